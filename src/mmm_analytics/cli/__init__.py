@@ -1,0 +1,1 @@
+"""The ``mmm`` command line: a thin Typer layer over the package."""

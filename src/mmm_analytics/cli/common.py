@@ -1,0 +1,54 @@
+"""What every command shares: option types, the Rich consoles, and user-error handling."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mmm_analytics.config import ProjectConfig, load_config
+from mmm_analytics.errors import InputError
+
+console = Console()
+error_console = Console(stderr=True, soft_wrap=True)
+
+
+class _State:
+    debug: bool = False
+
+
+state = _State()
+
+CONFIG_DIR_HELP = "Folder holding data_config.yaml, feature_config.yaml, model_config.yaml and viz_config.yaml."
+ConfigDirOption = Annotated[Path, typer.Option("--config-dir", "--config", help=CONFIG_DIR_HELP)]
+DEFAULT_CONFIG_DIR = Path("config")
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn an :class:`InputError` into one line on stderr and exit code 2 (traceback with --debug)."""
+    try:
+        yield
+    except InputError as error:
+        if state.debug:
+            raise
+        message = " ".join(str(error).split())
+        error_console.print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False)
+        raise typer.Exit(code=2) from None
+
+
+def project_config(config_dir: Path) -> ProjectConfig:
+    """Load the config folder; a folder the user named must exist."""
+    explicit = config_dir != DEFAULT_CONFIG_DIR
+    return load_config(config_dir, required=explicit)
+
+
+def require_file(path: Path, made_by: str) -> Path:
+    """Raise a one-line error naming ``path`` and the command that makes it when it is missing."""
+    if not Path(path).exists():
+        raise InputError(f"'{path}' not found; run '{made_by}' first (or pass its path)")
+    return Path(path)

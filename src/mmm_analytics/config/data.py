@@ -1,0 +1,106 @@
+"""``data_config.yaml``: channels (column and CPM), cleaning, splitting, sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from mmm_analytics.config.base import Settings
+
+
+class ChannelSpec(Settings):
+    """One media channel: the exposure column and its cost per 1000 exposures (INR),
+    or a ``spend_column`` when the data carries spend directly."""
+
+    column: str
+    cpm: float | None = Field(default=None, gt=0)
+    spend_column: str | None = None
+
+    @model_validator(mode="after")
+    def _cpm_or_spend(self) -> Self:
+        if self.cpm is None and self.spend_column is None:
+            raise ValueError("give either 'cpm' (INR per 1000 exposures) or 'spend_column'")
+        return self
+
+
+class ImputeMethod(StrEnum):
+    LINEAR = "linear"
+    FFILL = "ffill"
+    MEDIAN = "median"
+
+
+class OutlierMethod(StrEnum):
+    MAD = "mad"
+    IQR = "iqr"
+    NONE = "none"
+
+
+class OutlierAction(StrEnum):
+    CLIP = "clip"
+    FLAG = "flag"
+
+
+class OutlierSettings(Settings):
+    method: OutlierMethod = OutlierMethod.MAD
+    threshold: float = Field(default=6.0, gt=0)
+    action: OutlierAction = OutlierAction.FLAG
+    columns: list[str] = Field(default_factory=lambda: ["Sales_Units", "Sales_Value"])
+
+
+class CleaningSettings(Settings):
+    impute: ImputeMethod = ImputeMethod.LINEAR
+    outliers: OutlierSettings = OutlierSettings()
+
+
+class SyntheticSetting(StrEnum):
+    DEFAULT = "default"
+    NOISY = "noisy"
+    MISSPECIFIED = "misspecified"
+
+
+class SyntheticSettings(Settings):
+    seed: int = 42
+    setting: SyntheticSetting = SyntheticSetting.DEFAULT
+    n_geos: int = Field(default=8, ge=1, le=8)
+    n_brands: int = Field(default=3, ge=1, le=3)
+    n_skus: int = Field(default=3, ge=1, le=3)
+    n_weeks: int = Field(default=156, ge=40)
+    start_date: dt.date = dt.date(2022, 7, 4)
+
+
+class KaggleSettings(Settings):
+    dataset: str = "subhagatoadak/mmm-weekly-data-geoindia"
+    file_name: str | None = None
+
+
+DEFAULT_CHANNELS: dict[str, ChannelSpec] = {
+    "TV": ChannelSpec(column="TV_Impressions", cpm=1.20),
+    "YouTube": ChannelSpec(column="YouTube_Impressions", cpm=1.60),
+    "Facebook": ChannelSpec(column="Facebook_Impressions", cpm=2.00),
+    "Instagram": ChannelSpec(column="Instagram_Impressions", cpm=4.50),
+    "Print": ChannelSpec(column="Print_Readership", cpm=6.00),
+    "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.60),
+}
+
+
+class DataConfig(Settings):
+    """Everything the data step needs; channel names here are the names used in every output."""
+
+    channels: dict[str, ChannelSpec] = Field(default_factory=lambda: dict(DEFAULT_CHANNELS))
+    holdout_weeks: int = Field(default=13, ge=0)
+    cleaning: CleaningSettings = CleaningSettings()
+    synthetic: SyntheticSettings = SyntheticSettings()
+    kaggle: KaggleSettings = KaggleSettings()
+
+    @model_validator(mode="after")
+    def _some_channel(self) -> Self:
+        if not self.channels:
+            raise ValueError("'channels' must list at least one channel")
+        return self
+
+    def cpms(self) -> dict[str, float]:
+        """INR per 1000 exposures per channel (channels given by spend column map to 1000)."""
+        return {name: (spec.cpm if spec.cpm is not None else 1000.0) for name, spec in self.channels.items()}

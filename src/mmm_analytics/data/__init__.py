@@ -1,0 +1,1 @@
+"""Data step: load (Kaggle, synthetic or a CSV), validate, clean, describe and split the panel."""

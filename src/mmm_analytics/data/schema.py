@@ -1,0 +1,94 @@
+"""The panel schema of "MMM Weekly Data - Geo: India": columns, their roles and units.
+
+Only the ``data`` package knows column names; later steps get arrays plus an explicit
+channel order.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ID = "id"
+    KPI = "kpi"
+    PRICE = "price"
+    PROMO = "promo"
+    MEDIA = "media"
+    CREATIVE = "creative"
+    DISTRIBUTION = "distribution"
+    MACRO = "macro"
+
+
+DATE = "Date"
+GEO = "Geo"
+BRAND = "Brand"
+SKU = "SKU"
+ID_COLUMNS: tuple[str, ...] = (DATE, GEO, BRAND, SKU)
+KEY_COLUMNS: tuple[str, ...] = (GEO, BRAND, SKU)
+
+SALES_UNITS = "Sales_Units"
+SALES_VALUE = "Sales_Value"
+MRP = "MRP"
+NET_PRICE = "Net_Price"
+
+#: Every column in file order, with its role and unit.
+COLUMNS: dict[str, tuple[Role, str]] = {
+    "Date": (Role.ID, "week start date"),
+    "Geo": (Role.ID, "region name"),
+    "Brand": (Role.ID, "brand name"),
+    "SKU": (Role.ID, "SKU name"),
+    "Sales_Units": (Role.KPI, "units per week"),
+    "Sales_Value": (Role.KPI, "INR per week"),
+    "MRP": (Role.PRICE, "INR per unit (list price)"),
+    "Net_Price": (Role.PRICE, "INR per unit (after discount)"),
+    "Feature_Flag": (Role.PROMO, "0/1"),
+    "Display_Flag": (Role.PROMO, "0/1"),
+    "TPR_Flag": (Role.PROMO, "0/1 (temporary price reduction)"),
+    "Trade_Spend": (Role.PROMO, "INR per week"),
+    "TV_Impressions": (Role.MEDIA, "impressions per week"),
+    "YouTube_Impressions": (Role.MEDIA, "impressions per week"),
+    "Facebook_Impressions": (Role.MEDIA, "impressions per week"),
+    "Instagram_Impressions": (Role.MEDIA, "impressions per week"),
+    "Print_Readership": (Role.MEDIA, "readers per week"),
+    "Radio_Listenership": (Role.MEDIA, "listeners per week"),
+    "FB_Banner_Content_Score": (Role.CREATIVE, "score 0-100"),
+    "IG_Banner_Content_Score": (Role.CREATIVE, "score 0-100"),
+    "Weighted_Distribution": (Role.DISTRIBUTION, "share 0-1"),
+    "Numeric_Distribution": (Role.DISTRIBUTION, "share 0-1"),
+    "TDP": (Role.DISTRIBUTION, "total distribution points"),
+    "NOS": (Role.DISTRIBUTION, "number of SKUs on shelf"),
+    "CPI": (Role.MACRO, "index"),
+    "GDP_Growth": (Role.MACRO, "% per year"),
+    "Festival_Index": (Role.MACRO, "index, 1 = normal week"),
+    "Rainfall_Index": (Role.MACRO, "index"),
+}
+
+ALL_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
+NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is not Role.ID)
+FLAG_COLUMNS: tuple[str, ...] = ("Feature_Flag", "Display_Flag", "TPR_Flag")
+MEDIA_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is Role.MEDIA)
+NON_NEGATIVE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in NUMERIC_COLUMNS if c not in ("GDP_Growth",)
+)
+CONTROL_COLUMNS: tuple[str, ...] = (
+    "Feature_Flag",
+    "Display_Flag",
+    "TPR_Flag",
+    "Trade_Spend",
+    "FB_Banner_Content_Score",
+    "IG_Banner_Content_Score",
+    "Weighted_Distribution",
+    "Numeric_Distribution",
+    "TDP",
+    "NOS",
+    "CPI",
+    "GDP_Growth",
+    "Festival_Index",
+    "Rainfall_Index",
+)
+
+
+def columns_with_role(role: Role) -> tuple[str, ...]:
+    """Column names that play ``role``, in file order."""
+    return tuple(c for c, (r, _) in COLUMNS.items() if r is role)

@@ -1,0 +1,1 @@
+"""Feature step: pure NumPy reference transforms and the model-ready panel."""

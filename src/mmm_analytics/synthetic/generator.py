@@ -1,0 +1,214 @@
+"""Generate a panel in exactly the Kaggle schema, plus its ground truth.
+
+Truth form (per geo g, brand b, week t; SKUs are shares of the geo x brand total):
+
+    Sales_Value = level_gb * baseline_index_gbt * (Net_Price / reference) ** -elasticity_b
+                  + sum_c coefficient_gbc * saturation_c(carryover_c(exposure_gbct / scale_gbc))
+                  + noise
+
+``scale_gbc`` is the series' mean weekly exposure of channel c, and
+``coefficient_gbc = 45,000 INR * softplus(mu_c + brand_offset_bc + region_offset_gc)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.config.data import DEFAULT_CHANNELS, SyntheticSettings
+from mmm_analytics.data import schema
+from mmm_analytics.synthetic import signals, world
+from mmm_analytics.synthetic.truth import GroundTruth, MediaTruth, build_truth, media_response
+
+LEVEL_REFERENCE = 45_000.0  # INR per week for an average geo x brand
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticPanel:
+    """A generated panel: the frame (Kaggle schema), its truth, and the noise-free sales.
+
+    ``expected_sales`` has shape (n_geos, n_brands, n_weeks): Sales_Value without noise.
+    """
+
+    frame: pd.DataFrame
+    truth: GroundTruth
+    expected_sales: np.ndarray
+
+
+def _softplus_inverse(value: np.ndarray) -> np.ndarray:
+    return np.log(np.expm1(value))
+
+
+def _media_exposure(n_geos: int, n_brands: int, n_weeks: int, ws: world.WorldSettings, rng: np.random.Generator) -> np.ndarray:
+    """Weekly exposure per geo x brand x channel, shape (n_geos, n_brands, n_weeks, n_channels)."""
+    geo_size = rng.uniform(0.7, 1.4, size=(n_geos, 1, 1))
+    brand_size = np.array([world.BRAND_SIZE[b] for b in world.BRANDS[:n_brands]])[None, :, None]
+    exposure = np.empty((n_geos, n_brands, n_weeks, len(world.CHANNELS)))
+    floors = {"TV": 0.15, "YouTube": 0.35, "Facebook": 0.5, "Instagram": 0.35, "Print": 0.1, "Radio": 0.2}
+    for b in range(n_brands):
+        patterns = {c: signals.flighting(n_weeks, ws.burst_weeks, ws.gap_weeks, floors[c], rng) for c in world.CHANNELS}
+        # Instagram follows YouTube (same digital video plan) with its own noise: strongly collinear.
+        patterns["Instagram"] = patterns["YouTube"] * np.exp(rng.normal(0.0, 0.2, n_weeks))
+        for c, channel in enumerate(world.CHANNELS):
+            geo_pattern = signals.flighting(n_weeks, ws.burst_weeks, ws.gap_weeks, 0.6, rng)[None, :]
+            mix = 0.75 * patterns[channel][None, :] + 0.25 * geo_pattern
+            noise = np.exp(rng.normal(0.0, 0.12, size=(n_geos, n_weeks)))
+            exposure[:, b, :, c] = world.BASE_EXPOSURE[channel] * mix * noise
+    return exposure * geo_size[..., None] * brand_size[..., None]
+
+
+def _media_truth(exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.Generator) -> MediaTruth:
+    n_geos, n_brands = exposure.shape[:2]
+    scale = exposure.mean(axis=2)  # (n_geos, n_brands, n_channels)
+    channels = world.CHANNELS
+    params = {
+        "beta": np.array([world.CARRYOVER_BETA[c] for c in channels]),
+        "retention": np.array([world.RETENTION[c] for c in channels]),
+        "weibull_shape": np.array([world.WEIBULL[c][0] for c in channels]),
+        "weibull_scale": np.array([world.WEIBULL[c][1] for c in channels]),
+        "slope": np.array([world.SLOPE[c] for c in channels]),
+    }
+    draft = MediaTruth(channels, ws.carryover, ws.saturation, params, np.ones(len(channels)), scale,
+                       np.ones((n_geos, n_brands, len(channels))))
+    carried_mean = draft.carried(exposure).mean(axis=(0, 1, 2))
+    half_sat = carried_mean * np.array([world.HALF_SATURATION_RATIO[c] for c in channels])
+    draft = MediaTruth(channels, ws.carryover, ws.saturation, params, half_sat, scale, draft.coefficient)
+    mean_saturation = media_response(draft, exposure).mean(axis=(0, 1, 2))
+    mu = _softplus_inverse(np.array([world.MEDIA_SHARE[c] for c in channels]) / mean_saturation)
+    brand_offset = rng.normal(0.0, ws.offset_sd, size=(1, n_brands, len(channels)))
+    region_offset = rng.normal(0.0, ws.offset_sd, size=(n_geos, 1, len(channels)))
+    coefficient = LEVEL_REFERENCE * np.logaddexp(0.0, mu + brand_offset + region_offset)
+    return MediaTruth(channels, ws.carryover, ws.saturation, params, half_sat, scale, coefficient)
+
+
+def _promotions(n_geos: int, n_brands: int, n_weeks: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    tpr = np.stack([[signals.episodes(n_weeks, 0.08, (1, 3), rng) for _ in range(n_brands)] for _ in range(n_geos)])
+    depth = rng.uniform(0.10, 0.22, size=tpr.shape)
+    feature = np.clip(tpr * (rng.random(tpr.shape) < 0.6) + (rng.random(tpr.shape) < 0.04), 0, 1)
+    display = np.clip(tpr * (rng.random(tpr.shape) < 0.5) + (rng.random(tpr.shape) < 0.08), 0, 1)
+    return {"TPR_Flag": tpr, "Feature_Flag": feature, "Display_Flag": display, "discount": tpr * depth}
+
+
+def _geo_controls(dates: list[dt.date], n_geos: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Geo-level weekly signals, each of shape (n_geos, n_weeks)."""
+    n_weeks = len(dates)
+    cpi_start = rng.uniform(117.0, 122.0, n_geos)
+    cpi = cpi_start[:, None] + 0.11 * np.arange(n_weeks)[None, :] + rng.normal(0, 0.3, (n_geos, n_weeks))
+    gdp = signals.random_walk(n_geos, n_weeks, rng.uniform(5.0, 7.0, n_geos), 0.08, rng)
+    weighted = signals.growth_curve(n_geos, n_weeks, 0.32, 0.45, rng)
+    numeric = signals.growth_curve(n_geos, n_weeks, 0.40, 0.52, rng)
+    return {
+        "Trade_Spend": rng.uniform(10_000, 15_000, (n_geos, 1)) * np.exp(rng.normal(0, 0.08, (n_geos, n_weeks))),
+        "FB_Banner_Content_Score": np.clip(signals.random_walk(n_geos, n_weeks, rng.uniform(70, 80, n_geos), 0.8, rng), 40, 98),
+        "IG_Banner_Content_Score": np.clip(signals.random_walk(n_geos, n_weeks, rng.uniform(72, 84, n_geos), 0.8, rng), 40, 98),
+        "Weighted_Distribution": weighted,
+        "Numeric_Distribution": numeric,
+        "TDP": 36.0 * weighted / 0.33 + rng.normal(0, 0.3, (n_geos, n_weeks)),
+        "NOS": np.clip(3.0 + 0.8 * (weighted - 0.32) / 0.13 + rng.normal(0, 0.1, (n_geos, n_weeks)), 1, None),
+        "CPI": cpi,
+        "GDP_Growth": gdp,
+        "Festival_Index": signals.festival_index(dates, n_geos, rng),
+        "Rainfall_Index": signals.rainfall_index(dates, n_geos, rng),
+    }
+
+
+def _baseline_index(dates: list[dt.date], geo: dict[str, np.ndarray], promo: dict[str, np.ndarray]) -> np.ndarray:
+    """Multiplicative baseline index, linear in the controls; shape (n_geos, n_brands, n_weeks)."""
+    n_weeks = len(dates)
+    doy = np.array([d.timetuple().tm_yday for d in dates]) / 365.25 * 2 * np.pi
+    seasonal = 0.04 * np.sin(doy) + 0.025 * np.cos(doy) - 0.015 * np.sin(2 * doy)
+    trend = 0.06 * np.arange(n_weeks) / 52.0
+    geo_part = (
+        0.12 * (geo["Festival_Index"] - 1.0)
+        + 0.9 * (geo["Weighted_Distribution"] - 0.38)
+        - 0.004 * (geo["Rainfall_Index"] - 3.0)
+        + 0.01 * (geo["GDP_Growth"] - 6.0)
+        - 0.002 * (geo["CPI"] - 125.0)
+        + 0.001 * (geo["FB_Banner_Content_Score"] - 75.0)
+    )
+    promo_part = 0.05 * promo["Feature_Flag"] + 0.03 * promo["Display_Flag"]
+    return 1.0 + trend + seasonal + geo_part[:, None, :] + promo_part
+
+
+def generate_panel(settings: SyntheticSettings | None = None, cpm: dict[str, float] | None = None) -> SyntheticPanel:
+    """Generate the synthetic panel (``n_geos x n_brands x n_skus x n_weeks`` rows) and its truth."""
+    settings = settings or SyntheticSettings()
+    cpm = cpm or {name: spec.cpm or 1.0 for name, spec in DEFAULT_CHANNELS.items()}
+    rng = np.random.default_rng(settings.seed)
+    ws = world.world_settings(settings.setting)
+    geos, brands = list(world.GEOS[: settings.n_geos]), list(world.BRANDS[: settings.n_brands])
+    dates = [settings.start_date + dt.timedelta(weeks=k) for k in range(settings.n_weeks)]
+    n_geos, n_brands, n_weeks = len(geos), len(brands), len(dates)
+
+    geo = _geo_controls(dates, n_geos, rng)
+    promo = _promotions(n_geos, n_brands, n_weeks, rng)
+    exposure = _media_exposure(n_geos, n_brands, n_weeks, ws, rng)
+    media = _media_truth(exposure, ws, rng)
+    contribution = media_response(media, exposure).sum(axis=-1)
+
+    level = LEVEL_REFERENCE * rng.uniform(0.75, 1.3, (n_geos, 1, 1)) * np.array([world.BRAND_SIZE[b] for b in brands])[None, :, None]
+    hike = (np.arange(n_weeks) >= n_weeks // 2).astype(float) * 0.04
+    relative_price = (1.0 + hike)[None, None, :] * (1.0 - promo["discount"])
+    reference = (1.0 + hike).mean()
+    elasticity = np.array([world.ELASTICITY[b] for b in brands])[None, :, None]
+    base = level * _baseline_index(dates, geo, promo) * (relative_price / reference) ** -elasticity
+    expected = base + contribution
+    observed = np.clip(expected + rng.normal(0.0, ws.noise_sd, expected.shape) * level, 0.05 * level, None)
+
+    frame = _assemble(dates, geos, brands, settings.n_skus, geo, promo, exposure, observed, relative_price, rng)
+    extra = {
+        "setting": settings.setting.value, "seed": settings.seed, "kpi": "Sales_Value", "currency": "INR",
+        "n_weeks": n_weeks, "start_date": settings.start_date.isoformat(),
+        "elasticity": {b: world.ELASTICITY[b] for b in brands},
+        "noise_sd_share_of_level": ws.noise_sd,
+        "baseline_contribution": float(base.sum()),
+        "noise_floor_wmape": float(np.abs(expected - observed).sum() / observed.sum()),
+        "noise_floor_wmape_last_13_weeks": float(np.abs(expected - observed)[..., -13:].sum() / observed[..., -13:].sum()),
+    }
+    truth = build_truth(media, exposure, cpm, geos, brands, extra)
+    return SyntheticPanel(frame=frame, truth=truth, expected_sales=expected)
+
+
+def _assemble(
+    dates: list[dt.date], geos: list[str], brands: list[str], n_skus: int, geo: dict[str, np.ndarray],
+    promo: dict[str, np.ndarray], exposure: np.ndarray, sales: np.ndarray, relative_price: np.ndarray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Split geo x brand totals into SKUs and lay the rows out in the published column order."""
+    n_geos, n_brands, n_weeks = sales.shape
+    sku_share = rng.dirichlet(np.full(n_skus, 8.0), size=(n_geos, n_brands))
+    sales_sku = signals.split_shares(sales, sku_share, 0.04, rng)  # (g, b, s, t)
+    exposure_sku = np.stack(
+        [signals.split_shares(exposure[..., c], sku_share, 0.1, rng) for c in range(exposure.shape[-1])], axis=-1
+    )
+    brand_price = {"BrandA": 100.0, "BrandB": 82.0, "BrandC": 58.0}
+    mrp_base = np.array([[brand_price[b] * rng.uniform(0.92, 1.08, n_skus) for b in brands]] * n_geos)
+    mrp = mrp_base[..., None] * (relative_price / (1.0 - promo["discount"]))[:, :, None, :]
+    net = mrp * (1.0 - promo["discount"])[:, :, None, :]
+    g_idx, b_idx, s_idx, t_idx = np.meshgrid(np.arange(n_geos), np.arange(n_brands), np.arange(n_skus), np.arange(n_weeks), indexing="ij")
+    order = np.lexsort((s_idx.ravel(), b_idx.ravel(), g_idx.ravel(), t_idx.ravel()))
+    g, b, s, t = (a.ravel()[order] for a in (g_idx, b_idx, s_idx, t_idx))
+    columns: dict[str, np.ndarray | list[str]] = {
+        schema.DATE: [f"{d.month}/{d.day}/{d.year}" for d in np.array(dates, dtype=object)[t]],
+        schema.GEO: np.array(geos)[g],
+        schema.BRAND: np.array(brands)[b],
+        schema.SKU: np.array([f"{brands[bi]}_SKU{si + 1}" for bi, si in zip(b, s)]),
+        "Sales_Units": sales_sku[g, b, s, t] / net[g, b, s, t],
+        "Sales_Value": sales_sku[g, b, s, t],
+        "MRP": mrp[g, b, s, t],
+        "Net_Price": net[g, b, s, t],
+        "Feature_Flag": promo["Feature_Flag"][g, b, t].astype(int),
+        "Display_Flag": promo["Display_Flag"][g, b, t].astype(int),
+        "TPR_Flag": promo["TPR_Flag"][g, b, t].astype(int),
+        "Trade_Spend": geo["Trade_Spend"][g, t],
+    }
+    for c, column in enumerate(schema.MEDIA_COLUMNS):
+        columns[column] = exposure_sku[g, b, s, t, c]
+    for column in ("FB_Banner_Content_Score", "IG_Banner_Content_Score", "Weighted_Distribution",
+                   "Numeric_Distribution", "TDP", "NOS", "CPI", "GDP_Growth", "Festival_Index", "Rainfall_Index"):
+        columns[column] = geo[column][g, t]
+    frame = pd.DataFrame(columns)
+    return frame[list(schema.ALL_COLUMNS)]

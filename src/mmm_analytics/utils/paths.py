@@ -1,0 +1,73 @@
+"""The project's default folder layout, relative to one root (the current folder by default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPaths:
+    """Where every step reads and writes, so the steps chain with no path options."""
+
+    root: Path = Path(".")
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def raw_csv(self) -> Path:
+        return self.raw_dir / "mmm_data.csv"
+
+    @property
+    def ground_truth(self) -> Path:
+        return self.raw_dir / "ground_truth.json"
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def clean_panel(self) -> Path:
+        return self.processed_dir / "clean_panel.parquet"
+
+    @property
+    def features(self) -> Path:
+        return self.processed_dir / "features.parquet"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "outputs" / "models"
+
+    @property
+    def model_file(self) -> Path:
+        return self.models_dir / "mmm_model.keras"
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.root / "outputs" / "figures"
+
+    @property
+    def eda_figures(self) -> Path:
+        return self.figures_dir / "eda"
+
+    @property
+    def model_figures(self) -> Path:
+        return self.figures_dir / "model"
+
+    @property
+    def curve_figures(self) -> Path:
+        return self.figures_dir / "roi_curves"
+
+    @property
+    def simulation_figures(self) -> Path:
+        return self.figures_dir / "simulations"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "outputs" / "reports"
+
+    @property
+    def simulations_dir(self) -> Path:
+        return self.root / "outputs" / "simulations"
