@@ -1,0 +1,1 @@
+"""Model step: the Keras MMM, its layers, training, evaluation and saved artifacts."""

@@ -1,0 +1,1 @@
+"""Custom Keras layers; importing this package registers them for ``keras.models.load_model``."""
