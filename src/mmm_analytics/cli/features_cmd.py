@@ -1,8 +1,34 @@
-"""`mmm features`."""
+"""`mmm features`: cleaned panel -> model-ready features."""
 
-from mmm_analytics.cli._stub import not_implemented
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.utils.paths import ProjectPaths
+
+DEFAULTS = ProjectPaths()
 
 
-def features() -> None:
-    """Not implemented yet."""
-    not_implemented("features")
+def features(
+    input: Annotated[Path, typer.Option("--input", help="Cleaned panel (parquet from 'mmm data') or a CSV in the panel schema.")] = DEFAULTS.clean_panel,
+    output: Annotated[Path, typer.Option("--output", help="Where to write features.parquet (features_meta.json goes beside it).")] = DEFAULTS.features,
+    config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
+) -> None:
+    """Aggregate to the configured granularity, compute spend, scale inputs and write features.parquet."""
+    from mmm_analytics.features.pipeline import build_features
+
+    with user_errors():
+        config = project_config(config_dir)
+        panel = build_features(input, output, config)
+    table = Table(title="Features", show_header=False)
+    table.add_row("series", f"{panel.sales.shape[0]} ({config.features.granularity.value})")
+    table.add_row("weeks", f"{len(panel.dates)} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {panel.holdout_weeks}")
+    table.add_row("channels", ", ".join(panel.channels))
+    table.add_row("controls", str(len(panel.control_names)))
+    table.add_row("written", str(output))
+    console.print(table)

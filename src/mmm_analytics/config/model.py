@@ -22,7 +22,7 @@ class BaselineKind(StrEnum):
 class RoiPrior(Settings):
     """Log-normal prior on a channel's implied ROI: log(roi) ~ Normal(log(mean), spread)."""
 
-    mean: float = Field(default=1.5, gt=0)
+    mean: float = Field(default=1.0, gt=0)
     spread: float = Field(default=1.0, gt=0)
 
 
@@ -40,6 +40,21 @@ class ElasticityPrior(Settings):
     spread: float = Field(default=1.0, gt=0)
 
 
+class HalfSaturationPrior(Settings):
+    """Log-normal prior on each channel's half-saturation point, in units of the series'
+    average weekly exposure after carryover: log(half_saturation) ~ Normal(log(mean), spread)."""
+
+    mean: float = Field(default=2.0, gt=0)
+    spread: float = Field(default=1.0, gt=0)
+
+
+class SlopePrior(Settings):
+    """Log-normal prior on the Hill slope: log(slope) ~ Normal(log(mean), spread)."""
+
+    mean: float = Field(default=1.0, gt=0)
+    spread: float = Field(default=0.5, gt=0)
+
+
 class ShrinkagePrior(Settings):
     """Normal(0, sd) priors on brand and region offsets of the media coefficients."""
 
@@ -53,12 +68,14 @@ class Priors(Settings):
     channel_roi: dict[str, RoiPrior] = Field(default_factory=dict)
     half_life: HalfLifePrior = HalfLifePrior()
     elasticity: ElasticityPrior = ElasticityPrior()
+    half_saturation: HalfSaturationPrior = HalfSaturationPrior()
+    slope: SlopePrior = SlopePrior()
     shrinkage: ShrinkagePrior = ShrinkagePrior()
 
 
 class EarlyStopping(Settings):
-    patience: int = Field(default=200, ge=1)
-    min_delta: float = Field(default=1e-6, ge=0)
+    patience: int = Field(default=5, ge=1)
+    min_delta: float = Field(default=1e-4, ge=0)
 
 
 class IntervalSettings(Settings):
@@ -82,8 +99,9 @@ class ModelConfig(Settings):
     max_lag: int = Field(default=16, ge=0, le=52)
     baseline: BaselineKind = BaselineKind.LINEAR
     dense_units: int = Field(default=16, ge=1)
-    epochs: int = Field(default=4000, ge=1)
-    steps_per_epoch: int = Field(default=10, ge=1)
+    epochs: int = Field(default=30, ge=1)
+    steps_per_epoch: int = Field(default=50, ge=1)
+    polish: bool = True
     learning_rate: float = Field(default=0.03, gt=0)
     noise_scale: float = Field(default=0.05, gt=0)
     early_stopping: EarlyStopping = EarlyStopping()

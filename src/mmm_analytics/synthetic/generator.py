@@ -47,14 +47,16 @@ def _media_exposure(n_geos: int, n_brands: int, n_weeks: int, ws: world.WorldSet
     geo_size = rng.uniform(0.7, 1.4, size=(n_geos, 1, 1))
     brand_size = np.array([world.BRAND_SIZE[b] for b in world.BRANDS[:n_brands]])[None, :, None]
     exposure = np.empty((n_geos, n_brands, n_weeks, len(world.CHANNELS)))
-    floors = {"TV": 0.15, "YouTube": 0.35, "Facebook": 0.5, "Instagram": 0.35, "Print": 0.1, "Radio": 0.2}
+    # Share of a burst's weight kept between bursts: TV and print go dark, digital stays on.
+    floors = {"TV": 0.0, "YouTube": 0.1, "Facebook": 0.25, "Instagram": 0.1, "Print": 0.0, "Radio": 0.05}
     for b in range(n_brands):
         patterns = {c: signals.flighting(n_weeks, ws.burst_weeks, ws.gap_weeks, floors[c], rng) for c in world.CHANNELS}
         # Instagram follows YouTube (same digital video plan) with its own noise: strongly collinear.
         patterns["Instagram"] = patterns["YouTube"] * np.exp(rng.normal(0.0, 0.2, n_weeks))
         for c, channel in enumerate(world.CHANNELS):
-            geo_pattern = signals.flighting(n_weeks, ws.burst_weeks, ws.gap_weeks, 0.6, rng)[None, :]
-            mix = 0.75 * patterns[channel][None, :] + 0.25 * geo_pattern
+            # Regional plans: each geo follows the national plan with its own regional bursts.
+            geo_pattern = np.stack([signals.flighting(n_weeks, ws.burst_weeks, ws.gap_weeks, floors[channel], rng) for _ in range(n_geos)])
+            mix = 0.6 * patterns[channel][None, :] + 0.4 * geo_pattern
             noise = np.exp(rng.normal(0.0, 0.12, size=(n_geos, n_weeks)))
             exposure[:, b, :, c] = world.BASE_EXPOSURE[channel] * mix * noise
     return exposure * geo_size[..., None] * brand_size[..., None]

@@ -65,7 +65,7 @@ class WorldSettings:
 def world_settings(setting: SyntheticSetting) -> WorldSettings:
     match setting:
         case SyntheticSetting.DEFAULT:
-            return WorldSettings(0.04, (3, 8), (2, 6), "beta_gamma", "hill")
+            return WorldSettings(0.02, (3, 8), (2, 6), "beta_gamma", "hill")
         case SyntheticSetting.NOISY:
             return WorldSettings(0.08, (1, 3), (1, 4), "beta_gamma", "hill")
         case SyntheticSetting.MISSPECIFIED:

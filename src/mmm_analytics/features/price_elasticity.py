@@ -1,0 +1,32 @@
+"""Price features: relative price, log price, discount depth."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+type Prices = npt.NDArray[np.float64]
+
+
+def relative_price(net_price: Prices, reference_price: Prices | float) -> Prices:
+    """Net price divided by its reference (e.g. the SKU's average list price); 1 = at reference."""
+    reference = np.asarray(reference_price, dtype=np.float64)
+    if np.any(reference <= 0):
+        raise ValueError("reference price must be > 0")
+    return np.asarray(net_price, dtype=np.float64) / reference
+
+
+def log_price(price: Prices) -> Prices:
+    """Natural log of a positive price."""
+    return np.log(np.asarray(price, dtype=np.float64))
+
+
+def discount_depth(mrp: Prices, net_price: Prices) -> Prices:
+    """Share taken off the list price: 1 - net / MRP, clipped to [0, 1]."""
+    mrp_arr = np.asarray(mrp, dtype=np.float64)
+    return np.clip(1.0 - np.asarray(net_price, dtype=np.float64) / mrp_arr, 0.0, 1.0)
+
+
+def price_effect(relative: Prices, elasticity: Prices | float) -> Prices:
+    """Multiplier on baseline sales value: relative ** -elasticity (elasticity >= 0)."""
+    return np.asarray(relative, dtype=np.float64) ** -np.asarray(elasticity, dtype=np.float64)

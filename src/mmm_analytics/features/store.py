@@ -1,0 +1,95 @@
+"""Write and read ``features.parquet`` (+ ``features_meta.json``) without losing the array layout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.config.features import FeatureConfig
+from mmm_analytics.errors import InputError
+from mmm_analytics.features import adstock, saturation
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.features.scaling import Scalers
+from mmm_analytics.utils.io import write_json, write_parquet
+
+META_SUFFIX = "_meta.json"
+
+
+def meta_path(parquet_path: Path) -> Path:
+    return parquet_path.with_name(parquet_path.stem + META_SUFFIX)
+
+
+def fixed_transform_columns(panel: FeaturePanel, config: FeatureConfig) -> np.ndarray:
+    """Adstocked and saturated media with the fixed parameters of ``feature_config.yaml``, (S, T, C)."""
+    out = np.empty_like(panel.exposure)
+    scaled = panel.scaled_exposure
+    for c, channel in enumerate(panel.channels):
+        spec = config.transform_for(channel)
+        carried = adstock.beta_gamma_decay(scaled[..., c], spec.carryover_beta, spec.retention, config.max_lag)
+        out[..., c] = saturation.hill(carried, spec.half_saturation, spec.slope)
+    return out
+
+
+def to_frame(panel: FeaturePanel, config: FeatureConfig) -> pd.DataFrame:
+    """One row per series and week, with raw, scaled and fixed-transform columns."""
+    n_series, n_weeks = panel.sales.shape
+    rows = {
+        "series_id": np.repeat(np.arange(n_series), n_weeks),
+        "Geo": np.repeat(panel.geo, n_weeks),
+        "Brand": np.repeat(panel.brand, n_weeks),
+        "Date": np.tile(panel.dates.to_numpy(), n_series),
+        "is_holdout": np.tile(np.arange(n_weeks) >= panel.n_train_weeks, n_series),
+        "Sales_Value": panel.sales.ravel(),
+        "relative_price": panel.relative_price.ravel(),
+    }
+    if panel.sku is not None:
+        rows["SKU"] = np.repeat(panel.sku, n_weeks)
+    fixed = fixed_transform_columns(panel, config)
+    for c, channel in enumerate(panel.channels):
+        rows[f"exposure_{channel}"] = panel.exposure[..., c].ravel()
+        rows[f"spend_{channel}"] = panel.spend[..., c].ravel()
+        rows[f"scaled_exposure_{channel}"] = panel.scaled_exposure[..., c].ravel()
+        rows[f"fixed_{channel}"] = fixed[..., c].ravel()
+    scaled = panel.scaled_controls
+    for k, name in enumerate(panel.control_names):
+        rows[f"control_{name}"] = panel.controls[..., k].ravel()
+        rows[f"scaled_control_{name}"] = scaled[..., k].ravel()
+    return pd.DataFrame(rows)
+
+
+def save_panel(panel: FeaturePanel, path: Path, config: FeatureConfig) -> Path:
+    write_parquet(path, to_frame(panel, config))
+    write_json(meta_path(path), panel.meta() | {"granularity": config.granularity.value})
+    return path
+
+
+def load_panel(path: Path) -> FeaturePanel:
+    """Read a panel written by :func:`save_panel`; errors name the missing file."""
+    meta_file = meta_path(path)
+    for file in (path, meta_file):
+        if not file.is_file():
+            raise InputError(f"'{file}' not found; run 'mmm features' to make it")
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    frame = pd.read_parquet(path)
+    n_series = int(frame["series_id"].max()) + 1
+    n_weeks = len(frame) // n_series
+    first = frame[frame["series_id"] == 0]
+
+    def cube(columns: list[str]) -> np.ndarray:
+        return frame[columns].to_numpy(dtype=np.float64).reshape(n_series, n_weeks, len(columns))
+
+    channels, controls = meta["channels"], meta["control_names"]
+    per_series = frame.groupby("series_id").first()
+    return FeaturePanel(
+        dates=pd.DatetimeIndex(first["Date"]),
+        geo=tuple(per_series["Geo"].astype(str)), brand=tuple(per_series["Brand"].astype(str)),
+        sku=tuple(per_series["SKU"].astype(str)) if "SKU" in frame.columns else None,
+        channels=tuple(channels), cpm=np.asarray(meta["cpm"], dtype=np.float64),
+        exposure=cube([f"exposure_{c}" for c in channels]),
+        sales=cube(["Sales_Value"])[..., 0], relative_price=cube(["relative_price"])[..., 0],
+        controls=cube([f"control_{k}" for k in controls]), control_names=tuple(controls),
+        holdout_weeks=int(meta["holdout_weeks"]), scalers=Scalers.from_dict(meta["scalers"]),
+    )

@@ -1,0 +1,70 @@
+"""Turn a fitted model (and its Laplace draws) into :class:`ResponseParams` for curves and simulator."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.models.inputs import ModelInputs
+from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.features import adstock
+from mmm_analytics.models.posterior import FlatWeights, current_theta
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, x)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray) -> list[np.ndarray]:
+    """Media response arrays for weight draws (D, P), with the layers' maths in NumPy.
+
+    Returns lag weights (D, L+1, C), half-saturation (D, C), slope (D, C) and
+    coefficient (D, S, C) in INR per week at full saturation.
+    """
+    flat = FlatWeights.of(model)
+    weights, start = {}, 0
+    for variable, shape in zip(model.trainable_variables, flat.shapes):
+        size = int(np.prod(shape)) if shape else 1
+        weights["/".join(variable.path.split("/")[-2:])] = draws[:, start : start + size].reshape((len(draws), *shape))
+        start += size
+    beta, retention = _sigmoid(weights["adstock/beta_logit"]), _sigmoid(weights["adstock/retention_logit"])
+    lag_weights = np.moveaxis(adstock.beta_gamma_weights(beta, retention, model.max_lag), 0, 1)
+    half_saturation = _softplus(weights["saturation/half_saturation_raw"])
+    slope = _softplus(weights["saturation/slope_raw"]) if model.saturation == "hill" else np.ones_like(half_saturation)
+    logits = (weights["hierarchical/channel_mean"][:, None, :]
+              + weights["hierarchical/brand_offset"][:, inputs.x["brand"], :]
+              + weights["hierarchical/region_offset"][:, inputs.x["region"], :])
+    return [lag_weights, half_saturation, slope, _softplus(logits) * model.sales_scale]
+
+
+def predictions(model: MarketingMixModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted Sales_Value and the prediction with all media at 0, both (S, T) in INR."""
+    to_np = keras.ops.convert_to_numpy
+    predicted = to_np(model(inputs.x)["sales"]) * model.sales_scale
+    no_media = dict(inputs.x) | {"media": np.zeros_like(inputs.x["media"])}
+    baseline = to_np(model(no_media)["sales"]) * model.sales_scale
+    return predicted, baseline
+
+
+def response_params(model: MarketingMixModel, panel: FeaturePanel, inputs: ModelInputs,
+                    draws: np.ndarray) -> ResponseParams:
+    """Point estimate from the model's current weights; intervals from ``draws`` (D, P)."""
+    point = [array[0] for array in draw_arrays(model, inputs, current_theta(model)[None, :])]
+    lag_weights, half_saturation, slope, coefficient = point
+    lag_draws, half_draws, slope_draws, coef_draws = draw_arrays(model, inputs, draws)
+    predicted, baseline = predictions(model, inputs)
+    return ResponseParams(
+        channels=tuple(panel.channels), series_brand=tuple(panel.brand), series_region=tuple(panel.geo),
+        saturation=model.saturation, cpm=np.asarray(panel.cpm, dtype=np.float64),
+        exposure_scale=panel.scalers.exposure_scale, exposure=panel.exposure,
+        dates=tuple(d.date().isoformat() for d in panel.dates),
+        lag_weights=lag_weights, half_saturation=half_saturation, slope=slope, coefficient=coefficient,
+        lag_weights_draws=lag_draws, half_saturation_draws=half_draws, slope_draws=slope_draws,
+        coefficient_draws=coef_draws, predicted_sales=predicted, baseline_sales=baseline,
+    )

@@ -1,0 +1,52 @@
+"""Turn a :class:`FeaturePanel` and the model config into the model's input arrays and priors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.features.panel import FeaturePanel
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInputs:
+    """``x`` (dict of float32/int32 arrays), ``y`` (S, T) scaled sales, masks (S, T)."""
+
+    x: dict[str, np.ndarray]
+    y: np.ndarray
+    train_mask: np.ndarray
+    holdout_mask: np.ndarray
+
+
+def model_inputs(panel: FeaturePanel) -> ModelInputs:
+    vocab = panel.vocabularies()
+    n_series, n_weeks = panel.sales.shape
+    x = {
+        "media": panel.scaled_exposure.astype(np.float32),
+        "controls": panel.scaled_controls.astype(np.float32),
+        "relative_price": panel.relative_price.astype(np.float32),
+        "series": np.arange(n_series, dtype=np.int32),
+        "brand": vocab["brand"].encode(panel.brand).astype(np.int32),
+        "region": vocab["region"].encode(panel.geo).astype(np.int32),
+    }
+    train = np.zeros((n_series, n_weeks), dtype=np.float32)
+    train[:, : panel.n_train_weeks] = 1.0
+    return ModelInputs(x, (panel.sales / panel.scalers.sales_scale).astype(np.float32), train, 1.0 - train)
+
+
+def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, Any]:
+    """Plain numbers for :class:`MarketingMixModel`'s ``priors`` argument."""
+    p = config.priors
+    per_channel = [p.channel_roi.get(c, p.roi) for c in channels]
+    return {
+        "weight": p.weight,
+        "roi_mean": [r.mean for r in per_channel], "roi_spread": [r.spread for r in per_channel],
+        "half_life_mean": p.half_life.mean_weeks, "half_life_spread": p.half_life.spread,
+        "elasticity_mean": p.elasticity.mean, "elasticity_spread": p.elasticity.spread,
+        "half_saturation_mean": p.half_saturation.mean, "half_saturation_spread": p.half_saturation.spread,
+        "slope_mean": p.slope.mean, "slope_spread": p.slope.spread,
+        "brand_sd": p.shrinkage.brand_sd, "region_sd": p.shrinkage.region_sd,
+    }

@@ -1,0 +1,127 @@
+"""The Marketing Mix Model: baseline x price effect + sum of saturated, carried-over media.
+
+sales[s, t] = baseline[s, t] * (relative_price[s, t]) ** -elasticity[brand_s]
+              + sum_c coefficient[s, c] * saturation_c(carryover_c(media[s, :, c]))[t]
+
+All in scaled units (Sales_Value / sales_scale). The loss is the negative log posterior
+per training observation: squared error / (2 noise_scale**2) plus the economic priors
+(see ``model_config.yaml``) divided by the number of training observations (MAP fit).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import keras
+from keras import ops
+
+from mmm_analytics.models.layers import (
+    AdstockLayer,
+    HierarchicalLayer,
+    LinearBaselineLayer,
+    PriceEffectLayer,
+    ROICurveLayer,
+)
+
+LOG_LN2 = math.log(math.log(2.0))
+
+
+@keras.saving.register_keras_serializable(package="mmm_analytics")
+class MarketingMixModel(keras.Model):
+    """Hierarchical Keras MMM.
+
+    Inputs (dict): ``media`` (S, T, C) scaled exposure, ``controls`` (S, T, K) standardised,
+    ``relative_price`` (S, T), ``series``/``brand``/``region`` int ids (S,).
+    Outputs (dict): ``sales`` (S, T) and ``media`` (S, T, C) contributions, scaled units.
+
+    ``priors`` holds plain numbers: per-channel ``roi_mean``/``roi_spread`` lists and the
+    scalar means/spreads of half-life, elasticity, half-saturation, slope and shrinkage.
+    ``train_spend`` is each channel's spend (INR) over the first ``n_train_weeks`` weeks.
+    """
+
+    def __init__(self, n_series: int, n_brands: int, n_regions: int, n_channels: int, n_controls: int,
+                 n_train_weeks: int, train_spend: list[float], sales_scale: float, priors: dict[str, Any],
+                 max_lag: int = 16, saturation: str = "hill", hidden_units: int = 0, noise_scale: float = 0.05,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.n_series, self.n_brands, self.n_regions = int(n_series), int(n_brands), int(n_regions)
+        self.n_channels, self.n_controls, self.n_train_weeks = int(n_channels), int(n_controls), int(n_train_weeks)
+        self.train_spend, self.sales_scale = [float(v) for v in train_spend], float(sales_scale)
+        self.priors, self.max_lag, self.saturation = dict(priors), int(max_lag), saturation
+        self.hidden_units, self.noise_scale = int(hidden_units), float(noise_scale)
+        self.adstock = AdstockLayer(n_channels, max_lag, name="adstock")
+        self.curve = ROICurveLayer(n_channels, saturation, name="saturation")
+        self.coefficients = HierarchicalLayer(n_channels, n_brands, n_regions, name="hierarchical")
+        self.baseline = LinearBaselineLayer(n_series, n_controls, hidden_units, name="baseline")
+        self.price = PriceEffectLayer(n_brands, max(float(priors.get("elasticity_mean", 1.0)), 0.05), name="price")
+        self.mse_tracker = keras.metrics.Mean(name="mse")
+        self.wmape_tracker = keras.metrics.Mean(name="wmape")
+
+    def call(self, inputs):
+        media = self.curve(self.adstock(inputs["media"]))
+        coefficient = self.coefficients([inputs["brand"], inputs["region"]])
+        contribution = coefficient[:, None, :] * media
+        base = self.baseline([inputs["series"], inputs["controls"]])
+        base = base * self.price([inputs["brand"], inputs["relative_price"]])
+        return {"sales": base + ops.sum(contribution, axis=-1), "media": contribution}
+
+    # --- priors -------------------------------------------------------------------------
+    def prior_residuals(self, media):
+        """Every prior as z-scores (value - mean) / spread, times sqrt(weight), in one vector.
+
+        The negative log prior density is half their sum of squares (all priors are normal
+        or log-normal), so the whole objective is a sum of squares.
+        """
+        p = self.priors
+        train_media = ops.sum(media[:, : self.n_train_weeks, :], axis=(0, 1)) * self.sales_scale
+        spend = ops.convert_to_tensor(self.train_spend)
+        roi = train_media / ops.maximum(spend, 1e-9)
+        has_spend = ops.cast(spend > 0, roi.dtype)
+        roi_z = has_spend * (ops.log(ops.maximum(roi, 1e-9)) - ops.log(ops.convert_to_tensor(p["roi_mean"]))) / ops.convert_to_tensor(p["roi_spread"])
+        log_half_life = LOG_LN2 - ops.log(ops.softplus(-self.adstock.retention_logit) + 1e-9)
+        parts = [
+            roi_z,
+            (log_half_life - math.log(p["half_life_mean"])) / p["half_life_spread"],
+            (self.price.elasticity() - p["elasticity_mean"]) / p["elasticity_spread"],
+            (ops.log(self.curve.half_saturation()) - math.log(p["half_saturation_mean"])) / p["half_saturation_spread"],
+            ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
+            ops.reshape(self.coefficients.region_offset, (-1,)) / p["region_sd"],
+        ]
+        if self.saturation == "hill":
+            parts.append((ops.log(self.curve.slope()) - math.log(p["slope_mean"])) / p["slope_spread"])
+        return math.sqrt(p["weight"]) * ops.concatenate([ops.cast(part, roi.dtype) for part in parts])
+
+    def prior_penalty(self, media):
+        """Negative log prior density (up to a constant) of the current weights."""
+        return 0.5 * ops.sum(self.prior_residuals(media) ** 2)
+
+    def residuals(self, y, y_pred, mask, noise_scale):
+        """Standardised fit residuals on masked cells followed by the prior z-scores."""
+        fit = ops.reshape(ops.sqrt(mask) * (y - y_pred["sales"]) / noise_scale, (-1,))
+        return ops.concatenate([fit, self.prior_residuals(y_pred["media"])])
+
+    def negative_log_posterior(self, y, y_pred, mask, noise_scale):
+        """Sum of squared errors / (2 noise_scale**2) over masked cells plus the prior penalty."""
+        sse = ops.sum(mask * (y - y_pred["sales"]) ** 2)
+        return sse / (2.0 * noise_scale**2) + self.prior_penalty(y_pred["media"])
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        n_obs = float(self.n_series * self.n_train_weeks)
+        return self.negative_log_posterior(y, y_pred, sample_weight, self.noise_scale) / n_obs
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        weight_sum = ops.maximum(ops.sum(sample_weight), 1.0)
+        error = y - y_pred["sales"]
+        self.mse_tracker.update_state(ops.sum(sample_weight * error**2) / weight_sum)
+        self.wmape_tracker.update_state(ops.sum(sample_weight * ops.abs(error)) / ops.sum(sample_weight * ops.abs(y)))
+        return {m.name: m.result() for m in self.metrics}
+
+    def get_config(self):
+        return {
+            "name": self.name, "n_series": self.n_series, "n_brands": self.n_brands, "n_regions": self.n_regions,
+            "n_channels": self.n_channels, "n_controls": self.n_controls, "n_train_weeks": self.n_train_weeks,
+            "train_spend": self.train_spend, "sales_scale": self.sales_scale, "priors": self.priors,
+            "max_lag": self.max_lag, "saturation": self.saturation, "hidden_units": self.hidden_units,
+            "noise_scale": self.noise_scale,
+        }

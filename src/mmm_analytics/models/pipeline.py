@@ -1,0 +1,111 @@
+"""``mmm train``: features -> fitted model, its intervals, and everything later steps need."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mmm_analytics.config import ProjectConfig
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.features.store import load_panel, meta_path
+from mmm_analytics.models.artifacts import MODEL_FILE, ModelMetadata, ResponseParams
+from mmm_analytics.models.export import response_params
+from mmm_analytics.models.history_plot import history_figure
+from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.posterior import CompiledResiduals, laplace_draws, polish, residual_noise_scale
+from mmm_analytics.models.training import fit_model
+from mmm_analytics.utils.io import write_json, write_with
+
+
+@dataclass(frozen=True, slots=True)
+class TrainResult:
+    model: MarketingMixModel
+    panel: FeaturePanel
+    params: ResponseParams
+    metadata: ModelMetadata
+    noise_scale: float
+    seconds: dict[str, float]
+    files: list[Path]
+    summary: dict[str, str]
+
+
+def fit_and_summarise(panel: FeaturePanel, config: ProjectConfig, output_dir: Path | None = None,
+                      epochs: int | None = None) -> tuple[MarketingMixModel, ResponseParams, float, dict]:
+    """Adam fit (Keras, callbacks), MAP polish, Laplace draws -> response parameters."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    fit = fit_model(panel, config.model, output_dir, epochs)
+    timings["adam"] = fit.seconds
+    model, inputs = fit.model, fit.inputs
+    noise = residual_noise_scale(model, inputs)
+    compiled = CompiledResiduals.of(model, inputs)
+    if config.model.polish:
+        t0 = time.perf_counter()
+        polish(model, inputs, noise, compiled=compiled)
+        noise = residual_noise_scale(model, inputs)
+        timings["polish"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    draws = laplace_draws(model, inputs, noise, config.model.intervals.draws, config.model.seed, compiled)
+    params = response_params(model, panel, inputs, draws)
+    timings["intervals"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - start
+    return model, params, noise, {"timings": timings, "history": fit.history, "best_epoch": fit.best_epoch}
+
+
+def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: float, extra: dict) -> ModelMetadata:
+    vocab = panel.vocabularies()
+    return ModelMetadata(
+        channels=list(panel.channels), cpm={c: float(v) for c, v in zip(panel.channels, panel.cpm)},
+        brands=list(vocab["brand"].values), regions=list(vocab["region"].values),
+        series=[{"brand": b, "region": g} for b, g in zip(panel.brand, panel.geo)],
+        date_range=(panel.dates[0].date().isoformat(), panel.dates[-1].date().isoformat()),
+        n_weeks=len(panel.dates), holdout_weeks=panel.holdout_weeks, seed=config.model.seed,
+        saturation=config.model.saturation.value, max_lag=config.model.max_lag,
+        interval_level=config.model.intervals.level, scalers=panel.scalers.to_dict(),
+        extra={"noise_scale": noise, "control_names": list(panel.control_names),
+               "vocabularies": {k: v.to_dict() for k, v in vocab.items()}, **extra},
+    )
+
+
+def train(features_path: Path, output_dir: Path, config: ProjectConfig, epochs: int | None = None,
+          reports_dir: Path | None = None, figures_dir: Path | None = None) -> TrainResult:
+    """Train on ``features.parquet``, write the model folder and (with ``reports_dir``) evaluate."""
+    panel = load_panel(features_path)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs)
+    files = [output_dir / MODEL_FILE, output_dir / "mmm_model.weights.h5"]
+    save_keras_file(files[0], model.save)
+    save_keras_file(files[1], model.save_weights)
+    files.append(params.save(output_dir))
+    metadata = metadata_for(panel, config, noise, {"timings": info["timings"], "best_epoch": info["best_epoch"]})
+    files.append(metadata.save(output_dir))
+    files.append(write_json(output_dir / "training_history.json", info["history"] | {"best_epoch": info["best_epoch"]}))
+    figure = history_figure(info["history"], dpi=config.viz.dpi)
+    files.append(write_with(output_dir / "training_history.png", lambda tmp: figure.savefig(tmp, format="png")))
+    shutil.copyfile(meta_path(features_path), output_dir / "features_meta.json")
+    summary = {"noise sd (share of mean sales)": f"{noise:.4f}", "Adam epochs (best)": str(info["best_epoch"])}
+    if reports_dir is not None:
+        from mmm_analytics.models.evaluator import evaluate
+
+        t0 = time.perf_counter()
+        evaluation = evaluate(model, panel, params, reports_dir, figures_dir or output_dir, config.viz)
+        info["timings"]["evaluation"] = time.perf_counter() - t0
+        files += list(evaluation.files)
+        summary |= {k: f"{v:.4f}" for k, v in evaluation.headline().items()}
+    return TrainResult(model, panel, params, metadata, noise, info["timings"], files, summary)
+
+
+def save_keras_file(path: Path, save: Callable[[str], None]) -> Path:
+    """Atomically save with a Keras saver that insists on the file name's suffix."""
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".saving-") as folder:
+        tmp = Path(folder) / path.name
+        save(str(tmp))
+        os.replace(tmp, path)
+    return path
