@@ -1,8 +1,70 @@
-"""`mmm data`."""
+"""`mmm data`: load the panel (synthetic, Kaggle or a CSV), validate, clean and describe it."""
 
-from mmm_analytics.cli._stub import not_implemented
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.utils.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from mmm_analytics.data.pipeline import DataResult
+
+SOURCE_HELP = (
+    "Where the panel comes from: 'synthetic' (bundled generator, also writes ground_truth.json), "
+    "'kaggle' (downloads subhagatoadak/mmm-weekly-data-geoindia with kagglehub) or the path of a CSV in the schema."
+)
+OUTPUT_HELP = "Folder for mmm_data.csv (the panel as loaded), ground_truth.json (synthetic) and data_dictionary.json."
+PROCESSED_HELP = "Folder for clean_panel.parquet, cleaning_report.json and outliers.csv."
+SEED_HELP = "Seed of the synthetic panel (default: synthetic.seed in data_config.yaml)."
+KAGGLE_JSON_HELP = (
+    "kaggle.json holding your Kaggle username and key (default: KAGGLE_USERNAME/KAGGLE_KEY, "
+    "e.g. from .env, or ~/.kaggle/kaggle.json)."
+)
+#: Fix messages shown on screen; the rest are in cleaning_report.json.
+MAX_FIXES_SHOWN = 10
+_PATHS = ProjectPaths()
 
 
-def data() -> None:
-    """Not implemented yet."""
-    not_implemented("data")
+def _render(result: DataResult) -> None:
+    for message in result.fixes[:MAX_FIXES_SHOWN]:
+        console.print(f"[dim]fixed:[/dim] {message}", highlight=False)
+    if len(result.fixes) > MAX_FIXES_SHOWN:
+        console.print(f"[dim]... {len(result.fixes) - MAX_FIXES_SHOWN} more fixes in {result.cleaning_report}[/dim]")
+    if result.stale_truth is not None:
+        console.print(f"[yellow]note:[/yellow] {result.stale_truth} is from an earlier synthetic panel and does not "
+                      "describe this data; delete it or use another --output", highlight=False)
+    table = Table(title="mmm data", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Source", result.source)
+    table.add_row("Rows", f"{result.n_rows:,}")
+    table.add_row("Series (Geo x Brand x SKU)", f"{result.n_series:,}")
+    table.add_row("Weeks", f"{result.n_weeks:,}")
+    table.add_row("Date range", f"{result.first_date.isoformat()} to {result.last_date.isoformat()}")
+    table.add_row("Fixes made", f"{result.n_fixes:,}")
+    table.add_row("Outliers flagged (rows)", f"{result.n_outliers:,}")
+    table.add_row("Files written", "\n".join(str(path) for path in result.files))
+    console.print(table)
+
+
+def data(
+    source: Annotated[str, typer.Option("--source", "--input", help=SOURCE_HELP)] = "synthetic",
+    output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = _PATHS.raw_dir,
+    processed_dir: Annotated[Path, typer.Option("--processed-dir", help=PROCESSED_HELP)] = _PATHS.processed_dir,
+    seed: Annotated[int | None, typer.Option("--seed", help=SEED_HELP)] = None,
+    kaggle_json: Annotated[Path | None, typer.Option("--kaggle-json", help=KAGGLE_JSON_HELP)] = None,
+    config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
+) -> None:
+    """Load the panel, validate and clean it; write the raw copy, data dictionary and cleaned panel."""
+    from mmm_analytics.data.pipeline import run_data  # pandas is imported only when a command runs
+
+    with user_errors():
+        config = project_config(config_dir)
+        with console.status("Loading, validating and cleaning the panel..."):
+            result = run_data(source, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
+    _render(result)

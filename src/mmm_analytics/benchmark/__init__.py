@@ -1,0 +1,1 @@
+"""Recovery benchmark: synthetic panels with known truth, fitted with the default config."""

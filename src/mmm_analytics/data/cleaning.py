@@ -1,0 +1,282 @@
+"""Per-series cleaning: time-aware imputation and robust outlier handling; nothing is dropped.
+
+Imputation (``cleaning.impute``) works inside each (Geo, Brand, SKU) series in week order:
+``linear`` interpolates between the neighbouring weeks (ends take the nearest value),
+``ffill`` carries the last value forward (leading gaps take the first value), ``median``
+uses the series median. A series with no value at all in a column takes the median of
+the other series in the same week. Promotion flags are rounded back to 0/1.
+
+Outliers (``cleaning.outliers``) are scored per series against the median of the
+series' weeks in the same promotion state (``TPR_Flag`` 0 or 1), so promotion uplifts
+are not flagged: ``mad`` divides the distance by 1.4826 x the median absolute distance
+(a robust standard deviation), ``iqr`` by the interquartile range of the distances; a
+score above ``threshold`` flags the row, and ``clip`` also moves the value to the
+threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.config.data import CleaningSettings, ImputeMethod, OutlierAction, OutlierMethod, OutlierSettings
+from mmm_analytics.data import schema
+from mmm_analytics.data.columns import closest_column
+from mmm_analytics.data.issues import Rule
+from mmm_analytics.data.validation import ValidatedPanel
+from mmm_analytics.errors import InputError
+
+#: Scales a median absolute deviation to a standard deviation for normal data.
+MAD_TO_SD = 1.4826
+OUTLIER_FLAG = "outlier_flag"
+#: Outliers are judged against weeks in the same promotion state, so a planned price
+#: promotion (and its sales uplift) is not mistaken for an outlier.
+PROMOTION_STATE = "TPR_Flag"
+OUTLIER_COLUMNS: tuple[str, ...] = (
+    *schema.ID_COLUMNS, "column", "value", "series_median", "robust_scale", "score", "threshold",
+    "method", "action", "value_after", "reason",
+)
+_KEY = list(schema.KEY_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedPanel:
+    """The cleaned panel and what cleaning changed.
+
+    ``frame`` follows the ``clean_panel.parquet`` contract: the 28 schema columns (Date
+    datetime64[ns], Geo/Brand/SKU str, flags int64, the rest float64, no missing values)
+    plus a boolean ``outlier_flag``; rows sorted by (Geo, Brand, SKU, Date).
+    ``outliers`` has one row per flagged cell (columns :data:`OUTLIER_COLUMNS`).
+    Count dicts map column -> cells.
+    """
+
+    frame: pd.DataFrame
+    outliers: pd.DataFrame
+    imputed: dict[str, int]
+    filled_from_other_series: dict[str, int]
+    flagged: dict[str, int]
+    clipped: dict[str, int]
+
+
+def _interpolate_linear(values: pd.Series, series: pd.Series) -> pd.Series:
+    """Linear interpolation between the nearest observed weeks of the same series (ends held).
+
+    Rows must be in week order within each series on a complete weekly grid, so the row
+    position is the time axis.
+    """
+    position = pd.Series(np.arange(len(values), dtype=np.float64), index=values.index)
+    observed_at = position.where(values.notna())
+    before, after = values.groupby(series).ffill(), values.groupby(series).bfill()
+    at_before, at_after = observed_at.groupby(series).ffill(), observed_at.groupby(series).bfill()
+    share = ((position - at_before) / (at_after - at_before)).fillna(0.0)
+    inside = before + (after - before) * share
+    return values.fillna(inside).fillna(before).fillna(after)
+
+
+def _impute_column(values: pd.Series, series: pd.Series, method: ImputeMethod) -> pd.Series:
+    match method:
+        case ImputeMethod.LINEAR:
+            return _interpolate_linear(values, series)
+        case ImputeMethod.FFILL:
+            return values.groupby(series).ffill().fillna(values.groupby(series).bfill())
+        case ImputeMethod.MEDIAN:
+            return values.fillna(values.groupby(series).transform("median"))
+        case _:
+            assert_never(method)
+
+
+def impute(frame: pd.DataFrame, method: ImputeMethod) -> tuple[pd.DataFrame, dict[str, int], dict[str, int]]:
+    """Fill every missing numeric cell within its series, in week order.
+
+    Parameters
+    ----------
+    frame : DataFrame sorted by (Geo, Brand, SKU, Date), numeric columns float64 with NaN.
+    method : ImputeMethod
+
+    Returns
+    -------
+    frame : DataFrame with no missing numeric values (flags rounded to 0/1).
+    imputed : dict column -> cells filled.
+    filled_from_other_series : dict column -> cells of series with no value at all in that
+        column, filled with the median of the other series in the same week.
+    """
+    out = frame.copy()
+    series = out.groupby(_KEY, sort=False).ngroup()
+    imputed, borrowed = {}, {}
+    for column in schema.NUMERIC_COLUMNS:
+        missing = out[column].isna()
+        if not missing.any():
+            continue
+        filled = _impute_column(out[column], series, method)
+        still = filled.isna()
+        if still.any():
+            week_median = filled.groupby(out[schema.DATE]).transform("median")
+            filled = filled.fillna(week_median).fillna(filled.median())
+            borrowed[column] = int(still.sum())
+        if column in schema.FLAG_COLUMNS:
+            filled = filled.round().clip(0.0, 1.0)
+        out[column] = filled
+        imputed[column] = int(missing.sum())
+    return out, imputed, borrowed
+
+
+def check_outlier_columns(settings: OutlierSettings) -> None:
+    """Every configured outlier column must be a numeric schema column."""
+    for column in settings.columns:
+        if column not in schema.NUMERIC_COLUMNS:
+            close = closest_column(column, list(schema.NUMERIC_COLUMNS))
+            hint = f"did you mean '{close}'?" if close else "use numeric schema columns such as Sales_Value"
+            raise InputError(f"config key 'cleaning.outliers.columns': '{column}' is not a numeric column; {hint}")
+
+
+def _robust_centre_scale(frame: pd.DataFrame, column: str, method: OutlierMethod) -> tuple[pd.Series, pd.Series]:
+    """Centre: median of the series' weeks in the same promotion state; scale: robust spread
+    of the distances to that centre over the whole series (one scale per series)."""
+    state = [frame[c] for c in (*_KEY, PROMOTION_STATE)]
+    centre = frame[column].groupby(state, sort=False).transform("median")
+    residual = frame[column] - centre
+    series = [frame[c] for c in _KEY]
+    match method:
+        case OutlierMethod.MAD:
+            scale = MAD_TO_SD * residual.abs().groupby(series, sort=False).transform("median")
+        case OutlierMethod.IQR:
+            spread = residual.groupby(series, sort=False)
+            scale = spread.transform("quantile", 0.75) - spread.transform("quantile", 0.25)
+        case OutlierMethod.NONE:
+            scale = pd.Series(0.0, index=frame.index)
+        case _:
+            assert_never(method)
+    return centre, scale
+
+
+def _outlier_records(frame: pd.DataFrame, column: str, mask: pd.Series, centre: pd.Series, scale: pd.Series,
+                     score: pd.Series, after: pd.Series, settings: OutlierSettings) -> pd.DataFrame:
+    unit = "robust SDs (1.4826 x MAD)" if settings.method is OutlierMethod.MAD else "IQRs"
+    side = np.where(frame.loc[mask, column] > centre[mask], "above", "below")
+    state = np.where(frame.loc[mask, PROMOTION_STATE] > 0, "promotion", "non-promotion")
+    records = frame.loc[mask, list(schema.ID_COLUMNS)].copy()
+    records["column"] = column
+    records["value"] = frame.loc[mask, column]
+    records["series_median"] = centre[mask]
+    records["robust_scale"] = scale[mask]
+    records["score"] = score[mask]
+    records["threshold"] = settings.threshold
+    records["method"] = settings.method.value
+    records["action"] = settings.action.value
+    records["value_after"] = after[mask]
+    records["reason"] = [
+        f"{column} {s:.1f} {unit} {d} the series median of {w} weeks (threshold {settings.threshold:g})"
+        for s, d, w in zip(score[mask], side, state)
+    ]
+    return records
+
+
+type CellCounts = dict[str, int]
+
+
+def handle_outliers(frame: pd.DataFrame,
+                    settings: OutlierSettings) -> tuple[pd.DataFrame, pd.DataFrame, CellCounts, CellCounts]:
+    """Flag (and with ``clip``, clip) values far from their series median.
+
+    Returns the frame with ``outlier_flag`` added, one record per flagged cell, and the
+    flagged and clipped cell counts per column. A series whose robust scale is 0 (a
+    constant column) has no outliers.
+    """
+    check_outlier_columns(settings)
+    out = frame.copy()
+    flag = pd.Series(False, index=out.index)
+    records, flagged, clipped = [], {}, {}
+    columns = settings.columns if settings.method is not OutlierMethod.NONE else []
+    for column in columns:
+        centre, scale = _robust_centre_scale(out, column, settings.method)
+        distance = (out[column] - centre).abs()
+        score = (distance / scale.where(scale > 0)).fillna(0.0)
+        mask = score > settings.threshold
+        if not mask.any():
+            continue
+        after = out[column]
+        if settings.action is OutlierAction.CLIP:
+            reach = settings.threshold * scale
+            after = out[column].clip(centre - reach, centre + reach)
+            clipped[column] = int(mask.sum())
+        records.append(_outlier_records(out, column, mask, centre, scale, score, after, settings))
+        out[column] = after
+        flagged[column] = int(mask.sum())
+        flag |= mask
+    out[OUTLIER_FLAG] = flag.astype(bool)
+    table = pd.concat(records, ignore_index=True) if records else pd.DataFrame(columns=list(OUTLIER_COLUMNS))
+    return out, table, flagged, clipped
+
+
+def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast to the ``clean_panel.parquet`` dtypes and order (see :class:`CleanedPanel`)."""
+    out = frame[[*schema.ALL_COLUMNS, OUTLIER_FLAG]].copy()
+    out[schema.DATE] = pd.to_datetime(out[schema.DATE]).astype("datetime64[ns]")
+    for column in schema.KEY_COLUMNS:
+        out[column] = out[column].astype(str)
+    for column in schema.NUMERIC_COLUMNS:
+        out[column] = out[column].astype("int64" if column in schema.FLAG_COLUMNS else "float64")
+    out[OUTLIER_FLAG] = out[OUTLIER_FLAG].astype(bool)
+    return out.sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
+
+
+def clean_panel(frame: pd.DataFrame, settings: CleaningSettings) -> CleanedPanel:
+    """Impute, then handle outliers, per series; see the module notes for each method.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A validated panel (:attr:`ValidatedPanel.frame`): complete weekly grid, NaN where missing.
+    settings : CleaningSettings
+        ``cleaning`` block of ``data_config.yaml``.
+    """
+    check_outlier_columns(settings.outliers)
+    ordered = frame.sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
+    filled, imputed, borrowed = impute(ordered, settings.impute)
+    handled, outliers, flagged, clipped = handle_outliers(filled, settings.outliers)
+    return CleanedPanel(to_contract(handled), outliers, imputed, borrowed, flagged, clipped)
+
+
+#: Validation fixes whose cells are counted by the imputation instead.
+_COUNTED_BY_IMPUTATION = frozenset({Rule.MISSING_VALUES, Rule.MISSING_WEEKS})
+
+
+def total_changes(validated: ValidatedPanel, cleaned: CleanedPanel) -> int:
+    """Every change made to the data: header and text fixes, rows added, cells imputed or clipped."""
+    structural = sum(i.count for i in validated.issues if i.rule not in _COUNTED_BY_IMPUTATION)
+    return (structural + validated.rows_inserted + sum(cleaned.imputed.values())
+            + sum(cleaned.clipped.values()))
+
+
+def cleaning_report(validated: ValidatedPanel, cleaned: CleanedPanel, settings: CleaningSettings,
+                    source: str) -> dict[str, Any]:
+    """The JSON-ready cleaning report: every fix, imputation and outlier counted."""
+    return {
+        "source": source,
+        "rows_in_file": validated.rows_in_file,
+        "rows_added_for_missing_weeks": validated.rows_inserted,
+        "rows_out": int(len(cleaned.frame)),
+        "rows_dropped": 0,
+        "series": validated.n_series,
+        "weeks": validated.n_weeks,
+        "validation_fixes": [issue.to_dict() for issue in validated.issues],
+        "imputation": {
+            "method": settings.impute.value,
+            "cells": cleaned.imputed,
+            "cells_filled_from_other_series": cleaned.filled_from_other_series,
+            "total": int(sum(cleaned.imputed.values())),
+        },
+        "outliers": {
+            "method": settings.outliers.method.value,
+            "threshold": settings.outliers.threshold,
+            "action": settings.outliers.action.value,
+            "columns": list(settings.outliers.columns),
+            "flagged_cells": cleaned.flagged,
+            "flagged_rows": int(cleaned.frame[OUTLIER_FLAG].sum()),
+            "clipped_cells": cleaned.clipped,
+        },
+        "total_changes": total_changes(validated, cleaned),
+    }

@@ -1,0 +1,105 @@
+"""Match a file's header to the schema: fix near-exact names, suggest the closest for the rest.
+
+Fixable: a column named ``Week`` (taken as ``Date``), case/space/hyphen differences
+(``sales units`` -> ``Sales_Units``), columns outside the schema (ignored, listed) and
+column order. Fatal: a schema column that is missing (with the closest name in the file
+as a suggestion) and a column that appears twice in the header.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pandas as pd
+
+from mmm_analytics.data import schema
+from mmm_analytics.data.issues import Issue, Rule, fatal, fixed
+
+#: Other names accepted for a schema column (lower-case, underscores).
+ALIASES: dict[str, str] = {"week": schema.DATE, "week_start": schema.DATE, "date_week": schema.DATE}
+#: How close (0-1, difflib ratio) a file's column must be to be suggested for a missing one.
+SUGGESTION_CUTOFF = 0.6
+_MANGLED = re.compile(r"^(?P<name>.+)\.(?P<copy>\d+)$")
+
+
+def canonical_key(name: str) -> str:
+    """Lower-case name with spaces and hyphens as underscores: ``' Sales Units'`` -> ``'sales_units'``."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip()).lower()
+
+
+def closest_column(name: str, candidates: list[str]) -> str | None:
+    """The candidate most similar to ``name`` (case-insensitive), or None if none is close."""
+    keyed = {canonical_key(c): c for c in candidates}
+    match = difflib.get_close_matches(canonical_key(name), list(keyed), n=1, cutoff=SUGGESTION_CUTOFF)
+    return keyed[match[0]] if match else None
+
+
+def _renames(columns: list[str], source: str) -> tuple[dict[str, str], list[Issue]]:
+    known = {canonical_key(c): c for c in schema.ALL_COLUMNS} | ALIASES
+    renames: dict[str, str] = {}
+    issues: list[Issue] = []
+    for column in columns:
+        target = known.get(canonical_key(column))
+        if column in schema.COLUMNS or target is None or target in columns or target in renames.values():
+            continue
+        renames[column] = target
+        issues.append(fixed(Rule.RENAMED_COLUMN, source, target, 1, column, f"read from the file's column '{column}'"))
+    return renames, issues
+
+
+def _duplicated_header(columns: list[str], source: str) -> list[Issue]:
+    issues = []
+    for column in columns:
+        found = _MANGLED.match(column)
+        if found and found["name"] in columns:
+            name = found["name"]
+            issues.append(fatal(Rule.DUPLICATE_COLUMN, source, name, 2, name,
+                                "appears more than once in the header; keep one and rename or delete the others"))
+    return issues
+
+
+def _missing(columns: list[str], source: str) -> list[Issue]:
+    unknown = [c for c in columns if c not in schema.COLUMNS]
+    issues = []
+    for column in (c for c in schema.ALL_COLUMNS if c not in columns):
+        suggestion = closest_column(column, unknown)
+        hint = (f"the file has '{suggestion}': rename it to '{column}'" if suggestion
+                else "add it (the panel needs all 28 columns of the MMM Weekly India schema)")
+        issues.append(fatal(Rule.MISSING_COLUMN, source, column, 0, suggestion or "", f"is missing; {hint}"))
+    return issues
+
+
+def normalise_columns(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Rename, drop and reorder columns so the frame has exactly the schema columns in file order.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The file as read, any header.
+    source : str
+        File name used in messages.
+
+    Returns
+    -------
+    frame : DataFrame with columns ``schema.ALL_COLUMNS`` (empty when a fatal issue was found).
+    issues : list of Issue, fatal and fixed.
+    """
+    columns = [str(c) for c in raw.columns]
+    frame = raw.set_axis(columns, axis=1)
+    issues = _duplicated_header(columns, source)
+    renames, rename_issues = _renames(columns, source)
+    issues += rename_issues
+    frame = frame.rename(columns=renames)
+    present = list(frame.columns)
+    issues += _missing(present, source)
+    if any(issue.fatal for issue in issues):
+        return frame.iloc[:0], issues
+    extra = [c for c in present if c not in schema.COLUMNS]
+    for column in extra:
+        issues.append(fixed(Rule.EXTRA_COLUMN, source, column, 1, "",
+                            "is not in the schema and was ignored"))
+    if [c for c in present if c in schema.COLUMNS] != list(schema.ALL_COLUMNS):
+        issues.append(fixed(Rule.COLUMN_ORDER, source, "(header)", 1, "",
+                            "columns were put in the schema order"))
+    return frame[list(schema.ALL_COLUMNS)], issues

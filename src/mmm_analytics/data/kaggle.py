@@ -1,0 +1,107 @@
+"""Download the panel from Kaggle with ``kagglehub`` and find its CSV.
+
+Credentials come from ``KAGGLE_USERNAME``/``KAGGLE_KEY`` (a ``.env`` file is read by the
+CLI), from a ``kaggle.json`` given with ``--kaggle-json`` (its values are put in those
+environment variables), or from kagglehub's own ``~/.kaggle/kaggle.json``. The key is
+never printed or logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from mmm_analytics.config.data import KaggleSettings
+from mmm_analytics.errors import InputError
+
+USERNAME_ENV = "KAGGLE_USERNAME"
+KEY_ENV = "KAGGLE_KEY"
+SYNTHETIC_HINT = "or run 'mmm data --source synthetic' to use the bundled panel"
+
+
+def _default_kaggle_json() -> Path:
+    folder = os.environ.get("KAGGLE_CONFIG_DIR")
+    return Path(folder) / "kaggle.json" if folder else Path.home() / ".kaggle" / "kaggle.json"
+
+
+def use_kaggle_json(path: Path) -> None:
+    """Put ``username`` and ``key`` from a ``kaggle.json`` file into the environment."""
+    if not path.is_file():
+        raise InputError(f"Kaggle credentials file '{path}' not found; "
+                         "pass the kaggle.json from your Kaggle account page")
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(f"{path}: not valid JSON; expected {{\"username\": ..., \"key\": ...}}") from None
+    if not isinstance(content, dict) or not content.get("username") or not content.get("key"):
+        raise InputError(f"{path}: needs the keys 'username' and 'key' (download it from your Kaggle account page)")
+    os.environ[USERNAME_ENV] = str(content["username"])
+    os.environ[KEY_ENV] = str(content["key"])
+
+
+def ensure_credentials(kaggle_json: Path | None) -> None:
+    """Make Kaggle credentials available or raise a one-line :class:`InputError`."""
+    if kaggle_json is not None:
+        use_kaggle_json(Path(kaggle_json))
+        return
+    if os.environ.get(USERNAME_ENV) and os.environ.get(KEY_ENV):
+        return
+    if _default_kaggle_json().is_file():
+        return
+    raise InputError(
+        f"no Kaggle credentials: set {USERNAME_ENV} and {KEY_ENV} (e.g. in .env) or pass --kaggle-json PATH, "
+        + SYNTHETIC_HINT
+    )
+
+
+def _redact(text: str) -> str:
+    key = os.environ.get(KEY_ENV)
+    clean = " ".join(text.split())[:200]
+    return clean.replace(key, "***") if key else clean
+
+
+def download_dataset(settings: KaggleSettings) -> Path:
+    """Download (or reuse kagglehub's cached copy of) ``settings.dataset``; returns its folder."""
+    import kagglehub  # imported here: it is slow to import and only this source needs it
+    import requests
+    from kagglehub import exceptions as kaggle_errors
+
+    failures = (OSError, requests.RequestException, kaggle_errors.BackendError, kaggle_errors.CredentialError,
+                kaggle_errors.NotFoundError, kaggle_errors.UnauthenticatedError, kaggle_errors.DataCorruptionError)
+    try:
+        folder = kagglehub.dataset_download(settings.dataset)
+    except failures as error:
+        raise InputError(
+            f"could not download Kaggle dataset '{settings.dataset}' ({type(error).__name__}: {_redact(str(error))}); "
+            f"check the network and your credentials, {SYNTHETIC_HINT}"
+        ) from None
+    return Path(folder)
+
+
+def find_csv(folder: Path, file_name: str | None) -> Path:
+    """The panel CSV in a downloaded folder: ``file_name`` if given, else the only or largest CSV."""
+    csvs = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".csv")
+    if file_name is not None:
+        chosen = [p for p in csvs if p.name == file_name or p.relative_to(folder).as_posix() == file_name]
+        if not chosen:
+            names = ", ".join(p.relative_to(folder).as_posix() for p in csvs) or "none"
+            raise InputError(f"config key 'kaggle.file_name': '{file_name}' is not in the download "
+                             f"(CSV files: {names})")
+        return chosen[0]
+    if not csvs:
+        raise InputError(f"the Kaggle download in '{folder}' has no CSV file; check config key 'kaggle.dataset'")
+    return max(csvs, key=lambda p: (p.stat().st_size, p.as_posix()))
+
+
+def fetch_kaggle_csv(settings: KaggleSettings, kaggle_json: Path | None = None) -> Path:
+    """Check credentials, download the dataset and return the path of its panel CSV.
+
+    Raises
+    ------
+    InputError
+        Without credentials or network (suggesting ``--source synthetic``), or when the
+        download has no matching CSV.
+    """
+    ensure_credentials(kaggle_json)
+    return find_csv(download_dataset(settings), settings.file_name)

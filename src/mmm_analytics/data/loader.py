@@ -1,0 +1,84 @@
+"""Read a panel CSV in the MMM Weekly India schema.
+
+The file is first read with every cell as text, exactly as written, so the raw copy
+(``data/raw/mmm_data.csv``) keeps the user's values and validation can point at the
+line and text of each bad cell. :func:`load_panel` then validates and types it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from mmm_analytics.data import schema
+from mmm_analytics.data.issues import Rule
+from mmm_analytics.data.validation import ValidatedPanel, validate_panel
+from mmm_analytics.errors import InputError
+from mmm_analytics.utils.io import write_csv
+
+
+def read_raw_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV with every cell as text (no number or missing-value guessing).
+
+    Parameters
+    ----------
+    path : path to a comma-separated UTF-8 file (a byte-order mark is accepted).
+
+    Returns
+    -------
+    DataFrame of str, one row per data line, columns as in the header.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty or not a readable CSV.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"'{file}' not found; pass the path of a CSV in the panel schema or use --source synthetic")
+    try:
+        return pd.read_csv(file, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{file}: the file is empty; it needs a header line and one row per week and series") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as error:
+        reason = " ".join(str(error).split())[:160]
+        raise InputError(f"{file}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
+
+
+def validate_file(path: str | Path) -> tuple[pd.DataFrame, ValidatedPanel]:
+    """Read ``path`` as text and validate it; returns the text frame and the validated panel."""
+    raw = read_raw_csv(path)
+    return raw, validate_panel(raw, str(path))
+
+
+def load_panel(path: str | Path) -> pd.DataFrame:
+    """Read, validate and type a panel CSV (missing values are left as NaN, not imputed).
+
+    Parameters
+    ----------
+    path : path to a CSV in the schema (dates M/D/YYYY or ISO; ``Week`` accepted for ``Date``).
+
+    Returns
+    -------
+    DataFrame with the 28 schema columns: ``Date`` datetime64[ns] (week start), Geo/Brand/SKU
+    str, the rest float64; rows sorted by (Geo, Brand, SKU, Date) on a complete weekly grid.
+
+    Raises
+    ------
+    InputError
+        On the first fatal problem, naming the file and column.
+    """
+    return validate_file(path)[1].frame
+
+
+def write_raw_copy(raw: pd.DataFrame, validated: ValidatedPanel, target: Path) -> Path:
+    """Write the panel as loaded (text cells unchanged) with the schema's 28 columns in file order.
+
+    Column renames found during validation (e.g. ``Week`` -> ``Date``) are applied and
+    columns outside the schema are left out; values and row order are untouched.
+    """
+    renames = {issue.example: issue.column for issue in validated.issues if issue.rule is Rule.RENAMED_COLUMN}
+    frame = raw.set_axis([str(c) for c in raw.columns], axis=1).rename(columns=renames)
+    return write_csv(target, frame[list(schema.ALL_COLUMNS)])

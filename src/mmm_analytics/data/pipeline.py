@@ -1,0 +1,210 @@
+"""The data step end to end: load (synthetic, Kaggle or a CSV), validate, clean, describe, write.
+
+Writes, each atomically:
+
+- ``OUTPUT_DIR/mmm_data.csv``: the panel as loaded (text cells unchanged, 28 columns in file order);
+- ``OUTPUT_DIR/ground_truth.json``: the true media effects (synthetic source only);
+- ``OUTPUT_DIR/data_dictionary.json``: role, type, unit, range and gaps of every column;
+- ``PROCESSED_DIR/clean_panel.parquet``: the cleaned panel (see :class:`~mmm_analytics.data.cleaning.CleanedPanel`);
+- ``PROCESSED_DIR/cleaning_report.json``: every fix, imputation and outlier counted;
+- ``PROCESSED_DIR/outliers.csv``: one line per flagged value with the reason.
+
+A file that fails a fatal check writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import assert_never
+
+import pandas as pd
+import pyarrow as pa
+
+from mmm_analytics.config.data import CleaningSettings, DataConfig
+from mmm_analytics.data import schema
+from mmm_analytics.data.cleaning import (
+    OUTLIER_FLAG,
+    CleanedPanel,
+    check_outlier_columns,
+    clean_panel,
+    cleaning_report,
+    to_contract,
+    total_changes,
+)
+from mmm_analytics.data.dictionary import build_dictionary
+from mmm_analytics.data.kaggle import fetch_kaggle_csv
+from mmm_analytics.data.loader import validate_file, write_raw_copy
+from mmm_analytics.data.validation import ValidatedPanel
+from mmm_analytics.errors import InputError
+from mmm_analytics.synthetic import generate_panel
+from mmm_analytics.utils.io import write_csv, write_json, write_parquet, write_text
+
+RAW_FILE = "mmm_data.csv"
+TRUTH_FILE = "ground_truth.json"
+DICTIONARY_FILE = "data_dictionary.json"
+CLEAN_FILE = "clean_panel.parquet"
+REPORT_FILE = "cleaning_report.json"
+OUTLIERS_FILE = "outliers.csv"
+
+
+class SourceKind(StrEnum):
+    SYNTHETIC = "synthetic"
+    KAGGLE = "kaggle"
+    CSV = "csv"
+
+
+def source_kind(source: str) -> SourceKind:
+    """``synthetic`` and ``kaggle`` (any case) name those sources; anything else is a CSV path."""
+    match source.strip().lower():
+        case "synthetic":
+            return SourceKind.SYNTHETIC
+        case "kaggle":
+            return SourceKind.KAGGLE
+        case _:
+            return SourceKind.CSV
+
+
+@dataclass(frozen=True, slots=True)
+class DataResult:
+    """What ``run_data`` wrote and found.
+
+    ``raw_written`` is False when the source already was ``raw_csv`` (left untouched).
+    ``stale_truth`` is a ``ground_truth.json`` left in the output folder by an earlier
+    synthetic run that does not describe this panel (else None).
+    """
+
+    source: str
+    raw_csv: Path
+    ground_truth: Path | None
+    dictionary: Path
+    clean_panel: Path
+    cleaning_report: Path
+    outliers_csv: Path
+    n_rows: int
+    n_series: int
+    n_weeks: int
+    first_date: dt.date
+    last_date: dt.date
+    n_fixes: int
+    n_outliers: int
+    fixes: tuple[str, ...]
+    raw_written: bool = True
+    stale_truth: Path | None = None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file this run wrote."""
+        written = (self.raw_csv if self.raw_written else None, self.ground_truth, self.dictionary,
+                   self.clean_panel, self.cleaning_report, self.outliers_csv)
+        return tuple(p for p in written if p is not None)
+
+
+def _write_synthetic(config: DataConfig, seed: int | None, output_dir: Path) -> tuple[Path, Path, str]:
+    settings = config.synthetic if seed is None else config.synthetic.model_copy(update={"seed": int(seed)})
+    panel = generate_panel(settings, cpm=config.cpms())
+    raw = write_csv(output_dir / RAW_FILE, panel.frame)
+    truth = write_text(output_dir / TRUTH_FILE, panel.truth.to_json() + "\n")
+    return raw, truth, f"synthetic (setting {settings.setting.value}, seed {settings.seed})"
+
+
+def _load(source: str, output_dir: Path, config: DataConfig, seed: int | None,
+          kaggle_json: Path | None) -> tuple[Path, Path | None, str]:
+    """Returns the CSV to validate, the truth file written (synthetic only) and a source label."""
+    kind = source_kind(source)
+    match kind:
+        case SourceKind.SYNTHETIC:
+            return _write_synthetic(config, seed, output_dir)
+        case SourceKind.KAGGLE:
+            return fetch_kaggle_csv(config.kaggle, kaggle_json), None, f"kaggle:{config.kaggle.dataset}"
+        case SourceKind.CSV:
+            return Path(source), None, source
+        case _:
+            assert_never(kind)
+
+
+def run_data(source: str, output_dir: Path, processed_dir: Path, config: DataConfig, seed: int | None,
+             *, kaggle_json: Path | None = None) -> DataResult:
+    """Load, validate, clean and describe a panel; write the raw copy and the processed files.
+
+    Parameters
+    ----------
+    source : str
+        ``"synthetic"``, ``"kaggle"`` or the path of a CSV in the schema.
+    output_dir : Path
+        Folder for ``mmm_data.csv``, ``ground_truth.json`` and ``data_dictionary.json``.
+    processed_dir : Path
+        Folder for ``clean_panel.parquet``, ``cleaning_report.json`` and ``outliers.csv``.
+    config : DataConfig
+        ``data_config.yaml`` (cleaning, synthetic and kaggle blocks).
+    seed : int or None
+        Synthetic source only: overrides ``synthetic.seed``.
+    kaggle_json : Path or None
+        Kaggle source only: a ``kaggle.json`` with ``username`` and ``key``.
+
+    Raises
+    ------
+    InputError
+        For a missing file, a fatal schema problem, a bad config value or a failed download.
+    """
+    check_outlier_columns(config.cleaning.outliers)
+    output_dir, processed_dir = Path(output_dir), Path(processed_dir)
+    raw_target = output_dir / RAW_FILE
+    csv_path, truth, label = _load(source, output_dir, config, seed, kaggle_json)
+    raw, validated = validate_file(csv_path)
+    in_place = csv_path.resolve() == raw_target.resolve()
+    if not in_place:
+        write_raw_copy(raw, validated, raw_target)
+    cleaned = clean_panel(validated.frame, config.cleaning)
+    written = _write_outputs(validated, cleaned, config.cleaning, label, output_dir, processed_dir)
+    old_truth = output_dir / TRUTH_FILE
+    dates = cleaned.frame[schema.DATE]
+    return DataResult(
+        source=label, raw_csv=raw_target, ground_truth=truth, **written, n_rows=len(cleaned.frame),
+        n_series=validated.n_series, n_weeks=validated.n_weeks, first_date=dates.min().date(),
+        last_date=dates.max().date(), n_fixes=total_changes(validated, cleaned),
+        n_outliers=int(cleaned.frame[OUTLIER_FLAG].sum()),
+        fixes=tuple(issue.message for issue in validated.issues), raw_written=truth is not None or not in_place,
+        stale_truth=old_truth if truth is None and old_truth.is_file() and not in_place else None,
+    )
+
+
+def _write_outputs(validated: ValidatedPanel, cleaned: CleanedPanel, settings: CleaningSettings, label: str,
+                   output_dir: Path, processed_dir: Path) -> dict[str, Path]:
+    """Write the dictionary and the processed files; returns their paths by ``DataResult`` field."""
+    report = cleaning_report(validated, cleaned, settings, label)
+    dictionary = build_dictionary(cleaned.frame, validated.missing_in_file, cleaned.imputed, label)
+    return {
+        "dictionary": write_json(output_dir / DICTIONARY_FILE, dictionary),
+        "clean_panel": write_parquet(processed_dir / CLEAN_FILE, cleaned.frame),
+        "cleaning_report": write_json(processed_dir / REPORT_FILE, report),
+        "outliers_csv": write_csv(processed_dir / OUTLIERS_FILE, cleaned.outliers),
+    }
+
+
+def load_clean_panel(path: Path) -> pd.DataFrame:
+    """Read ``clean_panel.parquet`` in its contract dtypes and order.
+
+    Returns
+    -------
+    DataFrame with the 28 schema columns (Date datetime64[ns], Geo/Brand/SKU str, flags
+    int64, the rest float64) plus boolean ``outlier_flag``; sorted by (Geo, Brand, SKU, Date).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, unreadable or lacks a column.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"'{file}' not found; run 'mmm data' first (or pass its path)")
+    try:
+        frame = pd.read_parquet(file, engine="pyarrow")
+    except (OSError, pa.ArrowException):
+        raise InputError(f"{file}: not a readable parquet file; re-run 'mmm data' to rebuild it") from None
+    missing = [c for c in (*schema.ALL_COLUMNS, OUTLIER_FLAG) if c not in frame.columns]
+    if missing:
+        raise InputError(f"{file}: column '{missing[0]}' is missing; re-run 'mmm data' to rebuild it")
+    return to_contract(frame)

@@ -1,0 +1,252 @@
+"""Check a panel read as text against the schema and turn it into a typed frame.
+
+Fatal (the run stops with one line naming the file and column): a missing column,
+a non-numeric or non-finite number, a date that is neither M/D/YYYY nor ISO, an empty
+Geo/Brand/SKU, a duplicate (Date, Geo, Brand, SKU) row, dates off a 7-day grid, a
+negative value where none is possible, a promotion flag outside {0, 1}, or a series
+missing more than :data:`MAX_MISSING_WEEK_SHARE` of the weeks.
+
+Fixed and reported: renamed/extra/reordered columns, spaces around names, empty
+numeric cells and missing weeks (rows added; the cleaning step imputes their values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.data import schema
+from mmm_analytics.data.columns import normalise_columns
+from mmm_analytics.data.issues import Issue, Rule, fatal, fixed, line_of, raise_if_fatal
+from mmm_analytics.errors import InputError
+
+#: Cell texts read as "no value" in numeric columns (compared lower-case, after stripping).
+NA_TOKENS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a"})
+#: A series may miss at most this share of the weekly grid; the rest is imputed.
+MAX_MISSING_WEEK_SHARE = 0.25
+DATE_HELP = "use M/D/YYYY (e.g. 7/4/2022) or YYYY-MM-DD"
+_KEY = list(schema.KEY_COLUMNS)
+_ID = list(schema.ID_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedPanel:
+    """A panel that passed every fatal check.
+
+    ``frame`` has the 28 schema columns: ``Date`` datetime64[ns], Geo/Brand/SKU str, the
+    rest float64 with NaN where the file had no value or a week was missing; rows sorted
+    by (Geo, Brand, SKU, Date) on a complete weekly grid. ``issues`` are the fixes made.
+    ``missing_in_file`` counts empty cells per column as read (before rows were added).
+    """
+
+    frame: pd.DataFrame
+    issues: tuple[Issue, ...]
+    rows_in_file: int
+    rows_inserted: int
+    missing_in_file: dict[str, int]
+
+    @property
+    def n_series(self) -> int:
+        return int(self.frame[_KEY].drop_duplicates().shape[0])
+
+    @property
+    def n_weeks(self) -> int:
+        return int(self.frame[schema.DATE].nunique())
+
+
+def _first(mask: pd.Series) -> int:
+    return int(np.flatnonzero(mask.to_numpy())[0])
+
+
+def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], list[Issue]]:
+    values, issues = {}, []
+    for column in schema.KEY_COLUMNS:
+        text = frame[column].astype(str)
+        stripped = text.str.strip()
+        changed = stripped != text
+        if changed.any():
+            issues.append(fixed(Rule.STRIPPED_TEXT, source, column, int(changed.sum()), text.iloc[_first(changed)],
+                                "spaces around values were removed"))
+        empty = stripped == ""
+        if empty.any():
+            line = line_of(_first(empty))
+            issues.append(fatal(Rule.EMPTY_ID, source, column, int(empty.sum()), f"line {line}",
+                                f"{int(empty.sum())} empty value(s) (first on line {line}); every row needs a value"))
+        values[column] = stripped
+    return values, issues
+
+
+def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
+    """Parse week-start dates written M/D/YYYY or ISO (YYYY-MM-DD); returns datetime64[ns]."""
+    stripped = text.astype(str).str.strip()
+    dates = pd.to_datetime(stripped, format="%m/%d/%Y", errors="coerce")
+    rest = dates.isna()
+    if rest.any():
+        iso = pd.to_datetime(stripped[rest], format="ISO8601", errors="coerce")
+        if getattr(iso.dt, "tz", None) is not None:
+            iso = iso.dt.tz_localize(None)
+        dates = dates.where(~rest, iso)
+    dates = dates.dt.normalize().astype("datetime64[ns]")
+    bad = dates.isna()
+    if not bad.any():
+        return dates, []
+    k = _first(bad)
+    example = stripped.iloc[k]
+    detail = f"{int(bad.sum())} value(s) are not dates (line {line_of(k)}: {example!r}); {DATE_HELP}"
+    return dates, [fatal(Rule.BAD_DATE, source, schema.DATE, int(bad.sum()), example, detail)]
+
+
+def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.Series, list[Issue], int]:
+    try:  # fast path: every cell a finite number
+        numbers = text.astype("float64")
+        if np.isfinite(numbers.to_numpy()).all():
+            return numbers, [], 0
+    except ValueError:
+        pass
+    stripped = text.astype(str).str.strip()
+    empty = stripped.str.lower().isin(NA_TOKENS)
+    numbers = pd.Series(pd.to_numeric(stripped.mask(empty), errors="coerce"), index=text.index).astype("float64")
+    bad = ~empty & ~np.isfinite(numbers)
+    issues: list[Issue] = []
+    if bad.any():
+        k = _first(bad)
+        example = stripped.iloc[k]
+        issues.append(fatal(Rule.NON_NUMERIC, source, column, int(bad.sum()), example,
+                            f"{int(bad.sum())} value(s) are not numbers (line {line_of(k)}: {example!r}); "
+                            "write plain numbers such as 1250000.5 or leave the cell empty"))
+    elif empty.all():
+        issues.append(fatal(Rule.EMPTY_COLUMN, source, column, len(text), "", "has no values; fill it in"))
+    elif empty.any():
+        k = _first(empty)
+        issues.append(fixed(Rule.MISSING_VALUES, source, column, int(empty.sum()), f"line {line_of(k)}",
+                            f"{int(empty.sum())} empty value(s) (first on line {line_of(k)}) will be imputed"))
+    return numbers.where(~bad), issues, int(empty.sum())
+
+
+def _parse_numbers(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], list[Issue], dict[str, int]]:
+    values, issues, missing = {}, [], {}
+    for column in schema.NUMERIC_COLUMNS:
+        values[column], found, missing[column] = _parse_number_column(frame[column], column, source)
+        issues += found
+    return values, issues, missing
+
+
+def _check_duplicates(typed: pd.DataFrame, source: str) -> list[Issue]:
+    repeated = typed.duplicated(_ID, keep="first")
+    if not repeated.any():
+        return []
+    k = _first(repeated)
+    key = typed.iloc[k][_ID]
+    same = (typed[_ID] == key).all(axis=1).to_numpy()
+    lines = " and ".join(str(line_of(i)) for i in np.flatnonzero(same)[:2])
+    example = ", ".join([key[schema.DATE].date().isoformat(), *(str(key[c]) for c in _KEY)])
+    count = int(repeated.sum())
+    detail = f"{count} duplicate row(s): lines {lines} are both ({example}); keep one row per week and series"
+    return [fatal(Rule.DUPLICATE_ROW, source, ", ".join(_ID), count, example, detail)]
+
+
+def _check_negative(typed: pd.DataFrame, source: str) -> list[Issue]:
+    issues = []
+    for column in schema.NON_NEGATIVE_COLUMNS:
+        negative = typed[column] < 0
+        if negative.any():
+            k = _first(negative)
+            value = typed[column].iloc[k]
+            issues.append(fatal(Rule.NEGATIVE_VALUE, source, column, int(negative.sum()), str(value),
+                                f"{int(negative.sum())} negative value(s) (line {line_of(k)}: {value:g}); "
+                                "sales, exposures, prices and distribution must be >= 0"))
+    return issues
+
+
+def _check_flags(typed: pd.DataFrame, source: str) -> list[Issue]:
+    issues = []
+    for column in schema.FLAG_COLUMNS:
+        values = typed[column]
+        bad = values.notna() & ~values.isin([0.0, 1.0])
+        if bad.any():
+            k = _first(bad)
+            issues.append(fatal(Rule.BAD_FLAG, source, column, int(bad.sum()), str(values.iloc[k]),
+                                f"{int(bad.sum())} value(s) outside {{0, 1}} (line {line_of(k)}: "
+                                f"{values.iloc[k]:g}); promotion flags must be 0 or 1"))
+    return issues
+
+
+def _check_weekly(dates: pd.Series, source: str) -> list[Issue]:
+    unique = np.sort(dates.unique())
+    steps = np.diff(unique).astype("timedelta64[D]").astype(np.int64)
+    off = steps % 7 != 0
+    if not off.any():
+        return []
+    k = int(np.argmax(off))
+    before, after = (pd.Timestamp(unique[i]).date().isoformat() for i in (k, k + 1))
+    detail = (f"dates are not on one weekly grid: {before} is followed by {after} ({steps[k]} days); "
+              "every series needs one row per week on the same weekday")
+    return [fatal(Rule.IRREGULAR_DATES, source, schema.DATE, int(off.sum()), after, detail)]
+
+
+def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Issue], int]:
+    """Give every series a row for every week from the first to the last date (NaN values).
+
+    Returns the completed frame sorted by (Geo, Brand, SKU, Date), the issues (a fix
+    when rows were added; fatal when a series misses more than ``MAX_MISSING_WEEK_SHARE``)
+    and the number of rows added.
+    """
+    grid = pd.DataFrame({schema.DATE: pd.date_range(typed[schema.DATE].min(), typed[schema.DATE].max(), freq="7D")})
+    grid[schema.DATE] = grid[schema.DATE].astype("datetime64[ns]")
+    full = typed[_KEY].drop_duplicates().merge(grid, how="cross")
+    merged = full.merge(typed, on=_ID, how="left", indicator=True)
+    added = merged.pop("_merge") == "left_only"
+    merged = merged[list(schema.ALL_COLUMNS)].sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
+    if not added.any():
+        return merged, [], 0
+    per_series = full[added.to_numpy()].groupby(_KEY, sort=True).size()
+    worst = per_series.idxmax()
+    example = f"{full[added.to_numpy()].iloc[0][schema.DATE].date().isoformat()} for {'/'.join(map(str, worst))}"
+    if per_series.max() > MAX_MISSING_WEEK_SHARE * len(grid):
+        detail = (f"series {'/'.join(map(str, worst))} has no row for {per_series.max()} of {len(grid)} weeks; "
+                  f"at most {MAX_MISSING_WEEK_SHARE:.0%} can be imputed: add the missing weeks")
+        return merged, [fatal(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], 0
+    detail = f"{int(added.sum())} row(s) added for missing weeks (e.g. {example}); their values will be imputed"
+    return merged, [fixed(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], int(added.sum())
+
+
+def validate_panel(raw: pd.DataFrame, source: str) -> ValidatedPanel:
+    """Run every schema rule on a panel read as text (see :func:`~mmm_analytics.data.loader.read_raw_csv`).
+
+    Parameters
+    ----------
+    raw : DataFrame
+        One row per week and series, every cell as text.
+    source : str
+        File name used in messages.
+
+    Returns
+    -------
+    ValidatedPanel
+        Typed frame on a complete weekly grid plus the fixes made.
+
+    Raises
+    ------
+    InputError
+        On the first fatal problem, with one line naming the file and column.
+    """
+    if raw.shape[0] == 0:
+        raise InputError(f"{source}: the file has a header but no data rows; add one row per week and series")
+    frame, issues = normalise_columns(raw, source)
+    raise_if_fatal(issues)
+    ids, id_issues = _parse_ids(frame, source)
+    dates, date_issues = parse_dates(frame[schema.DATE], source)
+    numbers, number_issues, missing = _parse_numbers(frame, source)
+    issues += id_issues + date_issues + number_issues
+    raise_if_fatal(issues)
+    typed = pd.DataFrame({schema.DATE: dates, **ids, **numbers})[list(schema.ALL_COLUMNS)]
+    issues += _check_duplicates(typed, source) + _check_negative(typed, source)
+    issues += _check_flags(typed, source) + _check_weekly(typed[schema.DATE], source)
+    raise_if_fatal(issues)
+    completed, grid_issues, inserted = complete_grid(typed, source)
+    issues += grid_issues
+    raise_if_fatal(issues)
+    missing_in_file = {column: missing.get(column, 0) for column in schema.ALL_COLUMNS}
+    return ValidatedPanel(completed, tuple(issues), len(typed), inserted, missing_in_file)

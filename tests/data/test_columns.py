@@ -1,0 +1,110 @@
+"""Header checks: missing/misspelled columns with a suggestion, accepted aliases, extra and reordered columns."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mmm_analytics.data import schema
+from mmm_analytics.data.columns import canonical_key, closest_column, normalise_columns
+from mmm_analytics.data.issues import Rule, raise_if_fatal
+from mmm_analytics.errors import InputError
+
+SOURCE = "panel.csv"
+
+
+def _header_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([["1"] * len(columns)], columns=columns)
+
+
+def _fatal_message(columns: list[str]) -> str:
+    _, issues = normalise_columns(_header_frame(columns), SOURCE)
+    with pytest.raises(InputError) as caught:
+        raise_if_fatal(issues)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("renamed", "written"),
+    [
+        pytest.param("TV_Impressions", "TV_Impresions", id="typo"),
+        pytest.param("Sales_Value", "SalesValue", id="no_underscore"),
+        pytest.param("Weighted_Distribution", "Weighted_Distrib", id="truncated"),
+    ],
+)
+def test_misspelled_column_is_fatal_with_closest_name(renamed: str, written: str) -> None:
+    columns = [written if c == renamed else c for c in schema.ALL_COLUMNS]
+    message = _fatal_message(columns)
+    assert message.startswith(f"{SOURCE}: column '{renamed}': is missing")
+    assert f"the file has '{written}': rename it to '{renamed}'" in message
+
+
+def test_missing_column_without_close_name_says_what_is_expected() -> None:
+    message = _fatal_message([c for c in schema.ALL_COLUMNS if c != "Rainfall_Index"])
+    assert message == (f"{SOURCE}: column 'Rainfall_Index': is missing; add it "
+                       "(the panel needs all 28 columns of the MMM Weekly India schema)")
+
+
+def test_several_missing_columns_are_counted() -> None:
+    message = _fatal_message(list(schema.ALL_COLUMNS[:-3]))
+    assert message.startswith(f"{SOURCE}: column 'GDP_Growth': is missing")
+    assert "(and 2 more problem(s) in: Festival_Index, Rainfall_Index)" in message
+
+
+def test_duplicated_header_is_fatal() -> None:
+    frame = pd.DataFrame([["1"] * 29], columns=[*schema.ALL_COLUMNS, "CPI.1"])
+    _, issues = normalise_columns(frame, SOURCE)
+    with pytest.raises(InputError, match=r"column 'CPI': appears more than once in the header"):
+        raise_if_fatal(issues)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        pytest.param("Week", schema.DATE, id="week"),
+        pytest.param("date", schema.DATE, id="lower_case"),
+        pytest.param(" Sales Units ", "Sales_Units", id="spaces"),
+        pytest.param("tv-impressions", "TV_Impressions", id="hyphen"),
+    ],
+)
+def test_near_exact_names_are_renamed_and_logged(written: str, expected: str) -> None:
+    columns = [written if c == expected else c for c in schema.ALL_COLUMNS]
+    frame, issues = normalise_columns(_header_frame(columns), SOURCE)
+    assert list(frame.columns) == list(schema.ALL_COLUMNS)
+    (issue,) = issues
+    assert (issue.rule, issue.column, issue.example, issue.fatal) == (Rule.RENAMED_COLUMN, expected, written, False)
+
+
+def test_week_beside_date_is_an_ignored_extra_column() -> None:
+    frame, issues = normalise_columns(_header_frame([*schema.ALL_COLUMNS, "Week"]), SOURCE)
+    assert list(frame.columns) == list(schema.ALL_COLUMNS)
+    assert [(i.rule, i.column) for i in issues] == [(Rule.EXTRA_COLUMN, "Week")]
+
+
+def test_reordered_columns_are_put_in_schema_order() -> None:
+    columns = list(reversed(schema.ALL_COLUMNS))
+    frame, issues = normalise_columns(_header_frame(columns), SOURCE)
+    assert list(frame.columns) == list(schema.ALL_COLUMNS)
+    assert [i.rule for i in issues] == [Rule.COLUMN_ORDER]
+
+
+def test_exact_header_needs_no_fix() -> None:
+    frame, issues = normalise_columns(_header_frame(list(schema.ALL_COLUMNS)), SOURCE)
+    assert issues == []
+    assert list(frame.columns) == list(schema.ALL_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates", "expected"),
+    [
+        pytest.param("TV_Impressions", ["tv_impresion", "Radio"], "tv_impresion", id="close"),
+        pytest.param("TV_Impressions", ["Geo", "Brand"], None, id="none_close"),
+        pytest.param("NOS", [], None, id="no_candidates"),
+    ],
+)
+def test_closest_column(name: str, candidates: list[str], expected: str | None) -> None:
+    assert closest_column(name, candidates) == expected
+
+
+def test_canonical_key() -> None:
+    assert canonical_key("  Net - Price ") == "net_price"

@@ -1,0 +1,74 @@
+"""Reading panel CSVs: text exactly as written, typed panels, and the raw copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mmm_analytics.data import schema
+from mmm_analytics.data.loader import load_panel, read_raw_csv, validate_file, write_raw_copy
+from mmm_analytics.errors import InputError
+
+
+def test_raw_read_keeps_text_exactly(kaggle_head_path: Path) -> None:
+    raw = read_raw_csv(kaggle_head_path)
+    assert list(raw.columns) == list(schema.ALL_COLUMNS)
+    assert raw.shape == (18, 28)
+    assert raw.loc[0, "Sales_Units"] == "106.3279441"
+    assert raw.loc[0, schema.DATE] == "7/4/2022"
+
+
+def test_load_panel_types_the_fixture(kaggle_head_path: Path) -> None:
+    frame = load_panel(kaggle_head_path)
+    assert list(frame.columns) == list(schema.ALL_COLUMNS)
+    assert frame[schema.DATE].dtype == "datetime64[ns]"
+    assert all(frame[c].dtype == "float64" for c in schema.NUMERIC_COLUMNS)
+    assert sorted(frame[schema.GEO].unique()) == ["CENTRAL", "EAST"]
+    first = frame[(frame[schema.GEO] == "CENTRAL") & (frame[schema.SKU] == "BrandA_SKU1")].iloc[0]
+    assert first["Sales_Value"] == pytest.approx(10551.10826, rel=1e-12)
+
+
+def test_missing_file_names_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "nope.csv"
+    with pytest.raises(InputError, match=f"'{path}' not found; pass the path of a CSV"):
+        read_raw_csv(path)
+
+
+def test_directory_is_not_a_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        read_raw_csv(tmp_path)
+
+
+def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match=r"empty\.csv: the file is empty"):
+        read_raw_csv(path)
+
+
+def test_binary_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "panel.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81\x82" * 50)
+    with pytest.raises(InputError, match=r"panel\.csv: not a readable CSV"):
+        read_raw_csv(path)
+
+
+def test_byte_order_mark_is_ignored(kaggle_head_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + kaggle_head_path.read_bytes())
+    assert read_raw_csv(path).columns[0] == schema.DATE
+
+
+def test_raw_copy_applies_renames_and_keeps_values(kaggle_head_path: Path, tmp_path: Path) -> None:
+    source = pd.read_csv(kaggle_head_path, dtype=str).rename(columns={schema.DATE: "Week"})
+    source["Extra"] = "x"
+    source = source[["Geo", "Week", *[c for c in source.columns if c not in ("Geo", "Week")]]]
+    path = tmp_path / "renamed.csv"
+    source.to_csv(path, index=False)
+    raw, validated = validate_file(path)
+    target = write_raw_copy(raw, validated, tmp_path / "out" / "mmm_data.csv")
+    copied = target.read_text(encoding="utf-8").splitlines()
+    original = kaggle_head_path.read_text(encoding="utf-8").splitlines()
+    assert copied == original

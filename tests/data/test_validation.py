@@ -1,0 +1,181 @@
+"""Every validation rule on a small bad frame: fatal ones name the file and column, fixes are counted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_analytics.data import schema
+from mmm_analytics.data.issues import Rule
+from mmm_analytics.data.loader import read_raw_csv
+from mmm_analytics.data.validation import MAX_MISSING_WEEK_SHARE, parse_dates, validate_panel
+from mmm_analytics.errors import InputError
+
+SOURCE = "bad.csv"
+
+
+def _set(row: int, column: str, value: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def mutate(raw: pd.DataFrame) -> pd.DataFrame:
+        out = raw.copy()
+        out.loc[row, column] = value
+        return out
+
+    return mutate
+
+
+def _duplicate_row(raw: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([raw, raw.iloc[[3]]], ignore_index=True)
+
+
+def _off_grid_week(raw: pd.DataFrame) -> pd.DataFrame:
+    out = raw.copy()
+    last = out[schema.DATE].iloc[-1]
+    shifted = pd.to_datetime(last, format="%m/%d/%Y") + pd.Timedelta(days=3)
+    out.loc[out[schema.DATE] == last, schema.DATE] = shifted.strftime("%Y-%m-%d")
+    return out
+
+
+def _empty_column(raw: pd.DataFrame) -> pd.DataFrame:
+    return raw.assign(CPI="")
+
+
+FATAL_CASES = [
+    pytest.param(_set(5, "TV_Impressions", "abc"), "column 'TV_Impressions'", "line 7: 'abc'", id="text_in_tv"),
+    pytest.param(_set(9, "Radio_Listenership", "inf"), "column 'Radio_Listenership'", "not numbers (line 11: 'inf')",
+                 id="infinite"),
+    pytest.param(_set(2, "Sales_Value", "1,234.5"), "column 'Sales_Value'", "'1,234.5'", id="thousands_separator"),
+    pytest.param(_set(4, schema.DATE, "31/12/2022"), "column 'Date'", "M/D/YYYY", id="day_first_date"),
+    pytest.param(_set(4, schema.DATE, ""), "column 'Date'", "line 6", id="empty_date"),
+    pytest.param(_set(1, schema.GEO, "  "), "column 'Geo'", "line 3", id="empty_geo"),
+    pytest.param(_duplicate_row, "columns Date, Geo, Brand, SKU", "lines 5 and 418", id="duplicate_row"),
+    pytest.param(_off_grid_week, "column 'Date'", "not on one weekly grid", id="off_grid"),
+    pytest.param(_set(8, "Sales_Units", "-3"), "column 'Sales_Units'", "negative", id="negative_sales"),
+    pytest.param(_set(8, "YouTube_Impressions", "-1e5"), "column 'YouTube_Impressions'", "line 10",
+                 id="negative_exposure"),
+    pytest.param(_set(3, "TPR_Flag", "2"), "column 'TPR_Flag'", "outside {0, 1}", id="flag_two"),
+    pytest.param(_set(3, "Display_Flag", "0.5"), "column 'Display_Flag'", "0.5", id="flag_half"),
+    pytest.param(_empty_column, "column 'CPI'", "has no values", id="empty_column"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "names", "detail"), FATAL_CASES)
+def test_fatal_rule_names_file_and_column(raw_small: pd.DataFrame, mutate, names: str, detail: str) -> None:
+    with pytest.raises(InputError) as caught:
+        validate_panel(mutate(raw_small), SOURCE)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: {names}")
+    assert detail in message
+    assert "\n" not in message
+
+
+def test_negative_gdp_growth_is_allowed(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.copy()
+    raw.loc[0, "GDP_Growth"] = "-2.5"
+    assert validate_panel(raw, SOURCE).frame["GDP_Growth"].min() == pytest.approx(-2.5, rel=1e-12)
+
+
+def test_several_problems_are_summarised_on_one_line(raw_small: pd.DataFrame) -> None:
+    raw = _set(5, "TV_Impressions", "abc")(_set(6, "MRP", "x")(raw_small))
+    with pytest.raises(InputError, match=r"column 'MRP'.*\(and 1 more problem\(s\) in: TV_Impressions\)"):
+        validate_panel(raw, SOURCE)
+
+
+def test_header_only_file_is_fatal(raw_small: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match=f"{SOURCE}: the file has a header but no data rows"):
+        validate_panel(raw_small.iloc[:0], SOURCE)
+
+
+def test_valid_panel_is_typed_sorted_and_unchanged(raw_small: pd.DataFrame) -> None:
+    validated = validate_panel(raw_small, SOURCE)
+    frame = validated.frame
+    assert list(frame.columns) == list(schema.ALL_COLUMNS)
+    assert frame[schema.DATE].dtype == "datetime64[ns]"
+    assert all(frame[c].dtype == "float64" for c in schema.NUMERIC_COLUMNS)
+    assert all(isinstance(v, str) for v in frame[schema.GEO])
+    ordered = frame.sort_values([*schema.KEY_COLUMNS, schema.DATE]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(frame, ordered)
+    assert validated.issues == ()
+    assert (validated.rows_in_file, validated.rows_inserted, validated.n_series, validated.n_weeks) == (416, 0, 4, 104)
+    np.testing.assert_array_equal(np.sort(frame["Sales_Value"]), np.sort(raw_small["Sales_Value"].astype(float)))
+
+
+def test_real_format_fixture_validates(kaggle_head_path) -> None:
+    validated = validate_panel(read_raw_csv(kaggle_head_path), str(kaggle_head_path))
+    assert len(validated.frame) == 18
+    assert validated.n_weeks == 1
+    assert validated.frame[schema.GEO].nunique() == 2
+    assert validated.issues == ()
+    assert validated.frame[schema.DATE].iloc[0] == pd.Timestamp("2022-07-04")
+
+
+def test_empty_cells_are_fixable_and_counted(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.copy()
+    raw.loc[[10, 20, 30], "TV_Impressions"] = ["", "NA", " nan "]
+    validated = validate_panel(raw, SOURCE)
+    assert validated.missing_in_file["TV_Impressions"] == 3
+    assert validated.frame["TV_Impressions"].isna().sum() == 3
+    (issue,) = validated.issues
+    assert (issue.rule, issue.column, issue.count, issue.fatal) == (Rule.MISSING_VALUES, "TV_Impressions", 3, False)
+    assert "line 12" in issue.message
+
+
+def test_missing_weeks_are_added_as_empty_rows(raw_small: pd.DataFrame) -> None:
+    dropped = raw_small.drop(index=[8, 13])  # two different series, weeks 3 and 4
+    validated = validate_panel(dropped.reset_index(drop=True), SOURCE)
+    assert validated.rows_inserted == 2
+    assert len(validated.frame) == 416
+    assert validated.frame["Sales_Value"].isna().sum() == 2
+    (issue,) = validated.issues
+    assert (issue.rule, issue.column, issue.fatal) == (Rule.MISSING_WEEKS, schema.DATE, False)
+
+
+def test_a_week_missing_from_every_series_is_added(raw_small: pd.DataFrame) -> None:
+    week = raw_small[schema.DATE].iloc[40]
+    validated = validate_panel(raw_small[raw_small[schema.DATE] != week].reset_index(drop=True), SOURCE)
+    assert validated.rows_inserted == 4
+    assert validated.n_weeks == 104
+
+
+def test_series_missing_too_many_weeks_is_fatal(raw_small: pd.DataFrame) -> None:
+    series = (raw_small[schema.GEO] == raw_small[schema.GEO].iloc[0]) & (raw_small[schema.BRAND] == "BrandA")
+    weeks = raw_small[schema.DATE].unique()
+    n_drop = int(MAX_MISSING_WEEK_SHARE * len(weeks)) + 2
+    drop = series & raw_small[schema.DATE].isin(weeks[1 : 1 + n_drop])
+    with pytest.raises(InputError, match=rf"column 'Date': series .*BrandA.* has no row for {n_drop} of 104 weeks"):
+        validate_panel(raw_small[~drop].reset_index(drop=True), SOURCE)
+
+
+def test_spaces_around_ids_are_removed(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.copy()
+    raw.loc[0, schema.BRAND] = " BrandA "
+    validated = validate_panel(raw, SOURCE)
+    assert validated.frame[schema.BRAND].nunique() == 2
+    assert [i.rule for i in validated.issues] == [Rule.STRIPPED_TEXT]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("7/4/2022", "2022-07-04", id="us_no_padding"),
+        pytest.param("07/04/2022", "2022-07-04", id="us_padded"),
+        pytest.param("2022-07-04", "2022-07-04", id="iso"),
+        pytest.param("2022-07-04T00:00:00", "2022-07-04", id="iso_time"),
+        pytest.param(" 12/26/2022 ", "2022-12-26", id="spaces"),
+    ],
+)
+def test_dates_parse_in_both_formats(text: str, expected: str) -> None:
+    dates, issues = parse_dates(pd.Series([text]), SOURCE)
+    assert issues == []
+    assert dates.iloc[0] == pd.Timestamp(expected)
+    assert dates.dtype == "datetime64[ns]"
+
+
+def test_iso_dates_and_week_column_validate(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.rename(columns={schema.DATE: "Week"})
+    raw["Week"] = pd.to_datetime(raw["Week"], format="%m/%d/%Y").dt.strftime("%Y-%m-%d")
+    validated = validate_panel(raw, SOURCE)
+    assert validated.n_weeks == 104
+    assert [i.rule for i in validated.issues] == [Rule.RENAMED_COLUMN]

@@ -1,0 +1,143 @@
+"""The bundled synthetic panel: exact schema and size, determinism, and a truth file that matches the CSV.
+
+The truth check recomputes every channel's contribution from the exposures written to
+the CSV (SKUs summed per geo x brand) with the carryover weights, saturation and
+coefficients stored in the truth, and compares with the stored totals (rtol 1e-6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_analytics.config.data import DEFAULT_CHANNELS, SyntheticSetting, SyntheticSettings
+from mmm_analytics.data import schema
+from mmm_analytics.data.loader import load_panel
+from mmm_analytics.features import adstock, saturation
+from mmm_analytics.synthetic import GroundTruth, generate_panel
+
+CPM = {name: spec.cpm for name, spec in DEFAULT_CHANNELS.items()}
+RTOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def default_csv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GroundTruth]:
+    """The default-size panel (one generation for this module), written as CSV, and its truth."""
+    panel = generate_panel(SyntheticSettings(), cpm=CPM)
+    path = tmp_path_factory.mktemp("synthetic") / "mmm_data.csv"
+    panel.frame.to_csv(path, index=False)
+    return path, panel.truth
+
+
+def _series_exposure(frame: pd.DataFrame, region: str, brand: str, columns: list[str]) -> np.ndarray:
+    """Weekly exposure of one geo x brand summed over SKUs, shape (n_weeks, n_channels)."""
+    rows = frame[(frame[schema.GEO] == region) & (frame[schema.BRAND] == brand)]
+    week = pd.to_datetime(rows[schema.DATE], format="%m/%d/%Y")
+    return rows.groupby(week, sort=True)[columns].sum().to_numpy()
+
+
+def _recompute(frame: pd.DataFrame, truth: GroundTruth) -> tuple[dict[str, float], dict[str, float], list[dict]]:
+    """National contribution and spend per channel, and per-series contributions, from the CSV exposures."""
+    data = truth.data
+    channels = truth.channels
+    columns = [DEFAULT_CHANNELS[c].column for c in channels]
+    weights = np.array([data["carryover"]["weights"][c] for c in channels]).T  # (max_lag + 1, n_channels)
+    half = np.array([data["saturation"]["half_saturation"][c] for c in channels])
+    slope = np.array([data["saturation"]["slope"][c] for c in channels])
+    cpm = np.array([data["cpm"][c] for c in channels])
+    contribution, spend, per_series = np.zeros(len(channels)), np.zeros(len(channels)), []
+    for entry in data["series"]:
+        exposure = _series_exposure(frame, entry["region"], entry["brand"], columns)
+        scale = np.array([entry["exposure_scale"][c] for c in channels])
+        coefficient = np.array([entry["coefficient"][c] for c in channels])
+        carried = adstock.apply_carryover(exposure / scale, weights)
+        weekly = coefficient * saturation.saturate(carried, data["saturation"]["family"], half, slope)
+        per_series.append(dict(zip(channels, weekly.sum(axis=0))))
+        contribution += weekly.sum(axis=0)
+        spend += exposure.sum(axis=0) * cpm / 1000.0
+    return dict(zip(channels, contribution)), dict(zip(channels, spend)), per_series
+
+
+def test_default_panel_has_the_exact_schema_and_size(default_csv) -> None:
+    path, _ = default_csv
+    raw = pd.read_csv(path)
+    assert list(raw.columns) == list(schema.ALL_COLUMNS)
+    assert raw.shape == (11_232, 28)
+    assert raw[schema.DATE].iloc[0] == "7/4/2022"
+    assert (raw[schema.GEO].nunique(), raw[schema.BRAND].nunique(), raw[schema.SKU].nunique()) == (8, 3, 9)
+    assert raw.groupby(schema.BRAND)[schema.SKU].nunique().tolist() == [3, 3, 3]
+    assert raw.groupby(list(schema.KEY_COLUMNS)).ngroups == 72
+    assert raw[schema.DATE].nunique() == 156
+    assert set(raw[list(schema.FLAG_COLUMNS)].to_numpy().ravel()) <= {0, 1}
+
+
+def test_default_panel_validates_on_a_complete_weekly_grid(default_csv) -> None:
+    path, _ = default_csv
+    frame = load_panel(path)
+    assert len(frame) == 11_232 and not frame.isna().any().any()
+    weeks = np.sort(frame[schema.DATE].unique())
+    assert weeks[0] == np.datetime64("2022-07-04") and (np.diff(weeks) == np.timedelta64(7, "D")).all()
+
+
+def test_truth_matches_the_csv(default_csv) -> None:
+    path, truth = default_csv
+    frame = pd.read_csv(path)
+    contribution, spend, per_series = _recompute(frame, truth)
+    assert sum(contribution.values()) == pytest.approx(truth.data["total_media_contribution"], rel=RTOL)
+    for channel, value in truth.data["national"].items():
+        assert contribution[channel] == pytest.approx(value["contribution"], rel=RTOL)
+        assert spend[channel] == pytest.approx(value["spend"], rel=RTOL)
+        assert contribution[channel] / spend[channel] == pytest.approx(value["roi"], rel=RTOL)
+    for recomputed, entry in zip(per_series, truth.data["series"]):
+        for channel in truth.channels:
+            assert recomputed[channel] == pytest.approx(entry["contribution"][channel], rel=RTOL)
+
+
+@pytest.mark.parametrize("setting", [SyntheticSetting.NOISY, SyntheticSetting.MISSPECIFIED],
+                         ids=["noisy", "misspecified"])
+def test_truth_matches_the_data_in_other_settings(setting: SyntheticSetting) -> None:
+    settings = SyntheticSettings(seed=3, n_geos=2, n_brands=2, n_skus=2, n_weeks=60, setting=setting)
+    panel = generate_panel(settings, cpm=CPM)
+    contribution, _, _ = _recompute(panel.frame, panel.truth)
+    assert sum(contribution.values()) == pytest.approx(panel.truth.data["total_media_contribution"], rel=RTOL)
+    assert panel.truth.data["setting"] == setting.value
+
+
+def test_same_seed_same_panel_other_seed_other_panel() -> None:
+    small = SyntheticSettings(seed=21, n_geos=2, n_brands=1, n_skus=2, n_weeks=52)
+    first, again = generate_panel(small), generate_panel(small)
+    pd.testing.assert_frame_equal(first.frame, again.frame, check_exact=True)
+    assert first.truth.data == again.truth.data
+    other = generate_panel(small.model_copy(update={"seed": 22}))
+    assert not np.allclose(first.frame["Sales_Value"], other.frame["Sales_Value"])
+
+
+def test_start_date_and_size_follow_the_settings() -> None:
+    settings = SyntheticSettings(n_geos=1, n_brands=2, n_skus=1, n_weeks=40, start_date=dt.date(2023, 1, 2))
+    panel = generate_panel(settings)
+    assert len(panel.frame) == 1 * 2 * 1 * 40
+    assert panel.frame[schema.DATE].iloc[0] == "1/2/2023"
+
+
+def test_youtube_and_instagram_move_together(default_csv) -> None:
+    """National weekly exposure per brand: YouTube and Instagram strongly correlated, unlike TV."""
+    path, _ = default_csv
+    frame = pd.read_csv(path)
+    columns = ["YouTube_Impressions", "Instagram_Impressions", "TV_Impressions"]
+    weekly = frame.groupby([schema.BRAND, schema.DATE])[columns].sum()
+    for _, brand in weekly.groupby(level=0):
+        correlation = brand.corr()
+        assert correlation.loc["YouTube_Impressions", "Instagram_Impressions"] > 0.8
+        assert abs(correlation.loc["YouTube_Impressions", "TV_Impressions"]) < 0.5
+
+
+def test_festival_index_peaks_around_diwali(default_csv) -> None:
+    path, _ = default_csv
+    frame = pd.read_csv(path)
+    festival = frame.groupby(schema.DATE, sort=False)["Festival_Index"].mean()
+    peak = pd.to_datetime(festival.idxmax(), format="%m/%d/%Y")
+    assert peak.month in (10, 11)
