@@ -15,7 +15,8 @@ from mmm_analytics.curves.response import historical_contribution
 from mmm_analytics.features import adstock
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.models.artifacts import ResponseParams
-from mmm_analytics.models.pipeline import fit_and_summarise
+from mmm_analytics.models.artifacts import ModelMetadata
+from mmm_analytics.models.pipeline import fit_and_summarise, metadata_for
 from mmm_analytics.models.ridge import fit_ridge
 from mmm_analytics.synthetic import GroundTruth, generate_panel
 
@@ -27,6 +28,7 @@ class RunResult:
     channels: pd.DataFrame
     summary: dict[str, float | str | int]
     params: ResponseParams
+    metadata: ModelMetadata
     truth: GroundTruth
 
 
@@ -90,4 +92,5 @@ def run_one(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> RunR
         "coverage": float(rows["covered"].mean()),
         "fit_seconds": fit_seconds,
     }
-    return RunResult(rows.assign(setting=setting.value, seed=seed), summary, params, truth)
+    metadata = metadata_for(panel, config, noise, {})
+    return RunResult(rows.assign(setting=setting.value, seed=seed), summary, params, metadata, truth)
