@@ -1,8 +1,77 @@
-"""`mmm eda`."""
+"""`mmm eda`: numbered figures, CSV tables and an HTML report of the cleaned panel."""
 
-from mmm_analytics.cli._stub import not_implemented
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.utils.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from mmm_analytics.eda import EdaResult
+
+INPUT_HELP = "Cleaned panel (.parquet from 'mmm data') or a CSV in the panel schema."
+OUTPUT_HELP = "Folder for the numbered figures NN_name.png."
+TABLES_HELP = "Folder for the CSV tables (descriptive statistics, correlation, VIF, STL, uplift, elasticity...)."
+REPORT_HELP = "Path of the self-contained HTML report."
+QUALITY_HELP = "Folder with the cleaning step's cleaning_report.json and outliers.csv (skipped when absent)."
+DPI_HELP = "Figure resolution (default: dpi in viz_config.yaml; 300 for print)."
+WORKERS_HELP = "Processes rendering figures in parallel (default: max_workers in viz_config.yaml)."
+LINK_HELP = "Link the PNGs from the report instead of embedding them (smaller file, not self-contained)."
+_PATHS = ProjectPaths()
 
 
-def eda() -> None:
-    """Not implemented yet."""
-    not_implemented("eda")
+def _summary(result: EdaResult) -> None:
+    table = Table(title="mmm eda", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    overview = result.overview
+    table.add_row("Panel", f"{overview.rows:,} rows, {overview.weeks} weeks, {len(overview.geos)} geos, "
+                  f"{len(overview.brands)} brands, {overview.skus} SKUs")
+    table.add_row("Figures", f"{len(result.figures)} in {result.figures[0].parent if result.figures else '-'}")
+    for outcome in result.skipped:
+        table.add_row(f"Skipped {outcome.number:02d}", f"{outcome.title}: {outcome.skipped}")
+    table.add_row("Tables", f"{len(result.tables)} CSV in {next(iter(result.tables.values())).parent}")
+    size = result.report.stat().st_size / 1e6
+    table.add_row("Report", f"{result.report} ({size:.1f} MB)")
+    table.add_row("Time", f"{result.seconds:.1f} s")
+    console.print(table)
+    for sentence in result.findings:
+        console.print(f"  - {sentence}", highlight=False)
+
+
+def eda(
+    input_path: Annotated[Path, typer.Option("--input", "-i", help=INPUT_HELP)] = _PATHS.clean_panel,
+    output: Annotated[Path, typer.Option("--output", "-o", help=OUTPUT_HELP)] = _PATHS.eda_figures,
+    tables: Annotated[Path, typer.Option("--tables", help=TABLES_HELP)] = _PATHS.reports_dir / "eda",
+    report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = _PATHS.reports_dir / "eda_report.html",
+    quality_dir: Annotated[Path, typer.Option("--quality-dir", help=QUALITY_HELP)] = _PATHS.processed_dir,
+    dpi: Annotated[int | None, typer.Option("--dpi", min=50, max=600, help=DPI_HELP)] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help=WORKERS_HELP)] = None,
+    link_figures: Annotated[bool, typer.Option("--link-figures", help=LINK_HELP)] = False,
+    config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
+) -> None:
+    """Explore the panel: 20+ numbered figures, statistical tables and an interactive HTML report."""
+    from mmm_analytics.eda import PROGRESS_STEPS, load_quality, read_panel, run_eda  # heavy imports only when run
+
+    with user_errors():
+        config = project_config(config_dir)
+        updates = {key: value for key, value in (("dpi", dpi), ("max_workers", workers)) if value is not None}
+        viz = config.viz.model_copy(update=updates)
+        with console.status(f"Reading {input_path}..."):
+            panel = read_panel(input_path)
+            quality = load_quality(quality_dir)
+        columns = [TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("computing analyses", total=PROGRESS_STEPS)
+            result = run_eda(
+                panel, output, tables, report, viz, {name: spec.column for name, spec in config.data.channels.items()},
+                quality, cpms=config.data.cpms(), embed_images=not link_figures,
+                progress=lambda label: progress.update(task, advance=1, description=label),
+            )
+    _summary(result)

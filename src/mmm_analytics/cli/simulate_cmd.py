@@ -1,13 +1,136 @@
-"""`mmm simulate` and `mmm optimize`."""
+"""`mmm simulate` (batch scenarios or --interactive) and `mmm optimize`.
 
-from mmm_analytics.cli._stub import not_implemented
+Budget semantics: an allocation is a sustained weekly spend per channel (INR); results are
+weekly Sales_Value (INR) at steady state, plus totals over the configured horizon.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.text import Text
+
+from mmm_analytics.cli.common import (
+    DEFAULT_CONFIG_DIR,
+    ConfigDirOption,
+    console,
+    project_config,
+    user_errors,
+)
+from mmm_analytics.config import ProjectConfig
+from mmm_analytics.utils.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from mmm_analytics.simulator import MarketingSimulator
+
+PATHS = ProjectPaths()
+DEFAULT_SCENARIOS = Path("config") / "scenarios.yaml"
+DEFAULT_REPORT = PATHS.reports_dir / "simulation_report.html"
+DEFAULT_ALLOCATION = PATHS.simulations_dir / "optimal_allocation.json"
+
+MODEL_HELP = "Trained model: the .keras file or its folder (holding metadata.json and response_params.npz)."
+SCENARIOS_HELP = "YAML file of named scenarios (weekly INR amounts or '+20%'-style changes per channel)."
+OUTPUT_HELP = "Folder for the result tables (CSV/JSON)."
+FIGURES_HELP = "Folder for the PNG figures."
+REPORT_HELP = "Path of the self-contained HTML report."
+EXPORT_HELP = "Also export every result as CSV and JSON stamped with model path, date range, CPMs and semantics."
+INTERACTIVE_HELP = "Open the interactive menu instead of the batch run."
+BRAND_HELP = "Brand name, or 'all' for every brand."
+REGION_HELP = "Region name, or 'all' for every region ('all' and 'all' = national joint optimisation)."
+BUDGET_HELP = "Weekly budget in INR (default: the selection's current average weekly spend)."
+MIN_HELP = "Minimum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its current spend. Repeatable."
+MAX_HELP = "Maximum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its current spend. Repeatable."
+LOCK_HELP = "Keep a channel at its current weekly spend. Repeatable."
+AT_MOST_HELP = "Spend at most the budget (default: exactly the budget)."
+ALLOCATION_HELP = "JSON file for the allocation."
 
 
-def simulate() -> None:
-    """Not implemented yet."""
-    not_implemented("simulate")
+def _simulator(model: Path, config: ProjectConfig) -> MarketingSimulator:
+    from mmm_analytics.models.artifacts import model_folder
+    from mmm_analytics.simulator import MarketingSimulator
+
+    return MarketingSimulator.from_model_dir(model_folder(model), config)
 
 
-def optimize() -> None:
-    """Not implemented yet."""
-    not_implemented("optimize")
+def simulate(
+    model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = PATHS.models_dir,
+    scenarios: Annotated[Path, typer.Option("--scenarios", help=SCENARIOS_HELP)] = DEFAULT_SCENARIOS,
+    output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = PATHS.simulations_dir,
+    figures: Annotated[Path, typer.Option("--figures", help=FIGURES_HELP)] = PATHS.simulation_figures,
+    report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = DEFAULT_REPORT,
+    export: Annotated[bool, typer.Option("--export", help=EXPORT_HELP)] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help=INTERACTIVE_HELP)] = False,
+    brand: Annotated[str, typer.Option("--brand", help=BRAND_HELP)] = "all",
+    region: Annotated[str, typer.Option("--region", help=REGION_HELP)] = "all",
+    config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
+) -> None:
+    """What-if scenarios, optimisation, frontier and sensitivity (batch), or the interactive menu.
+
+    Allocations are sustained weekly spends per channel (INR); results are weekly sales at steady state.
+
+    Totals over the horizon (model_config.yaml simulator.horizon_weeks) are reported too.
+    """
+    with user_errors():
+        config = project_config(config_dir)
+        simulator = _simulator(model, config)
+        if interactive:
+            from mmm_analytics.simulator.interactive import run_interactive
+
+            raise typer.Exit(run_interactive(simulator, scenarios, output, console))
+        from mmm_analytics.simulator import tables
+        from mmm_analytics.simulator.batch import BatchPaths, run_batch
+
+        with console.status("Simulating scenarios, optimising, tracing the frontier..."):
+            results = run_batch(simulator, BatchPaths(scenarios, output, figures, report, export), config.viz,
+                                brand, region)
+        columns = ["scenario", "total_spend", "predicted_sales", "incremental_sales", "roi",
+                   "delta_incremental_vs_current"]
+        console.print(tables.frame_table(results.scenarios[columns], "Scenarios (INR per week)",
+                                         money=("total_spend", "predicted_sales", "incremental_sales",
+                                                "delta_incremental_vs_current")))
+        console.print(tables.optimization_table(results.optimum))
+        for line in tables.optimization_summary(results.optimum):
+            console.print(Text(line))
+        console.print(Text(f"Wrote {len(results.written)} files; report: {report}"))
+
+
+def optimize(
+    model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = PATHS.models_dir,
+    budget: Annotated[float | None, typer.Option("--budget", help=BUDGET_HELP)] = None,
+    brand: Annotated[str, typer.Option("--brand", help=BRAND_HELP)] = "all",
+    region: Annotated[str, typer.Option("--region", help=REGION_HELP)] = "all",
+    minimum: Annotated[list[str] | None, typer.Option("--min", help=MIN_HELP)] = None,
+    maximum: Annotated[list[str] | None, typer.Option("--max", help=MAX_HELP)] = None,
+    lock: Annotated[list[str] | None, typer.Option("--lock", help=LOCK_HELP)] = None,
+    at_most: Annotated[bool, typer.Option("--at-most", help=AT_MOST_HELP)] = False,
+    output: Annotated[Path, typer.Option("--output", help=ALLOCATION_HELP)] = DEFAULT_ALLOCATION,
+    config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
+) -> None:
+    """Best weekly allocation of a budget across channels (and brand x region cells for 'all').
+
+    Budget and allocation are sustained weekly spends (INR); incremental sales are weekly at steady state.
+
+    In the JSON, current_allocation is today's mix scaled to the same weekly budget.
+    """
+    with user_errors():
+        from mmm_analytics.simulator import BudgetConstraints, tables
+        from mmm_analytics.simulator.constraints import parse_limits
+        from mmm_analytics.utils.io import write_json
+
+        config = project_config(config_dir)
+        min_spend, min_fraction = parse_limits(minimum or [], "--min")
+        max_spend, max_fraction = parse_limits(maximum or [], "--max")
+        constraints = BudgetConstraints(
+            min_spend=min_spend, min_fraction=min_fraction, max_spend=max_spend, max_fraction=max_fraction,
+            locked=tuple(lock or ()), at_most=at_most,
+        )
+        simulator = _simulator(model, config)
+        with console.status("Optimising..."):
+            result = simulator.optimize_budget(budget, constraints, brand, region)
+        write_json(output, result.to_json_dict())
+        console.print(tables.optimization_table(result))
+        for line in tables.optimization_summary(result):
+            console.print(Text(line))
+        console.print(Text(f"Wrote {output}"))

@@ -16,7 +16,7 @@ def fourier_terms(dates: pd.DatetimeIndex | pd.Series, order: int) -> tuple[Week
 
     Returns an array of shape (n_weeks, 2 * order), columns sin_1, cos_1, ..., and their names.
     """
-    day = pd.DatetimeIndex(dates).dayofyear.to_numpy(dtype=np.float64)
+    day = pd.DatetimeIndex(dates).day_of_year.to_numpy(dtype=np.float64)
     angle = 2.0 * np.pi * day / DAYS_PER_YEAR
     columns, names = [], []
     for k in range(1, order + 1):

@@ -30,14 +30,14 @@ class TrainResult:
     panel: FeaturePanel
     params: ResponseParams
     metadata: ModelMetadata
-    noise_scale: float
+    noise_scale: np.ndarray
     seconds: dict[str, float]
     files: list[Path]
     summary: dict[str, str]
 
 
 def fit_and_summarise(panel: FeaturePanel, config: ProjectConfig, output_dir: Path | None = None,
-                      epochs: int | None = None) -> tuple[MarketingMixModel, ResponseParams, float, dict]:
+                      epochs: int | None = None) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
     """Adam fit (Keras, callbacks), MAP polish, Laplace draws -> response parameters."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -59,7 +59,7 @@ def fit_and_summarise(panel: FeaturePanel, config: ProjectConfig, output_dir: Pa
     return model, params, noise, {"timings": timings, "history": fit.history, "best_epoch": fit.best_epoch}
 
 
-def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: float, extra: dict) -> ModelMetadata:
+def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, extra: dict) -> ModelMetadata:
     vocab = panel.vocabularies()
     return ModelMetadata(
         channels=list(panel.channels), cpm={c: float(v) for c, v in zip(panel.channels, panel.cpm)},
@@ -69,7 +69,7 @@ def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: float, extra
         n_weeks=len(panel.dates), holdout_weeks=panel.holdout_weeks, seed=config.model.seed,
         saturation=config.model.saturation.value, max_lag=config.model.max_lag,
         interval_level=config.model.intervals.level, scalers=panel.scalers.to_dict(),
-        extra={"noise_scale": noise, "control_names": list(panel.control_names),
+        extra={"noise_scale_by_series": np.asarray(noise).tolist(), "control_names": list(panel.control_names),
                "vocabularies": {k: v.to_dict() for k, v in vocab.items()}, **extra},
     )
 
@@ -90,7 +90,7 @@ def train(features_path: Path, output_dir: Path, config: ProjectConfig, epochs: 
     figure = history_figure(info["history"], dpi=config.viz.dpi)
     files.append(write_with(output_dir / "training_history.png", lambda tmp: figure.savefig(tmp, format="png")))
     shutil.copyfile(meta_path(features_path), output_dir / "features_meta.json")
-    summary = {"noise sd (share of mean sales)": f"{noise:.4f}", "Adam epochs (best)": str(info["best_epoch"])}
+    summary = {"residual sd (share of mean sales)": f"{float(np.sqrt(np.mean(noise ** 2))):.4f}", "Adam epochs (best)": str(info["best_epoch"])}
     if reports_dir is not None:
         from mmm_analytics.models.evaluator import evaluate
 
@@ -98,8 +98,19 @@ def train(features_path: Path, output_dir: Path, config: ProjectConfig, epochs: 
         evaluation = evaluate(model, panel, params, reports_dir, figures_dir or output_dir, config.viz)
         info["timings"]["evaluation"] = time.perf_counter() - t0
         files += list(evaluation.files)
-        summary |= {k: f"{v:.4f}" for k, v in evaluation.headline().items()}
+        summary |= headline(evaluation.metrics)
     return TrainResult(model, panel, params, metadata, noise, info["timings"], files, summary)
+
+
+def headline(metrics: dict) -> dict[str, str]:
+    """Train and holdout R2 and wMAPE (all series pooled) for the terminal summary."""
+    out = {}
+    for period in ("train", "holdout"):
+        overall = metrics.get(period, {}).get("overall", {})
+        for name in ("r2", "wmape"):
+            if overall.get(name) is not None:
+                out[f"{period} {name}"] = f"{overall[name]:.2%}" if name == "wmape" else f"{overall[name]:.4f}"
+    return out
 
 
 def save_keras_file(path: Path, save: Callable[[str], None]) -> Path:

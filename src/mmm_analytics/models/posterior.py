@@ -71,13 +71,18 @@ def assign_theta(model: keras.Model, theta: np.ndarray) -> None:
         variable.assign(np.asarray(value))
 
 
-def residual_noise_scale(model: MarketingMixModel, inputs: ModelInputs) -> float:
-    """Residual sd of the training weeks (scaled units), corrected for the fitted weights."""
+def residual_noise_scale(model: MarketingMixModel, inputs: ModelInputs) -> np.ndarray:
+    """Residual sd of each series over the training weeks (scaled units), shape (S,).
+
+    Series differ in size, and so in the size of their weekly noise; each gets its own
+    scale (degrees of freedom corrected for the fitted weights, shared evenly)."""
     predicted = keras.ops.convert_to_numpy(model(inputs.x)["sales"])
     mask = inputs.train_mask
-    n_obs, n_weights = float(mask.sum()), sum(int(np.prod(v.shape)) for v in model.trainable_variables)
-    sse = float((mask * (inputs.y - predicted) ** 2).sum())
-    return float(np.sqrt(sse / max(n_obs - n_weights, 1.0)))
+    n_series = mask.shape[0]
+    n_weights = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
+    dof = np.maximum(mask.sum(axis=1) - n_weights / n_series, 1.0)
+    sse = (mask * (inputs.y - predicted) ** 2).sum(axis=1)
+    return np.sqrt(sse / dof)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,24 +96,27 @@ class CompiledResiduals:
     @classmethod
     def of(cls, model: MarketingMixModel, inputs: ModelInputs) -> CompiledResiduals:
         r, _ = residual_function(model, inputs, 1.0)
-        # Fit residuals scale with 1 / noise_scale; the prior z-scores do not.
-        n_fit = inputs.y.size
+        # Fit residuals (series-major, (S, T) flattened) scale with 1 / noise_scale of their
+        # series; the prior z-scores do not.
+        n_series, n_weeks = inputs.y.shape
+        n_fit = n_series * n_weeks
 
         def scaled(theta, noise_scale):
             values = r(theta)
-            return jnp.concatenate([values[:n_fit] / noise_scale, values[n_fit:]])
+            fit = (values[:n_fit].reshape(n_series, n_weeks) / noise_scale[:, None]).reshape(-1)
+            return jnp.concatenate([fit, values[n_fit:]])
 
         return cls(jax.jit(scaled), jax.jit(jax.jacfwd(scaled)))
 
 
-def polish(model: MarketingMixModel, inputs: ModelInputs, noise_scale: float, max_evaluations: int = 200,
+def polish(model: MarketingMixModel, inputs: ModelInputs, noise_scale: np.ndarray, max_evaluations: int = 200,
            compiled: CompiledResiduals | None = None) -> optimize.OptimizeResult:
     """Refine the weights to the MAP with Levenberg-Marquardt on the exact JAX Jacobian of
     the residuals (the posterior is too flat along some media directions for first-order
     steps to settle); updates ``model``."""
     compiled = compiled or CompiledResiduals.of(model, inputs)
-    residuals = lambda theta: compiled.residuals(theta, noise_scale)  # noqa: E731
-    jacobian = lambda theta: compiled.jacobian(theta, noise_scale)  # noqa: E731
+    residuals = lambda theta: compiled.residuals(theta, jnp.asarray(noise_scale))  # noqa: E731
+    jacobian = lambda theta: compiled.jacobian(theta, jnp.asarray(noise_scale))  # noqa: E731
     result = optimize.least_squares(
         lambda theta: np.asarray(residuals(jnp.asarray(theta)), dtype=np.float64),
         current_theta(model),
@@ -119,7 +127,7 @@ def polish(model: MarketingMixModel, inputs: ModelInputs, noise_scale: float, ma
     return result
 
 
-def laplace_draws(model: MarketingMixModel, inputs: ModelInputs, noise_scale: float, n_draws: int,
+def laplace_draws(model: MarketingMixModel, inputs: ModelInputs, noise_scale: np.ndarray, n_draws: int,
                   seed: int, compiled: CompiledResiduals | None = None) -> np.ndarray:
     """Draws of the flattened weights from the Laplace approximation at the MAP, (D, P).
 
@@ -128,7 +136,7 @@ def laplace_draws(model: MarketingMixModel, inputs: ModelInputs, noise_scale: fl
     """
     compiled = compiled or CompiledResiduals.of(model, inputs)
     theta = current_theta(model)
-    jac = np.asarray(compiled.jacobian(jnp.asarray(theta), noise_scale), dtype=np.float64)
+    jac = np.asarray(compiled.jacobian(jnp.asarray(theta), jnp.asarray(noise_scale)), dtype=np.float64)
     eigenvalues, eigenvectors = np.linalg.eigh(jac.T @ jac)
     eigenvalues = np.maximum(eigenvalues, 1e-9 * eigenvalues.max())
     root = eigenvectors / np.sqrt(eigenvalues)  # covariance = root @ root.T

@@ -7,11 +7,14 @@ Truth form (per geo g, brand b, week t; SKUs are shares of the geo x brand total
                   + noise
 
 ``scale_gbc`` is the series' mean weekly exposure of channel c, and
-``coefficient_gbc = 45,000 INR * softplus(mu_c + brand_offset_bc + region_offset_gc)``.
+``coefficient_gbc = sales_scale * softplus(mu_c + brand_offset_bc + region_offset_gc)`` where
+``sales_scale`` is the mean weekly Sales_Value of a series over the weeks before the last 13
+(the scale the model measures its coefficients in).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -24,6 +27,7 @@ from mmm_analytics.synthetic import signals, world
 from mmm_analytics.synthetic.truth import GroundTruth, MediaTruth, build_truth, media_response
 
 LEVEL_REFERENCE = 45_000.0  # INR per week for an average geo x brand
+HOLDOUT_WEEKS = 13  # the default holdout; the coefficient scale is measured on the weeks before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,17 @@ def _media_truth(exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.G
     return MediaTruth(channels, ws.carryover, ws.saturation, params, half_sat, scale, coefficient)
 
 
+def _rescale_coefficients(media: MediaTruth, exposure: np.ndarray, non_media: np.ndarray, n_train: int) -> MediaTruth:
+    """Express coefficients in units of the mean weekly sales over the first ``n_train`` weeks.
+
+    With unit media ``u`` (coefficients / LEVEL_REFERENCE), the scale R solves
+    R = mean(non_media + R * u), so that coefficient = R * softplus(...) exactly.
+    """
+    unit = media_response(media, exposure).sum(axis=-1) / LEVEL_REFERENCE
+    scale = non_media[..., :n_train].mean() / (1.0 - unit[..., :n_train].mean())
+    return dataclasses.replace(media, coefficient=media.coefficient * scale / LEVEL_REFERENCE)
+
+
 def _promotions(n_geos: int, n_brands: int, n_weeks: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     tpr = np.stack([[signals.episodes(n_weeks, 0.08, (1, 3), rng) for _ in range(n_brands)] for _ in range(n_geos)])
     depth = rng.uniform(0.10, 0.22, size=tpr.shape)
@@ -141,6 +156,8 @@ def generate_panel(settings: SyntheticSettings | None = None, cpm: dict[str, flo
     cpm = cpm or {name: spec.cpm or 1.0 for name, spec in DEFAULT_CHANNELS.items()}
     rng = np.random.default_rng(settings.seed)
     ws = world.world_settings(settings.setting)
+    if settings.noise_sd is not None:
+        ws = dataclasses.replace(ws, noise_sd=settings.noise_sd)
     geos, brands = list(world.GEOS[: settings.n_geos]), list(world.BRANDS[: settings.n_brands])
     dates = [settings.start_date + dt.timedelta(weeks=k) for k in range(settings.n_weeks)]
     n_geos, n_brands, n_weeks = len(geos), len(brands), len(dates)
@@ -149,7 +166,6 @@ def generate_panel(settings: SyntheticSettings | None = None, cpm: dict[str, flo
     promo = _promotions(n_geos, n_brands, n_weeks, rng)
     exposure = _media_exposure(n_geos, n_brands, n_weeks, ws, rng)
     media = _media_truth(exposure, ws, rng)
-    contribution = media_response(media, exposure).sum(axis=-1)
 
     level = LEVEL_REFERENCE * rng.uniform(0.75, 1.3, (n_geos, 1, 1)) * np.array([world.BRAND_SIZE[b] for b in brands])[None, :, None]
     hike = (np.arange(n_weeks) >= n_weeks // 2).astype(float) * 0.04
@@ -157,8 +173,10 @@ def generate_panel(settings: SyntheticSettings | None = None, cpm: dict[str, flo
     reference = (1.0 + hike).mean()
     elasticity = np.array([world.ELASTICITY[b] for b in brands])[None, :, None]
     base = level * _baseline_index(dates, geo, promo) * (relative_price / reference) ** -elasticity
-    expected = base + contribution
-    observed = np.clip(expected + rng.normal(0.0, ws.noise_sd, expected.shape) * level, 0.05 * level, None)
+    noise = rng.normal(0.0, ws.noise_sd, base.shape) * level
+    media = _rescale_coefficients(media, exposure, base + noise, n_weeks - HOLDOUT_WEEKS)
+    expected = base + media_response(media, exposure).sum(axis=-1)
+    observed = np.clip(expected + noise, 0.05 * level, None)
 
     frame = _assemble(dates, geos, brands, settings.n_skus, geo, promo, exposure, observed, relative_price, rng)
     extra = {

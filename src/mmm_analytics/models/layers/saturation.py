@@ -54,8 +54,10 @@ class ROICurveLayer(keras.layers.Layer):
         carried = ops.maximum(carried, 0.0)
         if self.kind == "hill":
             log_ratio = self.slope() * (ops.log(carried + 1e-12) - ops.log(self.half_saturation()))
-            return ops.sigmoid(log_ratio)
-        return ops.tanh(math.log(3.0) / self.half_saturation() * carried / 2.0)
+            return ops.where(carried > 0, ops.sigmoid(log_ratio), 0.0)  # exactly 0 at 0, whatever the slope
+        # tanh(k x / 2) written with exp/expm1: keras.ops.tanh returns float32 under JAX even in float64.
+        rate_x = math.log(3.0) / self.half_saturation() * carried
+        return -ops.expm1(-rate_x) / (1.0 + ops.exp(-rate_x))
 
     def get_config(self):
         return super().get_config() | {

@@ -1,0 +1,319 @@
+"""ROI curves from a trained model's response parameters: response, ROI, marginal ROI.
+
+A curve is the steady-state weekly incremental Sales_Value (INR) of one channel in
+one brand x region series as a function of a sustained weekly spend (INR), from 0 to
+``CurveSettings.max_spend_multiple`` times that series' average weekly spend over the
+data, on ``CurveSettings.points`` evenly spaced spends. Along it: the average ROI
+(response / spend; at spend 0 its limit, the marginal ROI at 0) and the marginal ROI
+(derivative of the response with respect to spend, by ``jax.grad``; see
+:func:`mmm_analytics.curves.response.steady_state_mroi`).
+
+National curves (brand = region = ``"all"``) scale every series' spend by the same
+multiple of its own average weekly spend and sum the responses; their marginal ROI is
+the derivative of the summed response with respect to the summed spend along that
+path, i.e. the spend-weighted mean of the series' marginal ROIs.
+
+Intervals: every point is also computed for each parameter draw; bands are
+equal-tailed quantiles (see :mod:`mmm_analytics.curves.intervals`).
+
+Saturation points, per curve, at the point estimate:
+
+- ``breakeven_spend``: the weekly spend beyond which the marginal ROI stays below 1
+  (one more INR of spend returns less than one INR of sales); 0 when it never reaches 1.
+- ``ceiling_spend``: the weekly spend at which the response reaches 90% of its
+  ceiling (the coefficient, the response at full saturation; summed for national).
+
+At spend 0 a Hill curve with slope < 1 has an infinite marginal ROI; it is stored as
+NaN. Both saturation points are found on a log-spaced search grid up to 10,000 x the average weekly spend
+and refined by bisection; NaN when the point lies beyond the grid or the series never
+used the channel. Shapes: S series, P curve points, C channels, D draws, R = S + 1
+rows (the series, then the national row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from mmm_analytics.config.model import CurveSettings
+from mmm_analytics.curves.intervals import equal_tailed
+from mmm_analytics.curves.response import steady_state_mroi, steady_state_response
+from mmm_analytics.models.artifacts import ResponseParams
+
+type Array = npt.NDArray[np.float64]
+
+NATIONAL = "all"
+CEILING_SHARE = 0.9
+BREAKEVEN_MROI = 1.0
+SEARCH_MULTIPLES: Array = np.concatenate([[0.0], np.geomspace(1e-3, 1e4, 1500)])
+BISECTION_STEPS = 60
+CURVE_COLUMNS: tuple[str, ...] = (
+    "channel", "brand", "region", "spend", "response", "response_lower", "response_upper", "roi", "mroi",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentCurve:
+    """One channel's curve in one row (a series or national), ready to plot.
+
+    Arrays are of shape (P,): ``spend`` INR per week, ``response*`` INR per week,
+    ``roi*`` and ``mroi*`` INR of sales per INR of spend. Scalars in INR per week.
+    """
+
+    channel: str
+    brand: str
+    region: str
+    spend: Array
+    response: Array
+    response_lower: Array
+    response_upper: Array
+    roi: Array
+    mroi: Array
+    mroi_lower: Array
+    mroi_upper: Array
+    current_spend: float
+    current_response: float
+    ceiling: float
+    breakeven_spend: float
+    ceiling_spend: float
+    level: float
+
+
+@dataclass(frozen=True, slots=True)
+class CurveSet:
+    """Every curve of a model: S series rows then one national row.
+
+    Attributes
+    ----------
+    channels : tuple of str, length C
+    brands, regions : tuple of str, length R (the national row is ``"all"``, ``"all"``)
+    multiples : ndarray of shape (P,), multiples of the average weekly spend
+    spend : ndarray of shape (R, P, C), weekly spend (INR)
+    response, response_lower, response_upper : ndarray of shape (R, P, C), INR per week
+    roi, roi_lower, roi_upper, mroi, mroi_lower, mroi_upper : ndarray of shape (R, P, C)
+    current_spend, current_response, ceiling : ndarray of shape (R, C), INR per week
+    breakeven_spend, ceiling_spend : ndarray of shape (R, C), INR per week
+    level : float, interval coverage
+    """
+
+    channels: tuple[str, ...]
+    brands: tuple[str, ...]
+    regions: tuple[str, ...]
+    multiples: Array
+    spend: Array
+    response: Array
+    response_lower: Array
+    response_upper: Array
+    roi: Array
+    roi_lower: Array
+    roi_upper: Array
+    mroi: Array
+    mroi_lower: Array
+    mroi_upper: Array
+    current_spend: Array
+    current_response: Array
+    ceiling: Array
+    breakeven_spend: Array
+    ceiling_spend: Array
+    level: float
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.brands)
+
+    def segment(self, row: int, channel: int) -> SegmentCurve:
+        """The curve of row ``row`` (series index, or ``n_rows - 1`` for national) and channel index."""
+        at = (row, slice(None), channel)
+        return SegmentCurve(
+            self.channels[channel], self.brands[row], self.regions[row], self.spend[at], self.response[at],
+            self.response_lower[at], self.response_upper[at], self.roi[at], self.mroi[at], self.mroi_lower[at],
+            self.mroi_upper[at], float(self.current_spend[row, channel]),
+            float(self.current_response[row, channel]), float(self.ceiling[row, channel]),
+            float(self.breakeven_spend[row, channel]), float(self.ceiling_spend[row, channel]), self.level,
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The curve grid with exactly :data:`CURVE_COLUMNS`, one row per channel x row x point."""
+        n_rows, n_points, n_channels = self.spend.shape
+
+        def flat(values: Array) -> Array:
+            return np.transpose(values, (2, 0, 1)).reshape(-1)
+
+        frame = pd.DataFrame({
+            "channel": np.repeat(np.array(self.channels, dtype=object), n_rows * n_points),
+            "brand": np.tile(np.repeat(np.array(self.brands, dtype=object), n_points), n_channels),
+            "region": np.tile(np.repeat(np.array(self.regions, dtype=object), n_points), n_channels),
+            "spend": flat(self.spend), "response": flat(self.response),
+            "response_lower": flat(self.response_lower), "response_upper": flat(self.response_upper),
+            "roi": flat(self.roi), "mroi": flat(self.mroi),
+        })
+        return frame.astype({"channel": "string", "brand": "string", "region": "string"})
+
+
+def average_weekly_spend(params: ResponseParams) -> Array:
+    """Average weekly spend (INR) over the data period, shape (S, C)."""
+    return params.spend.mean(axis=1)
+
+
+def _response_args(params: ResponseParams, draws: bool) -> tuple[Array, ...]:
+    """Arguments of :func:`steady_state_response` for spends of shape (S, P, C)."""
+    if draws:
+        return (
+            params.coefficient_draws[:, :, None, :], params.exposure_scale[:, None, :], params.cpm,
+            params.lag_weights_draws.sum(axis=1)[:, None, None, :],
+            params.half_saturation_draws[:, None, None, :], params.slope_draws[:, None, None, :],
+        )
+    return (
+        params.coefficient[:, None, :], params.exposure_scale[:, None, :], params.cpm,
+        params.lag_weights.sum(axis=0), params.half_saturation, params.slope,
+    )
+
+
+@partial(jax.jit, static_argnames="family")
+def _response_and_mroi(spend: jnp.ndarray, *args: jnp.ndarray, family: str) -> tuple[jnp.ndarray, jnp.ndarray]:
+    return steady_state_response(spend, *args, family), steady_state_mroi(spend, *args, family)
+
+
+def evaluate(params: ResponseParams, spend: Array, draws: bool = False) -> tuple[Array, Array]:
+    """Steady-state response and marginal ROI at weekly spends, in float64.
+
+    Parameters
+    ----------
+    params : ResponseParams
+    spend : ndarray of shape (S, P, C)
+        Sustained weekly spend (INR) per series, point and channel.
+    draws : bool
+        False: at the point estimate, results of shape (S, P, C);
+        True: for every parameter draw, results of shape (D, S, P, C).
+
+    Returns
+    -------
+    response : INR per week; mroi : INR of sales per INR of spend.
+    """
+    args = _response_args(params, draws)
+    with jax.enable_x64(True):
+        response, mroi = _response_and_mroi(jnp.asarray(spend, dtype=jnp.float64), *args, family=params.saturation)
+        return np.asarray(response), np.asarray(mroi)
+
+
+def _spend_weighted(values: Array, average: Array, axis: int) -> Array:
+    """Mean over the series axis weighted by average spend (S, C): the national marginal ROI."""
+    shape = [1] * values.ndim
+    shape[axis], shape[-1] = average.shape
+    weights = average.reshape(shape)
+    used = np.where(weights > 0, values, 0.0)  # a series that never used the channel has weight 0 (and NaN mroi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (used * weights).sum(axis=axis) / weights.sum(axis=axis)
+
+
+def _finite(values: Array) -> Array:
+    """Infinite values (the marginal ROI at spend 0 of a Hill curve with slope < 1) become NaN."""
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _average_roi(response: Array, spend: Array, mroi: Array) -> Array:
+    """Response / spend, and its limit (the marginal ROI) at spend 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _finite(np.where(spend > 0, response / np.where(spend > 0, spend, 1.0), mroi))
+
+
+def last_crossing(gap: Callable[[Array], Array], n_rows: int, n_channels: int) -> Array:
+    """Largest multiple m at which ``gap(m)`` turns from >= 0 to < 0, per row and channel.
+
+    ``gap`` maps multiples of shape (R, G, C) to values of the same shape. Returns shape
+    (R, C): 0 where the gap is negative everywhere, NaN where it is still >= 0 at the
+    end of :data:`SEARCH_MULTIPLES`.
+    """
+    grid = SEARCH_MULTIPLES
+    above = gap(np.broadcast_to(grid[None, :, None], (n_rows, grid.size, n_channels))) >= 0.0
+    turns = above[:, :-1, :] & ~above[:, 1:, :]
+    last = grid.size - 2 - np.argmax(turns[:, ::-1, :], axis=1)
+    low, high = grid[last], grid[last + 1]
+    for _ in range(BISECTION_STEPS):
+        middle = 0.5 * (low + high)
+        keep = gap(middle[:, None, :])[:, 0, :] >= 0.0
+        low, high = np.where(keep, middle, low), np.where(keep, high, middle)
+    crossing = np.where(turns.any(axis=1), high, 0.0)
+    return np.where(above[:, -1, :], np.nan, crossing)
+
+
+def saturation_points(params: ResponseParams, average: Array) -> tuple[Array, Array]:
+    """Break-even (mroi falls below 1) and 90%-of-ceiling weekly spends, each of shape (S + 1, C).
+
+    ``average`` is the average weekly spend (S, C); the last row is national.
+    """
+    coefficient = params.coefficient
+
+    def cells(m: Array) -> tuple[Array, Array]:
+        return evaluate(params, m * average[:, None, :])
+
+    def national(m: Array) -> tuple[Array, Array]:
+        response, mroi = evaluate(params, m * average[:, None, :])
+        return response.sum(axis=0, keepdims=True), _spend_weighted(mroi, average, axis=0)[None]
+
+    n_series, n_channels = average.shape
+    total_ceiling = coefficient.sum(axis=0, keepdims=True)
+    breakeven = np.concatenate([
+        last_crossing(lambda m: cells(m)[1] - BREAKEVEN_MROI, n_series, n_channels),
+        last_crossing(lambda m: national(m)[1] - BREAKEVEN_MROI, 1, n_channels),
+    ]) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
+    at_ceiling = np.concatenate([
+        last_crossing(lambda m: CEILING_SHARE * coefficient[:, None, :] - cells(m)[0], n_series, n_channels),
+        last_crossing(lambda m: CEILING_SHARE * total_ceiling[:, None, :] - national(m)[0], 1, n_channels),
+    ]) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
+    unused = np.concatenate([average, average.sum(axis=0, keepdims=True)]) <= 0.0
+    return np.where(unused, np.nan, breakeven), np.where(unused, np.nan, at_ceiling)
+
+
+def _with_national(series: Array, national: Array) -> Array:
+    """Stack series rows (S, ...) and the national row (...) into (S + 1, ...)."""
+    return np.concatenate([series, national[None]], axis=0)
+
+
+def extract_curves(params: ResponseParams, settings: CurveSettings, level: float) -> CurveSet:
+    """Curves of every channel in every series and nationally, with intervals at ``level``."""
+    average = average_weekly_spend(params)
+    multiples = np.linspace(0.0, settings.max_spend_multiple, settings.points)
+    spend = multiples[None, :, None] * average[:, None, :]
+    response, mroi = evaluate(params, spend)
+    response_draws, mroi_draws = evaluate(params, spend, draws=True)
+    spend_all = _with_national(spend, spend.sum(axis=0))
+    response_all = _with_national(response, response.sum(axis=0))
+    mroi_all = _with_national(mroi, _spend_weighted(mroi, average, axis=0))
+    response_band = equal_tailed(
+        np.concatenate([response_draws, response_draws.sum(axis=1, keepdims=True)], axis=1), level
+    )
+    mroi_band = equal_tailed(
+        np.concatenate([mroi_draws, _spend_weighted(mroi_draws, average, axis=1)[:, None]], axis=1), level
+    )
+    current_response, _ = evaluate(params, average[:, None, :])
+    breakeven, at_ceiling = saturation_points(params, average)
+    return CurveSet(
+        channels=params.channels,
+        brands=(*params.series_brand, NATIONAL),
+        regions=(*params.series_region, NATIONAL),
+        multiples=multiples,
+        spend=spend_all,
+        response=response_all,
+        response_lower=response_band[0],
+        response_upper=response_band[1],
+        roi=_average_roi(response_all, spend_all, mroi_all),
+        roi_lower=_average_roi(response_band[0], spend_all, mroi_band[0]),
+        roi_upper=_average_roi(response_band[1], spend_all, mroi_band[1]),
+        mroi=_finite(mroi_all),
+        mroi_lower=_finite(mroi_band[0]),
+        mroi_upper=_finite(mroi_band[1]),
+        current_spend=_with_national(average, average.sum(axis=0)),
+        current_response=_with_national(current_response[:, 0, :], current_response[:, 0, :].sum(axis=0)),
+        ceiling=_with_national(params.coefficient, params.coefficient.sum(axis=0)),
+        breakeven_spend=breakeven,
+        ceiling_spend=at_ceiling,
+        level=level,
+    )

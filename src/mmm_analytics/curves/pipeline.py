@@ -1,0 +1,141 @@
+"""The curves step end to end: model folder in; tables, figures, report and a summary out.
+
+Reads ``metadata.json`` and ``response_params.npz`` from the model folder (see
+:mod:`mmm_analytics.models.artifacts`) and writes, atomically:
+
+- ``reports/channel_roi.csv`` (:data:`~mmm_analytics.curves.summary.ROI_COLUMNS`) and
+  ``reports/roi_by_segment.csv`` (:data:`~mmm_analytics.curves.summary.SEGMENT_COLUMNS`);
+- ``reports/roi_curves.parquet`` (:data:`~mmm_analytics.curves.extraction.CURVE_COLUMNS`);
+- ``reports/roi_report.html`` and ``reports/curves_summary.json`` (timings and counts);
+- the figures listed in :mod:`mmm_analytics.curves.render`.
+
+Intervals are equal-tailed quantiles at ``ModelConfig.intervals.level`` over the
+Laplace-approximation parameter draws saved with the model
+(:mod:`mmm_analytics.curves.intervals`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mmm_analytics.config.loader import ProjectConfig
+from mmm_analytics.curves.carryover import carryover_curves
+from mmm_analytics.curves.extraction import CurveSet, extract_curves
+from mmm_analytics.curves.render import FigureKind, figure_format, plan_figures, render_figures
+from mmm_analytics.curves.report import build_report
+from mmm_analytics.curves.summary import channel_roi_table, estimate_roi, segment_roi_table
+from mmm_analytics.errors import InputError
+from mmm_analytics.models.artifacts import METADATA_FILE, PARAMS_FILE, ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.utils.io import write_csv, write_json, write_parquet, write_text
+
+CHANNEL_ROI_FILE = "channel_roi.csv"
+SEGMENT_ROI_FILE = "roi_by_segment.csv"
+CURVES_FILE = "roi_curves.parquet"
+REPORT_FILE = "roi_report.html"
+SUMMARY_FILE = "curves_summary.json"
+
+
+@dataclass(frozen=True, slots=True)
+class CurvesResult:
+    """What :func:`generate_curves` made: tables, curve set, written paths and timings (seconds)."""
+
+    channel_roi: pd.DataFrame
+    roi_by_segment: pd.DataFrame
+    curves: CurveSet
+    outputs: dict[str, Path]
+    figures: list[Path]
+    segment_figures: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return self.seconds.get("total", 0.0)
+
+
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    seconds[name] = round(time.perf_counter() - start, 3)
+
+
+def load_model(model: Path) -> tuple[ModelMetadata, ResponseParams]:
+    """Metadata and response parameters of the model at ``model`` (folder or ``.keras`` file)."""
+    folder = model_folder(model)
+    metadata = ModelMetadata.load(folder)
+    params = ResponseParams.load(folder)
+    if list(params.channels) != list(metadata.channels):
+        raise InputError(
+            f"'{folder / PARAMS_FILE}' has channels {list(params.channels)} but '{folder / METADATA_FILE}' has "
+            f"{list(metadata.channels)}; re-run 'mmm train' to write both again"
+        )
+    if params.n_draws < 2:
+        raise InputError(f"'{folder / PARAMS_FILE}' holds {params.n_draws} parameter draws (need >= 2 for "
+                         "intervals); re-run 'mmm train'")
+    return metadata, params
+
+
+def _write_tables(
+    reports_dir: Path, channel: pd.DataFrame, segment: pd.DataFrame, curves: CurveSet
+) -> dict[str, Path]:
+    return {
+        "channel_roi": write_csv(reports_dir / CHANNEL_ROI_FILE, channel),
+        "roi_by_segment": write_csv(reports_dir / SEGMENT_ROI_FILE, segment),
+        "roi_curves": write_parquet(reports_dir / CURVES_FILE, curves.to_frame()),
+    }
+
+
+def generate_curves(
+    model_dir: Path, figures_dir: Path, reports_dir: Path, config: ProjectConfig, fmt: str = "png"
+) -> CurvesResult:
+    """Extract every ROI curve of a trained model and write tables, figures and the report.
+
+    Parameters
+    ----------
+    model_dir : Path
+        The model folder, or the ``mmm_model.keras`` file inside it.
+    figures_dir, reports_dir : Path
+        Where figures and tables/report go (created if missing).
+    config : ProjectConfig
+        Uses ``model.intervals.level``, ``model.curves`` and ``viz``.
+    fmt : str
+        Figure format: png, svg or pdf.
+    """
+    figure_kind = figure_format(fmt)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    metadata, params = load_model(Path(model_dir))
+    level = config.model.intervals.level
+    with _timed(seconds, "curves"):
+        curves = extract_curves(params, config.model.curves, level)
+    with _timed(seconds, "roi"):
+        estimates = estimate_roi(params)
+        channel, segment = channel_roi_table(estimates, level), segment_roi_table(estimates, level)
+    with _timed(seconds, "tables"):
+        outputs = _write_tables(Path(reports_dir), channel, segment, curves)
+    with _timed(seconds, "figures"):
+        jobs = plan_figures(curves, carryover_curves(params, level), Path(figures_dir), figure_kind, config.viz)
+        figures = render_figures(jobs, config.viz, figure_kind)
+    with _timed(seconds, "report"):
+        page = build_report(curves, channel, segment, metadata, params.n_draws, config.model.curves.max_spend_multiple)
+        outputs["report"] = write_text(Path(reports_dir) / REPORT_FILE, page)
+    seconds["total"] = round(time.perf_counter() - started, 3)
+    segment_figures = sum(job.kind is FigureKind.SEGMENT for job in jobs)
+    outputs["summary"] = write_json(Path(reports_dir) / SUMMARY_FILE, {
+        "seconds": seconds,
+        "counts": {
+            "channels": len(params.channels), "series": len(params.series_brand), "draws": params.n_draws,
+            "curves": curves.n_rows * len(params.channels), "points_per_curve": config.model.curves.points,
+            "figures": len(figures), "segment_figures": segment_figures,
+        },
+        "interval": {"level": level, "method": "equal-tailed quantiles over Laplace-approximation parameter draws"},
+        "figure_format": figure_kind.value, "dpi": config.viz.dpi, "workers": config.viz.max_workers,
+        "model": str(model_folder(Path(model_dir))),
+    })
+    return CurvesResult(channel, segment, curves, outputs, figures, segment_figures, seconds)

@@ -1,0 +1,250 @@
+"""Figures of the curves step; each function takes finished results and returns a Figure.
+
+- :func:`segment_figure`: one channel in one brand x region (or national): response
+  with its interval band (left axis, INR per week), average and marginal ROI (right
+  axis), the current average spend and the saturation points marked.
+- :func:`channel_grid_figure`: small multiples of one channel over brands (rows) and
+  regions (columns).
+- :func:`national_figure`: every channel's national curve on one chart (response and
+  marginal ROI side by side).
+- :func:`carryover_figure`: a channel's learned impulse response with its band.
+
+Layouts use fixed margins (``subplots_adjust``) rather than ``tight_layout``, which
+costs an extra full draw per figure; the curves step renders 150+ figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.curves.carryover import CarryoverCurve
+from mmm_analytics.curves.extraction import NATIONAL, SegmentCurve
+
+SPEND_LABEL = "Weekly spend (INR)"
+RESPONSE_LABEL = "Incremental sales (INR / week)"
+ROI_LABEL = "ROI (INR sales per INR spend)"
+GREY = "#555555"
+ROI_COLOR = "#222222"
+BREAKEVEN_COLOR = "#b8860b"
+CEILING_COLOR = "#4b0082"
+GRID_CELL_INCHES = (2.6, 2.1)
+
+
+def compact_inr(value: float, _position: object = None) -> str:
+    """Tick label for INR amounts: 950, 12.5k, 3.2M, 1.1B."""
+    magnitude = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def segment_label(curve: SegmentCurve) -> str:
+    if curve.brand == NATIONAL and curve.region == NATIONAL:
+        return f"{curve.channel}, national"
+    return f"{curve.channel}, {curve.brand} / {curve.region}"
+
+
+def _in_range(value: float, spend: np.ndarray) -> bool:
+    return bool(np.isfinite(value)) and 0.0 <= value <= float(np.nanmax(spend))
+
+
+def _draw_response(ax: Axes, curve: SegmentCurve, color: str) -> None:
+    """Response band and line, current spend and the break-even point on ``ax`` (a small multiple)."""
+    ax.fill_between(curve.spend, curve.response_lower, curve.response_upper, color=color, alpha=0.2, linewidth=0)
+    ax.plot(curve.spend, curve.response, color=color, linewidth=2)
+    ax.axvline(curve.current_spend, color=GREY, linestyle="--", linewidth=1)
+    ax.plot([curve.current_spend], [curve.current_response], marker="o", color=color, markersize=5)
+    if _in_range(curve.breakeven_spend, curve.spend):
+        ax.axvline(curve.breakeven_spend, color=BREAKEVEN_COLOR, linestyle=":", linewidth=1.5)
+    ax.xaxis.set_major_formatter(FuncFormatter(compact_inr))
+    ax.yaxis.set_major_formatter(FuncFormatter(compact_inr))
+    ax.set_xlim(0.0, _top(curve.spend))
+    ax.set_ylim(bottom=0.0)
+
+
+def _saturation_note(curve: SegmentCurve) -> str:
+    def spend_text(value: float) -> str:
+        return f"INR {compact_inr(value)}/wk" if np.isfinite(value) else "beyond 10,000x current"
+
+    return (f"current spend INR {compact_inr(curve.current_spend)}/wk; marginal ROI < 1 from "
+            f"{spend_text(curve.breakeven_spend)}; 90% of ceiling (INR {compact_inr(curve.ceiling)}/wk) at "
+            f"{spend_text(curve.ceiling_spend)}")
+
+
+class SegmentCanvas:
+    """The single-curve figure, built once and refilled for each curve.
+
+    Response with its band (left axis, INR per week), average and marginal ROI with the
+    marginal ROI band (right axis), the current average spend and the saturation points.
+    Rendering 150 such figures, refilling one canvas skips rebuilding axes, ticks and
+    the legend every time; :meth:`draw` returns the same Figure, updated.
+    """
+
+    def __init__(self, viz: VizConfig) -> None:
+        self.figure, self.ax = plt.subplots(figsize=(viz.figure_width, viz.figure_height))
+        ax = self.ax
+        self.roi_ax = ax.twinx()
+        self.roi_ax.grid(False)
+        self.band: PolyCollection | None = None
+        self.mroi_band: PolyCollection | None = None
+        (self.response,) = ax.plot([], [], linewidth=2)
+        self.current = ax.axvline(0.0, color=GREY, linestyle="--", linewidth=1)
+        (self.current_dot,) = ax.plot([], [], marker="o", markersize=5, linestyle="none")
+        self.breakeven = ax.axvline(0.0, color=BREAKEVEN_COLOR, linestyle=":", linewidth=1.5)
+        self.at_ceiling = ax.axvline(0.0, color=CEILING_COLOR, linestyle="-.", linewidth=1.2)
+        (self.roi,) = self.roi_ax.plot([], [], color=ROI_COLOR, linewidth=1.3)
+        (self.mroi,) = self.roi_ax.plot([], [], color=ROI_COLOR, linewidth=1.3, linestyle="--")
+        self.roi_ax.axhline(1.0, color=GREY, linewidth=0.8, linestyle=":")
+        handles = [Patch(alpha=0.2, linewidth=0), self.response, self.current, self.breakeven, self.at_ceiling, self.roi, self.mroi]
+        labels = ["interval", "response", "current average spend", "marginal ROI falls below 1", "90% of ceiling",
+                  "average ROI (right axis)", "marginal ROI (right axis)"]
+        self.legend = self.figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.045), ncol=4,
+                                         fontsize="small", frameon=False)
+        ax.set_xlabel(SPEND_LABEL)
+        ax.set_ylabel(RESPONSE_LABEL)
+        self.roi_ax.set_ylabel(ROI_LABEL)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(FuncFormatter(compact_inr))
+        self.note = self.figure.text(0.01, 0.012, "", fontsize="x-small", color=GREY)
+        self.figure.subplots_adjust(left=0.09, right=0.91, bottom=0.25, top=0.92)
+
+    def _marker(self, line: Line2D, index: int, spend: float, curve: SegmentCurve, label: str) -> None:
+        visible = _in_range(spend, curve.spend)
+        line.set_xdata([spend, spend] if visible else [0.0, 0.0])
+        line.set_visible(visible)
+        self.legend.texts[index].set_text(label if visible else f"{label}: beyond this range")
+
+    def draw(self, curve: SegmentCurve, color: str) -> Figure:
+        """Fill the canvas with ``curve`` drawn in ``color``; returns the (same) figure."""
+        for band in (self.band, self.mroi_band):
+            if band is not None:
+                band.remove()
+        self.band = self.ax.fill_between(curve.spend, curve.response_lower, curve.response_upper, color=color,
+                                         alpha=0.2, linewidth=0)
+        self.mroi_band = self.roi_ax.fill_between(curve.spend, curve.mroi_lower, curve.mroi_upper, color=ROI_COLOR,
+                                                  alpha=0.07, linewidth=0)
+        self.legend.legend_handles[0].set_facecolor(color)
+        self.legend.legend_handles[1].set_color(color)
+        self.legend.texts[0].set_text(f"{curve.level:.0%} interval")
+        self.response.set_data(curve.spend, curve.response)
+        self.response.set_color(color)
+        self.current.set_xdata([curve.current_spend, curve.current_spend])
+        self.current_dot.set_data([curve.current_spend], [curve.current_response])
+        self.current_dot.set_color(color)
+        self._marker(self.breakeven, 3, curve.breakeven_spend, curve, "marginal ROI falls below 1")
+        self._marker(self.at_ceiling, 4, curve.ceiling_spend, curve, "90% of ceiling")
+        self.roi.set_data(curve.spend, curve.roi)
+        self.mroi.set_data(curve.spend, curve.mroi)
+        self.ax.set_xlim(0.0, _top(curve.spend))
+        self.ax.set_ylim(0.0, 1.05 * _top(curve.response_upper, curve.response))
+        self.roi_ax.set_ylim(0.0, 1.05 * _top(curve.roi, curve.mroi, curve.mroi_upper, np.ones(1)))
+        self.ax.set_title(f"Steady-state ROI curve: {segment_label(curve)}")
+        self.note.set_text(_saturation_note(curve))
+        return self.figure
+
+
+def _top(*arrays: np.ndarray) -> float:
+    """Largest finite value of the arrays (1.0 when there is none or it is 0): an axis limit."""
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def segment_figure(curve: SegmentCurve, viz: VizConfig, color: str) -> Figure:
+    """One curve on a new :class:`SegmentCanvas` (response, band, ROI, mroi and markers)."""
+    return SegmentCanvas(viz).draw(curve, color)
+
+
+def _ordered(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: str) -> Figure:
+    """Small multiples of one channel: brands as rows, regions as columns (series curves only)."""
+    brands = _ordered([c.brand for c in curves])
+    regions = _ordered([c.region for c in curves])
+    width, height = GRID_CELL_INCHES
+    fig, axes = plt.subplots(len(brands), len(regions), figsize=(width * len(regions), height * len(brands)),
+                             squeeze=False, sharey=True)
+    for ax in axes.flat:
+        ax.axis("off")
+    for curve in curves:
+        ax = axes[brands.index(curve.brand), regions.index(curve.region)]
+        ax.axis("on")
+        _draw_response(ax, curve, color)
+        ax.set_title(f"{curve.brand} / {curve.region}", fontsize="small")
+        ax.tick_params(labelsize="x-small")
+    fig.supxlabel(SPEND_LABEL, fontsize="medium")
+    fig.supylabel(RESPONSE_LABEL, fontsize="medium")
+    channel = curves[0].channel if curves else ""
+    fig.suptitle(f"{channel}: steady-state response by brand and region (band: {curves[0].level:.0%} interval; "
+                 "dashed: current spend; dotted: marginal ROI falls below 1)" if curves else channel)
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.14, top=0.86, wspace=0.15, hspace=0.5)
+    return fig
+
+
+def national_figure(curves: Sequence[SegmentCurve], viz: VizConfig, colors: Sequence[str]) -> Figure:
+    """Every channel's national curve: response (left) and marginal ROI (right) vs weekly spend."""
+    fig, (response_ax, mroi_ax) = plt.subplots(1, 2, figsize=(viz.figure_width * 1.4, viz.figure_height))
+    for curve, color in zip(curves, colors):
+        response_ax.fill_between(curve.spend, curve.response_lower, curve.response_upper, color=color, alpha=0.15,
+                                 linewidth=0)
+        response_ax.plot(curve.spend, curve.response, color=color, linewidth=2, label=curve.channel)
+        response_ax.plot([curve.current_spend], [curve.current_response], marker="o", color=color)
+        mroi_ax.plot(curve.spend, curve.mroi, color=color, linewidth=2, label=curve.channel)
+        mroi_ax.fill_between(curve.spend, curve.mroi_lower, curve.mroi_upper, color=color, alpha=0.12, linewidth=0)
+        current_mroi = float(np.interp(curve.current_spend, curve.spend, curve.mroi))
+        mroi_ax.plot([curve.current_spend], [current_mroi], marker="o", color=color)
+    mroi_ax.axhline(1.0, color=GREY, linewidth=1, linestyle=":", label="break-even (1)")
+    for ax, ylabel in ((response_ax, RESPONSE_LABEL), (mroi_ax, "Marginal ROI (INR sales per extra INR)")):
+        ax.set_xlabel("National weekly spend (INR)")
+        ax.set_ylabel(ylabel)
+        ax.xaxis.set_major_formatter(FuncFormatter(compact_inr))
+        ax.set_xlim(left=0.0)
+        ax.set_ylim(bottom=0.0)
+    response_ax.yaxis.set_major_formatter(FuncFormatter(compact_inr))
+    response_ax.legend(fontsize="small")
+    mroi_ax.legend(fontsize="small")
+    level = curves[0].level if curves else 0.9
+    fig.suptitle(f"National ROI curves per channel (every series scaled alike; bands: {level:.0%} intervals; "
+                 "dots: current spend)")
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.2)
+    return fig
+
+
+def carryover_figure(curve: CarryoverCurve, viz: VizConfig, color: str) -> Figure:
+    """Lag weights of one channel with the interval band over the draws."""
+    lags = np.arange(curve.weights.size)
+    fig, ax = plt.subplots(figsize=(viz.figure_width, viz.figure_height))
+    ax.fill_between(lags, curve.lower, curve.upper, color=color, alpha=0.25, linewidth=0,
+                    label=f"{curve.level:.0%} interval")
+    ax.plot(lags, curve.weights, color=color, marker="o", linewidth=2, label="learned carryover")
+    ax.axvline(curve.half_weeks, color=GREY, linestyle="--", linewidth=1,
+               label=f"half of the effect delivered: {curve.half_weeks:.1f} weeks")
+    ax.set_xlabel("Weeks after exposure (lag)")
+    ax.set_ylabel("Carried-over exposure per unit exposure")
+    ax.set_xlim(0, max(lags[-1], 1))
+    ax.set_ylim(bottom=0.0)
+    ax.legend(fontsize="small")
+    ax.set_title(
+        f"{curve.channel}: carryover impulse response (steady-state multiplier {curve.steady_state:.2f}, "
+        f"{curve.level:.0%} interval {curve.steady_state_lower:.2f}-{curve.steady_state_upper:.2f})"
+    )
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.9)
+    return fig
+

@@ -1,0 +1,170 @@
+"""Plan and save every figure of the curves step, in parallel worker processes.
+
+Figures are rendered by a ``ProcessPoolExecutor`` with the "fork" start method and
+``VizConfig.max_workers`` workers (serially when that is 1). Workers only run
+matplotlib on NumPy arrays they receive; each figure is saved atomically and closed.
+
+File names (``fmt`` is png, svg or pdf; names keep letters, digits, ``.``, ``-`` and
+``_``, other characters become ``_``):
+
+- ``roi_{channel}_{brand}_{region}.{fmt}``: one per channel x brand x region;
+- ``roi_grid_{channel}.{fmt}``: small multiples per channel;
+- ``roi_national.{fmt}``: national curves of every channel;
+- ``carryover_{channel}.{fmt}``: learned impulse response per channel.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import assert_never
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.curves import plots
+from mmm_analytics.curves.carryover import CarryoverCurve
+from mmm_analytics.curves.extraction import CurveSet, SegmentCurve
+from mmm_analytics.errors import InputError
+from mmm_analytics.utils.io import write_with
+
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+PNG_COMPRESS_LEVEL = 3  # zlib level: much faster than the default with files about 10% larger
+
+
+class FigureFormat(StrEnum):
+    PNG = "png"
+    SVG = "svg"
+    PDF = "pdf"
+
+
+class FigureKind(StrEnum):
+    SEGMENT = "segment"
+    GRID = "grid"
+    NATIONAL = "national"
+    CARRYOVER = "carryover"
+
+
+@dataclass(frozen=True, slots=True)
+class FigureJob:
+    """One figure to draw: its kind, target path, data and colours."""
+
+    kind: FigureKind
+    path: Path
+    curves: tuple[SegmentCurve, ...] = ()
+    carryover: CarryoverCurve | None = None
+    colors: tuple[str, ...] = ()
+
+
+def figure_format(value: str) -> FigureFormat:
+    try:
+        return FigureFormat(value.lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in FigureFormat)
+        raise InputError(f"unknown figure format '{value}' (--format); choose one of: {choices}") from None
+
+
+def safe_name(text: str) -> str:
+    return UNSAFE.sub("_", text).strip("_") or "_"
+
+
+def channel_color(viz: VizConfig, channel: str, index: int) -> str:
+    return viz.channel_colors.get(channel, viz.color_for(index))
+
+
+def plan_figures(
+    curves: CurveSet, carryover: list[CarryoverCurve], folder: Path, fmt: FigureFormat, viz: VizConfig
+) -> list[FigureJob]:
+    """Every figure of the curves step, in rendering order."""
+    national_row = curves.n_rows - 1
+    jobs: list[FigureJob] = []
+    for index, channel in enumerate(curves.channels):
+        color = channel_color(viz, channel, index)
+        series = tuple(curves.segment(row, index) for row in range(national_row))
+        for curve in series:
+            name = f"roi_{safe_name(channel)}_{safe_name(curve.brand)}_{safe_name(curve.region)}.{fmt}"
+            jobs.append(FigureJob(FigureKind.SEGMENT, folder / name, (curve,), colors=(color,)))
+        jobs.append(FigureJob(FigureKind.GRID, folder / f"roi_grid_{safe_name(channel)}.{fmt}", series,
+                              colors=(color,)))
+        jobs.append(FigureJob(FigureKind.CARRYOVER, folder / f"carryover_{safe_name(channel)}.{fmt}",
+                              carryover=carryover[index], colors=(color,)))
+    national = tuple(curves.segment(national_row, index) for index in range(len(curves.channels)))
+    colors = tuple(channel_color(viz, channel, index) for index, channel in enumerate(curves.channels))
+    jobs.append(FigureJob(FigureKind.NATIONAL, folder / f"roi_national.{fmt}", national, colors=colors))
+    return jobs
+
+
+def build_figure(job: FigureJob, viz: VizConfig) -> Figure:
+    match job.kind:
+        case FigureKind.SEGMENT:
+            return plots.segment_figure(job.curves[0], viz, job.colors[0])
+        case FigureKind.GRID:
+            return plots.channel_grid_figure(job.curves, viz, job.colors[0])
+        case FigureKind.NATIONAL:
+            return plots.national_figure(job.curves, viz, job.colors)
+        case FigureKind.CARRYOVER:
+            assert job.carryover is not None
+            return plots.carryover_figure(job.carryover, viz, job.colors[0])
+        case _:
+            assert_never(job.kind)
+
+
+_canvas: list[tuple[VizConfig, plots.SegmentCanvas]] = []  # this process's reusable canvas, at most one
+
+
+def _set_style(viz: VizConfig) -> None:
+    sns.set_theme(style=viz.style, palette=viz.palette)
+
+
+def _close_canvas() -> None:
+    for _, canvas in _canvas:
+        plt.close(canvas.figure)
+    _canvas.clear()
+
+
+def _segment_canvas(viz: VizConfig) -> plots.SegmentCanvas:
+    """This process's reusable single-curve canvas for ``viz`` (rebuilt when ``viz`` changes)."""
+    if not _canvas or _canvas[0][0] != viz:
+        _close_canvas()
+        _canvas.append((viz, plots.SegmentCanvas(viz)))
+    return _canvas[0][1]
+
+
+def render_one(job: FigureJob, viz: VizConfig, fmt: FigureFormat) -> Path:
+    """Draw and save one figure atomically; single-curve figures reuse this process's canvas,
+    the others are closed after saving."""
+    reuse = job.kind is FigureKind.SEGMENT
+    figure = _segment_canvas(viz).draw(job.curves[0], job.colors[0]) if reuse else build_figure(job, viz)
+    try:
+        extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt is FigureFormat.PNG else {}
+        write_with(job.path, lambda tmp: figure.savefig(tmp, dpi=viz.dpi, format=fmt.value, **extra))
+    finally:
+        if not reuse:
+            plt.close(figure)
+    return job.path
+
+
+def render_figures(jobs: list[FigureJob], viz: VizConfig, fmt: FigureFormat) -> list[Path]:
+    """Render ``jobs`` with ``viz.max_workers`` forked processes; returns the saved paths in order."""
+    _set_style(viz)
+    if viz.max_workers == 1 or len(jobs) <= 1:
+        try:
+            return [render_one(job, viz, fmt) for job in jobs]
+        finally:
+            _close_canvas()
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, len(jobs) // (4 * viz.max_workers))
+    with warnings.catch_warnings():
+        # The parent has used JAX; the workers only run matplotlib, so forking is safe.
+        warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded", category=DeprecationWarning)
+        with ProcessPoolExecutor(max_workers=viz.max_workers, mp_context=context,
+                                 initializer=_set_style, initargs=(viz,)) as pool:
+            return list(pool.map(render_one, jobs, [viz] * len(jobs), [fmt] * len(jobs), chunksize=chunk))

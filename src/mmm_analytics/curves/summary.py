@@ -1,0 +1,146 @@
+"""Contribution, ROI and marginal ROI per channel, nationally and per brand x region, with intervals.
+
+- spend: exposure x CPM / 1000 summed over the full data period (INR).
+- contribution: :func:`mmm_analytics.curves.response.historical_contribution` summed
+  over the data period (INR): the model's prediction minus its prediction with that
+  channel's exposure at 0 throughout. Media enter the model additively, so this
+  counterfactual difference is exactly the channel's response term.
+- roi: contribution / spend (INR of sales per INR of spend).
+- mroi: marginal ROI at the current average weekly spend, the derivative of the
+  steady-state weekly response with respect to weekly spend (``jax.grad``). The
+  national mroi is the derivative of the summed response when every series' spend
+  moves in proportion to its average, i.e. the spend-weighted mean of series mrois.
+
+Intervals: each quantity is computed for every parameter draw and summarised by
+equal-tailed quantiles (:mod:`mmm_analytics.curves.intervals`); the point value is
+computed from the point estimate. ``roi_lower * spend`` and ``roi_upper * spend`` are
+the contribution interval.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from mmm_analytics.curves.extraction import average_weekly_spend, evaluate
+from mmm_analytics.curves.intervals import equal_tailed
+from mmm_analytics.curves.response import historical_contribution
+from mmm_analytics.models.artifacts import ResponseParams
+
+type Array = npt.NDArray[np.float64]
+
+ROI_COLUMNS: tuple[str, ...] = (
+    "channel", "spend", "contribution", "roi", "roi_lower", "roi_upper", "mroi", "mroi_lower", "mroi_upper",
+)
+SEGMENT_COLUMNS: tuple[str, ...] = ("brand", "region", *ROI_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class RoiEstimates:
+    """Per-series totals over the data period and their draws.
+
+    Attributes
+    ----------
+    channels : tuple of str, length C
+    brands, regions : tuple of str, length S
+    spend : ndarray of shape (S, C), INR over the data period
+    average_spend : ndarray of shape (S, C), INR per week
+    contribution : ndarray of shape (S, C), INR; contribution_draws (D, S, C)
+    mroi : ndarray of shape (S, C) at the average weekly spend; mroi_draws (D, S, C)
+    """
+
+    channels: tuple[str, ...]
+    brands: tuple[str, ...]
+    regions: tuple[str, ...]
+    spend: Array
+    average_spend: Array
+    contribution: Array
+    contribution_draws: Array
+    mroi: Array
+    mroi_draws: Array
+
+
+def total_contribution(params: ResponseParams, draw: int | None = None) -> Array:
+    """Media contribution (INR) summed over the data period, shape (S, C).
+
+    A series that never used a channel (exposure scale 0) contributes exactly 0: its
+    exposure is 0 in every week, so any positive scale gives the same result.
+    """
+    scale = params.exposure_scale
+    if np.any(scale <= 0):
+        params = dataclasses.replace(params, exposure_scale=np.where(scale > 0, scale, 1.0))
+    return historical_contribution(params, draw).sum(axis=1)
+
+
+def estimate_roi(params: ResponseParams) -> RoiEstimates:
+    """Spend, contribution and marginal ROI of every series and channel, with draws."""
+    average = average_weekly_spend(params)
+    _, mroi = evaluate(params, average[:, None, :])
+    _, mroi_draws = evaluate(params, average[:, None, :], draws=True)
+    return RoiEstimates(
+        channels=params.channels,
+        brands=params.series_brand,
+        regions=params.series_region,
+        spend=params.spend.sum(axis=1),
+        average_spend=average,
+        contribution=total_contribution(params),
+        contribution_draws=np.stack([total_contribution(params, d) for d in range(params.n_draws)]),
+        mroi=mroi[:, 0, :],
+        mroi_draws=mroi_draws[:, :, 0, :],
+    )
+
+
+def _ratio(numerator: Array, denominator: Array) -> Array:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
+
+
+def _columns(
+    spend: Array, contribution: Array, contribution_draws: Array, mroi: Array, mroi_draws: Array, level: float
+) -> dict[str, Array]:
+    """The numeric ROI columns for arrays of shape (..., C) (draws with a leading D axis)."""
+    roi_lower, roi_upper = equal_tailed(_ratio(contribution_draws, spend), level)
+    mroi_lower, mroi_upper = equal_tailed(mroi_draws, level)
+    return {
+        "spend": spend, "contribution": contribution, "roi": _ratio(contribution, spend),
+        "roi_lower": roi_lower, "roi_upper": roi_upper,
+        "mroi": mroi, "mroi_lower": mroi_lower, "mroi_upper": mroi_upper,
+    }
+
+
+def channel_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
+    """National totals per channel, columns exactly :data:`ROI_COLUMNS`."""
+    weights = estimates.average_spend
+    weight_total = weights.sum(axis=0)
+
+    def national_mroi(values: Array) -> Array:
+        used = np.where(weights > 0, values, 0.0)  # unused series: weight 0, NaN mroi
+        return _ratio((used * weights).sum(axis=-2), weight_total)
+
+    columns = _columns(
+        estimates.spend.sum(axis=0), estimates.contribution.sum(axis=0),
+        estimates.contribution_draws.sum(axis=1), national_mroi(estimates.mroi),
+        national_mroi(estimates.mroi_draws), level,
+    )
+    frame = pd.DataFrame({"channel": pd.array(estimates.channels, dtype="string"), **columns})
+    return frame.loc[:, list(ROI_COLUMNS)]
+
+
+def segment_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
+    """Per brand x region x channel, columns exactly :data:`SEGMENT_COLUMNS` (brand, region first)."""
+    columns = _columns(
+        estimates.spend, estimates.contribution, estimates.contribution_draws,
+        estimates.mroi, estimates.mroi_draws, level,
+    )
+    n_series, n_channels = estimates.spend.shape
+    frame = pd.DataFrame({
+        "brand": pd.array(np.repeat(estimates.brands, n_channels), dtype="string"),
+        "region": pd.array(np.repeat(estimates.regions, n_channels), dtype="string"),
+        "channel": pd.array(np.tile(estimates.channels, n_series), dtype="string"),
+        **{name: values.reshape(-1) for name, values in columns.items()},
+    })
+    return frame.loc[:, list(SEGMENT_COLUMNS)]

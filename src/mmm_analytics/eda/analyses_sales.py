@@ -1,0 +1,175 @@
+"""Sales analyses: trends, distribution, seasonality (calendar and STL), geo x brand and SKU mix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.seasonal import STL
+
+from mmm_analytics.data import schema
+from mmm_analytics.eda import defaults
+from mmm_analytics.eda.outcome import NotApplicable
+from mmm_analytics.eda.prepare import PanelView
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Weekly sales per group. ``sales`` has shape (n_weeks, n_groups), INR per week, indexed by Date."""
+
+    by: str
+    sales: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f"weekly_sales_by_{self.by.lower()}": self.sales.reset_index()}
+
+
+@dataclass(frozen=True, slots=True)
+class SalesDistribution:
+    """Weekly Sales_Value of every geo x brand series (INR), with skewness of raw and log values."""
+
+    values: pd.Series
+    skew_raw: float
+    skew_log: float
+    notes: tuple[str, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {}
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonalProfile:
+    """Mean sales index (series mean = 1) by calendar month (rows 1-12) and year (columns)."""
+
+    by_year: pd.DataFrame
+    overall: pd.Series
+    notes: tuple[str, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        frame = self.by_year.assign(all_years=self.overall)
+        return {"monthly_sales_index": frame.rename_axis("month").reset_index()}
+
+
+@dataclass(frozen=True, slots=True)
+class Decomposition:
+    """STL of national weekly Sales_Value (INR): observed, trend, seasonal and residual, plus strengths."""
+
+    components: pd.DataFrame
+    seasonal_strength: float
+    trend_strength: float
+    period: int
+    notes: tuple[str, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        strength = pd.DataFrame(
+            {
+                "series": ["national Sales_Value"],
+                "period_weeks": [self.period],
+                "n_weeks": [len(self.components)],
+                "seasonal_strength": [self.seasonal_strength],
+                "trend_strength": [self.trend_strength],
+            }
+        )
+        return {"stl_strength": strength, "stl_components": self.components.reset_index()}
+
+
+@dataclass(frozen=True, slots=True)
+class GeoBrandSales:
+    """Total Sales_Value (INR) of shape (n_geos, n_brands)."""
+
+    sales: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"geo_brand_sales": self.sales.reset_index()}
+
+
+@dataclass(frozen=True, slots=True)
+class SkuMix:
+    """Total Sales_Value (INR) and share within brand (%) per brand x SKU."""
+
+    mix: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"sku_mix": self.mix}
+
+
+def sales_trend(view: PanelView, by: str) -> Trend:
+    """National weekly Sales_Value per ``by`` group (Brand or Geo); one geo has nothing to compare."""
+    if view.series[by].nunique() < 2 and by == schema.GEO:
+        only = view.series[by].iloc[0]
+        raise NotApplicable(f"the panel has a single geo ({only}): there are no geos to compare")
+    sales = view.series.pivot_table(index=schema.DATE, columns=by, values=schema.SALES_VALUE, aggfunc="sum")
+    sales.columns = sales.columns.astype(str)
+    sales.columns.name = by
+    return Trend(by=by, sales=sales)
+
+
+def sales_distribution(view: PanelView) -> SalesDistribution:
+    """Skewness of weekly geo x brand sales before and after a log transform."""
+    values = view.series[schema.SALES_VALUE]
+    positive = values[values > 0]
+    return SalesDistribution(values, float(values.skew()), float(np.log(positive).skew()))
+
+
+def seasonal_profile(view: PanelView) -> SeasonalProfile:
+    """Average sales index by calendar month, per year and over all years."""
+    dates = view.series[schema.DATE]
+    frame = pd.DataFrame(
+        {"month": dates.dt.month, "year": dates.dt.year, "index": view.series[defaults.SALES_INDEX]}
+    )
+    by_year = frame.pivot_table(index="month", columns="year", values="index", aggfunc="mean")
+    by_year.columns = [str(year) for year in by_year.columns]
+    return SeasonalProfile(by_year, frame.groupby("month")["index"].mean())
+
+
+def _strength(residual: np.ndarray, component: np.ndarray) -> float:
+    """Hyndman's strength: max(0, 1 - Var(R) / Var(component + R)), in [0, 1]."""
+    total = np.var(component + residual)
+    return float(max(0.0, 1.0 - np.var(residual) / total)) if total > 0 else 0.0
+
+
+def decomposition(view: PanelView, period: int = defaults.STL_PERIOD) -> Decomposition:
+    """STL (robust) of national weekly sales with seasonal and trend strength.
+
+    Raises
+    ------
+    NotApplicable
+        Fewer than two full seasonal periods of weeks.
+    """
+    if view.n_weeks < 2 * period:
+        raise NotApplicable(
+            f"STL needs at least {2 * period} weeks (two {period}-week years); the panel has {view.n_weeks}"
+        )
+    sales = view.weekly[schema.SALES_VALUE]
+    fit = STL(sales.to_numpy(), period=period, robust=True).fit()
+    components = pd.DataFrame(
+        {"observed": sales.to_numpy(), "trend": fit.trend, "seasonal": fit.seasonal, "residual": fit.resid},
+        index=sales.index,
+    )
+    return Decomposition(
+        components,
+        seasonal_strength=_strength(fit.resid, fit.seasonal),
+        trend_strength=_strength(fit.resid, fit.trend),
+        period=period,
+    )
+
+
+def geo_brand_sales(view: PanelView) -> GeoBrandSales:
+    """Total sales per geo x brand; needs two geos to be a comparison."""
+    if len(view.geos) < 2:
+        raise NotApplicable(f"the panel has a single geo ({view.geos[0]}): a geo x brand heatmap needs two or more")
+    sales = view.rows.pivot_table(index=schema.GEO, columns=schema.BRAND, values=schema.SALES_VALUE, aggfunc="sum")
+    return GeoBrandSales(sales)
+
+
+def sku_mix(view: PanelView) -> SkuMix:
+    """Each SKU's share of its brand's sales; skipped when every brand has one SKU."""
+    totals = view.rows.groupby([schema.BRAND, schema.SKU])[schema.SALES_VALUE].sum().rename("sales_value_inr")
+    if totals.groupby(level=schema.BRAND).size().max() < 2:
+        raise NotApplicable("every brand has a single SKU: there is no SKU mix to show")
+    share = 100.0 * totals / totals.groupby(level=schema.BRAND).transform("sum")
+    return SkuMix(pd.DataFrame({"sales_value_inr": totals, "share_of_brand_pct": share}).reset_index())

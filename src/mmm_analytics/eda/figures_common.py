@@ -1,0 +1,105 @@
+"""Shared figure helpers: styled figures from ``VizConfig``, readable axes, scatter panels, atomic saving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.eda.smoothing import Scatter
+from mmm_analytics.utils.io import write_with
+
+#: Suffixes for thousands, millions, billions.
+_SCALES: tuple[tuple[float, str], ...] = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+
+
+def new_figure(
+    viz: VizConfig, nrows: int = 1, ncols: int = 1, height_scale: float = 1.0, **subplot_kw: object
+) -> tuple[Figure, np.ndarray]:
+    """A constrained-layout figure of the configured size and seaborn style.
+
+    Returns
+    -------
+    (Figure, ndarray of Axes of shape (nrows, ncols))
+    """
+    with sns.axes_style(viz.style):
+        figure = Figure(figsize=(viz.figure_width, viz.figure_height * height_scale), layout="constrained")
+        axes = figure.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+    return figure, axes
+
+
+def title(figure: Figure, text: str, subtitle: str = "") -> None:
+    """Bold figure title with an optional smaller line below it."""
+    figure.suptitle(f"{text}\n{subtitle}" if subtitle else text, fontsize=12, fontweight="bold")
+
+
+def compact(value: float, _position: object = None) -> str:
+    """12,345,678 -> '12.3M'; small values keep two significant decimals."""
+    for scale, suffix in _SCALES:
+        if abs(value) >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def compact_axis(ax: Axes, axis: str = "y") -> None:
+    """Tick labels in K/M/B instead of scientific notation (left alone when the axis stays below 1,000)."""
+    limits = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    if max(abs(limit) for limit in limits) >= 1000:
+        target = ax.yaxis if axis == "y" else ax.xaxis
+        target.set_major_formatter(FuncFormatter(compact))
+
+
+def date_axis(ax: Axes, dates: pd.DatetimeIndex, max_ticks: int = 12) -> None:
+    """Fixed ticks at month starts (every 1, 2, 3, 6 or 12 months, about ``max_ticks`` at most), year shown in January.
+
+    Fixed positions avoid re-running a date locator at every layout pass.
+    """
+    months = max(1, (dates.max() - dates.min()).days // 30)
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= max_ticks), 12)
+    ticks = pd.date_range(dates.min().to_period("M").to_timestamp(), dates.max(), freq="MS")
+    ticks = ticks[(ticks.month - 1) % step == 0]
+    ticks = ticks[ticks >= dates.min()]
+    labels = [f"{t:%b}\n{t:%Y}" if t.month == 1 or k == 0 else f"{t:%b}" for k, t in enumerate(ticks)]
+    ax.set_xticks(ticks, labels, fontsize=8)
+    ax.set_xlim(dates.min(), dates.max())
+
+
+def colors_for(viz: VizConfig, names: list[str]) -> dict[str, str]:
+    """Configured channel colour when set, otherwise the palette in order."""
+    return {name: viz.channel_colors.get(name, viz.color_for(k)) for k, name in enumerate(names)}
+
+
+def grid_shape(count: int, max_columns: int = 3) -> tuple[int, int]:
+    """Rows and columns of a small-multiples grid holding ``count`` panels."""
+    columns = min(count, max_columns)
+    return -(-count // columns), columns
+
+
+def hide_unused(axes: np.ndarray, used: int) -> None:
+    for ax in axes.flat[used:]:
+        ax.set_visible(False)
+
+
+def scatter_panel(ax: Axes, data: Scatter, color: str, curve_color: str = "#222222", points: bool = True) -> None:
+    """Points (sampled, unless ``points`` is False) plus the LOWESS curve; the correlation goes in the legend."""
+    if points:
+        ax.scatter(data.points["x"], data.points["y"], s=8, alpha=0.35, color=color, linewidths=0)
+    if not data.curve.empty:
+        ax.plot(data.curve["x"], data.curve["y"], color=curve_color, linewidth=2.0,
+                label=f"LOWESS (r = {data.correlation:.2f}, n = {data.n:,})")
+        ax.legend(loc="best", fontsize=8, frameon=True)
+
+
+def save_figure(figure: Figure, path: Path, dpi: int) -> Path:
+    """Write ``figure`` as PNG atomically at ``dpi``."""
+    return write_with(path, lambda tmp: figure.savefig(tmp, dpi=dpi, format="png"))

@@ -1,0 +1,199 @@
+"""Evaluate a trained model: fit metrics, sales decomposition, contributions, diagnostics, figures, report.
+
+:func:`evaluate` writes to ``reports_dir``:
+
+- ``model_metrics.csv`` / ``model_metrics.json``: train and holdout R2, MAPE, wMAPE,
+  NRMSE and bias, overall, national, per brand, per region and per brand x region
+  (see :mod:`mmm_analytics.models.metrics`);
+- ``decomposition.csv``: per series and week, actual and predicted Sales_Value and its
+  parts base, price, promotions and one column per channel (INR; see
+  :mod:`mmm_analytics.models.decomposition`);
+- ``channel_contributions.csv``: ``channel,spend,contribution,roi``, national totals
+  over the whole data period (spend = exposure x CPM / 1000, INR);
+- ``residual_diagnostics.csv``: Durbin-Watson and residual ACF at lags 1-8;
+- ``model_report.html``: the self-contained report;
+
+and the figures of :mod:`mmm_analytics.models.evaluation_figures` to ``figures_dir``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.errors import InputError
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.models.decomposition import (
+    Decomposition,
+    channel_contributions,
+    decompose,
+    decomposition_frame,
+)
+from mmm_analytics.models.evaluation_figures import FitPanels, PlotData, part_colors, render_figures
+from mmm_analytics.models.metrics import Level, metrics_summary, metrics_table, residual_diagnostics
+from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.report import ReportContent, build_report
+from mmm_analytics.utils.io import write_csv, write_json, write_text
+
+METRICS_CSV = "model_metrics.csv"
+METRICS_JSON = "model_metrics.json"
+DECOMPOSITION_CSV = "decomposition.csv"
+CONTRIBUTIONS_CSV = "channel_contributions.csv"
+DIAGNOSTICS_CSV = "residual_diagnostics.csv"
+REPORT_HTML = "model_report.html"
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """What :func:`evaluate` found and wrote.
+
+    Attributes
+    ----------
+    metrics : dict
+        The content of ``model_metrics.json``: ``{period: {level: metrics}}`` plus residual
+        summaries under ``"residuals"``.
+    decomposition : DataFrame
+        ``decomposition.csv``: one row per series and week.
+    contributions : DataFrame
+        ``channel_contributions.csv``: ``channel, spend, contribution, roi``.
+    diagnostics : DataFrame
+        ``residual_diagnostics.csv``.
+    files : tuple of Path
+        Every file written (reports, then figures, then the HTML report).
+    seconds : dict of str to float
+        Time spent per step.
+    """
+
+    metrics: dict[str, Any]
+    decomposition: pd.DataFrame
+    contributions: pd.DataFrame
+    diagnostics: pd.DataFrame
+    files: tuple[Path, ...]
+    seconds: dict[str, float]
+
+    def headline(self) -> dict[str, float]:
+        """Overall train and holdout R2 and wMAPE, holdout bias and the pooled Durbin-Watson."""
+        picks = [("train", "r2", "train R2"), ("train", "wmape", "train wMAPE"), ("holdout", "r2", "holdout R2"),
+                 ("holdout", "wmape", "holdout wMAPE"), ("holdout", "bias", "holdout bias")]
+        values = {label: self.metrics[period]["overall"][name] for period, name, label in picks if period in self.metrics}
+        values["Durbin-Watson (train)"] = self.metrics["residuals"]["overall"]["durbin_watson"]
+        return {label: float("nan") if value is None else float(value) for label, value in values.items()}
+
+
+def series_keys(panel: FeaturePanel) -> pd.DataFrame:
+    """Brand and region of every series, in panel order."""
+    return pd.DataFrame({"brand": list(panel.brand), "region": list(panel.geo)})
+
+
+def _check_matches(model: MarketingMixModel, panel: FeaturePanel, params: ResponseParams) -> None:
+    if tuple(params.channels) != tuple(panel.channels) or model.n_channels != len(panel.channels):
+        raise InputError(f"the model's channels {list(params.channels)} differ from the features' "
+                         f"{list(panel.channels)}; re-run 'mmm train' on these features")
+    if model.n_series != len(panel.brand) or params.predicted_sales.shape != panel.sales.shape:
+        raise InputError(f"the model has {model.n_series} series, the features {len(panel.brand)} "
+                         f"x {len(panel.dates)} weeks; re-run 'mmm train' on these features")
+
+
+def _grouped(panel: FeaturePanel, decomposition: Decomposition, names: tuple[str, ...]) -> FitPanels:
+    labels = tuple(sorted(set(names)))
+    keys = np.asarray(names)
+    return FitPanels(
+        labels=labels,
+        actual=np.stack([panel.sales[keys == k].sum(axis=0) for k in labels]),
+        predicted=np.stack([decomposition.predicted[keys == k].sum(axis=0) for k in labels]),
+    )
+
+
+def plot_data(panel: FeaturePanel, decomposition: Decomposition, diagnostics: pd.DataFrame, viz: VizConfig) -> PlotData:
+    """National, per-brand and per-region series and totals for the figures and the report."""
+    return PlotData(
+        dates=panel.dates, holdout_weeks=panel.holdout_weeks,
+        by_brand=_grouped(panel, decomposition, panel.brand), by_region=_grouped(panel, decomposition, panel.geo),
+        national_actual=panel.sales.sum(axis=0), national_predicted=decomposition.predicted.sum(axis=0),
+        national_parts=decomposition.national(), totals=decomposition.totals(), diagnostics=diagnostics,
+        colors=part_colors(viz, tuple(panel.channels)),
+    )
+
+
+def media_response(params: ResponseParams) -> pd.DataFrame:
+    """Learned carryover and saturation per channel (point estimates) for the report."""
+    weights = params.lag_weights
+    lags = np.arange(weights.shape[0])[:, None]
+    table = pd.DataFrame({
+        "channel": list(params.channels),
+        "carryover_total": weights.sum(axis=0),
+        "mean_lag_weeks": (lags * weights).sum(axis=0) / weights.sum(axis=0),
+        "half_saturation": params.half_saturation,
+        "slope": params.slope,
+        "coefficient_inr": params.coefficient.mean(axis=0),
+    })
+    return table.drop(columns="slope") if params.saturation != "hill" else table
+
+
+def _residual_summary(diagnostics: pd.DataFrame) -> dict[str, Any]:
+    summary: dict[str, Any] = {"period": "train"}
+    for level in (Level.OVERALL, Level.NATIONAL):
+        row = diagnostics[diagnostics["level"] == level.value].iloc[0]
+        acf_values = {c: float(row[c]) for c in diagnostics.columns if c.startswith("acf_lag_")}
+        summary[level.value] = {"durbin_watson": float(row["durbin_watson"]), **acf_values}
+    return summary
+
+
+def evaluate(model: MarketingMixModel, panel: FeaturePanel, params: ResponseParams, reports_dir: Path,
+             figures_dir: Path, viz: VizConfig, training: Mapping[str, Any] | None = None) -> Evaluation:
+    """Evaluate ``model`` on ``panel`` and write the reports, figures and ``model_report.html``.
+
+    Parameters
+    ----------
+    model : MarketingMixModel
+        The trained model.
+    panel : FeaturePanel
+        The features it was trained on (its last ``holdout_weeks`` weeks are the holdout).
+    params : ResponseParams
+        The model's learned media response (CPMs, lag weights, saturation, draws).
+    reports_dir, figures_dir : Path
+        Output folders (created when missing).
+    viz : VizConfig
+        Style, dpi and worker count of the figures.
+    training : mapping, optional
+        Training summary for the report (e.g. timings, best epoch, noise scale, history).
+    """
+    _check_matches(model, panel, params)
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    decomposition = decompose(model, panel)
+    seconds["decomposition"] = time.perf_counter() - start
+    keys = series_keys(panel)
+    table = metrics_table(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
+    diagnostics = residual_diagnostics(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
+    metrics = metrics_summary(table) | {"residuals": _residual_summary(diagnostics)}
+    frame = decomposition_frame(decomposition, panel)
+    contributions = channel_contributions(decomposition, panel)
+    files = [
+        write_csv(reports_dir / METRICS_CSV, table), write_json(reports_dir / METRICS_JSON, metrics),
+        write_csv(reports_dir / DECOMPOSITION_CSV, frame), write_csv(reports_dir / CONTRIBUTIONS_CSV, contributions),
+        write_csv(reports_dir / DIAGNOSTICS_CSV, diagnostics),
+    ]
+    seconds["tables"] = time.perf_counter() - start - seconds["decomposition"]
+    plots = plot_data(panel, decomposition, diagnostics, viz)
+    mark = time.perf_counter()
+    figures = render_figures(plots, figures_dir, viz)
+    seconds["figures"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    content = ReportContent(
+        plots=plots, metrics=table, contributions=contributions, media_response=media_response(params),
+        cpm={c: float(v) for c, v in zip(panel.channels, panel.cpm)}, n_series=len(panel.brand),
+        saturation=params.saturation, n_draws=params.n_draws, figures=tuple(figures), training=dict(training or {}),
+    )
+    report = write_text(reports_dir / REPORT_HTML, build_report(content))
+    seconds["report"] = time.perf_counter() - mark
+    seconds["total"] = time.perf_counter() - start
+    return Evaluation(metrics, frame, contributions, diagnostics, (*files, *figures, report), seconds)

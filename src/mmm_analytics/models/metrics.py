@@ -1,0 +1,209 @@
+"""Fit metrics and residual diagnostics of the model's Sales_Value predictions.
+
+Shapes: S = series, T = weeks. ``actual`` and ``predicted`` are Sales_Value in INR of
+shape (S, T). The training period is the first ``T - holdout_weeks`` weeks, the holdout
+the last ``holdout_weeks`` (time-ordered, as in training).
+
+Metrics (error e = predicted - actual, over the cells of a period):
+
+- ``r2``: 1 - sum(e**2) / sum((actual - mean(actual))**2);
+- ``mape``: mean(|e| / |actual|) over cells with actual != 0 (a share: 0.05 = 5%);
+- ``wmape``: sum(|e|) / sum(|actual|);
+- ``nrmse``: sqrt(mean(e**2)) / mean(actual);
+- ``bias``: mean(e) / mean(actual) (> 0: the model over-predicts).
+
+Levels: ``series`` (one brand x region), ``brand`` and ``region`` (weekly sums over the
+other key), ``national`` (weekly sums over every series) and ``overall`` (every series x
+week cell pooled, each cell one observation).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from statsmodels.stats.stattools import durbin_watson
+from statsmodels.tsa.stattools import acf
+
+type Grid = npt.NDArray[np.float64]
+type Metrics = dict[str, float]
+
+METRIC_NAMES: tuple[str, ...] = ("r2", "mape", "wmape", "nrmse", "bias")
+ACF_LAGS = 8
+#: Label of a key that is summed over (brand and region of the national rows).
+ALL = "all"
+#: Squared relative size below which the spread of the actuals counts as rounding (R2 undefined).
+_ROUNDING = 1e-24
+
+
+class Period(StrEnum):
+    TRAIN = "train"
+    HOLDOUT = "holdout"
+
+
+class Level(StrEnum):
+    OVERALL = "overall"
+    NATIONAL = "national"
+    BRAND = "brand"
+    REGION = "region"
+    SERIES = "series"
+
+
+def fit_metrics(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> Metrics:
+    """R2, MAPE, wMAPE, NRMSE and bias of ``predicted`` against ``actual`` (any equal shapes).
+
+    Every cell is one observation. A metric that is undefined (no cells, constant or
+    all-zero actuals) is NaN.
+    """
+    actual = np.asarray(actual, dtype=np.float64).ravel()
+    predicted = np.asarray(predicted, dtype=np.float64).ravel()
+    if actual.shape != predicted.shape:
+        raise ValueError(f"actual and predicted differ in size: {actual.size} vs {predicted.size}")
+    if actual.size == 0:
+        return dict.fromkeys(METRIC_NAMES, math.nan)
+    error = predicted - actual
+    mean_actual = float(actual.mean())
+    total = float(np.sum((actual - mean_actual) ** 2))
+    nonzero = actual != 0
+    absolute = float(np.abs(actual).sum())
+    return {
+        "r2": 1.0 - float(np.sum(error**2)) / total if total > _ROUNDING * actual.size * float(np.max(actual**2)) else math.nan,
+        "mape": float(np.mean(np.abs(error[nonzero]) / np.abs(actual[nonzero]))) if nonzero.any() else math.nan,
+        "wmape": float(np.abs(error).sum()) / absolute if absolute > 0 else math.nan,
+        "nrmse": math.sqrt(float(np.mean(error**2))) / mean_actual if mean_actual != 0 else math.nan,
+        "bias": float(error.mean()) / mean_actual if mean_actual != 0 else math.nan,
+    }
+
+
+def period_weeks(n_weeks: int, holdout_weeks: int) -> dict[Period, slice]:
+    """Week slices of the periods that have at least one week (train first)."""
+    n_train = n_weeks - holdout_weeks
+    periods = {Period.TRAIN: slice(0, n_train), Period.HOLDOUT: slice(n_train, n_weeks)}
+    return {period: weeks for period, weeks in periods.items() if weeks.stop > weeks.start}
+
+
+def _groups(keys: pd.DataFrame) -> list[tuple[Level, str, str, npt.NDArray[np.bool_]]]:
+    """(level, brand, region, mask over series) of the national, brand, region and series sums."""
+    brand, region = keys["brand"].to_numpy(dtype=str), keys["region"].to_numpy(dtype=str)
+    groups = [(Level.NATIONAL, ALL, ALL, np.ones(len(keys), dtype=bool))]
+    groups += [(Level.BRAND, b, ALL, brand == b) for b in dict.fromkeys(brand)]
+    groups += [(Level.REGION, ALL, r, region == r) for r in dict.fromkeys(region)]
+    groups += [(Level.SERIES, b, r, (brand == b) & (region == r)) for b, r in dict.fromkeys(zip(brand, region))]
+    return groups
+
+
+def metrics_table(actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_weeks: int) -> pd.DataFrame:
+    """One row per period x level (x brand x region): ``level, brand, region, period, n_obs`` + metrics.
+
+    Parameters
+    ----------
+    actual, predicted : ndarray of shape (S, T)
+        Sales_Value in INR.
+    keys : DataFrame with columns ``brand`` and ``region``, S rows
+        The series; several rows may share a brand and region (SKU granularity) and are
+        then summed in the series rows.
+    holdout_weeks : int
+        Weeks at the end that were held out of training.
+    """
+    rows: list[dict[str, Any]] = []
+    for period, weeks in period_weeks(actual.shape[1], holdout_weeks).items():
+        a, p = actual[:, weeks], predicted[:, weeks]
+        rows.append({"level": Level.OVERALL.value, "brand": ALL, "region": ALL, "period": period.value,
+                     "n_obs": a.size, **fit_metrics(a, p)})
+        for level, brand, region, mask in _groups(keys):
+            rows.append({"level": level.value, "brand": brand, "region": region, "period": period.value,
+                         "n_obs": a.shape[1], **fit_metrics(a[mask].sum(axis=0), p[mask].sum(axis=0))})
+    return pd.DataFrame(rows, columns=["level", "brand", "region", "period", "n_obs", *METRIC_NAMES])
+
+
+def metrics_summary(table: pd.DataFrame) -> dict[str, Any]:
+    """Nested form of :func:`metrics_table` for JSON: ``{period: {level: metrics or list of rows}}``."""
+    summary: dict[str, Any] = {"definitions": _DEFINITIONS}
+    for period, rows in table.groupby("period", sort=False):
+        block: dict[str, Any] = {}
+        for level, part in rows.groupby("level", sort=False):
+            records = [{k: _plain(v) for k, v in row.items() if k not in ("level", "period")}
+                       for row in part.to_dict(orient="records")]
+            block[str(level)] = records[0] if level in (Level.OVERALL, Level.NATIONAL) else records
+        summary[str(period)] = block
+    return summary
+
+
+_DEFINITIONS = {
+    "r2": "1 - SSE / SST", "mape": "mean(|pred - actual| / |actual|), share",
+    "wmape": "sum(|pred - actual|) / sum(|actual|)", "nrmse": "RMSE / mean(actual)",
+    "bias": "mean(pred - actual) / mean(actual)",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.floating, float)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _acf(residual: Grid, lags: int) -> Grid:
+    """Autocorrelations at lags 1..``lags`` of a 1-D residual (NaN where undefined)."""
+    out = np.full(lags, math.nan)
+    usable = min(lags, residual.size - 1)
+    if usable < 1 or float(np.var(residual)) <= 0:
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        out[:usable] = acf(residual, nlags=usable, fft=False)[1:]
+    return out
+
+
+def residual_diagnostics(actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_weeks: int,
+                         lags: int = ACF_LAGS) -> pd.DataFrame:
+    """Durbin-Watson and residual ACF (lags 1..``lags``) over the training weeks.
+
+    Residual = actual - predicted (INR), weekly, per brand x region (series sharing both
+    are summed). Rows: every brand x region, ``national`` (residual of the weekly national
+    sums) and ``overall`` (brand x region pooled: each residual is divided by that series'
+    mean actual sales, then the Durbin-Watson sums and the autocovariances are added over
+    series, so every series counts alike).
+
+    Returns
+    -------
+    DataFrame with columns ``level, brand, region, n_weeks, durbin_watson, acf_lag_1 .. acf_lag_{lags}``
+    """
+    n_train = actual.shape[1] - holdout_weeks
+    series = [(b, r, mask) for level, b, r, mask in _groups(keys) if level is Level.SERIES]
+    residual = np.array([(actual[mask] - predicted[mask])[:, :n_train].sum(axis=0) for _, _, mask in series])
+    scale = np.array([np.abs(actual[mask][:, :n_train].sum(axis=0)).mean() for _, _, mask in series])
+    relative = residual / np.where(scale > 0, scale, 1.0)[:, None]
+    variance = relative.var(axis=1)
+    series_acf = np.array([_acf(r, lags) for r in relative])
+    weights = np.where(np.isfinite(series_acf), variance[:, None], 0.0)
+    total_weight = weights.sum(axis=0)
+    pooled_acf = np.where(total_weight > 0, np.nansum(weights * series_acf, axis=0) / np.where(total_weight > 0, total_weight, 1.0), np.nan)
+    national = residual.sum(axis=0)
+    rows = [
+        (Level.OVERALL, ALL, ALL, _pooled_durbin_watson(relative), pooled_acf),
+        (Level.NATIONAL, ALL, ALL, _durbin_watson(national), _acf(national, lags)),
+    ]
+    rows += [(Level.SERIES, b, r, _durbin_watson(residual[k]), series_acf[k]) for k, (b, r, _) in enumerate(series)]
+    acf_columns = [f"acf_lag_{lag}" for lag in range(1, lags + 1)]
+    return pd.DataFrame(
+        [{"level": level.value, "brand": b, "region": r, "n_weeks": n_train, "durbin_watson": dw,
+          **dict(zip(acf_columns, values.tolist()))} for level, b, r, dw, values in rows],
+        columns=["level", "brand", "region", "n_weeks", "durbin_watson", *acf_columns],
+    )
+
+
+def _durbin_watson(residual: Grid) -> float:
+    return float(durbin_watson(residual)) if float(np.sum(residual**2)) > 0 else math.nan
+
+
+def _pooled_durbin_watson(residuals: Grid) -> float:
+    """sum over series of sum(diff(e)**2) / sum over series of sum(e**2)."""
+    denominator = float(np.sum(residuals**2))
+    return float(np.sum(np.diff(residuals, axis=1) ** 2)) / denominator if denominator > 0 else math.nan

@@ -1,0 +1,120 @@
+"""The batch run behind ``mmm simulate``: scenarios, optimisation, frontier, sensitivity,
+tables, figures, the HTML report and (optionally) provenance-stamped exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.simulator import figures
+from mmm_analytics.simulator.defaults import ALL
+from mmm_analytics.simulator.engine import MarketingSimulator
+from mmm_analytics.simulator.export import export_result, provenance
+from mmm_analytics.simulator.frontier import efficiency_frontier
+from mmm_analytics.simulator.optimizer import OptimizationResult, optimize_budget
+from mmm_analytics.simulator.report import ReportInputs, write_report
+from mmm_analytics.simulator.scenarios import compare_scenarios, scenarios_from_file
+from mmm_analytics.simulator.sensitivity import sensitivity
+from mmm_analytics.utils.io import write_csv, write_json
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPaths:
+    """Where the batch run writes."""
+
+    scenarios: Path
+    output: Path
+    figures: Path
+    report: Path
+    export: bool = False
+
+
+@dataclass(slots=True)
+class BatchResults:
+    scenarios: pd.DataFrame
+    scenario_channels: pd.DataFrame
+    optimum: OptimizationResult
+    segments: pd.DataFrame
+    frontier: pd.DataFrame
+    sensitivity: pd.DataFrame
+    written: list[Path] = field(default_factory=list)
+
+
+def segment_optimisation(simulator: MarketingSimulator) -> pd.DataFrame:
+    """Each brand x region optimised on its own current weekly budget: one row per segment."""
+    rows = []
+    for brand, region in simulator.segments:
+        result = optimize_budget(simulator, None, None, brand, region)
+        rows.append({
+            "brand": brand, "region": region, "weekly_budget": result.weekly_budget,
+            "current_incremental_sales": result.current_incremental_sales,
+            "optimal_incremental_sales": result.expected_incremental_sales, "uplift": result.uplift,
+            **{f"optimal_{c}": v for c, v in result.allocation.items()},
+        })
+    return pd.DataFrame(rows)
+
+
+def compute(simulator: MarketingSimulator, scenarios_path: Path, brand: str = ALL, region: str = ALL) -> BatchResults:
+    """Every batch result, nothing written yet."""
+    scenarios = scenarios_from_file(scenarios_path, simulator)
+    summary, channels = compare_scenarios(simulator, scenarios)
+    optimum = optimize_budget(simulator, None, None, brand, region)
+    around_current = sensitivity(simulator, "current", brand, region)
+    around_optimum = sensitivity(simulator, "optimum", brand, region, optimum=optimum)
+    return BatchResults(
+        scenarios=summary, scenario_channels=channels, optimum=optimum,
+        segments=segment_optimisation(simulator), frontier=efficiency_frontier(simulator, brand, region),
+        sensitivity=pd.concat([around_current, around_optimum], ignore_index=True),
+    )
+
+
+def write_outputs(
+    simulator: MarketingSimulator, results: BatchResults, paths: BatchPaths, viz: VizConfig
+) -> BatchResults:
+    """Tables (CSV/JSON), figures (PNG), the report and, with ``paths.export``, stamped exports."""
+    out = paths.output
+    written = [
+        write_csv(out / "scenario_comparison.csv", results.scenarios),
+        write_csv(out / "scenario_channels.csv", results.scenario_channels),
+        write_csv(out / "optimal_allocation.csv", results.optimum.cells),
+        write_json(out / "optimal_allocation.json", results.optimum.to_json_dict()),
+        write_json(out / "optimization_summary.json", results.optimum.summary()),
+        write_csv(out / "segment_optimization.csv", results.segments),
+        write_csv(out / "efficiency_frontier.csv", results.frontier),
+        write_csv(out / "sensitivity.csv", results.sensitivity),
+    ]
+    scope = f"{results.optimum.brand} / {results.optimum.region}"
+    table = results.sensitivity
+    plots = {
+        "scenario_comparison.png": figures.scenario_figure(results.scenarios, simulator.channels, viz),
+        "efficiency_frontier.png": figures.frontier_figure(results.frontier, viz, f"Efficiency frontier ({scope})"),
+        "sensitivity_current.png": figures.tornado_figure(
+            table[table["base"] == "current"], viz, f"Sensitivity around the current mix ({scope})"),
+        "sensitivity_optimum.png": figures.tornado_figure(
+            table[table["base"] == "optimum"], viz, f"Sensitivity around the optimum ({scope})"),
+    }
+    written += [figures.save_figure(fig, paths.figures / name, viz) for name, fig in plots.items()]
+    written.append(write_report(paths.report, ReportInputs(
+        provenance=provenance(simulator), scenarios=results.scenarios, optimum=results.optimum,
+        segments=results.segments, frontier=results.frontier, sensitivity=results.sensitivity,
+        channels=simulator.channels,
+    )))
+    if paths.export:
+        exports = out / "exports"
+        for name, result in (
+            ("scenario_comparison", results.scenarios), ("scenario_channels", results.scenario_channels),
+            ("optimal_allocation", results.optimum), ("segment_optimization", results.segments),
+            ("efficiency_frontier", results.frontier), ("sensitivity", results.sensitivity),
+        ):
+            written += export_result(result, name, exports, simulator)
+    results.written = written
+    return results
+
+
+def run_batch(simulator: MarketingSimulator, paths: BatchPaths, viz: VizConfig, brand: str = ALL,
+              region: str = ALL) -> BatchResults:
+    """Compute every result and write tables, figures, report (and exports)."""
+    return write_outputs(simulator, compute(simulator, paths.scenarios, brand, region), paths, viz)

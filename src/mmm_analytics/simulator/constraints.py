@@ -1,0 +1,171 @@
+"""Budget constraints: per-channel minimum/maximum (INR or share of current spend) and locks.
+
+Constraints apply to a channel's weekly spend summed over the selected segments; a locked
+channel keeps its current spend in every segment. Infeasible requests raise
+:class:`~mmm_analytics.errors.InputError` naming the constraint.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import Field
+
+from mmm_analytics.config.base import Settings
+from mmm_analytics.errors import InputError
+
+#: How each constraint field is named in messages (API name / CLI flag).
+LABELS: dict[str, str] = {
+    "min_spend": "minimum (min_spend / --min)",
+    "max_spend": "maximum (max_spend / --max)",
+    "min_fraction": "minimum share of current spend (min_fraction / --min CHANNEL=P%)",
+    "max_fraction": "maximum share of current spend (max_fraction / --max CHANNEL=P%)",
+}
+RELATIVE_TOLERANCE = 1e-9
+
+
+class BudgetConstraints(Settings):
+    """What the optimiser may not do.
+
+    Attributes
+    ----------
+    min_spend, max_spend : dict of channel -> INR per week
+        Absolute limits on the channel's weekly spend.
+    min_fraction, max_fraction : dict of channel -> share (1.0 = current spend)
+        Limits relative to the channel's current average weekly spend.
+    locked : tuple of channel names
+        Channels held at their current weekly spend.
+    at_most : bool
+        Spend at most the budget instead of exactly the budget.
+    """
+
+    min_spend: dict[str, float] = Field(default_factory=dict)
+    max_spend: dict[str, float] = Field(default_factory=dict)
+    min_fraction: dict[str, float] = Field(default_factory=dict)
+    max_fraction: dict[str, float] = Field(default_factory=dict)
+    locked: tuple[str, ...] = ()
+    at_most: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    """Resolved limits on each channel's weekly spend (INR), arrays of shape (C,)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    locked: np.ndarray
+
+    def status(self, spend: np.ndarray, budget: float) -> list[str]:
+        """Per channel: "locked", "at minimum", "at maximum" or "free" for a spend vector (C,)."""
+        tolerance = 1e-6 * max(budget, 1.0)
+        out = []
+        for value, low, high, locked in zip(spend, self.lower, self.upper, self.locked):
+            if locked:
+                out.append("locked")
+            elif value <= low + tolerance:
+                out.append("at minimum")
+            elif value >= high - tolerance:
+                out.append("at maximum")
+            else:
+                out.append("free")
+        return out
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f} INR"
+
+
+def _checked(constraints: BudgetConstraints, channels: tuple[str, ...]) -> None:
+    for name in LABELS:
+        for channel, value in getattr(constraints, name).items():
+            if channel not in channels:
+                raise InputError(f"unknown channel {channel!r} in {LABELS[name]}; channels: {', '.join(channels)}")
+            if not math.isfinite(value) or value < 0:
+                raise InputError(f"{LABELS[name]} for {channel!r} must be a number >= 0; got {value}")
+    for channel in constraints.locked:
+        if channel not in channels:
+            raise InputError(f"unknown channel {channel!r} in locked (--lock); channels: {', '.join(channels)}")
+
+
+def resolve_limits(
+    constraints: BudgetConstraints | None, channels: tuple[str, ...], current: np.ndarray, budget: float
+) -> ChannelLimits:
+    """Channel limits in INR per week, checked against each other and the budget.
+
+    Parameters
+    ----------
+    constraints : BudgetConstraints or None
+    channels : tuple of str, length C
+    current : ndarray of shape (C,)
+        Current weekly spend per channel (INR), the reference for fractions and locks.
+    budget : float
+        Weekly budget (INR).
+    """
+    constraints = constraints or BudgetConstraints()
+    if not math.isfinite(budget) or budget < 0:
+        raise InputError(f"weekly budget must be a number >= 0 INR; got {budget}")
+    _checked(constraints, channels)
+    lower, upper = np.zeros(len(channels)), np.full(len(channels), np.inf)
+    for c, channel in enumerate(channels):
+        lower[c] = max(constraints.min_spend.get(channel, 0.0),
+                       constraints.min_fraction.get(channel, 0.0) * current[c])
+        upper[c] = min(constraints.max_spend.get(channel, np.inf),
+                       constraints.max_fraction.get(channel, np.inf) * current[c])
+        if lower[c] > upper[c] * (1 + RELATIVE_TOLERANCE):
+            raise InputError(
+                f"constraint on {channel!r}: minimum {_money(lower[c])} is above maximum {_money(upper[c])}; "
+                "lower the minimum or raise the maximum"
+            )
+    locked = np.array([channel in constraints.locked for channel in channels])
+    for c in np.flatnonzero(locked):
+        if not lower[c] * (1 - RELATIVE_TOLERANCE) <= current[c] <= upper[c] * (1 + RELATIVE_TOLERANCE):
+            raise InputError(
+                f"channel {channels[c]!r} is locked at its current spend {_money(current[c])}, outside its "
+                f"limits [{_money(lower[c])}, {_money(upper[c])}]; drop the lock or the limit"
+            )
+        lower[c] = upper[c] = current[c]
+    _check_budget(channels, lower, upper, locked, budget, constraints.at_most)
+    return ChannelLimits(lower=lower, upper=upper, locked=locked)
+
+
+def _check_budget(
+    channels: tuple[str, ...], lower: np.ndarray, upper: np.ndarray, locked: np.ndarray, budget: float, at_most: bool
+) -> None:
+    if lower.sum() > budget * (1 + RELATIVE_TOLERANCE) + 1e-9:
+        parts = ", ".join(
+            f"{'locked ' if locked[c] else ''}{channels[c]}={_money(lower[c])}" for c in np.flatnonzero(lower > 0)
+        )
+        raise InputError(
+            f"minimum spends ({parts}) add up to {_money(lower.sum())}, above the weekly budget {_money(budget)}; "
+            "lower a minimum, unlock a channel or raise the budget"
+        )
+    if not at_most and upper.sum() < budget * (1 - RELATIVE_TOLERANCE):
+        parts = ", ".join(f"{channels[c]}={_money(upper[c])}" for c in range(len(channels)))
+        raise InputError(
+            f"maximum spends ({parts}) add up to {_money(upper.sum())}, below the weekly budget {_money(budget)}; "
+            "raise a maximum or allow spending less (at_most / --at-most)"
+        )
+
+
+def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Parse ``CHANNEL=INR`` or ``CHANNEL=P%`` flags into (absolute INR, fraction of current) maps."""
+    absolute: dict[str, float] = {}
+    fraction: dict[str, float] = {}
+    for item in items:
+        channel, sep, text = item.partition("=")
+        text = text.strip().replace(",", "").replace("_", "")
+        try:
+            if not sep or not channel.strip():
+                raise ValueError
+            if text.endswith("%"):
+                fraction[channel.strip()] = float(text[:-1]) / 100.0
+            else:
+                absolute[channel.strip()] = float(text)
+        except ValueError:
+            raise InputError(
+                f"{flag} {item!r}: expected CHANNEL=INR (e.g. TV=250000) or "
+                "CHANNEL=PERCENT% of current spend (e.g. TV=80%)"
+            ) from None
+    return absolute, fraction

@@ -1,0 +1,35 @@
+"""Named defaults of the simulator: windows, grids, solver settings and the budget semantics text."""
+
+from __future__ import annotations
+
+#: Baseline sales of a segment = its average weekly model baseline over this many recent weeks.
+RECENT_BASELINE_WEEKS = 13
+
+#: Efficiency frontier: budgets from ``FRONTIER_LOW`` to ``FRONTIER_HIGH`` x current weekly spend.
+FRONTIER_LOW = 0.25
+FRONTIER_HIGH = 2.0
+FRONTIER_POINTS = 20
+
+#: Sensitivity: relative changes of one channel's spend, both directions.
+SENSITIVITY_STEPS: tuple[float, ...] = (0.10, 0.20, 0.50)
+
+#: SLSQP settings (objective scaled to about 1, variables to about 1).
+SOLVER_MAX_ITER = 500
+SOLVER_FTOL = 1e-11
+#: Seed of the random optimiser starts (Dirichlet mixes); results are reproducible.
+START_SEED = 20_240_701
+#: A channel whose spend is within this share of the budget of a bound is "at" that bound.
+BOUND_TOLERANCE = 1e-6
+
+#: "all" selects every brand or every region.
+ALL = "all"
+
+BUDGET_SEMANTICS = (
+    "An allocation is a sustained weekly spend per channel (INR). Results are weekly Sales_Value (INR) at "
+    "steady state (carryover of a sustained spend = sum of its lag weights) and totals over the horizon "
+    "(the first horizon weeks after switching from the current mix, carryover building up). "
+    "Current spend = average weekly spend over the data; baseline = average weekly model baseline over the "
+    f"last {RECENT_BASELINE_WEEKS} weeks; incremental sales = media response; ROI = incremental sales / spend; "
+    "marginal ROI = extra weekly sales per extra INR of weekly spend. For brand or region 'all' the spend of a "
+    "channel is split across segments in proportion to their historical spend on it."
+)

@@ -1,0 +1,247 @@
+"""The what-if engine: a trained model's response, evaluated for a sustained weekly spend.
+
+``MarketingSimulator.from_model_dir`` reads ``response_params.npz`` and ``metadata.json``
+(no Keras needed) and answers "what weekly sales follow from this weekly spend mix?" per
+brand x region, or summed over segments with ``"all"``. See
+:data:`mmm_analytics.simulator.defaults.BUDGET_SEMANTICS` for the exact semantics.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mmm_analytics.config.loader import ProjectConfig
+from mmm_analytics.config.model import ModelConfig, SimulatorSettings
+from mmm_analytics.errors import InputError
+from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.simulator.defaults import ALL, RECENT_BASELINE_WEEKS
+from mmm_analytics.simulator.surface import CellSet, DrawSet, ResponseSurface, Rows, SpendMatrix
+
+if TYPE_CHECKING:
+    from mmm_analytics.simulator.constraints import BudgetConstraints
+    from mmm_analytics.simulator.optimizer import OptimizationResult
+
+type Allocation = dict[str, float]
+type SegmentAllocation = Mapping[tuple[str, str], Mapping[str, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    """Outcome of one sustained weekly spend mix (all money in INR).
+
+    ``predicted_sales``, ``incremental_sales``, ``channel_contributions`` and the interval
+    are weekly at steady state; ``horizon_*`` are totals over the first ``horizon_weeks``
+    weeks after switching from the current mix.
+    """
+
+    brand: str
+    region: str
+    spend: Allocation
+    predicted_sales: float
+    incremental_sales: float
+    roi: float
+    channel_contributions: Allocation
+    baseline_sales: float
+    incremental_lower: float
+    incremental_upper: float
+    interval_level: float
+    horizon_weeks: int
+    horizon_predicted_sales: float
+    horizon_incremental_sales: float
+
+    @property
+    def total_spend(self) -> float:
+        return float(sum(self.spend.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "total_spend": self.total_spend}
+
+
+def _settings(config: ModelConfig | ProjectConfig | SimulatorSettings | None) -> SimulatorSettings:
+    match config:
+        case None:
+            return SimulatorSettings()
+        case ProjectConfig():
+            return config.model.simulator
+        case ModelConfig():
+            return config.simulator
+        case SimulatorSettings():
+            return config
+        case _:
+            raise TypeError(f"config must be a ModelConfig, ProjectConfig or SimulatorSettings; got {type(config)}")
+
+
+class MarketingSimulator:
+    """Scenario evaluation and optimisation on a trained model's steady-state response."""
+
+    def __init__(
+        self, params: ResponseParams, metadata: ModelMetadata, settings: SimulatorSettings | None = None,
+        model_path: Path | None = None,
+    ) -> None:
+        if tuple(metadata.channels) != tuple(params.channels):
+            raise InputError(
+                f"metadata.json channels {metadata.channels} differ from response_params.npz channels "
+                f"{list(params.channels)}; re-run 'mmm train'"
+            )
+        self.params = params
+        self.metadata = metadata
+        self.settings = settings or SimulatorSettings()
+        self.model_path = model_path
+        self.surface = ResponseSurface.from_params(params)
+        spend = params.spend
+        self.current_matrix: SpendMatrix = spend.mean(axis=1)  # (S, C)
+        self.baseline_weekly = params.baseline_sales[:, -RECENT_BASELINE_WEEKS:].mean(axis=1)  # (S,)
+        weights = np.cumsum(params.lag_weights, axis=0)
+        lags = np.minimum(np.arange(self.settings.horizon_weeks), weights.shape[0] - 1)
+        self._build_up = weights[lags] / np.where(weights[-1] > 0, weights[-1], 1.0)  # (H, C)
+
+    @classmethod
+    def from_model_dir(
+        cls, path: str | Path, config: ModelConfig | ProjectConfig | SimulatorSettings | None = None
+    ) -> MarketingSimulator:
+        """Load the simulator from a model folder or the ``.keras`` file inside it."""
+        folder = model_folder(path)
+        metadata = ModelMetadata.load(folder)
+        params = ResponseParams.load(folder)
+        return cls(params, metadata, _settings(config), model_path=folder)
+
+    # ----- vocabularies -------------------------------------------------------------------
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(self.params.channels)
+
+    @property
+    def segments(self) -> list[tuple[str, str]]:
+        return list(zip(self.params.series_brand, self.params.series_region))
+
+    @property
+    def brands(self) -> list[str]:
+        return sorted(set(self.params.series_brand))
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(set(self.params.series_region))
+
+    @property
+    def interval_level(self) -> float:
+        return float(self.metadata.interval_level)
+
+    def rows(self, brand: str, region: str) -> Rows:
+        """Series indices selected by ``brand`` and ``region`` (each a name or ``"all"``)."""
+        if brand != ALL and brand not in self.brands:
+            raise InputError(f"unknown brand {brand!r}; choose one of: {', '.join(self.brands)} or all")
+        if region != ALL and region not in self.regions:
+            raise InputError(f"unknown region {region!r}; choose one of: {', '.join(self.regions)} or all")
+        picked = [
+            i for i, (b, r) in enumerate(self.segments) if brand in (ALL, b) and region in (ALL, r)
+        ]
+        if not picked:
+            raise InputError(f"brand {brand!r} is not sold in region {region!r}; pick another pair")
+        return np.asarray(picked, dtype=np.int64)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - the simulator lives as long as its caches
+    def cell_set(self, brand: str, region: str) -> CellSet:
+        return self.surface.cells(self.rows(brand, region))
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019
+    def draw_set(self, brand: str, region: str) -> DrawSet:
+        return DrawSet.build(self.params, self.rows(brand, region))
+
+    # ----- current mix and splitting --------------------------------------------------------
+    def current_spend(self, brand: str = ALL, region: str = ALL) -> Allocation:
+        """Average weekly spend per channel over the data (INR), summed over the selection."""
+        totals = self.current_matrix[self.rows(brand, region)].sum(axis=0)
+        return dict(zip(self.channels, totals.tolist()))
+
+    def split(self, totals: np.ndarray, rows: Rows) -> SpendMatrix:
+        """Split channel totals (C,) across series in proportion to their historical spend: (K, C)."""
+        history = self.current_matrix[rows]
+        column = history.sum(axis=0)
+        shares = np.where(column > 0, history / np.where(column > 0, column, 1.0), 1.0 / len(rows))
+        return shares * np.asarray(totals, dtype=np.float64)
+
+    def allocation_matrix(self, allocation: Allocation | SegmentAllocation, brand: str, region: str) -> SpendMatrix:
+        """Turn a channel allocation (or one per (brand, region)) into a (K, C) spend matrix.
+
+        Channels left out keep their current spend; unknown channels or negative amounts raise
+        :class:`InputError`.
+        """
+        rows = self.rows(brand, region)
+        if allocation and all(isinstance(key, tuple) for key in allocation):
+            return self._segment_matrix(allocation, rows)  # type: ignore[arg-type]
+        current = self.current_matrix[rows].sum(axis=0)
+        return self.split(self._channel_vector(allocation, current), rows)  # type: ignore[arg-type]
+
+    def _segment_matrix(self, allocation: SegmentAllocation, rows: Rows) -> SpendMatrix:
+        matrix = self.current_matrix[rows].copy()
+        position = {self.segments[row]: k for k, row in enumerate(rows)}
+        for segment, per_channel in allocation.items():
+            if segment not in position:
+                raise InputError(f"segment brand={segment[0]!r} region={segment[1]!r} is not in the selection")
+            matrix[position[segment]] = self._channel_vector(per_channel, matrix[position[segment]])
+        return matrix
+
+    def _channel_vector(self, allocation: Mapping[str, float], default: np.ndarray) -> np.ndarray:
+        vector = np.array(default, dtype=np.float64)
+        for channel, amount in allocation.items():
+            if channel not in self.channels:
+                raise InputError(
+                    f"unknown channel {channel!r} in the spend allocation; channels: {', '.join(self.channels)}"
+                )
+            value = float(amount)
+            if not np.isfinite(value) or value < 0:
+                raise InputError(f"spend for channel {channel!r} must be a number >= 0 (INR per week); got {amount!r}")
+            vector[self.channels.index(channel)] = value
+        return vector
+
+    # ----- evaluation ------------------------------------------------------------------------
+    def simulate_scenario(
+        self, spend_allocation: Allocation | SegmentAllocation, brand: str = ALL, region: str = ALL
+    ) -> SimulationResult:
+        """Weekly sales at steady state for a sustained weekly ``spend_allocation`` (INR per channel).
+
+        With ``brand``/``region`` ``"all"`` the allocation is the total over segments, split in
+        proportion to historical spend, unless it is given per ``(brand, region)`` key.
+        """
+        return self.simulate_matrix(self.allocation_matrix(spend_allocation, brand, region), brand, region)
+
+    def simulate_matrix(self, spend: SpendMatrix, brand: str, region: str) -> SimulationResult:
+        """Evaluate a (K, C) weekly spend matrix for the selection ``brand`` x ``region``."""
+        rows = self.rows(brand, region)
+        cells = self.cell_set(brand, region)
+        contribution = cells.response(spend)
+        draws = self.draw_set(brand, region).response(spend).sum(axis=(1, 2))
+        tail = (1.0 - self.interval_level) / 2.0
+        current = self.current_matrix[rows]
+        path = current[None] + (spend - current)[None] * self._build_up[:, None, :]
+        horizon = float(cells.response(path).sum())
+        incremental = float(contribution.sum())
+        baseline = float(self.baseline_weekly[rows].sum())
+        total = float(spend.sum())
+        return SimulationResult(
+            brand=brand, region=region,
+            spend=dict(zip(self.channels, spend.sum(axis=0).tolist())),
+            predicted_sales=baseline + incremental, incremental_sales=incremental,
+            roi=incremental / total if total > 0 else 0.0,
+            channel_contributions=dict(zip(self.channels, contribution.sum(axis=0).tolist())),
+            baseline_sales=baseline,
+            incremental_lower=float(np.quantile(draws, tail)), incremental_upper=float(np.quantile(draws, 1 - tail)),
+            interval_level=self.interval_level, horizon_weeks=self.settings.horizon_weeks,
+            horizon_predicted_sales=baseline * self.settings.horizon_weeks + horizon,
+            horizon_incremental_sales=horizon,
+        )
+
+    def optimize_budget(
+        self, total_budget: float | None = None, constraints: BudgetConstraints | None = None,
+        brand: str = ALL, region: str = ALL,
+    ) -> OptimizationResult:
+        """Best weekly allocation of ``total_budget``; see :func:`mmm_analytics.simulator.optimizer.optimize_budget`."""
+        from mmm_analytics.simulator.optimizer import optimize_budget
+
+        return optimize_budget(self, total_budget, constraints, brand, region)

@@ -1,0 +1,173 @@
+"""The interactive simulator (``mmm simulate --interactive``): a menu over the simulator.
+
+Prompts list the valid brands, regions and channels and show current spend as the default.
+Bad input re-prompts (see :mod:`mmm_analytics.simulator.prompts`); a request the model cannot
+meet (e.g. minimums above the budget) prints the reason and returns to the menu; Ctrl-C and
+Ctrl-D leave cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import assert_never
+
+from rich.console import Console
+from rich.text import Text
+
+from mmm_analytics.errors import InputError
+from mmm_analytics.simulator import tables
+from mmm_analytics.simulator.constraints import BudgetConstraints, parse_limits
+from mmm_analytics.simulator.defaults import ALL
+from mmm_analytics.simulator.engine import MarketingSimulator
+from mmm_analytics.simulator.export import Result, export_result
+from mmm_analytics.simulator.optimizer import optimize_budget
+from mmm_analytics.simulator.prompts import Leave, Prompter
+from mmm_analytics.simulator.scenarios import compare_scenarios, scenarios_from_file
+from mmm_analytics.simulator.sensitivity import sensitivity
+
+
+class Action(StrEnum):
+    SIMULATE = "Simulate a scenario"
+    OPTIMISE = "Optimise the budget"
+    COMPARE = "Compare scenarios"
+    SENSITIVITY = "Sensitivity analysis"
+    EXPORT = "Export last result"
+    EXIT = "Exit"
+
+
+MENU: tuple[Action, ...] = tuple(Action)
+
+
+class Session:
+    """One interactive session; ``last`` holds the most recent result for export."""
+
+    def __init__(self, simulator: MarketingSimulator, console: Console, scenarios: Path, output: Path,
+                 read: Callable[[Text], str] | None = None) -> None:
+        self.simulator = simulator
+        self.console = console
+        self.ask = Prompter(console, read)
+        self.scenarios = scenarios
+        self.output = output
+        self.last: tuple[str, Result] | None = None
+
+    def run(self) -> int:
+        """Loop over the menu until Exit, Ctrl-D or Ctrl-C; returns the exit code (0)."""
+        self.console.print(Text("Budget simulator: weekly spend in INR, sales per week at steady state "
+                                f"(horizon {self.simulator.settings.horizon_weeks} weeks)."))
+        try:
+            while (action := self._menu()) is not Action.EXIT:
+                try:
+                    self._dispatch(action)
+                except InputError as error:
+                    self.ask.say_problem(str(error))
+        except Leave:
+            self.console.print()
+        self.console.print("Goodbye.")
+        return 0
+
+    def _menu(self) -> Action:
+        self.console.print()
+        for number, action in enumerate(MENU, start=1):
+            self.console.print(f"  {number}  {action.value}")
+        numbers = [str(n) for n in range(1, len(MENU) + 1)]
+        return MENU[int(self.ask.choice("Choose an action", numbers, what="menu number")) - 1]
+
+    def _dispatch(self, action: Action) -> None:
+        match action:
+            case Action.SIMULATE:
+                self.simulate()
+            case Action.OPTIMISE:
+                self.optimise()
+            case Action.COMPARE:
+                self.compare()
+            case Action.SENSITIVITY:
+                self.sensitivity()
+            case Action.EXPORT:
+                self.export()
+            case Action.EXIT:
+                return
+            case _:
+                assert_never(action)
+
+    def _segment(self) -> tuple[str, str]:
+        brand = self.ask.choice("Brand", [*self.simulator.brands, ALL], what="brand")
+        region = self.ask.choice("Region", [*self.simulator.regions, ALL], what="region")
+        return brand, region
+
+    def simulate(self) -> None:
+        brand, region = self._segment()
+        current = self.simulator.current_spend(brand, region)
+        self.console.print(f"Weekly spend per channel in INR (channels: {', '.join(self.simulator.channels)}); "
+                           "Enter keeps the current spend.")
+        spend = {channel: self.ask.amount(f"{channel} weekly spend", current[channel]) for channel in current}
+        result = self.simulator.simulate_scenario(spend, brand, region)
+        self.console.print(tables.simulation_table(result, current))
+        for line in tables.simulation_summary(result):
+            self.console.print(line)
+        self.last = ("simulation", result)
+
+    def _constraints(self) -> BudgetConstraints:
+        channels = self.simulator.channels
+
+        def check(items: list[str]) -> None:
+            absolute, fraction = parse_limits(items, "limit")
+            unknown = [c for c in (*absolute, *fraction) if c not in channels]
+            if unknown:
+                raise InputError(f"unknown channel '{unknown[0]}'; channels: {', '.join(channels)}")
+
+        self.console.print(f"Optional limits per channel (channels: {', '.join(channels)}).")
+        minimum = parse_limits(self.ask.limits("Minimum spends", check), "minimum")
+        maximum = parse_limits(self.ask.limits("Maximum spends", check), "maximum")
+        return BudgetConstraints(min_spend=minimum[0], min_fraction=minimum[1],
+                                 max_spend=maximum[0], max_fraction=maximum[1])
+
+    def optimise(self) -> None:
+        brand, region = self._segment()
+        current_total = sum(self.simulator.current_spend(brand, region).values())
+        budget = self.ask.amount("Weekly budget (INR)", current_total)
+        constraints = self._constraints()
+        with self.console.status("Optimising..."):
+            result = optimize_budget(self.simulator, budget, constraints, brand, region)
+        self.console.print(tables.optimization_table(result))
+        for line in tables.optimization_summary(result):
+            self.console.print(line)
+        self.last = ("optimization", result)
+
+    def compare(self) -> None:
+        path = Path(self.ask.text("Scenarios file", str(self.scenarios)))
+        summary, _ = compare_scenarios(self.simulator, scenarios_from_file(path, self.simulator))
+        columns = ["scenario", "brand", "region", "total_spend", "predicted_sales", "incremental_sales", "roi",
+                   "delta_incremental_vs_current"]
+        self.console.print(tables.frame_table(summary[columns], "Scenario comparison (INR per week)",
+                                              money=("total_spend", "predicted_sales", "incremental_sales",
+                                                     "delta_incremental_vs_current")))
+        self.last = ("scenario_comparison", summary)
+
+    def sensitivity(self) -> None:
+        brand, region = self._segment()
+        base = self.ask.choice("Around which mix", ["current", "optimum"], what="mix")
+        table = sensitivity(self.simulator, base, brand, region)
+        wide = table.pivot(index="channel", columns="change", values="delta_incremental_sales")
+        wide.columns = [f"{c:+.0%}" for c in wide.columns]
+        wide = wide.reindex(list(self.simulator.channels)).reset_index()
+        self.console.print(tables.frame_table(
+            wide, f"Change in weekly incremental sales (INR) when one channel's spend changes ({base} mix)",
+            money=tuple(wide.columns[1:])))
+        self.last = (f"sensitivity_{base}", table)
+
+    def export(self) -> None:
+        if self.last is None:
+            self.ask.say_problem("Nothing to export yet; run a simulation, optimisation or comparison first")
+            return
+        folder = Path(self.ask.text("Export folder", str(self.output)))
+        name, result = self.last
+        for path in export_result(result, name, folder, self.simulator):
+            self.console.print(f"Wrote {path}")
+
+
+def run_interactive(simulator: MarketingSimulator, scenarios: Path, output: Path,
+                    console: Console | None = None) -> int:
+    """Start the menu on ``console`` (a new one by default); returns the exit code."""
+    return Session(simulator, console or Console(), scenarios, output).run()

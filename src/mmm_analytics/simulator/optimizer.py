@@ -1,0 +1,201 @@
+"""Budget optimisation: the weekly allocation that maximises incremental sales for a weekly budget.
+
+One brand x region optimises C channel spends; ``brand="all"`` and/or ``region="all"``
+optimise every selected brand x region x channel cell jointly (national mode), with channel
+limits applying to channel totals. Uses SLSQP with JAX gradients and several starts
+(``simulator.starts`` in ``model_config.yaml``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.simulator.constraints import BudgetConstraints, ChannelLimits, resolve_limits
+from mmm_analytics.simulator.defaults import ALL, START_SEED
+from mmm_analytics.simulator.solver import Problem, solve
+from mmm_analytics.simulator.surface import SpendMatrix
+
+if TYPE_CHECKING:
+    from mmm_analytics.simulator.engine import MarketingSimulator
+
+#: Keys of the ``mmm optimize`` JSON, in order.
+JSON_KEYS: tuple[str, ...] = (
+    "brand", "region", "weekly_budget", "allocation", "expected_incremental_sales",
+    "current_allocation", "current_incremental_sales", "marginal_roi",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizationResult:
+    """The best weekly allocation of a budget, compared with today's mix at the same budget.
+
+    Attributes
+    ----------
+    allocation : dict of channel -> INR per week (summed over the selected segments)
+    expected_incremental_sales : float
+        Weekly incremental Sales_Value (INR) of ``allocation`` at steady state.
+    current_allocation, current_incremental_sales
+        Today's mix scaled to ``weekly_budget`` and its weekly incremental sales.
+    uplift : float
+        ``expected / current - 1`` (share; 0.05 = 5 % more incremental sales).
+    marginal_roi : dict of channel -> INR of weekly sales per extra INR of weekly spend
+        Spend-weighted over segments; equal across ``free`` channels at an optimum.
+    mroi_spread : float
+        (max - min) / mean of the marginal ROI over free channels (0 = perfectly equalised).
+    channel_status : dict of channel -> "free", "at minimum", "at maximum" or "locked"
+    cells : DataFrame with brand, region, channel, spend, current_spend, incremental_sales, marginal_roi
+    """
+
+    brand: str
+    region: str
+    weekly_budget: float
+    allocation: dict[str, float]
+    expected_incremental_sales: float
+    current_allocation: dict[str, float]
+    current_incremental_sales: float
+    uplift: float
+    marginal_roi: dict[str, float]
+    mroi_spread: float
+    channel_status: dict[str, str]
+    converged: bool
+    starts_used: int
+    seconds: float
+    cells: pd.DataFrame = field(repr=False)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Exactly the keys of the ``mmm optimize`` output file."""
+        return {key: getattr(self, key) for key in JSON_KEYS}
+
+    def summary(self) -> dict[str, Any]:
+        """Everything except the cell table, JSON-ready."""
+        return {
+            **self.to_json_dict(), "uplift": self.uplift, "mroi_spread": self.mroi_spread,
+            "channel_status": self.channel_status, "converged": self.converged,
+            "starts_used": self.starts_used, "seconds": self.seconds,
+        }
+
+
+def _problem(simulator: MarketingSimulator, brand: str, region: str, limits: ChannelLimits,
+             budget: float, at_most: bool) -> Problem:
+    rows = simulator.rows(brand, region)
+    current = simulator.current_matrix[rows]
+    cells = simulator.cell_set(brand, region)
+    if len(rows) == 1:
+        return Problem(cells, budget, limits.lower[None, :].copy(), limits.upper[None, :].copy(), at_most=at_most)
+    lower = np.where(limits.locked[None, :], current, 0.0)
+    upper = np.where(limits.locked[None, :], current, np.inf)
+    return Problem(cells, budget, lower, upper, limits.lower, limits.upper, at_most=at_most)
+
+
+def scaled_current(simulator: MarketingSimulator, brand: str, region: str, budget: float) -> SpendMatrix:
+    """Today's mix (K, C) scaled to ``budget`` (an even split when nothing is spent today)."""
+    current = simulator.current_matrix[simulator.rows(brand, region)]
+    total = current.sum()
+    if total > 0:
+        return current * (budget / total)
+    return np.full(current.shape, budget / current.size)
+
+
+def _starts(simulator: MarketingSimulator, problem: Problem, brand: str, region: str,
+            n_starts: int, warm: SpendMatrix | None) -> list[SpendMatrix]:
+    shape = problem.lower.shape
+    starts = [] if warm is None else [np.asarray(warm, dtype=np.float64).reshape(shape)]
+    starts.append(scaled_current(simulator, brand, region, problem.budget))
+    starts.append(np.full(shape, problem.budget / np.prod(shape)))
+    rng = np.random.default_rng(START_SEED)
+    while len(starts) < max(n_starts, 1):
+        starts.append(rng.dirichlet(np.ones(np.prod(shape))).reshape(shape) * problem.budget)
+    return starts[: max(n_starts, 1)]
+
+
+def optimize_budget(
+    simulator: MarketingSimulator,
+    total_budget: float | None = None,
+    constraints: BudgetConstraints | None = None,
+    brand: str = ALL,
+    region: str = ALL,
+    *,
+    warm_start: SpendMatrix | None = None,
+    starts: int | None = None,
+) -> OptimizationResult:
+    """Allocate a weekly budget (INR) across channels (and segments in national mode).
+
+    Parameters
+    ----------
+    simulator : MarketingSimulator
+    total_budget : float, optional
+        Weekly budget in INR; defaults to today's total weekly spend of the selection.
+    constraints : BudgetConstraints, optional
+        Channel minimum/maximum, locks and ``at_most`` (spend up to, not exactly, the budget).
+    brand, region : str
+        A segment, or ``"all"`` for a joint optimisation over every selected segment.
+    warm_start : ndarray of shape (K, C), optional
+        An allocation to try first (e.g. the optimum at a nearby budget).
+    starts : int, optional
+        Number of starts; defaults to ``simulator.settings.starts``.
+
+    Raises
+    ------
+    InputError
+        An unknown brand/region/channel, or limits that no allocation of the budget can meet.
+    """
+    began = time.perf_counter()
+    rows = simulator.rows(brand, region)
+    current = simulator.current_matrix[rows]
+    budget = float(current.sum()) if total_budget is None else float(total_budget)
+    limits = resolve_limits(constraints, simulator.channels, current.sum(axis=0), budget)
+    at_most = bool(constraints.at_most) if constraints is not None else False
+    problem = _problem(simulator, brand, region, limits, budget, at_most)
+    n_starts = simulator.settings.starts if starts is None else starts
+    if warm_start is not None:
+        n_starts += 1
+    solution = solve(problem, _starts(simulator, problem, brand, region, n_starts, warm_start),
+                     concave=simulator.surface.is_concave)
+    return _result(simulator, brand, region, budget, limits, solution, began)
+
+
+def _channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
+    """Spend-weighted marginal ROI per channel (best cell's where the channel gets nothing)."""
+    totals = spend.sum(axis=0)
+    weighted = (spend * grad).sum(axis=0) / np.where(totals > 0, totals, 1.0)
+    return np.where(totals > 0, weighted, grad.max(axis=0))
+
+
+def _result(simulator: MarketingSimulator, brand: str, region: str, budget: float, limits: ChannelLimits,
+            solution: Any, began: float) -> OptimizationResult:
+    rows = simulator.rows(brand, region)
+    cells = simulator.cell_set(brand, region)
+    spend = solution.spend
+    _, grad = cells.value_and_grad(np.maximum(spend, 1e-9 * max(budget, 1.0)))
+    mroi = _channel_mroi(spend, grad)
+    baseline = scaled_current(simulator, brand, region, budget)
+    current_value = cells.value_and_grad(baseline)[0]
+    status = limits.status(spend.sum(axis=0), budget)
+    free = np.array([s == "free" for s in status])
+    spread = float(np.ptp(mroi[free]) / abs(mroi[free].mean())) if free.sum() > 1 and mroi[free].mean() != 0 else 0.0
+    channels = simulator.channels
+    table = pd.DataFrame({
+        "brand": [simulator.segments[r][0] for r in rows for _ in channels],
+        "region": [simulator.segments[r][1] for r in rows for _ in channels],
+        "channel": list(channels) * len(rows),
+        "spend": spend.ravel(),
+        "current_spend": simulator.current_matrix[rows].ravel(),
+        "incremental_sales": cells.response(spend).ravel(),
+        "marginal_roi": grad.ravel(),
+    })
+    return OptimizationResult(
+        brand=brand, region=region, weekly_budget=budget,
+        allocation=dict(zip(channels, spend.sum(axis=0).tolist())),
+        expected_incremental_sales=float(solution.value),
+        current_allocation=dict(zip(channels, baseline.sum(axis=0).tolist())),
+        current_incremental_sales=float(current_value),
+        uplift=float(solution.value / current_value - 1.0) if current_value > 0 else 0.0,
+        marginal_roi=dict(zip(channels, mroi.tolist())), mroi_spread=spread,
+        channel_status=dict(zip(channels, status)), converged=solution.converged,
+        starts_used=solution.starts_used, seconds=time.perf_counter() - began, cells=table,
+    )

@@ -1,0 +1,170 @@
+"""Named what-if scenarios from YAML, evaluated side by side.
+
+File format (``config/scenarios.yaml``)::
+
+    scenarios:
+      - name: tv_plus_20
+        description: TV up a fifth          # optional
+        brand: all                          # optional, default all
+        region: all                         # optional, default all
+        spend: {TV: "+20%", Print: 0, YouTube: 180000}
+
+A number is a sustained weekly spend in INR (total over the selected segments); a string
+``"+20%"``/``"-10%"`` changes the channel's current weekly spend; channels left out keep
+their current spend. Mistakes raise :class:`InputError` naming the file, scenario and key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from pydantic import Field, ValidationError
+
+from mmm_analytics.config.base import Settings
+from mmm_analytics.config.loader import read_yaml
+from mmm_analytics.errors import InputError
+from mmm_analytics.simulator.defaults import ALL
+from mmm_analytics.simulator.engine import Allocation, MarketingSimulator, SimulationResult
+
+CHANGE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "scenario", "description", "brand", "region", "total_spend", "predicted_sales", "incremental_sales",
+    "incremental_lower", "incremental_upper", "roi", "delta_incremental_vs_current",
+    "horizon_predicted_sales", "horizon_incremental_sales",
+)
+
+
+class ScenarioSpec(Settings):
+    """One named scenario as written in the YAML file."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    brand: str = ALL
+    region: str = ALL
+    spend: dict[str, float | str] = Field(default_factory=dict)
+
+
+class ScenarioFile(Settings):
+    scenarios: list[ScenarioSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A checked scenario: the weekly spend per channel (INR) it stands for."""
+
+    name: str
+    description: str
+    brand: str
+    region: str
+    spend: Allocation
+
+
+def _describe(error: ValidationError, path: Path, raw: object) -> str:
+    first = error.errors()[0]
+    location = list(first["loc"])
+    where = ".".join(str(part) for part in location)
+    if len(location) >= 2 and location[0] == "scenarios" and isinstance(location[1], int):
+        items = raw.get("scenarios", []) if isinstance(raw, dict) else []
+        entry = items[location[1]] if location[1] < len(items) else {}
+        name = entry.get("name", f"#{location[1] + 1}") if isinstance(entry, dict) else f"#{location[1] + 1}"
+        key = ".".join(str(part) for part in location[2:]) or "(entry)"
+        where = f"scenario {name!r}, key {key!r}"
+    return f"{path}: {where}: {first['msg']}"
+
+
+def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
+    """Read and validate a scenarios YAML file (structure only; channels are checked by :func:`resolve`)."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"scenarios file '{file}' not found; pass --scenarios (e.g. config/scenarios.yaml)")
+    raw = read_yaml(file)
+    try:
+        parsed = ScenarioFile.model_validate(raw if raw is not None else {})
+    except ValidationError as error:
+        raise InputError(_describe(error, file, raw)) from None
+    names = [spec.name for spec in parsed.scenarios]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InputError(f"{file}: scenario names must be unique; repeated: {', '.join(duplicates)}")
+    return parsed.scenarios
+
+
+def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float, where: str) -> float:
+    if isinstance(value, str) and not value.strip().endswith("%"):
+        try:
+            value = float(value.replace(",", "").replace("_", ""))
+        except ValueError:
+            pass
+    if isinstance(value, str):
+        match = CHANGE.match(value)
+        if match is None:
+            raise InputError(
+                f"{where}: scenario {spec.name!r}, key {channel!r}: {value!r} is not an amount; "
+                "write a weekly spend in INR (e.g. 150000) or a change like '+20%' or '-10%'"
+            )
+        change = float(match.group(1)) / 100.0
+        if change < -1.0:
+            raise InputError(f"{where}: scenario {spec.name!r}, key {channel!r}: {value!r} cuts more than 100%")
+        return current * (1.0 + change)
+    if not value >= 0 or value == float("inf"):
+        raise InputError(
+            f"{where}: scenario {spec.name!r}, key {channel!r}: weekly spend must be a number >= 0 INR; got {value}"
+        )
+    return float(value)
+
+
+def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "scenario") -> Scenario:
+    """Check brand, region and channels of ``spec`` against the model and compute its spend."""
+    for key, value, known in (("brand", spec.brand, simulator.brands), ("region", spec.region, simulator.regions)):
+        if value != ALL and value not in known:
+            raise InputError(f"{where}: scenario {spec.name!r}, key {key!r}: unknown {key} {value!r}; "
+                             f"choose one of: {', '.join(known)} or all")
+    current = simulator.current_spend(spec.brand, spec.region)
+    spend = dict(current)
+    for channel, value in spec.spend.items():
+        if channel not in current:
+            raise InputError(f"{where}: scenario {spec.name!r}, key {channel!r}: unknown channel; "
+                             f"channels: {', '.join(simulator.channels)}")
+        spend[channel] = _amount(spec, channel, value, current[channel], where)
+    return Scenario(spec.name, spec.description, spec.brand, spec.region, spend)
+
+
+def compare_scenarios(simulator: MarketingSimulator, scenarios: list[Scenario]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Evaluate every scenario: a summary (one row each, :data:`SUMMARY_COLUMNS` plus
+    ``spend_<channel>`` and ``contribution_<channel>``) and a long table of channel rows."""
+    summary, channel_rows = [], []
+    for scenario in scenarios:
+        result = simulator.simulate_scenario(scenario.spend, scenario.brand, scenario.region)
+        reference = simulator.simulate_scenario({}, scenario.brand, scenario.region)
+        summary.append(_summary_row(scenario, result, reference))
+        for channel in simulator.channels:
+            contribution = result.channel_contributions[channel]
+            spend = result.spend[channel]
+            channel_rows.append({
+                "scenario": scenario.name, "channel": channel, "spend": spend, "contribution": contribution,
+                "roi": contribution / spend if spend > 0 else 0.0,
+            })
+    return pd.DataFrame(summary), pd.DataFrame(channel_rows)
+
+
+def _summary_row(scenario: Scenario, result: SimulationResult, reference: SimulationResult) -> dict[str, object]:
+    row: dict[str, object] = {
+        "scenario": scenario.name, "description": scenario.description, "brand": scenario.brand,
+        "region": scenario.region, "total_spend": result.total_spend, "predicted_sales": result.predicted_sales,
+        "incremental_sales": result.incremental_sales, "incremental_lower": result.incremental_lower,
+        "incremental_upper": result.incremental_upper, "roi": result.roi,
+        "delta_incremental_vs_current": result.incremental_sales - reference.incremental_sales,
+        "horizon_predicted_sales": result.horizon_predicted_sales,
+        "horizon_incremental_sales": result.horizon_incremental_sales,
+    }
+    row |= {f"spend_{c}": v for c, v in result.spend.items()}
+    row |= {f"contribution_{c}": v for c, v in result.channel_contributions.items()}
+    return row
+
+
+def scenarios_from_file(path: str | Path, simulator: MarketingSimulator) -> list[Scenario]:
+    """Load, validate and resolve every scenario of a YAML file."""
+    return [resolve(spec, simulator, where=str(path)) for spec in load_scenarios(path)]

@@ -1,0 +1,219 @@
+"""SLSQP on a response surface: maximise total weekly incremental sales for a weekly budget.
+
+The decision variables are the weekly spends (INR) of K series x C channels. The first start
+comes from a dual (water-filling) search: for a price ``lam`` of one INR, each cell spends the
+grid amount that maximises ``response - lam * spend`` (a global 1-D search, so S-shaped curves
+are handled), and ``lam`` is bisected until the budget is spent. SLSQP (JAX gradients) then
+polishes that start and the others; each variable is scaled by its start value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, minimize
+
+from mmm_analytics.simulator.defaults import SOLVER_FTOL, SOLVER_MAX_ITER
+from mmm_analytics.simulator.surface import CellSet, SpendMatrix
+from mmm_analytics.simulator.threads import single_blas_thread
+
+GRID_POINTS = 320
+GRID_DECADES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One allocation problem. Arrays of shape (K, C) are cell bounds; (C,) channel-total limits."""
+
+    cells: CellSet
+    budget: float
+    lower: np.ndarray
+    upper: np.ndarray
+    channel_lower: np.ndarray | None = None
+    channel_upper: np.ndarray | None = None
+    at_most: bool = False
+
+    @property
+    def target(self) -> float:
+        """What the allocation must add up to (less than the budget only if the maxima cap it)."""
+        return min(self.budget, float(np.minimum(self.upper, self.budget).sum()))
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    spend: SpendMatrix
+    value: float
+    converged: bool
+    starts_used: int
+
+
+def project(start: np.ndarray, lower: np.ndarray, upper: np.ndarray, target: float) -> np.ndarray:
+    """``clip(start + t, lower, upper)`` with the common shift ``t`` that makes it sum to ``target``."""
+    upper = np.minimum(upper, max(target, 0.0))
+    if lower.sum() >= target:
+        return lower.copy()
+    if upper.sum() <= target:
+        return upper.copy()
+    low, high = float(lower.min() - start.max()), float(upper.max() - start.min())
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        if np.clip(start + middle, lower, upper).sum() > target:
+            high = middle
+        else:
+            low = middle
+    return repair(np.clip(start + 0.5 * (low + high), lower, upper), lower, upper, target, at_most=False)
+
+
+def repair(x: np.ndarray, lower: np.ndarray, upper: np.ndarray, target: float, at_most: bool) -> np.ndarray:
+    """Clip ``x`` into its bounds (snapping values within 1e-9 of the target onto a bound), then move
+    the leftover onto cells with room so the total is exact."""
+    tolerance = 1e-9 * max(target, 1e-300)
+    x = np.clip(x, lower, upper)
+    x = np.where(x - lower < tolerance, lower, np.where(upper - x < tolerance, upper, x))
+    gap = target - x.sum()
+    if gap > 0 and not at_most:
+        room = np.minimum(upper, target) - x
+        inside = room * (x > lower)  # prefer cells already in use, so snapped zeros stay zero
+        room = inside if inside.sum() > 0 else room
+        x = x + gap * room / room.sum() if room.sum() > 0 else x
+    elif gap < 0:
+        room = x - lower
+        x = x + gap * room / room.sum() if room.sum() > 0 else x
+    return np.clip(x, lower, upper)
+
+
+def dual_start(problem: Problem) -> SpendMatrix:
+    """Water-filling allocation on a log grid per cell (ignores channel-total limits)."""
+    lower = problem.lower.ravel()
+    upper = np.minimum(problem.upper.ravel(), problem.budget)
+    fractions = np.concatenate([[0.0], np.logspace(-GRID_DECADES, 0.0, GRID_POINTS)])
+    grid = lower[None, :] + fractions[:, None] * (upper - lower)[None, :]  # (G, n)
+    value = problem.cells.reference_response(grid.reshape(len(fractions), *problem.lower.shape)).reshape(grid.shape)
+    slopes = (value[1:] - value[:1]) / np.maximum(grid[1:] - grid[:1], 1e-300)
+    low, high = 0.0, float(max(slopes.max(), 1e-12)) * 2.0
+    target = problem.target
+
+    def spend_at(price: float) -> np.ndarray:
+        pick = np.argmax(value - price * grid, axis=0)
+        return grid[pick, np.arange(grid.shape[1])]
+
+    for _ in range(80):
+        middle = 0.5 * (low + high)
+        if spend_at(middle).sum() > target:
+            low = middle
+        else:
+            high = middle
+    return project(spend_at(high), lower, upper, target).reshape(problem.lower.shape)
+
+
+class _Scaled:
+    """The problem over the free cells, each in units of its start value, objective about -1."""
+
+    def __init__(self, problem: Problem, first_start: SpendMatrix) -> None:
+        self.problem = problem
+        self.flat_lower, self.flat_upper = problem.lower.ravel(), problem.upper.ravel()
+        span = np.minimum(self.flat_upper, problem.budget) - self.flat_lower
+        self.free = span > 1e-12 * max(problem.budget, 1.0)
+        self.free_budget = problem.target - float(self.flat_lower[~self.free].sum())
+        mean_unit = max(self.free_budget, 1e-9) / max(int(self.free.sum()), 1)
+        value = problem.cells.value_and_grad(first_start)[0]
+        self.norm = abs(value) if value != 0 else 1.0
+        # Unit of each variable: where the objective's curvature is 1 in these units, so SLSQP's
+        # first Hessian guess (the identity) is already close (Newton-like steps).
+        curvature = np.abs(problem.cells.curvature(np.maximum(first_start, 1e-6 * mean_unit))).ravel()[self.free]
+        with np.errstate(divide="ignore"):
+            unit = np.sqrt(self.norm / curvature)
+        self.unit = np.clip(np.nan_to_num(unit, nan=mean_unit, posinf=mean_unit), 1e-3 * mean_unit, 1e3 * mean_unit)
+        self.mean_unit = float(self.unit.mean()) if self.unit.size else 1.0
+
+    def spend(self, y: np.ndarray) -> SpendMatrix:
+        flat = self.flat_lower.copy()
+        flat[self.free] = y * self.unit
+        return flat.reshape(self.problem.lower.shape)
+
+    def variables(self, spend: SpendMatrix) -> np.ndarray:
+        return spend.ravel()[self.free] / self.unit
+
+    def objective(self, y: np.ndarray) -> tuple[float, np.ndarray]:
+        spend = self.spend(y)
+        value, grad = self.problem.cells.value_and_grad(np.maximum(spend, 1e-9 * self.mean_unit))
+        return -value / self.norm, -grad.ravel()[self.free] * self.unit / self.norm
+
+    def constraints(self) -> list[dict]:
+        scale = self.unit / self.mean_unit
+        budget = self.free_budget / self.mean_unit
+        kind = "ineq" if self.problem.at_most else "eq"
+        out: list[dict] = [{"type": kind, "fun": lambda y: budget - scale @ y, "jac": lambda y: -scale}]
+        a, b = self._channel_rows()
+        if len(b):
+            out.append({"type": "ineq", "fun": lambda y: a @ y - b, "jac": lambda y: a})
+        return out
+
+    def _channel_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Channel-total limits as ``a @ y >= b`` over the free variables (in mean units)."""
+        if self.problem.channel_lower is None or self.problem.channel_upper is None:
+            return np.zeros((0, int(self.free.sum()))), np.zeros(0)
+        shape = self.problem.lower.shape
+        channel_of = np.tile(np.arange(shape[1]), shape[0])
+        membership = (channel_of[None, :] == np.arange(shape[1])[:, None]).astype(float)  # (C, K*C)
+        fixed = membership[:, ~self.free] @ self.flat_lower[~self.free]
+        matrix = membership[:, self.free] * (self.unit / self.mean_unit)[None, :]
+        rows: list[np.ndarray] = []
+        bounds: list[float] = []
+        for c in range(shape[1]):
+            low, high = self.problem.channel_lower[c], self.problem.channel_upper[c]
+            if matrix[c].any() and low > 0:
+                rows.append(matrix[c])
+                bounds.append((low - fixed[c]) / self.mean_unit)
+            if matrix[c].any() and np.isfinite(high):
+                rows.append(-matrix[c])
+                bounds.append(-(high - fixed[c]) / self.mean_unit)
+        return np.array(rows).reshape(len(rows), matrix.shape[1]), np.array(bounds)
+
+    def bounds(self) -> Bounds:
+        high = np.minimum(self.flat_upper[self.free], self.problem.budget)
+        return Bounds(self.flat_lower[self.free] / self.unit, high / self.unit)
+
+
+def channel_violation(problem: Problem, spend: SpendMatrix) -> float:
+    """Largest breach of a channel-total limit, as a share of the budget (0 when none)."""
+    if problem.channel_lower is None or problem.channel_upper is None:
+        return 0.0
+    totals = spend.sum(axis=0)
+    breach = np.maximum(problem.channel_lower - totals, totals - problem.channel_upper).max()
+    return max(float(breach), 0.0) / max(problem.budget, 1.0)
+
+
+def solve(problem: Problem, starts: list[SpendMatrix], concave: bool) -> Solution:
+    """SLSQP from the dual start and each of ``starts`` (projected onto the budget); best feasible end wins.
+
+    A concave problem has a single optimum, so the first converged run ends the search.
+    """
+    lower, upper, target = problem.lower.ravel(), problem.upper.ravel(), problem.target
+    points = [dual_start(problem)]
+    points += [project(s.ravel(), lower, upper, target).reshape(problem.lower.shape) for s in starts]
+    candidates = [_candidate(problem, point, converged=False, used=0) for point in points]
+    if problem.target > 0:
+        with single_blas_thread():
+            for used, point in enumerate(points[: max(len(starts), 1)], start=1):
+                scaled = _Scaled(problem, point)
+                if not scaled.free.any():
+                    break
+                result = minimize(
+                    scaled.objective, scaled.variables(point), jac=True, method="SLSQP",
+                    bounds=scaled.bounds(), constraints=scaled.constraints(),
+                    options={"maxiter": SOLVER_MAX_ITER, "ftol": SOLVER_FTOL},
+                )
+                x = repair(scaled.spend(result.x).ravel(), lower, upper, target, problem.at_most)
+                candidates.append(_candidate(problem, x.reshape(point.shape), bool(result.success), used))
+                if concave and result.success:
+                    break
+    feasible = [c for c in candidates if channel_violation(problem, c.spend) < 1e-7]
+    pool = feasible or [min(candidates, key=lambda c: channel_violation(problem, c.spend))]
+    best = max(pool, key=lambda c: c.value)
+    return Solution(best.spend, best.value, any(c.converged for c in pool), candidates[-1].starts_used)
+
+
+def _candidate(problem: Problem, spend: SpendMatrix, converged: bool, used: int) -> Solution:
+    return Solution(spend=spend, value=problem.cells.value_and_grad(spend)[0], converged=converged, starts_used=used)

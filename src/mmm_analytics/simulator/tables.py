@@ -1,0 +1,81 @@
+"""Rich tables for simulator results (used by the interactive menu and the CLI)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+from mmm_analytics.simulator.engine import SimulationResult
+from mmm_analytics.simulator.optimizer import OptimizationResult
+
+
+def _inr(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def simulation_table(result: SimulationResult, current: dict[str, float]) -> Table:
+    """Channel rows (spend, current spend, contribution, ROI) and the weekly totals."""
+    table = Table(title=f"Scenario result: {result.brand} / {result.region} (INR per week, steady state)")
+    for name in ("Channel", "Spend", "Current spend", "Contribution", "ROI"):
+        table.add_column(name, justify="left" if name == "Channel" else "right")
+    for channel, spend in result.spend.items():
+        contribution = result.channel_contributions[channel]
+        table.add_row(channel, _inr(spend), _inr(current[channel]), _inr(contribution),
+                      f"{contribution / spend:.2f}" if spend > 0 else "-")
+    table.add_section()
+    table.add_row("Total", _inr(result.total_spend), _inr(sum(current.values())), _inr(result.incremental_sales),
+                  f"{result.roi:.2f}")
+    return table
+
+
+def simulation_summary(result: SimulationResult) -> list[str]:
+    """Plain lines under the table."""
+    level = f"{result.interval_level:.0%}"
+    return [
+        f"Predicted sales: {_inr(result.predicted_sales)} INR per week (baseline {_inr(result.baseline_sales)})",
+        f"Incremental sales: {_inr(result.incremental_sales)} INR per week "
+        f"({level} interval {_inr(result.incremental_lower)} to {_inr(result.incremental_upper)}); "
+        f"ROI {result.roi:.2f}",
+        f"Over the next {result.horizon_weeks} weeks: predicted sales {_inr(result.horizon_predicted_sales)} INR, "
+        f"incremental {_inr(result.horizon_incremental_sales)} INR",
+    ]
+
+
+def optimization_table(result: OptimizationResult) -> Table:
+    """Current (scaled) vs optimal spend, change, marginal ROI and status per channel."""
+    table = Table(title=f"Optimal allocation: {result.brand} / {result.region}, "
+                        f"budget {_inr(result.weekly_budget)} INR per week")
+    for name in ("Channel", "Current mix", "Optimal", "Change", "Marginal ROI", "Status"):
+        table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")
+    for channel, spend in result.allocation.items():
+        before = result.current_allocation[channel]
+        change = f"{spend / before - 1:+.1%}" if before > 0 else "new"
+        table.add_row(channel, _inr(before), _inr(spend), change, f"{result.marginal_roi[channel]:.3f}",
+                      result.channel_status[channel])
+    return table
+
+
+def optimization_summary(result: OptimizationResult) -> list[str]:
+    return [
+        f"Expected incremental sales: {_inr(result.expected_incremental_sales)} INR per week "
+        f"(current mix at this budget: {_inr(result.current_incremental_sales)}; uplift {result.uplift:+.1%})",
+        f"Marginal ROI spread over free channels: {result.mroi_spread:.1e}; "
+        f"{'converged' if result.converged else 'NOT converged'} after {result.starts_used} start(s) "
+        f"in {result.seconds:.2f} s",
+    ]
+
+
+def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) -> Table:
+    """Any small table; columns in ``money`` are formatted as whole INR, other floats to 3 decimals."""
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row):
+            if isinstance(value, float):
+                cells.append(_inr(value) if column in money else f"{value:,.3f}")
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,64 @@
+"""`mmm curves` through the Typer app: success, and user errors as exit 2 with one line on stderr."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from typer.testing import CliRunner
+
+from mmm_analytics.cli.app import app
+
+runner = CliRunner()
+
+
+def _hand_model() -> ModuleType:
+    """The hand-set model builder shared with tests/curves (loaded by path: tests/cli is not a package)."""
+    path = Path(__file__).resolve().parents[1] / "curves" / "hand_model.py"
+    spec = importlib.util.spec_from_file_location("curves_hand_model", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder (current directory) with a one-series, two-channel model and a fast config."""
+    monkeypatch.chdir(tmp_path)
+    hand = _hand_model()
+    params = hand.build_params(brands=("BrandA",), regions=("NORTH",), channels=("TV", "Radio"), n_draws=20)
+    hand.write_model(tmp_path / "outputs" / "models", params)
+    hand.write_fast_config(tmp_path / "config")
+    return tmp_path
+
+
+def test_curves_writes_tables_figures_and_report(project: Path) -> None:
+    result = runner.invoke(app, ["curves", "--model", "outputs/models/mmm_model.keras", "--output",
+                                 "outputs/figures/roi_curves/", "--reports", "outputs/reports/", "--format", "png"])
+    assert result.exit_code == 0, result.output
+    assert "ROI by channel" in result.stdout
+    reports = project / "outputs" / "reports"
+    for name in ("channel_roi.csv", "roi_by_segment.csv", "roi_curves.parquet", "roi_report.html",
+                 "curves_summary.json"):
+        assert (reports / name).is_file(), name
+    figures = sorted(p.name for p in (project / "outputs" / "figures" / "roi_curves").glob("*.png"))
+    assert figures == ["carryover_Radio.png", "carryover_TV.png", "roi_Radio_BrandA_NORTH.png",
+                       "roi_TV_BrandA_NORTH.png", "roi_grid_Radio.png", "roi_grid_TV.png", "roi_national.png"]
+
+
+@pytest.mark.parametrize("missing", ["metadata.json", "response_params.npz"])
+def test_missing_model_file_exits_2_naming_it(project: Path, missing: str) -> None:
+    (project / "outputs" / "models" / missing).unlink()
+    result = runner.invoke(app, ["curves", "--model", "outputs/models"])
+    assert result.exit_code == 2
+    assert missing in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_format_exits_2(project: Path) -> None:
+    result = runner.invoke(app, ["curves", "--format", "gif"])
+    assert result.exit_code == 2
+    assert "unknown figure format 'gif'" in result.stderr

@@ -1,0 +1,74 @@
+"""`mmm eda`: options, outputs, summary and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from mmm_analytics.cli.app import app
+from mmm_analytics.synthetic import SyntheticPanel
+
+ROOT = Path(__file__).resolve().parents[2]
+VIZ_YAML = "dpi: 150\nfigure_width: 6.4\nfigure_height: 3.6\nmax_workers: 2\n"
+
+
+@pytest.fixture()
+def clean_parquet(small_panel: SyntheticPanel, tmp_path: Path) -> Path:
+    frame = small_panel.frame.assign(Date=pd.to_datetime(small_panel.frame["Date"], format="%m/%d/%Y"),
+                                     outlier_flag=False)
+    path = tmp_path / "clean_panel.parquet"
+    frame.to_parquet(path)
+    return path
+
+
+@pytest.fixture()
+def config_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "viz_config.yaml").write_text(VIZ_YAML)
+    return folder
+
+
+def test_eda_writes_figures_tables_and_report(clean_parquet: Path, config_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "eda", "--input", str(clean_parquet), "--output", str(out / "figures"), "--tables", str(out / "tables"),
+        "--report", str(out / "eda_report.html"), "--quality-dir", str(tmp_path / "none"),
+        "--config-dir", str(config_dir), "--dpi", "50",
+    ])
+    assert result.exit_code == 0, result.output
+    figures = sorted((out / "figures").glob("*.png"))
+    assert len(figures) >= 20
+    assert (out / "tables" / "festive_uplift.csv").is_file()
+    assert (out / "eda_report.html").stat().st_size > 1_000_000
+    assert "mmm eda" in result.output and "Report" in result.output
+    assert "Skipped 07" in result.output and "single SKU" in result.output  # one SKU per brand in this panel
+    width = int.from_bytes(figures[0].read_bytes()[16:20], "big")
+    assert width == round(6.4 * 50)  # --dpi overrides the config's 150
+
+
+def test_missing_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["eda", "--input", str(tmp_path / "nope.parquet")])
+    assert result.exit_code == 2
+    assert "nope.parquet' not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_wrong_file_type_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "panel.xlsx"
+    path.write_text("x")
+    result = CliRunner().invoke(app, ["eda", "--input", str(path)])
+    assert result.exit_code == 2 and "expected a .parquet" in result.output
+
+
+def test_script_wrapper_accepts_the_same_options() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "02_run_eda.py"), "--help"],
+                          capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    for option in ("--input", "--output", "--tables", "--report", "--dpi", "--quality-dir", "--config-dir"):
+        assert option in done.stdout

@@ -1,0 +1,96 @@
+"""A hand-set model for the curves tests: response parameters and metadata written to a folder.
+
+Default: 2 brands x 2 regions x 3 channels, 60 weeks, Hill saturation, 40 draws made by
+perturbing the point estimate with a seeded generator (lognormal factors).
+Also loaded by tests/cli/test_curves_cmd.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from mmm_analytics.curves.response import historical_contribution
+from mmm_analytics.features import adstock
+from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams
+
+CHANNELS = ("TV", "Radio", "Search")
+CPM = {"TV": 1.2, "Radio": 0.6, "Search": 2.0, "YouTube": 1.6, "Facebook": 2.0, "Instagram": 4.5, "Print": 6.0}
+BASE_EXPOSURE = 2.0e6
+
+
+def build_params(
+    saturation: str = "hill",
+    brands: tuple[str, ...] = ("BrandA", "BrandB"),
+    regions: tuple[str, ...] = ("NORTH", "SOUTH"),
+    channels: tuple[str, ...] = CHANNELS,
+    n_weeks: int = 60,
+    n_draws: int = 40,
+    max_lag: int = 4,
+    seed: int = 0,
+) -> ResponseParams:
+    """Response parameters set by hand; draws perturb them multiplicatively (lognormal)."""
+    rng = np.random.default_rng(seed)
+    n_channels, n_series = len(channels), len(brands) * len(regions)
+    series = [(b, r) for b in brands for r in regions]
+    exposure = BASE_EXPOSURE * rng.lognormal(0.0, 0.4, size=(n_series, n_weeks, n_channels))
+    exposure *= rng.uniform(0.5, 1.5, size=(n_series, 1, n_channels))
+    weights = adstock.beta_gamma_weights(np.linspace(0.4, 0.8, n_channels), np.linspace(0.3, 0.6, n_channels), max_lag)
+    half_saturation = np.linspace(0.8, 2.0, n_channels)
+    slope = np.linspace(1.0, 2.0, n_channels)
+    coefficient = rng.uniform(20_000.0, 60_000.0, size=(n_series, n_channels))
+
+    def jitter(values: np.ndarray, sd: float) -> np.ndarray:
+        return values[None] * rng.lognormal(0.0, sd, size=(n_draws, *values.shape))
+
+    lag_draws = jitter(weights, 0.05)
+    lag_draws[:, 0, :] = 1.0
+    params = ResponseParams(
+        channels=channels, series_brand=tuple(b for b, _ in series), series_region=tuple(r for _, r in series),
+        saturation=saturation, cpm=np.array([CPM[c] for c in channels]),
+        exposure_scale=exposure.mean(axis=1), exposure=exposure,
+        dates=tuple((dt.date(2023, 1, 2) + dt.timedelta(weeks=t)).isoformat() for t in range(n_weeks)),
+        lag_weights=weights, half_saturation=half_saturation, slope=slope, coefficient=coefficient,
+        lag_weights_draws=lag_draws, half_saturation_draws=jitter(half_saturation, 0.1),
+        slope_draws=jitter(slope, 0.05), coefficient_draws=jitter(coefficient, 0.1),
+        predicted_sales=np.zeros((n_series, n_weeks)), baseline_sales=np.zeros((n_series, n_weeks)),
+    )
+    baseline = rng.uniform(3e5, 5e5, size=(n_series, n_weeks))
+    predicted = baseline + historical_contribution(params).sum(axis=-1)
+    return dataclasses.replace(params, predicted_sales=predicted, baseline_sales=baseline)
+
+
+def metadata_for(params: ResponseParams, max_lag: int = 4) -> ModelMetadata:
+    return ModelMetadata(
+        channels=list(params.channels),
+        cpm={c: float(v) for c, v in zip(params.channels, params.cpm)},
+        brands=sorted(set(params.series_brand)),
+        regions=sorted(set(params.series_region)),
+        series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],
+        date_range=(params.dates[0], params.dates[-1]),
+        n_weeks=len(params.dates),
+        holdout_weeks=8,
+        seed=7,
+        saturation=params.saturation,
+        max_lag=max_lag,
+        interval_level=0.9,
+    )
+
+
+def write_model(folder: Path, params: ResponseParams) -> Path:
+    """A model folder with ``response_params.npz`` and ``metadata.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    params.save(folder)
+    metadata_for(params).save(folder)
+    return folder
+
+
+def write_fast_config(folder: Path) -> Path:
+    """A config folder with a low dpi, small figures and few curve points, for speed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "viz_config.yaml").write_text("dpi: 50\nfigure_width: 5.0\nfigure_height: 3.0\nmax_workers: 2\n")
+    (folder / "model_config.yaml").write_text("curves:\n  points: 11\nintervals:\n  level: 0.9\n  draws: 40\n")
+    return folder

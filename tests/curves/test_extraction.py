@@ -1,0 +1,149 @@
+"""Tests of curve extraction on the hand-set model: analytic curves, mroi, intervals, saturation points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mmm_analytics.config.model import CurveSettings
+from mmm_analytics.curves.extraction import (
+    CURVE_COLUMNS,
+    NATIONAL,
+    CurveSet,
+    average_weekly_spend,
+    evaluate,
+    extract_curves,
+)
+from mmm_analytics.models.artifacts import ResponseParams
+
+SETTINGS = CurveSettings(max_spend_multiple=2.0, points=21)
+LEVEL = 0.9
+
+
+@pytest.fixture(scope="module")
+def curves(params: ResponseParams) -> CurveSet:
+    return extract_curves(params, SETTINGS, LEVEL)
+
+
+@pytest.fixture(scope="module")
+def sigmoid_curves(sigmoid_params: ResponseParams) -> CurveSet:
+    return extract_curves(sigmoid_params, SETTINGS, LEVEL)
+
+
+def _carried_per_inr(params: ResponseParams) -> np.ndarray:
+    """Steady-state carried scaled exposure per INR of weekly spend, shape (S, C)."""
+    return 1000.0 / params.cpm / params.exposure_scale * params.lag_weights.sum(axis=0)
+
+
+def analytic_curve(params: ResponseParams, spend: np.ndarray) -> np.ndarray:
+    """coef * x^s / (x^s + K^s) (Hill) or coef * tanh(ln3 x / (2K)) with x = spend*1000/cpm/scale*sum(w)."""
+    x = spend * _carried_per_inr(params)[:, None, :]
+    coef, half, slope = params.coefficient[:, None, :], params.half_saturation, params.slope
+    if params.saturation == "hill":
+        return coef * x**slope / (x**slope + half**slope)
+    return coef * np.tanh(np.log(3.0) / half * x / 2.0)
+
+
+@pytest.mark.parametrize("which", ["curves", "sigmoid_curves"])
+def test_extracted_curve_equals_the_analytic_steady_state(request: pytest.FixtureRequest, which: str) -> None:
+    curve_set: CurveSet = request.getfixturevalue(which)
+    params = request.getfixturevalue("params" if which == "curves" else "sigmoid_params")
+    n_series = len(params.series_brand)
+    expected = analytic_curve(params, curve_set.spend[:n_series])
+    np.testing.assert_allclose(curve_set.response[:n_series], expected, rtol=1e-6, atol=0.0)
+    np.testing.assert_allclose(curve_set.response[-1], expected.sum(axis=0), rtol=1e-6)
+
+
+def test_spend_grid_runs_to_the_multiple_of_average_spend(curves: CurveSet, params: ResponseParams) -> None:
+    average = average_weekly_spend(params)
+    np.testing.assert_allclose(curves.spend[:-1, -1, :], 2.0 * average, rtol=1e-12)
+    np.testing.assert_allclose(curves.current_spend[-1], average.sum(axis=0), rtol=1e-12)
+    assert curves.spend.shape == (len(params.series_brand) + 1, SETTINGS.points, len(params.channels))
+
+
+def test_curve_at_zero_spend_is_zero_with_a_zero_band(curves: CurveSet) -> None:
+    for values in (curves.response, curves.response_lower, curves.response_upper):
+        np.testing.assert_array_equal(values[:, 0, :], 0.0)
+
+
+def test_curves_and_bands_are_monotone(curves: CurveSet, sigmoid_curves: CurveSet) -> None:
+    for curve_set in (curves, sigmoid_curves):
+        for values in (curve_set.response, curve_set.response_lower, curve_set.response_upper):
+            assert np.all(np.diff(values, axis=1) >= 0.0)
+
+
+def test_intervals_contain_the_point_estimate(curves: CurveSet) -> None:
+    tolerance = 1e-9 * np.abs(curves.response).max()
+    assert np.all(curves.response_lower <= curves.response + tolerance)
+    assert np.all(curves.response <= curves.response_upper + tolerance)
+    positive = curves.spend > 0
+    assert np.all(curves.mroi_lower[positive] <= curves.mroi[positive] * (1 + 1e-9))
+    assert np.all(curves.mroi[positive] <= curves.mroi_upper[positive] * (1 + 1e-9))
+    assert np.all(curves.roi_lower[positive] <= curves.roi[positive] * (1 + 1e-9))
+    assert np.all(curves.roi[positive] <= curves.roi_upper[positive] * (1 + 1e-9))
+
+
+def test_mroi_matches_a_central_difference_of_the_response(curves: CurveSet, params: ResponseParams) -> None:
+    spend = curves.spend[:-1, 1:, :]  # positive spends of the series rows
+    step = 1e-4 * spend
+    high, _ = evaluate(params, spend + step)
+    low, _ = evaluate(params, spend - step)
+    np.testing.assert_allclose(curves.mroi[:-1, 1:, :], (high - low) / (2.0 * step), rtol=1e-4)
+
+
+def test_national_mroi_matches_a_central_difference_of_the_national_response(
+    curves: CurveSet, params: ResponseParams
+) -> None:
+    average = average_weekly_spend(params)
+    multiples = curves.multiples[1:]
+    step = 1e-4 * multiples
+
+    def national(m: np.ndarray) -> np.ndarray:
+        return evaluate(params, m[None, :, None] * average[:, None, :])[0].sum(axis=0)
+
+    numeric = (national(multiples + step) - national(multiples - step)) / (2.0 * step[:, None] * average.sum(axis=0))
+    np.testing.assert_allclose(curves.mroi[-1, 1:, :], numeric, rtol=1e-4)
+
+
+def test_average_roi_is_response_over_spend(curves: CurveSet) -> None:
+    np.testing.assert_allclose(curves.roi[:, 1:, :], curves.response[:, 1:, :] / curves.spend[:, 1:, :], rtol=1e-12)
+
+
+def test_ceiling_spend_matches_the_closed_form(curves: CurveSet, params: ResponseParams) -> None:
+    # Hill reaches 90% of its ceiling at x = K * 9 ** (1 / slope).
+    x90 = params.half_saturation * 9.0 ** (1.0 / params.slope)
+    expected = x90 / _carried_per_inr(params)
+    np.testing.assert_allclose(curves.ceiling_spend[:-1], expected, rtol=1e-8)
+    national = curves.ceiling_spend[-1] / average_weekly_spend(params).sum(axis=0)
+    reached, _ = evaluate(params, national[None, None, :] * average_weekly_spend(params)[:, None, :])
+    np.testing.assert_allclose(reached.sum(axis=0)[0], 0.9 * params.coefficient.sum(axis=0), rtol=1e-8)
+
+
+def test_breakeven_spend_is_where_mroi_falls_to_one(curves: CurveSet, params: ResponseParams) -> None:
+    # Channel 0 has slope 1: mroi = coef * a * K / (K + a s)^2 = 1  =>  s = (sqrt(coef * a * K) - K) / a.
+    a = _carried_per_inr(params)[:, 0]
+    coef, half = params.coefficient[:, 0], params.half_saturation[0]
+    expected = np.maximum((np.sqrt(coef * a * half) - half) / a, 0.0)
+    np.testing.assert_allclose(curves.breakeven_spend[:-1, 0], expected, rtol=1e-8)
+    _, mroi = evaluate(params, curves.breakeven_spend[:-1, None, :])
+    np.testing.assert_allclose(mroi[:, 0, :], 1.0, rtol=1e-8)
+    _, beyond = evaluate(params, 1.01 * curves.breakeven_spend[:-1, None, :])
+    assert np.all(beyond < 1.0)
+
+
+def test_frame_has_exactly_the_curve_columns(curves: CurveSet, params: ResponseParams) -> None:
+    frame = curves.to_frame()
+    assert tuple(frame.columns) == CURVE_COLUMNS
+    assert len(frame) == len(params.channels) * (len(params.series_brand) + 1) * SETTINGS.points
+    national = frame[(frame["brand"] == NATIONAL) & (frame["region"] == NATIONAL) & (frame["channel"] == "Radio")]
+    np.testing.assert_allclose(national["response"].to_numpy(), curves.response[-1, :, 1], rtol=1e-12)
+    one = frame[(frame["brand"] == "BrandB") & (frame["region"] == "NORTH") & (frame["channel"] == "Search")]
+    row = params.series_index("BrandB", "NORTH")
+    np.testing.assert_allclose(one["spend"].to_numpy(), curves.spend[row, :, 2], rtol=1e-12)
+
+
+def test_segment_view_matches_the_arrays(curves: CurveSet) -> None:
+    segment = curves.segment(1, 2)
+    assert (segment.channel, segment.brand, segment.region) == ("Search", "BrandA", "SOUTH")
+    np.testing.assert_array_equal(segment.response_upper, curves.response_upper[1, :, 2])
+    assert segment.breakeven_spend == curves.breakeven_spend[1, 2]

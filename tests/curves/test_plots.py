@@ -1,0 +1,62 @@
+"""Tests of the curve figures: they draw the data they are given, with labelled INR axes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from mmm_analytics.config.model import CurveSettings
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.curves import plots
+from mmm_analytics.curves.carryover import carryover_curves
+from mmm_analytics.curves.extraction import CurveSet, extract_curves
+from mmm_analytics.models.artifacts import ResponseParams
+
+VIZ = VizConfig(dpi=50, figure_width=5.0, figure_height=3.0)
+
+
+@pytest.fixture(scope="module")
+def curves(params: ResponseParams) -> CurveSet:
+    return extract_curves(params, CurveSettings(points=9), 0.9)
+
+
+@pytest.mark.parametrize(("value", "text"), [(950.0, "950"), (12_500.0, "12.5k"), (3.2e6, "3.2M"), (1.1e9, "1.1B")])
+def test_compact_inr(value: float, text: str) -> None:
+    assert plots.compact_inr(value) == text
+
+
+def test_segment_figure(curves: CurveSet) -> None:
+    segment = curves.segment(0, 0)
+    fig = plots.segment_figure(segment, VIZ, "#1f4e79")
+    try:
+        response_ax, roi_ax = fig.axes
+        assert "INR" in response_ax.get_xlabel() and "INR" in response_ax.get_ylabel() and "INR" in roi_ax.get_ylabel()
+        assert "TV, BrandA / NORTH" in response_ax.get_title()
+        np.testing.assert_array_equal(response_ax.lines[0].get_ydata(), segment.response)
+        assert [line.get_label() for line in roi_ax.lines[:2]] == ["average ROI (right axis)", "marginal ROI (right axis)"]
+        vertical = [line.get_xdata()[0] for line in response_ax.lines[1:] if len(set(line.get_xdata())) == 1]
+        assert segment.current_spend in vertical
+    finally:
+        plt.close(fig)
+
+
+def test_grid_national_and_carryover_figures(curves: CurveSet, params: ResponseParams) -> None:
+    series = [curves.segment(row, 1) for row in range(curves.n_rows - 1)]
+    national = [curves.segment(curves.n_rows - 1, c) for c in range(len(curves.channels))]
+    figures = [
+        plots.channel_grid_figure(series, VIZ, "#1f4e79"),
+        plots.national_figure(national, VIZ, ["#1f4e79", "#e07b39", "#3c9d5d"]),
+        plots.carryover_figure(carryover_curves(params, 0.9)[0], VIZ, "#1f4e79"),
+    ]
+    try:
+        grid, nation, carry = figures
+        assert len([ax for ax in grid.axes if ax.get_visible() and ax.axison]) == 4
+        assert {ax.get_title() for ax in grid.axes} == {"BrandA / NORTH", "BrandA / SOUTH", "BrandB / NORTH",
+                                                        "BrandB / SOUTH"}
+        assert [text.get_text() for text in nation.axes[0].get_legend().get_texts()] == list(curves.channels)
+        assert "INR" in nation.axes[0].get_xlabel()
+        np.testing.assert_array_equal(carry.axes[0].lines[0].get_ydata(), params.lag_weights[:, 0])
+    finally:
+        for fig in figures:
+            plt.close(fig)

@@ -1,0 +1,109 @@
+"""Tests of contribution, ROI and marginal ROI tables against independent NumPy references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_analytics.curves.extraction import evaluate
+from mmm_analytics.curves.summary import (
+    ROI_COLUMNS,
+    SEGMENT_COLUMNS,
+    RoiEstimates,
+    channel_roi_table,
+    estimate_roi,
+    segment_roi_table,
+)
+from mmm_analytics.models.artifacts import ResponseParams
+
+LEVEL = 0.9
+
+
+@pytest.fixture(scope="module")
+def estimates(params: ResponseParams) -> RoiEstimates:
+    return estimate_roi(params)
+
+
+def reference_contribution(params: ResponseParams, draw: int | None = None) -> np.ndarray:
+    """Sum over weeks of coef * hill(causal convolution of scaled exposure with the lag weights), (S, C)."""
+    pick = (lambda a, d: a) if draw is None else (lambda a, d: a[d])
+    weights = pick(params.lag_weights if draw is None else params.lag_weights_draws, draw)
+    half = pick(params.half_saturation if draw is None else params.half_saturation_draws, draw)
+    slope = pick(params.slope if draw is None else params.slope_draws, draw)
+    coef = pick(params.coefficient if draw is None else params.coefficient_draws, draw)
+    n_series, n_weeks, n_channels = params.exposure.shape
+    total = np.zeros((n_series, n_channels))
+    for s in range(n_series):
+        for c in range(n_channels):
+            carried = np.convolve(params.exposure[s, :, c] / params.exposure_scale[s, c], weights[:, c])[:n_weeks]
+            ratio = (carried / half[c]) ** slope[c]
+            total[s, c] = coef[s, c] * (ratio / (1.0 + ratio)).sum()
+    return total
+
+
+def test_csv_columns_are_exactly_as_specified(estimates: RoiEstimates) -> None:
+    assert ROI_COLUMNS == ("channel", "spend", "contribution", "roi", "roi_lower", "roi_upper",
+                           "mroi", "mroi_lower", "mroi_upper")
+    assert tuple(channel_roi_table(estimates, LEVEL).columns) == ROI_COLUMNS
+    assert tuple(segment_roi_table(estimates, LEVEL).columns) == ("brand", "region", *ROI_COLUMNS)
+    assert SEGMENT_COLUMNS == ("brand", "region", *ROI_COLUMNS)
+
+
+def test_contributions_equal_the_numpy_reference(estimates: RoiEstimates, params: ResponseParams) -> None:
+    expected = reference_contribution(params)
+    np.testing.assert_allclose(estimates.contribution, expected, rtol=1e-10)
+    national = channel_roi_table(estimates, LEVEL)
+    np.testing.assert_allclose(national["contribution"], expected.sum(axis=0), rtol=1e-10)
+    segment = segment_roi_table(estimates, LEVEL)
+    np.testing.assert_allclose(segment["contribution"], expected.reshape(-1), rtol=1e-10)
+
+
+def test_contribution_equals_prediction_minus_baseline(estimates: RoiEstimates, params: ResponseParams) -> None:
+    # The hand-set model's prediction is baseline + media, so the counterfactual difference is the media sum.
+    counterfactual = (params.predicted_sales - params.baseline_sales).sum(axis=1)
+    np.testing.assert_allclose(estimates.contribution.sum(axis=1), counterfactual, rtol=1e-10)
+
+
+def test_roi_is_contribution_over_spend(estimates: RoiEstimates, params: ResponseParams) -> None:
+    spend = (params.exposure * params.cpm / 1000.0).sum(axis=1)
+    national = channel_roi_table(estimates, LEVEL)
+    np.testing.assert_allclose(national["spend"], spend.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(national["roi"], reference_contribution(params).sum(axis=0) / spend.sum(axis=0),
+                               rtol=1e-10)
+
+
+def test_roi_interval_is_the_quantile_of_per_draw_references(params: ResponseParams, estimates: RoiEstimates) -> None:
+    spend = params.spend.sum(axis=1)
+    per_draw = np.stack([reference_contribution(params, d) for d in range(params.n_draws)]) / spend
+    segment = segment_roi_table(estimates, LEVEL)
+    np.testing.assert_allclose(segment["roi_lower"], np.quantile(per_draw, 0.05, axis=0).reshape(-1), rtol=1e-10)
+    np.testing.assert_allclose(segment["roi_upper"], np.quantile(per_draw, 0.95, axis=0).reshape(-1), rtol=1e-10)
+
+
+def test_mroi_is_the_derivative_at_average_weekly_spend(estimates: RoiEstimates, params: ResponseParams) -> None:
+    average = params.spend.mean(axis=1)
+    step = 1e-4 * average
+    high, _ = evaluate(params, (average + step)[:, None, :])
+    low, _ = evaluate(params, (average - step)[:, None, :])
+    numeric = (high - low)[:, 0, :] / (2.0 * step)
+    np.testing.assert_allclose(estimates.mroi, numeric, rtol=1e-4)
+    national = channel_roi_table(estimates, LEVEL)
+    # Every series moves by the same share of its own average: d(sum response) / d(sum spend).
+    np.testing.assert_allclose(national["mroi"], (high - low)[:, 0, :].sum(axis=0) / (2.0 * step.sum(axis=0)),
+                               rtol=1e-4)
+
+
+@pytest.mark.parametrize("table", ["national", "segment"])
+def test_intervals_contain_the_point_estimate(estimates: RoiEstimates, table: str) -> None:
+    frame: pd.DataFrame = (channel_roi_table if table == "national" else segment_roi_table)(estimates, LEVEL)
+    for name in ("roi", "mroi"):
+        assert (frame[f"{name}_lower"] <= frame[name]).all() and (frame[name] <= frame[f"{name}_upper"]).all()
+        assert (frame[f"{name}_upper"] > frame[f"{name}_lower"]).all()
+
+
+def test_segment_rows_follow_series_then_channels(estimates: RoiEstimates, params: ResponseParams) -> None:
+    frame = segment_roi_table(estimates, LEVEL)
+    assert list(frame["brand"][:3]) == ["BrandA"] * 3 and list(frame["channel"][:3]) == list(params.channels)
+    assert len(frame) == len(params.series_brand) * len(params.channels)
+    assert isinstance(frame["channel"].dtype, pd.StringDtype)

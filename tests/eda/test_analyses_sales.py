@@ -1,0 +1,77 @@
+"""Sales analyses: trends, distribution, seasonal profile, STL, geo x brand and SKU mix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_analytics.eda import analyses_sales as sales
+from mmm_analytics.eda.outcome import NotApplicable
+
+RTOL = 1e-9
+
+
+def test_brand_trend_sums_weekly_sales_per_brand(view, eda_panel: pd.DataFrame) -> None:
+    trend = sales.sales_trend(view, "Brand")
+    expected = eda_panel.groupby(["Date", "Brand"])["Sales_Value"].sum().unstack()
+    np.testing.assert_allclose(trend.sales.to_numpy(), expected.to_numpy(), rtol=RTOL)
+    assert list(trend.tables()) == ["weekly_sales_by_brand"]
+
+
+def test_geo_trend_is_skipped_for_a_single_geo(panel: pd.DataFrame, make_view) -> None:
+    single = make_view(panel[panel["Geo"] == "CENTRAL"])
+    with pytest.raises(NotApplicable, match="single geo"):
+        sales.sales_trend(single, "Geo")
+
+
+def test_distribution_skewness_matches_pandas(view) -> None:
+    result = sales.sales_distribution(view)
+    np.testing.assert_allclose(result.skew_raw, view.series["Sales_Value"].skew(), rtol=RTOL)
+    np.testing.assert_allclose(result.skew_log, np.log(view.series["Sales_Value"]).skew(), rtol=RTOL)
+
+
+def test_seasonal_profile_has_twelve_months_averaging_the_index(view) -> None:
+    result = sales.seasonal_profile(view)
+    assert list(result.overall.index) == list(range(1, 13))
+    july = view.series[view.series["Date"].dt.month == 7]["sales_index"].mean()
+    np.testing.assert_allclose(result.overall.loc[7], july, rtol=RTOL)
+
+
+def test_stl_strengths_are_in_unit_interval_and_components_add_up(view) -> None:
+    result = sales.decomposition(view)
+    parts = result.components
+    np.testing.assert_allclose(parts["trend"] + parts["seasonal"] + parts["residual"], parts["observed"], rtol=1e-9)
+    assert 0.0 <= result.seasonal_strength <= 1.0 and 0.0 <= result.trend_strength <= 1.0
+    table = result.tables()["stl_strength"]
+    assert table.loc[0, "seasonal_strength"] == result.seasonal_strength
+
+
+def test_stl_finds_a_strong_season_in_a_purely_seasonal_series(view) -> None:
+    weeks = np.arange(view.n_weeks)
+    seasonal = 1e6 * (1.0 + 0.3 * np.sin(2 * np.pi * weeks / 52.0))
+    weekly = view.weekly.assign(Sales_Value=seasonal)
+    result = sales.decomposition(type(view)(view.rows, view.channels, view.cpms, view.series, weekly, view.spend))
+    assert result.seasonal_strength > 0.95
+
+
+def test_stl_is_skipped_with_fewer_than_two_years(panel: pd.DataFrame, make_view) -> None:
+    short = make_view(panel[panel["Date"] < panel["Date"].min() + pd.Timedelta(weeks=80)])
+    with pytest.raises(NotApplicable, match="at least 104 weeks"):
+        sales.decomposition(short)
+
+
+def test_geo_brand_sales_sum_to_the_panel_total(view, eda_panel: pd.DataFrame) -> None:
+    result = sales.geo_brand_sales(view)
+    assert result.sales.shape == (2, 2)
+    np.testing.assert_allclose(result.sales.to_numpy().sum(), eda_panel["Sales_Value"].sum(), rtol=RTOL)
+
+
+def test_sku_mix_shares_sum_to_100_per_brand(view) -> None:
+    mix = sales.sku_mix(view).mix
+    np.testing.assert_allclose(mix.groupby("Brand")["share_of_brand_pct"].sum().to_numpy(), 100.0, rtol=RTOL)
+
+
+def test_sku_mix_is_skipped_with_one_sku_per_brand(panel: pd.DataFrame, make_view) -> None:
+    with pytest.raises(NotApplicable, match="single SKU"):
+        sales.sku_mix(make_view(panel[panel["SKU"].str.endswith("SKU1")]))

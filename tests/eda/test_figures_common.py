@@ -1,0 +1,46 @@
+"""Figure helpers: number formatting, date ticks, grids, saving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mmm_analytics.eda.figures_common import compact, date_axis, grid_shape, new_figure, save_figure
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(12_345_678.0, "12.3M"), (2_500.0, "2.5K"), (3.2e9, "3.2B"), (0.25, "0.25"), (-45_000.0, "-45K")],
+    ids=["millions", "thousands", "billions", "small", "negative"],
+)
+def test_compact(value: float, text: str) -> None:
+    assert compact(value) == text
+
+
+@pytest.mark.parametrize(("count", "shape"), [(1, (1, 1)), (4, (2, 2)), (6, (2, 3)), (7, (3, 3))])
+def test_grid_shape(count: int, shape: tuple[int, int]) -> None:
+    assert grid_shape(count, 3 if count != 4 else 2) == shape
+
+
+def test_date_axis_puts_at_most_max_ticks_at_month_starts(fast_viz) -> None:
+    figure, axes = new_figure(fast_viz)
+    dates = pd.date_range("2022-07-04", periods=156, freq="W-MON")
+    date_axis(axes[0, 0], dates, max_ticks=4)
+    ticks = axes[0, 0].get_xticks()
+    assert 1 < len(ticks) <= 4
+    labels = [t.get_text() for t in axes[0, 0].get_xticklabels()]
+    assert all("Jan" in label for label in labels)  # yearly steps at this density
+
+
+def test_save_figure_writes_a_png_at_the_requested_size(tmp_path: Path, fast_viz) -> None:
+    figure, axes = new_figure(fast_viz)
+    axes[0, 0].plot([0, 1])
+    path = save_figure(figure, tmp_path / "sub" / "01_test.png", dpi=50)
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE)
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (round(fast_viz.figure_width * 50), round(fast_viz.figure_height * 50))

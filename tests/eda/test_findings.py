@@ -1,0 +1,49 @@
+"""Key findings are sentences built from the results' tables, never fixed numbers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from mmm_analytics.eda.analyses_drivers import ALL
+from mmm_analytics.eda.findings import key_findings
+
+
+def _results(eda_run) -> dict:
+    return {o.slug: o.result for o in eda_run.outcomes if o.result is not None}
+
+
+def test_findings_quote_the_uplift_tables(eda_run) -> None:
+    results = _results(eda_run)
+    festive = results["festive_uplift"].table.set_index("group").loc[ALL, "uplift_pct"]
+    sentence = next(s for s in eda_run.findings if s.startswith("Festive weeks"))
+    assert f"{abs(festive):.1f}% {'more' if festive >= 0 else 'less'}" in sentence
+    tpr = results["promo_uplift"].table.query("group == @ALL and event == 'TPR_Flag'")["uplift_pct"].iloc[0]
+    assert any(f"TPR {tpr:+.1f}%" in s for s in eda_run.findings)
+
+
+def test_changing_a_table_changes_the_sentence(eda_run) -> None:
+    results = _results(eda_run)
+    table = results["festive_uplift"].table.copy()
+    table.loc[table["group"] == ALL, "uplift_pct"] = -17.25
+    changed = {**results, "festive_uplift": replace(results["festive_uplift"], table=table)}
+    sentence = next(s for s in key_findings(changed, eda_run.overview) if s.startswith("Festive weeks"))
+    assert "17.2% less than other weeks" in sentence or "17.3% less than other weeks" in sentence
+
+
+def test_skipped_analyses_give_no_sentence(eda_run) -> None:
+    results = {k: v for k, v in _results(eda_run).items() if k not in {"festive_uplift", "price_elasticity"}}
+    sentences = key_findings(results, eda_run.overview)
+    assert not any(s.startswith("Festive") or "net price" in s for s in sentences)
+    assert len(sentences) == len(eda_run.findings) - 2
+
+
+def test_spend_and_vif_sentences_name_the_extremes(eda_run) -> None:
+    results = _results(eda_run)
+    share = results["spend_share"].share.set_index("channel")["share_pct"]
+    assert any(s.startswith(f"{share.idxmax()} takes the largest share") and f"({share.max():.1f}%)" in s
+               for s in eda_run.findings)
+    top = results["vif"].table.iloc[0]
+    assert any(f"{top['channel']}'s {top['vif']:.1f}" in s for s in eda_run.findings)
+    assert isinstance(results["spend_share"].share, pd.DataFrame)

@@ -1,0 +1,133 @@
+"""The model-ready panel: shapes, aggregation, spend, prices, controls and user errors.
+
+Tolerances: sums and products of the input columns ``rtol=1e-12``; whitened training
+controls have the identity covariance within ``atol=1e-6``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_analytics.config.data import ChannelSpec, DataConfig
+from mmm_analytics.config.features import FeatureConfig
+from mmm_analytics.errors import InputError
+from mmm_analytics.features.panel import FeaturePanel, build_panel
+
+CHANNEL_COLUMNS = ["TV_Impressions", "YouTube_Impressions", "Facebook_Impressions",
+                   "Instagram_Impressions", "Print_Readership", "Radio_Listenership"]
+
+
+def test_shapes_for_two_geos_by_two_brands(geo_brand_panel: FeaturePanel) -> None:
+    panel = geo_brand_panel
+    assert panel.exposure.shape == (4, 104, 6)
+    assert panel.sales.shape == panel.relative_price.shape == (4, 104)
+    assert panel.controls.shape == (4, 104, len(panel.control_names))
+    assert panel.geo == ("CENTRAL", "CENTRAL", "EAST", "EAST")
+    assert panel.brand == ("BrandA", "BrandB", "BrandA", "BrandB")
+    assert panel.sku is None
+    assert panel.channels == ("TV", "YouTube", "Facebook", "Instagram", "Print", "Radio")
+    assert len(panel.dates) == 104 and panel.dates.is_monotonic_increasing
+    assert panel.dates[0] == pd.Timestamp("2022-07-04")
+    assert panel.holdout_weeks == 13 and panel.n_train_weeks == 91
+
+
+def test_control_names_put_calendar_terms_first(geo_brand_panel: FeaturePanel) -> None:
+    names = geo_brand_panel.control_names
+    assert names[:8] == ("trend", "festive_week", "fourier_sin_1", "fourier_cos_1", "fourier_sin_2",
+                         "fourier_cos_2", "fourier_sin_3", "fourier_cos_3")
+    assert "CPI" in names and "TPR_Flag" in names and "TV_Impressions" not in names
+    controls = geo_brand_panel.controls
+    np.testing.assert_allclose(controls[0, :, 0], np.arange(104) / 52.0, rtol=1e-12)
+    assert set(np.unique(controls[..., 1])) <= {0.0, 1.0}
+    np.testing.assert_array_equal(controls[:, :, :8], np.broadcast_to(controls[:1, :, :8], controls[:, :, :8].shape))
+
+
+def test_arrays_follow_the_source_rows(geo_brand_panel: FeaturePanel, dated_frame: pd.DataFrame) -> None:
+    panel = geo_brand_panel
+    for s, (geo, brand) in enumerate(zip(panel.geo, panel.brand, strict=True)):
+        rows = dated_frame[(dated_frame.Geo == geo) & (dated_frame.Brand == brand)].sort_values("Date")
+        np.testing.assert_allclose(panel.exposure[s], rows[CHANNEL_COLUMNS].to_numpy(), rtol=1e-12)
+        np.testing.assert_allclose(panel.sales[s], rows["Sales_Value"].to_numpy(), rtol=1e-12)
+        np.testing.assert_allclose(panel.relative_price[s], (rows.Net_Price / rows.MRP.mean()).to_numpy(), rtol=1e-12)
+        np.testing.assert_allclose(panel.controls[s, :, panel.control_names.index("CPI")], rows.CPI.to_numpy(), rtol=1e-12)
+
+
+def test_spend_is_exposure_times_cpm_per_thousand(geo_brand_panel: FeaturePanel) -> None:
+    cpm = np.array([1.20, 1.60, 2.00, 4.50, 6.00, 0.60])
+    np.testing.assert_allclose(geo_brand_panel.cpm, cpm, rtol=1e-12)
+    np.testing.assert_allclose(geo_brand_panel.spend, geo_brand_panel.exposure * cpm / 1000.0, rtol=1e-12)
+    assert geo_brand_panel.spend.shape == (4, 104, 6)
+
+
+def test_whitened_controls_have_identity_covariance_on_training_weeks(geo_brand_panel: FeaturePanel) -> None:
+    whitened = geo_brand_panel.scaled_controls
+    train = whitened[:, : geo_brand_panel.n_train_weeks].reshape(-1, whitened.shape[-1])
+    np.testing.assert_allclose(np.cov(train, rowvar=False), np.eye(train.shape[1]), atol=1e-6)
+    np.testing.assert_allclose(train.mean(axis=0), 0.0, atol=1e-6)
+
+
+def test_scaled_exposure_averages_one_per_series_and_channel(geo_brand_panel: FeaturePanel) -> None:
+    means = geo_brand_panel.scaled_exposure.mean(axis=1)
+    ran = geo_brand_panel.exposure.sum(axis=1) > 0
+    np.testing.assert_allclose(means[ran], 1.0, rtol=1e-9)
+
+
+def test_geo_brand_sku_granularity_keeps_every_sku(sku_panel: FeaturePanel, sku_frame: pd.DataFrame) -> None:
+    assert sku_panel.exposure.shape == (2 * 2 * 2, 40, 6)
+    assert sku_panel.sku is not None and len(set(sku_panel.sku)) == 4
+    assert list(zip(sku_panel.geo, sku_panel.brand, sku_panel.sku, strict=True)) == sorted(
+        zip(sku_panel.geo, sku_panel.brand, sku_panel.sku, strict=True))
+    np.testing.assert_allclose(sku_panel.sales.sum(), sku_frame.Sales_Value.sum(), rtol=1e-12)
+    assert set(sku_panel.vocabularies()) == {"brand", "region", "sku"}
+
+
+def test_geo_brand_sums_the_skus(sku_frame: pd.DataFrame) -> None:
+    panel = build_panel(sku_frame, DataConfig(), FeatureConfig())
+    assert panel.exposure.shape == (4, 40, 6)
+    expected = sku_frame.groupby(["Geo", "Brand", "Date"])[CHANNEL_COLUMNS].sum().to_numpy().reshape(4, 40, 6)
+    np.testing.assert_allclose(panel.exposure, expected, rtol=1e-12)
+    relative = sku_frame.Net_Price / sku_frame.groupby(["Geo", "Brand", "SKU"]).MRP.transform("mean")
+    weighted = (relative * sku_frame.Sales_Value).groupby([sku_frame.Geo, sku_frame.Brand, sku_frame.Date]).sum()
+    sales = sku_frame.groupby(["Geo", "Brand", "Date"]).Sales_Value.sum()
+    np.testing.assert_allclose(panel.relative_price, (weighted / sales).to_numpy().reshape(4, 40), rtol=1e-12)
+
+
+def test_vocabularies_and_meta_are_json_ready(geo_brand_panel: FeaturePanel) -> None:
+    vocab = geo_brand_panel.vocabularies()
+    assert vocab["brand"].values == ("BrandA", "BrandB") and vocab["region"].values == ("CENTRAL", "EAST")
+    meta = json.loads(json.dumps(geo_brand_panel.meta()))
+    assert meta["channels"][0] == "TV" and meta["holdout_weeks"] == 13
+    assert meta["vocabularies"]["region"] == {"name": "region", "values": ["CENTRAL", "EAST"]}
+    assert len(meta["scalers"]["exposure_scale"]) == 4
+
+
+def test_a_spend_column_channel_has_spend_equal_to_the_column(dated_frame: pd.DataFrame) -> None:
+    frame = dated_frame.assign(TV_Spend=dated_frame.TV_Impressions * 0.002)
+    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend"),
+                                  "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6)})
+    panel = build_panel(frame, config, FeatureConfig())
+    assert panel.channels == ("TV", "Radio")
+    np.testing.assert_allclose(panel.cpm, [1000.0, 0.6], rtol=1e-12)
+    expected = frame[frame.Geo.eq("CENTRAL") & frame.Brand.eq("BrandA")].sort_values("Date").TV_Spend
+    np.testing.assert_allclose(panel.spend[0, :, 0], expected.to_numpy(), rtol=1e-12)
+
+
+def test_missing_channel_column_names_channel_and_column(dated_frame: pd.DataFrame) -> None:
+    config = DataConfig(channels={"Cinema": ChannelSpec(column="Cinema_Admissions", cpm=3.0)})
+    with pytest.raises(InputError, match=r"channel 'Cinema': column 'Cinema_Admissions' is not in the panel"):
+        build_panel(dated_frame, config, FeatureConfig())
+
+
+def test_incomplete_grid_is_an_input_error(dated_frame: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match="not a complete series x week grid"):
+        build_panel(dated_frame.drop(index=dated_frame.index[5]), DataConfig(), FeatureConfig())
+
+
+@pytest.mark.parametrize("holdout", [96, 200], ids=["leaves_eight_weeks", "longer_than_data"])
+def test_too_long_holdout_names_the_key(dated_frame: pd.DataFrame, holdout: int) -> None:
+    with pytest.raises(InputError, match=rf"data_config.yaml: holdout_weeks={holdout} leaves too few"):
+        build_panel(dated_frame, DataConfig(holdout_weeks=holdout), FeatureConfig())

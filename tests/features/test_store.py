@@ -1,0 +1,86 @@
+"""features.parquet + features_meta.json: columns, fixed transforms, round trip, missing files.
+
+Tolerances: a save/load round trip is exact (float64 parquet); fixed-transform columns
+equal their NumPy references within ``rtol=1e-12``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmm_analytics.config.features import FeatureConfig, FixedTransform, Granularity
+from mmm_analytics.errors import InputError
+from mmm_analytics.features import adstock, saturation
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.features.store import fixed_transform_columns, load_panel, meta_path, save_panel, to_frame
+
+ARRAYS = ("cpm", "exposure", "sales", "relative_price", "controls")
+
+
+def assert_same_panel(loaded: FeaturePanel, panel: FeaturePanel) -> None:
+    for name in ARRAYS:
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(panel, name), err_msg=name)
+    np.testing.assert_array_equal(loaded.dates.to_numpy(), panel.dates.to_numpy())
+    for name in ("geo", "brand", "sku", "channels", "control_names", "holdout_weeks"):
+        assert getattr(loaded, name) == getattr(panel, name), name
+    assert loaded.scalers.to_dict() == panel.scalers.to_dict()
+    np.testing.assert_array_equal(loaded.scaled_controls, panel.scaled_controls)
+
+
+def test_meta_path_sits_beside_the_parquet() -> None:
+    assert meta_path(Path("data/processed/features.parquet")) == Path("data/processed/features_meta.json")
+
+
+def test_save_load_round_trip_is_exact(geo_brand_panel: FeaturePanel, tmp_path: Path) -> None:
+    path = tmp_path / "features.parquet"
+    assert save_panel(geo_brand_panel, path, FeatureConfig()) == path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["features.parquet", "features_meta.json"]
+    assert_same_panel(load_panel(path), geo_brand_panel)
+    assert json.loads(meta_path(path).read_text())["granularity"] == "geo_brand"
+
+
+def test_sku_panel_round_trip_keeps_the_skus(sku_panel: FeaturePanel, tmp_path: Path) -> None:
+    path = tmp_path / "features.parquet"
+    save_panel(sku_panel, path, FeatureConfig(granularity=Granularity.GEO_BRAND_SKU))
+    loaded = load_panel(path)
+    assert loaded.sku == sku_panel.sku and loaded.exposure.shape == (8, 40, 6)
+    assert_same_panel(loaded, sku_panel)
+    assert json.loads(meta_path(path).read_text())["granularity"] == "geo_brand_sku"
+
+
+@pytest.mark.parametrize("missing", ["features.parquet", "features_meta.json"], ids=["parquet", "meta"])
+def test_missing_file_error_names_the_file(geo_brand_panel: FeaturePanel, tmp_path: Path, missing: str) -> None:
+    path = tmp_path / "features.parquet"
+    save_panel(geo_brand_panel, path, FeatureConfig())
+    (tmp_path / missing).unlink()
+    with pytest.raises(InputError, match=rf"'{tmp_path / missing}' not found; run 'mmm features'"):
+        load_panel(path)
+
+
+def test_frame_has_one_row_per_series_and_week(geo_brand_panel: FeaturePanel) -> None:
+    frame = to_frame(geo_brand_panel, FeatureConfig())
+    assert len(frame) == 4 * 104
+    assert frame["is_holdout"].sum() == 4 * 13
+    assert not frame.loc[frame.series_id == 0, "is_holdout"].iloc[:91].any()
+    for channel in geo_brand_panel.channels:
+        for prefix in ("exposure", "spend", "scaled_exposure", "fixed"):
+            assert f"{prefix}_{channel}" in frame.columns
+    np.testing.assert_allclose(frame["spend_TV"], geo_brand_panel.spend[..., 0].ravel(), rtol=1e-12)
+    assert "SKU" not in frame.columns
+    assert frame.filter(like="scaled_control_").shape[1] == len(geo_brand_panel.control_names)
+
+
+def test_fixed_columns_are_adstock_then_hill_with_config_parameters(geo_brand_panel: FeaturePanel) -> None:
+    config = FeatureConfig(max_lag=6, channel_transforms={
+        "Radio": FixedTransform(carryover_beta=0.3, retention=0.8, half_saturation=2.0, slope=2.0)})
+    fixed = fixed_transform_columns(geo_brand_panel, config)
+    scaled = geo_brand_panel.scaled_exposure
+    tv = saturation.hill(adstock.beta_gamma_decay(scaled[..., 0], 0.6, 0.5, 6), 1.0, 1.0)
+    radio = saturation.hill(adstock.beta_gamma_decay(scaled[..., 5], 0.3, 0.8, 6), 2.0, 2.0)
+    np.testing.assert_allclose(fixed[..., 0], tv, rtol=1e-12)
+    np.testing.assert_allclose(fixed[..., 5], radio, rtol=1e-12)
+    assert np.all((fixed >= 0) & (fixed < 1))

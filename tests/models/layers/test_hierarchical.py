@@ -1,0 +1,79 @@
+"""HierarchicalLayer equals softplus(channel_mean + brand_offset + region_offset); config, file, gradients.
+
+Tolerance against the NumPy reference: ``rtol=1e-5, atol=1e-6``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from mmm_analytics.errors import InputError
+from mmm_analytics.models.layers import HierarchicalLayer
+
+from .layer_checks import ATOL, RTOL, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, set_weights, softplus
+
+RNG = np.random.default_rng(3)
+CHANNEL_MEAN = RNG.normal(size=4)
+BRAND_OFFSET = RNG.normal(scale=0.5, size=(3, 4))
+REGION_OFFSET = RNG.normal(scale=0.5, size=(2, 4))
+BRAND_IDS = np.array([0, 1, 2, 2, 1, 0])
+REGION_IDS = np.array([0, 0, 0, 1, 1, 1])
+
+
+def chosen_layer() -> HierarchicalLayer:
+    layer = HierarchicalLayer(n_channels=4, n_brands=3, n_regions=2)
+    layer.build(None)
+    set_weights(layer, channel_mean=CHANNEL_MEAN, brand_offset=BRAND_OFFSET, region_offset=REGION_OFFSET)
+    return layer
+
+
+def test_layer_equals_numpy_reference() -> None:
+    out = np.asarray(chosen_layer()([BRAND_IDS, REGION_IDS]))
+    expected = softplus(CHANNEL_MEAN[None, :] + BRAND_OFFSET[BRAND_IDS] + REGION_OFFSET[REGION_IDS])
+    assert out.shape == (6, 4)
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+    assert np.all(out > 0)
+
+
+def test_starts_at_the_initial_coefficient_with_zero_offsets() -> None:
+    layer = HierarchicalLayer(4, 3, 2, initial_coefficient=0.4)
+    out = np.asarray(layer([BRAND_IDS, REGION_IDS]))
+    np.testing.assert_allclose(out, 0.4, rtol=1e-9)
+    for name in ("brand_offset", "region_offset"):
+        np.testing.assert_array_equal(np.asarray(next(v for v in layer.weights if v.name == name)), 0.0)
+
+
+def test_config_round_trip() -> None:
+    restored = assert_config_round_trip(HierarchicalLayer(6, 3, 8, initial_coefficient=0.2, name="coefficients"))
+    assert (restored.n_channels, restored.n_brands, restored.n_regions, restored.initial_coefficient) == (6, 3, 8, 0.2)
+
+
+def test_keras_file_round_trip_without_custom_objects(tmp_path: Path) -> None:
+    brand, region = keras.Input(shape=(), dtype="int32"), keras.Input(shape=(), dtype="int32")
+    layer = HierarchicalLayer(n_channels=4, n_brands=3, n_regions=2)
+    model = keras.Model([brand, region], layer([brand, region]))
+    set_weights(layer, channel_mean=CHANNEL_MEAN, brand_offset=BRAND_OFFSET, region_offset=REGION_OFFSET)
+    assert_keras_file_round_trip(model, [BRAND_IDS, REGION_IDS], tmp_path)
+
+
+def test_gradients_reach_every_trainable_weight() -> None:
+    assert_every_gradient_non_zero(chosen_layer(), [BRAND_IDS, REGION_IDS], {"channel_mean", "brand_offset", "region_offset"})
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"n_channels": 0}, "n_channels, n_brands and n_regions must be >= 1. Received: 0, 3, 2"),
+        ({"n_brands": 0}, "Received: 4, 0, 2"),
+        ({"n_regions": -1}, "Received: 4, 3, -1"),
+        ({"initial_coefficient": 0.0}, "initial_coefficient=0.0"),
+    ],
+    ids=["no_channels", "no_brands", "negative_regions", "zero_initial_coefficient"],
+)
+def test_bad_arguments_raise_input_error_naming_them(kwargs: dict, name: str) -> None:
+    with pytest.raises(InputError, match=name):
+        HierarchicalLayer(**({"n_channels": 4, "n_brands": 3, "n_regions": 2} | kwargs))

@@ -1,0 +1,115 @@
+"""ROICurveLayer equals ``features.saturation.hill`` / ``sigmoid``; config, .keras file, gradients, bad arguments.
+
+Tolerance against the NumPy reference: ``rtol=1e-5, atol=1e-6``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from mmm_analytics.errors import InputError
+from mmm_analytics.features.saturation import hill, sigmoid
+from mmm_analytics.models.layers import ROICurveLayer
+
+from .layer_checks import ATOL, RTOL, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, set_weights, softplus_inverse
+
+HALF = np.array([0.5, 1.5, 4.0])
+SLOPE = np.array([0.7, 1.0, 2.5])
+CARRIED = np.random.default_rng(1).uniform(1e-3, 8.0, size=(2, 12, 3))
+
+
+def chosen_layer(kind: str) -> ROICurveLayer:
+    layer = ROICurveLayer(3, kind=kind)
+    layer.build((None, 12, 3))
+    values = {"half_saturation_raw": softplus_inverse(HALF)}
+    if kind == "hill":
+        values["slope_raw"] = softplus_inverse(SLOPE)
+    set_weights(layer, **values)
+    return layer
+
+
+def reference(kind: str, x: np.ndarray) -> np.ndarray:
+    return hill(x, HALF, SLOPE) if kind == "hill" else sigmoid(x, HALF)
+
+
+@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+def test_layer_equals_numpy_reference(kind: str) -> None:
+    layer = chosen_layer(kind)
+    np.testing.assert_allclose(np.asarray(layer.half_saturation()), HALF, rtol=1e-9)
+    np.testing.assert_allclose(np.asarray(layer(CARRIED)), reference(kind, CARRIED), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+def test_layer_keeps_float64_precision(kind: str) -> None:
+    """The package runs Keras in float64; the output must not drop to float32 (rtol=1e-9)."""
+    x = np.random.default_rng(2).uniform(1e-2, 8.0, size=(2, 12, 3))
+    out = chosen_layer(kind)(x)
+    assert out.dtype == "float64"
+    np.testing.assert_allclose(np.asarray(out), reference(kind, x), rtol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+def test_half_of_maximum_at_half_saturation(kind: str) -> None:
+    out = np.asarray(chosen_layer(kind)(np.broadcast_to(HALF, CARRIED.shape)))
+    np.testing.assert_allclose(out, 0.5, rtol=RTOL)
+
+
+@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+def test_zero_and_negative_exposure_give_zero(kind: str) -> None:
+    layer = chosen_layer(kind)
+    set_weights(layer, **({"slope_raw": softplus_inverse([0.25, 1.0, 3.0])} if kind == "hill" else {}))
+    x = np.zeros(CARRIED.shape)
+    x[:, ::2] = -2.0
+    np.testing.assert_allclose(np.asarray(layer(x)), 0.0, atol=ATOL)
+
+
+@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+def test_monotone_and_below_one(kind: str) -> None:
+    grid = np.repeat(np.linspace(0.0, 10.0 * HALF.min(), 24).reshape(2, 12, 1), 3, axis=-1)
+    out = np.asarray(chosen_layer(kind)(grid)).reshape(24, 3)
+    assert np.all(np.diff(out, axis=0) >= 0) and np.all(out < 1.0)
+
+
+def test_sigmoid_has_no_slope_weight() -> None:
+    layer = chosen_layer("sigmoid")
+    assert [v.name for v in layer.trainable_variables] == ["half_saturation_raw"]
+    np.testing.assert_array_equal(np.asarray(layer.slope()), np.ones(3))
+
+
+@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+def test_config_round_trip(kind: str) -> None:
+    restored = assert_config_round_trip(ROICurveLayer(2, kind=kind, initial_half_saturation=0.8, initial_slope=1.7))
+    assert restored.kind == kind and restored.initial_slope == 1.7
+
+
+@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+def test_keras_file_round_trip_without_custom_objects(kind: str, tmp_path: Path) -> None:
+    inputs = keras.Input(shape=(12, 3))
+    layer = ROICurveLayer(3, kind=kind)
+    model = keras.Model(inputs, layer(inputs))
+    values = {"half_saturation_raw": softplus_inverse(HALF)} | ({"slope_raw": softplus_inverse(SLOPE)} if kind == "hill" else {})
+    set_weights(layer, **values)
+    assert_keras_file_round_trip(model, CARRIED, tmp_path)
+
+
+@pytest.mark.parametrize("kind, names", [("hill", {"half_saturation_raw", "slope_raw"}), ("sigmoid", {"half_saturation_raw"})])
+def test_gradients_reach_every_trainable_weight(kind: str, names: set[str]) -> None:
+    assert_every_gradient_non_zero(chosen_layer(kind), CARRIED, names)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"kind": "cubic"}, "unknown saturation 'cubic'; choose one of: hill, sigmoid. Received: kind='cubic'"),
+        ({"initial_half_saturation": 0.0}, "initial_half_saturation"),
+        ({"initial_slope": -1.0}, "initial_slope"),
+    ],
+    ids=["unknown_kind", "zero_half_saturation", "negative_slope"],
+)
+def test_bad_arguments_raise_input_error_naming_them(kwargs: dict, name: str) -> None:
+    with pytest.raises(InputError, match=name):
+        ROICurveLayer(3, **kwargs)

@@ -1,0 +1,137 @@
+"""Fit metrics and residual diagnostics against hand computations (tolerance rtol=1e-12 unless stated)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from statsmodels.stats.stattools import durbin_watson
+
+from mmm_analytics.models.metrics import (
+    METRIC_NAMES,
+    fit_metrics,
+    metrics_summary,
+    metrics_table,
+    period_weeks,
+    residual_diagnostics,
+)
+
+KEYS = pd.DataFrame({"brand": ["A", "A", "B"], "region": ["N", "S", "N"]})
+
+
+def test_fit_metrics_match_hand_computation():
+    # errors 10, -10, 30, 0; SSE 1100; mean 250; SST 50000
+    metrics = fit_metrics([100.0, 200.0, 300.0, 400.0], [110.0, 190.0, 330.0, 400.0])
+    expected = {"r2": 1 - 1100 / 50000, "mape": (0.1 + 0.05 + 0.1 + 0.0) / 4, "wmape": 50 / 1000,
+                "nrmse": math.sqrt(1100 / 4) / 250, "bias": (30 / 4) / 250}
+    assert metrics.keys() == expected.keys()
+    for name, value in expected.items():
+        assert metrics[name] == pytest.approx(value, rel=1e-12), name
+
+
+def test_mape_skips_zero_actuals_and_undefined_metrics_are_nan():
+    metrics = fit_metrics([0.0, 100.0], [5.0, 90.0])
+    assert metrics["mape"] == pytest.approx(0.1, rel=1e-12)
+    assert metrics["wmape"] == pytest.approx(15 / 100, rel=1e-12)
+    constant = fit_metrics([5.0, 5.0, 5.0], [4.0, 5.0, 6.0])
+    assert math.isnan(constant["r2"]) and constant["bias"] == pytest.approx(0.0, abs=1e-15)
+    assert all(math.isnan(v) for v in fit_metrics([], []).values())
+
+
+def test_fit_metrics_rejects_different_sizes():
+    with pytest.raises(ValueError, match="differ in size"):
+        fit_metrics([1.0, 2.0], [1.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    actual=arrays(np.float64, 12, elements=st.floats(1.0, 1e6)),
+    noise=arrays(np.float64, 12, elements=st.floats(-0.5, 0.5)),
+    factor=st.floats(1e-3, 1e3),
+)
+def test_metrics_are_unit_free(actual, noise, factor):
+    """Every metric is unchanged when actual and predicted are in other currency units."""
+    predicted = actual * (1.0 + noise)
+    base, scaled = fit_metrics(actual, predicted), fit_metrics(actual * factor, predicted * factor)
+    for name in METRIC_NAMES:
+        assert scaled[name] == pytest.approx(base[name], rel=1e-9, abs=1e-9, nan_ok=True), name
+
+
+def test_perfect_prediction():
+    actual = np.array([3.0, 5.0, 4.0])
+    assert fit_metrics(actual, actual) == {"r2": 1.0, "mape": 0.0, "wmape": 0.0, "nrmse": 0.0, "bias": 0.0}
+
+
+@pytest.fixture()
+def grids() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    actual = rng.uniform(50.0, 150.0, size=(3, 10))
+    return actual, actual * rng.uniform(0.8, 1.2, size=(3, 10))
+
+
+def test_metrics_table_rows_split_periods_and_levels(grids):
+    actual, predicted = grids
+    table = metrics_table(actual, predicted, KEYS, holdout_weeks=3)
+    assert list(table.columns) == ["level", "brand", "region", "period", "n_obs", *METRIC_NAMES]
+    # per period: overall, national, 2 brands, 2 regions, 3 series
+    assert table.groupby("period").size().to_dict() == {"holdout": 9, "train": 9}
+    series = table.query("level == 'series' and brand == 'A' and region == 'S' and period == 'holdout'").iloc[0]
+    expected = fit_metrics(actual[1, 7:], predicted[1, 7:])
+    assert series[list(METRIC_NAMES)].to_dict() == pytest.approx(expected, rel=1e-12)
+    national = table.query("level == 'national' and period == 'train'").iloc[0]
+    assert national["wmape"] == pytest.approx(fit_metrics(actual[:, :7].sum(0), predicted[:, :7].sum(0))["wmape"], rel=1e-12)
+    region = table.query("level == 'region' and region == 'N' and period == 'train'").iloc[0]
+    assert region["r2"] == pytest.approx(fit_metrics(actual[[0, 2], :7].sum(0), predicted[[0, 2], :7].sum(0))["r2"], rel=1e-12)
+    overall = table.query("level == 'overall' and period == 'train'").iloc[0]
+    assert overall["n_obs"] == 21
+    assert overall["mape"] == pytest.approx(fit_metrics(actual[:, :7], predicted[:, :7])["mape"], rel=1e-12)
+
+
+def test_no_holdout_gives_train_rows_only(grids):
+    actual, predicted = grids
+    assert period_weeks(10, 0) == {"train": slice(0, 10)}
+    assert set(metrics_table(actual, predicted, KEYS, holdout_weeks=0)["period"]) == {"train"}
+
+
+def test_metrics_summary_is_nested_and_json_safe(grids):
+    actual, predicted = grids
+    actual[0, 0] = predicted[0, 0] = 0.0
+    summary = metrics_summary(metrics_table(actual, predicted, KEYS, holdout_weeks=3))
+    json.dumps(summary, allow_nan=False)
+    assert summary["holdout"]["overall"]["n_obs"] == 9
+    assert {row["brand"] for row in summary["train"]["brand"]} == {"A", "B"}
+    assert len(summary["train"]["series"]) == 3
+
+
+def test_durbin_watson_and_acf_of_an_alternating_residual():
+    actual = np.full((1, 4), 10.0)
+    predicted = actual - np.array([[1.0, -1.0, 1.0, -1.0]])
+    keys = pd.DataFrame({"brand": ["A"], "region": ["N"]})
+    table = residual_diagnostics(actual, predicted, keys, holdout_weeks=0, lags=3)
+    assert list(table.columns) == ["level", "brand", "region", "n_weeks", "durbin_watson",
+                                   "acf_lag_1", "acf_lag_2", "acf_lag_3"]
+    series = table.query("level == 'series'").iloc[0]
+    assert series["durbin_watson"] == pytest.approx(12 / 4, rel=1e-12)  # sum(diff**2) / sum(e**2)
+    # acf with n in every denominator: lag 1 -3/4, lag 2 +2/4, lag 3 -1/4
+    assert series[["acf_lag_1", "acf_lag_2", "acf_lag_3"]].to_numpy(float) == pytest.approx([-0.75, 0.5, -0.25], rel=1e-12)
+
+
+def test_diagnostics_use_training_weeks_and_pool_series(grids):
+    actual, predicted = grids
+    table = residual_diagnostics(actual, predicted, KEYS, holdout_weeks=3)
+    assert set(table["n_weeks"]) == {7}
+    assert table["level"].tolist() == ["overall", "national", "series", "series", "series"]
+    residual = (actual - predicted)[:, :7]
+    assert table["durbin_watson"].iloc[2:].to_numpy() == pytest.approx(durbin_watson(residual, axis=1), rel=1e-12)
+    assert table["durbin_watson"].iloc[1] == pytest.approx(durbin_watson(residual.sum(0)), rel=1e-12)
+    # identical relative residuals in every series: pooled values equal each series' values
+    same = np.tile(actual[:1], (3, 1))
+    pooled = residual_diagnostics(same, same * np.tile(predicted[:1] / actual[:1], (3, 1)), KEYS, 3)
+    assert pooled.iloc[0, 4:].to_numpy(float) == pytest.approx(pooled.iloc[2, 4:].to_numpy(float), rel=1e-9, nan_ok=True)
+    assert np.isnan(pooled.iloc[0, -2:].to_numpy(float)).all()  # 7 training weeks: no lag 7 or 8

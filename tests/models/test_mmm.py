@@ -1,0 +1,81 @@
+"""MarketingMixModel: forward pass, priors, gradients and config round trip."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
+
+from mmm_analytics.models.inputs import model_inputs
+from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.training import build_model
+from tests.models.conftest import fast_config, to_feature_panel
+
+
+@pytest.fixture(scope="module")
+def built(noiseless_panel):
+    config = fast_config()
+    panel = to_feature_panel(noiseless_panel, config)
+    return build_model(panel, config.model), model_inputs(panel), panel
+
+
+def test_outputs_have_panel_shapes_and_media_adds_up(built) -> None:
+    model, inputs, panel = built
+    out = model(inputs.x)
+    n_series, n_weeks = panel.sales.shape
+    assert tuple(out["sales"].shape) == (n_series, n_weeks)
+    assert tuple(out["media"].shape) == (n_series, n_weeks, len(panel.channels))
+    no_media = model(dict(inputs.x) | {"media": np.zeros_like(inputs.x["media"])})
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(out["sales"] - no_media["sales"]),
+        keras.ops.convert_to_numpy(keras.ops.sum(out["media"], axis=-1)), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(no_media["media"]), 0.0, atol=1e-9)
+
+
+def test_gradients_reach_every_trainable_weight(built) -> None:
+    model, inputs, _ = built
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+
+    def loss(weights):
+        y_pred, _ = model.stateless_call(weights, non_trainable, inputs.x)
+        with keras.StatelessScope(state_mapping=list(zip(model.trainable_variables, weights))):
+            return model.negative_log_posterior(jnp.asarray(inputs.y) * 1.1, y_pred, inputs.train_mask, 0.05)
+
+    grads = jax.grad(loss)(trainable)
+    for variable, grad in zip(model.trainable_variables, grads):
+        assert np.abs(np.asarray(grad)).max() > 0, variable.path
+
+
+def test_holdout_weeks_do_not_enter_the_training_loss(built) -> None:
+    model, inputs, _ = built
+    y_pred = model(inputs.x)
+    changed = inputs.y.copy()
+    changed[inputs.holdout_mask.astype(bool)] += 10.0
+    before = model.compute_loss(inputs.x, inputs.y, y_pred, inputs.train_mask)
+    after = model.compute_loss(inputs.x, changed, y_pred, inputs.train_mask)
+    assert float(before) == pytest.approx(float(after), rel=1e-12)
+
+
+def test_prior_penalty_is_half_the_sum_of_squared_z_scores(built) -> None:
+    model, inputs, _ = built
+    media = model(inputs.x)["media"]
+    z = keras.ops.convert_to_numpy(model.prior_residuals(media))
+    assert float(model.prior_penalty(media)) == pytest.approx(0.5 * float((z**2).sum()), rel=1e-12)
+
+
+def test_roi_prior_pulls_towards_its_mean(built) -> None:
+    model, inputs, _ = built
+    media = model(inputs.x)["media"]
+    base = float(model.prior_penalty(media))
+    assert float(model.prior_penalty(media * 50.0)) > base  # implied ROIs far above the prior mean
+
+
+def test_get_config_round_trip(built) -> None:
+    model, inputs, _ = built
+    clone = MarketingMixModel.from_config(model.get_config())
+    clone(inputs.x)
+    assert clone.get_config() == model.get_config()
+    assert len(clone.trainable_variables) == len(model.trainable_variables)

@@ -1,0 +1,128 @@
+"""The HTML report from hand-made results: sections, charts, plotly inlined once, escaping, parsing."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from plotly.offline import get_plotlyjs
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.models.evaluation_figures import FitPanels, PlotData, part_colors
+from mmm_analytics.models.metrics import metrics_table, residual_diagnostics
+from mmm_analytics.models.report import CHART_IDS, SECTIONS, ReportContent, build_report
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+VOID = {"meta", "img", "br", "hr", "input", "link"}
+
+
+class _Structure(HTMLParser):
+    """Ids, images and unclosed or stray tags of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.images: list[str] = []
+        self.stack: list[str] = []
+        self.stray: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if "id" in values:
+            self.ids.append(values["id"])
+        if tag == "img":
+            self.images.append(values.get("src", ""))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+        else:
+            self.stray.append(tag)
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> ReportContent:
+    rng = np.random.default_rng(2)
+    dates = pd.date_range("2024-01-01", periods=20, freq="W-MON")
+    actual = rng.uniform(90.0, 110.0, size=(2, 20))
+    predicted = actual * rng.uniform(0.95, 1.05, size=(2, 20))
+    keys = pd.DataFrame({"brand": ["<b>Brand</b>", "<b>Brand</b>"], "region": ["N", "S"]})
+    parts = {"base": predicted.sum(0) - 30.0, "price": np.full(20, -5.0), "promotions": np.full(20, 15.0),
+             "TV": np.full(20, 20.0)}
+    figure = tmp_path_factory.mktemp("figures") / "fit_by_brand.png"
+    figure.write_bytes(PNG)
+    plots = PlotData(
+        dates=dates, holdout_weeks=4, by_brand=FitPanels(("<b>Brand</b>",), actual.sum(0)[None], predicted.sum(0)[None]),
+        by_region=FitPanels(("N", "S"), actual, predicted), national_actual=actual.sum(0),
+        national_predicted=predicted.sum(0), national_parts=parts,
+        totals={k: float(v.sum()) for k, v in parts.items()},
+        diagnostics=residual_diagnostics(actual, predicted, keys, 4), colors=part_colors(VizConfig(), ("TV",)),
+    )
+    contributions = pd.DataFrame({"channel": ["TV"], "spend": [100.0], "contribution": [400.0], "roi": [4.0]})
+    media = pd.DataFrame({"channel": ["TV"], "carryover_total": [1.5], "mean_lag_weeks": [0.4],
+                          "half_saturation": [1.2], "slope": [1.1], "coefficient_inr": [55.0]})
+    return ReportContent(
+        plots=plots, metrics=metrics_table(actual, predicted, keys, 4), contributions=contributions,
+        media_response=media, cpm={"TV": 1.25}, n_series=2, saturation="hill", n_draws=40,
+        figures=(figure,), training={"timings": {"adam": 1.5}, "best_epoch": 7, "history": {"loss": [3.0, 2.0, 1.0]}},
+    )
+
+
+@pytest.fixture(scope="module")
+def page(content) -> str:
+    return build_report(content)
+
+
+def test_plotly_is_inlined_once_and_nothing_is_fetched(page):
+    assert page.count(get_plotlyjs()) == 1
+    assert "cdn.plot.ly" not in page and "<script src" not in page
+    assert not re.search(r"""(src|href)=["']https?://""", page)
+
+
+def test_every_section_and_chart_is_present_and_the_page_parses(page):
+    structure = _Structure()
+    structure.feed(page)
+    structure.close()
+    assert structure.stray == [] and structure.stack == []
+    assert [i for i in structure.ids if i in SECTIONS] == list(SECTIONS)
+    assert set(CHART_IDS) <= set(structure.ids)
+    assert structure.images == ["data:image/png;base64,iVBORw0KGgoAAAAAAAAAAAAAAAAAAAAA"]
+
+
+def test_chart_data_is_valid_json_for_every_div(page):
+    payload = re.search(r"const CHARTS = (.*?);\nfor", page, flags=re.S).group(1)
+    charts = json.loads(payload)
+    assert list(charts) == list(CHART_IDS)
+    fit = charts["chart-fit"]
+    # national, one brand, two regions: two traces each, one dropdown button each
+    assert len(fit["data"]) == 8 and len(fit["layout"]["updatemenus"][0]["buttons"]) == 4
+    assert [t["name"] for t in charts["chart-decomposition"]["data"][:4]] == ["base", "price", "promotions", "TV"]
+    assert charts["chart-waterfall"]["data"][0]["measure"][-1] == "total"
+    assert fit["layout"]["shapes"][0]["x0"] == "2024-04-22"  # first of the 4 holdout weeks
+
+
+def test_cpm_assumption_contributions_and_training_summary(page):
+    assert "spend = exposures x CPM / 1000" in page and "TV 1.25" in page
+    assert "<td>4.000</td>" in page  # ROI
+    assert "timings.adam" in page and "best_epoch" in page and "1 after 3 epochs" in page
+    assert "Durbin-Watson" in page
+
+
+def test_names_are_escaped(page):
+    assert "<b>Brand</b>" not in page.replace(get_plotlyjs(), "").split("const CHARTS")[0]
+    assert "&lt;b&gt;Brand&lt;/b&gt;" in page
+
+
+def test_report_without_holdout_or_training(content):
+    plots = PlotData(**{name: getattr(content.plots, name) for name in PlotData.__dataclass_fields__} | {"holdout_weeks": 0})
+    page = build_report(ReportContent(**{name: getattr(content, name) for name in ReportContent.__dataclass_fields__}
+                                      | {"plots": plots, "training": {}}))
+    assert "parameter draws for intervals" in page
+    assert '"shapes": []' in page

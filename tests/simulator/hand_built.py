@@ -1,0 +1,69 @@
+"""Hand-built response parameters and model folders (no training) for the simulator tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from mmm_analytics.config.data import DEFAULT_CHANNELS
+from mmm_analytics.curves.response import historical_contribution
+from mmm_analytics.features import adstock
+from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams
+
+BRANDS = ("BrandA", "BrandB", "BrandC")
+REGIONS = ("CENTRAL", "EAST", "NORTH", "NORTHEAST", "SOUTH", "WEST", "NORTHWEST", "SOUTHWEST")
+MAX_LAG = 8
+
+
+def _draws(value: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    return value[None] * np.exp(rng.normal(0.0, 0.05, size=(n_draws, *value.shape)))
+
+
+def build_params(
+    n_brands: int = 2, n_regions: int = 2, n_channels: int = 3, n_weeks: int = 60, n_draws: int = 8,
+    saturation: str = "hill", seed: int = 3,
+) -> ResponseParams:
+    """Response parameters of a plausible trained model, built by hand (no training)."""
+    rng = np.random.default_rng(seed)
+    channels = tuple(list(DEFAULT_CHANNELS)[:n_channels])
+    cpm = np.array([DEFAULT_CHANNELS[c].cpm for c in channels], dtype=np.float64)
+    series = [(b, r) for b in BRANDS[:n_brands] for r in REGIONS[:n_regions]]
+    n_series = len(series)
+    base = rng.uniform(0.3e6, 2.0e6, size=(1, 1, n_channels))
+    exposure = base * rng.uniform(0.6, 1.5, (n_series, 1, 1)) * rng.lognormal(0.0, 0.4, (n_series, n_weeks, n_channels))
+    retention = rng.uniform(0.2, 0.7, n_channels)
+    lag_weights = adstock.beta_gamma_weights(0.6, retention, MAX_LAG)
+    half_saturation = lag_weights.sum(axis=0) * rng.uniform(0.7, 1.6, n_channels)
+    slope = rng.uniform(1.05, 1.6, n_channels) if saturation == "hill" else np.ones(n_channels)
+    coefficient = rng.uniform(15_000.0, 60_000.0, (n_series, n_channels))
+    weights_draws = lag_weights[None] * np.exp(rng.normal(0.0, 0.03, (n_draws, 1, n_channels)))
+    baseline = rng.uniform(1.5e5, 3.0e5, (n_series, 1)) * (1 + 0.05 * rng.normal(size=(n_series, n_weeks)))
+    start = dt.date(2023, 1, 2)
+    params = ResponseParams(
+        channels=channels, series_brand=tuple(b for b, _ in series), series_region=tuple(r for _, r in series),
+        saturation=saturation, cpm=cpm, exposure_scale=exposure.mean(axis=1), exposure=exposure,
+        dates=tuple((start + dt.timedelta(weeks=k)).isoformat() for k in range(n_weeks)),
+        lag_weights=lag_weights, half_saturation=half_saturation, slope=slope, coefficient=coefficient,
+        lag_weights_draws=weights_draws, half_saturation_draws=_draws(half_saturation, n_draws, rng),
+        slope_draws=_draws(slope, n_draws, rng), coefficient_draws=_draws(coefficient, n_draws, rng),
+        predicted_sales=baseline, baseline_sales=baseline,
+    )
+    predicted = baseline + historical_contribution(params).sum(axis=-1)
+    return ResponseParams(**{**{name: getattr(params, name) for name in params.__dataclass_fields__},
+                             "predicted_sales": predicted})
+
+
+def write_model(folder: Path, params: ResponseParams) -> Path:
+    """Save ``params`` and matching metadata into ``folder`` (a model folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    params.save(folder)
+    ModelMetadata(
+        channels=list(params.channels), cpm=dict(zip(params.channels, params.cpm.tolist())),
+        brands=sorted(set(params.series_brand)), regions=sorted(set(params.series_region)),
+        series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],
+        date_range=(params.dates[0], params.dates[-1]), n_weeks=len(params.dates), holdout_weeks=0,
+        seed=3, saturation=params.saturation, max_lag=MAX_LAG, interval_level=0.9,
+    ).save(folder)
+    return folder

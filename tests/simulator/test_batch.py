@@ -1,0 +1,35 @@
+"""The batch run: tables, figures and a self-contained report with plotly inlined once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from plotly.offline import get_plotlyjs
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.simulator import MarketingSimulator
+from mmm_analytics.simulator.batch import BatchPaths, run_batch
+
+SCENARIOS = "scenarios:\n  - name: now\n  - name: more_tv\n    spend: {TV: '+50%'}\n"
+
+
+def test_batch_writes_everything(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text(SCENARIOS)
+    paths = BatchPaths(scenarios, tmp_path / "sim", tmp_path / "fig", tmp_path / "report.html", export=True)
+    results = run_batch(simulator, paths, VizConfig(dpi=50))
+    for name in ("scenario_comparison.csv", "efficiency_frontier.csv", "sensitivity.csv", "optimal_allocation.json",
+                 "segment_optimization.csv", "exports/efficiency_frontier.json", "exports/optimal_allocation.csv"):
+        assert (paths.output / name).is_file(), name
+    pngs = sorted(p.name for p in paths.figures.glob("*.png"))
+    assert pngs == ["efficiency_frontier.png", "scenario_comparison.png", "sensitivity_current.png",
+                    "sensitivity_optimum.png"]
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths.figures.glob("*.png"))
+    page = paths.report.read_text()
+    assert page.count(get_plotlyjs()[:200]) == 1
+    assert "<script src=" not in page  # nothing loaded from a CDN (plotly.js only names one for map tiles)
+    assert page.count("cdn.plot.ly") == get_plotlyjs().count("cdn.plot.ly")
+    assert "Efficiency frontier" in page and "more_tv" in page and "CPM" in page
+    assert len(pd.read_csv(paths.output / "segment_optimization.csv")) == len(simulator.segments)
+    assert len(results.written) >= 20

@@ -1,0 +1,96 @@
+"""Scenario evaluation: reproduces the model's own response, sums segments, validates input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmm_analytics.curves.response import point_response
+from mmm_analytics.errors import InputError
+from mmm_analytics.simulator import MarketingSimulator
+
+from .hand_built import write_model, build_params
+
+
+def test_current_spend_is_average_weekly_spend(simulator: MarketingSimulator) -> None:
+    expected = simulator.params.spend[0].mean(axis=0)
+    got = simulator.current_spend(*simulator.segments[0])
+    np.testing.assert_allclose(list(got.values()), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("segment", [0, 1, 2, 3], ids=["A-CENTRAL", "A-EAST", "B-CENTRAL", "B-EAST"])
+def test_current_mix_reproduces_model_response(simulator: MarketingSimulator, segment: int) -> None:
+    brand, region = simulator.segments[segment]
+    result = simulator.simulate_scenario(simulator.current_spend(brand, region), brand, region)
+    model = point_response(simulator.params, simulator.current_matrix)[segment]
+    np.testing.assert_allclose(list(result.channel_contributions.values()), model, rtol=1e-6)
+    baseline = simulator.params.baseline_sales[segment, -13:].mean()
+    assert result.predicted_sales == pytest.approx(baseline + model.sum(), rel=1e-6)
+    assert result.roi == pytest.approx(model.sum() / sum(result.spend.values()), rel=1e-6)
+    assert result.incremental_lower <= result.incremental_sales <= result.incremental_upper
+
+
+def test_horizon_at_current_mix_is_weeks_times_weekly(simulator: MarketingSimulator) -> None:
+    brand, region = simulator.segments[0]
+    result = simulator.simulate_scenario({}, brand, region)
+    assert result.horizon_incremental_sales == pytest.approx(13 * result.incremental_sales, rel=1e-9)
+    assert result.horizon_predicted_sales == pytest.approx(13 * result.predicted_sales, rel=1e-9)
+
+
+def test_horizon_builds_up_after_a_switch(simulator: MarketingSimulator) -> None:
+    brand, region = simulator.segments[0]
+    doubled = {c: 2 * v for c, v in simulator.current_spend(brand, region).items()}
+    result = simulator.simulate_scenario(doubled, brand, region)
+    current = simulator.simulate_scenario({}, brand, region)
+    assert 13 * current.incremental_sales < result.horizon_incremental_sales < 13 * result.incremental_sales
+
+
+def test_all_sums_segments_split_by_history(simulator: MarketingSimulator) -> None:
+    national = simulator.simulate_scenario(simulator.current_spend("all", "all"), "all", "all")
+    parts = [simulator.simulate_scenario({}, b, r) for b, r in simulator.segments]
+    assert national.incremental_sales == pytest.approx(sum(p.incremental_sales for p in parts), rel=1e-9)
+    assert national.predicted_sales == pytest.approx(sum(p.predicted_sales for p in parts), rel=1e-9)
+    brand_a = simulator.simulate_scenario({}, "BrandA", "all")
+    assert brand_a.incremental_sales == pytest.approx(sum(p.incremental_sales for p in parts[:2]), rel=1e-9)
+
+
+def test_per_segment_allocation(simulator: MarketingSimulator) -> None:
+    (b0, r0), (b1, r1) = simulator.segments[:2]
+    result = simulator.simulate_scenario({(b0, r0): {"TV": 0.0}}, "BrandA", "all")
+    first = simulator.simulate_scenario({"TV": 0.0}, b0, r0)
+    second = simulator.simulate_scenario({}, b1, r1)
+    assert result.incremental_sales == pytest.approx(first.incremental_sales + second.incremental_sales, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("allocation", "brand", "message"),
+    [
+        ({"Cinema": 10.0}, "BrandA", "unknown channel 'Cinema'"),
+        ({"TV": -5.0}, "BrandA", "must be a number >= 0"),
+        ({"TV": float("nan")}, "BrandA", "must be a number >= 0"),
+        ({}, "BrandZ", "unknown brand 'BrandZ'"),
+    ],
+    ids=["unknown-channel", "negative", "nan", "unknown-brand"],
+)
+def test_bad_allocation_is_input_error(simulator: MarketingSimulator, allocation, brand, message) -> None:
+    with pytest.raises(InputError, match=message):
+        simulator.simulate_scenario(allocation, brand, "CENTRAL")
+
+
+def test_missing_metadata_names_file(tmp_path: Path) -> None:
+    folder = write_model(tmp_path / "m", build_params(n_weeks=20))
+    (folder / "metadata.json").unlink()
+    with pytest.raises(InputError, match="metadata.json"):
+        MarketingSimulator.from_model_dir(folder / "mmm_model.keras")
+
+
+def test_mismatched_channels_rejected(tmp_path: Path) -> None:
+    folder = write_model(tmp_path / "m", build_params(n_weeks=20))
+    meta = json.loads((folder / "metadata.json").read_text())
+    meta["channels"] = ["TV", "Radio", "Print"]
+    (folder / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match="differ from response_params.npz"):
+        MarketingSimulator.from_model_dir(folder)

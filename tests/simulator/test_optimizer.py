@@ -1,0 +1,128 @@
+"""Budget optimisation: closed-form optimum, exact budget and bounds, national mode, marginal ROI."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmm_analytics.errors import InputError
+from mmm_analytics.models.artifacts import ModelMetadata
+from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator, optimize_budget
+from mmm_analytics.simulator.optimizer import JSON_KEYS
+
+from .hand_built import build_params, write_model
+
+EXACT = 1e-6  # relative tolerance on budget and bounds
+
+
+@pytest.fixture(scope="module")
+def two_channel(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
+    """One segment, two channels, Hill slope 1: response_c(x) = coefficient_c * x / (x + k_c)."""
+    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=4)
+    params = dataclasses.replace(base, slope=np.ones(2), slope_draws=np.ones((4, 2)),
+                                 coefficient=np.array([[40_000.0, 25_000.0]]))
+    folder = write_model(tmp_path_factory.mktemp("two"), params)
+    return MarketingSimulator(params, ModelMetadata.load(folder))
+
+
+def _closed_form(sim: MarketingSimulator, budget: float) -> np.ndarray:
+    """Equal marginal ROI: c1 k1 / (x1 + k1)^2 = c2 k2 / (x2 + k2)^2 with x1 + x2 = budget."""
+    p = sim.params
+    k = p.half_saturation * p.exposure_scale[0] * p.cpm / (1000.0 * p.lag_weights.sum(axis=0))
+    root = np.sqrt(p.coefficient[0] * k)
+    x1 = root[0] * (budget + k.sum()) / root.sum() - k[0]
+    return np.array([x1, budget - x1])
+
+
+@pytest.mark.parametrize("multiple", [0.5, 1.0, 2.0], ids=["half", "current", "double"])
+def test_two_channel_closed_form_optimum(two_channel: MarketingSimulator, multiple: float) -> None:
+    budget = multiple * sum(two_channel.current_spend("BrandA", "CENTRAL").values())
+    expected = _closed_form(two_channel, budget)
+    assert np.all(expected > 0)
+    result = two_channel.optimize_budget(budget, None, "BrandA", "CENTRAL")
+    np.testing.assert_allclose(list(result.allocation.values()), expected, rtol=1e-3)
+    assert sum(result.allocation.values()) == pytest.approx(budget, rel=EXACT)
+    assert result.mroi_spread < 1e-4
+
+
+def test_optimum_beats_current_mix_and_equalises_mroi(simulator: MarketingSimulator) -> None:
+    result = simulator.optimize_budget(None, None, "BrandB", "EAST")
+    assert result.expected_incremental_sales >= result.current_incremental_sales * (1 - 1e-12)
+    assert result.uplift >= 0
+    free = [c for c, s in result.channel_status.items() if s == "free"]
+    mroi = np.array([result.marginal_roi[c] for c in free])
+    assert len(free) >= 2 and np.ptp(mroi) / mroi.mean() < 1e-3
+    assert result.converged
+
+
+def test_budget_and_bounds_respected_exactly(simulator: MarketingSimulator) -> None:
+    current = simulator.current_spend("BrandA", "EAST")
+    budget = 1.3 * sum(current.values())
+    constraints = BudgetConstraints(min_spend={"TV": 0.3 * budget}, max_fraction={"YouTube": 0.5}, locked=("Facebook",))
+    result = simulator.optimize_budget(budget, constraints, "BrandA", "EAST")
+    spend = result.allocation
+    assert sum(spend.values()) == pytest.approx(budget, rel=EXACT)
+    assert spend["TV"] >= 0.3 * budget * (1 - EXACT)
+    assert spend["YouTube"] <= 0.5 * current["YouTube"] * (1 + EXACT)
+    assert spend["Facebook"] == pytest.approx(current["Facebook"], rel=EXACT)
+    assert result.channel_status["Facebook"] == "locked"
+
+
+def test_at_most_never_exceeds_budget(simulator: MarketingSimulator) -> None:
+    current = simulator.current_spend("BrandA", "CENTRAL")
+    caps = {c: 0.2 * v for c, v in current.items()}
+    result = simulator.optimize_budget(sum(current.values()), BudgetConstraints(max_spend=caps, at_most=True),
+                                       "BrandA", "CENTRAL")
+    assert sum(result.allocation.values()) == pytest.approx(sum(caps.values()), rel=EXACT)
+    for channel, cap in caps.items():
+        assert result.allocation[channel] <= cap * (1 + EXACT)
+
+
+def test_national_joint_optimisation(simulator: MarketingSimulator) -> None:
+    national = simulator.optimize_budget(None, None, "all", "all")
+    budget = sum(simulator.current_spend("all", "all").values())
+    assert national.weekly_budget == pytest.approx(budget, rel=1e-12)
+    assert national.cells["spend"].sum() == pytest.approx(budget, rel=EXACT)
+    assert len(national.cells) == 4 * 3
+    # Joint beats optimising each segment on its own historical budget (it may move money between them).
+    separate = sum(simulator.optimize_budget(None, None, b, r).expected_incremental_sales for b, r in simulator.segments)
+    assert national.expected_incremental_sales >= separate * (1 - 1e-9)
+    active = national.cells[national.cells["spend"] > 1e-6 * budget]
+    assert np.ptp(active["marginal_roi"]) / active["marginal_roi"].mean() < 1e-3
+
+
+def test_national_channel_limits_apply_to_totals(simulator: MarketingSimulator) -> None:
+    budget = sum(simulator.current_spend("all", "all").values())
+    constraints = BudgetConstraints(min_spend={"TV": 0.4 * budget}, max_spend={"Facebook": 0.1 * budget})
+    result = simulator.optimize_budget(budget, constraints, "all", "all")
+    assert result.allocation["TV"] >= 0.4 * budget * (1 - EXACT)
+    assert result.allocation["Facebook"] <= 0.1 * budget * (1 + EXACT)
+    assert sum(result.allocation.values()) == pytest.approx(budget, rel=EXACT)
+
+
+def test_infeasible_request_names_constraint(simulator: MarketingSimulator) -> None:
+    with pytest.raises(InputError, match=r"minimum spends \(TV=.*above the weekly budget"):
+        optimize_budget(simulator, 100.0, BudgetConstraints(min_spend={"TV": 1000.0}), "BrandA", "EAST")
+
+
+def test_zero_budget_spends_nothing(simulator: MarketingSimulator) -> None:
+    result = simulator.optimize_budget(0.0, None, "BrandA", "EAST")
+    assert all(v == 0.0 for v in result.allocation.values())
+    assert result.expected_incremental_sales == 0.0
+
+
+def test_json_has_exactly_the_documented_keys(simulator: MarketingSimulator) -> None:
+    payload = simulator.optimize_budget(None, None, "BrandA", "EAST").to_json_dict()
+    assert tuple(payload) == JSON_KEYS
+    assert set(payload["allocation"]) == set(simulator.channels) == set(payload["marginal_roi"])
+
+
+def test_sigmoid_model_optimises(tmp_path: Path) -> None:
+    params = build_params(saturation="sigmoid", n_weeks=20)
+    sim = MarketingSimulator.from_model_dir(write_model(tmp_path / "s", params))
+    result = sim.optimize_budget(None, None, "BrandA", "EAST")
+    assert result.converged and result.starts_used == 1  # concave: the first converged start is enough
+    assert result.mroi_spread < 1e-4

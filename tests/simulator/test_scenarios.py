@@ -1,0 +1,82 @@
+"""Scenario files: absolute and relative amounts, validation errors naming scenario and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.errors import InputError
+from mmm_analytics.simulator import MarketingSimulator
+from mmm_analytics.simulator.scenarios import SUMMARY_COLUMNS, compare_scenarios, scenarios_from_file
+
+GOOD = """
+scenarios:
+  - name: current
+  - name: tv_up
+    description: TV +20%
+    spend: {TV: "+20%", Facebook: 1500}
+  - name: brand_a_off
+    brand: BrandA
+    region: EAST
+    spend: {TV: 0, YouTube: "-100%", Facebook: "0"}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_resolves_relative_and_absolute_amounts(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    current, tv_up, off = scenarios_from_file(_write(tmp_path, GOOD), simulator)
+    now = simulator.current_spend()
+    assert current.spend == now
+    assert tv_up.spend["TV"] == pytest.approx(1.2 * now["TV"]) and tv_up.spend["Facebook"] == 1500.0
+    assert tv_up.spend["YouTube"] == now["YouTube"]
+    assert (off.brand, off.region) == ("BrandA", "EAST") and set(off.spend.values()) == {0.0}
+
+
+def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    summary, channels = compare_scenarios(simulator, scenarios_from_file(_write(tmp_path, GOOD), simulator))
+    assert set(SUMMARY_COLUMNS) <= set(summary.columns) and "contribution_TV" in summary.columns
+    assert summary.loc[0, "delta_incremental_vs_current"] == pytest.approx(0.0, abs=1e-6)
+    assert summary.loc[1, "delta_incremental_vs_current"] != 0.0
+    assert summary.loc[2, "incremental_sales"] == 0.0
+    assert len(channels) == 3 * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("scenarios:\n  - name: a\n    spend: {Cinema: 10}\n", r"scenario 'a', key 'Cinema': unknown channel"),
+        ("scenarios:\n  - name: b\n    spend: {TV: lots}\n", r"scenario 'b', key 'TV': 'lots' is not an amount"),
+        ("scenarios:\n  - name: c\n    spend: {TV: -5}\n", r"scenario 'c', key 'TV': weekly spend must be a number >= 0"),
+        ("scenarios:\n  - name: d\n    spend: {TV: '-150%'}\n", r"scenario 'd', key 'TV': .* cuts more than 100%"),
+        ("scenarios:\n  - name: e\n    spnd: {TV: 5}\n", r"scenario 'e', key 'spnd'"),
+        ("scenarios:\n  - name: f\n    brand: BrandQ\n", r"scenario 'f', key 'brand': unknown brand 'BrandQ'"),
+        ("scenarios:\n  - name: g\n  - name: g\n", r"repeated: g"),
+        ("scenarios: []\n", r"scenarios"),
+        ("scenarios:\n  - name: h\n    spend: [1, 2]\n", r"scenario 'h', key 'spend'"),
+    ],
+    ids=["unknown-channel", "text", "negative", "cut-too-deep", "misspelled-key", "unknown-brand", "duplicate",
+         "empty", "not-a-mapping"],
+)
+def test_bad_scenarios_name_scenario_and_key(tmp_path: Path, simulator: MarketingSimulator, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError, match=message) as caught:
+        scenarios_from_file(path, simulator)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_file(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    with pytest.raises(InputError, match="scenarios file .* not found"):
+        scenarios_from_file(tmp_path / "nope.yaml", simulator)
+
+
+def test_default_scenarios_file_is_valid() -> None:
+    from mmm_analytics.simulator.scenarios import load_scenarios
+
+    specs = load_scenarios(Path(__file__).parents[2] / "config" / "scenarios.yaml")
+    assert len(specs) >= 5 and specs[0].name == "current_mix"

@@ -1,0 +1,35 @@
+"""Solver helpers: projection onto the budget and the final repair keep totals and bounds exact."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmm_analytics.simulator.solver import project, repair
+
+values = st.lists(st.floats(0.0, 1e6, allow_nan=False), min_size=2, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=values, share=st.floats(0.0, 1.0), cap=st.floats(0.05, 1.0))
+def test_project_sums_to_target_within_bounds(start: list[float], share: float, cap: float) -> None:
+    x = np.asarray(start)
+    lower = 0.1 * x
+    upper = lower + cap * 1e6
+    target = lower.sum() + share * (np.minimum(upper, 1e12).sum() - lower.sum())
+    out = project(x, lower, upper, target)
+    assert np.all(out >= lower) and np.all(out <= upper)
+    np.testing.assert_allclose(out.sum(), target, rtol=1e-9, atol=1e-6)
+
+
+def test_repair_snaps_to_bounds_and_keeps_total() -> None:
+    lower, upper = np.array([0.0, 10.0, 0.0]), np.array([np.inf, 50.0, 5.0])
+    out = repair(np.array([1e-12, 30.0, 5.0 - 1e-12]), lower, upper, 40.0, at_most=False)
+    assert out[0] == 0.0 and out[2] == 5.0
+    assert out.sum() == 40.0
+
+
+def test_repair_at_most_keeps_a_smaller_total() -> None:
+    out = repair(np.array([1.0, 2.0]), np.zeros(2), np.full(2, np.inf), 10.0, at_most=True)
+    np.testing.assert_array_equal(out, [1.0, 2.0])
