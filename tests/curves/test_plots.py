@@ -34,11 +34,29 @@ def test_segment_figure(curves: CurveSet) -> None:
         assert "INR" in response_ax.get_xlabel() and "INR" in response_ax.get_ylabel() and "INR" in roi_ax.get_ylabel()
         assert "TV, BrandA / NORTH" in response_ax.get_title()
         np.testing.assert_array_equal(response_ax.lines[0].get_ydata(), segment.response)
-        assert [line.get_label() for line in roi_ax.lines[:2]] == ["average ROI (right axis)", "marginal ROI (right axis)"]
-        vertical = [line.get_xdata()[0] for line in response_ax.lines[1:] if len(set(line.get_xdata())) == 1]
+        np.testing.assert_array_equal(roi_ax.lines[1].get_ydata(), segment.mroi)
+        legend = [text.get_text() for text in fig.legends[0].get_texts()]
+        assert legend[0] == "90% interval" and "marginal ROI (right axis)" in legend
+        vertical = [line.get_xdata()[0] for line in response_ax.lines if len(set(line.get_xdata())) == 1]
         assert segment.current_spend in vertical
     finally:
         plt.close(fig)
+
+
+def test_a_reused_canvas_draws_the_same_image_as_a_fresh_one(curves: CurveSet) -> None:
+    first, second = curves.segment(0, 0), curves.segment(curves.n_rows - 1, 2)
+    canvas = plots.SegmentCanvas(VIZ)
+    fresh = plots.segment_figure(second, VIZ, "#3c9d5d")
+    try:
+        canvas.draw(first, "#1f4e79")
+        canvas.figure.canvas.draw()
+        reused = canvas.draw(second, "#3c9d5d")
+        reused.canvas.draw()
+        fresh.canvas.draw()
+        np.testing.assert_array_equal(np.asarray(reused.canvas.buffer_rgba()), np.asarray(fresh.canvas.buffer_rgba()))
+    finally:
+        plt.close(canvas.figure)
+        plt.close(fresh)
 
 
 def test_grid_national_and_carryover_figures(curves: CurveSet, params: ResponseParams) -> None:

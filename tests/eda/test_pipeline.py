@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.eda import load_quality, read_panel
+from mmm_analytics.eda.pipeline import compute_outcomes
 from mmm_analytics.errors import InputError
 
+RADIO_NOTE = "Radio has no varying exposure (all zero or constant): left out"
 REQUIRED_TABLES = (
     "descriptive_stats", "descriptive_by_brand", "descriptive_by_geo", "correlation", "vif", "stl_strength",
     "festive_uplift", "promo_uplift", "elasticity", "analyses",
@@ -30,42 +32,45 @@ def test_full_run_writes_numbered_figures_tables_and_report(eda_run) -> None:
     assert pd.read_csv(eda_run.tables["data_quality"]).set_index("column").loc["Sales_Value", "imputed_by_cleaning"] == 3
 
 
-def _report(result) -> str:
-    return result.report.read_text(encoding="utf-8")
+def _skipped(outcomes) -> dict[str, str]:
+    return {o.slug: o.skipped for o in outcomes if o.skipped}
 
 
-def test_no_festive_weeks_skips_the_festive_uplift_with_a_note(panel: pd.DataFrame, run_small, tmp_path: Path) -> None:
-    stale = tmp_path / "flat" / "figures" / "16_festive_uplift.png"
+def test_no_festive_weeks_skip_only_the_festive_uplift(panel: pd.DataFrame, make_view) -> None:
+    skipped = _skipped(compute_outcomes(make_view(panel.assign(Festival_Index=1.0))))
+    assert list(skipped) == ["festive_uplift"] and "no festive weeks" in skipped["festive_uplift"]
+
+
+def test_all_zero_channel_is_left_out_of_channel_analyses_with_a_note(panel: pd.DataFrame, make_view) -> None:
+    outcomes = compute_outcomes(make_view(panel.assign(Radio_Listenership=0.0)))
+    assert not _skipped(outcomes)
+    noted = {o.slug for o in outcomes if RADIO_NOTE in o.notes}
+    assert noted == {"channel_correlation", "collinear_pair", "vif", "cross_correlation", "lagged_response"}
+
+
+def test_single_geo_skips_the_geo_comparisons(panel: pd.DataFrame, make_view) -> None:
+    skipped = _skipped(compute_outcomes(make_view(panel[panel["Geo"] == "EAST"])))
+    assert set(skipped) == {"sales_trend_geo", "geo_brand_heatmap"}
+    assert all("single geo (EAST)" in reason for reason in skipped.values())
+
+
+def test_bad_panel_runs_end_to_end_with_every_note_in_the_report(panel: pd.DataFrame, run_small, tmp_path: Path) -> None:
+    """One geo, no festive weeks and an all-zero channel at once: figures, tables and report still come out."""
+    stale = tmp_path / "bad" / "figures" / "16_festive_uplift.png"
     stale.parent.mkdir(parents=True)
-    stale.write_bytes(b"old")
-    result = run_small(panel.assign(Festival_Index=1.0), "flat")
-    outcome = result.outcome("festive_uplift")
-    assert outcome.figure is None and "no festive weeks" in outcome.skipped
+    stale.write_bytes(b"left by an earlier run")
+    bad = panel[panel["Geo"] == "EAST"].assign(Festival_Index=1.0, Radio_Listenership=0.0)
+    result = run_small(bad, "bad")
+    assert {o.slug for o in result.skipped} == {"sales_trend_geo", "geo_brand_heatmap", "festive_uplift"}
     assert not stale.exists()  # a figure from an earlier run would contradict the report
-    assert f"Skipped: {outcome.skipped}" in _report(result).replace("&gt;", ">")
-    assert len(result.figures) == len(result.outcomes) - 1
-    assert not any(s.startswith("Festive") for s in result.findings)
-
-
-def test_all_zero_channel_is_left_out_with_a_note(panel: pd.DataFrame, run_small) -> None:
-    result = run_small(panel.assign(Radio_Listenership=0.0), "zero")
-    note = "Radio has no varying exposure (all zero or constant): left out"
-    for slug in ("channel_correlation", "vif", "cross_correlation", "lagged_response"):
-        outcome = result.outcome(slug)
-        assert outcome.figure is not None and note in outcome.notes, slug
-    assert "Radio" not in pd.read_csv(result.tables["vif"])["channel"].tolist()
-    assert note in _report(result)
-    assert not result.skipped
-
-
-def test_single_geo_skips_geo_comparisons_with_a_note(panel: pd.DataFrame, run_small) -> None:
-    result = run_small(panel[panel["Geo"] == "EAST"], "one_geo")
-    skipped = {o.slug for o in result.skipped}
-    assert skipped == {"sales_trend_geo", "geo_brand_heatmap"}
-    html = _report(result)
+    assert len(result.figures) == len(result.outcomes) - 3
+    html = result.report.read_text(encoding="utf-8").replace("&gt;", ">")
     for outcome in result.skipped:
-        assert f"Skipped: {outcome.skipped}" in html and "single geo (EAST)" in outcome.skipped
-    assert len(result.figures) == len(result.outcomes) - 2
+        assert f"Skipped: {outcome.skipped}" in html
+    assert RADIO_NOTE in html
+    assert "Radio" not in pd.read_csv(result.tables["vif"])["channel"].tolist()
+    assert pd.read_csv(result.tables["analyses"]).query("status == 'skipped'")["figure"].isna().all()
+    assert not any(s.startswith("Festive") for s in result.findings)
 
 
 def test_load_quality_reads_the_cleaning_outputs(tmp_path: Path) -> None:

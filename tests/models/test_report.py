@@ -82,8 +82,9 @@ def page(content) -> str:
 
 def test_plotly_is_inlined_once_and_nothing_is_fetched(page):
     assert page.count(get_plotlyjs()) == 1
-    assert "cdn.plot.ly" not in page and "<script src" not in page
-    assert not re.search(r"""(src|href)=["']https?://""", page)
+    ours = page.replace(get_plotlyjs(), "")
+    assert "cdn.plot.ly" not in ours and "<script src" not in ours
+    assert not re.search(r"""(src|href)=["']https?://""", ours)
 
 
 def test_every_section_and_chart_is_present_and_the_page_parses(page):

@@ -24,15 +24,16 @@ class BenchmarkResult:
     files: list[Path]
 
 
-def _regret(run: RunResult, config: ProjectConfig) -> tuple[float, dict]:
-    """Mean optimiser regret over brand x region under the true response, and simulator timings."""
+def _regret(run: RunResult, config: ProjectConfig, with_timings: bool) -> tuple[float, dict]:
+    """Mean optimiser regret over brand x region under the true response (and, once,
+    the simulator's timings)."""
     from mmm_analytics.simulator.engine import MarketingSimulator
     from mmm_analytics.simulator.regret import regret_per_segment
     from mmm_analytics.simulator.timing import measure_speed
 
     simulator = MarketingSimulator(run.params, run.metadata, config.model.simulator)
     regret = regret_per_segment(simulator, run.truth)
-    return float(regret["regret"].mean()), measure_speed(simulator)
+    return float(regret["regret"].mean()), measure_speed(simulator) if with_timings else {}
 
 
 def run_benchmark(settings: list[SyntheticSetting], seeds: list[int], config: ProjectConfig, output_dir: Path,
@@ -43,7 +44,7 @@ def run_benchmark(settings: list[SyntheticSetting], seeds: list[int], config: Pr
         for seed in seeds:
             run = run_one(setting, seed, config)
             summary = dict(run.summary)
-            summary["regret"], speed = _regret(run, config)
+            summary["regret"], speed = _regret(run, config, with_timings=not timings)
             timings = timings or speed
             runs.append(summary)
             channels.append(run.channels)

@@ -14,9 +14,13 @@ from mmm_analytics.utils.paths import ProjectPaths
 if TYPE_CHECKING:
     import pandas as pd
 
-MODEL_HELP = "The trained model: mmm_model.keras or the folder holding it (needs metadata.json and response_params.npz)."
+MODEL_HELP = (
+    "The trained model: mmm_model.keras or the folder holding it (needs metadata.json and response_params.npz)."
+)
 OUTPUT_HELP = "Folder for the curve figures (one per channel x brand x region, grids, national, carryover)."
-REPORTS_HELP = "Folder for channel_roi.csv, roi_by_segment.csv, roi_curves.parquet, roi_report.html, curves_summary.json."
+REPORTS_HELP = (
+    "Folder for channel_roi.csv, roi_by_segment.csv, roi_curves.parquet, roi_report.html and curves_summary.json."
+)
 FORMAT_HELP = "Figure format: png, svg or pdf."
 
 _PATHS = ProjectPaths()

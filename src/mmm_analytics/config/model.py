@@ -41,10 +41,10 @@ class ElasticityPrior(Settings):
 
 
 class HalfSaturationPrior(Settings):
-    """Log-normal prior on each channel's half-saturation point, in units of the series'
-    average weekly exposure after carryover: log(half_saturation) ~ Normal(log(mean), spread)."""
+    """Log-normal prior on each channel's half-saturation point relative to the carried-over
+    exposure of an average week: log(half_saturation / average) ~ Normal(log(mean), spread)."""
 
-    mean: float = Field(default=2.0, gt=0)
+    mean: float = Field(default=1.0, gt=0)
     spread: float = Field(default=1.0, gt=0)
 
 

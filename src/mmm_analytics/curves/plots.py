@@ -28,7 +28,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.curves.carryover import CarryoverCurve
@@ -42,6 +42,9 @@ ROI_COLOR = "#222222"
 BREAKEVEN_COLOR = "#b8860b"
 CEILING_COLOR = "#4b0082"
 GRID_CELL_INCHES = (2.6, 2.1)
+GRID_TICKS = 4
+BREAKEVEN_LABEL = "marginal ROI falls below 1"
+CEILING_LABEL = "90% of ceiling"
 
 
 def compact_inr(value: float, _position: object = None) -> str:
@@ -110,10 +113,11 @@ class SegmentCanvas:
         (self.roi,) = self.roi_ax.plot([], [], color=ROI_COLOR, linewidth=1.3)
         (self.mroi,) = self.roi_ax.plot([], [], color=ROI_COLOR, linewidth=1.3, linestyle="--")
         self.roi_ax.axhline(1.0, color=GREY, linewidth=0.8, linestyle=":")
-        handles = [Patch(alpha=0.2, linewidth=0), self.response, self.current, self.breakeven, self.at_ceiling, self.roi, self.mroi]
-        labels = ["interval", "response", "current average spend", "marginal ROI falls below 1", "90% of ceiling",
+        handles = [Patch(alpha=0.2, linewidth=0), self.response, self.current, self.breakeven, self.at_ceiling,
+                   self.roi, self.mroi]
+        labels = ["interval", "response", "current average spend", BREAKEVEN_LABEL, CEILING_LABEL,
                   "average ROI (right axis)", "marginal ROI (right axis)"]
-        self.legend = self.figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.045), ncol=4,
+        self.legend = self.figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.04), ncol=3,
                                          fontsize="small", frameon=False)
         ax.set_xlabel(SPEND_LABEL)
         ax.set_ylabel(RESPONSE_LABEL)
@@ -121,13 +125,13 @@ class SegmentCanvas:
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(FuncFormatter(compact_inr))
         self.note = self.figure.text(0.01, 0.012, "", fontsize="x-small", color=GREY)
-        self.figure.subplots_adjust(left=0.09, right=0.91, bottom=0.25, top=0.92)
+        self.figure.subplots_adjust(left=0.09, right=0.91, bottom=0.3, top=0.92)
 
     def _marker(self, line: Line2D, index: int, spend: float, curve: SegmentCurve, label: str) -> None:
         visible = _in_range(spend, curve.spend)
         line.set_xdata([spend, spend] if visible else [0.0, 0.0])
         line.set_visible(visible)
-        self.legend.texts[index].set_text(label if visible else f"{label}: beyond this range")
+        self.legend.texts[index].set_text(label if visible else f"{label} (beyond this chart)")
 
     def draw(self, curve: SegmentCurve, color: str) -> Figure:
         """Fill the canvas with ``curve`` drawn in ``color``; returns the (same) figure."""
@@ -146,8 +150,8 @@ class SegmentCanvas:
         self.current.set_xdata([curve.current_spend, curve.current_spend])
         self.current_dot.set_data([curve.current_spend], [curve.current_response])
         self.current_dot.set_color(color)
-        self._marker(self.breakeven, 3, curve.breakeven_spend, curve, "marginal ROI falls below 1")
-        self._marker(self.at_ceiling, 4, curve.ceiling_spend, curve, "90% of ceiling")
+        self._marker(self.breakeven, 3, curve.breakeven_spend, curve, BREAKEVEN_LABEL)
+        self._marker(self.at_ceiling, 4, curve.ceiling_spend, curve, CEILING_LABEL)
         self.roi.set_data(curve.spend, curve.roi)
         self.mroi.set_data(curve.spend, curve.mroi)
         self.ax.set_xlim(0.0, _top(curve.spend))
@@ -187,6 +191,8 @@ def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: s
         ax = axes[brands.index(curve.brand), regions.index(curve.region)]
         ax.axis("on")
         _draw_response(ax, curve, color)
+        ax.xaxis.set_major_locator(MaxNLocator(GRID_TICKS))  # fewer ticks: 24 small panels render faster
+        ax.yaxis.set_major_locator(MaxNLocator(GRID_TICKS))
         ax.set_title(f"{curve.brand} / {curve.region}", fontsize="small")
         ax.tick_params(labelsize="x-small")
     fig.supxlabel(SPEND_LABEL, fontsize="medium")

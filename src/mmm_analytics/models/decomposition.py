@@ -126,7 +126,8 @@ def _check_channel_names(channels: tuple[str, ...]) -> None:
     reserved = set(NON_MEDIA_PARTS) | set(KEY_COLUMNS) | {"actual", "predicted", "sku"}
     clash = sorted(reserved.intersection(channels))
     if clash:
-        raise InputError(f"data_config.yaml channels: the name(s) {clash} are reserved for the decomposition; rename them")
+        raise InputError(f"data_config.yaml channels: the name(s) {clash} are reserved for the decomposition; "
+                         "rename them")
 
 
 def decomposition_frame(decomposition: Decomposition, panel: FeaturePanel) -> pd.DataFrame:

@@ -95,11 +95,21 @@ def compact(value: float, _position: object = None) -> str:
     return f"{value:.3g}"
 
 
-def _new_figure(viz: VizConfig, nrows: int = 1, ncols: int = 1, height: float = 1.0) -> tuple[Figure, np.ndarray]:
+def _new_figure(viz: VizConfig, nrows: int = 1, ncols: int = 1, height: float = 1.0,
+                constrained: bool = True) -> tuple[Figure, np.ndarray]:
+    """A figure of the configured size and style; without ``constrained`` the caller places the axes."""
     with sns.axes_style(viz.style):
-        figure = Figure(figsize=(viz.figure_width, viz.figure_height * height), layout="constrained")
+        figure = Figure(figsize=(viz.figure_width, viz.figure_height * height),
+                        layout="constrained" if constrained else None)
         axes = figure.subplots(nrows, ncols, squeeze=False, sharex=True)
     return figure, axes
+
+
+def _fixed_margins(figure: Figure) -> None:
+    """Margins in inches for small multiples (a layout engine would redraw every panel several times)."""
+    width, height = figure.get_size_inches()
+    figure.subplots_adjust(left=0.75 / width, right=1 - 0.15 / width, bottom=0.5 / height, top=1 - 0.65 / height,
+                           wspace=0.22, hspace=0.5 * 3.0 / height)
 
 
 def date_ticks(dates: pd.DatetimeIndex, max_ticks: int = 8) -> tuple[pd.DatetimeIndex, list[str]]:
@@ -128,7 +138,8 @@ def fit_figure(panels: FitPanels, dates: pd.DatetimeIndex, holdout_weeks: int, v
     """Small multiples of actual vs predicted weekly Sales_Value (INR), one panel per group."""
     ncols = min(3, len(panels.labels))
     nrows = math.ceil(len(panels.labels) / ncols)
-    figure, axes = _new_figure(viz, nrows, ncols, height=max(1.0, 0.55 * nrows))
+    figure, axes = _new_figure(viz, nrows, ncols, height=max(1.0, 0.55 * nrows), constrained=False)
+    _fixed_margins(figure)
     for ax, label, actual, predicted in zip(axes.flat, panels.labels, panels.actual, panels.predicted):
         ax.plot(dates, actual, color=ACTUAL_COLOR, lw=1.2, label="actual")
         ax.plot(dates, predicted, color=viz.color_for(0), lw=1.2, label="predicted")
@@ -140,7 +151,7 @@ def fit_figure(panels: FitPanels, dates: pd.DatetimeIndex, holdout_weeks: int, v
     for ax in axes.flat[len(panels.labels) - ncols:len(panels.labels)]:
         ax.xaxis.set_tick_params(labelbottom=True)
     axes.flat[0].legend(fontsize=7, loc="upper left")
-    figure.supylabel("Sales_Value (INR / week)", fontsize=9)
+    figure.supylabel("Sales_Value (INR / week)", fontsize=9, x=0.12 / figure.get_size_inches()[0], ha="left")
     figure.suptitle(f"Actual vs predicted weekly sales by {by} (holdout shaded)", fontweight="bold")
     return figure
 
@@ -239,7 +250,8 @@ def render_one(kind: FigureKind, data: PlotData, folder: Path, viz: VizConfig) -
     """Draw one figure and save it atomically as ``folder/<kind>.png``."""
     figure = build_figure(kind, data, viz)
     options = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}}
-    path = write_with(folder / f"{kind.value}.png", lambda tmp: figure.savefig(tmp, dpi=viz.dpi, format="png", **options))
+    path = write_with(folder / f"{kind.value}.png",
+                      lambda tmp: figure.savefig(tmp, dpi=viz.dpi, format="png", **options))
     figure.clear()
     return path
 

@@ -83,7 +83,8 @@ class Evaluation:
         """Overall train and holdout R2 and wMAPE, holdout bias and the pooled Durbin-Watson."""
         picks = [("train", "r2", "train R2"), ("train", "wmape", "train wMAPE"), ("holdout", "r2", "holdout R2"),
                  ("holdout", "wmape", "holdout wMAPE"), ("holdout", "bias", "holdout bias")]
-        values = {label: self.metrics[period]["overall"][name] for period, name, label in picks if period in self.metrics}
+        values = {label: self.metrics[period]["overall"][name]
+                  for period, name, label in picks if period in self.metrics}
         values["Durbin-Watson (train)"] = self.metrics["residuals"]["overall"]["durbin_watson"]
         return {label: float("nan") if value is None else float(value) for label, value in values.items()}
 
@@ -167,10 +168,9 @@ def evaluate(model: MarketingMixModel, panel: FeaturePanel, params: ResponsePara
         Training summary for the report (e.g. timings, best epoch, noise scale, history).
     """
     _check_matches(model, panel, params)
-    seconds: dict[str, float] = {}
-    start = time.perf_counter()
+    clock = _Clock()
     decomposition = decompose(model, panel)
-    seconds["decomposition"] = time.perf_counter() - start
+    clock.lap("decomposition")
     keys = series_keys(panel)
     table = metrics_table(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
     diagnostics = residual_diagnostics(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
@@ -182,18 +182,30 @@ def evaluate(model: MarketingMixModel, panel: FeaturePanel, params: ResponsePara
         write_csv(reports_dir / DECOMPOSITION_CSV, frame), write_csv(reports_dir / CONTRIBUTIONS_CSV, contributions),
         write_csv(reports_dir / DIAGNOSTICS_CSV, diagnostics),
     ]
-    seconds["tables"] = time.perf_counter() - start - seconds["decomposition"]
+    clock.lap("tables")
     plots = plot_data(panel, decomposition, diagnostics, viz)
-    mark = time.perf_counter()
     figures = render_figures(plots, figures_dir, viz)
-    seconds["figures"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    clock.lap("figures")
     content = ReportContent(
         plots=plots, metrics=table, contributions=contributions, media_response=media_response(params),
         cpm={c: float(v) for c, v in zip(panel.channels, panel.cpm)}, n_series=len(panel.brand),
         saturation=params.saturation, n_draws=params.n_draws, figures=tuple(figures), training=dict(training or {}),
     )
     report = write_text(reports_dir / REPORT_HTML, build_report(content))
-    seconds["report"] = time.perf_counter() - mark
-    seconds["total"] = time.perf_counter() - start
-    return Evaluation(metrics, frame, contributions, diagnostics, (*files, *figures, report), seconds)
+    clock.lap("report")
+    return Evaluation(metrics, frame, contributions, diagnostics, (*files, *figures, report), clock.seconds())
+
+
+class _Clock:
+    """Wall-clock seconds per step, plus the total."""
+
+    def __init__(self) -> None:
+        self.start = self.mark = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name], self.mark = now - self.mark, now
+
+    def seconds(self) -> dict[str, float]:
+        return self.laps | {"total": self.mark - self.start}

@@ -71,8 +71,9 @@ def fit_metrics(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> Metrics:
     total = float(np.sum((actual - mean_actual) ** 2))
     nonzero = actual != 0
     absolute = float(np.abs(actual).sum())
+    spread = total > _ROUNDING * actual.size * float(np.max(actual**2))
     return {
-        "r2": 1.0 - float(np.sum(error**2)) / total if total > _ROUNDING * actual.size * float(np.max(actual**2)) else math.nan,
+        "r2": 1.0 - float(np.sum(error**2)) / total if spread else math.nan,
         "mape": float(np.mean(np.abs(error[nonzero]) / np.abs(actual[nonzero]))) if nonzero.any() else math.nan,
         "wmape": float(np.abs(error).sum()) / absolute if absolute > 0 else math.nan,
         "nrmse": math.sqrt(float(np.mean(error**2))) / mean_actual if mean_actual != 0 else math.nan,
@@ -184,7 +185,8 @@ def residual_diagnostics(actual: Grid, predicted: Grid, keys: pd.DataFrame, hold
     series_acf = np.array([_acf(r, lags) for r in relative])
     weights = np.where(np.isfinite(series_acf), variance[:, None], 0.0)
     total_weight = weights.sum(axis=0)
-    pooled_acf = np.where(total_weight > 0, np.nansum(weights * series_acf, axis=0) / np.where(total_weight > 0, total_weight, 1.0), np.nan)
+    weighted = np.nansum(weights * series_acf, axis=0)
+    pooled_acf = np.where(total_weight > 0, weighted / np.where(total_weight > 0, total_weight, 1.0), np.nan)
     national = residual.sum(axis=0)
     rows = [
         (Level.OVERALL, ALL, ALL, _pooled_durbin_watson(relative), pooled_acf),

@@ -80,11 +80,14 @@ class MarketingMixModel(keras.Model):
         has_spend = ops.cast(spend > 0, roi.dtype)
         roi_z = has_spend * (ops.log(ops.maximum(roi, 1e-9)) - ops.log(ops.convert_to_tensor(p["roi_mean"]))) / ops.convert_to_tensor(p["roi_spread"])
         log_half_life = LOG_LN2 - ops.log(ops.softplus(-self.adstock.retention_logit) + 1e-9)
+        # Exposure is scaled to mean 1 per series, so a sustained average week carries over to
+        # the sum of the lag weights: the half-saturation prior is relative to that level.
+        carried_mean = ops.sum(self.adstock.lag_weights(), axis=0)
         parts = [
             roi_z,
             (log_half_life - math.log(p["half_life_mean"])) / p["half_life_spread"],
             (self.price.elasticity() - p["elasticity_mean"]) / p["elasticity_spread"],
-            (ops.log(self.curve.half_saturation()) - math.log(p["half_saturation_mean"])) / p["half_saturation_spread"],
+            (ops.log(self.curve.half_saturation() / carried_mean) - math.log(p["half_saturation_mean"])) / p["half_saturation_spread"],
             ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
             ops.reshape(self.coefficients.region_offset, (-1,)) / p["region_sd"],
         ]

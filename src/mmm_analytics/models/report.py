@@ -46,7 +46,8 @@ _PAGE = Template("""<!DOCTYPE html>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2630;background:#f6f7f9}
 main{max-width:1200px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{margin-top:0;color:#1f4e79} h2{border-bottom:2px solid #1f4e79;padding-bottom:4px;margin-top:44px}
-table{border-collapse:collapse;font-size:13px;margin:8px 0 20px} th,td{border:1px solid #d5d9de;padding:4px 8px;text-align:right}
+table{border-collapse:collapse;font-size:13px;margin:8px 0 20px}
+th,td{border:1px solid #d5d9de;padding:4px 8px;text-align:right}
 th{background:#eef2f6} td.text,th.text{text-align:left}
 .assumption{background:#fff8e1;border-left:4px solid #e0a800;padding:10px 14px;margin:12px 0}
 .note{color:#4a5866;font-size:13px} .chart{border:1px solid #e3e6ea;margin:8px 0 24px;height:480px}
@@ -133,8 +134,8 @@ def _fit_chart(plots: PlotData) -> dict[str, Any]:
     """Actual and predicted weekly sales with a dropdown of national, brand and region views."""
     dates = [d.strftime("%Y-%m-%d") for d in plots.dates]
     views = [("National", plots.national_actual, plots.national_predicted)]
-    views += [(f"Brand {k}", a, p) for k, a, p in zip(plots.by_brand.labels, plots.by_brand.actual, plots.by_brand.predicted)]
-    views += [(f"Region {k}", a, p) for k, a, p in zip(plots.by_region.labels, plots.by_region.actual, plots.by_region.predicted)]
+    for prefix, panels in (("Brand", plots.by_brand), ("Region", plots.by_region)):
+        views += [(f"{prefix} {k}", a, p) for k, a, p in zip(panels.labels, panels.actual, panels.predicted)]
     data, buttons = [], []
     for index, (label, actual, predicted) in enumerate(views):
         visible = index == 0
@@ -143,7 +144,8 @@ def _fit_chart(plots: PlotData) -> dict[str, Any]:
         data.append({"type": "scatter", "x": dates, "y": _rounded(predicted), "name": "predicted", "visible": visible,
                      "line": {"color": plots.colors.get("predicted", "#1f4e79")}})
         flags = [k // 2 == index for k in range(2 * len(views))]
-        buttons.append({"label": label, "method": "update", "args": [{"visible": flags}, {"title.text": f"{label}: actual vs predicted"}]})
+        title = {"title.text": f"{label}: actual vs predicted"}
+        buttons.append({"label": label, "method": "update", "args": [{"visible": flags}, title]})
     layout = _time_layout(plots, f"{views[0][0]}: actual vs predicted", "Sales_Value (INR / week)")
     layout["updatemenus"] = [{"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.15, "showactive": True}]
     return {"data": data, "layout": layout}
@@ -243,7 +245,8 @@ def _training_html(content: ReportContent) -> str:
 
 def _diagnostics_html(diagnostics: pd.DataFrame) -> str:
     acf_columns = [c for c in diagnostics.columns if c.startswith("acf_lag_")]
-    headers = ["Level", "Brand", "Region", "Weeks", "Durbin-Watson", *[c.replace("acf_lag_", "ACF lag ") for c in acf_columns]]
+    lags = [c.replace("acf_lag_", "ACF lag ") for c in acf_columns]
+    headers = ["Level", "Brand", "Region", "Weeks", "Durbin-Watson", *lags]
     rows = diagnostics[["level", "brand", "region", "n_weeks", "durbin_watson", *acf_columns]].to_numpy().tolist()
     note = ('<p class="note">Residual = actual - predicted over the training weeks. Durbin-Watson near 2 means no '
             "first-order autocorrelation; below 1.5 the residuals are positively autocorrelated (missing slow "
@@ -302,7 +305,8 @@ def build_report(content: ReportContent) -> str:
         "diagnostics": _diagnostics_html(content.plots.diagnostics),
         "figures": _figures_html(content.figures),
     }
-    sections = "".join(f'<section id="{key}"><h2>{_text(title)}</h2>{bodies[key]}</section>' for key, title in SECTIONS.items())
+    sections = "".join(f'<section id="{key}"><h2>{_text(title)}</h2>{bodies[key]}</section>'
+                       for key, title in SECTIONS.items())
     nav = "".join(f'<li><a href="#{key}">{_text(title)}</a></li>' for key, title in SECTIONS.items())
     charts = {"chart-fit": _fit_chart(content.plots), "chart-decomposition": _decomposition_chart(content.plots),
               "chart-waterfall": _waterfall_chart(content.plots)}

@@ -128,7 +128,7 @@ class CellSet:
         """Per cell, for weekly ``spend`` of shape (K, C) in INR: weekly incremental sales (INR),
         marginal ROI (INR per INR) and curvature (its derivative, per INR); each (K, C)."""
         with jax.enable_x64(True):
-            out = _kernels(self.surface.family)["evaluate"](jnp.asarray(spend, dtype=jnp.float64), *self.arrays)
+            out = _kernels(self.surface.family)["evaluate"](np.asarray(spend, dtype=np.float64), *self.arrays)
             return np.asarray(out[0]), np.asarray(out[1]), np.asarray(out[2])
 
     def response(self, spend: SpendMatrix) -> SpendMatrix:
@@ -184,5 +184,5 @@ class DrawSet:
     def response(self, spend: SpendMatrix) -> np.ndarray:
         """Weekly incremental sales per draw and cell, shape (D, K, C)."""
         with jax.enable_x64(True):
-            out = _kernels(self.family)["draws"](jnp.asarray(spend, dtype=jnp.float64), *self.arrays)
+            out = _kernels(self.family)["draws"](np.asarray(spend, dtype=np.float64), *self.arrays)
             return np.asarray(out)

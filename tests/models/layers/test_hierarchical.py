@@ -14,7 +14,7 @@ import pytest
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.layers import HierarchicalLayer
 
-from .layer_checks import ATOL, RTOL, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, set_weights, softplus
+from .layer_checks import ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, set_weights, softplus
 
 RNG = np.random.default_rng(3)
 CHANNEL_MEAN = RNG.normal(size=4)
@@ -32,7 +32,7 @@ def chosen_layer() -> HierarchicalLayer:
 
 
 def test_layer_equals_numpy_reference() -> None:
-    out = np.asarray(chosen_layer()([BRAND_IDS, REGION_IDS]))
+    out = forward(chosen_layer(), [BRAND_IDS, REGION_IDS])
     expected = softplus(CHANNEL_MEAN[None, :] + BRAND_OFFSET[BRAND_IDS] + REGION_OFFSET[REGION_IDS])
     assert out.shape == (6, 4)
     np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
@@ -41,7 +41,8 @@ def test_layer_equals_numpy_reference() -> None:
 
 def test_starts_at_the_initial_coefficient_with_zero_offsets() -> None:
     layer = HierarchicalLayer(4, 3, 2, initial_coefficient=0.4)
-    out = np.asarray(layer([BRAND_IDS, REGION_IDS]))
+    layer.build(None)
+    out = forward(layer, [BRAND_IDS, REGION_IDS])
     np.testing.assert_allclose(out, 0.4, rtol=1e-9)
     for name in ("brand_offset", "region_offset"):
         np.testing.assert_array_equal(np.asarray(next(v for v in layer.weights if v.name == name)), 0.0)
