@@ -75,4 +75,5 @@ def test_mroi_matches_central_difference_and_response_increases(
     # which dominates deep in saturation where the derivative is ~1e-10 of the response.
     rounding = 100.0 * np.finfo(float).eps * coefficient / step
     np.testing.assert_allclose(_mroi(np.full((1, 2), spend), *args)[0], numeric, rtol=1e-4, atol=rounding)
-    assert np.all(high >= mid) and np.all(mid >= low)
+    ulps = 4.0 * np.finfo(float).eps * coefficient  # tanh near 1 is monotone only up to rounding
+    assert np.all(high >= mid - ulps) and np.all(mid >= low - ulps)

@@ -29,7 +29,8 @@ def test_full_run_writes_numbered_figures_tables_and_report(eda_run) -> None:
     assert (index["status"] == "done").all() and len(index) == len(names)
     assert eda_run.report.stat().st_size > 1_000_000
     assert len(eda_run.findings) >= 8
-    assert pd.read_csv(eda_run.tables["data_quality"]).set_index("column").loc["Sales_Value", "imputed_by_cleaning"] == 3
+    quality = pd.read_csv(eda_run.tables["data_quality"]).set_index("column")
+    assert quality.loc["Sales_Value", "imputed_by_cleaning"] == 3
 
 
 def _skipped(outcomes) -> dict[str, str]:
@@ -54,7 +55,7 @@ def test_single_geo_skips_the_geo_comparisons(panel: pd.DataFrame, make_view) ->
     assert all("single geo (EAST)" in reason for reason in skipped.values())
 
 
-def test_bad_panel_runs_end_to_end_with_every_note_in_the_report(panel: pd.DataFrame, run_small, tmp_path: Path) -> None:
+def test_bad_panel_runs_end_to_end_with_every_note_in_the_report(panel: pd.DataFrame, run_small, tmp_path) -> None:
     """One geo, no festive weeks and an all-zero channel at once: figures, tables and report still come out."""
     stale = tmp_path / "bad" / "figures" / "16_festive_uplift.png"
     stale.parent.mkdir(parents=True)
@@ -105,6 +106,7 @@ def test_read_panel_parquet_round_trip_and_bad_paths(eda_panel: pd.DataFrame, tm
 def test_read_panel_csv_goes_through_the_data_loader(eda_panel: pd.DataFrame, tmp_path: Path) -> None:
     pytest.importorskip("mmm_analytics.data.loader")
     path = tmp_path / "panel.csv"
-    eda_panel.drop(columns="outlier_flag").assign(Date=eda_panel["Date"].dt.strftime("%m/%d/%Y")).to_csv(path, index=False)
+    text_dates = eda_panel["Date"].dt.strftime("%m/%d/%Y")
+    eda_panel.drop(columns="outlier_flag").assign(Date=text_dates).to_csv(path, index=False)
     frame = read_panel(path)
     assert pd.api.types.is_datetime64_any_dtype(frame["Date"]) and len(frame) == len(eda_panel)

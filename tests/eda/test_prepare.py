@@ -65,7 +65,7 @@ def test_text_dates_are_parsed(panel: pd.DataFrame, make_view) -> None:
     ],
     ids=["missing-column", "bad-dates", "empty"],
 )
-def test_bad_panels_raise_input_error_naming_the_problem(panel: pd.DataFrame, change, message: str, channels, cpms) -> None:
+def test_bad_panels_raise_input_error_naming_the_problem(panel, change, message: str, channels, cpms) -> None:
     with pytest.raises(InputError, match=message):
         build_view(change(panel), channels, cpms)
 

@@ -18,7 +18,8 @@ def test_render_all_writes_every_figure_and_reports_progress(view, tmp_path: Pat
     outcomes = {o.slug: o for o in compute_outcomes(view)}
     jobs = [RenderJob(a, outcomes[a.slug].result, tmp_path / a.file_name) for a in ANALYSES if a.slug in CHEAP]
     seen: list[str] = []
-    seconds = render_all(jobs, fast_viz.model_copy(update={"max_workers": workers}), lambda job, _s: seen.append(job.path.name))
+    viz = fast_viz.model_copy(update={"max_workers": workers})
+    seconds = render_all(jobs, viz, lambda job, _s: seen.append(job.path.name))
     assert sorted(seen) == sorted(job.path.name for job in jobs)
     assert set(seconds) == {job.path for job in jobs}
     assert all(job.path.stat().st_size > 1000 for job in jobs)

@@ -110,10 +110,11 @@ def event_uplift(index: pd.Series, event: pd.Series, brands: pd.Series, name: st
         One row per brand plus "All brands"; ``uplift_pct = 100 * (with / without - 1)``.
     """
     rows = []
-    for group, mask in [(ALL, pd.Series(True, index=index.index)), *[(b, brands == b) for b in sorted(brands.unique())]]:
+    groups = [(ALL, pd.Series(True, index=index.index)), *[(b, brands == b) for b in sorted(brands.unique())]]
+    for group, mask in groups:
         with_, without = index[mask & event], index[mask & ~event]
-        rows.append({"event": name, "group": group, "mean_index_with": with_.mean(), "mean_index_without": without.mean(),
-                     "rows_with": len(with_), "rows_without": len(without)})
+        rows.append({"event": name, "group": group, "mean_index_with": with_.mean(),
+                     "mean_index_without": without.mean(), "rows_with": len(with_), "rows_without": len(without)})
     table = pd.DataFrame(rows)
     table["uplift_pct"] = 100.0 * (table["mean_index_with"] / table["mean_index_without"] - 1.0)
     return table
@@ -178,7 +179,8 @@ def price_elasticity(view: PanelView) -> Elasticity:
             notes.append(f"{brand}: {schema.NET_PRICE} never changes within a SKU, so no elasticity can be fitted")
             continue
         fits.append({"brand": brand, **result[0]})
-        points[str(brand)] = result[1].sample(min(len(result[1]), defaults.MAX_SCATTER_POINTS), random_state=0)
+        shown = min(len(result[1]), defaults.MAX_SCATTER_POINTS)
+        points[str(brand)] = result[1].sample(shown, random_state=defaults.SAMPLE_SEED)
     if not fits:
         raise NotApplicable("no brand's price varies within its SKUs: " + "; ".join(notes))
     return Elasticity(pd.DataFrame(fits), points, tuple(notes))

@@ -65,7 +65,7 @@ class Correlation:
 
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """Two channels' geo x brand weekly exposure indexes, their brands and their correlation."""
+    """Two channels' geo x brand weekly exposure indexes (a sample of points), their brands and correlation."""
 
     x_channel: str
     y_channel: str
@@ -193,7 +193,8 @@ def collinear_pair(view: PanelView) -> Pair:
         wanted = max(combinations(active, 2), key=lambda pair: matrix.loc[pair[0], pair[1]])
     x, y = wanted
     points = frame[[schema.BRAND, x, y]].dropna()
-    return Pair(x, y, points, float(points[x].corr(points[y])))
+    shown = points.sample(min(len(points), defaults.MAX_SCATTER_POINTS), random_state=defaults.SAMPLE_SEED)
+    return Pair(x, y, shown, float(points[x].corr(points[y])))
 
 
 def vif(view: PanelView) -> Vif:

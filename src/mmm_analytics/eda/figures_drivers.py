@@ -115,7 +115,8 @@ def plot_elasticity(result: Elasticity, viz: VizConfig) -> Figure:
         ax.legend(fontsize=7)
     axes[0, 0].set_ylabel("log Sales_Units, SKU mean removed")
     hide_unused(axes, len(brands))
-    title(figure, "How do units respond to price and TPR?", "log-log fit within each SKU; slope = price elasticity of units")
+    title(figure, "How do units respond to price and TPR?",
+          "log-log fit within each SKU; slope = price elasticity of units")
     return figure
 
 
@@ -161,7 +162,8 @@ def plot_macro(result: MacroTrends, viz: VizConfig) -> Figure:
         ax.set_ylabel(label, fontsize=9)
         compact_axis(ax)
     date_axis(axes[-1, 0], result.weekly.index)
-    title(figure, "How do prices and the economy move next to sales?", "CPI and GDP growth averaged over geos; national sales")
+    title(figure, "How do prices and the economy move next to sales?",
+          "CPI and GDP growth averaged over geos; national sales")
     return figure
 
 
@@ -175,5 +177,6 @@ def plot_driver_correlation(result: DriverCorrelation, viz: VizConfig) -> Figure
     axes[0, 0].axvline(0, color="grey", linewidth=0.8)
     axes[0, 0].set_xlim(-1.05, 1.05)
     axes[0, 0].set_xlabel("Pearson r with the sales index (within each geo x brand series)")
-    title(figure, "Which non-media drivers move with sales?", "deviations from each series' mean; correlation is not causation")
+    title(figure, "Which non-media drivers move with sales?",
+          "deviations from each series' mean; correlation is not causation")
     return figure

@@ -77,10 +77,12 @@ def plot_flighting(result: Flighting, viz: VizConfig) -> Figure:
                 cbar_kws={"label": "exposure / channel's peak week"})
     step = max(1, level.shape[1] // 12)
     positions = np.arange(0, level.shape[1], step)
-    axes[0, 0].set_xticks(positions + 0.5, [level.columns[p].strftime("%b %Y") for p in positions], rotation=45, ha="right")
+    labels = [level.columns[p].strftime("%b %Y") for p in positions]
+    axes[0, 0].set_xticks(positions + 0.5, labels, rotation=45, ha="right")
     axes[0, 0].set_yticks(np.arange(len(level)) + 0.5, list(level.index), rotation=0)
     axes[0, 0].set_xlabel("week")
-    title(figure, "When is each channel on air? (flighting calendar)", "national weekly exposure, 1 = the channel's peak week")
+    title(figure, "When is each channel on air? (flighting calendar)",
+          "national weekly exposure, 1 = the channel's peak week")
     return figure
 
 
@@ -107,7 +109,8 @@ def plot_pair(result: Pair, viz: VizConfig) -> Figure:
         ax.scatter(part[result.x_channel], part[result.y_channel], s=10, alpha=0.45, color=colors[brand], label=brand)
     slope, intercept = np.polyfit(points[result.x_channel], points[result.y_channel], 1)
     grid = np.linspace(points[result.x_channel].min(), points[result.x_channel].max(), 50)
-    ax.plot(grid, intercept + slope * grid, color="#222222", linewidth=2, label=f"least squares (r = {result.correlation:.2f})")
+    ax.plot(grid, intercept + slope * grid, color="#222222", linewidth=2,
+            label=f"least squares (r = {result.correlation:.2f})")
     ax.set_xlabel(f"{result.x_channel} exposure index (series mean = 1)")
     ax.set_ylabel(f"{result.y_channel} exposure index (series mean = 1)")
     ax.legend(fontsize=8)
@@ -146,7 +149,8 @@ def plot_cross_correlation(result: CrossCorrelation, viz: VizConfig) -> Figure:
     ax.set_xlabel("lag (weeks between exposure and sales)")
     ax.set_ylabel("")
     ax.tick_params(axis="y", rotation=0)
-    title(figure, "How long after exposure do sales respond?", "corr(sales index in week t, exposure index in week t - lag); box = best lag")
+    title(figure, "How long after exposure do sales respond?",
+          "corr(sales index in week t, exposure index in week t - lag); box = best lag")
     return figure
 
 
@@ -167,5 +171,6 @@ def plot_lagged_response(result: LaggedResponse, viz: VizConfig) -> Figure:
     for ax in axes[:, 0]:
         ax.set_ylabel("sales index (series mean = 1)", fontsize=8)
     hide_unused(axes, len(names))
-    title(figure, "Do sales rise with each channel's exposure?", "geo x brand weeks at each channel's best lag; curve: LOWESS")
+    title(figure, "Do sales rise with each channel's exposure?",
+          "geo x brand weeks at each channel's best lag; curve: LOWESS")
     return figure

@@ -10,7 +10,14 @@ from matplotlib.figure import Figure
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.data import schema
-from mmm_analytics.eda.analyses_sales import Decomposition, GeoBrandSales, SalesDistribution, SeasonalProfile, SkuMix, Trend
+from mmm_analytics.eda.analyses_sales import (
+    Decomposition,
+    GeoBrandSales,
+    SalesDistribution,
+    SeasonalProfile,
+    SkuMix,
+    Trend,
+)
 from mmm_analytics.eda.figures_common import colors_for, compact_axis, date_axis, new_figure, title
 
 
@@ -53,7 +60,8 @@ def plot_seasonal_profile(result: SeasonalProfile, viz: VizConfig) -> Figure:
     figure, axes = new_figure(viz)
     ax = axes[0, 0]
     for position, (year, values) in enumerate(result.by_year.items()):
-        ax.plot(values.index, values, marker="o", linewidth=1.0, alpha=0.7, color=viz.color_for(position + 1), label=year)
+        ax.plot(values.index, values, marker="o", linewidth=1.0, alpha=0.7, color=viz.color_for(position + 1),
+                label=year)
     ax.plot(result.overall.index, result.overall, color=viz.color_for(0), linewidth=3.0, label="all years")
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(1, 13), [calendar.month_abbr[m] for m in range(1, 13)])
@@ -75,7 +83,8 @@ def plot_decomposition(result: Decomposition, viz: VizConfig) -> Figure:
     date_axis(axes[-1, 0], result.components.index)
     axes[-1, 0].set_xlabel("week")
     title(figure, f"STL decomposition of national weekly sales (period {result.period} weeks)",
-          f"seasonal strength {result.seasonal_strength:.2f}, trend strength {result.trend_strength:.2f} (0 = none, 1 = all)")
+          f"seasonal strength {result.seasonal_strength:.2f}, trend strength {result.trend_strength:.2f} "
+          "(0 = none, 1 = all)")
     return figure
 
 
@@ -101,8 +110,8 @@ def plot_sku_mix(result: SkuMix, viz: VizConfig) -> Figure:
         left = 0.0
         for position, item in enumerate(mix[mix[schema.BRAND] == brand].itertuples(index=False)):
             ax.barh(row, item.share_of_brand_pct, left=left, color=viz.color_for(position), edgecolor="white")
-            ax.text(left + item.share_of_brand_pct / 2, row, f"{getattr(item, schema.SKU)}\n{item.share_of_brand_pct:.0f}%",
-                    ha="center", va="center", fontsize=7, color="white")
+            label = f"{getattr(item, schema.SKU)}\n{item.share_of_brand_pct:.0f}%"
+            ax.text(left + item.share_of_brand_pct / 2, row, label, ha="center", va="center", fontsize=7, color="white")
             left += item.share_of_brand_pct
     ax.set_yticks(range(len(brands)), brands)
     ax.set_xlim(0, 100)

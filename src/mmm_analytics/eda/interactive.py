@@ -47,7 +47,8 @@ def _sales_by_brand(results: Results, viz: VizConfig) -> Chart | None:
         return None
     figure = go.Figure([go.Scatter(x=trend.sales.index, y=values, name=name, mode="lines")
                         for name, values in trend.sales.items()])
-    return Chart("sales-by-brand", "Weekly sales by brand (INR)", _layout(figure, viz, "week", "Sales_Value (INR per week)"))
+    return Chart("sales-by-brand", "Weekly sales by brand (INR)",
+                 _layout(figure, viz, "week", "Sales_Value (INR per week)"))
 
 
 def _spend_over_time(results: Results, viz: VizConfig) -> Chart | None:

@@ -95,7 +95,9 @@ def read_panel(path: Path) -> pd.DataFrame:
             try:
                 return pd.read_parquet(file)
             except (OSError, ValueError) as error:
-                raise InputError(f"{file}: not a readable parquet file ({type(error).__name__}); rerun 'mmm data'") from None
+                raise InputError(
+                    f"{file}: not a readable parquet file ({type(error).__name__}); rerun 'mmm data'"
+                ) from None
         case _:
             raise InputError(f"{file}: expected a .parquet (cleaned panel) or .csv file; got '{file.suffix}'")
 
@@ -226,4 +228,5 @@ def run_eda(
                         Path(report_path).parent, embed_images)
     write_text(report_path, html)
     step("report")
-    return EdaResult(tuple(outcomes), overview, tuple(findings), written, Path(report_path), time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return EdaResult(tuple(outcomes), overview, tuple(findings), written, Path(report_path), seconds)

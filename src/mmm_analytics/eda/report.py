@@ -30,10 +30,12 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;c
 main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{margin-top:0;color:#1f4e79} h2{border-bottom:2px solid #1f4e79;padding-bottom:4px;margin-top:48px}
 nav ol{columns:2;font-size:14px} nav li{margin:2px 0}
-table{border-collapse:collapse;font-size:13px;margin:8px 0 20px} th,td{border:1px solid #d5d9de;padding:4px 8px;text-align:right}
+table{border-collapse:collapse;font-size:13px;margin:8px 0 20px}
+th,td{border:1px solid #d5d9de;padding:4px 8px;text-align:right}
 th{background:#eef2f6} td:first-child,th:first-child{text-align:left}
 figure{margin:20px 0 36px} figure img{max-width:100%;border:1px solid #e3e6ea}
-.question{color:#4a5866;font-style:italic;margin:4px 0 8px} .note{background:#fff7e6;border-left:4px solid #e07b39;padding:6px 10px;margin:6px 0}
+.question{color:#4a5866;font-style:italic;margin:4px 0 8px}
+.note{background:#fff7e6;border-left:4px solid #e07b39;padding:6px 10px;margin:6px 0}
 .findings li{margin:6px 0} .chart{border:1px solid #e3e6ea;margin-bottom:28px}
 """
 

@@ -95,7 +95,9 @@ def train(features_path: Path, output_dir: Path, config: ProjectConfig, epochs: 
         from mmm_analytics.models.evaluator import evaluate
 
         t0 = time.perf_counter()
-        evaluation = evaluate(model, panel, params, reports_dir, figures_dir or output_dir, config.viz)
+        training = {"timings_seconds": info["timings"], "best_adam_epoch": info["best_epoch"],
+                    "residual_sd_share_of_mean_sales": float(np.sqrt(np.mean(noise**2))), "history": info["history"]}
+        evaluation = evaluate(model, panel, params, reports_dir, figures_dir or output_dir, config.viz, training=training)
         info["timings"]["evaluation"] = time.perf_counter() - t0
         files += list(evaluation.files)
         summary |= headline(evaluation.metrics)

@@ -15,7 +15,10 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.adstock import beta_gamma_decay
 from mmm_analytics.models.layers import AdstockLayer
 
-from .layer_checks import ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, logit, set_weights
+from .layer_checks import (
+    ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero,
+    assert_keras_file_round_trip, logit, set_weights,
+)
 
 BETA = np.array([0.3, 0.6, 0.9])
 RETENTION = np.array([0.2, 0.5, 0.8])

@@ -15,7 +15,10 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.price_elasticity import price_effect
 from mmm_analytics.models.layers import LinearBaselineLayer, PriceEffectLayer
 
-from .layer_checks import ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, set_weights, softplus, softplus_inverse
+from .layer_checks import (
+    ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero,
+    assert_keras_file_round_trip, set_weights, softplus, softplus_inverse,
+)
 
 RNG = np.random.default_rng(6)
 SERIES_IDS = np.array([2, 0, 1, 2])

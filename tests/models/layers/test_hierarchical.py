@@ -14,7 +14,10 @@ import pytest
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.layers import HierarchicalLayer
 
-from .layer_checks import ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, set_weights, softplus
+from .layer_checks import (
+    ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero,
+    assert_keras_file_round_trip, set_weights, softplus,
+)
 
 RNG = np.random.default_rng(3)
 CHANNEL_MEAN = RNG.normal(size=4)

@@ -15,7 +15,10 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.saturation import hill, sigmoid
 from mmm_analytics.models.layers import ROICurveLayer
 
-from .layer_checks import ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero, assert_keras_file_round_trip, set_weights, softplus_inverse
+from .layer_checks import (
+    ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero,
+    assert_keras_file_round_trip, set_weights, softplus_inverse,
+)
 
 HALF = np.array([0.5, 1.5, 4.0])
 SLOPE = np.array([0.7, 1.0, 2.5])

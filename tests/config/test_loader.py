@@ -1,0 +1,115 @@
+"""Loading the four YAML files: defaults, and user mistakes that name the file and the key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.config import DataConfig, FeatureConfig, ModelConfig, VizConfig, load_config, parse_settings
+from mmm_analytics.config.loader import CONFIG_FILES, read_yaml
+from mmm_analytics.errors import InputError
+
+REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+
+def write_config(folder: Path, file_name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file_name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_repository_config_loads_and_equals_the_built_in_defaults(tmp_path: Path) -> None:
+    from_files = load_config(REPO_CONFIG, required=True)
+    built_in = load_config(tmp_path / "missing")
+    assert from_files == built_in
+    assert list(from_files.data.channels) == ["TV", "YouTube", "Facebook", "Instagram", "Print", "Radio"]
+    assert from_files.features.max_lag == 16 and from_files.model.saturation == "hill"
+
+
+def test_missing_folder_gives_defaults_unless_required(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "nowhere")
+    assert config.data == DataConfig() and config.features == FeatureConfig()
+    assert config.model == ModelConfig() and config.viz == VizConfig()
+    with pytest.raises(InputError, match=rf"config folder '{re.escape(str(tmp_path / 'nowhere'))}' not found; pass an existing --config-dir"):
+        load_config(tmp_path / "nowhere", required=True)
+
+
+def test_missing_and_empty_files_mean_defaults(tmp_path: Path) -> None:
+    write_config(tmp_path, "model_config.yaml", "# nothing set\n")
+    write_config(tmp_path, "feature_config.yaml", "max_lag: 8\n")
+    config = load_config(tmp_path)
+    assert config.model == ModelConfig()
+    assert config.features.max_lag == 8 and config.features.fourier_order == 3
+    assert config.data == DataConfig()
+
+
+def test_partial_nested_settings_keep_the_other_defaults(tmp_path: Path) -> None:
+    write_config(tmp_path, "model_config.yaml", "priors:\n  roi: {mean: 2.0}\n  channel_roi: {TV: {mean: 3.0, spread: 0.5}}\n")
+    priors = load_config(tmp_path).model.priors
+    assert priors.roi.mean == 2.0 and priors.roi.spread == 1.0
+    assert priors.channel_roi["TV"].spread == 0.5 and priors.half_life.mean_weeks == 2.0
+
+
+BAD_FILES = [
+    ("feature_config.yaml", "max_lag: -1\n", "key 'max_lag': Input should be greater than or equal to 0 (got -1)"),
+    ("model_config.yaml", "max_lag: -4\n", "key 'max_lag': Input should be greater than or equal to 0 (got -4)"),
+    ("model_config.yaml", "saturation: cubic\n", "key 'saturation': Input should be 'hill' or 'sigmoid' (got 'cubic')"),
+    ("model_config.yaml", "epochs: many\n", "key 'epochs': Input should be a valid integer"),
+    ("model_config.yaml", "learnin_rate: 0.1\n", "unknown key 'learnin_rate'; remove it or check its spelling"),
+    ("model_config.yaml", "priors:\n  roi: {mean: 0}\n", "key 'priors.roi.mean': Input should be greater than 0"),
+    ("feature_config.yaml", "granularity: geo\n", "key 'granularity': Input should be 'geo_brand' or 'geo_brand_sku'"),
+    ("feature_config.yaml", "fixed_transform: {retention: 1.5}\n", "key 'fixed_transform.retention': Input should be less than 1"),
+    ("data_config.yaml", "channels:\n  TV: {column: TV_Impressions}\n",
+     "key 'channels.TV': Value error, give either 'cpm' (INR per 1000 exposures) or 'spend_column'"),
+    ("data_config.yaml", "channels:\n  TV: {column: TV_Impressions, cpm: 0}\n", "key 'channels.TV.cpm': Input should be greater than 0"),
+    ("data_config.yaml", "channels:\n  TV: {cpm: 1.0}\n", "key 'channels.TV.column' is required"),
+    ("data_config.yaml", "holdout_weeks: -2\n", "key 'holdout_weeks': Input should be greater than or equal to 0"),
+    ("data_config.yaml", "channels: {}\n", "'channels' must list at least one channel"),
+    ("viz_config.yaml", "dpi: 10\n", "key 'dpi': Input should be greater than or equal to 50"),
+    ("viz_config.yaml", "- 1\n- 2\n", "expected a mapping of keys at the top level, got list"),
+]
+
+
+@pytest.mark.parametrize(
+    "file_name, text, message",
+    BAD_FILES,
+    ids=["feature_negative_max_lag", "model_negative_max_lag", "unknown_saturation", "wrong_type", "unknown_key",
+         "nested_bound", "unknown_granularity", "retention_above_one", "channel_without_cpm_or_spend",
+         "zero_cpm", "channel_without_column", "negative_holdout", "no_channels", "dpi_too_low", "not_a_mapping"],
+)
+def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:
+    path = write_config(tmp_path, file_name, text)
+    with pytest.raises(InputError, match=re.escape(f"{path}: ") + ".*" + re.escape(message)) as error:
+        load_config(tmp_path)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "text, line", [("max_lag: [1, 2\n", 2), ("seed: 1\nsaturation: hill\n  epochs: 3\n", 3), ("a: b: c\n", 1)],
+    ids=["unclosed_list", "bad_indent", "nested_colon"],
+)
+def test_invalid_yaml_names_the_file_and_line(tmp_path: Path, text: str, line: int) -> None:
+    path = write_config(tmp_path, "model_config.yaml", text)
+    with pytest.raises(InputError, match=re.escape(f"{path}: line {line} is not valid YAML; fix the syntax")):
+        load_config(tmp_path)
+
+
+def test_read_yaml_parses_a_mapping(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "viz_config.yaml", "dpi: 300\npalette: ['#000000']\n")
+    assert read_yaml(path) == {"dpi": 300, "palette": ["#000000"]}
+
+
+def test_parse_settings_validates_one_model() -> None:
+    path = Path("somewhere/feature_config.yaml")
+    assert parse_settings(FeatureConfig, None, path) == FeatureConfig()
+    assert parse_settings(FeatureConfig, {"fourier_order": 2}, path).fourier_order == 2
+    with pytest.raises(InputError, match=r"somewhere/feature_config.yaml: key 'fourier_order'"):
+        parse_settings(FeatureConfig, {"fourier_order": 11}, path)
+
+
+def test_every_file_has_a_model() -> None:
+    assert set(CONFIG_FILES) == {"data_config.yaml", "feature_config.yaml", "model_config.yaml", "viz_config.yaml"}
+    assert all((REPO_CONFIG / name).is_file() for name in CONFIG_FILES)

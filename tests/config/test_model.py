@@ -1,0 +1,34 @@
+"""model_config.yaml model: form, priors, training and downstream settings."""
+
+from __future__ import annotations
+
+import pydantic
+import pytest
+
+from mmm_analytics.config.model import BaselineKind, ModelConfig, SaturationKind
+
+
+def test_defaults() -> None:
+    config = ModelConfig()
+    assert config.saturation is SaturationKind.HILL and config.baseline is BaselineKind.LINEAR
+    assert config.max_lag == 16 and config.priors.weight == 1.0
+    assert config.intervals.level == 0.9 and config.priors.shrinkage.brand_sd == 0.5
+
+
+def test_choices_parse_from_text() -> None:
+    config = ModelConfig.model_validate({"saturation": "sigmoid", "baseline": "dense"})
+    assert config.saturation is SaturationKind.SIGMOID and config.baseline is BaselineKind.DENSE
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [({"saturation": "cubic"}, "saturation"), ({"max_lag": -1}, "max_lag"), ({"epochs": 0}, "epochs"),
+     ({"learning_rate": 0}, "learning_rate"), ({"intervals": {"level": 1.0}}, "level"),
+     ({"priors": {"weight": -1}}, "weight"), ({"priors": {"channel_roi": {"TV": {"mean": -2}}}}, "mean"),
+     ({"early_stopping": {"patience": 0}}, "patience"), ({"baseline": "tree"}, "baseline")],
+    ids=["unknown_saturation", "negative_max_lag", "zero_epochs", "zero_learning_rate", "level_one",
+         "negative_prior_weight", "negative_channel_roi_mean", "zero_patience", "unknown_baseline"],
+)
+def test_bad_values_name_the_key(raw: dict, key: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match=key):
+        ModelConfig.model_validate(raw)

@@ -1,0 +1,88 @@
+"""Atomic writes: no temp file left on success, the old file kept when the writer fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow
+import pytest
+
+from mmm_analytics.utils.io import atomic_path, to_json, write_csv, write_json, write_parquet, write_text, write_with
+
+
+def test_write_text_creates_folders_and_leaves_only_the_target(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "note.txt"
+    assert write_text(path, "hello ₹\n") == path
+    assert path.read_text(encoding="utf-8") == "hello ₹\n"
+    assert [p.name for p in path.parent.iterdir()] == ["note.txt"]
+
+
+def test_overwrite_replaces_the_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    write_text(path, "a much longer first version\n")
+    write_text(path, "short\n")
+    assert path.read_text(encoding="utf-8") == "short\n"
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda path: write_with(path, _write_half_then_fail),
+        lambda path: write_parquet(path, pd.DataFrame({"mixed": [1, "two", object()]})),
+        lambda path: write_text(path, 42),  # type: ignore[arg-type]
+    ],
+    ids=["writer_raises_midway", "parquet_cannot_encode", "text_is_not_str"],
+)
+def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path, write) -> None:
+    path = tmp_path / "result.out"
+    path.write_text("old contents\n", encoding="utf-8")
+    with pytest.raises((RuntimeError, TypeError, pyarrow.ArrowException)):
+        write(path)
+    assert path.read_text(encoding="utf-8") == "old contents\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["result.out"]
+
+
+def _write_half_then_fail(tmp: Path) -> None:
+    tmp.write_text("partial", encoding="utf-8")
+    raise RuntimeError("disk full")
+
+
+def test_failed_first_write_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "new.bin") as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temp_file_sits_beside_the_target_with_the_same_suffix(tmp_path: Path) -> None:
+    with atomic_path(tmp_path / "figure.png") as tmp:
+        assert tmp.parent == tmp_path and tmp.suffix == ".png" and tmp.name.startswith(".figure.")
+        tmp.write_bytes(b"png")
+    assert (tmp_path / "figure.png").read_bytes() == b"png" and not tmp.exists()
+
+
+def test_csv_and_parquet_round_trip(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"channel": ["TV", "Radio"], "spend": [1.5, 2.25], "weeks": [3, 4]})
+    pd.testing.assert_frame_equal(pd.read_csv(write_csv(tmp_path / "t.csv", frame)), frame, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(write_parquet(tmp_path / "t.parquet", frame)), frame, check_dtype=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.parquet"]
+
+
+def test_json_converts_numpy_timestamps_and_paths(tmp_path: Path) -> None:
+    data = {"roi": np.float64(1.25), "n": np.int64(3), "curve": np.array([0.0, 0.5]),
+            "start": pd.Timestamp("2022-07-04"), "model": Path("outputs/models/mmm_model.keras"), "missing": float("nan")}
+    path = write_json(tmp_path / "meta.json", data)
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("}\n") and text == to_json(data) + "\n"
+    loaded = json.loads(text)
+    assert loaded["roi"] == 1.25 and loaded["n"] == 3 and loaded["curve"] == [0.0, 0.5]
+    assert loaded["start"] == "2022-07-04T00:00:00" and loaded["model"] == "outputs/models/mmm_model.keras"
+    assert np.isnan(loaded["missing"])
+
+
+def test_json_refuses_unknown_objects_by_type_name() -> None:
+    with pytest.raises(TypeError, match="not JSON serialisable: set"):
+        to_json({"channels": {"TV"}})

@@ -1,0 +1,43 @@
+"""Default project layout: the steps chain with no path options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.utils.paths import ProjectPaths
+
+EXPECTED = {
+    "raw_dir": "data/raw",
+    "raw_csv": "data/raw/mmm_data.csv",
+    "ground_truth": "data/raw/ground_truth.json",
+    "processed_dir": "data/processed",
+    "clean_panel": "data/processed/clean_panel.parquet",
+    "features": "data/processed/features.parquet",
+    "models_dir": "outputs/models",
+    "model_file": "outputs/models/mmm_model.keras",
+    "figures_dir": "outputs/figures",
+    "eda_figures": "outputs/figures/eda",
+    "model_figures": "outputs/figures/model",
+    "curve_figures": "outputs/figures/roi_curves",
+    "simulation_figures": "outputs/figures/simulations",
+    "reports_dir": "outputs/reports",
+    "simulations_dir": "outputs/simulations",
+}
+
+
+@pytest.mark.parametrize("name, relative", EXPECTED.items(), ids=list(EXPECTED))
+def test_default_layout_is_relative_to_the_current_folder(name: str, relative: str) -> None:
+    assert getattr(ProjectPaths(), name) == Path(relative)
+
+
+def test_every_path_moves_with_the_root(tmp_path: Path) -> None:
+    paths = ProjectPaths(tmp_path / "run")
+    for name, relative in EXPECTED.items():
+        assert getattr(paths, name) == tmp_path / "run" / relative
+
+
+def test_paths_are_immutable() -> None:
+    with pytest.raises(AttributeError):
+        ProjectPaths().root = Path("elsewhere")  # type: ignore[misc]
