@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mmm_analytics  # noqa: F401  (before keras: JAX backend, float64, layer registration)
 import keras
 import numpy as np
 import pytest
