@@ -27,7 +27,8 @@ SECTIONS: dict[str, str] = {
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2630;background:#f6f7f9}
-main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}
+main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff;box-sizing:border-box}
+.table-wrap{overflow-x:auto;max-width:100%}
 h1{margin-top:0;color:#1f4e79} h2{border-bottom:2px solid #1f4e79;padding-bottom:4px;margin-top:48px}
 nav ol{columns:2;font-size:14px} nav li{margin:2px 0}
 table{border-collapse:collapse;font-size:13px;margin:8px 0 20px}
@@ -41,7 +42,8 @@ figure{margin:20px 0 36px} figure img{max-width:100%;border:1px solid #e3e6ea}
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, float_format=lambda v: f"{v:,.3f}", na_rep="", escape=True)
+    table = frame.to_html(index=False, border=0, float_format=lambda v: f"{v:,.3f}", na_rep="", escape=True)
+    return f'<div class="table-wrap">{table}</div>'
 
 
 def _overview(overview: Overview) -> str:
@@ -104,7 +106,7 @@ def _skipped(outcomes: Sequence[AnalysisOutcome]) -> str:
 
 
 def _contents(outcomes: Sequence[AnalysisOutcome]) -> str:
-    figures = "".join(f'<li><a href="#{o.anchor}">{o.number:02d}. {html.escape(o.title)}</a>'
+    figures = "".join(f'<li value="{o.number}"><a href="#{o.anchor}">{html.escape(o.title)}</a>'
                       f"{' (skipped)' if o.skipped else ''}</li>" for o in outcomes)
     items = "".join(f'<li><a href="#{anchor}">{heading}</a></li>' for anchor, heading in SECTIONS.items())
     return f'<nav id="contents"><h2>Contents</h2><ul>{items}</ul><h3>Figures</h3><ol>{figures}</ol></nav>'

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from mmm_analytics.errors import InputError
+
 type Prices = npt.NDArray[np.float64]
 
 
@@ -12,7 +14,7 @@ def relative_price(net_price: Prices, reference_price: Prices | float) -> Prices
     """Net price divided by its reference (e.g. the SKU's average list price); 1 = at reference."""
     reference = np.asarray(reference_price, dtype=np.float64)
     if np.any(reference <= 0):
-        raise ValueError("reference price must be > 0")
+        raise InputError(f"reference price must be > 0; got {reference_price}")
     return np.asarray(net_price, dtype=np.float64) / reference
 
 

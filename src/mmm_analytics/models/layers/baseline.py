@@ -8,6 +8,11 @@ from keras import ops
 from mmm_analytics.errors import InputError
 
 
+def _tanh(x):
+    # tanh through exp/expm1: keras.ops.tanh computes in float32 under JAX even with floatx float64.
+    return -ops.expm1(-2.0 * x) / (1.0 + ops.exp(-2.0 * x))
+
+
 @keras.saving.register_keras_serializable(package="mmm_analytics")
 class LinearBaselineLayer(keras.layers.Layer):
     """baseline[s, t] = intercept[s] * (1 + controls[s, t] @ effect).
@@ -27,15 +32,17 @@ class LinearBaselineLayer(keras.layers.Layer):
         self.intercept = self.add_weight(name="intercept", shape=(self.n_series,), initializer="ones")
         self.effect = self.add_weight(name="control_effect", shape=(self.n_controls,), initializer="zeros")
         if self.hidden_units:
-            self.hidden = keras.layers.Dense(self.hidden_units, activation="tanh", name="baseline_hidden")
-            self.hidden.build((None, None, self.n_controls))
+            self.hidden_kernel = self.add_weight(name="hidden_kernel", shape=(self.n_controls, self.hidden_units),
+                                                 initializer="glorot_uniform")
+            self.hidden_bias = self.add_weight(name="hidden_bias", shape=(self.hidden_units,), initializer="zeros")
             self.readout = self.add_weight(name="hidden_readout", shape=(self.hidden_units,), initializer="zeros")
 
     def call(self, inputs):
         series_ids, controls = inputs
         index = ops.einsum("btk,k->bt", controls, self.effect)
         if self.hidden_units:
-            index = index + ops.einsum("bth,h->bt", self.hidden(controls), self.readout)
+            hidden = _tanh(ops.einsum("btk,kh->bth", controls, self.hidden_kernel) + self.hidden_bias)
+            index = index + ops.einsum("bth,h->bt", hidden, self.readout)
         return ops.take(self.intercept, ops.cast(series_ids, "int32"), axis=0)[:, None] * (1.0 + index)
 
     def get_config(self):
