@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mmm_analytics.eda import analyses_drivers as drivers
 from mmm_analytics.eda.outcome import NotApplicable
@@ -119,3 +121,23 @@ def test_driver_correlation_is_within_series_and_sorted_by_strength(view) -> Non
 
 def test_macro_trends_are_weekly(view) -> None:
     assert list(drivers.macro_trends(view).weekly.columns) == ["CPI", "GDP_Growth", "Sales_Value"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    values=st.lists(st.floats(0.1, 10.0), min_size=4, max_size=40),
+    scale=st.floats(0.01, 100.0),
+    data=st.data(),
+)
+def test_event_uplift_ignores_the_index_scale_and_inverts_when_events_swap(values, scale, data) -> None:
+    n = len(values)
+    event = pd.Series(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    event.iloc[0], event.iloc[1] = True, False  # both kinds of week present
+    index, brands = pd.Series(values), pd.Series(["B"] * n)
+    uplift = drivers.event_uplift(index, event, brands, "e").set_index("group")["uplift_pct"]
+    scaled = drivers.event_uplift(index * scale, event, brands, "e").set_index("group")["uplift_pct"]
+    swapped = drivers.event_uplift(index, ~event, brands, "e").set_index("group")["uplift_pct"]
+    np.testing.assert_allclose(scaled.to_numpy(), uplift.to_numpy(), rtol=1e-9, atol=1e-9)
+    ratio = 1.0 + uplift / 100.0
+    np.testing.assert_allclose((1.0 + swapped / 100.0).to_numpy(), (1.0 / ratio).to_numpy(), rtol=1e-9)
+    assert list(uplift.index) == [drivers.ALL, "B"] and uplift.iloc[0] == uplift.iloc[1]

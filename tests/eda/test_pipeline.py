@@ -55,6 +55,14 @@ def test_single_geo_skips_the_geo_comparisons(panel: pd.DataFrame, make_view) ->
     assert all("single geo (EAST)" in reason for reason in skipped.values())
 
 
+@pytest.mark.parametrize("weeks", [1, 3], ids=["one-week", "three-weeks"])
+def test_very_short_panels_skip_time_analyses_instead_of_failing(panel: pd.DataFrame, make_view, weeks: int) -> None:
+    short = panel[panel["Date"] < panel["Date"].min() + pd.Timedelta(weeks=weeks)]
+    skipped = _skipped(compute_outcomes(make_view(short)))
+    assert {"stl_decomposition", "cross_correlation", "lagged_response"} <= set(skipped)
+    assert "at least 4 weeks" in skipped["cross_correlation"]
+
+
 def test_bad_panel_runs_end_to_end_with_every_note_in_the_report(panel: pd.DataFrame, run_small, tmp_path) -> None:
     """One geo, no festive weeks and an all-zero channel at once: figures, tables and report still come out."""
     stale = tmp_path / "bad" / "figures" / "16_festive_uplift.png"

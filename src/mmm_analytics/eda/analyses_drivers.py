@@ -86,6 +86,12 @@ class MacroTrends:
         return {"macro_weekly": self.weekly.reset_index()}
 
 
+def _within_series(view: PanelView, event: pd.Series) -> bool:
+    """Whether some SKU series has weeks both with and without the event (the index compares within series)."""
+    grouped = event.groupby([view.rows[k] for k in defaults.ROW_SERIES_KEY])
+    return bool((grouped.any() & ~grouped.all()).any())
+
+
 def _row_index(view: PanelView) -> pd.Series:
     return series_index(view.rows, [schema.SALES_VALUE], defaults.ROW_SERIES_KEY)[schema.SALES_VALUE]
 
@@ -124,8 +130,9 @@ def festive_uplift(view: PanelView, threshold: float = defaults.FESTIVE_THRESHOL
     """Sales in festive weeks (Festival_Index >= threshold) against other weeks."""
     festival = view.rows[defaults.FESTIVAL]
     festive = festival >= threshold
-    if festive.all() or not festive.any():
-        kind = "every week is festive" if festive.all() else "there are no festive weeks"
+    if not _within_series(view, festive):
+        kind = ("every week is festive" if festive.all() else "there are no festive weeks" if not festive.any()
+                else "no series has both festive and ordinary weeks")
         raise NotApplicable(
             f"{defaults.FESTIVAL} ranges {festival.min():.2f}-{festival.max():.2f} against the festive threshold "
             f"{threshold:.2f}: {kind} to compare"
@@ -142,8 +149,9 @@ def promo_uplift(view: PanelView) -> Uplift:
     parts, notes = [], []
     for flag in defaults.PROMO_FLAGS:
         on = view.rows[flag] > 0
-        if on.all() or not on.any():
-            notes.append(f"{flag} is {'always' if on.all() else 'never'} on: no uplift to measure")
+        if not _within_series(view, on):
+            state = "always on" if on.all() else "never on" if not on.any() else "never both on and off in a series"
+            notes.append(f"{flag} is {state}: no uplift to measure")
             continue
         parts.append(event_uplift(index, on, brands, flag))
     if not parts:

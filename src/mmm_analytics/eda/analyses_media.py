@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from statsmodels.stats.outliers_influence import variance_inflation_factor
@@ -14,6 +16,9 @@ from mmm_analytics.eda import defaults
 from mmm_analytics.eda.outcome import NotApplicable
 from mmm_analytics.eda.prepare import PanelView, series_index
 from mmm_analytics.eda.smoothing import Scatter, scatter
+
+#: Weeks needed for a correlation over time (lags are cut so that this many weeks remain).
+MIN_CORRELATION_WEEKS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,16 +198,25 @@ def collinear_pair(view: PanelView) -> Pair:
         wanted = max(combinations(active, 2), key=lambda pair: matrix.loc[pair[0], pair[1]])
     x, y = wanted
     points = frame[[schema.BRAND, x, y]].dropna()
+    if len(points) < 3 or points[x].std() == 0 or points[y].std() == 0:
+        raise NotApplicable(f"{x} and {y} exposure indexes do not vary across geo x brand weeks")
     shown = points.sample(min(len(points), defaults.MAX_SCATTER_POINTS), random_state=defaults.SAMPLE_SEED)
     return Pair(x, y, shown, float(points[x].corr(points[y])))
 
 
 def vif(view: PanelView) -> Vif:
     """VIF of each channel's exposure index (statsmodels), with a constant in the design."""
-    active = _need_active(view, 2, "variance inflation factors")
-    values = _indexed(view, active)[active].dropna().to_numpy()
+    names = _need_active(view, 2, "variance inflation factors")
+    indexed = _indexed(view, names)
+    active = [name for name in names if indexed[name].std() > 0]
+    values = indexed[active].dropna().to_numpy()
+    if len(active) < 2 or len(values) <= len(active) + 1:
+        raise NotApplicable(
+            f"VIF needs more geo x brand weeks ({len(values)}) than varying channels ({len(active)}) plus one"
+        )
     design = np.column_stack([np.ones(len(values)), values])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # perfectly collinear channels give VIF = inf, reported as such
         factors = [float(variance_inflation_factor(design, k + 1)) for k in range(len(active))]
     table = pd.DataFrame({"channel": active, "vif": factors})
     table["assessment"] = np.select(
@@ -214,22 +228,29 @@ def vif(view: PanelView) -> Vif:
 def cross_correlation(view: PanelView, max_lag: int = defaults.MAX_LAG_WEEKS) -> CrossCorrelation:
     """Correlation of this week's sales index with each channel's exposure index ``lag`` weeks earlier."""
     active = _need_active(view, 1, "a cross-correlation")
+    if view.n_weeks < MIN_CORRELATION_WEEKS:
+        raise NotApplicable(
+            f"a cross-correlation needs at least {MIN_CORRELATION_WEEKS} weeks; the panel has {view.n_weeks}"
+        )
     frame = _indexed(view, active)
     grouped = frame.groupby(list(defaults.SERIES_KEY))[active]
-    rows = {}
-    for lag in range(max_lag + 1):
-        shifted = grouped.shift(lag)
-        rows[lag] = shifted.corrwith(frame[defaults.SALES_INDEX])
-    matrix = pd.DataFrame(rows).rename_axis(columns="lag_weeks")
-    return CrossCorrelation(matrix.loc[active])
+    lags = range(min(max_lag, view.n_weeks - MIN_CORRELATION_WEEKS) + 1)
+    matrix = pd.DataFrame({lag: grouped.shift(lag).corrwith(frame[defaults.SALES_INDEX]) for lag in lags})
+    matrix = matrix.rename_axis(columns="lag_weeks").loc[active].dropna(how="all")
+    if matrix.empty:
+        raise NotApplicable("neither sales nor any channel's exposure varies within a geo x brand series")
+    dropped = [name for name in active if name not in matrix.index]
+    notes = tuple(f"{name}'s exposure never varies within a series: left out" for name in dropped)
+    return CrossCorrelation(matrix, notes)
 
 
 def lagged_response(view: PanelView) -> LaggedResponse:
     """Sales index against each channel's exposure index at its best lag, with LOWESS smoothing."""
-    best = cross_correlation(view).best.set_index("channel")["best_lag_weeks"].astype(int).to_dict()
+    cross = cross_correlation(view)
+    best = cross.best.set_index("channel")["best_lag_weeks"].astype(int).to_dict()
     frame = _indexed(view, list(best))
     grouped = frame.groupby(list(defaults.SERIES_KEY))
     panels = {
         name: scatter(grouped[name].shift(lag), frame[defaults.SALES_INDEX]) for name, lag in best.items()
     }
-    return LaggedResponse(panels, best)
+    return LaggedResponse(panels, best, cross.notes)

@@ -15,9 +15,10 @@ from mmm_analytics.eda import analyses_media as media
 from mmm_analytics.eda import analyses_quality as quality
 from mmm_analytics.eda import analyses_sales as sales
 from mmm_analytics.eda import figures_drivers, figures_media, figures_quality, figures_sales
+from mmm_analytics.eda.outcome import AnalysisResult
 from mmm_analytics.eda.prepare import PanelView
 
-type Compute = Callable[[PanelView], Any]
+type Compute = Callable[[PanelView], AnalysisResult]
 type Plot = Callable[[Any, VizConfig], Figure]
 
 
