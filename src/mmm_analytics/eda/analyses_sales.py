@@ -133,7 +133,10 @@ def _strength(residual: np.ndarray, component: np.ndarray) -> float:
 
 
 def decomposition(view: PanelView, period: int = defaults.STL_PERIOD) -> Decomposition:
-    """STL (robust) of national weekly sales with seasonal and trend strength.
+    """STL (robust, seasonal degree ``STL_SEASONAL_DEGREE``) of national weekly sales with seasonal and trend strength.
+
+    Strengths follow Wang, Smith and Hyndman (2006): ``max(0, 1 - Var(R) / Var(S + R))`` for the season and
+    the same with the trend.
 
     Raises
     ------
@@ -145,7 +148,7 @@ def decomposition(view: PanelView, period: int = defaults.STL_PERIOD) -> Decompo
             f"STL needs at least {2 * period} weeks (two {period}-week years); the panel has {view.n_weeks}"
         )
     sales = view.weekly[schema.SALES_VALUE]
-    fit = STL(sales.to_numpy(), period=period, robust=True).fit()
+    fit = STL(sales.to_numpy(), period=period, seasonal_deg=defaults.STL_SEASONAL_DEGREE, robust=True).fit()
     components = pd.DataFrame(
         {"observed": sales.to_numpy(), "trend": fit.trend, "seasonal": fit.seasonal, "residual": fit.resid},
         index=sales.index,

@@ -15,6 +15,10 @@ MAX_LAG_WEEKS = 8
 #: STL seasonal period in weeks; the decomposition needs two full periods.
 STL_PERIOD = 52
 STL_MIN_WEEKS = 2 * STL_PERIOD
+#: Degree of the seasonal LOESS: 0 makes each week's seasonal effect a local mean of the same week in
+#: neighbouring years. With two to four years per week-of-year, degree 1 fits those few points almost
+#: exactly and leaves long stretches of zero residual.
+STL_SEASONAL_DEGREE = 0
 #: VIF above which a channel is hard to separate from the others (warning / severe).
 VIF_WARNING = 5.0
 VIF_SEVERE = 10.0
