@@ -4,8 +4,10 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-# Find a Python 3.13: $PYTHON, python3.13 on PATH, or a pyenv install.
-PYTHON ?= $(shell command -v python3.13 2>/dev/null || ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.13.*/bin/python3.13 2>/dev/null | tail -n 1)
+# Find a Python 3.13: $PYTHON, else the first candidate that really runs 3.13+: a pyenv install
+# (pyenv's shim alone may point at another version), then python3.13 / python3 on PATH.
+PYTHON ?= $(shell for candidate in $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.1[3-9]*/bin/python3 2>/dev/null | sort -V -r) $$(command -v python3.13) $$(command -v python3); do \
+	"$$candidate" -c 'import sys; assert sys.version_info[:2] >= (3, 13)' >/dev/null 2>&1 && echo "$$candidate" && break; done)
 
 .PHONY: run test venv clean benchmark
 
