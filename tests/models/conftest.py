@@ -50,3 +50,15 @@ def trained_model_dir(tmp_path_factory: pytest.TempPathFactory, noiseless_panel:
     save_panel(to_feature_panel(noiseless_panel, config), features, config.features)
     train(features, root / "model", config, reports_dir=root / "reports", figures_dir=root / "figures")
     return root
+
+
+@pytest.fixture(scope="session")
+def fitted(trained_model_dir: Path):
+    """The trained model reloaded from its folder, with its features and response parameters."""
+    import keras
+
+    from mmm_analytics.features.store import load_panel
+    from mmm_analytics.models.artifacts import MODEL_FILE, ResponseParams
+
+    model = keras.models.load_model(trained_model_dir / "model" / MODEL_FILE)
+    return model, load_panel(trained_model_dir / "features.parquet"), ResponseParams.load(trained_model_dir / "model")

@@ -14,8 +14,6 @@ import pytest
 
 from mmm_analytics.curves.response import historical_contribution
 from mmm_analytics.errors import InputError
-from mmm_analytics.features.store import load_panel
-from mmm_analytics.models.artifacts import MODEL_FILE, ResponseParams
 from mmm_analytics.models.decomposition import (
     PROMOTION_CONTROLS,
     channel_contributions,
@@ -26,13 +24,6 @@ from mmm_analytics.models.decomposition import (
 from mmm_analytics.models.inputs import model_inputs
 
 RTOL = 1e-6
-
-
-@pytest.fixture(scope="module")
-def fitted(trained_model_dir):
-    model = keras.models.load_model(trained_model_dir / "model" / MODEL_FILE)
-    panel = load_panel(trained_model_dir / "features.parquet")
-    return model, panel, ResponseParams.load(trained_model_dir / "model")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import dataclasses
 import json
 import math
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,8 +18,6 @@ from plotly.offline import get_plotlyjs
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.curves.response import historical_contribution
 from mmm_analytics.errors import InputError
-from mmm_analytics.features.store import load_panel
-from mmm_analytics.models.artifacts import MODEL_FILE, ResponseParams
 from mmm_analytics.models.evaluation_figures import FigureKind
 from mmm_analytics.models.evaluator import (
     CONTRIBUTIONS_CSV,
@@ -36,13 +33,6 @@ from mmm_analytics.models.report import CHART_IDS, SECTIONS
 
 VIZ = VizConfig(dpi=50, max_workers=1, figure_width=6.0, figure_height=3.5)
 TRAINING = {"timings": {"adam": 1.25}, "best_epoch": 4, "noise_scale": 0.01}
-
-
-@pytest.fixture(scope="module")
-def fitted(trained_model_dir):
-    model = keras.models.load_model(trained_model_dir / "model" / MODEL_FILE)
-    panel = load_panel(trained_model_dir / "features.parquet")
-    return model, panel, ResponseParams.load(trained_model_dir / "model")
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,7 @@ K = controls. Saved as ``features.parquet`` (one row per series and week) plus
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
