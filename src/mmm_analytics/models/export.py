@@ -28,11 +28,8 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
     coefficient (D, S, C) in INR per week at full saturation.
     """
     flat = FlatWeights.of(model)
-    weights, start = {}, 0
-    for variable, shape in zip(model.trainable_variables, flat.shapes):
-        size = int(np.prod(shape)) if shape else 1
-        weights["/".join(variable.path.split("/")[-2:])] = draws[:, start : start + size].reshape((len(draws), *shape))
-        start += size
+    weights = {"/".join(variable.path.split("/")[-2:]): part
+               for variable, part in zip(model.trainable_variables, flat.split_rows(draws))}
     beta, retention = _sigmoid(weights["adstock/beta_logit"]), _sigmoid(weights["adstock/retention_logit"])
     lag_weights = np.moveaxis(adstock.beta_gamma_weights(beta, retention, model.max_lag), 0, 1)
     half_saturation = _softplus(weights["saturation/half_saturation_raw"])

@@ -1,8 +1,9 @@
 """The model's negative log posterior as a pure JAX function of its flattened weights.
 
-Used to polish the Adam fit to the exact MAP (L-BFGS) and for the Laplace approximation
-(Gaussian around the MAP with the inverse Hessian as covariance) that gives every ROI,
-marginal ROI, contribution and curve its interval.
+Used to polish the Adam fit to the exact MAP (Levenberg-Marquardt on the residuals) and
+for the Laplace approximation (Gaussian around the MAP with the inverse Gauss-Newton
+Hessian as covariance) that gives every ROI, marginal ROI, contribution and curve its
+interval.
 """
 
 from __future__ import annotations
@@ -37,10 +38,19 @@ class FlatWeights:
         return np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in values])
 
     def split(self, theta):
+        """One flat vector (P,) -> the list of weight arrays."""
+        return [part.reshape(shape).astype(self.dtype) for part, shape in zip(self.parts(theta), self.shapes)]
+
+    def split_rows(self, thetas: np.ndarray) -> list[np.ndarray]:
+        """Rows of flat vectors (D, P) -> one array (D, *shape) per weight."""
+        return [part.reshape((len(thetas), *shape)) for part, shape in zip(self.parts(thetas), self.shapes)]
+
+    def parts(self, values):
+        """Slices of the last axis, one per weight."""
         out, start = [], 0
         for shape in self.shapes:
             size = int(np.prod(shape)) if shape else 1
-            out.append(theta[start : start + size].reshape(shape).astype(self.dtype))
+            out.append(values[..., start : start + size])
             start += size
         return out
 
