@@ -100,6 +100,12 @@ class ResponseSurface:
         return CellSet.build(self, np.asarray(rows, dtype=np.int64))
 
 
+def _device_arrays(*values: np.ndarray) -> tuple[jax.Array, ...]:
+    """The response-kernel arguments as float64 device arrays, in the order given."""
+    with jax.enable_x64(True):
+        return tuple(jnp.asarray(value, dtype=jnp.float64) for value in values)
+
+
 @dataclass(frozen=True, slots=True)
 class CellSet:
     """A surface restricted to K series, with device arrays ready for the kernels."""
@@ -110,14 +116,10 @@ class CellSet:
 
     @classmethod
     def build(cls, surface: ResponseSurface, rows: Rows) -> CellSet:
-        with jax.enable_x64(True):
-            arrays = tuple(
-                jnp.asarray(value, dtype=jnp.float64)
-                for value in (
-                    surface.coefficient[rows], surface.exposure_scale[rows], surface.cpm,
-                    surface.carry_sum, surface.half_saturation, surface.slope,
-                )
-            )
+        arrays = _device_arrays(
+            surface.coefficient[rows], surface.exposure_scale[rows], surface.cpm,
+            surface.carry_sum, surface.half_saturation, surface.slope,
+        )
         return cls(surface=surface, rows=rows, arrays=arrays)
 
     @property
@@ -171,14 +173,10 @@ class DrawSet:
 
     @classmethod
     def build(cls, params: ResponseParams, rows: Rows) -> DrawSet:
-        with jax.enable_x64(True):
-            arrays = tuple(
-                jnp.asarray(value, dtype=jnp.float64)
-                for value in (
-                    params.coefficient_draws[:, rows], params.exposure_scale[rows], params.cpm,
-                    params.lag_weights_draws.sum(axis=1), params.half_saturation_draws, params.slope_draws,
-                )
-            )
+        arrays = _device_arrays(
+            params.coefficient_draws[:, rows], params.exposure_scale[rows], params.cpm,
+            params.lag_weights_draws.sum(axis=1), params.half_saturation_draws, params.slope_draws,
+        )
         return cls(family=params.saturation, arrays=arrays)
 
     def response(self, spend: SpendMatrix) -> np.ndarray:
