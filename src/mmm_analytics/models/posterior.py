@@ -55,9 +55,9 @@ class FlatWeights:
         return out
 
 
-def residual_function(model: MarketingMixModel, inputs: ModelInputs, noise_scale: float) -> tuple[Residuals, FlatWeights]:
-    """r(theta): standardised training residuals and prior z-scores; the negative log
-    posterior is 0.5 * sum(r**2)."""
+def residual_function(model: MarketingMixModel, inputs: ModelInputs) -> tuple[Residuals, FlatWeights]:
+    """r(theta): training residuals (scaled sales units, series-major) followed by the prior
+    z-scores; :class:`CompiledResiduals` divides the fit part by each series' noise scale."""
     flat = FlatWeights.of(model)
     non_trainable = [v.value for v in model.non_trainable_variables]
     x = {k: jnp.asarray(v) for k, v in inputs.x.items()}
@@ -67,7 +67,7 @@ def residual_function(model: MarketingMixModel, inputs: ModelInputs, noise_scale
         trainable = flat.split(theta)
         y_pred, _ = model.stateless_call(trainable, non_trainable, x)
         with keras.StatelessScope(state_mapping=list(zip(model.trainable_variables, trainable))):
-            return model.residuals(y, y_pred, mask, noise_scale)
+            return model.residuals(y, y_pred, mask, 1.0)
 
     return r, flat
 
@@ -105,7 +105,7 @@ class CompiledResiduals:
 
     @classmethod
     def of(cls, model: MarketingMixModel, inputs: ModelInputs) -> CompiledResiduals:
-        r, _ = residual_function(model, inputs, 1.0)
+        r, _ = residual_function(model, inputs)
         # Fit residuals (series-major, (S, T) flattened) scale with 1 / noise_scale of their
         # series; the prior z-scores do not.
         n_series, n_weeks = inputs.y.shape
