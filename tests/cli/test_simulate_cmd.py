@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from typer.testing import CliRunner
@@ -14,21 +12,14 @@ from mmm_analytics.cli.app import app
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.optimizer import JSON_KEYS
 
+from ..simulator.hand_built import build_params, write_model
+
 runner = CliRunner()
-
-
-def _hand_built() -> ModuleType:
-    path = Path(__file__).parents[1] / "simulator" / "hand_built.py"
-    spec = importlib.util.spec_from_file_location("simulator_hand_built", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = _hand_built()
-    return built.write_model(tmp_path_factory.mktemp("cli_model"), built.build_params(n_weeks=30))
+    return write_model(tmp_path_factory.mktemp("cli_model"), build_params(n_weeks=30))
 
 
 def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:

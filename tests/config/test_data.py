@@ -5,7 +5,13 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from mmm_analytics.config.data import ChannelSpec, DataConfig, OutlierMethod, SyntheticSetting
+from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import (
+    ChannelSpec,
+    DataConfig,
+    OutlierMethod,
+    SyntheticSetting,
+)
 
 
 def test_default_channels_follow_the_published_columns() -> None:
@@ -17,10 +23,19 @@ def test_default_channels_follow_the_published_columns() -> None:
     assert config.holdout_weeks == 13
 
 
-def test_cpms_map_spend_columns_to_one_thousand() -> None:
+def test_default_channels_are_the_default_channel_table() -> None:
+    assert DataConfig().channel_table() == Channels.default()
+
+
+def test_channel_table_prices_spend_columns_at_one_thousand() -> None:
     config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", cpm=1.5),
-                                  "Search": ChannelSpec(column="Search_Clicks", spend_column="Search_Spend")})
-    assert config.cpms() == {"TV": 1.5, "Search": 1000.0}
+                                  "Search": ChannelSpec(column="Search_Clicks", spend_column="Search_Spend"),
+                                  "Cinema": ChannelSpec(column="Cinema_Admissions", cpm=9.0, spend_column="Cinema_Spend")})
+    table = config.channel_table()
+    assert table.names == ("TV", "Search", "Cinema")
+    assert table.cpm == (1.5, 1000.0, 1000.0)
+    assert table.spend_column == (None, "Search_Spend", "Cinema_Spend")
+    assert table.input_columns == ("TV_Impressions", "Search_Spend", "Cinema_Spend")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from mmm_analytics.config import DataConfig, FeatureConfig, ModelConfig, VizConfig, load_config, parse_settings
+from mmm_analytics.config import (
+    DataConfig,
+    FeatureConfig,
+    ModelConfig,
+    VizConfig,
+    load_config,
+    parse_settings,
+)
 from mmm_analytics.config.loader import CONFIG_FILES, read_yaml
 from mmm_analytics.errors import InputError
 

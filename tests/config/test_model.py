@@ -5,19 +5,20 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from mmm_analytics.config.model import BaselineKind, ModelConfig, SaturationKind
+from mmm_analytics.config.model import BaselineKind, ModelConfig
+from mmm_analytics.response.saturation import SaturationFamily
 
 
 def test_defaults() -> None:
     config = ModelConfig()
-    assert config.saturation is SaturationKind.HILL and config.baseline is BaselineKind.LINEAR
+    assert config.saturation is SaturationFamily.HILL and config.baseline is BaselineKind.LINEAR
     assert config.max_lag == 16 and config.priors.weight == 1.0
     assert config.intervals.level == 0.9 and config.priors.shrinkage.brand_sd == 0.5
 
 
 def test_choices_parse_from_text() -> None:
     config = ModelConfig.model_validate({"saturation": "sigmoid", "baseline": "dense"})
-    assert config.saturation is SaturationKind.SIGMOID and config.baseline is BaselineKind.DENSE
+    assert config.saturation is SaturationFamily.SIGMOID and config.baseline is BaselineKind.DENSE
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 
 from mmm_analytics.config import load_config
 from mmm_analytics.config.loader import ProjectConfig
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
 
 from .hand_model import build_params, write_fast_config, write_model
 

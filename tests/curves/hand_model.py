@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from mmm_analytics.curves.response import historical_contribution
-from mmm_analytics.features import adstock
-from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response import carryover
+from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.steady_state import historical_contribution
 
 CHANNELS = ("TV", "Radio", "Search")
 CPM = {"TV": 1.2, "Radio": 0.6, "Search": 2.0, "YouTube": 1.6, "Facebook": 2.0, "Instagram": 4.5, "Print": 6.0}
@@ -38,7 +38,7 @@ def build_params(
     series = [(b, r) for b in brands for r in regions]
     exposure = BASE_EXPOSURE * rng.lognormal(0.0, 0.4, size=(n_series, n_weeks, n_channels))
     exposure *= rng.uniform(0.5, 1.5, size=(n_series, 1, n_channels))
-    weights = adstock.beta_gamma_weights(np.linspace(0.4, 0.8, n_channels), np.linspace(0.3, 0.6, n_channels), max_lag)
+    weights = carryover.beta_gamma_weights(np.linspace(0.4, 0.8, n_channels), np.linspace(0.3, 0.6, n_channels), max_lag)
     half_saturation = np.linspace(0.8, 2.0, n_channels)
     slope = np.linspace(1.0, 2.0, n_channels)
     coefficient = rng.uniform(20_000.0, 60_000.0, size=(n_series, n_channels))
@@ -66,7 +66,6 @@ def build_params(
 def metadata_for(params: ResponseParams, max_lag: int = 4) -> ModelMetadata:
     return ModelMetadata(
         channels=list(params.channels),
-        cpm={c: float(v) for c, v in zip(params.channels, params.cpm)},
         brands=sorted(set(params.series_brand)),
         regions=sorted(set(params.series_region)),
         series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],

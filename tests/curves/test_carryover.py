@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mmm_analytics.curves.carryover import carryover_curves, cumulative_half_weeks
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
 
 
 def test_weights_and_band(params: ResponseParams) -> None:

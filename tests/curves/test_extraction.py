@@ -14,7 +14,7 @@ from mmm_analytics.curves.extraction import (
     evaluate,
     extract_curves,
 )
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
 
 SETTINGS = CurveSettings(max_spend_multiple=2.0, points=21)
 LEVEL = 0.9

@@ -13,7 +13,12 @@ from mmm_analytics.curves.extraction import CURVE_COLUMNS
 from mmm_analytics.curves.pipeline import CurvesResult, generate_curves, load_model
 from mmm_analytics.curves.summary import ROI_COLUMNS
 from mmm_analytics.errors import InputError
-from mmm_analytics.models.artifacts import METADATA_FILE, PARAMS_FILE, ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import (
+    METADATA_FILE,
+    PARAMS_FILE,
+    ModelMetadata,
+    ResponseParams,
+)
 
 from .hand_model import build_params, write_fast_config, write_model
 

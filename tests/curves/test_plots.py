@@ -11,7 +11,7 @@ from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.curves import plots
 from mmm_analytics.curves.carryover import carryover_curves
 from mmm_analytics.curves.extraction import CurveSet, extract_curves
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
 
 VIZ = VizConfig(dpi=50, figure_width=5.0, figure_height=3.0)
 

@@ -19,7 +19,7 @@ from mmm_analytics.curves.render import (
     safe_name,
 )
 from mmm_analytics.errors import InputError
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
 
 VIZ = VizConfig(dpi=50, figure_width=4.0, figure_height=2.5, max_workers=2)
 

@@ -10,8 +10,12 @@ import pytest
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.curves.extraction import extract_curves
 from mmm_analytics.curves.report import build_report, curve_payload, html_table
-from mmm_analytics.curves.summary import channel_roi_table, estimate_roi, segment_roi_table
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.curves.summary import (
+    channel_roi_table,
+    estimate_roi,
+    segment_roi_table,
+)
+from mmm_analytics.response.artifacts import ResponseParams
 
 from .hand_model import metadata_for
 
@@ -21,7 +25,7 @@ def page(params: ResponseParams) -> str:
     curves = extract_curves(params, CurveSettings(points=7), 0.9)
     estimates = estimate_roi(params)
     return build_report(curves, channel_roi_table(estimates, 0.9), segment_roi_table(estimates, 0.9),
-                        metadata_for(params), params.n_draws, 2.0)
+                        metadata_for(params), params.cpm_by_channel, params.n_draws, 2.0)
 
 
 def test_plotly_is_inlined_once_and_nothing_is_fetched(page: str) -> None:

@@ -15,7 +15,7 @@ from mmm_analytics.curves.summary import (
     estimate_roi,
     segment_roi_table,
 )
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
 
 LEVEL = 0.9
 

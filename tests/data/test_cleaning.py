@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from mmm_analytics.config.data import (
     CleaningSettings,
+    DataConfig,
     ImputeMethod,
     OutlierAction,
     OutlierMethod,
@@ -23,6 +24,7 @@ from mmm_analytics.data.cleaning import (
     cleaning_report,
     handle_outliers,
     impute,
+    to_contract,
     total_changes,
 )
 from mmm_analytics.data.validation import validate_panel
@@ -206,3 +208,65 @@ def test_clean_panel_meets_the_contract_and_report_counts_changes(raw_small: pd.
     assert report["imputation"]["total"] == 24 + 2
     assert report["total_changes"] == total_changes(validated, cleaned) == 1 + 26
     assert report["outliers"]["flagged_rows"] == int(frame[OUTLIER_FLAG].sum())
+
+
+# ----- a channel given by a spend column outside the schema (TV: {column: TV_Impressions, spend_column: TV_Spend})
+SPEND_CONFIG = DataConfig.model_validate({"channels": {
+    "TV": {"column": "TV_Impressions", "spend_column": "TV_Spend"},
+    "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
+}})
+
+
+@pytest.mark.parametrize("method", list(ImputeMethod), ids=[m.value for m in ImputeMethod])
+def test_spend_column_is_imputed_per_series_like_media(method: ImputeMethod) -> None:
+    frame = _tiny_frame()
+    frame["TV_Spend"] = 500.0 + 40.0 * (frame[schema.GEO] == "G1") + 7.0 * np.tile(WIGGLE, 2)
+    frame["TV_Impressions"] = frame["TV_Spend"]
+    observed = frame["TV_Spend"].copy()
+    gaps = [0, 3, 4, 12 + 7]
+    frame.loc[gaps, ["TV_Spend", "TV_Impressions"]] = np.nan
+    filled, imputed, borrowed = impute(frame, method)
+    assert not filled["TV_Spend"].isna().any()
+    np.testing.assert_array_equal(filled["TV_Spend"], filled["TV_Impressions"])
+    kept = ~frame.index.isin(gaps)
+    np.testing.assert_array_equal(filled.loc[kept, "TV_Spend"], observed[kept])
+    assert imputed == {"TV_Impressions": 4, "TV_Spend": 4}
+    assert borrowed == {}
+
+
+def test_series_without_spend_borrows_the_week_median_of_others() -> None:
+    frame = _tiny_frame(n_series=3)
+    frame["TV_Spend"] = 100.0 * (frame.groupby(schema.GEO).ngroup() + 1)
+    frame.loc[frame[schema.GEO] == "G0", "TV_Spend"] = np.nan
+    filled, imputed, borrowed = impute(frame, ImputeMethod.LINEAR)
+    np.testing.assert_array_equal(_series(filled, "G0", "TV_Spend"), np.full(N_WEEKS, 250.0))
+    assert imputed == borrowed == {"TV_Spend": N_WEEKS}
+
+
+def test_clean_panel_keeps_the_spend_column(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.assign(TV_Spend=(raw_small["TV_Impressions"].astype(float) * 1.2 / 1000).map(repr))
+    raw.loc[[20, 30], "TV_Spend"] = ""
+    raw = raw.drop(index=[8]).reset_index(drop=True)  # one missing week -> one row added
+    validated = validate_panel(raw, "small.csv", SPEND_CONFIG.channel_table())
+    cleaned = clean_panel(validated.frame.sample(frac=1.0, random_state=0), CleaningSettings())
+    frame = cleaned.frame
+    assert list(frame.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG]
+    assert frame["TV_Spend"].dtype == "float64"
+    assert not frame.isna().any().any()
+    assert frame.equals(frame.sort_values([*schema.KEY_COLUMNS, schema.DATE]).reset_index(drop=True))
+    observed = validated.frame["TV_Spend"].notna().to_numpy()
+    np.testing.assert_array_equal(frame.loc[observed, "TV_Spend"], validated.frame.loc[observed, "TV_Spend"])
+    assert (frame["TV_Spend"] >= 0).all()
+    assert cleaned.imputed["TV_Spend"] == 3
+    report = cleaning_report(validated, cleaned, CleaningSettings(), "small.csv")
+    assert report["imputation"]["cells"]["TV_Spend"] == 3
+    pd.testing.assert_frame_equal(to_contract(frame), frame)  # what reading clean_panel.parquet back applies
+
+
+def test_contract_casts_a_spend_column_to_float(raw_small: pd.DataFrame) -> None:
+    validated = validate_panel(raw_small, "small.csv")
+    cleaned = clean_panel(validated.frame, CleaningSettings())
+    spent = cleaned.frame.assign(TV_Spend=np.arange(len(cleaned.frame)))  # int64 as a reader may give it
+    out = to_contract(spent[[OUTLIER_FLAG, "TV_Spend", *schema.ALL_COLUMNS]])
+    assert list(out.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG]
+    assert out["TV_Spend"].dtype == "float64"

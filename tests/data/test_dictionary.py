@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.config.data import CleaningSettings
 from mmm_analytics.data import schema
 from mmm_analytics.data.cleaning import clean_panel
@@ -32,7 +33,7 @@ def test_every_column_in_file_order_with_role_and_unit(fixture_dictionary) -> No
     for entry in dictionary["columns"]:
         role, unit = schema.COLUMNS[entry["name"]]
         assert (entry["role"], entry["unit"]) == (role.value, unit)
-    assert dictionary["roles"]["media"] == list(schema.MEDIA_COLUMNS)
+    assert dictionary["roles"]["media"] == list(Channels.default().columns)
     assert (dictionary["rows"], dictionary["series"], dictionary["weeks"]) == (18, 18, 1)
 
 

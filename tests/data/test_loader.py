@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.data import schema
-from mmm_analytics.data.loader import load_panel, read_raw_csv, validate_file, write_raw_copy
+from mmm_analytics.data.loader import (
+    load_panel,
+    read_raw_csv,
+    validate_file,
+    write_raw_copy,
+)
 from mmm_analytics.errors import InputError
 
 

@@ -9,11 +9,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_analytics.config.data import CleaningSettings, DataConfig, OutlierSettings, SyntheticSettings
+from mmm_analytics.config.data import (
+    CleaningSettings,
+    DataConfig,
+    OutlierSettings,
+    SyntheticSettings,
+)
 from mmm_analytics.data import schema
 from mmm_analytics.data.cleaning import OUTLIER_FLAG
-from mmm_analytics.data.pipeline import SourceKind, load_clean_panel, run_data, source_kind
+from mmm_analytics.data.pipeline import (
+    SourceKind,
+    load_clean_panel,
+    run_data,
+    source_kind,
+)
 from mmm_analytics.errors import InputError
+from mmm_analytics.pipeline import write_synthetic
 from mmm_analytics.synthetic import generate_panel
 from mmm_analytics.utils.io import write_parquet
 
@@ -24,7 +35,7 @@ CONFIG = DataConfig(synthetic=SMALL)
 @pytest.fixture(scope="module")
 def synthetic_run(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("pipeline")
-    return run_data("synthetic", root / "raw", root / "processed", CONFIG, None), root
+    return run_data(write_synthetic, root / "raw", root / "processed", CONFIG, None), root
 
 
 def test_synthetic_run_writes_every_file(synthetic_run) -> None:
@@ -42,7 +53,7 @@ def test_synthetic_run_writes_every_file(synthetic_run) -> None:
 
 def test_raw_csv_is_the_generated_panel(synthetic_run) -> None:
     result, _ = synthetic_run
-    panel = generate_panel(SMALL, cpm=CONFIG.cpms())
+    panel = generate_panel(SMALL, CONFIG.channel_table())
     raw = pd.read_csv(result.raw_csv)
     assert list(raw.columns) == list(schema.ALL_COLUMNS)
     assert raw[schema.DATE].iloc[0] == "7/4/2022"
@@ -78,9 +89,9 @@ def test_report_outliers_and_dictionary_agree(synthetic_run) -> None:
 
 
 def test_seed_option_overrides_the_config(tmp_path: Path) -> None:
-    result = run_data("synthetic", tmp_path / "raw", tmp_path / "processed", CONFIG, 5)
+    result = run_data(write_synthetic, tmp_path / "raw", tmp_path / "processed", CONFIG, 5)
     assert json.loads(result.ground_truth.read_text(encoding="utf-8"))["seed"] == 5
-    expected = generate_panel(SMALL.model_copy(update={"seed": 5}), cpm=CONFIG.cpms()).frame
+    expected = generate_panel(SMALL.model_copy(update={"seed": 5}), CONFIG.channel_table()).frame
     pd.testing.assert_frame_equal(pd.read_csv(result.raw_csv), expected, check_dtype=False, rtol=1e-15, atol=0)
 
 
@@ -117,7 +128,7 @@ def test_fatal_problem_writes_nothing(kaggle_head_path: Path, tmp_path: Path) ->
 def test_bad_outlier_column_fails_before_anything_is_written(tmp_path: Path) -> None:
     config = DataConfig(synthetic=SMALL, cleaning=CleaningSettings(outliers=OutlierSettings(columns=["Revenue"])))
     with pytest.raises(InputError, match=r"cleaning\.outliers\.columns': 'Revenue'"):
-        run_data("synthetic", tmp_path / "raw", tmp_path / "processed", config, None)
+        run_data(write_synthetic, tmp_path / "raw", tmp_path / "processed", config, None)
     assert not (tmp_path / "raw").exists()
 
 
@@ -156,3 +167,8 @@ def test_load_clean_panel_errors(tmp_path: Path, synthetic_run) -> None:
     partial = write_parquet(tmp_path / "partial.parquet", without_nos)
     with pytest.raises(InputError, match="column 'NOS' is missing; re-run 'mmm data'"):
         load_clean_panel(partial)
+
+
+def test_the_synthetic_source_is_handed_in(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="pass its generator"):
+        run_data("synthetic", tmp_path / "raw", tmp_path / "processed", CONFIG, None)

@@ -8,10 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mmm_analytics.config.data import DataConfig
 from mmm_analytics.data import schema
 from mmm_analytics.data.issues import Rule
 from mmm_analytics.data.loader import read_raw_csv
-from mmm_analytics.data.validation import MAX_MISSING_WEEK_SHARE, parse_dates, validate_panel
+from mmm_analytics.data.validation import (
+    MAX_MISSING_WEEK_SHARE,
+    parse_dates,
+    validate_panel,
+)
 from mmm_analytics.errors import InputError
 
 SOURCE = "bad.csv"
@@ -179,3 +184,101 @@ def test_iso_dates_and_week_column_validate(raw_small: pd.DataFrame) -> None:
     validated = validate_panel(raw, SOURCE)
     assert validated.n_weeks == 104
     assert [i.rule for i in validated.issues] == [Rule.RENAMED_COLUMN]
+
+
+# ----- a channel given by a spend column outside the schema (TV: {column: TV_Impressions, spend_column: TV_Spend})
+SPEND_CONFIG = DataConfig.model_validate({"channels": {
+    "TV": {"column": "TV_Impressions", "spend_column": "TV_Spend"},
+    "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
+}})
+
+
+@pytest.fixture()
+def raw_with_spend(raw_small: pd.DataFrame) -> pd.DataFrame:
+    """The small panel as text plus a ``TV_Spend`` column (INR per week), written last."""
+    spend = raw_small["TV_Impressions"].astype(float) * 1.2 / 1000 + 0.25
+    return raw_small.assign(TV_Spend=spend.map(repr))
+
+
+def test_spend_column_is_checked_typed_and_kept(raw_with_spend: pd.DataFrame) -> None:
+    validated = validate_panel(raw_with_spend, SOURCE, SPEND_CONFIG.channel_table())
+    frame = validated.frame
+    assert list(frame.columns) == [*schema.ALL_COLUMNS, "TV_Spend"]
+    assert validated.channel_columns == ("TV_Spend",)
+    assert frame["TV_Spend"].dtype == "float64"
+    assert validated.issues == ()
+    assert validated.missing_in_file["TV_Spend"] == 0
+    expected = raw_with_spend.assign(**{schema.DATE: pd.to_datetime(raw_with_spend[schema.DATE], format="%m/%d/%Y")})
+    expected = expected.sort_values([*schema.KEY_COLUMNS, schema.DATE]).reset_index(drop=True)
+    np.testing.assert_array_equal(frame["TV_Spend"], expected["TV_Spend"].astype(float))
+    np.testing.assert_array_equal(frame["TV_Impressions"], expected["TV_Impressions"].astype(float))
+
+
+def test_without_a_channel_table_a_spend_column_is_ignored(raw_with_spend: pd.DataFrame) -> None:
+    validated = validate_panel(raw_with_spend, SOURCE)
+    assert list(validated.frame.columns) == list(schema.ALL_COLUMNS)
+    assert validated.channel_columns == ()
+    (issue,) = validated.issues
+    assert (issue.rule, issue.column, issue.fatal) == (Rule.EXTRA_COLUMN, "TV_Spend", False)
+
+
+@pytest.mark.parametrize(
+    ("value", "detail"),
+    [
+        pytest.param("-250", "1 negative value(s) (line 9: -250); media spend and exposures must be >= 0",
+                     id="negative"),
+        pytest.param("12k", "1 value(s) are not numbers (line 9: '12k')", id="text"),
+        pytest.param("inf", "not numbers (line 9: 'inf')", id="infinite"),
+    ],
+)
+def test_bad_spend_values_are_fatal_and_name_the_column(raw_with_spend: pd.DataFrame, value: str,
+                                                        detail: str) -> None:
+    raw = _set(7, "TV_Spend", value)(raw_with_spend)
+    with pytest.raises(InputError) as caught:
+        validate_panel(raw, SOURCE, SPEND_CONFIG.channel_table())
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column 'TV_Spend': ")
+    assert detail in message
+    assert "\n" not in message
+
+
+def test_missing_spend_column_names_the_column_and_the_config_key(raw_small: pd.DataFrame) -> None:
+    with pytest.raises(InputError) as caught:
+        validate_panel(raw_small, SOURCE, SPEND_CONFIG.channel_table())
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column 'TV_Spend': is missing; ")
+    assert "'channels.TV.spend_column'" in message
+    assert "Trade_Spend" not in message  # a schema column is not offered as a spend column
+    assert "\n" not in message
+
+
+def test_misspelt_spend_column_is_suggested(raw_with_spend: pd.DataFrame) -> None:
+    raw = raw_with_spend.rename(columns={"TV_Spend": "TV_Spends"})
+    with pytest.raises(InputError, match=r"column 'TV_Spend': is missing; .*'channels\.TV\.spend_column'.*'TV_Spends'"):
+        validate_panel(raw, SOURCE, SPEND_CONFIG.channel_table())
+
+
+def test_misspelt_exposure_column_in_the_config_is_fatal_with_a_suggestion(raw_small: pd.DataFrame) -> None:
+    config = DataConfig.model_validate({"channels": {"TV": {"column": "TV_Impresions", "cpm": 1.2}}})
+    with pytest.raises(InputError, match=r"column 'TV_Impresions': is missing; .*'channels\.TV\.column'.*"
+                                         r"did you mean 'TV_Impressions'"):
+        validate_panel(raw_small, SOURCE, config.channel_table())
+
+
+def test_spend_column_header_is_matched_like_schema_columns(raw_with_spend: pd.DataFrame) -> None:
+    raw = raw_with_spend.rename(columns={"TV_Spend": " tv spend "})
+    validated = validate_panel(raw, SOURCE, SPEND_CONFIG.channel_table())
+    assert "TV_Spend" in validated.frame.columns
+    (issue,) = validated.issues
+    assert (issue.rule, issue.column, issue.example) == (Rule.RENAMED_COLUMN, "TV_Spend", " tv spend ")
+
+
+def test_empty_spend_cells_and_missing_weeks_are_left_for_imputation(raw_with_spend: pd.DataFrame) -> None:
+    raw = raw_with_spend.copy()
+    raw.loc[[10, 20], "TV_Spend"] = ["", "NA"]
+    validated = validate_panel(raw.drop(index=[8]).reset_index(drop=True), SOURCE, SPEND_CONFIG.channel_table())
+    assert validated.missing_in_file["TV_Spend"] == 2
+    assert validated.rows_inserted == 1
+    assert validated.frame["TV_Spend"].isna().sum() == 3
+    rules = {(i.rule, i.column) for i in validated.issues}
+    assert rules == {(Rule.MISSING_VALUES, "TV_Spend"), (Rule.MISSING_WEEKS, schema.DATE)}

@@ -8,14 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mmm_analytics.config.data import DEFAULT_CHANNELS, SyntheticSettings
+from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.eda import EdaResult, run_eda
 from mmm_analytics.eda.prepare import PanelView, QualityInputs, build_view
 from mmm_analytics.synthetic import generate_panel
 
-CHANNELS: dict[str, str] = {name: spec.column for name, spec in DEFAULT_CHANNELS.items()}
-CPMS: dict[str, float] = {name: float(spec.cpm) for name, spec in DEFAULT_CHANNELS.items()}
+TABLE = Channels.default()
+CHANNELS: dict[str, str] = TABLE.exposure_columns
+CPMS: dict[str, float] = dict(zip(TABLE.names, TABLE.cpm))
 #: Small, low-resolution figures keep the suite fast.
 FAST_VIZ = VizConfig(dpi=50, figure_width=6.4, figure_height=3.6, max_workers=2)
 
@@ -43,7 +45,7 @@ def panel(eda_panel: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def view(eda_panel: pd.DataFrame) -> PanelView:
-    return build_view(eda_panel, CHANNELS, CPMS)
+    return build_view(eda_panel, TABLE)
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +56,14 @@ def channels() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def cpms() -> dict[str, float]:
+    """Channel name -> INR per 1000 exposures of the default configuration."""
     return dict(CPMS)
+
+
+@pytest.fixture(scope="session")
+def table() -> Channels:
+    """The default channel table."""
+    return TABLE
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +76,7 @@ def make_view() -> Callable[..., PanelView]:
     """Build a view of a (changed) frame with the default channels and CPMs."""
 
     def make(frame: pd.DataFrame, quality: QualityInputs | None = None) -> PanelView:
-        return build_view(frame, CHANNELS, CPMS, quality)
+        return build_view(frame, TABLE, quality)
 
     return make
 
@@ -78,8 +87,7 @@ def run_small(tmp_path: Path) -> Runner:
 
     def run(frame: pd.DataFrame, name: str = "run") -> EdaResult:
         root = tmp_path / name
-        return run_eda(frame, root / "figures", root / "tables", root / "eda_report.html", FAST_VIZ, CHANNELS,
-                       None, cpms=CPMS)
+        return run_eda(frame, root / "figures", root / "tables", root / "eda_report.html", FAST_VIZ, TABLE, None)
 
     return run
 
@@ -89,5 +97,4 @@ def eda_run(eda_panel: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -
     """One full EDA run on the small panel, shared by the pipeline, report and browser tests."""
     root = tmp_path_factory.mktemp("eda")
     quality = QualityInputs(report={"imputation": {"cells": {"Sales_Value": 3}}, "outliers": {"flagged_rows": 2}})
-    return run_eda(eda_panel, root / "figures", root / "tables", root / "eda_report.html", FAST_VIZ, CHANNELS,
-                   quality, cpms=CPMS)
+    return run_eda(eda_panel, root / "figures", root / "tables", root / "eda_report.html", FAST_VIZ, TABLE, quality)

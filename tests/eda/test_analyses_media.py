@@ -6,8 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mmm_analytics.config.data import ChannelSpec, DataConfig
+from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.eda import analyses_media as media
 from mmm_analytics.eda.outcome import NotApplicable
+from mmm_analytics.eda.prepare import build_view
+from mmm_analytics.features.panel import build_panel
 
 RTOL = 1e-9
 
@@ -25,6 +29,23 @@ def test_spend_share_matches_exposure_times_cpm(view, eda_panel: pd.DataFrame, c
     np.testing.assert_allclose(share.loc["TV", "spend_inr"], spend["TV"], rtol=RTOL)
     np.testing.assert_allclose(share.loc["Print", "share_pct"], 100.0 * spend["Print"] / total, rtol=RTOL)
     np.testing.assert_allclose(share["share_pct"].sum(), 100.0, rtol=RTOL)
+
+
+def test_spend_shares_with_a_spend_column_are_the_model_inputs_shares(panel: pd.DataFrame) -> None:
+    """A channel given by a spend column: EDA's spend shares equal those of the spend the model is given."""
+    rng = np.random.default_rng(0)
+    panel["TV_Spend"] = panel["TV_Impressions"] * rng.uniform(0.5, 4.0, len(panel)) * 1e-3
+    specs = DataConfig().channels | {"TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend")}
+    config = DataConfig(channels=specs)
+    result = media.spend_share(build_view(panel, config.channel_table())).share.set_index("channel")
+    model = build_panel(panel, config, FeatureConfig())
+    model_spend = model.spend.sum(axis=(0, 1))
+    np.testing.assert_allclose(result.loc[list(model.channels), "spend_inr"], model_spend, rtol=RTOL)
+    np.testing.assert_allclose(result.loc[list(model.channels), "share_pct"], 100.0 * model_spend / model_spend.sum(),
+                               rtol=RTOL)
+    np.testing.assert_allclose(result.loc["TV", "cpm_inr"], 1000.0 * panel["TV_Spend"].sum() / panel["TV_Impressions"].sum(),
+                               rtol=RTOL)
+    assert result.loc["Radio", "cpm_inr"] == 0.6
 
 
 def test_spend_share_is_skipped_without_any_exposure(panel: pd.DataFrame, make_view, channels) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,7 +53,7 @@ def test_stl_finds_a_strong_season_in_a_purely_seasonal_series(view) -> None:
     weeks = np.arange(view.n_weeks)
     seasonal = 1e6 * (1.0 + 0.3 * np.sin(2 * np.pi * weeks / 52.0))
     weekly = view.weekly.assign(Sales_Value=seasonal)
-    result = sales.decomposition(type(view)(view.rows, view.channels, view.cpms, view.series, weekly, view.spend))
+    result = sales.decomposition(dataclasses.replace(view, weekly=weekly))
     assert result.seasonal_strength > 0.95
 
 

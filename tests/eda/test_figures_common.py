@@ -7,7 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mmm_analytics.eda.figures_common import compact, date_axis, grid_shape, new_figure, save_figure
+from mmm_analytics.eda.figures_common import (
+    compact,
+    date_axis,
+    grid_shape,
+    new_figure,
+    save_figure,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

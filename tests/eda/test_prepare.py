@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mmm_analytics.config.data import ChannelSpec, DataConfig
 from mmm_analytics.eda.prepare import build_view, series_index
 from mmm_analytics.errors import InputError
 
@@ -65,11 +66,24 @@ def test_text_dates_are_parsed(panel: pd.DataFrame, make_view) -> None:
     ],
     ids=["missing-column", "bad-dates", "empty"],
 )
-def test_bad_panels_raise_input_error_naming_the_problem(panel, change, message: str, channels, cpms) -> None:
+def test_bad_panels_raise_input_error_naming_the_problem(panel, change, message: str, table) -> None:
     with pytest.raises(InputError, match=message):
-        build_view(change(panel), channels, cpms)
+        build_view(change(panel), table)
 
 
-def test_channel_without_cpm_is_an_input_error(panel: pd.DataFrame, channels, cpms) -> None:
-    with pytest.raises(InputError, match="no CPM for channel.*TV"):
-        build_view(panel, channels, {k: v for k, v in cpms.items() if k != "TV"})
+def test_missing_spend_column_is_an_input_error(panel: pd.DataFrame) -> None:
+    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend")})
+    with pytest.raises(InputError, match="missing column.*TV_Spend"):
+        build_view(panel, config.channel_table())
+
+
+def test_spend_column_is_summed_and_used_as_spend(panel: pd.DataFrame) -> None:
+    panel["TV_Spend"] = panel["TV_Impressions"] * 0.003 + 50.0
+    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend"),
+                                  "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6)})
+    view = build_view(panel, config.channel_table())
+    weekly_spend = panel.groupby("Date")["TV_Spend"].sum()
+    np.testing.assert_allclose(view.spend["TV"].to_numpy(), weekly_spend.to_numpy(), rtol=RTOL)
+    radio = panel.groupby("Date")["Radio_Listenership"].sum() * 0.6 / 1000.0
+    np.testing.assert_allclose(view.spend["Radio"].to_numpy(), radio.to_numpy(), rtol=RTOL)
+    assert view.channels == {"TV": "TV_Impressions", "Radio": "Radio_Listenership"}

@@ -112,6 +112,7 @@ def test_a_spend_column_channel_has_spend_equal_to_the_column(dated_frame: pd.Da
     panel = build_panel(frame, config, FeatureConfig())
     assert panel.channels == ("TV", "Radio")
     np.testing.assert_allclose(panel.cpm, [1000.0, 0.6], rtol=1e-12)
+    np.testing.assert_array_equal(panel.cpm, config.channel_table().cpm_array())
     expected = frame[frame.Geo.eq("CENTRAL") & frame.Brand.eq("BrandA")].sort_values("Date").TV_Spend
     np.testing.assert_allclose(panel.spend[0, :, 0], expected.to_numpy(), rtol=1e-12)
 

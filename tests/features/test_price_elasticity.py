@@ -1,4 +1,4 @@
-"""Price features: relative price, log price, discount depth and the price multiplier.
+"""Price features: relative price and the price multiplier.
 
 Tolerance: closed forms ``rtol=1e-9``.
 """
@@ -15,7 +15,6 @@ from mmm_analytics.features import price_elasticity as price
 
 RTOL = 1e-9
 SETTINGS = settings(max_examples=50, deadline=None)
-prices = hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.01, 1e4))
 
 
 def test_relative_price_is_net_over_reference() -> None:
@@ -28,28 +27,6 @@ def test_relative_price_is_net_over_reference() -> None:
 def test_relative_price_needs_a_positive_reference(reference) -> None:
     with pytest.raises(ValueError, match="reference price must be > 0"):
         price.relative_price(np.array([1.0, 2.0]), reference)
-
-
-@SETTINGS
-@given(p=prices)
-def test_log_price_inverts_exp(p) -> None:
-    np.testing.assert_allclose(np.exp(price.log_price(p)), p, rtol=RTOL)
-
-
-@pytest.mark.parametrize(
-    "mrp, net, expected",
-    [(100.0, 80.0, 0.2), (100.0, 100.0, 0.0), (100.0, 120.0, 0.0), (50.0, 0.0, 1.0)],
-    ids=["twenty_percent_off", "no_discount", "above_list_price_clips_to_zero", "free_clips_to_one"],
-)
-def test_discount_depth(mrp: float, net: float, expected: float) -> None:
-    np.testing.assert_allclose(price.discount_depth(np.array([mrp]), np.array([net])), [expected], rtol=RTOL, atol=1e-15)
-
-
-@SETTINGS
-@given(mrp=prices, fraction=st.floats(0.0, 2.0))
-def test_discount_depth_is_within_unit_interval(mrp, fraction) -> None:
-    depth = price.discount_depth(mrp, mrp * fraction)
-    assert np.all((depth >= 0) & (depth <= 1))
 
 
 @SETTINGS

@@ -1,4 +1,4 @@
-"""Calendar features: Fourier terms of the day of year, ISO weeks, festive weeks.
+"""Calendar features: Fourier terms of the day of year and festive weeks.
 
 Tolerance: trigonometric identities and closed forms ``rtol=1e-9`` / ``atol=1e-12``.
 """
@@ -41,15 +41,6 @@ def test_fourier_terms_repeat_yearly_and_accept_a_series() -> None:
 def test_order_zero_gives_no_columns() -> None:
     terms, names = seasonality.fourier_terms(WEEKS, 0)
     assert terms.shape == (156, 0) and names == []
-
-
-@pytest.mark.parametrize(
-    "date, week", [("2022-07-04", 27), ("2023-01-01", 52), ("2023-01-02", 1), ("2020-12-31", 53)],
-    ids=["first_week_of_the_data", "sunday_before_new_iso_year", "iso_week_one", "week_53"],
-)
-def test_week_of_year_is_the_iso_week(date: str, week: int) -> None:
-    result = seasonality.week_of_year(pd.DatetimeIndex([date]))
-    assert result.dtype == np.int64 and result.tolist() == [week]
 
 
 def test_festive_indicator_flags_only_the_peaks() -> None:

@@ -14,9 +14,15 @@ import pytest
 
 from mmm_analytics.config.features import FeatureConfig, FixedTransform, Granularity
 from mmm_analytics.errors import InputError
-from mmm_analytics.features import adstock, saturation
 from mmm_analytics.features.panel import FeaturePanel
-from mmm_analytics.features.store import fixed_transform_columns, load_panel, meta_path, save_panel, to_frame
+from mmm_analytics.features.store import (
+    fixed_transform_columns,
+    load_panel,
+    meta_path,
+    save_panel,
+    to_frame,
+)
+from mmm_analytics.response import carryover, saturation
 
 ARRAYS = ("cpm", "exposure", "sales", "relative_price", "controls")
 
@@ -79,8 +85,8 @@ def test_fixed_columns_are_adstock_then_hill_with_config_parameters(geo_brand_pa
         "Radio": FixedTransform(carryover_beta=0.3, retention=0.8, half_saturation=2.0, slope=2.0)})
     fixed = fixed_transform_columns(geo_brand_panel, config)
     scaled = geo_brand_panel.scaled_exposure
-    tv = saturation.hill(adstock.beta_gamma_decay(scaled[..., 0], 0.6, 0.5, 6), 1.0, 1.0)
-    radio = saturation.hill(adstock.beta_gamma_decay(scaled[..., 5], 0.3, 0.8, 6), 2.0, 2.0)
+    tv = saturation.hill(carryover.beta_gamma_decay(scaled[..., 0], 0.6, 0.5, 6), 1.0, 1.0)
+    radio = saturation.hill(carryover.beta_gamma_decay(scaled[..., 5], 0.3, 0.8, 6), 2.0, 2.0)
     np.testing.assert_allclose(fixed[..., 0], tv, rtol=1e-12)
     np.testing.assert_allclose(fixed[..., 5], radio, rtol=1e-12)
     assert np.all((fixed >= 0) & (fixed < 1))

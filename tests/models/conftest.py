@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import mmm_analytics  # noqa: F401  (JAX backend, float64, layer registration)
+import mmm_analytics.models  # noqa: F401  (JAX backend, float64, layer registration)
 from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.features.panel import FeaturePanel, build_panel
@@ -58,7 +58,7 @@ def fitted(trained_model_dir: Path):
     import keras
 
     from mmm_analytics.features.store import load_panel
-    from mmm_analytics.models.artifacts import MODEL_FILE, ResponseParams
+    from mmm_analytics.response.artifacts import MODEL_FILE, ResponseParams
 
     model = keras.models.load_model(trained_model_dir / "model" / MODEL_FILE)
     return model, load_panel(trained_model_dir / "features.parquet"), ResponseParams.load(trained_model_dir / "model")

@@ -12,16 +12,17 @@ import keras
 import numpy as np
 import pytest
 
-from mmm_analytics.curves.response import historical_contribution
+from mmm_analytics.data import schema
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.decomposition import (
-    PROMOTION_CONTROLS,
     channel_contributions,
     counterfactuals,
     decompose,
     decomposition_frame,
+    promotion_controls,
 )
 from mmm_analytics.models.inputs import model_inputs
+from mmm_analytics.response.steady_state import historical_contribution
 
 RTOL = 1e-6
 
@@ -64,11 +65,25 @@ def test_contributions_match_the_response_params(fitted, parts):
     np.testing.assert_allclose(table["roi"], table["contribution"] / table["spend"], rtol=1e-12)
 
 
+def test_promotion_controls_are_the_flag_columns(fitted):
+    _, panel, _ = fitted
+    assert promotion_controls(panel.control_names) == schema.FLAG_COLUMNS
+    assert promotion_controls(("trend", "TPR_Flag", "CPI")) == ("TPR_Flag",)
+
+
+def test_named_promotions_replace_the_default(fitted):
+    _, panel, _ = fitted
+    explicit = counterfactuals(panel, schema.FLAG_COLUMNS)["base"]["controls"]
+    np.testing.assert_array_equal(explicit, counterfactuals(panel)["base"]["controls"])
+    none = counterfactuals(panel, ())["base"]["controls"]
+    np.testing.assert_array_equal(none, counterfactuals(panel)["predicted"]["controls"])
+
+
 def test_base_inputs_zero_media_price_at_reference_and_no_promotions(fitted):
     _, panel, _ = fitted
     base = counterfactuals(panel)["base"]
     raw = panel.controls.copy()
-    flags = [panel.control_names.index(name) for name in PROMOTION_CONTROLS]
+    flags = [panel.control_names.index(name) for name in schema.FLAG_COLUMNS]
     raw[..., flags] = 0.0
     assert not base["media"].any()
     assert (base["relative_price"] == 1.0).all()
@@ -78,7 +93,7 @@ def test_base_inputs_zero_media_price_at_reference_and_no_promotions(fitted):
 
 def test_no_promotions_and_reference_price_leave_those_parts_at_zero(fitted):
     model, panel, _ = fitted
-    flags = [panel.control_names.index(name) for name in PROMOTION_CONTROLS]
+    flags = [panel.control_names.index(name) for name in schema.FLAG_COLUMNS]
     controls = panel.controls.copy()
     controls[..., flags] = 0.0
     plain = dataclasses.replace(panel, controls=controls, relative_price=np.ones_like(panel.relative_price))

@@ -16,7 +16,6 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from mmm_analytics.config.viz import VizConfig
-from mmm_analytics.curves.response import historical_contribution
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.evaluation_figures import FigureKind
 from mmm_analytics.models.evaluator import (
@@ -30,6 +29,7 @@ from mmm_analytics.models.evaluator import (
 )
 from mmm_analytics.models.metrics import fit_metrics
 from mmm_analytics.models.report import CHART_IDS, SECTIONS
+from mmm_analytics.response.steady_state import historical_contribution
 
 VIZ = VizConfig(dpi=50, max_workers=1, figure_width=6.0, figure_height=3.5)
 TRAINING = {"timings": {"adam": 1.25}, "best_epoch": 4, "noise_scale": 0.01}

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import keras
 import numpy as np
 import pytest
 
+from mmm_analytics.models.export import draw_arrays
 from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.posterior import current_theta
 from mmm_analytics.models.training import build_model
+from mmm_analytics.response import carryover, saturation
+from mmm_analytics.response.carryover import CARRYOVER_FORMS
+from mmm_analytics.synthetic.truth import MediaTruth
 from tests.models.conftest import fast_config, to_feature_panel
 
 
@@ -79,3 +86,30 @@ def test_get_config_round_trip(built) -> None:
     clone(inputs.x)
     assert clone.get_config() == model.get_config()
     assert len(clone.trainable_variables) == len(model.trainable_variables)
+
+
+@pytest.mark.parametrize("family", list(CARRYOVER_FORMS))
+def test_every_carryover_family_reaches_model_export_and_truth(family, noiseless_panel) -> None:
+    """A family registered in the response core works in the model, its export and the synthetic truth."""
+    config = fast_config()
+    config = dataclasses.replace(config, model=config.model.model_copy(update={"carryover": family}))
+    panel = to_feature_panel(noiseless_panel, config)
+    model = build_model(panel, config.model)
+    inputs = model_inputs(panel)
+    assert model.adstock.family == family
+    params = {name: np.asarray(value) for name, value in model.adstock.params().items()}
+    reference = carryover.lag_weights(family, params, config.model.max_lag)
+    lag_weights, half_saturation, slope, coefficient = (
+        a[0] for a in draw_arrays(model, inputs, current_theta(model)[None, :]))
+    np.testing.assert_allclose(lag_weights, reference, rtol=1e-12)
+    carried = carryover.apply_carryover(inputs.x["media"], reference)
+    expected = coefficient[:, None, :] * saturation.saturate(carried, config.model.saturation, half_saturation, slope)
+    got = keras.ops.convert_to_numpy(model(inputs.x)["media"]) * model.sales_scale
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
+    n_channels = len(panel.channels)
+    truth = MediaTruth(tuple(panel.channels), family, "hill", {k: np.resize(v, n_channels) for k, v in params.items()}
+                       | {"slope": np.ones(n_channels)}, np.ones(n_channels), np.ones((1, 1, n_channels)),
+                       np.ones((1, 1, n_channels)))
+    np.testing.assert_allclose(truth.lag_weights(), reference, rtol=1e-12)
+    restored = MarketingMixModel.from_config(model.get_config())
+    assert restored.carryover == family

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmm_analytics.curves.response import historical_contribution
-from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.steady_state import historical_contribution
 from mmm_analytics.synthetic import SyntheticPanel
 
 RECOVERY_RTOL = 0.10  # the issue's bar; the noiseless fit is far closer (about 1e-3)
@@ -40,7 +40,8 @@ def test_model_folder_has_everything_later_steps_need(trained_model_dir: Path) -
         assert (folder / name).is_file(), name
     metadata = ModelMetadata.load(folder)
     assert metadata.channels == ["TV", "YouTube", "Facebook", "Instagram", "Print", "Radio"]
-    assert metadata.cpm["TV"] == pytest.approx(1.2)
+    assert "cpm" not in json.loads((folder / "metadata.json").read_text())  # saved once, with the response
+    assert ResponseParams.load(folder).cpm_by_channel["TV"] == pytest.approx(1.2)
     assert metadata.date_range[0] == "2022-07-04"
     history = json.loads((folder / "training_history.json").read_text())
     assert {"loss", "val_loss", "wmape", "val_wmape"} <= set(history)
@@ -62,7 +63,7 @@ def test_saved_model_loads_in_a_fresh_process_with_identical_predictions(trained
     folder = trained_model_dir / "model"
     script = f"""
 import json, numpy as np, pandas as pd
-import mmm_analytics, keras
+import mmm_analytics.models, keras
 from pathlib import Path
 from mmm_analytics.features.store import load_panel
 from mmm_analytics.models.inputs import model_inputs

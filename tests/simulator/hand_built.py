@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mmm_analytics.config.data import DEFAULT_CHANNELS
-from mmm_analytics.curves.response import historical_contribution
-from mmm_analytics.features import adstock
-from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.channels import Channels
+from mmm_analytics.response import carryover
+from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.steady_state import historical_contribution
 
 BRANDS = ("BrandA", "BrandB", "BrandC")
 REGIONS = ("CENTRAL", "EAST", "NORTH", "NORTHEAST", "SOUTH", "WEST", "NORTHWEST", "SOUTHWEST")
@@ -27,14 +27,15 @@ def build_params(
 ) -> ResponseParams:
     """Response parameters of a plausible trained model, built by hand (no training)."""
     rng = np.random.default_rng(seed)
-    channels = tuple(list(DEFAULT_CHANNELS)[:n_channels])
-    cpm = np.array([DEFAULT_CHANNELS[c].cpm for c in channels], dtype=np.float64)
+    table = Channels.default()
+    channels = table.names[:n_channels]
+    cpm = table.cpm_array()[:n_channels]
     series = [(b, r) for b in BRANDS[:n_brands] for r in REGIONS[:n_regions]]
     n_series = len(series)
     base = rng.uniform(0.3e6, 2.0e6, size=(1, 1, n_channels))
     exposure = base * rng.uniform(0.6, 1.5, (n_series, 1, 1)) * rng.lognormal(0.0, 0.4, (n_series, n_weeks, n_channels))
     retention = rng.uniform(0.2, 0.7, n_channels)
-    lag_weights = adstock.beta_gamma_weights(0.6, retention, MAX_LAG)
+    lag_weights = carryover.beta_gamma_weights(0.6, retention, MAX_LAG)
     half_saturation = lag_weights.sum(axis=0) * rng.uniform(0.7, 1.6, n_channels)
     slope = rng.uniform(1.05, 1.6, n_channels) if saturation == "hill" else np.ones(n_channels)
     coefficient = rng.uniform(15_000.0, 60_000.0, (n_series, n_channels))
@@ -60,7 +61,7 @@ def write_model(folder: Path, params: ResponseParams) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     params.save(folder)
     ModelMetadata(
-        channels=list(params.channels), cpm=dict(zip(params.channels, params.cpm.tolist())),
+        channels=list(params.channels),
         brands=sorted(set(params.series_brand)), regions=sorted(set(params.series_region)),
         series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],
         date_range=(params.dates[0], params.dates[-1]), n_weeks=len(params.dates), holdout_weeks=0,

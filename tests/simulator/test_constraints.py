@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.simulator.constraints import BudgetConstraints, parse_limits, resolve_limits
+from mmm_analytics.simulator.constraints import (
+    BudgetConstraints,
+    parse_limits,
+    resolve_limits,
+)
 
 CHANNELS = ("TV", "YouTube", "Radio")
 CURRENT = np.array([100.0, 50.0, 25.0])

@@ -8,11 +8,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmm_analytics.curves.response import point_response
 from mmm_analytics.errors import InputError
+from mmm_analytics.response.steady_state import steady_state_response
 from mmm_analytics.simulator import MarketingSimulator
 
-from .hand_built import write_model, build_params
+from .hand_built import build_params, write_model
+
+
+def reference_response(params, spend: np.ndarray) -> np.ndarray:
+    """The NumPy reference of the steady-state response at the point estimate, (..., S, C)."""
+    return steady_state_response(
+        spend, params.coefficient, params.exposure_scale, params.cpm, params.lag_weights.sum(axis=0),
+        params.half_saturation, params.slope, params.saturation,
+    )
 
 
 def test_current_spend_is_average_weekly_spend(simulator: MarketingSimulator) -> None:
@@ -25,7 +33,7 @@ def test_current_spend_is_average_weekly_spend(simulator: MarketingSimulator) ->
 def test_current_mix_reproduces_model_response(simulator: MarketingSimulator, segment: int) -> None:
     brand, region = simulator.segments[segment]
     result = simulator.simulate_scenario(simulator.current_spend(brand, region), brand, region)
-    model = point_response(simulator.params, simulator.current_matrix)[segment]
+    model = reference_response(simulator.params, simulator.current_matrix)[segment]
     np.testing.assert_allclose(list(result.channel_contributions.values()), model, rtol=1e-6)
     baseline = simulator.params.baseline_sales[segment, -13:].mean()
     assert result.predicted_sales == pytest.approx(baseline + model.sum(), rel=1e-6)

@@ -35,7 +35,7 @@ def test_csv_and_json_round_trip(tmp_path: Path, simulator: MarketingSimulator, 
     for meta in (metadata, payload["metadata"]):
         assert meta["model_path"] == str(simulator.model_path)
         assert meta["data_date_range"] == list(simulator.metadata.date_range)
-        assert meta["cpm_inr_per_1000_exposures"] == simulator.metadata.cpm
+        assert meta["cpm_inr_per_1000_exposures"] == simulator.params.cpm_by_channel
         assert meta["budget_semantics"] == BUDGET_SEMANTICS
         assert meta["result_name"] == name
 

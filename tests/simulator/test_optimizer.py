@@ -9,9 +9,14 @@ import numpy as np
 import pytest
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.models.artifacts import ModelMetadata
-from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator, optimize_budget
-from mmm_analytics.simulator.optimizer import JSON_KEYS
+from mmm_analytics.response.artifacts import ModelMetadata
+from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
+from mmm_analytics.simulator.optimizer import (
+    JSON_KEYS,
+    Selection,
+    optimize_allocation,
+    scaled_current,
+)
 
 from .hand_built import build_params, write_model
 
@@ -105,7 +110,8 @@ def test_national_channel_limits_apply_to_totals(simulator: MarketingSimulator) 
 
 def test_infeasible_request_names_constraint(simulator: MarketingSimulator) -> None:
     with pytest.raises(InputError, match=r"minimum spends \(TV=.*above the weekly budget"):
-        optimize_budget(simulator, 100.0, BudgetConstraints(min_spend={"TV": 1000.0}), "BrandA", "EAST")
+        optimize_allocation(simulator.selection("BrandA", "EAST"), 100.0, BudgetConstraints(min_spend={"TV": 1000.0}),
+                            starts=1)
 
 
 def test_zero_budget_spends_nothing(simulator: MarketingSimulator) -> None:
@@ -126,3 +132,24 @@ def test_sigmoid_model_optimises(tmp_path: Path) -> None:
     result = sim.optimize_budget(None, None, "BrandA", "EAST")
     assert result.converged and result.starts_used == 1  # concave: the first converged start is enough
     assert result.mroi_spread < 1e-4
+
+
+def test_optimiser_needs_only_a_selection(simulator: MarketingSimulator) -> None:
+    rows = simulator.rows("all", "EAST")
+    selection = Selection(
+        brand="all", region="EAST", channels=simulator.channels,
+        segments=tuple(simulator.segments[row] for row in rows), current=simulator.current_matrix[rows],
+        cells=simulator.surface.cells(rows), concave=simulator.surface.is_concave,
+    )
+    budget = 1.1 * float(selection.current.sum())
+    direct = optimize_allocation(selection, budget, None, starts=simulator.settings.starts)
+    through = simulator.optimize_budget(budget, None, "all", "EAST")
+    assert direct.allocation == pytest.approx(through.allocation, rel=1e-12)
+    assert direct.expected_incremental_sales == pytest.approx(through.expected_incremental_sales, rel=1e-12)
+    assert direct.cells[["brand", "region"]].drop_duplicates().apply(tuple, axis=1).tolist() == list(selection.segments)
+
+
+def test_scaled_current_keeps_the_mix_or_splits_evenly() -> None:
+    current = np.array([[1.0, 3.0], [0.0, 4.0]])
+    np.testing.assert_allclose(scaled_current(current, 16.0), 2.0 * current)
+    np.testing.assert_allclose(scaled_current(np.zeros((2, 2)), 8.0), np.full((2, 2), 2.0))

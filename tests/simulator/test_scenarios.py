@@ -8,7 +8,11 @@ import pytest
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.scenarios import SUMMARY_COLUMNS, compare_scenarios, scenarios_from_file
+from mmm_analytics.simulator.scenarios import (
+    SUMMARY_COLUMNS,
+    compare_scenarios,
+    scenarios_from_file,
+)
 
 GOOD = """
 scenarios:

@@ -5,10 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mmm_analytics.curves.response import draw_response, point_response
+from mmm_analytics.response.steady_state import steady_state_response
 from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
 
 from .hand_built import build_params
+
+
+def reference_response(params, spend: np.ndarray) -> np.ndarray:
+    """The NumPy reference of the steady-state response at the point estimate, (..., S, C)."""
+    return steady_state_response(
+        spend, params.coefficient, params.exposure_scale, params.cpm, params.lag_weights.sum(axis=0),
+        params.half_saturation, params.slope, params.saturation,
+    )
+
+
+def reference_draw_response(params, spend: np.ndarray) -> np.ndarray:
+    """The NumPy reference for every draw, (D, S, C)."""
+    return steady_state_response(
+        spend[None], params.coefficient_draws, params.exposure_scale[None], params.cpm,
+        params.lag_weights_draws.sum(axis=1)[:, None, :], params.half_saturation_draws[:, None, :],
+        params.slope_draws[:, None, :], params.saturation,
+    )
 
 
 @pytest.fixture(scope="module", params=["hill", "sigmoid"])
@@ -20,7 +37,7 @@ def test_cells_equal_point_response(params) -> None:
     surface = ResponseSurface.from_params(params)
     spend = params.spend.mean(axis=1) * 1.3
     got = surface.cells(np.arange(len(params.series_brand))).response(spend)
-    np.testing.assert_allclose(got, point_response(params, spend), rtol=1e-6)
+    np.testing.assert_allclose(got, reference_response(params, spend), rtol=1e-6)
 
 
 def test_gradient_matches_central_difference(params) -> None:
@@ -43,7 +60,7 @@ def test_curvature_matches_difference_of_gradient(params) -> None:
 def test_draws_equal_shared_draw_response(params) -> None:
     spend = params.spend.mean(axis=1)
     rows = np.arange(len(params.series_brand))
-    np.testing.assert_allclose(DrawSet.build(params, rows).response(spend), draw_response(params, spend), rtol=1e-6)
+    np.testing.assert_allclose(DrawSet.build(params, rows).response(spend), reference_draw_response(params, spend), rtol=1e-6)
 
 
 def test_concavity_flag() -> None:

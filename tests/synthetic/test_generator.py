@@ -14,20 +14,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_analytics.config.data import DEFAULT_CHANNELS, SyntheticSetting, SyntheticSettings
+from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import (
+    ChannelSpec,
+    DataConfig,
+    SyntheticSetting,
+    SyntheticSettings,
+)
 from mmm_analytics.data import schema
 from mmm_analytics.data.loader import load_panel
-from mmm_analytics.features import adstock, saturation
+from mmm_analytics.response import carryover, saturation
 from mmm_analytics.synthetic import GroundTruth, generate_panel
 
-CPM = {name: spec.cpm for name, spec in DEFAULT_CHANNELS.items()}
+CHANNELS = Channels.default()
 RTOL = 1e-6
 
 
 @pytest.fixture(scope="module")
 def default_csv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GroundTruth]:
     """The default-size panel (one generation for this module), written as CSV, and its truth."""
-    panel = generate_panel(SyntheticSettings(), cpm=CPM)
+    panel = generate_panel(SyntheticSettings(), CHANNELS)
     path = tmp_path_factory.mktemp("synthetic") / "mmm_data.csv"
     panel.frame.to_csv(path, index=False)
     return path, panel.truth
@@ -44,7 +50,7 @@ def _recompute(frame: pd.DataFrame, truth: GroundTruth) -> tuple[dict[str, float
     """National contribution and spend per channel, and per-series contributions, from the CSV exposures."""
     data = truth.data
     channels = truth.channels
-    columns = [DEFAULT_CHANNELS[c].column for c in channels]
+    columns = [CHANNELS.column_of(c) for c in channels]
     weights = np.array([data["carryover"]["weights"][c] for c in channels]).T  # (max_lag + 1, n_channels)
     half = np.array([data["saturation"]["half_saturation"][c] for c in channels])
     slope = np.array([data["saturation"]["slope"][c] for c in channels])
@@ -54,7 +60,7 @@ def _recompute(frame: pd.DataFrame, truth: GroundTruth) -> tuple[dict[str, float
         exposure = _series_exposure(frame, entry["region"], entry["brand"], columns)
         scale = np.array([entry["exposure_scale"][c] for c in channels])
         coefficient = np.array([entry["coefficient"][c] for c in channels])
-        carried = adstock.apply_carryover(exposure / scale, weights)
+        carried = carryover.apply_carryover(exposure / scale, weights)
         weekly = coefficient * saturation.saturate(carried, data["saturation"]["family"], half, slope)
         per_series.append(dict(zip(channels, weekly.sum(axis=0))))
         contribution += weekly.sum(axis=0)
@@ -101,7 +107,7 @@ def test_truth_matches_the_csv(default_csv) -> None:
                          ids=["noisy", "misspecified"])
 def test_truth_matches_the_data_in_other_settings(setting: SyntheticSetting) -> None:
     settings = SyntheticSettings(seed=3, n_geos=2, n_brands=2, n_skus=2, n_weeks=60, setting=setting)
-    panel = generate_panel(settings, cpm=CPM)
+    panel = generate_panel(settings, CHANNELS)
     contribution, _, _ = _recompute(panel.frame, panel.truth)
     assert sum(contribution.values()) == pytest.approx(panel.truth.data["total_media_contribution"], rel=RTOL)
     assert panel.truth.data["setting"] == setting.value
@@ -114,6 +120,27 @@ def test_same_seed_same_panel_other_seed_other_panel() -> None:
     assert first.truth.data == again.truth.data
     other = generate_panel(small.model_copy(update={"seed": 22}))
     assert not np.allclose(first.frame["Sales_Value"], other.frame["Sales_Value"])
+
+
+def test_truth_cpms_follow_the_channel_table() -> None:
+    """A configured CPM prices the truth's spend; channels the table lacks or prices by a spend column keep the built-in CPM."""
+    small = SyntheticSettings(seed=21, n_geos=1, n_brands=1, n_skus=1, n_weeks=40)
+    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", cpm=2.4),
+                                  "Radio": ChannelSpec(column="Radio_Listenership", spend_column="Radio_Spend")})
+    priced, default = generate_panel(small, config.channel_table()), generate_panel(small)
+    expected = dict(zip(CHANNELS.names, CHANNELS.cpm)) | {"TV": 2.4}
+    assert priced.truth.data["cpm"] == expected
+    assert default.truth.data["cpm"] == dict(zip(CHANNELS.names, CHANNELS.cpm))
+    pd.testing.assert_frame_equal(priced.frame, default.frame, check_exact=True)
+    tv_spend = (priced.truth.data["national"]["TV"]["spend"], default.truth.data["national"]["TV"]["spend"])
+    assert tv_spend[0] == pytest.approx(2.0 * tv_spend[1], rel=1e-12)
+    assert priced.truth.data["national"]["Radio"] == default.truth.data["national"]["Radio"]
+
+
+def test_exposure_columns_follow_the_default_channel_table(default_csv) -> None:
+    path, truth = default_csv
+    assert truth.channels == list(CHANNELS.names)
+    assert set(CHANNELS.columns) <= set(pd.read_csv(path, nrows=1).columns)
 
 
 def test_start_date_and_size_follow_the_settings() -> None:

@@ -10,7 +10,15 @@ import pandas as pd
 import pyarrow
 import pytest
 
-from mmm_analytics.utils.io import atomic_path, to_json, write_csv, write_json, write_parquet, write_text, write_with
+from mmm_analytics.utils.io import (
+    atomic_path,
+    to_json,
+    write_csv,
+    write_json,
+    write_parquet,
+    write_text,
+    write_with,
+)
 
 
 def test_write_text_creates_folders_and_leaves_only_the_target(tmp_path: Path) -> None:

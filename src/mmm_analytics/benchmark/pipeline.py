@@ -27,9 +27,9 @@ class BenchmarkResult:
 def _regret(run: RunResult, config: ProjectConfig, with_timings: bool) -> tuple[float, dict]:
     """Mean optimiser regret over brand x region under the true response (and, once,
     the simulator's timings)."""
+    from mmm_analytics.benchmark.regret import regret_per_segment
+    from mmm_analytics.benchmark.timing import measure_speed
     from mmm_analytics.simulator.engine import MarketingSimulator
-    from mmm_analytics.simulator.regret import regret_per_segment
-    from mmm_analytics.simulator.timing import measure_speed
 
     simulator = MarketingSimulator(run.params, run.metadata, config.model.simulator)
     regret = regret_per_segment(simulator, run.truth)

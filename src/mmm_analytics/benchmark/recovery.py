@@ -10,13 +10,12 @@ import pandas as pd
 
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting, SyntheticSettings
-from mmm_analytics.curves.response import historical_contribution
-from mmm_analytics.features import adstock
 from mmm_analytics.features.panel import FeaturePanel, build_panel
-from mmm_analytics.models.artifacts import ResponseParams
-from mmm_analytics.models.artifacts import ModelMetadata
 from mmm_analytics.models.pipeline import fit_and_summarise, metadata_for
 from mmm_analytics.models.ridge import fit_ridge
+from mmm_analytics.response import carryover
+from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.steady_state import historical_contribution
 from mmm_analytics.synthetic import GroundTruth, generate_panel
 
 
@@ -37,7 +36,7 @@ def wmape(actual: np.ndarray, predicted: np.ndarray) -> float:
 
 def _panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[FeaturePanel, GroundTruth]:
     synthetic = config.data.synthetic.model_copy(update={"seed": seed, "setting": setting})
-    generated = generate_panel(SyntheticSettings.model_validate(synthetic.model_dump()), cpm=config.data.cpms())
+    generated = generate_panel(SyntheticSettings.model_validate(synthetic.model_dump()), config.data.channel_table())
     frame = generated.frame.copy()
     frame["Date"] = pd.to_datetime(frame["Date"], format="%m/%d/%Y")
     return build_panel(frame, config.data, config.features), generated.truth
@@ -64,7 +63,7 @@ def _channel_rows(params: ResponseParams, truth: GroundTruth, ridge_contribution
             "ridge_roi": ridge_contribution[c] / spend[c],
             "roi_error": point[c] / spend[c] / true_roi - 1.0,
             "covered": bool(low[c] <= true_roi <= high[c]), "interval_width": (high[c] - low[c]) / true_roi,
-            "true_half_life": true_half_life, "half_life": float(adstock.half_life(retention)),
+            "true_half_life": true_half_life, "half_life": float(carryover.half_life(retention)),
             "true_half_saturation": truth.data["saturation"]["half_saturation"][channel],
             "half_saturation": float(params.half_saturation[c]),
         })

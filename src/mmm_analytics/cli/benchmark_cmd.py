@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.cli.common import (
+    DEFAULT_CONFIG_DIR,
+    ConfigDirOption,
+    console,
+    project_config,
+    user_errors,
+)
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 

@@ -1,17 +1,29 @@
-"""What every command shares: option types, the Rich consoles, and user-error handling."""
+"""What every command shares: option types, the Rich consoles, and user-error handling.
+
+Kept light (Typer and Rich only), as are the command modules: ``mmm --help`` loads no
+numerical package; each command imports what it needs when it runs.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.errors import InputError
+from mmm_analytics.pipeline import require_file
+
+if TYPE_CHECKING:
+    from mmm_analytics.config import ProjectConfig
+
+__all__ = [
+    "DEFAULT_CONFIG_DIR", "ConfigDirOption", "console", "error_console", "project_config", "require_file", "state",
+    "user_errors",
+]
 
 console = Console()
 error_console = Console(stderr=True, soft_wrap=True)
@@ -43,12 +55,7 @@ def user_errors() -> Iterator[None]:
 
 def project_config(config_dir: Path) -> ProjectConfig:
     """Load the config folder; a folder the user named must exist."""
+    from mmm_analytics.config import load_config
+
     explicit = config_dir != DEFAULT_CONFIG_DIR
     return load_config(config_dir, required=explicit)
-
-
-def require_file(path: Path, made_by: str) -> Path:
-    """Raise a one-line error naming ``path`` and the command that makes it when it is missing."""
-    if not Path(path).exists():
-        raise InputError(f"'{path}' not found; run '{made_by}' first (or pass its path)")
-    return Path(path)

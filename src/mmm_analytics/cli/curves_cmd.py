@@ -8,11 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.cli.common import (
+    DEFAULT_CONFIG_DIR,
+    ConfigDirOption,
+    console,
+    project_config,
+    user_errors,
+)
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from mmm_analytics.curves.pipeline import CurvesResult
 
 MODEL_HELP = (
     "The trained model: mmm_model.keras or the folder holding it (needs metadata.json and response_params.npz)."
@@ -40,6 +48,15 @@ def _roi_table(frame: pd.DataFrame, level: float) -> Table:
     return table
 
 
+def show(result: CurvesResult, output: Path, reports: Path) -> None:
+    """The national ROI table and where the curves went."""
+    console.print(_roi_table(result.channel_roi, result.curves.level))
+    console.print(
+        f"[green]Wrote[/green] {len(result.figures)} figures ({result.segment_figures} curve figures) to "
+        f"{output}, tables and the report to {reports} in {result.total_seconds:.1f} s."
+    )
+
+
 def curves(
     model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = _PATHS.model_file,
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = _PATHS.curve_figures,
@@ -53,8 +70,4 @@ def curves(
 
         config = project_config(config_dir)
         result = generate_curves(model, output, reports, config, fmt)
-        console.print(_roi_table(result.channel_roi, result.curves.level))
-        console.print(
-            f"[green]Wrote[/green] {len(result.figures)} figures ({result.segment_figures} curve figures) to "
-            f"{output}, tables and the report to {reports} in {result.total_seconds:.1f} s."
-        )
+        show(result, output, reports)

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.cli.common import (
+    DEFAULT_CONFIG_DIR,
+    ConfigDirOption,
+    console,
+    project_config,
+    user_errors,
+)
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -27,10 +33,12 @@ KAGGLE_JSON_HELP = (
 )
 #: Fix messages shown on screen; the rest are in cleaning_report.json.
 MAX_FIXES_SHOWN = 10
+STATUS = "Loading, validating and cleaning the panel..."
 _PATHS = ProjectPaths()
 
 
-def _render(result: DataResult) -> None:
+def show(result: DataResult) -> None:
+    """The fixes, a stale-truth note and the summary table of a data step."""
     for message in result.fixes[:MAX_FIXES_SHOWN]:
         console.print(f"[dim]fixed:[/dim] {message}", highlight=False)
     if len(result.fixes) > MAX_FIXES_SHOWN:
@@ -61,10 +69,12 @@ def data(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Load the panel, validate and clean it; write the raw copy, data dictionary and cleaned panel."""
-    from mmm_analytics.data.pipeline import run_data  # pandas is imported only when a command runs
+    from mmm_analytics.pipeline import (
+        prepare_data,  # pandas is imported only when a command runs
+    )
 
     with user_errors():
         config = project_config(config_dir)
-        with console.status("Loading, validating and cleaning the panel..."):
-            result = run_data(source, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
-    _render(result)
+        with console.status(STATUS):
+            result = prepare_data(source, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
+    show(result)

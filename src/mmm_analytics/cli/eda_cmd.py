@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.cli.common import (
+    DEFAULT_CONFIG_DIR,
+    ConfigDirOption,
+    console,
+    project_config,
+    user_errors,
+)
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -26,7 +33,27 @@ LINK_HELP = "Link the PNGs from the report instead of embedding them (smaller fi
 _PATHS = ProjectPaths()
 
 
-def _summary(result: EdaResult) -> None:
+@contextlib.contextmanager
+def progress_bar() -> Iterator[Callable[[str], None]]:
+    """A transient progress bar over the EDA steps; yields the callback that advances it."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from mmm_analytics.eda import PROGRESS_STEPS
+
+    columns = [TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("computing analyses", total=PROGRESS_STEPS)
+        yield lambda label: progress.update(task, advance=1, description=label)
+
+
+def show(result: EdaResult) -> None:
+    """The summary table and findings of an EDA run."""
     table = Table(title="mmm eda", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
@@ -57,21 +84,18 @@ def eda(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Explore the panel: 20+ numbered figures, statistical tables and an interactive HTML report."""
-    from mmm_analytics.eda import PROGRESS_STEPS, load_quality, read_panel, run_eda  # heavy imports only when run
+    from mmm_analytics.eda import (  # heavy imports only when run
+        load_quality,
+        read_panel,
+    )
+    from mmm_analytics.pipeline import explore
 
     with user_errors():
         config = project_config(config_dir)
-        updates = {key: value for key, value in (("dpi", dpi), ("max_workers", workers)) if value is not None}
-        viz = config.viz.model_copy(update=updates)
         with console.status(f"Reading {input_path}..."):
             panel = read_panel(input_path)
             quality = load_quality(quality_dir)
-        columns = [TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task("computing analyses", total=PROGRESS_STEPS)
-            result = run_eda(
-                panel, output, tables, report, viz, {name: spec.column for name, spec in config.data.channels.items()},
-                quality, cpms=config.data.cpms(), embed_images=not link_figures,
-                progress=lambda label: progress.update(task, advance=1, description=label),
-            )
-    _summary(result)
+        with progress_bar() as progress:
+            result = explore(panel, quality, output, tables, report, config, dpi=dpi, workers=workers,
+                             link_figures=link_figures, progress=progress)
+    show(result)

@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, project_config, user_errors
+from mmm_analytics.cli.common import (
+    DEFAULT_CONFIG_DIR,
+    ConfigDirOption,
+    console,
+    project_config,
+    user_errors,
+)
 from mmm_analytics.utils.paths import ProjectPaths
 
+if TYPE_CHECKING:
+    from mmm_analytics.config import ProjectConfig
+    from mmm_analytics.features.panel import FeaturePanel
+
 DEFAULTS = ProjectPaths()
+
+
+def show(panel: FeaturePanel, config: ProjectConfig, output: Path) -> None:
+    """The features summary table."""
+    table = Table(title="Features", show_header=False)
+    table.add_row("series", f"{panel.sales.shape[0]} ({config.features.granularity.value})")
+    table.add_row("weeks", f"{len(panel.dates)} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {panel.holdout_weeks}")
+    table.add_row("channels", ", ".join(panel.channels))
+    table.add_row("controls", str(len(panel.control_names)))
+    table.add_row("written", str(output))
+    console.print(table)
 
 
 def features(
@@ -25,10 +46,4 @@ def features(
     with user_errors():
         config = project_config(config_dir)
         panel = build_features(input, output, config)
-    table = Table(title="Features", show_header=False)
-    table.add_row("series", f"{panel.sales.shape[0]} ({config.features.granularity.value})")
-    table.add_row("weeks", f"{len(panel.dates)} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {panel.holdout_weeks}")
-    table.add_row("channels", ", ".join(panel.channels))
-    table.add_row("controls", str(len(panel.control_names)))
-    table.add_row("written", str(output))
-    console.print(table)
+    show(panel, config, output)

@@ -1,85 +1,88 @@
-"""`mmm run`: the whole pipeline, data -> EDA -> features -> training -> curves -> scenarios -> optimisation."""
+"""`mmm run`: the whole pipeline, data -> EDA -> features -> training -> curves -> scenarios -> optimisation.
+
+A thin layer over :mod:`mmm_analytics.pipeline`: each step prints what its own command prints.
+"""
 
 from __future__ import annotations
 
-import json
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.rule import Rule
 from rich.table import Table
 
-from mmm_analytics.cli import curves_cmd, data_cmd, eda_cmd, features_cmd, simulate_cmd, train_cmd
-from mmm_analytics.cli.common import DEFAULT_CONFIG_DIR, ConfigDirOption, console, user_errors
-from mmm_analytics.errors import InputError
+from mmm_analytics.cli import (
+    curves_cmd,
+    data_cmd,
+    eda_cmd,
+    features_cmd,
+    simulate_cmd,
+    train_cmd,
+)
+from mmm_analytics.cli.common import (
+    DEFAULT_CONFIG_DIR,
+    ConfigDirOption,
+    console,
+    project_config,
+    user_errors,
+)
+from mmm_analytics.pipeline import STEPS
 from mmm_analytics.utils.paths import ProjectPaths
 
-STEPS: tuple[str, ...] = ("data", "eda", "features", "train", "curves", "simulate", "optimize")
+if TYPE_CHECKING:
+    from mmm_analytics.pipeline import PipelineRun
+
 STEPS_HELP = f"Comma-separated steps to run, in pipeline order (default: all of {', '.join(STEPS)})."
 SKIP_HELP = "Comma-separated steps to leave out."
 
-
-def _choose(steps: str | None, skip: str | None) -> list[str]:
-    def parse(text: str | None, option: str) -> list[str]:
-        names = [part.strip() for part in (text or "").split(",") if part.strip()]
-        unknown = [n for n in names if n not in STEPS]
-        if unknown:
-            raise InputError(f"{option}: unknown step {unknown[0]!r}; choose from {', '.join(STEPS)}")
-        return names
-
-    chosen = parse(steps, "--steps") or list(STEPS)
-    skipped = set(parse(skip, "--skip"))
-    return [s for s in STEPS if s in chosen and s not in skipped]
+#: The spinner shown while a step runs (the EDA step shows a progress bar instead).
+STATUS: dict[str, str] = {
+    "data": data_cmd.STATUS,
+    "train": train_cmd.STATUS,
+    "simulate": simulate_cmd.SIMULATE_STATUS,
+    "optimize": simulate_cmd.OPTIMIZE_STATUS,
+}
 
 
-def _actions(paths: ProjectPaths, source: str, seed: int | None, config_dir: Path, epochs: int | None) -> dict[str, Callable[[], None]]:
-    scenarios = config_dir / "scenarios.yaml"
-    return {
-        "data": lambda: data_cmd.data(source=source, output=paths.raw_dir, processed_dir=paths.processed_dir,
-                                      seed=seed, kaggle_json=None, config_dir=config_dir),
-        "eda": lambda: eda_cmd.eda(input_path=paths.clean_panel, output=paths.eda_figures,
-                                   tables=paths.reports_dir / "eda", report=paths.reports_dir / "eda_report.html",
-                                   quality_dir=paths.processed_dir, dpi=None, workers=None, link_figures=False,
-                                   config_dir=config_dir),
-        "features": lambda: features_cmd.features(input=paths.clean_panel, output=paths.features, config_dir=config_dir),
-        "train": lambda: train_cmd.train(data=paths.features, output=paths.models_dir, reports=paths.reports_dir,
-                                         figures=paths.model_figures, epochs=epochs, config_dir=config_dir),
-        "curves": lambda: curves_cmd.curves(model=paths.models_dir, output=paths.curve_figures,
-                                            reports=paths.reports_dir, fmt="png", config_dir=config_dir),
-        "simulate": lambda: simulate_cmd.simulate(
-            model=paths.models_dir, scenarios=scenarios, output=paths.simulations_dir, figures=paths.simulation_figures,
-            report=paths.reports_dir / "simulation_report.html", export=True, interactive=False, brand="all",
-            region="all", config_dir=config_dir),
-        "optimize": lambda: simulate_cmd.optimize(
-            model=paths.models_dir, budget=None, brand="all", region="all", minimum=None, maximum=None, lock=None,
-            at_most=False, output=paths.simulations_dir / "optimal_allocation.json", config_dir=config_dir),
-    }
+def _around(step: str) -> contextlib.AbstractContextManager[Callable[[str], None] | None]:
+    if step == "eda":
+        return eda_cmd.progress_bar()
+    if step in STATUS:
+        return _status(STATUS[step])
+    return contextlib.nullcontext()
 
 
-def _key_numbers(paths: ProjectPaths) -> list[tuple[str, str]]:
-    """Headline figures read back from the files the steps wrote."""
-    numbers = []
-    metrics = paths.reports_dir / "model_metrics.json"
-    if metrics.is_file():
-        wmape = json.loads(metrics.read_text())["holdout"]["overall"]["wmape"]
-        numbers.append(("holdout wMAPE", f"{wmape:.2%}"))
-    roi = paths.reports_dir / "channel_roi.csv"
-    if roi.is_file():
-        top = pd.read_csv(roi).sort_values("roi", ascending=False).iloc[0]
-        numbers.append(("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]"))
-    allocation = paths.simulations_dir / "optimal_allocation.json"
-    if allocation.is_file():
-        plan = json.loads(allocation.read_text())
-        uplift = plan["expected_incremental_sales"] / plan["current_incremental_sales"] - 1.0
-        numbers.append(("optimiser uplift (same budget)", f"{uplift:+.1%} incremental sales per week"))
-    return numbers
+@contextlib.contextmanager
+def _status(message: str) -> Iterator[None]:
+    with console.status(message):
+        yield None
 
 
-def _summary(root: Path, since: float, timings: dict[str, float], paths: ProjectPaths) -> Table:
+def _show(run: PipelineRun, step: str, result: Any) -> None:
+    """Print what the step's own command prints."""
+    paths = run.paths
+    match step:
+        case "data":
+            data_cmd.show(result)
+        case "eda":
+            eda_cmd.show(result)
+        case "features":
+            features_cmd.show(result, run.config, paths.features)
+        case "train":
+            train_cmd.show(result, paths.models_dir)
+        case "curves":
+            curves_cmd.show(result, paths.curve_figures, paths.reports_dir)
+        case "simulate":
+            simulate_cmd.show_batch(result, paths.reports_dir / "simulation_report.html")
+        case "optimize":
+            simulate_cmd.show_optimum(result, paths.simulations_dir / "optimal_allocation.json")
+
+
+def _summary(root: Path, since: float, timings: dict[str, float], numbers: list[tuple[str, str]]) -> Table:
     table = Table(title="Pipeline summary")
     table.add_column("what")
     table.add_column("value", overflow="fold")
@@ -91,7 +94,7 @@ def _summary(root: Path, since: float, timings: dict[str, float], paths: Project
             folders[file.parent] = folders.get(file.parent, 0) + 1
     for folder, count in sorted(folders.items()):
         table.add_row(f"files in {folder}", str(count))
-    for name, value in _key_numbers(paths):
+    for name, value in numbers:
         table.add_row(name, value)
     return table
 
@@ -107,17 +110,25 @@ def run(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Run the whole pipeline on the bundled synthetic data (or --input), writing everything under --output-dir."""
+    from mmm_analytics.pipeline import (
+        PipelineRun,
+        choose_steps,
+        key_numbers,
+        run_pipeline,
+    )
+
     with user_errors():
-        chosen = _choose(steps, skip)
+        chosen = choose_steps(steps, skip)
         paths = ProjectPaths(output_dir)
-        actions = _actions(paths, input or source, seed, config_dir, epochs)
-    start = time.time()
-    timings: dict[str, float] = {}
-    for number, step in enumerate(chosen, start=1):
-        console.print(Rule(f"[bold]Step {number}/{len(chosen)}: {step}"))
-        t0 = time.perf_counter()
-        actions[step]()
-        timings[step] = time.perf_counter() - t0
-        console.print(f"[green]done[/green] {step} in {timings[step]:.1f} s")
-    timings["total"] = time.time() - start
-    console.print(_summary(output_dir, start, timings, paths))
+        pipeline = PipelineRun(paths, project_config(config_dir), config_dir, input or source, seed, epochs)
+        start = time.time()
+
+        def on_start(step: str) -> None:
+            console.print(Rule(f"[bold]Step {chosen.index(step) + 1}/{len(chosen)}: {step}"))
+
+        def on_done(step: str, result: Any, seconds: float) -> None:
+            _show(pipeline, step, result)
+            console.print(f"[green]done[/green] {step} in {seconds:.1f} s")
+
+        outcome = run_pipeline(pipeline, chosen, on_start=on_start, on_done=on_done, around=_around)
+    console.print(_summary(output_dir, start, outcome.seconds, key_numbers(paths, outcome.results)))

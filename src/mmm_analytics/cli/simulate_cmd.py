@@ -19,11 +19,11 @@ from mmm_analytics.cli.common import (
     project_config,
     user_errors,
 )
-from mmm_analytics.config import ProjectConfig
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
-    from mmm_analytics.simulator import MarketingSimulator
+    from mmm_analytics.simulator import OptimizationResult
+    from mmm_analytics.simulator.batch import BatchResults
 
 PATHS = ProjectPaths()
 DEFAULT_SCENARIOS = Path("config") / "scenarios.yaml"
@@ -45,13 +45,33 @@ MAX_HELP = "Maximum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its 
 LOCK_HELP = "Keep a channel at its current weekly spend. Repeatable."
 AT_MOST_HELP = "Spend at most the budget (default: exactly the budget)."
 ALLOCATION_HELP = "JSON file for the allocation."
+SIMULATE_STATUS = "Simulating scenarios, optimising, tracing the frontier..."
+OPTIMIZE_STATUS = "Optimising..."
+SCENARIO_COLUMNS = ["scenario", "total_spend", "predicted_sales", "incremental_sales", "roi",
+                    "delta_incremental_vs_current"]
 
 
-def _simulator(model: Path, config: ProjectConfig) -> MarketingSimulator:
-    from mmm_analytics.models.artifacts import model_folder
-    from mmm_analytics.simulator import MarketingSimulator
+def show_batch(results: BatchResults, report: Path) -> None:
+    """The scenario table, the optimum and how many files were written."""
+    from mmm_analytics.cli import tables
 
-    return MarketingSimulator.from_model_dir(model_folder(model), config)
+    console.print(tables.frame_table(results.scenarios[SCENARIO_COLUMNS], "Scenarios (INR per week)",
+                                     money=("total_spend", "predicted_sales", "incremental_sales",
+                                            "delta_incremental_vs_current")))
+    console.print(tables.optimization_table(results.optimum))
+    for line in tables.optimization_summary(results.optimum):
+        console.print(Text(line))
+    console.print(Text(f"Wrote {len(results.written)} files; report: {report}"))
+
+
+def show_optimum(result: OptimizationResult, output: Path) -> None:
+    """The optimal allocation table, its summary and the file written."""
+    from mmm_analytics.cli import tables
+
+    console.print(tables.optimization_table(result))
+    for line in tables.optimization_summary(result):
+        console.print(Text(line))
+    console.print(Text(f"Wrote {output}"))
 
 
 def simulate(
@@ -72,28 +92,19 @@ def simulate(
 
     Totals over the horizon (model_config.yaml simulator.horizon_weeks) are reported too.
     """
+    from mmm_analytics.pipeline import load_simulator, simulate_batch
+
     with user_errors():
         config = project_config(config_dir)
-        simulator = _simulator(model, config)
+        simulator = load_simulator(model, config)
         if interactive:
-            from mmm_analytics.simulator.interactive import run_interactive
+            from mmm_analytics.cli.interactive import run_interactive
 
             raise typer.Exit(run_interactive(simulator, scenarios, output, console))
-        from mmm_analytics.simulator import tables
-        from mmm_analytics.simulator.batch import BatchPaths, run_batch
-
-        with console.status("Simulating scenarios, optimising, tracing the frontier..."):
-            results = run_batch(simulator, BatchPaths(scenarios, output, figures, report, export), config.viz,
-                                brand, region)
-        columns = ["scenario", "total_spend", "predicted_sales", "incremental_sales", "roi",
-                   "delta_incremental_vs_current"]
-        console.print(tables.frame_table(results.scenarios[columns], "Scenarios (INR per week)",
-                                         money=("total_spend", "predicted_sales", "incremental_sales",
-                                                "delta_incremental_vs_current")))
-        console.print(tables.optimization_table(results.optimum))
-        for line in tables.optimization_summary(results.optimum):
-            console.print(Text(line))
-        console.print(Text(f"Wrote {len(results.written)} files; report: {report}"))
+        with console.status(SIMULATE_STATUS):
+            results = simulate_batch(simulator, scenarios, output, figures, report, config, export=export,
+                                     brand=brand, region=region)
+        show_batch(results, report)
 
 
 def optimize(
@@ -115,9 +126,9 @@ def optimize(
     In the JSON, current_allocation is today's mix scaled to the same weekly budget.
     """
     with user_errors():
-        from mmm_analytics.simulator import BudgetConstraints, tables
+        from mmm_analytics.pipeline import load_simulator, optimize_to_file
+        from mmm_analytics.simulator import BudgetConstraints
         from mmm_analytics.simulator.constraints import parse_limits
-        from mmm_analytics.utils.io import write_json
 
         config = project_config(config_dir)
         min_spend, min_fraction = parse_limits(minimum or [], "--min")
@@ -126,11 +137,7 @@ def optimize(
             min_spend=min_spend, min_fraction=min_fraction, max_spend=max_spend, max_fraction=max_fraction,
             locked=tuple(lock or ()), at_most=at_most,
         )
-        simulator = _simulator(model, config)
-        with console.status("Optimising..."):
-            result = simulator.optimize_budget(budget, constraints, brand, region)
-        write_json(output, result.to_json_dict())
-        console.print(tables.optimization_table(result))
-        for line in tables.optimization_summary(result):
-            console.print(Text(line))
-        console.print(Text(f"Wrote {output}"))
+        simulator = load_simulator(model, config)
+        with console.status(OPTIMIZE_STATUS):
+            result = optimize_to_file(simulator, output, budget, constraints, brand, region)
+        show_optimum(result, output)

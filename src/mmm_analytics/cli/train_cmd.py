@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -18,7 +18,24 @@ from mmm_analytics.cli.common import (
 )
 from mmm_analytics.utils.paths import ProjectPaths
 
+if TYPE_CHECKING:
+    from mmm_analytics.models.pipeline import TrainResult
+
 DEFAULTS = ProjectPaths()
+STATUS = "Training the MMM (Adam, then the exact posterior mode and its Laplace intervals)..."
+
+
+def show(result: TrainResult, output: Path) -> None:
+    """The timings and headline metrics of a training run."""
+    table = Table(title="Trained model")
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    for key, seconds in result.seconds.items():
+        table.add_row(f"time: {key}", f"{seconds:.1f} s")
+    for key, value in result.summary.items():
+        table.add_row(key, value)
+    table.add_row("model", str(output / "mmm_model.keras"))
+    console.print(table)
 
 
 def train(
@@ -35,14 +52,6 @@ def train(
     with user_errors():
         config = project_config(config_dir)
         require_file(data, "mmm features")
-        with console.status("Training the MMM (Adam, then the exact posterior mode and its Laplace intervals)..."):
+        with console.status(STATUS):
             result = run_training(data, output, config, epochs, reports_dir=reports, figures_dir=figures)
-    table = Table(title="Trained model")
-    table.add_column("item")
-    table.add_column("value", justify="right")
-    for key, seconds in result.seconds.items():
-        table.add_row(f"time: {key}", f"{seconds:.1f} s")
-    for key, value in result.summary.items():
-        table.add_row(key, value)
-    table.add_row("model", str(output / "mmm_model.keras"))
-    console.print(table)
+    show(result, output)

@@ -8,12 +8,14 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.config.base import Settings
 
 
 class ChannelSpec(Settings):
     """One media channel: the exposure column and its cost per 1000 exposures (INR),
-    or a ``spend_column`` when the data carries spend directly."""
+    or a ``spend_column`` (weekly INR) when the data carries spend directly; a spend
+    column, when given, is what the model reads and what spend is (see :mod:`mmm_analytics.channels`)."""
 
     column: str
     cpm: float | None = Field(default=None, gt=0)
@@ -77,20 +79,16 @@ class KaggleSettings(Settings):
     file_name: str | None = None
 
 
-DEFAULT_CHANNELS: dict[str, ChannelSpec] = {
-    "TV": ChannelSpec(column="TV_Impressions", cpm=1.20),
-    "YouTube": ChannelSpec(column="YouTube_Impressions", cpm=1.60),
-    "Facebook": ChannelSpec(column="Facebook_Impressions", cpm=2.00),
-    "Instagram": ChannelSpec(column="Instagram_Impressions", cpm=4.50),
-    "Print": ChannelSpec(column="Print_Readership", cpm=6.00),
-    "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.60),
-}
+def default_channel_specs() -> dict[str, ChannelSpec]:
+    """The built-in channels (:meth:`Channels.default`) as the config's ``channels`` block."""
+    table = Channels.default()
+    return {name: ChannelSpec(column=column, cpm=cpm) for name, column, cpm in zip(table, table.columns, table.cpm)}
 
 
 class DataConfig(Settings):
     """Everything the data step needs; channel names here are the names used in every output."""
 
-    channels: dict[str, ChannelSpec] = Field(default_factory=lambda: dict(DEFAULT_CHANNELS))
+    channels: dict[str, ChannelSpec] = Field(default_factory=default_channel_specs)
     holdout_weeks: int = Field(default=13, ge=0)
     cleaning: CleaningSettings = CleaningSettings()
     synthetic: SyntheticSettings = SyntheticSettings()
@@ -102,6 +100,6 @@ class DataConfig(Settings):
             raise ValueError("'channels' must list at least one channel")
         return self
 
-    def cpms(self) -> dict[str, float]:
-        """INR per 1000 exposures per channel (channels given by spend column map to 1000)."""
-        return {name: (spec.cpm if spec.cpm is not None else 1000.0) for name, spec in self.channels.items()}
+    def channel_table(self) -> Channels:
+        """The channels as one table: columns, CPMs (1000 for a spend-column channel) and spend columns."""
+        return Channels.from_config(self)

@@ -7,11 +7,8 @@ from enum import StrEnum
 from pydantic import Field
 
 from mmm_analytics.config.base import Settings
-
-
-class SaturationKind(StrEnum):
-    HILL = "hill"
-    SIGMOID = "sigmoid"
+from mmm_analytics.response.carryover import CarryoverFamily
+from mmm_analytics.response.saturation import SaturationFamily
 
 
 class BaselineKind(StrEnum):
@@ -95,7 +92,8 @@ class SimulatorSettings(Settings):
 
 class ModelConfig(Settings):
     seed: int = 42
-    saturation: SaturationKind = SaturationKind.HILL
+    carryover: CarryoverFamily = CarryoverFamily.BETA_GAMMA
+    saturation: SaturationFamily = SaturationFamily.HILL
     max_lag: int = Field(default=16, ge=0, le=52)
     baseline: BaselineKind = BaselineKind.LINEAR
     dense_units: int = Field(default=16, ge=1)

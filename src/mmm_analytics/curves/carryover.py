@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mmm_analytics.curves.intervals import equal_tailed
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
 
 type Array = npt.NDArray[np.float64]
 

@@ -6,7 +6,7 @@ one brand x region series as a function of a sustained weekly spend (INR), from 
 data, on ``CurveSettings.points`` evenly spaced spends. Along it: the average ROI
 (response / spend; at spend 0 its limit, the marginal ROI at 0) and the marginal ROI
 (derivative of the response with respect to spend, by ``jax.grad``; see
-:func:`mmm_analytics.curves.response.steady_state_mroi`).
+:mod:`mmm_analytics.response.kernels`).
 
 National curves (brand = region = ``"all"``) scale every series' spend by the same
 multiple of its own average weekly spend and sum the responses; their marginal ROI is
@@ -34,18 +34,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.curves.intervals import equal_tailed
-from mmm_analytics.curves.response import steady_state_mroi, steady_state_response
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response import kernels
+from mmm_analytics.response.artifacts import ResponseParams
 
 type Array = npt.NDArray[np.float64]
 
@@ -163,7 +160,7 @@ def average_weekly_spend(params: ResponseParams) -> Array:
 
 
 def _response_args(params: ResponseParams, draws: bool) -> tuple[Array, ...]:
-    """Arguments of :func:`steady_state_response` for spends of shape (S, P, C)."""
+    """Arguments of the response kernel for spends of shape (S, P, C)."""
     if draws:
         return (
             params.coefficient_draws[:, :, None, :], params.exposure_scale[:, None, :], params.cpm,
@@ -174,11 +171,6 @@ def _response_args(params: ResponseParams, draws: bool) -> tuple[Array, ...]:
         params.coefficient[:, None, :], params.exposure_scale[:, None, :], params.cpm,
         params.lag_weights.sum(axis=0), params.half_saturation, params.slope,
     )
-
-
-@partial(jax.jit, static_argnames="family")
-def _response_and_mroi(spend: jnp.ndarray, *args: jnp.ndarray, family: str) -> tuple[jnp.ndarray, jnp.ndarray]:
-    return steady_state_response(spend, *args, family), steady_state_mroi(spend, *args, family)
 
 
 def evaluate(params: ResponseParams, spend: Array, draws: bool = False) -> tuple[Array, Array]:
@@ -197,10 +189,8 @@ def evaluate(params: ResponseParams, spend: Array, draws: bool = False) -> tuple
     -------
     response : INR per week; mroi : INR of sales per INR of spend.
     """
-    args = _response_args(params, draws)
-    with jax.enable_x64(True):
-        response, mroi = _response_and_mroi(jnp.asarray(spend, dtype=jnp.float64), *args, family=params.saturation)
-        return np.asarray(response), np.asarray(mroi)
+    response, mroi = kernels.evaluate(spend, *_response_args(params, draws), family=params.saturation, order=1)
+    return response, mroi
 
 
 def _spend_weighted(values: Array, average: Array, axis: int) -> Array:

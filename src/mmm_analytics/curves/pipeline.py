@@ -1,7 +1,7 @@
 """The curves step end to end: model folder in; tables, figures, report and a summary out.
 
 Reads ``metadata.json`` and ``response_params.npz`` from the model folder (see
-:mod:`mmm_analytics.models.artifacts`) and writes, atomically:
+:mod:`mmm_analytics.response.artifacts`) and writes, atomically:
 
 - ``reports/channel_roi.csv`` (:data:`~mmm_analytics.curves.summary.ROI_COLUMNS`) and
   ``reports/roi_by_segment.csv`` (:data:`~mmm_analytics.curves.summary.SEGMENT_COLUMNS`);
@@ -27,11 +27,26 @@ import pandas as pd
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.curves.carryover import carryover_curves
 from mmm_analytics.curves.extraction import CurveSet, extract_curves
-from mmm_analytics.curves.render import FigureKind, figure_format, plan_figures, render_figures
+from mmm_analytics.curves.render import (
+    FigureKind,
+    figure_format,
+    plan_figures,
+    render_figures,
+)
 from mmm_analytics.curves.report import build_report
-from mmm_analytics.curves.summary import channel_roi_table, estimate_roi, segment_roi_table
+from mmm_analytics.curves.summary import (
+    channel_roi_table,
+    estimate_roi,
+    segment_roi_table,
+)
 from mmm_analytics.errors import InputError
-from mmm_analytics.models.artifacts import METADATA_FILE, PARAMS_FILE, ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.response.artifacts import (
+    METADATA_FILE,
+    PARAMS_FILE,
+    ModelMetadata,
+    ResponseParams,
+    model_folder,
+)
 from mmm_analytics.utils.io import write_csv, write_json, write_parquet, write_text
 
 CHANNEL_ROI_FILE = "channel_roi.csv"
@@ -123,7 +138,7 @@ def generate_curves(
         jobs = plan_figures(curves, carryover_curves(params, level), Path(figures_dir), figure_kind, config.viz)
         figures = render_figures(jobs, config.viz, figure_kind)
     with _timed(seconds, "report"):
-        page = build_report(curves, channel, segment, metadata, params.n_draws, config.model.curves.max_spend_multiple)
+        page = build_report(curves, channel, segment, metadata, params.cpm_by_channel, params.n_draws, config.model.curves.max_spend_multiple)
         outputs["report"] = write_text(Path(reports_dir) / REPORT_FILE, page)
     seconds["total"] = round(time.perf_counter() - started, 3)
     segment_figures = sum(job.kind is FigureKind.SEGMENT for job in jobs)

@@ -21,7 +21,7 @@ from plotly.offline import get_plotlyjs
 
 from mmm_analytics.curves.extraction import NATIONAL, CurveSet
 from mmm_analytics.curves.intervals import tail_probabilities
-from mmm_analytics.models.artifacts import ModelMetadata
+from mmm_analytics.response.artifacts import ModelMetadata
 
 INR_DIGITS = 2
 RATIO_DIGITS = 4
@@ -194,13 +194,15 @@ def build_report(
     channel_table: pd.DataFrame,
     segment_table: pd.DataFrame,
     metadata: ModelMetadata,
+    cpm: dict[str, float],
     n_draws: int,
     max_multiple: float,
 ) -> str:
-    """The complete HTML page as text; CPMs, date range and weeks come from the model's metadata."""
+    """The complete HTML page as text; date range and weeks come from the model's metadata,
+    ``cpm`` (INR per 1000 exposures per channel) from its response parameters."""
     low, high = tail_probabilities(curves.level)
     data = json.dumps(curve_payload(curves), allow_nan=False).replace("</", "<\\/")
-    cpm_text = ", ".join(f"{html.escape(name)} {value:,.2f}" for name, value in metadata.cpm.items())
+    cpm_text = ", ".join(f"{html.escape(name)} {value:,.2f}" for name, value in cpm.items())
     return _PAGE.substitute(
         plotly=get_plotlyjs(), cpm=cpm_text, date_from=html.escape(str(metadata.date_range[0])),
         date_to=html.escape(str(metadata.date_range[1])), n_weeks=metadata.n_weeks,

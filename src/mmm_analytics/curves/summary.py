@@ -1,7 +1,7 @@
 """Contribution, ROI and marginal ROI per channel, nationally and per brand x region, with intervals.
 
 - spend: exposure x CPM / 1000 summed over the full data period (INR).
-- contribution: :func:`mmm_analytics.curves.response.historical_contribution` summed
+- contribution: :func:`mmm_analytics.response.steady_state.historical_contribution` summed
   over the data period (INR): the model's prediction minus its prediction with that
   channel's exposure at 0 throughout. Media enter the model additively, so this
   counterfactual difference is exactly the channel's response term.
@@ -28,8 +28,8 @@ import pandas as pd
 
 from mmm_analytics.curves.extraction import average_weekly_spend, evaluate
 from mmm_analytics.curves.intervals import equal_tailed
-from mmm_analytics.curves.response import historical_contribution
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.steady_state import historical_contribution
 
 type Array = npt.NDArray[np.float64]
 

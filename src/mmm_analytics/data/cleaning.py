@@ -4,7 +4,10 @@ Imputation (``cleaning.impute``) works inside each (Geo, Brand, SKU) series in w
 ``linear`` interpolates between the neighbouring weeks (ends take the nearest value),
 ``ffill`` carries the last value forward (leading gaps take the first value), ``median``
 uses the series median. A series with no value at all in a column takes the median of
-the other series in the same week. Promotion flags are rounded back to 0/1.
+the other series in the same week. Promotion flags are rounded back to 0/1. The channel
+table's columns outside the schema (e.g. a ``TV_Spend`` spend column, see
+:attr:`~mmm_analytics.data.validation.ValidatedPanel.channel_columns`) are imputed the
+same way and kept.
 
 Outliers (``cleaning.outliers``) are scored per series against the median of the
 series' weeks in the same promotion state (``TPR_Flag`` 0 or 1), so promotion uplifts
@@ -22,7 +25,13 @@ from typing import Any, assert_never
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.config.data import CleaningSettings, ImputeMethod, OutlierAction, OutlierMethod, OutlierSettings
+from mmm_analytics.config.data import (
+    CleaningSettings,
+    ImputeMethod,
+    OutlierAction,
+    OutlierMethod,
+    OutlierSettings,
+)
 from mmm_analytics.data import schema
 from mmm_analytics.data.columns import closest_column
 from mmm_analytics.data.issues import Rule
@@ -47,8 +56,10 @@ class CleanedPanel:
     """The cleaned panel and what cleaning changed.
 
     ``frame`` follows the ``clean_panel.parquet`` contract: the 28 schema columns (Date
-    datetime64[ns], Geo/Brand/SKU str, flags int64, the rest float64, no missing values)
-    plus a boolean ``outlier_flag``; rows sorted by (Geo, Brand, SKU, Date).
+    datetime64[ns], Geo/Brand/SKU str, flags int64, the rest float64, no missing values),
+    then the channel columns outside the schema (float64, no missing values; see
+    :func:`channel_columns_of`), then a boolean ``outlier_flag``; rows sorted by
+    (Geo, Brand, SKU, Date).
     ``outliers`` has one row per flagged cell (columns :data:`OUTLIER_COLUMNS`).
     Count dicts map column -> cells.
     """
@@ -59,6 +70,12 @@ class CleanedPanel:
     filled_from_other_series: dict[str, int]
     flagged: dict[str, int]
     clipped: dict[str, int]
+
+
+def channel_columns_of(frame: pd.DataFrame) -> list[str]:
+    """Columns of a validated or cleaned panel outside the schema (the channel table's extra
+    exposure and spend columns, e.g. ``TV_Spend``), in frame order; ``outlier_flag`` excluded."""
+    return [str(c) for c in frame.columns if c not in schema.COLUMNS and c != OUTLIER_FLAG]
 
 
 def _interpolate_linear(values: pd.Series, series: pd.Series) -> pd.Series:
@@ -94,6 +111,7 @@ def impute(frame: pd.DataFrame, method: ImputeMethod) -> tuple[pd.DataFrame, dic
     Parameters
     ----------
     frame : DataFrame sorted by (Geo, Brand, SKU, Date), numeric columns float64 with NaN.
+        Columns outside the schema (:func:`channel_columns_of`) are numeric and imputed too.
     method : ImputeMethod
 
     Returns
@@ -106,7 +124,7 @@ def impute(frame: pd.DataFrame, method: ImputeMethod) -> tuple[pd.DataFrame, dic
     out = frame.copy()
     series = out.groupby(_KEY, sort=False).ngroup()
     imputed, borrowed = {}, {}
-    for column in schema.NUMERIC_COLUMNS:
+    for column in (*schema.NUMERIC_COLUMNS, *channel_columns_of(out)):
         missing = out[column].isna()
         if not missing.any():
             continue
@@ -212,13 +230,20 @@ def handle_outliers(frame: pd.DataFrame,
 
 
 def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cast to the ``clean_panel.parquet`` dtypes and order (see :class:`CleanedPanel`)."""
-    out = frame[[*schema.ALL_COLUMNS, OUTLIER_FLAG]].copy()
+    """Cast to the ``clean_panel.parquet`` dtypes and order (see :class:`CleanedPanel`).
+
+    Columns outside the schema (:func:`channel_columns_of`) are kept, as float64, after the
+    schema columns.
+    """
+    extra = channel_columns_of(frame)
+    out = frame[[*schema.ALL_COLUMNS, *extra, OUTLIER_FLAG]].copy()
     out[schema.DATE] = pd.to_datetime(out[schema.DATE]).astype("datetime64[ns]")
     for column in schema.KEY_COLUMNS:
         out[column] = out[column].astype(str)
     for column in schema.NUMERIC_COLUMNS:
         out[column] = out[column].astype("int64" if column in schema.FLAG_COLUMNS else "float64")
+    for column in extra:
+        out[column] = out[column].astype("float64")
     out[OUTLIER_FLAG] = out[OUTLIER_FLAG].astype(bool)
     return out.sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
 
@@ -229,7 +254,8 @@ def clean_panel(frame: pd.DataFrame, settings: CleaningSettings) -> CleanedPanel
     Parameters
     ----------
     frame : DataFrame
-        A validated panel (:attr:`ValidatedPanel.frame`): complete weekly grid, NaN where missing.
+        A validated panel (:attr:`ValidatedPanel.frame`): complete weekly grid, NaN where
+        missing; its channel columns outside the schema are imputed and kept.
     settings : CleaningSettings
         ``cleaning`` block of ``data_config.yaml``.
     """

@@ -1,18 +1,25 @@
 """Match a file's header to the schema: fix near-exact names, suggest the closest for the rest.
 
+The columns kept are the schema's plus the channel table's columns outside it (a
+``spend_column`` such as ``TV_Spend``, or a channel's exposure column that the
+published file does not have); see :func:`channel_columns`.
+
 Fixable: a column named ``Week`` (taken as ``Date``), case/space/hyphen differences
-(``sales units`` -> ``Sales_Units``), columns outside the schema (ignored, listed) and
-column order. Fatal: a schema column that is missing (with the closest name in the file
-as a suggestion) and a column that appears twice in the header.
+(``sales units`` -> ``Sales_Units``), other columns (ignored, listed) and column order.
+Fatal: a schema or channel column that is missing (with the closest name in the file as
+a suggestion; a channel column's message names its ``data_config.yaml`` key) and a
+column that appears twice in the header.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.data.issues import Issue, Rule, fatal, fixed
 
@@ -35,13 +42,32 @@ def closest_column(name: str, candidates: list[str]) -> str | None:
     return keyed[match[0]] if match else None
 
 
-def _renames(columns: list[str], source: str) -> tuple[dict[str, str], list[Issue]]:
-    known = {canonical_key(c): c for c in schema.ALL_COLUMNS} | ALIASES
+def channel_columns(channels: Channels | None) -> dict[str, str]:
+    """The channel table's data columns outside the schema -> the ``data_config.yaml`` key naming each.
+
+    Keys are in the table's order (exposure columns, then spend columns), e.g.
+    ``{"TV_Spend": "channels.TV.spend_column"}``; empty for ``None`` or a table that only
+    names schema columns.
+    """
+    if channels is None:
+        return {}
+    named = [(column, f"channels.{name}.column") for name, column in zip(channels.names, channels.columns, strict=True)]
+    named += [(spend, f"channels.{name}.spend_column")
+              for name, spend in zip(channels.names, channels.spend_column, strict=True) if spend is not None]
+    found: dict[str, str] = {}
+    for column, key in named:
+        if column not in schema.COLUMNS and column not in found:
+            found[column] = key
+    return found
+
+
+def _renames(columns: list[str], source: str, wanted: list[str]) -> tuple[dict[str, str], list[Issue]]:
+    known = {canonical_key(c): c for c in wanted} | ALIASES
     renames: dict[str, str] = {}
     issues: list[Issue] = []
     for column in columns:
         target = known.get(canonical_key(column))
-        if column in schema.COLUMNS or target is None or target in columns or target in renames.values():
+        if column in wanted or target is None or target in columns or target in renames.values():
             continue
         renames[column] = target
         issues.append(fixed(Rule.RENAMED_COLUMN, source, target, 1, column, f"read from the file's column '{column}'"))
@@ -59,19 +85,34 @@ def _duplicated_header(columns: list[str], source: str) -> list[Issue]:
     return issues
 
 
-def _missing(columns: list[str], source: str) -> list[Issue]:
-    unknown = [c for c in columns if c not in schema.COLUMNS]
+def _missing(columns: list[str], source: str, channel_keys: Mapping[str, str]) -> list[Issue]:
+    unknown = [c for c in columns if c not in schema.COLUMNS and c not in channel_keys]
     issues = []
     for column in (c for c in schema.ALL_COLUMNS if c not in columns):
         suggestion = closest_column(column, unknown)
         hint = (f"the file has '{suggestion}': rename it to '{column}'" if suggestion
                 else "add it (the panel needs all 28 columns of the MMM Weekly India schema)")
         issues.append(fatal(Rule.MISSING_COLUMN, source, column, 0, suggestion or "", f"is missing; {hint}"))
+    media = [c for c in columns if c in schema.columns_with_role(schema.Role.MEDIA)]
+    for column, key in channel_keys.items():
+        if column in columns:
+            continue
+        # an exposure column may be a misspelt schema media column; a spend column is not one
+        suggestion = closest_column(column, unknown + media if key.endswith(".column") else unknown)
+        if suggestion is None:
+            hint = "add the column to the file or correct that key"
+        elif suggestion in schema.COLUMNS:
+            hint = f"did you mean '{suggestion}'? set {key}: {suggestion}"
+        else:
+            hint = f"the file has '{suggestion}': rename it to '{column}' or set {key}: {suggestion}"
+        detail = f"is missing; data_config.yaml key '{key}' names it: {hint}"
+        issues.append(fatal(Rule.MISSING_COLUMN, source, column, 0, suggestion or "", detail))
     return issues
 
 
-def normalise_columns(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Rename, drop and reorder columns so the frame has exactly the schema columns in file order.
+def normalise_columns(raw: pd.DataFrame, source: str,
+                      channel_keys: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """Rename, drop and reorder columns so the frame has exactly the schema and channel columns.
 
     Parameters
     ----------
@@ -79,27 +120,33 @@ def normalise_columns(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, lis
         The file as read, any header.
     source : str
         File name used in messages.
+    channel_keys : mapping or None
+        Channel columns outside the schema -> their ``data_config.yaml`` key
+        (:func:`channel_columns`); each must be in the file and is kept.
 
     Returns
     -------
-    frame : DataFrame with columns ``schema.ALL_COLUMNS`` (empty when a fatal issue was found).
+    frame : DataFrame with columns ``schema.ALL_COLUMNS`` then the ``channel_keys`` columns
+        (empty when a fatal issue was found).
     issues : list of Issue, fatal and fixed.
     """
+    channel_keys = dict(channel_keys or {})
+    wanted = [*schema.ALL_COLUMNS, *channel_keys]
     columns = [str(c) for c in raw.columns]
     frame = raw.set_axis(columns, axis=1)
     issues = _duplicated_header(columns, source)
-    renames, rename_issues = _renames(columns, source)
+    renames, rename_issues = _renames(columns, source, wanted)
     issues += rename_issues
     frame = frame.rename(columns=renames)
     present = list(frame.columns)
-    issues += _missing(present, source)
+    issues += _missing(present, source, channel_keys)
     if any(issue.fatal for issue in issues):
         return frame.iloc[:0], issues
-    extra = [c for c in present if c not in schema.COLUMNS]
+    extra = [c for c in present if c not in schema.COLUMNS and c not in channel_keys]
     for column in extra:
         issues.append(fixed(Rule.EXTRA_COLUMN, source, column, 1, "",
                             "is not in the schema and was ignored"))
     if [c for c in present if c in schema.COLUMNS] != list(schema.ALL_COLUMNS):
         issues.append(fixed(Rule.COLUMN_ORDER, source, "(header)", 1, "",
                             "columns were put in the schema order"))
-    return frame[list(schema.ALL_COLUMNS)], issues
+    return frame[wanted], issues

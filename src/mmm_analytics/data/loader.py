@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.data.issues import Rule
 from mmm_analytics.data.validation import ValidatedPanel, validate_panel
@@ -47,10 +48,11 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{file}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
 
 
-def validate_file(path: str | Path) -> tuple[pd.DataFrame, ValidatedPanel]:
-    """Read ``path`` as text and validate it; returns the text frame and the validated panel."""
+def validate_file(path: str | Path, channels: Channels | None = None) -> tuple[pd.DataFrame, ValidatedPanel]:
+    """Read ``path`` as text and validate it (with the channel table's extra columns, e.g. spend
+    columns); returns the text frame and the validated panel."""
     raw = read_raw_csv(path)
-    return raw, validate_panel(raw, str(path))
+    return raw, validate_panel(raw, str(path), channels)
 
 
 def load_panel(path: str | Path) -> pd.DataFrame:
@@ -74,11 +76,12 @@ def load_panel(path: str | Path) -> pd.DataFrame:
 
 
 def write_raw_copy(raw: pd.DataFrame, validated: ValidatedPanel, target: Path) -> Path:
-    """Write the panel as loaded (text cells unchanged) with the schema's 28 columns in file order.
+    """Write the panel as loaded (text cells unchanged): the schema's 28 columns, then the
+    channel table's extra columns (spend columns).
 
     Column renames found during validation (e.g. ``Week`` -> ``Date``) are applied and
-    columns outside the schema are left out; values and row order are untouched.
+    other columns are left out; values and row order are untouched.
     """
     renames = {issue.example: issue.column for issue in validated.issues if issue.rule is Rule.RENAMED_COLUMN}
     frame = raw.set_axis([str(c) for c in raw.columns], axis=1).rename(columns=renames)
-    return write_csv(target, frame[list(schema.ALL_COLUMNS)])
+    return write_csv(target, frame[[*schema.ALL_COLUMNS, *validated.channel_columns]])

@@ -1,7 +1,8 @@
 """The panel schema of "MMM Weekly Data - Geo: India": columns, their roles and units.
 
 Only the ``data`` package knows column names; later steps get arrays plus an explicit
-channel order.
+channel order. Which column belongs to which channel, and at what CPM, is the channel
+table's job (:class:`mmm_analytics.channels.Channels`); here media columns only carry a role.
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ COLUMNS: dict[str, tuple[Role, str]] = {
 ALL_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is not Role.ID)
 FLAG_COLUMNS: tuple[str, ...] = ("Feature_Flag", "Display_Flag", "TPR_Flag")
-MEDIA_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is Role.MEDIA)
 NON_NEGATIVE_COLUMNS: tuple[str, ...] = tuple(
     c for c in NUMERIC_COLUMNS if c not in ("GDP_Growth",)
 )

@@ -1,6 +1,12 @@
 """Check a panel read as text against the schema and turn it into a typed frame.
 
-Fatal (the run stops with one line naming the file and column): a missing column,
+The columns checked are the schema's plus, when a channel table is given, its columns
+outside the schema (a ``spend_column`` such as ``TV_Spend`` in INR per week, or an
+exposure column the published file lacks): these are numeric media columns, checked and
+kept like the schema's exposure columns.
+
+Fatal (the run stops with one line naming the file and column): a missing column
+(for a channel column, also the ``data_config.yaml`` key that names it),
 a non-numeric or non-finite number, a date that is neither M/D/YYYY nor ISO, an empty
 Geo/Brand/SKU, a duplicate (Date, Geo, Brand, SKU) row, dates off a 7-day grid, a
 negative value where none is possible, a promotion flag outside {0, 1}, or a series
@@ -12,13 +18,15 @@ numeric cells and missing weeks (rows added; the cleaning step imputes their val
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
-from mmm_analytics.data.columns import normalise_columns
+from mmm_analytics.data.columns import channel_columns, normalise_columns
 from mmm_analytics.data.issues import Issue, Rule, fatal, fixed, line_of, raise_if_fatal
 from mmm_analytics.errors import InputError
 
@@ -35,10 +43,12 @@ _ID = list(schema.ID_COLUMNS)
 class ValidatedPanel:
     """A panel that passed every fatal check.
 
-    ``frame`` has the 28 schema columns: ``Date`` datetime64[ns], Geo/Brand/SKU str, the
-    rest float64 with NaN where the file had no value or a week was missing; rows sorted
-    by (Geo, Brand, SKU, Date) on a complete weekly grid. ``issues`` are the fixes made.
-    ``missing_in_file`` counts empty cells per column as read (before rows were added).
+    ``frame`` has the 28 schema columns then ``channel_columns``: ``Date`` datetime64[ns],
+    Geo/Brand/SKU str, the rest float64 with NaN where the file had no value or a week was
+    missing; rows sorted by (Geo, Brand, SKU, Date) on a complete weekly grid. ``issues``
+    are the fixes made. ``missing_in_file`` counts empty cells per column as read (before
+    rows were added). ``channel_columns`` are the channel table's columns outside the
+    schema (e.g. ``TV_Spend``), in the table's order.
     """
 
     frame: pd.DataFrame
@@ -46,6 +56,7 @@ class ValidatedPanel:
     rows_in_file: int
     rows_inserted: int
     missing_in_file: dict[str, int]
+    channel_columns: tuple[str, ...] = ()
 
     @property
     def n_series(self) -> int:
@@ -125,9 +136,10 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
     return numbers.where(~bad), issues, int(empty.sum())
 
 
-def _parse_numbers(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], list[Issue], dict[str, int]]:
+def _parse_numbers(frame: pd.DataFrame, source: str,
+                   columns: Sequence[str]) -> tuple[dict[str, pd.Series], list[Issue], dict[str, int]]:
     values, issues, missing = {}, [], {}
-    for column in schema.NUMERIC_COLUMNS:
+    for column in columns:
         values[column], found, missing[column] = _parse_number_column(frame[column], column, source)
         issues += found
     return values, issues, missing
@@ -147,16 +159,19 @@ def _check_duplicates(typed: pd.DataFrame, source: str) -> list[Issue]:
     return [fatal(Rule.DUPLICATE_ROW, source, ", ".join(_ID), count, example, detail)]
 
 
-def _check_negative(typed: pd.DataFrame, source: str) -> list[Issue]:
+def _check_negative(typed: pd.DataFrame, source: str, extra_columns: Sequence[str] = ()) -> list[Issue]:
+    """Negative values in the schema's non-negative columns and in ``extra_columns`` (channel columns)."""
     issues = []
-    for column in schema.NON_NEGATIVE_COLUMNS:
+    for column in (*schema.NON_NEGATIVE_COLUMNS, *extra_columns):
         negative = typed[column] < 0
         if negative.any():
             k = _first(negative)
             value = typed[column].iloc[k]
+            kinds = ("media spend and exposures" if column in extra_columns
+                     else "sales, exposures, prices and distribution")
             issues.append(fatal(Rule.NEGATIVE_VALUE, source, column, int(negative.sum()), str(value),
                                 f"{int(negative.sum())} negative value(s) (line {line_of(k)}: {value:g}); "
-                                "sales, exposures, prices and distribution must be >= 0"))
+                                f"{kinds} must be >= 0"))
     return issues
 
 
@@ -189,16 +204,16 @@ def _check_weekly(dates: pd.Series, source: str) -> list[Issue]:
 def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Issue], int]:
     """Give every series a row for every week from the first to the last date (NaN values).
 
-    Returns the completed frame sorted by (Geo, Brand, SKU, Date), the issues (a fix
-    when rows were added; fatal when a series misses more than ``MAX_MISSING_WEEK_SHARE``)
-    and the number of rows added.
+    Returns the completed frame (the columns of ``typed``) sorted by (Geo, Brand, SKU, Date),
+    the issues (a fix when rows were added; fatal when a series misses more than
+    ``MAX_MISSING_WEEK_SHARE``) and the number of rows added.
     """
     grid = pd.DataFrame({schema.DATE: pd.date_range(typed[schema.DATE].min(), typed[schema.DATE].max(), freq="7D")})
     grid[schema.DATE] = grid[schema.DATE].astype("datetime64[ns]")
     full = typed[_KEY].drop_duplicates().merge(grid, how="cross")
     merged = full.merge(typed, on=_ID, how="left", indicator=True)
     added = merged.pop("_merge") == "left_only"
-    merged = merged[list(schema.ALL_COLUMNS)].sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
+    merged = merged[list(typed.columns)].sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
     if not added.any():
         return merged, [], 0
     per_series = full[added.to_numpy()].groupby(_KEY, sort=True).size()
@@ -212,7 +227,7 @@ def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
     return merged, [fixed(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], int(added.sum())
 
 
-def validate_panel(raw: pd.DataFrame, source: str) -> ValidatedPanel:
+def validate_panel(raw: pd.DataFrame, source: str, channels: Channels | None = None) -> ValidatedPanel:
     """Run every schema rule on a panel read as text (see :func:`~mmm_analytics.data.loader.read_raw_csv`).
 
     Parameters
@@ -221,6 +236,10 @@ def validate_panel(raw: pd.DataFrame, source: str) -> ValidatedPanel:
         One row per week and series, every cell as text.
     source : str
         File name used in messages.
+    channels : Channels or None
+        The channel table (``DataConfig.channel_table()``): its columns outside the schema
+        must be in the file and are checked (numeric, >= 0) and kept like exposure columns.
+        ``None``: the schema columns only.
 
     Returns
     -------
@@ -234,19 +253,21 @@ def validate_panel(raw: pd.DataFrame, source: str) -> ValidatedPanel:
     """
     if raw.shape[0] == 0:
         raise InputError(f"{source}: the file has a header but no data rows; add one row per week and series")
-    frame, issues = normalise_columns(raw, source)
+    extra = channel_columns(channels)
+    frame, issues = normalise_columns(raw, source, extra)
     raise_if_fatal(issues)
     ids, id_issues = _parse_ids(frame, source)
     dates, date_issues = parse_dates(frame[schema.DATE], source)
-    numbers, number_issues, missing = _parse_numbers(frame, source)
+    numbers, number_issues, missing = _parse_numbers(frame, source, [*schema.NUMERIC_COLUMNS, *extra])
     issues += id_issues + date_issues + number_issues
     raise_if_fatal(issues)
-    typed = pd.DataFrame({schema.DATE: dates, **ids, **numbers})[list(schema.ALL_COLUMNS)]
-    issues += _check_duplicates(typed, source) + _check_negative(typed, source)
+    columns = [*schema.ALL_COLUMNS, *extra]
+    typed = pd.DataFrame({schema.DATE: dates, **ids, **numbers})[columns]
+    issues += _check_duplicates(typed, source) + _check_negative(typed, source, list(extra))
     issues += _check_flags(typed, source) + _check_weekly(typed[schema.DATE], source)
     raise_if_fatal(issues)
     completed, grid_issues, inserted = complete_grid(typed, source)
     issues += grid_issues
     raise_if_fatal(issues)
-    missing_in_file = {column: missing.get(column, 0) for column in schema.ALL_COLUMNS}
-    return ValidatedPanel(completed, tuple(issues), len(typed), inserted, missing_in_file)
+    missing_in_file = {column: missing.get(column, 0) for column in columns}
+    return ValidatedPanel(completed, tuple(issues), len(typed), inserted, missing_in_file, tuple(extra))

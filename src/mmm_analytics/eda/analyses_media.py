@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from itertools import combinations
-
-import warnings
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.eda import defaults
 from mmm_analytics.eda.outcome import NotApplicable
@@ -145,16 +145,25 @@ def channel_exposure(view: PanelView) -> ChannelExposure:
     return ChannelExposure(exposure, units)
 
 
+def _cpm_inr(table: Channels, name: str, exposure: float, spend: float) -> float:
+    """INR per 1000 exposures: the configured CPM, or for a spend-column channel the one its spend implies."""
+    if table.spend_column_of(name) is None:
+        return table.cpm_of(name)
+    return 1000.0 * spend / exposure if exposure > 0 else float("nan")
+
+
 def spend_share(view: PanelView) -> Spend:
-    """Weekly spend (exposure x cpm / 1000, INR) and each channel's share of total spend."""
+    """Weekly spend (INR; ``Channels.spend``: the spend column, else exposure x cpm / 1000) and each
+    channel's share of total spend; the same spend the model's ROIs divide by."""
     totals = view.spend.sum()
     if totals.sum() <= 0:
         raise NotApplicable("no channel has any exposure: there is no spend to split")
+    exposure = [view.weekly[view.channels[name]].sum() for name in totals.index]
     share = pd.DataFrame(
         {
             "channel": totals.index,
-            "cpm_inr": [view.cpms[name] for name in totals.index],
-            "exposure": [view.weekly[view.channels[name]].sum() for name in totals.index],
+            "cpm_inr": [_cpm_inr(view.channel_table, name, e, s) for name, e, s in zip(totals.index, exposure, totals)],
+            "exposure": exposure,
             "spend_inr": totals.to_numpy(),
             "share_pct": (100.0 * totals / totals.sum()).to_numpy(),
         }

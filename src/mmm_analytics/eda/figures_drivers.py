@@ -12,7 +12,13 @@ from matplotlib.figure import Figure
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.data import schema
 from mmm_analytics.eda import defaults
-from mmm_analytics.eda.analyses_drivers import DriverCorrelation, Elasticity, MacroTrends, ScatterGrid, Uplift
+from mmm_analytics.eda.analyses_drivers import (
+    DriverCorrelation,
+    Elasticity,
+    MacroTrends,
+    ScatterGrid,
+    Uplift,
+)
 from mmm_analytics.eda.figures_common import (
     compact_axis,
     date_axis,

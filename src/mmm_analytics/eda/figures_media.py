@@ -65,7 +65,7 @@ def plot_spend(result: Spend, viz: VizConfig) -> Figure:
     axes[0, 1].bar_label(bars, fmt="%.1f%%", fontsize=8, padding=2)
     axes[0, 1].set_xlabel("share of total spend (%)")
     axes[0, 1].set_xlim(0, share["share_pct"].max() * 1.3)
-    title(figure, "Where does the media money go?", "spend = exposure x CPM / 1000 at the configured CPMs (INR)")
+    title(figure, "Where does the media money go?", "spend = exposure x CPM / 1000 at the configured CPMs, or a spend column (INR)")
     return figure
 
 

@@ -18,7 +18,13 @@ from mmm_analytics.eda.analyses_sales import (
     SkuMix,
     Trend,
 )
-from mmm_analytics.eda.figures_common import colors_for, compact_axis, date_axis, new_figure, title
+from mmm_analytics.eda.figures_common import (
+    colors_for,
+    compact_axis,
+    date_axis,
+    new_figure,
+    title,
+)
 
 
 def plot_trend(result: Trend, viz: VizConfig) -> Figure:

@@ -96,8 +96,8 @@ def _spend(results: Results, _overview: Overview) -> str | None:
         return None
     share = spend.share.set_index("channel")["share_pct"]
     return (f"{share.idxmax()} takes the largest share of media spend ({share.max():.1f}%) and {share.idxmin()} the "
-            f"smallest ({share.min():.1f}%); spend is exposure x CPM / 1000, so these shares follow the configured "
-            "CPMs.")
+            f"smallest ({share.min():.1f}%); spend is exposure x CPM / 1000 (or a configured spend column), so these "
+            "shares follow the configured CPMs.")
 
 
 def _collinearity(results: Results, _overview: Overview) -> str | None:

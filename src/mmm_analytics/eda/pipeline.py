@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from mmm_analytics.config.data import DataConfig
+from mmm_analytics.channels import Channels
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.data import schema
 from mmm_analytics.eda import tables as descriptive
@@ -88,7 +88,9 @@ def read_panel(path: Path) -> pd.DataFrame:
         raise InputError(f"'{file}' not found; run 'mmm data' first (or pass --input)")
     match file.suffix.lower():
         case ".csv":
-            from mmm_analytics.data.loader import load_panel  # the data step validates and types CSVs
+            from mmm_analytics.data.loader import (
+                load_panel,  # the data step validates and types CSVs
+            )
 
             return load_panel(file)
         case ".parquet" | ".pq":
@@ -180,10 +182,9 @@ def run_eda(
     tables_dir: Path,
     report_path: Path,
     viz: VizConfig,
-    channels: dict[str, str],
+    channels: Channels,
     quality: QualityInputs | dict[str, Any] | None = None,
     *,
-    cpms: dict[str, float] | None = None,
     progress: Progress | None = None,
     embed_images: bool = True,
 ) -> EdaResult:
@@ -197,12 +198,10 @@ def run_eda(
         Where the numbered PNGs, the CSV tables and the HTML report go.
     viz : VizConfig
         dpi, style, palette, figure size and worker processes.
-    channels : dict of str to str
-        Channel name -> exposure column (``DataConfig.channels``).
+    channels : Channels
+        The channel table (``DataConfig.channel_table()``): exposure columns, CPMs and spend columns.
     quality : QualityInputs, dict or None
         The cleaning step's outputs (see :func:`load_quality`); a dict is taken as the parsed cleaning report.
-    cpms : dict of str to float, optional
-        INR per 1000 exposures per channel (``DataConfig.cpms()``); the built-in defaults when omitted.
     progress : callable, optional
         Called with a label after each of ``PROGRESS_STEPS`` steps.
     embed_images : bool
@@ -211,11 +210,11 @@ def run_eda(
     Raises
     ------
     InputError
-        The panel lacks a schema or channel column, a channel has no CPM, or dates do not parse.
+        The panel lacks a schema, exposure or spend column, or dates do not parse.
     """
     start = time.perf_counter()
     step = progress or (lambda _label: None)
-    view = build_view(panel, channels, cpms or DataConfig().cpms(), _quality(quality))
+    view = build_view(panel, channels, _quality(quality))
     outcomes = _render(compute_outcomes(view), Path(figures_dir), viz, step)
     tables = collect_tables(view, outcomes)
     written = {name: write_csv(Path(tables_dir) / f"{name}.csv", frame) for name, frame in tables.items()}

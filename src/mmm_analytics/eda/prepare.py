@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.eda import defaults
 from mmm_analytics.errors import InputError
@@ -32,27 +33,30 @@ class PanelView:
     ----------
     rows : DataFrame of shape (n_rows, n_columns)
         The panel, one row per week x geo x brand x SKU, ``Date`` as datetime64.
-    channels : dict of str to str
-        Channel name -> exposure column, in output order.
-    cpms : dict of str to float
-        INR per 1000 exposures of each channel.
+    channel_table : Channels
+        The channels in output order: exposure and spend columns, CPMs.
     series : DataFrame of shape (n_geos * n_brands * n_weeks, n_columns)
-        Geo x brand x week: sales and exposures summed over SKUs, controls averaged.
+        Geo x brand x week: sales, exposures and spend columns summed over SKUs, controls averaged.
     weekly : DataFrame of shape (n_weeks, n_columns)
-        National week totals of sales and exposures (controls averaged), indexed by ``Date``.
+        National week totals of sales, exposures and spend columns (controls averaged), indexed by ``Date``.
     spend : DataFrame of shape (n_weeks, n_channels)
-        National weekly spend per channel in INR: exposure x cpm / 1000.
+        National weekly spend per channel in INR (``Channels.spend``): the spend column when
+        configured, else exposure x cpm / 1000; the same spend the model is given.
     quality : QualityInputs
         The cleaning step's report and outlier list, when present.
     """
 
     rows: pd.DataFrame
-    channels: dict[str, str]
-    cpms: dict[str, float]
+    channel_table: Channels
     series: pd.DataFrame
     weekly: pd.DataFrame
     spend: pd.DataFrame
     quality: QualityInputs = field(default_factory=QualityInputs)
+
+    @property
+    def channels(self) -> dict[str, str]:
+        """Channel name -> exposure column, in output order."""
+        return self.channel_table.exposure_columns
 
     @property
     def geos(self) -> list[str]:
@@ -77,16 +81,14 @@ class PanelView:
         return [name for name in self.channels if name not in active]
 
 
-def _check_columns(panel: pd.DataFrame, channels: dict[str, str], cpms: dict[str, float]) -> None:
-    missing = [c for c in (*schema.ALL_COLUMNS, *channels.values()) if c not in panel.columns]
+def _check_columns(panel: pd.DataFrame, channels: Channels) -> None:
+    missing = [c for c in (*schema.ALL_COLUMNS, *channels.data_columns) if c not in panel.columns]
     if missing:
         raise InputError(
             f"panel is missing column(s) {', '.join(dict.fromkeys(missing))}; "
-            "run 'mmm data' to produce the cleaned panel in the published schema"
+            "run 'mmm data' to produce the cleaned panel in the published schema, "
+            "and check the channel columns in data_config.yaml"
         )
-    no_cpm = [name for name in channels if name not in cpms]
-    if no_cpm:
-        raise InputError(f"no CPM for channel(s) {', '.join(no_cpm)}; add 'cpm' to each in data_config.yaml")
     if panel.empty:
         raise InputError("panel has no rows; run 'mmm data' on a non-empty file")
 
@@ -101,10 +103,11 @@ def _with_dates(panel: pd.DataFrame) -> pd.DataFrame:
     return panel.assign(**{schema.DATE: dates})
 
 
-def _aggregate(rows: pd.DataFrame, keys: list[str], exposure: list[str]) -> pd.DataFrame:
+def _aggregate(rows: pd.DataFrame, keys: list[str], channel_columns: tuple[str, ...]) -> pd.DataFrame:
+    """Sales and channel (exposure and spend) columns summed over ``keys``, other numeric columns averaged."""
     numeric = [c for c in schema.NUMERIC_COLUMNS if c in rows.columns]
-    summed = [*SUMMED, *dict.fromkeys(exposure)]
-    rules = {c: ("sum" if c in summed else "mean") for c in numeric}
+    summed = [*SUMMED, *channel_columns]
+    rules = {c: ("sum" if c in summed else "mean") for c in numeric} | {c: "sum" for c in channel_columns}
     return rows.groupby(keys, sort=True).agg(rules).reset_index()
 
 
@@ -127,26 +130,27 @@ def series_index(frame: pd.DataFrame, columns: list[str], keys: tuple[str, ...] 
     return frame[columns] / means.where(means != 0, np.nan)
 
 
-def build_view(
-    panel: pd.DataFrame,
-    channels: dict[str, str],
-    cpms: dict[str, float],
-    quality: QualityInputs | None = None,
-) -> PanelView:
+def build_view(panel: pd.DataFrame, channels: Channels, quality: QualityInputs | None = None) -> PanelView:
     """Validate ``panel`` and build the geo x brand and national weekly views.
+
+    Parameters
+    ----------
+    panel : DataFrame of shape (n_rows, n_columns)
+        The cleaned panel: the published schema plus any spend columns ``channels`` names.
+    channels : Channels
+        The channel table (``DataConfig.channel_table()``).
+    quality : QualityInputs, optional
+        The cleaning step's outputs.
 
     Raises
     ------
     InputError
-        A schema or channel column is missing, a channel has no CPM, or dates do not parse.
+        A schema, exposure or spend column is missing, or dates do not parse.
     """
-    _check_columns(panel, channels, cpms)
+    _check_columns(panel, channels)
     rows = _with_dates(panel).sort_values([*schema.KEY_COLUMNS, schema.DATE], ignore_index=True)
-    exposure = list(channels.values())
-    series = _aggregate(rows, [*defaults.SERIES_KEY, schema.DATE], exposure)
+    series = _aggregate(rows, [*defaults.SERIES_KEY, schema.DATE], channels.data_columns)
     series[defaults.SALES_INDEX] = series_index(series, [schema.SALES_VALUE])[schema.SALES_VALUE]
-    weekly = _aggregate(series.drop(columns=defaults.SALES_INDEX), [schema.DATE], exposure).set_index(schema.DATE)
-    spend = pd.DataFrame(
-        {name: weekly[column] * cpms[name] / 1000.0 for name, column in channels.items()}, index=weekly.index
-    )
-    return PanelView(rows, dict(channels), dict(cpms), series, weekly, spend, quality or QualityInputs())
+    weekly = _aggregate(series.drop(columns=defaults.SALES_INDEX), [schema.DATE], channels.data_columns)
+    weekly = weekly.set_index(schema.DATE)
+    return PanelView(rows, channels, series, weekly, channels.spend(weekly), quality or QualityInputs())

@@ -14,7 +14,12 @@ from mmm_analytics.eda import analyses_drivers as drivers
 from mmm_analytics.eda import analyses_media as media
 from mmm_analytics.eda import analyses_quality as quality
 from mmm_analytics.eda import analyses_sales as sales
-from mmm_analytics.eda import figures_drivers, figures_media, figures_quality, figures_sales
+from mmm_analytics.eda import (
+    figures_drivers,
+    figures_media,
+    figures_quality,
+    figures_sales,
+)
 from mmm_analytics.eda.outcome import AnalysisResult
 from mmm_analytics.eda.prepare import PanelView
 

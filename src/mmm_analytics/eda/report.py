@@ -48,7 +48,8 @@ def _table(frame: pd.DataFrame) -> str:
 
 def _overview(overview: Overview) -> str:
     return (_table(overview.as_table()) + "<p>Spend is estimated as exposure x CPM / 1000 with the CPMs of "
-            "<code>data_config.yaml</code>; spend shares, and every ROI later, depend on these CPMs. "
+            "<code>data_config.yaml</code> (a channel with a <code>spend_column</code> uses that column, as the model "
+            "does); spend shares, and every ROI later, depend on these CPMs. "
             "Indexes divide each geo x brand (or SKU) series by its own mean, so 1 is an average week.</p>")
 
 

@@ -41,7 +41,7 @@ class Overview:
             f"channels ({len(self.channels)})": ", ".join(self.channels),
             "total Sales_Value": f"{self.total_sales_inr:,.0f} INR",
             "total Sales_Units": f"{self.total_units:,.0f} units",
-            "total media spend": f"{self.total_spend_inr:,.0f} INR (exposure x CPM / 1000)",
+            "total media spend": f"{self.total_spend_inr:,.0f} INR (exposure x CPM / 1000, or spend column)",
         }
         return pd.DataFrame({"item": list(items), "value": list(items.values())})
 

@@ -30,7 +30,9 @@ MEAN_CONTROLS = schema.CONTROL_COLUMNS
 
 @dataclass(frozen=True, slots=True)
 class FeaturePanel:
-    """Arrays for the model; ``exposure`` (S, T, C) in exposures, ``sales`` (S, T) in INR,
+    """Arrays for the model; ``exposure`` (S, T, C) in units of each channel's input column
+    (exposures, or INR for a channel given by a spend column; see :class:`~mmm_analytics.channels.Channels`),
+    ``cpm`` (C,) INR per 1000 of those units, ``sales`` (S, T) in INR,
     ``relative_price`` (S, T) net price / reference, ``controls`` (S, T, K) unscaled."""
 
     dates: pd.DatetimeIndex
@@ -78,18 +80,6 @@ class FeaturePanel:
         }
 
 
-def _channel_inputs(frame: pd.DataFrame, config: DataConfig) -> tuple[list[str], list[str], Array]:
-    names, columns, cpms = [], [], []
-    for name, spec in config.channels.items():
-        column = spec.spend_column or spec.column
-        if column not in frame.columns:
-            raise InputError(f"channel '{name}': column '{column}' is not in the panel; fix data_config.yaml channels")
-        names.append(name)
-        columns.append(column)
-        cpms.append(1000.0 if spec.spend_column else float(spec.cpm or 1000.0))
-    return names, columns, np.array(cpms)
-
-
 def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -> pd.DataFrame:
     work = frame.copy()
     reference = work.groupby(list(schema.KEY_COLUMNS))[schema.MRP].transform("mean")
@@ -106,7 +96,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
 def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: FeatureConfig) -> FeaturePanel:
     """Aggregate the cleaned panel to the configured granularity and lay it out as arrays."""
     keys = [schema.GEO, schema.BRAND] + ([schema.SKU] if feature_config.granularity is Granularity.GEO_BRAND_SKU else [])
-    channels, media_columns, cpm = _channel_inputs(frame, data_config)
+    table = data_config.channel_table()
+    table.require_inputs(frame.columns)
+    media_columns = list(table.input_columns)
     grouped = _aggregate(frame, keys, media_columns)
     dates = pd.DatetimeIndex(sorted(grouped[schema.DATE].unique()))
     series = grouped[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
@@ -133,7 +125,7 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
         geo=tuple(series[schema.GEO].astype(str)),
         brand=tuple(series[schema.BRAND].astype(str)),
         sku=tuple(series[schema.SKU].astype(str)) if schema.SKU in keys else None,
-        channels=tuple(channels), cpm=cpm, exposure=exposure, sales=sales,
+        channels=table.names, cpm=table.cpm_array(), exposure=exposure, sales=sales,
         relative_price=cube(["relative_price"])[..., 0],
         controls=controls, control_names=("trend", "festive_week", *fourier_names, *control_columns),
         holdout_weeks=data_config.holdout_weeks,

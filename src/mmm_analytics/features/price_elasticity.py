@@ -1,4 +1,4 @@
-"""Price features: relative price, log price, discount depth."""
+"""Price features: relative price and the price multiplier."""
 
 from __future__ import annotations
 
@@ -16,17 +16,6 @@ def relative_price(net_price: Prices, reference_price: Prices | float) -> Prices
     if np.any(reference <= 0):
         raise InputError(f"reference price must be > 0; got {reference_price}")
     return np.asarray(net_price, dtype=np.float64) / reference
-
-
-def log_price(price: Prices) -> Prices:
-    """Natural log of a positive price."""
-    return np.log(np.asarray(price, dtype=np.float64))
-
-
-def discount_depth(mrp: Prices, net_price: Prices) -> Prices:
-    """Share taken off the list price: 1 - net / MRP, clipped to [0, 1]."""
-    mrp_arr = np.asarray(mrp, dtype=np.float64)
-    return np.clip(1.0 - np.asarray(net_price, dtype=np.float64) / mrp_arr, 0.0, 1.0)
 
 
 def price_effect(relative: Prices, elasticity: Prices | float) -> Prices:

@@ -1,4 +1,4 @@
-"""Calendar features: yearly Fourier terms, week of year, festive indicators."""
+"""Calendar features: yearly Fourier terms and festive indicators."""
 
 from __future__ import annotations
 
@@ -24,11 +24,6 @@ def fourier_terms(dates: pd.DatetimeIndex | pd.Series, order: int) -> tuple[Week
         names += [f"fourier_sin_{k}", f"fourier_cos_{k}"]
     terms = np.stack(columns, axis=-1) if columns else np.zeros((len(day), 0))
     return terms, names
-
-
-def week_of_year(dates: pd.DatetimeIndex | pd.Series) -> npt.NDArray[np.int64]:
-    """ISO week number 1-53 of each date."""
-    return pd.DatetimeIndex(dates).isocalendar().week.to_numpy(dtype=np.int64)
 
 
 def festive_indicator(festival_index: Weekly, threshold: float | None = None) -> Weekly:

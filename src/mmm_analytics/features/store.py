@@ -10,9 +10,9 @@ import pandas as pd
 
 from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.errors import InputError
-from mmm_analytics.features import adstock, saturation
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.scaling import Scalers
+from mmm_analytics.response import carryover, saturation
 from mmm_analytics.utils.io import write_json, write_parquet
 
 META_SUFFIX = "_meta.json"
@@ -28,7 +28,7 @@ def fixed_transform_columns(panel: FeaturePanel, config: FeatureConfig) -> np.nd
     scaled = panel.scaled_exposure
     for c, channel in enumerate(panel.channels):
         spec = config.transform_for(channel)
-        carried = adstock.beta_gamma_decay(scaled[..., c], spec.carryover_beta, spec.retention, config.max_lag)
+        carried = carryover.beta_gamma_decay(scaled[..., c], spec.carryover_beta, spec.retention, config.max_lag)
         out[..., c] = saturation.hill(carried, spec.half_saturation, spec.slope)
     return out
 

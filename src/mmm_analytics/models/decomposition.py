@@ -9,6 +9,9 @@ order that makes the parts add up to the prediction exactly:
 - ``promotions`` = pred(all media at 0, price at 1) - base;
 - ``base`` = pred(all media at 0, price at 1, promotion flags at 0).
 
+The promotion flags are the panel's controls named ``*_Flag`` (:func:`promotion_controls`
+reads them from the features metadata ``control_names``), unless the caller names them.
+
 Media enter the model additively and each channel's carryover and saturation use only
 that channel, so the channel parts add up to pred - pred(all media at 0) and
 base + price + promotions + channels = pred (up to floating-point rounding).
@@ -17,6 +20,7 @@ All parts are Sales_Value in INR of shape (S, T) (channels (S, T, C)).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import keras
@@ -24,7 +28,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mmm_analytics.data import schema
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.inputs import model_inputs
@@ -33,8 +36,8 @@ from mmm_analytics.models.mmm import MarketingMixModel
 type Grid = npt.NDArray[np.float64]
 type Inputs = dict[str, np.ndarray]
 
-#: Raw controls set to 0 for the base (the promotion flags).
-PROMOTION_CONTROLS: tuple[str, ...] = schema.FLAG_COLUMNS
+#: Name suffix of the controls set to 0 for the base (the promotion flags).
+PROMOTION_SUFFIX = "_Flag"
 #: Parts other than the channels, in decomposition order.
 NON_MEDIA_PARTS: tuple[str, ...] = ("base", "price", "promotions")
 #: Columns of ``decomposition.csv`` before the parts.
@@ -79,25 +82,34 @@ def _predict(model: MarketingMixModel, x: Inputs) -> Grid:
     return np.asarray(sales, dtype=np.float64) * float(model.sales_scale)
 
 
-def _without_promotions(panel: FeaturePanel) -> np.ndarray:
+def promotion_controls(control_names: Sequence[str]) -> tuple[str, ...]:
+    """The promotion flags among ``control_names`` (the features metadata), in their order."""
+    return tuple(name for name in control_names if name.endswith(PROMOTION_SUFFIX))
+
+
+def _without_promotions(panel: FeaturePanel, promotions: Sequence[str]) -> np.ndarray:
     """Scaled controls (S, T, K') with the promotion flags at 0."""
     raw = panel.controls.copy()
-    for name in PROMOTION_CONTROLS:
+    for name in promotions:
         if name in panel.control_names:
             raw[..., panel.control_names.index(name)] = 0.0
     return panel.scalers.scale_controls(raw)
 
 
-def counterfactuals(panel: FeaturePanel) -> dict[str, Inputs]:
+def counterfactuals(panel: FeaturePanel, promotions: Sequence[str] | None = None) -> dict[str, Inputs]:
     """Model inputs of the prediction and of every counterfactual, keyed by name.
 
     Keys: ``predicted``, ``no_media``, ``no_media_price``, ``base`` and ``without:<channel>``.
+    ``promotions`` names the controls set to 0 for the base (default: :func:`promotion_controls`
+    of the panel's controls); names the panel lacks are skipped.
     """
+    if promotions is None:
+        promotions = promotion_controls(panel.control_names)
     x = model_inputs(panel).x
     media = x["media"]
     no_media = x | {"media": np.zeros_like(media)}
     no_price = no_media | {"relative_price": np.ones_like(x["relative_price"])}
-    base = no_price | {"controls": _without_promotions(panel).astype(x["controls"].dtype)}
+    base = no_price | {"controls": _without_promotions(panel, promotions).astype(x["controls"].dtype)}
     variants = {"predicted": x, "no_media": no_media, "no_media_price": no_price, "base": base}
     for c, channel in enumerate(panel.channels):
         without = media.copy()
@@ -106,10 +118,13 @@ def counterfactuals(panel: FeaturePanel) -> dict[str, Inputs]:
     return variants
 
 
-def decompose(model: MarketingMixModel, panel: FeaturePanel) -> Decomposition:
-    """Run the model on the prediction's inputs and every counterfactual (4 + C forward passes)."""
+def decompose(model: MarketingMixModel, panel: FeaturePanel, promotions: Sequence[str] | None = None) -> Decomposition:
+    """Run the model on the prediction's inputs and every counterfactual (4 + C forward passes).
+
+    ``promotions``: the controls set to 0 for the base (see :func:`counterfactuals`).
+    """
     _check_channel_names(panel.channels)
-    runs = {name: _predict(model, x) for name, x in counterfactuals(panel).items()}
+    runs = {name: _predict(model, x) for name, x in counterfactuals(panel, promotions).items()}
     predicted = runs["predicted"]
     media = np.stack([predicted - runs[f"without:{channel}"] for channel in panel.channels], axis=-1)
     return Decomposition(

@@ -21,10 +21,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import assert_never
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd

@@ -30,17 +30,27 @@ import pandas as pd
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
-from mmm_analytics.models.artifacts import ResponseParams
 from mmm_analytics.models.decomposition import (
     Decomposition,
     channel_contributions,
     decompose,
     decomposition_frame,
 )
-from mmm_analytics.models.evaluation_figures import FitPanels, PlotData, part_colors, render_figures
-from mmm_analytics.models.metrics import Level, metrics_summary, metrics_table, residual_diagnostics
+from mmm_analytics.models.evaluation_figures import (
+    FitPanels,
+    PlotData,
+    part_colors,
+    render_figures,
+)
+from mmm_analytics.models.metrics import (
+    Level,
+    metrics_summary,
+    metrics_table,
+    residual_diagnostics,
+)
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.report import ReportContent, build_report
+from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.utils.io import write_csv, write_json, write_text
 
 METRICS_CSV = "model_metrics.csv"

@@ -6,23 +6,22 @@ import keras
 import numpy as np
 
 from mmm_analytics.features.panel import FeaturePanel
-from mmm_analytics.models.artifacts import ResponseParams
 from mmm_analytics.models.inputs import ModelInputs
 from mmm_analytics.models.mmm import MarketingMixModel
-from mmm_analytics.features import adstock
 from mmm_analytics.models.posterior import FlatWeights, current_theta
+from mmm_analytics.response import carryover, saturation
+from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.links import Link, constrain
 
 
-def _softplus(x: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, x)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+def _raw_of(layer: keras.layers.Layer, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The draws (D, ...) of ``layer``'s trainable weights keyed by weight name."""
+    prefix = f"{layer.name}/"
+    return {key.removeprefix(prefix): value for key, value in weights.items() if key.startswith(prefix)}
 
 
 def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray) -> list[np.ndarray]:
-    """Media response arrays for weight draws (D, P), with the layers' maths in NumPy.
+    """Media response arrays for weight draws (D, P), through the response core's constraints.
 
     Returns lag weights (D, L+1, C), half-saturation (D, C), slope (D, C) and
     coefficient (D, S, C) in INR per week at full saturation.
@@ -30,14 +29,16 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
     flat = FlatWeights.of(model)
     weights = {"/".join(variable.path.split("/")[-2:]): part
                for variable, part in zip(model.trainable_variables, flat.split_rows(draws))}
-    beta, retention = _sigmoid(weights["adstock/beta_logit"]), _sigmoid(weights["adstock/retention_logit"])
-    lag_weights = np.moveaxis(adstock.beta_gamma_weights(beta, retention, model.max_lag), 0, 1)
-    half_saturation = _softplus(weights["saturation/half_saturation_raw"])
-    slope = _softplus(weights["saturation/slope_raw"]) if model.saturation == "hill" else np.ones_like(half_saturation)
-    logits = (weights["hierarchical/channel_mean"][:, None, :]
-              + weights["hierarchical/brand_offset"][:, inputs.x["brand"], :]
-              + weights["hierarchical/region_offset"][:, inputs.x["region"], :])
-    return [lag_weights, half_saturation, slope, _softplus(logits) * model.sales_scale]
+    lag_params = carryover.constrain_params(model.adstock.family, _raw_of(model.adstock, weights))
+    lag_weights = np.moveaxis(carryover.lag_weights(model.adstock.family, lag_params, model.max_lag), 0, 1)
+    curve = saturation.constrain_params(model.curve.kind, _raw_of(model.curve, weights))
+    half_saturation = curve["half_saturation"]
+    slope = curve.get("slope", np.ones_like(half_saturation))
+    hierarchy = _raw_of(model.coefficients, weights)
+    logits = (hierarchy["channel_mean"][:, None, :]
+              + hierarchy["brand_offset"][:, inputs.x["brand"], :]
+              + hierarchy["region_offset"][:, inputs.x["region"], :])
+    return [lag_weights, half_saturation, slope, constrain(Link.POSITIVE, logits, np) * model.sales_scale]
 
 
 def predictions(model: MarketingMixModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:

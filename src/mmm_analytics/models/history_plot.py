@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 PANELS = (("loss", "Objective (neg. log posterior per obs.)"), ("mse", "MSE (scaled sales)"), ("wmape", "wMAPE"))
 

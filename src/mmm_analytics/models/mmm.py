@@ -43,14 +43,14 @@ class MarketingMixModel(keras.Model):
     def __init__(self, n_series: int, n_brands: int, n_regions: int, n_channels: int, n_controls: int,
                  n_train_weeks: int, train_spend: list[float], sales_scale: float, priors: dict[str, Any],
                  max_lag: int = 16, saturation: str = "hill", hidden_units: int = 0, noise_scale: float = 0.05,
-                 **kwargs):
+                 carryover: str = "beta_gamma", **kwargs):
         super().__init__(**kwargs)
         self.n_series, self.n_brands, self.n_regions = int(n_series), int(n_brands), int(n_regions)
         self.n_channels, self.n_controls, self.n_train_weeks = int(n_channels), int(n_controls), int(n_train_weeks)
         self.train_spend, self.sales_scale = [float(v) for v in train_spend], float(sales_scale)
-        self.priors, self.max_lag, self.saturation = dict(priors), int(max_lag), saturation
+        self.priors, self.max_lag, self.saturation, self.carryover = dict(priors), int(max_lag), saturation, carryover
         self.hidden_units, self.noise_scale = int(hidden_units), float(noise_scale)
-        self.adstock = AdstockLayer(n_channels, max_lag, name="adstock")
+        self.adstock = AdstockLayer(n_channels, max_lag, family=carryover, name="adstock")
         self.curve = ROICurveLayer(n_channels, saturation, name="saturation")
         self.coefficients = HierarchicalLayer(n_channels, n_brands, n_regions, name="hierarchical")
         self.baseline = LinearBaselineLayer(n_series, n_controls, hidden_units, name="baseline")
@@ -79,13 +79,15 @@ class MarketingMixModel(keras.Model):
         roi = train_media / ops.maximum(spend, 1e-9)
         has_spend = ops.cast(spend > 0, roi.dtype)
         roi_z = has_spend * (ops.log(ops.maximum(roi, 1e-9)) - ops.log(ops.convert_to_tensor(p["roi_mean"]))) / ops.convert_to_tensor(p["roi_spread"])
-        log_half_life = LOG_LN2 - ops.log(ops.softplus(-self.adstock.retention_logit) + 1e-9)
         # Exposure is scaled to mean 1 per series, so a sustained average week carries over to
         # the sum of the lag weights: the half-saturation prior is relative to that level.
         carried_mean = ops.sum(self.adstock.lag_weights(), axis=0)
-        parts = [
-            roi_z,
-            (log_half_life - math.log(p["half_life_mean"])) / p["half_life_spread"],
+        parts = [roi_z]
+        if hasattr(self.adstock, "retention_logit"):
+            # -log(retention) = softplus(-logit): half-life = ln 2 / -log(retention) weeks.
+            log_half_life = LOG_LN2 - ops.log(ops.softplus(-self.adstock.retention_logit) + 1e-9)
+            parts.append((log_half_life - math.log(p["half_life_mean"])) / p["half_life_spread"])
+        parts += [
             (self.price.elasticity() - p["elasticity_mean"]) / p["elasticity_spread"],
             (ops.log(self.curve.half_saturation() / carried_mean) - math.log(p["half_saturation_mean"])) / p["half_saturation_spread"],
             ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
@@ -126,5 +128,5 @@ class MarketingMixModel(keras.Model):
             "n_channels": self.n_channels, "n_controls": self.n_controls, "n_train_weeks": self.n_train_weeks,
             "train_spend": self.train_spend, "sales_scale": self.sales_scale, "priors": self.priors,
             "max_lag": self.max_lag, "saturation": self.saturation, "hidden_units": self.hidden_units,
-            "noise_scale": self.noise_scale,
+            "noise_scale": self.noise_scale, "carryover": self.carryover,
         }

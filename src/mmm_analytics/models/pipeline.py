@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +15,17 @@ import numpy as np
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.store import load_panel, meta_path
-from mmm_analytics.models.artifacts import MODEL_FILE, ModelMetadata, ResponseParams
 from mmm_analytics.models.export import response_params
 from mmm_analytics.models.history_plot import history_figure
 from mmm_analytics.models.mmm import MarketingMixModel
-from mmm_analytics.models.posterior import CompiledResiduals, laplace_draws, polish, residual_noise_scale
+from mmm_analytics.models.posterior import (
+    CompiledResiduals,
+    laplace_draws,
+    polish,
+    residual_noise_scale,
+)
 from mmm_analytics.models.training import fit_model
+from mmm_analytics.response.artifacts import MODEL_FILE, ModelMetadata, ResponseParams
 from mmm_analytics.utils.io import write_json, write_with
 
 
@@ -62,12 +67,12 @@ def fit_and_summarise(panel: FeaturePanel, config: ProjectConfig, output_dir: Pa
 def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, extra: dict) -> ModelMetadata:
     vocab = panel.vocabularies()
     return ModelMetadata(
-        channels=list(panel.channels), cpm={c: float(v) for c, v in zip(panel.channels, panel.cpm)},
+        channels=list(panel.channels),
         brands=list(vocab["brand"].values), regions=list(vocab["region"].values),
         series=[{"brand": b, "region": g} for b, g in zip(panel.brand, panel.geo)],
         date_range=(panel.dates[0].date().isoformat(), panel.dates[-1].date().isoformat()),
         n_weeks=len(panel.dates), holdout_weeks=panel.holdout_weeks, seed=config.model.seed,
-        saturation=config.model.saturation.value, max_lag=config.model.max_lag,
+        saturation=config.model.saturation.value, carryover=config.model.carryover.value, max_lag=config.model.max_lag,
         interval_level=config.model.intervals.level, scalers=panel.scalers.to_dict(),
         extra={"noise_scale_by_series": np.asarray(noise).tolist(), "control_names": list(panel.control_names),
                "vocabularies": {k: v.to_dict() for k, v in vocab.items()}, **extra},

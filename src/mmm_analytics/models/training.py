@@ -32,7 +32,7 @@ def build_model(panel: FeaturePanel, config: ModelConfig) -> MarketingMixModel:
         n_series=panel.sales.shape[0], n_brands=len(vocab["brand"]), n_regions=len(vocab["region"]),
         n_channels=len(panel.channels), n_controls=panel.scalers.whitening.shape[1], n_train_weeks=panel.n_train_weeks,
         train_spend=spend.tolist(), sales_scale=panel.scalers.sales_scale, priors=prior_values(config, panel.channels),
-        max_lag=config.max_lag, saturation=config.saturation.value,
+        max_lag=config.max_lag, carryover=config.carryover.value, saturation=config.saturation.value,
         hidden_units=config.dense_units if config.baseline.value == "dense" else 0, noise_scale=config.noise_scale,
     )
     inputs = model_inputs(panel)

@@ -14,7 +14,7 @@ from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.export import export_result, provenance
 from mmm_analytics.simulator.frontier import efficiency_frontier
-from mmm_analytics.simulator.optimizer import OptimizationResult, optimize_budget
+from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.simulator.report import ReportInputs, write_report
 from mmm_analytics.simulator.scenarios import compare_scenarios, scenarios_from_file
 from mmm_analytics.simulator.sensitivity import sensitivity
@@ -47,7 +47,7 @@ def segment_optimisation(simulator: MarketingSimulator) -> pd.DataFrame:
     """Each brand x region optimised on its own current weekly budget: one row per segment."""
     rows = []
     for brand, region in simulator.segments:
-        result = optimize_budget(simulator, None, None, brand, region)
+        result = simulator.optimize_budget(None, None, brand, region)
         rows.append({
             "brand": brand, "region": region, "weekly_budget": result.weekly_budget,
             "current_incremental_sales": result.current_incremental_sales,
@@ -61,7 +61,7 @@ def compute(simulator: MarketingSimulator, scenarios_path: Path, brand: str = AL
     """Every batch result, nothing written yet."""
     scenarios = scenarios_from_file(scenarios_path, simulator)
     summary, channels = compare_scenarios(simulator, scenarios)
-    optimum = optimize_budget(simulator, None, None, brand, region)
+    optimum = simulator.optimize_budget(None, None, brand, region)
     around_current = sensitivity(simulator, "current", brand, region)
     around_optimum = sensitivity(simulator, "optimum", brand, region, optimum=optimum)
     return BatchResults(

@@ -12,20 +12,29 @@ import functools
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.model import ModelConfig, SimulatorSettings
 from mmm_analytics.errors import InputError
-from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.simulator.constraints import BudgetConstraints
 from mmm_analytics.simulator.defaults import ALL, RECENT_BASELINE_WEEKS
-from mmm_analytics.simulator.surface import CellSet, DrawSet, ResponseSurface, Rows, SpendMatrix
-
-if TYPE_CHECKING:
-    from mmm_analytics.simulator.constraints import BudgetConstraints
-    from mmm_analytics.simulator.optimizer import OptimizationResult
+from mmm_analytics.simulator.optimizer import (
+    OptimizationResult,
+    Selection,
+    optimize_allocation,
+    scaled_current,
+)
+from mmm_analytics.simulator.surface import (
+    CellSet,
+    DrawSet,
+    ResponseSurface,
+    Rows,
+    SpendMatrix,
+)
 
 type Allocation = dict[str, float]
 type SegmentAllocation = Mapping[tuple[str, str], Mapping[str, float]]
@@ -237,11 +246,47 @@ class MarketingSimulator:
             horizon_incremental_sales=horizon,
         )
 
+    # ----- optimisation ---------------------------------------------------------------------
+    def selection(self, brand: str = ALL, region: str = ALL) -> Selection:
+        """The optimiser's view of ``brand`` x ``region``: its segments, current spend and response cells."""
+        rows = self.rows(brand, region)
+        return Selection(
+            brand=brand, region=region, channels=self.channels,
+            segments=tuple(self.segments[row] for row in rows), current=self.current_matrix[rows],
+            cells=self.cell_set(brand, region), concave=self.surface.is_concave,
+        )
+
+    def scaled_current(self, brand: str, region: str, budget: float) -> SpendMatrix:
+        """Today's mix (K, C) of the selection scaled to ``budget`` (an even split when nothing is spent today)."""
+        return scaled_current(self.current_matrix[self.rows(brand, region)], budget)
+
     def optimize_budget(
         self, total_budget: float | None = None, constraints: BudgetConstraints | None = None,
-        brand: str = ALL, region: str = ALL,
+        brand: str = ALL, region: str = ALL, *, warm_start: SpendMatrix | None = None, starts: int | None = None,
     ) -> OptimizationResult:
-        """Best weekly allocation of ``total_budget``; see :func:`mmm_analytics.simulator.optimizer.optimize_budget`."""
-        from mmm_analytics.simulator.optimizer import optimize_budget
+        """Best weekly allocation of ``total_budget`` (INR) across channels (and segments for ``"all"``).
 
-        return optimize_budget(self, total_budget, constraints, brand, region)
+        Parameters
+        ----------
+        total_budget : float, optional
+            Weekly budget in INR; defaults to today's total weekly spend of the selection.
+        constraints : BudgetConstraints, optional
+            Channel minimum/maximum, locks and ``at_most`` (spend up to, not exactly, the budget).
+        brand, region : str
+            A segment, or ``"all"`` for a joint optimisation over every selected segment.
+        warm_start : ndarray of shape (K, C), optional
+            An allocation to try first (e.g. the optimum at a nearby budget).
+        starts : int, optional
+            Number of starts; defaults to ``settings.starts``.
+
+        Raises
+        ------
+        InputError
+            An unknown brand/region/channel, or limits that no allocation of the budget can meet.
+
+        See :func:`mmm_analytics.simulator.optimizer.optimize_allocation`.
+        """
+        return optimize_allocation(
+            self.selection(brand, region), total_budget, constraints,
+            starts=self.settings.starts if starts is None else starts, warm_start=warm_start,
+        )

@@ -29,7 +29,7 @@ def provenance(simulator: MarketingSimulator) -> dict[str, Any]:
     return {
         "model_path": str(simulator.model_path) if simulator.model_path else None,
         "data_date_range": list(simulator.metadata.date_range),
-        "cpm_inr_per_1000_exposures": dict(simulator.metadata.cpm),
+        "cpm_inr_per_1000_exposures": simulator.params.cpm_by_channel,
         "currency": "INR",
         "budget_semantics": BUDGET_SEMANTICS,
         "horizon_weeks": simulator.settings.horizon_weeks,

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from mmm_analytics.config.viz import VizConfig  # noqa: E402
-from mmm_analytics.utils.io import write_with  # noqa: E402
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.utils.io import write_with
 
 INR = FuncFormatter(lambda value, _: f"{value:,.0f}")
 

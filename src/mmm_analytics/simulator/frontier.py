@@ -11,9 +11,13 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.simulator.constraints import BudgetConstraints
-from mmm_analytics.simulator.defaults import ALL, FRONTIER_HIGH, FRONTIER_LOW, FRONTIER_POINTS
+from mmm_analytics.simulator.defaults import (
+    ALL,
+    FRONTIER_HIGH,
+    FRONTIER_LOW,
+    FRONTIER_POINTS,
+)
 from mmm_analytics.simulator.engine import MarketingSimulator
-from mmm_analytics.simulator.optimizer import optimize_budget
 
 FRONTIER_COLUMNS: tuple[str, ...] = (
     "budget_multiple", "weekly_budget", "optimal_incremental_sales", "current_mix_incremental_sales",
@@ -49,7 +53,7 @@ def efficiency_frontier(
     step = float(multiples[1] - multiples[0]) if points > 1 else 0.0
     for multiple in multiples:
         budget = float(multiple * current_total)
-        result = optimize_budget(simulator, budget, constraints, brand, region, warm_start=warm, starts=starts)
+        result = simulator.optimize_budget(budget, constraints, brand, region, warm_start=warm, starts=starts)
         spend = result.cells["spend"].to_numpy().reshape(-1, len(simulator.channels))
         warm = spend * (multiple + step) / multiple if multiple > 0 else None
         grad = result.cells["marginal_roi"].to_numpy().reshape(spend.shape)

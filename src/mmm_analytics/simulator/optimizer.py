@@ -1,27 +1,33 @@
 """Budget optimisation: the weekly allocation that maximises incremental sales for a weekly budget.
 
-One brand x region optimises C channel spends; ``brand="all"`` and/or ``region="all"``
-optimise every selected brand x region x channel cell jointly (national mode), with channel
-limits applying to channel totals. Uses SLSQP with JAX gradients and several starts
-(``simulator.starts`` in ``model_config.yaml``).
+One brand x region optimises C channel spends; a selection of several brand x region
+segments (``brand="all"`` and/or ``region="all"`` in the simulator) optimises every
+brand x region x channel cell jointly (national mode), with channel limits applying to
+channel totals. Uses SLSQP with JAX gradients and several starts.
+
+The optimiser knows nothing of the simulator: it receives a :class:`Selection` (the
+response cells of the selected segments and their current weekly spend) and the
+constraints. :meth:`mmm_analytics.simulator.engine.MarketingSimulator.optimize_budget`
+builds the selection from a trained model.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.simulator.constraints import BudgetConstraints, ChannelLimits, resolve_limits
-from mmm_analytics.simulator.defaults import ALL, START_SEED
-from mmm_analytics.simulator.solver import Problem, solve
-from mmm_analytics.simulator.surface import SpendMatrix
-
-if TYPE_CHECKING:
-    from mmm_analytics.simulator.engine import MarketingSimulator
+from mmm_analytics.simulator.constraints import (
+    BudgetConstraints,
+    ChannelLimits,
+    resolve_limits,
+)
+from mmm_analytics.simulator.defaults import START_SEED
+from mmm_analytics.simulator.solver import Problem, Solution, solve
+from mmm_analytics.simulator.surface import CellSet, SpendMatrix
 
 #: Keys of the ``mmm optimize`` JSON, in order.
 JSON_KEYS: tuple[str, ...] = (
@@ -80,32 +86,55 @@ class OptimizationResult:
         }
 
 
-def _problem(simulator: MarketingSimulator, brand: str, region: str, limits: ChannelLimits,
-             budget: float, at_most: bool) -> Problem:
-    rows = simulator.rows(brand, region)
-    current = simulator.current_matrix[rows]
-    cells = simulator.cell_set(brand, region)
-    if len(rows) == 1:
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What the optimiser needs to know about the selected brand x region segments.
+
+    Attributes
+    ----------
+    brand, region : str
+        Labels of the selection (a name or ``"all"``), copied into the result.
+    channels : tuple of str, length C
+    segments : tuple of (brand, region), length K
+        The segment of each row of ``current`` and ``cells``.
+    current : ndarray of shape (K, C)
+        Today's average weekly spend per segment and channel (INR).
+    cells : CellSet
+        The steady-state response of those K x C cells.
+    concave : bool
+        Whether every response curve is concave (one start is then enough).
+    """
+
+    brand: str
+    region: str
+    channels: tuple[str, ...]
+    segments: tuple[tuple[str, str], ...]
+    current: SpendMatrix
+    cells: CellSet
+    concave: bool
+
+
+def _problem(selection: Selection, limits: ChannelLimits, budget: float, at_most: bool) -> Problem:
+    current, cells = selection.current, selection.cells
+    if len(selection.segments) == 1:
         return Problem(cells, budget, limits.lower[None, :].copy(), limits.upper[None, :].copy(), at_most=at_most)
     lower = np.where(limits.locked[None, :], current, 0.0)
     upper = np.where(limits.locked[None, :], current, np.inf)
     return Problem(cells, budget, lower, upper, limits.lower, limits.upper, at_most=at_most)
 
 
-def scaled_current(simulator: MarketingSimulator, brand: str, region: str, budget: float) -> SpendMatrix:
-    """Today's mix (K, C) scaled to ``budget`` (an even split when nothing is spent today)."""
-    current = simulator.current_matrix[simulator.rows(brand, region)]
+def scaled_current(current: SpendMatrix, budget: float) -> SpendMatrix:
+    """Today's mix ``current`` (K, C) scaled to ``budget`` (an even split when nothing is spent today)."""
     total = current.sum()
     if total > 0:
         return current * (budget / total)
     return np.full(current.shape, budget / current.size)
 
 
-def _starts(simulator: MarketingSimulator, problem: Problem, brand: str, region: str,
-            n_starts: int, warm: SpendMatrix | None) -> list[SpendMatrix]:
+def _starts(current: SpendMatrix, problem: Problem, n_starts: int, warm: SpendMatrix | None) -> list[SpendMatrix]:
     shape = problem.lower.shape
     starts = [] if warm is None else [np.asarray(warm, dtype=np.float64).reshape(shape)]
-    starts.append(scaled_current(simulator, brand, region, problem.budget))
+    starts.append(scaled_current(current, problem.budget))
     starts.append(np.full(shape, problem.budget / np.prod(shape)))
     rng = np.random.default_rng(START_SEED)
     while len(starts) < max(n_starts, 1):
@@ -113,50 +142,43 @@ def _starts(simulator: MarketingSimulator, problem: Problem, brand: str, region:
     return starts[: max(n_starts, 1)]
 
 
-def optimize_budget(
-    simulator: MarketingSimulator,
+def optimize_allocation(
+    selection: Selection,
     total_budget: float | None = None,
     constraints: BudgetConstraints | None = None,
-    brand: str = ALL,
-    region: str = ALL,
     *,
+    starts: int,
     warm_start: SpendMatrix | None = None,
-    starts: int | None = None,
 ) -> OptimizationResult:
-    """Allocate a weekly budget (INR) across channels (and segments in national mode).
+    """Allocate a weekly budget (INR) across the channels (and segments) of ``selection``.
 
     Parameters
     ----------
-    simulator : MarketingSimulator
+    selection : Selection
+        The segments to allocate over, their current spend and response.
     total_budget : float, optional
         Weekly budget in INR; defaults to today's total weekly spend of the selection.
     constraints : BudgetConstraints, optional
         Channel minimum/maximum, locks and ``at_most`` (spend up to, not exactly, the budget).
-    brand, region : str
-        A segment, or ``"all"`` for a joint optimisation over every selected segment.
+    starts : int
+        Number of starts (one more is added for ``warm_start``).
     warm_start : ndarray of shape (K, C), optional
         An allocation to try first (e.g. the optimum at a nearby budget).
-    starts : int, optional
-        Number of starts; defaults to ``simulator.settings.starts``.
 
     Raises
     ------
     InputError
-        An unknown brand/region/channel, or limits that no allocation of the budget can meet.
+        An unknown channel, or limits that no allocation of the budget can meet.
     """
     began = time.perf_counter()
-    rows = simulator.rows(brand, region)
-    current = simulator.current_matrix[rows]
+    current = selection.current
     budget = float(current.sum()) if total_budget is None else float(total_budget)
-    limits = resolve_limits(constraints, simulator.channels, current.sum(axis=0), budget)
+    limits = resolve_limits(constraints, selection.channels, current.sum(axis=0), budget)
     at_most = bool(constraints.at_most) if constraints is not None else False
-    problem = _problem(simulator, brand, region, limits, budget, at_most)
-    n_starts = simulator.settings.starts if starts is None else starts
-    if warm_start is not None:
-        n_starts += 1
-    solution = solve(problem, _starts(simulator, problem, brand, region, n_starts, warm_start),
-                     concave=simulator.surface.is_concave)
-    return _result(simulator, brand, region, budget, limits, solution, began)
+    problem = _problem(selection, limits, budget, at_most)
+    n_starts = starts + 1 if warm_start is not None else starts
+    solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
+    return _result(selection, budget, limits, solution, began)
 
 
 def _channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
@@ -166,30 +188,28 @@ def _channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
     return np.where(totals > 0, weighted, grad.max(axis=0))
 
 
-def _result(simulator: MarketingSimulator, brand: str, region: str, budget: float, limits: ChannelLimits,
-            solution: Any, began: float) -> OptimizationResult:
-    rows = simulator.rows(brand, region)
-    cells = simulator.cell_set(brand, region)
+def _result(selection: Selection, budget: float, limits: ChannelLimits, solution: Solution,
+            began: float) -> OptimizationResult:
+    cells, channels = selection.cells, selection.channels
     spend = solution.spend
     _, grad = cells.value_and_grad(np.maximum(spend, 1e-9 * max(budget, 1.0)))
     mroi = _channel_mroi(spend, grad)
-    baseline = scaled_current(simulator, brand, region, budget)
+    baseline = scaled_current(selection.current, budget)
     current_value = cells.value_and_grad(baseline)[0]
     status = limits.status(spend.sum(axis=0), budget)
     free = np.array([s == "free" for s in status])
     spread = float(np.ptp(mroi[free]) / abs(mroi[free].mean())) if free.sum() > 1 and mroi[free].mean() != 0 else 0.0
-    channels = simulator.channels
     table = pd.DataFrame({
-        "brand": [simulator.segments[r][0] for r in rows for _ in channels],
-        "region": [simulator.segments[r][1] for r in rows for _ in channels],
-        "channel": list(channels) * len(rows),
+        "brand": [brand for brand, _ in selection.segments for _ in channels],
+        "region": [region for _, region in selection.segments for _ in channels],
+        "channel": list(channels) * len(selection.segments),
         "spend": spend.ravel(),
-        "current_spend": simulator.current_matrix[rows].ravel(),
+        "current_spend": selection.current.ravel(),
         "incremental_sales": cells.response(spend).ravel(),
         "marginal_roi": grad.ravel(),
     })
     return OptimizationResult(
-        brand=brand, region=region, weekly_budget=budget,
+        brand=selection.brand, region=selection.region, weekly_budget=budget,
         allocation=dict(zip(channels, spend.sum(axis=0).tolist())),
         expected_incremental_sales=float(solution.value),
         current_allocation=dict(zip(channels, baseline.sum(axis=0).tolist())),

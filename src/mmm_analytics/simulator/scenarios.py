@@ -27,7 +27,11 @@ from mmm_analytics.config.base import Settings
 from mmm_analytics.config.loader import read_yaml
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.defaults import ALL
-from mmm_analytics.simulator.engine import Allocation, MarketingSimulator, SimulationResult
+from mmm_analytics.simulator.engine import (
+    Allocation,
+    MarketingSimulator,
+    SimulationResult,
+)
 
 CHANGE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
 SUMMARY_COLUMNS: tuple[str, ...] = (

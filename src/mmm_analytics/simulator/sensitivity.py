@@ -15,7 +15,7 @@ import pandas as pd
 
 from mmm_analytics.simulator.defaults import ALL, SENSITIVITY_STEPS
 from mmm_analytics.simulator.engine import MarketingSimulator
-from mmm_analytics.simulator.optimizer import OptimizationResult, optimize_budget
+from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.simulator.surface import SpendMatrix
 
 SENSITIVITY_COLUMNS: tuple[str, ...] = (
@@ -37,7 +37,7 @@ def _base_matrix(
         case SensitivityBase.CURRENT:
             return simulator.current_matrix[simulator.rows(brand, region)]
         case SensitivityBase.OPTIMUM:
-            result = optimum or optimize_budget(simulator, None, None, brand, region)
+            result = optimum or simulator.optimize_budget(None, None, brand, region)
             return result.cells["spend"].to_numpy().reshape(-1, len(simulator.channels))
         case _:
             assert_never(base)

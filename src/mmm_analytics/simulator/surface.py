@@ -1,56 +1,25 @@
 """The response surface the simulator evaluates: steady-state media response of series x channel cells.
 
-Wraps :func:`mmm_analytics.curves.response.steady_state_response` in jit-compiled float64
-kernels (value, value-and-gradient, per-draw values) so one evaluation costs microseconds
-and the optimiser gets exact gradients from JAX. Shapes: S = series (brand x region),
+Binds the response core's one compiled kernel (:mod:`mmm_analytics.response.kernels`:
+value, marginal ROI and curvature in one call, exact gradients from JAX) to a selection of
+cells, so one evaluation costs microseconds. Shapes: S = series (brand x region),
 K = selected series, C = channels, D = parameter draws.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import numpy.typing as npt
 
-from mmm_analytics.curves.response import steady_state_response
-from mmm_analytics.features import saturation
-from mmm_analytics.models.artifacts import ResponseParams
+from mmm_analytics.response import kernels
+from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.steady_state import steady_state_response
 
 type SpendMatrix = npt.NDArray[np.float64]
 type Rows = npt.NDArray[np.int64]
-
-
-@functools.cache
-def _kernels(family: str) -> dict[str, Callable[..., Any]]:
-    """Jitted kernels for one saturation family (the family is static, closed over).
-
-    ``evaluate`` returns the per-cell response, the gradient of the total (marginal ROI) and
-    its diagonal curvature in one call, so the optimiser and the simulator share one compiled
-    function per selection size (compiling costs far more than evaluating).
-    """
-
-    def cells(spend, coefficient, scale, cpm, carry_sum, half_saturation, slope):
-        return steady_state_response(spend, coefficient, scale, cpm, carry_sum, half_saturation, slope, family)
-
-    def evaluate(spend, *params):
-        def grad(x):
-            return jax.grad(lambda y: cells(y, *params).sum())(x)
-
-        # The total is a sum of one-cell functions, so its Hessian is diagonal and H @ 1 is that diagonal.
-        slope_of_total, curvature = jax.jvp(grad, (spend,), (jnp.ones_like(spend),))
-        return cells(spend, *params), slope_of_total, curvature
-
-    def draws(spend, coefficient, scale, cpm, carry_sum, half_saturation, slope):
-        return cells(spend[None], coefficient, scale[None], cpm, carry_sum[:, None, :],
-                     half_saturation[:, None, :], slope[:, None, :])
-
-    return {"evaluate": jax.jit(evaluate), "draws": jax.jit(draws)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +69,6 @@ class ResponseSurface:
         return CellSet.build(self, np.asarray(rows, dtype=np.int64))
 
 
-def _device_arrays(*values: np.ndarray) -> tuple[jax.Array, ...]:
-    """The response-kernel arguments as float64 device arrays, in the order given."""
-    with jax.enable_x64(True):
-        return tuple(jnp.asarray(value, dtype=jnp.float64) for value in values)
-
-
 @dataclass(frozen=True, slots=True)
 class CellSet:
     """A surface restricted to K series, with device arrays ready for the kernels."""
@@ -116,7 +79,7 @@ class CellSet:
 
     @classmethod
     def build(cls, surface: ResponseSurface, rows: Rows) -> CellSet:
-        arrays = _device_arrays(
+        arrays = kernels.device_arrays(
             surface.coefficient[rows], surface.exposure_scale[rows], surface.cpm,
             surface.carry_sum, surface.half_saturation, surface.slope,
         )
@@ -129,9 +92,8 @@ class CellSet:
     def evaluate(self, spend: SpendMatrix) -> tuple[SpendMatrix, SpendMatrix, SpendMatrix]:
         """Per cell, for weekly ``spend`` of shape (K, C) in INR: weekly incremental sales (INR),
         marginal ROI (INR per INR) and curvature (its derivative, per INR); each (K, C)."""
-        with jax.enable_x64(True):
-            out = _kernels(self.surface.family)["evaluate"](np.asarray(spend, dtype=np.float64), *self.arrays)
-            return np.asarray(out[0]), np.asarray(out[1]), np.asarray(out[2])
+        response, mroi, curvature = kernels.evaluate(spend, *self.arrays, family=self.surface.family, order=2)
+        return response, mroi, curvature
 
     def response(self, spend: SpendMatrix) -> SpendMatrix:
         """Weekly incremental sales (INR) per cell for ``spend`` of shape (..., K, C); same shape.
@@ -151,8 +113,10 @@ class CellSet:
         compilation for new shapes. Equal to :meth:`response` to rounding.
         """
         s = self.surface
-        carried = np.asarray(spend) * 1000.0 / s.cpm / s.exposure_scale[self.rows] * s.carry_sum
-        return s.coefficient[self.rows] * saturation.saturate(carried, s.family, s.half_saturation, s.slope)
+        return steady_state_response(
+            np.asarray(spend), s.coefficient[self.rows], s.exposure_scale[self.rows], s.cpm, s.carry_sum,
+            s.half_saturation, s.slope, s.family,
+        )
 
     def value_and_grad(self, spend: SpendMatrix) -> tuple[float, SpendMatrix]:
         """Total weekly incremental sales (INR) and its gradient (marginal ROI per cell, (K, C))."""
@@ -173,7 +137,7 @@ class DrawSet:
 
     @classmethod
     def build(cls, params: ResponseParams, rows: Rows) -> DrawSet:
-        arrays = _device_arrays(
+        arrays = kernels.device_arrays(
             params.coefficient_draws[:, rows], params.exposure_scale[rows], params.cpm,
             params.lag_weights_draws.sum(axis=1), params.half_saturation_draws, params.slope_draws,
         )
@@ -181,6 +145,9 @@ class DrawSet:
 
     def response(self, spend: SpendMatrix) -> np.ndarray:
         """Weekly incremental sales per draw and cell, shape (D, K, C)."""
-        with jax.enable_x64(True):
-            out = _kernels(self.family)["draws"](np.asarray(spend, dtype=np.float64), *self.arrays)
-            return np.asarray(out)
+        coefficient, scale, cpm, carry_sum, half_saturation, slope = self.arrays
+        (out,) = kernels.evaluate(
+            np.asarray(spend, dtype=np.float64)[None], coefficient, scale[None], cpm, carry_sum[:, None, :],
+            half_saturation[:, None, :], slope[:, None, :], family=self.family, order=0,
+        )
+        return out

@@ -21,10 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.config.data import DEFAULT_CHANNELS, SyntheticSettings
+from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.data import schema
 from mmm_analytics.synthetic import signals, world
-from mmm_analytics.synthetic.truth import GroundTruth, MediaTruth, build_truth, media_response
+from mmm_analytics.synthetic.truth import (
+    GroundTruth,
+    MediaTruth,
+    build_truth,
+    media_response,
+)
 
 LEVEL_REFERENCE = 45_000.0  # INR per week for an average geo x brand
 HOLDOUT_WEEKS = 13  # the default holdout; the coefficient scale is measured on the weeks before it
@@ -150,10 +156,22 @@ def _baseline_index(dates: list[dt.date], geo: dict[str, np.ndarray], promo: dic
     return 1.0 + trend + seasonal + geo_part[:, None, :] + promo_part
 
 
-def generate_panel(settings: SyntheticSettings | None = None, cpm: dict[str, float] | None = None) -> SyntheticPanel:
-    """Generate the synthetic panel (``n_geos x n_brands x n_skus x n_weeks`` rows) and its truth."""
+def _truth_cpm(channels: Channels) -> dict[str, float]:
+    """INR per 1000 exposures of each world channel: the table's CPM, or the built-in one where the
+    table lacks the channel or prices it by a spend column (the generated data has no spend columns)."""
+    default = Channels.default()
+    return {name: (channels if name in channels and channels.spend_column_of(name) is None else default).cpm_of(name)
+            for name in world.CHANNELS}
+
+
+def generate_panel(settings: SyntheticSettings | None = None, channels: Channels | None = None) -> SyntheticPanel:
+    """Generate the synthetic panel (``n_geos x n_brands x n_skus x n_weeks`` rows) and its truth.
+
+    ``channels`` gives the CPMs behind the truth's spend and ROIs (``DataConfig.channel_table()``;
+    the built-in table when omitted). The exposure columns written are always the built-in six.
+    """
     settings = settings or SyntheticSettings()
-    cpm = cpm or {name: spec.cpm or 1.0 for name, spec in DEFAULT_CHANNELS.items()}
+    cpm = _truth_cpm(channels or Channels.default())
     rng = np.random.default_rng(settings.seed)
     ws = world.world_settings(settings.setting)
     if settings.noise_sd is not None:
@@ -225,8 +243,9 @@ def _assemble(
         "TPR_Flag": promo["TPR_Flag"][g, b, t].astype(int),
         "Trade_Spend": geo["Trade_Spend"][g, t],
     }
-    for c, column in enumerate(schema.MEDIA_COLUMNS):
-        columns[column] = exposure_sku[g, b, s, t, c]
+    media = Channels.default()
+    for c, channel in enumerate(world.CHANNELS):
+        columns[media.column_of(channel)] = exposure_sku[g, b, s, t, c]
     for column in ("FB_Banner_Content_Score", "IG_Banner_Content_Score", "Weighted_Distribution",
                    "Numeric_Distribution", "TDP", "NOS", "CPI", "GDP_Growth", "Festival_Index", "Rainfall_Index"):
         columns[column] = geo[column][g, t]

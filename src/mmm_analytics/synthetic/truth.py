@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.features import adstock, saturation
+from mmm_analytics.response import carryover, saturation
+from mmm_analytics.response.steady_state import steady_state_response
 
 MAX_LAG = 16
 
@@ -33,15 +34,18 @@ class MediaTruth:
     scale: np.ndarray
     coefficient: np.ndarray
 
+    def carryover_params(self) -> dict[str, np.ndarray]:
+        """The carryover family's parameters by name (``params`` may prefix them with the family)."""
+        form = carryover.form_of(self.carryover)
+        return {p.name: self.params.get(p.name, self.params.get(f"{self.carryover}_{p.name}")) for p in form.parameters}
+
     def lag_weights(self) -> np.ndarray:
         """Carryover weights of shape (MAX_LAG + 1, n_channels)."""
-        if self.carryover == "weibull":
-            return adstock.weibull_weights(self.params["weibull_shape"], self.params["weibull_scale"], MAX_LAG)
-        return adstock.beta_gamma_weights(self.params["beta"], self.params["retention"], MAX_LAG)
+        return carryover.lag_weights(self.carryover, self.carryover_params(), MAX_LAG)
 
     def carried(self, exposure: np.ndarray) -> np.ndarray:
         """Carried-over scaled exposure, shape (n_geos, n_brands, n_weeks, n_channels)."""
-        return adstock.apply_carryover(exposure / self.scale[:, :, None, :], self.lag_weights())
+        return carryover.apply_carryover(exposure / self.scale[:, :, None, :], self.lag_weights())
 
     def saturate(self, carried: np.ndarray) -> np.ndarray:
         return saturation.saturate(carried, self.saturation, self.half_saturation, self.params["slope"])
@@ -113,7 +117,7 @@ def build_truth(
         "carryover": {"family": media.carryover, "max_lag": MAX_LAG,
                       "params": {k: dict(zip(media.channels, v.tolist())) for k, v in media.params.items()},
                       "weights": {c: weights[:, i].tolist() for i, c in enumerate(media.channels)},
-                      "half_life_weeks": dict(zip(media.channels, np.atleast_1d(adstock.half_life(media.params["retention"])).tolist()))
+                      "half_life_weeks": dict(zip(media.channels, np.atleast_1d(carryover.half_life(media.params["retention"])).tolist()))
                       if media.carryover == "beta_gamma" else None},
         "saturation": {"family": media.saturation,
                        "half_saturation": dict(zip(media.channels, media.half_saturation.tolist())),
@@ -129,14 +133,16 @@ def build_truth(
 def true_steady_state_response(truth: GroundTruth, brand: str, region: str, weekly_spend: dict[str, float]) -> float:
     """True weekly incremental Sales_Value (INR) of sustaining ``weekly_spend`` (INR per channel)."""
     entry = truth.series(brand, region)
-    total = 0.0
-    for channel in truth.channels:
-        spend = float(weekly_spend.get(channel, 0.0))
-        exposure = spend * 1000.0 / truth.data["cpm"][channel]
-        carried = exposure / entry["exposure_scale"][channel] * sum(truth.data["carryover"]["weights"][channel])
-        sat = saturation.saturate(
-            np.array(carried), truth.data["saturation"]["family"],
-            truth.data["saturation"]["half_saturation"][channel], truth.data["saturation"]["slope"][channel],
-        )
-        total += entry["coefficient"][channel] * float(sat)
-    return total
+    data, channels = truth.data, truth.channels
+
+    def per_channel(mapping: dict[str, float]) -> np.ndarray:
+        return np.array([float(mapping[c]) for c in channels])
+
+    response = steady_state_response(
+        np.array([float(weekly_spend.get(c, 0.0)) for c in channels]),
+        per_channel(entry["coefficient"]), per_channel(entry["exposure_scale"]), per_channel(data["cpm"]),
+        np.array([sum(data["carryover"]["weights"][c]) for c in channels]),
+        per_channel(data["saturation"]["half_saturation"]), per_channel(data["saturation"]["slope"]),
+        data["saturation"]["family"],
+    )
+    return float(response.sum())

@@ -9,10 +9,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import mmm_analytics  # noqa: F401  (backend, float64, layer registration)
 import jax
 import keras
 import numpy as np
+
+import mmm_analytics.models  # noqa: F401  (backend, float64, layer registration)
 
 #: Layer against its NumPy reference.
 RTOL, ATOL = 1e-5, 1e-6

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import mmm_analytics  # noqa: F401  (before keras: JAX backend, float64, layer registration)
 import keras
 import numpy as np
 import pytest
 
+import mmm_analytics.models  # noqa: F401  (JAX backend, float64, layer registration)
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.layers import HierarchicalLayer
 
 from .layer_checks import (
-    ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero,
-    assert_keras_file_round_trip, set_weights, softplus,
+    ATOL,
+    RTOL,
+    assert_config_round_trip,
+    assert_every_gradient_non_zero,
+    assert_keras_file_round_trip,
+    forward,
+    set_weights,
+    softplus,
 )
 
 RNG = np.random.default_rng(3)

@@ -1,4 +1,4 @@
-"""ROICurveLayer equals ``features.saturation.hill`` / ``sigmoid``; config, .keras file, gradients, bad arguments.
+"""ROICurveLayer equals ``response.saturation.hill`` / ``sigmoid``; config, .keras file, gradients, bad arguments.
 
 Tolerance against the NumPy reference: ``rtol=1e-5, atol=1e-6``.
 """
@@ -7,23 +7,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import mmm_analytics  # noqa: F401  (before keras: JAX backend, float64, layer registration)
 import keras
 import numpy as np
 import pytest
 
+import mmm_analytics.models  # noqa: F401  (JAX backend, float64, layer registration)
 from mmm_analytics.errors import InputError
-from mmm_analytics.features.saturation import hill, sigmoid
 from mmm_analytics.models.layers import ROICurveLayer
+from mmm_analytics.response.saturation import SATURATION_FORMS, hill, sigmoid
 
 from .layer_checks import (
-    ATOL, RTOL, forward, assert_config_round_trip, assert_every_gradient_non_zero,
-    assert_keras_file_round_trip, set_weights, softplus_inverse,
+    ATOL,
+    RTOL,
+    assert_config_round_trip,
+    assert_every_gradient_non_zero,
+    assert_keras_file_round_trip,
+    forward,
+    set_weights,
+    softplus_inverse,
 )
 
 HALF = np.array([0.5, 1.5, 4.0])
 SLOPE = np.array([0.7, 1.0, 2.5])
+KINDS = [family.value for family in SATURATION_FORMS]
 CARRIED = np.random.default_rng(1).uniform(1e-3, 8.0, size=(2, 12, 3))
+
+
+def test_every_registered_family_has_a_reference() -> None:
+    for kind in KINDS:
+        assert reference(kind, CARRIED).shape == CARRIED.shape
 
 
 def chosen_layer(kind: str) -> ROICurveLayer:
@@ -37,17 +49,23 @@ def chosen_layer(kind: str) -> ROICurveLayer:
 
 
 def reference(kind: str, x: np.ndarray) -> np.ndarray:
-    return hill(x, HALF, SLOPE) if kind == "hill" else sigmoid(x, HALF)
+    match kind:
+        case "hill":
+            return hill(x, HALF, SLOPE)
+        case "sigmoid":
+            return sigmoid(x, HALF)
+        case _:
+            raise AssertionError(f"no reference values for saturation family {kind!r}: add them here")
 
 
-@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_layer_equals_numpy_reference(kind: str) -> None:
     layer = chosen_layer(kind)
     np.testing.assert_allclose(np.asarray(layer.half_saturation()), HALF, rtol=1e-9)
     np.testing.assert_allclose(forward(layer, CARRIED), reference(kind, CARRIED), rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_layer_keeps_float64_precision(kind: str) -> None:
     """The package runs Keras in float64; the output must not drop to float32 (rtol=1e-9)."""
     x = np.random.default_rng(2).uniform(1e-2, 8.0, size=(2, 12, 3))
@@ -56,13 +74,13 @@ def test_layer_keeps_float64_precision(kind: str) -> None:
     np.testing.assert_allclose(out, reference(kind, x), rtol=1e-9)
 
 
-@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_half_of_maximum_at_half_saturation(kind: str) -> None:
     out = forward(chosen_layer(kind), np.broadcast_to(HALF, CARRIED.shape))
     np.testing.assert_allclose(out, 0.5, rtol=RTOL)
 
 
-@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_zero_and_negative_exposure_give_zero(kind: str) -> None:
     layer = chosen_layer(kind)
     set_weights(layer, **({"slope_raw": softplus_inverse([0.25, 1.0, 3.0])} if kind == "hill" else {}))
@@ -71,7 +89,7 @@ def test_zero_and_negative_exposure_give_zero(kind: str) -> None:
     np.testing.assert_allclose(forward(layer, x), 0.0, atol=ATOL)
 
 
-@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_monotone_and_below_one(kind: str) -> None:
     grid = np.repeat(np.linspace(0.0, 10.0 * HALF.min(), 24).reshape(2, 12, 1), 3, axis=-1)
     out = forward(chosen_layer(kind), grid).reshape(24, 3)
@@ -84,7 +102,7 @@ def test_sigmoid_has_no_slope_weight() -> None:
     np.testing.assert_array_equal(np.asarray(layer.slope()), np.ones(3))
 
 
-@pytest.mark.parametrize("kind", ["hill", "sigmoid"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_config_round_trip(kind: str) -> None:
     restored = assert_config_round_trip(ROICurveLayer(2, kind=kind, initial_half_saturation=0.8, initial_slope=1.7))
     assert restored.kind == kind and restored.initial_slope == 1.7
@@ -99,7 +117,7 @@ def test_keras_file_round_trip_without_custom_objects(tmp_path: Path) -> None:
     assert_keras_file_round_trip(model, CARRIED, tmp_path)
 
 
-@pytest.mark.parametrize("kind, names", [("hill", {"half_saturation_raw", "slope_raw"}), ("sigmoid", {"half_saturation_raw"})])
+@pytest.mark.parametrize("kind, names", [(k, {p.raw_name for p in SATURATION_FORMS[k].parameters}) for k in KINDS])
 def test_gradients_reach_every_trainable_weight(kind: str, names: set[str]) -> None:
     assert_every_gradient_non_zero(chosen_layer(kind), CARRIED, names)
 
@@ -107,7 +125,7 @@ def test_gradients_reach_every_trainable_weight(kind: str, names: set[str]) -> N
 @pytest.mark.parametrize(
     "kwargs, name",
     [
-        ({"kind": "cubic"}, "unknown saturation 'cubic'; choose one of: hill, sigmoid. Received: kind='cubic'"),
+        ({"kind": "cubic"}, "unknown saturation 'cubic'; choose one of: hill, sigmoid"),
         ({"initial_half_saturation": 0.0}, "initial_half_saturation"),
         ({"initial_slope": -1.0}, "initial_slope"),
     ],

@@ -1,68 +1,75 @@
-"""Keras twin of :func:`mmm_analytics.features.adstock.beta_gamma_decay`."""
+"""Keras twin of :func:`mmm_analytics.response.carryover.apply_carryover` with learned lag weights."""
 
 from __future__ import annotations
-
-import math
 
 import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.response import carryover
+from mmm_analytics.response.links import unconstrain
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
 class AdstockLayer(keras.layers.Layer):
-    """Learnable beta-gamma carryover per channel, causal over ``max_lag`` weeks.
+    """Learnable carryover per channel of a registered family, causal over ``max_lag`` weeks.
 
-    Weights w_0 = 1, w_l = beta * gamma**l with beta, gamma = sigmoid(raw) in (0, 1).
-    Input and output of shape (batch, n_weeks, n_channels).
+    Each parameter of the family (see :data:`mmm_analytics.response.carryover.CARRYOVER_FORMS`)
+    is one weight of shape (n_channels,) named by its ``raw_name`` and constrained by its link;
+    ``initial`` overrides starting values by parameter name. Input and output of shape
+    (batch, n_weeks, n_channels).
     """
 
-    def __init__(self, n_channels: int, max_lag: int = 16, initial_beta: float = 0.5,
-                 initial_retention: float = 0.5, **kwargs):
+    def __init__(self, n_channels: int, max_lag: int = 16, family: str = "beta_gamma",
+                 initial: dict[str, float] | None = None, **kwargs):
         super().__init__(**kwargs)
         if int(max_lag) != max_lag or max_lag < 0:
             raise InputError(f"max_lag must be a whole number >= 0. Received: max_lag={max_lag}")
         if n_channels < 1:
             raise InputError(f"n_channels must be >= 1. Received: n_channels={n_channels}")
-        for name, value in (("initial_beta", initial_beta), ("initial_retention", initial_retention)):
-            if not 0.0 < value < 1.0:
-                raise InputError(f"{name} must be in (0, 1). Received: {name}={value}")
-        self.n_channels, self.max_lag = int(n_channels), int(max_lag)
-        self.initial_beta, self.initial_retention = float(initial_beta), float(initial_retention)
+        self.form = carryover.form_of(family)
+        starts = {p.name: p.initial for p in self.form.parameters} | dict(initial or {})
+        for p in self.form.parameters:
+            if not p.in_domain(float(starts[p.name])):
+                raise InputError(f"initial {p.name} is outside its domain ({p.link.value}). Received: {starts[p.name]}")
+        unknown = set(starts) - {p.name for p in self.form.parameters}
+        if unknown:
+            raise InputError(f"unknown initial values for carryover '{family}': {sorted(unknown)}")
+        self.n_channels, self.max_lag, self.family = int(n_channels), int(max_lag), self.form.family.value
+        self.initial = {name: float(value) for name, value in starts.items()}
 
     def build(self, input_shape=None):
-        logit = lambda p: math.log(p / (1.0 - p))  # noqa: E731
-        self.beta_logit = self.add_weight(
-            name="beta_logit", shape=(self.n_channels,),
-            initializer=keras.initializers.Constant(logit(self.initial_beta)))
-        self.retention_logit = self.add_weight(
-            name="retention_logit", shape=(self.n_channels,),
-            initializer=keras.initializers.Constant(logit(self.initial_retention)))
+        for p in self.form.parameters:
+            weight = self.add_weight(
+                name=p.raw_name, shape=(self.n_channels,),
+                initializer=keras.initializers.Constant(unconstrain(p.link, self.initial[p.name])))
+            setattr(self, p.raw_name, weight)
 
-    def beta(self):
-        return ops.sigmoid(self.beta_logit)
+    def raw(self) -> dict[str, object]:
+        """The unconstrained weights as tensors, keyed by raw name."""
+        return {p.raw_name: ops.convert_to_tensor(getattr(self, p.raw_name)) for p in self.form.parameters}
 
-    def retention(self):
-        return ops.sigmoid(self.retention_logit)
+    def params(self) -> dict[str, object]:
+        """Constrained parameters, keyed by name, each of shape (n_channels,)."""
+        return carryover.constrain_params(self.family, self.raw(), xp=ops)
 
     def lag_weights(self):
         """Weights of shape (max_lag + 1, n_channels)."""
-        lags = ops.cast(ops.arange(1, self.max_lag + 1), "float32")[:, None]
-        tail = self.beta()[None, :] * ops.power(self.retention()[None, :], lags)
-        return ops.concatenate([ops.ones((1, self.n_channels)), tail], axis=0)
+        return carryover.lag_weights(self.family, self.params(), self.max_lag, xp=ops)
 
     def call(self, exposure):
-        weights = self.lag_weights()
-        n_weeks = ops.shape(exposure)[1]
-        padded = ops.pad(exposure, [[0, 0], [self.max_lag, 0], [0, 0]])
-        carried = weights[0] * exposure
-        for lag in range(1, self.max_lag + 1):
-            carried = carried + weights[lag] * padded[:, self.max_lag - lag : self.max_lag - lag + n_weeks, :]
-        return carried
+        return carryover.apply_carryover(exposure, self.lag_weights(), xp=ops)
 
     def get_config(self):
         return super().get_config() | {
-            "n_channels": self.n_channels, "max_lag": self.max_lag,
-            "initial_beta": self.initial_beta, "initial_retention": self.initial_retention,
+            "n_channels": self.n_channels, "max_lag": self.max_lag, "family": self.family, "initial": self.initial,
         }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        # Models saved before the layer had families stored beta-gamma starting values by name.
+        legacy = {name: config.pop(f"initial_{name}") for name in ("beta", "retention") if f"initial_{name}" in config}
+        if legacy:
+            config["initial"] = legacy | dict(config.get("initial") or {})
+        return cls(**config)

@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.response.links import Link, constrain, unconstrain
 
 
 def _tanh(x):
@@ -65,14 +66,12 @@ class PriceEffectLayer(keras.layers.Layer):
         self.n_brands, self.initial_elasticity = int(n_brands), float(initial_elasticity)
 
     def build(self, input_shape=None):
-        import math
-
         self.elasticity_raw = self.add_weight(
             name="elasticity_raw", shape=(self.n_brands,),
-            initializer=keras.initializers.Constant(math.log(math.expm1(self.initial_elasticity))))
+            initializer=keras.initializers.Constant(unconstrain(Link.POSITIVE, self.initial_elasticity)))
 
     def elasticity(self):
-        return ops.softplus(self.elasticity_raw)
+        return constrain(Link.POSITIVE, ops.convert_to_tensor(self.elasticity_raw), ops)
 
     def call(self, inputs):
         brand_ids, relative_price = inputs

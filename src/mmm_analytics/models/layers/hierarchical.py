@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.response.links import Link, constrain, unconstrain
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
@@ -29,7 +28,7 @@ class HierarchicalLayer(keras.layers.Layer):
         self.initial_coefficient = float(initial_coefficient)
 
     def build(self, input_shape=None):
-        start = math.log(math.expm1(self.initial_coefficient))
+        start = unconstrain(Link.POSITIVE, self.initial_coefficient)
         self.channel_mean = self.add_weight(
             name="channel_mean", shape=(self.n_channels,), initializer=keras.initializers.Constant(start))
         self.brand_offset = self.add_weight(name="brand_offset", shape=(self.n_brands, self.n_channels), initializer="zeros")
@@ -42,7 +41,7 @@ class HierarchicalLayer(keras.layers.Layer):
             + ops.take(self.brand_offset, ops.cast(brand_ids, "int32"), axis=0)
             + ops.take(self.region_offset, ops.cast(region_ids, "int32"), axis=0)
         )
-        return ops.softplus(logits)
+        return constrain(Link.POSITIVE, logits, ops)
 
     def get_config(self):
         return super().get_config() | {

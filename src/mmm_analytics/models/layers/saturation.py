@@ -1,63 +1,59 @@
-"""Keras twin of :func:`mmm_analytics.features.saturation.saturate` (Hill or zero-anchored sigmoid)."""
+"""Keras twin of :func:`mmm_analytics.response.saturation.saturate` with learned parameters."""
 
 from __future__ import annotations
-
-import math
 
 import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
-
-FAMILIES = ("hill", "sigmoid")
-
-
-def _softplus_inverse(value: float) -> float:
-    return math.log(math.expm1(value))
+from mmm_analytics.response import saturation
+from mmm_analytics.response.links import unconstrain
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
 class ROICurveLayer(keras.layers.Layer):
-    """Per-channel saturation, 0 at 0 and increasing, output in [0, 1).
+    """Per-channel saturation of a registered family, 0 at 0 and increasing, output in [0, 1).
 
-    ``half_saturation`` = softplus(raw) (> 0, carried-over scaled exposure where the
-    curve is at 0.5); ``slope`` = softplus(raw) for "hill". Input/output (batch, n_weeks, n_channels).
+    Each parameter of the family (see :data:`mmm_analytics.response.saturation.SATURATION_FORMS`)
+    is one weight of shape (n_channels,) named by its ``raw_name`` and constrained by its link.
+    ``half_saturation`` is in carried-over scaled exposure. Input/output (batch, n_weeks, n_channels).
     """
 
     def __init__(self, n_channels: int, kind: str = "hill", initial_half_saturation: float = 1.5,
                  initial_slope: float = 1.0, **kwargs):
         super().__init__(**kwargs)
-        if kind not in FAMILIES:
-            raise InputError(f"unknown saturation '{kind}'; choose one of: {', '.join(FAMILIES)}. Received: kind={kind!r}")
+        self.form = saturation.form_of(kind)
         if initial_half_saturation <= 0 or initial_slope <= 0:
             raise InputError("initial_half_saturation and initial_slope must be > 0. "
                              f"Received: {initial_half_saturation}, {initial_slope}")
-        self.n_channels, self.kind = int(n_channels), kind
+        self.n_channels, self.kind = int(n_channels), self.form.family.value
         self.initial_half_saturation, self.initial_slope = float(initial_half_saturation), float(initial_slope)
 
     def build(self, input_shape=None):
-        self.half_saturation_raw = self.add_weight(
-            name="half_saturation_raw", shape=(self.n_channels,),
-            initializer=keras.initializers.Constant(_softplus_inverse(self.initial_half_saturation)))
-        if self.kind == "hill":
-            self.slope_raw = self.add_weight(
-                name="slope_raw", shape=(self.n_channels,),
-                initializer=keras.initializers.Constant(_softplus_inverse(self.initial_slope)))
+        starts = {"half_saturation": self.initial_half_saturation, "slope": self.initial_slope}
+        for p in self.form.parameters:
+            weight = self.add_weight(
+                name=p.raw_name, shape=(self.n_channels,),
+                initializer=keras.initializers.Constant(unconstrain(p.link, starts.get(p.name, p.initial))))
+            setattr(self, p.raw_name, weight)
+
+    def raw(self) -> dict[str, object]:
+        """The unconstrained weights as tensors, keyed by raw name."""
+        return {p.raw_name: ops.convert_to_tensor(getattr(self, p.raw_name)) for p in self.form.parameters}
+
+    def params(self) -> dict[str, object]:
+        """Constrained parameters keyed by name; families without a slope get slope 1."""
+        return {"slope": ops.ones((self.n_channels,))} | saturation.constrain_params(self.kind, self.raw(), xp=ops)
 
     def half_saturation(self):
-        return ops.softplus(self.half_saturation_raw)
+        return self.params()["half_saturation"]
 
     def slope(self):
-        return ops.softplus(self.slope_raw) if self.kind == "hill" else ops.ones((self.n_channels,))
+        return self.params()["slope"]
 
     def call(self, carried):
-        carried = ops.maximum(carried, 0.0)
-        if self.kind == "hill":
-            log_ratio = self.slope() * (ops.log(carried + 1e-12) - ops.log(self.half_saturation()))
-            return ops.where(carried > 0, ops.sigmoid(log_ratio), 0.0)  # exactly 0 at 0, whatever the slope
-        # tanh(k x / 2) written with exp/expm1: keras.ops.tanh returns float32 under JAX even in float64.
-        rate_x = math.log(3.0) / self.half_saturation() * carried
-        return -ops.expm1(-rate_x) / (1.0 + ops.exp(-rate_x))
+        params = self.params()
+        return saturation.saturate(carried, self.kind, params["half_saturation"], params["slope"], xp=ops)
 
     def get_config(self):
         return super().get_config() | {

@@ -1,7 +1,7 @@
 """The interactive simulator (``mmm simulate --interactive``): a menu over the simulator.
 
 Prompts list the valid brands, regions and channels and show current spend as the default.
-Bad input re-prompts (see :mod:`mmm_analytics.simulator.prompts`); a request the model cannot
+Bad input re-prompts (see :mod:`mmm_analytics.cli.prompts`); a request the model cannot
 meet (e.g. minimums above the budget) prints the reason and returns to the menu; Ctrl-C and
 Ctrl-D leave cleanly.
 """
@@ -16,14 +16,13 @@ from typing import assert_never
 from rich.console import Console
 from rich.text import Text
 
+from mmm_analytics.cli import tables
+from mmm_analytics.cli.prompts import Leave, Prompter
 from mmm_analytics.errors import InputError
-from mmm_analytics.simulator import tables
 from mmm_analytics.simulator.constraints import BudgetConstraints, parse_limits
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.export import Result, export_result
-from mmm_analytics.simulator.optimizer import optimize_budget
-from mmm_analytics.simulator.prompts import Leave, Prompter
 from mmm_analytics.simulator.scenarios import compare_scenarios, scenarios_from_file
 from mmm_analytics.simulator.sensitivity import sensitivity
 
@@ -129,7 +128,7 @@ class Session:
         budget = self.ask.amount("Weekly budget (INR)", current_total)
         constraints = self._constraints()
         with self.console.status("Optimising..."):
-            result = optimize_budget(self.simulator, budget, constraints, brand, region)
+            result = self.simulator.optimize_budget(budget, constraints, brand, region)
         self.console.print(tables.optimization_table(result))
         for line in tables.optimization_summary(result):
             self.console.print(line)

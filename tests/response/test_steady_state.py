@@ -1,14 +1,15 @@
-"""Tests of the shared steady-state response and its marginal ROI (float64 via jax.enable_x64)."""
+"""The steady-state response (NumPy reference) and its compiled kernel: values, marginal ROI, curvature."""
 
 from __future__ import annotations
 
-import jax
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmm_analytics.curves.response import saturate_jnp, steady_state_mroi, steady_state_response
+from mmm_analytics.response import kernels, saturation
+from mmm_analytics.response.saturation import SATURATION_FORMS
+from mmm_analytics.response.steady_state import steady_state_response
 
 CPM = np.array([1.2, 4.5])
 SCALE = np.array([[1.0e6, 3.0e5]])
@@ -16,16 +17,38 @@ CARRY = np.array([1.5, 1.2])
 
 
 def _response(spend: np.ndarray, coefficient: np.ndarray, half: np.ndarray, slope: np.ndarray, family: str):
-    with jax.enable_x64(True):
-        return np.asarray(steady_state_response(np.asarray(spend), coefficient, SCALE, CPM, CARRY, half, slope, family))
+    return kernels.evaluate(spend, coefficient, SCALE, CPM, CARRY, half, slope, family=family)[0]
 
 
 def _mroi(spend: np.ndarray, coefficient: np.ndarray, half: np.ndarray, slope: np.ndarray, family: str):
-    with jax.enable_x64(True):
-        return np.asarray(steady_state_mroi(np.asarray(spend), coefficient, SCALE, CPM, CARRY, half, slope, family))
+    return kernels.evaluate(spend, coefficient, SCALE, CPM, CARRY, half, slope, family=family, order=1)[1]
 
 
-@pytest.mark.parametrize("family", ["hill", "sigmoid"])
+@pytest.mark.parametrize("family", [f.value for f in SATURATION_FORMS])
+def test_kernel_equals_numpy_reference(family: str) -> None:
+    rng = np.random.default_rng(3)
+    spend = rng.uniform(0.0, 4.0e4, size=(5, 2))
+    coefficient, half, slope = rng.uniform(1e3, 1e5, size=(5, 2)), np.array([0.8, 2.0]), np.array([0.7, 2.5])
+    reference = steady_state_response(spend, coefficient, SCALE, CPM, CARRY, half, slope, family)
+    np.testing.assert_allclose(_response(spend, coefficient, half, slope, family), reference, rtol=1e-12)
+
+
+def test_hill_mroi_at_zero_is_infinite_below_slope_one_and_zero_above() -> None:
+    got = _mroi(np.zeros((1, 2)), np.full((1, 2), 1e4), np.ones(2), np.array([0.5, 2.0]), "hill")[0]
+    assert np.isposinf(got[0]) and got[1] == 0.0
+
+
+def test_curvature_matches_difference_of_marginal_roi() -> None:
+    args = (np.full((1, 2), 4e4), SCALE, CPM, CARRY, np.array([0.8, 2.0]), np.array([1.3, 2.5]))
+    spend, step = np.full((1, 2), 3000.0), 1e-3
+    _, mroi, curvature = kernels.evaluate(spend, *args, family="hill", order=2)
+    higher = kernels.evaluate(spend + step, *args, family="hill", order=1)[1]
+    lower = kernels.evaluate(spend - step, *args, family="hill", order=1)[1]
+    np.testing.assert_allclose(curvature, (higher - lower) / (2 * step), rtol=1e-5)
+    assert mroi.shape == curvature.shape == (1, 2)
+
+
+@pytest.mark.parametrize("family", [f.value for f in SATURATION_FORMS])
 def test_mroi_at_zero_is_the_right_derivative(family: str) -> None:
     # slope 1: d/dspend coef * x/(x+K) at 0 is coef * a / K; sigmoid: coef * a * ln3 / (2K); a = dx/dspend.
     coefficient, half, slope = np.array([[50_000.0, 20_000.0]]), np.array([0.8, 2.0]), np.array([1.0, 1.0])
@@ -35,22 +58,17 @@ def test_mroi_at_zero_is_the_right_derivative(family: str) -> None:
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
-def test_saturate_clamps_negative_input_to_zero() -> None:
-    out = np.asarray(saturate_jnp(np.array([-1.0, 0.0]), "hill", np.array([1.0]), np.array([2.0])))
+@pytest.mark.parametrize("family", [f.value for f in SATURATION_FORMS])
+def test_saturate_clamps_negative_input_to_zero(family: str) -> None:
+    out = saturation.saturate(np.array([-1.0, 0.0]), family, np.array([1.0]), np.array([2.0]))
     np.testing.assert_array_equal(out, [0.0, 0.0])
-
-
-def test_unknown_family_is_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown saturation family 'gamma'"):
-        saturate_jnp(np.array([1.0]), "gamma", np.array([1.0]), np.array([1.0]))
 
 
 def test_mroi_broadcasts_over_draws() -> None:
     # Draw-shaped parameters give one derivative per draw, not a sum over draws.
     coefficient = np.array([[[10_000.0, 10_000.0]], [[20_000.0, 20_000.0]]])  # (D=2, S=1, C=2)
     spend = np.full((1, 2), 500.0)
-    with jax.enable_x64(True):
-        mroi = np.asarray(steady_state_mroi(spend, coefficient, SCALE, CPM, CARRY, np.ones(2), np.ones(2), "hill"))
+    mroi = _mroi(spend, coefficient, np.ones(2), np.ones(2), "hill")
     assert mroi.shape == (2, 1, 2)
     np.testing.assert_allclose(mroi[1], 2.0 * mroi[0], rtol=1e-12)
 
@@ -61,7 +79,7 @@ def test_mroi_broadcasts_over_draws() -> None:
     coefficient=st.floats(1.0e3, 1.0e6),
     half=st.floats(0.1, 5.0),
     slope=st.floats(0.5, 3.0),
-    family=st.sampled_from(["hill", "sigmoid"]),
+    family=st.sampled_from([f.value for f in SATURATION_FORMS]),
 )
 def test_mroi_matches_central_difference_and_response_increases(
     spend: float, coefficient: float, half: float, slope: float, family: str

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.features import saturation
-from mmm_analytics.features.saturation import SaturationFamily
+from mmm_analytics.response import saturation
+from mmm_analytics.response.saturation import SaturationFamily
 
 RTOL = 1e-9
 SETTINGS = settings(max_examples=50, deadline=None)

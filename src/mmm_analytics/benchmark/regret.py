@@ -14,7 +14,6 @@ import pandas as pd
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.engine import MarketingSimulator
-from mmm_analytics.simulator.optimizer import scaled_current
 from mmm_analytics.simulator.solver import Problem, solve
 from mmm_analytics.simulator.surface import ResponseSurface
 from mmm_analytics.synthetic import GroundTruth
@@ -72,7 +71,7 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth) -> pd.
         recommended = simulator.optimize_budget(None, None, brand, region)
         budget = recommended.weekly_budget
         spend = np.array([[recommended.allocation[c] for c in simulator.channels]])
-        current = scaled_current(simulator, brand, region, budget)
+        current = simulator.scaled_current(brand, region, budget)
         cells = surface.cells(np.array([row]))
         true_recommended = cells.value_and_grad(spend)[0]
         true_current = cells.value_and_grad(current)[0]

@@ -7,11 +7,19 @@ import dataclasses
 import numpy as np
 import pytest
 
+from mmm_analytics.benchmark.regret import (
+    REGRET_COLUMNS,
+    regret_per_segment,
+    truth_surface,
+)
 from mmm_analytics.errors import InputError
-from mmm_analytics.models.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.regret import REGRET_COLUMNS, regret_per_segment, truth_surface
-from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, true_steady_state_response
+from mmm_analytics.synthetic import (
+    GroundTruth,
+    SyntheticPanel,
+    true_steady_state_response,
+)
 
 
 def _params_from_truth(truth: GroundTruth, n_weeks: int = 30) -> ResponseParams:
@@ -36,7 +44,7 @@ def _params_from_truth(truth: GroundTruth, n_weeks: int = 30) -> ResponseParams:
 
 def _simulator(params: ResponseParams) -> MarketingSimulator:
     metadata = ModelMetadata(
-        channels=list(params.channels), cpm=dict(zip(params.channels, params.cpm.tolist())),
+        channels=list(params.channels),
         brands=sorted(set(params.series_brand)), regions=sorted(set(params.series_region)),
         series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],
         date_range=(params.dates[0], params.dates[-1]), n_weeks=len(params.dates), holdout_weeks=0, seed=0,

@@ -75,6 +75,11 @@ class ResponseParams:
         return int(self.coefficient_draws.shape[0])
 
     @property
+    def cpm_by_channel(self) -> dict[str, float]:
+        """INR per 1000 exposures per channel name (the one saved copy of the CPMs)."""
+        return {name: float(value) for name, value in zip(self.channels, self.cpm)}
+
+    @property
     def spend(self) -> np.ndarray:
         """Weekly spend (INR), shape (S, T, C)."""
         return self.exposure * self.cpm / 1000.0
@@ -119,10 +124,12 @@ _ARRAY_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class ModelMetadata:
-    """Names, vocabularies, scalers and provenance saved beside the model (``metadata.json``)."""
+    """Names, vocabularies, scalers and provenance saved beside the model (``metadata.json``).
+
+    The CPMs are saved once, in ``response_params.npz`` (:attr:`ResponseParams.cpm_by_channel`).
+    """
 
     channels: list[str]
-    cpm: dict[str, float]
     brands: list[str]
     regions: list[str]
     series: list[dict[str, str]]
@@ -133,6 +140,7 @@ class ModelMetadata:
     saturation: str
     max_lag: int
     interval_level: float
+    carryover: str = "beta_gamma"
     scalers: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -150,6 +158,7 @@ class ModelMetadata:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             raw["date_range"] = tuple(raw["date_range"])
+            raw.pop("cpm", None)  # folders written before the CPMs were saved once only
             return cls(**raw)
         except (json.JSONDecodeError, TypeError, KeyError) as error:
             raise InputError(f"'{path}' is not a valid model metadata file ({error}); re-run 'mmm train'") from None

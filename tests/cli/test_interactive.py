@@ -12,8 +12,8 @@ import pexpect
 import pytest
 from rich.console import Console
 
+from mmm_analytics.cli.interactive import Session
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.interactive import Session
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mmm_analytics.benchmark.timing import TARGETS_SECONDS, measure_speed
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.timing import TARGETS_SECONDS, measure_speed
 
 
 def test_measure_speed_reports_every_operation(simulator: MarketingSimulator) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from rich.table import Table
 
-from mmm_analytics.simulator.engine import SimulationResult
-from mmm_analytics.simulator.optimizer import OptimizationResult
+if TYPE_CHECKING:
+    from mmm_analytics.simulator.engine import SimulationResult
+    from mmm_analytics.simulator.optimizer import OptimizationResult
 
 
 def _inr(value: float) -> str:

@@ -1,0 +1,56 @@
+"""The media response of a series to spend: over the data, and at steady state.
+
+A sustained weekly spend ``s`` (INR) on channel c of series i gives weekly exposure
+``s * 1000 / cpm_c``; at steady state the carried-over scaled exposure is
+``exposure / exposure_scale[i, c] * carry_sum[c]`` (``carry_sum`` = sum of the lag
+weights) and the weekly incremental Sales_Value is ``coefficient[i, c] * saturation(carried)``.
+Written once against an array namespace; :mod:`mmm_analytics.response.kernels` compiles
+it (and its derivatives) with JAX for the curves and the simulator, and the synthetic
+truth evaluates it with NumPy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mmm_analytics.response import carryover, saturation
+from mmm_analytics.response.artifacts import ResponseParams
+
+type Array = Any
+
+
+def steady_state_response(
+    weekly_spend: Array,
+    coefficient: Array,
+    exposure_scale: Array,
+    cpm: Array,
+    carry_sum: Array,
+    half_saturation: Array,
+    slope: Array,
+    family: str,
+    xp: Any = np,
+) -> Array:
+    """Weekly incremental sales (INR) per channel for a sustained weekly spend (INR).
+
+    All arguments broadcast against ``weekly_spend`` of shape (..., C): ``coefficient``
+    (INR per week at full saturation) and ``exposure_scale`` (mean weekly exposure)
+    (..., C); ``cpm`` (INR per 1000 exposures), ``carry_sum``, ``half_saturation`` and
+    ``slope`` (C,) or with leading draw axes. Returns the broadcast shape.
+    """
+    carried = weekly_spend * 1000.0 / cpm / exposure_scale * carry_sum
+    return coefficient * saturation.saturate(carried, family, half_saturation, slope, xp=xp)
+
+
+def historical_contribution(params: ResponseParams, draw: int | None = None) -> np.ndarray:
+    """Weekly media contribution over the data (INR), shape (S, T, C), at the point
+    estimate (``draw=None``) or for one parameter draw."""
+    if draw is None:
+        weights, half_sat, slope, coef = params.lag_weights, params.half_saturation, params.slope, params.coefficient
+    else:
+        weights = params.lag_weights_draws[draw]
+        half_sat, slope = params.half_saturation_draws[draw], params.slope_draws[draw]
+        coef = params.coefficient_draws[draw]
+    carried = carryover.apply_carryover(params.exposure / params.exposure_scale[:, None, :], weights)
+    return coef[:, None, :] * saturation.saturate(carried, params.saturation, half_sat, slope)

@@ -1,0 +1,23 @@
+"""Fixtures: a hand-built trained-model folder and a simulator on it (see tests/simulator/hand_built.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.config.model import SimulatorSettings
+from mmm_analytics.simulator import MarketingSimulator
+
+from ..simulator.hand_built import build_params, write_model
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2 brands x 2 regions x 3 channels x 60 weeks, 8 draws, Hill saturation."""
+    return write_model(tmp_path_factory.mktemp("model"), build_params())
+
+
+@pytest.fixture(scope="session")
+def simulator(model_dir: Path) -> MarketingSimulator:
+    return MarketingSimulator.from_model_dir(model_dir, SimulatorSettings(horizon_weeks=13, starts=4))

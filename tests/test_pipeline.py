@@ -1,0 +1,131 @@
+"""The pipeline as plain functions: step choice, order and callbacks, the data and features steps on a
+small synthetic panel, the optimiser step's file, and the summary's key numbers."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from mmm_analytics import pipeline
+from mmm_analytics.config import ProjectConfig, load_config
+from mmm_analytics.errors import InputError
+from mmm_analytics.pipeline import PipelineRun, choose_steps, key_numbers, run_pipeline
+from mmm_analytics.simulator.optimizer import JSON_KEYS
+from mmm_analytics.synthetic import generate_panel
+from mmm_analytics.utils.paths import ProjectPaths
+
+from .simulator.hand_built import build_params, write_model
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+
+
+@pytest.fixture(scope="module")
+def config() -> ProjectConfig:
+    """The shipped config on a 2 geos x 2 brands x 1 SKU x 104 weeks synthetic panel."""
+    shipped = load_config(CONFIG_DIR)
+    synthetic = shipped.data.synthetic.model_copy(update={"seed": 11, "n_geos": 2, "n_brands": 2, "n_skus": 1,
+                                                          "n_weeks": 104})
+    return dataclasses.replace(shipped, data=shipped.data.model_copy(update={"synthetic": synthetic}))
+
+
+def test_steps_run_in_pipeline_order_whatever_the_order_given() -> None:
+    assert choose_steps("optimize, data,curves", None) == ["data", "curves", "optimize"]
+    assert choose_steps(None, "eda,simulate") == ["data", "features", "train", "curves", "optimize"]
+    assert choose_steps(None, None) == list(pipeline.STEPS)
+    with pytest.raises(InputError, match="--skip: unknown step 'plot'; choose from data, eda"):
+        choose_steps(None, "plot")
+
+
+def test_run_pipeline_calls_each_step_once_with_its_callbacks(monkeypatch: pytest.MonkeyPatch, config) -> None:
+    calls: list[tuple] = []
+
+    def fake(name: str):
+        def step(run: PipelineRun, progress) -> str:
+            calls.append(("run", name, progress))
+            return f"result of {name}"
+        return step
+
+    @contextlib.contextmanager
+    def around(step: str) -> Iterator[str]:
+        calls.append(("enter", step))
+        yield f"progress of {step}"
+        calls.append(("exit", step))
+
+    monkeypatch.setattr(pipeline, "STEP_FUNCTIONS", {name: fake(name) for name in pipeline.STEPS})
+    run = PipelineRun(ProjectPaths(Path("unused")), config, CONFIG_DIR)
+    outcome = run_pipeline(run, ["data", "curves"], around=around, on_start=lambda s: calls.append(("start", s)),
+                           on_done=lambda s, result, seconds: calls.append(("done", s, result)))
+    assert calls == [
+        ("start", "data"), ("enter", "data"), ("run", "data", "progress of data"), ("exit", "data"),
+        ("done", "data", "result of data"),
+        ("start", "curves"), ("enter", "curves"), ("run", "curves", "progress of curves"), ("exit", "curves"),
+        ("done", "curves", "result of curves"),
+    ]
+    assert outcome.results == {"data": "result of data", "curves": "result of curves"}
+    assert list(outcome.seconds) == ["data", "curves", "total"]
+
+
+def test_data_and_features_steps_write_the_project_layout(tmp_path: Path, config) -> None:
+    run = PipelineRun(ProjectPaths(tmp_path), config, CONFIG_DIR, seed=5)
+    outcome = run_pipeline(run, ["data", "features"])
+    data, panel = outcome.results["data"], outcome.results["features"]
+    assert data.source == "synthetic (setting default, seed 5)"
+    assert data.ground_truth == run.paths.ground_truth and data.clean_panel == run.paths.clean_panel
+    expected = generate_panel(config.data.synthetic.model_copy(update={"seed": 5}), config.data.channel_table()).frame
+    pd.testing.assert_frame_equal(pd.read_csv(run.paths.raw_csv), expected, check_dtype=False, rtol=1e-15, atol=0)
+    assert run.paths.features.is_file() and panel.sales.shape == (4, 104)
+
+
+def test_train_needs_the_features_file(tmp_path: Path, config) -> None:
+    run = PipelineRun(ProjectPaths(tmp_path), config, CONFIG_DIR)
+    with pytest.raises(InputError, match=r"features.parquet' not found; run 'mmm features' first"):
+        pipeline.train(run)
+
+
+def test_optimize_step_writes_the_allocation(tmp_path: Path, config) -> None:
+    paths = ProjectPaths(tmp_path)
+    write_model(paths.models_dir, build_params(n_weeks=30))
+    result = pipeline.optimize(PipelineRun(paths, config, CONFIG_DIR))
+    written = json.loads((paths.simulations_dir / "optimal_allocation.json").read_text())
+    assert tuple(written) == JSON_KEYS
+    assert written["allocation"] == pytest.approx(result.allocation, rel=1e-12)
+    assert (result.brand, result.region) == ("all", "all")
+
+
+def _write_reports(paths: ProjectPaths) -> None:
+    paths.reports_dir.mkdir(parents=True)
+    paths.simulations_dir.mkdir(parents=True)
+    (paths.reports_dir / "model_metrics.json").write_text(json.dumps({"holdout": {"overall": {"wmape": 0.0412}}}))
+    pd.DataFrame({"channel": ["TV", "Radio"], "roi": [1.5, 2.25], "roi_lower": [1.0, 1.5],
+                  "roi_upper": [2.0, 3.0]}).to_csv(paths.reports_dir / "channel_roi.csv", index=False)
+    (paths.simulations_dir / "optimal_allocation.json").write_text(
+        json.dumps({"expected_incremental_sales": 110.0, "current_incremental_sales": 100.0}))
+
+
+def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None:
+    paths = ProjectPaths(tmp_path)
+    assert key_numbers(paths) == []
+    _write_reports(paths)
+    assert key_numbers(paths) == [
+        ("holdout wMAPE", "4.12%"), ("top channel by ROI", "Radio: 2.25 [1.50, 3.00]"),
+        ("optimiser uplift (same budget)", "+10.0% incremental sales per week"),
+    ]
+
+
+def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
+    paths = ProjectPaths(tmp_path)
+    _write_reports(paths)
+    curves = SimpleNamespace(channel_roi=pd.DataFrame({"channel": ["TV"], "roi": [3.0], "roi_lower": [2.0],
+                                                       "roi_upper": [4.0]}))
+    optimum = SimpleNamespace(to_json_dict=lambda: {"expected_incremental_sales": 120.0,
+                                                    "current_incremental_sales": 100.0})
+    numbers = dict(key_numbers(paths, {"curves": curves, "optimize": optimum}))
+    assert numbers["top channel by ROI"] == "TV: 3.00 [2.00, 4.00]"
+    assert numbers["optimiser uplift (same budget)"] == "+20.0% incremental sales per week"
