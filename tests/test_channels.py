@@ -26,9 +26,13 @@ DEFAULT_CPM = {"TV": 1.20, "YouTube": 1.60, "Facebook": 2.00, "Instagram": 4.50,
 
 
 def _mixed() -> Channels:
-    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", cpm=1.5),
-                                  "Search": ChannelSpec(column="Search_Clicks", spend_column="Search_Spend"),
-                                  "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6)})
+    config = DataConfig(
+        channels={
+            "TV": ChannelSpec(column="TV_Impressions", cpm=1.5),
+            "Search": ChannelSpec(column="Search_Clicks", spend_column="Search_Spend"),
+            "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6),
+        }
+    )
     return Channels.from_config(config)
 
 
@@ -42,8 +46,12 @@ def test_default_table_is_the_six_published_channels() -> None:
 
 
 def test_from_config_equals_channel_table_and_keeps_the_config_order() -> None:
-    config = DataConfig(channels={"Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6),
-                                  "TV": ChannelSpec(column="TV_Impressions", cpm=1.2)})
+    config = DataConfig(
+        channels={
+            "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6),
+            "TV": ChannelSpec(column="TV_Impressions", cpm=1.2),
+        }
+    )
     assert Channels.from_config(config) == config.channel_table()
     assert config.channel_table().names == ("Radio", "TV")
     assert Channels.from_config(DataConfig()) == Channels.default()
@@ -73,8 +81,15 @@ def test_lookups_and_arrays() -> None:
 
 
 def test_spend_of_a_frame_uses_the_spend_column_or_exposure_times_cpm() -> None:
-    frame = pd.DataFrame({"TV_Impressions": [1e6, 2e6], "Search_Clicks": [10.0, 20.0], "Search_Spend": [500, 700],
-                          "Radio_Listenership": [3e5, 0.0]}, index=pd.Index([7, 9], name="week"))
+    frame = pd.DataFrame(
+        {
+            "TV_Impressions": [1e6, 2e6],
+            "Search_Clicks": [10.0, 20.0],
+            "Search_Spend": [500, 700],
+            "Radio_Listenership": [3e5, 0.0],
+        },
+        index=pd.Index([7, 9], name="week"),
+    )
     spend = _mixed().spend(frame)
     assert list(spend.columns) == ["TV", "Search", "Radio"] and spend.index.equals(frame.index)
     assert (spend.dtypes == np.float64).all()
@@ -127,8 +142,12 @@ def test_spend_is_linear_and_matches_the_model_rule(names: list[str], data: st.D
     n = len(names)
     by_spend = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
     cpms = data.draw(st.lists(st.floats(0.01, 500.0), min_size=n, max_size=n))
-    specs = {name: ChannelSpec(column=f"{name}_exp", spend_column=f"{name}_inr") if spend
-             else ChannelSpec(column=f"{name}_exp", cpm=cpm) for name, spend, cpm in zip(names, by_spend, cpms)}
+    specs = {
+        name: ChannelSpec(column=f"{name}_exp", spend_column=f"{name}_inr")
+        if spend
+        else ChannelSpec(column=f"{name}_exp", cpm=cpm)
+        for name, spend, cpm in zip(names, by_spend, cpms)
+    }
     table = DataConfig(channels=specs).channel_table()
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     frame = pd.DataFrame({c: rng.uniform(0.0, 1e6, 4) for c in table.data_columns})

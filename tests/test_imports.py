@@ -57,16 +57,21 @@ def test_importing_loads_no_numerical_package(module: str) -> None:
 
 
 def test_importing_the_package_changes_nothing() -> None:
-    code = ("import os, json\nbefore = dict(os.environ)\nimport mmm_analytics, mmm_analytics.cli.app\n"
-            "print(json.dumps(sorted(set(os.environ.items()) ^ set(before.items()))))")
+    code = (
+        "import os, json\nbefore = dict(os.environ)\nimport mmm_analytics, mmm_analytics.cli.app\n"
+        "print(json.dumps(sorted(set(os.environ.items()) ^ set(before.items()))))"
+    )
     assert json.loads(_fresh(code)) == []
 
 
-@pytest.mark.parametrize("args", [["--help"], ["data", "--help"], ["simulate", "--help"], ["run", "--help"]],
-                         ids=lambda a: " ".join(a))
+@pytest.mark.parametrize(
+    "args", [["--help"], ["data", "--help"], ["simulate", "--help"], ["run", "--help"]], ids=lambda a: " ".join(a)
+)
 def test_help_loads_no_numerical_package(args: list[str]) -> None:
-    code = (f"from mmm_analytics.cli.app import main\ntry:\n    main({args!r})\n"
-            "except SystemExit as end:\n    assert not end.code, end.code")
+    code = (
+        f"from mmm_analytics.cli.app import main\ntry:\n    main({args!r})\n"
+        "except SystemExit as end:\n    assert not end.code, end.code"
+    )
     assert _loaded_after(code) == []
 
 
@@ -106,9 +111,8 @@ def test_subpackages_depend_one_way() -> None:
         own = parts[0]
         assert own in layer, f"{own} is in no layer of LAYERS"
         for target in {_top(m) for m in _imports(path)} - {own}:
-            if (SRC / target).is_dir() or (SRC / f"{target}.py").is_file():
-                if layer[target] > layer[own]:
-                    backward.append(f"{'/'.join(parts)} -> {target}")
+            if ((SRC / target).is_dir() or (SRC / f"{target}.py").is_file()) and layer[target] > layer[own]:
+                backward.append(f"{'/'.join(parts)} -> {target}")
     assert backward == []
 
 
@@ -173,13 +177,17 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_library_modules_leave_the_matplotlib_backend_alone() -> None:
-    offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if "matplotlib.use(" in p.read_text(encoding="utf-8")]
+    offenders = [
+        str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if "matplotlib.use(" in p.read_text(encoding="utf-8")
+    ]
     assert offenders == []
 
 
 def test_models_package_selects_jax_in_float64() -> None:
-    code = ("import json\nimport mmm_analytics.models\nimport jax, keras\n"
-            "print(json.dumps([keras.config.backend(), keras.config.floatx(), bool(jax.config.jax_enable_x64)]))")
+    code = (
+        "import json\nimport mmm_analytics.models\nimport jax, keras\n"
+        "print(json.dumps([keras.config.backend(), keras.config.floatx(), bool(jax.config.jax_enable_x64)]))"
+    )
     assert json.loads(_fresh(code)) == ["jax", "float64", True]
 
 
@@ -207,8 +215,8 @@ def test_saved_model_loads_after_importing_the_models_package(tmp_path: Path) ->
 import json, numpy as np
 import mmm_analytics.models
 import keras
-model = keras.models.load_model({str(tmp_path / 'mmm_model.keras')!r})
-x = dict(np.load({str(tmp_path / 'inputs.npz')!r}))
+model = keras.models.load_model({str(tmp_path / "mmm_model.keras")!r})
+x = dict(np.load({str(tmp_path / "inputs.npz")!r}))
 print(json.dumps(np.asarray(keras.ops.convert_to_numpy(model(x)["sales"]), dtype=np.float64).tolist()))
 """
     reloaded = np.array(json.loads(_fresh(code)))

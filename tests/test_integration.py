@@ -48,13 +48,23 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_every_artefact_exists(pipeline_run: tuple[Path, str]) -> None:
     project, _ = pipeline_run
     for relative in (
-        "data/raw/mmm_data.csv", "data/raw/ground_truth.json", "data/raw/data_dictionary.json",
-        "data/processed/clean_panel.parquet", "data/processed/features.parquet",
-        "outputs/models/mmm_model.keras", "outputs/models/metadata.json", "outputs/models/response_params.npz",
-        "outputs/reports/eda_report.html", "outputs/reports/model_report.html", "outputs/reports/roi_report.html",
-        "outputs/reports/simulation_report.html", "outputs/reports/channel_roi.csv",
-        "outputs/reports/roi_by_segment.csv", "outputs/reports/roi_curves.parquet",
-        "outputs/reports/channel_contributions.csv", "outputs/simulations/optimal_allocation.json",
+        "data/raw/mmm_data.csv",
+        "data/raw/ground_truth.json",
+        "data/raw/data_dictionary.json",
+        "data/processed/clean_panel.parquet",
+        "data/processed/features.parquet",
+        "outputs/models/mmm_model.keras",
+        "outputs/models/metadata.json",
+        "outputs/models/response_params.npz",
+        "outputs/reports/eda_report.html",
+        "outputs/reports/model_report.html",
+        "outputs/reports/roi_report.html",
+        "outputs/reports/simulation_report.html",
+        "outputs/reports/channel_roi.csv",
+        "outputs/reports/roi_by_segment.csv",
+        "outputs/reports/roi_curves.parquet",
+        "outputs/reports/channel_contributions.csv",
+        "outputs/simulations/optimal_allocation.json",
     ):
         assert (project / relative).is_file(), relative
     assert len(list((project / "outputs/figures/eda").glob("*.png"))) >= 20
@@ -64,8 +74,17 @@ def test_every_artefact_exists(pipeline_run: tuple[Path, str]) -> None:
 def test_contributions_and_baseline_add_up_to_the_predictions(pipeline_run: tuple[Path, str]) -> None:
     project, _ = pipeline_run
     roi = pd.read_csv(project / "outputs/reports/channel_roi.csv")
-    assert list(roi.columns) == ["channel", "spend", "contribution", "roi", "roi_lower", "roi_upper",
-                                 "mroi", "mroi_lower", "mroi_upper"]
+    assert list(roi.columns) == [
+        "channel",
+        "spend",
+        "contribution",
+        "roi",
+        "roi_lower",
+        "roi_upper",
+        "mroi",
+        "mroi_lower",
+        "mroi_upper",
+    ]
     decomposition = pd.read_csv(project / "outputs/reports/decomposition.csv")
     non_media = decomposition[["base", "price", "promotions"]].to_numpy().sum()
     assert non_media + roi["contribution"].sum() == pytest.approx(decomposition["predicted"].sum(), rel=1e-6)
@@ -77,8 +96,16 @@ def test_contributions_and_baseline_add_up_to_the_predictions(pipeline_run: tupl
 def test_optimiser_allocation_sums_to_the_budget(pipeline_run: tuple[Path, str]) -> None:
     project, _ = pipeline_run
     plan = json.loads((project / "outputs/simulations/optimal_allocation.json").read_text())
-    assert set(plan) == {"brand", "region", "weekly_budget", "allocation", "expected_incremental_sales",
-                         "current_allocation", "current_incremental_sales", "marginal_roi"}
+    assert set(plan) == {
+        "brand",
+        "region",
+        "weekly_budget",
+        "allocation",
+        "expected_incremental_sales",
+        "current_allocation",
+        "current_incremental_sales",
+        "marginal_roi",
+    }
     assert sum(plan["allocation"].values()) == pytest.approx(plan["weekly_budget"], rel=1e-6)
     assert sum(plan["current_allocation"].values()) == pytest.approx(plan["weekly_budget"], rel=1e-6)
     assert plan["expected_incremental_sales"] >= plan["current_incremental_sales"] * (1 - 1e-9)

@@ -30,8 +30,9 @@ CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 def config() -> ProjectConfig:
     """The shipped config on a 2 geos x 2 brands x 1 SKU x 104 weeks synthetic panel."""
     shipped = load_config(CONFIG_DIR)
-    synthetic = shipped.data.synthetic.model_copy(update={"seed": 11, "n_geos": 2, "n_brands": 2, "n_skus": 1,
-                                                          "n_weeks": 104})
+    synthetic = shipped.data.synthetic.model_copy(
+        update={"seed": 11, "n_geos": 2, "n_brands": 2, "n_skus": 1, "n_weeks": 104}
+    )
     return dataclasses.replace(shipped, data=shipped.data.model_copy(update={"synthetic": synthetic}))
 
 
@@ -50,6 +51,7 @@ def test_run_pipeline_calls_each_step_once_with_its_callbacks(monkeypatch: pytes
         def step(run: PipelineRun, progress) -> str:
             calls.append(("run", name, progress))
             return f"result of {name}"
+
         return step
 
     @contextlib.contextmanager
@@ -60,12 +62,23 @@ def test_run_pipeline_calls_each_step_once_with_its_callbacks(monkeypatch: pytes
 
     monkeypatch.setattr(pipeline, "STEP_FUNCTIONS", {name: fake(name) for name in pipeline.STEPS})
     run = PipelineRun(ProjectPaths(Path("unused")), config, CONFIG_DIR)
-    outcome = run_pipeline(run, ["data", "curves"], around=around, on_start=lambda s: calls.append(("start", s)),
-                           on_done=lambda s, result, seconds: calls.append(("done", s, result)))
+    outcome = run_pipeline(
+        run,
+        ["data", "curves"],
+        around=around,
+        on_start=lambda s: calls.append(("start", s)),
+        on_done=lambda s, result, seconds: calls.append(("done", s, result)),
+    )
     assert calls == [
-        ("start", "data"), ("enter", "data"), ("run", "data", "progress of data"), ("exit", "data"),
+        ("start", "data"),
+        ("enter", "data"),
+        ("run", "data", "progress of data"),
+        ("exit", "data"),
         ("done", "data", "result of data"),
-        ("start", "curves"), ("enter", "curves"), ("run", "curves", "progress of curves"), ("exit", "curves"),
+        ("start", "curves"),
+        ("enter", "curves"),
+        ("run", "curves", "progress of curves"),
+        ("exit", "curves"),
         ("done", "curves", "result of curves"),
     ]
     assert outcome.results == {"data": "result of data", "curves": "result of curves"}
@@ -103,10 +116,12 @@ def _write_reports(paths: ProjectPaths) -> None:
     paths.reports_dir.mkdir(parents=True)
     paths.simulations_dir.mkdir(parents=True)
     (paths.reports_dir / "model_metrics.json").write_text(json.dumps({"holdout": {"overall": {"wmape": 0.0412}}}))
-    pd.DataFrame({"channel": ["TV", "Radio"], "roi": [1.5, 2.25], "roi_lower": [1.0, 1.5],
-                  "roi_upper": [2.0, 3.0]}).to_csv(paths.reports_dir / "channel_roi.csv", index=False)
+    pd.DataFrame(
+        {"channel": ["TV", "Radio"], "roi": [1.5, 2.25], "roi_lower": [1.0, 1.5], "roi_upper": [2.0, 3.0]}
+    ).to_csv(paths.reports_dir / "channel_roi.csv", index=False)
     (paths.simulations_dir / "optimal_allocation.json").write_text(
-        json.dumps({"expected_incremental_sales": 110.0, "current_incremental_sales": 100.0}))
+        json.dumps({"expected_incremental_sales": 110.0, "current_incremental_sales": 100.0})
+    )
 
 
 def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None:
@@ -114,7 +129,8 @@ def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None
     assert key_numbers(paths) == []
     _write_reports(paths)
     assert key_numbers(paths) == [
-        ("holdout wMAPE", "4.12%"), ("top channel by ROI", "Radio: 2.25 [1.50, 3.00]"),
+        ("holdout wMAPE", "4.12%"),
+        ("top channel by ROI", "Radio: 2.25 [1.50, 3.00]"),
         ("optimiser uplift (same budget)", "+10.0% incremental sales per week"),
     ]
 
@@ -122,10 +138,12 @@ def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None
 def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
     paths = ProjectPaths(tmp_path)
     _write_reports(paths)
-    curves = SimpleNamespace(channel_roi=pd.DataFrame({"channel": ["TV"], "roi": [3.0], "roi_lower": [2.0],
-                                                       "roi_upper": [4.0]}))
-    optimum = SimpleNamespace(to_json_dict=lambda: {"expected_incremental_sales": 120.0,
-                                                    "current_incremental_sales": 100.0})
+    curves = SimpleNamespace(
+        channel_roi=pd.DataFrame({"channel": ["TV"], "roi": [3.0], "roi_lower": [2.0], "roi_upper": [4.0]})
+    )
+    optimum = SimpleNamespace(
+        to_json_dict=lambda: {"expected_incremental_sales": 120.0, "current_incremental_sales": 100.0}
+    )
     numbers = dict(key_numbers(paths, {"curves": curves, "optimize": optimum}))
     assert numbers["top channel by ROI"] == "TV: 3.00 [2.00, 4.00]"
     assert numbers["optimiser uplift (same budget)"] == "+20.0% incremental sales per week"

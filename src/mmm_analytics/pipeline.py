@@ -99,8 +99,15 @@ def write_synthetic(config: DataConfig, seed: int | None, output_dir: Path) -> R
     return RawPanel(raw, truth, f"synthetic (setting {settings.setting.value}, seed {settings.seed})")
 
 
-def prepare_data(source: str, output_dir: Path, processed_dir: Path, config: DataConfig, seed: int | None,
-                 *, kaggle_json: Path | None = None) -> DataResult:
+def prepare_data(
+    source: str,
+    output_dir: Path,
+    processed_dir: Path,
+    config: DataConfig,
+    seed: int | None,
+    *,
+    kaggle_json: Path | None = None,
+) -> DataResult:
     """The data step: ``source`` ``"synthetic"`` (generated here), ``"kaggle"`` or a CSV path.
 
     See :func:`mmm_analytics.data.pipeline.run_data` for what is written.
@@ -111,9 +118,19 @@ def prepare_data(source: str, output_dir: Path, processed_dir: Path, config: Dat
     return run_data(panel_source, output_dir, processed_dir, config, seed, kaggle_json=kaggle_json)
 
 
-def explore(panel: pd.DataFrame, quality: QualityInputs | dict[str, Any] | None, output: Path, tables: Path,
-            report: Path, config: ProjectConfig, *, dpi: int | None = None, workers: int | None = None,
-            link_figures: bool = False, progress: Progress | None = None) -> EdaResult:
+def explore(
+    panel: pd.DataFrame,
+    quality: QualityInputs | dict[str, Any] | None,
+    output: Path,
+    tables: Path,
+    report: Path,
+    config: ProjectConfig,
+    *,
+    dpi: int | None = None,
+    workers: int | None = None,
+    link_figures: bool = False,
+    progress: Progress | None = None,
+) -> EdaResult:
     """The EDA step on a panel already read (``eda.read_panel``) and its cleaning outputs (``eda.load_quality``).
 
     ``dpi`` and ``workers`` override ``viz_config.yaml``; ``link_figures`` links the PNGs from
@@ -124,8 +141,14 @@ def explore(panel: pd.DataFrame, quality: QualityInputs | dict[str, Any] | None,
     updates = {key: value for key, value in (("dpi", dpi), ("max_workers", workers)) if value is not None}
     viz = config.viz.model_copy(update=updates)
     return run_eda(
-        panel, output, tables, report, viz, config.data.channel_table(),
-        quality, embed_images=not link_figures,
+        panel,
+        output,
+        tables,
+        report,
+        viz,
+        config.data.channel_table(),
+        quality,
+        embed_images=not link_figures,
         progress=progress,
     )
 
@@ -138,18 +161,32 @@ def load_simulator(model: Path, config: ProjectConfig) -> MarketingSimulator:
     return MarketingSimulator.from_model_dir(model_folder(model), config)
 
 
-def simulate_batch(simulator: MarketingSimulator, scenarios: Path, output: Path, figures: Path, report: Path,
-                   config: ProjectConfig, *, export: bool = False, brand: str = "all",
-                   region: str = "all") -> BatchResults:
+def simulate_batch(
+    simulator: MarketingSimulator,
+    scenarios: Path,
+    output: Path,
+    figures: Path,
+    report: Path,
+    config: ProjectConfig,
+    *,
+    export: bool = False,
+    brand: str = "all",
+    region: str = "all",
+) -> BatchResults:
     """Scenarios, optimisation, frontier and sensitivity of ``brand`` x ``region``: tables, figures, report."""
     from mmm_analytics.simulator.batch import BatchPaths, run_batch
 
     return run_batch(simulator, BatchPaths(scenarios, output, figures, report, export), config.viz, brand, region)
 
 
-def optimize_to_file(simulator: MarketingSimulator, output: Path, budget: float | None = None,
-                     constraints: BudgetConstraints | None = None, brand: str = "all",
-                     region: str = "all") -> OptimizationResult:
+def optimize_to_file(
+    simulator: MarketingSimulator,
+    output: Path,
+    budget: float | None = None,
+    constraints: BudgetConstraints | None = None,
+    brand: str = "all",
+    region: str = "all",
+) -> OptimizationResult:
     """The best weekly allocation of ``budget`` (default: today's), written to ``output`` as JSON."""
     from mmm_analytics.utils.io import write_json
 
@@ -170,8 +207,15 @@ def eda(run: PipelineRun, progress: Progress | None = None) -> EdaResult:
 
     paths = run.paths
     panel, quality = read_panel(paths.clean_panel), load_quality(paths.processed_dir)
-    return explore(panel, quality, paths.eda_figures, paths.reports_dir / "eda", paths.reports_dir / "eda_report.html",
-                   run.config, progress=progress)
+    return explore(
+        panel,
+        quality,
+        paths.eda_figures,
+        paths.reports_dir / "eda",
+        paths.reports_dir / "eda_report.html",
+        run.config,
+        progress=progress,
+    )
 
 
 def features(run: PipelineRun, progress: Progress | None = None) -> FeaturePanel:
@@ -187,8 +231,14 @@ def train(run: PipelineRun, progress: Progress | None = None) -> TrainResult:
 
     paths = run.paths
     require_file(paths.features, "mmm features")
-    return fit(paths.features, paths.models_dir, run.config, run.epochs, reports_dir=paths.reports_dir,
-               figures_dir=paths.model_figures)
+    return fit(
+        paths.features,
+        paths.models_dir,
+        run.config,
+        run.epochs,
+        reports_dir=paths.reports_dir,
+        figures_dir=paths.model_figures,
+    )
 
 
 def curves(run: PipelineRun, progress: Progress | None = None) -> CurvesResult:
@@ -203,8 +253,15 @@ def simulate(run: PipelineRun, progress: Progress | None = None) -> BatchResults
     """The batch simulation over ``scenarios.yaml`` (national), with stamped exports."""
     paths = run.paths
     simulator = load_simulator(paths.models_dir, run.config)
-    return simulate_batch(simulator, run.scenarios, paths.simulations_dir, paths.simulation_figures,
-                          paths.reports_dir / "simulation_report.html", run.config, export=True)
+    return simulate_batch(
+        simulator,
+        run.scenarios,
+        paths.simulations_dir,
+        paths.simulation_figures,
+        paths.reports_dir / "simulation_report.html",
+        run.config,
+        export=True,
+    )
 
 
 def optimize(run: PipelineRun, progress: Progress | None = None) -> OptimizationResult:
@@ -216,13 +273,19 @@ def optimize(run: PipelineRun, progress: Progress | None = None) -> Optimization
 
 #: The function of each step; each takes the run and an optional progress callback.
 STEP_FUNCTIONS: Mapping[str, Callable[[PipelineRun, Progress | None], Any]] = {
-    "data": data, "eda": eda, "features": features, "train": train, "curves": curves,
-    "simulate": simulate, "optimize": optimize,
+    "data": data,
+    "eda": eda,
+    "features": features,
+    "train": train,
+    "curves": curves,
+    "simulate": simulate,
+    "optimize": optimize,
 }
 
 
 def choose_steps(steps: str | None, skip: str | None) -> list[str]:
     """The steps to run, in pipeline order, from comma-separated ``steps`` (default all) minus ``skip``."""
+
     def parse(text: str | None, option: str) -> list[str]:
         names = [part.strip() for part in (text or "").split(",") if part.strip()]
         unknown = [n for n in names if n not in STEPS]
@@ -235,10 +298,14 @@ def choose_steps(steps: str | None, skip: str | None) -> list[str]:
     return [s for s in STEPS if s in chosen and s not in skipped]
 
 
-def run_pipeline(run: PipelineRun, steps: Sequence[str] = STEPS, *,
-                 on_start: Callable[[str], None] | None = None,
-                 on_done: Callable[[str, Any, float], None] | None = None,
-                 around: Callable[[str], AbstractContextManager[Progress | None]] | None = None) -> PipelineResult:
+def run_pipeline(
+    run: PipelineRun,
+    steps: Sequence[str] = STEPS,
+    *,
+    on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[str, Any, float], None] | None = None,
+    around: Callable[[str], AbstractContextManager[Progress | None]] | None = None,
+) -> PipelineResult:
     """Run ``steps`` in pipeline order; returns every step's result and timings.
 
     ``on_start(step)`` is called before a step and ``on_done(step, result, seconds)`` after it;
@@ -277,7 +344,9 @@ def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -
     roi = _channel_roi(paths, results.get("curves"))
     if roi is not None:
         top = roi.sort_values("roi", ascending=False).iloc[0]
-        numbers.append(("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]"))
+        numbers.append(
+            ("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]")
+        )
     plan = _allocation(paths, results.get("optimize"))
     if plan is not None:
         uplift = plan["expected_incremental_sales"] / plan["current_incremental_sales"] - 1.0

@@ -31,24 +31,40 @@ def _params_from_truth(truth: GroundTruth, n_weeks: int = 30) -> ResponseParams:
     exposure = np.repeat(surface.exposure_scale[:, None, :], n_weeks, axis=1)
     baseline = np.full((len(entries), n_weeks), 1e5)
     return ResponseParams(
-        channels=channels, series_brand=tuple(e["brand"] for e in entries),
-        series_region=tuple(e["region"] for e in entries), saturation=surface.family, cpm=surface.cpm,
-        exposure_scale=surface.exposure_scale, exposure=exposure,
-        dates=tuple(f"2024-01-{d:02d}" for d in range(1, n_weeks + 1)), lag_weights=weights,
-        half_saturation=surface.half_saturation, slope=surface.slope, coefficient=surface.coefficient,
-        lag_weights_draws=weights[None], half_saturation_draws=surface.half_saturation[None],
-        slope_draws=surface.slope[None], coefficient_draws=surface.coefficient[None],
-        predicted_sales=baseline, baseline_sales=baseline,
+        channels=channels,
+        series_brand=tuple(e["brand"] for e in entries),
+        series_region=tuple(e["region"] for e in entries),
+        saturation=surface.family,
+        cpm=surface.cpm,
+        exposure_scale=surface.exposure_scale,
+        exposure=exposure,
+        dates=tuple(f"2024-01-{d:02d}" for d in range(1, n_weeks + 1)),
+        lag_weights=weights,
+        half_saturation=surface.half_saturation,
+        slope=surface.slope,
+        coefficient=surface.coefficient,
+        lag_weights_draws=weights[None],
+        half_saturation_draws=surface.half_saturation[None],
+        slope_draws=surface.slope[None],
+        coefficient_draws=surface.coefficient[None],
+        predicted_sales=baseline,
+        baseline_sales=baseline,
     )
 
 
 def _simulator(params: ResponseParams) -> MarketingSimulator:
     metadata = ModelMetadata(
         channels=list(params.channels),
-        brands=sorted(set(params.series_brand)), regions=sorted(set(params.series_region)),
+        brands=sorted(set(params.series_brand)),
+        regions=sorted(set(params.series_region)),
         series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],
-        date_range=(params.dates[0], params.dates[-1]), n_weeks=len(params.dates), holdout_weeks=0, seed=0,
-        saturation=params.saturation, max_lag=params.lag_weights.shape[0] - 1, interval_level=0.9,
+        date_range=(params.dates[0], params.dates[-1]),
+        n_weeks=len(params.dates),
+        holdout_weeks=0,
+        seed=0,
+        saturation=params.saturation,
+        max_lag=params.lag_weights.shape[0] - 1,
+        interval_level=0.9,
     )
     return MarketingSimulator(params, metadata)
 

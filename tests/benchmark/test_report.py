@@ -10,22 +10,38 @@ from mmm_analytics.benchmark.report import channel_summary, markdown, setting_su
 
 @pytest.fixture()
 def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
-    runs = pd.DataFrame({
-        "setting": ["default", "default", "noisy"], "seed": [1, 2, 1],
-        "contribution_error": [0.06, 0.08, 0.15], "ridge_contribution_error": [0.3, 0.4, 0.5],
-        "holdout_wmape": [0.011, 0.012, 0.02], "noise_floor_wmape": [0.010, 0.010, 0.018],
-        "ridge_holdout_wmape": [0.02, 0.02, 0.03], "coverage": [1.0, 0.5, 1.0],
-        "fit_seconds": [20.0, 30.0, 25.0], "regret": [0.01, 0.02, 0.03],
-    })
-    channels = pd.DataFrame({
-        "setting": ["default"] * 4 + ["noisy"] * 2, "seed": [1, 1, 2, 2, 1, 1],
-        "channel": ["TV", "Print"] * 3, "share_of_media": [0.9, 0.02] * 3,
-        "true_roi": [1.0, 0.5] * 3, "roi": [1.1, 0.9, 0.95, 0.5, 1.3, 0.4],
-        "roi_error": [0.1, 0.8, -0.05, 0.0, 0.3, -0.2], "ridge_roi": [1.0] * 6,
-        "covered": [True, False, True, True, True, True], "interval_width": [0.2] * 6,
-        "true_half_life": [1.0] * 6, "half_life": [1.1] * 6,
-        "true_half_saturation": [2.0] * 6, "half_saturation": [2.1] * 6,
-    })
+    runs = pd.DataFrame(
+        {
+            "setting": ["default", "default", "noisy"],
+            "seed": [1, 2, 1],
+            "contribution_error": [0.06, 0.08, 0.15],
+            "ridge_contribution_error": [0.3, 0.4, 0.5],
+            "holdout_wmape": [0.011, 0.012, 0.02],
+            "noise_floor_wmape": [0.010, 0.010, 0.018],
+            "ridge_holdout_wmape": [0.02, 0.02, 0.03],
+            "coverage": [1.0, 0.5, 1.0],
+            "fit_seconds": [20.0, 30.0, 25.0],
+            "regret": [0.01, 0.02, 0.03],
+        }
+    )
+    channels = pd.DataFrame(
+        {
+            "setting": ["default"] * 4 + ["noisy"] * 2,
+            "seed": [1, 1, 2, 2, 1, 1],
+            "channel": ["TV", "Print"] * 3,
+            "share_of_media": [0.9, 0.02] * 3,
+            "true_roi": [1.0, 0.5] * 3,
+            "roi": [1.1, 0.9, 0.95, 0.5, 1.3, 0.4],
+            "roi_error": [0.1, 0.8, -0.05, 0.0, 0.3, -0.2],
+            "ridge_roi": [1.0] * 6,
+            "covered": [True, False, True, True, True, True],
+            "interval_width": [0.2] * 6,
+            "true_half_life": [1.0] * 6,
+            "half_life": [1.1] * 6,
+            "true_half_saturation": [2.0] * 6,
+            "half_saturation": [2.1] * 6,
+        }
+    )
     return runs, channels
 
 
@@ -50,7 +66,9 @@ def test_channel_summary_has_one_row_per_setting_and_channel(runs) -> None:
 
 def test_markdown_states_each_target_and_its_status(runs) -> None:
     summary = setting_summary(*runs)
-    text = markdown(summary, channel_summary(runs[1]), {"scenario_s": 0.004, "optimize_national_s": 3.2, "segments": 24})
+    text = markdown(
+        summary, channel_summary(runs[1]), {"scenario_s": 0.004, "optimize_national_s": 3.2, "segments": 24}
+    )
     assert "| media contribution error <= 8% | 7.0% | met |" in text
     assert "interval coverage >= 80% | 75% | NOT met" in text
     assert "- scenario: 4.0 ms" in text and "- optimize national: 3.20 s" in text and "- segments: 24" in text

@@ -36,17 +36,41 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_curves_writes_tables_figures_and_report(project: Path) -> None:
-    result = runner.invoke(app, ["curves", "--model", "outputs/models/mmm_model.keras", "--output",
-                                 "outputs/figures/roi_curves/", "--reports", "outputs/reports/", "--format", "png"])
+    result = runner.invoke(
+        app,
+        [
+            "curves",
+            "--model",
+            "outputs/models/mmm_model.keras",
+            "--output",
+            "outputs/figures/roi_curves/",
+            "--reports",
+            "outputs/reports/",
+            "--format",
+            "png",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "ROI by channel" in result.stdout
     reports = project / "outputs" / "reports"
-    for name in ("channel_roi.csv", "roi_by_segment.csv", "roi_curves.parquet", "roi_report.html",
-                 "curves_summary.json"):
+    for name in (
+        "channel_roi.csv",
+        "roi_by_segment.csv",
+        "roi_curves.parquet",
+        "roi_report.html",
+        "curves_summary.json",
+    ):
         assert (reports / name).is_file(), name
     figures = sorted(p.name for p in (project / "outputs" / "figures" / "roi_curves").glob("*.png"))
-    assert figures == ["carryover_Radio.png", "carryover_TV.png", "roi_Radio_BrandA_NORTH.png",
-                       "roi_TV_BrandA_NORTH.png", "roi_grid_Radio.png", "roi_grid_TV.png", "roi_national.png"]
+    assert figures == [
+        "carryover_Radio.png",
+        "carryover_TV.png",
+        "roi_Radio_BrandA_NORTH.png",
+        "roi_TV_BrandA_NORTH.png",
+        "roi_grid_Radio.png",
+        "roi_grid_TV.png",
+        "roi_national.png",
+    ]
 
 
 @pytest.mark.parametrize("missing", ["metadata.json", "response_params.npz"])

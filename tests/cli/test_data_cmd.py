@@ -58,17 +58,23 @@ def _assert_user_error(result, *fragments: str) -> None:
 def test_synthetic_with_default_paths(project: Path) -> None:
     result = runner.invoke(app, ["data", "--source", "synthetic"])
     assert result.exit_code == 0, result.output
-    for name in ("data/raw/mmm_data.csv", "data/raw/ground_truth.json", "data/raw/data_dictionary.json",
-                 "data/processed/clean_panel.parquet", "data/processed/cleaning_report.json",
-                 "data/processed/outliers.csv"):
+    for name in (
+        "data/raw/mmm_data.csv",
+        "data/raw/ground_truth.json",
+        "data/raw/data_dictionary.json",
+        "data/processed/clean_panel.parquet",
+        "data/processed/cleaning_report.json",
+        "data/processed/outliers.csv",
+    ):
         assert (project / name).is_file(), name
     assert "240" in result.stdout and "Files written" in result.stdout
     assert list(pd.read_csv(project / "data/raw/mmm_data.csv").columns) == list(schema.ALL_COLUMNS)
 
 
 def test_output_seed_and_processed_dir_options(project: Path) -> None:
-    result = runner.invoke(app, ["data", "--output", "elsewhere/raw", "--processed-dir", "elsewhere/clean",
-                                 "--seed", "4"])
+    result = runner.invoke(
+        app, ["data", "--output", "elsewhere/raw", "--processed-dir", "elsewhere/clean", "--seed", "4"]
+    )
     assert result.exit_code == 0, result.output
     assert (project / "elsewhere/raw/mmm_data.csv").is_file()
     assert (project / "elsewhere/clean/clean_panel.parquet").is_file()
@@ -99,8 +105,9 @@ def test_fixes_are_listed(project: Path, kaggle_head_path: Path) -> None:
         pytest.param("duplicate", ("duplicate.csv", "columns Date, Geo, Brand, SKU", "duplicate"), id="duplicated_row"),
     ],
 )
-def test_bad_csv_is_exit_2_with_one_line(project: Path, kaggle_head_path: Path, how: str,
-                                         fragments: tuple[str, ...]) -> None:
+def test_bad_csv_is_exit_2_with_one_line(
+    project: Path, kaggle_head_path: Path, how: str, fragments: tuple[str, ...]
+) -> None:
     path = _bad_csv(kaggle_head_path, project, how)
     _assert_user_error(runner.invoke(app, ["data", "--source", str(path)]), *fragments)
     assert not (project / "data").exists()
@@ -115,8 +122,11 @@ def test_missing_file(project: Path) -> None:
     [
         pytest.param("cleaning:\n  impute: cubic\n", ("data_config.yaml", "cleaning.impute", "cubic"), id="bad_choice"),
         pytest.param("holdout_weeks: -2\n", ("data_config.yaml", "holdout_weeks"), id="negative"),
-        pytest.param("cleaning:\n  outliers:\n    columns: [Sales]\n", ("cleaning.outliers.columns", "'Sales'"),
-                     id="unknown_outlier_column"),
+        pytest.param(
+            "cleaning:\n  outliers:\n    columns: [Sales]\n",
+            ("cleaning.outliers.columns", "'Sales'"),
+            id="unknown_outlier_column",
+        ),
     ],
 )
 def test_bad_config_value(project: Path, yaml_text: str, fragments: tuple[str, ...]) -> None:

@@ -17,8 +17,9 @@ VIZ_YAML = "dpi: 150\nfigure_width: 6.4\nfigure_height: 3.6\nmax_workers: 2\n"
 
 @pytest.fixture()
 def clean_parquet(small_panel: SyntheticPanel, tmp_path: Path) -> Path:
-    frame = small_panel.frame.assign(Date=pd.to_datetime(small_panel.frame["Date"], format="%m/%d/%Y"),
-                                     outlier_flag=False)
+    frame = small_panel.frame.assign(
+        Date=pd.to_datetime(small_panel.frame["Date"], format="%m/%d/%Y"), outlier_flag=False
+    )
     path = tmp_path / "clean_panel.parquet"
     frame.to_parquet(path)
     return path
@@ -34,11 +35,26 @@ def config_dir(tmp_path: Path) -> Path:
 
 def test_eda_writes_figures_tables_and_report(clean_parquet: Path, config_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, [
-        "eda", "--input", str(clean_parquet), "--output", str(out / "figures"), "--tables", str(out / "tables"),
-        "--report", str(out / "eda_report.html"), "--quality-dir", str(tmp_path / "none"),
-        "--config-dir", str(config_dir), "--dpi", "50",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eda",
+            "--input",
+            str(clean_parquet),
+            "--output",
+            str(out / "figures"),
+            "--tables",
+            str(out / "tables"),
+            "--report",
+            str(out / "eda_report.html"),
+            "--quality-dir",
+            str(tmp_path / "none"),
+            "--config-dir",
+            str(config_dir),
+            "--dpi",
+            "50",
+        ],
+    )
     assert result.exit_code == 0, result.output
     figures = sorted((out / "figures").glob("*.png"))
     assert len(figures) >= 20

@@ -27,8 +27,15 @@ STEP_TIMEOUT = 60
 
 def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_path: Path) -> None:
     env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "160"}
-    child = pexpect.spawn(str(MMM), ["simulate", "--model", str(model_dir), "--interactive"], cwd=str(tmp_path),
-                          env=env, encoding="utf-8", timeout=STEP_TIMEOUT, dimensions=(60, 160))
+    child = pexpect.spawn(
+        str(MMM),
+        ["simulate", "--model", str(model_dir), "--interactive"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=STEP_TIMEOUT,
+        dimensions=(60, 160),
+    )
     try:
         child.expect("Choose an action", timeout=STARTUP_TIMEOUT)
         child.sendline("1")
@@ -77,7 +84,9 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
     assert "Traceback" not in (child.before or "")
 
 
-def _session(simulator: MarketingSimulator, answers: list[str], tmp_path: Path, end: type[BaseException] = EOFError) -> str:
+def _session(
+    simulator: MarketingSimulator, answers: list[str], tmp_path: Path, end: type[BaseException] = EOFError
+) -> str:
     console = Console(record=True, width=160, force_terminal=False)
     queue: Iterator[str] = iter(answers)
 
@@ -97,13 +106,24 @@ def _session(simulator: MarketingSimulator, answers: list[str], tmp_path: Path, 
 
 def test_compare_sensitivity_export_and_exit(simulator: MarketingSimulator, tmp_path: Path) -> None:
     (tmp_path / "scenarios.yaml").write_text("scenarios:\n  - name: now\n  - name: no_tv\n    spend: {TV: 0}\n")
-    screen = _session(simulator, [
-        "5",  # nothing to export yet
-        "9", "3", "",  # bad menu number, then compare with the default file
-        "4", "BrandB", "CENTRAL", "sideways", "optimum",
-        "5", str(tmp_path / "export"),
-        "6",
-    ], tmp_path)
+    screen = _session(
+        simulator,
+        [
+            "5",  # nothing to export yet
+            "9",
+            "3",
+            "",  # bad menu number, then compare with the default file
+            "4",
+            "BrandB",
+            "CENTRAL",
+            "sideways",
+            "optimum",
+            "5",
+            str(tmp_path / "export"),
+            "6",
+        ],
+        tmp_path,
+    )
     assert "Nothing to export yet" in screen
     assert "Unknown menu number '9'" in screen
     assert "Scenario comparison" in screen and "no_tv" in screen

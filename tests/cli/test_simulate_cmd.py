@@ -24,9 +24,26 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
     out = tmp_path / "alloc.json"
-    result = runner.invoke(app, ["optimize", "--model", str(model / "mmm_model.keras"), "--budget", "6000",
-                                 "--brand", "BrandA", "--region", "EAST", "--min", "TV=1000", "--max", "YouTube=50%",
-                                 "--output", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "optimize",
+            "--model",
+            str(model / "mmm_model.keras"),
+            "--budget",
+            "6000",
+            "--brand",
+            "BrandA",
+            "--region",
+            "EAST",
+            "--min",
+            "TV=1000",
+            "--max",
+            "YouTube=50%",
+            "--output",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
     assert tuple(payload) == JSON_KEYS
@@ -42,8 +59,9 @@ def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
 
 def test_optimize_national_default_budget(model: Path, tmp_path: Path) -> None:
     out = tmp_path / "national.json"
-    result = runner.invoke(app, ["optimize", "--model", str(model), "--brand", "all", "--region", "all",
-                                 "--output", str(out)])
+    result = runner.invoke(
+        app, ["optimize", "--model", str(model), "--brand", "all", "--region", "all", "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
     assert payload["weekly_budget"] == pytest.approx(sum(payload["current_allocation"].values()), rel=1e-9)
@@ -61,8 +79,9 @@ def test_optimize_national_default_budget(model: Path, tmp_path: Path) -> None:
     ids=["mins-above-budget", "min-above-max", "unknown-channel", "bad-flag", "unknown-brand"],
 )
 def test_optimize_user_errors(model: Path, tmp_path: Path, extra: list[str], message: str) -> None:
-    result = runner.invoke(app, ["optimize", "--model", str(model), "--region", "EAST",
-                                 "--output", str(tmp_path / "a.json"), *extra])
+    result = runner.invoke(
+        app, ["optimize", "--model", str(model), "--region", "EAST", "--output", str(tmp_path / "a.json"), *extra]
+    )
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) <= 3
@@ -80,10 +99,29 @@ def test_simulate_batch(model: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "viz_config.yaml").write_text("dpi: 50\n")
-    result = runner.invoke(app, ["simulate", "--model", str(model), "--scenarios", str(scenarios),
-                                 "--config-dir", str(tmp_path / "config"),
-                                 "--output", str(tmp_path / "sim"), "--figures", str(tmp_path / "fig"),
-                                 "--report", str(report), "--brand", "BrandA", "--region", "EAST", "--export"])
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--model",
+            str(model),
+            "--scenarios",
+            str(scenarios),
+            "--config-dir",
+            str(tmp_path / "config"),
+            "--output",
+            str(tmp_path / "sim"),
+            "--figures",
+            str(tmp_path / "fig"),
+            "--report",
+            str(report),
+            "--brand",
+            "BrandA",
+            "--region",
+            "EAST",
+            "--export",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert report.is_file() and (tmp_path / "sim" / "exports" / "scenario_comparison.json").is_file()
     assert len(list((tmp_path / "fig").glob("*.png"))) == 4
@@ -93,7 +131,8 @@ def test_simulate_batch(model: Path, tmp_path: Path) -> None:
 def test_simulate_bad_scenario_file(model: Path, tmp_path: Path) -> None:
     scenarios = tmp_path / "s.yaml"
     scenarios.write_text("scenarios:\n  - name: oops\n    spend: {Billboards: 10}\n")
-    result = runner.invoke(app, ["simulate", "--model", str(model), "--scenarios", str(scenarios),
-                                 "--output", str(tmp_path / "sim")])
+    result = runner.invoke(
+        app, ["simulate", "--model", str(model), "--scenarios", str(scenarios), "--output", str(tmp_path / "sim")]
+    )
     assert result.exit_code == 2
     assert "scenario 'oops', key 'Billboards': unknown channel" in " ".join(result.stderr.split())

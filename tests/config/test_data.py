@@ -17,8 +17,13 @@ from mmm_analytics.config.data import (
 def test_default_channels_follow_the_published_columns() -> None:
     config = DataConfig()
     assert {name: spec.column for name, spec in config.channels.items()} == {
-        "TV": "TV_Impressions", "YouTube": "YouTube_Impressions", "Facebook": "Facebook_Impressions",
-        "Instagram": "Instagram_Impressions", "Print": "Print_Readership", "Radio": "Radio_Listenership"}
+        "TV": "TV_Impressions",
+        "YouTube": "YouTube_Impressions",
+        "Facebook": "Facebook_Impressions",
+        "Instagram": "Instagram_Impressions",
+        "Print": "Print_Readership",
+        "Radio": "Radio_Listenership",
+    }
     assert all(spec.cpm is not None and spec.cpm > 0 for spec in config.channels.values())
     assert config.holdout_weeks == 13
 
@@ -28,9 +33,13 @@ def test_default_channels_are_the_default_channel_table() -> None:
 
 
 def test_channel_table_prices_spend_columns_at_one_thousand() -> None:
-    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", cpm=1.5),
-                                  "Search": ChannelSpec(column="Search_Clicks", spend_column="Search_Spend"),
-                                  "Cinema": ChannelSpec(column="Cinema_Admissions", cpm=9.0, spend_column="Cinema_Spend")})
+    config = DataConfig(
+        channels={
+            "TV": ChannelSpec(column="TV_Impressions", cpm=1.5),
+            "Search": ChannelSpec(column="Search_Clicks", spend_column="Search_Spend"),
+            "Cinema": ChannelSpec(column="Cinema_Admissions", cpm=9.0, spend_column="Cinema_Spend"),
+        }
+    )
     table = config.channel_table()
     assert table.names == ("TV", "Search", "Cinema")
     assert table.cpm == (1.5, 1000.0, 1000.0)
@@ -54,8 +63,12 @@ def test_bad_channel_specs(spec: dict, message: str) -> None:
 
 @pytest.mark.parametrize(
     "raw, key",
-    [({"synthetic": {"n_geos": 9}}, "n_geos"), ({"synthetic": {"n_weeks": 10}}, "n_weeks"),
-     ({"cleaning": {"outliers": {"method": "zscore"}}}, "method"), ({"synthetic": {"setting": "wild"}}, "setting")],
+    [
+        ({"synthetic": {"n_geos": 9}}, "n_geos"),
+        ({"synthetic": {"n_weeks": 10}}, "n_weeks"),
+        ({"cleaning": {"outliers": {"method": "zscore"}}}, "method"),
+        ({"synthetic": {"setting": "wild"}}, "setting"),
+    ],
     ids=["too_many_geos", "too_few_weeks", "unknown_outlier_method", "unknown_setting"],
 )
 def test_nested_bounds_and_choices(raw: dict, key: str) -> None:

@@ -24,11 +24,22 @@ def test_channel_override_falls_back_to_the_shared_transform() -> None:
 
 @pytest.mark.parametrize(
     "raw, key",
-    [({"max_lag": -1}, "max_lag"), ({"max_lag": 53}, "max_lag"), ({"fourier_order": -1}, "fourier_order"),
-     ({"fixed_transform": {"half_saturation": 0}}, "half_saturation"), ({"fixed_transform": {"slope": -1}}, "slope"),
-     ({"granularity": "geo"}, "granularity")],
-    ids=["negative_max_lag", "max_lag_above_a_year", "negative_fourier_order", "zero_half_saturation",
-         "negative_slope", "unknown_granularity"],
+    [
+        ({"max_lag": -1}, "max_lag"),
+        ({"max_lag": 53}, "max_lag"),
+        ({"fourier_order": -1}, "fourier_order"),
+        ({"fixed_transform": {"half_saturation": 0}}, "half_saturation"),
+        ({"fixed_transform": {"slope": -1}}, "slope"),
+        ({"granularity": "geo"}, "granularity"),
+    ],
+    ids=[
+        "negative_max_lag",
+        "max_lag_above_a_year",
+        "negative_fourier_order",
+        "zero_half_saturation",
+        "negative_slope",
+        "unknown_granularity",
+    ],
 )
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=key):

@@ -40,7 +40,10 @@ def test_missing_folder_gives_defaults_unless_required(tmp_path: Path) -> None:
     config = load_config(tmp_path / "nowhere")
     assert config.data == DataConfig() and config.features == FeatureConfig()
     assert config.model == ModelConfig() and config.viz == VizConfig()
-    with pytest.raises(InputError, match=rf"config folder '{re.escape(str(tmp_path / 'nowhere'))}' not found; pass an existing --config-dir"):
+    with pytest.raises(
+        InputError,
+        match=rf"config folder '{re.escape(str(tmp_path / 'nowhere'))}' not found; pass an existing --config-dir",
+    ):
         load_config(tmp_path / "nowhere", required=True)
 
 
@@ -54,7 +57,9 @@ def test_missing_and_empty_files_mean_defaults(tmp_path: Path) -> None:
 
 
 def test_partial_nested_settings_keep_the_other_defaults(tmp_path: Path) -> None:
-    write_config(tmp_path, "model_config.yaml", "priors:\n  roi: {mean: 2.0}\n  channel_roi: {TV: {mean: 3.0, spread: 0.5}}\n")
+    write_config(
+        tmp_path, "model_config.yaml", "priors:\n  roi: {mean: 2.0}\n  channel_roi: {TV: {mean: 3.0, spread: 0.5}}\n"
+    )
     priors = load_config(tmp_path).model.priors
     assert priors.roi.mean == 2.0 and priors.roi.spread == 1.0
     assert priors.channel_roi["TV"].spread == 0.5 and priors.half_life.mean_weeks == 2.0
@@ -68,10 +73,21 @@ BAD_FILES = [
     ("model_config.yaml", "learnin_rate: 0.1\n", "unknown key 'learnin_rate'; remove it or check its spelling"),
     ("model_config.yaml", "priors:\n  roi: {mean: 0}\n", "key 'priors.roi.mean': Input should be greater than 0"),
     ("feature_config.yaml", "granularity: geo\n", "key 'granularity': Input should be 'geo_brand' or 'geo_brand_sku'"),
-    ("feature_config.yaml", "fixed_transform: {retention: 1.5}\n", "key 'fixed_transform.retention': Input should be less than 1"),
-    ("data_config.yaml", "channels:\n  TV: {column: TV_Impressions}\n",
-     "key 'channels.TV': Value error, give either 'cpm' (INR per 1000 exposures) or 'spend_column'"),
-    ("data_config.yaml", "channels:\n  TV: {column: TV_Impressions, cpm: 0}\n", "key 'channels.TV.cpm': Input should be greater than 0"),
+    (
+        "feature_config.yaml",
+        "fixed_transform: {retention: 1.5}\n",
+        "key 'fixed_transform.retention': Input should be less than 1",
+    ),
+    (
+        "data_config.yaml",
+        "channels:\n  TV: {column: TV_Impressions}\n",
+        "key 'channels.TV': Value error, give either 'cpm' (INR per 1000 exposures) or 'spend_column'",
+    ),
+    (
+        "data_config.yaml",
+        "channels:\n  TV: {column: TV_Impressions, cpm: 0}\n",
+        "key 'channels.TV.cpm': Input should be greater than 0",
+    ),
     ("data_config.yaml", "channels:\n  TV: {cpm: 1.0}\n", "key 'channels.TV.column' is required"),
     ("data_config.yaml", "holdout_weeks: -2\n", "key 'holdout_weeks': Input should be greater than or equal to 0"),
     ("data_config.yaml", "channels: {}\n", "'channels' must list at least one channel"),
@@ -83,9 +99,23 @@ BAD_FILES = [
 @pytest.mark.parametrize(
     "file_name, text, message",
     BAD_FILES,
-    ids=["feature_negative_max_lag", "model_negative_max_lag", "unknown_saturation", "wrong_type", "unknown_key",
-         "nested_bound", "unknown_granularity", "retention_above_one", "channel_without_cpm_or_spend",
-         "zero_cpm", "channel_without_column", "negative_holdout", "no_channels", "dpi_too_low", "not_a_mapping"],
+    ids=[
+        "feature_negative_max_lag",
+        "model_negative_max_lag",
+        "unknown_saturation",
+        "wrong_type",
+        "unknown_key",
+        "nested_bound",
+        "unknown_granularity",
+        "retention_above_one",
+        "channel_without_cpm_or_spend",
+        "zero_cpm",
+        "channel_without_column",
+        "negative_holdout",
+        "no_channels",
+        "dpi_too_low",
+        "not_a_mapping",
+    ],
 )
 def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:
     path = write_config(tmp_path, file_name, text)
@@ -95,7 +125,8 @@ def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, te
 
 
 @pytest.mark.parametrize(
-    "text, line", [("max_lag: [1, 2\n", 2), ("seed: 1\nsaturation: hill\n  epochs: 3\n", 3), ("a: b: c\n", 1)],
+    "text, line",
+    [("max_lag: [1, 2\n", 2), ("seed: 1\nsaturation: hill\n  epochs: 3\n", 3), ("a: b: c\n", 1)],
     ids=["unclosed_list", "bad_indent", "nested_colon"],
 )
 def test_invalid_yaml_names_the_file_and_line(tmp_path: Path, text: str, line: int) -> None:

@@ -23,12 +23,28 @@ def test_choices_parse_from_text() -> None:
 
 @pytest.mark.parametrize(
     "raw, key",
-    [({"saturation": "cubic"}, "saturation"), ({"max_lag": -1}, "max_lag"), ({"epochs": 0}, "epochs"),
-     ({"learning_rate": 0}, "learning_rate"), ({"intervals": {"level": 1.0}}, "level"),
-     ({"priors": {"weight": -1}}, "weight"), ({"priors": {"channel_roi": {"TV": {"mean": -2}}}}, "mean"),
-     ({"early_stopping": {"patience": 0}}, "patience"), ({"baseline": "tree"}, "baseline")],
-    ids=["unknown_saturation", "negative_max_lag", "zero_epochs", "zero_learning_rate", "level_one",
-         "negative_prior_weight", "negative_channel_roi_mean", "zero_patience", "unknown_baseline"],
+    [
+        ({"saturation": "cubic"}, "saturation"),
+        ({"max_lag": -1}, "max_lag"),
+        ({"epochs": 0}, "epochs"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"intervals": {"level": 1.0}}, "level"),
+        ({"priors": {"weight": -1}}, "weight"),
+        ({"priors": {"channel_roi": {"TV": {"mean": -2}}}}, "mean"),
+        ({"early_stopping": {"patience": 0}}, "patience"),
+        ({"baseline": "tree"}, "baseline"),
+    ],
+    ids=[
+        "unknown_saturation",
+        "negative_max_lag",
+        "zero_epochs",
+        "zero_learning_rate",
+        "level_one",
+        "negative_prior_weight",
+        "negative_channel_roi_mean",
+        "zero_patience",
+        "unknown_baseline",
+    ],
 )
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=key):

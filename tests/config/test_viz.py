@@ -14,9 +14,11 @@ def test_color_for_cycles_through_the_palette() -> None:
     assert VizConfig().color_for(0) == DEFAULT_PALETTE[0]
 
 
-@pytest.mark.parametrize("raw, key", [({"dpi": 601}, "dpi"), ({"max_workers": 0}, "max_workers"),
-                                      ({"figure_width": 0}, "figure_width")],
-                         ids=["dpi_too_high", "no_workers", "zero_width"])
+@pytest.mark.parametrize(
+    "raw, key",
+    [({"dpi": 601}, "dpi"), ({"max_workers": 0}, "max_workers"), ({"figure_width": 0}, "figure_width")],
+    ids=["dpi_too_high", "no_workers", "zero_width"],
+)
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=key):
         VizConfig.model_validate(raw)

@@ -38,7 +38,9 @@ def build_params(
     series = [(b, r) for b in brands for r in regions]
     exposure = BASE_EXPOSURE * rng.lognormal(0.0, 0.4, size=(n_series, n_weeks, n_channels))
     exposure *= rng.uniform(0.5, 1.5, size=(n_series, 1, n_channels))
-    weights = carryover.beta_gamma_weights(np.linspace(0.4, 0.8, n_channels), np.linspace(0.3, 0.6, n_channels), max_lag)
+    weights = carryover.beta_gamma_weights(
+        np.linspace(0.4, 0.8, n_channels), np.linspace(0.3, 0.6, n_channels), max_lag
+    )
     half_saturation = np.linspace(0.8, 2.0, n_channels)
     slope = np.linspace(1.0, 2.0, n_channels)
     coefficient = rng.uniform(20_000.0, 60_000.0, size=(n_series, n_channels))
@@ -49,14 +51,24 @@ def build_params(
     lag_draws = jitter(weights, 0.05)
     lag_draws[:, 0, :] = 1.0
     params = ResponseParams(
-        channels=channels, series_brand=tuple(b for b, _ in series), series_region=tuple(r for _, r in series),
-        saturation=saturation, cpm=np.array([CPM[c] for c in channels]),
-        exposure_scale=exposure.mean(axis=1), exposure=exposure,
+        channels=channels,
+        series_brand=tuple(b for b, _ in series),
+        series_region=tuple(r for _, r in series),
+        saturation=saturation,
+        cpm=np.array([CPM[c] for c in channels]),
+        exposure_scale=exposure.mean(axis=1),
+        exposure=exposure,
         dates=tuple((dt.date(2023, 1, 2) + dt.timedelta(weeks=t)).isoformat() for t in range(n_weeks)),
-        lag_weights=weights, half_saturation=half_saturation, slope=slope, coefficient=coefficient,
-        lag_weights_draws=lag_draws, half_saturation_draws=jitter(half_saturation, 0.1),
-        slope_draws=jitter(slope, 0.05), coefficient_draws=jitter(coefficient, 0.1),
-        predicted_sales=np.zeros((n_series, n_weeks)), baseline_sales=np.zeros((n_series, n_weeks)),
+        lag_weights=weights,
+        half_saturation=half_saturation,
+        slope=slope,
+        coefficient=coefficient,
+        lag_weights_draws=lag_draws,
+        half_saturation_draws=jitter(half_saturation, 0.1),
+        slope_draws=jitter(slope, 0.05),
+        coefficient_draws=jitter(coefficient, 0.1),
+        predicted_sales=np.zeros((n_series, n_weeks)),
+        baseline_sales=np.zeros((n_series, n_weeks)),
     )
     baseline = rng.uniform(3e5, 5e5, size=(n_series, n_weeks))
     predicted = baseline + historical_contribution(params).sum(axis=-1)

@@ -70,8 +70,12 @@ def test_grid_national_and_carryover_figures(curves: CurveSet, params: ResponseP
     try:
         grid, nation, carry = figures
         assert len([ax for ax in grid.axes if ax.get_visible() and ax.axison]) == 4
-        assert {ax.get_title() for ax in grid.axes} == {"BrandA / NORTH", "BrandA / SOUTH", "BrandB / NORTH",
-                                                        "BrandB / SOUTH"}
+        assert {ax.get_title() for ax in grid.axes} == {
+            "BrandA / NORTH",
+            "BrandA / SOUTH",
+            "BrandB / NORTH",
+            "BrandB / SOUTH",
+        }
         assert [text.get_text() for text in nation.axes[0].get_legend().get_texts()] == list(curves.channels)
         assert "INR" in nation.axes[0].get_xlabel()
         np.testing.assert_array_equal(carry.axes[0].lines[0].get_ydata(), params.lag_weights[:, 0])

@@ -30,8 +30,13 @@ def test_plan_names_every_figure(params: ResponseParams, tmp_path: Path) -> None
     names = {job.path.name for job in jobs}
     n_channels, n_series = len(params.channels), len(params.series_brand)
     assert len(jobs) == n_channels * n_series + 2 * n_channels + 1
-    assert {"roi_TV_BrandA_NORTH.png", "roi_Search_BrandB_SOUTH.png", "roi_grid_Radio.png", "carryover_TV.png",
-            "roi_national.png"} <= names
+    assert {
+        "roi_TV_BrandA_NORTH.png",
+        "roi_Search_BrandB_SOUTH.png",
+        "roi_grid_Radio.png",
+        "carryover_TV.png",
+        "roi_national.png",
+    } <= names
     assert sum(job.kind is FigureKind.SEGMENT for job in jobs) == n_channels * n_series
 
 

@@ -24,8 +24,15 @@ from .hand_model import metadata_for
 def page(params: ResponseParams) -> str:
     curves = extract_curves(params, CurveSettings(points=7), 0.9)
     estimates = estimate_roi(params)
-    return build_report(curves, channel_roi_table(estimates, 0.9), segment_roi_table(estimates, 0.9),
-                        metadata_for(params), params.cpm_by_channel, params.n_draws, 2.0)
+    return build_report(
+        curves,
+        channel_roi_table(estimates, 0.9),
+        segment_roi_table(estimates, 0.9),
+        metadata_for(params),
+        params.cpm_by_channel,
+        params.n_draws,
+        2.0,
+    )
 
 
 def test_plotly_is_inlined_once_and_nothing_is_fetched(page: str) -> None:
@@ -36,7 +43,7 @@ def test_plotly_is_inlined_once_and_nothing_is_fetched(page: str) -> None:
 
 
 def test_cpm_assumption_is_at_the_top(page: str, params: ResponseParams) -> None:
-    body = page[page.index("<body>"):]
+    body = page[page.index("<body>") :]
     assumption = body[: body.index("<select")]
     assert "CPM assumption" in assumption
     for channel, cpm in zip(params.channels, params.cpm):

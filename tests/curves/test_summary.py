@@ -43,11 +43,20 @@ def reference_contribution(params: ResponseParams, draw: int | None = None) -> n
 
 
 def test_csv_columns_are_exactly_as_specified(estimates: RoiEstimates) -> None:
-    assert ROI_COLUMNS == ("channel", "spend", "contribution", "roi", "roi_lower", "roi_upper",
-                           "mroi", "mroi_lower", "mroi_upper")
+    assert ROI_COLUMNS == (
+        "channel",
+        "spend",
+        "contribution",
+        "roi",
+        "roi_lower",
+        "roi_upper",
+        "mroi",
+        "mroi_lower",
+        "mroi_upper",
+    )
     assert tuple(channel_roi_table(estimates, LEVEL).columns) == ROI_COLUMNS
     assert tuple(segment_roi_table(estimates, LEVEL).columns) == ("brand", "region", *ROI_COLUMNS)
-    assert SEGMENT_COLUMNS == ("brand", "region", *ROI_COLUMNS)
+    assert ("brand", "region", *ROI_COLUMNS) == SEGMENT_COLUMNS
 
 
 def test_contributions_equal_the_numpy_reference(estimates: RoiEstimates, params: ResponseParams) -> None:
@@ -69,8 +78,9 @@ def test_roi_is_contribution_over_spend(estimates: RoiEstimates, params: Respons
     spend = (params.exposure * params.cpm / 1000.0).sum(axis=1)
     national = channel_roi_table(estimates, LEVEL)
     np.testing.assert_allclose(national["spend"], spend.sum(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(national["roi"], reference_contribution(params).sum(axis=0) / spend.sum(axis=0),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        national["roi"], reference_contribution(params).sum(axis=0) / spend.sum(axis=0), rtol=1e-10
+    )
 
 
 def test_roi_interval_is_the_quantile_of_per_draw_references(params: ResponseParams, estimates: RoiEstimates) -> None:
@@ -90,8 +100,9 @@ def test_mroi_is_the_derivative_at_average_weekly_spend(estimates: RoiEstimates,
     np.testing.assert_allclose(estimates.mroi, numeric, rtol=1e-4)
     national = channel_roi_table(estimates, LEVEL)
     # Every series moves by the same share of its own average: d(sum response) / d(sum spend).
-    np.testing.assert_allclose(national["mroi"], (high - low)[:, 0, :].sum(axis=0) / (2.0 * step.sum(axis=0)),
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        national["mroi"], (high - low)[:, 0, :].sum(axis=0) / (2.0 * step.sum(axis=0)), rtol=1e-4
+    )
 
 
 @pytest.mark.parametrize("table", ["national", "segment"])

@@ -41,10 +41,12 @@ def test_spend_shares_with_a_spend_column_are_the_model_inputs_shares(panel: pd.
     model = build_panel(panel, config, FeatureConfig())
     model_spend = model.spend.sum(axis=(0, 1))
     np.testing.assert_allclose(result.loc[list(model.channels), "spend_inr"], model_spend, rtol=RTOL)
-    np.testing.assert_allclose(result.loc[list(model.channels), "share_pct"], 100.0 * model_spend / model_spend.sum(),
-                               rtol=RTOL)
-    np.testing.assert_allclose(result.loc["TV", "cpm_inr"], 1000.0 * panel["TV_Spend"].sum() / panel["TV_Impressions"].sum(),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        result.loc[list(model.channels), "share_pct"], 100.0 * model_spend / model_spend.sum(), rtol=RTOL
+    )
+    np.testing.assert_allclose(
+        result.loc["TV", "cpm_inr"], 1000.0 * panel["TV_Spend"].sum() / panel["TV_Impressions"].sum(), rtol=RTOL
+    )
     assert result.loc["Radio", "cpm_inr"] == 0.6
 
 

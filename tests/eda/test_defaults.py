@@ -7,9 +7,19 @@ from mmm_analytics.eda import defaults
 
 
 def test_named_columns_are_schema_columns() -> None:
-    named = [defaults.FESTIVAL, defaults.RAINFALL, defaults.CPI, defaults.GDP, defaults.TRADE_SPEND, defaults.TPR_FLAG,
-             *defaults.CREATIVE_PAIRS, *defaults.CREATIVE_PAIRS.values(), *defaults.DRIVER_COLUMNS,
-             *defaults.DISTRIBUTION_COLUMNS, *defaults.PROMO_FLAGS]
+    named = [
+        defaults.FESTIVAL,
+        defaults.RAINFALL,
+        defaults.CPI,
+        defaults.GDP,
+        defaults.TRADE_SPEND,
+        defaults.TPR_FLAG,
+        *defaults.CREATIVE_PAIRS,
+        *defaults.CREATIVE_PAIRS.values(),
+        *defaults.DRIVER_COLUMNS,
+        *defaults.DISTRIBUTION_COLUMNS,
+        *defaults.PROMO_FLAGS,
+    ]
     assert set(named) <= set(schema.ALL_COLUMNS)
 
 

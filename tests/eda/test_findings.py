@@ -42,8 +42,10 @@ def test_skipped_analyses_give_no_sentence(eda_run) -> None:
 def test_spend_and_vif_sentences_name_the_extremes(eda_run) -> None:
     results = _results(eda_run)
     share = results["spend_share"].share.set_index("channel")["share_pct"]
-    assert any(s.startswith(f"{share.idxmax()} takes the largest share") and f"({share.max():.1f}%)" in s
-               for s in eda_run.findings)
+    assert any(
+        s.startswith(f"{share.idxmax()} takes the largest share") and f"({share.max():.1f}%)" in s
+        for s in eda_run.findings
+    )
     top = results["vif"].table.iloc[0]
     assert any(f"{top['channel']}'s {top['vif']:.1f}" in s for s in eda_run.findings)
     assert isinstance(results["spend_share"].share, pd.DataFrame)

@@ -9,8 +9,16 @@ def test_charts_for_every_available_result(eda_run, fast_viz) -> None:
     results = {o.slug: o.result for o in eda_run.outcomes if o.result is not None}
     charts = interactive_charts(results, fast_viz)
     slugs = [c.slug for c in charts]
-    assert slugs == ["sales-by-brand", "spend-over-time", "spend-share", "stl", "channel-correlation",
-                     "cross-correlation", "uplift", "geo-brand"]
+    assert slugs == [
+        "sales-by-brand",
+        "spend-over-time",
+        "spend-share",
+        "stl",
+        "channel-correlation",
+        "cross-correlation",
+        "uplift",
+        "geo-brand",
+    ]
     for chart in charts:
         html = chart.html()
         assert f'id="chart-{chart.slug}"' in html

@@ -15,8 +15,16 @@ from mmm_analytics.errors import InputError
 
 RADIO_NOTE = "Radio has no varying exposure (all zero or constant): left out"
 REQUIRED_TABLES = (
-    "descriptive_stats", "descriptive_by_brand", "descriptive_by_geo", "correlation", "vif", "stl_strength",
-    "festive_uplift", "promo_uplift", "elasticity", "analyses",
+    "descriptive_stats",
+    "descriptive_by_brand",
+    "descriptive_by_geo",
+    "correlation",
+    "vif",
+    "stl_strength",
+    "festive_uplift",
+    "promo_uplift",
+    "elasticity",
+    "analyses",
 )
 
 

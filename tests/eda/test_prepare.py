@@ -79,8 +79,12 @@ def test_missing_spend_column_is_an_input_error(panel: pd.DataFrame) -> None:
 
 def test_spend_column_is_summed_and_used_as_spend(panel: pd.DataFrame) -> None:
     panel["TV_Spend"] = panel["TV_Impressions"] * 0.003 + 50.0
-    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend"),
-                                  "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6)})
+    config = DataConfig(
+        channels={
+            "TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend"),
+            "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6),
+        }
+    )
     view = build_view(panel, config.channel_table())
     weekly_spend = panel.groupby("Date")["TV_Spend"].sum()
     np.testing.assert_allclose(view.spend["TV"].to_numpy(), weekly_spend.to_numpy(), rtol=RTOL)

@@ -22,8 +22,9 @@ def test_describe_by_brand_is_long_with_group_statistics(eda_panel: pd.DataFrame
     assert len(table) == 2 * len(schema.NUMERIC_COLUMNS)
     row = table[(table["Brand"] == "BrandB") & (table["column"] == "Net_Price")].iloc[0]
     prices = eda_panel.loc[eda_panel["Brand"] == "BrandB", "Net_Price"]
-    np.testing.assert_allclose([row["mean"], row["median"], row["max"]], [prices.mean(), prices.median(), prices.max()],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        [row["mean"], row["median"], row["max"]], [prices.mean(), prices.median(), prices.max()], rtol=1e-12
+    )
     assert row["rows"] == len(prices)
 
 

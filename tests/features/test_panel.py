@@ -17,8 +17,14 @@ from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 
-CHANNEL_COLUMNS = ["TV_Impressions", "YouTube_Impressions", "Facebook_Impressions",
-                   "Instagram_Impressions", "Print_Readership", "Radio_Listenership"]
+CHANNEL_COLUMNS = [
+    "TV_Impressions",
+    "YouTube_Impressions",
+    "Facebook_Impressions",
+    "Instagram_Impressions",
+    "Print_Readership",
+    "Radio_Listenership",
+]
 
 
 def test_shapes_for_two_geos_by_two_brands(geo_brand_panel: FeaturePanel) -> None:
@@ -37,8 +43,16 @@ def test_shapes_for_two_geos_by_two_brands(geo_brand_panel: FeaturePanel) -> Non
 
 def test_control_names_put_calendar_terms_first(geo_brand_panel: FeaturePanel) -> None:
     names = geo_brand_panel.control_names
-    assert names[:8] == ("trend", "festive_week", "fourier_sin_1", "fourier_cos_1", "fourier_sin_2",
-                         "fourier_cos_2", "fourier_sin_3", "fourier_cos_3")
+    assert names[:8] == (
+        "trend",
+        "festive_week",
+        "fourier_sin_1",
+        "fourier_cos_1",
+        "fourier_sin_2",
+        "fourier_cos_2",
+        "fourier_sin_3",
+        "fourier_cos_3",
+    )
     assert "CPI" in names and "TPR_Flag" in names and "TV_Impressions" not in names
     controls = geo_brand_panel.controls
     np.testing.assert_allclose(controls[0, :, 0], np.arange(104) / 52.0, rtol=1e-12)
@@ -53,7 +67,9 @@ def test_arrays_follow_the_source_rows(geo_brand_panel: FeaturePanel, dated_fram
         np.testing.assert_allclose(panel.exposure[s], rows[CHANNEL_COLUMNS].to_numpy(), rtol=1e-12)
         np.testing.assert_allclose(panel.sales[s], rows["Sales_Value"].to_numpy(), rtol=1e-12)
         np.testing.assert_allclose(panel.relative_price[s], (rows.Net_Price / rows.MRP.mean()).to_numpy(), rtol=1e-12)
-        np.testing.assert_allclose(panel.controls[s, :, panel.control_names.index("CPI")], rows.CPI.to_numpy(), rtol=1e-12)
+        np.testing.assert_allclose(
+            panel.controls[s, :, panel.control_names.index("CPI")], rows.CPI.to_numpy(), rtol=1e-12
+        )
 
 
 def test_spend_is_exposure_times_cpm_per_thousand(geo_brand_panel: FeaturePanel) -> None:
@@ -80,7 +96,8 @@ def test_geo_brand_sku_granularity_keeps_every_sku(sku_panel: FeaturePanel, sku_
     assert sku_panel.exposure.shape == (2 * 2 * 2, 40, 6)
     assert sku_panel.sku is not None and len(set(sku_panel.sku)) == 4
     assert list(zip(sku_panel.geo, sku_panel.brand, sku_panel.sku, strict=True)) == sorted(
-        zip(sku_panel.geo, sku_panel.brand, sku_panel.sku, strict=True))
+        zip(sku_panel.geo, sku_panel.brand, sku_panel.sku, strict=True)
+    )
     np.testing.assert_allclose(sku_panel.sales.sum(), sku_frame.Sales_Value.sum(), rtol=1e-12)
     assert set(sku_panel.vocabularies()) == {"brand", "region", "sku"}
 
@@ -107,8 +124,12 @@ def test_vocabularies_and_meta_are_json_ready(geo_brand_panel: FeaturePanel) -> 
 
 def test_a_spend_column_channel_has_spend_equal_to_the_column(dated_frame: pd.DataFrame) -> None:
     frame = dated_frame.assign(TV_Spend=dated_frame.TV_Impressions * 0.002)
-    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend"),
-                                  "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6)})
+    config = DataConfig(
+        channels={
+            "TV": ChannelSpec(column="TV_Impressions", spend_column="TV_Spend"),
+            "Radio": ChannelSpec(column="Radio_Listenership", cpm=0.6),
+        }
+    )
     panel = build_panel(frame, config, FeatureConfig())
     assert panel.channels == ("TV", "Radio")
     np.testing.assert_allclose(panel.cpm, [1000.0, 0.6], rtol=1e-12)

@@ -30,7 +30,9 @@ def test_relative_price_needs_a_positive_reference(reference) -> None:
 
 
 @SETTINGS
-@given(relative=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.2, 5.0)), elasticity=st.floats(0.0, 4.0))
+@given(
+    relative=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.2, 5.0)), elasticity=st.floats(0.0, 4.0)
+)
 def test_price_effect_is_a_power_law(relative, elasticity) -> None:
     effect = price.price_effect(relative, elasticity)
     np.testing.assert_allclose(effect, np.exp(-elasticity * np.log(relative)), rtol=RTOL)

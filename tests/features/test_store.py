@@ -81,8 +81,10 @@ def test_frame_has_one_row_per_series_and_week(geo_brand_panel: FeaturePanel) ->
 
 
 def test_fixed_columns_are_adstock_then_hill_with_config_parameters(geo_brand_panel: FeaturePanel) -> None:
-    config = FeatureConfig(max_lag=6, channel_transforms={
-        "Radio": FixedTransform(carryover_beta=0.3, retention=0.8, half_saturation=2.0, slope=2.0)})
+    config = FeatureConfig(
+        max_lag=6,
+        channel_transforms={"Radio": FixedTransform(carryover_beta=0.3, retention=0.8, half_saturation=2.0, slope=2.0)},
+    )
     fixed = fixed_transform_columns(geo_brand_panel, config)
     scaled = geo_brand_panel.scaled_exposure
     tv = saturation.hill(carryover.beta_gamma_decay(scaled[..., 0], 0.6, 0.5, 6), 1.0, 1.0)

@@ -21,10 +21,16 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 def fast_config(draws: int = 40, prior_weight: float | None = None, epochs: int = 8) -> ProjectConfig:
     """The shipped config with fewer Adam epochs and draws (the MAP polish does the rest)."""
     config = load_config(CONFIG_DIR)
-    priors = config.model.priors if prior_weight is None else config.model.priors.model_copy(update={"weight": prior_weight})
-    model = config.model.model_copy(update={
-        "epochs": epochs, "priors": priors, "intervals": config.model.intervals.model_copy(update={"draws": draws}),
-    })
+    priors = (
+        config.model.priors if prior_weight is None else config.model.priors.model_copy(update={"weight": prior_weight})
+    )
+    model = config.model.model_copy(
+        update={
+            "epochs": epochs,
+            "priors": priors,
+            "intervals": config.model.intervals.model_copy(update={"draws": draws}),
+        }
+    )
     return dataclasses.replace(config, model=model, viz=config.viz.model_copy(update={"dpi": 60}))
 
 

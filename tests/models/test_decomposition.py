@@ -116,8 +116,17 @@ def test_frame_has_one_row_per_series_and_week(fitted, parts):
     _, panel, _ = fitted
     frame = decomposition_frame(parts, panel)
     n_series, n_weeks = panel.sales.shape
-    assert list(frame.columns) == ["date", "brand", "region", "actual", "predicted", "base", "price", "promotions",
-                                   *panel.channels]
+    assert list(frame.columns) == [
+        "date",
+        "brand",
+        "region",
+        "actual",
+        "predicted",
+        "base",
+        "price",
+        "promotions",
+        *panel.channels,
+    ]
     assert len(frame) == n_series * n_weeks
     row = frame.iloc[n_weeks + 2]  # second series, third week
     assert (row["brand"], row["region"]) == (panel.brand[1], panel.geo[1])

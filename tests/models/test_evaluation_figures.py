@@ -30,14 +30,22 @@ def plot_data() -> PlotData:
     dates = pd.date_range("2023-01-02", periods=30, freq="W-MON")
     actual = rng.uniform(90.0, 110.0, size=(4, 30))
     predicted = actual + rng.normal(0.0, 3.0, size=(4, 30))
-    parts = {"base": np.full(30, 300.0), "price": rng.normal(0.0, 5.0, 30), "promotions": np.full(30, 8.0),
-             "TV": np.full(30, 50.0), "Radio": np.full(30, 42.0)}
+    parts = {
+        "base": np.full(30, 300.0),
+        "price": rng.normal(0.0, 5.0, 30),
+        "promotions": np.full(30, 8.0),
+        "TV": np.full(30, 50.0),
+        "Radio": np.full(30, 42.0),
+    }
     keys = pd.DataFrame({"brand": ["A", "A", "B", "B"], "region": ["N", "S", "N", "S"]})
     return PlotData(
-        dates=dates, holdout_weeks=5,
+        dates=dates,
+        holdout_weeks=5,
         by_brand=FitPanels(("A", "B"), actual[:2], predicted[:2]),
         by_region=FitPanels(("N", "S", "E", "W"), actual, predicted),
-        national_actual=actual.sum(0), national_predicted=sum(parts.values()), national_parts=parts,
+        national_actual=actual.sum(0),
+        national_predicted=sum(parts.values()),
+        national_parts=parts,
         totals={name: float(values.sum()) for name, values in parts.items()},
         diagnostics=residual_diagnostics(actual, predicted, keys, holdout_weeks=5),
         colors=part_colors(VIZ, ("TV", "Radio")),

@@ -44,8 +44,15 @@ def evaluation(fitted, tmp_path_factory):
 
 def test_every_file_is_written(evaluation):
     names = [path.name for path in evaluation.files]
-    assert names == [METRICS_CSV, METRICS_JSON, DECOMPOSITION_CSV, CONTRIBUTIONS_CSV, DIAGNOSTICS_CSV,
-                     *[f"{kind.value}.png" for kind in FigureKind], REPORT_HTML]
+    assert names == [
+        METRICS_CSV,
+        METRICS_JSON,
+        DECOMPOSITION_CSV,
+        CONTRIBUTIONS_CSV,
+        DIAGNOSTICS_CSV,
+        *[f"{kind.value}.png" for kind in FigureKind],
+        REPORT_HTML,
+    ]
     assert all(path.is_file() and path.stat().st_size > 0 for path in evaluation.files)
 
 
@@ -65,7 +72,18 @@ def test_channel_contributions_csv_has_exactly_the_columns_and_matches_params(fi
 def test_metrics_files_match_a_hand_computation(fitted, evaluation):
     _, panel, params = fitted
     table = pd.read_csv(_report(evaluation, METRICS_CSV))
-    assert list(table.columns) == ["level", "brand", "region", "period", "n_obs", "r2", "mape", "wmape", "nrmse", "bias"]
+    assert list(table.columns) == [
+        "level",
+        "brand",
+        "region",
+        "period",
+        "n_obs",
+        "r2",
+        "mape",
+        "wmape",
+        "nrmse",
+        "bias",
+    ]
     n_train = panel.n_train_weeks
     for period, weeks in (("train", slice(0, n_train)), ("holdout", slice(n_train, None))):
         row = table.query(f"level == 'overall' and period == '{period}'").iloc[0]
@@ -97,8 +115,14 @@ def test_decomposition_csv_adds_up(fitted, evaluation):
 def test_residual_diagnostics_csv(fitted, evaluation):
     _, panel, _ = fitted
     table = pd.read_csv(_report(evaluation, DIAGNOSTICS_CSV))
-    assert list(table.columns) == ["level", "brand", "region", "n_weeks", "durbin_watson",
-                                   *[f"acf_lag_{lag}" for lag in range(1, 9)]]
+    assert list(table.columns) == [
+        "level",
+        "brand",
+        "region",
+        "n_weeks",
+        "durbin_watson",
+        *[f"acf_lag_{lag}" for lag in range(1, 9)],
+    ]
     assert table["level"].tolist() == ["overall", "national", *["series"] * len(panel.brand)]
     assert table["durbin_watson"].between(0.0, 4.0).all()
     assert (table["n_weeks"] == panel.n_train_weeks).all()

@@ -28,8 +28,13 @@ KEYS = pd.DataFrame({"brand": ["A", "A", "B"], "region": ["N", "S", "N"]})
 def test_fit_metrics_match_hand_computation():
     # errors 10, -10, 30, 0; SSE 1100; mean 250; SST 50000
     metrics = fit_metrics([100.0, 200.0, 300.0, 400.0], [110.0, 190.0, 330.0, 400.0])
-    expected = {"r2": 1 - 1100 / 50000, "mape": (0.1 + 0.05 + 0.1 + 0.0) / 4, "wmape": 50 / 1000,
-                "nrmse": math.sqrt(1100 / 4) / 250, "bias": (30 / 4) / 250}
+    expected = {
+        "r2": 1 - 1100 / 50000,
+        "mape": (0.1 + 0.05 + 0.1 + 0.0) / 4,
+        "wmape": 50 / 1000,
+        "nrmse": math.sqrt(1100 / 4) / 250,
+        "bias": (30 / 4) / 250,
+    }
     assert metrics.keys() == expected.keys()
     for name, value in expected.items():
         assert metrics[name] == pytest.approx(value, rel=1e-12), name
@@ -85,9 +90,13 @@ def test_metrics_table_rows_split_periods_and_levels(grids):
     expected = fit_metrics(actual[1, 7:], predicted[1, 7:])
     assert series[list(METRIC_NAMES)].to_dict() == pytest.approx(expected, rel=1e-12)
     national = table.query("level == 'national' and period == 'train'").iloc[0]
-    assert national["wmape"] == pytest.approx(fit_metrics(actual[:, :7].sum(0), predicted[:, :7].sum(0))["wmape"], rel=1e-12)
+    assert national["wmape"] == pytest.approx(
+        fit_metrics(actual[:, :7].sum(0), predicted[:, :7].sum(0))["wmape"], rel=1e-12
+    )
     region = table.query("level == 'region' and region == 'N' and period == 'train'").iloc[0]
-    assert region["r2"] == pytest.approx(fit_metrics(actual[[0, 2], :7].sum(0), predicted[[0, 2], :7].sum(0))["r2"], rel=1e-12)
+    assert region["r2"] == pytest.approx(
+        fit_metrics(actual[[0, 2], :7].sum(0), predicted[[0, 2], :7].sum(0))["r2"], rel=1e-12
+    )
     overall = table.query("level == 'overall' and period == 'train'").iloc[0]
     assert overall["n_obs"] == 21
     assert overall["mape"] == pytest.approx(fit_metrics(actual[:, :7], predicted[:, :7])["mape"], rel=1e-12)
@@ -114,12 +123,22 @@ def test_durbin_watson_and_acf_of_an_alternating_residual():
     predicted = actual - np.array([[1.0, -1.0, 1.0, -1.0]])
     keys = pd.DataFrame({"brand": ["A"], "region": ["N"]})
     table = residual_diagnostics(actual, predicted, keys, holdout_weeks=0, lags=3)
-    assert list(table.columns) == ["level", "brand", "region", "n_weeks", "durbin_watson",
-                                   "acf_lag_1", "acf_lag_2", "acf_lag_3"]
+    assert list(table.columns) == [
+        "level",
+        "brand",
+        "region",
+        "n_weeks",
+        "durbin_watson",
+        "acf_lag_1",
+        "acf_lag_2",
+        "acf_lag_3",
+    ]
     series = table.query("level == 'series'").iloc[0]
     assert series["durbin_watson"] == pytest.approx(12 / 4, rel=1e-12)  # sum(diff**2) / sum(e**2)
     # acf with n in every denominator: lag 1 -3/4, lag 2 +2/4, lag 3 -1/4
-    assert series[["acf_lag_1", "acf_lag_2", "acf_lag_3"]].to_numpy(float) == pytest.approx([-0.75, 0.5, -0.25], rel=1e-12)
+    assert series[["acf_lag_1", "acf_lag_2", "acf_lag_3"]].to_numpy(float) == pytest.approx(
+        [-0.75, 0.5, -0.25], rel=1e-12
+    )
 
 
 def test_diagnostics_use_training_weeks_and_pool_series(grids):
@@ -133,5 +152,7 @@ def test_diagnostics_use_training_weeks_and_pool_series(grids):
     # identical relative residuals in every series: pooled values equal each series' values
     same = np.tile(actual[:1], (3, 1))
     pooled = residual_diagnostics(same, same * np.tile(predicted[:1] / actual[:1], (3, 1)), KEYS, 3)
-    assert pooled.iloc[0, 4:].to_numpy(float) == pytest.approx(pooled.iloc[2, 4:].to_numpy(float), rel=1e-9, nan_ok=True)
+    assert pooled.iloc[0, 4:].to_numpy(float) == pytest.approx(
+        pooled.iloc[2, 4:].to_numpy(float), rel=1e-9, nan_ok=True
+    )
     assert np.isnan(pooled.iloc[0, -2:].to_numpy(float)).all()  # 7 training weeks: no lag 7 or 8

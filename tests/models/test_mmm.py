@@ -37,7 +37,10 @@ def test_outputs_have_panel_shapes_and_media_adds_up(built) -> None:
     no_media = model(dict(inputs.x) | {"media": np.zeros_like(inputs.x["media"])})
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(out["sales"] - no_media["sales"]),
-        keras.ops.convert_to_numpy(keras.ops.sum(out["media"], axis=-1)), rtol=1e-9, atol=1e-12)
+        keras.ops.convert_to_numpy(keras.ops.sum(out["media"], axis=-1)),
+        rtol=1e-9,
+        atol=1e-12,
+    )
     np.testing.assert_allclose(keras.ops.convert_to_numpy(no_media["media"]), 0.0, atol=1e-9)
 
 
@@ -100,16 +103,23 @@ def test_every_carryover_family_reaches_model_export_and_truth(family, noiseless
     params = {name: np.asarray(value) for name, value in model.adstock.params().items()}
     reference = carryover.lag_weights(family, params, config.model.max_lag)
     lag_weights, half_saturation, slope, coefficient = (
-        a[0] for a in draw_arrays(model, inputs, current_theta(model)[None, :]))
+        a[0] for a in draw_arrays(model, inputs, current_theta(model)[None, :])
+    )
     np.testing.assert_allclose(lag_weights, reference, rtol=1e-12)
     carried = carryover.apply_carryover(inputs.x["media"], reference)
     expected = coefficient[:, None, :] * saturation.saturate(carried, config.model.saturation, half_saturation, slope)
     got = keras.ops.convert_to_numpy(model(inputs.x)["media"]) * model.sales_scale
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
     n_channels = len(panel.channels)
-    truth = MediaTruth(tuple(panel.channels), family, "hill", {k: np.resize(v, n_channels) for k, v in params.items()}
-                       | {"slope": np.ones(n_channels)}, np.ones(n_channels), np.ones((1, 1, n_channels)),
-                       np.ones((1, 1, n_channels)))
+    truth = MediaTruth(
+        tuple(panel.channels),
+        family,
+        "hill",
+        {k: np.resize(v, n_channels) for k, v in params.items()} | {"slope": np.ones(n_channels)},
+        np.ones(n_channels),
+        np.ones((1, 1, n_channels)),
+        np.ones((1, 1, n_channels)),
+    )
     np.testing.assert_allclose(truth.lag_weights(), reference, rtol=1e-12)
     restored = MarketingMixModel.from_config(model.get_config())
     assert restored.carryover == family

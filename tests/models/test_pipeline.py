@@ -26,7 +26,9 @@ def test_recovers_carryover_and_coefficients(trained_model_dir: Path, noiseless_
     truth = noiseless_panel.truth.data
     true_weights = np.array([truth["carryover"]["weights"][c] for c in params.channels]).T
     np.testing.assert_allclose(params.lag_weights[1:4], true_weights[1:4], rtol=RECOVERY_RTOL)
-    np.testing.assert_allclose(params.coefficient, _truth_matrix(truth, "coefficient", params.channels), rtol=RECOVERY_RTOL)
+    np.testing.assert_allclose(
+        params.coefficient, _truth_matrix(truth, "coefficient", params.channels), rtol=RECOVERY_RTOL
+    )
     contribution = historical_contribution(params).sum(axis=(0, 1))
     expected = np.array([noiseless_panel.truth.national_contribution()[c] for c in params.channels])
     np.testing.assert_allclose(contribution, expected, rtol=0.02)
@@ -34,9 +36,17 @@ def test_recovers_carryover_and_coefficients(trained_model_dir: Path, noiseless_
 
 def test_model_folder_has_everything_later_steps_need(trained_model_dir: Path) -> None:
     folder = trained_model_dir / "model"
-    for name in ("mmm_model.keras", "mmm_model.weights.h5", "best_model.keras", "training_log.csv",
-                 "training_history.json", "training_history.png", "metadata.json", "response_params.npz",
-                 "features_meta.json"):
+    for name in (
+        "mmm_model.keras",
+        "mmm_model.weights.h5",
+        "best_model.keras",
+        "training_log.csv",
+        "training_history.json",
+        "training_history.png",
+        "metadata.json",
+        "response_params.npz",
+        "features_meta.json",
+    ):
         assert (folder / name).is_file(), name
     metadata = ModelMetadata.load(folder)
     assert metadata.channels == ["TV", "YouTube", "Facebook", "Instagram", "Print", "Radio"]
@@ -67,8 +77,8 @@ import mmm_analytics.models, keras
 from pathlib import Path
 from mmm_analytics.features.store import load_panel
 from mmm_analytics.models.inputs import model_inputs
-model = keras.models.load_model({str(folder / 'mmm_model.keras')!r})
-panel = load_panel(Path({str(trained_model_dir / 'features.parquet')!r}))
+model = keras.models.load_model({str(folder / "mmm_model.keras")!r})
+panel = load_panel(Path({str(trained_model_dir / "features.parquet")!r}))
 sales = keras.ops.convert_to_numpy(model(model_inputs(panel).x)["sales"]) * model.sales_scale
 print(json.dumps(sales.tolist()))
 """

@@ -53,24 +53,48 @@ def content(tmp_path_factory) -> ReportContent:
     actual = rng.uniform(90.0, 110.0, size=(2, 20))
     predicted = actual * rng.uniform(0.95, 1.05, size=(2, 20))
     keys = pd.DataFrame({"brand": ["<b>Brand</b>", "<b>Brand</b>"], "region": ["N", "S"]})
-    parts = {"base": predicted.sum(0) - 30.0, "price": np.full(20, -5.0), "promotions": np.full(20, 15.0),
-             "TV": np.full(20, 20.0)}
+    parts = {
+        "base": predicted.sum(0) - 30.0,
+        "price": np.full(20, -5.0),
+        "promotions": np.full(20, 15.0),
+        "TV": np.full(20, 20.0),
+    }
     figure = tmp_path_factory.mktemp("figures") / "fit_by_brand.png"
     figure.write_bytes(PNG)
     plots = PlotData(
-        dates=dates, holdout_weeks=4, by_brand=FitPanels(("<b>Brand</b>",), actual.sum(0)[None], predicted.sum(0)[None]),
-        by_region=FitPanels(("N", "S"), actual, predicted), national_actual=actual.sum(0),
-        national_predicted=predicted.sum(0), national_parts=parts,
+        dates=dates,
+        holdout_weeks=4,
+        by_brand=FitPanels(("<b>Brand</b>",), actual.sum(0)[None], predicted.sum(0)[None]),
+        by_region=FitPanels(("N", "S"), actual, predicted),
+        national_actual=actual.sum(0),
+        national_predicted=predicted.sum(0),
+        national_parts=parts,
         totals={k: float(v.sum()) for k, v in parts.items()},
-        diagnostics=residual_diagnostics(actual, predicted, keys, 4), colors=part_colors(VizConfig(), ("TV",)),
+        diagnostics=residual_diagnostics(actual, predicted, keys, 4),
+        colors=part_colors(VizConfig(), ("TV",)),
     )
     contributions = pd.DataFrame({"channel": ["TV"], "spend": [100.0], "contribution": [400.0], "roi": [4.0]})
-    media = pd.DataFrame({"channel": ["TV"], "carryover_total": [1.5], "mean_lag_weeks": [0.4],
-                          "half_saturation": [1.2], "slope": [1.1], "coefficient_inr": [55.0]})
+    media = pd.DataFrame(
+        {
+            "channel": ["TV"],
+            "carryover_total": [1.5],
+            "mean_lag_weeks": [0.4],
+            "half_saturation": [1.2],
+            "slope": [1.1],
+            "coefficient_inr": [55.0],
+        }
+    )
     return ReportContent(
-        plots=plots, metrics=metrics_table(actual, predicted, keys, 4), contributions=contributions,
-        media_response=media, cpm={"TV": 1.25}, n_series=2, saturation="hill", n_draws=40,
-        figures=(figure,), training={"timings": {"adam": 1.5}, "best_epoch": 7, "history": {"loss": [3.0, 2.0, 1.0]}},
+        plots=plots,
+        metrics=metrics_table(actual, predicted, keys, 4),
+        contributions=contributions,
+        media_response=media,
+        cpm={"TV": 1.25},
+        n_series=2,
+        saturation="hill",
+        n_draws=40,
+        figures=(figure,),
+        training={"timings": {"adam": 1.5}, "best_epoch": 7, "history": {"loss": [3.0, 2.0, 1.0]}},
     )
 
 
@@ -121,8 +145,14 @@ def test_names_are_escaped(page):
 
 
 def test_report_without_holdout_or_training(content):
-    plots = PlotData(**{name: getattr(content.plots, name) for name in PlotData.__dataclass_fields__} | {"holdout_weeks": 0})
-    page = build_report(ReportContent(**{name: getattr(content, name) for name in ReportContent.__dataclass_fields__}
-                                      | {"plots": plots, "training": {}}))
+    plots = PlotData(
+        **{name: getattr(content.plots, name) for name in PlotData.__dataclass_fields__} | {"holdout_weeks": 0}
+    )
+    page = build_report(
+        ReportContent(
+            **{name: getattr(content, name) for name in ReportContent.__dataclass_fields__}
+            | {"plots": plots, "training": {}}
+        )
+    )
     assert "parameter draws for intervals" in page
     assert '"shapes": []' in page

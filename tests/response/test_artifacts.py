@@ -21,23 +21,40 @@ def small_params() -> ResponseParams:
     rng = np.random.default_rng(0)
     s, t, c, lags, d = 2, 5, 3, 4, 6
     return ResponseParams(
-        channels=("TV", "Radio", "Print"), series_brand=("A", "B"), series_region=("EAST", "EAST"),
-        saturation="hill", cpm=np.array([1.2, 0.6, 6.0]), exposure_scale=rng.uniform(1, 2, (s, c)),
-        exposure=rng.uniform(0, 3, (s, t, c)), dates=tuple(f"2024-01-0{i + 1}" for i in range(t)),
-        lag_weights=rng.uniform(0, 1, (lags, c)), half_saturation=rng.uniform(1, 2, c), slope=np.ones(c),
-        coefficient=rng.uniform(1, 9, (s, c)), lag_weights_draws=rng.uniform(0, 1, (d, lags, c)),
-        half_saturation_draws=rng.uniform(1, 2, (d, c)), slope_draws=np.ones((d, c)),
-        coefficient_draws=rng.uniform(1, 9, (d, s, c)), predicted_sales=rng.uniform(9, 10, (s, t)),
+        channels=("TV", "Radio", "Print"),
+        series_brand=("A", "B"),
+        series_region=("EAST", "EAST"),
+        saturation="hill",
+        cpm=np.array([1.2, 0.6, 6.0]),
+        exposure_scale=rng.uniform(1, 2, (s, c)),
+        exposure=rng.uniform(0, 3, (s, t, c)),
+        dates=tuple(f"2024-01-0{i + 1}" for i in range(t)),
+        lag_weights=rng.uniform(0, 1, (lags, c)),
+        half_saturation=rng.uniform(1, 2, c),
+        slope=np.ones(c),
+        coefficient=rng.uniform(1, 9, (s, c)),
+        lag_weights_draws=rng.uniform(0, 1, (d, lags, c)),
+        half_saturation_draws=rng.uniform(1, 2, (d, c)),
+        slope_draws=np.ones((d, c)),
+        coefficient_draws=rng.uniform(1, 9, (d, s, c)),
+        predicted_sales=rng.uniform(9, 10, (s, t)),
         baseline_sales=rng.uniform(5, 6, (s, t)),
     )
 
 
 def small_metadata() -> ModelMetadata:
     return ModelMetadata(
-        channels=["TV", "Radio", "Print"], brands=["A", "B"], regions=["EAST"],
+        channels=["TV", "Radio", "Print"],
+        brands=["A", "B"],
+        regions=["EAST"],
         series=[{"brand": "A", "region": "EAST"}, {"brand": "B", "region": "EAST"}],
-        date_range=("2024-01-01", "2024-01-05"), n_weeks=5, holdout_weeks=1, seed=1, saturation="hill",
-        max_lag=3, interval_level=0.9,
+        date_range=("2024-01-01", "2024-01-05"),
+        n_weeks=5,
+        holdout_weeks=1,
+        seed=1,
+        saturation="hill",
+        max_lag=3,
+        interval_level=0.9,
     )
 
 

@@ -56,12 +56,20 @@ def test_impulse_response_equals_the_weights(beta, retention, max_lag, extra) ->
     expected = np.zeros(n_weeks)
     expected[: max_lag + 1] = closed_form_weights(beta, retention, max_lag)
     np.testing.assert_allclose(response, expected, rtol=RTOL, atol=0)
-    np.testing.assert_allclose(carryover.beta_gamma_weights(beta, retention, max_lag), expected[: max_lag + 1], rtol=RTOL)
+    np.testing.assert_allclose(
+        carryover.beta_gamma_weights(beta, retention, max_lag), expected[: max_lag + 1], rtol=RTOL
+    )
 
 
 @SETTINGS
-@given(data=st.data(), beta=betas, retention=retentions, max_lag=max_lags,
-       a=st.floats(-10.0, 10.0), b=st.floats(-10.0, 10.0))
+@given(
+    data=st.data(),
+    beta=betas,
+    retention=retentions,
+    max_lag=max_lags,
+    a=st.floats(-10.0, 10.0),
+    b=st.floats(-10.0, 10.0),
+)
 def test_adstock_is_linear_in_exposure(data, beta, retention, max_lag, a, b) -> None:
     x = data.draw(exposures, label="x")
     z = data.draw(hnp.arrays(np.float64, x.shape, elements=st.floats(0.0, 1e6)), label="z")
@@ -74,8 +82,9 @@ def test_adstock_is_linear_in_exposure(data, beta, retention, max_lag, a, b) -> 
 
 
 @SETTINGS
-@given(beta=st.floats(0.01, 2.0), retention=st.floats(0.01, 0.99), max_lag=st.integers(1, 20),
-       n_weeks=st.integers(2, 30))
+@given(
+    beta=st.floats(0.01, 2.0), retention=st.floats(0.01, 0.99), max_lag=st.integers(1, 20), n_weeks=st.integers(2, 30)
+)
 def test_no_wrap_around_unlike_np_roll(beta, retention, max_lag, n_weeks) -> None:
     last_week = np.zeros(n_weeks)
     last_week[-1] = 5.0
@@ -120,7 +129,9 @@ def test_weibull_with_shape_up_to_one_peaks_at_lag_zero(shape, scale, max_lag) -
     assert np.all(np.diff(weights) <= 0)
 
 
-@pytest.mark.parametrize("shape, scale", [(0.8, 2.0), (1.0, 3.0), (2.5, 4.0)], ids=["decaying", "exponential", "delayed"])
+@pytest.mark.parametrize(
+    "shape, scale", [(0.8, 2.0), (1.0, 3.0), (2.5, 4.0)], ids=["decaying", "exponential", "delayed"]
+)
 def test_weibull_weights_match_scipy_pdf(shape: float, scale: float) -> None:
     lags = np.arange(13) + 0.5
     pdf = scipy.stats.weibull_min.pdf(lags, shape, scale=scale)
@@ -138,9 +149,15 @@ def test_per_channel_parameters_equal_a_per_channel_loop() -> None:
     for g in range(2):
         for c in range(3):
             series = x[g, :, c]
-            np.testing.assert_allclose(carried[g, :, c], carryover.beta_gamma_decay(series, beta[c], retention[c], 6), rtol=1e-12)
-            np.testing.assert_allclose(weibull[g, :, c], carryover.weibull_carryover(series, shape[c], scale[c], 6), rtol=1e-12)
-            np.testing.assert_allclose(geometric[g, :, c], carryover.geometric_carryover(series, retention[c], 6), rtol=1e-12)
+            np.testing.assert_allclose(
+                carried[g, :, c], carryover.beta_gamma_decay(series, beta[c], retention[c], 6), rtol=1e-12
+            )
+            np.testing.assert_allclose(
+                weibull[g, :, c], carryover.weibull_carryover(series, shape[c], scale[c], 6), rtol=1e-12
+            )
+            np.testing.assert_allclose(
+                geometric[g, :, c], carryover.geometric_carryover(series, retention[c], 6), rtol=1e-12
+            )
 
 
 def test_apply_carryover_matches_a_direct_sum() -> None:
@@ -201,9 +218,18 @@ def test_geometric_weight_edge_cases(retention: float, max_lag: int, expected: l
         (lambda: carryover.weibull_weights(2.0, -1.0), "scale"),
         (lambda: carryover.weibull_carryover(np.ones(4), 1.0, 1.0, max_lag=-1), "max_lag"),
     ],
-    ids=["negative_max_lag", "fractional_max_lag", "retention_one", "negative_retention", "negative_beta",
-         "geometric_retention_above_one", "geometric_negative_max_lag", "weibull_zero_shape",
-         "weibull_negative_scale", "weibull_negative_max_lag"],
+    ids=[
+        "negative_max_lag",
+        "fractional_max_lag",
+        "retention_one",
+        "negative_retention",
+        "negative_beta",
+        "geometric_retention_above_one",
+        "geometric_negative_max_lag",
+        "weibull_zero_shape",
+        "weibull_negative_scale",
+        "weibull_negative_max_lag",
+    ],
 )
 def test_bad_parameters_raise_input_error_naming_them(call, name: str) -> None:
     with pytest.raises(InputError, match=name):

@@ -58,8 +58,12 @@ def test_half_of_the_maximum_at_half_saturation(family, half_saturation, slope) 
 
 
 @SETTINGS
-@given(family=families, x=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e4, 1e4)),
-       half_saturation=half_saturations, slope=slopes)
+@given(
+    family=families,
+    x=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e4, 1e4)),
+    half_saturation=half_saturations,
+    slope=slopes,
+)
 def test_non_negativity_is_kept_for_any_input(family, x, half_saturation, slope) -> None:
     y = curve(family, x, half_saturation, slope)
     assert np.all(y >= 0)
@@ -67,15 +71,20 @@ def test_non_negativity_is_kept_for_any_input(family, x, half_saturation, slope)
 
 
 @SETTINGS
-@given(x=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.0, 100.0)),
-       half_saturation=st.floats(0.1, 10.0), slope=slopes)
+@given(
+    x=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.0, 100.0)),
+    half_saturation=st.floats(0.1, 10.0),
+    slope=slopes,
+)
 def test_hill_matches_its_closed_form(x, half_saturation, slope) -> None:
     expected = x**slope / (x**slope + half_saturation**slope)
     np.testing.assert_allclose(saturation.hill(x, half_saturation, slope), expected, rtol=RTOL, atol=1e-300)
 
 
 @SETTINGS
-@given(x=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.0, 100.0)), half_saturation=st.floats(0.1, 10.0))
+@given(
+    x=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.0, 100.0)), half_saturation=st.floats(0.1, 10.0)
+)
 def test_sigmoid_matches_its_closed_form(x, half_saturation) -> None:
     decay = 3.0 ** (-x / half_saturation)  # exp(-k x) with k = ln 3 / half_saturation
     expected = (1.0 - decay) / (1.0 + decay)
@@ -119,10 +128,19 @@ def test_saturate_dispatches_by_family(family, x, expected) -> None:
         (lambda: saturation.hill(np.ones(2), 1.0, 0.0), "slope"),
         (lambda: saturation.sigmoid(np.ones(2), np.array([1.0, 0.0])), "half_saturation"),
         (lambda: saturation.saturate(np.ones(2), "sigmoid", -2.0), "half_saturation"),
-        (lambda: saturation.saturate(np.ones(2), "cubic", 1.0), "unknown saturation 'cubic'; choose one of: hill, sigmoid"),
+        (
+            lambda: saturation.saturate(np.ones(2), "cubic", 1.0),
+            "unknown saturation 'cubic'; choose one of: hill, sigmoid",
+        ),
     ],
-    ids=["hill_zero_half_saturation", "hill_negative_half_saturation", "hill_zero_slope",
-         "sigmoid_one_channel_zero", "saturate_negative_half_saturation", "unknown_family"],
+    ids=[
+        "hill_zero_half_saturation",
+        "hill_negative_half_saturation",
+        "hill_zero_slope",
+        "sigmoid_one_channel_zero",
+        "saturate_negative_half_saturation",
+        "unknown_family",
+    ],
 )
 def test_bad_parameters_raise_input_error_naming_them(call, name: str) -> None:
     with pytest.raises(InputError, match=name):

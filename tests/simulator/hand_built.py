@@ -22,8 +22,13 @@ def _draws(value: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndar
 
 
 def build_params(
-    n_brands: int = 2, n_regions: int = 2, n_channels: int = 3, n_weeks: int = 60, n_draws: int = 8,
-    saturation: str = "hill", seed: int = 3,
+    n_brands: int = 2,
+    n_regions: int = 2,
+    n_channels: int = 3,
+    n_weeks: int = 60,
+    n_draws: int = 8,
+    saturation: str = "hill",
+    seed: int = 3,
 ) -> ResponseParams:
     """Response parameters of a plausible trained model, built by hand (no training)."""
     rng = np.random.default_rng(seed)
@@ -43,17 +48,29 @@ def build_params(
     baseline = rng.uniform(1.5e5, 3.0e5, (n_series, 1)) * (1 + 0.05 * rng.normal(size=(n_series, n_weeks)))
     start = dt.date(2023, 1, 2)
     params = ResponseParams(
-        channels=channels, series_brand=tuple(b for b, _ in series), series_region=tuple(r for _, r in series),
-        saturation=saturation, cpm=cpm, exposure_scale=exposure.mean(axis=1), exposure=exposure,
+        channels=channels,
+        series_brand=tuple(b for b, _ in series),
+        series_region=tuple(r for _, r in series),
+        saturation=saturation,
+        cpm=cpm,
+        exposure_scale=exposure.mean(axis=1),
+        exposure=exposure,
         dates=tuple((start + dt.timedelta(weeks=k)).isoformat() for k in range(n_weeks)),
-        lag_weights=lag_weights, half_saturation=half_saturation, slope=slope, coefficient=coefficient,
-        lag_weights_draws=weights_draws, half_saturation_draws=_draws(half_saturation, n_draws, rng),
-        slope_draws=_draws(slope, n_draws, rng), coefficient_draws=_draws(coefficient, n_draws, rng),
-        predicted_sales=baseline, baseline_sales=baseline,
+        lag_weights=lag_weights,
+        half_saturation=half_saturation,
+        slope=slope,
+        coefficient=coefficient,
+        lag_weights_draws=weights_draws,
+        half_saturation_draws=_draws(half_saturation, n_draws, rng),
+        slope_draws=_draws(slope, n_draws, rng),
+        coefficient_draws=_draws(coefficient, n_draws, rng),
+        predicted_sales=baseline,
+        baseline_sales=baseline,
     )
     predicted = baseline + historical_contribution(params).sum(axis=-1)
-    return ResponseParams(**{**{name: getattr(params, name) for name in params.__dataclass_fields__},
-                             "predicted_sales": predicted})
+    return ResponseParams(
+        **{**{name: getattr(params, name) for name in params.__dataclass_fields__}, "predicted_sales": predicted}
+    )
 
 
 def write_model(folder: Path, params: ResponseParams) -> Path:
@@ -62,9 +79,15 @@ def write_model(folder: Path, params: ResponseParams) -> Path:
     params.save(folder)
     ModelMetadata(
         channels=list(params.channels),
-        brands=sorted(set(params.series_brand)), regions=sorted(set(params.series_region)),
+        brands=sorted(set(params.series_brand)),
+        regions=sorted(set(params.series_region)),
         series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],
-        date_range=(params.dates[0], params.dates[-1]), n_weeks=len(params.dates), holdout_weeks=0,
-        seed=3, saturation=params.saturation, max_lag=MAX_LAG, interval_level=0.9,
+        date_range=(params.dates[0], params.dates[-1]),
+        n_weeks=len(params.dates),
+        holdout_weeks=0,
+        seed=3,
+        saturation=params.saturation,
+        max_lag=MAX_LAG,
+        interval_level=0.9,
     ).save(folder)
     return folder

@@ -19,12 +19,23 @@ def test_batch_writes_everything(tmp_path: Path, simulator: MarketingSimulator) 
     scenarios.write_text(SCENARIOS)
     paths = BatchPaths(scenarios, tmp_path / "sim", tmp_path / "fig", tmp_path / "report.html", export=True)
     results = run_batch(simulator, paths, VizConfig(dpi=50))
-    for name in ("scenario_comparison.csv", "efficiency_frontier.csv", "sensitivity.csv", "optimal_allocation.json",
-                 "segment_optimization.csv", "exports/efficiency_frontier.json", "exports/optimal_allocation.csv"):
+    for name in (
+        "scenario_comparison.csv",
+        "efficiency_frontier.csv",
+        "sensitivity.csv",
+        "optimal_allocation.json",
+        "segment_optimization.csv",
+        "exports/efficiency_frontier.json",
+        "exports/optimal_allocation.csv",
+    ):
         assert (paths.output / name).is_file(), name
     pngs = sorted(p.name for p in paths.figures.glob("*.png"))
-    assert pngs == ["efficiency_frontier.png", "scenario_comparison.png", "sensitivity_current.png",
-                    "sensitivity_optimum.png"]
+    assert pngs == [
+        "efficiency_frontier.png",
+        "scenario_comparison.png",
+        "sensitivity_current.png",
+        "sensitivity_optimum.png",
+    ]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths.figures.glob("*.png"))
     page = paths.report.read_text()
     assert page.count(get_plotlyjs()[:200]) == 1

@@ -18,9 +18,16 @@ CURRENT = np.array([100.0, 50.0, 25.0])
 
 def test_fractions_and_absolute_limits_combine() -> None:
     limits = resolve_limits(
-        BudgetConstraints(min_spend={"TV": 60.0}, min_fraction={"TV": 0.8}, max_fraction={"Radio": 2.0},
-                          max_spend={"Radio": 40.0}, locked=("YouTube",)),
-        CHANNELS, CURRENT, 175.0,
+        BudgetConstraints(
+            min_spend={"TV": 60.0},
+            min_fraction={"TV": 0.8},
+            max_fraction={"Radio": 2.0},
+            max_spend={"Radio": 40.0},
+            locked=("YouTube",),
+        ),
+        CHANNELS,
+        CURRENT,
+        175.0,
     )
     np.testing.assert_allclose(limits.lower, [80.0, 50.0, 0.0])
     np.testing.assert_allclose(limits.upper, [np.inf, 50.0, 40.0])
@@ -30,20 +37,37 @@ def test_fractions_and_absolute_limits_combine() -> None:
 @pytest.mark.parametrize(
     ("constraints", "budget", "message"),
     [
-        (BudgetConstraints(min_spend={"TV": 90.0}, max_spend={"TV": 80.0}), 175.0,
-         r"constraint on 'TV': minimum 90 INR is above maximum 80 INR"),
-        (BudgetConstraints(min_spend={"TV": 150.0, "Radio": 40.0}), 175.0,
-         r"minimum spends \(TV=150 INR, Radio=40 INR\) add up to 190 INR, above the weekly budget 175 INR"),
+        (
+            BudgetConstraints(min_spend={"TV": 90.0}, max_spend={"TV": 80.0}),
+            175.0,
+            r"constraint on 'TV': minimum 90 INR is above maximum 80 INR",
+        ),
+        (
+            BudgetConstraints(min_spend={"TV": 150.0, "Radio": 40.0}),
+            175.0,
+            r"minimum spends \(TV=150 INR, Radio=40 INR\) add up to 190 INR, above the weekly budget 175 INR",
+        ),
         (BudgetConstraints(min_spend={"TV": 150.0}, locked=("YouTube",)), 175.0, r"locked YouTube=50 INR"),
-        (BudgetConstraints(max_spend={"TV": 10.0, "YouTube": 10.0, "Radio": 10.0}), 175.0,
-         r"maximum spends .* add up to 30 INR, below the weekly budget 175 INR"),
+        (
+            BudgetConstraints(max_spend={"TV": 10.0, "YouTube": 10.0, "Radio": 10.0}),
+            175.0,
+            r"maximum spends .* add up to 30 INR, below the weekly budget 175 INR",
+        ),
         (BudgetConstraints(min_spend={"Cinema": 1.0}), 175.0, r"unknown channel 'Cinema' in minimum"),
         (BudgetConstraints(max_spend={"TV": -1.0}), 175.0, r"maximum .* for 'TV' must be a number >= 0"),
         (BudgetConstraints(locked=("TV",), max_spend={"TV": 50.0}), 175.0, r"'TV' is locked .* outside its limits"),
         (BudgetConstraints(), -5.0, r"weekly budget must be a number >= 0"),
     ],
-    ids=["min-above-max", "mins-above-budget", "lock-counts", "maxes-below-budget", "unknown-channel",
-         "negative-max", "lock-outside-limits", "negative-budget"],
+    ids=[
+        "min-above-max",
+        "mins-above-budget",
+        "lock-counts",
+        "maxes-below-budget",
+        "unknown-channel",
+        "negative-max",
+        "lock-outside-limits",
+        "negative-budget",
+    ],
 )
 def test_infeasible_requests_name_the_constraint(constraints, budget, message) -> None:
     with pytest.raises(InputError, match=message):
@@ -51,8 +75,9 @@ def test_infeasible_requests_name_the_constraint(constraints, budget, message) -
 
 
 def test_maxes_below_budget_allowed_with_at_most() -> None:
-    limits = resolve_limits(BudgetConstraints(max_spend={c: 10.0 for c in CHANNELS}, at_most=True),
-                            CHANNELS, CURRENT, 175.0)
+    limits = resolve_limits(
+        BudgetConstraints(max_spend={c: 10.0 for c in CHANNELS}, at_most=True), CHANNELS, CURRENT, 175.0
+    )
     assert limits.upper.sum() == 30.0
 
 
@@ -65,7 +90,9 @@ def test_parse_limits(items, absolute, fraction) -> None:
     assert parse_limits(items, "--min") == (absolute, fraction)
 
 
-@pytest.mark.parametrize("item", ["TV", "TV=abc", "=5", "TV=5%%"], ids=["no-equals", "text", "no-channel", "bad-percent"])
+@pytest.mark.parametrize(
+    "item", ["TV", "TV=abc", "=5", "TV=5%%"], ids=["no-equals", "text", "no-channel", "bad-percent"]
+)
 def test_parse_limits_rejects_bad_items(item: str) -> None:
     with pytest.raises(InputError, match=r"--min .*expected CHANNEL=INR"):
         parse_limits([item], "--min")

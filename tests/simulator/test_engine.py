@@ -18,8 +18,14 @@ from .hand_built import build_params, write_model
 def reference_response(params, spend: np.ndarray) -> np.ndarray:
     """The NumPy reference of the steady-state response at the point estimate, (..., S, C)."""
     return steady_state_response(
-        spend, params.coefficient, params.exposure_scale, params.cpm, params.lag_weights.sum(axis=0),
-        params.half_saturation, params.slope, params.saturation,
+        spend,
+        params.coefficient,
+        params.exposure_scale,
+        params.cpm,
+        params.lag_weights.sum(axis=0),
+        params.half_saturation,
+        params.slope,
+        params.saturation,
     )
 
 

@@ -27,8 +27,9 @@ EXACT = 1e-6  # relative tolerance on budget and bounds
 def two_channel(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
     """One segment, two channels, Hill slope 1: response_c(x) = coefficient_c * x / (x + k_c)."""
     base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=4)
-    params = dataclasses.replace(base, slope=np.ones(2), slope_draws=np.ones((4, 2)),
-                                 coefficient=np.array([[40_000.0, 25_000.0]]))
+    params = dataclasses.replace(
+        base, slope=np.ones(2), slope_draws=np.ones((4, 2)), coefficient=np.array([[40_000.0, 25_000.0]])
+    )
     folder = write_model(tmp_path_factory.mktemp("two"), params)
     return MarketingSimulator(params, ModelMetadata.load(folder))
 
@@ -79,8 +80,9 @@ def test_budget_and_bounds_respected_exactly(simulator: MarketingSimulator) -> N
 def test_at_most_never_exceeds_budget(simulator: MarketingSimulator) -> None:
     current = simulator.current_spend("BrandA", "CENTRAL")
     caps = {c: 0.2 * v for c, v in current.items()}
-    result = simulator.optimize_budget(sum(current.values()), BudgetConstraints(max_spend=caps, at_most=True),
-                                       "BrandA", "CENTRAL")
+    result = simulator.optimize_budget(
+        sum(current.values()), BudgetConstraints(max_spend=caps, at_most=True), "BrandA", "CENTRAL"
+    )
     assert sum(result.allocation.values()) == pytest.approx(sum(caps.values()), rel=EXACT)
     for channel, cap in caps.items():
         assert result.allocation[channel] <= cap * (1 + EXACT)
@@ -93,7 +95,9 @@ def test_national_joint_optimisation(simulator: MarketingSimulator) -> None:
     assert national.cells["spend"].sum() == pytest.approx(budget, rel=EXACT)
     assert len(national.cells) == 4 * 3
     # Joint beats optimising each segment on its own historical budget (it may move money between them).
-    separate = sum(simulator.optimize_budget(None, None, b, r).expected_incremental_sales for b, r in simulator.segments)
+    separate = sum(
+        simulator.optimize_budget(None, None, b, r).expected_incremental_sales for b, r in simulator.segments
+    )
     assert national.expected_incremental_sales >= separate * (1 - 1e-9)
     active = national.cells[national.cells["spend"] > 1e-6 * budget]
     assert np.ptp(active["marginal_roi"]) / active["marginal_roi"].mean() < 1e-3
@@ -110,8 +114,9 @@ def test_national_channel_limits_apply_to_totals(simulator: MarketingSimulator) 
 
 def test_infeasible_request_names_constraint(simulator: MarketingSimulator) -> None:
     with pytest.raises(InputError, match=r"minimum spends \(TV=.*above the weekly budget"):
-        optimize_allocation(simulator.selection("BrandA", "EAST"), 100.0, BudgetConstraints(min_spend={"TV": 1000.0}),
-                            starts=1)
+        optimize_allocation(
+            simulator.selection("BrandA", "EAST"), 100.0, BudgetConstraints(min_spend={"TV": 1000.0}), starts=1
+        )
 
 
 def test_zero_budget_spends_nothing(simulator: MarketingSimulator) -> None:
@@ -137,9 +142,13 @@ def test_sigmoid_model_optimises(tmp_path: Path) -> None:
 def test_optimiser_needs_only_a_selection(simulator: MarketingSimulator) -> None:
     rows = simulator.rows("all", "EAST")
     selection = Selection(
-        brand="all", region="EAST", channels=simulator.channels,
-        segments=tuple(simulator.segments[row] for row in rows), current=simulator.current_matrix[rows],
-        cells=simulator.surface.cells(rows), concave=simulator.surface.is_concave,
+        brand="all",
+        region="EAST",
+        channels=simulator.channels,
+        segments=tuple(simulator.segments[row] for row in rows),
+        current=simulator.current_matrix[rows],
+        cells=simulator.surface.cells(rows),
+        concave=simulator.surface.is_concave,
     )
     budget = 1.1 * float(selection.current.sum())
     direct = optimize_allocation(selection, budget, None, starts=simulator.settings.starts)

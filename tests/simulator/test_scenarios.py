@@ -56,7 +56,10 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
     [
         ("scenarios:\n  - name: a\n    spend: {Cinema: 10}\n", r"scenario 'a', key 'Cinema': unknown channel"),
         ("scenarios:\n  - name: b\n    spend: {TV: lots}\n", r"scenario 'b', key 'TV': 'lots' is not an amount"),
-        ("scenarios:\n  - name: c\n    spend: {TV: -5}\n", r"scenario 'c', key 'TV': weekly spend must be a number >= 0"),
+        (
+            "scenarios:\n  - name: c\n    spend: {TV: -5}\n",
+            r"scenario 'c', key 'TV': weekly spend must be a number >= 0",
+        ),
         ("scenarios:\n  - name: d\n    spend: {TV: '-150%'}\n", r"scenario 'd', key 'TV': .* cuts more than 100%"),
         ("scenarios:\n  - name: e\n    spnd: {TV: 5}\n", r"scenario 'e', key 'spnd'"),
         ("scenarios:\n  - name: f\n    brand: BrandQ\n", r"scenario 'f', key 'brand': unknown brand 'BrandQ'"),
@@ -64,10 +67,21 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ("scenarios: []\n", r"scenarios"),
         ("scenarios:\n  - name: h\n    spend: [1, 2]\n", r"scenario 'h', key 'spend'"),
     ],
-    ids=["unknown-channel", "text", "negative", "cut-too-deep", "misspelled-key", "unknown-brand", "duplicate",
-         "empty", "not-a-mapping"],
+    ids=[
+        "unknown-channel",
+        "text",
+        "negative",
+        "cut-too-deep",
+        "misspelled-key",
+        "unknown-brand",
+        "duplicate",
+        "empty",
+        "not-a-mapping",
+    ],
 )
-def test_bad_scenarios_name_scenario_and_key(tmp_path: Path, simulator: MarketingSimulator, text: str, message: str) -> None:
+def test_bad_scenarios_name_scenario_and_key(
+    tmp_path: Path, simulator: MarketingSimulator, text: str, message: str
+) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(InputError, match=message) as caught:
         scenarios_from_file(path, simulator)

@@ -14,17 +14,28 @@ from .hand_built import build_params
 def reference_response(params, spend: np.ndarray) -> np.ndarray:
     """The NumPy reference of the steady-state response at the point estimate, (..., S, C)."""
     return steady_state_response(
-        spend, params.coefficient, params.exposure_scale, params.cpm, params.lag_weights.sum(axis=0),
-        params.half_saturation, params.slope, params.saturation,
+        spend,
+        params.coefficient,
+        params.exposure_scale,
+        params.cpm,
+        params.lag_weights.sum(axis=0),
+        params.half_saturation,
+        params.slope,
+        params.saturation,
     )
 
 
 def reference_draw_response(params, spend: np.ndarray) -> np.ndarray:
     """The NumPy reference for every draw, (D, S, C)."""
     return steady_state_response(
-        spend[None], params.coefficient_draws, params.exposure_scale[None], params.cpm,
-        params.lag_weights_draws.sum(axis=1)[:, None, :], params.half_saturation_draws[:, None, :],
-        params.slope_draws[:, None, :], params.saturation,
+        spend[None],
+        params.coefficient_draws,
+        params.exposure_scale[None],
+        params.cpm,
+        params.lag_weights_draws.sum(axis=1)[:, None, :],
+        params.half_saturation_draws[:, None, :],
+        params.slope_draws[:, None, :],
+        params.saturation,
     )
 
 
@@ -60,7 +71,9 @@ def test_curvature_matches_difference_of_gradient(params) -> None:
 def test_draws_equal_shared_draw_response(params) -> None:
     spend = params.spend.mean(axis=1)
     rows = np.arange(len(params.series_brand))
-    np.testing.assert_allclose(DrawSet.build(params, rows).response(spend), reference_draw_response(params, spend), rtol=1e-6)
+    np.testing.assert_allclose(
+        DrawSet.build(params, rows).response(spend), reference_draw_response(params, spend), rtol=1e-6
+    )
 
 
 def test_concavity_flag() -> None:

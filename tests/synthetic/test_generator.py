@@ -103,8 +103,9 @@ def test_truth_matches_the_csv(default_csv) -> None:
             assert recomputed[channel] == pytest.approx(entry["contribution"][channel], rel=RTOL)
 
 
-@pytest.mark.parametrize("setting", [SyntheticSetting.NOISY, SyntheticSetting.MISSPECIFIED],
-                         ids=["noisy", "misspecified"])
+@pytest.mark.parametrize(
+    "setting", [SyntheticSetting.NOISY, SyntheticSetting.MISSPECIFIED], ids=["noisy", "misspecified"]
+)
 def test_truth_matches_the_data_in_other_settings(setting: SyntheticSetting) -> None:
     settings = SyntheticSettings(seed=3, n_geos=2, n_brands=2, n_skus=2, n_weeks=60, setting=setting)
     panel = generate_panel(settings, CHANNELS)
@@ -125,8 +126,12 @@ def test_same_seed_same_panel_other_seed_other_panel() -> None:
 def test_truth_cpms_follow_the_channel_table() -> None:
     """A configured CPM prices the truth's spend; channels the table lacks or prices by a spend column keep the built-in CPM."""
     small = SyntheticSettings(seed=21, n_geos=1, n_brands=1, n_skus=1, n_weeks=40)
-    config = DataConfig(channels={"TV": ChannelSpec(column="TV_Impressions", cpm=2.4),
-                                  "Radio": ChannelSpec(column="Radio_Listenership", spend_column="Radio_Spend")})
+    config = DataConfig(
+        channels={
+            "TV": ChannelSpec(column="TV_Impressions", cpm=2.4),
+            "Radio": ChannelSpec(column="Radio_Listenership", spend_column="Radio_Spend"),
+        }
+    )
     priced, default = generate_panel(small, config.channel_table()), generate_panel(small)
     expected = dict(zip(CHANNELS.names, CHANNELS.cpm)) | {"TV": 2.4}
     assert priced.truth.data["cpm"] == expected

@@ -75,13 +75,21 @@ def test_temp_file_sits_beside_the_target_with_the_same_suffix(tmp_path: Path) -
 def test_csv_and_parquet_round_trip(tmp_path: Path) -> None:
     frame = pd.DataFrame({"channel": ["TV", "Radio"], "spend": [1.5, 2.25], "weeks": [3, 4]})
     pd.testing.assert_frame_equal(pd.read_csv(write_csv(tmp_path / "t.csv", frame)), frame, check_dtype=False)
-    pd.testing.assert_frame_equal(pd.read_parquet(write_parquet(tmp_path / "t.parquet", frame)), frame, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(write_parquet(tmp_path / "t.parquet", frame)), frame, check_dtype=False
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.parquet"]
 
 
 def test_json_converts_numpy_timestamps_and_paths(tmp_path: Path) -> None:
-    data = {"roi": np.float64(1.25), "n": np.int64(3), "curve": np.array([0.0, 0.5]),
-            "start": pd.Timestamp("2022-07-04"), "model": Path("outputs/models/mmm_model.keras"), "missing": float("nan")}
+    data = {
+        "roi": np.float64(1.25),
+        "n": np.int64(3),
+        "curve": np.array([0.0, 0.5]),
+        "start": pd.Timestamp("2022-07-04"),
+        "model": Path("outputs/models/mmm_model.keras"),
+        "missing": float("nan"),
+    }
     path = write_json(tmp_path / "meta.json", data)
     text = path.read_text(encoding="utf-8")
     assert text.endswith("}\n") and text == to_json(data) + "\n"

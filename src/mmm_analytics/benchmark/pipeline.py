@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -36,10 +37,16 @@ def _regret(run: RunResult, config: ProjectConfig, with_timings: bool) -> tuple[
     return float(regret["regret"].mean()), measure_speed(simulator) if with_timings else {}
 
 
-def run_benchmark(settings: list[SyntheticSetting], seeds: list[int], config: ProjectConfig, output_dir: Path,
-                  on_run: Callable[[dict], None] | None = None) -> BenchmarkResult:
+def run_benchmark(
+    settings: list[SyntheticSetting],
+    seeds: list[int],
+    config: ProjectConfig,
+    output_dir: Path,
+    on_run: Callable[[dict], None] | None = None,
+) -> BenchmarkResult:
     """Fit every (setting, seed) panel and write ``benchmark.csv``, ``benchmark_channels.csv``, ``benchmark.md``."""
-    runs, channels, timings = [], [], {}
+    runs, channels = [], []
+    timings: dict[str, Any] = {}
     for setting in settings:
         for seed in seeds:
             run = run_one(setting, seed, config)

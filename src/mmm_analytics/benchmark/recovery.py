@@ -42,7 +42,9 @@ def _panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple
     return build_panel(frame, config.data, config.features), generated.truth
 
 
-def _channel_rows(params: ResponseParams, truth: GroundTruth, ridge_contribution: np.ndarray, level: float) -> pd.DataFrame:
+def _channel_rows(
+    params: ResponseParams, truth: GroundTruth, ridge_contribution: np.ndarray, level: float
+) -> pd.DataFrame:
     spend = params.spend.sum(axis=(0, 1))
     point = historical_contribution(params).sum(axis=(0, 1))
     draws = np.stack([historical_contribution(params, d).sum(axis=(0, 1)) for d in range(params.n_draws)])
@@ -55,18 +57,27 @@ def _channel_rows(params: ResponseParams, truth: GroundTruth, ridge_contribution
         weights = params.lag_weights[:, c]
         retention = weights[2] / weights[1] if weights[1] > 0 else 0.0
         true_half_life = (truth.data["carryover"].get("half_life_weeks") or {}).get(channel)
-        rows.append({
-            "channel": channel, "share_of_media": true_contribution[channel] / total,
-            "true_contribution": true_contribution[channel], "contribution": point[c],
-            "ridge_contribution": ridge_contribution[c],
-            "true_roi": true_roi, "roi": point[c] / spend[c], "roi_lower": low[c], "roi_upper": high[c],
-            "ridge_roi": ridge_contribution[c] / spend[c],
-            "roi_error": point[c] / spend[c] / true_roi - 1.0,
-            "covered": bool(low[c] <= true_roi <= high[c]), "interval_width": (high[c] - low[c]) / true_roi,
-            "true_half_life": true_half_life, "half_life": float(carryover.half_life(retention)),
-            "true_half_saturation": truth.data["saturation"]["half_saturation"][channel],
-            "half_saturation": float(params.half_saturation[c]),
-        })
+        rows.append(
+            {
+                "channel": channel,
+                "share_of_media": true_contribution[channel] / total,
+                "true_contribution": true_contribution[channel],
+                "contribution": point[c],
+                "ridge_contribution": ridge_contribution[c],
+                "true_roi": true_roi,
+                "roi": point[c] / spend[c],
+                "roi_lower": low[c],
+                "roi_upper": high[c],
+                "ridge_roi": ridge_contribution[c] / spend[c],
+                "roi_error": point[c] / spend[c] / true_roi - 1.0,
+                "covered": bool(low[c] <= true_roi <= high[c]),
+                "interval_width": (high[c] - low[c]) / true_roi,
+                "true_half_life": true_half_life,
+                "half_life": float(carryover.half_life(retention)),
+                "true_half_saturation": truth.data["saturation"]["half_saturation"][channel],
+                "half_saturation": float(params.half_saturation[c]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -74,14 +85,15 @@ def run_one(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> RunR
     """Generate, fit (default config), and compare the recovered media effects with the truth."""
     panel, truth = _panel(setting, seed, config)
     start = time.perf_counter()
-    model, params, noise, info = fit_and_summarise(panel, config)
+    _model, params, noise, _info = fit_and_summarise(panel, config)
     fit_seconds = time.perf_counter() - start
     ridge = fit_ridge(panel, config.features)
     rows = _channel_rows(params, truth, ridge.contribution.sum(axis=(0, 1)), config.model.intervals.level)
     total = rows["true_contribution"].sum()
     holdout = slice(panel.n_train_weeks, None)
     summary = {
-        "setting": setting.value, "seed": seed,
+        "setting": setting.value,
+        "seed": seed,
         "contribution_error": float((rows["contribution"] - rows["true_contribution"]).abs().sum() / total),
         "ridge_contribution_error": float((rows["ridge_contribution"] - rows["true_contribution"]).abs().sum() / total),
         "holdout_wmape": wmape(panel.sales[:, holdout], params.predicted_sales[:, holdout]),

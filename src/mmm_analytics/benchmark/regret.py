@@ -19,8 +19,14 @@ from mmm_analytics.simulator.surface import ResponseSurface
 from mmm_analytics.synthetic import GroundTruth
 
 REGRET_COLUMNS: tuple[str, ...] = (
-    "brand", "region", "weekly_budget", "true_response_recommended", "true_response_optimal",
-    "true_response_current_mix", "regret", "current_mix_regret",
+    "brand",
+    "region",
+    "weekly_budget",
+    "true_response_recommended",
+    "true_response_optimal",
+    "true_response_current_mix",
+    "regret",
+    "current_mix_regret",
 )
 
 
@@ -77,11 +83,16 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth) -> pd.
         true_current = cells.value_and_grad(current)[0]
         starts = [spend, current, np.full_like(spend, budget / spend.size)][: max(simulator.settings.starts, 1)]
         best = max(true_optimum(surface, row, budget, starts), true_recommended, true_current)
-        rows.append({
-            "brand": brand, "region": region, "weekly_budget": budget,
-            "true_response_recommended": true_recommended, "true_response_optimal": best,
-            "true_response_current_mix": true_current,
-            "regret": 1.0 - true_recommended / best if best > 0 else 0.0,
-            "current_mix_regret": 1.0 - true_current / best if best > 0 else 0.0,
-        })
+        rows.append(
+            {
+                "brand": brand,
+                "region": region,
+                "weekly_budget": budget,
+                "true_response_recommended": true_recommended,
+                "true_response_optimal": best,
+                "true_response_current_mix": true_current,
+                "regret": 1.0 - true_recommended / best if best > 0 else 0.0,
+                "current_mix_regret": 1.0 - true_current / best if best > 0 else 0.0,
+            }
+        )
     return pd.DataFrame(rows, columns=list(REGRET_COLUMNS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from mmm_analytics.simulator.defaults import ALL
@@ -43,7 +44,9 @@ def measure_speed(sim: MarketingSimulator, scenario_repeats: int = 50, frontier_
     spend = sim.current_spend(brand, region)
     national = sim.current_spend(ALL, ALL)
     out: dict[str, Any] = {
-        "segments": len(sim.segments), "channels": len(sim.channels), "draws": sim.params.n_draws,
+        "segments": len(sim.segments),
+        "channels": len(sim.channels),
+        "draws": sim.params.n_draws,
         "first_scenario_s": _seconds(lambda: sim.simulate_scenario(spend, brand, region)),
         "first_optimize_segment_s": _seconds(lambda: sim.optimize_budget(None, None, brand, region)),
         "first_optimize_national_s": _seconds(lambda: sim.optimize_budget(None, None, ALL, ALL)),
@@ -51,9 +54,7 @@ def measure_speed(sim: MarketingSimulator, scenario_repeats: int = 50, frontier_
     out["scenario_s"] = _seconds(lambda: sim.simulate_scenario(spend, brand, region), scenario_repeats)
     out["scenario_national_s"] = _seconds(lambda: sim.simulate_scenario(national, ALL, ALL), scenario_repeats)
     segments = sim.segments[: min(3, len(sim.segments))]
-    out["optimize_segment_s"] = max(
-        _seconds(lambda b=b, r=r: sim.optimize_budget(None, None, b, r)) for b, r in segments
-    )
+    out["optimize_segment_s"] = max(_seconds(partial(sim.optimize_budget, None, None, b, r)) for b, r in segments)
     out["optimize_national_s"] = _seconds(lambda: sim.optimize_budget(None, None, ALL, ALL))
     out["frontier_segment_s"] = _seconds(lambda: efficiency_frontier(sim, brand, region, points=frontier_points))
     out["frontier_national_s"] = _seconds(lambda: efficiency_frontier(sim, ALL, ALL, points=frontier_points))

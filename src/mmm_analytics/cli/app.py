@@ -55,8 +55,8 @@ def root(
     # The root's --help is a plain flag: Typer's generated one is parsed with pydantic on every
     # sub-command call, which would double the time of `mmm data --help`.
     show_help: Annotated[
-        bool, typer.Option("--help", callback=_help, is_eager=True, expose_value=False,
-                           help="Show this message and exit.")
+        bool,
+        typer.Option("--help", callback=_help, is_eager=True, expose_value=False, help="Show this message and exit."),
     ] = False,
 ) -> None:
     """Marketing Mix Modeling toolkit."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,7 @@ from mmm_analytics.utils.paths import ProjectPaths
 DEFAULTS = ProjectPaths()
 
 
-def _parse_list[T](text: str, kind: type[T], name: str) -> list[T]:
+def _parse_list[T](text: str, kind: Callable[[str], T], name: str) -> list[T]:
     try:
         return [kind(part.strip()) for part in text.split(",") if part.strip()]
     except ValueError:
@@ -30,8 +31,12 @@ def _parse_list[T](text: str, kind: type[T], name: str) -> list[T]:
 
 def benchmark(
     seeds: Annotated[str, typer.Option("--seeds", help="Comma-separated seeds (>= 5 for coverage).")] = "1,2,3,4,5",
-    settings: Annotated[str, typer.Option("--settings", help="Comma-separated: default, noisy, misspecified.")] = "default,noisy,misspecified",
-    output: Annotated[Path, typer.Option("--output", help="Folder for benchmark.md and the CSVs.")] = DEFAULTS.reports_dir,
+    settings: Annotated[
+        str, typer.Option("--settings", help="Comma-separated: default, noisy, misspecified.")
+    ] = "default,noisy,misspecified",
+    output: Annotated[
+        Path, typer.Option("--output", help="Folder for benchmark.md and the CSVs.")
+    ] = DEFAULTS.reports_dir,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic panels, fit each with the default config, and compare with the truth."""
@@ -44,15 +49,32 @@ def benchmark(
         seed_list = _parse_list(seeds, int, "seeds")
 
         def progress(run: dict) -> None:
-            console.print(f"{run['setting']:>12} seed {run['seed']:>3}: contribution error {run['contribution_error']:.1%}, "
-                          f"coverage {run['coverage']:.0%}, regret {run['regret']:.2%}, fit {run['fit_seconds']:.1f} s")
+            console.print(
+                f"{run['setting']:>12} seed {run['seed']:>3}: contribution error {run['contribution_error']:.1%}, "
+                f"coverage {run['coverage']:.0%}, regret {run['regret']:.2%}, fit {run['fit_seconds']:.1f} s"
+            )
 
         result = run_benchmark(chosen, seed_list, config, output, progress)
     table = Table(title="Benchmark (mean over seeds)")
-    for column in ("setting", "contribution_error", "ridge_contribution_error", "coverage", "wmape_ratio", "regret", "fit_seconds"):
+    for column in (
+        "setting",
+        "contribution_error",
+        "ridge_contribution_error",
+        "coverage",
+        "wmape_ratio",
+        "regret",
+        "fit_seconds",
+    ):
         table.add_column(column)
     for row in result.summary.itertuples():
-        table.add_row(row.setting, f"{row.contribution_error:.1%}", f"{row.ridge_contribution_error:.1%}",
-                      f"{row.coverage:.0%}", f"{row.wmape_ratio:.2f}", f"{row.regret:.2%}", f"{row.fit_seconds:.1f} s")
+        table.add_row(
+            row.setting,
+            f"{row.contribution_error:.1%}",
+            f"{row.ridge_contribution_error:.1%}",
+            f"{row.coverage:.0%}",
+            f"{row.wmape_ratio:.2f}",
+            f"{row.regret:.2%}",
+            f"{row.fit_seconds:.1f} s",
+        )
     console.print(table)
     console.print(f"written: {', '.join(str(f) for f in result.files)}")

@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig
 
 __all__ = [
-    "DEFAULT_CONFIG_DIR", "ConfigDirOption", "console", "error_console", "project_config", "require_file", "state",
+    "DEFAULT_CONFIG_DIR",
+    "ConfigDirOption",
+    "console",
+    "error_console",
+    "project_config",
+    "require_file",
+    "state",
     "user_errors",
 ]
 

@@ -41,7 +41,9 @@ def _roi_table(frame: pd.DataFrame, level: float) -> Table:
         table.add_column(name, justify="left" if name == "Channel" else "right")
     for row in frame.itertuples(index=False):
         table.add_row(
-            str(row.channel), f"{row.spend:,.0f}", f"{row.contribution:,.0f}",
+            str(row.channel),
+            f"{row.spend:,.0f}",
+            f"{row.contribution:,.0f}",
             f"{row.roi:.2f} [{row.roi_lower:.2f}, {row.roi_upper:.2f}]",
             f"{row.mroi:.2f} [{row.mroi_lower:.2f}, {row.mroi_upper:.2f}]",
         )

@@ -44,8 +44,11 @@ def show(result: DataResult) -> None:
     if len(result.fixes) > MAX_FIXES_SHOWN:
         console.print(f"[dim]... {len(result.fixes) - MAX_FIXES_SHOWN} more fixes in {result.cleaning_report}[/dim]")
     if result.stale_truth is not None:
-        console.print(f"[yellow]note:[/yellow] {result.stale_truth} is from an earlier synthetic panel and does not "
-                      "describe this data; delete it or use another --output", highlight=False)
+        console.print(
+            f"[yellow]note:[/yellow] {result.stale_truth} is from an earlier synthetic panel and does not "
+            "describe this data; delete it or use another --output",
+            highlight=False,
+        )
     table = Table(title="mmm data", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()

@@ -58,8 +58,11 @@ def show(result: EdaResult) -> None:
     table.add_column(style="bold")
     table.add_column()
     overview = result.overview
-    table.add_row("Panel", f"{overview.rows:,} rows, {overview.weeks} weeks, {len(overview.geos)} geos, "
-                  f"{len(overview.brands)} brands, {overview.skus} SKUs")
+    table.add_row(
+        "Panel",
+        f"{overview.rows:,} rows, {overview.weeks} weeks, {len(overview.geos)} geos, "
+        f"{len(overview.brands)} brands, {overview.skus} SKUs",
+    )
     table.add_row("Figures", f"{len(result.figures)} in {result.figures[0].parent if result.figures else '-'}")
     for outcome in result.skipped:
         table.add_row(f"Skipped {outcome.number:02d}", f"{outcome.title}: {outcome.skipped}")
@@ -96,6 +99,16 @@ def eda(
             panel = read_panel(input_path)
             quality = load_quality(quality_dir)
         with progress_bar() as progress:
-            result = explore(panel, quality, output, tables, report, config, dpi=dpi, workers=workers,
-                             link_figures=link_figures, progress=progress)
+            result = explore(
+                panel,
+                quality,
+                output,
+                tables,
+                report,
+                config,
+                dpi=dpi,
+                workers=workers,
+                link_figures=link_figures,
+                progress=progress,
+            )
     show(result)

@@ -28,7 +28,10 @@ def show(panel: FeaturePanel, config: ProjectConfig, output: Path) -> None:
     """The features summary table."""
     table = Table(title="Features", show_header=False)
     table.add_row("series", f"{panel.sales.shape[0]} ({config.features.granularity.value})")
-    table.add_row("weeks", f"{len(panel.dates)} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {panel.holdout_weeks}")
+    table.add_row(
+        "weeks",
+        f"{len(panel.dates)} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {panel.holdout_weeks}",
+    )
     table.add_row("channels", ", ".join(panel.channels))
     table.add_row("controls", str(len(panel.control_names)))
     table.add_row("written", str(output))
@@ -36,8 +39,12 @@ def show(panel: FeaturePanel, config: ProjectConfig, output: Path) -> None:
 
 
 def features(
-    input: Annotated[Path, typer.Option("--input", help="Cleaned panel (parquet from 'mmm data') or a CSV in the panel schema.")] = DEFAULTS.clean_panel,
-    output: Annotated[Path, typer.Option("--output", help="Where to write features.parquet (features_meta.json goes beside it).")] = DEFAULTS.features,
+    input: Annotated[
+        Path, typer.Option("--input", help="Cleaned panel (parquet from 'mmm data') or a CSV in the panel schema.")
+    ] = DEFAULTS.clean_panel,
+    output: Annotated[
+        Path, typer.Option("--output", help="Where to write features.parquet (features_meta.json goes beside it).")
+    ] = DEFAULTS.features,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Aggregate to the configured granularity, compute spend, scale inputs and write features.parquet."""

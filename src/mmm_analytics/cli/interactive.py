@@ -42,8 +42,14 @@ MENU: tuple[Action, ...] = tuple(Action)
 class Session:
     """One interactive session; ``last`` holds the most recent result for export."""
 
-    def __init__(self, simulator: MarketingSimulator, console: Console, scenarios: Path, output: Path,
-                 read: Callable[[Text], str] | None = None) -> None:
+    def __init__(
+        self,
+        simulator: MarketingSimulator,
+        console: Console,
+        scenarios: Path,
+        output: Path,
+        read: Callable[[Text], str] | None = None,
+    ) -> None:
         self.simulator = simulator
         self.console = console
         self.ask = Prompter(console, read)
@@ -53,8 +59,12 @@ class Session:
 
     def run(self) -> int:
         """Loop over the menu until Exit, Ctrl-D or Ctrl-C; returns the exit code (0)."""
-        self.console.print(Text("Budget simulator: weekly spend in INR, sales per week at steady state "
-                                f"(horizon {self.simulator.settings.horizon_weeks} weeks)."))
+        self.console.print(
+            Text(
+                "Budget simulator: weekly spend in INR, sales per week at steady state "
+                f"(horizon {self.simulator.settings.horizon_weeks} weeks)."
+            )
+        )
         try:
             while (action := self._menu()) is not Action.EXIT:
                 try:
@@ -98,8 +108,10 @@ class Session:
     def simulate(self) -> None:
         brand, region = self._segment()
         current = self.simulator.current_spend(brand, region)
-        self.console.print(f"Weekly spend per channel in INR (channels: {', '.join(self.simulator.channels)}); "
-                           "Enter keeps the current spend.")
+        self.console.print(
+            f"Weekly spend per channel in INR (channels: {', '.join(self.simulator.channels)}); "
+            "Enter keeps the current spend."
+        )
         spend = {channel: self.ask.amount(f"{channel} weekly spend", current[channel]) for channel in current}
         result = self.simulator.simulate_scenario(spend, brand, region)
         self.console.print(tables.simulation_table(result, current))
@@ -119,8 +131,9 @@ class Session:
         self.console.print(f"Optional limits per channel (channels: {', '.join(channels)}).")
         minimum = parse_limits(self.ask.limits("Minimum spends", check), "minimum")
         maximum = parse_limits(self.ask.limits("Maximum spends", check), "maximum")
-        return BudgetConstraints(min_spend=minimum[0], min_fraction=minimum[1],
-                                 max_spend=maximum[0], max_fraction=maximum[1])
+        return BudgetConstraints(
+            min_spend=minimum[0], min_fraction=minimum[1], max_spend=maximum[0], max_fraction=maximum[1]
+        )
 
     def optimise(self) -> None:
         brand, region = self._segment()
@@ -137,11 +150,23 @@ class Session:
     def compare(self) -> None:
         path = Path(self.ask.text("Scenarios file", str(self.scenarios)))
         summary, _ = compare_scenarios(self.simulator, scenarios_from_file(path, self.simulator))
-        columns = ["scenario", "brand", "region", "total_spend", "predicted_sales", "incremental_sales", "roi",
-                   "delta_incremental_vs_current"]
-        self.console.print(tables.frame_table(summary[columns], "Scenario comparison (INR per week)",
-                                              money=("total_spend", "predicted_sales", "incremental_sales",
-                                                     "delta_incremental_vs_current")))
+        columns = [
+            "scenario",
+            "brand",
+            "region",
+            "total_spend",
+            "predicted_sales",
+            "incremental_sales",
+            "roi",
+            "delta_incremental_vs_current",
+        ]
+        self.console.print(
+            tables.frame_table(
+                summary[columns],
+                "Scenario comparison (INR per week)",
+                money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
+            )
+        )
         self.last = ("scenario_comparison", summary)
 
     def sensitivity(self) -> None:
@@ -151,9 +176,13 @@ class Session:
         wide = table.pivot(index="channel", columns="change", values="delta_incremental_sales")
         wide.columns = [f"{c:+.0%}" for c in wide.columns]
         wide = wide.reindex(list(self.simulator.channels)).reset_index()
-        self.console.print(tables.frame_table(
-            wide, f"Change in weekly incremental sales (INR) when one channel's spend changes ({base} mix)",
-            money=tuple(wide.columns[1:])))
+        self.console.print(
+            tables.frame_table(
+                wide,
+                f"Change in weekly incremental sales (INR) when one channel's spend changes ({base} mix)",
+                money=tuple(wide.columns[1:]),
+            )
+        )
         self.last = (f"sensitivity_{base}", table)
 
     def export(self) -> None:
@@ -166,7 +195,8 @@ class Session:
             self.console.print(f"Wrote {path}")
 
 
-def run_interactive(simulator: MarketingSimulator, scenarios: Path, output: Path,
-                    console: Console | None = None) -> int:
+def run_interactive(
+    simulator: MarketingSimulator, scenarios: Path, output: Path, console: Console | None = None
+) -> int:
     """Start the menu on ``console`` (a new one by default); returns the exit code."""
     return Session(simulator, console or Console(), scenarios, output).run()

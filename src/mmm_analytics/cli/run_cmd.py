@@ -100,13 +100,21 @@ def _summary(root: Path, since: float, timings: dict[str, float], numbers: list[
 
 
 def run(
-    input: Annotated[str | None, typer.Option("--input", help="A CSV in the panel schema (default: the bundled synthetic panel).")] = None,
-    source: Annotated[str, typer.Option("--source", help="synthetic, kaggle, or a CSV path; --input wins when given.")] = "synthetic",
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the synthetic panel (default from data_config.yaml).")] = None,
+    input: Annotated[
+        str | None, typer.Option("--input", help="A CSV in the panel schema (default: the bundled synthetic panel).")
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="synthetic, kaggle, or a CSV path; --input wins when given.")
+    ] = "synthetic",
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of the synthetic panel (default from data_config.yaml).")
+    ] = None,
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Root folder for data/ and outputs/.")] = Path("."),
     steps: Annotated[str | None, typer.Option("--steps", help=STEPS_HELP)] = None,
     skip: Annotated[str | None, typer.Option("--skip", help=SKIP_HELP)] = None,
-    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help="Adam epochs at most (default from model_config.yaml).")] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", min=1, help="Adam epochs at most (default from model_config.yaml).")
+    ] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Run the whole pipeline on the bundled synthetic data (or --input), writing everything under --output-dir."""

@@ -47,17 +47,27 @@ AT_MOST_HELP = "Spend at most the budget (default: exactly the budget)."
 ALLOCATION_HELP = "JSON file for the allocation."
 SIMULATE_STATUS = "Simulating scenarios, optimising, tracing the frontier..."
 OPTIMIZE_STATUS = "Optimising..."
-SCENARIO_COLUMNS = ["scenario", "total_spend", "predicted_sales", "incremental_sales", "roi",
-                    "delta_incremental_vs_current"]
+SCENARIO_COLUMNS = [
+    "scenario",
+    "total_spend",
+    "predicted_sales",
+    "incremental_sales",
+    "roi",
+    "delta_incremental_vs_current",
+]
 
 
 def show_batch(results: BatchResults, report: Path) -> None:
     """The scenario table, the optimum and how many files were written."""
     from mmm_analytics.cli import tables
 
-    console.print(tables.frame_table(results.scenarios[SCENARIO_COLUMNS], "Scenarios (INR per week)",
-                                     money=("total_spend", "predicted_sales", "incremental_sales",
-                                            "delta_incremental_vs_current")))
+    console.print(
+        tables.frame_table(
+            results.scenarios[SCENARIO_COLUMNS],
+            "Scenarios (INR per week)",
+            money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
+        )
+    )
     console.print(tables.optimization_table(results.optimum))
     for line in tables.optimization_summary(results.optimum):
         console.print(Text(line))
@@ -102,8 +112,9 @@ def simulate(
 
             raise typer.Exit(run_interactive(simulator, scenarios, output, console))
         with console.status(SIMULATE_STATUS):
-            results = simulate_batch(simulator, scenarios, output, figures, report, config, export=export,
-                                     brand=brand, region=region)
+            results = simulate_batch(
+                simulator, scenarios, output, figures, report, config, export=export, brand=brand, region=region
+            )
         show_batch(results, report)
 
 
@@ -134,8 +145,12 @@ def optimize(
         min_spend, min_fraction = parse_limits(minimum or [], "--min")
         max_spend, max_fraction = parse_limits(maximum or [], "--max")
         constraints = BudgetConstraints(
-            min_spend=min_spend, min_fraction=min_fraction, max_spend=max_spend, max_fraction=max_fraction,
-            locked=tuple(lock or ()), at_most=at_most,
+            min_spend=min_spend,
+            min_fraction=min_fraction,
+            max_spend=max_spend,
+            max_fraction=max_fraction,
+            locked=tuple(lock or ()),
+            at_most=at_most,
         )
         simulator = load_simulator(model, config)
         with console.status(OPTIMIZE_STATUS):

@@ -23,11 +23,21 @@ def simulation_table(result: SimulationResult, current: dict[str, float]) -> Tab
         table.add_column(name, justify="left" if name == "Channel" else "right")
     for channel, spend in result.spend.items():
         contribution = result.channel_contributions[channel]
-        table.add_row(channel, _inr(spend), _inr(current[channel]), _inr(contribution),
-                      f"{contribution / spend:.2f}" if spend > 0 else "-")
+        table.add_row(
+            channel,
+            _inr(spend),
+            _inr(current[channel]),
+            _inr(contribution),
+            f"{contribution / spend:.2f}" if spend > 0 else "-",
+        )
     table.add_section()
-    table.add_row("Total", _inr(result.total_spend), _inr(sum(current.values())), _inr(result.incremental_sales),
-                  f"{result.roi:.2f}")
+    table.add_row(
+        "Total",
+        _inr(result.total_spend),
+        _inr(sum(current.values())),
+        _inr(result.incremental_sales),
+        f"{result.roi:.2f}",
+    )
     return table
 
 
@@ -46,15 +56,22 @@ def simulation_summary(result: SimulationResult) -> list[str]:
 
 def optimization_table(result: OptimizationResult) -> Table:
     """Current (scaled) vs optimal spend, change, marginal ROI and status per channel."""
-    table = Table(title=f"Optimal allocation: {result.brand} / {result.region}, "
-                        f"budget {_inr(result.weekly_budget)} INR per week")
+    table = Table(
+        title=f"Optimal allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
+    )
     for name in ("Channel", "Current mix", "Optimal", "Change", "Marginal ROI", "Status"):
         table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")
     for channel, spend in result.allocation.items():
         before = result.current_allocation[channel]
         change = f"{spend / before - 1:+.1%}" if before > 0 else "new"
-        table.add_row(channel, _inr(before), _inr(spend), change, f"{result.marginal_roi[channel]:.3f}",
-                      result.channel_status[channel])
+        table.add_row(
+            channel,
+            _inr(before),
+            _inr(spend),
+            change,
+            f"{result.marginal_roi[channel]:.3f}",
+            result.channel_status[channel],
+        )
     return table
 
 

@@ -39,11 +39,21 @@ def show(result: TrainResult, output: Path) -> None:
 
 
 def train(
-    data: Annotated[Path, typer.Option("--data", "--input", help="features.parquet from 'mmm features'.")] = DEFAULTS.features,
-    output: Annotated[Path, typer.Option("--output", help="Model folder (mmm_model.keras, metadata, logs).")] = DEFAULTS.models_dir,
-    reports: Annotated[Path, typer.Option("--reports", help="Folder for metrics, contributions and model_report.html.")] = DEFAULTS.reports_dir,
-    figures: Annotated[Path, typer.Option("--figures", help="Folder for the model's figures.")] = DEFAULTS.model_figures,
-    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help="Adam epochs at most (default from model_config.yaml).")] = None,
+    data: Annotated[
+        Path, typer.Option("--data", "--input", help="features.parquet from 'mmm features'.")
+    ] = DEFAULTS.features,
+    output: Annotated[
+        Path, typer.Option("--output", help="Model folder (mmm_model.keras, metadata, logs).")
+    ] = DEFAULTS.models_dir,
+    reports: Annotated[
+        Path, typer.Option("--reports", help="Folder for metrics, contributions and model_report.html.")
+    ] = DEFAULTS.reports_dir,
+    figures: Annotated[
+        Path, typer.Option("--figures", help="Folder for the model's figures.")
+    ] = DEFAULTS.model_figures,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", min=1, help="Adam epochs at most (default from model_config.yaml).")
+    ] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""

@@ -71,7 +71,9 @@ class SyntheticSettings(Settings):
     n_skus: int = Field(default=3, ge=1, le=3)
     n_weeks: int = Field(default=156, ge=40)
     start_date: dt.date = dt.date(2022, 7, 4)
-    noise_sd: float | None = Field(default=None, ge=0, description="Override the setting's sales noise (share of level).")
+    noise_sd: float | None = Field(
+        default=None, ge=0, description="Override the setting's sales noise (share of level)."
+    )
 
 
 class KaggleSettings(Settings):

@@ -50,9 +50,17 @@ def carryover_curves(params: ResponseParams, level: float) -> list[CarryoverCurv
     curves = []
     for index, channel in enumerate(params.channels):
         weights = params.lag_weights[:, index]
-        curves.append(CarryoverCurve(
-            channel=channel, weights=weights, lower=lower[:, index], upper=upper[:, index],
-            steady_state=float(weights.sum()), steady_state_lower=float(sums_lower[index]),
-            steady_state_upper=float(sums_upper[index]), half_weeks=cumulative_half_weeks(weights), level=level,
-        ))
+        curves.append(
+            CarryoverCurve(
+                channel=channel,
+                weights=weights,
+                lower=lower[:, index],
+                upper=upper[:, index],
+                steady_state=float(weights.sum()),
+                steady_state_lower=float(sums_lower[index]),
+                steady_state_upper=float(sums_upper[index]),
+                half_weeks=cumulative_half_weeks(weights),
+                level=level,
+            )
+        )
     return curves

@@ -52,7 +52,15 @@ BREAKEVEN_MROI = 1.0
 SEARCH_MULTIPLES: Array = np.concatenate([[0.0], np.geomspace(1e-3, 1e4, 1500)])
 BISECTION_STEPS = 60
 CURVE_COLUMNS: tuple[str, ...] = (
-    "channel", "brand", "region", "spend", "response", "response_lower", "response_upper", "roi", "mroi",
+    "channel",
+    "brand",
+    "region",
+    "spend",
+    "response",
+    "response_lower",
+    "response_upper",
+    "roi",
+    "mroi",
 )
 
 
@@ -129,11 +137,23 @@ class CurveSet:
         """The curve of row ``row`` (series index, or ``n_rows - 1`` for national) and channel index."""
         at = (row, slice(None), channel)
         return SegmentCurve(
-            self.channels[channel], self.brands[row], self.regions[row], self.spend[at], self.response[at],
-            self.response_lower[at], self.response_upper[at], self.roi[at], self.mroi[at], self.mroi_lower[at],
-            self.mroi_upper[at], float(self.current_spend[row, channel]),
-            float(self.current_response[row, channel]), float(self.ceiling[row, channel]),
-            float(self.breakeven_spend[row, channel]), float(self.ceiling_spend[row, channel]), self.level,
+            self.channels[channel],
+            self.brands[row],
+            self.regions[row],
+            self.spend[at],
+            self.response[at],
+            self.response_lower[at],
+            self.response_upper[at],
+            self.roi[at],
+            self.mroi[at],
+            self.mroi_lower[at],
+            self.mroi_upper[at],
+            float(self.current_spend[row, channel]),
+            float(self.current_response[row, channel]),
+            float(self.ceiling[row, channel]),
+            float(self.breakeven_spend[row, channel]),
+            float(self.ceiling_spend[row, channel]),
+            self.level,
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -143,14 +163,19 @@ class CurveSet:
         def flat(values: Array) -> Array:
             return np.transpose(values, (2, 0, 1)).reshape(-1)
 
-        frame = pd.DataFrame({
-            "channel": np.repeat(np.array(self.channels, dtype=object), n_rows * n_points),
-            "brand": np.tile(np.repeat(np.array(self.brands, dtype=object), n_points), n_channels),
-            "region": np.tile(np.repeat(np.array(self.regions, dtype=object), n_points), n_channels),
-            "spend": flat(self.spend), "response": flat(self.response),
-            "response_lower": flat(self.response_lower), "response_upper": flat(self.response_upper),
-            "roi": flat(self.roi), "mroi": flat(self.mroi),
-        })
+        frame = pd.DataFrame(
+            {
+                "channel": np.repeat(np.array(self.channels, dtype=object), n_rows * n_points),
+                "brand": np.tile(np.repeat(np.array(self.brands, dtype=object), n_points), n_channels),
+                "region": np.tile(np.repeat(np.array(self.regions, dtype=object), n_points), n_channels),
+                "spend": flat(self.spend),
+                "response": flat(self.response),
+                "response_lower": flat(self.response_lower),
+                "response_upper": flat(self.response_upper),
+                "roi": flat(self.roi),
+                "mroi": flat(self.mroi),
+            }
+        )
         return frame.astype({"channel": "string", "brand": "string", "region": "string"})
 
 
@@ -163,13 +188,20 @@ def _response_args(params: ResponseParams, draws: bool) -> tuple[Array, ...]:
     """Arguments of the response kernel for spends of shape (S, P, C)."""
     if draws:
         return (
-            params.coefficient_draws[:, :, None, :], params.exposure_scale[:, None, :], params.cpm,
+            params.coefficient_draws[:, :, None, :],
+            params.exposure_scale[:, None, :],
+            params.cpm,
             params.lag_weights_draws.sum(axis=1)[:, None, None, :],
-            params.half_saturation_draws[:, None, None, :], params.slope_draws[:, None, None, :],
+            params.half_saturation_draws[:, None, None, :],
+            params.slope_draws[:, None, None, :],
         )
     return (
-        params.coefficient[:, None, :], params.exposure_scale[:, None, :], params.cpm,
-        params.lag_weights.sum(axis=0), params.half_saturation, params.slope,
+        params.coefficient[:, None, :],
+        params.exposure_scale[:, None, :],
+        params.cpm,
+        params.lag_weights.sum(axis=0),
+        params.half_saturation,
+        params.slope,
     )
 
 
@@ -250,14 +282,18 @@ def saturation_points(params: ResponseParams, average: Array) -> tuple[Array, Ar
 
     n_series, n_channels = average.shape
     total_ceiling = coefficient.sum(axis=0, keepdims=True)
-    breakeven = np.concatenate([
-        last_crossing(lambda m: cells(m)[1] - BREAKEVEN_MROI, n_series, n_channels),
-        last_crossing(lambda m: national(m)[1] - BREAKEVEN_MROI, 1, n_channels),
-    ]) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
-    at_ceiling = np.concatenate([
-        last_crossing(lambda m: CEILING_SHARE * coefficient[:, None, :] - cells(m)[0], n_series, n_channels),
-        last_crossing(lambda m: CEILING_SHARE * total_ceiling[:, None, :] - national(m)[0], 1, n_channels),
-    ]) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
+    breakeven = np.concatenate(
+        [
+            last_crossing(lambda m: cells(m)[1] - BREAKEVEN_MROI, n_series, n_channels),
+            last_crossing(lambda m: national(m)[1] - BREAKEVEN_MROI, 1, n_channels),
+        ]
+    ) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
+    at_ceiling = np.concatenate(
+        [
+            last_crossing(lambda m: CEILING_SHARE * coefficient[:, None, :] - cells(m)[0], n_series, n_channels),
+            last_crossing(lambda m: CEILING_SHARE * total_ceiling[:, None, :] - national(m)[0], 1, n_channels),
+        ]
+    ) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
     unused = np.concatenate([average, average.sum(axis=0, keepdims=True)]) <= 0.0
     return np.where(unused, np.nan, breakeven), np.where(unused, np.nan, at_ceiling)
 

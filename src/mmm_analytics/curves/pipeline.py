@@ -91,14 +91,14 @@ def load_model(model: Path) -> tuple[ModelMetadata, ResponseParams]:
             f"{list(metadata.channels)}; re-run 'mmm train' to write both again"
         )
     if params.n_draws < 2:
-        raise InputError(f"'{folder / PARAMS_FILE}' holds {params.n_draws} parameter draws (need >= 2 for "
-                         "intervals); re-run 'mmm train'")
+        raise InputError(
+            f"'{folder / PARAMS_FILE}' holds {params.n_draws} parameter draws (need >= 2 for "
+            "intervals); re-run 'mmm train'"
+        )
     return metadata, params
 
 
-def _write_tables(
-    reports_dir: Path, channel: pd.DataFrame, segment: pd.DataFrame, curves: CurveSet
-) -> dict[str, Path]:
+def _write_tables(reports_dir: Path, channel: pd.DataFrame, segment: pd.DataFrame, curves: CurveSet) -> dict[str, Path]:
     return {
         "channel_roi": write_csv(reports_dir / CHANNEL_ROI_FILE, channel),
         "roi_by_segment": write_csv(reports_dir / SEGMENT_ROI_FILE, segment),
@@ -138,19 +138,36 @@ def generate_curves(
         jobs = plan_figures(curves, carryover_curves(params, level), Path(figures_dir), figure_kind, config.viz)
         figures = render_figures(jobs, config.viz, figure_kind)
     with _timed(seconds, "report"):
-        page = build_report(curves, channel, segment, metadata, params.cpm_by_channel, params.n_draws, config.model.curves.max_spend_multiple)
+        page = build_report(
+            curves,
+            channel,
+            segment,
+            metadata,
+            params.cpm_by_channel,
+            params.n_draws,
+            config.model.curves.max_spend_multiple,
+        )
         outputs["report"] = write_text(Path(reports_dir) / REPORT_FILE, page)
     seconds["total"] = round(time.perf_counter() - started, 3)
     segment_figures = sum(job.kind is FigureKind.SEGMENT for job in jobs)
-    outputs["summary"] = write_json(Path(reports_dir) / SUMMARY_FILE, {
-        "seconds": seconds,
-        "counts": {
-            "channels": len(params.channels), "series": len(params.series_brand), "draws": params.n_draws,
-            "curves": curves.n_rows * len(params.channels), "points_per_curve": config.model.curves.points,
-            "figures": len(figures), "segment_figures": segment_figures,
+    outputs["summary"] = write_json(
+        Path(reports_dir) / SUMMARY_FILE,
+        {
+            "seconds": seconds,
+            "counts": {
+                "channels": len(params.channels),
+                "series": len(params.series_brand),
+                "draws": params.n_draws,
+                "curves": curves.n_rows * len(params.channels),
+                "points_per_curve": config.model.curves.points,
+                "figures": len(figures),
+                "segment_figures": segment_figures,
+            },
+            "interval": {"level": level, "method": "equal-tailed quantiles over Laplace-approximation parameter draws"},
+            "figure_format": figure_kind.value,
+            "dpi": config.viz.dpi,
+            "workers": config.viz.max_workers,
+            "model": str(model_folder(Path(model_dir))),
         },
-        "interval": {"level": level, "method": "equal-tailed quantiles over Laplace-approximation parameter draws"},
-        "figure_format": figure_kind.value, "dpi": config.viz.dpi, "workers": config.viz.max_workers,
-        "model": str(model_folder(Path(model_dir))),
-    })
+    )
     return CurvesResult(channel, segment, curves, outputs, figures, segment_figures, seconds)

@@ -80,9 +80,11 @@ def _saturation_note(curve: SegmentCurve) -> str:
     def spend_text(value: float) -> str:
         return f"INR {compact_inr(value)}/wk" if np.isfinite(value) else "beyond 10,000x current"
 
-    return (f"current spend INR {compact_inr(curve.current_spend)}/wk; marginal ROI < 1 from "
-            f"{spend_text(curve.breakeven_spend)}; 90% of ceiling (INR {compact_inr(curve.ceiling)}/wk) at "
-            f"{spend_text(curve.ceiling_spend)}")
+    return (
+        f"current spend INR {compact_inr(curve.current_spend)}/wk; marginal ROI < 1 from "
+        f"{spend_text(curve.breakeven_spend)}; 90% of ceiling (INR {compact_inr(curve.ceiling)}/wk) at "
+        f"{spend_text(curve.ceiling_spend)}"
+    )
 
 
 class SegmentCanvas:
@@ -109,12 +111,27 @@ class SegmentCanvas:
         (self.roi,) = self.roi_ax.plot([], [], color=ROI_COLOR, linewidth=1.3)
         (self.mroi,) = self.roi_ax.plot([], [], color=ROI_COLOR, linewidth=1.3, linestyle="--")
         self.roi_ax.axhline(1.0, color=GREY, linewidth=0.8, linestyle=":")
-        handles = [Patch(alpha=0.2, linewidth=0), self.response, self.current, self.breakeven, self.at_ceiling,
-                   self.roi, self.mroi]
-        labels = ["interval", "response", "current average spend", BREAKEVEN_LABEL, CEILING_LABEL,
-                  "average ROI (right axis)", "marginal ROI (right axis)"]
-        self.legend = self.figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.04), ncol=3,
-                                         fontsize="small", frameon=False)
+        handles = [
+            Patch(alpha=0.2, linewidth=0),
+            self.response,
+            self.current,
+            self.breakeven,
+            self.at_ceiling,
+            self.roi,
+            self.mroi,
+        ]
+        labels = [
+            "interval",
+            "response",
+            "current average spend",
+            BREAKEVEN_LABEL,
+            CEILING_LABEL,
+            "average ROI (right axis)",
+            "marginal ROI (right axis)",
+        ]
+        self.legend = self.figure.legend(
+            handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.04), ncol=3, fontsize="small", frameon=False
+        )
         ax.set_xlabel(SPEND_LABEL)
         ax.set_ylabel(RESPONSE_LABEL)
         self.roi_ax.set_ylabel(ROI_LABEL)
@@ -134,12 +151,16 @@ class SegmentCanvas:
         for band in (self.band, self.mroi_band):
             if band is not None:
                 band.remove()
-        self.band = self.ax.fill_between(curve.spend, curve.response_lower, curve.response_upper, color=color,
-                                         alpha=0.2, linewidth=0)
-        self.mroi_band = self.roi_ax.fill_between(curve.spend, curve.mroi_lower, curve.mroi_upper, color=ROI_COLOR,
-                                                  alpha=0.07, linewidth=0)
-        self.legend.legend_handles[0].set_facecolor(color)
-        self.legend.legend_handles[1].set_color(color)
+        self.band = self.ax.fill_between(
+            curve.spend, curve.response_lower, curve.response_upper, color=color, alpha=0.2, linewidth=0
+        )
+        self.mroi_band = self.roi_ax.fill_between(
+            curve.spend, curve.mroi_lower, curve.mroi_upper, color=ROI_COLOR, alpha=0.07, linewidth=0
+        )
+        band_handle, response_handle = self.legend.legend_handles[:2]
+        assert isinstance(band_handle, Patch) and isinstance(response_handle, Line2D)
+        band_handle.set_facecolor(color)
+        response_handle.set_color(color)
         self.legend.texts[0].set_text(f"{curve.level:.0%} interval")
         self.response.set_data(curve.spend, curve.response)
         self.response.set_color(color)
@@ -179,8 +200,9 @@ def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: s
     brands = _ordered([c.brand for c in curves])
     regions = _ordered([c.region for c in curves])
     width, height = GRID_CELL_INCHES
-    fig, axes = plt.subplots(len(brands), len(regions), figsize=(width * len(regions), height * len(brands)),
-                             squeeze=False, sharey=True)
+    fig, axes = plt.subplots(
+        len(brands), len(regions), figsize=(width * len(regions), height * len(brands)), squeeze=False, sharey=True
+    )
     for ax in axes.flat:
         ax.axis("off")
     for curve in curves:
@@ -194,8 +216,12 @@ def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: s
     fig.supxlabel(SPEND_LABEL, fontsize="medium")
     fig.supylabel(RESPONSE_LABEL, fontsize="medium")
     channel = curves[0].channel if curves else ""
-    fig.suptitle(f"{channel}: steady-state response by brand and region (band: {curves[0].level:.0%} interval; "
-                 "dashed: current spend; dotted: marginal ROI falls below 1)" if curves else channel)
+    fig.suptitle(
+        f"{channel}: steady-state response by brand and region (band: {curves[0].level:.0%} interval; "
+        "dashed: current spend; dotted: marginal ROI falls below 1)"
+        if curves
+        else channel
+    )
     fig.subplots_adjust(left=0.07, right=0.99, bottom=0.14, top=0.86, wspace=0.15, hspace=0.5)
     return fig
 
@@ -204,8 +230,9 @@ def national_figure(curves: Sequence[SegmentCurve], viz: VizConfig, colors: Sequ
     """Every channel's national curve: response (left) and marginal ROI (right) vs weekly spend."""
     fig, (response_ax, mroi_ax) = plt.subplots(1, 2, figsize=(viz.figure_width * 1.4, viz.figure_height))
     for curve, color in zip(curves, colors):
-        response_ax.fill_between(curve.spend, curve.response_lower, curve.response_upper, color=color, alpha=0.15,
-                                 linewidth=0)
+        response_ax.fill_between(
+            curve.spend, curve.response_lower, curve.response_upper, color=color, alpha=0.15, linewidth=0
+        )
         response_ax.plot(curve.spend, curve.response, color=color, linewidth=2, label=curve.channel)
         response_ax.plot([curve.current_spend], [curve.current_response], marker="o", color=color)
         mroi_ax.plot(curve.spend, curve.mroi, color=color, linewidth=2, label=curve.channel)
@@ -223,8 +250,10 @@ def national_figure(curves: Sequence[SegmentCurve], viz: VizConfig, colors: Sequ
     response_ax.legend(fontsize="small")
     mroi_ax.legend(fontsize="small")
     level = curves[0].level if curves else 0.9
-    fig.suptitle(f"National ROI curves per channel (every series scaled alike; bands: {level:.0%} intervals; "
-                 "dots: current spend)")
+    fig.suptitle(
+        f"National ROI curves per channel (every series scaled alike; bands: {level:.0%} intervals; "
+        "dots: current spend)"
+    )
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.2)
     return fig
 
@@ -233,11 +262,17 @@ def carryover_figure(curve: CarryoverCurve, viz: VizConfig, color: str) -> Figur
     """Lag weights of one channel with the interval band over the draws."""
     lags = np.arange(curve.weights.size)
     fig, ax = plt.subplots(figsize=(viz.figure_width, viz.figure_height))
-    ax.fill_between(lags, curve.lower, curve.upper, color=color, alpha=0.25, linewidth=0,
-                    label=f"{curve.level:.0%} interval")
+    ax.fill_between(
+        lags, curve.lower, curve.upper, color=color, alpha=0.25, linewidth=0, label=f"{curve.level:.0%} interval"
+    )
     ax.plot(lags, curve.weights, color=color, marker="o", linewidth=2, label="learned carryover")
-    ax.axvline(curve.half_weeks, color=GREY, linestyle="--", linewidth=1,
-               label=f"half of the effect delivered: {curve.half_weeks:.1f} weeks")
+    ax.axvline(
+        curve.half_weeks,
+        color=GREY,
+        linestyle="--",
+        linewidth=1,
+        label=f"half of the effect delivered: {curve.half_weeks:.1f} weeks",
+    )
     ax.set_xlabel("Weeks after exposure (lag)")
     ax.set_ylabel("Carried-over exposure per unit exposure")
     ax.set_xlim(0, max(lags[-1], 1))
@@ -249,4 +284,3 @@ def carryover_figure(curve: CarryoverCurve, viz: VizConfig, color: str) -> Figur
     )
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.9)
     return fig
-

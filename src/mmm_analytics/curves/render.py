@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import assert_never
+from typing import Any, assert_never
 
 import matplotlib.pyplot as plt
 import seaborn as sns
@@ -91,10 +91,17 @@ def plan_figures(
         for curve in series:
             name = f"roi_{safe_name(channel)}_{safe_name(curve.brand)}_{safe_name(curve.region)}.{fmt}"
             jobs.append(FigureJob(FigureKind.SEGMENT, folder / name, (curve,), colors=(color,)))
-        jobs.append(FigureJob(FigureKind.GRID, folder / f"roi_grid_{safe_name(channel)}.{fmt}", series,
-                              colors=(color,)))
-        jobs.append(FigureJob(FigureKind.CARRYOVER, folder / f"carryover_{safe_name(channel)}.{fmt}",
-                              carryover=carryover[index], colors=(color,)))
+        jobs.append(
+            FigureJob(FigureKind.GRID, folder / f"roi_grid_{safe_name(channel)}.{fmt}", series, colors=(color,))
+        )
+        jobs.append(
+            FigureJob(
+                FigureKind.CARRYOVER,
+                folder / f"carryover_{safe_name(channel)}.{fmt}",
+                carryover=carryover[index],
+                colors=(color,),
+            )
+        )
     national = tuple(curves.segment(national_row, index) for index in range(len(curves.channels)))
     colors = tuple(channel_color(viz, channel, index) for index, channel in enumerate(curves.channels))
     jobs.append(FigureJob(FigureKind.NATIONAL, folder / f"roi_national.{fmt}", national, colors=colors))
@@ -143,7 +150,9 @@ def render_one(job: FigureJob, viz: VizConfig, fmt: FigureFormat) -> Path:
     reuse = job.kind is FigureKind.SEGMENT
     figure = _segment_canvas(viz).draw(job.curves[0], job.colors[0]) if reuse else build_figure(job, viz)
     try:
-        extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt is FigureFormat.PNG else {}
+        extra: dict[str, Any] = (
+            {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt is FigureFormat.PNG else {}
+        )
         write_with(job.path, lambda tmp: figure.savefig(tmp, dpi=viz.dpi, format=fmt.value, **extra))
     finally:
         if not reuse:
@@ -165,6 +174,7 @@ def render_figures(jobs: list[FigureJob], viz: VizConfig, fmt: FigureFormat) -> 
         # The parent has used JAX; the workers only run matplotlib, so forking is safe.
         warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded", category=DeprecationWarning)
-        with ProcessPoolExecutor(max_workers=viz.max_workers, mp_context=context,
-                                 initializer=_set_style, initargs=(viz,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=viz.max_workers, mp_context=context, initializer=_set_style, initargs=(viz,)
+        ) as pool:
             return list(pool.map(render_one, jobs, [viz] * len(jobs), [fmt] * len(jobs), chunksize=chunk))

@@ -104,11 +104,21 @@ document.getElementById("brand").value="all";document.getElementById("region").v
 """)
 
 _HEADERS: dict[str, str] = {
-    "brand": "Brand", "region": "Region", "channel": "Channel", "spend": "Spend (INR)",
-    "contribution": "Contribution (INR)", "contribution_lower": "Contribution low",
-    "contribution_upper": "Contribution high", "roi": "ROI", "roi_lower": "ROI low", "roi_upper": "ROI high",
-    "mroi": "Marginal ROI", "mroi_lower": "mROI low", "mroi_upper": "mROI high",
-    "current_spend": "Avg weekly spend (INR)", "breakeven_spend": "mROI < 1 from (INR/week)",
+    "brand": "Brand",
+    "region": "Region",
+    "channel": "Channel",
+    "spend": "Spend (INR)",
+    "contribution": "Contribution (INR)",
+    "contribution_lower": "Contribution low",
+    "contribution_upper": "Contribution high",
+    "roi": "ROI",
+    "roi_lower": "ROI low",
+    "roi_upper": "ROI high",
+    "mroi": "Marginal ROI",
+    "mroi_lower": "mROI low",
+    "mroi_upper": "mROI high",
+    "current_spend": "Avg weekly spend (INR)",
+    "breakeven_spend": "mROI < 1 from (INR/week)",
 }
 _TEXT_COLUMNS = frozenset({"brand", "region", "channel"})
 
@@ -129,11 +139,16 @@ def curve_payload(curves: CurveSet) -> dict[str, Any]:
         for index in range(len(curves.channels)):
             c = curves.segment(row, index)
             entries[f"{c.channel}|{c.brand}|{c.region}"] = {
-                "spend": _clean(c.spend, INR_DIGITS), "response": _clean(c.response, INR_DIGITS),
-                "lower": _clean(c.response_lower, INR_DIGITS), "upper": _clean(c.response_upper, INR_DIGITS),
-                "roi": _clean(c.roi, RATIO_DIGITS), "mroi": _clean(c.mroi, RATIO_DIGITS),
-                "current_spend": _number(c.current_spend), "breakeven": _number(c.breakeven_spend),
-                "ceiling": _number(c.ceiling), "ceiling_spend": _number(c.ceiling_spend),
+                "spend": _clean(c.spend, INR_DIGITS),
+                "response": _clean(c.response, INR_DIGITS),
+                "lower": _clean(c.response_lower, INR_DIGITS),
+                "upper": _clean(c.response_upper, INR_DIGITS),
+                "roi": _clean(c.roi, RATIO_DIGITS),
+                "mroi": _clean(c.mroi, RATIO_DIGITS),
+                "current_spend": _number(c.current_spend),
+                "breakeven": _number(c.breakeven_spend),
+                "ceiling": _number(c.ceiling),
+                "ceiling_spend": _number(c.ceiling_spend),
             }
     series = [(b, r) for b, r in zip(curves.brands, curves.regions) if b != NATIONAL]
     return {
@@ -147,8 +162,9 @@ def curve_payload(curves: CurveSet) -> dict[str, Any]:
 
 def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
     """Add the contribution interval (ROI interval x spend) next to the contribution."""
-    extra = table.assign(contribution_lower=table["roi_lower"] * table["spend"],
-                         contribution_upper=table["roi_upper"] * table["spend"])
+    extra = table.assign(
+        contribution_lower=table["roi_lower"] * table["spend"], contribution_upper=table["roi_upper"] * table["spend"]
+    )
     order = [c for c in extra.columns if c not in ("contribution_lower", "contribution_upper")]
     at = order.index("contribution") + 1
     return extra.loc[:, [*order[:at], "contribution_lower", "contribution_upper", *order[at:]]]
@@ -204,11 +220,17 @@ def build_report(
     data = json.dumps(curve_payload(curves), allow_nan=False).replace("</", "<\\/")
     cpm_text = ", ".join(f"{html.escape(name)} {value:,.2f}" for name, value in cpm.items())
     return _PAGE.substitute(
-        plotly=get_plotlyjs(), cpm=cpm_text, date_from=html.escape(str(metadata.date_range[0])),
-        date_to=html.escape(str(metadata.date_range[1])), n_weeks=metadata.n_weeks,
-        max_multiple=f"{max_multiple:g}", level_pct=f"{curves.level:.0%}", low_pct=f"{low:.0%}",
-        high_pct=f"{high:.0%}", n_draws=n_draws, data=data,
+        plotly=get_plotlyjs(),
+        cpm=cpm_text,
+        date_from=html.escape(str(metadata.date_range[0])),
+        date_to=html.escape(str(metadata.date_range[1])),
+        n_weeks=metadata.n_weeks,
+        max_multiple=f"{max_multiple:g}",
+        level_pct=f"{curves.level:.0%}",
+        low_pct=f"{low:.0%}",
+        high_pct=f"{high:.0%}",
+        n_draws=n_draws,
+        data=data,
         channel_table=html_table(_with_intervals(channel_table)),
         segment_table=html_table(_segment_extras(curves, _with_intervals(segment_table))),
     )
-

@@ -34,7 +34,15 @@ from mmm_analytics.response.steady_state import historical_contribution
 type Array = npt.NDArray[np.float64]
 
 ROI_COLUMNS: tuple[str, ...] = (
-    "channel", "spend", "contribution", "roi", "roi_lower", "roi_upper", "mroi", "mroi_lower", "mroi_upper",
+    "channel",
+    "spend",
+    "contribution",
+    "roi",
+    "roi_lower",
+    "roi_upper",
+    "mroi",
+    "mroi_lower",
+    "mroi_upper",
 )
 SEGMENT_COLUMNS: tuple[str, ...] = ("brand", "region", *ROI_COLUMNS)
 
@@ -106,9 +114,14 @@ def _columns(
     roi_lower, roi_upper = equal_tailed(_ratio(contribution_draws, spend), level)
     mroi_lower, mroi_upper = equal_tailed(mroi_draws, level)
     return {
-        "spend": spend, "contribution": contribution, "roi": _ratio(contribution, spend),
-        "roi_lower": roi_lower, "roi_upper": roi_upper,
-        "mroi": mroi, "mroi_lower": mroi_lower, "mroi_upper": mroi_upper,
+        "spend": spend,
+        "contribution": contribution,
+        "roi": _ratio(contribution, spend),
+        "roi_lower": roi_lower,
+        "roi_upper": roi_upper,
+        "mroi": mroi,
+        "mroi_lower": mroi_lower,
+        "mroi_upper": mroi_upper,
     }
 
 
@@ -122,9 +135,12 @@ def channel_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
         return _ratio((used * weights).sum(axis=-2), weight_total)
 
     columns = _columns(
-        estimates.spend.sum(axis=0), estimates.contribution.sum(axis=0),
-        estimates.contribution_draws.sum(axis=1), national_mroi(estimates.mroi),
-        national_mroi(estimates.mroi_draws), level,
+        estimates.spend.sum(axis=0),
+        estimates.contribution.sum(axis=0),
+        estimates.contribution_draws.sum(axis=1),
+        national_mroi(estimates.mroi),
+        national_mroi(estimates.mroi_draws),
+        level,
     )
     frame = pd.DataFrame({"channel": pd.array(estimates.channels, dtype="string"), **columns})
     return frame.loc[:, list(ROI_COLUMNS)]
@@ -133,14 +149,20 @@ def channel_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
 def segment_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
     """Per brand x region x channel, columns exactly :data:`SEGMENT_COLUMNS` (brand, region first)."""
     columns = _columns(
-        estimates.spend, estimates.contribution, estimates.contribution_draws,
-        estimates.mroi, estimates.mroi_draws, level,
+        estimates.spend,
+        estimates.contribution,
+        estimates.contribution_draws,
+        estimates.mroi,
+        estimates.mroi_draws,
+        level,
     )
     n_series, n_channels = estimates.spend.shape
-    frame = pd.DataFrame({
-        "brand": pd.array(np.repeat(estimates.brands, n_channels), dtype="string"),
-        "region": pd.array(np.repeat(estimates.regions, n_channels), dtype="string"),
-        "channel": pd.array(np.tile(estimates.channels, n_series), dtype="string"),
-        **{name: values.reshape(-1) for name, values in columns.items()},
-    })
+    frame = pd.DataFrame(
+        {
+            "brand": pd.array(np.repeat(estimates.brands, n_channels), dtype="string"),
+            "region": pd.array(np.repeat(estimates.regions, n_channels), dtype="string"),
+            "channel": pd.array(np.tile(estimates.channels, n_series), dtype="string"),
+            **{name: values.reshape(-1) for name, values in columns.items()},
+        }
+    )
     return frame.loc[:, list(SEGMENT_COLUMNS)]

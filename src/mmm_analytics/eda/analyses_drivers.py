@@ -119,8 +119,16 @@ def event_uplift(index: pd.Series, event: pd.Series, brands: pd.Series, name: st
     groups = [(ALL, pd.Series(True, index=index.index)), *[(b, brands == b) for b in sorted(brands.unique())]]
     for group, mask in groups:
         with_, without = index[mask & event], index[mask & ~event]
-        rows.append({"event": name, "group": group, "mean_index_with": with_.mean(),
-                     "mean_index_without": without.mean(), "rows_with": len(with_), "rows_without": len(without)})
+        rows.append(
+            {
+                "event": name,
+                "group": group,
+                "mean_index_with": with_.mean(),
+                "mean_index_without": without.mean(),
+                "rows_with": len(with_),
+                "rows_without": len(without),
+            }
+        )
     table = pd.DataFrame(rows)
     table["uplift_pct"] = 100.0 * (table["mean_index_with"] / table["mean_index_without"] - 1.0)
     return table
@@ -131,15 +139,21 @@ def festive_uplift(view: PanelView, threshold: float = defaults.FESTIVE_THRESHOL
     festival = view.rows[defaults.FESTIVAL]
     festive = festival >= threshold
     if not _within_series(view, festive):
-        kind = ("every week is festive" if festive.all() else "there are no festive weeks" if not festive.any()
-                else "no series has both festive and ordinary weeks")
+        kind = (
+            "every week is festive"
+            if festive.all()
+            else "there are no festive weeks"
+            if not festive.any()
+            else "no series has both festive and ordinary weeks"
+        )
         raise NotApplicable(
             f"{defaults.FESTIVAL} ranges {festival.min():.2f}-{festival.max():.2f} against the festive threshold "
             f"{threshold:.2f}: {kind} to compare"
         )
     table = event_uplift(_row_index(view), festive, view.rows[schema.BRAND], "festive week")
-    weekly = pd.DataFrame({schema.SALES_VALUE: view.weekly[schema.SALES_VALUE],
-                           "festive": view.weekly[defaults.FESTIVAL] >= threshold})
+    weekly = pd.DataFrame(
+        {schema.SALES_VALUE: view.weekly[schema.SALES_VALUE], "festive": view.weekly[defaults.FESTIVAL] >= threshold}
+    )
     return Uplift("festive_uplift", table, weekly)
 
 
@@ -171,9 +185,13 @@ def _brand_elasticity(rows: pd.DataFrame) -> tuple[dict[str, float], pd.DataFram
     slope = float(x @ y) / sxx
     residual = y - slope * x
     dof = max(len(x) - rows.groupby(keys).ngroups - 1, 1)
-    fit = {"elasticity": slope, "std_error": float(np.sqrt(residual @ residual / dof / sxx)),
-           "r_squared": float(1.0 - residual @ residual / (y @ y)) if y @ y > 0 else float("nan"), "n_rows": len(x),
-           "price_range_pct": float(100.0 * (np.exp(logs["x"].max() - logs["x"].min()) - 1.0))}
+    fit = {
+        "elasticity": slope,
+        "std_error": float(np.sqrt(residual @ residual / dof / sxx)),
+        "r_squared": float(1.0 - residual @ residual / (y @ y)) if y @ y > 0 else float("nan"),
+        "n_rows": len(x),
+        "price_range_pct": float(100.0 * (np.exp(logs["x"].max() - logs["x"].min()) - 1.0)),
+    }
     return fit, demeaned.assign(tpr=rows[defaults.TPR_FLAG].to_numpy() > 0)
 
 
@@ -196,8 +214,11 @@ def price_elasticity(view: PanelView) -> Elasticity:
 
 def _geo_week(view: PanelView, columns: list[str]) -> pd.DataFrame:
     """Per geo and week: total Sales_Value (INR), its index (geo mean = 1) and geo-mean of ``columns``."""
-    frame = view.series.groupby([schema.GEO, schema.DATE]).agg(
-        {schema.SALES_VALUE: "sum", **{c: "mean" for c in columns}}).reset_index()
+    frame = (
+        view.series.groupby([schema.GEO, schema.DATE])
+        .agg({schema.SALES_VALUE: "sum", **{c: "mean" for c in columns}})
+        .reset_index()
+    )
     frame[defaults.SALES_INDEX] = series_index(frame, [schema.SALES_VALUE], (schema.GEO,))[schema.SALES_VALUE]
     return frame
 
@@ -216,8 +237,9 @@ def rainfall_vs_sales(view: PanelView) -> ScatterGrid:
     _varying(frame, [defaults.RAINFALL], "rainfall vs sales")
     panel = scatter(frame[defaults.RAINFALL], frame[defaults.SALES_INDEX])
     profile = frame.groupby(frame[schema.DATE].dt.month)[[defaults.RAINFALL, defaults.SALES_INDEX]].mean()
-    return ScatterGrid("rainfall_vs_sales", {defaults.RAINFALL: panel}, "sales index (geo mean = 1)",
-                       profile.rename_axis("month"))
+    return ScatterGrid(
+        "rainfall_vs_sales", {defaults.RAINFALL: panel}, "sales index (geo mean = 1)", profile.rename_axis("month")
+    )
 
 
 def distribution_vs_sales(view: PanelView) -> ScatterGrid:
@@ -240,8 +262,9 @@ def creative_scores(view: PanelView) -> ScatterGrid:
         hue = series_index(view.series, [exposure])[exposure] if exposure in view.series else None
         panels[column] = scatter(view.series[column], view.series[defaults.SALES_INDEX], hue)
         hue_labels[column] = f"{names.get(exposure, exposure)} exposure index (series mean = 1)"
-    return ScatterGrid("creative_vs_sales", panels, "sales index (series mean = 1)", notes=tuple(notes),
-                       hue_labels=hue_labels)
+    return ScatterGrid(
+        "creative_vs_sales", panels, "sales index (series mean = 1)", notes=tuple(notes), hue_labels=hue_labels
+    )
 
 
 def macro_trends(view: PanelView) -> MacroTrends:

@@ -103,8 +103,13 @@ class CrossCorrelation:
     @property
     def best(self) -> pd.DataFrame:
         """Per channel, the lag (weeks) with the largest correlation and that correlation."""
-        return pd.DataFrame({"channel": self.matrix.index, "best_lag_weeks": self.matrix.idxmax(axis=1).to_numpy(),
-                             "correlation": self.matrix.max(axis=1).to_numpy()})
+        return pd.DataFrame(
+            {
+                "channel": self.matrix.index,
+                "best_lag_weeks": self.matrix.idxmax(axis=1).to_numpy(),
+                "correlation": self.matrix.max(axis=1).to_numpy(),
+            }
+        )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         wide = self.matrix.rename(columns=lambda lag: f"lag_{lag}").rename_axis("channel").reset_index()
@@ -259,7 +264,5 @@ def lagged_response(view: PanelView) -> LaggedResponse:
     best = cross.best.set_index("channel")["best_lag_weeks"].astype(int).to_dict()
     frame = _indexed(view, list(best))
     grouped = frame.groupby(list(defaults.SERIES_KEY))
-    panels = {
-        name: scatter(grouped[name].shift(lag), frame[defaults.SALES_INDEX]) for name, lag in best.items()
-    }
+    panels = {name: scatter(grouped[name].shift(lag), frame[defaults.SALES_INDEX]) for name, lag in best.items()}
     return LaggedResponse(panels, best, cross.notes)

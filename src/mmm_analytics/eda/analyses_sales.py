@@ -118,9 +118,7 @@ def sales_distribution(view: PanelView) -> SalesDistribution:
 def seasonal_profile(view: PanelView) -> SeasonalProfile:
     """Average sales index by calendar month, per year and over all years."""
     dates = view.series[schema.DATE]
-    frame = pd.DataFrame(
-        {"month": dates.dt.month, "year": dates.dt.year, "index": view.series[defaults.SALES_INDEX]}
-    )
+    frame = pd.DataFrame({"month": dates.dt.month, "year": dates.dt.year, "index": view.series[defaults.SALES_INDEX]})
     by_year = frame.pivot_table(index="month", columns="year", values="index", aggfunc="mean")
     by_year.columns = [str(year) for year in by_year.columns]
     return SeasonalProfile(by_year, frame.groupby("month")["index"].mean())

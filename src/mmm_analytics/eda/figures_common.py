@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ _SCALES: tuple[tuple[float, str], ...] = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
 
 
 def new_figure(
-    viz: VizConfig, nrows: int = 1, ncols: int = 1, height_scale: float = 1.0, **subplot_kw: object
+    viz: VizConfig, nrows: int = 1, ncols: int = 1, height_scale: float = 1.0, **subplot_kw: Any
 ) -> tuple[Figure, np.ndarray]:
     """A constrained-layout figure of the configured size and seaborn style.
 
@@ -91,8 +92,13 @@ def scatter_panel(ax: Axes, data: Scatter, color: str, curve_color: str = "#2222
     if points:
         ax.scatter(data.points["x"], data.points["y"], s=8, alpha=0.35, color=color, linewidths=0)
     if not data.curve.empty:
-        ax.plot(data.curve["x"], data.curve["y"], color=curve_color, linewidth=2.0,
-                label=f"LOWESS (r = {data.correlation:.2f}, n = {data.n:,})")
+        ax.plot(
+            data.curve["x"],
+            data.curve["y"],
+            color=curve_color,
+            linewidth=2.0,
+            label=f"LOWESS (r = {data.correlation:.2f}, n = {data.n:,})",
+        )
         ax.legend(loc="best", fontsize=8, frameon=True)
 
 

@@ -51,14 +51,21 @@ def _shade_runs(ax: Axes, dates: pd.DatetimeIndex, flags: np.ndarray, color: str
     edges = np.flatnonzero(np.diff(np.r_[0, flags.astype(int), 0]))
     week = pd.Timedelta(weeks=1)
     for number, (start, stop) in enumerate(zip(edges[::2], edges[1::2], strict=True)):
-        ax.axvspan(dates[start], dates[stop - 1] + week, color=color, alpha=0.25, linewidth=0,
-                   label="festive weeks" if number == 0 else None)
+        ax.axvspan(
+            dates[start],
+            dates[stop - 1] + week,
+            color=color,
+            alpha=0.25,
+            linewidth=0,
+            label="festive weeks" if number == 0 else None,
+        )
 
 
 def plot_festive(result: Uplift, viz: VizConfig) -> Figure:
     """National weekly sales with festive weeks shaded, and the festive uplift per brand."""
     figure, axes = new_figure(viz, 1, 2, width_ratios=[2, 1])
     weekly = result.weekly
+    assert weekly is not None, "the festive analysis always has its weekly series"
     ax = axes[0, 0]
     ax.plot(weekly.index, weekly[schema.SALES_VALUE], color=viz.color_for(0), linewidth=1.4, label="national sales")
     _shade_runs(ax, weekly.index, weekly["festive"].to_numpy(), viz.color_for(1))
@@ -68,8 +75,11 @@ def plot_festive(result: Uplift, viz: VizConfig) -> Figure:
     ax.legend(fontsize=8, loc="upper left")
     table = result.table.assign(event="festive weeks")
     _uplift_bars(axes[0, 1], table, viz)
-    title(figure, "Do festive weeks sell more?",
-          f"festive week: {defaults.FESTIVAL} >= {defaults.FESTIVE_THRESHOLD:.2f}; uplift of the mean sales index")
+    title(
+        figure,
+        "Do festive weeks sell more?",
+        f"festive week: {defaults.FESTIVAL} >= {defaults.FESTIVE_THRESHOLD:.2f}; uplift of the mean sales index",
+    )
     return figure
 
 
@@ -89,6 +99,7 @@ def plot_rainfall(result: ScatterGrid, viz: VizConfig) -> Figure:
     axes[0, 0].set_xlabel(f"{defaults.RAINFALL} ({defaults.unit_of(defaults.RAINFALL)})")
     axes[0, 0].set_ylabel(result.y_label)
     profile = result.profile
+    assert profile is not None, "the rainfall analysis always has its monthly profile"
     ax = axes[0, 1]
     ax.bar(profile.index, profile[defaults.RAINFALL], color=viz.color_for(2), alpha=0.6, label="rainfall")
     ax.set_ylabel(f"mean {defaults.RAINFALL}")
@@ -121,8 +132,11 @@ def plot_elasticity(result: Elasticity, viz: VizConfig) -> Figure:
         ax.legend(fontsize=7)
     axes[0, 0].set_ylabel("log Sales_Units, SKU mean removed")
     hide_unused(axes, len(brands))
-    title(figure, "How do units respond to price and TPR?",
-          "log-log fit within each SKU; slope = price elasticity of units")
+    title(
+        figure,
+        "How do units respond to price and TPR?",
+        "log-log fit within each SKU; slope = price elasticity of units",
+    )
     return figure
 
 
@@ -160,16 +174,22 @@ def plot_creative(result: ScatterGrid, viz: VizConfig) -> Figure:
 def plot_macro(result: MacroTrends, viz: VizConfig) -> Figure:
     """CPI, GDP growth and national sales over the same weeks."""
     figure, axes = new_figure(viz, 3, 1, height_scale=1.3, sharex=True)
-    labels = {defaults.CPI: "CPI (index)", defaults.GDP: "GDP growth (% per year)",
-              schema.SALES_VALUE: "Sales_Value (INR per week)"}
+    labels = {
+        defaults.CPI: "CPI (index)",
+        defaults.GDP: "GDP growth (% per year)",
+        schema.SALES_VALUE: "Sales_Value (INR per week)",
+    }
     for position, (column, label) in enumerate(labels.items()):
         ax = axes[position, 0]
         ax.plot(result.weekly.index, result.weekly[column], color=viz.color_for(position), linewidth=1.5)
         ax.set_ylabel(label, fontsize=9)
         compact_axis(ax)
     date_axis(axes[-1, 0], result.weekly.index)
-    title(figure, "How do prices and the economy move next to sales?",
-          "CPI and GDP growth averaged over geos; national sales")
+    title(
+        figure,
+        "How do prices and the economy move next to sales?",
+        "CPI and GDP growth averaged over geos; national sales",
+    )
     return figure
 
 
@@ -183,6 +203,9 @@ def plot_driver_correlation(result: DriverCorrelation, viz: VizConfig) -> Figure
     axes[0, 0].axvline(0, color="grey", linewidth=0.8)
     axes[0, 0].set_xlim(-1.05, 1.05)
     axes[0, 0].set_xlabel("Pearson r with the sales index (within each geo x brand series)")
-    title(figure, "Which non-media drivers move with sales?",
-          "deviations from each series' mean; correlation is not causation")
+    title(
+        figure,
+        "Which non-media drivers move with sales?",
+        "deviations from each series' mean; correlation is not causation",
+    )
     return figure

@@ -65,7 +65,11 @@ def plot_spend(result: Spend, viz: VizConfig) -> Figure:
     axes[0, 1].bar_label(bars, fmt="%.1f%%", fontsize=8, padding=2)
     axes[0, 1].set_xlabel("share of total spend (%)")
     axes[0, 1].set_xlim(0, share["share_pct"].max() * 1.3)
-    title(figure, "Where does the media money go?", "spend = exposure x CPM / 1000 at the configured CPMs, or a spend column (INR)")
+    title(
+        figure,
+        "Where does the media money go?",
+        "spend = exposure x CPM / 1000 at the configured CPMs, or a spend column (INR)",
+    )
     return figure
 
 
@@ -73,16 +77,25 @@ def plot_flighting(result: Flighting, viz: VizConfig) -> Figure:
     """Calendar heatmap of weekly exposure relative to each channel's peak week."""
     figure, axes = new_figure(viz, height_scale=0.75)
     level = result.level
-    sns.heatmap(level.to_numpy(), cmap="Blues", vmin=0, vmax=1, ax=axes[0, 0],
-                cbar_kws={"label": "exposure / channel's peak week"})
+    sns.heatmap(
+        level.to_numpy(),
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        ax=axes[0, 0],
+        cbar_kws={"label": "exposure / channel's peak week"},
+    )
     step = max(1, level.shape[1] // 12)
     positions = np.arange(0, level.shape[1], step)
     labels = [level.columns[p].strftime("%b %Y") for p in positions]
     axes[0, 0].set_xticks(positions + 0.5, labels, rotation=45, ha="right")
     axes[0, 0].set_yticks(np.arange(len(level)) + 0.5, list(level.index), rotation=0)
     axes[0, 0].set_xlabel("week")
-    title(figure, "When is each channel on air? (flighting calendar)",
-          "national weekly exposure, 1 = the channel's peak week")
+    title(
+        figure,
+        "When is each channel on air? (flighting calendar)",
+        "national weekly exposure, 1 = the channel's peak week",
+    )
     return figure
 
 
@@ -90,8 +103,18 @@ def plot_correlation(result: Correlation, viz: VizConfig) -> Figure:
     """Annotated correlation heatmap of sales and channel exposure indexes."""
     figure, axes = new_figure(viz, height_scale=1.2)
     mask = np.triu(np.ones(result.matrix.shape, dtype=bool), k=1)
-    sns.heatmap(result.matrix, mask=mask, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, square=True,
-                ax=axes[0, 0], cbar_kws={"label": "Pearson r"})
+    sns.heatmap(
+        result.matrix,
+        mask=mask,
+        annot=True,
+        fmt=".2f",
+        cmap="RdBu_r",
+        vmin=-1,
+        vmax=1,
+        square=True,
+        ax=axes[0, 0],
+        cbar_kws={"label": "Pearson r"},
+    )
     axes[0, 0].tick_params(axis="y", rotation=0)
     title(figure, "Which channels move together?", "geo x brand weekly values, each divided by its series mean")
     return figure
@@ -109,13 +132,21 @@ def plot_pair(result: Pair, viz: VizConfig) -> Figure:
         ax.scatter(part[result.x_channel], part[result.y_channel], s=10, alpha=0.45, color=colors[brand], label=brand)
     slope, intercept = np.polyfit(points[result.x_channel], points[result.y_channel], 1)
     grid = np.linspace(points[result.x_channel].min(), points[result.x_channel].max(), 50)
-    ax.plot(grid, intercept + slope * grid, color="#222222", linewidth=2,
-            label=f"least squares (r = {result.correlation:.2f})")
+    ax.plot(
+        grid,
+        intercept + slope * grid,
+        color="#222222",
+        linewidth=2,
+        label=f"least squares (r = {result.correlation:.2f})",
+    )
     ax.set_xlabel(f"{result.x_channel} exposure index (series mean = 1)")
     ax.set_ylabel(f"{result.y_channel} exposure index (series mean = 1)")
     ax.legend(fontsize=8)
-    title(figure, f"Can the model tell {result.x_channel} from {result.y_channel}?",
-          f"geo x brand weeks; r = {result.correlation:.2f} (near 1: hard to separate)")
+    title(
+        figure,
+        f"Can the model tell {result.x_channel} from {result.y_channel}?",
+        f"geo x brand weeks; r = {result.correlation:.2f} (near 1: hard to separate)",
+    )
     return figure
 
 
@@ -142,15 +173,26 @@ def plot_cross_correlation(result: CrossCorrelation, viz: VizConfig) -> Figure:
     figure, axes = new_figure(viz, height_scale=0.8)
     ax = axes[0, 0]
     limit = max(0.05, float(np.nanmax(np.abs(result.matrix.to_numpy()))))
-    sns.heatmap(result.matrix, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-limit, vmax=limit, ax=ax,
-                cbar_kws={"label": "Pearson r"})
+    sns.heatmap(
+        result.matrix,
+        annot=True,
+        fmt=".2f",
+        cmap="RdBu_r",
+        vmin=-limit,
+        vmax=limit,
+        ax=ax,
+        cbar_kws={"label": "Pearson r"},
+    )
     for row, lag in enumerate(result.best["best_lag_weeks"]):
         ax.add_patch(_box(list(result.matrix.columns).index(lag), row))
     ax.set_xlabel("lag (weeks between exposure and sales)")
     ax.set_ylabel("")
     ax.tick_params(axis="y", rotation=0)
-    title(figure, "How long after exposure do sales respond?",
-          "corr(sales index in week t, exposure index in week t - lag); box = best lag")
+    title(
+        figure,
+        "How long after exposure do sales respond?",
+        "corr(sales index in week t, exposure index in week t - lag); box = best lag",
+    )
     return figure
 
 
@@ -171,6 +213,9 @@ def plot_lagged_response(result: LaggedResponse, viz: VizConfig) -> Figure:
     for ax in axes[:, 0]:
         ax.set_ylabel("sales index (series mean = 1)", fontsize=8)
     hide_unused(axes, len(names))
-    title(figure, "Do sales rise with each channel's exposure?",
-          "geo x brand weeks at each channel's best lag; curve: LOWESS")
+    title(
+        figure,
+        "Do sales rise with each channel's exposure?",
+        "geo x brand weeks at each channel's best lag; curve: LOWESS",
+    )
     return figure

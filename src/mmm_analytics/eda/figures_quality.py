@@ -51,6 +51,9 @@ def plot_quality(result: DataQuality, viz: VizConfig) -> Figure:
         axes[0, 2].set_ylim(-0.75, max(len(by_column), 2) - 0.25)
         axes[0, 2].set_xlabel("cells flagged")
     axes[0, 2].set_title("outlier cells by column", fontsize=10)
-    title(figure, "Can the data be trusted?",
-          "what the cleaning step imputed and flagged (cleaning_report.json, outliers.csv)")
+    title(
+        figure,
+        "Can the data be trusted?",
+        "what the cleaning step imputed and flagged (cleaning_report.json, outliers.csv)",
+    )
     return figure

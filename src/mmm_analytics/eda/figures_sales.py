@@ -66,8 +66,9 @@ def plot_seasonal_profile(result: SeasonalProfile, viz: VizConfig) -> Figure:
     figure, axes = new_figure(viz)
     ax = axes[0, 0]
     for position, (year, values) in enumerate(result.by_year.items()):
-        ax.plot(values.index, values, marker="o", linewidth=1.0, alpha=0.7, color=viz.color_for(position + 1),
-                label=year)
+        ax.plot(
+            values.index, values, marker="o", linewidth=1.0, alpha=0.7, color=viz.color_for(position + 1), label=year
+        )
     ax.plot(result.overall.index, result.overall, color=viz.color_for(0), linewidth=3.0, label="all years")
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(1, 13), [calendar.month_abbr[m] for m in range(1, 13)])
@@ -88,17 +89,26 @@ def plot_decomposition(result: Decomposition, viz: VizConfig) -> Figure:
         compact_axis(ax)
     date_axis(axes[-1, 0], result.components.index)
     axes[-1, 0].set_xlabel("week")
-    title(figure, f"STL decomposition of national weekly sales (period {result.period} weeks)",
-          f"seasonal strength {result.seasonal_strength:.2f}, trend strength {result.trend_strength:.2f} "
-          "(0 = none, 1 = all)")
+    title(
+        figure,
+        f"STL decomposition of national weekly sales (period {result.period} weeks)",
+        f"seasonal strength {result.seasonal_strength:.2f}, trend strength {result.trend_strength:.2f} "
+        "(0 = none, 1 = all)",
+    )
     return figure
 
 
 def plot_geo_brand(result: GeoBrandSales, viz: VizConfig) -> Figure:
     """Total sales per geo x brand in INR millions."""
     figure, axes = new_figure(viz)
-    sns.heatmap(result.sales / 1e6, annot=True, fmt=".1f", cmap="Blues", ax=axes[0, 0],
-                cbar_kws={"label": "Sales_Value (INR millions)"})
+    sns.heatmap(
+        result.sales / 1e6,
+        annot=True,
+        fmt=".1f",
+        cmap="Blues",
+        ax=axes[0, 0],
+        cbar_kws={"label": "Sales_Value (INR millions)"},
+    )
     axes[0, 0].set_xlabel("brand")
     axes[0, 0].set_ylabel("geo")
     axes[0, 0].tick_params(axis="y", rotation=0)

@@ -45,13 +45,17 @@ def _season(results: Results, _overview: Overview) -> str | None:
     parts = []
     stl = results.get("stl_decomposition")
     if stl is not None:
-        parts.append(f"Seasonal strength of national sales is {stl.seasonal_strength:.2f} and trend strength "
-                     f"{stl.trend_strength:.2f} (0 = none, 1 = all of the movement)")
+        parts.append(
+            f"Seasonal strength of national sales is {stl.seasonal_strength:.2f} and trend strength "
+            f"{stl.trend_strength:.2f} (0 = none, 1 = all of the movement)"
+        )
     profile = results.get("seasonal_profile")
     if profile is not None and len(profile.overall) > 1:
         best, worst = profile.overall.idxmax(), profile.overall.idxmin()
-        parts.append(f"{calendar.month_name[best]} sells best (index {profile.overall.max():.2f}) and "
-                     f"{calendar.month_name[worst]} worst ({profile.overall.min():.2f})")
+        parts.append(
+            f"{calendar.month_name[best]} sells best (index {profile.overall.max():.2f}) and "
+            f"{calendar.month_name[worst]} worst ({profile.overall.min():.2f})"
+        )
     return "; ".join(parts) + "." if parts else None
 
 
@@ -61,8 +65,10 @@ def _festive(results: Results, _overview: Overview) -> str | None:
         return None
     table = uplift.table.set_index("group")
     brands = table.drop(index=ALL)["uplift_pct"]
-    text = (f"Festive weeks ({defaults.FESTIVAL} >= {defaults.FESTIVE_THRESHOLD:.2f}) sell "
-            f"{_more(table.loc[ALL, 'uplift_pct'])} than other weeks")
+    text = (
+        f"Festive weeks ({defaults.FESTIVAL} >= {defaults.FESTIVE_THRESHOLD:.2f}) sell "
+        f"{_more(table.loc[ALL, 'uplift_pct'])} than other weeks"
+    )
     if len(brands) > 1:
         text += f", from {brands.min():+.1f}% ({brands.idxmin()}) to {brands.max():+.1f}% ({brands.idxmax()})"
     return text + "."
@@ -83,8 +89,10 @@ def _elasticity(results: Results, _overview: Overview) -> str | None:
         return None
     table = fit.table.set_index("brand")["elasticity"]
     mean = table.mean()
-    text = (f"A 1% higher net price goes with {abs(mean):.1f}% {'fewer' if mean < 0 else 'more'} units on average "
-            "(log-log, within SKU)")
+    text = (
+        f"A 1% higher net price goes with {abs(mean):.1f}% {'fewer' if mean < 0 else 'more'} units on average "
+        "(log-log, within SKU)"
+    )
     if len(table) > 1:
         text += f"; elasticity runs from {table.min():.2f} ({table.idxmin()}) to {table.max():.2f} ({table.idxmax()})"
     return text + "."
@@ -95,9 +103,11 @@ def _spend(results: Results, _overview: Overview) -> str | None:
     if spend is None:
         return None
     share = spend.share.set_index("channel")["share_pct"]
-    return (f"{share.idxmax()} takes the largest share of media spend ({share.max():.1f}%) and {share.idxmin()} the "
-            f"smallest ({share.min():.1f}%); spend is exposure x CPM / 1000 (or a configured spend column), so these "
-            "shares follow the configured CPMs.")
+    return (
+        f"{share.idxmax()} takes the largest share of media spend ({share.max():.1f}%) and {share.idxmin()} the "
+        f"smallest ({share.min():.1f}%); spend is exposure x CPM / 1000 (or a configured spend column), so these "
+        "shares follow the configured CPMs."
+    )
 
 
 def _collinearity(results: Results, _overview: Overview) -> str | None:
@@ -120,8 +130,10 @@ def _lag(results: Results, _overview: Overview) -> str | None:
     if cross is None:
         return None
     best = cross.best.sort_values("correlation", ascending=False).iloc[0]
-    return (f"Sales move most with {best['channel']} exposure (r = {best['correlation']:.2f} at a lag of "
-            f"{int(best['best_lag_weeks'])} week(s)).")
+    return (
+        f"Sales move most with {best['channel']} exposure (r = {best['correlation']:.2f} at a lag of "
+        f"{int(best['best_lag_weeks'])} week(s))."
+    )
 
 
 def _drivers(results: Results, _overview: Overview) -> str | None:
@@ -142,12 +154,22 @@ def _quality(results: Results, overview: Overview) -> str | None:
     return f"The cleaning step flagged {quality.n_outliers:,} rows ({share:.1f}%) as outliers; {missing_text}."
 
 
-FINDERS: tuple[Finder, ...] = (_leaders, _growth, _season, _festive, _promo, _elasticity, _spend, _collinearity,
-                               _lag, _drivers, _quality)
+FINDERS: tuple[Finder, ...] = (
+    _leaders,
+    _growth,
+    _season,
+    _festive,
+    _promo,
+    _elasticity,
+    _spend,
+    _collinearity,
+    _lag,
+    _drivers,
+    _quality,
+)
 
 
 def key_findings(results: Results, overview: Overview) -> list[str]:
     """Sentences for the analyses that ran (``results`` maps analysis slug to its result)."""
     sentences = (find(results, overview) for find in FINDERS)
     return [sentence for sentence in sentences if sentence]
-

@@ -19,7 +19,11 @@ class NotApplicable(Exception):
 class AnalysisResult(Protocol):
     """A finished computation: plotted by its figure function, saved through ``tables()``."""
 
-    notes: tuple[str, ...]
+    # Read-only, so that frozen dataclasses (whose fields cannot be set) satisfy the protocol.
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Caveats shown in the report."""
+        ...
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Named tables written as ``<name>.csv`` (may be empty)."""

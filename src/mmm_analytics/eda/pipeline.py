@@ -33,8 +33,15 @@ CLEANING_REPORT = "cleaning_report.json"
 OUTLIER_LIST = "outliers.csv"
 #: Tables shown in the report (all tables are written as CSV).
 REPORT_TABLES: tuple[str, ...] = (
-    "festive_uplift", "promo_uplift", "elasticity", "vif", "stl_strength", "spend_share", "cross_correlation",
-    "driver_correlation", "descriptive_stats",
+    "festive_uplift",
+    "promo_uplift",
+    "elasticity",
+    "vif",
+    "stl_strength",
+    "spend_share",
+    "cross_correlation",
+    "driver_correlation",
+    "descriptive_stats",
 )
 
 
@@ -223,8 +230,9 @@ def run_eda(
     results = {o.slug: o.result for o in outcomes if o.result is not None}
     findings = key_findings(results, overview)
     shown = {name: tables[name] for name in REPORT_TABLES if name in tables}
-    html = build_report(overview, findings, interactive_charts(results, viz), outcomes, shown,
-                        Path(report_path).parent, embed_images)
+    html = build_report(
+        overview, findings, interactive_charts(results, viz), outcomes, shown, Path(report_path).parent, embed_images
+    )
     write_text(report_path, html)
     step("report")
     seconds = time.perf_counter() - start

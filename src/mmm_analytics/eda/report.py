@@ -47,10 +47,12 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _overview(overview: Overview) -> str:
-    return (_table(overview.as_table()) + "<p>Spend is estimated as exposure x CPM / 1000 with the CPMs of "
-            "<code>data_config.yaml</code> (a channel with a <code>spend_column</code> uses that column, as the model "
-            "does); spend shares, and every ROI later, depend on these CPMs. "
-            "Indexes divide each geo x brand (or SKU) series by its own mean, so 1 is an average week.</p>")
+    return (
+        _table(overview.as_table()) + "<p>Spend is estimated as exposure x CPM / 1000 with the CPMs of "
+        "<code>data_config.yaml</code> (a channel with a <code>spend_column</code> uses that column, as the model "
+        "does); spend shares, and every ROI later, depend on these CPMs. "
+        "Indexes divide each geo x brand (or SKU) series by its own mean, so 1 is an average week.</p>"
+    )
 
 
 def _findings(sentences: Sequence[str]) -> str:
@@ -83,10 +85,15 @@ def _figures(outcomes: Sequence[AnalysisOutcome], embed: bool, report_dir: Path)
     parts = []
     for outcome in outcomes:
         heading = f"{outcome.number:02d}. {outcome.title}"
-        body = (_notes([f"Skipped: {outcome.skipped}"]) if outcome.figure is None
-                else _image(outcome.figure, heading, embed, report_dir) + _notes(outcome.notes))
-        parts.append(f'<figure id="{outcome.anchor}"><h3>{html.escape(heading)}</h3>'
-                     f'<p class="question">{html.escape(outcome.question)}</p>{body}</figure>')
+        body = (
+            _notes([f"Skipped: {outcome.skipped}"])
+            if outcome.figure is None
+            else _image(outcome.figure, heading, embed, report_dir) + _notes(outcome.notes)
+        )
+        parts.append(
+            f'<figure id="{outcome.anchor}"><h3>{html.escape(heading)}</h3>'
+            f'<p class="question">{html.escape(outcome.question)}</p>{body}</figure>'
+        )
     return "".join(parts)
 
 
@@ -101,14 +108,19 @@ def _skipped(outcomes: Sequence[AnalysisOutcome]) -> str:
     rows += [(o, note) for o in outcomes for note in o.notes]
     if not rows:
         return "<p>Every analysis ran on the full data.</p>"
-    items = "".join(f'<li><a href="#{o.anchor}">{o.number:02d}. {html.escape(o.title)}</a>: {html.escape(text)}</li>'
-                    for o, text in rows)
+    items = "".join(
+        f'<li><a href="#{o.anchor}">{o.number:02d}. {html.escape(o.title)}</a>: {html.escape(text)}</li>'
+        for o, text in rows
+    )
     return f"<ul>{items}</ul>"
 
 
 def _contents(outcomes: Sequence[AnalysisOutcome]) -> str:
-    figures = "".join(f'<li value="{o.number}"><a href="#{o.anchor}">{html.escape(o.title)}</a>'
-                      f"{' (skipped)' if o.skipped else ''}</li>" for o in outcomes)
+    figures = "".join(
+        f'<li value="{o.number}"><a href="#{o.anchor}">{html.escape(o.title)}</a>'
+        f"{' (skipped)' if o.skipped else ''}</li>"
+        for o in outcomes
+    )
     items = "".join(f'<li><a href="#{anchor}">{heading}</a></li>' for anchor, heading in SECTIONS.items())
     return f'<nav id="contents"><h2>Contents</h2><ul>{items}</ul><h3>Figures</h3><ol>{figures}</ol></nav>'
 
@@ -139,8 +151,9 @@ def build_report(
         "tables": _tables(tables),
         "notes": _skipped(outcomes),
     }
-    sections = "".join(f'<section id="{anchor}"><h2>{SECTIONS[anchor]}</h2>{body}</section>'
-                       for anchor, body in bodies.items())
+    sections = "".join(
+        f'<section id="{anchor}"><h2>{SECTIONS[anchor]}</h2>{body}</section>' for anchor, body in bodies.items()
+    )
     subtitle = f"{overview.first_week:%d %b %Y} to {overview.last_week:%d %b %Y}, {overview.rows:,} rows"
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -35,7 +35,7 @@ class Vocabulary:
     def decode(self, ids: Iterable[int]) -> list[str]:
         return [self.values[int(i)] for i in ids]
 
-    def to_dict(self) -> dict[str, list[str]]:
+    def to_dict(self) -> dict[str, str | list[str]]:
         return {"name": self.name, "values": list(self.values)}
 
     @classmethod

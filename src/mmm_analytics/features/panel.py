@@ -20,6 +20,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.errors import InputError
 from mmm_analytics.features import seasonality
 from mmm_analytics.features.hierarchical import Vocabulary
+from mmm_analytics.features.price_elasticity import relative_price
 from mmm_analytics.features.scaling import Scalers
 
 type Array = npt.NDArray[np.float64]
@@ -67,15 +68,21 @@ class FeaturePanel:
         return self.scalers.scale_controls(self.controls)
 
     def vocabularies(self) -> dict[str, Vocabulary]:
-        vocab = {"brand": Vocabulary.from_values("brand", self.brand), "region": Vocabulary.from_values("region", self.geo)}
+        vocab = {
+            "brand": Vocabulary.from_values("brand", self.brand),
+            "region": Vocabulary.from_values("region", self.geo),
+        }
         if self.sku is not None:
             vocab["sku"] = Vocabulary.from_values("sku", self.sku)
         return vocab
 
     def meta(self) -> dict[str, Any]:
         return {
-            "channels": list(self.channels), "cpm": self.cpm.tolist(), "control_names": list(self.control_names),
-            "holdout_weeks": self.holdout_weeks, "scalers": self.scalers.to_dict(),
+            "channels": list(self.channels),
+            "cpm": self.cpm.tolist(),
+            "control_names": list(self.control_names),
+            "holdout_weeks": self.holdout_weeks,
+            "scalers": self.scalers.to_dict(),
             "vocabularies": {k: v.to_dict() for k, v in self.vocabularies().items()},
         }
 
@@ -83,7 +90,7 @@ class FeaturePanel:
 def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -> pd.DataFrame:
     work = frame.copy()
     reference = work.groupby(list(schema.KEY_COLUMNS))[schema.MRP].transform("mean")
-    work["_relative_price"] = work[schema.NET_PRICE] / reference
+    work["_relative_price"] = relative_price(work[schema.NET_PRICE].to_numpy(), reference.to_numpy())
     work["_weighted_price"] = work["_relative_price"] * work[schema.SALES_VALUE]
     sums = {c: "sum" for c in [schema.SALES_VALUE, "_weighted_price", *media_columns]}
     means = {c: "mean" for c in MEAN_CONTROLS if c in work.columns} | {"_relative_price": "mean"}
@@ -95,7 +102,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
 
 def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: FeatureConfig) -> FeaturePanel:
     """Aggregate the cleaned panel to the configured granularity and lay it out as arrays."""
-    keys = [schema.GEO, schema.BRAND] + ([schema.SKU] if feature_config.granularity is Granularity.GEO_BRAND_SKU else [])
+    keys = [schema.GEO, schema.BRAND] + (
+        [schema.SKU] if feature_config.granularity is Granularity.GEO_BRAND_SKU else []
+    )
     table = data_config.channel_table()
     table.require_inputs(frame.columns)
     media_columns = list(table.input_columns)
@@ -106,7 +115,9 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
     if len(grouped) != n_series * n_weeks:
         raise InputError("the cleaned panel is not a complete series x week grid; re-run 'mmm data' to clean it")
     if data_config.holdout_weeks >= n_weeks - 8:
-        raise InputError(f"data_config.yaml: holdout_weeks={data_config.holdout_weeks} leaves too few training weeks ({n_weeks} in the data)")
+        raise InputError(
+            f"data_config.yaml: holdout_weeks={data_config.holdout_weeks} leaves too few training weeks ({n_weeks} in the data)"
+        )
     grouped = grouped.sort_values([*keys, schema.DATE])
 
     def cube(columns: list[str]) -> Array:
@@ -125,9 +136,13 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
         geo=tuple(series[schema.GEO].astype(str)),
         brand=tuple(series[schema.BRAND].astype(str)),
         sku=tuple(series[schema.SKU].astype(str)) if schema.SKU in keys else None,
-        channels=table.names, cpm=table.cpm_array(), exposure=exposure, sales=sales,
+        channels=table.names,
+        cpm=table.cpm_array(),
+        exposure=exposure,
+        sales=sales,
         relative_price=cube(["relative_price"])[..., 0],
-        controls=controls, control_names=("trend", "festive_week", *fourier_names, *control_columns),
+        controls=controls,
+        control_names=("trend", "festive_week", *fourier_names, *control_columns),
         holdout_weeks=data_config.holdout_weeks,
         scalers=Scalers.fit(exposure, controls, sales, n_train),
     )

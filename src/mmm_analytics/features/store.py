@@ -85,11 +85,16 @@ def load_panel(path: Path) -> FeaturePanel:
     per_series = frame.groupby("series_id").first()
     return FeaturePanel(
         dates=pd.DatetimeIndex(first["Date"]),
-        geo=tuple(per_series["Geo"].astype(str)), brand=tuple(per_series["Brand"].astype(str)),
+        geo=tuple(per_series["Geo"].astype(str)),
+        brand=tuple(per_series["Brand"].astype(str)),
         sku=tuple(per_series["SKU"].astype(str)) if "SKU" in frame.columns else None,
-        channels=tuple(channels), cpm=np.asarray(meta["cpm"], dtype=np.float64),
+        channels=tuple(channels),
+        cpm=np.asarray(meta["cpm"], dtype=np.float64),
         exposure=cube([f"exposure_{c}" for c in channels]),
-        sales=cube(["Sales_Value"])[..., 0], relative_price=cube(["relative_price"])[..., 0],
-        controls=cube([f"control_{k}" for k in controls]), control_names=tuple(controls),
-        holdout_weeks=int(meta["holdout_weeks"]), scalers=Scalers.from_dict(meta["scalers"]),
+        sales=cube(["Sales_Value"])[..., 0],
+        relative_price=cube(["relative_price"])[..., 0],
+        controls=cube([f"control_{k}" for k in controls]),
+        control_names=tuple(controls),
+        holdout_weeks=int(meta["holdout_weeks"]),
+        scalers=Scalers.from_dict(meta["scalers"]),
     )

@@ -141,8 +141,9 @@ def _check_channel_names(channels: tuple[str, ...]) -> None:
     reserved = set(NON_MEDIA_PARTS) | set(KEY_COLUMNS) | {"actual", "predicted", "sku"}
     clash = sorted(reserved.intersection(channels))
     if clash:
-        raise InputError(f"data_config.yaml channels: the name(s) {clash} are reserved for the decomposition; "
-                         "rename them")
+        raise InputError(
+            f"data_config.yaml channels: the name(s) {clash} are reserved for the decomposition; rename them"
+        )
 
 
 def decomposition_frame(decomposition: Decomposition, panel: FeaturePanel) -> pd.DataFrame:
@@ -152,11 +153,13 @@ def decomposition_frame(decomposition: Decomposition, panel: FeaturePanel) -> pd
     predicted, base, price, promotions`` and one column per channel.
     """
     n_series, n_weeks = decomposition.predicted.shape
-    frame = pd.DataFrame({
-        "date": np.tile(panel.dates.strftime("%Y-%m-%d").to_numpy(), n_series),
-        "brand": np.repeat(np.asarray(panel.brand, dtype=object), n_weeks),
-        "region": np.repeat(np.asarray(panel.geo, dtype=object), n_weeks),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": np.tile(panel.dates.strftime("%Y-%m-%d").to_numpy(), n_series),
+            "brand": np.repeat(np.asarray(panel.brand, dtype=object), n_weeks),
+            "region": np.repeat(np.asarray(panel.geo, dtype=object), n_weeks),
+        }
+    )
     if panel.sku is not None:
         frame["sku"] = np.repeat(np.asarray(panel.sku, dtype=object), n_weeks)
     values = {"actual": panel.sales, "predicted": decomposition.predicted} | decomposition.parts()
@@ -173,5 +176,6 @@ def channel_contributions(decomposition: Decomposition, panel: FeaturePanel) -> 
     contribution = decomposition.media.sum(axis=(0, 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(spend > 0, contribution / np.where(spend > 0, spend, 1.0), np.nan)
-    return pd.DataFrame({"channel": list(decomposition.channels), "spend": spend,
-                         "contribution": contribution, "roi": roi})
+    return pd.DataFrame(
+        {"channel": list(decomposition.channels), "spend": spend, "contribution": contribution, "roi": roi}
+    )

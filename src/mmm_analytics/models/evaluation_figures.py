@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import assert_never
+from typing import Any, assert_never
 
 import numpy as np
 import numpy.typing as npt
@@ -91,12 +91,14 @@ def compact(value: float, _position: object = None) -> str:
     return f"{value:.3g}"
 
 
-def _new_figure(viz: VizConfig, nrows: int = 1, ncols: int = 1, height: float = 1.0,
-                constrained: bool = True) -> tuple[Figure, np.ndarray]:
+def _new_figure(
+    viz: VizConfig, nrows: int = 1, ncols: int = 1, height: float = 1.0, constrained: bool = True
+) -> tuple[Figure, np.ndarray]:
     """A figure of the configured size and style; without ``constrained`` the caller places the axes."""
     with sns.axes_style(viz.style):
-        figure = Figure(figsize=(viz.figure_width, viz.figure_height * height),
-                        layout="constrained" if constrained else None)
+        figure = Figure(
+            figsize=(viz.figure_width, viz.figure_height * height), layout="constrained" if constrained else None
+        )
         axes = figure.subplots(nrows, ncols, squeeze=False, sharex=True)
     return figure, axes
 
@@ -104,8 +106,14 @@ def _new_figure(viz: VizConfig, nrows: int = 1, ncols: int = 1, height: float = 
 def _fixed_margins(figure: Figure) -> None:
     """Margins in inches for small multiples (a layout engine would redraw every panel several times)."""
     width, height = figure.get_size_inches()
-    figure.subplots_adjust(left=0.75 / width, right=1 - 0.15 / width, bottom=0.5 / height, top=1 - 0.65 / height,
-                           wspace=0.22, hspace=0.5 * 3.0 / height)
+    figure.subplots_adjust(
+        left=0.75 / width,
+        right=1 - 0.15 / width,
+        bottom=0.5 / height,
+        top=1 - 0.65 / height,
+        wspace=0.22,
+        hspace=0.5 * 3.0 / height,
+    )
 
 
 def date_ticks(dates: pd.DatetimeIndex, max_ticks: int = 8) -> tuple[pd.DatetimeIndex, list[str]]:
@@ -142,9 +150,9 @@ def fit_figure(panels: FitPanels, dates: pd.DatetimeIndex, holdout_weeks: int, v
         _time_axis(ax, dates, holdout_weeks)
         ax.set_title(label, fontsize=9)
         ax.tick_params(labelsize=7)
-    for ax in axes.flat[len(panels.labels):]:
+    for ax in axes.flat[len(panels.labels) :]:
         ax.set_visible(False)
-    for ax in axes.flat[len(panels.labels) - ncols:len(panels.labels)]:
+    for ax in axes.flat[len(panels.labels) - ncols : len(panels.labels)]:
         ax.xaxis.set_tick_params(labelbottom=True)
     axes.flat[0].legend(fontsize=7, loc="upper left")
     figure.supylabel("Sales_Value (INR / week)", fontsize=9, x=0.12 / figure.get_size_inches()[0], ha="left")
@@ -164,8 +172,16 @@ def decomposition_figure(data: PlotData, viz: VizConfig) -> Figure:
             ax.fill_between(data.dates, up, up + positive, color=color, lw=0, label=name)
             up = up + positive
         if negative.any():
-            ax.fill_between(data.dates, down, down + negative, color=color, lw=0,
-                            label=None if positive.any() else name, hatch="//", alpha=0.8)
+            ax.fill_between(
+                data.dates,
+                down,
+                down + negative,
+                color=color,
+                lw=0,
+                label=None if positive.any() else name,
+                hatch="//",
+                alpha=0.8,
+            )
             down = down + negative
     ax.plot(data.dates, data.national_predicted, color=TOTAL_COLOR, lw=1.3, label="predicted")
     ax.plot(data.dates, data.national_actual, color=ACTUAL_COLOR, lw=0, marker="o", ms=2.2, label="actual")
@@ -189,8 +205,15 @@ def waterfall_figure(data: PlotData, viz: VizConfig) -> Figure:
         bottom = 0.0 if name in ("base", "total") else running
         color = TOTAL_COLOR if name == "total" else data.colors[name]
         ax.bar(k, value, bottom=bottom, color=color, edgecolor="#333333", lw=0.5, width=0.7)
-        ax.annotate(compact(value), (k, bottom + max(value, 0.0)), ha="center", va="bottom", fontsize=7,
-                    xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            compact(value),
+            (k, bottom + max(value, 0.0)),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
         if name != "total":
             running = bottom + value
             ax.plot([k + 0.35, k + 0.65], [running, running], color="#777777", lw=0.8)
@@ -215,8 +238,9 @@ def acf_figure(diagnostics: pd.DataFrame, viz: VizConfig) -> Figure:
         ax.scatter(lags, values, s=8, color="#555555", alpha=0.45, lw=0, zorder=3)
     n_weeks = int(diagnostics["n_weeks"].iloc[0])
     band = 1.96 / math.sqrt(max(n_weeks, 1))
-    ax.axhspan(-band, band, color="#999999", alpha=0.2, lw=0, zorder=0,
-               label=f"95% band for white noise (n = {n_weeks})")
+    ax.axhspan(
+        -band, band, color="#999999", alpha=0.2, lw=0, zorder=0, label=f"95% band for white noise (n = {n_weeks})"
+    )
     ax.axhline(0.0, color="#333333", lw=0.8)
     ax.set_xticks(lags)
     ax.set_xlabel("Lag (weeks)")
@@ -245,9 +269,10 @@ def build_figure(kind: FigureKind, data: PlotData, viz: VizConfig) -> Figure:
 def render_one(kind: FigureKind, data: PlotData, folder: Path, viz: VizConfig) -> Path:
     """Draw one figure and save it atomically as ``folder/<kind>.png``."""
     figure = build_figure(kind, data, viz)
-    options = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}}
-    path = write_with(folder / f"{kind.value}.png",
-                      lambda tmp: figure.savefig(tmp, dpi=viz.dpi, format="png", **options))
+    options: dict[str, Any] = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}}
+    path = write_with(
+        folder / f"{kind.value}.png", lambda tmp: figure.savefig(tmp, dpi=viz.dpi, format="png", **options)
+    )
     figure.clear()
     return path
 

@@ -91,10 +91,16 @@ class Evaluation:
 
     def headline(self) -> dict[str, float]:
         """Overall train and holdout R2 and wMAPE, holdout bias and the pooled Durbin-Watson."""
-        picks = [("train", "r2", "train R2"), ("train", "wmape", "train wMAPE"), ("holdout", "r2", "holdout R2"),
-                 ("holdout", "wmape", "holdout wMAPE"), ("holdout", "bias", "holdout bias")]
-        values = {label: self.metrics[period]["overall"][name]
-                  for period, name, label in picks if period in self.metrics}
+        picks = [
+            ("train", "r2", "train R2"),
+            ("train", "wmape", "train wMAPE"),
+            ("holdout", "r2", "holdout R2"),
+            ("holdout", "wmape", "holdout wMAPE"),
+            ("holdout", "bias", "holdout bias"),
+        ]
+        values = {
+            label: self.metrics[period]["overall"][name] for period, name, label in picks if period in self.metrics
+        }
         values["Durbin-Watson (train)"] = self.metrics["residuals"]["overall"]["durbin_watson"]
         return {label: float("nan") if value is None else float(value) for label, value in values.items()}
 
@@ -106,11 +112,15 @@ def series_keys(panel: FeaturePanel) -> pd.DataFrame:
 
 def _check_matches(model: MarketingMixModel, panel: FeaturePanel, params: ResponseParams) -> None:
     if tuple(params.channels) != tuple(panel.channels) or model.n_channels != len(panel.channels):
-        raise InputError(f"the model's channels {list(params.channels)} differ from the features' "
-                         f"{list(panel.channels)}; re-run 'mmm train' on these features")
+        raise InputError(
+            f"the model's channels {list(params.channels)} differ from the features' "
+            f"{list(panel.channels)}; re-run 'mmm train' on these features"
+        )
     if model.n_series != len(panel.brand) or params.predicted_sales.shape != panel.sales.shape:
-        raise InputError(f"the model has {model.n_series} series, the features {len(panel.brand)} "
-                         f"x {len(panel.dates)} weeks; re-run 'mmm train' on these features")
+        raise InputError(
+            f"the model has {model.n_series} series, the features {len(panel.brand)} "
+            f"x {len(panel.dates)} weeks; re-run 'mmm train' on these features"
+        )
 
 
 def _grouped(panel: FeaturePanel, decomposition: Decomposition, names: tuple[str, ...]) -> FitPanels:
@@ -126,10 +136,15 @@ def _grouped(panel: FeaturePanel, decomposition: Decomposition, names: tuple[str
 def plot_data(panel: FeaturePanel, decomposition: Decomposition, diagnostics: pd.DataFrame, viz: VizConfig) -> PlotData:
     """National, per-brand and per-region series and totals for the figures and the report."""
     return PlotData(
-        dates=panel.dates, holdout_weeks=panel.holdout_weeks,
-        by_brand=_grouped(panel, decomposition, panel.brand), by_region=_grouped(panel, decomposition, panel.geo),
-        national_actual=panel.sales.sum(axis=0), national_predicted=decomposition.predicted.sum(axis=0),
-        national_parts=decomposition.national(), totals=decomposition.totals(), diagnostics=diagnostics,
+        dates=panel.dates,
+        holdout_weeks=panel.holdout_weeks,
+        by_brand=_grouped(panel, decomposition, panel.brand),
+        by_region=_grouped(panel, decomposition, panel.geo),
+        national_actual=panel.sales.sum(axis=0),
+        national_predicted=decomposition.predicted.sum(axis=0),
+        national_parts=decomposition.national(),
+        totals=decomposition.totals(),
+        diagnostics=diagnostics,
         colors=part_colors(viz, tuple(panel.channels)),
     )
 
@@ -138,14 +153,16 @@ def media_response(params: ResponseParams) -> pd.DataFrame:
     """Learned carryover and saturation per channel (point estimates) for the report."""
     weights = params.lag_weights
     lags = np.arange(weights.shape[0])[:, None]
-    table = pd.DataFrame({
-        "channel": list(params.channels),
-        "carryover_total": weights.sum(axis=0),
-        "mean_lag_weeks": (lags * weights).sum(axis=0) / weights.sum(axis=0),
-        "half_saturation": params.half_saturation,
-        "slope": params.slope,
-        "coefficient_inr": params.coefficient.mean(axis=0),
-    })
+    table = pd.DataFrame(
+        {
+            "channel": list(params.channels),
+            "carryover_total": weights.sum(axis=0),
+            "mean_lag_weeks": (lags * weights).sum(axis=0) / weights.sum(axis=0),
+            "half_saturation": params.half_saturation,
+            "slope": params.slope,
+            "coefficient_inr": params.coefficient.mean(axis=0),
+        }
+    )
     return table.drop(columns="slope") if params.saturation != "hill" else table
 
 
@@ -158,8 +175,15 @@ def _residual_summary(diagnostics: pd.DataFrame) -> dict[str, Any]:
     return summary
 
 
-def evaluate(model: MarketingMixModel, panel: FeaturePanel, params: ResponseParams, reports_dir: Path,
-             figures_dir: Path, viz: VizConfig, training: Mapping[str, Any] | None = None) -> Evaluation:
+def evaluate(
+    model: MarketingMixModel,
+    panel: FeaturePanel,
+    params: ResponseParams,
+    reports_dir: Path,
+    figures_dir: Path,
+    viz: VizConfig,
+    training: Mapping[str, Any] | None = None,
+) -> Evaluation:
     """Evaluate ``model`` on ``panel`` and write the reports, figures and ``model_report.html``.
 
     Parameters
@@ -188,8 +212,10 @@ def evaluate(model: MarketingMixModel, panel: FeaturePanel, params: ResponsePara
     frame = decomposition_frame(decomposition, panel)
     contributions = channel_contributions(decomposition, panel)
     files = [
-        write_csv(reports_dir / METRICS_CSV, table), write_json(reports_dir / METRICS_JSON, metrics),
-        write_csv(reports_dir / DECOMPOSITION_CSV, frame), write_csv(reports_dir / CONTRIBUTIONS_CSV, contributions),
+        write_csv(reports_dir / METRICS_CSV, table),
+        write_json(reports_dir / METRICS_JSON, metrics),
+        write_csv(reports_dir / DECOMPOSITION_CSV, frame),
+        write_csv(reports_dir / CONTRIBUTIONS_CSV, contributions),
         write_csv(reports_dir / DIAGNOSTICS_CSV, diagnostics),
     ]
     clock.lap("tables")
@@ -197,9 +223,16 @@ def evaluate(model: MarketingMixModel, panel: FeaturePanel, params: ResponsePara
     figures = render_figures(plots, figures_dir, viz)
     clock.lap("figures")
     content = ReportContent(
-        plots=plots, metrics=table, contributions=contributions, media_response=media_response(params),
-        cpm={c: float(v) for c, v in zip(panel.channels, panel.cpm)}, n_series=len(panel.brand),
-        saturation=params.saturation, n_draws=params.n_draws, figures=tuple(figures), training=dict(training or {}),
+        plots=plots,
+        metrics=table,
+        contributions=contributions,
+        media_response=media_response(params),
+        cpm={c: float(v) for c, v in zip(panel.channels, panel.cpm)},
+        n_series=len(panel.brand),
+        saturation=params.saturation,
+        n_draws=params.n_draws,
+        figures=tuple(figures),
+        training=dict(training or {}),
     )
     report = write_text(reports_dir / REPORT_HTML, build_report(content))
     clock.lap("report")

@@ -27,17 +27,21 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
     coefficient (D, S, C) in INR per week at full saturation.
     """
     flat = FlatWeights.of(model)
-    weights = {"/".join(variable.path.split("/")[-2:]): part
-               for variable, part in zip(model.trainable_variables, flat.split_rows(draws))}
+    weights = {
+        "/".join(variable.path.split("/")[-2:]): part
+        for variable, part in zip(model.trainable_variables, flat.split_rows(draws))
+    }
     lag_params = carryover.constrain_params(model.adstock.family, _raw_of(model.adstock, weights))
     lag_weights = np.moveaxis(carryover.lag_weights(model.adstock.family, lag_params, model.max_lag), 0, 1)
     curve = saturation.constrain_params(model.curve.kind, _raw_of(model.curve, weights))
     half_saturation = curve["half_saturation"]
     slope = curve.get("slope", np.ones_like(half_saturation))
     hierarchy = _raw_of(model.coefficients, weights)
-    logits = (hierarchy["channel_mean"][:, None, :]
-              + hierarchy["brand_offset"][:, inputs.x["brand"], :]
-              + hierarchy["region_offset"][:, inputs.x["region"], :])
+    logits = (
+        hierarchy["channel_mean"][:, None, :]
+        + hierarchy["brand_offset"][:, inputs.x["brand"], :]
+        + hierarchy["region_offset"][:, inputs.x["region"], :]
+    )
     return [lag_weights, half_saturation, slope, constrain(Link.POSITIVE, logits, np) * model.sales_scale]
 
 
@@ -50,19 +54,31 @@ def predictions(model: MarketingMixModel, inputs: ModelInputs) -> tuple[np.ndarr
     return predicted, baseline
 
 
-def response_params(model: MarketingMixModel, panel: FeaturePanel, inputs: ModelInputs,
-                    draws: np.ndarray) -> ResponseParams:
+def response_params(
+    model: MarketingMixModel, panel: FeaturePanel, inputs: ModelInputs, draws: np.ndarray
+) -> ResponseParams:
     """Point estimate from the model's current weights; intervals from ``draws`` (D, P)."""
     point = [array[0] for array in draw_arrays(model, inputs, current_theta(model)[None, :])]
     lag_weights, half_saturation, slope, coefficient = point
     lag_draws, half_draws, slope_draws, coef_draws = draw_arrays(model, inputs, draws)
     predicted, baseline = predictions(model, inputs)
     return ResponseParams(
-        channels=tuple(panel.channels), series_brand=tuple(panel.brand), series_region=tuple(panel.geo),
-        saturation=model.saturation, cpm=np.asarray(panel.cpm, dtype=np.float64),
-        exposure_scale=panel.scalers.exposure_scale, exposure=panel.exposure,
+        channels=tuple(panel.channels),
+        series_brand=tuple(panel.brand),
+        series_region=tuple(panel.geo),
+        saturation=model.saturation,
+        cpm=np.asarray(panel.cpm, dtype=np.float64),
+        exposure_scale=panel.scalers.exposure_scale,
+        exposure=panel.exposure,
         dates=tuple(d.date().isoformat() for d in panel.dates),
-        lag_weights=lag_weights, half_saturation=half_saturation, slope=slope, coefficient=coefficient,
-        lag_weights_draws=lag_draws, half_saturation_draws=half_draws, slope_draws=slope_draws,
-        coefficient_draws=coef_draws, predicted_sales=predicted, baseline_sales=baseline,
+        lag_weights=lag_weights,
+        half_saturation=half_saturation,
+        slope=slope,
+        coefficient=coefficient,
+        lag_weights_draws=lag_draws,
+        half_saturation_draws=half_draws,
+        slope_draws=slope_draws,
+        coefficient_draws=coef_draws,
+        predicted_sales=predicted,
+        baseline_sales=baseline,
     )

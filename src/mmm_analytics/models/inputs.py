@@ -43,10 +43,16 @@ def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, An
     per_channel = [p.channel_roi.get(c, p.roi) for c in channels]
     return {
         "weight": p.weight,
-        "roi_mean": [r.mean for r in per_channel], "roi_spread": [r.spread for r in per_channel],
-        "half_life_mean": p.half_life.mean_weeks, "half_life_spread": p.half_life.spread,
-        "elasticity_mean": p.elasticity.mean, "elasticity_spread": p.elasticity.spread,
-        "half_saturation_mean": p.half_saturation.mean, "half_saturation_spread": p.half_saturation.spread,
-        "slope_mean": p.slope.mean, "slope_spread": p.slope.spread,
-        "brand_sd": p.shrinkage.brand_sd, "region_sd": p.shrinkage.region_sd,
+        "roi_mean": [r.mean for r in per_channel],
+        "roi_spread": [r.spread for r in per_channel],
+        "half_life_mean": p.half_life.mean_weeks,
+        "half_life_spread": p.half_life.spread,
+        "elasticity_mean": p.elasticity.mean,
+        "elasticity_spread": p.elasticity.spread,
+        "half_saturation_mean": p.half_saturation.mean,
+        "half_saturation_spread": p.half_saturation.spread,
+        "slope_mean": p.slope.mean,
+        "slope_spread": p.slope.spread,
+        "brand_sd": p.shrinkage.brand_sd,
+        "region_sd": p.shrinkage.region_sd,
     }

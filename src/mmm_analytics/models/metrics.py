@@ -114,11 +114,27 @@ def metrics_table(actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_wee
     rows: list[dict[str, Any]] = []
     for period, weeks in period_weeks(actual.shape[1], holdout_weeks).items():
         a, p = actual[:, weeks], predicted[:, weeks]
-        rows.append({"level": Level.OVERALL.value, "brand": ALL, "region": ALL, "period": period.value,
-                     "n_obs": a.size, **fit_metrics(a, p)})
+        rows.append(
+            {
+                "level": Level.OVERALL.value,
+                "brand": ALL,
+                "region": ALL,
+                "period": period.value,
+                "n_obs": a.size,
+                **fit_metrics(a, p),
+            }
+        )
         for level, brand, region, mask in _groups(keys):
-            rows.append({"level": level.value, "brand": brand, "region": region, "period": period.value,
-                         "n_obs": a.shape[1], **fit_metrics(a[mask].sum(axis=0), p[mask].sum(axis=0))})
+            rows.append(
+                {
+                    "level": level.value,
+                    "brand": brand,
+                    "region": region,
+                    "period": period.value,
+                    "n_obs": a.shape[1],
+                    **fit_metrics(a[mask].sum(axis=0), p[mask].sum(axis=0)),
+                }
+            )
     return pd.DataFrame(rows, columns=["level", "brand", "region", "period", "n_obs", *METRIC_NAMES])
 
 
@@ -128,16 +144,20 @@ def metrics_summary(table: pd.DataFrame) -> dict[str, Any]:
     for period, rows in table.groupby("period", sort=False):
         block: dict[str, Any] = {}
         for level, part in rows.groupby("level", sort=False):
-            records = [{k: _plain(v) for k, v in row.items() if k not in ("level", "period")}
-                       for row in part.to_dict(orient="records")]
+            records = [
+                {k: _plain(v) for k, v in row.items() if k not in ("level", "period")}
+                for row in part.to_dict(orient="records")
+            ]
             block[str(level)] = records[0] if level in (Level.OVERALL, Level.NATIONAL) else records
         summary[str(period)] = block
     return summary
 
 
 _DEFINITIONS = {
-    "r2": "1 - SSE / SST", "mape": "mean(|pred - actual| / |actual|), share",
-    "wmape": "sum(|pred - actual|) / sum(|actual|)", "nrmse": "RMSE / mean(actual)",
+    "r2": "1 - SSE / SST",
+    "mape": "mean(|pred - actual| / |actual|), share",
+    "wmape": "sum(|pred - actual|) / sum(|actual|)",
+    "nrmse": "RMSE / mean(actual)",
     "bias": "mean(pred - actual) / mean(actual)",
 }
 
@@ -162,8 +182,9 @@ def _acf(residual: Grid, lags: int) -> Grid:
     return out
 
 
-def residual_diagnostics(actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_weeks: int,
-                         lags: int = ACF_LAGS) -> pd.DataFrame:
+def residual_diagnostics(
+    actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_weeks: int, lags: int = ACF_LAGS
+) -> pd.DataFrame:
     """Durbin-Watson and residual ACF (lags 1..``lags``) over the training weeks.
 
     Residual = actual - predicted (INR), weekly, per brand x region (series sharing both
@@ -195,8 +216,17 @@ def residual_diagnostics(actual: Grid, predicted: Grid, keys: pd.DataFrame, hold
     rows += [(Level.SERIES, b, r, _durbin_watson(residual[k]), series_acf[k]) for k, (b, r, _) in enumerate(series)]
     acf_columns = [f"acf_lag_{lag}" for lag in range(1, lags + 1)]
     return pd.DataFrame(
-        [{"level": level.value, "brand": b, "region": r, "n_weeks": n_train, "durbin_watson": dw,
-          **dict(zip(acf_columns, values.tolist()))} for level, b, r, dw, values in rows],
+        [
+            {
+                "level": level.value,
+                "brand": b,
+                "region": r,
+                "n_weeks": n_train,
+                "durbin_watson": dw,
+                **dict(zip(acf_columns, values.tolist())),
+            }
+            for level, b, r, dw, values in rows
+        ],
         columns=["level", "brand", "region", "n_weeks", "durbin_watson", *acf_columns],
     )
 

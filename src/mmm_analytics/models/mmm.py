@@ -40,10 +40,24 @@ class MarketingMixModel(keras.Model):
     ``train_spend`` is each channel's spend (INR) over the first ``n_train_weeks`` weeks.
     """
 
-    def __init__(self, n_series: int, n_brands: int, n_regions: int, n_channels: int, n_controls: int,
-                 n_train_weeks: int, train_spend: list[float], sales_scale: float, priors: dict[str, Any],
-                 max_lag: int = 16, saturation: str = "hill", hidden_units: int = 0, noise_scale: float = 0.05,
-                 carryover: str = "beta_gamma", **kwargs):
+    def __init__(
+        self,
+        n_series: int,
+        n_brands: int,
+        n_regions: int,
+        n_channels: int,
+        n_controls: int,
+        n_train_weeks: int,
+        train_spend: list[float],
+        sales_scale: float,
+        priors: dict[str, Any],
+        max_lag: int = 16,
+        saturation: str = "hill",
+        hidden_units: int = 0,
+        noise_scale: float = 0.05,
+        carryover: str = "beta_gamma",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.n_series, self.n_brands, self.n_regions = int(n_series), int(n_brands), int(n_regions)
         self.n_channels, self.n_controls, self.n_train_weeks = int(n_channels), int(n_controls), int(n_train_weeks)
@@ -78,7 +92,11 @@ class MarketingMixModel(keras.Model):
         spend = ops.convert_to_tensor(self.train_spend)
         roi = train_media / ops.maximum(spend, 1e-9)
         has_spend = ops.cast(spend > 0, roi.dtype)
-        roi_z = has_spend * (ops.log(ops.maximum(roi, 1e-9)) - ops.log(ops.convert_to_tensor(p["roi_mean"]))) / ops.convert_to_tensor(p["roi_spread"])
+        roi_z = (
+            has_spend
+            * (ops.log(ops.maximum(roi, 1e-9)) - ops.log(ops.convert_to_tensor(p["roi_mean"])))
+            / ops.convert_to_tensor(p["roi_spread"])
+        )
         # Exposure is scaled to mean 1 per series, so a sustained average week carries over to
         # the sum of the lag weights: the half-saturation prior is relative to that level.
         carried_mean = ops.sum(self.adstock.lag_weights(), axis=0)
@@ -89,7 +107,8 @@ class MarketingMixModel(keras.Model):
             parts.append((log_half_life - math.log(p["half_life_mean"])) / p["half_life_spread"])
         parts += [
             (self.price.elasticity() - p["elasticity_mean"]) / p["elasticity_spread"],
-            (ops.log(self.curve.half_saturation() / carried_mean) - math.log(p["half_saturation_mean"])) / p["half_saturation_spread"],
+            (ops.log(self.curve.half_saturation() / carried_mean) - math.log(p["half_saturation_mean"]))
+            / p["half_saturation_spread"],
             ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
             ops.reshape(self.coefficients.region_offset, (-1,)) / p["region_sd"],
         ]
@@ -124,9 +143,19 @@ class MarketingMixModel(keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name, "n_series": self.n_series, "n_brands": self.n_brands, "n_regions": self.n_regions,
-            "n_channels": self.n_channels, "n_controls": self.n_controls, "n_train_weeks": self.n_train_weeks,
-            "train_spend": self.train_spend, "sales_scale": self.sales_scale, "priors": self.priors,
-            "max_lag": self.max_lag, "saturation": self.saturation, "hidden_units": self.hidden_units,
-            "noise_scale": self.noise_scale, "carryover": self.carryover,
+            "name": self.name,
+            "n_series": self.n_series,
+            "n_brands": self.n_brands,
+            "n_regions": self.n_regions,
+            "n_channels": self.n_channels,
+            "n_controls": self.n_controls,
+            "n_train_weeks": self.n_train_weeks,
+            "train_spend": self.train_spend,
+            "sales_scale": self.sales_scale,
+            "priors": self.priors,
+            "max_lag": self.max_lag,
+            "saturation": self.saturation,
+            "hidden_units": self.hidden_units,
+            "noise_scale": self.noise_scale,
+            "carryover": self.carryover,
         }

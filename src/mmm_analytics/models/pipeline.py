@@ -41,8 +41,9 @@ class TrainResult:
     summary: dict[str, str]
 
 
-def fit_and_summarise(panel: FeaturePanel, config: ProjectConfig, output_dir: Path | None = None,
-                      epochs: int | None = None) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
+def fit_and_summarise(
+    panel: FeaturePanel, config: ProjectConfig, output_dir: Path | None = None, epochs: int | None = None
+) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
     """Adam fit (Keras, callbacks), MAP polish, Laplace draws -> response parameters."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -68,19 +69,35 @@ def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, 
     vocab = panel.vocabularies()
     return ModelMetadata(
         channels=list(panel.channels),
-        brands=list(vocab["brand"].values), regions=list(vocab["region"].values),
+        brands=list(vocab["brand"].values),
+        regions=list(vocab["region"].values),
         series=[{"brand": b, "region": g} for b, g in zip(panel.brand, panel.geo)],
         date_range=(panel.dates[0].date().isoformat(), panel.dates[-1].date().isoformat()),
-        n_weeks=len(panel.dates), holdout_weeks=panel.holdout_weeks, seed=config.model.seed,
-        saturation=config.model.saturation.value, carryover=config.model.carryover.value, max_lag=config.model.max_lag,
-        interval_level=config.model.intervals.level, scalers=panel.scalers.to_dict(),
-        extra={"noise_scale_by_series": np.asarray(noise).tolist(), "control_names": list(panel.control_names),
-               "vocabularies": {k: v.to_dict() for k, v in vocab.items()}, **extra},
+        n_weeks=len(panel.dates),
+        holdout_weeks=panel.holdout_weeks,
+        seed=config.model.seed,
+        saturation=config.model.saturation.value,
+        carryover=config.model.carryover.value,
+        max_lag=config.model.max_lag,
+        interval_level=config.model.intervals.level,
+        scalers=panel.scalers.to_dict(),
+        extra={
+            "noise_scale_by_series": np.asarray(noise).tolist(),
+            "control_names": list(panel.control_names),
+            "vocabularies": {k: v.to_dict() for k, v in vocab.items()},
+            **extra,
+        },
     )
 
 
-def train(features_path: Path, output_dir: Path, config: ProjectConfig, epochs: int | None = None,
-          reports_dir: Path | None = None, figures_dir: Path | None = None) -> TrainResult:
+def train(
+    features_path: Path,
+    output_dir: Path,
+    config: ProjectConfig,
+    epochs: int | None = None,
+    reports_dir: Path | None = None,
+    figures_dir: Path | None = None,
+) -> TrainResult:
     """Train on ``features.parquet``, write the model folder and (with ``reports_dir``) evaluate."""
     panel = load_panel(features_path)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -95,14 +112,23 @@ def train(features_path: Path, output_dir: Path, config: ProjectConfig, epochs: 
     figure = history_figure(info["history"], dpi=config.viz.dpi)
     files.append(write_with(output_dir / "training_history.png", lambda tmp: figure.savefig(tmp, format="png")))
     shutil.copyfile(meta_path(features_path), output_dir / "features_meta.json")
-    summary = {"residual sd (share of mean sales)": f"{float(np.sqrt(np.mean(noise ** 2))):.4f}", "Adam epochs (best)": str(info["best_epoch"])}
+    summary = {
+        "residual sd (share of mean sales)": f"{float(np.sqrt(np.mean(noise**2))):.4f}",
+        "Adam epochs (best)": str(info["best_epoch"]),
+    }
     if reports_dir is not None:
         from mmm_analytics.models.evaluator import evaluate
 
         t0 = time.perf_counter()
-        training = {"timings_seconds": info["timings"], "best_adam_epoch": info["best_epoch"],
-                    "residual_sd_share_of_mean_sales": float(np.sqrt(np.mean(noise**2))), "history": info["history"]}
-        evaluation = evaluate(model, panel, params, reports_dir, figures_dir or output_dir, config.viz, training=training)
+        training = {
+            "timings_seconds": info["timings"],
+            "best_adam_epoch": info["best_epoch"],
+            "residual_sd_share_of_mean_sales": float(np.sqrt(np.mean(noise**2))),
+            "history": info["history"],
+        }
+        evaluation = evaluate(
+            model, panel, params, reports_dir, figures_dir or output_dir, config.viz, training=training
+        )
         info["timings"]["evaluation"] = time.perf_counter() - t0
         files += list(evaluation.files)
         summary |= headline(evaluation.metrics)

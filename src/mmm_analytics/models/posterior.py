@@ -119,26 +119,42 @@ class CompiledResiduals:
         return cls(jax.jit(scaled), jax.jit(jax.jacfwd(scaled)))
 
 
-def polish(model: MarketingMixModel, inputs: ModelInputs, noise_scale: np.ndarray, max_evaluations: int = 200,
-           compiled: CompiledResiduals | None = None) -> optimize.OptimizeResult:
+def polish(
+    model: MarketingMixModel,
+    inputs: ModelInputs,
+    noise_scale: np.ndarray,
+    max_evaluations: int = 200,
+    compiled: CompiledResiduals | None = None,
+) -> optimize.OptimizeResult:
     """Refine the weights to the MAP with Levenberg-Marquardt on the exact JAX Jacobian of
     the residuals (the posterior is too flat along some media directions for first-order
     steps to settle); updates ``model``."""
     compiled = compiled or CompiledResiduals.of(model, inputs)
-    residuals = lambda theta: compiled.residuals(theta, jnp.asarray(noise_scale))  # noqa: E731
-    jacobian = lambda theta: compiled.jacobian(theta, jnp.asarray(noise_scale))  # noqa: E731
+    residuals = lambda theta: compiled.residuals(theta, jnp.asarray(noise_scale))
+    jacobian = lambda theta: compiled.jacobian(theta, jnp.asarray(noise_scale))
     result = optimize.least_squares(
         lambda theta: np.asarray(residuals(jnp.asarray(theta)), dtype=np.float64),
         current_theta(model),
         jac=lambda theta: np.asarray(jacobian(jnp.asarray(theta)), dtype=np.float64),
-        method="lm", x_scale="jac", max_nfev=max_evaluations, ftol=1e-10, xtol=1e-10, gtol=1e-10,
+        method="lm",
+        x_scale="jac",
+        max_nfev=max_evaluations,
+        ftol=1e-10,
+        xtol=1e-10,
+        gtol=1e-10,
     )
     assign_theta(model, result.x)
     return result
 
 
-def laplace_draws(model: MarketingMixModel, inputs: ModelInputs, noise_scale: np.ndarray, n_draws: int,
-                  seed: int, compiled: CompiledResiduals | None = None) -> np.ndarray:
+def laplace_draws(
+    model: MarketingMixModel,
+    inputs: ModelInputs,
+    noise_scale: np.ndarray,
+    n_draws: int,
+    seed: int,
+    compiled: CompiledResiduals | None = None,
+) -> np.ndarray:
     """Draws of the flattened weights from the Laplace approximation at the MAP, (D, P).
 
     Covariance = inverse Gauss-Newton Hessian (J^T J)^-1 of the residuals, eigenvalues

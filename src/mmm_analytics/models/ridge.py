@@ -29,18 +29,21 @@ def fit_ridge(panel: FeaturePanel, config: FeatureConfig, alpha: float = 1.0) ->
     """Closed-form ridge on the training weeks (series intercepts are not penalised)."""
     n_series, n_weeks = panel.sales.shape
     fixed = fixed_transform_columns(panel, config)
-    design = np.concatenate([
-        np.broadcast_to(np.eye(n_series)[:, None, :], (n_series, n_weeks, n_series)),
-        panel.scaled_controls,
-        np.log(panel.relative_price)[..., None],
-        fixed,
-    ], axis=-1)
+    design = np.concatenate(
+        [
+            np.broadcast_to(np.eye(n_series)[:, None, :], (n_series, n_weeks, n_series)),
+            panel.scaled_controls,
+            np.log(panel.relative_price)[..., None],
+            fixed,
+        ],
+        axis=-1,
+    )
     target = panel.sales / panel.scalers.sales_scale
     train = slice(0, panel.n_train_weeks)
     x = design[:, train].reshape(-1, design.shape[-1])
     penalty = np.full(design.shape[-1], alpha)
     penalty[:n_series] = 0.0
     coefficients = np.linalg.solve(x.T @ x + np.diag(penalty), x.T @ target[:, train].ravel())
-    media_effect = coefficients[-fixed.shape[-1]:]
+    media_effect = coefficients[-fixed.shape[-1] :]
     scale = panel.scalers.sales_scale
     return RidgeFit(media_effect, fixed * media_effect * scale, design @ coefficients * scale)

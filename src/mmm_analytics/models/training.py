@@ -29,11 +29,20 @@ def build_model(panel: FeaturePanel, config: ModelConfig) -> MarketingMixModel:
     vocab = panel.vocabularies()
     spend = panel.spend[:, : panel.n_train_weeks].sum(axis=(0, 1))
     model = MarketingMixModel(
-        n_series=panel.sales.shape[0], n_brands=len(vocab["brand"]), n_regions=len(vocab["region"]),
-        n_channels=len(panel.channels), n_controls=panel.scalers.whitening.shape[1], n_train_weeks=panel.n_train_weeks,
-        train_spend=spend.tolist(), sales_scale=panel.scalers.sales_scale, priors=prior_values(config, panel.channels),
-        max_lag=config.max_lag, carryover=config.carryover.value, saturation=config.saturation.value,
-        hidden_units=config.dense_units if config.baseline.value == "dense" else 0, noise_scale=config.noise_scale,
+        n_series=panel.sales.shape[0],
+        n_brands=len(vocab["brand"]),
+        n_regions=len(vocab["region"]),
+        n_channels=len(panel.channels),
+        n_controls=panel.scalers.whitening.shape[1],
+        n_train_weeks=panel.n_train_weeks,
+        train_spend=spend.tolist(),
+        sales_scale=panel.scalers.sales_scale,
+        priors=prior_values(config, panel.channels),
+        max_lag=config.max_lag,
+        carryover=config.carryover.value,
+        saturation=config.saturation.value,
+        hidden_units=config.dense_units if config.baseline.value == "dense" else 0,
+        noise_scale=config.noise_scale,
     )
     inputs = model_inputs(panel)
     model(inputs.x)
@@ -47,8 +56,13 @@ def _tile(inputs: ModelInputs, times: int) -> tuple[dict[str, np.ndarray], np.nd
     return x, np.concatenate([inputs.y] * times), np.concatenate([inputs.train_mask] * times)
 
 
-def fit_model(panel: FeaturePanel, config: ModelConfig, output_dir: Path | None = None,
-              epochs: int | None = None, verbose: int = 0) -> FitResult:
+def fit_model(
+    panel: FeaturePanel,
+    config: ModelConfig,
+    output_dir: Path | None = None,
+    epochs: int | None = None,
+    verbose: int = 0,
+) -> FitResult:
     """Train with Adam on the training weeks; validate on the last ``holdout_weeks`` weeks."""
     keras.utils.set_random_seed(config.seed)
     model = build_model(panel, config)
@@ -62,8 +76,12 @@ def fit_model(panel: FeaturePanel, config: ModelConfig, output_dir: Path | None 
     # media parameters move along directions that barely change a 13-week holdout error.
     monitor = "loss"
     callbacks: list[keras.callbacks.Callback] = [
-        keras.callbacks.EarlyStopping(monitor=monitor, patience=config.early_stopping.patience,
-                                      min_delta=config.early_stopping.min_delta, restore_best_weights=True),
+        keras.callbacks.EarlyStopping(
+            monitor=monitor,
+            patience=config.early_stopping.patience,
+            min_delta=config.early_stopping.min_delta,
+            restore_best_weights=True,
+        ),
     ]
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -75,8 +93,16 @@ def fit_model(panel: FeaturePanel, config: ModelConfig, output_dir: Path | None 
     validation = (inputs.x, inputs.y, inputs.holdout_mask) if has_holdout else None
     start = time.perf_counter()
     history = model.fit(
-        x, y, sample_weight=mask, batch_size=n_series, epochs=epochs or config.epochs, shuffle=False,
-        validation_data=validation, validation_batch_size=n_series, callbacks=callbacks, verbose=verbose,
+        x,
+        y,
+        sample_weight=mask,
+        batch_size=n_series,
+        epochs=epochs or config.epochs,
+        shuffle=False,
+        validation_data=validation,
+        validation_batch_size=n_series,
+        callbacks=callbacks,
+        verbose=verbose,
     )
     seconds = time.perf_counter() - start
     values = history.history

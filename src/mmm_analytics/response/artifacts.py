@@ -97,9 +97,9 @@ class ResponseParams:
         path = Path(folder) / PARAMS_FILE
         arrays = {name: getattr(self, name) for name in _ARRAY_FIELDS}
         strings = {name: np.array(getattr(self, name), dtype=str) for name in _TEXT_FIELDS}
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as handle:
-                np.savez_compressed(handle, saturation=np.array(self.saturation), **arrays, **strings)
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            # mypy checks the values of an unpacked dict against allow_pickle (bool) too.
+            np.savez_compressed(handle, saturation=np.array(self.saturation), **arrays, **strings)  # type: ignore[arg-type]
         return path
 
     @classmethod
@@ -116,9 +116,19 @@ class ResponseParams:
 
 _TEXT_FIELDS = ("channels", "series_brand", "series_region", "dates")
 _ARRAY_FIELDS = (
-    "cpm", "exposure_scale", "exposure", "lag_weights", "half_saturation", "slope", "coefficient",
-    "lag_weights_draws", "half_saturation_draws", "slope_draws", "coefficient_draws",
-    "predicted_sales", "baseline_sales",
+    "cpm",
+    "exposure_scale",
+    "exposure",
+    "lag_weights",
+    "half_saturation",
+    "slope",
+    "coefficient",
+    "lag_weights_draws",
+    "half_saturation_draws",
+    "slope_draws",
+    "coefficient_draws",
+    "predicted_sales",
+    "baseline_sales",
 )
 
 

@@ -167,23 +167,38 @@ def _check_weibull(params: Mapping[str, np.ndarray]) -> None:
         raise InputError(f"Weibull shape and scale must be > 0; got shape={params['shape']}, scale={params['scale']}")
 
 
-register(CarryoverForm(
-    CarryoverFamily.BETA_GAMMA,
-    (Parameter("beta", "beta_logit", Link.UNIT, 0.5, "share of the exposure that carries over"),
-     Parameter("retention", "retention_logit", Link.UNIT, 0.5, "share of the carried effect left a week later")),
-    _beta_gamma, _check_beta_gamma,
-))
-register(CarryoverForm(
-    CarryoverFamily.GEOMETRIC,
-    (Parameter("retention", "retention_logit", Link.UNIT, 0.5, "share of the effect left a week later"),),
-    _geometric, _check_geometric,
-))
-register(CarryoverForm(
-    CarryoverFamily.WEIBULL,
-    (Parameter("shape", "shape_raw", Link.POSITIVE, 1.5, "Weibull shape (> 1: the effect peaks after the spend)"),
-     Parameter("scale", "scale_raw", Link.POSITIVE, 2.0, "Weibull scale, weeks")),
-    _weibull, _check_weibull,
-))
+register(
+    CarryoverForm(
+        CarryoverFamily.BETA_GAMMA,
+        (
+            Parameter("beta", "beta_logit", Link.UNIT, 0.5, "share of the exposure that carries over"),
+            Parameter("retention", "retention_logit", Link.UNIT, 0.5, "share of the carried effect left a week later"),
+        ),
+        _beta_gamma,
+        _check_beta_gamma,
+    )
+)
+register(
+    CarryoverForm(
+        CarryoverFamily.GEOMETRIC,
+        (Parameter("retention", "retention_logit", Link.UNIT, 0.5, "share of the effect left a week later"),),
+        _geometric,
+        _check_geometric,
+    )
+)
+register(
+    CarryoverForm(
+        CarryoverFamily.WEIBULL,
+        (
+            Parameter(
+                "shape", "shape_raw", Link.POSITIVE, 1.5, "Weibull shape (> 1: the effect peaks after the spend)"
+            ),
+            Parameter("scale", "scale_raw", Link.POSITIVE, 2.0, "Weibull scale, weeks"),
+        ),
+        _weibull,
+        _check_weibull,
+    )
+)
 
 
 # --- NumPy conveniences ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from mmm_analytics.response import saturation
 from mmm_analytics.response.steady_state import steady_state_response
@@ -26,8 +27,12 @@ type Arrays = tuple[np.ndarray, ...]
 
 @partial(jax.jit, static_argnames=("family", "order"))
 def _kernel(spend: jax.Array, *args: jax.Array, family: str, order: int) -> tuple[jax.Array, ...]:
+    coefficient, exposure_scale, cpm, carry_sum, half_saturation, slope = args
+
     def cells(x: jax.Array) -> jax.Array:
-        return steady_state_response(x, *args, family, xp=jnp)
+        return steady_state_response(
+            x, coefficient, exposure_scale, cpm, carry_sum, half_saturation, slope, family, xp=jnp
+        )
 
     shape = jax.eval_shape(cells, spend).shape
     spend = jnp.broadcast_to(spend, shape)
@@ -38,10 +43,15 @@ def _kernel(spend: jax.Array, *args: jax.Array, family: str, order: int) -> tupl
     def mroi(x: jax.Array) -> jax.Array:
         return jax.grad(lambda y: cells(y).sum())(x)
 
-    coefficient, exposure_scale, cpm, carry_sum, half_saturation, slope = args
     form = saturation.form_of(family)
-    at_zero = coefficient * 1000.0 / cpm / exposure_scale * carry_sum * form.slope_at_zero(
-        {"half_saturation": half_saturation, "slope": slope}, jnp)
+    at_zero = (
+        coefficient
+        * 1000.0
+        / cpm
+        / exposure_scale
+        * carry_sum
+        * form.slope_at_zero({"half_saturation": half_saturation, "slope": slope}, jnp)
+    )
     if order == 1:
         return response, jnp.where(spend == 0.0, at_zero, mroi(spend))
     # The total is a sum of one-cell functions, so its Hessian is diagonal and H @ 1 is that diagonal.
@@ -49,7 +59,7 @@ def _kernel(spend: jax.Array, *args: jax.Array, family: str, order: int) -> tupl
     return response, jnp.where(spend == 0.0, at_zero, marginal), curvature
 
 
-def evaluate(spend: np.ndarray, *args: np.ndarray, family: str, order: int = 0) -> Arrays:
+def evaluate(spend: ArrayLike, *args: ArrayLike, family: str, order: int = 0) -> Arrays:
     """Response (INR per week), and with ``order`` >= 1 the marginal ROI (INR per INR) and with
     ``order`` 2 its curvature (per INR), at weekly ``spend``; float64 NumPy arrays of the
     broadcast shape of the spend and the arguments of ``steady_state_response``

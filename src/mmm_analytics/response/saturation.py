@@ -94,19 +94,39 @@ def _sigmoid_slope_at_zero(params: Mapping[str, Array], xp: Any) -> Array:
     return LOG3 / (2.0 * params["half_saturation"])
 
 
-register(SaturationForm(
-    SaturationFamily.HILL,
-    (Parameter("half_saturation", "half_saturation_raw", Link.POSITIVE, 1.5,
-               "carried-over scaled exposure at half the ceiling"),
-     Parameter("slope", "slope_raw", Link.POSITIVE, 1.0, "Hill exponent (> 1: S-shaped)")),
-    _hill, _hill_slope_at_zero,
-))
-register(SaturationForm(
-    SaturationFamily.SIGMOID,
-    (Parameter("half_saturation", "half_saturation_raw", Link.POSITIVE, 1.5,
-               "carried-over scaled exposure at half the ceiling"),),
-    _sigmoid, _sigmoid_slope_at_zero,
-))
+register(
+    SaturationForm(
+        SaturationFamily.HILL,
+        (
+            Parameter(
+                "half_saturation",
+                "half_saturation_raw",
+                Link.POSITIVE,
+                1.5,
+                "carried-over scaled exposure at half the ceiling",
+            ),
+            Parameter("slope", "slope_raw", Link.POSITIVE, 1.0, "Hill exponent (> 1: S-shaped)"),
+        ),
+        _hill,
+        _hill_slope_at_zero,
+    )
+)
+register(
+    SaturationForm(
+        SaturationFamily.SIGMOID,
+        (
+            Parameter(
+                "half_saturation",
+                "half_saturation_raw",
+                Link.POSITIVE,
+                1.5,
+                "carried-over scaled exposure at half the ceiling",
+            ),
+        ),
+        _sigmoid,
+        _sigmoid_slope_at_zero,
+    )
+)
 
 
 def _check_positive(name: str, value: ChannelParam) -> None:

@@ -48,12 +48,17 @@ def segment_optimisation(simulator: MarketingSimulator) -> pd.DataFrame:
     rows = []
     for brand, region in simulator.segments:
         result = simulator.optimize_budget(None, None, brand, region)
-        rows.append({
-            "brand": brand, "region": region, "weekly_budget": result.weekly_budget,
-            "current_incremental_sales": result.current_incremental_sales,
-            "optimal_incremental_sales": result.expected_incremental_sales, "uplift": result.uplift,
-            **{f"optimal_{c}": v for c, v in result.allocation.items()},
-        })
+        rows.append(
+            {
+                "brand": brand,
+                "region": region,
+                "weekly_budget": result.weekly_budget,
+                "current_incremental_sales": result.current_incremental_sales,
+                "optimal_incremental_sales": result.expected_incremental_sales,
+                "uplift": result.uplift,
+                **{f"optimal_{c}": v for c, v in result.allocation.items()},
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -65,8 +70,11 @@ def compute(simulator: MarketingSimulator, scenarios_path: Path, brand: str = AL
     around_current = sensitivity(simulator, "current", brand, region)
     around_optimum = sensitivity(simulator, "optimum", brand, region, optimum=optimum)
     return BatchResults(
-        scenarios=summary, scenario_channels=channels, optimum=optimum,
-        segments=segment_optimisation(simulator), frontier=efficiency_frontier(simulator, brand, region),
+        scenarios=summary,
+        scenario_channels=channels,
+        optimum=optimum,
+        segments=segment_optimisation(simulator),
+        frontier=efficiency_frontier(simulator, brand, region),
         sensitivity=pd.concat([around_current, around_optimum], ignore_index=True),
     )
 
@@ -92,29 +100,44 @@ def write_outputs(
         "scenario_comparison.png": figures.scenario_figure(results.scenarios, simulator.channels, viz),
         "efficiency_frontier.png": figures.frontier_figure(results.frontier, viz, f"Efficiency frontier ({scope})"),
         "sensitivity_current.png": figures.tornado_figure(
-            table[table["base"] == "current"], viz, f"Sensitivity around the current mix ({scope})"),
+            table[table["base"] == "current"], viz, f"Sensitivity around the current mix ({scope})"
+        ),
         "sensitivity_optimum.png": figures.tornado_figure(
-            table[table["base"] == "optimum"], viz, f"Sensitivity around the optimum ({scope})"),
+            table[table["base"] == "optimum"], viz, f"Sensitivity around the optimum ({scope})"
+        ),
     }
     written += [figures.save_figure(fig, paths.figures / name, viz) for name, fig in plots.items()]
-    written.append(write_report(paths.report, ReportInputs(
-        provenance=provenance(simulator), scenarios=results.scenarios, optimum=results.optimum,
-        segments=results.segments, frontier=results.frontier, sensitivity=results.sensitivity,
-        channels=simulator.channels,
-    )))
+    written.append(
+        write_report(
+            paths.report,
+            ReportInputs(
+                provenance=provenance(simulator),
+                scenarios=results.scenarios,
+                optimum=results.optimum,
+                segments=results.segments,
+                frontier=results.frontier,
+                sensitivity=results.sensitivity,
+                channels=simulator.channels,
+            ),
+        )
+    )
     if paths.export:
         exports = out / "exports"
         for name, result in (
-            ("scenario_comparison", results.scenarios), ("scenario_channels", results.scenario_channels),
-            ("optimal_allocation", results.optimum), ("segment_optimization", results.segments),
-            ("efficiency_frontier", results.frontier), ("sensitivity", results.sensitivity),
+            ("scenario_comparison", results.scenarios),
+            ("scenario_channels", results.scenario_channels),
+            ("optimal_allocation", results.optimum),
+            ("segment_optimization", results.segments),
+            ("efficiency_frontier", results.frontier),
+            ("sensitivity", results.sensitivity),
         ):
             written += export_result(result, name, exports, simulator)
     results.written = written
     return results
 
 
-def run_batch(simulator: MarketingSimulator, paths: BatchPaths, viz: VizConfig, brand: str = ALL,
-              region: str = ALL) -> BatchResults:
+def run_batch(
+    simulator: MarketingSimulator, paths: BatchPaths, viz: VizConfig, brand: str = ALL, region: str = ALL
+) -> BatchResults:
     """Compute every result and write tables, figures, report (and exports)."""
     return write_outputs(simulator, compute(simulator, paths.scenarios, brand, region), paths, viz)

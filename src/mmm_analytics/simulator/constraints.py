@@ -109,23 +109,23 @@ def resolve_limits(
     _checked(constraints, channels)
     lower, upper = np.zeros(len(channels)), np.full(len(channels), np.inf)
     for c, channel in enumerate(channels):
-        lower[c] = max(constraints.min_spend.get(channel, 0.0),
-                       constraints.min_fraction.get(channel, 0.0) * current[c])
-        upper[c] = min(constraints.max_spend.get(channel, np.inf),
-                       constraints.max_fraction.get(channel, np.inf) * current[c])
+        lower[c] = max(constraints.min_spend.get(channel, 0.0), constraints.min_fraction.get(channel, 0.0) * current[c])
+        upper[c] = min(
+            constraints.max_spend.get(channel, np.inf), constraints.max_fraction.get(channel, np.inf) * current[c]
+        )
         if lower[c] > upper[c] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
                 f"constraint on {channel!r}: minimum {_money(lower[c])} is above maximum {_money(upper[c])}; "
                 "lower the minimum or raise the maximum"
             )
     locked = np.array([channel in constraints.locked for channel in channels])
-    for c in np.flatnonzero(locked):
-        if not lower[c] * (1 - RELATIVE_TOLERANCE) <= current[c] <= upper[c] * (1 + RELATIVE_TOLERANCE):
+    for k in np.flatnonzero(locked):
+        if not lower[k] * (1 - RELATIVE_TOLERANCE) <= current[k] <= upper[k] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
-                f"channel {channels[c]!r} is locked at its current spend {_money(current[c])}, outside its "
-                f"limits [{_money(lower[c])}, {_money(upper[c])}]; drop the lock or the limit"
+                f"channel {channels[k]!r} is locked at its current spend {_money(current[k])}, outside its "
+                f"limits [{_money(lower[k])}, {_money(upper[k])}]; drop the lock or the limit"
             )
-        lower[c] = upper[c] = current[c]
+        lower[k] = upper[k] = current[k]
     _check_budget(channels, lower, upper, locked, budget, constraints.at_most)
     return ChannelLimits(lower=lower, upper=upper, locked=locked)
 

@@ -90,7 +90,10 @@ class MarketingSimulator:
     """Scenario evaluation and optimisation on a trained model's steady-state response."""
 
     def __init__(
-        self, params: ResponseParams, metadata: ModelMetadata, settings: SimulatorSettings | None = None,
+        self,
+        params: ResponseParams,
+        metadata: ModelMetadata,
+        settings: SimulatorSettings | None = None,
         model_path: Path | None = None,
     ) -> None:
         if tuple(metadata.channels) != tuple(params.channels):
@@ -147,9 +150,7 @@ class MarketingSimulator:
             raise InputError(f"unknown brand {brand!r}; choose one of: {', '.join(self.brands)} or all")
         if region != ALL and region not in self.regions:
             raise InputError(f"unknown region {region!r}; choose one of: {', '.join(self.regions)} or all")
-        picked = [
-            i for i, (b, r) in enumerate(self.segments) if brand in (ALL, b) and region in (ALL, r)
-        ]
+        picked = [i for i, (b, r) in enumerate(self.segments) if brand in (ALL, b) and region in (ALL, r)]
         if not picked:
             raise InputError(f"brand {brand!r} is not sold in region {region!r}; pick another pair")
         return np.asarray(picked, dtype=np.int64)
@@ -234,14 +235,18 @@ class MarketingSimulator:
         baseline = float(self.baseline_weekly[rows].sum())
         total = float(spend.sum())
         return SimulationResult(
-            brand=brand, region=region,
+            brand=brand,
+            region=region,
             spend=dict(zip(self.channels, spend.sum(axis=0).tolist())),
-            predicted_sales=baseline + incremental, incremental_sales=incremental,
+            predicted_sales=baseline + incremental,
+            incremental_sales=incremental,
             roi=incremental / total if total > 0 else 0.0,
             channel_contributions=dict(zip(self.channels, contribution.sum(axis=0).tolist())),
             baseline_sales=baseline,
-            incremental_lower=float(np.quantile(draws, tail)), incremental_upper=float(np.quantile(draws, 1 - tail)),
-            interval_level=self.interval_level, horizon_weeks=self.settings.horizon_weeks,
+            incremental_lower=float(np.quantile(draws, tail)),
+            incremental_upper=float(np.quantile(draws, 1 - tail)),
+            interval_level=self.interval_level,
+            horizon_weeks=self.settings.horizon_weeks,
             horizon_predicted_sales=baseline * self.settings.horizon_weeks + horizon,
             horizon_incremental_sales=horizon,
         )
@@ -251,9 +256,13 @@ class MarketingSimulator:
         """The optimiser's view of ``brand`` x ``region``: its segments, current spend and response cells."""
         rows = self.rows(brand, region)
         return Selection(
-            brand=brand, region=region, channels=self.channels,
-            segments=tuple(self.segments[row] for row in rows), current=self.current_matrix[rows],
-            cells=self.cell_set(brand, region), concave=self.surface.is_concave,
+            brand=brand,
+            region=region,
+            channels=self.channels,
+            segments=tuple(self.segments[row] for row in rows),
+            current=self.current_matrix[rows],
+            cells=self.cell_set(brand, region),
+            concave=self.surface.is_concave,
         )
 
     def scaled_current(self, brand: str, region: str, budget: float) -> SpendMatrix:
@@ -261,8 +270,14 @@ class MarketingSimulator:
         return scaled_current(self.current_matrix[self.rows(brand, region)], budget)
 
     def optimize_budget(
-        self, total_budget: float | None = None, constraints: BudgetConstraints | None = None,
-        brand: str = ALL, region: str = ALL, *, warm_start: SpendMatrix | None = None, starts: int | None = None,
+        self,
+        total_budget: float | None = None,
+        constraints: BudgetConstraints | None = None,
+        brand: str = ALL,
+        region: str = ALL,
+        *,
+        warm_start: SpendMatrix | None = None,
+        starts: int | None = None,
     ) -> OptimizationResult:
         """Best weekly allocation of ``total_budget`` (INR) across channels (and segments for ``"all"``).
 
@@ -287,6 +302,9 @@ class MarketingSimulator:
         See :func:`mmm_analytics.simulator.optimizer.optimize_allocation`.
         """
         return optimize_allocation(
-            self.selection(brand, region), total_budget, constraints,
-            starts=self.settings.starts if starts is None else starts, warm_start=warm_start,
+            self.selection(brand, region),
+            total_budget,
+            constraints,
+            starts=self.settings.starts if starts is None else starts,
+            warm_start=warm_start,
         )

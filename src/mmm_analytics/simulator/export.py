@@ -46,11 +46,15 @@ def as_table(result: Result) -> pd.DataFrame:
         case pd.DataFrame():
             return result
         case SimulationResult():
-            return pd.DataFrame({
-                "brand": result.brand, "region": result.region, "channel": list(result.spend),
-                "spend": list(result.spend.values()),
-                "contribution": [result.channel_contributions[c] for c in result.spend],
-            })
+            return pd.DataFrame(
+                {
+                    "brand": result.brand,
+                    "region": result.region,
+                    "channel": list(result.spend),
+                    "spend": list(result.spend.values()),
+                    "contribution": [result.channel_contributions[c] for c in result.spend],
+                }
+            )
         case OptimizationResult():
             return result.cells
         case _:

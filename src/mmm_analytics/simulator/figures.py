@@ -34,10 +34,21 @@ def _color(viz: VizConfig, channel: str, index: int) -> str:
 def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figure:
     """Optimal and current-mix weekly incremental sales (INR) against the weekly budget (INR)."""
     fig, (ax,) = _figure(viz)
-    ax.plot(frontier["weekly_budget"], frontier["optimal_incremental_sales"], marker="o", color=viz.color_for(0),
-            label="Optimal mix")
-    ax.plot(frontier["weekly_budget"], frontier["current_mix_incremental_sales"], marker="s", linestyle="--",
-            color=viz.color_for(1), label="Current mix, scaled")
+    ax.plot(
+        frontier["weekly_budget"],
+        frontier["optimal_incremental_sales"],
+        marker="o",
+        color=viz.color_for(0),
+        label="Optimal mix",
+    )
+    ax.plot(
+        frontier["weekly_budget"],
+        frontier["current_mix_incremental_sales"],
+        marker="s",
+        linestyle="--",
+        color=viz.color_for(1),
+        label="Current mix, scaled",
+    )
     current = frontier["weekly_budget"].iloc[0] / frontier["budget_multiple"].iloc[0]
     ax.axvline(current, color="grey", linestyle=":", label=f"Current budget ({current:,.0f} INR)")
     ax.set(title=title, xlabel="Weekly budget (INR)", ylabel="Weekly incremental sales (INR)")
@@ -58,10 +69,18 @@ def scenario_figure(summary: pd.DataFrame, channels: tuple[str, ...], viz: VizCo
         values = summary[f"contribution_{channel}"].to_numpy()
         left.bar(positions, values, bottom=bottom, color=_color(viz, channel, index), label=channel)
         bottom += values
-    left.errorbar(positions, summary["incremental_sales"],
-                  yerr=[summary["incremental_sales"] - summary["incremental_lower"],
-                        summary["incremental_upper"] - summary["incremental_sales"]],
-                  fmt="none", ecolor="black", capsize=4, label="Interval")
+    left.errorbar(
+        positions,
+        summary["incremental_sales"],
+        yerr=[
+            summary["incremental_sales"] - summary["incremental_lower"],
+            summary["incremental_upper"] - summary["incremental_sales"],
+        ],
+        fmt="none",
+        ecolor="black",
+        capsize=4,
+        label="Interval",
+    )
     left.set(title="Weekly incremental sales by channel", ylabel="INR per week")
     left.yaxis.set_major_formatter(INR)
     handles, labels = left.get_legend_handles_labels()
@@ -86,9 +105,14 @@ def tornado_figure(table: pd.DataFrame, viz: VizConfig, title: str) -> Figure:
         for sign, offset in ((-1, 0), (1, 1)):
             part = table[np.isclose(table["change"], sign * step)]
             y = [positions[c] for c in part["channel"]]
-            ax.barh(y, part["delta_incremental_sales"], color=viz.color_for(offset),
-                    alpha=0.35 + 0.3 * index, height=0.7 - 0.15 * index,
-                    label=f"{'+' if sign > 0 else '-'}{step:.0%} spend")
+            ax.barh(
+                y,
+                part["delta_incremental_sales"],
+                color=viz.color_for(offset),
+                alpha=0.35 + 0.3 * index,
+                height=0.7 - 0.15 * index,
+                label=f"{'+' if sign > 0 else '-'}{step:.0%} spend",
+            )
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(order)), order)
     ax.set(title=title, xlabel="Change in weekly incremental sales (INR)", ylabel="Channel")

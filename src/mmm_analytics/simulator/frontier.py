@@ -20,8 +20,14 @@ from mmm_analytics.simulator.defaults import (
 from mmm_analytics.simulator.engine import MarketingSimulator
 
 FRONTIER_COLUMNS: tuple[str, ...] = (
-    "budget_multiple", "weekly_budget", "optimal_incremental_sales", "current_mix_incremental_sales",
-    "uplift", "optimal_roi", "current_mix_roi", "marginal_roi",
+    "budget_multiple",
+    "weekly_budget",
+    "optimal_incremental_sales",
+    "current_mix_incremental_sales",
+    "uplift",
+    "optimal_roi",
+    "current_mix_roi",
+    "marginal_roi",
 )
 
 
@@ -58,13 +64,16 @@ def efficiency_frontier(
         warm = spend * (multiple + step) / multiple if multiple > 0 else None
         grad = result.cells["marginal_roi"].to_numpy().reshape(spend.shape)
         mroi = float((spend * grad).sum() / max(spend.sum(), 1e-12))
-        rows.append({
-            "budget_multiple": float(multiple), "weekly_budget": budget,
-            "optimal_incremental_sales": result.expected_incremental_sales,
-            "current_mix_incremental_sales": result.current_incremental_sales,
-            "uplift": result.uplift,
-            "optimal_roi": result.expected_incremental_sales / budget if budget > 0 else 0.0,
-            "current_mix_roi": result.current_incremental_sales / budget if budget > 0 else 0.0,
-            "marginal_roi": mroi,
-        })
+        rows.append(
+            {
+                "budget_multiple": float(multiple),
+                "weekly_budget": budget,
+                "optimal_incremental_sales": result.expected_incremental_sales,
+                "current_mix_incremental_sales": result.current_incremental_sales,
+                "uplift": result.uplift,
+                "optimal_roi": result.expected_incremental_sales / budget if budget > 0 else 0.0,
+                "current_mix_roi": result.current_incremental_sales / budget if budget > 0 else 0.0,
+                "marginal_roi": mroi,
+            }
+        )
     return pd.DataFrame(rows, columns=list(FRONTIER_COLUMNS))

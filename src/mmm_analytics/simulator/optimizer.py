@@ -31,8 +31,14 @@ from mmm_analytics.simulator.surface import CellSet, SpendMatrix
 
 #: Keys of the ``mmm optimize`` JSON, in order.
 JSON_KEYS: tuple[str, ...] = (
-    "brand", "region", "weekly_budget", "allocation", "expected_incremental_sales",
-    "current_allocation", "current_incremental_sales", "marginal_roi",
+    "brand",
+    "region",
+    "weekly_budget",
+    "allocation",
+    "expected_incremental_sales",
+    "current_allocation",
+    "current_incremental_sales",
+    "marginal_roi",
 )
 
 
@@ -80,9 +86,13 @@ class OptimizationResult:
     def summary(self) -> dict[str, Any]:
         """Everything except the cell table, JSON-ready."""
         return {
-            **self.to_json_dict(), "uplift": self.uplift, "mroi_spread": self.mroi_spread,
-            "channel_status": self.channel_status, "converged": self.converged,
-            "starts_used": self.starts_used, "seconds": self.seconds,
+            **self.to_json_dict(),
+            "uplift": self.uplift,
+            "mroi_spread": self.mroi_spread,
+            "channel_status": self.channel_status,
+            "converged": self.converged,
+            "starts_used": self.starts_used,
+            "seconds": self.seconds,
         }
 
 
@@ -188,8 +198,9 @@ def _channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
     return np.where(totals > 0, weighted, grad.max(axis=0))
 
 
-def _result(selection: Selection, budget: float, limits: ChannelLimits, solution: Solution,
-            began: float) -> OptimizationResult:
+def _result(
+    selection: Selection, budget: float, limits: ChannelLimits, solution: Solution, began: float
+) -> OptimizationResult:
     cells, channels = selection.cells, selection.channels
     spend = solution.spend
     _, grad = cells.value_and_grad(np.maximum(spend, 1e-9 * max(budget, 1.0)))
@@ -199,23 +210,31 @@ def _result(selection: Selection, budget: float, limits: ChannelLimits, solution
     status = limits.status(spend.sum(axis=0), budget)
     free = np.array([s == "free" for s in status])
     spread = float(np.ptp(mroi[free]) / abs(mroi[free].mean())) if free.sum() > 1 and mroi[free].mean() != 0 else 0.0
-    table = pd.DataFrame({
-        "brand": [brand for brand, _ in selection.segments for _ in channels],
-        "region": [region for _, region in selection.segments for _ in channels],
-        "channel": list(channels) * len(selection.segments),
-        "spend": spend.ravel(),
-        "current_spend": selection.current.ravel(),
-        "incremental_sales": cells.response(spend).ravel(),
-        "marginal_roi": grad.ravel(),
-    })
+    table = pd.DataFrame(
+        {
+            "brand": [brand for brand, _ in selection.segments for _ in channels],
+            "region": [region for _, region in selection.segments for _ in channels],
+            "channel": list(channels) * len(selection.segments),
+            "spend": spend.ravel(),
+            "current_spend": selection.current.ravel(),
+            "incremental_sales": cells.response(spend).ravel(),
+            "marginal_roi": grad.ravel(),
+        }
+    )
     return OptimizationResult(
-        brand=selection.brand, region=selection.region, weekly_budget=budget,
+        brand=selection.brand,
+        region=selection.region,
+        weekly_budget=budget,
         allocation=dict(zip(channels, spend.sum(axis=0).tolist())),
         expected_incremental_sales=float(solution.value),
         current_allocation=dict(zip(channels, baseline.sum(axis=0).tolist())),
         current_incremental_sales=float(current_value),
         uplift=float(solution.value / current_value - 1.0) if current_value > 0 else 0.0,
-        marginal_roi=dict(zip(channels, mroi.tolist())), mroi_spread=spread,
-        channel_status=dict(zip(channels, status)), converged=solution.converged,
-        starts_used=solution.starts_used, seconds=time.perf_counter() - began, cells=table,
+        marginal_roi=dict(zip(channels, mroi.tolist())),
+        mroi_spread=spread,
+        channel_status=dict(zip(channels, status)),
+        converged=solution.converged,
+        starts_used=solution.starts_used,
+        seconds=time.perf_counter() - began,
+        cells=table,
     )

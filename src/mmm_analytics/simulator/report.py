@@ -62,8 +62,12 @@ def _scenario_plot(summary: pd.DataFrame, channels: tuple[str, ...]) -> go.Figur
     fig = go.Figure()
     for channel in channels:
         fig.add_bar(x=summary["scenario"], y=summary[f"contribution_{channel}"], name=channel)
-    fig.update_layout(barmode="stack", title="Weekly incremental sales by channel (INR)",
-                      xaxis_title="Scenario", yaxis_title="INR per week")
+    fig.update_layout(
+        barmode="stack",
+        title="Weekly incremental sales by channel (INR)",
+        xaxis_title="Scenario",
+        yaxis_title="INR per week",
+    )
     return fig
 
 
@@ -72,19 +76,30 @@ def _allocation_plot(optimum: OptimizationResult) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=channels, y=[optimum.current_allocation[c] for c in channels], name="Current mix (scaled)")
     fig.add_bar(x=channels, y=[optimum.allocation[c] for c in channels], name="Optimal")
-    fig.update_layout(barmode="group", title=f"Weekly spend per channel at {optimum.weekly_budget:,.0f} INR",
-                      xaxis_title="Channel", yaxis_title="INR per week")
+    fig.update_layout(
+        barmode="group",
+        title=f"Weekly spend per channel at {optimum.weekly_budget:,.0f} INR",
+        xaxis_title="Channel",
+        yaxis_title="INR per week",
+    )
     return fig
 
 
 def _frontier_plot(frontier: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
-    fig.add_scatter(x=frontier["weekly_budget"], y=frontier["optimal_incremental_sales"], name="Optimal mix",
-                    mode="lines+markers")
-    fig.add_scatter(x=frontier["weekly_budget"], y=frontier["current_mix_incremental_sales"],
-                    name="Current mix, scaled", mode="lines+markers", line={"dash": "dash"})
-    fig.update_layout(title="Efficiency frontier", xaxis_title="Weekly budget (INR)",
-                      yaxis_title="Weekly incremental sales (INR)")
+    fig.add_scatter(
+        x=frontier["weekly_budget"], y=frontier["optimal_incremental_sales"], name="Optimal mix", mode="lines+markers"
+    )
+    fig.add_scatter(
+        x=frontier["weekly_budget"],
+        y=frontier["current_mix_incremental_sales"],
+        name="Current mix, scaled",
+        mode="lines+markers",
+        line={"dash": "dash"},
+    )
+    fig.update_layout(
+        title="Efficiency frontier", xaxis_title="Weekly budget (INR)", yaxis_title="Weekly incremental sales (INR)"
+    )
     return fig
 
 
@@ -94,15 +109,23 @@ def _tornado_plot(table: pd.DataFrame, base: str) -> go.Figure:
     for change in sorted(part["change"].unique()):
         rows = part[part["change"] == change]
         fig.add_bar(y=rows["channel"], x=rows["delta_incremental_sales"], orientation="h", name=f"{change:+.0%} spend")
-    fig.update_layout(barmode="overlay", title=f"Sensitivity around the {base} mix",
-                      xaxis_title="Change in weekly incremental sales (INR)", yaxis_title="Channel")
+    fig.update_layout(
+        barmode="overlay",
+        title=f"Sensitivity around the {base} mix",
+        xaxis_title="Change in weekly incremental sales (INR)",
+        yaxis_title="Channel",
+    )
     return fig
 
 
 def _header(inputs: ReportInputs) -> str:
     p = inputs.provenance
-    cpm = pd.DataFrame({"channel": list(p["cpm_inr_per_1000_exposures"]),
-                        "CPM (INR per 1000 exposures)": list(p["cpm_inr_per_1000_exposures"].values())})
+    cpm = pd.DataFrame(
+        {
+            "channel": list(p["cpm_inr_per_1000_exposures"]),
+            "CPM (INR per 1000 exposures)": list(p["cpm_inr_per_1000_exposures"].values()),
+        }
+    )
     return (
         f"<h1>Budget simulation report</h1><p>Model: <code>{html.escape(str(p['model_path']))}</code>; data "
         f"{html.escape(' to '.join(p['data_date_range']))}; horizon {p['horizon_weeks']} weeks; intervals "
@@ -113,13 +136,15 @@ def _header(inputs: ReportInputs) -> str:
 
 def _optimum_section(optimum: OptimizationResult, segments: pd.DataFrame) -> str:
     channels = list(optimum.allocation)
-    table = pd.DataFrame({
-        "channel": channels,
-        "current (scaled) INR/week": [optimum.current_allocation[c] for c in channels],
-        "optimal INR/week": [optimum.allocation[c] for c in channels],
-        "marginal ROI": [optimum.marginal_roi[c] for c in channels],
-        "status": [optimum.channel_status[c] for c in channels],
-    })
+    table = pd.DataFrame(
+        {
+            "channel": channels,
+            "current (scaled) INR/week": [optimum.current_allocation[c] for c in channels],
+            "optimal INR/week": [optimum.allocation[c] for c in channels],
+            "marginal ROI": [optimum.marginal_roi[c] for c in channels],
+            "status": [optimum.channel_status[c] for c in channels],
+        }
+    )
     return (
         f"<h2>Optimal allocation ({html.escape(optimum.brand)} / {html.escape(optimum.region)})</h2>"
         f"<p>Weekly budget {optimum.weekly_budget:,.0f} INR: incremental sales "
@@ -133,17 +158,33 @@ def _optimum_section(optimum: OptimizationResult, segments: pd.DataFrame) -> str
 
 def write_report(path: str | Path, inputs: ReportInputs) -> Path:
     """Write the self-contained HTML report; returns its path."""
-    summary_columns = ["scenario", "brand", "region", "total_spend", "predicted_sales", "incremental_sales",
-                       "incremental_lower", "incremental_upper", "roi", "delta_incremental_vs_current"]
-    body = "".join([
-        _header(inputs),
-        "<h2>Scenario comparison</h2>", _table(inputs.scenarios[summary_columns], 0),
-        _plot(_scenario_plot(inputs.scenarios, inputs.channels)),
-        _optimum_section(inputs.optimum, inputs.segments),
-        "<h2>Efficiency frontier</h2>", _plot(_frontier_plot(inputs.frontier)), _table(inputs.frontier, 0),
-        "<h2>Sensitivity</h2>", _plot(_tornado_plot(inputs.sensitivity, "current")),
-        _plot(_tornado_plot(inputs.sensitivity, "optimum")),
-    ])
+    summary_columns = [
+        "scenario",
+        "brand",
+        "region",
+        "total_spend",
+        "predicted_sales",
+        "incremental_sales",
+        "incremental_lower",
+        "incremental_upper",
+        "roi",
+        "delta_incremental_vs_current",
+    ]
+    body = "".join(
+        [
+            _header(inputs),
+            "<h2>Scenario comparison</h2>",
+            _table(inputs.scenarios[summary_columns], 0),
+            _plot(_scenario_plot(inputs.scenarios, inputs.channels)),
+            _optimum_section(inputs.optimum, inputs.segments),
+            "<h2>Efficiency frontier</h2>",
+            _plot(_frontier_plot(inputs.frontier)),
+            _table(inputs.frontier, 0),
+            "<h2>Sensitivity</h2>",
+            _plot(_tornado_plot(inputs.sensitivity, "current")),
+            _plot(_tornado_plot(inputs.sensitivity, "optimum")),
+        ]
+    )
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Budget simulation report</title>"
         f"<style>{STYLE}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"

@@ -16,6 +16,7 @@ their current spend. Mistakes raise :class:`InputError` naming the file, scenari
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +36,19 @@ from mmm_analytics.simulator.engine import (
 
 CHANGE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
 SUMMARY_COLUMNS: tuple[str, ...] = (
-    "scenario", "description", "brand", "region", "total_spend", "predicted_sales", "incremental_sales",
-    "incremental_lower", "incremental_upper", "roi", "delta_incremental_vs_current",
-    "horizon_predicted_sales", "horizon_incremental_sales",
+    "scenario",
+    "description",
+    "brand",
+    "region",
+    "total_spend",
+    "predicted_sales",
+    "incremental_sales",
+    "incremental_lower",
+    "incremental_upper",
+    "roi",
+    "delta_incremental_vs_current",
+    "horizon_predicted_sales",
+    "horizon_incremental_sales",
 )
 
 
@@ -98,10 +109,8 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
 
 def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float, where: str) -> float:
     if isinstance(value, str) and not value.strip().endswith("%"):
-        try:
+        with contextlib.suppress(ValueError):
             value = float(value.replace(",", "").replace("_", ""))
-        except ValueError:
-            pass
     if isinstance(value, str):
         match = CHANGE.match(value)
         if match is None:
@@ -124,15 +133,19 @@ def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "sce
     """Check brand, region and channels of ``spec`` against the model and compute its spend."""
     for key, value, known in (("brand", spec.brand, simulator.brands), ("region", spec.region, simulator.regions)):
         if value != ALL and value not in known:
-            raise InputError(f"{where}: scenario {spec.name!r}, key {key!r}: unknown {key} {value!r}; "
-                             f"choose one of: {', '.join(known)} or all")
+            raise InputError(
+                f"{where}: scenario {spec.name!r}, key {key!r}: unknown {key} {value!r}; "
+                f"choose one of: {', '.join(known)} or all"
+            )
     current = simulator.current_spend(spec.brand, spec.region)
     spend = dict(current)
-    for channel, value in spec.spend.items():
+    for channel, amount in spec.spend.items():
         if channel not in current:
-            raise InputError(f"{where}: scenario {spec.name!r}, key {channel!r}: unknown channel; "
-                             f"channels: {', '.join(simulator.channels)}")
-        spend[channel] = _amount(spec, channel, value, current[channel], where)
+            raise InputError(
+                f"{where}: scenario {spec.name!r}, key {channel!r}: unknown channel; "
+                f"channels: {', '.join(simulator.channels)}"
+            )
+        spend[channel] = _amount(spec, channel, amount, current[channel], where)
     return Scenario(spec.name, spec.description, spec.brand, spec.region, spend)
 
 
@@ -147,19 +160,30 @@ def compare_scenarios(simulator: MarketingSimulator, scenarios: list[Scenario]) 
         for channel in simulator.channels:
             contribution = result.channel_contributions[channel]
             spend = result.spend[channel]
-            channel_rows.append({
-                "scenario": scenario.name, "channel": channel, "spend": spend, "contribution": contribution,
-                "roi": contribution / spend if spend > 0 else 0.0,
-            })
+            channel_rows.append(
+                {
+                    "scenario": scenario.name,
+                    "channel": channel,
+                    "spend": spend,
+                    "contribution": contribution,
+                    "roi": contribution / spend if spend > 0 else 0.0,
+                }
+            )
     return pd.DataFrame(summary), pd.DataFrame(channel_rows)
 
 
 def _summary_row(scenario: Scenario, result: SimulationResult, reference: SimulationResult) -> dict[str, object]:
     row: dict[str, object] = {
-        "scenario": scenario.name, "description": scenario.description, "brand": scenario.brand,
-        "region": scenario.region, "total_spend": result.total_spend, "predicted_sales": result.predicted_sales,
-        "incremental_sales": result.incremental_sales, "incremental_lower": result.incremental_lower,
-        "incremental_upper": result.incremental_upper, "roi": result.roi,
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "brand": scenario.brand,
+        "region": scenario.region,
+        "total_spend": result.total_spend,
+        "predicted_sales": result.predicted_sales,
+        "incremental_sales": result.incremental_sales,
+        "incremental_lower": result.incremental_lower,
+        "incremental_upper": result.incremental_upper,
+        "roi": result.roi,
         "delta_incremental_vs_current": result.incremental_sales - reference.incremental_sales,
         "horizon_predicted_sales": result.horizon_predicted_sales,
         "horizon_incremental_sales": result.horizon_incremental_sales,

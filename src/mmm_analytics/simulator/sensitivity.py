@@ -19,8 +19,15 @@ from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.simulator.surface import SpendMatrix
 
 SENSITIVITY_COLUMNS: tuple[str, ...] = (
-    "base", "channel", "change", "channel_spend", "total_spend", "incremental_sales",
-    "delta_incremental_sales", "delta_pct", "delta_roi",
+    "base",
+    "channel",
+    "change",
+    "channel_spend",
+    "total_spend",
+    "incremental_sales",
+    "delta_incremental_sales",
+    "delta_pct",
+    "delta_roi",
 )
 
 
@@ -30,7 +37,10 @@ class SensitivityBase(StrEnum):
 
 
 def _base_matrix(
-    simulator: MarketingSimulator, base: SensitivityBase, brand: str, region: str,
+    simulator: MarketingSimulator,
+    base: SensitivityBase,
+    brand: str,
+    region: str,
     optimum: OptimizationResult | None,
 ) -> SpendMatrix:
     match base:
@@ -78,11 +88,17 @@ def sensitivity(
         for change, spend, value in zip(changes, trial, values):
             extra_spend = float(spend.sum() - matrix.sum())
             delta = float(value - reference)
-            rows.append({
-                "base": chosen.value, "channel": channel, "change": change,
-                "channel_spend": float(spend[:, c].sum()), "total_spend": float(spend.sum()),
-                "incremental_sales": float(value), "delta_incremental_sales": delta,
-                "delta_pct": delta / reference if reference else 0.0,
-                "delta_roi": delta / extra_spend if extra_spend else 0.0,
-            })
+            rows.append(
+                {
+                    "base": chosen.value,
+                    "channel": channel,
+                    "change": change,
+                    "channel_spend": float(spend[:, c].sum()),
+                    "total_spend": float(spend.sum()),
+                    "incremental_sales": float(value),
+                    "delta_incremental_sales": delta,
+                    "delta_pct": delta / reference if reference else 0.0,
+                    "delta_roi": delta / extra_spend if extra_spend else 0.0,
+                }
+            )
     return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))

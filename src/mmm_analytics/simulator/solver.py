@@ -201,8 +201,12 @@ def solve(problem: Problem, starts: list[SpendMatrix], concave: bool) -> Solutio
                 if not scaled.free.any():
                     break
                 result = minimize(
-                    scaled.objective, scaled.variables(point), jac=True, method="SLSQP",
-                    bounds=scaled.bounds(), constraints=scaled.constraints(),
+                    scaled.objective,
+                    scaled.variables(point),
+                    jac=True,
+                    method="SLSQP",
+                    bounds=scaled.bounds(),
+                    constraints=scaled.constraints(),
                     options={"maxiter": SOLVER_MAX_ITER, "ftol": SOLVER_FTOL},
                 )
                 x = repair(scaled.spend(result.x).ravel(), lower, upper, target, problem.at_most)

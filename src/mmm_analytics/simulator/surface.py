@@ -50,7 +50,8 @@ class ResponseSurface:
     def from_params(cls, params: ResponseParams) -> ResponseSurface:
         """The point-estimate surface of a trained model."""
         return cls(
-            channels=tuple(params.channels), family=params.saturation,
+            channels=tuple(params.channels),
+            family=params.saturation,
             coefficient=np.asarray(params.coefficient, dtype=np.float64),
             exposure_scale=np.asarray(params.exposure_scale, dtype=np.float64),
             cpm=np.asarray(params.cpm, dtype=np.float64),
@@ -80,8 +81,12 @@ class CellSet:
     @classmethod
     def build(cls, surface: ResponseSurface, rows: Rows) -> CellSet:
         arrays = kernels.device_arrays(
-            surface.coefficient[rows], surface.exposure_scale[rows], surface.cpm,
-            surface.carry_sum, surface.half_saturation, surface.slope,
+            surface.coefficient[rows],
+            surface.exposure_scale[rows],
+            surface.cpm,
+            surface.carry_sum,
+            surface.half_saturation,
+            surface.slope,
         )
         return cls(surface=surface, rows=rows, arrays=arrays)
 
@@ -114,8 +119,14 @@ class CellSet:
         """
         s = self.surface
         return steady_state_response(
-            np.asarray(spend), s.coefficient[self.rows], s.exposure_scale[self.rows], s.cpm, s.carry_sum,
-            s.half_saturation, s.slope, s.family,
+            np.asarray(spend),
+            s.coefficient[self.rows],
+            s.exposure_scale[self.rows],
+            s.cpm,
+            s.carry_sum,
+            s.half_saturation,
+            s.slope,
+            s.family,
         )
 
     def value_and_grad(self, spend: SpendMatrix) -> tuple[float, SpendMatrix]:
@@ -138,8 +149,12 @@ class DrawSet:
     @classmethod
     def build(cls, params: ResponseParams, rows: Rows) -> DrawSet:
         arrays = kernels.device_arrays(
-            params.coefficient_draws[:, rows], params.exposure_scale[rows], params.cpm,
-            params.lag_weights_draws.sum(axis=1), params.half_saturation_draws, params.slope_draws,
+            params.coefficient_draws[:, rows],
+            params.exposure_scale[rows],
+            params.cpm,
+            params.lag_weights_draws.sum(axis=1),
+            params.half_saturation_draws,
+            params.slope_draws,
         )
         return cls(family=params.saturation, arrays=arrays)
 
@@ -147,7 +162,14 @@ class DrawSet:
         """Weekly incremental sales per draw and cell, shape (D, K, C)."""
         coefficient, scale, cpm, carry_sum, half_saturation, slope = self.arrays
         (out,) = kernels.evaluate(
-            np.asarray(spend, dtype=np.float64)[None], coefficient, scale[None], cpm, carry_sum[:, None, :],
-            half_saturation[:, None, :], slope[:, None, :], family=self.family, order=0,
+            np.asarray(spend, dtype=np.float64)[None],
+            coefficient,
+            scale[None],
+            cpm,
+            carry_sum[:, None, :],
+            half_saturation[:, None, :],
+            slope[:, None, :],
+            family=self.family,
+            order=0,
         )
         return out

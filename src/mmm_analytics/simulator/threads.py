@@ -13,15 +13,18 @@ import contextlib
 import ctypes
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _PREFIXES = ("scipy_openblas", "openblas")
 _SUFFIXES = ("64_", "")
 
+# A foreign function of a loaded library; with the default ``restype`` (c_int) it returns an int.
+type _CFunction = Callable[..., int]
+
 
 @functools.cache
-def _controls() -> tuple[tuple[ctypes._CFuncPtr, ctypes._CFuncPtr], ...]:
+def _controls() -> tuple[tuple[_CFunction, _CFunction], ...]:
     """(get, set) thread-count functions of every OpenBLAS loaded in this process."""
     maps = Path("/proc/self/maps")
     if not maps.is_file():

@@ -52,7 +52,9 @@ def _softplus_inverse(value: np.ndarray) -> np.ndarray:
     return np.log(np.expm1(value))
 
 
-def _media_exposure(n_geos: int, n_brands: int, n_weeks: int, ws: world.WorldSettings, rng: np.random.Generator) -> np.ndarray:
+def _media_exposure(
+    n_geos: int, n_brands: int, n_weeks: int, ws: world.WorldSettings, rng: np.random.Generator
+) -> np.ndarray:
     """Weekly exposure per geo x brand x channel, shape (n_geos, n_brands, n_weeks, n_channels)."""
     geo_size = rng.uniform(0.7, 1.4, size=(n_geos, 1, 1))
     brand_size = np.array([world.BRAND_SIZE[b] for b in world.BRANDS[:n_brands]])[None, :, None]
@@ -65,7 +67,9 @@ def _media_exposure(n_geos: int, n_brands: int, n_weeks: int, ws: world.WorldSet
         patterns["Instagram"] = patterns["YouTube"] * np.exp(rng.normal(0.0, 0.2, n_weeks))
         for c, channel in enumerate(world.CHANNELS):
             # Regional plans: each geo follows the national plan with its own regional bursts.
-            geo_pattern = np.stack([signals.flighting(n_weeks, ws.burst_weeks, ws.gap_weeks, floors[channel], rng) for _ in range(n_geos)])
+            geo_pattern = np.stack(
+                [signals.flighting(n_weeks, ws.burst_weeks, ws.gap_weeks, floors[channel], rng) for _ in range(n_geos)]
+            )
             mix = 0.6 * patterns[channel][None, :] + 0.4 * geo_pattern
             noise = np.exp(rng.normal(0.0, 0.12, size=(n_geos, n_weeks)))
             exposure[:, b, :, c] = world.BASE_EXPOSURE[channel] * mix * noise
@@ -83,8 +87,15 @@ def _media_truth(exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.G
         "weibull_scale": np.array([world.WEIBULL[c][1] for c in channels]),
         "slope": np.array([world.SLOPE[c] for c in channels]),
     }
-    draft = MediaTruth(channels, ws.carryover, ws.saturation, params, np.ones(len(channels)), scale,
-                       np.ones((n_geos, n_brands, len(channels))))
+    draft = MediaTruth(
+        channels,
+        ws.carryover,
+        ws.saturation,
+        params,
+        np.ones(len(channels)),
+        scale,
+        np.ones((n_geos, n_brands, len(channels))),
+    )
     carried_mean = draft.carried(exposure).mean(axis=(0, 1, 2))
     half_sat = carried_mean * np.array([world.HALF_SATURATION_RATIO[c] for c in channels])
     draft = MediaTruth(channels, ws.carryover, ws.saturation, params, half_sat, scale, draft.coefficient)
@@ -125,8 +136,12 @@ def _geo_controls(dates: list[dt.date], n_geos: int, rng: np.random.Generator) -
     numeric = signals.growth_curve(n_geos, n_weeks, 0.40, 0.52, rng)
     return {
         "Trade_Spend": rng.uniform(10_000, 15_000, (n_geos, 1)) * np.exp(rng.normal(0, 0.08, (n_geos, n_weeks))),
-        "FB_Banner_Content_Score": np.clip(signals.random_walk(n_geos, n_weeks, rng.uniform(70, 80, n_geos), 0.8, rng), 40, 98),
-        "IG_Banner_Content_Score": np.clip(signals.random_walk(n_geos, n_weeks, rng.uniform(72, 84, n_geos), 0.8, rng), 40, 98),
+        "FB_Banner_Content_Score": np.clip(
+            signals.random_walk(n_geos, n_weeks, rng.uniform(70, 80, n_geos), 0.8, rng), 40, 98
+        ),
+        "IG_Banner_Content_Score": np.clip(
+            signals.random_walk(n_geos, n_weeks, rng.uniform(72, 84, n_geos), 0.8, rng), 40, 98
+        ),
         "Weighted_Distribution": weighted,
         "Numeric_Distribution": numeric,
         "TDP": 36.0 * weighted / 0.33 + rng.normal(0, 0.3, (n_geos, n_weeks)),
@@ -160,8 +175,10 @@ def _truth_cpm(channels: Channels) -> dict[str, float]:
     """INR per 1000 exposures of each world channel: the table's CPM, or the built-in one where the
     table lacks the channel or prices it by a spend column (the generated data has no spend columns)."""
     default = Channels.default()
-    return {name: (channels if name in channels and channels.spend_column_of(name) is None else default).cpm_of(name)
-            for name in world.CHANNELS}
+    return {
+        name: (channels if name in channels and channels.spend_column_of(name) is None else default).cpm_of(name)
+        for name in world.CHANNELS
+    }
 
 
 def generate_panel(settings: SyntheticSettings | None = None, channels: Channels | None = None) -> SyntheticPanel:
@@ -185,7 +202,11 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
     exposure = _media_exposure(n_geos, n_brands, n_weeks, ws, rng)
     media = _media_truth(exposure, ws, rng)
 
-    level = LEVEL_REFERENCE * rng.uniform(0.75, 1.3, (n_geos, 1, 1)) * np.array([world.BRAND_SIZE[b] for b in brands])[None, :, None]
+    level = (
+        LEVEL_REFERENCE
+        * rng.uniform(0.75, 1.3, (n_geos, 1, 1))
+        * np.array([world.BRAND_SIZE[b] for b in brands])[None, :, None]
+    )
     hike = (np.arange(n_weeks) >= n_weeks // 2).astype(float) * 0.04
     relative_price = (1.0 + hike)[None, None, :] * (1.0 - promo["discount"])
     reference = (1.0 + hike).mean()
@@ -198,21 +219,34 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
 
     frame = _assemble(dates, geos, brands, settings.n_skus, geo, promo, exposure, observed, relative_price, rng)
     extra = {
-        "setting": settings.setting.value, "seed": settings.seed, "kpi": "Sales_Value", "currency": "INR",
-        "n_weeks": n_weeks, "start_date": settings.start_date.isoformat(),
+        "setting": settings.setting.value,
+        "seed": settings.seed,
+        "kpi": "Sales_Value",
+        "currency": "INR",
+        "n_weeks": n_weeks,
+        "start_date": settings.start_date.isoformat(),
         "elasticity": {b: world.ELASTICITY[b] for b in brands},
         "noise_sd_share_of_level": ws.noise_sd,
         "baseline_contribution": float(base.sum()),
         "noise_floor_wmape": float(np.abs(expected - observed).sum() / observed.sum()),
-        "noise_floor_wmape_last_13_weeks": float(np.abs(expected - observed)[..., -13:].sum() / observed[..., -13:].sum()),
+        "noise_floor_wmape_last_13_weeks": float(
+            np.abs(expected - observed)[..., -13:].sum() / observed[..., -13:].sum()
+        ),
     }
     truth = build_truth(media, exposure, cpm, geos, brands, extra)
     return SyntheticPanel(frame=frame, truth=truth, expected_sales=expected)
 
 
 def _assemble(
-    dates: list[dt.date], geos: list[str], brands: list[str], n_skus: int, geo: dict[str, np.ndarray],
-    promo: dict[str, np.ndarray], exposure: np.ndarray, sales: np.ndarray, relative_price: np.ndarray,
+    dates: list[dt.date],
+    geos: list[str],
+    brands: list[str],
+    n_skus: int,
+    geo: dict[str, np.ndarray],
+    promo: dict[str, np.ndarray],
+    exposure: np.ndarray,
+    sales: np.ndarray,
+    relative_price: np.ndarray,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     """Split geo x brand totals into SKUs and lay the rows out in the published column order."""
@@ -226,7 +260,9 @@ def _assemble(
     mrp_base = np.array([[brand_price[b] * rng.uniform(0.92, 1.08, n_skus) for b in brands]] * n_geos)
     mrp = mrp_base[..., None] * (relative_price / (1.0 - promo["discount"]))[:, :, None, :]
     net = mrp * (1.0 - promo["discount"])[:, :, None, :]
-    g_idx, b_idx, s_idx, t_idx = np.meshgrid(np.arange(n_geos), np.arange(n_brands), np.arange(n_skus), np.arange(n_weeks), indexing="ij")
+    g_idx, b_idx, s_idx, t_idx = np.meshgrid(
+        np.arange(n_geos), np.arange(n_brands), np.arange(n_skus), np.arange(n_weeks), indexing="ij"
+    )
     order = np.lexsort((s_idx.ravel(), b_idx.ravel(), g_idx.ravel(), t_idx.ravel()))
     g, b, s, t = (a.ravel()[order] for a in (g_idx, b_idx, s_idx, t_idx))
     columns: dict[str, np.ndarray | list[str]] = {
@@ -246,8 +282,18 @@ def _assemble(
     media = Channels.default()
     for c, channel in enumerate(world.CHANNELS):
         columns[media.column_of(channel)] = exposure_sku[g, b, s, t, c]
-    for column in ("FB_Banner_Content_Score", "IG_Banner_Content_Score", "Weighted_Distribution",
-                   "Numeric_Distribution", "TDP", "NOS", "CPI", "GDP_Growth", "Festival_Index", "Rainfall_Index"):
+    for column in (
+        "FB_Banner_Content_Score",
+        "IG_Banner_Content_Score",
+        "Weighted_Distribution",
+        "Numeric_Distribution",
+        "TDP",
+        "NOS",
+        "CPI",
+        "GDP_Growth",
+        "Festival_Index",
+        "Rainfall_Index",
+    ):
         columns[column] = geo[column][g, t]
     frame = pd.DataFrame(columns)
     return frame[list(schema.ALL_COLUMNS)]

@@ -14,10 +14,23 @@ import numpy.typing as npt
 
 type Array = npt.NDArray[np.float64]
 
-DIWALI = (dt.date(2021, 11, 4), dt.date(2022, 10, 24), dt.date(2023, 11, 12), dt.date(2024, 10, 31),
-          dt.date(2025, 10, 20), dt.date(2026, 11, 8), dt.date(2027, 10, 29))
-HOLI = (dt.date(2022, 3, 18), dt.date(2023, 3, 8), dt.date(2024, 3, 25), dt.date(2025, 3, 14),
-        dt.date(2026, 3, 4), dt.date(2027, 3, 22))
+DIWALI = (
+    dt.date(2021, 11, 4),
+    dt.date(2022, 10, 24),
+    dt.date(2023, 11, 12),
+    dt.date(2024, 10, 31),
+    dt.date(2025, 10, 20),
+    dt.date(2026, 11, 8),
+    dt.date(2027, 10, 29),
+)
+HOLI = (
+    dt.date(2022, 3, 18),
+    dt.date(2023, 3, 8),
+    dt.date(2024, 3, 25),
+    dt.date(2025, 3, 14),
+    dt.date(2026, 3, 4),
+    dt.date(2027, 3, 22),
+)
 
 
 def _bump(dates: list[dt.date], centres: tuple[dt.date, ...], width_weeks: float) -> Array:
@@ -29,7 +42,9 @@ def festival_index(dates: list[dt.date], n_geos: int, rng: np.random.Generator) 
     """Festival intensity per geo and week, 1 = ordinary week; peaks at Diwali and Holi."""
     diwali = _bump(dates, DIWALI, 1.3)
     holi = _bump(dates, HOLI, 0.8)
-    year_end = np.array([1.0 if (d.month == 12 and d.day >= 18) or (d.month == 1 and d.day <= 3) else 0.0 for d in dates])
+    year_end = np.array(
+        [1.0 if (d.month == 12 and d.day >= 18) or (d.month == 1 and d.day <= 3) else 0.0 for d in dates]
+    )
     geo_scale = rng.uniform(0.75, 1.25, size=(n_geos, 1))
     base = 0.85 * diwali + 0.35 * holi + 0.2 * year_end
     return 1.0 + geo_scale * base + rng.normal(0.0, 0.03, size=(n_geos, len(dates)))
@@ -88,6 +103,8 @@ def flighting(
 def split_shares(total: Array, shares: Array, jitter_sd: float, rng: np.random.Generator) -> Array:
     """Split ``total`` of shape (..., n_weeks) into parts (..., n_parts, n_weeks) that sum to it exactly."""
     n_parts = shares.shape[-1]
-    weights = shares[..., :, None] * np.exp(rng.normal(0.0, jitter_sd, size=total.shape[:-1] + (n_parts, total.shape[-1])))
+    weights = shares[..., :, None] * np.exp(
+        rng.normal(0.0, jitter_sd, size=(*total.shape[:-1], n_parts, total.shape[-1]))
+    )
     weights /= weights.sum(axis=-2, keepdims=True)
     return weights * total[..., None, :]

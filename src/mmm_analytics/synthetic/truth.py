@@ -37,7 +37,10 @@ class MediaTruth:
     def carryover_params(self) -> dict[str, np.ndarray]:
         """The carryover family's parameters by name (``params`` may prefix them with the family)."""
         form = carryover.form_of(self.carryover)
-        return {p.name: self.params.get(p.name, self.params.get(f"{self.carryover}_{p.name}")) for p in form.parameters}
+        return {
+            p.name: self.params[p.name] if p.name in self.params else self.params[f"{self.carryover}_{p.name}"]
+            for p in form.parameters
+        }
 
     def lag_weights(self) -> np.ndarray:
         """Carryover weights of shape (MAX_LAG + 1, n_channels)."""
@@ -90,7 +93,11 @@ class GroundTruth:
 
 
 def build_truth(
-    media: MediaTruth, exposure: np.ndarray, cpm: dict[str, float], geos: list[str], brands: list[str],
+    media: MediaTruth,
+    exposure: np.ndarray,
+    cpm: dict[str, float],
+    geos: list[str],
+    brands: list[str],
     extra: dict[str, Any],
 ) -> GroundTruth:
     """Contribution, spend and ROI per channel, nationally and per brand x region."""
@@ -100,30 +107,43 @@ def build_truth(
     series = []
     for g, geo in enumerate(geos):
         for b, brand in enumerate(brands):
-            series.append({
-                "brand": brand, "region": geo,
-                "coefficient": dict(zip(media.channels, media.coefficient[g, b].tolist())),
-                "exposure_scale": dict(zip(media.channels, media.scale[g, b].tolist())),
-                "contribution": dict(zip(media.channels, contribution[g, b].tolist())),
-                "spend": dict(zip(media.channels, spend[g, b].tolist())),
-                "roi": dict(zip(media.channels, (contribution[g, b] / spend[g, b]).tolist())),
-            })
+            series.append(
+                {
+                    "brand": brand,
+                    "region": geo,
+                    "coefficient": dict(zip(media.channels, media.coefficient[g, b].tolist())),
+                    "exposure_scale": dict(zip(media.channels, media.scale[g, b].tolist())),
+                    "contribution": dict(zip(media.channels, contribution[g, b].tolist())),
+                    "spend": dict(zip(media.channels, spend[g, b].tolist())),
+                    "roi": dict(zip(media.channels, (contribution[g, b] / spend[g, b]).tolist())),
+                }
+            )
     total_c, total_s = contribution.sum(axis=(0, 1)), spend.sum(axis=(0, 1))
     weights = media.lag_weights()
     data = {
         **extra,
         "channels": list(media.channels),
         "cpm": {c: float(cpm[c]) for c in media.channels},
-        "carryover": {"family": media.carryover, "max_lag": MAX_LAG,
-                      "params": {k: dict(zip(media.channels, v.tolist())) for k, v in media.params.items()},
-                      "weights": {c: weights[:, i].tolist() for i, c in enumerate(media.channels)},
-                      "half_life_weeks": dict(zip(media.channels, np.atleast_1d(carryover.half_life(media.params["retention"])).tolist()))
-                      if media.carryover == "beta_gamma" else None},
-        "saturation": {"family": media.saturation,
-                       "half_saturation": dict(zip(media.channels, media.half_saturation.tolist())),
-                       "slope": dict(zip(media.channels, media.params["slope"].tolist()))},
-        "national": {c: {"contribution": float(total_c[i]), "spend": float(total_s[i]), "roi": float(total_c[i] / total_s[i])}
-                     for i, c in enumerate(media.channels)},
+        "carryover": {
+            "family": media.carryover,
+            "max_lag": MAX_LAG,
+            "params": {k: dict(zip(media.channels, v.tolist())) for k, v in media.params.items()},
+            "weights": {c: weights[:, i].tolist() for i, c in enumerate(media.channels)},
+            "half_life_weeks": dict(
+                zip(media.channels, np.atleast_1d(carryover.half_life(media.params["retention"])).tolist())
+            )
+            if media.carryover == "beta_gamma"
+            else None,
+        },
+        "saturation": {
+            "family": media.saturation,
+            "half_saturation": dict(zip(media.channels, media.half_saturation.tolist())),
+            "slope": dict(zip(media.channels, media.params["slope"].tolist())),
+        },
+        "national": {
+            c: {"contribution": float(total_c[i]), "spend": float(total_s[i]), "roi": float(total_c[i] / total_s[i])}
+            for i, c in enumerate(media.channels)
+        },
         "total_media_contribution": float(total_c.sum()),
         "series": series,
     }
@@ -140,9 +160,12 @@ def true_steady_state_response(truth: GroundTruth, brand: str, region: str, week
 
     response = steady_state_response(
         np.array([float(weekly_spend.get(c, 0.0)) for c in channels]),
-        per_channel(entry["coefficient"]), per_channel(entry["exposure_scale"]), per_channel(data["cpm"]),
+        per_channel(entry["coefficient"]),
+        per_channel(entry["exposure_scale"]),
+        per_channel(data["cpm"]),
         np.array([sum(data["carryover"]["weights"][c]) for c in channels]),
-        per_channel(data["saturation"]["half_saturation"]), per_channel(data["saturation"]["slope"]),
+        per_channel(data["saturation"]["half_saturation"]),
+        per_channel(data["saturation"]["slope"]),
         data["saturation"]["family"],
     )
     return float(response.sum())

@@ -31,10 +31,31 @@ MEDIA_SHARE: dict[str, float] = {
     "Print": 0.015,
     "Radio": 0.035,
 }
-CARRYOVER_BETA: dict[str, float] = {"TV": 0.8, "YouTube": 0.5, "Facebook": 0.3, "Instagram": 0.35, "Print": 0.6, "Radio": 0.5}
-RETENTION: dict[str, float] = {"TV": 0.7, "YouTube": 0.5, "Facebook": 0.3, "Instagram": 0.35, "Print": 0.55, "Radio": 0.4}
+CARRYOVER_BETA: dict[str, float] = {
+    "TV": 0.8,
+    "YouTube": 0.5,
+    "Facebook": 0.3,
+    "Instagram": 0.35,
+    "Print": 0.6,
+    "Radio": 0.5,
+}
+RETENTION: dict[str, float] = {
+    "TV": 0.7,
+    "YouTube": 0.5,
+    "Facebook": 0.3,
+    "Instagram": 0.35,
+    "Print": 0.55,
+    "Radio": 0.4,
+}
 #: Half saturation as a multiple of the channel's average carried-over exposure.
-HALF_SATURATION_RATIO: dict[str, float] = {"TV": 1.1, "YouTube": 0.9, "Facebook": 1.3, "Instagram": 0.8, "Print": 1.0, "Radio": 1.2}
+HALF_SATURATION_RATIO: dict[str, float] = {
+    "TV": 1.1,
+    "YouTube": 0.9,
+    "Facebook": 1.3,
+    "Instagram": 0.8,
+    "Print": 1.0,
+    "Radio": 1.2,
+}
 SLOPE: dict[str, float] = {"TV": 1.3, "YouTube": 1.0, "Facebook": 1.1, "Instagram": 1.0, "Print": 1.2, "Radio": 1.0}
 #: Weibull (delayed peak) carryover of the misspecified world: (shape, scale in weeks).
 WEIBULL: dict[str, tuple[float, float]] = {

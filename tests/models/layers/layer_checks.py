@@ -88,4 +88,3 @@ def assert_every_gradient_non_zero(layer: keras.layers.Layer, inputs, names: set
     for path, grad in grads.items():
         assert np.all(np.isfinite(grad)), path
         assert np.all(grad != 0.0), f"no gradient reaches {path}: {grad}"
-

@@ -134,8 +134,15 @@ def test_gradients_reach_every_trainable_weight(family: CarryoverFamily) -> None
         ({"initial": {"decay": 0.5}}, "decay"),
         ({"family": "exponential"}, "unknown carryover 'exponential'; choose one of: beta_gamma, geometric, weibull"),
     ],
-    ids=["negative_max_lag", "fractional_max_lag", "no_channels", "beta_one", "retention_zero", "unknown_name",
-         "unknown_family"],
+    ids=[
+        "negative_max_lag",
+        "fractional_max_lag",
+        "no_channels",
+        "beta_one",
+        "retention_zero",
+        "unknown_name",
+        "unknown_family",
+    ],
 )
 def test_bad_arguments_raise_input_error_naming_them(kwargs: dict, name: str) -> None:
     with pytest.raises(InputError, match=name):

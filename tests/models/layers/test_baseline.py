@@ -109,7 +109,8 @@ def test_price_effect_is_one_at_the_reference_price() -> None:
 def test_config_round_trip(layer: keras.layers.Layer) -> None:
     restored = assert_config_round_trip(layer)
     assert {k: v for k, v in restored.get_config().items() if k.startswith(("n_", "hidden", "initial"))} == {
-        k: v for k, v in layer.get_config().items() if k.startswith(("n_", "hidden", "initial"))}
+        k: v for k, v in layer.get_config().items() if k.startswith(("n_", "hidden", "initial"))
+    }
 
 
 def test_keras_file_round_trip_without_custom_objects(tmp_path: Path) -> None:
@@ -132,8 +133,9 @@ def test_linear_baseline_gradients_reach_every_trainable_weight() -> None:
 def test_dense_baseline_gradients_reach_every_trainable_weight() -> None:
     layer = chosen_baseline(hidden_units=4)
     set_weights(layer, hidden_readout=RNG.normal(size=4))  # zero at start, which would block the network
-    assert_every_gradient_non_zero(layer, [SERIES_IDS, CONTROLS],
-                                   {"intercept", "control_effect", "hidden_readout", "hidden_kernel", "hidden_bias"})
+    assert_every_gradient_non_zero(
+        layer, [SERIES_IDS, CONTROLS], {"intercept", "control_effect", "hidden_readout", "hidden_kernel", "hidden_bias"}
+    )
 
 
 def test_price_gradients_reach_every_trainable_weight() -> None:

@@ -72,7 +72,9 @@ def test_keras_file_round_trip_without_custom_objects(tmp_path: Path) -> None:
 
 
 def test_gradients_reach_every_trainable_weight() -> None:
-    assert_every_gradient_non_zero(chosen_layer(), [BRAND_IDS, REGION_IDS], {"channel_mean", "brand_offset", "region_offset"})
+    assert_every_gradient_non_zero(
+        chosen_layer(), [BRAND_IDS, REGION_IDS], {"channel_mean", "brand_offset", "region_offset"}
+    )
 
 
 @pytest.mark.parametrize(

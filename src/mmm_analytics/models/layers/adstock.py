@@ -20,8 +20,14 @@ class AdstockLayer(keras.layers.Layer):
     (batch, n_weeks, n_channels).
     """
 
-    def __init__(self, n_channels: int, max_lag: int = 16, family: str = "beta_gamma",
-                 initial: dict[str, float] | None = None, **kwargs):
+    def __init__(
+        self,
+        n_channels: int,
+        max_lag: int = 16,
+        family: str = "beta_gamma",
+        initial: dict[str, float] | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if int(max_lag) != max_lag or max_lag < 0:
             raise InputError(f"max_lag must be a whole number >= 0. Received: max_lag={max_lag}")
@@ -41,8 +47,10 @@ class AdstockLayer(keras.layers.Layer):
     def build(self, input_shape=None):
         for p in self.form.parameters:
             weight = self.add_weight(
-                name=p.raw_name, shape=(self.n_channels,),
-                initializer=keras.initializers.Constant(unconstrain(p.link, self.initial[p.name])))
+                name=p.raw_name,
+                shape=(self.n_channels,),
+                initializer=keras.initializers.Constant(unconstrain(p.link, self.initial[p.name])),
+            )
             setattr(self, p.raw_name, weight)
 
     def raw(self) -> dict[str, object]:
@@ -62,7 +70,10 @@ class AdstockLayer(keras.layers.Layer):
 
     def get_config(self):
         return super().get_config() | {
-            "n_channels": self.n_channels, "max_lag": self.max_lag, "family": self.family, "initial": self.initial,
+            "n_channels": self.n_channels,
+            "max_lag": self.max_lag,
+            "family": self.family,
+            "initial": self.initial,
         }
 
     @classmethod

@@ -26,15 +26,18 @@ class LinearBaselineLayer(keras.layers.Layer):
     def __init__(self, n_series: int, n_controls: int, hidden_units: int = 0, **kwargs):
         super().__init__(**kwargs)
         if n_series < 1 or n_controls < 0 or hidden_units < 0:
-            raise InputError(f"bad baseline sizes. Received: n_series={n_series}, n_controls={n_controls}, hidden_units={hidden_units}")
+            raise InputError(
+                f"bad baseline sizes. Received: n_series={n_series}, n_controls={n_controls}, hidden_units={hidden_units}"
+            )
         self.n_series, self.n_controls, self.hidden_units = int(n_series), int(n_controls), int(hidden_units)
 
     def build(self, input_shape=None):
         self.intercept = self.add_weight(name="intercept", shape=(self.n_series,), initializer="ones")
         self.effect = self.add_weight(name="control_effect", shape=(self.n_controls,), initializer="zeros")
         if self.hidden_units:
-            self.hidden_kernel = self.add_weight(name="hidden_kernel", shape=(self.n_controls, self.hidden_units),
-                                                 initializer="glorot_uniform")
+            self.hidden_kernel = self.add_weight(
+                name="hidden_kernel", shape=(self.n_controls, self.hidden_units), initializer="glorot_uniform"
+            )
             self.hidden_bias = self.add_weight(name="hidden_bias", shape=(self.hidden_units,), initializer="zeros")
             self.readout = self.add_weight(name="hidden_readout", shape=(self.hidden_units,), initializer="zeros")
 
@@ -48,7 +51,9 @@ class LinearBaselineLayer(keras.layers.Layer):
 
     def get_config(self):
         return super().get_config() | {
-            "n_series": self.n_series, "n_controls": self.n_controls, "hidden_units": self.hidden_units,
+            "n_series": self.n_series,
+            "n_controls": self.n_controls,
+            "hidden_units": self.hidden_units,
         }
 
 
@@ -62,13 +67,17 @@ class PriceEffectLayer(keras.layers.Layer):
     def __init__(self, n_brands: int, initial_elasticity: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         if n_brands < 1 or initial_elasticity <= 0:
-            raise InputError(f"bad price effect settings. Received: n_brands={n_brands}, initial_elasticity={initial_elasticity}")
+            raise InputError(
+                f"bad price effect settings. Received: n_brands={n_brands}, initial_elasticity={initial_elasticity}"
+            )
         self.n_brands, self.initial_elasticity = int(n_brands), float(initial_elasticity)
 
     def build(self, input_shape=None):
         self.elasticity_raw = self.add_weight(
-            name="elasticity_raw", shape=(self.n_brands,),
-            initializer=keras.initializers.Constant(unconstrain(Link.POSITIVE, self.initial_elasticity)))
+            name="elasticity_raw",
+            shape=(self.n_brands,),
+            initializer=keras.initializers.Constant(unconstrain(Link.POSITIVE, self.initial_elasticity)),
+        )
 
     def elasticity(self):
         return constrain(Link.POSITIVE, ops.convert_to_tensor(self.elasticity_raw), ops)

@@ -21,7 +21,9 @@ class HierarchicalLayer(keras.layers.Layer):
     def __init__(self, n_channels: int, n_brands: int, n_regions: int, initial_coefficient: float = 0.15, **kwargs):
         super().__init__(**kwargs)
         if min(n_channels, n_brands, n_regions) < 1:
-            raise InputError(f"n_channels, n_brands and n_regions must be >= 1. Received: {n_channels}, {n_brands}, {n_regions}")
+            raise InputError(
+                f"n_channels, n_brands and n_regions must be >= 1. Received: {n_channels}, {n_brands}, {n_regions}"
+            )
         if initial_coefficient <= 0:
             raise InputError(f"initial_coefficient must be > 0. Received: initial_coefficient={initial_coefficient}")
         self.n_channels, self.n_brands, self.n_regions = int(n_channels), int(n_brands), int(n_regions)
@@ -30,9 +32,14 @@ class HierarchicalLayer(keras.layers.Layer):
     def build(self, input_shape=None):
         start = unconstrain(Link.POSITIVE, self.initial_coefficient)
         self.channel_mean = self.add_weight(
-            name="channel_mean", shape=(self.n_channels,), initializer=keras.initializers.Constant(start))
-        self.brand_offset = self.add_weight(name="brand_offset", shape=(self.n_brands, self.n_channels), initializer="zeros")
-        self.region_offset = self.add_weight(name="region_offset", shape=(self.n_regions, self.n_channels), initializer="zeros")
+            name="channel_mean", shape=(self.n_channels,), initializer=keras.initializers.Constant(start)
+        )
+        self.brand_offset = self.add_weight(
+            name="brand_offset", shape=(self.n_brands, self.n_channels), initializer="zeros"
+        )
+        self.region_offset = self.add_weight(
+            name="region_offset", shape=(self.n_regions, self.n_channels), initializer="zeros"
+        )
 
     def call(self, inputs):
         brand_ids, region_ids = inputs
@@ -45,6 +52,8 @@ class HierarchicalLayer(keras.layers.Layer):
 
     def get_config(self):
         return super().get_config() | {
-            "n_channels": self.n_channels, "n_brands": self.n_brands, "n_regions": self.n_regions,
+            "n_channels": self.n_channels,
+            "n_brands": self.n_brands,
+            "n_regions": self.n_regions,
             "initial_coefficient": self.initial_coefficient,
         }

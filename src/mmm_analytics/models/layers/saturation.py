@@ -19,13 +19,21 @@ class ROICurveLayer(keras.layers.Layer):
     ``half_saturation`` is in carried-over scaled exposure. Input/output (batch, n_weeks, n_channels).
     """
 
-    def __init__(self, n_channels: int, kind: str = "hill", initial_half_saturation: float = 1.5,
-                 initial_slope: float = 1.0, **kwargs):
+    def __init__(
+        self,
+        n_channels: int,
+        kind: str = "hill",
+        initial_half_saturation: float = 1.5,
+        initial_slope: float = 1.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.form = saturation.form_of(kind)
         if initial_half_saturation <= 0 or initial_slope <= 0:
-            raise InputError("initial_half_saturation and initial_slope must be > 0. "
-                             f"Received: {initial_half_saturation}, {initial_slope}")
+            raise InputError(
+                "initial_half_saturation and initial_slope must be > 0. "
+                f"Received: {initial_half_saturation}, {initial_slope}"
+            )
         self.n_channels, self.kind = int(n_channels), self.form.family.value
         self.initial_half_saturation, self.initial_slope = float(initial_half_saturation), float(initial_slope)
 
@@ -33,8 +41,10 @@ class ROICurveLayer(keras.layers.Layer):
         starts = {"half_saturation": self.initial_half_saturation, "slope": self.initial_slope}
         for p in self.form.parameters:
             weight = self.add_weight(
-                name=p.raw_name, shape=(self.n_channels,),
-                initializer=keras.initializers.Constant(unconstrain(p.link, starts.get(p.name, p.initial))))
+                name=p.raw_name,
+                shape=(self.n_channels,),
+                initializer=keras.initializers.Constant(unconstrain(p.link, starts.get(p.name, p.initial))),
+            )
             setattr(self, p.raw_name, weight)
 
     def raw(self) -> dict[str, object]:
@@ -57,6 +67,8 @@ class ROICurveLayer(keras.layers.Layer):
 
     def get_config(self):
         return super().get_config() | {
-            "n_channels": self.n_channels, "kind": self.kind,
-            "initial_half_saturation": self.initial_half_saturation, "initial_slope": self.initial_slope,
+            "n_channels": self.n_channels,
+            "kind": self.kind,
+            "initial_half_saturation": self.initial_half_saturation,
+            "initial_slope": self.initial_slope,
         }
