@@ -16,10 +16,11 @@ $(VPY):
 	  echo "error: Python 3.13 not found. Install it (e.g. 'pyenv install 3.13' or your OS package) or run 'make PYTHON=/path/to/python3.13 ...'." >&2; exit 1; fi
 	"$(PYTHON)" -m venv $(VENV)
 
-# Dependencies come from the lock file (exact versions); the package itself is installed editable.
+# Dependencies come from the lock file (exact versions, checked against their hashes); the
+# package itself is installed editable, without resolving anything else.
 $(STAMP): $(VPY) pyproject.toml requirements.lock
 	$(VPY) -m pip install --quiet --upgrade pip
-	$(VPY) -m pip install --quiet -r requirements.lock
+	$(VPY) -m pip install --quiet --require-hashes -r requirements.lock
 	$(VPY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -39,14 +40,16 @@ test: lint
 benchmark: $(STAMP)
 	$(VENV)/bin/mmm benchmark
 
-# Re-resolve the dependencies of pyproject.toml in a scratch venv and pin them.
+# Upgrade: re-resolve pyproject.toml's dependencies (runtime and test extras) to their newest
+# versions with pip-tools in a scratch venv, and pin them with hashes.
 lock:
 	rm -rf .venv-lock && "$(PYTHON)" -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet -e ".[test]"
-	{ echo "# Pinned versions of every package 'make' installs (runtime and test extras)."; \
-	  echo "# Regenerate with 'make lock' after changing the dependencies in pyproject.toml."; \
-	  .venv-lock/bin/python -m pip freeze --exclude-editable | grep -v -i '^mmm.analytics'; } > requirements.lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip pip-tools
+	.venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-header \
+	  --no-annotate --extra test --output-file .venv-lock/requirements.lock pyproject.toml
+	{ echo "# Exact versions and hashes of every package 'make' installs (runtime and test extras),"; \
+	  echo "# resolved from pyproject.toml. Upgrade them all with 'make lock' (pip-tools), then run 'make test'."; \
+	  echo; grep -v -e '^--' .venv-lock/requirements.lock; } > requirements.lock
 	rm -rf .venv-lock
 
 clean:
