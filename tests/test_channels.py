@@ -119,8 +119,10 @@ def test_spend_names_the_channel_whose_input_column_is_missing() -> None:
         ((("TV", "TV"), ("A", "B"), (1.0, 1.0), (None, None)), "unique"),
         ((("TV",), ("A",), (0.0,), (None,)), "finite and > 0 for channel"),
         ((("TV",), ("A",), (float("nan"),), (None,)), "finite and > 0 for channel"),
+        ((("TV", "TV2"), ("A", "A"), (1.0, 2.0), (None, None)), "channels TV and TV2 read the same column 'A'"),
+        ((("TV", "Web"), ("A", "B"), (1.0, 1.0), (None, "A")), "channels TV and Web read the same column 'A'"),
     ],
-    ids=["ragged", "empty", "duplicate_name", "zero_cpm", "nan_cpm"],
+    ids=["ragged", "empty", "duplicate_name", "zero_cpm", "nan_cpm", "shared_exposure", "shared_input"],
 )
 def test_bad_tables_are_rejected(fields: tuple, message: str) -> None:
     with pytest.raises(ValueError, match=message):

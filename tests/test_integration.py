@@ -105,7 +105,10 @@ def test_optimiser_allocation_sums_to_the_budget(pipeline_run: tuple[Path, str])
         "current_allocation",
         "current_incremental_sales",
         "marginal_roi",
+        "converged",
+        "warnings",
     }
+    assert plan["converged"] is True
     assert sum(plan["allocation"].values()) == pytest.approx(plan["weekly_budget"], rel=1e-6)
     assert sum(plan["current_allocation"].values()) == pytest.approx(plan["weekly_budget"], rel=1e-6)
     assert plan["expected_incremental_sales"] >= plan["current_incremental_sales"] * (1 - 1e-9)

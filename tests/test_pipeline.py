@@ -147,3 +147,50 @@ def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
     numbers = dict(key_numbers(paths, {"curves": curves, "optimize": optimum}))
     assert numbers["top channel by ROI"] == "TV: 3.00 [2.00, 4.00]"
     assert numbers["optimiser uplift (same budget)"] == "+20.0% incremental sales per week"
+
+
+LONG_NAME = "n" * 4000
+
+
+@pytest.mark.parametrize(
+    ("make", "folder", "fragment"),
+    [
+        pytest.param(
+            lambda root: root / "afile" / "out", True, "'afile' is a file, so nothing", id="folder-under-file"
+        ),
+        pytest.param(
+            lambda root: root / "afile" / "x.json", False, "'afile' is a file, so nothing", id="file-under-file"
+        ),
+        pytest.param(lambda root: root / "afile", True, "is a file, not a folder", id="file-as-folder"),
+        pytest.param(lambda root: root / "adir", False, "is a folder; give the path of a file", id="folder-as-file"),
+        pytest.param(lambda root: Path("/dev/null"), True, "'/dev/null' is not a folder", id="dev-null-as-folder"),
+        pytest.param(lambda root: Path("/dev/null/x.json"), False, "'/dev/null' is not a folder", id="under-dev-null"),
+        pytest.param(lambda root: root / LONG_NAME, True, "is 4,000 characters long (at most 255)", id="long-name"),
+        pytest.param(lambda root: root.joinpath(*["d" * 200] * 25), True, "the path is too long", id="long-path"),
+    ],
+)
+def test_check_output_names_the_option_and_the_problem(tmp_path: Path, make, folder: bool, fragment: str) -> None:
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(InputError, match="^--out ") as caught:
+        pipeline.check_output(make(tmp_path), "--out", folder=folder)
+    assert fragment.replace("'afile'", f"'{tmp_path / 'afile'}'") in str(caught.value)
+    assert len(str(caught.value)) < 400  # long paths are shortened
+    assert sorted(tmp_path.iterdir()) == [tmp_path / "adir", tmp_path / "afile"]  # nothing is created
+
+
+def test_check_output_accepts_new_and_existing_paths(tmp_path: Path) -> None:
+    (tmp_path / "adir").mkdir()
+    assert pipeline.check_output(tmp_path / "adir", "--out", folder=True) == tmp_path / "adir"
+    assert pipeline.check_output(tmp_path / "new" / "deeper", "--out", folder=True) == tmp_path / "new" / "deeper"
+    assert pipeline.check_output(tmp_path / "new" / "a.json", "--out", folder=False) == tmp_path / "new" / "a.json"
+    assert not (tmp_path / "new").exists()  # nothing is created
+
+
+def test_require_file_tells_a_folder_and_a_device_from_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=f"'{tmp_path}' is a folder; give the file itself"):
+        pipeline.require_file(tmp_path, "mmm data")
+    with pytest.raises(InputError, match="'/dev/null' is not a regular file"):
+        pipeline.require_file(Path("/dev/null"), "mmm data")
+    with pytest.raises(InputError, match="not found; run 'mmm data' first"):
+        pipeline.require_file(tmp_path / "nope.parquet", "mmm data")

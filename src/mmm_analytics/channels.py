@@ -96,6 +96,10 @@ class Channels:
         bad = [n for n, c in zip(self.names, self.cpm, strict=True) if not (math.isfinite(c) and c > 0)]
         if bad:
             raise ValueError(f"cpm must be finite and > 0 for channel(s) {', '.join(bad)}")
+        inputs = self.input_columns
+        for column in dict.fromkeys(c for c in inputs if inputs.count(c) > 1):
+            sharing = [n for n, c in zip(self.names, inputs, strict=True) if c == column]
+            raise ValueError(f"channels {' and '.join(sharing)} read the same column '{column}'; each needs its own")
 
     @classmethod
     def default(cls) -> Self:

@@ -52,6 +52,11 @@ def test_curves_writes_tables_figures_and_report(project: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "ROI by channel" in result.stdout
+    # the hand-set model has no Keras file; curves need only metadata.json and response_params.npz
+    assert result.stderr.strip().splitlines() == [
+        "warning: 'outputs/models/mmm_model.keras' is missing; this command reads only metadata.json and "
+        "response_params.npz and goes on, but re-run 'mmm train' to restore the Keras model"
+    ]
     reports = project / "outputs" / "reports"
     for name in (
         "channel_roi.csv",
@@ -86,3 +91,50 @@ def test_bad_format_exits_2(project: Path) -> None:
     result = runner.invoke(app, ["curves", "--format", "gif"])
     assert result.exit_code == 2
     assert "unknown figure format 'gif'" in result.stderr
+
+
+def _one_error_line(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_nonexistent_keras_file_is_named(project: Path) -> None:
+    _one_error_line(
+        runner.invoke(app, ["curves", "--model", "nonexistent.keras"]),
+        "model file 'nonexistent.keras' not found; run 'mmm train' first or pass --model",
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "reason"),
+    [
+        pytest.param("metadata.json", bytes(range(128, 256)), "not UTF-8 text", id="metadata-random-bytes"),
+        pytest.param("response_params.npz", b"", "not an npz archive", id="npz-empty"),
+        pytest.param("response_params.npz", b"PK\x03\x04" + bytes(300), "not an npz archive", id="npz-truncated"),
+    ],
+)
+def test_damaged_model_file_exits_2_naming_it(project: Path, file: str, content: bytes, reason: str) -> None:
+    (project / "outputs" / "models" / file).write_bytes(content)
+    _one_error_line(
+        runner.invoke(app, ["curves", "--model", "outputs/models"]),
+        f"'outputs/models/{file}' is damaged ({reason}",
+        "re-run 'mmm train'",
+    )
+    assert not (project / "outputs" / "reports").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "fragment"),
+    [("--output", "--output 'afile/figures'"), ("--reports", "--reports 'afile/figures'")],
+)
+def test_unwritable_output_folder(project: Path, option: str, fragment: str) -> None:
+    (project / "afile").write_text("x")
+    _one_error_line(
+        runner.invoke(app, ["curves", "--model", "outputs/models", option, "afile/figures"]),
+        fragment,
+        "'afile' is a file, so nothing can be written under it",
+    )

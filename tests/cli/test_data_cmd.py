@@ -152,3 +152,73 @@ def test_help_describes_every_option() -> None:
     assert result.exit_code == 0
     for option in ("--source", "--output", "--processed-dir", "--seed", "--kaggle-json", "--config-dir"):
         assert option in result.stdout
+
+
+LONG_NAME = "x" * 4000
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "fragments"),
+    [
+        pytest.param("--output", "afile/raw", ("--output 'afile/raw'", "'afile' is a file"), id="under-a-file"),
+        pytest.param("--output", "afile", ("--output 'afile' is a file, not a folder",), id="a-file"),
+        pytest.param("--output", "/dev/null", ("--output '/dev/null' is not a folder",), id="dev-null"),
+        pytest.param("--output", "/dev/null/raw", ("'/dev/null' is not a folder",), id="under-dev-null"),
+        pytest.param("--output", LONG_NAME, ("--output 'xxxx", "4,000 characters", "shorter path"), id="long-name"),
+        pytest.param("--processed-dir", "afile/clean", ("--processed-dir 'afile/clean'",), id="processed-dir"),
+    ],
+)
+def test_unwritable_output_is_exit_2_with_one_line(
+    project: Path, option: str, value: str, fragments: tuple[str, ...]
+) -> None:
+    (project / "afile").write_text("not a folder\n", encoding="utf-8")
+    _assert_user_error(runner.invoke(app, ["data", option, value]), *fragments)
+    assert not (project / "data").exists()
+
+
+def test_negative_seed(project: Path) -> None:
+    _assert_user_error(runner.invoke(app, ["data", "--seed", "-1"]), "--seed -1: a seed must be 0 or more")
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [("adir", "'adir' is a folder; give a CSV file"), ("/dev/null", "'/dev/null' is not a regular file")],
+    ids=["folder", "dev-null"],
+)
+def test_source_that_is_not_a_file(project: Path, source: str, fragment: str) -> None:
+    (project / "adir").mkdir()
+    _assert_user_error(runner.invoke(app, ["data", "--source", source]), fragment)
+
+
+def test_semicolon_separated_file(project: Path, kaggle_head_path: Path) -> None:
+    lines = kaggle_head_path.read_text(encoding="utf-8").splitlines()
+    (project / "semi.csv").write_text("\n".join(line.replace(",", ";") for line in lines) + "\n", encoding="utf-8")
+    _assert_user_error(
+        runner.invoke(app, ["data", "--source", "semi.csv"]),
+        "semi.csv: the file looks semicolon-separated",
+        "save it as comma-separated",
+    )
+
+
+def test_named_config_folder_without_data_config(project: Path) -> None:
+    (project / "mine").mkdir()
+    for name in ("feature_config.yaml", "model_config.yaml", "viz_config.yaml"):
+        (project / "mine" / name).write_text("", encoding="utf-8")
+    _assert_user_error(
+        runner.invoke(app, ["data", "--config-dir", "mine"]), "config folder 'mine' has no data_config.yaml"
+    )
+    assert not (project / "data").exists()
+
+
+def test_debug_shows_the_traceback_and_keeps_exit_code_2(project: Path) -> None:
+    result = runner.invoke(app, ["--debug", "data", "--source", "nowhere/panel.csv"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" in result.stderr and "InputError" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: 'nowhere/panel.csv' not found; pass the path of a CSV in the panel schema or use --source synthetic"
+    )
+
+
+@pytest.mark.parametrize("name", ["a[/]b.csv", "[bold]x.csv"], ids=["closing-tag", "style-tag"])
+def test_markup_in_a_path_is_shown_as_written(project: Path, name: str) -> None:
+    _assert_user_error(runner.invoke(app, ["data", "--source", name]), f"'{name}' not found")

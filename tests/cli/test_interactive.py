@@ -85,10 +85,14 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
 
 
 def _session(
-    simulator: MarketingSimulator, answers: list[str], tmp_path: Path, end: type[BaseException] = EOFError
+    simulator: MarketingSimulator,
+    answers: list[str | type[BaseException]],
+    tmp_path: Path,
+    end: type[BaseException] = EOFError,
 ) -> str:
+    """Run a session on ``answers``; an exception type in them is raised at that prompt (Ctrl-C, Ctrl-D)."""
     console = Console(record=True, width=160, force_terminal=False)
-    queue: Iterator[str] = iter(answers)
+    queue: Iterator[str | type[BaseException]] = iter(answers)
 
     def read(prompt) -> str:
         console.print(prompt, end="")
@@ -96,7 +100,10 @@ def _session(
             answer = next(queue)
         except StopIteration:
             raise end from None
-        console.print(answer)
+        if not isinstance(answer, str):
+            console.print("^C")
+            raise answer
+        console.print(answer, markup=False, highlight=False)
         return answer
 
     code = Session(simulator, console, tmp_path / "scenarios.yaml", tmp_path / "out", read=read).run()
@@ -142,3 +149,144 @@ def test_infeasible_optimisation_returns_to_menu(simulator: MarketingSimulator, 
 def test_leaving_mid_prompt_is_clean(simulator: MarketingSimulator, tmp_path: Path, end: type[BaseException]) -> None:
     screen = _session(simulator, ["1", "BrandA"], tmp_path, end=end)
     assert screen.rstrip().endswith("Goodbye.")
+    # Ctrl-C abandons the action and shows the menu (where the next Ctrl-C leaves); Ctrl-D leaves at once
+    assert screen.count("Choose an action") == (2 if end is KeyboardInterrupt else 1)
+    assert ("Interrupted: 'Simulate a scenario' abandoned" in screen) == (end is KeyboardInterrupt)
+
+
+def test_ctrl_c_at_an_action_prompt_returns_to_the_menu(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    screen = _session(simulator, ["2", "all", KeyboardInterrupt, "1", "BrandA", "EAST", "", "", "", "6"], tmp_path)
+    assert "Interrupted: 'Optimise the budget' abandoned; back to the menu" in screen
+    assert "Scenario result: BrandA / EAST" in screen
+    assert screen.count("Choose an action") == 3 and screen.rstrip().endswith("Goodbye.")
+
+
+class _InterruptedOptimiser:
+    """The simulator, except that the optimisation is interrupted (Ctrl-C while it computes)."""
+
+    def __init__(self, simulator: MarketingSimulator) -> None:
+        self._simulator = simulator
+
+    def __getattr__(self, name: str):
+        return getattr(self._simulator, name)
+
+    def optimize_budget(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_an_optimisation_returns_to_the_menu(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    interrupted = _InterruptedOptimiser(simulator)
+    screen = _session(
+        interrupted, ["1", "BrandA", "EAST", "", "", "", "2", "all", "all", "", "", "", "5", "", "6"], tmp_path
+    )  # type: ignore[arg-type]
+    assert "Interrupted: 'Optimise the budget' abandoned; back to the menu" in screen
+    assert "Optimal allocation" not in screen
+    assert (tmp_path / "out" / "simulation.csv").is_file()  # the earlier result is kept for export
+    assert screen.rstrip().endswith("Goodbye.")
+
+
+def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    answers = ["2", "BrandA", "EAST", "30000", "TV=-5", "TV=-10%", "TV=900", "TV=800", "TV=50000", "6"]
+    screen = _session(simulator, answers, tmp_path)
+    lines = screen.splitlines()
+    first = next(i for i, line in enumerate(lines) if "TV=-5" in line)
+    assert "minimum TV=-5: a limit must be 0 or more" in lines[first + 1]
+    assert "minimum TV=-10%: a limit must be 0 or more" in screen
+    assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
+    assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2
+    assert "Optimal allocation: BrandA / EAST" in screen
+
+
+LONG_FOLDER = "e" * 4000
+
+
+def test_export_to_an_unwritable_folder_keeps_the_result(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    answers = ["1", "BrandA", "EAST", "", "", "", "5", str(tmp_path / "afile"), "5", "/dev/null", "5", "/dev/null/x"]
+    answers += ["5", str(tmp_path / LONG_FOLDER), "5", str(tmp_path / "good"), "6"]
+    screen = _session(simulator, answers, tmp_path)
+    problems = [" ".join(text.split()) for text in screen.split("  ! ")[1:]]  # long messages wrap on screen
+    assert len(problems) == 4, problems
+    assert f"export folder '{tmp_path / 'afile'}' is a file, not a folder" in problems[0]
+    assert "export folder '/dev/null' is not a folder" in problems[1]
+    assert "'/dev/null' is not a folder, so nothing can be written under it" in problems[2]
+    assert "a name in it is 4,000 characters long" in problems[3]
+    assert all("the simulation result is kept; choose Export again with another folder" in p for p in problems)
+    assert (tmp_path / "good" / "simulation.csv").is_file() and (tmp_path / "good" / "simulation.json").is_file()
+    assert screen.count("Choose an action") == 7 and screen.rstrip().endswith("Goodbye.")
+
+
+def test_export_failing_while_writing_is_one_line(
+    simulator: MarketingSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OS error the up-front check cannot foresee (here a full disk) is reported too."""
+    import errno
+
+    from mmm_analytics.cli import interactive
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "exp" / "simulation.csv"))
+
+    monkeypatch.setattr(interactive, "export_result", full_disk)
+    screen = _session(simulator, ["1", "BrandA", "EAST", "", "", "", "5", str(tmp_path / "exp"), "6"], tmp_path)
+    flat = " ".join(screen.split())
+    assert "no space left on the device" in flat and "the simulation result is kept" in flat
+    assert screen.rstrip().endswith("Goodbye.")
+
+
+def test_real_command_ctrl_c_while_optimising_and_export_to_dev_null(model_dir: Path, tmp_path: Path) -> None:
+    """Ctrl-C during a national optimisation abandons it; Ctrl-C at the menu says Goodbye (exit 0)."""
+    env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "200"}
+    child = pexpect.spawn(
+        str(MMM),
+        ["simulate", "--model", str(model_dir), "--interactive", "--output", "out"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=STEP_TIMEOUT,
+        dimensions=(60, 200),
+    )
+    try:
+        child.expect("Choose an action", timeout=STARTUP_TIMEOUT)
+        for answer in ("1", "BrandA", "EAST", "", "", ""):
+            child.sendline(answer)
+        child.expect("Scenario result: BrandA / EAST")
+        child.expect("Choose an action")
+        child.sendline("5")
+        child.expect("Export folder")
+        child.sendline("/dev/null")
+        child.expect("export folder '/dev/null' is not a folder; give a folder to write into")
+        child.expect(r"\(the\s+simulation\s+result\s+is\s+kept")
+        child.expect("Choose an action")
+        for answer in ("2", "all", "all", "", ""):
+            child.sendline(answer)
+        child.expect("Maximum spends")
+        child.sendline("")
+        # Ctrl-C while the national optimisation runs (or, if the terminal discards the line first,
+        # at the prompt: the same action is abandoned either way)
+        child.sendintr()
+        child.expect("Interrupted: 'Optimise the budget' abandoned; back to the menu")
+        child.expect("Choose an action")
+        child.sendline("5")
+        child.expect("Export folder")
+        child.sendline("saved")
+        child.expect("Wrote saved/simulation.json")
+        child.expect("Choose an action")
+        child.sendintr()  # Ctrl-C at the menu leaves
+        child.expect("Goodbye.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.signalstatus is None and child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")
+    assert (tmp_path / "saved" / "simulation.csv").is_file()
+
+
+def test_markup_in_names_and_paths_is_shown_as_written(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    (tmp_path / "scenarios.yaml").write_text("scenarios:\n  - name: '[/]'\n  - name: '[bold]tv'\n    spend: {TV: 0}\n")
+    answers = ["3", "", "5", str(tmp_path / "a[/]b"), "5", str(tmp_path / "[bold]x"), "6"]
+    screen = _session(simulator, answers, tmp_path)
+    assert "[/]" in screen and "[bold]tv" in screen
+    assert f"Wrote {tmp_path / 'a[/]b' / 'scenario_comparison.csv'}" in screen
+    assert f"Wrote {tmp_path / '[bold]x' / 'scenario_comparison.json'}" in screen
+    assert (tmp_path / "[bold]x" / "scenario_comparison.csv").is_file()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,18 @@ from ..simulator.hand_built import build_params, write_model
 runner = CliRunner()
 
 
+def _keras_stand_in(folder: Path) -> None:
+    """A small archive shaped like a .keras file (curves, simulate and optimize never load it)."""
+    with zipfile.ZipFile(folder / "mmm_model.keras", "w") as archive:
+        for name in ("metadata.json", "config.json", "model.weights.h5"):
+            archive.writestr(name, "{}")
+
+
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_model(tmp_path_factory.mktemp("cli_model"), build_params(n_weeks=30))
+    folder = write_model(tmp_path_factory.mktemp("cli_model"), build_params(n_weeks=30))
+    _keras_stand_in(folder)
+    return folder
 
 
 def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
@@ -98,6 +109,8 @@ def test_simulate_batch(model: Path, tmp_path: Path) -> None:
     scenarios.write_text("scenarios:\n  - name: now\n  - name: half_tv\n    spend: {TV: '-50%'}\n")
     report = tmp_path / "report.html"
     (tmp_path / "config").mkdir()
+    for name in ("data_config.yaml", "feature_config.yaml", "model_config.yaml"):
+        (tmp_path / "config" / name).write_text("")  # empty: built-in defaults
     (tmp_path / "config" / "viz_config.yaml").write_text("dpi: 50\n")
     result = runner.invoke(
         app,
@@ -136,3 +149,120 @@ def test_simulate_bad_scenario_file(model: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "scenario 'oops', key 'Billboards': unknown channel" in " ".join(result.stderr.split())
+
+
+def _one_error_line(result, *fragments: str) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("output", "fragments"),
+    [
+        pytest.param("afile/a.json", ("--output 'afile/a.json'", "'afile' is a file"), id="under-a-file"),
+        pytest.param("adir", ("--output 'adir' is a folder; give the path of a file",), id="a-folder"),
+        pytest.param("/dev/null/a.json", ("'/dev/null' is not a folder",), id="under-dev-null"),
+        pytest.param("y" * 4000 + ".json", ("--output 'yyyy", "4,005 characters", "shorter path"), id="long-name"),
+    ],
+)
+def test_optimize_unwritable_output(
+    model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, fragments: tuple[str, ...]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    _one_error_line(runner.invoke(app, ["optimize", "--model", str(model), "--output", output]), *fragments)
+
+
+def test_optimize_output_error_after_the_optimisation_is_one_line(
+    model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that passes the up-front check but not the file system: still one line, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    output = "z" * 250 + ".json"  # the temporary file written beside it is longer than 255 characters
+    line = _one_error_line(
+        runner.invoke(app, ["optimize", "--model", str(model), "--brand", "BrandA", "--output", output]),
+        "--output 'zzzz",
+        "too long",
+    )
+    assert "(255 characters)" in line
+    assert not list(tmp_path.iterdir())
+
+
+def _copy_model(model: Path, folder: Path) -> Path:
+    shutil.copytree(model, folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("file", "damage", "reason"),
+    [
+        pytest.param("metadata.json", bytes(range(128, 256)) * 4, "not UTF-8 text", id="metadata-random-bytes"),
+        pytest.param("metadata.json", b"", "not valid JSON", id="metadata-empty"),
+        pytest.param("response_params.npz", b"", "not an npz archive", id="npz-empty"),
+        pytest.param("response_params.npz", bytes(range(256)) * 16, "not an npz archive", id="npz-random-bytes"),
+        pytest.param("response_params.npz", None, "not an npz archive", id="npz-truncated"),
+    ],
+)
+def test_optimize_damaged_model_folder(
+    model: Path, tmp_path: Path, file: str, damage: bytes | None, reason: str
+) -> None:
+    folder = _copy_model(model, tmp_path / "model")
+    path = folder / file
+    path.write_bytes(path.read_bytes()[:400] if damage is None else damage)
+    result = runner.invoke(app, ["optimize", "--model", str(folder), "--output", str(tmp_path / "a.json")])
+    _one_error_line(result, f"'{path}' is damaged ({reason}", "re-run 'mmm train'")
+
+
+@pytest.mark.parametrize("keras", [None, b"PK\x03\x04 truncated"], ids=["missing", "damaged"])
+def test_optimize_warns_about_the_keras_file_and_goes_on(model: Path, tmp_path: Path, keras: bytes | None) -> None:
+    folder = _copy_model(model, tmp_path / "model")
+    if keras is None:
+        (folder / "mmm_model.keras").unlink()
+    else:
+        (folder / "mmm_model.keras").write_bytes(keras)
+    result = runner.invoke(app, ["optimize", "--model", str(folder), "--output", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: '"), result.stderr
+    assert f"'{folder / 'mmm_model.keras'}' is {'missing' if keras is None else 'damaged'}" in lines[0]
+    assert "re-run 'mmm train'" in lines[0]
+    assert (tmp_path / "a.json").is_file()
+
+
+def test_optimize_is_quiet_with_a_sound_keras_file(model: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["optimize", "--model", str(model), "--output", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == ""
+
+
+def test_model_path_that_is_a_file(model: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["optimize", "--model", str(model / "metadata.json"), "--output", str(tmp_path / "a")])
+    _one_error_line(result, "metadata.json' is a file, not a model folder")
+
+
+def test_simulate_unwritable_report(model: Path, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = runner.invoke(
+        app, ["simulate", "--model", str(model), "--output", str(tmp_path / "sim"), "--report", str(tmp_path)]
+    )
+    _one_error_line(result, f"--report '{tmp_path}' is a folder; give the path of a file")
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [("folder", "is a folder; give a YAML file of scenarios"), ("/dev/null", "is not a regular file")],
+    ids=["folder", "dev-null"],
+)
+def test_simulate_scenarios_that_are_not_a_file(model: Path, tmp_path: Path, given: str, fragment: str) -> None:
+    path = str(tmp_path) if given == "folder" else given
+    result = runner.invoke(
+        app, ["simulate", "--model", str(model), "--scenarios", path, "--output", str(tmp_path / "sim")]
+    )
+    _one_error_line(result, f"--scenarios '{path}' {fragment}")

@@ -1,17 +1,22 @@
-"""data_config.yaml model: channels with a CPM or a spend column, bounds, defaults."""
+"""data_config.yaml model: channels with a CPM or a spend column, bounds, validation limits, defaults."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pydantic
 import pytest
 
 from mmm_analytics.channels import Channels
+from mmm_analytics.config import load_config
 from mmm_analytics.config.data import (
     ChannelSpec,
     DataConfig,
     OutlierMethod,
     SyntheticSetting,
+    ValidationSettings,
 )
+from mmm_analytics.errors import InputError
 
 
 def test_default_channels_follow_the_published_columns() -> None:
@@ -80,3 +85,66 @@ def test_choices_parse_from_text() -> None:
     config = DataConfig.model_validate({"cleaning": {"outliers": {"method": "iqr"}}, "synthetic": {"setting": "noisy"}})
     assert config.cleaning.outliers.method is OutlierMethod.IQR
     assert config.synthetic.setting is SyntheticSetting.NOISY
+
+
+# ----- physics: finite CPMs, one column per channel, plausible bounds
+@pytest.mark.parametrize("cpm", [float("inf"), float("-inf"), float("nan")], ids=["inf", "minus_inf", "nan"])
+def test_a_cpm_must_be_finite(cpm: float) -> None:
+    with pytest.raises(pydantic.ValidationError, match="finite number"):
+        ChannelSpec(column="TV_Impressions", cpm=cpm)
+
+
+def test_an_infinite_cpm_in_the_yaml_names_the_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "data_config.yaml").write_text("channels:\n  TV: {column: TV_Impressions, cpm: .inf}\n")
+    with pytest.raises(InputError) as caught:
+        load_config(tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'data_config.yaml'}: key 'channels.TV.cpm': ")
+    assert "finite number" in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("channels", "both", "column"),
+    [
+        (
+            {"TV": {"column": "TV_Impressions", "cpm": 1.2}, "TV2": {"column": "TV_Impressions", "cpm": 2.0}},
+            ("'TV'", "'TV2'"),
+            "column 'TV_Impressions'",
+        ),
+        (
+            {
+                "Search": {"column": "Search_Clicks", "spend_column": "Digital_Spend"},
+                "Display": {"column": "Display_Views", "spend_column": "Digital_Spend"},
+            },
+            ("'Search'", "'Display'"),
+            "spend_column 'Digital_Spend'",
+        ),
+        (
+            {
+                "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
+                "Audio": {"column": "Audio_Plays", "spend_column": "Radio_Listenership"},
+            },
+            ("'Audio'", "'Radio'"),
+            "'Radio_Listenership'",
+        ),
+    ],
+    ids=["same_exposure_column", "same_spend_column", "spend_column_is_an_exposure_column"],
+)
+def test_two_channels_may_not_share_a_column(channels: dict, both: tuple[str, str], column: str) -> None:
+    with pytest.raises(pydantic.ValidationError) as caught:
+        DataConfig.model_validate({"channels": channels})
+    message = str(caught.value)
+    assert all(name in message for name in both) and column in message
+
+
+def test_validation_bounds_default_to_a_trillion_and_match_the_shipped_yaml() -> None:
+    bounds = DataConfig().validation
+    assert bounds == ValidationSettings()
+    assert bounds.max_weekly_exposure == bounds.max_weekly_spend_inr == 1e12
+    assert load_config(Path(__file__).parents[2] / "config").data.validation == bounds
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, float("inf"), float("nan")], ids=["zero", "negative", "inf", "nan"])
+def test_validation_bounds_must_be_finite_and_positive(value: float) -> None:
+    with pytest.raises(pydantic.ValidationError, match="max_weekly_exposure"):
+        DataConfig.model_validate({"validation": {"max_weekly_exposure": value}})

@@ -151,3 +151,39 @@ def test_parse_settings_validates_one_model() -> None:
 def test_every_file_has_a_model() -> None:
     assert set(CONFIG_FILES) == {"data_config.yaml", "feature_config.yaml", "model_config.yaml", "viz_config.yaml"}
     assert all((REPO_CONFIG / name).is_file() for name in CONFIG_FILES)
+
+
+def test_complete_folder_needs_every_file(tmp_path: Path) -> None:
+    write_config(tmp_path, "viz_config.yaml", "dpi: 50\n")
+    with pytest.raises(
+        InputError,
+        match=rf"^config folder '{re.escape(str(tmp_path))}' has no data_config\.yaml, feature_config\.yaml or "
+        r"model_config\.yaml; copy them from the project's config/ folder \(an empty file means built-in defaults\)",
+    ):
+        load_config(tmp_path, required=True, complete=True)
+    for name in ("data_config.yaml", "feature_config.yaml"):
+        write_config(tmp_path, name, "")
+    with pytest.raises(InputError, match=r"has no model_config\.yaml; copy it from"):
+        load_config(tmp_path, required=True, complete=True)
+    write_config(tmp_path, "model_config.yaml", "")
+    assert load_config(tmp_path, required=True, complete=True).viz.dpi == 50
+    assert load_config(tmp_path / "absent").data == DataConfig()  # a folder nobody named: defaults
+
+
+def test_misspelt_file_name_is_caught_in_a_complete_folder(tmp_path: Path) -> None:
+    for name in CONFIG_FILES:
+        write_config(tmp_path, name.replace("data_config.yaml", "data_config.yml"), "")
+    with pytest.raises(InputError, match=r"has no data_config\.yaml;"):
+        load_config(tmp_path, required=True, complete=True)
+
+
+def test_config_folder_that_is_a_file(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "config", "")
+    with pytest.raises(InputError, match="config folder '.*config' is a file; pass the folder holding the YAML files"):
+        load_config(path)
+
+
+def test_non_utf8_yaml_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "viz_config.yaml").write_bytes(b"dpi: \xff\xfe\n")
+    with pytest.raises(InputError, match=r"viz_config\.yaml: not UTF-8 text"):
+        load_config(tmp_path)

@@ -10,7 +10,7 @@ from mmm_analytics.config import load_config
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.response.artifacts import ResponseParams
 
-from .hand_model import build_params, write_fast_config, write_model
+from .hand_model import build_params, build_sku_params, write_fast_config, write_model
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +21,12 @@ def params() -> ResponseParams:
 @pytest.fixture(scope="session")
 def sigmoid_params() -> ResponseParams:
     return build_params(saturation="sigmoid", seed=1)
+
+
+@pytest.fixture(scope="session")
+def sku_params() -> tuple[ResponseParams, tuple[str, ...]]:
+    """2 brands x 2 regions x 2 SKUs x 3 channels, and each series' SKU."""
+    return build_sku_params()
 
 
 @pytest.fixture()

@@ -1,7 +1,8 @@
 """A hand-set model for the curves tests: response parameters and metadata written to a folder.
 
 Default: 2 brands x 2 regions x 3 channels, 60 weeks, Hill saturation, 40 draws made by
-perturbing the point estimate with a seeded generator (lognormal factors).
+perturbing the point estimate with a seeded generator (lognormal factors); with
+:func:`build_sku_params`, each brand x region once per SKU.
 Also loaded by tests/cli/test_curves_cmd.py.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,12 +77,25 @@ def build_params(
     return dataclasses.replace(params, predicted_sales=predicted, baseline_sales=baseline)
 
 
-def metadata_for(params: ResponseParams, max_lag: int = 4) -> ModelMetadata:
+def build_sku_params(
+    brands: tuple[str, ...] = ("BrandA", "BrandB"),
+    regions: tuple[str, ...] = ("NORTH", "SOUTH"),
+    skus: tuple[str, ...] = ("SKU1", "SKU2"),
+    **options: Any,
+) -> tuple[ResponseParams, tuple[str, ...]]:
+    """Series of brand x region x SKU (``geo_brand_sku`` granularity): every brand x region pair
+    appears once per SKU. Returns the parameters and each series' SKU (``BrandA_SKU1``, ...)."""
+    params = build_params(brands=tuple(b for b in brands for _ in skus), regions=regions, **options)
+    return params, tuple(f"{b}_{k}" for b in brands for k in skus for _ in regions)
+
+
+def metadata_for(params: ResponseParams, max_lag: int = 4, skus: tuple[str, ...] | None = None) -> ModelMetadata:
+    keys = zip(params.series_brand, params.series_region, skus or [None] * len(params.series_brand))
     return ModelMetadata(
         channels=list(params.channels),
         brands=sorted(set(params.series_brand)),
         regions=sorted(set(params.series_region)),
-        series=[{"brand": b, "region": r} for b, r in zip(params.series_brand, params.series_region)],
+        series=[{"brand": b, "region": r} | ({} if k is None else {"sku": k}) for b, r, k in keys],
         date_range=(params.dates[0], params.dates[-1]),
         n_weeks=len(params.dates),
         holdout_weeks=8,
@@ -91,11 +106,11 @@ def metadata_for(params: ResponseParams, max_lag: int = 4) -> ModelMetadata:
     )
 
 
-def write_model(folder: Path, params: ResponseParams) -> Path:
-    """A model folder with ``response_params.npz`` and ``metadata.json``."""
+def write_model(folder: Path, params: ResponseParams, skus: tuple[str, ...] | None = None) -> Path:
+    """A model folder with ``response_params.npz`` and ``metadata.json`` (series with their SKU when given)."""
     folder.mkdir(parents=True, exist_ok=True)
     params.save(folder)
-    metadata_for(params).save(folder)
+    metadata_for(params, skus=skus).save(folder)
     return folder
 
 

@@ -9,6 +9,7 @@ from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.curves.extraction import (
     CURVE_COLUMNS,
     NATIONAL,
+    SKU_CURVE_COLUMNS,
     CurveSet,
     average_weekly_spend,
     evaluate,
@@ -147,3 +148,19 @@ def test_segment_view_matches_the_arrays(curves: CurveSet) -> None:
     assert (segment.channel, segment.brand, segment.region) == ("Search", "BrandA", "SOUTH")
     np.testing.assert_array_equal(segment.response_upper, curves.response_upper[1, :, 2])
     assert segment.breakeven_spend == curves.breakeven_spend[1, 2]
+
+
+def test_sku_granularity_keeps_every_series_apart(sku_params: tuple[ResponseParams, tuple[str, ...]]) -> None:
+    params, skus = sku_params
+    curves = extract_curves(params, SETTINGS, LEVEL, skus)
+    assert curves.skus == (*skus, NATIONAL)
+    assert curves.segment(2, 0).sku == skus[2] and curves.segment(2, 0).brand_label == f"BrandA ({skus[2]})"
+    frame = curves.to_frame()
+    assert tuple(frame.columns) == SKU_CURVE_COLUMNS
+    points = frame.groupby(["channel", "brand", "region", "sku"]).size()
+    assert len(points) == len(params.channels) * (len(params.series_brand) + 1)
+    assert (points == SETTINGS.points).all()
+    without = extract_curves(params, SETTINGS, LEVEL)
+    np.testing.assert_array_equal(curves.response, without.response)
+    with pytest.raises(ValueError, match="3 SKUs for 8 series"):
+        extract_curves(params, SETTINGS, LEVEL, skus[:3])

@@ -11,7 +11,7 @@ import pytest
 from mmm_analytics.config import load_config
 from mmm_analytics.curves.extraction import CURVE_COLUMNS
 from mmm_analytics.curves.pipeline import CurvesResult, generate_curves, load_model
-from mmm_analytics.curves.summary import ROI_COLUMNS
+from mmm_analytics.curves.summary import ROI_COLUMNS, SKU_SEGMENT_COLUMNS
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import (
     METADATA_FILE,
@@ -20,7 +20,7 @@ from mmm_analytics.response.artifacts import (
     ResponseParams,
 )
 
-from .hand_model import build_params, write_fast_config, write_model
+from .hand_model import build_params, build_sku_params, write_fast_config, write_model
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_missing_model_file_is_named(model_dir: Path, missing: str) -> None:
 
 
 def test_missing_model_folder_is_named(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="model folder .*nowhere.* not found"):
+    with pytest.raises(InputError, match="model (folder|file) .*nowhere.* not found"):
         load_model(tmp_path / "nowhere" / "mmm_model.keras")
 
 
@@ -85,3 +85,54 @@ def test_bad_format_fails_before_any_work(model_dir: Path, tmp_path: Path) -> No
     with pytest.raises(InputError, match="unknown figure format"):
         generate_curves(model_dir, tmp_path / "f", tmp_path / "r", load_config(tmp_path / "none"), fmt="bmp")
     assert not (tmp_path / "r").exists()
+
+
+@pytest.fixture(scope="module")
+def sku_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CurvesResult]:
+    """A model of brand x region x SKU series (1 brand x 2 regions x 2 SKUs x 2 channels)."""
+    root = tmp_path_factory.mktemp("curves_sku_run")
+    params, skus = build_sku_params(brands=("BrandA",), channels=("TV", "Radio"), n_draws=30)
+    model = write_model(root / "model", params, skus)
+    config = load_config(write_fast_config(root / "config"), required=True)
+    (root / "reports").mkdir()
+    for name in (".channel_roi.k3j2_h1g.csv", ".roi_curves.a1b2c3d4.parquet", ".other.a1b2c3d4.csv"):
+        (root / "reports" / name).write_text("partial", encoding="utf-8")
+    return root, generate_curves(model, root / "figures", root / "reports", config)
+
+
+def test_sku_granularity_writes_a_figure_per_series_and_channel(sku_run: tuple[Path, CurvesResult]) -> None:
+    root, result = sku_run
+    segment_names = {path.name for path in result.figures if path.name.startswith("roi_") and "_grid_" not in path.name}
+    segment_names.discard("roi_national.png")
+    assert result.segment_figures == len(segment_names) == 4 * 2
+    assert "roi_Radio_BrandA_SOUTH_BrandA_SKU2.png" in segment_names
+    assert len({p.name for p in (root / "figures").glob("*.png")}) == len(result.figures)
+
+
+def test_sku_granularity_tables_have_a_row_per_series(sku_run: tuple[Path, CurvesResult]) -> None:
+    root, _ = sku_run
+    segments = pd.read_csv(root / "reports" / "roi_by_segment.csv")
+    assert tuple(segments.columns) == SKU_SEGMENT_COLUMNS
+    assert len(segments) == 8 and not segments.duplicated(["brand", "region", "sku", "channel"]).any()
+    national = pd.read_csv(root / "reports" / "channel_roi.csv").set_index("channel")
+    sums = segments.groupby("channel")[["spend", "contribution"]].sum().loc[national.index]
+    pd.testing.assert_frame_equal(national[["spend", "contribution"]], sums, rtol=1e-9)
+    curves = pd.read_parquet(root / "reports" / "roi_curves.parquet")
+    assert curves.groupby(["channel", "brand", "region", "sku"]).size().eq(11).all()
+    assert "BrandA (BrandA_SKU2)" in (root / "reports" / "roi_report.html").read_text(encoding="utf-8")
+
+
+def test_a_rerun_removes_the_temp_files_of_its_own_tables(sku_run: tuple[Path, CurvesResult]) -> None:
+    root, _ = sku_run
+    assert sorted(path.name for path in (root / "reports").glob(".*")) == [".other.a1b2c3d4.csv"]
+
+
+def test_series_of_a_model_saved_without_skus_are_told_apart(tmp_path: Path) -> None:
+    params, _ = build_sku_params(brands=("BrandA",), regions=("NORTH",), channels=("TV",), n_draws=4)
+    model = write_model(tmp_path / "model", params)
+    config = load_config(write_fast_config(tmp_path / "config"), required=True)
+    result = generate_curves(model, tmp_path / "figures", tmp_path / "reports", config)
+    assert list(result.roi_by_segment["sku"]) == ["series_0", "series_1"]
+    assert {"roi_TV_BrandA_NORTH_series_0.png", "roi_TV_BrandA_NORTH_series_1.png"} <= {
+        path.name for path in result.figures
+    }

@@ -82,3 +82,17 @@ def test_grid_national_and_carryover_figures(curves: CurveSet, params: ResponseP
     finally:
         for fig in figures:
             plt.close(fig)
+
+
+def test_grid_has_a_row_per_brand_and_sku(sku_params: tuple[ResponseParams, tuple[str, ...]]) -> None:
+    params, skus = sku_params
+    curves = extract_curves(params, CurveSettings(points=5), 0.9, skus)
+    series = [curves.segment(row, 0) for row in range(curves.n_rows - 1)]
+    grid = plots.channel_grid_figure(series, VIZ, "#1f4e79")
+    try:
+        titles = [ax.get_title() for ax in grid.axes if ax.axison]
+        assert len(titles) == len(set(titles)) == len(series) == 8
+        assert "BrandB (BrandB_SKU2) / SOUTH" in titles
+        assert plots.segment_label(series[2]) == "TV, BrandA (BrandA_SKU2) / NORTH"
+    finally:
+        plt.close(grid)

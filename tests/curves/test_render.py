@@ -21,6 +21,8 @@ from mmm_analytics.curves.render import (
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ResponseParams
 
+from .hand_model import build_params
+
 VIZ = VizConfig(dpi=50, figure_width=4.0, figure_height=2.5, max_workers=2)
 
 
@@ -60,3 +62,42 @@ def test_unknown_format_lists_the_choices() -> None:
     assert figure_format("PNG") is FigureFormat.PNG
     with pytest.raises(InputError, match="unknown figure format 'gif'.*png, svg, pdf"):
         figure_format("gif")
+
+
+def test_every_series_of_sku_granularity_gets_its_own_figure(
+    sku_params: tuple[ResponseParams, tuple[str, ...]], tmp_path: Path
+) -> None:
+    params, skus = sku_params
+    curves = extract_curves(params, CurveSettings(points=5), 0.9, skus)
+    jobs = plan_figures(curves, carryover_curves(params, 0.9), tmp_path, FigureFormat.PNG, VIZ)
+    paths = [job.path for job in jobs]
+    assert len(set(paths)) == len(paths)
+    segments = [job for job in jobs if job.kind is FigureKind.SEGMENT]
+    assert len(segments) == len(params.channels) * len(params.series_brand) == 24
+    names = {job.path.name for job in segments}
+    assert {"roi_TV_BrandA_NORTH_BrandA_SKU1.png", "roi_TV_BrandA_NORTH_BrandA_SKU2.png"} <= names
+    assert all(job.curves[0].sku is not None and job.curves[0].sku in job.path.name for job in segments)
+
+
+def test_names_equal_after_cleaning_get_a_number(tmp_path: Path) -> None:
+    params = build_params(brands=("A B", "A/B"), regions=("N",), channels=("TV",), n_draws=4)
+    curves = extract_curves(params, CurveSettings(points=5), 0.9)
+    jobs = plan_figures(curves, carryover_curves(params, 0.9), tmp_path, FigureFormat.PNG, VIZ)
+    names = [job.path.name for job in jobs if job.kind is FigureKind.SEGMENT]
+    assert names == ["roi_TV_A_B_N.png", "roi_TV_A_B_N_2.png"]
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "workers"])
+def test_render_removes_temp_files_an_interrupted_run_left(
+    params: ResponseParams, tmp_path: Path, workers: int
+) -> None:
+    curves = extract_curves(params, CurveSettings(points=5), 0.9)
+    jobs = plan_figures(curves, carryover_curves(params, 0.9), tmp_path, FigureFormat.PNG, VIZ)[:2]
+    stale = [tmp_path / ".roi_TV_BrandA_NORTH.k3j2_h1g.png", tmp_path / ".roi_national.a1b2c3d4.pdf"]
+    kept = [tmp_path / ".notes.txt", tmp_path / "mine.png", tmp_path / ".roi_TV.png"]
+    for path in stale + kept:
+        path.write_bytes(b"partial")
+    render_figures(jobs, VIZ.model_copy(update={"max_workers": workers}), FigureFormat.PNG)
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+    assert all(job.path.stat().st_size > 1000 for job in jobs)

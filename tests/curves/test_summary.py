@@ -10,6 +10,7 @@ from mmm_analytics.curves.extraction import evaluate
 from mmm_analytics.curves.summary import (
     ROI_COLUMNS,
     SEGMENT_COLUMNS,
+    SKU_SEGMENT_COLUMNS,
     RoiEstimates,
     channel_roi_table,
     estimate_roi,
@@ -118,3 +119,17 @@ def test_segment_rows_follow_series_then_channels(estimates: RoiEstimates, param
     assert list(frame["brand"][:3]) == ["BrandA"] * 3 and list(frame["channel"][:3]) == list(params.channels)
     assert len(frame) == len(params.series_brand) * len(params.channels)
     assert isinstance(frame["channel"].dtype, pd.StringDtype)
+
+
+def test_sku_granularity_gives_one_row_per_series_and_channel(
+    sku_params: tuple[ResponseParams, tuple[str, ...]],
+) -> None:
+    params, skus = sku_params
+    table = segment_roi_table(estimate_roi(params, skus), LEVEL)
+    assert tuple(table.columns) == SKU_SEGMENT_COLUMNS
+    assert len(table) == len(params.series_brand) * len(params.channels) == 24
+    assert not table.duplicated(["brand", "region", "sku", "channel"]).any()
+    first = table[(table["brand"] == "BrandA") & (table["region"] == "NORTH") & (table["channel"] == "TV")]
+    assert list(first["sku"]) == ["BrandA_SKU1", "BrandA_SKU2"]
+    plain = segment_roi_table(estimate_roi(params), LEVEL)
+    pd.testing.assert_frame_equal(table.drop(columns="sku"), plain)

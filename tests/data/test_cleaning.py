@@ -42,8 +42,16 @@ def _tiny_frame(n_series: int = 2) -> pd.DataFrame:
     for s in range(n_series):
         for t, date in enumerate(dates):
             row = {c: 1.0 for c in schema.NUMERIC_COLUMNS}
-            row.update({schema.DATE: date, schema.GEO: f"G{s}", schema.BRAND: "BrandA", schema.SKU: "BrandA_SKU1",
-                        "Sales_Value": 100.0 + 10 * s + WIGGLE[t], "TPR_Flag": 0.0})
+            row.update(
+                {
+                    schema.DATE: date,
+                    schema.GEO: f"G{s}",
+                    schema.BRAND: "BrandA",
+                    schema.SKU: "BrandA_SKU1",
+                    "Sales_Value": 100.0 + 10 * s + WIGGLE[t],
+                    "TPR_Flag": 0.0,
+                }
+            )
             rows.append(row)
     return pd.DataFrame(rows)[list(schema.ALL_COLUMNS)]
 
@@ -125,7 +133,8 @@ def test_linear_matches_pandas_interpolate_per_series(missing: list[bool]) -> No
     frame.loc[np.array(missing), "Sales_Value"] = np.nan
     filled, _, _ = impute(frame, ImputeMethod.LINEAR)
     reference = frame.groupby(schema.GEO)["Sales_Value"].transform(
-        lambda s: s.interpolate(method="linear", limit_direction="both"))
+        lambda s: s.interpolate(method="linear", limit_direction="both")
+    )
     has_values = frame.groupby(schema.GEO)["Sales_Value"].transform("count") > 0
     np.testing.assert_allclose(filled.loc[has_values, "Sales_Value"], reference[has_values], rtol=1e-12)
 
@@ -153,8 +162,9 @@ def test_spike_is_flagged_but_promotion_uplift_is_not(method: OutlierMethod) -> 
 
 
 def test_clip_moves_the_value_to_the_threshold() -> None:
-    settings_ = OutlierSettings(method=OutlierMethod.MAD, threshold=4.0, action=OutlierAction.CLIP,
-                                columns=["Sales_Value"])
+    settings_ = OutlierSettings(
+        method=OutlierMethod.MAD, threshold=4.0, action=OutlierAction.CLIP, columns=["Sales_Value"]
+    )
     out, table, flagged, clipped = handle_outliers(_with_spike(), settings_)
     record = table.iloc[0]
     expected = record["series_median"] + 4.0 * record["robust_scale"]
@@ -211,10 +221,14 @@ def test_clean_panel_meets_the_contract_and_report_counts_changes(raw_small: pd.
 
 
 # ----- a channel given by a spend column outside the schema (TV: {column: TV_Impressions, spend_column: TV_Spend})
-SPEND_CONFIG = DataConfig.model_validate({"channels": {
-    "TV": {"column": "TV_Impressions", "spend_column": "TV_Spend"},
-    "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
-}})
+SPEND_CONFIG = DataConfig.model_validate(
+    {
+        "channels": {
+            "TV": {"column": "TV_Impressions", "spend_column": "TV_Spend"},
+            "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
+        }
+    }
+)
 
 
 @pytest.mark.parametrize("method", list(ImputeMethod), ids=[m.value for m in ImputeMethod])

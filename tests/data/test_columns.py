@@ -41,8 +41,10 @@ def test_misspelled_column_is_fatal_with_closest_name(renamed: str, written: str
 
 def test_missing_column_without_close_name_says_what_is_expected() -> None:
     message = _fatal_message([c for c in schema.ALL_COLUMNS if c != "Rainfall_Index"])
-    assert message == (f"{SOURCE}: column 'Rainfall_Index': is missing; add it "
-                       "(the panel needs all 28 columns of the MMM Weekly India schema)")
+    assert message == (
+        f"{SOURCE}: column 'Rainfall_Index': is missing; add it "
+        "(the panel needs all 28 columns of the MMM Weekly India schema)"
+    )
 
 
 def test_several_missing_columns_are_counted() -> None:

@@ -115,8 +115,14 @@ def test_download_without_csv_is_an_error(tmp_path: Path) -> None:
         find_csv(tmp_path, None)
 
 
-def test_run_data_copies_the_kaggle_csv(no_credentials, monkeypatch, fake_download, tmp_path: Path,
-                                        kaggle_head_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_data_copies_the_kaggle_csv(
+    no_credentials,
+    monkeypatch,
+    fake_download,
+    tmp_path: Path,
+    kaggle_head_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv(USERNAME_ENV, "someone")
     monkeypatch.setenv(KEY_ENV, SECRET)
     result = run_data("kaggle", tmp_path / "raw", tmp_path / "processed", DataConfig(), None)

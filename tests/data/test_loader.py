@@ -42,8 +42,26 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
 
 
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match=f"'{tmp_path}' is a folder; give a CSV file"):
         read_raw_csv(tmp_path)
+
+
+def test_device_is_not_a_regular_file() -> None:
+    with pytest.raises(InputError, match="'/dev/null' is not a regular file; give a CSV file"):
+        read_raw_csv("/dev/null")
+
+
+@pytest.mark.parametrize(
+    ("separator", "name"), [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")], ids=["semicolon", "tab", "pipe"]
+)
+def test_other_separator_is_named(kaggle_head_path: Path, tmp_path: Path, separator: str, name: str) -> None:
+    lines = kaggle_head_path.read_text(encoding="utf-8").splitlines()
+    decimal = "," if separator == ";" else "."  # European spreadsheets write decimal commas with ';'
+    rows = [separator.join(cell.replace(".", decimal) for cell in line.split(",")) for line in lines]
+    path = tmp_path / "panel.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"panel\.csv: the file looks {name}-separated \(its header has 27 {name}s"):
+        read_raw_csv(path)
 
 
 def test_empty_file_is_an_input_error(tmp_path: Path) -> None:

@@ -41,8 +41,12 @@ def synthetic_run(tmp_path_factory: pytest.TempPathFactory):
 def test_synthetic_run_writes_every_file(synthetic_run) -> None:
     result, root = synthetic_run
     assert [p.relative_to(root).as_posix() for p in result.files] == [
-        "raw/mmm_data.csv", "raw/ground_truth.json", "raw/data_dictionary.json",
-        "processed/clean_panel.parquet", "processed/cleaning_report.json", "processed/outliers.csv",
+        "raw/mmm_data.csv",
+        "raw/ground_truth.json",
+        "raw/data_dictionary.json",
+        "processed/clean_panel.parquet",
+        "processed/cleaning_report.json",
+        "processed/outliers.csv",
     ]
     assert all(p.is_file() for p in result.files)
     assert (result.n_rows, result.n_series, result.n_weeks) == (2 * 2 * 2 * 52, 8, 52)
@@ -105,8 +109,9 @@ def test_csv_source_in_place_is_left_untouched(synthetic_run) -> None:
     assert (again.n_rows, again.n_fixes) == (result.n_rows, 0)
 
 
-def test_other_csv_into_a_synthetic_folder_reports_stale_truth(synthetic_run, kaggle_head_path: Path,
-                                                               tmp_path: Path) -> None:
+def test_other_csv_into_a_synthetic_folder_reports_stale_truth(
+    synthetic_run, kaggle_head_path: Path, tmp_path: Path
+) -> None:
     result, _ = synthetic_run
     raw_dir = tmp_path / "raw"
     raw_dir.mkdir()

@@ -79,8 +79,9 @@ def test_model_tv_spend_is_the_spend_column(spend_run, spend_csv: Path) -> None:
     weekly = source.groupby([*SERIES, schema.DATE], sort=True)[["TV_Spend", "Radio_Listenership"]].sum()
     shape = (len(panel.geo), len(panel.dates))
     np.testing.assert_allclose(panel.spend[..., tv], weekly["TV_Spend"].to_numpy().reshape(shape), rtol=1e-12)
-    np.testing.assert_allclose(panel.spend[..., radio],
-                               weekly["Radio_Listenership"].to_numpy().reshape(shape) * 0.6 / 1000, rtol=1e-12)
+    np.testing.assert_allclose(
+        panel.spend[..., radio], weekly["Radio_Listenership"].to_numpy().reshape(shape) * 0.6 / 1000, rtol=1e-12
+    )
 
 
 def test_empty_spend_cells_are_imputed_end_to_end(spend_csv: Path, tmp_path: Path) -> None:

@@ -7,8 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from mmm_analytics.config.data import DataConfig
+from mmm_analytics.config.data import DataConfig, ValidationSettings
 from mmm_analytics.data import schema
 from mmm_analytics.data.issues import Rule
 from mmm_analytics.data.loader import read_raw_csv
@@ -49,8 +51,12 @@ def _empty_column(raw: pd.DataFrame) -> pd.DataFrame:
 
 FATAL_CASES = [
     pytest.param(_set(5, "TV_Impressions", "abc"), "column 'TV_Impressions'", "line 7: 'abc'", id="text_in_tv"),
-    pytest.param(_set(9, "Radio_Listenership", "inf"), "column 'Radio_Listenership'", "not numbers (line 11: 'inf')",
-                 id="infinite"),
+    pytest.param(
+        _set(9, "Radio_Listenership", "inf"),
+        "column 'Radio_Listenership'",
+        "not numbers (line 11: 'inf')",
+        id="infinite",
+    ),
     pytest.param(_set(2, "Sales_Value", "1,234.5"), "column 'Sales_Value'", "'1,234.5'", id="thousands_separator"),
     pytest.param(_set(4, schema.DATE, "31/12/2022"), "column 'Date'", "M/D/YYYY", id="day_first_date"),
     pytest.param(_set(4, schema.DATE, ""), "column 'Date'", "line 6", id="empty_date"),
@@ -58,8 +64,9 @@ FATAL_CASES = [
     pytest.param(_duplicate_row, "columns Date, Geo, Brand, SKU", "lines 5 and 418", id="duplicate_row"),
     pytest.param(_off_grid_week, "column 'Date'", "not on one weekly grid", id="off_grid"),
     pytest.param(_set(8, "Sales_Units", "-3"), "column 'Sales_Units'", "negative", id="negative_sales"),
-    pytest.param(_set(8, "YouTube_Impressions", "-1e5"), "column 'YouTube_Impressions'", "line 10",
-                 id="negative_exposure"),
+    pytest.param(
+        _set(8, "YouTube_Impressions", "-1e5"), "column 'YouTube_Impressions'", "line 10", id="negative_exposure"
+    ),
     pytest.param(_set(3, "TPR_Flag", "2"), "column 'TPR_Flag'", "outside {0, 1}", id="flag_two"),
     pytest.param(_set(3, "Display_Flag", "0.5"), "column 'Display_Flag'", "0.5", id="flag_half"),
     pytest.param(_empty_column, "column 'CPI'", "has no values", id="empty_column"),
@@ -187,10 +194,14 @@ def test_iso_dates_and_week_column_validate(raw_small: pd.DataFrame) -> None:
 
 
 # ----- a channel given by a spend column outside the schema (TV: {column: TV_Impressions, spend_column: TV_Spend})
-SPEND_CONFIG = DataConfig.model_validate({"channels": {
-    "TV": {"column": "TV_Impressions", "spend_column": "TV_Spend"},
-    "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
-}})
+SPEND_CONFIG = DataConfig.model_validate(
+    {
+        "channels": {
+            "TV": {"column": "TV_Impressions", "spend_column": "TV_Spend"},
+            "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
+        }
+    }
+)
 
 
 @pytest.fixture()
@@ -225,14 +236,14 @@ def test_without_a_channel_table_a_spend_column_is_ignored(raw_with_spend: pd.Da
 @pytest.mark.parametrize(
     ("value", "detail"),
     [
-        pytest.param("-250", "1 negative value(s) (line 9: -250); media spend and exposures must be >= 0",
-                     id="negative"),
+        pytest.param(
+            "-250", "1 negative value(s) (line 9: -250); media spend and exposures must be >= 0", id="negative"
+        ),
         pytest.param("12k", "1 value(s) are not numbers (line 9: '12k')", id="text"),
         pytest.param("inf", "not numbers (line 9: 'inf')", id="infinite"),
     ],
 )
-def test_bad_spend_values_are_fatal_and_name_the_column(raw_with_spend: pd.DataFrame, value: str,
-                                                        detail: str) -> None:
+def test_bad_spend_values_are_fatal_and_name_the_column(raw_with_spend: pd.DataFrame, value: str, detail: str) -> None:
     raw = _set(7, "TV_Spend", value)(raw_with_spend)
     with pytest.raises(InputError) as caught:
         validate_panel(raw, SOURCE, SPEND_CONFIG.channel_table())
@@ -260,8 +271,11 @@ def test_misspelt_spend_column_is_suggested(raw_with_spend: pd.DataFrame) -> Non
 
 def test_misspelt_exposure_column_in_the_config_is_fatal_with_a_suggestion(raw_small: pd.DataFrame) -> None:
     config = DataConfig.model_validate({"channels": {"TV": {"column": "TV_Impresions", "cpm": 1.2}}})
-    with pytest.raises(InputError, match=r"column 'TV_Impresions': is missing; .*'channels\.TV\.column'.*"
-                                         r"did you mean 'TV_Impressions'"):
+    with pytest.raises(
+        InputError,
+        match=r"column 'TV_Impresions': is missing; .*'channels\.TV\.column'.*"
+        r"did you mean 'TV_Impressions'",
+    ):
         validate_panel(raw_small, SOURCE, config.channel_table())
 
 
@@ -282,3 +296,123 @@ def test_empty_spend_cells_and_missing_weeks_are_left_for_imputation(raw_with_sp
     assert validated.frame["TV_Spend"].isna().sum() == 3
     rules = {(i.rule, i.column) for i in validated.issues}
     assert rules == {(Rule.MISSING_VALUES, "TV_Spend"), (Rule.MISSING_WEEKS, schema.DATE)}
+
+
+# ----- plausible ranges: every number finite and below its configured bound; sales not all zero
+LIMITS = ValidationSettings()
+
+
+def test_a_huge_exposure_names_column_line_and_the_key_to_raise(raw_small: pd.DataFrame) -> None:
+    with pytest.raises(InputError) as caught:
+        validate_panel(_set(7, "TV_Impressions", "1e308")(raw_small), SOURCE, DataConfig().channel_table())
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column 'TV_Impressions': 1 value(s) above 1e+12 exposures per week ")
+    assert "(line 9: 1e+308)" in message
+    assert "data_config.yaml key 'validation.max_weekly_exposure'" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "key"),
+    [
+        pytest.param("Sales_Value", "1e308", "max_weekly_sales", id="sales_value"),
+        pytest.param("Sales_Units", "5e12", "max_weekly_sales", id="sales_units"),
+        pytest.param("Trade_Spend", "2e12", "max_weekly_spend_inr", id="trade_spend"),
+        pytest.param("Net_Price", "1e300", "max_abs_value", id="price"),
+        pytest.param("GDP_Growth", "-1e300", "max_abs_value", id="negative_macro"),
+    ],
+)
+def test_every_numeric_column_has_a_bound(raw_small: pd.DataFrame, column: str, value: str, key: str) -> None:
+    with pytest.raises(InputError) as caught:
+        validate_panel(_set(3, column, value)(raw_small), SOURCE)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column '{column}': 1 value(s) above ")
+    assert "line 5" in message and f"'validation.{key}'" in message
+
+
+def test_a_raised_bound_accepts_the_value(raw_small: pd.DataFrame) -> None:
+    raw = _set(7, "TV_Impressions", "5e12")(raw_small)
+    with pytest.raises(InputError, match="max_weekly_exposure"):
+        validate_panel(raw, SOURCE)
+    validated = validate_panel(raw, SOURCE, limits=ValidationSettings(max_weekly_exposure=1e13))
+    assert validated.frame["TV_Impressions"].max() == 5e12
+
+
+def test_an_exposure_whose_spend_is_implausible_names_the_cpm_key(raw_small: pd.DataFrame) -> None:
+    channels = DataConfig.model_validate({"channels": {"TV": {"column": "TV_Impressions", "cpm": 5e6}}}).channel_table()
+    with pytest.raises(InputError) as caught:
+        validate_panel(_set(7, "TV_Impressions", "4e8")(raw_small), SOURCE, channels)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column 'TV_Impressions': 1 value(s) imply a weekly spend above 1e+12 INR")
+    assert "line 9: 4e+08 x cpm 5e+06 / 1000 = 2e+12 INR" in message
+    assert "'channels.TV.cpm'" in message and "'validation.max_weekly_spend_inr'" in message
+
+
+def test_a_huge_spend_column_value_names_the_spend_key(raw_with_spend: pd.DataFrame) -> None:
+    raw = _set(7, "TV_Spend", "3e12")(raw_with_spend)
+    with pytest.raises(InputError, match=r"column 'TV_Spend': 1 value\(s\) above 1e\+12 INR per week \(line 9"):
+        validate_panel(raw, SOURCE, SPEND_CONFIG.channel_table())
+
+
+def test_the_shipped_panels_are_within_the_default_bounds(raw_small: pd.DataFrame, kaggle_head_path) -> None:
+    for raw, source in ((raw_small, SOURCE), (read_raw_csv(kaggle_head_path), str(kaggle_head_path))):
+        validated = validate_panel(raw, source, DataConfig().channel_table(), LIMITS)
+        assert not [i for i in validated.issues if i.rule is Rule.OUT_OF_RANGE]
+
+
+def _zero_sales(raw: pd.DataFrame, geo: str | None = None, brand: str | None = None) -> pd.DataFrame:
+    """Sales_Value "0" in every row of ``geo`` (and ``brand``); every row when both are None."""
+    out = raw.copy()
+    rows = pd.Series(True, index=out.index)
+    if geo is not None:
+        rows &= out[schema.GEO] == geo
+    if brand is not None:
+        rows &= out[schema.BRAND] == brand
+    out.loc[rows, "Sales_Value"] = "0"
+    return out
+
+
+def test_a_series_without_sales_is_named(raw_small: pd.DataFrame) -> None:
+    raw = _zero_sales(raw_small, "CENTRAL")
+    raw.loc[raw.index[raw[schema.GEO] == "CENTRAL"][0], "Sales_Value"] = ""  # an empty week does not count as a sale
+    with pytest.raises(InputError) as caught:
+        validate_panel(raw, SOURCE)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column 'Sales_Value': series CENTRAL/BrandA/")
+    assert "(and 1 more series) has zero sales in all 103 weeks with a value" in message
+    assert "remove its rows" in message and "\n" not in message
+
+
+def test_a_panel_without_sales_is_fatal(raw_small: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match=rf"^{SOURCE}: column 'Sales_Value': is 0 in every row of the panel"):
+        validate_panel(_zero_sales(raw_small), SOURCE)
+
+
+def test_a_series_with_a_single_sale_is_kept(raw_small: pd.DataFrame) -> None:
+    raw = _zero_sales(raw_small, "CENTRAL", "BrandA")
+    first = raw.index[(raw[schema.GEO] == "CENTRAL") & (raw[schema.BRAND] == "BrandA")][0]
+    raw.loc[first, "Sales_Value"] = "125.5"
+    assert validate_panel(raw, SOURCE).n_series == 4
+
+
+NON_FINITE_TEXT = st.sampled_from(["inf", "-inf", "Infinity", "-Infinity", "1e309", "-1e400"])
+HUGE = st.floats(min_value=1.001e12, max_value=1e308, allow_nan=False, allow_infinity=False)
+NUMERIC = sorted(set(schema.NUMERIC_COLUMNS))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    column=st.sampled_from(NUMERIC),
+    row=st.integers(min_value=0, max_value=415),
+    value=st.one_of(NON_FINITE_TEXT, HUGE.map(repr), HUGE.map(lambda v: repr(-v))),
+)
+def test_a_non_finite_or_huge_cell_is_an_input_error_naming_its_column(
+    raw_small: pd.DataFrame, column: str, row: int, value: str
+) -> None:
+    raw = raw_small.copy()
+    raw.loc[row, column] = value
+    with pytest.raises(InputError) as caught:
+        validate_panel(raw, SOURCE, DataConfig().channel_table(), LIMITS)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column '{column}': ")
+    assert f"line {row + 2}" in message and "\n" not in message

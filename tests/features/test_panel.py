@@ -6,6 +6,7 @@ controls have the identity covariance within ``atol=1e-6``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 from mmm_analytics.config.data import ChannelSpec, DataConfig
 from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.errors import InputError
-from mmm_analytics.features.panel import FeaturePanel, build_panel
+from mmm_analytics.features.panel import FeaturePanel, build_panel, require_fittable
 
 CHANNEL_COLUMNS = [
     "TV_Impressions",
@@ -153,3 +154,54 @@ def test_incomplete_grid_is_an_input_error(dated_frame: pd.DataFrame) -> None:
 def test_too_long_holdout_names_the_key(dated_frame: pd.DataFrame, holdout: int) -> None:
     with pytest.raises(InputError, match=rf"data_config.yaml: holdout_weeks={holdout} leaves too few"):
         build_panel(dated_frame, DataConfig(holdout_weeks=holdout), FeatureConfig())
+
+
+# ----- what the model cannot fit is an InputError naming the series, channel or control
+def test_a_series_without_training_sales_is_named(dated_frame: pd.DataFrame) -> None:
+    frame = dated_frame.copy()
+    frame.loc[(frame.Geo == "EAST") & (frame.Brand == "BrandB"), "Sales_Value"] = 0.0
+    with pytest.raises(InputError) as caught:
+        build_panel(frame, DataConfig(), FeatureConfig())
+    message = str(caught.value)
+    assert message.startswith("series EAST/BrandB has zero Sales_Value in all 91 training weeks")
+    assert "re-run 'mmm data'" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("column", ["Radio_Listenership", "Sales_Value", "CPI"])
+def test_a_missing_value_is_named_not_summed_as_zero(dated_frame: pd.DataFrame, column: str) -> None:
+    frame = dated_frame.copy()
+    frame.loc[frame.index[(frame.Geo == "EAST") & (frame.Brand == "BrandA")][3], column] = np.nan
+    with pytest.raises(InputError) as caught:
+        build_panel(frame, DataConfig(), FeatureConfig())
+    message = str(caught.value)
+    assert message.startswith(f"the cleaned panel: column '{column}' has 1 missing or non-finite value(s) ")
+    assert "(first: EAST/BrandA/" in message and "re-run 'mmm data'" in message
+
+
+def test_a_non_finite_array_is_named_by_channel_and_series(geo_brand_panel: FeaturePanel) -> None:
+    exposure = geo_brand_panel.exposure.copy()
+    exposure[2, 5, 5] = np.inf
+    broken = dataclasses.replace(geo_brand_panel, exposure=exposure)
+    with pytest.raises(
+        InputError, match=r"^exposure of channel 'Radio' has 1 missing .*\(first in series EAST/BrandA\)"
+    ):
+        require_fittable(broken, "re-run 'mmm features'")
+
+
+def test_a_zero_list_price_names_the_series(dated_frame: pd.DataFrame) -> None:
+    frame = dated_frame.copy()
+    frame.loc[(frame.Geo == "CENTRAL") & (frame.Brand == "BrandB"), "MRP"] = 0.0
+    with pytest.raises(InputError, match=r"column 'MRP' averages 0 for series CENTRAL/BrandB/"):
+        build_panel(frame, DataConfig(), FeatureConfig())
+
+
+def test_a_constant_control_is_noted_in_the_panel_and_its_meta(dated_frame: pd.DataFrame) -> None:
+    panel = build_panel(dated_frame.assign(NOS=3.0), DataConfig(), FeatureConfig())
+    assert "control 'NOS' is constant over the training weeks and was dropped" in panel.notes
+    assert json.loads(json.dumps(panel.meta()))["notes"] == list(panel.notes)
+    assert np.isfinite(panel.scaled_controls).all()
+
+
+def test_require_fittable_accepts_the_built_panel(geo_brand_panel: FeaturePanel) -> None:
+    require_fittable(geo_brand_panel, "re-run")
+    assert geo_brand_panel.series_labels()[:2] == ["CENTRAL/BrandA", "CENTRAL/BrandB"]

@@ -1,4 +1,4 @@
-"""``mmm features`` library entry: read the cleaned panel (parquet or CSV), build, write."""
+"""``mmm features`` library entry: read the cleaned panel (parquet, or a CSV cleaned like ``mmm data``), build, write."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.config import load_config
+from mmm_analytics.config.data import DataConfig
+from mmm_analytics.data.cleaning import clean_panel
+from mmm_analytics.data.loader import read_raw_csv
+from mmm_analytics.data.validation import validate_panel
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.pipeline import build_features, read_clean_panel
 from mmm_analytics.features.store import load_panel, meta_path
@@ -43,3 +47,41 @@ def test_build_features_writes_what_load_panel_reads(dated_frame: pd.DataFrame, 
     loaded = load_panel(output)
     assert panel.exposure.shape == loaded.exposure.shape == (4, 104, 6)
     np.testing.assert_array_equal(loaded.sales, panel.sales)
+
+
+def _raw_csv_with_gaps(small_panel: SyntheticPanel, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """The small panel as CSV with one empty Sales_Value and one week missing for every series."""
+    frame = small_panel.frame.copy()
+    frame["Sales_Value"] = frame["Sales_Value"].astype(object)
+    frame.loc[5, "Sales_Value"] = ""
+    frame = frame[frame["Date"] != frame["Date"].iloc[40]]
+    path = tmp_path / "raw_panel.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_a_raw_csv_is_validated_and_cleaned_like_the_data_step(small_panel: SyntheticPanel, tmp_path: Path) -> None:
+    path, _ = _raw_csv_with_gaps(small_panel, tmp_path)
+    config = DataConfig()
+    frame = read_clean_panel(path, config)
+    validated = validate_panel(read_raw_csv(path), str(path), config.channel_table(), config.validation)
+    pd.testing.assert_frame_equal(frame, clean_panel(validated.frame, config.cleaning).frame)
+    assert len(frame) == 416 and not frame.isna().any().any()
+    assert (frame["Sales_Value"] > 0).all()  # the empty cell and the missing week are imputed, not 0.0
+
+
+def test_features_from_a_raw_csv_with_a_missing_week_build(small_panel: SyntheticPanel, tmp_path: Path) -> None:
+    path, _ = _raw_csv_with_gaps(small_panel, tmp_path)
+    panel = build_features(path, tmp_path / "features.parquet", load_config(tmp_path / "no-config"))
+    assert panel.sales.shape == (4, 104)
+    assert np.isfinite(panel.scaled_controls).all() and (panel.sales > 0).all()
+
+
+def test_a_raw_csv_with_an_implausible_exposure_names_the_column(small_panel: SyntheticPanel, tmp_path: Path) -> None:
+    frame = small_panel.frame.copy()
+    frame["TV_Impressions"] = frame["TV_Impressions"].astype(object)
+    frame.loc[7, "TV_Impressions"] = "1e308"
+    path = tmp_path / "panel.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError, match=rf"^{path}: column 'TV_Impressions': 1 value\(s\) above 1e\+12"):
+        build_features(path, tmp_path / "features.parquet", load_config(tmp_path / "no-config"))

@@ -1,6 +1,7 @@
 """Scalers: exposure by series mean, controls standardised then whitened on training weeks.
 
 Tolerances: whitened covariance equals the identity within ``atol=1e-6``; closed forms ``rtol=1e-9``.
+Missing, non-finite or unscalable inputs are an ``InputError`` naming the array or control.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import json
 import numpy as np
 import pytest
 
-from mmm_analytics.features.scaling import Scalers, whitening_matrix
+from mmm_analytics.errors import InputError
+from mmm_analytics.features.scaling import Scalers, control_notes, whitening_matrix
 
 N_TRAIN = 30
 
@@ -84,3 +86,66 @@ def test_dict_round_trip_through_json(arrays, scalers: Scalers) -> None:
         np.testing.assert_array_equal(getattr(restored, field), getattr(scalers, field))
     assert restored.sales_scale == scalers.sales_scale
     np.testing.assert_array_equal(restored.scale_controls(arrays[1]), scalers.scale_controls(arrays[1]))
+
+
+# ----- degenerate and bad inputs: a note or an InputError, never a LinAlgError or a NaN scale
+def test_a_missing_control_value_is_an_input_error_naming_the_control(arrays) -> None:
+    exposure, controls, sales = arrays
+    broken = controls.copy()
+    broken[1, 4, 2] = np.nan
+    with pytest.raises(InputError, match=r"^control 'CPI' has 1 missing or non-finite value\(s\); run 'mmm data'"):
+        Scalers.fit(exposure, broken, sales, N_TRAIN, ["a", "b", "CPI", "constant"])
+
+
+@pytest.mark.parametrize("name", ["exposure", "Sales_Value"])
+def test_non_finite_exposure_or_sales_is_an_input_error(arrays, name: str) -> None:
+    exposure, controls, sales = (a.copy() for a in arrays)
+    (exposure if name == "exposure" else sales)[0, 3, ...] = np.inf
+    with pytest.raises(InputError, match=rf"^{name} has \d+ missing or non-finite value"):
+        Scalers.fit(exposure, controls, sales, N_TRAIN)
+
+
+def test_zero_training_sales_is_an_input_error(arrays) -> None:
+    exposure, controls, _ = arrays
+    with pytest.raises(InputError, match="Sales_Value is 0 in every training week"):
+        Scalers.fit(exposure, controls, np.zeros((3, 40)), N_TRAIN)
+
+
+def test_controls_too_large_to_standardise_are_named(arrays) -> None:
+    exposure, controls, sales = arrays
+    huge = controls.copy()
+    huge[..., 1] *= 1e300
+    with pytest.raises(InputError, match=r"^control 'b' is too large to standardise"):
+        Scalers.fit(exposure, huge, sales, N_TRAIN, ["a", "b", "c", "d"])
+
+
+def test_whitening_of_non_finite_rows_is_an_input_error_not_a_linalg_error() -> None:
+    rows = np.random.default_rng(2).normal(size=(50, 3))
+    rows[7, 1] = np.nan
+    with pytest.raises(InputError, match="not finite"):
+        whitening_matrix(rows)
+
+
+@pytest.mark.parametrize("rows", [np.zeros((30, 4)), np.ones((1, 4))], ids=["all_constant", "one_row"])
+def test_whitening_without_a_usable_direction_is_empty(rows: np.ndarray) -> None:
+    assert whitening_matrix(rows).shape == (4, 0)
+
+
+def test_constant_duplicate_and_collinear_controls_get_a_note_each() -> None:
+    rng = np.random.default_rng(5)
+    a, b, c = rng.normal(size=(3, 120))
+    controls = np.stack([a, 7.0 + 0 * a, -2.0 * a + 1.0, b, c, b + c], axis=-1)[None]  # (1, 120, 6)
+    names = ["a", "flat", "a_again", "b", "c", "b_plus_c"]
+    scalers = Scalers.fit(np.ones((1, 120, 1)), controls, np.ones((1, 120)), 120, names)
+    assert scalers.whitening.shape == (6, 3)
+    notes = control_notes(controls[0], names, scalers.whitening.shape[1])
+    assert notes == (
+        "control 'flat' is constant over the training weeks and was dropped",
+        "control 'a_again' duplicates 'a' over the training weeks and was dropped",
+        "1 exactly collinear combination(s) of the controls were dropped",
+    )
+
+
+def test_independent_controls_get_no_note(arrays) -> None:
+    controls = arrays[1][..., :2]
+    assert control_notes(controls[:, :N_TRAIN].reshape(-1, 2), ["a", "b"], 2) == ()

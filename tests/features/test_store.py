@@ -6,6 +6,7 @@ equal their NumPy references within ``rtol=1e-12``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def assert_same_panel(loaded: FeaturePanel, panel: FeaturePanel) -> None:
     for name in ARRAYS:
         np.testing.assert_array_equal(getattr(loaded, name), getattr(panel, name), err_msg=name)
     np.testing.assert_array_equal(loaded.dates.to_numpy(), panel.dates.to_numpy())
-    for name in ("geo", "brand", "sku", "channels", "control_names", "holdout_weeks"):
+    for name in ("geo", "brand", "sku", "channels", "control_names", "holdout_weeks", "notes"):
         assert getattr(loaded, name) == getattr(panel, name), name
     assert loaded.scalers.to_dict() == panel.scalers.to_dict()
     np.testing.assert_array_equal(loaded.scaled_controls, panel.scaled_controls)
@@ -92,3 +93,13 @@ def test_fixed_columns_are_adstock_then_hill_with_config_parameters(geo_brand_pa
     np.testing.assert_allclose(fixed[..., 0], tv, rtol=1e-12)
     np.testing.assert_allclose(fixed[..., 5], radio, rtol=1e-12)
     assert np.all((fixed >= 0) & (fixed < 1))
+
+
+def test_notes_round_trip_and_an_older_meta_without_them_loads(geo_brand_panel: FeaturePanel, tmp_path: Path) -> None:
+    noted = dataclasses.replace(geo_brand_panel, notes=("control 'NOS' is constant over the training weeks",))
+    path = save_panel(noted, tmp_path / "features.parquet", FeatureConfig())
+    assert load_panel(path).notes == noted.notes
+    meta = json.loads(meta_path(path).read_text())
+    del meta["notes"]
+    meta_path(path).write_text(json.dumps(meta))
+    assert load_panel(path).notes == ()

@@ -66,6 +66,20 @@ def test_render_figures_writes_every_png_at_the_configured_dpi(plot_data, tmp_pa
     assert not list((tmp_path / "figures").glob(".*")), "no temporary files left behind"
 
 
+def test_worker_processes_write_the_same_figures_and_clear_stale_temp_files(plot_data, tmp_path):
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    stale = [folder / ".fit_by_brand.k3j2_h1g.png", folder / ".residual_acf.a1b2c3d4.png"]
+    kept = [folder / ".training_history.a1b2c3d4.png", folder / "notes.png"]
+    for path in stale + kept:
+        path.write_bytes(b"partial")
+    paths = render_figures(plot_data, folder, VIZ.model_copy(update={"max_workers": 2}))
+    assert [p.name for p in paths] == [f"{kind.value}.png" for kind in FigureKind]
+    assert all(_png_size(p.read_bytes())[0] == pytest.approx(VIZ.figure_width * VIZ.dpi, abs=2) for p in paths)
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+
+
 def test_waterfall_steps_end_at_the_total(plot_data):
     figure = build_figure(FigureKind.WATERFALL, plot_data, VIZ)
     bars = [p for p in figure.axes[0].patches if isinstance(p, Rectangle)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +13,13 @@ import pytest
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import (
     METADATA_FILE,
+    MODEL_FILE,
+    PARAMS_FILE,
     ModelMetadata,
     ResponseParams,
+    model_file_problem,
     model_folder,
+    require_model_file,
 )
 
 
@@ -87,3 +93,114 @@ def test_missing_files_name_the_command_that_makes_them(tmp_path: Path) -> None:
         ModelMetadata.load(tmp_path)
     with pytest.raises(InputError, match="not found"):
         model_folder(tmp_path / "absent" / "mmm_model.keras")
+
+
+def _damaged(path: Path, reason: str) -> str:
+    return re.escape(f"'{path}' is damaged ({reason}") + r".*re-run 'mmm train'"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        pytest.param(bytes(range(128, 256)) * 3, "not UTF-8 text", id="random-bytes"),
+        pytest.param(b'{"channels": ["TV"', "not valid JSON", id="truncated"),
+        pytest.param(b"[1, 2]", "expected a JSON object, got list", id="a-list"),
+        pytest.param(b'{"channels": []}', "key 'brands' is missing", id="missing-key"),
+    ],
+)
+def test_damaged_metadata_names_the_file(tmp_path: Path, content: bytes, reason: str) -> None:
+    (tmp_path / METADATA_FILE).write_bytes(content)
+    with pytest.raises(InputError, match=_damaged(tmp_path / METADATA_FILE, reason)):
+        ModelMetadata.load(tmp_path)
+
+
+def test_metadata_with_wrong_types_names_the_key(tmp_path: Path) -> None:
+    small_metadata().save(tmp_path)
+    raw = json.loads((tmp_path / METADATA_FILE).read_text()) | {"channels": "TV"}
+    (tmp_path / METADATA_FILE).write_text(json.dumps(raw))
+    with pytest.raises(InputError, match=_damaged(tmp_path / METADATA_FILE, "key 'channels' is not a list")):
+        ModelMetadata.load(tmp_path)
+
+
+def _rewrite(folder: Path, **changes: np.ndarray | None) -> None:
+    with np.load(folder / PARAMS_FILE) as data:
+        arrays = {name: data[name] for name in data.files}
+    for name, value in changes.items():
+        if value is None:
+            del arrays[name]
+        else:
+            arrays[name] = value
+    np.savez(folder / PARAMS_FILE, **arrays)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        pytest.param(lambda path: path.write_bytes(b""), "not an npz archive", id="empty"),
+        pytest.param(lambda path: path.write_bytes(path.read_bytes()[:500]), "not an npz archive", id="truncated"),
+        pytest.param(lambda path: path.write_bytes(bytes(range(256)) * 20), "not an npz archive", id="random-bytes"),
+        pytest.param(lambda path: _rewrite(path.parent, slope=None), "array 'slope' is missing", id="missing-array"),
+        pytest.param(
+            lambda path: _rewrite(path.parent, coefficient=np.ones((1, 3))),
+            "array 'coefficient' has shape (1, 3), expected (2, 3)",
+            id="wrong-shape",
+        ),
+        pytest.param(
+            lambda path: _rewrite(path.parent, lag_weights=np.ones(3)),
+            "array 'lag_weights' has shape (3,), expected (lags, channels)",
+            id="wrong-rank",
+        ),
+        pytest.param(
+            lambda path: _rewrite(path.parent, cpm=np.array(["a", "b", "c"])), "cannot be read", id="text-numbers"
+        ),
+        pytest.param(
+            lambda path: _rewrite(path.parent, channels=np.arange(3.0)),
+            "array 'channels' is not a list of text",
+            id="numbers-as-names",
+        ),
+        pytest.param(
+            lambda path: _rewrite(path.parent, series_region=np.array(["EAST"])),
+            "series_region has 1 entries, series_brand 2",
+            id="series-mismatch",
+        ),
+    ],
+)
+def test_damaged_params_name_the_file(tmp_path: Path, damage, reason: str) -> None:
+    small_params().save(tmp_path)
+    damage(tmp_path / PARAMS_FILE)
+    with pytest.raises(InputError, match=_damaged(tmp_path / PARAMS_FILE, reason)):
+        ResponseParams.load(tmp_path)
+
+
+def test_model_folder_accepts_the_folder_or_its_keras_file(tmp_path: Path) -> None:
+    small_metadata().save(tmp_path)
+    assert model_folder(tmp_path) == tmp_path
+    assert model_folder(tmp_path / MODEL_FILE) == tmp_path  # absent, but the folder holds the model's files
+    with pytest.raises(InputError, match=r"^model file 'nonexistent\.keras' not found; run 'mmm train'"):
+        model_folder("nonexistent.keras")
+    with pytest.raises(InputError, match=r"is a file, not a model folder; pass the folder or its mmm_model\.keras"):
+        model_folder(tmp_path / METADATA_FILE)
+    with pytest.raises(InputError, match=r"^model folder '.*nowhere' not found"):
+        model_folder(tmp_path / "nowhere")
+
+
+def _keras_archive(path: Path, names: tuple[str, ...]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in names:
+            archive.writestr(name, "{}")
+
+
+def test_model_file_problem_checks_the_keras_archive(tmp_path: Path) -> None:
+    path = tmp_path / MODEL_FILE
+    assert model_file_problem(tmp_path) == f"'{path}' is missing"
+    path.write_bytes(bytes(range(256)))
+    assert model_file_problem(tmp_path) == f"'{path}' is damaged (not a readable .keras archive)"
+    path.unlink()
+    _keras_archive(path, ("metadata.json",))
+    assert model_file_problem(tmp_path) == f"'{path}' is damaged (the archive holds no config.json)"
+    with pytest.raises(InputError, match=re.escape(f"'{path}' is damaged") + ".*re-run 'mmm train'"):
+        require_model_file(tmp_path)
+    path.unlink()
+    _keras_archive(path, ("metadata.json", "config.json", "model.weights.h5"))
+    assert model_file_problem(tmp_path) is None
+    assert require_model_file(tmp_path) == path

@@ -1,4 +1,4 @@
-"""Scenario evaluation: reproduces the model's own response, sums segments, validates input."""
+"""Scenario evaluation: reproduces the model's own response, sums segments, validates input and its size."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pydantic
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.steady_state import steady_state_response
 from mmm_analytics.simulator import MarketingSimulator
@@ -108,3 +112,62 @@ def test_mismatched_channels_rejected(tmp_path: Path) -> None:
     (folder / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(InputError, match="differ from response_params.npz"):
         MarketingSimulator.from_model_dir(folder)
+
+
+# ----- spends must be physical: finite, >= 0, within a multiple of today's weekly spend
+@pytest.mark.parametrize(
+    "allocation",
+    [{"TV": 1e300}, dict.fromkeys(("TV", "YouTube", "Facebook"), 1e300)],
+    ids=["one_channel", "every_channel"],
+)
+def test_an_implausible_spend_names_the_total_and_the_allowed_maximum(
+    simulator: MarketingSimulator, allocation
+) -> None:
+    limit = simulator.max_weekly_spend("BrandA", "EAST")
+    with pytest.raises(InputError) as caught:
+        simulator.simulate_scenario(allocation, "BrandA", "EAST")
+    message = str(caught.value)
+    assert message.startswith("total weekly spend of ") and "(largest: TV 1e+300 INR) is too large" in message
+    assert (
+        f"the allowed maximum is {limit:,.0f} INR (100 x the current weekly spend of brand BrandA / region EAST"
+        in message
+    )
+    assert "\n" not in message
+
+
+def test_the_maximum_is_a_multiple_of_the_selections_current_spend(model_dir: Path) -> None:
+    default = MarketingSimulator.from_model_dir(model_dir)
+    current = sum(default.current_spend("BrandA", "EAST").values())
+    assert default.max_weekly_spend("BrandA", "EAST") == pytest.approx(100.0 * current, rel=1e-12)
+    strict = MarketingSimulator(default.params, default.metadata, SimulatorSettings(max_spend_multiple=3.0))
+    assert strict.max_weekly_spend() == pytest.approx(3.0 * sum(strict.current_spend().values()), rel=1e-12)
+    strict.simulate_scenario({c: 2.9 * v for c, v in strict.current_spend().items()})
+    with pytest.raises(InputError, match=r"too large: the allowed maximum is .* \(3 x the current weekly spend"):
+        strict.simulate_scenario({c: 3.1 * v for c, v in strict.current_spend().items()})
+
+
+@pytest.mark.parametrize("multiple", [0.0, -1.0, float("inf"), float("nan")])
+def test_the_multiple_must_be_finite_and_positive(multiple: float) -> None:
+    with pytest.raises(pydantic.ValidationError, match="max_spend_multiple"):
+        SimulatorSettings(max_spend_multiple=multiple)
+
+
+def test_a_non_finite_spend_matrix_names_the_channel(simulator: MarketingSimulator) -> None:
+    spend = simulator.current_matrix[simulator.rows("all", "all")].copy()
+    spend[1, 2] = np.inf
+    with pytest.raises(InputError, match=r"^spend for channel 'Facebook' must be a number >= 0"):
+        simulator.simulate_matrix(spend, "all", "all")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(share=st.floats(0.0, 1.0), channel=st.integers(0, 2))
+def test_every_accepted_scenario_gives_finite_numbers(
+    simulator: MarketingSimulator, share: float, channel: int
+) -> None:
+    name = simulator.channels[channel]
+    current = simulator.current_spend("BrandB", "CENTRAL")
+    room = simulator.max_weekly_spend("BrandB", "CENTRAL") - sum(v for c, v in current.items() if c != name)
+    result = simulator.simulate_scenario({name: share * room}, "BrandB", "CENTRAL")
+    numbers = [v for v in result.to_dict().values() if isinstance(v, float)]
+    numbers += [*result.spend.values(), *result.channel_contributions.values()]
+    assert np.isfinite(numbers).all() and result.roi >= 0

@@ -46,3 +46,14 @@ def test_json_keeps_result_fields(tmp_path: Path, simulator: MarketingSimulator,
     assert payload["result"]["allocation"] == pytest.approx(results["optimization"].allocation, rel=1e-12)
     _, json_path = export_result(results["simulation"], "sim", tmp_path, simulator)
     assert json.loads(json_path.read_text())["result"]["spend"]["TV"] == 1234.5
+
+
+def test_an_empty_table_cell_is_exported_as_null_in_strict_json(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    table = pd.DataFrame({"channel": ["TV", "Radio"], "roi": [1.5, float("nan")]})
+    _, json_path = export_result(table, "with_gap", tmp_path, simulator)
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    payload = json.loads(json_path.read_text(), parse_constant=refuse)
+    assert payload["rows"] == [{"channel": "TV", "roi": 1.5}, {"channel": "Radio", "roi": None}]

@@ -1,22 +1,29 @@
-"""Budget optimisation: closed-form optimum, exact budget and bounds, national mode, marginal ROI."""
+"""Budget optimisation: closed-form optimum, exact budget and bounds, national mode, marginal ROI,
+budget limits, finite results and labelled warnings."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ModelMetadata
-from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
+from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator, solver
+from mmm_analytics.simulator import optimizer as optimizer_module
 from mmm_analytics.simulator.optimizer import (
     JSON_KEYS,
+    NonFiniteResultError,
     Selection,
     optimize_allocation,
     scaled_current,
 )
+from mmm_analytics.utils.io import to_json, write_json
 
 from .hand_built import build_params, write_model
 
@@ -123,6 +130,7 @@ def test_zero_budget_spends_nothing(simulator: MarketingSimulator) -> None:
     result = simulator.optimize_budget(0.0, None, "BrandA", "EAST")
     assert all(v == 0.0 for v in result.allocation.values())
     assert result.expected_incremental_sales == 0.0
+    assert result.converged and result.warnings == ()  # the only feasible allocation is exact
 
 
 def test_json_has_exactly_the_documented_keys(simulator: MarketingSimulator) -> None:
@@ -162,3 +170,86 @@ def test_scaled_current_keeps_the_mix_or_splits_evenly() -> None:
     current = np.array([[1.0, 3.0], [0.0, 4.0]])
     np.testing.assert_allclose(scaled_current(current, 16.0), 2.0 * current)
     np.testing.assert_allclose(scaled_current(np.zeros((2, 2)), 8.0), np.full((2, 2), 2.0))
+
+
+# ----- budgets must be physical; results are finite and say when they may not be the optimum
+@pytest.mark.parametrize("budget", [1e300, 1e15], ids=["1e300", "1e15"])
+def test_an_implausible_budget_names_the_option_and_the_allowed_maximum(
+    simulator: MarketingSimulator, budget: float
+) -> None:
+    limit = simulator.max_weekly_spend("all", "all")
+    with pytest.raises(InputError) as caught:
+        simulator.optimize_budget(budget, None, "all", "all")
+    message = str(caught.value)
+    assert message.startswith(f"weekly budget (total_budget / --budget) of {budget:.3g} INR is too large: ")
+    assert (
+        f"the allowed maximum is {limit:,.0f} INR (100 x the current weekly spend of brand all / region all" in message
+    )
+
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), -1.0], ids=["nan", "inf", "negative"])
+def test_a_budget_must_be_a_finite_number_at_least_zero(simulator: MarketingSimulator, budget: float) -> None:
+    with pytest.raises(InputError, match=r"weekly budget \(total_budget / --budget\) must be a number >= 0 INR"):
+        simulator.optimize_budget(budget, None, "BrandA", "EAST")
+
+
+def test_the_largest_budget_is_accepted_and_flagged_as_saturated(simulator: MarketingSimulator) -> None:
+    result = simulator.optimize_budget(simulator.max_weekly_spend("BrandA", "EAST"), None, "BrandA", "EAST")
+    assert np.isfinite(result.expected_incremental_sales)
+    assert all(v >= 0.0 for v in result.marginal_roi.values())
+    assert any("every channel is saturated at this budget" in w for w in result.warnings)
+
+
+def _strict_json(text: str) -> dict:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_the_json_says_whether_it_converged_and_why_not(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    result = simulator.optimize_budget(None, None, "BrandA", "EAST")
+    payload = _strict_json(write_json(tmp_path / "optimal_allocation.json", result.to_json_dict()).read_text())
+    assert payload["converged"] is True and payload["warnings"] == []
+    assert _strict_json(to_json(result.summary()))["warnings"] == []
+
+
+def test_a_run_that_did_not_converge_is_labelled(simulator: MarketingSimulator, monkeypatch) -> None:
+    def stalled(problem, starts, concave):
+        solution = solver.solve(problem, starts, concave)
+        return dataclasses.replace(solution, converged=False)
+
+    monkeypatch.setattr(optimizer_module, "solve", stalled)
+    result = simulator.optimize_budget(None, None, "BrandA", "EAST")
+    assert result.converged is False
+    assert result.warnings[0].startswith("the optimiser did not converge from any of its")
+    assert result.to_json_dict()["warnings"] == list(result.warnings)
+
+
+def test_a_non_finite_optimum_is_an_error_not_a_result(simulator: MarketingSimulator, monkeypatch) -> None:
+    def broken(problem, starts, concave):
+        solution = solver.solve(problem, starts, concave)
+        return dataclasses.replace(solution, value=float("nan"))
+
+    monkeypatch.setattr(optimizer_module, "solve", broken)
+    with pytest.raises(NonFiniteResultError, match=r"incremental sales is not finite \(nan\)"):
+        simulator.optimize_budget(None, None, "BrandA", "EAST")
+
+
+def test_unequal_marginal_rois_of_free_channels_are_labelled() -> None:
+    warnings = optimizer_module._warnings(True, 4, np.array([1.0, 1.5]), np.array([True, True]), 0.4, True)
+    assert warnings == (
+        "the marginal ROIs of the free channels differ by 40.0% of their mean (they are equal at an optimum); "
+        "the allocation may not be the optimum",
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(share=st.floats(0.0, 1.0))
+def test_marginal_roi_is_never_negative_so_never_prints_minus_zero(simulator: MarketingSimulator, share: float) -> None:
+    result = simulator.optimize_budget(
+        share * simulator.max_weekly_spend("BrandB", "EAST"), None, "BrandB", "EAST", starts=1
+    )
+    values = [*result.marginal_roi.values(), *result.cells["marginal_roi"]]
+    assert all(np.isfinite(v) and v >= 0.0 and not np.signbit(v) for v in values)
+    assert not any(f"{v:.3f}" == "-0.000" for v in values)

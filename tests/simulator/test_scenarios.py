@@ -66,6 +66,14 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ("scenarios:\n  - name: g\n  - name: g\n", r"repeated: g"),
         ("scenarios: []\n", r"scenarios"),
         ("scenarios:\n  - name: h\n    spend: [1, 2]\n", r"scenario 'h', key 'spend'"),
+        (
+            "scenarios:\n  - name: i\n    spend: {TV: 1.0e+300}\n",
+            r"scenario 'i': total weekly spend of 1e\+300 INR .* too large: the allowed maximum is [\d,]+ INR \(100 x",
+        ),
+        (
+            "scenarios:\n  - name: j\n    spend: {Facebook: '+1000000%'}\n",
+            r"scenario 'j': total weekly spend of .* \(largest: Facebook .*\) is too large",
+        ),
     ],
     ids=[
         "unknown-channel",
@@ -77,6 +85,8 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         "duplicate",
         "empty",
         "not-a-mapping",
+        "implausible-amount",
+        "implausible-change",
     ],
 )
 def test_bad_scenarios_name_scenario_and_key(

@@ -1,4 +1,4 @@
-"""Atomic writes: no temp file left on success, the old file kept when the writer fails."""
+"""Atomic writes: no temp file left on success, the old file kept when the writer fails; JSON is strict."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import numpy as np
 import pandas as pd
 import pyarrow
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mmm_analytics.utils.io import (
     atomic_path,
+    finite_or_none,
     to_json,
     write_csv,
     write_json,
@@ -88,7 +91,6 @@ def test_json_converts_numpy_timestamps_and_paths(tmp_path: Path) -> None:
         "curve": np.array([0.0, 0.5]),
         "start": pd.Timestamp("2022-07-04"),
         "model": Path("outputs/models/mmm_model.keras"),
-        "missing": float("nan"),
     }
     path = write_json(tmp_path / "meta.json", data)
     text = path.read_text(encoding="utf-8")
@@ -96,7 +98,58 @@ def test_json_converts_numpy_timestamps_and_paths(tmp_path: Path) -> None:
     loaded = json.loads(text)
     assert loaded["roi"] == 1.25 and loaded["n"] == 3 and loaded["curve"] == [0.0, 0.5]
     assert loaded["start"] == "2022-07-04T00:00:00" and loaded["model"] == "outputs/models/mmm_model.keras"
-    assert np.isnan(loaded["missing"])
+
+
+def _strict(text: str) -> object:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({"allocation": {"TV": float("nan")}}, r"\$\.allocation\.TV"),
+        ({"rows": [{"roi": 1.0}, {"roi": np.float64(np.inf)}]}, r"\$\.rows\[1\]\.roi"),
+        ({"curve": np.array([0.0, -np.inf])}, r"\$\.curve\[1\]"),
+    ],
+    ids=["nan", "numpy_inf_in_a_list", "array"],
+)
+def test_non_finite_json_is_refused_naming_where_and_nothing_is_written(tmp_path: Path, data, where: str) -> None:
+    path = tmp_path / "result.json"
+    path.write_text("old contents\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"^JSON value at {where} is -?(nan|inf);"):
+        write_json(path, data)
+    assert path.read_text(encoding="utf-8") == "old contents\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
+
+
+def test_nulls_write_not_available_numbers_as_null(tmp_path: Path) -> None:
+    data = {"r2": float("nan"), "by_series": np.array([0.5, np.nan]), "ok": 2.0, "none": None}
+    loaded = _strict(write_json(tmp_path / "metrics.json", data, nulls=True).read_text(encoding="utf-8"))
+    assert loaded == {"r2": None, "by_series": [0.5, None], "ok": 2.0, "none": None}
+    assert (
+        finite_or_none(float("inf")) is None and finite_or_none(np.float64(1.5)) == 1.5 and finite_or_none(None) is None
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.recursive(
+        st.floats() | st.integers() | st.text(max_size=5) | st.none(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+        max_leaves=12,
+    )
+)
+def test_json_is_always_strict_or_refused(data) -> None:
+    try:
+        text = to_json(data)
+    except ValueError as error:
+        assert "JSON has no NaN or infinity" in str(error)
+    else:
+        _strict(text)
+    _strict(to_json(data, nulls=True))
 
 
 def test_json_refuses_unknown_objects_by_type_name() -> None:

@@ -8,10 +8,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
+    check_seed,
     console,
     project_config,
     user_errors,
@@ -43,10 +46,12 @@ def benchmark(
     from mmm_analytics.benchmark.pipeline import run_benchmark
     from mmm_analytics.config.data import SyntheticSetting
 
-    with user_errors():
+    with user_errors(Output("--output", output)):
         config = project_config(config_dir)
         chosen = _parse_list(settings, SyntheticSetting, "settings")
         seed_list = _parse_list(seeds, int, "seeds")
+        for seed in seed_list:
+            check_seed(seed, "--seeds")
 
         def progress(run: dict) -> None:
             console.print(
@@ -77,4 +82,4 @@ def benchmark(
             f"{row.fit_seconds:.1f} s",
         )
     console.print(table)
-    console.print(f"written: {', '.join(str(f) for f in result.files)}")
+    console.print(Text(f"written: {', '.join(str(f) for f in result.files)}"))

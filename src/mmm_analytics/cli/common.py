@@ -7,15 +7,20 @@ numerical package; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.pipeline import require_file
+from mmm_analytics.pipeline import check_output, require_file, shown_path
 
 if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig
@@ -23,12 +28,17 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CONFIG_DIR",
     "ConfigDirOption",
+    "Output",
+    "check_seed",
     "console",
+    "describe_os_error",
     "error_console",
     "project_config",
     "require_file",
     "state",
     "user_errors",
+    "warn",
+    "warn_model_file",
 ]
 
 console = Console()
@@ -46,22 +56,118 @@ ConfigDirOption = Annotated[Path, typer.Option("--config-dir", "--config", help=
 DEFAULT_CONFIG_DIR = Path("config")
 
 
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A path a command writes: its option, the path given and whether it is a folder or a file."""
+
+    option: str
+    path: Path
+    folder: bool = True
+
+
+def _matches(culprit: Path, given: Path) -> bool:
+    """Whether an OS error on ``culprit`` concerns the output path ``given``."""
+    culprit, given = Path(os.path.abspath(culprit)), Path(os.path.abspath(given))
+    if culprit == given or culprit in given.parents or given in culprit.parents:
+        return True
+    # atomic writes go through a hidden temporary file beside the target: .<stem>.<random><suffix>
+    return culprit.parent == given.parent and culprit.name.startswith(f".{given.stem}"[:40])
+
+
+def describe_os_error(error: OSError, outputs: tuple[Output, ...] = ()) -> str:
+    """One line for a failed file operation: which path (and option), what is wrong, what to do."""
+    name = error.filename2 if isinstance(error, IsADirectoryError) and error.filename2 else error.filename
+    reason = error.strerror or str(error)
+    if not isinstance(name, str | bytes | os.PathLike):
+        return f"{reason}; check the paths you gave and that the disk is writable"
+    culprit = Path(os.fsdecode(name))
+    output = next((o for o in outputs if _matches(culprit, o.path)), None)
+    shown = output.path if output is not None else culprit
+    where = f"{output.option} '{shown_path(shown)}'" if output is not None else f"'{shown_path(shown)}'"
+    other = f"choose another {output.option}" if output is not None else "choose another path"
+    # os.path answers False instead of raising for a path that cannot be examined
+    blocker = next((p for p in (culprit, *culprit.parents) if os.path.exists(p) and not os.path.isdir(p)), None)
+    match error.errno:
+        case errno.ENAMETOOLONG:
+            return f"{where}: a name in the path is too long for the file system; use a shorter path"
+        case errno.EEXIST | errno.ENOTDIR if blocker is not None:
+            kind = "a file" if os.path.isfile(blocker) else "not a folder"
+            return f"{where}: '{shown_path(blocker)}' is {kind}, so nothing can be written under it; {other}"
+        case errno.EISDIR:
+            return f"{where}: '{shown_path(culprit)}' is a folder, not a file; give the path of a file"
+        case errno.EACCES | errno.EPERM:
+            return f"{where}: permission denied on '{shown_path(culprit)}'; {other} (a folder you can write to)"
+        case errno.EROFS:
+            return f"{where}: the file system is read-only; {other}"
+        case errno.ENOSPC | errno.EDQUOT:
+            return f"{where}: no space left on the device; free some space or {other}"
+        case _:
+            return f"{where}: {reason.lower() if reason[:1].isupper() else reason}; {other}"
+
+
+def _report(message: str, error: BaseException) -> None:
+    if state.debug:
+        traceback.print_exception(error)
+    line = escape(" ".join(message.split()))
+    error_console.print(f"[bold red]error:[/bold red] {line}", markup=True, highlight=False)
+
+
 @contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn an :class:`InputError` into one line on stderr and exit code 2 (traceback with --debug)."""
+def user_errors(*outputs: Output) -> Iterator[None]:
+    """Check ``outputs`` up front, then turn a user's mistake into one line on stderr and exit code 2.
+
+    Caught: :class:`InputError` and :class:`OSError` (a path that cannot be read or written,
+    described by :func:`describe_os_error`, naming the option of ``outputs`` it concerns).
+    With ``--debug`` the traceback is printed above the line; the exit code stays 2.
+    """
     try:
+        for output in outputs:
+            check_output(output.path, output.option, folder=output.folder)
         yield
     except InputError as error:
-        if state.debug:
-            raise
-        message = " ".join(str(error).split())
-        error_console.print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False)
+        _report(str(error), error)
+        raise typer.Exit(code=2) from None
+    except OSError as error:
+        _report(describe_os_error(error, outputs), error)
         raise typer.Exit(code=2) from None
 
 
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    error_console.print(
+        f"[bold yellow]warning:[/bold yellow] {escape(' '.join(message.split()))}", markup=True, highlight=False
+    )
+
+
+def warn_model_file(model: Path) -> None:
+    """Warn when the model folder's ``mmm_model.keras`` is missing or damaged.
+
+    Curves, simulate and optimize read only ``metadata.json`` and ``response_params.npz``, so
+    they go on; the warning says how to restore the Keras model.
+    """
+    from mmm_analytics.response.artifacts import model_file_problem, model_folder
+
+    problem = model_file_problem(model_folder(model))
+    if problem is not None:
+        warn(
+            f"{problem}; this command reads only metadata.json and response_params.npz and goes on, "
+            "but re-run 'mmm train' to restore the Keras model"
+        )
+
+
+def check_seed(seed: int | None, option: str = "--seed") -> int | None:
+    """A seed must be 0 or more (NumPy's generators take no negative seed)."""
+    if seed is not None and seed < 0:
+        raise InputError(f"{option} {seed}: a seed must be 0 or more; give e.g. {option} {abs(seed)}")
+    return seed
+
+
 def project_config(config_dir: Path) -> ProjectConfig:
-    """Load the config folder; a folder the user named must exist."""
+    """Load the config folder; a folder the user named must exist and hold all four files.
+
+    The default ``config/`` may lack files (or be absent): those settings take built-in defaults.
+    """
     from mmm_analytics.config import load_config
 
     explicit = config_dir != DEFAULT_CONFIG_DIR
-    return load_config(config_dir, required=explicit)
+    return load_config(config_dir, required=explicit, complete=explicit)

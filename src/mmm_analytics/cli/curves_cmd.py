@@ -6,14 +6,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
     console,
     project_config,
     user_errors,
+    warn_model_file,
 )
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -41,7 +44,7 @@ def _roi_table(frame: pd.DataFrame, level: float) -> Table:
         table.add_column(name, justify="left" if name == "Channel" else "right")
     for row in frame.itertuples(index=False):
         table.add_row(
-            str(row.channel),
+            escape(str(row.channel)),
             f"{row.spend:,.0f}",
             f"{row.contribution:,.0f}",
             f"{row.roi:.2f} [{row.roi_lower:.2f}, {row.roi_upper:.2f}]",
@@ -55,7 +58,7 @@ def show(result: CurvesResult, output: Path, reports: Path) -> None:
     console.print(_roi_table(result.channel_roi, result.curves.level))
     console.print(
         f"[green]Wrote[/green] {len(result.figures)} figures ({result.segment_figures} curve figures) to "
-        f"{output}, tables and the report to {reports} in {result.total_seconds:.1f} s."
+        f"{escape(str(output))}, tables and the report to {escape(str(reports))} in {result.total_seconds:.1f} s."
     )
 
 
@@ -67,9 +70,10 @@ def curves(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """ROI curves per channel x brand x region with average and marginal ROI and intervals."""
-    with user_errors():
+    with user_errors(Output("--output", output), Output("--reports", reports)):
         from mmm_analytics.curves.pipeline import generate_curves
 
         config = project_config(config_dir)
         result = generate_curves(model, output, reports, config, fmt)
+        warn_model_file(model)
         show(result, output, reports)

@@ -6,11 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
+    check_seed,
     console,
     project_config,
     user_errors,
@@ -40,26 +43,28 @@ _PATHS = ProjectPaths()
 def show(result: DataResult) -> None:
     """The fixes, a stale-truth note and the summary table of a data step."""
     for message in result.fixes[:MAX_FIXES_SHOWN]:
-        console.print(f"[dim]fixed:[/dim] {message}", highlight=False)
+        console.print(f"[dim]fixed:[/dim] {escape(message)}", highlight=False)
     if len(result.fixes) > MAX_FIXES_SHOWN:
-        console.print(f"[dim]... {len(result.fixes) - MAX_FIXES_SHOWN} more fixes in {result.cleaning_report}[/dim]")
+        console.print(
+            f"[dim]... {len(result.fixes) - MAX_FIXES_SHOWN} more fixes in {escape(str(result.cleaning_report))}[/dim]"
+        )
     if result.stale_truth is not None:
         console.print(
-            f"[yellow]note:[/yellow] {result.stale_truth} is from an earlier synthetic panel and does not "
+            f"[yellow]note:[/yellow] {escape(str(result.stale_truth))} is from an earlier synthetic panel and does not "
             "describe this data; delete it or use another --output",
             highlight=False,
         )
     table = Table(title="mmm data", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Source", result.source)
+    table.add_row("Source", escape(result.source))
     table.add_row("Rows", f"{result.n_rows:,}")
     table.add_row("Series (Geo x Brand x SKU)", f"{result.n_series:,}")
     table.add_row("Weeks", f"{result.n_weeks:,}")
     table.add_row("Date range", f"{result.first_date.isoformat()} to {result.last_date.isoformat()}")
     table.add_row("Fixes made", f"{result.n_fixes:,}")
     table.add_row("Outliers flagged (rows)", f"{result.n_outliers:,}")
-    table.add_row("Files written", "\n".join(str(path) for path in result.files))
+    table.add_row("Files written", escape("\n".join(str(path) for path in result.files)))
     console.print(table)
 
 
@@ -76,7 +81,8 @@ def data(
         prepare_data,  # pandas is imported only when a command runs
     )
 
-    with user_errors():
+    with user_errors(Output("--output", output), Output("--processed-dir", processed_dir)):
+        check_seed(seed)
         config = project_config(config_dir)
         with console.status(STATUS):
             result = prepare_data(source, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)

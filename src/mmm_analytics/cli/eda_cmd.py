@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
     console,
     project_config,
+    require_file,
     user_errors,
 )
 from mmm_analytics.utils.paths import ProjectPaths
@@ -63,16 +66,16 @@ def show(result: EdaResult) -> None:
         f"{overview.rows:,} rows, {overview.weeks} weeks, {len(overview.geos)} geos, "
         f"{len(overview.brands)} brands, {overview.skus} SKUs",
     )
-    table.add_row("Figures", f"{len(result.figures)} in {result.figures[0].parent if result.figures else '-'}")
+    table.add_row("Figures", escape(f"{len(result.figures)} in {result.figures[0].parent if result.figures else '-'}"))
     for outcome in result.skipped:
-        table.add_row(f"Skipped {outcome.number:02d}", f"{outcome.title}: {outcome.skipped}")
-    table.add_row("Tables", f"{len(result.tables)} CSV in {next(iter(result.tables.values())).parent}")
+        table.add_row(f"Skipped {outcome.number:02d}", escape(f"{outcome.title}: {outcome.skipped}"))
+    table.add_row("Tables", escape(f"{len(result.tables)} CSV in {next(iter(result.tables.values())).parent}"))
     size = result.report.stat().st_size / 1e6
-    table.add_row("Report", f"{result.report} ({size:.1f} MB)")
+    table.add_row("Report", escape(f"{result.report} ({size:.1f} MB)"))
     table.add_row("Time", f"{result.seconds:.1f} s")
     console.print(table)
     for sentence in result.findings:
-        console.print(f"  - {sentence}", highlight=False)
+        console.print(f"  - {escape(sentence)}", highlight=False)
 
 
 def eda(
@@ -93,9 +96,11 @@ def eda(
     )
     from mmm_analytics.pipeline import explore
 
-    with user_errors():
+    outputs = (Output("--output", output), Output("--tables", tables), Output("--report", report, folder=False))
+    with user_errors(*outputs):
+        require_file(input_path, "mmm data")
         config = project_config(config_dir)
-        with console.status(f"Reading {input_path}..."):
+        with console.status(escape(f"Reading {input_path}...")):
             panel = read_panel(input_path)
             quality = load_quality(quality_dir)
         with progress_bar() as progress:

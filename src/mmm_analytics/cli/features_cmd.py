@@ -6,13 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
     console,
     project_config,
+    require_file,
     user_errors,
 )
 from mmm_analytics.utils.paths import ProjectPaths
@@ -32,9 +35,11 @@ def show(panel: FeaturePanel, config: ProjectConfig, output: Path) -> None:
         "weeks",
         f"{len(panel.dates)} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {panel.holdout_weeks}",
     )
-    table.add_row("channels", ", ".join(panel.channels))
+    table.add_row("channels", escape(", ".join(panel.channels)))
     table.add_row("controls", str(len(panel.control_names)))
-    table.add_row("written", str(output))
+    for note in panel.notes:
+        table.add_row("note", escape(note))
+    table.add_row("written", escape(str(output)))
     console.print(table)
 
 
@@ -50,7 +55,8 @@ def features(
     """Aggregate to the configured granularity, compute spend, scale inputs and write features.parquet."""
     from mmm_analytics.features.pipeline import build_features
 
-    with user_errors():
+    with user_errors(Output("--output", output, folder=False)):
+        require_file(input, "mmm data")
         config = project_config(config_dir)
         panel = build_features(input, output, config)
     show(panel, config, output)

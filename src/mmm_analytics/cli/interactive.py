@@ -2,12 +2,17 @@
 
 Prompts list the valid brands, regions and channels and show current spend as the default.
 Bad input re-prompts (see :mod:`mmm_analytics.cli.prompts`); a request the model cannot
-meet (e.g. minimums above the budget) prints the reason and returns to the menu; Ctrl-C and
-Ctrl-D leave cleanly.
+meet (e.g. minimums above the budget) or an export folder that cannot be written prints the
+reason and returns to the menu, keeping the last result for another export.
+
+Keys: Ctrl-C during an action (at one of its prompts or while it computes) abandons that
+action and returns to the menu. Ctrl-C or Ctrl-D at the menu prompt, Ctrl-D at any prompt,
+and Exit say "Goodbye." and end the session with exit code 0.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -17,8 +22,10 @@ from rich.console import Console
 from rich.text import Text
 
 from mmm_analytics.cli import tables
+from mmm_analytics.cli.common import describe_os_error
 from mmm_analytics.cli.prompts import Leave, Prompter
 from mmm_analytics.errors import InputError
+from mmm_analytics.pipeline import check_output
 from mmm_analytics.simulator.constraints import BudgetConstraints, parse_limits
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import MarketingSimulator
@@ -58,28 +65,55 @@ class Session:
         self.last: tuple[str, Result] | None = None
 
     def run(self) -> int:
-        """Loop over the menu until Exit, Ctrl-D or Ctrl-C; returns the exit code (0)."""
+        """Loop over the menu until Exit, Ctrl-D, or Ctrl-C at the menu prompt; returns the exit code (0).
+
+        Ctrl-C during an action abandons it and shows the menu again.
+        """
         self.console.print(
             Text(
                 "Budget simulator: weekly spend in INR, sales per week at steady state "
                 f"(horizon {self.simulator.settings.horizon_weeks} weeks)."
             )
         )
-        try:
-            while (action := self._menu()) is not Action.EXIT:
-                try:
-                    self._dispatch(action)
-                except InputError as error:
-                    self.ask.say_problem(str(error))
-        except Leave:
-            self.console.print()
+        while True:
+            try:
+                action = self._menu()
+            except (Leave, KeyboardInterrupt):
+                self.console.print()
+                break
+            if action is Action.EXIT:
+                break
+            try:
+                self._attempt(action)
+            except Leave:
+                self.console.print()
+                break
         self.console.print("Goodbye.")
         return 0
+
+    def _attempt(self, action: Action) -> None:
+        """Run ``action``; a user's mistake is one line, Ctrl-C abandons it (both back to the menu)."""
+        try:
+            try:
+                self._dispatch(action)
+            except InputError as error:
+                self.ask.say_problem(str(error))
+            except OSError as error:
+                self.ask.say_problem(describe_os_error(error))
+        except KeyboardInterrupt:
+            message = f"Interrupted: '{action.value}' abandoned; back to the menu (Ctrl-C or Ctrl-D there leaves)"
+            while True:  # a second Ctrl-C while this prints must not escape the menu either
+                try:
+                    self.console.print()
+                    self.ask.say_problem(message)
+                    break
+                except KeyboardInterrupt:
+                    continue
 
     def _menu(self) -> Action:
         self.console.print()
         for number, action in enumerate(MENU, start=1):
-            self.console.print(f"  {number}  {action.value}")
+            self.console.print(Text(f"  {number}  {action.value}"))
         numbers = [str(n) for n in range(1, len(MENU) + 1)]
         return MENU[int(self.ask.choice("Choose an action", numbers, what="menu number")) - 1]
 
@@ -109,28 +143,48 @@ class Session:
         brand, region = self._segment()
         current = self.simulator.current_spend(brand, region)
         self.console.print(
-            f"Weekly spend per channel in INR (channels: {', '.join(self.simulator.channels)}); "
-            "Enter keeps the current spend."
+            Text(
+                f"Weekly spend per channel in INR (channels: {', '.join(self.simulator.channels)}); "
+                "Enter keeps the current spend."
+            )
         )
         spend = {channel: self.ask.amount(f"{channel} weekly spend", current[channel]) for channel in current}
         result = self.simulator.simulate_scenario(spend, brand, region)
         self.console.print(tables.simulation_table(result, current))
         for line in tables.simulation_summary(result):
-            self.console.print(line)
+            self.console.print(Text(line))
         self.last = ("simulation", result)
 
     def _constraints(self) -> BudgetConstraints:
         channels = self.simulator.channels
+        lower: tuple[dict[str, float], dict[str, float]] = ({}, {})
 
-        def check(items: list[str]) -> None:
-            absolute, fraction = parse_limits(items, "limit")
+        def shown(channel: str, value: float, share: bool) -> str:
+            return f"{channel}={value * 100:g}%" if share else f"{channel}={value:,.0f}"
+
+        def check(items: list[str], kind: str) -> None:
+            absolute, fraction = parse_limits(items, kind)
             unknown = [c for c in (*absolute, *fraction) if c not in channels]
             if unknown:
                 raise InputError(f"unknown channel '{unknown[0]}'; channels: {', '.join(channels)}")
+            for limits, floor, share in ((absolute, lower[0], False), (fraction, lower[1], True)):
+                for channel, value in limits.items():
+                    if not math.isfinite(value) or value < 0:
+                        raise InputError(
+                            f"{kind} {shown(channel, value, share)}: a limit must be 0 or more "
+                            "(INR or % of current spend)"
+                        )
+                    if channel in floor and value < floor[channel]:
+                        raise InputError(
+                            f"maximum {shown(channel, value, share)} is below the minimum "
+                            f"{shown(channel, floor[channel], share)}; raise the maximum"
+                        )
 
-        self.console.print(f"Optional limits per channel (channels: {', '.join(channels)}).")
-        minimum = parse_limits(self.ask.limits("Minimum spends", check), "minimum")
-        maximum = parse_limits(self.ask.limits("Maximum spends", check), "maximum")
+        self.console.print(Text(f"Optional limits per channel (channels: {', '.join(channels)})."))
+        minimum = parse_limits(self.ask.limits("Minimum spends", lambda items: check(items, "minimum")), "minimum")
+        lower[0].update(minimum[0])
+        lower[1].update(minimum[1])
+        maximum = parse_limits(self.ask.limits("Maximum spends", lambda items: check(items, "maximum")), "maximum")
         return BudgetConstraints(
             min_spend=minimum[0], min_fraction=minimum[1], max_spend=maximum[0], max_fraction=maximum[1]
         )
@@ -140,11 +194,12 @@ class Session:
         current_total = sum(self.simulator.current_spend(brand, region).values())
         budget = self.ask.amount("Weekly budget (INR)", current_total)
         constraints = self._constraints()
-        with self.console.status("Optimising..."):
-            result = self.simulator.optimize_budget(budget, constraints, brand, region)
+        # a plain line, not a live spinner: Ctrl-C may stop the optimisation at any moment
+        self.console.print(Text("Optimising... (Ctrl-C abandons it)"))
+        result = self.simulator.optimize_budget(budget, constraints, brand, region)
         self.console.print(tables.optimization_table(result))
         for line in tables.optimization_summary(result):
-            self.console.print(line)
+            self.console.print(Text(line))
         self.last = ("optimization", result)
 
     def compare(self) -> None:
@@ -191,8 +246,18 @@ class Session:
             return
         folder = Path(self.ask.text("Export folder", str(self.output)))
         name, result = self.last
-        for path in export_result(result, name, folder, self.simulator):
-            self.console.print(f"Wrote {path}")
+        kept = f"the {name.replace('_', ' ')} result is kept; choose Export again with another folder"
+        try:
+            check_output(folder, "export folder", folder=True)
+            paths = export_result(result, name, folder, self.simulator)
+        except InputError as error:
+            self.ask.say_problem(f"{error} ({kept})")
+            return
+        except OSError as error:
+            self.ask.say_problem(f"{describe_os_error(error)} ({kept})")
+            return
+        for path in paths:
+            self.console.print(Text(f"Wrote {path}"))
 
 
 def run_interactive(

@@ -1,8 +1,9 @@
 """Terminal prompts that never crash on bad input: they explain and ask again.
 
 An empty line, text where a number is expected, a negative amount or an unknown name
-re-prompts with a one-line message. Ctrl-D (end of input) and Ctrl-C raise :class:`Leave`,
-which the menu turns into a clean exit.
+re-prompts with a one-line message. Ctrl-D (end of input) raises :class:`Leave`, which the
+menu turns into a clean exit; Ctrl-C raises ``KeyboardInterrupt`` as usual, which the menu
+turns into "abandon this action" (or a clean exit at the menu prompt itself).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from mmm_analytics.errors import InputError
 
 
 class Leave(Exception):
-    """The user pressed Ctrl-D or Ctrl-C: leave the session."""
+    """The user pressed Ctrl-D (end of input): leave the session."""
 
 
 def parse_amount(text: str) -> float:
@@ -46,7 +47,7 @@ class Prompter:
     def raw(self, label: str) -> str:
         try:
             return self._read(Text(f"{label}: ", style="bold"))
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:
             raise Leave from None
 
     def choice(self, label: str, options: Sequence[str], what: str = "choice") -> str:

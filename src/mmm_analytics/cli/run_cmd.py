@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 
@@ -26,9 +27,12 @@ from mmm_analytics.cli import (
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
+    check_seed,
     console,
     project_config,
     user_errors,
+    warn_model_file,
 )
 from mmm_analytics.pipeline import STEPS
 from mmm_analytics.utils.paths import ProjectPaths
@@ -36,6 +40,8 @@ from mmm_analytics.utils.paths import ProjectPaths
 if TYPE_CHECKING:
     from mmm_analytics.pipeline import PipelineRun
 
+#: Steps that read the trained model folder (metadata.json and response_params.npz only).
+MODEL_READERS = ("curves", "simulate", "optimize")
 STEPS_HELP = f"Comma-separated steps to run, in pipeline order (default: all of {', '.join(STEPS)})."
 SKIP_HELP = "Comma-separated steps to leave out."
 
@@ -93,9 +99,9 @@ def _summary(root: Path, since: float, timings: dict[str, float], numbers: list[
         if file.is_file() and not file.name.startswith(".") and file.stat().st_mtime >= since - 1:
             folders[file.parent] = folders.get(file.parent, 0) + 1
     for folder, count in sorted(folders.items()):
-        table.add_row(f"files in {folder}", str(count))
+        table.add_row(escape(f"files in {folder}"), str(count))
     for name, value in numbers:
-        table.add_row(name, value)
+        table.add_row(name, escape(value))
     return table
 
 
@@ -125,7 +131,8 @@ def run(
         run_pipeline,
     )
 
-    with user_errors():
+    with user_errors(Output("--output-dir", output_dir)):
+        check_seed(seed)
         chosen = choose_steps(steps, skip)
         paths = ProjectPaths(output_dir)
         pipeline = PipelineRun(paths, project_config(config_dir), config_dir, input or source, seed, epochs)
@@ -137,6 +144,8 @@ def run(
         def on_done(step: str, result: Any, seconds: float) -> None:
             _show(pipeline, step, result)
             console.print(f"[green]done[/green] {step} in {seconds:.1f} s")
+            if step in MODEL_READERS and step == next(s for s in chosen if s in MODEL_READERS):
+                warn_model_file(paths.models_dir)
 
         outcome = run_pipeline(pipeline, chosen, on_start=on_start, on_done=on_done, around=_around)
     console.print(_summary(output_dir, start, outcome.seconds, key_numbers(paths, outcome.results)))

@@ -15,10 +15,13 @@ from rich.text import Text
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
     console,
     project_config,
     user_errors,
+    warn_model_file,
 )
+from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -36,7 +39,10 @@ OUTPUT_HELP = "Folder for the result tables (CSV/JSON)."
 FIGURES_HELP = "Folder for the PNG figures."
 REPORT_HELP = "Path of the self-contained HTML report."
 EXPORT_HELP = "Also export every result as CSV and JSON stamped with model path, date range, CPMs and semantics."
-INTERACTIVE_HELP = "Open the interactive menu instead of the batch run."
+INTERACTIVE_HELP = (
+    "Open the interactive menu instead of the batch run. Ctrl-C abandons the current action; "
+    "Ctrl-C or Ctrl-D at the menu, or Exit, leaves with exit code 0."
+)
 BRAND_HELP = "Brand name, or 'all' for every brand."
 REGION_HELP = "Region name, or 'all' for every region ('all' and 'all' = national joint optimisation)."
 BUDGET_HELP = "Weekly budget in INR (default: the selection's current average weekly spend)."
@@ -84,6 +90,14 @@ def show_optimum(result: OptimizationResult, output: Path) -> None:
     console.print(Text(f"Wrote {output}"))
 
 
+def _check_scenarios(path: Path) -> None:
+    """A scenarios path that exists must be a regular file (a missing one is reported when it is read)."""
+    if path.is_dir():
+        raise InputError(f"--scenarios '{path}' is a folder; give a YAML file of scenarios (e.g. {DEFAULT_SCENARIOS})")
+    if path.exists() and not path.is_file():
+        raise InputError(f"--scenarios '{path}' is not a regular file; give a YAML file (e.g. {DEFAULT_SCENARIOS})")
+
+
 def simulate(
     model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = PATHS.models_dir,
     scenarios: Annotated[Path, typer.Option("--scenarios", help=SCENARIOS_HELP)] = DEFAULT_SCENARIOS,
@@ -104,9 +118,13 @@ def simulate(
     """
     from mmm_analytics.pipeline import load_simulator, simulate_batch
 
-    with user_errors():
+    outputs = (Output("--output", output), Output("--figures", figures), Output("--report", report, folder=False))
+    with user_errors(*(() if interactive else outputs)):
+        if not interactive:
+            _check_scenarios(scenarios)
         config = project_config(config_dir)
         simulator = load_simulator(model, config)
+        warn_model_file(model)
         if interactive:
             from mmm_analytics.cli.interactive import run_interactive
 
@@ -136,7 +154,7 @@ def optimize(
 
     In the JSON, current_allocation is today's mix scaled to the same weekly budget.
     """
-    with user_errors():
+    with user_errors(Output("--output", output, folder=False)):
         from mmm_analytics.pipeline import load_simulator, optimize_to_file
         from mmm_analytics.simulator import BudgetConstraints
         from mmm_analytics.simulator.constraints import parse_limits
@@ -153,6 +171,7 @@ def optimize(
             at_most=at_most,
         )
         simulator = load_simulator(model, config)
+        warn_model_file(model)
         with console.status(OPTIMIZE_STATUS):
             result = optimize_to_file(simulator, output, budget, constraints, brand, region)
         show_optimum(result, output)

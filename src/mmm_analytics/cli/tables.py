@@ -1,10 +1,14 @@
-"""Rich tables for simulator results (used by the interactive menu and the CLI)."""
+"""Rich tables for simulator results (used by the interactive menu and the CLI).
+
+Names (channels, brands, regions, scenarios) are shown as written: Rich markup in them is escaped.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -18,13 +22,13 @@ def _inr(value: float) -> str:
 
 def simulation_table(result: SimulationResult, current: dict[str, float]) -> Table:
     """Channel rows (spend, current spend, contribution, ROI) and the weekly totals."""
-    table = Table(title=f"Scenario result: {result.brand} / {result.region} (INR per week, steady state)")
+    table = Table(title=escape(f"Scenario result: {result.brand} / {result.region} (INR per week, steady state)"))
     for name in ("Channel", "Spend", "Current spend", "Contribution", "ROI"):
         table.add_column(name, justify="left" if name == "Channel" else "right")
     for channel, spend in result.spend.items():
         contribution = result.channel_contributions[channel]
         table.add_row(
-            channel,
+            escape(channel),
             _inr(spend),
             _inr(current[channel]),
             _inr(contribution),
@@ -57,7 +61,9 @@ def simulation_summary(result: SimulationResult) -> list[str]:
 def optimization_table(result: OptimizationResult) -> Table:
     """Current (scaled) vs optimal spend, change, marginal ROI and status per channel."""
     table = Table(
-        title=f"Optimal allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
+        title=escape(
+            f"Optimal allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
+        )
     )
     for name in ("Channel", "Current mix", "Optimal", "Change", "Marginal ROI", "Status"):
         table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")
@@ -65,7 +71,7 @@ def optimization_table(result: OptimizationResult) -> Table:
         before = result.current_allocation[channel]
         change = f"{spend / before - 1:+.1%}" if before > 0 else "new"
         table.add_row(
-            channel,
+            escape(channel),
             _inr(before),
             _inr(spend),
             change,
@@ -82,20 +88,23 @@ def optimization_summary(result: OptimizationResult) -> list[str]:
         f"Marginal ROI spread over free channels: {result.mroi_spread:.1e}; "
         f"{'converged' if result.converged else 'NOT converged'} after {result.starts_used} start(s) "
         f"in {result.seconds:.2f} s",
+        *(f"Warning: {warning}" for warning in result.warnings),
     ]
 
 
 def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) -> Table:
     """Any small table; columns in ``money`` are formatted as whole INR, other floats to 3 decimals."""
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for column in frame.columns:
-        table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
+        table.add_column(
+            escape(str(column)), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left"
+        )
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row):
             if isinstance(value, float):
                 cells.append(_inr(value) if column in money else f"{value:,.3f}")
             else:
-                cells.append(str(value))
+                cells.append(escape(str(value)))
         table.add_row(*cells)
     return table

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
     ConfigDirOption,
+    Output,
     console,
     project_config,
     require_file,
@@ -34,7 +36,7 @@ def show(result: TrainResult, output: Path) -> None:
         table.add_row(f"time: {key}", f"{seconds:.1f} s")
     for key, value in result.summary.items():
         table.add_row(key, value)
-    table.add_row("model", str(output / "mmm_model.keras"))
+    table.add_row("model", escape(str(output / "mmm_model.keras")))
     console.print(table)
 
 
@@ -59,9 +61,9 @@ def train(
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""
     from mmm_analytics.models.pipeline import train as run_training
 
-    with user_errors():
-        config = project_config(config_dir)
+    with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
+        config = project_config(config_dir)
         with console.status(STATUS):
             result = run_training(data, output, config, epochs, reports_dir=reports, figures_dir=figures)
     show(result, output)

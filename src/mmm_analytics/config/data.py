@@ -1,4 +1,4 @@
-"""``data_config.yaml``: channels (column and CPM), cleaning, splitting, sources."""
+"""``data_config.yaml``: channels (column and CPM), validation bounds, cleaning, splitting, sources."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mmm_analytics.channels import Channels
 from mmm_analytics.config.base import Settings
@@ -18,7 +18,7 @@ class ChannelSpec(Settings):
     column, when given, is what the model reads and what spend is (see :mod:`mmm_analytics.channels`)."""
 
     column: str
-    cpm: float | None = Field(default=None, gt=0)
+    cpm: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     spend_column: str | None = None
 
     @model_validator(mode="after")
@@ -26,6 +26,50 @@ class ChannelSpec(Settings):
         if self.cpm is None and self.spend_column is None:
             raise ValueError("give either 'cpm' (INR per 1000 exposures) or 'spend_column'")
         return self
+
+
+def _shared_columns(channels: dict[str, ChannelSpec]) -> str | None:
+    """Why two channels would read the same data column (one sentence naming both), or None."""
+    exposure: dict[str, str] = {}
+    spend: dict[str, str] = {}
+    for name, spec in channels.items():
+        if spec.column in exposure:
+            return (
+                f"channels '{exposure[spec.column]}' and '{name}' both use column '{spec.column}'; "
+                "give each channel its own exposure column"
+            )
+        exposure[spec.column] = name
+        if spec.spend_column is not None:
+            if spec.spend_column in spend:
+                return (
+                    f"channels '{spend[spec.spend_column]}' and '{name}' both use spend_column "
+                    f"'{spec.spend_column}'; give each channel its own spend column"
+                )
+            spend[spec.spend_column] = name
+    for column, name in spend.items():
+        if column in exposure and exposure[column] != name:
+            return (
+                f"channel '{name}' uses '{column}' as its spend_column, the exposure column of "
+                f"channel '{exposure[column]}'; give each channel its own columns"
+            )
+    return None
+
+
+class ValidationSettings(Settings):
+    """Plausible upper bounds on one row's weekly values: a value above its bound stops the
+    data step with the column, the line and the key to raise. Every bound is a finite number > 0.
+
+    ``max_weekly_exposure`` bounds the exposure columns (impressions, readers, listeners per
+    week); ``max_weekly_spend_inr`` the spend columns, ``Trade_Spend`` and the spend an
+    exposure implies (exposure x cpm / 1000); ``max_weekly_sales`` ``Sales_Value`` (INR) and
+    ``Sales_Units``; ``max_abs_value`` the size of every other number (prices, distribution,
+    creative scores, macro indices).
+    """
+
+    max_weekly_exposure: float = Field(default=1e12, gt=0, allow_inf_nan=False)
+    max_weekly_spend_inr: float = Field(default=1e12, gt=0, allow_inf_nan=False)
+    max_weekly_sales: float = Field(default=1e12, gt=0, allow_inf_nan=False)
+    max_abs_value: float = Field(default=1e12, gt=0, allow_inf_nan=False)
 
 
 class ImputeMethod(StrEnum):
@@ -92,9 +136,18 @@ class DataConfig(Settings):
 
     channels: dict[str, ChannelSpec] = Field(default_factory=default_channel_specs)
     holdout_weeks: int = Field(default=13, ge=0)
+    validation: ValidationSettings = ValidationSettings()
     cleaning: CleaningSettings = CleaningSettings()
     synthetic: SyntheticSettings = SyntheticSettings()
     kaggle: KaggleSettings = KaggleSettings()
+
+    @field_validator("channels")
+    @classmethod
+    def _own_columns(cls, channels: dict[str, ChannelSpec]) -> dict[str, ChannelSpec]:
+        shared = _shared_columns(channels)
+        if shared is not None:
+            raise ValueError(shared)
+        return channels
 
     @model_validator(mode="after")
     def _some_channel(self) -> Self:

@@ -64,23 +64,40 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file; a syntax error names the file and line."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save it as a UTF-8 YAML file") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise InputError(f"{path}:{where} is not valid YAML; fix the syntax") from None
 
 
-def load_config(config_dir: str | Path = "config", *, required: bool = False) -> ProjectConfig:
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def load_config(config_dir: str | Path = "config", *, required: bool = False, complete: bool = False) -> ProjectConfig:
     """Load ``data_config.yaml``, ``feature_config.yaml``, ``model_config.yaml`` and
     ``viz_config.yaml`` from ``config_dir``; a missing file means built-in defaults.
 
-    With ``required=True`` a missing folder is an error (the user named it explicitly).
+    With ``required=True`` a missing folder is an error (the user named it explicitly); with
+    ``complete=True`` so is a missing file (an empty file still means built-in defaults), so
+    that a misspelt file name (``data_config.yml``) is not silently replaced by defaults.
     """
     folder = Path(config_dir)
     if not folder.is_dir():
+        if folder.exists():
+            raise InputError(f"config folder '{folder}' is a file; pass the folder holding the YAML files")
         if required:
             raise InputError(f"config folder '{folder}' not found; pass an existing --config-dir")
         folder = Path("/nonexistent-default-config")
+    if complete:
+        missing = [name for name in CONFIG_FILES if not (folder / name).is_file()]
+        if missing:
+            raise InputError(
+                f"config folder '{folder}' has no {_either(missing)}; copy {'it' if len(missing) == 1 else 'them'} "
+                "from the project's config/ folder (an empty file means built-in defaults)"
+            )
     parsed: dict[str, Settings] = {}
     for file_name, model in CONFIG_FILES.items():
         path = folder / file_name

@@ -88,6 +88,9 @@ class CurveSettings(Settings):
 class SimulatorSettings(Settings):
     horizon_weeks: int = Field(default=13, ge=1)
     starts: int = Field(default=4, ge=1)
+    #: A weekly budget or scenario spend may be at most this multiple of the selection's current
+    #: total weekly spend (far beyond it the model extrapolates past every observed week).
+    max_spend_multiple: float = Field(default=100.0, gt=0, allow_inf_nan=False)
 
 
 class ModelConfig(Settings):

@@ -28,11 +28,14 @@ NaN. Both saturation points are found on a log-spaced search grid up to 10,000 x
 and refined by bisection; NaN when the point lies beyond the grid or the series never
 used the channel. Shapes: S series, P curve points, C channels, D draws, R = S + 1
 rows (the series, then the national row).
+
+At SKU granularity a series is a brand x region x SKU: curves then carry the SKU too
+(``CurveSet.skus``, ``SegmentCurve.sku``, a ``sku`` column after ``region`` in the frame).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +44,6 @@ import pandas as pd
 
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.curves.intervals import equal_tailed
-from mmm_analytics.response import kernels
 from mmm_analytics.response.artifacts import ResponseParams
 
 type Array = npt.NDArray[np.float64]
@@ -62,6 +64,13 @@ CURVE_COLUMNS: tuple[str, ...] = (
     "roi",
     "mroi",
 )
+#: :data:`CURVE_COLUMNS` at SKU granularity.
+SKU_CURVE_COLUMNS: tuple[str, ...] = (*CURVE_COLUMNS[:3], "sku", *CURVE_COLUMNS[3:])
+
+
+def brand_label(brand: str, sku: str | None) -> str:
+    """``BrandA``, or ``BrandA (BrandA_SKU1)`` for a series of one SKU."""
+    return brand if sku is None else f"{brand} ({sku})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,12 @@ class SegmentCurve:
     breakeven_spend: float
     ceiling_spend: float
     level: float
+    sku: str | None = None
+
+    @property
+    def brand_label(self) -> str:
+        """The brand, with the SKU at SKU granularity."""
+        return brand_label(self.brand, self.sku)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +121,7 @@ class CurveSet:
     current_spend, current_response, ceiling : ndarray of shape (R, C), INR per week
     breakeven_spend, ceiling_spend : ndarray of shape (R, C), INR per week
     level : float, interval coverage
+    skus : tuple of str, length R, at SKU granularity (the national row is ``"all"``); else None
     """
 
     channels: tuple[str, ...]
@@ -128,6 +144,7 @@ class CurveSet:
     breakeven_spend: Array
     ceiling_spend: Array
     level: float
+    skus: tuple[str, ...] | None = None
 
     @property
     def n_rows(self) -> int:
@@ -154,20 +171,27 @@ class CurveSet:
             float(self.breakeven_spend[row, channel]),
             float(self.ceiling_spend[row, channel]),
             self.level,
+            None if self.skus is None else self.skus[row],
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """The curve grid with exactly :data:`CURVE_COLUMNS`, one row per channel x row x point."""
+        """The curve grid, one row per channel x row x point: :data:`CURVE_COLUMNS`, or
+        :data:`SKU_CURVE_COLUMNS` at SKU granularity."""
         n_rows, n_points, n_channels = self.spend.shape
 
         def flat(values: Array) -> Array:
             return np.transpose(values, (2, 0, 1)).reshape(-1)
 
+        def keys(values: tuple[str, ...]) -> npt.NDArray[np.object_]:
+            return np.tile(np.repeat(np.array(values, dtype=object), n_points), n_channels)
+
+        skus = {} if self.skus is None else {"sku": keys(self.skus)}
         frame = pd.DataFrame(
             {
                 "channel": np.repeat(np.array(self.channels, dtype=object), n_rows * n_points),
-                "brand": np.tile(np.repeat(np.array(self.brands, dtype=object), n_points), n_channels),
-                "region": np.tile(np.repeat(np.array(self.regions, dtype=object), n_points), n_channels),
+                "brand": keys(self.brands),
+                "region": keys(self.regions),
+                **skus,
                 "spend": flat(self.spend),
                 "response": flat(self.response),
                 "response_lower": flat(self.response_lower),
@@ -176,7 +200,7 @@ class CurveSet:
                 "mroi": flat(self.mroi),
             }
         )
-        return frame.astype({"channel": "string", "brand": "string", "region": "string"})
+        return frame.astype({name: "string" for name in ("channel", "brand", "region", *skus)})
 
 
 def average_weekly_spend(params: ResponseParams) -> Array:
@@ -221,6 +245,8 @@ def evaluate(params: ResponseParams, spend: Array, draws: bool = False) -> tuple
     -------
     response : INR per week; mroi : INR of sales per INR of spend.
     """
+    from mmm_analytics.response import kernels  # JAX: loaded here, not when figure workers import this module
+
     response, mroi = kernels.evaluate(spend, *_response_args(params, draws), family=params.saturation, order=1)
     return response, mroi
 
@@ -303,8 +329,15 @@ def _with_national(series: Array, national: Array) -> Array:
     return np.concatenate([series, national[None]], axis=0)
 
 
-def extract_curves(params: ResponseParams, settings: CurveSettings, level: float) -> CurveSet:
-    """Curves of every channel in every series and nationally, with intervals at ``level``."""
+def extract_curves(
+    params: ResponseParams, settings: CurveSettings, level: float, skus: Sequence[str] | None = None
+) -> CurveSet:
+    """Curves of every channel in every series and nationally, with intervals at ``level``.
+
+    ``skus`` (length S) names each series' SKU at SKU granularity.
+    """
+    if skus is not None and len(skus) != len(params.series_brand):
+        raise ValueError(f"{len(skus)} SKUs for {len(params.series_brand)} series")
     average = average_weekly_spend(params)
     multiples = np.linspace(0.0, settings.max_spend_multiple, settings.points)
     spend = multiples[None, :, None] * average[:, None, :]
@@ -342,4 +375,5 @@ def extract_curves(params: ResponseParams, settings: CurveSettings, level: float
         breakeven_spend=breakeven,
         ceiling_spend=at_ceiling,
         level=level,
+        skus=None if skus is None else (*skus, NATIONAL),
     )

@@ -12,11 +12,16 @@ Reads ``metadata.json`` and ``response_params.npz`` from the model folder (see
 Intervals are equal-tailed quantiles at ``ModelConfig.intervals.level`` over the
 Laplace-approximation parameter draws saved with the model
 (:mod:`mmm_analytics.curves.intervals`).
+
+At SKU granularity every series is a brand x region x SKU: the tables, the curve grid and
+the figure names carry the SKU (see :func:`series_skus`), so each series has its own row
+and figure. Temp files a killed run left among these outputs are removed first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +31,7 @@ import pandas as pd
 
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.curves.carryover import carryover_curves
-from mmm_analytics.curves.extraction import CurveSet, extract_curves
+from mmm_analytics.curves.extraction import NATIONAL, CurveSet, brand_label, extract_curves
 from mmm_analytics.curves.render import (
     FigureKind,
     figure_format,
@@ -48,12 +53,14 @@ from mmm_analytics.response.artifacts import (
     model_folder,
 )
 from mmm_analytics.utils.io import write_csv, write_json, write_parquet, write_text
+from mmm_analytics.utils.workers import remove_stale_temps
 
 CHANNEL_ROI_FILE = "channel_roi.csv"
 SEGMENT_ROI_FILE = "roi_by_segment.csv"
 CURVES_FILE = "roi_curves.parquet"
 REPORT_FILE = "roi_report.html"
 SUMMARY_FILE = "curves_summary.json"
+REPORT_FILES: tuple[str, ...] = (CHANNEL_ROI_FILE, SEGMENT_ROI_FILE, CURVES_FILE, REPORT_FILE, SUMMARY_FILE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,35 @@ def load_model(model: Path) -> tuple[ModelMetadata, ResponseParams]:
     return metadata, params
 
 
+def series_skus(metadata: ModelMetadata, params: ResponseParams) -> tuple[str, ...] | None:
+    """The SKU of every series (length S) at SKU granularity, else None.
+
+    Read from the ``sku`` of each entry of ``metadata.json``'s ``series``. A model folder
+    without them whose series repeat a brand x region gets ``series_{index}`` instead,
+    ``index`` being the series' ``series_id`` in ``features.parquet``.
+    """
+    entries = metadata.series
+    if entries and len(entries) == len(params.series_brand) and all("sku" in entry for entry in entries):
+        return tuple(str(entry["sku"]) for entry in entries)
+    pairs = list(zip(params.series_brand, params.series_region))
+    if len(set(pairs)) == len(pairs):
+        return None
+    return tuple(f"series_{index}" for index in range(len(pairs)))
+
+
+def _report_view(curves: CurveSet, segment: pd.DataFrame) -> tuple[CurveSet, pd.DataFrame]:
+    """Curves and segment table for the HTML report, which keys series by brand x region:
+    at SKU granularity the brand reads ``BrandA (BrandA_SKU1)``."""
+    if curves.skus is None:
+        return curves, segment
+    brands = tuple(
+        b if b == r == NATIONAL else brand_label(b, s) for b, r, s in zip(curves.brands, curves.regions, curves.skus)
+    )
+    labels = [brand_label(b, s) for b, s in zip(segment["brand"], segment["sku"])]
+    table = segment.drop(columns="sku").assign(brand=pd.array(labels, dtype="string"))
+    return dataclasses.replace(curves, brands=brands, skus=None), table
+
+
 def _write_tables(reports_dir: Path, channel: pd.DataFrame, segment: pd.DataFrame, curves: CurveSet) -> dict[str, Path]:
     return {
         "channel_roi": write_csv(reports_dir / CHANNEL_ROI_FILE, channel),
@@ -127,10 +163,12 @@ def generate_curves(
     started = time.perf_counter()
     metadata, params = load_model(Path(model_dir))
     level = config.model.intervals.level
+    skus = series_skus(metadata, params)
+    remove_stale_temps(Path(reports_dir), stems={Path(name).stem for name in REPORT_FILES})
     with _timed(seconds, "curves"):
-        curves = extract_curves(params, config.model.curves, level)
+        curves = extract_curves(params, config.model.curves, level, skus)
     with _timed(seconds, "roi"):
-        estimates = estimate_roi(params)
+        estimates = estimate_roi(params, skus)
         channel, segment = channel_roi_table(estimates, level), segment_roi_table(estimates, level)
     with _timed(seconds, "tables"):
         outputs = _write_tables(Path(reports_dir), channel, segment, curves)
@@ -138,10 +176,11 @@ def generate_curves(
         jobs = plan_figures(curves, carryover_curves(params, level), Path(figures_dir), figure_kind, config.viz)
         figures = render_figures(jobs, config.viz, figure_kind)
     with _timed(seconds, "report"):
+        report_curves, report_segment = _report_view(curves, segment)
         page = build_report(
-            curves,
+            report_curves,
             channel,
-            segment,
+            report_segment,
             metadata,
             params.cpm_by_channel,
             params.n_draws,

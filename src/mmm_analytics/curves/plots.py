@@ -3,8 +3,8 @@
 - :func:`segment_figure`: one channel in one brand x region (or national): response
   with its interval band (left axis, INR per week), average and marginal ROI (right
   axis), the current average spend and the saturation points marked.
-- :func:`channel_grid_figure`: small multiples of one channel over brands (rows) and
-  regions (columns).
+- :func:`channel_grid_figure`: small multiples of one channel over brands (rows; brand x
+  SKU at SKU granularity) and regions (columns).
 - :func:`national_figure`: every channel's national curve on one chart (response and
   marginal ROI side by side).
 - :func:`carryover_figure`: a channel's learned impulse response with its band.
@@ -55,7 +55,7 @@ def compact_inr(value: float, _position: object = None) -> str:
 def segment_label(curve: SegmentCurve) -> str:
     if curve.brand == NATIONAL and curve.region == NATIONAL:
         return f"{curve.channel}, national"
-    return f"{curve.channel}, {curve.brand} / {curve.region}"
+    return f"{curve.channel}, {curve.brand_label} / {curve.region}"
 
 
 def _in_range(value: float, spend: np.ndarray) -> bool:
@@ -196,8 +196,9 @@ def _ordered(values: Sequence[str]) -> list[str]:
 
 
 def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: str) -> Figure:
-    """Small multiples of one channel: brands as rows, regions as columns (series curves only)."""
-    brands = _ordered([c.brand for c in curves])
+    """Small multiples of one channel: brands (brand x SKU at SKU granularity) as rows, regions as
+    columns (series curves only)."""
+    brands = _ordered([c.brand_label for c in curves])
     regions = _ordered([c.region for c in curves])
     width, height = GRID_CELL_INCHES
     fig, axes = plt.subplots(
@@ -206,12 +207,12 @@ def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: s
     for ax in axes.flat:
         ax.axis("off")
     for curve in curves:
-        ax = axes[brands.index(curve.brand), regions.index(curve.region)]
+        ax = axes[brands.index(curve.brand_label), regions.index(curve.region)]
         ax.axis("on")
         _draw_response(ax, curve, color)
         ax.xaxis.set_major_locator(MaxNLocator(GRID_TICKS))  # fewer ticks: 24 small panels render faster
         ax.yaxis.set_major_locator(MaxNLocator(GRID_TICKS))
-        ax.set_title(f"{curve.brand} / {curve.region}", fontsize="small")
+        ax.set_title(f"{curve.brand_label} / {curve.region}", fontsize="small")
         ax.tick_params(labelsize="x-small")
     fig.supxlabel(SPEND_LABEL, fontsize="medium")
     fig.supylabel(RESPONSE_LABEL, fontsize="medium")

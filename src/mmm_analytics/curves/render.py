@@ -1,24 +1,27 @@
 """Plan and save every figure of the curves step, in parallel worker processes.
 
-Figures are rendered by a ``ProcessPoolExecutor`` with the "fork" start method and
-``VizConfig.max_workers`` workers (serially when that is 1). Workers only run
-matplotlib on NumPy arrays they receive; each figure is saved atomically and closed.
+Figures are rendered by ``VizConfig.max_workers`` worker processes (serially when that is
+1) from :func:`mmm_analytics.utils.workers.worker_pool`: started without forking the
+parent, they import matplotlib and this module only, and end when the run does. Workers
+run matplotlib on NumPy arrays they receive; each figure is saved atomically and closed.
+Temp files an interrupted run left in the figure folder are removed first.
 
 File names (``fmt`` is png, svg or pdf; names keep letters, digits, ``.``, ``-`` and
 ``_``, other characters become ``_``):
 
-- ``roi_{channel}_{brand}_{region}.{fmt}``: one per channel x brand x region;
+- ``roi_{channel}_{brand}_{region}.{fmt}``: one per channel x brand x region, or
+  ``roi_{channel}_{brand}_{region}_{sku}.{fmt}`` per channel x series at SKU granularity;
 - ``roi_grid_{channel}.{fmt}``: small multiples per channel;
 - ``roi_national.{fmt}``: national curves of every channel;
 - ``carryover_{channel}.{fmt}``: learned impulse response per channel.
+
+Two segments whose names would only differ in characters replaced by ``_`` get ``_2``,
+``_3``, ... so that no figure overwrites another.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +37,7 @@ from mmm_analytics.curves.carryover import CarryoverCurve
 from mmm_analytics.curves.extraction import CurveSet, SegmentCurve
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import write_with
+from mmm_analytics.utils.workers import remove_stale_temps, sigterm_raises, worker_pool
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 PNG_COMPRESS_LEVEL = 3  # zlib level: much faster than the default with files about 10% larger
@@ -43,6 +47,9 @@ class FigureFormat(StrEnum):
     PNG = "png"
     SVG = "svg"
     PDF = "pdf"
+
+
+FIGURE_SUFFIXES = frozenset(f".{f.value}" for f in FigureFormat)
 
 
 class FigureKind(StrEnum):
@@ -79,17 +86,37 @@ def channel_color(viz: VizConfig, channel: str, index: int) -> str:
     return viz.channel_colors.get(channel, viz.color_for(index))
 
 
+def segment_stem(curve: SegmentCurve) -> str:
+    """``roi_{channel}_{brand}_{region}``, with ``_{sku}`` at SKU granularity."""
+    keys = (curve.channel, curve.brand, curve.region) + (() if curve.sku is None else (curve.sku,))
+    return "_".join(["roi", *(safe_name(key) for key in keys)])
+
+
+def _unique(stem: str, taken: set[str]) -> str:
+    """``stem``, or ``stem_2``, ``stem_3``, ... if it is taken; marks the result taken."""
+    name, number = stem, 1
+    while name in taken:
+        number += 1
+        name = f"{stem}_{number}"
+    taken.add(name)
+    return name
+
+
 def plan_figures(
     curves: CurveSet, carryover: list[CarryoverCurve], folder: Path, fmt: FigureFormat, viz: VizConfig
 ) -> list[FigureJob]:
-    """Every figure of the curves step, in rendering order."""
+    """Every figure of the curves step, in rendering order; every path is distinct."""
     national_row = curves.n_rows - 1
     jobs: list[FigureJob] = []
+    taken = {
+        "roi_national",
+        *(f"{prefix}_{safe_name(c)}" for c in curves.channels for prefix in ("roi_grid", "carryover")),
+    }
     for index, channel in enumerate(curves.channels):
         color = channel_color(viz, channel, index)
         series = tuple(curves.segment(row, index) for row in range(national_row))
         for curve in series:
-            name = f"roi_{safe_name(channel)}_{safe_name(curve.brand)}_{safe_name(curve.region)}.{fmt}"
+            name = f"{_unique(segment_stem(curve), taken)}.{fmt}"
             jobs.append(FigureJob(FigureKind.SEGMENT, folder / name, (curve,), colors=(color,)))
         jobs.append(
             FigureJob(FigureKind.GRID, folder / f"roi_grid_{safe_name(channel)}.{fmt}", series, colors=(color,))
@@ -161,20 +188,21 @@ def render_one(job: FigureJob, viz: VizConfig, fmt: FigureFormat) -> Path:
 
 
 def render_figures(jobs: list[FigureJob], viz: VizConfig, fmt: FigureFormat) -> list[Path]:
-    """Render ``jobs`` with ``viz.max_workers`` forked processes; returns the saved paths in order."""
+    """Render ``jobs`` in ``viz.max_workers`` worker processes; returns the saved paths in order.
+
+    Temp files of an interrupted earlier run are removed from the jobs' folders first.
+    """
+    for folder in sorted({job.path.parent for job in jobs}):
+        remove_stale_temps(folder, suffixes=FIGURE_SUFFIXES)
     _set_style(viz)
-    if viz.max_workers == 1 or len(jobs) <= 1:
+    workers = min(viz.max_workers, len(jobs))
+    if workers <= 1:
         try:
-            return [render_one(job, viz, fmt) for job in jobs]
+            with sigterm_raises():
+                return [render_one(job, viz, fmt) for job in jobs]
         finally:
             _close_canvas()
-    context = multiprocessing.get_context("fork")
-    chunk = max(1, len(jobs) // (4 * viz.max_workers))
-    with warnings.catch_warnings():
-        # The parent has used JAX; the workers only run matplotlib, so forking is safe.
-        warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
-        warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded", category=DeprecationWarning)
-        with ProcessPoolExecutor(
-            max_workers=viz.max_workers, mp_context=context, initializer=_set_style, initargs=(viz,)
-        ) as pool:
-            return list(pool.map(render_one, jobs, [viz] * len(jobs), [fmt] * len(jobs), chunksize=chunk))
+    chunk = max(1, len(jobs) // (4 * workers))
+    n = len(jobs)
+    with worker_pool(workers, initializer=_set_style, initargs=(viz,)) as pool:
+        return list(pool.map(render_one, jobs, [viz] * n, [fmt] * n, chunksize=chunk))

@@ -15,11 +15,15 @@ Intervals: each quantity is computed for every parameter draw and summarised by
 equal-tailed quantiles (:mod:`mmm_analytics.curves.intervals`); the point value is
 computed from the point estimate. ``roi_lower * spend`` and ``roi_upper * spend`` are
 the contribution interval.
+
+At SKU granularity a series is a brand x region x SKU and the segment table has a ``sku``
+column after ``region`` (:data:`SKU_SEGMENT_COLUMNS`): one row per series and channel.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +49,7 @@ ROI_COLUMNS: tuple[str, ...] = (
     "mroi_upper",
 )
 SEGMENT_COLUMNS: tuple[str, ...] = ("brand", "region", *ROI_COLUMNS)
+SKU_SEGMENT_COLUMNS: tuple[str, ...] = ("brand", "region", "sku", *ROI_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,7 @@ class RoiEstimates:
     average_spend : ndarray of shape (S, C), INR per week
     contribution : ndarray of shape (S, C), INR; contribution_draws (D, S, C)
     mroi : ndarray of shape (S, C) at the average weekly spend; mroi_draws (D, S, C)
+    skus : tuple of str, length S, at SKU granularity; else None
     """
 
     channels: tuple[str, ...]
@@ -70,6 +76,7 @@ class RoiEstimates:
     contribution_draws: Array
     mroi: Array
     mroi_draws: Array
+    skus: tuple[str, ...] | None = None
 
 
 def total_contribution(params: ResponseParams, draw: int | None = None) -> Array:
@@ -84,8 +91,13 @@ def total_contribution(params: ResponseParams, draw: int | None = None) -> Array
     return historical_contribution(params, draw).sum(axis=1)
 
 
-def estimate_roi(params: ResponseParams) -> RoiEstimates:
-    """Spend, contribution and marginal ROI of every series and channel, with draws."""
+def estimate_roi(params: ResponseParams, skus: Sequence[str] | None = None) -> RoiEstimates:
+    """Spend, contribution and marginal ROI of every series and channel, with draws.
+
+    ``skus`` (length S) names each series' SKU at SKU granularity.
+    """
+    if skus is not None and len(skus) != len(params.series_brand):
+        raise ValueError(f"{len(skus)} SKUs for {len(params.series_brand)} series")
     average = average_weekly_spend(params)
     _, mroi = evaluate(params, average[:, None, :])
     _, mroi_draws = evaluate(params, average[:, None, :], draws=True)
@@ -99,6 +111,7 @@ def estimate_roi(params: ResponseParams) -> RoiEstimates:
         contribution_draws=np.stack([total_contribution(params, d) for d in range(params.n_draws)]),
         mroi=mroi[:, 0, :],
         mroi_draws=mroi_draws[:, :, 0, :],
+        skus=None if skus is None else tuple(skus),
     )
 
 
@@ -147,7 +160,8 @@ def channel_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
 
 
 def segment_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
-    """Per brand x region x channel, columns exactly :data:`SEGMENT_COLUMNS` (brand, region first)."""
+    """One row per series x channel, columns exactly :data:`SEGMENT_COLUMNS` (brand, region first),
+    or :data:`SKU_SEGMENT_COLUMNS` at SKU granularity."""
     columns = _columns(
         estimates.spend,
         estimates.contribution,
@@ -157,12 +171,14 @@ def segment_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
         level,
     )
     n_series, n_channels = estimates.spend.shape
+    skus = {} if estimates.skus is None else {"sku": pd.array(np.repeat(estimates.skus, n_channels), dtype="string")}
     frame = pd.DataFrame(
         {
             "brand": pd.array(np.repeat(estimates.brands, n_channels), dtype="string"),
             "region": pd.array(np.repeat(estimates.regions, n_channels), dtype="string"),
+            **skus,
             "channel": pd.array(np.tile(estimates.channels, n_series), dtype="string"),
             **{name: values.reshape(-1) for name, values in columns.items()},
         }
     )
-    return frame.loc[:, list(SEGMENT_COLUMNS)]
+    return frame.loc[:, list(SEGMENT_COLUMNS if estimates.skus is None else SKU_SEGMENT_COLUMNS)]

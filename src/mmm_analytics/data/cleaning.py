@@ -45,8 +45,17 @@ OUTLIER_FLAG = "outlier_flag"
 #: promotion (and its sales uplift) is not mistaken for an outlier.
 PROMOTION_STATE = "TPR_Flag"
 OUTLIER_COLUMNS: tuple[str, ...] = (
-    *schema.ID_COLUMNS, "column", "value", "series_median", "robust_scale", "score", "threshold",
-    "method", "action", "value_after", "reason",
+    *schema.ID_COLUMNS,
+    "column",
+    "value",
+    "series_median",
+    "robust_scale",
+    "score",
+    "threshold",
+    "method",
+    "action",
+    "value_after",
+    "reason",
 )
 _KEY = list(schema.KEY_COLUMNS)
 
@@ -170,8 +179,16 @@ def _robust_centre_scale(frame: pd.DataFrame, column: str, method: OutlierMethod
     return centre, scale
 
 
-def _outlier_records(frame: pd.DataFrame, column: str, mask: pd.Series, centre: pd.Series, scale: pd.Series,
-                     score: pd.Series, after: pd.Series, settings: OutlierSettings) -> pd.DataFrame:
+def _outlier_records(
+    frame: pd.DataFrame,
+    column: str,
+    mask: pd.Series,
+    centre: pd.Series,
+    scale: pd.Series,
+    score: pd.Series,
+    after: pd.Series,
+    settings: OutlierSettings,
+) -> pd.DataFrame:
     unit = "robust SDs (1.4826 x MAD)" if settings.method is OutlierMethod.MAD else "IQRs"
     side = np.where(frame.loc[mask, column] > centre[mask], "above", "below")
     state = np.where(frame.loc[mask, PROMOTION_STATE] > 0, "promotion", "non-promotion")
@@ -195,8 +212,9 @@ def _outlier_records(frame: pd.DataFrame, column: str, mask: pd.Series, centre: 
 type CellCounts = dict[str, int]
 
 
-def handle_outliers(frame: pd.DataFrame,
-                    settings: OutlierSettings) -> tuple[pd.DataFrame, pd.DataFrame, CellCounts, CellCounts]:
+def handle_outliers(
+    frame: pd.DataFrame, settings: OutlierSettings
+) -> tuple[pd.DataFrame, pd.DataFrame, CellCounts, CellCounts]:
     """Flag (and with ``clip``, clip) values far from their series median.
 
     Returns the frame with ``outlier_flag`` added, one record per flagged cell, and the
@@ -273,18 +291,18 @@ _COUNTED_BY_IMPUTATION = frozenset({Rule.MISSING_VALUES, Rule.MISSING_WEEKS})
 def total_changes(validated: ValidatedPanel, cleaned: CleanedPanel) -> int:
     """Every change made to the data: header and text fixes, rows added, cells imputed or clipped."""
     structural = sum(i.count for i in validated.issues if i.rule not in _COUNTED_BY_IMPUTATION)
-    return (structural + validated.rows_inserted + sum(cleaned.imputed.values())
-            + sum(cleaned.clipped.values()))
+    return structural + validated.rows_inserted + sum(cleaned.imputed.values()) + sum(cleaned.clipped.values())
 
 
-def cleaning_report(validated: ValidatedPanel, cleaned: CleanedPanel, settings: CleaningSettings,
-                    source: str) -> dict[str, Any]:
+def cleaning_report(
+    validated: ValidatedPanel, cleaned: CleanedPanel, settings: CleaningSettings, source: str
+) -> dict[str, Any]:
     """The JSON-ready cleaning report: every fix, imputation and outlier counted."""
     return {
         "source": source,
         "rows_in_file": validated.rows_in_file,
         "rows_added_for_missing_weeks": validated.rows_inserted,
-        "rows_out": int(len(cleaned.frame)),
+        "rows_out": len(cleaned.frame),
         "rows_dropped": 0,
         "series": validated.n_series,
         "weeks": validated.n_weeks,

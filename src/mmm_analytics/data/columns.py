@@ -52,8 +52,11 @@ def channel_columns(channels: Channels | None) -> dict[str, str]:
     if channels is None:
         return {}
     named = [(column, f"channels.{name}.column") for name, column in zip(channels.names, channels.columns, strict=True)]
-    named += [(spend, f"channels.{name}.spend_column")
-              for name, spend in zip(channels.names, channels.spend_column, strict=True) if spend is not None]
+    named += [
+        (spend, f"channels.{name}.spend_column")
+        for name, spend in zip(channels.names, channels.spend_column, strict=True)
+        if spend is not None
+    ]
     found: dict[str, str] = {}
     for column, key in named:
         if column not in schema.COLUMNS and column not in found:
@@ -80,8 +83,16 @@ def _duplicated_header(columns: list[str], source: str) -> list[Issue]:
         found = _MANGLED.match(column)
         if found and found["name"] in columns:
             name = found["name"]
-            issues.append(fatal(Rule.DUPLICATE_COLUMN, source, name, 2, name,
-                                "appears more than once in the header; keep one and rename or delete the others"))
+            issues.append(
+                fatal(
+                    Rule.DUPLICATE_COLUMN,
+                    source,
+                    name,
+                    2,
+                    name,
+                    "appears more than once in the header; keep one and rename or delete the others",
+                )
+            )
     return issues
 
 
@@ -90,8 +101,11 @@ def _missing(columns: list[str], source: str, channel_keys: Mapping[str, str]) -
     issues = []
     for column in (c for c in schema.ALL_COLUMNS if c not in columns):
         suggestion = closest_column(column, unknown)
-        hint = (f"the file has '{suggestion}': rename it to '{column}'" if suggestion
-                else "add it (the panel needs all 28 columns of the MMM Weekly India schema)")
+        hint = (
+            f"the file has '{suggestion}': rename it to '{column}'"
+            if suggestion
+            else "add it (the panel needs all 28 columns of the MMM Weekly India schema)"
+        )
         issues.append(fatal(Rule.MISSING_COLUMN, source, column, 0, suggestion or "", f"is missing; {hint}"))
     media = [c for c in columns if c in schema.columns_with_role(schema.Role.MEDIA)]
     for column, key in channel_keys.items():
@@ -110,8 +124,9 @@ def _missing(columns: list[str], source: str, channel_keys: Mapping[str, str]) -
     return issues
 
 
-def normalise_columns(raw: pd.DataFrame, source: str,
-                      channel_keys: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+def normalise_columns(
+    raw: pd.DataFrame, source: str, channel_keys: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
     """Rename, drop and reorder columns so the frame has exactly the schema and channel columns.
 
     Parameters
@@ -144,9 +159,7 @@ def normalise_columns(raw: pd.DataFrame, source: str,
         return frame.iloc[:0], issues
     extra = [c for c in present if c not in schema.COLUMNS and c not in channel_keys]
     for column in extra:
-        issues.append(fixed(Rule.EXTRA_COLUMN, source, column, 1, "",
-                            "is not in the schema and was ignored"))
+        issues.append(fixed(Rule.EXTRA_COLUMN, source, column, 1, "", "is not in the schema and was ignored"))
     if [c for c in present if c in schema.COLUMNS] != list(schema.ALL_COLUMNS):
-        issues.append(fixed(Rule.COLUMN_ORDER, source, "(header)", 1, "",
-                            "columns were put in the schema order"))
+        issues.append(fixed(Rule.COLUMN_ORDER, source, "(header)", 1, "", "columns were put in the schema order"))
     return frame[wanted], issues

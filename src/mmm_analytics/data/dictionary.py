@@ -43,8 +43,9 @@ def column_entry(values: pd.Series, column: str, missing: int, imputed: int) -> 
     }
 
 
-def build_dictionary(frame: pd.DataFrame, missing_in_file: dict[str, int], imputed: dict[str, int],
-                     source: str) -> dict[str, Any]:
+def build_dictionary(
+    frame: pd.DataFrame, missing_in_file: dict[str, int], imputed: dict[str, int], source: str
+) -> dict[str, Any]:
     """The data dictionary of a cleaned panel.
 
     Parameters
@@ -65,7 +66,7 @@ def build_dictionary(frame: pd.DataFrame, missing_in_file: dict[str, int], imput
     keys = list(schema.KEY_COLUMNS)
     return {
         "source": source,
-        "rows": int(len(frame)),
+        "rows": len(frame),
         "series": int(frame[keys].drop_duplicates().shape[0]),
         "weeks": int(frame[schema.DATE].nunique()),
         "roles": {role.value: list(schema.columns_with_role(role)) for role in schema.Role},

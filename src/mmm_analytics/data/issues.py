@@ -36,6 +36,8 @@ class Rule(StrEnum):
     MISSING_WEEKS = "missing_weeks"
     NEGATIVE_VALUE = "negative_value"
     BAD_FLAG = "bad_flag"
+    OUT_OF_RANGE = "out_of_range"
+    ZERO_SALES = "zero_sales"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +56,12 @@ class Issue:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rule": self.rule.value, "column": self.column, "count": self.count,
-            "example": self.example, "fatal": self.fatal, "message": self.message,
+            "rule": self.rule.value,
+            "column": self.column,
+            "count": self.count,
+            "example": self.example,
+            "fatal": self.fatal,
+            "message": self.message,
         }
 
 

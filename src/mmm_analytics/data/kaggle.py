@@ -28,12 +28,13 @@ def _default_kaggle_json() -> Path:
 def use_kaggle_json(path: Path) -> None:
     """Put ``username`` and ``key`` from a ``kaggle.json`` file into the environment."""
     if not path.is_file():
-        raise InputError(f"Kaggle credentials file '{path}' not found; "
-                         "pass the kaggle.json from your Kaggle account page")
+        raise InputError(
+            f"Kaggle credentials file '{path}' not found; pass the kaggle.json from your Kaggle account page"
+        )
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(f"{path}: not valid JSON; expected {{\"username\": ..., \"key\": ...}}") from None
+        raise InputError(f'{path}: not valid JSON; expected {{"username": ..., "key": ...}}') from None
     if not isinstance(content, dict) or not content.get("username") or not content.get("key"):
         raise InputError(f"{path}: needs the keys 'username' and 'key' (download it from your Kaggle account page)")
     os.environ[USERNAME_ENV] = str(content["username"])
@@ -67,8 +68,15 @@ def download_dataset(settings: KaggleSettings) -> Path:
     import requests
     from kagglehub import exceptions as kaggle_errors
 
-    failures = (OSError, requests.RequestException, kaggle_errors.BackendError, kaggle_errors.CredentialError,
-                kaggle_errors.NotFoundError, kaggle_errors.UnauthenticatedError, kaggle_errors.DataCorruptionError)
+    failures = (
+        OSError,
+        requests.RequestException,
+        kaggle_errors.BackendError,
+        kaggle_errors.CredentialError,
+        kaggle_errors.NotFoundError,
+        kaggle_errors.UnauthenticatedError,
+        kaggle_errors.DataCorruptionError,
+    )
     try:
         folder = kagglehub.dataset_download(settings.dataset)
     except failures as error:
@@ -86,8 +94,9 @@ def find_csv(folder: Path, file_name: str | None) -> Path:
         chosen = [p for p in csvs if p.name == file_name or p.relative_to(folder).as_posix() == file_name]
         if not chosen:
             names = ", ".join(p.relative_to(folder).as_posix() for p in csvs) or "none"
-            raise InputError(f"config key 'kaggle.file_name': '{file_name}' is not in the download "
-                             f"(CSV files: {names})")
+            raise InputError(
+                f"config key 'kaggle.file_name': '{file_name}' is not in the download (CSV files: {names})"
+            )
         return chosen[0]
     if not csvs:
         raise InputError(f"the Kaggle download in '{folder}' has no CSV file; check config key 'kaggle.dataset'")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import ValidationSettings
 from mmm_analytics.data import schema
 from mmm_analytics.data.issues import Rule
 from mmm_analytics.data.validation import ValidatedPanel, validate_panel
@@ -37,8 +38,13 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
         When the file is missing, empty or not a readable CSV.
     """
     file = Path(path)
-    if not file.is_file():
+    if file.is_dir():
+        raise InputError(f"'{file}' is a folder; give a CSV file in the panel schema or use --source synthetic")
+    if not file.exists():
         raise InputError(f"'{file}' not found; pass the path of a CSV in the panel schema or use --source synthetic")
+    if not file.is_file():
+        raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
+    _check_delimiter(file)
     try:
         return pd.read_csv(file, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
@@ -48,11 +54,33 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{file}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
 
 
-def validate_file(path: str | Path, channels: Channels | None = None) -> tuple[pd.DataFrame, ValidatedPanel]:
+#: Field separators that spreadsheets write instead of commas, by how a message names them.
+OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _check_delimiter(file: Path) -> None:
+    """A header line without commas but with semicolons, tabs or pipes: the file uses another separator."""
+    with open(file, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = handle.readline(65_536)
+    if "," in header or "\ufffd" in header or "\x00" in header:  # comma-separated, or not text at all
+        return
+    counts = {name: header.count(mark) for mark, name in OTHER_DELIMITERS.items()}
+    name, count = max(counts.items(), key=lambda item: item[1])
+    if count:
+        raise InputError(
+            f"{file}: the file looks {name}-separated (its header has {count} {name}s and no commas); "
+            "save it as comma-separated CSV (e.g. in Excel: Save As 'CSV UTF-8 (Comma delimited)')"
+        )
+
+
+def validate_file(
+    path: str | Path, channels: Channels | None = None, limits: ValidationSettings | None = None
+) -> tuple[pd.DataFrame, ValidatedPanel]:
     """Read ``path`` as text and validate it (with the channel table's extra columns, e.g. spend
-    columns); returns the text frame and the validated panel."""
+    columns, and the plausibility ``limits`` of ``data_config.yaml``); returns the text frame and
+    the validated panel."""
     raw = read_raw_csv(path)
-    return raw, validate_panel(raw, str(path), channels)
+    return raw, validate_panel(raw, str(path), channels, limits)
 
 
 def load_panel(path: str | Path) -> pd.DataFrame:

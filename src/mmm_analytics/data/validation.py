@@ -9,8 +9,11 @@ Fatal (the run stops with one line naming the file and column): a missing column
 (for a channel column, also the ``data_config.yaml`` key that names it),
 a non-numeric or non-finite number, a date that is neither M/D/YYYY nor ISO, an empty
 Geo/Brand/SKU, a duplicate (Date, Geo, Brand, SKU) row, dates off a 7-day grid, a
-negative value where none is possible, a promotion flag outside {0, 1}, or a series
-missing more than :data:`MAX_MISSING_WEEK_SHARE` of the weeks.
+negative value where none is possible, a promotion flag outside {0, 1}, a value above
+its plausible bound (``validation`` block of ``data_config.yaml``, see
+:class:`~mmm_analytics.config.data.ValidationSettings`; an exposure is also checked for
+the spend it implies at its channel's CPM), a series whose Sales_Value is zero in every
+week, or a series missing more than :data:`MAX_MISSING_WEEK_SHARE` of the weeks.
 
 Fixed and reported: renamed/extra/reordered columns, spaces around names, empty
 numeric cells and missing weeks (rows added; the cleaning step imputes their values).
@@ -25,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import ValidationSettings
 from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
 from mmm_analytics.data.issues import Issue, Rule, fatal, fixed, line_of, raise_if_fatal
@@ -78,15 +82,34 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
         stripped = text.str.strip()
         changed = stripped != text
         if changed.any():
-            issues.append(fixed(Rule.STRIPPED_TEXT, source, column, int(changed.sum()), text.iloc[_first(changed)],
-                                "spaces around values were removed"))
+            issues.append(
+                fixed(
+                    Rule.STRIPPED_TEXT,
+                    source,
+                    column,
+                    int(changed.sum()),
+                    text.iloc[_first(changed)],
+                    "spaces around values were removed",
+                )
+            )
         empty = stripped == ""
         if empty.any():
             line = line_of(_first(empty))
-            issues.append(fatal(Rule.EMPTY_ID, source, column, int(empty.sum()), f"line {line}",
-                                f"{int(empty.sum())} empty value(s) (first on line {line}); every row needs a value"))
+            issues.append(
+                fatal(
+                    Rule.EMPTY_ID,
+                    source,
+                    column,
+                    int(empty.sum()),
+                    f"line {line}",
+                    f"{int(empty.sum())} empty value(s) (first on line {line}); every row needs a value",
+                )
+            )
         values[column] = stripped
     return values, issues
+
+
+FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
 
 
 def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
@@ -99,13 +122,18 @@ def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
         if getattr(iso.dt, "tz", None) is not None:
             iso = iso.dt.tz_localize(None)
         dates = dates.where(~rest, iso)
+    # Weeks outside 1900-2200 are typing errors (and beyond what nanosecond timestamps hold).
+    dates = dates.where((dates >= FIRST_DATE) & (dates <= LAST_DATE))
     dates = dates.dt.normalize().astype("datetime64[ns]")
     bad = dates.isna()
     if not bad.any():
         return dates, []
     k = _first(bad)
     example = stripped.iloc[k]
-    detail = f"{int(bad.sum())} value(s) are not dates (line {line_of(k)}: {example!r}); {DATE_HELP}"
+    detail = (
+        f"{int(bad.sum())} value(s) are not dates between {FIRST_DATE.year} and {LAST_DATE.year} "
+        f"(line {line_of(k)}: {example!r}); {DATE_HELP}"
+    )
     return dates, [fatal(Rule.BAD_DATE, source, schema.DATE, int(bad.sum()), example, detail)]
 
 
@@ -124,20 +152,37 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
     if bad.any():
         k = _first(bad)
         example = stripped.iloc[k]
-        issues.append(fatal(Rule.NON_NUMERIC, source, column, int(bad.sum()), example,
-                            f"{int(bad.sum())} value(s) are not numbers (line {line_of(k)}: {example!r}); "
-                            "write plain numbers such as 1250000.5 or leave the cell empty"))
+        issues.append(
+            fatal(
+                Rule.NON_NUMERIC,
+                source,
+                column,
+                int(bad.sum()),
+                example,
+                f"{int(bad.sum())} value(s) are not numbers (line {line_of(k)}: {example!r}); "
+                "write plain numbers such as 1250000.5 or leave the cell empty",
+            )
+        )
     elif empty.all():
         issues.append(fatal(Rule.EMPTY_COLUMN, source, column, len(text), "", "has no values; fill it in"))
     elif empty.any():
         k = _first(empty)
-        issues.append(fixed(Rule.MISSING_VALUES, source, column, int(empty.sum()), f"line {line_of(k)}",
-                            f"{int(empty.sum())} empty value(s) (first on line {line_of(k)}) will be imputed"))
+        issues.append(
+            fixed(
+                Rule.MISSING_VALUES,
+                source,
+                column,
+                int(empty.sum()),
+                f"line {line_of(k)}",
+                f"{int(empty.sum())} empty value(s) (first on line {line_of(k)}) will be imputed",
+            )
+        )
     return numbers.where(~bad), issues, int(empty.sum())
 
 
-def _parse_numbers(frame: pd.DataFrame, source: str,
-                   columns: Sequence[str]) -> tuple[dict[str, pd.Series], list[Issue], dict[str, int]]:
+def _parse_numbers(
+    frame: pd.DataFrame, source: str, columns: Sequence[str]
+) -> tuple[dict[str, pd.Series], list[Issue], dict[str, int]]:
     values, issues, missing = {}, [], {}
     for column in columns:
         values[column], found, missing[column] = _parse_number_column(frame[column], column, source)
@@ -167,12 +212,122 @@ def _check_negative(typed: pd.DataFrame, source: str, extra_columns: Sequence[st
         if negative.any():
             k = _first(negative)
             value = typed[column].iloc[k]
-            kinds = ("media spend and exposures" if column in extra_columns
-                     else "sales, exposures, prices and distribution")
-            issues.append(fatal(Rule.NEGATIVE_VALUE, source, column, int(negative.sum()), str(value),
-                                f"{int(negative.sum())} negative value(s) (line {line_of(k)}: {value:g}); "
-                                f"{kinds} must be >= 0"))
+            kinds = (
+                "media spend and exposures" if column in extra_columns else "sales, exposures, prices and distribution"
+            )
+            issues.append(
+                fatal(
+                    Rule.NEGATIVE_VALUE,
+                    source,
+                    column,
+                    int(negative.sum()),
+                    str(value),
+                    f"{int(negative.sum())} negative value(s) (line {line_of(k)}: {value:g}); {kinds} must be >= 0",
+                )
+            )
     return issues
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """The largest plausible size of a column's values: ``limit`` (``key`` of the ``validation`` block)."""
+
+    limit: float
+    key: str
+    unit: str
+
+
+def _bounds(columns: Sequence[str], channels: Channels | None, limits: ValidationSettings) -> dict[str, _Bound]:
+    """Column -> its bound, for every numeric column of the panel (flags are checked on their own)."""
+    exposure = _Bound(limits.max_weekly_exposure, "max_weekly_exposure", "exposures per week")
+    spend = _Bound(limits.max_weekly_spend_inr, "max_weekly_spend_inr", "INR per week")
+    bounds = {column: _Bound(limits.max_abs_value, "max_abs_value", "in size") for column in columns}
+    bounds |= {
+        schema.SALES_VALUE: _Bound(limits.max_weekly_sales, "max_weekly_sales", "INR per week"),
+        schema.SALES_UNITS: _Bound(limits.max_weekly_sales, "max_weekly_sales", "units per week"),
+        "Trade_Spend": spend,
+    }
+    bounds |= dict.fromkeys(schema.columns_with_role(schema.Role.MEDIA), exposure)
+    if channels is not None:
+        bounds |= dict.fromkeys(channels.columns, exposure)
+        bounds |= {column: spend for column in channels.spend_column if column is not None}
+    return {
+        column: bound for column, bound in bounds.items() if column in columns and column not in schema.FLAG_COLUMNS
+    }
+
+
+def _raise_hint(key: str) -> str:
+    return f"correct the value, or raise data_config.yaml key 'validation.{key}' if it is real"
+
+
+def _check_ranges(
+    typed: pd.DataFrame, source: str, channels: Channels | None, limits: ValidationSettings
+) -> list[Issue]:
+    """Values above their plausible bound, and exposures implying more than the largest weekly spend."""
+    issues = []
+    numeric = [c for c in typed.columns if c in schema.NUMERIC_COLUMNS or c not in schema.COLUMNS]
+    for column, bound in _bounds(numeric, channels, limits).items():
+        over = typed[column].abs() > bound.limit
+        if over.any():
+            k = _first(over)
+            value = float(typed[column].iloc[k])
+            issues.append(
+                fatal(
+                    Rule.OUT_OF_RANGE,
+                    source,
+                    column,
+                    int(over.sum()),
+                    repr(value),
+                    f"{int(over.sum())} value(s) above {bound.limit:.3g} {bound.unit} "
+                    f"(line {line_of(k)}: {value:.6g}); {_raise_hint(bound.key)}",
+                )
+            )
+    if channels is None:
+        return issues
+    for name, column, cpm, spend_column in zip(
+        channels.names, channels.columns, channels.cpm, channels.spend_column, strict=True
+    ):
+        if spend_column is not None or column not in typed.columns:
+            continue
+        exposure = typed[column]
+        over = (exposure * (cpm / 1000.0) > limits.max_weekly_spend_inr) & (exposure <= limits.max_weekly_exposure)
+        if over.any():
+            k = _first(over)
+            value = float(exposure.iloc[k])
+            detail = (
+                f"{int(over.sum())} value(s) imply a weekly spend above {limits.max_weekly_spend_inr:.3g} INR "
+                f"(line {line_of(k)}: {value:.6g} x cpm {cpm:g} / 1000 = {value * cpm / 1000.0:.6g} INR); "
+                f"correct the value or data_config.yaml key 'channels.{name}.cpm', or raise "
+                "'validation.max_weekly_spend_inr' if it is real"
+            )
+            issues.append(fatal(Rule.OUT_OF_RANGE, source, column, int(over.sum()), repr(value), detail))
+    return issues
+
+
+def _check_sales(typed: pd.DataFrame, source: str) -> list[Issue]:
+    """A series whose Sales_Value is 0 in every week that has a value (the model has nothing to explain)."""
+    sales = typed[schema.SALES_VALUE]
+    grouped = (
+        pd.DataFrame({"observed": sales.notna(), "positive": sales > 0})
+        .groupby([typed[c] for c in _KEY], sort=True)
+        .sum()
+    )
+    dead = grouped[(grouped["observed"] > 0) & (grouped["positive"] == 0)]
+    if dead.empty:
+        return []
+    name = "/".join(map(str, dead.index[0]))
+    if len(dead) == len(grouped):
+        detail = (
+            "is 0 in every row of the panel; there are no sales to model: "
+            "check that the column holds weekly sales in INR"
+        )
+    else:
+        more = f" (and {len(dead) - 1} more series)" if len(dead) > 1 else ""
+        detail = (
+            f"series {name}{more} has zero sales in all {int(dead['observed'].iloc[0])} weeks with a value; "
+            "a series without sales cannot be modelled: correct its Sales_Value or remove its rows"
+        )
+    return [fatal(Rule.ZERO_SALES, source, schema.SALES_VALUE, len(dead), name, detail)]
 
 
 def _check_flags(typed: pd.DataFrame, source: str) -> list[Issue]:
@@ -182,9 +337,17 @@ def _check_flags(typed: pd.DataFrame, source: str) -> list[Issue]:
         bad = values.notna() & ~values.isin([0.0, 1.0])
         if bad.any():
             k = _first(bad)
-            issues.append(fatal(Rule.BAD_FLAG, source, column, int(bad.sum()), str(values.iloc[k]),
-                                f"{int(bad.sum())} value(s) outside {{0, 1}} (line {line_of(k)}: "
-                                f"{values.iloc[k]:g}); promotion flags must be 0 or 1"))
+            issues.append(
+                fatal(
+                    Rule.BAD_FLAG,
+                    source,
+                    column,
+                    int(bad.sum()),
+                    str(values.iloc[k]),
+                    f"{int(bad.sum())} value(s) outside {{0, 1}} (line {line_of(k)}: "
+                    f"{values.iloc[k]:g}); promotion flags must be 0 or 1",
+                )
+            )
     return issues
 
 
@@ -196,8 +359,10 @@ def _check_weekly(dates: pd.Series, source: str) -> list[Issue]:
         return []
     k = int(np.argmax(off))
     before, after = (pd.Timestamp(unique[i]).date().isoformat() for i in (k, k + 1))
-    detail = (f"dates are not on one weekly grid: {before} is followed by {after} ({steps[k]} days); "
-              "every series needs one row per week on the same weekday")
+    detail = (
+        f"dates are not on one weekly grid: {before} is followed by {after} ({steps[k]} days); "
+        "every series needs one row per week on the same weekday"
+    )
     return [fatal(Rule.IRREGULAR_DATES, source, schema.DATE, int(off.sum()), after, detail)]
 
 
@@ -220,14 +385,18 @@ def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
     worst = per_series.idxmax()
     example = f"{full[added.to_numpy()].iloc[0][schema.DATE].date().isoformat()} for {'/'.join(map(str, worst))}"
     if per_series.max() > MAX_MISSING_WEEK_SHARE * len(grid):
-        detail = (f"series {'/'.join(map(str, worst))} has no row for {per_series.max()} of {len(grid)} weeks; "
-                  f"at most {MAX_MISSING_WEEK_SHARE:.0%} can be imputed: add the missing weeks")
+        detail = (
+            f"series {'/'.join(map(str, worst))} has no row for {per_series.max()} of {len(grid)} weeks; "
+            f"at most {MAX_MISSING_WEEK_SHARE:.0%} can be imputed: add the missing weeks"
+        )
         return merged, [fatal(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], 0
     detail = f"{int(added.sum())} row(s) added for missing weeks (e.g. {example}); their values will be imputed"
     return merged, [fixed(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], int(added.sum())
 
 
-def validate_panel(raw: pd.DataFrame, source: str, channels: Channels | None = None) -> ValidatedPanel:
+def validate_panel(
+    raw: pd.DataFrame, source: str, channels: Channels | None = None, limits: ValidationSettings | None = None
+) -> ValidatedPanel:
     """Run every schema rule on a panel read as text (see :func:`~mmm_analytics.data.loader.read_raw_csv`).
 
     Parameters
@@ -240,6 +409,9 @@ def validate_panel(raw: pd.DataFrame, source: str, channels: Channels | None = N
         The channel table (``DataConfig.channel_table()``): its columns outside the schema
         must be in the file and are checked (numeric, >= 0) and kept like exposure columns.
         ``None``: the schema columns only.
+    limits : ValidationSettings or None
+        The ``validation`` block of ``data_config.yaml`` (plausible upper bounds);
+        ``None``: its defaults.
 
     Returns
     -------
@@ -265,6 +437,7 @@ def validate_panel(raw: pd.DataFrame, source: str, channels: Channels | None = N
     typed = pd.DataFrame({schema.DATE: dates, **ids, **numbers})[columns]
     issues += _check_duplicates(typed, source) + _check_negative(typed, source, list(extra))
     issues += _check_flags(typed, source) + _check_weekly(typed[schema.DATE], source)
+    issues += _check_ranges(typed, source, channels, limits or ValidationSettings()) + _check_sales(typed, source)
     raise_if_fatal(issues)
     completed, grid_issues, inserted = complete_grid(typed, source)
     issues += grid_issues

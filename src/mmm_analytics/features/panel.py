@@ -21,7 +21,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features import seasonality
 from mmm_analytics.features.hierarchical import Vocabulary
 from mmm_analytics.features.price_elasticity import relative_price
-from mmm_analytics.features.scaling import Scalers
+from mmm_analytics.features.scaling import Scalers, control_notes
 
 type Array = npt.NDArray[np.float64]
 
@@ -34,7 +34,9 @@ class FeaturePanel:
     """Arrays for the model; ``exposure`` (S, T, C) in units of each channel's input column
     (exposures, or INR for a channel given by a spend column; see :class:`~mmm_analytics.channels.Channels`),
     ``cpm`` (C,) INR per 1000 of those units, ``sales`` (S, T) in INR,
-    ``relative_price`` (S, T) net price / reference, ``controls`` (S, T, K) unscaled."""
+    ``relative_price`` (S, T) net price / reference, ``controls`` (S, T, K) unscaled.
+    ``notes`` are lines about controls the scalers could not use (constant, duplicate or
+    collinear over the training weeks; see :func:`~mmm_analytics.features.scaling.control_notes`)."""
 
     dates: pd.DatetimeIndex
     geo: tuple[str, ...]
@@ -49,6 +51,7 @@ class FeaturePanel:
     control_names: tuple[str, ...]
     holdout_weeks: int
     scalers: Scalers
+    notes: tuple[str, ...] = ()
 
     @property
     def n_train_weeks(self) -> int:
@@ -67,6 +70,10 @@ class FeaturePanel:
     def scaled_controls(self) -> Array:
         return self.scalers.scale_controls(self.controls)
 
+    def series_labels(self) -> list[str]:
+        """Each series as ``geo/brand`` (``geo/brand/sku`` at SKU granularity), length S."""
+        return _labels(self.geo, self.brand, self.sku)
+
     def vocabularies(self) -> dict[str, Vocabulary]:
         vocab = {
             "brand": Vocabulary.from_values("brand", self.brand),
@@ -84,10 +91,93 @@ class FeaturePanel:
             "holdout_weeks": self.holdout_weeks,
             "scalers": self.scalers.to_dict(),
             "vocabularies": {k: v.to_dict() for k, v in self.vocabularies().items()},
+            "notes": list(self.notes),
         }
 
 
+def _labels(geo: tuple[str, ...], brand: tuple[str, ...], sku: tuple[str, ...] | None) -> list[str]:
+    parts = [geo, brand] + ([sku] if sku is not None else [])
+    return ["/".join(names) for names in zip(*parts, strict=True)]
+
+
+def require_fittable(panel: FeaturePanel, fix: str) -> None:
+    """Raise :class:`InputError` when the model cannot be fitted to ``panel``: a missing or
+    non-finite value (naming the channel, control and series) or a series without sales in
+    every training week. ``fix`` ends each message (what to re-run)."""
+    arrays = {"exposure": panel.exposure, "sales": panel.sales, "relative_price": panel.relative_price}
+    _check_arrays(
+        panel.series_labels(),
+        panel.channels,
+        panel.control_names,
+        arrays | {"controls": panel.controls},
+        panel.n_train_weeks,
+        fix,
+    )
+
+
+def _check_arrays(
+    labels: list[str],
+    channels: tuple[str, ...],
+    control_names: tuple[str, ...],
+    arrays: dict[str, Array],
+    n_train_weeks: int,
+    fix: str,
+) -> None:
+    """See :func:`require_fittable`; ``arrays`` holds exposure, sales, relative_price and controls."""
+    named = [
+        *((f"exposure of channel '{c}'", arrays["exposure"][..., k]) for k, c in enumerate(channels)),
+        ("Sales_Value", arrays["sales"]),
+        ("relative_price", arrays["relative_price"]),
+        *((f"control '{c}'", arrays["controls"][..., k]) for k, c in enumerate(control_names)),
+    ]
+    for name, values in named:
+        bad = ~np.isfinite(values)
+        if bad.any():
+            series = labels[int(np.argwhere(bad)[0][0])]
+            raise InputError(
+                f"{name} has {int(bad.sum())} missing or non-finite value(s) (first in series {series}); {fix}"
+            )
+    train_sales = arrays["sales"][:, :n_train_weeks]
+    dead = np.flatnonzero(~(train_sales > 0).any(axis=1))
+    if dead.size:
+        more = f" (and {dead.size - 1} more series)" if dead.size > 1 else ""
+        raise InputError(
+            f"series {labels[dead[0]]}{more} has zero Sales_Value in all {n_train_weeks} training weeks, "
+            f"so the model cannot fit it: correct its sales or remove the series; {fix}"
+        )
+
+
+def _check_values(frame: pd.DataFrame, columns: list[str]) -> None:
+    """Every value the panel is built from must be a finite number: a gap would be summed as 0."""
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = frame.iloc[int(np.flatnonzero(bad)[0])]
+            where = "/".join(str(row[c]) for c in schema.KEY_COLUMNS if c in frame.columns)
+            week = pd.Timestamp(row[schema.DATE]).date().isoformat()
+            raise InputError(
+                f"the cleaned panel: column '{column}' has {int(bad.sum())} missing or non-finite value(s) "
+                f"(first: {where} in the week of {week}); re-run 'mmm data' to clean it"
+            )
+
+
+def _check_reference_prices(frame: pd.DataFrame) -> None:
+    """The list price (MRP) of every series must average > 0: it is the reference of the relative price."""
+    reference = frame.groupby(list(schema.KEY_COLUMNS), sort=True)[schema.MRP].mean()
+    bad = reference[~(reference > 0) | ~np.isfinite(reference)]
+    if not bad.empty:
+        name = "/".join(map(str, bad.index[0]))
+        raise InputError(
+            f"the cleaned panel: column '{schema.MRP}' averages {float(bad.iloc[0]):g} for series {name}; "
+            "a list price must be > 0: correct it and re-run 'mmm data'"
+        )
+
+
 def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -> pd.DataFrame:
+    used = [schema.SALES_VALUE, schema.MRP, schema.NET_PRICE, *media_columns]
+    _check_values(frame, list(dict.fromkeys([*used, *(c for c in MEAN_CONTROLS if c in frame.columns)])))
+    _check_reference_prices(frame)
     work = frame.copy()
     reference = work.groupby(list(schema.KEY_COLUMNS))[schema.MRP].transform("mean")
     work["_relative_price"] = relative_price(work[schema.NET_PRICE].to_numpy(), reference.to_numpy())
@@ -101,7 +191,14 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
 
 
 def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: FeatureConfig) -> FeaturePanel:
-    """Aggregate the cleaned panel to the configured granularity and lay it out as arrays."""
+    """Aggregate the cleaned panel to the configured granularity and lay it out as arrays.
+
+    Raises
+    ------
+    InputError
+        A missing channel column, an incomplete grid, a too long holdout, a list price that is
+        not > 0, a missing or non-finite value, or a series without sales in every training week.
+    """
     keys = [schema.GEO, schema.BRAND] + (
         [schema.SKU] if feature_config.granularity is Granularity.GEO_BRAND_SKU else []
     )
@@ -131,18 +228,28 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
     controls = np.concatenate([np.broadcast_to(calendar, (n_series, *calendar.shape)), cube(control_columns)], axis=-1)
     exposure, sales = cube(media_columns), cube([schema.SALES_VALUE])[..., 0]
     n_train = n_weeks - data_config.holdout_weeks
+    control_names = ("trend", "festive_week", *fourier_names, *control_columns)
+    geo, brand = tuple(series[schema.GEO].astype(str)), tuple(series[schema.BRAND].astype(str))
+    sku = tuple(series[schema.SKU].astype(str)) if schema.SKU in keys else None
+    labels = _labels(geo, brand, sku)
+    relative = cube(["relative_price"])[..., 0]
+    arrays = {"exposure": exposure, "sales": sales, "relative_price": relative, "controls": controls}
+    _check_arrays(labels, table.names, control_names, arrays, n_train, "re-run 'mmm data' on the panel")
+    scalers = Scalers.fit(exposure, controls, sales, n_train, control_names)
+    train_controls = controls[:, :n_train].reshape(-1, controls.shape[-1])
     return FeaturePanel(
         dates=dates,
-        geo=tuple(series[schema.GEO].astype(str)),
-        brand=tuple(series[schema.BRAND].astype(str)),
-        sku=tuple(series[schema.SKU].astype(str)) if schema.SKU in keys else None,
+        geo=geo,
+        brand=brand,
+        sku=sku,
         channels=table.names,
         cpm=table.cpm_array(),
         exposure=exposure,
         sales=sales,
-        relative_price=cube(["relative_price"])[..., 0],
+        relative_price=relative,
         controls=controls,
-        control_names=("trend", "festive_week", *fourier_names, *control_columns),
+        control_names=control_names,
         holdout_weeks=data_config.holdout_weeks,
-        scalers=Scalers.fit(exposure, controls, sales, n_train),
+        scalers=scalers,
+        notes=control_notes(train_controls, control_names, scalers.whitening.shape[1]),
     )

@@ -1,4 +1,9 @@
-"""``mmm features``: cleaned panel -> ``features.parquet`` (+ meta)."""
+"""``mmm features``: cleaned panel -> ``features.parquet`` (+ meta).
+
+The input is the cleaned panel written by ``mmm data`` (parquet), or a CSV in the panel
+schema, which is validated and cleaned by the data step's own functions first (the same
+checks, imputation and outlier handling as ``mmm data``; nothing of that step is written).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,36 @@ from pathlib import Path
 import pandas as pd
 
 from mmm_analytics.config import ProjectConfig
+from mmm_analytics.config.data import DataConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import save_panel
 
 
-def read_clean_panel(path: Path) -> pd.DataFrame:
-    """The cleaned panel written by ``mmm data`` (parquet) or a CSV in the same schema."""
+def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
+    """Validate and clean a panel CSV as ``mmm data`` does; returns the cleaned frame
+    (:attr:`~mmm_analytics.data.cleaning.CleanedPanel.frame`)."""
+    from mmm_analytics.data.cleaning import check_outlier_columns, clean_panel
+    from mmm_analytics.data.loader import read_raw_csv
+    from mmm_analytics.data.validation import validate_panel
+
+    check_outlier_columns(config.cleaning.outliers)
+    validated = validate_panel(read_raw_csv(path), str(path), config.channel_table(), config.validation)
+    return clean_panel(validated.frame, config.cleaning).frame
+
+
+def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFrame:
+    """The cleaned panel written by ``mmm data`` (parquet), or a CSV in the same schema
+    validated and cleaned with ``config`` (default: the built-in ``data_config.yaml``)."""
     if not path.is_file():
         raise InputError(f"'{path}' not found; run 'mmm data' to make it")
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
-    from mmm_analytics.data.loader import load_panel
-
-    return load_panel(path)
+    return clean_csv(path, config or DataConfig())
 
 
 def build_features(clean_path: Path, output: Path, config: ProjectConfig) -> FeaturePanel:
     """Build the model-ready panel from the cleaned data and write it to ``output``."""
-    panel = build_panel(read_clean_panel(clean_path), config.data, config.features)
+    panel = build_panel(read_clean_panel(clean_path, config.data), config.data, config.features)
     save_panel(panel, output, config.features)
     return panel

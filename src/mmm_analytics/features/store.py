@@ -97,4 +97,5 @@ def load_panel(path: Path) -> FeaturePanel:
         control_names=tuple(controls),
         holdout_weeks=int(meta["holdout_weeks"]),
         scalers=Scalers.from_dict(meta["scalers"]),
+        notes=tuple(str(note) for note in meta.get("notes", ())),
     )

@@ -7,15 +7,15 @@
 - ``contribution_waterfall.png``: base -> price -> promotions -> channels -> total;
 - ``residual_acf.png``: residual autocorrelation at lags 1..8 over the training weeks.
 
-Figures are rendered in ``viz.max_workers`` forked processes (serially when that is 1).
+Figures are rendered in ``viz.max_workers`` worker processes (serially when that is 1) from
+:func:`mmm_analytics.utils.workers.worker_pool`: started without forking the parent, they
+import this module without the ``mmm_analytics.models`` package (which loads Keras) and end
+with the run. Temp files an interrupted run left in the folder are removed first.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
-import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +31,7 @@ from matplotlib.ticker import FuncFormatter
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.utils.io import write_with
+from mmm_analytics.utils.workers import remove_stale_temps, sigterm_raises, worker_pool
 
 type Grid = npt.NDArray[np.float64]
 
@@ -39,6 +40,8 @@ PART_COLORS: dict[str, str] = {"base": "#c5ccd6", "price": "#7a8797", "promotion
 ACTUAL_COLOR = "#222222"
 TOTAL_COLOR = "#1f2d3d"
 PNG_COMPRESS_LEVEL = 3
+#: The package of this module; its ``__init__`` loads Keras, which the figure workers skip.
+_PACKAGE = __name__.rpartition(".")[0]
 
 
 class FigureKind(StrEnum):
@@ -278,17 +281,14 @@ def render_one(kind: FigureKind, data: PlotData, folder: Path, viz: VizConfig) -
 
 
 def render_figures(data: PlotData, folder: Path, viz: VizConfig) -> list[Path]:
-    """Render every figure; in ``viz.max_workers`` forked processes when that is above 1."""
+    """Render every figure; in ``viz.max_workers`` worker processes when that is above 1."""
     folder.mkdir(parents=True, exist_ok=True)
     kinds = list(FigureKind)
+    remove_stale_temps(folder, suffixes={".png"}, stems={kind.value for kind in kinds})
     workers = min(viz.max_workers, len(kinds))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [render_one(kind, data, folder, viz) for kind in kinds]
-    with warnings.catch_warnings():
-        # The parent has used JAX; the workers only run matplotlib on NumPy arrays, so forking is safe.
-        warnings.filterwarnings("ignore", message=r".*fork.*", category=RuntimeWarning)
-        warnings.filterwarnings("ignore", message=r".*fork.*", category=DeprecationWarning)
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            n = len(kinds)
-            return list(pool.map(render_one, kinds, [data] * n, [folder] * n, [viz] * n))
+    if workers <= 1:
+        with sigterm_raises():
+            return [render_one(kind, data, folder, viz) for kind in kinds]
+    n = len(kinds)
+    with worker_pool(workers, bare_packages=(_PACKAGE,)) as pool:
+        return list(pool.map(render_one, kinds, [data] * n, [folder] * n, [viz] * n))

@@ -213,7 +213,7 @@ def evaluate(
     contributions = channel_contributions(decomposition, panel)
     files = [
         write_csv(reports_dir / METRICS_CSV, table),
-        write_json(reports_dir / METRICS_JSON, metrics),
+        write_json(reports_dir / METRICS_JSON, metrics, nulls=True),
         write_csv(reports_dir / DECOMPOSITION_CSV, frame),
         write_csv(reports_dir / CONTRIBUTIONS_CSV, contributions),
         write_csv(reports_dir / DIAGNOSTICS_CSV, diagnostics),

@@ -71,7 +71,10 @@ def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, 
         channels=list(panel.channels),
         brands=list(vocab["brand"].values),
         regions=list(vocab["region"].values),
-        series=[{"brand": b, "region": g} for b, g in zip(panel.brand, panel.geo)],
+        series=[
+            {"brand": b, "region": g} | ({} if k is None else {"sku": k})
+            for b, g, k in zip(panel.brand, panel.geo, panel.sku or [None] * len(panel.brand), strict=True)
+        ],
         date_range=(panel.dates[0].date().isoformat(), panel.dates[-1].date().isoformat()),
         n_weeks=len(panel.dates),
         holdout_weeks=panel.holdout_weeks,

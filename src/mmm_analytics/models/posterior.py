@@ -17,6 +17,7 @@ import keras
 import numpy as np
 from scipy import optimize
 
+from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import ModelInputs
 from mmm_analytics.models.mmm import MarketingMixModel
 
@@ -129,12 +130,18 @@ def polish(
     """Refine the weights to the MAP with Levenberg-Marquardt on the exact JAX Jacobian of
     the residuals (the posterior is too flat along some media directions for first-order
     steps to settle); updates ``model``."""
+    start = current_theta(model)
+    if not (np.isfinite(start).all() and np.isfinite(noise_scale).all()):
+        raise InputError(
+            "training diverged: the model's weights are not finite after the Adam epochs; lower "
+            "model_config.yaml key 'learning_rate' or check the panel for extreme values, then re-run 'mmm train'"
+        )
     compiled = compiled or CompiledResiduals.of(model, inputs)
     residuals = lambda theta: compiled.residuals(theta, jnp.asarray(noise_scale))
     jacobian = lambda theta: compiled.jacobian(theta, jnp.asarray(noise_scale))
     result = optimize.least_squares(
         lambda theta: np.asarray(residuals(jnp.asarray(theta)), dtype=np.float64),
-        current_theta(model),
+        start,
         jac=lambda theta: np.asarray(jacobian(jnp.asarray(theta)), dtype=np.float64),
         method="lm",
         x_scale="jac",

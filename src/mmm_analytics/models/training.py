@@ -10,7 +10,7 @@ import keras
 import numpy as np
 
 from mmm_analytics.config.model import ModelConfig
-from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.features.panel import FeaturePanel, require_fittable
 from mmm_analytics.models.inputs import ModelInputs, model_inputs, prior_values
 from mmm_analytics.models.mmm import MarketingMixModel
 
@@ -63,7 +63,15 @@ def fit_model(
     epochs: int | None = None,
     verbose: int = 0,
 ) -> FitResult:
-    """Train with Adam on the training weeks; validate on the last ``holdout_weeks`` weeks."""
+    """Train with Adam on the training weeks; validate on the last ``holdout_weeks`` weeks.
+
+    Raises
+    ------
+    InputError
+        When the panel has a missing or non-finite value or a series without sales in every
+        training week (see :func:`~mmm_analytics.features.panel.require_fittable`).
+    """
+    require_fittable(panel, "re-run 'mmm data' and 'mmm features' to rebuild the features")
     keras.utils.set_random_seed(config.seed)
     model = build_model(panel, config)
     inputs = model_inputs(panel)

@@ -12,6 +12,8 @@ D = parameter draws.
 from __future__ import annotations
 
 import json
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,14 +106,72 @@ class ResponseParams:
 
     @classmethod
     def load(cls, folder: str | Path) -> ResponseParams:
+        """Read ``response_params.npz``; a missing, damaged or inconsistent file is an :class:`InputError`."""
         path = Path(folder) / PARAMS_FILE
         if not path.is_file():
             raise InputError(f"model folder '{folder}' has no {PARAMS_FILE}; run 'mmm train' to make it")
-        with np.load(path, allow_pickle=False) as data:
-            values: dict[str, Any] = {name: np.asarray(data[name], dtype=np.float64) for name in _ARRAY_FIELDS}
-            values |= {name: tuple(str(v) for v in data[name]) for name in _TEXT_FIELDS}
-            values["saturation"] = str(data["saturation"])
-        return cls(**values)
+        if not zipfile.is_zipfile(path):
+            raise _damaged(path, "not an npz archive: empty, truncated or overwritten")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                missing = [name for name in ("saturation", *_ARRAY_FIELDS, *_TEXT_FIELDS) if name not in data]
+                if missing:
+                    raise _damaged(path, f"array '{missing[0]}' is missing")
+                values: dict[str, Any] = {name: np.asarray(data[name], dtype=np.float64) for name in _ARRAY_FIELDS}
+                texts = {name: np.asarray(data[name]) for name in _TEXT_FIELDS}
+                saturation = np.asarray(data["saturation"])
+        except InputError:
+            raise
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+            reason = " ".join(str(error).split())[:120] or type(error).__name__
+            raise _damaged(path, f"cannot be read: {reason}") from None
+        for name, array in (*texts.items(), ("saturation", saturation)):
+            expected = 0 if name == "saturation" else 1
+            if array.ndim != expected or array.dtype.kind not in "US":
+                raise _damaged(path, f"array '{name}' is not {'a' if expected == 0 else 'a list of'} text")
+        values |= {name: tuple(str(v) for v in array) for name, array in texts.items()}
+        values["saturation"] = str(saturation)
+        params = cls(**values)
+        params._check_shapes(path)
+        return params
+
+    def _check_shapes(self, path: Path) -> None:
+        """Every array's shape agrees with the channels, series, weeks, lags and draws."""
+        s, t, c = len(self.series_brand), len(self.dates), len(self.channels)
+        for name, ndim, layout in (
+            ("lag_weights", 2, "(lags, channels)"),
+            ("coefficient_draws", 3, "(draws, series, channels)"),
+        ):
+            if getattr(self, name).ndim != ndim:
+                raise _damaged(path, f"array '{name}' has shape {getattr(self, name).shape}, expected {layout}")
+        if len(self.series_region) != s:
+            raise _damaged(path, f"series_region has {len(self.series_region)} entries, series_brand {s}")
+        lags, d = self.lag_weights.shape[0], self.coefficient_draws.shape[0]
+        expected = {
+            "cpm": (c,),
+            "exposure_scale": (s, c),
+            "exposure": (s, t, c),
+            "lag_weights": (lags, c),
+            "half_saturation": (c,),
+            "slope": (c,),
+            "coefficient": (s, c),
+            "lag_weights_draws": (d, lags, c),
+            "half_saturation_draws": (d, c),
+            "slope_draws": (d, c),
+            "coefficient_draws": (d, s, c),
+            "predicted_sales": (s, t),
+            "baseline_sales": (s, t),
+        }
+        for name, shape in expected.items():
+            actual = getattr(self, name).shape
+            if actual != shape:
+                raise _damaged(path, f"array '{name}' has shape {actual}, expected {shape}")
+        if c == 0 or s == 0 or t == 0 or lags < 1 or d < 1:
+            raise _damaged(path, f"it holds {c} channels, {s} series, {t} weeks, {lags} lags and {d} draws")
+
+
+def _damaged(path: Path, reason: str) -> InputError:
+    return InputError(f"'{path}' is damaged ({reason}); re-run 'mmm train' to rebuild the model folder")
 
 
 _TEXT_FIELDS = ("channels", "series_brand", "series_region", "dates")
@@ -162,22 +222,91 @@ class ModelMetadata:
 
     @classmethod
     def load(cls, folder: str | Path) -> ModelMetadata:
+        """Read ``metadata.json``; a missing or damaged file is an :class:`InputError`."""
         path = Path(folder) / METADATA_FILE
         if not path.is_file():
             raise InputError(f"model folder '{folder}' has no {METADATA_FILE}; run 'mmm train' to make it")
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            raw["date_range"] = tuple(raw["date_range"])
-            raw.pop("cpm", None)  # folders written before the CPMs were saved once only
-            return cls(**raw)
-        except (json.JSONDecodeError, TypeError, KeyError) as error:
-            raise InputError(f"'{path}' is not a valid model metadata file ({error}); re-run 'mmm train'") from None
+        except UnicodeDecodeError:
+            raise _damaged(path, "not UTF-8 text") from None
+        except json.JSONDecodeError as error:
+            raise _damaged(path, f"not valid JSON: {error.msg} at line {error.lineno}") from None
+        if not isinstance(raw, dict):
+            raise _damaged(path, f"expected a JSON object, got {type(raw).__name__}")
+        missing = [name for name in _REQUIRED_METADATA if name not in raw]
+        if missing:
+            raise _damaged(path, f"key '{missing[0]}' is missing")
+        unknown = sorted(set(raw) - set(cls.__dataclass_fields__) - {"cpm"})
+        if unknown:
+            raise _damaged(path, f"unknown key '{unknown[0]}'")
+        for name in ("channels", "brands", "regions", "series", "date_range"):
+            if not isinstance(raw[name], list):
+                raise _damaged(path, f"key '{name}' is not a list")
+        if len(raw["date_range"]) != 2:
+            raise _damaged(path, "key 'date_range' is not a pair of dates")
+        raw["date_range"] = tuple(raw["date_range"])
+        raw.pop("cpm", None)  # folders written before the CPMs were saved once only
+        return cls(**raw)
+
+
+_REQUIRED_METADATA = (
+    "channels",
+    "brands",
+    "regions",
+    "series",
+    "date_range",
+    "n_weeks",
+    "holdout_weeks",
+    "seed",
+    "saturation",
+    "max_lag",
+    "interval_level",
+)
 
 
 def model_folder(path: str | Path) -> Path:
-    """Accept either the model folder or the ``.keras`` file inside it; return the folder."""
+    """Accept either the model folder or the ``.keras`` file inside it; return the folder.
+
+    A ``.keras`` path that does not exist is accepted when its folder holds ``metadata.json`` or
+    ``response_params.npz`` (curves, simulate and optimize need only those; see
+    :func:`model_file_problem`), so that the loaders name whichever of them is missing.
+    """
     given = Path(path)
-    folder = given.parent if given.suffix == ".keras" else given
-    if not folder.is_dir():
-        raise InputError(f"model folder '{folder}' not found; run 'mmm train' first or pass --model")
-    return folder
+    if given.is_dir():
+        return given
+    if given.suffix == ".keras":
+        if given.exists() or any((given.parent / name).is_file() for name in (METADATA_FILE, PARAMS_FILE)):
+            return given.parent
+        raise InputError(f"model file '{given}' not found; run 'mmm train' first or pass --model")
+    if given.exists():
+        raise InputError(f"--model '{given}' is a file, not a model folder; pass the folder or its {MODEL_FILE}")
+    raise InputError(f"model folder '{given}' not found; run 'mmm train' first or pass --model")
+
+
+def model_file_problem(folder: str | Path) -> str | None:
+    """What is wrong with the saved Keras model ``mmm_model.keras`` in ``folder``, or None.
+
+    Cheap: the file must be a zip archive holding the model's ``config.json`` (weights are not read).
+    """
+    path = Path(folder) / MODEL_FILE
+    if not path.exists():
+        return f"'{path}' is missing"
+    if not path.is_file():
+        return f"'{path}' is not a file"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (OSError, zipfile.BadZipFile, EOFError):
+        return f"'{path}' is damaged (not a readable .keras archive)"
+    if "config.json" not in names:
+        return f"'{path}' is damaged (the archive holds no config.json)"
+    return None
+
+
+def require_model_file(folder: str | Path) -> Path:
+    """The path of ``mmm_model.keras`` in ``folder``; an :class:`InputError` when it is missing or damaged."""
+    problem = model_file_problem(folder)
+    if problem is not None:
+        raise InputError(f"{problem}; re-run 'mmm train' to rebuild the model folder")
+    return Path(folder) / MODEL_FILE

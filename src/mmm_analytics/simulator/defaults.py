@@ -21,6 +21,12 @@ START_SEED = 20_240_701
 #: A channel whose spend is within this share of the budget of a bound is "at" that bound.
 BOUND_TOLERANCE = 1e-6
 
+#: The optimiser warns when the free channels' marginal ROIs differ by more than this share
+#: of their mean (they are equal at an optimum), or when every channel's marginal ROI is
+#: below ``SATURATED_MROI`` INR per INR (extra spend earns almost nothing).
+MROI_SPREAD_WARNING = 0.01
+SATURATED_MROI = 1e-3
+
 #: "all" selects every brand or every region.
 ALL = "all"
 

@@ -4,11 +4,17 @@
 (no Keras needed) and answers "what weekly sales follow from this weekly spend mix?" per
 brand x region, or summed over segments with ``"all"``. See
 :data:`mmm_analytics.simulator.defaults.BUDGET_SEMANTICS` for the exact semantics.
+
+Spends and budgets must be finite, >= 0 and at most ``SimulatorSettings.max_spend_multiple``
+(``simulator.max_spend_multiple`` in ``model_config.yaml``, default 100) times the selection's current
+total weekly spend; anything else is an :class:`InputError` naming the option and the
+allowed maximum. Every number of a result is finite.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,6 +32,7 @@ from mmm_analytics.simulator.optimizer import (
     OptimizationResult,
     Selection,
     optimize_allocation,
+    require_finite,
     scaled_current,
 )
 from mmm_analytics.simulator.surface import (
@@ -72,6 +79,11 @@ class SimulationResult:
         return {**asdict(self), "total_spend": self.total_spend}
 
 
+def money(value: float) -> str:
+    """INR amount for messages: whole rupees with separators, or 3 significant digits when huge."""
+    return f"{value:,.0f} INR" if abs(value) < 1e15 else f"{value:.3g} INR"
+
+
 def _settings(config: ModelConfig | ProjectConfig | SimulatorSettings | None) -> SimulatorSettings:
     match config:
         case None:
@@ -105,6 +117,7 @@ class MarketingSimulator:
         self.metadata = metadata
         self.settings = settings or SimulatorSettings()
         self.model_path = model_path
+        self.max_spend_multiple = float(self.settings.max_spend_multiple)
         self.surface = ResponseSurface.from_params(params)
         spend = params.spend
         self.current_matrix: SpendMatrix = spend.mean(axis=1)  # (S, C)
@@ -169,6 +182,53 @@ class MarketingSimulator:
         totals = self.current_matrix[self.rows(brand, region)].sum(axis=0)
         return dict(zip(self.channels, totals.tolist()))
 
+    def max_weekly_spend(self, brand: str = ALL, region: str = ALL) -> float:
+        """The largest weekly budget or total spend (INR) accepted for the selection:
+        ``max_spend_multiple`` x its current total weekly spend (the whole model's when the
+        selection spends nothing today)."""
+        return self.max_spend_multiple * self._reference_spend(brand, region)
+
+    def _reference_spend(self, brand: str, region: str) -> float:
+        current = float(self.current_matrix[self.rows(brand, region)].sum())
+        return current if current > 0 else float(self.current_matrix.sum())
+
+    def _allowed(self, brand: str, region: str) -> str:
+        reference = self._reference_spend(brand, region)
+        return (
+            f"the allowed maximum is {money(self.max_weekly_spend(brand, region))} "
+            f"({self.max_spend_multiple:g} x the current weekly spend of brand {brand} / region {region}, "
+            f"{money(reference)})"
+        )
+
+    def check_budget(self, budget: float, brand: str = ALL, region: str = ALL) -> None:
+        """Raise :class:`InputError` unless ``budget`` (INR per week) is finite, >= 0 and at most
+        :meth:`max_weekly_spend`."""
+        value = float(budget)
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"weekly budget (total_budget / --budget) must be a number >= 0 INR; got {budget}")
+        if value > self.max_weekly_spend(brand, region):
+            raise InputError(
+                f"weekly budget (total_budget / --budget) of {money(value)} is too large: "
+                f"{self._allowed(brand, region)}; choose a smaller budget"
+            )
+
+    def check_spend(self, spend: SpendMatrix, brand: str = ALL, region: str = ALL) -> None:
+        """Raise :class:`InputError` unless every cell of ``spend`` (K, C) is finite and >= 0 and
+        the total is at most :meth:`max_weekly_spend`."""
+        matrix = np.asarray(spend, dtype=np.float64)
+        per_channel = matrix.sum(axis=0) if matrix.ndim == 2 else matrix
+        for channel, values in zip(self.channels, np.atleast_2d(matrix).T, strict=True):
+            if not np.isfinite(values).all() or (values < 0).any():
+                raise InputError(f"spend for channel {channel!r} must be a number >= 0 (INR per week)")
+        total = float(per_channel.sum())
+        if total > self.max_weekly_spend(brand, region) * (1 + 1e-9):  # splitting across segments rounds
+            largest = int(np.argmax(per_channel))
+            raise InputError(
+                f"total weekly spend of {money(total)} (largest: {self.channels[largest]} "
+                f"{money(float(per_channel[largest]))}) is too large: {self._allowed(brand, region)}; "
+                "plan a smaller spend"
+            )
+
     def split(self, totals: np.ndarray, rows: Rows) -> SpendMatrix:
         """Split channel totals (C,) across series in proportion to their historical spend: (K, C)."""
         history = self.current_matrix[rows]
@@ -223,6 +283,7 @@ class MarketingSimulator:
 
     def simulate_matrix(self, spend: SpendMatrix, brand: str, region: str) -> SimulationResult:
         """Evaluate a (K, C) weekly spend matrix for the selection ``brand`` x ``region``."""
+        self.check_spend(spend, brand, region)
         rows = self.rows(brand, region)
         cells = self.cell_set(brand, region)
         contribution = cells.response(spend)
@@ -234,6 +295,15 @@ class MarketingSimulator:
         incremental = float(contribution.sum())
         baseline = float(self.baseline_weekly[rows].sum())
         total = float(spend.sum())
+        require_finite(
+            {
+                "the channel contributions": contribution,
+                "the interval draws": draws,
+                "the horizon sales": horizon,
+                "the baseline sales": baseline,
+            },
+            f"simulating a weekly spend of {money(total)} for brand {brand} / region {region}",
+        )
         return SimulationResult(
             brand=brand,
             region=region,
@@ -297,10 +367,13 @@ class MarketingSimulator:
         Raises
         ------
         InputError
-            An unknown brand/region/channel, or limits that no allocation of the budget can meet.
+            An unknown brand/region/channel, a budget that is not finite, negative or above
+            :meth:`max_weekly_spend`, or limits that no allocation of the budget can meet.
 
         See :func:`mmm_analytics.simulator.optimizer.optimize_allocation`.
         """
+        if total_budget is not None:
+            self.check_budget(total_budget, brand, region)
         return optimize_allocation(
             self.selection(brand, region),
             total_budget,

@@ -2,7 +2,8 @@
 
 A CSV starts with ``# key: <JSON value>`` lines (model path, data date range, CPMs, budget
 semantics, ...) followed by the table; :func:`read_csv_export` reads both back. A JSON
-export is ``{"metadata": {...}, "rows": [...]}`` plus the result's own fields.
+export is ``{"metadata": {...}, "rows": [...]}`` plus the result's own fields; it is strict
+JSON, an empty table cell written as ``null``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from mmm_analytics import __version__
 from mmm_analytics.simulator.defaults import BUDGET_SEMANTICS
 from mmm_analytics.simulator.engine import MarketingSimulator, SimulationResult
 from mmm_analytics.simulator.optimizer import OptimizationResult
-from mmm_analytics.utils.io import to_json, write_json, write_text
+from mmm_analytics.utils.io import json_ready, write_json, write_text
 
 type Result = SimulationResult | OptimizationResult | pd.DataFrame
 
@@ -75,7 +76,9 @@ def _fields(result: Result) -> dict[str, Any]:
 
 def write_csv_export(path: str | Path, table: pd.DataFrame, metadata: dict[str, Any]) -> Path:
     """CSV with ``# key: value`` provenance lines above the header."""
-    header = "".join(f"# {key}: {json.dumps(value, default=str)}\n" for key, value in metadata.items())
+    header = "".join(
+        f"# {key}: {json.dumps(json_ready(value), default=str, allow_nan=False)}\n" for key, value in metadata.items()
+    )
     buffer = io.StringIO()
     table.to_csv(buffer, index=False)
     return write_text(path, header + buffer.getvalue())
@@ -101,6 +104,7 @@ def export_result(result: Result, name: str, folder: str | Path, simulator: Mark
     metadata = {"result_name": name, **provenance(simulator)}
     table = as_table(result)
     csv_path = write_csv_export(folder / f"{name}.csv", table, metadata)
-    payload = {"metadata": metadata, **_fields(result), "rows": json.loads(to_json(table.to_dict(orient="records")))}
+    rows = json_ready(table.to_dict(orient="records"), nulls=True)  # an empty cell of a table is "not available"
+    payload = {"metadata": metadata, **_fields(result), "rows": rows}
     json_path = write_json(folder / f"{name}.json", payload)
     return [csv_path, json_path]

@@ -9,6 +9,10 @@ The optimiser knows nothing of the simulator: it receives a :class:`Selection` (
 response cells of the selected segments and their current weekly spend) and the
 constraints. :meth:`mmm_analytics.simulator.engine.MarketingSimulator.optimize_budget`
 builds the selection from a trained model.
+
+A result is never silently wrong: a non-finite number raises :class:`NonFiniteResultError`,
+and a run that did not converge, left the free channels' marginal ROIs unequal or saturated
+every channel says so in ``warnings`` (written to the JSON next to ``converged``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from mmm_analytics.simulator.constraints import (
     ChannelLimits,
     resolve_limits,
 )
-from mmm_analytics.simulator.defaults import START_SEED
+from mmm_analytics.simulator.defaults import MROI_SPREAD_WARNING, SATURATED_MROI, START_SEED
 from mmm_analytics.simulator.solver import Problem, Solution, solve
 from mmm_analytics.simulator.surface import CellSet, SpendMatrix
 
@@ -39,7 +43,25 @@ JSON_KEYS: tuple[str, ...] = (
     "current_allocation",
     "current_incremental_sales",
     "marginal_roi",
+    "converged",
+    "warnings",
 )
+
+
+class NonFiniteResultError(ArithmeticError):
+    """The response gave NaN or infinity for finite, bounded spends: damaged model parameters or a bug."""
+
+
+def require_finite(values: dict[str, Any], what: str) -> None:
+    """Raise :class:`NonFiniteResultError` naming the first entry of ``values`` (numbers or
+    arrays) that is not finite; ``what`` says which result it belongs to."""
+    for name, value in values.items():
+        array = np.asarray(value, dtype=np.float64)
+        if not np.isfinite(array).all():
+            raise NonFiniteResultError(
+                f"{what}: {name} is not finite ({array.ravel()[~np.isfinite(array.ravel())][0]}); "
+                "the model's response parameters may be damaged: re-run 'mmm train'"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +82,13 @@ class OptimizationResult:
     mroi_spread : float
         (max - min) / mean of the marginal ROI over free channels (0 = perfectly equalised).
     channel_status : dict of channel -> "free", "at minimum", "at maximum" or "locked"
+    converged : bool
+        Whether SLSQP reported success from at least one start.
+    warnings : tuple of str
+        Why the allocation may not be the optimum, or may not be worth it: no converged start,
+        free channels' marginal ROIs more than ``MROI_SPREAD_WARNING`` apart, or, for a budget
+        above today's spend, every channel saturated (marginal ROI below ``SATURATED_MROI``).
+        Empty when none applies.
     cells : DataFrame with brand, region, channel, spend, current_spend, incremental_sales, marginal_roi
     """
 
@@ -78,10 +107,11 @@ class OptimizationResult:
     starts_used: int
     seconds: float
     cells: pd.DataFrame = field(repr=False)
+    warnings: tuple[str, ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         """Exactly the keys of the ``mmm optimize`` output file."""
-        return {key: getattr(self, key) for key in JSON_KEYS}
+        return {key: getattr(self, key) for key in JSON_KEYS} | {"warnings": list(self.warnings)}
 
     def summary(self) -> dict[str, Any]:
         """Everything except the cell table, JSON-ready."""
@@ -90,7 +120,6 @@ class OptimizationResult:
             "uplift": self.uplift,
             "mroi_spread": self.mroi_spread,
             "channel_status": self.channel_status,
-            "converged": self.converged,
             "starts_used": self.starts_used,
             "seconds": self.seconds,
         }
@@ -198,15 +227,50 @@ def _channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
     return np.where(totals > 0, weighted, grad.max(axis=0))
 
 
+def _warnings(
+    converged: bool, starts: int, mroi: np.ndarray, free: np.ndarray, spread: float, above_today: bool
+) -> tuple[str, ...]:
+    """The result's warnings; ``above_today``: the budget exceeds today's total weekly spend (where a
+    marginal ROI near 0 means saturation, not the flat start of an S-shaped curve)."""
+    out = []
+    if not converged:
+        out.append(
+            f"the optimiser did not converge from any of its {starts} start(s); the allocation is the best "
+            "one found within the limits and may not be the optimum"
+        )
+    elif free.sum() > 1 and spread > MROI_SPREAD_WARNING:
+        out.append(
+            f"the marginal ROIs of the free channels differ by {spread:.1%} of their mean (they are equal at "
+            "an optimum); the allocation may not be the optimum"
+        )
+    if above_today and mroi.size and float(mroi.max()) < SATURATED_MROI:
+        out.append(
+            f"every channel is saturated at this budget (marginal ROI below {SATURATED_MROI:g} INR per INR): "
+            "extra spend earns almost nothing"
+        )
+    return tuple(out)
+
+
 def _result(
     selection: Selection, budget: float, limits: ChannelLimits, solution: Solution, began: float
 ) -> OptimizationResult:
     cells, channels = selection.cells, selection.channels
     spend = solution.spend
     _, grad = cells.value_and_grad(np.maximum(spend, 1e-9 * max(budget, 1.0)))
-    mroi = _channel_mroi(spend, grad)
     baseline = scaled_current(selection.current, budget)
     current_value = cells.value_and_grad(baseline)[0]
+    response = cells.response(spend)
+    what = f"optimising a weekly budget of {budget:.6g} INR for brand {selection.brand} / region {selection.region}"
+    require_finite(
+        {
+            "the allocation": spend,
+            "the incremental sales": [solution.value, current_value, *response.ravel()],
+            "the marginal ROI": grad,
+        },
+        what,
+    )
+    grad = np.where(grad > 0, grad, 0.0)  # the response never falls with spend: a negative slope is rounding
+    mroi = _channel_mroi(spend, grad)
     status = limits.status(spend.sum(axis=0), budget)
     free = np.array([s == "free" for s in status])
     spread = float(np.ptp(mroi[free]) / abs(mroi[free].mean())) if free.sum() > 1 and mroi[free].mean() != 0 else 0.0
@@ -217,7 +281,7 @@ def _result(
             "channel": list(channels) * len(selection.segments),
             "spend": spend.ravel(),
             "current_spend": selection.current.ravel(),
-            "incremental_sales": cells.response(spend).ravel(),
+            "incremental_sales": response.ravel(),
             "marginal_roi": grad.ravel(),
         }
     )
@@ -237,4 +301,7 @@ def _result(
         starts_used=solution.starts_used,
         seconds=time.perf_counter() - began,
         cells=table,
+        warnings=_warnings(
+            solution.converged, solution.starts_used, mroi, free, spread, budget > float(selection.current.sum())
+        ),
     )

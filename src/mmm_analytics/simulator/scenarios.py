@@ -11,7 +11,9 @@ File format (``config/scenarios.yaml``)::
 
 A number is a sustained weekly spend in INR (total over the selected segments); a string
 ``"+20%"``/``"-10%"`` changes the channel's current weekly spend; channels left out keep
-their current spend. Mistakes raise :class:`InputError` naming the file, scenario and key.
+their current spend. Mistakes raise :class:`InputError` naming the file, scenario and key; a
+scenario's total spend may be at most
+:meth:`~mmm_analytics.simulator.engine.MarketingSimulator.max_weekly_spend`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError
 
@@ -93,6 +96,12 @@ def _describe(error: ValidationError, path: Path, raw: object) -> str:
 def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
     """Read and validate a scenarios YAML file (structure only; channels are checked by :func:`resolve`)."""
     file = Path(path)
+    if file.is_dir():
+        raise InputError(
+            f"scenarios file '{file}' is a folder; give a YAML file of scenarios (e.g. config/scenarios.yaml)"
+        )
+    if file.exists() and not file.is_file():
+        raise InputError(f"scenarios file '{file}' is not a regular file; give a YAML file of scenarios")
     if not file.is_file():
         raise InputError(f"scenarios file '{file}' not found; pass --scenarios (e.g. config/scenarios.yaml)")
     raw = read_yaml(file)
@@ -146,6 +155,10 @@ def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "sce
                 f"channels: {', '.join(simulator.channels)}"
             )
         spend[channel] = _amount(spec, channel, amount, current[channel], where)
+    try:
+        simulator.check_spend(np.array(list(spend.values())), spec.brand, spec.region)
+    except InputError as error:
+        raise InputError(f"{where}: scenario {spec.name!r}: {error}") from None
     return Scenario(spec.name, spec.description, spec.brand, spec.region, spend)
 
 

@@ -107,14 +107,19 @@ def dual_start(problem: Problem) -> SpendMatrix:
     return project(spend_at(high), lower, upper, target).reshape(problem.lower.shape)
 
 
+def free_cells(problem: Problem) -> np.ndarray:
+    """Which cells (flattened K x C) can move: their bounds leave room within the budget."""
+    span = np.minimum(problem.upper.ravel(), problem.budget) - problem.lower.ravel()
+    return span > 1e-12 * max(problem.budget, 1.0)
+
+
 class _Scaled:
     """The problem over the free cells, each in units of its start value, objective about -1."""
 
     def __init__(self, problem: Problem, first_start: SpendMatrix) -> None:
         self.problem = problem
         self.flat_lower, self.flat_upper = problem.lower.ravel(), problem.upper.ravel()
-        span = np.minimum(self.flat_upper, problem.budget) - self.flat_lower
-        self.free = span > 1e-12 * max(problem.budget, 1.0)
+        self.free = free_cells(problem)
         self.free_budget = problem.target - float(self.flat_lower[~self.free].sum())
         mean_unit = max(self.free_budget, 1e-9) / max(int(self.free.sum()), 1)
         value = problem.cells.value_and_grad(first_start)[0]
@@ -188,13 +193,16 @@ def channel_violation(problem: Problem, spend: SpendMatrix) -> float:
 def solve(problem: Problem, starts: list[SpendMatrix], concave: bool) -> Solution:
     """SLSQP from the dual start and each of ``starts`` (projected onto the budget); best feasible end wins.
 
-    A concave problem has a single optimum, so the first converged run ends the search.
+    A concave problem has a single optimum, so the first converged run ends the search. With
+    nothing to allocate (a zero target, or no cell free to move) the projected start is the
+    only feasible point and counts as converged.
     """
     lower, upper, target = problem.lower.ravel(), problem.upper.ravel(), problem.target
     points = [dual_start(problem)]
     points += [project(s.ravel(), lower, upper, target).reshape(problem.lower.shape) for s in starts]
-    candidates = [_candidate(problem, point, converged=False, used=0) for point in points]
-    if problem.target > 0:
+    trivial = problem.target <= 0 or not free_cells(problem).any()
+    candidates = [_candidate(problem, point, converged=trivial, used=0) for point in points]
+    if not trivial:
         with single_blas_thread():
             for used, point in enumerate(points[: max(len(starts), 1)], start=1):
                 scaled = _Scaled(problem, point)

@@ -1,12 +1,17 @@
 """Atomic file writes: write a temp file in the same folder, then ``os.replace`` it.
 
 An interrupted run therefore never leaves a half-written output behind.
+
+JSON is always strict (RFC 8259): NaN and infinity have no JSON spelling, so a
+non-finite number is an error naming where it sits, unless the caller says that
+non-finite numbers mean "not available" (``nulls=True``), which writes them as ``null``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -51,10 +56,6 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
     if isinstance(value, (pd.Timestamp,)):
         return value.isoformat()
     if isinstance(value, Path):
@@ -62,14 +63,56 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def to_json(data: Any) -> str:
-    """JSON text with NumPy scalars/arrays, timestamps and paths converted."""
-    return json.dumps(data, indent=2, default=_json_default, allow_nan=True)
+def finite_or_none(value: float | None) -> float | None:
+    """``value`` as a float when it is a finite number, else ``None`` (JSON ``null``: not available)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
-def write_json(path: str | Path, data: Any) -> Path:
-    """Write ``data`` as indented JSON atomically."""
-    return write_text(path, to_json(data) + "\n")
+def json_ready(data: Any, *, nulls: bool = False, where: str = "$") -> Any:
+    """``data`` with NumPy scalars and arrays as plain Python values and every number finite.
+
+    Parameters
+    ----------
+    data : any JSON-like value (dicts, lists, tuples, numbers, text, NumPy values)
+    nulls : bool
+        Write a non-finite number as ``None`` (it means "not available"); otherwise it is an error.
+    where : str
+        Location of ``data`` in the document, used in the error (``$`` = the top).
+
+    Raises
+    ------
+    ValueError
+        A non-finite number with ``nulls=False``, naming its location (e.g. ``$.allocation.TV``).
+    """
+    if isinstance(data, np.ndarray):
+        data = data.tolist()
+    elif isinstance(data, np.generic):
+        data = data.item()
+    if isinstance(data, dict):
+        return {key: json_ready(value, nulls=nulls, where=f"{where}.{key}") for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_ready(value, nulls=nulls, where=f"{where}[{i}]") for i, value in enumerate(data)]
+    if isinstance(data, float) and not math.isfinite(data):
+        if nulls:
+            return None
+        raise ValueError(f"JSON value at {where} is {data}; JSON has no NaN or infinity (a finite number is required)")
+    return data
+
+
+def to_json(data: Any, *, nulls: bool = False) -> str:
+    """Strict JSON text with NumPy scalars/arrays, timestamps and paths converted (see :func:`json_ready`)."""
+    return json.dumps(json_ready(data, nulls=nulls), indent=2, default=_json_default, allow_nan=False)
+
+
+def write_json(path: str | Path, data: Any, *, nulls: bool = False) -> Path:
+    """Write ``data`` as indented strict JSON atomically; ``nulls`` as in :func:`json_ready`.
+
+    Nothing is written when a number is not finite (``ValueError``)."""
+    text = to_json(data, nulls=nulls) + "\n"
+    return write_text(path, text)
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame, index: bool = False) -> Path:

@@ -1,0 +1,55 @@
+"""`mmm features`: unreadable inputs and unwritable outputs are one line and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mmm_analytics.cli.app import app
+
+runner = CliRunner()
+
+
+def _one_error_line(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "panel.csv").write_text("Date,Geo\n")
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("output", "fragment"),
+    [
+        pytest.param("adir", "--output 'adir' is a folder; give the path of a file", id="a-folder"),
+        pytest.param("afile/f.parquet", "'afile' is a file, so nothing can be written under it", id="under-a-file"),
+        pytest.param("/dev/null/f.parquet", "'/dev/null' is not a folder", id="under-dev-null"),
+        pytest.param("f" * 4000 + ".parquet", "4,008 characters", id="long-name"),
+    ],
+)
+def test_unwritable_output(project: Path, output: str, fragment: str) -> None:
+    _one_error_line(runner.invoke(app, ["features", "--input", "panel.csv", "--output", output]), fragment)
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        pytest.param("adir", "'adir' is a folder; give the file itself (made by 'mmm data')", id="folder"),
+        pytest.param("/dev/null", "'/dev/null' is not a regular file", id="dev-null"),
+        pytest.param("nope.parquet", "'nope.parquet' not found; run 'mmm data' first", id="missing"),
+    ],
+)
+def test_input_that_is_not_a_file(project: Path, given: str, fragment: str) -> None:
+    _one_error_line(runner.invoke(app, ["features", "--input", given]), fragment)

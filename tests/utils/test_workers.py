@@ -1,0 +1,194 @@
+"""Figure workers: never forked, Agg backend, gone within seconds of their parent, temp files removed."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from concurrent.futures import as_completed
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.utils.io import atomic_path
+from mmm_analytics.utils.workers import (
+    TEMP_NAME,
+    remove_stale_temps,
+    start_method,
+    worker_context,
+    worker_pool,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+GONE_WITHIN = 10.0  # seconds after the parent's death
+
+
+# --- jobs, run in the workers (this module is importable there) ------------------------------
+
+
+def describe_worker() -> dict[str, object]:
+    """What a worker sees: backend, SIGINT handling and heavy modules loaded."""
+    import matplotlib
+
+    return {
+        "backend": matplotlib.get_backend().lower(),
+        "env": os.environ.get("MPLBACKEND"),
+        "sigint_ignored": signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
+        "jax": "jax" in sys.modules,
+        "keras": "keras" in sys.modules,
+    }
+
+
+def import_and_list(module: str) -> tuple[bool, bool]:
+    """Import ``module``; then whether Keras and JAX are loaded."""
+    importlib.import_module(module)
+    return "keras" in sys.modules, "jax" in sys.modules
+
+
+def write_slowly(path: str, seconds: float) -> str:
+    """An atomic write that takes ``seconds``: its temp file exists meanwhile."""
+    with atomic_path(path) as tmp:
+        tmp.write_text("half a figure", encoding="utf-8")
+        time.sleep(seconds)
+    return path
+
+
+def fail() -> None:
+    raise ValueError("a figure failed")
+
+
+# --- process tree helpers (Linux /proc) --------------------------------------------------------
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """State letter and parent pid of ``pid``, or None when it does not exist."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return fields[0], int(fields[1])
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` now."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = stat[1]
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    stat = _stat(pid)
+    return stat is not None and stat[0] not in ("Z", "X")
+
+
+def wait_until_gone(pids: set[int], seconds: float) -> set[int]:
+    """The pids still alive after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (left := {pid for pid in pids if alive(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+PARENT = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from mmm_analytics.utils.workers import worker_pool
+    from tests.utils import test_workers as jobs
+
+    folder = Path(sys.argv[1])
+    with worker_pool(2) as pool:
+        futures = [pool.submit(jobs.write_slowly, str(folder / f"f{i}.png"), 120.0) for i in range(4)]
+        while len(list(folder.glob(".f*.png"))) < 2:
+            time.sleep(0.05)
+        print("rendering", flush=True)
+        for future in futures:
+            future.result()
+    """
+)
+
+
+def _start_parent(folder: Path) -> tuple[subprocess.Popen[str], set[int]]:
+    """A process rendering with two workers, each in the middle of an atomic write; its descendants."""
+    process = subprocess.Popen([sys.executable, "-c", PARENT, str(folder)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "rendering"
+    workers = descendants(process.pid)
+    assert len(workers) >= 2
+    return process, workers
+
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process tree read from /proc")
+
+
+def test_workers_are_never_forked_from_the_parent() -> None:
+    assert start_method() in ("forkserver", "spawn")
+    assert worker_context().get_start_method() == start_method()
+
+
+def test_a_worker_draws_with_agg_ignores_ctrl_c_and_has_no_jax() -> None:
+    with worker_pool(1) as pool:
+        seen = pool.submit(describe_worker).result()
+    assert seen == {"backend": "agg", "env": "Agg", "sigint_ignored": True, "jax": False, "keras": False}
+
+
+def test_a_bare_package_is_imported_without_its_init() -> None:
+    module = "mmm_analytics.models.evaluation_figures"
+    with worker_pool(1, bare_packages=("mmm_analytics.models",)) as pool:
+        keras, jax = pool.submit(import_and_list, module).result()
+    assert not keras and not jax
+
+
+def test_a_failed_job_stops_the_others_instead_of_waiting(tmp_path: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="a figure failed"), worker_pool(2) as pool:
+        futures = [pool.submit(write_slowly, str(tmp_path / "f0.png"), 120.0), pool.submit(fail)]
+        futures += [pool.submit(write_slowly, str(tmp_path / f"f{i}.png"), 120.0) for i in (1, 2)]
+        for future in as_completed(futures):
+            future.result()
+    assert time.monotonic() - start < 60.0
+    assert not list(tmp_path.iterdir()), "the stopped workers removed their temp files"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_workers_die_with_their_parent_and_remove_their_temp_files(tmp_path: Path, sig: signal.Signals) -> None:
+    process, workers = _start_parent(tmp_path)
+    assert len(list(tmp_path.glob(".f*.png"))) >= 2
+    os.kill(process.pid, sig)
+    code = process.wait(timeout=30)
+    assert code == (-signal.SIGKILL if sig == signal.SIGKILL else 128 + signal.SIGTERM)
+    assert not wait_until_gone(workers, GONE_WITHIN), "a worker outlived its parent"
+    assert not list(tmp_path.iterdir()), "a worker left its temp file"
+
+
+def test_the_temp_name_pattern_matches_atomic_writes(tmp_path: Path) -> None:
+    seen: list[str] = []
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "roi_TV_A_NORTH.png") as tmp:
+        seen.append(tmp.name)
+        raise RuntimeError("interrupted")
+    match = TEMP_NAME.fullmatch(seen[0])
+    assert match is not None and match["stem"] == "roi_TV_A_NORTH" and match["suffix"] == ".png"
+
+
+def test_remove_stale_temps_removes_only_temp_names(tmp_path: Path) -> None:
+    stale = [tmp_path / ".roi_TV_A_NORTH.k3j2_h1g.png", tmp_path / ".channel_roi.abcdefgh.csv"]
+    kept = [tmp_path / "roi_TV_A_NORTH.png", tmp_path / ".gitignore", tmp_path / ".notes.txt"]
+    for path in stale + kept:
+        path.write_text("x", encoding="utf-8")
+    assert remove_stale_temps(tmp_path, suffixes={".png"}) == [stale[0]]
+    assert remove_stale_temps(tmp_path, stems={"roi_by_segment"}) == []
+    assert remove_stale_temps(tmp_path, stems={"channel_roi"}) == [stale[1]]
+    assert all(path.exists() for path in kept)
+    assert remove_stale_temps(tmp_path / "missing") == []
