@@ -10,7 +10,7 @@ import numpy as np
 from mmm_analytics.channels import Channels
 from mmm_analytics.response import carryover
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
-from mmm_analytics.response.steady_state import historical_contribution
+from mmm_analytics.response.steady_state import historical_contribution, steady_state_response
 
 BRANDS = ("BrandA", "BrandB", "BrandC")
 REGIONS = ("CENTRAL", "EAST", "NORTH", "NORTHEAST", "SOUTH", "WEST", "NORTHWEST", "SOUTHWEST")
@@ -91,3 +91,17 @@ def write_model(folder: Path, params: ResponseParams) -> Path:
         interval_level=0.9,
     ).save(folder)
     return folder
+
+
+def reference_response(params: ResponseParams, spend: np.ndarray) -> np.ndarray:
+    """The NumPy reference of the steady-state response at the point estimate, (..., S, C)."""
+    return steady_state_response(
+        spend,
+        params.coefficient,
+        params.exposure_scale,
+        params.cpm,
+        params.lag_weights.sum(axis=0),
+        params.half_saturation,
+        params.slope,
+        params.saturation,
+    )

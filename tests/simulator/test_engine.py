@@ -13,24 +13,9 @@ from hypothesis import strategies as st
 
 from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.errors import InputError
-from mmm_analytics.response.steady_state import steady_state_response
 from mmm_analytics.simulator import MarketingSimulator
 
-from .hand_built import build_params, write_model
-
-
-def reference_response(params, spend: np.ndarray) -> np.ndarray:
-    """The NumPy reference of the steady-state response at the point estimate, (..., S, C)."""
-    return steady_state_response(
-        spend,
-        params.coefficient,
-        params.exposure_scale,
-        params.cpm,
-        params.lag_weights.sum(axis=0),
-        params.half_saturation,
-        params.slope,
-        params.saturation,
-    )
+from .hand_built import build_params, reference_response, write_model
 
 
 def test_current_spend_is_average_weekly_spend(simulator: MarketingSimulator) -> None:

@@ -8,21 +8,7 @@ import pytest
 from mmm_analytics.response.steady_state import steady_state_response
 from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
 
-from .hand_built import build_params
-
-
-def reference_response(params, spend: np.ndarray) -> np.ndarray:
-    """The NumPy reference of the steady-state response at the point estimate, (..., S, C)."""
-    return steady_state_response(
-        spend,
-        params.coefficient,
-        params.exposure_scale,
-        params.cpm,
-        params.lag_weights.sum(axis=0),
-        params.half_saturation,
-        params.slope,
-        params.saturation,
-    )
+from .hand_built import build_params, reference_response
 
 
 def reference_draw_response(params, spend: np.ndarray) -> np.ndarray:
