@@ -95,3 +95,18 @@ def test_raw_copy_applies_renames_and_keeps_values(kaggle_head_path: Path, tmp_p
     copied = target.read_text(encoding="utf-8").splitlines()
     original = kaggle_head_path.read_text(encoding="utf-8").splitlines()
     assert copied == original
+
+
+def test_file_cut_off_mid_line_names_the_line(kaggle_head_path: Path, tmp_path: Path) -> None:
+    text = kaggle_head_path.read_text(encoding="utf-8")
+    cut = tmp_path / "cut.csv"
+    cut.write_text(text[: text.rstrip("\n").rfind(",") - 3], encoding="utf-8")  # the last row loses its last cells
+    n_lines = len(cut.read_text(encoding="utf-8").splitlines())
+    with pytest.raises(InputError, match=rf"line {n_lines} has \d+ of the header's 28 cells; the file looks cut off"):
+        read_raw_csv(cut)
+
+
+def test_blank_lines_are_not_incomplete_rows(kaggle_head_path: Path, tmp_path: Path) -> None:
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(kaggle_head_path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    assert len(read_raw_csv(spaced)) == len(read_raw_csv(kaggle_head_path))

@@ -35,7 +35,8 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     InputError
-        When the file is missing, empty or not a readable CSV.
+        When the file is missing, empty, not a readable CSV, or has a row with fewer cells than
+        the header (a file cut off mid-line: its last values would be read wrong or imputed).
     """
     file = Path(path)
     if file.is_dir():
@@ -46,12 +47,28 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
     _check_delimiter(file)
     try:
+        _check_complete_rows(file)
         return pd.read_csv(file, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise InputError(f"{file}: the file is empty; it needs a header line and one row per week and series") from None
     except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as error:
         reason = " ".join(str(error).split())[:160]
         raise InputError(f"{file}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
+
+
+def _check_complete_rows(file: Path) -> None:
+    """Every non-blank row has as many cells as the header (a short row means a cut-off file)."""
+    with open(file, encoding="utf-8-sig", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, None)
+        if header is None:
+            return
+        for row in rows:
+            if row and len(row) < len(header):
+                raise InputError(
+                    f"{file}: line {rows.line_num} has {len(row)} of the header's {len(header)} cells; the file "
+                    "looks cut off or the row is incomplete: complete or remove that line"
+                )
 
 
 #: Field separators that spreadsheets write instead of commas, by how a message names them.
