@@ -74,7 +74,7 @@ def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
 def test_binary_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "panel.csv"
     path.write_bytes(b"\xff\xfe\x00\x81\x82" * 50)
-    with pytest.raises(InputError, match=r"panel\.csv: not a readable CSV"):
+    with pytest.raises(InputError, match=r"panel\.csv: not (a readable CSV|UTF-8 text)"):
         read_raw_csv(path)
 
 
@@ -110,3 +110,11 @@ def test_blank_lines_are_not_incomplete_rows(kaggle_head_path: Path, tmp_path: P
     spaced = tmp_path / "spaced.csv"
     spaced.write_text(kaggle_head_path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
     assert len(read_raw_csv(spaced)) == len(read_raw_csv(kaggle_head_path))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16", "utf-32"])
+def test_wide_encodings_are_named(kaggle_head_path: Path, tmp_path: Path, encoding: str) -> None:
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes(kaggle_head_path.read_text(encoding="utf-8").encode(encoding))
+    with pytest.raises(InputError, match="not UTF-8 text .* save it as comma-separated UTF-8 text"):
+        read_raw_csv(wide)

@@ -47,6 +47,7 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
     _check_delimiter(file)
     try:
+        _check_text(file)
         _check_complete_rows(file)
         return pd.read_csv(file, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
@@ -54,6 +55,17 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as error:
         reason = " ".join(str(error).split())[:160]
         raise InputError(f"{file}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
+
+
+def _check_text(file: Path) -> None:
+    """NUL bytes at the start: a UTF-16/UTF-32 or binary file, not UTF-8 text."""
+    with open(file, "rb") as handle:
+        start = handle.read(65_536)
+    if b"\x00" in start:
+        raise InputError(
+            f"{file}: not UTF-8 text (it contains NUL bytes, as UTF-16 or binary files do); "
+            "save it as comma-separated UTF-8 text (e.g. in Excel: Save As 'CSV UTF-8 (Comma delimited)')"
+        )
 
 
 def _check_complete_rows(file: Path) -> None:
