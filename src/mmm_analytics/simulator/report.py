@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from mmm_analytics.simulator.optimizer import OptimizationResult
+from mmm_analytics.simulator.scenarios import SUMMARY_COLUMNS
 from mmm_analytics.utils.io import write_text
 
 STYLE = """
@@ -158,18 +159,8 @@ def _optimum_section(optimum: OptimizationResult, segments: pd.DataFrame) -> str
 
 def write_report(path: str | Path, inputs: ReportInputs) -> Path:
     """Write the self-contained HTML report; returns its path."""
-    summary_columns = [
-        "scenario",
-        "brand",
-        "region",
-        "total_spend",
-        "predicted_sales",
-        "incremental_sales",
-        "incremental_lower",
-        "incremental_upper",
-        "roi",
-        "delta_incremental_vs_current",
-    ]
+    # The scenario table's columns, less the description and the horizon totals.
+    summary_columns = [c for c in SUMMARY_COLUMNS if c != "description" and not c.startswith("horizon_")]
     body = "".join(
         [
             _header(inputs),

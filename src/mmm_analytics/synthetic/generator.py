@@ -277,23 +277,12 @@ def _assemble(
         "Feature_Flag": promo["Feature_Flag"][g, b, t].astype(int),
         "Display_Flag": promo["Display_Flag"][g, b, t].astype(int),
         "TPR_Flag": promo["TPR_Flag"][g, b, t].astype(int),
-        "Trade_Spend": geo["Trade_Spend"][g, t],
     }
     media = Channels.default()
     for c, channel in enumerate(world.CHANNELS):
         columns[media.column_of(channel)] = exposure_sku[g, b, s, t, c]
-    for column in (
-        "FB_Banner_Content_Score",
-        "IG_Banner_Content_Score",
-        "Weighted_Distribution",
-        "Numeric_Distribution",
-        "TDP",
-        "NOS",
-        "CPI",
-        "GDP_Growth",
-        "Festival_Index",
-        "Rainfall_Index",
-    ):
-        columns[column] = geo[column][g, t]
+    for column in schema.CONTROL_COLUMNS:
+        if column not in schema.FLAG_COLUMNS:  # the flags come from the promotions above
+            columns[column] = geo[column][g, t]
     frame = pd.DataFrame(columns)
     return frame[list(schema.ALL_COLUMNS)]
