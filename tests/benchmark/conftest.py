@@ -1,23 +1,5 @@
-"""Fixtures: a hand-built trained-model folder and a simulator on it (see tests/simulator/hand_built.py)."""
+"""Fixtures: the hand-built trained-model folder and its simulator, shared with tests/simulator."""
 
-from __future__ import annotations
+from tests.simulator.conftest import model_dir, simulator
 
-from pathlib import Path
-
-import pytest
-
-from mmm_analytics.config.model import SimulatorSettings
-from mmm_analytics.simulator import MarketingSimulator
-
-from ..simulator.hand_built import build_params, write_model
-
-
-@pytest.fixture(scope="session")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """2 brands x 2 regions x 3 channels x 60 weeks, 8 draws, Hill saturation."""
-    return write_model(tmp_path_factory.mktemp("model"), build_params())
-
-
-@pytest.fixture(scope="session")
-def simulator(model_dir: Path) -> MarketingSimulator:
-    return MarketingSimulator.from_model_dir(model_dir, SimulatorSettings(horizon_weeks=13, starts=4))
+__all__ = ["model_dir", "simulator"]

@@ -94,17 +94,16 @@ def _sigmoid_slope_at_zero(params: Mapping[str, Array], xp: Any) -> Array:
     return LOG3 / (2.0 * params["half_saturation"])
 
 
+#: Every family's half-saturation: the carried-over scaled exposure at half the ceiling.
+HALF_SATURATION = Parameter(
+    "half_saturation", "half_saturation_raw", Link.POSITIVE, 1.5, "carried-over scaled exposure at half the ceiling"
+)
+
 register(
     SaturationForm(
         SaturationFamily.HILL,
         (
-            Parameter(
-                "half_saturation",
-                "half_saturation_raw",
-                Link.POSITIVE,
-                1.5,
-                "carried-over scaled exposure at half the ceiling",
-            ),
+            HALF_SATURATION,
             Parameter("slope", "slope_raw", Link.POSITIVE, 1.0, "Hill exponent (> 1: S-shaped)"),
         ),
         _hill,
@@ -114,15 +113,7 @@ register(
 register(
     SaturationForm(
         SaturationFamily.SIGMOID,
-        (
-            Parameter(
-                "half_saturation",
-                "half_saturation_raw",
-                Link.POSITIVE,
-                1.5,
-                "carried-over scaled exposure at half the ceiling",
-            ),
-        ),
+        (HALF_SATURATION,),
         _sigmoid,
         _sigmoid_slope_at_zero,
     )
