@@ -6,8 +6,8 @@ import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.models.layers.family_weights import add_family_weights, raw_weights
 from mmm_analytics.response import carryover
-from mmm_analytics.response.links import unconstrain
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
@@ -45,17 +45,11 @@ class AdstockLayer(keras.layers.Layer):
         self.initial = {name: float(value) for name, value in starts.items()}
 
     def build(self, input_shape=None):
-        for p in self.form.parameters:
-            weight = self.add_weight(
-                name=p.raw_name,
-                shape=(self.n_channels,),
-                initializer=keras.initializers.Constant(unconstrain(p.link, self.initial[p.name])),
-            )
-            setattr(self, p.raw_name, weight)
+        add_family_weights(self, self.form.parameters, self.n_channels, self.initial)
 
     def raw(self) -> dict[str, object]:
         """The unconstrained weights as tensors, keyed by raw name."""
-        return {p.raw_name: ops.convert_to_tensor(getattr(self, p.raw_name)) for p in self.form.parameters}
+        return raw_weights(self, self.form.parameters)
 
     def params(self) -> dict[str, object]:
         """Constrained parameters, keyed by name, each of shape (n_channels,)."""

@@ -6,8 +6,8 @@ import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.models.layers.family_weights import add_family_weights, raw_weights
 from mmm_analytics.response import saturation
-from mmm_analytics.response.links import unconstrain
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
@@ -38,18 +38,16 @@ class ROICurveLayer(keras.layers.Layer):
         self.initial_half_saturation, self.initial_slope = float(initial_half_saturation), float(initial_slope)
 
     def build(self, input_shape=None):
-        starts = {"half_saturation": self.initial_half_saturation, "slope": self.initial_slope}
-        for p in self.form.parameters:
-            weight = self.add_weight(
-                name=p.raw_name,
-                shape=(self.n_channels,),
-                initializer=keras.initializers.Constant(unconstrain(p.link, starts.get(p.name, p.initial))),
-            )
-            setattr(self, p.raw_name, weight)
+        add_family_weights(
+            self,
+            self.form.parameters,
+            self.n_channels,
+            {"half_saturation": self.initial_half_saturation, "slope": self.initial_slope},
+        )
 
     def raw(self) -> dict[str, object]:
         """The unconstrained weights as tensors, keyed by raw name."""
-        return {p.raw_name: ops.convert_to_tensor(getattr(self, p.raw_name)) for p in self.form.parameters}
+        return raw_weights(self, self.form.parameters)
 
     def params(self) -> dict[str, object]:
         """Constrained parameters keyed by name; families without a slope get slope 1."""
