@@ -22,6 +22,9 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
             "coverage": [1.0, 0.5, 1.0],
             "fit_seconds": [20.0, 30.0, 25.0],
             "regret": [0.01, 0.02, 0.03],
+            "max_regret": [0.02, 0.05, 0.04],
+            "cells_worse_than_current": [0, 1, 2],
+            "cells": [4, 4, 4],
         }
     )
     channels = pd.DataFrame(
@@ -50,6 +53,8 @@ def test_setting_summary_averages_seeds_and_ignores_tiny_channels(runs) -> None:
     assert summary.loc["default", "contribution_error"] == pytest.approx(0.07)
     assert summary.loc["default", "coverage"] == pytest.approx(0.75)
     assert summary.loc["default", "regret"] == pytest.approx(0.015)
+    assert summary.loc["default", "max_regret"] == pytest.approx(0.05)
+    assert (summary.loc["default", "cells_worse_than_current"], summary.loc["default", "cells"]) == (1, 8)
     assert summary.loc["default", "wmape_ratio"] == pytest.approx(0.0115 / 0.010)
     # Print (2% of media) is reported but not held to the ROI target: the worst big channel is TV.
     assert summary.loc["default", "max_abs_roi_error_big_channels"] == pytest.approx(0.1)

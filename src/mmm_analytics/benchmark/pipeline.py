@@ -25,16 +25,22 @@ class BenchmarkResult:
     files: list[Path]
 
 
-def _regret(run: RunResult, config: ProjectConfig, with_timings: bool) -> tuple[float, dict]:
-    """Mean optimiser regret over brand x region under the true response (and, once,
-    the simulator's timings)."""
+def _regret(run: RunResult, config: ProjectConfig, with_timings: bool) -> tuple[dict[str, float], dict]:
+    """Optimiser regret over the brand x region cells under the true response: mean, max, and
+    the cells where the advice sells less than today's mix (and, once, the simulator's timings)."""
     from mmm_analytics.benchmark.regret import regret_per_segment
     from mmm_analytics.benchmark.timing import measure_speed
     from mmm_analytics.simulator.engine import MarketingSimulator
 
     simulator = MarketingSimulator(run.params, run.metadata, config.model.simulator)
     regret = regret_per_segment(simulator, run.truth)
-    return float(regret["regret"].mean()), measure_speed(simulator) if with_timings else {}
+    figures = {
+        "regret": float(regret["regret"].mean()),
+        "max_regret": float(regret["regret"].max()),
+        "cells_worse_than_current": int((regret["regret"] > regret["current_mix_regret"]).sum()),
+        "cells": len(regret),
+    }
+    return figures, measure_speed(simulator) if with_timings else {}
 
 
 def run_benchmark(
@@ -51,7 +57,8 @@ def run_benchmark(
         for seed in seeds:
             run = run_one(setting, seed, config)
             summary = dict(run.summary)
-            summary["regret"], speed = _regret(run, config, with_timings=not timings)
+            regret, speed = _regret(run, config, with_timings=not timings)
+            summary |= regret
             timings = timings or speed
             runs.append(summary)
             channels.append(run.channels)

@@ -31,6 +31,10 @@ def setting_summary(runs: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
     )
     if "regret" in runs:
         summary["regret"] = grouped["regret"].mean()
+    if "max_regret" in runs:
+        summary["max_regret"] = grouped["max_regret"].max()
+        summary["cells_worse_than_current"] = grouped["cells_worse_than_current"].sum()
+        summary["cells"] = grouped["cells"].sum()
     big = channels[channels["share_of_media"] >= MIN_SHARE_FOR_ROI_TARGET]
     summary["max_abs_roi_error_big_channels"] = big.groupby("setting", sort=False)["roi_error"].apply(
         lambda e: e.abs().max()
