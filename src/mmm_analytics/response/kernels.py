@@ -65,7 +65,9 @@ def evaluate(spend: ArrayLike, *args: ArrayLike, family: str, order: int = 0) ->
     broadcast shape of the spend and the arguments of ``steady_state_response``
     (``coefficient, exposure_scale, cpm, carry_sum, half_saturation, slope``)."""
     with jax.enable_x64(True):
-        inputs = [jnp.asarray(value, dtype=jnp.float64) for value in (spend, *args)]
+        # Device arrays pass through; NumPy goes to the compiled kernel as it is (a jnp.asarray per
+        # argument and call would cost more than the evaluation itself).
+        inputs = [v if isinstance(v, jax.Array) else np.asarray(v, dtype=np.float64) for v in (spend, *args)]
         out = _kernel(*inputs, family=family, order=order)
         return tuple(np.asarray(value) for value in out)
 
