@@ -50,7 +50,17 @@ lock:
 	{ echo "# Exact versions and hashes of every package 'make' installs (runtime and test extras),"; \
 	  echo "# resolved from pyproject.toml. Upgrade them all with 'make lock' (pip-tools), then run 'make test'."; \
 	  echo; grep -v -e '^--' .venv-lock/requirements.lock; } > requirements.lock
+	$(MAKE) requirements.txt
 	rm -rf .venv-lock
+
+# `pip install -r requirements.txt`: the project itself (editable) and the lock's exact versions, without
+# hashes (pip cannot check hashes and install a local folder in one command; `make` checks them).
+requirements.txt: requirements.lock
+	{ echo "# pip install -r requirements.txt: this project (editable, with its 'mmm' command) and exactly the versions"; \
+	  echo "# of requirements.lock (runtime and test extras). 'make' installs the same versions from requirements.lock"; \
+	  echo "# checked against their hashes (pip cannot check hashes and install a local folder in one command)."; \
+	  echo "# Written by 'make lock' from requirements.lock; do not edit by hand."; \
+	  echo "-e ."; grep -E '^[A-Za-z0-9]' requirements.lock | sed 's/ *\\$$//'; } > requirements.txt
 
 clean:
 	rm -rf $(VENV) data/raw data/processed outputs

@@ -1,9 +1,12 @@
 #!/usr/bin/env python
-"""Step 1: load (Kaggle, synthetic or CSV), validate and clean the panel. Same options as `mmm data --help`."""
+"""Step 1: load the panel (Kaggle, synthetic or a CSV), validate and clean it. Same options as `mmm data --help`.
 
-import sys
+Example: python scripts/01_download_data.py --dataset subhagatoadak/mmm-weekly-data-geoindia --output data/raw/
 
-from mmm_analytics.cli.app import main
+Runs from a checkout too (see ``_entry.py``).
+"""
+
+from _entry import run
 
 if __name__ == "__main__":
-    main(["data", *sys.argv[1:]])
+    run("data")

@@ -1,9 +1,10 @@
 #!/usr/bin/env python
-"""Step 2: exploratory analysis figures, tables and the HTML report. Same options as `mmm eda --help`."""
+"""Step 2: exploratory analysis figures, tables and the HTML report. Same options as `mmm eda --help`.
 
-import sys
+Runs from a checkout too (see ``_entry.py``).
+"""
 
-from mmm_analytics.cli.app import main
+from _entry import run
 
 if __name__ == "__main__":
-    main(["eda", *sys.argv[1:]])
+    run("eda")

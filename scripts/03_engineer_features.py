@@ -1,9 +1,12 @@
 #!/usr/bin/env python
-"""Step 3: build the model-ready feature panel. Same options as `mmm features --help`."""
+"""Step 3: build the model-ready feature panel. Same options as `mmm features --help`.
 
-import sys
+Example: python scripts/03_engineer_features.py --input data/processed/clean_panel.parquet --config config/feature_config.yaml
 
-from mmm_analytics.cli.app import main
+Runs from a checkout too (see ``_entry.py``).
+"""
+
+from _entry import run
 
 if __name__ == "__main__":
-    main(["features", *sys.argv[1:]])
+    run("features")

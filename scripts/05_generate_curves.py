@@ -1,9 +1,10 @@
 #!/usr/bin/env python
-"""Step 5: ROI curves, marginal ROI and intervals. Same options as `mmm curves --help`."""
+"""Step 5: ROI curves, marginal ROI and intervals. Same options as `mmm curves --help`.
 
-import sys
+Runs from a checkout too (see ``_entry.py``).
+"""
 
-from mmm_analytics.cli.app import main
+from _entry import run
 
 if __name__ == "__main__":
-    main(["curves", *sys.argv[1:]])
+    run("curves")

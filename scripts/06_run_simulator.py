@@ -1,9 +1,10 @@
 #!/usr/bin/env python
-"""Step 6: what-if scenarios and the interactive simulator. Same options as `mmm simulate --help`."""
+"""Step 6: what-if scenarios and the interactive simulator. Same options as `mmm simulate --help`.
 
-import sys
+Runs from a checkout too (see ``_entry.py``).
+"""
 
-from mmm_analytics.cli.app import main
+from _entry import run
 
 if __name__ == "__main__":
-    main(["simulate", *sys.argv[1:]])
+    run("simulate")

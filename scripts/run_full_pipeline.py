@@ -1,9 +1,12 @@
 #!/usr/bin/env python
-"""The whole pipeline, data to budget optimisation. Same options as `mmm run --help`."""
+"""The whole pipeline, data to budget optimisation. Same options as `mmm run --help`.
 
-import sys
+Example: python scripts/run_full_pipeline.py --all
 
-from mmm_analytics.cli.app import main
+Runs from a checkout too (see ``_entry.py``).
+"""
+
+from _entry import run
 
 if __name__ == "__main__":
-    main(["run", *sys.argv[1:]])
+    run("run")

@@ -25,7 +25,7 @@ HELP_SECONDS = 3.0
 
 #: Subpackages from the bottom up; a module may import only its own layer or those below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "config", "utils", "channels", "response", "backend"),
+    ("errors", "config", "utils", "channels", "response", "backend", "style"),
     ("data",),
     ("eda",),
     ("features",),
@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("models",),
     ("curves",),
     ("simulator",),
+    ("reports",),
     ("benchmark",),
     ("pipeline",),
     ("cli",),

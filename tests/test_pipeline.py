@@ -68,6 +68,7 @@ def test_run_pipeline_calls_each_step_once_with_its_callbacks(monkeypatch: pytes
         around=around,
         on_start=lambda s: calls.append(("start", s)),
         on_done=lambda s, result, seconds: calls.append(("done", s, result)),
+        summary=False,
     )
     assert calls == [
         ("start", "data"),
@@ -194,3 +195,59 @@ def test_require_file_tells_a_folder_and_a_device_from_a_missing_file(tmp_path: 
         pipeline.require_file(Path("/dev/null"), "mmm data")
     with pytest.raises(InputError, match="not found; run 'mmm data' first"):
         pipeline.require_file(tmp_path / "nope.parquet", "mmm data")
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        pytest.param("owner/name", "owner/name", id="handle"),
+        pytest.param(" owner/my.data-set_2 ", "owner/my.data-set_2", id="spaces"),
+        pytest.param("owner/name/versions/3", "owner/name/versions/3", id="version"),
+        pytest.param("https://www.kaggle.com/datasets/owner/name", "owner/name", id="address"),
+        pytest.param("https://kaggle.com/datasets/owner/name/", "owner/name", id="address-slash"),
+    ],
+)
+def test_kaggle_dataset_reads_handles_and_addresses(text: str, handle: str) -> None:
+    assert pipeline.kaggle_dataset(text) == handle
+
+
+@pytest.mark.parametrize("text", ["name", "a/b/c", "/name", "https://example.com/owner/name", ""])
+def test_kaggle_dataset_refuses_other_text(text: str) -> None:
+    with pytest.raises(InputError, match="give a Kaggle dataset as OWNER/NAME"):
+        pipeline.kaggle_dataset(text)
+
+
+def test_choose_source_and_with_dataset(config) -> None:
+    assert pipeline.choose_source(None, None) == "synthetic"
+    assert pipeline.choose_source("my.csv", None) == "my.csv"
+    assert pipeline.choose_source(None, "a/b") == "kaggle"
+    assert pipeline.choose_source("Kaggle", "a/b") == "kaggle"
+    with pytest.raises(InputError, match="--dataset names a Kaggle dataset, but --source is 'my.csv'"):
+        pipeline.choose_source("my.csv", "a/b")
+    assert pipeline.with_dataset(config, None) is config
+    changed = pipeline.with_dataset(config, "https://www.kaggle.com/datasets/a/b")
+    assert changed.data.kaggle.dataset == "a/b" and changed.data.channels == config.data.channels
+
+
+def test_written_files_come_from_the_results_only(tmp_path: Path, config) -> None:
+    paths = ProjectPaths(tmp_path)
+    outcome = run_pipeline(PipelineRun(paths, config, CONFIG_DIR, seed=5), ["data", "features"])
+    (paths.processed_dir / "left_by_someone.csv").write_text("x\n")
+    data = pipeline.written_files("data", outcome.results["data"], paths)
+    features = pipeline.written_files("features", outcome.results["features"], paths)
+    assert {p.name for p in data} == {
+        "mmm_data.csv",
+        "ground_truth.json",
+        "data_dictionary.json",
+        "clean_panel.parquet",
+        "cleaning_report.json",
+        "outliers.csv",
+    }
+    assert features == [paths.features, paths.processed_dir / "features_meta.json"]
+    assert all(p.is_file() for p in [*data, *features])
+
+
+def test_scenarios_sit_beside_a_config_file(tmp_path: Path, config) -> None:
+    run = PipelineRun(ProjectPaths(tmp_path), config, CONFIG_DIR / "model_config.yaml")
+    assert run.scenarios == CONFIG_DIR / "scenarios.yaml"
+    assert PipelineRun(ProjectPaths(tmp_path), config, CONFIG_DIR).scenarios == CONFIG_DIR / "scenarios.yaml"

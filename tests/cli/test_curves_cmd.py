@@ -87,10 +87,17 @@ def test_missing_model_file_exits_2_naming_it(project: Path, missing: str) -> No
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_bad_format_exits_2(project: Path) -> None:
+def test_bad_format_exits_2_listing_the_choices(project: Path) -> None:
     result = runner.invoke(app, ["curves", "--format", "gif"])
     assert result.exit_code == 2
-    assert "unknown figure format 'gif'" in result.stderr
+    assert "Invalid value for '--format'" in result.stderr and "'gif' is not one of 'png', 'svg'" in result.stderr
+    assert not (project / "outputs" / "reports").exists()  # refused before any work
+
+
+def test_format_help_lists_the_choices() -> None:
+    result = runner.invoke(app, ["curves", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "<png|svg|pdf>" in result.stdout
 
 
 def _one_error_line(result, *fragments: str) -> None:

@@ -118,4 +118,4 @@ def test_help_lists_the_options_the_script_wrapper_passes_on() -> None:
     assert result.exit_code == 0
     for option in ("--input", "--output", "--tables", "--report", "--dpi", "--quality-dir", "--config-dir"):
         assert option in result.output
-    assert 'main(["eda", *sys.argv[1:]])' in (ROOT / "scripts" / "02_run_eda.py").read_text()
+    assert 'run("eda")' in (ROOT / "scripts" / "02_run_eda.py").read_text()

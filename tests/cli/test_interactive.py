@@ -39,11 +39,9 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
     try:
         child.expect("Choose an action", timeout=STARTUP_TIMEOUT)
         child.sendline("1")
-        child.expect(r"Brand \(BrandA / BrandB / all\)")
+        child.expect(r"Brand \(BrandA / BrandB / all\) \[all\]")
         child.sendline("BrandZ")  # unknown brand
         child.expect("Unknown brand 'BrandZ'; choose one of: BrandA, BrandB, all")
-        child.sendline("")  # empty line
-        child.expect("Please type a brand")
         child.sendline("BrandA")
         child.expect(r"Region \(CENTRAL / EAST / all\)")
         child.sendline("EAST")
@@ -62,9 +60,9 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
         child.expect(r"Incremental sales: [\d,]+ INR per week")
         child.expect("Choose an action")
         child.sendline("2")
-        child.expect("Brand")
+        child.expect(r"Brand \(BrandA / BrandB / all\) \[BrandA\]")  # the last brand is the default
         child.sendline("all")
-        child.expect("Region")
+        child.expect(r"Region \(CENTRAL / EAST / all\) \[EAST\]")
         child.sendline("all")
         child.expect(r"Weekly budget \(INR\) \[current [\d,]+\]")
         child.sendline("30000")
@@ -135,7 +133,7 @@ def test_compare_sensitivity_export_and_exit(simulator: MarketingSimulator, tmp_
     assert "Unknown menu number '9'" in screen
     assert "Scenario comparison" in screen and "no_tv" in screen
     assert "Unknown mix 'sideways'" in screen and "+50%" in screen
-    assert (tmp_path / "export" / "sensitivity_optimum.csv").is_file()
+    assert len(list((tmp_path / "export").glob("sensitivity_optimum_BrandB_CENTRAL_*.csv"))) == 1
     assert screen.rstrip().endswith("Goodbye.")
 
 
@@ -181,17 +179,17 @@ def test_ctrl_c_during_an_optimisation_returns_to_the_menu(simulator: MarketingS
     )  # type: ignore[arg-type]
     assert "Interrupted: 'Optimise the budget' abandoned; back to the menu" in screen
     assert "Optimal allocation" not in screen
-    assert (tmp_path / "out" / "simulation.csv").is_file()  # the earlier result is kept for export
+    assert list((tmp_path / "out").glob("simulation_BrandA_EAST_*.csv"))  # the earlier result is kept for export
     assert screen.rstrip().endswith("Goodbye.")
 
 
 def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator, tmp_path: Path) -> None:
-    answers = ["2", "BrandA", "EAST", "30000", "TV=-5", "TV=-10%", "TV=900", "TV=800", "TV=50000", "6"]
+    answers = ["2", "BrandA", "EAST", "30000", "TV=-5", "TV=-110%", "TV=900", "TV=800", "TV=50000", "6"]
     screen = _session(simulator, answers, tmp_path)
     lines = screen.splitlines()
     first = next(i for i, line in enumerate(lines) if "TV=-5" in line)
     assert "minimum TV=-5: a limit must be 0 or more" in lines[first + 1]
-    assert "minimum TV=-10%: a limit must be 0 or more" in screen
+    assert "minimum TV=-110%: a limit must be 0 or more" in screen
     assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
     assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2
     assert "Optimal allocation: BrandA / EAST" in screen
@@ -212,7 +210,7 @@ def test_export_to_an_unwritable_folder_keeps_the_result(simulator: MarketingSim
     assert "'/dev/null' is not a folder, so nothing can be written under it" in problems[2]
     assert "a name in it is 4,000 characters long" in problems[3]
     assert all("the simulation result is kept; choose Export again with another folder" in p for p in problems)
-    assert (tmp_path / "good" / "simulation.csv").is_file() and (tmp_path / "good" / "simulation.json").is_file()
+    assert [p.suffix for p in sorted((tmp_path / "good").glob("simulation_BrandA_EAST_*"))] == [".csv", ".json"]
     assert screen.count("Choose an action") == 7 and screen.rstrip().endswith("Goodbye.")
 
 
@@ -227,7 +225,7 @@ def test_export_failing_while_writing_is_one_line(
     def full_disk(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "exp" / "simulation.csv"))
 
-    monkeypatch.setattr(interactive, "export_result", full_disk)
+    monkeypatch.setattr(interactive, "export_session_result", full_disk)
     screen = _session(simulator, ["1", "BrandA", "EAST", "", "", "", "5", str(tmp_path / "exp"), "6"], tmp_path)
     flat = " ".join(screen.split())
     assert "no space left on the device" in flat and "the simulation result is kept" in flat
@@ -270,7 +268,7 @@ def test_real_command_ctrl_c_while_optimising_and_export_to_dev_null(model_dir: 
         child.sendline("5")
         child.expect("Export folder")
         child.sendline("saved")
-        child.expect("Wrote saved/simulation.json")
+        child.expect(r"Wrote saved/simulation_BrandA_EAST_\d{8}-\d{6}\.json")
         child.expect("Choose an action")
         child.sendintr()  # Ctrl-C at the menu leaves
         child.expect("Goodbye.")
@@ -279,7 +277,7 @@ def test_real_command_ctrl_c_while_optimising_and_export_to_dev_null(model_dir: 
         child.close()
     assert child.signalstatus is None and child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
-    assert (tmp_path / "saved" / "simulation.csv").is_file()
+    assert list((tmp_path / "saved").glob("simulation_BrandA_EAST_*.csv"))
 
 
 def test_markup_in_names_and_paths_is_shown_as_written(simulator: MarketingSimulator, tmp_path: Path) -> None:
@@ -287,6 +285,7 @@ def test_markup_in_names_and_paths_is_shown_as_written(simulator: MarketingSimul
     answers = ["3", "", "5", str(tmp_path / "a[/]b"), "5", str(tmp_path / "[bold]x"), "6"]
     screen = _session(simulator, answers, tmp_path)
     assert "[/]" in screen and "[bold]tv" in screen
-    assert f"Wrote {tmp_path / 'a[/]b' / 'scenario_comparison.csv'}" in screen
-    assert f"Wrote {tmp_path / '[bold]x' / 'scenario_comparison.json'}" in screen
-    assert (tmp_path / "[bold]x" / "scenario_comparison.csv").is_file()
+    assert f"Wrote {tmp_path / 'a[/]b' / 'scenario_comparison_all_all_'}" in screen
+    written = sorted((tmp_path / "[bold]x").glob("scenario_comparison_all_all_*"))
+    assert [p.suffix for p in written] == [".csv", ".json"]
+    assert f"Wrote {written[1]}" in screen

@@ -73,12 +73,13 @@ while True:
 #: Every prompt kind and how it looks on the screen (Rich at 80 columns on a dumb terminal).
 PROMPTS: dict[str, str] = {
     "menu": r"Choose an action \(1 / 2 / 3 / 4 / 5 / 6\): ",
-    "brand": r"Brand \([^()\r\n]*\): ",
-    "region": r"Region \([^()\r\n]*\): ",
+    "brand": r"Brand \([^()\r\n]*\) \[[^\]\r\n]*\]: ",
+    "region": r"Region \([^()\r\n]*\) \[[^\]\r\n]*\]: ",
     "spend": r"\w+ weekly spend \[current [\d,]+\]: ",
     "budget": r"Weekly budget \(INR\) \[current [\d,]+\]: ",
     "minimum": r"Minimum spends \(e\.g\. TV=50000 or TV=80% of current; Enter for none\): ",
     "maximum": r"Maximum spends \(e\.g\. TV=50000 or TV=80% of current; Enter for none\): ",
+    "compare": r"Compare which \(numbers, e\.g\. 1 3; Enter for all; f for a scenarios file\): ",
     "scenarios": r"Scenarios file \[[^\]\r\n]*\]: ",
     "mix": r"Around which mix \(current / optimum\): ",
     "export": r"Export folder \[[^\]\r\n]*\]: ",
@@ -146,7 +147,22 @@ AMOUNTS = [
     "0x10",
     "  42  ",
     "1" + "0" * 400,
+    "+20%",
+    "-10%",
+    "80%",
+    "-150%",
+    "nan%",
+    "1e308%",
+    "%",
+    "TV=+20%",
+    "TV=+20% Facebook=0",
+    "tv=50% youtube=-10%",
+    "Radio=5",
+    "TV=",
+    "=5",
 ]
+#: Answers at the prompt that picks this session's scenarios to compare.
+PICKS = ["", "1", "1 1", "2", "0", "-1", "f", "file", "x", "1,1", "1e300", "٣", "99999999999999999999"]
 LIMITS = [
     "TV=0 YouTube=0 Facebook=0",
     "",
@@ -175,6 +191,10 @@ LIMITS = [
     "TV=100% YouTube=100% Facebook=100%",
     "TV=1e300 YouTube=1e300 Facebook=1e300",
     "TV=٣",
+    "TV=+20%",
+    "TV=-10%",
+    "TV=-110%",
+    "TV=+1e300%",
 ]
 SCENARIO_FILES = [
     "",
@@ -324,6 +344,8 @@ def _answer(rng: random.Random, kind: str) -> str:
             return rng.choice(AMOUNTS)
         case "minimum" | "maximum":
             return rng.choice(LIMITS)
+        case "compare":
+            return rng.choice(PICKS)
         case "scenarios":
             return rng.choice(SCENARIO_FILES)
         case "mix":
@@ -432,6 +454,7 @@ PATHS: dict[str, list[str]] = {
     "budget": ["2", "all", "all"],
     "minimum": ["2", "all", "all", ""],
     "maximum": ["2", "all", "all", "", "TV=10%"],
+    "compare": ["1", "BrandA", "EAST", "", "", "", "3"],
     "scenarios": ["3"],
     "mix": ["4", "BrandA", "all"],
     "export": ["1", "BrandB", "CENTRAL", "", "", "", "5"],
@@ -506,6 +529,7 @@ ANSWERS: dict[str, list[str]] = {
         "TV=0 YouTube=0 Facebook=0",
         "TV=1e300 YouTube=1e300 Facebook=1e300",
     ],
+    "compare": PICKS,
     "scenarios": SCENARIO_FILES,
     "mix": ["best", "OPTIMUM", "Current"],
     "export": EXPORT_FOLDERS,
@@ -513,7 +537,7 @@ ANSWERS: dict[str, list[str]] = {
 
 
 #: From the menu back to a prompt kind when the session is already under way (the last result is kept).
-RETURN_PATHS: dict[str, list[str]] = {**PATHS, "export": ["5"]}
+RETURN_PATHS: dict[str, list[str]] = {**PATHS, "export": ["5"], "compare": ["3"]}
 
 
 #: The plain answer at each prompt kind, to carry an action through to its result.
@@ -524,6 +548,7 @@ DEFAULTS: dict[str, str] = {
     "budget": "",
     "minimum": "",
     "maximum": "",
+    "compare": "",
     "scenarios": "",
     "mix": "current",
     "export": "",

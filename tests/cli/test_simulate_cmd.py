@@ -7,6 +7,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -14,7 +15,7 @@ from mmm_analytics.cli.app import app
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.optimizer import JSON_KEYS
 
-from ..simulator.hand_built import build_params, write_model
+from ..simulator.hand_built import build_params, steady_history, write_model
 
 runner = CliRunner()
 
@@ -48,9 +49,9 @@ def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
             "--region",
             "EAST",
             "--min",
-            "TV=1000",
+            "TV=800",
             "--max",
-            "YouTube=50%",
+            "YouTube=130%",
             "--output",
             str(out),
         ],
@@ -60,12 +61,98 @@ def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
     assert tuple(payload) == JSON_KEYS
     assert (payload["brand"], payload["region"], payload["weekly_budget"]) == ("BrandA", "EAST", 6000.0)
     assert sum(payload["allocation"].values()) == pytest.approx(6000.0, rel=1e-6)
-    assert payload["allocation"]["TV"] >= 1000.0 * (1 - 1e-6)
-    current_youtube = MarketingSimulator.from_model_dir(model).current_spend("BrandA", "EAST")["YouTube"]
-    assert payload["allocation"]["YouTube"] <= 0.5 * current_youtube * (1 + 1e-6)
+    assert payload["allocation"]["TV"] >= 800.0 * (1 - 1e-6)
+    # 130% of the "Current mix" column: today's mix scaled to the 6,000 INR budget.
+    assert payload["allocation"]["YouTube"] <= 1.3 * payload["current_allocation"]["YouTube"] * (1 + 1e-6)
+    assert payload["expected_incremental_sales"] > payload["current_incremental_sales"]
     assert sum(payload["current_allocation"].values()) == pytest.approx(6000.0, rel=1e-9)
     assert set(payload["marginal_roi"]) == set(payload["allocation"])
     assert "Optimal allocation" in result.stdout
+
+
+def _optimize(model: Path, out: Path, *extra: str):
+    return runner.invoke(
+        app, ["optimize", "--model", str(model), "--brand", "BrandA", "--region", "EAST", "--output", str(out), *extra]
+    )
+
+
+def _row(stdout: str, channel: str) -> str:
+    (line,) = [line for line in stdout.splitlines() if line.startswith(f"│ {channel} ")]
+    return line
+
+
+def test_optimize_reports_the_uplift_interval_in_the_json_and_the_caption(model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    result = _optimize(model, out, "--no-data-range")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    assert payload["uplift_lower"] <= payload["uplift_upper"] and 0.0 <= payload["prob_beats_current"] <= 1.0
+    gain = payload["expected_incremental_sales"] - payload["current_incremental_sales"]
+    text = " ".join(result.stdout.split())
+    assert "Current mix: today's mix (" in text and "the average over the data); --min/--max percentages" in text
+    assert (
+        f"Uplift over it: {gain:+,.0f} INR per week expected, 90% interval {payload['uplift_lower']:+,.0f} to" in text
+    )
+    assert f"more sales in {payload['prob_beats_current']:.0%} of posterior draws" in text
+
+
+def test_optimize_percent_limits_refer_to_the_current_column(model: Path, tmp_path: Path) -> None:
+    """--budget twice today's and --max C=P%: C ends at P% of the scaled "Current mix" it shows, with a Change
+    of P% - 100% (not P% of today's unscaled spend, which the column does not show)."""
+    simulator = MarketingSimulator.from_model_dir(model)
+    budget = 2.0 * sum(simulator.current_spend("BrandA", "EAST").values())
+    free = simulator.optimize_budget(budget, None, "BrandA", "EAST", data_range=False)
+    ratio = {c: free.allocation[c] / free.current_allocation[c] for c in simulator.channels}
+    channel = max(ratio, key=ratio.__getitem__)
+    percent = round(50.0 * (1.0 + ratio[channel]), 1)  # halfway to where the optimum takes it: the cap binds
+    assert percent > 105.0
+    out = tmp_path / "a.json"
+    result = _optimize(model, out, "--budget", f"{budget:.2f}", "--max", f"{channel}={percent}%", "--no-data-range")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    column = payload["current_allocation"][channel]
+    assert column == pytest.approx(free.current_allocation[channel], rel=1e-6)
+    assert payload["allocation"][channel] == pytest.approx(percent / 100.0 * column, rel=1e-9)
+    row = _row(result.stdout, channel)
+    assert f"{percent / 100.0 - 1:+.1%}" in row and "at maximum" in row
+    assert "scaled to this budget" in " ".join(result.stdout.split())
+
+
+def test_optimize_says_in_one_plain_line_when_it_keeps_today_s_mix(model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    caps = [f"--max={channel}=10%" for channel in ("TV", "YouTube", "Facebook")]
+    result = _optimize(model, out, *caps, "--at-most", "--no-data-range")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    assert payload["allocation"] == payload["current_allocation"]
+    assert (payload["uplift_lower"], payload["uplift_upper"], payload["prob_beats_current"]) == (0.0, 0.0, 0.0)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("No allocation within the limits")]
+    assert len(lines) == 1 and "today's mix is recommended" in " ".join(result.stdout.split())
+    assert not any("Warning: no allocation" in line for line in result.stdout.splitlines())
+    assert "today's mix" in _row(result.stdout, "TV")
+
+
+def test_optimize_data_range_is_on_by_default_and_off_with_the_flag(tmp_path: Path) -> None:
+    narrow = write_model(tmp_path / "narrow", steady_history(build_params(n_weeks=30), spread=0.1))
+    on, off = _optimize(narrow, tmp_path / "on.json"), _optimize(narrow, tmp_path / "off.json", "--no-data-range")
+    assert on.exit_code == 0 and off.exit_code == 0, on.output + off.output
+    assert "Warning: the data range binds: " in on.stdout and "at data m" in on.stdout
+    binding = json.loads((tmp_path / "on.json").read_text())["warnings"]
+    assert any(w.startswith("the data range binds: ") for w in binding)
+    assert "data range" not in off.stdout and "at data m" not in off.stdout
+    simulator = MarketingSimulator.from_model_dir(narrow)
+    history = simulator.params.spend[simulator.rows("BrandA", "EAST")[0]]
+    spend = np.array(list(json.loads((tmp_path / "on.json").read_text())["allocation"].values()))
+    assert np.all(spend >= history.min(axis=0) * (1 - 1e-9)) and np.all(spend <= history.max(axis=0) * (1 + 1e-9))
+
+
+def test_optimize_warns_when_a_channel_loses_money_at_the_margin(model: Path, tmp_path: Path) -> None:
+    budget = 30 * sum(MarketingSimulator.from_model_dir(model).current_spend("BrandA", "EAST").values())
+    result = _optimize(model, tmp_path / "a.json", "--budget", f"{budget:.0f}", "--no-data-range")
+    assert result.exit_code == 0, result.output
+    assert "Warning: marginal ROI below 1 at the recommendation (" in " ".join(result.stdout.split())
+    warnings = json.loads((tmp_path / "a.json").read_text())["warnings"]
+    assert any(w.startswith("marginal ROI below 1 at the recommendation (") for w in warnings)
 
 
 def test_optimize_national_default_budget(model: Path, tmp_path: Path) -> None:

@@ -22,3 +22,12 @@ def test_color_for_cycles_through_the_palette() -> None:
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=key):
         VizConfig.model_validate(raw)
+
+
+def test_number_format_defaults_to_indian_and_rejects_others() -> None:
+    from mmm_analytics.config.viz import NumberFormat
+
+    assert VizConfig().number_format is NumberFormat.INDIAN
+    assert VizConfig.model_validate({"number_format": "western"}).number_format is NumberFormat.WESTERN
+    with pytest.raises(pydantic.ValidationError, match="number_format"):
+        VizConfig.model_validate({"number_format": "roman"})

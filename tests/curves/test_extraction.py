@@ -39,7 +39,7 @@ def _carried_per_inr(params: ResponseParams) -> np.ndarray:
 def analytic_curve(params: ResponseParams, spend: np.ndarray) -> np.ndarray:
     """coef * x^s / (x^s + K^s) (Hill) or coef * tanh(ln3 x / (2K)) with x = spend*1000/cpm/scale*sum(w)."""
     x = spend * _carried_per_inr(params)[:, None, :]
-    coef, half, slope = params.coefficient[:, None, :], params.half_saturation, params.slope
+    coef, half, slope = params.coefficient[:, None, :], params.half_saturation[:, None, :], params.slope
     if params.saturation == "hill":
         return coef * x**slope / (x**slope + half**slope)
     return coef * np.tanh(np.log(3.0) / half * x / 2.0)
@@ -123,7 +123,7 @@ def test_ceiling_spend_matches_the_closed_form(curves: CurveSet, params: Respons
 def test_breakeven_spend_is_where_mroi_falls_to_one(curves: CurveSet, params: ResponseParams) -> None:
     # Channel 0 has slope 1: mroi = coef * a * K / (K + a s)^2 = 1  =>  s = (sqrt(coef * a * K) - K) / a.
     a = _carried_per_inr(params)[:, 0]
-    coef, half = params.coefficient[:, 0], params.half_saturation[0]
+    coef, half = params.coefficient[:, 0], params.half_saturation[:, 0]
     expected = np.maximum((np.sqrt(coef * a * half) - half) / a, 0.0)
     np.testing.assert_allclose(curves.breakeven_spend[:-1, 0], expected, rtol=1e-8)
     _, mroi = evaluate(params, curves.breakeven_spend[:-1, None, :])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -21,9 +23,33 @@ def curves(params: ResponseParams) -> CurveSet:
     return extract_curves(params, CurveSettings(points=9), 0.9)
 
 
-@pytest.mark.parametrize(("value", "text"), [(950.0, "950"), (12_500.0, "12.5k"), (3.2e6, "3.2M"), (1.1e9, "1.1B")])
-def test_compact_inr(value: float, text: str) -> None:
-    assert plots.compact_inr(value) == text
+@pytest.mark.parametrize(
+    ("number_format", "labels"),
+    [("indian", ["0", "5 L", "10 L", "15 L"]), ("western", ["0", "500K", "1M", "1.5M"])],
+    ids=["indian", "western"],
+)
+def test_money_ticks_follow_the_number_format(curves: CurveSet, number_format: str, labels: list[str]) -> None:
+    fig = plots.segment_figure(curves.segment(0, 0), VIZ.model_copy(update={"number_format": number_format}), "#1f4e79")
+    try:
+        formatter = fig.axes[0].yaxis.get_major_formatter()
+        assert [formatter(v, k) for k, v in enumerate([0.0, 5e5, 1e6, 1.5e6])] == labels
+    finally:
+        plt.close(fig)
+
+
+def test_grid_panels_show_every_curve_whole(curves: CurveSet) -> None:
+    """A panel drawn after a lower one keeps its top: one shared scale above the highest band."""
+    series = [curves.segment(row, 0) for row in range(curves.n_rows - 1)]
+    high = dataclasses.replace(
+        series[-1], response=series[-1].response * 5.0, response_upper=series[-1].response_upper * 5.0
+    )
+    grid = plots.channel_grid_figure([*series[:-1], high], VIZ, "#1f4e79")
+    try:
+        for ax in (ax for ax in grid.axes if ax.axison):
+            bottom, top = ax.get_ylim()
+            assert bottom == 0.0 and top >= float(np.nanmax(high.response_upper))
+    finally:
+        plt.close(grid)
 
 
 def test_segment_figure(curves: CurveSet) -> None:
@@ -37,6 +63,7 @@ def test_segment_figure(curves: CurveSet) -> None:
         np.testing.assert_array_equal(roi_ax.lines[1].get_ydata(), segment.mroi)
         legend = [text.get_text() for text in fig.legends[0].get_texts()]
         assert legend[0] == "90% interval" and "marginal ROI (right axis)" in legend
+        assert "steady-state ROI (right axis)" in legend
         vertical = [line.get_xdata()[0] for line in response_ax.lines if len(set(line.get_xdata())) == 1]
         assert segment.current_spend in vertical
     finally:

@@ -6,10 +6,12 @@ import json
 import re
 
 import pytest
+from plotly.offline import get_plotlyjs
 
 from mmm_analytics.config.model import CurveSettings
+from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.curves.extraction import extract_curves
-from mmm_analytics.curves.report import build_report, curve_payload, html_table
+from mmm_analytics.curves.report import build_report, curve_payload, roi_table
 from mmm_analytics.curves.summary import (
     channel_roi_table,
     estimate_roi,
@@ -20,8 +22,7 @@ from mmm_analytics.response.artifacts import ResponseParams
 from .hand_model import metadata_for
 
 
-@pytest.fixture(scope="module")
-def page(params: ResponseParams) -> str:
+def _page(params: ResponseParams, viz: VizConfig | None = None) -> str:
     curves = extract_curves(params, CurveSettings(points=7), 0.9)
     estimates = estimate_roi(params)
     return build_report(
@@ -32,18 +33,27 @@ def page(params: ResponseParams) -> str:
         params.cpm_by_channel,
         params.n_draws,
         2.0,
+        viz,
     )
 
 
+@pytest.fixture(scope="module")
+def page(params: ResponseParams) -> str:
+    return _page(params)
+
+
+def _data(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S).group(1))
+
+
 def test_plotly_is_inlined_once_and_nothing_is_fetched(page: str) -> None:
-    assert page.count("Plotly=") + page.count("plotly.js v") >= 1
-    assert len(re.findall(r"<script>", page)) == 2  # the plotly bundle and the page script
+    assert page.count("plotly.js v") == 1
     assert not re.search(r"<script[^>]+src=", page)
     assert "cdn.plot.ly" not in page.split("</script>", 1)[1]
 
 
 def test_cpm_assumption_is_at_the_top(page: str, params: ResponseParams) -> None:
-    body = page[page.index("<body>") :]
+    body = page[page.index("<main>") :]
     assumption = body[: body.index("<select")]
     assert "CPM assumption" in assumption
     for channel, cpm in zip(params.channels, params.cpm):
@@ -67,7 +77,42 @@ def test_payload_has_every_curve_and_national(params: ResponseParams) -> None:
     json.dumps(payload, allow_nan=False)  # NaN and infinities are written as null
 
 
-def test_table_cells_carry_sortable_values(params: ResponseParams) -> None:
-    table = html_table(channel_roi_table(estimate_roi(params), 0.9))
-    assert table.count("<tr>") == len(params.channels) + 1
-    assert re.search(r'<td data-v="[0-9.e+-]+">[0-9,]+</td>', table)
+def test_table_cells_carry_sortable_values_and_intervals(params: ResponseParams) -> None:
+    table = roi_table(channel_roi_table(estimate_roi(params), 0.9), VizConfig())
+    assert len(table.rows) == len(params.channels)
+    assert "Historical average ROI (90% interval)" in table.headers
+    roi = table.rows[0][table.headers.index("Historical average ROI (90% interval)")]
+    assert re.fullmatch(r"\d+\.\d\d \(\d+\.\d\d to \d+\.\d\d\)", roi.text) and isinstance(roi.sort, float)
+
+
+def test_every_roi_is_named_and_headers_are_human(page: str) -> None:
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", page)
+    assert headers and not [h for h in headers if "_" in h]
+    for text in headers:
+        if "ROI" in text:
+            assert text.startswith(("Historical average ROI", "Marginal ROI")), text
+    assert "steady-state ROI" in page
+
+
+def test_the_caption_promises_a_marker_only_when_it_is_drawn(page: str) -> None:
+    """The purple (90% of ceiling) and gold (break-even) lines are named only when inside the x axis."""
+    script = page[page.index("function draw()") :]
+    assert 'shown(d.ceiling_spend) ? " (purple, dash-dot)" : ", " + beyond' in script
+    assert "if (shown(d.ceiling_spend)) shapes.push" in script
+    assert "range: [0, top]" in script  # the axis the markers are judged against
+
+
+@pytest.mark.parametrize(
+    ("number_format", "locale", "pattern"),
+    [("indian", "en-IN", r">\d{1,2},\d{2},\d{3} \("), ("western", "en-US", r">\d,\d{3},\d{3} \(")],
+    ids=["indian", "western"],
+)
+def test_one_number_format_in_tables_and_script(
+    params: ResponseParams, number_format: str, locale: str, pattern: str
+) -> None:
+    """The tables group digits and the chart's captions format numbers the same way."""
+    page = _page(params, VizConfig(number_format=number_format))
+    assert _data(page)["locale"] == locale
+    assert re.search(pattern, page)
+    other = "en-US" if locale == "en-IN" else "en-IN"
+    assert other not in page.replace(get_plotlyjs(), "")

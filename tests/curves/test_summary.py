@@ -38,7 +38,7 @@ def reference_contribution(params: ResponseParams, draw: int | None = None) -> n
     for s in range(n_series):
         for c in range(n_channels):
             carried = np.convolve(params.exposure[s, :, c] / params.exposure_scale[s, c], weights[:, c])[:n_weeks]
-            ratio = (carried / half[c]) ** slope[c]
+            ratio = (carried / half[s, c]) ** slope[c]
             total[s, c] = coef[s, c] * (ratio / (1.0 + ratio)).sum()
     return total
 

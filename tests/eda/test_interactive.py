@@ -1,6 +1,8 @@
-"""Interactive charts: one div per chart, no plotly library inside a chart."""
+"""Interactive charts: one block per chart, plotly's JSON with no library inside, the shared palette."""
 
 from __future__ import annotations
+
+import json
 
 from mmm_analytics.eda.interactive import interactive_charts
 
@@ -20,10 +22,12 @@ def test_charts_for_every_available_result(eda_run, fast_viz) -> None:
         "geo-brand",
     ]
     for chart in charts:
-        html = chart.html()
-        assert f'id="chart-{chart.slug}"' in html
-        assert "Plotly.newPlot" in html
-        assert "<script src" not in html and len(html) < 200_000  # the library is inlined once by the report
+        spec = chart.spec()
+        assert spec.id == f"chart-{chart.slug}" and spec.title == chart.title
+        assert spec.figure["data"] and "layout" in spec.figure
+        assert len(json.dumps(spec.figure)) < 200_000  # data only: the report inlines the library once
+    share = next(c for c in charts if c.slug == "spend-share").spec().figure["data"][0]
+    assert share["marker"]["colors"][0] == fast_viz.palette[0]
 
 
 def test_missing_results_drop_their_charts(eda_run, fast_viz) -> None:

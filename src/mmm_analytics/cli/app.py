@@ -8,9 +8,11 @@ non-interactive Agg backend unless ``MPLBACKEND`` says otherwise.
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from mmm_analytics import __version__
 from mmm_analytics.cli import (
@@ -24,10 +26,33 @@ from mmm_analytics.cli import (
     train_cmd,
 )
 from mmm_analytics.cli.common import console, state
+from mmm_analytics.cli.examples import EPILOGS
+
+
+class _FlagsAsFlags:
+    """Help that shows a boolean flag as a flag: no ``<bool>`` type beside ``--export`` or ``--help``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_bool_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class MmmCommand(_FlagsAsFlags, TyperCommand):
+    """A command of ``mmm``."""
+
+
+class MmmGroup(_FlagsAsFlags, TyperGroup):
+    """The ``mmm`` root."""
+
 
 app = typer.Typer(
     name="mmm",
     help="Marketing Mix Modeling for weekly geo-level FMCG panels: data -> eda -> features -> train -> curves -> simulate/optimize.",
+    epilog=EPILOGS["mmm"],
+    cls=MmmGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -48,7 +73,9 @@ def _help(ctx: typer.Context, value: bool) -> None:
 
 @app.callback()
 def root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for input errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug/--no-debug", help="Show the full traceback above an input error's line.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -64,15 +91,19 @@ def root(
     state.debug = debug
 
 
-app.command(name="data")(data_cmd.data)
-app.command(name="eda")(eda_cmd.eda)
-app.command(name="features")(features_cmd.features)
-app.command(name="train")(train_cmd.train)
-app.command(name="curves")(curves_cmd.curves)
-app.command(name="simulate")(simulate_cmd.simulate)
-app.command(name="optimize")(simulate_cmd.optimize)
-app.command(name="run")(run_cmd.run)
-app.command(name="benchmark")(benchmark_cmd.benchmark)
+COMMANDS: dict[str, Callable[..., None]] = {
+    "data": data_cmd.data,
+    "eda": eda_cmd.eda,
+    "features": features_cmd.features,
+    "train": train_cmd.train,
+    "curves": curves_cmd.curves,
+    "simulate": simulate_cmd.simulate,
+    "optimize": simulate_cmd.optimize,
+    "run": run_cmd.run,
+    "benchmark": benchmark_cmd.benchmark,
+}
+for _name, _command in COMMANDS.items():
+    app.command(name=_name, epilog=EPILOGS[_name], cls=MmmCommand)(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -51,8 +51,12 @@ class _State:
 
 state = _State()
 
-CONFIG_DIR_HELP = "Folder holding data_config.yaml, feature_config.yaml, model_config.yaml and viz_config.yaml."
-ConfigDirOption = Annotated[Path, typer.Option("--config-dir", "--config", help=CONFIG_DIR_HELP)]
+CONFIG_DIR_HELP = (
+    "The config folder (data_config.yaml, feature_config.yaml, model_config.yaml, viz_config.yaml) or one "
+    "YAML file of it, e.g. config/model_config.yaml: the other settings then come from the files beside it "
+    "(else config/, else built-in defaults)."
+)
+ConfigDirOption = Annotated[Path, typer.Option("--config", "--config-dir", help=CONFIG_DIR_HELP)]
 DEFAULT_CONFIG_DIR = Path("config")
 
 
@@ -162,12 +166,15 @@ def check_seed(seed: int | None, option: str = "--seed") -> int | None:
     return seed
 
 
-def project_config(config_dir: Path) -> ProjectConfig:
-    """Load the config folder; a folder the user named must exist and hold all four files.
+def project_config(config_dir: Path, kind: str | None = None) -> ProjectConfig:
+    """Load ``--config``: a config folder, or one YAML file of one (``kind``: the command's own file,
+    for a file whose name does not say which settings it holds).
 
-    The default ``config/`` may lack files (or be absent): those settings take built-in defaults.
+    A folder the user named must exist and hold all four files; the default ``config/`` may
+    lack files (or be absent): those settings take built-in defaults.
     """
-    from mmm_analytics.config import load_config
+    from mmm_analytics.config.loader import load_config_path
 
-    explicit = config_dir != DEFAULT_CONFIG_DIR
-    return load_config(config_dir, required=explicit, complete=explicit)
+    return load_config_path(
+        config_dir, kind=kind, default_dir=DEFAULT_CONFIG_DIR, explicit=config_dir != DEFAULT_CONFIG_DIR
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +19,7 @@ from mmm_analytics.cli.common import (
     user_errors,
     warn_model_file,
 )
+from mmm_analytics.cli.progress import figure_bar
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -32,9 +34,25 @@ OUTPUT_HELP = "Folder for the curve figures (one per channel x brand x region, g
 REPORTS_HELP = (
     "Folder for channel_roi.csv, roi_by_segment.csv, roi_curves.parquet, roi_report.html and curves_summary.json."
 )
-FORMAT_HELP = "Figure format: png, svg or pdf."
+FORMAT_HELP = "Figure format."
+#: Each timed part of the curves step, in plain words.
+STEP_NAMES: dict[str, str] = {
+    "curves": "curves and intervals",
+    "roi": "ROI and marginal ROI",
+    "tables": "tables",
+    "figures": "figures",
+    "report": "report",
+}
 
 _PATHS = ProjectPaths()
+
+
+class FigureFormat(StrEnum):
+    """The figure formats of ``--format`` (the same as ``mmm_analytics.curves.render.FigureFormat``)."""
+
+    PNG = "png"
+    SVG = "svg"
+    PDF = "pdf"
 
 
 def _roi_table(frame: pd.DataFrame, level: float) -> Table:
@@ -53,12 +71,22 @@ def _roi_table(frame: pd.DataFrame, level: float) -> Table:
     return table
 
 
+def step_times(seconds: dict[str, float]) -> str:
+    """``curves and intervals 3.1 s, ROI and marginal ROI 0.4 s, ...`` (the total left out)."""
+    return ", ".join(
+        f"{STEP_NAMES.get(key, key.replace('_', ' '))} {value:.1f} s"
+        for key, value in seconds.items()
+        if key != "total"
+    )
+
+
 def show(result: CurvesResult, output: Path, reports: Path) -> None:
-    """The national ROI table and where the curves went."""
+    """The national ROI table, where the curves went and what took how long."""
     console.print(_roi_table(result.channel_roi, result.curves.level))
     console.print(
         f"[green]Wrote[/green] {len(result.figures)} figures ({result.segment_figures} curve figures) to "
-        f"{escape(str(output))}, tables and the report to {escape(str(reports))} in {result.total_seconds:.1f} s."
+        f"{escape(str(output))}, tables and the report to {escape(str(reports))} in {result.total_seconds:.1f} s "
+        f"({escape(step_times(result.seconds))})."
     )
 
 
@@ -66,14 +94,15 @@ def curves(
     model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = _PATHS.model_file,
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = _PATHS.curve_figures,
     reports: Annotated[Path, typer.Option("--reports", help=REPORTS_HELP)] = _PATHS.reports_dir,
-    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "png",
+    fmt: Annotated[FigureFormat, typer.Option("--format", case_sensitive=False, help=FORMAT_HELP)] = FigureFormat.PNG,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """ROI curves per channel x brand x region with average and marginal ROI and intervals."""
     with user_errors(Output("--output", output), Output("--reports", reports)):
         from mmm_analytics.curves.pipeline import generate_curves
 
-        config = project_config(config_dir)
-        result = generate_curves(model, output, reports, config, fmt)
+        config = project_config(config_dir, "model_config.yaml")
+        with figure_bar() as progress:
+            result = generate_curves(model, output, reports, config, fmt.value, progress)
         warn_model_file(model)
         show(result, output, reports)

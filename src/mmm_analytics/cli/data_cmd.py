@@ -24,8 +24,12 @@ if TYPE_CHECKING:
     from mmm_analytics.data.pipeline import DataResult
 
 SOURCE_HELP = (
-    "Where the panel comes from: 'synthetic' (bundled generator, also writes ground_truth.json), "
-    "'kaggle' (downloads subhagatoadak/mmm-weekly-data-geoindia with kagglehub) or the path of a CSV in the schema."
+    "Where the panel comes from: 'synthetic' (bundled generator, also writes ground_truth.json; the default), "
+    "'kaggle' (downloads the dataset of --dataset, else kaggle.dataset in data_config.yaml, with kagglehub) "
+    "or the path of a CSV in the schema."
+)
+DATASET_HELP = (
+    "The Kaggle dataset to download, OWNER/NAME (e.g. subhagatoadak/mmm-weekly-data-geoindia); implies --source kaggle."
 )
 OUTPUT_HELP = "Folder for mmm_data.csv (the panel as loaded), ground_truth.json (synthetic) and data_dictionary.json."
 PROCESSED_HELP = "Folder for clean_panel.parquet, cleaning_report.json and outliers.csv."
@@ -69,7 +73,8 @@ def show(result: DataResult) -> None:
 
 
 def data(
-    source: Annotated[str, typer.Option("--source", "--input", help=SOURCE_HELP)] = "synthetic",
+    source: Annotated[str | None, typer.Option("--source", "--input", help=SOURCE_HELP)] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help=DATASET_HELP)] = None,
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = _PATHS.raw_dir,
     processed_dir: Annotated[Path, typer.Option("--processed-dir", help=PROCESSED_HELP)] = _PATHS.processed_dir,
     seed: Annotated[int | None, typer.Option("--seed", help=SEED_HELP)] = None,
@@ -77,13 +82,16 @@ def data(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Load the panel, validate and clean it; write the raw copy, data dictionary and cleaned panel."""
-    from mmm_analytics.pipeline import (
-        prepare_data,  # pandas is imported only when a command runs
+    from mmm_analytics.pipeline import (  # pandas is imported only when a command runs
+        choose_source,
+        prepare_data,
+        with_dataset,
     )
 
     with user_errors(Output("--output", output), Output("--processed-dir", processed_dir)):
         check_seed(seed)
-        config = project_config(config_dir)
+        chosen = choose_source(source, dataset)
+        config = with_dataset(project_config(config_dir, "data_config.yaml"), dataset)
         with console.status(STATUS):
-            result = prepare_data(source, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
+            result = prepare_data(chosen, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
     show(result)

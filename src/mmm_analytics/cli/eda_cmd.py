@@ -86,7 +86,7 @@ def eda(
     quality_dir: Annotated[Path, typer.Option("--quality-dir", help=QUALITY_HELP)] = _PATHS.processed_dir,
     dpi: Annotated[int | None, typer.Option("--dpi", min=50, max=600, help=DPI_HELP)] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help=WORKERS_HELP)] = None,
-    link_figures: Annotated[bool, typer.Option("--link-figures", help=LINK_HELP)] = False,
+    link_figures: Annotated[bool, typer.Option("--link-figures/--embed-figures", help=LINK_HELP)] = False,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Explore the panel: 20+ numbered figures, statistical tables and an interactive HTML report."""
@@ -99,7 +99,7 @@ def eda(
     outputs = (Output("--output", output), Output("--tables", tables), Output("--report", report, folder=False))
     with user_errors(*outputs):
         require_file(input_path, "mmm data")
-        config = project_config(config_dir)
+        config = project_config(config_dir, "viz_config.yaml")
         with console.status(escape(f"Reading {input_path}...")):
             panel = read_panel(input_path)
             quality = load_quality(quality_dir)

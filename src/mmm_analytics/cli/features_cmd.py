@@ -57,6 +57,6 @@ def features(
 
     with user_errors(Output("--output", output, folder=False)):
         require_file(input, "mmm data")
-        config = project_config(config_dir)
+        config = project_config(config_dir, "feature_config.yaml")
         panel = build_features(input, output, config)
     show(panel, config, output)

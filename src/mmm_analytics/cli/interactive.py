@@ -1,6 +1,9 @@
 """The interactive simulator (``mmm simulate --interactive``): a menu over the simulator.
 
-Prompts list the valid brands, regions and channels and show current spend as the default.
+Prompts list the valid brands, regions and channels; Enter takes the default in brackets (the
+last brand and region chosen, the current spend). Spends take INR, changes (``+20%``) and shares
+(``80%``) of the current spend. Each simulation is kept as a scenario that "Compare scenarios"
+sets beside others; exports never overwrite a file (:mod:`mmm_analytics.simulator.session_export`).
 Bad input re-prompts (see :mod:`mmm_analytics.cli.prompts`); a request the model cannot
 meet (e.g. minimums above the budget) or an export folder that cannot be written prints the
 reason and returns to the menu, keeping the last result for another export.
@@ -13,7 +16,9 @@ and Exit say "Goodbye." and end the session with exit code 0.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import assert_never
@@ -29,9 +34,10 @@ from mmm_analytics.pipeline import check_output
 from mmm_analytics.simulator.constraints import BudgetConstraints, parse_limits
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import MarketingSimulator
-from mmm_analytics.simulator.export import Result, export_result
-from mmm_analytics.simulator.scenarios import compare_scenarios, scenarios_from_file
+from mmm_analytics.simulator.export import Result
+from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios, scenarios_from_file
 from mmm_analytics.simulator.sensitivity import sensitivity
+from mmm_analytics.simulator.session_export import export_session_result
 
 
 class Action(StrEnum):
@@ -44,10 +50,59 @@ class Action(StrEnum):
 
 
 MENU: tuple[Action, ...] = tuple(Action)
+SPEND_INTRO = (
+    "Weekly spend per channel (channels: {channels}): INR, a change of the current spend (+20%, -10%) "
+    "or a share of it (80%); Enter keeps the current spend. CHANNEL=VALUE items (e.g. {example}) "
+    "set those channels at once and keep the others."
+)
+LIMITS_INTRO = (
+    "Optional limits per channel (channels: {channels}): INR, a share of the current spend (80%) "
+    "or a change of it (+20%, -10%)."
+)
+COMPARE_PROMPT = "Compare which (numbers, e.g. 1 3; Enter for all; f for a scenarios file)"
+CURRENT_MIX = "current mix"
+#: The brand or region of an export comparing scenarios of several.
+MIXED = "mixed"
+#: A signed percentage limit (``TV=+20%``): a change of the current spend.
+SIGNED_PERCENT = re.compile(r"^([^=]+)=\s*([+-])\s*(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*%\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """The last result, kept for export, with the selection it is for."""
+
+    name: str
+    result: Result
+    brand: str
+    region: str
+
+
+def as_shares(items: list[str]) -> list[str]:
+    """Limits with changes (``TV=+20%``, ``TV=-10%``) rewritten as shares of current spend (``TV=120%``).
+
+    A cut of more than 100% is left as written, for the limit check to reject.
+    """
+    shares = []
+    for item in items:
+        match = SIGNED_PERCENT.match(item)
+        change = float(match.group(3)) * (-1 if match.group(2) == "-" else 1) if match else -math.inf
+        shares.append(f"{match.group(1)}={100 + change:g}%" if match and -100 <= change < math.inf else item)
+    return shares
+
+
+def describe_changes(spend: dict[str, float], current: dict[str, float]) -> str:
+    """The channels whose weekly spend differs from the current one (``TV 3,614 -> 1,500``), or "current mix"."""
+    changed = [
+        f"{channel} {current[channel]:,.0f} -> {value:,.0f}"
+        for channel, value in spend.items()
+        if abs(value - current[channel]) >= 0.5
+    ]
+    return ", ".join(changed) or "current mix"
 
 
 class Session:
-    """One interactive session; ``last`` holds the most recent result for export."""
+    """One interactive session: ``last`` holds the most recent result for export, ``made`` the
+    scenarios simulated so far (for comparison), ``brand`` and ``region`` the last ones chosen."""
 
     def __init__(
         self,
@@ -62,7 +117,10 @@ class Session:
         self.ask = Prompter(console, read)
         self.scenarios = scenarios
         self.output = output
-        self.last: tuple[str, Result] | None = None
+        self.last: Kept | None = None
+        self.made: list[Scenario] = []
+        self.brand = ALL
+        self.region = ALL
 
     def run(self) -> int:
         """Loop over the menu until Exit, Ctrl-D, or Ctrl-C at the menu prompt; returns the exit code (0).
@@ -135,25 +193,41 @@ class Session:
                 assert_never(action)
 
     def _segment(self) -> tuple[str, str]:
-        brand = self.ask.choice("Brand", [*self.simulator.brands, ALL], what="brand")
-        region = self.ask.choice("Region", [*self.simulator.regions, ALL], what="region")
-        return brand, region
+        """Brand and region, Enter taking the last ones chosen (``all`` at first)."""
+        self.brand = self.ask.choice("Brand", [*self.simulator.brands, ALL], what="brand", default=self.brand)
+        self.region = self.ask.choice("Region", [*self.simulator.regions, ALL], what="region", default=self.region)
+        return self.brand, self.region
+
+    def _spends(self, current: dict[str, float]) -> dict[str, float]:
+        """One prompt per channel; an answer with ``CHANNEL=VALUE`` items sets those and ends the prompts."""
+        spend = dict(current)
+        channels = list(current)
+        for position, channel in enumerate(channels):
+            answer = self.ask.spend(f"{channel} weekly spend", channel, current)
+            if isinstance(answer, dict):
+                spend.update(answer)
+                kept = [c for c in channels[position + 1 :] if c not in answer]
+                if kept:
+                    self.ask.say(f"{', '.join(kept)}: current spend kept")
+                break
+            spend[channel] = answer
+        return spend
 
     def simulate(self) -> None:
         brand, region = self._segment()
         current = self.simulator.current_spend(brand, region)
-        self.console.print(
-            Text(
-                f"Weekly spend per channel in INR (channels: {', '.join(self.simulator.channels)}); "
-                "Enter keeps the current spend."
-            )
-        )
-        spend = {channel: self.ask.amount(f"{channel} weekly spend", current[channel]) for channel in current}
+        channels = self.simulator.channels
+        example = f"{channels[0]}=+20% {channels[-1]}=0"
+        self.console.print(Text(SPEND_INTRO.format(channels=", ".join(channels), example=example)))
+        spend = self._spends(current)
         result = self.simulator.simulate_scenario(spend, brand, region)
         self.console.print(tables.simulation_table(result, current))
         for line in tables.simulation_summary(result):
             self.console.print(Text(line))
-        self.last = ("simulation", result)
+        name = f"scenario_{len(self.made) + 1}"
+        self.made.append(Scenario(name, describe_changes(spend, current), brand, region, spend))
+        self.console.print(Text(f"Kept as '{name}': choose '{Action.COMPARE.value}' to set it beside others."))
+        self.last = Kept("simulation", result, brand, region)
 
     def _constraints(self) -> BudgetConstraints:
         channels = self.simulator.channels
@@ -163,7 +237,7 @@ class Session:
             return f"{channel}={value * 100:g}%" if share else f"{channel}={value:,.0f}"
 
         def check(items: list[str], kind: str) -> None:
-            absolute, fraction = parse_limits(items, kind)
+            absolute, fraction = parse_limits(as_shares(items), kind)
             unknown = [c for c in (*absolute, *fraction) if c not in channels]
             if unknown:
                 raise InputError(f"unknown channel '{unknown[0]}'; channels: {', '.join(channels)}")
@@ -172,7 +246,7 @@ class Session:
                     if not math.isfinite(value) or value < 0:
                         raise InputError(
                             f"{kind} {shown(channel, value, share)}: a limit must be 0 or more "
-                            "(INR or % of current spend)"
+                            "(INR, a share of current spend like 80%, or a change like +20%)"
                         )
                     if channel in floor and value < floor[channel]:
                         raise InputError(
@@ -180,11 +254,13 @@ class Session:
                             f"{shown(channel, floor[channel], share)}; raise the maximum"
                         )
 
-        self.console.print(Text(f"Optional limits per channel (channels: {', '.join(channels)})."))
-        minimum = parse_limits(self.ask.limits("Minimum spends", lambda items: check(items, "minimum")), "minimum")
+        self.console.print(Text(LIMITS_INTRO.format(channels=", ".join(channels))))
+        items = self.ask.limits("Minimum spends", lambda items: check(items, "minimum"))
+        minimum = parse_limits(as_shares(items), "minimum")
         lower[0].update(minimum[0])
         lower[1].update(minimum[1])
-        maximum = parse_limits(self.ask.limits("Maximum spends", lambda items: check(items, "maximum")), "maximum")
+        items = self.ask.limits("Maximum spends", lambda items: check(items, "maximum"))
+        maximum = parse_limits(as_shares(items), "maximum")
         return BudgetConstraints(
             min_spend=minimum[0], min_fraction=minimum[1], max_spend=maximum[0], max_fraction=maximum[1]
         )
@@ -200,29 +276,42 @@ class Session:
         self.console.print(tables.optimization_table(result))
         for line in tables.optimization_summary(result):
             self.console.print(Text(line))
-        self.last = ("optimization", result)
+        self.last = Kept("optimization", result, brand, region)
+
+    def _chosen_scenarios(self) -> list[Scenario]:
+        """Scenarios of this session (listed, picked by number) or, with none or on request, of a YAML file."""
+        picked: list[int] | None = None
+        if self.made:
+            self.console.print(Text("Scenarios of this session:"))
+            for number, scenario in enumerate(self.made, start=1):
+                total = sum(scenario.spend.values())
+                self.console.print(
+                    Text(
+                        f"  {number}  {scenario.name}: {scenario.brand} / {scenario.region}, "
+                        f"{total:,.0f} INR per week ({scenario.description})"
+                    )
+                )
+            picked = self.ask.picks(COMPARE_PROMPT, len(self.made))
+        if picked is None:
+            path = Path(self.ask.text("Scenarios file", str(self.scenarios)))
+            return scenarios_from_file(path, self.simulator)
+        chosen = [self.made[index] for index in picked]
+        segments = {(scenario.brand, scenario.region) for scenario in chosen}
+        if len(segments) == 1:  # the current mix of that selection as the first column
+            brand, region = segments.pop()
+            current = self.simulator.current_spend(brand, region)
+            chosen.insert(0, Scenario(CURRENT_MIX, "current mix", brand, region, current))
+        return chosen
 
     def compare(self) -> None:
-        path = Path(self.ask.text("Scenarios file", str(self.scenarios)))
-        summary, _ = compare_scenarios(self.simulator, scenarios_from_file(path, self.simulator))
-        columns = [
-            "scenario",
-            "brand",
-            "region",
-            "total_spend",
-            "predicted_sales",
-            "incremental_sales",
-            "roi",
-            "delta_incremental_vs_current",
-        ]
-        self.console.print(
-            tables.frame_table(
-                summary[columns],
-                "Scenario comparison (INR per week)",
-                money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
-            )
-        )
-        self.last = ("scenario_comparison", summary)
+        scenarios = self._chosen_scenarios()
+        summary, _ = compare_scenarios(self.simulator, scenarios)
+        level = self.simulator.interval_level
+        self.console.print(tables.comparison_table(summary, self.simulator.channels, level))
+        brands, regions = set(summary["brand"]), set(summary["region"])
+        brand = brands.pop() if len(brands) == 1 else MIXED
+        region = regions.pop() if len(regions) == 1 else MIXED
+        self.last = Kept("scenario_comparison", summary, brand, region)
 
     def sensitivity(self) -> None:
         brand, region = self._segment()
@@ -238,23 +327,23 @@ class Session:
                 money=tuple(wide.columns[1:]),
             )
         )
-        self.last = (f"sensitivity_{base}", table)
+        self.last = Kept(f"sensitivity_{base}", table, brand, region)
 
     def export(self) -> None:
         if self.last is None:
             self.ask.say_problem("Nothing to export yet; run a simulation, optimisation or comparison first")
             return
         folder = Path(self.ask.text("Export folder", str(self.output)))
-        name, result = self.last
-        kept = f"the {name.replace('_', ' ')} result is kept; choose Export again with another folder"
+        kept = self.last
+        again = f"the {kept.name.replace('_', ' ')} result is kept; choose Export again with another folder"
         try:
             check_output(folder, "export folder", folder=True)
-            paths = export_result(result, name, folder, self.simulator)
+            paths = export_session_result(kept.result, kept.name, kept.brand, kept.region, folder, self.simulator)
         except InputError as error:
-            self.ask.say_problem(f"{error} ({kept})")
+            self.ask.say_problem(f"{error} ({again})")
             return
         except OSError as error:
-            self.ask.say_problem(f"{describe_os_error(error)} ({kept})")
+            self.ask.say_problem(f"{describe_os_error(error)} ({again})")
             return
         for path in paths:
             self.console.print(Text(f"Wrote {path}"))

@@ -1,14 +1,18 @@
 """Terminal prompts that never crash on bad input: they explain and ask again.
 
-An empty line, text where a number is expected, a negative amount or an unknown name
-re-prompts with a one-line message. Ctrl-D (end of input) raises :class:`Leave`, which the
-menu turns into a clean exit; Ctrl-C raises ``KeyboardInterrupt`` as usual, which the menu
-turns into "abandon this action" (or a clean exit at the menu prompt itself).
+Text where a number is expected, a negative amount or an unknown name re-prompts with a
+one-line message; Enter takes the default shown in brackets (and re-prompts where there is
+none). Spend prompts take INR, a change of the current spend (``+20%``, ``-10%``), a share of
+it (``80%``) or ``CHANNEL=VALUE`` items for several channels at once (``TV=+20% Print=0``).
+Ctrl-D (end of input) raises :class:`Leave`, which the menu turns into a clean exit; Ctrl-C
+raises ``KeyboardInterrupt`` as usual, which the menu turns into "abandon this action" (or a
+clean exit at the menu prompt itself).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 
 from rich.console import Console
 from rich.text import Text
@@ -34,6 +38,60 @@ def parse_amount(text: str) -> float:
     return value
 
 
+SPEND_FORMS = "an amount in INR (e.g. 150000), a change (+20%, -10%) or a share of the current spend (80%)"
+
+
+def parse_spend(text: str, current: float) -> float:
+    """A weekly spend from ``text``: INR, a change of ``current`` (``+20%``, ``-10%``) or a share of it (``80%``).
+
+    A signed percentage changes the current spend, as in a scenarios file; an unsigned one is a
+    share of it, as in ``--min``/``--max``.
+    """
+    shown = text.strip()
+    if not shown.endswith("%"):
+        try:
+            return parse_amount(shown)
+        except InputError as error:
+            if "not a number" not in str(error):
+                raise
+            raise InputError(f"'{shown}' is not a number; type {SPEND_FORMS}") from None
+    body = "".join(shown[:-1].split()).replace(",", "").replace("_", "")
+    try:
+        percent = float(body)
+    except ValueError:
+        raise InputError(f"'{shown}' is not a percentage; type {SPEND_FORMS}") from None
+    if not math.isfinite(percent):
+        raise InputError(f"'{shown}' is not a finite percentage; type {SPEND_FORMS}")
+    if body[:1] in "+-" and percent < -100:
+        raise InputError(f"'{shown}' cuts more than all of the current spend; -100% is the most (no spend)")
+    if body[:1] not in "+-" and percent < 0:
+        raise InputError(f"'{shown}': a share must be 0% or more")
+    value = current * (1.0 + percent / 100.0) if body[:1] in "+-" else current * percent / 100.0
+    if not math.isfinite(value):
+        raise InputError(f"'{shown}' of {current:,.0f} INR is too large a spend")
+    return value
+
+
+def parse_changes(text: str, current: Mapping[str, float]) -> dict[str, float]:
+    """``CHANNEL=VALUE`` items separated by spaces (``TV=+20% Print=0``): the new spend of each channel named.
+
+    Channel names match whatever their case; each VALUE is read by :func:`parse_spend`.
+    """
+    lookup = {channel.lower(): channel for channel in current}
+    changes: dict[str, float] = {}
+    for item in text.split():
+        name, _, value = item.partition("=")
+        channel = lookup.get(name.strip().lower())
+        if channel is None:
+            raise InputError(f"'{item}': unknown channel '{name}'; channels: {', '.join(current)}")
+        if not value.strip():
+            raise InputError(f"'{item}': no value; write e.g. {channel}=+20%, {channel}=80% or {channel}=150000")
+        if channel in changes:
+            raise InputError(f"'{item}': {channel} is named twice; name each channel once")
+        changes[channel] = parse_spend(value, current[channel])
+    return changes
+
+
 class Prompter:
     """Ask questions on a Rich console; ``read`` defaults to ``console.input``."""
 
@@ -50,11 +108,17 @@ class Prompter:
         except EOFError:
             raise Leave from None
 
-    def choice(self, label: str, options: Sequence[str], what: str = "choice") -> str:
-        """One of ``options`` (case-insensitive); an empty or unknown answer asks again."""
+    def say(self, message: str) -> None:
+        self.console.print(Text(f"  {message}", style="dim"))
+
+    def choice(self, label: str, options: Sequence[str], what: str = "choice", default: str | None = None) -> str:
+        """One of ``options`` (case-insensitive); Enter takes ``default`` (asks again without one)."""
         lookup = {option.lower(): option for option in options}
+        shown = f"{label} ({' / '.join(options)})" + (f" [{default}]" if default is not None else "")
         while True:
-            answer = self.raw(f"{label} ({' / '.join(options)})").strip()
+            answer = self.raw(shown).strip()
+            if not answer and default is not None:
+                return default
             if not answer:
                 self.say_problem(f"Please type a {what}: {', '.join(options)}")
             elif answer.lower() in lookup:
@@ -63,19 +127,63 @@ class Prompter:
                 self.say_problem(f"Unknown {what} '{answer}'; choose one of: {', '.join(options)}")
 
     def amount(self, label: str, default: float | None = None) -> float:
-        """A non-negative amount in INR; Enter keeps ``default`` when one is shown."""
+        """A non-negative amount in INR, or (with a ``default``) a change or share of it; Enter keeps ``default``."""
         shown = f"{label} [current {default:,.0f}]" if default is not None else label
         while True:
-            answer = self.raw(shown)
-            if not answer.strip():
+            answer = self.raw(shown).strip()
+            if not answer:
                 if default is not None:
                     return float(default)
                 self.say_problem("Please type an amount in INR")
                 continue
             try:
-                return parse_amount(answer)
+                value = parse_amount(answer) if default is None else parse_spend(answer, default)
             except InputError as error:
                 self.say_problem(str(error))
+                continue
+            if answer.endswith("%"):
+                self.say(f"= {value:,.0f} INR")
+            return value
+
+    def spend(self, label: str, channel: str, current: Mapping[str, float]) -> float | dict[str, float]:
+        """The weekly spend of ``channel`` (as :meth:`amount`; Enter keeps the current one), or the
+        spends of the channels an answer with ``CHANNEL=VALUE`` items names (:func:`parse_changes`)."""
+        while True:
+            answer = self.raw(f"{label} [current {current[channel]:,.0f}]").strip()
+            if not answer:
+                return current[channel]
+            try:
+                if "=" in answer:
+                    return parse_changes(answer, current)
+                value = parse_spend(answer, current[channel])
+            except InputError as error:
+                self.say_problem(str(error))
+                continue
+            if answer.endswith("%"):
+                self.say(f"= {value:,.0f} INR")
+            return value
+
+    def picks(self, label: str, count: int, file_word: str = "f") -> list[int] | None:
+        """Indices (0-based) of numbers 1..``count`` typed with spaces or commas; Enter means all of
+        them, ``file_word`` means None (a file instead)."""
+        while True:
+            answer = self.raw(label).strip()
+            if not answer:
+                return list(range(count))
+            if answer.lower() in (file_word, "file"):
+                return None
+            try:
+                numbers = [int(part) for part in answer.replace(",", " ").split()]
+            except ValueError:
+                self.say_problem(
+                    f"'{answer}' is not a list of numbers; type e.g. 1 3, Enter for all, or {file_word} for a file"
+                )
+                continue
+            wrong = [n for n in numbers if not 1 <= n <= count]
+            if wrong:
+                self.say_problem(f"there is no number {wrong[0]}; choose from 1 to {count}")
+                continue
+            return list(dict.fromkeys(n - 1 for n in numbers))
 
     def text(self, label: str, default: str) -> str:
         """Free text; Enter keeps ``default``."""

@@ -1,13 +1,13 @@
 """`mmm run`: the whole pipeline, data -> EDA -> features -> training -> curves -> scenarios -> optimisation.
 
-A thin layer over :mod:`mmm_analytics.pipeline`: each step prints what its own command prints.
+A thin layer over :mod:`mmm_analytics.pipeline`: each step prints what its own command prints,
+and the closing summary lists the files this run wrote.
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,6 +34,8 @@ from mmm_analytics.cli.common import (
     user_errors,
     warn_model_file,
 )
+from mmm_analytics.cli.progress import epoch_bar, figure_bar
+from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import STEPS
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -44,22 +46,37 @@ if TYPE_CHECKING:
 MODEL_READERS = ("curves", "simulate", "optimize")
 STEPS_HELP = f"Comma-separated steps to run, in pipeline order (default: all of {', '.join(STEPS)})."
 SKIP_HELP = "Comma-separated steps to leave out."
+ALL_HELP = "Run every step (also the default when neither --steps nor --skip is given)."
+INPUT_HELP = "A CSV in the panel schema (default: the bundled synthetic panel)."
+SOURCE_HELP = "synthetic (the default), kaggle, or a CSV path; --input wins when given."
+DATASET_HELP = "The Kaggle dataset to download, OWNER/NAME; implies --source kaggle."
+SEED_HELP = "Seed of the synthetic panel (default from data_config.yaml)."
+SCREENSHOTS_HELP = "Save a PNG of each HTML report under outputs/reports/screenshots/ (needs Chromium)."
+EPOCHS_HELP = "Adam epochs at most (default from model_config.yaml)."
+#: A folder with more files written than this is summarised by a count and its first names.
+FILES_LISTED = 3
 
-#: The spinner shown while a step runs (the EDA step shows a progress bar instead).
+#: The spinner shown while a step runs (EDA, training and curves show a progress bar instead).
 STATUS: dict[str, str] = {
     "data": data_cmd.STATUS,
-    "train": train_cmd.STATUS,
     "simulate": simulate_cmd.SIMULATE_STATUS,
     "optimize": simulate_cmd.OPTIMIZE_STATUS,
 }
 
 
-def _around(step: str) -> contextlib.AbstractContextManager[Callable[[str], None] | None]:
-    if step == "eda":
-        return eda_cmd.progress_bar()
-    if step in STATUS:
-        return _status(STATUS[step])
-    return contextlib.nullcontext()
+def _around(step: str) -> contextlib.AbstractContextManager[Any]:
+    """The progress display of ``step``; its value is the callback the step reports to (or None)."""
+    match step:
+        case "eda":
+            return eda_cmd.progress_bar()
+        case "train":
+            return epoch_bar()
+        case "curves":
+            return figure_bar()
+        case _ if step in STATUS:
+            return _status(STATUS[step])
+        case _:
+            return contextlib.nullcontext()
 
 
 @contextlib.contextmanager
@@ -68,8 +85,8 @@ def _status(message: str) -> Iterator[None]:
         yield None
 
 
-def _show(run: PipelineRun, step: str, result: Any) -> None:
-    """Print what the step's own command prints."""
+def _show(run: PipelineRun, step: str, result: Any, steps: list[str]) -> None:
+    """Print what the step's own command prints; the optimum once (by the optimize step when it runs)."""
     paths = run.paths
     match step:
         case "data":
@@ -83,69 +100,82 @@ def _show(run: PipelineRun, step: str, result: Any) -> None:
         case "curves":
             curves_cmd.show(result, paths.curve_figures, paths.reports_dir)
         case "simulate":
-            simulate_cmd.show_batch(result, paths.reports_dir / "simulation_report.html")
+            report = paths.reports_dir / "simulation_report.html"
+            simulate_cmd.show_batch(result, report, optimum="optimize" not in steps)
         case "optimize":
             simulate_cmd.show_optimum(result, paths.simulations_dir / "optimal_allocation.json")
 
 
-def _summary(root: Path, since: float, timings: dict[str, float], numbers: list[tuple[str, str]]) -> Table:
+def files_in(files: list[Path]) -> str:
+    """The names of one folder's ``files``, or their count and the first few names."""
+    names = sorted(file.name for file in files)
+    if len(names) <= FILES_LISTED:
+        return ", ".join(names)
+    return f"{len(names)} files: {', '.join(names[:FILES_LISTED])}, ..."
+
+
+def summary(written: list[Path], timings: dict[str, float], numbers: list[tuple[str, str]]) -> Table:
+    """Step times, the files this run wrote (by folder) and the headline numbers."""
     table = Table(title="Pipeline summary")
     table.add_column("what")
     table.add_column("value", overflow="fold")
     for step, seconds in timings.items():
         table.add_row(f"step {step}", f"{seconds:.1f} s")
-    folders: dict[Path, int] = {}
-    for file in root.rglob("*"):
-        if file.is_file() and not file.name.startswith(".") and file.stat().st_mtime >= since - 1:
-            folders[file.parent] = folders.get(file.parent, 0) + 1
-    for folder, count in sorted(folders.items()):
-        table.add_row(escape(f"files in {folder}"), str(count))
+    folders: dict[Path, list[Path]] = {}
+    for file in dict.fromkeys(written):  # each file once
+        folders.setdefault(file.parent, []).append(file)
+    for folder, files in sorted(folders.items()):
+        table.add_row(escape(f"wrote in {folder}"), escape(files_in(files)))
     for name, value in numbers:
         table.add_row(name, escape(value))
     return table
 
 
 def run(
-    input: Annotated[
-        str | None, typer.Option("--input", help="A CSV in the panel schema (default: the bundled synthetic panel).")
-    ] = None,
-    source: Annotated[
-        str, typer.Option("--source", help="synthetic, kaggle, or a CSV path; --input wins when given.")
-    ] = "synthetic",
-    seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed of the synthetic panel (default from data_config.yaml).")
-    ] = None,
+    input: Annotated[str | None, typer.Option("--input", help=INPUT_HELP)] = None,
+    source: Annotated[str | None, typer.Option("--source", help=SOURCE_HELP)] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help=DATASET_HELP)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help=SEED_HELP)] = None,
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Root folder for data/ and outputs/.")] = Path("."),
     steps: Annotated[str | None, typer.Option("--steps", help=STEPS_HELP)] = None,
     skip: Annotated[str | None, typer.Option("--skip", help=SKIP_HELP)] = None,
-    epochs: Annotated[
-        int | None, typer.Option("--epochs", min=1, help="Adam epochs at most (default from model_config.yaml).")
-    ] = None,
+    every_step: Annotated[bool, typer.Option("--all", help=ALL_HELP)] = False,
+    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help=EPOCHS_HELP)] = None,
+    screenshots: Annotated[bool, typer.Option("--screenshots", help=SCREENSHOTS_HELP)] = False,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Run the whole pipeline on the bundled synthetic data (or --input), writing everything under --output-dir."""
     from mmm_analytics.pipeline import (
         PipelineRun,
+        choose_source,
         choose_steps,
         key_numbers,
         run_pipeline,
+        with_dataset,
+        written_files,
     )
 
     with user_errors(Output("--output-dir", output_dir)):
         check_seed(seed)
+        if every_step and (steps or skip):
+            raise InputError("--all runs every step; leave out --steps and --skip, or leave out --all")
         chosen = choose_steps(steps, skip)
+        panel = choose_source(input or source, dataset)
         paths = ProjectPaths(output_dir)
-        pipeline = PipelineRun(paths, project_config(config_dir), config_dir, input or source, seed, epochs)
-        start = time.time()
+        config = with_dataset(project_config(config_dir), dataset)
+        pipeline = PipelineRun(paths, config, config_dir, panel, seed, epochs, screenshots)
+        written: list[Path] = []
 
         def on_start(step: str) -> None:
             console.print(Rule(f"[bold]Step {chosen.index(step) + 1}/{len(chosen)}: {step}"))
 
         def on_done(step: str, result: Any, seconds: float) -> None:
-            _show(pipeline, step, result)
+            _show(pipeline, step, result, chosen)
+            written.extend(written_files(step, result, paths))
             console.print(f"[green]done[/green] {step} in {seconds:.1f} s")
             if step in MODEL_READERS and step == next(s for s in chosen if s in MODEL_READERS):
                 warn_model_file(paths.models_dir)
 
         outcome = run_pipeline(pipeline, chosen, on_start=on_start, on_done=on_done, around=_around)
-    console.print(_summary(output_dir, start, outcome.seconds, key_numbers(paths, outcome.results)))
+        written += [outcome.results["summary"], *outcome.results.get("screenshots", [])]
+    console.print(summary(written, outcome.seconds, key_numbers(paths, outcome.results)))

@@ -6,10 +6,12 @@ weekly Sales_Value (INR) at steady state, plus totals over the configured horizo
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 
 from mmm_analytics.cli.common import (
@@ -25,6 +27,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
+    from mmm_analytics.config.loader import ProjectConfig
     from mmm_analytics.simulator import OptimizationResult
     from mmm_analytics.simulator.batch import BatchResults
 
@@ -46,9 +49,19 @@ INTERACTIVE_HELP = (
 BRAND_HELP = "Brand name, or 'all' for every brand."
 REGION_HELP = "Region name, or 'all' for every region ('all' and 'all' = national joint optimisation)."
 BUDGET_HELP = "Weekly budget in INR (default: the selection's current average weekly spend)."
-MIN_HELP = "Minimum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its current spend. Repeatable."
-MAX_HELP = "Maximum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its current spend. Repeatable."
-LOCK_HELP = "Keep a channel at its current weekly spend. Repeatable."
+MIN_HELP = (
+    "Minimum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its spend in the 'Current mix' column "
+    "(today's mix, scaled to --budget when that differs from today's spend). Repeatable."
+)
+MAX_HELP = (
+    "Maximum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its spend in the 'Current mix' column "
+    "(today's mix, scaled to --budget when that differs from today's spend). Repeatable."
+)
+LOCK_HELP = "Keep a channel at today's weekly spend (not scaled to --budget). Repeatable."
+DATA_RANGE_HELP = (
+    "Keep each channel's weekly spend within the range seen in the data, per brand x region "
+    "(default: model_config.yaml simulator.data_range)."
+)
 AT_MOST_HELP = "Spend at most the budget (default: exactly the budget)."
 ALLOCATION_HELP = "JSON file for the allocation."
 SIMULATE_STATUS = "Simulating scenarios, optimising, tracing the frontier..."
@@ -63,8 +76,8 @@ SCENARIO_COLUMNS = [
 ]
 
 
-def show_batch(results: BatchResults, report: Path) -> None:
-    """The scenario table, the optimum and how many files were written."""
+def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> None:
+    """The scenario table, the optimum (unless ``optimum`` is False) and how many files were written."""
     from mmm_analytics.cli import tables
 
     console.print(
@@ -74,18 +87,54 @@ def show_batch(results: BatchResults, report: Path) -> None:
             money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
         )
     )
-    console.print(tables.optimization_table(results.optimum))
-    for line in tables.optimization_summary(results.optimum):
-        console.print(Text(line))
+    if optimum:
+        console.print(tables.optimization_table(results.optimum))
+        for line in tables.optimization_summary(results.optimum):
+            console.print(Text(line))
     console.print(Text(f"Wrote {len(results.written)} files; report: {report}"))
 
 
+def optimum_caption(result: OptimizationResult) -> str:
+    """The table's caption: which "current" the table compares with, and the uplift over it."""
+    today = f"{result.today_weekly_spend:,.0f} INR"
+    if result.current_is_scaled:
+        current = f"Current mix: today's mix ({today} per week) scaled to this budget"
+    else:
+        current = f"Current mix: today's mix ({today} per week, the average over the data)"
+    gain = result.expected_incremental_sales - result.current_incremental_sales
+    return (
+        f"{current}; --min/--max percentages and Change refer to it.\n"
+        f"Uplift over it: {gain:+,.0f} INR per week expected, {result.interval_level:.0%} interval "
+        f"{result.uplift_lower:+,.0f} to {result.uplift_upper:+,.0f}; "
+        f"more sales in {result.prob_beats_current:.0%} of posterior draws."
+    )
+
+
+def optimum_lines(result: OptimizationResult) -> list[str]:
+    """Plain lines under the table: the verdict when today's mix is kept, the sales, the solver, the warnings."""
+    from mmm_analytics.simulator.advice import KEPT_LINE_START
+
+    kept = [w for w in result.warnings if w.startswith(KEPT_LINE_START)]
+    lines = [f"{kept[0][:1].upper()}{kept[0][1:]}." if kept else ""]
+    lines += [
+        f"Expected incremental sales: {result.expected_incremental_sales:,.0f} INR per week "
+        f"(current mix: {result.current_incremental_sales:,.0f}; uplift {result.uplift:+.1%})",
+        f"Marginal ROI spread over free channels: {result.mroi_spread:.1e}; "
+        f"{'converged' if result.converged else 'NOT converged'} after {result.starts_used} start(s) "
+        f"in {result.seconds:.2f} s",
+        *(f"Warning: {w}" for w in result.warnings if not w.startswith(KEPT_LINE_START)),
+    ]
+    return [line for line in lines if line]
+
+
 def show_optimum(result: OptimizationResult, output: Path) -> None:
-    """The optimal allocation table, its summary and the file written."""
+    """The optimal allocation table with its caption, its summary and the file written."""
     from mmm_analytics.cli import tables
 
-    console.print(tables.optimization_table(result))
-    for line in tables.optimization_summary(result):
+    table = tables.optimization_table(result)
+    table.caption = escape(optimum_caption(result))
+    console.print(table)
+    for line in optimum_lines(result):
         console.print(Text(line))
     console.print(Text(f"Wrote {output}"))
 
@@ -104,8 +153,8 @@ def simulate(
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = PATHS.simulations_dir,
     figures: Annotated[Path, typer.Option("--figures", help=FIGURES_HELP)] = PATHS.simulation_figures,
     report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = DEFAULT_REPORT,
-    export: Annotated[bool, typer.Option("--export", help=EXPORT_HELP)] = False,
-    interactive: Annotated[bool, typer.Option("--interactive", "-i", help=INTERACTIVE_HELP)] = False,
+    export: Annotated[bool, typer.Option("--export/--no-export", help=EXPORT_HELP)] = False,
+    interactive: Annotated[bool, typer.Option("--interactive/--batch", "-i", help=INTERACTIVE_HELP)] = False,
     brand: Annotated[str, typer.Option("--brand", help=BRAND_HELP)] = "all",
     region: Annotated[str, typer.Option("--region", help=REGION_HELP)] = "all",
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
@@ -122,7 +171,7 @@ def simulate(
     with user_errors(*(() if interactive else outputs)):
         if not interactive:
             _check_scenarios(scenarios)
-        config = project_config(config_dir)
+        config = project_config(config_dir, "model_config.yaml")
         simulator = load_simulator(model, config)
         warn_model_file(model)
         if interactive:
@@ -145,21 +194,26 @@ def optimize(
     maximum: Annotated[list[str] | None, typer.Option("--max", help=MAX_HELP)] = None,
     lock: Annotated[list[str] | None, typer.Option("--lock", help=LOCK_HELP)] = None,
     at_most: Annotated[bool, typer.Option("--at-most", help=AT_MOST_HELP)] = False,
+    data_range: Annotated[bool | None, typer.Option("--data-range/--no-data-range", help=DATA_RANGE_HELP)] = None,
     output: Annotated[Path, typer.Option("--output", help=ALLOCATION_HELP)] = DEFAULT_ALLOCATION,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Best weekly allocation of a budget across channels (and brand x region cells for 'all').
 
-    Budget and allocation are sustained weekly spends (INR); incremental sales are weekly at steady state.
+    Budget and allocation are sustained weekly spends (INR); incremental sales are weekly at steady state,
+    expected over the model's posterior draws. A plan that does not beat today's mix in expectation is
+    never recommended: today's mix is.
 
-    In the JSON, current_allocation is today's mix scaled to the same weekly budget.
+    In the JSON, current_allocation is today's mix scaled to the same weekly budget; uplift_lower and
+    uplift_upper bound the weekly uplift over it (intervals.level) and prob_beats_current is the share of
+    draws in which the allocation sells more.
     """
     with user_errors(Output("--output", output, folder=False)):
         from mmm_analytics.pipeline import load_simulator, optimize_to_file
         from mmm_analytics.simulator import BudgetConstraints
         from mmm_analytics.simulator.constraints import parse_limits
 
-        config = project_config(config_dir)
+        config = _with_data_range(project_config(config_dir), data_range)
         min_spend, min_fraction = parse_limits(minimum or [], "--min")
         max_spend, max_fraction = parse_limits(maximum or [], "--max")
         constraints = BudgetConstraints(
@@ -175,3 +229,11 @@ def optimize(
         with console.status(OPTIMIZE_STATUS):
             result = optimize_to_file(simulator, output, budget, constraints, brand, region)
         show_optimum(result, output)
+
+
+def _with_data_range(config: ProjectConfig, data_range: bool | None) -> ProjectConfig:
+    """``config`` with ``simulator.data_range`` set by ``--data-range/--no-data-range`` (None: as configured)."""
+    if data_range is None:
+        return config
+    simulator = config.model.simulator.model_copy(update={"data_range": data_range})
+    return dataclasses.replace(config, model=config.model.model_copy(update={"simulator": simulator}))

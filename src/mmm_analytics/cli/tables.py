@@ -5,7 +5,8 @@ Names (channels, brands, regions, scenarios) are shown as written: Rich markup i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.markup import escape
@@ -107,4 +108,31 @@ def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) ->
             else:
                 cells.append(escape(str(value)))
         table.add_row(*cells)
+    return table
+
+
+def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: float) -> Table:
+    """Scenarios side by side: one column per scenario, one row per channel's spend and per result.
+
+    ``summary`` is the first table of :func:`mmm_analytics.simulator.scenarios.compare_scenarios`.
+    """
+    table = Table(title="Scenario comparison (INR per week, steady state)")
+    table.add_column("")
+    for name in summary["scenario"]:
+        table.add_column(escape(str(name)), justify="right")
+    rows = summary.to_dict(orient="records")
+
+    def line(label: str, cell: Callable[[dict[str, Any]], str]) -> None:
+        table.add_row(escape(label), *(escape(cell(row)) for row in rows))
+
+    line("Brand / region", lambda row: f"{row['brand']} / {row['region']}")
+    for channel in channels:
+        table.add_row(escape(f"{channel} spend"), *(_inr(row[f"spend_{channel}"]) for row in rows))
+    line("Total spend", lambda row: _inr(row["total_spend"]))
+    table.add_section()
+    line("Predicted sales", lambda row: _inr(row["predicted_sales"]))
+    line("Incremental sales", lambda row: _inr(row["incremental_sales"]))
+    line(f"{level:.0%} interval", lambda row: f"{_inr(row['incremental_lower'])} to {_inr(row['incremental_upper'])}")
+    line("ROI", lambda row: f"{row['roi']:.2f}")
+    line("Change vs current mix", lambda row: f"{row['delta_incremental_vs_current']:+,.0f}")
     return table

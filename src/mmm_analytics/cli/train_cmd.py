@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,24 +20,81 @@ from mmm_analytics.cli.common import (
     require_file,
     user_errors,
 )
+from mmm_analytics.cli.progress import epoch_bar
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
+    from mmm_analytics.config import ProjectConfig
     from mmm_analytics.models.pipeline import TrainResult
 
 DEFAULTS = ProjectPaths()
-STATUS = "Training the MMM (Adam, then the exact posterior mode and its Laplace intervals)..."
+#: Each timed part of a training run, in plain words, in the order shown.
+STEP_NAMES: dict[str, str] = {
+    "form selection": "choice of model form (forecasts on rolling-origin folds)",
+    "adam": "fit (gradient steps)",
+    "polish": "refinement to the best fit",
+    "intervals": "intervals",
+    "evaluation": "evaluation, report and figures",
+}
+EPOCHS_HELP = "Adam epochs at most (default: epochs in model_config.yaml); early stopping may end sooner."
+CARRYOVER_HELP = (
+    "Pin the carryover form (default: 'carryover' in model_config.yaml; auto = chosen by out-of-sample "
+    "accuracy on rolling-origin folds). weibull lets the effect peak weeks after the spend."
+)
+SATURATION_HELP = "Pin the saturation form (default: 'saturation' in model_config.yaml; auto = chosen by evidence)."
+SCALING_HELP = (
+    "How half-saturation grows with a series' size: learned (default), relative (same multiple of each "
+    "series' own average exposure) or absolute (same exposure: bigger spenders saturate sooner)."
+)
+
+
+class CarryoverChoice(StrEnum):
+    AUTO = "auto"
+    BETA_GAMMA = "beta_gamma"
+    GEOMETRIC = "geometric"
+    WEIBULL = "weibull"
+
+
+class SaturationChoice(StrEnum):
+    AUTO = "auto"
+    HILL = "hill"
+    LOGISTIC = "logistic"
+    SIGMOID = "sigmoid"
+
+
+class ScalingChoice(StrEnum):
+    LEARNED = "learned"
+    RELATIVE = "relative"
+    ABSOLUTE = "absolute"
+
+
+def with_forms(
+    config: ProjectConfig, carryover: str | None, saturation: str | None, scaling: str | None
+) -> ProjectConfig:
+    """``config`` with the forms given on the command line in place of the file's."""
+    given = {"carryover": carryover, "saturation": saturation, "saturation_scaling": scaling}
+    update = {key: str(value) for key, value in given.items() if value is not None}
+    if not update:
+        return config
+    model = type(config.model).model_validate(config.model.model_dump() | update)
+    return dataclasses.replace(config, model=model)
+
+
+def step_times(seconds: dict[str, float]) -> list[tuple[str, str]]:
+    """(plain name, "8.1 s") per timed part, then the total: ``total`` (the fit) plus the evaluation."""
+    parts = {key: value for key, value in seconds.items() if key != "total"}
+    rows = [(STEP_NAMES.get(key, key.replace("_", " ")), f"{value:.1f} s") for key, value in parts.items()]
+    total = seconds["total"] + parts.get("evaluation", 0.0) if "total" in seconds else sum(parts.values())
+    return [*rows, ("total", f"{total:.1f} s")]
 
 
 def show(result: TrainResult, output: Path) -> None:
-    """The timings and headline metrics of a training run."""
+    """The time each part took and the headline metrics of a training run."""
     table = Table(title="Trained model")
-    table.add_column("item")
+    table.add_column("step or measure")
     table.add_column("value", justify="right")
-    for key, seconds in result.seconds.items():
-        table.add_row(f"time: {key}", f"{seconds:.1f} s")
-    for key, value in result.summary.items():
-        table.add_row(key, value)
+    for name, value in [*step_times(result.seconds), *result.summary.items()]:
+        table.add_row(escape(name), escape(value))
     table.add_row("model", escape(str(output / "mmm_model.keras")))
     console.print(table)
 
@@ -53,17 +112,20 @@ def train(
     figures: Annotated[
         Path, typer.Option("--figures", help="Folder for the model's figures.")
     ] = DEFAULTS.model_figures,
-    epochs: Annotated[
-        int | None, typer.Option("--epochs", min=1, help="Adam epochs at most (default from model_config.yaml).")
-    ] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help=EPOCHS_HELP)] = None,
+    carryover: Annotated[CarryoverChoice | None, typer.Option("--carryover", help=CARRYOVER_HELP)] = None,
+    saturation: Annotated[SaturationChoice | None, typer.Option("--saturation", help=SATURATION_HELP)] = None,
+    saturation_scaling: Annotated[ScalingChoice | None, typer.Option("--saturation-scaling", help=SCALING_HELP)] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""
-    from mmm_analytics.models.pipeline import train as run_training
-
     with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
-        config = project_config(config_dir)
-        with console.status(STATUS):
-            result = run_training(data, output, config, epochs, reports_dir=reports, figures_dir=figures)
+        config = with_forms(project_config(config_dir, "model_config.yaml"), carryover, saturation, saturation_scaling)
+        from mmm_analytics.models.pipeline import train as run_training
+
+        with epoch_bar() as progress:
+            result = run_training(
+                data, output, config, epochs, reports_dir=reports, figures_dir=figures, progress=progress
+            )
     show(result, output)

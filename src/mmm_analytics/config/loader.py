@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,15 @@ def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+def _project(parsed: dict[str, Settings]) -> ProjectConfig:
+    return ProjectConfig(
+        data=parsed["data_config.yaml"],  # type: ignore[arg-type]
+        features=parsed["feature_config.yaml"],  # type: ignore[arg-type]
+        model=parsed["model_config.yaml"],  # type: ignore[arg-type]
+        viz=parsed["viz_config.yaml"],  # type: ignore[arg-type]
+    )
+
+
 def load_config(config_dir: str | Path = "config", *, required: bool = False, complete: bool = False) -> ProjectConfig:
     """Load ``data_config.yaml``, ``feature_config.yaml``, ``model_config.yaml`` and
     ``viz_config.yaml`` from ``config_dir``; a missing file means built-in defaults.
@@ -103,9 +113,71 @@ def load_config(config_dir: str | Path = "config", *, required: bool = False, co
         path = folder / file_name
         raw = read_yaml(path) if path.is_file() else {}
         parsed[file_name] = parse_settings(model, raw, path)
-    return ProjectConfig(
-        data=parsed["data_config.yaml"],  # type: ignore[arg-type]
-        features=parsed["feature_config.yaml"],  # type: ignore[arg-type]
-        model=parsed["model_config.yaml"],  # type: ignore[arg-type]
-        viz=parsed["viz_config.yaml"],  # type: ignore[arg-type]
+    return _project(parsed)
+
+
+#: Words in a config file's name that say which of the four files it stands for.
+KIND_WORDS: dict[str, str] = {
+    "data": "data_config.yaml",
+    "feature": "feature_config.yaml",
+    "model": "model_config.yaml",
+    "viz": "viz_config.yaml",
+}
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
+def config_kind(file: Path, default: str | None = None) -> str:
+    """Which of :data:`CONFIG_FILES` ``file`` stands for: by its name (``model_config.yaml``,
+    ``my_model.yml``), else ``default`` (the command's own file), else an error naming the choices."""
+    if file.name in CONFIG_FILES:
+        return file.name
+    found = {name for word, name in KIND_WORDS.items() if word in file.stem.lower()}
+    if len(found) == 1:
+        return found.pop()
+    if default is not None:
+        return default
+    raise InputError(
+        f"--config '{file}': cannot tell which settings it holds; name it after one of "
+        f"{_either(list(CONFIG_FILES))} or pass the folder holding them"
     )
+
+
+def _missing_file(file: Path) -> InputError:
+    folder = file.parent
+    near = get_close_matches(file.name, sorted(p.name for p in folder.glob("*.y*ml")), n=1) if folder.is_dir() else []
+    hint = f"; did you mean '{folder / near[0]}'?" if near else "; pass an existing YAML file or a config folder"
+    return InputError(f"--config '{file}' not found{hint}")
+
+
+def load_config_path(
+    path: str | Path, *, kind: str | None = None, default_dir: str | Path = "config", explicit: bool = True
+) -> ProjectConfig:
+    """Load a config folder (see :func:`load_config`) or one YAML file of one.
+
+    A file replaces the settings of its kind (:func:`config_kind`, ``kind`` for a name that
+    does not say it); each other file is read from the file's folder when it is there, else
+    from ``default_dir``, else built-in defaults. ``explicit`` (the user named ``path``)
+    makes a missing or incomplete folder an error.
+    """
+    target = Path(path)
+    if target.is_dir() or target.suffix.lower() not in YAML_SUFFIXES:
+        if target.is_file():
+            raise InputError(
+                f"--config '{target}' is neither a folder nor a YAML file; pass config/ or e.g. config/model_config.yaml"
+            )
+        return load_config(target, required=explicit, complete=explicit)
+    if not target.is_file():
+        raise _missing_file(target)
+    own = config_kind(target, kind)
+    parsed: dict[str, Settings] = {}
+    for file_name, model in CONFIG_FILES.items():
+        candidates = (target,) if file_name == own else (target.parent / file_name, Path(default_dir) / file_name)
+        source = next((p for p in candidates if p.is_file()), None)
+        parsed[file_name] = parse_settings(model, read_yaml(source) if source else {}, source or target)
+    return _project(parsed)
+
+
+def config_folder(path: str | Path) -> Path:
+    """The folder of a ``--config`` value: the path itself, or the folder of a YAML file."""
+    target = Path(path)
+    return target.parent if target.suffix.lower() in YAML_SUFFIXES and not target.is_dir() else target

@@ -1,12 +1,21 @@
-"""``viz_config.yaml``: resolution, palette and parallel rendering of figures."""
+"""``viz_config.yaml``: resolution, palette, number format and parallel rendering of figures."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from pydantic import Field
 
 from mmm_analytics.config.base import Settings
 
 DEFAULT_PALETTE = ["#1f4e79", "#e07b39", "#3c9d5d", "#c0392b", "#8e6bbf", "#8c6d31", "#d35fa0", "#7f7f7f"]
+
+
+class NumberFormat(StrEnum):
+    """Digit grouping of every number in figures and reports."""
+
+    INDIAN = "indian"  # 1,23,45,678; lakh (L) and crore (Cr)
+    WESTERN = "western"  # 12,345,678; thousand (K), million (M), billion (B)
 
 
 class VizConfig(Settings):
@@ -17,6 +26,7 @@ class VizConfig(Settings):
     max_workers: int = Field(default=2, ge=1)
     figure_width: float = Field(default=10.0, gt=0)
     figure_height: float = Field(default=5.5, gt=0)
+    number_format: NumberFormat = NumberFormat.INDIAN
 
     def color_for(self, index: int) -> str:
         return self.palette[index % len(self.palette)]

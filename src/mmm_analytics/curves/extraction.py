@@ -216,7 +216,7 @@ def _response_args(params: ResponseParams, draws: bool) -> tuple[Array, ...]:
             params.exposure_scale[:, None, :],
             params.cpm,
             params.lag_weights_draws.sum(axis=1)[:, None, None, :],
-            params.half_saturation_draws[:, None, None, :],
+            params.half_saturation_draws[:, :, None, :],
             params.slope_draws[:, None, None, :],
         )
     return (
@@ -224,7 +224,7 @@ def _response_args(params: ResponseParams, draws: bool) -> tuple[Array, ...]:
         params.exposure_scale[:, None, :],
         params.cpm,
         params.lag_weights.sum(axis=0),
-        params.half_saturation,
+        params.half_saturation[:, None, :],
         params.slope,
     )
 

@@ -34,6 +34,7 @@ from mmm_analytics.curves.carryover import carryover_curves
 from mmm_analytics.curves.extraction import NATIONAL, CurveSet, brand_label, extract_curves
 from mmm_analytics.curves.render import (
     FigureKind,
+    FigureProgress,
     figure_format,
     plan_figures,
     render_figures,
@@ -143,7 +144,12 @@ def _write_tables(reports_dir: Path, channel: pd.DataFrame, segment: pd.DataFram
 
 
 def generate_curves(
-    model_dir: Path, figures_dir: Path, reports_dir: Path, config: ProjectConfig, fmt: str = "png"
+    model_dir: Path,
+    figures_dir: Path,
+    reports_dir: Path,
+    config: ProjectConfig,
+    fmt: str = "png",
+    progress: FigureProgress | None = None,
 ) -> CurvesResult:
     """Extract every ROI curve of a trained model and write tables, figures and the report.
 
@@ -157,6 +163,8 @@ def generate_curves(
         Uses ``model.intervals.level``, ``model.curves`` and ``viz``.
     fmt : str
         Figure format: png, svg or pdf.
+    progress : callable, optional
+        Called with (figures saved, figures in all) after each batch of figures.
     """
     figure_kind = figure_format(fmt)
     seconds: dict[str, float] = {}
@@ -174,7 +182,7 @@ def generate_curves(
         outputs = _write_tables(Path(reports_dir), channel, segment, curves)
     with _timed(seconds, "figures"):
         jobs = plan_figures(curves, carryover_curves(params, level), Path(figures_dir), figure_kind, config.viz)
-        figures = render_figures(jobs, config.viz, figure_kind)
+        figures = render_figures(jobs, config.viz, figure_kind, progress)
     with _timed(seconds, "report"):
         report_curves, report_segment = _report_view(curves, segment)
         page = build_report(
@@ -185,6 +193,7 @@ def generate_curves(
             params.cpm_by_channel,
             params.n_draws,
             config.model.curves.max_spend_multiple,
+            config.viz,
         )
         outputs["report"] = write_text(Path(reports_dir) / REPORT_FILE, page)
     seconds["total"] = round(time.perf_counter() - started, 3)

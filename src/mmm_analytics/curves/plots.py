@@ -26,30 +26,28 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.curves.carryover import CarryoverCurve
 from mmm_analytics.curves.extraction import NATIONAL, SegmentCurve
+from mmm_analytics.style import numbers, palette
 
 SPEND_LABEL = "Weekly spend (INR)"
 RESPONSE_LABEL = "Incremental sales (INR / week)"
 ROI_LABEL = "ROI (INR sales per INR spend)"
-GREY = "#555555"
-ROI_COLOR = "#222222"
-BREAKEVEN_COLOR = "#b8860b"
-CEILING_COLOR = "#4b0082"
+GREY = palette.CURRENT
+ROI_COLOR = palette.ACTUAL
+BREAKEVEN_COLOR = palette.BREAKEVEN
+CEILING_COLOR = palette.CEILING
+#: Head room above the highest curve or band of a chart.
+HEADROOM = 1.05
 GRID_CELL_INCHES = (2.6, 2.1)
 GRID_TICKS = 4
 BREAKEVEN_LABEL = "marginal ROI falls below 1"
 CEILING_LABEL = "90% of ceiling"
 
 
-def compact_inr(value: float, _position: object = None) -> str:
-    """Tick label for INR amounts: 950, 12.5k, 3.2M, 1.1B."""
-    magnitude = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}"
+def _inr_formatter(viz: VizConfig) -> FuncFormatter:
+    return FuncFormatter(numbers.tick_formatter(viz.number_format))
 
 
 def segment_label(curve: SegmentCurve) -> str:
@@ -62,27 +60,27 @@ def _in_range(value: float, spend: np.ndarray) -> bool:
     return bool(np.isfinite(value)) and 0.0 <= value <= float(np.nanmax(spend))
 
 
-def _draw_response(ax: Axes, curve: SegmentCurve, color: str) -> None:
-    """Response band and line, current spend and the break-even point on ``ax`` (a small multiple)."""
+def _draw_response(ax: Axes, curve: SegmentCurve, color: str, viz: VizConfig) -> None:
+    """Response band and line, current spend and the break-even point on ``ax`` (a small multiple);
+    the caller sets the vertical limits."""
     ax.fill_between(curve.spend, curve.response_lower, curve.response_upper, color=color, alpha=0.2, linewidth=0)
     ax.plot(curve.spend, curve.response, color=color, linewidth=2)
     ax.axvline(curve.current_spend, color=GREY, linestyle="--", linewidth=1)
     ax.plot([curve.current_spend], [curve.current_response], marker="o", color=color, markersize=5)
     if _in_range(curve.breakeven_spend, curve.spend):
         ax.axvline(curve.breakeven_spend, color=BREAKEVEN_COLOR, linestyle=":", linewidth=1.5)
-    ax.xaxis.set_major_formatter(FuncFormatter(compact_inr))
-    ax.yaxis.set_major_formatter(FuncFormatter(compact_inr))
+    ax.xaxis.set_major_formatter(_inr_formatter(viz))
+    ax.yaxis.set_major_formatter(_inr_formatter(viz))
     ax.set_xlim(0.0, _top(curve.spend))
-    ax.set_ylim(bottom=0.0)
 
 
-def _saturation_note(curve: SegmentCurve) -> str:
+def _saturation_note(curve: SegmentCurve, fmt: NumberFormat) -> str:
     def spend_text(value: float) -> str:
-        return f"INR {compact_inr(value)}/wk" if np.isfinite(value) else "beyond 10,000x current"
+        return f"INR {numbers.compact(value, fmt)}/wk" if np.isfinite(value) else "beyond 10,000x current"
 
     return (
-        f"current spend INR {compact_inr(curve.current_spend)}/wk; marginal ROI < 1 from "
-        f"{spend_text(curve.breakeven_spend)}; 90% of ceiling (INR {compact_inr(curve.ceiling)}/wk) at "
+        f"current spend INR {numbers.compact(curve.current_spend, fmt)}/wk; marginal ROI < 1 from "
+        f"{spend_text(curve.breakeven_spend)}; 90% of ceiling (INR {numbers.compact(curve.ceiling, fmt)}/wk) at "
         f"{spend_text(curve.ceiling_spend)}"
     )
 
@@ -97,6 +95,7 @@ class SegmentCanvas:
     """
 
     def __init__(self, viz: VizConfig) -> None:
+        self.number_format = viz.number_format
         self.figure, self.ax = plt.subplots(figsize=(viz.figure_width, viz.figure_height))
         ax = self.ax
         self.roi_ax = ax.twinx()
@@ -126,7 +125,7 @@ class SegmentCanvas:
             "current average spend",
             BREAKEVEN_LABEL,
             CEILING_LABEL,
-            "average ROI (right axis)",
+            "steady-state ROI (right axis)",
             "marginal ROI (right axis)",
         ]
         self.legend = self.figure.legend(
@@ -136,7 +135,7 @@ class SegmentCanvas:
         ax.set_ylabel(RESPONSE_LABEL)
         self.roi_ax.set_ylabel(ROI_LABEL)
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_formatter(FuncFormatter(compact_inr))
+            axis.set_major_formatter(_inr_formatter(viz))
         self.note = self.figure.text(0.01, 0.012, "", fontsize="x-small", color=GREY)
         self.figure.subplots_adjust(left=0.09, right=0.91, bottom=0.3, top=0.92)
 
@@ -172,10 +171,10 @@ class SegmentCanvas:
         self.roi.set_data(curve.spend, curve.roi)
         self.mroi.set_data(curve.spend, curve.mroi)
         self.ax.set_xlim(0.0, _top(curve.spend))
-        self.ax.set_ylim(0.0, 1.05 * _top(curve.response_upper, curve.response))
-        self.roi_ax.set_ylim(0.0, 1.05 * _top(curve.roi, curve.mroi, curve.mroi_upper, np.ones(1)))
+        self.ax.set_ylim(0.0, HEADROOM * _top(curve.response_upper, curve.response))
+        self.roi_ax.set_ylim(0.0, HEADROOM * _top(curve.roi, curve.mroi, curve.mroi_upper, np.ones(1)))
         self.ax.set_title(f"Steady-state ROI curve: {segment_label(curve)}")
-        self.note.set_text(_saturation_note(curve))
+        self.note.set_text(_saturation_note(curve, self.number_format))
         return self.figure
 
 
@@ -197,7 +196,8 @@ def _ordered(values: Sequence[str]) -> list[str]:
 
 def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: str) -> Figure:
     """Small multiples of one channel: brands (brand x SKU at SKU granularity) as rows, regions as
-    columns (series curves only)."""
+    columns (series curves only). The panels share one vertical scale, from 0 to above the highest
+    band of any panel, so no curve is cut off."""
     brands = _ordered([c.brand_label for c in curves])
     regions = _ordered([c.region for c in curves])
     width, height = GRID_CELL_INCHES
@@ -209,11 +209,14 @@ def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: s
     for curve in curves:
         ax = axes[brands.index(curve.brand_label), regions.index(curve.region)]
         ax.axis("on")
-        _draw_response(ax, curve, color)
+        _draw_response(ax, curve, color, viz)
         ax.xaxis.set_major_locator(MaxNLocator(GRID_TICKS))  # fewer ticks: 24 small panels render faster
         ax.yaxis.set_major_locator(MaxNLocator(GRID_TICKS))
         ax.set_title(f"{curve.brand_label} / {curve.region}", fontsize="small")
         ax.tick_params(labelsize="x-small")
+    top = HEADROOM * _top(*(c.response_upper for c in curves), *(c.response for c in curves))
+    for ax in axes.flat:
+        ax.set_ylim(0.0, top)
     fig.supxlabel(SPEND_LABEL, fontsize="medium")
     fig.supylabel(RESPONSE_LABEL, fontsize="medium")
     channel = curves[0].channel if curves else ""
@@ -244,10 +247,11 @@ def national_figure(curves: Sequence[SegmentCurve], viz: VizConfig, colors: Sequ
     for ax, ylabel in ((response_ax, RESPONSE_LABEL), (mroi_ax, "Marginal ROI (INR sales per extra INR)")):
         ax.set_xlabel("National weekly spend (INR)")
         ax.set_ylabel(ylabel)
-        ax.xaxis.set_major_formatter(FuncFormatter(compact_inr))
+        ax.xaxis.set_major_formatter(_inr_formatter(viz))
         ax.set_xlim(left=0.0)
-        ax.set_ylim(bottom=0.0)
-    response_ax.yaxis.set_major_formatter(FuncFormatter(compact_inr))
+    response_ax.set_ylim(0.0, HEADROOM * _top(*(c.response_upper for c in curves), *(c.response for c in curves)))
+    mroi_ax.set_ylim(0.0, HEADROOM * _top(*(c.mroi_upper for c in curves), *(c.mroi for c in curves), np.ones(1)))
+    response_ax.yaxis.set_major_formatter(_inr_formatter(viz))
     response_ax.legend(fontsize="small")
     mroi_ax.legend(fontsize="small")
     level = curves[0].level if curves else 0.9

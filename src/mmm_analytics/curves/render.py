@@ -22,6 +22,7 @@ Two segments whose names would only differ in characters replaced by ``_`` get `
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -36,6 +37,7 @@ from mmm_analytics.curves import plots
 from mmm_analytics.curves.carryover import CarryoverCurve
 from mmm_analytics.curves.extraction import CurveSet, SegmentCurve
 from mmm_analytics.errors import InputError
+from mmm_analytics.style import palette
 from mmm_analytics.utils.io import write_with
 from mmm_analytics.utils.workers import remove_stale_temps, sigterm_raises, worker_pool
 
@@ -50,6 +52,9 @@ class FigureFormat(StrEnum):
 
 
 FIGURE_SUFFIXES = frozenset(f".{f.value}" for f in FigureFormat)
+
+#: Called with (figures saved, figures in all) after each batch of figures.
+type FigureProgress = Callable[[int, int], None]
 
 
 class FigureKind(StrEnum):
@@ -83,7 +88,8 @@ def safe_name(text: str) -> str:
 
 
 def channel_color(viz: VizConfig, channel: str, index: int) -> str:
-    return viz.channel_colors.get(channel, viz.color_for(index))
+    """The channel's colour in every figure and report (:mod:`mmm_analytics.style.palette`)."""
+    return palette.channel_color(viz, channel, index)
 
 
 def segment_stem(curve: SegmentCurve) -> str:
@@ -187,22 +193,35 @@ def render_one(job: FigureJob, viz: VizConfig, fmt: FigureFormat) -> Path:
     return job.path
 
 
-def render_figures(jobs: list[FigureJob], viz: VizConfig, fmt: FigureFormat) -> list[Path]:
+def render_figures(
+    jobs: list[FigureJob], viz: VizConfig, fmt: FigureFormat, progress: FigureProgress | None = None
+) -> list[Path]:
     """Render ``jobs`` in ``viz.max_workers`` worker processes; returns the saved paths in order.
 
     Temp files of an interrupted earlier run are removed from the jobs' folders first.
+    ``progress`` is called with (figures saved, figures in all) after each batch.
     """
     for folder in sorted({job.path.parent for job in jobs}):
         remove_stale_temps(folder, suffixes=FIGURE_SUFFIXES)
     _set_style(viz)
     workers = min(viz.max_workers, len(jobs))
+    n = len(jobs)
+    chunk = max(1, n // (4 * max(workers, 1)))
+    report = progress or (lambda done, total: None)
+    saved: list[Path] = []
     if workers <= 1:
         try:
             with sigterm_raises():
-                return [render_one(job, viz, fmt) for job in jobs]
+                for job in jobs:
+                    saved.append(render_one(job, viz, fmt))
+                    if len(saved) % chunk == 0 or len(saved) == n:
+                        report(len(saved), n)
+                return saved
         finally:
             _close_canvas()
-    chunk = max(1, len(jobs) // (4 * workers))
-    n = len(jobs)
     with worker_pool(workers, initializer=_set_style, initargs=(viz,)) as pool:
-        return list(pool.map(render_one, jobs, [viz] * n, [fmt] * n, chunksize=chunk))
+        for path in pool.map(render_one, jobs, [viz] * n, [fmt] * n, chunksize=chunk):
+            saved.append(path)
+            if len(saved) % chunk == 0 or len(saved) == n:
+                report(len(saved), n)
+        return saved

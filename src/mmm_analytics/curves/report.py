@@ -1,126 +1,110 @@
-"""``roi_report.html``: an interactive, self-contained ROI curve report (plotly inlined once).
+"""``roi_report.html``: an interactive, self-contained ROI curve report on the shared report layout.
 
 The page states the CPM assumption (spend = exposure x CPM / 1000) with the CPM of
 every channel, shows one curve at a time chosen with channel, brand and region
 dropdowns (brand = region = "all" is the national curve), and two ROI tables
 (national and per brand x region) that sort on a click of a column header. It needs
 no network: the plotly.js bundle and the data are embedded.
+
+Two ROIs appear, always named: the *historical average ROI* (contribution over the data
+period / spend over it, the tables) and the *steady-state ROI* (weekly incremental sales
+/ weekly spend for a spend sustained until the carryover has built up, the curves).
 """
 
 from __future__ import annotations
 
-import html
-import json
 import math
-from string import Template
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from plotly.offline import get_plotlyjs
+from markupsafe import Markup
 
+from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.curves.extraction import NATIONAL, CurveSet
 from mmm_analytics.curves.intervals import tail_probabilities
 from mmm_analytics.response.artifacts import ModelMetadata
+from mmm_analytics.style import numbers, palette
+from mmm_analytics.style.page import Cell, Note, Page, Raw, Section, Table, Text, render_page
 
+FILE = "roi_report.html"
 INR_DIGITS = 2
 RATIO_DIGITS = 4
+HISTORICAL = "Historical average ROI"
+STEADY = "steady-state ROI"
 
-_PAGE = Template("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>ROI curves</title>
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1400px}
-.assumption{background:#fff8e1;border-left:4px solid #e0a800;padding:10px 14px;margin:12px 0}
-.controls label{margin-right:18px;font-weight:600}.controls select{margin-left:6px;padding:2px 6px}
-table.sortable{border-collapse:collapse;font-size:13px;margin:8px 0 24px}
-table.sortable th,table.sortable td{border:1px solid #ddd;padding:4px 8px;text-align:right}
-table.sortable th{background:#f2f4f7;cursor:pointer;user-select:none;white-space:nowrap}
-table.sortable td.text,table.sortable th.text{text-align:left}
-th.asc::after{content:" \\25B2"}th.desc::after{content:" \\25BC"}
-#info{color:#555;font-size:13px}.note{color:#555;font-size:13px}
-</style>
-<script>$plotly</script></head><body>
-<h1>ROI curves</h1>
-<div class="assumption"><b>CPM assumption.</b> Spend is not in the data: it is exposure x CPM / 1000, with
-these CPMs (INR per 1000 exposures): $cpm. Every spend, ROI and marginal ROI below depends on them.</div>
-<p class="note">Model data $date_from to $date_to ($n_weeks weeks). Curves: steady-state weekly incremental
-Sales_Value for a sustained weekly spend, 0 to $max_multiple x each segment's average weekly spend, all else at
-its recent average. Intervals ($level_pct): equal-tailed quantiles ($low_pct and $high_pct) over $n_draws
-parameter draws from a Laplace approximation of the posterior around the fitted weights. National curves scale
-every brand x region by the same multiple of its own average spend and sum the responses.</p>
-<div class="controls">
-<label>Channel<select id="channel"></select></label>
-<label>Brand<select id="brand"></select></label>
-<label>Region<select id="region"></select></label></div>
-<div id="curve" style="height:520px"></div><p id="info"></p>
-<h2>ROI by channel (national, full data period)</h2>$channel_table
-<h2>ROI by brand and region</h2>$segment_table
-<script>
-const DATA = $data;
-function fill(id, values){const s=document.getElementById(id);values.forEach(v=>{const o=document.createElement("option");o.value=v;o.textContent=v;s.appendChild(o);});}
-function fmt(v){if(v===null||v===undefined)return "n/a";return Number(v).toLocaleString("en-IN",{maximumFractionDigits:0});}
-function draw(){
-  const c=document.getElementById("channel").value,b=document.getElementById("brand").value,r=document.getElementById("region").value;
-  const d=DATA.curves[c+"|"+b+"|"+r];
-  if(!d){document.getElementById("info").textContent="No curve for this brand and region.";Plotly.purge("curve");return;}
-  const band=DATA.level_label+" interval";
-  const traces=[
-    {x:d.spend,y:d.upper,mode:"lines",line:{width:0},hoverinfo:"skip",showlegend:false},
-    {x:d.spend,y:d.lower,mode:"lines",line:{width:0},fill:"tonexty",fillcolor:"rgba(31,78,121,0.2)",name:band},
-    {x:d.spend,y:d.response,mode:"lines",line:{color:"#1f4e79",width:3},name:"response (INR/week)"},
-    {x:d.spend,y:d.roi,mode:"lines",yaxis:"y2",line:{color:"#222",width:1.5},name:"average ROI"},
-    {x:d.spend,y:d.mroi,mode:"lines",yaxis:"y2",line:{color:"#222",width:1.5,dash:"dash"},name:"marginal ROI"}];
-  const top=Math.max(...d.spend);const shapes=[
-    {type:"line",x0:d.current_spend,x1:d.current_spend,y0:0,y1:1,yref:"paper",line:{color:"#555",dash:"dash"}},
-    {type:"line",x0:0,x1:1,xref:"paper",y0:1,y1:1,yref:"y2",line:{color:"#999",dash:"dot",width:1}}];
-  if(d.breakeven!==null&&d.breakeven<=top)shapes.push({type:"line",x0:d.breakeven,x1:d.breakeven,y0:0,y1:1,yref:"paper",line:{color:"#b8860b",dash:"dot",width:2}});
-  if(d.ceiling_spend!==null&&d.ceiling_spend<=top)shapes.push({type:"line",x0:d.ceiling_spend,x1:d.ceiling_spend,y0:0,y1:1,yref:"paper",line:{color:"#4b0082",dash:"dashdot"}});
-  const where=(b==="all")?"national":b+" / "+r;
-  Plotly.react("curve",traces,{title:{text:c+", "+where+": steady-state ROI curve"},
-    xaxis:{title:{text:"Weekly spend (INR)"},rangemode:"tozero"},yaxis:{title:{text:"Incremental sales (INR / week)"},rangemode:"tozero"},
-    yaxis2:{title:{text:"ROI (INR sales per INR spend)"},overlaying:"y",side:"right",rangemode:"tozero",showgrid:false,tickmode:"auto"},
-    shapes:shapes,legend:{orientation:"h",y:-0.2},margin:{t:50}},{responsive:true});
-  document.getElementById("info").textContent="Current average spend INR "+fmt(d.current_spend)+"/week (dashed). Marginal ROI falls below 1 from INR "+
-    fmt(d.breakeven)+"/week (gold, dotted). Response reaches 90% of its ceiling (INR "+fmt(d.ceiling)+"/week) at INR "+fmt(d.ceiling_spend)+"/week (purple).";
-}
-function couple(changed){
-  const b=document.getElementById("brand"),r=document.getElementById("region");
-  if(changed===b){if(b.value==="all")r.value="all";else if(r.value==="all")r.value=DATA.regions[1];}
-  else{if(r.value==="all")b.value="all";else if(b.value==="all")b.value=DATA.brands[1];}
-  draw();}
-function sortTable(th){
-  const table=th.closest("table"),body=table.tBodies[0],index=Array.from(th.parentNode.children).indexOf(th);
-  const asc=!th.classList.contains("asc");table.querySelectorAll("th").forEach(h=>h.classList.remove("asc","desc"));
-  th.classList.add(asc?"asc":"desc");const numeric=!th.classList.contains("text");
-  const rows=Array.from(body.rows).sort((a,b)=>{const x=a.cells[index].dataset.v,y=b.cells[index].dataset.v;
-    const cmp=numeric?(parseFloat(x)||0)-(parseFloat(y)||0):x.localeCompare(y);return asc?cmp:-cmp;});
-  rows.forEach(row=>body.appendChild(row));}
-fill("channel",DATA.channels);fill("brand",DATA.brands);fill("region",DATA.regions);
-document.getElementById("channel").onchange=draw;
-document.getElementById("brand").onchange=e=>couple(e.target);document.getElementById("region").onchange=e=>couple(e.target);
-document.querySelectorAll("table.sortable th").forEach(th=>th.addEventListener("click",()=>sortTable(th)));
-document.getElementById("brand").value="all";document.getElementById("region").value="all";draw();
-</script></body></html>
-""")
+_CONTROLS = Markup(
+    '<div class="controls"><label>Channel<select id="channel"></select></label>'
+    '<label>Brand<select id="brand"></select></label><label>Region<select id="region"></select></label></div>'
+    '<div id="curve" class="chart" style="height:520px"></div><p id="info" class="intro"></p>'
+)
 
-_HEADERS: dict[str, str] = {
-    "brand": "Brand",
-    "region": "Region",
-    "channel": "Channel",
-    "spend": "Spend (INR)",
-    "contribution": "Contribution (INR)",
-    "contribution_lower": "Contribution low",
-    "contribution_upper": "Contribution high",
-    "roi": "ROI",
-    "roi_lower": "ROI low",
-    "roi_upper": "ROI high",
-    "mroi": "Marginal ROI",
-    "mroi_lower": "mROI low",
-    "mroi_upper": "mROI high",
-    "current_spend": "Avg weekly spend (INR)",
-    "breakeven_spend": "mROI < 1 from (INR/week)",
+#: Draws the chosen curve; markers the chart cannot show are named as beyond it, never promised.
+_SCRIPT = """
+(function () {
+"use strict";
+const DATA = JSON.parse(document.getElementById("page-data").textContent);
+function fill(id, values) { const s = document.getElementById(id);
+  values.forEach(v => { const o = document.createElement("option"); o.value = v; o.textContent = v; s.appendChild(o); }); }
+function short(v) { for (const [size, suffix] of DATA.units) { if (Math.abs(v) >= size) return +(v / size).toPrecision(3) + suffix; }
+  return String(+v.toPrecision(3)); }
+function ticks(top) { if (!(top > 0)) return {};
+  const raw = top / 6, power = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map(m => m * power).find(s => s >= raw), values = [];
+  for (let k = 0; k * step <= top * (1 + 1e-9); k++) values.push(k * step);
+  return {tickmode: "array", tickvals: values, ticktext: values.map(short)}; }
+function fmt(v) { return (v === null || v === undefined) ? "n/a"
+  : "INR " + Number(v).toLocaleString(DATA.locale, {maximumFractionDigits: 0}); }
+function draw() {
+  const c = document.getElementById("channel").value, b = document.getElementById("brand").value,
+    r = document.getElementById("region").value, d = DATA.curves[c + "|" + b + "|" + r];
+  const info = document.getElementById("info");
+  if (!d) { info.textContent = "No curve for this brand and region."; Plotly.purge("curve"); return; }
+  const color = DATA.colors[c] || "#1f77b4", top = Math.max(...d.spend), high = Math.max(...d.upper.filter(v => v !== null));
+  const traces = [
+    {x: d.spend, y: d.upper, mode: "lines", line: {width: 0}, hoverinfo: "skip", showlegend: false},
+    {x: d.spend, y: d.lower, mode: "lines", line: {width: 0}, fill: "tonexty", fillcolor: DATA.bands[c],
+     name: DATA.level_label + " interval"},
+    {x: d.spend, y: d.response, mode: "lines", line: {color: color, width: 3}, name: "incremental sales (INR per week)"},
+    {x: d.spend, y: d.roi, mode: "lines", yaxis: "y2", line: {color: "#222", width: 1.5}, name: "steady-state ROI"},
+    {x: d.spend, y: d.mroi, mode: "lines", yaxis: "y2", line: {color: "#222", width: 1.5, dash: "dash"},
+     name: "marginal ROI"}];
+  const shapes = [
+    {type: "line", x0: d.current_spend, x1: d.current_spend, y0: 0, y1: 1, yref: "paper", line: {color: "#555", dash: "dash"}},
+    {type: "line", x0: 0, x1: 1, xref: "paper", y0: 1, y1: 1, yref: "y2", line: {color: "#999", dash: "dot", width: 1}}];
+  const shown = v => v !== null && v <= top;
+  if (shown(d.breakeven)) shapes.push({type: "line", x0: d.breakeven, x1: d.breakeven, y0: 0, y1: 1, yref: "paper",
+    line: {color: "#b8860b", dash: "dot", width: 2}});
+  if (shown(d.ceiling_spend)) shapes.push({type: "line", x0: d.ceiling_spend, x1: d.ceiling_spend, y0: 0, y1: 1,
+    yref: "paper", line: {color: "#4b0082", dash: "dashdot"}});
+  const where = (b === "all") ? "national" : b + " / " + r;
+  Plotly.react("curve", traces, {title: {text: c + ", " + where + ": steady-state ROI curve"},
+    font: {family: "system-ui, sans-serif", size: 13}, margin: {t: 60, r: 70},
+    xaxis: Object.assign({title: {text: "Weekly spend (INR)"}, range: [0, top], gridcolor: "#e3e6ea"}, ticks(top)),
+    yaxis: Object.assign({title: {text: "Incremental sales (INR per week)"}, range: [0, 1.05 * high], gridcolor: "#e3e6ea"},
+      ticks(high)),
+    yaxis2: {title: {text: "ROI (INR of sales per INR)"}, overlaying: "y", side: "right", rangemode: "tozero",
+      showgrid: false, tickformat: ".2f"},
+    shapes: shapes, legend: {orientation: "h", y: -0.18}}, {responsive: true, displaylogo: false});
+  const beyond = "beyond this chart (above " + fmt(top) + " per week)";
+  info.textContent = "Current average spend " + fmt(d.current_spend) + " per week (grey, dashed). Marginal ROI falls below 1 "
+    + (d.breakeven === null ? "nowhere on the chart" : "from " + fmt(d.breakeven) + " per week"
+       + (shown(d.breakeven) ? " (gold, dotted)" : ", " + beyond)) + ". Incremental sales reach 90% of their ceiling ("
+    + fmt(d.ceiling) + " per week) " + (d.ceiling_spend === null ? "beyond any plausible spend" : "at " + fmt(d.ceiling_spend)
+       + " per week" + (shown(d.ceiling_spend) ? " (purple, dash-dot)" : ", " + beyond)) + ".";
 }
-_TEXT_COLUMNS = frozenset({"brand", "region", "channel"})
+function couple(changed) {
+  const b = document.getElementById("brand"), r = document.getElementById("region");
+  if (changed === b) { if (b.value === "all") r.value = "all"; else if (r.value === "all") r.value = DATA.regions[1]; }
+  else { if (r.value === "all") b.value = "all"; else if (b.value === "all") b.value = DATA.brands[1]; }
+  draw(); }
+fill("channel", DATA.channels); fill("brand", DATA.brands); fill("region", DATA.regions);
+document.getElementById("channel").onchange = draw;
+document.getElementById("brand").onchange = e => couple(e.target);
+document.getElementById("region").onchange = e => couple(e.target);
+document.getElementById("brand").value = "all"; document.getElementById("region").value = "all"; draw();
+}());
+"""
 
 
 def _clean(values: np.ndarray, digits: int) -> list[float | None]:
@@ -160,38 +144,57 @@ def curve_payload(curves: CurveSet) -> dict[str, Any]:
     }
 
 
-def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
-    """Add the contribution interval (ROI interval x spend) next to the contribution."""
-    extra = table.assign(
-        contribution_lower=table["roi_lower"] * table["spend"], contribution_upper=table["roi_upper"] * table["spend"]
-    )
-    order = [c for c in extra.columns if c not in ("contribution_lower", "contribution_upper")]
-    at = order.index("contribution") + 1
-    return extra.loc[:, [*order[:at], "contribution_lower", "contribution_upper", *order[at:]]]
+def _with_interval(point: object, low: object, high: object, show: Any) -> Cell:
+    """``2.54 (2.45 to 2.64)``, sorted on the point value."""
+    span = numbers.interval(low, high, show)
+    text = show(point) if span == numbers.MISSING else f"{show(point)} ({span})"
+    return Cell(text, numbers.finite(point))
 
 
-def _cell(column: str, value: Any) -> str:
-    if column in _TEXT_COLUMNS:
-        text = html.escape(str(value))
-        return f'<td class="text" data-v="{text}">{text}</td>'
-    number = float(value)
-    if not math.isfinite(number):
-        return '<td data-v="">n/a</td>'
-    shown = f"{number:,.0f}" if abs(number) >= 100 else f"{number:.3f}"
-    return f'<td data-v="{number!r}">{shown}</td>'
+def _text(value: object) -> Cell:
+    return Cell(str(value), str(value))
 
 
-def html_table(table: pd.DataFrame) -> str:
-    """A sortable HTML table (headers from :data:`_HEADERS`)."""
-    head = "".join(
-        f'<th class="text">{_HEADERS.get(c, c)}</th>' if c in _TEXT_COLUMNS else f"<th>{_HEADERS.get(c, c)}</th>"
-        for c in table.columns
-    )
-    rows = "".join(
-        "<tr>" + "".join(_cell(c, v) for c, v in zip(table.columns, values)) + "</tr>"
-        for values in table.itertuples(index=False, name=None)
-    )
-    return f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+def _money(value: object, viz: VizConfig) -> Cell:
+    return Cell(numbers.grouped(value, viz.number_format), numbers.finite(value))
+
+
+def roi_table(table: pd.DataFrame, viz: VizConfig, caption: str = "") -> Table:
+    """A sortable table of ROI rows (national or per segment), intervals beside their values.
+
+    Columns shown: brand and region when present, channel, average weekly spend and the
+    mROI < 1 point when present, spend and contribution over the period, historical
+    average ROI and marginal ROI.
+    """
+    fmt = viz.number_format
+    keys = [c for c in ("brand", "region") if c in table.columns]
+    extra = [c for c in ("current_spend", "breakeven_spend") if c in table.columns]
+    level = {
+        "current_spend": "Average weekly spend (INR)",
+        "breakeven_spend": "Marginal ROI below 1 from (INR per week)",
+    }
+    headers = [*(k.capitalize() for k in keys), "Channel", "Spend over the period (INR)"]
+    headers += ["Contribution over the period (INR, 90% interval)", f"{HISTORICAL} (90% interval)"]
+    headers += ["Marginal ROI at today's spend (90% interval)", *(level[c] for c in extra)]
+    rows = []
+    for row in table.to_dict(orient="records"):
+        cells = [_text(row[k]) for k in keys] + [_text(row["channel"]), _money(row["spend"], viz)]
+        spend = numbers.finite(row["spend"]) or 0.0
+        low, high = (numbers.finite(row[k]) for k in ("roi_lower", "roi_upper"))
+        cells.append(
+            _with_interval(
+                row["contribution"],
+                None if low is None else low * spend,
+                None if high is None else high * spend,
+                lambda v: numbers.grouped(v, fmt),
+            )
+        )
+        cells.append(_with_interval(row["roi"], row["roi_lower"], row["roi_upper"], numbers.ratio))
+        cells.append(_with_interval(row["mroi"], row["mroi_lower"], row["mroi_upper"], numbers.ratio))
+        cells += [_money(row[c], viz) for c in extra]
+        rows.append(tuple(cells))
+    numeric = tuple([False] * (len(keys) + 1) + [True] * (len(headers) - len(keys) - 1))
+    return Table(tuple(headers), tuple(rows), numeric, caption=caption, sortable=True)
 
 
 def _segment_extras(curves: CurveSet, table: pd.DataFrame) -> pd.DataFrame:
@@ -205,6 +208,16 @@ def _segment_extras(curves: CurveSet, table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _page_data(curves: CurveSet, viz: VizConfig) -> dict[str, Any]:
+    colors = palette.channel_colors(viz, curves.channels)
+    return curve_payload(curves) | {
+        "locale": numbers.JS_LOCALES[viz.number_format],
+        "units": [[size, suffix] for size, suffix in numbers.UNITS[viz.number_format]],
+        "colors": colors,
+        "bands": {c: palette.rgba(color, 0.2) for c, color in colors.items()},
+    }
+
+
 def build_report(
     curves: CurveSet,
     channel_table: pd.DataFrame,
@@ -213,24 +226,48 @@ def build_report(
     cpm: dict[str, float],
     n_draws: int,
     max_multiple: float,
+    viz: VizConfig | None = None,
 ) -> str:
     """The complete HTML page as text; date range and weeks come from the model's metadata,
-    ``cpm`` (INR per 1000 exposures per channel) from its response parameters."""
+    ``cpm`` (INR per 1000 exposures per channel) from its response parameters, colours and
+    number format from ``viz`` (the defaults when None)."""
+    viz = viz or VizConfig()
     low, high = tail_probabilities(curves.level)
-    data = json.dumps(curve_payload(curves), allow_nan=False).replace("</", "<\\/")
-    cpm_text = ", ".join(f"{html.escape(name)} {value:,.2f}" for name, value in cpm.items())
-    return _PAGE.substitute(
-        plotly=get_plotlyjs(),
-        cpm=cpm_text,
-        date_from=html.escape(str(metadata.date_range[0])),
-        date_to=html.escape(str(metadata.date_range[1])),
-        n_weeks=metadata.n_weeks,
-        max_multiple=f"{max_multiple:g}",
-        level_pct=f"{curves.level:.0%}",
-        low_pct=f"{low:.0%}",
-        high_pct=f"{high:.0%}",
-        n_draws=n_draws,
-        data=data,
-        channel_table=html_table(_with_intervals(channel_table)),
-        segment_table=html_table(_segment_extras(curves, _with_intervals(segment_table))),
+    cpm_text = ", ".join(f"{name} {numbers.ratio(value)}" for name, value in cpm.items())
+    assumption = Note(
+        "Spend is not in the data: it is exposure x CPM / 1000, with these CPMs (INR per 1,000 exposures): "
+        f"{cpm_text}. Every spend, ROI and marginal ROI below depends on them.",
+        "assumption",
+        "CPM assumption.",
     )
+    method = (
+        f"Model data {metadata.date_range[0]} to {metadata.date_range[1]} ({metadata.n_weeks} weeks). Curves: the "
+        f"{STEADY} view, weekly incremental Sales_Value for a sustained weekly spend, 0 to {max_multiple:g} x each "
+        "segment's average weekly spend, all else at its recent average. Intervals "
+        f"({curves.level:.0%}): equal-tailed quantiles ({low:.0%} and {high:.0%}) over {n_draws} parameter draws "
+        "from a Laplace approximation of the posterior around the fitted weights. National curves scale every brand "
+        "x region by the same multiple of its own average spend and sum the responses."
+    )
+    meaning = (
+        f"{HISTORICAL} = contribution over the data period / spend over it. Marginal ROI = extra weekly sales per "
+        "extra rupee of weekly spend at today's average spend: above 1, the next rupee pays for itself."
+    )
+    segments = _segment_extras(curves, segment_table)
+    page = Page(
+        title="ROI curves",
+        subtitle=f"Data {metadata.date_range[0]} to {metadata.date_range[1]}",
+        sections=(
+            Section("curves", "Steady-state ROI curve", (assumption, Text((method,)), Raw(_CONTROLS))),
+            Section(
+                "channels",
+                "Historical average ROI by channel (national, full data period)",
+                (Text((meaning,)), roi_table(channel_table, viz)),
+            ),
+            Section("segments", "Historical average ROI by brand and region", (roi_table(segments, viz),)),
+        ),
+        file=FILE,
+        scripts=(_SCRIPT,),
+        data=_page_data(curves, viz),
+        plotly=True,
+    )
+    return render_page(page)

@@ -1,4 +1,8 @@
-"""Interactive plotly charts for the HTML report, built from finished results (hover, zoom, legend toggling)."""
+"""Interactive plotly charts for the HTML report, built from finished results (hover, zoom, legend toggling).
+
+Charts share the look of every report (:mod:`mmm_analytics.style.charts`): the channel
+palette, the legend above the plot and money axes in the configured number format.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,13 @@ import plotly.graph_objects as go
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.data import schema
-from mmm_analytics.eda.figures_common import colors_for
+from mmm_analytics.style import charts, palette
+from mmm_analytics.style import page as report_page
 
 type Results = Mapping[str, Any]
 
-#: Height of every chart in the report.
-CHART_HEIGHT = "460px"
-PLOTLY_CONFIG: dict[str, Any] = {"responsive": True, "displaylogo": False}
+#: Height of every chart in the report (CSS pixels).
+CHART_HEIGHT = 460
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,27 +32,20 @@ class Chart:
     title: str
     figure: go.Figure
 
-    def html(self) -> str:
-        """The chart's div and script, without the plotly library (the report inlines it once)."""
-        return self.figure.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            div_id=f"chart-{self.slug}",
-            default_height=CHART_HEIGHT,
-            config=PLOTLY_CONFIG,
+    def spec(self) -> report_page.Chart:
+        """The chart as a block of the report page (plotly's JSON; the page inlines the library once)."""
+        return report_page.Chart(
+            f"chart-{self.slug}", self.title, report_page.figure_json(self.figure), height=CHART_HEIGHT
         )
 
 
-def _layout(figure: go.Figure, viz: VizConfig, x_title: str, y_title: str) -> go.Figure:
+def _layout(figure: go.Figure, viz: VizConfig, x_title: str, y_title: str, money: Any = None) -> go.Figure:
+    """The shared look; ``money`` (values on the y axis) labels that axis in rupees of the number format."""
     figure.update_layout(
-        template="plotly_white",
-        colorway=viz.palette,
-        hovermode="x unified",
-        margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        legend={"orientation": "h", "y": -0.2},
+        **charts.layout(x_title, y_title), template="plotly_white", colorway=viz.palette, hovermode="x unified"
     )
+    if money is not None:
+        figure.update_layout(yaxis=charts.money_axis(money, viz.number_format, y_title))
     return figure
 
 
@@ -59,8 +56,11 @@ def _sales_by_brand(results: Results, viz: VizConfig) -> Chart | None:
     figure = go.Figure(
         [go.Scatter(x=trend.sales.index, y=values, name=name, mode="lines") for name, values in trend.sales.items()]
     )
+    values = trend.sales.to_numpy().ravel()
     return Chart(
-        "sales-by-brand", "Weekly sales by brand (INR)", _layout(figure, viz, "week", "Sales_Value (INR per week)")
+        "sales-by-brand",
+        "Weekly sales by brand (INR)",
+        _layout(figure, viz, "Week", "Sales_Value (INR per week)", money=values),
     )
 
 
@@ -68,7 +68,7 @@ def _spend_over_time(results: Results, viz: VizConfig) -> Chart | None:
     spend = results.get("spend_share")
     if spend is None:
         return None
-    colors = colors_for(viz, list(spend.weekly.columns))
+    colors = palette.channel_colors(viz, list(spend.weekly.columns))
     figure = go.Figure(
         [
             go.Scatter(
@@ -85,7 +85,7 @@ def _spend_over_time(results: Results, viz: VizConfig) -> Chart | None:
     return Chart(
         "spend-over-time",
         "Weekly media spend by channel (INR, stacked)",
-        _layout(figure, viz, "week", "spend (INR per week)"),
+        _layout(figure, viz, "Week", "Spend (INR per week)", money=spend.weekly.sum(axis=1)),
     )
 
 
@@ -93,7 +93,7 @@ def _spend_share(results: Results, viz: VizConfig) -> Chart | None:
     spend = results.get("spend_share")
     if spend is None:
         return None
-    colors = colors_for(viz, list(spend.share["channel"]))
+    colors = palette.channel_colors(viz, list(spend.share["channel"]))
     figure = go.Figure(
         go.Pie(
             labels=spend.share["channel"],
@@ -104,7 +104,8 @@ def _spend_share(results: Results, viz: VizConfig) -> Chart | None:
             hovertemplate="%{label}: %{value:,.0f} INR (%{percent})<extra></extra>",
         )
     )
-    figure.update_layout(template="plotly_white", margin={"l": 20, "r": 20, "t": 30, "b": 20})
+    figure.update_layout(**charts.layout(), template="plotly_white")
+    figure.update_layout(margin={"l": 20, "r": 20, "t": 48, "b": 20})
     return Chart("spend-share", "Share of total media spend", figure)
 
 
@@ -149,7 +150,7 @@ def _cross_correlation(results: Results, viz: VizConfig) -> Chart | None:
     return Chart(
         "cross-correlation",
         "Correlation of sales with exposure by lag (weeks)",
-        _layout(figure, viz, "lag (weeks)", "Pearson r"),
+        _layout(figure, viz, "Lag (weeks)", "Pearson r"),
     )
 
 
@@ -173,7 +174,7 @@ def _uplift(results: Results, viz: VizConfig) -> Chart | None:
     return Chart(
         "uplift",
         "Sales uplift of festive and promotion weeks (%)",
-        _layout(figure, viz, "event", "uplift of the mean sales index (%)").update_layout(hovermode="closest"),
+        _layout(figure, viz, "Event", "Uplift of the mean sales index (%)").update_layout(hovermode="closest"),
     )
 
 
@@ -208,7 +209,7 @@ def _stl(results: Results, viz: VizConfig) -> Chart | None:
     return Chart(
         "stl",
         "STL decomposition of national sales (click the legend for seasonal and residual)",
-        _layout(figure, viz, "week", "INR per week"),
+        _layout(figure, viz, "Week", "INR per week"),
     )
 
 

@@ -231,7 +231,14 @@ def run_eda(
     findings = key_findings(results, overview)
     shown = {name: tables[name] for name in REPORT_TABLES if name in tables}
     html = build_report(
-        overview, findings, interactive_charts(results, viz), outcomes, shown, Path(report_path).parent, embed_images
+        overview,
+        findings,
+        interactive_charts(results, viz),
+        outcomes,
+        shown,
+        Path(report_path).parent,
+        embed_images,
+        number_format=viz.number_format,
     )
     write_text(report_path, html)
     step("report")

@@ -30,15 +30,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.style import numbers, palette
 from mmm_analytics.utils.io import write_with
 from mmm_analytics.utils.workers import remove_stale_temps, sigterm_raises, worker_pool
 
 type Grid = npt.NDArray[np.float64]
 
 #: Colours of the non-media parts; channels take ``viz.channel_colors`` or the palette.
-PART_COLORS: dict[str, str] = {"base": "#c5ccd6", "price": "#7a8797", "promotions": "#e3b505"}
-ACTUAL_COLOR = "#222222"
-TOTAL_COLOR = "#1f2d3d"
+PART_COLORS: dict[str, str] = palette.PART_COLORS
+ACTUAL_COLOR = palette.ACTUAL
+TOTAL_COLOR = palette.FITTED
 PNG_COMPRESS_LEVEL = 3
 #: The package of this module; its ``__init__`` loads Keras, which the figure workers skip.
 _PACKAGE = __name__.rpartition(".")[0]
@@ -83,15 +84,11 @@ class PlotData:
 
 def part_colors(viz: VizConfig, channels: tuple[str, ...]) -> dict[str, str]:
     """Colour of every part: fixed for base, price and promotions, configured for channels."""
-    return PART_COLORS | {c: viz.channel_colors.get(c, viz.color_for(k)) for k, c in enumerate(channels)}
+    return palette.part_colors(viz, channels)
 
 
-def compact(value: float, _position: object = None) -> str:
-    """12,345,678 -> '12.3M' (INR axis labels)."""
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.3g}"
+def _money_ticks(viz: VizConfig) -> FuncFormatter:
+    return FuncFormatter(numbers.tick_formatter(viz.number_format))
 
 
 def _new_figure(
@@ -131,10 +128,10 @@ def date_ticks(dates: pd.DatetimeIndex, max_ticks: int = 8) -> tuple[pd.Datetime
     return ticks, [f"{t:%b}\n{t:%Y}" if t.month == 1 or k == 0 else f"{t:%b}" for k, t in enumerate(ticks)]
 
 
-def _time_axis(ax: Axes, dates: pd.DatetimeIndex, holdout_weeks: int) -> None:
+def _time_axis(ax: Axes, dates: pd.DatetimeIndex, holdout_weeks: int, viz: VizConfig) -> None:
     ticks, labels = date_ticks(dates)
     ax.set_xticks(ticks, labels)
-    ax.yaxis.set_major_formatter(FuncFormatter(compact))
+    ax.yaxis.set_major_formatter(_money_ticks(viz))
     if holdout_weeks > 0:
         start = dates[len(dates) - holdout_weeks]
         ax.axvspan(start, dates[-1] + pd.Timedelta(days=7), color="#f0c987", alpha=0.35, lw=0, label="holdout")
@@ -149,8 +146,8 @@ def fit_figure(panels: FitPanels, dates: pd.DatetimeIndex, holdout_weeks: int, v
     _fixed_margins(figure)
     for ax, label, actual, predicted in zip(axes.flat, panels.labels, panels.actual, panels.predicted):
         ax.plot(dates, actual, color=ACTUAL_COLOR, lw=1.2, label="actual")
-        ax.plot(dates, predicted, color=viz.color_for(0), lw=1.2, label="predicted")
-        _time_axis(ax, dates, holdout_weeks)
+        ax.plot(dates, predicted, color=palette.FITTED, lw=1.4, linestyle="--", label="fitted")
+        _time_axis(ax, dates, holdout_weeks, viz)
         ax.set_title(label, fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes.flat[len(panels.labels) :]:
@@ -188,7 +185,7 @@ def decomposition_figure(data: PlotData, viz: VizConfig) -> Figure:
             down = down + negative
     ax.plot(data.dates, data.national_predicted, color=TOTAL_COLOR, lw=1.3, label="predicted")
     ax.plot(data.dates, data.national_actual, color=ACTUAL_COLOR, lw=0, marker="o", ms=2.2, label="actual")
-    _time_axis(ax, data.dates, data.holdout_weeks)
+    _time_axis(ax, data.dates, data.holdout_weeks, viz)
     ax.axhline(0.0, color="#555555", lw=0.8)
     ax.set_ylabel("Sales_Value (INR / week, national)")
     ax.set_xlabel("Week")
@@ -209,7 +206,7 @@ def waterfall_figure(data: PlotData, viz: VizConfig) -> Figure:
         color = TOTAL_COLOR if name == "total" else data.colors[name]
         ax.bar(k, value, bottom=bottom, color=color, edgecolor="#333333", lw=0.5, width=0.7)
         ax.annotate(
-            compact(value),
+            numbers.compact(value, viz.number_format),
             (k, bottom + max(value, 0.0)),
             ha="center",
             va="bottom",
@@ -221,7 +218,7 @@ def waterfall_figure(data: PlotData, viz: VizConfig) -> Figure:
             running = bottom + value
             ax.plot([k + 0.35, k + 0.65], [running, running], color="#777777", lw=0.8)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
-    ax.yaxis.set_major_formatter(FuncFormatter(compact))
+    ax.yaxis.set_major_formatter(_money_ticks(viz))
     ax.set_ylabel("Sales_Value (INR, full data period)")
     ax.set_title("Contribution waterfall: base -> price -> promotions -> channels -> total", fontweight="bold")
     return figure

@@ -1,7 +1,8 @@
-"""Static figures of simulator results (matplotlib, Agg): frontier, scenario bars, tornado.
+"""Static figures of simulator results (matplotlib, Agg): frontier, scenario bars, sensitivity.
 
 Each ``*_figure`` function takes a finished result table and returns a Figure;
-:func:`save_figure` writes it atomically at the configured dpi and closes it.
+:func:`save_figure` writes it atomically at the configured dpi and closes it. Channel
+colours and the number format come from :mod:`mmm_analytics.style`.
 """
 
 from __future__ import annotations
@@ -16,19 +17,40 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.simulator.defaults import ALL
+from mmm_analytics.style import numbers, palette
 from mmm_analytics.utils.io import write_with
 
-INR = FuncFormatter(lambda value, _: f"{value:,.0f}")
+#: Colours of spend cuts and spend increases in the sensitivity chart.
+CUT_COLOR = "#c0392b"
+RAISE_COLOR = "#2e8b57"
+#: Share of a channel's row the grouped sensitivity bars fill.
+GROUP_HEIGHT = 0.84
+
+
+def scope_label(brand: str, region: str) -> str:
+    """Where a scenario applies: ``national``, ``BrandA only``, ``NORTH only`` or ``BrandA in NORTH only``."""
+    if brand == ALL and region == ALL:
+        return "national"
+    if region == ALL:
+        return f"{brand} only"
+    return f"{region} only" if brand == ALL else f"{brand} in {region} only"
+
+
+def scenario_label(name: str, brand: str, region: str) -> str:
+    """A scenario's name, with its scope when it is not national: ``brand_a_tv_push (BrandA only)``."""
+    scope = scope_label(brand, region)
+    return name if scope == "national" else f"{name} ({scope})"
+
+
+def _money_axis(viz: VizConfig) -> FuncFormatter:
+    return FuncFormatter(numbers.tick_formatter(viz.number_format))
 
 
 def _figure(viz: VizConfig, ncols: int = 1, height_scale: float = 1.0) -> tuple[Figure, np.ndarray]:
     sns.set_theme(style=viz.style, palette=viz.palette)
     fig, axes = plt.subplots(1, ncols, figsize=(viz.figure_width, viz.figure_height * height_scale), squeeze=False)
     return fig, axes[0]
-
-
-def _color(viz: VizConfig, channel: str, index: int) -> str:
-    return viz.channel_colors.get(channel, viz.color_for(index))
 
 
 def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figure:
@@ -38,7 +60,7 @@ def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figur
         frontier["weekly_budget"],
         frontier["optimal_incremental_sales"],
         marker="o",
-        color=viz.color_for(0),
+        color=palette.RECOMMENDED,
         label="Optimal mix",
     )
     ax.plot(
@@ -46,14 +68,15 @@ def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figur
         frontier["current_mix_incremental_sales"],
         marker="s",
         linestyle="--",
-        color=viz.color_for(1),
+        color=palette.CURRENT,
         label="Current mix, scaled",
     )
     current = frontier["weekly_budget"].iloc[0] / frontier["budget_multiple"].iloc[0]
-    ax.axvline(current, color="grey", linestyle=":", label=f"Current budget ({current:,.0f} INR)")
+    shown = numbers.money(current, viz.number_format)
+    ax.axvline(current, color="grey", linestyle=":", label=f"Current budget ({shown} per week)")
     ax.set(title=title, xlabel="Weekly budget (INR)", ylabel="Weekly incremental sales (INR)")
-    ax.xaxis.set_major_formatter(INR)
-    ax.yaxis.set_major_formatter(INR)
+    ax.xaxis.set_major_formatter(_money_axis(viz))
+    ax.yaxis.set_major_formatter(_money_axis(viz))
     ax.legend()
     fig.tight_layout()
     return fig
@@ -62,12 +85,13 @@ def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figur
 def scenario_figure(summary: pd.DataFrame, channels: tuple[str, ...], viz: VizConfig) -> Figure:
     """Per scenario: weekly incremental sales stacked by channel (INR) and ROI."""
     fig, (left, right) = _figure(viz, ncols=2, height_scale=1.1)
-    names = summary["scenario"].tolist()
+    names = [scenario_label(*row) for row in summary[["scenario", "brand", "region"]].itertuples(index=False)]
     positions = np.arange(len(names))
     bottom = np.zeros(len(names))
-    for index, channel in enumerate(channels):
+    colors = palette.channel_colors(viz, channels)
+    for channel in channels:
         values = summary[f"contribution_{channel}"].to_numpy()
-        left.bar(positions, values, bottom=bottom, color=_color(viz, channel, index), label=channel)
+        left.bar(positions, values, bottom=bottom, color=colors[channel], label=channel)
         bottom += values
     left.errorbar(
         positions,
@@ -82,11 +106,11 @@ def scenario_figure(summary: pd.DataFrame, channels: tuple[str, ...], viz: VizCo
         label="Interval",
     )
     left.set(title="Weekly incremental sales by channel", ylabel="INR per week")
-    left.yaxis.set_major_formatter(INR)
+    left.yaxis.set_major_formatter(_money_axis(viz))
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize="small", frameon=False)
-    right.bar(positions, summary["roi"], color=viz.color_for(0))
-    right.set(title="ROI (incremental sales / spend)", ylabel="INR of sales per INR spent")
+    right.bar(positions, summary["roi"], color=palette.FITTED)
+    right.set(title="Steady-state ROI (incremental sales / spend)", ylabel="INR of sales per INR spent")
     for ax in (left, right):
         ax.set_xticks(positions, names, rotation=30, ha="right")
         ax.set_xlabel("Scenario")
@@ -95,28 +119,33 @@ def scenario_figure(summary: pd.DataFrame, channels: tuple[str, ...], viz: VizCo
 
 
 def tornado_figure(table: pd.DataFrame, viz: VizConfig, title: str) -> Figure:
-    """Change in weekly incremental sales (INR) when each channel's spend moves by +-x %."""
+    """Change in weekly incremental sales (INR) when each channel's spend moves by +-x %.
+
+    One row per channel (widest effect at the top); inside a row one bar per change, side by
+    side from the deepest cut to the largest increase, so no bar hides another.
+    """
     fig, (ax,) = _figure(viz)
-    steps = sorted({abs(c) for c in table["change"]}, reverse=True)
+    changes = sorted({float(c) for c in table["change"]})
     spread = table.groupby("channel")["delta_incremental_sales"].agg(lambda v: v.max() - v.min())
     order = spread.sort_values().index.tolist()
     positions = {channel: i for i, channel in enumerate(order)}
-    for index, step in enumerate(steps):
-        for sign, offset in ((-1, 0), (1, 1)):
-            part = table[np.isclose(table["change"], sign * step)]
-            y = [positions[c] for c in part["channel"]]
-            ax.barh(
-                y,
-                part["delta_incremental_sales"],
-                color=viz.color_for(offset),
-                alpha=0.35 + 0.3 * index,
-                height=0.7 - 0.15 * index,
-                label=f"{'+' if sign > 0 else '-'}{step:.0%} spend",
-            )
+    height = GROUP_HEIGHT / max(len(changes), 1)
+    deepest = max((abs(c) for c in changes), default=1.0) or 1.0
+    for k, change in enumerate(changes):
+        part = table[np.isclose(table["change"], change)]
+        offset = (k - (len(changes) - 1) / 2) * height
+        ax.barh(
+            [positions[c] + offset for c in part["channel"]],
+            part["delta_incremental_sales"],
+            height=height * 0.92,
+            color=RAISE_COLOR if change > 0 else CUT_COLOR,
+            alpha=0.35 + 0.65 * abs(change) / deepest,
+            label=f"{change:+.0%} spend",
+        )
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(order)), order)
     ax.set(title=title, xlabel="Change in weekly incremental sales (INR)", ylabel="Channel")
-    ax.xaxis.set_major_formatter(INR)
+    ax.xaxis.set_major_formatter(_money_axis(viz))
     ax.legend(fontsize="small", ncol=2)
     fig.tight_layout()
     return fig

@@ -1,37 +1,62 @@
-"""``simulation_report.html``: one self-contained page (plotly JS inlined once, works offline).
+"""``simulation_report.html``: one self-contained page on the shared report layout (works offline).
 
-Sections: semantics and CPMs, scenario comparison, optimal allocation with marginal ROI,
-efficiency frontier, sensitivity (tornado) around the current mix and the optimum.
+Sections: how to read the numbers (budget semantics and CPMs), the scenarios of
+``scenarios.yaml`` with their descriptions and scope, the optimal allocation with
+marginal ROI, each brand x region optimised alone, the efficiency frontier and the
+sensitivity around today's mix and around the optimum (grouped bars).
 """
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
+from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.simulator.figures import scenario_label, scope_label
 from mmm_analytics.simulator.optimizer import OptimizationResult
-from mmm_analytics.simulator.scenarios import SUMMARY_COLUMNS
-from mmm_analytics.utils.io import write_text
+from mmm_analytics.style import charts, numbers, palette
+from mmm_analytics.style.page import Chart, Column, Note, Page, Section, Text, records_table, write_page
 
-STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1150px;color:#1d2733}
-h1{color:#1f4e79}h2{border-bottom:2px solid #1f4e79;padding-bottom:.2rem;margin-top:2.2rem}
-table{border-collapse:collapse;font-size:.88rem;margin:.6rem 0}
-td,th{border:1px solid #cfd6de;padding:.25rem .55rem;text-align:right}
-th{background:#eef2f6}td:first-child,th:first-child{text-align:left}
-.scroll{overflow-x:auto}.note{background:#f6f8fa;padding:.7rem 1rem;border-left:4px solid #e07b39}
-"""
+FILE = "simulation_report.html"
+ROI_WORDS = "Steady-state ROI"
+_SCENARIO_COLUMNS = (
+    Column("label", "Scenario"),
+    Column("description", "What changes"),
+    Column("scope", "Where"),
+    Column("total_spend", "Weekly spend (INR)", "money"),
+    Column("incremental_sales", "Weekly incremental sales (INR)", "money"),
+    Column("interval", "90% interval (INR)"),
+    Column("roi", ROI_WORDS, "ratio"),
+    Column("delta_incremental_vs_current", "Change vs today's mix, same scope (INR per week)", "money"),
+)
+_FRONTIER_COLUMNS = (
+    Column("budget_multiple", "Budget vs today", "percent"),
+    Column("weekly_budget", "Weekly budget (INR)", "money"),
+    Column("optimal_incremental_sales", "Incremental sales, recommended mix (INR per week)", "money"),
+    Column("current_mix_incremental_sales", "Incremental sales, today's mix scaled (INR per week)", "money"),
+    Column("uplift", "Uplift", "signed"),
+    Column("optimal_roi", f"{ROI_WORDS}, recommended mix", "ratio"),
+    Column("current_mix_roi", f"{ROI_WORDS}, today's mix", "ratio"),
+    Column("marginal_roi", "Marginal ROI", "ratio"),
+)
+_SEGMENT_COLUMNS = (
+    Column("brand", "Brand"),
+    Column("region", "Region"),
+    Column("weekly_budget", "Weekly budget (INR)", "money"),
+    Column("current_incremental_sales", "Incremental sales, today's mix (INR per week)", "money"),
+    Column("optimal_incremental_sales", "Incremental sales, recommended (INR per week)", "money"),
+    Column("uplift", "Uplift", "signed"),
+    Column("split", "Recommended split of the budget"),
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ReportInputs:
-    """Finished results the report shows (tables in INR per week)."""
+    """Finished results the report shows (tables in INR per week); ``viz`` gives colours and number format."""
 
     provenance: dict[str, Any]
     scenarios: pd.DataFrame
@@ -40,145 +65,275 @@ class ReportInputs:
     frontier: pd.DataFrame
     sensitivity: pd.DataFrame
     channels: tuple[str, ...]
+    viz: VizConfig = field(default_factory=VizConfig)
 
 
-def _table(frame: pd.DataFrame, digits: int = 0) -> str:
-    return f"<div class='scroll'>{_html_table(frame, digits)}</div>"
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-def _html_table(frame: pd.DataFrame, digits: int) -> str:
-    formatted = frame.copy()
-    for column in formatted.columns:
-        if pd.api.types.is_float_dtype(formatted[column]):
-            formatted[column] = formatted[column].map(lambda v: f"{v:,.{digits}f}" if abs(v) >= 10 else f"{v:,.3f}")
-    return formatted.to_html(index=False, border=0, escape=True)
+def _scenario_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
+    fmt = inputs.viz.number_format
+    rows = []
+    for row in _records(inputs.scenarios):
+        rows.append(
+            row
+            | {
+                "label": row["scenario"],
+                "scope": scope_label(str(row["brand"]), str(row["region"])),
+                "description": row.get("description") or "",
+                "interval": numbers.interval(
+                    row["incremental_lower"], row["incremental_upper"], lambda v: numbers.grouped(v, fmt)
+                ),
+            }
+        )
+    return rows
 
 
-def _plot(fig: go.Figure) -> str:
-    fig.update_layout(template="plotly_white", height=460, margin={"t": 60, "b": 60})
-    return fig.to_html(full_html=False, include_plotlyjs=False)
+def _scenario_chart(inputs: ReportInputs) -> Chart:
+    summary, fmt = inputs.scenarios, inputs.viz.number_format
+    labels = [scenario_label(*r) for r in summary[["scenario", "brand", "region"]].itertuples(index=False)]
+    colors = palette.channel_colors(inputs.viz, inputs.channels)
+    data = [
+        {
+            "type": "bar",
+            "name": channel,
+            "x": labels,
+            "y": summary[f"contribution_{channel}"].tolist(),
+            "marker": {"color": colors[channel]},
+            "text": charts.money_text(summary[f"contribution_{channel}"], fmt),
+            "hovertemplate": "%{x}<br>" + channel + ": %{text}<extra></extra>",
+            "textposition": "none",
+        }
+        for channel in inputs.channels
+    ]
+    layout = charts.layout()
+    layout["yaxis"] = charts.money_axis(summary["incremental_sales"], fmt, "Weekly incremental sales (INR)")
+    layout["barmode"] = "stack"
+    local = [label for label in labels if label.endswith(" only)")]
+    caption = "Weekly incremental sales of each scenario at steady state, stacked by channel."
+    if local:
+        caption += (
+            f" {', '.join(local)} covers only part of the market, so its bar is smaller than the national ones; "
+            "compare its change against today's mix in the same scope (table above)."
+        )
+    return Chart("chart-scenarios", "Weekly incremental sales by channel", {"data": data, "layout": layout}, caption)
 
 
-def _scenario_plot(summary: pd.DataFrame, channels: tuple[str, ...]) -> go.Figure:
-    fig = go.Figure()
-    for channel in channels:
-        fig.add_bar(x=summary["scenario"], y=summary[f"contribution_{channel}"], name=channel)
-    fig.update_layout(
-        barmode="stack",
-        title="Weekly incremental sales by channel (INR)",
-        xaxis_title="Scenario",
-        yaxis_title="INR per week",
-    )
-    return fig
-
-
-def _allocation_plot(optimum: OptimizationResult) -> go.Figure:
+def _allocation_chart(optimum: OptimizationResult, fmt: Any) -> Chart:
     channels = list(optimum.allocation)
-    fig = go.Figure()
-    fig.add_bar(x=channels, y=[optimum.current_allocation[c] for c in channels], name="Current mix (scaled)")
-    fig.add_bar(x=channels, y=[optimum.allocation[c] for c in channels], name="Optimal")
-    fig.update_layout(
-        barmode="group",
-        title=f"Weekly spend per channel at {optimum.weekly_budget:,.0f} INR",
-        xaxis_title="Channel",
-        yaxis_title="INR per week",
-    )
-    return fig
+    today = [optimum.current_allocation[c] for c in channels]
+    best = [optimum.allocation[c] for c in channels]
+    data = [
+        {
+            "type": "bar",
+            "name": "Today's mix (scaled)",
+            "x": channels,
+            "y": today,
+            "marker": {"color": palette.CURRENT},
+        },
+        {"type": "bar", "name": "Recommended", "x": channels, "y": best, "marker": {"color": palette.RECOMMENDED}},
+    ]
+    layout = charts.layout("Channel", "") | {"barmode": "group"}
+    layout["yaxis"] = charts.money_axis(today + best, fmt, "Weekly spend (INR)")
+    title = f"Weekly spend per channel at a budget of {numbers.money(optimum.weekly_budget, fmt)}"
+    return Chart("chart-allocation", title, {"data": data, "layout": layout})
 
 
-def _frontier_plot(frontier: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
-    fig.add_scatter(
-        x=frontier["weekly_budget"], y=frontier["optimal_incremental_sales"], name="Optimal mix", mode="lines+markers"
-    )
-    fig.add_scatter(
-        x=frontier["weekly_budget"],
-        y=frontier["current_mix_incremental_sales"],
-        name="Current mix, scaled",
-        mode="lines+markers",
-        line={"dash": "dash"},
-    )
-    fig.update_layout(
-        title="Efficiency frontier", xaxis_title="Weekly budget (INR)", yaxis_title="Weekly incremental sales (INR)"
-    )
-    return fig
+def _uplift_text(optimum: Any) -> str:
+    """The uplift, with its interval (``uplift_lower``/``uplift_upper``: INR per week over the draws) and
+    the chance of beating today's mix when the optimiser gives them."""
+    lower, upper = getattr(optimum, "uplift_lower", None), getattr(optimum, "uplift_upper", None)
+    chance, current = getattr(optimum, "prob_beats_current", None), optimum.current_incremental_sales
+    text = f"uplift {numbers.percent(optimum.uplift, signed=True)}"
+    if numbers.finite(lower) is not None and numbers.finite(upper) is not None and current > 0:
+        low, high = numbers.percent(lower / current, signed=True), numbers.percent(upper / current, signed=True)
+        text += f" (90% interval {low} to {high})"
+    if numbers.finite(chance) is not None:
+        text += f", {numbers.percent(chance, 0)} chance of beating today's mix"
+    return text
 
 
-def _tornado_plot(table: pd.DataFrame, base: str) -> go.Figure:
+def _optimum_section(inputs: ReportInputs) -> Section:
+    optimum, fmt = inputs.optimum, inputs.viz.number_format
+    channels = list(optimum.allocation)
+    rows = [
+        {
+            "channel": c,
+            "today": optimum.current_allocation[c],
+            "best": optimum.allocation[c],
+            "change": optimum.allocation[c] / optimum.current_allocation[c] - 1.0
+            if optimum.current_allocation[c] > 0
+            else None,
+            "mroi": optimum.marginal_roi[c],
+            "status": optimum.channel_status[c],
+        }
+        for c in channels
+    ]
+    columns = (
+        Column("channel", "Channel"),
+        Column("today", "Today's mix, scaled (INR per week)", "money"),
+        Column("best", "Recommended (INR per week)", "money"),
+        Column("change", "Change", "signed"),
+        Column("mroi", "Marginal ROI at the recommendation", "ratio"),
+        Column("status", "Limit"),
+    )
+    headline = (
+        f"Weekly budget {numbers.money(optimum.weekly_budget, fmt)}: incremental sales "
+        f"{numbers.money(optimum.expected_incremental_sales, fmt)} per week with the recommended mix vs "
+        f"{numbers.money(optimum.current_incremental_sales, fmt)} with today's mix scaled to the same budget "
+        f"({_uplift_text(optimum)}). At the optimum every free channel earns the same marginal ROI; their spread "
+        f"is {numbers.percent(optimum.mroi_spread, 2)} of its mean."
+    )
+    blocks: list[Any] = [Text((headline,))]
+    blocks += [Note(w, "warning", "Warning.") for w in optimum.warnings]
+    blocks += [records_table(rows, columns, fmt), _allocation_chart(optimum, fmt)]
+    return Section("optimum", f"Optimal allocation ({scope_label(optimum.brand, optimum.region)})", tuple(blocks))
+
+
+def _segment_rows(segments: pd.DataFrame, channels: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = []
+    for row in _records(segments):
+        budget = float(row["weekly_budget"]) or 1.0
+        shares = [(c, float(row.get(f"optimal_{c}", 0.0)) / budget) for c in channels]
+        split = ", ".join(f"{c} {numbers.percent(share, 0)}" for c, share in shares)
+        rows.append(row | {"split": split})
+    return rows
+
+
+def frontier_figure(table: pd.DataFrame, fmt: NumberFormat, budget: float | None = None) -> dict[str, Any]:
+    """The most incremental sales each weekly budget buys, against today's mix scaled; today's budget marked."""
+    budgets = table["weekly_budget"].tolist()
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Recommended mix",
+            "x": budgets,
+            "y": table["optimal_incremental_sales"].tolist(),
+            "line": {"color": palette.RECOMMENDED, "width": 3},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Today's mix, scaled",
+            "x": budgets,
+            "y": table["current_mix_incremental_sales"].tolist(),
+            "line": {"color": palette.CURRENT, "width": 2, "dash": "dash"},
+        },
+    ]
+    layout = charts.layout()
+    layout["xaxis"] = charts.money_axis(budgets, fmt, "Weekly media budget (INR)")
+    layout["yaxis"] = charts.money_axis(table["optimal_incremental_sales"], fmt, "Incremental sales (INR per week)")
+    if numbers.finite(budget) is not None:
+        today = {"type": "line", "yref": "paper", "x0": budget, "x1": budget, "y0": 0, "y1": 1}
+        layout["shapes"] = [today | {"line": {"color": palette.CURRENT, "dash": "dot"}}]
+        layout["annotations"] = [
+            {"x": budget, "y": 1, "yref": "paper", "text": "today's budget", "showarrow": False, "yanchor": "bottom"}
+        ]
+    return {"data": data, "layout": layout}
+
+
+def _frontier_chart(frontier: pd.DataFrame, fmt: Any) -> Chart:
+    return Chart("chart-frontier", "Efficiency frontier", frontier_figure(frontier, fmt))
+
+
+def _tornado_chart(table: pd.DataFrame, base: str, fmt: Any) -> Chart:
+    """Grouped horizontal bars: one per change in spend, side by side within each channel."""
     part = table[table["base"] == base]
-    fig = go.Figure()
+    data = []
+    deepest = float(part["change"].abs().max() or 1.0)
     for change in sorted(part["change"].unique()):
         rows = part[part["change"] == change]
-        fig.add_bar(y=rows["channel"], x=rows["delta_incremental_sales"], orientation="h", name=f"{change:+.0%} spend")
-    fig.update_layout(
-        barmode="overlay",
-        title=f"Sensitivity around the {base} mix",
-        xaxis_title="Change in weekly incremental sales (INR)",
-        yaxis_title="Channel",
+        color = palette.rgba("#2e8b57" if change > 0 else "#c0392b", 0.35 + 0.65 * abs(change) / deepest)
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": f"{change:+.0%} spend",
+                "y": rows["channel"].tolist(),
+                "x": rows["delta_incremental_sales"].tolist(),
+                "marker": {"color": color},
+                "text": charts.money_text(rows["delta_incremental_sales"], fmt),
+                "textposition": "none",
+                "hovertemplate": "%{y}: %{text}<extra>" + f"{change:+.0%}" + "</extra>",
+            }
+        )
+    layout = charts.layout("", "Channel") | {"barmode": "group", "bargap": 0.25, "bargroupgap": 0.05}
+    layout["xaxis"] = charts.money_axis(
+        part["delta_incremental_sales"], fmt, "Change in weekly incremental sales (INR)"
     )
-    return fig
-
-
-def _header(inputs: ReportInputs) -> str:
-    p = inputs.provenance
-    cpm = pd.DataFrame(
-        {
-            "channel": list(p["cpm_inr_per_1000_exposures"]),
-            "CPM (INR per 1000 exposures)": list(p["cpm_inr_per_1000_exposures"].values()),
-        }
-    )
-    return (
-        f"<h1>Budget simulation report</h1><p>Model: <code>{html.escape(str(p['model_path']))}</code>; data "
-        f"{html.escape(' to '.join(p['data_date_range']))}; horizon {p['horizon_weeks']} weeks; intervals "
-        f"{p['interval_level']:.0%}.</p><p class='note'>{html.escape(p['budget_semantics'])}</p>"
-        f"<h3>CPM assumptions</h3>{_table(cpm, 2)}"
+    name = "today's mix" if base == "current" else "the optimum"
+    return Chart(
+        f"chart-sensitivity-{base}", f"Sensitivity around {name}", {"data": data, "layout": layout}, height=520
     )
 
 
-def _optimum_section(optimum: OptimizationResult, segments: pd.DataFrame) -> str:
-    channels = list(optimum.allocation)
-    table = pd.DataFrame(
-        {
-            "channel": channels,
-            "current (scaled) INR/week": [optimum.current_allocation[c] for c in channels],
-            "optimal INR/week": [optimum.allocation[c] for c in channels],
-            "marginal ROI": [optimum.marginal_roi[c] for c in channels],
-            "status": [optimum.channel_status[c] for c in channels],
-        }
+def _header(provenance: Mapping[str, Any], fmt: Any) -> Section:
+    cpm = provenance["cpm_inr_per_1000_exposures"]
+    dates = " to ".join(str(d) for d in provenance["data_date_range"])
+    facts = (
+        f"Model: {provenance['model_path']}. Data: {dates}. Totals over a horizon of "
+        f"{provenance['horizon_weeks']} weeks are in the CSV files; intervals are "
+        f"{numbers.percent(provenance['interval_level'], 0)}. ROI here is the steady-state ROI: weekly incremental "
+        "sales divided by weekly spend once the carryover has built up."
     )
-    return (
-        f"<h2>Optimal allocation ({html.escape(optimum.brand)} / {html.escape(optimum.region)})</h2>"
-        f"<p>Weekly budget {optimum.weekly_budget:,.0f} INR: incremental sales "
-        f"{optimum.expected_incremental_sales:,.0f} INR/week vs {optimum.current_incremental_sales:,.0f} "
-        f"with the current mix scaled (uplift {optimum.uplift:+.1%}). "
-        f"Marginal ROI spread over free channels: {optimum.mroi_spread:.2e}.</p>"
-        f"{_table(table, 0)}{_plot(_allocation_plot(optimum))}"
-        f"<h3>Each brand x region optimised on its own budget</h3>{_table(segments, 0)}"
+    table = records_table(
+        [{"channel": c, "cpm": v} for c, v in cpm.items()],
+        (Column("channel", "Channel"), Column("cpm", "CPM (INR per 1,000 exposures)", "ratio")),
+        fmt,
+    )
+    note = Note(str(provenance["budget_semantics"]), "assumption", "What a budget means.")
+    return Section("semantics", "How to read these numbers", (Text((facts,)), note, table))
+
+
+def build_page(inputs: ReportInputs) -> Page:
+    """The report as a :class:`~mmm_analytics.style.page.Page`."""
+    fmt = inputs.viz.number_format
+    scenarios = Section(
+        "scenarios",
+        "Scenario comparison",
+        (
+            records_table(_scenario_rows(inputs), _SCENARIO_COLUMNS, fmt, id="table-scenarios"),
+            _scenario_chart(inputs),
+        ),
+        intro="Each scenario of scenarios.yaml, at steady state. 'Where' says which part of the market it covers.",
+    )
+    segments = Section(
+        "segments",
+        "Each brand x region optimised on its own budget",
+        (records_table(_segment_rows(inputs.segments, inputs.channels), _SEGMENT_COLUMNS, fmt, sortable=True),),
+    )
+    frontier = Section(
+        "frontier",
+        "Efficiency frontier",
+        (
+            _frontier_chart(inputs.frontier, fmt),
+            records_table(_records(inputs.frontier), _FRONTIER_COLUMNS, fmt, id="table-frontier"),
+        ),
+        intro="The most weekly incremental sales each budget can buy, against today's mix scaled to that budget.",
+    )
+    sensitivity = Section(
+        "sensitivity",
+        "Sensitivity",
+        tuple(_tornado_chart(inputs.sensitivity, base, fmt) for base in ("current", "optimum")),
+        intro="Change in weekly incremental sales when one channel's spend moves and the others stay put.",
+    )
+    return Page(
+        title="Budget simulation",
+        subtitle="Scenarios, the optimal allocation, the efficiency frontier and sensitivity",
+        sections=(
+            _header(inputs.provenance, fmt),
+            scenarios,
+            _optimum_section(inputs),
+            segments,
+            frontier,
+            sensitivity,
+        ),
+        file=FILE,
     )
 
 
 def write_report(path: str | Path, inputs: ReportInputs) -> Path:
     """Write the self-contained HTML report; returns its path."""
-    # The scenario table's columns, less the description and the horizon totals.
-    summary_columns = [c for c in SUMMARY_COLUMNS if c != "description" and not c.startswith("horizon_")]
-    body = "".join(
-        [
-            _header(inputs),
-            "<h2>Scenario comparison</h2>",
-            _table(inputs.scenarios[summary_columns], 0),
-            _plot(_scenario_plot(inputs.scenarios, inputs.channels)),
-            _optimum_section(inputs.optimum, inputs.segments),
-            "<h2>Efficiency frontier</h2>",
-            _plot(_frontier_plot(inputs.frontier)),
-            _table(inputs.frontier, 0),
-            "<h2>Sensitivity</h2>",
-            _plot(_tornado_plot(inputs.sensitivity, "current")),
-            _plot(_tornado_plot(inputs.sensitivity, "optimum")),
-        ]
-    )
-    page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Budget simulation report</title>"
-        f"<style>{STYLE}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
-        f"<body>{body}</body></html>"
-    )
-    return write_text(path, page)
+    return write_page(path, build_page(inputs))

@@ -1,0 +1,264 @@
+"""The whole pipeline as plain functions: data -> eda -> features -> train -> curves -> simulate -> optimize.
+
+Each step function takes a :class:`PipelineRun` (the project folder layout, the config and
+the run's options), reads what the earlier steps wrote under ``run.paths`` and returns its
+result; nothing is printed. :func:`run_pipeline` runs a chosen list of steps in order. The
+``mmm`` commands call the same functions (``mmm run`` is a thin wrapper over this package),
+so a step gives the same files from the pipeline as from its own command.
+
+The modules: :mod:`.checks` (paths checked before any work), :mod:`.sources` (where the
+panel comes from, and the data step), :mod:`.tasks` (the work of the later steps with every
+path explicit) and :mod:`.summary` (headline numbers and the files a run wrote).
+
+Importing this package is cheap; every step imports its packages when it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mmm_analytics.errors import InputError
+from mmm_analytics.pipeline.checks import check_output, require_file, shown_path
+from mmm_analytics.pipeline.sources import (
+    choose_source,
+    kaggle_dataset,
+    prepare_data,
+    with_dataset,
+    write_synthetic,
+)
+from mmm_analytics.pipeline.summary import key_numbers, written_files
+from mmm_analytics.pipeline.tasks import (
+    Progress,
+    explore,
+    load_simulator,
+    optimize_to_file,
+    simulate_batch,
+)
+from mmm_analytics.utils.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from mmm_analytics.config import ProjectConfig
+    from mmm_analytics.curves.pipeline import CurvesResult
+    from mmm_analytics.curves.render import FigureProgress
+    from mmm_analytics.data.pipeline import DataResult
+    from mmm_analytics.eda import EdaResult
+    from mmm_analytics.features.panel import FeaturePanel
+    from mmm_analytics.models.pipeline import TrainResult
+    from mmm_analytics.models.training import EpochProgress
+    from mmm_analytics.simulator import OptimizationResult
+    from mmm_analytics.simulator.batch import BatchResults
+
+__all__ = [
+    "STEPS",
+    "STEP_FUNCTIONS",
+    "PipelineResult",
+    "PipelineRun",
+    "Progress",
+    "check_output",
+    "choose_source",
+    "choose_steps",
+    "explore",
+    "kaggle_dataset",
+    "key_numbers",
+    "load_simulator",
+    "optimize_to_file",
+    "prepare_data",
+    "require_file",
+    "run_pipeline",
+    "shown_path",
+    "simulate_batch",
+    "with_dataset",
+    "write_synthetic",
+    "written_files",
+]
+
+#: The steps, in pipeline order.
+STEPS: tuple[str, ...] = ("data", "eda", "features", "train", "curves", "simulate", "optimize")
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineRun:
+    """Where a pipeline run reads and writes, and its options.
+
+    ``source`` is ``"synthetic"``, ``"kaggle"`` or a CSV path; ``seed`` overrides the synthetic
+    seed; ``epochs`` caps the Adam epochs; ``config_dir`` holds ``scenarios.yaml``;
+    ``screenshots`` saves a PNG of every report at the end (needs Chromium).
+    """
+
+    paths: ProjectPaths
+    config: ProjectConfig
+    config_dir: Path
+    source: str = "synthetic"
+    seed: int | None = None
+    epochs: int | None = None
+    screenshots: bool = False
+
+    @property
+    def scenarios(self) -> Path:
+        """``scenarios.yaml`` of the config folder (the folder of ``config_dir`` when that is a YAML file)."""
+        folder = self.config_dir
+        if folder.suffix.lower() in (".yaml", ".yml") and not folder.is_dir():
+            folder = folder.parent
+        return folder / "scenarios.yaml"
+
+
+@dataclass(slots=True)
+class PipelineResult:
+    """What each step returned, by step name, and the seconds it took (plus ``total``)."""
+
+    results: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def data(run: PipelineRun, progress: Progress | None = None) -> DataResult:
+    """Load (``run.source``), validate and clean the panel into ``data/raw`` and ``data/processed``."""
+    return prepare_data(run.source, run.paths.raw_dir, run.paths.processed_dir, run.config.data, run.seed)
+
+
+def eda(run: PipelineRun, progress: Progress | None = None) -> EdaResult:
+    """Figures, tables and the HTML report of the cleaned panel."""
+    from mmm_analytics.eda import load_quality, read_panel
+
+    paths = run.paths
+    panel, quality = read_panel(paths.clean_panel), load_quality(paths.processed_dir)
+    return explore(
+        panel,
+        quality,
+        paths.eda_figures,
+        paths.reports_dir / "eda",
+        paths.reports_dir / "eda_report.html",
+        run.config,
+        progress=progress,
+    )
+
+
+def features(run: PipelineRun, progress: Progress | None = None) -> FeaturePanel:
+    """The model-ready panel, written to ``features.parquet``."""
+    from mmm_analytics.features.pipeline import build_features
+
+    return build_features(run.paths.clean_panel, run.paths.features, run.config)
+
+
+def train(run: PipelineRun, progress: EpochProgress | None = None) -> TrainResult:
+    """Fit, save and evaluate the model; ``progress`` is called after each Adam epoch."""
+    from mmm_analytics.models.pipeline import train as fit
+
+    paths = run.paths
+    require_file(paths.features, "mmm features")
+    return fit(
+        paths.features,
+        paths.models_dir,
+        run.config,
+        run.epochs,
+        reports_dir=paths.reports_dir,
+        figures_dir=paths.model_figures,
+        progress=progress,
+    )
+
+
+def curves(run: PipelineRun, progress: FigureProgress | None = None) -> CurvesResult:
+    """ROI curves, tables and the ROI report of the trained model; ``progress`` after each figure batch."""
+    from mmm_analytics.curves.pipeline import generate_curves
+
+    paths = run.paths
+    return generate_curves(paths.models_dir, paths.curve_figures, paths.reports_dir, run.config, "png", progress)
+
+
+def simulate(run: PipelineRun, progress: Progress | None = None) -> BatchResults:
+    """The batch simulation over ``scenarios.yaml`` (national), with stamped exports."""
+    paths = run.paths
+    simulator = load_simulator(paths.models_dir, run.config)
+    return simulate_batch(
+        simulator,
+        run.scenarios,
+        paths.simulations_dir,
+        paths.simulation_figures,
+        paths.reports_dir / "simulation_report.html",
+        run.config,
+        export=True,
+    )
+
+
+def optimize(run: PipelineRun, progress: Progress | None = None) -> OptimizationResult:
+    """The national optimum at today's weekly budget, written to ``optimal_allocation.json``."""
+    paths = run.paths
+    simulator = load_simulator(paths.models_dir, run.config)
+    return optimize_to_file(simulator, paths.simulations_dir / "optimal_allocation.json")
+
+
+#: The function of each step; each takes the run and an optional progress callback (its own kind).
+STEP_FUNCTIONS: Mapping[str, Callable[[PipelineRun, Any], Any]] = {
+    "data": data,
+    "eda": eda,
+    "features": features,
+    "train": train,
+    "curves": curves,
+    "simulate": simulate,
+    "optimize": optimize,
+}
+
+
+def choose_steps(steps: str | None, skip: str | None) -> list[str]:
+    """The steps to run, in pipeline order, from comma-separated ``steps`` (default all) minus ``skip``."""
+
+    def parse(text: str | None, option: str) -> list[str]:
+        names = [part.strip() for part in (text or "").split(",") if part.strip()]
+        unknown = [n for n in names if n not in STEPS]
+        if unknown:
+            raise InputError(f"{option}: unknown step {unknown[0]!r}; choose from {', '.join(STEPS)}")
+        return names
+
+    chosen = parse(steps, "--steps") or list(STEPS)
+    skipped = set(parse(skip, "--skip"))
+    return [s for s in STEPS if s in chosen and s not in skipped]
+
+
+def run_pipeline(
+    run: PipelineRun,
+    steps: Sequence[str] = STEPS,
+    *,
+    on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[str, Any, float], None] | None = None,
+    around: Callable[[str], AbstractContextManager[Any]] | None = None,
+    summary: bool = True,
+) -> PipelineResult:
+    """Run ``steps`` in pipeline order; returns every step's result and timings.
+
+    ``on_start(step)`` is called before a step and ``on_done(step, result, seconds)`` after it;
+    each step runs inside ``around(step)`` (e.g. a progress display), whose value, the step's
+    progress callback (labels for eda, epochs for train, figure batches for curves) or None, is
+    handed to the step. Figures are drawn with
+    matplotlib's Agg backend unless ``MPLBACKEND`` says otherwise. With ``summary`` the run ends
+    by writing ``summary.html`` from what the steps left (and the reports' screenshots when the
+    run asks for them); its path is ``results["summary"]``.
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")  # figures are files; no window is ever opened
+    outcome = PipelineResult()
+    start = time.time()
+    for step in steps:
+        if on_start is not None:
+            on_start(step)
+        t0 = time.perf_counter()
+        with around(step) if around is not None else contextlib.nullcontext() as progress:
+            result = STEP_FUNCTIONS[step](run, progress)
+        outcome.seconds[step] = time.perf_counter() - t0
+        outcome.results[step] = result
+        if on_done is not None:
+            on_done(step, result, outcome.seconds[step])
+    if summary:
+        from mmm_analytics.reports.summary import write_summary
+
+        outcome.results["summary"] = write_summary(run.paths, run.config, outcome.results)
+    if summary and run.screenshots:
+        from mmm_analytics.reports.screenshots import take_screenshots
+
+        outcome.results["screenshots"] = take_screenshots(run.paths.reports_dir)
+    outcome.seconds["total"] = time.time() - start
+    return outcome

@@ -1,0 +1,71 @@
+"""Checks on the paths a command reads and writes, before any work: one line naming the option and the fix."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mmm_analytics.errors import InputError
+
+#: Longest file or folder name most file systems allow (bytes).
+NAME_MAX = 255
+#: Longest path Linux allows (bytes, with the final NUL).
+PATH_MAX = 4096
+#: Paths longer than this (characters) are shortened in messages.
+SHOWN_PATH_MAX = 100
+
+
+def shown_path(path: str | Path) -> str:
+    """``path`` for a one-line message: long paths keep their start and end and say their length."""
+    text = str(path)
+    if len(text) <= SHOWN_PATH_MAX:
+        return text
+    return f"{text[:40]}...{text[-40:]} ({len(text):,} characters)"
+
+
+def require_file(path: Path, made_by: str) -> Path:
+    """Raise a one-line error naming ``path`` and the command that makes it when it is not a readable file."""
+    file = Path(path)
+    if file.is_dir():
+        raise InputError(f"'{shown_path(file)}' is a folder; give the file itself (made by '{made_by}')")
+    if not file.exists():
+        raise InputError(f"'{shown_path(file)}' not found; run '{made_by}' first (or pass its path)")
+    if not file.is_file():
+        raise InputError(f"'{shown_path(file)}' is not a regular file; give the file made by '{made_by}'")
+    return file
+
+
+def check_output(path: Path, option: str, *, folder: bool) -> Path:
+    """Raise a one-line error naming ``option`` when ``path`` cannot be written; nothing is created.
+
+    ``folder`` says whether ``path`` is a folder to write into or the path of a file. Caught:
+    a name too long for the file system, a file where a folder is needed (the path itself or
+    a parent), a folder where a file is needed and a folder without write permission.
+    """
+    target = Path(path)
+    where = f"{option} '{shown_path(target)}'"
+    longest = max((len(os.fsencode(part)) for part in target.parts), default=0)
+    if longest > NAME_MAX:
+        raise InputError(
+            f"{where}: a name in it is {longest:,} characters long (at most {NAME_MAX}); use a shorter path"
+        )
+    if len(os.fsencode(target.absolute())) >= PATH_MAX:
+        raise InputError(f"{where}: the path is too long (at most {PATH_MAX - 1:,} characters); use a shorter path")
+    if target.exists():
+        if folder and not target.is_dir():
+            kind = "a file, not a folder" if target.is_file() else "not a folder"
+            raise InputError(f"{where} is {kind}; give a folder to write into")
+        if not folder and target.is_dir():
+            raise InputError(f"{where} is a folder; give the path of a file (e.g. inside that folder)")
+    parent = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
+    if parent != target and not parent.is_dir():
+        kind = "a file" if parent.is_file() else "not a folder"
+        raise InputError(
+            f"{where}: '{shown_path(parent)}' is {kind}, so nothing can be written under it; choose another {option}"
+        )
+    writable = parent if parent.is_dir() else parent.parent
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{where}: no permission to write in '{shown_path(writable)}'; choose a folder you can write to"
+        )
+    return target

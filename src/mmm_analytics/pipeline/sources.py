@@ -1,0 +1,87 @@
+"""Where the panel comes from: ``--source`` and ``--dataset`` resolved, the synthetic panel written, the data step run.
+
+``"synthetic"`` becomes :func:`write_synthetic` (the bundled generator); anything else is passed
+to :func:`mmm_analytics.data.pipeline.run_data` as is (``"kaggle"`` or a CSV path).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mmm_analytics.errors import InputError
+
+if TYPE_CHECKING:
+    from mmm_analytics.config import DataConfig, ProjectConfig
+    from mmm_analytics.data.pipeline import DataResult, RawPanel
+
+#: A Kaggle dataset handle (``owner/name``, optionally ``/versions/N``), alone or at the end of its page's address.
+KAGGLE_HANDLE = re.compile(
+    r"^(?:https?://(?:www\.)?kaggle\.com/datasets/)?([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*(?:/versions/\d+)?)/?$"
+)
+EXAMPLE_DATASET = "subhagatoadak/mmm-weekly-data-geoindia"
+
+
+def kaggle_dataset(text: str) -> str:
+    """The dataset handle of ``--dataset``: ``owner/name`` as typed or from the dataset's Kaggle address."""
+    match = KAGGLE_HANDLE.match(text.strip())
+    if match is None:
+        raise InputError(
+            f"--dataset {text!r}: give a Kaggle dataset as OWNER/NAME (or its kaggle.com address), "
+            f"e.g. --dataset {EXAMPLE_DATASET}"
+        )
+    return match.group(1)
+
+
+def choose_source(source: str | None, dataset: str | None) -> str:
+    """The panel source of ``--source`` and ``--dataset``: a dataset means Kaggle; neither means synthetic."""
+    if dataset is None:
+        return source or "synthetic"
+    if source is not None and source.strip().lower() != "kaggle":
+        raise InputError(
+            f"--dataset names a Kaggle dataset, but --source is {source!r}; "
+            "use --source kaggle with --dataset, or leave --dataset out"
+        )
+    return "kaggle"
+
+
+def with_dataset(config: ProjectConfig, dataset: str | None) -> ProjectConfig:
+    """``config`` with ``kaggle.dataset`` set to ``dataset`` (checked by :func:`kaggle_dataset`) when given."""
+    if dataset is None:
+        return config
+    kaggle = config.data.kaggle.model_copy(update={"dataset": kaggle_dataset(dataset)})
+    return dataclasses.replace(config, data=config.data.model_copy(update={"kaggle": kaggle}))
+
+
+def write_synthetic(config: DataConfig, seed: int | None, output_dir: Path) -> RawPanel:
+    """Generate the synthetic panel and write ``mmm_data.csv`` and ``ground_truth.json`` into ``output_dir``."""
+    from mmm_analytics.data.pipeline import RAW_FILE, TRUTH_FILE, RawPanel
+    from mmm_analytics.synthetic import generate_panel
+    from mmm_analytics.utils.io import write_csv, write_text
+
+    settings = config.synthetic if seed is None else config.synthetic.model_copy(update={"seed": int(seed)})
+    panel = generate_panel(settings, config.channel_table())
+    raw = write_csv(output_dir / RAW_FILE, panel.frame)
+    truth = write_text(output_dir / TRUTH_FILE, panel.truth.to_json() + "\n")
+    return RawPanel(raw, truth, f"synthetic (setting {settings.setting.value}, seed {settings.seed})")
+
+
+def prepare_data(
+    source: str,
+    output_dir: Path,
+    processed_dir: Path,
+    config: DataConfig,
+    seed: int | None,
+    *,
+    kaggle_json: Path | None = None,
+) -> DataResult:
+    """The data step: ``source`` ``"synthetic"`` (generated here), ``"kaggle"`` or a CSV path.
+
+    See :func:`mmm_analytics.data.pipeline.run_data` for what is written.
+    """
+    from mmm_analytics.data.pipeline import SourceKind, run_data, source_kind
+
+    panel_source = write_synthetic if source_kind(source) is SourceKind.SYNTHETIC else source
+    return run_data(panel_source, output_dir, processed_dir, config, seed, kaggle_json=kaggle_json)

@@ -1,0 +1,88 @@
+"""What a pipeline run tells at the end: the headline numbers and the files it wrote."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mmm_analytics.utils.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mmm_analytics.curves.pipeline import CurvesResult
+    from mmm_analytics.simulator import OptimizationResult
+
+#: Files ``mmm train`` writes into the model folder besides those its result lists.
+MODEL_FOLDER_EXTRAS = ("best_model.keras", "training_log.csv", "features_meta.json")
+
+
+def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
+    """Headline figures: holdout wMAPE, the top channel by ROI and the optimiser's uplift.
+
+    Taken from ``results`` for the steps that ran, else from the files earlier runs wrote.
+    """
+    results = results or {}
+    numbers = []
+    metrics = paths.reports_dir / "model_metrics.json"
+    if metrics.is_file():
+        wmape = json.loads(metrics.read_text())["holdout"]["overall"]["wmape"]
+        numbers.append(("holdout wMAPE", f"{wmape:.2%}"))
+    roi = _channel_roi(paths, results.get("curves"))
+    if roi is not None:
+        top = roi.sort_values("roi", ascending=False).iloc[0]
+        numbers.append(
+            ("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]")
+        )
+    plan = _allocation(paths, results.get("optimize"))
+    if plan is not None:
+        uplift = plan["expected_incremental_sales"] / plan["current_incremental_sales"] - 1.0
+        numbers.append(("optimiser uplift (same budget)", f"{uplift:+.1%} incremental sales per week"))
+    return numbers
+
+
+def _channel_roi(paths: ProjectPaths, result: CurvesResult | None) -> pd.DataFrame | None:
+    if result is not None:
+        return result.channel_roi
+    file = paths.reports_dir / "channel_roi.csv"
+    if not file.is_file():
+        return None
+    import pandas as pd
+
+    return pd.read_csv(file)
+
+
+def _allocation(paths: ProjectPaths, result: OptimizationResult | None) -> dict[str, Any] | None:
+    if result is not None:
+        return result.to_json_dict()
+    file = paths.simulations_dir / "optimal_allocation.json"
+    return json.loads(file.read_text()) if file.is_file() else None
+
+
+def written_files(step: str, result: Any, paths: ProjectPaths) -> list[Path]:
+    """The files one step of a run wrote, from its result (no folder is searched).
+
+    ``train`` adds the files its callbacks write into the model folder when they are there.
+    """
+    match step:
+        case "data":
+            return list(result.files)
+        case "eda":
+            return [*result.figures, *result.tables.values(), result.report]
+        case "features":
+            from mmm_analytics.features.store import meta_path
+
+            return [paths.features, meta_path(paths.features)]
+        case "train":
+            extras = (paths.models_dir / name for name in MODEL_FOLDER_EXTRAS)
+            return [*result.files, *(file for file in extras if file.is_file())]
+        case "curves":
+            return [*result.outputs.values(), *result.figures]
+        case "simulate":
+            return list(result.written)
+        case "optimize":
+            return [paths.simulations_dir / "optimal_allocation.json"]
+        case _:
+            raise ValueError(f"unknown step {step!r}")

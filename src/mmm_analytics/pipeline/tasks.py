@@ -1,0 +1,99 @@
+"""The work of the later steps with every path and option explicit: EDA, simulator, scenarios, optimum."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mmm_analytics.config import ProjectConfig
+    from mmm_analytics.eda import EdaResult, QualityInputs
+    from mmm_analytics.simulator import (
+        BudgetConstraints,
+        MarketingSimulator,
+        OptimizationResult,
+    )
+    from mmm_analytics.simulator.batch import BatchResults
+
+#: Called with a label after each EDA step.
+type Progress = Callable[[str], None]
+
+
+def explore(
+    panel: pd.DataFrame,
+    quality: QualityInputs | dict[str, Any] | None,
+    output: Path,
+    tables: Path,
+    report: Path,
+    config: ProjectConfig,
+    *,
+    dpi: int | None = None,
+    workers: int | None = None,
+    link_figures: bool = False,
+    progress: Progress | None = None,
+) -> EdaResult:
+    """The EDA step on a panel already read (``eda.read_panel``) and its cleaning outputs (``eda.load_quality``).
+
+    ``dpi`` and ``workers`` override ``viz_config.yaml``; ``link_figures`` links the PNGs from
+    the report instead of embedding them; ``progress`` is called with a label after each step.
+    """
+    from mmm_analytics.eda import run_eda
+
+    updates = {key: value for key, value in (("dpi", dpi), ("max_workers", workers)) if value is not None}
+    viz = config.viz.model_copy(update=updates)
+    return run_eda(
+        panel,
+        output,
+        tables,
+        report,
+        viz,
+        config.data.channel_table(),
+        quality,
+        embed_images=not link_figures,
+        progress=progress,
+    )
+
+
+def load_simulator(model: Path, config: ProjectConfig) -> MarketingSimulator:
+    """The simulator of a trained model (its folder or the ``.keras`` file inside it)."""
+    from mmm_analytics.response.artifacts import model_folder
+    from mmm_analytics.simulator import MarketingSimulator
+
+    return MarketingSimulator.from_model_dir(model_folder(model), config)
+
+
+def simulate_batch(
+    simulator: MarketingSimulator,
+    scenarios: Path,
+    output: Path,
+    figures: Path,
+    report: Path,
+    config: ProjectConfig,
+    *,
+    export: bool = False,
+    brand: str = "all",
+    region: str = "all",
+) -> BatchResults:
+    """Scenarios, optimisation, frontier and sensitivity of ``brand`` x ``region``: tables, figures, report."""
+    from mmm_analytics.simulator.batch import BatchPaths, run_batch
+
+    return run_batch(simulator, BatchPaths(scenarios, output, figures, report, export), config.viz, brand, region)
+
+
+def optimize_to_file(
+    simulator: MarketingSimulator,
+    output: Path,
+    budget: float | None = None,
+    constraints: BudgetConstraints | None = None,
+    brand: str = "all",
+    region: str = "all",
+) -> OptimizationResult:
+    """The best weekly allocation of ``budget`` (default: today's), written to ``output`` as JSON."""
+    from mmm_analytics.utils.io import write_json
+
+    result = simulator.optimize_budget(budget, constraints, brand, region)
+    write_json(output, result.to_json_dict())
+    return result

@@ -1,0 +1,142 @@
+"""What the summary page reads: the outputs of the earlier steps, from their result objects or from disk.
+
+Every piece is optional: a run that stopped after training has no curves and no
+optimisation, and the summary says what is missing instead of failing. Files read (under
+the project layout of :class:`~mmm_analytics.utils.paths.ProjectPaths`):
+
+- ``outputs/models/metadata.json`` and ``response_params.npz``: data period, model form,
+  CPMs and the parameter draws (for the interval of media's total contribution);
+- ``outputs/reports/channel_roi.csv``, ``roi_curves.parquet``, ``decomposition.csv``,
+  ``model_metrics.json``;
+- ``outputs/simulations/optimal_allocation.json`` and ``efficiency_frontier.csv``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.response.artifacts import METADATA_FILE, PARAMS_FILE, ModelMetadata, ResponseParams
+from mmm_analytics.utils.paths import ProjectPaths
+
+#: Keys of the optimiser result that carry the uplift's uncertainty (when the optimiser gives them).
+UNCERTAINTY_KEYS: tuple[str, ...] = ("uplift_lower", "uplift_upper", "prob_beats_current")
+NATIONAL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaTotal:
+    """Media's incremental sales over the data period (INR) and its ROI, each with an interval."""
+
+    contribution: float
+    lower: float
+    upper: float
+    spend: float
+    level: float
+
+    @property
+    def roi(self) -> float:
+        return self.contribution / self.spend if self.spend > 0 else float("nan")
+
+    @property
+    def roi_lower(self) -> float:
+        return self.lower / self.spend if self.spend > 0 else float("nan")
+
+    @property
+    def roi_upper(self) -> float:
+        return self.upper / self.spend if self.spend > 0 else float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryInputs:
+    """Everything the summary shows; None where the step that makes it has not run."""
+
+    metadata: ModelMetadata | None
+    cpm: dict[str, float]
+    media: MediaTotal | None
+    channel_roi: pd.DataFrame | None
+    curves: pd.DataFrame | None
+    allocation: dict[str, Any] | None
+    frontier: pd.DataFrame | None
+    decomposition: pd.DataFrame | None
+    metrics: dict[str, Any] | None
+
+    @property
+    def channels(self) -> list[str]:
+        """The model's channel order (the ROI table's when there is no metadata)."""
+        if self.metadata is not None:
+            return list(self.metadata.channels)
+        return [] if self.channel_roi is None else [str(c) for c in self.channel_roi["channel"]]
+
+
+def media_total(params: ResponseParams, level: float) -> MediaTotal:
+    """Media's total contribution over the data period, with the equal-tailed interval over the draws."""
+    from mmm_analytics.curves.summary import total_contribution
+
+    point = float(total_contribution(params).sum())
+    draws = np.array([total_contribution(params, d).sum() for d in range(params.n_draws)])
+    low, high = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0]) if draws.size else (point, point)
+    return MediaTotal(point, float(low), float(high), float(params.spend.sum()), level)
+
+
+def _csv(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path) if path.is_file() else None
+
+
+def _json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None
+
+
+def _national_curves(paths: ProjectPaths, result: Any) -> pd.DataFrame | None:
+    if result is not None:
+        frame = result.curves.to_frame()
+    elif (paths.reports_dir / "roi_curves.parquet").is_file():
+        frame = pd.read_parquet(paths.reports_dir / "roi_curves.parquet")
+    else:
+        return None
+    national = (frame["brand"] == NATIONAL) & (frame["region"] == NATIONAL)
+    return frame.loc[national].reset_index(drop=True)
+
+
+def _allocation(paths: ProjectPaths, result: Any) -> dict[str, Any] | None:
+    """The optimiser's result as the JSON dict, with its uncertainty keys when the object has them."""
+    if result is None:
+        return _json(paths.simulations_dir / "optimal_allocation.json")
+    found: dict[str, Any] = dict(result.to_json_dict())
+    for key in UNCERTAINTY_KEYS:
+        if key not in found and getattr(result, key, None) is not None:
+            found[key] = getattr(result, key)
+    return found
+
+
+def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
+    """Read what the earlier steps left; ``results`` (step name -> result) wins over the files."""
+    results = results or {}
+    models = paths.models_dir
+    metadata = ModelMetadata.load(models) if (models / METADATA_FILE).is_file() else None
+    params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
+    curves_result = results.get("curves")
+    channel_roi = (
+        curves_result.channel_roi if curves_result is not None else _csv(paths.reports_dir / "channel_roi.csv")
+    )
+    interval = metadata.interval_level if metadata is not None else level
+    return SummaryInputs(
+        metadata=metadata,
+        cpm={} if params is None else dict(params.cpm_by_channel),
+        media=None if params is None or params.n_draws < 2 else media_total(params, interval),
+        channel_roi=channel_roi,
+        curves=_national_curves(paths, curves_result),
+        allocation=_allocation(paths, results.get("optimize")),
+        frontier=_csv(paths.simulations_dir / "efficiency_frontier.csv"),
+        decomposition=_csv(paths.reports_dir / "decomposition.csv"),
+        metrics=_json(paths.reports_dir / "model_metrics.json"),
+    )

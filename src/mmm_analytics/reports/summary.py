@@ -1,0 +1,319 @@
+"""``summary.html``: the page a manager opens first, with the answers and the evidence, linking the others.
+
+Headline cards (what media added and returned, which channels to grow and to cut, the
+recommended reallocation and what it is expected to bring), then the charts behind them
+(ROI by channel, spend share beside contribution share, every channel's response curve,
+the budget frontier, actual vs fitted sales) and the assumptions in plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from mmm_analytics.config.loader import ProjectConfig
+from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.reports import summary_charts as plots
+from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
+from mmm_analytics.simulator.report import frontier_figure
+from mmm_analytics.style import numbers, palette
+from mmm_analytics.style.page import (
+    REPORTS,
+    Block,
+    Card,
+    Cards,
+    Chart,
+    Column,
+    Note,
+    Page,
+    Raw,
+    Section,
+    Text,
+    Tone,
+    records_table,
+    write_page,
+)
+from mmm_analytics.utils.paths import ProjectPaths
+
+FILE = "summary.html"
+#: A channel whose recommended spend moves by more than this share is one to grow or to cut.
+MOVE = 0.05
+CARRYOVER_WORDS = {
+    "beta_gamma": "the effect of an exposure is strongest in its own week and fades over the following weeks",
+    "geometric": "each week keeps a fixed share of the previous week's effect, so the effect fades steadily",
+    "weibull": "the effect can build up for a few weeks before it fades",
+}
+SATURATION_WORDS = {
+    "hill": "a Hill curve: each extra rupee adds less than the one before once spend is past its half-saturation point",
+    "sigmoid": "a curve from zero that rises fastest at first and flattens towards a ceiling",
+    "logistic": "an S-shaped curve: slow at first, then rising, then flattening towards a ceiling",
+}
+
+
+def _money(value: object, fmt: NumberFormat) -> str:
+    return numbers.compact_money(value, fmt)
+
+
+def _media_cards(inputs: SummaryInputs, fmt: NumberFormat) -> list[Card]:
+    media, meta = inputs.media, inputs.metadata
+    if media is None or meta is None:
+        return [Card("What did media add?", "not available", "Run 'mmm train' to fit the model.")]
+    level = numbers.percent(media.level, 0)
+    period = f"{meta.date_range[0]} to {meta.date_range[1]}"
+    added = Card(
+        "What did media add to sales?",
+        _money(media.contribution, fmt),
+        f"Incremental sales from all media, {period}; {level} interval {_money(media.lower, fmt)} to "
+        f"{_money(media.upper, fmt)}.",
+        "neutral",
+    )
+    returned = Card(
+        "What did each rupee of media return?",
+        f"{numbers.ratio(media.roi)} historical average ROI",
+        f"INR {numbers.ratio(media.roi)} of sales per INR of media spend ({_money(media.spend, fmt)} spent); "
+        f"{level} interval {numbers.interval(media.roi_lower, media.roi_upper)}.",
+        "good" if media.roi_lower > 1 else "neutral",
+    )
+    return [added, returned]
+
+
+def _moves(inputs: SummaryInputs) -> dict[str, float]:
+    """The recommended change of each channel's weekly spend (share of today's)."""
+    today, best = plots.allocation_points(inputs.allocation)
+    return {c: best[c] / today[c] - 1.0 for c in best if today.get(c, 0.0) > 0}
+
+
+def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -> str:
+    text = f"{channel} {numbers.percent(moves[channel], 0, signed=True)}"
+    roi = inputs.channel_roi
+    if roi is not None and channel in set(roi["channel"]):
+        row = roi.set_index("channel").loc[channel]
+        span = numbers.interval(row["mroi_lower"], row["mroi_upper"])
+        text += f" (marginal ROI today {numbers.ratio(row['mroi'])}, 90% interval {span})"
+    return text
+
+
+def _channel_cards(inputs: SummaryInputs) -> list[Card]:
+    moves = _moves(inputs)
+    if not moves:
+        return [Card("Which channels to grow or cut?", "not available", "Run 'mmm optimize' for a recommendation.")]
+    level = numbers.ratio(next(iter(inputs.allocation["marginal_roi"].values()), None)) if inputs.allocation else ""
+    grow = sorted((c for c, m in moves.items() if m > MOVE), key=lambda c: -moves[c])
+    cut = sorted((c for c, m in moves.items() if m < -MOVE), key=lambda c: moves[c])
+    reason = f"At the recommended mix every channel returns the same marginal ROI ({level})."
+    return [
+        Card(
+            "Which channels to grow?",
+            ", ".join(grow) or "none",
+            "; ".join(_evidence(c, inputs, moves) for c in grow) + f". The next rupee earns most here. {reason}",
+            "good",
+        ),
+        Card(
+            "Which channels to cut?",
+            ", ".join(cut) or "none",
+            "; ".join(_evidence(c, inputs, moves) for c in cut) + ". Past saturation: the last rupees earn least.",
+            "bad",
+        ),
+    ]
+
+
+def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:
+    """The expected uplift in rupees, its interval and the chance of beating today's mix, when known.
+
+    ``uplift_lower`` and ``uplift_upper`` are the interval of the weekly uplift in INR (plan minus
+    today's mix, over the parameter draws), ``prob_beats_current`` the share of draws in which the
+    plan sells more.
+    """
+    current = float(allocation["current_incremental_sales"])
+    gain = float(allocation["expected_incremental_sales"]) - current
+    text = f"{_money(gain, fmt)} more incremental sales per week at the same weekly budget of "
+    text += f"{numbers.money(allocation['weekly_budget'], fmt)}"
+    low, high = (numbers.finite(allocation.get(k)) for k in ("uplift_lower", "uplift_upper"))
+    if low is not None and high is not None and current > 0:
+        shares = f"{numbers.percent(low / current, signed=True)} to {numbers.percent(high / current, signed=True)}"
+        text += f"; 90% interval of the uplift {shares} ({_money(low, fmt)} to {_money(high, fmt)} per week)"
+    else:
+        text += "; the interval of the uplift is not available for this run"
+    chance = numbers.finite(allocation.get("prob_beats_current"))
+    if chance is not None:
+        text += f"; {numbers.percent(chance, 0)} chance of beating today's mix"
+    return text + "."
+
+
+def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
+    plan = inputs.allocation
+    if not plan:
+        return Card("What should we do with the budget?", "not available", "Run 'mmm optimize' for a recommendation.")
+    current = float(plan["current_incremental_sales"])
+    uplift = float(plan["expected_incremental_sales"]) / current - 1.0 if current > 0 else None
+    low = numbers.finite(plan.get("uplift_lower"))
+    tone: Tone = "good" if (low is not None and low > 0) or (low is None and (uplift or 0) > 0) else "neutral"
+    value = f"{numbers.percent(uplift, signed=True)} incremental sales"
+    return Card("What does the recommended reallocation bring?", value, uplift_detail(plan, fmt), tone)
+
+
+def _fit_card(inputs: SummaryInputs) -> Card | None:
+    holdout = (inputs.metrics or {}).get("holdout", {}).get("overall", {})
+    if not holdout:
+        return None
+    wmape, r2 = holdout.get("wmape"), holdout.get("r2")
+    detail = f"On {inputs.metadata.holdout_weeks if inputs.metadata else 'the last'} weeks the model never saw, "
+    detail += f"weekly sales were off by {numbers.percent(wmape)} on average (weighted MAPE); R² {numbers.ratio(r2)}."
+    return Card("Can we trust the model?", f"{numbers.percent(wmape)} holdout error", detail, "neutral")
+
+
+def headline_cards(inputs: SummaryInputs, fmt: NumberFormat) -> Cards:
+    """The answers, one card per question."""
+    cards = [*_media_cards(inputs, fmt), *_channel_cards(inputs), _plan_card(inputs, fmt)]
+    fit = _fit_card(inputs)
+    return Cards(tuple([*cards, fit] if fit is not None else cards))
+
+
+def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
+    roi = inputs.channel_roi
+    if roi is None:
+        return Section(
+            "roi", "Historical average ROI by channel", (Note("Run 'mmm curves' to see the ROI of each channel."),)
+        )
+    colors = palette.channel_colors(viz, inputs.channels or [str(c) for c in roi["channel"]])
+    roi_caption = (
+        "Historical average ROI: each channel's incremental sales over the data period divided by its spend, with the "
+        "90% interval; the dotted line is break-even (1 rupee of sales per rupee)."
+    )
+    share_caption = (
+        f"Grey: {plots.SPEND_SHARE.lower()} (by the CPMs below). Blue: {plots.CONTRIBUTION_SHARE.lower()}. A channel "
+        "whose blue bar is taller than its grey one earns more than its share of the budget."
+    )
+    return Section(
+        "roi",
+        "Historical average ROI by channel",
+        (
+            Chart("chart-roi", "", plots.roi_bars(roi, colors), roi_caption),
+            Chart("chart-shares", "Share of spend and share of contribution", plots.share_bars(roi), share_caption),
+        ),
+    )
+
+
+def _curves_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
+    if inputs.curves is None:
+        return Section("curves", "Response curves", (Note("Run 'mmm curves' to see the response curves."),))
+    today, best = plots.allocation_points(inputs.allocation)
+    colors = palette.channel_colors(viz, inputs.channels)
+    figure = plots.response_curves(inputs.curves, colors, today, best, viz.number_format)
+    top = inputs.curves.groupby("channel")["spend"].max()
+    beyond = [c for c, v in best.items() if c in top and v > top[c]]
+    caption = (
+        "Weekly incremental sales (steady state) of a sustained weekly spend on each channel, nationally. Circles: "
+        "today's average spend; diamonds: the recommended spend."
+    )
+    if beyond:
+        caption += f" The recommended spend of {', '.join(beyond)} lies beyond the curve's range and is not marked."
+    return Section("curves", "Response curves", (Chart("chart-curves", "", figure, caption, height=500),))
+
+
+def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
+    if inputs.frontier is None:
+        return Section("frontier", "Budget frontier", (Note("Run 'mmm simulate' to see the budget frontier."),))
+    budget = numbers.finite((inputs.allocation or {}).get("weekly_budget"))
+    figure = frontier_figure(inputs.frontier, viz.number_format, budget)
+    caption = (
+        "Red: the most weekly incremental sales each budget can buy with the best mix. Grey, dashed: today's mix "
+        "scaled to the same budget. The gap is what reallocation alone earns."
+    )
+    return Section("frontier", "Budget frontier", (Chart("chart-frontier", "", figure, caption),))
+
+
+def _fit_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
+    if inputs.decomposition is None:
+        return Section("fit", "Actual vs fitted sales", (Note("Run 'mmm train' to see the model's fit."),))
+    holdout = inputs.metadata.holdout_weeks if inputs.metadata is not None else 0
+    weekly = plots.national_fit(inputs.decomposition, holdout)
+    caption = (
+        "National weekly sales: actual (dark solid line and dots) and fitted by the model (blue dashed line). The band "
+        "is the 90% prediction band: the fit plus and minus 1.645 standard deviations of the weekly residuals over "
+        "the training weeks. Shaded in orange: the holdout weeks, not used for fitting."
+    )
+    figure = plots.fit_chart(weekly, viz.number_format, holdout)
+    return Section("fit", "Actual vs fitted sales", (Chart("chart-fit", "", figure, caption),))
+
+
+def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
+    meta, blocks = inputs.metadata, list[Block]()
+    if meta is not None:
+        carryover = CARRYOVER_WORDS.get(meta.carryover, meta.carryover.replace("_", " "))
+        saturation = SATURATION_WORDS.get(meta.saturation, meta.saturation.replace("_", " "))
+        blocks.append(
+            Text(
+                (
+                    f"Data period: {meta.date_range[0]} to {meta.date_range[1]}, {meta.n_weeks} weeks, of which the last "
+                    f"{meta.holdout_weeks} were held out to test the fit.",
+                    f"Model form: carryover '{meta.carryover}' ({carryover}, over at most {meta.max_lag} weeks); "
+                    f"saturation '{meta.saturation}' ({saturation}). Media add to the baseline sales; channels do "
+                    "not interact.",
+                    f"Intervals are {numbers.percent(meta.interval_level, 0)} intervals over parameter draws around the "
+                    "fitted model; they do not cover a wrong model form.",
+                )
+            )
+        )
+    if inputs.cpm:
+        blocks.append(
+            Note(
+                "The data carries exposures, not money: spend = exposures x CPM / 1000. Every spend and ROI on this "
+                "page rests on these CPMs.",
+                "assumption",
+                "CPMs.",
+            )
+        )
+        rows = [{"channel": c, "cpm": v} for c, v in inputs.cpm.items()]
+        columns = (Column("channel", "Channel"), Column("cpm", "CPM (INR per 1,000 exposures)", "ratio"))
+        blocks.append(records_table(rows, columns, fmt))
+    return Section("assumptions", "Assumptions", tuple(blocks) or (Note("Run 'mmm train' first."),))
+
+
+def _links(reports_dir: Path) -> Section:
+    items = Markup("").join(
+        Markup('<li><a href="{}">{}</a>{}</li>').format(
+            name, label, "" if (reports_dir / name).is_file() else " (not made yet)"
+        )
+        for name, label in REPORTS.items()
+        if name != FILE
+    )
+    return Section("reports", "The detailed reports", (Raw(Markup('<ul class="plain">') + items + Markup("</ul>")),))
+
+
+def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> Page:
+    """The summary as a :class:`~mmm_analytics.style.page.Page`."""
+    fmt = viz.number_format
+    headlines: list[Block] = [headline_cards(inputs, fmt)]
+    if inputs.allocation and inputs.allocation.get("warnings"):
+        headlines += [Note(str(w), "warning", "Optimiser warning.") for w in inputs.allocation["warnings"]]
+    sections = (
+        Section("headlines", "The answers", tuple(headlines)),
+        _roi_section(inputs, viz),
+        _curves_section(inputs, viz),
+        _frontier_section(inputs, viz),
+        _fit_section(inputs, viz),
+        _assumptions(inputs, fmt),
+        _links(reports_dir),
+    )
+    subtitle = "What media did for sales, and where the next rupee should go"
+    return Page("Marketing mix: summary", subtitle, sections, FILE, contents=False, plotly=True)
+
+
+def write_summary(paths: ProjectPaths, config: ProjectConfig, results: Mapping[str, Any] | None = None) -> Path:
+    """Write ``outputs/reports/summary.html`` from what the run left; returns its path.
+
+    Parameters
+    ----------
+    paths : ProjectPaths
+        The project layout the steps wrote under.
+    config : ProjectConfig
+        Uses ``viz`` (colours, number format) and ``model.intervals.level``.
+    results : mapping of step name to its result, optional
+        The pipeline's results (``curves``, ``optimize``); files on disk are read for the rest.
+    """
+    inputs = load_inputs(paths, results, config.model.intervals.level)
+    return write_page(paths.reports_dir / FILE, build_summary(inputs, config.viz, paths.reports_dir))

@@ -1,0 +1,102 @@
+"""Exports of the interactive simulator: a plain CSV and, beside it, a JSON file with its metadata.
+
+File names carry the result, brand, region and the local time of the export, e.g.
+``simulation_BrandA_EAST_20250131-142501.csv``; an existing file is never overwritten (a
+``_2``, ``_3``, ... suffix is added instead). The CSV is the table alone (a header row, no
+comment lines), readable by any spreadsheet; ``<same name>.json`` holds the provenance
+(model path, data date range, CPMs, budget semantics, ...), the result's own fields and the
+same rows, as strict JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mmm_analytics.simulator.engine import MarketingSimulator, SimulationResult
+from mmm_analytics.simulator.export import Result, as_table, provenance
+from mmm_analytics.simulator.optimizer import OptimizationResult
+from mmm_analytics.utils.io import json_ready, write_csv, write_json
+
+#: Characters kept in a file name; any run of others becomes ``_``.
+UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+STAMP_FORMAT = "%Y%m%d-%H%M%S"
+#: Copies tried before giving up on a free name (one export per second per name is the usual pace).
+MAX_COPIES = 1000
+
+
+def safe_part(text: str) -> str:
+    """``text`` usable in a file name: letters, digits, ``.`` and ``-``; other runs become ``_``."""
+    return UNSAFE.sub("_", text).strip("_.") or "x"
+
+
+def export_stem(name: str, brand: str, region: str, when: dt.datetime) -> str:
+    """``<name>_<brand>_<region>_<YYYYmmdd-HHMMSS>``, each part made safe for a file name."""
+    return "_".join([safe_part(name), safe_part(brand), safe_part(region), when.strftime(STAMP_FORMAT)])
+
+
+def free_stem(folder: Path, stem: str) -> str:
+    """``stem``, or ``stem_2``, ``stem_3``, ...: the first whose CSV and JSON do not exist in ``folder``."""
+    for copy in range(1, MAX_COPIES + 1):
+        candidate = stem if copy == 1 else f"{stem}_{copy}"
+        if not (folder / f"{candidate}.csv").exists() and not (folder / f"{candidate}.json").exists():
+            return candidate
+    raise FileExistsError(f"{folder / stem}.csv and {MAX_COPIES - 1} numbered copies exist")
+
+
+def _fields(result: Result) -> dict[str, Any]:
+    match result:
+        case SimulationResult():
+            return {"result": result.to_dict()}
+        case OptimizationResult():
+            return {"result": result.summary()}
+        case _:
+            return {}
+
+
+def export_session_result(
+    result: Result,
+    name: str,
+    brand: str,
+    region: str,
+    folder: str | Path,
+    simulator: MarketingSimulator,
+    when: dt.datetime | None = None,
+) -> list[Path]:
+    """Write ``<stem>.csv`` (the table) and ``<stem>.json`` (metadata, result, rows) into ``folder``.
+
+    Parameters
+    ----------
+    result : SimulationResult, OptimizationResult or DataFrame
+        What to export; its table is :func:`mmm_analytics.simulator.export.as_table`.
+    name : str
+        The kind of result (``simulation``, ``optimization``, ``scenario_comparison``, ...).
+    brand, region : str
+        The selection the result is for (``all``, or ``mixed`` for a comparison across several).
+    when : datetime, optional
+        The time in the file names (default: now, local time).
+
+    Returns
+    -------
+    list of Path
+        The CSV and the JSON written; neither replaced an existing file.
+    """
+    target = Path(folder)
+    stem = free_stem(target, export_stem(name, brand, region, when or dt.datetime.now()))
+    table: pd.DataFrame = as_table(result)
+    metadata = {
+        "result_name": name,
+        "brand": brand,
+        "region": region,
+        "csv_file": f"{stem}.csv",
+        "columns": [str(column) for column in table.columns],
+        **provenance(simulator),
+    }
+    csv_path = write_csv(target / f"{stem}.csv", table)
+    rows = json_ready(table.to_dict(orient="records"), nulls=True)  # an empty cell of a table is "not available"
+    json_path = write_json(target / f"{stem}.json", {"metadata": metadata, **_fields(result), "rows": rows})
+    return [csv_path, json_path]

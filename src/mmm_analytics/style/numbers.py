@@ -1,0 +1,131 @@
+"""Every number a person reads, formatted in one place: grouping, money, shares, counts, ratios.
+
+The grouping follows ``viz_config.yaml``'s ``number_format``: ``indian`` groups the
+digits as 1,23,45,678 and shortens with lakh (L, 1e5) and crore (Cr, 1e7); ``western``
+groups as 12,345,678 and shortens with K, M and B. A value that is None, NaN or
+infinite is shown as ``n/a``, so no report ever prints ``nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from numbers import Real
+
+from mmm_analytics.config.viz import NumberFormat
+
+MISSING = "n/a"
+CURRENCY = "INR"
+#: (size, suffix) from the largest, for :func:`compact`.
+UNITS: dict[NumberFormat, tuple[tuple[float, str], ...]] = {
+    NumberFormat.INDIAN: ((1e7, " Cr"), (1e5, " L"), (1e3, "K")),
+    NumberFormat.WESTERN: ((1e9, "B"), (1e6, "M"), (1e3, "K")),
+}
+#: Locale of each format for JavaScript's ``toLocaleString`` (pages that format in the browser).
+JS_LOCALES: dict[NumberFormat, str] = {NumberFormat.INDIAN: "en-IN", NumberFormat.WESTERN: "en-US"}
+
+
+def finite(value: object) -> float | None:
+    """``value`` as a float, or None when it is missing, not a number or not finite."""
+    if value is None or isinstance(value, bool) or not isinstance(value, Real):
+        try:
+            value = float(value)  # type: ignore[arg-type]  # numpy scalars, numeric strings
+        except (TypeError, ValueError):
+            return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _group_integer(digits: str, fmt: NumberFormat) -> str:
+    """Commas in a string of digits: 12345678 -> 1,23,45,678 (indian) or 12,345,678 (western)."""
+    if fmt == NumberFormat.WESTERN or len(digits) <= 3:
+        return f"{int(digits):,}" if digits else "0"
+    head, tail = digits[:-3], digits[-3:]
+    pairs = [head[max(0, i - 2) : i] for i in range(len(head), 0, -2)][::-1]
+    return ",".join([*pairs, tail])
+
+
+def grouped(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
+    """``value`` with ``decimals`` decimals and the digits grouped per ``fmt``: 1,23,456.7."""
+    number = finite(value)
+    if number is None:
+        return MISSING
+    text = f"{abs(number):.{decimals}f}"
+    whole, _, fraction = text.partition(".")
+    sign = "-" if number < 0 and float(text) != 0 else ""
+    return sign + _group_integer(whole, fmt) + (f".{fraction}" if fraction else "")
+
+
+def count(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
+    """A count: no decimals, grouped."""
+    return grouped(value, fmt, 0)
+
+
+def money(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
+    """An amount in rupees: ``INR 1,23,456``."""
+    text = grouped(value, fmt, decimals)
+    return text if text == MISSING else f"{CURRENCY} {text}"
+
+
+def compact(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
+    """A short amount: 1.23 Cr, 45.6 L, 12.3K (indian); 12.3M, 1.2B (western); three significant digits."""
+    number = finite(value)
+    if number is None:
+        return MISSING
+    for size, suffix in UNITS[fmt]:
+        if abs(number) >= size:
+            return f"{number / size:.3g}{suffix}"
+    return f"{number:.3g}" if abs(number) < 1000 else grouped(number, fmt)
+
+
+def compact_money(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
+    """A short amount in rupees: ``INR 1.23 Cr``."""
+    text = compact(value, fmt)
+    return text if text == MISSING else f"{CURRENCY} {text}"
+
+
+def percent(share: object, decimals: int = 1, signed: bool = False) -> str:
+    """A share as a percentage: 0.261 -> ``26.1%`` (``+26.1%`` with ``signed``)."""
+    number = finite(share)
+    if number is None:
+        return MISSING
+    scaled = round(100.0 * number, decimals) + 0.0  # no "-0.0%"
+    return f"{scaled:{'+' if signed else ''}.{decimals}f}%"
+
+
+def ratio(value: object, decimals: int = 2) -> str:
+    """A ratio such as an ROI: ``2.45``."""
+    number = finite(value)
+    return MISSING if number is None else f"{round(number, decimals) + 0.0:.{decimals}f}"
+
+
+def interval(low: object, high: object, show: Callable[[object], str] = ratio) -> str:
+    """``low to high`` in the format ``show``; ``n/a`` when either end is missing."""
+    if finite(low) is None or finite(high) is None:
+        return MISSING
+    return f"{show(low)} to {show(high)}"
+
+
+def tick_formatter(fmt: NumberFormat) -> Callable[[float, object], str]:
+    """Axis tick labels (``value, position -> text``) for matplotlib's ``FuncFormatter``."""
+
+    def label(value: float, _position: object = None) -> str:
+        return compact(value, fmt)
+
+    return label
+
+
+def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) -> tuple[list[float], list[str]]:
+    """Tick values at a round step covering ``low`` to ``high`` (and 0), with their :func:`compact` labels.
+
+    For plotly axes, whose own formats know no lakh or crore.
+    """
+    bottom, top = min(finite(low) or 0.0, 0.0), max(finite(high) or 0.0, 0.0)
+    if top - bottom <= 0:
+        return [0.0], ["0"]
+    raw = (top - bottom) / max(count_hint, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw)
+    first, last = math.floor(bottom / step + 1e-9), math.ceil(top / step - 1e-9)
+    values = [k * step for k in range(first, last + 1)]
+    return values, [compact(v, fmt) if v else "0" for v in values]

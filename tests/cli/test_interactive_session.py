@@ -1,0 +1,182 @@
+"""The interactive simulator as a person uses it: percentages at the spend prompts, the last brand
+and region as defaults, this session's scenarios side by side, exports that never overwrite."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from mmm_analytics.cli.interactive import Session, as_shares, describe_changes
+from mmm_analytics.cli.prompts import parse_changes, parse_spend
+from mmm_analytics.errors import InputError
+from mmm_analytics.simulator import MarketingSimulator
+
+
+def _session(simulator: MarketingSimulator, answers: list[str], tmp_path: Path) -> str:
+    """Run a session on ``answers`` (Ctrl-D after the last); returns the screen."""
+    console = Console(record=True, width=200, force_terminal=False)
+    queue: Iterator[str] = iter(answers)
+
+    def read(prompt) -> str:
+        console.print(prompt, end="")
+        try:
+            answer = next(queue)
+        except StopIteration:
+            raise EOFError from None
+        console.print(answer, markup=False, highlight=False)
+        return answer
+
+    assert Session(simulator, console, tmp_path / "scenarios.yaml", tmp_path / "out", read=read).run() == 0
+    return console.export_text()
+
+
+def _row(screen: str, channel: str) -> list[str]:
+    """The cells of a channel's row in the last scenario table on the screen."""
+    line = [text for text in screen.splitlines() if re.match(rf"^│ {channel}\s+│", text)][-1]
+    return [cell.strip() for cell in line.strip("│").split("│")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("+20%", 1200.0, id="increase"),
+        pytest.param("-10%", 900.0, id="decrease"),
+        pytest.param("80%", 800.0, id="share"),
+        pytest.param("0%", 0.0, id="share-zero"),
+        pytest.param("-100%", 0.0, id="cut-all"),
+        pytest.param(" + 5 % ", 1050.0, id="spaces"),
+        pytest.param("1,500", 1500.0, id="amount"),
+    ],
+)
+def test_parse_spend_reads_changes_shares_and_amounts(text: str, expected: float) -> None:
+    assert parse_spend(text, 1000.0) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        pytest.param("-150%", "cuts more than all of the current spend", id="cut-too-much"),
+        pytest.param("nan%", "not a finite percentage", id="nan"),
+        pytest.param("lots%", "'lots%' is not a percentage", id="text"),
+        pytest.param("lots", "'lots' is not a number; type an amount in INR (e.g. 150000), a change", id="word"),
+        pytest.param("1e308%", "too large a spend", id="overflow"),
+    ],
+)
+def test_parse_spend_explains_mistakes(text: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        parse_spend(text, 1e12)
+
+
+def test_parse_changes_names_channels_whatever_their_case() -> None:
+    current = {"TV": 1000.0, "Print": 500.0, "Radio": 200.0}
+    assert parse_changes("tv=+20% Print=0 RADIO=50%", current) == pytest.approx(
+        {"TV": 1200.0, "Print": 0.0, "Radio": 100.0}
+    )
+    with pytest.raises(InputError, match="unknown channel 'Cinema'; channels: TV, Print, Radio"):
+        parse_changes("Cinema=5", current)
+    with pytest.raises(InputError, match="TV is named twice"):
+        parse_changes("TV=1 TV=2", current)
+    with pytest.raises(InputError, match="'TV=': no value"):
+        parse_changes("TV=", current)
+
+
+def test_signed_limits_are_changes_and_plain_ones_shares() -> None:
+    assert as_shares(["TV=+20%", "Print=-10%", "Radio=80%", "TV=5000", "TV=-110%"]) == [
+        "TV=120%",
+        "Print=90%",
+        "Radio=80%",
+        "TV=5000",
+        "TV=-110%",
+    ]
+
+
+def test_spend_prompts_take_changes_and_shares(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    current = simulator.current_spend("BrandA", "EAST")
+    screen = _session(simulator, ["1", "BrandA", "EAST", "+20%", "80%", "-10%", "6"], tmp_path)
+    assert "! " not in screen  # no answer was refused
+    tv, youtube, facebook = (current[c] for c in ("TV", "YouTube", "Facebook"))
+    assert _row(screen, "TV")[1] == f"{tv * 1.2:,.0f}"
+    assert _row(screen, "YouTube")[1] == f"{youtube * 0.8:,.0f}"
+    assert _row(screen, "Facebook")[1] == f"{facebook * 0.9:,.0f}"
+    assert f"= {tv * 1.2:,.0f} INR" in screen  # each percentage is shown in INR
+
+
+def test_channel_items_set_several_channels_and_end_the_prompts(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    current = simulator.current_spend("BrandA", "EAST")
+    screen = _session(simulator, ["1", "BrandA", "EAST", "TV=+20% facebook=0", "6"], tmp_path)
+    assert "YouTube weekly spend" not in screen
+    assert "YouTube: current spend kept" in screen
+    assert _row(screen, "TV")[1] == f"{current['TV'] * 1.2:,.0f}"
+    assert _row(screen, "YouTube")[1] == f"{current['YouTube']:,.0f}"
+    assert _row(screen, "Facebook")[1] == "0"
+
+
+def test_a_wrong_channel_item_asks_again(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    screen = _session(simulator, ["1", "all", "all", "Cinema=5", "TV=-150%", "TV=0", "6"], tmp_path)
+    assert "unknown channel 'Cinema'" in screen and "cuts more than all of the current spend" in screen
+    assert _row(screen, "TV")[1] == "0"
+
+
+def test_enter_takes_the_last_brand_and_region(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    answers = ["1", "", "", "", "", "", "1", "BrandB", "CENTRAL", "", "", "", "4", "", "", "current", "6"]
+    screen = _session(simulator, answers, tmp_path)
+    assert "Please type a brand" not in screen and "! " not in screen
+    assert "Brand (BrandA / BrandB / all) [all]: " in screen  # all at first
+    assert "Scenario result: all / all" in screen
+    assert "Brand (BrandA / BrandB / all) [BrandB]: " in screen  # then the last one chosen
+    assert "Region (CENTRAL / EAST / all) [CENTRAL]: " in screen
+    assert "Around which mix" in screen and screen.count("Scenario result: BrandB / CENTRAL") == 1
+
+
+def test_compare_this_sessions_scenarios_side_by_side(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    answers = ["1", "BrandA", "EAST", "+20%", "", "", "1", "", "", "TV=0", "3", "", "5", str(tmp_path / "x"), "6"]
+    screen = _session(simulator, answers, tmp_path)
+    assert "1  scenario_1: BrandA / EAST" in screen and "2  scenario_2: BrandA / EAST" in screen
+    header = next(line for line in screen.splitlines() if "scenario_1" in line and "scenario_2" in line)
+    assert header.index("current mix") < header.index("scenario_1") < header.index("scenario_2")
+    current = simulator.current_spend("BrandA", "EAST")
+    assert _row(screen, "TV spend")[1:] == [f"{current['TV']:,.0f}", f"{current['TV'] * 1.2:,.0f}", "0"]
+    assert "Change vs current mix" in screen
+    (csv,) = (tmp_path / "x").glob("scenario_comparison_BrandA_EAST_*.csv")
+    assert list(pd.read_csv(csv)["scenario"]) == ["current mix", "scenario_1", "scenario_2"]
+
+
+def test_compare_picks_by_number_or_reads_a_file(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    (tmp_path / "scenarios.yaml").write_text("scenarios:\n  - name: from_file\n    spend: {TV: 0}\n")
+    answers = ["1", "BrandA", "EAST", "", "", "", "1", "BrandB", "", "", "", ""]
+    answers += ["3", "7", "x", "2", "3", "f", "", "6"]
+    screen = _session(simulator, answers, tmp_path)
+    assert "there is no number 7; choose from 1 to 2" in screen and "'x' is not a list of numbers" in screen
+    tables = [part.split("Choose an action")[0] for part in screen.split("Scenario comparison")[1:]]
+    assert len(tables) == 2
+    assert "scenario_2" in tables[0] and "scenario_1" not in tables[0] and "current mix" in tables[0]
+    assert "from_file" in tables[1] and "scenario_2" not in tables[1]
+
+
+def test_exports_are_named_by_selection_and_time_and_never_overwrite(
+    simulator: MarketingSimulator, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    answers = ["1", "BrandA", "EAST", "", "", "", "5", str(folder), "5", str(folder), "6"]
+    screen = _session(simulator, answers, tmp_path)
+    csvs = sorted(folder.glob("*.csv"))
+    assert len(csvs) == 2 and len(list(folder.glob("*.json"))) == 2  # the second export kept the first
+    assert all(re.fullmatch(r"simulation_BrandA_EAST_\d{8}-\d{6}(_2)?\.csv", p.name) for p in csvs)
+    for csv in csvs:
+        assert not csv.read_text().startswith("#") and "#" not in csv.read_text()  # a plain table
+        assert list(pd.read_csv(csv).columns) == ["brand", "region", "channel", "spend", "contribution"]
+        metadata = json.loads(csv.with_suffix(".json").read_text())["metadata"]
+        assert metadata["csv_file"] == csv.name and metadata["brand"] == "BrandA" and metadata["region"] == "EAST"
+        assert metadata["currency"] == "INR" and metadata["cpm_inr_per_1000_exposures"]
+        assert f"Wrote {csv}" in screen
+
+
+def test_describe_changes_lists_changed_channels() -> None:
+    assert describe_changes({"TV": 1500.0, "Print": 10.2}, {"TV": 3614.0, "Print": 10.0}) == "TV 3,614 -> 1,500"
+    assert describe_changes({"TV": 1.0}, {"TV": 1.0}) == "current mix"

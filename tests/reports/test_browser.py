@@ -1,0 +1,83 @@
+"""Every report in headless Chromium at 1366 x 768 and 1920 x 1080: no sideways scrolling, no table
+wider than its box, every plotly chart drawn and non-empty, no console error; screenshots of each.
+
+The EDA report is checked the same way by ``tests/eda/test_browser.py`` on the EDA tests' run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.reports.browser import Browser, find_chromium
+from mmm_analytics.reports.screenshots import take_screenshots
+from mmm_analytics.style.page import REPORTS
+
+SIZES = ((1366, 768), (1920, 1080))
+PNG = b"\x89PNG\r\n\x1a\n"
+
+pytestmark = pytest.mark.skipif(
+    find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium' (CI's .ci/run does)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with Browser() as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", [name for name in REPORTS if name != "eda_report.html"])
+def test_report_fits_the_window_and_draws_every_chart(small_run, browser: Browser, name: str, size) -> None:
+    view = browser.inspect(small_run.reports / name, *size)
+    assert view.problems() == []
+    assert view.scroll_width <= view.inner_width
+    assert view.charts == view.chart_boxes >= 1
+
+
+def test_the_roi_caption_promises_only_lines_on_the_chart(small_run, browser: Browser) -> None:
+    """The caption names a marker's colour only when its line is drawn inside the x axis."""
+    session = browser._open(small_run.reports / "roi_report.html", 1366, 768)
+    try:
+        found = browser._evaluate(
+            "JSON.stringify({info: document.getElementById('info').textContent,"
+            " range: document.getElementById('curve').layout.xaxis.range,"
+            " shapes: document.getElementById('curve').layout.shapes.map(s => [s.x0, s.line.color])})",
+            session,
+        )
+    finally:
+        browser._close(session)
+    import json
+
+    seen = json.loads(found)
+    drawn = {color for x, color in seen["shapes"] if isinstance(x, (int, float)) and x <= seen["range"][1]}
+    assert ("purple" in seen["info"]) == ("#4b0082" in drawn)
+    assert ("gold" in seen["info"]) == ("#b8860b" in drawn)
+    assert "INR" in seen["info"]
+
+
+def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
+    """A page that scrolls sideways, has a wide table, an empty chart and a script error is caught."""
+    page = tmp_path / "bad.html"
+    row = "".join(f"<td>{'x' * 30}{k}</td>" for k in range(60))
+    page.write_text(
+        "<!DOCTYPE html><html><body><div style='width:3000px'>wide</div>"
+        f"<div id='t' style='width:300px;overflow:auto'><table><tr>{row}</tr></table></div>"
+        "<div id='c' class='chart'></div><script>console.error('boom'); undefinedFunction();</script></body></html>"
+    )
+    problems = " | ".join(browser.inspect(page, 1366, 768).problems())
+    assert "1366" in problems and "wider than its box" in problems
+    assert "0 of 1 charts were drawn" in problems and "boom" in problems and "undefinedFunction" in problems
+
+
+def test_screenshots_of_every_report(small_run, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("summary.html", "model_report.html"):
+        (folder / name).write_bytes((small_run.reports / name).read_bytes())
+    shots = take_screenshots(folder)
+    assert [p.name for p in shots] == ["summary.png", "model_report.png"]
+    assert all(p.parent == folder / "screenshots" and p.read_bytes()[:8] == PNG for p in shots)

@@ -1,0 +1,138 @@
+"""The summary page: the answers with their evidence, the charts behind them, the assumptions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.reports.inputs import load_inputs
+from mmm_analytics.reports.summary import build_summary, headline_cards, uplift_detail
+from mmm_analytics.style.page import REPORTS, charts_of
+
+from .conftest import Run
+
+
+def _page(run: Run) -> str:
+    return (run.reports / "summary.html").read_text(encoding="utf-8")
+
+
+def _card(run: Run, question: str) -> str:
+    page = _page(run)
+    cards = re.findall(
+        r'<div class="card [a-z]+"><h3>(.*?)</h3><p class="value">(.*?)</p><p class="detail">(.*?)</p>', page
+    )
+    return next(f"{value} | {detail}" for title, value, detail in cards if question in title)
+
+
+def test_media_cards_give_the_total_and_roi_with_intervals(small_run: Run) -> None:
+    added = _card(small_run, "What did media add")
+    assert re.search(r"INR [\d.]+ (L|Cr) \| .*90% interval INR [\d.]+ (L|Cr) to INR [\d.]+ (L|Cr)", added)
+    returned = _card(small_run, "each rupee")
+    assert "historical average ROI" in returned and re.search(r"90% interval \d\.\d\d to \d\.\d\d", returned)
+
+
+def test_grow_and_cut_cards_follow_the_recommendation(small_run: Run) -> None:
+    plan = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())
+    moves = {c: plan["allocation"][c] / plan["current_allocation"][c] - 1 for c in plan["allocation"]}
+    grow, cut = _card(small_run, "to grow"), _card(small_run, "to cut")
+    for channel, move in moves.items():
+        if move > 0.05:
+            assert channel in grow.split(" | ")[0]
+        if move < -0.05:
+            assert channel in cut.split(" | ")[0]
+    assert "marginal ROI today" in grow + cut
+
+
+def test_the_plan_card_gives_the_uplift_and_its_evidence(small_run: Run) -> None:
+    plan = _card(small_run, "reallocation")
+    assert re.match(r"[+-]\d+\.\d% incremental sales \| INR [\d.]+K? more incremental sales per week", plan)
+    saved = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())
+    if "uplift_lower" in saved:
+        assert "90% interval of the uplift" in plan and "chance of beating today" in plan
+    else:
+        assert "interval of the uplift is not available" in plan
+
+
+def test_without_an_interval_the_plan_card_says_so() -> None:
+    plan = {"weekly_budget": 1000.0, "expected_incremental_sales": 2100.0, "current_incremental_sales": 2000.0}
+    assert "the interval of the uplift is not available for this run" in uplift_detail(plan, NumberFormat.INDIAN)
+
+
+def test_the_plan_card_shows_the_interval_and_chance_when_given() -> None:
+    plan = {
+        "weekly_budget": 253055.5,
+        "expected_incremental_sales": 567628.5,
+        "current_incremental_sales": 529496.9,
+        "uplift_lower": 27004.3,
+        "uplift_upper": 49243.2,
+        "prob_beats_current": 0.985,
+    }
+    text = uplift_detail(plan, NumberFormat.INDIAN)
+    assert "INR 38.1K more" in text and "INR 2,53,056" in text
+    assert "90% interval of the uplift +5.1% to +9.3% (INR 27K to INR 49.2K per week)" in text
+    assert "98% chance of beating today's mix" in text
+
+
+def test_charts_roi_shares_curves_frontier_and_fit(small_run: Run) -> None:
+    inputs = load_inputs(small_run.paths)
+    charts = charts_of(build_summary(inputs, VizConfig(), small_run.reports))
+    assert list(charts) == ["chart-roi", "chart-shares", "chart-curves", "chart-frontier", "chart-fit"]
+    roi = charts["chart-roi"]["data"][0]
+    assert roi["error_y"]["array"] and min(roi["error_y"]["arrayminus"]) >= 0
+    assert [t["name"] for t in charts["chart-shares"]["data"]] == [
+        "Share of media spend",
+        "Share of media contribution",
+    ]
+    assert all(t["text"][0].endswith("%") for t in charts["chart-shares"]["data"])
+    curves = charts["chart-curves"]["data"]
+    symbols = [t["marker"]["symbol"] for t in curves if t.get("mode") == "markers" and t["x"] != [None]]
+    assert symbols.count("circle") == symbols.count("diamond") == len(small_run.params.channels)
+    assert {t.get("name") for t in curves} >= {"Today's spend", "Recommended spend", *small_run.params.channels}
+    fit = {t.get("name"): t for t in charts["chart-fit"]["data"]}
+    assert fit["Fitted"]["line"]["dash"] == "dash" and "dash" not in fit["Actual"]["line"]
+    assert fit["Fitted"]["line"]["color"] != fit["Actual"]["line"]["color"]
+    assert fit["90% prediction band"]["fill"] == "tonexty"
+    assert charts["chart-frontier"]["layout"]["shapes"][0]["x0"] == pytest.approx(
+        json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())["weekly_budget"]
+    )
+
+
+def test_assumptions_name_the_cpms_the_period_and_the_model_form(small_run: Run) -> None:
+    section = re.search(r'<section id="assumptions">(.*?)</section>', _page(small_run), re.S).group(1)
+    meta = json.loads((small_run.paths.models_dir / "metadata.json").read_text())
+    assert f"{meta['date_range'][0]} to {meta['date_range'][1]}" in section
+    assert "carryover &#39;beta_gamma&#39;" in section and "saturation &#39;hill&#39;" in section
+    assert "fades over the following weeks" in section and "Hill curve" in section
+    for channel, cpm in small_run.params.cpm_by_channel.items():
+        assert f'<td>{channel}</td><td class="num">{cpm:.2f}</td>' in section
+
+
+def test_the_summary_links_every_report(small_run: Run) -> None:
+    page = _page(small_run)
+    for name in REPORTS:
+        assert f'href="{name}"' in page
+
+
+def test_a_run_without_curves_or_optimisation_says_what_is_missing(small_run: Run, tmp_path: Path) -> None:
+    inputs = load_inputs(small_run.paths)
+    bare = type(inputs)(
+        **{**{k: getattr(inputs, k) for k in inputs.__dataclass_fields__}, "allocation": None, "curves": None}
+    )
+    cards = headline_cards(bare, NumberFormat.INDIAN)
+    values = {card.title: card.value for card in cards.cards}
+    assert values["What should we do with the budget?"] == "not available"
+    page = build_summary(bare, VizConfig(), tmp_path)
+    assert "chart-curves" not in charts_of(page)
+
+
+def test_western_numbers_on_request(small_run: Run, tmp_path: Path) -> None:
+    from tests.reports.conftest import make_run
+
+    western = make_run(tmp_path / "western", VizConfig(number_format="western", dpi=50), eda=False)
+    page = _page(western)
+    cards = re.search(r'<div class="cards">(.*?)</section>', page, re.S).group(1)
+    assert " Cr" not in cards and " L" not in cards and re.search(r"INR [\d.]+[KM]", cards)

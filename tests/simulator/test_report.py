@@ -1,0 +1,108 @@
+"""The simulation report: grouped sensitivity bars, scenario descriptions and scope, named ROIs,
+human headers and one number format."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.simulator import MarketingSimulator
+from mmm_analytics.simulator.batch import BatchResults, compute
+from mmm_analytics.simulator.export import provenance
+from mmm_analytics.simulator.report import ReportInputs, _uplift_text, build_page, write_report
+from mmm_analytics.style import numbers
+from mmm_analytics.style.page import charts_of
+
+SCENARIOS = """scenarios:
+  - name: now
+    description: Today's average weekly spend
+  - name: brand_a_push
+    description: BrandA only, TV up by half
+    brand: BrandA
+    spend: {TV: '+50%'}
+"""
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory, simulator: MarketingSimulator) -> BatchResults:
+    path = tmp_path_factory.mktemp("scenarios") / "s.yaml"
+    path.write_text(SCENARIOS)
+    return compute(simulator, path)
+
+
+def _inputs(results: BatchResults, simulator: MarketingSimulator, viz: VizConfig) -> ReportInputs:
+    return ReportInputs(
+        provenance(simulator),
+        results.scenarios,
+        results.optimum,
+        results.segments,
+        results.frontier,
+        results.sensitivity,
+        simulator.channels,
+        viz,
+    )
+
+
+@pytest.fixture(scope="module")
+def page(results: BatchResults, simulator: MarketingSimulator, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = write_report(
+        tmp_path_factory.mktemp("report") / "simulation_report.html", _inputs(results, simulator, VizConfig())
+    )
+    return Path(path).read_text(encoding="utf-8")
+
+
+def test_sensitivity_bars_are_grouped(results: BatchResults, simulator: MarketingSimulator) -> None:
+    charts = charts_of(build_page(_inputs(results, simulator, VizConfig())))
+    for base in ("current", "optimum"):
+        figure = charts[f"chart-sensitivity-{base}"]
+        assert figure["layout"]["barmode"] == "group"
+        names = [trace["name"] for trace in figure["data"]]
+        assert names == ["-50% spend", "-20% spend", "-10% spend", "+10% spend", "+20% spend", "+50% spend"]
+
+
+def test_scenarios_show_their_description_and_scope(
+    results: BatchResults, simulator: MarketingSimulator, page: str
+) -> None:
+    assert "Today&#39;s average weekly spend" in page and "BrandA only, TV up by half" in page
+    table = re.search(r'<div class="table-box" id="table-scenarios">(.*?)</div>', page, re.S).group(1)
+    assert "<td>national</td>" in table and "<td>BrandA only</td>" in table
+    chart = charts_of(build_page(_inputs(results, simulator, VizConfig())))["chart-scenarios"]
+    assert chart["data"][0]["x"] == ["now", "brand_a_push (BrandA only)"]
+
+
+def test_every_roi_is_named_and_headers_are_human(page: str) -> None:
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", page)
+    assert headers and not [h for h in headers if "_" in h]
+    for text in headers:
+        if "ROI" in text:
+            assert text.startswith(("Steady-state ROI", "Marginal ROI")), text
+    assert ">Uplift<" in page and re.search(r">[+-]\d+\.\d%<", page)  # shares as percentages
+
+
+@pytest.mark.parametrize(
+    ("number_format", "pattern"), [("indian", r"\d,\d\d,\d{3}"), ("western", r"\d{3},\d{3}")], ids=["indian", "western"]
+)
+def test_one_number_format(
+    results: BatchResults, simulator: MarketingSimulator, number_format: str, pattern: str
+) -> None:
+    page = build_page(_inputs(results, simulator, VizConfig(number_format=number_format)))
+    frontier = next(b for s in page.sections for b in s.blocks if getattr(b, "id", "") == "table-frontier")
+    budgets = [row[1].text for row in frontier.rows]
+    assert all(re.fullmatch(pattern, b) for b in budgets if len(b) >= 7), budgets
+    axis = charts_of(page)["chart-frontier"]["layout"]["xaxis"]
+    assert axis["ticktext"] == [numbers.compact(v, number_format) if v else "0" for v in axis["tickvals"]]
+
+
+def test_the_uplift_shows_its_interval_when_the_optimiser_gives_it() -> None:
+    plain = SimpleNamespace(uplift=0.072, current_incremental_sales=1000.0)
+    full = SimpleNamespace(
+        uplift=0.072, current_incremental_sales=1000.0, uplift_lower=50.0, uplift_upper=90.0, prob_beats_current=0.97
+    )
+    assert _uplift_text(plain) == "uplift +7.2%"
+    assert _uplift_text(full) == "uplift +7.2% (90% interval +5.0% to +9.0%), 97% chance of beating today's mix"
+    json.dumps(vars(full))

@@ -1,0 +1,69 @@
+"""One number format: Indian or Western grouping, money, shares as percentages, whole counts, n/a."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from mmm_analytics.config.viz import NumberFormat
+from mmm_analytics.style import numbers
+
+INDIAN, WESTERN = NumberFormat.INDIAN, NumberFormat.WESTERN
+
+
+@pytest.mark.parametrize(
+    ("value", "indian", "western"),
+    [
+        (0.0, "0", "0"),
+        (999.0, "999", "999"),
+        (1234.0, "1,234", "1,234"),
+        (123456.0, "1,23,456", "123,456"),
+        (12345678.0, "1,23,45,678", "12,345,678"),
+        (-98765432.4, "-9,87,65,432", "-98,765,432"),
+        (np.float64(1e9), "1,00,00,00,000", "1,000,000,000"),
+    ],
+    ids=["zero", "hundreds", "thousands", "lakh", "crore", "negative", "numpy"],
+)
+def test_grouping(value: float, indian: str, western: str) -> None:
+    assert numbers.grouped(value, INDIAN) == indian
+    assert numbers.grouped(value, WESTERN) == western
+
+
+@pytest.mark.parametrize("value", [None, math.nan, math.inf, -math.inf, "text"], ids=str)
+def test_missing_values_read_n_a(value: object) -> None:
+    for show in (numbers.grouped, numbers.count, numbers.money, numbers.compact, numbers.percent, numbers.ratio):
+        assert show(value) == numbers.MISSING
+
+
+def test_money_compact_percent_count_and_ratio() -> None:
+    assert numbers.money(1234567.8) == "INR 12,34,568"
+    assert numbers.money(1234567.8, WESTERN, 2) == "INR 1,234,567.80"
+    assert [numbers.compact(v) for v in (950, 23456, 234567, 12345678)] == ["950", "23.5K", "2.35 L", "1.23 Cr"]
+    assert [numbers.compact(v, WESTERN) for v in (23456, 2345678, 1.2e9)] == ["23.5K", "2.35M", "1.2B"]
+    assert numbers.compact_money(12345678) == "INR 1.23 Cr"
+    assert numbers.percent(0.261) == "26.1%" and numbers.percent(0.05, signed=True) == "+5.0%"
+    assert numbers.percent(-0.00001) == "0.0%" and numbers.ratio(-0.0001) == "0.00"  # no negative zero
+    assert numbers.count(11232.0) == "11,232" and numbers.count(1234567, WESTERN) == "1,234,567"
+    assert numbers.interval(1.5, 2.25) == "1.50 to 2.25" and numbers.interval(None, 2.0) == numbers.MISSING
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "fmt", "labels"),
+    [
+        (0.0, 567628.0, INDIAN, ["0", "2 L", "4 L", "6 L"]),
+        (-77433.0, 30000.0, WESTERN, ["-100K", "-75K", "-50K", "-25K", "0", "25K", "50K"]),
+        (0.0, 0.0, INDIAN, ["0"]),
+    ],
+    ids=["indian", "negative_western", "empty"],
+)
+def test_nice_ticks_cover_the_values(low: float, high: float, fmt: NumberFormat, labels: list[str]) -> None:
+    values, texts = numbers.nice_ticks(low, high, fmt)
+    assert texts == labels
+    assert values[0] <= min(low, 0.0) and values[-1] >= high
+
+
+def test_tick_formatter_follows_the_format() -> None:
+    assert numbers.tick_formatter(INDIAN)(2.5e7, 0) == "2.5 Cr"
+    assert numbers.tick_formatter(WESTERN)(2.5e7, 0) == "25M"

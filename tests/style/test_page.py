@@ -1,0 +1,125 @@
+"""The report page: specs rendered by one template system with autoescape, human headers, safe JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.style import charts, palette
+from mmm_analytics.style.page import (
+    REPORTS,
+    Card,
+    Cards,
+    Chart,
+    Column,
+    Details,
+    Note,
+    Page,
+    Section,
+    Table,
+    Text,
+    frame_table,
+    header,
+    records_table,
+    render_page,
+    script_json,
+)
+
+EVIL = "<script>alert(1)</script>"
+
+
+def _page(*blocks, file: str = "summary.html") -> str:
+    return render_page(Page(f"Title {EVIL}", "sub", (Section("s", "Section", tuple(blocks)),), file))
+
+
+def test_text_is_escaped_everywhere() -> None:
+    table = records_table(
+        [{"name": EVIL, "value": 1.0}], (Column("name", EVIL), Column("value", "V", "ratio")), "indian"
+    )
+    html = _page(Cards((Card(EVIL, EVIL, EVIL),)), table, Note(EVIL, "warning", EVIL), Text((EVIL,)))
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_chart_data_is_strict_json_that_cannot_close_the_script() -> None:
+    figure = {"data": [{"type": "bar", "x": [EVIL], "y": [math.nan, math.inf, 1.0]}], "layout": {}}
+    html = _page(Chart("chart-a", "A", figure))
+    assert EVIL not in html.split("</main>")[1]
+    raw = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S).group(1)
+    parsed = json.loads(raw)["charts"]["chart-a"]
+    assert parsed["data"][0]["y"] == [None, None, 1.0] and parsed["data"][0]["x"] == [EVIL]
+    assert '<div id="chart-a" class="chart">' in html
+    assert json.loads(str(script_json({"a": "</script>"}))) == {"a": "</script>"}
+
+
+def test_plotly_is_inlined_once_and_only_when_needed() -> None:
+    with_chart = _page(
+        Chart("chart-a", "A", {"data": [], "layout": {}}),
+        Details("more", (Chart("chart-b", "", {"data": [], "layout": {}}),)),
+    )
+    assert with_chart.count("plotly.js v") == 1 and '"chart-b"' in with_chart
+    assert "plotly.js v" not in _page(Text(("no charts",)))
+
+
+def test_the_navigation_links_every_report_and_marks_this_one() -> None:
+    html = _page(Text(("x",)), file="roi_report.html")
+    for name in REPORTS:
+        assert f'href="{name}"' in html
+    assert '<a href="roi_report.html" class="current" aria-current="page">' in html
+    assert html.count("<style>") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("roi_lower", "ROI lower"),
+        ("n_weeks", "Weeks"),
+        ("share_pct", "Share (%)"),
+        ("spend_inr", "Spend (INR)"),
+        ("cpm_inr", "CPM (INR)"),
+        ("mean_index_with", "Mean index with"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_headers_are_human(name: str, shown: str) -> None:
+    assert header(name) == shown
+
+
+def test_frame_tables_format_numbers_by_kind() -> None:
+    frame = pd.DataFrame(
+        {"channel": ["TV"], "rows": [11232.0], "spend_inr": [1234567.89], "share_pct": [26.14], "vif": [1.7883]}
+    )
+    table = frame_table(frame, NumberFormat.INDIAN)
+    assert isinstance(table, Table) and table.headers == ("Channel", "Rows", "Spend (INR)", "Share (%)", "VIF")
+    assert [c.text for c in table.rows[0]] == ["TV", "11,232", "12,34,568", "26.1%", "1.788"]
+    assert table.numeric == (False, True, True, True, True)
+
+
+def test_a_column_of_mostly_decimals_keeps_its_decimals() -> None:
+    table = frame_table(pd.DataFrame({"cpm_inr": [1.2, 2.0, 6.0]}), NumberFormat.INDIAN)
+    assert [row[0].text for row in table.rows] == ["1.200", "2.000", "6.000"]
+
+
+def test_records_table_shows_shares_as_percentages_and_counts_whole() -> None:
+    columns = (Column("share", "Share", "percent"), Column("n", "Weeks", "count"), Column("m", "Money", "money"))
+    table = records_table([{"share": 0.261, "n": 156.0, "m": 1e7}], columns, NumberFormat.WESTERN)
+    assert [c.text for c in table.rows[0]] == ["26.1%", "156", "10,000,000"]
+
+
+def test_one_palette_for_matplotlib_and_plotly() -> None:
+    viz = VizConfig(channel_colors={"Radio": "#123456"})
+    colors = palette.channel_colors(viz, ["TV", "Radio", "Print"])
+    assert colors == {"TV": viz.palette[0], "Radio": "#123456", "Print": viz.palette[2]}
+    assert palette.part_colors(viz, ["TV"])["base"] == palette.PART_COLORS["base"]
+    assert palette.rgba("#1f4e79", 0.2) == "rgba(31, 78, 121, 0.2)"
+
+
+def test_money_axis_labels_ticks_in_the_number_format() -> None:
+    axis = charts.money_axis([0.0, 2.4e7], NumberFormat.INDIAN, "Sales")
+    assert axis["ticktext"][-1].endswith("Cr") and axis["tickvals"][-1] >= 2.4e7
+    raised = charts.money_axis([1.1e6, 2.0e6], NumberFormat.WESTERN, zero=False)
+    assert raised["tickvals"][0] == 1.0e6 and raised["ticktext"][0] == "1M"
