@@ -107,8 +107,12 @@ def test_optimiser_allocation_sums_to_the_budget(pipeline_run: tuple[Path, str])
         "marginal_roi",
         "converged",
         "warnings",
+        "uplift_lower",
+        "uplift_upper",
+        "prob_beats_current",
     }
     assert plan["converged"] is True
+    assert plan["uplift_lower"] <= plan["uplift_upper"] and 0.0 <= plan["prob_beats_current"] <= 1.0
     assert sum(plan["allocation"].values()) == pytest.approx(plan["weekly_budget"], rel=1e-6)
     assert sum(plan["current_allocation"].values()) == pytest.approx(plan["weekly_budget"], rel=1e-6)
     assert plan["expected_incremental_sales"] >= plan["current_incremental_sales"] * (1 - 1e-9)

@@ -12,14 +12,21 @@ from mmm_analytics.benchmark.regret import (
     regret_per_segment,
     truth_surface,
 )
+from mmm_analytics.config.data import SyntheticSetting, SyntheticSettings
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.synthetic import (
     GroundTruth,
     SyntheticPanel,
+    generate_panel,
     true_steady_state_response,
 )
+
+
+def _world_truth(setting: SyntheticSetting) -> GroundTruth:
+    """The truth of a small world (2 geos x 2 brands x 60 weeks), seed 4."""
+    return generate_panel(SyntheticSettings(seed=4, setting=setting, n_geos=2, n_brands=2, n_skus=1, n_weeks=60)).truth
 
 
 def _params_from_truth(truth: GroundTruth, n_weeks: int = 30) -> ResponseParams:
@@ -88,10 +95,45 @@ def test_truth_model_has_no_regret(small_panel: SyntheticPanel) -> None:
 def test_wrong_model_has_positive_regret(small_panel: SyntheticPanel) -> None:
     params = _params_from_truth(small_panel.truth)
     wrong = params.coefficient * np.array([4.0, 0.25, 1.0, 1.0, 0.25, 4.0])
-    table = regret_per_segment(_simulator(dataclasses.replace(params, coefficient=wrong)), small_panel.truth)
+    table = regret_per_segment(
+        _simulator(dataclasses.replace(params, coefficient=wrong, coefficient_draws=wrong[None])), small_panel.truth
+    )
     assert np.all(table["regret"] > 1e-4) and np.all(table["regret"] < 1.0)
 
 
 def test_unknown_channel_in_truth(small_panel: SyntheticPanel) -> None:
     with pytest.raises(InputError, match="no channel"):
         truth_surface(small_panel.truth, ("TV", "Cinema"), [])
+
+
+@pytest.mark.parametrize(
+    "setting", [SyntheticSetting.ABSOLUTE, SyntheticSetting.LOGISTIC], ids=["absolute", "logistic"]
+)
+def test_jax_twin_equals_true_response_in_other_worlds(setting: SyntheticSetting) -> None:
+    truth = _world_truth(setting)
+    segments = [(e["brand"], e["region"]) for e in truth.data["series"]]
+    surface = truth_surface(truth, tuple(truth.channels), segments)
+    spend = np.random.default_rng(1).uniform(0.0, 5000.0, size=(len(segments), len(truth.channels)))
+    for row, (brand, region) in enumerate(segments):
+        expected = true_steady_state_response(truth, brand, region, dict(zip(truth.channels, spend[row])))
+        value = surface.cells(np.array([row])).value_and_grad(spend[row : row + 1])[0]
+        assert value == pytest.approx(expected, rel=1e-9)
+
+
+def test_absolute_truth_gives_each_series_its_own_half_saturation() -> None:
+    truth = _world_truth(SyntheticSetting.ABSOLUTE)
+    entries = truth.data["series"][::-1]  # any order of segments: rows follow the segments
+    surface = truth_surface(truth, tuple(truth.channels), [(e["brand"], e["region"]) for e in entries])
+    stored = np.array([[e["half_saturation"][c] for c in truth.channels] for e in entries])
+    np.testing.assert_allclose(surface.half_saturation, stored, rtol=1e-12)
+    assert np.all(np.ptp(surface.half_saturation, axis=0) > 0)  # not one value for every series
+    table = regret_per_segment(_simulator(_params_from_truth(truth)), truth)
+    assert np.all(np.abs(table["regret"]) < 1e-6)
+
+
+def test_a_truth_without_a_recorded_scaling_is_relative(small_panel: SyntheticPanel) -> None:
+    data = dict(small_panel.truth.data)
+    data["saturation"] = {k: v for k, v in data["saturation"].items() if k not in ("scaling", "scaling_form")}
+    truth = GroundTruth(data)
+    np.testing.assert_array_equal(truth.scaling(), np.ones(len(truth.channels)))
+    np.testing.assert_allclose(truth.series_half_saturation(), small_panel.truth.series_half_saturation(), rtol=0)

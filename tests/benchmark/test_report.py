@@ -1,11 +1,12 @@
-"""Benchmark aggregation and the Markdown report."""
+"""Benchmark aggregation and the Markdown report: ours beside the true-form floor."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_analytics.benchmark.report import channel_summary, markdown, setting_summary
+from mmm_analytics.benchmark.report import channel_summary, markdown, setting_summary, side_by_side
 
 
 @pytest.fixture()
@@ -14,6 +15,8 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
         {
             "setting": ["default", "default", "noisy"],
             "seed": [1, 2, 1],
+            "true_forms": ["beta_gamma+hill/relative"] * 3,
+            "forms": ["beta_gamma+hill/learned 0.50", "beta_gamma+hill/learned 0.50", "weibull+hill/learned 0.40"],
             "contribution_error": [0.06, 0.08, 0.15],
             "ridge_contribution_error": [0.3, 0.4, 0.5],
             "holdout_wmape": [0.011, 0.012, 0.02],
@@ -25,12 +28,20 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
             "max_regret": [0.02, 0.05, 0.04],
             "cells_worse_than_current": [0, 1, 2],
             "cells": [4, 4, 4],
+            "floor_contribution_error": [0.05, 0.05, 0.10],
+            "floor_holdout_wmape": [0.010, 0.011, 0.019],
+            "floor_coverage": [1.0, 1.0, 1.0],
+            "floor_fit_seconds": [10.0, 12.0, 11.0],
+            "floor_regret": [0.005, 0.005, 0.01],
+            "floor_max_regret": [0.01, 0.02, 0.03],
+            "floor_cells_worse_than_current": [0, 0, 1],
         }
     )
-    channels = pd.DataFrame(
+    ours = pd.DataFrame(
         {
             "setting": ["default"] * 4 + ["noisy"] * 2,
             "seed": [1, 1, 2, 2, 1, 1],
+            "fit": ["ours"] * 6,
             "channel": ["TV", "Print"] * 3,
             "share_of_media": [0.9, 0.02] * 3,
             "true_roi": [1.0, 0.5] * 3,
@@ -41,11 +52,20 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
             "interval_width": [0.2] * 6,
             "true_half_life": [1.0] * 6,
             "half_life": [1.1] * 6,
+            "true_peak_lag": [0] * 6,
+            "peak_lag": [0, 1] * 3,
             "true_half_saturation": [2.0] * 6,
             "half_saturation": [2.1] * 6,
         }
     )
-    return runs, channels
+    floor = ours.assign(
+        fit="floor",
+        roi=[1.0, 0.5, 1.05, 0.45, 1.1, 0.5],
+        roi_error=[0.0, 0.0, 0.05, -0.1, 0.1, 0.0],
+        covered=[True] * 6,
+        interval_width=[0.3] * 6,
+    )
+    return runs, pd.concat([ours, floor], ignore_index=True)
 
 
 def test_setting_summary_averages_seeds_and_ignores_tiny_channels(runs) -> None:
@@ -78,3 +98,65 @@ def test_markdown_states_each_target_and_its_status(runs) -> None:
     assert "interval coverage >= 80% | 75% | NOT met" in text
     assert "- scenario: 4.0 ms" in text and "- optimize national: 3.20 s" in text and "- segments: 24" in text
     assert "## Per channel" in text
+
+
+def test_floor_figures_sit_beside_ours_with_the_ratio(runs) -> None:
+    summary = setting_summary(*runs)
+    columns = list(summary.columns)
+    for figure in ("contribution_error", "max_abs_roi_error_big_channels", "coverage", "mean_interval_width"):
+        assert columns.index(f"floor_{figure}") == columns.index(figure) + 1
+    assert columns.index("contribution_error_ratio") == columns.index("floor_contribution_error") + 1
+    default = summary.set_index("setting").loc["default"]
+    assert default.floor_contribution_error == pytest.approx(0.05)
+    assert default.contribution_error_ratio == pytest.approx(0.07 / 0.05)
+    # Floor coverage and width over every channel and seed of the floor's rows.
+    assert default.floor_coverage == pytest.approx(1.0) and default.floor_mean_interval_width == pytest.approx(0.3)
+    assert default.floor_max_abs_roi_error_big_channels == pytest.approx(0.05)  # TV's, Print is too small
+    assert default.floor_regret == pytest.approx(0.005) and default.floor_max_regret == pytest.approx(0.02)
+    assert default.floor_cells_worse_than_current == 0
+    assert default.forms == "beta_gamma+hill/learned 0.50" and default.true_forms == "beta_gamma+hill/relative"
+
+
+def test_channel_summary_puts_the_floor_beside_ours(runs) -> None:
+    per_channel = channel_summary(runs[1])
+    tv = per_channel[(per_channel.setting == "default") & (per_channel.channel == "TV")].iloc[0]
+    assert tv.floor_roi == pytest.approx(1.025) and tv.floor_roi_error == pytest.approx(0.025)
+    assert list(per_channel.columns[:7]) == [
+        "setting",
+        "channel",
+        "share_of_media",
+        "true_roi",
+        "roi",
+        "floor_roi",
+        "roi_error",
+    ]
+
+
+def test_report_shows_ours_and_floor_side_by_side(runs) -> None:
+    summary = setting_summary(*runs)
+    table = side_by_side(summary).set_index("world")
+    assert table.loc["default", "contribution error"] == "7.0% / 5.0%"
+    assert table.loc["default", "ratio"] == "1.40x"
+    assert table.loc["default", "coverage"] == "75% / 100%"
+    assert table.loc["default", "regret mean"] == "1.50% / 0.50%"
+    assert table.loc["default", "cells worse than today"] == "1 / 0 of 8"
+    text = markdown(summary, channel_summary(runs[1]))
+    assert "## Ours beside the true-form floor" in text
+    assert "| default | beta_gamma+hill/relative | beta_gamma+hill/learned 0.50 | 7.0% / 5.0% | 1.40x |" in text
+    assert "floor_contribution_error" in text and "contribution_error_ratio" in text
+
+
+def test_a_broken_fit_leaves_blank_figures_and_is_listed(runs) -> None:
+    broken_runs = runs[0].assign(
+        floor_regret=[0.005, float("nan"), 0.01],
+        floor_nonfinite_draws=[0.0, 0.9975, 0.0],
+        nonfinite_draws=[0.0, 0.0, 0.0],
+    )
+    summary = setting_summary(broken_runs, runs[1])
+    default = summary.set_index("setting").loc["default"]
+    assert np.isnan(default.floor_regret) and default.floor_nonfinite_draws == pytest.approx(0.49875)
+    assert side_by_side(summary).set_index("world").loc["default", "regret mean"] == "1.50% / -"
+    text = markdown(summary, channel_summary(runs[1]))
+    assert "## Fit problems" in text
+    assert "- default, floor: 49.9% of parameter draws non-finite; regret not scored" in text
+    assert "- noisy" not in text

@@ -33,7 +33,7 @@ def test_repository_config_loads_and_equals_the_built_in_defaults(tmp_path: Path
     built_in = load_config(tmp_path / "missing")
     assert from_files == built_in
     assert list(from_files.data.channels) == ["TV", "YouTube", "Facebook", "Instagram", "Print", "Radio"]
-    assert from_files.features.max_lag == 16 and from_files.model.saturation == "hill"
+    assert from_files.features.max_lag == 16 and from_files.model.saturation == "auto"
 
 
 def test_missing_folder_gives_defaults_unless_required(tmp_path: Path) -> None:
@@ -68,7 +68,11 @@ def test_partial_nested_settings_keep_the_other_defaults(tmp_path: Path) -> None
 BAD_FILES = [
     ("feature_config.yaml", "max_lag: -1\n", "key 'max_lag': Input should be greater than or equal to 0 (got -1)"),
     ("model_config.yaml", "max_lag: -4\n", "key 'max_lag': Input should be greater than or equal to 0 (got -4)"),
-    ("model_config.yaml", "saturation: cubic\n", "key 'saturation': Input should be 'hill' or 'sigmoid' (got 'cubic')"),
+    (
+        "model_config.yaml",
+        "saturation: cubic\n",
+        "key 'saturation': Value error, should be one of auto, hill, sigmoid, logistic (got 'cubic')",
+    ),
     ("model_config.yaml", "epochs: many\n", "key 'epochs': Input should be a valid integer"),
     ("model_config.yaml", "learnin_rate: 0.1\n", "unknown key 'learnin_rate'; remove it or check its spelling"),
     ("model_config.yaml", "priors:\n  roi: {mean: 0}\n", "key 'priors.roi.mean': Input should be greater than 0"),

@@ -11,7 +11,8 @@ from mmm_analytics.response.saturation import SaturationFamily
 
 def test_defaults() -> None:
     config = ModelConfig()
-    assert config.saturation is SaturationFamily.HILL and config.baseline is BaselineKind.LINEAR
+    assert config.saturation == "auto" and config.carryover == "auto" and config.baseline is BaselineKind.LINEAR
+    assert config.saturation_family() is SaturationFamily.HILL and config.saturation_scaling == "learned"
     assert config.max_lag == 16 and config.priors.weight == 1.0
     assert config.intervals.level == 0.9 and config.priors.shrinkage.brand_sd == 0.5
 

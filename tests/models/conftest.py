@@ -18,13 +18,18 @@ from mmm_analytics.synthetic import SyntheticPanel, generate_panel
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 
+#: The first candidate of each kind: what an ``auto`` selection keeps unless a challenger wins.
+DEFAULT_FORMS = ("beta_gamma", "hill")
+
+
 def fast_config(draws: int = 40, prior_weight: float | None = None, epochs: int = 8) -> ProjectConfig:
-    """The shipped config with fewer Adam epochs and draws (the MAP polish does the rest)."""
+    """The shipped config with fewer Adam epochs and draws (the MAP polish does the rest) and the
+    default forms pinned (form selection has its own tests)."""
     config = load_config(CONFIG_DIR)
     priors = (
         config.model.priors if prior_weight is None else config.model.priors.model_copy(update={"weight": prior_weight})
     )
-    model = config.model.model_copy(
+    model = config.model.pinned(*DEFAULT_FORMS).model_copy(
         update={
             "epochs": epochs,
             "priors": priors,

@@ -17,6 +17,7 @@ from mmm_analytics.models.posterior import current_theta
 from mmm_analytics.models.training import build_model
 from mmm_analytics.response import carryover, saturation
 from mmm_analytics.response.carryover import CARRYOVER_FORMS
+from mmm_analytics.response.saturation import SATURATION_FORMS
 from mmm_analytics.synthetic.truth import MediaTruth
 from tests.models.conftest import fast_config, to_feature_panel
 
@@ -102,12 +103,14 @@ def test_every_carryover_family_reaches_model_export_and_truth(family, noiseless
     assert model.adstock.family == family
     params = {name: np.asarray(value) for name, value in model.adstock.params().items()}
     reference = carryover.lag_weights(family, params, config.model.max_lag)
-    lag_weights, half_saturation, slope, coefficient = (
+    lag_weights, half_saturation, slope, coefficient, _scaling = (
         a[0] for a in draw_arrays(model, inputs, current_theta(model)[None, :])
     )
     np.testing.assert_allclose(lag_weights, reference, rtol=1e-12)
     carried = carryover.apply_carryover(inputs.x["media"], reference)
-    expected = coefficient[:, None, :] * saturation.saturate(carried, config.model.saturation, half_saturation, slope)
+    expected = coefficient[:, None, :] * saturation.saturate(
+        carried, config.model.saturation_family(), half_saturation[:, None, :], slope
+    )
     got = keras.ops.convert_to_numpy(model(inputs.x)["media"]) * model.sales_scale
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
     n_channels = len(panel.channels)
@@ -117,9 +120,34 @@ def test_every_carryover_family_reaches_model_export_and_truth(family, noiseless
         "hill",
         {k: np.resize(v, n_channels) for k, v in params.items()} | {"slope": np.ones(n_channels)},
         np.ones(n_channels),
+        np.ones(n_channels),
         np.ones((1, 1, n_channels)),
         np.ones((1, 1, n_channels)),
     )
     np.testing.assert_allclose(truth.lag_weights(), reference, rtol=1e-12)
     restored = MarketingMixModel.from_config(model.get_config())
     assert restored.carryover == family
+
+
+@pytest.mark.parametrize("family", list(SATURATION_FORMS))
+@pytest.mark.parametrize("scaling", list(saturation.SaturationScaling))
+def test_every_saturation_family_and_size_scaling_reaches_model_and_export(family, scaling, noiseless_panel) -> None:
+    """The model's media contribution equals the response core's, series by series, for every
+    saturation family and scaling, and the export gives the same per-series half-saturation."""
+    config = fast_config()
+    update = {"saturation": family, "saturation_scaling": scaling}
+    config = dataclasses.replace(config, model=config.model.model_copy(update=update))
+    panel = to_feature_panel(noiseless_panel, config)
+    model = build_model(panel, config.model)
+    inputs = model_inputs(panel)
+    lag_weights, half_saturation, slope, coefficient, scaling_value = (
+        a[0] for a in draw_arrays(model, inputs, current_theta(model)[None, :])
+    )
+    assert half_saturation.shape == coefficient.shape
+    expected_scaling = {"relative": 1.0, "absolute": 0.0, "learned": 0.5}[scaling]
+    np.testing.assert_allclose(scaling_value, expected_scaling, rtol=1e-12)
+    carried = carryover.apply_carryover(inputs.x["media"], lag_weights)
+    expected = coefficient[:, None, :] * saturation.saturate(carried, family, half_saturation[:, None, :], slope)
+    got = keras.ops.convert_to_numpy(model(inputs.x)["media"]) * model.sales_scale
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
+    assert MarketingMixModel.from_config(model.get_config()).saturation_scaling == scaling

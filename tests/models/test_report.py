@@ -15,6 +15,7 @@ from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.models.evaluation_figures import FitPanels, PlotData, part_colors
 from mmm_analytics.models.metrics import metrics_table, residual_diagnostics
 from mmm_analytics.models.report import CHART_IDS, SECTIONS, ReportContent, build_report
+from mmm_analytics.style.page import Section, Text
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 VOID = {"meta", "img", "br", "hr", "input", "link"}
@@ -120,28 +121,64 @@ def test_every_section_and_chart_is_present_and_the_page_parses(page):
     assert structure.images == ["data:image/png;base64,iVBORw0KGgoAAAAAAAAAAAAAAAAAAAAA"]
 
 
+def _charts(page: str) -> dict:
+    payload = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, flags=re.S).group(1)
+    return json.loads(payload)["charts"]
+
+
 def test_chart_data_is_valid_json_for_every_div(page):
-    payload = re.search(r"const CHARTS = (.*?);\nfor", page, flags=re.S).group(1)
-    charts = json.loads(payload)
+    charts = _charts(page)
     assert list(charts) == list(CHART_IDS)
     fit = charts["chart-fit"]
     # national, one brand, two regions: two traces each, one dropdown button each
     assert len(fit["data"]) == 8 and len(fit["layout"]["updatemenus"][0]["buttons"]) == 4
     assert [t["name"] for t in charts["chart-decomposition"]["data"][:4]] == ["base", "price", "promotions", "TV"]
+    actual, fitted = fit["data"][:2]
+    assert actual["line"]["color"] != fitted["line"]["color"] and fitted["line"]["dash"] == "dash"
     assert charts["chart-waterfall"]["data"][0]["measure"][-1] == "total"
     assert fit["layout"]["shapes"][0]["x0"] == "2024-04-22"  # first of the 4 holdout weeks
 
 
 def test_cpm_assumption_contributions_and_training_summary(page):
     assert "spend = exposures x CPM / 1000" in page and "TV 1.25" in page
-    assert "<td>4.000</td>" in page  # ROI
+    assert '<td class="num">4.000</td>' in page  # historical average ROI
+    assert "Historical average ROI" in page
     assert "timings.adam" in page and "best_epoch" in page and "1 after 3 epochs" in page
     assert "Durbin-Watson" in page
 
 
 def test_names_are_escaped(page):
-    assert "<b>Brand</b>" not in page.replace(get_plotlyjs(), "").split("const CHARTS")[0]
+    assert "<b>Brand</b>" not in page.replace(get_plotlyjs(), "")
     assert "&lt;b&gt;Brand&lt;/b&gt;" in page
+
+
+def test_the_promotions_note_says_the_tpr_effect_sits_in_price(page):
+    decomposition = re.search(r'<section id="decomposition">(.*?)</section>', page, re.S).group(1)
+    assert "TPR" in decomposition and "price part" in decomposition and "elasticity" in decomposition
+
+
+def test_human_headers_and_indian_or_western_numbers(content):
+    big = pd.DataFrame({"channel": ["TV"], "spend": [1234567.0], "contribution": [4938268.0], "roi": [4.0]})
+    indian = build_report(ReportContent(**_fields(content) | {"contributions": big}))
+    western = build_report(ReportContent(**_fields(content) | {"contributions": big, "number_format": "western"}))
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", indian)
+    assert "Train MAPE" in headers and "Holdout R²" in headers and "Durbin-Watson" in headers
+    assert not [h for h in headers if "_" in h and not h.startswith("Sales_Value")]
+    assert ">12,34,567<" in indian and ">1,234,567<" not in indian
+    assert ">1,234,567<" in western and ">12,34,567<" not in western
+    assert ">100.0%<" in indian  # shares as percentages
+
+
+def test_extra_sections_come_after_the_media_response(content):
+    extra = Section("model-form", "Model form selection", (Text(("Hill won.",)),))
+    page = build_report(ReportContent(**_fields(content) | {"extra_sections": (extra,)}))
+    order = re.findall(r'<section id="([a-z-]+)">', page)
+    assert order.index("model-form") == order.index("media-response") + 1
+    assert "Hill won." in page
+
+
+def _fields(content: ReportContent) -> dict:
+    return {name: getattr(content, name) for name in ReportContent.__dataclass_fields__}
 
 
 def test_report_without_holdout_or_training(content):
@@ -155,4 +192,4 @@ def test_report_without_holdout_or_training(content):
         )
     )
     assert "parameter draws for intervals" in page
-    assert '"shapes": []' in page
+    assert _charts(page)["chart-fit"]["layout"]["shapes"] == []

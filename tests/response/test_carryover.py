@@ -255,3 +255,10 @@ def test_sustained_exposure_carries_over_to_the_sum_of_the_weights(beta, retenti
     np.testing.assert_allclose(weights.sum(axis=0), 1.0 + beta * tail, rtol=RTOL)
     sustained = carryover.beta_gamma_decay(np.ones(max_lag + 3), beta, retention, max_lag)
     np.testing.assert_allclose(sustained[-1], 1.0 + beta * tail, rtol=RTOL)
+
+
+@pytest.mark.parametrize("shape, scale", [(400.0, 3.0), (1e-3, 0.01), (50.0, 0.2), (0.3, 40.0)])
+def test_weibull_weights_stay_finite_for_extreme_draws(shape: float, scale: float) -> None:
+    """Laplace draws far from the fit once gave Weibull weights of inf * 0 = NaN."""
+    weights = carryover.weibull_weights(np.array([shape]), np.array([scale]), 16)
+    assert np.all(np.isfinite(weights)) and weights.max() == pytest.approx(1.0) and weights.min() >= 0.0

@@ -53,9 +53,16 @@ def test_mroi_at_zero_is_the_right_derivative(family: str) -> None:
     # slope 1: d/dspend coef * x/(x+K) at 0 is coef * a / K; sigmoid: coef * a * ln3 / (2K); a = dx/dspend.
     coefficient, half, slope = np.array([[50_000.0, 20_000.0]]), np.array([0.8, 2.0]), np.array([1.0, 1.0])
     a = 1000.0 / CPM / SCALE[0] * CARRY
-    expected = coefficient[0] * a / half * (1.0 if family == "hill" else np.log(3.0) / 2.0)
+    closed_form = {"hill": 1.0 / half, "sigmoid": np.log(3.0) / (2.0 * half)}
+    if family in closed_form:
+        expected = coefficient[0] * a * closed_form[family]
+        np.testing.assert_allclose(_mroi(np.zeros((1, 2)), coefficient, half, slope, family)[0], expected, rtol=1e-12)
+    # Every family: the right-hand difference quotient at 0 (Richardson, steps of 1e-4 and 2e-4 INR).
+    step = 1e-4
+    one = _response(np.full((1, 2), step), coefficient, half, slope, family)[0] / step
+    two = _response(np.full((1, 2), 2 * step), coefficient, half, slope, family)[0] / (2 * step)
     got = _mroi(np.zeros((1, 2)), coefficient, half, slope, family)[0]
-    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    np.testing.assert_allclose(got, 2 * one - two, rtol=1e-6)
 
 
 @pytest.mark.parametrize("family", [f.value for f in SATURATION_FORMS])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -105,3 +106,47 @@ def reference_response(params: ResponseParams, spend: np.ndarray) -> np.ndarray:
         params.slope,
         params.saturation,
     )
+
+
+def replace_params(params: ResponseParams, **changes: object) -> ResponseParams:
+    """``params`` with some fields replaced (the constructor re-checks and broadcasts them)."""
+    return dataclasses.replace(params, **changes)  # type: ignore[arg-type]
+
+
+def per_cell(values: np.ndarray, params: ResponseParams) -> np.ndarray:
+    """A per-channel parameter (..., C) or per-series one (..., S, C) as (..., S, C): hand-built
+    half-saturations work with either layout."""
+    values = np.asarray(values)
+    series, channels = params.coefficient.shape
+    return (
+        values
+        if values.shape[-2:] == (series, channels)
+        else np.broadcast_to(values[..., None, :], (*values.shape[:-1], series, channels))
+    )
+
+
+def coefficient_only_draws(params: ResponseParams, factors: np.ndarray) -> ResponseParams:
+    """Draws in which only the coefficients vary: draw d, channel c has ``factors[d, c]`` x the point
+    coefficient; carryover, half-saturation and slope equal the point estimate in every draw.
+
+    With Hill slope 1 the expected response is then the point curve with the mean coefficient.
+    """
+    n_draws = factors.shape[0]
+    return replace_params(
+        params,
+        coefficient_draws=params.coefficient[None] * factors[:, None, :],
+        lag_weights_draws=np.broadcast_to(params.lag_weights, (n_draws, *params.lag_weights.shape)).copy(),
+        half_saturation_draws=np.broadcast_to(params.half_saturation, (n_draws, *params.half_saturation.shape)).copy(),
+        slope_draws=np.broadcast_to(params.slope, (n_draws, *params.slope.shape)).copy(),
+    )
+
+
+def steady_history(params: ResponseParams, spread: float, seed: int = 11) -> ResponseParams:
+    """``params`` whose weekly exposure of every series and channel stays within its mean x
+    (1 +- ``spread``), the mean unchanged: a narrow range of spend in the data."""
+    rng = np.random.default_rng(seed)
+    mean = params.exposure.mean(axis=1, keepdims=True)
+    wobble = rng.uniform(-spread, spread, params.exposure.shape)
+    wobble -= wobble.mean(axis=1, keepdims=True)
+    wobble *= spread / max(float(np.abs(wobble).max()), 1e-300)
+    return replace_params(params, exposure=mean * (1.0 + wobble))

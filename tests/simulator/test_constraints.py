@@ -96,3 +96,19 @@ def test_parse_limits(items, absolute, fraction) -> None:
 def test_parse_limits_rejects_bad_items(item: str) -> None:
     with pytest.raises(InputError, match=r"--min .*expected CHANNEL=INR"):
         parse_limits([item], "--min")
+
+
+def test_shares_refer_to_the_reference_and_locks_to_today() -> None:
+    """Shares are of the "current" column (today's mix scaled to the budget); a lock keeps today's spend."""
+    reference = 2.0 * CURRENT
+    limits = resolve_limits(
+        BudgetConstraints(min_fraction={"TV": 0.5}, max_fraction={"Radio": 0.8}, locked=("YouTube",)),
+        CHANNELS,
+        CURRENT,
+        350.0,
+        reference,
+    )
+    np.testing.assert_allclose(limits.lower, [100.0, 50.0, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(limits.upper, [np.inf, 50.0, 40.0], rtol=1e-12)
+    zero = resolve_limits(BudgetConstraints(max_fraction={"Radio": 0.8}), CHANNELS, CURRENT, 0.0, np.zeros(3))
+    assert zero.upper.tolist() == [np.inf, np.inf, 0.0]  # no NaN from inf x 0

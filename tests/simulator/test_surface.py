@@ -8,7 +8,7 @@ import pytest
 from mmm_analytics.response.steady_state import steady_state_response
 from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
 
-from .hand_built import build_params, reference_response
+from .hand_built import build_params, per_cell, reference_response
 
 
 def reference_draw_response(params, spend: np.ndarray) -> np.ndarray:
@@ -19,7 +19,7 @@ def reference_draw_response(params, spend: np.ndarray) -> np.ndarray:
         params.exposure_scale[None],
         params.cpm,
         params.lag_weights_draws.sum(axis=1)[:, None, :],
-        params.half_saturation_draws[:, None, :],
+        per_cell(params.half_saturation_draws, params),
         params.slope_draws[:, None, :],
         params.saturation,
     )

@@ -1,6 +1,7 @@
-"""Recovery benchmark: synthetic panels with known truth, fitted with the default config.
+"""Recovery benchmark: synthetic worlds with known truth, fitted by us and with the true forms.
 
-Modules: ``recovery`` (one fit compared with its truth), ``regret`` (the optimiser's
-recommendation under the true response), ``timing`` (the simulator's speed), ``report``
-(tables and markdown) and ``pipeline`` (:func:`run_benchmark` over settings and seeds).
+Modules: ``recovery`` (one fit compared with its truth), ``floor`` (the truth's forms pinned:
+the floor our figures are read against), ``regret`` (the optimiser's recommendation under the
+true response), ``timing`` (the simulator's speed), ``report`` (tables and markdown) and
+``pipeline`` (:func:`run_benchmark` over worlds and seeds).
 """

@@ -1,4 +1,10 @@
-"""``mmm benchmark``: recovery, interval coverage, optimiser regret and timings over seeds."""
+"""``mmm benchmark``: ours beside the true-form floor on synthetic worlds, over seeds.
+
+Each (world, seed) panel is fitted twice: with the project config (ours) and with the truth's
+own forms pinned (the floor, :mod:`mmm_analytics.benchmark.floor`). Both are scored the same
+way: contribution error, ROI error per channel, 90% interval coverage and width, and the
+optimiser's regret over every brand x region cell under the true response.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from mmm_analytics.benchmark.recovery import RunResult, run_one
-from mmm_analytics.benchmark.report import channel_summary, markdown, setting_summary
+from mmm_analytics.benchmark.floor import floor_config, true_forms
+from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world_panel
+from mmm_analytics.benchmark.report import FLOOR_PREFIX, channel_summary, markdown, setting_summary
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting
 from mmm_analytics.utils.io import write_csv, write_text
@@ -25,15 +32,25 @@ class BenchmarkResult:
     files: list[Path]
 
 
-def _regret(run: RunResult, config: ProjectConfig, with_timings: bool) -> tuple[dict[str, float], dict]:
+def _regret(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[dict[str, Any], dict]:
     """Optimiser regret over the brand x region cells under the true response: mean, max, and
-    the cells where the advice sells less than today's mix (and, once, the simulator's timings)."""
+    the cells where the advice sells less than today's mix (and, once, the simulator's timings).
+
+    A model whose response is not finite (a broken posterior) gets no regret: NaN figures and
+    the reason in ``regret_failure``, so one broken fit does not end the benchmark.
+    """
     from mmm_analytics.benchmark.regret import regret_per_segment
     from mmm_analytics.benchmark.timing import measure_speed
     from mmm_analytics.simulator.engine import MarketingSimulator
+    from mmm_analytics.simulator.optimizer import NonFiniteResultError
 
     simulator = MarketingSimulator(run.params, run.metadata, config.model.simulator)
-    regret = regret_per_segment(simulator, run.truth)
+    try:
+        regret = regret_per_segment(simulator, run.truth)
+    except NonFiniteResultError as error:
+        nan = float("nan")
+        failed = {"regret": nan, "max_regret": nan, "cells_worse_than_current": nan, "cells": len(simulator.segments)}
+        return failed | {"regret_failure": str(error)}, {}
     figures = {
         "regret": float(regret["regret"].mean()),
         "max_regret": float(regret["regret"].max()),
@@ -43,27 +60,66 @@ def _regret(run: RunResult, config: ProjectConfig, with_timings: bool) -> tuple[
     return figures, measure_speed(simulator) if with_timings else {}
 
 
+def _scored(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[dict[str, Any], dict]:
+    """The fit's figures with its regret, and the timings when asked for."""
+    regret, speed = _regret(run, config, with_timings)
+    return dict(run.summary) | regret, speed
+
+
+def benchmark_world(
+    setting: SyntheticSetting, seed: int, config: ProjectConfig, with_timings: bool = False
+) -> tuple[dict[str, Any], pd.DataFrame, dict]:
+    """Fit one world twice (ours, floor); returns the run row, the channel rows of both fits and timings.
+
+    The floor reuses our fit when our config already pins the truth's forms.
+    """
+    panel, truth = world_panel(setting, seed, config)
+    ridge = ridge_baseline(panel, truth, config)
+    ours = fit_one(panel, truth, config, ridge, "ours")
+    ours_figures, timings = _scored(ours, config, with_timings)
+    pinned = floor_config(config, truth)
+    if pinned == config:
+        floor, floor_figures = ours, ours_figures
+    else:
+        floor = fit_one(panel, truth, pinned, ridge, "floor")
+        floor_figures, _ = _scored(floor, pinned, False)
+    row = {
+        "setting": setting.value,
+        "seed": seed,
+        "true_forms": true_forms(truth).label(),
+        **ours_figures,
+        **{f"{FLOOR_PREFIX}{key}": value for key, value in floor_figures.items()},
+        **ridge.summary,
+        "noise_floor_wmape": float(truth.data["noise_floor_wmape_last_13_weeks"]),
+    }
+    channels = pd.concat([ours.channels, floor.channels.assign(fit="floor")], ignore_index=True)
+    return row, channels.assign(setting=setting.value, seed=seed), timings
+
+
 def run_benchmark(
     settings: list[SyntheticSetting],
     seeds: list[int],
     config: ProjectConfig,
     output_dir: Path,
     on_run: Callable[[dict], None] | None = None,
+    with_timings: bool = True,
 ) -> BenchmarkResult:
-    """Fit every (setting, seed) panel and write ``benchmark.csv``, ``benchmark_channels.csv``, ``benchmark.md``."""
+    """Fit every (setting, seed) panel, ours and the floor, and write ``benchmark.csv``,
+    ``benchmark_runs.csv``, ``benchmark_channels.csv`` and ``benchmark.md`` into ``output_dir``.
+
+    ``on_run`` is called with each run's row; ``with_timings`` times the simulator once (on the
+    first run's model).
+    """
     runs, channels = [], []
     timings: dict[str, Any] = {}
     for setting in settings:
         for seed in seeds:
-            run = run_one(setting, seed, config)
-            summary = dict(run.summary)
-            regret, speed = _regret(run, config, with_timings=not timings)
-            summary |= regret
+            row, rows, speed = benchmark_world(setting, seed, config, with_timings and not timings)
             timings = timings or speed
-            runs.append(summary)
-            channels.append(run.channels)
+            runs.append(row)
+            channels.append(rows)
             if on_run is not None:
-                on_run(summary)
+                on_run(row)
     runs_frame, channel_frame = pd.DataFrame(runs), pd.concat(channels, ignore_index=True)
     summary_frame = setting_summary(runs_frame, channel_frame)
     per_channel = channel_summary(channel_frame)

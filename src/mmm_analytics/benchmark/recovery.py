@@ -1,4 +1,9 @@
-"""One benchmark run: generate a panel, fit the model and the ridge baseline, compare with truth."""
+"""One benchmark fit: generate a world's panel, fit it, and compare the media effects with the truth.
+
+:func:`world_panel` builds the model's panel of a (setting, seed); :func:`fit_one` fits it with
+a config (ours, or the true-form floor) and returns per-channel rows and run figures;
+:func:`ridge_baseline` gives the ridge baseline's figures for scale.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +25,8 @@ from mmm_analytics.synthetic import GroundTruth, generate_panel
 
 
 @dataclass(frozen=True, slots=True)
-class RunResult:
-    """Per-channel comparison rows and run-level figures of one (setting, seed)."""
+class FitResult:
+    """Per-channel comparison rows and run-level figures of one fit of one (setting, seed)."""
 
     channels: pd.DataFrame
     summary: dict[str, float | str | int]
@@ -30,11 +35,20 @@ class RunResult:
     truth: GroundTruth
 
 
+@dataclass(frozen=True, slots=True)
+class RidgeBaseline:
+    """The ridge baseline of a panel: national contribution per channel (C,) in INR, and figures."""
+
+    contribution: np.ndarray
+    summary: dict[str, float]
+
+
 def wmape(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.abs(actual - predicted).sum() / np.abs(actual).sum())
 
 
-def _panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[FeaturePanel, GroundTruth]:
+def world_panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[FeaturePanel, GroundTruth]:
+    """The model's panel of the synthetic world ``setting`` with ``seed``, and its truth."""
     synthetic = config.data.synthetic.model_copy(update={"seed": seed, "setting": setting})
     generated = generate_panel(SyntheticSettings.model_validate(synthetic.model_dump()), config.data.channel_table())
     frame = generated.frame.copy()
@@ -42,9 +56,40 @@ def _panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple
     return build_panel(frame, config.data, config.features), generated.truth
 
 
+def _error_share(estimate: pd.Series, truth: pd.Series) -> float:
+    """Sum over channels of |estimate - truth| / total true contribution."""
+    return float((estimate - truth).abs().sum() / truth.sum())
+
+
+def ridge_baseline(panel: FeaturePanel, truth: GroundTruth, config: ProjectConfig) -> RidgeBaseline:
+    """Fit the ridge baseline: its contribution error and holdout wMAPE."""
+    ridge = fit_ridge(panel, config.features)
+    contribution = ridge.contribution.sum(axis=(0, 1))
+    true = pd.Series(truth.national_contribution())[list(panel.channels)]
+    holdout = slice(panel.n_train_weeks, None)
+    summary = {
+        "ridge_contribution_error": _error_share(pd.Series(contribution, index=true.index), true),
+        "ridge_holdout_wmape": wmape(panel.sales[:, holdout], ridge.predicted[:, holdout]),
+    }
+    return RidgeBaseline(contribution, summary)
+
+
+#: Carryover families whose weights decay geometrically after lag 1 (a half-life means something).
+GEOMETRIC_TAIL = ("beta_gamma", "geometric")
+
+
+def _half_life(weights: np.ndarray, family: str) -> float:
+    """Half-life (weeks) of a geometric tail of ``weights`` (L + 1,); NaN for other families."""
+    if family not in GEOMETRIC_TAIL:
+        return float("nan")
+    return float(carryover.half_life(weights[2] / weights[1] if weights[1] > 0 else 0.0))
+
+
 def _channel_rows(
-    params: ResponseParams, truth: GroundTruth, ridge_contribution: np.ndarray, level: float
+    params: ResponseParams, truth: GroundTruth, ridge: RidgeBaseline, level: float, family: str
 ) -> pd.DataFrame:
+    """One row per channel: true and recovered contribution and ROI (interval at ``level``),
+    carryover (half-life for ``family``es with a geometric tail, peak lag) and half-saturation."""
     spend = params.spend.sum(axis=(0, 1))
     point = historical_contribution(params).sum(axis=(0, 1))
     draws = np.stack([historical_contribution(params, d).sum(axis=(0, 1)) for d in range(params.n_draws)])
@@ -55,7 +100,6 @@ def _channel_rows(
     for c, channel in enumerate(params.channels):
         true_roi = truth.national_roi()[channel]
         weights = params.lag_weights[:, c]
-        retention = weights[2] / weights[1] if weights[1] > 0 else 0.0
         true_half_life = (truth.data["carryover"].get("half_life_weeks") or {}).get(channel)
         rows.append(
             {
@@ -63,44 +107,67 @@ def _channel_rows(
                 "share_of_media": true_contribution[channel] / total,
                 "true_contribution": true_contribution[channel],
                 "contribution": point[c],
-                "ridge_contribution": ridge_contribution[c],
+                "ridge_contribution": ridge.contribution[c],
                 "true_roi": true_roi,
                 "roi": point[c] / spend[c],
                 "roi_lower": low[c],
                 "roi_upper": high[c],
-                "ridge_roi": ridge_contribution[c] / spend[c],
+                "ridge_roi": ridge.contribution[c] / spend[c],
                 "roi_error": point[c] / spend[c] / true_roi - 1.0,
                 "covered": bool(low[c] <= true_roi <= high[c]),
                 "interval_width": (high[c] - low[c]) / true_roi,
                 "true_half_life": true_half_life,
-                "half_life": float(carryover.half_life(retention)),
+                "half_life": _half_life(weights, family),
+                "true_peak_lag": int(np.argmax(truth.data["carryover"]["weights"][channel])),
+                "peak_lag": int(np.argmax(weights)),
                 "true_half_saturation": truth.data["saturation"]["half_saturation"][channel],
-                "half_saturation": float(params.half_saturation[c]),
+                "half_saturation": float(params.typical_half_saturation[c]),
             }
         )
     return pd.DataFrame(rows)
 
 
-def run_one(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> RunResult:
-    """Generate, fit (default config), and compare the recovered media effects with the truth."""
-    panel, truth = _panel(setting, seed, config)
+def fitted_forms(model: object, params: ResponseParams) -> str:
+    """``carryover+saturation/scaling`` of a fitted model; a learned scaling shows its mean over channels."""
+    scaling = str(getattr(model, "saturation_scaling", "relative"))
+    if scaling == "learned":
+        scaling = f"learned {float(np.mean(np.asarray(params.saturation_scaling))):.2f}"
+    return f"{getattr(model, 'carryover', '?')}+{params.saturation}/{scaling}"
+
+
+def nonfinite_draws(params: ResponseParams) -> float:
+    """Share of the parameter draws with a non-finite lag weight, half-saturation, slope or coefficient."""
+    arrays = (params.lag_weights_draws, params.half_saturation_draws, params.slope_draws, params.coefficient_draws)
+    bad = np.zeros(params.n_draws, dtype=bool)
+    for array in arrays:
+        values = np.asarray(array, dtype=np.float64).reshape(params.n_draws, -1)
+        bad |= ~np.isfinite(values).all(axis=1)
+    return float(bad.mean())
+
+
+def fit_one(
+    panel: FeaturePanel, truth: GroundTruth, config: ProjectConfig, ridge: RidgeBaseline, fit: str = "ours"
+) -> FitResult:
+    """Fit ``panel`` with ``config`` and compare the recovered media effects with the truth.
+
+    ``fit`` labels the rows (``ours`` or ``floor``). Summary: contribution error (share of the
+    true media contribution), holdout wMAPE, interval coverage, the share of non-finite
+    parameter draws (a broken posterior; its intervals then miss), the fitted forms and the
+    fit time (s).
+    """
     start = time.perf_counter()
-    _model, params, noise, _info = fit_and_summarise(panel, config)
+    model, params, noise, _info = fit_and_summarise(panel, config)
     fit_seconds = time.perf_counter() - start
-    ridge = fit_ridge(panel, config.features)
-    rows = _channel_rows(params, truth, ridge.contribution.sum(axis=(0, 1)), config.model.intervals.level)
-    total = rows["true_contribution"].sum()
+    family = str(getattr(model, "carryover", config.model.carryover_family().value))
+    rows = _channel_rows(params, truth, ridge, config.model.intervals.level, family)
     holdout = slice(panel.n_train_weeks, None)
-    summary = {
-        "setting": setting.value,
-        "seed": seed,
-        "contribution_error": float((rows["contribution"] - rows["true_contribution"]).abs().sum() / total),
-        "ridge_contribution_error": float((rows["ridge_contribution"] - rows["true_contribution"]).abs().sum() / total),
+    summary: dict[str, float | str | int] = {
+        "contribution_error": _error_share(rows["contribution"], rows["true_contribution"]),
         "holdout_wmape": wmape(panel.sales[:, holdout], params.predicted_sales[:, holdout]),
-        "ridge_holdout_wmape": wmape(panel.sales[:, holdout], ridge.predicted[:, holdout]),
-        "noise_floor_wmape": float(truth.data["noise_floor_wmape_last_13_weeks"]),
         "coverage": float(rows["covered"].mean()),
+        "nonfinite_draws": nonfinite_draws(params),
+        "forms": fitted_forms(model, params),
         "fit_seconds": fit_seconds,
     }
-    metadata = metadata_for(panel, config, noise, {})
-    return RunResult(rows.assign(setting=setting.value, seed=seed), summary, params, metadata, truth)
+    metadata = metadata_for(panel, config, noise, {}, model)
+    return FitResult(rows.assign(fit=fit), summary, params, metadata, truth)

@@ -33,6 +33,9 @@ REGRET_COLUMNS: tuple[str, ...] = (
 def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[tuple[str, str]]) -> ResponseSurface:
     """The true steady-state response as a :class:`ResponseSurface` (rows follow ``segments``).
 
+    Half-saturation is per series, (K, C): the truth's typical value scaled by each series' size
+    relative to every series of the truth, with the truth's scaling (1 relative, 0 absolute).
+
     Raises
     ------
     InputError
@@ -43,6 +46,9 @@ def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[
         raise InputError(f"ground truth has no channel(s) {missing}; it lists {truth.channels}")
     data = truth.data
     entries = [truth.series(brand, region) for brand, region in segments]
+    rows = [truth.series_index(brand, region) for brand, region in segments]
+    # Each series' own half-saturation: the typical one scaled by its size (truth's scaling).
+    half_saturation = truth.series_half_saturation(list(channels))[rows]
     return ResponseSurface(
         channels=tuple(channels),
         family=data["saturation"]["family"],
@@ -50,7 +56,7 @@ def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[
         exposure_scale=np.array([[entry["exposure_scale"][c] for c in channels] for entry in entries]),
         cpm=np.array([data["cpm"][c] for c in channels], dtype=np.float64),
         carry_sum=np.array([sum(data["carryover"]["weights"][c]) for c in channels], dtype=np.float64),
-        half_saturation=np.array([data["saturation"]["half_saturation"][c] for c in channels], dtype=np.float64),
+        half_saturation=half_saturation.reshape(len(entries), len(channels)),
         slope=np.array([data["saturation"]["slope"][c] for c in channels], dtype=np.float64),
     )
 
@@ -74,7 +80,9 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth) -> pd.
     surface = truth_surface(truth, simulator.channels, simulator.segments)
     rows = []
     for row, (brand, region) in enumerate(simulator.segments):
-        recommended = simulator.optimize_budget(None, None, brand, region)
+        # Without the data-range bounds: the advice of the model alone, against the true optimum
+        # at the same budget (also unbounded).
+        recommended = simulator.optimize_budget(None, None, brand, region, data_range=False)
         budget = recommended.weekly_budget
         spend = np.array([[recommended.allocation[c] for c in simulator.channels]])
         current = simulator.scaled_current(brand, region, budget)

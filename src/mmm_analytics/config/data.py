@@ -102,7 +102,22 @@ class CleaningSettings(Settings):
 
 
 class SyntheticSetting(StrEnum):
+    """The synthetic worlds (see :mod:`mmm_analytics.synthetic.world` for what each one is).
+
+    ``default``: beta-gamma carryover, Hill saturation, 6% weekly noise; ``delayed``: Weibull
+    carryover peaking 1-3 weeks after the spend; ``logistic``: S-shaped logistic saturation;
+    ``absolute``: saturation on absolute exposure (bigger series saturate sooner); ``noise6``,
+    ``noise12``: 6% and 12% weekly noise; ``collinear``: YouTube and Instagram exposure correlated
+    0.95 within each series; ``noisy`` and ``misspecified``: the earlier benchmark worlds.
+    """
+
     DEFAULT = "default"
+    DELAYED = "delayed"
+    LOGISTIC = "logistic"
+    ABSOLUTE = "absolute"
+    NOISE6 = "noise6"
+    NOISE12 = "noise12"
+    COLLINEAR = "collinear"
     NOISY = "noisy"
     MISSPECIFIED = "misspecified"
 
@@ -116,7 +131,9 @@ class SyntheticSettings(Settings):
     n_weeks: int = Field(default=156, ge=40)
     start_date: dt.date = dt.date(2022, 7, 4)
     noise_sd: float | None = Field(
-        default=None, ge=0, description="Override the setting's sales noise (share of level)."
+        default=None,
+        ge=0,
+        description="Override the setting's weekly sales noise (sd as a share of the series' mean weekly sales).",
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from mmm_analytics.config.base import Settings
 from mmm_analytics.response.carryover import CarryoverFamily
-from mmm_analytics.response.saturation import SaturationFamily
+from mmm_analytics.response.saturation import SaturationFamily, SaturationScaling
 
 
 class BaselineKind(StrEnum):
@@ -27,6 +29,14 @@ class HalfLifePrior(Settings):
     """Log-normal prior on the carryover half-life in weeks."""
 
     mean_weeks: float = Field(default=2.0, gt=0)
+    spread: float = Field(default=1.0, gt=0)
+
+
+class WeibullShapePrior(Settings):
+    """Log-normal prior on the Weibull carryover's shape (> 1: the effect peaks after the spend);
+    its scale (weeks) takes the half-life prior."""
+
+    mean: float = Field(default=1.5, gt=0)
     spread: float = Field(default=1.0, gt=0)
 
 
@@ -52,6 +62,13 @@ class SlopePrior(Settings):
     spread: float = Field(default=0.5, gt=0)
 
 
+class SaturationScalingPrior(Settings):
+    """Normal prior on how half-saturation scales with series size (0 absolute, 1 relative)."""
+
+    mean: float = Field(default=0.5, ge=0, le=1)
+    spread: float = Field(default=0.5, gt=0)
+
+
 class ShrinkagePrior(Settings):
     """Normal(0, sd) priors on brand and region offsets of the media coefficients."""
 
@@ -64,9 +81,11 @@ class Priors(Settings):
     roi: RoiPrior = RoiPrior()
     channel_roi: dict[str, RoiPrior] = Field(default_factory=dict)
     half_life: HalfLifePrior = HalfLifePrior()
+    weibull_shape: WeibullShapePrior = WeibullShapePrior()
     elasticity: ElasticityPrior = ElasticityPrior()
     half_saturation: HalfSaturationPrior = HalfSaturationPrior()
     slope: SlopePrior = SlopePrior()
+    saturation_scaling: SaturationScalingPrior = SaturationScalingPrior()
     shrinkage: ShrinkagePrior = ShrinkagePrior()
 
 
@@ -91,12 +110,61 @@ class SimulatorSettings(Settings):
     #: A weekly budget or scenario spend may be at most this multiple of the selection's current
     #: total weekly spend (far beyond it the model extrapolates past every observed week).
     max_spend_multiple: float = Field(default=100.0, gt=0, allow_inf_nan=False)
+    #: What the optimiser maximises: the weekly incremental sales expected over the posterior
+    #: draws ("expected") or at the point estimate ("point").
+    objective: Literal["expected", "point"] = "expected"
+    #: Draws the expected objective averages over while optimising (the first ones; 0 = all),
+    #: to bound its cost on models with many draws; the uplift interval and the reported
+    #: sales always use every draw.
+    objective_draws: int = Field(default=0, ge=0)
+    #: Keep each brand x region x channel's weekly spend within the range seen in the data
+    #: (``mmm optimize --no-data-range`` switches it off for one run).
+    data_range: bool = True
+    #: Widen that range to [lowest x (1 - margin), highest x (1 + margin)].
+    data_range_margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+
+def _choice(families: type[StrEnum]) -> Callable[[Any], Any]:
+    """A validator that accepts ``auto`` or a family name and names every choice otherwise."""
+
+    def check(value: Any) -> Any:
+        choices = ["auto", *(f.value for f in families)]
+        if isinstance(value, str) and value not in choices:
+            raise ValueError(f"should be one of {', '.join(choices)}")
+        return families(value) if isinstance(value, str) and value != "auto" else value
+
+    return check
+
+
+class SelectionSettings(Settings):
+    """Candidate forms compared on rolling-origin folds when ``carryover``/``saturation`` is ``auto``.
+
+    Fold k trains on the weeks before its origin and scores the next ``fold_weeks`` weeks; the
+    origins step back from the start of the holdout by ``fold_weeks`` (never random splits).
+    A challenger replaces the first candidate only when its out-of-sample error is lower by
+    more than ``margin`` standard errors of the difference.
+    """
+
+    carryover: list[CarryoverFamily] = Field(
+        default_factory=lambda: [CarryoverFamily.BETA_GAMMA, CarryoverFamily.WEIBULL], min_length=1
+    )
+    saturation: list[SaturationFamily] = Field(
+        default_factory=lambda: [SaturationFamily.HILL, SaturationFamily.LOGISTIC], min_length=1
+    )
+    folds: int = Field(default=2, ge=1, le=10)
+    #: Adam epochs of a candidate's first fold (the MAP polish finishes each fit; later folds start
+    #: from the previous fold's weights).
+    epochs: int = Field(default=10, ge=1)
+    fold_weeks: int = Field(default=13, ge=1)
+    margin: float = Field(default=2.0, ge=0)
 
 
 class ModelConfig(Settings):
     seed: int = 42
-    carryover: CarryoverFamily = CarryoverFamily.BETA_GAMMA
-    saturation: SaturationFamily = SaturationFamily.HILL
+    carryover: Annotated[CarryoverFamily | Literal["auto"], BeforeValidator(_choice(CarryoverFamily))] = "auto"
+    saturation: Annotated[SaturationFamily | Literal["auto"], BeforeValidator(_choice(SaturationFamily))] = "auto"
+    saturation_scaling: SaturationScaling = SaturationScaling.LEARNED
+    selection: SelectionSettings = SelectionSettings()
     max_lag: int = Field(default=16, ge=0, le=52)
     baseline: BaselineKind = BaselineKind.LINEAR
     dense_units: int = Field(default=16, ge=1)
@@ -110,3 +178,22 @@ class ModelConfig(Settings):
     intervals: IntervalSettings = IntervalSettings()
     curves: CurveSettings = CurveSettings()
     simulator: SimulatorSettings = SimulatorSettings()
+
+    @property
+    def is_pinned(self) -> bool:
+        """True when both the carryover and the saturation family are given (no selection)."""
+        return self.carryover != "auto" and self.saturation != "auto"
+
+    def pinned(self, carryover: CarryoverFamily | str, saturation: SaturationFamily | str) -> ModelConfig:
+        """This config with the given forms in place of ``auto``."""
+        return self.model_copy(
+            update={"carryover": CarryoverFamily(carryover), "saturation": SaturationFamily(saturation)}
+        )
+
+    def carryover_family(self) -> CarryoverFamily:
+        """The pinned carryover family (the first candidate while it is ``auto``)."""
+        return self.selection.carryover[0] if self.carryover == "auto" else CarryoverFamily(self.carryover)
+
+    def saturation_family(self) -> SaturationFamily:
+        """The pinned saturation family (the first candidate while it is ``auto``)."""
+        return self.selection.saturation[0] if self.saturation == "auto" else SaturationFamily(self.saturation)

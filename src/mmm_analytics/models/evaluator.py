@@ -50,6 +50,8 @@ from mmm_analytics.models.metrics import (
 )
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.report import ReportContent, build_report
+from mmm_analytics.models.selection_report import form_section
+from mmm_analytics.response import saturation
 from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.utils.io import write_csv, write_json, write_text
 
@@ -158,12 +160,13 @@ def media_response(params: ResponseParams) -> pd.DataFrame:
             "channel": list(params.channels),
             "carryover_total": weights.sum(axis=0),
             "mean_lag_weeks": (lags * weights).sum(axis=0) / weights.sum(axis=0),
-            "half_saturation": params.half_saturation,
+            "half_saturation": params.typical_half_saturation,
+            "size_scaling": params.saturation_scaling,
             "slope": params.slope,
             "coefficient_inr": params.coefficient.mean(axis=0),
         }
     )
-    return table.drop(columns="slope") if params.saturation != "hill" else table
+    return table if saturation.has_slope(params.saturation) else table.drop(columns="slope")
 
 
 def _residual_summary(diagnostics: pd.DataFrame) -> dict[str, Any]:
@@ -233,6 +236,12 @@ def evaluate(
         n_draws=params.n_draws,
         figures=tuple(figures),
         training=dict(training or {}),
+        number_format=viz.number_format,
+        extra_sections=(
+            form_section(
+                (training or {}).get("selection"), panel.channels, np.asarray(params.saturation_scaling).tolist()
+            ),
+        ),
     )
     report = write_text(reports_dir / REPORT_HTML, build_report(content))
     clock.lap("report")

@@ -23,8 +23,9 @@ def _raw_of(layer: keras.layers.Layer, weights: dict[str, np.ndarray]) -> dict[s
 def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray) -> list[np.ndarray]:
     """Media response arrays for weight draws (D, P), through the response core's constraints.
 
-    Returns lag weights (D, L+1, C), half-saturation (D, C), slope (D, C) and
-    coefficient (D, S, C) in INR per week at full saturation.
+    Returns lag weights (D, L+1, C), each series' half-saturation (D, S, C), slope (D, C),
+    coefficient (D, S, C) in INR per week at full saturation and the saturation's scaling
+    with series size (D, C).
     """
     flat = FlatWeights.of(model)
     weights = {
@@ -33,16 +34,26 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
     }
     lag_params = carryover.constrain_params(model.adstock.family, _raw_of(model.adstock, weights))
     lag_weights = np.moveaxis(carryover.lag_weights(model.adstock.family, lag_params, model.max_lag), 0, 1)
-    curve = saturation.constrain_params(model.curve.kind, _raw_of(model.curve, weights))
-    half_saturation = curve["half_saturation"]
-    slope = curve.get("slope", np.ones_like(half_saturation))
+    curve_raw = _raw_of(model.curve, weights)
+    curve = saturation.constrain_params(model.curve.kind, curve_raw)
+    typical = curve["half_saturation"]
+    slope = curve.get("slope", np.ones_like(typical))
+    match saturation.SaturationScaling(model.curve.scaling):
+        case saturation.SaturationScaling.LEARNED:
+            scaling = constrain(saturation.SIZE_SCALING.link, curve_raw[saturation.SIZE_SCALING.raw_name], np)
+        case saturation.SaturationScaling.RELATIVE:
+            scaling = np.ones_like(typical)
+        case saturation.SaturationScaling.ABSOLUTE:
+            scaling = np.zeros_like(typical)
+    half_saturation = saturation.series_half_saturation(typical, inputs.x["size"], scaling)
     hierarchy = _raw_of(model.coefficients, weights)
     logits = (
         hierarchy["channel_mean"][:, None, :]
         + hierarchy["brand_offset"][:, inputs.x["brand"], :]
         + hierarchy["region_offset"][:, inputs.x["region"], :]
     )
-    return [lag_weights, half_saturation, slope, constrain(Link.POSITIVE, logits, np) * model.sales_scale]
+    coefficient = constrain(Link.POSITIVE, logits, np) * model.sales_scale
+    return [lag_weights, half_saturation, slope, coefficient, scaling]
 
 
 def predictions(model: MarketingMixModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
@@ -59,8 +70,8 @@ def response_params(
 ) -> ResponseParams:
     """Point estimate from the model's current weights; intervals from ``draws`` (D, P)."""
     point = [array[0] for array in draw_arrays(model, inputs, current_theta(model)[None, :])]
-    lag_weights, half_saturation, slope, coefficient = point
-    lag_draws, half_draws, slope_draws, coef_draws = draw_arrays(model, inputs, draws)
+    lag_weights, half_saturation, slope, coefficient, scaling = point
+    lag_draws, half_draws, slope_draws, coef_draws, scaling_draws = draw_arrays(model, inputs, draws)
     predicted, baseline = predictions(model, inputs)
     return ResponseParams(
         channels=tuple(panel.channels),
@@ -81,4 +92,6 @@ def response_params(
         coefficient_draws=coef_draws,
         predicted_sales=predicted,
         baseline_sales=baseline,
+        saturation_scaling=scaling,
+        saturation_scaling_draws=scaling_draws,
     )

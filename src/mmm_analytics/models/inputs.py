@@ -9,6 +9,7 @@ import numpy as np
 
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.response.saturation import relative_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +25,14 @@ class ModelInputs:
 def model_inputs(panel: FeaturePanel) -> ModelInputs:
     vocab = panel.vocabularies()
     n_series, n_weeks = panel.sales.shape
-    x = {
+    x: dict[str, np.ndarray] = {
         "media": panel.scaled_exposure.astype(np.float32),
         "controls": panel.scaled_controls.astype(np.float32),
         "relative_price": panel.relative_price.astype(np.float32),
         "series": np.arange(n_series, dtype=np.int32),
         "brand": vocab["brand"].encode(panel.brand).astype(np.int32),
         "region": vocab["region"].encode(panel.geo).astype(np.int32),
+        "size": relative_size(panel.scalers.exposure_scale),
     }
     train = np.zeros((n_series, n_weeks), dtype=np.float32)
     train[:, : panel.n_train_weeks] = 1.0
@@ -47,12 +49,16 @@ def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, An
         "roi_spread": [r.spread for r in per_channel],
         "half_life_mean": p.half_life.mean_weeks,
         "half_life_spread": p.half_life.spread,
+        "weibull_shape_mean": p.weibull_shape.mean,
+        "weibull_shape_spread": p.weibull_shape.spread,
         "elasticity_mean": p.elasticity.mean,
         "elasticity_spread": p.elasticity.spread,
         "half_saturation_mean": p.half_saturation.mean,
         "half_saturation_spread": p.half_saturation.spread,
         "slope_mean": p.slope.mean,
         "slope_spread": p.slope.spread,
+        "scaling_mean": p.saturation_scaling.mean,
+        "scaling_spread": p.saturation_scaling.spread,
         "brand_sd": p.shrinkage.brand_sd,
         "region_sd": p.shrinkage.region_sd,
     }

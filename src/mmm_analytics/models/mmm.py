@@ -23,8 +23,11 @@ from mmm_analytics.models.layers import (
     PriceEffectLayer,
     ROICurveLayer,
 )
+from mmm_analytics.response import saturation
 
 LOG_LN2 = math.log(math.log(2.0))
+#: Spread of the normal prior on the logit of the beta-gamma carryover's beta.
+BETA_LOGIT_SPREAD = 3.0
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
@@ -56,6 +59,7 @@ class MarketingMixModel(keras.Model):
         hidden_units: int = 0,
         noise_scale: float = 0.05,
         carryover: str = "beta_gamma",
+        saturation_scaling: str = "relative",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -64,8 +68,9 @@ class MarketingMixModel(keras.Model):
         self.train_spend, self.sales_scale = [float(v) for v in train_spend], float(sales_scale)
         self.priors, self.max_lag, self.saturation, self.carryover = dict(priors), int(max_lag), saturation, carryover
         self.hidden_units, self.noise_scale = int(hidden_units), float(noise_scale)
+        self.saturation_scaling = saturation_scaling
         self.adstock = AdstockLayer(n_channels, max_lag, family=carryover, name="adstock")
-        self.curve = ROICurveLayer(n_channels, saturation, name="saturation")
+        self.curve = ROICurveLayer(n_channels, saturation, scaling=saturation_scaling, name="saturation")
         self.coefficients = HierarchicalLayer(n_channels, n_brands, n_regions, name="hierarchical")
         self.baseline = LinearBaselineLayer(n_series, n_controls, hidden_units, name="baseline")
         self.price = PriceEffectLayer(n_brands, max(float(priors.get("elasticity_mean", 1.0)), 0.05), name="price")
@@ -73,7 +78,7 @@ class MarketingMixModel(keras.Model):
         self.wmape_tracker = keras.metrics.Mean(name="wmape")
 
     def call(self, inputs):
-        media = self.curve(self.adstock(inputs["media"]))
+        media = self.curve(self.adstock(inputs["media"]), inputs.get("size"))
         coefficient = self.coefficients([inputs["brand"], inputs["region"]])
         contribution = coefficient[:, None, :] * media
         base = self.baseline([inputs["series"], inputs["controls"]])
@@ -105,6 +110,16 @@ class MarketingMixModel(keras.Model):
             # -log(retention) = softplus(-logit): half-life = ln 2 / -log(retention) weeks.
             log_half_life = LOG_LN2 - ops.log(ops.softplus(-self.adstock.retention_logit) + 1e-9)
             parts.append((log_half_life - math.log(p["half_life_mean"])) / p["half_life_spread"])
+        if hasattr(self.adstock, "beta_logit"):
+            # A nearly flat prior on logit(beta) that keeps it off the boundaries (and the Laplace
+            # step's draws finite) when a channel shows no carryover at all.
+            parts.append(ops.convert_to_tensor(self.adstock.beta_logit) / BETA_LOGIT_SPREAD)
+        if hasattr(self.adstock, "shape_raw"):
+            # Weibull: the scale (weeks) shares the half-life prior; the shape has its own.
+            weibull = self.adstock.params()
+            parts.append((ops.log(weibull["scale"]) - math.log(p["half_life_mean"])) / p["half_life_spread"])
+            shape_mean, shape_spread = p.get("weibull_shape_mean", 1.5), p.get("weibull_shape_spread", 1.0)
+            parts.append((ops.log(weibull["shape"]) - math.log(shape_mean)) / shape_spread)
         parts += [
             (self.price.elasticity() - p["elasticity_mean"]) / p["elasticity_spread"],
             (ops.log(self.curve.half_saturation() / carried_mean) - math.log(p["half_saturation_mean"]))
@@ -112,8 +127,11 @@ class MarketingMixModel(keras.Model):
             ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
             ops.reshape(self.coefficients.region_offset, (-1,)) / p["region_sd"],
         ]
-        if self.saturation == "hill":
+        if saturation.has_slope(self.saturation):
             parts.append((ops.log(self.curve.slope()) - math.log(p["slope_mean"])) / p["slope_spread"])
+        if self.saturation_scaling == saturation.SaturationScaling.LEARNED:
+            scaling_mean, scaling_spread = p.get("scaling_mean", 0.5), p.get("scaling_spread", 0.5)
+            parts.append((self.curve.size_scaling() - scaling_mean) / scaling_spread)
         return math.sqrt(p["weight"]) * ops.concatenate([ops.cast(part, roi.dtype) for part in parts])
 
     def prior_penalty(self, media):
@@ -158,4 +176,5 @@ class MarketingMixModel(keras.Model):
             "hidden_units": self.hidden_units,
             "noise_scale": self.noise_scale,
             "carryover": self.carryover,
+            "saturation_scaling": self.saturation_scaling,
         }

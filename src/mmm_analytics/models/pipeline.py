@@ -13,18 +13,23 @@ from pathlib import Path
 import numpy as np
 
 from mmm_analytics.config import ProjectConfig
+from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.store import load_panel, meta_path
-from mmm_analytics.models.export import response_params
+from mmm_analytics.models.export import predictions, response_params
 from mmm_analytics.models.history_plot import history_figure
+from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import (
     CompiledResiduals,
+    assign_theta,
+    current_theta,
     laplace_draws,
     polish,
     residual_noise_scale,
 )
-from mmm_analytics.models.training import fit_model
+from mmm_analytics.models.selection import Start, select_forms
+from mmm_analytics.models.training import EpochProgress, build_model, fit_model
 from mmm_analytics.response.artifacts import MODEL_FILE, ModelMetadata, ResponseParams
 from mmm_analytics.utils.io import write_json, write_with
 
@@ -41,13 +46,57 @@ class TrainResult:
     summary: dict[str, str]
 
 
+def forecast_fit(panel: FeaturePanel, config: ModelConfig, start: Start | None) -> tuple[np.ndarray, Start]:
+    """Fit on the panel's training weeks and predict every week: Sales_Value (S, T) in INR,
+    and the fitted weights. The fit model selection scores on its folds.
+
+    Without ``start``: ``selection.epochs`` Adam epochs, then the MAP polish. From ``start``
+    (the same form on fewer weeks, or another form's fit, whose shared weights are copied):
+    the polish alone.
+    """
+    if start is None:
+        fit = fit_model(panel, config, epochs=config.selection.epochs, validate=False)
+        model, inputs = fit.model, fit.inputs
+    else:
+        model, inputs = build_model(panel, config), model_inputs(panel)
+        if (start.carryover, start.saturation) == (model.carryover, model.saturation):
+            assign_theta(model, start.theta)
+        else:
+            donor = build_model(panel, config.pinned(start.carryover, start.saturation))
+            assign_theta(donor, start.theta)
+            copy_shared_weights(donor, model)
+    polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations=100)
+    return predictions(model, inputs)[0], Start(model.carryover, model.saturation, current_theta(model))
+
+
+def copy_shared_weights(donor: MarketingMixModel, model: MarketingMixModel) -> None:
+    """Give ``model`` every trainable weight of ``donor`` with the same layer, name and shape."""
+    named = {"/".join(v.path.split("/")[-2:]): v for v in donor.trainable_variables}
+    for variable in model.trainable_variables:
+        source = named.get("/".join(variable.path.split("/")[-2:]))
+        if source is not None and tuple(source.shape) == tuple(variable.shape):
+            variable.assign(source.value)
+
+
 def fit_and_summarise(
-    panel: FeaturePanel, config: ProjectConfig, output_dir: Path | None = None, epochs: int | None = None
+    panel: FeaturePanel,
+    config: ProjectConfig,
+    output_dir: Path | None = None,
+    epochs: int | None = None,
+    progress: EpochProgress | None = None,
 ) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
-    """Adam fit (Keras, callbacks), MAP polish, Laplace draws -> response parameters."""
+    """Form selection (unless pinned), Adam fit (Keras, callbacks; ``progress`` after each epoch),
+    MAP polish, Laplace draws -> response parameters. ``info`` holds timings, history, best
+    epoch and the form selection."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    fit = fit_model(panel, config.model, output_dir, epochs)
+    model_config, selection = config.model, None
+    if not model_config.is_pinned:
+        selection = select_forms(panel, model_config, forecast_fit)
+        model_config = model_config.pinned(selection.carryover, selection.saturation)
+        timings["form selection"] = selection.seconds
+    start_theta = selection.chosen.starts[-1].theta if selection is not None else None
+    fit = fit_model(panel, model_config, output_dir, epochs, progress=progress, initial=start_theta)
     timings["adam"] = fit.seconds
     model, inputs = fit.model, fit.inputs
     noise = residual_noise_scale(model, inputs)
@@ -62,10 +111,14 @@ def fit_and_summarise(
     params = response_params(model, panel, inputs, draws)
     timings["intervals"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
-    return model, params, noise, {"timings": timings, "history": fit.history, "best_epoch": fit.best_epoch}
+    info = {"timings": timings, "history": fit.history, "best_epoch": fit.best_epoch}
+    return model, params, noise, info | ({"selection": selection.to_dict()} if selection else {})
 
 
-def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, extra: dict) -> ModelMetadata:
+def metadata_for(
+    panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, extra: dict, model: MarketingMixModel
+) -> ModelMetadata:
+    """What a model folder records beside the weights; the forms are the fitted ``model``'s."""
     vocab = panel.vocabularies()
     return ModelMetadata(
         channels=list(panel.channels),
@@ -79,8 +132,8 @@ def metadata_for(panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, 
         n_weeks=len(panel.dates),
         holdout_weeks=panel.holdout_weeks,
         seed=config.model.seed,
-        saturation=config.model.saturation.value,
-        carryover=config.model.carryover.value,
+        saturation=model.saturation,
+        carryover=model.carryover,
         max_lag=config.model.max_lag,
         interval_level=config.model.intervals.level,
         scalers=panel.scalers.to_dict(),
@@ -100,25 +153,33 @@ def train(
     epochs: int | None = None,
     reports_dir: Path | None = None,
     figures_dir: Path | None = None,
+    progress: EpochProgress | None = None,
 ) -> TrainResult:
-    """Train on ``features.parquet``, write the model folder and (with ``reports_dir``) evaluate."""
+    """Train on ``features.parquet``, write the model folder and (with ``reports_dir``) evaluate.
+
+    ``progress`` is called after each Adam epoch with (epoch, epochs at most, training objective).
+    """
     panel = load_panel(features_path)
     output_dir.mkdir(parents=True, exist_ok=True)
-    model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs)
+    model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs, progress)
     files = [output_dir / MODEL_FILE, output_dir / "mmm_model.weights.h5"]
     save_keras_file(files[0], model.save)
     save_keras_file(files[1], model.save_weights)
     files.append(params.save(output_dir))
-    metadata = metadata_for(panel, config, noise, {"timings": info["timings"], "best_epoch": info["best_epoch"]})
+    extra = {key: info[key] for key in ("timings", "best_epoch", "selection") if key in info}
+    metadata = metadata_for(panel, config, noise, extra, model)
     files.append(metadata.save(output_dir))
     files.append(write_json(output_dir / "training_history.json", info["history"] | {"best_epoch": info["best_epoch"]}))
     figure = history_figure(info["history"], dpi=config.viz.dpi)
     files.append(write_with(output_dir / "training_history.png", lambda tmp: figure.savefig(tmp, format="png")))
     shutil.copyfile(meta_path(features_path), output_dir / "features_meta.json")
     summary = {
+        "model form": f"{model.carryover} carryover, {model.saturation} saturation",
         "residual sd (share of mean sales)": f"{float(np.sqrt(np.mean(noise**2))):.4f}",
         "Adam epochs (best)": str(info["best_epoch"]),
     }
+    if "selection" in info:
+        summary["why this form"] = info["selection"]["reason"]
     if reports_dir is not None:
         from mmm_analytics.models.evaluator import evaluate
 
@@ -128,6 +189,7 @@ def train(
             "best_adam_epoch": info["best_epoch"],
             "residual_sd_share_of_mean_sales": float(np.sqrt(np.mean(noise**2))),
             "history": info["history"],
+            "selection": info.get("selection"),
         }
         evaluation = evaluate(
             model, panel, params, reports_dir, figures_dir or output_dir, config.viz, training=training

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.features.panel import FeaturePanel, require_fittable
 from mmm_analytics.models.inputs import ModelInputs, model_inputs, prior_values
 from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.posterior import assign_theta
+from mmm_analytics.response.saturation import SaturationScaling
+
+#: Called after each Adam epoch with (epoch, epochs at most, training objective).
+type EpochProgress = Callable[[int, int, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +45,9 @@ def build_model(panel: FeaturePanel, config: ModelConfig) -> MarketingMixModel:
         sales_scale=panel.scalers.sales_scale,
         priors=prior_values(config, panel.channels),
         max_lag=config.max_lag,
-        carryover=config.carryover.value,
-        saturation=config.saturation.value,
+        carryover=config.carryover_family().value,
+        saturation=config.saturation_family().value,
+        saturation_scaling=SaturationScaling(config.saturation_scaling).value,
         hidden_units=config.dense_units if config.baseline.value == "dense" else 0,
         noise_scale=config.noise_scale,
     )
@@ -56,14 +63,38 @@ def _tile(inputs: ModelInputs, times: int) -> tuple[dict[str, np.ndarray], np.nd
     return x, np.concatenate([inputs.y] * times), np.concatenate([inputs.train_mask] * times)
 
 
+def _progress_callback(report: EpochProgress, epochs: int, monitor: str) -> keras.callbacks.Callback:
+    """Calls ``report`` after each epoch, then with (epochs run, epochs run, objective) at the end."""
+    last = [0, float("nan")]
+
+    def epoch_end(epoch: int, logs: dict | None) -> None:
+        last[:] = [epoch + 1, float((logs or {}).get(monitor, np.nan))]
+        report(int(last[0]), epochs, last[1])
+
+    return keras.callbacks.LambdaCallback(
+        on_epoch_end=epoch_end, on_train_end=lambda logs: report(int(last[0]), int(last[0]), last[1])
+    )
+
+
 def fit_model(
     panel: FeaturePanel,
     config: ModelConfig,
     output_dir: Path | None = None,
     epochs: int | None = None,
     verbose: int = 0,
+    progress: EpochProgress | None = None,
+    initial: np.ndarray | None = None,
+    validate: bool = True,
 ) -> FitResult:
     """Train with Adam on the training weeks; validate on the last ``holdout_weeks`` weeks.
+
+    ``initial`` (flat trainable weights, see :func:`~mmm_analytics.models.posterior.current_theta`)
+    starts from a previous fit of the same form instead of the default start, with a tenth of
+    the learning rate so the first steps do not throw the start away. ``validate=False`` skips
+    scoring the holdout weeks each epoch (no second compiled function).
+
+    ``progress`` is called after each epoch with (epoch, epochs at most, training objective),
+    and once more when the epochs end, with (epochs run, epochs run, last objective).
 
     Raises
     ------
@@ -74,11 +105,15 @@ def fit_model(
     require_fittable(panel, "re-run 'mmm data' and 'mmm features' to rebuild the features")
     keras.utils.set_random_seed(config.seed)
     model = build_model(panel, config)
+    learning_rate = config.learning_rate
+    if initial is not None:
+        assign_theta(model, initial)
+        learning_rate /= 10.0
     inputs = model_inputs(panel)
     n_series = panel.sales.shape[0]
     steps = config.steps_per_epoch
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), steps_per_execution=steps, jit_compile=True)
-    has_holdout = panel.holdout_weeks > 0
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=steps, jit_compile=True)
+    has_holdout = validate and panel.holdout_weeks > 0
     # Stop when the training objective stops improving (the fit has converged); the holdout
     # weeks are scored every epoch (val_mse, val_wmape) but do not pick the weights, because
     # media parameters move along directions that barely change a 13-week holdout error.
@@ -97,6 +132,8 @@ def fit_model(
             keras.callbacks.ModelCheckpoint(str(output_dir / "best_model.keras"), monitor=monitor, save_best_only=True),
             keras.callbacks.CSVLogger(str(output_dir / "training_log.csv")),
         ]
+    if progress is not None:
+        callbacks.append(_progress_callback(progress, epochs or config.epochs, monitor))
     x, y, mask = _tile(inputs, steps)
     validation = (inputs.x, inputs.y, inputs.holdout_mask) if has_holdout else None
     start = time.perf_counter()

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.response.saturation import relative_size
 from mmm_analytics.utils.io import atomic_path, write_json
 
 METADATA_FILE = "metadata.json"
@@ -34,23 +35,27 @@ class ResponseParams:
 
     Weekly media contribution (INR) of series s and channel c in week t:
     ``coefficient[s, c] * saturation(carried[s, t, c])`` where
-    ``carried = carryover(exposure / exposure_scale, lag_weights)`` and saturation is
-    Hill(half_saturation, slope) or the zero-anchored sigmoid(half_saturation).
+    ``carried = carryover(exposure / exposure_scale, lag_weights)`` and saturation is the
+    family's curve with the series' own ``half_saturation[s, c]`` and ``slope[c]``.
 
     Attributes
     ----------
     channels : tuple of str, length C
     series_brand, series_region : tuple of str, length S
-    saturation : "hill" or "sigmoid"
+    saturation : a :class:`~mmm_analytics.response.saturation.SaturationFamily` value
     cpm : ndarray (C,), INR per 1000 exposures (spend = exposure * cpm / 1000)
     exposure_scale : ndarray (S, C), mean weekly exposure over the data (scaling unit)
     exposure : ndarray (S, T, C), weekly exposure history
     dates : tuple of str, length T, ISO week-start dates
     lag_weights : ndarray (L + 1, C); lag_weights_draws (D, L + 1, C)
-    half_saturation, slope : ndarray (C,), carried-over scaled units; draws (D, C)
+    half_saturation : ndarray (S, C), carried-over scaled units of each series; draws (D, S, C)
+        (given as (C,) / (D, C), one value for every series, it is broadcast)
+    slope : ndarray (C,); draws (D, C)
     coefficient : ndarray (S, C), INR per week at full saturation; draws (D, S, C)
     predicted_sales : ndarray (S, T), model prediction of Sales_Value (INR)
     baseline_sales : ndarray (S, T), prediction with every channel's exposure at 0
+    saturation_scaling : ndarray (C,), how half-saturation grows with series size (0 absolute,
+        1 relative; default 1); draws (D, C)
     """
 
     channels: tuple[str, ...]
@@ -71,6 +76,29 @@ class ResponseParams:
     coefficient_draws: np.ndarray
     predicted_sales: np.ndarray
     baseline_sales: np.ndarray
+    saturation_scaling: np.ndarray | None = None
+    saturation_scaling_draws: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        s, c, d = len(self.series_brand), len(self.channels), self.coefficient_draws.shape[0]
+        half, half_draws = np.asarray(self.half_saturation), np.asarray(self.half_saturation_draws)
+        if half.shape == (c,):  # one value per channel for every series
+            object.__setattr__(self, "half_saturation", np.broadcast_to(half, (s, c)).copy())
+        if half_draws.shape == (d, c):
+            object.__setattr__(self, "half_saturation_draws", np.broadcast_to(half_draws[:, None, :], (d, s, c)).copy())
+        if self.saturation_scaling is None:
+            object.__setattr__(self, "saturation_scaling", np.ones(c))
+        if self.saturation_scaling_draws is None:
+            object.__setattr__(
+                self, "saturation_scaling_draws", np.broadcast_to(np.asarray(self.saturation_scaling), (d, c)).copy()
+            )
+
+    @property
+    def typical_half_saturation(self) -> np.ndarray:
+        """Half-saturation of a series of typical size (relative size 1), (C,), carried-over scaled units."""
+        size = relative_size(self.exposure_scale)
+        scaling = np.asarray(self.saturation_scaling)
+        return np.exp(np.mean(np.log(self.half_saturation) + (1.0 - scaling) * np.log(size), axis=0))
 
     @property
     def n_draws(self) -> int:
@@ -97,7 +125,7 @@ class ResponseParams:
 
     def save(self, folder: str | Path) -> Path:
         path = Path(folder) / PARAMS_FILE
-        arrays = {name: getattr(self, name) for name in _ARRAY_FIELDS}
+        arrays = {name: getattr(self, name) for name in (*_ARRAY_FIELDS, *_OPTIONAL_FIELDS)}
         strings = {name: np.array(getattr(self, name), dtype=str) for name in _TEXT_FIELDS}
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             # mypy checks the values of an unpacked dict against allow_pickle (bool) too.
@@ -118,6 +146,7 @@ class ResponseParams:
                 if missing:
                     raise _damaged(path, f"array '{missing[0]}' is missing")
                 values: dict[str, Any] = {name: np.asarray(data[name], dtype=np.float64) for name in _ARRAY_FIELDS}
+                values |= {name: np.asarray(data[name], dtype=np.float64) for name in _OPTIONAL_FIELDS if name in data}
                 texts = {name: np.asarray(data[name]) for name in _TEXT_FIELDS}
                 saturation = np.asarray(data["saturation"])
         except InputError:
@@ -152,11 +181,13 @@ class ResponseParams:
             "exposure_scale": (s, c),
             "exposure": (s, t, c),
             "lag_weights": (lags, c),
-            "half_saturation": (c,),
+            "half_saturation": (s, c),
             "slope": (c,),
             "coefficient": (s, c),
             "lag_weights_draws": (d, lags, c),
-            "half_saturation_draws": (d, c),
+            "half_saturation_draws": (d, s, c),
+            "saturation_scaling": (c,),
+            "saturation_scaling_draws": (d, c),
             "slope_draws": (d, c),
             "coefficient_draws": (d, s, c),
             "predicted_sales": (s, t),
@@ -190,6 +221,8 @@ _ARRAY_FIELDS = (
     "predicted_sales",
     "baseline_sales",
 )
+#: Arrays that folders saved before they existed lack (their defaults: see ``__post_init__``).
+_OPTIONAL_FIELDS = ("saturation_scaling", "saturation_scaling_draws")
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,9 +157,10 @@ def _check_geometric(params: Mapping[str, np.ndarray]) -> None:
 def _weibull(lags: npt.NDArray[np.float64], params: Mapping[str, Array], xp: Any) -> Array:
     """Weibull PDF at lag + 0.5 weeks, normalised so the largest weight is 1 (shape > 1: delayed peak)."""
     shape, scale = params["shape"], params["scale"]
-    ratio = (lags + 0.5) / scale
-    pdf = (shape / scale) * ratio ** (shape - 1.0) * xp.exp(-(ratio**shape))
-    return pdf / xp.max(pdf, axis=0)
+    log_ratio = xp.log((lags + 0.5) / scale)
+    # In logs, relative to the largest: finite weights in [0, 1] for any shape and scale.
+    log_pdf = (shape - 1.0) * log_ratio - xp.exp(xp.minimum(shape * log_ratio, 700.0))
+    return xp.exp(log_pdf - xp.max(log_pdf, axis=0))
 
 
 def _check_weibull(params: Mapping[str, np.ndarray]) -> None:

@@ -27,7 +27,9 @@ def constrain(link: Link, raw: Any, xp: Any) -> Any:
     """Constrained value of ``raw`` (any shape) in the namespace ``xp``."""
     match link:
         case Link.UNIT:
-            return 1.0 / (1.0 + xp.exp(-raw))
+            # exp of a non-positive number only: no overflow, and no NaN gradient far out in the tails.
+            small = xp.exp(-xp.abs(raw))
+            return xp.where(raw >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
         case Link.POSITIVE:
             return xp.maximum(raw, 0.0) + xp.log1p(xp.exp(-xp.abs(raw)))
         case _:

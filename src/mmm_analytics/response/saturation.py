@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, assert_never
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,20 @@ class SaturationFamily(StrEnum):
 
     HILL = "hill"
     SIGMOID = "sigmoid"
+    LOGISTIC = "logistic"
+
+
+class SaturationScaling(StrEnum):
+    """How a channel's half-saturation scales with the size of a series (its average exposure).
+
+    ``relative``: at the same multiple of every series' own average exposure (scaling 1);
+    ``absolute``: at the same absolute exposure in every series (scaling 0), so bigger spenders
+    saturate sooner; ``learned``: the scaling in [0, 1] is estimated per channel.
+    """
+
+    RELATIVE = "relative"
+    ABSOLUTE = "absolute"
+    LEARNED = "learned"
 
 
 type CurveFunction = Callable[[Array, Mapping[str, Array], Any], Array]
@@ -94,30 +108,93 @@ def _sigmoid_slope_at_zero(params: Mapping[str, Array], xp: Any) -> Array:
     return LOG3 / (2.0 * params["half_saturation"])
 
 
+def _logistic_inflection(params: Mapping[str, Array], xp: Any) -> tuple[Array, Array]:
+    """The inflection point m of the logistic and its value at 0, L(0) = 1 / (1 + exp(slope)).
+
+    m = h * slope / (slope + log((1 + L(0)) / (1 - L(0)))) puts half the ceiling exactly at
+    h = ``half_saturation``; m < h, and m -> h as the slope grows.
+    """
+    steepness, half = params["slope"], params["half_saturation"]
+    at_zero = 1.0 / (1.0 + xp.exp(steepness))
+    return half * steepness / (steepness + xp.log((1.0 + at_zero) / (1.0 - at_zero))), at_zero
+
+
+def _logistic(carried: Array, params: Mapping[str, Array], xp: Any) -> Array:
+    """S-shaped logistic anchored at 0: (L(x) - L(0)) / (1 - L(0)), L(x) = 1 / (1 + exp(-slope (x / m - 1))).
+
+    ``slope`` is the log-odds steepness at the inflection m (see :func:`_logistic_inflection`);
+    the curve is 0.5 at ``half_saturation`` and its ceiling is 1 (the asymptote is the
+    model's coefficient).
+    """
+    inflection, at_zero = _logistic_inflection(params, xp)
+    at_x = 1.0 / (1.0 + xp.exp(-params["slope"] * (_clamp(carried, xp) / inflection - 1.0)))
+    return (at_x - at_zero) / (1.0 - at_zero)
+
+
+def _logistic_slope_at_zero(params: Mapping[str, Array], xp: Any) -> Array:
+    """slope / m * L(0): finite for every slope."""
+    inflection, at_zero = _logistic_inflection(params, xp)
+    return params["slope"] / inflection * at_zero
+
+
 #: Every family's half-saturation: the carried-over scaled exposure at half the ceiling.
 HALF_SATURATION = Parameter(
     "half_saturation", "half_saturation_raw", Link.POSITIVE, 1.5, "carried-over scaled exposure at half the ceiling"
 )
 
-register(
-    SaturationForm(
-        SaturationFamily.HILL,
-        (
-            HALF_SATURATION,
-            Parameter("slope", "slope_raw", Link.POSITIVE, 1.0, "Hill exponent (> 1: S-shaped)"),
-        ),
-        _hill,
-        _hill_slope_at_zero,
-    )
-)
-register(
-    SaturationForm(
-        SaturationFamily.SIGMOID,
-        (HALF_SATURATION,),
-        _sigmoid,
-        _sigmoid_slope_at_zero,
-    )
-)
+#: The steepness of the families that have one (log-odds per log exposure at half-saturation).
+SLOPE = Parameter("slope", "slope_raw", Link.POSITIVE, 1.0, "steepness (Hill: > 1 is S-shaped)")
+
+#: The learned scaling of half-saturation with series size (0: absolute, 1: relative).
+SIZE_SCALING = Parameter("scaling", "scaling_logit", Link.UNIT, 0.5, "half-saturation grows as series size**scaling")
+
+register(SaturationForm(SaturationFamily.HILL, (HALF_SATURATION, SLOPE), _hill, _hill_slope_at_zero))
+register(SaturationForm(SaturationFamily.SIGMOID, (HALF_SATURATION,), _sigmoid, _sigmoid_slope_at_zero))
+register(SaturationForm(SaturationFamily.LOGISTIC, (HALF_SATURATION, SLOPE), _logistic, _logistic_slope_at_zero))
+
+
+def has_slope(family: SaturationFamily | str) -> bool:
+    """True when the family has a learned slope (steepness)."""
+    return any(p.name == "slope" for p in form_of(family).parameters)
+
+
+def is_concave(family: SaturationFamily | str, slope: Array) -> bool:
+    """True when the curve is concave in exposure for every channel (one optimum for the optimiser)."""
+    kind = SaturationFamily(family)
+    match kind:
+        case SaturationFamily.SIGMOID:
+            return True
+        case SaturationFamily.HILL:
+            return bool(np.all(np.asarray(slope) <= 1.0))
+        case SaturationFamily.LOGISTIC:
+            return False
+        case _:
+            assert_never(kind)
+
+
+def relative_size(exposure_scale: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Each series' average weekly exposure relative to the channel's typical series, (S, C).
+
+    The typical series is the geometric mean over series with exposure; series without any
+    exposure of a channel get 1 (their saturation never matters).
+    """
+    scale = np.asarray(exposure_scale, dtype=np.float64)
+    positive = scale > 0
+    log_scale = np.log(np.where(positive, scale, 1.0))
+    count = np.maximum(positive.sum(axis=0), 1)
+    typical = np.exp((log_scale * positive).sum(axis=0) / count)
+    return np.where(positive, scale / typical, 1.0)
+
+
+def series_half_saturation(half_saturation: Array, size: Array, scaling: Array, xp: Any = np) -> Array:
+    """Half-saturation of each series in its own scaled exposure (1 = its average week).
+
+    ``half_saturation`` (..., C) is that of a series of typical size, ``size`` the series'
+    relative size (S, C) from :func:`relative_size` and ``scaling`` (..., C) in [0, 1]: the
+    absolute half-saturation grows as size**scaling, so in the series' own units it is
+    half_saturation * size**(scaling - 1). Returns (..., S, C).
+    """
+    return half_saturation[..., None, :] * xp.exp((scaling[..., None, :] - 1.0) * xp.log(size))
 
 
 def _check_positive(name: str, value: ChannelParam) -> None:
@@ -130,7 +207,7 @@ def saturate(
 ) -> Array:
     """Saturation of ``family`` at ``carried`` (any shape; parameters broadcast against it).
 
-    ``slope`` is used by families that have one (Hill). With ``xp=numpy`` the parameters are
+    ``slope`` is used by families that have one (Hill, logistic). With ``xp=numpy`` the parameters are
     validated (InputError for values <= 0) and the result is float64.
     """
     form = form_of(family)
@@ -154,3 +231,8 @@ def hill(x: Weekly, half_saturation: ChannelParam, slope: ChannelParam) -> Weekl
 def sigmoid(x: Weekly, half_saturation: ChannelParam) -> Weekly:
     """Zero-anchored logistic (1 - exp(-k x)) / (1 + exp(-k x)), k = ln 3 / half_saturation (NumPy)."""
     return saturate(x, SaturationFamily.SIGMOID, half_saturation)
+
+
+def logistic(x: Weekly, half_saturation: ChannelParam, slope: ChannelParam) -> Weekly:
+    """S-shaped logistic anchored at 0, half its ceiling at ``half_saturation``, in [0, 1) (NumPy)."""
+    return saturate(x, SaturationFamily.LOGISTIC, half_saturation, slope)

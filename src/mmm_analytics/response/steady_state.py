@@ -36,8 +36,8 @@ def steady_state_response(
 
     All arguments broadcast against ``weekly_spend`` of shape (..., C): ``coefficient``
     (INR per week at full saturation) and ``exposure_scale`` (mean weekly exposure)
-    (..., C); ``cpm`` (INR per 1000 exposures), ``carry_sum``, ``half_saturation`` and
-    ``slope`` (C,) or with leading draw axes. Returns the broadcast shape.
+    (..., C); ``half_saturation`` (carried-over scaled units) as wide or (C,); ``cpm`` (INR per
+    1000 exposures), ``carry_sum`` and ``slope`` (C,) or with leading draw axes. Returns the broadcast shape.
     """
     carried = weekly_spend * 1000.0 / cpm / exposure_scale * carry_sum
     return coefficient * saturation.saturate(carried, family, half_saturation, slope, xp=xp)
@@ -53,4 +53,4 @@ def historical_contribution(params: ResponseParams, draw: int | None = None) -> 
         half_sat, slope = params.half_saturation_draws[draw], params.slope_draws[draw]
         coef = params.coefficient_draws[draw]
     carried = carryover.apply_carryover(params.exposure / params.exposure_scale[:, None, :], weights)
-    return coef[:, None, :] * saturation.saturate(carried, params.saturation, half_sat, slope)
+    return coef[:, None, :] * saturation.saturate(carried, params.saturation, half_sat[:, None, :], slope)

@@ -118,6 +118,7 @@ def write_outputs(
                 frontier=results.frontier,
                 sensitivity=results.sensitivity,
                 channels=simulator.channels,
+                viz=viz,
             ),
         )
     )

@@ -1,7 +1,9 @@
 """Budget constraints: per-channel minimum/maximum (INR or share of current spend) and locks.
 
 Constraints apply to a channel's weekly spend summed over the selected segments; a locked
-channel keeps its current spend in every segment. Infeasible requests raise
+channel keeps today's spend in every segment. A share (``--min TV=80%``) refers to the
+"current" spend the optimiser compares with: today's mix scaled to the budget (today's mix
+itself when the budget is today's). Infeasible requests raise
 :class:`~mmm_analytics.errors.InputError` naming the constraint.
 """
 
@@ -34,9 +36,9 @@ class BudgetConstraints(Settings):
     min_spend, max_spend : dict of channel -> INR per week
         Absolute limits on the channel's weekly spend.
     min_fraction, max_fraction : dict of channel -> share (1.0 = current spend)
-        Limits relative to the channel's current average weekly spend.
+        Limits relative to the channel's current weekly spend: today's mix scaled to the budget.
     locked : tuple of channel names
-        Channels held at their current weekly spend.
+        Channels held at today's weekly spend (the average over the data).
     at_most : bool
         Spend at most the budget instead of exactly the budget.
     """
@@ -90,7 +92,11 @@ def _checked(constraints: BudgetConstraints, channels: tuple[str, ...]) -> None:
 
 
 def resolve_limits(
-    constraints: BudgetConstraints | None, channels: tuple[str, ...], current: np.ndarray, budget: float
+    constraints: BudgetConstraints | None,
+    channels: tuple[str, ...],
+    current: np.ndarray,
+    budget: float,
+    reference: np.ndarray | None = None,
 ) -> ChannelLimits:
     """Channel limits in INR per week, checked against each other and the budget.
 
@@ -99,20 +105,26 @@ def resolve_limits(
     constraints : BudgetConstraints or None
     channels : tuple of str, length C
     current : ndarray of shape (C,)
-        Current weekly spend per channel (INR), the reference for fractions and locks.
+        Today's weekly spend per channel (INR), where locked channels stay.
     budget : float
         Weekly budget (INR).
+    reference : ndarray of shape (C,), optional
+        The weekly spend (INR) that shares (``min_fraction``/``max_fraction``) refer to: the
+        "current" column the result shows, today's mix scaled to ``budget``. Defaults to ``current``.
     """
     constraints = constraints or BudgetConstraints()
+    share_of = current if reference is None else np.asarray(reference, dtype=np.float64)
     if not math.isfinite(budget) or budget < 0:
         raise InputError(f"weekly budget must be a number >= 0 INR; got {budget}")
     _checked(constraints, channels)
     lower, upper = np.zeros(len(channels)), np.full(len(channels), np.inf)
     for c, channel in enumerate(channels):
-        lower[c] = max(constraints.min_spend.get(channel, 0.0), constraints.min_fraction.get(channel, 0.0) * current[c])
-        upper[c] = min(
-            constraints.max_spend.get(channel, np.inf), constraints.max_fraction.get(channel, np.inf) * current[c]
+        lower[c] = max(
+            constraints.min_spend.get(channel, 0.0), constraints.min_fraction.get(channel, 0.0) * share_of[c]
         )
+        upper[c] = constraints.max_spend.get(channel, np.inf)
+        if channel in constraints.max_fraction:  # (inf x 0 would be NaN)
+            upper[c] = min(upper[c], constraints.max_fraction[channel] * share_of[c])
         if lower[c] > upper[c] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
                 f"constraint on {channel!r}: minimum {_money(lower[c])} is above maximum {_money(upper[c])}; "

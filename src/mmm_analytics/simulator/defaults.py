@@ -39,3 +39,10 @@ BUDGET_SEMANTICS = (
     "marginal ROI = extra weekly sales per extra INR of weekly spend. For brand or region 'all' the spend of a "
     "channel is split across segments in proportion to their historical spend on it."
 )
+
+#: The optimiser warns when a channel's marginal ROI at the recommendation is below this (INR of
+#: weekly sales per INR of weekly spend): its last rupee earns back less than a rupee.
+LOSS_MROI = 1.0
+#: A plan is kept only if its expected uplift over today's mix exceeds this share of today's
+#: expected incremental sales (anything smaller is rounding, not a gain).
+UPLIFT_TOLERANCE = 1e-9

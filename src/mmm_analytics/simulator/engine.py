@@ -9,16 +9,20 @@ Spends and budgets must be finite, >= 0 and at most ``SimulatorSettings.max_spen
 (``simulator.max_spend_multiple`` in ``model_config.yaml``, default 100) times the selection's current
 total weekly spend; anything else is an :class:`InputError` naming the option and the
 allowed maximum. Every number of a result is finite.
+
+:meth:`MarketingSimulator.optimize_budget` hands the optimiser a selection with the posterior
+draws (it maximises the expected response by default, ``simulator.objective``) and the range
+of weekly spend of each cell in the data (``simulator.data_range``); intervals use
+``intervals.level`` of the config the simulator was loaded with, else the model's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -26,8 +30,10 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.model import ModelConfig, SimulatorSettings
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.simulator.bounds import SpendRange
 from mmm_analytics.simulator.constraints import BudgetConstraints
 from mmm_analytics.simulator.defaults import ALL, RECENT_BASELINE_WEEKS
+from mmm_analytics.simulator.expected import Objective
 from mmm_analytics.simulator.optimizer import (
     OptimizationResult,
     Selection,
@@ -35,6 +41,7 @@ from mmm_analytics.simulator.optimizer import (
     require_finite,
     scaled_current,
 )
+from mmm_analytics.simulator.result import Allocation, SimulationResult
 from mmm_analytics.simulator.surface import (
     CellSet,
     DrawSet,
@@ -43,40 +50,7 @@ from mmm_analytics.simulator.surface import (
     SpendMatrix,
 )
 
-type Allocation = dict[str, float]
 type SegmentAllocation = Mapping[tuple[str, str], Mapping[str, float]]
-
-
-@dataclass(frozen=True, slots=True)
-class SimulationResult:
-    """Outcome of one sustained weekly spend mix (all money in INR).
-
-    ``predicted_sales``, ``incremental_sales``, ``channel_contributions`` and the interval
-    are weekly at steady state; ``horizon_*`` are totals over the first ``horizon_weeks``
-    weeks after switching from the current mix.
-    """
-
-    brand: str
-    region: str
-    spend: Allocation
-    predicted_sales: float
-    incremental_sales: float
-    roi: float
-    channel_contributions: Allocation
-    baseline_sales: float
-    incremental_lower: float
-    incremental_upper: float
-    interval_level: float
-    horizon_weeks: int
-    horizon_predicted_sales: float
-    horizon_incremental_sales: float
-
-    @property
-    def total_spend(self) -> float:
-        return float(sum(self.spend.values()))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "total_spend": self.total_spend}
 
 
 def money(value: float) -> str:
@@ -84,16 +58,17 @@ def money(value: float) -> str:
     return f"{value:,.0f} INR" if abs(value) < 1e15 else f"{value:.3g} INR"
 
 
-def _settings(config: ModelConfig | ProjectConfig | SimulatorSettings | None) -> SimulatorSettings:
+def _settings(config: ModelConfig | ProjectConfig | SimulatorSettings | None) -> tuple[SimulatorSettings, float | None]:
+    """The simulator settings and the configured interval level (None: the model's own)."""
     match config:
         case None:
-            return SimulatorSettings()
+            return SimulatorSettings(), None
         case ProjectConfig():
-            return config.model.simulator
+            return config.model.simulator, config.model.intervals.level
         case ModelConfig():
-            return config.simulator
+            return config.simulator, config.intervals.level
         case SimulatorSettings():
-            return config
+            return config, None
         case _:
             raise TypeError(f"config must be a ModelConfig, ProjectConfig or SimulatorSettings; got {type(config)}")
 
@@ -107,6 +82,7 @@ class MarketingSimulator:
         metadata: ModelMetadata,
         settings: SimulatorSettings | None = None,
         model_path: Path | None = None,
+        interval_level: float | None = None,
     ) -> None:
         if tuple(metadata.channels) != tuple(params.channels):
             raise InputError(
@@ -117,6 +93,7 @@ class MarketingSimulator:
         self.metadata = metadata
         self.settings = settings or SimulatorSettings()
         self.model_path = model_path
+        self._interval_level = interval_level
         self.max_spend_multiple = float(self.settings.max_spend_multiple)
         self.surface = ResponseSurface.from_params(params)
         spend = params.spend
@@ -130,11 +107,13 @@ class MarketingSimulator:
     def from_model_dir(
         cls, path: str | Path, config: ModelConfig | ProjectConfig | SimulatorSettings | None = None
     ) -> MarketingSimulator:
-        """Load the simulator from a model folder or the ``.keras`` file inside it."""
+        """Load the simulator from a model folder or the ``.keras`` file inside it; a ``ModelConfig``
+        or ``ProjectConfig`` also sets the interval level (``intervals.level``)."""
         folder = model_folder(path)
         metadata = ModelMetadata.load(folder)
         params = ResponseParams.load(folder)
-        return cls(params, metadata, _settings(config), model_path=folder)
+        settings, level = _settings(config)
+        return cls(params, metadata, settings, model_path=folder, interval_level=level)
 
     # ----- vocabularies -------------------------------------------------------------------
     @property
@@ -155,7 +134,8 @@ class MarketingSimulator:
 
     @property
     def interval_level(self) -> float:
-        return float(self.metadata.interval_level)
+        """Level of every interval: the configured ``intervals.level``, else the model's."""
+        return float(self.metadata.interval_level if self._interval_level is None else self._interval_level)
 
     def rows(self, brand: str, region: str) -> Rows:
         """Series indices selected by ``brand`` and ``region`` (each a name or ``"all"``)."""
@@ -322,9 +302,17 @@ class MarketingSimulator:
         )
 
     # ----- optimisation ---------------------------------------------------------------------
-    def selection(self, brand: str = ALL, region: str = ALL) -> Selection:
-        """The optimiser's view of ``brand`` x ``region``: its segments, current spend and response cells."""
+    def spend_range(self, brand: str = ALL, region: str = ALL) -> SpendRange:
+        """Lowest and highest weekly spend (INR) of each selected cell over the data, (K, C) each, widened
+        by ``settings.data_range_margin`` (see :mod:`mmm_analytics.simulator.bounds`)."""
+        history = self.params.spend[self.rows(brand, region)]
+        return SpendRange.from_history(history, self.settings.data_range_margin)
+
+    def selection(self, brand: str = ALL, region: str = ALL, data_range: bool | None = None) -> Selection:
+        """The optimiser's view of ``brand`` x ``region``: its segments, current spend, response cells,
+        draws and (with ``data_range``, default ``settings.data_range``) the data range of its cells."""
         rows = self.rows(brand, region)
+        bounded = self.settings.data_range if data_range is None else data_range
         return Selection(
             brand=brand,
             region=region,
@@ -332,8 +320,17 @@ class MarketingSimulator:
             segments=tuple(self.segments[row] for row in rows),
             current=self.current_matrix[rows],
             cells=self.cell_set(brand, region),
-            concave=self.surface.is_concave,
+            concave=self._concave,
+            draws=self.draw_set(brand, region),
+            spend_range=self.spend_range(brand, region) if bounded else None,
         )
+
+    @functools.cached_property
+    def _concave(self) -> bool:
+        """Whether every response curve is concave at the point estimate and in every draw (then the
+        expected response is too, and one converged start is enough)."""
+        draws = dataclasses.replace(self.surface, slope=np.asarray(self.params.slope_draws, dtype=np.float64))
+        return self.surface.is_concave and draws.is_concave
 
     def scaled_current(self, brand: str, region: str, budget: float) -> SpendMatrix:
         """Today's mix (K, C) of the selection scaled to ``budget`` (an even split when nothing is spent today)."""
@@ -348,6 +345,8 @@ class MarketingSimulator:
         *,
         warm_start: SpendMatrix | None = None,
         starts: int | None = None,
+        objective: Objective | str | None = None,
+        data_range: bool | None = None,
     ) -> OptimizationResult:
         """Best weekly allocation of ``total_budget`` (INR) across channels (and segments for ``"all"``).
 
@@ -363,6 +362,10 @@ class MarketingSimulator:
             An allocation to try first (e.g. the optimum at a nearby budget).
         starts : int, optional
             Number of starts; defaults to ``settings.starts``.
+        objective : Objective or str, optional
+            "expected" (the mean over the posterior draws) or "point"; defaults to ``settings.objective``.
+        data_range : bool, optional
+            Keep every cell within its range of weekly spend in the data; defaults to ``settings.data_range``.
 
         Raises
         ------
@@ -375,9 +378,12 @@ class MarketingSimulator:
         if total_budget is not None:
             self.check_budget(total_budget, brand, region)
         return optimize_allocation(
-            self.selection(brand, region),
+            self.selection(brand, region, data_range),
             total_budget,
             constraints,
             starts=self.settings.starts if starts is None else starts,
             warm_start=warm_start,
+            objective=Objective(self.settings.objective if objective is None else objective),
+            objective_draws=self.settings.objective_draws,
+            level=self.interval_level,
         )

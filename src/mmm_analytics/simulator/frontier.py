@@ -1,8 +1,12 @@
 """Efficiency frontier: the best weekly incremental sales at each budget vs today's mix scaled to it.
 
 Budgets run from 0.25x to 2x the selection's current total weekly spend (20 points by
-default). Each point is a full optimisation, warm-started from the previous optimum scaled
-to the new budget.
+default). Each point is a full optimisation of the configured objective (expected sales over
+the posterior draws by default), warm-started from the previous optimum scaled to the new budget.
+
+The frontier asks what each budget could buy on the fitted curves, so by default it does not
+hold cells to the range of spend seen in the data (``data_range=True`` does): at budgets far
+from today's, that range would force or forbid spend and bend the frontier.
 """
 
 from __future__ import annotations
@@ -41,11 +45,13 @@ def efficiency_frontier(
     points: int = FRONTIER_POINTS,
     constraints: BudgetConstraints | None = None,
     starts: int | None = 1,
+    data_range: bool = False,
 ) -> pd.DataFrame:
     """Optimal vs current-mix weekly incremental sales over a grid of weekly budgets.
 
     Each budget runs SLSQP from the dual (water-filling) start and from the previous optimum
     scaled to the budget, plus ``starts - 1`` further starts (``None``: the configured number).
+    ``data_range`` keeps every cell within its range of weekly spend in the data.
 
     Returns
     -------
@@ -59,7 +65,9 @@ def efficiency_frontier(
     step = float(multiples[1] - multiples[0]) if points > 1 else 0.0
     for multiple in multiples:
         budget = float(multiple * current_total)
-        result = simulator.optimize_budget(budget, constraints, brand, region, warm_start=warm, starts=starts)
+        result = simulator.optimize_budget(
+            budget, constraints, brand, region, warm_start=warm, starts=starts, data_range=data_range
+        )
         spend = result.cells["spend"].to_numpy().reshape(-1, len(simulator.channels))
         warm = spend * (multiple + step) / multiple if multiple > 0 else None
         grad = result.cells["marginal_roi"].to_numpy().reshape(spend.shape)

@@ -1,18 +1,29 @@
-"""Budget optimisation: the weekly allocation that maximises incremental sales for a weekly budget.
+"""Budget optimisation: the weekly allocation that maximises expected incremental sales for a weekly budget.
 
 One brand x region optimises C channel spends; a selection of several brand x region
 segments (``brand="all"`` and/or ``region="all"`` in the simulator) optimises every
 brand x region x channel cell jointly (national mode), with channel limits applying to
-channel totals. Uses SLSQP with JAX gradients and several starts.
+channel totals. Uses SLSQP with exact JAX gradients and several starts.
+
+By default the objective is the *expected* weekly incremental sales: the mean over the
+posterior draws of the response summed over the cells (:mod:`mmm_analytics.simulator.expected`),
+with exact gradients. While optimising it averages over every draw, or over the first
+``objective_draws`` (``simulator.objective_draws``) on models with many draws; what is reported
+(sales, the uplift interval) always uses every draw. The plan is compared with today's mix scaled to the same budget,
+draw by draw: the result carries the central interval of that uplift and the share of draws
+in which the plan wins. A plan whose expected uplift is not positive is never recommended:
+today's mix is, with one line saying so. By default every cell also stays within the range
+of weekly spend seen in the data (:mod:`mmm_analytics.simulator.bounds`).
 
 The optimiser knows nothing of the simulator: it receives a :class:`Selection` (the
-response cells of the selected segments and their current weekly spend) and the
-constraints. :meth:`mmm_analytics.simulator.engine.MarketingSimulator.optimize_budget`
+response cells and draws of the selected segments, their current weekly spend and data
+range) and the constraints. :meth:`mmm_analytics.simulator.engine.MarketingSimulator.optimize_budget`
 builds the selection from a trained model.
 
 A result is never silently wrong: a non-finite number raises :class:`NonFiniteResultError`,
-and a run that did not converge, left the free channels' marginal ROIs unequal or saturated
-every channel says so in ``warnings`` (written to the JSON next to ``converged``).
+and a run that did not converge, left the free channels' marginal ROIs unequal, saturated
+every channel, stopped at the data range or loses money at the margin says so in
+``warnings`` (written to the JSON next to ``converged``).
 """
 
 from __future__ import annotations
@@ -24,14 +35,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.simulator.constraints import (
-    BudgetConstraints,
-    ChannelLimits,
-    resolve_limits,
-)
-from mmm_analytics.simulator.defaults import MROI_SPREAD_WARNING, SATURATED_MROI, START_SEED
-from mmm_analytics.simulator.solver import Problem, Solution, solve
-from mmm_analytics.simulator.surface import CellSet, SpendMatrix
+from mmm_analytics.simulator import advice
+from mmm_analytics.simulator.bounds import CellBounds, cell_bounds, channel_status, free_cells
+from mmm_analytics.simulator.constraints import BudgetConstraints, ChannelLimits, resolve_limits
+from mmm_analytics.simulator.defaults import START_SEED
+from mmm_analytics.simulator.expected import Objective, Uplift, objective_cells, uplift_over_current
+from mmm_analytics.simulator.selection import Selection
+from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, solve
+from mmm_analytics.simulator.surface import SpendMatrix
 
 #: Keys of the ``mmm optimize`` JSON, in order.
 JSON_KEYS: tuple[str, ...] = (
@@ -42,10 +53,15 @@ JSON_KEYS: tuple[str, ...] = (
     "expected_incremental_sales",
     "current_allocation",
     "current_incremental_sales",
+    "uplift_lower",
+    "uplift_upper",
+    "prob_beats_current",
     "marginal_roi",
     "converged",
     "warnings",
 )
+#: ``channel_status`` of every channel when today's mix is recommended.
+KEPT = "today's mix"
 
 
 class NonFiniteResultError(ArithmeticError):
@@ -71,25 +87,41 @@ class OptimizationResult:
     Attributes
     ----------
     allocation : dict of channel -> INR per week (summed over the selected segments)
+        The recommendation: the optimum, or today's mix (``kept_current``) when the optimum
+        does not beat it in expectation.
     expected_incremental_sales : float
-        Weekly incremental Sales_Value (INR) of ``allocation`` at steady state.
+        Weekly incremental Sales_Value (INR) of ``allocation`` at steady state, the mean over
+        every posterior draw (the point estimate for a selection without draws).
     current_allocation, current_incremental_sales
-        Today's mix scaled to ``weekly_budget`` and its weekly incremental sales.
+        Today's mix scaled to ``weekly_budget`` (today's mix itself at today's budget) and its
+        expected weekly incremental sales: the "current" that percentages (``--max TV=80%``) refer to.
     uplift : float
         ``expected / current - 1`` (share; 0.05 = 5 % more incremental sales).
+    uplift_lower, uplift_upper : float
+        Central ``interval_level`` interval over the draws of the weekly uplift (INR) of
+        ``allocation`` over ``current_allocation`` (per draw: its sales minus today's mix's).
+    prob_beats_current : float
+        Share of draws in which ``allocation`` sells more than today's mix, in [0, 1].
     marginal_roi : dict of channel -> INR of weekly sales per extra INR of weekly spend
-        Spend-weighted over segments; equal across ``free`` channels at an optimum.
+        Of the objective (expected, or at the point estimate), spend-weighted over segments;
+        equal across ``free`` channels at an optimum.
     mroi_spread : float
-        (max - min) / mean of the marginal ROI over free channels (0 = perfectly equalised).
-    channel_status : dict of channel -> "free", "at minimum", "at maximum" or "locked"
+        (max - min) / mean of the marginal ROI over free cells (0 = perfectly equalised).
+    channel_status : dict of channel -> str
+        "free", "at minimum", "at maximum", "locked", "at data minimum", "at data maximum"
+        (held by the range of spend in the data) or "today's mix" (``kept_current``).
     converged : bool
         Whether SLSQP reported success from at least one start.
+    kept_current : bool
+        True when no allocation beat today's mix in expectation, so today's mix is recommended.
+    today_weekly_spend : float
+        Today's total weekly spend of the selection (INR), before scaling to the budget.
     warnings : tuple of str
-        Why the allocation may not be the optimum, or may not be worth it: no converged start,
-        free channels' marginal ROIs more than ``MROI_SPREAD_WARNING`` apart, or, for a budget
-        above today's spend, every channel saturated (marginal ROI below ``SATURATED_MROI``).
-        Empty when none applies.
+        One line each: the optimum may not be the optimum (no converged start, unequal marginal
+        ROIs), extra spend earns almost nothing, today's mix is kept, the data range binds or
+        gave way, a channel's marginal ROI is below 1. Empty when none applies.
     cells : DataFrame with brand, region, channel, spend, current_spend, incremental_sales, marginal_roi
+        ``current_spend`` is today's (unscaled) average weekly spend of the cell.
     """
 
     brand: str
@@ -100,14 +132,26 @@ class OptimizationResult:
     current_allocation: dict[str, float]
     current_incremental_sales: float
     uplift: float
+    uplift_lower: float
+    uplift_upper: float
+    prob_beats_current: float
+    interval_level: float
     marginal_roi: dict[str, float]
     mroi_spread: float
     channel_status: dict[str, str]
     converged: bool
+    kept_current: bool
+    objective: str
+    today_weekly_spend: float
     starts_used: int
     seconds: float
     cells: pd.DataFrame = field(repr=False)
     warnings: tuple[str, ...] = ()
+
+    @property
+    def current_is_scaled(self) -> bool:
+        """Whether ``current_allocation`` is today's mix scaled to a budget other than today's."""
+        return abs(self.weekly_budget - self.today_weekly_spend) > 1e-9 * max(self.today_weekly_spend, 1.0)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Exactly the keys of the ``mmm optimize`` output file."""
@@ -118,48 +162,15 @@ class OptimizationResult:
         return {
             **self.to_json_dict(),
             "uplift": self.uplift,
+            "interval_level": self.interval_level,
             "mroi_spread": self.mroi_spread,
             "channel_status": self.channel_status,
+            "kept_current": self.kept_current,
+            "objective": self.objective,
+            "today_weekly_spend": self.today_weekly_spend,
             "starts_used": self.starts_used,
             "seconds": self.seconds,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """What the optimiser needs to know about the selected brand x region segments.
-
-    Attributes
-    ----------
-    brand, region : str
-        Labels of the selection (a name or ``"all"``), copied into the result.
-    channels : tuple of str, length C
-    segments : tuple of (brand, region), length K
-        The segment of each row of ``current`` and ``cells``.
-    current : ndarray of shape (K, C)
-        Today's average weekly spend per segment and channel (INR).
-    cells : CellSet
-        The steady-state response of those K x C cells.
-    concave : bool
-        Whether every response curve is concave (one start is then enough).
-    """
-
-    brand: str
-    region: str
-    channels: tuple[str, ...]
-    segments: tuple[tuple[str, str], ...]
-    current: SpendMatrix
-    cells: CellSet
-    concave: bool
-
-
-def _problem(selection: Selection, limits: ChannelLimits, budget: float, at_most: bool) -> Problem:
-    current, cells = selection.current, selection.cells
-    if len(selection.segments) == 1:
-        return Problem(cells, budget, limits.lower[None, :].copy(), limits.upper[None, :].copy(), at_most=at_most)
-    lower = np.where(limits.locked[None, :], current, 0.0)
-    upper = np.where(limits.locked[None, :], current, np.inf)
-    return Problem(cells, budget, lower, upper, limits.lower, limits.upper, at_most=at_most)
 
 
 def scaled_current(current: SpendMatrix, budget: float) -> SpendMatrix:
@@ -188,21 +199,32 @@ def optimize_allocation(
     *,
     starts: int,
     warm_start: SpendMatrix | None = None,
+    objective: Objective = Objective.EXPECTED,
+    objective_draws: int = 0,
+    level: float = 0.9,
 ) -> OptimizationResult:
     """Allocate a weekly budget (INR) across the channels (and segments) of ``selection``.
 
     Parameters
     ----------
     selection : Selection
-        The segments to allocate over, their current spend and response.
+        The segments to allocate over, their current spend, response, draws and data range.
     total_budget : float, optional
         Weekly budget in INR; defaults to today's total weekly spend of the selection.
     constraints : BudgetConstraints, optional
-        Channel minimum/maximum, locks and ``at_most`` (spend up to, not exactly, the budget).
+        Channel minimum/maximum (shares of today's mix scaled to the budget), locks (at
+        today's spend) and ``at_most`` (spend up to, not exactly, the budget).
     starts : int
         Number of starts (one more is added for ``warm_start``).
     warm_start : ndarray of shape (K, C), optional
         An allocation to try first (e.g. the optimum at a nearby budget).
+    objective : Objective
+        Maximise the expected response over the draws (default) or the point estimate.
+    objective_draws : int
+        Draws averaged while optimising, the first ones (0: all); the reported numbers and
+        the interval use every draw.
+    level : float in (0, 1)
+        Level of the uplift interval.
 
     Raises
     ------
@@ -212,96 +234,122 @@ def optimize_allocation(
     began = time.perf_counter()
     current = selection.current
     budget = float(current.sum()) if total_budget is None else float(total_budget)
-    limits = resolve_limits(constraints, selection.channels, current.sum(axis=0), budget)
+    reference = scaled_current(current, budget).sum(axis=0)
+    limits = resolve_limits(constraints, selection.channels, current.sum(axis=0), budget, reference)
     at_most = bool(constraints.at_most) if constraints is not None else False
-    problem = _problem(selection, limits, budget, at_most)
+    bounds = cell_bounds(limits, current, selection.spend_range, budget, at_most, selection.channels)
+    cells = objective_cells(selection.cells, selection.draws, objective, objective_draws)
+    problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
     n_starts = starts + 1 if warm_start is not None else starts
     solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
-    return _result(selection, budget, limits, solution, began)
+    outcome = _Outcome(selection, budget, bounds, cells, solution, level, objective)
+    return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 
 
-def _channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
-    """Spend-weighted marginal ROI per channel (best cell's where the channel gets nothing)."""
-    totals = spend.sum(axis=0)
-    weighted = (spend * grad).sum(axis=0) / np.where(totals > 0, totals, 1.0)
-    return np.where(totals > 0, weighted, grad.max(axis=0))
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """The recommendation: the solver's plan, or today's mix (scaled to the budget) when the plan does
+    not beat it in expectation. ``found`` is the plan's uplift, ``uplift`` the recommendation's."""
+
+    spend: SpendMatrix
+    baseline: SpendMatrix
+    found: Uplift
+    uplift: Uplift
+    kept: bool
 
 
-def _warnings(
-    converged: bool, starts: int, mroi: np.ndarray, free: np.ndarray, spread: float, above_today: bool
-) -> tuple[str, ...]:
-    """The result's warnings; ``above_today``: the budget exceeds today's total weekly spend (where a
-    marginal ROI near 0 means saturation, not the flat start of an S-shaped curve)."""
-    out = []
-    if not converged:
-        out.append(
-            f"the optimiser did not converge from any of its {starts} start(s); the allocation is the best "
-            "one found within the limits and may not be the optimum"
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """The solver's answer, before it is checked against today's mix and reported."""
+
+    selection: Selection
+    budget: float
+    bounds: CellBounds
+    cells: ResponseCells
+    solution: Solution
+    level: float
+    objective: Objective
+
+    @property
+    def what(self) -> str:
+        return f"optimising a weekly budget of {self.budget:.6g} INR for brand {self.selection.brand} / region {self.selection.region}"
+
+    def verdict(self) -> _Verdict:
+        """Today's mix unless the plan's expected uplift over it is positive."""
+        selection, plan = self.selection, self.solution.spend
+        baseline = scaled_current(selection.current, self.budget)
+        found = uplift_over_current(plan, baseline, self.level, selection.draws, selection.cells)
+        require_finite(
+            {"the allocation": plan, "the incremental sales": [found.plan, found.current, found.lower, found.upper]},
+            self.what,
         )
-    elif free.sum() > 1 and spread > MROI_SPREAD_WARNING:
-        out.append(
-            f"the marginal ROIs of the free channels differ by {spread:.1%} of their mean (they are equal at "
-            "an optimum); the allocation may not be the optimum"
-        )
-    if above_today and mroi.size and float(mroi.max()) < SATURATED_MROI:
-        out.append(
-            f"every channel is saturated at this budget (marginal ROI below {SATURATED_MROI:g} INR per INR): "
-            "extra spend earns almost nothing"
-        )
-    return tuple(out)
+        if found.expected > advice.uplift_threshold(found.current):
+            return _Verdict(plan, baseline, found, found, kept=False)
+        return _Verdict(baseline, baseline, found, advice.no_uplift(found), kept=True)
 
+    def result(self, limits: ChannelLimits, began: float, constrained: bool) -> OptimizationResult:
+        selection, budget, channels = self.selection, self.budget, self.selection.channels
+        verdict = self.verdict()
+        spend, uplift = verdict.spend, verdict.uplift
+        response = advice.cell_response(objective_cells(selection.cells, selection.draws, Objective.EXPECTED), spend)
+        _, grad = self.cells.value_and_grad(np.maximum(spend, 1e-9 * max(budget, 1.0)))
+        require_finite({"the incremental sales": response, "the marginal ROI": grad}, self.what)
+        grad = np.where(grad > 0, grad, 0.0)  # the response never falls with spend: a negative slope is rounding
+        mroi = advice.channel_mroi(spend, grad)
+        status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
+        free = free_cells(spend, self.bounds, status, budget)
+        spread = float(np.ptp(grad[free]) / abs(grad[free].mean())) if free.sum() > 1 and grad[free].mean() else 0.0
+        return OptimizationResult(
+            brand=selection.brand,
+            region=selection.region,
+            weekly_budget=budget,
+            allocation=dict(zip(channels, spend.sum(axis=0).tolist())),
+            expected_incremental_sales=uplift.plan,
+            current_allocation=dict(zip(channels, verdict.baseline.sum(axis=0).tolist())),
+            current_incremental_sales=uplift.current,
+            uplift=uplift.plan / uplift.current - 1.0 if uplift.current > 0 else 0.0,
+            uplift_lower=uplift.lower,
+            uplift_upper=uplift.upper,
+            prob_beats_current=uplift.prob_beats_current,
+            interval_level=self.level,
+            marginal_roi=dict(zip(channels, mroi.tolist())),
+            mroi_spread=spread,
+            channel_status=dict(zip(channels, status)),
+            converged=self.solution.converged,
+            kept_current=verdict.kept,
+            objective=str(self.objective),
+            today_weekly_spend=float(selection.current.sum()),
+            starts_used=self.solution.starts_used,
+            seconds=time.perf_counter() - began,
+            cells=advice.cell_table(selection, spend, response, grad),
+            warnings=self.warnings(verdict, limits, constrained, mroi, free, spread),
+        )
 
-def _result(
-    selection: Selection, budget: float, limits: ChannelLimits, solution: Solution, began: float
-) -> OptimizationResult:
-    cells, channels = selection.cells, selection.channels
-    spend = solution.spend
-    _, grad = cells.value_and_grad(np.maximum(spend, 1e-9 * max(budget, 1.0)))
-    baseline = scaled_current(selection.current, budget)
-    current_value = cells.value_and_grad(baseline)[0]
-    response = cells.response(spend)
-    what = f"optimising a weekly budget of {budget:.6g} INR for brand {selection.brand} / region {selection.region}"
-    require_finite(
-        {
-            "the allocation": spend,
-            "the incremental sales": [solution.value, current_value, *response.ravel()],
-            "the marginal ROI": grad,
-        },
-        what,
-    )
-    grad = np.where(grad > 0, grad, 0.0)  # the response never falls with spend: a negative slope is rounding
-    mroi = _channel_mroi(spend, grad)
-    status = limits.status(spend.sum(axis=0), budget)
-    free = np.array([s == "free" for s in status])
-    spread = float(np.ptp(mroi[free]) / abs(mroi[free].mean())) if free.sum() > 1 and mroi[free].mean() != 0 else 0.0
-    table = pd.DataFrame(
-        {
-            "brand": [brand for brand, _ in selection.segments for _ in channels],
-            "region": [region for _, region in selection.segments for _ in channels],
-            "channel": list(channels) * len(selection.segments),
-            "spend": spend.ravel(),
-            "current_spend": selection.current.ravel(),
-            "incremental_sales": response.ravel(),
-            "marginal_roi": grad.ravel(),
-        }
-    )
-    return OptimizationResult(
-        brand=selection.brand,
-        region=selection.region,
-        weekly_budget=budget,
-        allocation=dict(zip(channels, spend.sum(axis=0).tolist())),
-        expected_incremental_sales=float(solution.value),
-        current_allocation=dict(zip(channels, baseline.sum(axis=0).tolist())),
-        current_incremental_sales=float(current_value),
-        uplift=float(solution.value / current_value - 1.0) if current_value > 0 else 0.0,
-        marginal_roi=dict(zip(channels, mroi.tolist())),
-        mroi_spread=spread,
-        channel_status=dict(zip(channels, status)),
-        converged=solution.converged,
-        starts_used=solution.starts_used,
-        seconds=time.perf_counter() - began,
-        cells=table,
-        warnings=_warnings(
-            solution.converged, solution.starts_used, mroi, free, spread, budget > float(selection.current.sum())
-        ),
-    )
+    def warnings(
+        self,
+        verdict: _Verdict,
+        limits: ChannelLimits,
+        constrained: bool,
+        mroi: np.ndarray,
+        free: np.ndarray,
+        spread: float,
+    ) -> tuple[str, ...]:
+        """Every warning line of the result, in order: solver, data range given way, kept, binding, loss."""
+        notes = advice.Notes(self.selection.channels, self.budget, float(self.selection.current.sum()))
+        breaches = self._breaches(verdict.baseline, limits)
+        return (
+            *advice.solver_warnings(self.solution.converged, self.solution.starts_used, mroi, free, spread, notes),
+            *self.bounds.notes,
+            *notes.kept(verdict.found, self.solution.spend, verdict.baseline, breaches, constrained, verdict.kept),
+            *notes.binding(verdict.spend, self.bounds, verdict.kept),
+            *notes.losing(verdict.spend, mroi),
+        )
+
+    def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> list[str]:
+        """Channels whose spend in today's mix scaled to the budget breaks a limit or the data range."""
+        tolerance = 1e-6 * max(self.budget, 1.0)
+        totals = baseline.sum(axis=0)
+        bounds = self.bounds
+        outside = (totals < limits.lower - tolerance) | (totals > limits.upper + tolerance)
+        outside |= ((baseline < bounds.lower - tolerance) | (baseline > bounds.upper + tolerance)).any(axis=0)
+        return [channel for channel, out in zip(self.selection.channels, outside) if out]

@@ -1,6 +1,8 @@
 """SLSQP on a response surface: maximise total weekly incremental sales for a weekly budget.
 
-The decision variables are the weekly spends (INR) of K series x C channels. The first start
+The decision variables are the weekly spends (INR) of K series x C channels; the objective is
+any :class:`ResponseCells` (the point estimate, :class:`~mmm_analytics.simulator.surface.CellSet`,
+or the mean over posterior draws, :class:`~mmm_analytics.simulator.expected.ExpectedCells`). The first start
 comes from a dual (water-filling) search: for a price ``lam`` of one INR, each cell spends the
 grid amount that maximises ``response - lam * spend`` (a global 1-D search, so S-shaped curves
 are handled), and ``lam`` is bisected until the budget is spent. SLSQP (JAX gradients) then
@@ -10,23 +12,44 @@ polishes that start and the others; each variable is scaled by its start value.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy.optimize import Bounds, minimize
 
 from mmm_analytics.simulator.defaults import SOLVER_FTOL, SOLVER_MAX_ITER
-from mmm_analytics.simulator.surface import CellSet, SpendMatrix
+from mmm_analytics.simulator.surface import SpendMatrix
 from mmm_analytics.simulator.threads import single_blas_thread
 
 GRID_POINTS = 320
 GRID_DECADES = 6
 
 
+class ResponseCells(Protocol):
+    """What the solver needs of a response surface over K x C cells (weekly spend in INR)."""
+
+    def value_and_grad(self, spend: SpendMatrix) -> tuple[float, SpendMatrix]:
+        """Total weekly incremental sales (INR) and its gradient (K, C)."""
+        ...
+
+    def curvature(self, spend: SpendMatrix) -> SpendMatrix:
+        """Second derivative of each cell's response in its spend (K, C)."""
+        ...
+
+    def reference_response(self, spend: np.ndarray) -> np.ndarray:
+        """Response per cell for many spend levels at once, (..., K, C)."""
+        ...
+
+    def response(self, spend: SpendMatrix) -> SpendMatrix:
+        """Weekly incremental sales (INR) per cell, (K, C)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One allocation problem. Arrays of shape (K, C) are cell bounds; (C,) channel-total limits."""
 
-    cells: CellSet
+    cells: ResponseCells
     budget: float
     lower: np.ndarray
     upper: np.ndarray

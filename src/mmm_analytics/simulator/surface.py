@@ -14,7 +14,7 @@ import jax
 import numpy as np
 import numpy.typing as npt
 
-from mmm_analytics.response import kernels
+from mmm_analytics.response import kernels, saturation
 from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.response.steady_state import steady_state_response
 
@@ -29,12 +29,12 @@ class ResponseSurface:
     Attributes
     ----------
     channels : tuple of str, length C
-    family : "hill" or "sigmoid"
-    coefficient, exposure_scale : ndarray of shape (S, C)
-        INR per week at full saturation; mean weekly exposure (scaling unit).
-    cpm, carry_sum, half_saturation, slope : ndarray of shape (C,)
-        INR per 1000 exposures; steady-state carryover (sum of lag weights);
-        saturation parameters in carried-over scaled units.
+    family : a saturation family name
+    coefficient, exposure_scale, half_saturation : ndarray of shape (S, C)
+        INR per week at full saturation; mean weekly exposure (scaling unit); the series'
+        half-saturation in its carried-over scaled units.
+    cpm, carry_sum, slope : ndarray of shape (C,)
+        INR per 1000 exposures; steady-state carryover (sum of lag weights); saturation slope.
     """
 
     channels: tuple[str, ...]
@@ -63,7 +63,7 @@ class ResponseSurface:
     @property
     def is_concave(self) -> bool:
         """True when every channel's response is concave in spend (one optimum)."""
-        return self.family == "sigmoid" or bool(np.all(self.slope <= 1.0))
+        return saturation.is_concave(self.family, self.slope)
 
     def cells(self, rows: Rows) -> CellSet:
         """The kernels bound to the series ``rows`` (indices into S)."""
@@ -85,7 +85,7 @@ class CellSet:
             surface.exposure_scale[rows],
             surface.cpm,
             surface.carry_sum,
-            surface.half_saturation,
+            surface.half_saturation[rows],
             surface.slope,
         )
         return cls(surface=surface, rows=rows, arrays=arrays)
@@ -124,7 +124,7 @@ class CellSet:
             s.exposure_scale[self.rows],
             s.cpm,
             s.carry_sum,
-            s.half_saturation,
+            s.half_saturation[self.rows],
             s.slope,
             s.family,
         )
@@ -153,7 +153,7 @@ class DrawSet:
             params.exposure_scale[rows],
             params.cpm,
             params.lag_weights_draws.sum(axis=1),
-            params.half_saturation_draws,
+            params.half_saturation_draws[:, rows],
             params.slope_draws,
         )
         return cls(family=params.saturation, arrays=arrays)
@@ -167,9 +167,35 @@ class DrawSet:
             scale[None],
             cpm,
             carry_sum[:, None, :],
-            half_saturation[:, None, :],
+            half_saturation,
             slope[:, None, :],
             family=self.family,
             order=0,
         )
         return out
+
+    @property
+    def n_draws(self) -> int:
+        """D, the number of parameter draws."""
+        return int(self.arrays[0].shape[0])
+
+    def head(self, n: int) -> DrawSet:
+        """The first ``n`` draws (all of them when ``n`` <= 0 or >= D); the draws are independent,
+        so the first ``n`` are a random subset."""
+        if n <= 0 or n >= self.n_draws:
+            return self
+        with jax.enable_x64(True):
+            arrays = tuple(a[:n] if i in _PER_DRAW else a for i, a in enumerate(self.arrays))
+        return DrawSet(family=self.family, arrays=arrays)
+
+    def cell_arrays(self) -> tuple[jax.Array, ...]:
+        """The kernel's arguments broadcast-ready against (D, K, C): arrays given per draw and
+        channel (D, C) gain a series axis, per-series ones (D, K, C) and (K, C) pass as they are."""
+        coefficient, scale, cpm, carry_sum, half_saturation, slope = self.arrays
+        with jax.enable_x64(True):
+            cells = tuple(a if a.ndim == 3 else a[:, None, :] for a in (carry_sum, half_saturation, slope))
+            return (coefficient, scale[None], cpm, *cells)
+
+
+#: Positions in :attr:`DrawSet.arrays` with a leading draw axis (all but exposure_scale and cpm).
+_PER_DRAW = frozenset({0, 3, 4, 5})

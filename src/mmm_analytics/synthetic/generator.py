@@ -3,13 +3,16 @@
 Truth form (per geo g, brand b, week t; SKUs are shares of the geo x brand total):
 
     Sales_Value = level_gb * baseline_index_gbt * (Net_Price / reference) ** -elasticity_b
-                  + sum_c coefficient_gbc * saturation_c(carryover_c(exposure_gbct / scale_gbc))
-                  + noise
+                  + sum_c coefficient_gbc * saturation_c(carryover_c(exposure_gbct / scale_gbc); h_gbc)
+                  + noise_gbt
 
-``scale_gbc`` is the series' mean weekly exposure of channel c, and
+``scale_gbc`` is the series' mean weekly exposure of channel c;
 ``coefficient_gbc = sales_scale * softplus(mu_c + brand_offset_bc + region_offset_gc)`` where
 ``sales_scale`` is the mean weekly Sales_Value of a series over the weeks before the last 13
-(the scale the model measures its coefficients in).
+(the scale the model measures its coefficients in); ``h_gbc`` is the series' half-saturation,
+``h_c * size_gbc ** (scaling - 1)`` (scaling 1 in every world but ``absolute``, where it is 0);
+``noise_gbt ~ Normal(0, noise_sd * mean_t expected Sales_Value_gbt)``. The world's knobs are in
+:mod:`mmm_analytics.synthetic.world`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import pandas as pd
 from mmm_analytics.channels import Channels
 from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.data import schema
-from mmm_analytics.synthetic import signals, world
+from mmm_analytics.synthetic import collinear, signals, world
 from mmm_analytics.synthetic.truth import (
     GroundTruth,
     MediaTruth,
@@ -73,7 +76,18 @@ def _media_exposure(
             mix = 0.6 * patterns[channel][None, :] + 0.4 * geo_pattern
             noise = np.exp(rng.normal(0.0, 0.12, size=(n_geos, n_weeks)))
             exposure[:, b, :, c] = world.BASE_EXPOSURE[channel] * mix * noise
-    return exposure * geo_size[..., None] * brand_size[..., None]
+    exposure = exposure * geo_size[..., None] * brand_size[..., None]
+    if ws.youtube_instagram_correlation is not None:
+        # Draws of their own: every other signal of the world stays as in the default world.
+        exposure = collinear.pin_correlation(
+            exposure,
+            world.CHANNELS.index("YouTube"),
+            world.CHANNELS.index("Instagram"),
+            ws.youtube_instagram_correlation,
+            ws,
+            rng.spawn(1)[0],
+        )
+    return exposure
 
 
 def _media_truth(exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.Generator) -> MediaTruth:
@@ -83,28 +97,30 @@ def _media_truth(exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.G
     params = {
         "beta": np.array([world.CARRYOVER_BETA[c] for c in channels]),
         "retention": np.array([world.RETENTION[c] for c in channels]),
-        "weibull_shape": np.array([world.WEIBULL[c][0] for c in channels]),
-        "weibull_scale": np.array([world.WEIBULL[c][1] for c in channels]),
-        "slope": np.array([world.SLOPE[c] for c in channels]),
+        "weibull_shape": np.array([ws.weibull[c][0] for c in channels]),
+        "weibull_scale": np.array([ws.weibull[c][1] for c in channels]),
+        "slope": np.array([ws.slope[c] for c in channels]),
     }
+    scaling = np.full(len(channels), float(ws.scaling))
     draft = MediaTruth(
         channels,
         ws.carryover,
         ws.saturation,
         params,
         np.ones(len(channels)),
+        scaling,
         scale,
         np.ones((n_geos, n_brands, len(channels))),
     )
     carried_mean = draft.carried(exposure).mean(axis=(0, 1, 2))
     half_sat = carried_mean * np.array([world.HALF_SATURATION_RATIO[c] for c in channels])
-    draft = MediaTruth(channels, ws.carryover, ws.saturation, params, half_sat, scale, draft.coefficient)
+    draft = dataclasses.replace(draft, half_saturation=half_sat)
     mean_saturation = media_response(draft, exposure).mean(axis=(0, 1, 2))
     mu = _softplus_inverse(np.array([world.MEDIA_SHARE[c] for c in channels]) / mean_saturation)
     brand_offset = rng.normal(0.0, ws.offset_sd, size=(1, n_brands, len(channels)))
     region_offset = rng.normal(0.0, ws.offset_sd, size=(n_geos, 1, len(channels)))
     coefficient = LEVEL_REFERENCE * np.logaddexp(0.0, mu + brand_offset + region_offset)
-    return MediaTruth(channels, ws.carryover, ws.saturation, params, half_sat, scale, coefficient)
+    return dataclasses.replace(draft, coefficient=coefficient)
 
 
 def _rescale_coefficients(media: MediaTruth, exposure: np.ndarray, non_media: np.ndarray, n_train: int) -> MediaTruth:
@@ -116,6 +132,20 @@ def _rescale_coefficients(media: MediaTruth, exposure: np.ndarray, non_media: np
     unit = media_response(media, exposure).sum(axis=-1) / LEVEL_REFERENCE
     scale = non_media[..., :n_train].mean() / (1.0 - unit[..., :n_train].mean())
     return dataclasses.replace(media, coefficient=media.coefficient * scale / LEVEL_REFERENCE)
+
+
+def _sales_noise(
+    standard: np.ndarray, noise_sd: float, media: MediaTruth, exposure: np.ndarray, base: np.ndarray
+) -> np.ndarray:
+    """Weekly sales noise (INR), (n_geos, n_brands, n_weeks): ``standard`` normal draws times
+    ``noise_sd`` times each series' mean weekly noise-free Sales_Value.
+
+    The mean is taken with the coefficients scaled on the noise-free sales; the final scaling
+    (on sales with noise) moves it by well under 1%.
+    """
+    noise_free = _rescale_coefficients(media, exposure, base, base.shape[-1] - HOLDOUT_WEEKS)
+    mean_sales = (base + media_response(noise_free, exposure).sum(axis=-1)).mean(axis=-1, keepdims=True)
+    return standard * noise_sd * mean_sales
 
 
 def _promotions(n_geos: int, n_brands: int, n_weeks: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -212,7 +242,7 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
     reference = (1.0 + hike).mean()
     elasticity = np.array([world.ELASTICITY[b] for b in brands])[None, :, None]
     base = level * _baseline_index(dates, geo, promo) * (relative_price / reference) ** -elasticity
-    noise = rng.normal(0.0, ws.noise_sd, base.shape) * level
+    noise = _sales_noise(rng.normal(0.0, 1.0, base.shape), ws.noise_sd, media, exposure, base)
     media = _rescale_coefficients(media, exposure, base + noise, n_weeks - HOLDOUT_WEEKS)
     expected = base + media_response(media, exposure).sum(axis=-1)
     observed = np.clip(expected + noise, 0.05 * level, None)
@@ -226,7 +256,8 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
         "n_weeks": n_weeks,
         "start_date": settings.start_date.isoformat(),
         "elasticity": {b: world.ELASTICITY[b] for b in brands},
-        "noise_sd_share_of_level": ws.noise_sd,
+        "noise_sd_share_of_sales": ws.noise_sd,
+        "youtube_instagram_correlation": ws.youtube_instagram_correlation,
         "baseline_contribution": float(base.sum()),
         "noise_floor_wmape": float(np.abs(expected - observed).sum() / observed.sum()),
         "noise_floor_wmape_last_13_weeks": float(

@@ -2,6 +2,11 @@
 
 Saved as ``ground_truth.json`` beside the panel; :func:`true_steady_state_response`
 evaluates the true weekly response to a sustained spend (used to score the optimiser).
+
+Half-saturation is stored for a series of typical size (``saturation.half_saturation``) with
+the ``saturation.scaling`` that turns it into each series' own (1 relative, 0 absolute; see
+:func:`~mmm_analytics.response.saturation.series_half_saturation`); each series entry also
+carries its own value, in its carried-over scaled units.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.response import carryover, saturation
+from mmm_analytics.response.saturation import SaturationScaling
 from mmm_analytics.response.steady_state import steady_state_response
 
 MAX_LAG = 16
@@ -22,15 +28,24 @@ MAX_LAG = 16
 
 @dataclass(frozen=True, slots=True)
 class MediaTruth:
-    """True media response. Arrays: ``half_saturation`` (n_channels,) in carried-over scaled
-    units; ``scale`` and ``coefficient`` (n_geos, n_brands, n_channels): mean weekly exposure
-    and INR per week at full saturation."""
+    """True media response.
+
+    Attributes
+    ----------
+    half_saturation : ndarray of shape (n_channels,)
+        Half-saturation of a series of typical size, in carried-over scaled units.
+    scaling : ndarray of shape (n_channels,)
+        How half-saturation grows with series size (1 relative, 0 absolute).
+    scale, coefficient : ndarray of shape (n_geos, n_brands, n_channels)
+        Mean weekly exposure (impressions) and INR per week at full saturation.
+    """
 
     channels: tuple[str, ...]
     carryover: str
     saturation: str
     params: dict[str, np.ndarray]
     half_saturation: np.ndarray
+    scaling: np.ndarray
     scale: np.ndarray
     coefficient: np.ndarray
 
@@ -50,13 +65,32 @@ class MediaTruth:
         """Carried-over scaled exposure, shape (n_geos, n_brands, n_weeks, n_channels)."""
         return carryover.apply_carryover(exposure / self.scale[:, :, None, :], self.lag_weights())
 
+    def series_half_saturation(self) -> np.ndarray:
+        """Each series' half-saturation in its own carried-over scaled units, (n_geos, n_brands, n_channels)."""
+        n_channels = len(self.channels)
+        size = saturation.relative_size(self.scale.reshape(-1, n_channels))
+        own = saturation.series_half_saturation(self.half_saturation, size, self.scaling)
+        return np.asarray(own).reshape(self.scale.shape)
+
     def saturate(self, carried: np.ndarray) -> np.ndarray:
-        return saturation.saturate(carried, self.saturation, self.half_saturation, self.params["slope"])
+        """Saturation of ``carried`` (n_geos, n_brands, n_weeks, n_channels), same shape."""
+        half = self.series_half_saturation()[:, :, None, :]
+        return saturation.saturate(carried, self.saturation, half, self.params["slope"])
 
 
 def media_response(truth: MediaTruth, exposure: np.ndarray) -> np.ndarray:
     """Weekly media contribution (INR), shape (n_geos, n_brands, n_weeks, n_channels)."""
     return truth.coefficient[:, :, None, :] * truth.saturate(truth.carried(exposure))
+
+
+def scaling_form(scaling: np.ndarray) -> SaturationScaling:
+    """The named scaling of per-channel values: relative (all 1), absolute (all 0), else learned."""
+    values = np.asarray(scaling, dtype=np.float64)
+    if np.all(values == 1.0):
+        return SaturationScaling.RELATIVE
+    if np.all(values == 0.0):
+        return SaturationScaling.ABSOLUTE
+    return SaturationScaling.LEARNED
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +110,33 @@ class GroundTruth:
         return {c: v["contribution"] for c, v in self.data["national"].items()}
 
     def series(self, brand: str, region: str) -> dict[str, Any]:
-        for entry in self.data["series"]:
+        """The entry of one brand x region (coefficients, exposure scale, contribution, ...)."""
+        return self.data["series"][self.series_index(brand, region)]
+
+    def scaling(self, channels: list[str] | tuple[str, ...] | None = None) -> np.ndarray:
+        """How half-saturation grows with series size per channel, (C,): 1 relative (also when
+        the file predates the field), 0 absolute."""
+        stored = self.data["saturation"].get("scaling") or {}
+        return np.array([float(stored.get(c, 1.0)) for c in channels or self.channels])
+
+    def series_half_saturation(self, channels: list[str] | tuple[str, ...] | None = None) -> np.ndarray:
+        """Every series' half-saturation in its own carried-over scaled units, (n_series, C).
+
+        Rows follow ``data["series"]``; built from the typical half-saturation, the scaling and
+        each series' size relative to all series of the truth.
+        """
+        names = list(channels or self.channels)
+        entries = self.data["series"]
+        scale = np.array([[entry["exposure_scale"][c] for c in names] for entry in entries], dtype=np.float64)
+        typical = np.array([self.data["saturation"]["half_saturation"][c] for c in names], dtype=np.float64)
+        own = saturation.series_half_saturation(typical, saturation.relative_size(scale), self.scaling(names))
+        return np.asarray(own, dtype=np.float64)
+
+    def series_index(self, brand: str, region: str) -> int:
+        """Row of the series in ``data["series"]``."""
+        for row, entry in enumerate(self.data["series"]):
             if entry["brand"] == brand and entry["region"] == region:
-                return entry
+                return row
         raise InputError(f"ground truth has no series brand={brand!r} region={region!r}")
 
     def to_json(self) -> str:
@@ -92,6 +150,10 @@ class GroundTruth:
         return cls(json.loads(file.read_text(encoding="utf-8")))
 
 
+def _by_channel(channels: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
+    return dict(zip(channels, np.asarray(values, dtype=np.float64).tolist()))
+
+
 def build_truth(
     media: MediaTruth,
     exposure: np.ndarray,
@@ -101,48 +163,50 @@ def build_truth(
     extra: dict[str, Any],
 ) -> GroundTruth:
     """Contribution, spend and ROI per channel, nationally and per brand x region."""
+    channels = media.channels
     contribution = media_response(media, exposure).sum(axis=2)  # (n_geos, n_brands, n_channels)
-    cpm_arr = np.array([cpm[c] for c in media.channels])
+    cpm_arr = np.array([cpm[c] for c in channels])
     spend = exposure.sum(axis=2) * cpm_arr / 1000.0
-    series = []
-    for g, geo in enumerate(geos):
-        for b, brand in enumerate(brands):
-            series.append(
-                {
-                    "brand": brand,
-                    "region": geo,
-                    "coefficient": dict(zip(media.channels, media.coefficient[g, b].tolist())),
-                    "exposure_scale": dict(zip(media.channels, media.scale[g, b].tolist())),
-                    "contribution": dict(zip(media.channels, contribution[g, b].tolist())),
-                    "spend": dict(zip(media.channels, spend[g, b].tolist())),
-                    "roi": dict(zip(media.channels, (contribution[g, b] / spend[g, b]).tolist())),
-                }
-            )
+    half = media.series_half_saturation()
+    series = [
+        {
+            "brand": brand,
+            "region": geo,
+            "coefficient": _by_channel(channels, media.coefficient[g, b]),
+            "exposure_scale": _by_channel(channels, media.scale[g, b]),
+            "half_saturation": _by_channel(channels, half[g, b]),
+            "contribution": _by_channel(channels, contribution[g, b]),
+            "spend": _by_channel(channels, spend[g, b]),
+            "roi": _by_channel(channels, contribution[g, b] / spend[g, b]),
+        }
+        for g, geo in enumerate(geos)
+        for b, brand in enumerate(brands)
+    ]
     total_c, total_s = contribution.sum(axis=(0, 1)), spend.sum(axis=(0, 1))
     weights = media.lag_weights()
     data = {
         **extra,
-        "channels": list(media.channels),
-        "cpm": {c: float(cpm[c]) for c in media.channels},
+        "channels": list(channels),
+        "cpm": {c: float(cpm[c]) for c in channels},
         "carryover": {
             "family": media.carryover,
             "max_lag": MAX_LAG,
-            "params": {k: dict(zip(media.channels, v.tolist())) for k, v in media.params.items()},
-            "weights": {c: weights[:, i].tolist() for i, c in enumerate(media.channels)},
-            "half_life_weeks": dict(
-                zip(media.channels, np.atleast_1d(carryover.half_life(media.params["retention"])).tolist())
-            )
+            "params": {k: _by_channel(channels, v) for k, v in media.params.items()},
+            "weights": {c: weights[:, i].tolist() for i, c in enumerate(channels)},
+            "half_life_weeks": _by_channel(channels, np.atleast_1d(carryover.half_life(media.params["retention"])))
             if media.carryover == "beta_gamma"
             else None,
         },
         "saturation": {
             "family": media.saturation,
-            "half_saturation": dict(zip(media.channels, media.half_saturation.tolist())),
-            "slope": dict(zip(media.channels, media.params["slope"].tolist())),
+            "half_saturation": _by_channel(channels, media.half_saturation),
+            "slope": _by_channel(channels, media.params["slope"]),
+            "scaling": _by_channel(channels, media.scaling),
+            "scaling_form": scaling_form(media.scaling).value,
         },
         "national": {
             c: {"contribution": float(total_c[i]), "spend": float(total_s[i]), "roi": float(total_c[i] / total_s[i])}
-            for i, c in enumerate(media.channels)
+            for i, c in enumerate(channels)
         },
         "total_media_contribution": float(total_c.sum()),
         "series": series,
@@ -164,7 +228,7 @@ def true_steady_state_response(truth: GroundTruth, brand: str, region: str, week
         per_channel(entry["exposure_scale"]),
         per_channel(data["cpm"]),
         np.array([sum(data["carryover"]["weights"][c]) for c in channels]),
-        per_channel(data["saturation"]["half_saturation"]),
+        truth.series_half_saturation()[truth.series_index(brand, region)],
         per_channel(data["saturation"]["slope"]),
         data["saturation"]["family"],
     )

@@ -1,13 +1,21 @@
-"""The true parameters of a synthetic world for each setting (default, noisy, misspecified).
+"""The true parameters of each synthetic world (:class:`~mmm_analytics.config.data.SyntheticSetting`).
 
-Channel order follows the default channel block of ``data_config.yaml``.
+Every world shares the channels, exposures, media shares and half-saturation ratios below and
+differs in the knobs of :class:`WorldSettings`: weekly noise, flighting, the carryover and
+saturation families, how half-saturation scales with series size, and the YouTube-Instagram
+correlation. Channel order follows the default channel block of ``data_config.yaml``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import assert_never
 
 from mmm_analytics.config.data import SyntheticSetting
+from mmm_analytics.response.carryover import CarryoverFamily
+from mmm_analytics.response.saturation import SaturationFamily
 
 GEOS: tuple[str, ...] = ("CENTRAL", "EAST", "NORTH", "NORTHEAST", "SOUTH", "WEST", "NORTHWEST", "SOUTHWEST")
 BRANDS: tuple[str, ...] = ("BrandA", "BrandB", "BrandC")
@@ -57,7 +65,16 @@ HALF_SATURATION_RATIO: dict[str, float] = {
     "Radio": 1.2,
 }
 SLOPE: dict[str, float] = {"TV": 1.3, "YouTube": 1.0, "Facebook": 1.1, "Instagram": 1.0, "Print": 1.2, "Radio": 1.0}
-#: Weibull (delayed peak) carryover of the misspecified world: (shape, scale in weeks).
+#: Steepness of the logistic world's S-curves (log-odds at the inflection; about 1 is barely S-shaped).
+LOGISTIC_SLOPE: dict[str, float] = {
+    "TV": 3.0,
+    "YouTube": 2.5,
+    "Facebook": 2.5,
+    "Instagram": 2.0,
+    "Print": 3.0,
+    "Radio": 2.5,
+}
+#: Weibull carryover of the misspecified world: (shape, scale in weeks); peaks 0-2 weeks after the spend.
 WEIBULL: dict[str, tuple[float, float]] = {
     "TV": (2.0, 4.0),
     "YouTube": (1.6, 2.5),
@@ -66,29 +83,89 @@ WEIBULL: dict[str, tuple[float, float]] = {
     "Print": (2.2, 3.5),
     "Radio": (1.8, 2.5),
 }
+#: Weibull carryover of the delayed world: (shape, scale in weeks); every channel's effect peaks
+#: 1-3 weeks after the spend (TV 3, Print and Radio 2, digital 1).
+WEIBULL_DELAYED: dict[str, tuple[float, float]] = {
+    "TV": (2.5, 4.0),
+    "YouTube": (2.0, 2.5),
+    "Facebook": (2.0, 2.0),
+    "Instagram": (2.0, 2.2),
+    "Print": (2.5, 3.5),
+    "Radio": (2.0, 3.0),
+}
 #: Value price elasticity per brand: sales value scales with (price / reference) ** -elasticity.
 ELASTICITY: dict[str, float] = {"BrandA": 1.0, "BrandB": 1.4, "BrandC": 0.8}
 BRAND_SIZE: dict[str, float] = {"BrandA": 1.15, "BrandB": 1.0, "BrandC": 0.8}
 
 
+#: Weekly sales noise of the default world: sd 6% of a series' mean weekly sales.
+DEFAULT_NOISE_SD = 0.06
+#: YouTube-Instagram correlation of the collinear world's weekly exposure, within each series.
+COLLINEAR_CORRELATION = 0.95
+
+
 @dataclass(frozen=True, slots=True)
 class WorldSettings:
-    """Knobs that differ between benchmark settings."""
+    """Knobs that differ between worlds.
 
-    noise_sd: float  # sd of weekly sales noise, as a share of the series' level
-    burst_weeks: tuple[int, int]  # min and max length of a media burst
-    gap_weeks: tuple[int, int]  # min and max pause between bursts
-    carryover: str  # "beta_gamma" or "weibull"
-    saturation: str  # "hill" or "sigmoid"
-    offset_sd: float = 0.25  # sd of brand and region offsets of media coefficients
+    Attributes
+    ----------
+    noise_sd : float >= 0
+        Sd of the weekly sales noise as a share of the series' mean weekly (noise-free) sales.
+    burst_weeks, gap_weeks : (int, int)
+        Min and max length of a media burst, and of the pause between bursts, in weeks.
+    carryover, saturation : str
+        The truth's families (:class:`CarryoverFamily`, :class:`SaturationFamily` values).
+    scaling : float in [0, 1]
+        How half-saturation grows with series size: 1 relative (at the same multiple of every
+        series' own average exposure), 0 absolute (at the same absolute exposure).
+    slope : mapping of channel to float
+        Saturation steepness (Hill and logistic; unused by the sigmoid).
+    weibull : mapping of channel to (shape, scale in weeks)
+        Weibull carryover parameters (unused by beta-gamma).
+    youtube_instagram_correlation : float in (0, 1) or None
+        Pins the correlation of YouTube and Instagram weekly exposure within each series;
+        None keeps the media plan's own (Instagram follows YouTube with noise).
+    offset_sd : float
+        Sd of the brand and region offsets of the media coefficients.
+    """
+
+    noise_sd: float
+    burst_weeks: tuple[int, int] = (3, 8)
+    gap_weeks: tuple[int, int] = (2, 6)
+    carryover: str = CarryoverFamily.BETA_GAMMA.value
+    saturation: str = SaturationFamily.HILL.value
+    scaling: float = 1.0
+    slope: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(SLOPE))
+    weibull: Mapping[str, tuple[float, float]] = field(default_factory=lambda: MappingProxyType(WEIBULL))
+    youtube_instagram_correlation: float | None = None
+    offset_sd: float = 0.25
 
 
 def world_settings(setting: SyntheticSetting) -> WorldSettings:
+    """The knobs of ``setting``; every world not named otherwise is the default one."""
     match setting:
-        case SyntheticSetting.DEFAULT:
-            return WorldSettings(0.02, (3, 8), (2, 6), "beta_gamma", "hill")
+        case SyntheticSetting.DEFAULT | SyntheticSetting.NOISE6:
+            return WorldSettings(DEFAULT_NOISE_SD)
+        case SyntheticSetting.DELAYED:
+            return WorldSettings(
+                DEFAULT_NOISE_SD, carryover=CarryoverFamily.WEIBULL.value, weibull=MappingProxyType(WEIBULL_DELAYED)
+            )
+        case SyntheticSetting.LOGISTIC:
+            return WorldSettings(
+                DEFAULT_NOISE_SD, saturation=SaturationFamily.LOGISTIC.value, slope=MappingProxyType(LOGISTIC_SLOPE)
+            )
+        case SyntheticSetting.ABSOLUTE:
+            return WorldSettings(DEFAULT_NOISE_SD, scaling=0.0)
+        case SyntheticSetting.NOISE12:
+            return WorldSettings(0.12)
+        case SyntheticSetting.COLLINEAR:
+            return WorldSettings(DEFAULT_NOISE_SD, youtube_instagram_correlation=COLLINEAR_CORRELATION)
         case SyntheticSetting.NOISY:
-            return WorldSettings(0.08, (1, 3), (1, 4), "beta_gamma", "hill")
+            return WorldSettings(0.08, (1, 3), (1, 4))
         case SyntheticSetting.MISSPECIFIED:
-            return WorldSettings(0.04, (3, 8), (2, 6), "weibull", "sigmoid")
-    raise AssertionError(setting)
+            return WorldSettings(
+                0.04, carryover=CarryoverFamily.WEIBULL.value, saturation=SaturationFamily.SIGMOID.value
+            )
+        case _:
+            assert_never(setting)

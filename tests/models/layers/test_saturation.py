@@ -14,7 +14,14 @@ import pytest
 import mmm_analytics.models  # noqa: F401  (JAX backend, float64, layer registration)
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.layers import ROICurveLayer
-from mmm_analytics.response.saturation import SATURATION_FORMS, hill, sigmoid
+from mmm_analytics.response.saturation import (
+    SATURATION_FORMS,
+    hill,
+    logistic,
+    relative_size,
+    series_half_saturation,
+    sigmoid,
+)
 
 from .layer_checks import (
     ATOL,
@@ -42,7 +49,7 @@ def chosen_layer(kind: str) -> ROICurveLayer:
     layer = ROICurveLayer(3, kind=kind)
     layer.build((None, 12, 3))
     values = {"half_saturation_raw": softplus_inverse(HALF)}
-    if kind == "hill":
+    if "slope_raw" in {p.raw_name for p in SATURATION_FORMS[kind].parameters}:
         values["slope_raw"] = softplus_inverse(SLOPE)
     set_weights(layer, **values)
     return layer
@@ -54,6 +61,8 @@ def reference(kind: str, x: np.ndarray) -> np.ndarray:
             return hill(x, HALF, SLOPE)
         case "sigmoid":
             return sigmoid(x, HALF)
+        case "logistic":
+            return logistic(x, HALF, SLOPE)
         case _:
             raise AssertionError(f"no reference values for saturation family {kind!r}: add them here")
 
@@ -125,7 +134,7 @@ def test_gradients_reach_every_trainable_weight(kind: str, names: set[str]) -> N
 @pytest.mark.parametrize(
     "kwargs, name",
     [
-        ({"kind": "cubic"}, "unknown saturation 'cubic'; choose one of: hill, sigmoid"),
+        ({"kind": "cubic"}, "unknown saturation 'cubic'; choose one of: hill, sigmoid, logistic"),
         ({"initial_half_saturation": 0.0}, "initial_half_saturation"),
         ({"initial_slope": -1.0}, "initial_slope"),
     ],
@@ -134,3 +143,42 @@ def test_gradients_reach_every_trainable_weight(kind: str, names: set[str]) -> N
 def test_bad_arguments_raise_input_error_naming_them(kwargs: dict, name: str) -> None:
     with pytest.raises(InputError, match=name):
         ROICurveLayer(3, **kwargs)
+
+
+SIZE = relative_size(np.array([[1.0, 2.0, 5.0], [4.0, 2.0, 0.5]]))
+
+
+@pytest.mark.parametrize("scaling, expected", [("relative", 1.0), ("absolute", 0.0)], ids=["relative", "absolute"])
+def test_fixed_size_scaling_equals_series_reference(scaling: str, expected: float) -> None:
+    layer = ROICurveLayer(3, kind="hill", scaling=scaling)
+    layer.build((None, 12, 3))
+    set_weights(layer, half_saturation_raw=softplus_inverse(HALF), slope_raw=softplus_inverse(SLOPE))
+    half = series_half_saturation(HALF, SIZE, np.full(3, expected))[:, None, :]
+    got = np.asarray(layer(keras.ops.convert_to_tensor(CARRIED), keras.ops.convert_to_tensor(SIZE)))
+    np.testing.assert_allclose(got, hill(CARRIED, half, SLOPE), rtol=RTOL, atol=ATOL)
+    assert [v.name for v in layer.trainable_variables] == ["half_saturation_raw", "slope_raw"]
+
+
+def test_learned_size_scaling_equals_series_reference_and_gets_gradients() -> None:
+    layer = ROICurveLayer(3, kind="logistic", scaling="learned")
+    layer.build((None, 12, 3))
+    scaling = np.array([0.1, 0.5, 0.9])
+    set_weights(
+        layer,
+        half_saturation_raw=softplus_inverse(HALF),
+        slope_raw=softplus_inverse(SLOPE),
+        scaling_logit=np.log(scaling / (1 - scaling)),
+    )
+    half = series_half_saturation(HALF, SIZE, scaling)[:, None, :]
+    got = np.asarray(layer(keras.ops.convert_to_tensor(CARRIED), keras.ops.convert_to_tensor(SIZE)))
+    np.testing.assert_allclose(got, logistic(CARRIED, half, SLOPE), rtol=RTOL, atol=ATOL)
+    restored = assert_config_round_trip(layer)
+    assert restored.scaling == "learned"
+
+
+def test_series_half_saturation_moves_with_size_as_scaling_says() -> None:
+    # A series twice the typical size: relative keeps its own-unit half-saturation, absolute halves it.
+    size = np.array([[2.0], [1.0]])
+    np.testing.assert_allclose(series_half_saturation(np.array([3.0]), size, np.array([1.0])), [[3.0], [3.0]])
+    np.testing.assert_allclose(series_half_saturation(np.array([3.0]), size, np.array([0.0])), [[1.5], [3.0]])
+    np.testing.assert_allclose(relative_size(np.array([[1.0, 0.0], [4.0, 3.0]])), [[0.5, 1.0], [2.0, 1.0]])

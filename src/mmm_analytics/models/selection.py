@@ -1,0 +1,206 @@
+"""Choose the carryover and saturation forms by out-of-sample accuracy on rolling-origin folds.
+
+Fold k trains on every week before its origin and scores the ``fold_weeks`` weeks after it;
+the origins step back from the end of the training weeks, so every score is a forecast of
+weeks the fit never saw (never a random split). Carryover candidates are compared first
+(with the first saturation candidate), then saturation candidates with the chosen carryover.
+The first candidate's first fold is fitted from scratch; every other fit starts from a fit
+before it (the previous fold of the same form, or the first candidate's first fold, whose
+weights other forms share), so a candidate costs a few refinement steps.
+A challenger replaces the default (the first candidate of each list) only when its error is
+lower by more than ``margin`` standard errors of the paired difference over series x folds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.errors import InputError
+from mmm_analytics.features.panel import FeaturePanel
+
+#: Fewest training weeks a fold may have: a year, so seasonality is seen once.
+MIN_FOLD_TRAIN_WEEKS = 52
+
+
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """Train on weeks [0, origin), score weeks [origin, origin + weeks)."""
+
+    origin: int
+    weeks: int
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Weights of an earlier fit to start from: its forms and its flat trainable weights (P,)."""
+
+    carryover: str
+    saturation: str
+    theta: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateScore:
+    """Out-of-sample accuracy of one form.
+
+    ``errors`` (n_series * n_folds,) is each series' mean squared forecast error over a
+    fold's weeks as a share of its mean weekly sales squared; ``rmse`` the root of their mean.
+    ``starts`` holds each fold's fitted weights (the last one warm-starts the final fit).
+    """
+
+    carryover: str
+    saturation: str
+    errors: np.ndarray
+    seconds: float
+    starts: tuple[Start, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.carryover} + {self.saturation}"
+
+    @property
+    def rmse(self) -> float:
+        return float(np.sqrt(np.mean(self.errors)))
+
+
+@dataclass(frozen=True, slots=True)
+class FormSelection:
+    """The scored candidates, the chosen forms and why."""
+
+    candidates: tuple[CandidateScore, ...]
+    carryover: str
+    saturation: str
+    reason: str
+    folds: tuple[Fold, ...]
+    seconds: float
+
+    @property
+    def chosen(self) -> CandidateScore:
+        return next(c for c in self.candidates if (c.carryover, c.saturation) == (self.carryover, self.saturation))
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (RMSE as a share of mean weekly sales)."""
+        return {
+            "carryover": self.carryover,
+            "saturation": self.saturation,
+            "reason": self.reason,
+            "folds": [dataclasses.asdict(fold) for fold in self.folds],
+            "seconds": self.seconds,
+            "candidates": [
+                {
+                    "carryover": c.carryover,
+                    "saturation": c.saturation,
+                    "out_of_sample_rmse": c.rmse,
+                    "seconds": c.seconds,
+                    "chosen": (c.carryover, c.saturation) == (self.carryover, self.saturation),
+                }
+                for c in self.candidates
+            ],
+        }
+
+
+def rolling_folds(n_train_weeks: int, folds: int, fold_weeks: int) -> tuple[Fold, ...]:
+    """Origins n_train_weeks - k * fold_weeks (k = folds..1) that leave a year of training weeks."""
+    origins = [n_train_weeks - k * fold_weeks for k in range(folds, 0, -1)]
+    kept = tuple(Fold(origin, fold_weeks) for origin in origins if origin >= MIN_FOLD_TRAIN_WEEKS)
+    if not kept:
+        raise InputError(
+            f"model_config.yaml: selection needs at least {MIN_FOLD_TRAIN_WEEKS + fold_weeks} training weeks "
+            f"(the panel has {n_train_weeks}); lower 'selection.fold_weeks' or pin 'carryover' and 'saturation'"
+        )
+    return kept
+
+
+type FoldFit = Callable[[FeaturePanel, ModelConfig, Start | None], tuple[np.ndarray, Start]]
+
+
+def fold_errors(
+    panel: FeaturePanel, config: ModelConfig, folds: tuple[Fold, ...], fit: FoldFit, start: Start | None = None
+) -> tuple[np.ndarray, tuple[Start, ...]]:
+    """Squared forecast errors (share of mean weekly sales, squared) per series and fold,
+    flattened, and each fold's fitted weights.
+
+    ``fit(panel, config, start)`` trains on the panel's training weeks and returns predicted
+    sales (S, T) in INR and its weights. The first fold starts from ``start`` (another form's
+    fit of the same fold, or None for a fresh start), each later fold from the fold before.
+    """
+    errors, starts = [], []
+    for fold in folds:
+        train_panel = dataclasses.replace(panel, holdout_weeks=len(panel.dates) - fold.origin)
+        predicted, start = fit(train_panel, config, start)
+        starts.append(start)
+        actual = panel.sales[:, fold.origin : fold.origin + fold.weeks]
+        level = np.maximum(panel.sales[:, : fold.origin].mean(axis=1), 1e-9)
+        relative = (actual - predicted[:, fold.origin : fold.origin + fold.weeks]) / level[:, None]
+        errors.append(np.mean(relative**2, axis=1))
+    return np.concatenate(errors), tuple(starts)
+
+
+def _compare(default: CandidateScore, challengers: list[CandidateScore], margin: float) -> tuple[CandidateScore, str]:
+    """The default unless a challenger's error is lower by more than ``margin`` standard errors."""
+    best = min(challengers, key=lambda c: c.rmse, default=None)
+    if best is None:
+        return default, f"{default.name} was the only candidate"
+    difference = default.errors - best.errors
+    standard_error = float(np.std(difference, ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
+    z = float(np.mean(difference) / standard_error) if standard_error > 0 else float(np.sign(np.mean(difference)))
+    scores = f"out-of-sample RMSE {best.rmse:.2%} vs {default.rmse:.2%}"
+    if z > margin:
+        return best, f"{best.name} forecasts better than {default.name}: {scores}, {z:.1f} standard errors"
+    return default, (
+        f"{default.name} kept: {best.name} was not better by more than {margin:g} standard error(s) ({scores}, {z:.1f})"
+    )
+
+
+def select_forms(
+    panel: FeaturePanel,
+    config: ModelConfig,
+    fit: FoldFit,
+    on_candidate: Callable[[CandidateScore], None] | None = None,
+) -> FormSelection:
+    """Score the candidate forms of ``config.selection`` and choose (see the module docstring).
+
+    Only the ``auto`` parts of ``config`` are searched: a pinned carryover or saturation is the
+    only candidate of its kind.
+    """
+    start = time.perf_counter()
+    folds = rolling_folds(panel.n_train_weeks, config.selection.folds, config.selection.fold_weeks)
+    carryovers = [str(f) for f in config.selection.carryover] if config.carryover == "auto" else [config.carryover]
+    saturations = [str(f) for f in config.selection.saturation] if config.saturation == "auto" else [config.saturation]
+    scored: dict[tuple[str, str], CandidateScore] = {}
+
+    def score(carryover: str, saturation: str) -> CandidateScore:
+        key = (str(carryover), str(saturation))
+        if key not in scored:
+            t0 = time.perf_counter()
+            # Later candidates start from the first one's fit of the first fold (shared weights).
+            first_fold = next(iter(scored.values())).starts[0] if scored else None
+            errors, starts = fold_errors(panel, config.pinned(*key), folds, fit, first_fold)
+            scored[key] = CandidateScore(*key, errors, time.perf_counter() - t0, starts)
+            if on_candidate is not None:
+                on_candidate(scored[key])
+        return scored[key]
+
+    first = score(carryovers[0], saturations[0])
+    chosen, carryover_reason = _compare(
+        first, [score(c, saturations[0]) for c in carryovers[1:]], config.selection.margin
+    )
+    default = chosen
+    chosen, saturation_reason = _compare(
+        default, [score(chosen.carryover, s) for s in saturations[1:]], config.selection.margin
+    )
+    reasons = [r for r, n in ((carryover_reason, len(carryovers)), (saturation_reason, len(saturations))) if n > 1]
+    return FormSelection(
+        candidates=tuple(scored.values()),
+        carryover=chosen.carryover,
+        saturation=chosen.saturation,
+        reason="; ".join(reasons) or "both forms were pinned",
+        folds=folds,
+        seconds=time.perf_counter() - start,
+    )

@@ -1,0 +1,82 @@
+"""The model report's section on the model form: the candidates' forecast scores, the winner and why,
+and how saturation was found to scale with the size of a series."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mmm_analytics.style import numbers
+from mmm_analytics.style.page import Cell, Section, Table, Text
+
+#: Plain words for the form names.
+FORM_WORDS: dict[str, str] = {
+    "beta_gamma": "beta-gamma carryover (peaks in the week of the spend)",
+    "geometric": "geometric carryover (peaks in the week of the spend)",
+    "weibull": "Weibull carryover (may peak weeks after the spend)",
+    "hill": "Hill saturation",
+    "logistic": "logistic saturation (S-shaped)",
+    "sigmoid": "sigmoid saturation (concave)",
+}
+
+
+def _scaling_words(channel: str, scaling: float) -> str:
+    """One channel's size scaling in plain words (0 absolute, 1 relative)."""
+    if scaling >= 0.8:
+        where = "at about the same multiple of each series' own average exposure"
+    elif scaling <= 0.2:
+        where = "at about the same absolute exposure in every series, so bigger spenders saturate sooner"
+    else:
+        where = "in between: bigger series saturate somewhat sooner than their size alone would say"
+    return f"{channel}: {scaling:.2f}, {where}"
+
+
+def form_section(
+    selection: Mapping[str, Any] | None, channels: Sequence[str], size_scaling: Sequence[float]
+) -> Section:
+    """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned)."""
+    blocks: list[Table | Text] = []
+    if selection is None:
+        blocks.append(Text(("The carryover and saturation forms were pinned in the configuration (no selection).",)))
+    else:
+        folds = selection["folds"]
+        folds_text = ", ".join(f"weeks {f['origin'] + 1}-{f['origin'] + f['weeks']}" for f in folds)
+        blocks.append(
+            Text(
+                (
+                    f"Chosen: {FORM_WORDS.get(selection['carryover'], selection['carryover'])} with "
+                    f"{FORM_WORDS.get(selection['saturation'], selection['saturation'])}.",
+                    f"Why: {selection['reason']}.",
+                    f"Each candidate was fitted on the weeks before a fold and forecast the fold's weeks it had "
+                    f"never seen ({folds_text}); never a random split. The default form is kept unless a "
+                    "challenger forecasts better by more than the noise in the comparison.",
+                )
+            )
+        )
+        rows = tuple(
+            (
+                Cell(f"{c['carryover']} + {c['saturation']}"),
+                Cell(numbers.percent(c["out_of_sample_rmse"], 2), c["out_of_sample_rmse"]),
+                Cell(f"{c['seconds']:.1f} s", c["seconds"]),
+                Cell("chosen" if c["chosen"] else ""),
+            )
+            for c in selection["candidates"]
+        )
+        blocks.append(
+            Table(
+                ("Form (carryover + saturation)", "Forecast error (RMSE, share of weekly sales)", "Time", ""),
+                rows,
+                (False, True, True, False),
+                caption="Out-of-sample forecast error of each candidate, pooled over series and folds.",
+            )
+        )
+    blocks.append(
+        Text(
+            (
+                "How half-saturation scales with the size of a series (0: the same absolute exposure in every "
+                "series; 1: the same multiple of each series' own average exposure), learned per channel:",
+                *(_scaling_words(c, float(s)) for c, s in zip(channels, size_scaling, strict=True)),
+            )
+        )
+    )
+    return Section("model-form", "Model form: chosen by forecast accuracy", tuple(blocks))

@@ -1,0 +1,138 @@
+"""What an optimisation result says besides its numbers: one-line warnings and the cell table.
+
+Each warning is one plain line: the solver may have stopped short (no converged start, unequal
+marginal ROIs), extra spend earns almost nothing, no plan beat today's mix (so today's mix is
+recommended), the range of spend seen in the data holds a channel, or a channel's last rupee
+earns back less than a rupee (marginal ROI below ``LOSS_MROI``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.simulator.bounds import CellBounds, binding_note
+from mmm_analytics.simulator.defaults import LOSS_MROI, MROI_SPREAD_WARNING, SATURATED_MROI, UPLIFT_TOLERANCE
+from mmm_analytics.simulator.expected import Uplift
+from mmm_analytics.simulator.solver import ResponseCells
+from mmm_analytics.simulator.surface import SpendMatrix
+
+if TYPE_CHECKING:
+    from mmm_analytics.simulator.selection import Selection
+
+#: How the warning that today's mix is kept begins (the CLI shows it as a plain line).
+KEPT_LINE_START = "no allocation"
+
+
+def uplift_threshold(current: float) -> float:
+    """The smallest expected weekly uplift (INR) that counts as beating today's mix worth ``current``."""
+    return UPLIFT_TOLERANCE * max(abs(current), 1.0)
+
+
+def no_uplift(found: Uplift) -> Uplift:
+    """The uplift of keeping today's mix: none, in every draw."""
+    return Uplift(plan=found.current, current=found.current, lower=0.0, upper=0.0, prob_beats_current=0.0)
+
+
+def cell_response(cells: ResponseCells, spend: SpendMatrix) -> SpendMatrix:
+    """Weekly incremental sales (INR) per cell of ``spend`` (K, C) on ``cells``."""
+    return np.asarray(cells.response(spend))
+
+
+def channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
+    """Spend-weighted marginal ROI per channel (best cell's where the channel gets nothing), (C,)."""
+    totals = spend.sum(axis=0)
+    weighted = (spend * grad).sum(axis=0) / np.where(totals > 0, totals, 1.0)
+    return np.where(totals > 0, weighted, grad.max(axis=0))
+
+
+def cell_table(selection: Selection, spend: SpendMatrix, response: SpendMatrix, grad: SpendMatrix) -> pd.DataFrame:
+    """One row per segment and channel: the recommendation, today's spend, its sales and marginal ROI."""
+    channels = selection.channels
+    return pd.DataFrame(
+        {
+            "brand": [brand for brand, _ in selection.segments for _ in channels],
+            "region": [region for _, region in selection.segments for _ in channels],
+            "channel": list(channels) * len(selection.segments),
+            "spend": spend.ravel(),
+            "current_spend": selection.current.ravel(),
+            "incremental_sales": response.ravel(),
+            "marginal_roi": grad.ravel(),
+        }
+    )
+
+
+def solver_warnings(
+    converged: bool, starts: int, mroi: np.ndarray, free: np.ndarray, spread: float, notes: Notes
+) -> tuple[str, ...]:
+    """The solver's warnings; ``free`` marks the cells (or channels) free of every bound."""
+    out = []
+    if not converged:
+        out.append(
+            f"the optimiser did not converge from any of its {starts} start(s); the allocation is the best "
+            "one found within the limits and may not be the optimum"
+        )
+    elif free.sum() > 1 and spread > MROI_SPREAD_WARNING:
+        out.append(
+            f"the marginal ROIs of the free channels differ by {spread:.1%} of their mean (they are equal at "
+            "an optimum); the allocation may not be the optimum"
+        )
+    if notes.budget > notes.today and mroi.size and float(mroi.max()) < SATURATED_MROI:
+        out.append(
+            f"every channel is saturated at this budget (marginal ROI below {SATURATED_MROI:g} INR per INR): "
+            "extra spend earns almost nothing"
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend."""
+
+    channels: tuple[str, ...]
+    budget: float
+    today: float
+
+    def kept(
+        self,
+        found: Uplift,
+        plan: SpendMatrix,
+        baseline: SpendMatrix,
+        breaches: Sequence[str],
+        constrained: bool,
+        kept: bool,
+    ) -> tuple[str, ...]:
+        """The line saying today's mix is recommended because the best ``plan`` found did not beat it
+        (none when nothing was kept, or the plan is today's mix anyway)."""
+        if not kept or np.abs(plan - baseline).max(initial=0.0) <= 1e-6 * max(self.budget, 1.0):
+            return ()
+        where = " within the limits" if constrained else ""
+        broken = f"; today's mix is outside the limits on {', '.join(breaches)}" if breaches else ""
+        return (
+            f"{KEPT_LINE_START}{where} beats today's mix in expectation (the best one found changes expected weekly "
+            f"incremental sales by {found.expected:+,.0f} INR), so today's mix is recommended{broken}",
+        )
+
+    def binding(self, spend: SpendMatrix, bounds: CellBounds, kept: bool) -> tuple[str, ...]:
+        """The line naming the channels the data range holds at ``spend`` (K, C)."""
+        line = None if kept else binding_note(spend, bounds, self.channels, self.budget)
+        return () if line is None else (line,)
+
+    def losing(self, spend: SpendMatrix, mroi: np.ndarray) -> tuple[str, ...]:
+        """The line naming the channels that get money but earn back less than a rupee at the margin."""
+        totals = spend.sum(axis=0)
+        losing = [
+            f"{channel} {value:.2f}"
+            for channel, value, total in zip(self.channels, mroi, totals)
+            if total > 0 and value < LOSS_MROI
+        ]
+        if not losing:
+            return ()
+        return (
+            f"marginal ROI below {LOSS_MROI:g} at the recommendation ({', '.join(losing)} INR per INR): the last "
+            "rupee spent there earns back less than a rupee of sales; consider a smaller budget for it",
+        )

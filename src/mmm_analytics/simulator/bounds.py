@@ -1,0 +1,193 @@
+"""Cell bounds of an allocation: the user's channel limits combined with the range of spend in the data.
+
+The response curves are fitted to the weekly spends seen in the data; far outside them the
+model extrapolates. By default (``simulator.data_range`` in ``model_config.yaml``, off with
+``mmm optimize --no-data-range``) every cell's weekly spend stays within the lowest and
+highest weekly spend of that cell over the data weeks, widened by
+``simulator.data_range_margin`` (``[min x (1 - margin), max x (1 + margin)]``).
+
+A cell is one brand x region x channel. For one brand x region the cells are its channels;
+nationally (``"all"``) the optimiser sets every cell's spend, and each cell's response rests
+on that cell's own history, so each cell keeps to its own range (a channel's national total
+then stays within the sum of its cells' ranges). Locked channels keep today's spend.
+
+The user's limits (``--min``/``--max``, channel totals) and the data range both apply. Where
+they cannot both hold (a limit outside the data range), the user's limit wins and the
+data range is dropped for that channel; where the data range cannot hold the budget (its
+minima add up to more, or its maxima to less, without ``--at-most``), that side of it is
+dropped. Each such case is reported in one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mmm_analytics.simulator.constraints import RELATIVE_TOLERANCE, ChannelLimits
+from mmm_analytics.simulator.defaults import BOUND_TOLERANCE
+from mmm_analytics.simulator.surface import SpendMatrix
+
+#: Channel statuses set by the data range (the others come from :meth:`ChannelLimits.status`).
+AT_DATA_MINIMUM = "at data minimum"
+AT_DATA_MAXIMUM = "at data maximum"
+DATA_RANGE_HINT = "--no-data-range or simulator.data_range_margin in model_config.yaml lets it go further"
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f} INR"
+
+
+@dataclass(frozen=True, slots=True)
+class SpendRange:
+    """Lowest and highest weekly spend (INR) of each of K x C cells over the data, each of shape (K, C)."""
+
+    lower: SpendMatrix
+    upper: SpendMatrix
+
+    @classmethod
+    def from_history(cls, history: np.ndarray, margin: float = 0.0) -> SpendRange:
+        """The range of ``history`` (K, T, C), weekly spend in INR, widened by ``margin`` (a share, >= 0)."""
+        history = np.asarray(history, dtype=np.float64)
+        return cls(
+            lower=history.min(axis=1) * max(1.0 - margin, 0.0),
+            upper=history.max(axis=1) * (1.0 + margin),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CellBounds:
+    """The bounds the solver gets.
+
+    Attributes
+    ----------
+    lower, upper : ndarray of shape (K, C)
+        Bounds of each cell's weekly spend (INR).
+    channel_lower, channel_upper : ndarray of shape (C,) or None
+        Limits on channel totals (INR), for selections of several segments.
+    data_lower, data_upper : ndarray of bool, shape (K, C)
+        Where the data range is the bound in force (tighter than the user's limit).
+    notes : tuple of str
+        Where the data range gave way to a limit or to the budget.
+    """
+
+    lower: SpendMatrix
+    upper: SpendMatrix
+    channel_lower: np.ndarray | None
+    channel_upper: np.ndarray | None
+    data_lower: np.ndarray
+    data_upper: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+def cell_bounds(
+    limits: ChannelLimits,
+    current: SpendMatrix,
+    spend_range: SpendRange | None,
+    budget: float,
+    at_most: bool,
+    channels: tuple[str, ...],
+) -> CellBounds:
+    """Combine the user's channel ``limits`` with the data range ``spend_range`` (None: not applied).
+
+    ``current`` (K, C) is today's weekly spend (locked cells keep it); ``budget`` in INR per week.
+    """
+    locked = np.broadcast_to(limits.locked, current.shape)
+    user_lower, user_upper = limits.lower, limits.upper
+    if spend_range is None:
+        data_low, data_high = np.zeros(current.shape), np.full(current.shape, np.inf)
+        low_on = high_on = np.zeros(current.shape, dtype=bool)
+        notes: list[str] = []
+    else:
+        data_low, data_high = spend_range.lower, spend_range.upper
+        conflict = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), channels)
+        notes = list(conflict.values())
+        on = ~locked & ~np.isin(np.arange(len(channels)), list(conflict))[None, :]
+        low_on, high_on = on.copy(), on.copy()
+        low_total = np.maximum(user_lower, np.where(low_on, data_low, 0.0).sum(axis=0))
+        if low_total.sum() > budget * (1 + RELATIVE_TOLERANCE):
+            notes.append(_budget_note(budget, "below", "lowest", low_total.sum(), "minima"))
+            low_on[:] = False
+        high_total = np.minimum(user_upper, np.where(high_on, data_high, np.inf).sum(axis=0))
+        if not at_most and high_total.sum() < budget * (1 - RELATIVE_TOLERANCE):
+            notes.append(_budget_note(budget, "above", "highest", high_total.sum(), "maxima"))
+            high_on[:] = False
+    lower = np.where(locked, current, np.where(low_on, data_low, 0.0))
+    upper = np.where(locked, current, np.where(high_on, data_high, np.inf))
+    if current.shape[0] > 1:
+        return CellBounds(lower, upper, user_lower.copy(), user_upper.copy(), low_on, high_on, tuple(notes))
+    # One segment: its cells are the channels, so the user's limits are cell bounds too.
+    single_lower, single_upper = np.maximum(lower, user_lower[None, :]), np.minimum(upper, user_upper[None, :])
+    data_lower = low_on & (data_low > user_lower[None, :])
+    data_upper = high_on & (data_high < user_upper[None, :])
+    return CellBounds(single_lower, single_upper, None, None, data_lower, data_upper, tuple(notes))
+
+
+def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...]) -> dict[int, str]:
+    """Channels whose user limit lies outside their data range (channel totals ``low``..``high``, (C,))."""
+    out = {}
+    for c, channel in enumerate(channels):
+        if limits.locked[c]:
+            continue
+        if limits.upper[c] < low[c] * (1 - RELATIVE_TOLERANCE):
+            side = f"your maximum {_money(limits.upper[c])} is below its lowest weekly spend in the data ({_money(low[c])})"
+        elif limits.lower[c] > high[c] * (1 + RELATIVE_TOLERANCE):
+            side = f"your minimum {_money(limits.lower[c])} is above its highest weekly spend in the data ({_money(high[c])})"
+        else:
+            continue
+        out[c] = f"{channel}: {side}; your limit applies and the data range does not"
+    return out
+
+
+def _budget_note(budget: float, side: str, extreme: str, total: float, what: str) -> str:
+    return (
+        f"the weekly budget of {_money(budget)} is {side} what the data range allows (every channel at its "
+        f"{extreme} weekly spend in the data: {_money(total)}); the data-range {what} are not applied"
+    )
+
+
+def channel_status(spend: SpendMatrix, bounds: CellBounds, limits: ChannelLimits, budget: float) -> list[str]:
+    """Per channel: the user-limit status of :meth:`ChannelLimits.status`, or, for a channel free of
+    those, ``"at data maximum"``/``"at data minimum"`` when every one of its cells sits at that bound."""
+    tolerance = BOUND_TOLERANCE * max(budget, 1.0)
+    at_high = ~bounds.data_upper | (spend >= bounds.upper - tolerance)
+    at_low = ~bounds.data_lower | (spend <= bounds.lower + tolerance)
+    out = limits.status(spend.sum(axis=0), budget)
+    for c, status in enumerate(out):
+        if status != "free":
+            continue
+        if bounds.data_upper[:, c].any() and at_high[:, c].all():
+            out[c] = AT_DATA_MAXIMUM
+        elif bounds.data_lower[:, c].any() and at_low[:, c].all():
+            out[c] = AT_DATA_MINIMUM
+    return out
+
+
+def free_cells(spend: SpendMatrix, bounds: CellBounds, status: list[str], budget: float) -> np.ndarray:
+    """Cells strictly inside their bounds, of channels free of every limit: (K, C) bool. Their
+    marginal ROIs are equal at an optimum."""
+    tolerance = BOUND_TOLERANCE * max(budget, 1.0)
+    inside = (spend > bounds.lower + tolerance) & (spend < np.minimum(bounds.upper, budget) - tolerance)
+    return inside & np.array([s == "free" for s in status])[None, :]
+
+
+def binding_note(spend: SpendMatrix, bounds: CellBounds, channels: tuple[str, ...], budget: float) -> str | None:
+    """One line naming the channels held at their data range at ``spend`` (K, C), or None."""
+    tolerance = BOUND_TOLERANCE * max(budget, 1.0)
+    high = bounds.data_upper & (spend >= bounds.upper - tolerance)
+    low = bounds.data_lower & (spend <= bounds.lower + tolerance)
+    parts = []
+    for c, channel in enumerate(channels):
+        for held, extreme in ((high[:, c], "highest"), (low[:, c], "lowest")):
+            if not held.any():
+                continue
+            if spend.shape[0] == 1:
+                value = bounds.upper[0, c] if extreme == "highest" else bounds.lower[0, c]
+                parts.append(f"{channel} at its {extreme} weekly spend in the data ({_money(value)})")
+            else:
+                parts.append(
+                    f"{channel} at its {extreme} weekly spend in the data in {held.sum()} of {held.size} segments"
+                )
+    if not parts:
+        return None
+    return f"the data range binds: {', '.join(parts)}; {DATA_RANGE_HINT}"

@@ -1,0 +1,151 @@
+"""The expected response over posterior draws: what the optimiser maximises, and the uplift interval.
+
+A budget plan is judged by its *expected* weekly incremental sales, the mean over the D
+parameter draws of the response summed over the selected cells, rather than by the point
+estimate: where the posterior is skewed (an uncertain channel's mean effect below its most
+likely one) the two prefer different plans. The gradient is exact: the response kernel's
+marginal ROI per draw (:func:`mmm_analytics.response.kernels.evaluate`, ``order=1``)
+averaged over the draws. Shapes: D = draws, K = selected series, C = channels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import assert_never
+
+import jax
+import numpy as np
+
+from mmm_analytics.response import kernels
+from mmm_analytics.simulator.solver import ResponseCells
+from mmm_analytics.simulator.surface import CellSet, DrawSet, SpendMatrix
+
+
+class Objective(StrEnum):
+    """What the optimiser maximises (``simulator.objective`` in ``model_config.yaml``)."""
+
+    EXPECTED = "expected"  # mean over the posterior draws of the summed weekly response
+    POINT = "point"  # the summed weekly response at the point estimate
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedCells:
+    """The posterior-mean weekly response of K x C cells, with the interface of :class:`CellSet`.
+
+    Attributes
+    ----------
+    point : CellSet
+        The same cells at the point estimate; only :meth:`reference_response` uses it.
+    draws : DrawSet
+        The draws averaged over (a fixed subset of the model's, for speed, see
+        :meth:`~mmm_analytics.simulator.surface.DrawSet.head`).
+    """
+
+    point: CellSet
+    draws: DrawSet
+    arrays: tuple[jax.Array, ...]
+
+    @classmethod
+    def build(cls, point: CellSet, draws: DrawSet) -> ExpectedCells:
+        return cls(point=point, draws=draws, arrays=draws.cell_arrays())
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.point.shape
+
+    def per_draw(self, spend: SpendMatrix, order: int) -> tuple[np.ndarray, ...]:
+        """Per draw and cell, for weekly ``spend`` (K, C) in INR: response, and by ``order`` the
+        marginal ROI and its curvature; each of shape (D, K, C)."""
+        spend = np.asarray(spend, dtype=np.float64)[None]
+        return kernels.evaluate(spend, *self.arrays, family=self.draws.family, order=order)
+
+    def value_and_grad(self, spend: SpendMatrix) -> tuple[float, SpendMatrix]:
+        """Expected total weekly incremental sales (INR) and its exact gradient (K, C), INR per INR."""
+        response, mroi = self.per_draw(spend, order=1)
+        return float(response.sum() / response.shape[0]), mroi.mean(axis=0)
+
+    def curvature(self, spend: SpendMatrix) -> SpendMatrix:
+        """Expected second derivative of each cell's weekly response in its spend (per INR), (K, C)."""
+        return self.per_draw(spend, order=2)[2].mean(axis=0)
+
+    def response(self, spend: SpendMatrix) -> SpendMatrix:
+        """Expected weekly incremental sales (INR) per cell for ``spend`` of shape (..., K, C); same shape."""
+        spend = np.asarray(spend, dtype=np.float64)
+        if spend.ndim == 2:
+            return self.per_draw(spend, order=0)[0].mean(axis=0)
+        flat = spend.reshape(-1, *self.shape)
+        return np.stack([self.per_draw(part, order=0)[0].mean(axis=0) for part in flat]).reshape(spend.shape)
+
+    def reference_response(self, spend: np.ndarray) -> np.ndarray:
+        """The point estimate's response for ``spend`` (..., K, C): the solver's grid start scans
+        hundreds of spend levels per cell, where every draw would cost D times as much; SLSQP then
+        climbs the expected response from that start."""
+        return self.point.reference_response(spend)
+
+
+def objective_cells(point: CellSet, draws: DrawSet | None, objective: Objective, draws_used: int = 0) -> ResponseCells:
+    """The surface the solver climbs: the ``point`` estimate, or the mean over the first ``draws_used``
+    of ``draws`` (0: all of them; without draws, the point estimate)."""
+    match objective:
+        case Objective.POINT:
+            return point
+        case Objective.EXPECTED:
+            return point if draws is None else ExpectedCells.build(point, draws.head(draws_used))
+        case _:
+            assert_never(objective)
+
+
+@dataclass(frozen=True, slots=True)
+class Uplift:
+    """Weekly incremental sales of a plan over today's mix (INR per week).
+
+    Attributes
+    ----------
+    plan, current : float
+        Expected (or point, without draws) weekly incremental sales of the plan and of today's mix.
+    lower, upper : float
+        The central ``level`` interval of the uplift over the draws (per draw: plan - today).
+    prob_beats_current : float
+        Share of draws in which the plan sells more than today's mix, in [0, 1].
+    """
+
+    plan: float
+    current: float
+    lower: float
+    upper: float
+    prob_beats_current: float
+
+    @property
+    def expected(self) -> float:
+        """Expected uplift (INR per week)."""
+        return self.plan - self.current
+
+
+def draw_totals(draws: DrawSet, spend: SpendMatrix) -> np.ndarray:
+    """Weekly incremental sales (INR) of ``spend`` (K, C) summed over the cells, per draw: (D,)."""
+    return draws.response(spend).sum(axis=(1, 2))
+
+
+def uplift_over_current(
+    plan: SpendMatrix, current: SpendMatrix, level: float, draws: DrawSet | None, point: CellSet
+) -> Uplift:
+    """The uplift of ``plan`` over ``current`` (both (K, C), INR per week) with its interval.
+
+    With ``draws`` every draw counts (the interval and probability come from all of them);
+    without, the point estimate gives a zero-width interval.
+    """
+    if draws is None:
+        plan_value, current_value = float(point.response(plan).sum()), float(point.response(current).sum())
+        gain = plan_value - current_value
+        return Uplift(plan_value, current_value, gain, gain, 1.0 if gain > 0 else 0.0)
+    plan_totals, current_totals = draw_totals(draws, plan), draw_totals(draws, current)
+    gains = plan_totals - current_totals
+    tail = (1.0 - level) / 2.0
+    return Uplift(
+        plan=float(plan_totals.mean()),
+        current=float(current_totals.mean()),
+        lower=float(np.quantile(gains, tail)),
+        upper=float(np.quantile(gains, 1.0 - tail)),
+        prob_beats_current=float(np.mean(gains > 0)),
+    )

@@ -1,0 +1,40 @@
+"""The outcome of one simulated weekly spend mix (re-exported by :mod:`mmm_analytics.simulator.engine`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+type Allocation = dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    """Outcome of one sustained weekly spend mix (all money in INR).
+
+    ``predicted_sales``, ``incremental_sales``, ``channel_contributions`` and the interval
+    are weekly at steady state; ``horizon_*`` are totals over the first ``horizon_weeks``
+    weeks after switching from the current mix.
+    """
+
+    brand: str
+    region: str
+    spend: Allocation
+    predicted_sales: float
+    incremental_sales: float
+    roi: float
+    channel_contributions: Allocation
+    baseline_sales: float
+    incremental_lower: float
+    incremental_upper: float
+    interval_level: float
+    horizon_weeks: int
+    horizon_predicted_sales: float
+    horizon_incremental_sales: float
+
+    @property
+    def total_spend(self) -> float:
+        return float(sum(self.spend.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "total_spend": self.total_spend}

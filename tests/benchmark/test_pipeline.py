@@ -1,0 +1,239 @@
+"""The benchmark's two fits per world: ours with the config, the floor with the truth's forms.
+
+``fit_and_summarise`` is replaced by a stand-in that records the config it receives and returns
+a plain response (no training), so these tests check the wiring, not the model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from mmm_analytics.benchmark import pipeline, recovery
+from mmm_analytics.benchmark.floor import floor_config, true_forms
+from mmm_analytics.config import ProjectConfig, load_config
+from mmm_analytics.config.data import SyntheticSetting
+from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.response import carryover
+from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.saturation import SaturationScaling
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+DRAWS = 20
+
+
+@pytest.fixture(scope="module")
+def config() -> ProjectConfig:
+    """The shipped config on a tiny world: 2 geos x 2 brands x 1 SKU x 60 weeks."""
+    shipped = load_config(CONFIG_DIR)
+    synthetic = shipped.data.synthetic.model_copy(update={"n_geos": 2, "n_brands": 2, "n_skus": 1, "n_weeks": 60})
+    return dataclasses.replace(shipped, data=shipped.data.model_copy(update={"synthetic": synthetic}))
+
+
+def _plain_params(panel: FeaturePanel, model: ModelConfig) -> ResponseParams:
+    """A valid response of the config's saturation family (geometric carryover, modest coefficients)."""
+    s, c = len(panel.brand), len(panel.channels)
+    weights = carryover.geometric_weights(np.full(c, 0.4), model.max_lag)
+    coefficient = 0.05 * panel.sales.mean(axis=1)[:, None] * np.ones((s, c))
+    jitter = np.exp(np.random.default_rng(0).normal(0.0, 0.05, (DRAWS, s, c)))
+    return ResponseParams(
+        channels=tuple(panel.channels),
+        series_brand=tuple(panel.brand),
+        series_region=tuple(panel.geo),
+        saturation=model.saturation_family().value,
+        cpm=np.asarray(panel.cpm, dtype=np.float64),
+        exposure_scale=panel.scalers.exposure_scale,
+        exposure=panel.exposure,
+        dates=tuple(d.date().isoformat() for d in panel.dates),
+        lag_weights=weights,
+        half_saturation=np.ones((s, c)),
+        slope=np.full(c, 1.5),
+        coefficient=coefficient,
+        lag_weights_draws=np.broadcast_to(weights, (DRAWS, *weights.shape)).copy(),
+        half_saturation_draws=np.ones((DRAWS, s, c)),
+        slope_draws=np.full((DRAWS, c), 1.5),
+        coefficient_draws=coefficient * jitter,
+        predicted_sales=panel.sales,
+        baseline_sales=0.8 * panel.sales,
+    )
+
+
+@pytest.fixture()
+def received(monkeypatch: pytest.MonkeyPatch) -> list[ModelConfig]:
+    """Replace the fit; the model configs it was called with, in call order."""
+    calls: list[ModelConfig] = []
+
+    def fake_fit(panel: FeaturePanel, config: ProjectConfig, *args: object, **kwargs: object) -> tuple:
+        calls.append(config.model)
+        model = SimpleNamespace(
+            carryover=config.model.carryover_family().value,
+            saturation=config.model.saturation_family().value,
+            saturation_scaling=SaturationScaling(config.model.saturation_scaling).value,
+        )
+        return model, _plain_params(panel, config.model), np.full(len(panel.brand), 0.05), {}
+
+    monkeypatch.setattr(recovery, "fit_and_summarise", fake_fit)
+    return calls
+
+
+@pytest.fixture()
+def no_regret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip the optimiser (tested on its own) where only the fits' configs matter."""
+    figures = {"regret": 0.0, "max_regret": 0.0, "cells_worse_than_current": 0, "cells": 4}
+    monkeypatch.setattr(pipeline, "_regret", lambda run, config, with_timings: (figures, {}))
+
+
+@pytest.mark.parametrize(
+    "setting, forms",
+    [
+        (SyntheticSetting.DEFAULT, ("beta_gamma", "hill", "relative")),
+        (SyntheticSetting.DELAYED, ("weibull", "hill", "relative")),
+        (SyntheticSetting.LOGISTIC, ("beta_gamma", "logistic", "relative")),
+        (SyntheticSetting.ABSOLUTE, ("beta_gamma", "hill", "absolute")),
+        (SyntheticSetting.MISSPECIFIED, ("weibull", "sigmoid", "relative")),
+    ],
+    ids=["default", "delayed", "logistic", "absolute", "misspecified"],
+)
+def test_floor_is_fitted_with_the_truths_forms(
+    setting: SyntheticSetting, forms: tuple[str, str, str], config: ProjectConfig, received, no_regret
+) -> None:
+    row, channels, _ = pipeline.benchmark_world(setting, 3, config)
+    ours, floor = received
+    assert ours == config.model  # ours: the config as given (forms chosen from the data when auto)
+    assert (floor.carryover, floor.saturation, floor.saturation_scaling) == forms
+    assert floor.is_pinned
+    assert (
+        floor.model_copy(update={k: getattr(ours, k) for k in ("carryover", "saturation", "saturation_scaling")})
+        == ours
+    )
+    assert row["true_forms"] == "{}+{}/{}".format(*forms)
+    assert row["floor_forms"].startswith(f"{forms[0]}+{forms[1]}/{forms[2]}")
+    assert {"floor_contribution_error", "floor_coverage", "floor_regret", "contribution_error"} <= set(row)
+    assert sorted(channels["fit"].unique()) == ["floor", "ours"] and len(channels) == 2 * 6
+
+
+def test_floor_reuses_our_fit_when_the_config_pins_the_truth(config: ProjectConfig, received, no_regret) -> None:
+    pinned = dataclasses.replace(
+        config,
+        model=config.model.pinned("beta_gamma", "hill").model_copy(
+            update={"saturation_scaling": SaturationScaling.RELATIVE}
+        ),
+    )
+    row, channels, _ = pipeline.benchmark_world(SyntheticSetting.DEFAULT, 3, pinned)
+    assert len(received) == 1
+    assert row["floor_contribution_error"] == row["contribution_error"]
+    pd.testing.assert_frame_equal(
+        channels[channels.fit == "ours"].drop(columns="fit").reset_index(drop=True),
+        channels[channels.fit == "floor"].drop(columns="fit").reset_index(drop=True),
+    )
+
+
+def test_true_forms_and_floor_config_read_the_truth(config: ProjectConfig) -> None:
+    _, truth = recovery.world_panel(SyntheticSetting.ABSOLUTE, 2, config)
+    forms = true_forms(truth)
+    assert forms.label() == "beta_gamma+hill/absolute"
+    model = floor_config(config, truth).model
+    assert (model.carryover, model.saturation, model.saturation_scaling) == ("beta_gamma", "hill", "absolute")
+    assert model.priors == config.model.priors and model.epochs == config.model.epochs
+
+
+def test_run_benchmark_writes_ours_and_floor_side_by_side(tmp_path: Path, config: ProjectConfig, received) -> None:
+    seen: list[dict] = []
+    result = pipeline.run_benchmark(
+        [SyntheticSetting.ABSOLUTE], [1], config, tmp_path, on_run=seen.append, with_timings=False
+    )
+    assert [f.name for f in result.files] == [
+        "benchmark.csv",
+        "benchmark_runs.csv",
+        "benchmark_channels.csv",
+        "benchmark.md",
+    ]
+    written = pd.read_csv(tmp_path / "benchmark.csv")
+    columns = list(written.columns)
+    for figure in ("contribution_error", "coverage", "regret", "max_regret", "cells_worse_than_current"):
+        assert columns.index(f"floor_{figure}") == columns.index(figure) + 1, figure
+    assert columns.index("contribution_error_ratio") == columns.index("floor_contribution_error") + 1
+    assert written.loc[0, "cells"] == 4 and 0.0 <= written.loc[0, "floor_regret"] <= 1.0
+    assert written.loc[0, "true_forms"] == "beta_gamma+hill/absolute"
+    assert len(seen) == 1 and seen[0]["setting"] == "absolute"
+    assert "## Ours beside the true-form floor" in result.markdown
+
+
+def test_nonfinite_draws_counts_each_broken_draw_once(config: ProjectConfig) -> None:
+    panel, _ = recovery.world_panel(SyntheticSetting.DEFAULT, 2, config)
+    params = _plain_params(panel, config.model)
+    assert recovery.nonfinite_draws(params) == 0.0
+    params.coefficient_draws[3, 0, 0] = np.nan
+    params.half_saturation_draws[3, 1, 2] = np.inf
+    params.slope_draws[7, 0] = np.nan
+    assert recovery.nonfinite_draws(params) == pytest.approx(2 / DRAWS)
+
+
+def test_a_response_that_is_not_finite_gets_no_regret(config: ProjectConfig, received) -> None:
+    panel, truth = recovery.world_panel(SyntheticSetting.DEFAULT, 2, config)
+    ridge = recovery.ridge_baseline(panel, truth, config)
+    run = recovery.fit_one(panel, truth, config, ridge)
+    run.params.coefficient_draws[:] = np.nan  # a broken posterior: the response is NaN
+    run.params.coefficient[:] = np.nan
+    figures, timings = pipeline._regret(run, config, with_timings=False)
+    assert np.isnan(figures["regret"]) and figures["cells"] == 4 and timings == {}
+    assert "not finite" in figures["regret_failure"]
+
+
+def test_the_command_prints_ours_beside_the_floor(tmp_path: Path, received, no_regret) -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config_dir)
+    data_file = config_dir / "data_config.yaml"
+    data = yaml.safe_load(data_file.read_text(encoding="utf-8"))
+    data["synthetic"] |= {"n_geos": 2, "n_brands": 2, "n_skus": 1, "n_weeks": 60}
+    data_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "benchmark",
+            "--seeds",
+            "1",
+            "--settings",
+            "logistic",
+            "--output",
+            str(tmp_path / "out"),
+            "--config-dir",
+            str(config_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "ours / floor" in result.output and "logistic" in result.output
+    assert [model.saturation for model in received] == [received[0].saturation, "logistic"]
+    assert (tmp_path / "out" / "benchmark.csv").is_file()
+
+
+def test_the_command_names_an_unknown_world(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+
+    result = CliRunner().invoke(app, ["benchmark", "--settings", "default,wild", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--settings" in result.output
+
+
+@pytest.mark.parametrize(
+    "family, expected",
+    [("beta_gamma", 1.0), ("geometric", 1.0), ("weibull", float("nan"))],
+    ids=["beta_gamma", "geometric", "weibull"],
+)
+def test_half_life_only_for_a_geometric_tail(family: str, expected: float) -> None:
+    weights = carryover.beta_gamma_weights(0.6, 0.5, 8)  # retention 0.5: half-life 1 week
+    assert recovery._half_life(weights, family) == pytest.approx(expected, nan_ok=True)

@@ -1,0 +1,123 @@
+"""What a result says: never a plan that loses to today's mix in expectation, the uplift interval, and
+one-line warnings for channels that lose money at the margin.
+
+Tolerances: sales and spends to 1e-9 relative; the interval against NumPy quantiles of the per-draw
+uplift rtol=1e-9.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
+from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, solver_warnings
+from mmm_analytics.simulator.expected import Uplift
+from mmm_analytics.simulator.optimizer import KEPT
+from mmm_analytics.utils.io import to_json
+
+SEGMENT = ("BrandB", "EAST")
+
+
+def test_the_interval_and_probability_come_from_every_draw(simulator: MarketingSimulator) -> None:
+    result = simulator.optimize_budget(None, None, *SEGMENT)
+    plan = result.cells["spend"].to_numpy().reshape(1, -1)
+    today = simulator.scaled_current(*SEGMENT, result.weekly_budget)
+    draws = simulator.draw_set(*SEGMENT)
+    gains = draws.response(plan).sum(axis=(1, 2)) - draws.response(today).sum(axis=(1, 2))
+    assert gains.size == simulator.params.n_draws
+    assert (result.uplift_lower, result.uplift_upper) == pytest.approx(
+        tuple(np.quantile(gains, [0.05, 0.95])), rel=1e-9
+    )
+    assert result.prob_beats_current == pytest.approx(float(np.mean(gains > 0)), abs=1e-15)
+    assert result.expected_incremental_sales - result.current_incremental_sales == pytest.approx(gains.mean(), rel=1e-9)
+    assert result.interval_level == simulator.interval_level == 0.9
+    payload = json.loads(to_json(result.to_json_dict()))
+    assert payload["uplift_lower"] == result.uplift_lower and payload["prob_beats_current"] == result.prob_beats_current
+
+
+def test_when_no_plan_beats_today_in_expectation_today_is_recommended(simulator: MarketingSimulator) -> None:
+    """Capped at a tenth of today's mix (spending at most the budget), every plan sells less than today."""
+    caps = dict.fromkeys(simulator.channels, 0.1)
+    constraints = BudgetConstraints(max_fraction=caps, at_most=True)
+    result = simulator.optimize_budget(None, constraints, *SEGMENT, data_range=False)
+    assert result.kept_current
+    assert result.allocation == result.current_allocation
+    assert result.expected_incremental_sales == result.current_incremental_sales
+    assert (result.uplift, result.uplift_lower, result.uplift_upper, result.prob_beats_current) == (0, 0, 0, 0)
+    assert set(result.channel_status.values()) == {KEPT}
+    kept = [w for w in result.warnings if w.startswith(KEPT_LINE_START)]
+    assert len(kept) == 1
+    assert kept[0].startswith("no allocation within the limits beats today's mix in expectation (the best one found")
+    assert kept[0].endswith(
+        f"so today's mix is recommended; today's mix is outside the limits on {', '.join(simulator.channels)}"
+    )
+    assert "sales by -" in kept[0]  # the best plan found would have lost sales
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    multiple=st.floats(0.3, 3.0),
+    channel=st.integers(0, 2),
+    share=st.one_of(st.none(), st.floats(0.05, 2.0)),
+    data_range=st.booleans(),
+)
+def test_the_recommendation_never_loses_to_today_in_expectation(
+    simulator: MarketingSimulator, multiple: float, channel: int, share: float | None, data_range: bool
+) -> None:
+    budget = multiple * sum(simulator.current_spend(*SEGMENT).values())
+    name = simulator.channels[channel]
+    constraints = BudgetConstraints(max_fraction={} if share is None else {name: share}, at_most=True)
+    result = simulator.optimize_budget(budget, constraints, *SEGMENT, starts=1, data_range=data_range)
+    assert result.expected_incremental_sales >= result.current_incremental_sales
+    assert 0.0 <= result.prob_beats_current <= 1.0 and result.uplift_lower <= result.uplift_upper
+    assert np.isfinite([result.uplift_lower, result.uplift_upper, result.expected_incremental_sales]).all()
+    if result.kept_current:
+        assert result.allocation == result.current_allocation and result.uplift_upper == 0.0
+    else:
+        assert result.expected_incremental_sales > result.current_incremental_sales
+
+
+def test_channels_that_lose_money_at_the_margin_are_named(simulator: MarketingSimulator) -> None:
+    budget = 30 * sum(simulator.current_spend(*SEGMENT).values())
+    result = simulator.optimize_budget(budget, None, *SEGMENT, data_range=False)
+    losing = [c for c, v in result.marginal_roi.items() if v < 1 and result.allocation[c] > 0]
+    assert losing
+    (line,) = [w for w in result.warnings if w.startswith("marginal ROI below 1 at the recommendation (")]
+    for channel in losing:
+        assert f"{channel} {result.marginal_roi[channel]:.2f}" in line
+    assert json.loads(to_json(result.to_json_dict()))["warnings"] == list(result.warnings)
+
+
+def test_no_loss_warning_when_every_channel_earns_more_than_it_costs(simulator: MarketingSimulator) -> None:
+    result = simulator.optimize_budget(None, None, *SEGMENT, data_range=False)
+    assert min(result.marginal_roi.values()) > 1
+    assert not any(w.startswith("marginal ROI below") for w in result.warnings)
+
+
+def test_the_loss_warning_skips_channels_that_get_nothing() -> None:
+    notes = Notes(("TV", "Radio"), budget=100.0, today=100.0)
+    assert notes.losing(np.array([[0.0, 100.0]]), np.array([0.5, 2.0])) == ()
+    (line,) = notes.losing(np.array([[10.0, 90.0]]), np.array([0.5, 2.0]))
+    assert line.startswith("marginal ROI below 1 at the recommendation (TV 0.50 INR per INR)")
+
+
+def test_unequal_marginal_rois_of_free_channels_are_labelled() -> None:
+    notes = Notes(("TV", "Radio"), budget=200.0, today=100.0)
+    warnings = solver_warnings(True, 4, np.array([1.0, 1.5]), np.array([True, True]), 0.4, notes)
+    assert warnings == (
+        "the marginal ROIs of the free channels differ by 40.0% of their mean (they are equal at an optimum); "
+        "the allocation may not be the optimum",
+    )
+
+
+def test_no_kept_line_when_the_plan_is_today_s_mix_anyway() -> None:
+    notes = Notes(("TV", "Radio"), budget=100.0, today=100.0)
+    today = np.array([[40.0, 60.0]])
+    found = Uplift(plan=10.0, current=10.0, lower=0.0, upper=0.0, prob_beats_current=0.0)
+    assert notes.kept(found, today, today, [], constrained=False, kept=True) == ()
+    assert notes.kept(found, today + np.array([[1.0, -1.0]]), today, [], constrained=False, kept=True)

@@ -1,0 +1,216 @@
+"""The data range: each cell within the weekly spend seen in the data, combined with the user's limits,
+giving way to them and to the budget, and reported where it binds.
+
+Tolerances: bounds and budgets to 1e-9 relative (the solver's repair step is exact to rounding).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from mmm_analytics.config.model import SimulatorSettings
+from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
+from mmm_analytics.simulator.bounds import (
+    AT_DATA_MAXIMUM,
+    AT_DATA_MINIMUM,
+    SpendRange,
+    binding_note,
+    cell_bounds,
+    channel_status,
+)
+from mmm_analytics.simulator.constraints import resolve_limits
+
+from .hand_built import build_params, steady_history, write_model
+
+CHANNELS = ("TV", "YouTube", "Radio")
+EXACT = 1e-9
+SEGMENT = ("BrandA", "EAST")
+
+
+def _limits(constraints: BudgetConstraints | None, current: np.ndarray, budget: float):
+    return resolve_limits(constraints, CHANNELS, current.sum(axis=0), budget)
+
+
+def test_the_range_is_the_lowest_and_highest_week_widened_by_the_margin() -> None:
+    history = np.array([[[10.0, 0.0, 5.0], [30.0, 4.0, 5.0], [20.0, 2.0, 5.0]]])  # (K=1, T=3, C=3)
+    plain, wide = SpendRange.from_history(history), SpendRange.from_history(history, margin=0.5)
+    np.testing.assert_allclose(plain.lower, [[10.0, 0.0, 5.0]])
+    np.testing.assert_allclose(plain.upper, [[30.0, 4.0, 5.0]])
+    np.testing.assert_allclose(wide.lower, [[5.0, 0.0, 2.5]])
+    np.testing.assert_allclose(wide.upper, [[45.0, 6.0, 7.5]])
+
+
+def test_one_segment_takes_the_tighter_of_each_limit_and_the_data_range() -> None:
+    current = np.array([[20.0, 2.0, 5.0]])
+    spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
+    constraints = BudgetConstraints(max_spend={"TV": 25.0}, min_spend={"YouTube": 0.5})
+    bounds = cell_bounds(_limits(constraints, current, 27.0), current, spend_range, 27.0, False, CHANNELS)
+    np.testing.assert_allclose(bounds.lower, [[10.0, 1.0, 4.0]])
+    np.testing.assert_allclose(bounds.upper, [[25.0, 4.0, 6.0]])
+    assert bounds.data_upper.tolist() == [[False, True, True]]  # TV's maximum is the user's
+    assert bounds.data_lower.tolist() == [[True, True, True]]
+    assert bounds.channel_lower is None and bounds.notes == ()
+
+
+@pytest.mark.parametrize(
+    ("constraints", "fragment"),
+    [
+        (BudgetConstraints(min_spend={"TV": 40.0}), "TV: your minimum 40 INR is above its highest weekly spend"),
+        (BudgetConstraints(max_spend={"TV": 5.0}), "TV: your maximum 5 INR is below its lowest weekly spend"),
+    ],
+    ids=["min-above-range", "max-below-range"],
+)
+def test_a_user_limit_outside_the_data_range_wins_and_is_reported(
+    constraints: BudgetConstraints, fragment: str
+) -> None:
+    current = np.array([[20.0, 2.0, 5.0]])
+    spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
+    bounds = cell_bounds(_limits(constraints, current, 50.0), current, spend_range, 50.0, True, CHANNELS)
+    assert len(bounds.notes) == 1 and bounds.notes[0].startswith(fragment)
+    assert bounds.notes[0].endswith("your limit applies and the data range does not")
+    assert not bounds.data_lower[0, 0] and not bounds.data_upper[0, 0]
+    assert bounds.data_upper[0, 1:].all()  # the other channels keep their range
+
+
+@pytest.mark.parametrize(
+    ("budget", "side"), [(100.0, "maxima"), (10.0, "minima")], ids=["above-the-maxima", "below-the-minima"]
+)
+def test_a_budget_the_data_range_cannot_hold_drops_that_side_of_it(budget: float, side: str) -> None:
+    current = np.array([[20.0, 2.0, 5.0]])
+    spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
+    bounds = cell_bounds(_limits(None, current, budget), current, spend_range, budget, False, CHANNELS)
+    assert len(bounds.notes) == 1 and f"the data-range {side} are not applied" in bounds.notes[0]
+    if side == "maxima":
+        assert np.isinf(bounds.upper).all() and bounds.data_lower.all()
+    else:
+        assert (bounds.lower == 0).all() and bounds.data_upper.all()
+
+
+def test_national_bounds_are_per_cell_and_the_limits_per_channel_total() -> None:
+    current = np.array([[20.0, 2.0, 5.0], [10.0, 1.0, 1.0]])
+    spend_range = SpendRange(lower=current * 0.5, upper=current * 2.0)
+    constraints = BudgetConstraints(max_spend={"TV": 50.0}, locked=("Radio",))
+    bounds = cell_bounds(_limits(constraints, current, 39.0), current, spend_range, 39.0, False, CHANNELS)
+    np.testing.assert_allclose(bounds.lower, [[10.0, 1.0, 5.0], [5.0, 0.5, 1.0]])
+    np.testing.assert_allclose(bounds.upper, [[40.0, 4.0, 5.0], [20.0, 2.0, 1.0]])
+    np.testing.assert_allclose(bounds.channel_upper, [50.0, np.inf, 6.0])
+    assert not bounds.data_upper[:, 2].any()  # a locked channel keeps today's spend, not a range
+
+
+def test_status_and_note_name_the_channels_held_by_the_data_range() -> None:
+    current = np.array([[20.0, 2.0, 5.0]])
+    spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
+    limits = _limits(None, current, 27.0)
+    bounds = cell_bounds(limits, current, spend_range, 27.0, False, CHANNELS)
+    spend = np.array([[22.0, 1.0, 4.0]])
+    assert channel_status(spend, bounds, limits, 27.0) == ["free", AT_DATA_MINIMUM, AT_DATA_MINIMUM]
+    note = binding_note(spend, bounds, CHANNELS, 27.0)
+    assert note is not None and note.startswith(
+        "the data range binds: YouTube at its lowest weekly spend in the data (1 INR), Radio at its lowest"
+    )
+    assert binding_note(np.array([[21.0, 2.0, 4.5]]), bounds, CHANNELS, 27.5) is None
+
+
+# ----- through the optimiser --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def narrow(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
+    """2 x 2 segments x 3 channels whose weekly spend stayed within +-10% of its mean."""
+    params = steady_history(build_params(n_weeks=40), spread=0.1)
+    return MarketingSimulator.from_model_dir(write_model(tmp_path_factory.mktemp("narrow"), params))
+
+
+def _range(sim: MarketingSimulator, brand: str, region: str) -> tuple[np.ndarray, np.ndarray]:
+    history = sim.params.spend[sim.rows(brand, region)]
+    return history.min(axis=1), history.max(axis=1)
+
+
+def test_a_segment_stays_in_its_data_range_and_says_where_it_binds(narrow: MarketingSimulator) -> None:
+    low, high = _range(narrow, *SEGMENT)
+    free = narrow.optimize_budget(None, None, *SEGMENT, data_range=False)
+    spend_free = np.array(list(free.allocation.values()))
+    assert ((spend_free < low[0] * (1 - 1e-3)) | (spend_free > high[0] * (1 + 1e-3))).any()  # the range matters
+    result = narrow.optimize_budget(None, None, *SEGMENT)
+    spend = np.array(list(result.allocation.values()))
+    assert np.all(spend >= low[0] * (1 - EXACT)) and np.all(spend <= high[0] * (1 + EXACT))
+    held = {c: s for c, s in result.channel_status.items() if s in (AT_DATA_MAXIMUM, AT_DATA_MINIMUM)}
+    assert held
+    (note,) = [w for w in result.warnings if w.startswith("the data range binds: ")]
+    for channel, status in held.items():
+        extreme = "highest" if status == AT_DATA_MAXIMUM else "lowest"
+        assert f"{channel} at its {extreme} weekly spend in the data" in note
+    assert result.expected_incremental_sales <= free.expected_incremental_sales * (1 + 1e-9)
+
+
+def test_national_cells_each_stay_in_their_own_range(narrow: MarketingSimulator) -> None:
+    low, high = _range(narrow, "all", "all")
+    result = narrow.optimize_budget(None, None, "all", "all")
+    spend = result.cells["spend"].to_numpy().reshape(low.shape)
+    assert np.all(spend >= low * (1 - EXACT)) and np.all(spend <= high * (1 + EXACT))
+    assert sum(result.allocation.values()) == pytest.approx(result.weekly_budget, rel=EXACT)
+    assert any(w.startswith("the data range binds: ") and " segments" in w for w in result.warnings)
+
+
+def test_the_margin_widens_the_range(narrow: MarketingSimulator) -> None:
+    wide = MarketingSimulator(narrow.params, narrow.metadata, SimulatorSettings(data_range_margin=0.5))
+    low, high = _range(narrow, *SEGMENT)
+    spend = np.array(list(wide.optimize_budget(None, None, *SEGMENT).allocation.values()))
+    assert np.all(spend >= low[0] * 0.5 * (1 - EXACT)) and np.all(spend <= high[0] * 1.5 * (1 + EXACT))
+    narrow_spend = np.array(list(narrow.optimize_budget(None, None, *SEGMENT).allocation.values()))
+    assert np.abs(spend - narrow_spend).max() > 1e-3 * spend.sum()
+
+
+def test_a_user_minimum_above_the_data_range_is_met_and_reported(narrow: MarketingSimulator) -> None:
+    low, high = _range(narrow, *SEGMENT)
+    minimum = 1.5 * float(high[0, 0])
+    result = narrow.optimize_budget(None, BudgetConstraints(min_spend={"TV": minimum}), *SEGMENT)
+    assert result.allocation["TV"] >= minimum * (1 - EXACT)
+    assert any(w.startswith("TV: your minimum") and "your limit applies" in w for w in result.warnings)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(multiple=st.floats(0.2, 3.0), at_most=st.booleans())
+def test_any_budget_gets_a_feasible_allocation_within_what_is_kept_of_the_range(
+    narrow: MarketingSimulator, multiple: float, at_most: bool
+) -> None:
+    """Whatever the budget, the run succeeds; each side of the range holds unless a note says it gave way."""
+    budget = multiple * sum(narrow.current_spend(*SEGMENT).values())
+    result = narrow.optimize_budget(budget, BudgetConstraints(at_most=at_most), *SEGMENT, starts=1)
+    spend = np.array(list(result.allocation.values()))
+    low, high = _range(narrow, *SEGMENT)
+    total = spend.sum()
+    assert total <= budget * (1 + EXACT) and (at_most or total == pytest.approx(budget, rel=EXACT))
+    if not result.kept_current and not any("minima are not applied" in w for w in result.warnings):
+        assert np.all(spend >= low[0] * (1 - EXACT))
+    if not result.kept_current and not any("maxima are not applied" in w for w in result.warnings):
+        assert np.all(spend <= high[0] * (1 + EXACT))
+
+
+def test_data_range_off_by_setting(tmp_path: Path) -> None:
+    params = steady_history(build_params(n_brands=1, n_regions=1, n_weeks=30), spread=0.05)
+    folder = write_model(tmp_path / "m", params)
+    off = MarketingSimulator.from_model_dir(folder, SimulatorSettings(data_range=False))
+    on = MarketingSimulator.from_model_dir(folder)
+    assert off.selection("BrandA", "CENTRAL").spend_range is None
+    assert on.selection("BrandA", "CENTRAL").spend_range is not None
+    assert on.selection("BrandA", "CENTRAL", data_range=False).spend_range is None
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"data_range_margin": -0.1},
+        {"data_range_margin": float("inf")},
+        {"objective": "median"},
+        {"objective_draws": -1},
+    ],
+    ids=["negative-margin", "infinite-margin", "unknown-objective", "negative-draws"],
+)
+def test_settings_refuse_impossible_values(settings: dict) -> None:
+    with pytest.raises(ValidationError):
+        SimulatorSettings(**settings)

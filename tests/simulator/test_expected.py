@@ -1,0 +1,173 @@
+"""The expected response over posterior draws: equal to the mean of the draws, exact gradients, and an
+optimum that follows the expectation where it disagrees with the point estimate.
+
+Tolerances: values against the mean of the draw responses rtol=1e-12 (same kernel, a sum in another
+order); gradients against central differences rtol=1e-6; closed-form optima rtol=1e-3 (SLSQP's end);
+the interval against NumPy quantiles of the reference per-draw uplift rtol=1e-9.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mmm_analytics.config.model import SimulatorSettings
+from mmm_analytics.response.artifacts import ModelMetadata
+from mmm_analytics.simulator import MarketingSimulator
+from mmm_analytics.simulator.expected import ExpectedCells, Objective, uplift_over_current
+from mmm_analytics.simulator.optimizer import optimize_allocation
+from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
+
+from .hand_built import build_params, coefficient_only_draws, per_cell, replace_params, write_model
+
+POINT_COEFFICIENT = np.array([[40_000.0, 25_000.0]])
+#: Channel 0's coefficient is 0.2x or 1x its point value with equal chance (mean 0.6x); channel 1's is certain.
+FACTORS = np.array([[0.2, 1.0], [1.0, 1.0]] * 4)
+
+
+@pytest.fixture(scope="module", params=["hill", "sigmoid"])
+def params(request: pytest.FixtureRequest):
+    return build_params(saturation=request.param, n_draws=12)
+
+
+def _expected(params, rows: np.ndarray, n: int = 0) -> ExpectedCells:
+    return ExpectedCells.build(ResponseSurface.from_params(params).cells(rows), DrawSet.build(params, rows).head(n))
+
+
+def test_value_is_the_mean_over_draws_of_the_summed_response(params) -> None:
+    rows = np.arange(len(params.series_brand))
+    spend = params.spend.mean(axis=1) * 0.8
+    value, _ = _expected(params, rows).value_and_grad(spend)
+    per_draw = DrawSet.build(params, rows).response(spend).sum(axis=(1, 2))
+    assert value == pytest.approx(per_draw.mean(), rel=1e-12)
+    np.testing.assert_allclose(
+        _expected(params, rows).response(spend), DrawSet.build(params, rows).response(spend).mean(axis=0), rtol=1e-12
+    )
+
+
+def test_gradient_and_curvature_are_exact(params) -> None:
+    rows = np.array([1, 3])
+    cells = _expected(params, rows)
+    spend = params.spend.mean(axis=1)[rows] * 1.2
+    step = 1e-4 * spend
+    _, grad = cells.value_and_grad(spend)
+    numeric = (cells.response(spend + step) - cells.response(spend - step)) / (2 * step)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6)
+    numeric_curvature = (cells.value_and_grad(spend + step)[1] - cells.value_and_grad(spend - step)[1]) / (2 * step)
+    np.testing.assert_allclose(cells.curvature(spend), numeric_curvature, rtol=1e-5)
+
+
+def test_a_subset_of_draws_is_the_first_ones(params) -> None:
+    rows = np.array([0])
+    spend = params.spend.mean(axis=1)[rows]
+    head = DrawSet.build(params, rows).head(5)
+    assert head.n_draws == 5 and DrawSet.build(params, rows).head(0).n_draws == params.n_draws
+    np.testing.assert_allclose(head.response(spend), DrawSet.build(params, rows).response(spend)[:5], rtol=1e-12)
+
+
+def test_the_expectation_is_the_same_whichever_layout_half_saturation_has(params) -> None:
+    """Per channel (D, C) or per series (D, K, C): the draw arrays broadcast either way."""
+    rows = np.array([0, 2])
+    draws = DrawSet.build(params, rows)
+    coefficient, scale, cpm, carry, half, slope = draws.arrays
+    as_channels = half if half.ndim == 2 else half[:, 0, :]
+    as_series = per_cell(np.asarray(as_channels), replace_params(params))[:, rows]
+    spend = params.spend.mean(axis=1)[rows]
+    point = ResponseSurface.from_params(params).cells(rows)
+    values = [
+        ExpectedCells.build(point, DrawSet(draws.family, (coefficient, scale, cpm, carry, layout, slope))).response(
+            spend
+        )
+        for layout in (np.asarray(as_channels), as_series)
+    ]
+    np.testing.assert_allclose(values[0], values[1], rtol=1e-12)
+
+
+def test_uplift_interval_is_the_quantiles_of_the_per_draw_uplift(params) -> None:
+    rows = np.arange(len(params.series_brand))
+    draws, point = DrawSet.build(params, rows), ResponseSurface.from_params(params).cells(rows)
+    current = params.spend.mean(axis=1)
+    plan = current * np.linspace(0.6, 1.4, current.size).reshape(current.shape)
+    uplift = uplift_over_current(plan, current, 0.9, draws, point)
+    gains = draws.response(plan).sum(axis=(1, 2)) - draws.response(current).sum(axis=(1, 2))
+    assert (uplift.lower, uplift.upper) == pytest.approx(tuple(np.quantile(gains, [0.05, 0.95])), rel=1e-9)
+    assert uplift.prob_beats_current == pytest.approx(np.mean(gains > 0), abs=1e-15)
+    assert uplift.expected == pytest.approx(gains.mean(), rel=1e-9)
+    without = uplift_over_current(plan, current, 0.9, None, point)
+    assert without.lower == without.upper == pytest.approx(without.expected, rel=1e-12)
+
+
+# ----- the optimiser follows the expectation -------------------------------------------------
+@pytest.fixture(scope="module")
+def skewed(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
+    """One segment, two channels, Hill slope 1; channel 0's point coefficient is its most likely value
+    but its mean over the draws is 0.6x that: the point estimate over-rates it."""
+    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=FACTORS.shape[0])
+    params = replace_params(base, slope=np.ones(2), coefficient=POINT_COEFFICIENT)
+    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((FACTORS.shape[0], 2))), FACTORS)
+    folder = write_model(tmp_path_factory.mktemp("skewed"), params)
+    return MarketingSimulator(params, ModelMetadata.load(folder), SimulatorSettings(data_range=False))
+
+
+def closed_form(sim: MarketingSimulator, coefficient: np.ndarray, budget: float) -> np.ndarray:
+    """Equal marginal ROI of c_i x / (x + k_i): c1 k1 / (x1 + k1)^2 = c2 k2 / (x2 + k2)^2, x1 + x2 = budget."""
+    p = sim.params
+    half = per_cell(p.half_saturation, p)[0]
+    k = half * p.exposure_scale[0] * p.cpm / (1000.0 * p.lag_weights.sum(axis=0))
+    root = np.sqrt(coefficient * k)
+    first = root[0] * (budget + k.sum()) / root.sum() - k[0]
+    return np.array([first, budget - first])
+
+
+def _budget(sim: MarketingSimulator, multiple: float) -> float:
+    return multiple * sum(sim.current_spend("BrandA", "CENTRAL").values())
+
+
+@pytest.mark.parametrize("multiple", [0.5, 1.0, 2.0], ids=["half", "current", "double"])
+def test_the_optimum_is_the_closed_form_of_the_expectation_not_of_the_point_estimate(
+    skewed: MarketingSimulator, multiple: float
+) -> None:
+    budget = _budget(skewed, multiple)
+    by_point = closed_form(skewed, POINT_COEFFICIENT[0], budget)
+    by_mean = closed_form(skewed, POINT_COEFFICIENT[0] * FACTORS.mean(axis=0), budget)
+    assert np.all(by_mean > 0) and by_mean[0] < 0.9 * by_point[0]  # the two answers really differ
+    result = skewed.optimize_budget(budget, None, "BrandA", "CENTRAL")
+    np.testing.assert_allclose(list(result.allocation.values()), by_mean, rtol=1e-3)
+    assert result.objective == "expected" and not result.kept_current and result.mroi_spread < 1e-4
+
+
+@pytest.mark.parametrize("multiple", [0.5, 1.0, 2.0], ids=["half", "current", "double"])
+def test_the_point_objective_is_the_closed_form_of_the_point_estimate(
+    skewed: MarketingSimulator, multiple: float
+) -> None:
+    """Without draws the point estimate is all there is, so nothing overrides its optimum."""
+    budget = _budget(skewed, multiple)
+    selection = dataclasses.replace(skewed.selection("BrandA", "CENTRAL"), draws=None)
+    result = optimize_allocation(selection, budget, None, starts=2, objective=Objective.POINT)
+    np.testing.assert_allclose(
+        list(result.allocation.values()), closed_form(skewed, POINT_COEFFICIENT[0], budget), rtol=1e-3
+    )
+    assert result.uplift_lower == result.uplift_upper  # no draws: a point, not an interval
+
+
+@pytest.mark.parametrize("multiple", [0.5, 1.0, 2.0], ids=["half", "current", "double"])
+def test_a_point_optimum_that_loses_in_expectation_is_not_recommended(
+    skewed: MarketingSimulator, multiple: float
+) -> None:
+    budget = _budget(skewed, multiple)
+    by_point = closed_form(skewed, POINT_COEFFICIENT[0], budget)[None, :]
+    today = skewed.scaled_current("BrandA", "CENTRAL", budget)
+    draws = skewed.draw_set("BrandA", "CENTRAL")
+    gain = float((draws.response(by_point) - draws.response(today)).sum(axis=(1, 2)).mean())
+    result = skewed.optimize_budget(budget, None, "BrandA", "CENTRAL", objective="point")
+    if gain > 0:  # it beats today's mix in expectation: it is the recommendation
+        assert not result.kept_current
+        np.testing.assert_allclose(list(result.allocation.values()), by_point[0], rtol=1e-3)
+        assert result.expected_incremental_sales - result.current_incremental_sales == pytest.approx(gain, rel=1e-3)
+    else:  # it would lose: today's mix is recommended, and one line says why
+        assert result.kept_current and result.allocation == result.current_allocation
+        assert (result.uplift, result.uplift_lower, result.uplift_upper, result.prob_beats_current) == (0, 0, 0, 0)
+        assert result.warnings[0].startswith("no allocation beats today's mix in expectation (the best one found")
+        assert f"{gain:+,.0f} INR" in result.warnings[0]
