@@ -83,7 +83,7 @@ EPILOGS: dict[str, str] = {
         ),
     ),
     "benchmark": _epilog(
-        ("Three settings x five seeds (about 15 minutes):", "mmm benchmark"),
-        ("The default setting only (about 4 minutes):", "mmm benchmark --settings default --seeds 1,2,3,4,5"),
+        ("Six worlds x five seeds, each fitted twice (ours and the true form):", "mmm benchmark"),
+        ("One world, one seed (a few minutes):", "mmm benchmark --settings delayed --seeds 1"),
     ),
 }
