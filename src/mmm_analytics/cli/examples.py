@@ -47,6 +47,7 @@ EPILOGS: dict[str, str] = {
     "train": _epilog(
         ("Fit, intervals and evaluation:", "mmm train"),
         ("A quick, rougher fit:", "mmm train --epochs 10"),
+        ("Pin the model form (no choice by forecasts):", "mmm train --carryover weibull --saturation hill"),
         (
             "With the script and one config file:",
             "python scripts/04_train_model.py --data data/processed/features.parquet --output outputs/models/ "
