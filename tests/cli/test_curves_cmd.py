@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mmm_analytics.cli.app import app
+from tests.cli.checks import one_error_line
 
 runner = CliRunner()
 
@@ -100,17 +101,8 @@ def test_format_help_lists_the_choices() -> None:
     assert "<png|svg|pdf>" in result.stdout
 
 
-def _one_error_line(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
-
-
 def test_nonexistent_keras_file_is_named(project: Path) -> None:
-    _one_error_line(
+    one_error_line(
         runner.invoke(app, ["curves", "--model", "nonexistent.keras"]),
         "model file 'nonexistent.keras' not found; run 'mmm train' first or pass --model",
     )
@@ -126,7 +118,7 @@ def test_nonexistent_keras_file_is_named(project: Path) -> None:
 )
 def test_damaged_model_file_exits_2_naming_it(project: Path, file: str, content: bytes, reason: str) -> None:
     (project / "outputs" / "models" / file).write_bytes(content)
-    _one_error_line(
+    one_error_line(
         runner.invoke(app, ["curves", "--model", "outputs/models"]),
         f"'outputs/models/{file}' is damaged ({reason}",
         "re-run 'mmm train'",
@@ -140,7 +132,7 @@ def test_damaged_model_file_exits_2_naming_it(project: Path, file: str, content:
 )
 def test_unwritable_output_folder(project: Path, option: str, fragment: str) -> None:
     (project / "afile").write_text("x")
-    _one_error_line(
+    one_error_line(
         runner.invoke(app, ["curves", "--model", "outputs/models", option, "afile/figures"]),
         fragment,
         "'afile' is a file, so nothing can be written under it",

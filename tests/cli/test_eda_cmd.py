@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from mmm_analytics.cli.app import app
 from mmm_analytics.synthetic import SyntheticPanel
+from tests.cli.checks import one_error_line
 
 ROOT = Path(__file__).resolve().parents[2]
 VIZ_YAML = "dpi: 150\nfigure_width: 6.4\nfigure_height: 3.6\nmax_workers: 2\n"
@@ -82,15 +83,6 @@ def test_wrong_file_type_is_an_input_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "expected a .parquet" in result.output
 
 
-def _one_error_line(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
-
-
 @pytest.mark.parametrize(
     ("given", "fragment"),
     [("folder", "' is a folder; give the file itself"), ("/dev/null", "'/dev/null' is not a regular file")],
@@ -98,19 +90,19 @@ def _one_error_line(result, *fragments: str) -> None:
 )
 def test_input_that_is_not_a_file(tmp_path: Path, given: str, fragment: str) -> None:
     path = str(tmp_path) if given == "folder" else given
-    _one_error_line(CliRunner().invoke(app, ["eda", "--input", path]), fragment)
+    one_error_line(CliRunner().invoke(app, ["eda", "--input", path]), fragment)
 
 
 def test_report_given_as_an_existing_folder(clean_parquet: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["eda", "--input", str(clean_parquet), "--report", str(tmp_path)])
-    _one_error_line(result, f"--report '{tmp_path}' is a folder; give the path of a file")
+    one_error_line(result, f"--report '{tmp_path}' is a folder; give the path of a file")
 
 
 def test_named_config_folder_must_hold_every_file(clean_parquet: Path, tmp_path: Path) -> None:
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "viz_config.yaml").write_text(VIZ_YAML)
     result = CliRunner().invoke(app, ["eda", "--input", str(clean_parquet), "--config-dir", str(tmp_path / "mine")])
-    _one_error_line(result, "has no data_config.yaml, feature_config.yaml or model_config.yaml")
+    one_error_line(result, "has no data_config.yaml, feature_config.yaml or model_config.yaml")
 
 
 def test_help_lists_the_options_the_script_wrapper_passes_on() -> None:

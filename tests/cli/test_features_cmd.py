@@ -8,17 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from mmm_analytics.cli.app import app
+from tests.cli.checks import one_error_line
 
 runner = CliRunner()
-
-
-def _one_error_line(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
 
 
 @pytest.fixture()
@@ -40,7 +32,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ],
 )
 def test_unwritable_output(project: Path, output: str, fragment: str) -> None:
-    _one_error_line(runner.invoke(app, ["features", "--input", "panel.csv", "--output", output]), fragment)
+    one_error_line(runner.invoke(app, ["features", "--input", "panel.csv", "--output", output]), fragment)
 
 
 @pytest.mark.parametrize(
@@ -52,4 +44,4 @@ def test_unwritable_output(project: Path, output: str, fragment: str) -> None:
     ],
 )
 def test_input_that_is_not_a_file(project: Path, given: str, fragment: str) -> None:
-    _one_error_line(runner.invoke(app, ["features", "--input", given]), fragment)
+    one_error_line(runner.invoke(app, ["features", "--input", given]), fragment)

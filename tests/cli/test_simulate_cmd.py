@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from mmm_analytics.cli.app import app
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.optimizer import JSON_KEYS
+from tests.cli.checks import one_error_line
 
 from ..simulator.hand_built import build_params, steady_history, write_model
 
@@ -238,17 +239,6 @@ def test_simulate_bad_scenario_file(model: Path, tmp_path: Path) -> None:
     assert "scenario 'oops', key 'Billboards': unknown channel" in " ".join(result.stderr.split())
 
 
-def _one_error_line(result, *fragments: str) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     ("output", "fragments"),
     [
@@ -264,7 +254,7 @@ def test_optimize_unwritable_output(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "afile").write_text("x")
     (tmp_path / "adir").mkdir()
-    _one_error_line(runner.invoke(app, ["optimize", "--model", str(model), "--output", output]), *fragments)
+    one_error_line(runner.invoke(app, ["optimize", "--model", str(model), "--output", output]), *fragments)
 
 
 def test_optimize_output_error_after_the_optimisation_is_one_line(
@@ -273,7 +263,7 @@ def test_optimize_output_error_after_the_optimisation_is_one_line(
     """A name that passes the up-front check but not the file system: still one line, exit 2."""
     monkeypatch.chdir(tmp_path)
     output = "z" * 250 + ".json"  # the temporary file written beside it is longer than 255 characters
-    line = _one_error_line(
+    line = one_error_line(
         runner.invoke(app, ["optimize", "--model", str(model), "--brand", "BrandA", "--output", output]),
         "--output 'zzzz",
         "too long",
@@ -304,7 +294,7 @@ def test_optimize_damaged_model_folder(
     path = folder / file
     path.write_bytes(path.read_bytes()[:400] if damage is None else damage)
     result = runner.invoke(app, ["optimize", "--model", str(folder), "--output", str(tmp_path / "a.json")])
-    _one_error_line(result, f"'{path}' is damaged ({reason}", "re-run 'mmm train'")
+    one_error_line(result, f"'{path}' is damaged ({reason}", "re-run 'mmm train'")
 
 
 @pytest.mark.parametrize("keras", [None, b"PK\x03\x04 truncated"], ids=["missing", "damaged"])
@@ -331,7 +321,7 @@ def test_optimize_is_quiet_with_a_sound_keras_file(model: Path, tmp_path: Path) 
 
 def test_model_path_that_is_a_file(model: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["optimize", "--model", str(model / "metadata.json"), "--output", str(tmp_path / "a")])
-    _one_error_line(result, "metadata.json' is a file, not a model folder")
+    one_error_line(result, "metadata.json' is a file, not a model folder")
 
 
 def test_simulate_unwritable_report(model: Path, tmp_path: Path) -> None:
@@ -339,7 +329,7 @@ def test_simulate_unwritable_report(model: Path, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["simulate", "--model", str(model), "--output", str(tmp_path / "sim"), "--report", str(tmp_path)]
     )
-    _one_error_line(result, f"--report '{tmp_path}' is a folder; give the path of a file")
+    one_error_line(result, f"--report '{tmp_path}' is a folder; give the path of a file")
 
 
 @pytest.mark.parametrize(
@@ -352,4 +342,4 @@ def test_simulate_scenarios_that_are_not_a_file(model: Path, tmp_path: Path, giv
     result = runner.invoke(
         app, ["simulate", "--model", str(model), "--scenarios", path, "--output", str(tmp_path / "sim")]
     )
-    _one_error_line(result, f"--scenarios '{path}' {fragment}")
+    one_error_line(result, f"--scenarios '{path}' {fragment}")
