@@ -8,7 +8,7 @@ import numpy as np
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.inputs import ModelInputs
 from mmm_analytics.models.mmm import MarketingMixModel
-from mmm_analytics.models.posterior import FlatWeights, current_theta
+from mmm_analytics.models.posterior import FlatWeights, current_theta, weight_key
 from mmm_analytics.response import carryover, saturation
 from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.response.links import Link, constrain
@@ -28,10 +28,7 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
     with series size (D, C).
     """
     flat = FlatWeights.of(model)
-    weights = {
-        "/".join(variable.path.split("/")[-2:]): part
-        for variable, part in zip(model.trainable_variables, flat.split_rows(draws))
-    }
+    weights = {weight_key(variable): part for variable, part in zip(model.trainable_variables, flat.split_rows(draws))}
     lag_params = carryover.constrain_params(model.adstock.family, _raw_of(model.adstock, weights))
     lag_weights = np.moveaxis(carryover.lag_weights(model.adstock.family, lag_params, model.max_lag), 0, 1)
     curve_raw = _raw_of(model.curve, weights)

@@ -27,6 +27,7 @@ from mmm_analytics.models.posterior import (
     laplace_draws,
     polish,
     residual_noise_scale,
+    weight_key,
 )
 from mmm_analytics.models.selection import Start, select_forms
 from mmm_analytics.models.training import EpochProgress, build_model, fit_model
@@ -71,9 +72,9 @@ def forecast_fit(panel: FeaturePanel, config: ModelConfig, start: Start | None) 
 
 def copy_shared_weights(donor: MarketingMixModel, model: MarketingMixModel) -> None:
     """Give ``model`` every trainable weight of ``donor`` with the same layer, name and shape."""
-    named = {"/".join(v.path.split("/")[-2:]): v for v in donor.trainable_variables}
+    named = {weight_key(v): v for v in donor.trainable_variables}
     for variable in model.trainable_variables:
-        source = named.get("/".join(variable.path.split("/")[-2:]))
+        source = named.get(weight_key(variable))
         if source is not None and tuple(source.shape) == tuple(variable.shape):
             variable.assign(source.value)
 

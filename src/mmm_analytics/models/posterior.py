@@ -73,6 +73,11 @@ def residual_function(model: MarketingMixModel, inputs: ModelInputs) -> tuple[Re
     return r, flat
 
 
+def weight_key(variable: keras.Variable) -> str:
+    """A weight's layer and name (``"adstock/beta_logit"``), the same in every model instance."""
+    return "/".join(variable.path.split("/")[-2:])
+
+
 def current_theta(model: keras.Model) -> np.ndarray:
     return FlatWeights.of(model).flatten([keras.ops.convert_to_numpy(v.value) for v in model.trainable_variables])
 
