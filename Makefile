@@ -40,14 +40,14 @@ test: lint
 benchmark: $(STAMP)
 	$(VENV)/bin/mmm benchmark
 
-# Upgrade: re-resolve pyproject.toml's dependencies (runtime and test extras) to their newest
+# Upgrade: re-resolve pyproject.toml's dependencies (runtime, test and ray extras) to their newest
 # versions with pip-tools in a scratch venv, and pin them with hashes.
 lock:
 	rm -rf .venv-lock && "$(PYTHON)" -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip pip-tools
 	.venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-header \
-	  --no-annotate --extra test --output-file .venv-lock/requirements.lock pyproject.toml
-	{ echo "# Exact versions and hashes of every package 'make' installs (runtime and test extras),"; \
+	  --no-annotate --extra test --extra ray --output-file .venv-lock/requirements.lock pyproject.toml
+	{ echo "# Exact versions and hashes of every package 'make' installs (runtime, test and ray extras),"; \
 	  echo "# resolved from pyproject.toml. Upgrade them all with 'make lock' (pip-tools), then run 'make test'."; \
 	  echo; grep -v -e '^--' .venv-lock/requirements.lock; } > requirements.lock
 	$(MAKE) requirements.txt
@@ -57,7 +57,7 @@ lock:
 # hashes (pip cannot check hashes and install a local folder in one command; `make` checks them).
 requirements.txt: requirements.lock
 	{ echo "# pip install -r requirements.txt: this project (editable, with its 'mmm' command) and exactly the versions"; \
-	  echo "# of requirements.lock (runtime and test extras). 'make' installs the same versions from requirements.lock"; \
+	  echo "# of requirements.lock (runtime, test and ray extras). 'make' installs the same versions from requirements.lock"; \
 	  echo "# checked against their hashes (pip cannot check hashes and install a local folder in one command)."; \
 	  echo "# Written by 'make lock' from requirements.lock; do not edit by hand."; \
 	  echo "-e ."; grep -E '^[A-Za-z0-9]' requirements.lock | sed 's/ *\\$$//'; } > requirements.txt

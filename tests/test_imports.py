@@ -25,7 +25,7 @@ HELP_SECONDS = 3.0
 
 #: Subpackages from the bottom up; a module may import only its own layer or those below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "config", "utils", "channels", "response", "backend", "style"),
+    ("errors", "config", "utils", "channels", "response", "backend", "compute", "style"),
     ("data",),
     ("eda",),
     ("features",),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,6 +19,7 @@ import yaml
 
 from mmm_analytics.benchmark import pipeline, recovery
 from mmm_analytics.benchmark.floor import floor_config, true_forms
+from mmm_analytics.compute import Backend
 from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.config.data import SyntheticSetting
 from mmm_analytics.config.model import ModelConfig
@@ -237,3 +239,49 @@ def test_the_command_names_an_unknown_world(tmp_path: Path) -> None:
 def test_half_life_only_for_a_geometric_tail(family: str, expected: float) -> None:
     weights = carryover.beta_gamma_weights(0.6, 0.5, 8)  # retention 0.5: half-life 1 week
     assert recovery._half_life(weights, family) == pytest.approx(expected, nan_ok=True)
+
+
+def test_run_benchmark_runs_every_world_and_seed_in_order_timing_the_first(
+    tmp_path: Path, config: ProjectConfig, received, no_regret
+) -> None:
+    seen: list[dict] = []
+    result = pipeline.run_benchmark(
+        [SyntheticSetting.DEFAULT, SyntheticSetting.ABSOLUTE], [2, 1], config, tmp_path, on_run=seen.append
+    )
+    order = [("default", 2), ("default", 1), ("absolute", 2), ("absolute", 1)]
+    assert [(row["setting"], row["seed"]) for row in seen] == order
+    assert list(zip(result.runs["setting"], result.runs["seed"], strict=True)) == order
+    assert all(model.compute.backend == Backend.LOCAL for model in received)
+
+
+def test_run_benchmark_fans_out_on_the_configs_backend_and_fits_locally_inside(
+    tmp_path: Path, config: ProjectConfig, monkeypatch: pytest.MonkeyPatch, received, no_regret
+) -> None:
+    """With ``compute.backend: ray`` the (world, seed) jobs go to Ray, each fit inside runs locally
+    (no nested fan-out), and only the first job times the simulator."""
+    asked: dict = {}
+
+    def fake_run_tasks(fn, items, backend, shared=(), on_result=None):
+        asked.update(fn=fn, items=list(items), backend=backend, shared=shared)
+        return [fn(*shared, item) for item in asked["items"]]
+
+    monkeypatch.setattr(pipeline, "run_tasks", fake_run_tasks)
+    on_ray = dataclasses.replace(config, model=config.model.with_backend(Backend.RAY))
+    result = pipeline.run_benchmark([SyntheticSetting.DEFAULT], [1, 2], on_ray, tmp_path)
+    assert asked["backend"] == Backend.RAY and asked["fn"] is pipeline._world_job
+    assert asked["items"] == [(SyntheticSetting.DEFAULT, 1, True), (SyntheticSetting.DEFAULT, 2, False)]
+    [inner] = asked["shared"]
+    assert inner.model.compute.backend == Backend.LOCAL and inner.model.with_backend(Backend.RAY) == on_ray.model
+    assert {model.compute.backend for model in received} == {Backend.LOCAL}
+    assert list(result.runs["seed"]) == [1, 2]
+
+
+def test_the_command_without_ray_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+    from tests.cli.checks import one_error_line
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # ``import ray`` now raises ImportError
+    result = CliRunner().invoke(app, ["benchmark", "--seeds", "1", "--backend", "ray", "--output", str(tmp_path)])
+    one_error_line(result, "--backend ray", "pip install 'mmm-analytics[ray]'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -222,3 +223,100 @@ def test_debug_shows_the_traceback_and_keeps_exit_code_2(project: Path) -> None:
 @pytest.mark.parametrize("name", ["a[/]b.csv", "[bold]x.csv"], ids=["closing-tag", "style-tag"])
 def test_markup_in_a_path_is_shown_as_written(project: Path, name: str) -> None:
     _assert_user_error(runner.invoke(app, ["data", "--source", name]), f"'{name}' not found")
+
+
+# ----- synthetic size options and lift tests
+#: SHA-256 of the default panel's mmm_data.csv and ground_truth.json (seed 42, 8 x 3 x 3 x 156),
+#: as written before panels could grow beyond the published size.
+DEFAULT_RAW_SHA256 = "463d1cfa5dcd70b5726e2b72a2b9a35e6cb97711aa75c795205cc3f149cd6588"
+DEFAULT_TRUTH_SHA256 = "d21e440cd2d01d9f770068ec608d2b0e722bcb20c624e57dd177c1b808c72534"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_size_options_make_a_larger_panel(project: Path) -> None:
+    result = runner.invoke(app, ["data", "--geos", "10", "--brands", "4", "--skus", "2", "--weeks", "40"])
+    assert result.exit_code == 0, result.output
+    raw = pd.read_csv(project / "data/raw/mmm_data.csv")
+    assert len(raw) == 10 * 4 * 2 * 40
+    assert raw[schema.GEO].nunique() == 10 and "GEO010" in set(raw[schema.GEO])
+    assert raw[schema.BRAND].nunique() == 4 and "BrandD" in set(raw[schema.BRAND])
+    assert "80" in result.stdout  # series
+    assert not (project / "data/raw/lift_tests.csv").exists()
+
+
+def test_lift_tests_leave_the_default_panel_unchanged(project: Path) -> None:
+    (project / "config" / "data_config.yaml").write_text("synthetic:\n  seed: 42\n", encoding="utf-8")
+    plain = runner.invoke(app, ["data", "--output", "plain/raw", "--processed-dir", "plain/clean"])
+    lifted = runner.invoke(app, ["data", "--lift-tests", "3", "--output", "lift/raw", "--processed-dir", "lift/clean"])
+    assert plain.exit_code == 0 and lifted.exit_code == 0, lifted.output
+    assert (
+        _sha256(project / "plain/raw/mmm_data.csv") == _sha256(project / "lift/raw/mmm_data.csv") == DEFAULT_RAW_SHA256
+    )
+    assert _sha256(project / "lift/raw/ground_truth.json") == DEFAULT_TRUTH_SHA256
+    for name in ("raw/data_dictionary.json", "clean/cleaning_report.json", "clean/outliers.csv"):
+        assert (project / "plain" / name).read_bytes() == (project / "lift" / name).read_bytes(), name
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(project / "plain/clean/clean_panel.parquet"),
+        pd.read_parquet(project / "lift/clean/clean_panel.parquet"),
+    )
+    assert not (project / "plain/raw/lift_tests.csv").exists()
+    tests = pd.read_csv(project / "lift/raw/lift_tests.csv")
+    assert list(tests.columns) == [
+        "channel",
+        "brand",
+        "region",
+        "start_date",
+        "end_date",
+        "incremental_sales",
+        "standard_error",
+    ]
+    assert len(tests) == 3 and "lift_tests.csv" in lifted.stdout
+    dates = set(pd.to_datetime(pd.read_csv(project / "lift/raw/mmm_data.csv")[schema.DATE], format="%m/%d/%Y"))
+    assert set(pd.to_datetime(tests.start_date)) <= dates and set(pd.to_datetime(tests.end_date)) <= dates
+
+
+def test_lift_tests_from_the_config(project: Path) -> None:
+    (project / "config" / "data_config.yaml").write_text(SMALL_CONFIG + "  lift_tests: 2\n", encoding="utf-8")
+    assert runner.invoke(app, ["data"]).exit_code == 0
+    assert len(pd.read_csv(project / "data/raw/lift_tests.csv")) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        pytest.param(["--geos", "0"], "--geos 0: give a whole number of 1 or more", id="no_geos"),
+        pytest.param(["--brands", "-2"], "--brands -2: give a whole number of 1 or more", id="negative_brands"),
+        pytest.param(["--skus", "0"], "--skus 0: give a whole number of 1 or more", id="no_skus"),
+        pytest.param(["--weeks", "12"], "--weeks 12: give a whole number of 40 or more", id="few_weeks"),
+        pytest.param(["--lift-tests", "-1"], "--lift-tests -1: give a whole number of 0 or more", id="negative_tests"),
+        pytest.param(
+            ["--source", "kaggle", "--geos", "20"],
+            "--geos applies to --source synthetic only, but --source is 'kaggle'",
+            id="not_synthetic",
+        ),
+        pytest.param(["--geos", "many"], None, id="not_a_number"),
+    ],
+)
+def test_bad_size_option_is_exit_2_with_one_line(project: Path, args: list[str], fragment: str | None) -> None:
+    result = runner.invoke(app, ["data", *args])
+    if fragment is None:  # Typer's own usage error: also exit code 2
+        assert result.exit_code == 2 and "Usage: mmm data" in result.output
+    else:
+        _assert_user_error(result, fragment)
+    assert not (project / "data").exists()
+
+
+def test_bad_synthetic_size_in_the_config(project: Path) -> None:
+    (project / "config" / "data_config.yaml").write_text("synthetic:\n  n_geos: 0\n", encoding="utf-8")
+    _assert_user_error(runner.invoke(app, ["data"]), "data_config.yaml", "n_geos")
+
+
+def test_help_documents_the_size_options_with_an_example() -> None:
+    result = runner.invoke(app, ["data", "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    for option in ("--geos", "--brands", "--skus", "--weeks", "--lift-tests"):
+        assert option in result.stdout
+    assert "--geos 200 --brands 20 --skus 1" in " ".join(result.stdout.split())

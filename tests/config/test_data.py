@@ -69,16 +69,36 @@ def test_bad_channel_specs(spec: dict, message: str) -> None:
 @pytest.mark.parametrize(
     "raw, key",
     [
-        ({"synthetic": {"n_geos": 9}}, "n_geos"),
+        ({"synthetic": {"n_geos": 0}}, "n_geos"),
+        ({"synthetic": {"n_brands": -1}}, "n_brands"),
+        ({"synthetic": {"n_skus": 0}}, "n_skus"),
         ({"synthetic": {"n_weeks": 10}}, "n_weeks"),
+        ({"synthetic": {"lift_tests": -3}}, "lift_tests"),
+        ({"synthetic": {"seed": -1}}, "seed"),
         ({"cleaning": {"outliers": {"method": "zscore"}}}, "method"),
         ({"synthetic": {"setting": "wild"}}, "setting"),
     ],
-    ids=["too_many_geos", "too_few_weeks", "unknown_outlier_method", "unknown_setting"],
+    ids=[
+        "no_geos",
+        "negative_brands",
+        "no_skus",
+        "too_few_weeks",
+        "negative_lift_tests",
+        "negative_seed",
+        "unknown_outlier_method",
+        "unknown_setting",
+    ],
 )
 def test_nested_bounds_and_choices(raw: dict, key: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=key):
         DataConfig.model_validate(raw)
+
+
+def test_synthetic_size_has_no_upper_cap() -> None:
+    config = DataConfig.model_validate({"synthetic": {"n_geos": 200, "n_brands": 20, "n_skus": 5, "lift_tests": 12}})
+    sizes = config.synthetic
+    assert (sizes.n_geos, sizes.n_brands, sizes.n_skus, sizes.lift_tests) == (200, 20, 5, 12)
+    assert DataConfig().synthetic.lift_tests == 0
 
 
 def test_choices_parse_from_text() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pydantic
 import pytest
 
 from mmm_analytics.config.model import BaselineKind, ModelConfig
+from mmm_analytics.errors import InputError
 from mmm_analytics.response.saturation import SaturationFamily
 
 
@@ -50,3 +53,32 @@ def test_choices_parse_from_text() -> None:
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=key):
         ModelConfig.model_validate(raw)
+
+
+def test_lift_tests_default_to_none_and_take_a_csv_path() -> None:
+    assert ModelConfig().lift_tests is None
+    config = ModelConfig.model_validate({"lift_tests": "data/lift_tests.CSV"})
+    assert config.lift_tests == Path("data/lift_tests.CSV")
+    assert ModelConfig.model_validate(config.model_dump()).lift_tests == config.lift_tests  # CLI overrides round-trip
+
+
+@pytest.mark.parametrize(
+    "value", ["", "data/lift_tests.xlsx", "data/", 3, ["a.csv"]], ids=["empty", "excel", "folder", "number", "list"]
+)
+def test_lift_tests_must_be_a_csv_path(value: object) -> None:
+    with pytest.raises(pydantic.ValidationError, match="lift_tests"):
+        ModelConfig.model_validate({"lift_tests": value})
+
+
+def test_lift_tests_error_names_the_file_and_key(tmp_path: Path) -> None:
+    from mmm_analytics.config.loader import load_config
+
+    (tmp_path / "model_config.yaml").write_text("lift_tests: experiments.txt\n", encoding="utf-8")
+    with pytest.raises(InputError, match="model_config.yaml: key 'lift_tests': .*a .csv file of lift tests"):
+        load_config(tmp_path)
+
+
+def test_shipped_config_has_no_lift_tests() -> None:
+    from mmm_analytics.config.loader import load_config
+
+    assert load_config(Path(__file__).resolve().parents[2] / "config").model.lift_tests is None

@@ -86,3 +86,68 @@ print(json.dumps(sales.tolist()))
     reloaded = np.array(json.loads(output.strip().splitlines()[-1]))
     params = ResponseParams.load(folder)
     np.testing.assert_allclose(reloaded, params.predicted_sales, rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_large_panel_path_fits_by_gauss_newton_alone(noiseless_panel: SyntheticPanel) -> None:
+    """Panels above ``adam_max_series`` skip Adam and reach the same optimum (noiseless: the truth)."""
+    import dataclasses
+
+    from mmm_analytics.models.pipeline import fit_and_summarise
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    config = fast_config(prior_weight=0.0)
+    config = dataclasses.replace(config, model=config.model.model_copy(update={"adam_max_series": 1}))
+    panel = to_feature_panel(noiseless_panel, config)
+    model, params, _, info = fit_and_summarise(panel, config)
+    assert "adam" not in info["timings"] and info["timings"]["gauss-newton"] > 0
+    assert info["best_epoch"] == 0 and len(info["history"]["loss"]) == 3
+    contribution = historical_contribution(params).sum(axis=(0, 1))
+    expected = np.array([noiseless_panel.truth.national_contribution()[c] for c in params.channels])
+    np.testing.assert_allclose(contribution, expected, rtol=0.02)
+
+
+def test_series_sample_keeps_every_brand(noiseless_panel: SyntheticPanel) -> None:
+    from mmm_analytics.models.pipeline import series_sample
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    panel = to_feature_panel(noiseless_panel, fast_config())
+    assert series_sample(panel, 10, seed=0) is panel
+    sample = series_sample(panel, 1, seed=0)
+    assert set(sample.brand) == set(panel.brand) and len(sample.brand) == len(set(panel.brand)) < len(panel.brand)
+    assert len(series_sample(panel, 3, seed=0).brand) == 3
+    kept = [panel.series_labels().index(label) for label in sample.series_labels()]
+    np.testing.assert_array_equal(sample.sales, panel.sales[kept])
+    np.testing.assert_array_equal(sample.scalers.exposure_scale, panel.scalers.exposure_scale[kept])
+
+
+@pytest.mark.slow
+def test_lift_tests_calibrate_the_fit_and_reach_the_report(tmp_path: Path, noiseless_panel: SyntheticPanel) -> None:
+    """A tight lift test pulls its channel's contribution in that slice to the measurement."""
+    import dataclasses
+
+    import pandas as pd
+
+    from mmm_analytics.features.store import save_panel
+    from mmm_analytics.models.pipeline import train
+    from mmm_analytics.synthetic import draw_lift_tests
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    tests = draw_lift_tests(noiseless_panel, 2, 7, channels=["Facebook", "Print"])
+    tests["incremental_sales"] *= 1.5  # measured well above the truth the data tell
+    tests["standard_error"] = tests["incremental_sales"] * 0.02
+    csv = tmp_path / "lift.csv"
+    tests.to_csv(csv, index=False)
+    config = fast_config(draws=20)
+    config = dataclasses.replace(config, model=config.model.model_copy(update={"lift_tests": csv}))
+    features = tmp_path / "features.parquet"
+    save_panel(to_feature_panel(noiseless_panel, config), features, config.features)
+    train(features, tmp_path / "model", config, reports_dir=tmp_path / "reports", figures_dir=tmp_path / "figures")
+    fit = pd.read_csv(tmp_path / "reports" / "lift_tests_fit.csv")
+    assert len(fit) == 2
+    np.testing.assert_allclose(fit["measured"], tests["incremental_sales"])
+    # Calibrated values sit far closer to the (inflated) measurement than the uncalibrated ones.
+    gap_with = np.abs(fit["calibrated"] - fit["measured"])
+    gap_without = np.abs(fit["uncalibrated"] - fit["measured"])
+    assert (gap_with < 0.5 * gap_without).all()
+    assert "lift-tests" in (tmp_path / "reports" / "model_report.html").read_text()

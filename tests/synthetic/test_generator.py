@@ -8,6 +8,7 @@ coefficients stored in the truth, and compares with the stored totals (rtol 1e-6
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from mmm_analytics.config.data import (
 from mmm_analytics.data import schema
 from mmm_analytics.data.loader import load_panel
 from mmm_analytics.response import carryover, saturation
-from mmm_analytics.synthetic import GroundTruth, generate_panel
+from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, generate_panel, world
 
 CHANNELS = Channels.default()
 RTOL = 1e-6
@@ -174,3 +175,81 @@ def test_festival_index_peaks_around_diwali(default_csv) -> None:
     festival = frame.groupby(schema.DATE, sort=False)["Festival_Index"].mean()
     peak = pd.to_datetime(festival.idxmax(), format="%m/%d/%Y")
     assert peak.month in (10, 11)
+
+
+# ----- panels of any size; the default panel unchanged
+#: SHA-256 of the default panel's CSV (``frame.to_csv(index=False)``) and truth JSON (seed 42), per
+#: world, as generated before panels could grow beyond 8 geos x 3 brands x 3 SKUs.
+DEFAULT_PANEL_SHA256 = {
+    SyntheticSetting.DEFAULT: (
+        "463d1cfa5dcd70b5726e2b72a2b9a35e6cb97711aa75c795205cc3f149cd6588",
+        "36c2456ade0b7c832d3d3d00ed566fb401a7f364abf0943023a5210be6392ade",
+    ),
+    SyntheticSetting.COLLINEAR: (
+        "8006aff598f89aa44c3d67bd8fa2411c0d8ca1ed1f14c6e853254c2641f0cbeb",
+        "95cd24a49b562ea195a47d8620e121a445211e6e64a770273eeff7f54226f4d5",
+    ),
+    SyntheticSetting.MISSPECIFIED: (
+        "e7063f6afe61c6c03bedf6b08756547746afd0b15552064f3a2565a97b6743ae",
+        "2895ad47dc75b69489c79a93137b29673726e30b464cb3538303a329f1b52654",
+    ),
+}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("setting", list(DEFAULT_PANEL_SHA256), ids=[s.value for s in DEFAULT_PANEL_SHA256])
+def test_default_panel_is_byte_for_byte_unchanged(setting: SyntheticSetting) -> None:
+    panel = generate_panel(SyntheticSettings(setting=setting))
+    assert (_sha256(panel.frame.to_csv(index=False)), _sha256(panel.truth.to_json())) == DEFAULT_PANEL_SHA256[setting]
+
+
+def test_a_small_panel_is_byte_for_byte_unchanged() -> None:
+    panel = generate_panel(SyntheticSettings(seed=7, n_geos=2, n_brands=2, n_skus=1, n_weeks=104))
+    assert _sha256(panel.frame.to_csv(index=False)) == (
+        "ca9a33757aebed45c76e69c38ffa1356b16a49594c034b4a284f45c4e37bc823"
+    )
+
+
+@pytest.fixture(scope="module")
+def large_panel() -> SyntheticPanel:
+    """More geos, brands and SKUs than the published file: 12 x 5 x 4 x 52."""
+    return generate_panel(SyntheticSettings(seed=8, n_geos=12, n_brands=5, n_skus=4, n_weeks=52), CHANNELS)
+
+
+def test_a_large_panel_has_generated_names_and_a_full_grid(large_panel: SyntheticPanel) -> None:
+    frame = large_panel.frame
+    assert len(frame) == 12 * 5 * 4 * 52 and list(frame.columns) == list(schema.ALL_COLUMNS)
+    assert list(frame[schema.GEO].unique()) == [*world.GEOS, "GEO009", "GEO010", "GEO011", "GEO012"]
+    assert list(frame[schema.BRAND].unique()) == ["BrandA", "BrandB", "BrandC", "BrandD", "BrandE"]
+    assert frame.groupby(schema.BRAND)[schema.SKU].nunique().tolist() == [4] * 5
+    assert frame.groupby(list(schema.KEY_COLUMNS)).ngroups == 12 * 5 * 4
+    assert len(large_panel.truth.data["series"]) == 60
+    assert set(large_panel.truth.data["elasticity"]) == set(large_panel.brands)
+
+
+def test_a_large_panels_truth_matches_its_data(large_panel: SyntheticPanel) -> None:
+    contribution, _, per_series = _recompute(large_panel.frame, large_panel.truth)
+    assert sum(contribution.values()) == pytest.approx(large_panel.truth.data["total_media_contribution"], rel=RTOL)
+    for recomputed, entry in zip(per_series, large_panel.truth.data["series"]):
+        for channel in large_panel.truth.channels:
+            assert recomputed[channel] == pytest.approx(entry["contribution"][channel], rel=RTOL)
+
+
+def test_weekly_contribution_sums_to_the_truth(large_panel: SyntheticPanel) -> None:
+    """``SyntheticPanel.contribution`` (geo, brand, week, channel) is the truth's weekly split (rtol 1e-9)."""
+    weekly = large_panel.contribution
+    assert weekly.shape == (12, 5, 52, len(CHANNELS.names)) and np.all(weekly >= 0.0)
+    for entry in large_panel.truth.data["series"]:
+        g, b = large_panel.geos.index(entry["region"]), large_panel.brands.index(entry["brand"])
+        totals = [entry["contribution"][c] for c in large_panel.truth.channels]
+        np.testing.assert_allclose(weekly[g, b].sum(axis=0), totals, rtol=1e-9)
+    assert large_panel.dates[0] == dt.date(2022, 7, 4) and len(large_panel.dates) == 52
+
+
+def test_generated_brands_vary_in_level(large_panel: SyntheticPanel) -> None:
+    """Per-brand variation carries over to generated brands: mean weekly sales differ by brand."""
+    by_brand = large_panel.frame.groupby(schema.BRAND)["Sales_Value"].mean()
+    assert by_brand.nunique() == 5 and by_brand.max() / by_brand.min() > 1.1

@@ -8,8 +8,10 @@ optimiser's regret over every brand x region cell under the true response.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pandas as pd
 from mmm_analytics.benchmark.floor import floor_config, true_forms
 from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world_panel
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, channel_summary, markdown, setting_summary
+from mmm_analytics.compute import Backend, run_tasks
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting
 from mmm_analytics.utils.io import write_csv, write_text
@@ -96,6 +99,13 @@ def benchmark_world(
     return row, channels.assign(setting=setting.value, seed=seed), timings
 
 
+def _world_job(
+    config: ProjectConfig, job: tuple[SyntheticSetting, int, bool]
+) -> tuple[dict[str, Any], pd.DataFrame, dict]:
+    """One (setting, seed, time the simulator?) task: :func:`benchmark_world`."""
+    return benchmark_world(*job[:2], config, with_timings=job[2])
+
+
 def run_benchmark(
     settings: list[SyntheticSetting],
     seeds: list[int],
@@ -107,19 +117,22 @@ def run_benchmark(
     """Fit every (setting, seed) panel, ours and the floor, and write ``benchmark.csv``,
     ``benchmark_runs.csv``, ``benchmark_channels.csv`` and ``benchmark.md`` into ``output_dir``.
 
-    ``on_run`` is called with each run's row; ``with_timings`` times the simulator once (on the
-    first run's model).
+    The (setting, seed) fits are independent tasks on ``config.model.compute.backend`` (each fit
+    inside one runs locally); the results are the same on every backend. ``on_run`` is called
+    with each run's row, in order; ``with_timings`` times the simulator once (on the first
+    run's model).
     """
-    runs, channels = [], []
-    timings: dict[str, Any] = {}
-    for setting in settings:
-        for seed in seeds:
-            row, rows, speed = benchmark_world(setting, seed, config, with_timings and not timings)
-            timings = timings or speed
-            runs.append(row)
-            channels.append(rows)
-            if on_run is not None:
-                on_run(row)
+    jobs = [(setting, seed, with_timings and i == 0) for i, (setting, seed) in enumerate(product(settings, seeds))]
+    done = run_tasks(
+        _world_job,
+        jobs,
+        config.model.compute.backend,
+        shared=(dataclasses.replace(config, model=config.model.with_backend(Backend.LOCAL)),),
+        on_result=None if on_run is None else lambda result: on_run(result[0]),
+    )
+    runs = [row for row, _, _ in done]
+    channels = [rows for _, rows, _ in done]
+    timings = next((speed for _, _, speed in done if speed), {})
     runs_frame, channel_frame = pd.DataFrame(runs), pd.concat(channels, ignore_index=True)
     summary_frame = setting_summary(runs_frame, channel_frame)
     per_channel = channel_summary(channel_frame)

@@ -20,6 +20,8 @@ from mmm_analytics.cli.common import (
     project_config,
     user_errors,
 )
+from mmm_analytics.cli.train_cmd import BACKEND_HELP, with_backend
+from mmm_analytics.compute import Backend
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -29,6 +31,10 @@ SETTINGS_HELP = (
     "noisy, misspecified (noise6 is the default world at its 6% noise)."
 )
 DEFAULT_WORLDS = "default,delayed,logistic,absolute,noise12,collinear"
+SCALE_HELP = (
+    "Instead of the worlds: time and peak memory of mmm data, features and train on synthetic panels of "
+    "these sizes in series (24, 400, 1000, 4000), e.g. --scale 24,400; writes benchmark_scale.md and .csv."
+)
 
 
 def _pair(ours: float, floor: float, digits: int = 1) -> str:
@@ -49,14 +55,20 @@ def benchmark(
     output: Annotated[
         Path, typer.Option("--output", help="Folder for benchmark.md and the CSVs.")
     ] = DEFAULTS.reports_dir,
+    backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
+    scale: Annotated[str | None, typer.Option("--scale", help=SCALE_HELP)] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic worlds, fit each with the config and with the truth's forms (the floor), compare with the truth."""
     from mmm_analytics.benchmark.pipeline import run_benchmark
     from mmm_analytics.config.data import SyntheticSetting
 
+    if scale is not None:
+        with user_errors(Output("--output", output)):
+            _scale(_parse_list(scale, int, "scale"), output, config_dir)
+        return
     with user_errors(Output("--output", output)):
-        config = project_config(config_dir, "model_config.yaml")
+        config = with_backend(project_config(config_dir, "model_config.yaml"), backend)
         chosen = _parse_list(settings, SyntheticSetting, "settings")
         seed_list = _parse_list(seeds, int, "seeds")
         for seed in seed_list:
@@ -86,3 +98,30 @@ def benchmark(
         )
     console.print(table)
     console.print(Text(f"written: {', '.join(str(f) for f in result.files)}"))
+
+
+def _scale(sizes: list[int], output: Path, config_dir: Path) -> None:
+    """``--scale``: one row per panel size, printed as it finishes, then the table's files."""
+    from mmm_analytics.benchmark.scale import COLUMNS, SIZES, scale_markdown, scale_row
+    from mmm_analytics.utils.io import write_csv, write_text
+
+    unknown = [n for n in sizes if n not in SIZES]
+    if unknown or not sizes:
+        raise InputError(f"--scale {unknown or sizes}: choose sizes among {', '.join(map(str, SIZES))}")
+    import pandas as pd
+
+    rows = []
+    for n in sizes:
+        rows.append(scale_row(n, output / "scale" / f"series_{n}", config_dir))
+        row = rows[-1]
+        console.print(
+            f"{n:>6,} series: data {row['data_seconds']:.1f} s, features {row['features_seconds']:.1f} s, "
+            f"fit + intervals {row['fit_seconds']:.1f} s (train {row['train_seconds']:.1f} s, peak "
+            f"{row['train_peak_gb']:.2f} GB), contribution error {row['contribution_error']:.1%}"
+        )
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    files = [
+        write_csv(output / "benchmark_scale.csv", table),
+        write_text(output / "benchmark_scale.md", scale_markdown(table)),
+    ]
+    console.print(Text(f"written: {', '.join(str(f) for f in files)}"))

@@ -34,6 +34,21 @@ DATASET_HELP = (
 OUTPUT_HELP = "Folder for mmm_data.csv (the panel as loaded), ground_truth.json (synthetic) and data_dictionary.json."
 PROCESSED_HELP = "Folder for clean_panel.parquet, cleaning_report.json and outliers.csv."
 SEED_HELP = "Seed of the synthetic panel (default: synthetic.seed in data_config.yaml)."
+GEOS_HELP = (
+    "Synthetic source only: geos in the panel, 1 or more (default: synthetic.n_geos, 8). The first 8 are the "
+    "published regions, then GEO009, GEO010, ...; e.g. --geos 200 --brands 20 --skus 1 makes 4,000 series."
+)
+BRANDS_HELP = (
+    "Synthetic source only: brands, 1 or more (default: synthetic.n_brands, 3): BrandA, BrandB, BrandC, then "
+    "BrandD, ... with drawn size, price and elasticity."
+)
+SKUS_HELP = "Synthetic source only: SKUs per brand, 1 or more (default: synthetic.n_skus, 3)."
+WEEKS_HELP = "Synthetic source only: weeks, 40 or more (default: synthetic.n_weeks, 156)."
+LIFT_TESTS_HELP = (
+    "Synthetic source only: also write N lift tests drawn from the truth to lift_tests.csv beside "
+    "ground_truth.json (8-week windows, standard error 10-20% of the true lift; default: synthetic.lift_tests, "
+    "0 = no file), e.g. --lift-tests 3."
+)
 KAGGLE_JSON_HELP = (
     "kaggle.json holding your Kaggle username and key (default: KAGGLE_USERNAME/KAGGLE_KEY, "
     "e.g. from .env, or ~/.kaggle/kaggle.json)."
@@ -44,8 +59,9 @@ STATUS = "Loading, validating and cleaning the panel..."
 _PATHS = ProjectPaths()
 
 
-def show(result: DataResult) -> None:
-    """The fixes, a stale-truth note and the summary table of a data step."""
+def show(result: DataResult, lift_tests: Path | None = None) -> None:
+    """The fixes, a stale-truth note and the summary table of a data step (``lift_tests``: the
+    synthetic lift tests written, if any)."""
     for message in result.fixes[:MAX_FIXES_SHOWN]:
         console.print(f"[dim]fixed:[/dim] {escape(message)}", highlight=False)
     if len(result.fixes) > MAX_FIXES_SHOWN:
@@ -68,7 +84,8 @@ def show(result: DataResult) -> None:
     table.add_row("Date range", f"{result.first_date.isoformat()} to {result.last_date.isoformat()}")
     table.add_row("Fixes made", f"{result.n_fixes:,}")
     table.add_row("Outliers flagged (rows)", f"{result.n_outliers:,}")
-    table.add_row("Files written", escape("\n".join(str(path) for path in result.files)))
+    files = (*result.files, lift_tests) if lift_tests is not None else result.files
+    table.add_row("Files written", escape("\n".join(str(path) for path in files)))
     console.print(table)
 
 
@@ -79,6 +96,11 @@ def data(
     processed_dir: Annotated[Path, typer.Option("--processed-dir", help=PROCESSED_HELP)] = _PATHS.processed_dir,
     seed: Annotated[int | None, typer.Option("--seed", help=SEED_HELP)] = None,
     kaggle_json: Annotated[Path | None, typer.Option("--kaggle-json", help=KAGGLE_JSON_HELP)] = None,
+    geos: Annotated[int | None, typer.Option("--geos", help=GEOS_HELP)] = None,
+    brands: Annotated[int | None, typer.Option("--brands", help=BRANDS_HELP)] = None,
+    skus: Annotated[int | None, typer.Option("--skus", help=SKUS_HELP)] = None,
+    weeks: Annotated[int | None, typer.Option("--weeks", help=WEEKS_HELP)] = None,
+    lift_tests: Annotated[int | None, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Load the panel, validate and clean it; write the raw copy, data dictionary and cleaned panel."""
@@ -87,11 +109,15 @@ def data(
         prepare_data,
         with_dataset,
     )
+    from mmm_analytics.pipeline.sources import LIFT_TESTS_FILE, with_synthetic_options
 
+    sizes = {"--geos": geos, "--brands": brands, "--skus": skus, "--weeks": weeks, "--lift-tests": lift_tests}
     with user_errors(Output("--output", output), Output("--processed-dir", processed_dir)):
         check_seed(seed)
         chosen = choose_source(source, dataset)
         config = with_dataset(project_config(config_dir, "data_config.yaml"), dataset)
+        config = with_synthetic_options(config, chosen, sizes)
         with console.status(STATUS):
             result = prepare_data(chosen, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
-    show(result)
+    written = result.ground_truth is not None and config.data.synthetic.lift_tests > 0
+    show(result, output / LIFT_TESTS_FILE if written else None)

@@ -21,6 +21,7 @@ from mmm_analytics.cli.common import (
     user_errors,
 )
 from mmm_analytics.cli.progress import epoch_bar
+from mmm_analytics.compute import Backend, require_ray
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -40,6 +41,14 @@ EPOCHS_HELP = "Adam epochs at most (default: epochs in model_config.yaml); early
 CARRYOVER_HELP = (
     "Pin the carryover form (default: 'carryover' in model_config.yaml; auto = chosen by out-of-sample "
     "accuracy on rolling-origin folds). weibull lets the effect peak weeks after the spend."
+)
+BACKEND_HELP = (
+    "Where the work that fans out runs (default: compute.backend in model_config.yaml): local (this process) or "
+    "ray (Ray tasks on the cluster at RAY_ADDRESS, else a local Ray instance; pip install 'mmm-analytics[ray]')."
+)
+LIFT_TESTS_HELP = (
+    "A CSV of lift tests (experiments) to calibrate the fit to: channel,brand,region,start_date,end_date,"
+    "incremental_sales,standard_error (default: lift_tests in model_config.yaml)."
 )
 SATURATION_HELP = "Pin the saturation form (default: 'saturation' in model_config.yaml; auto = chosen by evidence)."
 SCALING_HELP = (
@@ -69,15 +78,28 @@ class ScalingChoice(StrEnum):
 
 
 def with_forms(
-    config: ProjectConfig, carryover: str | None, saturation: str | None, scaling: str | None
+    config: ProjectConfig,
+    carryover: str | None,
+    saturation: str | None,
+    scaling: str | None,
+    lift_tests: Path | None = None,
 ) -> ProjectConfig:
-    """``config`` with the forms given on the command line in place of the file's."""
-    given = {"carryover": carryover, "saturation": saturation, "saturation_scaling": scaling}
+    """``config`` with the forms (and lift tests) given on the command line in place of the file's."""
+    given = {"carryover": carryover, "saturation": saturation, "saturation_scaling": scaling, "lift_tests": lift_tests}
     update = {key: str(value) for key, value in given.items() if value is not None}
     if not update:
         return config
     model = type(config.model).model_validate(config.model.model_dump() | update)
     return dataclasses.replace(config, model=model)
+
+
+def with_backend(config: ProjectConfig, backend: Backend | None) -> ProjectConfig:
+    """``config`` with ``--backend`` in place of the file's ``compute.backend``; Ray checked when it is asked for."""
+    if backend is not None:
+        config = dataclasses.replace(config, model=config.model.with_backend(backend))
+    if config.model.compute.backend == Backend.RAY:
+        require_ray()
+    return config
 
 
 def step_times(seconds: dict[str, float]) -> list[tuple[str, str]]:
@@ -116,12 +138,17 @@ def train(
     carryover: Annotated[CarryoverChoice | None, typer.Option("--carryover", help=CARRYOVER_HELP)] = None,
     saturation: Annotated[SaturationChoice | None, typer.Option("--saturation", help=SATURATION_HELP)] = None,
     saturation_scaling: Annotated[ScalingChoice | None, typer.Option("--saturation-scaling", help=SCALING_HELP)] = None,
+    backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
+    lift_tests: Annotated[Path | None, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""
     with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
-        config = with_forms(project_config(config_dir, "model_config.yaml"), carryover, saturation, saturation_scaling)
+        config = with_forms(
+            project_config(config_dir, "model_config.yaml"), carryover, saturation, saturation_scaling, lift_tests
+        )
+        config = with_backend(config, backend)
         from mmm_analytics.models.pipeline import train as run_training
 
         with epoch_bar() as progress:

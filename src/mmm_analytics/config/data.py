@@ -123,12 +123,20 @@ class SyntheticSetting(StrEnum):
 
 
 class SyntheticSettings(Settings):
-    seed: int = 42
+    """The generated panel: world, seed and size (``n_geos x n_brands x n_skus`` series of ``n_weeks``).
+
+    Any size >= 1 works; the first 8 geos and 3 brands are the published file's, later ones get
+    generated names (``GEO009``, ``BrandD``). ``lift_tests`` synthetic lift tests drawn from the
+    truth are written beside it as ``lift_tests.csv`` (0: no file).
+    """
+
+    seed: int = Field(default=42, ge=0)
     setting: SyntheticSetting = SyntheticSetting.DEFAULT
-    n_geos: int = Field(default=8, ge=1, le=8)
-    n_brands: int = Field(default=3, ge=1, le=3)
-    n_skus: int = Field(default=3, ge=1, le=3)
+    n_geos: int = Field(default=8, ge=1)
+    n_brands: int = Field(default=3, ge=1)
+    n_skus: int = Field(default=3, ge=1)
     n_weeks: int = Field(default=156, ge=40)
+    lift_tests: int = Field(default=0, ge=0)
     start_date: dt.date = dt.date(2022, 7, 4)
     noise_sd: float | None = Field(
         default=None,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, field_validator
 
+from mmm_analytics.compute import Backend
 from mmm_analytics.config.base import Settings
 from mmm_analytics.response.carryover import CarryoverFamily
 from mmm_analytics.response.saturation import SaturationFamily, SaturationScaling
@@ -157,6 +159,17 @@ class SelectionSettings(Settings):
     epochs: int = Field(default=10, ge=1)
     fold_weeks: int = Field(default=13, ge=1)
     margin: float = Field(default=2.0, ge=0)
+    #: Larger panels choose their forms on this many series (every brand kept), with one fold;
+    #: the form is shared by all series, so a sample tells it apart.
+    max_series: int = Field(default=60, ge=1)
+
+
+class ComputeSettings(Settings):
+    """Where the work that fans out runs (candidate forms, benchmark worlds x seeds): ``local``
+    (this process, one task after another) or ``ray`` (Ray tasks; see :mod:`mmm_analytics.compute`).
+    ``--backend`` on ``mmm train`` and ``mmm benchmark`` overrides it."""
+
+    backend: Backend = Backend.LOCAL
 
 
 class ModelConfig(Settings):
@@ -171,6 +184,9 @@ class ModelConfig(Settings):
     epochs: int = Field(default=30, ge=1)
     steps_per_epoch: int = Field(default=50, ge=1)
     polish: bool = True
+    #: Panels with more series skip the Adam epochs: Gauss-Newton rounds (the polish, noise
+    #: re-estimated between rounds) fit them from the default start, at a cost linear in the panel.
+    adam_max_series: int = Field(default=200, ge=1)
     learning_rate: float = Field(default=0.03, gt=0)
     noise_scale: float = Field(default=0.05, gt=0)
     early_stopping: EarlyStopping = EarlyStopping()
@@ -178,6 +194,17 @@ class ModelConfig(Settings):
     intervals: IntervalSettings = IntervalSettings()
     curves: CurveSettings = CurveSettings()
     simulator: SimulatorSettings = SimulatorSettings()
+    compute: ComputeSettings = ComputeSettings()
+    #: A CSV of lift tests (experiments) the fit is calibrated to (see
+    #: :func:`mmm_analytics.models.lift_tests.read_lift_tests`); ``mmm train --lift-tests`` overrides it.
+    lift_tests: Path | None = None
+
+    @field_validator("lift_tests")
+    @classmethod
+    def _csv_path(cls, path: Path | None) -> Path | None:
+        if path is not None and path.suffix.lower() != ".csv":
+            raise ValueError("should be the path of a .csv file of lift tests (or null for none)")
+        return path
 
     @property
     def is_pinned(self) -> bool:
@@ -189,6 +216,10 @@ class ModelConfig(Settings):
         return self.model_copy(
             update={"carryover": CarryoverFamily(carryover), "saturation": SaturationFamily(saturation)}
         )
+
+    def with_backend(self, backend: Backend | str) -> ModelConfig:
+        """This config with the work that fans out on ``backend`` (``compute.backend``)."""
+        return self.model_copy(update={"compute": ComputeSettings(backend=Backend(backend))})
 
     def carryover_family(self) -> CarryoverFamily:
         """The pinned carryover family (the first candidate while it is ``auto``)."""

@@ -42,6 +42,14 @@ from mmm_analytics.models.evaluation_figures import (
     part_colors,
     render_figures,
 )
+from mmm_analytics.models.lift_report import (
+    ParamsContributions,
+    draw_totals,
+    lift_comparison,
+    lift_section,
+    roi_comparison,
+)
+from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.metrics import (
     Level,
     metrics_summary,
@@ -57,6 +65,8 @@ from mmm_analytics.utils.io import write_csv, write_json, write_text
 
 METRICS_CSV = "model_metrics.csv"
 METRICS_JSON = "model_metrics.json"
+LIFT_CSV = "lift_tests_fit.csv"
+LIFT_ROI_CSV = "lift_tests_roi.csv"
 DECOMPOSITION_CSV = "decomposition.csv"
 CONTRIBUTIONS_CSV = "channel_contributions.csv"
 DIAGNOSTICS_CSV = "residual_diagnostics.csv"
@@ -186,6 +196,8 @@ def evaluate(
     figures_dir: Path,
     viz: VizConfig,
     training: Mapping[str, Any] | None = None,
+    lift: tuple[LiftTests, ResponseParams] | None = None,
+    level: float = 0.9,
 ) -> Evaluation:
     """Evaluate ``model`` on ``panel`` and write the reports, figures and ``model_report.html``.
 
@@ -197,6 +209,11 @@ def evaluate(
         The features it was trained on (its last ``holdout_weeks`` weeks are the holdout).
     params : ResponseParams
         The model's learned media response (CPMs, lag weights, saturation, draws).
+    lift : (LiftTests, ResponseParams), optional
+        The lift tests the fit was calibrated to and the response without their evidence: the
+        report then compares each test with the fit (``lift_tests_fit.csv``), with and without.
+    level : float
+        Interval level of that comparison.
     reports_dir, figures_dir : Path
         Output folders (created when missing).
     viz : VizConfig
@@ -225,6 +242,20 @@ def evaluate(
     plots = plot_data(panel, decomposition, diagnostics, viz)
     figures = render_figures(plots, figures_dir, viz)
     clock.lap("figures")
+    sections = [
+        form_section((training or {}).get("selection"), panel.channels, np.asarray(params.saturation_scaling).tolist())
+    ]
+    if lift is not None:
+        tests, uncalibrated = lift
+        calibrated_totals = draw_totals(tests, ParamsContributions.of(params))
+        uncalibrated_totals = draw_totals(tests, ParamsContributions.of(uncalibrated))
+        comparison = lift_comparison(tests, panel.channels, calibrated_totals, uncalibrated_totals, level)
+        roi = roi_comparison(
+            tests, panel.channels, panel.spend.sum(axis=(0, 1)), calibrated_totals, uncalibrated_totals, level
+        )
+        files += [write_csv(reports_dir / LIFT_CSV, comparison), write_csv(reports_dir / LIFT_ROI_CSV, roi)]
+        sections.append(lift_section(comparison, roi, level, viz.number_format))
+        clock.lap("lift tests")
     content = ReportContent(
         plots=plots,
         metrics=table,
@@ -237,11 +268,7 @@ def evaluate(
         figures=tuple(figures),
         training=dict(training or {}),
         number_format=viz.number_format,
-        extra_sections=(
-            form_section(
-                (training or {}).get("selection"), panel.channels, np.asarray(params.saturation_scaling).tolist()
-            ),
-        ),
+        extra_sections=tuple(sections),
     )
     report = write_text(reports_dir / REPORT_HTML, build_report(content))
     clock.lap("report")

@@ -11,9 +11,11 @@ per training observation: squared error / (2 noise_scale**2) plus the economic p
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
 from mmm_analytics.models.layers import (
@@ -23,11 +25,28 @@ from mmm_analytics.models.layers import (
     PriceEffectLayer,
     ROICurveLayer,
 )
+from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.response import saturation
 
 LOG_LN2 = math.log(math.log(2.0))
 #: Spread of the normal prior on the logit of the beta-gamma carryover's beta.
 BETA_LOGIT_SPREAD = 3.0
+#: Layers whose weights act on one channel each (last axis = channel) and only through media.
+MEDIA_LAYERS: tuple[str, ...] = ("adstock", "saturation", "hierarchical")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSums:
+    """Sums of one channel's contribution over some weeks of some series, A of them.
+
+    ``sum[a] = sum_s series[a, s] * sum_t weeks[a, t] * contribution[s, t, channel[a]]``:
+    the first C are each channel's training-weeks total (the ROI prior reads them), the rest
+    one per lift test. ``channel`` (A,) int, ``weeks`` (A, T), ``series`` (A, S), 0/1 floats.
+    """
+
+    channel: np.ndarray
+    weeks: np.ndarray
+    series: np.ndarray
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
@@ -60,6 +79,7 @@ class MarketingMixModel(keras.Model):
         noise_scale: float = 0.05,
         carryover: str = "beta_gamma",
         saturation_scaling: str = "relative",
+        lift_tests: dict | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -69,6 +89,7 @@ class MarketingMixModel(keras.Model):
         self.priors, self.max_lag, self.saturation, self.carryover = dict(priors), int(max_lag), saturation, carryover
         self.hidden_units, self.noise_scale = int(hidden_units), float(noise_scale)
         self.saturation_scaling = saturation_scaling
+        self.lift_tests = None if lift_tests is None else LiftTests.from_config(lift_tests)
         self.adstock = AdstockLayer(n_channels, max_lag, family=carryover, name="adstock")
         self.curve = ROICurveLayer(n_channels, saturation, scaling=saturation_scaling, name="saturation")
         self.coefficients = HierarchicalLayer(n_channels, n_brands, n_regions, name="hierarchical")
@@ -85,15 +106,42 @@ class MarketingMixModel(keras.Model):
         base = base * self.price([inputs["brand"], inputs["relative_price"]])
         return {"sales": base + ops.sum(contribution, axis=-1), "media": contribution}
 
-    # --- priors -------------------------------------------------------------------------
-    def prior_residuals(self, media):
-        """Every prior as z-scores (value - mean) / spread, times sqrt(weight), in one vector.
+    # --- priors and lift tests -----------------------------------------------------------
+    def series_sums(self, n_weeks: int) -> SeriesSums:
+        """The contribution sums the priors and the lift tests read (see :class:`SeriesSums`)."""
+        train = np.zeros((self.n_channels, n_weeks))
+        train[:, : self.n_train_weeks] = 1.0
+        channel, weeks = np.arange(self.n_channels), train
+        series = np.ones((self.n_channels, self.n_series))
+        if self.lift_tests is not None and len(self.lift_tests):
+            tests = self.lift_tests
+            channel = np.concatenate([channel, tests.channel])
+            weeks = np.concatenate([weeks, tests.weeks[:, :n_weeks]])
+            series = np.concatenate([series, tests.series])
+        return SeriesSums(channel.astype(np.int32), weeks, series)
 
-        The negative log prior density is half their sum of squares (all priors are normal
-        or log-normal), so the whole objective is a sum of squares.
+    def contribution_sums(self, media, series_ids):
+        """:meth:`series_sums` of a batch's contributions ``media`` (n, T, C), per series (n, A)."""
+        sums = self.series_sums(int(media.shape[1]))
+        picked = ops.take(media, ops.convert_to_tensor(sums.channel), axis=2)  # (n, T, A)
+        in_slice = ops.transpose(ops.take(ops.convert_to_tensor(sums.series), ops.cast(series_ids, "int32"), axis=1))
+        return in_slice * ops.einsum("nta,at->na", picked, ops.convert_to_tensor(sums.weeks, dtype=media.dtype))
+
+    def prior_residuals(self, media, series_ids=None):
+        """Every prior (and lift test) as z-scores, in one vector; ``media`` (S, T, C) for all series."""
+        ids = ops.arange(self.n_series) if series_ids is None else series_ids
+        return self.evidence_residuals(ops.sum(self.contribution_sums(media, ids), axis=0))
+
+    def evidence_residuals(self, totals):
+        """Prior z-scores (value - mean) / spread, times sqrt(weight), then the lift tests'
+        (model - measured) / standard error, from the weights and the contribution sums
+        ``totals`` (A,) of :meth:`series_sums` in scaled units.
+
+        The negative log prior density (and lift-test likelihood) is half their sum of
+        squares (all are normal or log-normal), so the whole objective is a sum of squares.
         """
         p = self.priors
-        train_media = ops.sum(media[:, : self.n_train_weeks, :], axis=(0, 1)) * self.sales_scale
+        train_media = totals[: self.n_channels] * self.sales_scale
         spend = ops.convert_to_tensor(self.train_spend)
         roi = train_media / ops.maximum(spend, 1e-9)
         has_spend = ops.cast(spend > 0, roi.dtype)
@@ -132,25 +180,42 @@ class MarketingMixModel(keras.Model):
         if self.saturation_scaling == saturation.SaturationScaling.LEARNED:
             scaling_mean, scaling_spread = p.get("scaling_mean", 0.5), p.get("scaling_spread", 0.5)
             parts.append((self.curve.size_scaling() - scaling_mean) / scaling_spread)
-        return math.sqrt(p["weight"]) * ops.concatenate([ops.cast(part, roi.dtype) for part in parts])
+        evidence = math.sqrt(p["weight"]) * ops.concatenate([ops.cast(part, roi.dtype) for part in parts])
+        if self.lift_tests is None or not len(self.lift_tests):
+            return evidence
+        tests = self.lift_tests
+        modelled = totals[self.n_channels :] * self.sales_scale
+        lift_z = (modelled - ops.convert_to_tensor(tests.incremental_sales)) / ops.convert_to_tensor(
+            tests.standard_error
+        )
+        return ops.concatenate([evidence, ops.cast(lift_z, evidence.dtype)])
+
+    def weight_group(self, variable: keras.Variable) -> str:
+        """What the leading axis of a trainable weight indexes: series, brand, region or
+        nothing (``shared``). Each series' sales depend on one slice of a grouped weight."""
+        match weight_key(variable):
+            case "baseline/intercept":
+                return "series"
+            case "price/elasticity_raw" | "hierarchical/brand_offset":
+                return "brand"
+            case "hierarchical/region_offset":
+                return "region"
+            case _:
+                return "shared"
 
     def prior_penalty(self, media):
         """Negative log prior density (up to a constant) of the current weights."""
         return 0.5 * ops.sum(self.prior_residuals(media) ** 2)
 
-    def residuals(self, y, y_pred, mask, noise_scale):
-        """Standardised fit residuals on masked cells followed by the prior z-scores."""
-        fit = ops.reshape(ops.sqrt(mask) * (y - y_pred["sales"]) / noise_scale, (-1,))
-        return ops.concatenate([fit, self.prior_residuals(y_pred["media"])])
-
-    def negative_log_posterior(self, y, y_pred, mask, noise_scale):
+    def negative_log_posterior(self, y, y_pred, mask, noise_scale, series_ids=None):
         """Sum of squared errors / (2 noise_scale**2) over masked cells plus the prior penalty."""
         sse = ops.sum(mask * (y - y_pred["sales"]) ** 2)
-        return sse / (2.0 * noise_scale**2) + self.prior_penalty(y_pred["media"])
+        return sse / (2.0 * noise_scale**2) + 0.5 * ops.sum(self.prior_residuals(y_pred["media"], series_ids) ** 2)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         n_obs = float(self.n_series * self.n_train_weeks)
-        return self.negative_log_posterior(y, y_pred, sample_weight, self.noise_scale) / n_obs
+        ids = None if x is None else x["series"]
+        return self.negative_log_posterior(y, y_pred, sample_weight, self.noise_scale, ids) / n_obs
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         weight_sum = ops.maximum(ops.sum(sample_weight), 1.0)
@@ -177,4 +242,10 @@ class MarketingMixModel(keras.Model):
             "noise_scale": self.noise_scale,
             "carryover": self.carryover,
             "saturation_scaling": self.saturation_scaling,
+            "lift_tests": None if self.lift_tests is None else self.lift_tests.to_config(),
         }
+
+
+def weight_key(variable: keras.Variable) -> str:
+    """A weight's layer and name (``"adstock/beta_logit"``), the same in every model instance."""
+    return "/".join(variable.path.split("/")[-2:])

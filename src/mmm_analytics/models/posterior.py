@@ -1,81 +1,36 @@
-"""The model's negative log posterior as a pure JAX function of its flattened weights.
+"""The posterior mode and the Laplace approximation around it.
 
-Used to polish the Adam fit to the exact MAP (Levenberg-Marquardt on the residuals) and
-for the Laplace approximation (Gaussian around the MAP with the inverse Gauss-Newton
-Hessian as covariance) that gives every ROI, marginal ROI, contribution and curve its
-interval.
+The Adam fit is polished to the exact MAP with Levenberg-Marquardt on the residuals, and the
+Laplace approximation (a Gaussian around the MAP with the inverse Gauss-Newton Hessian as
+covariance) gives every ROI, marginal ROI, contribution and curve its interval. Both work on
+the structured normal equations of :mod:`~mmm_analytics.models.normal_equations`, whose cost
+grows linearly with the number of series.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import jax
 import jax.numpy as jnp
 import keras
 import numpy as np
-from scipy import optimize
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import ModelInputs
-from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.mmm import MarketingMixModel, weight_key
+from mmm_analytics.models.normal_equations import FlatWeights, SeriesLeastSquares
 
-type Residuals = Callable[[jnp.ndarray], jnp.ndarray]
-
-
-@dataclass(frozen=True, slots=True)
-class FlatWeights:
-    """Trainable weights as one float64 vector, and the shapes to split it again."""
-
-    shapes: tuple[tuple[int, ...], ...]
-    dtype: str
-
-    @classmethod
-    def of(cls, model: keras.Model) -> FlatWeights:
-        return cls(tuple(tuple(v.shape) for v in model.trainable_variables), keras.config.floatx())
-
-    def flatten(self, values: list) -> np.ndarray:
-        return np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in values])
-
-    def split(self, theta):
-        """One flat vector (P,) -> the list of weight arrays."""
-        return [part.reshape(shape).astype(self.dtype) for part, shape in zip(self.parts(theta), self.shapes)]
-
-    def split_rows(self, thetas: np.ndarray) -> list[np.ndarray]:
-        """Rows of flat vectors (D, P) -> one array (D, *shape) per weight."""
-        return [part.reshape((len(thetas), *shape)) for part, shape in zip(self.parts(thetas), self.shapes)]
-
-    def parts(self, values):
-        """Slices of the last axis, one per weight."""
-        out, start = [], 0
-        for shape in self.shapes:
-            size = int(np.prod(shape)) if shape else 1
-            out.append(values[..., start : start + size])
-            start += size
-        return out
-
-
-def residual_function(model: MarketingMixModel, inputs: ModelInputs) -> tuple[Residuals, FlatWeights]:
-    """r(theta): training residuals (scaled sales units, series-major) followed by the prior
-    z-scores; :class:`CompiledResiduals` divides the fit part by each series' noise scale."""
-    flat = FlatWeights.of(model)
-    non_trainable = [v.value for v in model.non_trainable_variables]
-    x = {k: jnp.asarray(v) for k, v in inputs.x.items()}
-    y, mask = jnp.asarray(inputs.y), jnp.asarray(inputs.train_mask)
-
-    def r(theta):
-        trainable = flat.split(theta)
-        y_pred, _ = model.stateless_call(trainable, non_trainable, x)
-        with keras.StatelessScope(state_mapping=list(zip(model.trainable_variables, trainable))):
-            return model.residuals(y, y_pred, mask, 1.0)
-
-    return r, flat
-
-
-def weight_key(variable: keras.Variable) -> str:
-    """A weight's layer and name (``"adstock/beta_logit"``), the same in every model instance."""
-    return "/".join(variable.path.split("/")[-2:])
+__all__ = [
+    "FlatWeights",
+    "PolishResult",
+    "SeriesLeastSquares",
+    "assign_theta",
+    "current_theta",
+    "laplace_draws",
+    "polish",
+    "residual_noise_scale",
+    "weight_key",
+]
 
 
 def current_theta(model: keras.Model) -> np.ndarray:
@@ -102,27 +57,14 @@ def residual_noise_scale(model: MarketingMixModel, inputs: ModelInputs) -> np.nd
 
 
 @dataclass(frozen=True, slots=True)
-class CompiledResiduals:
-    """Jit-compiled residuals and their Jacobian; the noise scale is an argument so one
-    compilation serves the polish and the Laplace step."""
+class PolishResult:
+    """Where Levenberg-Marquardt stopped: weights, half the sum of squares, evaluations, why."""
 
-    residuals: Callable
-    jacobian: Callable
-
-    @classmethod
-    def of(cls, model: MarketingMixModel, inputs: ModelInputs) -> CompiledResiduals:
-        r, _ = residual_function(model, inputs)
-        # Fit residuals (series-major, (S, T) flattened) scale with 1 / noise_scale of their
-        # series; the prior z-scores do not.
-        n_series, n_weeks = inputs.y.shape
-        n_fit = n_series * n_weeks
-
-        def scaled(theta, noise_scale):
-            values = r(theta)
-            fit = (values[:n_fit].reshape(n_series, n_weeks) / noise_scale[:, None]).reshape(-1)
-            return jnp.concatenate([fit, values[n_fit:]])
-
-        return cls(jax.jit(scaled), jax.jit(jax.jacfwd(scaled)))
+    x: np.ndarray
+    cost: float
+    evaluations: int
+    iterations: int
+    message: str
 
 
 def polish(
@@ -130,33 +72,60 @@ def polish(
     inputs: ModelInputs,
     noise_scale: np.ndarray,
     max_evaluations: int = 200,
-    compiled: CompiledResiduals | None = None,
-) -> optimize.OptimizeResult:
-    """Refine the weights to the MAP with Levenberg-Marquardt on the exact JAX Jacobian of
-    the residuals (the posterior is too flat along some media directions for first-order
-    steps to settle); updates ``model``."""
-    start = current_theta(model)
-    if not (np.isfinite(start).all() and np.isfinite(noise_scale).all()):
+    problem: SeriesLeastSquares | None = None,
+    tolerance: float = 1e-10,
+) -> PolishResult:
+    """Refine the weights to the MAP with Levenberg-Marquardt (Marquardt's diagonal scaling,
+    Nielsen's damping update) on the exact Gauss-Newton matrix (the posterior is too flat along
+    some media directions for first-order steps to settle); updates ``model``.
+
+    Stops when a step lowers the objective by less than ``tolerance`` (relative), when the
+    step or the gradient vanishes, or after ``max_evaluations`` objective evaluations.
+    """
+    theta = current_theta(model)
+    if not (np.isfinite(theta).all() and np.isfinite(noise_scale).all()):
         raise InputError(
             "training diverged: the model's weights are not finite after the Adam epochs; lower "
             "model_config.yaml key 'learning_rate' or check the panel for extreme values, then re-run 'mmm train'"
         )
-    compiled = compiled or CompiledResiduals.of(model, inputs)
-    residuals = lambda theta: compiled.residuals(theta, jnp.asarray(noise_scale))
-    jacobian = lambda theta: compiled.jacobian(theta, jnp.asarray(noise_scale))
-    result = optimize.least_squares(
-        lambda theta: np.asarray(residuals(jnp.asarray(theta)), dtype=np.float64),
-        start,
-        jac=lambda theta: np.asarray(jacobian(jnp.asarray(theta)), dtype=np.float64),
-        method="lm",
-        x_scale="jac",
-        max_nfev=max_evaluations,
-        ftol=1e-10,
-        xtol=1e-10,
-        gtol=1e-10,
-    )
-    assign_theta(model, result.x)
-    return result
+    problem = problem or SeriesLeastSquares(model, inputs)
+    normal = problem.normal_equations(theta, noise_scale)
+    damping, growth, evaluations, iterations, message = 1e-3, 2.0, 1, 0, "maximum evaluations reached"
+    while evaluations < max_evaluations:
+        gradient = max(
+            float(np.abs(normal.gradient_own).max(initial=0.0)), float(np.abs(normal.gradient_rest).max(initial=0.0))
+        )
+        if gradient <= tolerance * max(normal.cost, 1e-300):
+            message = "gradient vanished"
+            break
+        step_own, step_rest = normal.solve(damping)
+        candidate = problem.combine(theta, step_own, step_rest)
+        cost = problem.cost(candidate, noise_scale) if np.isfinite(candidate).all() else np.inf
+        evaluations += 1
+        predicted = normal.predicted_decrease(step_own, step_rest, damping)
+        actual = normal.cost - cost
+        if np.isfinite(cost) and actual > 0:
+            ratio = actual / predicted if predicted > 0 else 1.0
+            damping *= max(1.0 / 3.0, 1.0 - (2.0 * ratio - 1.0) ** 3)
+            growth = 2.0
+            step_size = float(np.sqrt((step_own**2).sum() + (step_rest**2).sum()))
+            theta, previous = candidate, normal.cost
+            normal = problem.normal_equations(theta, noise_scale)
+            iterations += 1
+            if actual <= tolerance * previous:
+                message = "objective converged"
+                break
+            if step_size <= tolerance * (tolerance + float(np.linalg.norm(theta))):
+                message = "step vanished"
+                break
+        else:
+            damping *= growth
+            growth *= 2.0
+            if damping > 1e16:
+                message = "no step lowers the objective"
+                break
+    assign_theta(model, theta)
+    return PolishResult(theta, normal.cost, evaluations, iterations, message)
 
 
 def laplace_draws(
@@ -165,20 +134,34 @@ def laplace_draws(
     noise_scale: np.ndarray,
     n_draws: int,
     seed: int,
-    compiled: CompiledResiduals | None = None,
+    problem: SeriesLeastSquares | None = None,
 ) -> np.ndarray:
     """Draws of the flattened weights from the Laplace approximation at the MAP, (D, P).
 
-    Covariance = inverse Gauss-Newton Hessian (J^T J)^-1 of the residuals, eigenvalues
-    floored so flat directions stay finite. The first row is the MAP itself.
+    Covariance = inverse Gauss-Newton Hessian (J^T J)^-1 of the residuals, eigenvalues of the
+    shared/brand/region block (after eliminating each series' own weights exactly) floored so
+    flat directions stay finite. The first row is the centre itself.
+
     """
-    compiled = compiled or CompiledResiduals.of(model, inputs)
+    problem = problem or SeriesLeastSquares(model, inputs)
     theta = current_theta(model)
-    jac = np.asarray(compiled.jacobian(jnp.asarray(theta), jnp.asarray(noise_scale)), dtype=np.float64)
-    eigenvalues, eigenvectors = np.linalg.eigh(jac.T @ jac)
-    eigenvalues = np.maximum(eigenvalues, 1e-9 * eigenvalues.max())
-    root = eigenvectors / np.sqrt(eigenvalues)  # covariance = root @ root.T
-    normal = np.random.default_rng(seed).standard_normal((n_draws, theta.size))
-    draws = theta + normal @ root.T
+    normal = problem.normal_equations(theta, noise_scale)
+    eigenvalues, eigenvectors = np.linalg.eigh(normal.schur())
+    eigenvalues = np.maximum(eigenvalues, 1e-9 * max(float(eigenvalues.max(initial=0.0)), 1e-300))
+    root = eigenvectors / np.sqrt(eigenvalues)  # covariance of the rest = root @ root.T
+    rng = np.random.default_rng(seed)
+    step_rest = rng.standard_normal((n_draws, len(eigenvalues))) @ root.T
+    # Own weights given the rest: N(-own^-1 coupling step_rest, own^-1), one block per series.
+    own = normal.own
+    n_series, n_own = own.shape[:2]
+    inverse = np.linalg.inv(own + 1e-12 * np.eye(n_own) * np.einsum("sll->s", own)[:, None, None])
+    conditional = -np.einsum(
+        "slm,dsm->dsl", inverse, (normal.coupling @ step_rest.T).T.reshape(n_draws, n_series, n_own)
+    )
+    chol = np.linalg.cholesky(0.5 * (inverse + np.swapaxes(inverse, 1, 2)))
+    noise = np.einsum("slm,dsm->dsl", chol, rng.standard_normal((n_draws, n_series, n_own)))
+    draws = np.repeat(theta[None, :], n_draws, axis=0)
+    draws[:, problem.own_weights.ravel()] += (conditional + noise).reshape(n_draws, -1)
+    draws[:, problem.rest_weights] += step_rest
     draws[0] = theta
     return draws

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmm_analytics.compute import run_tasks
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
@@ -158,6 +159,26 @@ def _compare(default: CandidateScore, challengers: list[CandidateScore], margin:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One candidate's fits: its forms, the folds to fit in turn and the weights the first starts from."""
+
+    forms: tuple[str, str]
+    folds: tuple[Fold, ...]
+    start: Start | None
+
+
+def _run_job(
+    panel: FeaturePanel, config: ModelConfig, fit: FoldFit, job: _Job
+) -> tuple[np.ndarray, tuple[Start, ...], float]:
+    """:func:`fold_errors` of one job and its wall time (s): the task the backend fans out."""
+    began = time.perf_counter()
+    if not job.folds:
+        return np.empty(0), (), 0.0
+    errors, starts = fold_errors(panel, config.pinned(*job.forms), job.folds, fit, job.start)
+    return errors, starts, time.perf_counter() - began
+
+
 def select_forms(
     panel: FeaturePanel,
     config: ModelConfig,
@@ -167,33 +188,45 @@ def select_forms(
     """Score the candidate forms of ``config.selection`` and choose (see the module docstring).
 
     Only the ``auto`` parts of ``config`` are searched: a pinned carryover or saturation is the
-    only candidate of its kind.
+    only candidate of its kind. The fits that do not wait on each other run as tasks on
+    ``config.compute.backend``: once the first candidate's first fold is fitted, its later folds
+    and the other carryovers; then the other saturations. ``fit`` must be a module-level function
+    for the ``ray`` backend. Every backend gives the same scores.
     """
     start = time.perf_counter()
     folds = rolling_folds(panel.n_train_weeks, config.selection.folds, config.selection.fold_weeks)
     carryovers = [str(f) for f in config.selection.carryover] if config.carryover == "auto" else [config.carryover]
     saturations = [str(f) for f in config.selection.saturation] if config.saturation == "auto" else [config.saturation]
+    backend, shared = config.compute.backend, (panel, config, fit)
+    first = (str(carryovers[0]), str(saturations[0]))
+    # Every other fit starts from the first candidate's fit of the first fold (shared weights).
+    [head] = run_tasks(_run_job, [_Job(first, folds[:1], None)], backend, shared)
     scored: dict[tuple[str, str], CandidateScore] = {}
 
-    def score(carryover: str, saturation: str) -> CandidateScore:
-        key = (str(carryover), str(saturation))
-        if key not in scored:
-            t0 = time.perf_counter()
-            # Later candidates start from the first one's fit of the first fold (shared weights).
-            first_fold = next(iter(scored.values())).starts[0] if scored else None
-            errors, starts = fold_errors(panel, config.pinned(*key), folds, fit, first_fold)
-            scored[key] = CandidateScore(*key, errors, time.perf_counter() - t0, starts)
+    def score(forms: list[tuple[str, str]]) -> list[CandidateScore]:
+        """Scores of ``forms``; those not scored yet are fitted as one batch of tasks."""
+        keys = [(str(c), str(s)) for c, s in forms]
+        new = [key for key in dict.fromkeys(keys) if key not in scored]
+        waiting = iter(new)
+
+        def record(result: tuple[np.ndarray, tuple[Start, ...], float]) -> None:
+            key = next(waiting)
+            errors, starts, seconds = result
+            if key == first:
+                errors, starts, seconds = np.concatenate([head[0], errors]), head[1] + starts, head[2] + seconds
+            scored[key] = CandidateScore(*key, errors, seconds, starts)
             if on_candidate is not None:
                 on_candidate(scored[key])
-        return scored[key]
 
-    first = score(carryovers[0], saturations[0])
-    chosen, carryover_reason = _compare(
-        first, [score(c, saturations[0]) for c in carryovers[1:]], config.selection.margin
-    )
+        jobs = [_Job(key, folds[1:] if key == first else folds, head[1][0]) for key in new]
+        run_tasks(_run_job, jobs, backend, shared, on_result=record)
+        return [scored[key] for key in keys]
+
+    default, *challengers = score([first] + [(c, first[1]) for c in carryovers[1:]])
+    chosen, carryover_reason = _compare(default, challengers, config.selection.margin)
     default = chosen
     chosen, saturation_reason = _compare(
-        default, [score(chosen.carryover, s) for s in saturations[1:]], config.selection.margin
+        default, score([(chosen.carryover, s) for s in saturations[1:]]), config.selection.margin
     )
     reasons = [r for r, n in ((carryover_reason, len(carryovers)), (saturation_reason, len(saturations))) if n > 1]
     return FormSelection(

@@ -13,6 +13,7 @@ import numpy as np
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.features.panel import FeaturePanel, require_fittable
 from mmm_analytics.models.inputs import ModelInputs, model_inputs, prior_values
+from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import assign_theta
 from mmm_analytics.response.saturation import SaturationScaling
@@ -30,8 +31,9 @@ class FitResult:
     best_epoch: int
 
 
-def build_model(panel: FeaturePanel, config: ModelConfig) -> MarketingMixModel:
-    """A model sized for ``panel``, initialised near a sensible start (intercepts at series means)."""
+def build_model(panel: FeaturePanel, config: ModelConfig, lift_tests: LiftTests | None = None) -> MarketingMixModel:
+    """A model sized for ``panel``, initialised near a sensible start (intercepts at series means);
+    ``lift_tests`` (aligned to ``panel``) enter its likelihood."""
     vocab = panel.vocabularies()
     spend = panel.spend[:, : panel.n_train_weeks].sum(axis=(0, 1))
     model = MarketingMixModel(
@@ -50,6 +52,7 @@ def build_model(panel: FeaturePanel, config: ModelConfig) -> MarketingMixModel:
         saturation_scaling=SaturationScaling(config.saturation_scaling).value,
         hidden_units=config.dense_units if config.baseline.value == "dense" else 0,
         noise_scale=config.noise_scale,
+        lift_tests=lift_tests.to_config() if lift_tests is not None and len(lift_tests) else None,
     )
     inputs = model_inputs(panel)
     model(inputs.x)
@@ -85,13 +88,15 @@ def fit_model(
     progress: EpochProgress | None = None,
     initial: np.ndarray | None = None,
     validate: bool = True,
+    lift_tests: LiftTests | None = None,
 ) -> FitResult:
     """Train with Adam on the training weeks; validate on the last ``holdout_weeks`` weeks.
 
     ``initial`` (flat trainable weights, see :func:`~mmm_analytics.models.posterior.current_theta`)
     starts from a previous fit of the same form instead of the default start, with a tenth of
     the learning rate so the first steps do not throw the start away. ``validate=False`` skips
-    scoring the holdout weeks each epoch (no second compiled function).
+    scoring the holdout weeks each epoch (no second compiled function). ``lift_tests``
+    (aligned to ``panel``) enter the likelihood.
 
     ``progress`` is called after each epoch with (epoch, epochs at most, training objective),
     and once more when the epochs end, with (epochs run, epochs run, last objective).
@@ -104,7 +109,7 @@ def fit_model(
     """
     require_fittable(panel, "re-run 'mmm data' and 'mmm features' to rebuild the features")
     keras.utils.set_random_seed(config.seed)
-    model = build_model(panel, config)
+    model = build_model(panel, config, lift_tests)
     learning_rate = config.learning_rate
     if initial is not None:
         assign_theta(model, initial)

@@ -1,13 +1,16 @@
 """Where the panel comes from: ``--source`` and ``--dataset`` resolved, the synthetic panel written, the data step run.
 
 ``"synthetic"`` becomes :func:`write_synthetic` (the bundled generator); anything else is passed
-to :func:`mmm_analytics.data.pipeline.run_data` as is (``"kaggle"`` or a CSV path).
+to :func:`mmm_analytics.data.pipeline.run_data` as is (``"kaggle"`` or a CSV path). The size
+options of ``mmm data`` (``--geos``, ``--brands``, ``--skus``, ``--weeks``, ``--lift-tests``)
+become the ``synthetic`` settings in :func:`with_synthetic_options`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +25,16 @@ KAGGLE_HANDLE = re.compile(
     r"^(?:https?://(?:www\.)?kaggle\.com/datasets/)?([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*(?:/versions/\d+)?)/?$"
 )
 EXAMPLE_DATASET = "subhagatoadak/mmm-weekly-data-geoindia"
+#: Synthetic lift tests written beside the ground truth (``--lift-tests N``, N > 0).
+LIFT_TESTS_FILE = "lift_tests.csv"
+#: Each synthetic option: its field of ``SyntheticSettings``, its least value and an example.
+SYNTHETIC_OPTIONS: dict[str, tuple[str, int, int]] = {
+    "--geos": ("n_geos", 1, 50),
+    "--brands": ("n_brands", 1, 20),
+    "--skus": ("n_skus", 1, 3),
+    "--weeks": ("n_weeks", 40, 156),
+    "--lift-tests": ("lift_tests", 0, 3),
+}
 
 
 def kaggle_dataset(text: str) -> str:
@@ -55,16 +68,49 @@ def with_dataset(config: ProjectConfig, dataset: str | None) -> ProjectConfig:
     return dataclasses.replace(config, data=config.data.model_copy(update={"kaggle": kaggle}))
 
 
+def with_synthetic_options(config: ProjectConfig, source: str, options: Mapping[str, int | None]) -> ProjectConfig:
+    """``config`` with the ``synthetic`` settings of the options given (keys of :data:`SYNTHETIC_OPTIONS`).
+
+    Raises
+    ------
+    InputError
+        For a value below the option's least value, or an option given with a source that is not synthetic.
+    """
+    from mmm_analytics.data.pipeline import SourceKind, source_kind
+
+    given = {option: value for option, value in options.items() if value is not None}
+    if not given:
+        return config
+    for option, value in given.items():
+        _, least, example = SYNTHETIC_OPTIONS[option]
+        if value < least:
+            raise InputError(f"{option} {value}: give a whole number of {least} or more, e.g. {option} {example}")
+    if source_kind(source) is not SourceKind.SYNTHETIC:
+        option = next(iter(given))
+        raise InputError(
+            f"{option} applies to --source synthetic only, but --source is {source!r}; "
+            f"leave {option} out or use --source synthetic"
+        )
+    update = {SYNTHETIC_OPTIONS[option][0]: value for option, value in given.items()}
+    synthetic = config.data.synthetic.model_copy(update=update)
+    return dataclasses.replace(config, data=config.data.model_copy(update={"synthetic": synthetic}))
+
+
 def write_synthetic(config: DataConfig, seed: int | None, output_dir: Path) -> RawPanel:
-    """Generate the synthetic panel and write ``mmm_data.csv`` and ``ground_truth.json`` into ``output_dir``."""
+    """Generate the synthetic panel and write ``mmm_data.csv`` and ``ground_truth.json`` into ``output_dir``,
+    and ``lift_tests.csv`` when ``synthetic.lift_tests`` > 0."""
     from mmm_analytics.data.pipeline import RAW_FILE, TRUTH_FILE, RawPanel
     from mmm_analytics.synthetic import generate_panel
+    from mmm_analytics.synthetic.lift_tests import draw_lift_tests
+    from mmm_analytics.synthetic.panel_csv import write_panel_csv
     from mmm_analytics.utils.io import write_csv, write_text
 
     settings = config.synthetic if seed is None else config.synthetic.model_copy(update={"seed": int(seed)})
     panel = generate_panel(settings, config.channel_table())
-    raw = write_csv(output_dir / RAW_FILE, panel.frame)
+    raw = write_panel_csv(output_dir / RAW_FILE, panel.frame)
     truth = write_text(output_dir / TRUTH_FILE, panel.truth.to_json() + "\n")
+    if settings.lift_tests > 0:
+        write_csv(output_dir / LIFT_TESTS_FILE, draw_lift_tests(panel, settings.lift_tests, settings.seed))
     return RawPanel(raw, truth, f"synthetic (setting {settings.setting.value}, seed {settings.seed})")
 
 

@@ -27,12 +27,11 @@ import pandas as pd
 from mmm_analytics.channels import Channels
 from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.data import schema
-from mmm_analytics.synthetic import collinear, signals, world
+from mmm_analytics.synthetic import catalogue, collinear, signals, world
 from mmm_analytics.synthetic.truth import (
     GroundTruth,
     MediaTruth,
     build_truth,
-    media_response,
 )
 
 LEVEL_REFERENCE = 45_000.0  # INR per week for an average geo x brand
@@ -43,12 +42,26 @@ HOLDOUT_WEEKS = 13  # the default holdout; the coefficient scale is measured on 
 class SyntheticPanel:
     """A generated panel: the frame (Kaggle schema), its truth, and the noise-free sales.
 
-    ``expected_sales`` has shape (n_geos, n_brands, n_weeks): Sales_Value without noise.
+    Attributes
+    ----------
+    expected_sales : ndarray of shape (n_geos, n_brands, n_weeks)
+        Sales_Value without noise (INR), summed over SKUs.
+    contribution : ndarray of shape (n_geos, n_brands, n_weeks, n_channels)
+        True weekly media contribution (INR of Sales_Value) of each channel, summed over SKUs;
+        channels in ``truth.channels`` order.
+    geos, brands : tuple of str
+        The panel's Geo and Brand names, in the order of the arrays' first two axes.
+    dates : tuple of datetime.date
+        The week-start date of each week (the Date column), in the order of the weeks axis.
     """
 
     frame: pd.DataFrame
     truth: GroundTruth
     expected_sales: np.ndarray
+    contribution: np.ndarray
+    geos: tuple[str, ...]
+    brands: tuple[str, ...]
+    dates: tuple[dt.date, ...]
 
 
 def _softplus_inverse(value: np.ndarray) -> np.ndarray:
@@ -56,11 +69,15 @@ def _softplus_inverse(value: np.ndarray) -> np.ndarray:
 
 
 def _media_exposure(
-    n_geos: int, n_brands: int, n_weeks: int, ws: world.WorldSettings, rng: np.random.Generator
+    n_geos: int, brand_size: np.ndarray, n_weeks: int, ws: world.WorldSettings, rng: np.random.Generator
 ) -> np.ndarray:
-    """Weekly exposure per geo x brand x channel, shape (n_geos, n_brands, n_weeks, n_channels)."""
+    """Weekly exposure per geo x brand x channel, shape (n_geos, n_brands, n_weeks, n_channels).
+
+    ``brand_size`` of shape (n_brands,) scales each brand's exposure.
+    """
+    n_brands = len(brand_size)
     geo_size = rng.uniform(0.7, 1.4, size=(n_geos, 1, 1))
-    brand_size = np.array([world.BRAND_SIZE[b] for b in world.BRANDS[:n_brands]])[None, :, None]
+    brand_size = brand_size[None, :, None]
     exposure = np.empty((n_geos, n_brands, n_weeks, len(world.CHANNELS)))
     # Share of a burst's weight kept between bursts: TV and print go dark, digital stays on.
     floors = {"TV": 0.0, "YouTube": 0.1, "Facebook": 0.25, "Instagram": 0.1, "Print": 0.0, "Radio": 0.05}
@@ -90,7 +107,20 @@ def _media_exposure(
     return exposure
 
 
-def _media_truth(exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.Generator) -> MediaTruth:
+def _response(media: MediaTruth, saturated: np.ndarray) -> np.ndarray:
+    """``media_response(media, exposure)`` from its saturated part ``media.saturate(media.carried(exposure))``.
+
+    The carryover and saturation do not depend on the coefficients, so the generator computes
+    them once; the product is the same, bit for bit.
+    """
+    return media.coefficient[:, :, None, :] * saturated
+
+
+def _media_truth(
+    exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.Generator
+) -> tuple[MediaTruth, np.ndarray]:
+    """The media truth (coefficients at ``LEVEL_REFERENCE``) and the saturated carried-over
+    exposure of shape (n_geos, n_brands, n_weeks, n_channels)."""
     n_geos, n_brands = exposure.shape[:2]
     scale = exposure.mean(axis=2)  # (n_geos, n_brands, n_channels)
     channels = world.CHANNELS
@@ -112,30 +142,31 @@ def _media_truth(exposure: np.ndarray, ws: world.WorldSettings, rng: np.random.G
         scale,
         np.ones((n_geos, n_brands, len(channels))),
     )
-    carried_mean = draft.carried(exposure).mean(axis=(0, 1, 2))
-    half_sat = carried_mean * np.array([world.HALF_SATURATION_RATIO[c] for c in channels])
+    carried = draft.carried(exposure)
+    half_sat = carried.mean(axis=(0, 1, 2)) * np.array([world.HALF_SATURATION_RATIO[c] for c in channels])
     draft = dataclasses.replace(draft, half_saturation=half_sat)
-    mean_saturation = media_response(draft, exposure).mean(axis=(0, 1, 2))
+    saturated = draft.saturate(carried)
+    mean_saturation = saturated.mean(axis=(0, 1, 2))
     mu = _softplus_inverse(np.array([world.MEDIA_SHARE[c] for c in channels]) / mean_saturation)
     brand_offset = rng.normal(0.0, ws.offset_sd, size=(1, n_brands, len(channels)))
     region_offset = rng.normal(0.0, ws.offset_sd, size=(n_geos, 1, len(channels)))
     coefficient = LEVEL_REFERENCE * np.logaddexp(0.0, mu + brand_offset + region_offset)
-    return dataclasses.replace(draft, coefficient=coefficient)
+    return dataclasses.replace(draft, coefficient=coefficient), saturated
 
 
-def _rescale_coefficients(media: MediaTruth, exposure: np.ndarray, non_media: np.ndarray, n_train: int) -> MediaTruth:
+def _rescale_coefficients(media: MediaTruth, saturated: np.ndarray, non_media: np.ndarray, n_train: int) -> MediaTruth:
     """Express coefficients in units of the mean weekly sales over the first ``n_train`` weeks.
 
     With unit media ``u`` (coefficients / LEVEL_REFERENCE), the scale R solves
     R = mean(non_media + R * u), so that coefficient = R * softplus(...) exactly.
     """
-    unit = media_response(media, exposure).sum(axis=-1) / LEVEL_REFERENCE
+    unit = _response(media, saturated).sum(axis=-1) / LEVEL_REFERENCE
     scale = non_media[..., :n_train].mean() / (1.0 - unit[..., :n_train].mean())
     return dataclasses.replace(media, coefficient=media.coefficient * scale / LEVEL_REFERENCE)
 
 
 def _sales_noise(
-    standard: np.ndarray, noise_sd: float, media: MediaTruth, exposure: np.ndarray, base: np.ndarray
+    standard: np.ndarray, noise_sd: float, media: MediaTruth, saturated: np.ndarray, base: np.ndarray
 ) -> np.ndarray:
     """Weekly sales noise (INR), (n_geos, n_brands, n_weeks): ``standard`` normal draws times
     ``noise_sd`` times each series' mean weekly noise-free Sales_Value.
@@ -143,8 +174,8 @@ def _sales_noise(
     The mean is taken with the coefficients scaled on the noise-free sales; the final scaling
     (on sales with noise) moves it by well under 1%.
     """
-    noise_free = _rescale_coefficients(media, exposure, base, base.shape[-1] - HOLDOUT_WEEKS)
-    mean_sales = (base + media_response(noise_free, exposure).sum(axis=-1)).mean(axis=-1, keepdims=True)
+    noise_free = _rescale_coefficients(media, saturated, base, base.shape[-1] - HOLDOUT_WEEKS)
+    mean_sales = (base + _response(noise_free, saturated).sum(axis=-1)).mean(axis=-1, keepdims=True)
     return standard * noise_sd * mean_sales
 
 
@@ -223,31 +254,29 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
     ws = world.world_settings(settings.setting)
     if settings.noise_sd is not None:
         ws = dataclasses.replace(ws, noise_sd=settings.noise_sd)
-    geos, brands = list(world.GEOS[: settings.n_geos]), list(world.BRANDS[: settings.n_brands])
+    traits = catalogue.brand_traits(settings.n_brands, settings.seed)
+    geos, brands = list(catalogue.geo_names(settings.n_geos)), list(traits.names)
     dates = [settings.start_date + dt.timedelta(weeks=k) for k in range(settings.n_weeks)]
     n_geos, n_brands, n_weeks = len(geos), len(brands), len(dates)
 
     geo = _geo_controls(dates, n_geos, rng)
     promo = _promotions(n_geos, n_brands, n_weeks, rng)
-    exposure = _media_exposure(n_geos, n_brands, n_weeks, ws, rng)
-    media = _media_truth(exposure, ws, rng)
+    exposure = _media_exposure(n_geos, traits.size, n_weeks, ws, rng)
+    media, saturated = _media_truth(exposure, ws, rng)
 
-    level = (
-        LEVEL_REFERENCE
-        * rng.uniform(0.75, 1.3, (n_geos, 1, 1))
-        * np.array([world.BRAND_SIZE[b] for b in brands])[None, :, None]
-    )
+    level = LEVEL_REFERENCE * rng.uniform(0.75, 1.3, (n_geos, 1, 1)) * traits.size[None, :, None]
     hike = (np.arange(n_weeks) >= n_weeks // 2).astype(float) * 0.04
     relative_price = (1.0 + hike)[None, None, :] * (1.0 - promo["discount"])
     reference = (1.0 + hike).mean()
-    elasticity = np.array([world.ELASTICITY[b] for b in brands])[None, :, None]
+    elasticity = traits.elasticity[None, :, None]
     base = level * _baseline_index(dates, geo, promo) * (relative_price / reference) ** -elasticity
-    noise = _sales_noise(rng.normal(0.0, 1.0, base.shape), ws.noise_sd, media, exposure, base)
-    media = _rescale_coefficients(media, exposure, base + noise, n_weeks - HOLDOUT_WEEKS)
-    expected = base + media_response(media, exposure).sum(axis=-1)
+    noise = _sales_noise(rng.normal(0.0, 1.0, base.shape), ws.noise_sd, media, saturated, base)
+    media = _rescale_coefficients(media, saturated, base + noise, n_weeks - HOLDOUT_WEEKS)
+    contribution = _response(media, saturated)
+    expected = base + contribution.sum(axis=-1)
     observed = np.clip(expected + noise, 0.05 * level, None)
 
-    frame = _assemble(dates, geos, brands, settings.n_skus, geo, promo, exposure, observed, relative_price, rng)
+    frame = _assemble(dates, traits, settings.n_skus, geo, promo, exposure, observed, relative_price, rng)
     extra = {
         "setting": settings.setting.value,
         "seed": settings.seed,
@@ -255,7 +284,7 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
         "currency": "INR",
         "n_weeks": n_weeks,
         "start_date": settings.start_date.isoformat(),
-        "elasticity": {b: world.ELASTICITY[b] for b in brands},
+        "elasticity": dict(zip(brands, traits.elasticity.tolist())),
         "noise_sd_share_of_sales": ws.noise_sd,
         "youtube_instagram_correlation": ws.youtube_instagram_correlation,
         "baseline_contribution": float(base.sum()),
@@ -264,14 +293,13 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
             np.abs(expected - observed)[..., -13:].sum() / observed[..., -13:].sum()
         ),
     }
-    truth = build_truth(media, exposure, cpm, geos, brands, extra)
-    return SyntheticPanel(frame=frame, truth=truth, expected_sales=expected)
+    truth = build_truth(media, exposure, cpm, geos, brands, extra, contribution)
+    return SyntheticPanel(frame, truth, expected, contribution, tuple(geos), tuple(brands), tuple(dates))
 
 
 def _assemble(
     dates: list[dt.date],
-    geos: list[str],
-    brands: list[str],
+    traits: catalogue.BrandTraits,
     n_skus: int,
     geo: dict[str, np.ndarray],
     promo: dict[str, np.ndarray],
@@ -282,13 +310,13 @@ def _assemble(
 ) -> pd.DataFrame:
     """Split geo x brand totals into SKUs and lay the rows out in the published column order."""
     n_geos, n_brands, n_weeks = sales.shape
+    brands = traits.names
     sku_share = rng.dirichlet(np.full(n_skus, 8.0), size=(n_geos, n_brands))
     sales_sku = signals.split_shares(sales, sku_share, 0.04, rng)  # (g, b, s, t)
     exposure_sku = np.stack(
         [signals.split_shares(exposure[..., c], sku_share, 0.1, rng) for c in range(exposure.shape[-1])], axis=-1
     )
-    brand_price = {"BrandA": 100.0, "BrandB": 82.0, "BrandC": 58.0}
-    mrp_base = np.array([[brand_price[b] * rng.uniform(0.92, 1.08, n_skus) for b in brands]] * n_geos)
+    mrp_base = np.array([[price * rng.uniform(0.92, 1.08, n_skus) for price in traits.price]] * n_geos)
     mrp = mrp_base[..., None] * (relative_price / (1.0 - promo["discount"]))[:, :, None, :]
     net = mrp * (1.0 - promo["discount"])[:, :, None, :]
     g_idx, b_idx, s_idx, t_idx = np.meshgrid(
@@ -297,10 +325,10 @@ def _assemble(
     order = np.lexsort((s_idx.ravel(), b_idx.ravel(), g_idx.ravel(), t_idx.ravel()))
     g, b, s, t = (a.ravel()[order] for a in (g_idx, b_idx, s_idx, t_idx))
     columns: dict[str, np.ndarray | list[str]] = {
-        schema.DATE: [f"{d.month}/{d.day}/{d.year}" for d in np.array(dates, dtype=object)[t]],
-        schema.GEO: np.array(geos)[g],
+        schema.DATE: np.array([f"{d.month}/{d.day}/{d.year}" for d in dates], dtype=object)[t],
+        schema.GEO: np.array(catalogue.geo_names(n_geos))[g],
         schema.BRAND: np.array(brands)[b],
-        schema.SKU: np.array([f"{brands[bi]}_SKU{si + 1}" for bi, si in zip(b, s)]),
+        schema.SKU: np.array([[f"{brand}_SKU{k + 1}" for k in range(n_skus)] for brand in brands])[b, s],
         "Sales_Units": sales_sku[g, b, s, t] / net[g, b, s, t],
         "Sales_Value": sales_sku[g, b, s, t],
         "MRP": mrp[g, b, s, t],

@@ -161,10 +161,16 @@ def build_truth(
     geos: list[str],
     brands: list[str],
     extra: dict[str, Any],
+    weekly: np.ndarray | None = None,
 ) -> GroundTruth:
-    """Contribution, spend and ROI per channel, nationally and per brand x region."""
+    """Contribution, spend and ROI per channel, nationally and per brand x region.
+
+    ``weekly`` is ``media_response(media, exposure)`` (n_geos, n_brands, n_weeks, n_channels)
+    when the caller has it already; it is computed when omitted.
+    """
     channels = media.channels
-    contribution = media_response(media, exposure).sum(axis=2)  # (n_geos, n_brands, n_channels)
+    weekly = media_response(media, exposure) if weekly is None else weekly
+    contribution = weekly.sum(axis=2)  # (n_geos, n_brands, n_channels)
     cpm_arr = np.array([cpm[c] for c in channels])
     spend = exposure.sum(axis=2) * cpm_arr / 1000.0
     half = media.series_half_saturation()

@@ -17,6 +17,7 @@ from mmm_analytics.config.data import SyntheticSetting
 from mmm_analytics.response.carryover import CarryoverFamily
 from mmm_analytics.response.saturation import SaturationFamily
 
+#: The published file's geos and brands; larger panels add generated ones (:mod:`~mmm_analytics.synthetic.catalogue`).
 GEOS: tuple[str, ...] = ("CENTRAL", "EAST", "NORTH", "NORTHEAST", "SOUTH", "WEST", "NORTHWEST", "SOUTHWEST")
 BRANDS: tuple[str, ...] = ("BrandA", "BrandB", "BrandC")
 CHANNELS: tuple[str, ...] = ("TV", "YouTube", "Facebook", "Instagram", "Print", "Radio")
@@ -96,6 +97,8 @@ WEIBULL_DELAYED: dict[str, tuple[float, float]] = {
 #: Value price elasticity per brand: sales value scales with (price / reference) ** -elasticity.
 ELASTICITY: dict[str, float] = {"BrandA": 1.0, "BrandB": 1.4, "BrandC": 0.8}
 BRAND_SIZE: dict[str, float] = {"BrandA": 1.15, "BrandB": 1.0, "BrandC": 0.8}
+#: Average list price (MRP, INR) of each brand's SKUs.
+BRAND_PRICE: dict[str, float] = {"BrandA": 100.0, "BrandB": 82.0, "BrandC": 58.0}
 
 
 #: Weekly sales noise of the default world: sd 6% of a series' mean weekly sales.

@@ -1,0 +1,305 @@
+"""The model report's section on lift tests: each experiment next to the model's fit, and ROI.
+
+For every lift test the model's fitted value is the sum of the channel's weekly
+contribution (INR) over the test's series (every SKU of its brand x region slice) and weeks,
+computed once per parameter draw: its mean over the draws and the equal-tailed interval at
+``level``. It is shown twice: calibrated (the posterior with the tests as evidence) and
+without calibration (the same posterior with the tests' evidence removed), beside the
+measured value and its range measured +- z x standard error. ROI per channel = contribution
+summed over the data period / spend, with and without calibration.
+
+Memory: a draw's contribution (S, T, C) is made and reduced to the tests' sums (N,) and the
+channels' totals (C,) before the next one, so the cost is D passes over S x T x C numbers
+and never an array of shape (D, S, T, C) (see :class:`ParamsContributions`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from mmm_analytics.config.viz import NumberFormat
+from mmm_analytics.errors import InputError
+from mmm_analytics.models.lift_tests import LiftTests
+from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.steady_state import historical_contribution
+from mmm_analytics.style import numbers
+from mmm_analytics.style.page import Cell, Note, Section, Table, Text
+
+type Grid = npt.NDArray[np.float64]
+
+#: Columns of :func:`lift_comparison` (fitted values and intervals in INR, z in standard errors).
+LIFT_COLUMNS: tuple[str, ...] = (
+    "test",
+    "channel",
+    "measured",
+    "standard_error",
+    "measured_lower",
+    "measured_upper",
+    "calibrated",
+    "calibrated_lower",
+    "calibrated_upper",
+    "calibrated_z",
+    "uncalibrated",
+    "uncalibrated_lower",
+    "uncalibrated_upper",
+    "uncalibrated_z",
+)
+#: Columns of :func:`roi_comparison` (spend in INR, ROI in INR of sales per INR of spend).
+ROI_COLUMNS: tuple[str, ...] = (
+    "channel",
+    "spend",
+    "lift_tests",
+    "calibrated_roi",
+    "calibrated_roi_lower",
+    "calibrated_roi_upper",
+    "uncalibrated_roi",
+    "uncalibrated_roi_lower",
+    "uncalibrated_roi_upper",
+)
+SECTION_ID = "lift-tests"
+
+
+class ContributionDraws(Protocol):
+    """Weekly media contribution per parameter draw: ``draws[d]`` of shape (S, T, C), INR.
+
+    An ndarray of shape (D, S, T, C) is one; :class:`ParamsContributions` makes each draw on demand.
+    """
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, draw: int, /) -> Grid: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ParamsContributions:
+    """The contribution draws of a model's :class:`ResponseParams`, made one draw at a time
+    (:func:`~mmm_analytics.response.steady_state.historical_contribution`): S x T x C memory."""
+
+    params: ResponseParams
+
+    @classmethod
+    def of(cls, params: ResponseParams) -> ParamsContributions:
+        """A series that never used a channel (exposure scale 0) contributes exactly 0 with any scale."""
+        scale = params.exposure_scale
+        if np.any(scale <= 0):
+            params = dataclasses.replace(params, exposure_scale=np.where(scale > 0, scale, 1.0))
+        return cls(params)
+
+    def __len__(self) -> int:
+        return self.params.n_draws
+
+    def __getitem__(self, draw: int, /) -> Grid:
+        return historical_contribution(self.params, draw)
+
+
+@dataclass(frozen=True, slots=True)
+class DrawTotals:
+    """Per draw: each test's fitted value ``tests`` (D, N) and each channel's contribution over
+    the data period ``channels`` (D, C), both INR."""
+
+    tests: Grid
+    channels: Grid
+
+
+def draw_totals(tests: LiftTests, contributions: ContributionDraws) -> DrawTotals:
+    """Sum each draw's contribution over every test's series and weeks, and over everything per channel.
+
+    fitted[d, n] = sum_s sum_t series[n, s] * weeks[n, t] * contribution[d][s, t, channel[n]].
+    """
+    if len(contributions) == 0:
+        raise ValueError("draw_totals needs at least one contribution draw")
+    fitted, totals = [], []
+    for draw in range(len(contributions)):
+        grid = np.asarray(contributions[draw], dtype=np.float64)
+        fitted.append(np.einsum("ns,stn,nt->n", tests.series, grid[..., tests.channel], tests.weeks))
+        totals.append(grid.sum(axis=(0, 1)))
+    return DrawTotals(np.array(fitted).reshape(len(fitted), len(tests)), np.array(totals))
+
+
+def _summary(draws: Grid, level: float) -> tuple[Grid, Grid, Grid]:
+    """Mean and equal-tailed interval over the draw axis 0."""
+    if not 0.0 < level < 1.0:
+        raise InputError(f"interval level must be in (0, 1) (model_config.yaml intervals.level); got {level}")
+    lower, upper = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
+    return draws.mean(axis=0), lower, upper
+
+
+def _fitted_columns(prefix: str, draws: Grid | None, measured: Grid, error: Grid, level: float) -> dict[str, Grid]:
+    if draws is None:
+        nan = np.full(len(measured), np.nan)
+        return {prefix: nan, f"{prefix}_lower": nan, f"{prefix}_upper": nan, f"{prefix}_z": nan}
+    mean, lower, upper = _summary(draws, level)
+    return {prefix: mean, f"{prefix}_lower": lower, f"{prefix}_upper": upper, f"{prefix}_z": (mean - measured) / error}
+
+
+def lift_comparison(
+    tests: LiftTests,
+    channels: Sequence[str],
+    calibrated: DrawTotals,
+    uncalibrated: DrawTotals | None = None,
+    level: float = 0.9,
+) -> pd.DataFrame:
+    """One row per test: measured value and range, the model's fit with and without calibration.
+
+    Parameters
+    ----------
+    tests : LiftTests
+        The N tests.
+    channels : sequence of str, length C
+        Channel names in the model's order (``tests.channel`` indexes them).
+    calibrated, uncalibrated : DrawTotals
+        :func:`draw_totals` of the calibrated and the uncalibrated posterior draws; without
+        ``uncalibrated`` its columns are NaN.
+    level : float in (0, 1)
+        Coverage of the intervals; the measured range is measured +- z x standard_error with
+        z the standard normal quantile at (1 + level) / 2.
+
+    Returns
+    -------
+    DataFrame with :data:`LIFT_COLUMNS`: amounts in INR; ``*_z`` = (fitted mean - measured) /
+    standard_error, the test's residual in the likelihood.
+    """
+    measured, error = np.asarray(tests.incremental_sales), np.asarray(tests.standard_error)
+    z = float(stats.norm.ppf((1.0 + level) / 2.0)) if 0.0 < level < 1.0 else np.nan
+    frame = {
+        "test": list(tests.labels),
+        "channel": [channels[int(c)] for c in tests.channel],
+        "measured": measured,
+        "standard_error": error,
+        "measured_lower": measured - z * error,
+        "measured_upper": measured + z * error,
+    }
+    frame |= _fitted_columns("calibrated", calibrated.tests, measured, error, level)
+    frame |= _fitted_columns(
+        "uncalibrated", None if uncalibrated is None else uncalibrated.tests, measured, error, level
+    )
+    return pd.DataFrame(frame, columns=list(LIFT_COLUMNS))
+
+
+def roi_comparison(
+    tests: LiftTests,
+    channels: Sequence[str],
+    spend: Grid,
+    calibrated: DrawTotals,
+    uncalibrated: DrawTotals | None = None,
+    level: float = 0.9,
+) -> pd.DataFrame:
+    """ROI of every channel over the data period, with and without calibration.
+
+    ``spend`` (C,) is each channel's spend over the data period (INR); ROI = contribution /
+    spend per draw (NaN without spend), summarised as in :func:`lift_comparison`.
+    ``lift_tests`` counts each channel's tests. Returns :data:`ROI_COLUMNS`.
+    """
+    spend = np.asarray(spend, dtype=np.float64)
+    counts = np.bincount(np.asarray(tests.channel, dtype=int), minlength=len(channels))
+    frame: dict[str, object] = {"channel": list(channels), "spend": spend, "lift_tests": counts}
+    for prefix, totals in (("calibrated", calibrated), ("uncalibrated", uncalibrated)):
+        if totals is None:
+            mean = lower = upper = np.full(len(channels), np.nan)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                roi = np.where(spend > 0, totals.channels / np.where(spend > 0, spend, 1.0), np.nan)
+            mean, lower, upper = _summary(roi, level)
+        frame |= {f"{prefix}_roi": mean, f"{prefix}_roi_lower": lower, f"{prefix}_roi_upper": upper}
+    return pd.DataFrame(frame, columns=list(ROI_COLUMNS))
+
+
+def _inside(values: pd.Series, lower: pd.Series, upper: pd.Series) -> int:
+    return int(((values >= lower) & (values <= upper)).sum())
+
+
+def _insight(comparison: pd.DataFrame, level: float) -> str:
+    """One sentence: how many measured values lie inside the model's interval, each way."""
+    n, share = len(comparison), numbers.percent(level, 0)
+    inside = _inside(comparison["measured"], comparison["calibrated_lower"], comparison["calibrated_upper"])
+    text = f"{inside} of {n} measured value(s) lie inside the calibrated model's {share} interval"
+    if comparison["uncalibrated"].notna().any():
+        before = _inside(comparison["measured"], comparison["uncalibrated_lower"], comparison["uncalibrated_upper"])
+        text += f"; {before} of {n} without calibration"
+    return text + "."
+
+
+def _money(value: object, fmt: NumberFormat) -> Cell:
+    return Cell(numbers.compact_money(value, fmt), numbers.finite(value))
+
+
+def _range(low: object, high: object, show: Callable[[object], str]) -> Cell:
+    return Cell(numbers.interval(low, high, show), numbers.finite(low))
+
+
+def _tests_table(comparison: pd.DataFrame, level: float, fmt: NumberFormat) -> Table:
+    money = lambda v: numbers.compact_money(v, fmt)
+    rows = tuple(
+        (
+            Cell(r.test),
+            _money(r.measured, fmt),
+            _range(r.measured_lower, r.measured_upper, money),
+            _money(r.calibrated, fmt),
+            _range(r.calibrated_lower, r.calibrated_upper, money),
+            Cell(numbers.ratio(r.calibrated_z, 1), numbers.finite(r.calibrated_z)),
+            _money(r.uncalibrated, fmt),
+            _range(r.uncalibrated_lower, r.uncalibrated_upper, money),
+            Cell(numbers.ratio(r.uncalibrated_z, 1), numbers.finite(r.uncalibrated_z)),
+        )
+        for r in comparison.itertuples()
+    )
+    share = numbers.percent(level, 0)
+    headers = ("Test (channel, brand, region, weeks)", "Measured", f"Measured {share} range")
+    fitted = ("Model, calibrated", f"Calibrated {share} interval", "Gap (SE), calibrated")
+    without = ("Model, without calibration", f"Without calibration {share} interval", "Gap (SE), without")
+    caption = "Incremental Sales_Value (INR) of the channel in the test's slice and weeks, summed over SKUs."
+    return Table((*headers, *fitted, *without), rows, (False,) + (True,) * 8, caption=caption, sortable=True)
+
+
+def _roi_table(roi: pd.DataFrame, level: float) -> Table:
+    rows = tuple(
+        (
+            Cell(r.channel),
+            Cell(str(r.lift_tests), r.lift_tests),
+            Cell(numbers.ratio(r.calibrated_roi), numbers.finite(r.calibrated_roi)),
+            _range(r.calibrated_roi_lower, r.calibrated_roi_upper, numbers.ratio),
+            Cell(numbers.ratio(r.uncalibrated_roi), numbers.finite(r.uncalibrated_roi)),
+            _range(r.uncalibrated_roi_lower, r.uncalibrated_roi_upper, numbers.ratio),
+        )
+        for r in roi.itertuples()
+    )
+    share = numbers.percent(level, 0)
+    headers = ("Channel", "Lift tests", "ROI, calibrated", f"{share} interval", "ROI, without calibration")
+    caption = "Historical average ROI: contribution over the data period / spend (INR of sales per INR)."
+    return Table((*headers, f"{share} interval"), rows, (False,) + (True,) * 5, caption=caption)
+
+
+def lift_section(
+    comparison: pd.DataFrame, roi: pd.DataFrame, level: float, fmt: NumberFormat = NumberFormat.INDIAN
+) -> Section:
+    """The model report's section (``extra_sections``) from :func:`lift_comparison` and :func:`roi_comparison`."""
+    intro = (
+        "Each lift test (an experiment's incremental Sales_Value of one channel in one slice and weeks) beside what "
+        "the model attributes to that channel in the same series and weeks. Calibrated: the fit with the tests as "
+        "evidence; without calibration: the same posterior with the tests' evidence taken out. Model values are "
+        "means over the parameter draws; gap = (model - measured) / standard error."
+    )
+    blocks: list[Table | Text | Note] = [
+        Text((intro, _insight(comparison, level))),
+        _tests_table(comparison, level, fmt),
+    ]
+    far = comparison.loc[comparison["uncalibrated_z"].abs() > 2.0, "test"].tolist()
+    if far:
+        blocks.append(
+            Note(
+                f"Without calibration the model was more than 2 standard errors from: {'; '.join(far)}. "
+                "Check these experiments' design, or expect the calibration to move those channels' ROI.",
+                "warning",
+                "Where the experiments disagree with the model.",
+            )
+        )
+    blocks.append(_roi_table(roi, level))
+    return Section(SECTION_ID, "Lift tests: the model against your experiments", tuple(blocks))

@@ -1,0 +1,365 @@
+"""Lift tests (geo holdouts, lift studies) as evidence in the fit.
+
+A lift test says how much one channel added to Sales_Value (INR) in one slice of the panel
+(a brand or all brands, a region or all regions, summed over SKUs) over a window of weeks,
+with a standard error. :class:`LiftTests` holds the validated tests aligned to a feature
+panel, as the arrays the model's likelihood term reads; :func:`read_lift_tests` reads them
+from a CSV and stops at the first bad cell with one line naming the file, line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
+from mmm_analytics.errors import InputError
+from mmm_analytics.features.panel import FeaturePanel
+
+#: The columns of a lift-test CSV, exactly (in any order; this is the order of the example).
+LIFT_TEST_COLUMNS: tuple[str, ...] = (
+    "channel",
+    "brand",
+    "region",
+    "start_date",
+    "end_date",
+    "incremental_sales",
+    "standard_error",
+)
+#: The value of ``brand`` or ``region`` that means every brand or region.
+ALL = "all"
+#: How the header must look, for messages.
+HEADER = ",".join(LIFT_TEST_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class LiftTests:
+    """N lift tests aligned to a panel of S series x T weeks x C channels.
+
+    ``channel`` (N,) int channel index; ``series`` (N, S) 1.0 where the series is in the
+    test's slice, else 0.0; ``weeks`` (N, T) 1.0 inside the test's window (inclusive);
+    ``incremental_sales`` and ``standard_error`` (N,) in INR; ``labels`` one short text
+    per test for reports ("TV, BrandA, WEST, 2023-01-02 to 2023-02-20").
+    """
+
+    channel: np.ndarray
+    series: np.ndarray
+    weeks: np.ndarray
+    incremental_sales: np.ndarray
+    standard_error: np.ndarray
+    labels: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.channel)
+
+    def to_config(self) -> dict[str, list]:
+        """Plain lists (for a Keras model's config)."""
+        return {
+            "channel": np.asarray(self.channel, dtype=int).tolist(),
+            "series": np.asarray(self.series, dtype=float).tolist(),
+            "weeks": np.asarray(self.weeks, dtype=float).tolist(),
+            "incremental_sales": np.asarray(self.incremental_sales, dtype=float).tolist(),
+            "standard_error": np.asarray(self.standard_error, dtype=float).tolist(),
+            "labels": list(self.labels),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, list]) -> LiftTests:
+        return cls(
+            channel=np.asarray(config["channel"], dtype=int),
+            series=np.asarray(config["series"], dtype=float),
+            weeks=np.asarray(config["weeks"], dtype=float),
+            incremental_sales=np.asarray(config["incremental_sales"], dtype=float),
+            standard_error=np.asarray(config["standard_error"], dtype=float),
+            labels=tuple(config.get("labels", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Test:
+    """One validated row: names resolved to the panel's spelling (None = all), week indices."""
+
+    line: int
+    channel: str
+    brand: str | None
+    region: str | None
+    start: int
+    end: int
+    incremental_sales: float
+    standard_error: float
+
+
+class _BadCell(Exception):
+    """A cell's problem and its fix (turned into an :class:`InputError` naming file, line, column)."""
+
+
+def read_lift_tests(path: Path, panel: FeaturePanel, channels: Sequence[str] | None = None) -> LiftTests:
+    """Read and validate a lift-test CSV against the feature panel.
+
+    Parameters
+    ----------
+    path : Path
+        CSV with the columns :data:`LIFT_TEST_COLUMNS`, one row per test: ``channel`` a channel
+        name, ``brand`` and ``region`` names from the data or ``all``, ``start_date`` and
+        ``end_date`` week-start dates of the data (inclusive; M/D/YYYY or YYYY-MM-DD),
+        ``incremental_sales`` the channel's incremental Sales_Value (INR) over those weeks in
+        that slice, summed over SKUs, and ``standard_error`` its standard error (INR, > 0).
+        Names match case-insensitively when only one name fits.
+    panel : FeaturePanel
+        The panel the model is fitted to (series, weeks, exposure).
+    channels : sequence of str, optional
+        The model's channel order (default: the panel's); ``LiftTests.channel`` indexes it.
+
+    Returns
+    -------
+    LiftTests
+        One entry per data row, in file order.
+
+    Raises
+    ------
+    InputError
+        The file is missing, unreadable, empty or has other columns; or a row names an unknown
+        channel, brand or region, a date that is not a week of the data, an end before its
+        start, a missing or non-numeric amount, a standard error that is not > 0, a slice
+        where the channel has no exposure, or repeats an earlier row's slice and weeks.
+    """
+    order = tuple(panel.channels if channels is None else channels)
+    tests = [_parse_row(path, line, cells, panel, order) for line, cells in _read_rows(path)]
+    _check_duplicates(path, tests)
+    return _arrays(tests, panel, order)
+
+
+def _fail(path: Path, line: int, column: str, message: str) -> InputError:
+    return InputError(f"{path}: line {line}, column '{column}': {message}")
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, stripped cell per column) of every non-blank data row."""
+    raw = [[str(cell).strip() for cell in row] for row in _read_table(path)]
+    filled = [index for index, row in enumerate(raw) if any(row)]
+    if not filled:
+        raise InputError(f"{path}: the file is empty; it needs the header line {HEADER} and one row per test")
+    header = raw[filled[0]]
+    width = max(k + 1 for k, cell in enumerate(header) if cell)
+    columns = _check_header(path, filled[0] + 1, [cell.lower() for cell in header[:width]])
+    rows = []
+    for index in filled[1:]:
+        extra = [k for k, cell in enumerate(raw[index]) if cell and k >= width]
+        if extra:
+            raise InputError(
+                f"{path}: line {index + 1} has a value in cell {extra[-1] + 1}, beyond the header's {width} columns; "
+                "remove the extra cells or quote a value that holds a comma"
+            )
+        rows.append((index + 1, dict(zip(columns, raw[index], strict=False))))
+    if not rows:
+        raise InputError(f"{path}: the file has a header but no tests; add one row per test under the header line")
+    return rows
+
+
+#: Cells read per line: a longer line is an error (shorter ones are padded with empty cells).
+MAX_CELLS = 64
+
+
+def _read_table(path: Path) -> list[list[str]]:
+    """Every line of the CSV as :data:`MAX_CELLS` text cells, blank lines included (index = line - 1)."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the lift-test CSV file ({HEADER})")
+    if not path.is_file():
+        raise InputError(f"{path}: lift-test file not found; check the path given to --lift-tests or 'lift_tests'")
+    try:
+        with open(path, "rb") as handle:
+            binary = b"\x00" in handle.read(65_536)
+        if binary:
+            raise InputError(f"{path}: not UTF-8 text (it contains NUL bytes); save it as comma-separated UTF-8")
+        frame = pd.read_csv(
+            path,
+            header=None,
+            names=range(MAX_CELLS),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; it needs the header line {HEADER} and one row per test") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error, OSError) as error:
+        reason = " ".join(str(error).split())[:160]
+        raise InputError(f"{path}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
+    return frame.to_numpy(dtype=object).tolist()
+
+
+def _check_header(path: Path, line: int, names: list[str]) -> list[str]:
+    """The header's column names; an error for a missing, unknown or repeated one."""
+    repeated = [name for name in dict.fromkeys(names) if names.count(name) > 1]
+    unknown = [name for name in names if name not in LIFT_TEST_COLUMNS]
+    missing = [name for name in LIFT_TEST_COLUMNS if name not in names]
+    if repeated:
+        problem = f"column '{repeated[0]}' appears {names.count(repeated[0])} times"
+    elif unknown:
+        problem = f"unknown column '{unknown[0]}'"
+    elif missing:
+        problem = f"missing column(s) {', '.join(repr(m) for m in missing)}"
+    else:
+        return names
+    raise InputError(f"{path}: line {line} (header): {problem}; the header must be exactly {HEADER}")
+
+
+def _parse_row(path: Path, line: int, cells: dict[str, str], panel: FeaturePanel, channels: tuple[str, ...]) -> _Test:
+    """One data row, validated column by column (the first bad cell stops the run)."""
+
+    def read[T](column: str, parse: Callable[[str], T]) -> T:
+        try:
+            return parse(cells[column])
+        except _BadCell as problem:
+            raise _fail(path, line, column, str(problem)) from None
+
+    channel = read("channel", lambda text: _name(text, channels, "channel"))
+    brand = read("brand", lambda text: _slice_name(text, panel.brand, "brand"))
+    region = read("region", lambda text: _slice_name(text, panel.geo, "region"))
+    start = read("start_date", lambda text: _week(text, panel.dates))
+    end = read("end_date", lambda text: _end_week(text, panel.dates, start))
+    sales = read("incremental_sales", lambda text: _amount(text, _SALES_HELP))
+    test = _Test(line, channel, brand, region, start, end, sales, read("standard_error", _standard_error))
+    if not _has_exposure(test, panel):
+        raise _fail(
+            path,
+            line,
+            "channel",
+            f"{test.channel} has no exposure in {_slice_text(test.brand, test.region)} up to "
+            f"{panel.dates[test.end].date().isoformat()}, so the model gives it no contribution there; "
+            "check the channel and slice or remove the row",
+        )
+    return test
+
+
+_SALES_HELP = "the channel's incremental Sales_Value in INR over the weeks, e.g. 4100000"
+_ERROR_HELP = "the standard error of incremental_sales in INR, e.g. 500000"
+
+
+def _name(text: str, choices: Sequence[str], kind: str, extra: Sequence[str] = ()) -> str:
+    """``text`` as one of ``choices``: exact, else the only case-insensitive match."""
+    if text in choices:
+        return text
+    near = [choice for choice in choices if choice.lower() == text.lower()]
+    if len(near) == 1:
+        return near[0]
+    valid = ", ".join([*choices, *extra])
+    if not text:
+        raise _BadCell(f"is empty; give a {kind} name (one of {valid})")
+    if near:
+        raise _BadCell(f"{text!r} matches {', '.join(near)} up to case; write the {kind} exactly as in the data")
+    raise _BadCell(f"unknown {kind} {text!r}; use one of {valid}")
+
+
+def _slice_name(text: str, names: Sequence[str], kind: str) -> str | None:
+    """A brand or region of the data, or None for ``all`` (every one of them)."""
+    if text.lower() == ALL:
+        return None
+    return _name(text, sorted(set(names)), kind, extra=(ALL,))
+
+
+def _end_week(text: str, dates: pd.DatetimeIndex, start: int) -> int:
+    end = _week(text, dates)
+    if end < start:
+        first = dates[start].date().isoformat()
+        raise _BadCell(f"{text!r} is before start_date {first}; give an end_date on or after the start (inclusive)")
+    return end
+
+
+def _standard_error(text: str) -> float:
+    value = _amount(text, _ERROR_HELP)
+    if value <= 0:
+        raise _BadCell(f"{text!r} is not > 0; give {_ERROR_HELP} (a positive number)")
+    return value
+
+
+def _week(text: str, dates: pd.DatetimeIndex) -> int:
+    """The index of the panel week whose start date ``text`` gives."""
+    if text.lower() in NA_TOKENS:
+        raise _BadCell(f"is empty; give a week-start date of the data ({DATE_HELP})")
+    parsed, _ = parse_dates(pd.Series([text]), "lift tests")
+    if pd.isna(parsed.iloc[0]):
+        raise _BadCell(f"{text!r} is not a date; {DATE_HELP}")
+    day = pd.Timestamp(parsed.iloc[0])
+    first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
+    if day < dates[0] or day > dates[-1]:
+        raise _BadCell(f"{text!r} is outside the data (weeks {first} to {last}); give a week within it")
+    index = int(dates.get_indexer([day])[0])
+    if index < 0:
+        after = int(dates.searchsorted(day))
+        before, next_week = dates[after - 1].date().isoformat(), dates[after].date().isoformat()
+        raise _BadCell(
+            f"{text!r} is not the start of a week in the data; use the date of its week's row ({before} or {next_week})"
+        )
+    return index
+
+
+def _amount(text: str, what: str) -> float:
+    """A finite number of INR (``1.5e6`` and plain digits; no thousands separators)."""
+    if text.lower() in NA_TOKENS:
+        raise _BadCell(f"is empty; give {what}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise _BadCell(f"{text!r} is not a number; give {what} (digits only, no separators or currency)") from None
+    if not np.isfinite(value):
+        raise _BadCell(f"{text!r} is not a finite number; give {what}")
+    return value
+
+
+def _series_mask(panel: FeaturePanel, brand: str | None, region: str | None) -> np.ndarray:
+    """(S,) True for every series (every SKU) of the slice."""
+    brands, regions = np.asarray(panel.brand, dtype=object), np.asarray(panel.geo, dtype=object)
+    in_brand = np.ones(len(brands), dtype=bool) if brand is None else brands == brand
+    in_region = np.ones(len(regions), dtype=bool) if region is None else regions == region
+    return np.asarray(in_brand & in_region, dtype=bool)
+
+
+def _has_exposure(test: _Test, panel: FeaturePanel) -> bool:
+    """Whether the channel had any exposure in the slice up to the test's last week (carryover
+    from earlier weeks counts); without it the model's contribution there is exactly 0."""
+    if test.channel not in panel.channels:
+        return True
+    channel = panel.channels.index(test.channel)
+    exposure = panel.exposure[_series_mask(panel, test.brand, test.region), : test.end + 1, channel]
+    return bool(np.any(exposure > 0))
+
+
+def _slice_text(brand: str | None, region: str | None) -> str:
+    return f"{brand or 'all brands'}, {region or 'all regions'}"
+
+
+def _check_duplicates(path: Path, tests: list[_Test]) -> None:
+    """No two rows give the same channel, slice and weeks (combine such results into one row)."""
+    seen: dict[tuple[str, str | None, str | None, int, int], int] = {}
+    for test in tests:
+        key = (test.channel, test.brand, test.region, test.start, test.end)
+        if key in seen:
+            raise InputError(
+                f"{path}: line {test.line}, columns 'channel' to 'end_date': repeats the test on line {seen[key]} "
+                "(same channel, brand, region and weeks); keep one row per test or combine them"
+            )
+        seen[key] = test.line
+
+
+def _arrays(tests: list[_Test], panel: FeaturePanel, channels: tuple[str, ...]) -> LiftTests:
+    """The validated rows as :class:`LiftTests` arrays aligned to the panel."""
+    n_weeks = len(panel.dates)
+    weeks = np.zeros((len(tests), n_weeks))
+    for n, test in enumerate(tests):
+        weeks[n, test.start : test.end + 1] = 1.0
+    iso = [d.date().isoformat() for d in panel.dates]
+    return LiftTests(
+        channel=np.array([channels.index(t.channel) for t in tests], dtype=int),
+        series=np.array([_series_mask(panel, t.brand, t.region) for t in tests], dtype=np.float64),
+        weeks=weeks,
+        incremental_sales=np.array([t.incremental_sales for t in tests], dtype=np.float64),
+        standard_error=np.array([t.standard_error for t in tests], dtype=np.float64),
+        labels=tuple(f"{t.channel}, {_slice_text(t.brand, t.region)}, {iso[t.start]} to {iso[t.end]}" for t in tests),
+    )

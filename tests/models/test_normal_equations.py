@@ -1,0 +1,105 @@
+"""The structured normal equations against the dense Jacobian of every residual (the reference)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
+
+from mmm_analytics.config.data import SyntheticSettings
+from mmm_analytics.models.inputs import model_inputs
+from mmm_analytics.models.lift_tests import LiftTests
+from mmm_analytics.models.normal_equations import SeriesLeastSquares
+from mmm_analytics.models.posterior import current_theta
+from mmm_analytics.models.training import build_model
+from mmm_analytics.synthetic import generate_panel
+from tests.models.conftest import fast_config, to_feature_panel
+
+#: Each carryover and saturation family once, with and without lift tests.
+CASES = [("beta_gamma", "hill", False), ("weibull", "logistic", True), ("geometric", "sigmoid", True)]
+
+
+@pytest.fixture(scope="module")
+def panel():
+    generated = generate_panel(SyntheticSettings(seed=5, n_geos=3, n_brands=2, n_skus=1, n_weeks=48, noise_sd=0.05))
+    return to_feature_panel(generated, fast_config())
+
+
+def _lift_tests(panel) -> LiftTests:
+    n_series, n_weeks = panel.sales.shape
+    series = np.zeros((2, n_series))
+    series[0, :3] = 1.0
+    series[1] = 1.0
+    weeks = np.zeros((2, n_weeks))
+    weeks[0, 10:18] = 1.0
+    weeks[1, 30:38] = 1.0
+    return LiftTests(np.array([0, 2]), series, weeks, np.array([2.0e6, 5.0e5]), np.array([3.0e5, 1.0e5]), ("a", "b"))
+
+
+def _perturbed(model, seed: int) -> np.ndarray:
+    theta = current_theta(model)
+    return theta + 0.05 * np.random.default_rng(seed).standard_normal(theta.size)
+
+
+def _dense(model, inputs, theta, noise):
+    """Every residual as one vector, and its dense Jacobian (jacfwd)."""
+    from mmm_analytics.models.normal_equations import FlatWeights
+
+    flat = FlatWeights.of(model)
+    non_trainable = [v.value for v in model.non_trainable_variables]
+    x = {k: jnp.asarray(v) for k, v in inputs.x.items()}
+
+    def residuals(t):
+        trainable = flat.split(t)
+        out = model.stateless_call(trainable, non_trainable, x)[0]
+        fit = jnp.sqrt(inputs.train_mask) * (inputs.y - out["sales"]) / noise[:, None]
+        with keras.StatelessScope(state_mapping=list(zip(model.trainable_variables, trainable))):
+            evidence = model.prior_residuals(out["media"])
+        return jnp.concatenate([fit.reshape(-1), evidence])
+
+    t = jnp.asarray(theta)
+    return np.asarray(residuals(t)), np.asarray(jax.jacfwd(residuals)(t))
+
+
+@pytest.mark.parametrize(("carryover", "saturation", "with_lift"), CASES, ids=lambda f: str(f))
+def test_matches_the_dense_jacobian(panel, carryover, saturation, with_lift) -> None:
+    config = fast_config().model.pinned(carryover, saturation)
+    model = build_model(panel, config, lift_tests=_lift_tests(panel) if with_lift else None)
+    inputs = model_inputs(panel)
+    theta = _perturbed(model, 1)
+    noise = np.linspace(0.03, 0.08, inputs.y.shape[0])
+    residuals, jac = _dense(model, inputs, theta, noise)
+    # Chunks smaller than the panel, with padding in the last one, must not change anything.
+    problem = SeriesLeastSquares(model, inputs, chunk_series=4)
+    normal = problem.normal_equations(theta, noise)
+    hessian, gradient = jac.T @ jac, jac.T @ residuals
+    own, rest = problem.own_weights.ravel(), problem.rest_weights
+    scale = np.abs(hessian).max()
+    # Tolerance: float64 round-off of sums over about 10^3 rows, relative to the largest entry.
+    np.testing.assert_allclose(normal.rest, hessian[np.ix_(rest, rest)], atol=1e-9 * scale)
+    np.testing.assert_allclose(normal.own[:, 0, 0], np.diag(hessian)[own], atol=1e-9 * scale)
+    np.testing.assert_allclose(normal.coupling.toarray(), hessian[np.ix_(own, rest)], atol=1e-9 * scale)
+    np.testing.assert_allclose(normal.gradient_rest, gradient[rest], atol=1e-9 * np.abs(gradient).max())
+    np.testing.assert_allclose(normal.gradient_own[:, 0], gradient[own], atol=1e-9 * np.abs(gradient).max())
+    assert normal.cost == pytest.approx(0.5 * residuals @ residuals, rel=1e-10)
+    assert problem.cost(theta, noise) == pytest.approx(normal.cost, rel=1e-10)
+    # The own-own block is diagonal in the dense matrix too: no two series share an intercept.
+    assert np.abs(hessian[np.ix_(own, own)] - np.diag(np.diag(hessian)[own])).max() <= 1e-12 * scale
+
+
+def test_schur_step_solves_the_full_system(panel) -> None:
+    model = build_model(panel, fast_config().model.pinned("weibull", "hill"))
+    inputs = model_inputs(panel)
+    theta = _perturbed(model, 2)
+    noise = np.full(inputs.y.shape[0], 0.05)
+    residuals, jac = _dense(model, inputs, theta, noise)
+    problem = SeriesLeastSquares(model, inputs)
+    normal = problem.normal_equations(theta, noise)
+    step_own, step_rest = normal.solve(damping=1e-2)
+    hessian = jac.T @ jac
+    damped = hessian + 1e-2 * np.diag(np.maximum(np.diag(hessian), 1e-12 * np.diag(hessian).max()))
+    expected = np.linalg.solve(damped, -jac.T @ residuals)
+    step = problem.combine(np.zeros_like(theta), step_own, step_rest)
+    np.testing.assert_allclose(step, expected, rtol=1e-6, atol=1e-8 * np.abs(expected).max())
