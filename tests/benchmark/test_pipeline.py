@@ -107,7 +107,8 @@ def no_regret(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_floor_is_fitted_with_the_truths_forms(
     setting: SyntheticSetting, forms: tuple[str, str, str], config: ProjectConfig, received, no_regret
 ) -> None:
-    row, channels, _ = pipeline.benchmark_world(setting, 3, config)
+    result = pipeline.benchmark_world(setting, 3, config)
+    row, channels = result.row, result.channels
     ours, floor = received
     assert ours == config.model  # ours: the config as given (forms chosen from the data when auto)
     assert (floor.carryover, floor.saturation, floor.saturation_scaling) == forms
@@ -120,6 +121,7 @@ def test_floor_is_fitted_with_the_truths_forms(
     assert row["floor_forms"].startswith(f"{forms[0]}+{forms[1]}/{forms[2]}")
     assert {"floor_contribution_error", "floor_coverage", "floor_regret", "contribution_error"} <= set(row)
     assert sorted(channels["fit"].unique()) == ["floor", "ours"] and len(channels) == 2 * 6
+    assert not any(key.startswith("lift_") for key in row) and result.lift_tests.empty
 
 
 def test_floor_reuses_our_fit_when_the_config_pins_the_truth(config: ProjectConfig, received, no_regret) -> None:
@@ -129,7 +131,8 @@ def test_floor_reuses_our_fit_when_the_config_pins_the_truth(config: ProjectConf
             update={"saturation_scaling": SaturationScaling.RELATIVE}
         ),
     )
-    row, channels, _ = pipeline.benchmark_world(SyntheticSetting.DEFAULT, 3, pinned)
+    result = pipeline.benchmark_world(SyntheticSetting.DEFAULT, 3, pinned)
+    row, channels = result.row, result.channels
     assert len(received) == 1
     assert row["floor_contribution_error"] == row["contribution_error"]
     pd.testing.assert_frame_equal(
@@ -190,17 +193,23 @@ def test_a_response_that_is_not_finite_gets_no_regret(config: ProjectConfig, rec
     assert "not finite" in figures["regret_failure"]
 
 
-def test_the_command_prints_ours_beside_the_floor(tmp_path: Path, received, no_regret) -> None:
-    from typer.testing import CliRunner
-
-    from mmm_analytics.cli.app import app
-
+def _tiny_config_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped config folder on a tiny world (2 geos x 2 brands x 1 SKU x 60 weeks)."""
     config_dir = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, config_dir)
     data_file = config_dir / "data_config.yaml"
     data = yaml.safe_load(data_file.read_text(encoding="utf-8"))
     data["synthetic"] |= {"n_geos": 2, "n_brands": 2, "n_skus": 1, "n_weeks": 60}
     data_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return config_dir
+
+
+def test_the_command_prints_ours_beside_the_floor(tmp_path: Path, received, no_regret) -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+
+    config_dir = _tiny_config_dir(tmp_path)
     result = CliRunner().invoke(
         app,
         [
@@ -269,7 +278,7 @@ def test_run_benchmark_fans_out_on_the_configs_backend_and_fits_locally_inside(
     on_ray = dataclasses.replace(config, model=config.model.with_backend(Backend.RAY))
     result = pipeline.run_benchmark([SyntheticSetting.DEFAULT], [1, 2], on_ray, tmp_path)
     assert asked["backend"] == Backend.RAY and asked["fn"] is pipeline._world_job
-    assert asked["items"] == [(SyntheticSetting.DEFAULT, 1, True), (SyntheticSetting.DEFAULT, 2, False)]
+    assert asked["items"] == [(SyntheticSetting.DEFAULT, 1, True, 0), (SyntheticSetting.DEFAULT, 2, False, 0)]
     [inner] = asked["shared"]
     assert inner.model.compute.backend == Backend.LOCAL and inner.model.with_backend(Backend.RAY) == on_ray.model
     assert {model.compute.backend for model in received} == {Backend.LOCAL}
@@ -285,3 +294,55 @@ def test_the_command_without_ray_says_how_to_install_it(tmp_path: Path, monkeypa
     monkeypatch.setitem(sys.modules, "ray", None)  # ``import ray`` now raises ImportError
     result = CliRunner().invoke(app, ["benchmark", "--seeds", "1", "--backend", "ray", "--output", str(tmp_path)])
     one_error_line(result, "--backend ray", "pip install 'mmm-analytics[ray]'")
+
+
+def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
+    tmp_path: Path, config: ProjectConfig, received, no_regret
+) -> None:
+    result = pipeline.run_benchmark(
+        [SyntheticSetting.DEFAULT, SyntheticSetting.ABSOLUTE], [1], config, tmp_path, with_timings=False, lift_tests=2
+    )
+    assert len(received) == 2 * 3  # ours, floor and ours with the tests, per world
+    assert received[2::3] == [config.model] * 2  # calibrated with the same config
+    written = [tmp_path / "lift_tests" / f"{world}_seed_1.csv" for world in ("default", "absolute")]
+    assert result.files[-2:] == written
+    tests = pd.read_csv(written[0])
+    assert len(tests) == 2 and set(tests["channel"]) <= set(result.channels["channel"])
+    runs = pd.read_csv(tmp_path / "benchmark_runs.csv")
+    assert {"lift_contribution_error", "lift_tested_error_before", "lift_fit_time_ratio"} <= set(runs.columns)
+    assert list(runs["lift_tests"]) == [2, 2]
+    assert {"lift_tested_error_fall", "lift_coverage"} <= set(pd.read_csv(tmp_path / "benchmark.csv").columns)
+    assert (result.channels["fit"] == "lift").sum() == 2 * 6
+    assert "## With 2 lift tests" in result.markdown
+
+
+def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no_regret) -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+
+    args = ["benchmark", "--seeds", "1", "--settings", "default", "--output", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, [*args, "--lift-tests", "2", "--config-dir", str(_tiny_config_dir(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "2 lift tests (" in result.output and "tested channels" in result.output
+    assert (tmp_path / "out" / "lift_tests" / "default_seed_1.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "extra, fragments",
+    [
+        (["--lift-tests", "-1"], ("--lift-tests -1", ">= 1")),
+        (["--lift-tests", "2", "--scale", "24"], ("--lift-tests 2", "--scale")),
+    ],
+    ids=["negative", "with_scale"],
+)
+def test_the_command_refuses_a_bad_number_of_lift_tests(
+    tmp_path: Path, extra: list[str], fragments: tuple[str, ...]
+) -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+    from tests.cli.checks import one_error_line
+
+    result = CliRunner().invoke(app, ["benchmark", "--seeds", "1", "--output", str(tmp_path), *extra])
+    one_error_line(result, *fragments)

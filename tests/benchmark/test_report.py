@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_analytics.benchmark.report import channel_summary, markdown, setting_summary, side_by_side
+from mmm_analytics.benchmark.report import (
+    channel_summary,
+    lift_misses,
+    lift_table,
+    markdown,
+    setting_summary,
+    side_by_side,
+)
 
 
 @pytest.fixture()
@@ -160,3 +167,62 @@ def test_a_broken_fit_leaves_blank_figures_and_is_listed(runs) -> None:
     assert "## Fit problems" in text
     assert "- default, floor: 49.9% of parameter draws non-finite; regret not scored" in text
     assert "- noisy" not in text
+
+
+@pytest.fixture()
+def lift_runs(runs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs, default renamed delayed, with a fit of 2 lift tests each (our fit times: 20, 30
+    and 25 s); and their channel rows."""
+    lifted = runs[0].assign(
+        lift_tests=[2, 2, 2],
+        lift_channels=["TV; Print", "TV; Print", "Print; TV"],
+        lift_contribution_error=[0.03, 0.04, 0.12],
+        lift_tested_error_before=[0.20, 0.30, 0.10],
+        lift_tested_error_after=[0.05, 0.07, 0.08],
+        lift_untested_worst_change=[0.001, 0.025, np.nan],
+        lift_coverage=[0.9, 0.9, 0.5],
+        lift_mean_interval_width=[0.3, 0.5, 0.4],
+        lift_fit_seconds=[22.0, 33.0, 40.0],
+        lift_fit_time_ratio=[1.1, 1.1, 1.6],
+        setting=["delayed", "delayed", "noisy"],
+    )
+    return lifted, runs[1].replace({"setting": {"default": "delayed"}})
+
+
+def test_lift_summary_sets_the_fit_with_tests_beside_ours(runs, lift_runs) -> None:
+    summary = setting_summary(*lift_runs)
+    delayed = summary.set_index("setting").loc["delayed"]
+    assert delayed.lift_contribution_error == pytest.approx(0.035, rel=1e-12)
+    assert delayed.lift_contribution_error_fall == pytest.approx(1 - 0.035 / 0.07, rel=1e-12)
+    assert (delayed.lift_tested_error_before, delayed.lift_tested_error_after) == pytest.approx((0.25, 0.06))
+    assert delayed.lift_tested_error_fall == pytest.approx(1 - 0.06 / 0.25, rel=1e-12)
+    assert delayed.lift_untested_worst_change == pytest.approx(0.025, rel=1e-12)  # the worse seed
+    assert delayed.lift_fit_time_ratio == pytest.approx(27.5 / 25.0, rel=1e-12)  # mean time / mean time
+    assert delayed.lift_channels == "TV; Print" and delayed.lift_tests == 2
+    assert "lift_coverage" not in setting_summary(*runs)  # without lift tests: no lift columns
+
+
+def test_lift_targets_hold_the_falls_only_in_the_hard_worlds(lift_runs) -> None:
+    summary = setting_summary(*lift_runs).set_index("setting", drop=False)
+    # delayed: falls 50% and 76%, untested worse by 2.5 points, coverage 90%, 1.10x the time.
+    assert lift_misses(summary.loc["delayed"]) == ["untested change"]
+    # noisy: falls not held; no untested channel scored; coverage 50%, 1.60x the time.
+    assert lift_misses(summary.loc["noisy"]) == ["coverage", "fit time"]
+
+
+def test_the_report_shows_errors_with_zero_and_n_lift_tests(lift_runs) -> None:
+    summary = setting_summary(*lift_runs)
+    table = lift_table(summary, 2).set_index("world")
+    assert table.loc["delayed", "contribution error, 0 -> 2 tests"] == "7.0% -> 3.5%"
+    assert table.loc["delayed", "fall"] == "50%"
+    assert table.loc["delayed", "tested channels' error, 0 -> 2 tests"] == "25.0% -> 6.0%"
+    assert table.loc["delayed", "tested fall"] == "76%"
+    assert table.loc["delayed", "worst untested change"] == "+2.5 pt"
+    assert table.loc["noisy", "worst untested change"] == "-"
+    assert table.loc["delayed", "fit time"] == "25.0 s -> 27.5 s (1.10x)"
+    assert table.loc["noisy", "targets"] == "NOT met: coverage, fit time"
+    per_channel = channel_summary(lift_runs[1])
+    text = markdown(summary, per_channel, lift_tests=2)
+    assert "## With 2 lift tests" in text
+    assert "| delayed | TV; Print | 7.0% -> 3.5% | 50% | 25.0% -> 6.0% | 76% | +2.5 pt | 90% | 40% |" in text
+    assert "## With" not in markdown(summary, per_channel)  # lift tests off: no section

@@ -137,3 +137,15 @@ def test_unwritable_output_folder(project: Path, option: str, fragment: str) -> 
         fragment,
         "'afile' is a file, so nothing can be written under it",
     )
+
+
+@pytest.mark.parametrize(("flags", "segment_figures"), [([], 1), (["--all-figures"], 2)], ids=["top-1", "all"])
+def test_all_figures_draws_every_cell(project: Path, flags: list[str], segment_figures: int) -> None:
+    with (project / "config" / "viz_config.yaml").open("a", encoding="utf-8") as config:
+        config.write("top_curve_figures: 1\n")
+    result = runner.invoke(app, ["curves", "--model", "outputs/models", "--output", "figures", *flags])
+    assert result.exit_code == 0, result.output
+    assert len(list((project / "figures").glob("roi_*_BrandA_NORTH.png"))) == segment_figures
+    assert {"roi_national.png", "roi_grid_TV.png", "roi_grid_Radio.png"} <= {
+        p.name for p in (project / "figures").iterdir()
+    }

@@ -123,3 +123,15 @@ def test_grid_has_a_row_per_brand_and_sku(sku_params: tuple[ResponseParams, tupl
         assert plots.segment_label(series[2]) == "TV, BrandA (BrandA_SKU2) / NORTH"
     finally:
         plt.close(grid)
+
+
+def test_a_sparse_selection_of_series_packs_into_a_square(curves: CurveSet) -> None:
+    one = curves.segment(0, 0)
+    scattered = [dataclasses.replace(one, brand=f"Brand{k:02d}", region=f"G{k:03d}") for k in range(5)]
+    assert plots.grid_places(scattered) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
+    full = [curves.segment(row, 0) for row in range(curves.n_rows - 1)]
+    brands, regions = list(dict.fromkeys(curves.brands[:-1])), list(dict.fromkeys(curves.regions[:-1]))
+    assert plots.grid_places(full) == [(brands.index(c.brand), regions.index(c.region)) for c in full]
+    figure = plots.channel_grid_figure(scattered, VIZ, "#1f4e79")
+    assert sum(ax.axison for ax in figure.axes) == 5 and len(figure.axes) == 6
+    plt.close(figure)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.curves import render
 from mmm_analytics.curves.carryover import carryover_curves
 from mmm_analytics.curves.extraction import extract_curves
 from mmm_analytics.curves.render import (
     FigureFormat,
     FigureKind,
     figure_format,
+    grid_rows,
     plan_figures,
     render_figures,
     safe_name,
@@ -101,3 +104,27 @@ def test_render_removes_temp_files_an_interrupted_run_left(
     assert not any(path.exists() for path in stale)
     assert all(path.exists() for path in kept)
     assert all(job.path.stat().st_size > 1000 for job in jobs)
+
+
+@pytest.mark.parametrize("top", [0, 1, 3], ids=lambda n: f"top-{n}")
+def test_default_plan_draws_the_cells_of_largest_spend(params: ResponseParams, tmp_path: Path, top: int) -> None:
+    curves = extract_curves(params, CurveSettings(points=5), 0.9)
+    jobs = plan_figures(curves, carryover_curves(params, 0.9), tmp_path, FigureFormat.PNG, VIZ, top)
+    drawn = {
+        (job.curves[0].brand, job.curves[0].region, job.curves[0].channel)
+        for job in jobs
+        if job.kind is FigureKind.SEGMENT
+    }
+    spend = curves.current_spend[:-1]
+    largest = sorted(np.ndindex(*spend.shape), key=lambda cell: -spend[cell])[:top]
+    assert drawn == {(curves.brands[r], curves.regions[r], curves.channels[c]) for r, c in largest}
+    assert sum(job.kind is not FigureKind.SEGMENT for job in jobs) == 2 * len(params.channels) + 1
+
+
+def test_grid_keeps_the_largest_spenders(params: ResponseParams, monkeypatch: pytest.MonkeyPatch) -> None:
+    curves = extract_curves(params, CurveSettings(points=5), 0.9)
+    monkeypatch.setattr(render, "GRID_SERIES", 2)
+    rows = grid_rows(curves, 0)
+    spend = curves.current_spend[:-1, 0]
+    assert rows == sorted(rows) and len(rows) == 2
+    assert set(rows) == set(np.argsort(-spend)[:2].tolist())

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from plotly.offline import get_plotlyjs
 
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.curves import report
 from mmm_analytics.curves.extraction import extract_curves
-from mmm_analytics.curves.report import build_report, curve_payload, roi_table
+from mmm_analytics.curves.pipeline import write_report_data
+from mmm_analytics.curves.report import (
+    build_report,
+    curve_payload,
+    data_file,
+    data_script,
+    inline_rows,
+    roi_table,
+    segment_curves,
+)
 from mmm_analytics.curves.summary import (
     channel_roi_table,
     estimate_roi,
     segment_roi_table,
 )
+from mmm_analytics.reports.browser import Browser, find_chromium
 from mmm_analytics.response.artifacts import ResponseParams
 
 from .hand_model import metadata_for
@@ -116,3 +128,47 @@ def test_one_number_format_in_tables_and_script(
     assert re.search(pattern, page)
     other = "en-US" if locale == "en-IN" else "en-IN"
     assert other not in page.replace(get_plotlyjs(), "")
+
+
+def test_rows_left_out_of_the_page_are_named_with_their_data_file(params: ResponseParams) -> None:
+    curves = extract_curves(params, CurveSettings(points=5), 0.9)
+    inline = inline_rows(curves, count=1)
+    payload = curve_payload(curves, inline)
+    assert len(inline) == 2 and inline[-1] == curves.n_rows - 1  # the largest series and national
+    assert len(payload["curves"]) == 2 * len(params.channels)
+    assert len(payload["files"]) == curves.n_rows - 2
+    row = next(r for r in range(curves.n_rows - 1) if r not in inline)
+    key = f"{curves.brands[row]}|{curves.regions[row]}"
+    assert payload["files"][key] == data_file(row) == f"roi_report_data/segment_{row:05d}.js"
+    script = data_script(curves, row)
+    assert script.startswith("mmmRoiCurves({") and script.endswith(");\n")
+    assert json.loads(script[len("mmmRoiCurves(") : -3]) == segment_curves(curves, row)
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium'")
+def test_a_series_off_the_page_loads_from_its_data_file(
+    params: ResponseParams, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report, "INLINE_SERIES", 0)
+    curves = extract_curves(params, CurveSettings(points=7), 0.9)
+    (tmp_path / report.FILE).write_text(_page(params), encoding="utf-8")
+    written = write_report_data(tmp_path, curves)
+    assert written == curves.n_rows - 1
+    pick = (
+        "new Promise(done => { const b = document.getElementById('brand'), r = document.getElementById('region');"
+        f" b.value = {json.dumps(curves.brands[0])}; r.value = {json.dumps(curves.regions[0])};"
+        " r.dispatchEvent(new Event('change'));"
+        " const info = document.getElementById('info'); let tries = 0;"
+        " const look = () => { if (info.textContent.startsWith('Current') || ++tries > 100)"
+        " done(JSON.stringify({info: info.textContent, title: document.getElementById('curve').layout.title.text}));"
+        " else setTimeout(look, 50); }; look(); })"
+    )
+    with Browser() as browser:
+        session = browser._open(tmp_path / report.FILE, 1366, 768)
+        try:
+            seen = json.loads(browser._evaluate(pick, session))
+            errors = browser._console_errors(session)
+        finally:
+            browser._close(session)
+    assert seen["info"].startswith("Current average spend") and errors == ()
+    assert f"{curves.brands[0]} / {curves.regions[0]}" in seen["title"]

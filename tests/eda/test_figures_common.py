@@ -13,6 +13,9 @@ from mmm_analytics.eda.figures_common import (
     grid_shape,
     new_figure,
     save_figure,
+    top_columns,
+    top_labels,
+    with_note,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -50,3 +53,24 @@ def test_save_figure_writes_a_png_at_the_requested_size(tmp_path: Path, fast_viz
     assert data.startswith(PNG_SIGNATURE)
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (round(fast_viz.figure_width * 50), round(fast_viz.figure_height * 50))
+
+
+@pytest.mark.parametrize(
+    ("count", "kept", "note"),
+    [
+        pytest.param(5, ["g1", "g2", "g3"], "", id="all-fit"),
+        pytest.param(2, ["g1", "g3"], "top 2 of 3 by total", id="largest-in-order"),
+    ],
+)
+def test_top_columns(count: int, kept: list[str], note: str) -> None:
+    frame = pd.DataFrame({"g1": [5.0, 5.0], "g2": [1.0, 1.0], "g3": [3.0, 4.0]})
+    shown, text = top_columns(frame, count)
+    assert list(shown.columns) == kept and text == note
+
+
+def test_top_labels_and_note() -> None:
+    values = pd.Series([1, 9, 4], index=["NORTH", "SOUTH", "EAST"])
+    shown, note = top_labels(values, 2)
+    assert list(shown.index) == ["SOUTH", "EAST"] and note == "top 2 of 3"
+    assert with_note("weekly", note) == "weekly; top 2 of 3 (all in the tables)"
+    assert with_note("weekly", "") == "weekly"

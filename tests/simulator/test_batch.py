@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 from plotly.offline import get_plotlyjs
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.batch import BatchPaths, run_batch
+from mmm_analytics.simulator.batch import BatchPaths, run_batch, segment_optimisation
 
 SCENARIOS = "scenarios:\n  - name: now\n  - name: more_tv\n    spend: {TV: '+50%'}\n"
 
@@ -44,3 +46,11 @@ def test_batch_writes_everything(tmp_path: Path, simulator: MarketingSimulator) 
     assert "Efficiency frontier" in page and "more_tv" in page and "CPM" in page
     assert len(pd.read_csv(paths.output / "segment_optimization.csv")) == len(simulator.segments)
     assert len(results.written) >= 20
+
+
+@pytest.mark.parametrize("count", [1, 3], ids=["largest-only", "three"])
+def test_segment_table_keeps_the_largest_spenders(simulator: MarketingSimulator, count: int) -> None:
+    spend = simulator.current_matrix.sum(axis=1)
+    table = segment_optimisation(simulator, count)
+    expected = [simulator.segments[i] for i in sorted(np.argsort(-spend)[:count].tolist())]
+    assert list(zip(table["brand"], table["region"])) == expected

@@ -3,7 +3,9 @@
 Each (world, seed) panel is fitted twice: with the project config (ours) and with the truth's
 own forms pinned (the floor, :mod:`mmm_analytics.benchmark.floor`). Both are scored the same
 way: contribution error, ROI error per channel, 90% interval coverage and width, and the
-optimiser's regret over every brand x region cell under the true response.
+optimiser's regret over every brand x region cell under the true response. With lift tests,
+our fit is repeated with tests drawn from the truth on its hardest channels
+(:mod:`mmm_analytics.benchmark.lift`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 import pandas as pd
 
 from mmm_analytics.benchmark.floor import floor_config, true_forms
-from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world_panel
+from mmm_analytics.benchmark.lift import calibrated_fit
+from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, channel_summary, markdown, setting_summary
 from mmm_analytics.compute import Backend, run_tasks
 from mmm_analytics.config import ProjectConfig
@@ -69,14 +72,28 @@ def _scored(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[
     return dict(run.summary) | regret, speed
 
 
-def benchmark_world(
-    setting: SyntheticSetting, seed: int, config: ProjectConfig, with_timings: bool = False
-) -> tuple[dict[str, Any], pd.DataFrame, dict]:
-    """Fit one world twice (ours, floor); returns the run row, the channel rows of both fits and timings.
+@dataclass(frozen=True, slots=True)
+class WorldResult:
+    """One (world, seed): its run row, the channel rows of every fit, the simulator's timings (or
+    empty) and the lift tests drawn for it (empty without ``--lift-tests``)."""
 
-    The floor reuses our fit when our config already pins the truth's forms.
+    row: dict[str, Any]
+    channels: pd.DataFrame
+    timings: dict
+    lift_tests: pd.DataFrame
+
+
+def benchmark_world(
+    setting: SyntheticSetting, seed: int, config: ProjectConfig, with_timings: bool = False, lift_tests: int = 0
+) -> WorldResult:
+    """Fit one world twice (ours, floor), and a third time with ``lift_tests`` lift tests when > 0.
+
+    The floor reuses our fit when our config already pins the truth's forms. The calibrated fit
+    (:func:`~mmm_analytics.benchmark.lift.calibrated_fit`) adds the ``lift_`` figures to the row
+    and its channel rows with ``fit = "lift"``.
     """
-    panel, truth = world_panel(setting, seed, config)
+    panel, generated = world(setting, seed, config)
+    truth = generated.truth
     ridge = ridge_baseline(panel, truth, config)
     ours = fit_one(panel, truth, config, ridge, "ours")
     ours_figures, timings = _scored(ours, config, with_timings)
@@ -95,15 +112,26 @@ def benchmark_world(
         **ridge.summary,
         "noise_floor_wmape": float(truth.data["noise_floor_wmape_last_13_weeks"]),
     }
-    channels = pd.concat([ours.channels, floor.channels.assign(fit="floor")], ignore_index=True)
-    return row, channels.assign(setting=setting.value, seed=seed), timings
+    fits = [ours.channels, floor.channels.assign(fit="floor")]
+    tests = pd.DataFrame()
+    if lift_tests > 0:
+        calibrated = calibrated_fit(generated, panel, ours, config, ridge, lift_tests, seed)
+        row |= calibrated.figures
+        fits += [] if calibrated.fit is None else [calibrated.fit.channels]
+        tests = calibrated.tests
+    channels = pd.concat(fits, ignore_index=True).assign(setting=setting.value, seed=seed)
+    return WorldResult(row, channels, timings, tests)
 
 
-def _world_job(
-    config: ProjectConfig, job: tuple[SyntheticSetting, int, bool]
-) -> tuple[dict[str, Any], pd.DataFrame, dict]:
-    """One (setting, seed, time the simulator?) task: :func:`benchmark_world`."""
-    return benchmark_world(*job[:2], config, with_timings=job[2])
+def _world_job(config: ProjectConfig, job: tuple[SyntheticSetting, int, bool, int]) -> WorldResult:
+    """One (setting, seed, time the simulator?, lift tests) task: :func:`benchmark_world`."""
+    setting, seed, with_timings, lift_tests = job
+    return benchmark_world(setting, seed, config, with_timings, lift_tests)
+
+
+def lift_test_path(output_dir: Path, setting: str, seed: int) -> Path:
+    """Where the lift tests of a (setting, seed) are written: a CSV ``mmm train`` can read."""
+    return output_dir / "lift_tests" / f"{setting}_seed_{seed}.csv"
 
 
 def run_benchmark(
@@ -113,6 +141,7 @@ def run_benchmark(
     output_dir: Path,
     on_run: Callable[[dict], None] | None = None,
     with_timings: bool = True,
+    lift_tests: int = 0,
 ) -> BenchmarkResult:
     """Fit every (setting, seed) panel, ours and the floor, and write ``benchmark.csv``,
     ``benchmark_runs.csv``, ``benchmark_channels.csv`` and ``benchmark.md`` into ``output_dir``.
@@ -120,27 +149,33 @@ def run_benchmark(
     The (setting, seed) fits are independent tasks on ``config.model.compute.backend`` (each fit
     inside one runs locally); the results are the same on every backend. ``on_run`` is called
     with each run's row, in order; ``with_timings`` times the simulator once (on the first
-    run's model).
+    run's model). With ``lift_tests`` > 0 each world is also fitted with that many lift tests,
+    written to ``lift_tests/SETTING_seed_SEED.csv`` beside the report.
     """
-    jobs = [(setting, seed, with_timings and i == 0) for i, (setting, seed) in enumerate(product(settings, seeds))]
+    pairs = enumerate(product(settings, seeds))
+    jobs = [(setting, seed, with_timings and i == 0, lift_tests) for i, (setting, seed) in pairs]
     done = run_tasks(
         _world_job,
         jobs,
         config.model.compute.backend,
         shared=(dataclasses.replace(config, model=config.model.with_backend(Backend.LOCAL)),),
-        on_result=None if on_run is None else lambda result: on_run(result[0]),
+        on_result=None if on_run is None else lambda result: on_run(result.row),
     )
-    runs = [row for row, _, _ in done]
-    channels = [rows for _, rows, _ in done]
-    timings = next((speed for _, _, speed in done if speed), {})
-    runs_frame, channel_frame = pd.DataFrame(runs), pd.concat(channels, ignore_index=True)
+    timings = next((result.timings for result in done if result.timings), {})
+    runs_frame = pd.DataFrame([result.row for result in done])
+    channel_frame = pd.concat([result.channels for result in done], ignore_index=True)
     summary_frame = setting_summary(runs_frame, channel_frame)
     per_channel = channel_summary(channel_frame)
-    text = markdown(summary_frame, per_channel, timings)
+    text = markdown(summary_frame, per_channel, timings, lift_tests)
     files = [
         write_csv(output_dir / "benchmark.csv", summary_frame),
         write_csv(output_dir / "benchmark_runs.csv", runs_frame),
         write_csv(output_dir / "benchmark_channels.csv", channel_frame),
         write_text(output_dir / "benchmark.md", text),
+    ]
+    files += [
+        write_csv(lift_test_path(output_dir, result.row["setting"], result.row["seed"]), result.lift_tests)
+        for result in done
+        if not result.lift_tests.empty
     ]
     return BenchmarkResult(summary_frame, channel_frame, runs_frame, text, files)

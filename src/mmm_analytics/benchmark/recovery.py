@@ -1,6 +1,6 @@
 """One benchmark fit: generate a world's panel, fit it, and compare the media effects with the truth.
 
-:func:`world_panel` builds the model's panel of a (setting, seed); :func:`fit_one` fits it with
+:func:`world` builds the model's panel of a (setting, seed) beside the generated one; :func:`fit_one` fits it with
 a config (ours, or the true-form floor) and returns per-channel rows and run figures;
 :func:`ridge_baseline` gives the ridge baseline's figures for scale.
 """
@@ -16,12 +16,13 @@ import pandas as pd
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting, SyntheticSettings
 from mmm_analytics.features.panel import FeaturePanel, build_panel
+from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.pipeline import fit_and_summarise, metadata_for
 from mmm_analytics.models.ridge import fit_ridge
 from mmm_analytics.response import carryover
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
 from mmm_analytics.response.steady_state import historical_contribution
-from mmm_analytics.synthetic import GroundTruth, generate_panel
+from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, generate_panel
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +48,20 @@ def wmape(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.abs(actual - predicted).sum() / np.abs(actual).sum())
 
 
-def world_panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[FeaturePanel, GroundTruth]:
-    """The model's panel of the synthetic world ``setting`` with ``seed``, and its truth."""
+def world(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[FeaturePanel, SyntheticPanel]:
+    """The model's panel of the synthetic world ``setting`` with ``seed``, and the generated panel
+    (truth, true contribution per week: what lift tests are drawn from)."""
     synthetic = config.data.synthetic.model_copy(update={"seed": seed, "setting": setting})
     generated = generate_panel(SyntheticSettings.model_validate(synthetic.model_dump()), config.data.channel_table())
     frame = generated.frame.copy()
     frame["Date"] = pd.to_datetime(frame["Date"], format="%m/%d/%Y")
-    return build_panel(frame, config.data, config.features), generated.truth
+    return build_panel(frame, config.data, config.features), generated
+
+
+def world_panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[FeaturePanel, GroundTruth]:
+    """The model's panel of the synthetic world ``setting`` with ``seed``, and its truth."""
+    panel, generated = world(setting, seed, config)
+    return panel, generated.truth
 
 
 def _error_share(estimate: pd.Series, truth: pd.Series) -> float:
@@ -146,17 +154,23 @@ def nonfinite_draws(params: ResponseParams) -> float:
 
 
 def fit_one(
-    panel: FeaturePanel, truth: GroundTruth, config: ProjectConfig, ridge: RidgeBaseline, fit: str = "ours"
+    panel: FeaturePanel,
+    truth: GroundTruth,
+    config: ProjectConfig,
+    ridge: RidgeBaseline,
+    fit: str = "ours",
+    lift_tests: LiftTests | None = None,
 ) -> FitResult:
-    """Fit ``panel`` with ``config`` and compare the recovered media effects with the truth.
+    """Fit ``panel`` with ``config`` (and ``lift_tests`` as evidence, if given) and compare the
+    recovered media effects with the truth.
 
-    ``fit`` labels the rows (``ours`` or ``floor``). Summary: contribution error (share of the
+    ``fit`` labels the rows (``ours``, ``floor`` or ``lift``). Summary: contribution error (share of the
     true media contribution), holdout wMAPE, interval coverage, the share of non-finite
     parameter draws (a broken posterior; its intervals then miss), the fitted forms and the
     fit time (s).
     """
     start = time.perf_counter()
-    model, params, noise, _info = fit_and_summarise(panel, config)
+    model, params, noise, _info = fit_and_summarise(panel, config, lift_tests=lift_tests)
     fit_seconds = time.perf_counter() - start
     family = str(getattr(model, "carryover", config.model.carryover_family().value))
     rows = _channel_rows(params, truth, ridge, config.model.intervals.level, family)

@@ -35,11 +35,20 @@ SCALE_HELP = (
     "Instead of the worlds: time and peak memory of mmm data, features and train on synthetic panels of "
     "these sizes in series (24, 400, 1000, 4000), e.g. --scale 24,400; writes benchmark_scale.md and .csv."
 )
+LIFT_TESTS_HELP = (
+    "After our fit of each world, draw this many lift tests from the truth (one per channel, the channels "
+    "with the largest contribution error and >= 5% of media) and fit again with them; 0: off."
+)
+
+
+def _share(value: float, digits: int = 1) -> str:
+    """A percentage; a figure that could not be scored (NaN) shows as ``-``."""
+    return "-" if math.isnan(value) else f"{value:.{digits}%}"
 
 
 def _pair(ours: float, floor: float, digits: int = 1) -> str:
-    """``ours / floor`` as percentages; a figure that could not be scored (NaN) shows as ``-``."""
-    return " / ".join("-" if math.isnan(v) else f"{v:.{digits}%}" for v in (ours, floor))
+    """``ours / floor`` as percentages."""
+    return f"{_share(ours, digits)} / {_share(floor, digits)}"
 
 
 def _parse_list[T](text: str, kind: Callable[[str], T], name: str) -> list[T]:
@@ -57,6 +66,7 @@ def benchmark(
     ] = DEFAULTS.reports_dir,
     backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
     scale: Annotated[str | None, typer.Option("--scale", help=SCALE_HELP)] = None,
+    lift_tests: Annotated[int, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = 0,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic worlds, fit each with the config and with the truth's forms (the floor), compare with the truth."""
@@ -65,6 +75,8 @@ def benchmark(
 
     if scale is not None:
         with user_errors(Output("--output", output)):
+            if lift_tests:
+                raise InputError(f"--lift-tests {lift_tests}: applies to the worlds, not to --scale; drop one of them")
             _scale(_parse_list(scale, int, "scale"), output, config_dir)
         return
     with user_errors(Output("--output", output)):
@@ -73,6 +85,8 @@ def benchmark(
         seed_list = _parse_list(seeds, int, "seeds")
         for seed in seed_list:
             check_seed(seed, "--seeds")
+        if lift_tests < 0:
+            raise InputError(f"--lift-tests {lift_tests}: give a number of tests >= 1, or 0 for none")
 
         def progress(run: dict) -> None:
             console.print(
@@ -81,8 +95,10 @@ def benchmark(
                 f"{_pair(run['coverage'], run['floor_coverage'], 0)}, regret "
                 f"{_pair(run['regret'], run['floor_regret'], 2)}, fit {run['fit_seconds']:.1f} s"
             )
+            if lift_tests:
+                console.print(_lift_line(run))
 
-        result = run_benchmark(chosen, seed_list, config, output, progress)
+        result = run_benchmark(chosen, seed_list, config, output, progress, lift_tests=lift_tests)
     table = Table(title="Benchmark, ours / true-form floor (mean over seeds)")
     for column in ("world", "contribution error", "ratio", "coverage", "regret", "ridge", "fit"):
         table.add_column(column)
@@ -98,6 +114,17 @@ def benchmark(
         )
     console.print(table)
     console.print(Text(f"written: {', '.join(str(f) for f in result.files)}"))
+
+
+def _lift_line(run: dict) -> str:
+    """The progress line of a run's fit with lift tests: errors 0 -> N tests, coverage and time."""
+    before, after = run["lift_tested_error_before"], run["lift_tested_error_after"]
+    return (
+        f"{'':>12} {run['lift_tests']} lift tests ({run['lift_channels'] or 'no channel qualifies'}): "
+        f"contribution error {_share(run['contribution_error'])} -> {_share(run['lift_contribution_error'])}, "
+        f"tested channels {_share(before)} -> {_share(after)}, coverage {_share(run['lift_coverage'], 0)}, "
+        f"fit {run['lift_fit_seconds']:.1f} s ({run['lift_fit_time_ratio']:.2f}x)"
+    )
 
 
 def _scale(sizes: list[int], output: Path, config_dir: Path) -> None:

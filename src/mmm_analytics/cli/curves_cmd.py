@@ -30,11 +30,16 @@ if TYPE_CHECKING:
 MODEL_HELP = (
     "The trained model: mmm_model.keras or the folder holding it (needs metadata.json and response_params.npz)."
 )
-OUTPUT_HELP = "Folder for the curve figures (one per channel x brand x region, grids, national, carryover)."
+OUTPUT_HELP = "Folder for the curve figures (national, channel grids, carryover and the cells of largest spend)."
 REPORTS_HELP = (
-    "Folder for channel_roi.csv, roi_by_segment.csv, roi_curves.parquet, roi_report.html and curves_summary.json."
+    "Folder for channel_roi.csv, roi_by_segment.csv/.parquet, roi_curves.parquet, roi_report.html (with "
+    "roi_report_data/) and curves_summary.json."
 )
 FORMAT_HELP = "Figure format."
+ALL_FIGURES_HELP = (
+    "Draw a curve figure for every channel x brand x region, not only the cells of largest spend "
+    "(top_curve_figures in viz_config.yaml); national, grid and carryover figures are always drawn."
+)
 #: Each timed part of the curves step, in plain words.
 STEP_NAMES: dict[str, str] = {
     "curves": "curves and intervals",
@@ -95,6 +100,7 @@ def curves(
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = _PATHS.curve_figures,
     reports: Annotated[Path, typer.Option("--reports", help=REPORTS_HELP)] = _PATHS.reports_dir,
     fmt: Annotated[FigureFormat, typer.Option("--format", case_sensitive=False, help=FORMAT_HELP)] = FigureFormat.PNG,
+    all_figures: Annotated[bool, typer.Option("--all-figures", help=ALL_FIGURES_HELP)] = False,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """ROI curves per channel x brand x region with average and marginal ROI and intervals."""
@@ -103,6 +109,6 @@ def curves(
 
         config = project_config(config_dir, "model_config.yaml")
         with figure_bar() as progress:
-            result = generate_curves(model, output, reports, config, fmt.value, progress)
+            result = generate_curves(model, output, reports, config, fmt.value, progress, all_figures)
         warn_model_file(model)
         show(result, output, reports)

@@ -27,6 +27,9 @@ class VizConfig(Settings):
     figure_width: float = Field(default=10.0, gt=0)
     figure_height: float = Field(default=5.5, gt=0)
     number_format: NumberFormat = NumberFormat.INDIAN
+    #: ``mmm curves`` draws single-curve figures for this many series x channel cells, the largest
+    #: average weekly spends (``--all-figures``: every cell); national, grids and carryover always.
+    top_curve_figures: int = Field(default=10, ge=0)
 
     def color_for(self, index: int) -> str:
         return self.palette[index % len(self.palette)]

@@ -43,7 +43,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mmm_analytics.config.model import CurveSettings
-from mmm_analytics.curves.intervals import equal_tailed
+from mmm_analytics.curves.evaluation import draw_bands, evaluate, spend_weighted
 from mmm_analytics.response.artifacts import ResponseParams
 
 type Array = npt.NDArray[np.float64]
@@ -208,59 +208,6 @@ def average_weekly_spend(params: ResponseParams) -> Array:
     return params.spend.mean(axis=1)
 
 
-def _response_args(params: ResponseParams, draws: bool) -> tuple[Array, ...]:
-    """Arguments of the response kernel for spends of shape (S, P, C)."""
-    if draws:
-        return (
-            params.coefficient_draws[:, :, None, :],
-            params.exposure_scale[:, None, :],
-            params.cpm,
-            params.lag_weights_draws.sum(axis=1)[:, None, None, :],
-            params.half_saturation_draws[:, :, None, :],
-            params.slope_draws[:, None, None, :],
-        )
-    return (
-        params.coefficient[:, None, :],
-        params.exposure_scale[:, None, :],
-        params.cpm,
-        params.lag_weights.sum(axis=0),
-        params.half_saturation[:, None, :],
-        params.slope,
-    )
-
-
-def evaluate(params: ResponseParams, spend: Array, draws: bool = False) -> tuple[Array, Array]:
-    """Steady-state response and marginal ROI at weekly spends, in float64.
-
-    Parameters
-    ----------
-    params : ResponseParams
-    spend : ndarray of shape (S, P, C)
-        Sustained weekly spend (INR) per series, point and channel.
-    draws : bool
-        False: at the point estimate, results of shape (S, P, C);
-        True: for every parameter draw, results of shape (D, S, P, C).
-
-    Returns
-    -------
-    response : INR per week; mroi : INR of sales per INR of spend.
-    """
-    from mmm_analytics.response import kernels  # JAX: loaded here, not when figure workers import this module
-
-    response, mroi = kernels.evaluate(spend, *_response_args(params, draws), family=params.saturation, order=1)
-    return response, mroi
-
-
-def _spend_weighted(values: Array, average: Array, axis: int) -> Array:
-    """Mean over the series axis weighted by average spend (S, C): the national marginal ROI."""
-    shape = [1] * values.ndim
-    shape[axis], shape[-1] = average.shape
-    weights = average.reshape(shape)
-    used = np.where(weights > 0, values, 0.0)  # a series that never used the channel has weight 0 (and NaN mroi)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (used * weights).sum(axis=axis) / weights.sum(axis=axis)
-
-
 def _finite(values: Array) -> Array:
     """Infinite values (the marginal ROI at spend 0 of a Hill curve with slope < 1) become NaN."""
     return np.where(np.isfinite(values), values, np.nan)
@@ -304,7 +251,7 @@ def saturation_points(params: ResponseParams, average: Array) -> tuple[Array, Ar
 
     def national(m: Array) -> tuple[Array, Array]:
         response, mroi = evaluate(params, m * average[:, None, :])
-        return response.sum(axis=0, keepdims=True), _spend_weighted(mroi, average, axis=0)[None]
+        return response.sum(axis=0, keepdims=True), spend_weighted(mroi, average, axis=0)[None]
 
     n_series, n_channels = average.shape
     total_ceiling = coefficient.sum(axis=0, keepdims=True)
@@ -342,16 +289,10 @@ def extract_curves(
     multiples = np.linspace(0.0, settings.max_spend_multiple, settings.points)
     spend = multiples[None, :, None] * average[:, None, :]
     response, mroi = evaluate(params, spend)
-    response_draws, mroi_draws = evaluate(params, spend, draws=True)
     spend_all = _with_national(spend, spend.sum(axis=0))
     response_all = _with_national(response, response.sum(axis=0))
-    mroi_all = _with_national(mroi, _spend_weighted(mroi, average, axis=0))
-    response_band = equal_tailed(
-        np.concatenate([response_draws, response_draws.sum(axis=1, keepdims=True)], axis=1), level
-    )
-    mroi_band = equal_tailed(
-        np.concatenate([mroi_draws, _spend_weighted(mroi_draws, average, axis=1)[:, None]], axis=1), level
-    )
+    mroi_all = _with_national(mroi, spend_weighted(mroi, average, axis=0))
+    response_band, mroi_band = draw_bands(params, spend, average, level)
     current_response, _ = evaluate(params, average[:, None, :])
     breakeven, at_ceiling = saturation_points(params, average)
     return CurveSet(

@@ -4,9 +4,12 @@ Reads ``metadata.json`` and ``response_params.npz`` from the model folder (see
 :mod:`mmm_analytics.response.artifacts`) and writes, atomically:
 
 - ``reports/channel_roi.csv`` (:data:`~mmm_analytics.curves.summary.ROI_COLUMNS`) and
-  ``reports/roi_by_segment.csv`` (:data:`~mmm_analytics.curves.summary.SEGMENT_COLUMNS`);
+  ``reports/roi_by_segment.csv`` (:data:`~mmm_analytics.curves.summary.SEGMENT_COLUMNS`, also as
+  ``roi_by_segment.parquet``);
 - ``reports/roi_curves.parquet`` (:data:`~mmm_analytics.curves.extraction.CURVE_COLUMNS`);
-- ``reports/roi_report.html`` and ``reports/curves_summary.json`` (timings and counts);
+- ``reports/roi_report.html`` with ``reports/roi_report_data/`` (the curves of the series the
+  page does not carry, one script each, see :mod:`mmm_analytics.curves.report`) and
+  ``reports/curves_summary.json`` (timings and counts);
 - the figures listed in :mod:`mmm_analytics.curves.render`.
 
 Intervals are equal-tailed quantiles at ``ModelConfig.intervals.level`` over the
@@ -39,7 +42,7 @@ from mmm_analytics.curves.render import (
     plan_figures,
     render_figures,
 )
-from mmm_analytics.curves.report import build_report
+from mmm_analytics.curves.report import DATA_FOLDER, build_report, data_file, data_script, inline_rows
 from mmm_analytics.curves.summary import (
     channel_roi_table,
     estimate_roi,
@@ -58,10 +61,18 @@ from mmm_analytics.utils.workers import remove_stale_temps
 
 CHANNEL_ROI_FILE = "channel_roi.csv"
 SEGMENT_ROI_FILE = "roi_by_segment.csv"
+SEGMENT_ROI_PARQUET = "roi_by_segment.parquet"
 CURVES_FILE = "roi_curves.parquet"
 REPORT_FILE = "roi_report.html"
 SUMMARY_FILE = "curves_summary.json"
-REPORT_FILES: tuple[str, ...] = (CHANNEL_ROI_FILE, SEGMENT_ROI_FILE, CURVES_FILE, REPORT_FILE, SUMMARY_FILE)
+REPORT_FILES: tuple[str, ...] = (
+    CHANNEL_ROI_FILE,
+    SEGMENT_ROI_FILE,
+    SEGMENT_ROI_PARQUET,
+    CURVES_FILE,
+    REPORT_FILE,
+    SUMMARY_FILE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +150,22 @@ def _write_tables(reports_dir: Path, channel: pd.DataFrame, segment: pd.DataFram
     return {
         "channel_roi": write_csv(reports_dir / CHANNEL_ROI_FILE, channel),
         "roi_by_segment": write_csv(reports_dir / SEGMENT_ROI_FILE, segment),
+        "roi_by_segment_parquet": write_parquet(reports_dir / SEGMENT_ROI_PARQUET, segment),
         "roi_curves": write_parquet(reports_dir / CURVES_FILE, curves.to_frame()),
     }
+
+
+def write_report_data(reports_dir: Path, curves: CurveSet) -> int:
+    """One script of curve data per series the report does not carry itself (in ``roi_report_data/``,
+    its earlier scripts removed first); returns how many were written."""
+    folder = Path(reports_dir) / DATA_FOLDER
+    for old in folder.glob("segment_*.js"):
+        old.unlink()
+    inline = set(inline_rows(curves))
+    rows = [row for row in range(curves.n_rows) if row not in inline]
+    for row in rows:
+        write_text(Path(reports_dir) / data_file(row), data_script(curves, row))
+    return len(rows)
 
 
 def generate_curves(
@@ -150,6 +175,7 @@ def generate_curves(
     config: ProjectConfig,
     fmt: str = "png",
     progress: FigureProgress | None = None,
+    all_figures: bool = False,
 ) -> CurvesResult:
     """Extract every ROI curve of a trained model and write tables, figures and the report.
 
@@ -165,6 +191,9 @@ def generate_curves(
         Figure format: png, svg or pdf.
     progress : callable, optional
         Called with (figures saved, figures in all) after each batch of figures.
+    all_figures : bool
+        A single-curve figure for every series x channel cell, not only the
+        ``viz.top_curve_figures`` of largest spend.
     """
     figure_kind = figure_format(fmt)
     seconds: dict[str, float] = {}
@@ -181,7 +210,8 @@ def generate_curves(
     with _timed(seconds, "tables"):
         outputs = _write_tables(Path(reports_dir), channel, segment, curves)
     with _timed(seconds, "figures"):
-        jobs = plan_figures(curves, carryover_curves(params, level), Path(figures_dir), figure_kind, config.viz)
+        top = None if all_figures else config.viz.top_curve_figures
+        jobs = plan_figures(curves, carryover_curves(params, level), Path(figures_dir), figure_kind, config.viz, top)
         figures = render_figures(jobs, config.viz, figure_kind, progress)
     with _timed(seconds, "report"):
         report_curves, report_segment = _report_view(curves, segment)
@@ -196,6 +226,7 @@ def generate_curves(
             config.viz,
         )
         outputs["report"] = write_text(Path(reports_dir) / REPORT_FILE, page)
+        data_files = write_report_data(Path(reports_dir), report_curves)
     seconds["total"] = round(time.perf_counter() - started, 3)
     segment_figures = sum(job.kind is FigureKind.SEGMENT for job in jobs)
     outputs["summary"] = write_json(
@@ -210,6 +241,7 @@ def generate_curves(
                 "points_per_curve": config.model.curves.points,
                 "figures": len(figures),
                 "segment_figures": segment_figures,
+                "report_data_files": data_files,
             },
             "interval": {"level": level, "method": "equal-tailed quantiles over Laplace-approximation parameter draws"},
             "figure_format": figure_kind.value,

@@ -15,6 +15,7 @@ costs an extra full draw per figure; the curves step renders 150+ figures.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -194,20 +195,31 @@ def _ordered(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: str) -> Figure:
-    """Small multiples of one channel: brands (brand x SKU at SKU granularity) as rows, regions as
-    columns (series curves only). The panels share one vertical scale, from 0 to above the highest
-    band of any panel, so no curve is cut off."""
+def grid_places(curves: Sequence[SegmentCurve]) -> list[tuple[int, int]]:
+    """(row, column) of each curve's panel: brand by region when that table is at least half full,
+    else (a few series of a large panel) row by row in a near-square block."""
     brands = _ordered([c.brand_label for c in curves])
     regions = _ordered([c.region for c in curves])
+    if len(brands) * len(regions) <= 2 * len(curves):
+        return [(brands.index(c.brand_label), regions.index(c.region)) for c in curves]
+    columns = math.ceil(math.sqrt(len(curves)))
+    return [divmod(k, columns) for k in range(len(curves))]
+
+
+def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: str) -> Figure:
+    """Small multiples of one channel: brands (brand x SKU at SKU granularity) as rows, regions as
+    columns (series curves only; see :func:`grid_places` for a sparse selection). The panels share one vertical scale, from 0 to above the highest
+    band of any panel, so no curve is cut off."""
+    places = grid_places(curves)
+    n_rows, n_columns = (max(place[k] for place in places) + 1 if places else 1 for k in (0, 1))
     width, height = GRID_CELL_INCHES
     fig, axes = plt.subplots(
-        len(brands), len(regions), figsize=(width * len(regions), height * len(brands)), squeeze=False, sharey=True
+        n_rows, n_columns, figsize=(width * n_columns, height * n_rows), squeeze=False, sharey=True
     )
     for ax in axes.flat:
         ax.axis("off")
-    for curve in curves:
-        ax = axes[brands.index(curve.brand_label), regions.index(curve.region)]
+    for curve, place in zip(curves, places):
+        ax = axes[place]
         ax.axis("on")
         _draw_response(ax, curve, color, viz)
         ax.xaxis.set_major_locator(MaxNLocator(GRID_TICKS))  # fewer ticks: 24 small panels render faster

@@ -10,8 +10,11 @@ File names (``fmt`` is png, svg or pdf; names keep letters, digits, ``.``, ``-``
 ``_``, other characters become ``_``):
 
 - ``roi_{channel}_{brand}_{region}.{fmt}``: one per channel x brand x region, or
-  ``roi_{channel}_{brand}_{region}_{sku}.{fmt}`` per channel x series at SKU granularity;
-- ``roi_grid_{channel}.{fmt}``: small multiples per channel;
+  ``roi_{channel}_{brand}_{region}_{sku}.{fmt}`` per channel x series at SKU granularity; by
+  default only for the ``VizConfig.top_curve_figures`` cells of the largest average weekly
+  spend (``mmm curves --all-figures``: every cell);
+- ``roi_grid_{channel}.{fmt}``: small multiples per channel (at most :data:`GRID_SERIES` series,
+  the largest spenders on the channel);
 - ``roi_national.{fmt}``: national curves of every channel;
 - ``carryover_{channel}.{fmt}``: learned impulse response per channel.
 
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any, assert_never
 
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
 
@@ -43,6 +47,8 @@ from mmm_analytics.utils.workers import remove_stale_temps, sigterm_raises, work
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 PNG_COMPRESS_LEVEL = 3  # zlib level: much faster than the default with files about 10% larger
+#: A channel's grid shows at most this many series: all of them up to this size, else the largest spenders.
+GRID_SERIES = 24
 
 
 class FigureFormat(StrEnum):
@@ -108,11 +114,38 @@ def _unique(stem: str, taken: set[str]) -> str:
     return name
 
 
+def top_cells(curves: CurveSet, count: int | None) -> set[tuple[int, int]]:
+    """The (series row, channel) cells of the ``count`` largest average weekly spends (all when None)."""
+    spend = curves.current_spend[:-1]
+    if count is None or count >= spend.size:
+        return {(int(r), int(c)) for r, c in np.ndindex(*spend.shape)}
+    order = np.argsort(-spend, axis=None, kind="stable")[: max(count, 0)]
+    return {(int(r), int(c)) for r, c in zip(*np.unravel_index(order, spend.shape))}
+
+
+def grid_rows(curves: CurveSet, channel: int) -> list[int]:
+    """Series rows in a channel's grid: all, or the :data:`GRID_SERIES` largest spenders on it, in row order."""
+    spend = curves.current_spend[:-1, channel]
+    if spend.size <= GRID_SERIES:
+        return list(range(spend.size))
+    return sorted(int(r) for r in np.argsort(-spend, kind="stable")[:GRID_SERIES])
+
+
 def plan_figures(
-    curves: CurveSet, carryover: list[CarryoverCurve], folder: Path, fmt: FigureFormat, viz: VizConfig
+    curves: CurveSet,
+    carryover: list[CarryoverCurve],
+    folder: Path,
+    fmt: FigureFormat,
+    viz: VizConfig,
+    top: int | None = None,
 ) -> list[FigureJob]:
-    """Every figure of the curves step, in rendering order; every path is distinct."""
+    """The figures of the curves step, in rendering order; every path is distinct.
+
+    Always the national figure and each channel's grid and carryover; single-curve figures for
+    the ``top`` series x channel cells by average weekly spend (every cell when None).
+    """
     national_row = curves.n_rows - 1
+    chosen = top_cells(curves, top)
     jobs: list[FigureJob] = []
     taken = {
         "roi_national",
@@ -120,13 +153,13 @@ def plan_figures(
     }
     for index, channel in enumerate(curves.channels):
         color = channel_color(viz, channel, index)
-        series = tuple(curves.segment(row, index) for row in range(national_row))
-        for curve in series:
-            name = f"{_unique(segment_stem(curve), taken)}.{fmt}"
-            jobs.append(FigureJob(FigureKind.SEGMENT, folder / name, (curve,), colors=(color,)))
-        jobs.append(
-            FigureJob(FigureKind.GRID, folder / f"roi_grid_{safe_name(channel)}.{fmt}", series, colors=(color,))
-        )
+        for row in range(national_row):
+            if (row, index) in chosen:
+                curve = curves.segment(row, index)
+                name = f"{_unique(segment_stem(curve), taken)}.{fmt}"
+                jobs.append(FigureJob(FigureKind.SEGMENT, folder / name, (curve,), colors=(color,)))
+        grid = tuple(curves.segment(row, index) for row in grid_rows(curves, index))
+        jobs.append(FigureJob(FigureKind.GRID, folder / f"roi_grid_{safe_name(channel)}.{fmt}", grid, colors=(color,)))
         jobs.append(
             FigureJob(
                 FigureKind.CARRYOVER,

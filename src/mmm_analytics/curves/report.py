@@ -4,7 +4,10 @@ The page states the CPM assumption (spend = exposure x CPM / 1000) with the CPM 
 every channel, shows one curve at a time chosen with channel, brand and region
 dropdowns (brand = region = "all" is the national curve), and two ROI tables
 (national and per brand x region) that sort on a click of a column header. It needs
-no network: the plotly.js bundle and the data are embedded.
+no network: the plotly.js bundle is embedded, with the national curves and those of the
+largest series (:data:`INLINE_SERIES`); every other series' curves are in its own small
+script in ``roi_report_data/`` beside the page, loaded when that series is chosen (a
+``<script src>``, so it works when the page is opened from the file system).
 
 Two ROIs appear, always named: the *historical average ROI* (contribution over the data
 period / spend over it, the tables) and the *steady-state ROI* (weekly incremental sales
@@ -13,6 +16,7 @@ period / spend over it, the tables) and the *steady-state ROI* (weekly increment
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -31,6 +35,12 @@ FILE = "roi_report.html"
 INR_DIGITS = 2
 RATIO_DIGITS = 4
 HISTORICAL = "Historical average ROI"
+#: Series whose curves the page carries itself (the largest spenders); the others' curves are in
+#: one small script per series in :data:`DATA_FOLDER`, loaded when chosen (works from file://).
+INLINE_SERIES = 24
+DATA_FOLDER = "roi_report_data"
+#: Rows of the brand x region ROI table on the page (the largest spends); all are in roi_by_segment.csv.
+TABLE_ROWS = 600
 STEADY = "steady-state ROI"
 
 _CONTROLS = Markup(
@@ -55,10 +65,19 @@ function ticks(top) { if (!(top > 0)) return {};
   return {tickmode: "array", tickvals: values, ticktext: values.map(short)}; }
 function fmt(v) { return (v === null || v === undefined) ? "n/a"
   : "INR " + Number(v).toLocaleString(DATA.locale, {maximumFractionDigits: 0}); }
+const loading = {};
+window.mmmRoiCurves = function (entries) { Object.assign(DATA.curves, entries); draw(); };
+function load(segment) {
+  if (loading[segment]) return; loading[segment] = true;
+  const tag = document.createElement("script"); tag.src = DATA.files[segment];
+  tag.onerror = () => { document.getElementById("info").textContent = "The curve data file " + DATA.files[segment]
+    + " is missing: keep the " + DATA.files[segment].split("/")[0] + " folder beside this page."; };
+  document.head.appendChild(tag); }
 function draw() {
   const c = document.getElementById("channel").value, b = document.getElementById("brand").value,
     r = document.getElementById("region").value, d = DATA.curves[c + "|" + b + "|" + r];
   const info = document.getElementById("info");
+  if (!d && DATA.files[b + "|" + r] && !loading[b + "|" + r]) { info.textContent = "Loading curves..."; load(b + "|" + r); return; }
   if (!d) { info.textContent = "No curve for this brand and region."; Plotly.purge("curve"); return; }
   const color = DATA.colors[c] || "#1f77b4", top = Math.max(...d.spend), high = Math.max(...d.upper.filter(v => v !== null));
   const traces = [
@@ -116,24 +135,59 @@ def _number(value: float) -> float | None:
     return None if not math.isfinite(value) else round(float(value), INR_DIGITS)
 
 
-def curve_payload(curves: CurveSet) -> dict[str, Any]:
-    """Every curve keyed ``"channel|brand|region"``, with spends, bands, ROIs and markers."""
+def _entry(curves: CurveSet, row: int, index: int) -> tuple[str, dict[str, Any]]:
+    c = curves.segment(row, index)
+    return f"{c.channel}|{c.brand}|{c.region}", {
+        "spend": _clean(c.spend, INR_DIGITS),
+        "response": _clean(c.response, INR_DIGITS),
+        "lower": _clean(c.response_lower, INR_DIGITS),
+        "upper": _clean(c.response_upper, INR_DIGITS),
+        "roi": _clean(c.roi, RATIO_DIGITS),
+        "mroi": _clean(c.mroi, RATIO_DIGITS),
+        "current_spend": _number(c.current_spend),
+        "breakeven": _number(c.breakeven_spend),
+        "ceiling": _number(c.ceiling),
+        "ceiling_spend": _number(c.ceiling_spend),
+    }
+
+
+def inline_rows(curves: CurveSet, count: int | None = None) -> list[int]:
+    """Rows whose curves the page carries itself: the national row and the ``count`` (default
+    :data:`INLINE_SERIES`) series of the largest total average weekly spend."""
+    spend = curves.current_spend[:-1].sum(axis=1)
+    top = np.argsort(-spend, kind="stable")[: INLINE_SERIES if count is None else count]
+    return [*sorted(int(r) for r in top), curves.n_rows - 1]
+
+
+def segment_curves(curves: CurveSet, row: int) -> dict[str, Any]:
+    """Every channel's curve of one row, keyed ``"channel|brand|region"``."""
+    return dict(_entry(curves, row, index) for index in range(len(curves.channels)))
+
+
+def data_file(row: int) -> str:
+    """Path of a row's curve data, relative to the report: ``roi_report_data/segment_00042.js``."""
+    return f"{DATA_FOLDER}/segment_{row:05d}.js"
+
+
+def data_script(curves: CurveSet, row: int) -> str:
+    """The script of one row's curves: it hands them to the page's ``mmmRoiCurves`` when loaded."""
+    return f"mmmRoiCurves({json.dumps(segment_curves(curves, row), separators=(',', ':'), allow_nan=False)});\n"
+
+
+def curve_payload(curves: CurveSet, inline: list[int] | None = None) -> dict[str, Any]:
+    """Curves keyed ``"channel|brand|region"`` with spends, bands, ROIs and markers: those of the
+    ``inline`` rows (every row when None); ``files`` names, per ``"brand|region"``, the data file
+    of each other row (see :func:`data_file`), which the page loads when it is chosen."""
+    rows = list(range(curves.n_rows)) if inline is None else inline
     entries: dict[str, Any] = {}
-    for row in range(curves.n_rows):
-        for index in range(len(curves.channels)):
-            c = curves.segment(row, index)
-            entries[f"{c.channel}|{c.brand}|{c.region}"] = {
-                "spend": _clean(c.spend, INR_DIGITS),
-                "response": _clean(c.response, INR_DIGITS),
-                "lower": _clean(c.response_lower, INR_DIGITS),
-                "upper": _clean(c.response_upper, INR_DIGITS),
-                "roi": _clean(c.roi, RATIO_DIGITS),
-                "mroi": _clean(c.mroi, RATIO_DIGITS),
-                "current_spend": _number(c.current_spend),
-                "breakeven": _number(c.breakeven_spend),
-                "ceiling": _number(c.ceiling),
-                "ceiling_spend": _number(c.ceiling_spend),
-            }
+    for row in rows:
+        entries |= segment_curves(curves, row)
+    kept = set(rows)
+    files = {
+        f"{b}|{r}": data_file(row)
+        for row, (b, r) in enumerate(zip(curves.brands, curves.regions))
+        if row not in kept and b != NATIONAL
+    }
     series = [(b, r) for b, r in zip(curves.brands, curves.regions) if b != NATIONAL]
     return {
         "channels": list(curves.channels),
@@ -141,6 +195,7 @@ def curve_payload(curves: CurveSet) -> dict[str, Any]:
         "regions": [NATIONAL, *dict.fromkeys(r for _, r in series)],
         "level_label": f"{curves.level:.0%}",
         "curves": entries,
+        "files": files,
     }
 
 
@@ -210,7 +265,7 @@ def _segment_extras(curves: CurveSet, table: pd.DataFrame) -> pd.DataFrame:
 
 def _page_data(curves: CurveSet, viz: VizConfig) -> dict[str, Any]:
     colors = palette.channel_colors(viz, curves.channels)
-    return curve_payload(curves) | {
+    return curve_payload(curves, inline_rows(curves)) | {
         "locale": numbers.JS_LOCALES[viz.number_format],
         "units": [[size, suffix] for size, suffix in numbers.UNITS[viz.number_format]],
         "colors": colors,
@@ -253,6 +308,12 @@ def build_report(
         "extra rupee of weekly spend at today's average spend: above 1, the next rupee pays for itself."
     )
     segments = _segment_extras(curves, segment_table)
+    shown = segments.nlargest(TABLE_ROWS, "spend", keep="first") if len(segments) > TABLE_ROWS else segments
+    caption = (
+        f"The {len(shown):,} of {len(segments):,} rows of largest spend; every row is in roi_by_segment.csv."
+        if len(shown) < len(segments)
+        else ""
+    )
     page = Page(
         title="ROI curves",
         subtitle=f"Data {metadata.date_range[0]} to {metadata.date_range[1]}",
@@ -263,7 +324,7 @@ def build_report(
                 "Historical average ROI by channel (national, full data period)",
                 (Text((meaning,)), roi_table(channel_table, viz)),
             ),
-            Section("segments", "Historical average ROI by brand and region", (roi_table(segments, viz),)),
+            Section("segments", "Historical average ROI by brand and region", (roi_table(shown, viz, caption),)),
         ),
         file=FILE,
         scripts=(_SCRIPT,),

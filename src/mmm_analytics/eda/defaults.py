@@ -27,6 +27,10 @@ LOWESS_FRACTION = 0.4
 #: Scatter plots draw at most this many points per panel (a fixed-seed sample).
 MAX_SCATTER_POINTS = 1500
 SAMPLE_SEED = 0
+#: Figures name at most this many geos or brands (lines, panels, bars): the largest by sales (or by
+#: the plotted quantity); the tables keep every one. Heatmaps show up to ``TOP_HEATMAP_ROWS`` geos.
+TOP_IN_FIGURES = 10
+TOP_HEATMAP_ROWS = 25
 #: Weeks at the start and end of the panel compared for the growth finding.
 GROWTH_WINDOW_WEEKS = 13
 #: Collinear pair shown by default (the digital video plan drives both).

@@ -105,3 +105,25 @@ def scatter_panel(ax: Axes, data: Scatter, color: str, curve_color: str = "#2222
 def save_figure(figure: Figure, path: Path, dpi: int) -> Path:
     """Write ``figure`` as PNG atomically at ``dpi``."""
     return write_with(path, lambda tmp: figure.savefig(tmp, dpi=dpi, format="png"))
+
+
+def top_columns(frame: pd.DataFrame, count: int) -> tuple[pd.DataFrame, str]:
+    """The ``count`` columns of ``frame`` with the largest totals, in their original order, and a note
+    saying how many of how many are shown (empty when all are)."""
+    if frame.shape[1] <= count:
+        return frame, ""
+    largest = frame.sum(axis=0).nlargest(count).index
+    return frame[[c for c in frame.columns if c in set(largest)]], f"top {count} of {frame.shape[1]} by total"
+
+
+def top_labels(values: pd.Series, count: int) -> tuple[pd.Series, str]:
+    """The ``count`` largest entries of ``values`` in their original order, and a note as :func:`top_columns`."""
+    if len(values) <= count:
+        return values, ""
+    largest = set(values.nlargest(count).index)
+    return values[[label in largest for label in values.index]], f"top {count} of {len(values)}"
+
+
+def with_note(subtitle: str, note: str) -> str:
+    """``subtitle``, plus ``; note (all in the tables)`` when something was left out."""
+    return f"{subtitle}; {note} (all in the tables)" if note else subtitle

@@ -27,6 +27,8 @@ from mmm_analytics.eda.figures_common import (
     new_figure,
     scatter_panel,
     title,
+    top_labels,
+    with_note,
 )
 
 
@@ -115,7 +117,8 @@ def plot_rainfall(result: ScatterGrid, viz: VizConfig) -> Figure:
 
 def plot_elasticity(result: Elasticity, viz: VizConfig) -> Figure:
     """Per brand: demeaned log units against demeaned log price, TPR weeks highlighted, with the fit."""
-    brands = list(result.points)
+    sizes = pd.Series({brand: len(points) for brand, points in result.points.items()})
+    brands = list(top_labels(sizes, defaults.TOP_IN_FIGURES)[0].index)
     rows, columns = grid_shape(len(brands))
     figure, axes = new_figure(viz, rows, columns, height_scale=0.8 * rows + 0.2, sharey=True)
     fits = result.table.set_index("brand")
@@ -135,7 +138,10 @@ def plot_elasticity(result: Elasticity, viz: VizConfig) -> Figure:
     title(
         figure,
         "How do units respond to price and TPR?",
-        "log-log fit within each SKU; slope = price elasticity of units",
+        with_note(
+            "log-log fit within each SKU; slope = price elasticity of units",
+            "" if len(brands) == len(sizes) else f"{len(brands)} of {len(sizes)} brands, the most observed",
+        ),
     )
     return figure
 

@@ -8,8 +8,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.eda import defaults
 from mmm_analytics.eda.analyses_quality import DataQuality
-from mmm_analytics.eda.figures_common import new_figure, title
+from mmm_analytics.eda.figures_common import new_figure, title, top_labels
 
 
 def _empty(ax: Axes, text: str) -> None:
@@ -35,7 +36,7 @@ def plot_quality(result: DataQuality, viz: VizConfig) -> Figure:
     """Three panels: missing/imputed cells per column, outlier rows per geo, outlier cells per column."""
     figure, axes = new_figure(viz, 1, 3, height_scale=1.1)
     _missing_panel(axes[0, 0], result, viz)
-    by_geo = result.outliers_by_geo
+    by_geo, _ = top_labels(result.outliers_by_geo, defaults.TOP_HEATMAP_ROWS)
     axes[0, 1].bar(by_geo.index.astype(str), by_geo.to_numpy(), color=viz.color_for(1))
     axes[0, 1].tick_params(axis="x", rotation=60, labelsize=7)
     axes[0, 1].set_ylabel("rows flagged as outliers")

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.data import schema
+from mmm_analytics.eda import defaults
 from mmm_analytics.eda.analyses_sales import (
     Decomposition,
     GeoBrandSales,
@@ -24,23 +25,27 @@ from mmm_analytics.eda.figures_common import (
     date_axis,
     new_figure,
     title,
+    top_columns,
+    with_note,
 )
 
 
 def plot_trend(result: Trend, viz: VizConfig) -> Figure:
-    """Weekly national sales per brand or geo: thin weekly lines, bold 4-week moving averages."""
+    """Weekly national sales per brand or geo (the largest ``TOP_IN_FIGURES``): thin weekly lines,
+    bold 4-week moving averages."""
     figure, axes = new_figure(viz)
     ax = axes[0, 0]
-    colors = colors_for(viz, list(result.sales.columns))
-    for name, values in result.sales.items():
+    sales, note = top_columns(result.sales, defaults.TOP_IN_FIGURES)
+    colors = colors_for(viz, list(sales.columns))
+    for name, values in sales.items():
         ax.plot(values.index, values, color=colors[name], linewidth=0.6, alpha=0.4)
         ax.plot(values.index, values.rolling(4, min_periods=1).mean(), color=colors[name], linewidth=1.8, label=name)
     ax.set_ylabel("Sales_Value (INR per week)")
     ax.set_xlabel("week")
     compact_axis(ax)
-    date_axis(ax, result.sales.index)
+    date_axis(ax, sales.index)
     ax.legend(title=result.by, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    title(figure, f"Weekly sales by {result.by.lower()}", "thin: weekly; bold: 4-week moving average")
+    title(figure, f"Weekly sales by {result.by.lower()}", with_note("thin: weekly; bold: 4-week moving average", note))
     return figure
 
 
@@ -99,11 +104,13 @@ def plot_decomposition(result: Decomposition, viz: VizConfig) -> Figure:
 
 
 def plot_geo_brand(result: GeoBrandSales, viz: VizConfig) -> Figure:
-    """Total sales per geo x brand in INR millions."""
+    """Total sales per geo x brand in INR millions (the ``TOP_HEATMAP_ROWS`` largest geos)."""
     figure, axes = new_figure(viz)
+    sales, note = top_columns(result.sales.T, defaults.TOP_HEATMAP_ROWS)
+    sales = sales.T
     sns.heatmap(
-        result.sales / 1e6,
-        annot=True,
+        sales / 1e6,
+        annot=sales.size <= 600,
         fmt=".1f",
         cmap="Blues",
         ax=axes[0, 0],
@@ -112,7 +119,7 @@ def plot_geo_brand(result: GeoBrandSales, viz: VizConfig) -> Figure:
     axes[0, 0].set_xlabel("brand")
     axes[0, 0].set_ylabel("geo")
     axes[0, 0].tick_params(axis="y", rotation=0)
-    title(figure, "Where does each brand sell?", "total Sales_Value over the panel, INR millions")
+    title(figure, "Where does each brand sell?", with_note("total Sales_Value over the panel, INR millions", note))
     return figure
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator import figures
-from mmm_analytics.simulator.defaults import ALL
+from mmm_analytics.simulator.defaults import ALL, SEGMENT_OPTIMISATION_ROWS
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.export import export_result, provenance
 from mmm_analytics.simulator.frontier import efficiency_frontier
@@ -43,10 +44,18 @@ class BatchResults:
     written: list[Path] = field(default_factory=list)
 
 
-def segment_optimisation(simulator: MarketingSimulator) -> pd.DataFrame:
-    """Each brand x region optimised on its own current weekly budget: one row per segment."""
+def largest_segments(simulator: MarketingSimulator, count: int = SEGMENT_OPTIMISATION_ROWS) -> list[tuple[str, str]]:
+    """The ``count`` brand x region segments of the largest current weekly spend, in model order."""
+    spend = simulator.current_matrix.sum(axis=1)
+    keep = set(np.argsort(-spend, kind="stable")[:count].tolist())
+    return [segment for index, segment in enumerate(simulator.segments) if index in keep]
+
+
+def segment_optimisation(simulator: MarketingSimulator, count: int = SEGMENT_OPTIMISATION_ROWS) -> pd.DataFrame:
+    """Each brand x region optimised on its own current weekly budget: one row per segment, for the
+    ``count`` segments of the largest current weekly spend (every segment of a smaller model)."""
     rows = []
-    for brand, region in simulator.segments:
+    for brand, region in largest_segments(simulator, count):
         result = simulator.optimize_budget(None, None, brand, region)
         rows.append(
             {

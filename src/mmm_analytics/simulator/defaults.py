@@ -16,6 +16,18 @@ SENSITIVITY_STEPS: tuple[float, ...] = (0.10, 0.20, 0.50)
 #: SLSQP settings (objective scaled to about 1, variables to about 1).
 SOLVER_MAX_ITER = 500
 SOLVER_FTOL = 1e-11
+#: Selections with more free cells than this are solved by prices (:mod:`mmm_analytics.simulator.prices`),
+#: not SLSQP, whose dense steps grow with the cube of the cells.
+PRICE_SOLVER_CELLS = 600
+#: With ``objective_draws`` 0 (every draw), the expected objective averages over at most
+#: ``OBJECTIVE_CELL_DRAWS // cells`` draws while optimising (at least ``MIN_OBJECTIVE_DRAWS``):
+#: a national plan over thousands of cells then costs about as much per step as a small one.
+#: What is reported, and the uplift interval, use every draw.
+OBJECTIVE_CELL_DRAWS = 2_000_000
+MIN_OBJECTIVE_DRAWS = 32
+#: ``mmm simulate`` optimises each brand x region on its own budget for at most this many segments,
+#: those of the largest current weekly spend (one optimisation each).
+SEGMENT_OPTIMISATION_ROWS = 100
 #: Seed of the random optimiser starts (Dirichlet mixes); results are reproducible.
 START_SEED = 20_240_701
 #: A channel whose spend is within this share of the budget of a bound is "at" that bound.

@@ -230,7 +230,8 @@ class MarketingSimulator:
 
     def _segment_matrix(self, allocation: SegmentAllocation, rows: Rows) -> SpendMatrix:
         matrix = self.current_matrix[rows].copy()
-        position = {self.segments[row]: k for k, row in enumerate(rows)}
+        segments = self.segments
+        position = {segments[row]: k for k, row in enumerate(rows)}
         for segment, per_channel in allocation.items():
             if segment not in position:
                 raise InputError(f"segment brand={segment[0]!r} region={segment[1]!r} is not in the selection")
@@ -313,11 +314,12 @@ class MarketingSimulator:
         draws and (with ``data_range``, default ``settings.data_range``) the data range of its cells."""
         rows = self.rows(brand, region)
         bounded = self.settings.data_range if data_range is None else data_range
+        segments = self.segments
         return Selection(
             brand=brand,
             region=region,
             channels=self.channels,
-            segments=tuple(self.segments[row] for row in rows),
+            segments=tuple(segments[row] for row in rows),
             current=self.current_matrix[rows],
             cells=self.cell_set(brand, region),
             concave=self._concave,

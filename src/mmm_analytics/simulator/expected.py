@@ -65,6 +65,11 @@ class ExpectedCells:
         response, mroi = self.per_draw(spend, order=1)
         return float(response.sum() / response.shape[0]), mroi.mean(axis=0)
 
+    def evaluate(self, spend: SpendMatrix) -> tuple[SpendMatrix, SpendMatrix, SpendMatrix]:
+        """Expected weekly incremental sales (INR), marginal ROI and curvature per cell, each (K, C)."""
+        response, mroi, curvature = self.per_draw(spend, order=2)
+        return response.mean(axis=0), mroi.mean(axis=0), curvature.mean(axis=0)
+
     def curvature(self, spend: SpendMatrix) -> SpendMatrix:
         """Expected second derivative of each cell's weekly response in its spend (per INR), (K, C)."""
         return self.per_draw(spend, order=2)[2].mean(axis=0)

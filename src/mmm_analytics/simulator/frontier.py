@@ -50,7 +50,9 @@ def efficiency_frontier(
     """Optimal vs current-mix weekly incremental sales over a grid of weekly budgets.
 
     Each budget runs SLSQP from the dual (water-filling) start and from the previous optimum
-    scaled to the budget, plus ``starts - 1`` further starts (``None``: the configured number).
+    scaled to the budget, plus ``starts - 1`` further starts (``None``: the configured number);
+    concave or large selections are solved by prices instead (:mod:`mmm_analytics.simulator.prices`),
+    from the previous optimum when concave, each in time linear in the cells.
     ``data_range`` keeps every cell within its range of weekly spend in the data.
 
     Returns

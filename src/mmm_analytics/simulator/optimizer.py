@@ -3,7 +3,10 @@
 One brand x region optimises C channel spends; a selection of several brand x region
 segments (``brand="all"`` and/or ``region="all"`` in the simulator) optimises every
 brand x region x channel cell jointly (national mode), with channel limits applying to
-channel totals. Uses SLSQP with exact JAX gradients and several starts.
+channel totals. Concave problems and problems of more than ``PRICE_SOLVER_CELLS`` free cells
+(a national plan over thousands of series) are solved by prices
+(:mod:`mmm_analytics.simulator.prices`, linear in the cells); the others by SLSQP with exact
+JAX gradients and several starts.
 
 By default the objective is the *expected* weekly incremental sales: the mean over the
 posterior draws of the response summed over the cells (:mod:`mmm_analytics.simulator.expected`),
@@ -11,7 +14,8 @@ with exact gradients. While optimising it averages over every draw, or over the 
 ``objective_draws`` (``simulator.objective_draws``) on models with many draws; what is reported
 (sales, the uplift interval) always uses every draw. The plan is compared with today's mix scaled to the same budget,
 draw by draw: the result carries the central interval of that uplift and the share of draws
-in which the plan wins. A plan whose expected uplift is not positive is never recommended:
+in which the plan wins. With ``objective_draws`` 0 a selection of very many cells averages
+over a capped number of draws while optimising (:func:`objective_draw_count`). A plan whose expected uplift is not positive is never recommended:
 today's mix is, with one line saying so. By default every cell also stays within the range
 of weekly spend seen in the data (:mod:`mmm_analytics.simulator.bounds`).
 
@@ -38,11 +42,18 @@ import pandas as pd
 from mmm_analytics.simulator import advice
 from mmm_analytics.simulator.bounds import CellBounds, cell_bounds, channel_status, free_cells
 from mmm_analytics.simulator.constraints import BudgetConstraints, ChannelLimits, resolve_limits
-from mmm_analytics.simulator.defaults import START_SEED
+from mmm_analytics.simulator.defaults import (
+    MIN_OBJECTIVE_DRAWS,
+    OBJECTIVE_CELL_DRAWS,
+    PRICE_SOLVER_CELLS,
+    START_SEED,
+)
 from mmm_analytics.simulator.expected import Objective, Uplift, objective_cells, uplift_over_current
+from mmm_analytics.simulator.prices import solve_by_prices
 from mmm_analytics.simulator.selection import Selection
 from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, solve
-from mmm_analytics.simulator.surface import SpendMatrix
+from mmm_analytics.simulator.solver import free_cells as movable_cells
+from mmm_analytics.simulator.surface import DrawSet, SpendMatrix
 
 #: Keys of the ``mmm optimize`` JSON, in order.
 JSON_KEYS: tuple[str, ...] = (
@@ -181,6 +192,15 @@ def scaled_current(current: SpendMatrix, budget: float) -> SpendMatrix:
     return np.full(current.shape, budget / current.size)
 
 
+def objective_draw_count(objective_draws: int, n_cells: int, draws: DrawSet | None) -> int:
+    """Draws the objective averages over while optimising (0: all): ``objective_draws`` when set, else
+    all of them unless cells x draws exceeds :data:`OBJECTIVE_CELL_DRAWS`."""
+    if objective_draws > 0 or draws is None:
+        return objective_draws
+    cap = max(OBJECTIVE_CELL_DRAWS // max(n_cells, 1), MIN_OBJECTIVE_DRAWS)
+    return 0 if cap >= draws.n_draws else cap
+
+
 def _starts(current: SpendMatrix, problem: Problem, n_starts: int, warm: SpendMatrix | None) -> list[SpendMatrix]:
     shape = problem.lower.shape
     starts = [] if warm is None else [np.asarray(warm, dtype=np.float64).reshape(shape)]
@@ -238,10 +258,16 @@ def optimize_allocation(
     limits = resolve_limits(constraints, selection.channels, current.sum(axis=0), budget, reference)
     at_most = bool(constraints.at_most) if constraints is not None else False
     bounds = cell_bounds(limits, current, selection.spend_range, budget, at_most, selection.channels)
-    cells = objective_cells(selection.cells, selection.draws, objective, objective_draws)
+    draws_used = objective_draw_count(objective_draws, current.size, selection.draws)
+    cells = objective_cells(selection.cells, selection.draws, objective, draws_used)
     problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
-    n_starts = starts + 1 if warm_start is not None else starts
-    solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
+    large = movable_cells(problem).sum() > PRICE_SOLVER_CELLS
+    solution = None
+    if problem.target > 0 and (selection.concave or large):
+        solution = solve_by_prices(problem, warm_start if selection.concave else None)
+    if solution is None or not (solution.converged or large):  # SLSQP, or its check of an unconverged small run
+        n_starts = starts + 1 if warm_start is not None else starts
+        solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
     outcome = _Outcome(selection, budget, bounds, cells, solution, level, objective)
     return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 

@@ -36,6 +36,10 @@ class ResponseCells(Protocol):
         """Second derivative of each cell's response in its spend (K, C)."""
         ...
 
+    def evaluate(self, spend: SpendMatrix) -> tuple[SpendMatrix, SpendMatrix, SpendMatrix]:
+        """Response, marginal ROI and curvature per cell, each (K, C)."""
+        ...
+
     def reference_response(self, spend: np.ndarray) -> np.ndarray:
         """Response per cell for many spend levels at once, (..., K, C)."""
         ...

@@ -1,0 +1,148 @@
+"""Lift-test calibration in the benchmark: our fit again with lift tests where it errs most.
+
+After our fit of a world, :func:`hardest_channels` picks the channels with the largest absolute
+contribution error (among those with a real share of media), :func:`calibrated_fit` draws one
+lift test per channel from the world's truth and refits with them, and :func:`lift_figures`
+scores the calibrated fit against the uncalibrated one.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmm_analytics.benchmark.recovery import FitResult, RidgeBaseline, fit_one
+from mmm_analytics.config import ProjectConfig
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.models.lift_tests import read_lift_tests
+from mmm_analytics.synthetic import SyntheticPanel, draw_lift_tests
+
+#: Prefix of the calibrated fit's columns in the run rows and the summary.
+LIFT_PREFIX = "lift_"
+#: Only channels with at least this share of the true media contribution get a test.
+MIN_SHARE_FOR_LIFT_TEST = 0.05
+#: Weeks in each test's window.
+LIFT_TEST_WEEKS = 8
+#: The calibrated fit's figures (besides ``lift_tests``, the number drawn, and ``lift_channels``).
+LIFT_FIGURES: tuple[str, ...] = (
+    "lift_contribution_error",
+    "lift_tested_error_before",
+    "lift_tested_error_after",
+    "lift_untested_worst_change",
+    "lift_coverage",
+    "lift_mean_interval_width",
+    "lift_fit_seconds",
+    "lift_fit_time_ratio",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CalibratedRun:
+    """The calibrated fit of one world, its ``lift_`` figures and the tests it was given (CSV columns)."""
+
+    fit: FitResult | None
+    figures: dict[str, float | str | int]
+    tests: pd.DataFrame
+
+
+def hardest_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FOR_LIFT_TEST) -> list[str]:
+    """The ``n`` channels with the largest |contribution - true_contribution|, largest first.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One row per channel with ``channel``, ``share_of_media`` (share of the true media
+        contribution), ``contribution`` and ``true_contribution`` (KPI units).
+    n : int >= 0
+        Channels wanted; fewer come back when fewer have ``share_of_media >= min_share``.
+    min_share : float in [0, 1]
+        Smallest share of media a tested channel may have.
+
+    Returns
+    -------
+    list of str
+        Channel names; ties keep the rows' order.
+    """
+    eligible = rows[rows["share_of_media"] >= min_share]
+    error = (eligible["contribution"] - eligible["true_contribution"]).abs()
+    order = np.argsort(-error.to_numpy(), kind="stable")
+    return [str(name) for name in eligible["channel"].to_numpy()[order][:n]]
+
+
+def _abs_error(rows: pd.DataFrame) -> pd.Series:
+    """|contribution - true_contribution| (KPI units), indexed by channel."""
+    indexed = rows.set_index("channel")
+    return (indexed["contribution"] - indexed["true_contribution"]).abs()
+
+
+def lift_figures(before: pd.DataFrame, after: pd.DataFrame, tested: Sequence[str]) -> dict[str, float]:
+    """Score the calibrated fit's channel rows ``after`` against the uncalibrated ``before``.
+
+    Both frames hold one row per channel (``channel``, ``contribution``, ``true_contribution``,
+    ``covered``, ``interval_width``). Returns, as shares: ``lift_contribution_error`` (sum of
+    |error| / true media total), ``lift_tested_error_before`` and ``_after`` (sum of |error| over
+    ``tested`` / their true total), ``lift_untested_worst_change`` (the largest rise of an untested
+    channel's |error| / true media total; NaN when every channel was tested), ``lift_coverage``
+    and ``lift_mean_interval_width``.
+    """
+    old, new = _abs_error(before), _abs_error(after)
+    true = after.set_index("channel")["true_contribution"]
+    total = float(true.sum())
+    tested_total = float(true[list(tested)].sum())
+    untested = [c for c in true.index if c not in set(tested)]
+    change = (new[untested] - old[untested]) / total
+    return {
+        "lift_contribution_error": float(new.sum() / total),
+        "lift_tested_error_before": float(old[list(tested)].sum() / tested_total),
+        "lift_tested_error_after": float(new[list(tested)].sum() / tested_total),
+        "lift_untested_worst_change": float(change.max()) if untested else float("nan"),
+        "lift_coverage": float(after["covered"].mean()),
+        "lift_mean_interval_width": float(after["interval_width"].mean()),
+    }
+
+
+def _unscored() -> dict[str, float | str | int]:
+    """The figures of a world where no channel qualifies for a test: NaN, no tests."""
+    figures: dict[str, float | str | int] = dict.fromkeys(LIFT_FIGURES, float("nan"))
+    return figures | {"lift_tests": 0, "lift_channels": ""}
+
+
+def calibrated_fit(
+    generated: SyntheticPanel,
+    panel: FeaturePanel,
+    ours: FitResult,
+    config: ProjectConfig,
+    ridge: RidgeBaseline,
+    n: int,
+    seed: int,
+) -> CalibratedRun:
+    """Draw one ``LIFT_TEST_WEEKS``-week lift test on each of our ``n`` hardest channels (seeded
+    by ``seed``), fit ``panel`` again with them and the same ``config``, and score the result.
+
+    The tests pass through a CSV (as a user's would) read with
+    :func:`~mmm_analytics.models.lift_tests.read_lift_tests`. Fit seconds include the
+    uncalibrated response the fit computes beside the calibrated one.
+    """
+    tested = hardest_channels(ours.channels, n)
+    if not tested:
+        return CalibratedRun(None, _unscored(), pd.DataFrame())
+    tests = draw_lift_tests(generated, len(tested), seed, channels=tested, weeks=LIFT_TEST_WEEKS)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lift_tests.csv"
+        tests.to_csv(path, index=False)
+        lift_tests = read_lift_tests(path, panel)
+    fit = fit_one(panel, ours.truth, config, ridge, "lift", lift_tests=lift_tests)
+    figures: dict[str, float | str | int] = dict(lift_figures(ours.channels, fit.channels, tested))
+    seconds = float(fit.summary["fit_seconds"])
+    figures |= {
+        "lift_fit_seconds": seconds,
+        "lift_fit_time_ratio": seconds / float(ours.summary["fit_seconds"]),
+        "lift_tests": len(tests),
+        "lift_channels": "; ".join(tested),
+    }
+    return CalibratedRun(fit, figures, tests)

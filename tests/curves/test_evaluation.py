@@ -1,0 +1,31 @@
+"""Curve evaluation: per-draw bands computed a block of series at a time equal one pass over all."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mmm_analytics.config.model import CurveSettings
+from mmm_analytics.curves import evaluation
+from mmm_analytics.curves.extraction import extract_curves
+from mmm_analytics.response.artifacts import ResponseParams
+
+BANDS = ("response_lower", "response_upper", "mroi_lower", "mroi_upper", "roi_lower", "roi_upper")
+
+
+@pytest.mark.parametrize("block_values", [1, 500], ids=["one-series-per-block", "uneven-blocks"])
+def test_bands_by_blocks_of_series_equal_one_block(
+    params: ResponseParams, monkeypatch: pytest.MonkeyPatch, block_values: int
+) -> None:
+    settings = CurveSettings(points=5)
+    whole = extract_curves(params, settings, 0.9)
+    monkeypatch.setattr(evaluation, "DRAW_BLOCK_VALUES", block_values)
+    blocks = extract_curves(params, settings, 0.9)
+    for name in BANDS:
+        np.testing.assert_allclose(getattr(blocks, name), getattr(whole, name), rtol=1e-12, atol=0.0, err_msg=name)
+
+
+def test_national_mroi_is_the_spend_weighted_mean() -> None:
+    values = np.array([[[2.0]], [[4.0]], [[np.nan]]])  # (S=3, P=1, C=1); the unused series has NaN
+    average = np.array([[1.0], [3.0], [0.0]])
+    np.testing.assert_allclose(evaluation.spend_weighted(values, average, axis=0), [[3.5]], rtol=1e-12)
