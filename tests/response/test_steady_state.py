@@ -102,3 +102,21 @@ def test_mroi_matches_central_difference_and_response_increases(
     np.testing.assert_allclose(_mroi(np.full((1, 2), spend), *args)[0], numeric, rtol=1e-4, atol=rounding)
     ulps = 4.0 * np.finfo(float).eps * coefficient  # tanh near 1 is monotone only up to rounding
     assert np.all(high >= mid - ulps) and np.all(mid >= low - ulps)
+
+
+@pytest.mark.parametrize("family", ["hill", "logistic"])
+def test_contribution_totals_equal_the_draw_by_draw_sums(family: str) -> None:
+    """Batched over draws (one matrix product per channel) = historical_contribution per draw."""
+    import dataclasses
+
+    from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
+    from tests.curves.hand_model import build_params
+
+    params = dataclasses.replace(build_params(), saturation=family)
+    weeks = (np.arange(params.exposure.shape[1]) % 3 == 0).astype(float)
+    expected = np.stack(
+        [np.einsum("stc,t->sc", historical_contribution(params, d), weeks) for d in range(params.n_draws)]
+    )
+    # Tolerance: float64 sums in another order.
+    np.testing.assert_allclose(contribution_totals(params, weeks, batch=3), expected, rtol=1e-12, atol=1e-9)
+    assert contribution_totals(params).shape == (params.n_draws, *params.coefficient.shape)

@@ -33,7 +33,7 @@ import pandas as pd
 from mmm_analytics.curves.extraction import average_weekly_spend, evaluate
 from mmm_analytics.curves.intervals import equal_tailed
 from mmm_analytics.response.artifacts import ResponseParams
-from mmm_analytics.response.steady_state import historical_contribution
+from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
 
 type Array = npt.NDArray[np.float64]
 
@@ -108,7 +108,7 @@ def estimate_roi(params: ResponseParams, skus: Sequence[str] | None = None) -> R
         spend=params.spend.sum(axis=1),
         average_spend=average,
         contribution=total_contribution(params),
-        contribution_draws=np.stack([total_contribution(params, d) for d in range(params.n_draws)]),
+        contribution_draws=contribution_totals(params),
         mroi=mroi[:, 0, :],
         mroi_draws=mroi_draws[:, :, 0, :],
         skus=None if skus is None else tuple(skus),
