@@ -214,7 +214,7 @@ def test_the_report_shows_errors_with_zero_and_n_lift_tests(lift_runs) -> None:
     summary = setting_summary(*lift_runs)
     table = lift_table(summary, 2).set_index("world")
     assert table.loc["delayed", "contribution error, 0 -> 2 tests"] == "7.0% -> 3.5%"
-    assert table.loc["delayed", "fall"] == "50%"
+    assert table.loc["delayed", "total fall"] == "50%"
     assert table.loc["delayed", "tested channels' error, 0 -> 2 tests"] == "25.0% -> 6.0%"
     assert table.loc["delayed", "tested fall"] == "76%"
     assert table.loc["delayed", "worst untested change"] == "+2.5 pt"

@@ -2,6 +2,7 @@
 
 Modules: ``recovery`` (one fit compared with its truth), ``floor`` (the truth's forms pinned:
 the floor our figures are read against), ``regret`` (the optimiser's recommendation under the
-true response), ``timing`` (the simulator's speed), ``report`` (tables and markdown) and
-``pipeline`` (:func:`run_benchmark` over worlds and seeds).
+true response), ``lift`` (our fit again with lift tests drawn from the truth), ``timing`` (the
+simulator's speed), ``report`` (tables and markdown) and ``pipeline`` (:func:`run_benchmark`
+over worlds and seeds).
 """

@@ -239,7 +239,7 @@ def problem_lines(summary: pd.DataFrame) -> list[str]:
 
 def _points(value: float) -> str:
     """A change of a share as signed percentage points; ``-`` when it could not be scored."""
-    return "-" if pd.isna(value) else f"{100 * value:+.1f} pt"
+    return "-" if pd.isna(value) else f"{round(100 * value, 1) + 0.0:+.1f} pt"  # + 0.0: no "-0.0"
 
 
 def lift_misses(row: pd.Series) -> list[str]:
@@ -270,7 +270,7 @@ def lift_table(summary: pd.DataFrame, n: int) -> pd.DataFrame:
                 "tested channels": row["lift_channels"],
                 f"contribution error, 0 -> {n} tests": f"{_percent(row.contribution_error)} -> "
                 f"{_percent(row.lift_contribution_error)}",
-                "fall": _percent(row.lift_contribution_error_fall, 0),
+                "total fall": _percent(row.lift_contribution_error_fall, 0),
                 f"tested channels' error, 0 -> {n} tests": f"{_percent(row.lift_tested_error_before)} -> "
                 f"{_percent(row.lift_tested_error_after)}",
                 "tested fall": _percent(row.lift_tested_error_fall, 0),
@@ -289,10 +289,11 @@ def _lift_lines(summary: pd.DataFrame, n: int) -> list[str]:
     return [
         f"## With {n} lift tests",
         "",
-        f"After our fit, one {n}-test draw from the truth: an 8-week lift test on each of the {n} channels with",
-        "the largest contribution error among those with >= 5% of media (fewer where fewer qualify; files",
-        "in `lift_tests/`), then our fit again with them. Means over seeds; the worst untested change is the",
-        "largest rise of an untested channel's |error| as points of the true media contribution, over seeds.",
+        "After our fit of each world and seed, an 8-week lift test is drawn from the truth on each of the",
+        f"{n} channels with the largest contribution error among those with >= 5% of media (fewer where fewer",
+        "qualify; the tests are in `lift_tests/`) and the world is fitted again with them. Means over seeds;",
+        "the worst untested change is the largest rise of an untested channel's |error|, in points of the",
+        "true media contribution, over seeds.",
         "",
         markdown_table(lift_table(summary, n)),
         "",

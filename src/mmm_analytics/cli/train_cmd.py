@@ -34,6 +34,7 @@ STEP_NAMES: dict[str, str] = {
     "form selection": "choice of model form (forecasts on rolling-origin folds)",
     "adam": "fit (gradient steps)",
     "polish": "refinement to the best fit",
+    "gauss-newton": "fit (Gauss-Newton rounds, large panel)",
     "intervals": "intervals",
     "evaluation": "evaluation, report and figures",
 }
