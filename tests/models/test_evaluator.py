@@ -152,3 +152,22 @@ def test_features_of_another_model_are_refused(fitted, tmp_path):
     with pytest.raises(InputError, match="re-run 'mmm train'"):
         evaluate(model, panel, other, tmp_path, tmp_path, VIZ)
     assert not any(tmp_path.iterdir())
+
+
+def test_fit_panels_keep_the_largest_groups_and_say_so() -> None:
+    """Big panels draw the largest groups by sales only; the caption names how many in all."""
+    from types import SimpleNamespace
+
+    from mmm_analytics.models.evaluator import _grouped
+
+    sales = np.arange(1, 21, dtype=float)[:, None] * np.ones((20, 4))
+    panel = SimpleNamespace(sales=sales)
+    decomposition = SimpleNamespace(predicted=sales * 1.1)
+    names = tuple(f"R{i % 10:02d}" for i in range(20))  # 10 regions, R09 the largest
+    panels = _grouped(panel, decomposition, names, top=3)
+    assert panels.labels == ("R07", "R08", "R09") and panels.n_groups == 10
+    np.testing.assert_allclose(panels.actual[:, 0], [8 + 18, 9 + 19, 10 + 20])
+    np.testing.assert_allclose(panels.predicted, panels.actual * 1.1)
+    assert panels.caption == " (top 3 of 10 by sales)"
+    assert _grouped(panel, decomposition, names, top=10).caption == ""
+    assert pd.Index(_grouped(panel, decomposition, names).labels).is_monotonic_increasing

@@ -55,11 +55,19 @@ class FigureKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FitPanels:
-    """Weekly actual and predicted Sales_Value (INR) of G groups: arrays of shape (G, T)."""
+    """Weekly actual and predicted Sales_Value (INR) of G groups: arrays of shape (G, T); the
+    largest groups by sales when the data have more (``n_groups`` in all)."""
 
     labels: tuple[str, ...]
     actual: Grid
     predicted: Grid
+    n_groups: int = 0
+
+    @property
+    def caption(self) -> str:
+        """ " (top 12 of 200 by sales)" when only some groups are shown, else ""."""
+        shown = len(self.labels)
+        return f" (top {shown} of {self.n_groups} by sales)" if self.n_groups > shown else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +164,7 @@ def fit_figure(panels: FitPanels, dates: pd.DatetimeIndex, holdout_weeks: int, v
         ax.xaxis.set_tick_params(labelbottom=True)
     axes.flat[0].legend(fontsize=7, loc="upper left")
     figure.supylabel("Sales_Value (INR / week)", fontsize=9, x=0.12 / figure.get_size_inches()[0], ha="left")
-    figure.suptitle(f"Actual vs predicted weekly sales by {by} (holdout shaded)", fontweight="bold")
+    figure.suptitle(f"Actual vs predicted weekly sales by {by}{panels.caption} (holdout shaded)", fontweight="bold")
     return figure
 
 

@@ -135,14 +135,23 @@ def _check_matches(model: MarketingMixModel, panel: FeaturePanel, params: Respon
         )
 
 
-def _grouped(panel: FeaturePanel, decomposition: Decomposition, names: tuple[str, ...]) -> FitPanels:
-    labels = tuple(sorted(set(names)))
+#: Groups (brands or regions) drawn in the fit figures and charts: the largest by sales.
+MAX_FIT_PANELS = 12
+
+
+def _grouped(
+    panel: FeaturePanel, decomposition: Decomposition, names: tuple[str, ...], top: int = MAX_FIT_PANELS
+) -> FitPanels:
+    """Weekly actual and predicted sales of each group, the ``top`` largest by total sales
+    (alphabetical when they all fit), with the number of groups in all."""
     keys = np.asarray(names)
-    return FitPanels(
-        labels=labels,
-        actual=np.stack([panel.sales[keys == k].sum(axis=0) for k in labels]),
-        predicted=np.stack([decomposition.predicted[keys == k].sum(axis=0) for k in labels]),
-    )
+    labels, index = np.unique(keys, return_inverse=True)
+    actual = np.zeros((len(labels), panel.sales.shape[1]))
+    predicted = np.zeros_like(actual)
+    np.add.at(actual, index, panel.sales)
+    np.add.at(predicted, index, decomposition.predicted)
+    keep = np.arange(len(labels)) if len(labels) <= top else np.sort(np.argsort(-actual.sum(axis=1))[:top])
+    return FitPanels(tuple(str(v) for v in labels[keep]), actual[keep], predicted[keep], n_groups=len(labels))
 
 
 def plot_data(panel: FeaturePanel, decomposition: Decomposition, diagnostics: pd.DataFrame, viz: VizConfig) -> PlotData:

@@ -250,7 +250,11 @@ def _overview(content: ReportContent) -> tuple[Block, ...]:
     items = [
         ["Data period", f"{plots.dates[0]:%Y-%m-%d} to {plots.dates[-1]:%Y-%m-%d} ({weeks} weeks)"],
         ["Holdout", f"last {plots.holdout_weeks} weeks (not used for fitting)"],
-        ["Series", f"{content.n_series} ({len(plots.by_brand.labels)} brands x {len(plots.by_region.labels)} regions)"],
+        [
+            "Series",
+            f"{content.n_series} ({plots.by_brand.n_groups or len(plots.by_brand.labels)} brands x "
+            f"{plots.by_region.n_groups or len(plots.by_region.labels)} regions)",
+        ],
         ["Channels", ", ".join(content.contributions["channel"])],
     ]
     return (html_table(["Item", "Value"], items, ["text", "text"], fmt),)
