@@ -43,8 +43,9 @@ def _perturbed(model, seed: int) -> np.ndarray:
     return theta + 0.05 * np.random.default_rng(seed).standard_normal(theta.size)
 
 
-def _dense(model, inputs, theta, noise):
-    """Every residual as one vector, and its dense Jacobian (jacfwd)."""
+def dense_residuals(model, inputs, noise):
+    """Every residual as one vector of the flat weights, and its dense Jacobian (jacfwd), both
+    jit-compiled: the reference the structured equations must match."""
     from mmm_analytics.models.normal_equations import FlatWeights
 
     flat = FlatWeights.of(model)
@@ -59,8 +60,14 @@ def _dense(model, inputs, theta, noise):
             evidence = model.prior_residuals(out["media"])
         return jnp.concatenate([fit.reshape(-1), evidence])
 
+    return jax.jit(residuals), jax.jit(jax.jacfwd(residuals))
+
+
+def _dense(model, inputs, theta, noise):
+    """The residuals and their dense Jacobian at ``theta``, as NumPy arrays."""
+    residuals, jacobian = dense_residuals(model, inputs, noise)
     t = jnp.asarray(theta)
-    return np.asarray(residuals(t)), np.asarray(jax.jacfwd(residuals)(t))
+    return np.asarray(residuals(t)), np.asarray(jacobian(t))
 
 
 @pytest.mark.parametrize(("carryover", "saturation", "with_lift"), CASES, ids=lambda f: str(f))

@@ -18,7 +18,7 @@ from mmm_analytics.models.posterior import (
 from mmm_analytics.models.training import build_model
 from mmm_analytics.synthetic import generate_panel
 from tests.models.conftest import fast_config, to_feature_panel
-from tests.models.test_normal_equations import _dense
+from tests.models.test_normal_equations import _dense, dense_residuals
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +33,11 @@ def test_polish_reaches_the_least_squares_optimum(panel) -> None:
     inputs = model_inputs(panel)
     noise = np.full(inputs.y.shape[0], 0.05)
     start = current_theta(model)
+    residuals, jacobian = dense_residuals(model, inputs, noise)
     reference = optimize.least_squares(
-        lambda t: _dense(model, inputs, t, noise)[0],
+        lambda t: np.asarray(residuals(t)),
         start,
-        jac=lambda t: _dense(model, inputs, t, noise)[1],
+        jac=lambda t: np.asarray(jacobian(t)),
         method="lm",
         x_scale="jac",
         max_nfev=400,

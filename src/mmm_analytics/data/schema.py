@@ -90,3 +90,18 @@ CONTROL_COLUMNS: tuple[str, ...] = (
 def columns_with_role(role: Role) -> tuple[str, ...]:
     """Column names that play ``role``, in file order."""
     return tuple(c for c, (r, _) in COLUMNS.items() if r is role)
+
+
+#: The columns of a lift-test CSV (an experiment's measured incremental sales of one channel in one
+#: slice over some weeks), exactly; read by the model's calibration, written by the synthetic source.
+LIFT_TEST_COLUMNS: tuple[str, ...] = (
+    "channel",
+    "brand",
+    "region",
+    "start_date",
+    "end_date",
+    "incremental_sales",
+    "standard_error",
+)
+#: The value of a lift test's ``brand`` or ``region`` that means every brand or every region.
+LIFT_TEST_ALL = "all"

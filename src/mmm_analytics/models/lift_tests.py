@@ -17,22 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.data.schema import LIFT_TEST_ALL as ALL
+from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
 from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 
-#: The columns of a lift-test CSV, exactly (in any order; this is the order of the example).
-LIFT_TEST_COLUMNS: tuple[str, ...] = (
-    "channel",
-    "brand",
-    "region",
-    "start_date",
-    "end_date",
-    "incremental_sales",
-    "standard_error",
-)
-#: The value of ``brand`` or ``region`` that means every brand or region.
-ALL = "all"
 #: How the header must look, for messages.
 HEADER = ",".join(LIFT_TEST_COLUMNS)
 

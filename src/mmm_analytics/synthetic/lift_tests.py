@@ -15,21 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.data.schema import LIFT_TEST_ALL as ALL
+from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
 from mmm_analytics.errors import InputError
 from mmm_analytics.synthetic.generator import SyntheticPanel
 
-#: The columns of a lift-test CSV, exactly and in this order.
-LIFT_TEST_COLUMNS: tuple[str, ...] = (
-    "channel",
-    "brand",
-    "region",
-    "start_date",
-    "end_date",
-    "incremental_sales",
-    "standard_error",
-)
-#: A slice over every brand or every region.
-ALL = "all"
 #: Weeks in a test's window, by default.
 DEFAULT_WEEKS = 8
 #: Range of the standard error as a share of the true lift.
