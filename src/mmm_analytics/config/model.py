@@ -159,8 +159,8 @@ class SelectionSettings(Settings):
     epochs: int = Field(default=10, ge=1)
     fold_weeks: int = Field(default=13, ge=1)
     margin: float = Field(default=2.0, ge=0)
-    #: Larger panels choose their forms on this many series (every brand kept), with one fold;
-    #: the form is shared by all series, so a sample tells it apart.
+    #: Panels of more than ``adam_max_series`` series choose their forms on this many series
+    #: (every brand kept), with one fold; the form is shared by all series, so a sample tells it apart.
     max_series: int = Field(default=60, ge=1)
 
 

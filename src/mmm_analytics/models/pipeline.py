@@ -178,7 +178,7 @@ def fit_and_summarise(
     start = time.perf_counter()
     model_config, selection = config.model, None
     large = panel.sales.shape[0] > model_config.adam_max_series
-    sample = series_sample(panel, model_config.selection.max_series, model_config.seed)
+    sample = series_sample(panel, model_config.selection.max_series, model_config.seed) if large else panel
     if not model_config.is_pinned:
         choosing = model_config
         if large:  # Gauss-Newton fits, one fold: the sample's series give the paired errors
