@@ -14,6 +14,7 @@ from rich.console import Console
 
 from mmm_analytics.cli.interactive import Session
 from mmm_analytics.simulator import MarketingSimulator
+from tests.signals import terminal_sigint
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
@@ -33,6 +34,7 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
+        preexec_fn=terminal_sigint,
         timeout=STEP_TIMEOUT,
         dimensions=(60, 160),
     )
@@ -241,6 +243,7 @@ def test_real_command_ctrl_c_while_optimising_and_export_to_dev_null(model_dir: 
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
+        preexec_fn=terminal_sigint,
         timeout=STEP_TIMEOUT,
         dimensions=(60, 200),
     )

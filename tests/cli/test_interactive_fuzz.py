@@ -49,6 +49,7 @@ DRIVER = f"""
 import sys, traceback
 from mmm_analytics.cli.app import main
 import mmm_analytics.simulator
+from tests.signals import terminal_sigint
 while True:
     print("<<mmm-fuzz-ready>>", flush=True)
     try:
@@ -277,6 +278,7 @@ class Driver:
             env=ENV,
             encoding="utf-8",
             codec_errors="replace",
+            preexec_fn=terminal_sigint,
             timeout=STEP_TIMEOUT,
             dimensions=(40, 80),
         )
@@ -677,6 +679,7 @@ def test_real_process_exit_status(model_dir: Path, workdir: Path, kind: str, key
         codec_errors="replace",
         timeout=STEP_TIMEOUT,
         dimensions=(40, 80),
+        preexec_fn=terminal_sigint,
     )
     child.logfile_read = transcript.log
     try:
