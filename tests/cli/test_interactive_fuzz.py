@@ -33,6 +33,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from tests.signals import terminal_sigint
+
 pytestmark = [
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
     pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning"),
@@ -49,7 +51,6 @@ DRIVER = f"""
 import sys, traceback
 from mmm_analytics.cli.app import main
 import mmm_analytics.simulator
-from tests.signals import terminal_sigint
 while True:
     print("<<mmm-fuzz-ready>>", flush=True)
     try:
