@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for candidate in $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.1[3-9]*/bin/python3 2>/dev/null | sort -V -r) $$(command -v python3.13) $$(command -v python3); do \
 	"$$candidate" -c 'import sys; assert sys.version_info[:2] >= (3, 13)' >/dev/null 2>&1 && echo "$$candidate" && break; done)
 
-.PHONY: run test lint venv clean benchmark lock
+.PHONY: run test test-slow lint venv clean benchmark lock
 
 $(VPY):
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; assert sys.version_info[:2] >= (3, 13)' 2>/dev/null; then \
@@ -34,8 +34,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/mypy
 
+# The suite without the end-to-end runs marked slow (whole pipelines, interrupts, Ray form choice,
+# trainings through the large-panel and lift-test paths); `make test-slow` runs those.
 test: lint
-	$(VPY) -m pytest --cov --cov-report=term --cov-fail-under=80 $(PYTEST_ARGS)
+	$(VPY) -m pytest -m "not slow" --cov --cov-report=term --cov-fail-under=80 $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(VPY) -m pytest -m slow $(PYTEST_ARGS)
 
 benchmark: $(STAMP)
 	$(VENV)/bin/mmm benchmark
