@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/mypy
 
-# The suite without the end-to-end runs marked slow (whole pipelines, interrupts, Ray form choice,
+# The suite without the end-to-end runs marked slow (whole pipelines and `mmm run`, interrupts, Ray form choice,
 # trainings through the large-panel and lift-test paths); `make test-slow` runs those.
 test: lint
 	$(VPY) -m pytest -m "not slow" --cov --cov-report=term --cov-fail-under=80 $(PYTEST_ARGS)

@@ -45,6 +45,7 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return root / "project", result.output
 
 
+@pytest.mark.slow
 def test_every_artefact_exists(pipeline_run: tuple[Path, str]) -> None:
     project, _ = pipeline_run
     for relative in (
@@ -73,6 +74,7 @@ def test_every_artefact_exists(pipeline_run: tuple[Path, str]) -> None:
     assert len(list((project / "outputs/figures/roi_curves").glob("roi_*_*_*.png"))) == min(2 * 2 * 6, top)
 
 
+@pytest.mark.slow
 def test_contributions_and_baseline_add_up_to_the_predictions(pipeline_run: tuple[Path, str]) -> None:
     project, _ = pipeline_run
     roi = pd.read_csv(project / "outputs/reports/channel_roi.csv")
@@ -95,6 +97,7 @@ def test_contributions_and_baseline_add_up_to_the_predictions(pipeline_run: tupl
     assert (roi["roi_lower"] <= roi["roi"]).all() and (roi["roi"] <= roi["roi_upper"]).all()
 
 
+@pytest.mark.slow
 def test_optimiser_allocation_sums_to_the_budget(pipeline_run: tuple[Path, str]) -> None:
     project, _ = pipeline_run
     plan = json.loads((project / "outputs/simulations/optimal_allocation.json").read_text())
@@ -120,6 +123,7 @@ def test_optimiser_allocation_sums_to_the_budget(pipeline_run: tuple[Path, str])
     assert plan["expected_incremental_sales"] >= plan["current_incremental_sales"] * (1 - 1e-9)
 
 
+@pytest.mark.slow
 def test_summary_reports_the_key_numbers(pipeline_run: tuple[Path, str]) -> None:
     _, output = pipeline_run
     for text in ("Pipeline summary", "holdout wMAPE", "top channel by ROI", "optimiser uplift"):
