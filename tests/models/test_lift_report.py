@@ -100,7 +100,7 @@ def _params(exposure_scale: np.ndarray) -> ResponseParams:
 
 def test_params_contributions_make_each_draw_on_demand() -> None:
     params = _params(np.array([[1.5, 1.0], [1.0, 2.0]]))
-    contributions = ParamsContributions.of(params)
+    contributions = ParamsContributions(params)
     assert len(contributions) == 3
     stacked = np.stack([historical_contribution(params, d) for d in range(3)])
     for d in range(3):
@@ -111,7 +111,7 @@ def test_params_contributions_make_each_draw_on_demand() -> None:
 
 
 def test_a_channel_a_series_never_used_contributes_zero() -> None:
-    contributions = ParamsContributions.of(_params(np.array([[1.5, 1.0], [1.0, 0.0]])))
+    contributions = ParamsContributions(_params(np.array([[1.5, 1.0], [1.0, 0.0]])))
     grid = contributions[0]
     assert np.isfinite(grid).all() and (grid[1, :, 1] == 0.0).all()
 
@@ -235,7 +235,7 @@ def test_fitted_values_are_the_decompositions_channel_parts(fitted, tmp_path) ->
     tests = read_lift_tests(path, panel)
     media = decompose(model, panel).media
     expected = [media[tests.series[n] > 0][:, tests.weeks[n] > 0, tests.channel[n]].sum() for n in range(len(tests))]
-    totals = draw_totals(tests, ParamsContributions.of(params))
+    totals = draw_totals(tests, ParamsContributions(params))
     assert totals.tests.shape == (params.n_draws, 2) and totals.channels.shape == (params.n_draws, len(panel.channels))
     # Two float64 forward passes subtracted (decomposition) vs the closed form (response params).
     np.testing.assert_allclose(totals.tests[0], expected, rtol=1e-7)

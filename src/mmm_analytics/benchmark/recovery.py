@@ -21,7 +21,7 @@ from mmm_analytics.models.pipeline import fit_and_summarise, metadata_for
 from mmm_analytics.models.ridge import fit_ridge
 from mmm_analytics.response import carryover
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
-from mmm_analytics.response.steady_state import historical_contribution
+from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
 from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, generate_panel
 
 
@@ -100,7 +100,7 @@ def _channel_rows(
     carryover (half-life for ``family``es with a geometric tail, peak lag) and half-saturation."""
     spend = params.spend.sum(axis=(0, 1))
     point = historical_contribution(params).sum(axis=(0, 1))
-    draws = np.stack([historical_contribution(params, d).sum(axis=(0, 1)) for d in range(params.n_draws)])
+    draws = contribution_totals(params).sum(axis=1)
     low, high = np.quantile(draws / spend, [(1 - level) / 2, (1 + level) / 2], axis=0)
     true_contribution = truth.national_contribution()
     total = sum(true_contribution.values())

@@ -22,7 +22,6 @@ column after ``region`` (:data:`SKU_SEGMENT_COLUMNS`): one row per series and ch
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,14 +79,8 @@ class RoiEstimates:
 
 
 def total_contribution(params: ResponseParams, draw: int | None = None) -> Array:
-    """Media contribution (INR) summed over the data period, shape (S, C).
-
-    A series that never used a channel (exposure scale 0) contributes exactly 0: its
-    exposure is 0 in every week, so any positive scale gives the same result.
-    """
-    scale = params.exposure_scale
-    if np.any(scale <= 0):
-        params = dataclasses.replace(params, exposure_scale=np.where(scale > 0, scale, 1.0))
+    """Media contribution (INR) summed over the data period, shape (S, C); a series that never
+    used a channel contributes exactly 0 to it."""
     return historical_contribution(params, draw).sum(axis=1)
 
 

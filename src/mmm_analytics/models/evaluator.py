@@ -256,8 +256,8 @@ def evaluate(
     ]
     if lift is not None:
         tests, uncalibrated = lift
-        calibrated_totals = draw_totals(tests, ParamsContributions.of(params))
-        uncalibrated_totals = draw_totals(tests, ParamsContributions.of(uncalibrated))
+        calibrated_totals = draw_totals(tests, ParamsContributions(params))
+        uncalibrated_totals = draw_totals(tests, ParamsContributions(uncalibrated))
         comparison = lift_comparison(tests, panel.channels, calibrated_totals, uncalibrated_totals, level)
         roi = roi_comparison(
             tests, panel.channels, panel.spend.sum(axis=(0, 1)), calibrated_totals, uncalibrated_totals, level

@@ -15,7 +15,6 @@ and never an array of shape (D, S, T, C) (see :class:`ParamsContributions`).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -84,14 +83,6 @@ class ParamsContributions:
     (:func:`~mmm_analytics.response.steady_state.historical_contribution`): S x T x C memory."""
 
     params: ResponseParams
-
-    @classmethod
-    def of(cls, params: ResponseParams) -> ParamsContributions:
-        """A series that never used a channel (exposure scale 0) contributes exactly 0 with any scale."""
-        scale = params.exposure_scale
-        if np.any(scale <= 0):
-            params = dataclasses.replace(params, exposure_scale=np.where(scale > 0, scale, 1.0))
-        return cls(params)
 
     def __len__(self) -> int:
         return self.params.n_draws

@@ -43,6 +43,13 @@ def steady_state_response(
     return coefficient * saturation.saturate(carried, family, half_saturation, slope, xp=xp)
 
 
+def scaled_exposure(params: ResponseParams) -> np.ndarray:
+    """Exposure over each series' average week, (S, T, C). A series that never used a channel
+    (exposure scale 0) has exposure 0 in every week and stays at 0."""
+    scale = np.where(params.exposure_scale > 0, params.exposure_scale, 1.0)
+    return params.exposure / scale[:, None, :]
+
+
 def historical_contribution(params: ResponseParams, draw: int | None = None) -> np.ndarray:
     """Weekly media contribution over the data (INR), shape (S, T, C), at the point
     estimate (``draw=None``) or for one parameter draw."""
@@ -52,7 +59,7 @@ def historical_contribution(params: ResponseParams, draw: int | None = None) -> 
         weights = params.lag_weights_draws[draw]
         half_sat, slope = params.half_saturation_draws[draw], params.slope_draws[draw]
         coef = params.coefficient_draws[draw]
-    carried = carryover.apply_carryover(params.exposure / params.exposure_scale[:, None, :], weights)
+    carried = carryover.apply_carryover(scaled_exposure(params), weights)
     return coef[:, None, :] * saturation.saturate(carried, params.saturation, half_sat[:, None, :], slope)
 
 
@@ -64,8 +71,7 @@ def contribution_totals(params: ResponseParams, weeks: Array | None = None, batc
     is carried over with one matrix product per channel; equal to summing
     :func:`historical_contribution` draw by draw.
     """
-    scale = np.where(params.exposure_scale > 0, params.exposure_scale, 1.0)
-    exposure = params.exposure / scale[:, None, :]  # (S, T, C)
+    exposure = scaled_exposure(params)  # (S, T, C)
     n_series, n_weeks, n_channels = exposure.shape
     n_lags = min(params.lag_weights_draws.shape[1], n_weeks)
     padded = np.pad(exposure, ((0, 0), (n_lags - 1, 0), (0, 0)))
