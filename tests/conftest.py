@@ -8,13 +8,19 @@ from pathlib import Path
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import importlib.util
+from collections.abc import Iterator
+from typing import Any
+
 import pandas as pd
 import pytest
 
+from mmm_analytics.compute import RAY_ADDRESS, connect_ray
 from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.synthetic import SyntheticPanel, generate_panel
 
 FIXTURES = Path(__file__).parent / "fixtures"
+HAS_RAY = importlib.util.find_spec("ray") is not None
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +38,15 @@ def small_panel() -> SyntheticPanel:
 @pytest.fixture()
 def small_frame(small_panel: SyntheticPanel) -> pd.DataFrame:
     return small_panel.frame.copy()
+
+
+@pytest.fixture(scope="module")
+def ray() -> Iterator[Any]:
+    """A local Ray instance of 2 CPUs for this module (about 10-20 s to start), shut down after it."""
+    if not HAS_RAY:
+        pytest.skip("Ray is not installed (pip install 'mmm-analytics[ray]')")
+    if os.environ.get(RAY_ADDRESS):
+        pytest.skip(f"{RAY_ADDRESS} is set: these tests start their own local instance")
+    module = connect_ray(num_cpus=2)
+    yield module
+    module.shutdown()

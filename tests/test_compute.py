@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,10 +13,8 @@ import pytest
 
 from mmm_analytics.backend import DEFAULTS
 from mmm_analytics.compute import (
-    RAY_ADDRESS,
     THREAD_VARIABLES,
     Backend,
-    connect_ray,
     require_ray,
     run_tasks,
     task_environment,
@@ -96,18 +93,6 @@ def test_tasks_get_the_drivers_blas_threads(
     assert threads == (expected or {"OMP_NUM_THREADS": str(len(os.sched_getaffinity(0)))})
 
 
-@pytest.fixture(scope="module")
-def ray() -> Iterator[Any]:
-    """A local Ray instance of 2 CPUs for this module (about 10-20 s to start), shut down after it."""
-    if not HAS_RAY:
-        pytest.skip("Ray is not installed (pip install 'mmm-analytics[ray]')")
-    if os.environ.get(RAY_ADDRESS):
-        pytest.skip(f"{RAY_ADDRESS} is set: these tests start their own local instance")
-    module = connect_ray(num_cpus=2)
-    yield module
-    module.shutdown()
-
-
 @needs_ray
 def test_ray_gives_the_local_results_in_order(ray: Any) -> None:
     assert ray.cluster_resources()["CPU"] == 2
@@ -141,7 +126,7 @@ def test_form_selection_on_ray_scores_exactly_as_locally(ray: Any) -> None:
     task, the second warm-started from it in another; the same errors and weights (exactly) and
     the same choice on both backends."""
     from mmm_analytics.config.data import SyntheticSettings
-    from mmm_analytics.models.pipeline import forecast_fit
+    from mmm_analytics.models.fitting import forecast_fit
     from mmm_analytics.models.selection import select_forms
     from mmm_analytics.synthetic import generate_panel
     from tests.models.conftest import fast_config, to_feature_panel

@@ -48,11 +48,11 @@ def _params_from_truth(truth: GroundTruth, n_weeks: int = 30) -> ResponseParams:
         dates=tuple(f"2024-01-{d:02d}" for d in range(1, n_weeks + 1)),
         lag_weights=weights,
         half_saturation=surface.half_saturation,
-        slope=surface.slope,
+        slope=surface.slope[0],
         coefficient=surface.coefficient,
         lag_weights_draws=weights[None],
         half_saturation_draws=surface.half_saturation[None],
-        slope_draws=surface.slope[None],
+        slope_draws=surface.slope[:1],
         coefficient_draws=surface.coefficient[None],
         predicted_sales=baseline,
         baseline_sales=baseline,
@@ -70,7 +70,7 @@ def _simulator(params: ResponseParams) -> MarketingSimulator:
         holdout_weeks=0,
         seed=0,
         saturation=params.saturation,
-        max_lag=params.lag_weights.shape[0] - 1,
+        max_lag=params.lag_weights.shape[1] - 1,
         interval_level=0.9,
     )
     return MarketingSimulator(params, metadata)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -69,3 +70,42 @@ def test_an_unknown_backend_is_exit_code_2_naming_the_choices() -> None:
     result = CliRunner().invoke(app, ["train", "--backend", "dask"])
     assert result.exit_code == 2
     assert "dask" in result.output and "local" in result.output and "ray" in result.output
+
+
+def test_split_by_sets_the_markets_and_an_unknown_one_is_exit_code_2(tmp_path) -> None:
+    config = load_config(tmp_path / "none")
+    assert config.model.split_by is None
+    split = with_forms(config, None, None, None, split_by="region")
+    assert split.model.split_by == "region" and split.model.priors == config.model.priors
+    result = CliRunner().invoke(app, ["train", "--split-by", "sku"])
+    assert result.exit_code == 2
+    assert "sku" in result.output and "brand" in result.output and "region" in result.output
+
+
+def test_help_shows_the_ray_extra_literally() -> None:
+    """Rich markup would swallow the '[ray]' of the install command."""
+    result = CliRunner().invoke(app, ["train", "--help"], terminal_width=200)
+    assert "mmm-analytics[ray]" in " ".join(result.output.split())
+    assert "--split-by" in result.output
+
+
+def test_a_lift_test_spanning_markets_is_one_line(tmp_path, small_frame) -> None:
+    """With --split-by brand, a test over every brand cannot be evidence in one brand's fit."""
+    from mmm_analytics.config.loader import load_config as load
+    from mmm_analytics.features.panel import build_panel
+    from mmm_analytics.features.store import save_panel
+
+    config = load(tmp_path / "none")
+    frame = small_frame.copy()
+    frame["Date"] = pd.to_datetime(frame["Date"], format="%m/%d/%Y")
+    features = tmp_path / "features.parquet"
+    save_panel(build_panel(frame, config.data, config.features), features, config.features)
+    lift = tmp_path / "lift.csv"
+    first = frame["Date"].min().strftime("%Y-%m-%d")
+    lift.write_text(
+        "channel,brand,region,start_date,end_date,incremental_sales,standard_error\n"
+        f"TV,all,all,{first},{first},100000,10000\n"
+    )
+    arguments = ["--data", str(features), "--output", str(tmp_path / "model"), "--split-by", "brand"]
+    result = CliRunner().invoke(app, ["train", *arguments, "--lift-tests", str(lift), "--epochs", "1"])
+    one_error_line(result, "spans several brands", "--split-by brand")

@@ -13,10 +13,10 @@ def test_weights_and_band(params: ResponseParams) -> None:
     curves = carryover_curves(params, 0.9)
     assert [c.channel for c in curves] == list(params.channels)
     for index, curve in enumerate(curves):
-        np.testing.assert_array_equal(curve.weights, params.lag_weights[:, index])
-        np.testing.assert_allclose(curve.lower, np.quantile(params.lag_weights_draws[:, :, index], 0.05, axis=0))
+        np.testing.assert_array_equal(curve.weights, params.lag_weights[0, :, index])
+        np.testing.assert_allclose(curve.lower, np.quantile(params.lag_weights_draws[:, 0, :, index], 0.05, axis=0))
         assert np.all(curve.lower <= curve.weights + 1e-12) and np.all(curve.weights <= curve.upper + 1e-12)
-        assert curve.steady_state == pytest.approx(params.lag_weights[:, index].sum(), rel=1e-12)
+        assert curve.steady_state == pytest.approx(params.lag_weights[0, :, index].sum(), rel=1e-12)
         assert curve.steady_state_lower <= curve.steady_state <= curve.steady_state_upper
 
 

@@ -29,3 +29,23 @@ def test_national_mroi_is_the_spend_weighted_mean() -> None:
     values = np.array([[[2.0]], [[4.0]], [[np.nan]]])  # (S=3, P=1, C=1); the unused series has NaN
     average = np.array([[1.0], [3.0], [0.0]])
     np.testing.assert_allclose(evaluation.spend_weighted(values, average, axis=0), [[3.5]], rtol=1e-12)
+
+
+def test_curves_of_merged_markets_are_each_markets_own() -> None:
+    """Per series, the curves of a model fitted per market use that market's carryover and slope."""
+    from tests.response.test_artifacts import merged_markets
+
+    merged, parts = merged_markets()
+    spend = np.linspace(0.0, 5_000.0, 7)[None, :, None] * np.ones((5, 1, 3))
+    response, mroi = evaluation.evaluate(merged, spend)
+    draws, draw_mroi = evaluation.evaluate(merged, spend, draws=True)
+    for _, rows, part in parts:
+        own, own_mroi = evaluation.evaluate(part, spend[rows])
+        np.testing.assert_array_equal(response[rows], own)
+        np.testing.assert_array_equal(mroi[rows], own_mroi)
+        np.testing.assert_array_equal(draws[:, rows], evaluation.evaluate(part, spend[rows], draws=True)[0])
+    # The carryover curves summarise the markets weighted by their series.
+    from mmm_analytics.curves.carryover import carryover_curves
+
+    for index, curve in enumerate(carryover_curves(merged, 0.9)):
+        np.testing.assert_allclose(curve.weights, merged.typical_lag_weights[:, index], rtol=1e-12)

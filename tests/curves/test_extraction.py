@@ -33,13 +33,17 @@ def sigmoid_curves(sigmoid_params: ResponseParams) -> CurveSet:
 
 def _carried_per_inr(params: ResponseParams) -> np.ndarray:
     """Steady-state carried scaled exposure per INR of weekly spend, shape (S, C)."""
-    return 1000.0 / params.cpm / params.exposure_scale * params.lag_weights.sum(axis=0)
+    return 1000.0 / params.cpm / params.exposure_scale * params.carry_sum
 
 
 def analytic_curve(params: ResponseParams, spend: np.ndarray) -> np.ndarray:
     """coef * x^s / (x^s + K^s) (Hill) or coef * tanh(ln3 x / (2K)) with x = spend*1000/cpm/scale*sum(w)."""
     x = spend * _carried_per_inr(params)[:, None, :]
-    coef, half, slope = params.coefficient[:, None, :], params.half_saturation[:, None, :], params.slope
+    coef, half, slope = (
+        params.coefficient[:, None, :],
+        params.half_saturation[:, None, :],
+        params.series_slope[:, None, :],
+    )
     if params.saturation == "hill":
         return coef * x**slope / (x**slope + half**slope)
     return coef * np.tanh(np.log(3.0) / half * x / 2.0)
@@ -112,7 +116,7 @@ def test_average_roi_is_response_over_spend(curves: CurveSet) -> None:
 
 def test_ceiling_spend_matches_the_closed_form(curves: CurveSet, params: ResponseParams) -> None:
     # Hill reaches 90% of its ceiling at x = K * 9 ** (1 / slope).
-    x90 = params.half_saturation * 9.0 ** (1.0 / params.slope)
+    x90 = params.half_saturation * 9.0 ** (1.0 / params.series_slope)
     expected = x90 / _carried_per_inr(params)
     np.testing.assert_allclose(curves.ceiling_spend[:-1], expected, rtol=1e-8)
     national = curves.ceiling_spend[-1] / average_weekly_spend(params).sum(axis=0)

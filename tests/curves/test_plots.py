@@ -105,7 +105,7 @@ def test_grid_national_and_carryover_figures(curves: CurveSet, params: ResponseP
         }
         assert [text.get_text() for text in nation.axes[0].get_legend().get_texts()] == list(curves.channels)
         assert "INR" in nation.axes[0].get_xlabel()
-        np.testing.assert_array_equal(carry.axes[0].lines[0].get_ydata(), params.lag_weights[:, 0])
+        np.testing.assert_array_equal(carry.axes[0].lines[0].get_ydata(), params.lag_weights[0, :, 0])
     finally:
         for fig in figures:
             plt.close(fig)

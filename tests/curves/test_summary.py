@@ -29,9 +29,9 @@ def estimates(params: ResponseParams) -> RoiEstimates:
 def reference_contribution(params: ResponseParams, draw: int | None = None) -> np.ndarray:
     """Sum over weeks of coef * hill(causal convolution of scaled exposure with the lag weights), (S, C)."""
     pick = (lambda a, d: a) if draw is None else (lambda a, d: a[d])
-    weights = pick(params.lag_weights if draw is None else params.lag_weights_draws, draw)
+    weights = pick(params.lag_weights[0] if draw is None else params.lag_weights_draws[:, 0], draw)
     half = pick(params.half_saturation if draw is None else params.half_saturation_draws, draw)
-    slope = pick(params.slope if draw is None else params.slope_draws, draw)
+    slope = pick(params.slope[0] if draw is None else params.slope_draws[:, 0], draw)
     coef = pick(params.coefficient if draw is None else params.coefficient_draws, draw)
     n_series, n_weeks, n_channels = params.exposure.shape
     total = np.zeros((n_series, n_channels))

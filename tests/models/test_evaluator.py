@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.errors import InputError
+from mmm_analytics.models.decomposition import decompose
 from mmm_analytics.models.evaluation_figures import FigureKind
 from mmm_analytics.models.evaluator import (
     CONTRIBUTIONS_CSV,
@@ -39,7 +40,7 @@ TRAINING = {"timings": {"adam": 1.25}, "best_epoch": 4, "noise_scale": 0.01}
 def evaluation(fitted, tmp_path_factory):
     model, panel, params = fitted
     root = tmp_path_factory.mktemp("evaluation")
-    return evaluate(model, panel, params, root / "reports", root / "figures", VIZ, training=TRAINING)
+    return evaluate(decompose(model, panel), panel, params, root / "reports", root / "figures", VIZ, training=TRAINING)
 
 
 def test_every_file_is_written(evaluation):
@@ -150,7 +151,7 @@ def test_features_of_another_model_are_refused(fitted, tmp_path):
     model, panel, params = fitted
     other = dataclasses.replace(params, channels=tuple(reversed(params.channels)))
     with pytest.raises(InputError, match="re-run 'mmm train'"):
-        evaluate(model, panel, other, tmp_path, tmp_path, VIZ)
+        evaluate(decompose(model, panel), panel, other, tmp_path, tmp_path, VIZ)
     assert not any(tmp_path.iterdir())
 
 

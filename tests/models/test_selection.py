@@ -116,7 +116,7 @@ def test_real_fits_choose_the_delayed_carryover_where_the_effect_peaks_weeks_aft
     """On a small panel whose true carryover peaks 1-3 weeks after the spend, the folds' forecasts
     pick the Weibull carryover over the default, which cannot peak after week 0."""
     from mmm_analytics.config.data import SyntheticSettings
-    from mmm_analytics.models.pipeline import forecast_fit
+    from mmm_analytics.models.fitting import forecast_fit
     from mmm_analytics.synthetic import generate_panel
     from tests.models.conftest import fast_config, to_feature_panel
 

@@ -129,7 +129,9 @@ def make_run(root: Path, viz: VizConfig = VIZ, eda: bool = True) -> Run:
         plots=plots,
         metrics=metrics,
         contributions=contributions[["channel", "spend", "contribution", "roi"]],
-        media_response=pd.DataFrame({"channel": list(params.channels), "carryover_total": params.lag_weights.sum(0)}),
+        media_response=pd.DataFrame(
+            {"channel": list(params.channels), "carryover_total": params.typical_lag_weights.sum(0)}
+        ),
         cpm=params.cpm_by_channel,
         n_series=len(params.series_brand),
         saturation=params.saturation,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import (
+    MARKETS_DIR,
     METADATA_FILE,
     MODEL_FILE,
     PARAMS_FILE,
@@ -147,7 +149,7 @@ def _rewrite(folder: Path, **changes: np.ndarray | None) -> None:
         ),
         pytest.param(
             lambda path: _rewrite(path.parent, lag_weights=np.ones(3)),
-            "array 'lag_weights' has shape (3,), expected (lags, channels)",
+            "array 'lag_weights' has shape (3,), expected (markets, lags, channels)",
             id="wrong-rank",
         ),
         pytest.param(
@@ -157,6 +159,16 @@ def _rewrite(folder: Path, **changes: np.ndarray | None) -> None:
             lambda path: _rewrite(path.parent, channels=np.arange(3.0)),
             "array 'channels' is not a list of text",
             id="numbers-as-names",
+        ),
+        pytest.param(
+            lambda path: _rewrite(path.parent, series_market=np.array([0, 1])),
+            "array 'series_market' names a market outside 0..0",
+            id="unknown-market",
+        ),
+        pytest.param(
+            lambda path: _rewrite(path.parent, series_market=np.array([0.0, 0.0])),
+            "array 'series_market' is not a list of whole numbers",
+            id="fractional-market",
         ),
         pytest.param(
             lambda path: _rewrite(path.parent, series_region=np.array(["EAST"])),
@@ -204,3 +216,122 @@ def test_model_file_problem_checks_the_keras_archive(tmp_path: Path) -> None:
     _keras_archive(path, ("metadata.json", "config.json", "model.weights.h5"))
     assert model_file_problem(tmp_path) is None
     assert require_model_file(tmp_path) == path
+
+
+def market_params(seed: int, brand: str, n_series: int) -> ResponseParams:
+    """A one-market model of ``n_series`` series of ``brand``, its own carryover and slopes."""
+    rng = np.random.default_rng(seed)
+    s, t, c, lags, d = n_series, 5, 3, 4, 6
+    return ResponseParams(
+        channels=("TV", "Radio", "Print"),
+        series_brand=(brand,) * s,
+        series_region=tuple(f"R{i}" for i in range(s)),
+        saturation="hill",
+        cpm=np.array([1.2, 0.6, 6.0]),
+        exposure_scale=rng.uniform(1, 2, (s, c)),
+        exposure=rng.uniform(0, 3, (s, t, c)),
+        dates=tuple(f"2024-01-0{i + 1}" for i in range(t)),
+        lag_weights=rng.uniform(0, 1, (lags, c)),
+        half_saturation=rng.uniform(1, 2, (s, c)),
+        slope=rng.uniform(0.5, 2, c),
+        coefficient=rng.uniform(1, 9, (s, c)),
+        lag_weights_draws=rng.uniform(0, 1, (d, lags, c)),
+        half_saturation_draws=rng.uniform(1, 2, (d, s, c)),
+        slope_draws=rng.uniform(0.5, 2, (d, c)),
+        coefficient_draws=rng.uniform(1, 9, (d, s, c)),
+        predicted_sales=rng.uniform(9, 10, (s, t)),
+        baseline_sales=rng.uniform(5, 6, (s, t)),
+        saturation_scaling=rng.uniform(0, 1, c),
+        saturation_scaling_draws=rng.uniform(0, 1, (d, c)),
+    )
+
+
+def merged_markets() -> tuple[ResponseParams, list[tuple[str, np.ndarray, ResponseParams]]]:
+    """Brand A's 2 series and brand B's 3, interleaved in the panel (B, A, B, A, B)."""
+    parts = [("A", np.array([1, 3]), market_params(1, "A", 2)), ("B", np.array([0, 2, 4]), market_params(2, "B", 3))]
+    return ResponseParams.merge(parts, 5), parts
+
+
+def test_a_model_without_markets_is_one_market() -> None:
+    params = small_params()
+    assert params.markets == ("all",) and params.n_markets == 1
+    np.testing.assert_array_equal(params.series_market, [0, 0])
+    assert params.lag_weights.shape == (1, 4, 3) and params.lag_weights_draws.shape == (6, 1, 4, 3)
+    assert params.slope.shape == (1, 3) and params.saturation_scaling.shape == (1, 3)
+    np.testing.assert_array_equal(params.carry_sum, np.broadcast_to(params.lag_weights[0].sum(axis=0), (2, 3)))
+    np.testing.assert_array_equal(params.typical_lag_weights, params.lag_weights[0])
+
+
+def test_merged_markets_keep_each_series_own_response() -> None:
+    merged, parts = merged_markets()
+    assert merged.markets == ("A", "B") and merged.series_brand == ("B", "A", "B", "A", "B")
+    np.testing.assert_array_equal(merged.series_market, [1, 0, 1, 0, 1])
+    for m, (_, rows, part) in enumerate(parts):
+        np.testing.assert_array_equal(merged.coefficient[rows], part.coefficient)
+        np.testing.assert_array_equal(merged.coefficient_draws[:, rows], part.coefficient_draws)
+        np.testing.assert_array_equal(merged.carry_sum[rows], np.broadcast_to(part.carry_sum, (len(rows), 3)))
+        np.testing.assert_array_equal(merged.carry_sum_draws[:, rows], part.carry_sum_draws)
+        np.testing.assert_array_equal(merged.series_slope[rows], part.series_slope)
+        np.testing.assert_array_equal(merged.series_slope_draws[:, rows], part.series_slope_draws)
+        alone = merged.market(m)
+        for name in ("lag_weights", "slope", "saturation_scaling", "exposure", "half_saturation_draws"):
+            np.testing.assert_array_equal(getattr(alone, name), getattr(part, name))
+        assert alone.series_brand == part.series_brand and alone.markets == (parts[m][0],)
+    # Averages over series weigh each market by its series: 2 of 5 and 3 of 5.
+    expected = 0.4 * parts[0][2].lag_weights[0] + 0.6 * parts[1][2].lag_weights[0]
+    np.testing.assert_allclose(merged.typical_lag_weights, expected, rtol=1e-12)
+    np.testing.assert_allclose(merged.typical_slope, 0.4 * parts[0][2].slope[0] + 0.6 * parts[1][2].slope[0])
+
+
+def test_merged_markets_round_trip(tmp_path: Path) -> None:
+    merged, _ = merged_markets()
+    merged.save(tmp_path)
+    loaded = ResponseParams.load(tmp_path)
+    assert loaded.markets == ("A", "B")
+    np.testing.assert_array_equal(loaded.series_market, merged.series_market)
+    for name in ("lag_weights", "lag_weights_draws", "slope_draws", "saturation_scaling", "coefficient"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(merged, name))
+
+
+def test_a_file_saved_before_markets_loads_as_one_market(tmp_path: Path) -> None:
+    params = small_params()
+    params.save(tmp_path)
+    _rewrite(
+        tmp_path,
+        markets=None,
+        series_market=None,
+        lag_weights=params.lag_weights[0],
+        lag_weights_draws=params.lag_weights_draws[:, 0],
+        slope=params.slope[0],
+        slope_draws=params.slope_draws[:, 0],
+        saturation_scaling=None,
+        saturation_scaling_draws=None,
+    )
+    loaded = ResponseParams.load(tmp_path)
+    assert loaded.markets == ("all",)
+    np.testing.assert_array_equal(loaded.lag_weights, params.lag_weights)
+    np.testing.assert_array_equal(loaded.saturation_scaling, np.ones((1, 3)))
+
+
+def test_merge_refuses_markets_that_do_not_tile_the_panel() -> None:
+    _, parts = merged_markets()
+    with pytest.raises(ValueError, match="cover the panel exactly once"):
+        ResponseParams.merge(parts, 6)
+    with pytest.raises(ValueError, match="cover the panel exactly once"):
+        ResponseParams.merge([parts[0], ("B", np.array([0, 1, 4]), parts[1][2])], 5)
+    other_form = ("B", parts[1][1], dataclasses.replace(parts[1][2], saturation="logistic"))
+    with pytest.raises(ValueError, match="differ in form"):
+        ResponseParams.merge([parts[0], other_form], 5)
+
+
+def test_model_file_problem_of_a_model_fitted_per_market(tmp_path: Path) -> None:
+    markets = tmp_path / MARKETS_DIR
+    for name in ("brand=A", "brand=B"):
+        (markets / name).mkdir(parents=True)
+        _keras_archive(markets / name / MODEL_FILE, ("config.json",))
+    assert model_file_problem(tmp_path) is None
+    (markets / "brand=B" / MODEL_FILE).write_bytes(b"")
+    assert (
+        model_file_problem(tmp_path)
+        == f"'{markets / 'brand=B' / MODEL_FILE}' is damaged (not a readable .keras archive)"
+    )

@@ -120,3 +120,18 @@ def test_contribution_totals_equal_the_draw_by_draw_sums(family: str) -> None:
     # Tolerance: float64 sums in another order.
     np.testing.assert_allclose(contribution_totals(params, weeks, batch=3), expected, rtol=1e-12, atol=1e-9)
     assert contribution_totals(params).shape == (params.n_draws, *params.coefficient.shape)
+
+
+def test_contributions_of_merged_markets_are_each_markets_own() -> None:
+    """A model fitted per market: each series' contribution uses its market's carryover and slope."""
+    from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
+    from tests.response.test_artifacts import merged_markets
+
+    merged, parts = merged_markets()
+    point, totals = historical_contribution(merged), contribution_totals(merged)
+    for _, rows, part in parts:
+        np.testing.assert_array_equal(point[rows], historical_contribution(part))
+        np.testing.assert_array_equal(historical_contribution(merged, 2)[rows], historical_contribution(part, 2))
+        np.testing.assert_array_equal(totals[:, rows], contribution_totals(part))
+    # The markets' carryovers differ, so one shared carryover would not give these numbers.
+    assert not np.allclose(parts[0][2].lag_weights, parts[1][2].lag_weights)

@@ -101,9 +101,9 @@ def reference_response(params: ResponseParams, spend: np.ndarray) -> np.ndarray:
         params.coefficient,
         params.exposure_scale,
         params.cpm,
-        params.lag_weights.sum(axis=0),
+        params.carry_sum,
         params.half_saturation,
-        params.slope,
+        params.series_slope,
         params.saturation,
     )
 

@@ -115,7 +115,7 @@ def closed_form(sim: MarketingSimulator, coefficient: np.ndarray, budget: float)
     """Equal marginal ROI of c_i x / (x + k_i): c1 k1 / (x1 + k1)^2 = c2 k2 / (x2 + k2)^2, x1 + x2 = budget."""
     p = sim.params
     half = per_cell(p.half_saturation, p)[0]
-    k = half * p.exposure_scale[0] * p.cpm / (1000.0 * p.lag_weights.sum(axis=0))
+    k = half * p.exposure_scale[0] * p.cpm / (1000.0 * p.carry_sum[0])
     root = np.sqrt(coefficient * k)
     first = root[0] * (budget + k.sum()) / root.sum() - k[0]
     return np.array([first, budget - first])

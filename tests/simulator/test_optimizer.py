@@ -56,7 +56,7 @@ def two_channel(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
 def _closed_form(sim: MarketingSimulator, budget: float) -> np.ndarray:
     """Equal marginal ROI: c1 k1 / (x1 + k1)^2 = c2 k2 / (x2 + k2)^2 with x1 + x2 = budget."""
     p = sim.params
-    k = per_cell(p.half_saturation, p)[0] * p.exposure_scale[0] * p.cpm / (1000.0 * p.lag_weights.sum(axis=0))
+    k = per_cell(p.half_saturation, p)[0] * p.exposure_scale[0] * p.cpm / (1000.0 * p.carry_sum[0])
     root = np.sqrt(p.coefficient[0] * k)
     x1 = root[0] * (budget + k.sum()) / root.sum() - k[0]
     return np.array([x1, budget - x1])

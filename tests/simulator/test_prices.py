@@ -34,7 +34,7 @@ def _problem(
     params = build_params(n_brands=3, n_regions=8, n_channels=3, n_draws=6, seed=5)
     surface = ResponseSurface.from_params(params)
     if slope is not None:
-        surface = dataclasses.replace(surface, slope=np.full(3, slope))
+        surface = dataclasses.replace(surface, slope=np.full(surface.coefficient.shape, slope))
     rows = np.arange(len(params.series_brand))
     cells = surface.cells(rows)
     if expected:

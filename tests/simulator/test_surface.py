@@ -18,9 +18,9 @@ def reference_draw_response(params, spend: np.ndarray) -> np.ndarray:
         params.coefficient_draws,
         params.exposure_scale[None],
         params.cpm,
-        params.lag_weights_draws.sum(axis=1)[:, None, :],
+        params.carry_sum_draws,
         per_cell(params.half_saturation_draws, params),
-        params.slope_draws[:, None, :],
+        params.series_slope_draws,
         params.saturation,
     )
 

@@ -16,8 +16,9 @@ import pandas as pd
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting, SyntheticSettings
 from mmm_analytics.features.panel import FeaturePanel, build_panel
+from mmm_analytics.models.fitting import fit_and_summarise
 from mmm_analytics.models.lift_tests import LiftTests
-from mmm_analytics.models.pipeline import fit_and_summarise, metadata_for
+from mmm_analytics.models.pipeline import metadata_for
 from mmm_analytics.models.ridge import fit_ridge
 from mmm_analytics.response import carryover
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
@@ -105,9 +106,10 @@ def _channel_rows(
     true_contribution = truth.national_contribution()
     total = sum(true_contribution.values())
     rows = []
+    typical_weights = params.typical_lag_weights
     for c, channel in enumerate(params.channels):
         true_roi = truth.national_roi()[channel]
-        weights = params.lag_weights[:, c]
+        weights = typical_weights[:, c]
         true_half_life = (truth.data["carryover"].get("half_life_weeks") or {}).get(channel)
         rows.append(
             {
@@ -139,7 +141,7 @@ def fitted_forms(model: object, params: ResponseParams) -> str:
     """``carryover+saturation/scaling`` of a fitted model; a learned scaling shows its mean over channels."""
     scaling = str(getattr(model, "saturation_scaling", "relative"))
     if scaling == "learned":
-        scaling = f"learned {float(np.mean(np.asarray(params.saturation_scaling))):.2f}"
+        scaling = f"learned {float(np.mean(params.typical_scaling)):.2f}"
     return f"{getattr(model, 'carryover', '?')}+{params.saturation}/{scaling}"
 
 
@@ -183,5 +185,5 @@ def fit_one(
         "forms": fitted_forms(model, params),
         "fit_seconds": fit_seconds,
     }
-    metadata = metadata_for(panel, config, noise, {}, model)
+    metadata = metadata_for(panel, config, noise, {}, (model.carryover, model.saturation))
     return FitResult(rows.assign(fit=fit), summary, params, metadata, truth)

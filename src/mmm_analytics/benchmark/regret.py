@@ -49,15 +49,18 @@ def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[
     rows = [truth.series_index(brand, region) for brand, region in segments]
     # Each series' own half-saturation: the typical one scaled by its size (truth's scaling).
     half_saturation = truth.series_half_saturation(list(channels))[rows]
+    per_series = (len(entries), len(channels))
+    carry_sum = np.array([sum(data["carryover"]["weights"][c]) for c in channels], dtype=np.float64)
+    slope = np.array([data["saturation"]["slope"][c] for c in channels], dtype=np.float64)
     return ResponseSurface(
         channels=tuple(channels),
         family=data["saturation"]["family"],
         coefficient=np.array([[entry["coefficient"][c] for c in channels] for entry in entries]),
         exposure_scale=np.array([[entry["exposure_scale"][c] for c in channels] for entry in entries]),
         cpm=np.array([data["cpm"][c] for c in channels], dtype=np.float64),
-        carry_sum=np.array([sum(data["carryover"]["weights"][c]) for c in channels], dtype=np.float64),
-        half_saturation=half_saturation.reshape(len(entries), len(channels)),
-        slope=np.array([data["saturation"]["slope"][c] for c in channels], dtype=np.float64),
+        carry_sum=np.broadcast_to(carry_sum, per_series).copy(),
+        half_saturation=half_saturation.reshape(per_series),
+        slope=np.broadcast_to(slope, per_series).copy(),
     )
 
 

@@ -22,6 +22,7 @@ from mmm_analytics.cli.common import (
 )
 from mmm_analytics.cli.progress import epoch_bar
 from mmm_analytics.compute import Backend, require_ray
+from mmm_analytics.config.model import SplitBy
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ STEP_NAMES: dict[str, str] = {
     "polish": "refinement to the best fit",
     "gauss-newton": "fit (Gauss-Newton rounds, large panel)",
     "intervals": "intervals",
+    "market fits": "fits of every market on its own (with their intervals)",
+    "decomposition": "the markets' sales decompositions",
     "evaluation": "evaluation, report and figures",
 }
 EPOCHS_HELP = "Adam epochs at most (default: epochs in model_config.yaml); early stopping may end sooner."
@@ -45,7 +48,12 @@ CARRYOVER_HELP = (
 )
 BACKEND_HELP = (
     "Where the work that fans out runs (default: compute.backend in model_config.yaml): local (this process) or "
-    "ray (Ray tasks on the cluster at RAY_ADDRESS, else a local Ray instance; pip install 'mmm-analytics[ray]')."
+    "ray (Ray tasks on the cluster at RAY_ADDRESS, else a local Ray instance; pip install 'mmm-analytics\\[ray]')."
+)
+SPLIT_BY_HELP = (
+    "Fit every brand (or region) on its own, with the forms chosen once on the whole panel, and merge the fits "
+    "into one model folder (each market's own under markets/); the fits run on --backend "
+    "(default: split_by in model_config.yaml, else one fit of the whole panel)."
 )
 LIFT_TESTS_HELP = (
     "A CSV of lift tests (experiments) to calibrate the fit to: channel,brand,region,start_date,end_date,"
@@ -84,9 +92,16 @@ def with_forms(
     saturation: str | None,
     scaling: str | None,
     lift_tests: Path | None = None,
+    split_by: str | None = None,
 ) -> ProjectConfig:
-    """``config`` with the forms (and lift tests) given on the command line in place of the file's."""
-    given = {"carryover": carryover, "saturation": saturation, "saturation_scaling": scaling, "lift_tests": lift_tests}
+    """``config`` with the forms (lift tests, markets) given on the command line in place of the file's."""
+    given = {
+        "carryover": carryover,
+        "saturation": saturation,
+        "saturation_scaling": scaling,
+        "lift_tests": lift_tests,
+        "split_by": split_by,
+    }
     update = {key: str(value) for key, value in given.items() if value is not None}
     if not update:
         return config
@@ -118,7 +133,10 @@ def show(result: TrainResult, output: Path) -> None:
     table.add_column("value", justify="right")
     for name, value in [*step_times(result.seconds), *result.summary.items()]:
         table.add_row(escape(name), escape(value))
-    table.add_row("model", escape(str(output / "mmm_model.keras")))
+    if result.model is None:  # fitted per market
+        table.add_row("model folder (each market's model in markets/)", escape(str(output)))
+    else:
+        table.add_row("model", escape(str(output / "mmm_model.keras")))
     console.print(table)
 
 
@@ -141,13 +159,19 @@ def train(
     saturation_scaling: Annotated[ScalingChoice | None, typer.Option("--saturation-scaling", help=SCALING_HELP)] = None,
     backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
     lift_tests: Annotated[Path | None, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = None,
+    split_by: Annotated[SplitBy | None, typer.Option("--split-by", help=SPLIT_BY_HELP)] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""
     with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
         config = with_forms(
-            project_config(config_dir, "model_config.yaml"), carryover, saturation, saturation_scaling, lift_tests
+            project_config(config_dir, "model_config.yaml"),
+            carryover,
+            saturation,
+            saturation_scaling,
+            lift_tests,
+            split_by,
         )
         config = with_backend(config, backend)
         from mmm_analytics.models.pipeline import train as run_training

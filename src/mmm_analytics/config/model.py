@@ -164,6 +164,13 @@ class SelectionSettings(Settings):
     max_series: int = Field(default=60, ge=1)
 
 
+class SplitBy(StrEnum):
+    """Fit each market on its own (``mmm train --split-by``): one model per brand or per region."""
+
+    BRAND = "brand"
+    REGION = "region"
+
+
 class ComputeSettings(Settings):
     """Where the work that fans out runs (candidate forms, benchmark worlds x seeds): ``local``
     (this process, one task after another) or ``ray`` (Ray tasks; see :mod:`mmm_analytics.compute`).
@@ -198,6 +205,9 @@ class ModelConfig(Settings):
     #: A CSV of lift tests (experiments) the fit is calibrated to (see
     #: :func:`mmm_analytics.models.lift_tests.read_lift_tests`); ``mmm train --lift-tests`` overrides it.
     lift_tests: Path | None = None
+    #: Fit every brand (or region) on its own, with the forms chosen once on the whole panel, and
+    #: merge the fits into one model folder (see :mod:`mmm_analytics.models.markets`); null: one fit.
+    split_by: SplitBy | None = None
 
     @field_validator("lift_tests")
     @classmethod

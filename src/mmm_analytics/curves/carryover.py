@@ -45,11 +45,13 @@ def cumulative_half_weeks(weights: Array) -> float:
 
 def carryover_curves(params: ResponseParams, level: float) -> list[CarryoverCurve]:
     """Impulse responses of every channel with intervals at ``level``."""
-    lower, upper = equal_tailed(params.lag_weights_draws, level)
-    sums_lower, sums_upper = equal_tailed(params.lag_weights_draws.sum(axis=1), level)
+    draws = params.typical_lag_weights_draws
+    lower, upper = equal_tailed(draws, level)
+    sums_lower, sums_upper = equal_tailed(draws.sum(axis=1), level)
+    typical = params.typical_lag_weights
     curves = []
     for index, channel in enumerate(params.channels):
-        weights = params.lag_weights[:, index]
+        weights = typical[:, index]
         curves.append(
             CarryoverCurve(
                 channel=channel,

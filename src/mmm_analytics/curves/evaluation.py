@@ -25,17 +25,17 @@ def _response_args(params: ResponseParams, draws: bool, rows: slice = slice(None
             params.coefficient_draws[:, rows, None, :],
             params.exposure_scale[rows, None, :],
             params.cpm,
-            params.lag_weights_draws.sum(axis=1)[:, None, None, :],
+            params.carry_sum_draws[:, rows, None, :],
             params.half_saturation_draws[:, rows, None, :],
-            params.slope_draws[:, None, None, :],
+            params.series_slope_draws[:, rows, None, :],
         )
     return (
         params.coefficient[rows, None, :],
         params.exposure_scale[rows, None, :],
         params.cpm,
-        params.lag_weights.sum(axis=0),
+        params.carry_sum[rows, None, :],
         params.half_saturation[rows, None, :],
-        params.slope,
+        params.series_slope[rows, None, :],
     )
 
 

@@ -7,6 +7,7 @@ K = controls. Saved as ``features.parquet`` (one row per series and week) plus
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,23 @@ class FeaturePanel:
     @property
     def scaled_controls(self) -> Array:
         return self.scalers.scale_controls(self.controls)
+
+    def series_subset(self, rows: npt.ArrayLike) -> FeaturePanel:
+        """The series ``rows`` (indices, in that order) alone; the scalers fitted on the whole
+        panel are kept (each series' exposure scale goes with it)."""
+        keep = np.asarray(rows, dtype=np.int64)
+        scalers = dataclasses.replace(self.scalers, exposure_scale=self.scalers.exposure_scale[keep])
+        return dataclasses.replace(
+            self,
+            geo=tuple(self.geo[s] for s in keep),
+            brand=tuple(self.brand[s] for s in keep),
+            sku=None if self.sku is None else tuple(self.sku[s] for s in keep),
+            exposure=self.exposure[keep],
+            sales=self.sales[keep],
+            relative_price=self.relative_price[keep],
+            controls=self.controls[keep],
+            scalers=scalers,
+        )
 
     def series_labels(self) -> list[str]:
         """Each series as ``geo/brand`` (``geo/brand/sku`` at SKU granularity), length S."""

@@ -33,7 +33,6 @@ from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.decomposition import (
     Decomposition,
     channel_contributions,
-    decompose,
     decomposition_frame,
 )
 from mmm_analytics.models.evaluation_figures import (
@@ -56,7 +55,6 @@ from mmm_analytics.models.metrics import (
     metrics_table,
     residual_diagnostics,
 )
-from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.report import ReportContent, build_report
 from mmm_analytics.models.selection_report import form_section
 from mmm_analytics.response import saturation
@@ -122,15 +120,16 @@ def series_keys(panel: FeaturePanel) -> pd.DataFrame:
     return pd.DataFrame({"brand": list(panel.brand), "region": list(panel.geo)})
 
 
-def _check_matches(model: MarketingMixModel, panel: FeaturePanel, params: ResponseParams) -> None:
-    if tuple(params.channels) != tuple(panel.channels) or model.n_channels != len(panel.channels):
+def _check_matches(decomposition: Decomposition, panel: FeaturePanel, params: ResponseParams) -> None:
+    if tuple(params.channels) != tuple(panel.channels) or tuple(decomposition.channels) != tuple(panel.channels):
         raise InputError(
             f"the model's channels {list(params.channels)} differ from the features' "
             f"{list(panel.channels)}; re-run 'mmm train' on these features"
         )
-    if model.n_series != len(panel.brand) or params.predicted_sales.shape != panel.sales.shape:
+    if decomposition.predicted.shape != panel.sales.shape or params.predicted_sales.shape != panel.sales.shape:
+        n_series, n_weeks = decomposition.predicted.shape
         raise InputError(
-            f"the model has {model.n_series} series, the features {len(panel.brand)} "
+            f"the model has {n_series} series x {n_weeks} weeks, the features {len(panel.brand)} "
             f"x {len(panel.dates)} weeks; re-run 'mmm train' on these features"
         )
 
@@ -172,7 +171,7 @@ def plot_data(panel: FeaturePanel, decomposition: Decomposition, diagnostics: pd
 
 def media_response(params: ResponseParams) -> pd.DataFrame:
     """Learned carryover and saturation per channel (point estimates) for the report."""
-    weights = params.lag_weights
+    weights = params.typical_lag_weights
     lags = np.arange(weights.shape[0])[:, None]
     table = pd.DataFrame(
         {
@@ -180,8 +179,8 @@ def media_response(params: ResponseParams) -> pd.DataFrame:
             "carryover_total": weights.sum(axis=0),
             "mean_lag_weeks": (lags * weights).sum(axis=0) / weights.sum(axis=0),
             "half_saturation": params.typical_half_saturation,
-            "size_scaling": params.saturation_scaling,
-            "slope": params.slope,
+            "size_scaling": params.typical_scaling,
+            "slope": params.typical_slope,
             "coefficient_inr": params.coefficient.mean(axis=0),
         }
     )
@@ -198,7 +197,7 @@ def _residual_summary(diagnostics: pd.DataFrame) -> dict[str, Any]:
 
 
 def evaluate(
-    model: MarketingMixModel,
+    decomposition: Decomposition,
     panel: FeaturePanel,
     params: ResponseParams,
     reports_dir: Path,
@@ -208,12 +207,13 @@ def evaluate(
     lift: tuple[LiftTests, ResponseParams] | None = None,
     level: float = 0.9,
 ) -> Evaluation:
-    """Evaluate ``model`` on ``panel`` and write the reports, figures and ``model_report.html``.
+    """Evaluate a trained model on ``panel`` and write the reports, figures and ``model_report.html``.
 
     Parameters
     ----------
-    model : MarketingMixModel
-        The trained model.
+    decomposition : Decomposition
+        The trained model's sales decomposition on ``panel``
+        (:func:`~mmm_analytics.models.decomposition.decompose`).
     panel : FeaturePanel
         The features it was trained on (its last ``holdout_weeks`` weeks are the holdout).
     params : ResponseParams
@@ -230,10 +230,8 @@ def evaluate(
     training : mapping, optional
         Training summary for the report (e.g. timings, best epoch, noise scale, history).
     """
-    _check_matches(model, panel, params)
+    _check_matches(decomposition, panel, params)
     clock = _Clock()
-    decomposition = decompose(model, panel)
-    clock.lap("decomposition")
     keys = series_keys(panel)
     table = metrics_table(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
     diagnostics = residual_diagnostics(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
@@ -251,9 +249,7 @@ def evaluate(
     plots = plot_data(panel, decomposition, diagnostics, viz)
     figures = render_figures(plots, figures_dir, viz)
     clock.lap("figures")
-    sections = [
-        form_section((training or {}).get("selection"), panel.channels, np.asarray(params.saturation_scaling).tolist())
-    ]
+    sections = [form_section((training or {}).get("selection"), panel.channels, params.typical_scaling.tolist())]
     if lift is not None:
         tests, uncalibrated = lift
         calibrated_totals = draw_totals(tests, ParamsContributions(params))

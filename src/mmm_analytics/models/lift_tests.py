@@ -47,6 +47,17 @@ class LiftTests:
     def __len__(self) -> int:
         return len(self.channel)
 
+    def select(self, tests: np.ndarray, series: np.ndarray) -> LiftTests:
+        """The tests ``tests`` (indices) on the panel of the series ``series`` (indices) alone."""
+        return LiftTests(
+            channel=self.channel[tests],
+            series=self.series[np.ix_(tests, series)],
+            weeks=self.weeks[tests],
+            incremental_sales=self.incremental_sales[tests],
+            standard_error=self.standard_error[tests],
+            labels=tuple(self.labels[t] for t in tests),
+        )
+
     def to_config(self) -> dict[str, list]:
         """Plain lists (for a Keras model's config)."""
         return {

@@ -14,32 +14,23 @@ from pathlib import Path
 import numpy as np
 
 from mmm_analytics.config import ProjectConfig
-from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.config.model import SplitBy
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.store import load_panel, meta_path
-from mmm_analytics.models.export import predictions, response_params
+from mmm_analytics.models.decomposition import Decomposition, decompose
+from mmm_analytics.models.fitting import choose_forms, fit_and_summarise
 from mmm_analytics.models.history_plot import history_figure
-from mmm_analytics.models.inputs import ModelInputs, model_inputs
 from mmm_analytics.models.lift_tests import LiftTests, read_lift_tests
+from mmm_analytics.models.markets import fit_markets, market_folder, split_markets
 from mmm_analytics.models.mmm import MarketingMixModel
-from mmm_analytics.models.posterior import (
-    SeriesLeastSquares,
-    assign_theta,
-    current_theta,
-    laplace_draws,
-    polish,
-    residual_noise_scale,
-    weight_key,
-)
-from mmm_analytics.models.selection import Start, select_forms
-from mmm_analytics.models.training import EpochProgress, build_model, fit_model
-from mmm_analytics.response.artifacts import MODEL_FILE, ModelMetadata, ResponseParams
+from mmm_analytics.models.training import EpochProgress
+from mmm_analytics.response.artifacts import MARKETS_DIR, MODEL_FILE, WEIGHTS_FILE, ModelMetadata, ResponseParams
 from mmm_analytics.utils.io import write_json, write_with
 
 
 @dataclass(frozen=True, slots=True)
 class TrainResult:
-    model: MarketingMixModel
+    model: MarketingMixModel | None  # None for a model fitted per market (--split-by)
     panel: FeaturePanel
     params: ResponseParams
     metadata: ModelMetadata
@@ -49,210 +40,10 @@ class TrainResult:
     summary: dict[str, str]
 
 
-def forecast_fit(panel: FeaturePanel, config: ModelConfig, start: Start | None) -> tuple[np.ndarray, Start]:
-    """Fit on the panel's training weeks and predict every week: Sales_Value (S, T) in INR,
-    and the fitted weights. The fit model selection scores on its folds.
-
-    Without ``start``: ``selection.epochs`` Adam epochs, then the MAP polish (panels of more than
-    ``adam_max_series`` series: Gauss-Newton rounds from the default start). From ``start`` (the
-    same form on fewer weeks, or another form's fit, whose shared weights are copied): the
-    polish alone.
-    """
-    if start is None and panel.sales.shape[0] <= config.adam_max_series:
-        fit = fit_model(panel, config, epochs=config.selection.epochs, validate=False)
-        model, inputs = fit.model, fit.inputs
-        polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations=100)
-    else:
-        model, inputs = build_model(panel, config), model_inputs(panel)
-        if start is not None:
-            start_from(model, start, panel, config)
-            polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations=100)
-        else:
-            gauss_newton_rounds(model, inputs, SeriesLeastSquares(model, inputs), max_evaluations=100)
-    return predictions(model, inputs)[0], Start(model.carryover, model.saturation, current_theta(model))
-
-
-def start_from(model: MarketingMixModel, start: Start, panel: FeaturePanel, config: ModelConfig) -> None:
-    """Give ``model`` the weights of ``start``: all of them when the form and the panel's size
-    match, else every weight of the same layer, name and shape (fitted on ``panel``)."""
-    theta = current_theta(model)
-    if (start.carryover, start.saturation) == (model.carryover, model.saturation) and start.theta.shape == theta.shape:
-        assign_theta(model, start.theta)
-        return
-    donor = build_model(panel, config.pinned(start.carryover, start.saturation))
-    assign_theta(donor, start.theta)
-    copy_shared_weights(donor, model)
-
-
-def gauss_newton_rounds(
-    model: MarketingMixModel,
-    inputs: ModelInputs,
-    problem: SeriesLeastSquares,
-    rounds: int = 3,
-    max_evaluations: int = 100,
-    tolerance: float = 1e-10,
-) -> list[float]:
-    """Fit by Levenberg-Marquardt alone: ``rounds`` polishes, each at the residual noise scale
-    of the weights the previous one left (the first at the start's, which lets the priors
-    steer the early steps), stopping at ``tolerance`` (see :func:`polish`). Returns each
-    round's objective per training observation."""
-    n_obs = max(float(inputs.train_mask.sum()), 1.0)
-    objective = []
-    for _ in range(rounds):
-        result = polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations, problem, tolerance)
-        objective.append(result.cost / n_obs)
-    return objective
-
-
-def series_sample(panel: FeaturePanel, max_series: int, seed: int) -> FeaturePanel:
-    """At most ``max_series`` series of ``panel`` (more if needed to keep every brand once),
-    drawn with ``seed``; the panel itself when it is small enough. Weights shared by all
-    series, or by a brand, fitted on the sample have the full panel's shapes."""
-    n_series = panel.sales.shape[0]
-    if n_series <= max_series:
-        return panel
-    order = np.random.default_rng(seed).permutation(n_series)
-    first_of_brand: dict[str, int] = {}
-    for s in order:
-        first_of_brand.setdefault(panel.brand[s], int(s))
-    chosen = list(first_of_brand.values())
-    taken = set(chosen)
-    chosen += [int(s) for s in order if int(s) not in taken][: max(max_series - len(chosen), 0)]
-    keep = np.sort(np.asarray(chosen))
-    scalers = dataclasses.replace(panel.scalers, exposure_scale=panel.scalers.exposure_scale[keep])
-    return dataclasses.replace(
-        panel,
-        geo=tuple(panel.geo[s] for s in keep),
-        brand=tuple(panel.brand[s] for s in keep),
-        sku=None if panel.sku is None else tuple(panel.sku[s] for s in keep),
-        exposure=panel.exposure[keep],
-        sales=panel.sales[keep],
-        relative_price=panel.relative_price[keep],
-        controls=panel.controls[keep],
-        scalers=scalers,
-    )
-
-
-def copy_shared_weights(donor: MarketingMixModel, model: MarketingMixModel) -> None:
-    """Give ``model`` every trainable weight of ``donor`` with the same layer, name and shape."""
-    named = {weight_key(v): v for v in donor.trainable_variables}
-    for variable in model.trainable_variables:
-        source = named.get(weight_key(variable))
-        if source is not None and tuple(source.shape) == tuple(variable.shape):
-            variable.assign(source.value)
-
-
-def profile_intercepts(model: MarketingMixModel, inputs: ModelInputs) -> None:
-    """Set each series' intercept to its least-squares value over the training weeks given the
-    other weights (sales = intercept x index + media, so one pass of the model suffices)."""
-    import keras
-
-    intercept = keras.ops.convert_to_numpy(model.baseline.intercept.value)
-    out = model(inputs.x)
-    sales, media = (keras.ops.convert_to_numpy(v) for v in (out["sales"], out["media"]))
-    index = (sales - media.sum(axis=-1)) / intercept[:, None]  # baseline per unit of intercept
-    mask = inputs.train_mask
-    numerator = (mask * index * (inputs.y - media.sum(axis=-1))).sum(axis=1)
-    denominator = (mask * index**2).sum(axis=1)
-    fitted = np.where(denominator > 0, numerator / np.maximum(denominator, 1e-300), intercept)
-    model.baseline.intercept.assign(np.where(np.isfinite(fitted) & (fitted > 0), fitted, intercept))
-
-
-def fit_and_summarise(
-    panel: FeaturePanel,
-    config: ProjectConfig,
-    output_dir: Path | None = None,
-    epochs: int | None = None,
-    progress: EpochProgress | None = None,
-    lift_tests: LiftTests | None = None,
-) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
-    """Form selection (unless pinned), Adam fit (Keras, callbacks; ``progress`` after each epoch),
-    MAP polish, Laplace draws -> response parameters. ``info`` holds timings, history, best
-    epoch and the form selection; with ``lift_tests``, also ``uncalibrated``: the response
-    parameters of the same posterior with the lift tests' evidence taken out.
-
-    Panels of more than ``adam_max_series`` series skip the Adam epochs (Gauss-Newton rounds
-    alone) and choose their forms on a sample of ``selection.max_series`` series.
-    """
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    model_config, selection = config.model, None
-    large = panel.sales.shape[0] > model_config.adam_max_series
-    sample = series_sample(panel, model_config.selection.max_series, model_config.seed) if large else panel
-    if not model_config.is_pinned:
-        choosing = model_config
-        if large:  # Gauss-Newton fits, one fold: the sample's series give the paired errors
-            one_fold = model_config.selection.model_copy(update={"folds": 1})
-            choosing = model_config.model_copy(update={"adam_max_series": 0, "selection": one_fold})
-        selection = select_forms(sample, choosing, forecast_fit)
-        model_config = model_config.pinned(selection.carryover, selection.saturation)
-        timings["form selection"] = selection.seconds
-    chosen = selection.chosen.starts[-1] if selection is not None else None
-    if large:
-        t0 = time.perf_counter()
-        model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
-        if chosen is not None:
-            start_from(model, chosen, sample, model_config)
-        profile_intercepts(model, inputs)
-        problem = SeriesLeastSquares(model, inputs)
-        history: dict[str, list[float]] = {"loss": gauss_newton_rounds(model, inputs, problem, tolerance=1e-8)}
-        best_epoch = 0
-        timings["gauss-newton"] = time.perf_counter() - t0
-    else:
-        fit = fit_model(
-            panel,
-            model_config,
-            output_dir,
-            epochs,
-            progress=progress,
-            initial=None if chosen is None else chosen.theta,
-            lift_tests=lift_tests,
-        )
-        timings["adam"] = fit.seconds
-        model, inputs, history, best_epoch = fit.model, fit.inputs, fit.history, fit.best_epoch
-        problem = SeriesLeastSquares(model, inputs)
-        if config.model.polish:
-            t0 = time.perf_counter()
-            polish(model, inputs, residual_noise_scale(model, inputs), problem=problem)
-            timings["polish"] = time.perf_counter() - t0
-    noise = residual_noise_scale(model, inputs)
-    t0 = time.perf_counter()
-    intervals = config.model.intervals
-    draws = laplace_draws(model, inputs, noise, intervals.draws, config.model.seed, problem)
-    params = response_params(model, panel, inputs, draws)
-    info: dict = {"history": history, "best_epoch": best_epoch}
-    if lift_tests is not None and len(lift_tests):
-        info["uncalibrated"] = uncalibrated_params(
-            model, panel, inputs, model_config, config.model.seed, intervals.draws
-        )
-    timings["intervals"] = time.perf_counter() - t0
-    timings["total"] = time.perf_counter() - start
-    info["timings"] = timings
-    return model, params, noise, info | ({"selection": selection.to_dict()} if selection else {})
-
-
-def uncalibrated_params(
-    model: MarketingMixModel,
-    panel: FeaturePanel,
-    inputs: ModelInputs,
-    config: ModelConfig,
-    seed: int,
-    n_draws: int,
-) -> ResponseParams:
-    """The response the model would have without its lift tests: the same form without them,
-    polished from the calibrated weights, and its Laplace draws."""
-    plain = build_model(panel, config)
-    assign_theta(plain, current_theta(model))
-    problem = SeriesLeastSquares(plain, inputs)
-    polish(plain, inputs, residual_noise_scale(plain, inputs), max_evaluations=100, problem=problem)
-    draws = laplace_draws(plain, inputs, residual_noise_scale(plain, inputs), n_draws, seed, problem)
-    return response_params(plain, panel, inputs, draws)
-
-
 def metadata_for(
-    panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, extra: dict, model: MarketingMixModel
+    panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, extra: dict, forms: tuple[str, str]
 ) -> ModelMetadata:
-    """What a model folder records beside the weights; the forms are the fitted ``model``'s."""
+    """What a model folder records beside the weights; ``forms`` the fitted (carryover, saturation)."""
     vocab = panel.vocabularies()
     return ModelMetadata(
         channels=list(panel.channels),
@@ -266,8 +57,8 @@ def metadata_for(
         n_weeks=len(panel.dates),
         holdout_weeks=panel.holdout_weeks,
         seed=config.model.seed,
-        saturation=model.saturation,
-        carryover=model.carryover,
+        saturation=forms[1],
+        carryover=forms[0],
         max_lag=config.model.max_lag,
         interval_level=config.model.intervals.level,
         scalers=panel.scalers.to_dict(),
@@ -278,6 +69,21 @@ def metadata_for(
             **extra,
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Fitted:
+    """One training run's fit, whole-panel or per market, before evaluation."""
+
+    model: MarketingMixModel | None
+    params: ResponseParams
+    uncalibrated: ResponseParams | None
+    noise: np.ndarray
+    forms: tuple[str, str]
+    decomposition: Callable[[], Decomposition]
+    info: dict
+    files: list[Path]
+    summary: dict[str, str]
 
 
 def train(
@@ -292,30 +98,26 @@ def train(
     """Train on ``features.parquet``, write the model folder and (with ``reports_dir``) evaluate.
 
     ``progress`` is called after each Adam epoch with (epoch, epochs at most, training objective).
+    With ``split_by`` in the model config, every brand or region is fitted on its own (see
+    :mod:`mmm_analytics.models.markets`) and the model folder holds the merged response.
     """
     panel = load_panel(features_path)
     output_dir.mkdir(parents=True, exist_ok=True)
     lift_tests = None if config.model.lift_tests is None else read_lift_tests(config.model.lift_tests, panel)
-    model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs, progress, lift_tests)
-    files = [output_dir / MODEL_FILE, output_dir / "mmm_model.weights.h5"]
-    save_keras_file(files[0], model.save)
-    save_keras_file(files[1], model.save_weights)
+    if config.model.split_by is None:
+        fitted = _fit_whole(panel, config, output_dir, epochs, progress, lift_tests)
+    else:
+        fitted = _fit_split(panel, config, config.model.split_by, output_dir, lift_tests)
+    params, noise, info, files = fitted.params, fitted.noise, fitted.info, fitted.files
     files.append(params.save(output_dir))
-    extra = {key: info[key] for key in ("timings", "best_epoch", "selection") if key in info}
-    metadata = metadata_for(panel, config, noise, extra, model)
+    extra = {key: info[key] for key in ("timings", "best_epoch", "selection", "split_by", "markets") if key in info}
+    metadata = metadata_for(panel, config, noise, extra, fitted.forms)
     files.append(metadata.save(output_dir))
-    files.append(write_json(output_dir / "training_history.json", info["history"] | {"best_epoch": info["best_epoch"]}))
-    figure = history_figure(info["history"], dpi=config.viz.dpi)
-    files.append(write_with(output_dir / "training_history.png", lambda tmp: figure.savefig(tmp, format="png")))
     shutil.copyfile(meta_path(features_path), output_dir / "features_meta.json")
     summary = {
-        "model form": f"{model.carryover} carryover, {model.saturation} saturation",
+        "model form": f"{fitted.forms[0]} carryover, {fitted.forms[1]} saturation",
         "residual sd (share of mean sales)": f"{float(np.sqrt(np.mean(noise**2))):.4f}",
-    }
-    if info["best_epoch"]:
-        summary["Adam epochs (best)"] = str(info["best_epoch"])
-    else:
-        summary["fit"] = f"Gauss-Newton rounds alone ({len(panel.brand)} series)"
+    } | fitted.summary
     if "selection" in info:
         summary["why this form"] = info["selection"]["reason"]
     if reports_dir is not None:
@@ -329,9 +131,16 @@ def train(
             "history": info["history"],
             "selection": info.get("selection"),
         }
-        lift = None if lift_tests is None or not len(lift_tests) else (lift_tests, info["uncalibrated"])
+        if "split_by" in info:
+            training["fitted apart"] = (
+                f"each {info['split_by']} on its own ({len(info['markets'])} markets; carryover, slope and size "
+                f"scaling per market, averaged over series in the media table; each market's model in markets/)"
+            )
+        lift = None
+        if lift_tests is not None and len(lift_tests) and fitted.uncalibrated is not None:
+            lift = (lift_tests, fitted.uncalibrated)
         evaluation = evaluate(
-            model,
+            fitted.decomposition(),
             panel,
             params,
             reports_dir,
@@ -344,7 +153,95 @@ def train(
         info["timings"]["evaluation"] = time.perf_counter() - t0
         files += list(evaluation.files)
         summary |= headline(evaluation.metrics)
-    return TrainResult(model, panel, params, metadata, noise, info["timings"], files, summary)
+    return TrainResult(fitted.model, panel, params, metadata, noise, info["timings"], files, summary)
+
+
+def _fit_whole(
+    panel: FeaturePanel,
+    config: ProjectConfig,
+    output_dir: Path,
+    epochs: int | None,
+    progress: EpochProgress | None,
+    lift_tests: LiftTests | None,
+) -> _Fitted:
+    """One model of the whole panel, its Keras files and training history written to ``output_dir``."""
+    model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs, progress, lift_tests)
+    shutil.rmtree(output_dir / MARKETS_DIR, ignore_errors=True)  # a split model's, from an earlier run
+    files = save_keras_model(model, output_dir)
+    files.append(write_json(output_dir / "training_history.json", info["history"] | {"best_epoch": info["best_epoch"]}))
+    figure = history_figure(info["history"], dpi=config.viz.dpi)
+    files.append(write_with(output_dir / "training_history.png", lambda tmp: figure.savefig(tmp, format="png")))
+    if info["best_epoch"]:
+        summary = {"Adam epochs (best)": str(info["best_epoch"])}
+    else:
+        summary = {"fit": f"Gauss-Newton rounds alone ({len(panel.brand)} series)"}
+    return _Fitted(
+        model,
+        params,
+        info.pop("uncalibrated", None),
+        noise,
+        (model.carryover, model.saturation),
+        lambda: decompose(model, panel),
+        info,
+        files,
+        summary,
+    )
+
+
+def _fit_split(
+    panel: FeaturePanel, config: ProjectConfig, by: SplitBy, output_dir: Path, lift_tests: LiftTests | None
+) -> _Fitted:
+    """Every market of ``by`` fitted on its own (forms chosen once on the whole panel), merged;
+    each market's own model folder written under ``output_dir/markets/``."""
+    start = time.perf_counter()
+    markets = split_markets(panel, by, lift_tests)  # a test spanning markets is refused before any fit
+    choice = choose_forms(panel, config.model)
+    timings = {} if choice.selection is None else {"form selection": choice.selection.seconds}
+    pinned = dataclasses.replace(config, model=choice.config)
+    fit = fit_markets(panel, pinned, markets)
+    timings |= fit.seconds
+    for name in (MODEL_FILE, WEIGHTS_FILE, "best_model.keras", "training_log.csv", "training_history.png"):
+        (output_dir / name).unlink(missing_ok=True)
+    root = output_dir / MARKETS_DIR
+    shutil.rmtree(root, ignore_errors=True)
+    files: list[Path] = []
+    folders: dict[str, str] = {}
+    for market, model, market_fit in zip(fit.markets, fit.models, fit.fits, strict=True):
+        folder = root / market_folder(by, market.name)
+        folder.mkdir(parents=True)
+        files += save_keras_model(model, folder)
+        files.append(market_fit.params.save(folder))
+        extra = {
+            "timings": market_fit.info["timings"],
+            "best_epoch": market_fit.info["best_epoch"],
+            "market": market.name,
+        }
+        files.append(metadata_for(market.panel, pinned, market_fit.noise, extra, fit.forms).save(folder))
+        folders[market.name] = folder.relative_to(output_dir).as_posix()
+    timings["total"] = time.perf_counter() - start
+    history = {"markets": {m.name: f.info["history"] for m, f in zip(fit.markets, fit.fits, strict=True)}}
+    files.append(write_json(output_dir / "training_history.json", history))
+    info: dict = {
+        "timings": timings,
+        "best_epoch": 0,
+        "history": {},
+        "split_by": by.value,
+        "markets": folders,
+    }
+    if choice.selection is not None:
+        info["selection"] = choice.selection.to_dict()
+    summary = {"fit": f"{len(fit.markets)} {by.value}s fitted apart ({config.model.compute.backend.value} backend)"}
+    return _Fitted(
+        None, fit.params, fit.uncalibrated, fit.noise, fit.forms, lambda: fit.decomposition, info, files, summary
+    )
+
+
+def save_keras_model(model: MarketingMixModel, folder: Path) -> list[Path]:
+    """Save ``model`` (``mmm_model.keras``) and its weights alone (``mmm_model.weights.h5``) to ``folder``."""
+    files = [folder / MODEL_FILE, folder / WEIGHTS_FILE]
+    save_keras_file(files[0], model.save)
+    save_keras_file(files[1], model.save_weights)
+    return files
 
 
 def headline(metrics: dict) -> dict[str, str]:

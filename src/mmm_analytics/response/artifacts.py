@@ -11,6 +11,7 @@ D = parameter draws.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 import zlib
@@ -27,6 +28,9 @@ from mmm_analytics.utils.io import atomic_path, write_json
 METADATA_FILE = "metadata.json"
 PARAMS_FILE = "response_params.npz"
 MODEL_FILE = "mmm_model.keras"
+WEIGHTS_FILE = "mmm_model.weights.h5"
+#: The folder of a model fitted per market (``mmm train --split-by``) that holds each market's own model folder.
+MARKETS_DIR = "markets"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +39,14 @@ class ResponseParams:
 
     Weekly media contribution (INR) of series s and channel c in week t:
     ``coefficient[s, c] * saturation(carried[s, t, c])`` where
-    ``carried = carryover(exposure / exposure_scale, lag_weights)`` and saturation is the
-    family's curve with the series' own ``half_saturation[s, c]`` and ``slope[c]``.
+    ``carried = carryover(exposure / exposure_scale, lag_weights[m])`` and saturation is the
+    family's curve with the series' own ``half_saturation[s, c]`` and its market's ``slope[m, c]``,
+    m = ``series_market[s]``.
+
+    A market is a group of series fitted together: one (``"all"``) for a model fitted on the whole
+    panel, one per brand or region for ``mmm train --split-by``. Carryover, slope and size scaling
+    are shared within a market; use :attr:`carry_sum`, :attr:`series_slope` (per series) or the
+    ``typical_*`` properties (averaged over series) rather than indexing the market arrays.
 
     Attributes
     ----------
@@ -47,15 +57,18 @@ class ResponseParams:
     exposure_scale : ndarray (S, C), mean weekly exposure over the data (scaling unit)
     exposure : ndarray (S, T, C), weekly exposure history
     dates : tuple of str, length T, ISO week-start dates
-    lag_weights : ndarray (L + 1, C); lag_weights_draws (D, L + 1, C)
+    lag_weights : ndarray (M, L + 1, C); lag_weights_draws (D, M, L + 1, C)
+        (given as (L + 1, C) / (D, L + 1, C), one market, a market axis is added)
     half_saturation : ndarray (S, C), carried-over scaled units of each series; draws (D, S, C)
         (given as (C,) / (D, C), one value for every series, it is broadcast)
-    slope : ndarray (C,); draws (D, C)
+    slope : ndarray (M, C); draws (D, M, C) (given as (C,) / (D, C): one market)
     coefficient : ndarray (S, C), INR per week at full saturation; draws (D, S, C)
     predicted_sales : ndarray (S, T), model prediction of Sales_Value (INR)
     baseline_sales : ndarray (S, T), prediction with every channel's exposure at 0
-    saturation_scaling : ndarray (C,), how half-saturation grows with series size (0 absolute,
-        1 relative; default 1); draws (D, C)
+    saturation_scaling : ndarray (M, C), how half-saturation grows with series size (0 absolute,
+        1 relative; default 1); draws (D, M, C) (given as (C,) / (D, C): one market)
+    markets : tuple of str, length M (default ``("all",)``)
+    series_market : ndarray (S,) of int, each series' market (default all 0)
     """
 
     channels: tuple[str, ...]
@@ -78,6 +91,8 @@ class ResponseParams:
     baseline_sales: np.ndarray
     saturation_scaling: np.ndarray | None = None
     saturation_scaling_draws: np.ndarray | None = None
+    markets: tuple[str, ...] = ("all",)
+    series_market: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         s, c, d = len(self.series_brand), len(self.channels), self.coefficient_draws.shape[0]
@@ -89,16 +104,158 @@ class ResponseParams:
         if self.saturation_scaling is None:
             object.__setattr__(self, "saturation_scaling", np.ones(c))
         if self.saturation_scaling_draws is None:
-            object.__setattr__(
-                self, "saturation_scaling_draws", np.broadcast_to(np.asarray(self.saturation_scaling), (d, c)).copy()
-            )
+            scaling = np.asarray(self.saturation_scaling)
+            object.__setattr__(self, "saturation_scaling_draws", np.broadcast_to(scaling, (d, *scaling.shape)).copy())
+        market = np.asarray(self.series_market, dtype=np.int64)
+        object.__setattr__(self, "series_market", np.zeros(s, dtype=np.int64) if market.size == 0 else market)
+        object.__setattr__(self, "markets", tuple(str(name) for name in self.markets))
+        # One market given without its axis (a model fitted on the whole panel): add the axis.
+        for name, single_ndim, axis in _MARKET_ARRAYS:
+            value = np.asarray(getattr(self, name), dtype=np.float64)
+            if value.ndim == single_ndim:
+                object.__setattr__(self, name, np.expand_dims(value, axis))
+
+    @property
+    def n_markets(self) -> int:
+        """M, the number of groups of series fitted together."""
+        return len(self.markets)
+
+    @property
+    def carry_sum(self) -> np.ndarray:
+        """Total carryover (sum of the lag weights) of every series and channel, (S, C)."""
+        return self.lag_weights.sum(axis=1)[self.series_market]
+
+    @property
+    def carry_sum_draws(self) -> np.ndarray:
+        """Total carryover per draw, series and channel, (D, S, C)."""
+        return self.lag_weights_draws.sum(axis=2)[:, self.series_market]
+
+    @property
+    def series_slope(self) -> np.ndarray:
+        """Saturation slope of every series and channel, (S, C)."""
+        return self.slope[self.series_market]
+
+    @property
+    def series_slope_draws(self) -> np.ndarray:
+        """Saturation slope per draw, series and channel, (D, S, C)."""
+        return self.slope_draws[:, self.series_market]
+
+    @property
+    def market_shares(self) -> np.ndarray:
+        """Share of the series in each market, (M,)."""
+        return np.bincount(self.series_market, minlength=self.n_markets) / max(len(self.series_market), 1)
+
+    def _typical(self, array: np.ndarray, axis: int) -> np.ndarray:
+        """``array``'s market axis averaged with each market's share of the series."""
+        return np.tensordot(np.moveaxis(np.asarray(array, dtype=np.float64), axis, -1), self.market_shares, axes=1)
+
+    @property
+    def typical_lag_weights(self) -> np.ndarray:
+        """Lag weights averaged over series, (L + 1, C) (a one-market model's own)."""
+        return self._typical(self.lag_weights, 0)
+
+    @property
+    def typical_lag_weights_draws(self) -> np.ndarray:
+        """Lag weights per draw averaged over series, (D, L + 1, C)."""
+        return self._typical(self.lag_weights_draws, 1)
+
+    @property
+    def typical_slope(self) -> np.ndarray:
+        """Saturation slope averaged over series, (C,)."""
+        return self._typical(self.slope, 0)
+
+    @property
+    def typical_scaling(self) -> np.ndarray:
+        """How half-saturation grows with series size, averaged over series, (C,)."""
+        return self._typical(np.asarray(self.saturation_scaling), 0)
 
     @property
     def typical_half_saturation(self) -> np.ndarray:
         """Half-saturation of a series of typical size (relative size 1), (C,), carried-over scaled units."""
         size = relative_size(self.exposure_scale)
-        scaling = np.asarray(self.saturation_scaling)
+        scaling = np.asarray(self.saturation_scaling)[self.series_market]
         return np.exp(np.mean(np.log(self.half_saturation) + (1.0 - scaling) * np.log(size), axis=0))
+
+    def market_rows(self) -> list[tuple[int, np.ndarray]]:
+        """(market index, the indices of its series) for every market that has series."""
+        return [(m, rows) for m in range(self.n_markets) if (rows := np.flatnonzero(self.series_market == m)).size]
+
+    def series_subset(self, rows: np.ndarray) -> ResponseParams:
+        """The series ``rows`` (indices, in that order) alone, every market's response kept."""
+        keep = np.asarray(rows, dtype=np.int64)
+        return dataclasses.replace(
+            self,
+            series_brand=tuple(self.series_brand[s] for s in keep),
+            series_region=tuple(self.series_region[s] for s in keep),
+            series_market=self.series_market[keep],
+            **{name: getattr(self, name)[keep] for name in _SERIES_ARRAYS},
+            **{name: getattr(self, name)[:, keep] for name in _DRAW_SERIES_ARRAYS},
+        )
+
+    def market(self, index: int) -> ResponseParams:
+        """The series of market ``index`` alone, as a one-market model."""
+        subset = self.series_subset(np.flatnonzero(self.series_market == index))
+        return dataclasses.replace(
+            subset,
+            markets=(self.markets[index],),
+            series_market=np.zeros(len(subset.series_brand), dtype=np.int64),
+            **{name: getattr(self, name)[(slice(None),) * axis + (index,)] for name, _, axis in _MARKET_ARRAYS},
+        )
+
+    @classmethod
+    def merge(cls, parts: list[tuple[str, np.ndarray, ResponseParams]], n_series: int) -> ResponseParams:
+        """One model from markets fitted apart: ``(market name, rows, its one-market params)`` per
+        market, ``rows`` the indices of its series among the ``n_series`` of the whole panel (each
+        exactly once). Forms, channels, CPMs, dates and draw counts must agree."""
+        first = parts[0][2]
+        covered = np.concatenate([np.asarray(rows) for _, rows, _ in parts])
+        if np.sort(covered).tolist() != list(range(n_series)):
+            raise ValueError("the markets' series do not cover the panel exactly once")
+        for _, rows, part in parts:
+            if part.n_markets != 1 or len(part.series_brand) != len(rows):
+                raise ValueError("each part must be a one-market model of its rows")
+            if (part.saturation, part.channels, part.dates, part.n_draws) != (
+                first.saturation,
+                first.channels,
+                first.dates,
+                first.n_draws,
+            ) or part.lag_weights.shape != first.lag_weights.shape:
+                raise ValueError("the markets differ in form, channels, weeks, lags or draws")
+        series_market = np.empty(n_series, dtype=np.int64)
+        brand, region = [""] * n_series, [""] * n_series
+        for m, (_, rows, part) in enumerate(parts):
+            series_market[rows] = m
+            for r, b, g in zip(rows, part.series_brand, part.series_region, strict=True):
+                brand[r], region[r] = b, g
+
+        def scatter(name: str, draw_axis: bool) -> np.ndarray:
+            sample = getattr(first, name)
+            shape = (*sample.shape[:1], n_series, *sample.shape[2:]) if draw_axis else (n_series, *sample.shape[1:])
+            out = np.empty(shape)
+            for _, rows, part in parts:
+                if draw_axis:
+                    out[:, rows] = getattr(part, name)
+                else:
+                    out[rows] = getattr(part, name)
+            return out
+
+        stacked = {
+            name: np.stack([getattr(part, name)[(slice(None),) * axis + (0,)] for _, _, part in parts], axis=axis)
+            for name, _, axis in _MARKET_ARRAYS
+        }
+        return cls(
+            channels=first.channels,
+            series_brand=tuple(brand),
+            series_region=tuple(region),
+            saturation=first.saturation,
+            cpm=first.cpm,
+            dates=first.dates,
+            markets=tuple(name for name, _, _ in parts),
+            series_market=series_market,
+            **{name: scatter(name, False) for name in _SERIES_ARRAYS},
+            **{name: scatter(name, True) for name in _DRAW_SERIES_ARRAYS},
+            **stacked,
+        )
 
     @property
     def n_draws(self) -> int:
@@ -125,8 +282,8 @@ class ResponseParams:
 
     def save(self, folder: str | Path) -> Path:
         path = Path(folder) / PARAMS_FILE
-        arrays = {name: getattr(self, name) for name in (*_ARRAY_FIELDS, *_OPTIONAL_FIELDS)}
-        strings = {name: np.array(getattr(self, name), dtype=str) for name in _TEXT_FIELDS}
+        arrays = {name: getattr(self, name) for name in (*_ARRAY_FIELDS, *_OPTIONAL_FIELDS, "series_market")}
+        strings = {name: np.array(getattr(self, name), dtype=str) for name in (*_TEXT_FIELDS, "markets")}
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             # mypy checks the values of an unpacked dict against allow_pickle (bool) too.
             np.savez_compressed(handle, saturation=np.array(self.saturation), **arrays, **strings)  # type: ignore[arg-type]
@@ -148,6 +305,12 @@ class ResponseParams:
                 values: dict[str, Any] = {name: np.asarray(data[name], dtype=np.float64) for name in _ARRAY_FIELDS}
                 values |= {name: np.asarray(data[name], dtype=np.float64) for name in _OPTIONAL_FIELDS if name in data}
                 texts = {name: np.asarray(data[name]) for name in _TEXT_FIELDS}
+                if "markets" in data:  # folders saved before markets existed have one
+                    texts["markets"] = np.asarray(data["markets"])
+                    market = np.asarray(data["series_market"])
+                    if market.dtype.kind not in "iu":
+                        raise _damaged(path, "array 'series_market' is not a list of whole numbers")
+                    values["series_market"] = market.astype(np.int64)
                 saturation = np.asarray(data["saturation"])
         except InputError:
             raise
@@ -168,27 +331,28 @@ class ResponseParams:
         """Every array's shape agrees with the channels, series, weeks, lags and draws."""
         s, t, c = len(self.series_brand), len(self.dates), len(self.channels)
         for name, ndim, layout in (
-            ("lag_weights", 2, "(lags, channels)"),
+            ("lag_weights", 3, "(markets, lags, channels)"),
             ("coefficient_draws", 3, "(draws, series, channels)"),
         ):
             if getattr(self, name).ndim != ndim:
                 raise _damaged(path, f"array '{name}' has shape {getattr(self, name).shape}, expected {layout}")
         if len(self.series_region) != s:
             raise _damaged(path, f"series_region has {len(self.series_region)} entries, series_brand {s}")
-        lags, d = self.lag_weights.shape[0], self.coefficient_draws.shape[0]
+        lags, d, m = self.lag_weights.shape[1], self.coefficient_draws.shape[0], self.n_markets
         expected = {
             "cpm": (c,),
             "exposure_scale": (s, c),
             "exposure": (s, t, c),
-            "lag_weights": (lags, c),
+            "lag_weights": (m, lags, c),
             "half_saturation": (s, c),
-            "slope": (c,),
+            "slope": (m, c),
             "coefficient": (s, c),
-            "lag_weights_draws": (d, lags, c),
+            "lag_weights_draws": (d, m, lags, c),
             "half_saturation_draws": (d, s, c),
-            "saturation_scaling": (c,),
-            "saturation_scaling_draws": (d, c),
-            "slope_draws": (d, c),
+            "saturation_scaling": (m, c),
+            "saturation_scaling_draws": (d, m, c),
+            "slope_draws": (d, m, c),
+            "series_market": (s,),
             "coefficient_draws": (d, s, c),
             "predicted_sales": (s, t),
             "baseline_sales": (s, t),
@@ -197,8 +361,10 @@ class ResponseParams:
             actual = getattr(self, name).shape
             if actual != shape:
                 raise _damaged(path, f"array '{name}' has shape {actual}, expected {shape}")
-        if c == 0 or s == 0 or t == 0 or lags < 1 or d < 1:
-            raise _damaged(path, f"it holds {c} channels, {s} series, {t} weeks, {lags} lags and {d} draws")
+        if c == 0 or s == 0 or t == 0 or lags < 1 or d < 1 or m < 1:
+            raise _damaged(path, f"it holds {c} channels, {s} series, {t} weeks, {lags} lags, {d} draws, {m} markets")
+        if self.series_market.min() < 0 or self.series_market.max() >= m:
+            raise _damaged(path, f"array 'series_market' names a market outside 0..{m - 1}")
 
 
 def _damaged(path: Path, reason: str) -> InputError:
@@ -223,6 +389,18 @@ _ARRAY_FIELDS = (
 )
 #: Arrays that folders saved before they existed lack (their defaults: see ``__post_init__``).
 _OPTIONAL_FIELDS = ("saturation_scaling", "saturation_scaling_draws")
+#: (name, its number of dimensions without a market axis, where the market axis goes).
+_MARKET_ARRAYS = (
+    ("lag_weights", 2, 0),
+    ("slope", 1, 0),
+    ("saturation_scaling", 1, 0),
+    ("lag_weights_draws", 3, 1),
+    ("slope_draws", 2, 1),
+    ("saturation_scaling_draws", 2, 1),
+)
+#: Arrays with a leading series axis; then those with a draw axis before it.
+_SERIES_ARRAYS = ("exposure_scale", "exposure", "half_saturation", "coefficient", "predicted_sales", "baseline_sales")
+_DRAW_SERIES_ARRAYS = ("half_saturation_draws", "coefficient_draws")
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +501,11 @@ def model_file_problem(folder: str | Path) -> str | None:
     Cheap: the file must be a zip archive holding the model's ``config.json`` (weights are not read).
     """
     path = Path(folder) / MODEL_FILE
+    markets = Path(folder) / MARKETS_DIR
+    if not path.exists() and markets.is_dir():  # fitted per market: each market's own model
+        parts = sorted(p for p in markets.iterdir() if p.is_dir())
+        problems = [problem for part in parts if (problem := model_file_problem(part)) is not None]
+        return problems[0] if problems else None if parts else f"'{markets}' holds no market's model"
     if not path.exists():
         return f"'{path}' is missing"
     if not path.is_file():

@@ -37,7 +37,7 @@ def steady_state_response(
     All arguments broadcast against ``weekly_spend`` of shape (..., C): ``coefficient``
     (INR per week at full saturation) and ``exposure_scale`` (mean weekly exposure)
     (..., C); ``half_saturation`` (carried-over scaled units) as wide or (C,); ``cpm`` (INR per
-    1000 exposures), ``carry_sum`` and ``slope`` (C,) or with leading draw axes. Returns the broadcast shape.
+    1000 exposures), ``carry_sum`` and ``slope`` (C,), per series (..., C), or with leading draw axes. Returns the broadcast shape.
     """
     carried = weekly_spend * 1000.0 / cpm / exposure_scale * carry_sum
     return coefficient * saturation.saturate(carried, family, half_saturation, slope, xp=xp)
@@ -53,11 +53,21 @@ def scaled_exposure(params: ResponseParams) -> np.ndarray:
 def historical_contribution(params: ResponseParams, draw: int | None = None) -> np.ndarray:
     """Weekly media contribution over the data (INR), shape (S, T, C), at the point
     estimate (``draw=None``) or for one parameter draw."""
+    if params.n_markets > 1:
+        out = np.empty(params.exposure.shape)
+        for m, rows in params.market_rows():
+            out[rows] = historical_contribution(params.market(m), draw)
+        return out
     if draw is None:
-        weights, half_sat, slope, coef = params.lag_weights, params.half_saturation, params.slope, params.coefficient
+        weights, half_sat, slope, coef = (
+            params.lag_weights[0],
+            params.half_saturation,
+            params.slope[0],
+            params.coefficient,
+        )
     else:
-        weights = params.lag_weights_draws[draw]
-        half_sat, slope = params.half_saturation_draws[draw], params.slope_draws[draw]
+        weights = params.lag_weights_draws[draw, 0]
+        half_sat, slope = params.half_saturation_draws[draw], params.slope_draws[draw, 0]
         coef = params.coefficient_draws[draw]
     carried = carryover.apply_carryover(scaled_exposure(params), weights)
     return coef[:, None, :] * saturation.saturate(carried, params.saturation, half_sat[:, None, :], slope)
@@ -71,9 +81,14 @@ def contribution_totals(params: ResponseParams, weeks: Array | None = None, batc
     is carried over with one matrix product per channel; equal to summing
     :func:`historical_contribution` draw by draw.
     """
+    if params.n_markets > 1:
+        out = np.empty(params.coefficient_draws.shape)
+        for m, rows in params.market_rows():
+            out[:, rows] = contribution_totals(params.market(m), weeks, batch)
+        return out
     exposure = scaled_exposure(params)  # (S, T, C)
     n_series, n_weeks, n_channels = exposure.shape
-    n_lags = min(params.lag_weights_draws.shape[1], n_weeks)
+    n_lags = min(params.lag_weights_draws.shape[2], n_weeks)
     padded = np.pad(exposure, ((0, 0), (n_lags - 1, 0), (0, 0)))
     # (C, L, S*T): per channel, the exposure ``lag`` weeks earlier, one row per lag.
     lagged = np.stack(
@@ -86,12 +101,12 @@ def contribution_totals(params: ResponseParams, weeks: Array | None = None, batc
     totals = np.empty((params.n_draws, n_series, n_channels))
     for start in range(0, params.n_draws, batch):
         draws = slice(start, min(start + batch, params.n_draws))
-        weights = params.lag_weights_draws[draws, :n_lags]  # (d, L, C)
+        weights = params.lag_weights_draws[draws, 0, :n_lags]  # (d, L, C)
         carried = np.empty((weights.shape[0], n_series, n_weeks, n_channels))
         for c in range(n_channels):
             carried[..., c] = (weights[:, :, c] @ lagged[c]).reshape(-1, n_series, n_weeks)
         half = params.half_saturation_draws[draws][:, :, None, :]
-        slope = params.slope_draws[draws][:, None, None, :]
+        slope = params.slope_draws[draws, 0][:, None, None, :]
         response = saturation.saturate(carried, params.saturation, half, slope)
         totals[draws] = params.coefficient_draws[draws] * np.einsum("dstc,t->dsc", response, week_weight)
     return totals

@@ -99,9 +99,10 @@ class MarketingSimulator:
         spend = params.spend
         self.current_matrix: SpendMatrix = spend.mean(axis=1)  # (S, C)
         self.baseline_weekly = params.baseline_sales[:, -RECENT_BASELINE_WEEKS:].mean(axis=1)  # (S,)
-        weights = np.cumsum(params.lag_weights, axis=0)
-        lags = np.minimum(np.arange(self.settings.horizon_weeks), weights.shape[0] - 1)
-        self._build_up = weights[lags] / np.where(weights[-1] > 0, weights[-1], 1.0)  # (H, C)
+        weights = np.cumsum(params.lag_weights, axis=1)  # (M, L + 1, C)
+        lags = np.minimum(np.arange(self.settings.horizon_weeks), weights.shape[1] - 1)
+        share = weights[:, lags] / np.where(weights[:, -1:] > 0, weights[:, -1:], 1.0)  # (M, H, C)
+        self._build_up = np.moveaxis(share, 0, 1)  # (H, M, C): share of the steady state reached by week h
 
     @classmethod
     def from_model_dir(
@@ -271,7 +272,7 @@ class MarketingSimulator:
         draws = self.draw_set(brand, region).response(spend).sum(axis=(1, 2))
         tail = (1.0 - self.interval_level) / 2.0
         current = self.current_matrix[rows]
-        path = current[None] + (spend - current)[None] * self._build_up[:, None, :]
+        path = current[None] + (spend - current)[None] * self._build_up[:, self.params.series_market[rows]]
         horizon = float(cells.response(path).sum())
         incremental = float(contribution.sum())
         baseline = float(self.baseline_weekly[rows].sum())
@@ -331,7 +332,9 @@ class MarketingSimulator:
     def _concave(self) -> bool:
         """Whether every response curve is concave at the point estimate and in every draw (then the
         expected response is too, and one converged start is enough)."""
-        draws = dataclasses.replace(self.surface, slope=np.asarray(self.params.slope_draws, dtype=np.float64))
+        draws = dataclasses.replace(
+            self.surface, slope=np.asarray(self.params.slope_draws, dtype=np.float64)
+        )  # (D, M, C)
         return self.surface.is_concave and draws.is_concave
 
     def scaled_current(self, brand: str, region: str, budget: float) -> SpendMatrix:

@@ -33,8 +33,10 @@ class ResponseSurface:
     coefficient, exposure_scale, half_saturation : ndarray of shape (S, C)
         INR per week at full saturation; mean weekly exposure (scaling unit); the series'
         half-saturation in its carried-over scaled units.
-    cpm, carry_sum, slope : ndarray of shape (C,)
-        INR per 1000 exposures; steady-state carryover (sum of lag weights); saturation slope.
+    cpm : ndarray of shape (C,)
+        INR per 1000 exposures.
+    carry_sum, slope : ndarray of shape (S, C)
+        Steady-state carryover (sum of lag weights) and saturation slope of each series.
     """
 
     channels: tuple[str, ...]
@@ -55,9 +57,9 @@ class ResponseSurface:
             coefficient=np.asarray(params.coefficient, dtype=np.float64),
             exposure_scale=np.asarray(params.exposure_scale, dtype=np.float64),
             cpm=np.asarray(params.cpm, dtype=np.float64),
-            carry_sum=np.asarray(params.lag_weights, dtype=np.float64).sum(axis=0),
+            carry_sum=np.asarray(params.carry_sum, dtype=np.float64),
             half_saturation=np.asarray(params.half_saturation, dtype=np.float64),
-            slope=np.asarray(params.slope, dtype=np.float64),
+            slope=np.asarray(params.series_slope, dtype=np.float64),
         )
 
     @property
@@ -84,9 +86,9 @@ class CellSet:
             surface.coefficient[rows],
             surface.exposure_scale[rows],
             surface.cpm,
-            surface.carry_sum,
+            surface.carry_sum[rows],
             surface.half_saturation[rows],
-            surface.slope,
+            surface.slope[rows],
         )
         return cls(surface=surface, rows=rows, arrays=arrays)
 
@@ -123,9 +125,9 @@ class CellSet:
             s.coefficient[self.rows],
             s.exposure_scale[self.rows],
             s.cpm,
-            s.carry_sum,
+            s.carry_sum[self.rows],
             s.half_saturation[self.rows],
-            s.slope,
+            s.slope[self.rows],
             s.family,
         )
 
@@ -152,25 +154,16 @@ class DrawSet:
             params.coefficient_draws[:, rows],
             params.exposure_scale[rows],
             params.cpm,
-            params.lag_weights_draws.sum(axis=1),
+            params.carry_sum_draws[:, rows],
             params.half_saturation_draws[:, rows],
-            params.slope_draws,
+            params.series_slope_draws[:, rows],
         )
         return cls(family=params.saturation, arrays=arrays)
 
     def response(self, spend: SpendMatrix) -> np.ndarray:
         """Weekly incremental sales per draw and cell, shape (D, K, C)."""
-        coefficient, scale, cpm, carry_sum, half_saturation, slope = self.arrays
         (out,) = kernels.evaluate(
-            np.asarray(spend, dtype=np.float64)[None],
-            coefficient,
-            scale[None],
-            cpm,
-            carry_sum[:, None, :],
-            half_saturation,
-            slope[:, None, :],
-            family=self.family,
-            order=0,
+            np.asarray(spend, dtype=np.float64)[None], *self.cell_arrays(), family=self.family, order=0
         )
         return out
 

@@ -1,0 +1,239 @@
+"""Fitting one model: the form choice, Adam or Gauss-Newton fit, the MAP polish and the Laplace
+draws -> the fitted Keras model and its response parameters (what ``mmm train`` saves)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mmm_analytics.config import ProjectConfig
+from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.models.export import predictions, response_params
+from mmm_analytics.models.inputs import ModelInputs, model_inputs
+from mmm_analytics.models.lift_tests import LiftTests
+from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.posterior import (
+    SeriesLeastSquares,
+    assign_theta,
+    current_theta,
+    laplace_draws,
+    polish,
+    residual_noise_scale,
+    weight_key,
+)
+from mmm_analytics.models.selection import FormSelection, Start, select_forms
+from mmm_analytics.models.training import EpochProgress, build_model, fit_model
+from mmm_analytics.response.artifacts import ResponseParams
+
+
+def forecast_fit(panel: FeaturePanel, config: ModelConfig, start: Start | None) -> tuple[np.ndarray, Start]:
+    """Fit on the panel's training weeks and predict every week: Sales_Value (S, T) in INR,
+    and the fitted weights. The fit model selection scores on its folds.
+
+    Without ``start``: ``selection.epochs`` Adam epochs, then the MAP polish (panels of more than
+    ``adam_max_series`` series: Gauss-Newton rounds from the default start). From ``start`` (the
+    same form on fewer weeks, or another form's fit, whose shared weights are copied): the
+    polish alone.
+    """
+    if start is None and panel.sales.shape[0] <= config.adam_max_series:
+        fit = fit_model(panel, config, epochs=config.selection.epochs, validate=False)
+        model, inputs = fit.model, fit.inputs
+        polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations=100)
+    else:
+        model, inputs = build_model(panel, config), model_inputs(panel)
+        if start is not None:
+            start_from(model, start, panel, config)
+            polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations=100)
+        else:
+            gauss_newton_rounds(model, inputs, SeriesLeastSquares(model, inputs), max_evaluations=100)
+    return predictions(model, inputs)[0], Start(model.carryover, model.saturation, current_theta(model))
+
+
+def start_from(model: MarketingMixModel, start: Start, panel: FeaturePanel, config: ModelConfig) -> None:
+    """Give ``model`` the weights of ``start``: all of them when the form and the panel's size
+    match, else every weight of the same layer, name and shape (fitted on ``panel``)."""
+    theta = current_theta(model)
+    if (start.carryover, start.saturation) == (model.carryover, model.saturation) and start.theta.shape == theta.shape:
+        assign_theta(model, start.theta)
+        return
+    donor = build_model(panel, config.pinned(start.carryover, start.saturation))
+    assign_theta(donor, start.theta)
+    copy_shared_weights(donor, model)
+
+
+def gauss_newton_rounds(
+    model: MarketingMixModel,
+    inputs: ModelInputs,
+    problem: SeriesLeastSquares,
+    rounds: int = 3,
+    max_evaluations: int = 100,
+    tolerance: float = 1e-10,
+) -> list[float]:
+    """Fit by Levenberg-Marquardt alone: ``rounds`` polishes, each at the residual noise scale
+    of the weights the previous one left (the first at the start's, which lets the priors
+    steer the early steps), stopping at ``tolerance`` (see :func:`polish`). Returns each
+    round's objective per training observation."""
+    n_obs = max(float(inputs.train_mask.sum()), 1.0)
+    objective = []
+    for _ in range(rounds):
+        result = polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations, problem, tolerance)
+        objective.append(result.cost / n_obs)
+    return objective
+
+
+def series_sample(panel: FeaturePanel, max_series: int, seed: int) -> FeaturePanel:
+    """At most ``max_series`` series of ``panel`` (more if needed to keep every brand once),
+    drawn with ``seed``; the panel itself when it is small enough. Weights shared by all
+    series, or by a brand, fitted on the sample have the full panel's shapes."""
+    n_series = panel.sales.shape[0]
+    if n_series <= max_series:
+        return panel
+    order = np.random.default_rng(seed).permutation(n_series)
+    first_of_brand: dict[str, int] = {}
+    for s in order:
+        first_of_brand.setdefault(panel.brand[s], int(s))
+    chosen = list(first_of_brand.values())
+    taken = set(chosen)
+    chosen += [int(s) for s in order if int(s) not in taken][: max(max_series - len(chosen), 0)]
+    return panel.series_subset(np.sort(np.asarray(chosen)))
+
+
+def copy_shared_weights(donor: MarketingMixModel, model: MarketingMixModel) -> None:
+    """Give ``model`` every trainable weight of ``donor`` with the same layer, name and shape."""
+    named = {weight_key(v): v for v in donor.trainable_variables}
+    for variable in model.trainable_variables:
+        source = named.get(weight_key(variable))
+        if source is not None and tuple(source.shape) == tuple(variable.shape):
+            variable.assign(source.value)
+
+
+def profile_intercepts(model: MarketingMixModel, inputs: ModelInputs) -> None:
+    """Set each series' intercept to its least-squares value over the training weeks given the
+    other weights (sales = intercept x index + media, so one pass of the model suffices)."""
+    import keras
+
+    intercept = keras.ops.convert_to_numpy(model.baseline.intercept.value)
+    out = model(inputs.x)
+    sales, media = (keras.ops.convert_to_numpy(v) for v in (out["sales"], out["media"]))
+    index = (sales - media.sum(axis=-1)) / intercept[:, None]  # baseline per unit of intercept
+    mask = inputs.train_mask
+    numerator = (mask * index * (inputs.y - media.sum(axis=-1))).sum(axis=1)
+    denominator = (mask * index**2).sum(axis=1)
+    fitted = np.where(denominator > 0, numerator / np.maximum(denominator, 1e-300), intercept)
+    model.baseline.intercept.assign(np.where(np.isfinite(fitted) & (fitted > 0), fitted, intercept))
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoice:
+    """The model form to fit: ``config`` with its forms pinned, the selection that chose them
+    (None when they were pinned already) and the series it was made on."""
+
+    config: ModelConfig
+    selection: FormSelection | None
+    sample: FeaturePanel
+
+
+def choose_forms(panel: FeaturePanel, config: ModelConfig) -> FormChoice:
+    """Choose the forms ``config`` leaves on ``auto`` by out-of-sample accuracy (see
+    :func:`~mmm_analytics.models.selection.select_forms`). Panels of more than
+    ``adam_max_series`` series choose on a sample of ``selection.max_series`` series, with
+    Gauss-Newton fits on one fold."""
+    large = panel.sales.shape[0] > config.adam_max_series
+    sample = series_sample(panel, config.selection.max_series, config.seed) if large else panel
+    if config.is_pinned:
+        return FormChoice(config, None, sample)
+    choosing = config
+    if large:  # Gauss-Newton fits, one fold: the sample's series give the paired errors
+        one_fold = config.selection.model_copy(update={"folds": 1})
+        choosing = config.model_copy(update={"adam_max_series": 0, "selection": one_fold})
+    selection = select_forms(sample, choosing, forecast_fit)
+    return FormChoice(config.pinned(selection.carryover, selection.saturation), selection, sample)
+
+
+def fit_and_summarise(
+    panel: FeaturePanel,
+    config: ProjectConfig,
+    output_dir: Path | None = None,
+    epochs: int | None = None,
+    progress: EpochProgress | None = None,
+    lift_tests: LiftTests | None = None,
+) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
+    """Form selection (unless pinned), Adam fit (Keras, callbacks; ``progress`` after each epoch),
+    MAP polish, Laplace draws -> response parameters. ``info`` holds timings, history, best
+    epoch and the form selection; with ``lift_tests``, also ``uncalibrated``: the response
+    parameters of the same posterior with the lift tests' evidence taken out.
+
+    Panels of more than ``adam_max_series`` series skip the Adam epochs (Gauss-Newton rounds
+    alone) and choose their forms on a sample of ``selection.max_series`` series.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    choice = choose_forms(panel, config.model)
+    model_config, selection, sample = choice.config, choice.selection, choice.sample
+    large = panel.sales.shape[0] > model_config.adam_max_series
+    if selection is not None:
+        timings["form selection"] = selection.seconds
+    chosen = selection.chosen.starts[-1] if selection is not None else None
+    if large:
+        t0 = time.perf_counter()
+        model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
+        if chosen is not None:
+            start_from(model, chosen, sample, model_config)
+        profile_intercepts(model, inputs)
+        problem = SeriesLeastSquares(model, inputs)
+        history: dict[str, list[float]] = {"loss": gauss_newton_rounds(model, inputs, problem, tolerance=1e-8)}
+        best_epoch = 0
+        timings["gauss-newton"] = time.perf_counter() - t0
+    else:
+        fit = fit_model(
+            panel,
+            model_config,
+            output_dir,
+            epochs,
+            progress=progress,
+            initial=None if chosen is None else chosen.theta,
+            lift_tests=lift_tests,
+        )
+        timings["adam"] = fit.seconds
+        model, inputs, history, best_epoch = fit.model, fit.inputs, fit.history, fit.best_epoch
+        problem = SeriesLeastSquares(model, inputs)
+        if config.model.polish:
+            t0 = time.perf_counter()
+            polish(model, inputs, residual_noise_scale(model, inputs), problem=problem)
+            timings["polish"] = time.perf_counter() - t0
+    noise = residual_noise_scale(model, inputs)
+    t0 = time.perf_counter()
+    intervals = config.model.intervals
+    draws = laplace_draws(model, inputs, noise, intervals.draws, config.model.seed, problem)
+    params = response_params(model, panel, inputs, draws)
+    info: dict = {"history": history, "best_epoch": best_epoch}
+    if lift_tests is not None and len(lift_tests):
+        info["uncalibrated"] = uncalibrated_params(
+            model, panel, inputs, model_config, config.model.seed, intervals.draws
+        )
+    timings["intervals"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - start
+    info["timings"] = timings
+    return model, params, noise, info | ({"selection": selection.to_dict()} if selection else {})
+
+
+def uncalibrated_params(
+    model: MarketingMixModel,
+    panel: FeaturePanel,
+    inputs: ModelInputs,
+    config: ModelConfig,
+    seed: int,
+    n_draws: int,
+) -> ResponseParams:
+    """The response the model would have without its lift tests: the same form without them,
+    polished from the calibrated weights, and its Laplace draws."""
+    plain = build_model(panel, config)
+    assign_theta(plain, current_theta(model))
+    problem = SeriesLeastSquares(plain, inputs)
+    polish(plain, inputs, residual_noise_scale(plain, inputs), max_evaluations=100, problem=problem)
+    draws = laplace_draws(plain, inputs, residual_noise_scale(plain, inputs), n_draws, seed, problem)
+    return response_params(plain, panel, inputs, draws)
