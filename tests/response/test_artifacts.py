@@ -25,28 +25,42 @@ from mmm_analytics.response.artifacts import (
 )
 
 
-def small_params() -> ResponseParams:
-    rng = np.random.default_rng(0)
-    s, t, c, lags, d = 2, 5, 3, 4, 6
+def hand_params(
+    rng: np.random.Generator, brands: tuple[str, ...], regions: tuple[str, ...], d: int = 6, **response: np.ndarray
+) -> ResponseParams:
+    """Random response parameters of series ``brands[i]`` x ``regions[i]``, 5 weeks, 3 channels;
+    ``response`` gives the carryover, saturation (and scaling) arrays."""
+    s, t, c = len(brands), 5, 3
     return ResponseParams(
         channels=("TV", "Radio", "Print"),
-        series_brand=("A", "B"),
-        series_region=("EAST", "EAST"),
+        series_brand=brands,
+        series_region=regions,
         saturation="hill",
         cpm=np.array([1.2, 0.6, 6.0]),
         exposure_scale=rng.uniform(1, 2, (s, c)),
         exposure=rng.uniform(0, 3, (s, t, c)),
         dates=tuple(f"2024-01-0{i + 1}" for i in range(t)),
-        lag_weights=rng.uniform(0, 1, (lags, c)),
-        half_saturation=rng.uniform(1, 2, c),
-        slope=np.ones(c),
         coefficient=rng.uniform(1, 9, (s, c)),
-        lag_weights_draws=rng.uniform(0, 1, (d, lags, c)),
-        half_saturation_draws=rng.uniform(1, 2, (d, c)),
-        slope_draws=np.ones((d, c)),
         coefficient_draws=rng.uniform(1, 9, (d, s, c)),
         predicted_sales=rng.uniform(9, 10, (s, t)),
         baseline_sales=rng.uniform(5, 6, (s, t)),
+        **response,  # type: ignore[arg-type]
+    )
+
+
+def small_params() -> ResponseParams:
+    rng = np.random.default_rng(0)
+    c, lags, d = 3, 4, 6
+    return hand_params(
+        rng,
+        ("A", "B"),
+        ("EAST", "EAST"),
+        lag_weights=rng.uniform(0, 1, (lags, c)),
+        half_saturation=rng.uniform(1, 2, c),
+        slope=np.ones(c),
+        lag_weights_draws=rng.uniform(0, 1, (d, lags, c)),
+        half_saturation_draws=rng.uniform(1, 2, (d, c)),
+        slope_draws=np.ones((d, c)),
     )
 
 
@@ -221,26 +235,17 @@ def test_model_file_problem_checks_the_keras_archive(tmp_path: Path) -> None:
 def market_params(seed: int, brand: str, n_series: int) -> ResponseParams:
     """A one-market model of ``n_series`` series of ``brand``, its own carryover and slopes."""
     rng = np.random.default_rng(seed)
-    s, t, c, lags, d = n_series, 5, 3, 4, 6
-    return ResponseParams(
-        channels=("TV", "Radio", "Print"),
-        series_brand=(brand,) * s,
-        series_region=tuple(f"R{i}" for i in range(s)),
-        saturation="hill",
-        cpm=np.array([1.2, 0.6, 6.0]),
-        exposure_scale=rng.uniform(1, 2, (s, c)),
-        exposure=rng.uniform(0, 3, (s, t, c)),
-        dates=tuple(f"2024-01-0{i + 1}" for i in range(t)),
+    s, c, lags, d = n_series, 3, 4, 6
+    return hand_params(
+        rng,
+        (brand,) * s,
+        tuple(f"R{i}" for i in range(s)),
         lag_weights=rng.uniform(0, 1, (lags, c)),
         half_saturation=rng.uniform(1, 2, (s, c)),
         slope=rng.uniform(0.5, 2, c),
-        coefficient=rng.uniform(1, 9, (s, c)),
         lag_weights_draws=rng.uniform(0, 1, (d, lags, c)),
         half_saturation_draws=rng.uniform(1, 2, (d, s, c)),
         slope_draws=rng.uniform(0.5, 2, (d, c)),
-        coefficient_draws=rng.uniform(1, 9, (d, s, c)),
-        predicted_sales=rng.uniform(9, 10, (s, t)),
-        baseline_sales=rng.uniform(5, 6, (s, t)),
         saturation_scaling=rng.uniform(0, 1, c),
         saturation_scaling_draws=rng.uniform(0, 1, (d, c)),
     )

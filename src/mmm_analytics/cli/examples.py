@@ -48,6 +48,8 @@ EPILOGS: dict[str, str] = {
         ("Fit, intervals and evaluation:", "mmm train"),
         ("A quick, rougher fit:", "mmm train --epochs 10"),
         ("Pin the model form (no choice by forecasts):", "mmm train --carryover weibull --saturation hill"),
+        ("Calibrated to experiments:", "mmm train --lift-tests data/lift_tests.csv"),
+        ("One model per brand, the brands fitted as Ray tasks:", "mmm train --split-by brand --backend ray"),
         (
             "With the script and one config file:",
             "python scripts/04_train_model.py --data data/processed/features.parquet --output outputs/models/ "
