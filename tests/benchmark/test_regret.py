@@ -137,3 +137,16 @@ def test_a_truth_without_a_recorded_scaling_is_relative(small_panel: SyntheticPa
     truth = GroundTruth(data)
     np.testing.assert_array_equal(truth.scaling(), np.ones(len(truth.channels)))
     np.testing.assert_allclose(truth.series_half_saturation(), small_panel.truth.series_half_saturation(), rtol=0)
+
+
+def test_the_shipped_advice_within_the_data_range_is_scored_too(small_panel: SyntheticPanel) -> None:
+    """With the data-range bounds of ``mmm optimize`` the truth model still never sells less than
+    today's mix, but its regret against the unbounded true optimum is no longer 0: this panel's
+    weekly spend never varies, so the bounds hold every channel near today's (the margin apart)."""
+    simulator = _simulator(_params_from_truth(small_panel.truth))
+    free = regret_per_segment(simulator, small_panel.truth)
+    bounded = regret_per_segment(simulator, small_panel.truth, data_range=True)
+    assert np.all(bounded["regret"] >= -1e-9)
+    assert np.all(bounded["regret"] <= bounded["current_mix_regret"] + 1e-9)
+    assert np.all(bounded["regret"] >= free["regret"] - 1e-9) and bounded["regret"].max() > 1e-4
+    assert bounded["prob_beats_current"].between(0.0, 1.0).all() and free["kept_current"].dtype == bool

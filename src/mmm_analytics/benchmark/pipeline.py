@@ -52,18 +52,26 @@ def _regret(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[
 
     simulator = MarketingSimulator(run.params, run.metadata, config.model.simulator)
     try:
-        regret = regret_per_segment(simulator, run.truth)
+        tables = {prefix: regret_per_segment(simulator, run.truth, bounded) for prefix, bounded in REGRET_KINDS}
     except NonFiniteResultError as error:
         nan = float("nan")
-        failed = {"regret": nan, "max_regret": nan, "cells_worse_than_current": nan, "cells": len(simulator.segments)}
-        return failed | {"regret_failure": str(error)}, {}
-    figures = {
-        "regret": float(regret["regret"].mean()),
-        "max_regret": float(regret["regret"].max()),
-        "cells_worse_than_current": int((regret["regret"] > regret["current_mix_regret"]).sum()),
-        "cells": len(regret),
-    }
+        failed = {f"{prefix}{name}": nan for prefix, _ in REGRET_KINDS for name in REGRET_FIGURES}
+        return failed | {"cells": len(simulator.segments), "regret_failure": str(error)}, {}
+    figures: dict[str, Any] = {"cells": len(simulator.segments)}
+    for prefix, regret in tables.items():
+        figures |= {
+            f"{prefix}regret": float(regret["regret"].mean()),
+            f"{prefix}max_regret": float(regret["regret"].max()),
+            f"{prefix}cells_worse_than_current": int((regret["regret"] > regret["current_mix_regret"]).sum()),
+        }
     return figures, measure_speed(simulator) if with_timings else {}
+
+
+#: The regret figures of each fit.
+REGRET_FIGURES = ("regret", "max_regret", "cells_worse_than_current")
+#: (prefix, data-range bounds on?): the model's own advice (no bounds), and the advice of
+#: ``mmm optimize`` as it is shipped (each channel within its range of weekly spend in the data).
+REGRET_KINDS: tuple[tuple[str, bool], ...] = (("", False), ("bounded_", True))
 
 
 def _scored(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[dict[str, Any], dict]:

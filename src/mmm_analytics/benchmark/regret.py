@@ -27,6 +27,8 @@ REGRET_COLUMNS: tuple[str, ...] = (
     "true_response_current_mix",
     "regret",
     "current_mix_regret",
+    "prob_beats_current",
+    "kept_current",
 )
 
 
@@ -72,8 +74,12 @@ def true_optimum(surface: ResponseSurface, row: int, budget: float, starts: list
     return solve(problem, starts, concave=surface.is_concave).value
 
 
-def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth) -> pd.DataFrame:
+def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth, data_range: bool = False) -> pd.DataFrame:
     """Regret of the model's recommendation under the true response, per brand x region.
+
+    ``data_range=False`` scores the advice of the model alone (no channel bounds); ``True`` the
+    advice ``mmm optimize`` gives by default, each channel within the range of weekly spend seen in
+    the data. Either way the true optimum is unbounded, at the same budget.
 
     Returns
     -------
@@ -83,9 +89,7 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth) -> pd.
     surface = truth_surface(truth, simulator.channels, simulator.segments)
     rows = []
     for row, (brand, region) in enumerate(simulator.segments):
-        # Without the data-range bounds: the advice of the model alone, against the true optimum
-        # at the same budget (also unbounded).
-        recommended = simulator.optimize_budget(None, None, brand, region, data_range=False)
+        recommended = simulator.optimize_budget(None, None, brand, region, data_range=data_range)
         budget = recommended.weekly_budget
         spend = np.array([[recommended.allocation[c] for c in simulator.channels]])
         current = simulator.scaled_current(brand, region, budget)
@@ -104,6 +108,8 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth) -> pd.
                 "true_response_current_mix": true_current,
                 "regret": 1.0 - true_recommended / best if best > 0 else 0.0,
                 "current_mix_regret": 1.0 - true_current / best if best > 0 else 0.0,
+                "prob_beats_current": recommended.prob_beats_current,
+                "kept_current": recommended.kept_current,
             }
         )
     return pd.DataFrame(rows, columns=list(REGRET_COLUMNS))
