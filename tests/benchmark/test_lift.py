@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.benchmark import lift, recovery
-from mmm_analytics.benchmark.lift import LIFT_FIGURES, calibrated_fit, hardest_channels, lift_figures
+from mmm_analytics.benchmark.lift import LIFT_FIGURES, LiftSlices, calibrated_fit, hardest_channels, lift_figures
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting
 from mmm_analytics.models.lift_tests import LiftTests
@@ -103,6 +103,9 @@ def test_calibrated_fit_tests_the_hardest_channels_and_fits_with_them(
     assert run.figures["lift_tested_error_after"] == pytest.approx(run.figures["lift_tested_error_before"], rel=1e-12)
     again = calibrated_fit(generated, panel, ours, config, ridge, 2, seed=2)
     pd.testing.assert_frame_equal(again.tests, run.tests)  # seeded: the same tests
+    assert (run.tests["brand"] == "all").all() and (run.tests["region"] == "all").all()  # national by default
+    mixed = calibrated_fit(generated, panel, ours, config, ridge, 2, seed=2, slices=LiftSlices.MIXED)
+    assert list(zip(mixed.tests["brand"] == "all", mixed.tests["region"] == "all")) == [(True, False), (False, False)]
 
 
 def test_calibrated_fit_without_a_qualifying_channel_fits_nothing(
@@ -136,3 +139,14 @@ def test_lift_tests_bring_the_tested_channels_closer_to_the_truth(config: Projec
     assert row["lift_tested_error_after"] < row["lift_tested_error_before"]
     assert 0.0 <= row["lift_coverage"] <= 1.0 and row["lift_fit_seconds"] > 0.0
     assert sorted(result.channels["fit"].unique()) == ["floor", "lift", "ours"]
+
+
+def test_the_command_offers_exactly_the_benchmarks_slices() -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+    from mmm_analytics.cli.benchmark_cmd import LiftSlicesChoice
+
+    assert [c.value for c in LiftSlicesChoice] == [s.value for s in LiftSlices]
+    result = CliRunner().invoke(app, ["benchmark", "--lift-slices", "county"])
+    assert result.exit_code == 2 and "national" in result.output and "mixed" in result.output

@@ -16,7 +16,7 @@ import pytest
 from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.errors import InputError
 from mmm_analytics.synthetic import SyntheticPanel, generate_panel
-from mmm_analytics.synthetic.lift_tests import ALL, LIFT_TEST_COLUMNS, draw_lift_tests
+from mmm_analytics.synthetic.lift_tests import ALL, LIFT_TEST_COLUMNS, NATIONAL, draw_lift_tests
 
 WEEKS = 8
 
@@ -108,3 +108,10 @@ def test_too_many_tests_for_a_tiny_panel() -> None:
     # one channel, one series: 4 slices that are all the same series, 33 windows each
     with pytest.raises(InputError, match="cannot draw 200 distinct lift tests"):
         draw_lift_tests(tiny, 200, 1, channels=["TV"])
+
+
+def test_national_tests_cover_every_brand_and_region(panel: SyntheticPanel) -> None:
+    tests = draw_lift_tests(panel, 6, 5, slices=NATIONAL)
+    assert (tests["brand"] == ALL).all() and (tests["region"] == ALL).all()
+    for _, row in tests.iterrows():
+        assert row.incremental_sales == pytest.approx(_true_lift(panel, row), abs=4.5 * row.standard_error)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from mmm_analytics.config import ProjectConfig
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.lift_tests import read_lift_tests
 from mmm_analytics.synthetic import SyntheticPanel, draw_lift_tests
+from mmm_analytics.synthetic.lift_tests import NATIONAL, SLICES
 
 #: Prefix of the calibrated fit's columns in the run rows and the summary.
 LIFT_PREFIX = "lift_"
@@ -28,6 +30,24 @@ LIFT_PREFIX = "lift_"
 MIN_SHARE_FOR_LIFT_TEST = 0.05
 #: Weeks in each test's window.
 LIFT_TEST_WEEKS = 8
+
+
+class LiftSlices(StrEnum):
+    """Where the benchmark's lift tests are run (``mmm benchmark --lift-slices``)."""
+
+    NATIONAL = "national"  # every brand and region: a platform's lift study, a country-wide geo experiment
+    MIXED = "mixed"  # in turn one region, one brand x region, one brand, national
+
+    @property
+    def slices(self) -> tuple[tuple[bool, bool], ...]:
+        """(one brand?, one region?) per test, taken in turn."""
+        match self:
+            case LiftSlices.NATIONAL:
+                return NATIONAL
+            case LiftSlices.MIXED:
+                return SLICES
+
+
 #: The calibrated fit's figures (besides ``lift_tests``, the number drawn, and ``lift_channels``).
 LIFT_FIGURES: tuple[str, ...] = (
     "lift_contribution_error",
@@ -120,9 +140,11 @@ def calibrated_fit(
     ridge: RidgeBaseline,
     n: int,
     seed: int,
+    slices: LiftSlices = LiftSlices.NATIONAL,
 ) -> CalibratedRun:
     """Draw one ``LIFT_TEST_WEEKS``-week lift test on each of our ``n`` hardest channels (seeded
-    by ``seed``), fit ``panel`` again with them and the same ``config``, and score the result.
+    by ``seed``, in ``slices``), fit ``panel`` again with them and the same ``config``, and score
+    the result.
 
     The tests pass through a CSV (as a user's would) read with
     :func:`~mmm_analytics.models.lift_tests.read_lift_tests`. Fit seconds include the
@@ -131,7 +153,7 @@ def calibrated_fit(
     tested = hardest_channels(ours.channels, n)
     if not tested:
         return CalibratedRun(None, _unscored(), pd.DataFrame())
-    tests = draw_lift_tests(generated, len(tested), seed, channels=tested, weeks=LIFT_TEST_WEEKS)
+    tests = draw_lift_tests(generated, len(tested), seed, channels=tested, weeks=LIFT_TEST_WEEKS, slices=slices.slices)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "lift_tests.csv"
         tests.to_csv(path, index=False)

@@ -293,14 +293,20 @@ def lift_table(summary: pd.DataFrame, n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _lift_lines(summary: pd.DataFrame, n: int) -> list[str]:
+def _lift_lines(summary: pd.DataFrame, n: int, slices: str) -> list[str]:
     low, high = LIFT_COVERAGE_RANGE
+    where = (
+        "national (every brand and region)"
+        if slices == "national"
+        else "in turn over one region, one brand x region, one brand and the nation"
+    )
     return [
         f"## With {n} lift tests",
         "",
         "After our fit of each world and seed, an 8-week lift test is drawn from the truth on each of the",
         f"{n} channels with the largest contribution error among those with >= 5% of media (fewer where fewer",
-        "qualify; the tests are in `lift_tests/`) and the world is fitted again with them. Means over seeds;",
+        f"qualify; the tests are in `lift_tests/`), {where} (`--lift-slices {slices}`), and the world is",
+        "fitted again with them. Means over seeds;",
         "the worst untested change is the largest rise of an untested channel's |error|, in points of the",
         "true media contribution, over seeds.",
         "",
@@ -355,7 +361,13 @@ def _target_lines(row: pd.Series, with_regret: bool) -> list[str]:
     return lines
 
 
-def markdown(summary: pd.DataFrame, per_channel: pd.DataFrame, timings: dict | None = None, lift_tests: int = 0) -> str:
+def markdown(
+    summary: pd.DataFrame,
+    per_channel: pd.DataFrame,
+    timings: dict | None = None,
+    lift_tests: int = 0,
+    lift_slices: str = "national",
+) -> str:
     """The benchmark report: targets on the default world, ours beside the floor, ours with
     ``lift_tests`` lift tests (when > 0), every figure, channels."""
     lines = [
@@ -386,7 +398,7 @@ def markdown(summary: pd.DataFrame, per_channel: pd.DataFrame, timings: dict | N
         "",
     ]
     if lift_tests > 0 and "lift_contribution_error" in summary:
-        lines += _lift_lines(summary, lift_tests)
+        lines += _lift_lines(summary, lift_tests, str(lift_slices))
     problems = problem_lines(summary)
     if problems:
         lines += ["## Fit problems", "", *problems, ""]

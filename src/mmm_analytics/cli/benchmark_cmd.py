@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,19 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
 DEFAULTS = ProjectPaths()
+LIFT_SLICES_HELP = (
+    "Where the lift tests are run: national (every brand and region, as a platform's lift study or a "
+    "country-wide geo experiment) or mixed (in turn one region, one brand x region, one brand, national)."
+)
+
+
+class LiftSlicesChoice(StrEnum):
+    """The choices of ``--lift-slices`` (those of :class:`mmm_analytics.benchmark.lift.LiftSlices`)."""
+
+    NATIONAL = "national"
+    MIXED = "mixed"
+
+
 SETTINGS_HELP = (
     "Comma-separated worlds: default, delayed, logistic, absolute, noise6, noise12, collinear, "
     "noisy, misspecified (noise6 is the default world at its 6% noise)."
@@ -67,9 +81,13 @@ def benchmark(
     backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
     scale: Annotated[str | None, typer.Option("--scale", help=SCALE_HELP)] = None,
     lift_tests: Annotated[int, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = 0,
+    lift_slices: Annotated[LiftSlicesChoice, typer.Option("--lift-slices", help=LIFT_SLICES_HELP)] = (
+        LiftSlicesChoice.NATIONAL
+    ),
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic worlds, fit each with the config and with the truth's forms (the floor), compare with the truth."""
+    from mmm_analytics.benchmark.lift import LiftSlices
     from mmm_analytics.benchmark.pipeline import run_benchmark
     from mmm_analytics.config.data import SyntheticSetting
 
@@ -98,7 +116,9 @@ def benchmark(
             if lift_tests:
                 console.print(_lift_line(run))
 
-        result = run_benchmark(chosen, seed_list, config, output, progress, lift_tests=lift_tests)
+        result = run_benchmark(
+            chosen, seed_list, config, output, progress, lift_tests=lift_tests, lift_slices=LiftSlices(lift_slices)
+        )
     table = Table(title="Benchmark, ours / true-form floor (mean over seeds)")
     for column in ("world", "contribution error", "ratio", "coverage", "regret", "ridge", "fit"):
         table.add_column(column)

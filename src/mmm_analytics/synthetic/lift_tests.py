@@ -28,6 +28,9 @@ STANDARD_ERROR_SHARE = (0.10, 0.20)
 LIFT_TEST_STREAM = 5_189
 #: The slices the default tests cycle through: (one brand?, one region?).
 SLICES: tuple[tuple[bool, bool], ...] = ((False, True), (True, True), (True, False), (False, False))
+#: National tests only (every brand, every region): a platform's lift study, or a geo experiment
+#: run across the country.
+NATIONAL: tuple[tuple[bool, bool], ...] = ((False, False),)
 #: Draws per wanted test before giving up on finding distinct tests.
 TRIES_PER_TEST = 50
 
@@ -51,10 +54,17 @@ def _channel_order(panel: SyntheticPanel, channels: Sequence[str] | None) -> lis
     return [names.index(c) for c in channels]
 
 
-def _draw_test(k: int, order: list[int], panel: SyntheticPanel, weeks: int, rng: np.random.Generator) -> _Test:
+def _draw_test(
+    k: int,
+    order: list[int],
+    panel: SyntheticPanel,
+    weeks: int,
+    rng: np.random.Generator,
+    slices: tuple[tuple[bool, bool], ...] = SLICES,
+) -> _Test:
     """The ``k``-th test: channels and slices in turn, the brand, region and window drawn."""
     n_geos, n_brands, n_weeks = panel.expected_sales.shape
-    one_brand, one_region = SLICES[k % len(SLICES)]
+    one_brand, one_region = slices[k % len(slices)]
     brand = int(rng.integers(n_brands)) if one_brand else None
     region = int(rng.integers(n_geos)) if one_region else None
     return _Test(order[k % len(order)], brand, region, int(rng.integers(n_weeks - weeks + 1)))
@@ -87,6 +97,7 @@ def draw_lift_tests(
     rng_or_seed: np.random.Generator | int,
     channels: Sequence[str] | None = None,
     weeks: int = DEFAULT_WEEKS,
+    slices: tuple[tuple[bool, bool], ...] = SLICES,
 ) -> pd.DataFrame:
     """Draw ``n`` distinct lift tests from the panel's true media contribution.
 
@@ -102,12 +113,15 @@ def draw_lift_tests(
         Channels to test, taken in turn; by default every channel, largest true contribution first.
     weeks : int in [1, n_weeks]
         Length of each window (consecutive weeks, inclusive dates).
+    slices : sequence of (one brand?, one region?)
+        The slices the tests take in turn (default :data:`SLICES`; :data:`NATIONAL`: every test
+        over all brands and regions).
 
     Returns
     -------
     DataFrame with :data:`LIFT_TEST_COLUMNS`, one row per test: ISO week-start dates of the
-    panel, ``incremental_sales`` and ``standard_error`` in INR. Tests cycle through the slices
-    of :data:`SLICES` (region, brand x region, brand, national); no two share channel, slice and window.
+    panel, ``incremental_sales`` and ``standard_error`` in INR. Tests cycle through ``slices``
+    (by default region, brand x region, brand, national); no two share channel, slice and window.
     """
     n_weeks = len(panel.dates)
     if n < 0:
@@ -124,7 +138,7 @@ def draw_lift_tests(
     for _ in range(TRIES_PER_TEST * n):
         if len(tests) == n:
             break
-        tests.setdefault(_draw_test(len(tests), order, panel, weeks, rng))
+        tests.setdefault(_draw_test(len(tests), order, panel, weeks, rng, slices))
     if len(tests) < n:
         raise InputError(
             f"cannot draw {n} distinct lift tests from a panel of {n_weeks} weeks; ask for fewer (found {len(tests)})"
