@@ -16,7 +16,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.store import save_panel
 from mmm_analytics.models.lift_tests import LiftTests
-from mmm_analytics.models.markets import market_folder, merge_decompositions, split_markets
+from mmm_analytics.models.markets import market_folders, merge_decompositions, split_markets
 from mmm_analytics.response.artifacts import (
     MARKETS_DIR,
     MODEL_FILE,
@@ -64,7 +64,11 @@ def test_markets_are_the_brands_with_their_series(panel: FeaturePanel) -> None:
         np.testing.assert_array_equal(market.panel.scalers.exposure_scale, panel.scalers.exposure_scale[market.rows])
     assert sorted(np.concatenate([m.rows for m in markets]).tolist()) == list(range(len(panel.brand)))
     assert {m.name for m in split_markets(panel, SplitBy.REGION)} == set(panel.geo)
-    assert market_folder(SplitBy.REGION, "NORTH EAST/1") == "region=NORTH_EAST_1"
+    assert market_folders(SplitBy.REGION, ["NORTH EAST/1", "north_east_1", "WEST"]) == [
+        "region=NORTH_EAST_1",
+        "region=north_east_1-2",
+        "region=WEST",
+    ]
 
 
 def _tests(series: list[list[float]], n_weeks: int) -> LiftTests:

@@ -17,13 +17,14 @@ evidence in that market's fit only.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from mmm_analytics.compute import run_tasks
+from mmm_analytics.compute import Backend, run_tasks
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.model import SplitBy
 from mmm_analytics.errors import InputError
@@ -124,9 +125,18 @@ def split_markets(panel: FeaturePanel, by: SplitBy, lift_tests: LiftTests | None
     ]
 
 
-def market_folder(by: SplitBy, name: str) -> str:
-    """The folder name of one market's model: ``brand=BrandA`` (characters unsafe in paths as ``_``)."""
-    return f"{by.value}={re.sub(r'[^A-Za-z0-9._-]+', '_', name)}"
+def market_folders(by: SplitBy, names: list[str]) -> list[str]:
+    """The folder name of each market's model: ``brand=BrandA`` (characters unsafe in paths as
+    ``_``; names that would then clash get ``-2``, ``-3``, ... in order)."""
+    folders: list[str] = []
+    for name in names:
+        base = f"{by.value}={re.sub(r'[^A-Za-z0-9._-]+', '_', name)}"
+        folder, k = base, 1
+        while folder.lower() in {f.lower() for f in folders}:  # case-insensitive file systems too
+            k += 1
+            folder = f"{base}-{k}"
+        folders.append(folder)
+    return folders
 
 
 def fit_market(config: ProjectConfig, market: Market) -> MarketFit:
@@ -146,7 +156,8 @@ def fit_markets(panel: FeaturePanel, config: ProjectConfig, markets: list[Market
     if not config.model.is_pinned:
         raise ValueError("choose or pin the forms before the markets are fitted")
     start = time.perf_counter()
-    fits = run_tasks(fit_market, markets, config.model.compute.backend, (config,))
+    local = dataclasses.replace(config, model=config.model.with_backend(Backend.LOCAL))  # no tasks within tasks
+    fits = run_tasks(fit_market, markets, config.model.compute.backend, (local,))
     fitted = time.perf_counter()
     models = []
     for market, fit in zip(markets, fits, strict=True):

@@ -21,7 +21,7 @@ from mmm_analytics.models.decomposition import Decomposition, decompose
 from mmm_analytics.models.fitting import choose_forms, fit_and_summarise
 from mmm_analytics.models.history_plot import history_figure
 from mmm_analytics.models.lift_tests import LiftTests, read_lift_tests
-from mmm_analytics.models.markets import fit_markets, market_folder, split_markets
+from mmm_analytics.models.markets import fit_markets, market_folders, split_markets
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.training import EpochProgress
 from mmm_analytics.response.artifacts import MARKETS_DIR, MODEL_FILE, WEIGHTS_FILE, ModelMetadata, ResponseParams
@@ -206,8 +206,9 @@ def _fit_split(
     shutil.rmtree(root, ignore_errors=True)
     files: list[Path] = []
     folders: dict[str, str] = {}
-    for market, model, market_fit in zip(fit.markets, fit.models, fit.fits, strict=True):
-        folder = root / market_folder(by, market.name)
+    names = market_folders(by, [market.name for market in fit.markets])
+    for market, model, market_fit, name in zip(fit.markets, fit.models, fit.fits, names, strict=True):
+        folder = root / name
         folder.mkdir(parents=True)
         files += save_keras_model(model, folder)
         files.append(market_fit.params.save(folder))
