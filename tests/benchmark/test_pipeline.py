@@ -19,6 +19,7 @@ import yaml
 
 from mmm_analytics.benchmark import pipeline, recovery
 from mmm_analytics.benchmark.floor import floor_config, true_forms
+from mmm_analytics.benchmark.lift import LiftSlices
 from mmm_analytics.compute import Backend
 from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.config.data import SyntheticSetting
@@ -278,7 +279,11 @@ def test_run_benchmark_fans_out_on_the_configs_backend_and_fits_locally_inside(
     on_ray = dataclasses.replace(config, model=config.model.with_backend(Backend.RAY))
     result = pipeline.run_benchmark([SyntheticSetting.DEFAULT], [1, 2], on_ray, tmp_path)
     assert asked["backend"] == Backend.RAY and asked["fn"] is pipeline._world_job
-    assert asked["items"] == [(SyntheticSetting.DEFAULT, 1, True, 0), (SyntheticSetting.DEFAULT, 2, False, 0)]
+    national = LiftSlices.NATIONAL
+    assert asked["items"] == [
+        (SyntheticSetting.DEFAULT, 1, True, 0, national),
+        (SyntheticSetting.DEFAULT, 2, False, 0, national),
+    ]
     [inner] = asked["shared"]
     assert inner.model.compute.backend == Backend.LOCAL and inner.model.with_backend(Backend.RAY) == on_ray.model
     assert {model.compute.backend for model in received} == {Backend.LOCAL}
