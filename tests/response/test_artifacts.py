@@ -22,6 +22,7 @@ from mmm_analytics.response.artifacts import (
     model_file_problem,
     model_folder,
     require_model_file,
+    scatter_series,
 )
 
 
@@ -340,3 +341,11 @@ def test_model_file_problem_of_a_model_fitted_per_market(tmp_path: Path) -> None
         model_file_problem(tmp_path)
         == f"'{markets / 'brand=B' / MODEL_FILE}' is damaged (not a readable .keras archive)"
     )
+
+
+def test_scatter_series_puts_each_part_back_on_its_series_axis() -> None:
+    draws_first = [(np.array([2, 0]), np.arange(6.0).reshape(3, 2)), (np.array([1]), np.full((3, 1), -1.0))]
+    out = scatter_series(draws_first, 3, axis=1)
+    np.testing.assert_array_equal(out, [[1.0, -1.0, 0.0], [3.0, -1.0, 2.0], [5.0, -1.0, 4.0]])
+    series_first = [(rows, part.T) for rows, part in draws_first]
+    np.testing.assert_array_equal(scatter_series(series_first, 3), out.T)

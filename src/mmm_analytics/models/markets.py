@@ -35,7 +35,7 @@ from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import assign_theta, current_theta
 from mmm_analytics.models.training import build_model
-from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams, scatter_series
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,17 +187,12 @@ def fit_markets(panel: FeaturePanel, config: ProjectConfig, markets: list[Market
 
 def merge_decompositions(parts: list[tuple[np.ndarray, Decomposition]], n_series: int) -> Decomposition:
     """One decomposition of the whole panel from each market's (``rows`` in the panel, its own)."""
-    first = parts[0][1]
 
     def scatter(name: str) -> np.ndarray:
-        sample = getattr(first, name)
-        out = np.empty((n_series, *sample.shape[1:]))
-        for rows, part in parts:
-            out[rows] = getattr(part, name)
-        return out
+        return scatter_series([(rows, getattr(part, name)) for rows, part in parts], n_series)
 
     return Decomposition(
-        channels=first.channels,
+        channels=parts[0][1].channels,
         predicted=scatter("predicted"),
         base=scatter("base"),
         price=scatter("price"),

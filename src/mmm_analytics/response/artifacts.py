@@ -228,16 +228,8 @@ class ResponseParams:
             for r, b, g in zip(rows, part.series_brand, part.series_region, strict=True):
                 brand[r], region[r] = b, g
 
-        def scatter(name: str, draw_axis: bool) -> np.ndarray:
-            sample = getattr(first, name)
-            shape = (*sample.shape[:1], n_series, *sample.shape[2:]) if draw_axis else (n_series, *sample.shape[1:])
-            out = np.empty(shape)
-            for _, rows, part in parts:
-                if draw_axis:
-                    out[:, rows] = getattr(part, name)
-                else:
-                    out[rows] = getattr(part, name)
-            return out
+        def scatter(name: str, axis: int) -> np.ndarray:
+            return scatter_series([(rows, getattr(part, name)) for _, rows, part in parts], n_series, axis)
 
         stacked = {
             name: np.stack([getattr(part, name)[(slice(None),) * axis + (0,)] for _, _, part in parts], axis=axis)
@@ -252,8 +244,8 @@ class ResponseParams:
             dates=first.dates,
             markets=tuple(name for name, _, _ in parts),
             series_market=series_market,
-            **{name: scatter(name, False) for name in _SERIES_ARRAYS},
-            **{name: scatter(name, True) for name in _DRAW_SERIES_ARRAYS},
+            **{name: scatter(name, 0) for name in _SERIES_ARRAYS},
+            **{name: scatter(name, 1) for name in _DRAW_SERIES_ARRAYS},
             **stacked,
         )
 
@@ -365,6 +357,18 @@ class ResponseParams:
             raise _damaged(path, f"it holds {c} channels, {s} series, {t} weeks, {lags} lags, {d} draws, {m} markets")
         if self.series_market.min() < 0 or self.series_market.max() >= m:
             raise _damaged(path, f"array 'series_market' names a market outside 0..{m - 1}")
+
+
+def scatter_series(parts: list[tuple[np.ndarray, np.ndarray]], n_series: int, axis: int = 0) -> np.ndarray:
+    """One float64 array of ``n_series`` series from parts that each hold some of them:
+    ``(rows, array)`` with ``array``'s series on ``axis`` and ``rows`` their indices in the whole
+    (every index once over the parts)."""
+    shape = list(np.shape(parts[0][1]))
+    shape[axis] = n_series
+    out = np.empty(shape)
+    for rows, part in parts:
+        np.moveaxis(out, axis, 0)[rows] = np.moveaxis(np.asarray(part), axis, 0)
+    return out
 
 
 def _damaged(path: Path, reason: str) -> InputError:

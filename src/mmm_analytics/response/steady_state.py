@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from mmm_analytics.response import carryover, saturation
-from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import ResponseParams, scatter_series
 
 type Array = Any
 
@@ -54,10 +54,8 @@ def historical_contribution(params: ResponseParams, draw: int | None = None) -> 
     """Weekly media contribution over the data (INR), shape (S, T, C), at the point
     estimate (``draw=None``) or for one parameter draw."""
     if params.n_markets > 1:
-        out = np.empty(params.exposure.shape)
-        for m, rows in params.market_rows():
-            out[rows] = historical_contribution(params.market(m), draw)
-        return out
+        parts = [(rows, historical_contribution(params.market(m), draw)) for m, rows in params.market_rows()]
+        return scatter_series(parts, len(params.series_brand))
     if draw is None:
         weights, half_sat, slope, coef = (
             params.lag_weights[0],
@@ -82,10 +80,8 @@ def contribution_totals(params: ResponseParams, weeks: Array | None = None, batc
     :func:`historical_contribution` draw by draw.
     """
     if params.n_markets > 1:
-        out = np.empty(params.coefficient_draws.shape)
-        for m, rows in params.market_rows():
-            out[:, rows] = contribution_totals(params.market(m), weeks, batch)
-        return out
+        parts = [(rows, contribution_totals(params.market(m), weeks, batch)) for m, rows in params.market_rows()]
+        return scatter_series(parts, len(params.series_brand), axis=1)
     exposure = scaled_exposure(params)  # (S, T, C)
     n_series, n_weeks, n_channels = exposure.shape
     n_lags = min(params.lag_weights_draws.shape[2], n_weeks)
