@@ -20,4 +20,8 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def simulator(model_dir: Path) -> MarketingSimulator:
-    return MarketingSimulator.from_model_dir(model_dir, SimulatorSettings(horizon_weeks=13, starts=4))
+    """The trained test model's simulator, recommending the expected optimum itself (the optimiser's
+    mechanics; the cautious advice is tested in ``test_expected.py`` and ``test_cautious_advice``)."""
+    return MarketingSimulator.from_model_dir(
+        model_dir, SimulatorSettings(horizon_weeks=13, starts=4, advice_confidence=0.0)
+    )

@@ -208,8 +208,19 @@ def test_data_range_off_by_setting(tmp_path: Path) -> None:
         {"data_range_margin": float("inf")},
         {"objective": "median"},
         {"objective_draws": -1},
+        {"advice_confidence": 1.0},
+        {"advice_confidence": -0.1},
+        {"advice_confidence": float("nan")},
     ],
-    ids=["negative-margin", "infinite-margin", "unknown-objective", "negative-draws"],
+    ids=[
+        "negative-margin",
+        "infinite-margin",
+        "unknown-objective",
+        "negative-draws",
+        "certain-advice",
+        "negative-confidence",
+        "nan-confidence",
+    ],
 )
 def test_settings_refuse_impossible_values(settings: dict) -> None:
     with pytest.raises(ValidationError):

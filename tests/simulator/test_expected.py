@@ -16,7 +16,8 @@ import pytest
 from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.expected import ExpectedCells, Objective, uplift_over_current
+from mmm_analytics.simulator.defaults import CAUTIOUS_STEPS
+from mmm_analytics.simulator.expected import ExpectedCells, Objective, cautious_step, uplift_over_current
 from mmm_analytics.simulator.optimizer import optimize_allocation
 from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
 
@@ -108,7 +109,8 @@ def skewed(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
     params = replace_params(base, slope=np.ones(2), coefficient=POINT_COEFFICIENT)
     params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((FACTORS.shape[0], 2))), FACTORS)
     folder = write_model(tmp_path_factory.mktemp("skewed"), params)
-    return MarketingSimulator(params, ModelMetadata.load(folder), SimulatorSettings(data_range=False))
+    settings = SimulatorSettings(data_range=False, advice_confidence=0.0)  # the expectation alone
+    return MarketingSimulator(params, ModelMetadata.load(folder), settings)
 
 
 def closed_form(sim: MarketingSimulator, coefficient: np.ndarray, budget: float) -> np.ndarray:
@@ -171,3 +173,92 @@ def test_a_point_optimum_that_loses_in_expectation_is_not_recommended(
         assert (result.uplift, result.uplift_lower, result.uplift_upper, result.prob_beats_current) == (0, 0, 0, 0)
         assert result.warnings[0].startswith("no allocation beats today's mix in expectation (the best one found")
         assert f"{gain:+,.0f} INR" in result.warnings[0]
+
+
+# ----- cautious advice: the step toward the optimum that does best in a bad case -----------------
+#: Channel 0's coefficient spread evenly from 0.5x to 1.5x its point value: every draw agrees on the
+#: direction of the move from today's mix, not on how far it should go.
+SPREAD = np.stack([np.linspace(0.5, 1.5, 20), np.ones(20)], axis=1)
+
+
+@pytest.fixture(scope="module")
+def spread_out(skewed: MarketingSimulator, tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
+    params = replace_params(skewed.params, slope_draws=np.ones((SPREAD.shape[0], 2)))
+    params = coefficient_only_draws(params, SPREAD)
+    folder = write_model(tmp_path_factory.mktemp("spread"), params)
+    return MarketingSimulator(params, ModelMetadata.load(folder), skewed.settings)
+
+
+def _cautious(sim: MarketingSimulator, confidence: float) -> MarketingSimulator:
+    settings = SimulatorSettings(data_range=False, advice_confidence=confidence)
+    return MarketingSimulator(sim.params, sim.metadata, settings)
+
+
+def _steps_by_quantile(
+    sim: MarketingSimulator, factors: np.ndarray, budget: float, confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every step of the grid toward the expected optimum, and the 1 - confidence quantile of its uplift."""
+    plan = closed_form(sim, POINT_COEFFICIENT[0] * factors.mean(axis=0), budget)[None, :]
+    today = sim.scaled_current("BrandA", "CENTRAL", budget)
+    draws = sim.draw_set("BrandA", "CENTRAL")
+    steps = np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:]
+    base = draws.response(today).sum(axis=(1, 2))
+    gains = [draws.response(today + step * (plan - today)).sum(axis=(1, 2)) - base for step in steps]
+    return steps, np.array([np.quantile(gain, 1.0 - confidence) for gain in gains])
+
+
+@pytest.mark.parametrize("world", ["skewed", "spread_out"])
+@pytest.mark.parametrize("multiple", [0.5, 1.0, 2.0], ids=["half", "current", "double"])
+def test_cautious_advice_takes_the_step_that_does_best_in_a_bad_case(
+    request: pytest.FixtureRequest, world: str, multiple: float
+) -> None:
+    """The advice is the grid step toward the expected optimum with the highest 10% quantile of uplift.
+    ``skewed``: channel 0 is strong in half the draws and weak in the others, so every step loses in
+    many draws and today's mix is kept; ``spread_out``: every draw agrees on the direction, and the
+    weak draws on a shorter move, so the advice goes part of the way."""
+    sim: MarketingSimulator = request.getfixturevalue(world)
+    factors = FACTORS if world == "skewed" else SPREAD
+    budget = _budget(sim, multiple)
+    expected = sim.optimize_budget(budget, None, "BrandA", "CENTRAL")  # advice_confidence 0: the optimum
+    cautious = _cautious(sim, 0.9).optimize_budget(budget, None, "BrandA", "CENTRAL")
+    steps, lows = _steps_by_quantile(sim, factors, budget, 0.9)
+    if world == "skewed":
+        assert lows.max() <= 0 and expected.prob_beats_current == 0.5
+        assert cautious.kept_current and cautious.step == 0.0
+        assert cautious.warnings[0].startswith("no allocation beats today's mix in 90% of posterior draws")
+        assert cautious.allocation == cautious.current_allocation
+        return
+    best = float(steps[int(np.argmax(lows))])
+    assert 0.2 < best < 0.9  # a real partial step
+    assert cautious.step == pytest.approx(best, abs=1e-12) and not cautious.kept_current
+    today = np.array(list(cautious.current_allocation.values()))
+    optimum = np.array(list(expected.allocation.values()))
+    np.testing.assert_allclose(list(cautious.allocation.values()), today + best * (optimum - today), rtol=1e-6)
+    assert cautious.prob_beats_current >= 0.9 and 0 < cautious.uplift < expected.uplift
+    assert sum(cautious.allocation.values()) == pytest.approx(budget, rel=1e-9)
+    assert any(line.startswith(f"cautious advice: the recommendation goes {best:.0%}") for line in cautious.warnings)
+    assert not any("marginal ROIs of the free channels differ" in line for line in cautious.warnings)
+
+
+def test_cautious_advice_is_the_optimum_where_every_draw_agrees(skewed: MarketingSimulator) -> None:
+    """Draws that agree (channel 0 always at its mean strength): the optimum itself, whole."""
+    certain = coefficient_only_draws(skewed.params, np.broadcast_to(FACTORS.mean(axis=0), FACTORS.shape).copy())
+    sim = MarketingSimulator(certain, skewed.metadata, SimulatorSettings(data_range=False, advice_confidence=0.9))
+    budget = _budget(skewed, 1.0)
+    result = sim.optimize_budget(budget, None, "BrandA", "CENTRAL")
+    by_mean = closed_form(skewed, POINT_COEFFICIENT[0] * FACTORS.mean(axis=0), budget)
+    np.testing.assert_allclose(list(result.allocation.values()), by_mean, rtol=1e-3)
+    assert result.step == 1.0 and result.prob_beats_current == 1.0
+    assert not any(line.startswith("cautious advice") for line in result.warnings)
+
+
+def test_cautious_step_never_moves_where_every_step_loses_in_a_bad_case(skewed: MarketingSimulator) -> None:
+    draws = skewed.draw_set("BrandA", "CENTRAL")
+    today = skewed.scaled_current("BrandA", "CENTRAL", _budget(skewed, 1.0))
+    half_the_draws_lose = today * np.array([[0.5, 1.5]])
+    gains = (draws.response(half_the_draws_lose) - draws.response(today)).sum(axis=(1, 2))
+    assert np.mean(gains > 0) == 0.5
+    steps = np.linspace(0.05, 1.0, 20)
+    assert cautious_step(half_the_draws_lose, today, draws, 0.9, steps) == 0.0
+    assert cautious_step(half_the_draws_lose, today, draws, 0.4, steps) > 0.0  # at 60% it moves
+    assert cautious_step(today, today, draws, 0.9, steps) == 0.0  # no move, no gain

@@ -66,7 +66,7 @@ def optimization_table(result: OptimizationResult) -> Table:
             f"Optimal allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
         )
     )
-    for name in ("Channel", "Current mix", "Optimal", "Change", "Marginal ROI", "Status"):
+    for name in ("Channel", "Current mix", "Advised", "Change", "Marginal ROI", "Status"):
         table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")
     for channel, spend in result.allocation.items():
         before = result.current_allocation[channel]

@@ -91,11 +91,13 @@ def solver_warnings(
 
 @dataclass(frozen=True, slots=True)
 class Notes:
-    """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend."""
+    """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend,
+    ``confidence`` the cautious advice's (0: none)."""
 
     channels: tuple[str, ...]
     budget: float
     today: float
+    confidence: float = 0.0
 
     def kept(
         self,
@@ -112,9 +114,30 @@ class Notes:
             return ()
         where = " within the limits" if constrained else ""
         broken = f"; today's mix is outside the limits on {', '.join(breaches)}" if breaches else ""
+        if found.expected > uplift_threshold(found.current):  # kept because it wins in too few draws
+            return (
+                f"{KEPT_LINE_START}{where} beats today's mix in {self.confidence:.0%} of posterior draws (the best "
+                f"one found sells more in only {found.prob_beats_current:.0%} of them, {found.expected:+,.0f} INR a "
+                f"week in expectation, and no step toward it wins in {self.confidence:.0%}), so today's mix is "
+                f"recommended{broken}",
+            )
         return (
             f"{KEPT_LINE_START}{where} beats today's mix in expectation (the best one found changes expected weekly "
             f"incremental sales by {found.expected:+,.0f} INR), so today's mix is recommended{broken}",
+        )
+
+    def cautious(self, found: Uplift, uplift: Uplift, step: float) -> tuple[str, ...]:
+        """The line saying the recommendation goes only ``step`` of the way toward the optimum found
+        (uplift ``found``): the step that does best at the cautious advice's confidence (none for a
+        whole step or none)."""
+        if not 0.0 < step < 1.0:
+            return ()
+        return (
+            f"cautious advice: the recommendation goes {step:.0%} of the way from today's mix to the expected "
+            f"optimum, the step with the largest uplift in {self.confidence:.0%} of posterior draws "
+            f"(simulator.advice_confidence); it keeps {uplift.expected:+,.0f} of the optimum's "
+            f"{found.expected:+,.0f} INR expected weekly uplift and sells more than today's mix in "
+            f"{uplift.prob_beats_current:.0%} of draws (the optimum in {found.prob_beats_current:.0%})",
         )
 
     def binding(self, spend: SpendMatrix, bounds: CellBounds, kept: bool) -> tuple[str, ...]:

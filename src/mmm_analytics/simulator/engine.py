@@ -352,6 +352,7 @@ class MarketingSimulator:
         starts: int | None = None,
         objective: Objective | str | None = None,
         data_range: bool | None = None,
+        cautious: bool = True,
     ) -> OptimizationResult:
         """Best weekly allocation of ``total_budget`` (INR) across channels (and segments for ``"all"``).
 
@@ -371,6 +372,9 @@ class MarketingSimulator:
             "expected" (the mean over the posterior draws) or "point"; defaults to ``settings.objective``.
         data_range : bool, optional
             Keep every cell within its range of weekly spend in the data; defaults to ``settings.data_range``.
+        cautious : bool
+            Recommend the step toward the optimum that does best at ``settings.advice_confidence``
+            (the advice); False: the optimum itself (what a budget could buy, as on the frontier).
 
         Raises
         ------
@@ -391,4 +395,5 @@ class MarketingSimulator:
             objective=Objective(self.settings.objective if objective is None else objective),
             objective_draws=self.settings.objective_draws,
             level=self.interval_level,
+            confidence=self.settings.advice_confidence if cautious else 0.0,
         )

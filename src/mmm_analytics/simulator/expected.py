@@ -154,3 +154,26 @@ def uplift_over_current(
         upper=float(np.quantile(gains, 1.0 - tail)),
         prob_beats_current=float(np.mean(gains > 0)),
     )
+
+
+def cautious_step(
+    plan: SpendMatrix, current: SpendMatrix, draws: DrawSet, confidence: float, steps: np.ndarray
+) -> float:
+    """How far to move from ``current`` toward ``plan`` (both (K, C), INR per week): of ``steps`` (shares
+    of the way, in (0, 1]), the one whose uplift over ``current`` is largest in a bad case, its
+    ``1 - confidence`` quantile over the draws; 0 (keep ``current``) when that quantile is not
+    positive at any step. The step chosen thus sells more than ``current`` in at least
+    ``confidence`` of the draws.
+
+    On a concave response a step's uplift grows with the step in every draw that agrees with the
+    direction and falls past that draw's own optimum: where the draws disagree, a shorter step
+    keeps most of the expected gain and loses in far fewer of them.
+    """
+    current_totals = draw_totals(draws, current)
+    chosen, chosen_low = 0.0, 0.0
+    for step in np.asarray(steps, dtype=np.float64):
+        gains = draw_totals(draws, current + step * (plan - current)) - current_totals
+        low = float(np.quantile(gains, 1.0 - confidence))
+        if low > chosen_low:
+            chosen, chosen_low = float(step), low
+    return chosen

@@ -2,7 +2,8 @@
 
 Budgets run from 0.25x to 2x the selection's current total weekly spend (20 points by
 default). Each point is a full optimisation of the configured objective (expected sales over
-the posterior draws by default), warm-started from the previous optimum scaled to the new budget.
+the posterior draws by default), warm-started from the previous optimum scaled to the new budget;
+the optimum itself, not the cautious step toward it that ``mmm optimize`` recommends.
 
 The frontier asks what each budget could buy on the fitted curves, so by default it does not
 hold cells to the range of spend seen in the data (``data_range=True`` does): at budgets far
@@ -68,7 +69,7 @@ def efficiency_frontier(
     for multiple in multiples:
         budget = float(multiple * current_total)
         result = simulator.optimize_budget(
-            budget, constraints, brand, region, warm_start=warm, starts=starts, data_range=data_range
+            budget, constraints, brand, region, warm_start=warm, starts=starts, data_range=data_range, cautious=False
         )
         spend = result.cells["spend"].to_numpy().reshape(-1, len(simulator.channels))
         warm = spend * (multiple + step) / multiple if multiple > 0 else None

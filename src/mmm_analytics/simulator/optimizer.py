@@ -43,12 +43,14 @@ from mmm_analytics.simulator import advice
 from mmm_analytics.simulator.bounds import CellBounds, cell_bounds, channel_status, free_cells
 from mmm_analytics.simulator.constraints import BudgetConstraints, ChannelLimits, resolve_limits
 from mmm_analytics.simulator.defaults import (
+    BOUND_TOLERANCE,
+    CAUTIOUS_STEPS,
     MIN_OBJECTIVE_DRAWS,
     OBJECTIVE_CELL_DRAWS,
     PRICE_SOLVER_CELLS,
     START_SEED,
 )
-from mmm_analytics.simulator.expected import Objective, Uplift, objective_cells, uplift_over_current
+from mmm_analytics.simulator.expected import Objective, Uplift, cautious_step, objective_cells, uplift_over_current
 from mmm_analytics.simulator.prices import solve_by_prices
 from mmm_analytics.simulator.selection import Selection
 from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, solve
@@ -124,7 +126,12 @@ class OptimizationResult:
     converged : bool
         Whether SLSQP reported success from at least one start.
     kept_current : bool
-        True when no allocation beat today's mix in expectation, so today's mix is recommended.
+        True when no allocation beat today's mix in expectation (or, with ``advice_confidence``,
+        no step toward the optimum did at that confidence), so today's mix is recommended.
+    step : float
+        How far the recommendation goes from today's mix toward the expected optimum, in [0, 1]:
+        1 the optimum itself, 0 today's mix, between them a cautious step (the optimum beat
+        today's mix in too few draws).
     today_weekly_spend : float
         Today's total weekly spend of the selection (INR), before scaling to the budget.
     warnings : tuple of str
@@ -152,6 +159,7 @@ class OptimizationResult:
     channel_status: dict[str, str]
     converged: bool
     kept_current: bool
+    step: float
     objective: str
     today_weekly_spend: float
     starts_used: int
@@ -177,6 +185,7 @@ class OptimizationResult:
             "mroi_spread": self.mroi_spread,
             "channel_status": self.channel_status,
             "kept_current": self.kept_current,
+            "step": self.step,
             "objective": self.objective,
             "today_weekly_spend": self.today_weekly_spend,
             "starts_used": self.starts_used,
@@ -222,6 +231,7 @@ def optimize_allocation(
     objective: Objective = Objective.EXPECTED,
     objective_draws: int = 0,
     level: float = 0.9,
+    confidence: float = 0.0,
 ) -> OptimizationResult:
     """Allocate a weekly budget (INR) across the channels (and segments) of ``selection``.
 
@@ -245,6 +255,10 @@ def optimize_allocation(
         the interval use every draw.
     level : float in (0, 1)
         Level of the uplift interval.
+    confidence : float in [0, 1)
+        Cautious advice: the recommendation is the step from today's mix toward the optimum whose
+        uplift is largest at this confidence (:func:`~mmm_analytics.simulator.expected.cautious_step`),
+        or today's mix. 0: the optimum itself whenever its expected uplift is positive.
 
     Raises
     ------
@@ -268,20 +282,27 @@ def optimize_allocation(
     if solution is None or not (solution.converged or large):  # SLSQP, or its check of an unconverged small run
         n_starts = starts + 1 if warm_start is not None else starts
         solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
-    outcome = _Outcome(selection, budget, bounds, cells, solution, level, objective)
+    outcome = _Outcome(selection, budget, bounds, cells, solution, level, objective, confidence)
     return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 
 
 @dataclass(frozen=True, slots=True)
 class _Verdict:
-    """The recommendation: the solver's plan, or today's mix (scaled to the budget) when the plan does
-    not beat it in expectation. ``found`` is the plan's uplift, ``uplift`` the recommendation's."""
+    """The recommendation: the solver's plan, part of the way toward it (``step`` < 1) when the whole
+    plan beats today's mix in too few draws, or today's mix (scaled to the budget; ``kept``) when
+    no step does. ``found`` is the plan's uplift, ``uplift`` the recommendation's."""
 
     spend: SpendMatrix
     baseline: SpendMatrix
     found: Uplift
     uplift: Uplift
     kept: bool
+    step: float = 1.0
+
+    @property
+    def partial(self) -> bool:
+        """Whether the recommendation moves only part of the way toward the plan."""
+        return not self.kept and self.step < 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +316,17 @@ class _Outcome:
     solution: Solution
     level: float
     objective: Objective
+    confidence: float = 0.0
 
     @property
     def what(self) -> str:
         return f"optimising a weekly budget of {self.budget:.6g} INR for brand {self.selection.brand} / region {self.selection.region}"
 
     def verdict(self) -> _Verdict:
-        """Today's mix unless the plan's expected uplift over it is positive."""
+        """Today's mix unless the plan's expected uplift over it is positive. With a ``confidence``,
+        draws and today's mix within every bound, the step toward the plan that does best at that
+        confidence (the plan itself, part of the way, or today's mix when no step wins there);
+        where today's mix breaks a bound, a move is asked for: the plan."""
         selection, plan = self.selection, self.solution.spend
         baseline = scaled_current(selection.current, self.budget)
         found = uplift_over_current(plan, baseline, self.level, selection.draws, selection.cells)
@@ -309,9 +334,34 @@ class _Outcome:
             {"the allocation": plan, "the incremental sales": [found.plan, found.current, found.lower, found.upper]},
             self.what,
         )
-        if found.expected > advice.uplift_threshold(found.current):
-            return _Verdict(plan, baseline, found, found, kept=False)
-        return _Verdict(baseline, baseline, found, advice.no_uplift(found), kept=True)
+        kept = _Verdict(baseline, baseline, found, advice.no_uplift(found), kept=True, step=0.0)
+        if found.expected <= advice.uplift_threshold(found.current):
+            return kept
+        whole = _Verdict(plan, baseline, found, found, kept=False)
+        if selection.draws is None or self.confidence <= 0.0 or not self._within(baseline, plan, 0.0):
+            return whole
+        steps = [step for step in np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:] if self._within(baseline, plan, step)]
+        step = cautious_step(plan, baseline, selection.draws, self.confidence, np.array(steps))
+        if step <= 0.0:
+            return kept
+        if step >= 1.0:
+            return whole
+        spend = baseline + step * (plan - baseline)
+        uplift = uplift_over_current(spend, baseline, self.level, selection.draws, selection.cells)
+        return _Verdict(spend, baseline, found, uplift, kept=False, step=step)
+
+    def _within(self, baseline: SpendMatrix, plan: SpendMatrix, step: float) -> bool:
+        """Whether the spend ``step`` of the way from ``baseline`` to ``plan`` keeps every bound (a step
+        may not leave the limits that the plan keeps and today's mix breaks)."""
+        spend = baseline + step * (plan - baseline)
+        bounds, tolerance = self.bounds, BOUND_TOLERANCE * max(self.budget, 1.0)
+        inside = bool(((spend >= bounds.lower - tolerance) & (spend <= bounds.upper + tolerance)).all())
+        totals = spend.sum(axis=0)
+        if bounds.channel_lower is not None:
+            inside &= bool((totals >= bounds.channel_lower - tolerance).all())
+        if bounds.channel_upper is not None:
+            inside &= bool((totals <= bounds.channel_upper + tolerance).all())
+        return inside
 
     def result(self, limits: ChannelLimits, began: float, constrained: bool) -> OptimizationResult:
         selection, budget, channels = self.selection, self.budget, self.selection.channels
@@ -325,6 +375,8 @@ class _Outcome:
         status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
         free = free_cells(spend, self.bounds, status, budget)
         spread = float(np.ptp(grad[free]) / abs(grad[free].mean())) if free.sum() > 1 and grad[free].mean() else 0.0
+        # Part of the way to the optimum the marginal ROIs are unequal by design: no solver warning.
+        spread_warned = 0.0 if verdict.partial else spread
         return OptimizationResult(
             brand=selection.brand,
             region=selection.region,
@@ -343,12 +395,13 @@ class _Outcome:
             channel_status=dict(zip(channels, status)),
             converged=self.solution.converged,
             kept_current=verdict.kept,
+            step=verdict.step,
             objective=str(self.objective),
             today_weekly_spend=float(selection.current.sum()),
             starts_used=self.solution.starts_used,
             seconds=time.perf_counter() - began,
             cells=advice.cell_table(selection, spend, response, grad),
-            warnings=self.warnings(verdict, limits, constrained, mroi, free, spread),
+            warnings=self.warnings(verdict, limits, constrained, mroi, free, spread_warned),
         )
 
     def warnings(
@@ -361,12 +414,13 @@ class _Outcome:
         spread: float,
     ) -> tuple[str, ...]:
         """Every warning line of the result, in order: solver, data range given way, kept, binding, loss."""
-        notes = advice.Notes(self.selection.channels, self.budget, float(self.selection.current.sum()))
+        notes = advice.Notes(self.selection.channels, self.budget, float(self.selection.current.sum()), self.confidence)
         breaches = self._breaches(verdict.baseline, limits)
         return (
             *advice.solver_warnings(self.solution.converged, self.solution.starts_used, mroi, free, spread, notes),
             *self.bounds.notes,
             *notes.kept(verdict.found, self.solution.spend, verdict.baseline, breaches, constrained, verdict.kept),
+            *notes.cautious(verdict.found, verdict.uplift, verdict.step),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi),
         )
