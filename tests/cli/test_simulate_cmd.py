@@ -16,7 +16,7 @@ from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.optimizer import JSON_KEYS
 from tests.cli.checks import one_error_line
 
-from ..simulator.hand_built import build_params, steady_history, write_model
+from ..simulator.hand_built import build_params, coefficient_only_draws, replace_params, steady_history, write_model
 
 runner = CliRunner()
 
@@ -343,3 +343,23 @@ def test_simulate_scenarios_that_are_not_a_file(model: Path, tmp_path: Path, giv
         app, ["simulate", "--model", str(model), "--scenarios", path, "--output", str(tmp_path / "sim")]
     )
     one_error_line(result, f"--scenarios '{path}' {fragment}")
+
+
+def test_optimize_says_in_plain_lines_when_the_advice_stops_short_of_the_optimum(tmp_path: Path) -> None:
+    """Draws that agree on the direction of the move and not on its length: the advice goes part of the
+    way, says so in a plain sentence (not a warning), and the spread line says why it is not zero."""
+    spread = np.stack([np.linspace(0.5, 1.5, 20), np.ones(20)], axis=1)
+    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=20)
+    params = replace_params(base, slope=np.ones(2), coefficient=np.array([[40_000.0, 25_000.0]]))
+    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((20, 2))), spread)
+    model = write_model(tmp_path / "spread", params)
+    out = tmp_path / "a.json"
+    args = ["optimize", "--model", str(model), "--brand", "BrandA", "--region", "CENTRAL", "--output", str(out)]
+    result = runner.invoke(app, [*args, "--no-data-range"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "Cautious advice: the recommendation goes " in text and "Warning: cautious advice" not in text
+    assert "of the way to the optimum, where they are equal)" in text
+    payload = json.loads(out.read_text())
+    assert payload["prob_beats_current"] >= 0.9
+    assert any(w.startswith("cautious advice: the recommendation goes ") for w in payload["warnings"])

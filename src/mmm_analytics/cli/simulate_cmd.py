@@ -111,18 +111,17 @@ def optimum_caption(result: OptimizationResult) -> str:
 
 
 def optimum_lines(result: OptimizationResult) -> list[str]:
-    """Plain lines under the table: the verdict when today's mix is kept, the sales, the solver, the warnings."""
-    from mmm_analytics.simulator.advice import KEPT_LINE_START
+    """Plain lines under the table: the verdict when today's mix is kept or the advice stops short of the
+    optimum, the sales, the solver, the warnings."""
+    from mmm_analytics.simulator.advice import CAUTIOUS_LINE_START, KEPT_LINE_START, spread_line
 
-    kept = [w for w in result.warnings if w.startswith(KEPT_LINE_START)]
-    lines = [f"{kept[0][:1].upper()}{kept[0][1:]}." if kept else ""]
+    verdicts = [w for w in result.warnings if w.startswith((KEPT_LINE_START, CAUTIOUS_LINE_START))]
+    lines = [f"{w[:1].upper()}{w[1:]}." for w in verdicts]
     lines += [
         f"Expected incremental sales: {result.expected_incremental_sales:,.0f} INR per week "
         f"(current mix: {result.current_incremental_sales:,.0f}; uplift {result.uplift:+.1%})",
-        f"Marginal ROI spread over free channels: {result.mroi_spread:.1e}; "
-        f"{'converged' if result.converged else 'NOT converged'} after {result.starts_used} start(s) "
-        f"in {result.seconds:.2f} s",
-        *(f"Warning: {w}" for w in result.warnings if not w.startswith(KEPT_LINE_START)),
+        spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
+        *(f"Warning: {w}" for w in result.warnings if w not in verdicts),
     ]
     return [line for line in lines if line]
 

@@ -83,12 +83,12 @@ def optimization_table(result: OptimizationResult) -> Table:
 
 
 def optimization_summary(result: OptimizationResult) -> list[str]:
+    from mmm_analytics.simulator.advice import spread_line
+
     return [
         f"Expected incremental sales: {_inr(result.expected_incremental_sales)} INR per week "
         f"(current mix at this budget: {_inr(result.current_incremental_sales)}; uplift {result.uplift:+.1%})",
-        f"Marginal ROI spread over free channels: {result.mroi_spread:.1e}; "
-        f"{'converged' if result.converged else 'NOT converged'} after {result.starts_used} start(s) "
-        f"in {result.seconds:.2f} s",
+        spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
         *(f"Warning: {warning}" for warning in result.warnings),
     ]
 

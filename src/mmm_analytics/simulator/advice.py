@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 
 #: How the warning that today's mix is kept begins (the CLI shows it as a plain line).
 KEPT_LINE_START = "no allocation"
+#: How the line saying the advice goes part of the way to the optimum begins (a plain line too).
+CAUTIOUS_LINE_START = "cautious advice"
+
+
+def spread_line(spread: float, step: float, converged: bool, starts: int, seconds: float) -> str:
+    """The solver line under an optimisation: the marginal ROI spread (equal at the optimum, so only
+    meaningful there), convergence, starts and time."""
+    where = "" if step >= 1.0 else f" ({step:.0%} of the way to the optimum, where they are equal)"
+    state = "converged" if converged else "NOT converged"
+    return (
+        f"Marginal ROI spread over free channels: {spread:.1e}{where}; {state} after {starts} start(s) "
+        f"in {seconds:.2f} s"
+    )
 
 
 def uplift_threshold(current: float) -> float:
@@ -133,7 +146,7 @@ class Notes:
         if not 0.0 < step < 1.0:
             return ()
         return (
-            f"cautious advice: the recommendation goes {step:.0%} of the way from today's mix to the expected "
+            f"{CAUTIOUS_LINE_START}: the recommendation goes {step:.0%} of the way from today's mix to the expected "
             f"optimum, the step with the largest uplift in {self.confidence:.0%} of posterior draws "
             f"(simulator.advice_confidence); it keeps {uplift.expected:+,.0f} of the optimum's "
             f"{found.expected:+,.0f} INR expected weekly uplift and sells more than today's mix in "
