@@ -11,7 +11,7 @@ import pytest
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports.inputs import load_inputs
 from mmm_analytics.reports.summary import build_summary, headline_cards, uplift_detail
-from mmm_analytics.style.page import REPORTS, charts_of
+from mmm_analytics.style.page import REPORTS, Note, charts_of
 
 from .conftest import Run
 
@@ -136,3 +136,24 @@ def test_western_numbers_on_request(small_run: Run, tmp_path: Path) -> None:
     page = _page(western)
     cards = re.search(r'<div class="cards">(.*?)</section>', page, re.S).group(1)
     assert " Cr" not in cards and " L" not in cards and re.search(r"INR [\d.]+[KM]", cards)
+
+
+def test_the_advice_s_verdicts_are_notes_and_its_warnings_warnings(small_run: Run, tmp_path: Path) -> None:
+    """A cautious step or today's mix kept is the advice, said as a sentence; anything else is a warning."""
+    inputs = load_inputs(small_run.paths)
+    lines = [
+        "cautious advice: the recommendation goes 80% of the way from today's mix to the expected optimum",
+        "marginal ROI below 1 at the recommendation (Print 0.90 INR per INR)",
+    ]
+    allocation = {**(inputs.allocation or {}), "warnings": lines}
+    told = type(inputs)(**{**{k: getattr(inputs, k) for k in inputs.__dataclass_fields__}, "allocation": allocation})
+    (headlines, *_) = build_summary(told, VizConfig(), tmp_path).sections
+    notes = [(block.kind, block.title, block.text) for block in headlines.blocks if isinstance(block, Note)]
+    assert notes == [
+        (
+            "note",
+            "The advice.",
+            "Cautious advice: the recommendation goes 80% of the way from today's mix to the expected optimum.",
+        ),
+        ("warning", "Optimiser warning.", lines[1]),
+    ]

@@ -16,18 +16,20 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.simulator.bounds import CellBounds, binding_note
-from mmm_analytics.simulator.defaults import LOSS_MROI, MROI_SPREAD_WARNING, SATURATED_MROI, UPLIFT_TOLERANCE
+from mmm_analytics.simulator.defaults import (
+    CAUTIOUS_LINE_START,
+    KEPT_LINE_START,
+    LOSS_MROI,
+    MROI_SPREAD_WARNING,
+    SATURATED_MROI,
+    UPLIFT_TOLERANCE,
+)
 from mmm_analytics.simulator.expected import Uplift
 from mmm_analytics.simulator.solver import ResponseCells
 from mmm_analytics.simulator.surface import SpendMatrix
 
 if TYPE_CHECKING:
     from mmm_analytics.simulator.selection import Selection
-
-#: How the warning that today's mix is kept begins (the CLI shows it as a plain line).
-KEPT_LINE_START = "no allocation"
-#: How the line saying the advice goes part of the way to the optimum begins (a plain line too).
-CAUTIOUS_LINE_START = "cautious advice"
 
 
 def spread_line(spread: float, step: float, converged: bool, starts: int, seconds: float) -> str:
