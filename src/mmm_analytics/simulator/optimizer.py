@@ -130,8 +130,8 @@ class OptimizationResult:
         no step toward the optimum did at that confidence), so today's mix is recommended.
     step : float
         How far the recommendation goes from today's mix toward the expected optimum, in [0, 1]:
-        1 the optimum itself, 0 today's mix, between them a cautious step (the optimum beat
-        today's mix in too few draws).
+        1 the optimum itself, 0 today's mix, between them a cautious step (a shorter move does
+        better than the whole one in a bad case, the advice's ``1 - confidence`` quantile).
     today_weekly_spend : float
         Today's total weekly spend of the selection (INR), before scaling to the budget.
     warnings : tuple of str
@@ -288,9 +288,9 @@ def optimize_allocation(
 
 @dataclass(frozen=True, slots=True)
 class _Verdict:
-    """The recommendation: the solver's plan, part of the way toward it (``step`` < 1) when the whole
-    plan beats today's mix in too few draws, or today's mix (scaled to the budget; ``kept``) when
-    no step does. ``found`` is the plan's uplift, ``uplift`` the recommendation's."""
+    """The recommendation: the solver's plan, part of the way toward it (``step`` < 1) when a shorter
+    move does better in a bad case, or today's mix (scaled to the budget; ``kept``) when every step
+    loses there. ``found`` is the plan's uplift, ``uplift`` the recommendation's."""
 
     spend: SpendMatrix
     baseline: SpendMatrix
