@@ -19,6 +19,7 @@ from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
 from mmm_analytics.simulator.bounds import (
     AT_DATA_MAXIMUM,
     AT_DATA_MINIMUM,
+    CellBounds,
     SpendRange,
     binding_note,
     cell_bounds,
@@ -225,3 +226,24 @@ def test_data_range_off_by_setting(tmp_path: Path) -> None:
 def test_settings_refuse_impossible_values(settings: dict) -> None:
     with pytest.raises(ValidationError):
         SimulatorSettings(**settings)
+
+
+def test_outside_names_the_channels_whose_cells_or_total_leave_their_bounds() -> None:
+    """Cell bounds per cell, channel bounds on totals; the tolerance is 1e-6 of the budget."""
+    bounds = CellBounds(
+        lower=np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]),
+        upper=np.array([[5.0, 5.0, np.inf], [5.0, 5.0, np.inf]]),
+        channel_lower=np.array([0.0, 0.0, 3.0]),
+        channel_upper=np.array([np.inf, 6.0, np.inf]),
+        data_lower=np.zeros((2, 3), dtype=bool),
+        data_upper=np.zeros((2, 3), dtype=bool),
+    )
+    inside = np.array([[1.0, 3.0, 2.0], [5.0, 3.0, 1.0]])
+    assert not bounds.outside(inside, budget=1_000.0).any()
+    assert not bounds.outside(inside - np.array([[0.0009, 0, 0], [0, 0, 0]]), budget=1_000.0).any()  # tolerance
+    cell_low = inside - np.array([[0.5, 0, 0], [0, 0, 0]])
+    total_high = inside + np.array([[0, 0.5, 0], [0, 0, 0]])
+    total_low = inside - np.array([[0, 0, 0.5], [0, 0, 0]])
+    assert bounds.outside(cell_low, budget=1_000.0).tolist() == [True, False, False]
+    assert bounds.outside(total_high, budget=1_000.0).tolist() == [False, True, False]
+    assert bounds.outside(total_low, budget=1_000.0).tolist() == [False, False, True]

@@ -79,6 +79,18 @@ class CellBounds:
     data_upper: np.ndarray
     notes: tuple[str, ...] = ()
 
+    def outside(self, spend: SpendMatrix, budget: float) -> np.ndarray:
+        """Per channel, (C,): whether ``spend`` (K, C, INR per week) leaves a cell's bounds or the channel
+        total's, beyond the tolerance of a weekly ``budget``."""
+        tolerance = BOUND_TOLERANCE * max(budget, 1.0)
+        out = ((spend < self.lower - tolerance) | (spend > self.upper + tolerance)).any(axis=0)
+        totals = spend.sum(axis=0)
+        if self.channel_lower is not None:
+            out |= totals < self.channel_lower - tolerance
+        if self.channel_upper is not None:
+            out |= totals > self.channel_upper + tolerance
+        return out
+
 
 def cell_bounds(
     limits: ChannelLimits,

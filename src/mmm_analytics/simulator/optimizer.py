@@ -353,15 +353,7 @@ class _Outcome:
     def _within(self, baseline: SpendMatrix, plan: SpendMatrix, step: float) -> bool:
         """Whether the spend ``step`` of the way from ``baseline`` to ``plan`` keeps every bound (a step
         may not leave the limits that the plan keeps and today's mix breaks)."""
-        spend = baseline + step * (plan - baseline)
-        bounds, tolerance = self.bounds, BOUND_TOLERANCE * max(self.budget, 1.0)
-        inside = bool(((spend >= bounds.lower - tolerance) & (spend <= bounds.upper + tolerance)).all())
-        totals = spend.sum(axis=0)
-        if bounds.channel_lower is not None:
-            inside &= bool((totals >= bounds.channel_lower - tolerance).all())
-        if bounds.channel_upper is not None:
-            inside &= bool((totals <= bounds.channel_upper + tolerance).all())
-        return inside
+        return not self.bounds.outside(baseline + step * (plan - baseline), self.budget).any()
 
     def result(self, limits: ChannelLimits, began: float, constrained: bool) -> OptimizationResult:
         selection, budget, channels = self.selection, self.budget, self.selection.channels
@@ -427,9 +419,8 @@ class _Outcome:
 
     def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> list[str]:
         """Channels whose spend in today's mix scaled to the budget breaks a limit or the data range."""
-        tolerance = 1e-6 * max(self.budget, 1.0)
+        tolerance = BOUND_TOLERANCE * max(self.budget, 1.0)
         totals = baseline.sum(axis=0)
-        bounds = self.bounds
         outside = (totals < limits.lower - tolerance) | (totals > limits.upper + tolerance)
-        outside |= ((baseline < bounds.lower - tolerance) | (baseline > bounds.upper + tolerance)).any(axis=0)
+        outside |= self.bounds.outside(baseline, self.budget)
         return [channel for channel, out in zip(self.selection.channels, outside) if out]
