@@ -120,8 +120,8 @@ def test_run_shows_one_allocation_table_and_lists_only_its_files(model_project: 
     result = runner.invoke(app, ["run", "--steps", "simulate,optimize", "--config", "myconfig"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.count("Optimal allocation:") == 1
-    assert out.index("Optimal allocation:") > out.index("Step 2/2: optimize")  # shown by the optimize step
+    assert out.count("Advised allocation:") == 1
+    assert out.index("Advised allocation:") > out.index("Step 2/2: optimize")  # shown by the optimize step
     summary = out[out.index("Pipeline summary") :]
     assert "stale_from_earlier.csv" not in summary and "outputs/models" not in summary
     assert f"wrote in {Path('outputs') / 'simulations'}" in summary and "optimal_allocation.json" in summary
@@ -131,7 +131,7 @@ def test_run_shows_one_allocation_table_and_lists_only_its_files(model_project: 
 def test_run_without_optimize_shows_the_batch_optimum(model_project: Path) -> None:
     result = runner.invoke(app, ["run", "--steps", "simulate", "--config", "myconfig/model_config.yaml"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("Optimal allocation:") == 1
+    assert result.stdout.count("Advised allocation:") == 1
 
 
 @pytest.mark.parametrize(

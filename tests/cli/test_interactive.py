@@ -72,7 +72,7 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
         child.sendline("TV=2000")
         child.expect("Maximum spends")
         child.sendline("")
-        child.expect("Optimal allocation: all / all, budget 30,000 INR per week")
+        child.expect("Advised allocation: all / all, budget 30,000 INR per week")
         child.expect(r"Expected incremental sales: [\d,]+ INR per week")
         child.expect("Choose an action")
         child.sendeof()  # Ctrl-D
@@ -180,7 +180,7 @@ def test_ctrl_c_during_an_optimisation_returns_to_the_menu(simulator: MarketingS
         interrupted, ["1", "BrandA", "EAST", "", "", "", "2", "all", "all", "", "", "", "5", "", "6"], tmp_path
     )  # type: ignore[arg-type]
     assert "Interrupted: 'Optimise the budget' abandoned; back to the menu" in screen
-    assert "Optimal allocation" not in screen
+    assert "Advised allocation" not in screen
     assert list((tmp_path / "out").glob("simulation_BrandA_EAST_*.csv"))  # the earlier result is kept for export
     assert screen.rstrip().endswith("Goodbye.")
 
@@ -194,7 +194,7 @@ def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator,
     assert "minimum TV=-110%: a limit must be 0 or more" in screen
     assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
     assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2
-    assert "Optimal allocation: BrandA / EAST" in screen
+    assert "Advised allocation: BrandA / EAST" in screen
 
 
 LONG_FOLDER = "e" * 4000

@@ -68,7 +68,7 @@ def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
     assert payload["expected_incremental_sales"] > payload["current_incremental_sales"]
     assert sum(payload["current_allocation"].values()) == pytest.approx(6000.0, rel=1e-9)
     assert set(payload["marginal_roi"]) == set(payload["allocation"])
-    assert "Optimal allocation" in result.stdout
+    assert "Advised allocation" in result.stdout
 
 
 def _optimize(model: Path, out: Path, *extra: str):

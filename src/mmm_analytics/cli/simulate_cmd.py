@@ -127,7 +127,7 @@ def optimum_lines(result: OptimizationResult) -> list[str]:
 
 
 def show_optimum(result: OptimizationResult, output: Path) -> None:
-    """The optimal allocation table with its caption, its summary and the file written."""
+    """The advised allocation table with its caption, its summary and the file written."""
     from mmm_analytics.cli import tables
 
     table = tables.optimization_table(result)

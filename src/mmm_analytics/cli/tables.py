@@ -63,7 +63,7 @@ def optimization_table(result: OptimizationResult) -> Table:
     """Current (scaled) vs optimal spend, change, marginal ROI and status per channel."""
     table = Table(
         title=escape(
-            f"Optimal allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
+            f"Advised allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
         )
     )
     for name in ("Channel", "Current mix", "Advised", "Change", "Marginal ROI", "Status"):

@@ -1,7 +1,7 @@
 """``simulation_report.html``: one self-contained page on the shared report layout (works offline).
 
 Sections: how to read the numbers (budget semantics and CPMs), the scenarios of
-``scenarios.yaml`` with their descriptions and scope, the optimal allocation with
+``scenarios.yaml`` with their descriptions and scope, the advised allocation with
 marginal ROI, each brand x region optimised alone, the efficiency frontier and the
 sensitivity around today's mix and around the optimum (grouped bars).
 """
@@ -188,7 +188,7 @@ def _optimum_section(inputs: ReportInputs) -> Section:
     blocks: list[Any] = [Text((headline,))]
     blocks += [Note(w, "warning", "Warning.") for w in optimum.warnings]
     blocks += [records_table(rows, columns, fmt), _allocation_chart(optimum, fmt)]
-    return Section("optimum", f"Optimal allocation ({scope_label(optimum.brand, optimum.region)})", tuple(blocks))
+    return Section("optimum", f"Advised allocation ({scope_label(optimum.brand, optimum.region)})", tuple(blocks))
 
 
 def _segment_rows(segments: pd.DataFrame, channels: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -321,7 +321,7 @@ def build_page(inputs: ReportInputs) -> Page:
     )
     return Page(
         title="Budget simulation",
-        subtitle="Scenarios, the optimal allocation, the efficiency frontier and sensitivity",
+        subtitle="Scenarios, the advised allocation, the efficiency frontier and sensitivity",
         sections=(
             _header(inputs.provenance, fmt),
             scenarios,
