@@ -110,3 +110,30 @@ def test_schur_step_solves_the_full_system(panel) -> None:
     expected = np.linalg.solve(damped, -jac.T @ residuals)
     step = problem.combine(np.zeros_like(theta), step_own, step_rest)
     np.testing.assert_allclose(step, expected, rtol=1e-6, atol=1e-8 * np.abs(expected).max())
+
+
+def test_without_lift_tests_is_the_plain_model_s_problem_on_the_same_compiled_fit(panel) -> None:
+    config = fast_config().model.pinned("beta_gamma", "hill")
+    calibrated = build_model(panel, config, lift_tests=_lift_tests(panel))
+    plain_model = build_model(panel, config)
+    inputs = model_inputs(panel)
+    theta = _perturbed(calibrated, 3)
+    noise = np.full(inputs.y.shape[0], 0.05)
+    problem = SeriesLeastSquares(calibrated, inputs)
+    with_tests = problem.normal_equations(theta, noise)
+    plain = problem.without_lift_tests()
+    normal = plain.normal_equations(theta, noise)
+    reference = SeriesLeastSquares(plain_model, inputs).normal_equations(theta, noise)
+    # The large compiled pieces are shared, not compiled again.
+    assert plain._normal_chunk is problem._normal_chunk and plain._cost_chunk is problem._cost_chunk
+    # Same objective as a model built without the tests (float64 round-off), and not the calibrated one.
+    assert normal.cost == pytest.approx(reference.cost, rel=1e-10)
+    assert plain.cost(theta, noise) == pytest.approx(reference.cost, rel=1e-10)
+    assert with_tests.cost > reference.cost * (1 + 1e-6)
+    scale = np.abs(reference.rest).max()
+    np.testing.assert_allclose(normal.rest, reference.rest, atol=1e-9 * scale)
+    np.testing.assert_allclose(
+        normal.gradient_rest, reference.gradient_rest, atol=1e-9 * np.abs(reference.gradient_rest).max()
+    )
+    # The calibrated problem still reads its tests.
+    assert problem.normal_equations(theta, noise).cost == pytest.approx(with_tests.cost, rel=1e-12)

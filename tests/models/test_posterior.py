@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy import optimize
 
 from mmm_analytics.config.data import SyntheticSettings
+from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.posterior import (
     SeriesLeastSquares,
@@ -68,3 +71,41 @@ def test_laplace_covariance_is_the_inverse_gauss_newton_matrix(panel) -> None:
     np.testing.assert_allclose(draws.std(axis=0), sd, rtol=0.03)
     correlation = covariance / np.outer(sd, sd)
     np.testing.assert_allclose(np.corrcoef(draws.T), correlation, atol=0.04)
+
+
+class _OverflowingDerivatives(SeriesLeastSquares):
+    """The problem with the derivatives poisoned (NaN) at every point but the first few: as when a
+    derivative overflows far out in a flat direction while the objective stays finite."""
+
+    finite_calls = 2
+
+    def normal_equations(self, theta, noise):
+        normal = super().normal_equations(theta, noise)
+        self.finite_calls -= 1
+        if self.finite_calls >= 0:
+            return normal
+        return dataclasses.replace(normal, rest=np.full_like(normal.rest, np.nan))
+
+
+def test_polish_never_steps_where_the_derivatives_are_not_finite(panel) -> None:
+    """Such a point once ended training in a LinAlgError; now the step is refused and the polish
+    stops at the last point with finite normal equations, lower than the start."""
+    model = build_model(panel, fast_config().model.pinned("beta_gamma", "hill"))
+    inputs = model_inputs(panel)
+    noise = np.full(inputs.y.shape[0], 0.05)
+    problem = _OverflowingDerivatives(model, inputs)
+    start_cost = problem.cost(current_theta(model), noise)
+    result = polish(model, inputs, noise, max_evaluations=30, problem=problem)
+    assert np.isfinite(result.x).all() and np.isfinite(result.cost)
+    assert result.cost < start_cost and result.iterations == 1
+    assert result.message == "no step lowers the objective" or result.evaluations == 30
+    np.testing.assert_allclose(current_theta(model), result.x)
+
+
+def test_polish_reports_non_finite_derivatives_at_the_start_in_one_line(panel) -> None:
+    model = build_model(panel, fast_config().model.pinned("beta_gamma", "hill"))
+    inputs = model_inputs(panel)
+    problem = _OverflowingDerivatives(model, inputs)
+    problem.finite_calls = 0
+    with pytest.raises(InputError, match="training diverged: the objective or its derivatives are not finite"):
+        polish(model, inputs, np.full(inputs.y.shape[0], 0.05), problem=problem)

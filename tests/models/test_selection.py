@@ -93,6 +93,46 @@ def test_a_challenger_within_the_noise_does_not_replace_the_default() -> None:
     assert "beta_gamma + hill kept" in selection.reason
 
 
+def _failing(fit, failing: set[tuple[str, str]]):
+    """``fit``, except that the forms in ``failing`` diverge (as the polish reports it)."""
+
+    def run(panel, config: ModelConfig, start: Start | None) -> tuple[np.ndarray, Start]:
+        if (str(config.carryover), str(config.saturation)) in failing:
+            raise InputError("training diverged: the objective or its derivatives are not finite")
+        return fit(panel, config, start)
+
+    return run
+
+
+def test_a_candidate_whose_fit_diverges_is_reported_and_never_chosen() -> None:
+    """A Weibull fit that diverged on an independent panel once ended `mmm train` in a traceback."""
+    errors = {("beta_gamma", "hill"): 0.05, ("weibull", "hill"): 0.01, ("beta_gamma", "logistic"): 0.05}
+    selection = select_forms(_panel(), ModelConfig(), _failing(_fit_with_errors(errors), {("weibull", "hill")}))
+    assert (selection.carryover, selection.saturation) == ("beta_gamma", "hill")
+    assert "weibull + hill failed" in selection.reason
+    summary = {c["carryover"]: c for c in selection.to_dict()["candidates"] if c["saturation"] == "hill"}
+    assert summary["weibull"]["out_of_sample_rmse"] is None and "diverged" in summary["weibull"]["failure"]
+    assert summary["beta_gamma"]["failure"] == "" and summary["beta_gamma"]["out_of_sample_rmse"] > 0
+
+
+def test_a_failed_default_gives_way_to_the_best_fitted_challenger() -> None:
+    seen: list = []
+    errors = {("beta_gamma", "hill"): 0.05, ("weibull", "hill"): 0.04, ("weibull", "logistic"): 0.05}
+    fit = _failing(_fit_with_errors(errors, seen), {("beta_gamma", "hill")})
+    selection = select_forms(_panel(), ModelConfig(), fit)
+    assert (selection.carryover, selection.saturation) == ("weibull", "hill")
+    assert "beta_gamma + hill could not be fitted" in selection.reason
+    # With no first fit to start from, the others start afresh.
+    assert next(start for key, start in seen if key == "start") is None
+
+
+def test_no_candidate_fitted_is_one_line_naming_the_fix() -> None:
+    everything = {(c, s) for c in ("beta_gamma", "weibull") for s in ("hill", "logistic")}
+    fit = _failing(_fit_with_errors(dict.fromkeys(everything, 0.05)), everything)
+    with pytest.raises(InputError, match="no candidate model form could be fitted.*pin 'carryover'"):
+        select_forms(_panel(), ModelConfig(), fit)
+
+
 def test_a_pinned_part_is_not_searched() -> None:
     seen: list = []
     errors = {("weibull", "hill"): 0.05, ("weibull", "logistic"): 0.02}

@@ -40,3 +40,10 @@ def test_section_shows_every_candidate_score_the_winner_and_why() -> None:
 
 def test_pinned_forms_say_so() -> None:
     assert "pinned" in _text(form_section(None, ["TV"], [1.0]))
+
+
+def test_a_candidate_that_could_not_be_fitted_says_why_instead_of_a_score() -> None:
+    failed = {"carryover": "weibull", "saturation": "hill", "out_of_sample_rmse": None, "seconds": 3.0, "chosen": False}
+    selection = SELECTION | {"candidates": [SELECTION["candidates"][0], failed | {"failure": "training diverged"}]}
+    table = next(block for block in form_section(selection, ["TV"], [1.0]).blocks if isinstance(block, Table))
+    assert table.rows[1][1].text == "could not be fitted: training diverged"

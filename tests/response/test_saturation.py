@@ -145,3 +145,25 @@ def test_saturate_dispatches_by_family(family, x, expected) -> None:
 def test_bad_parameters_raise_input_error_naming_them(call, name: str) -> None:
     with pytest.raises(InputError, match=name):
         call()
+
+
+@SETTINGS
+@given(
+    family=families,
+    x=st.one_of(st.floats(0.0, 1e4), st.floats(1e-300, 1e-100)),
+    half_saturation=st.floats(1e-3, 1e6),
+    slope=st.floats(0.2, 50.0),
+)
+def test_gradients_are_finite_for_any_exposure_and_parameters(family, x, half_saturation, slope) -> None:
+    """A carried-over exposure of 1e-200 (a Weibull carryover a week after a run of zero weeks)
+    far below half-saturation once made the Hill's gradient NaN and the polish fail."""
+    import jax
+    import jax.numpy as jnp
+
+    def value(params):
+        return saturation.saturate(params[0], family, params[1], params[2], xp=jnp)
+
+    with jax.enable_x64(True):
+        point = jnp.array([x, half_saturation, slope], dtype=jnp.float64)
+        result, grad = jax.value_and_grad(value)(point)
+    assert np.isfinite(float(result)) and np.all(np.isfinite(np.asarray(grad)))

@@ -212,9 +212,7 @@ def fit_and_summarise(
     params = response_params(model, panel, inputs, draws)
     info: dict = {"history": history, "best_epoch": best_epoch}
     if lift_tests is not None and len(lift_tests):
-        info["uncalibrated"] = uncalibrated_params(
-            model, panel, inputs, model_config, config.model.seed, intervals.draws
-        )
+        info["uncalibrated"] = uncalibrated_params(model, panel, inputs, problem, config.model.seed, intervals.draws)
     timings["intervals"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     info["timings"] = timings
@@ -225,15 +223,19 @@ def uncalibrated_params(
     model: MarketingMixModel,
     panel: FeaturePanel,
     inputs: ModelInputs,
-    config: ModelConfig,
+    problem: SeriesLeastSquares,
     seed: int,
     n_draws: int,
 ) -> ResponseParams:
-    """The response the model would have without its lift tests: the same form without them,
-    polished from the calibrated weights, and its Laplace draws."""
-    plain = build_model(panel, config)
-    assign_theta(plain, current_theta(model))
-    problem = SeriesLeastSquares(plain, inputs)
-    polish(plain, inputs, residual_noise_scale(plain, inputs), max_evaluations=100, problem=problem)
-    draws = laplace_draws(plain, inputs, residual_noise_scale(plain, inputs), n_draws, seed, problem)
-    return response_params(plain, panel, inputs, draws)
+    """The response the model would have without its lift tests: the same posterior with the
+    tests' evidence taken out, polished from the calibrated weights, and its Laplace draws.
+    ``problem`` is the calibrated fit's (its compiled pieces are reused); ``model`` keeps its
+    calibrated weights."""
+    calibrated = current_theta(model)
+    plain = problem.without_lift_tests()
+    try:
+        polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations=100, problem=plain)
+        draws = laplace_draws(model, inputs, residual_noise_scale(model, inputs), n_draws, seed, plain)
+        return response_params(model, panel, inputs, draws)
+    finally:
+        assign_theta(model, calibrated)

@@ -18,6 +18,7 @@ weight gives all C channels' columns (read from the channel's contribution).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -159,6 +160,12 @@ class NormalEquations:
     gradient_own: np.ndarray
     gradient_rest: np.ndarray
 
+    @property
+    def is_finite(self) -> bool:
+        """Whether the cost, both gradients and every block are finite (a step can be solved for)."""
+        arrays = (self.own, self.coupling.data, self.rest, self.gradient_own, self.gradient_rest)
+        return bool(np.isfinite(self.cost) and all(np.isfinite(a).all() for a in arrays))
+
     def solve(self, damping: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """The step (own (S, L), rest (G,)) solving (H + damping diag(H)) step = -gradient."""
         own, matrix, g_own, g_rest = self.own, self.rest, self.gradient_own, self.gradient_rest
@@ -254,6 +261,22 @@ class SeriesLeastSquares:
             np.arange(len(self.columns.media_weights))[None, :] * model.n_channels + self.sums.channel[:, None]
         )
         self._sum_columns = self.columns.index[:, media_cols]  # (S, A, Km)
+        #: Evidence rows left out at the end (the lift tests', in :meth:`without_lift_tests`).
+        self._dropped_rows = 0
+
+    def without_lift_tests(self) -> SeriesLeastSquares:
+        """The same problem without the lift tests' evidence rows: the fit and the priors alone.
+
+        It shares this problem's compiled fit pieces (the contribution sums still include the
+        tests' slices, which no row reads), so only the small evidence functions compile again.
+        """
+        tests = self.model.lift_tests
+        plain = copy.copy(self)
+        plain.__dict__.update(_normal_chunk=self._normal_chunk, _cost_chunk=self._cost_chunk)
+        plain.__dict__.pop("_evidence", None)
+        plain.__dict__.pop("_evidence_jacobians", None)
+        plain._dropped_rows = 0 if tests is None else len(tests)
+        return plain
 
     # --- compiled pieces ----------------------------------------------------------------
     @cached_property
@@ -311,7 +334,8 @@ class SeriesLeastSquares:
     def _evidence_rows(self, theta, totals):
         trainable = self.flat.split(theta)
         with keras.StatelessScope(state_mapping=list(zip(self.model.trainable_variables, trainable))):
-            return self.model.evidence_residuals(totals)
+            rows = self.model.evidence_residuals(totals)
+        return rows[: rows.shape[0] - self._dropped_rows]
 
     @cached_property
     def _evidence(self) -> Callable:

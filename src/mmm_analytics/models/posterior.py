@@ -90,6 +90,11 @@ def polish(
         )
     problem = problem or SeriesLeastSquares(model, inputs)
     normal = problem.normal_equations(theta, noise_scale)
+    if not normal.is_finite:
+        raise InputError(
+            "training diverged: the objective or its derivatives are not finite at the fitted weights; check the "
+            "panel for extreme values, or pin 'carryover' and 'saturation' in model_config.yaml, then re-run 'mmm train'"
+        )
     damping, growth, evaluations, iterations, message = 1e-3, 2.0, 1, 0, "maximum evaluations reached"
     while evaluations < max_evaluations:
         gradient = max(
@@ -104,13 +109,15 @@ def polish(
         evaluations += 1
         predicted = normal.predicted_decrease(step_own, step_rest, damping)
         actual = normal.cost - cost
-        if np.isfinite(cost) and actual > 0:
+        # A step is taken only where it lowers the objective and its normal equations are finite
+        # (far out in a flat direction a derivative can overflow where the objective does not).
+        following = problem.normal_equations(candidate, noise_scale) if np.isfinite(cost) and actual > 0 else None
+        if following is not None and following.is_finite:
             ratio = actual / predicted if predicted > 0 else 1.0
             damping *= max(1.0 / 3.0, 1.0 - (2.0 * ratio - 1.0) ** 3)
             growth = 2.0
             step_size = float(np.sqrt((step_own**2).sum() + (step_rest**2).sum()))
-            theta, previous = candidate, normal.cost
-            normal = problem.normal_equations(theta, noise_scale)
+            theta, previous, normal = candidate, normal.cost, following
             iterations += 1
             if actual <= tolerance * previous:
                 message = "objective converged"

@@ -53,6 +53,8 @@ class CandidateScore:
     ``errors`` (n_series * n_folds,) is each series' mean squared forecast error over a
     fold's weeks as a share of its mean weekly sales squared; ``rmse`` the root of their mean.
     ``starts`` holds each fold's fitted weights (the last one warm-starts the final fit).
+    ``failure`` says why its fits failed (training diverged; "" when they did not): such a
+    candidate has no score and is never chosen.
     """
 
     carryover: str
@@ -60,6 +62,7 @@ class CandidateScore:
     errors: np.ndarray
     seconds: float
     starts: tuple[Start, ...]
+    failure: str = ""
 
     @property
     def name(self) -> str:
@@ -67,7 +70,7 @@ class CandidateScore:
 
     @property
     def rmse(self) -> float:
-        return float(np.sqrt(np.mean(self.errors)))
+        return float(np.sqrt(np.mean(self.errors))) if not self.failure else float("inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +100,8 @@ class FormSelection:
                 {
                     "carryover": c.carryover,
                     "saturation": c.saturation,
-                    "out_of_sample_rmse": c.rmse,
+                    "out_of_sample_rmse": None if c.failure else c.rmse,
+                    "failure": c.failure,
                     "seconds": c.seconds,
                     "chosen": (c.carryover, c.saturation) == (self.carryover, self.saturation),
                 }
@@ -144,10 +148,26 @@ def fold_errors(
 
 
 def _compare(default: CandidateScore, challengers: list[CandidateScore], margin: float) -> tuple[CandidateScore, str]:
-    """The default unless a challenger's error is lower by more than ``margin`` standard errors."""
-    best = min(challengers, key=lambda c: c.rmse, default=None)
+    """The default unless a challenger's error is lower by more than ``margin`` standard errors;
+    a candidate whose fits failed is never chosen (the best fitted challenger replaces a failed default).
+
+    Raises
+    ------
+    InputError
+        When no candidate could be fitted.
+    """
+    best = min((c for c in challengers if not c.failure), key=lambda c: c.rmse, default=None)
+    if default.failure:
+        if best is None:
+            raise InputError(
+                f"no candidate model form could be fitted ({default.name}: {default.failure}); "
+                "check the panel for extreme values or pin 'carryover' and 'saturation' in model_config.yaml"
+            )
+        return best, f"{best.name} chosen: {default.name} could not be fitted ({default.failure})"
     if best is None:
-        return default, f"{default.name} was the only candidate"
+        failed = [c.name for c in challengers]
+        reason = f"{default.name} was the only candidate"
+        return default, reason + (f" that could be fitted ({', '.join(failed)} failed)" if failed else "")
     difference = default.errors - best.errors
     standard_error = float(np.std(difference, ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
     z = float(np.mean(difference) / standard_error) if standard_error > 0 else float(np.sign(np.mean(difference)))
@@ -168,15 +188,22 @@ class _Job:
     start: Start | None
 
 
-def _run_job(
-    panel: FeaturePanel, config: ModelConfig, fit: FoldFit, job: _Job
-) -> tuple[np.ndarray, tuple[Start, ...], float]:
-    """:func:`fold_errors` of one job and its wall time (s): the task the backend fans out."""
+type JobResult = tuple[np.ndarray, tuple[Start, ...], float, str]
+
+
+def _run_job(panel: FeaturePanel, config: ModelConfig, fit: FoldFit, job: _Job) -> JobResult:
+    """:func:`fold_errors` of one job, its wall time (s) and why it failed ("" when it did not): the
+    task the backend fans out. A fit that diverges, or forecasts non-finite sales, fails the job."""
     began = time.perf_counter()
     if not job.folds:
-        return np.empty(0), (), 0.0
-    errors, starts = fold_errors(panel, config.pinned(*job.forms), job.folds, fit, job.start)
-    return errors, starts, time.perf_counter() - began
+        return np.empty(0), (), 0.0, ""
+    try:
+        errors, starts = fold_errors(panel, config.pinned(*job.forms), job.folds, fit, job.start)
+    except InputError as error:
+        return np.empty(0), (), time.perf_counter() - began, str(error)
+    if not np.isfinite(errors).all():
+        return np.empty(0), (), time.perf_counter() - began, "its forecasts are not finite"
+    return errors, starts, time.perf_counter() - began, ""
 
 
 def select_forms(
@@ -209,16 +236,22 @@ def select_forms(
         new = [key for key in dict.fromkeys(keys) if key not in scored]
         waiting = iter(new)
 
-        def record(result: tuple[np.ndarray, tuple[Start, ...], float]) -> None:
+        def record(result: JobResult) -> None:
             key = next(waiting)
-            errors, starts, seconds = result
+            errors, starts, seconds, failure = result
             if key == first:
                 errors, starts, seconds = np.concatenate([head[0], errors]), head[1] + starts, head[2] + seconds
-            scored[key] = CandidateScore(*key, errors, seconds, starts)
+                failure = head[3] or failure
+            scored[key] = CandidateScore(*key, errors, seconds, starts, failure)
             if on_candidate is not None:
                 on_candidate(scored[key])
 
-        jobs = [_Job(key, folds[1:] if key == first else folds, head[1][0]) for key in new]
+        # After a failed first fit every other candidate starts afresh (a failed first one has no later folds).
+        head_start = head[1][0] if head[1] else None
+        jobs = [
+            _Job(key, () if key == first and head[3] else folds[1:] if key == first else folds, head_start)
+            for key in new
+        ]
         run_tasks(_run_job, jobs, backend, shared, on_result=record)
         return [scored[key] for key in keys]
 

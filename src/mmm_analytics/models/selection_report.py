@@ -56,7 +56,9 @@ def form_section(
         rows = tuple(
             (
                 Cell(f"{c['carryover']} + {c['saturation']}"),
-                Cell(numbers.percent(c["out_of_sample_rmse"], 2), c["out_of_sample_rmse"]),
+                Cell(numbers.percent(c["out_of_sample_rmse"], 2), c["out_of_sample_rmse"])
+                if c["out_of_sample_rmse"] is not None
+                else Cell(f"could not be fitted: {c.get('failure') or 'unknown reason'}"),
                 Cell(f"{c['seconds']:.1f} s", c["seconds"]),
                 Cell("chosen" if c["chosen"] else ""),
             )

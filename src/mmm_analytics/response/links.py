@@ -23,13 +23,18 @@ class Link(StrEnum):
     POSITIVE = "positive"
 
 
+def stable_sigmoid(z: Any, xp: Any) -> Any:
+    """1 / (1 + exp(-z)) (any shape) in the namespace ``xp``, from the exp of a non-positive number
+    only: no overflow, and no NaN gradient far out in the tails."""
+    small = xp.exp(-xp.abs(z))
+    return xp.where(z >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
+
+
 def constrain(link: Link, raw: Any, xp: Any) -> Any:
     """Constrained value of ``raw`` (any shape) in the namespace ``xp``."""
     match link:
         case Link.UNIT:
-            # exp of a non-positive number only: no overflow, and no NaN gradient far out in the tails.
-            small = xp.exp(-xp.abs(raw))
-            return xp.where(raw >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
+            return stable_sigmoid(raw, xp)
         case Link.POSITIVE:
             return xp.maximum(raw, 0.0) + xp.log1p(xp.exp(-xp.abs(raw)))
         case _:
