@@ -192,6 +192,9 @@ class ModelConfig(Settings):
     selection: SelectionSettings = SelectionSettings()
     max_lag: int = Field(default=16, ge=0, le=52)
     baseline: BaselineKind = BaselineKind.LINEAR
+    #: Each series follows its own trend and yearly cycle (the trend and first Fourier pair of the
+    #: features) on top of the shared controls; off: one trend and season for every series.
+    series_baseline: bool = True
     dense_units: int = Field(default=16, ge=1)
     epochs: int = Field(default=30, ge=1)
     steps_per_epoch: int = Field(default=50, ge=1)

@@ -11,6 +11,19 @@ from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.response.saturation import relative_size
 
+#: Calendar controls each series may follow on its own (see ``series_baseline`` in the model
+#: config): the trend and the first yearly Fourier pair, where the panel has them.
+SERIES_CONTROLS: tuple[str, ...] = ("trend", "fourier_sin_1", "fourier_cos_1")
+
+
+def series_controls(panel: FeaturePanel) -> np.ndarray:
+    """The panel's :data:`SERIES_CONTROLS`, standardised with the training weeks' scalers,
+    (S, T, k); k = 0 when the panel has none of them."""
+    picked = [panel.control_names.index(name) for name in SERIES_CONTROLS if name in panel.control_names]
+    raw = panel.controls[..., picked]
+    mean, sd = panel.scalers.control_mean[picked], panel.scalers.control_sd[picked]
+    return (raw - mean) / np.where(sd > 0, sd, 1.0)
+
 
 @dataclass(frozen=True, slots=True)
 class ModelInputs:
@@ -28,6 +41,7 @@ def model_inputs(panel: FeaturePanel) -> ModelInputs:
     x: dict[str, np.ndarray] = {
         "media": panel.scaled_exposure.astype(np.float32),
         "controls": panel.scaled_controls.astype(np.float32),
+        "series_controls": series_controls(panel).astype(np.float32),
         "relative_price": panel.relative_price.astype(np.float32),
         "series": np.arange(n_series, dtype=np.int32),
         "brand": vocab["brand"].encode(panel.brand).astype(np.int32),

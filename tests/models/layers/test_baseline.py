@@ -156,3 +156,36 @@ def test_price_gradients_reach_every_trainable_weight() -> None:
 def test_bad_arguments_raise_input_error_naming_them(make, name: str) -> None:
     with pytest.raises(InputError, match=name):
         make()
+
+
+SERIES_CONTROLS = RNG.normal(size=(4, 10, 2))
+SERIES_EFFECT = RNG.normal(scale=0.1, size=(3, 2))
+
+
+def test_series_controls_give_each_series_its_own_trend_and_cycle() -> None:
+    layer = LinearBaselineLayer(n_series=3, n_controls=3, n_series_controls=2)
+    layer.build(None)
+    set_weights(layer, intercept=INTERCEPT, control_effect=EFFECT, series_effect=SERIES_EFFECT)
+    out = forward(layer, [SERIES_IDS, CONTROLS, SERIES_CONTROLS])
+    own = np.einsum("btk,bk->bt", SERIES_CONTROLS, SERIES_EFFECT[SERIES_IDS])
+    expected = INTERCEPT[SERIES_IDS][:, None] * (1.0 + CONTROLS @ EFFECT + own)
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+    # Rows 0 and 3 are the same series: one weight row, so the same own terms.
+    set_weights(layer, series_effect=np.zeros((3, 2)))
+    np.testing.assert_allclose(
+        forward(layer, [SERIES_IDS, CONTROLS, SERIES_CONTROLS]),
+        INTERCEPT[SERIES_IDS][:, None] * (1.0 + CONTROLS @ EFFECT),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+    assert_every_gradient_non_zero(
+        chosen_with_series(), [SERIES_IDS, CONTROLS, SERIES_CONTROLS], {"intercept", "control_effect", "series_effect"}
+    )
+    assert assert_config_round_trip(layer).get_config()["n_series_controls"] == 2
+
+
+def chosen_with_series() -> LinearBaselineLayer:
+    layer = LinearBaselineLayer(n_series=3, n_controls=3, n_series_controls=2)
+    layer.build(None)
+    set_weights(layer, intercept=INTERCEPT, control_effect=EFFECT, series_effect=SERIES_EFFECT)
+    return layer
