@@ -86,14 +86,17 @@ def test_matches_the_dense_jacobian(panel, carryover, saturation, with_lift) -> 
     scale = np.abs(hessian).max()
     # Tolerance: float64 round-off of sums over about 10^3 rows, relative to the largest entry.
     np.testing.assert_allclose(normal.rest, hessian[np.ix_(rest, rest)], atol=1e-9 * scale)
-    np.testing.assert_allclose(normal.own[:, 0, 0], np.diag(hessian)[own], atol=1e-9 * scale)
+    own_blocks = problem.own_weights  # (S, L): each series' own weights (intercept, own trend and cycle)
+    np.testing.assert_allclose(normal.own, hessian[own_blocks[:, :, None], own_blocks[:, None, :]], atol=1e-9 * scale)
     np.testing.assert_allclose(normal.coupling.toarray(), hessian[np.ix_(own, rest)], atol=1e-9 * scale)
     np.testing.assert_allclose(normal.gradient_rest, gradient[rest], atol=1e-9 * np.abs(gradient).max())
-    np.testing.assert_allclose(normal.gradient_own[:, 0], gradient[own], atol=1e-9 * np.abs(gradient).max())
+    np.testing.assert_allclose(normal.gradient_own, gradient[own_blocks], atol=1e-9 * np.abs(gradient).max())
     assert normal.cost == pytest.approx(0.5 * residuals @ residuals, rel=1e-10)
     assert problem.cost(theta, noise) == pytest.approx(normal.cost, rel=1e-10)
-    # The own-own block is diagonal in the dense matrix too: no two series share an intercept.
-    assert np.abs(hessian[np.ix_(own, own)] - np.diag(np.diag(hessian)[own])).max() <= 1e-12 * scale
+    # The own-own block is block-diagonal in the dense matrix too: no two series share an own weight.
+    series_of = np.repeat(np.arange(own_blocks.shape[0]), own_blocks.shape[1])
+    across = series_of[:, None] != series_of[None, :]
+    assert np.abs(hessian[np.ix_(own, own)][across]).max(initial=0.0) <= 1e-12 * scale
 
 
 def test_schur_step_solves_the_full_system(panel) -> None:
