@@ -23,18 +23,25 @@ class Link(StrEnum):
     POSITIVE = "positive"
 
 
-def stable_sigmoid(z: Any, xp: Any) -> Any:
-    """1 / (1 + exp(-z)) (any shape) in the namespace ``xp``, from the exp of a non-positive number
-    only: no overflow, and no NaN gradient far out in the tails."""
-    small = xp.exp(-xp.abs(z))
-    return xp.where(z >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
+#: Largest |z| :func:`expit` takes as it is: exp(700) is finite in float64, and the sigmoid is
+#: within 1e-304 of 0 or 1 beyond it.
+SIGMOID_REACH = 700.0
+
+
+def expit(z: Any, xp: Any) -> Any:
+    """1 / (1 + exp(-z)) (any shape) in the namespace ``xp``, with ``z`` clipped to
+    [-:data:`SIGMOID_REACH`, :data:`SIGMOID_REACH`]: no overflow, so no NaN gradient far out in
+    the tails (the gradient there is 0), and the same value as the plain formula everywhere else."""
+    return 1.0 / (1.0 + xp.exp(-xp.clip(z, -SIGMOID_REACH, SIGMOID_REACH)))
 
 
 def constrain(link: Link, raw: Any, xp: Any) -> Any:
     """Constrained value of ``raw`` (any shape) in the namespace ``xp``."""
     match link:
         case Link.UNIT:
-            return stable_sigmoid(raw, xp)
+            # exp of a non-positive number only: no overflow, and no NaN gradient far out in the tails.
+            small = xp.exp(-xp.abs(raw))
+            return xp.where(raw >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
         case Link.POSITIVE:
             return xp.maximum(raw, 0.0) + xp.log1p(xp.exp(-xp.abs(raw)))
         case _:

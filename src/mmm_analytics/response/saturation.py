@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.response.links import Link, Parameter, Registry, stable_sigmoid
+from mmm_analytics.response.links import Link, Parameter, Registry, expit
 
 type Array = Any
 type Weekly = npt.NDArray[np.float64]
@@ -88,7 +88,7 @@ def _hill(carried: Array, params: Mapping[str, Array], xp: Any) -> Array:
     # A logistic of the log ratio: no overflow for any input, and the log is taken of a safe
     # value so no gradient is NaN at 0 (whatever the slope), nor far below half-saturation.
     log_ratio = params["slope"] * (xp.log(xp.where(positive, x, 1.0)) - xp.log(params["half_saturation"]))
-    return xp.where(positive, stable_sigmoid(log_ratio, xp), 0.0)
+    return xp.where(positive, expit(log_ratio, xp), 0.0)
 
 
 def _hill_slope_at_zero(params: Mapping[str, Array], xp: Any) -> Array:
@@ -115,7 +115,7 @@ def _logistic_inflection(params: Mapping[str, Array], xp: Any) -> tuple[Array, A
     h = ``half_saturation``; m < h, and m -> h as the slope grows.
     """
     steepness, half = params["slope"], params["half_saturation"]
-    at_zero = stable_sigmoid(-steepness, xp)
+    at_zero = expit(-steepness, xp)
     return half * steepness / (steepness + xp.log((1.0 + at_zero) / (1.0 - at_zero))), at_zero
 
 
@@ -127,7 +127,7 @@ def _logistic(carried: Array, params: Mapping[str, Array], xp: Any) -> Array:
     model's coefficient).
     """
     inflection, at_zero = _logistic_inflection(params, xp)
-    at_x = stable_sigmoid(params["slope"] * (_clamp(carried, xp) / inflection - 1.0), xp)
+    at_x = expit(params["slope"] * (_clamp(carried, xp) / inflection - 1.0), xp)
     return (at_x - at_zero) / (1.0 - at_zero)
 
 
