@@ -113,15 +113,15 @@ def optimum_caption(result: OptimizationResult) -> str:
 def optimum_lines(result: OptimizationResult) -> list[str]:
     """Plain lines under the table: the verdict when today's mix is kept or the advice stops short of the
     optimum, the sales, the solver, the warnings."""
-    from mmm_analytics.simulator.advice import CAUTIOUS_LINE_START, KEPT_LINE_START, spread_line
+    from mmm_analytics.simulator.advice import spread_line, verdict_sentence
 
-    verdicts = [w for w in result.warnings if w.startswith((KEPT_LINE_START, CAUTIOUS_LINE_START))]
-    lines = [f"{w[:1].upper()}{w[1:]}." for w in verdicts]
+    sentences = [(w, verdict_sentence(w)) for w in result.warnings]
+    lines = [sentence for _, sentence in sentences if sentence]
     lines += [
         f"Expected incremental sales: {result.expected_incremental_sales:,.0f} INR per week "
         f"(current mix: {result.current_incremental_sales:,.0f}; uplift {result.uplift:+.1%})",
         spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
-        *(f"Warning: {w}" for w in result.warnings if w not in verdicts),
+        *(f"Warning: {w}" for w, sentence in sentences if not sentence),
     ]
     return [line for line in lines if line]
 

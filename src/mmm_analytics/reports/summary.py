@@ -18,7 +18,7 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
-from mmm_analytics.simulator.defaults import CAUTIOUS_LINE_START, KEPT_LINE_START
+from mmm_analytics.simulator.advice import verdict_sentence
 from mmm_analytics.simulator.report import frontier_figure
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
@@ -287,9 +287,8 @@ def _links(reports_dir: Path) -> Section:
 
 def _optimiser_note(line: str) -> Note:
     """One line of the optimiser's: a verdict (today's mix kept, a cautious step) or a warning."""
-    if line.startswith((KEPT_LINE_START, CAUTIOUS_LINE_START)):
-        return Note(f"{line[:1].upper()}{line[1:]}.", "note", "The advice.")
-    return Note(line, "warning", "Optimiser warning.")
+    sentence = verdict_sentence(line)
+    return Note(line, "warning", "Optimiser warning.") if sentence is None else Note(sentence, "note", "The advice.")
 
 
 def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> Page:

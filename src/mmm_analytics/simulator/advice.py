@@ -32,6 +32,14 @@ if TYPE_CHECKING:
     from mmm_analytics.simulator.selection import Selection
 
 
+def verdict_sentence(line: str) -> str | None:
+    """``line`` of an optimisation's warnings as a sentence when it is a verdict (today's mix kept, a
+    cautious step), which the CLI and the summary show as advice, not as a warning; else None."""
+    if line.startswith((KEPT_LINE_START, CAUTIOUS_LINE_START)):
+        return f"{line[:1].upper()}{line[1:]}."
+    return None
+
+
 def spread_line(spread: float, step: float, converged: bool, starts: int, seconds: float) -> str:
     """The solver line under an optimisation: the marginal ROI spread (equal at the optimum, so only
     meaningful there), convergence, starts and time."""
