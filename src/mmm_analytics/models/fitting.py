@@ -212,7 +212,9 @@ def fit_and_summarise(
     params = response_params(model, panel, inputs, draws)
     info: dict = {"history": history, "best_epoch": best_epoch}
     if lift_tests is not None and len(lift_tests):
-        info["uncalibrated"] = uncalibrated_params(model, panel, inputs, problem, config.model.seed, intervals.draws)
+        info["uncalibrated"] = uncalibrated_params(
+            model, panel, inputs, problem, noise, config.model.seed, intervals.draws
+        )
     timings["intervals"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     info["timings"] = timings
@@ -224,17 +226,18 @@ def uncalibrated_params(
     panel: FeaturePanel,
     inputs: ModelInputs,
     problem: SeriesLeastSquares,
+    noise: np.ndarray,
     seed: int,
     n_draws: int,
 ) -> ResponseParams:
     """The response the model would have without its lift tests: the same posterior with the
     tests' evidence taken out, polished from the calibrated weights, and its Laplace draws.
-    ``problem`` is the calibrated fit's (its compiled pieces are reused); ``model`` keeps its
-    calibrated weights."""
+    ``problem`` is the calibrated fit's (its compiled pieces are reused) and ``noise`` its residual
+    noise scale (S,); ``model`` keeps its calibrated weights."""
     calibrated = current_theta(model)
     plain = problem.without_lift_tests()
     try:
-        polish(model, inputs, residual_noise_scale(model, inputs), max_evaluations=100, problem=plain)
+        polish(model, inputs, noise, max_evaluations=100, problem=plain)
         draws = laplace_draws(model, inputs, residual_noise_scale(model, inputs), n_draws, seed, plain)
         return response_params(model, panel, inputs, draws)
     finally:

@@ -94,8 +94,7 @@ class MarketingMixModel(keras.Model):
         self.adstock = AdstockLayer(n_channels, max_lag, family=carryover, name="adstock")
         self.curve = ROICurveLayer(n_channels, saturation, scaling=saturation_scaling, name="saturation")
         self.coefficients = HierarchicalLayer(n_channels, n_brands, n_regions, name="hierarchical")
-        self.n_series_controls = int(n_series_controls)
-        self.baseline = LinearBaselineLayer(n_series, n_controls, hidden_units, self.n_series_controls, name="baseline")
+        self.baseline = LinearBaselineLayer(n_series, n_controls, hidden_units, n_series_controls, name="baseline")
         self.price = PriceEffectLayer(n_brands, max(float(priors.get("elasticity_mean", 1.0)), 0.05), name="price")
         self.mse_tracker = keras.metrics.Mean(name="mse")
         self.wmape_tracker = keras.metrics.Mean(name="wmape")
@@ -104,7 +103,7 @@ class MarketingMixModel(keras.Model):
         media = self.curve(self.adstock(inputs["media"]), inputs.get("size"))
         coefficient = self.coefficients([inputs["brand"], inputs["region"]])
         contribution = coefficient[:, None, :] * media
-        own = [inputs["series_controls"]] if self.n_series_controls else []
+        own = [inputs["series_controls"]] if self.baseline.n_series_controls else []
         base = self.baseline([inputs["series"], inputs["controls"], *own])
         base = base * self.price([inputs["brand"], inputs["relative_price"]])
         return {"sales": base + ops.sum(contribution, axis=-1), "media": contribution}
@@ -246,7 +245,7 @@ class MarketingMixModel(keras.Model):
             "carryover": self.carryover,
             "saturation_scaling": self.saturation_scaling,
             "lift_tests": None if self.lift_tests is None else self.lift_tests.to_config(),
-            "n_series_controls": self.n_series_controls,
+            "n_series_controls": self.baseline.n_series_controls,
         }
 
 

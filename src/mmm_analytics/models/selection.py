@@ -247,11 +247,8 @@ def select_forms(
                 on_candidate(scored[key])
 
         # After a failed first fit every other candidate starts afresh (a failed first one has no later folds).
-        head_start = head[1][0] if head[1] else None
-        jobs = [
-            _Job(key, () if key == first and head[3] else folds[1:] if key == first else folds, head_start)
-            for key in new
-        ]
+        head_start, first_rest = (None, ()) if head[3] else (head[1][0], folds[1:])
+        jobs = [_Job(key, first_rest if key == first else folds, head_start) for key in new]
         run_tasks(_run_job, jobs, backend, shared, on_result=record)
         return [scored[key] for key in keys]
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.features.panel import FeaturePanel, require_fittable
-from mmm_analytics.models.inputs import ModelInputs, model_inputs, prior_values, series_controls
+from mmm_analytics.models.inputs import ModelInputs, model_inputs, prior_values
 from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import assign_theta
@@ -36,6 +36,7 @@ def build_model(panel: FeaturePanel, config: ModelConfig, lift_tests: LiftTests 
     ``lift_tests`` (aligned to ``panel``) enter its likelihood."""
     vocab = panel.vocabularies()
     spend = panel.spend[:, : panel.n_train_weeks].sum(axis=(0, 1))
+    inputs = model_inputs(panel)
     model = MarketingMixModel(
         n_series=panel.sales.shape[0],
         n_brands=len(vocab["brand"]),
@@ -53,9 +54,8 @@ def build_model(panel: FeaturePanel, config: ModelConfig, lift_tests: LiftTests 
         hidden_units=config.dense_units if config.baseline.value == "dense" else 0,
         noise_scale=config.noise_scale,
         lift_tests=lift_tests.to_config() if lift_tests is not None and len(lift_tests) else None,
-        n_series_controls=series_controls(panel).shape[-1] if config.series_baseline else 0,
+        n_series_controls=inputs.x["series_controls"].shape[-1] if config.series_baseline else 0,
     )
-    inputs = model_inputs(panel)
     model(inputs.x)
     series_mean = inputs.y[:, : panel.n_train_weeks].mean(axis=1)
     model.baseline.intercept.assign(0.8 * series_mean)
