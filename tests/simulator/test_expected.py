@@ -17,7 +17,13 @@ from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.defaults import CAUTIOUS_STEPS
-from mmm_analytics.simulator.expected import ExpectedCells, Objective, cautious_step, uplift_over_current
+from mmm_analytics.simulator.expected import (
+    CautiousCells,
+    ExpectedCells,
+    Objective,
+    cautious_step,
+    uplift_over_current,
+)
 from mmm_analytics.simulator.optimizer import optimize_allocation
 from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
 
@@ -58,6 +64,30 @@ def test_gradient_and_curvature_are_exact(params) -> None:
     np.testing.assert_allclose(grad, numeric, rtol=1e-6)
     numeric_curvature = (cells.value_and_grad(spend + step)[1] - cells.value_and_grad(spend - step)[1]) / (2 * step)
     np.testing.assert_allclose(cells.curvature(spend), numeric_curvature, rtol=1e-5)
+
+
+def test_the_bad_case_is_the_mean_less_z_sd_of_the_uplift_with_an_exact_gradient(params) -> None:
+    """Value: expected total response less z sd over draws of the uplift over today's spend (rtol 1e-9
+    against NumPy); gradient: central differences (rtol 1e-5); at today's spend the spread vanishes
+    (to its floor, 1e-9 of today's sales: rtol 1e-8)."""
+    rows = np.array([1, 3])
+    expected = _expected(params, rows)
+    today = params.spend.mean(axis=1)[rows]
+    cells = CautiousCells.build(expected, today, z=1.2816)
+    spend = today * np.linspace(0.6, 1.5, today.size).reshape(today.shape)
+    per_draw = DrawSet.build(params, rows)
+    gains = per_draw.response(spend).sum(axis=(1, 2)) - per_draw.response(today).sum(axis=(1, 2))
+    value, grad = cells.value_and_grad(spend)
+    assert value == pytest.approx(expected.value_and_grad(spend)[0] - 1.2816 * gains.std(), rel=1e-9)
+    numeric = np.zeros_like(spend)
+    for index in np.ndindex(spend.shape):
+        step = np.zeros_like(spend)
+        step[index] = 1e-5 * spend[index]
+        numeric[index] = (cells.value_and_grad(spend + step)[0] - cells.value_and_grad(spend - step)[0]) / (
+            2 * step[index]
+        )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5)
+    assert cells.value_and_grad(today)[0] == pytest.approx(expected.value_and_grad(today)[0], rel=1e-8)
 
 
 def test_a_subset_of_draws_is_the_first_ones(params) -> None:
@@ -212,10 +242,10 @@ def _steps_by_quantile(
 def test_cautious_advice_takes_the_step_that_does_best_in_a_bad_case(
     request: pytest.FixtureRequest, world: str, multiple: float
 ) -> None:
-    """The advice is the grid step toward the expected optimum with the highest 10% quantile of uplift.
-    ``skewed``: channel 0 is strong in half the draws and weak in the others, so every step loses in
-    many draws and today's mix is kept; ``spread_out``: every draw agrees on the direction, and the
-    weak draws on a shorter move, so the advice goes part of the way."""
+    """The advice is the plan with the highest 10% quantile of uplift, at least as high as the best grid
+    step toward the expected optimum. ``skewed``: channel 0 is strong in half the draws and weak in the
+    others, so every plan loses in many draws and today's mix is kept; ``spread_out``: every draw agrees
+    on the direction, and the weak draws on a shorter move, so the advice goes part of the way."""
     sim: MarketingSimulator = request.getfixturevalue(world)
     factors = FACTORS if world == "skewed" else SPREAD
     budget = _budget(sim, multiple)
@@ -230,13 +260,26 @@ def test_cautious_advice_takes_the_step_that_does_best_in_a_bad_case(
         return
     best = float(steps[int(np.argmax(lows))])
     assert 0.2 < best < 0.9  # a real partial step
-    assert cautious.step == pytest.approx(best, abs=1e-12) and not cautious.kept_current
+    assert 0.0 < cautious.step < 1.0 and not cautious.kept_current
+    # Two channels and a fixed budget: every plan lies on the line through today's mix and the optimum.
+    # The cautious plan is the point of it with the best bad case, found between the grid's steps, and
+    # never worse there than the best grid step.
+    assert cautious.step == pytest.approx(best, abs=1.0 / CAUTIOUS_STEPS)
     today = np.array(list(cautious.current_allocation.values()))
     optimum = np.array(list(expected.allocation.values()))
-    np.testing.assert_allclose(list(cautious.allocation.values()), today + best * (optimum - today), rtol=1e-6)
+    recommended = np.array(list(cautious.allocation.values()))
+    np.testing.assert_allclose(recommended, today + cautious.step * (optimum - today), rtol=1e-6)
+    draws = sim.draw_set("BrandA", "CENTRAL")
+    base = draws.response(today[None, :]).sum(axis=(1, 2))
+    low = np.quantile(draws.response(recommended[None, :]).sum(axis=(1, 2)) - base, 0.1)
+    assert low >= lows.max() - 1e-9 * abs(lows.max())
     assert cautious.prob_beats_current >= 0.9 and 0 < cautious.uplift < expected.uplift
     assert sum(cautious.allocation.values()) == pytest.approx(budget, rel=1e-9)
-    assert any(line.startswith(f"cautious advice: the recommendation goes {best:.0%}") for line in cautious.warnings)
+    assert any(
+        line.startswith("cautious advice: the recommendation is the plan with the largest uplift in 90%")
+        and f"about {cautious.step:.0%} of the way" in line
+        for line in cautious.warnings
+    )
     assert not any("marginal ROIs of the free channels differ" in line for line in cautious.warnings)
 
 

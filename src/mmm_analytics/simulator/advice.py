@@ -149,18 +149,18 @@ class Notes:
             f"incremental sales by {found.expected:+,.0f} INR), so today's mix is recommended{broken}",
         )
 
-    def cautious(self, found: Uplift, uplift: Uplift, step: float) -> tuple[str, ...]:
-        """The line saying the recommendation goes only ``step`` of the way toward the optimum found
-        (uplift ``found``): the step that does best at the cautious advice's confidence (none for a
-        whole step or none)."""
-        if not 0.0 < step < 1.0:
+    def cautious(self, found: Uplift, uplift: Uplift, step: float, cautious: bool) -> tuple[str, ...]:
+        """The line saying the recommendation is a cautious plan short of the optimum found (uplift
+        ``found``), about ``step`` of the way toward it: the plan that does best at the cautious
+        advice's confidence (none when the recommendation is not ``cautious``)."""
+        if not cautious:
             return ()
         return (
-            f"{CAUTIOUS_LINE_START}: the recommendation goes {step:.0%} of the way from today's mix to the expected "
-            f"optimum, the step with the largest uplift in {self.confidence:.0%} of posterior draws "
-            f"(simulator.advice_confidence); it keeps {uplift.expected:+,.0f} of the optimum's "
-            f"{found.expected:+,.0f} INR expected weekly uplift and sells more than today's mix in "
-            f"{uplift.prob_beats_current:.0%} of draws (the optimum in {found.prob_beats_current:.0%})",
+            f"{CAUTIOUS_LINE_START}: the recommendation is the plan with the largest uplift in {self.confidence:.0%} "
+            f"of posterior draws (simulator.advice_confidence), about {step:.0%} of the way from today's mix to the "
+            f"expected optimum; it keeps {uplift.expected:+,.0f} of the optimum's {found.expected:+,.0f} INR expected "
+            f"weekly uplift and sells more than today's mix in {uplift.prob_beats_current:.0%} of draws (the optimum "
+            f"in {found.prob_beats_current:.0%})",
         )
 
     def binding(self, spend: SpendMatrix, bounds: CellBounds, kept: bool) -> tuple[str, ...]:

@@ -89,6 +89,55 @@ class ExpectedCells:
         return self.point.reference_response(spend)
 
 
+@dataclass(frozen=True, slots=True)
+class CautiousCells:
+    """A bad case of a plan's weekly response: the expected response minus ``z`` standard deviations
+    of its uplift over ``current`` across the draws, with the interface of :class:`CellSet`.
+
+    Its maximum is the plan whose uplift over ``current`` is largest at the confidence
+    ``Phi(z)`` (the uplift taken as normal over the draws): a move that is sure to gain beats a
+    larger move the draws disagree about. Only :meth:`value_and_grad` carries the spread; the
+    solver's start and scaling read the expected surface.
+    """
+
+    expected: ExpectedCells
+    current_totals: np.ndarray
+    z: float
+
+    @classmethod
+    def build(cls, expected: ExpectedCells, current: SpendMatrix, z: float) -> CautiousCells:
+        totals = expected.per_draw(current, order=0)[0].sum(axis=(1, 2))
+        return cls(expected=expected, current_totals=totals, z=float(z))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.expected.shape
+
+    def value_and_grad(self, spend: SpendMatrix) -> tuple[float, SpendMatrix]:
+        """Expected total weekly sales less ``z`` sd of the uplift (INR), and its exact gradient (K, C)."""
+        response, mroi = self.expected.per_draw(spend, order=1)
+        gains = response.sum(axis=(1, 2)) - self.current_totals
+        centred = gains - gains.mean()
+        # A floor of 1e-9 of today's sales keeps the gradient finite where every draw agrees (today's mix).
+        floor = 1e-9 * max(float(np.abs(self.current_totals).mean()), 1.0)
+        spread = float(np.sqrt(np.mean(centred**2) + floor**2))
+        mean_grad = mroi.mean(axis=0)
+        spread_grad = np.tensordot(centred, mroi - mean_grad[None], axes=1) / (len(gains) * spread)
+        return float(response.sum() / response.shape[0]) - self.z * spread, mean_grad - self.z * spread_grad
+
+    def evaluate(self, spend: SpendMatrix) -> tuple[SpendMatrix, SpendMatrix, SpendMatrix]:
+        return self.expected.evaluate(spend)
+
+    def curvature(self, spend: SpendMatrix) -> SpendMatrix:
+        return self.expected.curvature(spend)
+
+    def response(self, spend: SpendMatrix) -> SpendMatrix:
+        return self.expected.response(spend)
+
+    def reference_response(self, spend: np.ndarray) -> np.ndarray:
+        return self.expected.reference_response(spend)
+
+
 def objective_cells(point: CellSet, draws: DrawSet | None, objective: Objective, draws_used: int = 0) -> ResponseCells:
     """The surface the solver climbs: the ``point`` estimate, or the mean over the first ``draws_used``
     of ``draws`` (0: all of them; without draws, the point estimate)."""

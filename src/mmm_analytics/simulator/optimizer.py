@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,16 @@ from mmm_analytics.simulator.defaults import (
     PRICE_SOLVER_CELLS,
     START_SEED,
 )
-from mmm_analytics.simulator.expected import Objective, Uplift, cautious_step, objective_cells, uplift_over_current
+from mmm_analytics.simulator.expected import (
+    CautiousCells,
+    ExpectedCells,
+    Objective,
+    Uplift,
+    cautious_step,
+    draw_totals,
+    objective_cells,
+    uplift_over_current,
+)
 from mmm_analytics.simulator.prices import solve_by_prices
 from mmm_analytics.simulator.selection import Selection
 from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, solve
@@ -127,11 +137,12 @@ class OptimizationResult:
         Whether SLSQP reported success from at least one start.
     kept_current : bool
         True when no allocation beat today's mix in expectation (or, with ``advice_confidence``,
-        no step toward the optimum did at that confidence), so today's mix is recommended.
+        no cautious plan did at that confidence), so today's mix is recommended.
     step : float
         How far the recommendation goes from today's mix toward the expected optimum, in [0, 1]:
-        1 the optimum itself, 0 today's mix, between them a cautious step (a shorter move does
-        better than the whole one in a bad case, the advice's ``1 - confidence`` quantile).
+        1 the optimum itself, 0 today's mix, between them a cautious plan (one that does better
+        than the optimum in a bad case, the advice's ``1 - confidence`` quantile: a step toward
+        the optimum, or the plan of largest bad-case uplift, its move projected on the optimum's).
     today_weekly_spend : float
         Today's total weekly spend of the selection (INR), before scaling to the budget.
     warnings : tuple of str
@@ -282,15 +293,16 @@ def optimize_allocation(
     if solution is None or not (solution.converged or large):  # SLSQP, or its check of an unconverged small run
         n_starts = starts + 1 if warm_start is not None else starts
         solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
-    outcome = _Outcome(selection, budget, bounds, cells, solution, level, objective, confidence)
+    outcome = _Outcome(selection, budget, bounds, cells, solution, level, objective, confidence, at_most, large)
     return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 
 
 @dataclass(frozen=True, slots=True)
 class _Verdict:
-    """The recommendation: the solver's plan, part of the way toward it (``step`` < 1) when a shorter
-    move does better in a bad case, or today's mix (scaled to the budget; ``kept``) when every step
-    loses there. ``found`` is the plan's uplift, ``uplift`` the recommendation's."""
+    """The recommendation: the solver's plan; a cautious plan short of it (``cautious``) when one does
+    better in a bad case, the step toward the plan or the plan of largest bad-case uplift; or
+    today's mix (scaled to the budget; ``kept``) when none wins there. ``step`` is how far the
+    recommendation goes toward the plan, ``found`` the plan's uplift, ``uplift`` the recommendation's."""
 
     spend: SpendMatrix
     baseline: SpendMatrix
@@ -298,11 +310,20 @@ class _Verdict:
     uplift: Uplift
     kept: bool
     step: float = 1.0
+    cautious: bool = False
 
     @property
     def partial(self) -> bool:
-        """Whether the recommendation moves only part of the way toward the plan."""
-        return not self.kept and self.step < 1.0
+        """Whether the recommendation is a cautious plan short of the optimum found."""
+        return not self.kept and self.cautious
+
+
+def _share_of_the_way(spend: SpendMatrix, baseline: SpendMatrix, plan: SpendMatrix) -> float:
+    """How far ``spend`` goes from ``baseline`` toward ``plan`` (all (K, C)): its move projected on the
+    plan's, in [0, 1]."""
+    move = (plan - baseline).ravel()
+    length = float(move @ move)
+    return float(np.clip((spend - baseline).ravel() @ move / length, 0.0, 1.0)) if length > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +338,8 @@ class _Outcome:
     level: float
     objective: Objective
     confidence: float = 0.0
+    at_most: bool = False
+    large: bool = False
 
     @property
     def what(self) -> str:
@@ -324,9 +347,10 @@ class _Outcome:
 
     def verdict(self) -> _Verdict:
         """Today's mix unless the plan's expected uplift over it is positive. With a ``confidence``,
-        draws and today's mix within every bound, the step toward the plan that does best at that
-        confidence (the plan itself, part of the way, or today's mix when no step wins there);
-        where today's mix breaks a bound, a move is asked for: the plan."""
+        draws and today's mix within every bound, what does best at that confidence: the step toward
+        the plan (the plan itself or part of the way) or the plan of largest bad-case uplift
+        (:meth:`_cautious_plan`), whichever wins in the draws, or today's mix when neither wins
+        there; where today's mix breaks a bound, a move is asked for: the plan."""
         selection, plan = self.selection, self.solution.spend
         baseline = scaled_current(selection.current, self.budget)
         found = uplift_over_current(plan, baseline, self.level, selection.draws, selection.cells)
@@ -342,13 +366,54 @@ class _Outcome:
             return whole
         steps = [step for step in np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:] if self._within(baseline, plan, step)]
         step = cautious_step(plan, baseline, selection.draws, self.confidence, np.array(steps))
-        if step <= 0.0:
-            return kept
-        if step >= 1.0:
-            return whole
-        spend = baseline + step * (plan - baseline)
+        line = baseline + step * (plan - baseline)
+        spend = self._cautious_plan(baseline, line, 0.0 if step <= 0.0 else self._bad_case(line, baseline))
+        if spend is None:
+            if step <= 0.0:
+                return kept
+            if step >= 1.0:
+                return whole
+            spend = line
+        else:
+            step = _share_of_the_way(spend, baseline, plan)
         uplift = uplift_over_current(spend, baseline, self.level, selection.draws, selection.cells)
-        return _Verdict(spend, baseline, found, uplift, kept=False, step=step)
+        return _Verdict(spend, baseline, found, uplift, kept=False, step=step, cautious=True)
+
+    def _bad_case(self, spend: SpendMatrix, baseline: SpendMatrix) -> float:
+        """The ``1 - confidence`` quantile over the draws of the weekly uplift of ``spend`` over ``baseline``."""
+        draws = self.selection.draws
+        assert draws is not None
+        gains = draw_totals(draws, spend) - draw_totals(draws, baseline)
+        return float(np.quantile(gains, 1.0 - self.confidence))
+
+    def _cautious_plan(self, baseline: SpendMatrix, line: SpendMatrix, line_bad_case: float) -> SpendMatrix | None:
+        """The plan within the bounds whose uplift over ``baseline`` is largest in a bad case (expected
+        uplift less ``z`` sd over the draws, :class:`CautiousCells`, ``z`` the normal quantile of the
+        confidence), solved from the best step toward the optimum (``line``). None unless it does
+        better than that step, ``line_bad_case``, and than today's mix at the confidence in the draws;
+        None also for the point objective (asked for the point estimate's optimum) and for selections
+        the price solver takes (each step of this solve costs every draw)."""
+        selection = self.selection
+        assert selection.draws is not None
+        if self.large or self.objective != Objective.EXPECTED:
+            return None
+        expected = (
+            self.cells
+            if isinstance(self.cells, ExpectedCells)
+            else ExpectedCells.build(selection.cells, selection.draws)
+        )
+        bounds, z = self.bounds, NormalDist().inv_cdf(self.confidence)
+        problem = Problem(
+            CautiousCells.build(expected, baseline, z),
+            self.budget,
+            bounds.lower,
+            bounds.upper,
+            bounds.channel_lower,
+            bounds.channel_upper,
+            self.at_most,
+        )
+        candidate = solve(problem, [line, baseline], concave=False).spend
+        return candidate if self._bad_case(candidate, baseline) > max(line_bad_case, 0.0) else None
 
     def _within(self, baseline: SpendMatrix, plan: SpendMatrix, step: float) -> bool:
         """Whether the spend ``step`` of the way from ``baseline`` to ``plan`` keeps every bound (a step
@@ -412,7 +477,7 @@ class _Outcome:
             *advice.solver_warnings(self.solution.converged, self.solution.starts_used, mroi, free, spread, notes),
             *self.bounds.notes,
             *notes.kept(verdict.found, self.solution.spend, verdict.baseline, breaches, constrained, verdict.kept),
-            *notes.cautious(verdict.found, verdict.uplift, verdict.step),
+            *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi),
         )
