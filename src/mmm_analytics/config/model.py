@@ -124,10 +124,11 @@ class SimulatorSettings(Settings):
     data_range: bool = True
     #: Widen that range to [lowest x (1 - margin), highest x (1 + margin)].
     data_range_margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
-    #: Cautious advice: of the steps from today's mix toward the expected optimum, the recommendation is
-    #: the one whose uplift is largest at this confidence (its 1 - confidence quantile over the posterior
-    #: draws), so it sells more than today's mix in at least this share of them; today's mix when no
-    #: step does. 0: the expected optimum itself, whenever its expected uplift is positive.
+    #: Cautious advice: the recommendation is the plan whose uplift is largest at this confidence (its
+    #: 1 - confidence quantile over the posterior draws), a step from today's mix toward the expected
+    #: optimum or a plan off that line, so it sells more than today's mix in at least this share of
+    #: them; today's mix when none does. 0: the expected optimum itself, whenever its expected uplift
+    #: is positive.
     advice_confidence: float = Field(default=0.9, ge=0, lt=1, allow_inf_nan=False)
 
 

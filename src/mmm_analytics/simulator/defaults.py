@@ -61,7 +61,7 @@ UPLIFT_TOLERANCE = 1e-9
 #: Steps from today's mix toward the expected optimum a cautious recommendation may take (shares of the
 #: way; see ``simulator.advice_confidence`` and :func:`mmm_analytics.simulator.expected.cautious_step`).
 CAUTIOUS_STEPS = 20
-#: How the line saying today's mix is kept begins, and the line saying the advice goes part of the way
-#: to the optimum: verdicts, not warnings (the CLI shows them as plain sentences, the summary as notes).
+#: How the line saying today's mix is kept begins, and the line saying the advice is a cautious plan
+#: short of the optimum: verdicts, not warnings (the CLI shows them as plain sentences, the summary as notes).
 KEPT_LINE_START = "no allocation"
 CAUTIOUS_LINE_START = "cautious advice"

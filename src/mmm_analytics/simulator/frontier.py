@@ -3,7 +3,7 @@
 Budgets run from 0.25x to 2x the selection's current total weekly spend (20 points by
 default). Each point is a full optimisation of the configured objective (expected sales over
 the posterior draws by default), warm-started from the previous optimum scaled to the new budget;
-the optimum itself, not the cautious step toward it that ``mmm optimize`` recommends.
+the optimum itself, not the cautious plan that ``mmm optimize`` recommends.
 
 The frontier asks what each budget could buy on the fitted curves, so by default it does not
 hold cells to the range of spend seen in the data (``data_range=True`` does): at budgets far
