@@ -141,7 +141,7 @@ class Notes:
             return (
                 f"{KEPT_LINE_START}{where} beats today's mix in {self.confidence:.0%} of posterior draws (the best "
                 f"one found sells more in only {found.prob_beats_current:.0%} of them, {found.expected:+,.0f} INR a "
-                f"week in expectation, and no step toward it wins in {self.confidence:.0%}), so today's mix is "
+                f"week in expectation, and no cautious plan wins in {self.confidence:.0%}), so today's mix is "
                 f"recommended{broken}",
             )
         return (
