@@ -302,9 +302,9 @@ def test_cautious_step_never_moves_where_every_step_loses_in_a_bad_case(skewed: 
     gains = (draws.response(half_the_draws_lose) - draws.response(today)).sum(axis=(1, 2))
     assert np.mean(gains > 0) == 0.5
     steps = np.linspace(0.05, 1.0, 20)
-    assert cautious_step(half_the_draws_lose, today, draws, 0.9, steps) == 0.0
-    assert cautious_step(half_the_draws_lose, today, draws, 0.4, steps) > 0.0  # at 60% it moves
-    assert cautious_step(today, today, draws, 0.9, steps) == 0.0  # no move, no gain
+    assert cautious_step(half_the_draws_lose, today, draws, 0.9, steps) == (0.0, 0.0)
+    assert cautious_step(half_the_draws_lose, today, draws, 0.4, steps)[0] > 0.0  # at 60% it moves
+    assert cautious_step(today, today, draws, 0.9, steps) == (0.0, 0.0)  # no move, no gain
 
 
 def test_cautious_advice_leaves_the_line_to_the_optimum_for_a_surer_gain(tmp_path) -> None:

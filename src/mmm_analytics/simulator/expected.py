@@ -207,12 +207,12 @@ def uplift_over_current(
 
 def cautious_step(
     plan: SpendMatrix, current: SpendMatrix, draws: DrawSet, confidence: float, steps: np.ndarray
-) -> float:
+) -> tuple[float, float]:
     """How far to move from ``current`` toward ``plan`` (both (K, C), INR per week): of ``steps`` (shares
     of the way, in (0, 1]), the one whose uplift over ``current`` is largest in a bad case, its
     ``1 - confidence`` quantile over the draws; 0 (keep ``current``) when that quantile is not
     positive at any step. The step chosen thus sells more than ``current`` in at least
-    ``confidence`` of the draws.
+    ``confidence`` of the draws. Returns the step and its bad-case uplift (INR per week; 0 for none).
 
     On a concave response a step's uplift grows with the step in every draw that agrees with the
     direction and falls past that draw's own optimum: where the draws disagree, a shorter step
@@ -221,8 +221,13 @@ def cautious_step(
     current_totals = draw_totals(draws, current)
     chosen, chosen_low = 0.0, 0.0
     for step in np.asarray(steps, dtype=np.float64):
-        gains = draw_totals(draws, current + step * (plan - current)) - current_totals
-        low = float(np.quantile(gains, 1.0 - confidence))
+        low = bad_case_uplift(draws, current + step * (plan - current), current_totals, confidence)
         if low > chosen_low:
             chosen, chosen_low = float(step), low
-    return chosen
+    return chosen, chosen_low
+
+
+def bad_case_uplift(draws: DrawSet, spend: SpendMatrix, current_totals: np.ndarray, confidence: float) -> float:
+    """The ``1 - confidence`` quantile over the draws of the weekly uplift (INR) of ``spend`` (K, C) over
+    the plan whose per-draw totals are ``current_totals`` (D,)."""
+    return float(np.quantile(draw_totals(draws, spend) - current_totals, 1.0 - confidence))

@@ -32,6 +32,7 @@ every channel, stopped at the data range or loses money at the margin says so in
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -56,6 +57,7 @@ from mmm_analytics.simulator.expected import (
     ExpectedCells,
     Objective,
     Uplift,
+    bad_case_uplift,
     cautious_step,
     draw_totals,
     objective_cells,
@@ -293,7 +295,7 @@ def optimize_allocation(
     if solution is None or not (solution.converged or large):  # SLSQP, or its check of an unconverged small run
         n_starts = starts + 1 if warm_start is not None else starts
         solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
-    outcome = _Outcome(selection, budget, bounds, cells, solution, level, objective, confidence, at_most, large)
+    outcome = _Outcome(selection, budget, bounds, problem, solution, level, objective, confidence, large)
     return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 
 
@@ -333,13 +335,17 @@ class _Outcome:
     selection: Selection
     budget: float
     bounds: CellBounds
-    cells: ResponseCells
+    problem: Problem
     solution: Solution
     level: float
     objective: Objective
     confidence: float = 0.0
-    at_most: bool = False
     large: bool = False
+
+    @property
+    def cells(self) -> ResponseCells:
+        """The surface the solver climbed (expected over the draws, or the point estimate)."""
+        return self.problem.cells
 
     @property
     def what(self) -> str:
@@ -365,9 +371,9 @@ class _Outcome:
         if selection.draws is None or self.confidence <= 0.0 or not self._within(baseline, plan, 0.0):
             return whole
         steps = [step for step in np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:] if self._within(baseline, plan, step)]
-        step = cautious_step(plan, baseline, selection.draws, self.confidence, np.array(steps))
+        step, line_bad_case = cautious_step(plan, baseline, selection.draws, self.confidence, np.array(steps))
         line = baseline + step * (plan - baseline)
-        spend = self._cautious_plan(baseline, line, 0.0 if step <= 0.0 else self._bad_case(line, baseline))
+        spend = self._cautious_plan(baseline, line, line_bad_case)
         if spend is None:
             if step <= 0.0:
                 return kept
@@ -379,13 +385,6 @@ class _Outcome:
         uplift = uplift_over_current(spend, baseline, self.level, selection.draws, selection.cells)
         return _Verdict(spend, baseline, found, uplift, kept=False, step=step, cautious=True)
 
-    def _bad_case(self, spend: SpendMatrix, baseline: SpendMatrix) -> float:
-        """The ``1 - confidence`` quantile over the draws of the weekly uplift of ``spend`` over ``baseline``."""
-        draws = self.selection.draws
-        assert draws is not None
-        gains = draw_totals(draws, spend) - draw_totals(draws, baseline)
-        return float(np.quantile(gains, 1.0 - self.confidence))
-
     def _cautious_plan(self, baseline: SpendMatrix, line: SpendMatrix, line_bad_case: float) -> SpendMatrix | None:
         """The plan within the bounds whose uplift over ``baseline`` is largest in a bad case (expected
         uplift less ``z`` sd over the draws, :class:`CautiousCells`, ``z`` the normal quantile of the
@@ -393,27 +392,14 @@ class _Outcome:
         better than that step, ``line_bad_case``, and than today's mix at the confidence in the draws;
         None also for the point objective (asked for the point estimate's optimum) and for selections
         the price solver takes (each step of this solve costs every draw)."""
-        selection = self.selection
-        assert selection.draws is not None
-        if self.large or self.objective != Objective.EXPECTED:
+        draws, expected = self.selection.draws, self.cells
+        assert draws is not None
+        if self.large or not isinstance(expected, ExpectedCells):  # the point objective climbs the point estimate
             return None
-        expected = (
-            self.cells
-            if isinstance(self.cells, ExpectedCells)
-            else ExpectedCells.build(selection.cells, selection.draws)
-        )
-        bounds, z = self.bounds, NormalDist().inv_cdf(self.confidence)
-        problem = Problem(
-            CautiousCells.build(expected, baseline, z),
-            self.budget,
-            bounds.lower,
-            bounds.upper,
-            bounds.channel_lower,
-            bounds.channel_upper,
-            self.at_most,
-        )
-        candidate = solve(problem, [line, baseline], concave=False).spend
-        return candidate if self._bad_case(candidate, baseline) > max(line_bad_case, 0.0) else None
+        cautious = CautiousCells.build(expected, baseline, NormalDist().inv_cdf(self.confidence))
+        candidate = solve(dataclasses.replace(self.problem, cells=cautious), [line, baseline], concave=False).spend
+        bad_case = bad_case_uplift(draws, candidate, draw_totals(draws, baseline), self.confidence)
+        return candidate if bad_case > max(line_bad_case, 0.0) else None
 
     def _within(self, baseline: SpendMatrix, plan: SpendMatrix, step: float) -> bool:
         """Whether the spend ``step`` of the way from ``baseline`` to ``plan`` keeps every bound (a step
