@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +119,30 @@ def test_lift_tests_calibrate_the_fit_and_reach_the_report(tmp_path: Path, noise
     gap_without = np.abs(fit["uncalibrated"] - fit["measured"])
     assert (gap_with < 0.5 * gap_without).all()
     assert "lift-tests" in (tmp_path / "reports" / "model_report.html").read_text()
+
+
+def test_training_whose_adam_diverges_goes_on_from_the_start_and_says_so(
+    tmp_path: Path, noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Adam objective that is not finite used to leave NaN weights and a history no JSON file can hold."""
+    import keras
+
+    from mmm_analytics.features.store import save_panel
+    from mmm_analytics.models import training
+    from mmm_analytics.models.pipeline import train
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    adam = keras.optimizers.Adam
+    monkeypatch.setattr(training.keras.optimizers, "Adam", lambda rate: adam(math.nan))
+    config = fast_config(draws=20, prior_weight=0.0, epochs=3)
+    features = tmp_path / "features.parquet"
+    save_panel(to_feature_panel(noiseless_panel, config), features, config.features)
+    result = train(features, tmp_path / "model", config)
+    history = json.loads((tmp_path / "model" / "training_history.json").read_text())
+    assert history["adam_diverged_epoch"] == 1 and history["loss"] == [] and history["best_epoch"] == 0
+    assert result.summary["Adam"].startswith("stopped at epoch 1, whose objective was not finite")
+    assert np.isfinite(result.params.coefficient).all()
+    # The polish alone still reaches the noiseless truth.
+    contribution = historical_contribution(result.params).sum(axis=(0, 1))
+    expected = np.array([noiseless_panel.truth.national_contribution()[c] for c in result.params.channels])
+    np.testing.assert_allclose(contribution, expected, rtol=0.02)

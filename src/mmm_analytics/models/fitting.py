@@ -172,6 +172,7 @@ def fit_and_summarise(
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
+    diverged: int | None = None
     choice = choose_forms(panel, config.model)
     model_config, selection, sample = choice.config, choice.selection, choice.sample
     large = panel.sales.shape[0] > model_config.adam_max_series
@@ -200,6 +201,7 @@ def fit_and_summarise(
         )
         timings["adam"] = fit.seconds
         model, inputs, history, best_epoch = fit.model, fit.inputs, fit.history, fit.best_epoch
+        diverged = fit.diverged_epoch
         problem = SeriesLeastSquares(model, inputs)
         if config.model.polish:
             t0 = time.perf_counter()
@@ -210,7 +212,9 @@ def fit_and_summarise(
     intervals = config.model.intervals
     draws = laplace_draws(model, inputs, noise, intervals.draws, config.model.seed, problem)
     params = response_params(model, panel, inputs, draws)
-    info: dict = {"history": history, "best_epoch": best_epoch}
+    info: dict = {"history": history, "best_epoch": best_epoch} | (
+        {"adam_diverged_epoch": diverged} if diverged else {}
+    )
     if lift_tests is not None and len(lift_tests):
         info["uncalibrated"] = uncalibrated_params(
             model, panel, inputs, problem, noise, config.model.seed, intervals.draws

@@ -19,7 +19,8 @@ def history_figure(history: dict[str, list[float]], dpi: int = 150) -> Figure:
         ax.set_title(label)
         ax.set_xlabel("epoch")
         ax.set_yscale("log")
-        ax.legend()
+        if ax.get_lines():  # no Adam epoch (Gauss-Newton alone, or a first epoch that diverged)
+            ax.legend()
     fig.suptitle("Training history (Adam phase)")
     fig.tight_layout()
     return fig

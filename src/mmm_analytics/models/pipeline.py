@@ -168,10 +168,20 @@ def _fit_whole(
     model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs, progress, lift_tests)
     shutil.rmtree(output_dir / MARKETS_DIR, ignore_errors=True)  # a split model's, from an earlier run
     files = save_keras_model(model, output_dir)
-    files.append(write_json(output_dir / "training_history.json", info["history"] | {"best_epoch": info["best_epoch"]}))
+    files.append(
+        write_json(
+            output_dir / "training_history.json",
+            info["history"] | {k: info[k] for k in ("best_epoch", "adam_diverged_epoch") if k in info},
+        )
+    )
     figure = history_figure(info["history"], dpi=config.viz.dpi)
     files.append(write_with(output_dir / "training_history.png", lambda tmp: figure.savefig(tmp, format="png")))
-    if info["best_epoch"]:
+    if diverged := info.get("adam_diverged_epoch"):
+        summary = {
+            "Adam": f"stopped at epoch {diverged}, whose objective was not finite; the polish went on from "
+            + (f"epoch {diverged - 1}" if diverged > 1 else "the start")
+        }
+    elif info["best_epoch"]:
         summary = {"Adam epochs (best)": str(info["best_epoch"])}
     else:
         summary = {"fit": f"Gauss-Newton rounds alone ({len(panel.brand)} series)"}

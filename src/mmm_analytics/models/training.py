@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ class FitResult:
     history: dict[str, list[float]]
     seconds: float
     best_epoch: int
+    #: The Adam epoch whose objective was not finite (Adam stopped there and the weights of the
+    #: epoch before it, or the start, were kept); None when every epoch was finite.
+    diverged_epoch: int | None = None
 
 
 def build_model(panel: FeaturePanel, config: ModelConfig, lift_tests: LiftTests | None = None) -> MarketingMixModel:
@@ -78,6 +82,34 @@ def _progress_callback(report: EpochProgress, epochs: int, monitor: str) -> kera
     return keras.callbacks.LambdaCallback(
         on_epoch_end=epoch_end, on_train_end=lambda logs: report(int(last[0]), int(last[0]), last[1])
     )
+
+
+class KeepFiniteWeights(keras.callbacks.Callback):
+    """Stops Adam at the first epoch whose objective or weights are not finite and puts back the
+    weights of the last finite epoch (the start's when there is none), so the polish that follows
+    starts from finite weights. Place it after early stopping: its restore comes last."""
+
+    def __init__(self, monitor: str) -> None:
+        super().__init__()
+        self.monitor = monitor
+        self.kept: list[np.ndarray] = []
+        self.diverged_epoch: int | None = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.kept, self.diverged_epoch = self.model.get_weights(), None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        weights = self.model.get_weights()
+        objective = float((logs or {}).get(self.monitor, math.nan))
+        if math.isfinite(objective) and all(np.isfinite(w).all() for w in weights):
+            self.kept = weights
+            return
+        self.diverged_epoch = epoch + 1
+        self.model.stop_training = True
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.diverged_epoch is not None and not all(np.isfinite(w).all() for w in self.model.get_weights()):
+            self.model.set_weights(self.kept)
 
 
 def fit_model(
@@ -140,6 +172,8 @@ def fit_model(
         ]
     if progress is not None:
         callbacks.append(_progress_callback(progress, epochs or config.epochs, monitor))
+    guard = KeepFiniteWeights(monitor)
+    callbacks.append(guard)
     x, y, mask = _tile(inputs, steps)
     validation = (inputs.x, inputs.y, inputs.holdout_mask) if has_holdout else None
     start = time.perf_counter()
@@ -156,6 +190,8 @@ def fit_model(
         verbose=verbose,
     )
     seconds = time.perf_counter() - start
-    values = history.history
-    best = int(np.argmin(values[monitor])) + 1 if values.get(monitor) else len(values.get("loss", []))
-    return FitResult(model, inputs, {k: [float(v) for v in vs] for k, vs in values.items()}, seconds, best)
+    # The epochs before a divergence only: every number of the history is finite.
+    finite = len(history.history.get(monitor, [])) if guard.diverged_epoch is None else guard.diverged_epoch - 1
+    values = {k: [float(v) for v in vs[:finite]] for k, vs in history.history.items()}
+    best = int(np.nanargmin(values[monitor])) + 1 if values.get(monitor) else 0
+    return FitResult(model, inputs, values, seconds, best, guard.diverged_epoch)

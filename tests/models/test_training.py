@@ -1,0 +1,77 @@
+"""Adam training: the progress callback (once per epoch with the objective, then once at the end)
+and the guard that keeps finite weights when an epoch's objective is not finite."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from mmm_analytics.models import training
+from mmm_analytics.models.training import fit_model
+from mmm_analytics.synthetic import SyntheticPanel
+
+from .conftest import fast_config, to_feature_panel
+
+
+@pytest.mark.slow
+def test_fit_reports_each_epoch_then_the_end(noiseless_panel: SyntheticPanel) -> None:
+    config = fast_config(epochs=3)
+    panel = to_feature_panel(noiseless_panel, config)
+    calls: list[tuple[int, int, float]] = []
+    fit = fit_model(panel, config.model.model_copy(update={"steps_per_epoch": 5}), progress=lambda *a: calls.append(a))
+    assert [(epoch, epochs) for epoch, epochs, _ in calls] == [(1, 3), (2, 3), (3, 3), (3, 3)]
+    assert all(math.isfinite(objective) for *_, objective in calls)
+    assert [objective for *_, objective in calls[:3]] == pytest.approx(fit.history["loss"], rel=1e-12)
+
+
+class _NanAfter(keras.optimizers.schedules.LearningRateSchedule):
+    """Adam's usual step for the first ``steps`` steps, then a learning rate of NaN."""
+
+    def __init__(self, steps: int, rate: float = 0.03) -> None:
+        self.steps, self.rate = steps, rate
+
+    def __call__(self, step):  # type: ignore[no-untyped-def]
+        return keras.ops.where(step < self.steps, self.rate, math.nan)
+
+
+def _diverging_adam(monkeypatch: pytest.MonkeyPatch, steps: int) -> None:
+    adam = keras.optimizers.Adam
+    monkeypatch.setattr(training.keras.optimizers, "Adam", lambda rate: adam(_NanAfter(steps, rate)))
+
+
+def _weights(fit: training.FitResult) -> list[np.ndarray]:
+    return [keras.ops.convert_to_numpy(v.value) for v in fit.model.trainable_variables]
+
+
+def test_adam_that_diverges_in_its_first_epoch_keeps_the_start(
+    noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = fast_config(epochs=3).model.model_copy(update={"steps_per_epoch": 5})
+    panel = to_feature_panel(noiseless_panel, fast_config())
+    keras.utils.set_random_seed(config.seed)  # as fit_model does: the same start
+    start = [keras.ops.convert_to_numpy(v.value) for v in training.build_model(panel, config).trainable_variables]
+    _diverging_adam(monkeypatch, steps=0)
+    fit = fit_model(panel, config)
+    assert fit.diverged_epoch == 1
+    assert fit.history == {} or all(len(v) == 0 for v in fit.history.values())
+    assert fit.best_epoch == 0
+    for weights, expected in zip(_weights(fit), start, strict=True):
+        np.testing.assert_array_equal(weights, expected)
+
+
+def test_adam_that_diverges_later_keeps_the_last_finite_epoch(
+    noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = fast_config(epochs=4).model.model_copy(update={"steps_per_epoch": 5})
+    panel = to_feature_panel(noiseless_panel, fast_config())
+    one_epoch = fit_model(panel, config, epochs=1)
+    _diverging_adam(monkeypatch, steps=5)
+    fit = fit_model(panel, config)
+    assert fit.diverged_epoch == 2
+    assert {k: len(v) for k, v in fit.history.items()} == {k: 1 for k in one_epoch.history}
+    assert all(math.isfinite(x) for values in fit.history.values() for x in values)
+    for weights, expected in zip(_weights(fit), _weights(one_epoch), strict=True):
+        np.testing.assert_array_equal(weights, expected)
