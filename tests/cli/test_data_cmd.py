@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from mmm_analytics.cli.app import app
 from mmm_analytics.data import schema
+from tests.fingerprint import assert_same_fingerprint, frame_fingerprint, json_fingerprint
 
 runner = CliRunner()
 SMALL_CONFIG = """\
@@ -226,14 +227,9 @@ def test_markup_in_a_path_is_shown_as_written(project: Path, name: str) -> None:
 
 
 # ----- synthetic size options and lift tests
-#: SHA-256 of the default panel's mmm_data.csv and ground_truth.json (seed 42, 8 x 3 x 3 x 156),
-#: as written before panels could grow beyond the published size.
-DEFAULT_RAW_SHA256 = "463d1cfa5dcd70b5726e2b72a2b9a35e6cb97711aa75c795205cc3f149cd6588"
-DEFAULT_TRUTH_SHA256 = "d21e440cd2d01d9f770068ec608d2b0e722bcb20c624e57dd177c1b808c72534"
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+#: Fingerprints (tests/fingerprint.py) of the default panel's mmm_data.csv and ground_truth.json
+#: (seed 42, 8 x 3 x 3 x 156) as written before panels could grow beyond the published size.
+DEFAULT_FILES = json.loads((Path(__file__).parents[1] / "fixtures" / "panel_fingerprints.json").read_text())["cli"]
 
 
 def test_size_options_make_a_larger_panel(project: Path) -> None:
@@ -252,10 +248,10 @@ def test_lift_tests_leave_the_default_panel_unchanged(project: Path) -> None:
     plain = runner.invoke(app, ["data", "--output", "plain/raw", "--processed-dir", "plain/clean"])
     lifted = runner.invoke(app, ["data", "--lift-tests", "3", "--output", "lift/raw", "--processed-dir", "lift/clean"])
     assert plain.exit_code == 0 and lifted.exit_code == 0, lifted.output
-    assert (
-        _sha256(project / "plain/raw/mmm_data.csv") == _sha256(project / "lift/raw/mmm_data.csv") == DEFAULT_RAW_SHA256
-    )
-    assert _sha256(project / "lift/raw/ground_truth.json") == DEFAULT_TRUTH_SHA256
+    assert (project / "plain/raw/mmm_data.csv").read_bytes() == (project / "lift/raw/mmm_data.csv").read_bytes()
+    assert_same_fingerprint(frame_fingerprint(pd.read_csv(project / "lift/raw/mmm_data.csv")), DEFAULT_FILES["frame"])
+    truth = (project / "lift/raw/ground_truth.json").read_text(encoding="utf-8")
+    assert_same_fingerprint(json_fingerprint(truth), DEFAULT_FILES["truth"])
     for name in ("raw/data_dictionary.json", "clean/cleaning_report.json", "clean/outliers.csv"):
         assert (project / "plain" / name).read_bytes() == (project / "lift" / name).read_bytes(), name
     pd.testing.assert_frame_equal(

@@ -35,15 +35,25 @@ def expit(z: Any, xp: Any) -> Any:
     return 1.0 / (1.0 + xp.exp(-xp.clip(z, -SIGMOID_REACH, SIGMOID_REACH)))
 
 
+#: Largest |raw| the unit link takes as it is: the sigmoid of 36 is still below 1 in float64 (of 37,
+#: it rounds to 1), so every raw weight maps inside the open interval (0, 1).
+UNIT_REACH = 36.0
+
+#: Most negative raw weight the positive link takes as it is: its softplus (1e-304) is still > 0.
+POSITIVE_REACH = -700.0
+
+
 def constrain(link: Link, raw: Any, xp: Any) -> Any:
-    """Constrained value of ``raw`` (any shape) in the namespace ``xp``."""
+    """Constrained value of ``raw`` (any shape) in the namespace ``xp``: strictly inside the
+    parameter's open domain for every finite ``raw`` (a Laplace draw far along a flat direction
+    too), equal to the plain formula inside the reach constants, with gradient 0 beyond them."""
     match link:
         case Link.UNIT:
             # exp of a non-positive number only: no overflow, and no NaN gradient far out in the tails.
-            small = xp.exp(-xp.abs(raw))
+            small = xp.exp(-xp.minimum(xp.abs(raw), UNIT_REACH))
             return xp.where(raw >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
         case Link.POSITIVE:
-            return xp.maximum(raw, 0.0) + xp.log1p(xp.exp(-xp.abs(raw)))
+            return xp.maximum(raw, 0.0) + xp.log1p(xp.exp(-xp.abs(xp.maximum(raw, POSITIVE_REACH))))
         case _:
             assert_never(link)
 
