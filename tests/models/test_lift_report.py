@@ -132,11 +132,12 @@ def test_lift_comparison_numbers() -> None:
     z = 0.6744897501960817  # standard normal quantile at 0.75: the 50% range
     np.testing.assert_allclose(table["measured_lower"], [3.0 - z, 10.0 - 2.0 * z], rtol=1e-12)
     np.testing.assert_allclose(table["measured_upper"], [3.0 + z, 10.0 + 2.0 * z], rtol=1e-12)
-    # Draws of test 0: 2 and 4; of test 1: 16 and 32. Quantiles 0.25 and 0.75, linear.
-    np.testing.assert_allclose(table["calibrated"], [3.0, 24.0], rtol=RTOL)
+    # Draws of test 0: 2 and 4; of test 1: 16 and 32. The value is draw 0's (the posterior mode, as in
+    # the decomposition), not the draws' mean; quantiles 0.25 and 0.75, linear.
+    np.testing.assert_allclose(table["calibrated"], [2.0, 16.0], rtol=RTOL)
     np.testing.assert_allclose(table["calibrated_lower"], [2.5, 20.0], rtol=RTOL)
     np.testing.assert_allclose(table["calibrated_upper"], [3.5, 28.0], rtol=RTOL)
-    np.testing.assert_allclose(table["calibrated_z"], [0.0, 7.0], atol=1e-12)
+    np.testing.assert_allclose(table["calibrated_z"], [-1.0, 3.0], atol=1e-12)
     # One uncalibrated draw, half of draw 0: 1 and 8.
     np.testing.assert_allclose(
         table[["uncalibrated", "uncalibrated_lower", "uncalibrated_upper"]], [[1.0] * 3, [8.0] * 3]
@@ -159,9 +160,9 @@ def test_roi_comparison_numbers() -> None:
     without = DrawTotals(np.zeros((1, 2)), np.array([[15.0, 9.0]]))
     table = roi_comparison(TESTS, CHANNELS, np.array([10.0, 0.0]), draw_totals(TESTS, DRAWS), without, level=0.5)
     assert list(table.columns) == list(ROI_COLUMNS) and table["lift_tests"].tolist() == [1, 1]
-    # TV: contributions 30 and 60 over spend 10; Radio has no spend, so no ROI.
+    # TV: contributions 30 (the mode) and 60 over spend 10; Radio has no spend, so no ROI.
     np.testing.assert_allclose(
-        table.loc[0, ["calibrated_roi", "calibrated_roi_lower", "calibrated_roi_upper"]], [4.5, 3.75, 5.25]
+        table.loc[0, ["calibrated_roi", "calibrated_roi_lower", "calibrated_roi_upper"]], [3.0, 3.75, 5.25]
     )
     np.testing.assert_allclose(table.loc[0, ["uncalibrated_roi", "uncalibrated_roi_lower"]], [1.5, 1.5], rtol=RTOL)
     assert table.loc[1, ["calibrated_roi", "uncalibrated_roi"]].isna().all()
@@ -182,14 +183,14 @@ def test_section_shows_each_test_its_fit_and_the_roi() -> None:
         "TV, A, X, w0 to w1",
         "INR 3",
         "INR 2.33 to INR 3.67",
-        "INR 3",
+        "INR 2",
         "INR 2.5 to INR 3.5",
-        "0.0",
+        "-1.0",
         "INR 1",
         "INR 1 to INR 1",
         "-2.0",
     ]
-    assert [cell.text for cell in roi.rows[1]] == ["Radio", "1", "10.80", "9.00 to 12.60", "n/a", "n/a"]
+    assert [cell.text for cell in roi.rows[1]] == ["Radio", "1", "7.20", "9.00 to 12.60", "n/a", "n/a"]
     text = " ".join(p for block in section.blocks if isinstance(block, Text) for p in block.paragraphs)
     assert (
         "1 of 2 measured value(s) lie inside the calibrated model's 50% interval; 0 of 2 without calibration." in text

@@ -4,6 +4,7 @@ draws -> the fitted Keras model and its response parameters (what ``mmm train`` 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.export import predictions, response_params
 from mmm_analytics.models.inputs import ModelInputs, model_inputs
@@ -216,8 +218,10 @@ def fit_and_summarise(
         {"adam_diverged_epoch": diverged} if diverged else {}
     )
     if lift_tests is not None and len(lift_tests):
+        # The form choice's last fold fit (no tests) leads the polish to the data's own mode.
+        starts = () if large or chosen is None else (chosen.theta,)
         info["uncalibrated"] = uncalibrated_params(
-            model, panel, inputs, problem, noise, config.model.seed, intervals.draws
+            model, panel, inputs, problem, noise, config.model.seed, intervals.draws, starts
         )
     timings["intervals"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
@@ -233,15 +237,32 @@ def uncalibrated_params(
     noise: np.ndarray,
     seed: int,
     n_draws: int,
+    starts: Sequence[np.ndarray] = (),
 ) -> ResponseParams:
     """The response the model would have without its lift tests: the same posterior with the
-    tests' evidence taken out, polished from the calibrated weights, and its Laplace draws.
-    ``problem`` is the calibrated fit's (its compiled pieces are reused) and ``noise`` its residual
-    noise scale (S,); ``model`` keeps its calibrated weights."""
+    tests' evidence taken out, polished from the calibrated weights and from each of ``starts``
+    (flat weights of a fit without the tests, e.g. the form choice's), keeping the mode of lowest
+    objective, and its Laplace draws. Where the data cannot tell channels apart the objective has
+    several modes, and the calibrated weights alone lead to the one nearest the tests, not to the
+    fit the data give without them. ``problem`` is the calibrated fit's (its compiled pieces are
+    reused) and ``noise`` its residual noise scale (S,); ``model`` keeps its calibrated weights."""
     calibrated = current_theta(model)
     plain = problem.without_lift_tests()
     try:
-        polish(model, inputs, noise, max_evaluations=100, problem=plain)
+        best, best_cost = calibrated, np.inf
+        for start in (calibrated, *starts):
+            assign_theta(model, start)
+            try:
+                polish(model, inputs, noise, max_evaluations=100, problem=plain)
+            except InputError:  # derivatives not finite at a start: the other starts decide
+                if start is calibrated:
+                    raise
+                continue
+            theta = current_theta(model)
+            cost = plain.cost(theta, noise) if np.isfinite(theta).all() else np.inf
+            if cost < best_cost:
+                best, best_cost = theta, cost
+        assign_theta(model, best)
         draws = laplace_draws(model, inputs, residual_noise_scale(model, inputs), n_draws, seed, plain)
         return response_params(model, panel, inputs, draws)
     finally:

@@ -2,8 +2,9 @@
 
 For every lift test the model's fitted value is the sum of the channel's weekly
 contribution (INR) over the test's series (every SKU of its brand x region slice) and weeks,
-computed once per parameter draw: its mean over the draws and the equal-tailed interval at
-``level``. It is shown twice: calibrated (the posterior with the tests as evidence) and
+computed once per parameter draw: its value at the posterior mode (the first draw is the mode
+itself, so it is the same number as the decomposition's and ``channel_roi.csv``'s) and the
+equal-tailed interval over the draws at ``level``. It is shown twice: calibrated (the posterior with the tests as evidence) and
 without calibration (the same posterior with the tests' evidence removed), beside the
 measured value and its range measured +- z x standard error. ROI per channel = contribution
 summed over the data period / spend, with and without calibration.
@@ -116,19 +117,20 @@ def draw_totals(tests: LiftTests, contributions: ContributionDraws) -> DrawTotal
 
 
 def _summary(draws: Grid, level: float) -> tuple[Grid, Grid, Grid]:
-    """Mean and equal-tailed interval over the draw axis 0."""
+    """The posterior mode (draw 0, the centre of the draws) and the equal-tailed interval over
+    the draw axis 0."""
     if not 0.0 < level < 1.0:
         raise InputError(f"interval level must be in (0, 1) (model_config.yaml intervals.level); got {level}")
     lower, upper = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
-    return draws.mean(axis=0), lower, upper
+    return draws[0], lower, upper
 
 
 def _fitted_columns(prefix: str, draws: Grid | None, measured: Grid, error: Grid, level: float) -> dict[str, Grid]:
     if draws is None:
         nan = np.full(len(measured), np.nan)
         return {prefix: nan, f"{prefix}_lower": nan, f"{prefix}_upper": nan, f"{prefix}_z": nan}
-    mean, lower, upper = _summary(draws, level)
-    return {prefix: mean, f"{prefix}_lower": lower, f"{prefix}_upper": upper, f"{prefix}_z": (mean - measured) / error}
+    mode, lower, upper = _summary(draws, level)
+    return {prefix: mode, f"{prefix}_lower": lower, f"{prefix}_upper": upper, f"{prefix}_z": (mode - measured) / error}
 
 
 def lift_comparison(
@@ -155,7 +157,7 @@ def lift_comparison(
 
     Returns
     -------
-    DataFrame with :data:`LIFT_COLUMNS`: amounts in INR; ``*_z`` = (fitted mean - measured) /
+    DataFrame with :data:`LIFT_COLUMNS`: amounts in INR; ``*_z`` = (fitted value - measured) /
     standard_error, the test's residual in the likelihood.
     """
     measured, error = np.asarray(tests.incremental_sales), np.asarray(tests.standard_error)
@@ -194,12 +196,12 @@ def roi_comparison(
     frame: dict[str, object] = {"channel": list(channels), "spend": spend, "lift_tests": counts}
     for prefix, totals in (("calibrated", calibrated), ("uncalibrated", uncalibrated)):
         if totals is None:
-            mean = lower = upper = np.full(len(channels), np.nan)
+            mode = lower = upper = np.full(len(channels), np.nan)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 roi = np.where(spend > 0, totals.channels / np.where(spend > 0, spend, 1.0), np.nan)
-            mean, lower, upper = _summary(roi, level)
-        frame |= {f"{prefix}_roi": mean, f"{prefix}_roi_lower": lower, f"{prefix}_roi_upper": upper}
+            mode, lower, upper = _summary(roi, level)
+        frame |= {f"{prefix}_roi": mode, f"{prefix}_roi_lower": lower, f"{prefix}_roi_upper": upper}
     return pd.DataFrame(frame, columns=list(ROI_COLUMNS))
 
 
