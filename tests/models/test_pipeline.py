@@ -89,7 +89,6 @@ print(json.dumps(sales.tolist()))
     np.testing.assert_allclose(reloaded, params.predicted_sales, rtol=1e-9)
 
 
-@pytest.mark.slow
 def test_lift_tests_calibrate_the_fit_and_reach_the_report(tmp_path: Path, noiseless_panel: SyntheticPanel) -> None:
     """A tight lift test pulls its channel's contribution in that slice to the measurement."""
     import dataclasses
@@ -110,7 +109,11 @@ def test_lift_tests_calibrate_the_fit_and_reach_the_report(tmp_path: Path, noise
     config = dataclasses.replace(config, model=config.model.model_copy(update={"lift_tests": csv}))
     features = tmp_path / "features.parquet"
     save_panel(to_feature_panel(noiseless_panel, config), features, config.features)
-    train(features, tmp_path / "model", config, reports_dir=tmp_path / "reports", figures_dir=tmp_path / "figures")
+    result = train(
+        features, tmp_path / "model", config, reports_dir=tmp_path / "reports", figures_dir=tmp_path / "figures"
+    )
+    assert result.summary["lift tests"].startswith("2 as evidence (lift_tests_fit.csv): ")
+    assert "measured value(s) lie inside the calibrated model's 90% interval" in result.summary["lift tests"]
     fit = pd.read_csv(tmp_path / "reports" / "lift_tests_fit.csv")
     assert len(fit) == 2
     np.testing.assert_allclose(fit["measured"], tests["incremental_sales"])

@@ -45,6 +45,7 @@ from mmm_analytics.models.lift_report import (
     ParamsContributions,
     draw_totals,
     lift_comparison,
+    lift_insight,
     lift_section,
     roi_comparison,
 )
@@ -90,6 +91,9 @@ class Evaluation:
         Every file written (reports, then figures, then the HTML report).
     seconds : dict of str to float
         Time spent per step.
+    lift : str
+        With lift tests, one sentence on how many measured values the model's intervals hold,
+        with and without calibration; otherwise empty.
     """
 
     metrics: dict[str, Any]
@@ -98,6 +102,7 @@ class Evaluation:
     diagnostics: pd.DataFrame
     files: tuple[Path, ...]
     seconds: dict[str, float]
+    lift: str = ""
 
     def headline(self) -> dict[str, float]:
         """Overall train and holdout R2 and wMAPE, holdout bias and the pooled Durbin-Watson."""
@@ -250,6 +255,7 @@ def evaluate(
     figures = render_figures(plots, figures_dir, viz)
     clock.lap("figures")
     sections = [form_section((training or {}).get("selection"), panel.channels, params.typical_scaling.tolist())]
+    insight = ""
     if lift is not None:
         tests, uncalibrated = lift
         calibrated_totals = draw_totals(tests, ParamsContributions(params))
@@ -260,6 +266,7 @@ def evaluate(
         )
         files += [write_csv(reports_dir / LIFT_CSV, comparison), write_csv(reports_dir / LIFT_ROI_CSV, roi)]
         sections.append(lift_section(comparison, roi, level, viz.number_format))
+        insight = lift_insight(comparison, level)
         clock.lap("lift tests")
     content = ReportContent(
         plots=plots,
@@ -277,7 +284,7 @@ def evaluate(
     )
     report = write_text(reports_dir / REPORT_HTML, build_report(content))
     clock.lap("report")
-    return Evaluation(metrics, frame, contributions, diagnostics, (*files, *figures, report), clock.seconds())
+    return Evaluation(metrics, frame, contributions, diagnostics, (*files, *figures, report), clock.seconds(), insight)
 
 
 class _Clock:

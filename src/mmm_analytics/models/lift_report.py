@@ -209,7 +209,7 @@ def _inside(values: pd.Series, lower: pd.Series, upper: pd.Series) -> int:
     return int(((values >= lower) & (values <= upper)).sum())
 
 
-def _insight(comparison: pd.DataFrame, level: float) -> str:
+def lift_insight(comparison: pd.DataFrame, level: float) -> str:
     """One sentence: how many measured values lie inside the model's interval, each way."""
     n, share = len(comparison), numbers.percent(level, 0)
     inside = _inside(comparison["measured"], comparison["calibrated_lower"], comparison["calibrated_upper"])
@@ -281,7 +281,7 @@ def lift_section(
         "means over the parameter draws; gap = (model - measured) / standard error."
     )
     blocks: list[Table | Text | Note] = [
-        Text((intro, _insight(comparison, level))),
+        Text((intro, lift_insight(comparison, level))),
         _tests_table(comparison, level, fmt),
     ]
     far = comparison.loc[comparison["uncalibrated_z"].abs() > 2.0, "test"].tolist()

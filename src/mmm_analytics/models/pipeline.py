@@ -153,6 +153,8 @@ def train(
         info["timings"]["evaluation"] = time.perf_counter() - t0
         files += list(evaluation.files)
         summary |= headline(evaluation.metrics)
+        if evaluation.lift:
+            summary["lift tests"] = f"{len(lift_tests or ())} as evidence (lift_tests_fit.csv): {evaluation.lift}"
     return TrainResult(fitted.model, panel, params, metadata, noise, info["timings"], files, summary)
 
 
