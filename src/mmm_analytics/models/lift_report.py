@@ -4,8 +4,9 @@ For every lift test the model's fitted value is the sum of the channel's weekly
 contribution (INR) over the test's series (every SKU of its brand x region slice) and weeks,
 computed once per parameter draw: its value at the posterior mode (the first draw is the mode
 itself, so it is the same number as the decomposition's and ``channel_roi.csv``'s) and the
-equal-tailed interval over the draws at ``level``. It is shown twice: calibrated (the posterior with the tests as evidence) and
-without calibration (the same posterior with the tests' evidence removed), beside the
+equal-tailed interval over the draws at ``level``. It is shown twice: calibrated (the posterior
+with the tests as evidence) and without calibration (the same posterior with the tests'
+evidence removed, re-polished to its own mode), beside the
 measured value and its range measured +- z x standard error. ROI per channel = contribution
 summed over the data period / spend, with and without calibration.
 
@@ -278,7 +279,8 @@ def lift_section(
         "Each lift test (an experiment's incremental Sales_Value of one channel in one slice and weeks) beside what "
         "the model attributes to that channel in the same series and weeks. Calibrated: the fit with the tests as "
         "evidence; without calibration: the same posterior with the tests' evidence taken out. Model values are "
-        "means over the parameter draws; gap = (model - measured) / standard error."
+        "at the posterior mode (as in the decomposition), intervals over the parameter draws; "
+        "gap = (model - measured) / standard error."
     )
     blocks: list[Table | Text | Note] = [
         Text((intro, lift_insight(comparison, level))),
