@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+#: The fingerprints the panel tests pin: per world (``default``, ``collinear``, ``misspecified``) the
+#: frame and truth of ``generate_panel``, ``small`` (seed 7, 2 x 2 x 1 x 104), and ``cli`` (the default
+#: panel's mmm_data.csv and ground_truth.json as ``mmm data`` writes them), as generated before panels
+#: could grow beyond 8 geos x 3 brands x 3 SKUs (then pinned by SHA-256, which the last bits of numpy's
+#: AVX-512 maths broke on other CPUs).
+STORED: dict[str, dict[str, Any]] = json.loads(
+    (Path(__file__).parent / "fixtures" / "panel_fingerprints.json").read_text(encoding="utf-8")
+)
 
 #: Relative tolerance on floats and float summaries (SIMD differences: at most ~2e-16 measured).
 RTOL = 1e-12

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +10,7 @@ from typer.testing import CliRunner
 
 from mmm_analytics.cli.app import app
 from mmm_analytics.data import schema
-from tests.fingerprint import assert_same_fingerprint, frame_fingerprint, json_fingerprint
+from tests.fingerprint import STORED, assert_same_fingerprint, frame_fingerprint, json_fingerprint
 
 runner = CliRunner()
 SMALL_CONFIG = """\
@@ -227,9 +226,6 @@ def test_markup_in_a_path_is_shown_as_written(project: Path, name: str) -> None:
 
 
 # ----- synthetic size options and lift tests
-#: Fingerprints (tests/fingerprint.py) of the default panel's mmm_data.csv and ground_truth.json
-#: (seed 42, 8 x 3 x 3 x 156) as written before panels could grow beyond the published size.
-DEFAULT_FILES = json.loads((Path(__file__).parents[1] / "fixtures" / "panel_fingerprints.json").read_text())["cli"]
 
 
 def test_size_options_make_a_larger_panel(project: Path) -> None:
@@ -249,9 +245,9 @@ def test_lift_tests_leave_the_default_panel_unchanged(project: Path) -> None:
     lifted = runner.invoke(app, ["data", "--lift-tests", "3", "--output", "lift/raw", "--processed-dir", "lift/clean"])
     assert plain.exit_code == 0 and lifted.exit_code == 0, lifted.output
     assert (project / "plain/raw/mmm_data.csv").read_bytes() == (project / "lift/raw/mmm_data.csv").read_bytes()
-    assert_same_fingerprint(frame_fingerprint(pd.read_csv(project / "lift/raw/mmm_data.csv")), DEFAULT_FILES["frame"])
+    assert_same_fingerprint(frame_fingerprint(pd.read_csv(project / "lift/raw/mmm_data.csv")), STORED["cli"]["frame"])
     truth = (project / "lift/raw/ground_truth.json").read_text(encoding="utf-8")
-    assert_same_fingerprint(json_fingerprint(truth), DEFAULT_FILES["truth"])
+    assert_same_fingerprint(json_fingerprint(truth), STORED["cli"]["truth"])
     for name in ("raw/data_dictionary.json", "clean/cleaning_report.json", "clean/outliers.csv"):
         assert (project / "plain" / name).read_bytes() == (project / "lift" / name).read_bytes(), name
     pd.testing.assert_frame_equal(

@@ -26,7 +26,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.loader import load_panel
 from mmm_analytics.response import carryover, saturation
 from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, generate_panel, world
-from tests.fingerprint import assert_same_fingerprint, frame_fingerprint, json_fingerprint
+from tests.fingerprint import STORED, assert_same_fingerprint, frame_fingerprint, json_fingerprint
 
 CHANNELS = Channels.default()
 RTOL = 1e-6
@@ -179,29 +179,25 @@ def test_festival_index_peaks_around_diwali(default_csv) -> None:
 
 
 # ----- panels of any size; the default panel unchanged
-#: Fingerprints (tests/fingerprint.py) of the default panel's frame and truth JSON (seed 42) per world,
-#: and of a small panel, as generated before panels could grow beyond 8 geos x 3 brands x 3 SKUs
-#: (then pinned by SHA-256, which the last bits of numpy's AVX-512 maths broke on other CPUs).
-FINGERPRINTS = json.loads((Path(__file__).parents[1] / "fixtures" / "panel_fingerprints.json").read_text())
 UNCHANGED_WORLDS = (SyntheticSetting.DEFAULT, SyntheticSetting.COLLINEAR, SyntheticSetting.MISSPECIFIED)
 
 
 @pytest.mark.parametrize("setting", UNCHANGED_WORLDS, ids=[s.value for s in UNCHANGED_WORLDS])
 def test_default_panel_is_unchanged(setting: SyntheticSetting) -> None:
     panel = generate_panel(SyntheticSettings(setting=setting))
-    assert_same_fingerprint(frame_fingerprint(panel.frame), FINGERPRINTS[setting.value]["frame"])
-    assert_same_fingerprint(json_fingerprint(panel.truth.to_json()), FINGERPRINTS[setting.value]["truth"])
+    assert_same_fingerprint(frame_fingerprint(panel.frame), STORED[setting.value]["frame"])
+    assert_same_fingerprint(json_fingerprint(panel.truth.to_json()), STORED[setting.value]["truth"])
 
 
 def test_a_small_panel_is_unchanged() -> None:
     panel = generate_panel(SyntheticSettings(seed=7, n_geos=2, n_brands=2, n_skus=1, n_weeks=104))
-    assert_same_fingerprint(frame_fingerprint(panel.frame), FINGERPRINTS["small"]["frame"])
+    assert_same_fingerprint(frame_fingerprint(panel.frame), STORED["small"]["frame"])
 
 
 def test_the_fingerprint_catches_a_change_far_below_a_cents_worth() -> None:
     """One Sales_Value moved by a millionth of itself, one flag flipped, one truth number nudged: each is caught."""
     panel = generate_panel(SyntheticSettings(seed=7, n_geos=2, n_brands=2, n_skus=1, n_weeks=104))
-    expected = FINGERPRINTS["small"]["frame"]
+    expected = STORED["small"]["frame"]
     moved = panel.frame.copy()
     moved.loc[5, "Sales_Value"] *= 1.0 + 1e-6
     with pytest.raises(AssertionError, match="Sales_Value"):
