@@ -12,7 +12,7 @@ from mmm_analytics.config.data import SyntheticSettings
 from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.normal_equations import SeriesLeastSquares
-from mmm_analytics.models.posterior import current_theta
+from mmm_analytics.models.posterior import current_theta, weight_key
 from mmm_analytics.models.training import build_model
 from mmm_analytics.synthetic import generate_panel
 from tests.models.conftest import fast_config, to_feature_panel
@@ -140,3 +140,44 @@ def test_without_lift_tests_is_the_plain_model_s_problem_on_the_same_compiled_fi
     )
     # The calibrated problem still reads its tests.
     assert problem.normal_equations(theta, noise).cost == pytest.approx(with_tests.cost, rel=1e-12)
+
+
+def test_moving_the_shared_trend_into_every_series_is_not_free(panel) -> None:
+    """Each series' own trend and yearly cycle sit on top of the shared ones: shifting the shared
+    weights by delta and every series' own by -delta predicts the same sales. Without a prior on
+    the series' own weights that direction was flat, and on a 4,000-series panel the fit drifted
+    along it to shared weights of -4e4. The Normal(0, series_sd) prior makes it cost
+    0.5 * S * delta**2 / series_sd**2 per calendar term."""
+    from mmm_analytics.models.inputs import SERIES_CONTROLS
+
+    config = fast_config().model.pinned("beta_gamma", "hill")
+    model = build_model(panel, config)
+    inputs = model_inputs(panel)
+    assert model.baseline.n_series_controls == len(SERIES_CONTROLS)
+    problem = SeriesLeastSquares(model, inputs)
+    theta = current_theta(model)
+    delta = 0.3
+    moved = theta.copy()
+    # The shared controls are whitened: the shift of their weights that moves the shared index
+    # as the series' calendar terms move it (exact: the terms are in the controls' span).
+    shared, own = inputs.x["controls"], inputs.x["series_controls"]
+    target = (own @ np.full(own.shape[-1], delta)).ravel()
+    shift = np.linalg.lstsq(shared.reshape(-1, shared.shape[-1]).astype(np.float64), target, rcond=None)[0]
+    for key, part in zip((weight_key(v) for v in model.trainable_variables), problem.flat.parts(np.arange(theta.size))):
+        if key == "baseline/control_effect":
+            moved[part] += shift
+        elif key == "baseline/series_effect":
+            moved[part] -= delta
+    noise = np.full(inputs.y.shape[0], 0.05)
+    residuals, _ = dense_residuals(model, inputs, noise)
+    n_fit = inputs.y.size
+    before, after = np.asarray(residuals(jnp.asarray(theta))), np.asarray(residuals(jnp.asarray(moved)))
+    # The same predictions, so the same fit residuals (to the float32 inputs' round-off: 1e-5
+    # noise scales is 5e-7 of a series' mean sales).
+    np.testing.assert_allclose(after[:n_fit], before[:n_fit], atol=1e-5)
+    sd = config.priors.shrinkage.series_sd
+    expected = 0.5 * inputs.y.shape[0] * len(SERIES_CONTROLS) * delta**2 / sd**2
+    # Tolerance: the fit residuals' round-off above moves the fit's sum of squares by < 1e-3.
+    assert problem.cost(moved, noise) - problem.cost(theta, noise) == pytest.approx(expected, rel=1e-4)
+    # The Keras loss (the Adam fit's) and the structured problem agree on the whole objective.
+    assert 0.5 * float(after @ after) == pytest.approx(problem.cost(moved, noise), rel=1e-10)

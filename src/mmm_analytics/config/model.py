@@ -72,10 +72,13 @@ class SaturationScalingPrior(Settings):
 
 
 class ShrinkagePrior(Settings):
-    """Normal(0, sd) priors on brand and region offsets of the media coefficients."""
+    """Normal(0, sd) priors on brand and region offsets of the media coefficients, and on each
+    series' own trend and yearly-cycle weights (``series_baseline``) around the shared ones
+    (share of the series' baseline per standard deviation of the calendar term)."""
 
     brand_sd: float = Field(default=0.5, gt=0)
     region_sd: float = Field(default=0.5, gt=0)
+    series_sd: float = Field(default=0.2, gt=0)
 
 
 class Priors(Settings):

@@ -75,4 +75,5 @@ def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, An
         "scaling_spread": p.saturation_scaling.spread,
         "brand_sd": p.shrinkage.brand_sd,
         "region_sd": p.shrinkage.region_sd,
+        "series_sd": p.shrinkage.series_sd,
     }

@@ -130,9 +130,31 @@ class MarketingMixModel(keras.Model):
         return in_slice * ops.einsum("nta,at->na", picked, ops.convert_to_tensor(sums.weeks, dtype=media.dtype))
 
     def prior_residuals(self, media, series_ids=None):
-        """Every prior (and lift test) as z-scores, in one vector; ``media`` (S, T, C) for all series."""
+        """Every prior (and lift test) as z-scores, in one vector; ``media`` (S, T, C) for all series:
+        :meth:`evidence_residuals`, then :meth:`series_prior_residuals` of those series."""
         ids = ops.arange(self.n_series) if series_ids is None else series_ids
-        return self.evidence_residuals(ops.sum(self.contribution_sums(media, ids), axis=0))
+        evidence = self.evidence_residuals(ops.sum(self.contribution_sums(media, ids), axis=0))
+        own = self.series_prior_residuals(ids)
+        return evidence if own is None else ops.concatenate([evidence, ops.cast(own, evidence.dtype)])
+
+    def series_prior_precision(self) -> dict[str, float]:
+        """Precision (prior weight / sd**2) of the Normal(0, sd) prior on each per-series weight
+        that has one, by weight key: each series' own trend and yearly-cycle weights are
+        deviations from the shared ones, so the two are identified apart (without it, moving the
+        shared trend into every series changes no prediction). Empty when there are none."""
+        weight = float(self.priors["weight"])
+        if not self.baseline.n_series_controls or weight <= 0:
+            return {}
+        return {"baseline/series_effect": weight / float(self.priors.get("series_sd", 0.2)) ** 2}
+
+    def series_prior_residuals(self, series_ids):
+        """The per-series priors of :meth:`series_prior_precision` as z-scores of the series
+        ``series_ids`` (n,), flattened (n * k,); None without such priors."""
+        precision = self.series_prior_precision().get("baseline/series_effect")
+        if precision is None:
+            return None
+        own = ops.take(self.baseline.series_effect, ops.cast(series_ids, "int32"), axis=0)
+        return math.sqrt(precision) * ops.reshape(own, (-1,))
 
     def evidence_residuals(self, totals):
         """Prior z-scores (value - mean) / spread, times sqrt(weight), then the lift tests'

@@ -221,7 +221,8 @@ class SeriesLeastSquares:
     """The residuals of ``model`` on ``inputs`` (training weeks) as a structured problem.
 
     Fit residuals are sqrt(mask) (y - prediction) / noise_scale[s]; then the evidence rows
-    (:meth:`MarketingMixModel.evidence_residuals`). Flat weights as in
+    (:meth:`MarketingMixModel.evidence_residuals`) and the per-series priors on the series' own
+    weights (:meth:`MarketingMixModel.series_prior_residuals`, kept in the own blocks). Flat weights as in
     :class:`~mmm_analytics.models.posterior.FlatWeights`.
     """
 
@@ -261,8 +262,27 @@ class SeriesLeastSquares:
             np.arange(len(self.columns.media_weights))[None, :] * model.n_channels + self.sums.channel[:, None]
         )
         self._sum_columns = self.columns.index[:, media_cols]  # (S, A, Km)
+        self.own_precision = self._own_precision()
         #: Evidence rows left out at the end (the lift tests', in :meth:`without_lift_tests`).
         self._dropped_rows = 0
+
+    def _own_precision(self) -> np.ndarray:
+        """Prior precision of each series' own weights, (S, n_own): the model's per-series
+        Normal(0, sd) priors (:meth:`MarketingMixModel.series_prior_precision`), 0 where none.
+        They add a diagonal to each series' own block, so they never couple two series."""
+        precision = np.zeros(self.n_weights)
+        priors = self.model.series_prior_precision()
+        for variable, part in zip(self.model.trainable_variables, self.flat.parts(np.arange(self.n_weights))):
+            if weight_key(variable) in priors:
+                precision[part] = priors[weight_key(variable)]
+        if not np.isin(np.flatnonzero(precision), self.own_weights).all():
+            raise ValueError("a per-series prior is on a weight that is not a series' own")
+        return precision[self.own_weights]
+
+    def _own_prior(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Half the per-series priors' sum of squares at ``theta``, and its gradient on the own weights (S, n_own)."""
+        own = theta[self.own_weights]
+        return 0.5 * float((self.own_precision * own**2).sum()), self.own_precision * own
 
     def without_lift_tests(self) -> SeriesLeastSquares:
         """The same problem without the lift tests' evidence rows: the fit and the priors alone.
@@ -375,7 +395,7 @@ class SeriesLeastSquares:
             part, sums = self._cost_chunk(theta_j, *arrays)
             fit, totals = fit + float(part), totals + np.asarray(sums)
         evidence = np.asarray(self._evidence(theta_j, jnp.asarray(totals)))
-        return fit + 0.5 * float(evidence @ evidence)
+        return fit + 0.5 * float(evidence @ evidence) + self._own_prior(theta)[0]
 
     def normal_equations(self, theta: np.ndarray, noise: np.ndarray) -> NormalEquations:
         cols, n_own = self.columns, self.columns.n_own
@@ -410,12 +430,14 @@ class SeriesLeastSquares:
             (grams[:, :n_own, n_own:].ravel(), (self._coupling_rows, self._coupling_cols)),
             shape=(self.n_series * n_own, n_rest),
         )
+        own_cost, own_gradient = self._own_prior(theta)
+        own = grams[:, :n_own, :n_own] + self.own_precision[:, :, None] * np.eye(n_own)[None]
         return NormalEquations(
-            cost=fit_cost + 0.5 * float(evidence @ evidence),
-            own=grams[:, :n_own, :n_own],
+            cost=fit_cost + 0.5 * float(evidence @ evidence) + own_cost,
+            own=own,
             coupling=coupling,
             rest=rest,
-            gradient_own=gradients[:, :n_own],
+            gradient_own=gradients[:, :n_own] + own_gradient,
             gradient_rest=gradient_rest,
         )
 
