@@ -90,6 +90,36 @@ def test_the_bad_case_is_the_mean_less_z_sd_of_the_uplift_with_an_exact_gradient
     assert cells.value_and_grad(today)[0] == pytest.approx(expected.value_and_grad(today)[0], rel=1e-8)
 
 
+def test_the_bad_case_gradient_at_zero_spend_is_never_nan() -> None:
+    """A Hill curve with slope < 1 has an infinite marginal ROI at zero spend. Where only some draws
+    had such a slope, the spread's gradient was inf - inf: NaN, with a RuntimeWarning on the
+    screen of ``mmm optimize``. Now the channel's gradient is +inf (as the expected response's),
+    and every other cell's is the same as with a tiny positive spend there (1e-15 of today's: its
+    response, about (1e-15)**0.6 of today's, moves the spread by < 1e-8; rtol 1e-6)."""
+    import warnings
+
+    params = build_params(saturation="hill", n_draws=12)
+    slopes = params.slope_draws.copy()
+    slopes[::2, 0] = 0.6  # half the draws: channel 0 steeper than linear at zero
+    params = replace_params(params, slope_draws=slopes)
+    rows = np.array([0, 1])
+    expected = _expected(params, rows)
+    today = params.spend.mean(axis=1)[rows]
+    cells = CautiousCells.build(expected, today, z=1.2816)
+    spend = today.copy()
+    spend[0, 0] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad = cells.value_and_grad(spend)
+    assert np.isfinite(value) and not np.isnan(grad).any()
+    assert grad[0, 0] == np.inf
+    nearby = spend.copy()
+    nearby[0, 0] = 1e-15 * today[0, 0]
+    others = np.ones_like(grad, dtype=bool)
+    others[0, 0] = False
+    np.testing.assert_allclose(grad[others], cells.value_and_grad(nearby)[1][others], rtol=1e-6)
+
+
 def test_a_subset_of_draws_is_the_first_ones(params) -> None:
     rows = np.array([0])
     spend = params.spend.mean(axis=1)[rows]

@@ -122,8 +122,13 @@ class CautiousCells:
         floor = 1e-9 * max(float(np.abs(self.current_totals).mean()), 1.0)
         spread = float(np.sqrt(np.mean(centred**2) + floor**2))
         mean_grad = mroi.mean(axis=0)
-        spread_grad = np.tensordot(centred, mroi - mean_grad[None], axes=1) / (len(gains) * spread)
-        return float(response.sum() / response.shape[0]) - self.z * spread, mean_grad - self.z * spread_grad
+        # At zero spend a Hill curve with slope < 1 has an infinite marginal ROI in some draws: the
+        # expected gradient is +inf there (as for the expected response), and the spread's is left out.
+        finite = np.isfinite(mean_grad)
+        deviation = np.where(finite[None], mroi - np.where(finite, mean_grad, 0.0)[None], 0.0)
+        spread_grad = np.tensordot(centred, deviation, axes=1) / (len(gains) * spread)
+        grad = np.where(finite, mean_grad - self.z * spread_grad, mean_grad)
+        return float(response.sum() / response.shape[0]) - self.z * spread, grad
 
     def evaluate(self, spend: SpendMatrix) -> tuple[SpendMatrix, SpendMatrix, SpendMatrix]:
         return self.expected.evaluate(spend)
