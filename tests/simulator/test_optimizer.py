@@ -188,6 +188,13 @@ def test_json_has_exactly_the_documented_keys(simulator: MarketingSimulator) -> 
     payload = simulator.optimize_budget(None, None, "BrandA", "EAST").to_json_dict()
     assert tuple(payload) == JSON_KEYS
     assert set(payload["allocation"]) == set(simulator.channels) == set(payload["marginal_roi"])
+    # Whether today's mix was kept, how far the advice went and what held each channel are in the
+    # file itself, not only in the warning lines.
+    result = simulator.optimize_budget(None, None, "BrandA", "EAST")
+    assert payload["kept_current"] is result.kept_current and 0.0 <= payload["step"] <= 1.0
+    assert payload["channel_status"] == result.channel_status and set(payload["channel_status"]) == set(
+        simulator.channels
+    )
 
 
 def test_sigmoid_model_optimises(tmp_path: Path) -> None:
