@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
-from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, solver_warnings
+from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, solver_warnings, spend_correlation
 from mmm_analytics.simulator.expected import Uplift
 from mmm_analytics.simulator.optimizer import KEPT
 from mmm_analytics.utils.io import to_json
@@ -121,3 +121,64 @@ def test_no_kept_line_when_the_plan_is_today_s_mix_anyway() -> None:
     found = Uplift(plan=10.0, current=10.0, lower=0.0, upper=0.0, prob_beats_current=0.0)
     assert notes.kept(found, today, today, [], constrained=False, kept=True) == ()
     assert notes.kept(found, today + np.array([[1.0, -1.0]]), today, [], constrained=False, kept=True)
+
+
+def test_spend_correlation_is_the_mean_of_each_segment_s_own() -> None:
+    """Against np.corrcoef segment by segment (rtol 1e-12); a segment where a channel's spend never
+    changes is left out of that channel's pairs, and a pair no segment informs is 0."""
+    rng = np.random.default_rng(7)
+    history = rng.lognormal(10.0, 0.5, (3, 40, 4))
+    history[1, :, 2] = 5_000.0  # constant in segment 1
+    history[:, :, 3] = 0.0  # never used anywhere
+    out = spend_correlation(history)
+    with np.errstate(invalid="ignore", divide="ignore"):  # the reference divides by a zero spread
+        every = [np.corrcoef(history[k].T) for k in range(3)]
+    np.testing.assert_allclose(out[0, 1], np.mean([c[0, 1] for c in every]), rtol=1e-12)
+    np.testing.assert_allclose(out[0, 2], np.mean([every[0][0, 2], every[2][0, 2]]), rtol=1e-12)
+    assert out[0, 3] == 0.0 and out[3, 3] == 0.0
+    np.testing.assert_allclose(np.diag(out)[:3], 1.0, rtol=1e-12)
+
+
+def test_money_moved_between_channels_that_moved_together_is_named() -> None:
+    notes = Notes(("TV", "YouTube", "Instagram"), budget=300.0, today=300.0)
+    correlation = np.array([[1.0, 0.1, 0.0], [0.1, 1.0, 0.96], [0.0, 0.96, 1.0]])
+    today = np.array([[100.0, 100.0, 100.0]])
+    split = np.array([[100.0, 52.0, 148.0]])  # YouTube -48%, Instagram +48%
+    (line,) = notes.moved_together(split, today, correlation, kept=False)
+    assert line.startswith("YouTube and Instagram moved together in the data (weekly spend correlation 0.96)")
+    assert "cuts YouTube by 48% and raises Instagram by 48%" in line
+    # Moved the same way, a small shift, a weak correlation or today's mix kept: nothing to say.
+    assert notes.moved_together(np.array([[60.0, 120.0, 120.0]]), today, correlation, kept=False) == ()
+    assert notes.moved_together(np.array([[100.0, 97.0, 103.0]]), today, correlation, kept=False) == ()
+    weak = correlation.copy()
+    weak[1, 2] = weak[2, 1] = 0.85
+    assert notes.moved_together(split, today, weak, kept=False) == ()
+    assert notes.moved_together(split, today, correlation, kept=True) == ()
+    # TV and YouTube split the other way, but they never moved together.
+    assert notes.moved_together(np.array([[148.0, 52.0, 100.0]]), today, correlation, kept=False) == ()
+
+
+def test_the_advice_warns_when_it_splits_channels_that_moved_together(
+    simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The selection carries the data's spend correlation, and the optimiser's warnings read it: made
+    0.95 between a channel the advice cuts and one it raises, the line appears (and in the JSON)."""
+    from mmm_analytics.simulator import advice, engine
+
+    selection = simulator.selection(*SEGMENT)
+    rows = simulator.rows(*SEGMENT)
+    np.testing.assert_allclose(selection.correlation, spend_correlation(simulator.params.spend[rows]), rtol=1e-12)
+    plain = simulator.optimize_budget(None, None, *SEGMENT, data_range=False)
+    change = {c: plain.allocation[c] / plain.current_allocation[c] - 1 for c in simulator.channels}
+    cut, raised = min(change, key=change.__getitem__), max(change, key=change.__getitem__)
+    assert change[cut] < -0.05 and change[raised] > 0.05
+    assert not any("moved together in the data" in w for w in plain.warnings)
+    together = np.eye(len(simulator.channels))
+    a, b = simulator.channels.index(cut), simulator.channels.index(raised)
+    together[a, b] = together[b, a] = 0.95
+    monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    result = simulator.optimize_budget(None, None, *SEGMENT, data_range=False)
+    (line,) = [w for w in result.warnings if "moved together in the data" in w]
+    assert f"cuts {cut} by" in line and f"raises {raised} by" in line
+    assert line in result.to_json_dict()["warnings"]
+    assert advice.MOVED_TOGETHER_CORRELATION <= 0.95

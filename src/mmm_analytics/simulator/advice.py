@@ -2,8 +2,9 @@
 
 Each warning is one plain line: the solver may have stopped short (no converged start, unequal
 marginal ROIs), extra spend earns almost nothing, no plan beat today's mix (so today's mix is
-recommended), the range of spend seen in the data holds a channel, or a channel's last rupee
-earns back less than a rupee (marginal ROI below ``LOSS_MROI``).
+recommended), the range of spend seen in the data holds a channel, a channel's last rupee
+earns back less than a rupee (marginal ROI below ``LOSS_MROI``), or money moves between two
+channels that moved together in the data (whose split the model knows least).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from mmm_analytics.simulator.defaults import (
     CAUTIOUS_LINE_START,
     KEPT_LINE_START,
     LOSS_MROI,
+    MOVED_TOGETHER_CORRELATION,
     MROI_SPREAD_WARNING,
     SATURATED_MROI,
+    SPLIT_SHIFT,
     UPLIFT_TOLERANCE,
 )
 from mmm_analytics.simulator.expected import Uplift
@@ -49,6 +52,20 @@ def spread_line(spread: float, step: float, converged: bool, starts: int, second
         f"Marginal ROI spread over free channels: {spread:.1e}{where}; {state} after {starts} start(s) "
         f"in {seconds:.2f} s"
     )
+
+
+def spend_correlation(history: np.ndarray) -> np.ndarray:
+    """Correlation of the channels' weekly spends within each segment, averaged over the segments
+    of ``history`` (K, T, C), INR per week -> (C, C). A segment where a channel's spend never changes
+    says nothing about it and is left out of that channel's pairs; a pair no segment informs is 0."""
+    history = np.asarray(history, dtype=np.float64)
+    centred = history - history.mean(axis=1, keepdims=True)
+    spread = np.sqrt((centred**2).sum(axis=1))  # (K, C)
+    varies = spread > 1e-12 * np.maximum(np.abs(history).max(axis=1), 1e-300)
+    unit = np.where(varies[:, None, :], centred / np.where(spread > 0, spread, 1.0)[:, None, :], 0.0)
+    per_segment = np.einsum("ktc,ktd->kcd", unit, unit)
+    informed = (varies[:, :, None] & varies[:, None, :]).sum(axis=0)
+    return np.where(informed > 0, per_segment.sum(axis=0) / np.maximum(informed, 1), 0.0)
 
 
 def uplift_threshold(current: float) -> float:
@@ -167,6 +184,31 @@ class Notes:
         """The line naming the channels the data range holds at ``spend`` (K, C)."""
         line = None if kept else binding_note(spend, bounds, self.channels, self.budget)
         return () if line is None else (line,)
+
+    def moved_together(
+        self, spend: SpendMatrix, baseline: SpendMatrix, correlation: np.ndarray | None, kept: bool
+    ) -> tuple[str, ...]:
+        """One line per pair of channels whose weekly spends correlate by at least
+        ``MOVED_TOGETHER_CORRELATION`` in the data (``correlation`` (C, C)) when the advice ``spend``
+        cuts one and raises the other by more than ``SPLIT_SHIFT`` of today's mix (``baseline``)."""
+        if kept or correlation is None:
+            return ()
+        today, advised = baseline.sum(axis=0), spend.sum(axis=0)
+        change = np.where(today > 0, advised / np.where(today > 0, today, 1.0) - 1.0, 0.0)
+        out = []
+        for a, b in zip(*np.triu_indices(len(self.channels), k=1)):
+            if correlation[a, b] < MOVED_TOGETHER_CORRELATION or change[a] * change[b] >= 0:
+                continue
+            cut, raised = (a, b) if change[a] < 0 else (b, a)
+            if min(-change[cut], change[raised]) <= SPLIT_SHIFT:
+                continue
+            out.append(
+                f"{self.channels[a]} and {self.channels[b]} moved together in the data (weekly spend "
+                f"correlation {correlation[a, b]:.2f}), so the model can tell their effects apart least of all, "
+                f"and the advice cuts {self.channels[cut]} by {-change[cut]:.0%} and raises {self.channels[raised]} "
+                f"by {change[raised]:.0%}: check that split with a lift test (mmm train --lift-tests) before acting on it"
+            )
+        return tuple(out)
 
     def losing(self, spend: SpendMatrix, mroi: np.ndarray) -> tuple[str, ...]:
         """The line naming the channels that get money but earn back less than a rupee at the margin."""

@@ -65,3 +65,10 @@ CAUTIOUS_STEPS = 20
 #: short of the optimum: verdicts, not warnings (the CLI shows them as plain sentences, the summary as notes).
 KEPT_LINE_START = "no allocation"
 CAUTIOUS_LINE_START = "cautious advice"
+
+#: Two channels whose weekly spends correlate at least this much within a segment (mean over the
+#: selected segments) have moved together in the data: their split is what the model knows least,
+#: and the advice warns when it moves money from one to the other (by more than ``SPLIT_SHIFT``
+#: of each one's spend in today's mix).
+MOVED_TOGETHER_CORRELATION = 0.9
+SPLIT_SHIFT = 0.05

@@ -30,6 +30,7 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.model import ModelConfig, SimulatorSettings
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.simulator.advice import spend_correlation
 from mmm_analytics.simulator.bounds import SpendRange
 from mmm_analytics.simulator.constraints import BudgetConstraints
 from mmm_analytics.simulator.defaults import ALL, RECENT_BASELINE_WEEKS
@@ -326,6 +327,7 @@ class MarketingSimulator:
             concave=self._concave,
             draws=self.draw_set(brand, region),
             spend_range=self.spend_range(brand, region) if bounded else None,
+            correlation=spend_correlation(self.params.spend[rows]),
         )
 
     @functools.cached_property

@@ -466,6 +466,7 @@ class _Outcome:
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi),
+            *notes.moved_together(verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept),
         )
 
     def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from mmm_analytics.simulator.bounds import SpendRange
 from mmm_analytics.simulator.surface import CellSet, DrawSet, SpendMatrix
 
@@ -30,6 +32,9 @@ class Selection:
         uplift interval (without, both fall back to the point estimate).
     spend_range : SpendRange, optional
         Bounds on each cell's weekly spend from the data (None: not applied).
+    correlation : ndarray of shape (C, C), optional
+        How the channels' weekly spends moved together in the data, within a segment, averaged over
+        the segments (:func:`~mmm_analytics.simulator.advice.spend_correlation`).
     """
 
     brand: str
@@ -41,3 +46,4 @@ class Selection:
     concave: bool
     draws: DrawSet | None = None
     spend_range: SpendRange | None = None
+    correlation: np.ndarray | None = None
