@@ -122,6 +122,9 @@ def test_lift_tests_calibrate_the_fit_and_reach_the_report(tmp_path: Path, noise
     gap_without = np.abs(fit["uncalibrated"] - fit["measured"])
     assert (gap_with < 0.5 * gap_without).all()
     assert "lift-tests" in (tmp_path / "reports" / "model_report.html").read_text()
+    # The model folder names the channels the tests measured (the simulator lets their split move).
+    metadata = json.loads((tmp_path / "model" / "metadata.json").read_text())
+    assert metadata["extra"]["lift_tested_channels"] == ["Facebook", "Print"]
 
 
 def test_training_whose_adam_diverges_goes_on_from_the_start_and_says_so(

@@ -158,16 +158,9 @@ def test_money_moved_between_channels_that_moved_together_is_named() -> None:
     assert notes.moved_together(np.array([[148.0, 52.0, 100.0]]), today, correlation, kept=False) == ()
 
 
-def test_the_advice_warns_when_it_splits_channels_that_moved_together(
-    simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The selection carries the data's spend correlation, and the optimiser's warnings read it: made
-    0.95 between a channel the advice cuts and one it raises, the line appears (and in the JSON)."""
-    from mmm_analytics.simulator import advice, engine
-
-    selection = simulator.selection(*SEGMENT)
-    rows = simulator.rows(*SEGMENT)
-    np.testing.assert_allclose(selection.correlation, spend_correlation(simulator.params.spend[rows]), rtol=1e-12)
+def _split_pair(simulator: MarketingSimulator) -> tuple[str, str, np.ndarray]:
+    """The channels the plain advice cuts and raises most (each by more than 5%), and a spend
+    correlation that makes the two move together (0.95)."""
     plain = simulator.optimize_budget(None, None, *SEGMENT, data_range=False)
     change = {c: plain.allocation[c] / plain.current_allocation[c] - 1 for c in simulator.channels}
     cut, raised = min(change, key=change.__getitem__), max(change, key=change.__getitem__)
@@ -176,9 +169,94 @@ def test_the_advice_warns_when_it_splits_channels_that_moved_together(
     together = np.eye(len(simulator.channels))
     a, b = simulator.channels.index(cut), simulator.channels.index(raised)
     together[a, b] = together[b, a] = 0.95
+    return cut, raised, together
+
+
+def test_the_advice_warns_when_it_splits_channels_that_moved_together(
+    simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The selection carries the data's spend correlation, and the optimiser's warnings read it: made
+    0.95 between a channel the advice cuts and one it raises, with the split not held, the line
+    appears (and in the JSON)."""
+    from mmm_analytics.simulator import engine
+
+    selection = simulator.selection(*SEGMENT)
+    rows = simulator.rows(*SEGMENT)
+    np.testing.assert_allclose(selection.correlation, spend_correlation(simulator.params.spend[rows]), rtol=1e-12)
+    cut, raised, together = _split_pair(simulator)
     monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
-    result = simulator.optimize_budget(None, None, *SEGMENT, data_range=False)
+    free = MarketingSimulator(
+        simulator.params, simulator.metadata, simulator.settings.model_copy(update={"hold_split_correlation": None})
+    )
+    result = free.optimize_budget(None, None, *SEGMENT, data_range=False)
     (line,) = [w for w in result.warnings if "moved together in the data" in w]
     assert f"cuts {cut} by" in line and f"raises {raised} by" in line
     assert line in result.to_json_dict()["warnings"]
-    assert advice.MOVED_TOGETHER_CORRELATION <= 0.95
+
+
+def test_channels_that_moved_together_keep_today_s_split_and_move_as_one(
+    simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the default ``hold_split_correlation`` (0.9) the pair the plain advice split keeps today's
+    ratio (rtol 1e-6), a line says so, the JSON's ``channel_status`` is unchanged, and the plan still
+    spends the budget and beats or keeps today's mix in expectation."""
+    from mmm_analytics.simulator import engine
+
+    cut, raised, together = _split_pair(simulator)
+    monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    assert simulator.settings.hold_split_correlation == 0.9
+    result = simulator.optimize_budget(None, None, *SEGMENT, data_range=False)
+    today = result.current_allocation
+    assert result.allocation[cut] / result.allocation[raised] == pytest.approx(today[cut] / today[raised], rel=1e-6)
+    assert sum(result.allocation.values()) == pytest.approx(result.weekly_budget, rel=1e-9)
+    assert result.expected_incremental_sales >= result.current_incremental_sales
+    if not result.kept_current:
+        (line,) = [w for w in result.warnings if "keeps their split as in today's mix" in w]
+        assert cut in line and raised in line and "0.95" in line
+    assert not any("the advice cuts" in w for w in result.warnings)
+    # The pair's spend-weighted marginal ROI is what the held optimum equalises: no solver warning.
+    assert not any("may not be the optimum" in w for w in result.warnings)
+
+
+def test_held_groups_join_pairs_and_leave_out_limited_channels() -> None:
+    from mmm_analytics.simulator.constraints import ChannelLimits
+    from mmm_analytics.simulator.optimizer import held_groups, held_rows
+
+    correlation = np.eye(4)
+    correlation[0, 1] = correlation[1, 0] = 0.95
+    correlation[1, 2] = correlation[2, 1] = 0.91
+    free = ChannelLimits(np.zeros(4), np.full(4, np.inf), np.zeros(4, dtype=bool))
+    assert held_groups(correlation, 0.9, free) == [[0, 1, 2]]
+    assert held_groups(correlation, 0.93, free) == [[0, 1]]
+    assert held_groups(correlation, None, free) == []
+    capped = ChannelLimits(np.zeros(4), np.array([np.inf, np.inf, 10.0, np.inf]), np.zeros(4, dtype=bool))
+    assert held_groups(correlation, 0.9, capped) == []
+    current = np.array([[10.0, 30.0, 0.0, 5.0], [0.0, 0.0, 4.0, 1.0]])
+    rows = held_rows(current, [[0, 1]])
+    assert rows is not None and rows.shape == (1, 8)  # the second cell spends nothing on either
+    np.testing.assert_allclose(rows @ current.ravel(), 0.0, atol=1e-12)
+    together = current.copy()
+    together[0, :2] *= 1.7
+    np.testing.assert_allclose(rows @ together.ravel(), 0.0, atol=1e-12)
+    apart = current.copy()
+    apart[0, 0] *= 1.7
+    assert abs(float((rows @ apart.ravel())[0])) > 1.0
+
+
+def test_a_lift_tested_channel_frees_its_group(simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model trained with a lift test on one of the pair (``lift_tested_channels`` in its metadata)
+    lets the advice split them again: the experiment told them apart."""
+    import dataclasses
+
+    from mmm_analytics.simulator import engine
+
+    cut, raised, together = _split_pair(simulator)
+    monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    metadata = dataclasses.replace(
+        simulator.metadata, extra={**simulator.metadata.extra, "lift_tested_channels": [cut]}
+    )
+    tested = MarketingSimulator(simulator.params, metadata, simulator.settings)
+    result = tested.optimize_budget(None, None, *SEGMENT, data_range=False)
+    today = result.current_allocation
+    assert result.allocation[cut] / result.allocation[raised] < 0.95 * today[cut] / today[raised]
+    assert not any("keeps their split" in w for w in result.warnings)

@@ -133,6 +133,10 @@ class SimulatorSettings(Settings):
     #: them; today's mix when none does. 0: the expected optimum itself, whenever its expected uplift
     #: is positive.
     advice_confidence: float = Field(default=0.9, ge=0, lt=1, allow_inf_nan=False)
+    #: Channels whose weekly spends correlated at least this much within a brand x region in the data
+    #: (averaged over the selection) keep today's split and move as one: the data cannot tell their
+    #: effects apart. None: never (e.g. once lift tests have separated them).
+    hold_split_correlation: float | None = Field(default=0.9, gt=0, le=1, allow_inf_nan=False)
 
 
 def _choice(families: type[StrEnum]) -> Callable[[Any], Any]:

@@ -111,6 +111,9 @@ def train(
     params, noise, info, files = fitted.params, fitted.noise, fitted.info, fitted.files
     files.append(params.save(output_dir))
     extra = {key: info[key] for key in ("timings", "best_epoch", "selection", "split_by", "markets") if key in info}
+    if lift_tests is not None and len(lift_tests):
+        # The channels experiments have measured: the simulator lets their split with others move.
+        extra["lift_tested_channels"] = sorted({panel.channels[int(c)] for c in lift_tests.channel})
     metadata = metadata_for(panel, config, noise, extra, fitted.forms)
     files.append(metadata.save(output_dir))
     shutil.copyfile(meta_path(features_path), output_dir / "features_meta.json")

@@ -185,6 +185,21 @@ class Notes:
         line = None if kept else binding_note(spend, bounds, self.channels, self.budget)
         return () if line is None else (line,)
 
+    def held(self, groups: Sequence[Sequence[int]], correlation: np.ndarray | None, kept: bool) -> tuple[str, ...]:
+        """One line per group of channels that kept today's split (``simulator.hold_split_correlation``)."""
+        if kept or correlation is None:
+            return ()
+        out = []
+        for members in groups:
+            names = [self.channels[c] for c in members]
+            lowest = min(float(correlation[a, b]) for a in members for b in members if a < b)
+            out.append(
+                f"{' and '.join(names)} moved together in the data (weekly spend correlation {lowest:.2f} or more), "
+                "so the model can tell their effects apart least of all: the advice keeps their split as in today's "
+                "mix and moves them as one (simulator.hold_split_correlation; a lift test on them separates them)"
+            )
+        return tuple(out)
+
     def moved_together(
         self, spend: SpendMatrix, baseline: SpendMatrix, correlation: np.ndarray | None, kept: bool
     ) -> tuple[str, ...]:

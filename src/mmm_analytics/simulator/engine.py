@@ -331,6 +331,12 @@ class MarketingSimulator:
         )
 
     @functools.cached_property
+    def _lift_tested(self) -> tuple[int, ...]:
+        """Indices of the channels the model's lift tests measured (their split with others may move)."""
+        tested = self.metadata.extra.get("lift_tested_channels", [])
+        return tuple(self.channels.index(c) for c in tested if c in self.channels)
+
+    @functools.cached_property
     def _concave(self) -> bool:
         """Whether every response curve is concave at the point estimate and in every draw (then the
         expected response is too, and one converged start is enough)."""
@@ -398,4 +404,6 @@ class MarketingSimulator:
             objective_draws=self.settings.objective_draws,
             level=self.interval_level,
             confidence=self.settings.advice_confidence if cautious else 0.0,
+            hold_split=self.settings.hold_split_correlation,
+            released=self._lift_tested,
         )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
@@ -234,6 +235,52 @@ def _starts(current: SpendMatrix, problem: Problem, n_starts: int, warm: SpendMa
     return starts[: max(n_starts, 1)]
 
 
+def held_groups(
+    correlation: np.ndarray | None, threshold: float | None, limits: ChannelLimits, released: Sequence[int] = ()
+) -> list[list[int]]:
+    """Groups of channels whose weekly spends moved together in the data (pairs correlated at least
+    ``threshold``, joined when they share a channel), leaving out any group with a user limit or
+    lock on one of its channels or with a ``released`` channel (one a lift test measured); none
+    without a ``threshold``."""
+    if correlation is None or threshold is None:
+        return []
+    n = len(correlation)
+    group = list(range(n))
+
+    def root(c: int) -> int:
+        while group[c] != c:
+            c = group[c]
+        return c
+
+    for a, b in zip(*np.triu_indices(n, k=1)):
+        if correlation[a, b] >= threshold:
+            group[root(int(b))] = root(int(a))
+    limited = (limits.lower > 0) | np.isfinite(limits.upper) | limits.locked
+    limited[list(released)] = True
+    members: dict[int, list[int]] = {}
+    for c in range(n):
+        members.setdefault(root(c), []).append(c)
+    return [m for m in members.values() if len(m) > 1 and not limited[m].any()]
+
+
+def held_rows(current: SpendMatrix, groups: list[list[int]]) -> np.ndarray | None:
+    """Rows ``held @ spend.ravel() == 0`` that keep, in every cell, each group's channels in today's
+    ratio (``current`` (K, C)): (today_first * spend_c - today_c * spend_first) / (today_first + today_c)."""
+    shape = current.shape
+    rows = []
+    for members in groups:
+        first = members[0]
+        for k in range(shape[0]):
+            for c in members[1:]:
+                scale = current[k, first] + current[k, c]
+                if scale <= 0:
+                    continue
+                row = np.zeros(shape)
+                row[k, c], row[k, first] = current[k, first] / scale, -current[k, c] / scale
+                rows.append(row.ravel())
+    return np.array(rows) if rows else None
+
+
 def optimize_allocation(
     selection: Selection,
     total_budget: float | None = None,
@@ -245,6 +292,8 @@ def optimize_allocation(
     objective_draws: int = 0,
     level: float = 0.9,
     confidence: float = 0.0,
+    hold_split: float | None = None,
+    released: Sequence[int] = (),
 ) -> OptimizationResult:
     """Allocate a weekly budget (INR) across the channels (and segments) of ``selection``.
 
@@ -272,6 +321,11 @@ def optimize_allocation(
         Cautious advice: the recommendation is the step from today's mix toward the optimum whose
         uplift is largest at this confidence (:func:`~mmm_analytics.simulator.expected.cautious_step`),
         or today's mix. 0: the optimum itself whenever its expected uplift is positive.
+    hold_split : float, optional
+        Channels whose weekly spends correlated at least this much in the data (``selection.correlation``)
+        keep today's split in every cell and move as one (:func:`held_groups`); none when None, for
+        groups with a user limit or a ``released`` channel (indices: channels lift tests measured),
+        and for selections large enough for the price solver.
 
     Raises
     ------
@@ -289,13 +343,16 @@ def optimize_allocation(
     cells = objective_cells(selection.cells, selection.draws, objective, draws_used)
     problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
     large = movable_cells(problem).sum() > PRICE_SOLVER_CELLS
+    groups = [] if large else held_groups(selection.correlation, hold_split, limits, released)
+    problem = dataclasses.replace(problem, held=held_rows(current, groups))
     solution = None
-    if problem.target > 0 and (selection.concave or large):
+    if problem.target > 0 and (selection.concave or large) and problem.held is None:
         solution = solve_by_prices(problem, warm_start if selection.concave else None)
     if solution is None or not (solution.converged or large):  # SLSQP, or its check of an unconverged small run
         n_starts = starts + 1 if warm_start is not None else starts
         solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
-    outcome = _Outcome(selection, budget, bounds, problem, solution, level, objective, confidence, large)
+    held = tuple(tuple(members) for members in groups if problem.held is not None)
+    outcome = _Outcome(selection, budget, bounds, problem, solution, level, objective, confidence, large, held)
     return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 
 
@@ -341,6 +398,8 @@ class _Outcome:
     objective: Objective
     confidence: float = 0.0
     large: bool = False
+    #: Groups of channels that kept today's split (:func:`held_groups`), as channel indices.
+    held: tuple[tuple[int, ...], ...] = ()
 
     @property
     def cells(self) -> ResponseCells:
@@ -417,7 +476,16 @@ class _Outcome:
         mroi = advice.channel_mroi(spend, grad)
         status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
         free = free_cells(spend, self.bounds, status, budget)
-        spread = float(np.ptp(grad[free]) / abs(grad[free].mean())) if free.sum() > 1 and grad[free].mean() else 0.0
+        # Channels that keep today's split move as one: their spend-weighted marginal ROI is what the
+        # optimum equalises with the others'.
+        pooled = grad.copy()
+        for members in self.held:
+            split = verdict.baseline[:, members] / np.maximum(
+                verdict.baseline[:, members].sum(axis=1, keepdims=True), 1e-300
+            )
+            pooled[:, members] = (grad[:, members] * split).sum(axis=1, keepdims=True)
+        mean = pooled[free].mean() if free.sum() > 1 else 0.0
+        spread = float(np.ptp(pooled[free]) / abs(mean)) if mean else 0.0
         # Part of the way to the optimum the marginal ROIs are unequal by design: no solver warning.
         spread_warned = 0.0 if verdict.partial else spread
         return OptimizationResult(
@@ -466,6 +534,7 @@ class _Outcome:
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi),
+            *notes.held(self.held, self.selection.correlation, verdict.kept),
             *notes.moved_together(verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept),
         )
 

@@ -60,6 +60,8 @@ class Problem:
     channel_lower: np.ndarray | None = None
     channel_upper: np.ndarray | None = None
     at_most: bool = False
+    #: Rows ``held @ spend.ravel() == 0`` (R, K*C): each keeps two cells' spends in a fixed ratio.
+    held: np.ndarray | None = None
 
     @property
     def target(self) -> float:
@@ -180,6 +182,12 @@ class _Scaled:
         a, b = self._channel_rows()
         if len(b):
             out.append({"type": "ineq", "fun": lambda y: a @ y - b, "jac": lambda y: a})
+        if self.problem.held is not None and len(self.problem.held):
+            # held @ spend = 0 over the free cells (in mean units), the fixed ones moved to the right.
+            rows = self.problem.held
+            fixed = rows[:, ~self.free] @ self.flat_lower[~self.free] / self.mean_unit
+            matrix = rows[:, self.free] * (self.unit / self.mean_unit)[None, :]
+            out.append({"type": "eq", "fun": lambda y: matrix @ y + fixed, "jac": lambda y: matrix})
         return out
 
     def _channel_rows(self) -> tuple[np.ndarray, np.ndarray]:
@@ -209,12 +217,15 @@ class _Scaled:
 
 
 def channel_violation(problem: Problem, spend: SpendMatrix) -> float:
-    """Largest breach of a channel-total limit, as a share of the budget (0 when none)."""
-    if problem.channel_lower is None or problem.channel_upper is None:
-        return 0.0
-    totals = spend.sum(axis=0)
-    breach = np.maximum(problem.channel_lower - totals, totals - problem.channel_upper).max()
-    return max(float(breach), 0.0) / max(problem.budget, 1.0)
+    """Largest breach of a channel-total limit or of a held ratio (``problem.held``), as a share of
+    the budget (0 when none)."""
+    breach = 0.0
+    if problem.channel_lower is not None and problem.channel_upper is not None:
+        totals = spend.sum(axis=0)
+        breach = float(np.maximum(problem.channel_lower - totals, totals - problem.channel_upper).max())
+    if problem.held is not None and len(problem.held):
+        breach = max(breach, float(np.abs(problem.held @ spend.ravel()).max()))
+    return max(breach, 0.0) / max(problem.budget, 1.0)
 
 
 def solve(problem: Problem, starts: list[SpendMatrix], concave: bool) -> Solution:
