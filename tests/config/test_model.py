@@ -37,6 +37,12 @@ def test_choices_parse_from_text() -> None:
         ({"priors": {"channel_roi": {"TV": {"mean": -2}}}}, "mean"),
         ({"early_stopping": {"patience": 0}}, "patience"),
         ({"baseline": "tree"}, "baseline"),
+        # 1e300 overflowed the prior's precision (a traceback in training), 1e-300 divided by zero.
+        ({"priors": {"shrinkage": {"series_sd": 1e300}}}, "series_sd"),
+        ({"priors": {"shrinkage": {"series_sd": 1e-300}}}, "series_sd"),
+        ({"priors": {"shrinkage": {"series_sd": float("inf")}}}, "series_sd"),
+        # Below 0.5 every channel "moves together" and nothing could be reallocated.
+        ({"simulator": {"hold_split_correlation": 0.1}}, "hold_split_correlation"),
     ],
     ids=[
         "unknown_saturation",
@@ -48,6 +54,10 @@ def test_choices_parse_from_text() -> None:
         "negative_channel_roi_mean",
         "zero_patience",
         "unknown_baseline",
+        "huge_series_sd",
+        "tiny_series_sd",
+        "infinite_series_sd",
+        "hold_split_below_half",
     ],
 )
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:

@@ -8,6 +8,7 @@ uplift rtol=1e-9.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,6 +155,8 @@ def test_money_moved_between_channels_that_moved_together_is_named() -> None:
     weak[1, 2] = weak[2, 1] = 0.85
     assert notes.moved_together(split, today, weak, kept=False) == ()
     assert notes.moved_together(split, today, correlation, kept=True) == ()
+    # A lift test measured YouTube: the model was told the split, so no call for a lift test.
+    assert notes.moved_together(split, today, correlation, kept=False, measured=(1,)) == ()
     # TV and YouTube split the other way, but they never moved together.
     assert notes.moved_together(np.array([[148.0, 52.0, 100.0]]), today, correlation, kept=False) == ()
 
@@ -260,3 +263,46 @@ def test_a_lift_tested_channel_frees_its_group(simulator: MarketingSimulator, mo
     today = result.current_allocation
     assert result.allocation[cut] / result.allocation[raised] < 0.95 * today[cut] / today[raised]
     assert not any("keeps their split" in w for w in result.warnings)
+
+
+def test_a_split_that_cannot_be_held_within_the_data_range_is_left_free_and_said(
+    simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Near the top of the data range no plan keeps the pair's split (each channel's highest week came
+    at a different ratio). The optimiser used to stop unconverged with the split broken while its line
+    said it was held; now it solves the split free, converges and says so."""
+    from mmm_analytics.simulator import engine
+
+    _, _, together = _split_pair(simulator)
+    monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    top = float(simulator.spend_range(*SEGMENT).upper.sum())
+    result = simulator.optimize_budget(0.999 * top, None, *SEGMENT)
+    assert result.converged
+    assert any(
+        "no plan keeping their split as in today's mix was found within the limits" in w for w in result.warnings
+    )
+    assert not any("keeps their split as in today's mix and moves them" in w for w in result.warnings)
+
+
+def test_a_held_channel_that_a_cell_never_used_stays_at_zero_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell that never spent on one of a held pair fixes that channel at 0 by the data range: its held
+    row then moves nothing, and SLSQP failed on the singular constraint (today's mix kept, not converged)."""
+    from mmm_analytics.simulator import engine
+
+    from .hand_built import build_params, replace_params, write_model
+
+    params = build_params(n_brands=1, n_regions=2, n_draws=8)
+    exposure = params.exposure.copy()
+    exposure[0, :, 1] = 0.0  # the first cell never used channel 1
+    params = replace_params(params, exposure=exposure, exposure_scale=np.maximum(exposure.mean(axis=1), 1e-9))
+    together = np.eye(3)
+    together[0, 1] = together[1, 0] = 0.95
+    monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    sim = MarketingSimulator.from_model_dir(write_model(tmp_path / "m", params))
+    result = sim.optimize_budget(None, None, "all", "all")
+    assert result.converged and not result.kept_current
+    assert any("keeps their split as in today's mix" in w for w in result.warnings)
+    cells = result.cells.set_index(["brand", "region", "channel"])["spend"]
+    assert cells[(params.series_brand[0], params.series_region[0], params.channels[1])] == 0.0

@@ -78,7 +78,7 @@ class ShrinkagePrior(Settings):
 
     brand_sd: float = Field(default=0.5, gt=0)
     region_sd: float = Field(default=0.5, gt=0)
-    series_sd: float = Field(default=0.2, gt=0)
+    series_sd: float = Field(default=0.2, ge=1e-6, le=1e6, allow_inf_nan=False)
 
 
 class Priors(Settings):
@@ -136,7 +136,7 @@ class SimulatorSettings(Settings):
     #: Channels whose weekly spends correlated at least this much within a brand x region in the data
     #: (averaged over the selection) keep today's split and move as one: the data cannot tell their
     #: effects apart. None: never (e.g. once lift tests have separated them).
-    hold_split_correlation: float | None = Field(default=0.9, gt=0, le=1, allow_inf_nan=False)
+    hold_split_correlation: float | None = Field(default=0.9, ge=0.5, le=1, allow_inf_nan=False)
 
 
 def _choice(families: type[StrEnum]) -> Callable[[Any], Any]:

@@ -185,27 +185,49 @@ class Notes:
         line = None if kept else binding_note(spend, bounds, self.channels, self.budget)
         return () if line is None else (line,)
 
-    def held(self, groups: Sequence[Sequence[int]], correlation: np.ndarray | None, kept: bool) -> tuple[str, ...]:
-        """One line per group of channels that kept today's split (``simulator.hold_split_correlation``)."""
-        if kept or correlation is None:
+    def held(
+        self,
+        groups: Sequence[Sequence[int]],
+        unheld: Sequence[Sequence[int]],
+        correlation: np.ndarray | None,
+    ) -> tuple[str, ...]:
+        """One line per group of channels that kept today's split (``simulator.hold_split_correlation``),
+        and per group whose split could not be kept within the limits and was left free."""
+        if correlation is None:
             return ()
         out = []
         for members in groups:
-            names = [self.channels[c] for c in members]
-            lowest = min(float(correlation[a, b]) for a in members for b in members if a < b)
+            names, lowest = self._group(members, correlation)
             out.append(
-                f"{' and '.join(names)} moved together in the data (weekly spend correlation {lowest:.2f} or more), "
+                f"{names} moved together in the data (weekly spend correlation {lowest:.2f} or more), "
                 "so the model can tell their effects apart least of all: the advice keeps their split as in today's "
                 "mix and moves them as one (simulator.hold_split_correlation; a lift test on them separates them)"
             )
+        for members in unheld:
+            names, lowest = self._group(members, correlation)
+            out.append(
+                f"{names} moved together in the data (weekly spend correlation {lowest:.2f} or more), but no plan "
+                "keeping their split as in today's mix was found within the limits, so their split is free here"
+            )
         return tuple(out)
 
+    def _group(self, members: Sequence[int], correlation: np.ndarray) -> tuple[str, float]:
+        """The group's channel names joined with "and", and its lowest pairwise correlation."""
+        names = " and ".join(self.channels[c] for c in members)
+        return names, min(float(correlation[a, b]) for a in members for b in members if a < b)
+
     def moved_together(
-        self, spend: SpendMatrix, baseline: SpendMatrix, correlation: np.ndarray | None, kept: bool
+        self,
+        spend: SpendMatrix,
+        baseline: SpendMatrix,
+        correlation: np.ndarray | None,
+        kept: bool,
+        measured: Sequence[int] = (),
     ) -> tuple[str, ...]:
         """One line per pair of channels whose weekly spends correlate by at least
         ``MOVED_TOGETHER_CORRELATION`` in the data (``correlation`` (C, C)) when the advice ``spend``
-        cuts one and raises the other by more than ``SPLIT_SHIFT`` of today's mix (``baseline``)."""
+        cuts one and raises the other by more than ``SPLIT_SHIFT`` of today's mix (``baseline``);
+        none for a pair with a channel a lift test ``measured`` (the test told them apart)."""
         if kept or correlation is None:
             return ()
         today, advised = baseline.sum(axis=0), spend.sum(axis=0)
@@ -213,6 +235,8 @@ class Notes:
         out = []
         for a, b in zip(*np.triu_indices(len(self.channels), k=1)):
             if correlation[a, b] < MOVED_TOGETHER_CORRELATION or change[a] * change[b] >= 0:
+                continue
+            if a in measured or b in measured:
                 continue
             cut, raised = (a, b) if change[a] < 0 else (b, a)
             if min(-change[cut], change[raised]) <= SPLIT_SHIFT:

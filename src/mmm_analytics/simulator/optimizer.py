@@ -66,7 +66,7 @@ from mmm_analytics.simulator.expected import (
 )
 from mmm_analytics.simulator.prices import solve_by_prices
 from mmm_analytics.simulator.selection import Selection
-from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, solve
+from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, channel_violation, solve
 from mmm_analytics.simulator.solver import free_cells as movable_cells
 from mmm_analytics.simulator.surface import DrawSet, SpendMatrix
 
@@ -344,16 +344,45 @@ def optimize_allocation(
     problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
     large = movable_cells(problem).sum() > PRICE_SOLVER_CELLS
     groups = [] if large else held_groups(selection.correlation, hold_split, limits, released)
-    problem = dataclasses.replace(problem, held=held_rows(current, groups))
+    held_problem = dataclasses.replace(problem, held=held_rows(current, groups))
+    unheld: tuple[tuple[int, ...], ...] = ()
+    if held_problem.held is not None:
+        solution = _solve(held_problem, selection, current, large, starts, warm_start)
+        if solution.converged and channel_violation(held_problem, solution.spend) <= HELD_TOLERANCE:
+            problem = held_problem
+        else:  # no plan found that keeps the split within the limits: the split is free here
+            unheld, groups = tuple(tuple(m) for m in groups), []
+            solution = _solve(problem, selection, current, large, starts, warm_start)
+    else:
+        solution = _solve(problem, selection, current, large, starts, warm_start)
+    held = tuple(tuple(members) for members in groups)
+    outcome = _Outcome(
+        selection, budget, bounds, problem, solution, level, objective, confidence, large, held, unheld, tuple(released)
+    )
+    return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
+
+
+#: A held split may be off by this share of the budget after the solver (round-off of the repair).
+HELD_TOLERANCE = 1e-6
+
+
+def _solve(
+    problem: Problem,
+    selection: Selection,
+    current: SpendMatrix,
+    large: bool,
+    starts: int,
+    warm_start: SpendMatrix | None,
+) -> Solution:
+    """The price solver for concave or large problems without held splits, then SLSQP from ``starts``
+    starts unless the price solver converged (or the problem is too large for SLSQP)."""
     solution = None
     if problem.target > 0 and (selection.concave or large) and problem.held is None:
         solution = solve_by_prices(problem, warm_start if selection.concave else None)
     if solution is None or not (solution.converged or large):  # SLSQP, or its check of an unconverged small run
         n_starts = starts + 1 if warm_start is not None else starts
         solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
-    held = tuple(tuple(members) for members in groups if problem.held is not None)
-    outcome = _Outcome(selection, budget, bounds, problem, solution, level, objective, confidence, large, held)
-    return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
+    return solution
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,8 +427,12 @@ class _Outcome:
     objective: Objective
     confidence: float = 0.0
     large: bool = False
-    #: Groups of channels that kept today's split (:func:`held_groups`), as channel indices.
+    #: Groups of channels that kept today's split (:func:`held_groups`), as channel indices, and those
+    #: whose split could not be kept within the limits (solved free).
     held: tuple[tuple[int, ...], ...] = ()
+    unheld: tuple[tuple[int, ...], ...] = ()
+    #: Channels a lift test measured (their split with others is told apart).
+    released: tuple[int, ...] = ()
 
     @property
     def cells(self) -> ResponseCells:
@@ -534,8 +567,10 @@ class _Outcome:
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi),
-            *notes.held(self.held, self.selection.correlation, verdict.kept),
-            *notes.moved_together(verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept),
+            *notes.held(self.held, self.unheld, self.selection.correlation),
+            *notes.moved_together(
+                verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept, self.released
+            ),
         )
 
     def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> list[str]:

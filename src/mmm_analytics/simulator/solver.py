@@ -187,7 +187,12 @@ class _Scaled:
             rows = self.problem.held
             fixed = rows[:, ~self.free] @ self.flat_lower[~self.free] / self.mean_unit
             matrix = rows[:, self.free] * (self.unit / self.mean_unit)[None, :]
-            out.append({"type": "eq", "fun": lambda y: matrix @ y + fixed, "jac": lambda y: matrix})
+            # A row over fixed cells alone holds nothing SLSQP can move (and its zero gradient makes the
+            # constraint matrix singular); whether it holds is checked on the solution.
+            moving = np.abs(matrix).sum(axis=1) > 0
+            matrix, fixed = matrix[moving], fixed[moving]
+            if len(fixed):
+                out.append({"type": "eq", "fun": lambda y: matrix @ y + fixed, "jac": lambda y: matrix})
         return out
 
     def _channel_rows(self) -> tuple[np.ndarray, np.ndarray]:
