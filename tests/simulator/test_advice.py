@@ -306,3 +306,18 @@ def test_a_held_channel_that_a_cell_never_used_stays_at_zero_there(
     assert any("keeps their split as in today's mix" in w for w in result.warnings)
     cells = result.cells.set_index(["brand", "region", "channel"])["spend"]
     assert cells[(params.series_brand[0], params.series_region[0], params.channels[1])] == 0.0
+
+
+def test_a_limit_on_a_held_channel_frees_the_split_and_says_so(
+    simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user limit on one of the pair lifts the hold; the user used to be told nothing."""
+    from mmm_analytics.simulator import engine
+
+    cut, raised, together = _split_pair(simulator)
+    monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    limits = BudgetConstraints(max_fraction={cut: 5.0})
+    result = simulator.optimize_budget(None, limits, *SEGMENT, data_range=False)
+    (line,) = [w for w in result.warnings if "moved together in the data" in w and "limit" in w]
+    assert "a limit (--min, --max or --lock) applies to one of them, so their split is free here" in line
+    assert not any("keeps their split as in today's mix and moves them" in w for w in result.warnings)

@@ -188,11 +188,11 @@ class Notes:
     def held(
         self,
         groups: Sequence[Sequence[int]],
-        unheld: Sequence[Sequence[int]],
+        unheld: Sequence[tuple[Sequence[int], str]],
         correlation: np.ndarray | None,
     ) -> tuple[str, ...]:
         """One line per group of channels that kept today's split (``simulator.hold_split_correlation``),
-        and per group whose split could not be kept within the limits and was left free."""
+        and per group left free, with the reason (``unheld``: (channels, why))."""
         if correlation is None:
             return ()
         out = []
@@ -203,11 +203,11 @@ class Notes:
                 "so the model can tell their effects apart least of all: the advice keeps their split as in today's "
                 "mix and moves them as one (simulator.hold_split_correlation; a lift test on them separates them)"
             )
-        for members in unheld:
+        for members, reason in unheld:
             names, lowest = self._group(members, correlation)
             out.append(
-                f"{names} moved together in the data (weekly spend correlation {lowest:.2f} or more), but no plan "
-                "keeping their split as in today's mix was found within the limits, so their split is free here"
+                f"{names} moved together in the data (weekly spend correlation {lowest:.2f} or more), but {reason}, "
+                "so their split is free here"
             )
         return tuple(out)
 

@@ -344,14 +344,22 @@ def optimize_allocation(
     problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
     large = movable_cells(problem).sum() > PRICE_SOLVER_CELLS
     groups = [] if large else held_groups(selection.correlation, hold_split, limits, released)
+    unlimited = ChannelLimits(
+        np.zeros_like(limits.lower), np.full_like(limits.upper, np.inf), np.zeros_like(limits.locked)
+    )
+    limited = (
+        []
+        if large
+        else [m for m in held_groups(selection.correlation, hold_split, unlimited, released) if m not in groups]
+    )
     held_problem = dataclasses.replace(problem, held=held_rows(current, groups))
-    unheld: tuple[tuple[int, ...], ...] = ()
+    unheld = tuple((tuple(m), LIMITED) for m in limited)
     if held_problem.held is not None:
         solution = _solve(held_problem, selection, current, large, starts, warm_start)
         if solution.converged and channel_violation(held_problem, solution.spend) <= HELD_TOLERANCE:
             problem = held_problem
         else:  # no plan found that keeps the split within the limits: the split is free here
-            unheld, groups = tuple(tuple(m) for m in groups), []
+            unheld, groups = unheld + tuple((tuple(m), NOT_FOUND) for m in groups), []
             solution = _solve(problem, selection, current, large, starts, warm_start)
     else:
         solution = _solve(problem, selection, current, large, starts, warm_start)
@@ -364,6 +372,9 @@ def optimize_allocation(
 
 #: A held split may be off by this share of the budget after the solver (round-off of the repair).
 HELD_TOLERANCE = 1e-6
+#: Why a group of channels that moved together was not held.
+LIMITED = "a limit (--min, --max or --lock) applies to one of them"
+NOT_FOUND = "no plan keeping their split as in today's mix was found within the limits"
 
 
 def _solve(
@@ -428,9 +439,9 @@ class _Outcome:
     confidence: float = 0.0
     large: bool = False
     #: Groups of channels that kept today's split (:func:`held_groups`), as channel indices, and those
-    #: whose split could not be kept within the limits (solved free).
+    #: left free, with the reason (a user limit on one of them, or no plan keeping it within the limits).
     held: tuple[tuple[int, ...], ...] = ()
-    unheld: tuple[tuple[int, ...], ...] = ()
+    unheld: tuple[tuple[tuple[int, ...], str], ...] = ()
     #: Channels a lift test measured (their split with others is told apart).
     released: tuple[int, ...] = ()
 
