@@ -201,8 +201,8 @@ def test_channels_that_moved_together_keep_today_s_split_and_move_as_one(
     simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the default ``hold_split_correlation`` (0.9) the pair the plain advice split keeps today's
-    ratio (rtol 1e-6), a line says so, the JSON's ``channel_status`` is unchanged, and the plan still
-    spends the budget and beats or keeps today's mix in expectation."""
+    ratio (rtol 1e-6), a line says so, ``channel_status`` says "held with" the other, and the plan
+    still spends the budget and beats today's mix in expectation."""
     from mmm_analytics.simulator import engine
 
     cut, raised, together = _split_pair(simulator)
@@ -213,9 +213,11 @@ def test_channels_that_moved_together_keep_today_s_split_and_move_as_one(
     assert result.allocation[cut] / result.allocation[raised] == pytest.approx(today[cut] / today[raised], rel=1e-6)
     assert sum(result.allocation.values()) == pytest.approx(result.weekly_budget, rel=1e-9)
     assert result.expected_incremental_sales >= result.current_incremental_sales
-    if not result.kept_current:
-        (line,) = [w for w in result.warnings if "keeps their split as in today's mix" in w]
-        assert cut in line and raised in line and "0.95" in line
+    assert not result.kept_current
+    (line,) = [w for w in result.warnings if "keeps their split as in today's mix" in w]
+    assert cut in line and raised in line and "0.95" in line
+    # The table and the JSON say what holds the two (free, but only together).
+    assert result.channel_status[cut] == f"held with {raised}" and result.channel_status[raised] == f"held with {cut}"
     assert not any("the advice cuts" in w for w in result.warnings)
     # The pair's spend-weighted marginal ROI is what the held optimum equalises: no solver warning.
     assert not any("may not be the optimum" in w for w in result.warnings)

@@ -138,7 +138,8 @@ class OptimizationResult:
         (max - min) / mean of the marginal ROI over free cells (0 = perfectly equalised).
     channel_status : dict of channel -> str
         "free", "at minimum", "at maximum", "locked", "at data minimum", "at data maximum"
-        (held by the range of spend in the data) or "today's mix" (``kept_current``).
+        (held by the range of spend in the data), "held with ..." (free, but keeping today's split with
+        the channels named: they moved together in the data) or "today's mix" (``kept_current``).
     converged : bool
         Whether SLSQP reported success from at least one start.
     kept_current : bool
@@ -520,6 +521,10 @@ class _Outcome:
         mroi = advice.channel_mroi(spend, grad)
         status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
         free = free_cells(spend, self.bounds, status, budget)
+        for members in () if verdict.kept else self.held:  # free, but only together with the others of the group
+            for c in members:
+                if status[c] == "free":
+                    status[c] = "held with " + ", ".join(channels[o] for o in members if o != c)
         # Channels that keep today's split move as one: their spend-weighted marginal ROI is what the
         # optimum equalises with the others'.
         pooled = grad.copy()
