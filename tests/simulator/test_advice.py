@@ -231,11 +231,11 @@ def test_held_groups_join_pairs_and_leave_out_limited_channels() -> None:
     correlation[0, 1] = correlation[1, 0] = 0.95
     correlation[1, 2] = correlation[2, 1] = 0.91
     free = ChannelLimits(np.zeros(4), np.full(4, np.inf), np.zeros(4, dtype=bool))
-    assert held_groups(correlation, 0.9, free) == [[0, 1, 2]]
-    assert held_groups(correlation, 0.93, free) == [[0, 1]]
-    assert held_groups(correlation, None, free) == []
+    assert held_groups(correlation, 0.9, free) == ([[0, 1, 2]], [])
+    assert held_groups(correlation, 0.93, free) == ([[0, 1]], [])
+    assert held_groups(correlation, None, free) == ([], [])
     capped = ChannelLimits(np.zeros(4), np.array([np.inf, np.inf, 10.0, np.inf]), np.zeros(4, dtype=bool))
-    assert held_groups(correlation, 0.9, capped) == []
+    assert held_groups(correlation, 0.9, capped) == ([], [[0, 1, 2]])
     current = np.array([[10.0, 30.0, 0.0, 5.0], [0.0, 0.0, 4.0, 1.0]])
     rows = held_rows(current, [[0, 1]])
     assert rows is not None and rows.shape == (1, 8)  # the second cell spends nothing on either

@@ -238,13 +238,13 @@ def _starts(current: SpendMatrix, problem: Problem, n_starts: int, warm: SpendMa
 
 def held_groups(
     correlation: np.ndarray | None, threshold: float | None, limits: ChannelLimits, released: Sequence[int] = ()
-) -> list[list[int]]:
+) -> tuple[list[list[int]], list[list[int]]]:
     """Groups of channels whose weekly spends moved together in the data (pairs correlated at least
-    ``threshold``, joined when they share a channel), leaving out any group with a user limit or
-    lock on one of its channels or with a ``released`` channel (one a lift test measured); none
-    without a ``threshold``."""
+    ``threshold``, joined when they share a channel), leaving out any group with a ``released``
+    channel (one a lift test measured): (the groups to hold, those a user limit or lock on one of
+    their channels leaves free); none without a ``threshold``."""
     if correlation is None or threshold is None:
-        return []
+        return [], []
     n = len(correlation)
     group = list(range(n))
 
@@ -257,11 +257,11 @@ def held_groups(
         if correlation[a, b] >= threshold:
             group[root(int(b))] = root(int(a))
     limited = (limits.lower > 0) | np.isfinite(limits.upper) | limits.locked
-    limited[list(released)] = True
     members: dict[int, list[int]] = {}
     for c in range(n):
         members.setdefault(root(c), []).append(c)
-    return [m for m in members.values() if len(m) > 1 and not limited[m].any()]
+    groups = [m for m in members.values() if len(m) > 1 and not any(c in released for c in m)]
+    return [m for m in groups if not limited[m].any()], [m for m in groups if limited[m].any()]
 
 
 def held_rows(current: SpendMatrix, groups: list[list[int]]) -> np.ndarray | None:
@@ -344,15 +344,7 @@ def optimize_allocation(
     cells = objective_cells(selection.cells, selection.draws, objective, draws_used)
     problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
     large = movable_cells(problem).sum() > PRICE_SOLVER_CELLS
-    groups = [] if large else held_groups(selection.correlation, hold_split, limits, released)
-    unlimited = ChannelLimits(
-        np.zeros_like(limits.lower), np.full_like(limits.upper, np.inf), np.zeros_like(limits.locked)
-    )
-    limited = (
-        []
-        if large
-        else [m for m in held_groups(selection.correlation, hold_split, unlimited, released) if m not in groups]
-    )
+    groups, limited = ([], []) if large else held_groups(selection.correlation, hold_split, limits, released)
     held_problem = dataclasses.replace(problem, held=held_rows(current, groups))
     unheld = tuple((tuple(m), LIMITED) for m in limited)
     if held_problem.held is not None:
