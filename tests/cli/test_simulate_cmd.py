@@ -364,3 +364,43 @@ def test_optimize_says_in_plain_lines_when_the_advice_stops_short_of_the_optimum
     payload = json.loads(out.read_text())
     assert payload["prob_beats_current"] >= 0.9
     assert any(w.startswith("cautious advice: the recommendation is the plan ") for w in payload["warnings"])
+
+
+def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
+    """`mmm simulate` prints the advice with the same caption and plain verdict sentence as `mmm optimize`
+    (it printed the cautious verdict as a warning and had no caption), says which estimate each table's
+    sales are, and its HTML report shows the verdict as advice, not as a warning."""
+    spread = np.stack([np.linspace(0.5, 1.5, 20), np.ones(20)], axis=1)
+    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=20)
+    params = replace_params(base, slope=np.ones(2), coefficient=np.array([[40_000.0, 25_000.0]]))
+    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((20, 2))), spread)
+    model = write_model(tmp_path / "spread", params)
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("data_config.yaml", "feature_config.yaml"):
+        (config / name).write_text("")
+    (config / "model_config.yaml").write_text("simulator:\n  data_range: false\n")
+    (config / "viz_config.yaml").write_text("dpi: 50\n")
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("scenarios:\n  - name: now\n")
+    report = tmp_path / "report.html"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            *("--model", str(model), "--scenarios", str(scenarios), "--config-dir", str(config)),
+            *("--output", str(tmp_path / "sim"), "--figures", str(tmp_path / "fig"), "--report", str(report)),
+            *("--brand", "BrandA", "--region", "CENTRAL"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "Scenarios (INR per week, at the point estimate)" in text
+    assert "Current mix: today's mix" in text and "more sales in" in text
+    assert "Cautious advice: the recommendation is the plan with the largest uplift in 90% of posterior draws" in text
+    assert "Warning: cautious advice" not in text
+    assert "Expected incremental sales (mean over the posterior draws):" in text
+    page = report.read_text()
+    assert "<b>The advice.</b> Cautious advice: the recommendation" in page
+    assert "</b> cautious advice" not in page
+    assert "incremental sales (expected: the mean over the posterior draws)" in page

@@ -22,3 +22,23 @@ def test_settings_are_frozen() -> None:
     with pytest.raises(pydantic.ValidationError, match="frozen"):
         example.rate = 3.0
     assert example == Example(rate=2.0) and hash(example) == hash(Example(rate=2.0))
+
+
+class Mixed(Settings):
+    rate: float = 1.0
+    count: int = 1
+    limit: float | None = None
+    switch: bool = False
+    either: bool | float = 0.5
+
+
+@pytest.mark.parametrize("key", ["rate", "count", "limit"])
+@pytest.mark.parametrize("value", [True, False])
+def test_a_yes_no_value_is_not_read_as_a_number(key: str, value: bool) -> None:
+    with pytest.raises(pydantic.ValidationError, match="a number is needed here, not true/false"):
+        Mixed.model_validate({key: value})
+
+
+def test_numbers_and_yes_no_values_go_where_they_belong() -> None:
+    mixed = Mixed.model_validate({"rate": 2, "count": 3, "limit": 0.5, "switch": True, "either": True})
+    assert (mixed.rate, mixed.count, mixed.limit, mixed.switch, mixed.either) == (2.0, 3, 0.5, True, True)

@@ -1,9 +1,32 @@
-"""Shared pydantic base for every configuration model: frozen, unknown keys rejected."""
+"""Shared pydantic base for every configuration model: frozen, unknown keys rejected, and a
+yes/no value never read as a number."""
 
-from pydantic import BaseModel, ConfigDict
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
+
+def _takes_number_not_bool(annotation: Any) -> bool:
+    """Whether a field typed ``annotation`` accepts int or float but not bool."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = typing.get_args(annotation)
+    else:
+        options = (annotation,)
+    return bool not in options and any(option in (int, float) for option in options)
 
 
 class Settings(BaseModel):
     """Base of all config models: immutable, and a misspelled key is an error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """YAML reads ``true``/``yes`` as a bool, which pydantic would take as 1; a number is wanted."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _takes_number_not_bool(field.annotation):
+            raise ValueError("a number is needed here, not true/false")
+        return value
