@@ -73,7 +73,7 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
         child.expect("Maximum spends")
         child.sendline("")
         child.expect("Advised allocation: all / all, budget 30,000 INR per week")
-        child.expect(r"Expected incremental sales: [\d,]+ INR per week")
+        child.expect(r"Expected incremental sales \(mean over the posterior draws\): [\d,]+ INR per week")
         child.expect("Choose an action")
         child.sendeof()  # Ctrl-D
         child.expect("Goodbye.")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.text import Text
 
 from mmm_analytics.cli.common import (
@@ -83,7 +82,7 @@ def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> 
     console.print(
         tables.frame_table(
             results.scenarios[SCENARIO_COLUMNS],
-            "Scenarios (INR per week)",
+            "Scenarios (INR per week, at the point estimate)",
             money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
         )
     )
@@ -94,46 +93,12 @@ def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> 
     console.print(Text(f"Wrote {len(results.written)} files; report: {report}"))
 
 
-def optimum_caption(result: OptimizationResult) -> str:
-    """The table's caption: which "current" the table compares with, and the uplift over it."""
-    today = f"{result.today_weekly_spend:,.0f} INR"
-    if result.current_is_scaled:
-        current = f"Current mix: today's mix ({today} per week) scaled to this budget"
-    else:
-        current = f"Current mix: today's mix ({today} per week, the average over the data)"
-    gain = result.expected_incremental_sales - result.current_incremental_sales
-    return (
-        f"{current}; --min/--max percentages and Change refer to it.\n"
-        f"Uplift over it: {gain:+,.0f} INR per week expected, {result.interval_level:.0%} interval "
-        f"{result.uplift_lower:+,.0f} to {result.uplift_upper:+,.0f}; "
-        f"more sales in {result.prob_beats_current:.0%} of posterior draws."
-    )
-
-
-def optimum_lines(result: OptimizationResult) -> list[str]:
-    """Plain lines under the table: the verdict when today's mix is kept or the advice stops short of the
-    optimum, the sales, the solver, the warnings."""
-    from mmm_analytics.simulator.advice import spread_line, verdict_sentence
-
-    sentences = [(w, verdict_sentence(w)) for w in result.warnings]
-    lines = [sentence for _, sentence in sentences if sentence]
-    lines += [
-        f"Expected incremental sales: {result.expected_incremental_sales:,.0f} INR per week "
-        f"(current mix: {result.current_incremental_sales:,.0f}; uplift {result.uplift:+.1%})",
-        spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
-        *(f"Warning: {w}" for w, sentence in sentences if not sentence),
-    ]
-    return [line for line in lines if line]
-
-
 def show_optimum(result: OptimizationResult, output: Path) -> None:
     """The advised allocation table with its caption, its summary and the file written."""
     from mmm_analytics.cli import tables
 
-    table = tables.optimization_table(result)
-    table.caption = escape(optimum_caption(result))
-    console.print(table)
-    for line in optimum_lines(result):
+    console.print(tables.optimization_table(result))
+    for line in tables.optimization_summary(result):
         console.print(Text(line))
     console.print(Text(f"Wrote {output}"))
 

@@ -59,12 +59,30 @@ def simulation_summary(result: SimulationResult) -> list[str]:
     ]
 
 
+def optimization_caption(result: OptimizationResult) -> str:
+    """The advice table's caption: which "current" it compares with, and the uplift over it."""
+    today = f"{_inr(result.today_weekly_spend)} INR"
+    if result.current_is_scaled:
+        current = f"Current mix: today's mix ({today} per week) scaled to this budget"
+    else:
+        current = f"Current mix: today's mix ({today} per week, the average over the data)"
+    gain = result.expected_incremental_sales - result.current_incremental_sales
+    return (
+        f"{current}; --min/--max percentages and Change refer to it.\n"
+        f"Uplift over it: {gain:+,.0f} INR per week expected, {result.interval_level:.0%} interval "
+        f"{result.uplift_lower:+,.0f} to {result.uplift_upper:+,.0f}; "
+        f"more sales in {result.prob_beats_current:.0%} of posterior draws."
+    )
+
+
 def optimization_table(result: OptimizationResult) -> Table:
-    """Current (scaled) vs optimal spend, change, marginal ROI and status per channel."""
+    """Current (scaled) vs advised spend, change, marginal ROI and status per channel, with
+    :func:`optimization_caption` as its caption."""
     table = Table(
         title=escape(
             f"Advised allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
-        )
+        ),
+        caption=escape(optimization_caption(result)),
     )
     for name in ("Channel", "Current mix", "Advised", "Change", "Marginal ROI", "Status"):
         table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")
@@ -83,14 +101,21 @@ def optimization_table(result: OptimizationResult) -> Table:
 
 
 def optimization_summary(result: OptimizationResult) -> list[str]:
-    from mmm_analytics.simulator.advice import spread_line
+    """Plain lines under the advice table: the verdict when today's mix is kept or the advice stops
+    short of the optimum, the sales (the mean over the posterior draws, which is what the advice
+    maximises, unless ``simulator.objective`` is ``point``), the solver, then the warnings."""
+    from mmm_analytics.simulator.advice import spread_line, verdict_sentence
 
-    return [
-        f"Expected incremental sales: {_inr(result.expected_incremental_sales)} INR per week "
-        f"(current mix at this budget: {_inr(result.current_incremental_sales)}; uplift {result.uplift:+.1%})",
+    measure = "at the point estimate" if result.objective == "point" else "mean over the posterior draws"
+    sentences = [(warning, verdict_sentence(warning)) for warning in result.warnings]
+    lines = [sentence for _, sentence in sentences if sentence]
+    lines += [
+        f"Expected incremental sales ({measure}): {_inr(result.expected_incremental_sales)} INR per week "
+        f"(current mix: {_inr(result.current_incremental_sales)}; uplift {result.uplift:+.1%})",
         spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
-        *(f"Warning: {warning}" for warning in result.warnings),
+        *(f"Warning: {warning}" for warning, sentence in sentences if not sentence),
     ]
+    return [line for line in lines if line]
 
 
 def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) -> Table:

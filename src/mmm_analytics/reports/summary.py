@@ -18,8 +18,7 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
-from mmm_analytics.simulator.advice import verdict_sentence
-from mmm_analytics.simulator.report import frontier_figure
+from mmm_analytics.simulator.report import frontier_figure, optimiser_note
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
     REPORTS,
@@ -285,18 +284,12 @@ def _links(reports_dir: Path) -> Section:
     return Section("reports", "The detailed reports", (Raw(Markup('<ul class="plain">') + items + Markup("</ul>")),))
 
 
-def _optimiser_note(line: str) -> Note:
-    """One line of the optimiser's: a verdict (today's mix kept, a cautious step) or a warning."""
-    sentence = verdict_sentence(line)
-    return Note(line, "warning", "Optimiser warning.") if sentence is None else Note(sentence, "note", "The advice.")
-
-
 def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> Page:
     """The summary as a :class:`~mmm_analytics.style.page.Page`."""
     fmt = viz.number_format
     headlines: list[Block] = [headline_cards(inputs, fmt)]
     if inputs.allocation and inputs.allocation.get("warnings"):
-        headlines += [_optimiser_note(str(w)) for w in inputs.allocation["warnings"]]
+        headlines += [optimiser_note(str(w)) for w in inputs.allocation["warnings"]]
     sections = (
         Section("headlines", "The answers", tuple(headlines)),
         _roi_section(inputs, viz),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mmm_analytics.config.model import SimulatorSettings
+
 #: Baseline sales of a segment = its average weekly model baseline over this many recent weeks.
 RECENT_BASELINE_WEEKS = 13
 
@@ -69,6 +71,7 @@ CAUTIOUS_LINE_START = "cautious advice"
 #: Two channels whose weekly spends correlate at least this much within a segment (mean over the
 #: selected segments) have moved together in the data: their split is what the model knows least,
 #: and the advice warns when it moves money from one to the other (by more than ``SPLIT_SHIFT``
-#: of each one's spend in today's mix).
-MOVED_TOGETHER_CORRELATION = 0.9
+#: of each one's spend in today's mix). The same level as the default ``simulator.hold_split_correlation``,
+#: above which such a split is held.
+MOVED_TOGETHER_CORRELATION: float = SimulatorSettings.model_fields["hold_split_correlation"].default
 SPLIT_SHIFT = 0.05

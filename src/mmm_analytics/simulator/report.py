@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.simulator.advice import verdict_sentence
 from mmm_analytics.simulator.figures import scenario_label, scope_label
 from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.style import charts, numbers, palette
@@ -154,6 +155,12 @@ def _uplift_text(optimum: Any) -> str:
     return text
 
 
+def optimiser_note(line: str) -> Note:
+    """One line of the optimiser's: a verdict (today's mix kept, a cautious step) or a warning."""
+    sentence = verdict_sentence(line)
+    return Note(line, "warning", "Optimiser warning.") if sentence is None else Note(sentence, "note", "The advice.")
+
+
 def _optimum_section(inputs: ReportInputs) -> Section:
     optimum, fmt = inputs.optimum, inputs.viz.number_format
     channels = list(optimum.allocation)
@@ -178,15 +185,16 @@ def _optimum_section(inputs: ReportInputs) -> Section:
         Column("mroi", "Marginal ROI at the recommendation", "ratio"),
         Column("status", "Limit"),
     )
+    measure = "at the point estimate" if optimum.objective == "point" else "expected: the mean over the posterior draws"
     headline = (
-        f"Weekly budget {numbers.money(optimum.weekly_budget, fmt)}: incremental sales "
+        f"Weekly budget {numbers.money(optimum.weekly_budget, fmt)}: incremental sales ({measure}) "
         f"{numbers.money(optimum.expected_incremental_sales, fmt)} per week with the recommended mix vs "
         f"{numbers.money(optimum.current_incremental_sales, fmt)} with today's mix scaled to the same budget "
         f"({_uplift_text(optimum)}). At the optimum every free channel earns the same marginal ROI; their spread "
         f"is {numbers.percent(optimum.mroi_spread, 2)} of its mean."
     )
     blocks: list[Any] = [Text((headline,))]
-    blocks += [Note(w, "warning", "Warning.") for w in optimum.warnings]
+    blocks += [optimiser_note(w) for w in optimum.warnings]
     blocks += [records_table(rows, columns, fmt), _allocation_chart(optimum, fmt)]
     return Section("optimum", f"Advised allocation ({scope_label(optimum.brand, optimum.region)})", tuple(blocks))
 
@@ -297,7 +305,11 @@ def build_page(inputs: ReportInputs) -> Page:
             records_table(_scenario_rows(inputs), _SCENARIO_COLUMNS, fmt, id="table-scenarios"),
             _scenario_chart(inputs),
         ),
-        intro="Each scenario of scenarios.yaml, at steady state. 'Where' says which part of the market it covers.",
+        intro=(
+            "Each scenario of scenarios.yaml, at steady state and at the model's point estimate (the advice below "
+            "is expected sales, the mean over the posterior draws, so today's mix reads a little differently "
+            "there). 'Where' says which part of the market it covers."
+        ),
     )
     segments = Section(
         "segments",
