@@ -404,3 +404,15 @@ def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
     assert "<b>The advice.</b> Cautious advice: the recommendation" in page
     assert "</b> cautious advice" not in page
     assert "incremental sales (expected: the mean over the posterior draws)" in page
+
+
+def test_optimize_a_zero_budget_shows_no_change_for_channels_that_get_nothing(model: Path, tmp_path: Path) -> None:
+    """Today's mix scaled to 0 and the advice both spend nothing: the change is '-', not 'new'."""
+    out = tmp_path / "zero.json"
+    args = ["optimize", "--model", str(model), "--budget", "0", "--no-data-range", "--output", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert rows and all(" - " in row and "new" not in row for row in rows)
+    payload = json.loads(out.read_text())
+    assert all(np.isfinite(value) for value in payload["marginal_roi"].values())

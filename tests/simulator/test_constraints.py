@@ -8,6 +8,7 @@ import pytest
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.constraints import (
     BudgetConstraints,
+    ChannelLimits,
     parse_limits,
     resolve_limits,
 )
@@ -112,3 +113,13 @@ def test_shares_refer_to_the_reference_and_locks_to_today() -> None:
     np.testing.assert_allclose(limits.upper, [np.inf, 50.0, 40.0], rtol=1e-12)
     zero = resolve_limits(BudgetConstraints(max_fraction={"Radio": 0.8}), CHANNELS, CURRENT, 0.0, np.zeros(3))
     assert zero.upper.tolist() == [np.inf, np.inf, 0.0]  # no NaN from inf x 0
+
+
+def test_a_maximum_of_zero_is_named_as_the_limit_that_holds_the_channel() -> None:
+    """``--max Print=0``: the channel sits at 0, which is also the default minimum; the status names the
+    user's maximum (it said "at minimum")."""
+    limits = ChannelLimits(
+        lower=np.array([0.0, 0.0, 10.0]), upper=np.array([0.0, 100.0, 100.0]), locked=np.zeros(3, dtype=bool)
+    )
+    assert limits.status(np.array([0.0, 0.0, 10.0]), budget=100.0) == ["at maximum", "at minimum", "at minimum"]
+    assert limits.status(np.array([0.0, 100.0, 50.0]), budget=100.0) == ["at maximum", "at maximum", "free"]

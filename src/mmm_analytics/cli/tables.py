@@ -88,7 +88,7 @@ def optimization_table(result: OptimizationResult) -> Table:
         table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")
     for channel, spend in result.allocation.items():
         before = result.current_allocation[channel]
-        change = f"{spend / before - 1:+.1%}" if before > 0 else "new"
+        change = f"{spend / before - 1:+.1%}" if before > 0 else ("new" if spend > 0 else "-")
         table.add_row(
             escape(channel),
             _inr(before),

@@ -19,6 +19,7 @@ import pandas as pd
 from mmm_analytics.simulator.bounds import CellBounds, binding_note
 from mmm_analytics.simulator.defaults import (
     CAUTIOUS_LINE_START,
+    FIRST_STEP_SHARE,
     KEPT_LINE_START,
     LOSS_MROI,
     MOVED_TOGETHER_CORRELATION,
@@ -81,6 +82,23 @@ def no_uplift(found: Uplift) -> Uplift:
 def cell_response(cells: ResponseCells, spend: SpendMatrix) -> SpendMatrix:
     """Weekly incremental sales (INR) per cell of ``spend`` (K, C) on ``cells``."""
     return np.asarray(cells.response(spend))
+
+
+def marginal_returns(cells: ResponseCells, spend: SpendMatrix, reference: SpendMatrix) -> SpendMatrix:
+    """Marginal ROI per cell (K, C), INR of weekly sales per extra INR of weekly spend: the slope of
+    ``cells`` at ``spend``; where a cell spends (almost) nothing, the return per INR of its first step,
+    ``FIRST_STEP_SHARE`` of ``reference`` (today's spend; of the largest cell where that is zero),
+    because a curve that starts steep has an unbounded slope at zero spend."""
+    scale = max(float(reference.max()), 1.0)
+    floor = 1e-9 * scale
+    _, grad = cells.value_and_grad(np.maximum(spend, floor))
+    grad = np.asarray(grad, dtype=np.float64)
+    empty = spend <= floor
+    if empty.any():
+        step = FIRST_STEP_SHARE * np.where(reference > 0, reference, scale)
+        gain = cell_response(cells, np.where(empty, spend + step, spend)) - cell_response(cells, spend)
+        grad = np.where(empty, gain / step, grad)
+    return np.where(grad > 0, grad, 0.0)  # the response never falls with spend: a negative slope is rounding
 
 
 def channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:

@@ -60,12 +60,15 @@ class ChannelLimits:
     locked: np.ndarray
 
     def status(self, spend: np.ndarray, budget: float) -> list[str]:
-        """Per channel: "locked", "at minimum", "at maximum" or "free" for a spend vector (C,)."""
+        """Per channel: "locked", "at minimum", "at maximum" or "free" for a spend vector (C,). A maximum
+        below the budget that binds is named before a minimum (``--max TV=0`` holds TV "at maximum")."""
         tolerance = 1e-6 * max(budget, 1.0)
         out = []
         for value, low, high, locked in zip(spend, self.lower, self.upper, self.locked):
             if locked:
                 out.append("locked")
+            elif value >= high - tolerance and high < budget - tolerance:
+                out.append("at maximum")
             elif value <= low + tolerance:
                 out.append("at minimum")
             elif value >= high - tolerance:

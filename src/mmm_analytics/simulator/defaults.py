@@ -68,6 +68,10 @@ CAUTIOUS_STEPS = 20
 KEPT_LINE_START = "no allocation"
 CAUTIOUS_LINE_START = "cautious advice"
 
+#: A cell the advice gives no spend reports as its marginal ROI the return per INR of a first step of this
+#: share of its spend today: the slope at zero spend is unbounded for a curve that starts steep.
+FIRST_STEP_SHARE = 0.01
+
 #: Two channels whose weekly spends correlate at least this much within a segment (mean over the
 #: selected segments) have moved together in the data: their split is what the model knows least,
 #: and the advice warns when it moves money from one to the other (by more than ``SPLIT_SHIFT``

@@ -507,9 +507,8 @@ class _Outcome:
         verdict = self.verdict()
         spend, uplift = verdict.spend, verdict.uplift
         response = advice.cell_response(objective_cells(selection.cells, selection.draws, Objective.EXPECTED), spend)
-        _, grad = self.cells.value_and_grad(np.maximum(spend, 1e-9 * max(budget, 1.0)))
+        grad = advice.marginal_returns(self.cells, spend, selection.current)
         require_finite({"the incremental sales": response, "the marginal ROI": grad}, self.what)
-        grad = np.where(grad > 0, grad, 0.0)  # the response never falls with spend: a negative slope is rounding
         mroi = advice.channel_mroi(spend, grad)
         status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
         free = free_cells(spend, self.bounds, status, budget)
