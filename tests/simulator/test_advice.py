@@ -348,3 +348,15 @@ def test_a_cell_with_no_spend_reports_the_return_of_its_first_step() -> None:
     first_step = FIRST_STEP_SHARE * 100.0
     np.testing.assert_allclose(returns, [[np.sqrt(first_step) / first_step, 0.25, np.sqrt(first_step) / first_step]])
     assert np.isfinite(returns).all() and returns.max() < 2.0
+
+
+def test_the_loss_warning_names_channels_that_keep_their_split_together() -> None:
+    """Held channels move as one, so the line gives their spend-weighted marginal ROI and never asks to
+    cut one of them alone (it named Instagram 0.50 while YouTube, held with it, earned 2.00)."""
+    notes = Notes(("TV", "YouTube", "Instagram"), budget=300.0, today=300.0)
+    spend = np.array([[100.0, 150.0, 50.0]])
+    assert notes.losing(spend, np.array([2.0, 2.0, 0.5]), groups=[(1, 2)]) == ()
+    (line,) = notes.losing(spend, np.array([0.8, 0.9, 0.5]), groups=[(1, 2)])
+    assert "(TV 0.80, YouTube + Instagram 0.80 together INR per INR)" in line
+    (line,) = notes.losing(spend, np.array([2.0, 2.0, 0.5]))
+    assert "(Instagram 0.50 INR per INR)" in line

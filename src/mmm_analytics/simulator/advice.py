@@ -267,17 +267,23 @@ class Notes:
             )
         return tuple(out)
 
-    def losing(self, spend: SpendMatrix, mroi: np.ndarray) -> tuple[str, ...]:
-        """The line naming the channels that get money but earn back less than a rupee at the margin."""
+    def losing(self, spend: SpendMatrix, mroi: np.ndarray, groups: Sequence[Sequence[int]] = ()) -> tuple[str, ...]:
+        """The line naming the channels that get money but earn back less than a rupee at the margin. The
+        channels of a group that keeps today's split (``groups``) are named together, with their
+        spend-weighted marginal ROI: the advice cannot cut one of them alone."""
         totals = spend.sum(axis=0)
-        losing = [
-            f"{channel} {value:.2f}"
-            for channel, value, total in zip(self.channels, mroi, totals)
-            if total > 0 and value < LOSS_MROI
-        ]
+        grouped = {c for members in groups for c in members}
+        units = [((c,), self.channels[c]) for c in range(len(self.channels)) if c not in grouped]
+        units += [(tuple(members), " + ".join(self.channels[c] for c in members)) for members in groups]
+        losing = []
+        for members, name in sorted(units, key=lambda unit: min(unit[0])):
+            total = float(totals[list(members)].sum())
+            value = float(mroi[list(members)] @ totals[list(members)]) / total if total > 0 else 0.0
+            if total > 0 and value < LOSS_MROI:
+                losing.append(f"{name} {value:.2f}" + (" together" if len(members) > 1 else ""))
         if not losing:
             return ()
         return (
             f"marginal ROI below {LOSS_MROI:g} at the recommendation ({', '.join(losing)} INR per INR): the last "
-            "rupee spent there earns back less than a rupee of sales; consider a smaller budget for it",
+            "rupee spent there earns back less than a rupee of sales; consider a smaller budget there",
         )

@@ -573,7 +573,7 @@ class _Outcome:
             *notes.kept(verdict.found, self.solution.spend, verdict.baseline, breaches, constrained, verdict.kept),
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
-            *notes.losing(verdict.spend, mroi),
+            *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held),
             *notes.held(self.held, self.unheld, self.selection.correlation),
             *notes.moved_together(
                 verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept, self.released
