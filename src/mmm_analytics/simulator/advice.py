@@ -273,7 +273,9 @@ class Notes:
         spend-weighted marginal ROI: the advice cannot cut one of them alone."""
         totals = spend.sum(axis=0)
         grouped = {c for members in groups for c in members}
-        units = [((c,), self.channels[c]) for c in range(len(self.channels)) if c not in grouped]
+        units: list[tuple[tuple[int, ...], str]] = [
+            ((c,), self.channels[c]) for c in range(len(self.channels)) if c not in grouped
+        ]
         units += [(tuple(members), " + ".join(self.channels[c] for c in members)) for members in groups]
         losing = []
         for members, name in sorted(units, key=lambda unit: min(unit[0])):
