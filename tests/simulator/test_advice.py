@@ -276,10 +276,18 @@ def test_a_split_that_cannot_be_held_within_the_data_range_is_left_free_and_said
     from mmm_analytics.simulator import engine
 
     _, _, together = _split_pair(simulator)
+    from mmm_analytics.simulator import optimizer
+
     monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    solved: list[bool] = []
+    solve = optimizer._solve
+    monkeypatch.setattr(
+        optimizer, "_solve", lambda problem, *rest: solved.append(problem.held is not None) or solve(problem, *rest)
+    )
     top = float(simulator.spend_range(*SEGMENT).upper.sum())
     result = simulator.optimize_budget(0.999 * top, None, *SEGMENT)
     assert result.converged
+    assert solved == [False]  # the held problem is seen to have no plan before any start is spent on it
     assert any(
         "no plan keeping their split as in today's mix was found within the limits" in w for w in result.warnings
     )

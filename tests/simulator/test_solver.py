@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmm_analytics.simulator.solver import project, repair
+from mmm_analytics.simulator.solver import Problem, feasible, project, repair
 
 values = st.lists(st.floats(0.0, 1e6, allow_nan=False), min_size=2, max_size=12)
 
@@ -33,3 +35,26 @@ def test_repair_snaps_to_bounds_and_keeps_total() -> None:
 def test_repair_at_most_keeps_a_smaller_total() -> None:
     out = repair(np.array([1.0, 2.0]), np.zeros(2), np.full(2, np.inf), 10.0, at_most=True)
     np.testing.assert_array_equal(out, [1.0, 2.0])
+
+
+def _problem(**changes: object) -> Problem:
+    """Two segments x two channels, budget 100, cells in [0, 60]."""
+    base = Problem(cells=None, budget=100.0, lower=np.zeros((2, 2)), upper=np.full((2, 2), 60.0))  # type: ignore[arg-type]
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_feasible_says_whether_any_spend_meets_every_constraint() -> None:
+    """Bounds, budget, channel totals and held ratios, each alone and together (checked by hand)."""
+    # channel 0 twice channel 1 in segment 0: 2 x[0,1] - x[0,0] = 0 (flat index 0 = [0,0], 1 = [0,1]).
+    twice = np.array([[-1.0, 2.0, 0.0, 0.0]])
+    assert feasible(_problem())
+    assert feasible(_problem(upper=np.full((2, 2), 20.0)))  # the maxima cap the target at 80
+    assert not feasible(_problem(lower=np.full((2, 2), 30.0), at_most=True))  # 4 x 30 > 100
+    assert not feasible(_problem(channel_lower=np.array([0.0, 0.0]), channel_upper=np.array([10.0, 10.0])))
+    assert feasible(_problem(held=twice))
+    # segment 0's channel 1 at most 5 -> channel 0 at most 10 there; the other segment can take 120.
+    capped = np.array([[60.0, 5.0], [60.0, 60.0]])
+    assert feasible(_problem(upper=capped, held=twice))
+    # ... but not when it may take only 80: 10 + 5 + 80 < 100.
+    assert not feasible(_problem(upper=np.array([[60.0, 5.0], [40.0, 40.0]]), held=twice))
+    assert feasible(_problem(upper=np.array([[60.0, 5.0], [40.0, 40.0]]), held=twice, at_most=True))

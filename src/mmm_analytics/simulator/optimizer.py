@@ -66,7 +66,7 @@ from mmm_analytics.simulator.expected import (
 )
 from mmm_analytics.simulator.prices import solve_by_prices
 from mmm_analytics.simulator.selection import Selection
-from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, channel_violation, solve
+from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, channel_violation, feasible, solve
 from mmm_analytics.simulator.solver import free_cells as movable_cells
 from mmm_analytics.simulator.surface import DrawSet, SpendMatrix
 
@@ -348,8 +348,10 @@ def optimize_allocation(
     held_problem = dataclasses.replace(problem, held=held_rows(current, groups))
     unheld = tuple((tuple(m), LIMITED) for m in limited)
     if held_problem.held is not None:
-        solution = _solve(held_problem, selection, current, large, starts, warm_start)
-        if solution.converged and channel_violation(held_problem, solution.spend) <= HELD_TOLERANCE:
+        solution = None
+        if feasible(held_problem):  # else no start could find a plan that keeps the split: skip the solve
+            solution = _solve(held_problem, selection, current, large, starts, warm_start)
+        if solution and solution.converged and channel_violation(held_problem, solution.spend) <= HELD_TOLERANCE:
             problem = held_problem
         else:  # no plan found that keeps the split within the limits: the split is free here
             unheld, groups = unheld + tuple((tuple(m), NOT_FOUND) for m in groups), []

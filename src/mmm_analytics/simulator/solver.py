@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from scipy.optimize import Bounds, minimize
+from scipy.optimize import Bounds, linprog, minimize
 
 from mmm_analytics.simulator.defaults import SOLVER_FTOL, SOLVER_MAX_ITER
 from mmm_analytics.simulator.surface import SpendMatrix
@@ -219,6 +219,47 @@ class _Scaled:
     def bounds(self) -> Bounds:
         high = np.minimum(self.flat_upper[self.free], self.problem.budget)
         return Bounds(self.flat_lower[self.free] / self.unit, high / self.unit)
+
+
+def feasible(problem: Problem) -> bool:
+    """Whether some spend meets every constraint of ``problem`` at once: the cell bounds, the budget
+    (exactly, or at most with ``at_most``), the channel-total limits and the held ratios. A linear
+    programme (milliseconds), asked before a solve that may not find such a spend after many starts."""
+    shape = problem.lower.shape
+    scale = max(problem.budget, 1.0)  # in budgets, so that the programme's tolerances are relative
+    lower, upper = problem.lower.ravel() / scale, np.minimum(problem.upper.ravel(), problem.budget) / scale
+    if (lower > upper + 1e-12).any():
+        return False
+    total = np.ones((1, lower.size))
+    equal_rows: list[np.ndarray] = []
+    equal_to: list[np.ndarray] = []
+    less_rows: list[np.ndarray] = []
+    less_than: list[np.ndarray] = []
+    if problem.at_most:
+        less_rows.append(total)
+        less_than.append(np.array([problem.budget / scale]))
+    else:
+        equal_rows.append(total)
+        equal_to.append(np.array([problem.target / scale]))
+    if problem.channel_lower is not None and problem.channel_upper is not None:
+        channel_of = np.tile(np.arange(shape[1]), shape[0])
+        membership = (channel_of[None, :] == np.arange(shape[1])[:, None]).astype(float)  # (C, K*C)
+        high = np.isfinite(problem.channel_upper)
+        less_rows += [-membership, membership[high]]
+        less_than += [-problem.channel_lower / scale, problem.channel_upper[high] / scale]
+    if problem.held is not None and len(problem.held):
+        equal_rows.append(problem.held)
+        equal_to.append(np.zeros(len(problem.held)))
+    answer = linprog(
+        np.zeros(lower.size),
+        A_ub=np.vstack(less_rows) if less_rows else None,
+        b_ub=np.concatenate(less_than) if less_than else None,
+        A_eq=np.vstack(equal_rows) if equal_rows else None,
+        b_eq=np.concatenate(equal_to) if equal_to else None,
+        bounds=np.column_stack([lower, upper]),
+        method="highs",
+    )
+    return bool(answer.status == 0)
 
 
 def channel_violation(problem: Problem, spend: SpendMatrix) -> float:
