@@ -13,10 +13,14 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.posterior import (
     SeriesLeastSquares,
+    _log_of_positive,
+    _log_tangent,
     assign_theta,
     current_theta,
     laplace_draws,
+    log_scale_weights,
     polish,
+    residual_noise_scale,
 )
 from mmm_analytics.models.training import build_model
 from mmm_analytics.synthetic import generate_panel
@@ -63,6 +67,7 @@ def test_polish_reaches_the_least_squares_optimum(panel) -> None:
 
 
 def test_laplace_covariance_is_the_inverse_gauss_newton_matrix(panel) -> None:
+    """On the raw weights, and on the log of the positive carryover and saturation parameters."""
     model = build_model(panel, PLAIN_BASELINE.pinned("beta_gamma", "hill"))
     inputs = model_inputs(panel)
     noise = np.full(inputs.y.shape[0], 0.05)
@@ -73,6 +78,13 @@ def test_laplace_covariance_is_the_inverse_gauss_newton_matrix(panel) -> None:
     covariance = np.linalg.inv(jac.T @ jac)
     draws = laplace_draws(model, inputs, noise, 20_000, seed=3, problem=problem)
     np.testing.assert_array_equal(draws[0], theta)
+    # The Gaussian is over the log of the positive carryover and saturation parameters: there the
+    # covariance is the inverse Gauss-Newton matrix divided by d raw / d log on each side.
+    logged = log_scale_weights(model)
+    assert logged.sum() >= 2  # half-saturation and slope of each channel
+    tangent = np.where(logged, _log_tangent(theta), 1.0)
+    covariance /= np.outer(tangent, tangent)
+    draws = np.where(logged, _log_of_positive(draws), draws)
     sd = np.sqrt(np.diag(covariance))
     # Tolerance: with 20,000 draws an sd estimate is within about 3 x 0.5% of the truth.
     np.testing.assert_allclose(draws.std(axis=0), sd, rtol=0.03)
@@ -116,3 +128,23 @@ def test_polish_reports_non_finite_derivatives_at_the_start_in_one_line(panel) -
     problem.finite_calls = 0
     with pytest.raises(InputError, match="training diverged: the objective or its derivatives are not finite"):
         polish(model, inputs, np.full(inputs.y.shape[0], 0.05), problem=problem)
+
+
+def test_laplace_draws_stay_where_the_posterior_is(panel) -> None:
+    """Were the posterior exactly the Laplace Gaussian, a draw's objective would exceed the MAP's by
+    half a chi-square with P degrees of freedom (median about P / 2). On the raw weights, a draw far
+    along a weakly identified half-saturation (a softplus weight in its linear part) moved it by a
+    fixed amount, toward zero or far above the exposures, where the data rule it out: the median
+    excess was several times P / 2 and the ROI intervals ran far to one side. Tolerance: 2.5 x P / 2."""
+    model = build_model(panel, fast_config().model.pinned("beta_gamma", "hill"))
+    inputs = model_inputs(panel)
+    problem = SeriesLeastSquares(model, inputs)
+    noise = np.full(inputs.y.shape[0], 0.05)
+    polish(model, inputs, noise, problem=problem)
+    noise = residual_noise_scale(model, inputs)
+    polish(model, inputs, noise, problem=problem)
+    draws = laplace_draws(model, inputs, noise, 200, seed=5, problem=problem)
+    centre = problem.cost(draws[0], noise)
+    excess = np.array([problem.cost(draw, noise) - centre for draw in draws[1:]])
+    print(np.median(excess), draws.shape[1] / 2)
+    assert np.median(excess) <= 2.5 * draws.shape[1] / 2

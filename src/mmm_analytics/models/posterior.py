@@ -19,6 +19,9 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import ModelInputs
 from mmm_analytics.models.mmm import MarketingMixModel, weight_key
 from mmm_analytics.models.normal_equations import FlatWeights, SeriesLeastSquares
+from mmm_analytics.response.carryover import CARRYOVER_FORMS
+from mmm_analytics.response.links import Link
+from mmm_analytics.response.saturation import SATURATION_FORMS
 
 __all__ = [
     "FlatWeights",
@@ -135,6 +138,46 @@ def polish(
     return PolishResult(theta, normal.cost, evaluations, iterations, message)
 
 
+def log_scale_weights(model: keras.Model) -> np.ndarray:
+    """Which flat weights (P,) are the raw weights of a positive carryover or saturation parameter
+    (half-saturation, slope, Weibull shape and scale: ``Link.POSITIVE``, a softplus of the raw weight).
+    Their posterior is close to log-normal (the data pin ratios such as coefficient / half-saturation
+    ** slope), so the Laplace approximation is taken on the log of the parameter, not on the raw weight."""
+    names = {
+        p.raw_name
+        for registry in (CARRYOVER_FORMS, SATURATION_FORMS)
+        for form in registry.values()
+        for p in form.parameters
+        if p.link is Link.POSITIVE
+    }
+    return np.concatenate(
+        [np.full(int(np.prod(v.shape)), v.path.split("/")[-1] in names) for v in model.trainable_variables]
+    )
+
+
+#: Below this raw weight softplus(raw) = exp(raw) to float64 precision: the log of the parameter is the raw weight.
+_EXP_REGION = -30.0
+
+
+def _log_of_positive(raw: np.ndarray) -> np.ndarray:
+    """log(softplus(raw)), elementwise (the log of a positive parameter from its raw weight)."""
+    safe = np.maximum(raw, _EXP_REGION)
+    return np.where(raw <= _EXP_REGION, raw, np.log(np.maximum(safe, 0.0) + np.log1p(np.exp(-np.abs(safe)))))
+
+
+def _raw_of_log(log_value: np.ndarray) -> np.ndarray:
+    """The raw weight whose softplus is exp(log_value) (inverse of :func:`_log_of_positive`):
+    log(expm1(v)) = v + log(1 - exp(-v)), v = exp(log_value)."""
+    value = np.exp(np.clip(log_value, _EXP_REGION, 700.0))
+    return np.where(log_value <= _EXP_REGION, log_value, value + np.log(-np.expm1(-value)))
+
+
+def _log_tangent(raw: np.ndarray) -> np.ndarray:
+    """d raw / d log(softplus(raw)) = v / (1 - exp(-v)), v = softplus(raw); 1 where v is tiny."""
+    value = np.exp(_log_of_positive(raw))
+    return np.where(value < 1e-8, 1.0, value / -np.expm1(-np.maximum(value, 1e-8)))
+
+
 def laplace_draws(
     model: MarketingMixModel,
     inputs: ModelInputs,
@@ -147,17 +190,25 @@ def laplace_draws(
 
     Covariance = inverse Gauss-Newton Hessian (J^T J)^-1 of the residuals, eigenvalues of the
     shared/brand/region block (after eliminating each series' own weights exactly) floored so
-    flat directions stay finite. The first row is the centre itself.
-
+    flat directions stay finite. The Gaussian is taken over the log of every positive carryover and
+    saturation parameter (:func:`log_scale_weights`) and over the other weights as they are; a draw
+    along a weakly identified half-saturation then moves it by factors, as the data allow, instead of
+    by a fixed amount that can drive it toward zero or far above the exposures. The first row is the
+    centre itself.
     """
     problem = problem or SeriesLeastSquares(model, inputs)
     theta = current_theta(model)
     normal = problem.normal_equations(theta, noise_scale)
-    eigenvalues, eigenvectors = np.linalg.eigh(normal.schur())
+    logged = log_scale_weights(model)[problem.rest_weights]
+    tangent = np.ones(len(problem.rest_weights))  # d raw weight / d the variable the Gaussian is over
+    tangent[logged] = _log_tangent(theta[problem.rest_weights][logged])
+    schur = normal.schur() * tangent[:, None] * tangent[None, :]
+    eigenvalues, eigenvectors = np.linalg.eigh(schur)
     eigenvalues = np.maximum(eigenvalues, 1e-9 * max(float(eigenvalues.max(initial=0.0)), 1e-300))
-    root = eigenvectors / np.sqrt(eigenvalues)  # covariance of the rest = root @ root.T
+    root = eigenvectors / np.sqrt(eigenvalues)  # covariance of the rest (log scale) = root @ root.T
     rng = np.random.default_rng(seed)
-    step_rest = rng.standard_normal((n_draws, len(eigenvalues))) @ root.T
+    step_log = rng.standard_normal((n_draws, len(eigenvalues))) @ root.T
+    step_rest = step_log * tangent[None, :]  # the same step, to first order, in raw weights
     # Own weights given the rest: N(-own^-1 coupling step_rest, own^-1), one block per series.
     own = normal.own
     n_series, n_own = own.shape[:2]
@@ -169,6 +220,9 @@ def laplace_draws(
     noise = np.einsum("slm,dsm->dsl", chol, rng.standard_normal((n_draws, n_series, n_own)))
     draws = np.repeat(theta[None, :], n_draws, axis=0)
     draws[:, problem.own_weights.ravel()] += (conditional + noise).reshape(n_draws, -1)
-    draws[:, problem.rest_weights] += step_rest
+    rest = theta[problem.rest_weights][None, :] + step_rest
+    centre_log = _log_of_positive(theta[problem.rest_weights])
+    rest[:, logged] = _raw_of_log(centre_log[logged][None, :] + step_log[:, logged])
+    draws[:, problem.rest_weights] = rest
     draws[0] = theta
     return draws
