@@ -345,14 +345,19 @@ def test_simulate_scenarios_that_are_not_a_file(model: Path, tmp_path: Path, giv
     one_error_line(result, f"--scenarios '{path}' {fragment}")
 
 
-def test_optimize_says_in_plain_lines_when_the_advice_stops_short_of_the_optimum(tmp_path: Path) -> None:
-    """Draws that agree on the direction of the move and not on its length: the advice goes part of the
-    way, says so in a plain sentence (not a warning), and the spread line says why it is not zero."""
+def _disagreeing_draws_model(tmp_path: Path) -> Path:
+    """One segment, two channels, 20 draws that agree on the direction of the move, not its length."""
     spread = np.stack([np.linspace(0.5, 1.5, 20), np.ones(20)], axis=1)
     base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=20)
     params = replace_params(base, slope=np.ones(2), coefficient=np.array([[40_000.0, 25_000.0]]))
     params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((20, 2))), spread)
-    model = write_model(tmp_path / "spread", params)
+    return write_model(tmp_path / "spread", params)
+
+
+def test_optimize_says_in_plain_lines_when_the_advice_stops_short_of_the_optimum(tmp_path: Path) -> None:
+    """Draws that agree on the direction of the move and not on its length: the advice goes part of the
+    way, says so in a plain sentence (not a warning), and the spread line says why it is not zero."""
+    model = _disagreeing_draws_model(tmp_path)
     out = tmp_path / "a.json"
     args = ["optimize", "--model", str(model), "--brand", "BrandA", "--region", "CENTRAL", "--output", str(out)]
     result = runner.invoke(app, [*args, "--no-data-range"])
@@ -370,11 +375,7 @@ def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
     """`mmm simulate` prints the advice with the same caption and plain verdict sentence as `mmm optimize`
     (it printed the cautious verdict as a warning and had no caption), says which estimate each table's
     sales are, and its HTML report shows the verdict as advice, not as a warning."""
-    spread = np.stack([np.linspace(0.5, 1.5, 20), np.ones(20)], axis=1)
-    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=20)
-    params = replace_params(base, slope=np.ones(2), coefficient=np.array([[40_000.0, 25_000.0]]))
-    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((20, 2))), spread)
-    model = write_model(tmp_path / "spread", params)
+    model = _disagreeing_draws_model(tmp_path)
     config = tmp_path / "config"
     config.mkdir()
     for name in ("data_config.yaml", "feature_config.yaml"):
