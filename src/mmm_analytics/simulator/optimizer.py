@@ -351,7 +351,11 @@ def optimize_allocation(
         solution = None
         if feasible(held_problem):  # else no start could find a plan that keeps the split: skip the solve
             solution = _solve(held_problem, selection, current, large, starts, warm_start)
-        if solution and solution.converged and channel_violation(held_problem, solution.spend) <= HELD_TOLERANCE:
+        if (
+            solution is not None
+            and solution.converged
+            and channel_violation(held_problem, solution.spend) <= HELD_TOLERANCE
+        ):
             problem = held_problem
         else:  # no plan found that keeps the split within the limits: the split is free here
             unheld, groups = unheld + tuple((tuple(m), NOT_FOUND) for m in groups), []

@@ -142,6 +142,12 @@ def free_cells(problem: Problem) -> np.ndarray:
     return span > 1e-12 * max(problem.budget, 1.0)
 
 
+def channel_membership(shape: tuple[int, ...]) -> np.ndarray:
+    """(C, K*C) 0/1 matrix whose row c sums the cells of channel c in a flattened (K, C) spend."""
+    channel_of = np.tile(np.arange(shape[1]), shape[0])
+    return (channel_of[None, :] == np.arange(shape[1])[:, None]).astype(float)
+
+
 class _Scaled:
     """The problem over the free cells, each in units of its start value, objective about -1."""
 
@@ -200,8 +206,7 @@ class _Scaled:
         if self.problem.channel_lower is None or self.problem.channel_upper is None:
             return np.zeros((0, int(self.free.sum()))), np.zeros(0)
         shape = self.problem.lower.shape
-        channel_of = np.tile(np.arange(shape[1]), shape[0])
-        membership = (channel_of[None, :] == np.arange(shape[1])[:, None]).astype(float)  # (C, K*C)
+        membership = channel_membership(shape)
         fixed = membership[:, ~self.free] @ self.flat_lower[~self.free]
         matrix = membership[:, self.free] * (self.unit / self.mean_unit)[None, :]
         rows: list[np.ndarray] = []
@@ -242,8 +247,7 @@ def feasible(problem: Problem) -> bool:
         equal_rows.append(total)
         equal_to.append(np.array([problem.target / scale]))
     if problem.channel_lower is not None and problem.channel_upper is not None:
-        channel_of = np.tile(np.arange(shape[1]), shape[0])
-        membership = (channel_of[None, :] == np.arange(shape[1])[:, None]).astype(float)  # (C, K*C)
+        membership = channel_membership(shape)
         high = np.isfinite(problem.channel_upper)
         less_rows += [-membership, membership[high]]
         less_than += [-problem.channel_lower / scale, problem.channel_upper[high] / scale]
