@@ -20,7 +20,7 @@ from mmm_analytics.models.inputs import ModelInputs
 from mmm_analytics.models.mmm import MarketingMixModel, weight_key
 from mmm_analytics.models.normal_equations import FlatWeights, SeriesLeastSquares
 from mmm_analytics.response.carryover import CARRYOVER_FORMS
-from mmm_analytics.response.links import Link
+from mmm_analytics.response.links import Link, constrain
 from mmm_analytics.response.saturation import SATURATION_FORMS
 
 __all__ = [
@@ -162,7 +162,7 @@ _EXP_REGION = -30.0
 def _log_of_positive(raw: np.ndarray) -> np.ndarray:
     """log(softplus(raw)), elementwise (the log of a positive parameter from its raw weight)."""
     safe = np.maximum(raw, _EXP_REGION)
-    return np.where(raw <= _EXP_REGION, raw, np.log(np.maximum(safe, 0.0) + np.log1p(np.exp(-np.abs(safe)))))
+    return np.where(raw <= _EXP_REGION, raw, np.log(constrain(Link.POSITIVE, safe, np)))
 
 
 def _raw_of_log(log_value: np.ndarray) -> np.ndarray:
@@ -174,7 +174,7 @@ def _raw_of_log(log_value: np.ndarray) -> np.ndarray:
 
 def _log_tangent(raw: np.ndarray) -> np.ndarray:
     """d raw / d log(softplus(raw)) = v / (1 - exp(-v)), v = softplus(raw); 1 where v is tiny."""
-    value = np.exp(_log_of_positive(raw))
+    value = constrain(Link.POSITIVE, raw, np)
     return np.where(value < 1e-8, 1.0, value / -np.expm1(-np.maximum(value, 1e-8)))
 
 
@@ -199,9 +199,10 @@ def laplace_draws(
     problem = problem or SeriesLeastSquares(model, inputs)
     theta = current_theta(model)
     normal = problem.normal_equations(theta, noise_scale)
+    centre = theta[problem.rest_weights]
     logged = log_scale_weights(model)[problem.rest_weights]
-    tangent = np.ones(len(problem.rest_weights))  # d raw weight / d the variable the Gaussian is over
-    tangent[logged] = _log_tangent(theta[problem.rest_weights][logged])
+    tangent = np.ones(len(centre))  # d raw weight / d the variable the Gaussian is over
+    tangent[logged] = _log_tangent(centre[logged])
     schur = normal.schur() * tangent[:, None] * tangent[None, :]
     eigenvalues, eigenvectors = np.linalg.eigh(schur)
     eigenvalues = np.maximum(eigenvalues, 1e-9 * max(float(eigenvalues.max(initial=0.0)), 1e-300))
@@ -220,9 +221,8 @@ def laplace_draws(
     noise = np.einsum("slm,dsm->dsl", chol, rng.standard_normal((n_draws, n_series, n_own)))
     draws = np.repeat(theta[None, :], n_draws, axis=0)
     draws[:, problem.own_weights.ravel()] += (conditional + noise).reshape(n_draws, -1)
-    rest = theta[problem.rest_weights][None, :] + step_rest
-    centre_log = _log_of_positive(theta[problem.rest_weights])
-    rest[:, logged] = _raw_of_log(centre_log[logged][None, :] + step_log[:, logged])
+    rest = centre[None, :] + step_rest
+    rest[:, logged] = _raw_of_log(_log_of_positive(centre[logged])[None, :] + step_log[:, logged])
     draws[:, problem.rest_weights] = rest
     draws[0] = theta
     return draws
