@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mmm_analytics.cli.app import app
+from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.optimizer import JSON_KEYS
 from tests.cli.checks import one_error_line
@@ -19,6 +20,11 @@ from tests.cli.checks import one_error_line
 from ..simulator.hand_built import build_params, coefficient_only_draws, replace_params, steady_history, write_model
 
 runner = CliRunner()
+#: How the CLI opens the cautious advice at the default confidence (simulator.advice_confidence).
+CAUTIOUS_ADVICE = (
+    "Cautious advice: the recommendation is the plan with the largest uplift in "
+    f"{SimulatorSettings().advice_confidence:.0%} of posterior draws"
+)
 
 
 def _keras_stand_in(folder: Path) -> None:
@@ -363,11 +369,11 @@ def test_optimize_says_in_plain_lines_when_the_advice_stops_short_of_the_optimum
     result = runner.invoke(app, [*args, "--no-data-range"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
-    assert "Cautious advice: the recommendation is the plan with the largest uplift in 90% of posterior draws" in text
+    assert CAUTIOUS_ADVICE in text
     assert "Warning: cautious advice" not in text
     assert "of the way to the optimum, where they are equal)" in text
     payload = json.loads(out.read_text())
-    assert payload["prob_beats_current"] >= 0.9
+    assert payload["prob_beats_current"] >= SimulatorSettings().advice_confidence
     assert any(w.startswith("cautious advice: the recommendation is the plan ") for w in payload["warnings"])
 
 
@@ -398,7 +404,7 @@ def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "Scenarios (INR per week, at the point estimate)" in text
     assert "Current mix: today's mix" in text and "more sales in" in text
-    assert "Cautious advice: the recommendation is the plan with the largest uplift in 90% of posterior draws" in text
+    assert CAUTIOUS_ADVICE in text
     assert "Warning: cautious advice" not in text
     assert "Expected incremental sales (mean over the posterior draws):" in text
     page = report.read_text()

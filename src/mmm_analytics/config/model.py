@@ -132,7 +132,7 @@ class SimulatorSettings(Settings):
     #: optimum or a plan off that line, so it sells more than today's mix in at least this share of
     #: them; today's mix when none does. 0: the expected optimum itself, whenever its expected uplift
     #: is positive.
-    advice_confidence: float = Field(default=0.9, ge=0, lt=1, allow_inf_nan=False)
+    advice_confidence: float = Field(default=0.95, ge=0, lt=1, allow_inf_nan=False)
     #: Channels whose weekly spends correlated at least this much within a brand x region in the data
     #: (averaged over the selection) keep today's split and move as one: the data cannot tell their
     #: effects apart. None: never (e.g. once lift tests have separated them).
