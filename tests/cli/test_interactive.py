@@ -191,7 +191,7 @@ def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator,
     lines = screen.splitlines()
     first = next(i for i, line in enumerate(lines) if "TV=-5" in line)
     assert "minimum TV=-5: a limit must be 0 or more" in lines[first + 1]
-    assert "minimum TV=-110%: a limit must be 0 or more" in screen
+    assert "minimum 'TV=-110%': '-110%' cuts more than all of today's spend" in screen
     assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
     assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2
     assert "Advised allocation: BrandA / EAST" in screen

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from mmm_analytics.cli.interactive import Session, as_shares, describe_changes
+from mmm_analytics.cli.interactive import Session, describe_changes
 from mmm_analytics.cli.prompts import parse_changes, parse_spend
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import MarketingSimulator
@@ -61,7 +61,7 @@ def test_parse_spend_reads_changes_shares_and_amounts(text: str, expected: float
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        pytest.param("-150%", "cuts more than all of the current spend", id="cut-too-much"),
+        pytest.param("-150%", "cuts more than all of today's spend", id="cut-too-much"),
         pytest.param("nan%", "not a finite percentage", id="nan"),
         pytest.param("lots%", "'lots%' is not a percentage", id="text"),
         pytest.param("lots", "'lots' is not a number; type an amount in INR (e.g. 150000), a change", id="word"),
@@ -84,16 +84,6 @@ def test_parse_changes_names_channels_whatever_their_case() -> None:
         parse_changes("TV=1 TV=2", current)
     with pytest.raises(InputError, match="'TV=': no value"):
         parse_changes("TV=", current)
-
-
-def test_signed_limits_are_changes_and_plain_ones_shares() -> None:
-    assert as_shares(["TV=+20%", "Print=-10%", "Radio=80%", "TV=5000", "TV=-110%"]) == [
-        "TV=120%",
-        "Print=90%",
-        "Radio=80%",
-        "TV=5000",
-        "TV=-110%",
-    ]
 
 
 def test_spend_prompts_take_changes_and_shares(simulator: MarketingSimulator, tmp_path: Path) -> None:
@@ -119,7 +109,7 @@ def test_channel_items_set_several_channels_and_end_the_prompts(simulator: Marke
 
 def test_a_wrong_channel_item_asks_again(simulator: MarketingSimulator, tmp_path: Path) -> None:
     screen = _session(simulator, ["1", "all", "all", "Cinema=5", "TV=-150%", "TV=0", "6"], tmp_path)
-    assert "unknown channel 'Cinema'" in screen and "cuts more than all of the current spend" in screen
+    assert "unknown channel 'Cinema'" in screen and "cuts more than all of today's spend" in screen
     assert _row(screen, "TV")[1] == "0"
 
 

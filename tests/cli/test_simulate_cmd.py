@@ -303,6 +303,20 @@ def test_optimize_damaged_model_folder(
     one_error_line(result, f"'{path}' is damaged ({reason}", "re-run 'mmm train'")
 
 
+def test_optimize_model_with_nan_in_its_response_is_one_line(model: Path, tmp_path: Path) -> None:
+    """NaN in the saved exposure history is reported as a damaged file, not as a NaN budget."""
+    folder = _copy_model(model, tmp_path / "model")
+    path = folder / "response_params.npz"
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["exposure"] = arrays["exposure"].copy()
+    arrays["exposure"][0, -1, 0] = np.nan
+    np.savez(path, **arrays)
+    result = runner.invoke(app, ["optimize", "--model", str(folder), "--output", str(tmp_path / "a.json")])
+    line = one_error_line(result, f"'{path}' is damaged (array 'exposure' holds NaN or infinite values)", "'mmm train'")
+    assert "budget" not in line and not (tmp_path / "a.json").exists()
+
+
 @pytest.mark.parametrize("keras", [None, b"PK\x03\x04 truncated"], ids=["missing", "damaged"])
 def test_optimize_warns_about_the_keras_file_and_goes_on(model: Path, tmp_path: Path, keras: bytes | None) -> None:
     folder = _copy_model(model, tmp_path / "model")

@@ -42,3 +42,12 @@ def test_a_yes_no_value_is_not_read_as_a_number(key: str, value: bool) -> None:
 def test_numbers_and_yes_no_values_go_where_they_belong() -> None:
     mixed = Mixed.model_validate({"rate": 2, "count": 3, "limit": 0.5, "switch": True, "either": True})
     assert (mixed.rate, mixed.count, mixed.limit, mixed.switch, mixed.either) == (2.0, 3, 0.5, True, True)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")], ids=["inf", "minus-inf", "nan"])
+@pytest.mark.parametrize("key", ["rate", "limit"])
+def test_a_number_must_be_finite(key: str, value: float) -> None:
+    """YAML's ``.inf``/``.nan`` are refused for every number of every config model (an infinite outlier
+    threshold crashed ``mmm data`` writing its report; an infinite curve range wrote non-finite curves)."""
+    with pytest.raises(pydantic.ValidationError, match="finite number"):
+        Mixed.model_validate({key: value})

@@ -97,6 +97,8 @@ BAD_FILES = [
     ("data_config.yaml", "channels: {}\n", "'channels' must list at least one channel"),
     ("viz_config.yaml", "dpi: 10\n", "key 'dpi': Input should be greater than or equal to 50"),
     ("viz_config.yaml", "- 1\n- 2\n", "expected a mapping of keys at the top level, got list"),
+    ("data_config.yaml", "cleaning:\n  outliers:\n    threshold: .inf\n", "Input should be a finite number"),
+    ("model_config.yaml", "curves:\n  max_spend_multiple: .inf\n", "Input should be a finite number"),
 ]
 
 
@@ -119,6 +121,8 @@ BAD_FILES = [
         "no_channels",
         "dpi_too_low",
         "not_a_mapping",
+        "infinite_outlier_threshold",
+        "infinite_curve_range",
     ],
 )
 def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:
@@ -136,6 +140,13 @@ def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, te
 def test_invalid_yaml_names_the_file_and_line(tmp_path: Path, text: str, line: int) -> None:
     path = write_config(tmp_path, "model_config.yaml", text)
     with pytest.raises(InputError, match=re.escape(f"{path}: line {line} is not valid YAML; fix the syntax")):
+        load_config(tmp_path)
+
+
+def test_a_date_that_does_not_exist_names_the_file(tmp_path: Path) -> None:
+    """YAML reads 2022-13-45 as a date and fails building it; that was a traceback."""
+    path = write_config(tmp_path, "data_config.yaml", "synthetic:\n  start_date: 2022-13-45\n")
+    with pytest.raises(InputError, match=re.escape(f"{path}: month must be in 1..12") + ".*YYYY-MM-DD"):
         load_config(tmp_path)
 
 

@@ -24,7 +24,7 @@ DATES = pd.date_range("2023-01-02", periods=10, freq="7D")
 
 def make_panel(skus: bool = False, regions: tuple[str, ...] = ("EAST", "WEST")) -> FeaturePanel:
     """2 brands x the regions (x 2 SKUs), 10 weeks, channels TV (used everywhere) and Radio
-    (only in BrandB/WEST, from week 3 on)."""
+    (only in BrandB/WEST, from week 3 on); Sales_Value 10,000,000 INR per series and week."""
     keys = [(g, b, k) for g in regions for b in ("BrandA", "BrandB") for k in (("S1", "S2") if skus else (None,))]
     n_series, n_weeks = len(keys), len(DATES)
     exposure = np.zeros((n_series, n_weeks, 2))
@@ -33,7 +33,7 @@ def make_panel(skus: bool = False, regions: tuple[str, ...] = ("EAST", "WEST")) 
         if (geo, brand) == ("WEST", "BrandB"):
             exposure[s, 3:, 1] = 50.0
     controls = np.linspace(0.0, 1.0, n_series * n_weeks).reshape(n_series, n_weeks, 1)
-    sales = np.full((n_series, n_weeks), 1e6)
+    sales = np.full((n_series, n_weeks), 1e7)
     return FeaturePanel(
         dates=DATES,
         geo=tuple(g for g, _, _ in keys),
@@ -229,7 +229,30 @@ BAD_ROWS = {
         "TV,BrandA,WEST,2023-01-09,2023-01-30,1,half",
         "column 'standard_error': 'half' is not a number",
     ),
-    "error_nan": ("TV,BrandA,WEST,2023-01-09,2023-01-30,1,nan", "column 'standard_error': is empty"),
+    "error_nan": (
+        "TV,BrandA,WEST,2023-01-09,2023-01-30,1,nan",
+        "column 'standard_error': 'nan' is not a finite number; give the standard error",
+    ),
+    "sales_nan": (
+        "TV,BrandA,WEST,2023-01-09,2023-01-30,NaN,1",
+        "column 'incremental_sales': 'NaN' is not a finite number; give the channel's incremental Sales_Value",
+    ),
+    "sales_above_the_slice_total": (
+        "TV,BrandA,WEST,2023-01-09,2023-01-30,1e20,1",
+        "column 'incremental_sales': 1e\\+20 INR is more than all Sales_Value of BrandA, WEST from 2023-01-09 to "
+        "2023-01-30 \\(40,000,000 INR\\), and a channel cannot add more than the sales there were; give the "
+        "channel's incremental Sales_Value in INR summed over that slice and those weeks",
+    ),
+    "negative_sales_above_the_slice_total": (
+        "TV,BrandA,WEST,2023-01-09,2023-01-30,-40000001,1",
+        "column 'incremental_sales': -40,000,001 INR \\(a fall of 40,000,001 INR\\) is more than "
+        "all Sales_Value of BrandA, WEST",
+    ),
+    "error_above_the_slice_total": (
+        "TV,BrandA,WEST,2023-01-09,2023-01-30,1,5e7",
+        "column 'standard_error': 50,000,000 INR is more than all Sales_Value of BrandA, WEST from 2023-01-09 to "
+        "2023-01-30 \\(40,000,000 INR\\); give the standard error of incremental_sales in INR",
+    ),
     "no_exposure": (
         "Radio,BrandA,all,2023-01-09,2023-03-06,1,1",
         "column 'channel': Radio has no exposure in BrandA, all regions up to 2023-03-06",
@@ -247,6 +270,24 @@ def test_bad_row_names_file_line_and_column(tmp_path: Path, row: str, message: s
     with pytest.raises(InputError, match=f"^{path}: line 3, {message}") as caught:
         read_lift_tests(path, PANEL)
     assert "\n" not in str(caught.value)
+
+
+def test_amounts_up_to_the_slice_total_of_sales_are_accepted(tmp_path: Path) -> None:
+    # Each series sells 10,000,000 INR a week: BrandA/WEST over 4 weeks 40,000,000 INR in all.
+    tests = read_lift_tests(write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,4e7,4e7"), PANEL)
+    assert tests.incremental_sales.tolist() == [4e7] and tests.standard_error.tolist() == [4e7]
+    # The total is summed over the slice's series: every brand and region is 4 series, 160,000,000 INR.
+    path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,1e8,1", "TV,all,all,2023-01-09,2023-01-30,1e8,1")
+    with pytest.raises(InputError, match="line 2, column 'incremental_sales': 100,000,000 INR is more than"):
+        read_lift_tests(path, PANEL)
+    assert len(read_lift_tests(write(tmp_path, "TV,all,all,2023-01-09,2023-01-30,1e8,1"), PANEL)) == 1
+
+
+def test_slice_total_counts_every_sku_of_the_slice(tmp_path: Path) -> None:
+    path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,6e7,1")
+    with pytest.raises(InputError, match=r"\(40,000,000 INR\)"):
+        read_lift_tests(path, PANEL)
+    assert read_lift_tests(path, make_panel(skus=True)).incremental_sales.tolist() == [6e7]  # 2 SKUs: 80,000,000
 
 
 def test_first_bad_column_of_a_row_is_reported(tmp_path: Path) -> None:

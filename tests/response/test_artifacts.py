@@ -199,6 +199,48 @@ def test_damaged_params_name_the_file(tmp_path: Path, damage, reason: str) -> No
         ResponseParams.load(tmp_path)
 
 
+def _with(array: np.ndarray, index: tuple[int, ...], value: float) -> np.ndarray:
+    """A copy of ``array`` with ``value`` at ``index``."""
+    changed = np.array(array, dtype=np.float64)
+    changed[index] = value
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "value"),
+    [
+        pytest.param("coefficient", (0, 1), np.nan, id="coefficient-nan"),
+        pytest.param("half_saturation_draws", (2, 1, 0), np.nan, id="draws-nan"),
+        pytest.param("cpm", (2,), np.inf, id="cpm-inf"),
+        pytest.param("baseline_sales", (1, 4), -np.inf, id="baseline-minus-inf"),
+        pytest.param("saturation_scaling", (0, 0), np.nan, id="optional-nan"),
+    ],
+)
+def test_params_with_nan_or_inf_name_the_file_and_array(
+    tmp_path: Path, name: str, index: tuple[int, ...], value: float
+) -> None:
+    params = small_params()
+    params.save(tmp_path)
+    _rewrite(tmp_path, **{name: _with(getattr(params, name), index, value)})
+    reason = f"array '{name}' holds NaN or infinite values"
+    with pytest.raises(InputError, match="^" + _damaged(tmp_path / PARAMS_FILE, reason)) as caught:
+        ResponseParams.load(tmp_path)
+    assert "\n" not in str(caught.value)
+
+
+def test_params_with_nan_in_several_arrays_name_each_of_them(tmp_path: Path) -> None:
+    params = small_params()
+    params.save(tmp_path)
+    _rewrite(
+        tmp_path,
+        exposure=_with(params.exposure, (0, 0, 0), np.nan),
+        slope_draws=_with(params.slope_draws, (0, 0, 2), np.nan),
+    )
+    reason = "arrays 'exposure', 'slope_draws' hold NaN or infinite values"
+    with pytest.raises(InputError, match=_damaged(tmp_path / PARAMS_FILE, reason)):
+        ResponseParams.load(tmp_path)
+
+
 def test_model_folder_accepts_the_folder_or_its_keras_file(tmp_path: Path) -> None:
     small_metadata().save(tmp_path)
     assert model_folder(tmp_path) == tmp_path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -84,19 +86,47 @@ def test_maxes_below_budget_allowed_with_at_most() -> None:
 
 @pytest.mark.parametrize(
     ("items", "absolute", "fraction"),
-    [(["TV=5000"], {"TV": 5000.0}, {}), (["TV=80%", "Radio=1,500"], {"Radio": 1500.0}, {"TV": 0.8}), ([], {}, {})],
-    ids=["inr", "percent-and-commas", "none"],
+    [
+        (["TV=5000"], {"TV": 5000.0}, {}),
+        (["TV=80%", "Radio=1,500"], {"Radio": 1500.0}, {"TV": 0.8}),
+        ([], {}, {}),
+        (["TV=+20%", "Radio=-20%", "Print=120%"], {}, {"TV": 1.2, "Radio": 0.8, "Print": 1.2}),
+    ],
+    ids=["inr", "percent-and-commas", "none", "signed-is-a-change"],
 )
 def test_parse_limits(items, absolute, fraction) -> None:
     assert parse_limits(items, "--min") == (absolute, fraction)
 
 
 @pytest.mark.parametrize(
-    "item", ["TV", "TV=abc", "=5", "TV=5%%"], ids=["no-equals", "text", "no-channel", "bad-percent"]
+    "item",
+    ["TV", "TV=abc", "=5"],
+    ids=["no-equals", "text", "no-channel"],
 )
 def test_parse_limits_rejects_bad_items(item: str) -> None:
     with pytest.raises(InputError, match=r"--min .*expected CHANNEL=INR"):
         parse_limits([item], "--min")
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        ("TV=5%%", "'5%%' is not a percentage"),
+        ("TV=-150%", "'-150%' cuts more than all of today's spend"),
+        ("TV=nan%", "'nan%' is not a finite percentage"),
+    ],
+    ids=["bad-percent", "cut-too-deep", "nan-percent"],
+)
+def test_parse_limits_says_what_is_wrong_with_a_percentage(item: str, reason: str) -> None:
+    with pytest.raises(InputError, match=re.escape(f"--min {item!r}: {reason}")):
+        parse_limits([item], "--min")
+
+
+@pytest.mark.parametrize("items", [["TV=1000", "TV=90000"], ["TV=10%", "TV=1000"]], ids=["twice", "two-forms"])
+def test_a_channel_limited_twice_is_an_error(items: list[str]) -> None:
+    """The last of two limits on one channel was kept without a word."""
+    with pytest.raises(InputError, match=r"--min 'TV=.*': TV is limited twice by --min; give one --min per channel"):
+        parse_limits(items, "--min")
 
 
 def test_shares_refer_to_the_reference_and_locks_to_today() -> None:

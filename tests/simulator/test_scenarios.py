@@ -60,7 +60,10 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
             "scenarios:\n  - name: c\n    spend: {TV: -5}\n",
             r"scenario 'c', key 'TV': weekly spend must be a number >= 0",
         ),
-        ("scenarios:\n  - name: d\n    spend: {TV: '-150%'}\n", r"scenario 'd', key 'TV': .* cuts more than 100%"),
+        (
+            "scenarios:\n  - name: d\n    spend: {TV: '-150%'}\n",
+            r"scenario 'd', key 'TV': .* cuts more than all of today's spend",
+        ),
         ("scenarios:\n  - name: e\n    spnd: {TV: 5}\n", r"scenario 'e', key 'spnd'"),
         ("scenarios:\n  - name: f\n    brand: BrandQ\n", r"scenario 'f', key 'brand': unknown brand 'BrandQ'"),
         ("scenarios:\n  - name: g\n  - name: g\n", r"repeated: g"),
@@ -74,6 +77,14 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
             "scenarios:\n  - name: j\n    spend: {Facebook: '+1000000%'}\n",
             r"scenario 'j': total weekly spend of .* \(largest: Facebook .*\) is too large",
         ),
+        (
+            "scenarios:\n  - name: k\n    spend: {TV: true}\n",
+            r"scenario 'k', key 'spend': TV is given true; write a weekly spend in INR",
+        ),
+        ("scenarios:\n  - name: l\n    spend: {TV: }\n", r"scenario 'l', key 'spend': TV is given nothing"),
+        ("- name: m\n", r"expected 'scenarios:' with a list of scenarios at the top level, got a list"),
+        ("scenarios:\n  - name: n\n    spend: {TV: '2024-13-01'}\n", r"scenario 'n', key 'TV': '2024-13-01' is not"),
+        ("scenarios:\n  - name: 2024-13-01\n", r"month must be in 1..12 .*YYYY-MM-DD"),
     ],
     ids=[
         "unknown-channel",
@@ -87,6 +98,11 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         "not-a-mapping",
         "implausible-amount",
         "implausible-change",
+        "yes-no",
+        "empty-amount",
+        "list-at-the-top",
+        "date-text",
+        "impossible-date",
     ],
 )
 def test_bad_scenarios_name_scenario_and_key(
@@ -96,6 +112,18 @@ def test_bad_scenarios_name_scenario_and_key(
     with pytest.raises(InputError, match=message) as caught:
         scenarios_from_file(path, simulator)
     assert str(path) in str(caught.value)
+
+
+def test_a_percentage_reads_as_everywhere_else(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    """Signed, a change; unsigned, a share of today's spend, as in --min/--max and the menu (a bare
+    '20%' was read as +20%)."""
+    text = "scenarios:\n  - name: a\n    spend: {TV: '20%', YouTube: '+20%', Facebook: '120%'}\n  - name: b\n    spend: {TV: '-20%'}\n"
+    first, second = scenarios_from_file(_write(tmp_path, text), simulator)
+    now = simulator.current_spend()
+    assert first.spend["TV"] == pytest.approx(0.2 * now["TV"], rel=1e-12)
+    assert first.spend["YouTube"] == pytest.approx(1.2 * now["YouTube"], rel=1e-12)
+    assert first.spend["Facebook"] == pytest.approx(1.2 * now["Facebook"], rel=1e-12)
+    assert second.spend["TV"] == pytest.approx(0.8 * now["TV"], rel=1e-12)
 
 
 def test_missing_file(tmp_path: Path, simulator: MarketingSimulator) -> None:

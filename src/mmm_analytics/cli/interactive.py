@@ -16,7 +16,6 @@ and Exit say "Goodbye." and end the session with exit code 0.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -63,8 +62,6 @@ COMPARE_PROMPT = "Compare which (numbers, e.g. 1 3; Enter for all; f for a scena
 CURRENT_MIX = "current mix"
 #: The brand or region of an export comparing scenarios of several.
 MIXED = "mixed"
-#: A signed percentage limit (``TV=+20%``): a change of the current spend.
-SIGNED_PERCENT = re.compile(r"^([^=]+)=\s*([+-])\s*(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*%\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +72,6 @@ class Kept:
     result: Result
     brand: str
     region: str
-
-
-def as_shares(items: list[str]) -> list[str]:
-    """Limits with changes (``TV=+20%``, ``TV=-10%``) rewritten as shares of current spend (``TV=120%``).
-
-    A cut of more than 100% is left as written, for the limit check to reject.
-    """
-    shares = []
-    for item in items:
-        match = SIGNED_PERCENT.match(item)
-        change = float(match.group(3)) * (-1 if match.group(2) == "-" else 1) if match else -math.inf
-        shares.append(f"{match.group(1)}={100 + change:g}%" if match and -100 <= change < math.inf else item)
-    return shares
 
 
 def describe_changes(spend: dict[str, float], current: dict[str, float]) -> str:
@@ -237,7 +221,7 @@ class Session:
             return f"{channel}={value * 100:g}%" if share else f"{channel}={value:,.0f}"
 
         def check(items: list[str], kind: str) -> None:
-            absolute, fraction = parse_limits(as_shares(items), kind)
+            absolute, fraction = parse_limits(items, kind)
             unknown = [c for c in (*absolute, *fraction) if c not in channels]
             if unknown:
                 raise InputError(f"unknown channel '{unknown[0]}'; channels: {', '.join(channels)}")
@@ -256,11 +240,11 @@ class Session:
 
         self.console.print(Text(LIMITS_INTRO.format(channels=", ".join(channels))))
         items = self.ask.limits("Minimum spends", lambda items: check(items, "minimum"))
-        minimum = parse_limits(as_shares(items), "minimum")
+        minimum = parse_limits(items, "minimum")
         lower[0].update(minimum[0])
         lower[1].update(minimum[1])
         items = self.ask.limits("Maximum spends", lambda items: check(items, "maximum"))
-        maximum = parse_limits(as_shares(items), "maximum")
+        maximum = parse_limits(items, "maximum")
         return BudgetConstraints(
             min_spend=minimum[0], min_fraction=minimum[1], max_spend=maximum[0], max_fraction=maximum[1]
         )

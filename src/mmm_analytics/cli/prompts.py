@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.utils.percent import share_of_current
 
 
 class Leave(Exception):
@@ -44,8 +45,8 @@ SPEND_FORMS = "an amount in INR (e.g. 150000), a change (+20%, -10%) or a share 
 def parse_spend(text: str, current: float) -> float:
     """A weekly spend from ``text``: INR, a change of ``current`` (``+20%``, ``-10%``) or a share of it (``80%``).
 
-    A signed percentage changes the current spend, as in a scenarios file; an unsigned one is a
-    share of it, as in ``--min``/``--max``.
+    A percentage is read by :func:`~mmm_analytics.utils.percent.share_of_current`, as in a scenarios
+    file and ``--min``/``--max``.
     """
     shown = text.strip()
     if not shown.endswith("%"):
@@ -55,18 +56,10 @@ def parse_spend(text: str, current: float) -> float:
             if "not a number" not in str(error):
                 raise
             raise InputError(f"'{shown}' is not a number; type {SPEND_FORMS}") from None
-    body = "".join(shown[:-1].split()).replace(",", "").replace("_", "")
     try:
-        percent = float(body)
-    except ValueError:
-        raise InputError(f"'{shown}' is not a percentage; type {SPEND_FORMS}") from None
-    if not math.isfinite(percent):
-        raise InputError(f"'{shown}' is not a finite percentage; type {SPEND_FORMS}")
-    if body[:1] in "+-" and percent < -100:
-        raise InputError(f"'{shown}' cuts more than all of the current spend; -100% is the most (no spend)")
-    if body[:1] not in "+-" and percent < 0:
-        raise InputError(f"'{shown}': a share must be 0% or more")
-    value = current * (1.0 + percent / 100.0) if body[:1] in "+-" else current * percent / 100.0
+        value = current * share_of_current(shown)
+    except ValueError as error:
+        raise InputError(str(error)) from None
     if not math.isfinite(value):
         raise InputError(f"'{shown}' of {current:,.0f} INR is too large a spend")
     return value

@@ -49,12 +49,14 @@ BRAND_HELP = "Brand name, or 'all' for every brand."
 REGION_HELP = "Region name, or 'all' for every region ('all' and 'all' = national joint optimisation)."
 BUDGET_HELP = "Weekly budget in INR (default: the selection's current average weekly spend)."
 MIN_HELP = (
-    "Minimum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its spend in the 'Current mix' column "
-    "(today's mix, scaled to --budget when that differs from today's spend). Repeatable."
+    "Minimum weekly spend of a channel: CHANNEL=INR, CHANNEL=P% of its spend in the 'Current mix' column "
+    "(today's mix, scaled to --budget when that differs from today's spend) or CHANNEL=+P% / -P% for a "
+    "change of it (TV=+20% is TV=120%). Once per channel; repeatable."
 )
 MAX_HELP = (
-    "Maximum weekly spend of a channel: CHANNEL=INR or CHANNEL=P% of its spend in the 'Current mix' column "
-    "(today's mix, scaled to --budget when that differs from today's spend). Repeatable."
+    "Maximum weekly spend of a channel: CHANNEL=INR, CHANNEL=P% of its spend in the 'Current mix' column "
+    "(today's mix, scaled to --budget when that differs from today's spend) or CHANNEL=+P% / -P% for a "
+    "change of it (TV=+20% is TV=120%). Once per channel; repeatable."
 )
 LOCK_HELP = "Keep a channel at today's weekly spend (not scaled to --budget). Repeatable."
 DATA_RANGE_HELP = (

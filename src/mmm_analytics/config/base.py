@@ -18,9 +18,10 @@ def _takes_number_not_bool(annotation: Any) -> bool:
 
 
 class Settings(BaseModel):
-    """Base of all config models: immutable, and a misspelled key is an error."""
+    """Base of all config models: immutable, a misspelled key is an error and a number is finite
+    (YAML's ``.inf`` and ``.nan`` are refused)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -71,6 +71,8 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise InputError(f"{path}:{where} is not valid YAML; fix the syntax") from None
+    except ValueError as error:  # a value YAML types but cannot build, e.g. the date 2024-13-01
+        raise InputError(f"{path}: {error} (a date that does not exist?); write a real date as YYYY-MM-DD") from None
 
 
 def _either(names: list[str]) -> str:

@@ -126,8 +126,9 @@ def read_lift_tests(path: Path, panel: FeaturePanel, channels: Sequence[str] | N
     InputError
         The file is missing, unreadable, empty or has other columns; or a row names an unknown
         channel, brand or region, a date that is not a week of the data, an end before its
-        start, a missing or non-numeric amount, a standard error that is not > 0, a slice
-        where the channel has no exposure, or repeats an earlier row's slice and weeks.
+        start, a missing or non-numeric amount, a standard error that is not > 0, an amount or
+        standard error above all the Sales_Value of its slice over its weeks, a slice where the
+        channel has no exposure, or repeats an earlier row's slice and weeks.
     """
     order = tuple(panel.channels if channels is None else channels)
     tests = [_parse_row(path, line, cells, panel, order) for line, cells in _read_rows(path)]
@@ -236,7 +237,43 @@ def _parse_row(path: Path, line: int, cells: dict[str, str], panel: FeaturePanel
             f"{panel.dates[test.end].date().isoformat()}, so the model gives it no contribution there; "
             "check the channel and slice or remove the row",
         )
+    _check_plausible(path, test, panel)
     return test
+
+
+def _check_plausible(path: Path, test: _Test, panel: FeaturePanel) -> None:
+    """A channel cannot add more than all the Sales_Value of its slice over its weeks, and an error
+    that large says nothing: either amount above that total is in the wrong units or slice."""
+    total = float(panel.sales[_series_mask(panel, test.brand, test.region), test.start : test.end + 1].sum())
+    where = (
+        f"all Sales_Value of {_slice_text(test.brand, test.region)} from {panel.dates[test.start].date().isoformat()} "
+        f"to {panel.dates[test.end].date().isoformat()} ({_inr(total)})"
+    )
+    if abs(test.incremental_sales) > total:
+        amount = _inr(test.incremental_sales)
+        if test.incremental_sales < 0:
+            amount += f" (a fall of {_inr(-test.incremental_sales)})"
+        raise _fail(
+            path,
+            test.line,
+            "incremental_sales",
+            f"{amount} is more than {where}, and a channel cannot add more than the sales "
+            "there were; give the channel's incremental Sales_Value in INR summed over that slice and those weeks "
+            "(check the units, brand, region and dates)",
+        )
+    if test.standard_error > total:
+        raise _fail(
+            path,
+            test.line,
+            "standard_error",
+            f"{_inr(test.standard_error)} is more than {where}; give the standard error of incremental_sales in INR "
+            "(check the units) or remove the row",
+        )
+
+
+def _inr(value: float) -> str:
+    """An amount for messages: whole INR with separators, or 3 significant digits when huge."""
+    return f"{value:,.0f} INR" if abs(value) < 1e15 else f"{value:.3g} INR"
 
 
 _SALES_HELP = "the channel's incremental Sales_Value in INR over the weeks, e.g. 4100000"
@@ -303,6 +340,8 @@ def _week(text: str, dates: pd.DatetimeIndex) -> int:
 
 def _amount(text: str, what: str) -> float:
     """A finite number of INR (``1.5e6`` and plain digits; no thousands separators)."""
+    if text.lower() == "nan":
+        raise _BadCell(f"{text!r} is not a finite number; give {what}")
     if text.lower() in NA_TOKENS:
         raise _BadCell(f"is empty; give {what}")
     try:

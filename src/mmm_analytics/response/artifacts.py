@@ -317,7 +317,17 @@ class ResponseParams:
         values["saturation"] = str(saturation)
         params = cls(**values)
         params._check_shapes(path)
+        params._check_finite(path)
         return params
+
+    def _check_finite(self, path: Path) -> None:
+        """Every number of the response is finite (NaN or inf would turn every curve, ROI and plan into NaN)."""
+        arrays = {name: getattr(self, name) for name in (*_ARRAY_FIELDS, *_OPTIONAL_FIELDS)}
+        bad = [name for name, array in arrays.items() if array is not None and not np.isfinite(array).all()]
+        if bad:
+            names = ", ".join(f"'{name}'" for name in bad)
+            holds = f"array {names} holds" if len(bad) == 1 else f"arrays {names} hold"
+            raise _damaged(path, f"{holds} NaN or infinite values")
 
     def _check_shapes(self, path: Path) -> None:
         """Every array's shape agrees with the channels, series, weeks, lags and draws."""

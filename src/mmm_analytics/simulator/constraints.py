@@ -17,6 +17,7 @@ from pydantic import Field
 
 from mmm_analytics.config.base import Settings
 from mmm_analytics.errors import InputError
+from mmm_analytics.utils.percent import share_of_current
 
 #: How each constraint field is named in messages (API name / CLI flag).
 LABELS: dict[str, str] = {
@@ -165,22 +166,30 @@ def _check_budget(
 
 
 def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[str, float]]:
-    """Parse ``CHANNEL=INR`` or ``CHANNEL=P%`` flags into (absolute INR, fraction of current) maps."""
+    """Parse ``CHANNEL=INR`` or ``CHANNEL=P%`` flags into (absolute INR, fraction of current) maps.
+
+    A percentage is read by :func:`~mmm_analytics.utils.percent.share_of_current`: ``TV=80%`` is 0.8
+    of today's spend, ``TV=+20%`` 1.2 and ``TV=-20%`` 0.8. A channel named twice is an error.
+    """
     absolute: dict[str, float] = {}
     fraction: dict[str, float] = {}
     for item in items:
         channel, sep, text = item.partition("=")
-        text = text.strip().replace(",", "").replace("_", "")
+        channel, text = channel.strip(), text.strip().replace(",", "").replace("_", "")
+        if channel in absolute or channel in fraction:
+            raise InputError(f"{flag} {item!r}: {channel} is limited twice by {flag}; give one {flag} per channel")
         try:
-            if not sep or not channel.strip():
+            if not sep or not channel:
                 raise ValueError
             if text.endswith("%"):
-                fraction[channel.strip()] = float(text[:-1]) / 100.0
+                fraction[channel] = share_of_current(text)
             else:
-                absolute[channel.strip()] = float(text)
-        except ValueError:
+                absolute[channel] = float(text)
+        except ValueError as error:
+            if text.endswith("%") and sep and channel:
+                raise InputError(f"{flag} {item!r}: {error}") from None
             raise InputError(
                 f"{flag} {item!r}: expected CHANNEL=INR (e.g. TV=250000) or "
-                "CHANNEL=PERCENT% of current spend (e.g. TV=80%)"
+                "CHANNEL=PERCENT% of current spend (e.g. TV=80%, or TV=+20% for a change)"
             ) from None
     return absolute, fraction

@@ -10,8 +10,9 @@ File format (``config/scenarios.yaml``)::
         spend: {TV: "+20%", Print: 0, YouTube: 180000}
 
 A number is a sustained weekly spend in INR (total over the selected segments); a string
-``"+20%"``/``"-10%"`` changes the channel's current weekly spend; channels left out keep
-their current spend. Mistakes raise :class:`InputError` naming the file, scenario and key; a
+``"+20%"``/``"-10%"`` changes the channel's current weekly spend and ``"80%"`` is a share of it
+(as in ``--min``/``--max``); channels left out keep their current spend. ``true``/``false`` or an
+empty value is not an amount. Mistakes raise :class:`InputError` naming the file, scenario and key; a
 scenario's total spend may be at most
 :meth:`~mmm_analytics.simulator.engine.MarketingSimulator.max_weekly_spend`.
 """
@@ -19,13 +20,13 @@ scenario's total spend may be at most
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from mmm_analytics.config.base import Settings
 from mmm_analytics.config.loader import read_yaml
@@ -36,8 +37,8 @@ from mmm_analytics.simulator.engine import (
     MarketingSimulator,
     SimulationResult,
 )
+from mmm_analytics.utils.percent import share_of_current
 
-CHANGE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "scenario",
     "description",
@@ -63,6 +64,20 @@ class ScenarioSpec(Settings):
     brand: str = ALL
     region: str = ALL
     spend: dict[str, float | str] = Field(default_factory=dict)
+
+    @field_validator("spend", mode="before")
+    @classmethod
+    def _amounts_only(cls, value: Any) -> Any:
+        """YAML reads ``TV: true`` as a bool (which would be 1 INR) and ``TV:`` as nothing."""
+        if isinstance(value, dict):
+            for channel, amount in value.items():
+                if isinstance(amount, bool) or amount is None:
+                    shown = "nothing" if amount is None else str(amount).lower()
+                    raise ValueError(
+                        f"{channel} is given {shown}; write a weekly spend in INR (e.g. 150000), "
+                        "a change like '+20%' or a share like '80%', or leave the channel out"
+                    )
+        return value
 
 
 class ScenarioFile(Settings):
@@ -90,7 +105,7 @@ def _describe(error: ValidationError, path: Path, raw: object) -> str:
         name = entry.get("name", f"#{location[1] + 1}") if isinstance(entry, dict) else f"#{location[1] + 1}"
         key = ".".join(str(part) for part in location[2:]) or "(entry)"
         where = f"scenario {name!r}, key {key!r}"
-    return f"{path}: {where}: {first['msg']}"
+    return f"{path}: {where}: {first['msg'].removeprefix('Value error, ')}"
 
 
 def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
@@ -105,6 +120,11 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
     if not file.is_file():
         raise InputError(f"scenarios file '{file}' not found; pass --scenarios (e.g. config/scenarios.yaml)")
     raw = read_yaml(file)
+    if raw is not None and not isinstance(raw, dict):
+        raise InputError(
+            f"{file}: expected 'scenarios:' with a list of scenarios at the top level, got a {type(raw).__name__}; "
+            "see config/scenarios.yaml"
+        )
     try:
         parsed = ScenarioFile.model_validate(raw if raw is not None else {})
     except ValidationError as error:
@@ -117,24 +137,24 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
 
 
 def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float, where: str) -> float:
+    """The weekly spend (INR) of ``value``: an amount, or a percentage of ``current`` read by
+    :func:`~mmm_analytics.utils.percent.share_of_current` (``+20%`` a change, ``80%`` a share)."""
+    key = f"{where}: scenario {spec.name!r}, key {channel!r}"
     if isinstance(value, str) and not value.strip().endswith("%"):
         with contextlib.suppress(ValueError):
             value = float(value.replace(",", "").replace("_", ""))
     if isinstance(value, str):
-        match = CHANGE.match(value)
-        if match is None:
+        if not value.strip().endswith("%"):
             raise InputError(
-                f"{where}: scenario {spec.name!r}, key {channel!r}: {value!r} is not an amount; "
-                "write a weekly spend in INR (e.g. 150000) or a change like '+20%' or '-10%'"
+                f"{key}: {value!r} is not an amount; write a weekly spend in INR (e.g. 150000), "
+                "a change like '+20%' or '-10%', or a share like '80%'"
             )
-        change = float(match.group(1)) / 100.0
-        if change < -1.0:
-            raise InputError(f"{where}: scenario {spec.name!r}, key {channel!r}: {value!r} cuts more than 100%")
-        return current * (1.0 + change)
+        try:
+            return current * share_of_current(value)
+        except ValueError as error:
+            raise InputError(f"{key}: {error}") from None
     if not value >= 0 or value == float("inf"):
-        raise InputError(
-            f"{where}: scenario {spec.name!r}, key {channel!r}: weekly spend must be a number >= 0 INR; got {value}"
-        )
+        raise InputError(f"{key}: weekly spend must be a number >= 0 INR; got {value}")
     return float(value)
 
 

@@ -1,0 +1,40 @@
+"""A percentage of today's spend: signed a change, unsigned a share."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mmm_analytics.utils.percent import share_of_current
+
+
+@pytest.mark.parametrize(
+    ("text", "multiple"),
+    [("+20%", 1.2), ("-10%", 0.9), ("80%", 0.8), ("120%", 1.2), (" 1,000 % ", 10.0), ("-100%", 0.0), ("0%", 0.0)],
+)
+def test_signed_is_a_change_and_unsigned_a_share(text: str, multiple: float) -> None:
+    assert share_of_current(text) == pytest.approx(multiple, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("80", "is not a percentage"),
+        ("lots%", "is not a percentage"),
+        ("nan%", "is not a finite percentage"),
+        ("+inf%", "is not a finite percentage"),
+        ("-150%", "cuts more than all of today's spend"),
+    ],
+)
+def test_what_is_not_a_percentage_says_why(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        share_of_current(text)
+
+
+@given(st.floats(min_value=-100, max_value=1e6, allow_nan=False))
+def test_a_change_and_the_share_it_makes_agree(percent: float) -> None:
+    """``+p%`` and ``(100 + p)%`` stand for the same spend (to rounding of the text)."""
+    change = share_of_current(f"{percent:+.6f}%")
+    share = share_of_current(f"{100 + percent:.6f}%")
+    assert change >= 0 and change == pytest.approx(share, rel=1e-9, abs=1e-9)
