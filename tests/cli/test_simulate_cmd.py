@@ -125,18 +125,45 @@ def test_optimize_percent_limits_refer_to_the_current_column(model: Path, tmp_pa
     assert "scaled to this budget" in " ".join(result.stdout.split())
 
 
-def test_optimize_says_in_one_plain_line_when_it_keeps_today_s_mix(model: Path, tmp_path: Path) -> None:
+def _skewed_draws_model(tmp_path: Path) -> Path:
+    """One segment, two channels; channel 0's coefficient is 0.2x or 1x its point value in equal shares of the
+    draws, so every move from today's mix loses in many draws and the cautious advice keeps today's mix."""
+    factors = np.array([[0.2, 1.0], [1.0, 1.0]] * 4)
+    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=factors.shape[0])
+    params = replace_params(base, slope=np.ones(2), coefficient=np.array([[40_000.0, 25_000.0]]))
+    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((factors.shape[0], 2))), factors)
+    return write_model(tmp_path / "skewed", params)
+
+
+def test_optimize_says_in_one_plain_line_when_it_keeps_today_s_mix(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    args = ["optimize", "--model", str(_skewed_draws_model(tmp_path)), "--output", str(out), "--no-data-range"]
+    result = runner.invoke(app, [*args, "--brand", "BrandA", "--region", "CENTRAL"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    assert payload["kept_current"] and payload["allocation"] == payload["current_allocation"]
+    assert (payload["uplift_lower"], payload["uplift_upper"], payload["prob_beats_current"]) == (0.0, 0.0, 0.0)
+    text = " ".join(result.stdout.split())
+    assert text.count("No allocation within the limits beats today's mix in") == 1 and "mix is recommended" in text
+    assert "Warning: no allocation" not in text
+    assert "today's mix" in _row(result.stdout, "TV")
+    assert "Marginal ROI spread" not in text and "The optimiser converged after" in text  # it read 0.0e+00 (0% ...)
+
+
+def test_optimize_keeps_the_limits_when_today_s_mix_breaks_them(model: Path, tmp_path: Path) -> None:
+    """Caps below today's spend that every plan loses under: the plan within the caps, not today's mix (which
+    broke them: --max Print=0 left Print at today's spend), with a line saying it sells less."""
     out = tmp_path / "a.json"
     caps = [f"--max={channel}=10%" for channel in ("TV", "YouTube", "Facebook")]
     result = _optimize(model, out, *caps, "--at-most", "--no-data-range")
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
-    assert payload["allocation"] == payload["current_allocation"]
-    assert (payload["uplift_lower"], payload["uplift_upper"], payload["prob_beats_current"]) == (0.0, 0.0, 0.0)
-    lines = [line for line in result.stdout.splitlines() if line.startswith("No allocation within the limits")]
-    assert len(lines) == 1 and "today's mix is recommended" in " ".join(result.stdout.split())
-    assert not any("Warning: no allocation" in line for line in result.stdout.splitlines())
-    assert "today's mix" in _row(result.stdout, "TV")
+    assert not payload["kept_current"]
+    for channel, spend in payload["allocation"].items():
+        assert spend <= 0.1 * payload["current_allocation"][channel] * (1 + 1e-6) + 1e-6
+    text = " ".join(result.stdout.split())
+    assert "Warning: today's mix is outside the limits on TV, YouTube, Facebook, so it cannot be kept" in text
+    assert "today's mix is recommended" not in text and "at maximum" in _row(result.stdout, "TV")
 
 
 def test_optimize_data_range_is_on_by_default_and_off_with_the_flag(tmp_path: Path) -> None:

@@ -46,9 +46,11 @@ def verdict_sentence(line: str) -> str | None:
 
 def spread_line(spread: float, step: float, converged: bool, starts: int, seconds: float) -> str:
     """The solver line under an optimisation: the marginal ROI spread (equal at the optimum, so only
-    meaningful there), convergence, starts and time."""
+    meaningful there; none when today's mix is kept, ``step`` 0), convergence, starts and time."""
     where = "" if step >= 1.0 else f" ({step:.0%} of the way to the optimum, where they are equal)"
     state = "converged" if converged else "NOT converged"
+    if step <= 0.0:
+        return f"The optimiser {state} after {starts} start(s) in {seconds:.2f} s"
     return (
         f"Marginal ROI spread over free channels: {spread:.1e}{where}; {state} after {starts} start(s) "
         f"in {seconds:.2f} s"
@@ -182,6 +184,17 @@ class Notes:
         return (
             f"{KEPT_LINE_START}{where} beats today's mix in expectation (the best one found changes expected weekly "
             f"incremental sales by {found.expected:+,.0f} INR), so today's mix is recommended{broken}",
+        )
+
+    def forced(self, found: Uplift, breaches: Sequence[str], kept: bool) -> tuple[str, ...]:
+        """The line saying the recommendation sells less than today's mix in expectation (uplift
+        ``found``) because today's mix breaks the limits on ``breaches``, so it cannot be kept."""
+        if kept or not breaches or found.expected > uplift_threshold(found.current):
+            return ()
+        return (
+            f"today's mix is outside the limits on {', '.join(breaches)}, so it cannot be kept: the recommendation "
+            f"is the best plan within them, and it changes expected weekly incremental sales by "
+            f"{found.expected:+,.0f} INR against today's mix; loosen the limits to keep more of today's sales",
         )
 
     def cautious(self, found: Uplift, uplift: Uplift, step: float, cautious: bool) -> tuple[str, ...]:

@@ -453,12 +453,13 @@ class _Outcome:
     def what(self) -> str:
         return f"optimising a weekly budget of {self.budget:.6g} INR for brand {self.selection.brand} / region {self.selection.region}"
 
-    def verdict(self) -> _Verdict:
+    def verdict(self, limits: ChannelLimits) -> _Verdict:
         """Today's mix unless the plan's expected uplift over it is positive. With a ``confidence``,
         draws and today's mix within every bound, what does best at that confidence: the step toward
         the plan (the plan itself or part of the way) or the plan of largest bad-case uplift
         (:meth:`_cautious_plan`), whichever wins in the draws, or today's mix when neither wins
-        there; where today's mix breaks a bound, a move is asked for: the plan."""
+        there; where today's mix breaks a limit or bound, a move is asked for: the plan, even one that
+        sells less than today's mix (the limits hold)."""
         selection, plan = self.selection, self.solution.spend
         baseline = scaled_current(selection.current, self.budget)
         found = uplift_over_current(plan, baseline, self.level, selection.draws, selection.cells)
@@ -466,10 +467,12 @@ class _Outcome:
             {"the allocation": plan, "the incremental sales": [found.plan, found.current, found.lower, found.upper]},
             self.what,
         )
+        whole = _Verdict(plan, baseline, found, found, kept=False)
+        if self._breaches(baseline, limits):
+            return whole
         kept = _Verdict(baseline, baseline, found, advice.no_uplift(found), kept=True, step=0.0)
         if found.expected <= advice.uplift_threshold(found.current):
             return kept
-        whole = _Verdict(plan, baseline, found, found, kept=False)
         if selection.draws is None or self.confidence <= 0.0 or not self._within(baseline, plan, 0.0):
             return whole
         steps = [step for step in np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:] if self._within(baseline, plan, step)]
@@ -510,7 +513,7 @@ class _Outcome:
 
     def result(self, limits: ChannelLimits, began: float, constrained: bool) -> OptimizationResult:
         selection, budget, channels = self.selection, self.budget, self.selection.channels
-        verdict = self.verdict()
+        verdict = self.verdict(limits)
         spend, uplift = verdict.spend, verdict.uplift
         response = advice.cell_response(objective_cells(selection.cells, selection.draws, Objective.EXPECTED), spend)
         grad = advice.marginal_returns(self.cells, spend, selection.current)
@@ -577,6 +580,7 @@ class _Outcome:
             *advice.solver_warnings(self.solution.converged, self.solution.starts_used, mroi, free, spread, notes),
             *self.bounds.notes,
             *notes.kept(verdict.found, self.solution.spend, verdict.baseline, breaches, constrained, verdict.kept),
+            *notes.forced(verdict.found, breaches, verdict.kept),
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held),
