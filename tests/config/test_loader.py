@@ -15,7 +15,7 @@ from mmm_analytics.config import (
     load_config,
     parse_settings,
 )
-from mmm_analytics.config.loader import CONFIG_FILES, read_yaml
+from mmm_analytics.config.loader import CONFIG_FILES, load_config_path, read_yaml
 from mmm_analytics.errors import InputError
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -148,6 +148,15 @@ def test_a_date_that_does_not_exist_names_the_file(tmp_path: Path) -> None:
     path = write_config(tmp_path, "data_config.yaml", "synthetic:\n  start_date: 2022-13-45\n")
     with pytest.raises(InputError, match=re.escape(f"{path}: month must be in 1..12") + ".*YYYY-MM-DD"):
         load_config(tmp_path)
+
+
+def test_a_channel_transform_for_an_unknown_channel_names_the_file(tmp_path: Path) -> None:
+    """It was ignored without a word."""
+    path = write_config(tmp_path, "feature_config.yaml", "channel_transforms:\n  Podcast: {retention: 0.7}\n")
+    with pytest.raises(InputError, match=re.escape(f"{path}: key 'channel_transforms.Podcast': unknown channel")):
+        load_config(tmp_path)
+    with pytest.raises(InputError, match=re.escape(f"{path}: key 'channel_transforms.Podcast': unknown channel")):
+        load_config_path(path)
 
 
 def test_read_yaml_parses_a_mapping(tmp_path: Path) -> None:

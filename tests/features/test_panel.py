@@ -152,8 +152,13 @@ def test_incomplete_grid_is_an_input_error(dated_frame: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("holdout", [96, 200], ids=["leaves_eight_weeks", "longer_than_data"])
 def test_too_long_holdout_names_the_key(dated_frame: pd.DataFrame, holdout: int) -> None:
-    with pytest.raises(InputError, match=rf"data_config.yaml: holdout_weeks={holdout} leaves too few"):
+    """The message says what to set (it named no limit)."""
+    with pytest.raises(
+        InputError, match=rf"data_config.yaml: key 'holdout_weeks' \({holdout}\) leaves too few"
+    ) as caught:
         build_panel(dated_frame, DataConfig(holdout_weeks=holdout), FeatureConfig())
+    assert str(caught.value).endswith("set holdout_weeks to at most 95")
+    build_panel(dated_frame, DataConfig(holdout_weeks=95), FeatureConfig())  # the largest allowed
 
 
 # ----- what the model cannot fit is an InputError naming the series, channel or control

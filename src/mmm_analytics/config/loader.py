@@ -79,7 +79,17 @@ def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-def _project(parsed: dict[str, Settings]) -> ProjectConfig:
+def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectConfig:
+    """The four files as one config, with the keys that name channels checked against the channel table;
+    ``sources`` says which file each came from (for messages)."""
+    features, data = parsed["feature_config.yaml"], parsed["data_config.yaml"]
+    assert isinstance(features, FeatureConfig) and isinstance(data, DataConfig)
+    unknown = [name for name in features.channel_transforms if name not in data.channels]
+    if unknown:
+        raise InputError(
+            f"{sources['feature_config.yaml']}: key 'channel_transforms.{unknown[0]}': unknown channel; channels "
+            f"({sources['data_config.yaml']}): {', '.join(data.channels)}; fix the name or remove the entry"
+        )
     return ProjectConfig(
         data=parsed["data_config.yaml"],  # type: ignore[arg-type]
         features=parsed["feature_config.yaml"],  # type: ignore[arg-type]
@@ -115,7 +125,7 @@ def load_config(config_dir: str | Path = "config", *, required: bool = False, co
         path = folder / file_name
         raw = read_yaml(path) if path.is_file() else {}
         parsed[file_name] = parse_settings(model, raw, path)
-    return _project(parsed)
+    return _project(parsed, {file_name: folder / file_name for file_name in CONFIG_FILES})
 
 
 #: Words in a config file's name that say which of the four files it stands for.
@@ -172,11 +182,13 @@ def load_config_path(
         raise _missing_file(target)
     own = config_kind(target, kind)
     parsed: dict[str, Settings] = {}
+    sources: dict[str, Path] = {}
     for file_name, model in CONFIG_FILES.items():
         candidates = (target,) if file_name == own else (target.parent / file_name, Path(default_dir) / file_name)
         source = next((p for p in candidates if p.is_file()), None)
+        sources[file_name] = source or Path(file_name)
         parsed[file_name] = parse_settings(model, read_yaml(source) if source else {}, source or target)
-    return _project(parsed)
+    return _project(parsed, sources)
 
 
 def config_folder(path: str | Path) -> Path:

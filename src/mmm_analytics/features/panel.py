@@ -231,7 +231,8 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
         raise InputError("the cleaned panel is not a complete series x week grid; re-run 'mmm data' to clean it")
     if data_config.holdout_weeks >= n_weeks - 8:
         raise InputError(
-            f"data_config.yaml: holdout_weeks={data_config.holdout_weeks} leaves too few training weeks ({n_weeks} in the data)"
+            f"data_config.yaml: key 'holdout_weeks' ({data_config.holdout_weeks}) leaves too few training weeks of the "
+            f"{n_weeks} in the data (at least 9 are needed); set holdout_weeks to at most {max(n_weeks - 9, 0)}"
         )
     grouped = grouped.sort_values([*keys, schema.DATE])
 
