@@ -388,6 +388,25 @@ def test_a_panel_without_sales_is_fatal(raw_small: pd.DataFrame) -> None:
         validate_panel(_zero_sales(raw_small), SOURCE)
 
 
+@pytest.mark.parametrize("column", ["Net_Price", "MRP"])
+def test_a_price_of_zero_in_a_week_with_sales_is_fatal(raw_small: pd.DataFrame, column: str) -> None:
+    """It passed without a word, and the price features read it as a 100% discount."""
+    raw = raw_small.copy()
+    rows = raw.index[raw[schema.BRAND] == "BrandA"]
+    raw.loc[rows, column] = "0"
+    with pytest.raises(InputError) as caught:
+        validate_panel(raw, SOURCE)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column '{column}': {len(rows)} row(s) with a price of 0 in a week with sales")
+    assert "leave the cell empty for the cleaning step to fill" in message and "\n" not in message
+
+
+def test_a_price_of_zero_in_a_week_without_sales_is_kept(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.copy()
+    raw.loc[raw.index[0], ["Net_Price", "Sales_Value"]] = ["0", "0"]
+    assert validate_panel(raw, SOURCE).n_series == 4
+
+
 def test_a_series_with_a_single_sale_is_kept(raw_small: pd.DataFrame) -> None:
     raw = _zero_sales(raw_small, "CENTRAL", "BrandA")
     first = raw.index[(raw[schema.GEO] == "CENTRAL") & (raw[schema.BRAND] == "BrandA")][0]

@@ -38,6 +38,7 @@ class Rule(StrEnum):
     BAD_FLAG = "bad_flag"
     OUT_OF_RANGE = "out_of_range"
     ZERO_SALES = "zero_sales"
+    ZERO_PRICE = "zero_price"
 
 
 @dataclass(frozen=True, slots=True)

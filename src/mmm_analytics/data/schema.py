@@ -68,6 +68,7 @@ COLUMNS: dict[str, tuple[Role, str]] = {
 ALL_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is not Role.ID)
 FLAG_COLUMNS: tuple[str, ...] = ("Feature_Flag", "Display_Flag", "TPR_Flag")
+PRICE_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is Role.PRICE)
 NON_NEGATIVE_COLUMNS: tuple[str, ...] = tuple(c for c in NUMERIC_COLUMNS if c not in ("GDP_Growth",))
 CONTROL_COLUMNS: tuple[str, ...] = (
     "Feature_Flag",

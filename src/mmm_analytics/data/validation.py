@@ -330,6 +330,23 @@ def _check_sales(typed: pd.DataFrame, source: str) -> list[Issue]:
     return [fatal(Rule.ZERO_SALES, source, schema.SALES_VALUE, len(dead), name, detail)]
 
 
+def _check_prices(typed: pd.DataFrame, source: str) -> list[Issue]:
+    """A price of 0 in a week with sales (INR per unit): nothing is sold for nothing, and the price
+    features would read it as a 100% discount."""
+    issues = []
+    sold = typed[schema.SALES_VALUE] > 0
+    for column in schema.PRICE_COLUMNS:
+        free = sold & (typed[column] == 0)
+        if free.any():
+            k = _first(free)
+            detail = (
+                f"{int(free.sum())} row(s) with a price of 0 in a week with sales (line {line_of(k)}); a price must "
+                "be > 0 there: correct it, or leave the cell empty for the cleaning step to fill"
+            )
+            issues.append(fatal(Rule.ZERO_PRICE, source, column, int(free.sum()), "0", detail))
+    return issues
+
+
 def _check_flags(typed: pd.DataFrame, source: str) -> list[Issue]:
     issues = []
     for column in schema.FLAG_COLUMNS:
@@ -436,7 +453,7 @@ def validate_panel(
     columns = [*schema.ALL_COLUMNS, *extra]
     typed = pd.DataFrame({schema.DATE: dates, **ids, **numbers})[columns]
     issues += _check_duplicates(typed, source) + _check_negative(typed, source, list(extra))
-    issues += _check_flags(typed, source) + _check_weekly(typed[schema.DATE], source)
+    issues += _check_flags(typed, source) + _check_prices(typed, source) + _check_weekly(typed[schema.DATE], source)
     issues += _check_ranges(typed, source, channels, limits or ValidationSettings()) + _check_sales(typed, source)
     raise_if_fatal(issues)
     completed, grid_issues, inserted = complete_grid(typed, source)
