@@ -34,6 +34,7 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
             "regret": [0.01, 0.02, 0.03],
             "max_regret": [0.02, 0.05, 0.04],
             "cells_worse_than_current": [0, 1, 2],
+            "cells_kept_current": [1, 0, 3],
             "cells": [4, 4, 4],
             "floor_contribution_error": [0.05, 0.05, 0.10],
             "floor_holdout_wmape": [0.010, 0.011, 0.019],
@@ -42,6 +43,7 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
             "floor_regret": [0.005, 0.005, 0.01],
             "floor_max_regret": [0.01, 0.02, 0.03],
             "floor_cells_worse_than_current": [0, 0, 1],
+            "floor_cells_kept_current": [0, 2, 1],
         }
     )
     ours = pd.DataFrame(
@@ -82,6 +84,7 @@ def test_setting_summary_averages_seeds_and_ignores_tiny_channels(runs) -> None:
     assert summary.loc["default", "regret"] == pytest.approx(0.015)
     assert summary.loc["default", "max_regret"] == pytest.approx(0.05)
     assert (summary.loc["default", "cells_worse_than_current"], summary.loc["default", "cells"]) == (1, 8)
+    assert (summary.loc["default", "cells_kept_current"], summary.loc["default", "floor_cells_kept_current"]) == (1, 2)
     assert summary.loc["default", "wmape_ratio"] == pytest.approx(0.0115 / 0.010)
     # Print (2% of media) is reported but not held to the ROI target: the worst big channel is TV.
     assert summary.loc["default", "max_abs_roi_error_big_channels"] == pytest.approx(0.1)
@@ -147,6 +150,7 @@ def test_report_shows_ours_and_floor_side_by_side(runs) -> None:
     assert table.loc["default", "coverage"] == "75% / 100%"
     assert table.loc["default", "regret mean"] == "1.50% / 0.50%"
     assert table.loc["default", "cells worse than today"] == "1 / 0 of 8"
+    assert table.loc["default", "today's mix kept"] == "1 / 2"
     text = markdown(summary, channel_summary(runs[1]))
     assert "## Ours beside the true-form floor" in text
     assert "| default | beta_gamma+hill/relative | beta_gamma+hill/learned 0.50 | 7.0% / 5.0% | 1.40x |" in text

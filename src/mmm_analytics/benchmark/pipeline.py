@@ -39,8 +39,9 @@ class BenchmarkResult:
 
 
 def _regret(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[dict[str, Any], dict]:
-    """Optimiser regret over the brand x region cells under the true response: mean, max, and
-    the cells where the advice sells less than today's mix (and, once, the simulator's timings).
+    """Optimiser regret over the brand x region cells under the true response: mean, max, the
+    cells where the advice sells less than today's mix and those where it keeps today's mix (the
+    cost of caution), and, once, the simulator's timings.
 
     A model whose response is not finite (a broken posterior) gets no regret: NaN figures and
     the reason in ``regret_failure``, so one broken fit does not end the benchmark.
@@ -63,12 +64,13 @@ def _regret(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[
             f"{prefix}regret": float(regret["regret"].mean()),
             f"{prefix}max_regret": float(regret["regret"].max()),
             f"{prefix}cells_worse_than_current": int((regret["regret"] > regret["current_mix_regret"]).sum()),
+            f"{prefix}cells_kept_current": int(regret["kept_current"].sum()),
         }
     return figures, measure_speed(simulator) if with_timings else {}
 
 
 #: The regret figures of each fit.
-REGRET_FIGURES = ("regret", "max_regret", "cells_worse_than_current")
+REGRET_FIGURES = ("regret", "max_regret", "cells_worse_than_current", "cells_kept_current")
 #: (prefix, data-range bounds on?): the model's own advice (no bounds), and the advice of
 #: ``mmm optimize`` as it is shipped (each channel within its range of weekly spend in the data).
 REGRET_KINDS: tuple[tuple[str, bool], ...] = (("", False), ("bounded_", True))

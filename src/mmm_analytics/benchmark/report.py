@@ -40,9 +40,11 @@ PAIRED_FIGURES: tuple[str, ...] = (
     "regret",
     "max_regret",
     "cells_worse_than_current",
+    "cells_kept_current",
     "bounded_regret",
     "bounded_max_regret",
     "bounded_cells_worse_than_current",
+    "bounded_cells_kept_current",
     "holdout_wmape",
     "nonfinite_draws",
     "fit_seconds",
@@ -77,9 +79,9 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
             # A run whose regret could not be scored (NaN) leaves the setting's figures blank.
             out[f"{kind}regret"] = grouped[f"{prefix}{kind}regret"].agg(lambda r: r.mean(skipna=False))
             out[f"{kind}max_regret"] = grouped[f"{prefix}{kind}max_regret"].agg(lambda r: r.max(skipna=False))
-            out[f"{kind}cells_worse_than_current"] = grouped[f"{prefix}{kind}cells_worse_than_current"].agg(
-                lambda r: r.sum(skipna=False)
-            )
+            for count in ("cells_worse_than_current", "cells_kept_current"):
+                if f"{prefix}{kind}{count}" in runs:  # (runs before the kept count have no column)
+                    out[f"{kind}{count}"] = grouped[f"{prefix}{kind}{count}"].agg(lambda r: r.sum(skipna=False))
     return out
 
 
@@ -222,6 +224,9 @@ def side_by_side(summary: pd.DataFrame) -> pd.DataFrame:
             entry["regret max"] = pair(row, "max_regret", 2)
             worse = (_count(row.cells_worse_than_current), _count(row.floor_cells_worse_than_current))
             entry["cells worse than today"] = f"{worse[0]} / {worse[1]} of {_count(row.cells)}"
+            if "cells_kept_current" in summary:
+                kept = (_count(row.cells_kept_current), _count(row.floor_cells_kept_current))
+                entry["today's mix kept"] = f"{kept[0]} / {kept[1]}"
         if "bounded_regret" in summary:
             entry["mmm optimize: regret mean / max, cells worse"] = (
                 f"{_percent(row.bounded_regret, 2)} / {_percent(row.bounded_max_regret, 2)}, "
@@ -391,7 +396,8 @@ def markdown(
         "error: over channels with >= 5% of media. Coverage: share of true national ROIs inside the 90%",
         "intervals, over every channel and seed; width: mean interval width as a share of the true ROI.",
         "Regret: 1 - true response of the recommended mix / true optimum, per brand x region cell at its",
-        "current budget; cells worse than today: where the advice sells less than today's mix. Regret and",
+        "current budget; cells worse than today: where the advice sells less than today's mix; today's mix",
+        "kept: where the cautious advice recommends no change (ours / floor). Regret and",
         "cells score the model's own advice (no channel bounds); the `mmm optimize` column scores ours as",
         "shipped, each channel kept within the range of weekly spend in the data (the true optimum stays",
         "unbounded).",
