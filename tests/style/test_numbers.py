@@ -67,3 +67,10 @@ def test_nice_ticks_cover_the_values(low: float, high: float, fmt: NumberFormat,
 def test_tick_formatter_follows_the_format() -> None:
     assert numbers.tick_formatter(INDIAN)(2.5e7, 0) == "2.5 Cr"
     assert numbers.tick_formatter(WESTERN)(2.5e7, 0) == "25M"
+
+
+def test_message_amounts_are_whole_rupees_until_huge() -> None:
+    """One formatter for the amounts in one-line messages (the simulator's limits, the lift-test checks)."""
+    assert numbers.message_inr(1234567.4) == "1,234,567 INR"
+    assert numbers.message_inr(-2500.0) == "-2,500 INR"
+    assert numbers.message_inr(1e20) == "1e+20 INR"

@@ -22,6 +22,7 @@ from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
 from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.style.numbers import message_inr
 
 #: How the header must look, for messages.
 HEADER = ",".join(LIFT_TEST_COLUMNS)
@@ -247,12 +248,12 @@ def _check_plausible(path: Path, test: _Test, panel: FeaturePanel) -> None:
     total = float(panel.sales[_series_mask(panel, test.brand, test.region), test.start : test.end + 1].sum())
     where = (
         f"all Sales_Value of {_slice_text(test.brand, test.region)} from {panel.dates[test.start].date().isoformat()} "
-        f"to {panel.dates[test.end].date().isoformat()} ({_inr(total)})"
+        f"to {panel.dates[test.end].date().isoformat()} ({message_inr(total)})"
     )
     if abs(test.incremental_sales) > total:
-        amount = _inr(test.incremental_sales)
+        amount = message_inr(test.incremental_sales)
         if test.incremental_sales < 0:
-            amount += f" (a fall of {_inr(-test.incremental_sales)})"
+            amount += f" (a fall of {message_inr(-test.incremental_sales)})"
         raise _fail(
             path,
             test.line,
@@ -266,14 +267,9 @@ def _check_plausible(path: Path, test: _Test, panel: FeaturePanel) -> None:
             path,
             test.line,
             "standard_error",
-            f"{_inr(test.standard_error)} is more than {where}; give the standard error of incremental_sales in INR "
+            f"{message_inr(test.standard_error)} is more than {where}; give the standard error of incremental_sales in INR "
             "(check the units) or remove the row",
         )
-
-
-def _inr(value: float) -> str:
-    """An amount for messages: whole INR with separators, or 3 significant digits when huge."""
-    return f"{value:,.0f} INR" if abs(value) < 1e15 else f"{value:.3g} INR"
 
 
 _SALES_HELP = "the channel's incremental Sales_Value in INR over the weeks, e.g. 4100000"

@@ -50,13 +50,9 @@ from mmm_analytics.simulator.surface import (
     Rows,
     SpendMatrix,
 )
+from mmm_analytics.style.numbers import message_inr
 
 type SegmentAllocation = Mapping[tuple[str, str], Mapping[str, float]]
-
-
-def money(value: float) -> str:
-    """INR amount for messages: whole rupees with separators, or 3 significant digits when huge."""
-    return f"{value:,.0f} INR" if abs(value) < 1e15 else f"{value:.3g} INR"
 
 
 def _settings(config: ModelConfig | ProjectConfig | SimulatorSettings | None) -> tuple[SimulatorSettings, float | None]:
@@ -177,9 +173,9 @@ class MarketingSimulator:
     def _allowed(self, brand: str, region: str) -> str:
         reference = self._reference_spend(brand, region)
         return (
-            f"the allowed maximum is {money(self.max_weekly_spend(brand, region))} "
+            f"the allowed maximum is {message_inr(self.max_weekly_spend(brand, region))} "
             f"({self.max_spend_multiple:g} x the current weekly spend of brand {brand} / region {region}, "
-            f"{money(reference)})"
+            f"{message_inr(reference)})"
         )
 
     def check_budget(self, budget: float, brand: str = ALL, region: str = ALL) -> None:
@@ -190,7 +186,7 @@ class MarketingSimulator:
             raise InputError(f"weekly budget (total_budget / --budget) must be a number >= 0 INR; got {budget}")
         if value > self.max_weekly_spend(brand, region):
             raise InputError(
-                f"weekly budget (total_budget / --budget) of {money(value)} is too large: "
+                f"weekly budget (total_budget / --budget) of {message_inr(value)} is too large: "
                 f"{self._allowed(brand, region)}; choose a smaller budget"
             )
 
@@ -206,8 +202,8 @@ class MarketingSimulator:
         if total > self.max_weekly_spend(brand, region) * (1 + 1e-9):  # splitting across segments rounds
             largest = int(np.argmax(per_channel))
             raise InputError(
-                f"total weekly spend of {money(total)} (largest: {self.channels[largest]} "
-                f"{money(float(per_channel[largest]))}) is too large: {self._allowed(brand, region)}; "
+                f"total weekly spend of {message_inr(total)} (largest: {self.channels[largest]} "
+                f"{message_inr(float(per_channel[largest]))}) is too large: {self._allowed(brand, region)}; "
                 "plan a smaller spend"
             )
 
@@ -285,7 +281,7 @@ class MarketingSimulator:
                 "the horizon sales": horizon,
                 "the baseline sales": baseline,
             },
-            f"simulating a weekly spend of {money(total)} for brand {brand} / region {region}",
+            f"simulating a weekly spend of {message_inr(total)} for brand {brand} / region {region}",
         )
         return SimulationResult(
             brand=brand,

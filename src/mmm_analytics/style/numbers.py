@@ -61,6 +61,11 @@ def count(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     return grouped(value, fmt, 0)
 
 
+def message_inr(value: float) -> str:
+    """An INR amount for a one-line message: whole rupees with separators, or 3 significant digits when huge."""
+    return f"{value:,.0f} INR" if abs(value) < 1e15 else f"{value:.3g} INR"
+
+
 def money(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
     """An amount in rupees: ``INR 1,23,456``."""
     text = grouped(value, fmt, decimals)
