@@ -27,15 +27,12 @@ import numpy as np
 from mmm_analytics.simulator.constraints import RELATIVE_TOLERANCE, ChannelLimits
 from mmm_analytics.simulator.defaults import BOUND_TOLERANCE
 from mmm_analytics.simulator.surface import SpendMatrix
+from mmm_analytics.style.numbers import message_inr
 
 #: Channel statuses set by the data range (the others come from :meth:`ChannelLimits.status`).
 AT_DATA_MINIMUM = "at data minimum"
 AT_DATA_MAXIMUM = "at data maximum"
 DATA_RANGE_HINT = "--no-data-range or simulator.data_range_margin in model_config.yaml lets it go further"
-
-
-def _money(value: float) -> str:
-    return f"{value:,.0f} INR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +139,9 @@ def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channel
         if limits.locked[c]:
             continue
         if limits.upper[c] < low[c] * (1 - RELATIVE_TOLERANCE):
-            side = f"your maximum {_money(limits.upper[c])} is below its lowest weekly spend in the data ({_money(low[c])})"
+            side = f"your maximum {message_inr(limits.upper[c])} is below its lowest weekly spend in the data ({message_inr(low[c])})"
         elif limits.lower[c] > high[c] * (1 + RELATIVE_TOLERANCE):
-            side = f"your minimum {_money(limits.lower[c])} is above its highest weekly spend in the data ({_money(high[c])})"
+            side = f"your minimum {message_inr(limits.lower[c])} is above its highest weekly spend in the data ({message_inr(high[c])})"
         else:
             continue
         out[c] = f"{channel}: {side}; your limit applies and the data range does not"
@@ -153,8 +150,8 @@ def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channel
 
 def _budget_note(budget: float, side: str, extreme: str, total: float, what: str) -> str:
     return (
-        f"the weekly budget of {_money(budget)} is {side} what the data range allows (every channel at its "
-        f"{extreme} weekly spend in the data: {_money(total)}); the data-range {what} are not applied"
+        f"the weekly budget of {message_inr(budget)} is {side} what the data range allows (every channel at its "
+        f"{extreme} weekly spend in the data: {message_inr(total)}); the data-range {what} are not applied"
     )
 
 
@@ -195,7 +192,7 @@ def binding_note(spend: SpendMatrix, bounds: CellBounds, channels: tuple[str, ..
                 continue
             if spend.shape[0] == 1:
                 value = bounds.upper[0, c] if extreme == "highest" else bounds.lower[0, c]
-                parts.append(f"{channel} at its {extreme} weekly spend in the data ({_money(value)})")
+                parts.append(f"{channel} at its {extreme} weekly spend in the data ({message_inr(value)})")
             else:
                 parts.append(
                     f"{channel} at its {extreme} weekly spend in the data in {held.sum()} of {held.size} segments"

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from mmm_analytics.config.base import Settings
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.percent import share_of_current
 
 #: How each constraint field is named in messages (API name / CLI flag).
@@ -79,10 +80,6 @@ class ChannelLimits:
         return out
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f} INR"
-
-
 def _checked(constraints: BudgetConstraints, channels: tuple[str, ...]) -> None:
     for name in LABELS:
         for channel, value in getattr(constraints, name).items():
@@ -131,15 +128,15 @@ def resolve_limits(
             upper[c] = min(upper[c], constraints.max_fraction[channel] * share_of[c])
         if lower[c] > upper[c] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
-                f"constraint on {channel!r}: minimum {_money(lower[c])} is above maximum {_money(upper[c])}; "
+                f"constraint on {channel!r}: minimum {message_inr(lower[c])} is above maximum {message_inr(upper[c])}; "
                 "lower the minimum or raise the maximum"
             )
     locked = np.array([channel in constraints.locked for channel in channels])
     for k in np.flatnonzero(locked):
         if not lower[k] * (1 - RELATIVE_TOLERANCE) <= current[k] <= upper[k] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
-                f"channel {channels[k]!r} is locked at its current spend {_money(current[k])}, outside its "
-                f"limits [{_money(lower[k])}, {_money(upper[k])}]; drop the lock or the limit"
+                f"channel {channels[k]!r} is locked at its current spend {message_inr(current[k])}, outside its "
+                f"limits [{message_inr(lower[k])}, {message_inr(upper[k])}]; drop the lock or the limit"
             )
         lower[k] = upper[k] = current[k]
     _check_budget(channels, lower, upper, locked, budget, constraints.at_most)
@@ -151,16 +148,16 @@ def _check_budget(
 ) -> None:
     if lower.sum() > budget * (1 + RELATIVE_TOLERANCE) + 1e-9:
         parts = ", ".join(
-            f"{'locked ' if locked[c] else ''}{channels[c]}={_money(lower[c])}" for c in np.flatnonzero(lower > 0)
+            f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(lower[c])}" for c in np.flatnonzero(lower > 0)
         )
         raise InputError(
-            f"minimum spends ({parts}) add up to {_money(lower.sum())}, above the weekly budget {_money(budget)}; "
+            f"minimum spends ({parts}) add up to {message_inr(lower.sum())}, above the weekly budget {message_inr(budget)}; "
             "lower a minimum, unlock a channel or raise the budget"
         )
     if not at_most and upper.sum() < budget * (1 - RELATIVE_TOLERANCE):
-        parts = ", ".join(f"{channels[c]}={_money(upper[c])}" for c in range(len(channels)))
+        parts = ", ".join(f"{channels[c]}={message_inr(upper[c])}" for c in range(len(channels)))
         raise InputError(
-            f"maximum spends ({parts}) add up to {_money(upper.sum())}, below the weekly budget {_money(budget)}; "
+            f"maximum spends ({parts}) add up to {message_inr(upper.sum())}, below the weekly budget {message_inr(budget)}; "
             "raise a maximum or allow spending less (at_most / --at-most)"
         )
 

@@ -409,6 +409,8 @@ class _Verdict:
     kept: bool
     step: float = 1.0
     cautious: bool = False
+    #: Channels whose spend in today's mix breaks a limit or the data range (a move is asked for).
+    breaches: tuple[str, ...] = ()
 
     @property
     def partial(self) -> bool:
@@ -467,9 +469,9 @@ class _Outcome:
             {"the allocation": plan, "the incremental sales": [found.plan, found.current, found.lower, found.upper]},
             self.what,
         )
+        if breaches := self._breaches(baseline, limits):
+            return _Verdict(plan, baseline, found, found, kept=False, breaches=breaches)
         whole = _Verdict(plan, baseline, found, found, kept=False)
-        if self._breaches(baseline, limits):
-            return whole
         kept = _Verdict(baseline, baseline, found, advice.no_uplift(found), kept=True, step=0.0)
         if found.expected <= advice.uplift_threshold(found.current):
             return kept
@@ -561,13 +563,12 @@ class _Outcome:
             starts_used=self.solution.starts_used,
             seconds=time.perf_counter() - began,
             cells=advice.cell_table(selection, spend, response, grad),
-            warnings=self.warnings(verdict, limits, constrained, mroi, free, spread_warned),
+            warnings=self.warnings(verdict, constrained, mroi, free, spread_warned),
         )
 
     def warnings(
         self,
         verdict: _Verdict,
-        limits: ChannelLimits,
         constrained: bool,
         mroi: np.ndarray,
         free: np.ndarray,
@@ -575,7 +576,7 @@ class _Outcome:
     ) -> tuple[str, ...]:
         """Every warning line of the result, in order: solver, data range given way, kept, binding, loss."""
         notes = advice.Notes(self.selection.channels, self.budget, float(self.selection.current.sum()), self.confidence)
-        breaches = self._breaches(verdict.baseline, limits)
+        breaches = verdict.breaches
         return (
             *advice.solver_warnings(self.solution.converged, self.solution.starts_used, mroi, free, spread, notes),
             *self.bounds.notes,
@@ -590,10 +591,10 @@ class _Outcome:
             ),
         )
 
-    def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> list[str]:
+    def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> tuple[str, ...]:
         """Channels whose spend in today's mix scaled to the budget breaks a limit or the data range."""
         tolerance = BOUND_TOLERANCE * max(self.budget, 1.0)
         totals = baseline.sum(axis=0)
         outside = (totals < limits.lower - tolerance) | (totals > limits.upper + tolerance)
         outside |= self.bounds.outside(baseline, self.budget)
-        return [channel for channel, out in zip(self.selection.channels, outside) if out]
+        return tuple(channel for channel, out in zip(self.selection.channels, outside, strict=True) if out)
