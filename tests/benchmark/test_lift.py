@@ -50,7 +50,7 @@ def test_hardest_channels_have_the_largest_absolute_error_among_big_channels(
 
 
 def test_lift_figures_score_tested_and_untested_channels() -> None:
-    before = _rows([0.25] * 4, [40.0, -20.0, 10.0, -5.0]).assign(covered=True, interval_width=0.2)
+    before = _rows([0.25] * 4, [40.0, -20.0, 10.0, -5.0]).assign(covered=[False, True, True, True], interval_width=0.2)
     after = _rows([0.25] * 4, [8.0, -6.0, -14.0, -5.0]).assign(
         covered=[True, True, False, True], interval_width=[0.1, 0.1, 0.2, 0.2]
     )
@@ -61,6 +61,8 @@ def test_lift_figures_score_tested_and_untested_channels() -> None:
         "lift_tested_error_after": (8 + 6) / 200,
         "lift_untested_worst_change": (14 - 10) / 400,  # C got worse by 4 of 400; D unchanged
         "lift_coverage": 0.75,
+        "lift_tested_coverage_before": 0.5,  # A missed before its test, B held
+        "lift_tested_coverage": 1.0,
         "lift_mean_interval_width": 0.15,
     }
     assert figures == pytest.approx(expected, rel=1e-12)

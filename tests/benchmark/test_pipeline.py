@@ -329,7 +329,7 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
     args = ["benchmark", "--seeds", "1", "--settings", "default", "--output", str(tmp_path / "out")]
     result = CliRunner().invoke(app, [*args, "--lift-tests", "2", "--config-dir", str(_tiny_config_dir(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "2 lift tests (" in result.output and "tested channels" in result.output
+    assert "2 lift tests (" in result.output and "tested channels" in result.output and "(tested " in result.output
     assert (tmp_path / "out" / "lift_tests" / "default_seed_1.csv").is_file()
 
 

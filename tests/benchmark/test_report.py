@@ -185,6 +185,8 @@ def lift_runs(runs) -> tuple[pd.DataFrame, pd.DataFrame]:
         lift_tested_error_after=[0.05, 0.07, 0.08],
         lift_untested_worst_change=[0.001, 0.025, np.nan],
         lift_coverage=[0.9, 0.9, 0.5],
+        lift_tested_coverage_before=[0.5, 0.0, 1.0],
+        lift_tested_coverage=[1.0, 0.5, 0.5],
         lift_mean_interval_width=[0.3, 0.5, 0.4],
         lift_fit_seconds=[22.0, 33.0, 40.0],
         lift_fit_time_ratio=[1.1, 1.1, 1.6],
@@ -223,10 +225,13 @@ def test_the_report_shows_errors_with_zero_and_n_lift_tests(lift_runs) -> None:
     assert table.loc["delayed", "tested fall"] == "76%"
     assert table.loc["delayed", "worst untested change"] == "+2.5 pt"
     assert table.loc["noisy", "worst untested change"] == "-"
+    assert table.loc["delayed", "tested channels' coverage, 0 -> 2 tests"] == "25% -> 75%"
     assert table.loc["delayed", "fit time"] == "25.0 s -> 27.5 s (1.10x)"
     assert table.loc["noisy", "targets"] == "NOT met: coverage, fit time"
     per_channel = channel_summary(lift_runs[1])
     text = markdown(summary, per_channel, lift_tests=2)
     assert "## With 2 lift tests" in text
-    assert "| delayed | TV; Print | 7.0% -> 3.5% | 50% | 25.0% -> 6.0% | 76% | +2.5 pt | 90% | 40% |" in text
+    assert (
+        "| delayed | TV; Print | 7.0% -> 3.5% | 50% | 25.0% -> 6.0% | 76% | +2.5 pt | 90% | 25% -> 75% | 40% |" in text
+    )
     assert "## With" not in markdown(summary, per_channel)  # lift tests off: no section

@@ -142,7 +142,8 @@ def _lift_line(run: dict) -> str:
     return (
         f"{'':>12} {run['lift_tests']} lift tests ({run['lift_channels'] or 'no channel qualifies'}): "
         f"contribution error {_share(run['contribution_error'])} -> {_share(run['lift_contribution_error'])}, "
-        f"tested channels {_share(before)} -> {_share(after)}, coverage {_share(run['lift_coverage'], 0)}, "
+        f"tested channels {_share(before)} -> {_share(after)}, coverage {_share(run['lift_coverage'], 0)} "
+        f"(tested {_share(run['lift_tested_coverage_before'], 0)} -> {_share(run['lift_tested_coverage'], 0)}), "
         f"fit {run['lift_fit_seconds']:.1f} s ({run['lift_fit_time_ratio']:.2f}x)"
     )
 
