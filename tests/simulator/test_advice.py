@@ -111,6 +111,24 @@ def test_the_loss_warning_skips_channels_that_get_nothing() -> None:
     assert line.startswith("marginal ROI below 1 at the recommendation (TV 0.50 INR per INR)")
 
 
+def test_the_loss_warning_asks_to_unlock_a_locked_channel_rather_than_cut_it() -> None:
+    """A locked channel cannot get a smaller budget: the line said "consider a smaller budget there"
+    for it all the same."""
+    notes = Notes(("TV", "Radio", "Print"), budget=100.0, today=100.0)
+    spend = np.array([[40.0, 30.0, 30.0]])
+    (line,) = notes.losing(spend, np.array([0.5, 2.0, 2.0]), locked=[0])
+    assert line.endswith(
+        "less than a rupee of sales; TV is locked at today's spend: unlock it to let the advice cut it"
+    )
+    (line,) = notes.losing(spend, np.array([0.5, 0.7, 2.0]), locked=[0])
+    assert line.endswith(
+        "consider a smaller budget there; TV is locked at today's spend: unlock it to let the advice cut it"
+    )
+    (line,) = notes.losing(spend, np.array([0.5, 0.7, 2.0]), locked=[0, 1])
+    assert "TV, Radio are locked at today's spend: unlock them to let the advice cut them" in line
+    assert "smaller budget" not in line
+
+
 def test_unequal_marginal_rois_of_free_channels_are_labelled() -> None:
     notes = Notes(("TV", "Radio"), budget=200.0, today=100.0)
     warnings = solver_warnings(True, 4, np.array([1.0, 1.5]), np.array([True, True]), 0.4, notes)

@@ -280,25 +280,43 @@ class Notes:
             )
         return tuple(out)
 
-    def losing(self, spend: SpendMatrix, mroi: np.ndarray, groups: Sequence[Sequence[int]] = ()) -> tuple[str, ...]:
+    def losing(
+        self,
+        spend: SpendMatrix,
+        mroi: np.ndarray,
+        groups: Sequence[Sequence[int]] = (),
+        locked: Sequence[int] = (),
+    ) -> tuple[str, ...]:
         """The line naming the channels that get money but earn back less than a rupee at the margin. The
         channels of a group that keeps today's split (``groups``) are named together, with their
-        spend-weighted marginal ROI: the advice cannot cut one of them alone."""
+        spend-weighted marginal ROI: the advice cannot cut one of them alone. A channel the user
+        ``locked`` (indices) is asked to be unlocked rather than cut."""
         totals = spend.sum(axis=0)
         grouped = {c for members in groups for c in members}
         units: list[tuple[tuple[int, ...], str]] = [
             ((c,), self.channels[c]) for c in range(len(self.channels)) if c not in grouped
         ]
         units += [(tuple(members), " + ".join(self.channels[c] for c in members)) for members in groups]
-        losing = []
+        losing, held_by_lock, free = [], [], False
         for members, name in sorted(units, key=lambda unit: min(unit[0])):
             total = float(totals[list(members)].sum())
             value = float(mroi[list(members)] @ totals[list(members)]) / total if total > 0 else 0.0
             if total > 0 and value < LOSS_MROI:
                 losing.append(f"{name} {value:.2f}" + (" together" if len(members) > 1 else ""))
+                if set(members) <= set(locked):
+                    held_by_lock.append(name)
+                else:
+                    free = True
         if not losing:
             return ()
+        advice = ["consider a smaller budget there"] if free else []
+        if held_by_lock:
+            one = len(held_by_lock) == 1
+            advice.append(
+                f"{', '.join(held_by_lock)} {'is' if one else 'are'} locked at today's spend: unlock "
+                f"{'it' if one else 'them'} to let the advice cut {'it' if one else 'them'}"
+            )
         return (
             f"marginal ROI below {LOSS_MROI:g} at the recommendation ({', '.join(losing)} INR per INR): the last "
-            "rupee spent there earns back less than a rupee of sales; consider a smaller budget there",
+            f"rupee spent there earns back less than a rupee of sales; {'; '.join(advice)}",
         )

@@ -563,18 +563,20 @@ class _Outcome:
             starts_used=self.solution.starts_used,
             seconds=time.perf_counter() - began,
             cells=advice.cell_table(selection, spend, response, grad),
-            warnings=self.warnings(verdict, constrained, mroi, free, spread_warned),
+            warnings=self.warnings(verdict, limits.locked, constrained, mroi, free, spread_warned),
         )
 
     def warnings(
         self,
         verdict: _Verdict,
+        locked: np.ndarray,
         constrained: bool,
         mroi: np.ndarray,
         free: np.ndarray,
         spread: float,
     ) -> tuple[str, ...]:
-        """Every warning line of the result, in order: solver, data range given way, kept, binding, loss."""
+        """Every warning line of the result, in order: solver, data range given way, kept, binding, loss
+        (``locked`` (C,) marks the channels the user locked)."""
         notes = advice.Notes(self.selection.channels, self.budget, float(self.selection.current.sum()), self.confidence)
         breaches = verdict.breaches
         return (
@@ -584,7 +586,7 @@ class _Outcome:
             *notes.forced(verdict.found, breaches, verdict.kept),
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
-            *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held),
+            *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held, np.flatnonzero(locked).tolist()),
             *notes.held(self.held, self.unheld, self.selection.correlation),
             *notes.moved_together(
                 verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept, self.released
