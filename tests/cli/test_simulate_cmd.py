@@ -17,7 +17,7 @@ from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.optimizer import JSON_KEYS
 from tests.cli.checks import one_error_line
 
-from ..simulator.hand_built import build_params, coefficient_only_draws, replace_params, steady_history, write_model
+from ..simulator.hand_built import build_params, steady_history, two_channel_draws, write_model
 
 runner = CliRunner()
 #: How the CLI opens the cautious advice at the default confidence (simulator.advice_confidence).
@@ -128,11 +128,7 @@ def test_optimize_percent_limits_refer_to_the_current_column(model: Path, tmp_pa
 def _skewed_draws_model(tmp_path: Path) -> Path:
     """One segment, two channels; channel 0's coefficient is 0.2x or 1x its point value in equal shares of the
     draws, so every move from today's mix loses in many draws and the cautious advice keeps today's mix."""
-    factors = np.array([[0.2, 1.0], [1.0, 1.0]] * 4)
-    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=factors.shape[0])
-    params = replace_params(base, slope=np.ones(2), coefficient=np.array([[40_000.0, 25_000.0]]))
-    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((factors.shape[0], 2))), factors)
-    return write_model(tmp_path / "skewed", params)
+    return write_model(tmp_path / "skewed", two_channel_draws(np.array([[0.2, 1.0], [1.0, 1.0]] * 4)))
 
 
 def test_optimize_says_in_one_plain_line_when_it_keeps_today_s_mix(tmp_path: Path) -> None:
@@ -395,10 +391,7 @@ def test_simulate_scenarios_that_are_not_a_file(model: Path, tmp_path: Path, giv
 def _disagreeing_draws_model(tmp_path: Path) -> Path:
     """One segment, two channels, 20 draws that agree on the direction of the move, not its length."""
     spread = np.stack([np.linspace(0.5, 1.5, 20), np.ones(20)], axis=1)
-    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=20)
-    params = replace_params(base, slope=np.ones(2), coefficient=np.array([[40_000.0, 25_000.0]]))
-    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((20, 2))), spread)
-    return write_model(tmp_path / "spread", params)
+    return write_model(tmp_path / "spread", two_channel_draws(spread))
 
 
 def test_optimize_says_in_plain_lines_when_the_advice_stops_short_of_the_optimum(tmp_path: Path) -> None:

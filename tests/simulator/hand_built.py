@@ -141,6 +141,15 @@ def coefficient_only_draws(params: ResponseParams, factors: np.ndarray) -> Respo
     )
 
 
+def two_channel_draws(factors: np.ndarray, coefficient: tuple[float, float] = (40_000.0, 25_000.0)) -> ResponseParams:
+    """One segment (BrandA / CENTRAL), two channels of Hill slope 1 in every draw, point coefficients
+    ``coefficient`` (INR per week); draw d has ``factors[d]`` (D, 2) x them (:func:`coefficient_only_draws`)."""
+    n_draws = factors.shape[0]
+    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=n_draws)
+    params = replace_params(base, slope=np.ones(2), coefficient=np.array([coefficient]))
+    return coefficient_only_draws(replace_params(params, slope_draws=np.ones((n_draws, 2))), factors)
+
+
 def steady_history(params: ResponseParams, spread: float, seed: int = 11) -> ResponseParams:
     """``params`` whose weekly exposure of every series and channel stays within its mean x
     (1 +- ``spread``), the mean unchanged: a narrow range of spend in the data."""

@@ -27,7 +27,7 @@ from mmm_analytics.simulator.expected import (
 from mmm_analytics.simulator.optimizer import optimize_allocation
 from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
 
-from .hand_built import build_params, coefficient_only_draws, per_cell, replace_params, write_model
+from .hand_built import build_params, coefficient_only_draws, per_cell, replace_params, two_channel_draws, write_model
 
 POINT_COEFFICIENT = np.array([[40_000.0, 25_000.0]])
 #: Channel 0's coefficient is 0.2x or 1x its point value with equal chance (mean 0.6x); channel 1's is certain.
@@ -165,9 +165,7 @@ def test_uplift_interval_is_the_quantiles_of_the_per_draw_uplift(params) -> None
 def skewed(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
     """One segment, two channels, Hill slope 1; channel 0's point coefficient is its most likely value
     but its mean over the draws is 0.6x that: the point estimate over-rates it."""
-    base = build_params(n_brands=1, n_regions=1, n_channels=2, n_weeks=30, n_draws=FACTORS.shape[0])
-    params = replace_params(base, slope=np.ones(2), coefficient=POINT_COEFFICIENT)
-    params = coefficient_only_draws(replace_params(params, slope_draws=np.ones((FACTORS.shape[0], 2))), FACTORS)
+    params = two_channel_draws(FACTORS, tuple(POINT_COEFFICIENT[0]))
     folder = write_model(tmp_path_factory.mktemp("skewed"), params)
     settings = SimulatorSettings(data_range=False, advice_confidence=0.0)  # the expectation alone
     return MarketingSimulator(params, ModelMetadata.load(folder), settings)
