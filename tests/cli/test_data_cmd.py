@@ -128,6 +128,11 @@ def test_missing_file(project: Path) -> None:
             ("cleaning.outliers.columns", "'Sales'"),
             id="unknown_outlier_column",
         ),
+        pytest.param(
+            "channels:\n  TV: {column: Sales_Value, cpm: 1.2}\n",
+            ("data_config.yaml", "channels.TV.column", "'Sales_Value'", "sales column"),
+            id="channel_reads_sales",
+        ),
     ],
 )
 def test_bad_config_value(project: Path, yaml_text: str, fragments: tuple[str, ...]) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
-from mmm_analytics.data.columns import canonical_key, closest_column, normalise_columns
+from mmm_analytics.data.columns import canonical_key, check_channel_columns, closest_column, normalise_columns
 from mmm_analytics.data.issues import Rule, raise_if_fatal
 from mmm_analytics.errors import InputError
 
@@ -110,3 +111,39 @@ def test_closest_column(name: str, candidates: list[str], expected: str | None) 
 
 def test_canonical_key() -> None:
     assert canonical_key("  Net - Price ") == "net_price"
+
+
+def _table(column: str, spend_column: str | None = None) -> Channels:
+    return Channels(
+        names=("TV", "Radio"),
+        columns=(column, "Radio_Listenership"),
+        cpm=(1.2, 0.6),
+        spend_column=(spend_column, None),
+    )
+
+
+@pytest.mark.parametrize(
+    "column, spend_column, fragment",
+    [
+        ("Sales_Value", None, "channels.TV.column is 'Sales_Value', the schema's sales column (INR per week)"),
+        ("Date", None, "channels.TV.column is 'Date', the schema's key column"),
+        ("TV_Impressions", "Trade_Spend", "channels.TV.spend_column is 'Trade_Spend', the schema's promo column"),
+        ("Weighted_Distribution", None, "the schema's distribution column (share 0-1)"),
+    ],
+    ids=["sales", "date", "trade-spend", "distribution"],
+)
+def test_a_channel_may_not_read_a_schema_column_that_is_not_media(
+    column: str, spend_column: str | None, fragment: str
+) -> None:
+    """The model read Sales_Value as TV's exposure when the config said so: nothing stopped it."""
+    with pytest.raises(InputError) as caught:
+        check_channel_columns(_table(column, spend_column))
+    message = str(caught.value)
+    assert message.startswith("data_config.yaml: ") and fragment in message and "TV_Impressions" in message
+
+
+@pytest.mark.parametrize(
+    "column, spend_column", [("TV_Impressions", None), ("TV_GRP", "TV_Spend"), ("YouTube_Impressions", None)]
+)
+def test_media_and_own_columns_are_accepted(column: str, spend_column: str | None) -> None:
+    check_channel_columns(_table(column, spend_column))

@@ -22,11 +22,14 @@ import pandas as pd
 from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.data.issues import Issue, Rule, fatal, fixed
+from mmm_analytics.errors import InputError
 
 #: Other names accepted for a schema column (lower-case, underscores).
 ALIASES: dict[str, str] = {"week": schema.DATE, "week_start": schema.DATE, "date_week": schema.DATE}
 #: How close (0-1, difflib ratio) a file's column must be to be suggested for a missing one.
 SUGGESTION_CUTOFF = 0.6
+#: How a message names the role of a schema column a channel may not use.
+_ROLE_WORDS: dict[schema.Role, str] = {schema.Role.KPI: "sales", schema.Role.ID: "key"}
 _MANGLED = re.compile(r"^(?P<name>.+)\.(?P<copy>\d+)$")
 
 
@@ -62,6 +65,29 @@ def channel_columns(channels: Channels | None) -> dict[str, str]:
         if column not in schema.COLUMNS and column not in found:
             found[column] = key
     return found
+
+
+def check_channel_columns(channels: Channels) -> None:
+    """A channel's ``column`` or ``spend_column`` may be a schema media column or a column outside
+    the schema, never another schema column (sales, a price, a promotion, a control): the model
+    would read that column as the channel's media.
+
+    Raises
+    ------
+    InputError
+        Naming the ``data_config.yaml`` key, the column and what it holds.
+    """
+    media = schema.columns_with_role(schema.Role.MEDIA)
+    for name, column, spend in zip(channels.names, channels.columns, channels.spend_column, strict=True):
+        for key, value in (("column", column), ("spend_column", spend)):
+            if value is None or value not in schema.COLUMNS or value in media:
+                continue
+            role, unit = schema.COLUMNS[value]
+            raise InputError(
+                f"data_config.yaml: channels.{name}.{key} is '{value}', the schema's {_ROLE_WORDS.get(role, role.value)} column "
+                f"({unit}), not the channel's media; set it to the channel's own column (media columns: "
+                f"{', '.join(media)})"
+            )
 
 
 def _renames(columns: list[str], source: str, wanted: list[str]) -> tuple[dict[str, str], list[Issue]]:

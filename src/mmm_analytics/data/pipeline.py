@@ -39,6 +39,7 @@ from mmm_analytics.data.cleaning import (
     to_contract,
     total_changes,
 )
+from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.data.dictionary import build_dictionary
 from mmm_analytics.data.kaggle import fetch_kaggle_csv
 from mmm_analytics.data.loader import validate_file, write_raw_copy
@@ -184,6 +185,7 @@ def run_data(
         For a missing file, a fatal schema problem, a bad config value or a failed download.
     """
     check_outlier_columns(config.cleaning.outliers)
+    check_channel_columns(config.channel_table())
     output_dir, processed_dir = Path(output_dir), Path(processed_dir)
     raw_target = output_dir / RAW_FILE
     loaded = _load(source, output_dir, config, seed, kaggle_json)

@@ -18,6 +18,7 @@ import pandas as pd
 from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.features import FeatureConfig, Granularity
 from mmm_analytics.data import schema
+from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.errors import InputError
 from mmm_analytics.features import seasonality
 from mmm_analytics.features.hierarchical import Vocabulary
@@ -221,6 +222,7 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
         [schema.SKU] if feature_config.granularity is Granularity.GEO_BRAND_SKU else []
     )
     table = data_config.channel_table()
+    check_channel_columns(table)
     table.require_inputs(frame.columns)
     media_columns = list(table.input_columns)
     grouped = _aggregate(frame, keys, media_columns)
