@@ -71,7 +71,7 @@ BAD_FILES = [
     (
         "model_config.yaml",
         "saturation: cubic\n",
-        "key 'saturation': Value error, should be one of auto, hill, sigmoid, logistic (got 'cubic')",
+        "key 'saturation': should be one of auto, hill, sigmoid, logistic (got 'cubic')",
     ),
     ("model_config.yaml", "epochs: many\n", "key 'epochs': Input should be a valid integer"),
     ("model_config.yaml", "learnin_rate: 0.1\n", "unknown key 'learnin_rate'; remove it or check its spelling"),
@@ -85,7 +85,7 @@ BAD_FILES = [
     (
         "data_config.yaml",
         "channels:\n  TV: {column: TV_Impressions}\n",
-        "key 'channels.TV': Value error, give either 'cpm' (INR per 1000 exposures) or 'spend_column'",
+        "key 'channels.TV': give either 'cpm' (INR per 1000 exposures) or 'spend_column'",
     ),
     (
         "data_config.yaml",
@@ -99,6 +99,7 @@ BAD_FILES = [
     ("viz_config.yaml", "- 1\n- 2\n", "expected a mapping of keys at the top level, got list"),
     ("data_config.yaml", "cleaning:\n  outliers:\n    threshold: .inf\n", "Input should be a finite number"),
     ("model_config.yaml", "curves:\n  max_spend_multiple: .inf\n", "Input should be a finite number"),
+    ("viz_config.yaml", "figure_width: 1000\n", "figure_width 1000 inches at dpi 150 is 150,000 pixels"),
 ]
 
 
@@ -123,6 +124,7 @@ BAD_FILES = [
         "not_a_mapping",
         "infinite_outlier_threshold",
         "infinite_curve_range",
+        "figure_too_wide",
     ],
 )
 def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pydantic
 import pytest
 
 from mmm_analytics.config.viz import DEFAULT_PALETTE, VizConfig
+from mmm_analytics.errors import InputError
 
 
 def test_color_for_cycles_through_the_palette() -> None:
@@ -31,3 +34,32 @@ def test_number_format_defaults_to_indian_and_rejects_others() -> None:
     assert VizConfig.model_validate({"number_format": "western"}).number_format is NumberFormat.WESTERN
     with pytest.raises(pydantic.ValidationError, match="number_format"):
         VizConfig.model_validate({"number_format": "roman"})
+
+
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        ({"figure_width": 1000.0}, "figure_width 1000 inches at dpi 150 is 150,000 pixels, above 10,000"),
+        ({"figure_height": 20.0, "dpi": 600}, "keep figure_height at most 16.6667 at this dpi"),
+        ({"max_workers": 10_000}, "max_workers"),
+    ],
+    ids=["wide", "tall-at-600-dpi", "workers"],
+)
+def test_a_figure_too_large_to_draw_is_refused(raw: dict, fragment: str) -> None:
+    """A figure_width of 1000 inches went on to take 24 GiB while the first figure was drawn and was
+    killed for memory, with no message."""
+    with pytest.raises(pydantic.ValidationError, match=re.escape(fragment)):
+        VizConfig.model_validate(raw)
+
+
+def test_the_largest_drawable_figure_is_accepted() -> None:
+    viz = VizConfig.model_validate({"figure_width": 16.0, "figure_height": 16.0, "dpi": 600})
+    assert viz.size_problem() is None
+
+
+def test_a_command_line_dpi_is_checked_with_the_file_s_figure_size() -> None:
+    viz = VizConfig.model_validate({"figure_width": 40.0, "dpi": 150})  # 6000 pixels
+    assert viz.with_overrides(dpi=200, max_workers=3).model_dump() == viz.model_dump() | {"dpi": 200, "max_workers": 3}
+    assert viz.with_overrides().model_dump() == viz.model_dump()
+    with pytest.raises(InputError, match=re.escape("viz_config.yaml with --dpi 600: figure_width 40 inches")):
+        viz.with_overrides(dpi=600)

@@ -20,6 +20,7 @@ from mmm_analytics.cli.common import (
     require_file,
     user_errors,
 )
+from mmm_analytics.config.viz import MAX_WORKERS
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def eda(
     report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = _PATHS.reports_dir / "eda_report.html",
     quality_dir: Annotated[Path, typer.Option("--quality-dir", help=QUALITY_HELP)] = _PATHS.processed_dir,
     dpi: Annotated[int | None, typer.Option("--dpi", min=50, max=600, help=DPI_HELP)] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help=WORKERS_HELP)] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=MAX_WORKERS, help=WORKERS_HELP)] = None,
     link_figures: Annotated[bool, typer.Option("--link-figures/--embed-figures", help=LINK_HELP)] = False,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:

@@ -38,6 +38,9 @@ class ProjectConfig:
 def _describe(error: ValidationError, path: Path) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if not first["loc"] and first["type"] == "value_error":  # a rule across keys: its message names them
+        return f"{path}: {message}"
     match first["type"]:
         case "extra_forbidden":
             return f"{path}: unknown key '{key}'; remove it or check its spelling"
@@ -46,7 +49,7 @@ def _describe(error: ValidationError, path: Path) -> str:
         case _:
             got = first.get("input")
             got_text = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
-            return f"{path}: key '{key}': {first['msg']}{got_text}"
+            return f"{path}: key '{key}': {message}{got_text}"
 
 
 def parse_settings[T: Settings](model: type[T], raw: Any, path: Path) -> T:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mmm_analytics.config.base import Settings
+from mmm_analytics.errors import InputError
+
+#: Largest side of a figure in pixels (inches x dpi): 10 inches at 600 dpi is 6000. A figure far larger
+#: runs out of memory while it is drawn (a width of 1000 inches took 24 GiB) instead of failing.
+MAX_FIGURE_PIXELS = 10_000
+#: Most figure-rendering processes: each holds its own plotting library.
+MAX_WORKERS = 32
 
 DEFAULT_PALETTE = ["#1f4e79", "#e07b39", "#3c9d5d", "#c0392b", "#8e6bbf", "#8c6d31", "#d35fa0", "#7f7f7f"]
 
@@ -23,13 +31,43 @@ class VizConfig(Settings):
     style: str = "whitegrid"
     palette: list[str] = Field(default_factory=lambda: list(DEFAULT_PALETTE))
     channel_colors: dict[str, str] = Field(default_factory=dict)
-    max_workers: int = Field(default=2, ge=1)
+    max_workers: int = Field(default=2, ge=1, le=MAX_WORKERS)
     figure_width: float = Field(default=10.0, gt=0)
     figure_height: float = Field(default=5.5, gt=0)
     number_format: NumberFormat = NumberFormat.INDIAN
     #: ``mmm curves`` draws single-curve figures for this many series x channel cells, the largest
     #: average weekly spends (``--all-figures``: every cell); national, grids and carryover always.
     top_curve_figures: int = Field(default=10, ge=0)
+
+    @model_validator(mode="after")
+    def _drawable(self) -> Self:
+        if problem := self.size_problem():
+            raise ValueError(problem)
+        return self
+
+    def size_problem(self) -> str | None:
+        """Why a figure of this size and resolution is too large to draw (one sentence), or None."""
+        for key, inches in (("figure_width", self.figure_width), ("figure_height", self.figure_height)):
+            if inches * self.dpi > MAX_FIGURE_PIXELS:
+                return (
+                    f"{key} {inches:g} inches at dpi {self.dpi} is {inches * self.dpi:,.0f} pixels, above "
+                    f"{MAX_FIGURE_PIXELS:,}; keep {key} at most {MAX_FIGURE_PIXELS / self.dpi:g} at this dpi"
+                )
+        return None
+
+    def with_overrides(self, dpi: int | None = None, max_workers: int | None = None) -> VizConfig:
+        """This config with a command line's ``--dpi`` and ``--workers`` (None keeps the file's).
+
+        Raises
+        ------
+        InputError
+            When the figure size of ``viz_config.yaml`` is too large at that dpi.
+        """
+        updates = {key: value for key, value in (("dpi", dpi), ("max_workers", max_workers)) if value is not None}
+        updated = self.model_copy(update=updates)
+        if problem := updated.size_problem():
+            raise InputError(f"viz_config.yaml with --dpi {updated.dpi}: {problem}, or lower --dpi")
+        return updated
 
     def color_for(self, index: int) -> str:
         return self.palette[index % len(self.palette)]

@@ -42,8 +42,7 @@ def explore(
     """
     from mmm_analytics.eda import run_eda
 
-    updates = {key: value for key, value in (("dpi", dpi), ("max_workers", workers)) if value is not None}
-    viz = config.viz.model_copy(update=updates)
+    viz = config.viz.with_overrides(dpi, workers)
     return run_eda(
         panel,
         output,
