@@ -100,6 +100,16 @@ BAD_FILES = [
     ("data_config.yaml", "cleaning:\n  outliers:\n    threshold: .inf\n", "Input should be a finite number"),
     ("model_config.yaml", "curves:\n  max_spend_multiple: .inf\n", "Input should be a finite number"),
     ("viz_config.yaml", "figure_width: 1000\n", "figure_width 1000 inches at dpi 150 is 150,000 pixels"),
+    (
+        "model_config.yaml",
+        "intervals:\n  draws: 100000\n",
+        "key 'intervals.draws': Input should be less than or equal to 4000",
+    ),
+    (
+        "model_config.yaml",
+        "curves:\n  points: 10000000\n",
+        "key 'curves.points': Input should be less than or equal to 1001",
+    ),
 ]
 
 
@@ -125,6 +135,8 @@ BAD_FILES = [
         "infinite_outlier_threshold",
         "infinite_curve_range",
         "figure_too_wide",
+        "draws_beyond_memory",
+        "curve_points_beyond_memory",
     ],
 )
 def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:

@@ -101,17 +101,18 @@ class EarlyStopping(Settings):
 
 class IntervalSettings(Settings):
     level: float = Field(default=0.9, gt=0, lt=1)
-    draws: int = Field(default=400, ge=20)
+    #: Parameter draws; at most 4000 (every later step holds arrays of draws x series x channels).
+    draws: int = Field(default=400, ge=20, le=4000)
 
 
 class CurveSettings(Settings):
     max_spend_multiple: float = Field(default=2.0, gt=0)
-    points: int = Field(default=41, ge=5)
+    points: int = Field(default=41, ge=5, le=1001)
 
 
 class SimulatorSettings(Settings):
-    horizon_weeks: int = Field(default=13, ge=1)
-    starts: int = Field(default=4, ge=1)
+    horizon_weeks: int = Field(default=13, ge=1, le=520)
+    starts: int = Field(default=4, ge=1, le=64)
     #: A weekly budget or scenario spend may be at most this multiple of the selection's current
     #: total weekly spend (far beyond it the model extrapolates past every observed week).
     max_spend_multiple: float = Field(default=100.0, gt=0, allow_inf_nan=False)
@@ -203,7 +204,7 @@ class ModelConfig(Settings):
     #: Each series follows its own trend and yearly cycle (the trend and first Fourier pair of the
     #: features) on top of the shared controls; off: one trend and season for every series.
     series_baseline: bool = True
-    dense_units: int = Field(default=16, ge=1)
+    dense_units: int = Field(default=16, ge=1, le=1024)
     epochs: int = Field(default=30, ge=1)
     steps_per_epoch: int = Field(default=50, ge=1)
     polish: bool = True
