@@ -17,9 +17,12 @@ from hypothesis import strategies as st
 
 from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
 from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, solver_warnings, spend_correlation
+from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM
 from mmm_analytics.simulator.expected import Uplift
 from mmm_analytics.simulator.optimizer import KEPT
 from mmm_analytics.utils.io import to_json
+
+from .hand_built import two_channel_draws, write_model
 
 SEGMENT = ("BrandB", "EAST")
 
@@ -111,22 +114,37 @@ def test_the_loss_warning_skips_channels_that_get_nothing() -> None:
     assert line.startswith("marginal ROI below 1 at the recommendation (TV 0.50 INR per INR)")
 
 
-def test_the_loss_warning_asks_to_unlock_a_locked_channel_rather_than_cut_it() -> None:
-    """A locked channel cannot get a smaller budget: the line said "consider a smaller budget there"
-    for it all the same."""
+def test_the_loss_warning_says_how_to_free_a_channel_held_up_rather_than_cut_it() -> None:
+    """A locked channel, or one held at a minimum, cannot get a smaller budget: the line said "consider a
+    smaller budget there" for it all the same."""
     notes = Notes(("TV", "Radio", "Print"), budget=100.0, today=100.0)
     spend = np.array([[40.0, 30.0, 30.0]])
-    (line,) = notes.losing(spend, np.array([0.5, 2.0, 2.0]), locked=[0])
+    (line,) = notes.losing(spend, np.array([0.5, 2.0, 2.0]), held_up={0: "locked"})
+    assert line.endswith("a rupee of sales; TV is locked at today's spend: unlock it to let the advice cut it")
+    (line,) = notes.losing(spend, np.array([0.5, 0.7, 2.0]), held_up={0: "locked"})
     assert line.endswith(
-        "less than a rupee of sales; TV is locked at today's spend: unlock it to let the advice cut it"
+        "consider a smaller budget for Radio; TV is locked at today's spend: unlock it to let the advice cut it"
     )
-    (line,) = notes.losing(spend, np.array([0.5, 0.7, 2.0]), locked=[0])
-    assert line.endswith(
-        "consider a smaller budget there; TV is locked at today's spend: unlock it to let the advice cut it"
-    )
-    (line,) = notes.losing(spend, np.array([0.5, 0.7, 2.0]), locked=[0, 1])
+    (line,) = notes.losing(spend, np.array([0.5, 0.7, 0.9]), held_up={0: "locked", 1: "locked", 2: "at minimum"})
     assert "TV, Radio are locked at today's spend: unlock them to let the advice cut them" in line
+    assert line.endswith("Print is at your minimum: lower the minimum to let the advice cut it")
     assert "smaller budget" not in line
+    (line,) = notes.losing(spend, np.array([0.5, 2.0, 2.0]), held_up={0: AT_DATA_MINIMUM, 1: "locked"})
+    assert line.endswith(
+        "TV is at the lowest weekly spend in the data: --no-data-range or simulator.data_range_margin in model_config.yaml lets the advice cut it"
+    )
+
+
+def test_optimize_asks_to_unlock_a_locked_channel_that_loses_money(tmp_path: Path) -> None:
+    """The optimiser passes the user's locks to the loss line: the second channel, locked, earns next to nothing."""
+    folder = write_model(tmp_path / "locked", two_channel_draws(np.ones((8, 2)), coefficient=(40_000.0, 10.0)))
+    sim = MarketingSimulator.from_model_dir(folder)
+    weak = sim.channels[1]
+    brand, region = sim.params.series_brand[0], sim.params.series_region[0]
+    result = sim.optimize_budget(None, BudgetConstraints(locked=(weak,)), brand, region, data_range=False)
+    assert result.channel_status[weak] in ("locked", KEPT) and result.marginal_roi[weak] < 1
+    (line,) = [w for w in result.warnings if w.startswith("marginal ROI below 1")]
+    assert line.endswith(f"{weak} is locked at today's spend: unlock it to let the advice cut it")
 
 
 def test_unequal_marginal_rois_of_free_channels_are_labelled() -> None:

@@ -9,14 +9,14 @@ channels that moved together in the data (whose split the model knows least).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.simulator.bounds import CellBounds, binding_note
+from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM, CellBounds, binding_note
 from mmm_analytics.simulator.defaults import (
     CAUTIOUS_LINE_START,
     FIRST_STEP_SHARE,
@@ -34,6 +34,17 @@ from mmm_analytics.simulator.surface import SpendMatrix
 
 if TYPE_CHECKING:
     from mmm_analytics.simulator.selection import Selection
+
+#: What holds a channel's spend up, by its status in the result, and how to let the advice cut it
+#: (``{it}``: it or them).
+HELD_UP: dict[str, tuple[str, str]] = {
+    "locked": ("locked at today's spend", "unlock {it} to let the advice cut {it}"),
+    "at minimum": ("at your minimum", "lower the minimum to let the advice cut {it}"),
+    AT_DATA_MINIMUM: (
+        "at the lowest weekly spend in the data",
+        "--no-data-range or simulator.data_range_margin in model_config.yaml lets the advice cut {it}",
+    ),
+}
 
 
 def verdict_sentence(line: str) -> str | None:
@@ -285,36 +296,39 @@ class Notes:
         spend: SpendMatrix,
         mroi: np.ndarray,
         groups: Sequence[Sequence[int]] = (),
-        locked: Sequence[int] = (),
+        held_up: Mapping[int, str] | None = None,
     ) -> tuple[str, ...]:
         """The line naming the channels that get money but earn back less than a rupee at the margin. The
         channels of a group that keeps today's split (``groups``) are named together, with their
-        spend-weighted marginal ROI: the advice cannot cut one of them alone. A channel the user
-        ``locked`` (indices) is asked to be unlocked rather than cut."""
+        spend-weighted marginal ROI: the advice cannot cut one of them alone. ``held_up`` maps a
+        channel index to the status that keeps its spend up (a key of :data:`HELD_UP`): the line
+        says how to free it instead of asking for a smaller budget it cannot get."""
         totals = spend.sum(axis=0)
         grouped = {c for members in groups for c in members}
         units: list[tuple[tuple[int, ...], str]] = [
             ((c,), self.channels[c]) for c in range(len(self.channels)) if c not in grouped
         ]
         units += [(tuple(members), " + ".join(self.channels[c] for c in members)) for members in groups]
-        losing, held_by_lock, free = [], [], False
+        losing, free = [], []
+        kept_up: dict[str, list[str]] = {}
         for members, name in sorted(units, key=lambda unit: min(unit[0])):
             total = float(totals[list(members)].sum())
             value = float(mroi[list(members)] @ totals[list(members)]) / total if total > 0 else 0.0
             if total > 0 and value < LOSS_MROI:
                 losing.append(f"{name} {value:.2f}" + (" together" if len(members) > 1 else ""))
-                if set(members) <= set(locked):
-                    held_by_lock.append(name)
+                reasons = {(held_up or {}).get(c) for c in members}
+                if len(reasons) == 1 and (reason := reasons.pop()) in HELD_UP:
+                    kept_up.setdefault(reason, []).append(name)
                 else:
-                    free = True
+                    free.append(name)
         if not losing:
             return ()
-        advice = ["consider a smaller budget there"] if free else []
-        if held_by_lock:
-            one = len(held_by_lock) == 1
+        advice = [f"consider a smaller budget for {', '.join(free)}"] if free else []
+        for reason, names in kept_up.items():
+            where, how = HELD_UP[reason]
+            one = len(names) == 1
             advice.append(
-                f"{', '.join(held_by_lock)} {'is' if one else 'are'} locked at today's spend: unlock "
-                f"{'it' if one else 'them'} to let the advice cut {'it' if one else 'them'}"
+                f"{', '.join(names)} {'is' if one else 'are'} {where}: {how.format(it='it' if one else 'them')}"
             )
         return (
             f"marginal ROI below {LOSS_MROI:g} at the recommendation ({', '.join(losing)} INR per INR): the last "

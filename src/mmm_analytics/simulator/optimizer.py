@@ -522,6 +522,8 @@ class _Outcome:
         require_finite({"the incremental sales": response, "the marginal ROI": grad}, self.what)
         mroi = advice.channel_mroi(spend, grad)
         status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
+        held_up = {int(c): "locked" for c in np.flatnonzero(limits.locked)}
+        held_up |= {c: s for c, s in enumerate(status) if s in advice.HELD_UP}
         free = free_cells(spend, self.bounds, status, budget)
         for members in () if verdict.kept else self.held:  # free, but only together with the others of the group
             for c in members:
@@ -563,20 +565,20 @@ class _Outcome:
             starts_used=self.solution.starts_used,
             seconds=time.perf_counter() - began,
             cells=advice.cell_table(selection, spend, response, grad),
-            warnings=self.warnings(verdict, limits.locked, constrained, mroi, free, spread_warned),
+            warnings=self.warnings(verdict, held_up, constrained, mroi, free, spread_warned),
         )
 
     def warnings(
         self,
         verdict: _Verdict,
-        locked: np.ndarray,
+        held_up: dict[int, str],
         constrained: bool,
         mroi: np.ndarray,
         free: np.ndarray,
         spread: float,
     ) -> tuple[str, ...]:
         """Every warning line of the result, in order: solver, data range given way, kept, binding, loss
-        (``locked`` (C,) marks the channels the user locked)."""
+        (``held_up``: channel index -> the status that keeps its spend up, see :data:`advice.HELD_UP`)."""
         notes = advice.Notes(self.selection.channels, self.budget, float(self.selection.current.sum()), self.confidence)
         breaches = verdict.breaches
         return (
@@ -586,7 +588,7 @@ class _Outcome:
             *notes.forced(verdict.found, breaches, verdict.kept),
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
-            *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held, np.flatnonzero(locked).tolist()),
+            *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held, held_up),
             *notes.held(self.held, self.unheld, self.selection.correlation),
             *notes.moved_together(
                 verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept, self.released
