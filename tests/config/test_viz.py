@@ -39,8 +39,8 @@ def test_number_format_defaults_to_indian_and_rejects_others() -> None:
 @pytest.mark.parametrize(
     "raw, fragment",
     [
-        ({"figure_width": 1000.0}, "figure_width 1000 inches at dpi 150 is 150,000 pixels, above 10,000"),
-        ({"figure_height": 20.0, "dpi": 600}, "keep figure_height at most 16.6667 at this dpi"),
+        ({"figure_width": 1000.0}, "figure_width 1000 inches at dpi 150 is 150,000 pixels, above 6,000"),
+        ({"figure_height": 20.0, "dpi": 350}, "keep figure_height at most 17.14 at this dpi"),
         ({"max_workers": 10_000}, "max_workers"),
     ],
     ids=["wide", "tall-at-600-dpi", "workers"],
@@ -52,14 +52,38 @@ def test_a_figure_too_large_to_draw_is_refused(raw: dict, fragment: str) -> None
         VizConfig.model_validate(raw)
 
 
-def test_the_largest_drawable_figure_is_accepted() -> None:
-    viz = VizConfig.model_validate({"figure_width": 16.0, "figure_height": 16.0, "dpi": 600})
-    assert viz.size_problem() is None
+@pytest.mark.parametrize("dpi", [150, 350, 600])
+def test_the_largest_size_a_message_suggests_is_accepted(dpi: int) -> None:
+    """The suggestion is rounded down: 10000 / 600 read 16.6667, which was itself refused."""
+    message = VizConfig.model_construct(figure_width=1000.0, figure_height=5.0, dpi=dpi).size_problem()
+    assert message is not None
+    largest = float(message.split("at most ")[1].split(" ")[0])
+    assert (
+        VizConfig.model_validate({"figure_width": largest, "figure_height": largest, "dpi": dpi}).size_problem() is None
+    )
+
+
+def test_the_default_size_is_drawable_at_the_highest_dpi() -> None:
+    assert VizConfig.model_validate({"dpi": 600}).size_problem() is None
 
 
 def test_a_command_line_dpi_is_checked_with_the_file_s_figure_size() -> None:
-    viz = VizConfig.model_validate({"figure_width": 40.0, "dpi": 150})  # 6000 pixels
+    viz = VizConfig.model_validate({"figure_width": 30.0, "dpi": 150})  # 4500 pixels
     assert viz.with_overrides(dpi=200, max_workers=3).model_dump() == viz.model_dump() | {"dpi": 200, "max_workers": 3}
     assert viz.with_overrides().model_dump() == viz.model_dump()
-    with pytest.raises(InputError, match=re.escape("viz_config.yaml with --dpi 600: figure_width 40 inches")):
+    with pytest.raises(InputError, match=re.escape("viz_config.yaml with dpi 600: figure_width 30 inches at dpi 600")):
         viz.with_overrides(dpi=600)
+
+
+@pytest.mark.parametrize(
+    "overrides, fragment",
+    [
+        ({"dpi": 10}, "with dpi 10: dpi: Input should be greater than or equal to 50"),
+        ({"max_workers": 10_000}, "max_workers"),
+    ],
+    ids=["dpi", "workers"],
+)
+def test_overrides_keep_the_file_s_ranges(overrides: dict, fragment: str) -> None:
+    """Overrides were copied in without validation: the Python API took dpi 10 and 10,000 workers."""
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        VizConfig().with_overrides(**overrides)

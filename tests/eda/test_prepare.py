@@ -77,6 +77,13 @@ def test_missing_spend_column_is_an_input_error(panel: pd.DataFrame) -> None:
         build_view(panel, config.channel_table())
 
 
+def test_a_channel_reading_sales_is_an_input_error(panel: pd.DataFrame) -> None:
+    """A config edited after 'mmm data' to read TV from Sales_Value plotted sales as TV's exposure."""
+    config = DataConfig(channels={"TV": ChannelSpec(column="Sales_Value", cpm=1.2)})
+    with pytest.raises(InputError, match="channels.TV.column is 'Sales_Value', the schema's sales column"):
+        build_view(panel, config.channel_table())
+
+
 def test_spend_column_is_summed_and_used_as_spend(panel: pd.DataFrame) -> None:
     panel["TV_Spend"] = panel["TV_Impressions"] * 0.003 + 50.0
     config = DataConfig(

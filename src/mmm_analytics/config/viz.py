@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from mmm_analytics.config.base import Settings
 from mmm_analytics.errors import InputError
 
-#: Largest side of a figure in pixels (inches x dpi): 10 inches at 600 dpi is 6000. A figure far larger
-#: runs out of memory while it is drawn (a width of 1000 inches took 24 GiB) instead of failing.
-MAX_FIGURE_PIXELS = 10_000
+#: Largest figure_width or figure_height in pixels (inches x dpi): 10 inches at 600 dpi. Figures are
+#: drawn at up to 1.4 times the width and 3.4 times the height (grids of panels), so the largest is
+#: about 8,400 x 20,400 pixels (0.7 GB while it is drawn). A figure far larger runs out of memory
+#: while it is drawn (a width of 1000 inches took 24 GiB) instead of failing.
+MAX_FIGURE_PIXELS = 6_000
 #: Most figure-rendering processes: each holds its own plotting library.
 MAX_WORKERS = 32
 
@@ -49,9 +52,10 @@ class VizConfig(Settings):
         """Why a figure of this size and resolution is too large to draw (one sentence), or None."""
         for key, inches in (("figure_width", self.figure_width), ("figure_height", self.figure_height)):
             if inches * self.dpi > MAX_FIGURE_PIXELS:
+                largest = math.floor(100 * MAX_FIGURE_PIXELS / self.dpi) / 100  # rounded down: itself allowed
                 return (
                     f"{key} {inches:g} inches at dpi {self.dpi} is {inches * self.dpi:,.0f} pixels, above "
-                    f"{MAX_FIGURE_PIXELS:,}; keep {key} at most {MAX_FIGURE_PIXELS / self.dpi:g} at this dpi"
+                    f"{MAX_FIGURE_PIXELS:,}; keep {key} at most {largest:g} at this dpi"
                 )
         return None
 
@@ -61,13 +65,18 @@ class VizConfig(Settings):
         Raises
         ------
         InputError
-            When the figure size of ``viz_config.yaml`` is too large at that dpi.
+            When a value is out of its range, or the figure size of ``viz_config.yaml`` is too large
+            at that dpi.
         """
         updates = {key: value for key, value in (("dpi", dpi), ("max_workers", max_workers)) if value is not None}
-        updated = self.model_copy(update=updates)
-        if problem := updated.size_problem():
-            raise InputError(f"viz_config.yaml with --dpi {updated.dpi}: {problem}, or lower --dpi")
-        return updated
+        try:
+            return type(self).model_validate(self.model_dump() | updates)
+        except ValidationError as error:
+            first = error.errors()[0]
+            key = ".".join(str(part) for part in first["loc"])
+            message = first["msg"].removeprefix("Value error, ")
+            given = ", ".join(f"{name} {value}" for name, value in updates.items())
+            raise InputError(f"viz_config.yaml with {given}: {f'{key}: ' if key else ''}{message}") from None
 
     def color_for(self, index: int) -> str:
         return self.palette[index % len(self.palette)]

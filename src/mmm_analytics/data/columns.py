@@ -29,7 +29,7 @@ ALIASES: dict[str, str] = {"week": schema.DATE, "week_start": schema.DATE, "date
 #: How close (0-1, difflib ratio) a file's column must be to be suggested for a missing one.
 SUGGESTION_CUTOFF = 0.6
 #: How a message names the role of a schema column a channel may not use.
-_ROLE_WORDS: dict[schema.Role, str] = {schema.Role.KPI: "sales", schema.Role.ID: "key"}
+_ROLE_WORDS: dict[schema.Role, str] = {schema.Role.KPI: "sales", schema.Role.ID: "identifier"}
 _MANGLED = re.compile(r"^(?P<name>.+)\.(?P<copy>\d+)$")
 
 
@@ -83,10 +83,14 @@ def check_channel_columns(channels: Channels) -> None:
             if value is None or value not in schema.COLUMNS or value in media:
                 continue
             role, unit = schema.COLUMNS[value]
+            wanted = (
+                f"the channel's own exposure column (media columns: {', '.join(media)})"
+                if key == "column"
+                else "a column of the channel's weekly spend in INR outside the schema (e.g. TV_Spend)"
+            )
             raise InputError(
-                f"data_config.yaml: channels.{name}.{key} is '{value}', the schema's {_ROLE_WORDS.get(role, role.value)} column "
-                f"({unit}), not the channel's media; set it to the channel's own column (media columns: "
-                f"{', '.join(media)})"
+                f"data_config.yaml: channels.{name}.{key} is '{value}', the schema's "
+                f"{_ROLE_WORDS.get(role, role.value)} column ({unit}), not the channel's media; set it to {wanted}"
             )
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
+from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.eda import defaults
 from mmm_analytics.errors import InputError
 
@@ -82,6 +83,7 @@ class PanelView:
 
 
 def _check_columns(panel: pd.DataFrame, channels: Channels) -> None:
+    check_channel_columns(channels)
     missing = [c for c in (*schema.ALL_COLUMNS, *channels.data_columns) if c not in panel.columns]
     if missing:
         raise InputError(

@@ -22,10 +22,12 @@ def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
     """Validate and clean a panel CSV as ``mmm data`` does; returns the cleaned frame
     (:attr:`~mmm_analytics.data.cleaning.CleanedPanel.frame`)."""
     from mmm_analytics.data.cleaning import check_outlier_columns, clean_panel
+    from mmm_analytics.data.columns import check_channel_columns
     from mmm_analytics.data.loader import read_raw_csv
     from mmm_analytics.data.validation import validate_panel
 
     check_outlier_columns(config.cleaning.outliers)
+    check_channel_columns(config.channel_table())
     validated = validate_panel(read_raw_csv(path), str(path), config.channel_table(), config.validation)
     return clean_panel(validated.frame, config.cleaning).frame
 
