@@ -85,6 +85,13 @@ def test_bad_allocation_is_input_error(simulator: MarketingSimulator, allocation
         simulator.simulate_scenario(allocation, brand, "CENTRAL")
 
 
+@pytest.mark.parametrize("starts", [0, 65, 10**9], ids=["none", "above-the-bound", "huge"])
+def test_starts_outside_the_config_s_range_is_input_error(simulator: MarketingSimulator, starts: int) -> None:
+    """simulator.starts is bounded in the config; the same number given to a call was not (10**9 built 10**9 start points)."""
+    with pytest.raises(InputError, match=f"starts must be a whole number from 1 to 64; got {starts}"):
+        simulator.optimize_budget(None, None, "BrandA", "CENTRAL", starts=starts)
+
+
 def test_missing_metadata_names_file(tmp_path: Path) -> None:
     folder = write_model(tmp_path / "m", build_params(n_weeks=20))
     (folder / "metadata.json").unlink()

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.percent import share_of_current
 
 
@@ -61,7 +62,7 @@ def parse_spend(text: str, current: float) -> float:
     except ValueError as error:
         raise InputError(str(error)) from None
     if not math.isfinite(value):
-        raise InputError(f"'{shown}' of {current:,.0f} INR is too large a spend")
+        raise InputError(f"'{shown}' of {message_inr(current)} is too large a spend")
     return value
 
 

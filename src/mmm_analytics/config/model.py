@@ -110,9 +110,13 @@ class CurveSettings(Settings):
     points: int = Field(default=41, ge=5, le=1001)
 
 
+#: Most optimiser starts (``simulator.starts`` and the ``starts`` of a call).
+MAX_STARTS = 64
+
+
 class SimulatorSettings(Settings):
     horizon_weeks: int = Field(default=13, ge=1, le=520)
-    starts: int = Field(default=4, ge=1, le=64)
+    starts: int = Field(default=4, ge=1, le=MAX_STARTS)
     #: A weekly budget or scenario spend may be at most this multiple of the selection's current
     #: total weekly spend (far beyond it the model extrapolates past every observed week).
     max_spend_multiple: float = Field(default=100.0, gt=0, allow_inf_nan=False)

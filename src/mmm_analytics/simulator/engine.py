@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from mmm_analytics.config.loader import ProjectConfig
-from mmm_analytics.config.model import ModelConfig, SimulatorSettings
+from mmm_analytics.config.model import MAX_STARTS, ModelConfig, SimulatorSettings
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, model_folder
 from mmm_analytics.simulator.advice import spend_correlation
@@ -384,12 +384,15 @@ class MarketingSimulator:
         ------
         InputError
             An unknown brand/region/channel, a budget that is not finite, negative or above
-            :meth:`max_weekly_spend`, or limits that no allocation of the budget can meet.
+            :meth:`max_weekly_spend`, ``starts`` outside 1 to ``MAX_STARTS``, or limits that no
+            allocation of the budget can meet.
 
         See :func:`mmm_analytics.simulator.optimizer.optimize_allocation`.
         """
         if total_budget is not None:
             self.check_budget(total_budget, brand, region)
+        if starts is not None and not 1 <= starts <= MAX_STARTS:
+            raise InputError(f"starts must be a whole number from 1 to {MAX_STARTS}; got {starts}")
         return optimize_allocation(
             self.selection(brand, region, data_range),
             total_budget,
