@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -42,6 +43,23 @@ def test_steps_run_in_pipeline_order_whatever_the_order_given() -> None:
     assert choose_steps(None, None) == list(pipeline.STEPS)
     with pytest.raises(InputError, match="--skip: unknown step 'plot'; choose from data, eda"):
         choose_steps(None, "plot")
+
+
+@pytest.mark.parametrize(
+    "steps, skip, message",
+    [
+        ("", None, "--steps names no step"),
+        (" , ", None, "--steps names no step"),
+        (None, ",", "--skip names no step"),
+        ("data", "data", "--skip leaves no step of --steps to run"),
+        (None, ",".join(pipeline.STEPS), "--skip leaves no step"),
+    ],
+    ids=["empty-steps", "blank-steps", "empty-skip", "skip-all-chosen", "skip-everything"],
+)
+def test_a_selection_of_no_step_is_an_error(steps: str | None, skip: str | None, message: str) -> None:
+    """'--steps ""' ran the whole pipeline, and '--steps data --skip data' ran nothing and reported success."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        choose_steps(steps, skip)
 
 
 def test_run_pipeline_calls_each_step_once_with_its_callbacks(monkeypatch: pytest.MonkeyPatch, config) -> None:

@@ -338,8 +338,13 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
     [
         (["--lift-tests", "-1"], ("--lift-tests -1", ">= 1")),
         (["--lift-tests", "2", "--scale", "24"], ("--lift-tests 2", "--scale")),
+        (["--seeds", ""], ("--seeds names nothing", "--seeds 1,2,3")),
+        (["--settings", " , "], ("--settings names nothing",)),
+        (["--settings", "bogus"], ("--settings: unknown world 'bogus'", "choose from default", "collinear")),
+        (["--scale", ""], ("--scale names nothing",)),
+        (["--seeds", str(2**32)], (f"--seeds {2**32}: a seed must be at most",)),
     ],
-    ids=["negative", "with_scale"],
+    ids=["negative", "with_scale", "no-seed", "no-setting", "unknown-setting", "no-size", "seed-too-large"],
 )
 def test_the_command_refuses_a_bad_number_of_lift_tests(
     tmp_path: Path, extra: list[str], fragments: tuple[str, ...]

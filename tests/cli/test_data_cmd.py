@@ -186,6 +186,12 @@ def test_negative_seed(project: Path) -> None:
     _assert_user_error(runner.invoke(app, ["data", "--seed", "-1"]), "--seed -1: a seed must be 0 or more")
 
 
+def test_seed_above_what_the_fit_takes(project: Path) -> None:
+    """The fit's generators take seeds up to 2**32 - 1; a larger one crashed 'mmm train' half way."""
+    result = runner.invoke(app, ["data", "--seed", str(2**32)])
+    _assert_user_error(result, f"--seed {2**32}: a seed must be at most {2**32 - 1}")
+
+
 @pytest.mark.parametrize(
     ("source", "fragment"),
     [("adir", "'adir' is a folder; give a CSV file"), ("/dev/null", "'/dev/null' is not a regular file")],

@@ -100,6 +100,8 @@ BAD_FILES = [
     ("data_config.yaml", "cleaning:\n  outliers:\n    threshold: .inf\n", "Input should be a finite number"),
     ("model_config.yaml", "curves:\n  max_spend_multiple: .inf\n", "Input should be a finite number"),
     ("viz_config.yaml", "figure_width: 1000\n", "figure_width 1000 inches at dpi 150 is 150,000 pixels"),
+    ("model_config.yaml", "seed: -1\n", "key 'seed': Input should be greater than or equal to 0"),
+    ("model_config.yaml", "seed: 4294967296\n", "key 'seed': Input should be less than or equal to 4294967295"),
     (
         "model_config.yaml",
         "intervals:\n  draws: 100000\n",
@@ -135,6 +137,8 @@ BAD_FILES = [
         "infinite_outlier_threshold",
         "infinite_curve_range",
         "figure_too_wide",
+        "negative_model_seed",
+        "model_seed_beyond_the_generators",
         "draws_beyond_memory",
         "curve_points_beyond_memory",
     ],

@@ -65,11 +65,24 @@ def _pair(ours: float, floor: float, digits: int = 1) -> str:
     return f"{_share(ours, digits)} / {_share(floor, digits)}"
 
 
-def _parse_list[T](text: str, kind: Callable[[str], T], name: str) -> list[T]:
+def _parse_list[T](text: str, kind: Callable[[str], T], name: str, example: str) -> list[T]:
+    """``text``'s comma-separated items read by ``kind``; at least one (``example`` shows the form)."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise InputError(f"--{name} names nothing; give e.g. --{name} {example}")
     try:
-        return [kind(part.strip()) for part in text.split(",") if part.strip()]
+        return [kind(part) for part in parts]
     except ValueError:
-        raise InputError(f"--{name}: could not read {text!r}; give a comma-separated list") from None
+        raise InputError(f"--{name}: could not read {text!r}; give a comma-separated list, e.g. {example}") from None
+
+
+def _parse_settings[S: StrEnum](text: str, kind: type[S]) -> list[S]:
+    """``--settings``: comma-separated world names, each one of ``kind``'s."""
+    names = _parse_list(text, str, "settings", "default,delayed")
+    unknown = [name for name in names if name not in {member.value for member in kind}]
+    if unknown:
+        raise InputError(f"--settings: unknown world {unknown[0]!r}; choose from {', '.join(kind)}")
+    return [kind(name) for name in names]
 
 
 def benchmark(
@@ -95,12 +108,12 @@ def benchmark(
         with user_errors(Output("--output", output)):
             if lift_tests:
                 raise InputError(f"--lift-tests {lift_tests}: applies to the worlds, not to --scale; drop one of them")
-            _scale(_parse_list(scale, int, "scale"), output, config_dir)
+            _scale(_parse_list(scale, int, "scale", "24,400"), output, config_dir)
         return
     with user_errors(Output("--output", output)):
         config = with_backend(project_config(config_dir, "model_config.yaml"), backend)
-        chosen = _parse_list(settings, SyntheticSetting, "settings")
-        seed_list = _parse_list(seeds, int, "seeds")
+        chosen = _parse_settings(settings, SyntheticSetting)
+        seed_list = _parse_list(seeds, int, "seeds", "1,2,3")
         for seed in seed_list:
             check_seed(seed, "--seeds")
         if lift_tests < 0:

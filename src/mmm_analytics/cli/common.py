@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from mmm_analytics.config.base import MAX_SEED
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output, require_file, shown_path
 
@@ -160,9 +161,11 @@ def warn_model_file(model: Path) -> None:
 
 
 def check_seed(seed: int | None, option: str = "--seed") -> int | None:
-    """A seed must be 0 or more (NumPy's generators take no negative seed)."""
+    """A seed must be 0 to ``MAX_SEED`` (the generators take no negative seed, the fit none above 2**32 - 1)."""
     if seed is not None and seed < 0:
         raise InputError(f"{option} {seed}: a seed must be 0 or more; give e.g. {option} {abs(seed)}")
+    if seed is not None and seed > MAX_SEED:
+        raise InputError(f"{option} {seed}: a seed must be at most {MAX_SEED}; give e.g. {option} 42")
     return seed
 
 

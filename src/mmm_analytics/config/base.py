@@ -7,6 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+#: Largest seed: the random generators of the fit take 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
 
 def _takes_number_not_bool(annotation: Any) -> bool:
     """Whether a field typed ``annotation`` accepts int or float but not bool."""

@@ -9,7 +9,7 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from mmm_analytics.channels import Channels
-from mmm_analytics.config.base import Settings
+from mmm_analytics.config.base import MAX_SEED, Settings
 
 
 class ChannelSpec(Settings):
@@ -130,7 +130,7 @@ class SyntheticSettings(Settings):
     truth are written beside it as ``lift_tests.csv`` (0: no file).
     """
 
-    seed: int = Field(default=42, ge=0)
+    seed: int = Field(default=42, ge=0, le=MAX_SEED)
     setting: SyntheticSetting = SyntheticSetting.DEFAULT
     n_geos: int = Field(default=8, ge=1)
     n_brands: int = Field(default=3, ge=1)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from mmm_analytics.compute import Backend
-from mmm_analytics.config.base import Settings
+from mmm_analytics.config.base import MAX_SEED, Settings
 from mmm_analytics.response.carryover import CarryoverFamily
 from mmm_analytics.response.saturation import SaturationFamily, SaturationScaling
 
@@ -198,7 +198,7 @@ class ComputeSettings(Settings):
 
 
 class ModelConfig(Settings):
-    seed: int = 42
+    seed: int = Field(default=42, ge=0, le=MAX_SEED)
     carryover: Annotated[CarryoverFamily | Literal["auto"], BeforeValidator(_choice(CarryoverFamily))] = "auto"
     saturation: Annotated[SaturationFamily | Literal["auto"], BeforeValidator(_choice(SaturationFamily))] = "auto"
     saturation_scaling: SaturationScaling = SaturationScaling.LEARNED

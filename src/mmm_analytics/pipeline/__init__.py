@@ -213,11 +213,16 @@ def choose_steps(steps: str | None, skip: str | None) -> list[str]:
         unknown = [n for n in names if n not in STEPS]
         if unknown:
             raise InputError(f"{option}: unknown step {unknown[0]!r}; choose from {', '.join(STEPS)}")
+        if text is not None and not names:
+            raise InputError(f"{option} names no step; give e.g. {option} {STEPS[0]}, or leave {option} out")
         return names
 
     chosen = parse(steps, "--steps") or list(STEPS)
     skipped = set(parse(skip, "--skip"))
-    return [s for s in STEPS if s in chosen and s not in skipped]
+    left = [s for s in STEPS if s in chosen and s not in skipped]
+    if not left:
+        raise InputError("--skip leaves no step of --steps to run; skip fewer steps or choose others")
+    return left
 
 
 def run_pipeline(
