@@ -5,10 +5,15 @@ import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 #: Largest seed: the random generators of the fit take 0 to 2**32 - 1.
 MAX_SEED = 2**32 - 1
+
+
+def error_message(error: ValidationError) -> str:
+    """The first problem's message of ``error``, without pydantic's "Value error, " wrapping."""
+    return error.errors()[0]["msg"].removeprefix("Value error, ")
 
 
 def _takes_number_not_bool(annotation: Any) -> bool:

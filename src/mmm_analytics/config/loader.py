@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from mmm_analytics.config.base import Settings
+from mmm_analytics.config.base import Settings, error_message
 from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.config.model import ModelConfig
@@ -38,7 +38,7 @@ class ProjectConfig:
 def _describe(error: ValidationError, path: Path) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
+    message = error_message(error)
     if not first["loc"] and first["type"] == "value_error":  # a rule across keys: its message names them
         return f"{path}: {message}"
     match first["type"]:

@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import Field, ValidationError, model_validator
 
-from mmm_analytics.config.base import Settings
+from mmm_analytics.config.base import Settings, error_message
 from mmm_analytics.errors import InputError
 
 #: Largest figure_width or figure_height in pixels (inches x dpi): 10 inches at 600 dpi. Figures are
@@ -72,9 +72,8 @@ class VizConfig(Settings):
         try:
             return type(self).model_validate(self.model_dump() | updates)
         except ValidationError as error:
-            first = error.errors()[0]
-            key = ".".join(str(part) for part in first["loc"])
-            message = first["msg"].removeprefix("Value error, ")
+            key = ".".join(str(part) for part in error.errors()[0]["loc"])
+            message = error_message(error)
             given = ", ".join(f"{name} {value}" for name, value in updates.items())
             raise InputError(f"viz_config.yaml with {given}: {f'{key}: ' if key else ''}{message}") from None
 

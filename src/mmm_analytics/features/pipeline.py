@@ -27,8 +27,9 @@ def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
     from mmm_analytics.data.validation import validate_panel
 
     check_outlier_columns(config.cleaning.outliers)
-    check_channel_columns(config.channel_table())
-    validated = validate_panel(read_raw_csv(path), str(path), config.channel_table(), config.validation)
+    channels = config.channel_table()
+    check_channel_columns(channels)
+    validated = validate_panel(read_raw_csv(path), str(path), channels, config.validation)
     return clean_panel(validated.frame, config.cleaning).frame
 
 

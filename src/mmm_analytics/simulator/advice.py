@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM, CellBounds, binding_note
+from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM, DATA_RANGE_SWITCH, CellBounds, binding_note
 from mmm_analytics.simulator.defaults import (
     CAUTIOUS_LINE_START,
     FIRST_STEP_SHARE,
@@ -40,10 +40,7 @@ if TYPE_CHECKING:
 HELD_UP: dict[str, tuple[str, str]] = {
     "locked": ("locked at today's spend", "unlock {it} to let the advice cut {it}"),
     "at minimum": ("at your minimum", "lower the minimum to let the advice cut {it}"),
-    AT_DATA_MINIMUM: (
-        "at the lowest weekly spend in the data",
-        "--no-data-range or simulator.data_range_margin in model_config.yaml lets the advice cut {it}",
-    ),
+    AT_DATA_MINIMUM: ("at the lowest weekly spend in the data", f"{DATA_RANGE_SWITCH} lets the advice cut {{it}}"),
 }
 
 

@@ -32,7 +32,9 @@ from mmm_analytics.style.numbers import message_inr
 #: Channel statuses set by the data range (the others come from :meth:`ChannelLimits.status`).
 AT_DATA_MINIMUM = "at data minimum"
 AT_DATA_MAXIMUM = "at data maximum"
-DATA_RANGE_HINT = "--no-data-range or simulator.data_range_margin in model_config.yaml lets it go further"
+#: What lifts the data range: the flag and the config key.
+DATA_RANGE_SWITCH = "--no-data-range or simulator.data_range_margin in model_config.yaml"
+DATA_RANGE_HINT = f"{DATA_RANGE_SWITCH} lets it go further"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator
 
-from mmm_analytics.config.base import Settings
+from mmm_analytics.config.base import Settings, error_message
 from mmm_analytics.config.loader import read_yaml
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.defaults import ALL
@@ -105,7 +105,7 @@ def _describe(error: ValidationError, path: Path, raw: object) -> str:
         name = entry.get("name", f"#{location[1] + 1}") if isinstance(entry, dict) else f"#{location[1] + 1}"
         key = ".".join(str(part) for part in location[2:]) or "(entry)"
         where = f"scenario {name!r}, key {key!r}"
-    return f"{path}: {where}: {first['msg'].removeprefix('Value error, ')}"
+    return f"{path}: {where}: {error_message(error)}"
 
 
 def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
