@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -149,3 +150,19 @@ def test_all_figures_draws_every_cell(project: Path, flags: list[str], segment_f
     assert {"roi_national.png", "roi_grid_TV.png", "roi_grid_Radio.png"} <= {
         p.name for p in (project / "figures").iterdir()
     }
+
+
+def test_a_channel_never_spent_on_reads_n_a_not_nan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, the ROI table printed 'nan' for a channel with no spend in the data."""
+    monkeypatch.chdir(tmp_path)
+    hand = _hand_model()
+    params = hand.build_params(brands=("BrandA",), regions=("NORTH",), channels=("TV", "Radio"), n_draws=20)
+    exposure = params.exposure.copy()
+    exposure[:, :, 1] = 0.0
+    hand.write_model(tmp_path / "outputs" / "models", dataclasses.replace(params, exposure=exposure))
+    hand.write_fast_config(tmp_path / "config")
+    result = runner.invoke(app, ["curves", "--format", "png"])
+    assert result.exit_code == 0, result.output
+    radio = next(line for line in result.stdout.splitlines() if "Radio" in line)
+    assert [cell.strip() for cell in radio.split("│")[4:6]] == ["n/a", "n/a"]  # ROI, marginal ROI
+    assert "nan" not in result.stdout.lower()

@@ -203,8 +203,20 @@ def test_optimize_national_default_budget(model: Path, tmp_path: Path) -> None:
         (["--min", "Cinema=5"], "unknown channel 'Cinema'"),
         (["--min", "TV"], "--min 'TV': expected CHANNEL=INR"),
         (["--brand", "BrandQ"], "unknown brand 'BrandQ'"),
+        (["--budget", "lots"], "--budget 'lots' is not a number; write an amount in INR such as 150000"),
+        (["--budget", "10x"], "--budget '10x': unknown scale 'x'"),
+        (["--budget", "-5k"], "weekly budget (total_budget / --budget) must be a number >= 0 INR; got -5000"),
     ],
-    ids=["mins-above-budget", "min-above-max", "unknown-channel", "bad-flag", "unknown-brand"],
+    ids=[
+        "mins-above-budget",
+        "min-above-max",
+        "unknown-channel",
+        "bad-flag",
+        "unknown-brand",
+        "word",
+        "scale",
+        "negative",
+    ],
 )
 def test_optimize_user_errors(model: Path, tmp_path: Path, extra: list[str], message: str) -> None:
     result = runner.invoke(
@@ -457,3 +469,14 @@ def test_optimize_a_zero_budget_shows_no_change_for_channels_that_get_nothing(mo
     assert rows and all(" - " in row and "new" not in row for row in rows)
     payload = json.loads(out.read_text())
     assert all(np.isfinite(value) for value in payload["marginal_roi"].values())
+
+
+@pytest.mark.parametrize("written", ["1,500", "1.5k", "1.5 K", "1500 INR", "0.015L"])
+def test_optimize_reads_a_budget_as_people_write_it(model: Path, tmp_path: Path, written: str) -> None:
+    """Before, '--budget 1,500' and '1.5k' got the command line's generic 'Invalid value' box."""
+    out = tmp_path / "a.json"
+    result = runner.invoke(
+        app, ["optimize", "--model", str(model), "--region", "EAST", "--budget", written, "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["weekly_budget"] == pytest.approx(1500.0, rel=1e-12)

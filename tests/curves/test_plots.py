@@ -135,3 +135,31 @@ def test_a_sparse_selection_of_series_packs_into_a_square(curves: CurveSet) -> N
     figure = plots.channel_grid_figure(scattered, VIZ, "#1f4e79")
     assert sum(ax.axison for ax in figure.axes) == 5 and len(figure.axes) == 6
     plt.close(figure)
+
+
+def test_one_brand_in_many_regions_stays_drawable_at_the_highest_dpi(curves: CurveSet) -> None:
+    """Before, 24 regions of one brand made a 24-column grid, and 48 made one wider than the 65,536
+    pixels a figure may have at 600 dpi."""
+    one = curves.segment(0, 0)
+    wide = [dataclasses.replace(one, brand="BrandA", region=f"G{k:03d}") for k in range(48)]
+    places = plots.grid_places(wide)
+    assert max(column for _, column in places) + 1 <= plots.GRID_MAX_SIDE
+    figure = plots.channel_grid_figure(wide, VIZ, "#1f4e79")
+    try:
+        width, height = figure.get_size_inches()
+        assert max(width, height) * 600 < 2**16
+    finally:
+        plt.close(figure)
+    eight = [dataclasses.replace(one, brand="BrandA", region=f"G{k:03d}") for k in range(8)]
+    assert plots.grid_places(eight) == [(0, k) for k in range(8)]  # a small table keeps brand by region
+
+
+def test_a_panel_without_spend_says_so(curves: CurveSet) -> None:
+    one = curves.segment(0, 0)
+    idle = dataclasses.replace(one, current_spend=0.0, region="IDLE")
+    figure = plots.channel_grid_figure([one, idle], VIZ, "#1f4e79")
+    try:
+        texts = [[t.get_text() for t in ax.texts] for ax in figure.axes if ax.axison]
+        assert texts == [[], [plots.NO_SPEND_NOTE]]
+    finally:
+        plt.close(figure)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -133,3 +135,21 @@ def test_sku_granularity_gives_one_row_per_series_and_channel(
     assert list(first["sku"]) == ["BrandA_SKU1", "BrandA_SKU2"]
     plain = segment_roi_table(estimate_roi(params), LEVEL)
     pd.testing.assert_frame_equal(table.drop(columns="sku"), plain)
+
+
+def test_a_series_that_never_spent_on_a_channel_has_no_roi_or_marginal_roi(params: ResponseParams) -> None:
+    """Before, such a row showed the curve's slope at zero spend (tens of millions) as its marginal ROI."""
+    exposure = params.exposure.copy()
+    exposure[0, :, 1] = 0.0  # the first series never spent on the second channel
+    unused = estimate_roi(dataclasses.replace(params, exposure=exposure))
+    segments = segment_roi_table(unused, LEVEL)
+    row = segments.iloc[1]
+    assert row["contribution"] == 0.0
+    assert row[["roi", "roi_lower", "roi_upper", "mroi", "mroi_lower", "mroi_upper"]].isna().all()
+    numbers = segments.drop(index=1)[["roi", "mroi", "mroi_lower", "mroi_upper"]].to_numpy()
+    assert np.isfinite(numbers).all()
+    national = channel_roi_table(unused, LEVEL)
+    assert np.isfinite(national[["roi", "mroi", "mroi_lower", "mroi_upper"]].to_numpy()).all()
+    exposure[:, :, 1] = 0.0  # nobody spent on it
+    nowhere = channel_roi_table(estimate_roi(dataclasses.replace(params, exposure=exposure)), LEVEL)
+    assert nowhere.iloc[1][["roi", "mroi", "mroi_lower", "mroi_upper"]].isna().all()

@@ -6,6 +6,7 @@ Tolerances: bounds and budgets to 1e-9 relative (the solver's repair step is exa
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mmm_analytics.config.model import SimulatorSettings
+from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
 from mmm_analytics.simulator.bounds import (
     AT_DATA_MAXIMUM,
     AT_DATA_MINIMUM,
+    NO_SPEND_IN_DATA,
     CellBounds,
     SpendRange,
     binding_note,
@@ -247,3 +250,59 @@ def test_outside_names_the_channels_whose_cells_or_total_leave_their_bounds() ->
     assert bounds.outside(cell_low, budget=1_000.0).tolist() == [True, False, False]
     assert bounds.outside(total_high, budget=1_000.0).tolist() == [False, True, False]
     assert bounds.outside(total_low, budget=1_000.0).tolist() == [False, False, True]
+
+
+# ----- cells the data never spent on --------------------------------------------------------------
+def test_a_cell_without_spend_in_the_data_is_held_at_zero_with_or_without_the_range() -> None:
+    current = np.array([[20.0, 2.0, 0.0], [10.0, 1.0, 3.0]])  # Radio: no spend in the first segment
+    spend_range = SpendRange(lower=current * 0.5, upper=current * 2.0)
+    for used_range in (spend_range, None):
+        bounds = cell_bounds(_limits(None, current, 36.0), current, used_range, 36.0, False, CHANNELS)
+        assert bounds.upper[0, 2] == 0.0 and bounds.upper[1, 2] > 0.0
+        assert bounds.unseen is not None and bounds.unseen.tolist() == [[False, False, True], [False, False, False]]
+        assert not bounds.unseen_channels.any()  # Radio has spend in the other segment
+        assert not bounds.data_upper[0, 2]  # held for want of data, not by the data range
+        assert "Radio has no spend in the data in 1 of 2 segments: held at 0 there" in bounds.notes[-1]
+
+
+def test_a_channel_without_spend_anywhere_is_named_by_its_status() -> None:
+    current = np.array([[20.0, 2.0, 0.0]])
+    limits = _limits(None, current, 22.0)
+    bounds = cell_bounds(limits, current, None, 22.0, False, CHANNELS)
+    assert bounds.unseen_channels.tolist() == [False, False, True]
+    assert channel_status(np.array([[20.0, 2.0, 0.0]]), bounds, limits, 22.0) == ["free", "free", NO_SPEND_IN_DATA]
+    assert bounds.notes == ("Radio has no spend in the data here: held at 0 there (its response is not estimated)",)
+
+
+def test_a_locked_channel_without_spend_is_locked_not_unseen() -> None:
+    current = np.array([[20.0, 2.0, 0.0]])
+    limits = _limits(BudgetConstraints(locked=("Radio",)), current, 22.0)
+    bounds = cell_bounds(limits, current, None, 22.0, False, CHANNELS)
+    assert bounds.unseen is not None and not bounds.unseen.any() and bounds.notes == ()
+
+
+@pytest.mark.parametrize(
+    ("constraints", "budget", "message"),
+    [
+        (
+            BudgetConstraints(min_spend={"Radio": 5.0}),
+            22.0,
+            "minimum (--min) for 'Radio': Radio has no spend in the data here",
+        ),
+        (
+            BudgetConstraints(max_spend={"TV": 20.0, "YouTube": 2.0}),
+            30.0,
+            "weekly budget (--budget) of 30 INR does not fit in the channels with spend in the data (at most 22 INR",
+        ),
+    ],
+    ids=["minimum-on-unseen", "budget-beyond-seen"],
+)
+def test_money_that_only_unseen_cells_could_take_is_an_input_error(
+    constraints: BudgetConstraints, budget: float, message: str
+) -> None:
+    current = np.array([[20.0, 2.0, 0.0]])
+    with pytest.raises(InputError, match=re.escape(message)):
+        cell_bounds(_limits(constraints, current, budget), current, None, budget, False, CHANNELS)
+    at_most = BudgetConstraints(max_spend={"TV": 20.0, "YouTube": 2.0}, at_most=True)
+    bounds = cell_bounds(_limits(at_most, current, 30.0), current, None, 30.0, True, CHANNELS)  # --at-most: fine
+    assert bounds.upper[0, 2] == 0.0

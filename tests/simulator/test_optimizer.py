@@ -307,3 +307,54 @@ def test_marginal_roi_is_never_negative_so_never_prints_minus_zero(simulator: Ma
     values = [*result.marginal_roi.values(), *result.cells["marginal_roi"]]
     assert all(np.isfinite(v) and v >= 0.0 and not np.signbit(v) for v in values)
     assert not any(f"{v:.3f}" == "-0.000" for v in values)
+
+
+# ----- channels the data never spent on --------------------------------------------------------
+@pytest.fixture(scope="module")
+def facebook_unseen(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
+    """2 x 2 segments x 3 channels; Facebook has no spend in any week of BrandA / CENTRAL, spend elsewhere."""
+    params = build_params(n_weeks=40)
+    exposure = params.exposure.copy()
+    exposure[0, :, 2] = 0.0
+    params = replace_params(params, exposure=exposure)
+    return MarketingSimulator.from_model_dir(write_model(tmp_path_factory.mktemp("unseen"), params))
+
+
+def test_a_channel_without_spend_in_the_data_gets_none_and_no_marginal_roi(
+    facebook_unseen: MarketingSimulator, tmp_path: Path
+) -> None:
+    """Before, a Facebook at 0 throughout showed a marginal ROI in the tens of thousands (the curve's slope at
+    0 from the priors alone) and, without the data range, took money on it."""
+    for data_range in (True, False):
+        result = facebook_unseen.optimize_budget(None, None, "BrandA", "CENTRAL", data_range=data_range)
+        assert result.allocation["Facebook"] == 0.0
+        assert result.marginal_roi["Facebook"] is None and result.marginal_roi["TV"] is not None
+        assert result.channel_status["Facebook"] in ("no spend in data", "today's mix")
+        assert any(w.startswith("Facebook has no spend in the data here") for w in result.warnings)
+        facebook = result.cells[result.cells["channel"] == "Facebook"]
+        assert facebook["marginal_roi"].isna().all()
+        document = json.loads(write_json(tmp_path / "a.json", result.to_json_dict()).read_text())
+        assert document["marginal_roi"]["Facebook"] is None
+
+
+def test_nationally_only_the_unseen_cells_are_held(facebook_unseen: MarketingSimulator) -> None:
+    result = facebook_unseen.optimize_budget(None, None, "all", "all", data_range=False)
+    cells = result.cells.set_index(["brand", "region", "channel"])
+    assert cells.loc[("BrandA", "CENTRAL", "Facebook"), "spend"] == 0.0
+    assert np.isnan(cells.loc[("BrandA", "CENTRAL", "Facebook"), "marginal_roi"])
+    assert result.allocation["Facebook"] > 0 and result.marginal_roi["Facebook"] is not None
+    assert any(w.startswith("Facebook has no spend in the data in 1 of 4 segments") for w in result.warnings)
+
+
+def test_a_minimum_on_a_channel_without_spend_is_refused(facebook_unseen: MarketingSimulator) -> None:
+    with pytest.raises(InputError, match=r"minimum \(--min\) for 'Facebook': Facebook has no spend in the data here"):
+        facebook_unseen.optimize_budget(None, BudgetConstraints(min_spend={"Facebook": 100.0}), "BrandA", "CENTRAL")
+
+
+def test_a_scenario_spending_where_the_data_never_did_is_flagged(facebook_unseen: MarketingSimulator) -> None:
+    result = facebook_unseen.simulate_scenario({"Facebook": 5_000.0}, "BrandA", "CENTRAL")
+    assert result.warnings == (
+        "Facebook gets 5,000 INR per week here where the data has no spend on it: its response there is not "
+        "estimated (the priors' alone), so its sales are a guess",
+    )
+    assert facebook_unseen.simulate_scenario({"Facebook": 5_000.0}, "BrandB", "CENTRAL").warnings == ()

@@ -20,6 +20,7 @@ from mmm_analytics.cli.common import (
     warn_model_file,
 )
 from mmm_analytics.cli.progress import figure_bar
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -70,10 +71,17 @@ def _roi_table(frame: pd.DataFrame, level: float) -> Table:
             escape(str(row.channel)),
             f"{row.spend:,.0f}",
             f"{row.contribution:,.0f}",
-            f"{row.roi:.2f} [{row.roi_lower:.2f}, {row.roi_upper:.2f}]",
-            f"{row.mroi:.2f} [{row.mroi_lower:.2f}, {row.mroi_upper:.2f}]",
+            _with_interval(row.roi, row.roi_lower, row.roi_upper),
+            _with_interval(row.mroi, row.mroi_lower, row.mroi_upper),
         )
     return table
+
+
+def _with_interval(value: float, lower: float, upper: float) -> str:
+    """``2.45 [1.90, 3.10]``; ``n/a`` for a channel the data never spent on (no ROI to estimate)."""
+    if numbers.finite(value) is None:
+        return numbers.MISSING
+    return f"{numbers.ratio(value)} [{numbers.ratio(lower)}, {numbers.ratio(upper)}]"
 
 
 def step_times(seconds: dict[str, float]) -> str:

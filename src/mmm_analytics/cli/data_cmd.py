@@ -17,6 +17,7 @@ from mmm_analytics.cli.common import (
     console,
     project_config,
     user_errors,
+    warn,
 )
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -68,6 +69,8 @@ def show(result: DataResult, lift_tests: Path | None = None) -> None:
         console.print(
             f"[dim]... {len(result.fixes) - MAX_FIXES_SHOWN} more fixes in {escape(str(result.cleaning_report))}[/dim]"
         )
+    for warning in result.warnings:
+        warn(warning)
     if result.stale_truth is not None:
         console.print(
             f"[yellow]note:[/yellow] {escape(str(result.stale_truth))} is from an earlier synthetic panel and does not "

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
+from mmm_analytics.utils.amounts import parse_inr
 from mmm_analytics.utils.percent import share_of_current
 
 
@@ -27,14 +28,12 @@ class Leave(Exception):
 
 
 def parse_amount(text: str) -> float:
-    """A weekly amount in INR from text such as ``125000``, ``1,25,000`` or ``2.5e5``; >= 0."""
-    cleaned = text.strip().replace(",", "").replace("_", "").removesuffix("INR").strip()
+    """A weekly amount in INR from text such as ``125000``, ``1,25,000``, ``2.5e5`` or ``1.5L``
+    (:func:`~mmm_analytics.utils.amounts.parse_inr`); >= 0."""
     try:
-        value = float(cleaned)
-    except ValueError:
-        raise InputError(f"'{text.strip()}' is not a number; type an amount in INR, e.g. 150000") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise InputError(f"'{text.strip()}' is not a finite number; type an amount in INR")
+        value = parse_inr(text)
+    except ValueError as error:
+        raise InputError(str(error)) from None
     if value < 0:
         raise InputError(f"the amount must be 0 or more; got {value:,.0f}")
     return value

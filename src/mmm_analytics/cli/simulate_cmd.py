@@ -47,7 +47,9 @@ INTERACTIVE_HELP = (
 )
 BRAND_HELP = "Brand name, or 'all' for every brand."
 REGION_HELP = "Region name, or 'all' for every region ('all' and 'all' = national joint optimisation)."
-BUDGET_HELP = "Weekly budget in INR (default: the selection's current average weekly spend)."
+BUDGET_HELP = (
+    "Weekly budget in INR, e.g. 500000, 5,00,000, 500k or 5L (default: the selection's current average weekly spend)."
+)
 MIN_HELP = (
     "Minimum weekly spend of a channel: CHANNEL=INR, CHANNEL=P% of its spend in the 'Current mix' column "
     "(today's mix, scaled to --budget when that differs from today's spend) or CHANNEL=+P% / -P% for a "
@@ -153,7 +155,7 @@ def simulate(
 
 def optimize(
     model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = PATHS.models_dir,
-    budget: Annotated[float | None, typer.Option("--budget", help=BUDGET_HELP)] = None,
+    budget: Annotated[str | None, typer.Option("--budget", help=BUDGET_HELP, metavar="INR")] = None,
     brand: Annotated[str, typer.Option("--brand", help=BRAND_HELP)] = "all",
     region: Annotated[str, typer.Option("--region", help=REGION_HELP)] = "all",
     minimum: Annotated[list[str] | None, typer.Option("--min", help=MIN_HELP)] = None,
@@ -180,6 +182,7 @@ def optimize(
         from mmm_analytics.simulator.constraints import parse_limits
 
         config = _with_data_range(project_config(config_dir), data_range)
+        weekly_budget = None if budget is None else _budget(budget)
         min_spend, min_fraction = parse_limits(minimum or [], "--min")
         max_spend, max_fraction = parse_limits(maximum or [], "--max")
         constraints = BudgetConstraints(
@@ -193,8 +196,18 @@ def optimize(
         simulator = load_simulator(model, config)
         warn_model_file(model)
         with console.status(OPTIMIZE_STATUS):
-            result = optimize_to_file(simulator, output, budget, constraints, brand, region)
+            result = optimize_to_file(simulator, output, weekly_budget, constraints, brand, region)
         show_optimum(result, output)
+
+
+def _budget(text: str) -> float:
+    """``--budget`` in INR (:func:`~mmm_analytics.utils.amounts.parse_inr`); the range is checked with the model."""
+    from mmm_analytics.utils.amounts import parse_inr
+
+    try:
+        return parse_inr(text)
+    except ValueError as error:
+        raise InputError(f"--budget {error}") from None
 
 
 def _with_data_range(config: ProjectConfig, data_range: bool | None) -> ProjectConfig:

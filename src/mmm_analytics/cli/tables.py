@@ -12,6 +12,8 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from mmm_analytics.style import numbers
+
 if TYPE_CHECKING:
     from mmm_analytics.simulator.engine import SimulationResult
     from mmm_analytics.simulator.optimizer import OptimizationResult
@@ -56,6 +58,7 @@ def simulation_summary(result: SimulationResult) -> list[str]:
         f"ROI {result.roi:.2f}",
         f"Over the next {result.horizon_weeks} weeks: predicted sales {_inr(result.horizon_predicted_sales)} INR, "
         f"incremental {_inr(result.horizon_incremental_sales)} INR",
+        *(f"Warning: {warning}" for warning in result.warnings),
     ]
 
 
@@ -94,7 +97,7 @@ def optimization_table(result: OptimizationResult) -> Table:
             _inr(before),
             _inr(spend),
             change,
-            f"{result.marginal_roi[channel]:.3f}",
+            numbers.ratio(result.marginal_roi[channel], 3),
             result.channel_status[channel],
         )
     return table

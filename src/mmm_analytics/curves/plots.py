@@ -42,6 +42,10 @@ CEILING_COLOR = palette.CEILING
 #: Head room above the highest curve or band of a chart.
 HEADROOM = 1.05
 GRID_CELL_INCHES = (2.6, 2.1)
+#: Most rows or columns of a brand-by-region grid (16 x 2.6 inches is 24,960 pixels at 600 dpi, within
+#: the 65,536 a figure may have a side); a selection with more brands or regions is laid out near-square.
+GRID_MAX_SIDE = 16
+NO_SPEND_NOTE = "no spend in the data"
 GRID_TICKS = 4
 BREAKEVEN_LABEL = "marginal ROI falls below 1"
 CEILING_LABEL = "90% of ceiling"
@@ -73,6 +77,8 @@ def _draw_response(ax: Axes, curve: SegmentCurve, color: str, viz: VizConfig) ->
     ax.xaxis.set_major_formatter(_inr_formatter(viz))
     ax.yaxis.set_major_formatter(_inr_formatter(viz))
     ax.set_xlim(0.0, _top(curve.spend))
+    if not curve.current_spend > 0:  # nothing to draw: the data never spent on it here
+        ax.text(0.5, 0.5, NO_SPEND_NOTE, transform=ax.transAxes, ha="center", va="center", color=GREY)
 
 
 def _saturation_note(curve: SegmentCurve, fmt: NumberFormat) -> str:
@@ -196,11 +202,12 @@ def _ordered(values: Sequence[str]) -> list[str]:
 
 
 def grid_places(curves: Sequence[SegmentCurve]) -> list[tuple[int, int]]:
-    """(row, column) of each curve's panel: brand by region when that table is at least half full,
-    else (a few series of a large panel) row by row in a near-square block."""
+    """(row, column) of each curve's panel: brand by region when that table is at least half full and
+    neither side passes :data:`GRID_MAX_SIDE`, else (a few series of a large panel) row by row in a
+    near-square block."""
     brands = _ordered([c.brand_label for c in curves])
     regions = _ordered([c.region for c in curves])
-    if len(brands) * len(regions) <= 2 * len(curves):
+    if len(brands) * len(regions) <= 2 * len(curves) and max(len(brands), len(regions)) <= GRID_MAX_SIDE:
         return [(brands.index(c.brand_label), regions.index(c.region)) for c in curves]
     columns = math.ceil(math.sqrt(len(curves)))
     return [divmod(k, columns) for k in range(len(curves))]

@@ -11,6 +11,9 @@
   national mroi is the derivative of the summed response when every series' spend
   moves in proportion to its average, i.e. the spend-weighted mean of series mrois.
 
+A series that never spent on a channel has no roi or mroi for it (NaN, an empty cell in the
+CSV): its curve there is the priors' alone.
+
 Intervals: each quantity is computed for every parameter draw and summarised by
 equal-tailed quantiles (:mod:`mmm_analytics.curves.intervals`); the point value is
 computed from the point estimate. ``roi_lower * spend`` and ``roi_upper * spend`` are
@@ -155,12 +158,13 @@ def channel_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
 def segment_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
     """One row per series x channel, columns exactly :data:`SEGMENT_COLUMNS` (brand, region first),
     or :data:`SKU_SEGMENT_COLUMNS` at SKU granularity."""
+    unused = estimates.average_spend <= 0  # no spend in any week: no curve estimated, no marginal ROI
     columns = _columns(
         estimates.spend,
         estimates.contribution,
         estimates.contribution_draws,
-        estimates.mroi,
-        estimates.mroi_draws,
+        np.where(unused, np.nan, estimates.mroi),
+        np.where(unused, np.nan, estimates.mroi_draws),
         level,
     )
     n_series, n_channels = estimates.spend.shape

@@ -43,6 +43,7 @@ from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.data.dictionary import build_dictionary
 from mmm_analytics.data.kaggle import fetch_kaggle_csv
 from mmm_analytics.data.loader import validate_file, write_raw_copy
+from mmm_analytics.data.spend import unspent_channel_notes
 from mmm_analytics.data.validation import ValidatedPanel
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import write_csv, write_json, write_parquet
@@ -96,7 +97,8 @@ class DataResult:
 
     ``raw_written`` is False when the source already was ``raw_csv`` (left untouched).
     ``stale_truth`` is a ``ground_truth.json`` left in the output folder by an earlier
-    synthetic run that does not describe this panel (else None).
+    synthetic run that does not describe this panel (else None). ``warnings`` are lines about
+    what the data cannot tell (channels with no spend, :mod:`mmm_analytics.data.spend`).
     """
 
     source: str
@@ -116,6 +118,7 @@ class DataResult:
     fixes: tuple[str, ...]
     raw_written: bool = True
     stale_truth: Path | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -195,7 +198,8 @@ def run_data(
     if not in_place:
         write_raw_copy(raw, validated, raw_target)
     cleaned = clean_panel(validated.frame, config.cleaning)
-    written = _write_outputs(validated, cleaned, config.cleaning, label, output_dir, processed_dir)
+    warnings = unspent_channel_notes(cleaned.frame, config.channel_table())
+    written = _write_outputs(validated, cleaned, config.cleaning, label, output_dir, processed_dir, warnings)
     old_truth = output_dir / TRUTH_FILE
     dates = cleaned.frame[schema.DATE]
     return DataResult(
@@ -213,6 +217,7 @@ def run_data(
         fixes=tuple(issue.message for issue in validated.issues),
         raw_written=truth is not None or not in_place,
         stale_truth=old_truth if truth is None and old_truth.is_file() and not in_place else None,
+        warnings=warnings,
     )
 
 
@@ -223,9 +228,10 @@ def _write_outputs(
     label: str,
     output_dir: Path,
     processed_dir: Path,
+    warnings: tuple[str, ...],
 ) -> dict[str, Path]:
     """Write the dictionary and the processed files; returns their paths by ``DataResult`` field."""
-    report = cleaning_report(validated, cleaned, settings, label)
+    report = cleaning_report(validated, cleaned, settings, label) | {"warnings": list(warnings)}
     dictionary = build_dictionary(cleaned.frame, validated.missing_in_file, cleaned.imputed, label)
     return {
         "dictionary": write_json(output_dir / DICTIONARY_FILE, dictionary),

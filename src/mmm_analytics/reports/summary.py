@@ -96,11 +96,20 @@ def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -
     return text
 
 
+def _free_mroi(allocation: dict[str, Any]) -> str:
+    """The marginal ROI the optimum equalises: a free channel's (the first channel's when none is
+    free); channels without one (no spend in the data) are passed over."""
+    status = allocation.get("channel_status", {})
+    values = [(status.get(c) == "free", numbers.finite(m)) for c, m in allocation["marginal_roi"].items()]
+    ranked = [m for free, m in sorted(values, key=lambda pair: not pair[0]) if m is not None]
+    return numbers.ratio(ranked[0] if ranked else None)
+
+
 def _channel_cards(inputs: SummaryInputs) -> list[Card]:
     moves = _moves(inputs)
     if not moves:
         return [Card("Which channels to grow or cut?", "not available", "Run 'mmm optimize' for a recommendation.")]
-    level = numbers.ratio(next(iter(inputs.allocation["marginal_roi"].values()), None)) if inputs.allocation else ""
+    level = _free_mroi(inputs.allocation) if inputs.allocation else ""
     grow = sorted((c for c, m in moves.items() if m > MOVE), key=lambda c: -moves[c])
     cut = sorted((c for c, m in moves.items() if m < -MOVE), key=lambda c: moves[c])
     reason = f"At the recommended mix every channel returns the same marginal ROI ({level})."

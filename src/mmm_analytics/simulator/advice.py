@@ -118,9 +118,18 @@ def channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
     return np.where(totals > 0, weighted, grad.max(axis=0))
 
 
-def cell_table(selection: Selection, spend: SpendMatrix, response: SpendMatrix, grad: SpendMatrix) -> pd.DataFrame:
-    """One row per segment and channel: the recommendation, today's spend, its sales and marginal ROI."""
+def cell_table(
+    selection: Selection,
+    spend: SpendMatrix,
+    response: SpendMatrix,
+    grad: SpendMatrix,
+    unseen: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """One row per segment and channel: the recommendation, today's spend, its sales and marginal ROI
+    (missing in the ``unseen`` cells, (K, C) bool: no spend in the data, so no estimated curve)."""
     channels = selection.channels
+    if unseen is not None:
+        grad = np.where(unseen, np.nan, grad)
     return pd.DataFrame(
         {
             "brand": [brand for brand, _ in selection.segments for _ in channels],

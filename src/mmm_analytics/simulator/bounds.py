@@ -16,6 +16,13 @@ they cannot both hold (a limit outside the data range), the user's limit wins an
 data range is dropped for that channel; where the data range cannot hold the budget (its
 minima add up to more, or its maxima to less, without ``--at-most``), that side of it is
 dropped. Each such case is reported in one line.
+
+A cell with no spend in any week of the data (today's average is 0) has a response curve the
+data never saw: its shape is the priors' alone, and under relative saturation scaling its
+half-saturation sits at zero spend, so its marginal ROI is meaningless. Such a cell stays at 0,
+with or without the data range, its channel's status says so (:data:`NO_SPEND_IN_DATA`) and a
+line names it. A user minimum that only such cells could meet, or a budget the other cells
+cannot hold, is an :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.constraints import RELATIVE_TOLERANCE, ChannelLimits
 from mmm_analytics.simulator.defaults import BOUND_TOLERANCE
 from mmm_analytics.simulator.surface import SpendMatrix
@@ -32,6 +40,8 @@ from mmm_analytics.style.numbers import message_inr
 #: Channel statuses set by the data range (the others come from :meth:`ChannelLimits.status`).
 AT_DATA_MINIMUM = "at data minimum"
 AT_DATA_MAXIMUM = "at data maximum"
+#: The status of a channel held at 0 because no cell of it in the selection has spend in the data.
+NO_SPEND_IN_DATA = "no spend in data"
 #: What lifts the data range: the flag and the config key.
 DATA_RANGE_SWITCH = "--no-data-range or simulator.data_range_margin in model_config.yaml"
 DATA_RANGE_HINT = f"{DATA_RANGE_SWITCH} lets it go further"
@@ -67,7 +77,10 @@ class CellBounds:
     data_lower, data_upper : ndarray of bool, shape (K, C)
         Where the data range is the bound in force (tighter than the user's limit).
     notes : tuple of str
-        Where the data range gave way to a limit or to the budget.
+        Where the data range gave way to a limit or to the budget, and the channels held at 0 for
+        want of spend in the data.
+    unseen : ndarray of bool, shape (K, C)
+        Cells held at 0 because the data has no spend in them (their response is the priors').
     """
 
     lower: SpendMatrix
@@ -77,6 +90,14 @@ class CellBounds:
     data_lower: np.ndarray
     data_upper: np.ndarray
     notes: tuple[str, ...] = ()
+    unseen: np.ndarray | None = None
+
+    @property
+    def unseen_channels(self) -> np.ndarray:
+        """Per channel, (C,): whether every cell of it is held at 0 for want of spend in the data."""
+        if self.unseen is None:
+            return np.zeros(self.lower.shape[1], dtype=bool)
+        return self.unseen.all(axis=0)
 
     def outside(self, spend: SpendMatrix, budget: float) -> np.ndarray:
         """Per channel, (C,): whether ``spend`` (K, C, INR per week) leaves a cell's bounds or the channel
@@ -125,13 +146,53 @@ def cell_bounds(
             high_on[:] = False
     lower = np.where(locked, current, np.where(low_on, data_low, 0.0))
     upper = np.where(locked, current, np.where(high_on, data_high, np.inf))
+    unseen, unseen_notes = _unseen_cells(limits, current, upper, budget, at_most, channels)
+    notes += unseen_notes
+    upper = np.where(unseen, 0.0, upper)
+    low_on, high_on = low_on & ~unseen, high_on & ~unseen
     if current.shape[0] > 1:
-        return CellBounds(lower, upper, user_lower.copy(), user_upper.copy(), low_on, high_on, tuple(notes))
+        return CellBounds(lower, upper, user_lower.copy(), user_upper.copy(), low_on, high_on, tuple(notes), unseen)
     # One segment: its cells are the channels, so the user's limits are cell bounds too.
     single_lower, single_upper = np.maximum(lower, user_lower[None, :]), np.minimum(upper, user_upper[None, :])
     data_lower = low_on & (data_low > user_lower[None, :])
     data_upper = high_on & (data_high < user_upper[None, :])
-    return CellBounds(single_lower, single_upper, None, None, data_lower, data_upper, tuple(notes))
+    return CellBounds(single_lower, single_upper, None, None, data_lower, data_upper, tuple(notes), unseen)
+
+
+def _unseen_cells(
+    limits: ChannelLimits,
+    current: SpendMatrix,
+    upper: SpendMatrix,
+    budget: float,
+    at_most: bool,
+    channels: tuple[str, ...],
+) -> tuple[np.ndarray, list[str]]:
+    """The cells (K, C) to hold at 0 because the data has no spend in them, and one line per channel held.
+
+    Raises :class:`InputError` for a user minimum that only such cells could meet, and for a budget
+    that the other cells cannot hold: either would put money on a curve the data never saw."""
+    unseen = (current <= 0) & ~np.broadcast_to(limits.locked, current.shape)
+    where = "here" if current.shape[0] == 1 else "in the selected segments"
+    for c in np.flatnonzero(unseen.all(axis=0) & (limits.lower > 0)):
+        raise InputError(
+            f"minimum (--min) for {channels[c]!r}: {channels[c]} has no spend in the data {where}, so its response "
+            "there is not estimated; remove the minimum, or add weeks with its spend to the data and re-train"
+        )
+    room = float(np.minimum(np.where(unseen, 0.0, upper).sum(axis=0), limits.upper).sum())
+    if unseen.any() and not at_most and room < budget * (1 - RELATIVE_TOLERANCE):
+        held = ", ".join(channels[c] for c in np.flatnonzero(unseen.any(axis=0)))
+        raise InputError(
+            f"weekly budget (--budget) of {message_inr(budget)} does not fit in the channels with spend in the data "
+            f"(at most {message_inr(room)} within your limits; {held} has none {where}); lower the budget, "
+            "raise a maximum, or use --at-most"
+        )
+    notes = []
+    for c in np.flatnonzero(unseen.any(axis=0)):
+        count = "" if current.shape[0] == 1 else f" in {unseen[:, c].sum()} of {current.shape[0]} segments"
+        notes.append(
+            f"{channels[c]} has no spend in the data{count or ' here'}: held at 0 there (its response is not estimated)"
+        )
+    return unseen, notes
 
 
 def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...]) -> dict[int, str]:
@@ -158,13 +219,18 @@ def _budget_note(budget: float, side: str, extreme: str, total: float, what: str
 
 
 def channel_status(spend: SpendMatrix, bounds: CellBounds, limits: ChannelLimits, budget: float) -> list[str]:
-    """Per channel: the user-limit status of :meth:`ChannelLimits.status`, or, for a channel free of
-    those, ``"at data maximum"``/``"at data minimum"`` when every one of its cells sits at that bound."""
+    """Per channel: the user-limit status of :meth:`ChannelLimits.status`; :data:`NO_SPEND_IN_DATA` for
+    one held at 0 for want of spend in the data; or, for a channel free of those, ``"at data maximum"``/
+    ``"at data minimum"`` when every one of its cells sits at that bound."""
     tolerance = BOUND_TOLERANCE * max(budget, 1.0)
     at_high = ~bounds.data_upper | (spend >= bounds.upper - tolerance)
     at_low = ~bounds.data_lower | (spend <= bounds.lower + tolerance)
     out = limits.status(spend.sum(axis=0), budget)
+    unseen = bounds.unseen_channels
     for c, status in enumerate(out):
+        if unseen[c] and status in ("free", "at minimum"):
+            out[c] = NO_SPEND_IN_DATA
+            continue
         if status != "free":
             continue
         if bounds.data_upper[:, c].any() and at_high[:, c].all():

@@ -18,6 +18,7 @@ from pydantic import Field
 from mmm_analytics.config.base import Settings
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
+from mmm_analytics.utils.amounts import parse_inr
 from mmm_analytics.utils.percent import share_of_current
 
 #: How each constraint field is named in messages (API name / CLI flag).
@@ -172,7 +173,7 @@ def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[st
     fraction: dict[str, float] = {}
     for item in items:
         channel, sep, text = item.partition("=")
-        channel, text = channel.strip(), text.strip().replace(",", "").replace("_", "")
+        channel, text = channel.strip(), text.strip()
         if channel in absolute or channel in fraction:
             raise InputError(f"{flag} {item!r}: {channel} is limited twice by {flag}; give one {flag} per channel")
         try:
@@ -181,12 +182,12 @@ def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[st
             if text.endswith("%"):
                 fraction[channel] = share_of_current(text)
             else:
-                absolute[channel] = float(text)
+                absolute[channel] = parse_inr(text)
         except ValueError as error:
             if text.endswith("%") and sep and channel:
                 raise InputError(f"{flag} {item!r}: {error}") from None
             raise InputError(
-                f"{flag} {item!r}: expected CHANNEL=INR (e.g. TV=250000) or "
+                f"{flag} {item!r}: expected CHANNEL=INR (e.g. TV=250000, TV=2.5L) or "
                 "CHANNEL=PERCENT% of current spend (e.g. TV=80%, or TV=+20% for a change)"
             ) from None
     return absolute, fraction

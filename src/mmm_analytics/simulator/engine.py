@@ -298,6 +298,7 @@ class MarketingSimulator:
             horizon_weeks=self.settings.horizon_weeks,
             horizon_predicted_sales=baseline * self.settings.horizon_weeks + horizon,
             horizon_incremental_sales=horizon,
+            warnings=unseen_spend_notes(spend, current, self.channels),
         )
 
     # ----- optimisation ---------------------------------------------------------------------
@@ -406,3 +407,17 @@ class MarketingSimulator:
             hold_split=self.settings.hold_split_correlation,
             released=self._lift_tested,
         )
+
+
+def unseen_spend_notes(spend: SpendMatrix, current: SpendMatrix, channels: tuple[str, ...]) -> tuple[str, ...]:
+    """One line per channel that ``spend`` (K, C, INR per week) puts money on in segments where the data
+    never spent on it (``current`` (K, C) is 0 there): its response there is the priors', not estimated."""
+    unseen = (current <= 0) & (spend > 0)
+    notes = []
+    for c in np.flatnonzero(unseen.any(axis=0)):
+        where = "here" if spend.shape[0] == 1 else f"in {unseen[:, c].sum()} of {spend.shape[0]} segments"
+        notes.append(
+            f"{channels[c]} gets {message_inr(float(spend[unseen[:, c], c].sum()))} per week {where} where the data "
+            "has no spend on it: its response there is not estimated (the priors' alone), so its sales are a guess"
+        )
+    return tuple(notes)

@@ -74,7 +74,7 @@ def efficiency_frontier(
         spend = result.cells["spend"].to_numpy().reshape(-1, len(simulator.channels))
         warm = spend * (multiple + step) / multiple if multiple > 0 else None
         grad = result.cells["marginal_roi"].to_numpy().reshape(spend.shape)
-        mroi = float((spend * grad).sum() / max(spend.sum(), 1e-12))
+        mroi = float(np.nansum(spend * grad) / max(spend.sum(), 1e-12))  # no marginal ROI where no data
         rows.append(
             {
                 "budget_multiple": float(multiple),

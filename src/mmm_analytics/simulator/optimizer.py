@@ -131,14 +131,15 @@ class OptimizationResult:
         ``allocation`` over ``current_allocation`` (per draw: its sales minus today's mix's).
     prob_beats_current : float
         Share of draws in which ``allocation`` sells more than today's mix, in [0, 1].
-    marginal_roi : dict of channel -> INR of weekly sales per extra INR of weekly spend
+    marginal_roi : dict of channel -> INR of weekly sales per extra INR of weekly spend, or None
         Of the objective (expected, or at the point estimate), spend-weighted over segments;
-        equal across ``free`` channels at an optimum.
+        equal across ``free`` channels at an optimum. None for a channel with no spend in the data
+        in the selection (status ``"no spend in data"``): its curve is not estimated.
     mroi_spread : float
         (max - min) / mean of the marginal ROI over free cells (0 = perfectly equalised).
     channel_status : dict of channel -> str
         "free", "at minimum", "at maximum", "locked", "at data minimum", "at data maximum"
-        (held by the range of spend in the data), "held with ..." (free, but keeping today's split with
+        (held by the range of spend in the data), "no spend in data" (held at 0: the data never spent on it), "held with ..." (free, but keeping today's split with
         the channels named: they moved together in the data) or "today's mix" (``kept_current``).
     converged : bool
         Whether SLSQP reported success from at least one start.
@@ -172,7 +173,7 @@ class OptimizationResult:
     uplift_upper: float
     prob_beats_current: float
     interval_level: float
-    marginal_roi: dict[str, float]
+    marginal_roi: dict[str, float | None]
     mroi_spread: float
     channel_status: dict[str, str]
     converged: bool
@@ -521,6 +522,7 @@ class _Outcome:
         grad = advice.marginal_returns(self.cells, spend, selection.current)
         require_finite({"the incremental sales": response, "the marginal ROI": grad}, self.what)
         mroi = advice.channel_mroi(spend, grad)
+        unseen = self.bounds.unseen_channels
         status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
         held_up = {int(c): "locked" for c in np.flatnonzero(limits.locked)}
         held_up |= {c: s for c, s in enumerate(status) if s in advice.HELD_UP}
@@ -554,7 +556,7 @@ class _Outcome:
             uplift_upper=uplift.upper,
             prob_beats_current=uplift.prob_beats_current,
             interval_level=self.level,
-            marginal_roi=dict(zip(channels, mroi.tolist())),
+            marginal_roi={c: None if unseen[i] else float(mroi[i]) for i, c in enumerate(channels)},
             mroi_spread=spread,
             channel_status=dict(zip(channels, status)),
             converged=self.solution.converged,
@@ -564,7 +566,7 @@ class _Outcome:
             today_weekly_spend=float(selection.current.sum()),
             starts_used=self.solution.starts_used,
             seconds=time.perf_counter() - began,
-            cells=advice.cell_table(selection, spend, response, grad),
+            cells=advice.cell_table(selection, spend, response, grad, self.bounds.unseen),
             warnings=self.warnings(verdict, held_up, constrained, mroi, free, spread_warned),
         )
 

@@ -14,7 +14,8 @@ class SimulationResult:
 
     ``predicted_sales``, ``incremental_sales``, ``channel_contributions`` and the interval
     are weekly at steady state; ``horizon_*`` are totals over the first ``horizon_weeks``
-    weeks after switching from the current mix.
+    weeks after switching from the current mix. ``warnings`` are lines about spend the data cannot
+    speak for (a channel given money in segments where the data never spent on it).
     """
 
     brand: str
@@ -31,6 +32,7 @@ class SimulationResult:
     horizon_weeks: int
     horizon_predicted_sales: float
     horizon_incremental_sales: float
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_spend(self) -> float:

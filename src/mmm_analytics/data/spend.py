@@ -1,0 +1,43 @@
+"""Channels the panel never spent on: where the data has no spend, no response can be estimated.
+
+A brand x region segment (the model's and the optimiser's unit, summed over SKUs) whose spend on
+a channel is 0 in every week gives the fit nothing to learn that channel's curve from there: the
+curves report no ROI or marginal ROI for it and the advice keeps it at 0 (see
+:mod:`mmm_analytics.simulator.bounds`). The data step says so, one line per channel.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mmm_analytics.channels import Channels
+from mmm_analytics.data import schema
+
+#: The segment of a row, in the order a message names it (brand, then region).
+SEGMENT_COLUMNS: tuple[str, str] = (schema.BRAND, schema.GEO)
+
+
+def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str, ...]:
+    """One line per channel with no spend in every week of some brand x region segment.
+
+    ``frame`` is a panel in the schema (one row per week and series, the channel table's input
+    columns present; a missing value counts as no spend).
+    """
+    spend = channels.spend(frame).fillna(0.0)
+    by_segment = spend.groupby([frame[column] for column in SEGMENT_COLUMNS], sort=True).sum()
+    notes: list[str] = []
+    for channel in channels.names if len(by_segment) else ():
+        unspent = by_segment.index[(by_segment[channel] <= 0).to_numpy()]
+        if len(unspent) == len(by_segment):
+            notes.append(
+                f"{channel} has no spend in any week of the panel ({channels.column_of(channel)} is 0 "
+                "throughout): its ROI cannot be estimated; the curves show it as n/a and the advice keeps it at 0"
+            )
+        elif len(unspent):
+            brand, region = unspent[0]
+            notes.append(
+                f"{channel} has no spend in any week in {len(unspent)} of {len(by_segment)} brand x region "
+                f"segments (e.g. {brand} / {region}): its ROI there cannot be estimated and the advice keeps "
+                "it at 0 there"
+            )
+    return tuple(notes)

@@ -1,0 +1,78 @@
+"""Channels the panel never spent on: one line per channel, for the whole panel or some segments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import DataConfig, SyntheticSettings
+from mmm_analytics.data import schema
+from mmm_analytics.data.pipeline import run_data
+from mmm_analytics.data.spend import unspent_channel_notes
+from mmm_analytics.pipeline import write_synthetic
+
+TABLE = Channels.default()
+SMALL = DataConfig(synthetic=SyntheticSettings(seed=5, n_geos=2, n_brands=2, n_skus=2, n_weeks=40))
+
+
+def _panel(spend: dict[tuple[str, str], float], weeks: int = 3) -> pd.DataFrame:
+    """One SKU per brand x region; every channel has ``spend[(brand, region)]`` exposures a week, Radio included."""
+    rows = [
+        {schema.GEO: region, schema.BRAND: brand, schema.SKU: "SKU1", **dict.fromkeys(TABLE.columns, value)}
+        for (brand, region), value in spend.items()
+        for _ in range(weeks)
+    ]
+    return pd.DataFrame(rows, columns=[schema.GEO, schema.BRAND, schema.SKU, *TABLE.columns])
+
+
+def test_a_channel_never_spent_on_is_named_once() -> None:
+    frame = _panel({("BrandA", "EAST"): 100.0, ("BrandB", "WEST"): 50.0})
+    frame[TABLE.column_of("Radio")] = 0.0
+    (note,) = unspent_channel_notes(frame, TABLE)
+    assert note.startswith("Radio has no spend in any week of the panel (Radio_Listenership is 0 throughout)")
+
+
+def test_a_channel_missing_in_some_segments_names_how_many_and_one() -> None:
+    frame = _panel({("BrandA", "EAST"): 100.0, ("BrandB", "WEST"): 50.0, ("BrandA", "WEST"): 10.0})
+    tv = TABLE.column_of("TV")
+    frame.loc[frame[schema.GEO].eq("WEST") & frame[schema.BRAND].eq("BrandA"), tv] = 0.0
+    frame.loc[frame[schema.GEO].eq("WEST") & frame[schema.BRAND].eq("BrandB"), tv] = float("nan")
+    (note,) = unspent_channel_notes(frame, TABLE)
+    assert note.startswith("TV has no spend in any week in 2 of 3 brand x region segments (e.g. BrandA / WEST)")
+
+
+@settings(max_examples=40, deadline=None)
+@given(weekly=st.lists(st.sampled_from([0.0, 0.0, 1.0, 250.5]), min_size=6, max_size=6))
+def test_a_segment_with_any_spend_is_never_named(weekly: list[float]) -> None:
+    """Two segments of three weeks; TV is named exactly when one of them spends nothing in all three."""
+    frame = _panel({("BrandA", "EAST"): 1.0, ("BrandB", "EAST"): 1.0})
+    frame[TABLE.column_of("TV")] = weekly
+    unspent = [sum(weekly[:3]) == 0, sum(weekly[3:]) == 0]
+    notes = unspent_channel_notes(frame, TABLE)
+    assert len(notes) == (1 if any(unspent) else 0)
+    if all(unspent):
+        assert "any week of the panel" in notes[0]
+
+
+def test_the_data_step_reports_it_on_screen_and_in_the_cleaning_report(tmp_path: Path) -> None:
+    generated = run_data(write_synthetic, tmp_path / "raw", tmp_path / "p0", SMALL, None)
+    assert generated.warnings == ()
+    frame = pd.read_csv(generated.raw_csv)
+    frame[TABLE.column_of("Print")] = 0.0
+    source = tmp_path / "no_print.csv"
+    frame.to_csv(source, index=False)
+    result = run_data(str(source), tmp_path / "raw2", tmp_path / "p1", SMALL, None)
+    assert len(result.warnings) == 1 and result.warnings[0].startswith("Print has no spend in any week")
+    assert json.loads(result.cleaning_report.read_text())["warnings"] == list(result.warnings)
+
+
+@pytest.mark.parametrize("empty", [True, False])
+def test_a_panel_without_rows_names_nothing(empty: bool) -> None:
+    frame = _panel({("BrandA", "EAST"): 1.0}, weeks=0 if empty else 1)
+    assert unspent_channel_notes(frame, TABLE) == ()
