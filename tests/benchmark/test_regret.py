@@ -99,6 +99,12 @@ def test_wrong_model_has_positive_regret(small_panel: SyntheticPanel) -> None:
         _simulator(dataclasses.replace(params, coefficient=wrong, coefficient_draws=wrong[None])), small_panel.truth
     )
     assert np.all(table["regret"] > 1e-4) and np.all(table["regret"] < 1.0)
+    # The same gap read against the cell's weekly sales (as fitted): smaller, since media are part of sales.
+    gap = table["true_response_optimal"] - table["true_response_recommended"]
+    weekly_sales = params.predicted_sales.mean(axis=1)
+    np.testing.assert_allclose(table["regret_of_sales"], gap / weekly_sales, rtol=1e-12)
+    np.testing.assert_allclose(table["weekly_sales"], weekly_sales, rtol=1e-12)
+    assert np.all(table["regret_of_sales"] < table["regret"])
 
 
 def test_unknown_channel_in_truth(small_panel: SyntheticPanel) -> None:

@@ -63,6 +63,8 @@ def _regret(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[
         figures |= {
             f"{prefix}regret": float(regret["regret"].mean()),
             f"{prefix}max_regret": float(regret["regret"].max()),
+            f"{prefix}regret_of_sales": float(regret["regret_of_sales"].mean()),
+            f"{prefix}max_regret_of_sales": float(regret["regret_of_sales"].max()),
             f"{prefix}cells_worse_than_current": int((regret["regret"] > regret["current_mix_regret"]).sum()),
             f"{prefix}cells_kept_current": int(regret["kept_current"].sum()),
         }
@@ -70,7 +72,14 @@ def _regret(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[
 
 
 #: The regret figures of each fit.
-REGRET_FIGURES = ("regret", "max_regret", "cells_worse_than_current", "cells_kept_current")
+REGRET_FIGURES = (
+    "regret",
+    "max_regret",
+    "regret_of_sales",
+    "max_regret_of_sales",
+    "cells_worse_than_current",
+    "cells_kept_current",
+)
 #: (prefix, data-range bounds on?): the model's own advice (no bounds), and the advice of
 #: ``mmm optimize`` as it is shipped (each channel within its range of weekly spend in the data).
 REGRET_KINDS: tuple[tuple[str, bool], ...] = (("", False), ("bounded_", True))

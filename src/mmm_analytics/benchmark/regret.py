@@ -2,9 +2,12 @@
 
 For each brand x region at its current weekly budget: the model recommends an allocation;
 the TRUE response (from ``ground_truth.json``) of that allocation is compared with the true
-optimum at the same budget, ``regret = 1 - true(recommended) / true(optimal)``. The true
-optimum is found with the same solver on a JAX twin of
-:func:`mmm_analytics.synthetic.true_steady_state_response` built from the truth's parameters.
+optimum at the same budget, ``regret = 1 - true(recommended) / true(optimal)``: the share of
+the media's best weekly return the advice leaves. ``regret_of_sales`` reads the same gap against
+the cell's weekly sales (its mean over the data weeks as the model fits them, within a fraction of
+a percent of the data's): the share of sales it leaves. The true optimum is found with the same
+solver on a JAX twin of :func:`mmm_analytics.synthetic.true_steady_state_response` built from the
+truth's parameters.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ REGRET_COLUMNS: tuple[str, ...] = (
     "true_response_current_mix",
     "regret",
     "current_mix_regret",
+    "weekly_sales",
+    "regret_of_sales",
     "prob_beats_current",
     "kept_current",
 )
@@ -83,10 +88,12 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth, data_r
 
     Returns
     -------
-    DataFrame with columns :data:`REGRET_COLUMNS`; responses in INR per week, regrets as shares
-    (0.01 = the recommendation earns 1 % less than the true optimum).
+    DataFrame with columns :data:`REGRET_COLUMNS`; responses and sales in INR per week, regrets as
+    shares (0.01 = the recommendation earns 1 % less than the true optimum; ``regret_of_sales``
+    0.01 = the gap is 1 % of the cell's weekly sales).
     """
     surface = truth_surface(truth, simulator.channels, simulator.segments)
+    weekly_sales = simulator.params.predicted_sales.mean(axis=1)  # (S,), INR per week
     rows = []
     for row, (brand, region) in enumerate(simulator.segments):
         recommended = simulator.optimize_budget(None, None, brand, region, data_range=data_range)
@@ -108,6 +115,8 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth, data_r
                 "true_response_current_mix": true_current,
                 "regret": 1.0 - true_recommended / best if best > 0 else 0.0,
                 "current_mix_regret": 1.0 - true_current / best if best > 0 else 0.0,
+                "weekly_sales": float(weekly_sales[row]),
+                "regret_of_sales": (best - true_recommended) / weekly_sales[row] if weekly_sales[row] > 0 else 0.0,
                 "prob_beats_current": recommended.prob_beats_current,
                 "kept_current": recommended.kept_current,
             }

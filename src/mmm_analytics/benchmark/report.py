@@ -39,6 +39,8 @@ PAIRED_FIGURES: tuple[str, ...] = (
     "mean_interval_width",
     "regret",
     "max_regret",
+    "regret_of_sales",
+    "max_regret_of_sales",
     "cells_worse_than_current",
     "cells_kept_current",
     "bounded_regret",
@@ -79,6 +81,13 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
             # A run whose regret could not be scored (NaN) leaves the setting's figures blank.
             out[f"{kind}regret"] = grouped[f"{prefix}{kind}regret"].agg(lambda r: r.mean(skipna=False))
             out[f"{kind}max_regret"] = grouped[f"{prefix}{kind}max_regret"].agg(lambda r: r.max(skipna=False))
+            if f"{prefix}{kind}regret_of_sales" in runs:  # (runs before this figure have no column)
+                out[f"{kind}regret_of_sales"] = grouped[f"{prefix}{kind}regret_of_sales"].agg(
+                    lambda r: r.mean(skipna=False)
+                )
+                out[f"{kind}max_regret_of_sales"] = grouped[f"{prefix}{kind}max_regret_of_sales"].agg(
+                    lambda r: r.max(skipna=False)
+                )
             for count in ("cells_worse_than_current", "cells_kept_current"):
                 if f"{prefix}{kind}{count}" in runs:  # (runs before the kept count have no column)
                     out[f"{kind}{count}"] = grouped[f"{prefix}{kind}{count}"].agg(lambda r: r.sum(skipna=False))
@@ -234,6 +243,11 @@ def side_by_side(summary: pd.DataFrame) -> pd.DataFrame:
         if "regret" in summary:
             entry["regret mean"] = pair(row, "regret", 2)
             entry["regret max"] = pair(row, "max_regret", 2)
+            if "regret_of_sales" in summary:
+                entry["regret of sales, mean / max"] = (
+                    f"{_percent(row.regret_of_sales, 2)} / {_percent(row.max_regret_of_sales, 2)} "
+                    f"({_percent(row.floor_regret_of_sales, 2)} / {_percent(row.floor_max_regret_of_sales, 2)})"
+                )
             worse = (_count(row.cells_worse_than_current), _count(row.floor_cells_worse_than_current))
             entry["cells worse than today"] = f"{worse[0]} / {worse[1]} of {_count(row.cells)}"
             if "cells_kept_current" in summary:
@@ -412,7 +426,9 @@ def markdown(
         "error: over channels with >= 5% of media. Coverage: share of true national ROIs inside the 90%",
         "intervals, over every channel and seed; width: mean interval width as a share of the true ROI.",
         "Regret: 1 - true response of the recommended mix / true optimum, per brand x region cell at its",
-        "current budget; cells worse than today: where the advice sells less than today's mix; today's mix",
+        "current budget (the share of the media's best weekly return the advice leaves); regret of sales:",
+        "the same gap as a share of the cell's weekly sales, ours (floor); cells worse than today: where",
+        "the advice sells less than today's mix; today's mix",
         "kept: where the cautious advice recommends no change (ours / floor). Regret and",
         "cells score the model's own advice (no channel bounds); the `mmm optimize` column scores ours as",
         "shipped, each channel kept within the range of weekly spend in the data (the true optimum stays",
