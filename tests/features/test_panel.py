@@ -207,6 +207,18 @@ def test_a_constant_control_is_noted_in_the_panel_and_its_meta(dated_frame: pd.D
     assert np.isfinite(panel.scaled_controls).all()
 
 
+def test_a_channel_without_spend_in_a_segment_is_noted(dated_frame: pd.DataFrame) -> None:
+    """A CSV given straight to 'mmm features' gets the data step's note too."""
+    frame = dated_frame.copy()
+    frame.loc[(frame.Geo == "CENTRAL") & (frame.Brand == "BrandB"), "Print_Readership"] = 0.0
+    panel = build_panel(frame, DataConfig(), FeatureConfig())
+    assert any(
+        note.startswith("Print has no spend in any week in 1 of ") and "(e.g. BrandB / CENTRAL)" in note
+        for note in panel.notes
+    )
+    assert not any("has no spend" in note for note in build_panel(dated_frame, DataConfig(), FeatureConfig()).notes)
+
+
 def test_require_fittable_accepts_the_built_panel(geo_brand_panel: FeaturePanel) -> None:
     require_fittable(geo_brand_panel, "re-run")
     assert geo_brand_panel.series_labels()[:2] == ["CENTRAL/BrandA", "CENTRAL/BrandB"]

@@ -19,6 +19,7 @@ from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.features import FeatureConfig, Granularity
 from mmm_analytics.data import schema
 from mmm_analytics.data.columns import check_channel_columns
+from mmm_analytics.data.spend import unspent_channel_notes
 from mmm_analytics.errors import InputError
 from mmm_analytics.features import seasonality
 from mmm_analytics.features.hierarchical import Vocabulary
@@ -37,8 +38,10 @@ class FeaturePanel:
     (exposures, or INR for a channel given by a spend column; see :class:`~mmm_analytics.channels.Channels`),
     ``cpm`` (C,) INR per 1000 of those units, ``sales`` (S, T) in INR,
     ``relative_price`` (S, T) net price / reference, ``controls`` (S, T, K) unscaled.
-    ``notes`` are lines about controls the scalers could not use (constant, duplicate or
-    collinear over the training weeks; see :func:`~mmm_analytics.features.scaling.control_notes`)."""
+    ``notes`` are lines about channels with no spend in some brand x region
+    (:func:`~mmm_analytics.data.spend.unspent_channel_notes`) and controls the scalers could not use
+    (constant, duplicate or collinear over the training weeks; see
+    :func:`~mmm_analytics.features.scaling.control_notes`)."""
 
     dates: pd.DatetimeIndex
     geo: tuple[str, ...]
@@ -272,5 +275,8 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
         control_names=control_names,
         holdout_weeks=data_config.holdout_weeks,
         scalers=scalers,
-        notes=control_notes(train_controls, control_names, scalers.whitening.shape[1]),
+        notes=(
+            *unspent_channel_notes(frame, table),
+            *control_notes(train_controls, control_names, scalers.whitening.shape[1]),
+        ),
     )
