@@ -7,7 +7,7 @@ import re
 import pydantic
 import pytest
 
-from mmm_analytics.config.viz import DEFAULT_PALETTE, VizConfig
+from mmm_analytics.config.viz import DEFAULT_PALETTE, MAX_GROWN_PIXELS, VizConfig, grown_size
 from mmm_analytics.errors import InputError
 
 
@@ -87,3 +87,13 @@ def test_overrides_keep_the_file_s_ranges(overrides: dict, fragment: str) -> Non
     """Overrides were copied in without validation: the Python API took dpi 10 and 10,000 workers."""
     with pytest.raises(InputError, match=re.escape(fragment)):
         VizConfig().with_overrides(**overrides)
+
+
+@pytest.mark.parametrize("dpi", [50, 150, 600])
+def test_a_figure_that_grows_with_its_content_stays_drawable(dpi: int) -> None:
+    """Before, a row of panels per two channels made 40 channels a figure taller than 65,536 pixels at 600 dpi."""
+    viz = VizConfig(dpi=dpi, figure_width=6_000 / 600, figure_height=5.5)
+    width, height = viz.figure_size(height_scale=0.8 * 20 + 0.2, width_scale=1.4)
+    assert max(width, height) * dpi <= MAX_GROWN_PIXELS + 1e-9
+    assert viz.figure_size() == (viz.figure_width, viz.figure_height)  # an ordinary figure is untouched
+    assert grown_size(2.6 * 48, 2.1, dpi)[0] * dpi <= MAX_GROWN_PIXELS + 1e-9

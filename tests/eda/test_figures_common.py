@@ -74,3 +74,14 @@ def test_top_labels_and_note() -> None:
     assert list(shown.index) == ["SOUTH", "EAST"] and note == "top 2 of 3"
     assert with_note("weekly", note) == "weekly; top 2 of 3 (all in the tables)"
     assert with_note("weekly", "") == "weekly"
+
+
+def test_a_grid_of_many_channels_stays_drawable_at_600_dpi() -> None:
+    """Forty channels in rows of two at 600 dpi: the figure keeps within the drawable size."""
+    from mmm_analytics.config.viz import MAX_GROWN_PIXELS, VizConfig
+
+    viz = VizConfig(dpi=600, figure_width=10.0, figure_height=5.5)
+    rows, columns = grid_shape(40)
+    figure, axes = new_figure(viz, rows, columns, height_scale=0.8 * rows + 0.2)
+    assert axes.shape == (rows, columns)
+    assert max(figure.get_size_inches()) * 600 <= MAX_GROWN_PIXELS + 1e-6

@@ -16,10 +16,20 @@ from mmm_analytics.errors import InputError
 #: about 8,400 x 20,400 pixels (0.7 GB while it is drawn). A figure far larger runs out of memory
 #: while it is drawn (a width of 1000 inches took 24 GiB) instead of failing.
 MAX_FIGURE_PIXELS = 6_000
+#: Largest side in pixels of a figure that grows with what it shows (a row of panels per few
+#: channels, a grid per brand and region): 3.4 times the largest height. More channels than fit
+#: make the panels shorter, not the figure larger.
+MAX_GROWN_PIXELS = 20_400
 #: Most figure-rendering processes: each holds its own plotting library.
 MAX_WORKERS = 32
 
 DEFAULT_PALETTE = ["#1f4e79", "#e07b39", "#3c9d5d", "#c0392b", "#8e6bbf", "#8c6d31", "#d35fa0", "#7f7f7f"]
+
+
+def grown_size(width: float, height: float, dpi: int) -> tuple[float, float]:
+    """``width`` x ``height`` inches with each side cut to :data:`MAX_GROWN_PIXELS` at ``dpi``."""
+    limit = MAX_GROWN_PIXELS / dpi
+    return min(width, limit), min(height, limit)
 
 
 class NumberFormat(StrEnum):
@@ -58,6 +68,11 @@ class VizConfig(Settings):
                     f"{MAX_FIGURE_PIXELS:,}; keep {key} at most {largest:g} at this dpi"
                 )
         return None
+
+    def figure_size(self, height_scale: float = 1.0, width_scale: float = 1.0) -> tuple[float, float]:
+        """(width, height) in inches of a figure ``width_scale`` x ``figure_width`` by ``height_scale`` x
+        ``figure_height``, each side at most :data:`MAX_GROWN_PIXELS` at this dpi."""
+        return grown_size(self.figure_width * width_scale, self.figure_height * height_scale, self.dpi)
 
     def with_overrides(self, dpi: int | None = None, max_workers: int | None = None) -> VizConfig:
         """This config with a command line's ``--dpi`` and ``--workers`` (None keeps the file's).

@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.config.viz import NumberFormat, VizConfig, grown_size
 from mmm_analytics.curves.carryover import CarryoverCurve
 from mmm_analytics.curves.extraction import NATIONAL, SegmentCurve
 from mmm_analytics.style import numbers, palette
@@ -221,7 +221,7 @@ def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: s
     n_rows, n_columns = (max(place[k] for place in places) + 1 if places else 1 for k in (0, 1))
     width, height = GRID_CELL_INCHES
     fig, axes = plt.subplots(
-        n_rows, n_columns, figsize=(width * n_columns, height * n_rows), squeeze=False, sharey=True
+        n_rows, n_columns, figsize=grown_size(width * n_columns, height * n_rows, viz.dpi), squeeze=False, sharey=True
     )
     for ax in axes.flat:
         ax.axis("off")

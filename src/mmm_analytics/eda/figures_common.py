@@ -30,7 +30,7 @@ def new_figure(
     (Figure, ndarray of Axes of shape (nrows, ncols))
     """
     with sns.axes_style(viz.style):
-        figure = Figure(figsize=(viz.figure_width, viz.figure_height * height_scale), layout="constrained")
+        figure = Figure(figsize=viz.figure_size(height_scale), layout="constrained")
         axes = figure.subplots(nrows, ncols, squeeze=False, **subplot_kw)
     return figure, axes
 

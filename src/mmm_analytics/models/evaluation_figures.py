@@ -104,9 +104,7 @@ def _new_figure(
 ) -> tuple[Figure, np.ndarray]:
     """A figure of the configured size and style; without ``constrained`` the caller places the axes."""
     with sns.axes_style(viz.style):
-        figure = Figure(
-            figsize=(viz.figure_width, viz.figure_height * height), layout="constrained" if constrained else None
-        )
+        figure = Figure(figsize=viz.figure_size(height), layout="constrained" if constrained else None)
         axes = figure.subplots(nrows, ncols, squeeze=False, sharex=True)
     return figure, axes
 

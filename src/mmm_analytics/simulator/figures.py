@@ -49,7 +49,7 @@ def _money_axis(viz: VizConfig) -> FuncFormatter:
 
 def _figure(viz: VizConfig, ncols: int = 1, height_scale: float = 1.0) -> tuple[Figure, np.ndarray]:
     sns.set_theme(style=viz.style, palette=viz.palette)
-    fig, axes = plt.subplots(1, ncols, figsize=(viz.figure_width, viz.figure_height * height_scale), squeeze=False)
+    fig, axes = plt.subplots(1, ncols, figsize=viz.figure_size(height_scale), squeeze=False)
     return fig, axes[0]
 
 
