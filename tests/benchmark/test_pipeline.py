@@ -90,7 +90,7 @@ def received(monkeypatch: pytest.MonkeyPatch) -> list[ModelConfig]:
 @pytest.fixture()
 def no_regret(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the optimiser (tested on its own) where only the fits' configs matter."""
-    figures = {"regret": 0.0, "max_regret": 0.0, "cells_worse_than_current": 0, "cells": 4}
+    figures = dict.fromkeys(pipeline.REGRET_FIGURES, 0.0) | {"cells_worse_than_current": 0, "cells": 4}
     monkeypatch.setattr(pipeline, "_regret", lambda run, config, with_timings: (figures, {}))
 
 
@@ -318,7 +318,19 @@ def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
     assert list(runs["lift_tests"]) == [2, 2]
     assert {"lift_tested_error_fall", "lift_coverage"} <= set(pd.read_csv(tmp_path / "benchmark.csv").columns)
     assert (result.channels["fit"] == "lift").sum() == 2 * 6
+    # The advice of the fit with the tests is scored like ours: its regret is in the runs and the lift table.
+    assert {"lift_regret", "lift_max_regret", "lift_regret_of_sales", "lift_cells_worse_than_current"} <= set(
+        runs.columns
+    )
+    assert "regret mean / max, 0 -> 2 tests" in result.markdown
+    assert "cells worse than today, 0 -> 2 tests" in result.markdown
     assert "## With 2 lift tests" in result.markdown
+
+
+def test_a_world_without_a_lift_fit_has_no_lift_regret(config: ProjectConfig) -> None:
+    figures = pipeline._lift_regret(None, config)
+    assert set(figures) == {f"lift_{name}" for name in pipeline.LIFT_REGRET_FIGURES}
+    assert all(np.isnan(value) for value in figures.values())
 
 
 def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no_regret) -> None:

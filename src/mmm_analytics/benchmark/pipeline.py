@@ -91,6 +91,18 @@ def _scored(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[
     return dict(run.summary) | regret, speed
 
 
+#: The regret figures of the fit with lift tests (the model's own advice, as for ours), ``lift_`` prefixed.
+LIFT_REGRET_FIGURES = ("regret", "max_regret", "regret_of_sales", "max_regret_of_sales", "cells_worse_than_current")
+
+
+def _lift_regret(fit: FitResult | None, config: ProjectConfig) -> dict[str, float]:
+    """The regret of the advice of the fit with lift tests (NaN without one: no channel qualified)."""
+    if fit is None:
+        return {f"lift_{name}": float("nan") for name in LIFT_REGRET_FIGURES}
+    figures, _ = _regret(fit, config, with_timings=False)
+    return {f"lift_{name}": figures[name] for name in LIFT_REGRET_FIGURES}
+
+
 @dataclass(frozen=True, slots=True)
 class WorldResult:
     """One (world, seed): its run row, the channel rows of every fit, the simulator's timings (or
@@ -140,7 +152,7 @@ def benchmark_world(
     tests = pd.DataFrame()
     if lift_tests > 0:
         calibrated = calibrated_fit(generated, panel, ours, config, ridge, lift_tests, seed, lift_slices)
-        row |= calibrated.figures
+        row |= calibrated.figures | _lift_regret(calibrated.fit, config)
         fits += [] if calibrated.fit is None else [calibrated.fit.channels]
         tests = calibrated.tests
     channels = pd.concat(fits, ignore_index=True).assign(setting=setting.value, seed=seed)

@@ -172,7 +172,21 @@ def lift_summary(runs: pd.DataFrame) -> pd.DataFrame:
             "lift_fit_seconds": mean["lift_fit_seconds"],
             "lift_fit_time_ratio": time_ratio,
         }
-    )
+    ).join(_lift_regret_summary(runs))
+
+
+def _lift_regret_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per setting, the advice of the fit with lift tests: mean and max regret (of the optimum's media
+    return and of sales) and the cells worse than today's mix, where the runs have them."""
+    grouped = runs.groupby("setting", sort=False)
+    out = pd.DataFrame(index=grouped.size().index)
+    if "lift_regret" not in runs:  # (runs before this figure)
+        return out
+    for name in ("regret", "regret_of_sales"):
+        out[f"lift_{name}"] = grouped[f"lift_{name}"].mean()
+        out[f"lift_max_{name}"] = grouped[f"lift_max_{name}"].max()
+    out["lift_cells_worse_than_current"] = grouped["lift_cells_worse_than_current"].sum()
+    return out
 
 
 def channel_summary(channels: pd.DataFrame) -> pd.DataFrame:
@@ -319,11 +333,24 @@ def lift_table(summary: pd.DataFrame, n: int) -> pd.DataFrame:
                 f"tested channels' coverage, 0 -> {n} tests": f"{_percent(row.lift_tested_coverage_before, 0)} -> "
                 f"{_percent(row.lift_tested_coverage, 0)}",
                 "interval width": _percent(row.lift_mean_interval_width, 0),
+                **_lift_regret_cells(row, n),
                 "fit time": f"{row.fit_seconds:.1f} s -> {row.lift_fit_seconds:.1f} s ({row.lift_fit_time_ratio:.2f}x)",
                 "targets": "NOT met: " + ", ".join(misses) if misses else "met",
             }
         )
     return pd.DataFrame(rows)
+
+
+def _lift_regret_cells(row: pd.Series, n: int) -> dict[str, str]:
+    """The lift table's regret columns (none for runs without the lift fit's regret)."""
+    if "lift_regret" not in row:
+        return {}
+    return {
+        f"regret mean / max, 0 -> {n} tests": f"{_percent(row.regret, 2)} / {_percent(row.max_regret, 2)} -> "
+        f"{_percent(row.lift_regret, 2)} / {_percent(row.lift_max_regret, 2)}",
+        f"cells worse than today, 0 -> {n} tests": f"{_count(row.cells_worse_than_current)} -> "
+        f"{_count(row.lift_cells_worse_than_current)}",
+    }
 
 
 def _lift_lines(summary: pd.DataFrame, n: int, slices: str) -> list[str]:
