@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
-from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, solver_warnings, spend_correlation
+from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, channel_mroi, solver_warnings, spend_correlation
 from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM
 from mmm_analytics.simulator.expected import Uplift
 from mmm_analytics.simulator.optimizer import KEPT
@@ -408,3 +408,17 @@ def test_the_loss_warning_names_channels_that_keep_their_split_together() -> Non
     assert "(TV 0.80, YouTube + Instagram 0.80 together INR per INR)" in line
     (line,) = notes.losing(spend, np.array([2.0, 2.0, 0.5]))
     assert "(Instagram 0.50 INR per INR)" in line
+
+
+def test_a_channel_without_a_marginal_roi_does_not_hide_saturation() -> None:
+    """A NaN marginal ROI (no spend in the data) is passed over: the other channels are saturated."""
+    notes = Notes(("TV", "Radio"), 200.0, 100.0, 0.0)
+    lines = solver_warnings(True, 1, np.array([1e-4, np.nan]), np.zeros(2, dtype=bool), 0.0, notes)
+    assert any(line.startswith("every channel is saturated at this budget") for line in lines)
+
+
+def test_channel_mroi_passes_over_cells_without_one() -> None:
+    spend = np.array([[10.0, 0.0], [0.0, 0.0]])
+    grad = np.array([[2.0, np.nan], [np.nan, 3.0]])
+    np.testing.assert_allclose(channel_mroi(spend, grad), [2.0, 3.0])
+    assert np.isnan(channel_mroi(spend, np.array([[2.0, np.nan], [1.0, np.nan]]))[1])

@@ -292,7 +292,9 @@ def test_a_locked_channel_without_spend_is_locked_not_unseen() -> None:
         (
             BudgetConstraints(max_spend={"TV": 20.0, "YouTube": 2.0}),
             30.0,
-            "weekly budget (--budget) of 30 INR does not fit in the channels with spend in the data (at most 22 INR",
+            "the weekly budget of 30 INR does not fit in the cells with spend in the data (22 INR at most within "
+            "your limits and locks; Radio has no spend in the data here); choose a smaller budget, raise a "
+            "maximum, unlock a channel, or spend at most the budget (--at-most)",
         ),
     ],
     ids=["minimum-on-unseen", "budget-beyond-seen"],

@@ -99,13 +99,26 @@ def test_parse_limits(items, absolute, fraction) -> None:
 
 
 @pytest.mark.parametrize(
-    "item",
-    ["TV", "TV=abc", "=5"],
-    ids=["no-equals", "text", "no-channel"],
+    ("item", "reason"),
+    [
+        ("TV", "expected CHANNEL=INR"),
+        ("=5", "expected CHANNEL=INR"),
+        ("TV=", "expected CHANNEL=INR"),
+        ("TV=abc", "'abc' is not a number; write an amount in INR"),
+        ("TV=5x", "'5x': unknown scale 'x'"),  # the amount's own reason, not a generic line
+    ],
+    ids=["no-equals", "no-channel", "no-value", "text", "scale"],
 )
-def test_parse_limits_rejects_bad_items(item: str) -> None:
-    with pytest.raises(InputError, match=r"--min .*expected CHANNEL=INR"):
+def test_parse_limits_rejects_bad_items(item: str, reason: str) -> None:
+    with pytest.raises(InputError, match=rf"^--min '{re.escape(item)}': .*{re.escape(reason)}"):
         parse_limits([item], "--min")
+
+
+def test_parse_limits_reads_amounts_as_people_write_them() -> None:
+    assert parse_limits(["TV=2.5L", "Print=1,50,000", "Radio=80%"], "--max") == (
+        {"TV": 250_000.0, "Print": 150_000.0},
+        {"Radio": 0.8},
+    )
 
 
 @pytest.mark.parametrize(

@@ -314,9 +314,10 @@ def test_marginal_roi_is_never_negative_so_never_prints_minus_zero(simulator: Ma
 def facebook_unseen(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
     """2 x 2 segments x 3 channels; Facebook has no spend in any week of BrandA / CENTRAL, spend elsewhere."""
     params = build_params(n_weeks=40)
-    exposure = params.exposure.copy()
+    exposure, scale = params.exposure.copy(), params.exposure_scale.copy()
     exposure[0, :, 2] = 0.0
-    params = replace_params(params, exposure=exposure)
+    scale[0, 2] *= 1e-6  # as a fit leaves it: a curve scaled to nothing, steep from the first rupee
+    params = replace_params(params, exposure=exposure, exposure_scale=scale)
     return MarketingSimulator.from_model_dir(write_model(tmp_path_factory.mktemp("unseen"), params))
 
 
@@ -358,3 +359,37 @@ def test_a_scenario_spending_where_the_data_never_did_is_flagged(facebook_unseen
         "estimated (the priors' alone), so its sales are a guess",
     )
     assert facebook_unseen.simulate_scenario({"Facebook": 5_000.0}, "BrandB", "CENTRAL").warnings == ()
+
+
+def test_a_channel_cut_to_zero_where_some_cells_never_spent_reads_its_seen_cells(
+    facebook_unseen: MarketingSimulator,
+) -> None:
+    """Before, a channel left with no money read the largest slope of all its cells, the never-spent one's
+    (from the priors alone) included: a marginal ROI in the tens of thousands."""
+    result = facebook_unseen.optimize_budget(None, BudgetConstraints(max_spend={"Facebook": 0.0}), "all", "all")
+    cells = result.cells[result.cells["channel"] == "Facebook"]
+    seen = cells[cells["current_spend"] > 0]["marginal_roi"]
+    assert result.allocation["Facebook"] == 0.0
+    assert result.marginal_roi["Facebook"] == pytest.approx(seen.max(), rel=1e-12)
+    assert cells[cells["current_spend"] == 0]["marginal_roi"].isna().all()
+
+
+def test_a_locked_channel_without_spend_has_no_marginal_roi(facebook_unseen: MarketingSimulator) -> None:
+    result = facebook_unseen.optimize_budget(None, BudgetConstraints(locked=("Facebook",)), "BrandA", "CENTRAL")
+    assert result.channel_status["Facebook"] in ("locked", "today's mix")
+    assert result.marginal_roi["Facebook"] is None
+
+
+def test_scenarios_spending_where_the_data_never_did_carry_their_warning(facebook_unseen: MarketingSimulator) -> None:
+    from mmm_analytics.simulator.report import _scenario_warnings
+    from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios, warning_lines
+
+    scenarios = [
+        Scenario("new_facebook", "", "BrandA", "CENTRAL", {"Facebook": 5_000.0}),
+        Scenario("today", "", "BrandA", "CENTRAL", {}),
+    ]
+    summary, _ = compare_scenarios(facebook_unseen, scenarios)
+    lines = warning_lines(summary)
+    assert [name for name, _ in lines] == ["new_facebook"]
+    assert lines[0][1].startswith("Facebook gets 5,000 INR per week here where the data has no spend on it")
+    assert [note.title for note in _scenario_warnings(summary)] == ["Scenario warning."]

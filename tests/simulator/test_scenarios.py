@@ -55,7 +55,10 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
     ("text", "message"),
     [
         ("scenarios:\n  - name: a\n    spend: {Cinema: 10}\n", r"scenario 'a', key 'Cinema': unknown channel"),
-        ("scenarios:\n  - name: b\n    spend: {TV: lots}\n", r"scenario 'b', key 'TV': 'lots' is not an amount"),
+        (
+            "scenarios:\n  - name: b\n    spend: {TV: lots}\n",
+            r"scenario 'b', key 'TV': 'lots' is not a number; write an amount in INR",
+        ),
         (
             "scenarios:\n  - name: c\n    spend: {TV: -5}\n",
             r"scenario 'c', key 'TV': weekly spend must be a number >= 0",

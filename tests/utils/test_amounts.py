@@ -30,6 +30,14 @@ from mmm_analytics.utils.amounts import SCALES, parse_inr
         ("3 crore INR", 30_000_000.0),
         ("3M", 3_000_000.0),
         ("-5", -5.0),
+        ("1,250,000", 1_250_000.0),
+        ("12,50,000", 1_250_000.0),
+        ("INR 150000", 150_000.0),
+        ("₹5L", 500_000.0),
+        ("Rs. 1.5Cr", 15_000_000.0),
+        ("5 lac", 500_000.0),
+        ("150000INR", 150_000.0),
+        (".5k", 500.0),
     ],
 )
 def test_amounts_as_people_write_them(text: str, value: float) -> None:
@@ -47,6 +55,11 @@ def test_amounts_as_people_write_them(text: str, value: float) -> None:
         ("inf", "'inf' is not a finite number"),
         ("nan", "'nan' is not a finite number"),
         ("1e308k", "'1e308k' is not a finite number"),
+        ("1,5L", "'1,5L' is not a number"),  # a decimal comma would be a silent 10x
+        ("1,,,5", "'1,,,5' is not a number"),
+        ("1,50", "'1,50' is not a number"),
+        ("1234,567", "'1234,567' is not a number"),
+        ("1 2", "'1 2' is not a number"),  # two numbers typed are not glued into one
     ],
 )
 def test_what_is_not_an_amount_says_why(text: str, reason: str) -> None:

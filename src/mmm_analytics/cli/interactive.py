@@ -34,7 +34,7 @@ from mmm_analytics.simulator.constraints import BudgetConstraints, parse_limits
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.export import Result
-from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios, scenarios_from_file
+from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios, scenarios_from_file, warning_lines
 from mmm_analytics.simulator.sensitivity import sensitivity
 from mmm_analytics.simulator.session_export import export_session_result
 
@@ -292,6 +292,8 @@ class Session:
         summary, _ = compare_scenarios(self.simulator, scenarios)
         level = self.simulator.interval_level
         self.console.print(tables.comparison_table(summary, self.simulator.channels, level))
+        for name, line in warning_lines(summary):
+            self.console.print(Text(f"Warning: scenario {name!r}: {line}"))
         brands, regions = set(summary["brand"]), set(summary["region"])
         brand = brands.pop() if len(brands) == 1 else MIXED
         region = regions.pop() if len(regions) == 1 else MIXED

@@ -20,6 +20,7 @@ from mmm_analytics.cli.common import (
     console,
     project_config,
     user_errors,
+    warn,
     warn_model_file,
 )
 from mmm_analytics.errors import InputError
@@ -82,7 +83,10 @@ SCENARIO_COLUMNS = [
 def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> None:
     """The scenario table, the optimum (unless ``optimum`` is False) and how many files were written."""
     from mmm_analytics.cli import tables
+    from mmm_analytics.simulator.scenarios import warning_lines
 
+    for name, line in warning_lines(results.scenarios):
+        warn(f"scenario {name!r}: {line}")
     console.print(
         tables.frame_table(
             results.scenarios[SCENARIO_COLUMNS],

@@ -42,8 +42,9 @@ CEILING_COLOR = palette.CEILING
 #: Head room above the highest curve or band of a chart.
 HEADROOM = 1.05
 GRID_CELL_INCHES = (2.6, 2.1)
-#: Most rows or columns of a brand-by-region grid (16 x 2.6 inches is 24,960 pixels at 600 dpi, within
-#: the 65,536 a figure may have a side); a selection with more brands or regions is laid out near-square.
+#: Most rows or columns of a brand-by-region grid; a selection with more brands or regions is laid out
+#: near-square (the grid shows at most ``render.GRID_SERIES`` series). The figure's sides are cut to
+#: ``config.viz.MAX_GROWN_PIXELS`` besides.
 GRID_MAX_SIDE = 16
 NO_SPEND_NOTE = "no spend in the data"
 GRID_TICKS = 4

@@ -112,10 +112,16 @@ def marginal_returns(cells: ResponseCells, spend: SpendMatrix, reference: SpendM
 
 
 def channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
-    """Spend-weighted marginal ROI per channel (best cell's where the channel gets nothing), (C,)."""
+    """Spend-weighted marginal ROI per channel (best cell's where the channel gets nothing), (C,).
+
+    A NaN in ``grad`` (K, C) marks a cell with no marginal ROI (no spend in the data): it is passed
+    over, and a channel with no other cell gets NaN."""
+    known = np.isfinite(grad)
+    spend = np.where(known, spend, 0.0)
     totals = spend.sum(axis=0)
-    weighted = (spend * grad).sum(axis=0) / np.where(totals > 0, totals, 1.0)
-    return np.where(totals > 0, weighted, grad.max(axis=0))
+    weighted = (spend * np.where(known, grad, 0.0)).sum(axis=0) / np.where(totals > 0, totals, 1.0)
+    best = np.where(known, grad, -np.inf).max(axis=0, initial=-np.inf)
+    return np.where(totals > 0, weighted, np.where(np.isfinite(best), best, np.nan))
 
 
 def cell_table(
@@ -123,13 +129,10 @@ def cell_table(
     spend: SpendMatrix,
     response: SpendMatrix,
     grad: SpendMatrix,
-    unseen: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per segment and channel: the recommendation, today's spend, its sales and marginal ROI
-    (missing in the ``unseen`` cells, (K, C) bool: no spend in the data, so no estimated curve)."""
+    (``grad``, NaN where the data has no spend: no estimated curve)."""
     channels = selection.channels
-    if unseen is not None:
-        grad = np.where(unseen, np.nan, grad)
     return pd.DataFrame(
         {
             "brand": [brand for brand, _ in selection.segments for _ in channels],
@@ -158,7 +161,8 @@ def solver_warnings(
             f"the marginal ROIs of the free channels differ by {spread:.1%} of their mean (they are equal at "
             "an optimum); the allocation may not be the optimum"
         )
-    if notes.budget > notes.today and mroi.size and float(mroi.max()) < SATURATED_MROI:
+    known = mroi[np.isfinite(mroi)]  # channels with no spend in the data have none
+    if notes.budget > notes.today and known.size and float(known.max()) < SATURATED_MROI:
         out.append(
             f"every channel is saturated at this budget (marginal ROI below {SATURATED_MROI:g} INR per INR): "
             "extra spend earns almost nothing"
@@ -319,7 +323,7 @@ class Notes:
         kept_up: dict[str, list[str]] = {}
         for members, name in sorted(units, key=lambda unit: min(unit[0])):
             total = float(totals[list(members)].sum())
-            value = float(mroi[list(members)] @ totals[list(members)]) / total if total > 0 else 0.0
+            value = float(np.nan_to_num(mroi[list(members)]) @ totals[list(members)]) / total if total > 0 else 0.0
             if total > 0 and value < LOSS_MROI:
                 losing.append(f"{name} {value:.2f}" + (" together" if len(members) > 1 else ""))
                 reasons = {(held_up or {}).get(c) for c in members}

@@ -20,9 +20,10 @@ dropped. Each such case is reported in one line.
 A cell with no spend in any week of the data (today's average is 0) has a response curve the
 data never saw: its shape is the priors' alone, and under relative saturation scaling its
 half-saturation sits at zero spend, so its marginal ROI is meaningless. Such a cell stays at 0,
-with or without the data range, its channel's status says so (:data:`NO_SPEND_IN_DATA`) and a
-line names it. A user minimum that only such cells could meet, or a budget the other cells
-cannot hold, is an :class:`InputError`.
+with or without the data range, and a line names it; a channel with no other cell in the
+selection gets the status :data:`NO_SPEND_IN_DATA`. A user minimum that only such cells could
+meet, or a budget the other cells cannot hold (unless the budget is only an upper limit,
+``--at-most``), is an :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -180,19 +181,26 @@ def _unseen_cells(
         )
     room = float(np.minimum(np.where(unseen, 0.0, upper).sum(axis=0), limits.upper).sum())
     if unseen.any() and not at_most and room < budget * (1 - RELATIVE_TOLERANCE):
-        held = ", ".join(channels[c] for c in np.flatnonzero(unseen.any(axis=0)))
         raise InputError(
-            f"weekly budget (--budget) of {message_inr(budget)} does not fit in the channels with spend in the data "
-            f"(at most {message_inr(room)} within your limits; {held} has none {where}); lower the budget, "
-            "raise a maximum, or use --at-most"
+            f"the weekly budget of {message_inr(budget)} does not fit in the cells with spend in the data "
+            f"({message_inr(room)} at most within your limits and locks; {_unseen_words(unseen, channels)}); "
+            "choose a smaller budget, raise a maximum, unlock a channel, or spend at most the budget (--at-most)"
         )
-    notes = []
-    for c in np.flatnonzero(unseen.any(axis=0)):
-        count = "" if current.shape[0] == 1 else f" in {unseen[:, c].sum()} of {current.shape[0]} segments"
-        notes.append(
-            f"{channels[c]} has no spend in the data{count or ' here'}: held at 0 there (its response is not estimated)"
-        )
+    notes = [
+        f"{_unseen_words(unseen[:, [c]], (channels[c],))}: held at 0 there (its response is not estimated)"
+        for c in np.flatnonzero(unseen.any(axis=0))
+    ]
     return unseen, notes
+
+
+def _unseen_words(unseen: np.ndarray, channels: tuple[str, ...]) -> str:
+    """``Radio has no spend in the data here`` (one segment) or ``... in 3 of 24 segments``, for the
+    channels (columns of ``unseen``, (K, C) bool) with such cells; joined with ``;``."""
+    parts = []
+    for c in np.flatnonzero(unseen.any(axis=0)):
+        where = "here" if unseen.shape[0] == 1 else f"in {unseen[:, c].sum()} of {unseen.shape[0]} segments"
+        parts.append(f"{channels[c]} has no spend in the data {where}")
+    return "; ".join(parts)
 
 
 def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...]) -> dict[int, str]:

@@ -184,8 +184,8 @@ def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[st
             else:
                 absolute[channel] = parse_inr(text)
         except ValueError as error:
-            if text.endswith("%") and sep and channel:
-                raise InputError(f"{flag} {item!r}: {error}") from None
+            if sep and channel and text:  # the amount's or percentage's own reason
+                raise InputError(f"{flag} {item!r}: {error}, or a percentage of current spend such as 80%") from None
             raise InputError(
                 f"{flag} {item!r}: expected CHANNEL=INR (e.g. TV=250000, TV=2.5L) or "
                 "CHANNEL=PERCENT% of current spend (e.g. TV=80%, or TV=+20% for a change)"

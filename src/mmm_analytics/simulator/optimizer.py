@@ -133,8 +133,9 @@ class OptimizationResult:
         Share of draws in which ``allocation`` sells more than today's mix, in [0, 1].
     marginal_roi : dict of channel -> INR of weekly sales per extra INR of weekly spend, or None
         Of the objective (expected, or at the point estimate), spend-weighted over segments;
-        equal across ``free`` channels at an optimum. None for a channel with no spend in the data
-        in the selection (status ``"no spend in data"``): its curve is not estimated.
+        equal across ``free`` channels at an optimum; a cell with no spend in the data counts for
+        nothing (its curve is not estimated), and a channel with no other cell in the selection
+        gets None.
     mroi_spread : float
         (max - min) / mean of the marginal ROI over free cells (0 = perfectly equalised).
     channel_status : dict of channel -> str
@@ -521,8 +522,9 @@ class _Outcome:
         response = advice.cell_response(objective_cells(selection.cells, selection.draws, Objective.EXPECTED), spend)
         grad = advice.marginal_returns(self.cells, spend, selection.current)
         require_finite({"the incremental sales": response, "the marginal ROI": grad}, self.what)
+        # A cell with no spend in the data (held at 0, or locked there) has no estimated curve: no marginal ROI.
+        grad = np.where(selection.current > 0, grad, np.nan)
         mroi = advice.channel_mroi(spend, grad)
-        unseen = self.bounds.unseen_channels
         status = [KEPT] * len(channels) if verdict.kept else channel_status(spend, self.bounds, limits, budget)
         held_up = {int(c): "locked" for c in np.flatnonzero(limits.locked)}
         held_up |= {c: s for c, s in enumerate(status) if s in advice.HELD_UP}
@@ -538,7 +540,7 @@ class _Outcome:
             split = verdict.baseline[:, members] / np.maximum(
                 verdict.baseline[:, members].sum(axis=1, keepdims=True), 1e-300
             )
-            pooled[:, members] = (grad[:, members] * split).sum(axis=1, keepdims=True)
+            pooled[:, members] = (np.nan_to_num(grad[:, members]) * split).sum(axis=1, keepdims=True)
         mean = pooled[free].mean() if free.sum() > 1 else 0.0
         spread = float(np.ptp(pooled[free]) / abs(mean)) if mean else 0.0
         # Part of the way to the optimum the marginal ROIs are unequal by design: no solver warning.
@@ -556,7 +558,7 @@ class _Outcome:
             uplift_upper=uplift.upper,
             prob_beats_current=uplift.prob_beats_current,
             interval_level=self.level,
-            marginal_roi={c: None if unseen[i] else float(mroi[i]) for i, c in enumerate(channels)},
+            marginal_roi={c: float(m) if np.isfinite(m) else None for c, m in zip(channels, mroi)},
             mroi_spread=spread,
             channel_status=dict(zip(channels, status)),
             converged=self.solution.converged,
@@ -566,7 +568,7 @@ class _Outcome:
             today_weekly_spend=float(selection.current.sum()),
             starts_used=self.solution.starts_used,
             seconds=time.perf_counter() - began,
-            cells=advice.cell_table(selection, spend, response, grad, self.bounds.unseen),
+            cells=advice.cell_table(selection, spend, response, grad),
             warnings=self.warnings(verdict, held_up, constrained, mroi, free, spread_warned),
         )
 

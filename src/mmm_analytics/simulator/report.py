@@ -19,6 +19,7 @@ from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.simulator.advice import verdict_sentence
 from mmm_analytics.simulator.figures import scenario_label, scope_label
 from mmm_analytics.simulator.optimizer import OptimizationResult
+from mmm_analytics.simulator.scenarios import warning_lines
 from mmm_analytics.style import charts, numbers, palette
 from mmm_analytics.style.page import Chart, Column, Note, Page, Section, Text, records_table, write_page
 
@@ -153,6 +154,11 @@ def _uplift_text(optimum: Any) -> str:
     if numbers.finite(chance) is not None:
         text += f", {numbers.percent(chance, 0)} chance of beating today's mix"
     return text
+
+
+def _scenario_warnings(summary: pd.DataFrame) -> list[Note]:
+    """One warning note per line of a scenario's ``warnings`` (spend where the data has none)."""
+    return [Note(f"{name}: {line}", "warning", "Scenario warning.") for name, line in warning_lines(summary)]
 
 
 def optimiser_note(line: str) -> Note:
@@ -304,6 +310,7 @@ def build_page(inputs: ReportInputs) -> Page:
         (
             records_table(_scenario_rows(inputs), _SCENARIO_COLUMNS, fmt, id="table-scenarios"),
             _scenario_chart(inputs),
+            *_scenario_warnings(inputs.scenarios),
         ),
         intro=(
             "Each scenario of scenarios.yaml, at steady state and at the model's point estimate (the advice below "

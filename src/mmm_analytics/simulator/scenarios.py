@@ -19,7 +19,6 @@ scenario's total spend may be at most
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,11 @@ from mmm_analytics.simulator.engine import (
     MarketingSimulator,
     SimulationResult,
 )
+from mmm_analytics.utils.amounts import parse_inr
 from mmm_analytics.utils.percent import share_of_current
 
+#: Joins a scenario's warning lines (spend where the data has none) in its ``warnings`` column; empty when none.
+WARNING_SEPARATOR = " | "
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "scenario",
     "description",
@@ -53,6 +55,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "delta_incremental_vs_current",
     "horizon_predicted_sales",
     "horizon_incremental_sales",
+    "warnings",
 )
 
 
@@ -137,18 +140,17 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
 
 
 def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float, where: str) -> float:
-    """The weekly spend (INR) of ``value``: an amount, or a percentage of ``current`` read by
-    :func:`~mmm_analytics.utils.percent.share_of_current` (``+20%`` a change, ``80%`` a share)."""
+    """The weekly spend (INR) of ``value``: an amount (a number, or text read by
+    :func:`~mmm_analytics.utils.amounts.parse_inr`: ``150000``, ``1,50,000``, ``1.5L``), or a percentage
+    of ``current`` read by :func:`~mmm_analytics.utils.percent.share_of_current` (``+20%`` a change,
+    ``80%`` a share)."""
     key = f"{where}: scenario {spec.name!r}, key {channel!r}"
     if isinstance(value, str) and not value.strip().endswith("%"):
-        with contextlib.suppress(ValueError):
-            value = float(value.replace(",", "").replace("_", ""))
+        try:
+            value = parse_inr(value)
+        except ValueError as error:
+            raise InputError(f"{key}: {error}; or a change like '+20%' or '-10%', or a share like '80%'") from None
     if isinstance(value, str):
-        if not value.strip().endswith("%"):
-            raise InputError(
-                f"{key}: {value!r} is not an amount; write a weekly spend in INR (e.g. 150000), "
-                "a change like '+20%' or '-10%', or a share like '80%'"
-            )
         try:
             return current * share_of_current(value)
         except ValueError as error:
@@ -220,6 +222,7 @@ def _summary_row(scenario: Scenario, result: SimulationResult, reference: Simula
         "delta_incremental_vs_current": result.incremental_sales - reference.incremental_sales,
         "horizon_predicted_sales": result.horizon_predicted_sales,
         "horizon_incremental_sales": result.horizon_incremental_sales,
+        "warnings": WARNING_SEPARATOR.join(result.warnings),
     }
     row |= {f"spend_{c}": v for c, v in result.spend.items()}
     row |= {f"contribution_{c}": v for c, v in result.channel_contributions.items()}
@@ -229,3 +232,15 @@ def _summary_row(scenario: Scenario, result: SimulationResult, reference: Simula
 def scenarios_from_file(path: str | Path, simulator: MarketingSimulator) -> list[Scenario]:
     """Load, validate and resolve every scenario of a YAML file."""
     return [resolve(spec, simulator, where=str(path)) for spec in load_scenarios(path)]
+
+
+def warning_lines(summary: pd.DataFrame) -> list[tuple[str, str]]:
+    """(scenario, warning line) for every line of the summary's ``warnings`` column, in order."""
+    if "warnings" not in summary:
+        return []
+    return [
+        (str(name), line)
+        for name, text in summary[["scenario", "warnings"]].itertuples(index=False)
+        for line in str(text).split(WARNING_SEPARATOR)
+        if line and line != "nan"
+    ]

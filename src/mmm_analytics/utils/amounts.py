@@ -1,6 +1,9 @@
 """Amounts of money a person types, read the same way by every input that takes one (``--budget``,
-``--min``/``--max``, the interactive menu): ``125000``, ``1,25,000``, ``2.5e5``, ``125000 INR``, and
-with a scale, ``10k``, ``2.5L`` (lakh), ``1.2 Cr`` (crore), ``3M`` (million)."""
+``--min``/``--max``, scenario files, the interactive menu): ``125000``, ``1,25,000`` or
+``125,000`` (digits grouped the Indian or the Western way), ``2.5e5``, with ``INR``, ``Rs`` or
+``₹`` before or ``INR`` after, and with a scale: ``10k``, ``2.5L`` or ``2.5 lakh``, ``1.2Cr`` or
+``1.2 crore``, ``3M``. In a list of ``CHANNEL=VALUE`` items separated by spaces, write a scale
+without a space (``TV=1.2Cr``)."""
 
 import math
 import re
@@ -9,6 +12,8 @@ import re
 SCALES: dict[str, float] = {
     "k": 1e3,
     "l": 1e5,
+    "lac": 1e5,
+    "lacs": 1e5,
     "lakh": 1e5,
     "lakhs": 1e5,
     "m": 1e6,
@@ -19,31 +24,35 @@ SCALES: dict[str, float] = {
 }
 #: How an amount may be written, for messages.
 AMOUNT_FORMS = "an amount in INR such as 150000, 1,50,000, 150k, 1.5L or 1.2Cr"
-_SCALED = re.compile(r"^(?P<number>.*?)\s*(?P<scale>[a-z]+)$")
+#: A number: plain digits, or digits grouped by commas the Western (1,250,000) or the Indian (12,50,000)
+#: way; a decimal part and an exponent may follow.
+_NUMBER = re.compile(
+    r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})*,\d{3})?(?:\.\d*)?(?:e[+-]?\d+)?",
+)
+_AMOUNT = re.compile(rf"^(?:₹|rs\.?|inr)?\s*(?P<number>{_NUMBER.pattern})\s*(?P<scale>[a-z]*)\s*(?:inr)?$")
 
 
 def parse_inr(text: str) -> float:
     """The amount in INR that ``text`` stands for (any sign; the caller checks the range).
 
-    Spaces, ``,`` and ``_`` inside the number and a trailing ``INR`` are ignored; a scale word
-    (:data:`SCALES`, any case) multiplies it.
+    Underscores inside the number are ignored; a scale word (:data:`SCALES`, any case) multiplies it.
 
     Raises
     ------
     ValueError
-        With the reason: not a number, an unknown scale, not finite.
+        With the reason: not a number (commas out of place, two numbers, a word), an unknown scale,
+        not finite.
     """
     shown = text.strip()
-    body = re.sub(r"\s*inr$", "", shown.lower()).replace(",", "").replace("_", "").strip()
-    scale = 1.0
-    if (match := _SCALED.match(body)) and match["scale"] not in ("e", "inf", "infinity", "nan"):
-        if match["scale"] not in SCALES and match["number"]:
-            raise ValueError(f"'{shown}': unknown scale '{match['scale']}'; write {AMOUNT_FORMS}")
-        body, scale = match["number"], SCALES.get(match["scale"], math.nan)
-    try:
-        value = float("".join(body.split())) * scale
-    except ValueError:
-        raise ValueError(f"'{shown}' is not a number; write {AMOUNT_FORMS}") from None
+    match = _AMOUNT.match(shown.lower().replace("_", ""))
+    if match is None or not any(ch.isdigit() for ch in match["number"]) or match["scale"] == "e":
+        if shown.lower() in ("inf", "+inf", "-inf", "infinity", "nan"):
+            raise ValueError(f"'{shown}' is not a finite number; write {AMOUNT_FORMS}")
+        raise ValueError(f"'{shown}' is not a number; write {AMOUNT_FORMS}")
+    scale = "" if match["scale"] == "inr" else match["scale"]  # "150000 INR": a currency, not a scale
+    if scale and scale not in SCALES:
+        raise ValueError(f"'{shown}': unknown scale '{scale}'; write {AMOUNT_FORMS}")
+    value = float(match["number"].replace(",", "")) * SCALES.get(scale, 1.0)
     if not math.isfinite(value):
         raise ValueError(f"'{shown}' is not a finite number; write {AMOUNT_FORMS}")
     return value
