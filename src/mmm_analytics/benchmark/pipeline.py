@@ -22,7 +22,7 @@ import pandas as pd
 from mmm_analytics.benchmark.floor import floor_config, true_forms
 from mmm_analytics.benchmark.lift import LiftSlices, calibrated_fit
 from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world
-from mmm_analytics.benchmark.report import FLOOR_PREFIX, channel_summary, markdown, setting_summary
+from mmm_analytics.benchmark.report import FLOOR_PREFIX, REGRET_FIGURES, channel_summary, markdown, setting_summary
 from mmm_analytics.compute import Backend, run_tasks
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting
@@ -71,15 +71,6 @@ def _regret(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[
     return figures, measure_speed(simulator) if with_timings else {}
 
 
-#: The regret figures of each fit.
-REGRET_FIGURES = (
-    "regret",
-    "max_regret",
-    "regret_of_sales",
-    "max_regret_of_sales",
-    "cells_worse_than_current",
-    "cells_kept_current",
-)
 #: (prefix, data-range bounds on?): the model's own advice (no bounds), and the advice of
 #: ``mmm optimize`` as it is shipped (each channel within its range of weekly spend in the data).
 REGRET_KINDS: tuple[tuple[str, bool], ...] = (("", False), ("bounded_", True))
