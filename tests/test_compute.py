@@ -15,6 +15,7 @@ from mmm_analytics.backend import DEFAULTS
 from mmm_analytics.compute import (
     THREAD_VARIABLES,
     Backend,
+    cancel_unfinished,
     require_ray,
     run_tasks,
     task_environment,
@@ -147,3 +148,29 @@ def test_form_selection_on_ray_scores_exactly_as_locally(ray: Any) -> None:
         for got_start, want_start in zip(got.starts, want.starts, strict=True):
             np.testing.assert_array_equal(got_start.theta, want_start.theta)
     assert (remote.carryover, remote.saturation, remote.reason) == (local.carryover, local.saturation, local.reason)
+
+
+class _FakeRay:
+    """Records what is cancelled and how; ``done`` are the refs that have finished."""
+
+    def __init__(self, done: set[str]) -> None:
+        self.done = done
+        self.cancelled: list[tuple[str, bool]] = []
+
+    def wait(self, refs: list[str], num_returns: int, timeout: float) -> tuple[list[str], list[str]]:
+        assert num_returns == len(refs) and timeout == 0
+        return [r for r in refs if r in self.done], [r for r in refs if r not in self.done]
+
+    def cancel(self, ref: str, force: bool) -> None:
+        self.cancelled.append((ref, force))
+
+
+def test_only_unfinished_tasks_are_cancelled_and_their_workers_not_killed() -> None:
+    """Before, every task after the failed one (and the failed one) was cancelled with force=True: a
+    kill racing a finished task's reply crashed the driver inside Ray ("Tried to complete task that
+    was not pending"), which ended a test run without a word."""
+    fake = _FakeRay(done={"b"})
+    cancel_unfinished(fake, ["b", "c", "d"])
+    assert fake.cancelled == [("c", False), ("d", False)]
+    cancel_unfinished(fake, [])
+    assert len(fake.cancelled) == 2

@@ -135,6 +135,20 @@ def _call(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
+def cancel_unfinished(ray: Any, refs: Sequence[Any]) -> None:
+    """Cancel the tasks of ``refs`` that have not finished, leaving their workers alive.
+
+    Killing a worker (``force=True``) whose task's reply is already on its way crashes the driver
+    (a failed check in Ray's task manager: "Tried to complete task that was not pending"), so a
+    finished task is left alone and a running one is interrupted rather than killed; the workers go
+    with the cluster when the program ends."""
+    if not refs:
+        return
+    _, unfinished = ray.wait(list(refs), num_returns=len(refs), timeout=0)
+    for ref in unfinished:
+        ray.cancel(ref, force=False)
+
+
 def _run_on_ray[R](
     fn: Callable[..., R], items: list[Any], shared: Sequence[Any], on_result: Callable[[R], None] | None
 ) -> list[R]:
@@ -150,8 +164,7 @@ def _run_on_ray[R](
             if on_result is not None:
                 on_result(results[-1])
     except BaseException as error:
-        for ref in pending[len(results) :]:
-            ray.cancel(ref, force=True)
+        cancel_unfinished(ray, pending[len(results) + 1 :])  # the task that raised has finished
         cause = getattr(error, "cause", None)
         if isinstance(error, ray.exceptions.RayTaskError) and isinstance(cause, InputError):
             raise cause from None  # a user's mistake stays one line
