@@ -31,15 +31,17 @@ LIFT_TIME_RATIO_MAX = 1.20
 
 #: Prefix of the true-form floor's columns.
 FLOOR_PREFIX = "floor_"
+#: How each regret figure of the runs is summed up over seeds.
+REGRET_AGGREGATES: dict[str, str] = {
+    "regret": "mean",
+    "max_regret": "max",
+    "regret_of_sales": "mean",
+    "max_regret_of_sales": "max",
+    "cells_worse_than_current": "sum",
+    "cells_kept_current": "sum",
+}
 #: The regret figures of each fit (``bounded_`` prefixed: of the advice as ``mmm optimize`` ships it).
-REGRET_FIGURES: tuple[str, ...] = (
-    "regret",
-    "max_regret",
-    "regret_of_sales",
-    "max_regret_of_sales",
-    "cells_worse_than_current",
-    "cells_kept_current",
-)
+REGRET_FIGURES: tuple[str, ...] = tuple(REGRET_AGGREGATES)
 #: Figures reported for ours and for the floor, in report order.
 PAIRED_FIGURES: tuple[str, ...] = (
     "contribution_error",
@@ -78,20 +80,15 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
         }
     )
     for kind in ("", "bounded_"):  # the model's own advice; mmm optimize's (within the data's range)
-        if f"{prefix}{kind}regret" in runs:
-            # A run whose regret could not be scored (NaN) leaves the setting's figures blank.
-            out[f"{kind}regret"] = grouped[f"{prefix}{kind}regret"].agg(lambda r: r.mean(skipna=False))
-            out[f"{kind}max_regret"] = grouped[f"{prefix}{kind}max_regret"].agg(lambda r: r.max(skipna=False))
-            if f"{prefix}{kind}regret_of_sales" in runs:  # (runs before this figure have no column)
-                out[f"{kind}regret_of_sales"] = grouped[f"{prefix}{kind}regret_of_sales"].agg(
-                    lambda r: r.mean(skipna=False)
+        if f"{prefix}{kind}regret" not in runs:
+            continue
+        # A run whose regret could not be scored (NaN) leaves the setting's figures blank; a figure
+        # that older runs lack (the regret of sales, the kept count) is left out.
+        for figure, how in REGRET_AGGREGATES.items():
+            if f"{prefix}{kind}{figure}" in runs:
+                out[f"{kind}{figure}"] = grouped[f"{prefix}{kind}{figure}"].agg(
+                    lambda r, how=how: r.agg(how, skipna=False)
                 )
-                out[f"{kind}max_regret_of_sales"] = grouped[f"{prefix}{kind}max_regret_of_sales"].agg(
-                    lambda r: r.max(skipna=False)
-                )
-            for count in ("cells_worse_than_current", "cells_kept_current"):
-                if f"{prefix}{kind}{count}" in runs:  # (runs before the kept count have no column)
-                    out[f"{kind}{count}"] = grouped[f"{prefix}{kind}{count}"].agg(lambda r: r.sum(skipna=False))
     return out
 
 

@@ -124,12 +124,7 @@ def channel_mroi(spend: SpendMatrix, grad: SpendMatrix) -> np.ndarray:
     return np.where(totals > 0, weighted, np.where(np.isfinite(best), best, np.nan))
 
 
-def cell_table(
-    selection: Selection,
-    spend: SpendMatrix,
-    response: SpendMatrix,
-    grad: SpendMatrix,
-) -> pd.DataFrame:
+def cell_table(selection: Selection, spend: SpendMatrix, response: SpendMatrix, grad: SpendMatrix) -> pd.DataFrame:
     """One row per segment and channel: the recommendation, today's spend, its sales and marginal ROI
     (``grad``, NaN where the data has no spend: no estimated curve)."""
     channels = selection.channels
