@@ -91,7 +91,7 @@ def received(monkeypatch: pytest.MonkeyPatch) -> list[ModelConfig]:
 def no_regret(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the optimiser (tested on its own) where only the fits' configs matter."""
     figures = dict.fromkeys(pipeline.REGRET_FIGURES, 0.0) | {"cells_worse_than_current": 0, "cells": 4}
-    monkeypatch.setattr(pipeline, "_regret", lambda run, config, with_timings: (figures, {}))
+    monkeypatch.setattr(pipeline, "_regret", lambda run, config, with_timings, kinds=None: (figures, {}))
 
 
 @pytest.mark.parametrize(
