@@ -4,6 +4,7 @@ in-process sessions for the remaining menu entries."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,6 +196,15 @@ def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator,
     assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
     assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2
     assert "Advised allocation: BrandA / EAST" in screen
+
+
+def test_a_limit_may_be_written_with_a_space_before_its_scale(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    answers = ["2", "BrandA", "EAST", "30 k", "TV=0.1 L  YouTube=Rs 2,000", "TV=50 k", "6"]
+    screen = _session(simulator, answers, tmp_path)
+    assert "! " not in screen  # every answer was read
+    assert "Advised allocation: BrandA / EAST" in screen
+    advised = {m[1]: int(m[2].replace(",", "")) for m in re.finditer(r"│ (\w+)\s+│\s+[\d,]+ │\s+([\d,]+) │", screen)}
+    assert 10_000 <= advised["TV"] <= 50_000 and advised["YouTube"] >= 2_000  # 0.1 L, Rs 2,000 and 50 k held
 
 
 LONG_FOLDER = "e" * 4000

@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from mmm_analytics.cli.interactive import Session, describe_changes
-from mmm_analytics.cli.prompts import parse_changes, parse_spend
+from mmm_analytics.cli.prompts import parse_changes, parse_spend, split_items
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import MarketingSimulator
 
@@ -84,6 +84,16 @@ def test_parse_changes_names_channels_whatever_their_case() -> None:
         parse_changes("TV=1 TV=2", current)
     with pytest.raises(InputError, match="'TV=': no value"):
         parse_changes("TV=", current)
+
+
+def test_a_value_may_hold_spaces_as_amounts_are_written() -> None:
+    current = {"TV": 1000.0, "Print": 500.0}
+    assert split_items("TV=1.2 Cr  Print=0") == ["TV=1.2 Cr", "Print=0"]
+    assert split_items("Rs 500 TV=1") == ["Rs", "500", "TV=1"]  # a first word without '=' is its own item
+    assert parse_changes("TV=1.2 Cr Print=5 lakh", current) == pytest.approx({"TV": 1.2e7, "Print": 5e5})
+    assert parse_changes("TV=Rs 500 Print=500 INR", current) == pytest.approx({"TV": 500.0, "Print": 500.0})
+    with pytest.raises(InputError, match="unknown channel 'Cr'"):
+        parse_changes("Cr TV=1", current)
 
 
 def test_spend_prompts_take_changes_and_shares(simulator: MarketingSimulator, tmp_path: Path) -> None:

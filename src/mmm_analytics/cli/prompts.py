@@ -65,14 +65,28 @@ def parse_spend(text: str, current: float) -> float:
     return value
 
 
+def split_items(text: str) -> list[str]:
+    """``CHANNEL=VALUE`` items separated by spaces, a value's own spaces kept: ``TV=1.2 Cr Print=0``
+    is ``["TV=1.2 Cr", "Print=0"]``. A word without ``=`` belongs to the item before it (the
+    first word is an item of its own, which the caller reports)."""
+    items: list[str] = []
+    for word in text.split():
+        if items and "=" not in word and "=" in items[-1]:
+            items[-1] = f"{items[-1]} {word}"
+        else:
+            items.append(word)
+    return items
+
+
 def parse_changes(text: str, current: Mapping[str, float]) -> dict[str, float]:
-    """``CHANNEL=VALUE`` items separated by spaces (``TV=+20% Print=0``): the new spend of each channel named.
+    """``CHANNEL=VALUE`` items separated by spaces (``TV=+20% Print=0``, ``TV=1.2 Cr``): the new spend
+    of each channel named.
 
     Channel names match whatever their case; each VALUE is read by :func:`parse_spend`.
     """
     lookup = {channel.lower(): channel for channel in current}
     changes: dict[str, float] = {}
-    for item in text.split():
+    for item in split_items(text):
         name, _, value = item.partition("=")
         channel = lookup.get(name.strip().lower())
         if channel is None:
@@ -186,7 +200,7 @@ class Prompter:
     def limits(self, label: str, check: Callable[[list[str]], object]) -> list[str]:
         """Space-separated ``CHANNEL=INR`` / ``CHANNEL=P%`` items (Enter for none), checked by ``check``."""
         while True:
-            items = self.raw(f"{label} (e.g. TV=50000 or TV=80% of current; Enter for none)").split()
+            items = split_items(self.raw(f"{label} (e.g. TV=50000 or TV=80% of current; Enter for none)"))
             try:
                 check(items)
             except InputError as error:

@@ -2,8 +2,7 @@
 ``--min``/``--max``, scenario files, the interactive menu): ``125000``, ``1,25,000`` or
 ``125,000`` (digits grouped the Indian or the Western way), ``2.5e5``, with ``INR``, ``Rs`` or
 ``₹`` before or ``INR`` after, and with a scale: ``10k``, ``2.5L`` or ``2.5 lakh``, ``1.2Cr`` or
-``1.2 crore``, ``3M``. In a list of ``CHANNEL=VALUE`` items separated by spaces, write a scale
-without a space (``TV=1.2Cr``)."""
+``1.2 crore``, ``3M``."""
 
 import math
 import re
