@@ -13,6 +13,8 @@ from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.batch import BatchPaths, run_batch, segment_optimisation
 
+from .hand_built import build_params, replace_params, write_model
+
 SCENARIOS = "scenarios:\n  - name: now\n  - name: more_tv\n    spend: {TV: '+50%'}\n"
 
 
@@ -54,3 +56,14 @@ def test_segment_table_keeps_the_largest_spenders(simulator: MarketingSimulator,
     table = segment_optimisation(simulator, count)
     expected = [simulator.segments[i] for i in sorted(np.argsort(-spend)[:count].tolist())]
     assert list(zip(table["brand"], table["region"])) == expected
+
+
+def test_a_segment_that_never_advertised_is_left_out_of_the_segment_table(tmp_path: Path) -> None:
+    """Before, it got a row advising an even split of nothing; now the optimiser refuses it, so the table
+    leaves it out instead of failing the whole batch."""
+    params = build_params(n_weeks=40)
+    exposure = params.exposure.copy()
+    exposure[0] = 0.0  # the first segment: no spend on any channel in any week
+    simulator = MarketingSimulator.from_model_dir(write_model(tmp_path, replace_params(params, exposure=exposure)))
+    table = segment_optimisation(simulator, len(simulator.segments))
+    assert list(zip(table["brand"], table["region"])) == simulator.segments[1:]

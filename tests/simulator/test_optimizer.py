@@ -380,6 +380,23 @@ def test_a_locked_channel_without_spend_has_no_marginal_roi(facebook_unseen: Mar
     assert result.marginal_roi["Facebook"] is None
 
 
+def test_a_segment_that_never_advertised_gets_no_advice(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Before, ``--at-most`` advised nothing against an even split of the budget called today's mix, and a
+    budget stopped with a message about cells; such a segment has no today's mix and no estimated response."""
+    params = build_params(n_weeks=40)
+    exposure = params.exposure.copy()
+    exposure[0] = 0.0  # BrandA / CENTRAL: no spend on any channel in any week
+    simulator = MarketingSimulator.from_model_dir(
+        write_model(tmp_path_factory.mktemp("silent"), replace_params(params, exposure=exposure))
+    )
+    for budget, constraints in ((None, None), (10_000.0, None), (10_000.0, BudgetConstraints(at_most=True))):
+        with pytest.raises(
+            InputError, match="brand BrandA / region CENTRAL has no media spend in any week of the data"
+        ):
+            simulator.optimize_budget(budget, constraints, "BrandA", "CENTRAL")
+    assert simulator.optimize_budget(None, None, "all", "all").allocation["TV"] > 0  # the others are advised
+
+
 def test_scenarios_spending_where_the_data_never_did_carry_their_warning(facebook_unseen: MarketingSimulator) -> None:
     from mmm_analytics.simulator.report import _scenario_warnings
     from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios, warning_lines

@@ -45,9 +45,10 @@ class BatchResults:
 
 
 def largest_segments(simulator: MarketingSimulator, count: int = SEGMENT_OPTIMISATION_ROWS) -> list[tuple[str, str]]:
-    """The ``count`` brand x region segments of the largest current weekly spend, in model order."""
+    """The ``count`` brand x region segments of the largest current weekly spend, in model order; a
+    segment without media spend in the data is left out (it has no today's mix to improve on)."""
     spend = simulator.current_matrix.sum(axis=1)
-    keep = set(np.argsort(-spend, kind="stable")[:count].tolist())
+    keep = set(np.argsort(-spend, kind="stable")[:count].tolist()) & set(np.flatnonzero(spend > 0).tolist())
     return [segment for index, segment in enumerate(simulator.segments) if index in keep]
 
 

@@ -193,14 +193,19 @@ def _unseen_cells(
     return unseen, notes
 
 
+def where_words(cells: np.ndarray) -> str:
+    """Where the flagged segments of one channel are, for ``cells`` (K,) bool: ``here`` when the
+    selection is one segment, else ``in 3 of 24 segments``."""
+    return "here" if cells.shape[0] == 1 else f"in {cells.sum()} of {cells.shape[0]} segments"
+
+
 def _unseen_words(unseen: np.ndarray, channels: tuple[str, ...]) -> str:
     """``Radio has no spend in the data here`` (one segment) or ``... in 3 of 24 segments``, for the
     channels (columns of ``unseen``, (K, C) bool) with such cells; joined with ``;``."""
-    parts = []
-    for c in np.flatnonzero(unseen.any(axis=0)):
-        where = "here" if unseen.shape[0] == 1 else f"in {unseen[:, c].sum()} of {unseen.shape[0]} segments"
-        parts.append(f"{channels[c]} has no spend in the data {where}")
-    return "; ".join(parts)
+    return "; ".join(
+        f"{channels[c]} has no spend in the data {where_words(unseen[:, c])}"
+        for c in np.flatnonzero(unseen.any(axis=0))
+    )
 
 
 def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...]) -> dict[int, str]:

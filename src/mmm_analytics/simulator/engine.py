@@ -31,7 +31,7 @@ from mmm_analytics.config.model import MAX_STARTS, ModelConfig, SimulatorSetting
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, model_folder
 from mmm_analytics.simulator.advice import spend_correlation
-from mmm_analytics.simulator.bounds import SpendRange
+from mmm_analytics.simulator.bounds import SpendRange, where_words
 from mmm_analytics.simulator.constraints import BudgetConstraints
 from mmm_analytics.simulator.defaults import ALL, RECENT_BASELINE_WEEKS
 from mmm_analytics.simulator.expected import Objective
@@ -384,12 +384,17 @@ class MarketingSimulator:
         Raises
         ------
         InputError
-            An unknown brand/region/channel, a budget that is not finite, negative or above
+            An unknown brand/region/channel, a selection without spend in the data, a budget that is not finite, negative or above
             :meth:`max_weekly_spend`, ``starts`` outside 1 to ``MAX_STARTS``, or limits that no
             allocation of the budget can meet.
 
         See :func:`mmm_analytics.simulator.optimizer.optimize_allocation`.
         """
+        if not self.current_matrix[self.rows(brand, region)].any():
+            raise InputError(
+                f"brand {brand} / region {region} has no media spend in any week of the data, so its response to "
+                "media is not estimated and no budget split can be advised; choose a brand and region with spend"
+            )
         if total_budget is not None:
             self.check_budget(total_budget, brand, region)
         if starts is not None and not 1 <= starts <= MAX_STARTS:
@@ -415,9 +420,8 @@ def unseen_spend_notes(spend: SpendMatrix, current: SpendMatrix, channels: tuple
     unseen = (current <= 0) & (spend > 0)
     notes = []
     for c in np.flatnonzero(unseen.any(axis=0)):
-        where = "here" if spend.shape[0] == 1 else f"in {unseen[:, c].sum()} of {spend.shape[0]} segments"
         notes.append(
-            f"{channels[c]} gets {message_inr(float(spend[unseen[:, c], c].sum()))} per week {where} where the data "
+            f"{channels[c]} gets {message_inr(float(spend[unseen[:, c], c].sum()))} per week {where_words(unseen[:, c])} where the data "
             "has no spend on it: its response there is not estimated (the priors' alone), so its sales are a guess"
         )
     return tuple(notes)
