@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -168,6 +169,16 @@ def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
     assert numbers["optimiser uplift (same budget)"] == "+20.0% incremental sales per week"
 
 
+def test_key_numbers_without_today_s_media_sales_read_n_a(tmp_path: Path) -> None:
+    """Before: a ZeroDivisionError ended 'mmm run' after every step had run."""
+    paths = ProjectPaths(tmp_path)
+    optimum = SimpleNamespace(
+        to_json_dict=lambda: {"expected_incremental_sales": 0.0, "current_incremental_sales": 0.0}
+    )
+    numbers = dict(key_numbers(paths, {"optimize": optimum}))
+    assert numbers["optimiser uplift (same budget)"] == "n/a incremental sales per week"
+
+
 LONG_NAME = "n" * 4000
 
 
@@ -196,6 +207,19 @@ def test_check_output_names_the_option_and_the_problem(tmp_path: Path, make, fol
     assert fragment.replace("'afile'", f"'{tmp_path / 'afile'}'") in str(caught.value)
     assert len(str(caught.value)) < 400  # long paths are shortened
     assert sorted(tmp_path.iterdir()) == [tmp_path / "adir", tmp_path / "afile"]  # nothing is created
+
+
+@pytest.mark.parametrize("device", ["fifo", "/dev/null"])
+def test_check_output_refuses_to_replace_a_device_or_pipe(tmp_path: Path, device: str) -> None:
+    """Before, '--output /dev/null' (or a pipe) passed and the write replaced the device with a plain file."""
+    path = tmp_path / "fifo" if device == "fifo" else Path(device)
+    if device == "fifo":
+        os.mkfifo(path)
+    with pytest.raises(
+        InputError, match=r"is not a regular file \(a device, pipe or socket\); give the path of a file"
+    ):
+        pipeline.check_output(path, "--output", folder=False)
+    assert not path.is_file()
 
 
 def test_check_output_accepts_new_and_existing_paths(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from mmm_analytics.channels import Channels
 from mmm_analytics.config.data import DataConfig, SyntheticSettings
 from mmm_analytics.data import schema
 from mmm_analytics.data.pipeline import run_data
-from mmm_analytics.data.spend import unspent_channel_notes
+from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
+from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import write_synthetic
 
 TABLE = Channels.default()
@@ -76,3 +77,27 @@ def test_the_data_step_reports_it_on_screen_and_in_the_cleaning_report(tmp_path:
 def test_a_panel_without_rows_names_nothing(empty: bool) -> None:
     frame = _panel({("BrandA", "EAST"): 1.0}, weeks=0 if empty else 1)
     assert unspent_channel_notes(frame, TABLE) == ()
+
+
+def test_a_panel_without_any_media_spend_is_refused_by_the_data_step(tmp_path: Path) -> None:
+    """Before, every step ran on it and 'mmm run' ended in a ZeroDivisionError in the summary."""
+    generated = run_data(write_synthetic, tmp_path / "raw", tmp_path / "p0", SMALL, None)
+    frame = pd.read_csv(generated.raw_csv)
+    frame[list(TABLE.columns)] = 0.0
+    source = tmp_path / "no_media.csv"
+    frame.to_csv(source, index=False)
+    with pytest.raises(
+        InputError, match=r"^no channel has any spend in the panel \(TV_Impressions, .*Radio_Listenership are 0"
+    ):
+        run_data(str(source), tmp_path / "raw2", tmp_path / "p1", SMALL, None)
+    assert not (tmp_path / "p1").exists()  # nothing written
+
+
+def test_one_row_of_spend_is_enough() -> None:
+    require_some_spend(_panel({("BrandA", "EAST"): 0.0}, weeks=0), TABLE)  # no rows: nothing to refuse
+    frame = _panel({("BrandA", "EAST"): 0.0, ("BrandB", "WEST"): 0.0})
+    frame.loc[0, TABLE.column_of("Print")] = 1.0
+    require_some_spend(frame, TABLE)
+    frame.loc[0, TABLE.column_of("Print")] = float("nan")
+    with pytest.raises(InputError, match="no channel has any spend"):
+        require_some_spend(frame, TABLE)

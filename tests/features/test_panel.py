@@ -222,3 +222,10 @@ def test_a_channel_without_spend_in_a_segment_is_noted(dated_frame: pd.DataFrame
 def test_require_fittable_accepts_the_built_panel(geo_brand_panel: FeaturePanel) -> None:
     require_fittable(geo_brand_panel, "re-run")
     assert geo_brand_panel.series_labels()[:2] == ["CENTRAL/BrandA", "CENTRAL/BrandB"]
+
+
+def test_a_csv_without_any_media_spend_is_refused(dated_frame: pd.DataFrame) -> None:
+    """A CSV given straight to 'mmm features' skips the data step's check."""
+    media = list(DataConfig().channel_table().columns)
+    with pytest.raises(InputError, match="^no channel has any spend in the panel"):
+        build_panel(dated_frame.assign(**dict.fromkeys(media, 0.0)), DataConfig(), FeatureConfig())

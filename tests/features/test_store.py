@@ -11,11 +11,13 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.features import FeatureConfig, FixedTransform, Granularity
 from mmm_analytics.errors import InputError
-from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import (
     fixed_transform_columns,
     load_panel,
@@ -50,6 +52,21 @@ def test_save_load_round_trip_is_exact(geo_brand_panel: FeaturePanel, tmp_path: 
     assert json.loads(meta_path(path).read_text())["granularity"] == "geo_brand"
 
 
+def test_a_panel_with_a_constant_and_a_copied_control_saves_and_loads(
+    dated_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Before, a promotion flag never on (or a control equal to another) stopped 'mmm features' with an
+    IndexError: the whitened components (fewer than the controls) were written one per control name."""
+    frame = dated_frame.assign(Feature_Flag=0.0, Numeric_Distribution=dated_frame["Weighted_Distribution"])
+    panel = build_panel(frame, DataConfig(), FeatureConfig())
+    n_components = panel.scaled_controls.shape[-1]
+    assert n_components == len(panel.control_names) - 2
+    path = save_panel(panel, tmp_path / "features.parquet", FeatureConfig())
+    assert_same_panel(load_panel(path), panel)
+    written = pd.read_parquet(path).filter(like="control_component_")
+    assert list(written.columns) == [f"control_component_{j + 1}" for j in range(n_components)]
+
+
 def test_sku_panel_round_trip_keeps_the_skus(sku_panel: FeaturePanel, tmp_path: Path) -> None:
     path = tmp_path / "features.parquet"
     save_panel(sku_panel, path, FeatureConfig(granularity=Granularity.GEO_BRAND_SKU))
@@ -78,7 +95,7 @@ def test_frame_has_one_row_per_series_and_week(geo_brand_panel: FeaturePanel) ->
             assert f"{prefix}_{channel}" in frame.columns
     np.testing.assert_allclose(frame["spend_TV"], geo_brand_panel.spend[..., 0].ravel(), rtol=1e-12)
     assert "SKU" not in frame.columns
-    assert frame.filter(like="scaled_control_").shape[1] == len(geo_brand_panel.control_names)
+    assert frame.filter(like="control_component_").shape[1] == geo_brand_panel.scalers.whitening.shape[1]
 
 
 def test_fixed_columns_are_adstock_then_hill_with_config_parameters(geo_brand_panel: FeaturePanel) -> None:

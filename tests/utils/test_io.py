@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import (
     atomic_path,
     finite_or_none,
@@ -155,3 +157,12 @@ def test_json_is_always_strict_or_refused(data) -> None:
 def test_json_refuses_unknown_objects_by_type_name() -> None:
     with pytest.raises(TypeError, match="not JSON serialisable: set"):
         to_json({"channels": {"TV"}})
+
+
+def test_a_pipe_at_the_target_is_refused_not_replaced(tmp_path: Path) -> None:
+    """Before, the rename replaced a pipe (or a device, as root) with a plain file."""
+    pipe = tmp_path / "out.json"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match="is not a regular file"):
+        write_json(pipe, {"a": 1})
+    assert pipe.is_fifo() and sorted(tmp_path.iterdir()) == [pipe]

@@ -43,7 +43,7 @@ from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.data.dictionary import build_dictionary
 from mmm_analytics.data.kaggle import fetch_kaggle_csv
 from mmm_analytics.data.loader import validate_file, write_raw_copy
-from mmm_analytics.data.spend import unspent_channel_notes
+from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
 from mmm_analytics.data.validation import ValidatedPanel
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import write_csv, write_json, write_parquet
@@ -194,6 +194,7 @@ def run_data(
     loaded = _load(source, output_dir, config, seed, kaggle_json)
     csv_path, truth, label = loaded.csv, loaded.truth, loaded.label
     raw, validated = validate_file(csv_path, config.channel_table(), config.validation)
+    require_some_spend(validated.frame, config.channel_table())
     in_place = csv_path.resolve() == raw_target.resolve()
     if not in_place:
         write_raw_copy(raw, validated, raw_target)

@@ -12,9 +12,22 @@ import pandas as pd
 
 from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
+from mmm_analytics.errors import InputError
 
 #: The segment of a row, in the order a message names it (brand, then region).
 SEGMENT_COLUMNS: tuple[str, str] = (schema.BRAND, schema.GEO)
+
+
+def require_some_spend(frame: pd.DataFrame, channels: Channels) -> None:
+    """Raise :class:`InputError` when no channel has spend in any row of ``frame`` (a panel in the
+    schema): with no media at all there is nothing for a media model to measure."""
+    spend = channels.spend(frame).fillna(0.0)
+    if len(frame) and not (spend > 0).to_numpy().any():
+        columns = ", ".join(channels.column_of(channel) for channel in channels.names)
+        raise InputError(
+            f"no channel has any spend in the panel ({columns} are 0 or empty in every row): a media mix model "
+            "needs media; check the media columns of the file, or the channels' 'column' in data_config.yaml"
+        )
 
 
 def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str, ...]:

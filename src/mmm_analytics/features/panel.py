@@ -19,7 +19,7 @@ from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.features import FeatureConfig, Granularity
 from mmm_analytics.data import schema
 from mmm_analytics.data.columns import check_channel_columns
-from mmm_analytics.data.spend import unspent_channel_notes
+from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
 from mmm_analytics.errors import InputError
 from mmm_analytics.features import seasonality
 from mmm_analytics.features.hierarchical import Vocabulary
@@ -227,6 +227,7 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
     table = data_config.channel_table()
     check_channel_columns(table)
     table.require_inputs(frame.columns)
+    require_some_spend(frame, table)
     media_columns = list(table.input_columns)
     grouped = _aggregate(frame, keys, media_columns)
     dates = pd.DatetimeIndex(sorted(grouped[schema.DATE].unique()))

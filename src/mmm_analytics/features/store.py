@@ -34,7 +34,8 @@ def fixed_transform_columns(panel: FeaturePanel, config: FeatureConfig) -> np.nd
 
 
 def to_frame(panel: FeaturePanel, config: FeatureConfig) -> pd.DataFrame:
-    """One row per series and week, with raw, scaled and fixed-transform columns."""
+    """One row per series and week: raw, scaled and fixed-transform media, the controls and their
+    whitened components (``control_component_1`` ...)."""
     n_series, n_weeks = panel.sales.shape
     rows = {
         "series_id": np.repeat(np.arange(n_series), n_weeks),
@@ -53,10 +54,13 @@ def to_frame(panel: FeaturePanel, config: FeatureConfig) -> pd.DataFrame:
         rows[f"spend_{channel}"] = panel.spend[..., c].ravel()
         rows[f"scaled_exposure_{channel}"] = panel.scaled_exposure[..., c].ravel()
         rows[f"fixed_{channel}"] = fixed[..., c].ravel()
-    scaled = panel.scaled_controls
     for k, name in enumerate(panel.control_names):
         rows[f"control_{name}"] = panel.controls[..., k].ravel()
-        rows[f"scaled_control_{name}"] = scaled[..., k].ravel()
+    # The model reads the whitened components, one per direction the controls vary in: fewer than the
+    # controls when one is constant or a copy of others (the features notes say which).
+    components = panel.scaled_controls
+    for j in range(components.shape[-1]):
+        rows[f"control_component_{j + 1}"] = components[..., j].ravel()
     return pd.DataFrame(rows)
 
 

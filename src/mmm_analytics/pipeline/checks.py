@@ -40,7 +40,8 @@ def check_output(path: Path, option: str, *, folder: bool) -> Path:
 
     ``folder`` says whether ``path`` is a folder to write into or the path of a file. Caught:
     a name too long for the file system, a file where a folder is needed (the path itself or
-    a parent), a folder where a file is needed and a folder without write permission.
+    a parent), a folder, device, pipe or socket where a file is needed (writing replaces the file,
+    and would replace the device too) and a folder without write permission.
     """
     target = Path(path)
     where = f"{option} '{shown_path(target)}'"
@@ -57,6 +58,8 @@ def check_output(path: Path, option: str, *, folder: bool) -> Path:
             raise InputError(f"{where} is {kind}; give a folder to write into")
         if not folder and target.is_dir():
             raise InputError(f"{where} is a folder; give the path of a file (e.g. inside that folder)")
+        if not folder and not target.is_file():
+            raise InputError(f"{where} is not a regular file (a device, pipe or socket); give the path of a file")
     parent = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
     if parent != target and not parent.is_dir():
         kind = "a file" if parent.is_file() else "not a folder"

@@ -38,8 +38,9 @@ def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -
         )
     plan = _allocation(paths, results.get("optimize"))
     if plan is not None:
-        uplift = plan["expected_incremental_sales"] / plan["current_incremental_sales"] - 1.0
-        numbers.append(("optimiser uplift (same budget)", f"{uplift:+.1%} incremental sales per week"))
+        current = plan["current_incremental_sales"]
+        uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
+        numbers.append(("optimiser uplift (same budget)", f"{uplift} incremental sales per week"))
     return numbers
 
 

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.errors import InputError
+
 
 def _current_umask() -> int:
     mask = os.umask(0)
@@ -33,8 +35,19 @@ _UMASK = _current_umask()
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it onto ``path``."""
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+
+    Raises
+    ------
+    InputError
+        When ``path`` exists and is not a regular file (a folder, device, pipe or socket): the
+        rename would replace a device or pipe with a plain file.
+    """
     target = Path(path)
+    if target.exists() and not target.is_file():
+        raise InputError(
+            f"'{target}' is not a regular file (a folder, device, pipe or socket); give the path of a file"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
