@@ -87,6 +87,12 @@ def test_fixture_csv_validates_and_cleans(project: Path, kaggle_head_path: Path)
     assert result.exit_code == 0, result.output
     assert (project / "data/raw/mmm_data.csv").read_bytes() == kaggle_head_path.read_bytes()
     assert len(pd.read_parquet(project / "data/processed/clean_panel.parquet")) == 18
+    # One week: read, but not fittable, and said so before 'mmm features' refuses it.
+    assert "the panel has 1 week(s) of data: it can be explored, but a model needs at least 9" in " ".join(
+        result.output.split()
+    )
+    features = runner.invoke(app, ["features"])
+    assert features.exit_code == 2 and "the panel has 1 week(s) of data" in " ".join(features.output.split())
 
 
 def test_fixes_are_listed(project: Path, kaggle_head_path: Path) -> None:

@@ -150,6 +150,15 @@ def test_incomplete_grid_is_an_input_error(dated_frame: pd.DataFrame) -> None:
         build_panel(dated_frame.drop(index=dated_frame.index[5]), DataConfig(), FeatureConfig())
 
 
+@pytest.mark.parametrize("weeks", [1, 8])
+def test_a_panel_too_short_to_train_on_says_so(dated_frame: pd.DataFrame, weeks: int) -> None:
+    """Before, the published file's first rows (one week) were told to set holdout_weeks to 0, which
+    still left too few weeks."""
+    first = sorted(dated_frame["Date"].unique())[:weeks]
+    with pytest.raises(InputError, match=rf"^the panel has {weeks} week\(s\) of data; the model needs at least 9"):
+        build_panel(dated_frame[dated_frame["Date"].isin(first)], DataConfig(holdout_weeks=0), FeatureConfig())
+
+
 @pytest.mark.parametrize("holdout", [96, 200], ids=["leaves_eight_weeks", "longer_than_data"])
 def test_too_long_holdout_names_the_key(dated_frame: pd.DataFrame, holdout: int) -> None:
     """The message says what to set (it named no limit)."""

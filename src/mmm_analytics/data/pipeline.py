@@ -200,6 +200,13 @@ def run_data(
         write_raw_copy(raw, validated, raw_target)
     cleaned = clean_panel(validated.frame, config.cleaning)
     warnings = unspent_channel_notes(cleaned.frame, config.channel_table())
+    if validated.n_weeks < schema.MIN_TRAINING_WEEKS:
+        warnings = (
+            f"the panel has {validated.n_weeks} week(s) of data: it can be explored, but a model needs at least "
+            f"{schema.MIN_TRAINING_WEEKS} training weeks and a year or more to tell media from seasonality "
+            "(is this a sample of the file?)",
+            *warnings,
+        )
     written = _write_outputs(validated, cleaned, config.cleaning, label, output_dir, processed_dir, warnings)
     old_truth = output_dir / TRUTH_FILE
     dates = cleaned.frame[schema.DATE]

@@ -66,6 +66,9 @@ COLUMNS: dict[str, tuple[Role, str]] = {
 }
 
 ALL_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
+
+#: Fewest weeks a model trains on (after the holdout); a panel shorter than this can be read, not fitted.
+MIN_TRAINING_WEEKS = 9
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is not Role.ID)
 FLAG_COLUMNS: tuple[str, ...] = ("Feature_Flag", "Display_Flag", "TPR_Flag")
 PRICE_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is Role.PRICE)

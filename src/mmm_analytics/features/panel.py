@@ -235,10 +235,16 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
     n_series, n_weeks = len(series), len(dates)
     if len(grouped) != n_series * n_weeks:
         raise InputError("the cleaned panel is not a complete series x week grid; re-run 'mmm data' to clean it")
-    if data_config.holdout_weeks >= n_weeks - 8:
+    if n_weeks < schema.MIN_TRAINING_WEEKS:
+        raise InputError(
+            f"the panel has {n_weeks} week(s) of data; the model needs at least {schema.MIN_TRAINING_WEEKS} training weeks, "
+            "and a year or more to tell media from seasonality; give a longer panel (the whole file, not a sample)"
+        )
+    if data_config.holdout_weeks > n_weeks - schema.MIN_TRAINING_WEEKS:
         raise InputError(
             f"data_config.yaml: key 'holdout_weeks' ({data_config.holdout_weeks}) leaves too few training weeks of the "
-            f"{n_weeks} in the data (at least 9 are needed); set holdout_weeks to at most {max(n_weeks - 9, 0)}"
+            f"{n_weeks} in the data (at least {schema.MIN_TRAINING_WEEKS} are needed); set holdout_weeks to at most "
+            f"{n_weeks - schema.MIN_TRAINING_WEEKS}"
         )
     grouped = grouped.sort_values([*keys, schema.DATE])
 
