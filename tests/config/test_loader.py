@@ -112,6 +112,25 @@ BAD_FILES = [
         "curves:\n  points: 10000000\n",
         "key 'curves.points': Input should be less than or equal to 1001",
     ),
+    ("viz_config.yaml", "palette: []\n", "key 'palette': give at least one colour, e.g. ['#1f4e79'] (got [])"),
+    (
+        "viz_config.yaml",
+        "palette: ['#1f4e79', notacolour]\n",
+        "key 'palette.1': not a colour; use a name such as 'tab:blue' or a hex code such as '#1f77b4' "
+        "(got 'notacolour')",
+    ),
+    ("viz_config.yaml", "palette: ['#12']\n", "key 'palette.0': not a colour; use a name such as 'tab:blue'"),
+    (
+        "viz_config.yaml",
+        "channel_colors: {TV: blurple}\n",
+        "key 'channel_colors.TV': not a colour; use a name such as 'tab:blue' or a hex code such as '#1f77b4' "
+        "(got 'blurple')",
+    ),
+    (
+        "viz_config.yaml",
+        "style: neon\n",
+        "key 'style': Input should be 'white', 'dark', 'whitegrid', 'darkgrid' or 'ticks' (got 'neon')",
+    ),
 ]
 
 
@@ -141,6 +160,11 @@ BAD_FILES = [
         "model_seed_beyond_the_generators",
         "draws_beyond_memory",
         "curve_points_beyond_memory",
+        "empty_palette",
+        "palette_not_a_colour",
+        "palette_short_hex",
+        "channel_colour_not_a_colour",
+        "unknown_style",
     ],
 )
 def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:
@@ -175,6 +199,15 @@ def test_a_channel_transform_for_an_unknown_channel_names_the_file(tmp_path: Pat
         load_config(tmp_path)
     with pytest.raises(InputError, match=re.escape(f"{path}: key 'channel_transforms.Podcast': unknown channel")):
         load_config_path(path)
+
+
+def test_a_colour_for_an_unknown_channel_names_the_file(tmp_path: Path) -> None:
+    """It was accepted without a word (a misspelt channel kept its palette colour)."""
+    path = write_config(tmp_path, "viz_config.yaml", "channel_colors:\n  Telly: '#000000'\n")
+    with pytest.raises(InputError, match=re.escape(f"{path}: key 'channel_colors.Telly': unknown channel; channels")):
+        load_config(tmp_path)
+    write_config(tmp_path, "viz_config.yaml", "channel_colors:\n  TV: '#000000'\n")
+    assert load_config(tmp_path).viz.channel_colors == {"TV": "#000000"}
 
 
 def test_read_yaml_parses_a_mapping(tmp_path: Path) -> None:
@@ -229,3 +262,60 @@ def test_non_utf8_yaml_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "viz_config.yaml").write_bytes(b"dpi: \xff\xfe\n")
     with pytest.raises(InputError, match=r"viz_config\.yaml: not UTF-8 text"):
         load_config(tmp_path)
+
+
+def test_a_key_given_twice_names_the_file_both_lines_and_the_fix(tmp_path: Path) -> None:
+    """YAML kept the last of the two silently: 200 ran while the user looked at the 13 they edited."""
+    path = write_config(tmp_path, "model_config.yaml", "seed: 1\nholdout_weeks: 13\nepochs: 3\nholdout_weeks: 200\n")
+    expected = f"{path} line 4: key 'holdout_weeks' is given twice (first on line 2); keep one"
+    for load in (lambda: load_config(tmp_path), lambda: load_config_path(path)):
+        with pytest.raises(InputError) as error:
+            load()
+        assert str(error.value) == expected
+
+
+def test_a_nested_key_given_twice_names_its_full_key(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, "model_config.yaml", "priors:\n  roi:\n    mean: 1.0\n    spread: 1.0\n    mean: 2.0\n"
+    )
+    with pytest.raises(InputError) as error:
+        load_config(tmp_path)
+    assert str(error.value) == f"{path} line 5: key 'priors.roi.mean' is given twice (first on line 3); keep one"
+
+
+def test_a_key_given_twice_in_one_flow_mapping(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, "feature_config.yaml", "channel_transforms:\n  TV: {retention: 0.5, retention: 0.7}\n"
+    )
+    with pytest.raises(InputError) as error:
+        read_yaml(path)
+    assert str(error.value) == (
+        f"{path} line 2: key 'channel_transforms.TV.retention' is given twice (both on that line); keep one"
+    )
+
+
+def test_a_key_written_once_quoted_and_once_bare_is_the_same_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "viz_config.yaml", "dpi: 100\n'dpi': 200\n")
+    with pytest.raises(InputError, match=re.escape(f"{path} line 2: key 'dpi' is given twice (first on line 1)")):
+        read_yaml(path)
+
+
+def test_the_same_key_in_different_mappings_is_fine(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "x.yaml", "a: {mean: 1}\nb: {mean: 2}\nc: [{mean: 3}, {mean: 4}]\n")
+    assert read_yaml(path) == {"a": {"mean": 1}, "b": {"mean": 2}, "c": [{"mean": 3}, {"mean": 4}]}
+
+
+def test_merge_keys_still_work_and_may_be_overridden(tmp_path: Path) -> None:
+    """Keys a merge brings in are not duplicates of the mapping's own keys; merge order is kept."""
+    text = "base: &b {x: 1, y: 2}\nover:\n  <<: *b\n  x: 3\nboth:\n  <<: [*b, {x: 9, z: 1}]\n"
+    path = write_config(tmp_path, "x.yaml", text)
+    assert read_yaml(path) == {"base": {"x": 1, "y": 2}, "over": {"x": 3, "y": 2}, "both": {"x": 1, "y": 2, "z": 1}}
+    bad = write_config(tmp_path, "y.yaml", "base: &b {x: 1}\nover:\n  <<: *b\n  x: 2\n  x: 3\n")
+    with pytest.raises(InputError, match=re.escape(f"{bad} line 5: key 'over.x' is given twice (first on line 4)")):
+        read_yaml(bad)
+
+
+def test_dates_still_read_as_dates(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "data_config.yaml", "synthetic:\n  start_date: 2022-01-03\n")
+    assert str(read_yaml(path)["synthetic"]["start_date"]) == "2022-01-03"
+    assert load_config(tmp_path).data.synthetic.start_date.isoformat() == "2022-01-03"

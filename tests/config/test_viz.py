@@ -1,13 +1,17 @@
-"""viz_config.yaml model: resolution bounds and the palette cycle."""
+"""viz_config.yaml model: resolution bounds, colours, style and the palette cycle."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+import typing
 
 import pydantic
 import pytest
 
-from mmm_analytics.config.viz import DEFAULT_PALETTE, MAX_GROWN_PIXELS, VizConfig, grown_size
+from mmm_analytics.config.viz import DEFAULT_PALETTE, MAX_GROWN_PIXELS, SeabornStyle, VizConfig, grown_size
 from mmm_analytics.errors import InputError
 
 
@@ -97,3 +101,85 @@ def test_a_figure_that_grows_with_its_content_stays_drawable(dpi: int) -> None:
     assert max(width, height) * dpi <= MAX_GROWN_PIXELS + 1e-9
     assert viz.figure_size() == (viz.figure_width, viz.figure_height)  # an ordinary figure is untouched
     assert grown_size(2.6 * 48, 2.1, dpi)[0] * dpi <= MAX_GROWN_PIXELS + 1e-9
+
+
+NOT_A_COLOUR = "not a colour; use a name such as 'tab:blue' or a hex code such as '#1f77b4'"
+
+
+@pytest.mark.parametrize(
+    "raw, loc, fragment",
+    [
+        ({"palette": []}, ("palette",), "give at least one colour, e.g. ['#1f4e79']"),
+        ({"palette": ["#1f4e79", "notacolour"]}, ("palette", 1), NOT_A_COLOUR),
+        ({"palette": ["#12"]}, ("palette", 0), NOT_A_COLOUR),
+        ({"channel_colors": {"TV": "blurple"}}, ("channel_colors", "TV"), NOT_A_COLOUR),
+        ({"palette": ["none"]}, ("palette", 0), "a transparent colour is not drawn as given"),
+        ({"channel_colors": {"TV": "#1f77b480"}}, ("channel_colors", "TV"), "a transparent colour"),
+        ({"palette": ["C0"]}, ("palette", 0), "a colour of the palette cycle is not a fixed colour"),
+        ({"style": "neon"}, ("style",), "Input should be 'white', 'dark', 'whitegrid', 'darkgrid' or 'ticks'"),
+    ],
+    ids=[
+        "empty_palette",
+        "palette_word",
+        "short_hex",
+        "channel_word",
+        "none",
+        "half_transparent",
+        "cycle_reference",
+        "unknown_style",
+    ],
+)
+def test_a_colour_or_style_nothing_can_draw_is_refused(raw: dict, loc: tuple, fragment: str) -> None:
+    """Each was accepted and crashed ``mmm curves``/``mmm eda`` with a traceback while drawing: an empty
+    palette by a division by zero, the words in seaborn or a worker process, the style in seaborn."""
+    with pytest.raises(pydantic.ValidationError) as error:
+        VizConfig.model_validate(raw)
+    first = error.value.errors()[0]
+    assert first["loc"] == loc
+    assert fragment in first["msg"]
+    assert "\n" not in first["msg"]
+
+
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        ("#1F4E79", "#1F4E79"),
+        ("red", "#ff0000"),
+        ("tab:blue", "#1f77b4"),
+        ("#abc", "#aabbcc"),
+        ("xkcd:sky blue", "#75bbfd"),
+        ("0.5", "#808080"),
+        ("#1f77b4ff", "#1f77b4"),
+    ],
+)
+def test_every_matplotlib_colour_is_stored_as_rrggbb(given: str, stored: str) -> None:
+    """The reports' ``rgba`` and plotly take ``#rrggbb`` but not ``red`` (rgba) or ``tab:blue`` (plotly)."""
+    from mmm_analytics.style.palette import rgba
+
+    viz = VizConfig.model_validate({"palette": [given], "channel_colors": {"TV": given}})
+    assert viz.palette == [stored] and viz.channel_colors == {"TV": stored}
+    assert rgba(viz.color_for(3), 0.2).startswith("rgba(")
+    assert viz.with_overrides(dpi=200).palette == [stored]
+
+
+def test_every_style_is_one_seaborn_draws() -> None:
+    """The five names are written out in the config (no seaborn at config time); seaborn must know each."""
+    import seaborn as sns
+
+    styles = typing.get_args(SeabornStyle.__value__)
+    assert len(styles) == 5 and VizConfig().style in styles
+    for style in styles:
+        assert VizConfig.model_validate({"style": style}).style == style
+        sns.axes_style(style)  # raises ValueError for a name seaborn does not know
+
+
+def test_checking_hex_colours_loads_no_plotting_library() -> None:
+    """Only a colour other than ``#rrggbb`` needs matplotlib to check it; the shipped config has none."""
+    code = (
+        "import json, sys\nfrom mmm_analytics.config.viz import DEFAULT_PALETTE, VizConfig\n"
+        "VizConfig.model_validate({'palette': DEFAULT_PALETTE, 'channel_colors': {'TV': '#000000'}})\n"
+        "before = 'matplotlib' in sys.modules\nVizConfig.model_validate({'palette': ['red']})\n"
+        "print(json.dumps([before, 'matplotlib' in sys.modules]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, True]

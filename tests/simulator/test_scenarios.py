@@ -129,6 +129,31 @@ def test_a_percentage_reads_as_everywhere_else(tmp_path: Path, simulator: Market
     assert second.spend["TV"] == pytest.approx(0.8 * now["TV"], rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "scenarios:\n  - name: a\n    spend: {TV: 5, TV: 6}\n",
+            "line 3: key 'spend.TV' is given twice (both on that line)",
+        ),
+        (
+            "scenarios:\n  - name: a\n    spend:\n      TV: 5\n      Print: 0\n      TV: 6\n",
+            "line 6: key 'spend.TV' is given twice (first on line 4)",
+        ),
+        ("scenarios:\n  - name: a\n    name: b\n", "line 3: key 'name' is given twice (first on line 2)"),
+    ],
+    ids=["flow", "block", "name"],
+)
+def test_a_channel_given_twice_is_refused(
+    tmp_path: Path, simulator: MarketingSimulator, text: str, message: str
+) -> None:
+    """YAML kept the last amount silently: {TV: 5, TV: 6} gave TV 6."""
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        scenarios_from_file(path, simulator)
+    assert str(caught.value) == f"{path} {message}; keep one"
+
+
 def test_missing_file(tmp_path: Path, simulator: MarketingSimulator) -> None:
     with pytest.raises(InputError, match="scenarios file .* not found"):
         scenarios_from_file(tmp_path / "nope.yaml", simulator)

@@ -64,12 +64,78 @@ def parse_settings[T: Settings](model: type[T], raw: Any, path: Path) -> T:
         raise InputError(_describe(error, path)) from None
 
 
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A key given twice in one mapping (YAML itself would keep the last silently)."""
+
+    def __init__(self, key: str, line: int, first_line: int, node: yaml.Node) -> None:
+        super().__init__(problem=f"found duplicate key {key!r}", problem_mark=node.start_mark)
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping.
+
+    Merge keys (``<<: *base``) still work: keys brought in by a merge may be overridden by the
+    mapping's own keys, as YAML intends; only the mapping's own keys must be unique.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._paths: dict[int, tuple[str, ...]] = {}
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """Note where each mapping sits (for messages), then build the document."""
+        self._note_paths(node, ())
+        return super().construct_document(node)
+
+    def _note_paths(self, node: yaml.Node, path: tuple[str, ...]) -> None:
+        """Record the dotted key path of every mapping below ``node``; a list item starts afresh."""
+        if id(node) in self._paths:  # an alias (or a cycle): named where it was first written
+            return
+        if isinstance(node, yaml.MappingNode):
+            self._paths[id(node)] = path
+            for key_node, value_node in node.value:
+                part = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                merged = key_node.tag == "tag:yaml.org,2002:merge"
+                self._note_paths(value_node, path if merged else (*path, str(part)))
+        elif isinstance(node, yaml.SequenceNode):
+            self._paths[id(node)] = path
+            for item in node.value:
+                self._note_paths(item, ())
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, raising :class:`DuplicateKeyError` on a key given twice."""
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, yaml.Node] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the base constructor explains it
+                    continue
+                if first is not key_node:
+                    text = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
+                    dotted = ".".join((*self._paths.get(id(node), ()), str(text)))
+                    raise DuplicateKeyError(dotted, key_node.start_mark.line + 1, first.start_mark.line + 1, key_node)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path) -> Any:
-    """Parse one YAML file; a syntax error names the file and line."""
+    """Parse one YAML file; a syntax error or a key given twice names the file and line."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = UniqueKeyLoader(path.read_text(encoding="utf-8"))
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; save it as a UTF-8 YAML file") from None
+    except DuplicateKeyError as error:
+        twice = f"(first on line {error.first_line})" if error.first_line != error.line else "(both on that line)"
+        key = f"'{error.key}'" if error.key.isprintable() else repr(error.key)
+        raise InputError(f"{path} line {error.line}: key {key} is given twice {twice}; keep one") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -85,14 +151,18 @@ def _either(names: list[str]) -> str:
 def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectConfig:
     """The four files as one config, with the keys that name channels checked against the channel table;
     ``sources`` says which file each came from (for messages)."""
-    features, data = parsed["feature_config.yaml"], parsed["data_config.yaml"]
-    assert isinstance(features, FeatureConfig) and isinstance(data, DataConfig)
-    unknown = [name for name in features.channel_transforms if name not in data.channels]
-    if unknown:
-        raise InputError(
-            f"{sources['feature_config.yaml']}: key 'channel_transforms.{unknown[0]}': unknown channel; channels "
-            f"({sources['data_config.yaml']}): {', '.join(data.channels)}; fix the name or remove the entry"
-        )
+    features, data, viz = parsed["feature_config.yaml"], parsed["data_config.yaml"], parsed["viz_config.yaml"]
+    assert isinstance(features, FeatureConfig) and isinstance(data, DataConfig) and isinstance(viz, VizConfig)
+    for file, key, names in (
+        ("feature_config.yaml", "channel_transforms", features.channel_transforms),
+        ("viz_config.yaml", "channel_colors", viz.channel_colors),
+    ):
+        unknown = [name for name in names if name not in data.channels]
+        if unknown:
+            raise InputError(
+                f"{sources[file]}: key '{key}.{unknown[0]}': unknown channel; channels "
+                f"({sources['data_config.yaml']}): {', '.join(data.channels)}; fix the name or remove the entry"
+            )
     return ProjectConfig(
         data=parsed["data_config.yaml"],  # type: ignore[arg-type]
         features=parsed["feature_config.yaml"],  # type: ignore[arg-type]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from mmm_analytics.config.base import Settings, error_message
 from mmm_analytics.errors import InputError
@@ -25,6 +26,40 @@ MAX_WORKERS = 32
 
 DEFAULT_PALETTE = ["#1f4e79", "#e07b39", "#3c9d5d", "#c0392b", "#8e6bbf", "#8c6d31", "#d35fa0", "#7f7f7f"]
 
+#: seaborn's figure styles (``seaborn.axes_style``), written out so that reading the config needs no seaborn.
+type SeabornStyle = Literal["white", "dark", "whitegrid", "darkgrid", "ticks"]
+
+#: What a colour of ``viz_config.yaml`` may be, for its messages.
+COLOUR_HINT = "use a name such as 'tab:blue' or a hex code such as '#1f77b4'"
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_CYCLE_COLOUR = re.compile(r"C[0-9]+")
+
+
+def opaque_hex(value: str) -> str:
+    """``value``, any opaque colour matplotlib knows (``red``, ``tab:blue``, ``#abc``), as ``#rrggbb``:
+    the one form matplotlib, plotly and the reports' ``rgba`` all take.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not a colour, is transparent, or is ``C0``-style (the current cycle's n-th).
+    """
+    if _HEX_COLOUR.fullmatch(value):  # the usual form: no need to load matplotlib
+        return value
+    if _CYCLE_COLOUR.fullmatch(value):
+        raise ValueError(f"a colour of the palette cycle is not a fixed colour; {COLOUR_HINT}")
+    from matplotlib.colors import is_color_like, to_hex, to_rgba  # here: importing the config stays cheap
+
+    if not is_color_like(value):
+        raise ValueError(f"not a colour; {COLOUR_HINT}")
+    if to_rgba(value)[3] < 1:
+        raise ValueError(f"a transparent colour is not drawn as given; {COLOUR_HINT}")
+    return to_hex(value)
+
+
+#: A colour of ``viz_config.yaml``, checked and stored as ``#rrggbb``.
+type Colour = Annotated[str, AfterValidator(opaque_hex)]
+
 
 def grown_size(width: float, height: float, dpi: int) -> tuple[float, float]:
     """``width`` x ``height`` inches with each side cut to :data:`MAX_GROWN_PIXELS` at ``dpi``."""
@@ -40,10 +75,12 @@ class NumberFormat(StrEnum):
 
 
 class VizConfig(Settings):
+    """Settings of every figure and report: resolution, size, style, colours and rendering."""
+
     dpi: int = Field(default=150, ge=50, le=600)
-    style: str = "whitegrid"
-    palette: list[str] = Field(default_factory=lambda: list(DEFAULT_PALETTE))
-    channel_colors: dict[str, str] = Field(default_factory=dict)
+    style: SeabornStyle = "whitegrid"
+    palette: list[Colour] = Field(default_factory=lambda: list(DEFAULT_PALETTE))
+    channel_colors: dict[str, Colour] = Field(default_factory=dict)
     max_workers: int = Field(default=2, ge=1, le=MAX_WORKERS)
     figure_width: float = Field(default=10.0, gt=0)
     figure_height: float = Field(default=5.5, gt=0)
@@ -51,6 +88,14 @@ class VizConfig(Settings):
     #: ``mmm curves`` draws single-curve figures for this many series x channel cells, the largest
     #: average weekly spends (``--all-figures``: every cell); national, grids and carryover always.
     top_curve_figures: int = Field(default=10, ge=0)
+
+    @field_validator("palette")
+    @classmethod
+    def _some_colour(cls, palette: list[str]) -> list[str]:
+        """Channels without a ``channel_colors`` entry cycle through the palette: it cannot be empty."""
+        if not palette:
+            raise ValueError(f"give at least one colour, e.g. ['{DEFAULT_PALETTE[0]}']")
+        return palette
 
     @model_validator(mode="after")
     def _drawable(self) -> Self:
@@ -93,4 +138,5 @@ class VizConfig(Settings):
             raise InputError(f"viz_config.yaml with {given}: {f'{key}: ' if key else ''}{message}") from None
 
     def color_for(self, index: int) -> str:
+        """The ``index``-th colour of the palette, cycling."""
         return self.palette[index % len(self.palette)]
