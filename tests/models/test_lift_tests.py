@@ -253,6 +253,11 @@ BAD_ROWS = {
         "column 'standard_error': 50,000,000 INR is more than all Sales_Value of BrandA, WEST from 2023-01-09 to "
         "2023-01-30 \\(40,000,000 INR\\); give the standard error of incremental_sales in INR",
     ),
+    "error_too_small_to_be_measured": (
+        "TV,BrandA,WEST,2023-01-09,2023-01-30,1000,1e-300",
+        "column 'standard_error': 1e-300 INR is below a billionth of all Sales_Value of BrandA, WEST from 2023-01-09 "
+        "to 2023-01-30 \\(40,000,000 INR\\): no experiment measures that precisely",
+    ),
     "no_exposure": (
         "Radio,BrandA,all,2023-01-09,2023-03-06,1,1",
         "column 'channel': Radio has no exposure in BrandA, all regions up to 2023-03-06",
