@@ -90,6 +90,8 @@ def test_a_budget_the_data_range_cannot_hold_drops_that_side_of_it(budget: float
     spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
     bounds = cell_bounds(_limits(None, current, budget), current, spend_range, budget, False, CHANNELS)
     assert len(bounds.notes) == 1 and f"the data-range {side} are not applied" in bounds.notes[0]
+    beyond = "below" if side == "minima" else "above"
+    assert bounds.notes[0].endswith(f"extrapolate the curves {beyond} any spend the model has seen")
     if side == "maxima":
         assert np.isinf(bounds.upper).all() and bounds.data_lower.all()
     else:

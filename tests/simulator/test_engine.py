@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +125,7 @@ def test_an_implausible_spend_names_the_total_and_the_allowed_maximum(
     message = str(caught.value)
     assert message.startswith("total weekly spend of ") and "(largest: TV 1e+300 INR) is too large" in message
     assert (
-        f"the allowed maximum is {limit:,.0f} INR (100 x the current weekly spend of brand BrandA / region EAST"
+        f"the allowed maximum is {math.floor(limit):,} INR (100 x the current weekly spend of brand BrandA / region EAST"
         in message
     )
     assert "\n" not in message
@@ -138,6 +140,22 @@ def test_the_maximum_is_a_multiple_of_the_selections_current_spend(model_dir: Pa
     strict.simulate_scenario({c: 2.9 * v for c, v in strict.current_spend().items()})
     with pytest.raises(InputError, match=r"too large: the allowed maximum is .* \(3 x the current weekly spend"):
         strict.simulate_scenario({c: 3.1 * v for c, v in strict.current_spend().items()})
+
+
+def test_the_allowed_maximum_shown_is_itself_accepted(model_dir: Path) -> None:
+    """Before, a budget just above the maximum read "25,305,551 INR is too large: the allowed maximum is
+    25,305,551 INR" (both rounded to the rupee)."""
+    default = MarketingSimulator.from_model_dir(model_dir)
+    current = sum(default.current_spend().values())
+    multiple = (math.floor(3 * current) + 0.7) / current  # a maximum with 0.7 of a rupee: shown rounded up before
+    simulator = MarketingSimulator(default.params, default.metadata, SimulatorSettings(max_spend_multiple=multiple))
+    largest = simulator.max_weekly_spend()
+    rounded_up = float(math.ceil(largest))
+    with pytest.raises(InputError, match=r"the allowed maximum is ([\d,]+) INR") as caught:
+        simulator.check_budget(rounded_up)
+    shown = float(re.search(r"the allowed maximum is ([\d,]+) INR", str(caught.value))[1].replace(",", ""))
+    assert shown < rounded_up
+    simulator.check_budget(shown)  # accepted
 
 
 @pytest.mark.parametrize("multiple", [0.0, -1.0, float("inf"), float("nan")])
@@ -196,3 +214,22 @@ def test_a_model_fitted_per_market_simulates_each_series_with_its_markets_respon
         .incremental_sales,
         rel=1e-3,
     )
+
+
+def test_a_plan_without_spend_has_no_roi(simulator: MarketingSimulator) -> None:
+    """Before, it read ROI 0.00 beside channels shown as '-' (in the menu, the tables and the CSVs)."""
+    from rich.console import Console
+
+    from mmm_analytics.cli.tables import simulation_summary, simulation_table
+    from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios
+
+    nothing = dict.fromkeys(simulator.channels, 0.0)
+    result = simulator.simulate_scenario(nothing, "BrandA", "EAST")
+    assert math.isnan(result.roi) and result.to_dict()["roi"] is None
+    console = Console(width=200, record=True)
+    console.print(simulation_table(result, simulator.current_spend("BrandA", "EAST")))
+    total = next(line for line in console.export_text().splitlines() if "Total" in line)
+    assert total.rstrip(" │").endswith("-") and "0.00" not in total
+    assert "ROI -" in simulation_summary(result)[1]
+    summary, channels = compare_scenarios(simulator, [Scenario("dark", "", "BrandA", "EAST", nothing)])
+    assert summary["roi"].isna().all() and channels["roi"].isna().all()

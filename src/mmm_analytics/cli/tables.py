@@ -5,6 +5,7 @@ Names (channels, brands, regions, scenarios) are shown as written: Rich markup i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,14 @@ def simulation_table(result: SimulationResult, current: dict[str, float]) -> Tab
         _inr(result.total_spend),
         _inr(sum(current.values())),
         _inr(result.incremental_sales),
-        f"{result.roi:.2f}",
+        _roi(result.roi),
     )
     return table
+
+
+def _roi(roi: float) -> str:
+    """An ROI to two decimals; ``-`` for a plan without spend (it has none)."""
+    return f"{roi:.2f}" if math.isfinite(roi) else "-"
 
 
 def simulation_summary(result: SimulationResult) -> list[str]:
@@ -55,7 +61,7 @@ def simulation_summary(result: SimulationResult) -> list[str]:
         f"Predicted sales: {_inr(result.predicted_sales)} INR per week (baseline {_inr(result.baseline_sales)})",
         f"Incremental sales: {_inr(result.incremental_sales)} INR per week "
         f"({level} interval {_inr(result.incremental_lower)} to {_inr(result.incremental_upper)}); "
-        f"ROI {result.roi:.2f}",
+        f"ROI {_roi(result.roi)}",
         f"Over the next {result.horizon_weeks} weeks: predicted sales {_inr(result.horizon_predicted_sales)} INR, "
         f"incremental {_inr(result.horizon_incremental_sales)} INR",
         *(f"Warning: {warning}" for warning in result.warnings),

@@ -227,7 +227,8 @@ def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channel
 def _budget_note(budget: float, side: str, extreme: str, total: float, what: str) -> str:
     return (
         f"the weekly budget of {message_inr(budget)} is {side} what the data range allows (every channel at its "
-        f"{extreme} weekly spend in the data: {message_inr(total)}); the data-range {what} are not applied"
+        f"{extreme} weekly spend in the data: {message_inr(total)}); the data-range {what} are not applied, and "
+        f"the sales and marginal ROIs at this budget extrapolate the curves {side} any spend the model has seen"
     )
 
 

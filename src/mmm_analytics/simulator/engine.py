@@ -173,7 +173,8 @@ class MarketingSimulator:
     def _allowed(self, brand: str, region: str) -> str:
         reference = self._reference_spend(brand, region)
         return (
-            f"the allowed maximum is {message_inr(self.max_weekly_spend(brand, region))} "
+            # rounded down, so that the amount shown is itself accepted
+            f"the allowed maximum is {message_inr(math.floor(self.max_weekly_spend(brand, region)))} "
             f"({self.max_spend_multiple:g} x the current weekly spend of brand {brand} / region {region}, "
             f"{message_inr(reference)})"
         )
@@ -289,7 +290,7 @@ class MarketingSimulator:
             spend=dict(zip(self.channels, spend.sum(axis=0).tolist())),
             predicted_sales=baseline + incremental,
             incremental_sales=incremental,
-            roi=incremental / total if total > 0 else 0.0,
+            roi=incremental / total if total > 0 else float("nan"),  # no spend: no ROI
             channel_contributions=dict(zip(self.channels, contribution.sum(axis=0).tolist())),
             baseline_sales=baseline,
             incremental_lower=float(np.quantile(draws, tail)),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from mmm_analytics.utils.io import finite_or_none
+
 type Allocation = dict[str, float]
 
 
@@ -15,7 +17,8 @@ class SimulationResult:
     ``predicted_sales``, ``incremental_sales``, ``channel_contributions`` and the interval
     are weekly at steady state; ``horizon_*`` are totals over the first ``horizon_weeks``
     weeks after switching from the current mix. ``warnings`` are lines about spend the data cannot
-    speak for (a channel given money in segments where the data never spent on it).
+    speak for (a channel given money in segments where the data never spent on it). ``roi`` is
+    incremental sales per INR of spend, NaN for a plan that spends nothing.
     """
 
     brand: str
@@ -39,4 +42,5 @@ class SimulationResult:
         return float(sum(self.spend.values()))
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "total_spend": self.total_spend}
+        """JSON-ready fields (``roi`` None for a plan without spend) and the total spend (INR per week)."""
+        return {**asdict(self), "roi": finite_or_none(self.roi), "total_spend": self.total_spend}

@@ -201,7 +201,7 @@ def compare_scenarios(simulator: MarketingSimulator, scenarios: list[Scenario]) 
                     "channel": channel,
                     "spend": spend,
                     "contribution": contribution,
-                    "roi": contribution / spend if spend > 0 else 0.0,
+                    "roi": contribution / spend if spend > 0 else float("nan"),  # no spend: no ROI
                 }
             )
     return pd.DataFrame(summary), pd.DataFrame(channel_rows)
