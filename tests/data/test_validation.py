@@ -160,6 +160,17 @@ def test_series_missing_too_many_weeks_is_fatal(raw_small: pd.DataFrame) -> None
         validate_panel(raw_small[~drop].reset_index(drop=True), SOURCE)
 
 
+def test_a_row_under_a_wrong_name_is_named_as_a_likely_typo(raw_small: pd.DataFrame) -> None:
+    """Before, one row with the wrong brand asked to "add the missing weeks" of a series that does not exist."""
+    raw = raw_small.copy()
+    row = raw.index[raw[schema.BRAND] == "BrandB"][7]
+    raw.loc[row, schema.BRAND] = "BrandA"
+    stray = "/".join(raw.loc[row, [schema.GEO, schema.BRAND, schema.SKU]])
+    with pytest.raises(InputError, match=rf"series {stray} appears in only 1 of 104 weeks \(e\.g\. \d{{4}}-") as caught:
+        validate_panel(raw, SOURCE)
+    assert "check that row's Geo, Brand, SKU for a typo" in str(caught.value)
+
+
 def test_spaces_around_ids_are_removed(raw_small: pd.DataFrame) -> None:
     raw = raw_small.copy()
     raw.loc[0, schema.BRAND] = " BrandA "

@@ -11,6 +11,9 @@ from pydantic import Field, field_validator, model_validator
 from mmm_analytics.channels import Channels
 from mmm_analytics.config.base import MAX_SEED, Settings
 
+#: Smallest CPM accepted (INR per 1000 exposures).
+MIN_CPM = 0.01
+
 
 class ChannelSpec(Settings):
     """One media channel: the exposure column and its cost per 1000 exposures (INR),
@@ -20,6 +23,17 @@ class ChannelSpec(Settings):
     column: str
     cpm: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     spend_column: str | None = None
+
+    @field_validator("cpm")
+    @classmethod
+    def _plausible_cpm(cls, cpm: float | None) -> float | None:
+        """A CPM below a paisa per 1000 exposures is a unit slip: every ROI would be divided by almost nothing."""
+        if cpm is not None and cpm < MIN_CPM:
+            raise ValueError(
+                f"{cpm:.3g} INR per 1000 exposures is below {MIN_CPM} (a paisa), no medium's price; "
+                "check the units (INR per 1000 exposures, e.g. 150)"
+            )
+        return cpm
 
     @model_validator(mode="after")
     def _cpm_or_spend(self) -> Self:

@@ -383,6 +383,10 @@ def _check_weekly(dates: pd.Series, source: str) -> list[Issue]:
     return [fatal(Rule.IRREGULAR_DATES, source, schema.DATE, int(off.sum()), after, detail)]
 
 
+#: A series present in at most this share of the weeks is named as a likely typo of another's key.
+STRAY_SERIES_SHARE = 0.05
+
+
 def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Issue], int]:
     """Give every series a row for every week from the first to the last date (NaN values).
 
@@ -402,10 +406,21 @@ def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
     worst = per_series.idxmax()
     example = f"{full[added.to_numpy()].iloc[0][schema.DATE].date().isoformat()} for {'/'.join(map(str, worst))}"
     if per_series.max() > MAX_MISSING_WEEK_SHARE * len(grid):
-        detail = (
-            f"series {'/'.join(map(str, worst))} has no row for {per_series.max()} of {len(grid)} weeks; "
-            f"at most {MAX_MISSING_WEEK_SHARE:.0%} can be imputed: add the missing weeks"
-        )
+        name = "/".join(map(str, worst))
+        present = len(grid) - int(per_series.max())
+        if 0 < present <= STRAY_SERIES_SHARE * len(grid):  # a row or two under a name of its own: a typo
+            key = typed[_KEY].apply(tuple, axis=1) == tuple(worst)
+            first = typed.loc[key, schema.DATE].min().date().isoformat()
+            detail = (
+                f"series {name} appears in only {present} of {len(grid)} weeks (e.g. {first}): check that row's "
+                f"{', '.join(_KEY)} for a typo (a row under a wrong name makes a series of its own), "
+                "or add the missing weeks"
+            )
+        else:
+            detail = (
+                f"series {name} has no row for {per_series.max()} of {len(grid)} weeks; "
+                f"at most {MAX_MISSING_WEEK_SHARE:.0%} can be imputed: add the missing weeks"
+            )
         return merged, [fatal(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], 0
     detail = f"{int(added.sum())} row(s) added for missing weeks (e.g. {example}); their values will be imputed"
     return merged, [fixed(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], int(added.sum())
