@@ -75,3 +75,28 @@ def test_scenario_figure_labels_a_one_brand_scenario() -> None:
         assert np.isclose(fig.axes[0].patches[1].get_height(), 40.0)
     finally:
         plt.close(fig)
+
+
+def test_many_scenarios_widen_the_figure_and_long_names_are_shortened() -> None:
+    """Before, 300 scenarios drew as one block of overlapping labels at the configured width."""
+    n = 40
+    summary = pd.DataFrame(
+        {
+            "scenario": [f"s{i}" for i in range(n - 1)] + ["x" * 5000],
+            "brand": ["all"] * n,
+            "region": ["all"] * n,
+            "incremental_sales": [100.0] * n,
+            "incremental_lower": [90.0] * n,
+            "incremental_upper": [110.0] * n,
+            "roi": [2.0] * (n - 1) + [float("nan")],
+            "contribution_TV": [100.0] * n,
+        }
+    )
+    fig = figures.scenario_figure(summary, ("TV",), VIZ)
+    try:
+        width = fig.get_size_inches()[0]
+        assert width == pytest.approx(VIZ.figure_width * n / figures.SCENARIOS_PER_PANEL)
+        last = fig.axes[0].get_xticklabels()[-1].get_text()
+        assert len(last) == figures.MAX_LABEL_CHARS and last.endswith("…")
+    finally:
+        plt.close(fig)

@@ -43,13 +43,26 @@ def scenario_label(name: str, brand: str, region: str) -> str:
     return name if scope == "national" else f"{name} ({scope})"
 
 
+#: Scenarios one panel of the scenario figure shows at the configured figure width.
+SCENARIOS_PER_PANEL = 8
+
+#: Longest scenario label drawn (longer names end in an ellipsis; the tables keep them whole).
+MAX_LABEL_CHARS = 40
+
+
+def _shortened(label: str) -> str:
+    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+
+
 def _money_axis(viz: VizConfig) -> FuncFormatter:
     return FuncFormatter(numbers.tick_formatter(viz.number_format))
 
 
-def _figure(viz: VizConfig, ncols: int = 1, height_scale: float = 1.0) -> tuple[Figure, np.ndarray]:
+def _figure(
+    viz: VizConfig, ncols: int = 1, height_scale: float = 1.0, width_scale: float = 1.0
+) -> tuple[Figure, np.ndarray]:
     sns.set_theme(style=viz.style, palette=viz.palette)
-    fig, axes = plt.subplots(1, ncols, figsize=viz.figure_size(height_scale), squeeze=False)
+    fig, axes = plt.subplots(1, ncols, figsize=viz.figure_size(height_scale, width_scale), squeeze=False)
     return fig, axes[0]
 
 
@@ -84,8 +97,13 @@ def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figur
 
 def scenario_figure(summary: pd.DataFrame, channels: tuple[str, ...], viz: VizConfig) -> Figure:
     """Per scenario: weekly incremental sales stacked by channel (INR) and ROI."""
-    fig, (left, right) = _figure(viz, ncols=2, height_scale=1.1)
-    names = [scenario_label(*row) for row in summary[["scenario", "brand", "region"]].itertuples(index=False)]
+    # Each panel keeps room for about SCENARIOS_PER_PANEL labels at the configured width; more widen the figure.
+    fig, (left, right) = _figure(
+        viz, ncols=2, height_scale=1.1, width_scale=max(1.0, len(summary) / SCENARIOS_PER_PANEL)
+    )
+    names = [
+        _shortened(scenario_label(*row)) for row in summary[["scenario", "brand", "region"]].itertuples(index=False)
+    ]
     positions = np.arange(len(names))
     bottom = np.zeros(len(names))
     colors = palette.channel_colors(viz, channels)
