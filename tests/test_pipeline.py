@@ -169,6 +169,14 @@ def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
     assert numbers["optimiser uplift (same budget)"] == "+20.0% incremental sales per week"
 
 
+def test_key_numbers_of_a_model_without_holdout_weeks(tmp_path: Path) -> None:
+    """Before: a KeyError ended every 'mmm run' in a folder trained with holdout_weeks: 0."""
+    paths = ProjectPaths(tmp_path)
+    paths.reports_dir.mkdir(parents=True)
+    (paths.reports_dir / "model_metrics.json").write_text(json.dumps({"train": {"overall": {"wmape": 0.04}}}))
+    assert key_numbers(paths) == [("holdout wMAPE", "n/a (no holdout weeks)")]
+
+
 def test_key_numbers_without_today_s_media_sales_read_n_a(tmp_path: Path) -> None:
     """Before: a ZeroDivisionError ended 'mmm run' after every step had run."""
     paths = ProjectPaths(tmp_path)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.config.viz import VizConfig
@@ -13,6 +15,7 @@ from mmm_analytics.curves import render
 from mmm_analytics.curves.carryover import carryover_curves
 from mmm_analytics.curves.extraction import extract_curves
 from mmm_analytics.curves.render import (
+    MAX_NAME_PART_BYTES,
     FigureFormat,
     FigureKind,
     figure_format,
@@ -59,6 +62,20 @@ def test_render_in_parallel_writes_every_file(params: ResponseParams, tmp_path: 
 @pytest.mark.parametrize(("text", "expected"), [("TV", "TV"), ("Tamil Nadu", "Tamil_Nadu"), ("a/b", "a_b")])
 def test_safe_name(text: str, expected: str) -> None:
     assert safe_name(text) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=400))
+def test_a_long_name_keeps_file_names_within_the_limit(text: str) -> None:
+    """Before, brands of 260 characters made every 'mmm curves' fail ("a name in the path is too long")."""
+    part = safe_name(text)
+    assert 0 < len(part.encode()) <= MAX_NAME_PART_BYTES and "/" not in part
+    assert len(f"roi_{part}_{part}_{part}_{part}_9.png".encode()) <= 255
+
+
+def test_long_names_that_share_a_start_stay_apart() -> None:
+    one, two = safe_name("B" * 300), safe_name("B" * 299 + "C")
+    assert one != two and one.startswith("B" * 30)
 
 
 def test_unknown_format_lists_the_choices() -> None:

@@ -24,6 +24,7 @@ Two segments whose names would only differ in characters replaced by ``_`` get `
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,8 +90,19 @@ def figure_format(value: str) -> FigureFormat:
         raise InputError(f"unknown figure format '{value}' (--format); choose one of: {choices}") from None
 
 
+#: Longest part of a figure's file name (bytes): a stem of four such parts stays within the 255-byte
+#: limit of a file name; a longer part keeps its start and ends in a hash of the whole.
+MAX_NAME_PART_BYTES = 48
+
+
 def safe_name(text: str) -> str:
-    return UNSAFE.sub("_", text).strip("_") or "_"
+    """``text`` as part of a file name: unsafe characters as ``_``, at most :data:`MAX_NAME_PART_BYTES`."""
+    name = UNSAFE.sub("_", text).strip("_") or "_"
+    if len(name.encode()) <= MAX_NAME_PART_BYTES:
+        return name
+    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+    start = name.encode()[: MAX_NAME_PART_BYTES - 9].decode(errors="ignore")
+    return f"{start}_{digest}"
 
 
 def channel_color(viz: VizConfig, channel: str, index: int) -> str:

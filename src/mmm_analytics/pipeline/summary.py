@@ -28,8 +28,9 @@ def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -
     numbers = []
     metrics = paths.reports_dir / "model_metrics.json"
     if metrics.is_file():
-        wmape = json.loads(metrics.read_text())["holdout"]["overall"]["wmape"]
-        numbers.append(("holdout wMAPE", f"{wmape:.2%}"))
+        holdout = json.loads(metrics.read_text()).get("holdout")  # none with holdout_weeks: 0
+        wmape = f"{holdout['overall']['wmape']:.2%}" if holdout else "n/a (no holdout weeks)"
+        numbers.append(("holdout wMAPE", wmape))
     roi = _channel_roi(paths, results.get("curves"))
     if roi is not None:
         top = roi.sort_values("roi", ascending=False).iloc[0]

@@ -13,10 +13,12 @@ The Debian package ``chromium`` provides the browser (:func:`find_chromium`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -200,8 +202,12 @@ class Browser:
         to_us, from_browser = os.pipe()
         command = [sys.executable, "-c", _HAND_OVER, str(to_browser), str(from_browser), self.binary, *FLAGS]
         command += [f"--user-data-dir={self._profile}", "about:blank"]
-        process = subprocess.Popen(
-            command, pass_fds=(to_browser, from_browser), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        process = subprocess.Popen(  # a session of its own: a kill takes the browser's children with it
+            command,
+            pass_fds=(to_browser, from_browser),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         os.close(to_browser)
         os.close(from_browser)
@@ -215,7 +221,8 @@ class Browser:
                 pipe.call("Browser.close")
                 pipe.process.wait(timeout=10)
             except (BrowserError, OSError, subprocess.TimeoutExpired):
-                pipe.process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pipe.process.pid, signal.SIGKILL)
                 pipe.process.wait(timeout=10)
             finally:
                 os.close(pipe.writer)

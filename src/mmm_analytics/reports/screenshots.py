@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.reports.browser import Browser, find_chromium
+from mmm_analytics.reports.browser import Browser, BrowserError, find_chromium
 from mmm_analytics.style.page import REPORTS
 from mmm_analytics.utils.io import write_with
 
@@ -31,7 +31,7 @@ def take_screenshots(reports_dir: Path, width: int = WIDTH, height: int = HEIGHT
     Raises
     ------
     InputError
-        Chromium is not installed.
+        Chromium is not installed, or failed to start, answer or load a page.
     """
     binary = find_chromium()
     if binary is None:
@@ -40,9 +40,15 @@ def take_screenshots(reports_dir: Path, width: int = WIDTH, height: int = HEIGHT
         )
     pages = [Path(reports_dir) / name for name in REPORTS if (Path(reports_dir) / name).is_file()]
     written = []
-    with Browser(binary) as browser:
-        for page in pages:
-            png = browser.screenshot(page, width, height)
-            target = Path(reports_dir) / FOLDER / f"{page.stem}.png"
-            written.append(write_with(target, _bytes_writer(png)))
+    try:
+        with Browser(binary) as browser:
+            for page in pages:
+                png = browser.screenshot(page, width, height)
+                target = Path(reports_dir) / FOLDER / f"{page.stem}.png"
+                written.append(write_with(target, _bytes_writer(png)))
+    except BrowserError as error:
+        raise InputError(
+            f"--screenshots: Chromium ({binary}) failed ({error}); the reports are written, "
+            f"{len(written)} of {len(pages)} screenshots taken; check the Chromium install or run without --screenshots"
+        ) from None
     return written
