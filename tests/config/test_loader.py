@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -325,3 +326,11 @@ def test_dates_still_read_as_dates(tmp_path: Path) -> None:
     path = write_config(tmp_path, "data_config.yaml", "synthetic:\n  start_date: 2022-01-03\n")
     assert str(read_yaml(path)["synthetic"]["start_date"]) == "2022-01-03"
     assert load_config(tmp_path).data.synthetic.start_date.isoformat() == "2022-01-03"
+
+
+def test_a_config_path_that_is_a_pipe_is_not_called_missing(tmp_path: Path) -> None:
+    """Before: "--config 'cfg.yaml' not found; did you mean 'cfg.yaml'?" for a named pipe."""
+    pipe = tmp_path / "model_config.yaml"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match=r"is not a regular file \(a device, pipe or socket\); give a YAML file"):
+        load_config_path(pipe)

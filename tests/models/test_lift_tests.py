@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
 from pathlib import Path
 
@@ -383,6 +384,10 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         read_lift_tests(tmp_path / "nope.csv", PANEL)
     with pytest.raises(InputError, match="is a folder"):
         read_lift_tests(tmp_path, PANEL)
+    pipe = tmp_path / "lift.csv"
+    os.mkfifo(pipe)  # before: "lift-test file not found" for a file that is there
+    with pytest.raises(InputError, match="lift.csv: is not a regular file"):
+        read_lift_tests(pipe, PANEL)
 
 
 def test_errors_are_input_errors_for_the_command_line() -> None:

@@ -45,6 +45,13 @@ def test_grow_and_cut_cards_follow_the_recommendation(small_run: Run) -> None:
         if move < -0.05:
             assert channel in cut.split(" | ")[0]
     assert "marginal ROI today" in grow + cut
+    # A channel is cut because its last rupees earn less than elsewhere, not because it is saturated: before,
+    # "Past saturation" was said of a channel cut with a marginal ROI of 1.75.
+    assert "saturation" not in cut
+    cut_channels = cut.split(" | ")[0]
+    assert ("Their last rupees earn less than the same rupees would in the channels to grow" in cut) == (
+        cut_channels != "none"
+    )
 
 
 def test_the_plan_card_gives_the_uplift_and_its_evidence(small_run: Run) -> None:

@@ -71,9 +71,13 @@ def _parse_list[T](text: str, kind: Callable[[str], T], name: str, example: str)
     if not parts:
         raise InputError(f"--{name} names nothing; give e.g. --{name} {example}")
     try:
-        return [kind(part) for part in parts]
+        items = [kind(part) for part in parts]
     except ValueError:
         raise InputError(f"--{name}: could not read {text!r}; give a comma-separated list, e.g. {example}") from None
+    twice = next((item for i, item in enumerate(items) if item in items[:i]), None)
+    if twice is not None:  # a world counted twice would weigh twice in every average
+        raise InputError(f"--{name}: {twice} is given twice; name each once")
+    return items
 
 
 def _parse_settings[S: StrEnum](text: str, kind: type[S]) -> list[S]:

@@ -160,6 +160,12 @@ def run(
         if every_step and (steps or skip):
             raise InputError("--all runs every step; leave out --steps and --skip, or leave out --all")
         chosen = choose_steps(steps, skip)
+        given = next((flag for flag, value in (("--input", input), ("--source", source)) if value), None)
+        if given and "data" not in chosen:
+            raise InputError(
+                f"{given} is read by the data step, which this run leaves out (the other steps read data/ as it is); "
+                f"add 'data' to --steps, or drop {given}"
+            )
         panel = choose_source(input or source, dataset)
         paths = ProjectPaths(output_dir)
         config = with_dataset(project_config(config_dir), dataset)

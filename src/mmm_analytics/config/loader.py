@@ -228,6 +228,8 @@ def config_kind(file: Path, default: str | None = None) -> str:
 
 
 def _missing_file(file: Path) -> InputError:
+    if file.exists():  # there, but not a file or folder
+        return InputError(f"--config '{file}' is not a regular file (a device, pipe or socket); give a YAML file")
     folder = file.parent
     near = get_close_matches(file.name, sorted(p.name for p in folder.glob("*.y*ml")), n=1) if folder.is_dir() else []
     hint = f"; did you mean '{folder / near[0]}'?" if near else "; pass an existing YAML file or a config folder"

@@ -172,6 +172,8 @@ def _read_table(path: Path) -> list[list[str]]:
     """Every line of the CSV as :data:`MAX_CELLS` text cells, blank lines included (index = line - 1)."""
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give the lift-test CSV file ({HEADER})")
+    if path.exists() and not path.is_file():
+        raise InputError(f"{path}: is not a regular file (a device, pipe or socket); give the lift-test CSV file")
     if not path.is_file():
         raise InputError(f"{path}: lift-test file not found; check the path given to --lift-tests or 'lift_tests'")
     try:

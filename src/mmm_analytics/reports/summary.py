@@ -113,19 +113,22 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
     grow = sorted((c for c, m in moves.items() if m > MOVE), key=lambda c: -moves[c])
     cut = sorted((c for c, m in moves.items() if m < -MOVE), key=lambda c: moves[c])
     reason = f"At the recommended mix every channel returns the same marginal ROI ({level})."
+    grow_detail = (
+        "; ".join(_evidence(c, inputs, moves) for c in grow) + f". The next rupee earns most here. {reason}"
+        if grow
+        else f"No channel grows by more than {MOVE:.0%} in the recommended mix."
+    )
+    # A channel cut may still pay back more than it costs: it is cut because its last rupees earn less
+    # than they would in the channels grown, not because it is saturated.
+    cut_detail = (
+        "; ".join(_evidence(c, inputs, moves) for c in cut)
+        + ". Their last rupees earn less than the same rupees would in the channels to grow."
+        if cut
+        else f"No channel is cut by more than {MOVE:.0%} in the recommended mix."
+    )
     return [
-        Card(
-            "Which channels to grow?",
-            ", ".join(grow) or "none",
-            "; ".join(_evidence(c, inputs, moves) for c in grow) + f". The next rupee earns most here. {reason}",
-            "good",
-        ),
-        Card(
-            "Which channels to cut?",
-            ", ".join(cut) or "none",
-            "; ".join(_evidence(c, inputs, moves) for c in cut) + ". Past saturation: the last rupees earn least.",
-            "bad",
-        ),
+        Card("Which channels to grow?", ", ".join(grow) or "none", grow_detail, "good"),
+        Card("Which channels to cut?", ", ".join(cut) or "none", cut_detail, "bad"),
     ]
 
 
