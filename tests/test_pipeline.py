@@ -122,6 +122,21 @@ def test_train_needs_the_features_file(tmp_path: Path, config) -> None:
         pipeline.train(run)
 
 
+def test_a_missing_or_broken_scenarios_file_stops_the_run_before_any_step(tmp_path: Path, config) -> None:
+    """Before, 'mmm run' in a folder without config/scenarios.yaml trained for minutes, then stopped at
+    the simulate step with a hint to pass --scenarios, a flag 'mmm run' does not have."""
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    run = PipelineRun(ProjectPaths(tmp_path / "out"), config, folder)
+    started: list[str] = []
+    with pytest.raises(InputError, match=r"scenarios\.yaml' not found: the simulate step reads it; .*--skip simulate"):
+        run_pipeline(run, ("data", "simulate"), on_start=started.append)
+    (folder / "scenarios.yaml").write_text("scenarios:\n  - name: a\n    spend: {TV: 5, TV: 6}\n")
+    with pytest.raises(InputError, match="is given twice"):
+        run_pipeline(run, ("data", "simulate"), on_start=started.append)
+    assert started == [] and not (tmp_path / "out").exists()
+
+
 def test_optimize_step_writes_the_allocation(tmp_path: Path, config) -> None:
     paths = ProjectPaths(tmp_path)
     write_model(paths.models_dir, build_params(n_weeks=30))

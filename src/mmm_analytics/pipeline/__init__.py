@@ -225,6 +225,19 @@ def choose_steps(steps: str | None, skip: str | None) -> list[str]:
     return left
 
 
+def check_scenarios(path: Path) -> None:
+    """Raise :class:`InputError` when the simulate step's ``scenarios.yaml`` is missing or malformed (its
+    brands, regions and channels are checked against the model when the step runs)."""
+    from mmm_analytics.simulator.scenarios import load_scenarios
+
+    if not path.exists():
+        raise InputError(
+            f"scenarios file '{path}' not found: the simulate step reads it; copy config/scenarios.yaml of the "
+            "project there, point --config-dir at a folder that has one, or leave the step out (--skip simulate)"
+        )
+    load_scenarios(path)
+
+
 def run_pipeline(
     run: PipelineRun,
     steps: Sequence[str] = STEPS,
@@ -245,6 +258,8 @@ def run_pipeline(
     run asks for them); its path is ``results["summary"]``.
     """
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures are files; no window is ever opened
+    if "simulate" in steps:
+        check_scenarios(run.scenarios)  # before the steps ahead of it spend minutes
     outcome = PipelineResult()
     start = time.time()
     for step in steps:
