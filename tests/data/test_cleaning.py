@@ -22,6 +22,7 @@ from mmm_analytics.data.cleaning import (
     OUTLIER_FLAG,
     clean_panel,
     cleaning_report,
+    extreme_outlier_notes,
     handle_outliers,
     impute,
     to_contract,
@@ -159,6 +160,20 @@ def test_spike_is_flagged_but_promotion_uplift_is_not(method: OutlierMethod) -> 
     record = table.iloc[0]
     assert (record["column"], record["value"], record["value_after"]) == ("Sales_Value", 180.0, 180.0)
     assert "above the series median of non-promotion weeks" in record["reason"]
+
+
+def test_a_value_kept_far_beyond_any_real_week_is_named() -> None:
+    """Before, a Sales_Value typed 10,000 times too large was only counted among the flagged outliers and went
+    on to wreck every ROI without a word."""
+    spike = _with_spike(spike=1e7)
+    _, table, _, _ = handle_outliers(spike, OutlierSettings(columns=["Sales_Value"]))
+    (note,) = extreme_outlier_notes(table)
+    assert note.startswith("Sales_Value of G0/") and "is 10,000,000" in note and "kept as it is" in note
+    assert note.endswith("fix the row, or set cleaning.outliers.action: clip in data_config.yaml")
+    _, ordinary, _, _ = handle_outliers(_with_spike(), OutlierSettings(columns=["Sales_Value"]))
+    assert not ordinary.empty and extreme_outlier_notes(ordinary) == ()  # a spike of an ordinary size
+    clip = OutlierSettings(columns=["Sales_Value"], action=OutlierAction.CLIP)
+    assert extreme_outlier_notes(handle_outliers(spike, clip)[1]) == ()  # clipped: nothing kept
 
 
 def test_clip_moves_the_value_to_the_threshold() -> None:

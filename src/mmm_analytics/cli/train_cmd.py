@@ -19,6 +19,7 @@ from mmm_analytics.cli.common import (
     project_config,
     require_file,
     user_errors,
+    warn,
 )
 from mmm_analytics.cli.progress import epoch_bar
 from mmm_analytics.compute import Backend, require_ray
@@ -138,6 +139,8 @@ def show(result: TrainResult, output: Path) -> None:
     else:
         table.add_row("model", escape(str(output / "mmm_model.keras")))
     console.print(table)
+    for line in result.warnings:
+        warn(line)
 
 
 def train(

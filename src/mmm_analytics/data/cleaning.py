@@ -247,6 +247,30 @@ def handle_outliers(
     return out, table, flagged, clipped
 
 
+#: A kept outlier this many robust spreads from its series' median is named in a warning: a value that
+#: far out is a typing or unit slip far more often than a real week, and one such row can swamp the fit.
+EXTREME_OUTLIER_SCORE = 50.0
+
+
+def extreme_outlier_notes(outliers: pd.DataFrame) -> tuple[str, ...]:
+    """One line naming the farthest of the flagged values kept as they are (action ``flag``) whose score
+    exceeds :data:`EXTREME_OUTLIER_SCORE`, with how many there are; () when none. ``outliers`` is the
+    table of :func:`handle_outliers`."""
+    kept = outliers[(outliers["action"] == OutlierAction.FLAG.value) & (outliers["score"] > EXTREME_OUTLIER_SCORE)]
+    if kept.empty:
+        return ()
+    worst = kept.loc[kept["score"].astype(float).idxmax()]
+    series = "/".join(str(worst[column]) for column in schema.KEY_COLUMNS)
+    week = pd.Timestamp(worst[schema.DATE]).date().isoformat()
+    others = f" ({len(kept) - 1} more this far out in outliers.csv)" if len(kept) > 1 else ""
+    return (
+        f"{worst['column']} of {series} in the week of {week} is {worst['value']:,.0f}, {worst['score']:,.0f} robust "
+        f"spreads from its series' median ({worst['series_median']:,.0f}) and kept as it is{others}: most likely a "
+        "typing or unit slip, and it can swamp the fit; fix the row, or set cleaning.outliers.action: clip in "
+        "data_config.yaml",
+    )
+
+
 def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
     """Cast to the ``clean_panel.parquet`` dtypes and order (see :class:`CleanedPanel`).
 

@@ -36,6 +36,7 @@ from mmm_analytics.data.cleaning import (
     check_outlier_columns,
     clean_panel,
     cleaning_report,
+    extreme_outlier_notes,
     to_contract,
     total_changes,
 )
@@ -199,7 +200,7 @@ def run_data(
     if not in_place:
         write_raw_copy(raw, validated, raw_target)
     cleaned = clean_panel(validated.frame, config.cleaning)
-    warnings = unspent_channel_notes(cleaned.frame, config.channel_table())
+    warnings = (*extreme_outlier_notes(cleaned.outliers), *unspent_channel_notes(cleaned.frame, config.channel_table()))
     if validated.n_weeks < schema.MIN_TRAINING_WEEKS:
         warnings = (
             f"the panel has {validated.n_weeks} week(s) of data: it can be explored, but a model needs at least "
