@@ -128,6 +128,25 @@ def test_run_shows_one_allocation_table_and_lists_only_its_files(model_project: 
     assert "simulation_report.html" in summary
 
 
+def test_a_model_trained_on_other_data_is_named(model_project: Path) -> None:
+    """Before, after 'mmm data' on another panel, curves and advice came from the old model without a word."""
+    import json
+
+    meta = {"channels": ["TV", "YouTube", "Facebook"], "vocabularies": {"brand": ["BrandA"]}, "scalers": {"a": 1}}
+    (model_project / "outputs" / "models" / "features_meta.json").write_text(json.dumps(meta))
+    processed = model_project / "data" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "features_meta.json").write_text(json.dumps(meta))
+    same = runner.invoke(app, ["optimize", "--config", "myconfig"])
+    assert same.exit_code == 0 and "trained on other data" not in same.output
+    (processed / "features_meta.json").write_text(json.dumps(meta | {"vocabularies": {"brand": ["MarqueA"]}}))
+    other = runner.invoke(app, ["optimize", "--config", "myconfig"])
+    assert other.exit_code == 0, other.output
+    assert "trained on other data than 'data/processed/features_meta.json' now describes (brands, regions or SKUs" in (
+        " ".join(other.stderr.split())
+    )
+
+
 def test_run_without_optimize_shows_the_batch_optimum(model_project: Path) -> None:
     result = runner.invoke(app, ["run", "--steps", "simulate", "--config", "myconfig/model_config.yaml"])
     assert result.exit_code == 0, result.output

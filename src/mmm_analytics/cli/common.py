@@ -22,6 +22,7 @@ from rich.markup import escape
 from mmm_analytics.config.base import MAX_SEED
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output, require_file, shown_path
+from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig
@@ -40,6 +41,7 @@ __all__ = [
     "user_errors",
     "warn",
     "warn_model_file",
+    "warn_stale_model",
 ]
 
 console = Console()
@@ -144,19 +146,56 @@ def warn(message: str) -> None:
     )
 
 
-def warn_model_file(model: Path) -> None:
-    """Warn when the model folder's ``mmm_model.keras`` is missing or damaged.
+def warn_model_file(model: Path, features: Path | None = None) -> None:
+    """Warn when the model folder's ``mmm_model.keras`` is missing or damaged, or when the model was
+    trained on other data than ``features`` (default ``data/processed/features.parquet``) holds now.
 
     Curves, simulate and optimize read only ``metadata.json`` and ``response_params.npz``, so
     they go on; the warning says how to restore the Keras model.
     """
+    from mmm_analytics.features.store import meta_path
     from mmm_analytics.response.artifacts import model_file_problem, model_folder
 
-    problem = model_file_problem(model_folder(model))
+    folder = model_folder(model)
+    problem = model_file_problem(folder)
     if problem is not None:
         warn(
             f"{problem}; this command reads only metadata.json and response_params.npz and goes on, "
             "but re-run 'mmm train' to restore the Keras model"
+        )
+    warn_stale_model(folder, meta_path(features or ProjectPaths().features))
+
+
+#: What each part of ``features_meta.json`` is, in a user's words (for the stale-model warning).
+FEATURE_META_WORDS = {
+    "channels": "channels",
+    "cpm": "CPMs",
+    "control_names": "controls",
+    "holdout_weeks": "holdout weeks",
+    "scalers": "data values",
+    "vocabularies": "brands, regions or SKUs",
+    "granularity": "granularity",
+}
+
+
+def warn_stale_model(model: Path, features_meta: Path) -> None:
+    """Warn when the model folder was trained on other features than ``features_meta`` describes (the
+    data was re-run since): the curves and advice that follow are for the data it was trained on."""
+    import json
+
+    trained = model / "features_meta.json"
+    if not (trained.is_file() and features_meta.is_file()):
+        return
+    try:
+        then, now = (json.loads(path.read_text(encoding="utf-8")) for path in (trained, features_meta))
+    except (OSError, ValueError):
+        return
+    differ = [words for key, words in FEATURE_META_WORDS.items() if then.get(key) != now.get(key)]
+    if differ:
+        warn(
+            f"the model in '{shown_path(model)}' was trained on other data than '{shown_path(features_meta)}' now "
+            f"describes ({', '.join(differ)} differ): what follows is for the data it was trained on; "
+            "re-run 'mmm train' to fit the current data"
         )
 
 

@@ -180,7 +180,7 @@ def run(
             written.extend(written_files(step, result, paths))
             console.print(f"[green]done[/green] {step} in {seconds:.1f} s")
             if step in MODEL_READERS and step == next(s for s in chosen if s in MODEL_READERS):
-                warn_model_file(paths.models_dir)
+                warn_model_file(paths.models_dir, paths.features)
 
         outcome = run_pipeline(pipeline, chosen, on_start=on_start, on_done=on_done, around=_around)
         written += [outcome.results["summary"], *outcome.results.get("screenshots", [])]
