@@ -19,6 +19,7 @@ from mmm_analytics.utils.workers import (
     TEMP_NAME,
     remove_stale_temps,
     start_method,
+    usable_workers,
     worker_context,
     worker_pool,
 )
@@ -192,3 +193,9 @@ def test_remove_stale_temps_removes_only_temp_names(tmp_path: Path) -> None:
     assert remove_stale_temps(tmp_path, stems={"channel_roi"}) == [stale[1]]
     assert all(path.exists() for path in kept)
     assert remove_stale_temps(tmp_path / "missing") == []
+
+
+def test_no_more_figure_processes_than_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, '--workers 32' on 2 cores started 32 processes, each with its own matplotlib and data."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert [usable_workers(n) for n in (1, 2, 32)] == [1, 2, 2]
