@@ -435,7 +435,9 @@ def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
     (config / "model_config.yaml").write_text("simulator:\n  data_range: false\n")
     (config / "viz_config.yaml").write_text("dpi: 50\n")
     scenarios = tmp_path / "s.yaml"
-    scenarios.write_text("scenarios:\n  - name: now\n")
+    scenarios.write_text(
+        "scenarios:\n  - name: now\n  - name: dark\n    brand: BrandA\n    spend: {TV: 0, YouTube: 0}\n"
+    )
     report = tmp_path / "report.html"
     result = runner.invoke(
         app,
@@ -449,6 +451,11 @@ def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "Scenarios (INR per week, at the point estimate)" in text
+    # Each scenario says where it applies, beside advice for BrandA / CENTRAL (before: no scope at all), and a
+    # plan without spend has no ROI (before: nan, once the ROI of nothing was no longer 0.00).
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 5}
+    assert "national" in rows["now"] and "BrandA" in rows["dark"]  # "BrandA only", wrapped
+    assert "nan" not in rows["dark"] and rows["dark"].split("│")[6].strip() == "-"
     assert "Current mix: today's mix" in text and "more sales in" in text
     assert CAUTIOUS_ADVICE in text
     assert "Warning: cautious advice" not in text

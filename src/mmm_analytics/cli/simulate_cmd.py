@@ -83,13 +83,17 @@ SCENARIO_COLUMNS = [
 def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> None:
     """The scenario table, the optimum (unless ``optimum`` is False) and how many files were written."""
     from mmm_analytics.cli import tables
+    from mmm_analytics.simulator.figures import scope_label
     from mmm_analytics.simulator.scenarios import warning_lines
 
     for name, line in warning_lines(results.scenarios):
         warn(f"scenario {name!r}: {line}")
+    shown = results.scenarios[SCENARIO_COLUMNS].copy()
+    where = [scope_label(str(b), str(r)) for b, r in zip(results.scenarios["brand"], results.scenarios["region"])]
+    shown.insert(1, "where", where)  # a scenario may cover one brand or region, the advice below another
     console.print(
         tables.frame_table(
-            results.scenarios[SCENARIO_COLUMNS],
+            shown,
             "Scenarios (INR per week, at the point estimate)",
             money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
         )

@@ -128,7 +128,8 @@ def optimization_summary(result: OptimizationResult) -> list[str]:
 
 
 def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) -> Table:
-    """Any small table; columns in ``money`` are formatted as whole INR, other floats to 3 decimals."""
+    """Any small table; columns in ``money`` are formatted as whole INR, other floats to 3 decimals,
+    a missing number as ``-``."""
     table = Table(title=escape(title))
     for column in frame.columns:
         table.add_column(
@@ -137,7 +138,9 @@ def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) ->
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row):
-            if isinstance(value, float):
+            if isinstance(value, float) and not math.isfinite(value):
+                cells.append("-")  # not available (e.g. the ROI of a plan without spend)
+            elif isinstance(value, float):
                 cells.append(_inr(value) if column in money else f"{value:,.3f}")
             else:
                 cells.append(escape(str(value)))
