@@ -233,3 +233,9 @@ def test_a_plan_without_spend_has_no_roi(simulator: MarketingSimulator) -> None:
     assert "ROI -" in simulation_summary(result)[1]
     summary, channels = compare_scenarios(simulator, [Scenario("dark", "", "BrandA", "EAST", nothing)])
     assert summary["roi"].isna().all() and channels["roi"].isna().all()
+    from mmm_analytics.cli.tables import comparison_table  # the menu's side-by-side view
+
+    console = Console(width=200, record=True)
+    console.print(comparison_table(summary, simulator.channels, 0.9))
+    roi_row = next(line for line in console.export_text().splitlines() if line.strip("│ ").startswith("ROI"))
+    assert "nan" not in roi_row and roi_row.rstrip(" │").endswith("-")

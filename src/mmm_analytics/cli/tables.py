@@ -170,6 +170,6 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
     line("Predicted sales", lambda row: _inr(row["predicted_sales"]))
     line("Incremental sales", lambda row: _inr(row["incremental_sales"]))
     line(f"{level:.0%} interval", lambda row: f"{_inr(row['incremental_lower'])} to {_inr(row['incremental_upper'])}")
-    line("ROI", lambda row: f"{row['roi']:.2f}")
+    line("ROI", lambda row: _roi(row["roi"]))
     line("Change vs current mix", lambda row: f"{row['delta_incremental_vs_current']:+,.0f}")
     return table
