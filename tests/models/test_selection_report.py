@@ -33,6 +33,7 @@ def test_section_shows_every_candidate_score_the_winner_and_why() -> None:
     table = next(block for block in section.blocks if isinstance(block, Table))
     assert [row[0].text for row in table.rows] == ["beta_gamma + hill", "weibull + hill"]
     assert [row[1].text for row in table.rows] == ["4.58%", "4.21%"] and table.rows[1][3].text == "chosen"
+    assert table.rows[0][3].text == "not chosen" and table.headers[3] == "Verdict"  # before: an empty cell and header
     text = _text(section)
     assert "Weibull carryover" in text and "4.0 standard errors" in text and "weeks 118-130, weeks 131-143" in text
     assert "TV: 0.95, at about the same multiple" in text and "Print: 0.05, at about the same absolute" in text

@@ -25,6 +25,8 @@ SCENARIOS = """scenarios:
     description: BrandA only, TV up by half
     brand: BrandA
     spend: {TV: '+50%'}
+  - name: quiet
+    spend: {TV: 0}
 """
 
 
@@ -72,7 +74,7 @@ def test_scenarios_show_their_description_and_scope(
     table = re.search(r'<div class="table-box" id="table-scenarios">(.*?)</div>', page, re.S).group(1)
     assert "<td>national</td>" in table and "<td>BrandA only</td>" in table
     chart = charts_of(build_page(_inputs(results, simulator, VizConfig())))["chart-scenarios"]
-    assert chart["data"][0]["x"] == ["now", "brand_a_push (BrandA only)"]
+    assert chart["data"][0]["x"] == ["now", "brand_a_push (BrandA only)", "quiet"]
 
 
 def test_every_roi_is_named_and_headers_are_human(page: str) -> None:
@@ -106,3 +108,8 @@ def test_the_uplift_shows_its_interval_when_the_optimiser_gives_it() -> None:
     assert _uplift_text(plain) == "uplift +7.2%"
     assert _uplift_text(full) == "uplift +7.2% (90% interval +5.0% to +9.0%), 97% chance of beating today's mix"
     json.dumps(vars(full))
+
+
+def test_a_scenario_without_a_description_says_so(page: str) -> None:
+    """Before, its 'What changes' cell was empty."""
+    assert "(no description in the scenarios file)" in page

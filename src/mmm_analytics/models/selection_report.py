@@ -60,13 +60,13 @@ def form_section(
                 if c["out_of_sample_rmse"] is not None
                 else Cell(f"could not be fitted: {c.get('failure') or 'unknown reason'}"),
                 Cell(f"{c['seconds']:.1f} s", c["seconds"]),
-                Cell("chosen" if c["chosen"] else ""),
+                Cell("chosen" if c["chosen"] else "not chosen"),
             )
             for c in selection["candidates"]
         )
         blocks.append(
             Table(
-                ("Form (carryover + saturation)", "Forecast error (RMSE, share of weekly sales)", "Time", ""),
+                ("Form (carryover + saturation)", "Forecast error (RMSE, share of weekly sales)", "Time", "Verdict"),
                 rows,
                 (False, True, True, False),
                 caption="Out-of-sample forecast error of each candidate, pooled over series and folds.",

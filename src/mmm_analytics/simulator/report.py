@@ -83,7 +83,7 @@ def _scenario_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
             | {
                 "label": row["scenario"],
                 "scope": scope_label(str(row["brand"]), str(row["region"])),
-                "description": row.get("description") or "",
+                "description": row.get("description") or "(no description in the scenarios file)",
                 "interval": numbers.interval(
                     row["incremental_lower"], row["incremental_upper"], lambda v: numbers.grouped(v, fmt)
                 ),
