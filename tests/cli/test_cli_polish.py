@@ -147,6 +147,24 @@ def test_a_model_trained_on_other_data_is_named(model_project: Path) -> None:
     )
 
 
+def test_ctrl_c_is_one_line_naming_what_may_be_part_written(
+    model_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, Ctrl-C in 'mmm train' printed a blank line; the model folder then mixed two runs without a word."""
+    from mmm_analytics.simulator import MarketingSimulator
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MarketingSimulator, "optimize_budget", interrupted)
+    result = runner.invoke(app, ["optimize", "--config", "myconfig"])
+    assert result.exit_code == 130
+    assert " ".join(result.stderr.split()).endswith(  # after the hand-built model's warning of no Keras file
+        "interrupted (Ctrl-C); --output 'outputs/simulations/optimal_allocation.json' may hold files of this run "
+        "beside an earlier run's: run the command again"
+    )
+
+
 def test_run_without_optimize_shows_the_batch_optimum(model_project: Path) -> None:
     result = runner.invoke(app, ["run", "--steps", "simulate", "--config", "myconfig/model_config.yaml"])
     assert result.exit_code == 0, result.output

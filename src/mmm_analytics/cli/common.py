@@ -124,7 +124,8 @@ def user_errors(*outputs: Output) -> Iterator[None]:
     """Check ``outputs`` up front, then turn a user's mistake into one line on stderr and exit code 2.
 
     Caught: :class:`InputError` and :class:`OSError` (a path that cannot be read or written,
-    described by :func:`describe_os_error`, naming the option of ``outputs`` it concerns).
+    described by :func:`describe_os_error`, naming the option of ``outputs`` it concerns); Ctrl-C
+    ends with one line naming ``outputs`` and exit code 130.
     With ``--debug`` the traceback is printed above the line; the exit code stays 2.
     """
     try:
@@ -137,6 +138,12 @@ def user_errors(*outputs: Output) -> Iterator[None]:
     except OSError as error:
         _report(describe_os_error(error, outputs), error)
         raise typer.Exit(code=2) from None
+    except KeyboardInterrupt:
+        # Every file is written whole or not at all, but a step cut short leaves its folder part old, part new.
+        written = ", ".join(f"{output.option} '{shown_path(output.path)}'" for output in outputs)
+        where = f"; {written} may hold files of this run beside an earlier run's" if written else ""
+        error_console.print(f"interrupted (Ctrl-C){where}: run the command again", highlight=False)
+        raise typer.Exit(code=130) from None
 
 
 def warn(message: str) -> None:
