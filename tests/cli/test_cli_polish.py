@@ -145,6 +145,10 @@ def test_a_model_trained_on_other_data_is_named(model_project: Path) -> None:
     assert "trained on other data than 'data/processed/features_meta.json' now describes (brands, regions or SKUs" in (
         " ".join(other.stderr.split())
     )
+    # A model elsewhere (trained from another features file, or in another project) is not compared.
+    shutil.copytree(model_project / "outputs" / "models", model_project / "elsewhere")
+    apart = runner.invoke(app, ["optimize", "--config", "myconfig", "--model", "elsewhere"])
+    assert apart.exit_code == 0 and "trained on other data" not in apart.output
 
 
 def test_ctrl_c_is_one_line_naming_what_may_be_part_written(

@@ -94,6 +94,10 @@ def test_a_value_may_hold_spaces_as_amounts_are_written() -> None:
     assert parse_changes("TV=Rs 500 Print=500 INR", current) == pytest.approx({"TV": 500.0, "Print": 500.0})
     with pytest.raises(InputError, match="unknown channel 'Cr'"):
         parse_changes("Cr TV=1", current)
+    # Only an amount's words continue an item: a channel whose '=' was forgotten is named, not TV.
+    assert split_items("TV=100000 Print") == ["TV=100000", "Print"]
+    with pytest.raises(InputError, match="'Print': no value"):
+        parse_changes("TV=100000 Print", current)
 
 
 def test_spend_prompts_take_changes_and_shares(simulator: MarketingSimulator, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mmm_analytics.config import (
     DataConfig,
@@ -320,6 +321,14 @@ def test_merge_keys_still_work_and_may_be_overridden(tmp_path: Path) -> None:
     bad = write_config(tmp_path, "y.yaml", "base: &b {x: 1}\nover:\n  <<: *b\n  x: 2\n  x: 3\n")
     with pytest.raises(InputError, match=re.escape(f"{bad} line 5: key 'over.x' is given twice (first on line 4)")):
         read_yaml(bad)
+
+
+def test_a_merged_mapping_that_merges_another_is_read_as_plain_yaml_reads_it(tmp_path: Path) -> None:
+    """A merge rewrites the merged mapping in place: checked while building, a chained merge read as a key
+    given twice."""
+    text = "b0: &b0 {x: 1, y: 2}\ndefaults:\n  inner: &base\n    <<: *b0\n    x: 3\nderived:\n  <<: *base\n  z: 4\n"
+    path = write_config(tmp_path, "x.yaml", text)
+    assert read_yaml(path) == yaml.safe_load(text)
 
 
 def test_dates_still_read_as_dates(tmp_path: Path) -> None:

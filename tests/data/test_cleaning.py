@@ -172,6 +172,12 @@ def test_a_value_kept_far_beyond_any_real_week_is_named() -> None:
     assert note.endswith("fix the row, or set cleaning.outliers.action: clip in data_config.yaml")
     _, ordinary, _, _ = handle_outliers(_with_spike(), OutlierSettings(columns=["Sales_Value"]))
     assert not ordinary.empty and extreme_outlier_notes(ordinary) == ()  # a spike of an ordinary size
+    # A festival week of four times the usual sales in a quiet series: far in robust spreads, not a slip.
+    festival = _tiny_frame()
+    festival["Sales_Value"] = 100.0 + np.linspace(-1.0, 1.0, len(festival))
+    festival.loc[6, "Sales_Value"] = 400.0
+    _, table, _, _ = handle_outliers(festival, OutlierSettings(columns=["Sales_Value"]))
+    assert table["score"].max() > 50 and extreme_outlier_notes(table) == ()
     clip = OutlierSettings(columns=["Sales_Value"], action=OutlierAction.CLIP)
     assert extreme_outlier_notes(handle_outliers(spike, clip)[1]) == ()  # clipped: nothing kept
 

@@ -155,7 +155,8 @@ def warn(message: str) -> None:
 
 def warn_model_file(model: Path, features: Path | None = None) -> None:
     """Warn when the model folder's ``mmm_model.keras`` is missing or damaged, or when the model was
-    trained on other data than ``features`` (default ``data/processed/features.parquet``) holds now.
+    trained on other data than ``features`` holds now (without ``features``: the project's
+    ``data/processed/features.parquet``, compared only for the project's ``outputs/models``).
 
     Curves, simulate and optimize read only ``metadata.json`` and ``response_params.npz``, so
     they go on; the warning says how to restore the Keras model.
@@ -170,7 +171,11 @@ def warn_model_file(model: Path, features: Path | None = None) -> None:
             f"{problem}; this command reads only metadata.json and response_params.npz and goes on, "
             "but re-run 'mmm train' to restore the Keras model"
         )
-    warn_stale_model(folder, meta_path(features or ProjectPaths().features))
+    # Only a model of this project's own folders is compared with its features: a model trained from
+    # another features file (mmm train --data) or in another project has no features here to compare with.
+    defaults = ProjectPaths()
+    if features is not None or folder.resolve() == defaults.models_dir.resolve():
+        warn_stale_model(folder, meta_path(features or defaults.features))
 
 
 #: What each part of ``features_meta.json`` is, in a user's words (for the stale-model warning).

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
-from mmm_analytics.utils.amounts import parse_inr
+from mmm_analytics.utils.amounts import SCALES, parse_inr
 from mmm_analytics.utils.percent import share_of_current
 
 
@@ -65,13 +65,19 @@ def parse_spend(text: str, current: float) -> float:
     return value
 
 
+#: Words that continue an amount written with spaces (``1.2 Cr``, ``Rs 2,000``, ``500 INR``).
+_AMOUNT_WORDS = frozenset(SCALES) | {"rs", "rs.", "inr", "₹"}
+
+
 def split_items(text: str) -> list[str]:
-    """``CHANNEL=VALUE`` items separated by spaces, a value's own spaces kept: ``TV=1.2 Cr Print=0``
-    is ``["TV=1.2 Cr", "Print=0"]``. A word without ``=`` belongs to the item before it (the
-    first word is an item of its own, which the caller reports)."""
+    """``CHANNEL=VALUE`` items separated by spaces, an amount's own spaces kept: ``TV=1.2 Cr Print=0``
+    is ``["TV=1.2 Cr", "Print=0"]``. Only a scale or currency word or a number continues the item
+    before it; any other word is an item of its own, which the caller reports (``TV=5 Radio``: Radio
+    has no value)."""
     items: list[str] = []
     for word in text.split():
-        if items and "=" not in word and "=" in items[-1]:
+        amount = word.lower() in _AMOUNT_WORDS or word[0].isdigit() or word[0] == "₹"
+        if items and amount and "=" not in word and "=" in items[-1]:
             items[-1] = f"{items[-1]} {word}"
         else:
             items.append(word)

@@ -75,51 +75,39 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
 class UniqueKeyLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` that refuses a key given twice in one mapping.
 
-    Merge keys (``<<: *base``) still work: keys brought in by a merge may be overridden by the
-    mapping's own keys, as YAML intends; only the mapping's own keys must be unique.
+    The keys are checked on the document as written, before any mapping is built: merge keys
+    (``<<: *base``) keep working, since building a merge rewrites the merged mapping in place and
+    keys brought in by a merge may be overridden by the mapping's own; only a mapping's own keys
+    must be unique.
     """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._paths: dict[int, tuple[str, ...]] = {}
-
     def construct_document(self, node: yaml.Node) -> Any:
-        """Note where each mapping sits (for messages), then build the document."""
-        self._note_paths(node, ())
+        """Check every mapping's own keys (for messages, with its dotted path), then build the document."""
+        self._check_keys(node, (), set())
         return super().construct_document(node)
 
-    def _note_paths(self, node: yaml.Node, path: tuple[str, ...]) -> None:
-        """Record the dotted key path of every mapping below ``node``; a list item starts afresh."""
-        if id(node) in self._paths:  # an alias (or a cycle): named where it was first written
+    def _check_keys(self, node: yaml.Node, path: tuple[str, ...], seen: set[int]) -> None:
+        """Raise :class:`DuplicateKeyError` for a key repeated in a mapping below ``node``; a list item's
+        path starts afresh, an alias is checked where it was first written."""
+        if id(node) in seen:
             return
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            self._paths[id(node)] = path
+            first: dict[tuple[str, str], yaml.Node] = {}
             for key_node, value_node in node.value:
-                part = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
                 merged = key_node.tag == "tag:yaml.org,2002:merge"
-                self._note_paths(value_node, path if merged else (*path, str(part)))
+                if isinstance(key_node, yaml.ScalarNode) and not merged:
+                    earlier = first.setdefault((key_node.tag, key_node.value), key_node)
+                    if earlier is not key_node:
+                        dotted = ".".join((*path, str(key_node.value)))
+                        raise DuplicateKeyError(
+                            dotted, key_node.start_mark.line + 1, earlier.start_mark.line + 1, key_node
+                        )
+                part = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                self._check_keys(value_node, path if merged else (*path, str(part)), seen)
         elif isinstance(node, yaml.SequenceNode):
-            self._paths[id(node)] = path
             for item in node.value:
-                self._note_paths(item, ())
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """Build a mapping, raising :class:`DuplicateKeyError` on a key given twice."""
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, yaml.Node] = {}
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    first = seen.setdefault(key, key_node)
-                except TypeError:  # an unhashable key: the base constructor explains it
-                    continue
-                if first is not key_node:
-                    text = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
-                    dotted = ".".join((*self._paths.get(id(node), ()), str(text)))
-                    raise DuplicateKeyError(dotted, key_node.start_mark.line + 1, first.start_mark.line + 1, key_node)
-        return super().construct_mapping(node, deep=deep)
+                self._check_keys(item, (), seen)
 
 
 def read_yaml(path: Path) -> Any:

@@ -247,22 +247,32 @@ def handle_outliers(
     return out, table, flagged, clipped
 
 
-#: A kept outlier this many robust spreads from its series' median is named in a warning: a value that
-#: far out is a typing or unit slip far more often than a real week, and one such row can swamp the fit.
+#: A kept outlier this many robust spreads from its series' median, and at least :data:`EXTREME_OUTLIER_RATIO`
+#: times (or at most its inverse) the median, is named in a warning: a value that far out is a typing or
+#: unit slip (a digit too many or too few) far more often than a real week, and one such row can swamp the
+#: fit. A festival week of four times the usual sales reaches 60 robust spreads in a quiet series; the
+#: ratio keeps it out.
 EXTREME_OUTLIER_SCORE = 50.0
+EXTREME_OUTLIER_RATIO = 10.0
 
 
 def extreme_outlier_notes(outliers: pd.DataFrame) -> tuple[str, ...]:
-    """One line naming the farthest of the flagged values kept as they are (action ``flag``) whose score
-    exceeds :data:`EXTREME_OUTLIER_SCORE`, with how many there are; () when none. ``outliers`` is the
-    table of :func:`handle_outliers`."""
-    kept = outliers[(outliers["action"] == OutlierAction.FLAG.value) & (outliers["score"] > EXTREME_OUTLIER_SCORE)]
+    """One line naming the farthest of the flagged values kept as they are (action ``flag``) beyond both
+    :data:`EXTREME_OUTLIER_SCORE` and :data:`EXTREME_OUTLIER_RATIO`, with how many rows hold one; ()
+    when none. ``outliers`` is the table of :func:`handle_outliers`."""
+    value, median = outliers["value"].astype(float), outliers["series_median"].astype(float).abs()
+    ratio = (value.abs() / median.where(median > 0)).fillna(np.inf)
+    far = (ratio >= EXTREME_OUTLIER_RATIO) | (ratio <= 1.0 / EXTREME_OUTLIER_RATIO)
+    kept = outliers[
+        (outliers["action"] == OutlierAction.FLAG.value) & (outliers["score"] > EXTREME_OUTLIER_SCORE) & far
+    ]
     if kept.empty:
         return ()
     worst = kept.loc[kept["score"].astype(float).idxmax()]
     series = "/".join(str(worst[column]) for column in schema.KEY_COLUMNS)
     week = pd.Timestamp(worst[schema.DATE]).date().isoformat()
-    others = f" ({len(kept) - 1} more this far out in outliers.csv)" if len(kept) > 1 else ""
+    rows = len(kept[list(schema.ID_COLUMNS)].drop_duplicates())  # Sales_Units and Sales_Value of one row: one
+    others = f" ({rows - 1} more row(s) this far out in outliers.csv)" if rows > 1 else ""
     return (
         f"{worst['column']} of {series} in the week of {week} is {worst['value']:,.0f}, {worst['score']:,.0f} robust "
         f"spreads from its series' median ({worst['series_median']:,.0f}) and kept as it is{others}: most likely a "

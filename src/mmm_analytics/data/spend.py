@@ -23,10 +23,10 @@ def require_some_spend(frame: pd.DataFrame, channels: Channels) -> None:
     schema): with no media at all there is nothing for a media model to measure."""
     spend = channels.spend(frame).fillna(0.0)
     if len(frame) and not (spend > 0).to_numpy().any():
-        columns = ", ".join(channels.column_of(channel) for channel in channels.names)
+        columns = ", ".join(channels.input_columns)  # the spend column where a channel has one
         raise InputError(
             f"no channel has any spend in the panel ({columns} are 0 or empty in every row): a media mix model "
-            "needs media; check the media columns of the file, or the channels' 'column' in data_config.yaml"
+            "needs media; check these columns of the file, or the channels' 'column' and 'spend_column' in data_config.yaml"
         )
 
 
