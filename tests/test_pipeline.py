@@ -137,6 +137,19 @@ def test_a_missing_or_broken_scenarios_file_stops_the_run_before_any_step(tmp_pa
     assert started == [] and not (tmp_path / "out").exists()
 
 
+def test_a_scenario_for_a_brand_the_data_lacks_stops_the_run_before_the_training(tmp_path: Path, config) -> None:
+    """Before, the shipped scenarios (BrandA) on a panel of other brands stopped 'mmm run' at the simulate
+    step, after the training."""
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    (folder / "scenarios.yaml").write_text("scenarios:\n  - name: now\n  - name: push\n    brand: BrandQ\n")
+    run = PipelineRun(ProjectPaths(tmp_path / "out"), config, folder)
+    started: list[str] = []
+    with pytest.raises(InputError, match=r"scenario 'push', key 'brand': the data has no brand 'BrandQ'; choose one"):
+        run_pipeline(run, ("data", "features", "simulate"), on_start=started.append)
+    assert started == ["data"]
+
+
 def test_optimize_step_writes_the_allocation(tmp_path: Path, config) -> None:
     paths = ProjectPaths(tmp_path)
     write_model(paths.models_dir, build_params(n_weeks=30))

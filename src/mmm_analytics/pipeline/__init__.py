@@ -238,6 +238,26 @@ def check_scenarios(path: Path) -> None:
     load_scenarios(path)
 
 
+def check_scenario_scopes(path: Path, clean_panel: Path) -> None:
+    """Raise :class:`InputError` when a scenario of ``path`` names a brand or region the panel just
+    cleaned (``clean_panel``) does not have: the simulate step would stop on it after the training."""
+    import pandas as pd
+
+    from mmm_analytics.data import schema
+    from mmm_analytics.simulator.defaults import ALL
+    from mmm_analytics.simulator.scenarios import load_scenarios
+
+    frame = pd.read_parquet(clean_panel, columns=[schema.BRAND, schema.GEO])
+    known = {"brand": sorted(set(frame[schema.BRAND])), "region": sorted(set(frame[schema.GEO]))}
+    for spec in load_scenarios(path):
+        for key, value in (("brand", spec.brand), ("region", spec.region)):
+            if value != ALL and value not in known[key]:
+                raise InputError(
+                    f"{path}: scenario {spec.name!r}, key {key!r}: the data has no {key} {value!r}; choose one of: "
+                    f"{', '.join(known[key])} or all, or remove the scenario (checked before the training)"
+                )
+
+
 def run_pipeline(
     run: PipelineRun,
     steps: Sequence[str] = STEPS,
@@ -272,6 +292,8 @@ def run_pipeline(
         outcome.results[step] = result
         if on_done is not None:
             on_done(step, result, outcome.seconds[step])
+        if step == "data" and "simulate" in steps:
+            check_scenario_scopes(run.scenarios, result.clean_panel)  # before the training
     if summary:
         from mmm_analytics.reports.summary import write_summary
 
