@@ -24,6 +24,7 @@ from typing import Any, assert_never
 
 from mmm_analytics.backend import DEFAULTS
 from mmm_analytics.errors import InputError
+from mmm_analytics.utils.workers import usable_cpus
 
 #: How to get the Ray extra, for the error when it is missing.
 RAY_INSTALL = "pip install 'mmm-analytics[ray]'"
@@ -90,13 +91,8 @@ def task_environment() -> dict[str, str]:
     """
     environment = {name: os.environ.get(name, value) for name, value in DEFAULTS.items()}
     environment |= {name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ}
-    environment.setdefault("OMP_NUM_THREADS", str(_usable_cpus()))
+    environment.setdefault("OMP_NUM_THREADS", str(usable_cpus()))
     return environment
-
-
-def _usable_cpus() -> int:
-    """CPUs this process may run on (its affinity where the platform has one)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def require_ray() -> Any:

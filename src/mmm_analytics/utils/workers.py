@@ -221,12 +221,16 @@ def stop_workers(executor: ProcessPoolExecutor) -> None:
             process.join(1.0)
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def usable_workers(workers: int) -> int:
-    """``workers`` capped at the CPUs this process may run on: more figure processes than CPUs draw no
-    faster and each holds its own copy of matplotlib and the data (``--workers 32`` on 2 cores used
-    about three times the memory of 2)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(workers, cpus))
+    """``workers`` capped at :func:`usable_cpus`: more figure processes than CPUs draw no faster and
+    each holds its own copy of matplotlib and the data (``--workers 32`` on 2 cores used about three
+    times the memory of 2)."""
+    return max(1, min(workers, usable_cpus()))
 
 
 @contextlib.contextmanager
