@@ -177,3 +177,41 @@ def test_a_fit_not_to_be_read_says_so(metrics: dict, weeks: int, fragments: list
     assert len(lines) == len(fragments)
     for line, fragment in zip(lines, fragments, strict=True):
         assert fragment in line
+
+
+def test_a_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_the_chosen_one(
+    tmp_path: Path, noiseless_panel: SyntheticPanel
+) -> None:
+    """With both saturation forms within the selection's margin, ``train`` fits the runner-up too and
+    saves it for the simulator; a later run that pins the form removes it."""
+    import dataclasses
+
+    from mmm_analytics.features.store import save_panel
+    from mmm_analytics.models.pipeline import train
+    from mmm_analytics.response.artifacts import POOLED_FILE
+    from mmm_analytics.simulator import MarketingSimulator
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    config = fast_config(draws=10, epochs=2)
+    selection = config.model.selection.model_copy(
+        update={"saturation": ["hill", "logistic"], "margin": 1e6, "folds": 1, "epochs": 2}
+    )
+    model = config.model.model_copy(update={"carryover": "beta_gamma", "saturation": "auto", "selection": selection})
+    features = tmp_path / "features.parquet"
+    save_panel(to_feature_panel(noiseless_panel, config), features, config.features)
+    folder = tmp_path / "model"
+    result = train(features, folder, dataclasses.replace(config, model=model))
+    assert (folder / POOLED_FILE).is_file() and folder / POOLED_FILE in result.files
+    assert "the advice weighs the two fits' draws equally" in result.summary["why this form"]
+    metadata = json.loads((folder / "metadata.json").read_text())
+    pooled_form = metadata["extra"]["selection"]["pooled_saturation"]
+    pooled = ResponseParams.load(folder, POOLED_FILE)
+    assert {pooled.saturation, result.params.saturation} == {"hill", "logistic"} and pooled_form == pooled.saturation
+    assert pooled.series_brand == result.params.series_brand and np.isfinite(pooled.coefficient_draws).all()
+    # A fit of the same data: its media contribution is near the chosen form's.
+    mine, other = (np.asarray(p.predicted_sales - p.baseline_sales).sum() for p in (result.params, pooled))
+    assert other == pytest.approx(mine, rel=0.25)
+    simulator = MarketingSimulator.from_model_dir(folder)
+    assert simulator.draw_set("all", "all").n_draws == 20
+    train(features, folder, config)  # the form pinned: nothing to pool
+    assert not (folder / POOLED_FILE).exists()

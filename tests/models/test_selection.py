@@ -93,6 +93,36 @@ def test_a_challenger_within_the_noise_does_not_replace_the_default() -> None:
     assert "beta_gamma + hill kept" in selection.reason
 
 
+def test_a_saturation_the_data_cannot_rule_out_is_pooled_and_said() -> None:
+    """Hill kept, logistic within the noise: both are fitted and the advice weighs them (the logistic
+    world's advice lost a point of regret to the floor when Hill alone was kept)."""
+    errors = {("beta_gamma", "hill"): 0.0500, ("weibull", "hill"): 0.0800, ("beta_gamma", "logistic"): 0.0501}
+    selection = select_forms(_panel(), ModelConfig(), _fit_with_errors(errors))
+    assert (selection.carryover, selection.saturation, selection.pooled) == ("beta_gamma", "hill", "logistic")
+    assert "logistic saturation forecasts within 2 standard error(s) of hill" in selection.reason
+    assert selection.to_dict()["pooled_saturation"] == "logistic"
+    off = ModelConfig().selection.model_copy(update={"pool_saturation": False})
+    alone = select_forms(_panel(), ModelConfig(selection=off), _fit_with_errors(errors))
+    assert alone.pooled == "" and "weighs" not in alone.reason and alone.to_dict()["pooled_saturation"] is None
+
+
+@pytest.mark.parametrize(
+    ("hill", "logistic", "chosen"),
+    [(0.05, 0.08, "hill"), (0.08, 0.05, "logistic")],
+    ids=["default-clearly-better", "challenger-clearly-better"],
+)
+def test_a_saturation_clearly_beaten_is_not_pooled(hill: float, logistic: float, chosen: str) -> None:
+    errors = {("beta_gamma", "hill"): hill, ("weibull", "hill"): 0.09, ("beta_gamma", "logistic"): logistic}
+    selection = select_forms(_panel(), ModelConfig(), _fit_with_errors(errors))
+    assert (selection.saturation, selection.pooled) == (chosen, "")
+
+
+def test_a_pinned_saturation_pools_nothing() -> None:
+    errors = {("beta_gamma", "hill"): 0.05, ("weibull", "hill"): 0.05}
+    selection = select_forms(_panel(), ModelConfig(saturation="hill"), _fit_with_errors(errors))
+    assert selection.pooled == ""
+
+
 def _failing(fit, failing: set[tuple[str, str]]):
     """``fit``, except that the forms in ``failing`` diverge (as the polish reports it)."""
 

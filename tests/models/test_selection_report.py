@@ -48,3 +48,16 @@ def test_a_candidate_that_could_not_be_fitted_says_why_instead_of_a_score() -> N
     selection = SELECTION | {"candidates": [SELECTION["candidates"][0], failed | {"failure": "training diverged"}]}
     table = next(block for block in form_section(selection, ["TV"], [1.0]).blocks if isinstance(block, Table))
     assert table.rows[1][1].text == "could not be fitted: training diverged"
+
+
+def test_a_pooled_saturation_is_named_in_the_table_and_the_text() -> None:
+    logistic = {"carryover": "weibull", "saturation": "logistic", "out_of_sample_rmse": 0.0422, "seconds": 4.0}
+    selection = SELECTION | {
+        "pooled_saturation": "logistic",
+        "candidates": [*SELECTION["candidates"], logistic | {"chosen": False}],
+    }
+    section = form_section(selection, ["TV"], [1.0])
+    table = next(block for block in section.blocks if isinstance(block, Table))
+    assert [row[3].text for row in table.rows] == ["not chosen", "chosen", "weighed in the advice"]
+    assert "the budget advice (mmm optimize, mmm simulate) weighs the two fits' draws equally" in _text(section)
+    assert "weighs" not in _text(form_section(SELECTION, ["TV"], [1.0]))

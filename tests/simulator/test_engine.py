@@ -239,3 +239,43 @@ def test_a_plan_without_spend_has_no_roi(simulator: MarketingSimulator) -> None:
     console.print(comparison_table(summary, simulator.channels, 0.9))
     roi_row = next(line for line in console.export_text().splitlines() if line.strip("│ ").startswith("ROI"))
     assert "nan" not in roi_row and roi_row.rstrip(" │").endswith("-")
+
+
+def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: Path) -> None:
+    """``mmm train`` saves the saturation form it could not rule out beside the chosen one; the
+    simulator pools their draws (the scenario interval and the advice see both)."""
+    from mmm_analytics.response.artifacts import POOLED_FILE
+
+    hill, logistic = build_params(saturation="hill", n_draws=12), build_params(saturation="logistic", n_draws=12)
+    folder = write_model(tmp_path / "model", hill)
+    alone = MarketingSimulator.from_model_dir(folder)
+    logistic.save(folder, POOLED_FILE)
+    pooled = MarketingSimulator.from_model_dir(folder)
+    assert alone.pooled == () and [p.saturation for p in pooled.pooled] == ["logistic"]
+    brand, region = pooled.segments[0]
+    assert pooled.draw_set(brand, region).n_draws == 24
+    spend = {c: v * 1.1 for c, v in pooled.current_spend(brand, region).items()}
+    both, hill_only = pooled.simulate_scenario(spend, brand, region), alone.simulate_scenario(spend, brand, region)
+    assert both.incremental_sales == pytest.approx(hill_only.incremental_sales, rel=1e-12)  # the point estimate
+    assert (both.incremental_lower, both.incremental_upper) != (
+        hill_only.incremental_lower,
+        hill_only.incremental_upper,
+    )
+    advice = pooled.optimize_budget(None, None, brand, region)
+    assert math.isfinite(advice.prob_beats_current) and advice.weekly_budget > 0
+    assert advice.to_json_dict()["saturation_forms"] == ["hill", "logistic"]
+    assert alone.optimize_budget(None, None, brand, region).saturation_forms == ["hill"]
+    from mmm_analytics.cli.tables import optimization_summary
+
+    assert "mean over the posterior draws of the hill and logistic saturation fits, weighed equally" in " ".join(
+        optimization_summary(advice)
+    )
+
+
+def test_a_pooled_form_of_other_series_names_the_file(tmp_path: Path) -> None:
+    from mmm_analytics.response.artifacts import POOLED_FILE
+
+    folder = write_model(tmp_path / "model", build_params(n_draws=4))
+    build_params(n_brands=1, n_draws=4, saturation="logistic").save(folder, POOLED_FILE)
+    with pytest.raises(InputError, match=f"{POOLED_FILE}' is damaged .*series brand differ.*re-run 'mmm train'"):
+        MarketingSimulator.from_model_dir(folder)

@@ -373,3 +373,38 @@ def test_cautious_advice_leaves_the_line_to_the_optimum_for_a_surer_gain(tmp_pat
     assert bad_case(recommended) > best_step > 0
     assert sum(result.allocation.values()) == pytest.approx(today.sum(), rel=1e-9)
     assert any(line.startswith("cautious advice: the recommendation is the plan") for line in result.warnings)
+
+
+def _pooled_pair() -> tuple:
+    """A Hill fit and a logistic fit of the same series (the pair the form choice could not tell apart)."""
+    return build_params(saturation="hill", n_draws=12), build_params(saturation="logistic", n_draws=10)
+
+
+def test_pooled_draws_stack_every_form_and_the_expectation_weighs_each_draw_once() -> None:
+    hill, logistic = _pooled_pair()
+    rows = np.array([0, 2])
+    spend = hill.spend.mean(axis=1)[rows] * 0.9
+    pooled = DrawSet.build(hill, rows, [logistic])
+    parts = [DrawSet.build(hill, rows).response(spend), DrawSet.build(logistic, rows).response(spend)]
+    assert pooled.n_draws == 22 and [p.family for p in pooled.parts] == ["hill", "logistic"]
+    np.testing.assert_allclose(pooled.response(spend), np.concatenate(parts), rtol=1e-12)
+    cells = ExpectedCells.build(ResponseSurface.from_params(hill).cells(rows), pooled)
+    value, grad = cells.value_and_grad(spend)
+    assert value == pytest.approx(np.concatenate(parts).sum(axis=(1, 2)).mean(), rel=1e-12)
+    step = 1e-4 * spend
+    for k, c in np.ndindex(spend.shape):
+        up, down = spend.copy(), spend.copy()
+        up[k, c] += step[k, c]
+        down[k, c] -= step[k, c]
+        slope = (cells.value_and_grad(up)[0] - cells.value_and_grad(down)[0]) / (2 * step[k, c])
+        assert grad[k, c] == pytest.approx(slope, rel=1e-6)
+
+
+def test_a_subset_of_pooled_draws_keeps_each_form_s_share() -> None:
+    hill, logistic = _pooled_pair()
+    rows = np.array([1])
+    head = DrawSet.build(hill, rows, [logistic]).head(11)
+    assert [p.n_draws for p in head.parts] == [6, 5] and head.n_draws == 11
+    spend = hill.spend.mean(axis=1)[rows]
+    full = DrawSet.build(hill, rows, [logistic]).response(spend)
+    np.testing.assert_allclose(head.response(spend), np.concatenate([full[:6], full[12:17]]), rtol=1e-12)

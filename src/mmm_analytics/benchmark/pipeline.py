@@ -55,7 +55,7 @@ def _regret(
     from mmm_analytics.simulator.optimizer import NonFiniteResultError
 
     kinds = REGRET_KINDS if kinds is None else kinds
-    simulator = MarketingSimulator(run.params, run.metadata, config.model.simulator)
+    simulator = MarketingSimulator(run.params, run.metadata, config.model.simulator, pooled=run.pooled)
     try:
         tables = {prefix: regret_per_segment(simulator, run.truth, bounded) for prefix, bounded in kinds}
     except NonFiniteResultError as error:

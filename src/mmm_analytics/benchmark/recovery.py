@@ -35,6 +35,8 @@ class FitResult:
     params: ResponseParams
     metadata: ModelMetadata
     truth: GroundTruth
+    #: The responses of other forms the fit pools into its advice (``mmm train``'s pooled form).
+    pooled: tuple[ResponseParams, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +139,14 @@ def _channel_rows(
     return pd.DataFrame(rows)
 
 
-def fitted_forms(model: object, params: ResponseParams) -> str:
-    """``carryover+saturation/scaling`` of a fitted model; a learned scaling shows its mean over channels."""
+def fitted_forms(model: object, params: ResponseParams, pooled: tuple[ResponseParams, ...] = ()) -> str:
+    """``carryover+saturation/scaling`` of a fitted model; a learned scaling shows its mean over channels;
+    a pooled saturation form follows the chosen one (``hill&logistic``)."""
     scaling = str(getattr(model, "saturation_scaling", "relative"))
     if scaling == "learned":
         scaling = f"learned {float(np.mean(params.typical_scaling)):.2f}"
-    return f"{getattr(model, 'carryover', '?')}+{params.saturation}/{scaling}"
+    saturation = "&".join([params.saturation, *(p.saturation for p in pooled)])
+    return f"{getattr(model, 'carryover', '?')}+{saturation}/{scaling}"
 
 
 def nonfinite_draws(params: ResponseParams) -> float:
@@ -172,8 +176,9 @@ def fit_one(
     fit time (s).
     """
     start = time.perf_counter()
-    model, params, noise, _info = fit_and_summarise(panel, config, lift_tests=lift_tests)
+    model, params, noise, info = fit_and_summarise(panel, config, lift_tests=lift_tests)
     fit_seconds = time.perf_counter() - start
+    pooled = (info["pooled"],) if "pooled" in info else ()
     family = str(getattr(model, "carryover", config.model.carryover_family().value))
     rows = _channel_rows(params, truth, ridge, config.model.intervals.level, family)
     holdout = slice(panel.n_train_weeks, None)
@@ -182,8 +187,8 @@ def fit_one(
         "holdout_wmape": wmape(panel.sales[:, holdout], params.predicted_sales[:, holdout]),
         "coverage": float(rows["covered"].mean()),
         "nonfinite_draws": nonfinite_draws(params),
-        "forms": fitted_forms(model, params),
+        "forms": fitted_forms(model, params, pooled),
         "fit_seconds": fit_seconds,
     }
     metadata = metadata_for(panel, config, noise, {}, (model.carryover, model.saturation))
-    return FitResult(rows.assign(fit=fit), summary, params, metadata, truth)
+    return FitResult(rows.assign(fit=fit), summary, params, metadata, truth, pooled)

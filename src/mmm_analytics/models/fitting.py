@@ -224,9 +224,40 @@ def fit_and_summarise(
             model, panel, inputs, problem, noise, config.model.seed, intervals.draws, starts
         )
     timings["intervals"] = time.perf_counter() - t0
+    if selection is not None and selection.pooled:
+        t0 = time.perf_counter()
+        pooled_start = next(
+            c for c in selection.candidates if (c.carryover, c.saturation) == (selection.carryover, selection.pooled)
+        ).starts[-1]
+        info["pooled"] = pooled_fit(panel, config, pooled_start, sample, lift_tests)
+        timings["pooled form"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     info["timings"] = timings
     return model, params, noise, info | ({"selection": selection.to_dict()} if selection else {})
+
+
+def pooled_fit(
+    panel: FeaturePanel,
+    config: ProjectConfig,
+    start: Start,
+    sample: FeaturePanel,
+    lift_tests: LiftTests | None = None,
+) -> ResponseParams:
+    """The response of the form the selection could not rule out (``start``'s forms), fitted to the
+    whole panel's training weeks from its last fold fit (on ``sample``'s series) by the MAP polish
+    (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its Laplace draws."""
+    model_config = config.model.pinned(start.carryover, start.saturation)
+    model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
+    start_from(model, start, sample, model_config)
+    problem = SeriesLeastSquares(model, inputs)
+    if panel.sales.shape[0] > model_config.adam_max_series:
+        profile_intercepts(model, inputs)
+        gauss_newton_rounds(model, inputs, problem, tolerance=1e-8)
+    else:
+        polish(model, inputs, residual_noise_scale(model, inputs), problem=problem)
+    noise = residual_noise_scale(model, inputs)
+    draws = laplace_draws(model, inputs, noise, config.model.intervals.draws, config.model.seed, problem)
+    return response_params(model, panel, inputs, draws)
 
 
 def uncalibrated_params(

@@ -24,7 +24,14 @@ from mmm_analytics.models.lift_tests import LiftTests, read_lift_tests
 from mmm_analytics.models.markets import fit_markets, market_folders, split_markets
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.training import EpochProgress
-from mmm_analytics.response.artifacts import MARKETS_DIR, MODEL_FILE, WEIGHTS_FILE, ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import (
+    MARKETS_DIR,
+    MODEL_FILE,
+    POOLED_FILE,
+    WEIGHTS_FILE,
+    ModelMetadata,
+    ResponseParams,
+)
 from mmm_analytics.utils.io import write_json, write_with
 
 
@@ -146,6 +153,11 @@ def train(
         fitted = _fit_split(panel, config, config.model.split_by, output_dir, lift_tests)
     params, noise, info, files = fitted.params, fitted.noise, fitted.info, fitted.files
     files.append(params.save(output_dir))
+    pooled: ResponseParams | None = info.pop("pooled", None)
+    if pooled is None:
+        (output_dir / POOLED_FILE).unlink(missing_ok=True)  # an earlier run's
+    else:
+        files.append(pooled.save(output_dir, POOLED_FILE))
     extra = {key: info[key] for key in ("timings", "best_epoch", "selection", "split_by", "markets") if key in info}
     if lift_tests is not None and len(lift_tests):
         # The channels experiments have measured: the simulator lets their split with others move.
@@ -249,7 +261,9 @@ def _fit_split(
     each market's own model folder written under ``output_dir/markets/``."""
     start = time.perf_counter()
     markets = split_markets(panel, by, lift_tests)  # a test spanning markets is refused before any fit
-    choice = choose_forms(panel, config.model)
+    # Each market fits the chosen form alone: no second form is pooled into the advice.
+    one_form = config.model.selection.model_copy(update={"pool_saturation": False})
+    choice = choose_forms(panel, config.model.model_copy(update={"selection": one_form}))
     timings = {} if choice.selection is None else {"form selection": choice.selection.seconds}
     pinned = dataclasses.replace(config, model=choice.config)
     fit = fit_markets(panel, pinned, markets)

@@ -9,6 +9,9 @@ before it (the previous fold of the same form, or the first candidate's first fo
 weights other forms share), so a candidate costs a few refinement steps.
 A challenger replaces the default (the first candidate of each list) only when its error is
 lower by more than ``margin`` standard errors of the paired difference over series x folds.
+When the saturation form kept is not better than the best other one by more than ``margin``
+standard errors either (the data cannot tell them apart), that other form is named ``pooled``:
+``mmm train`` fits it too and the advice weighs both fits (``selection.pool_saturation``).
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ class FormSelection:
     reason: str
     folds: tuple[Fold, ...]
     seconds: float
+    pooled: str = ""
 
     @property
     def chosen(self) -> CandidateScore:
@@ -94,6 +98,7 @@ class FormSelection:
             "carryover": self.carryover,
             "saturation": self.saturation,
             "reason": self.reason,
+            "pooled_saturation": self.pooled or None,
             "folds": [dataclasses.asdict(fold) for fold in self.folds],
             "seconds": self.seconds,
             "candidates": [
@@ -147,6 +152,21 @@ def fold_errors(
     return np.concatenate(errors), tuple(starts)
 
 
+def paired_z(better: CandidateScore, worse: CandidateScore) -> float:
+    """How many standard errors of the paired difference over series x folds ``worse``'s error
+    exceeds ``better``'s (negative: ``worse`` forecast better)."""
+    difference = worse.errors - better.errors
+    standard_error = float(np.std(difference, ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
+    return float(np.mean(difference) / standard_error) if standard_error > 0 else float(np.sign(np.mean(difference)))
+
+
+def _runner_up(chosen: CandidateScore, others: list[CandidateScore], margin: float) -> CandidateScore | None:
+    """The best fitted candidate of ``others`` that ``chosen`` does not beat by more than ``margin``
+    standard errors (None when it beats them all, or none was fitted)."""
+    close = [c for c in others if not c.failure and paired_z(chosen, c) <= margin]
+    return min(close, key=lambda c: c.rmse, default=None)
+
+
 def _compare(default: CandidateScore, challengers: list[CandidateScore], margin: float) -> tuple[CandidateScore, str]:
     """The default unless a challenger's error is lower by more than ``margin`` standard errors;
     a candidate whose fits failed is never chosen (the best fitted challenger replaces a failed default).
@@ -168,9 +188,7 @@ def _compare(default: CandidateScore, challengers: list[CandidateScore], margin:
         failed = [c.name for c in challengers]
         reason = f"{default.name} was the only candidate"
         return default, reason + (f" that could be fitted ({', '.join(failed)} failed)" if failed else "")
-    difference = default.errors - best.errors
-    standard_error = float(np.std(difference, ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
-    z = float(np.mean(difference) / standard_error) if standard_error > 0 else float(np.sign(np.mean(difference)))
+    z = paired_z(best, default)
     scores = f"out-of-sample RMSE {best.rmse:.2%} vs {default.rmse:.2%}"
     if z > margin:
         return best, f"{best.name} forecasts better than {default.name}: {scores}, {z:.1f} standard errors"
@@ -255,10 +273,19 @@ def select_forms(
     default, *challengers = score([first] + [(c, first[1]) for c in carryovers[1:]])
     chosen, carryover_reason = _compare(default, challengers, config.selection.margin)
     default = chosen
-    chosen, saturation_reason = _compare(
-        default, score([(chosen.carryover, s) for s in saturations[1:]]), config.selection.margin
-    )
+    others = score([(chosen.carryover, s) for s in saturations[1:]])
+    chosen, saturation_reason = _compare(default, others, config.selection.margin)
     reasons = [r for r, n in ((carryover_reason, len(carryovers)), (saturation_reason, len(saturations))) if n > 1]
+    pooled = None
+    if config.selection.pool_saturation:
+        rivals = [c for c in (default, *others) if c.saturation != chosen.saturation]
+        pooled = _runner_up(chosen, rivals, config.selection.margin)
+    if pooled is not None:
+        reasons.append(
+            f"{pooled.saturation} saturation forecasts within {config.selection.margin:g} standard error(s) of "
+            f"{chosen.saturation} ({paired_z(chosen, pooled):.1f}): the data cannot tell them apart, so both are "
+            "fitted and the advice weighs the two fits' draws equally"
+        )
     return FormSelection(
         candidates=tuple(scored.values()),
         carryover=chosen.carryover,
@@ -266,4 +293,5 @@ def select_forms(
         reason="; ".join(reasons) or "both forms were pinned",
         folds=folds,
         seconds=time.perf_counter() - start,
+        pooled="" if pooled is None else pooled.saturation,
     )

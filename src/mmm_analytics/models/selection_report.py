@@ -31,6 +31,29 @@ def _scaling_words(channel: str, scaling: float) -> str:
     return f"{channel}: {scaling:.2f}, {where}"
 
 
+def _pooled_words(selection: Mapping[str, Any]) -> tuple[str, ...]:
+    """What a pooled saturation form changes, in plain words (nothing when none was pooled)."""
+    pooled = selection.get("pooled_saturation")
+    if not pooled:
+        return ()
+    return (
+        f"The data cannot tell {FORM_WORDS.get(pooled, pooled)} from the chosen saturation: it was fitted too, "
+        "and the budget advice (mmm optimize, mmm simulate) weighs the two fits' draws equally, so a plan is "
+        "judged under both shapes of diminishing returns. The ROIs, curves and contributions of this report "
+        "are the chosen form's.",
+    )
+
+
+def _verdict(candidate: Mapping[str, Any], selection: Mapping[str, Any]) -> str:
+    """ "chosen", "weighed in the advice" (the pooled saturation form) or "not chosen"."""
+    if candidate["chosen"]:
+        return "chosen"
+    pooled = selection.get("pooled_saturation")
+    if pooled and (candidate["carryover"], candidate["saturation"]) == (selection["carryover"], pooled):
+        return "weighed in the advice"
+    return "not chosen"
+
+
 def form_section(
     selection: Mapping[str, Any] | None, channels: Sequence[str], size_scaling: Sequence[float]
 ) -> Section:
@@ -50,6 +73,7 @@ def form_section(
                     f"Each candidate was fitted on the weeks before a fold and forecast the fold's weeks it had "
                     f"never seen ({folds_text}); never a random split. The default form is kept unless a "
                     "challenger forecasts better by more than the noise in the comparison.",
+                    *_pooled_words(selection),
                 )
             )
         )
@@ -60,7 +84,7 @@ def form_section(
                 if c["out_of_sample_rmse"] is not None
                 else Cell(f"could not be fitted: {c.get('failure') or 'unknown reason'}"),
                 Cell(f"{c['seconds']:.1f} s", c["seconds"]),
-                Cell("chosen" if c["chosen"] else "not chosen"),
+                Cell(_verdict(c, selection)),
             )
             for c in selection["candidates"]
         )

@@ -27,6 +27,9 @@ from mmm_analytics.utils.io import atomic_path, write_json
 
 METADATA_FILE = "metadata.json"
 PARAMS_FILE = "response_params.npz"
+#: The response of the other saturation form the form choice could not rule out: the advice pools
+#: its draws with the chosen form's (see :func:`load_pooled`); absent when the evidence chose one form.
+POOLED_FILE = "pooled_response_params.npz"
 MODEL_FILE = "mmm_model.keras"
 WEIGHTS_FILE = "mmm_model.weights.h5"
 #: The folder of a model fitted per market (``mmm train --split-by``) that holds each market's own model folder.
@@ -272,8 +275,8 @@ class ResponseParams:
             f"regions: {sorted(set(self.series_region))}"
         )
 
-    def save(self, folder: str | Path) -> Path:
-        path = Path(folder) / PARAMS_FILE
+    def save(self, folder: str | Path, name: str = PARAMS_FILE) -> Path:
+        path = Path(folder) / name
         arrays = {name: getattr(self, name) for name in (*_ARRAY_FIELDS, *_OPTIONAL_FIELDS, "series_market")}
         strings = {name: np.array(getattr(self, name), dtype=str) for name in (*_TEXT_FIELDS, "markets")}
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
@@ -282,11 +285,12 @@ class ResponseParams:
         return path
 
     @classmethod
-    def load(cls, folder: str | Path) -> ResponseParams:
-        """Read ``response_params.npz``; a missing, damaged or inconsistent file is an :class:`InputError`."""
-        path = Path(folder) / PARAMS_FILE
+    def load(cls, folder: str | Path, name: str = PARAMS_FILE) -> ResponseParams:
+        """Read ``response_params.npz`` (or ``name``); a missing, damaged or inconsistent file is an
+        :class:`InputError`."""
+        path = Path(folder) / name
         if not path.is_file():
-            raise InputError(f"model folder '{folder}' has no {PARAMS_FILE}; run 'mmm train' to make it")
+            raise InputError(f"model folder '{folder}' has no {name}; run 'mmm train' to make it")
         if not zipfile.is_zipfile(path):
             raise _damaged(path, "not an npz archive: empty, truncated or overwritten")
         try:
@@ -367,6 +371,20 @@ class ResponseParams:
             raise _damaged(path, f"it holds {c} channels, {s} series, {t} weeks, {lags} lags, {d} draws, {m} markets")
         if self.series_market.min() < 0 or self.series_market.max() >= m:
             raise _damaged(path, f"array 'series_market' names a market outside 0..{m - 1}")
+
+
+def load_pooled(folder: str | Path, params: ResponseParams) -> tuple[ResponseParams, ...]:
+    """The other forms whose draws the advice pools with ``params`` (the model folder's own):
+    :data:`POOLED_FILE` when the folder has one, else none. One that describes other series,
+    channels or weeks than ``params`` is an :class:`InputError`."""
+    path = Path(folder) / POOLED_FILE
+    if not path.is_file():
+        return ()
+    pooled = ResponseParams.load(folder, POOLED_FILE)
+    for name in ("channels", "series_brand", "series_region", "dates"):
+        if getattr(pooled, name) != getattr(params, name):
+            raise _damaged(path, f"its {name.replace('_', ' ')} differ from those of {PARAMS_FILE}")
+    return (pooled,)
 
 
 def scatter_series(parts: list[tuple[np.ndarray, np.ndarray]], n_series: int, axis: int = 0) -> np.ndarray:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,7 @@ import numpy as np
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.model import MAX_STARTS, ModelConfig, SimulatorSettings
 from mmm_analytics.errors import InputError
-from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, model_folder
+from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, load_pooled, model_folder
 from mmm_analytics.simulator.advice import spend_correlation
 from mmm_analytics.simulator.bounds import SpendRange, where_words
 from mmm_analytics.simulator.constraints import BudgetConstraints
@@ -80,13 +80,17 @@ class MarketingSimulator:
         settings: SimulatorSettings | None = None,
         model_path: Path | None = None,
         interval_level: float | None = None,
+        pooled: Sequence[ResponseParams] = (),
     ) -> None:
+        """``pooled``: the responses of other forms the model's form choice could not rule out, fitted
+        to the same series; the advice and the intervals of scenarios pool their draws with ``params``'."""
         if tuple(metadata.channels) != tuple(params.channels):
             raise InputError(
                 f"metadata.json channels {metadata.channels} differ from response_params.npz channels "
                 f"{list(params.channels)}; re-run 'mmm train'"
             )
         self.params = params
+        self.pooled = tuple(pooled)
         self.metadata = metadata
         self.settings = settings or SimulatorSettings()
         self.model_path = model_path
@@ -111,7 +115,9 @@ class MarketingSimulator:
         metadata = ModelMetadata.load(folder)
         params = ResponseParams.load(folder)
         settings, level = _settings(config)
-        return cls(params, metadata, settings, model_path=folder, interval_level=level)
+        return cls(
+            params, metadata, settings, model_path=folder, interval_level=level, pooled=load_pooled(folder, params)
+        )
 
     # ----- vocabularies -------------------------------------------------------------------
     @property
@@ -152,7 +158,7 @@ class MarketingSimulator:
 
     @functools.lru_cache(maxsize=64)  # noqa: B019
     def draw_set(self, brand: str, region: str) -> DrawSet:
-        return DrawSet.build(self.params, self.rows(brand, region))
+        return DrawSet.build(self.params, self.rows(brand, region), self.pooled)
 
     # ----- current mix and splitting --------------------------------------------------------
     def current_spend(self, brand: str = ALL, region: str = ALL) -> Allocation:
@@ -338,10 +344,12 @@ class MarketingSimulator:
     def _concave(self) -> bool:
         """Whether every response curve is concave at the point estimate and in every draw (then the
         expected response is too, and one converged start is enough)."""
-        draws = dataclasses.replace(
-            self.surface, slope=np.asarray(self.params.slope_draws, dtype=np.float64)
-        )  # (D, M, C)
-        return self.surface.is_concave and draws.is_concave
+        forms = (self.params, *self.pooled)
+        draws = [
+            dataclasses.replace(self.surface, family=p.saturation, slope=np.asarray(p.slope_draws, dtype=np.float64))
+            for p in forms
+        ]  # (D, M, C) each
+        return self.surface.is_concave and all(d.is_concave for d in draws)
 
     def scaled_current(self, brand: str, region: str, budget: float) -> SpendMatrix:
         """Today's mix (K, C) of the selection scaled to ``budget`` (an even split when nothing is spent today)."""

@@ -17,9 +17,8 @@ from typing import assert_never
 import jax
 import numpy as np
 
-from mmm_analytics.response import kernels
 from mmm_analytics.simulator.solver import ResponseCells
-from mmm_analytics.simulator.surface import CellSet, DrawSet, SpendMatrix
+from mmm_analytics.simulator.surface import CellSet, DrawSet, SpendMatrix, evaluate_parts
 
 
 class Objective(StrEnum):
@@ -44,11 +43,12 @@ class ExpectedCells:
 
     point: CellSet
     draws: DrawSet
-    arrays: tuple[jax.Array, ...]
+    parts: tuple[tuple[str, tuple[jax.Array, ...]], ...]
 
     @classmethod
     def build(cls, point: CellSet, draws: DrawSet) -> ExpectedCells:
-        return cls(point=point, draws=draws, arrays=draws.cell_arrays())
+        """The kernels' arguments of every part of ``draws`` are made once, here."""
+        return cls(point=point, draws=draws, parts=tuple((part.family, part.cell_arrays()) for part in draws.parts))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -57,8 +57,7 @@ class ExpectedCells:
     def per_draw(self, spend: SpendMatrix, order: int) -> tuple[np.ndarray, ...]:
         """Per draw and cell, for weekly ``spend`` (K, C) in INR: response, and by ``order`` the
         marginal ROI and its curvature; each of shape (D, K, C)."""
-        spend = np.asarray(spend, dtype=np.float64)[None]
-        return kernels.evaluate(spend, *self.arrays, family=self.draws.family, order=order)
+        return evaluate_parts(spend, self.parts, order)
 
     def value_and_grad(self, spend: SpendMatrix) -> tuple[float, SpendMatrix]:
         """Expected total weekly incremental sales (INR) and its exact gradient (K, C), INR per INR."""

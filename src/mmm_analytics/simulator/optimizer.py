@@ -87,6 +87,7 @@ JSON_KEYS: tuple[str, ...] = (
     "marginal_roi",
     "channel_status",
     "converged",
+    "saturation_forms",
     "warnings",
 )
 #: ``channel_status`` of every channel when today's mix is recommended.
@@ -144,6 +145,9 @@ class OptimizationResult:
         the channels named: they moved together in the data) or "today's mix" (``kept_current``).
     converged : bool
         Whether SLSQP reported success from at least one start.
+    saturation_forms : list of str
+        The saturation forms whose draws the expected response averages over: the model's own, and a
+        second one when the form choice could not tell them apart (``["hill", "logistic"]``).
     kept_current : bool
         True when no allocation beat today's mix in expectation (or, with ``advice_confidence``,
         no cautious plan did at that confidence), so today's mix is recommended.
@@ -186,6 +190,7 @@ class OptimizationResult:
     seconds: float
     cells: pd.DataFrame = field(repr=False)
     warnings: tuple[str, ...] = ()
+    saturation_forms: list[str] = field(default_factory=list)
 
     @property
     def current_is_scaled(self) -> bool:
@@ -570,6 +575,9 @@ class _Outcome:
             seconds=time.perf_counter() - began,
             cells=advice.cell_table(selection, spend, response, grad),
             warnings=self.warnings(verdict, held_up, constrained, mroi, free, spread_warned),
+            saturation_forms=[part.family for part in selection.draws.parts]
+            if selection.draws is not None and self.objective == Objective.EXPECTED
+            else [selection.cells.surface.family],
         )
 
     def warnings(

@@ -8,6 +8,7 @@ K = selected series, C = channels, D = parameter draws.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jax
@@ -143,13 +144,21 @@ class CellSet:
 
 @dataclass(frozen=True, slots=True)
 class DrawSet:
-    """Parameter draws restricted to K series, for interval estimates (shapes lead with D)."""
+    """Parameter draws restricted to K series, for interval estimates (shapes lead with D).
+
+    ``pooled`` holds the draws of other fitted forms (another saturation family the model's form
+    choice could not rule out, see :mod:`mmm_analytics.models.selection`): every draw of every part
+    counts once, so a part of as many draws as this one weighs as much. D counts them all.
+    """
 
     family: str
     arrays: tuple[jax.Array, ...]
+    pooled: tuple[DrawSet, ...] = ()
 
     @classmethod
-    def build(cls, params: ResponseParams, rows: Rows) -> DrawSet:
+    def build(cls, params: ResponseParams, rows: Rows, pooled: Sequence[ResponseParams] = ()) -> DrawSet:
+        """The draws of ``params`` for the series ``rows``, with those of ``pooled`` (same series
+        and channels, another form) pooled in."""
         arrays = kernels.device_arrays(
             params.coefficient_draws[:, rows],
             params.exposure_scale[rows],
@@ -158,36 +167,61 @@ class DrawSet:
             params.half_saturation_draws[:, rows],
             params.series_slope_draws[:, rows],
         )
-        return cls(family=params.saturation, arrays=arrays)
+        return cls(family=params.saturation, arrays=arrays, pooled=tuple(cls.build(other, rows) for other in pooled))
+
+    @property
+    def parts(self) -> tuple[DrawSet, ...]:
+        """This form's own draws (without ``pooled``) first, then each pooled form's."""
+        return (DrawSet(self.family, self.arrays), *self.pooled) if self.pooled else (self,)
 
     def response(self, spend: SpendMatrix) -> np.ndarray:
         """Weekly incremental sales per draw and cell, shape (D, K, C)."""
-        (out,) = kernels.evaluate(
-            np.asarray(spend, dtype=np.float64)[None], *self.cell_arrays(), family=self.family, order=0
-        )
-        return out
+        return self.evaluate(spend, order=0)[0]
+
+    def evaluate(self, spend: SpendMatrix, order: int) -> tuple[np.ndarray, ...]:
+        """Per draw and cell, for weekly ``spend`` (K, C) in INR: response, and by ``order`` the
+        marginal ROI and its curvature; each (D, K, C), every part's draws in turn."""
+        return evaluate_parts(spend, [(part.family, part.cell_arrays()) for part in self.parts], order)
 
     @property
     def n_draws(self) -> int:
-        """D, the number of parameter draws."""
-        return int(self.arrays[0].shape[0])
+        """D, the number of parameter draws (of every part)."""
+        return int(self.arrays[0].shape[0]) + sum(part.n_draws for part in self.pooled)
 
     def head(self, n: int) -> DrawSet:
         """The first ``n`` draws (all of them when ``n`` <= 0 or >= D); the draws are independent,
-        so the first ``n`` are a random subset."""
+        so the first ``n`` are a random subset. With pooled forms each part keeps its share of ``n``."""
         if n <= 0 or n >= self.n_draws:
             return self
+        if self.pooled:
+            parts = self.parts
+            keep = [max(1, round(n * part.n_draws / self.n_draws)) for part in parts]
+            first, *others = (part.head(k) for part, k in zip(parts, keep, strict=True))
+            return DrawSet(first.family, first.arrays, tuple(others))
         with jax.enable_x64(True):
             arrays = tuple(a[:n] if i in _PER_DRAW else a for i, a in enumerate(self.arrays))
         return DrawSet(family=self.family, arrays=arrays)
 
     def cell_arrays(self) -> tuple[jax.Array, ...]:
-        """The kernel's arguments broadcast-ready against (D, K, C): arrays given per draw and
-        channel (D, C) gain a series axis, per-series ones (D, K, C) and (K, C) pass as they are."""
+        """This form's own kernel arguments broadcast-ready against (D, K, C) (``pooled`` not
+        included: see :meth:`evaluate`): arrays given per draw and channel (D, C) gain a series
+        axis, per-series ones (D, K, C) and (K, C) pass as they are."""
         coefficient, scale, cpm, carry_sum, half_saturation, slope = self.arrays
         with jax.enable_x64(True):
             cells = tuple(a if a.ndim == 3 else a[:, None, :] for a in (carry_sum, half_saturation, slope))
             return (coefficient, scale[None], cpm, *cells)
+
+
+def evaluate_parts(
+    spend: SpendMatrix, parts: Sequence[tuple[str, tuple[jax.Array, ...]]], order: int
+) -> tuple[np.ndarray, ...]:
+    """The response kernel of each (family, cell arrays) part for ``spend`` (K, C), its draws
+    stacked part after part: response and by ``order`` marginal ROI and curvature, each (D, K, C)."""
+    spend = np.asarray(spend, dtype=np.float64)[None]
+    outputs = [kernels.evaluate(spend, *arrays, family=family, order=order) for family, arrays in parts]
+    if len(outputs) == 1:
+        return tuple(outputs[0])
+    return tuple(np.concatenate(values) for values in zip(*outputs, strict=True))
 
 
 #: Positions in :attr:`DrawSet.arrays` with a leading draw axis (all but exposure_scale and cpm).
