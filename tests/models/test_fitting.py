@@ -77,3 +77,28 @@ def test_the_uncalibrated_response_keeps_the_lowest_mode_of_its_starts(
     # With the plain fit as a start, the result is the plain fit's mode (the truth: noiseless, priors off).
     np.testing.assert_allclose(totals[1], totals[2], rtol=1e-3)
     assert np.abs(totals[1] - totals[2]).sum() <= np.abs(totals[0] - totals[2]).sum() + 1e-6 * totals[2].sum()
+
+
+def test_a_pooled_form_on_a_large_panel_starts_from_the_sample_and_fits_by_gauss_newton(
+    noiseless_panel: SyntheticPanel,
+) -> None:
+    """The runner-up saturation of a large panel was scored on a sample of series: its weights of
+    another shape are copied where they fit, and Gauss-Newton rounds fit the whole panel."""
+    import dataclasses
+
+    from mmm_analytics.models.fitting import pooled_fit, series_sample
+    from mmm_analytics.models.posterior import current_theta
+    from mmm_analytics.models.selection import Start
+    from mmm_analytics.models.training import build_model
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    config = fast_config(draws=10, prior_weight=0.0)
+    config = dataclasses.replace(config, model=config.model.model_copy(update={"adam_max_series": 1}))
+    panel = to_feature_panel(noiseless_panel, config)
+    sample = series_sample(panel, 2, seed=0)
+    logistic = config.model.pinned("beta_gamma", "logistic")
+    start = Start("beta_gamma", "logistic", current_theta(build_model(sample, logistic)))
+    params = pooled_fit(panel, config, start, sample)
+    assert params.saturation == "logistic" and params.n_draws == 10 and np.isfinite(params.coefficient_draws).all()
+    contribution = historical_contribution(params).sum()
+    assert contribution == pytest.approx(sum(noiseless_panel.truth.national_contribution().values()), rel=0.2)
