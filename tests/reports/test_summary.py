@@ -118,6 +118,24 @@ def test_assumptions_name_the_cpms_the_period_and_the_model_form(small_run: Run)
         assert f'<td>{channel}</td><td class="num">{cpm:.2f}</td>' in section
 
 
+def test_assumptions_say_when_the_advice_weighs_a_second_saturation_form(small_run: Run, tmp_path: Path) -> None:
+    import dataclasses
+
+    from mmm_analytics.style.page import render_page
+
+    inputs = load_inputs(small_run.paths)
+    assert inputs.metadata is not None
+    selection = {"pooled_saturation": "logistic", "reason": "..."}
+    pooled = dataclasses.replace(inputs.metadata, extra=inputs.metadata.extra | {"selection": selection})
+    page = render_page(build_summary(dataclasses.replace(inputs, metadata=pooled), VizConfig(), tmp_path))
+    section = re.search(r'<section id="assumptions">(.*?)</section>', page, re.S).group(1)
+    assert "could not tell saturation &#39;hill&#39; from &#39;logistic&#39;" in section
+    assert "judged under both, weighed equally" in section
+    assert "weighed equally" not in re.search(
+        r'<section id="assumptions">(.*?)</section>', _page(small_run), re.S
+    ).group(1)
+
+
 def test_the_summary_links_every_report(small_run: Run) -> None:
     page = _page(small_run)
     for name in REPORTS:

@@ -18,6 +18,7 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
+from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.simulator.report import frontier_figure, optimiser_note
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
@@ -252,6 +253,18 @@ def _fit_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     return Section("fit", "Actual vs fitted sales", (Chart("chart-fit", "", figure, caption),))
 
 
+def _pooled_words(meta: ModelMetadata) -> tuple[str, ...]:
+    """The saturation form weighed in the advice beside the chosen one, in a sentence (none: nothing)."""
+    pooled = (meta.extra.get("selection") or {}).get("pooled_saturation")
+    if not pooled:
+        return ()
+    words = SATURATION_WORDS.get(pooled, pooled.replace("_", " "))
+    return (
+        f"The data could not tell saturation '{meta.saturation}' from '{pooled}' ({words}): the recommended budget "
+        "split is judged under both, weighed equally; the ROIs and curves on this page are the first one's.",
+    )
+
+
 def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
     meta, blocks = inputs.metadata, list[Block]()
     if meta is not None:
@@ -265,6 +278,7 @@ def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
                     f"Model form: carryover '{meta.carryover}' ({carryover}, over at most {meta.max_lag} weeks); "
                     f"saturation '{meta.saturation}' ({saturation}). Media add to the baseline sales; channels do "
                     "not interact.",
+                    *_pooled_words(meta),
                     f"Intervals are {numbers.percent(meta.interval_level, 0)} intervals over parameter draws around the "
                     "fitted model; they do not cover a wrong model form.",
                 )
