@@ -102,3 +102,50 @@ def test_a_pooled_form_on_a_large_panel_starts_from_the_sample_and_fits_by_gauss
     assert params.saturation == "logistic" and params.n_draws == 10 and np.isfinite(params.coefficient_draws).all()
     contribution = historical_contribution(params).sum()
     assert contribution == pytest.approx(sum(noiseless_panel.truth.national_contribution().values()), rel=0.2)
+
+
+@pytest.mark.parametrize("failure", ["diverged", "nonfinite"])
+def test_a_pooled_form_that_cannot_be_fitted_is_dropped_with_the_reason(
+    noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """The chosen form's fit is done when the pooled one is fitted: its failure must not end `mmm train`."""
+    import dataclasses
+
+    from mmm_analytics.errors import InputError
+    from mmm_analytics.models import fitting
+    from mmm_analytics.models.posterior import current_theta
+    from mmm_analytics.models.selection import CandidateScore, FormSelection, Start
+    from mmm_analytics.models.training import build_model
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    config = fast_config(draws=4)
+    panel = to_feature_panel(noiseless_panel, config)
+    start = Start(
+        "beta_gamma", "logistic", current_theta(build_model(panel, config.model.pinned("beta_gamma", "logistic")))
+    )
+    if failure == "diverged":
+
+        def diverge(*_: object, **__: object) -> None:
+            raise InputError("training diverged: the objective is not finite")
+
+        monkeypatch.setattr(fitting, "refine", diverge)
+        expected = "its fit failed (training diverged: the objective is not finite)"
+    else:
+        real = fitting.response_params
+
+        def broken(*args: object, **kwargs: object):
+            params = real(*args, **kwargs)
+            return dataclasses.replace(params, slope_draws=np.full_like(params.slope_draws, np.nan))
+
+        monkeypatch.setattr(fitting, "response_params", broken)
+        expected = "its draws are not finite (slope_draws)"
+    assert fitting.pooled_fit(panel, config, start, panel) == expected
+    scores = tuple(CandidateScore("beta_gamma", s, np.ones(4), 1.0, ()) for s in ("hill", "logistic"))
+    reason = "beta_gamma + hill kept: ...; logistic saturation forecasts within 2 standard error(s) of hill (0.1): ..."
+    selection = FormSelection(scores, "beta_gamma", "hill", reason, (), 1.0, pooled="logistic")
+    dropped = selection.without_pooled(expected)
+    assert dropped.pooled == "" and dropped.to_dict()["pooled_saturation"] is None
+    assert (
+        dropped.reason
+        == f"beta_gamma + hill kept: ...; logistic saturation could not be weighed in as well: {expected}"
+    )

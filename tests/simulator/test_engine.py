@@ -244,12 +244,10 @@ def test_a_plan_without_spend_has_no_roi(simulator: MarketingSimulator) -> None:
 def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: Path) -> None:
     """``mmm train`` saves the saturation form it could not rule out beside the chosen one; the
     simulator pools their draws (the scenario interval and the advice see both)."""
-    from mmm_analytics.response.artifacts import POOLED_FILE
-
     hill, logistic = build_params(saturation="hill", n_draws=12), build_params(saturation="logistic", n_draws=12)
     folder = write_model(tmp_path / "model", hill)
     alone = MarketingSimulator.from_model_dir(folder)
-    logistic.save(folder, POOLED_FILE)
+    _pool(folder, logistic)
     pooled = MarketingSimulator.from_model_dir(folder)
     assert alone.pooled == () and [p.saturation for p in pooled.pooled] == ["logistic"]
     brand, region = pooled.segments[0]
@@ -272,10 +270,44 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     )
 
 
-def test_a_pooled_form_of_other_series_names_the_file(tmp_path: Path) -> None:
+def _pool(folder: Path, params: ResponseParams, said: str | None = "") -> None:
+    """Save ``params`` as the folder's pooled form, and name ``said`` (default: its own saturation; None:
+    nothing) in the metadata as ``mmm train`` does."""
+    from mmm_analytics.response.artifacts import POOLED_FILE
+
+    params.save(folder, POOLED_FILE)
+    meta = json.loads((folder / "metadata.json").read_text())
+    meta.setdefault("extra", {})["selection"] = {"pooled_saturation": params.saturation if said == "" else said}
+    (folder / "metadata.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize(
+    ("pooled", "said", "message"),
+    [
+        (dict(n_brands=1, saturation="logistic"), "", "its brands differ from those of response_params.npz"),
+        (dict(saturation="logistic", n_draws=6), "", "its number of draws differ"),
+        (dict(saturation="hill"), "", "a hill fit, while metadata.json says hill beside hill"),
+        (dict(saturation="logistic"), None, "a logistic fit, while metadata.json names no pooled form"),
+        (dict(saturation="logistic"), "sigmoid", "a logistic fit, while metadata.json says sigmoid"),
+    ],
+    ids=["other-series", "other-draws", "same-form", "not-in-metadata", "other-form-in-metadata"],
+)
+def test_a_pooled_form_that_does_not_belong_to_the_model_names_the_file(
+    tmp_path: Path, pooled: dict, said: str | None, message: str
+) -> None:
     from mmm_analytics.response.artifacts import POOLED_FILE
 
     folder = write_model(tmp_path / "model", build_params(n_draws=4))
-    build_params(n_brands=1, n_draws=4, saturation="logistic").save(folder, POOLED_FILE)
-    with pytest.raises(InputError, match=f"{POOLED_FILE}' is damaged .*series brand differ.*re-run 'mmm train'"):
+    _pool(folder, build_params(**{"n_draws": 4} | pooled), said)
+    with pytest.raises(InputError, match=f"{POOLED_FILE}' is damaged .*{re.escape(message)}.*re-run 'mmm train'"):
+        MarketingSimulator.from_model_dir(folder)
+
+
+def test_a_pooled_form_the_metadata_names_but_the_folder_lacks_names_the_file(tmp_path: Path) -> None:
+    from mmm_analytics.response.artifacts import POOLED_FILE
+
+    folder = write_model(tmp_path / "model", build_params(n_draws=4))
+    _pool(folder, build_params(n_draws=4, saturation="logistic"))
+    (folder / POOLED_FILE).unlink()
+    with pytest.raises(InputError, match="missing, while metadata.json says a logistic fit is pooled"):
         MarketingSimulator.from_model_dir(folder)

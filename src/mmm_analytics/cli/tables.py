@@ -115,9 +115,7 @@ def optimization_summary(result: OptimizationResult) -> list[str]:
     maximises, unless ``simulator.objective`` is ``point``), the solver, then the warnings."""
     from mmm_analytics.simulator.advice import spread_line, verdict_sentence
 
-    measure = "at the point estimate" if result.objective == "point" else "mean over the posterior draws"
-    if len(result.saturation_forms) > 1:
-        measure += " of the " + " and ".join(result.saturation_forms) + " saturation fits, weighed equally"
+    measure = result.measure
     sentences = [(warning, verdict_sentence(warning)) for warning in result.warnings]
     lines = [sentence for _, sentence in sentences if sentence]
     lines += [

@@ -226,10 +226,11 @@ def fit_and_summarise(
     timings["intervals"] = time.perf_counter() - t0
     if selection is not None and selection.pooled:
         t0 = time.perf_counter()
-        pooled_start = next(
-            c for c in selection.candidates if (c.carryover, c.saturation) == (selection.carryover, selection.pooled)
-        ).starts[-1]
-        info["pooled"] = pooled_fit(panel, config, pooled_start, sample, lift_tests)
+        pooled = pooled_fit(panel, config, selection.pooled_candidate.starts[-1], sample, lift_tests)
+        if isinstance(pooled, ResponseParams):
+            info["pooled"] = pooled
+        else:  # the advice uses the chosen form alone, and the report says why
+            selection = selection.without_pooled(pooled)
         timings["pooled form"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     info["timings"] = timings
@@ -242,22 +243,41 @@ def pooled_fit(
     start: Start,
     sample: FeaturePanel,
     lift_tests: LiftTests | None = None,
-) -> ResponseParams:
+) -> ResponseParams | str:
     """The response of the form the selection could not rule out (``start``'s forms), fitted to the
     whole panel's training weeks from its last fold fit (on ``sample``'s series) by the MAP polish
-    (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its Laplace draws."""
+    (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its Laplace draws;
+    or why it could not be fitted (its polish diverged, or its draws are not finite)."""
     model_config = config.model.pinned(start.carryover, start.saturation)
     model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
     start_from(model, start, sample, model_config)
+    try:
+        problem = refine(model, inputs, large=panel.sales.shape[0] > model_config.adam_max_series)
+        noise = residual_noise_scale(model, inputs)
+        draws = laplace_draws(model, inputs, noise, config.model.intervals.draws, config.model.seed, problem)
+    except InputError as error:
+        return f"its fit failed ({' '.join(str(error).split())[:160]})"
+    params = response_params(model, panel, inputs, draws)
+    if nonfinite := [
+        name
+        for name in ("coefficient_draws", "half_saturation_draws", "slope_draws", "lag_weights_draws")
+        if not np.isfinite(getattr(params, name)).all()
+    ]:
+        return f"its draws are not finite ({', '.join(nonfinite)})"
+    return params
+
+
+def refine(model: MarketingMixModel, inputs: ModelInputs, large: bool) -> SeriesLeastSquares:
+    """Refine ``model``'s weights to the posterior mode without Adam: on a large panel, profiled
+    intercepts then Gauss-Newton rounds; else the MAP polish. Returns the least-squares problem
+    (for the Laplace draws)."""
     problem = SeriesLeastSquares(model, inputs)
-    if panel.sales.shape[0] > model_config.adam_max_series:
+    if large:
         profile_intercepts(model, inputs)
         gauss_newton_rounds(model, inputs, problem, tolerance=1e-8)
     else:
         polish(model, inputs, residual_noise_scale(model, inputs), problem=problem)
-    noise = residual_noise_scale(model, inputs)
-    draws = laplace_draws(model, inputs, noise, config.model.intervals.draws, config.model.seed, problem)
-    return response_params(model, panel, inputs, draws)
+    return problem
 
 
 def uncalibrated_params(

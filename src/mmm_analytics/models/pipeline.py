@@ -152,11 +152,11 @@ def train(
     else:
         fitted = _fit_split(panel, config, config.model.split_by, output_dir, lift_tests)
     params, noise, info, files = fitted.params, fitted.noise, fitted.info, fitted.files
+    # An earlier run's pooled form goes first: never beside this run's response.
+    (output_dir / POOLED_FILE).unlink(missing_ok=True)
     files.append(params.save(output_dir))
     pooled: ResponseParams | None = info.pop("pooled", None)
-    if pooled is None:
-        (output_dir / POOLED_FILE).unlink(missing_ok=True)  # an earlier run's
-    else:
+    if pooled is not None:
         files.append(pooled.save(output_dir, POOLED_FILE))
     extra = {key: info[key] for key in ("timings", "best_epoch", "selection", "split_by", "markets") if key in info}
     if lift_tests is not None and len(lift_tests):

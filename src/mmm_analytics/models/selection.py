@@ -92,6 +92,16 @@ class FormSelection:
     def chosen(self) -> CandidateScore:
         return next(c for c in self.candidates if (c.carryover, c.saturation) == (self.carryover, self.saturation))
 
+    @property
+    def pooled_candidate(self) -> CandidateScore:
+        """The candidate of the pooled saturation (with the chosen carryover); only when ``pooled``."""
+        return next(c for c in self.candidates if (c.carryover, c.saturation) == (self.carryover, self.pooled))
+
+    def without_pooled(self, why: str) -> FormSelection:
+        """This selection with nothing pooled, the reason saying ``why`` the pooled form was dropped."""
+        reason = f"{self.reason.rsplit('; ', 1)[0]}; {self.pooled} saturation could not be weighed in as well: {why}"
+        return dataclasses.replace(self, pooled="", reason=reason)
+
     def to_dict(self) -> dict:
         """JSON-ready summary (RMSE as a share of mean weekly sales)."""
         return {

@@ -253,7 +253,7 @@ def _fit_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     return Section("fit", "Actual vs fitted sales", (Chart("chart-fit", "", figure, caption),))
 
 
-def _pooled_words(meta: ModelMetadata) -> tuple[str, ...]:
+def _advice_forms_sentence(meta: ModelMetadata) -> tuple[str, ...]:
     """The saturation form weighed in the advice beside the chosen one, in a sentence (none: nothing)."""
     pooled = (meta.extra.get("selection") or {}).get("pooled_saturation")
     if not pooled:
@@ -261,7 +261,8 @@ def _pooled_words(meta: ModelMetadata) -> tuple[str, ...]:
     words = SATURATION_WORDS.get(pooled, pooled.replace("_", " "))
     return (
         f"The data could not tell saturation '{meta.saturation}' from '{pooled}' ({words}): the recommended budget "
-        "split is judged under both, weighed equally; the ROIs and curves on this page are the first one's.",
+        "split is judged under both, weighed equally; the ROIs and curves on this page are those of "
+        f"'{meta.saturation}', the form chosen.",
     )
 
 
@@ -278,7 +279,7 @@ def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
                     f"Model form: carryover '{meta.carryover}' ({carryover}, over at most {meta.max_lag} weeks); "
                     f"saturation '{meta.saturation}' ({saturation}). Media add to the baseline sales; channels do "
                     "not interact.",
-                    *_pooled_words(meta),
+                    *_advice_forms_sentence(meta),
                     f"Intervals are {numbers.percent(meta.interval_level, 0)} intervals over parameter draws around the "
                     "fitted model; they do not cover a wrong model form.",
                 )

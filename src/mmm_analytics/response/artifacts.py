@@ -373,17 +373,31 @@ class ResponseParams:
             raise _damaged(path, f"array 'series_market' names a market outside 0..{m - 1}")
 
 
-def load_pooled(folder: str | Path, params: ResponseParams) -> tuple[ResponseParams, ...]:
+def load_pooled(
+    folder: str | Path, params: ResponseParams, pooled_saturation: str | None
+) -> tuple[ResponseParams, ...]:
     """The other forms whose draws the advice pools with ``params`` (the model folder's own):
-    :data:`POOLED_FILE` when the folder has one, else none. One that describes other series,
-    channels or weeks than ``params`` is an :class:`InputError`."""
+    :data:`POOLED_FILE`, which the model's metadata names as ``pooled_saturation`` (None: no
+    pooled form). A file the metadata does not name, a named one that is missing, or one that
+    describes other series, channels, weeks or draw counts than ``params`` is an :class:`InputError`."""
     path = Path(folder) / POOLED_FILE
     if not path.is_file():
+        if pooled_saturation:
+            raise _damaged(path, f"missing, while metadata.json says a {pooled_saturation} fit is pooled")
         return ()
     pooled = ResponseParams.load(folder, POOLED_FILE)
-    for name in ("channels", "series_brand", "series_region", "dates"):
+    if pooled.saturation != pooled_saturation or pooled.saturation == params.saturation:
+        said = f"says {pooled_saturation}" if pooled_saturation else "names no pooled form"
+        raise _damaged(path, f"a {pooled.saturation} fit, while metadata.json {said} beside {params.saturation}")
+    for name, words in (
+        ("channels", "channels"),
+        ("series_brand", "brands"),
+        ("series_region", "regions"),
+        ("dates", "weeks"),
+        ("n_draws", "number of draws"),
+    ):
         if getattr(pooled, name) != getattr(params, name):
-            raise _damaged(path, f"its {name.replace('_', ' ')} differ from those of {PARAMS_FILE}")
+            raise _damaged(path, f"its {words} differ from those of {PARAMS_FILE}")
     return (pooled,)
 
 

@@ -115,9 +115,8 @@ class MarketingSimulator:
         metadata = ModelMetadata.load(folder)
         params = ResponseParams.load(folder)
         settings, level = _settings(config)
-        return cls(
-            params, metadata, settings, model_path=folder, interval_level=level, pooled=load_pooled(folder, params)
-        )
+        pooled = load_pooled(folder, params, (metadata.extra.get("selection") or {}).get("pooled_saturation"))
+        return cls(params, metadata, settings, model_path=folder, interval_level=level, pooled=pooled)
 
     # ----- vocabularies -------------------------------------------------------------------
     @property

@@ -36,6 +36,7 @@ def provenance(simulator: MarketingSimulator) -> dict[str, Any]:
         "horizon_weeks": simulator.settings.horizon_weeks,
         "interval_level": simulator.interval_level,
         "saturation": simulator.params.saturation,
+        "pooled_saturation": [p.saturation for p in simulator.pooled],
         "mmm_analytics_version": __version__,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -146,8 +146,9 @@ class OptimizationResult:
     converged : bool
         Whether SLSQP reported success from at least one start.
     saturation_forms : list of str
-        The saturation forms whose draws the expected response averages over: the model's own, and a
-        second one when the form choice could not tell them apart (``["hill", "logistic"]``).
+        The saturation forms whose draws the expected response, the uplift interval and
+        ``prob_beats_current`` read: the model's own, and a second one when the form choice could not
+        tell them apart (``["hill", "logistic"]``).
     kept_current : bool
         True when no allocation beat today's mix in expectation (or, with ``advice_confidence``,
         no cautious plan did at that confidence), so today's mix is recommended.
@@ -191,6 +192,16 @@ class OptimizationResult:
     cells: pd.DataFrame = field(repr=False)
     warnings: tuple[str, ...] = ()
     saturation_forms: list[str] = field(default_factory=list)
+
+    @property
+    def measure(self) -> str:
+        """What the incremental sales are, in words: at the point estimate, or the mean over the
+        posterior draws (of both saturation fits, when two are pooled)."""
+        if self.objective == Objective.POINT:
+            return "at the point estimate"
+        if len(self.saturation_forms) > 1:
+            return f"mean over the posterior draws of the {' and '.join(self.saturation_forms)} saturation fits, weighed equally"
+        return "mean over the posterior draws"
 
     @property
     def current_is_scaled(self) -> bool:
@@ -576,7 +587,7 @@ class _Outcome:
             cells=advice.cell_table(selection, spend, response, grad),
             warnings=self.warnings(verdict, held_up, constrained, mroi, free, spread_warned),
             saturation_forms=[part.family for part in selection.draws.parts]
-            if selection.draws is not None and self.objective == Objective.EXPECTED
+            if selection.draws is not None
             else [selection.cells.surface.family],
         )
 

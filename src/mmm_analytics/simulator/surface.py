@@ -190,14 +190,15 @@ class DrawSet:
 
     def head(self, n: int) -> DrawSet:
         """The first ``n`` draws (all of them when ``n`` <= 0 or >= D); the draws are independent,
-        so the first ``n`` are a random subset. With pooled forms each part keeps its share of ``n``."""
+        so the first ``n`` are a random subset. With pooled forms each part keeps its share of ``n``
+        (at least one draw each)."""
         if n <= 0 or n >= self.n_draws:
             return self
         if self.pooled:
-            parts = self.parts
-            keep = [max(1, round(n * part.n_draws / self.n_draws)) for part in parts]
-            first, *others = (part.head(k) for part, k in zip(parts, keep, strict=True))
-            return DrawSet(first.family, first.arrays, tuple(others))
+            own, *pooled = self.parts
+            kept = [max(1, n * part.n_draws // self.n_draws) for part in pooled]
+            first = own.head(max(1, n - sum(kept)))
+            return DrawSet(first.family, first.arrays, tuple(p.head(k) for p, k in zip(pooled, kept, strict=True)))
         with jax.enable_x64(True):
             arrays = tuple(a[:n] if i in _PER_DRAW else a for i, a in enumerate(self.arrays))
         return DrawSet(family=self.family, arrays=arrays)
