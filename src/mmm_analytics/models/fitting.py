@@ -143,14 +143,16 @@ def choose_forms(panel: FeaturePanel, config: ModelConfig) -> FormChoice:
     """Choose the forms ``config`` leaves on ``auto`` by out-of-sample accuracy (see
     :func:`~mmm_analytics.models.selection.select_forms`). Panels of more than
     ``adam_max_series`` series choose on a sample of ``selection.max_series`` series, with
-    Gauss-Newton fits on one fold."""
+    Gauss-Newton fits on one fold, and pool no second saturation form."""
     large = panel.sales.shape[0] > config.adam_max_series
     sample = series_sample(panel, config.selection.max_series, config.seed) if large else panel
     if config.is_pinned:
         return FormChoice(config, None, sample)
     choosing = config
     if large:  # Gauss-Newton fits, one fold: the sample's series give the paired errors
-        one_fold = config.selection.model_copy(update={"folds": 1})
+        # No pooled form: refitting a second form to every series from the sample's weights costs
+        # two to three times the chosen form's own fit (238 s against 97 s on 4,000 series).
+        one_fold = config.selection.model_copy(update={"folds": 1, "pool_saturation": False})
         choosing = config.model_copy(update={"adam_max_series": 0, "selection": one_fold})
     selection = select_forms(sample, choosing, forecast_fit)
     return FormChoice(config.pinned(selection.carryover, selection.saturation), selection, sample)
