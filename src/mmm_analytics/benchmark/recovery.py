@@ -21,7 +21,7 @@ from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.pipeline import metadata_for
 from mmm_analytics.models.ridge import fit_ridge
 from mmm_analytics.response import carryover
-from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import DRAW_FIELDS, ModelMetadata, ResponseParams
 from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
 from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, generate_panel
 
@@ -151,10 +151,9 @@ def fitted_forms(model: object, params: ResponseParams, pooled: tuple[ResponsePa
 
 def nonfinite_draws(params: ResponseParams) -> float:
     """Share of the parameter draws with a non-finite lag weight, half-saturation, slope or coefficient."""
-    arrays = (params.lag_weights_draws, params.half_saturation_draws, params.slope_draws, params.coefficient_draws)
     bad = np.zeros(params.n_draws, dtype=bool)
-    for array in arrays:
-        values = np.asarray(array, dtype=np.float64).reshape(params.n_draws, -1)
+    for name in DRAW_FIELDS:
+        values = np.asarray(getattr(params, name), dtype=np.float64).reshape(params.n_draws, -1)
         bad |= ~np.isfinite(values).all(axis=1)
     return float(bad.mean())
 

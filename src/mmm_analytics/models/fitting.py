@@ -29,7 +29,7 @@ from mmm_analytics.models.posterior import (
 )
 from mmm_analytics.models.selection import FormSelection, Start, select_forms
 from mmm_analytics.models.training import EpochProgress, build_model, fit_model
-from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import DRAW_FIELDS, ResponseParams
 
 
 def forecast_fit(panel: FeaturePanel, config: ModelConfig, start: Start | None) -> tuple[np.ndarray, Start]:
@@ -260,11 +260,7 @@ def pooled_fit(
     except InputError as error:
         return f"its fit failed ({' '.join(str(error).split())[:160]})"
     params = response_params(model, panel, inputs, draws)
-    if nonfinite := [
-        name
-        for name in ("coefficient_draws", "half_saturation_draws", "slope_draws", "lag_weights_draws")
-        if not np.isfinite(getattr(params, name)).all()
-    ]:
+    if nonfinite := [name for name in DRAW_FIELDS if not np.isfinite(getattr(params, name)).all()]:
         return f"its draws are not finite ({', '.join(nonfinite)})"
     return params
 

@@ -418,6 +418,8 @@ def _damaged(path: Path, reason: str) -> InputError:
 
 
 _TEXT_FIELDS = ("channels", "series_brand", "series_region", "dates")
+#: The parameter draws of the response, each with the draw axis first.
+DRAW_FIELDS = ("lag_weights_draws", "half_saturation_draws", "slope_draws", "coefficient_draws")
 _ARRAY_FIELDS = (
     "cpm",
     "exposure_scale",
