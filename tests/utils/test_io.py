@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +69,43 @@ def test_failed_first_write_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), atomic_path(tmp_path / "new.bin") as tmp:
         tmp.write_bytes(b"half")
         raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _raise_stopped(_signum: int, _frame: object) -> None:
+    raise _Stopped
+
+
+def test_a_sigterm_while_the_temp_file_is_created_still_removes_it(tmp_path: Path, monkeypatch) -> None:
+    """A worker stopped right as its figure's temp file appears left it behind (a flaky pool test)."""
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp_then_sigterm(*args, **kwargs):
+        made = real_mkstemp(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # delivered here unless held back
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_sigterm)
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    try:
+        with pytest.raises(_Stopped), atomic_path(tmp_path / "figure.png") as tmp:
+            tmp.write_bytes(b"png")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_before_the_temp_file_is_used_removes_it(tmp_path: Path, monkeypatch) -> None:
+    def chmod_interrupted(*_args, **_kwargs) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "chmod", chmod_interrupted)
+    with pytest.raises(KeyboardInterrupt), atomic_path(tmp_path / "figure.png"):
+        pass
     assert list(tmp_path.iterdir()) == []
 
 
