@@ -119,6 +119,7 @@ def test_optimiser_allocation_sums_to_the_budget(pipeline_run: tuple[Path, str])
         "uplift_upper",
         "prob_beats_current",
         "saturation_forms",
+        "segment_curves",
     }
     # Every channel has spend in the bundled panel: each has a marginal ROI (null only where the data has none).
     assert all(isinstance(value, float) for value in plan["marginal_roi"].values())

@@ -215,3 +215,17 @@ def test_a_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_t
     assert simulator.draw_set("all", "all").n_draws == 20
     train(features, folder, config)  # the form pinned: nothing to pool
     assert not (folder / POOLED_FILE).exists()
+
+
+def test_training_estimates_each_segments_own_curve_and_saves_it(trained_model_dir: Path) -> None:
+    """The noiseless synthetic world gives every segment the same curve: the spread found is small,
+    and what was found is what the model folder holds."""
+    folder = trained_model_dir / "model"
+    found = ModelMetadata.load(folder).extra["segment_curves"]
+    assert set(found) == {"spread", "identified", "by_channel"}
+    assert 0.0 <= found["spread"]["half_saturation"] < 0.15
+    assert "segment curves" in ModelMetadata.load(folder).extra["timings"]
+    params = ResponseParams.load(folder)
+    spread = params.segment_half_saturation_spread
+    assert spread.shape == params.coefficient.shape and np.all(spread <= found["spread"]["half_saturation"] + 1e-4)
+    assert np.all(params.segment_coefficient_factor > 0)

@@ -61,3 +61,20 @@ def test_a_pooled_saturation_is_named_in_the_table_and_the_text() -> None:
     assert [row[3].text for row in table.rows] == ["not chosen", "chosen", "weighed in the advice"]
     assert "the budget advice (mmm optimize, mmm simulate) weighs the two fits' draws equally" in _text(section)
     assert "weighs" not in _text(form_section(SELECTION, ["TV"], [1.0]))
+
+
+def test_the_segments_own_curves_are_reported_with_what_the_advice_does_with_them() -> None:
+    found = {
+        "spread": {"half_saturation": 0.3, "slope": 0.0},
+        "identified": {"half_saturation": 0.62, "slope": 0.5},
+        "by_channel": {"TV": {"half_saturation": 0.3, "slope": 0.0}},
+    }
+    text = _text(form_section(SELECTION, ["TV"], [1.0], found))
+    assert "half-saturation by about +-35%" in text and "slope by about +-0%" in text
+    assert "62% of them their own half-saturation" in text and "judges each segment on its own curve" in text
+    same = found | {"spread": {"half_saturation": 0.0, "slope": 0.0}}
+    assert "differ no more than their noise explains" in _text(form_section(SELECTION, ["TV"], [1.0], same))
+    assert "uses the fitted curves as they are" in _text(form_section(SELECTION, ["TV"], [1.0], same))
+    assert "own weeks" not in _text(form_section(SELECTION, ["TV"], [1.0]))
+    sigmoid = {"spread": {"half_saturation": 0.2, "slope": 0.0}, "identified": {"half_saturation": 0.4}}
+    assert "slope" not in _text(form_section(SELECTION, ["TV"], [1.0], sigmoid | {"by_channel": {}}))

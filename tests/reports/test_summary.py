@@ -136,6 +136,25 @@ def test_assumptions_say_when_the_advice_weighs_a_second_saturation_form(small_r
     ).group(1)
 
 
+def test_assumptions_say_when_segments_saturate_at_levels_of_their_own(small_run: Run, tmp_path: Path) -> None:
+    import dataclasses
+
+    from mmm_analytics.style.page import render_page
+
+    inputs = load_inputs(small_run.paths)
+    assert inputs.metadata is not None
+    found = {"spread": {"half_saturation": 0.3, "slope": 0.1}, "identified": {"half_saturation": 0.6, "slope": 0.5}}
+    own = dataclasses.replace(inputs.metadata, extra=inputs.metadata.extra | {"segment_curves": found})
+    page = render_page(build_summary(dataclasses.replace(inputs, metadata=own), VizConfig(), tmp_path))
+    section = re.search(r'<section id="assumptions">(.*?)</section>', page, re.S).group(1)
+    assert "half-saturation by about +-35% and slope by about +-11%" in section
+    assert "judges each on its own curve" in section
+    same = found | {"spread": {"half_saturation": 0.0, "slope": 0.0}}
+    plain = dataclasses.replace(inputs.metadata, extra=inputs.metadata.extra | {"segment_curves": same})
+    page = render_page(build_summary(dataclasses.replace(inputs, metadata=plain), VizConfig(), tmp_path))
+    assert "own curve" not in re.search(r'<section id="assumptions">(.*?)</section>', page, re.S).group(1)
+
+
 def test_the_summary_links_every_report(small_run: Run) -> None:
     page = _page(small_run)
     for name in REPORTS:

@@ -17,6 +17,7 @@ from mmm_analytics.response.artifacts import (
     METADATA_FILE,
     MODEL_FILE,
     PARAMS_FILE,
+    SEGMENT_FIELDS,
     ModelMetadata,
     ResponseParams,
     model_file_problem,
@@ -391,3 +392,36 @@ def test_scatter_series_puts_each_part_back_on_its_series_axis() -> None:
     np.testing.assert_array_equal(out, [[1.0, -1.0, 0.0], [3.0, -1.0, 2.0], [5.0, -1.0, 4.0]])
     series_first = [(rows, part.T) for rows, part in draws_first]
     np.testing.assert_array_equal(scatter_series(series_first, 3), out.T)
+
+
+def test_segment_curves_round_trip_and_follow_their_series_through_markets(tmp_path: Path) -> None:
+    merged, parts = merged_markets()
+    rng = np.random.default_rng(5)
+    own = dataclasses.replace(
+        merged, **{name: rng.uniform(0.5, 1.5, merged.coefficient.shape) for name in SEGMENT_FIELDS}
+    )
+    own.save(tmp_path)
+    loaded = ResponseParams.load(tmp_path)
+    for name in SEGMENT_FIELDS:
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(own, name))
+        for m, (_, rows, _) in enumerate(parts):
+            np.testing.assert_array_equal(getattr(own.market(m), name), getattr(own, name)[rows])
+
+
+def test_a_file_saved_before_segment_curves_puts_every_series_on_the_fitted_curve(tmp_path: Path) -> None:
+    small_params().save(tmp_path)
+    _rewrite(tmp_path, **dict.fromkeys(SEGMENT_FIELDS))
+    loaded = ResponseParams.load(tmp_path)
+    for name in SEGMENT_FIELDS:
+        expected = 1.0 if name == "segment_coefficient_factor" else 0.0
+        np.testing.assert_array_equal(getattr(loaded, name), np.full((2, 3), expected))
+
+
+def test_segment_curves_of_the_wrong_shape_or_not_finite_name_the_array(tmp_path: Path) -> None:
+    small_params().save(tmp_path)
+    _rewrite(tmp_path, segment_slope_spread=np.zeros((3, 3)))
+    with pytest.raises(InputError, match="segment_slope_spread.*expected \\(2, 3\\)"):
+        ResponseParams.load(tmp_path)
+    _rewrite(tmp_path, segment_slope_spread=np.full((2, 3), np.nan))
+    with pytest.raises(InputError, match="'segment_slope_spread' holds NaN"):
+        ResponseParams.load(tmp_path)

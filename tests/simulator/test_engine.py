@@ -311,3 +311,37 @@ def test_a_pooled_form_the_metadata_names_but_the_folder_lacks_names_the_file(tm
     (folder / POOLED_FILE).unlink()
     with pytest.raises(InputError, match="missing, while metadata.json says a logistic fit is pooled"):
         MarketingSimulator.from_model_dir(folder)
+
+
+def test_the_advice_judges_each_segment_on_its_own_curve_unless_told_not_to(tmp_path: Path) -> None:
+    """A model whose segments were found to differ: the simulator reads their own curves (the scenario's
+    point estimate moves, the JSON says how much segments differ); ``segment_curves: false`` reads the
+    fitted curves, exactly as a model without any difference."""
+    fitted = build_params(n_draws=12)
+    rng = np.random.default_rng(3)
+    shape = fitted.coefficient.shape
+    own = dataclasses.replace(
+        fitted,
+        segment_half_saturation_shift=0.4 * rng.normal(size=shape),
+        segment_half_saturation_spread=np.full(shape, 0.2),
+        segment_coefficient_factor=np.exp(0.1 * rng.normal(size=shape)),
+    )
+    folder = write_model(tmp_path / "model", own)
+    metadata = json.loads((folder / "metadata.json").read_text())
+    spread = {"half_saturation": 0.35, "slope": 0.0}
+    metadata["extra"] = {"segment_curves": {"spread": spread, "identified": {}, "by_channel": {}}}
+    (folder / "metadata.json").write_text(json.dumps(metadata))
+    on = MarketingSimulator.from_model_dir(folder)
+    off = MarketingSimulator.from_model_dir(folder, SimulatorSettings(segment_curves=False))
+    plain = MarketingSimulator.from_model_dir(write_model(tmp_path / "plain", fitted))
+    brand, region = on.segments[0]
+    spend = {c: v * 1.3 for c, v in on.current_spend(brand, region).items()}
+    moved, unmoved, reference = (s.simulate_scenario(spend, brand, region) for s in (on, off, plain))
+    assert moved.incremental_sales != pytest.approx(unmoved.incremental_sales, rel=1e-6)
+    assert (unmoved.incremental_sales, unmoved.incremental_lower, unmoved.incremental_upper) == (
+        reference.incremental_sales,
+        reference.incremental_lower,
+        reference.incremental_upper,
+    )
+    assert on.optimize_budget(None, None, brand, region).to_json_dict()["segment_curves"] == spread
+    assert off.optimize_budget(None, None, brand, region).segment_curves == {}

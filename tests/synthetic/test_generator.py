@@ -62,8 +62,9 @@ def _recompute(frame: pd.DataFrame, truth: GroundTruth) -> tuple[dict[str, float
         scale = np.array([entry["exposure_scale"][c] for c in channels])
         coefficient = np.array([entry["coefficient"][c] for c in channels])
         half = np.array([entry["half_saturation"][c] for c in channels])  # the series' own
+        own_slope = slope * np.array([(entry.get("slope_factor") or {}).get(c, 1.0) for c in channels])
         carried = carryover.apply_carryover(exposure / scale, weights)
-        weekly = coefficient * saturation.saturate(carried, data["saturation"]["family"], half, slope)
+        weekly = coefficient * saturation.saturate(carried, data["saturation"]["family"], half, own_slope)
         per_series.append(dict(zip(channels, weekly.sum(axis=0))))
         contribution += weekly.sum(axis=0)
         spend += exposure.sum(axis=0) * cpm / 1000.0

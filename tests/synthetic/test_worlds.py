@@ -15,7 +15,8 @@ import pytest
 from mmm_analytics.config.data import DataConfig, SyntheticSetting, SyntheticSettings
 from mmm_analytics.data import schema
 from mmm_analytics.response import saturation
-from mmm_analytics.synthetic import SyntheticPanel, generate_panel
+from mmm_analytics.synthetic import SyntheticPanel, generate_panel, world
+from mmm_analytics.synthetic.truth import GroundTruth, true_steady_state_response
 from mmm_analytics.synthetic.world import world_settings
 
 NOISE_RTOL = 0.06
@@ -108,6 +109,30 @@ def test_absolute_world_saturates_at_the_same_absolute_exposure() -> None:
     assert np.all(own[biggest, columns] < own[smallest, columns])  # bigger series saturate sooner
 
 
+def test_segments_world_gives_each_brand_x_region_its_own_s_curve() -> None:
+    """Log-normal factors on half-saturation and slope, log-sd 0.3 (within 0.08 over 8 x 3 x 6 draws);
+    the truth's steady-state response reads each series' own curve."""
+    panel = _world(SyntheticSetting.SEGMENTS, n_geos=8, n_weeks=60)
+    truth = panel.truth
+    assert truth.data["saturation"]["family"] == "logistic"
+    typical = np.array([truth.data["saturation"]["half_saturation"][c] for c in truth.channels])
+    slope = np.array([truth.data["saturation"]["slope"][c] for c in truth.channels])
+    half_factor = truth.series_half_saturation() / typical
+    slope_factor = truth.series_slope() / slope
+    for factor in (half_factor, slope_factor):
+        assert np.std(np.log(factor)) == pytest.approx(world.SEGMENT_SPREAD, abs=0.08)
+    own = np.array([[e["half_saturation"][c] for c in truth.channels] for e in truth.data["series"]])
+    np.testing.assert_allclose(own, truth.series_half_saturation(), rtol=1e-12)
+    entry = truth.data["series"][0]
+    spend = {c: 1.5 * entry["spend"][c] / 60 for c in truth.channels}
+    on_own = true_steady_state_response(truth, entry["brand"], entry["region"], spend)
+    plain = dict(
+        truth.data, series=[{k: v for k, v in e.items() if not k.endswith("_factor")} for e in truth.data["series"]]
+    )
+    on_channel = true_steady_state_response(GroundTruth(plain), entry["brand"], entry["region"], spend)
+    assert on_own != pytest.approx(on_channel, rel=1e-3)
+
+
 def test_relative_worlds_keep_one_half_saturation_for_every_series() -> None:
     truth = _world(SyntheticSetting.DEFAULT, n_geos=2, n_weeks=60).truth
     typical = np.array([truth.data["saturation"]["half_saturation"][c] for c in truth.channels])
@@ -118,7 +143,12 @@ def test_relative_worlds_keep_one_half_saturation_for_every_series() -> None:
 def test_worlds_share_the_default_draws_apart_from_their_knob() -> None:
     """Same seed: the absolute and logistic worlds have the default world's exposures and controls."""
     default = _world(SyntheticSetting.DEFAULT, n_geos=2, n_weeks=60).frame
-    for setting in (SyntheticSetting.ABSOLUTE, SyntheticSetting.LOGISTIC, SyntheticSetting.DELAYED):
+    for setting in (
+        SyntheticSetting.ABSOLUTE,
+        SyntheticSetting.LOGISTIC,
+        SyntheticSetting.DELAYED,
+        SyntheticSetting.SEGMENTS,
+    ):
         frame = _world(setting, n_geos=2, n_weeks=60).frame
         same = [c for c in frame.columns if c not in ("Sales_Value", "Sales_Units")]
         pd.testing.assert_frame_equal(frame[same], default[same], check_exact=True)

@@ -58,7 +58,7 @@ def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[
     half_saturation = truth.series_half_saturation(list(channels))[rows]
     per_series = (len(entries), len(channels))
     carry_sum = np.array([sum(data["carryover"]["weights"][c]) for c in channels], dtype=np.float64)
-    slope = np.array([data["saturation"]["slope"][c] for c in channels], dtype=np.float64)
+    slope = truth.series_slope(list(channels))[rows]  # the channel's, times each series' own factor
     return ResponseSurface(
         channels=tuple(channels),
         family=data["saturation"]["family"],
@@ -67,7 +67,7 @@ def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[
         cpm=np.array([data["cpm"][c] for c in channels], dtype=np.float64),
         carry_sum=np.broadcast_to(carry_sum, per_series).copy(),
         half_saturation=half_saturation.reshape(per_series),
-        slope=np.broadcast_to(slope, per_series).copy(),
+        slope=slope.reshape(per_series),
     )
 
 

@@ -41,10 +41,10 @@ class LiftSlicesChoice(StrEnum):
 
 
 SETTINGS_HELP = (
-    "Comma-separated worlds: default, delayed, logistic, absolute, noise6, noise12, collinear, "
+    "Comma-separated worlds: default, delayed, logistic, absolute, noise6, noise12, collinear, segments, "
     "noisy, misspecified (noise6 is the default world at its 6% noise)."
 )
-DEFAULT_WORLDS = "default,delayed,logistic,absolute,noise12,collinear"
+DEFAULT_WORLDS = "default,delayed,logistic,absolute,noise12,collinear,segments"
 SCALE_HELP = (
     "Instead of the worlds: time and peak memory of mmm data, features and train on synthetic panels of "
     "these sizes in series (24, 400, 1000, 4000), e.g. --scale 24,400; writes benchmark_scale.md and .csv."

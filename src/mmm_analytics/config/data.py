@@ -122,7 +122,9 @@ class SyntheticSetting(StrEnum):
     carryover peaking 1-3 weeks after the spend; ``logistic``: S-shaped logistic saturation;
     ``absolute``: saturation on absolute exposure (bigger series saturate sooner); ``noise6``,
     ``noise12``: 6% and 12% weekly noise; ``collinear``: YouTube and Instagram exposure correlated
-    0.95 within each series; ``noisy`` and ``misspecified``: the earlier benchmark worlds.
+    0.95 within each series; ``segments``: S-shaped logistic saturation whose level and steepness
+    differ by brand x region (log-sd 0.3 each, beyond what series size explains); ``noisy`` and
+    ``misspecified``: the earlier benchmark worlds.
     """
 
     DEFAULT = "default"
@@ -132,6 +134,7 @@ class SyntheticSetting(StrEnum):
     NOISE6 = "noise6"
     NOISE12 = "noise12"
     COLLINEAR = "collinear"
+    SEGMENTS = "segments"
     NOISY = "noisy"
     MISSPECIFIED = "misspecified"
 

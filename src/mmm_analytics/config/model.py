@@ -142,6 +142,10 @@ class SimulatorSettings(Settings):
     #: (averaged over the selection) keep today's split and move as one: the data cannot tell their
     #: effects apart. None: never (e.g. once lift tests have separated them).
     hold_split_correlation: float | None = Field(default=0.9, ge=0.5, le=1, allow_inf_nan=False)
+    #: Judge each brand x region on its own saturation curve, estimated from its own weeks and shrunk
+    #: toward the fitted one by how much segments differ (see :mod:`mmm_analytics.models.segment_curves`);
+    #: false: every segment on the fitted curve.
+    segment_curves: bool = True
 
 
 def _choice(families: type[StrEnum]) -> Callable[[Any], Any]:

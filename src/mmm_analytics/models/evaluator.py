@@ -254,7 +254,14 @@ def evaluate(
     plots = plot_data(panel, decomposition, diagnostics, viz)
     figures = render_figures(plots, figures_dir, viz)
     clock.lap("figures")
-    sections = [form_section((training or {}).get("selection"), panel.channels, params.typical_scaling.tolist())]
+    sections = [
+        form_section(
+            (training or {}).get("selection"),
+            panel.channels,
+            params.typical_scaling.tolist(),
+            (training or {}).get("segment_curves"),
+        )
+    ]
     insight = ""
     if lift is not None:
         tests, uncalibrated = lift

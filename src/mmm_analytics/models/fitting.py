@@ -27,6 +27,7 @@ from mmm_analytics.models.posterior import (
     residual_noise_scale,
     weight_key,
 )
+from mmm_analytics.models.segment_curves import estimate_segment_curves
 from mmm_analytics.models.selection import FormSelection, Start, select_forms
 from mmm_analytics.models.training import EpochProgress, build_model, fit_model
 from mmm_analytics.response.artifacts import DRAW_FIELDS, ResponseParams
@@ -234,6 +235,15 @@ def fit_and_summarise(
         else:  # the advice uses the chosen form alone, and the report says why
             selection = selection.without_pooled(pooled)
         timings["pooled form"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    segments = estimate_segment_curves(params, panel.sales, panel.n_train_weeks)
+    params = segments.apply_to(params)
+    info["segment_curves"] = segments.summary()
+    if "pooled" in info:
+        info["pooled"] = estimate_segment_curves(info["pooled"], panel.sales, panel.n_train_weeks).apply_to(
+            info["pooled"]
+        )
+    timings["segment curves"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     info["timings"] = timings
     return model, params, noise, info | ({"selection": selection.to_dict()} if selection else {})

@@ -158,7 +158,11 @@ def train(
     pooled: ResponseParams | None = info.pop("pooled", None)
     if pooled is not None:
         files.append(pooled.save(output_dir, POOLED_FILE))
-    extra = {key: info[key] for key in ("timings", "best_epoch", "selection", "split_by", "markets") if key in info}
+    extra = {
+        key: info[key]
+        for key in ("timings", "best_epoch", "selection", "split_by", "markets", "segment_curves")
+        if key in info
+    }
     if lift_tests is not None and len(lift_tests):
         # The channels experiments have measured: the simulator lets their split with others move.
         extra["lift_tested_channels"] = sorted({panel.channels[int(c)] for c in lift_tests.channel})
@@ -181,6 +185,7 @@ def train(
             "residual_sd_share_of_mean_sales": float(np.sqrt(np.mean(noise**2))),
             "history": info["history"],
             "selection": info.get("selection"),
+            "segment_curves": info.get("segment_curves"),
         }
         if "split_by" in info:
             training["fitted apart"] = (
@@ -284,7 +289,7 @@ def _fit_split(
             "timings": market_fit.info["timings"],
             "best_epoch": market_fit.info["best_epoch"],
             "market": market.name,
-        }
+        } | ({"segment_curves": market_fit.info["segment_curves"]} if "segment_curves" in market_fit.info else {})
         files.append(metadata_for(market.panel, pinned, market_fit.noise, extra, fit.forms).save(folder))
         folders[market.name] = folder.relative_to(output_dir).as_posix()
     timings["total"] = time.perf_counter() - start

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mmm_analytics.response.artifacts import segment_spread_words
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import Cell, Section, Table, Text
 
@@ -54,10 +55,40 @@ def _verdict(candidate: Mapping[str, Any], selection: Mapping[str, Any]) -> str:
     return "not chosen"
 
 
+def segment_words(segment_curves: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """How much brand x region segments' own curves differ from the fitted one, in plain words
+    (``segment_curves`` is :meth:`SegmentCurves.summary`; nothing when it is None)."""
+    if not segment_curves:
+        return ()
+    pinned = ", ".join(
+        f"{numbers.percent(value, 0)} of them their own {name.replace('_', '-')}"
+        for name, value in segment_curves["identified"].items()
+    )
+    differ = segment_spread_words(segment_curves)
+    found = (
+        "Each brand x region was also fitted on its own weeks, one channel at a time (its coefficient refitted), "
+        "to see how far its saturation departs from the fitted curve: "
+        + (f"segments differ in {differ}" if differ else "segments differ no more than their noise explains")
+        + f" (a log-normal spread; the weeks pin {pinned})."
+    )
+    if differ is None:
+        return (found, "The budget advice uses the fitted curves as they are.")
+    return (
+        found,
+        "The budget advice (mmm optimize, mmm simulate) judges each segment on its own curve, its own estimate "
+        "pulled toward the fitted one by how little its weeks say, and its intervals carry what is left unknown. "
+        "The ROIs, curves and contributions of this report are the fitted curves.",
+    )
+
+
 def form_section(
-    selection: Mapping[str, Any] | None, channels: Sequence[str], size_scaling: Sequence[float]
+    selection: Mapping[str, Any] | None,
+    channels: Sequence[str],
+    size_scaling: Sequence[float],
+    segment_curves: Mapping[str, Any] | None = None,
 ) -> Section:
-    """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned)."""
+    """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned),
+    ``segment_curves`` :meth:`~mmm_analytics.models.segment_curves.SegmentCurves.summary`."""
     blocks: list[Table | Text] = []
     if selection is None:
         blocks.append(Text(("The carryover and saturation forms were pinned in the configuration (no selection).",)))
@@ -105,4 +136,6 @@ def form_section(
             )
         )
     )
+    if words := segment_words(segment_curves):
+        blocks.append(Text(words))
     return Section("model-form", "Model form: chosen by forecast accuracy", tuple(blocks))

@@ -18,7 +18,7 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
-from mmm_analytics.response.artifacts import ModelMetadata
+from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
 from mmm_analytics.simulator.report import frontier_figure, optimiser_note
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
@@ -266,6 +266,18 @@ def _advice_forms_sentence(meta: ModelMetadata) -> tuple[str, ...]:
     )
 
 
+def _segment_curves_sentence(meta: ModelMetadata) -> tuple[str, ...]:
+    """How much brand x region segments saturate apart, in a sentence (none when they do not)."""
+    differ = segment_spread_words(meta.extra.get("segment_curves") or {})
+    if differ is None:
+        return ()
+    return (
+        f"Brand x region segments saturate at levels of their own ({differ} beyond what their size explains): "
+        "the recommended split judges each on its own curve, estimated from its own weeks and pulled toward the "
+        "model's; the ROIs and curves on this page are the model's.",
+    )
+
+
 def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
     meta, blocks = inputs.metadata, list[Block]()
     if meta is not None:
@@ -280,6 +292,7 @@ def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
                     f"saturation '{meta.saturation}' ({saturation}). Media add to the baseline sales; channels do "
                     "not interact.",
                     *_advice_forms_sentence(meta),
+                    *_segment_curves_sentence(meta),
                     f"Intervals are {numbers.percent(meta.interval_level, 0)} intervals over parameter draws around the "
                     "fitted model; they do not cover a wrong model form.",
                 )

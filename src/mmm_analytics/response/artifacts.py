@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ import numpy as np
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.saturation import relative_size
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.io import atomic_path, write_json
 
 METADATA_FILE = "metadata.json"
@@ -72,6 +75,12 @@ class ResponseParams:
         1 relative; default 1); draws (D, M, C) (given as (C,) / (D, C): one market)
     markets : tuple of str, length M (default ``("all",)``)
     series_market : ndarray (S,) of int, each series' market (default all 0)
+    segment_half_saturation_shift, segment_slope_shift : ndarray (S, C), log factors that move
+        each series' half-saturation and slope to its own curve, estimated from its own data
+        (:mod:`mmm_analytics.models.segment_curves`; default 0); the simulator reads them
+    segment_half_saturation_spread, segment_slope_spread : ndarray (S, C), the log-sd left around
+        those shifts (default 0)
+    segment_coefficient_factor : ndarray (S, C), the coefficient's factor on that curve (default 1)
     """
 
     channels: tuple[str, ...]
@@ -96,6 +105,11 @@ class ResponseParams:
     saturation_scaling_draws: np.ndarray | None = None
     markets: tuple[str, ...] = ("all",)
     series_market: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    segment_half_saturation_shift: np.ndarray | None = None
+    segment_half_saturation_spread: np.ndarray | None = None
+    segment_slope_shift: np.ndarray | None = None
+    segment_slope_spread: np.ndarray | None = None
+    segment_coefficient_factor: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         s, c, d = len(self.series_brand), len(self.channels), self.coefficient_draws.shape[0]
@@ -109,6 +123,9 @@ class ResponseParams:
         if self.saturation_scaling_draws is None:
             scaling = np.asarray(self.saturation_scaling)
             object.__setattr__(self, "saturation_scaling_draws", np.broadcast_to(scaling, (d, *scaling.shape)).copy())
+        for name in SEGMENT_FIELDS:
+            if getattr(self, name) is None:  # every series on the fitted curve
+                object.__setattr__(self, name, np.full((s, c), 1.0 if name.endswith("factor") else 0.0))
         market = np.asarray(self.series_market, dtype=np.int64)
         object.__setattr__(self, "series_market", np.zeros(s, dtype=np.int64) if market.size == 0 else market)
         object.__setattr__(self, "markets", tuple(str(name) for name in self.markets))
@@ -362,7 +379,7 @@ class ResponseParams:
             "coefficient_draws": (d, s, c),
             "predicted_sales": (s, t),
             "baseline_sales": (s, t),
-        }
+        } | {name: (s, c) for name in SEGMENT_FIELDS}
         for name, shape in expected.items():
             actual = getattr(self, name).shape
             if actual != shape:
@@ -435,8 +452,16 @@ _ARRAY_FIELDS = (
     "predicted_sales",
     "baseline_sales",
 )
+#: Each series' own curve relative to the fitted one (see :mod:`mmm_analytics.models.segment_curves`).
+SEGMENT_FIELDS = (
+    "segment_half_saturation_shift",
+    "segment_half_saturation_spread",
+    "segment_slope_shift",
+    "segment_slope_spread",
+    "segment_coefficient_factor",
+)
 #: Arrays that folders saved before they existed lack (their defaults: see ``__post_init__``).
-_OPTIONAL_FIELDS = ("saturation_scaling", "saturation_scaling_draws")
+_OPTIONAL_FIELDS = ("saturation_scaling", "saturation_scaling_draws", *SEGMENT_FIELDS)
 #: (name, its number of dimensions without a market axis, where the market axis goes).
 _MARKET_ARRAYS = (
     ("lag_weights", 2, 0),
@@ -447,7 +472,15 @@ _MARKET_ARRAYS = (
     ("saturation_scaling_draws", 2, 1),
 )
 #: Arrays with a leading series axis; then those with a draw axis before it.
-_SERIES_ARRAYS = ("exposure_scale", "exposure", "half_saturation", "coefficient", "predicted_sales", "baseline_sales")
+_SERIES_ARRAYS = (
+    "exposure_scale",
+    "exposure",
+    "half_saturation",
+    "coefficient",
+    "predicted_sales",
+    "baseline_sales",
+    *SEGMENT_FIELDS,
+)
 _DRAW_SERIES_ARRAYS = ("half_saturation_draws", "coefficient_draws")
 
 
@@ -507,6 +540,19 @@ class ModelMetadata:
         raw["date_range"] = tuple(raw["date_range"])
         raw.pop("cpm", None)  # folders written before the CPMs were saved once only
         return cls(**raw)
+
+
+def segment_spread_words(summary: Mapping[str, Any]) -> str | None:
+    """How much brand x region segments' own curves differ, in words ("half-saturation by about +-35%
+    and slope by about +-12%"), from a model's ``segment_curves`` summary (see
+    :mod:`mmm_analytics.models.segment_curves`); None when they do not differ at all."""
+    spread, identified = summary.get("spread") or {}, summary.get("identified") or {}
+    values = {str(name): float(spread.get(name, 0.0)) for name in identified}
+    if not any(value > 0 for value in values.values()):
+        return None
+    return " and ".join(
+        f"{name.replace('_', '-')} by about +-{numbers.percent(math.expm1(value), 0)}" for name, value in values.items()
+    )
 
 
 _REQUIRED_METADATA = (

@@ -96,7 +96,7 @@ class MarketingSimulator:
         self.model_path = model_path
         self._interval_level = interval_level
         self.max_spend_multiple = float(self.settings.max_spend_multiple)
-        self.surface = ResponseSurface.from_params(params)
+        self.surface = ResponseSurface.from_params(params, self.settings.segment_curves)
         spend = params.spend
         self.current_matrix: SpendMatrix = spend.mean(axis=1)  # (S, C)
         self.baseline_weekly = params.baseline_sales[:, -RECENT_BASELINE_WEEKS:].mean(axis=1)  # (S,)
@@ -157,7 +157,7 @@ class MarketingSimulator:
 
     @functools.lru_cache(maxsize=64)  # noqa: B019
     def draw_set(self, brand: str, region: str) -> DrawSet:
-        return DrawSet.build(self.params, self.rows(brand, region), self.pooled)
+        return DrawSet.build(self.params, self.rows(brand, region), self.pooled, self.settings.segment_curves)
 
     # ----- current mix and splitting --------------------------------------------------------
     def current_spend(self, brand: str = ALL, region: str = ALL) -> Allocation:
@@ -407,7 +407,7 @@ class MarketingSimulator:
             self.check_budget(total_budget, brand, region)
         if starts is not None and not 1 <= starts <= MAX_STARTS:
             raise InputError(f"starts must be a whole number from 1 to {MAX_STARTS}; got {starts}")
-        return optimize_allocation(
+        result = optimize_allocation(
             self.selection(brand, region, data_range),
             total_budget,
             constraints,
@@ -420,6 +420,16 @@ class MarketingSimulator:
             hold_split=self.settings.hold_split_correlation,
             released=self._lift_tested,
         )
+        return dataclasses.replace(result, segment_curves=self.segment_spread)
+
+    @property
+    def segment_spread(self) -> dict[str, float]:
+        """How much segments' own curves differ from the fitted one (log-sd by parameter) when the
+        simulator judges each segment on its own curve; empty when it uses the fitted curves."""
+        if not self.settings.segment_curves:
+            return {}
+        found = self.metadata.extra.get("segment_curves") or {}
+        return {str(name): float(value) for name, value in (found.get("spread") or {}).items()}
 
 
 def unseen_spend_notes(spend: SpendMatrix, current: SpendMatrix, channels: tuple[str, ...]) -> tuple[str, ...]:

@@ -88,6 +88,7 @@ JSON_KEYS: tuple[str, ...] = (
     "channel_status",
     "converged",
     "saturation_forms",
+    "segment_curves",
     "warnings",
 )
 #: ``channel_status`` of every channel when today's mix is recommended.
@@ -149,6 +150,10 @@ class OptimizationResult:
         The saturation forms whose draws the expected response, the uplift interval and
         ``prob_beats_current`` read: the model's own, and a second one when the form choice could not
         tell them apart (``["hill", "logistic"]``).
+    segment_curves : dict of str -> float
+        How much brand x region segments' own saturation curves differ from the fitted one (log-sd
+        of half-saturation and slope) when the advice judges each segment on its own curve
+        (``simulator.segment_curves``); empty when it uses the fitted curves.
     kept_current : bool
         True when no allocation beat today's mix in expectation (or, with ``advice_confidence``,
         no cautious plan did at that confidence), so today's mix is recommended.
@@ -192,6 +197,7 @@ class OptimizationResult:
     cells: pd.DataFrame = field(repr=False)
     warnings: tuple[str, ...] = ()
     saturation_forms: list[str] = field(default_factory=list)
+    segment_curves: dict[str, float] = field(default_factory=dict)
 
     @property
     def measure(self) -> str:

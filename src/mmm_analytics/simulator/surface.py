@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mmm_analytics.response import kernels, saturation
-from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.artifacts import SEGMENT_FIELDS, ResponseParams
 from mmm_analytics.response.steady_state import steady_state_response
 
 type SpendMatrix = npt.NDArray[np.float64]
@@ -50,17 +50,23 @@ class ResponseSurface:
     slope: np.ndarray
 
     @classmethod
-    def from_params(cls, params: ResponseParams) -> ResponseSurface:
-        """The point-estimate surface of a trained model."""
+    def from_params(cls, params: ResponseParams, segment_curves: bool = True) -> ResponseSurface:
+        """The point-estimate surface of a trained model; with ``segment_curves`` each series on its
+        own curve (the model's segment shifts, see :mod:`mmm_analytics.models.segment_curves`)."""
+        coefficient, half_saturation, slope = (
+            np.asarray(a, dtype=np.float64) for a in (params.coefficient, params.half_saturation, params.series_slope)
+        )
+        if segment_curves:
+            coefficient, half_saturation, slope = _on_segment_curves(params, coefficient, half_saturation, slope)
         return cls(
             channels=tuple(params.channels),
             family=params.saturation,
-            coefficient=np.asarray(params.coefficient, dtype=np.float64),
+            coefficient=coefficient,
             exposure_scale=np.asarray(params.exposure_scale, dtype=np.float64),
             cpm=np.asarray(params.cpm, dtype=np.float64),
             carry_sum=np.asarray(params.carry_sum, dtype=np.float64),
-            half_saturation=np.asarray(params.half_saturation, dtype=np.float64),
-            slope=np.asarray(params.series_slope, dtype=np.float64),
+            half_saturation=half_saturation,
+            slope=slope,
         )
 
     @property
@@ -156,18 +162,37 @@ class DrawSet:
     pooled: tuple[DrawSet, ...] = ()
 
     @classmethod
-    def build(cls, params: ResponseParams, rows: Rows, pooled: Sequence[ResponseParams] = ()) -> DrawSet:
+    def build(
+        cls,
+        params: ResponseParams,
+        rows: Rows,
+        pooled: Sequence[ResponseParams] = (),
+        segment_curves: bool = True,
+        part: int = 0,
+    ) -> DrawSet:
         """The draws of ``params`` for the series ``rows``, with those of ``pooled`` (same series
-        and channels, another form) pooled in."""
-        arrays = kernels.device_arrays(
+        and channels, another form) pooled in. With ``segment_curves`` each series is on its own
+        curve, each draw drawn around it by the spread left (fixed normals per series and ``part``,
+        so a series' draws do not depend on which others are selected)."""
+        coefficient, half_saturation, slope = (
             params.coefficient_draws[:, rows],
-            params.exposure_scale[rows],
-            params.cpm,
-            params.carry_sum_draws[:, rows],
             params.half_saturation_draws[:, rows],
             params.series_slope_draws[:, rows],
         )
-        return cls(family=params.saturation, arrays=arrays, pooled=tuple(cls.build(other, rows) for other in pooled))
+        if segment_curves:
+            coefficient, half_saturation, slope = _on_segment_curves(
+                params, coefficient, half_saturation, slope, rows, part
+            )
+        arrays = kernels.device_arrays(
+            coefficient,
+            params.exposure_scale[rows],
+            params.cpm,
+            params.carry_sum_draws[:, rows],
+            half_saturation,
+            slope,
+        )
+        parts = tuple(cls.build(other, rows, (), segment_curves, i + 1) for i, other in enumerate(pooled))
+        return cls(family=params.saturation, arrays=arrays, pooled=parts)
 
     @property
     def parts(self) -> tuple[DrawSet, ...]:
@@ -223,6 +248,46 @@ def evaluate_parts(
     if len(outputs) == 1:
         return tuple(outputs[0])
     return tuple(np.concatenate(values) for values in zip(*outputs, strict=True))
+
+
+#: Seed of the normals that spread each series' draws around its own curve.
+SEGMENT_SEED = 20_241_130
+
+
+def _on_segment_curves(
+    params: ResponseParams,
+    coefficient: np.ndarray,
+    half_saturation: np.ndarray,
+    slope: np.ndarray,
+    rows: Rows | None = None,
+    part: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficient, half-saturation and slope moved onto each series' own curve: (S, C) point
+    values for all series (``rows`` None), or draws (D, K, C) of the series ``rows``, each draw
+    spread by the segment's spread with normals fixed per series and ``part``. Unchanged (the same
+    arrays) where no series departs from the fitted curve."""
+    picked = slice(None) if rows is None else rows
+    half_shift, half_spread, slope_shift, slope_spread, factor = (
+        np.asarray(getattr(params, name))[picked] for name in SEGMENT_FIELDS
+    )
+    moved = np.any(half_shift != 0) or np.any(slope_shift != 0) or np.any(factor != 1)
+    spread = rows is not None and (np.any(half_spread > 0) or np.any(slope_spread > 0))
+    if not moved and not spread:
+        return coefficient, half_saturation, slope
+    if spread:
+        n_draws = half_saturation.shape[0]
+        normals = np.stack(
+            [
+                np.random.default_rng([SEGMENT_SEED, part, int(row)]).standard_normal(
+                    (2, n_draws, len(params.channels))
+                )
+                for row in np.asarray(rows)
+            ],
+            axis=2,
+        )  # (2, D, K, C)
+        half_shift = half_shift + half_spread * normals[0]
+        slope_shift = slope_shift + slope_spread * normals[1]
+    return coefficient * factor, half_saturation * np.exp(half_shift), slope * np.exp(slope_shift)
 
 
 #: Positions in :attr:`DrawSet.arrays` with a leading draw axis (all but exposure_scale and cpm).

@@ -38,6 +38,9 @@ class MediaTruth:
         How half-saturation grows with series size (1 relative, 0 absolute).
     scale, coefficient : ndarray of shape (n_geos, n_brands, n_channels)
         Mean weekly exposure (impressions) and INR per week at full saturation.
+    half_saturation_factor, slope_factor : ndarray of shape (n_geos, n_brands, n_channels) or None
+        Each series' own factors on its half-saturation and slope (None: 1, every series on the
+        channel's curve).
     """
 
     channels: tuple[str, ...]
@@ -48,6 +51,8 @@ class MediaTruth:
     scaling: np.ndarray
     scale: np.ndarray
     coefficient: np.ndarray
+    half_saturation_factor: np.ndarray | None = None
+    slope_factor: np.ndarray | None = None
 
     def carryover_params(self) -> dict[str, np.ndarray]:
         """The carryover family's parameters by name (``params`` may prefix them with the family)."""
@@ -69,13 +74,19 @@ class MediaTruth:
         """Each series' half-saturation in its own carried-over scaled units, (n_geos, n_brands, n_channels)."""
         n_channels = len(self.channels)
         size = saturation.relative_size(self.scale.reshape(-1, n_channels))
-        own = saturation.series_half_saturation(self.half_saturation, size, self.scaling)
-        return np.asarray(own).reshape(self.scale.shape)
+        own = np.asarray(saturation.series_half_saturation(self.half_saturation, size, self.scaling))
+        factor = 1.0 if self.half_saturation_factor is None else self.half_saturation_factor
+        return own.reshape(self.scale.shape) * factor
+
+    def series_slope(self) -> np.ndarray:
+        """Each series' saturation slope, (n_geos, n_brands, n_channels)."""
+        factor = 1.0 if self.slope_factor is None else self.slope_factor
+        return np.broadcast_to(self.params["slope"], self.scale.shape) * factor
 
     def saturate(self, carried: np.ndarray) -> np.ndarray:
         """Saturation of ``carried`` (n_geos, n_brands, n_weeks, n_channels), same shape."""
         half = self.series_half_saturation()[:, :, None, :]
-        return saturation.saturate(carried, self.saturation, half, self.params["slope"])
+        return saturation.saturate(carried, self.saturation, half, self.series_slope()[:, :, None, :])
 
 
 def media_response(truth: MediaTruth, exposure: np.ndarray) -> np.ndarray:
@@ -130,7 +141,21 @@ class GroundTruth:
         scale = np.array([[entry["exposure_scale"][c] for c in names] for entry in entries], dtype=np.float64)
         typical = np.array([self.data["saturation"]["half_saturation"][c] for c in names], dtype=np.float64)
         own = saturation.series_half_saturation(typical, saturation.relative_size(scale), self.scaling(names))
-        return np.asarray(own, dtype=np.float64)
+        return np.asarray(own, dtype=np.float64) * self._series_factors("half_saturation_factor", names)
+
+    def series_slope(self, channels: list[str] | tuple[str, ...] | None = None) -> np.ndarray:
+        """Every series' saturation slope, (n_series, C): the channel's, times the series' own factor
+        where the world gives one (``slope_factor``)."""
+        names = list(channels or self.channels)
+        slope = np.array([float(self.data["saturation"]["slope"][c]) for c in names])
+        return slope[None, :] * self._series_factors("slope_factor", names)
+
+    def _series_factors(self, key: str, names: list[str]) -> np.ndarray:
+        """Each series' own factor ``key`` per channel, (n_series, C); 1 where the truth has none."""
+        return np.array(
+            [[float((entry.get(key) or {}).get(c, 1.0)) for c in names] for entry in self.data["series"]],
+            dtype=np.float64,
+        )
 
     def series_index(self, brand: str, region: str) -> int:
         """Row of the series in ``data["series"]``."""
@@ -174,6 +199,14 @@ def build_truth(
     cpm_arr = np.array([cpm[c] for c in channels])
     spend = exposure.sum(axis=2) * cpm_arr / 1000.0
     half = media.series_half_saturation()
+    own_factors = {
+        key: value
+        for key, value in (
+            ("half_saturation_factor", media.half_saturation_factor),
+            ("slope_factor", media.slope_factor),
+        )
+        if value is not None
+    }
     series = [
         {
             "brand": brand,
@@ -181,6 +214,7 @@ def build_truth(
             "coefficient": _by_channel(channels, media.coefficient[g, b]),
             "exposure_scale": _by_channel(channels, media.scale[g, b]),
             "half_saturation": _by_channel(channels, half[g, b]),
+            **{key: _by_channel(channels, value[g, b]) for key, value in own_factors.items()},
             "contribution": _by_channel(channels, contribution[g, b]),
             "spend": _by_channel(channels, spend[g, b]),
             "roi": _by_channel(channels, contribution[g, b] / spend[g, b]),
@@ -235,7 +269,7 @@ def true_steady_state_response(truth: GroundTruth, brand: str, region: str, week
         per_channel(data["cpm"]),
         np.array([sum(data["carryover"]["weights"][c]) for c in channels]),
         truth.series_half_saturation()[truth.series_index(brand, region)],
-        per_channel(data["saturation"]["slope"]),
+        truth.series_slope()[truth.series_index(brand, region)],
         data["saturation"]["family"],
     )
     return float(response.sum())

@@ -105,6 +105,8 @@ BRAND_PRICE: dict[str, float] = {"BrandA": 100.0, "BrandB": 82.0, "BrandC": 58.0
 DEFAULT_NOISE_SD = 0.06
 #: YouTube-Instagram correlation of the collinear world's weekly exposure, within each series.
 COLLINEAR_CORRELATION = 0.95
+#: Log-sd of each brand x region's own half-saturation and steepness factors in the ``segments`` world.
+SEGMENT_SPREAD = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,9 @@ class WorldSettings:
         None keeps the media plan's own (Instagram follows YouTube with noise).
     offset_sd : float
         Sd of the brand and region offsets of the media coefficients.
+    segment_spread : float >= 0
+        Log-sd of each brand x region's own factors on half-saturation and slope (independent
+        log-normal draws per series and channel; 0: every series on the channel's curve).
     """
 
     noise_sd: float
@@ -143,6 +148,7 @@ class WorldSettings:
     weibull: Mapping[str, tuple[float, float]] = field(default_factory=lambda: MappingProxyType(WEIBULL))
     youtube_instagram_correlation: float | None = None
     offset_sd: float = 0.25
+    segment_spread: float = 0.0
 
 
 def world_settings(setting: SyntheticSetting) -> WorldSettings:
@@ -164,6 +170,13 @@ def world_settings(setting: SyntheticSetting) -> WorldSettings:
             return WorldSettings(0.12)
         case SyntheticSetting.COLLINEAR:
             return WorldSettings(DEFAULT_NOISE_SD, youtube_instagram_correlation=COLLINEAR_CORRELATION)
+        case SyntheticSetting.SEGMENTS:
+            return WorldSettings(
+                DEFAULT_NOISE_SD,
+                saturation=SaturationFamily.LOGISTIC.value,
+                slope=MappingProxyType(LOGISTIC_SLOPE),
+                segment_spread=SEGMENT_SPREAD,
+            )
         case SyntheticSetting.NOISY:
             return WorldSettings(0.08, (1, 3), (1, 4))
         case SyntheticSetting.MISSPECIFIED:
