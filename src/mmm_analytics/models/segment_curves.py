@@ -2,10 +2,10 @@
 
 The model fits one half-saturation (scaled by series size) and one slope per channel for every
 brand x region segment; real segments saturate at their own levels. After the fit, each segment
-and channel is profiled on its own: its training weeks' residuals are refitted with the
-channel's half-saturation and slope moved by factors exp(shift) on a grid (its coefficient
-refitted in closed form at each point), giving the segment's own estimate of each shift and its
-standard error. Random-effects meta-analysis (DerSimonian-Laird) over the segments of each
+and channel is profiled on its own training weeks: the channel's half-saturation and slope moved
+by factors exp(shift) on a grid, its coefficient and the segment's level refitted in closed form
+at each point, the other channels on their own curves as found so far (backfitting), giving the
+segment's own estimate of each shift and its standard error. Random-effects meta-analysis (DerSimonian-Laird) over the segments of each
 channel gives how much segments really differ (tau, a log-sd: 0.3 = about +-30%), beyond what
 their standard errors explain; each segment's shift is then shrunk toward 0 by
 tau^2 / (tau^2 + se^2) (empirical Bayes), with the posterior spread left around it.
@@ -99,9 +99,10 @@ def estimate_segment_curves(
     """
     fit = _SegmentFit.of(params, sales, n_train_weeks)
     has_slope = saturation.has_slope(params.saturation)
-    for _ in range(rounds):
-        found = fit.one_round(has_slope)
+    found = fit.one_round(has_slope)
+    for _ in range(rounds - 1):
         fit = fit.moved_to(found)
+        found = fit.one_round(has_slope)
     return found
 
 
