@@ -115,6 +115,15 @@ def test_the_folder_holds_the_merged_model_and_each_markets_own(split_dir: Path,
         assert set(alone.series_brand) == {name}
     history = json.loads((folder / "training_history.json").read_text())
     assert sorted(history["markets"]) == list(merged.markets)
+    # Each market's own segment curves, and one summary of them all for the reports and the advice.
+    found = metadata.extra["segment_curves"]
+    assert sorted(found["markets"]) == list(merged.markets)
+    own = [
+        ModelMetadata.load(folder / MARKETS_DIR / f"brand={name}").extra["segment_curves"] for name in merged.markets
+    ]
+    assert found["markets"] == dict(zip(merged.markets, own, strict=True))
+    spreads = [market["spread"]["half_saturation"] for market in own]
+    assert min(spreads) - 1e-9 <= found["spread"]["half_saturation"] <= max(spreads) + 1e-9
 
 
 def test_each_market_recovers_the_truth(split_dir: Path, noiseless_panel: SyntheticPanel) -> None:

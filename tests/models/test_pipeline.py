@@ -226,6 +226,9 @@ def test_training_estimates_each_segments_own_curve_and_saves_it(trained_model_d
     assert 0.0 <= found["spread"]["half_saturation"] < 0.15
     assert "segment curves" in ModelMetadata.load(folder).extra["timings"]
     params = ResponseParams.load(folder)
-    spread = params.segment_half_saturation_spread
-    assert spread.shape == params.coefficient.shape and np.all(spread <= found["spread"]["half_saturation"] + 1e-4)
-    assert np.all(params.segment_coefficient_factor > 0)
+    # A segment the weeks do not move keeps the fitted coefficient; the saved arrays match the summary.
+    unmoved = (params.segment_half_saturation_shift == 0) & (params.segment_slope_shift == 0)
+    np.testing.assert_array_equal(params.segment_coefficient_factor[unmoved], 1.0)
+    if found["spread"]["half_saturation"] == 0.0:
+        np.testing.assert_array_equal(params.segment_half_saturation_shift, 0.0)
+        np.testing.assert_array_equal(params.segment_half_saturation_spread, 0.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from mmm_analytics.models.segment_curves import (
     _between_spread,
     _estimates,
     _shrunk,
+    combined_summary,
     estimate_segment_curves,
 )
 from mmm_analytics.response.artifacts import ResponseParams
@@ -105,6 +107,17 @@ def test_the_between_segment_spread_recovers_the_true_one(tau: float) -> None:
     np.testing.assert_allclose(by_channel, tau, atol=0.1)
 
 
+def test_markets_fitted_apart_are_summed_up_weighed_by_their_series() -> None:
+    one = {"spread": {"half_saturation": 0.2, "slope": 0.0}, "identified": {"half_saturation": 0.5, "slope": 1.0}}
+    two = {"spread": {"half_saturation": 0.5, "slope": 0.3}, "identified": {"half_saturation": 1.0, "slope": 0.0}}
+    parts = {"A": one | {"by_channel": {"TV": one["spread"]}}, "B": two | {"by_channel": {"TV": two["spread"]}}}
+    combined = combined_summary(parts, {"A": 3.0, "B": 1.0})
+    assert combined["spread"] == {"half_saturation": 0.275, "slope": 0.075}
+    assert combined["identified"] == {"half_saturation": 0.625, "slope": 0.75}
+    assert combined["by_channel"] == {"TV": {"half_saturation": 0.275, "slope": 0.075}}
+    assert combined["markets"] == parts
+
+
 def test_each_market_is_measured_around_its_own_mean() -> None:
     """Two markets whose segments sit at different means but agree within each: no spread between segments."""
     se = np.full((40, 1), 0.05)
@@ -130,6 +143,7 @@ def test_the_summary_is_json_ready_and_the_arrays_fit_the_params() -> None:
     segments = estimate_segment_curves(params, _sales(params, params, noise=0.02), N_TRAIN)
     summary = segments.summary()
     assert set(summary) == {"spread", "identified", "by_channel"}
+    assert json.loads(json.dumps(summary, allow_nan=False)) == summary
     carried = segments.apply_to(params)
     for name, array in segments.arrays().items():
         assert getattr(carried, name).shape == params.coefficient.shape

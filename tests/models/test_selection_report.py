@@ -76,5 +76,8 @@ def test_the_segments_own_curves_are_reported_with_what_the_advice_does_with_the
     assert "differ no more than their noise explains" in _text(form_section(SELECTION, ["TV"], [1.0], same))
     assert "uses the fitted curves as they are" in _text(form_section(SELECTION, ["TV"], [1.0], same))
     assert "own weeks" not in _text(form_section(SELECTION, ["TV"], [1.0]))
+    off = _text(form_section(SELECTION, ["TV"], [1.0], found, segment_curves_in_advice=False))
+    assert "segments differ in half-saturation" in off and "simulator.segment_curves: false" in off
+    assert "judges each segment" not in off
     sigmoid = {"spread": {"half_saturation": 0.2, "slope": 0.0}, "identified": {"half_saturation": 0.4}}
     assert "slope" not in _text(form_section(SELECTION, ["TV"], [1.0], sigmoid | {"by_channel": {}}))

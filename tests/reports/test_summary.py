@@ -145,10 +145,18 @@ def test_assumptions_say_when_segments_saturate_at_levels_of_their_own(small_run
     assert inputs.metadata is not None
     found = {"spread": {"half_saturation": 0.3, "slope": 0.1}, "identified": {"half_saturation": 0.6, "slope": 0.5}}
     own = dataclasses.replace(inputs.metadata, extra=inputs.metadata.extra | {"segment_curves": found})
-    page = render_page(build_summary(dataclasses.replace(inputs, metadata=own), VizConfig(), tmp_path))
+    read_own = (inputs.allocation or {}) | {"segment_curves": found["spread"]}  # what mmm optimize writes then
+    page = render_page(
+        build_summary(dataclasses.replace(inputs, metadata=own, allocation=read_own), VizConfig(), tmp_path)
+    )
     section = re.search(r'<section id="assumptions">(.*?)</section>', page, re.S).group(1)
     assert "half-saturation by about +-35% and slope by about +-11%" in section
     assert "judges each on its own curve" in section
+    read_fitted = dataclasses.replace(
+        inputs, metadata=own, allocation=(inputs.allocation or {}) | {"segment_curves": {}}
+    )
+    page = render_page(build_summary(read_fitted, VizConfig(), tmp_path))
+    assert "own curve" not in re.search(r'<section id="assumptions">(.*?)</section>', page, re.S).group(1)
     same = found | {"spread": {"half_saturation": 0.0, "slope": 0.0}}
     plain = dataclasses.replace(inputs.metadata, extra=inputs.metadata.extra | {"segment_curves": same})
     page = render_page(build_summary(dataclasses.replace(inputs, metadata=plain), VizConfig(), tmp_path))

@@ -260,6 +260,7 @@ def evaluate(
             panel.channels,
             params.typical_scaling.tolist(),
             (training or {}).get("segment_curves"),
+            bool((training or {}).get("segment_curves_in_advice", True)),
         )
     ]
     insight = ""

@@ -23,6 +23,7 @@ from mmm_analytics.models.history_plot import history_figure
 from mmm_analytics.models.lift_tests import LiftTests, read_lift_tests
 from mmm_analytics.models.markets import fit_markets, market_folders, split_markets
 from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.segment_curves import combined_summary
 from mmm_analytics.models.training import EpochProgress
 from mmm_analytics.response.artifacts import (
     MARKETS_DIR,
@@ -186,6 +187,7 @@ def train(
             "history": info["history"],
             "selection": info.get("selection"),
             "segment_curves": info.get("segment_curves"),
+            "segment_curves_in_advice": config.model.simulator.segment_curves,
         }
         if "split_by" in info:
             training["fitted apart"] = (
@@ -304,6 +306,8 @@ def _fit_split(
     }
     if choice.selection is not None:
         info["selection"] = choice.selection.to_dict()
+    found = {m.name: f.info["segment_curves"] for m, f in zip(fit.markets, fit.fits, strict=True)}
+    info["segment_curves"] = combined_summary(found, {m.name: float(len(m.panel.brand)) for m in fit.markets})
     summary = {"fit": f"{len(fit.markets)} {by.value}s fitted apart ({config.model.compute.backend.value} backend)"}
     return _Fitted(
         None, fit.params, fit.uncalibrated, fit.noise, fit.forms, lambda: fit.decomposition, info, files, summary

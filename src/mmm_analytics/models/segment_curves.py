@@ -85,6 +85,22 @@ class SegmentCurves:
         }
 
 
+def combined_summary(summaries: dict[str, dict[str, Any]], weights: dict[str, float]) -> dict[str, Any]:
+    """One summary for markets fitted apart (``--split-by``): each figure the mean of the markets'
+    :meth:`SegmentCurves.summary`, weighed by ``weights`` (their numbers of series), and each
+    market's own under ``markets``."""
+    total = sum(weights[name] for name in summaries) or 1.0
+
+    def mean(pick: Any) -> Any:
+        first = pick(next(iter(summaries.values())))
+        if isinstance(first, dict):
+            return {key: mean(lambda summary, key=key: pick(summary)[key]) for key in first}
+        return round(sum(weights[name] * float(pick(summary)) for name, summary in summaries.items()) / total, 4)
+
+    keys = ("spread", "identified", "by_channel")
+    return {key: mean(lambda summary, key=key: summary[key]) for key in keys} | {"markets": dict(summaries)}
+
+
 def estimate_segment_curves(
     params: ResponseParams, sales: np.ndarray, n_train_weeks: int, rounds: int = 3
 ) -> SegmentCurves:

@@ -55,9 +55,10 @@ def _verdict(candidate: Mapping[str, Any], selection: Mapping[str, Any]) -> str:
     return "not chosen"
 
 
-def segment_words(segment_curves: Mapping[str, Any] | None) -> tuple[str, ...]:
+def segment_words(segment_curves: Mapping[str, Any] | None, in_advice: bool = True) -> tuple[str, ...]:
     """How much brand x region segments' own curves differ from the fitted one, in plain words
-    (``segment_curves`` is :meth:`SegmentCurves.summary`; nothing when it is None)."""
+    (``segment_curves`` is :meth:`SegmentCurves.summary`; nothing when it is None), and whether the
+    advice reads them (``simulator.segment_curves``)."""
     if not segment_curves:
         return ()
     pinned = ", ".join(
@@ -73,6 +74,8 @@ def segment_words(segment_curves: Mapping[str, Any] | None) -> tuple[str, ...]:
     )
     if differ is None:
         return (found, "The budget advice uses the fitted curves as they are.")
+    if not in_advice:
+        return (found, "The budget advice uses the fitted curves (simulator.segment_curves: false).")
     return (
         found,
         "The budget advice (mmm optimize, mmm simulate) judges each segment on its own curve, its own estimate "
@@ -86,6 +89,7 @@ def form_section(
     channels: Sequence[str],
     size_scaling: Sequence[float],
     segment_curves: Mapping[str, Any] | None = None,
+    segment_curves_in_advice: bool = True,
 ) -> Section:
     """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned),
     ``segment_curves`` :meth:`~mmm_analytics.models.segment_curves.SegmentCurves.summary`."""
@@ -136,6 +140,6 @@ def form_section(
             )
         )
     )
-    if words := segment_words(segment_curves):
+    if words := segment_words(segment_curves, segment_curves_in_advice):
         blocks.append(Text(words))
     return Section("model-form", "Model form: chosen by forecast accuracy", tuple(blocks))

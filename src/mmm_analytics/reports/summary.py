@@ -266,10 +266,11 @@ def _advice_forms_sentence(meta: ModelMetadata) -> tuple[str, ...]:
     )
 
 
-def _segment_curves_sentence(meta: ModelMetadata) -> tuple[str, ...]:
-    """How much brand x region segments saturate apart, in a sentence (none when they do not)."""
+def _segment_curves_sentence(meta: ModelMetadata, allocation: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """How much brand x region segments saturate apart, in a sentence (none when they do not, or
+    when the optimisation on the page read the fitted curves: its ``segment_curves`` is empty)."""
     differ = segment_spread_words(meta.extra.get("segment_curves") or {})
-    if differ is None:
+    if differ is None or (allocation is not None and allocation.get("segment_curves", None) == {}):
         return ()
     return (
         f"Brand x region segments saturate at levels of their own ({differ} beyond what their size explains): "
@@ -292,7 +293,7 @@ def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
                     f"saturation '{meta.saturation}' ({saturation}). Media add to the baseline sales; channels do "
                     "not interact.",
                     *_advice_forms_sentence(meta),
-                    *_segment_curves_sentence(meta),
+                    *_segment_curves_sentence(meta, inputs.allocation),
                     f"Intervals are {numbers.percent(meta.interval_level, 0)} intervals over parameter draws around the "
                     "fitted model; they do not cover a wrong model form.",
                 )
