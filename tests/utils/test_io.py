@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -80,33 +79,37 @@ def _raise_stopped(_signum: int, _frame: object) -> None:
     raise _Stopped
 
 
-def test_a_sigterm_while_the_temp_file_is_created_still_removes_it(tmp_path: Path, monkeypatch) -> None:
-    """A worker stopped right as its figure's temp file appears left it behind (a flaky pool test)."""
-    real_mkstemp = tempfile.mkstemp
+@pytest.mark.parametrize("call", ["open", "close"])
+def test_a_sigterm_just_after_the_temp_file_is_made_still_removes_it(tmp_path: Path, monkeypatch, call: str) -> None:
+    """A worker stopped right as its figure's temp file appeared left it behind (a flaky pool test):
+    the SIGTERM's handler runs as the call that made (``open``) or closed the file returns."""
+    real = getattr(os, call)
 
-    def mkstemp_then_sigterm(*args, **kwargs):
-        made = real_mkstemp(*args, **kwargs)
-        os.kill(os.getpid(), signal.SIGTERM)  # delivered here unless held back
-        return made
+    def then_sigterm(*args, **kwargs):
+        result = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler raises here, in this thread
+        return result
 
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_sigterm)
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
+        monkeypatch.setattr(os, call, then_sigterm)
         with pytest.raises(_Stopped), atomic_path(tmp_path / "figure.png") as tmp:
             tmp.write_bytes(b"png")
     finally:
+        monkeypatch.undo()
         signal.signal(signal.SIGTERM, previous)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_interrupt_before_the_temp_file_is_used_removes_it(tmp_path: Path, monkeypatch) -> None:
-    def chmod_interrupted(*_args, **_kwargs) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, "chmod", chmod_interrupted)
-    with pytest.raises(KeyboardInterrupt), atomic_path(tmp_path / "figure.png"):
-        pass
-    assert list(tmp_path.iterdir()) == []
+def test_temp_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        with atomic_path(tmp_path / "figure.png") as tmp:
+            assert tmp.stat().st_mode & 0o777 == 0o644
+            tmp.write_bytes(b"png")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "figure.png").stat().st_mode & 0o777 == 0o644
 
 
 def test_temp_file_sits_beside_the_target_with_the_same_suffix(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ import contextlib
 import json
 import math
 import os
-import signal
-import tempfile
+import secrets
+import string
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,15 +23,6 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.errors import InputError
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
 
 
 @contextlib.contextmanager
@@ -52,11 +43,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp: Path | None = None
     try:
-        with _stop_signals_held():  # a SIGTERM between creating the file and naming it would orphan it
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-            tmp = Path(tmp_name)
-            os.close(fd)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give outputs the usual permissions
+        while True:
+            # Named before it exists: a SIGTERM or Ctrl-C at any point after (the file just made,
+            # not yet closed) still finds it in ``finally``.
+            tmp = target.parent / f".{target.stem}.{_random_tag()}{target.suffix}"
+            try:
+                descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+            except FileExistsError:
+                continue
+            os.close(descriptor)
+            break
         yield tmp
         os.replace(tmp, target)
     finally:
@@ -64,20 +60,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+_TAG_CHARACTERS = string.ascii_lowercase + string.digits + "_"
 
 
-@contextlib.contextmanager
-def _stop_signals_held() -> Iterator[None]:
-    """Hold SIGTERM and SIGINT back while the block runs; they arrive (and raise) when it ends."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _random_tag() -> str:
+    """Eight random characters, as :func:`tempfile.mkstemp` names its files (see ``workers.TEMP_NAME``)."""
+    return "".join(secrets.choice(_TAG_CHARACTERS) for _ in range(8))
 
 
 def write_text(path: str | Path, text: str) -> Path:
