@@ -64,14 +64,7 @@ class SegmentCurves:
 
     def apply_to(self, params: ResponseParams) -> ResponseParams:
         """``params`` carrying these segment curves."""
-        return dataclasses.replace(
-            params,
-            segment_half_saturation_shift=self.half_saturation_shift,
-            segment_half_saturation_spread=self.half_saturation_spread,
-            segment_slope_shift=self.slope_shift,
-            segment_slope_spread=self.slope_spread,
-            segment_coefficient_factor=self.coefficient_factor,
-        )
+        return dataclasses.replace(params, **self.arrays())  # type: ignore[arg-type]
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready: the spreads, the shares identified and the spreads by channel."""
@@ -146,19 +139,22 @@ class _SegmentFit:
         return cls(params, carried, residual, fitted, fitted)
 
     @property
+    def unexplained(self) -> np.ndarray:
+        """What no channel explains with every channel on its current curve, (S, T)."""
+        return self.residual + np.sum(self.fitted - self.moved, axis=2)
+
+    @property
     def target(self) -> np.ndarray:
         """What each channel must explain, its own current contribution plus what no channel
         explains, centred over weeks (the series' level is free in the model too), (S, T, C)."""
-        left = self.residual + np.sum(self.fitted - self.moved, axis=2)
-        target = left[:, :, None] + self.moved
+        target = self.unexplained[:, :, None] + self.moved
         return target - target.mean(axis=1, keepdims=True)
 
     @property
     def noise(self) -> np.ndarray:
         """Each series' variance left with every channel on its current curve, (S,)."""
-        left = self.residual + np.sum(self.fitted - self.moved, axis=2)
         floor = 1e-12 * max(float(np.mean(self.params.predicted_sales**2)), 1e-300)
-        return np.maximum(np.var(left, axis=1), floor)
+        return np.maximum(np.var(self.unexplained, axis=1), floor)
 
     def one_round(self, has_slope: bool) -> SegmentCurves:
         """Every segment's shifts, shrunk by how much segments differ, from this round's targets."""
