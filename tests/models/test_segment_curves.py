@@ -128,13 +128,23 @@ def test_each_market_is_measured_around_its_own_mean() -> None:
 
 
 def test_shrinkage_follows_the_evidence() -> None:
-    estimate = np.array([[0.5, 0.5, np.nan]])
-    se = np.array([[0.01, 10.0, np.inf]])
-    shift, spread = _shrunk(estimate, se, tau=0.3)
-    assert shift[0, 0] == pytest.approx(0.5, rel=2e-3) and spread[0, 0] == pytest.approx(0.01, rel=1e-2)
-    assert abs(shift[0, 1]) < 1e-3 and spread[0, 1] == pytest.approx(0.3, rel=1e-3)
-    assert shift[0, 2] == 0.0 and spread[0, 2] == 0.3
-    no_spread = _shrunk(estimate, se, tau=0.0)
+    """Posterior over each whole profile under N(0, tau^2): a sharp interior peak keeps its place and
+    width, a weak one falls back on the prior, and one still rising at the grid's edge moves there."""
+    grid = np.linspace(-1.0, 1.0, 21)
+    centre = np.array([[0.5, 0.5, 1.6, 0.0]])
+    se = np.array([[0.02, 10.0, 0.2, np.inf]])
+    loglik = np.where(np.isfinite(se), -0.5 * ((grid[:, None, None] - centre) / se) ** 2, 0.0)
+    shift, spread = _shrunk(loglik, grid, tau=0.3)
+    # A sharp peak: the estimate scaled by tau^2 / (tau^2 + se^2), with sd close to se.
+    assert shift[0, 0] == pytest.approx(0.5 * 0.09 / (0.09 + 0.0004), abs=2e-3)
+    assert spread[0, 0] == pytest.approx(0.02, rel=0.05)
+    # Weak evidence: the prior, 0 give or take tau.
+    assert abs(shift[0, 1]) < 0.01 and spread[0, 1] == pytest.approx(0.3, rel=0.05)
+    # The profile peaks past the grid's edge: the segment's value lies high, not unknown.
+    assert shift[0, 2] > 0.5 and spread[0, 2] < 0.25
+    # A flat profile keeps 0 and about tau (the prior cut at the grid's ends).
+    assert abs(shift[0, 3]) < 1e-9 and spread[0, 3] == pytest.approx(0.3, rel=0.1)
+    no_spread = _shrunk(loglik, grid, tau=0.0)
     assert np.all(no_spread[0] == 0.0) and np.all(no_spread[1] == 0.0)
 
 

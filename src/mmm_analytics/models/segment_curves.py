@@ -7,8 +7,10 @@ by factors exp(shift) on a grid, its coefficient and the segment's level refitte
 at each point, the other channels on their own curves as found so far (backfitting), giving the
 segment's own estimate of each shift and its standard error. Random-effects meta-analysis (DerSimonian-Laird) over the segments of each
 channel gives how much segments really differ (tau, a log-sd: 0.3 = about +-30%), beyond what
-their standard errors explain; each segment's shift is then shrunk toward 0 by
-tau^2 / (tau^2 + se^2) (empirical Bayes), with the posterior spread left around it.
+their standard errors explain (from the segments whose profile peaks inside the grid); each
+segment's shift is then its posterior mean over its whole profile under the prior N(0, tau^2)
+(empirical Bayes), with the posterior sd left around it, so a segment whose profile still rises
+at the grid's edge moves toward it rather than counting as unknown.
 
 The simulator reads the result (:mod:`mmm_analytics.simulator.surface`): the advice judges each
 segment on its own curve and its intervals carry the spread. Where segments do not differ
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import interpolate
 
 from mmm_analytics.response import carryover, saturation
 from mmm_analytics.response.artifacts import ResponseParams
@@ -30,6 +33,8 @@ from mmm_analytics.response.steady_state import scaled_exposure
 #: Log shifts of half-saturation and slope profiled per segment and channel (factors e^-1..e^1, e^-0.8..e^0.8).
 HALF_SATURATION_SHIFTS = np.linspace(-1.0, 1.0, 21)
 SLOPE_SHIFTS = np.linspace(-0.8, 0.8, 9)
+#: The profile is interpolated (cubic spline) to this many points per grid step.
+_FINE_STEPS = 10
 #: A segment's refitted coefficient may move by at most this factor either way.
 MAX_COEFFICIENT_FACTOR = 5.0
 
@@ -163,20 +168,19 @@ class _SegmentFit:
         def loglik(half_shift: Any, slope_shift: Any) -> np.ndarray:
             return _loglik(target, noise, _contribution(self.params, self.carried, half_shift, slope_shift))
 
-        half_est, half_se = _estimates(
-            np.stack([loglik(shift, 0.0) for shift in HALF_SATURATION_SHIFTS]), HALF_SATURATION_SHIFTS
-        )
+        half_profile = np.stack([loglik(shift, 0.0) for shift in HALF_SATURATION_SHIFTS])
+        half_est, half_se = _estimates(half_profile, HALF_SATURATION_SHIFTS)
         half_tau, half_by = _between_spread(half_est, half_se, markets)
-        half_shift, half_spread = _shrunk(half_est, half_se, half_tau)
+        half_shift, half_spread = _shrunk(half_profile, HALF_SATURATION_SHIFTS, half_tau)
         if has_slope:
-            slope_est, slope_se = _estimates(
-                np.stack([loglik(half_shift, shift) for shift in SLOPE_SHIFTS]), SLOPE_SHIFTS
-            )
+            slope_profile = np.stack([loglik(half_shift, shift) for shift in SLOPE_SHIFTS])
+            slope_est, slope_se = _estimates(slope_profile, SLOPE_SHIFTS)
             slope_tau, slope_by = _between_spread(slope_est, slope_se, markets)
+            slope_shift, slope_spread = _shrunk(slope_profile, SLOPE_SHIFTS, slope_tau)
         else:
-            slope_est, slope_se = np.full_like(half_est, np.nan), np.full_like(half_se, np.inf)
+            slope_est = np.full_like(half_est, np.nan)
             slope_tau, slope_by = 0.0, np.zeros(len(self.params.channels))
-        slope_shift, slope_spread = _shrunk(slope_est, slope_se, slope_tau)
+            slope_shift, slope_spread = np.zeros_like(half_shift), np.zeros_like(half_shift)
         moved = _best_multiple(target, _contribution(self.params, self.carried, half_shift, slope_shift))
         at_fit = _best_multiple(target, self.fitted)
         usable = np.isfinite(moved) & np.isfinite(at_fit) & (at_fit > 0) & (moved > 0)
@@ -277,12 +281,19 @@ def _tau(q: float, df: float, scale: float) -> float:
     return float(np.sqrt(max(0.0, (q - df) / scale))) if scale > 0 else 0.0
 
 
-def _shrunk(estimate: np.ndarray, standard_error: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical-Bayes shift (the segment's own estimate times tau^2 / (tau^2 + se^2)) and the
-    spread left around it, (S, C); a segment whose data do not pin its value keeps 0 and tau."""
-    pinned = np.isfinite(estimate)
-    variance = np.where(pinned, standard_error, 1.0) ** 2
-    share = np.where(pinned, tau**2 / (tau**2 + variance), 0.0)
-    shift = share * np.where(pinned, estimate, 0.0)
-    spread = np.where(pinned, np.sqrt(share * variance), tau)
-    return shift, spread
+def _shrunk(loglik: np.ndarray, grid: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical-Bayes shift and the spread left around it, (S, C): each segment's posterior mean
+    and sd over its whole profile (G, S, C) on ``grid`` under the prior N(0, tau^2). A profile that
+    still rises at the grid's edge says the value lies there or beyond and moves it so (a parabola
+    through the best point would call it unknown); a flat one keeps 0 and the prior's spread."""
+    if tau <= 0:
+        zeros = np.zeros(loglik.shape[1:])
+        return zeros, zeros
+    fine = np.linspace(grid[0], grid[-1], (len(grid) - 1) * _FINE_STEPS + 1)
+    profile = interpolate.CubicSpline(grid, loglik, axis=0)(fine)
+    prior = -0.5 * (fine / tau) ** 2
+    weights = np.exp(profile + prior[:, None, None] - np.max(profile + prior[:, None, None], axis=0, keepdims=True))
+    weights /= weights.sum(axis=0, keepdims=True)
+    mean = np.einsum("f,fsc->sc", fine, weights)
+    variance = np.einsum("f,fsc->sc", fine**2, weights) - mean**2
+    return mean, np.sqrt(np.maximum(variance, 0.0))
