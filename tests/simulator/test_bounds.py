@@ -27,6 +27,7 @@ from mmm_analytics.simulator.bounds import (
     binding_note,
     cell_bounds,
     channel_status,
+    top_words,
 )
 from mmm_analytics.simulator.constraints import resolve_limits
 
@@ -48,6 +49,29 @@ def test_the_range_is_the_lowest_and_highest_week_widened_by_the_margin() -> Non
     np.testing.assert_allclose(plain.upper, [[30.0, 4.0, 5.0]])
     np.testing.assert_allclose(wide.lower, [[5.0, 0.0, 2.5]])
     np.testing.assert_allclose(wide.upper, [[45.0, 6.0, 7.5]])
+    assert plain.top_words == "highest weekly spend in the data"
+
+
+def test_the_top_is_a_quantile_of_the_weeks_and_never_below_their_average() -> None:
+    """Top = the 0.9 quantile of 11 weekly spends 0..10 (9.0, linear interpolation); a channel spent
+    in one week of eleven keeps its average (1/11 of the burst) as its top, not 0."""
+    weeks = np.arange(11.0)
+    burst = np.where(weeks == 10, 110.0, 0.0)
+    history = np.stack([weeks, burst, np.full(11, 5.0)], axis=-1)[None]  # (K=1, T=11, C=3)
+    top = SpendRange.from_history(history, quantile=0.9)
+    np.testing.assert_allclose(top.upper, [[9.0, 10.0, 5.0]])
+    np.testing.assert_allclose(top.lower, [[0.0, 0.0, 5.0]])
+    np.testing.assert_allclose(SpendRange.from_history(history, margin=0.5, quantile=0.9).upper, [[13.5, 15.0, 7.5]])
+    assert top.top_words == "90th-percentile weekly spend in the data"
+    np.testing.assert_allclose(SpendRange.from_history(history, quantile=1.0).upper, [[10.0, 110.0, 5.0]])
+
+
+@pytest.mark.parametrize(
+    ("quantile", "words"),
+    [(0.95, "95th"), (0.91, "91st"), (0.92, "92nd"), (0.93, "93rd"), (0.975, "97.5th"), (0.5, "50th")],
+)
+def test_the_top_is_named_by_its_percentile(quantile: float, words: str) -> None:
+    assert top_words(quantile) == f"{words}-percentile weekly spend in the data"
 
 
 def test_one_segment_takes_the_tighter_of_each_limit_and_the_data_range() -> None:
@@ -132,8 +156,10 @@ def narrow(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
 
 
 def _range(sim: MarketingSimulator, brand: str, region: str) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest week and the configured top (the 0.9 quantile of the weeks, at least their mean)."""
     history = sim.params.spend[sim.rows(brand, region)]
-    return history.min(axis=1), history.max(axis=1)
+    top = np.maximum(np.quantile(history, sim.settings.data_range_quantile, axis=1), history.mean(axis=1))
+    return history.min(axis=1), top
 
 
 def test_a_segment_stays_in_its_data_range_and_says_where_it_binds(narrow: MarketingSimulator) -> None:
@@ -148,7 +174,7 @@ def test_a_segment_stays_in_its_data_range_and_says_where_it_binds(narrow: Marke
     assert held
     (note,) = [w for w in result.warnings if w.startswith("the data range binds: ")]
     for channel, status in held.items():
-        extreme = "highest" if status == AT_DATA_MAXIMUM else "lowest"
+        extreme = "90th-percentile" if status == AT_DATA_MAXIMUM else "lowest"
         assert f"{channel} at its {extreme} weekly spend in the data" in note
     assert result.expected_incremental_sales <= free.expected_incremental_sales * (1 + 1e-9)
 
@@ -169,6 +195,16 @@ def test_the_margin_widens_the_range(narrow: MarketingSimulator) -> None:
     assert np.all(spend >= low[0] * 0.5 * (1 - EXACT)) and np.all(spend <= high[0] * 1.5 * (1 + EXACT))
     narrow_spend = np.array(list(narrow.optimize_budget(None, None, *SEGMENT).allocation.values()))
     assert np.abs(spend - narrow_spend).max() > 1e-3 * spend.sum()
+
+
+def test_the_quantile_setting_sets_the_top(narrow: MarketingSimulator) -> None:
+    """By default the top is each cell's 0.9 quantile of weekly spend; 1 gives back its highest week."""
+    history = narrow.params.spend[narrow.rows(*SEGMENT)]
+    highest = MarketingSimulator(narrow.params, narrow.metadata, SimulatorSettings(data_range_quantile=1.0))
+    np.testing.assert_allclose(highest.spend_range(*SEGMENT).upper, history.max(axis=1))
+    default = narrow.spend_range(*SEGMENT).upper
+    assert np.all(default < history.max(axis=1)) and np.all(default >= history.mean(axis=1))
+    assert narrow.settings.data_range_quantile == 0.9
 
 
 def test_a_user_minimum_above_the_data_range_is_met_and_reported(narrow: MarketingSimulator) -> None:
@@ -212,6 +248,8 @@ def test_data_range_off_by_setting(tmp_path: Path) -> None:
     [
         {"data_range_margin": -0.1},
         {"data_range_margin": float("inf")},
+        {"data_range_quantile": 0.0},
+        {"data_range_quantile": 1.5},
         {"objective": "median"},
         {"objective_draws": -1},
         {"advice_confidence": 1.0},
@@ -221,6 +259,8 @@ def test_data_range_off_by_setting(tmp_path: Path) -> None:
     ids=[
         "negative-margin",
         "infinite-margin",
+        "zero-quantile",
+        "quantile-above-one",
         "unknown-objective",
         "negative-draws",
         "certain-advice",

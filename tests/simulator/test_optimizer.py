@@ -216,7 +216,9 @@ def test_optimiser_needs_only_a_selection(simulator: MarketingSimulator) -> None
         cells=simulator.surface.cells(rows),
         concave=simulator.surface.is_concave,
         draws=DrawSet.build(simulator.params, rows),
-        spend_range=SpendRange.from_history(simulator.params.spend[rows]),
+        spend_range=SpendRange.from_history(
+            simulator.params.spend[rows], quantile=simulator.settings.data_range_quantile
+        ),
     )
     budget = 1.1 * float(selection.current.sum())
     direct = optimize_allocation(selection, budget, None, starts=simulator.settings.starts)

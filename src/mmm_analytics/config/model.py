@@ -130,7 +130,11 @@ class SimulatorSettings(Settings):
     #: Keep each brand x region x channel's weekly spend within the range seen in the data
     #: (``mmm optimize --no-data-range`` switches it off for one run).
     data_range: bool = True
-    #: Widen that range to [lowest x (1 - margin), highest x (1 + margin)].
+    #: The top of that range: this quantile of each cell's weekly spends (0.9: the level its busiest
+    #: tenth of weeks reach; 1: the highest week), never below today's average. Above it the curve
+    #: rests on a handful of weeks.
+    data_range_quantile: float = Field(default=0.9, gt=0, le=1, allow_inf_nan=False)
+    #: Widen that range to [lowest x (1 - margin), top x (1 + margin)].
     data_range_margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     #: Cautious advice: the recommendation is the plan whose uplift is largest at this confidence (its
     #: 1 - confidence quantile over the posterior draws), a step from today's mix toward the expected

@@ -2,9 +2,13 @@
 
 The response curves are fitted to the weekly spends seen in the data; far outside them the
 model extrapolates. By default (``simulator.data_range`` in ``model_config.yaml``, off with
-``mmm optimize --no-data-range``) every cell's weekly spend stays within the lowest and
-highest weekly spend of that cell over the data weeks, widened by
-``simulator.data_range_margin`` (``[min x (1 - margin), max x (1 + margin)]``).
+``mmm optimize --no-data-range``) every cell's weekly spend stays within the lowest weekly
+spend of that cell over the data weeks and the top of its range, widened by
+``simulator.data_range_margin`` (``[min x (1 - margin), top x (1 + margin)]``). The top is the
+``simulator.data_range_quantile`` quantile of its weekly spends (0.9 by default: the level its
+busiest tenth of weeks reach; 1: the highest week), and never below today's average: a curve's
+reading above that level rests on a handful of weeks, and advice that moves a channel there
+is the advice most often wrong when the curve's form is not the world's.
 
 A cell is one brand x region x channel. For one brand x region the cells are its channels;
 nationally (``"all"``) the optimiser sets every cell's spend, and each cell's response rests
@@ -41,28 +45,53 @@ from mmm_analytics.style.numbers import message_inr
 #: Channel statuses set by the data range (the others come from :meth:`ChannelLimits.status`).
 AT_DATA_MINIMUM = "at data minimum"
 AT_DATA_MAXIMUM = "at data maximum"
+#: The bottom of every data range, in words.
+LOWEST = "lowest weekly spend in the data"
 #: The status of a channel held at 0 because no cell of it in the selection has spend in the data.
 NO_SPEND_IN_DATA = "no spend in data"
-#: What lifts the data range: the flag and the config key.
+#: What lifts the data range: the flag and the config keys.
 DATA_RANGE_SWITCH = "--no-data-range or simulator.data_range_margin in model_config.yaml"
-DATA_RANGE_HINT = f"{DATA_RANGE_SWITCH} lets it go further"
+DATA_RANGE_HINT = (
+    "--no-data-range or simulator.data_range_margin (simulator.data_range_quantile for the top) "
+    "in model_config.yaml lets it go further"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class SpendRange:
-    """Lowest and highest weekly spend (INR) of each of K x C cells over the data, each of shape (K, C)."""
+    """Lowest weekly spend (INR) of each of K x C cells over the data and the top of its range (its
+    ``quantile`` of weekly spends, 1: the highest week), each of shape (K, C)."""
 
     lower: SpendMatrix
     upper: SpendMatrix
+    quantile: float = 1.0
 
     @classmethod
-    def from_history(cls, history: np.ndarray, margin: float = 0.0) -> SpendRange:
-        """The range of ``history`` (K, T, C), weekly spend in INR, widened by ``margin`` (a share, >= 0)."""
+    def from_history(cls, history: np.ndarray, margin: float = 0.0, quantile: float = 1.0) -> SpendRange:
+        """The range of ``history`` (K, T, C), weekly spend in INR: from its lowest week to its
+        ``quantile`` (0 < quantile <= 1) but at least its average, widened by ``margin`` (a share, >= 0)."""
         history = np.asarray(history, dtype=np.float64)
+        top = history.max(axis=1) if quantile >= 1 else np.quantile(history, quantile, axis=1)
         return cls(
             lower=history.min(axis=1) * max(1.0 - margin, 0.0),
-            upper=history.max(axis=1) * (1.0 + margin),
+            upper=np.maximum(top, history.mean(axis=1)) * (1.0 + margin),
+            quantile=min(quantile, 1.0),
         )
+
+    @property
+    def top_words(self) -> str:
+        """What the top of the range is, in words ("highest weekly spend in the data", ...)."""
+        return top_words(self.quantile)
+
+
+def top_words(quantile: float) -> str:
+    """The top of a data range of this ``quantile`` in words: "highest weekly spend in the data",
+    "90th-percentile weekly spend in the data"."""
+    if quantile >= 1:
+        return "highest weekly spend in the data"
+    percent = f"{100 * quantile:.3g}"
+    suffix = "th" if percent.endswith(("11", "12", "13")) else {"1": "st", "2": "nd", "3": "rd"}.get(percent[-1], "th")
+    return f"{percent}{suffix}-percentile weekly spend in the data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +121,7 @@ class CellBounds:
     data_upper: np.ndarray
     notes: tuple[str, ...] = ()
     unseen: np.ndarray | None = None
+    top: str = top_words(1.0)
 
     @property
     def unseen_channels(self) -> np.ndarray:
@@ -131,19 +161,20 @@ def cell_bounds(
         data_low, data_high = np.zeros(current.shape), np.full(current.shape, np.inf)
         low_on = high_on = np.zeros(current.shape, dtype=bool)
         notes: list[str] = []
+        top = top_words(1.0)
     else:
-        data_low, data_high = spend_range.lower, spend_range.upper
-        conflict = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), channels)
+        data_low, data_high, top = spend_range.lower, spend_range.upper, spend_range.top_words
+        conflict = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), channels, top)
         notes = list(conflict.values())
         on = ~locked & ~np.isin(np.arange(len(channels)), list(conflict))[None, :]
         low_on, high_on = on.copy(), on.copy()
         low_total = np.maximum(user_lower, np.where(low_on, data_low, 0.0).sum(axis=0))
         if low_total.sum() > budget * (1 + RELATIVE_TOLERANCE):
-            notes.append(_budget_note(budget, "below", "lowest", low_total.sum(), "minima"))
+            notes.append(_budget_note(budget, "below", LOWEST, low_total.sum(), "minima"))
             low_on[:] = False
         high_total = np.minimum(user_upper, np.where(high_on, data_high, np.inf).sum(axis=0))
         if not at_most and high_total.sum() < budget * (1 - RELATIVE_TOLERANCE):
-            notes.append(_budget_note(budget, "above", "highest", high_total.sum(), "maxima"))
+            notes.append(_budget_note(budget, "above", top, high_total.sum(), "maxima"))
             high_on[:] = False
     lower = np.where(locked, current, np.where(low_on, data_low, 0.0))
     upper = np.where(locked, current, np.where(high_on, data_high, np.inf))
@@ -152,12 +183,14 @@ def cell_bounds(
     upper = np.where(unseen, 0.0, upper)
     low_on, high_on = low_on & ~unseen, high_on & ~unseen
     if current.shape[0] > 1:
-        return CellBounds(lower, upper, user_lower.copy(), user_upper.copy(), low_on, high_on, tuple(notes), unseen)
+        return CellBounds(
+            lower, upper, user_lower.copy(), user_upper.copy(), low_on, high_on, tuple(notes), unseen, top
+        )
     # One segment: its cells are the channels, so the user's limits are cell bounds too.
     single_lower, single_upper = np.maximum(lower, user_lower[None, :]), np.minimum(upper, user_upper[None, :])
     data_lower = low_on & (data_low > user_lower[None, :])
     data_upper = high_on & (data_high < user_upper[None, :])
-    return CellBounds(single_lower, single_upper, None, None, data_lower, data_upper, tuple(notes), unseen)
+    return CellBounds(single_lower, single_upper, None, None, data_lower, data_upper, tuple(notes), unseen, top)
 
 
 def _unseen_cells(
@@ -208,26 +241,29 @@ def _unseen_words(unseen: np.ndarray, channels: tuple[str, ...]) -> str:
     )
 
 
-def _conflicts(limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...]) -> dict[int, str]:
-    """Channels whose user limit lies outside their data range (channel totals ``low``..``high``, (C,))."""
+def _conflicts(
+    limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...], top: str
+) -> dict[int, str]:
+    """Channels whose user limit lies outside their data range (channel totals ``low``..``high``, (C,));
+    ``top`` names the range's top in words."""
     out = {}
     for c, channel in enumerate(channels):
         if limits.locked[c]:
             continue
         if limits.upper[c] < low[c] * (1 - RELATIVE_TOLERANCE):
-            side = f"your maximum {message_inr(limits.upper[c])} is below its lowest weekly spend in the data ({message_inr(low[c])})"
+            side = f"your maximum {message_inr(limits.upper[c])} is below its {LOWEST} ({message_inr(low[c])})"
         elif limits.lower[c] > high[c] * (1 + RELATIVE_TOLERANCE):
-            side = f"your minimum {message_inr(limits.lower[c])} is above its highest weekly spend in the data ({message_inr(high[c])})"
+            side = f"your minimum {message_inr(limits.lower[c])} is above its {top} ({message_inr(high[c])})"
         else:
             continue
         out[c] = f"{channel}: {side}; your limit applies and the data range does not"
     return out
 
 
-def _budget_note(budget: float, side: str, extreme: str, total: float, what: str) -> str:
+def _budget_note(budget: float, side: str, reach: str, total: float, what: str) -> str:
     return (
         f"the weekly budget of {message_inr(budget)} is {side} what the data range allows (every channel at its "
-        f"{extreme} weekly spend in the data: {message_inr(total)}); the data-range {what} are not applied, and "
+        f"{reach}: {message_inr(total)}); the data-range {what} are not applied, and "
         f"the sales and marginal ROIs at this budget extrapolate the curves {side} any spend the model has seen"
     )
 
@@ -269,16 +305,13 @@ def binding_note(spend: SpendMatrix, bounds: CellBounds, channels: tuple[str, ..
     low = bounds.data_lower & (spend <= bounds.lower + tolerance)
     parts = []
     for c, channel in enumerate(channels):
-        for held, extreme in ((high[:, c], "highest"), (low[:, c], "lowest")):
+        for held, reach, side in ((high[:, c], bounds.top, bounds.upper), (low[:, c], LOWEST, bounds.lower)):
             if not held.any():
                 continue
             if spend.shape[0] == 1:
-                value = bounds.upper[0, c] if extreme == "highest" else bounds.lower[0, c]
-                parts.append(f"{channel} at its {extreme} weekly spend in the data ({message_inr(value)})")
+                parts.append(f"{channel} at its {reach} ({message_inr(side[0, c])})")
             else:
-                parts.append(
-                    f"{channel} at its {extreme} weekly spend in the data in {held.sum()} of {held.size} segments"
-                )
+                parts.append(f"{channel} at its {reach} in {held.sum()} of {held.size} segments")
     if not parts:
         return None
     return f"the data range binds: {', '.join(parts)}; {DATA_RANGE_HINT}"

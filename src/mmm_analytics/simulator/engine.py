@@ -309,10 +309,11 @@ class MarketingSimulator:
 
     # ----- optimisation ---------------------------------------------------------------------
     def spend_range(self, brand: str = ALL, region: str = ALL) -> SpendRange:
-        """Lowest and highest weekly spend (INR) of each selected cell over the data, (K, C) each, widened
-        by ``settings.data_range_margin`` (see :mod:`mmm_analytics.simulator.bounds`)."""
+        """Lowest weekly spend (INR) of each selected cell over the data and the top of its range
+        (``settings.data_range_quantile``), (K, C) each, widened by ``settings.data_range_margin``
+        (see :mod:`mmm_analytics.simulator.bounds`)."""
         history = self.params.spend[self.rows(brand, region)]
-        return SpendRange.from_history(history, self.settings.data_range_margin)
+        return SpendRange.from_history(history, self.settings.data_range_margin, self.settings.data_range_quantile)
 
     def selection(self, brand: str = ALL, region: str = ALL, data_range: bool | None = None) -> Selection:
         """The optimiser's view of ``brand`` x ``region``: its segments, current spend, response cells,
