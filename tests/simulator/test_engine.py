@@ -345,3 +345,19 @@ def test_the_advice_judges_each_segment_on_its_own_curve_unless_told_not_to(tmp_
     )
     assert on.optimize_budget(None, None, brand, region).to_json_dict()["segment_curves"] == spread
     assert off.optimize_budget(None, None, brand, region).segment_curves == {}
+
+
+def test_the_json_names_the_data_range_the_advice_kept_to(simulator: MarketingSimulator) -> None:
+    """Per channel the range's totals over the selection (its top the 0.9 quantile of weekly spend),
+    the advice inside it; an empty mapping when the range is off."""
+    brand, region = simulator.segments[0]
+    result = simulator.optimize_budget(None, None, brand, region)
+    found = json.loads(json.dumps(result.to_json_dict(), allow_nan=False))["data_range"]
+    history = simulator.params.spend[simulator.rows(brand, region)]
+    top = np.maximum(np.quantile(history, 0.9, axis=1), history.mean(axis=1)).sum(axis=0)
+    assert found["quantile"] == 0.9 and found["margin"] == 0.0
+    np.testing.assert_allclose([found["upper"][c] for c in simulator.channels], top, rtol=1e-12)
+    np.testing.assert_allclose([found["lower"][c] for c in simulator.channels], history.min(axis=1).sum(axis=0))
+    for channel, spend in result.allocation.items():
+        assert found["lower"][channel] * (1 - 1e-9) <= spend <= found["upper"][channel] * (1 + 1e-9)
+    assert simulator.optimize_budget(None, None, brand, region, data_range=False).data_range == {}

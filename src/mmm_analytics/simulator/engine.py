@@ -23,6 +23,7 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -421,7 +422,23 @@ class MarketingSimulator:
             hold_split=self.settings.hold_split_correlation,
             released=self._lift_tested,
         )
-        return dataclasses.replace(result, segment_curves=self.segment_spread)
+        bounded = self.settings.data_range if data_range is None else data_range
+        return dataclasses.replace(
+            result,
+            segment_curves=self.segment_spread,
+            data_range=self.data_range_summary(brand, region) if bounded else {},
+        )
+
+    def data_range_summary(self, brand: str = ALL, region: str = ALL) -> dict[str, Any]:
+        """The data range of ``brand`` x ``region`` for the JSON: its ``quantile`` and ``margin``, and
+        per channel the ``lower`` and ``upper`` totals over its segments (INR per week)."""
+        spend_range = self.spend_range(brand, region)
+        return {
+            "quantile": self.settings.data_range_quantile,
+            "margin": self.settings.data_range_margin,
+            "lower": dict(zip(self.channels, spend_range.lower.sum(axis=0).tolist(), strict=True)),
+            "upper": dict(zip(self.channels, spend_range.upper.sum(axis=0).tolist(), strict=True)),
+        }
 
     @property
     def segment_spread(self) -> dict[str, float]:

@@ -89,6 +89,7 @@ JSON_KEYS: tuple[str, ...] = (
     "converged",
     "saturation_forms",
     "segment_curves",
+    "data_range",
     "warnings",
 )
 #: ``channel_status`` of every channel when today's mix is recommended.
@@ -154,6 +155,10 @@ class OptimizationResult:
         How much brand x region segments' own saturation curves differ from the fitted one (log-sd
         of half-saturation and slope) when the advice judges each segment on its own curve
         (``simulator.segment_curves``); empty when it uses the fitted curves.
+    data_range : dict
+        The range of weekly spend the advice kept to (``simulator.data_range``): ``quantile`` (its top,
+        ``simulator.data_range_quantile``), ``margin``, and per channel the ``lower`` and ``upper``
+        totals (INR per week) over the selected segments; empty when the range was off.
     kept_current : bool
         True when no allocation beat today's mix in expectation (or, with ``advice_confidence``,
         no cautious plan did at that confidence), so today's mix is recommended.
@@ -198,6 +203,7 @@ class OptimizationResult:
     warnings: tuple[str, ...] = ()
     saturation_forms: list[str] = field(default_factory=list)
     segment_curves: dict[str, float] = field(default_factory=dict)
+    data_range: dict[str, Any] = field(default_factory=dict)
 
     @property
     def measure(self) -> str:
