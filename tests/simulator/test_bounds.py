@@ -118,6 +118,12 @@ def test_a_budget_the_data_range_cannot_hold_drops_that_side_of_it(budget: float
     assert bounds.notes[0].endswith(f"extrapolate the curves {beyond} any spend the model has seen")
     if side == "maxima":
         assert np.isinf(bounds.upper).all() and bounds.data_lower.all()
+        top = SpendRange(spend_range.lower, spend_range.upper, quantile=0.9)
+        (note,) = cell_bounds(_limits(None, current, budget), current, top, budget, False, CHANNELS).notes
+        assert "every channel at its 90th-percentile weekly spend in the data: 40 INR" in note
+        assert note.endswith(
+            "read the curves above the 90th-percentile weekly spend in the data, where they rest on few weeks"
+        )
     else:
         assert (bounds.lower == 0).all() and bounds.data_upper.all()
 

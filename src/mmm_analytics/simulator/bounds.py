@@ -261,10 +261,15 @@ def _conflicts(
 
 
 def _budget_note(budget: float, side: str, reach: str, total: float, what: str) -> str:
+    beyond = (
+        f"extrapolate the curves {side} any spend the model has seen"
+        if reach in (LOWEST, top_words(1.0))
+        else f"read the curves {side} the {reach}, where they rest on few weeks"
+    )
     return (
         f"the weekly budget of {message_inr(budget)} is {side} what the data range allows (every channel at its "
         f"{reach}: {message_inr(total)}); the data-range {what} are not applied, and "
-        f"the sales and marginal ROIs at this budget extrapolate the curves {side} any spend the model has seen"
+        f"the sales and marginal ROIs at this budget {beyond}"
     )
 
 
