@@ -170,11 +170,12 @@ def cell_bounds(
         low_on, high_on = on.copy(), on.copy()
         low_total = np.maximum(user_lower, np.where(low_on, data_low, 0.0).sum(axis=0))
         if low_total.sum() > budget * (1 + RELATIVE_TOLERANCE):
-            notes.append(_budget_note(budget, "below", LOWEST, low_total.sum(), "minima"))
+            notes.append(_budget_note(budget, "below", LOWEST, low_total.sum(), "minima", seen_beyond=False))
             low_on[:] = False
         high_total = np.minimum(user_upper, np.where(high_on, data_high, np.inf).sum(axis=0))
         if not at_most and high_total.sum() < budget * (1 - RELATIVE_TOLERANCE):
-            notes.append(_budget_note(budget, "above", top, high_total.sum(), "maxima"))
+            seen_beyond = spend_range.quantile < 1  # weeks above the top exist: the curves are not blind there
+            notes.append(_budget_note(budget, "above", top, high_total.sum(), "maxima", seen_beyond))
             high_on[:] = False
     lower = np.where(locked, current, np.where(low_on, data_low, 0.0))
     upper = np.where(locked, current, np.where(high_on, data_high, np.inf))
@@ -260,11 +261,12 @@ def _conflicts(
     return out
 
 
-def _budget_note(budget: float, side: str, reach: str, total: float, what: str) -> str:
+def _budget_note(budget: float, side: str, reach: str, total: float, what: str, seen_beyond: bool) -> str:
+    """The line for a budget the data range cannot hold; ``seen_beyond``: the data have weeks past ``reach``."""
     beyond = (
-        f"extrapolate the curves {side} any spend the model has seen"
-        if reach in (LOWEST, top_words(1.0))
-        else f"read the curves {side} the {reach}, where they rest on few weeks"
+        f"read the curves {side} the {reach}, where they rest on few weeks"
+        if seen_beyond
+        else f"extrapolate the curves {side} any spend the model has seen"
     )
     return (
         f"the weekly budget of {message_inr(budget)} is {side} what the data range allows (every channel at its "

@@ -409,8 +409,9 @@ class MarketingSimulator:
             self.check_budget(total_budget, brand, region)
         if starts is not None and not 1 <= starts <= MAX_STARTS:
             raise InputError(f"starts must be a whole number from 1 to {MAX_STARTS}; got {starts}")
+        selection = self.selection(brand, region, data_range)
         result = optimize_allocation(
-            self.selection(brand, region, data_range),
+            selection,
             total_budget,
             constraints,
             starts=self.settings.starts if starts is None else starts,
@@ -422,19 +423,17 @@ class MarketingSimulator:
             hold_split=self.settings.hold_split_correlation,
             released=self._lift_tested,
         )
-        bounded = self.settings.data_range if data_range is None else data_range
         return dataclasses.replace(
-            result,
-            segment_curves=self.segment_spread,
-            data_range=self.data_range_summary(brand, region) if bounded else {},
+            result, segment_curves=self.segment_spread, data_range=self._range_summary(selection.spend_range)
         )
 
-    def data_range_summary(self, brand: str = ALL, region: str = ALL) -> dict[str, Any]:
-        """The data range of ``brand`` x ``region`` for the JSON: its ``quantile`` and ``margin``, and
-        per channel the ``lower`` and ``upper`` totals over its segments (INR per week)."""
-        spend_range = self.spend_range(brand, region)
+    def _range_summary(self, spend_range: SpendRange | None) -> dict[str, Any]:
+        """The data range an optimisation kept to, for the JSON: its ``quantile`` and ``margin``, and
+        per channel the ``lower`` and ``upper`` totals over its segments (INR per week); {} when off."""
+        if spend_range is None:
+            return {}
         return {
-            "quantile": self.settings.data_range_quantile,
+            "quantile": spend_range.quantile,
             "margin": self.settings.data_range_margin,
             "lower": dict(zip(self.channels, spend_range.lower.sum(axis=0).tolist(), strict=True)),
             "upper": dict(zip(self.channels, spend_range.upper.sum(axis=0).tolist(), strict=True)),
