@@ -13,7 +13,17 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.benchmark import lift, recovery
-from mmm_analytics.benchmark.lift import LIFT_FIGURES, LiftSlices, calibrated_fit, hardest_channels, lift_figures
+from mmm_analytics.benchmark.lift import (
+    LIFT_FIGURES,
+    LiftChoice,
+    LiftDesign,
+    LiftSlices,
+    calibrated_fit,
+    channels_to_test,
+    hardest_channels,
+    least_certain_channels,
+    lift_figures,
+)
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting
 from mmm_analytics.models.lift_tests import LiftTests
@@ -47,6 +57,57 @@ def test_hardest_channels_have_the_largest_absolute_error_among_big_channels(
     share: list[float], error: list[float], n: int, expected: list[str]
 ) -> None:
     assert hardest_channels(_rows(share, error), n) == expected
+
+
+def _intervals(contribution: list[float], lower: list[float], upper: list[float]) -> pd.DataFrame:
+    """Channels A, B, ... with a fitted contribution and a 90% ROI interval; the truth is absurd on
+    purpose (a choice from the fit alone must not read it)."""
+    channels = [chr(ord("A") + k) for k in range(len(contribution))]
+    return pd.DataFrame(
+        {
+            "channel": channels,
+            "contribution": contribution,
+            "roi_lower": lower,
+            "roi_upper": upper,
+            "share_of_media": 0.0,
+            "true_contribution": 1e9,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "contribution, lower, upper, n, expected",
+    [
+        ([30.0, 30.0, 40.0], [1.0, 1.0, 2.0], [2.0, 4.0, 3.0], 2, ["B", "A"]),  # widths log 2, log 4, log 1.5
+        ([30.0, 30.0, 40.0], [0.1, 1.0, 2.0], [1.0, 4.0, 3.0], 2, ["A", "B"]),  # relative, not absolute width
+        ([50.0, 2.0, 48.0], [1.0, 0.1, 1.0], [2.0, 9.0, 3.0], 3, ["C", "A"]),  # B holds 2% of the fit's media
+        (
+            [50.0, -5.0, 55.0],
+            [1.0, 0.1, 1.0],
+            [2.0, 9.0, 3.0],
+            3,
+            ["C", "A"],
+        ),  # a negative contribution never qualifies
+        ([50.0, 50.0], [1.0, np.nan], [2.0, 3.0], 2, ["A", "B"]),  # an unknown width comes last
+        ([50.0, 50.0], [1.0, 1.0], [2.0, 2.0], 0, []),
+    ],
+    ids=["widest_first", "relative_width", "small_share_skipped", "negative_skipped", "nan_last", "none"],
+)
+def test_least_certain_channels_have_the_widest_relative_interval_among_big_channels(
+    contribution: list[float], lower: list[float], upper: list[float], n: int, expected: list[str]
+) -> None:
+    rows = _intervals(contribution, lower, upper)
+    assert least_certain_channels(rows, n) == expected
+    assert channels_to_test(rows, n, LiftChoice.UNCERTAIN) == expected
+
+
+def test_the_error_choice_reads_the_truth_and_the_uncertain_choice_does_not() -> None:
+    rows = _intervals([30.0, 30.0, 40.0], [1.0, 1.0, 2.0], [2.0, 4.0, 3.0]).assign(
+        share_of_media=[0.3, 0.3, 0.4], true_contribution=[100.0, 100.0, 100.0], contribution=[130.0, 101.0, 90.0]
+    )
+    assert channels_to_test(rows, 1, LiftChoice.ERROR) == hardest_channels(rows, 1) == ["A"]
+    assert channels_to_test(rows, 1, LiftChoice.UNCERTAIN) == ["B"]
+    assert channels_to_test(rows.assign(true_contribution=1e6), 1, LiftChoice.UNCERTAIN) == ["B"]
 
 
 def test_lift_figures_score_tested_and_untested_channels() -> None:
@@ -91,7 +152,7 @@ def test_calibrated_fit_tests_the_hardest_channels_and_fits_with_them(
     panel, generated = recovery.world(SyntheticSetting.DEFAULT, 2, config)
     ridge = recovery.ridge_baseline(panel, generated.truth, config)
     ours = recovery.fit_one(panel, generated.truth, config, ridge)
-    run = calibrated_fit(generated, panel, ours, config, ridge, 2, seed=2)
+    run = calibrated_fit(generated, panel, ours, config, ridge, LiftDesign(2), seed=2)
     hardest = hardest_channels(ours.channels, 2)
     assert list(run.tests.columns) == list(LIFT_TEST_COLUMNS) and list(run.tests["channel"]) == hardest
     [tests] = given
@@ -103,11 +164,18 @@ def test_calibrated_fit_tests_the_hardest_channels_and_fits_with_them(
     assert run.figures["lift_tests"] == 2
     # The stand-in fit ignores the tests: the same errors before and after.
     assert run.figures["lift_tested_error_after"] == pytest.approx(run.figures["lift_tested_error_before"], rel=1e-12)
-    again = calibrated_fit(generated, panel, ours, config, ridge, 2, seed=2)
+    again = calibrated_fit(generated, panel, ours, config, ridge, LiftDesign(2), seed=2)
     pd.testing.assert_frame_equal(again.tests, run.tests)  # seeded: the same tests
     assert (run.tests["brand"] == "all").all() and (run.tests["region"] == "all").all()  # national by default
-    mixed = calibrated_fit(generated, panel, ours, config, ridge, 2, seed=2, slices=LiftSlices.MIXED)
+    mixed = calibrated_fit(generated, panel, ours, config, ridge, LiftDesign(2, LiftSlices.MIXED), seed=2)
     assert list(zip(mixed.tests["brand"] == "all", mixed.tests["region"] == "all")) == [(True, False), (False, False)]
+    uncertain = calibrated_fit(
+        generated, panel, ours, config, ridge, LiftDesign(2, choice=LiftChoice.UNCERTAIN), seed=2
+    )
+    least_certain = least_certain_channels(ours.channels, 2)
+    assert list(uncertain.tests["channel"]) == least_certain and uncertain.figures["lift_channels"] == "; ".join(
+        least_certain
+    )
 
 
 def test_calibrated_fit_without_a_qualifying_channel_fits_nothing(
@@ -118,7 +186,7 @@ def test_calibrated_fit_without_a_qualifying_channel_fits_nothing(
     ridge = recovery.ridge_baseline(panel, generated.truth, config)
     ours = recovery.fit_one(panel, generated.truth, config, ridge)
     tiny = dataclasses.replace(ours, channels=ours.channels.assign(share_of_media=0.01))
-    run = calibrated_fit(generated, panel, tiny, config, ridge, 3, seed=2)
+    run = calibrated_fit(generated, panel, tiny, config, ridge, LiftDesign(3), seed=2)
     assert run.fit is None and run.tests.empty and len(received) == 1
     assert run.figures["lift_tests"] == 0 and all(np.isnan(run.figures[name]) for name in LIFT_FIGURES)
 
@@ -135,7 +203,7 @@ def test_lift_tests_bring_the_tested_channels_closer_to_the_truth(config: Projec
             "intervals": config.model.intervals.model_copy(update={"draws": 20}),
         }
     )
-    result = benchmark_world(SyntheticSetting.DEFAULT, 1, dataclasses.replace(config, model=model), lift_tests=2)
+    result = benchmark_world(SyntheticSetting.DEFAULT, 1, dataclasses.replace(config, model=model), lift=LiftDesign(2))
     row = result.row
     assert row["lift_tests"] == 2 and len(result.lift_tests) == 2
     assert row["lift_tested_error_after"] < row["lift_tested_error_before"]
@@ -143,12 +211,15 @@ def test_lift_tests_bring_the_tested_channels_closer_to_the_truth(config: Projec
     assert sorted(result.channels["fit"].unique()) == ["floor", "lift", "ours"]
 
 
-def test_the_command_offers_exactly_the_benchmarks_slices() -> None:
+def test_the_command_offers_exactly_the_benchmarks_slices_and_choices() -> None:
     from typer.testing import CliRunner
 
     from mmm_analytics.cli.app import app
-    from mmm_analytics.cli.benchmark_cmd import LiftSlicesChoice
+    from mmm_analytics.cli.benchmark_cmd import LiftChoiceOption, LiftSlicesChoice
 
     assert [c.value for c in LiftSlicesChoice] == [s.value for s in LiftSlices]
+    assert [c.value for c in LiftChoiceOption] == [c.value for c in LiftChoice]
     result = CliRunner().invoke(app, ["benchmark", "--lift-slices", "county"])
     assert result.exit_code == 2 and "national" in result.output and "mixed" in result.output
+    result = CliRunner().invoke(app, ["benchmark", "--lift-choice", "random"])
+    assert result.exit_code == 2 and "error" in result.output and "uncertain" in result.output

@@ -19,7 +19,7 @@ import yaml
 
 from mmm_analytics.benchmark import pipeline, recovery
 from mmm_analytics.benchmark.floor import floor_config, true_forms
-from mmm_analytics.benchmark.lift import LiftSlices
+from mmm_analytics.benchmark.lift import LiftDesign
 from mmm_analytics.compute import Backend
 from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.config.data import SyntheticSetting
@@ -279,10 +279,9 @@ def test_run_benchmark_fans_out_on_the_configs_backend_and_fits_locally_inside(
     on_ray = dataclasses.replace(config, model=config.model.with_backend(Backend.RAY))
     result = pipeline.run_benchmark([SyntheticSetting.DEFAULT], [1, 2], on_ray, tmp_path)
     assert asked["backend"] == Backend.RAY and asked["fn"] is pipeline._world_job
-    national = LiftSlices.NATIONAL
     assert asked["items"] == [
-        (SyntheticSetting.DEFAULT, 1, True, 0, national),
-        (SyntheticSetting.DEFAULT, 2, False, 0, national),
+        (SyntheticSetting.DEFAULT, 1, True, LiftDesign()),
+        (SyntheticSetting.DEFAULT, 2, False, LiftDesign()),
     ]
     [inner] = asked["shared"]
     assert inner.model.compute.backend == Backend.LOCAL and inner.model.with_backend(Backend.RAY) == on_ray.model
@@ -305,7 +304,12 @@ def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
     tmp_path: Path, config: ProjectConfig, received, no_regret
 ) -> None:
     result = pipeline.run_benchmark(
-        [SyntheticSetting.DEFAULT, SyntheticSetting.ABSOLUTE], [1], config, tmp_path, with_timings=False, lift_tests=2
+        [SyntheticSetting.DEFAULT, SyntheticSetting.ABSOLUTE],
+        [1],
+        config,
+        tmp_path,
+        with_timings=False,
+        lift=LiftDesign(2),
     )
     assert len(received) == 2 * 3  # ours, floor and ours with the tests, per world
     assert received[2::3] == [config.model] * 2  # calibrated with the same config
@@ -325,6 +329,7 @@ def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
     assert "regret mean / max, 0 -> 2 tests" in result.markdown
     assert "cells worse than today, 0 -> 2 tests" in result.markdown
     assert "## With 2 lift tests" in result.markdown
+    assert "`--lift-choice error`" in result.markdown and "got most wrong" in result.markdown
 
 
 def test_a_world_without_a_lift_fit_has_no_lift_regret(config: ProjectConfig) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mmm_analytics.benchmark.lift import LiftChoice, LiftDesign, LiftSlices
 from mmm_analytics.benchmark.report import (
     channel_summary,
     lift_misses,
@@ -229,9 +230,13 @@ def test_the_report_shows_errors_with_zero_and_n_lift_tests(lift_runs) -> None:
     assert table.loc["delayed", "fit time"] == "25.0 s -> 27.5 s (1.10x)"
     assert table.loc["noisy", "targets"] == "NOT met: coverage, fit time"
     per_channel = channel_summary(lift_runs[1])
-    text = markdown(summary, per_channel, lift_tests=2)
+    text = markdown(summary, per_channel, lift=LiftDesign(2))
     assert "## With 2 lift tests" in text
     assert (
         "| delayed | TV; Print | 7.0% -> 3.5% | 50% | 25.0% -> 6.0% | 76% | +2.5 pt | 90% | 25% -> 75% | 40% |" in text
     )
     assert "## With" not in markdown(summary, per_channel)  # lift tests off: no section
+    assert "`--lift-slices national`, `--lift-choice error`" in text and "got most wrong" in text
+    blind = markdown(summary, per_channel, lift=LiftDesign(2, LiftSlices.MIXED, LiftChoice.UNCERTAIN))
+    assert "`--lift-slices mixed`, `--lift-choice uncertain`" in blind and "from the fit alone" in blind
+    assert "got most wrong" not in blind and "one brand x region" in blind

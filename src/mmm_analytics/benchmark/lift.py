@@ -1,9 +1,10 @@
-"""Lift-test calibration in the benchmark: our fit again with lift tests where it errs most.
+"""Lift-test calibration in the benchmark: our fit again with lift tests on chosen channels.
 
-After our fit of a world, :func:`hardest_channels` picks the channels with the largest absolute
-contribution error (among those with a real share of media), :func:`calibrated_fit` draws one
-lift test per channel from the world's truth and refits with them, and :func:`lift_figures`
-scores the calibrated fit against the uncalibrated one.
+After our fit of a world, :func:`channels_to_test` picks the channels to test by the design's
+:class:`LiftChoice`: where the fit errs most (:func:`hardest_channels`, chosen with the truth) or
+where its intervals are widest (:func:`least_certain_channels`, chosen as an analyst would, from
+the fit alone). :func:`calibrated_fit` draws one lift test per channel from the world's truth and
+refits with them, and :func:`lift_figures` scores the calibrated fit against the uncalibrated one.
 """
 
 from __future__ import annotations
@@ -46,6 +47,26 @@ class LiftSlices(StrEnum):
                 return NATIONAL
             case LiftSlices.MIXED:
                 return SLICES
+
+
+class LiftChoice(StrEnum):
+    """Which channels the benchmark tests (``mmm benchmark --lift-choice``)."""
+
+    ERROR = "error"  # the largest contribution error: the truth picks where our fit errs most
+    UNCERTAIN = "uncertain"  # the widest 90% ROI interval relative to the ROI: what an analyst sees
+
+
+@dataclass(frozen=True, slots=True)
+class LiftDesign:
+    """The benchmark's lift tests: how many per world (0: none), where, and on which channels."""
+
+    tests: int = 0
+    slices: LiftSlices = LiftSlices.NATIONAL
+    choice: LiftChoice = LiftChoice.ERROR
+
+
+#: No lift tests (the benchmark's default).
+NO_LIFT_TESTS = LiftDesign()
 
 
 #: The calibrated fit's figures (besides ``lift_tests``, the number drawn, and ``lift_channels``).
@@ -96,6 +117,37 @@ def hardest_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FO
     return [str(name) for name in eligible["channel"].to_numpy()[order][:n]]
 
 
+def least_certain_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FOR_LIFT_TEST) -> list[str]:
+    """The ``n`` channels whose 90% ROI interval is widest relative to the ROI, widest first.
+
+    Reads the fit alone, as an analyst choosing where to experiment would: the width is
+    log(roi_upper / roi_lower), and a channel qualifies with at least ``min_share`` of the *fitted*
+    media contribution. Ties keep the rows' order.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One row per channel with ``channel``, ``contribution`` (KPI units), ``roi_lower`` and
+        ``roi_upper`` (INR of sales per INR spent).
+    """
+    fitted = rows["contribution"].clip(lower=0.0)
+    eligible = rows[fitted >= min_share * float(fitted.sum())]
+    lower = eligible["roi_lower"].clip(lower=1e-12).to_numpy(dtype=float)
+    upper = eligible["roi_upper"].clip(lower=1e-12).to_numpy(dtype=float)
+    width = np.where(np.isfinite(lower) & np.isfinite(upper), np.log(upper / lower), -np.inf)
+    order = np.argsort(-width, kind="stable")
+    return [str(name) for name in eligible["channel"].to_numpy()[order][:n]]
+
+
+def channels_to_test(rows: pd.DataFrame, n: int, choice: LiftChoice) -> list[str]:
+    """The channels the design tests, of one fit's channel rows (see :class:`LiftChoice`)."""
+    match choice:
+        case LiftChoice.ERROR:
+            return hardest_channels(rows, n)
+        case LiftChoice.UNCERTAIN:
+            return least_certain_channels(rows, n)
+
+
 def _abs_error(rows: pd.DataFrame) -> pd.Series:
     """|contribution - true_contribution| (KPI units), indexed by channel."""
     indexed = rows.set_index("channel")
@@ -113,9 +165,10 @@ def lift_figures(before: pd.DataFrame, after: pd.DataFrame, tested: Sequence[str
     ``lift_tested_coverage_before`` and ``lift_tested_coverage`` (the share of ``tested`` whose
     interval holds the truth, without and with the tests) and ``lift_mean_interval_width``.
 
-    The tested channels are those the uncalibrated fit got most wrong, so the untested ones are
-    the best estimated: their intervals hold the truth more often than 90% by that choice, and
-    the tested channels' coverage is the figure that speaks to the calibrated intervals.
+    With ``LiftChoice.ERROR`` the tested channels are those the uncalibrated fit got most wrong,
+    so the untested ones are the best estimated: their intervals hold the truth more often than 90%
+    by that choice, and the tested channels' coverage is the figure that speaks to the calibrated
+    intervals. ``LiftChoice.UNCERTAIN`` chooses without the truth, so every channel's coverage does.
     """
     old, new = _abs_error(before), _abs_error(after)
     true = after.set_index("channel")["true_contribution"]
@@ -147,22 +200,23 @@ def calibrated_fit(
     ours: FitResult,
     config: ProjectConfig,
     ridge: RidgeBaseline,
-    n: int,
+    design: LiftDesign,
     seed: int,
-    slices: LiftSlices = LiftSlices.NATIONAL,
 ) -> CalibratedRun:
-    """Draw one ``LIFT_TEST_WEEKS``-week lift test on each of our ``n`` hardest channels (seeded
-    by ``seed``, in ``slices``), fit ``panel`` again with them and the same ``config``, and score
-    the result.
+    """Draw one ``LIFT_TEST_WEEKS``-week lift test on each of the ``design.tests`` channels it
+    chooses in our fit (seeded by ``seed``, in ``design.slices``), fit ``panel`` again with them
+    and the same ``config``, and score the result.
 
     The tests pass through a CSV (as a user's would) read with
     :func:`~mmm_analytics.models.lift_tests.read_lift_tests`. Fit seconds include the
     uncalibrated response the fit computes beside the calibrated one.
     """
-    tested = hardest_channels(ours.channels, n)
+    tested = channels_to_test(ours.channels, design.tests, design.choice)
     if not tested:
         return CalibratedRun(None, _unscored(), pd.DataFrame())
-    tests = draw_lift_tests(generated, len(tested), seed, channels=tested, weeks=LIFT_TEST_WEEKS, slices=slices.slices)
+    tests = draw_lift_tests(
+        generated, len(tested), seed, channels=tested, weeks=LIFT_TEST_WEEKS, slices=design.slices.slices
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "lift_tests.csv"
         tests.to_csv(path, index=False)

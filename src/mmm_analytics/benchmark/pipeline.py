@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_analytics.benchmark.floor import floor_config, true_forms
-from mmm_analytics.benchmark.lift import LiftSlices, calibrated_fit
+from mmm_analytics.benchmark.lift import NO_LIFT_TESTS, LiftDesign, calibrated_fit
 from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, REGRET_FIGURES, channel_summary, markdown, setting_summary
 from mmm_analytics.compute import Backend, run_tasks
@@ -114,10 +114,9 @@ def benchmark_world(
     seed: int,
     config: ProjectConfig,
     with_timings: bool = False,
-    lift_tests: int = 0,
-    lift_slices: LiftSlices = LiftSlices.NATIONAL,
+    lift: LiftDesign = NO_LIFT_TESTS,
 ) -> WorldResult:
-    """Fit one world twice (ours, floor), and a third time with ``lift_tests`` lift tests when > 0.
+    """Fit one world twice (ours, floor), and a third time with ``lift.tests`` lift tests when > 0.
 
     The floor reuses our fit when our config already pins the truth's forms. The calibrated fit
     (:func:`~mmm_analytics.benchmark.lift.calibrated_fit`) adds the ``lift_`` figures to the row
@@ -145,8 +144,8 @@ def benchmark_world(
     }
     fits = [ours.channels, floor.channels.assign(fit="floor")]
     tests = pd.DataFrame()
-    if lift_tests > 0:
-        calibrated = calibrated_fit(generated, panel, ours, config, ridge, lift_tests, seed, lift_slices)
+    if lift.tests > 0:
+        calibrated = calibrated_fit(generated, panel, ours, config, ridge, lift, seed)
         row |= calibrated.figures | _lift_regret(calibrated.fit, config)
         fits += [] if calibrated.fit is None else [calibrated.fit.channels]
         tests = calibrated.tests
@@ -154,10 +153,10 @@ def benchmark_world(
     return WorldResult(row, channels, timings, tests)
 
 
-def _world_job(config: ProjectConfig, job: tuple[SyntheticSetting, int, bool, int, LiftSlices]) -> WorldResult:
-    """One (setting, seed, time the simulator?, lift tests, their slices) task: :func:`benchmark_world`."""
-    setting, seed, with_timings, lift_tests, lift_slices = job
-    return benchmark_world(setting, seed, config, with_timings, lift_tests, lift_slices)
+def _world_job(config: ProjectConfig, job: tuple[SyntheticSetting, int, bool, LiftDesign]) -> WorldResult:
+    """One (setting, seed, time the simulator?, lift tests) task: :func:`benchmark_world`."""
+    setting, seed, with_timings, lift = job
+    return benchmark_world(setting, seed, config, with_timings, lift)
 
 
 def lift_test_path(output_dir: Path, setting: str, seed: int) -> Path:
@@ -172,8 +171,7 @@ def run_benchmark(
     output_dir: Path,
     on_run: Callable[[dict], None] | None = None,
     with_timings: bool = True,
-    lift_tests: int = 0,
-    lift_slices: LiftSlices = LiftSlices.NATIONAL,
+    lift: LiftDesign = NO_LIFT_TESTS,
 ) -> BenchmarkResult:
     """Fit every (setting, seed) panel, ours and the floor, and write ``benchmark.csv``,
     ``benchmark_runs.csv``, ``benchmark_channels.csv`` and ``benchmark.md`` into ``output_dir``.
@@ -181,11 +179,11 @@ def run_benchmark(
     The (setting, seed) fits are independent tasks on ``config.model.compute.backend`` (each fit
     inside one runs locally); the results are the same on every backend. ``on_run`` is called
     with each run's row, in order; ``with_timings`` times the simulator once (on the first
-    run's model). With ``lift_tests`` > 0 each world is also fitted with that many lift tests in
-    ``lift_slices``, written to ``lift_tests/SETTING_seed_SEED.csv`` beside the report.
+    run's model). With ``lift.tests`` > 0 each world is also fitted with that many lift tests of
+    that design, written to ``lift_tests/SETTING_seed_SEED.csv`` beside the report.
     """
     pairs = enumerate(product(settings, seeds))
-    jobs = [(setting, seed, with_timings and i == 0, lift_tests, lift_slices) for i, (setting, seed) in pairs]
+    jobs = [(setting, seed, with_timings and i == 0, lift) for i, (setting, seed) in pairs]
     done = run_tasks(
         _world_job,
         jobs,
@@ -198,7 +196,7 @@ def run_benchmark(
     channel_frame = pd.concat([result.channels for result in done], ignore_index=True)
     summary_frame = setting_summary(runs_frame, channel_frame)
     per_channel = channel_summary(channel_frame)
-    text = markdown(summary_frame, per_channel, timings, lift_tests, lift_slices)
+    text = markdown(summary_frame, per_channel, timings, lift)
     files = [
         write_csv(output_dir / "benchmark.csv", summary_frame),
         write_csv(output_dir / "benchmark_runs.csv", runs_frame),

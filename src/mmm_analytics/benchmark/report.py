@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.benchmark.lift import NO_LIFT_TESTS, LiftChoice, LiftDesign, LiftSlices
 from mmm_analytics.utils.markdown import markdown_table
 
 #: Targets on the default setting, averaged over seeds.
@@ -351,24 +352,44 @@ def _lift_regret_cells(row: pd.Series, n: int) -> dict[str, str]:
     }
 
 
-def _lift_lines(summary: pd.DataFrame, n: int, slices: str) -> list[str]:
+def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
     low, high = LIFT_COVERAGE_RANGE
-    where = (
-        "national (every brand and region)"
-        if slices == "national"
-        else "in turn over one region, one brand x region, one brand and the nation"
-    )
+    n = design.tests
+    match design.slices:
+        case LiftSlices.NATIONAL:
+            where = "national (every brand and region)"
+        case LiftSlices.MIXED:
+            where = "in turn over one region, one brand x region, one brand and the nation"
+    match design.choice:
+        case LiftChoice.ERROR:
+            which = [
+                f"{n} channels with the largest contribution error among those with >= 5% of media (fewer where fewer",
+            ]
+            reading = [
+                "The tested channels are those our fit got most wrong, so",
+                "the untested ones are its best estimated and their intervals hold the truth more often than 90%",
+                "by that choice: the tested channels' coverage is the figure that speaks to the calibrated intervals.",
+            ]
+        case LiftChoice.UNCERTAIN:
+            which = [
+                f"{n} channels whose 90% ROI interval is widest relative to the ROI, among those with >= 5% of the",
+                "fitted media contribution: chosen from the fit alone, as an analyst would (fewer where fewer",
+            ]
+            reading = [
+                "The choice does not look at the truth, so",
+                "the coverage over every channel speaks to the calibrated intervals.",
+            ]
     return [
         f"## With {n} lift tests",
         "",
         "After our fit of each world and seed, an 8-week lift test is drawn from the truth on each of the",
-        f"{n} channels with the largest contribution error among those with >= 5% of media (fewer where fewer",
-        f"qualify; the tests are in `lift_tests/`), {where} (`--lift-slices {slices}`), and the world is",
+        *which,
+        f"qualify; the tests are in `lift_tests/`), {where} (`--lift-slices {design.slices}`, "
+        f"`--lift-choice {design.choice}`), and the world is",
         "fitted again with them. Means over seeds;",
         "the worst untested change is the largest rise of an untested channel's |error|, in points of the",
-        "true media contribution, over seeds. The tested channels are those our fit got most wrong, so",
-        "the untested ones are its best estimated and their intervals hold the truth more often than 90%",
-        "by that choice: the tested channels' coverage is the figure that speaks to the calibrated intervals.",
+        "true media contribution, over seeds.",
+        *reading,
         "",
         markdown_table(lift_table(summary, n)),
         "",
@@ -425,11 +446,10 @@ def markdown(
     summary: pd.DataFrame,
     per_channel: pd.DataFrame,
     timings: dict | None = None,
-    lift_tests: int = 0,
-    lift_slices: str = "national",
+    lift: LiftDesign = NO_LIFT_TESTS,
 ) -> str:
     """The benchmark report: targets on the default world, ours beside the floor, ours with
-    ``lift_tests`` lift tests (when > 0), every figure, channels."""
+    ``lift.tests`` lift tests (when > 0), every figure, channels."""
     lines = [
         "# Recovery benchmark",
         "",
@@ -460,8 +480,8 @@ def markdown(
         "unbounded).",
         "",
     ]
-    if lift_tests > 0 and "lift_contribution_error" in summary:
-        lines += _lift_lines(summary, lift_tests, str(lift_slices))
+    if lift.tests > 0 and "lift_contribution_error" in summary:
+        lines += _lift_lines(summary, lift)
     problems = problem_lines(summary)
     if problems:
         lines += ["## Fit problems", "", *problems, ""]

@@ -40,6 +40,20 @@ class LiftSlicesChoice(StrEnum):
     MIXED = "mixed"
 
 
+LIFT_CHOICE_HELP = (
+    "Which channels get the lift tests: error (those our fit got most wrong, found with the truth) or "
+    "uncertain (those with the widest 90% ROI interval relative to the ROI, found from the fit alone, as "
+    "an analyst would choose; every channel's coverage then speaks to the calibrated intervals)."
+)
+
+
+class LiftChoiceOption(StrEnum):
+    """The choices of ``--lift-choice`` (those of :class:`mmm_analytics.benchmark.lift.LiftChoice`)."""
+
+    ERROR = "error"
+    UNCERTAIN = "uncertain"
+
+
 SETTINGS_HELP = (
     "Comma-separated worlds: default, delayed, logistic, absolute, noise6, noise12, collinear, segments, "
     "noisy, misspecified (noise6 is the default world at its 6% noise)."
@@ -50,8 +64,8 @@ SCALE_HELP = (
     "these sizes in series (24, 400, 1000, 4000), e.g. --scale 24,400; writes benchmark_scale.md and .csv."
 )
 LIFT_TESTS_HELP = (
-    "After our fit of each world, draw this many lift tests from the truth (one per channel, the channels "
-    "with the largest contribution error and >= 5% of media) and fit again with them; 0: off."
+    "After our fit of each world, draw this many lift tests from the truth (one per channel, on the channels "
+    "--lift-choice picks among those with >= 5% of media) and fit again with them; 0: off."
 )
 
 
@@ -101,10 +115,13 @@ def benchmark(
     lift_slices: Annotated[LiftSlicesChoice, typer.Option("--lift-slices", help=LIFT_SLICES_HELP)] = (
         LiftSlicesChoice.NATIONAL
     ),
+    lift_choice: Annotated[LiftChoiceOption, typer.Option("--lift-choice", help=LIFT_CHOICE_HELP)] = (
+        LiftChoiceOption.ERROR
+    ),
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic worlds, fit each with the config and with the truth's forms (the floor), compare with the truth."""
-    from mmm_analytics.benchmark.lift import LiftSlices
+    from mmm_analytics.benchmark.lift import LiftChoice, LiftDesign, LiftSlices
     from mmm_analytics.benchmark.pipeline import run_benchmark
     from mmm_analytics.config.data import SyntheticSetting
 
@@ -134,7 +151,12 @@ def benchmark(
                 console.print(_lift_line(run))
 
         result = run_benchmark(
-            chosen, seed_list, config, output, progress, lift_tests=lift_tests, lift_slices=LiftSlices(lift_slices)
+            chosen,
+            seed_list,
+            config,
+            output,
+            progress,
+            lift=LiftDesign(lift_tests, LiftSlices(lift_slices), LiftChoice(lift_choice)),
         )
     table = Table(title="Benchmark, ours / true-form floor (mean over seeds)")
     for column in ("world", "contribution error", "ratio", "coverage", "regret", "ridge", "fit"):
