@@ -54,6 +54,7 @@ def test_curves_writes_tables_figures_and_report(project: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "ROI by channel" in result.stdout
+    assert "Least certain ROIs, where a lift test would teach the most" in " ".join(result.stdout.split())
     # the hand-set model has no Keras file; curves need only metadata.json and response_params.npz
     assert result.stderr.strip().splitlines() == [
         "warning: 'outputs/models/mmm_model.keras' is missing; this command reads only metadata.json and "
@@ -166,3 +167,23 @@ def test_a_channel_never_spent_on_reads_n_a_not_nan(tmp_path: Path, monkeypatch:
     radio = next(line for line in result.stdout.splitlines() if "Radio" in line)
     assert [cell.strip() for cell in radio.split("│")[4:6]] == ["n/a", "n/a"]  # ROI, marginal ROI
     assert "nan" not in result.stdout.lower()
+
+
+def test_the_experiment_line_names_the_least_certain_channels() -> None:
+    import pandas as pd
+
+    from mmm_analytics.cli.curves_cmd import experiment_line
+
+    table = pd.DataFrame(
+        {
+            "channel": ["TV", "Radio"],
+            "contribution": [60.0, 40.0],
+            "roi_lower": [1.0, 0.5],
+            "roi_upper": [2.0, float("nan")],
+        }
+    )
+    assert experiment_line(table, 0.9) == (
+        "Least certain ROIs, where a lift test would teach the most (mmm train --lift-tests PATH.csv): "
+        "TV (90% interval spans 2.0x), Radio."
+    )
+    assert experiment_line(table.assign(contribution=0.0), 0.9) == ""

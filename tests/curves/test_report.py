@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
@@ -19,6 +20,7 @@ from mmm_analytics.curves.report import (
     curve_payload,
     data_file,
     data_script,
+    experiment_section,
     inline_rows,
     roi_table,
     segment_curves,
@@ -56,6 +58,27 @@ def page(params: ResponseParams) -> str:
 
 def _data(page: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S).group(1))
+
+
+def test_the_report_suggests_lift_tests_where_the_roi_is_least_certain(page: str) -> None:
+    assert 'id="experiments"' in page and "Where a lift test would teach the most" in page
+    assert "mmm train --lift-tests PATH.csv" in page and "Interval spans (upper / lower)" in page
+    table = pd.DataFrame(
+        {
+            "channel": ["TV", "YouTube", "Print"],
+            "contribution": [50.0, 48.0, 2.0],
+            "roi": [2.0, 1.5, 1.0],
+            "roi_lower": [1.5, 0.5, 0.1],
+            "roi_upper": [2.5, 3.0, 9.0],
+        }
+    )
+    section = experiment_section(table, 0.9)
+    text, shown = section.blocks
+    assert "YouTube and TV have the 90% intervals" in text.paragraphs[0]  # Print: 2% of the media
+    assert [row[0].text for row in shown.rows] == ["YouTube", "TV"]
+    assert [row[2].text for row in shown.rows] == ["6.0x", "1.7x"] and shown.rows[0][3].text == "48%"
+    empty = experiment_section(table.assign(contribution=0.0), 0.9)
+    assert "No channel holds 5% or more" in empty.blocks[0].paragraphs[0]
 
 
 def test_plotly_is_inlined_once_and_nothing_is_fetched(page: str) -> None:

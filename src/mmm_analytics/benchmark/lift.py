@@ -20,6 +20,7 @@ import pandas as pd
 
 from mmm_analytics.benchmark.recovery import FitResult, RidgeBaseline, fit_one
 from mmm_analytics.config import ProjectConfig
+from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_candidates
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.lift_tests import read_lift_tests
 from mmm_analytics.synthetic import SyntheticPanel, draw_lift_tests
@@ -28,7 +29,7 @@ from mmm_analytics.synthetic.lift_tests import NATIONAL, SLICES
 #: Prefix of the calibrated fit's columns in the run rows and the summary.
 LIFT_PREFIX = "lift_"
 #: Only channels with at least this share of the true media contribution get a test.
-MIN_SHARE_FOR_LIFT_TEST = 0.05
+MIN_SHARE_FOR_LIFT_TEST = MIN_SHARE_FOR_EXPERIMENT
 #: Weeks in each test's window.
 LIFT_TEST_WEEKS = 8
 
@@ -118,11 +119,10 @@ def hardest_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FO
 
 
 def least_certain_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FOR_LIFT_TEST) -> list[str]:
-    """The ``n`` channels whose 90% ROI interval is widest relative to the ROI, widest first.
-
-    Reads the fit alone, as an analyst choosing where to experiment would: the width is
-    log(roi_upper / roi_lower), and a channel qualifies with at least ``min_share`` of the *fitted*
-    media contribution. Ties keep the rows' order.
+    """The ``n`` channels whose 90% ROI interval is widest relative to the ROI, widest first: the
+    fit alone chooses, as the ROI report suggests to an analyst
+    (:func:`~mmm_analytics.curves.summary.experiment_candidates`, ``min_share`` of the *fitted*
+    media contribution).
 
     Parameters
     ----------
@@ -130,13 +130,7 @@ def least_certain_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SH
         One row per channel with ``channel``, ``contribution`` (KPI units), ``roi_lower`` and
         ``roi_upper`` (INR of sales per INR spent).
     """
-    fitted = rows["contribution"].clip(lower=0.0)
-    eligible = rows[fitted >= min_share * float(fitted.sum())]
-    lower = eligible["roi_lower"].clip(lower=1e-12).to_numpy(dtype=float)
-    upper = eligible["roi_upper"].clip(lower=1e-12).to_numpy(dtype=float)
-    width = np.where(np.isfinite(lower) & np.isfinite(upper), np.log(upper / lower), -np.inf)
-    order = np.argsort(-width, kind="stable")
-    return [str(name) for name in eligible["channel"].to_numpy()[order][:n]]
+    return [str(name) for name in experiment_candidates(rows, n, min_share)["channel"]]
 
 
 def channels_to_test(rows: pd.DataFrame, n: int, choice: LiftChoice) -> list[str]:

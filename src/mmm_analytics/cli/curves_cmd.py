@@ -93,9 +93,30 @@ def step_times(seconds: dict[str, float]) -> str:
     )
 
 
+def experiment_line(frame: pd.DataFrame, level: float) -> str:
+    """One line naming the channels of least certain ROI (where a lift test would teach the most);
+    "" when no channel qualifies."""
+    from mmm_analytics.curves.summary import experiment_candidates
+
+    chosen = experiment_candidates(frame)
+    if chosen.empty:
+        return ""
+    named = ", ".join(
+        f"{row.channel} ({level:.0%} interval spans {row.spread:.1f}x)"
+        if numbers.finite(row.spread) is not None
+        else str(row.channel)
+        for row in chosen.itertuples(index=False)
+    )
+    return f"Least certain ROIs, where a lift test would teach the most (mmm train --lift-tests PATH.csv): {named}."
+
+
 def show(result: CurvesResult, output: Path, reports: Path) -> None:
-    """The national ROI table, where the curves went and what took how long."""
+    """The national ROI table, the channels a lift test would teach most about, where the curves
+    went and what took how long."""
     console.print(_roi_table(result.channel_roi, result.curves.level))
+    line = experiment_line(result.channel_roi, result.curves.level)
+    if line:
+        console.print(escape(line))
     console.print(
         f"[green]Wrote[/green] {len(result.figures)} figures ({result.segment_figures} curve figures) to "
         f"{escape(str(output))}, tables and the report to {escape(str(reports))} in {result.total_seconds:.1f} s "

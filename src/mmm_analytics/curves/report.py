@@ -27,6 +27,7 @@ from markupsafe import Markup
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.curves.extraction import NATIONAL, CurveSet
 from mmm_analytics.curves.intervals import tail_probabilities
+from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_candidates
 from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import Cell, Note, Page, Raw, Section, Table, Text, render_page
@@ -252,6 +253,47 @@ def roi_table(table: pd.DataFrame, viz: VizConfig, caption: str = "") -> Table:
     return Table(tuple(headers), tuple(rows), numeric, caption=caption, sortable=True)
 
 
+def experiment_section(table: pd.DataFrame, level: float) -> Section:
+    """Where a lift test would teach the most: the national channels of least certain ROI
+    (:func:`~mmm_analytics.curves.summary.experiment_candidates`), with their intervals."""
+    chosen = experiment_candidates(table)
+    if chosen.empty:
+        return Section(
+            "experiments",
+            "Where a lift test would teach the most",
+            (Text((f"No channel holds {MIN_SHARE_FOR_EXPERIMENT:.0%} or more of the fitted media contribution.",)),),
+        )
+    names = list(chosen["channel"].astype(str))
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    advice = (
+        f"The data pin these ROIs least: of the channels with at least {MIN_SHARE_FOR_EXPERIMENT:.0%} of the media "
+        f"contribution, {listed} have the {level:.0%} intervals that span the widest ratio (upper / lower). "
+        "Channels that move together in the data, or whose effect hides behind a slow carryover or noisy weeks, "
+        "end up here. A lift study or geo holdout on one of them (a few weeks, one region or the nation), brought "
+        "in with mmm train --lift-tests PATH.csv, narrows its ROI, and the split of media between channels, most."
+    )
+    rows = tuple(
+        (
+            _text(row["channel"]),
+            _with_interval(row["roi"], row["roi_lower"], row["roi_upper"], numbers.ratio),
+            Cell("-" if pd.isna(row["spread"]) else f"{row['spread']:.1f}x", numbers.finite(row["spread"])),
+            Cell(f"{row['share']:.0%}", numbers.finite(row["share"])),
+        )
+        for row in chosen.to_dict(orient="records")
+    )
+    headers = (
+        "Channel",
+        f"{HISTORICAL} ({level:.0%} interval)",
+        "Interval spans (upper / lower)",
+        "Share of the media contribution",
+    )
+    return Section(
+        "experiments",
+        "Where a lift test would teach the most",
+        (Text((advice,)), Table(headers, rows, (False, True, True, True))),
+    )
+
+
 def _segment_extras(curves: CurveSet, table: pd.DataFrame) -> pd.DataFrame:
     """Average weekly spend and break-even spend of each brand x region x channel row."""
     rows = {(b, r): i for i, (b, r) in enumerate(zip(curves.brands, curves.regions))}
@@ -325,6 +367,7 @@ def build_report(
                 (Text((meaning,)), roi_table(channel_table, viz)),
             ),
             Section("segments", "Historical average ROI by brand and region", (roi_table(shown, viz, caption),)),
+            experiment_section(channel_table, curves.level),
         ),
         file=FILE,
         scripts=(_SCRIPT,),

@@ -53,6 +53,11 @@ ROI_COLUMNS: tuple[str, ...] = (
 SEGMENT_COLUMNS: tuple[str, ...] = ("brand", "region", *ROI_COLUMNS)
 SKU_SEGMENT_COLUMNS: tuple[str, ...] = ("brand", "region", "sku", *ROI_COLUMNS)
 
+#: A channel is suggested for a lift test only with at least this share of the fitted media contribution.
+MIN_SHARE_FOR_EXPERIMENT = 0.05
+#: How many channels the ROI report suggests for a lift test.
+SUGGESTED_EXPERIMENTS = 3
+
 
 @dataclass(frozen=True, slots=True)
 class RoiEstimates:
@@ -179,3 +184,36 @@ def segment_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
         }
     )
     return frame.loc[:, list(SEGMENT_COLUMNS if estimates.skus is None else SKU_SEGMENT_COLUMNS)]
+
+
+def experiment_candidates(
+    table: pd.DataFrame, n: int = SUGGESTED_EXPERIMENTS, min_share: float = MIN_SHARE_FOR_EXPERIMENT
+) -> pd.DataFrame:
+    """The ``n`` channels whose ROI is least certain: where a lift test would teach the most.
+
+    Of the channels with at least ``min_share`` of the fitted media contribution (a negative
+    contribution counts as none), those whose interval spans the widest ratio ``roi_upper /
+    roi_lower``, widest first (ties keep the table's order; an unknown interval comes last). The
+    ratio is scale-free, so a channel of small ROI and one of large ROI compare fairly.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per channel with ``channel``, ``contribution`` (INR), ``roi_lower`` and
+        ``roi_upper`` (INR of sales per INR spent), e.g. :func:`channel_roi_table`'s.
+
+    Returns
+    -------
+    DataFrame
+        The chosen rows with two columns added: ``share`` (of the fitted media contribution) and
+        ``spread`` (``roi_upper / roi_lower``, NaN where unknown).
+    """
+    fitted = table["contribution"].astype(float).clip(lower=0.0)
+    total = float(fitted.sum())
+    share = fitted / total if total > 0 else fitted * np.nan
+    lower = table["roi_lower"].astype(float)
+    upper = table["roi_upper"].astype(float)
+    spread = (upper / lower).where((lower > 0) & np.isfinite(lower) & np.isfinite(upper))
+    ranked = table.assign(share=share, spread=spread)[share >= min_share]
+    order = np.argsort(-ranked["spread"].fillna(-np.inf).to_numpy(), kind="stable")
+    return ranked.iloc[order[: max(n, 0)]]
