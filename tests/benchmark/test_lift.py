@@ -60,13 +60,14 @@ def test_hardest_channels_have_the_largest_absolute_error_among_big_channels(
 
 
 def _intervals(contribution: list[float], lower: list[float], upper: list[float]) -> pd.DataFrame:
-    """Channels A, B, ... with a fitted contribution and a 90% ROI interval; the truth is absurd on
-    purpose (a choice from the fit alone must not read it)."""
+    """Channels A, B, ... of ROI 2 with a fitted contribution and a 90% ROI interval; the truth is
+    absurd on purpose (a choice from the fit alone must not read it)."""
     channels = [chr(ord("A") + k) for k in range(len(contribution))]
     return pd.DataFrame(
         {
             "channel": channels,
             "contribution": contribution,
+            "roi": 2.0,
             "roi_lower": lower,
             "roi_upper": upper,
             "share_of_media": 0.0,
@@ -78,22 +79,13 @@ def _intervals(contribution: list[float], lower: list[float], upper: list[float]
 @pytest.mark.parametrize(
     "contribution, lower, upper, n, expected",
     [
-        ([30.0, 30.0, 40.0], [1.0, 1.0, 2.0], [2.0, 4.0, 3.0], 2, ["B", "A"]),  # widths log 2, log 4, log 1.5
-        ([30.0, 30.0, 40.0], [0.1, 1.0, 2.0], [1.0, 4.0, 3.0], 2, ["A", "B"]),  # relative, not absolute width
-        ([50.0, 2.0, 48.0], [1.0, 0.1, 1.0], [2.0, 9.0, 3.0], 3, ["C", "A"]),  # B holds 2% of the fit's media
-        (
-            [50.0, -5.0, 55.0],
-            [1.0, 0.1, 1.0],
-            [2.0, 9.0, 3.0],
-            3,
-            ["C", "A"],
-        ),  # a negative contribution never qualifies
-        ([50.0, 50.0], [1.0, np.nan], [2.0, 3.0], 2, ["A", "B"]),  # an unknown width comes last
+        ([30.0, 30.0, 40.0], [1.0, 1.0, 2.0], [2.0, 4.0, 3.0], 2, ["B", "C"]),  # widths 15, 45, 20 INR
+        ([50.0, 2.0, 48.0], [1.0, 0.1, 1.0], [2.0, 90.0, 3.0], 3, ["C", "A"]),  # B holds 2% of the fit's media
         ([50.0, 50.0], [1.0, 1.0], [2.0, 2.0], 0, []),
     ],
-    ids=["widest_first", "relative_width", "small_share_skipped", "negative_skipped", "nan_last", "none"],
+    ids=["widest_first", "small_share_skipped", "none"],
 )
-def test_least_certain_channels_have_the_widest_relative_interval_among_big_channels(
+def test_least_certain_channels_have_the_widest_contribution_interval_among_big_channels(
     contribution: list[float], lower: list[float], upper: list[float], n: int, expected: list[str]
 ) -> None:
     rows = _intervals(contribution, lower, upper)
@@ -103,9 +95,9 @@ def test_least_certain_channels_have_the_widest_relative_interval_among_big_chan
 
 def test_the_error_choice_reads_the_truth_and_the_uncertain_choice_does_not() -> None:
     rows = _intervals([30.0, 30.0, 40.0], [1.0, 1.0, 2.0], [2.0, 4.0, 3.0]).assign(
-        share_of_media=[0.3, 0.3, 0.4], true_contribution=[100.0, 100.0, 100.0], contribution=[130.0, 101.0, 90.0]
+        share_of_media=[0.3, 0.3, 0.4], true_contribution=[100.0, 100.0, 100.0]
     )
-    assert channels_to_test(rows, 1, LiftChoice.ERROR) == hardest_channels(rows, 1) == ["A"]
+    assert channels_to_test(rows.assign(contribution=[130.0, 101.0, 90.0]), 1, LiftChoice.ERROR) == ["A"]
     assert channels_to_test(rows, 1, LiftChoice.UNCERTAIN) == ["B"]
     assert channels_to_test(rows.assign(true_contribution=1e6), 1, LiftChoice.UNCERTAIN) == ["B"]
 

@@ -54,7 +54,7 @@ def test_curves_writes_tables_figures_and_report(project: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "ROI by channel" in result.stdout
-    assert "Least certain ROIs, where a lift test would teach the most" in " ".join(result.stdout.split())
+    assert "where a lift test would teach the most" in " ".join(result.stdout.split())
     # the hand-set model has no Keras file; curves need only metadata.json and response_params.npz
     assert result.stderr.strip().splitlines() == [
         "warning: 'outputs/models/mmm_model.keras' is missing; this command reads only metadata.json and "
@@ -177,13 +177,14 @@ def test_the_experiment_line_names_the_least_certain_channels() -> None:
     table = pd.DataFrame(
         {
             "channel": ["TV", "Radio"],
-            "contribution": [60.0, 40.0],
+            "contribution": [60000.0, 40000.0],
+            "roi": [2.0, 1.0],
             "roi_lower": [1.0, 0.5],
-            "roi_upper": [2.0, float("nan")],
+            "roi_upper": [3.0, float("nan")],
         }
     )
     assert experiment_line(table, 0.9) == (
-        "Least certain ROIs, where a lift test would teach the most (mmm train --lift-tests PATH.csv): "
-        "TV (90% interval spans 2.0x), Radio."
+        "Least certain sales credit (90% contribution interval, half its width), where a lift test would teach "
+        "the most (mmm train --lift-tests PATH.csv): TV (+-30,000 INR), Radio."
     )
     assert experiment_line(table.assign(contribution=0.0), 0.9) == ""

@@ -60,24 +60,25 @@ def _data(page: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S).group(1))
 
 
-def test_the_report_suggests_lift_tests_where_the_roi_is_least_certain(page: str) -> None:
+def test_the_report_suggests_lift_tests_where_the_sales_credit_is_least_certain(page: str) -> None:
     assert 'id="experiments"' in page and "Where a lift test would teach the most" in page
-    assert "mmm train --lift-tests PATH.csv" in page and "Interval spans (upper / lower)" in page
+    assert "mmm train --lift-tests PATH.csv" in page and "Width of the 90% contribution interval (INR)" in page
     table = pd.DataFrame(
         {
             "channel": ["TV", "YouTube", "Print"],
-            "contribution": [50.0, 48.0, 2.0],
+            "contribution": [500000.0, 480000.0, 20000.0],
             "roi": [2.0, 1.5, 1.0],
             "roi_lower": [1.5, 0.5, 0.1],
             "roi_upper": [2.5, 3.0, 9.0],
         }
     )
-    section = experiment_section(table, 0.9)
+    section = experiment_section(table, 0.9, VizConfig())
     text, shown = section.blocks
-    assert "YouTube and TV have the 90% intervals" in text.paragraphs[0]  # Print: 2% of the media
+    assert "YouTube and TV have the widest 90% contribution intervals" in text.paragraphs[0]  # Print: 2%
     assert [row[0].text for row in shown.rows] == ["YouTube", "TV"]
-    assert [row[2].text for row in shown.rows] == ["6.0x", "1.7x"] and shown.rows[0][3].text == "48%"
-    empty = experiment_section(table.assign(contribution=0.0), 0.9)
+    # widths: 480,000 x 2.5 / 1.5 = 8,00,000 and 500,000 x 1 / 2 = 2,50,000 INR (Indian grouping)
+    assert [row[1].text for row in shown.rows] == ["8,00,000", "2,50,000"] and shown.rows[0][3].text == "48%"
+    empty = experiment_section(table.assign(contribution=0.0), 0.9, VizConfig())
     assert "No channel holds 5% or more" in empty.blocks[0].paragraphs[0]
 
 

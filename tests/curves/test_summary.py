@@ -157,38 +157,46 @@ def test_a_series_that_never_spent_on_a_channel_has_no_roi_or_marginal_roi(param
 
 
 def _channels(contribution: list[float], lower: list[float], upper: list[float]) -> pd.DataFrame:
+    """Channels A, B, ... of ROI 2 with a fitted contribution and a 90% ROI interval."""
     names = [chr(ord("A") + k) for k in range(len(contribution))]
-    return pd.DataFrame({"channel": names, "contribution": contribution, "roi_lower": lower, "roi_upper": upper})
+    return pd.DataFrame(
+        {"channel": names, "contribution": contribution, "roi": 2.0, "roi_lower": lower, "roi_upper": upper}
+    )
 
 
 @pytest.mark.parametrize(
     "contribution, lower, upper, n, expected",
     [
-        ([30.0, 30.0, 40.0], [1.0, 1.0, 2.0], [2.0, 4.0, 3.0], 2, ["B", "A"]),  # spans 2x, 4x, 1.5x
-        ([30.0, 30.0, 40.0], [0.1, 1.0, 2.0], [1.0, 4.0, 3.0], 2, ["A", "B"]),  # the ratio, not the difference
-        ([50.0, 2.0, 48.0], [1.0, 0.1, 1.0], [2.0, 9.0, 3.0], 3, ["C", "A"]),  # B holds 2% of the media
-        ([50.0, -5.0, 55.0], [1.0, 0.1, 1.0], [2.0, 9.0, 3.0], 3, ["C", "A"]),  # a negative contribution is none
-        ([50.0, 50.0, 50.0], [1.0, np.nan, 0.0], [2.0, 3.0, 3.0], 3, ["A", "B", "C"]),  # unknown spans come last
+        # contribution widths 30 x 1 / 2 = 15, 30 x 3 / 2 = 45, 40 x 1 / 2 = 20 INR
+        ([30.0, 30.0, 40.0], [1.0, 1.0, 2.0], [2.0, 4.0, 3.0], 2, ["B", "C"]),
+        # a big channel known to +-25% leaves more sales unexplained than a small one known to 10x
+        ([90.0, 10.0], [1.5, 0.3], [2.5, 3.0], 2, ["A", "B"]),
+        ([50.0, 2.0, 48.0], [1.0, 0.1, 1.0], [2.0, 90.0, 3.0], 3, ["C", "A"]),  # B holds 2% of the media
+        ([50.0, -5.0, 55.0], [1.0, 0.1, 1.0], [2.0, 90.0, 3.0], 3, ["C", "A"]),  # a negative contribution is none
+        ([50.0, 50.0, 50.0], [1.0, np.nan, 1.0], [2.0, 3.0, np.inf], 3, ["A", "B", "C"]),  # unknown widths come last
         ([50.0, 50.0], [1.0, 1.0], [2.0, 3.0], 0, []),
         ([0.0, 0.0], [1.0, 1.0], [2.0, 3.0], 2, []),  # no media contribution: nothing to suggest
     ],
-    ids=["widest_first", "ratio", "small_share", "negative", "unknown_last", "none_wanted", "no_media"],
+    ids=["widest_first", "inr_not_ratio", "small_share", "negative", "unknown_last", "none_wanted", "no_media"],
 )
-def test_experiments_go_where_the_roi_interval_spans_the_widest_ratio(
+def test_experiments_go_where_the_contribution_interval_is_widest_in_inr(
     contribution: list[float], lower: list[float], upper: list[float], n: int, expected: list[str]
 ) -> None:
     chosen = experiment_candidates(_channels(contribution, lower, upper), n)
     assert list(chosen["channel"]) == expected
     if expected:
-        np.testing.assert_allclose(
-            chosen["share"], np.clip(chosen["contribution"], 0, None) / sum(max(c, 0) for c in contribution)
-        )
+        positive = sum(max(c, 0.0) for c in contribution)
+        np.testing.assert_allclose(chosen["share"], np.clip(chosen["contribution"], 0, None) / positive)
 
 
 def test_the_channel_table_ranks_its_own_channels(estimates: RoiEstimates) -> None:
+    """On a real table the width is the contribution interval: (roi_upper - roi_lower) x spend."""
     table = channel_roi_table(estimates, 0.9)
     chosen = experiment_candidates(table, n=len(table))
     assert set(chosen["channel"]) <= set(table["channel"])
-    spreads = chosen["spread"].to_numpy()
-    np.testing.assert_allclose(spreads, (chosen["roi_upper"] / chosen["roi_lower"]).to_numpy(), rtol=1e-12)
-    assert (np.diff(spreads) <= 0).all() and (spreads >= 1).all()
+    widths = chosen["contribution_width"].to_numpy()
+    np.testing.assert_allclose(
+        widths, ((chosen["roi_upper"] - chosen["roi_lower"]) * chosen["spend"]).to_numpy(), rtol=1e-9
+    )
+    np.testing.assert_allclose(chosen["spread"], chosen["roi_upper"] / chosen["roi_lower"], rtol=1e-12)
+    assert (np.diff(widths) <= 0).all() and (widths > 0).all()

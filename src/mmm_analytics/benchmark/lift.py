@@ -2,8 +2,8 @@
 
 After our fit of a world, :func:`channels_to_test` picks the channels to test by the design's
 :class:`LiftChoice`: where the fit errs most (:func:`hardest_channels`, chosen with the truth) or
-where its intervals are widest (:func:`least_certain_channels`, chosen as an analyst would, from
-the fit alone). :func:`calibrated_fit` draws one lift test per channel from the world's truth and
+where its sales credit is least certain (:func:`least_certain_channels`, chosen as an analyst
+would, from the fit alone). :func:`calibrated_fit` draws one lift test per channel from the world's truth and
 refits with them, and :func:`lift_figures` scores the calibrated fit against the uncalibrated one.
 """
 
@@ -54,7 +54,7 @@ class LiftChoice(StrEnum):
     """Which channels the benchmark tests (``mmm benchmark --lift-choice``)."""
 
     ERROR = "error"  # the largest contribution error: the truth picks where our fit errs most
-    UNCERTAIN = "uncertain"  # the widest 90% ROI interval relative to the ROI: what an analyst sees
+    UNCERTAIN = "uncertain"  # the widest 90% contribution interval in INR: what an analyst sees
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +119,16 @@ def hardest_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FO
 
 
 def least_certain_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FOR_LIFT_TEST) -> list[str]:
-    """The ``n`` channels whose 90% ROI interval is widest relative to the ROI, widest first: the
-    fit alone chooses, as the ROI report suggests to an analyst
+    """The ``n`` channels whose 90% contribution interval is widest in INR, widest first: the fit
+    alone chooses, as the ROI report suggests to an analyst
     (:func:`~mmm_analytics.curves.summary.experiment_candidates`, ``min_share`` of the *fitted*
     media contribution).
 
     Parameters
     ----------
     rows : DataFrame
-        One row per channel with ``channel``, ``contribution`` (KPI units), ``roi_lower`` and
-        ``roi_upper`` (INR of sales per INR spent).
+        One row per channel with ``channel``, ``contribution`` (KPI units), ``roi``, ``roi_lower``
+        and ``roi_upper`` (INR of sales per INR spent).
     """
     return [str(name) for name in experiment_candidates(rows, n, min_share)["channel"]]
 

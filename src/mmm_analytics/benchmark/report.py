@@ -372,8 +372,8 @@ def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
             ]
         case LiftChoice.UNCERTAIN:
             which = [
-                f"{n} channels whose 90% ROI interval is widest relative to the ROI, among those with >= 5% of the",
-                "fitted media contribution: chosen from the fit alone, as an analyst would (fewer where fewer",
+                f"{n} channels whose 90% contribution interval is widest in INR, among those with >= 5% of the",
+                "fitted media contribution: chosen from the fit alone, as the ROI report suggests (fewer where fewer",
             ]
             reading = [
                 "The choice does not look at the truth, so",

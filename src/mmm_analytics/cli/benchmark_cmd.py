@@ -42,8 +42,8 @@ class LiftSlicesChoice(StrEnum):
 
 LIFT_CHOICE_HELP = (
     "Which channels get the lift tests: error (those our fit got most wrong, found with the truth) or "
-    "uncertain (those with the widest 90% ROI interval relative to the ROI, found from the fit alone, as "
-    "an analyst would choose; every channel's coverage then speaks to the calibrated intervals)."
+    "uncertain (those whose 90% contribution interval is widest in INR, found from the fit alone, as the "
+    "ROI report suggests to an analyst; every channel's coverage then speaks to the calibrated intervals)."
 )
 
 

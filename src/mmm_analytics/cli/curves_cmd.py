@@ -94,20 +94,23 @@ def step_times(seconds: dict[str, float]) -> str:
 
 
 def experiment_line(frame: pd.DataFrame, level: float) -> str:
-    """One line naming the channels of least certain ROI (where a lift test would teach the most);
-    "" when no channel qualifies."""
+    """One line naming the channels whose contribution is least certain in INR (where a lift test
+    would teach the most); "" when no channel qualifies."""
     from mmm_analytics.curves.summary import experiment_candidates
 
     chosen = experiment_candidates(frame)
     if chosen.empty:
         return ""
     named = ", ".join(
-        f"{row.channel} ({level:.0%} interval spans {row.spread:.1f}x)"
-        if numbers.finite(row.spread) is not None
+        f"{row.channel} (+-{row.contribution_width / 2:,.0f} INR)"
+        if numbers.finite(row.contribution_width) is not None
         else str(row.channel)
         for row in chosen.itertuples(index=False)
     )
-    return f"Least certain ROIs, where a lift test would teach the most (mmm train --lift-tests PATH.csv): {named}."
+    return (
+        f"Least certain sales credit ({level:.0%} contribution interval, half its width), where a lift test "
+        f"would teach the most (mmm train --lift-tests PATH.csv): {named}."
+    )
 
 
 def show(result: CurvesResult, output: Path, reports: Path) -> None:

@@ -253,9 +253,9 @@ def roi_table(table: pd.DataFrame, viz: VizConfig, caption: str = "") -> Table:
     return Table(tuple(headers), tuple(rows), numeric, caption=caption, sortable=True)
 
 
-def experiment_section(table: pd.DataFrame, level: float) -> Section:
-    """Where a lift test would teach the most: the national channels of least certain ROI
-    (:func:`~mmm_analytics.curves.summary.experiment_candidates`), with their intervals."""
+def experiment_section(table: pd.DataFrame, level: float, viz: VizConfig) -> Section:
+    """Where a lift test would teach the most: the national channels whose contribution is least
+    certain in INR (:func:`~mmm_analytics.curves.summary.experiment_candidates`), with their intervals."""
     chosen = experiment_candidates(table)
     if chosen.empty:
         return Section(
@@ -266,25 +266,25 @@ def experiment_section(table: pd.DataFrame, level: float) -> Section:
     names = list(chosen["channel"].astype(str))
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     advice = (
-        f"The data pin these ROIs least: of the channels with at least {MIN_SHARE_FOR_EXPERIMENT:.0%} of the media "
-        f"contribution, {listed} have the {level:.0%} intervals that span the widest ratio (upper / lower). "
-        "Channels that move together in the data, or whose effect hides behind a slow carryover or noisy weeks, "
-        "end up here. A lift study or geo holdout on one of them (a few weeks, one region or the nation), brought "
-        "in with mmm train --lift-tests PATH.csv, narrows its ROI, and the split of media between channels, most."
+        f"The data pin these channels' sales least: of the channels with at least {MIN_SHARE_FOR_EXPERIMENT:.0%} of "
+        f"the media contribution, {listed} have the widest {level:.0%} contribution intervals in INR. Channels that "
+        "move together in the data, or whose effect hides behind a slow carryover or noisy weeks, end up here. A lift "
+        "study or geo holdout on one of them (a few weeks, one region or the nation), brought in with mmm train "
+        "--lift-tests PATH.csv, narrows its ROI, and the split of sales and budget between channels, the most."
     )
     rows = tuple(
         (
             _text(row["channel"]),
+            _money(row["contribution_width"], viz),
             _with_interval(row["roi"], row["roi_lower"], row["roi_upper"], numbers.ratio),
-            Cell("-" if pd.isna(row["spread"]) else f"{row['spread']:.1f}x", numbers.finite(row["spread"])),
             Cell(f"{row['share']:.0%}", numbers.finite(row["share"])),
         )
         for row in chosen.to_dict(orient="records")
     )
     headers = (
         "Channel",
+        f"Width of the {level:.0%} contribution interval (INR)",
         f"{HISTORICAL} ({level:.0%} interval)",
-        "Interval spans (upper / lower)",
         "Share of the media contribution",
     )
     return Section(
@@ -367,7 +367,7 @@ def build_report(
                 (Text((meaning,)), roi_table(channel_table, viz)),
             ),
             Section("segments", "Historical average ROI by brand and region", (roi_table(shown, viz, caption),)),
-            experiment_section(channel_table, curves.level),
+            experiment_section(channel_table, curves.level, viz),
         ),
         file=FILE,
         scripts=(_SCRIPT,),

@@ -189,31 +189,37 @@ def segment_roi_table(estimates: RoiEstimates, level: float) -> pd.DataFrame:
 def experiment_candidates(
     table: pd.DataFrame, n: int = SUGGESTED_EXPERIMENTS, min_share: float = MIN_SHARE_FOR_EXPERIMENT
 ) -> pd.DataFrame:
-    """The ``n`` channels whose ROI is least certain: where a lift test would teach the most.
+    """The ``n`` channels whose sales credit is least certain: where a lift test would teach the most.
 
     Of the channels with at least ``min_share`` of the fitted media contribution (a negative
-    contribution counts as none), those whose interval spans the widest ratio ``roi_upper /
-    roi_lower``, widest first (ties keep the table's order; an unknown interval comes last). The
-    ratio is scale-free, so a channel of small ROI and one of large ROI compare fairly.
+    contribution counts as none), those whose contribution interval is widest in INR, widest first
+    (ties keep the table's order; an unknown interval comes last). The contribution interval is
+    the ROI interval times the spend, and spend = contribution / roi, so the width is
+    ``contribution * (roi_upper - roi_lower) / roi``: a big channel known to +-20% can leave more
+    sales unexplained than a small one known to a factor of two, and it moves the split of the
+    budget more.
 
     Parameters
     ----------
     table : DataFrame
-        One row per channel with ``channel``, ``contribution`` (INR), ``roi_lower`` and
+        One row per channel with ``channel``, ``contribution`` (INR), ``roi``, ``roi_lower`` and
         ``roi_upper`` (INR of sales per INR spent), e.g. :func:`channel_roi_table`'s.
 
     Returns
     -------
     DataFrame
-        The chosen rows with two columns added: ``share`` (of the fitted media contribution) and
-        ``spread`` (``roi_upper / roi_lower``, NaN where unknown).
+        The chosen rows with three columns added: ``share`` (of the fitted media contribution),
+        ``contribution_width`` (INR) and ``spread`` (``roi_upper / roi_lower``); NaN where unknown.
     """
     fitted = table["contribution"].astype(float).clip(lower=0.0)
     total = float(fitted.sum())
     share = fitted / total if total > 0 else fitted * np.nan
+    roi = table["roi"].astype(float)
     lower = table["roi_lower"].astype(float)
     upper = table["roi_upper"].astype(float)
-    spread = (upper / lower).where((lower > 0) & np.isfinite(lower) & np.isfinite(upper))
-    ranked = table.assign(share=share, spread=spread)[share >= min_share]
-    order = np.argsort(-ranked["spread"].fillna(-np.inf).to_numpy(), kind="stable")
+    known = (roi > 0) & np.isfinite(roi) & np.isfinite(lower) & np.isfinite(upper)
+    width = (fitted * (upper - lower) / roi).where(known)
+    spread = (upper / lower).where(known & (lower > 0))
+    ranked = table.assign(share=share, contribution_width=width, spread=spread)[share >= min_share]
+    order = np.argsort(-ranked["contribution_width"].fillna(-np.inf).to_numpy(), kind="stable")
     return ranked.iloc[order[: max(n, 0)]]
