@@ -185,6 +185,6 @@ def test_the_experiment_line_names_the_least_certain_channels() -> None:
     )
     assert experiment_line(table, 0.9) == (
         "Least certain sales credit (90% contribution interval, half its width), where a lift test would teach "
-        "the most (mmm train --lift-tests PATH.csv): TV (+-30,000 INR), Radio."
+        "the most (mmm train --lift-tests PATH.csv): TV (+-30,000 INR, 50% of its contribution), Radio."
     )
     assert experiment_line(table.assign(contribution=0.0), 0.9) == ""

@@ -62,6 +62,8 @@ def _data(page: str) -> dict:
 
 def test_the_report_suggests_lift_tests_where_the_sales_credit_is_least_certain(page: str) -> None:
     assert 'id="experiments"' in page and "Where a lift test would teach the most" in page
+    # right under the national table, before the long table of segments
+    assert page.index('id="channels"') < page.index('id="experiments"') < page.index('id="segments"')
     assert "mmm train --lift-tests PATH.csv" in page and "Width of the 90% contribution interval (INR)" in page
     table = pd.DataFrame(
         {

@@ -102,7 +102,8 @@ def experiment_line(frame: pd.DataFrame, level: float) -> str:
     if chosen.empty:
         return ""
     named = ", ".join(
-        f"{row.channel} (+-{row.contribution_width / 2:,.0f} INR)"
+        f"{row.channel} (+-{row.contribution_width / 2:,.0f} INR, {row.contribution_width / 2 / row.contribution:.0%} "
+        "of its contribution)"
         if numbers.finite(row.contribution_width) is not None
         else str(row.channel)
         for row in chosen.itertuples(index=False)
