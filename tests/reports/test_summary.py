@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports.inputs import load_inputs
 from mmm_analytics.reports.summary import build_summary, headline_cards, uplift_detail
-from mmm_analytics.style.page import REPORTS, Note, charts_of
+from mmm_analytics.style import numbers
+from mmm_analytics.style.page import REPORTS, Note, charts_of, render_page
 
 from .conftest import Run
 
@@ -106,6 +108,23 @@ def test_charts_roi_shares_curves_frontier_and_fit(small_run: Run) -> None:
     assert charts["chart-frontier"]["layout"]["shapes"][0]["x0"] == pytest.approx(
         json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())["weekly_budget"]
     )
+
+
+def test_the_roi_section_says_where_a_lift_test_would_sharpen_the_answers_most(small_run: Run) -> None:
+    from mmm_analytics.curves.summary import experiment_candidates
+
+    inputs = load_inputs(small_run.paths)
+    assert inputs.channel_roi is not None
+    names = list(experiment_candidates(inputs.channel_roi)["channel"])
+    page = render_page(build_summary(inputs, VizConfig(), small_run.reports))
+    assert names and "Where to test next." in page and "mmm train --lift-tests" in page
+    assert f"The sales credited to {numbers.listing(names)} are the least certain" in page
+    none = build_summary(
+        dataclasses.replace(inputs, channel_roi=inputs.channel_roi.assign(contribution=0.0)),
+        VizConfig(),
+        small_run.reports,
+    )
+    assert "Where to test next." not in render_page(none)
 
 
 def test_assumptions_name_the_cpms_the_period_and_the_model_form(small_run: Run) -> None:

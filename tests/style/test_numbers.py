@@ -74,3 +74,10 @@ def test_message_amounts_are_whole_rupees_until_huge() -> None:
     assert numbers.message_inr(1234567.4) == "1,234,567 INR"
     assert numbers.message_inr(-2500.0) == "-2,500 INR"
     assert numbers.message_inr(1e20) == "1e+20 INR"
+
+
+@pytest.mark.parametrize(
+    "names, text", [([], ""), (["TV"], "TV"), (["TV", "Radio"], "TV and Radio"), (["A", "B", "C"], "A, B and C")]
+)
+def test_listing_joins_names_as_a_sentence_does(names: list[str], text: str) -> None:
+    assert numbers.listing(names) == text

@@ -264,7 +264,7 @@ def experiment_section(table: pd.DataFrame, level: float, viz: VizConfig) -> Sec
             (Text((f"No channel holds {MIN_SHARE_FOR_EXPERIMENT:.0%} or more of the fitted media contribution.",)),),
         )
     names = list(chosen["channel"].astype(str))
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    listed = numbers.listing(names)
     advice = (
         f"The data pin these channels' sales least: of the channels with at least {MIN_SHARE_FOR_EXPERIMENT:.0%} of "
         f"the media contribution, {listed} have the widest {level:.0%} contribution intervals in INR. Channels that "

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from markupsafe import Markup
 
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.curves.summary import experiment_candidates
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
@@ -206,6 +208,23 @@ def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
         (
             Chart("chart-roi", "", plots.roi_bars(roi, colors), roi_caption),
             Chart("chart-shares", "Share of spend and share of contribution", plots.share_bars(roi), share_caption),
+            *_experiment_note(roi),
+        ),
+    )
+
+
+def _experiment_note(roi: pd.DataFrame) -> tuple[Note, ...]:
+    """Where a lift test would sharpen the answers most, in a sentence (none when no channel qualifies)."""
+    names = [str(name) for name in experiment_candidates(roi)["channel"]]
+    if not names:
+        return ()
+    return (
+        Note(
+            f"The sales credited to {numbers.listing(names)} are the least certain (the widest intervals in rupees). "
+            "A lift study or geo holdout on one of them would sharpen these ROIs, and the recommended split, the most; "
+            "bring its result in with mmm train --lift-tests (the ROI report lists them).",
+            "note",
+            "Where to test next.",
         ),
     )
 

@@ -134,3 +134,10 @@ def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) 
     first, last = math.floor(bottom / step + 1e-9), math.ceil(top / step - 1e-9)
     values = [k * step for k in range(first, last + 1)]
     return values, [compact(v, fmt) if v else "0" for v in values]
+
+
+def listing(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``; "" for none."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
