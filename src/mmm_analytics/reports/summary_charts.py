@@ -54,6 +54,13 @@ def roi_bars(roi: pd.DataFrame, colors: Mapping[str, str]) -> dict[str, Any]:
     return {"data": [trace], "layout": layout}
 
 
+def _shares(values: np.ndarray) -> np.ndarray:
+    """Each value's share of their total; NaN throughout when the total is not positive (no media
+    spend or contribution: there are no shares to draw)."""
+    total = float(values.sum())
+    return values / total if np.isfinite(total) and total > 0 else np.full(len(values), np.nan)
+
+
 def share_bars(roi: pd.DataFrame) -> dict[str, Any]:
     """Each channel's share of media spend beside its share of media contribution."""
     channels = [str(c) for c in roi["channel"]]
@@ -61,15 +68,15 @@ def share_bars(roi: pd.DataFrame) -> dict[str, Any]:
     contribution = roi["contribution"].to_numpy(dtype=float)
     data = []
     for name, values, color in (
-        (SPEND_SHARE, spend / spend.sum(), palette.CURRENT),
-        (CONTRIBUTION_SHARE, contribution / contribution.sum(), palette.FITTED),
+        (SPEND_SHARE, _shares(spend), palette.CURRENT),
+        (CONTRIBUTION_SHARE, _shares(contribution), palette.FITTED),
     ):
         data.append(
             {
                 "type": "bar",
                 "name": name,
                 "x": channels,
-                "y": values.tolist(),
+                "y": [numbers.finite(v) for v in values],
                 "marker": {"color": color},
                 "text": [numbers.percent(v) for v in values],
                 "textposition": "outside",
