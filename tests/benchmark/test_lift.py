@@ -15,15 +15,13 @@ import pytest
 from mmm_analytics.benchmark import lift, recovery
 from mmm_analytics.benchmark.lift import (
     LIFT_FIGURES,
-    LiftChoice,
-    LiftDesign,
-    LiftSlices,
     calibrated_fit,
     channels_to_test,
     hardest_channels,
     least_certain_channels,
     lift_figures,
 )
+from mmm_analytics.benchmark.lift_design import LiftChoice, LiftDesign, LiftSlices
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting
 from mmm_analytics.models.lift_tests import LiftTests
@@ -201,17 +199,3 @@ def test_lift_tests_bring_the_tested_channels_closer_to_the_truth(config: Projec
     assert row["lift_tested_error_after"] < row["lift_tested_error_before"]
     assert 0.0 <= row["lift_coverage"] <= 1.0 and row["lift_fit_seconds"] > 0.0
     assert sorted(result.channels["fit"].unique()) == ["floor", "lift", "ours"]
-
-
-def test_the_command_offers_exactly_the_benchmarks_slices_and_choices() -> None:
-    from typer.testing import CliRunner
-
-    from mmm_analytics.cli.app import app
-    from mmm_analytics.cli.benchmark_cmd import LiftChoiceOption, LiftSlicesChoice
-
-    assert [c.value for c in LiftSlicesChoice] == [s.value for s in LiftSlices]
-    assert [c.value for c in LiftChoiceOption] == [c.value for c in LiftChoice]
-    result = CliRunner().invoke(app, ["benchmark", "--lift-slices", "county"])
-    assert result.exit_code == 2 and "national" in result.output and "mixed" in result.output
-    result = CliRunner().invoke(app, ["benchmark", "--lift-choice", "random"])
-    assert result.exit_code == 2 and "error" in result.output and "uncertain" in result.output

@@ -19,7 +19,7 @@ import yaml
 
 from mmm_analytics.benchmark import pipeline, recovery
 from mmm_analytics.benchmark.floor import floor_config, true_forms
-from mmm_analytics.benchmark.lift import LiftDesign
+from mmm_analytics.benchmark.lift_design import LiftDesign
 from mmm_analytics.compute import Backend
 from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.config.data import SyntheticSetting

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_analytics.benchmark.lift import LiftChoice, LiftDesign, LiftSlices
+from mmm_analytics.benchmark.lift_design import LiftChoice, LiftDesign, LiftSlices
 from mmm_analytics.benchmark.report import (
     channel_summary,
     lift_misses,

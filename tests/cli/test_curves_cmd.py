@@ -176,15 +176,17 @@ def test_the_experiment_line_names_the_least_certain_channels() -> None:
 
     table = pd.DataFrame(
         {
-            "channel": ["TV", "Radio"],
-            "contribution": [60000.0, 40000.0],
-            "roi": [2.0, 1.0],
-            "roi_lower": [1.0, 0.5],
-            "roi_upper": [3.0, float("nan")],
+            "channel": ["TV", "Radio", "Print"],
+            "spend": [30000.0, 20000.0, 40000.0],
+            "contribution": [60000.0, 40000.0, 40000.0],
+            "roi": [2.0, 2.0, 1.0],
+            "roi_lower": [1.0, 1.5, 0.5],
+            "roi_upper": [3.0, 2.5, float("nan")],
         }
     )
     assert experiment_line(table, 0.9) == (
-        "Least certain sales credit (90% contribution interval, half its width), where a lift test would teach "
-        "the most (mmm train --lift-tests PATH.csv): TV (+-30,000 INR, 50% of its contribution), Radio."
-    )
+        "Least certain sales credit (90% interval of the contribution over the period), where a lift test would "
+        "teach the most (mmm train --lift-tests PATH.csv): TV 30,000 INR to 90,000 INR; Radio 30,000 INR to "
+        "50,000 INR."
+    )  # Print has no interval: never named
     assert experiment_line(table.assign(contribution=0.0), 0.9) == ""

@@ -1,9 +1,9 @@
 """Lift-test calibration in the benchmark: our fit again with lift tests on chosen channels.
 
 After our fit of a world, :func:`channels_to_test` picks the channels to test by the design's
-:class:`LiftChoice`: where the fit errs most (:func:`hardest_channels`, chosen with the truth) or
-where its sales credit is least certain (:func:`least_certain_channels`, chosen as an analyst
-would, from the fit alone). :func:`calibrated_fit` draws one lift test per channel from the world's truth and
+:class:`~mmm_analytics.benchmark.lift_design.LiftChoice`: where the fit errs most
+(:func:`hardest_channels`, chosen with the truth) or where its sales credit is least certain
+(:func:`least_certain_channels`, chosen as an analyst would, from the fit alone). :func:`calibrated_fit` draws one lift test per channel from the world's truth and
 refits with them, and :func:`lift_figures` scores the calibrated fit against the uncalibrated one.
 """
 
@@ -12,62 +12,26 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.benchmark.lift_design import LiftChoice, LiftDesign
 from mmm_analytics.benchmark.recovery import FitResult, RidgeBaseline, fit_one
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_candidates
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.lift_tests import read_lift_tests
 from mmm_analytics.synthetic import SyntheticPanel, draw_lift_tests
-from mmm_analytics.synthetic.lift_tests import NATIONAL, SLICES
 
 #: Prefix of the calibrated fit's columns in the run rows and the summary.
 LIFT_PREFIX = "lift_"
-#: Only channels with at least this share of the true media contribution get a test.
+#: Only channels with at least this share of the media contribution get a test (the true share when
+#: the truth picks, the fitted share when the fit does).
 MIN_SHARE_FOR_LIFT_TEST = MIN_SHARE_FOR_EXPERIMENT
 #: Weeks in each test's window.
 LIFT_TEST_WEEKS = 8
-
-
-class LiftSlices(StrEnum):
-    """Where the benchmark's lift tests are run (``mmm benchmark --lift-slices``)."""
-
-    NATIONAL = "national"  # every brand and region: a platform's lift study, a country-wide geo experiment
-    MIXED = "mixed"  # in turn one region, one brand x region, one brand, national
-
-    @property
-    def slices(self) -> tuple[tuple[bool, bool], ...]:
-        """(one brand?, one region?) per test, taken in turn."""
-        match self:
-            case LiftSlices.NATIONAL:
-                return NATIONAL
-            case LiftSlices.MIXED:
-                return SLICES
-
-
-class LiftChoice(StrEnum):
-    """Which channels the benchmark tests (``mmm benchmark --lift-choice``)."""
-
-    ERROR = "error"  # the largest contribution error: the truth picks where our fit errs most
-    UNCERTAIN = "uncertain"  # the widest 90% contribution interval in INR: what an analyst sees
-
-
-@dataclass(frozen=True, slots=True)
-class LiftDesign:
-    """The benchmark's lift tests: how many per world (0: none), where, and on which channels."""
-
-    tests: int = 0
-    slices: LiftSlices = LiftSlices.NATIONAL
-    choice: LiftChoice = LiftChoice.ERROR
-
-
-#: No lift tests (the benchmark's default).
-NO_LIFT_TESTS = LiftDesign()
 
 
 #: The calibrated fit's figures (besides ``lift_tests``, the number drawn, and ``lift_channels``).

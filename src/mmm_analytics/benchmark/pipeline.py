@@ -4,8 +4,8 @@ Each (world, seed) panel is fitted twice: with the project config (ours) and wit
 own forms pinned (the floor, :mod:`mmm_analytics.benchmark.floor`). Both are scored the same
 way: contribution error, ROI error per channel, 90% interval coverage and width, and the
 optimiser's regret over every brand x region cell under the true response. With lift tests,
-our fit is repeated with tests drawn from the truth on its hardest channels
-(:mod:`mmm_analytics.benchmark.lift`).
+our fit is repeated with tests drawn from the truth on the channels the design chooses: those it
+got most wrong, or those whose sales credit it is least sure of (:mod:`mmm_analytics.benchmark.lift`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 import pandas as pd
 
 from mmm_analytics.benchmark.floor import floor_config, true_forms
-from mmm_analytics.benchmark.lift import NO_LIFT_TESTS, LiftDesign, calibrated_fit
+from mmm_analytics.benchmark.lift import calibrated_fit
+from mmm_analytics.benchmark.lift_design import NO_LIFT_TESTS, LiftDesign
 from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, REGRET_FIGURES, channel_summary, markdown, setting_summary
 from mmm_analytics.compute import Backend, run_tasks

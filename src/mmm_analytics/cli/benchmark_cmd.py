@@ -42,8 +42,8 @@ class LiftSlicesChoice(StrEnum):
 
 LIFT_CHOICE_HELP = (
     "Which channels get the lift tests: error (those our fit got most wrong, found with the truth) or "
-    "uncertain (those whose 90% contribution interval is widest in INR, found from the fit alone, as the "
-    "ROI report suggests to an analyst; every channel's coverage then speaks to the calibrated intervals)."
+    "uncertain (those whose contribution interval is widest in INR, found from the fit alone, as the ROI "
+    "report suggests to an analyst)."
 )
 
 
@@ -121,7 +121,7 @@ def benchmark(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic worlds, fit each with the config and with the truth's forms (the floor), compare with the truth."""
-    from mmm_analytics.benchmark.lift import LiftChoice, LiftDesign, LiftSlices
+    from mmm_analytics.benchmark.lift_design import LiftChoice, LiftDesign, LiftSlices
     from mmm_analytics.benchmark.pipeline import run_benchmark
     from mmm_analytics.config.data import SyntheticSetting
 

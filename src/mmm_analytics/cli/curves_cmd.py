@@ -101,16 +101,13 @@ def experiment_line(frame: pd.DataFrame, level: float) -> str:
     chosen = experiment_candidates(frame)
     if chosen.empty:
         return ""
-    named = ", ".join(
-        f"{row.channel} (+-{row.contribution_width / 2:,.0f} INR, {row.contribution_width / 2 / row.contribution:.0%} "
-        "of its contribution)"
-        if numbers.finite(row.contribution_width) is not None
-        else str(row.channel)
+    named = "; ".join(
+        f"{row.channel} {numbers.message_inr(row.roi_lower * row.spend)} to {numbers.message_inr(row.roi_upper * row.spend)}"
         for row in chosen.itertuples(index=False)
     )
     return (
-        f"Least certain sales credit ({level:.0%} contribution interval, half its width), where a lift test "
-        f"would teach the most (mmm train --lift-tests PATH.csv): {named}."
+        f"Least certain sales credit ({level:.0%} interval of the contribution over the period), where a lift "
+        f"test would teach the most (mmm train --lift-tests PATH.csv): {named}."
     )
 
 

@@ -16,6 +16,7 @@ from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.errors import InputError
+from mmm_analytics.style import numbers
 
 CONFIG_FILES: dict[str, type[Settings]] = {
     "data_config.yaml": DataConfig,
@@ -132,10 +133,6 @@ def read_yaml(path: Path) -> Any:
         raise InputError(f"{path}: {error} (a date that does not exist?); write a real date as YYYY-MM-DD") from None
 
 
-def _either(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-
-
 def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectConfig:
     """The four files as one config, with the keys that name channels checked against the channel table;
     ``sources`` says which file each came from (for messages)."""
@@ -178,7 +175,7 @@ def load_config(config_dir: str | Path = "config", *, required: bool = False, co
         missing = [name for name in CONFIG_FILES if not (folder / name).is_file()]
         if missing:
             raise InputError(
-                f"config folder '{folder}' has no {_either(missing)}; copy {'it' if len(missing) == 1 else 'them'} "
+                f"config folder '{folder}' has no {numbers.listing(missing, 'or')}; copy {'it' if len(missing) == 1 else 'them'} "
                 "from the project's config/ folder (an empty file means built-in defaults)"
             )
     parsed: dict[str, Settings] = {}
@@ -211,7 +208,7 @@ def config_kind(file: Path, default: str | None = None) -> str:
         return default
     raise InputError(
         f"--config '{file}': cannot tell which settings it holds; name it after one of "
-        f"{_either(list(CONFIG_FILES))} or pass the folder holding them"
+        f"{numbers.listing(list(CONFIG_FILES), 'or')} or pass the folder holding them"
     )
 
 

@@ -266,8 +266,9 @@ def experiment_section(table: pd.DataFrame, level: float, viz: VizConfig) -> Sec
     names = list(chosen["channel"].astype(str))
     listed = numbers.listing(names)
     advice = (
-        f"The data pin these channels' sales least: of the channels with at least {MIN_SHARE_FOR_EXPERIMENT:.0%} of "
-        f"the media contribution, {listed} have the widest {level:.0%} contribution intervals in INR. Channels that "
+        f"The data pin these channels' sales least, in rupees: of the channels with at least "
+        f"{MIN_SHARE_FOR_EXPERIMENT:.0%} of the media contribution, {listed} have the widest {level:.0%} contribution "
+        "intervals in INR. Channels that "
         "move together in the data, or whose effect hides behind a slow carryover or noisy weeks, end up here. A lift "
         "study or geo holdout on one of them (a few weeks, one region or the nation), brought in with mmm train "
         "--lift-tests PATH.csv, narrows its ROI, and the split of sales and budget between channels, the most."
@@ -277,7 +278,7 @@ def experiment_section(table: pd.DataFrame, level: float, viz: VizConfig) -> Sec
             _text(row["channel"]),
             _money(row["contribution_width"], viz),
             _with_interval(row["roi"], row["roi_lower"], row["roi_upper"], numbers.ratio),
-            Cell(f"{row['share']:.0%}", numbers.finite(row["share"])),
+            Cell(numbers.percent(row["share"], 0), numbers.finite(row["share"])),
         )
         for row in chosen.to_dict(orient="records")
     )

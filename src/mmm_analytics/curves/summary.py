@@ -192,24 +192,24 @@ def experiment_candidates(
     """The ``n`` channels whose sales credit is least certain: where a lift test would teach the most.
 
     Of the channels with at least ``min_share`` of the fitted media contribution (a negative
-    contribution counts as none), those whose contribution interval is widest in INR, widest first
-    (ties keep the table's order; an unknown interval comes last). The contribution interval is
-    the ROI interval times the spend, and spend = contribution / roi, so the width is
-    ``contribution * (roi_upper - roi_lower) / roi``: a big channel known to +-20% can leave more
+    contribution counts as none) and a known interval, those whose contribution interval is widest,
+    widest first (ties keep the table's order). The contribution interval is the ROI interval times
+    the spend, and spend = contribution / roi, so the width is ``contribution * (roi_upper -
+    roi_lower) / roi``, in the contribution's units: a big channel known to +-20% can leave more
     sales unexplained than a small one known to a factor of two, and it moves the split of the
-    budget more.
+    budget more. A channel with no ROI (never spent on) or no finite interval is never named.
 
     Parameters
     ----------
     table : DataFrame
-        One row per channel with ``channel``, ``contribution`` (INR), ``roi``, ``roi_lower`` and
-        ``roi_upper`` (INR of sales per INR spent), e.g. :func:`channel_roi_table`'s.
+        One row per channel with ``channel``, ``contribution`` (INR, or any sales unit), ``roi``,
+        ``roi_lower`` and ``roi_upper`` (sales per INR spent), e.g. :func:`channel_roi_table`'s.
 
     Returns
     -------
     DataFrame
-        The chosen rows with three columns added: ``share`` (of the fitted media contribution),
-        ``contribution_width`` (INR) and ``spread`` (``roi_upper / roi_lower``); NaN where unknown.
+        The chosen rows with ``share`` (of the fitted media contribution) and
+        ``contribution_width`` (the contribution's units) added.
     """
     fitted = table["contribution"].astype(float).clip(lower=0.0)
     total = float(fitted.sum())
@@ -218,8 +218,7 @@ def experiment_candidates(
     lower = table["roi_lower"].astype(float)
     upper = table["roi_upper"].astype(float)
     known = (roi > 0) & np.isfinite(roi) & np.isfinite(lower) & np.isfinite(upper)
-    width = (fitted * (upper - lower) / roi).where(known)
-    spread = (upper / lower).where(known & (lower > 0))
-    ranked = table.assign(share=share, contribution_width=width, spread=spread)[share >= min_share]
-    order = np.argsort(-ranked["contribution_width"].fillna(-np.inf).to_numpy(), kind="stable")
+    ranked = table.assign(share=share, contribution_width=(fitted * (upper - lower) / roi).where(known))
+    ranked = ranked[(ranked["share"] >= min_share) & ranked["contribution_width"].notna()]
+    order = np.argsort(-ranked["contribution_width"].to_numpy(), kind="stable")
     return ranked.iloc[order[: max(n, 0)]]

@@ -9,7 +9,7 @@ infinite is shown as ``n/a``, so no report ever prints ``nan``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from numbers import Real
 
 from mmm_analytics.config.viz import NumberFormat
@@ -136,8 +136,8 @@ def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) 
     return values, [compact(v, fmt) if v else "0" for v in values]
 
 
-def listing(names: list[str]) -> str:
-    """``A``, ``A and B``, ``A, B and C``; "" for none."""
+def listing(names: Sequence[str], conjunction: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C`` (``or`` with ``conjunction="or"``); "" for none."""
     if len(names) < 2:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
