@@ -60,6 +60,7 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
             "ridge_roi": [1.0] * 6,
             "covered": [True, False, True, True, True, True],
             "interval_width": [0.2] * 6,
+            "interval_z": [0.5, -1.5, 1.0, 0.0, 2.0, np.nan],
             "true_half_life": [1.0] * 6,
             "half_life": [1.1] * 6,
             "true_peak_lag": [0] * 6,
@@ -74,6 +75,7 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
         roi_error=[0.0, 0.0, 0.05, -0.1, 0.1, 0.0],
         covered=[True] * 6,
         interval_width=[0.3] * 6,
+        interval_z=[0.1] * 6,
     )
     return runs, pd.concat([ours, floor], ignore_index=True)
 
@@ -122,6 +124,15 @@ def test_floor_figures_sit_beside_ours_with_the_ratio(runs) -> None:
     assert default.contribution_error_ratio == pytest.approx(0.07 / 0.05)
     # Floor coverage and width over every channel and seed of the floor's rows.
     assert default.floor_coverage == pytest.approx(1.0) and default.floor_mean_interval_width == pytest.approx(0.3)
+    # Calibration: the root mean square of the truth's z over every channel and seed (NaN left out).
+    assert default.interval_z_rms == pytest.approx(np.sqrt((0.25 + 2.25 + 1.0 + 0.0) / 4), rel=1e-12)
+    assert default.floor_interval_z_rms == pytest.approx(0.1, rel=1e-12)
+    assert summary.set_index("setting").loc["noisy"].interval_z_rms == pytest.approx(2.0, rel=1e-12)
+    assert side_by_side(summary).set_index("world").loc["default", "interval calibration (rms z)"] == "0.94 / 0.10"
+    older = setting_summary(runs[0], runs[1].drop(columns="interval_z"))  # runs written before the figure
+    assert (
+        older["interval_z_rms"].isna().all() and "- / -" in side_by_side(older)["interval calibration (rms z)"].tolist()
+    )
     assert default.floor_max_abs_roi_error_big_channels == pytest.approx(0.05)  # TV's, Print is too small
     assert default.floor_regret == pytest.approx(0.005) and default.floor_max_regret == pytest.approx(0.02)
     assert default.floor_cells_worse_than_current == 0

@@ -49,12 +49,20 @@ PAIRED_FIGURES: tuple[str, ...] = (
     "max_abs_roi_error_big_channels",
     "coverage",
     "mean_interval_width",
+    "interval_z_rms",
     *REGRET_FIGURES,
     *(f"bounded_{figure}" for figure in REGRET_FIGURES),
     "holdout_wmape",
     "nonfinite_draws",
     "fit_seconds",
 )
+
+
+def _root_mean_square(values: pd.Series) -> float:
+    """sqrt(mean(v^2)) over the finite values; NaN when there are none."""
+    finite = values.to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.sqrt(np.mean(finite**2))) if len(finite) else float("nan")
 
 
 def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.DataFrame:
@@ -73,6 +81,8 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
             # Over every channel of every seed, not a mean of per-seed means.
             "coverage": by_setting["covered"].mean(),
             "mean_interval_width": by_setting["interval_width"].mean(),
+            # Runs written before this figure have no z column: blank.
+            "interval_z_rms": by_setting["interval_z"].apply(_root_mean_square) if "interval_z" in rows else np.nan,
             "holdout_wmape": grouped[f"{prefix}holdout_wmape"].mean(),
             "nonfinite_draws": grouped[f"{prefix}nonfinite_draws"].mean()
             if f"{prefix}nonfinite_draws" in runs
@@ -229,6 +239,11 @@ def _percent(value: float, digits: int = 1) -> str:
     return "-" if pd.isna(value) else f"{value:.{digits}%}"
 
 
+def _ratio(value: float) -> str:
+    """A plain number to two decimals; a figure that could not be scored (NaN) shows as ``-``."""
+    return "-" if not np.isfinite(value) else f"{value:.2f}"
+
+
 def _count(value: float) -> str:
     return "-" if pd.isna(value) else f"{value:.0f}"
 
@@ -252,6 +267,7 @@ def side_by_side(summary: pd.DataFrame) -> pd.DataFrame:
             "worst ROI error": pair(row, "max_abs_roi_error_big_channels"),
             "coverage": pair(row, "coverage", 0),
             "interval width": pair(row, "mean_interval_width", 0),
+            "interval calibration (rms z)": f"{_ratio(row['interval_z_rms'])} / {_ratio(row[FLOOR_PREFIX + 'interval_z_rms'])}",
         }
         if "regret" in summary:
             entry["regret mean"] = pair(row, "regret", 2)
@@ -469,7 +485,9 @@ def markdown(
         "",
         "Contribution error: sum over channels of |recovered - true| / true media contribution. Worst ROI",
         "error: over channels with >= 5% of media. Coverage: share of true national ROIs inside the 90%",
-        "intervals, over every channel and seed; width: mean interval width as a share of the true ROI.",
+        "intervals, over every channel and seed; width: mean interval width as a share of the true ROI;",
+        "calibration: the root mean square of where the true ROI lies in its interval, on the log scale in",
+        "standard deviations (about 1 when the intervals are calibrated; below 1 too wide, above 1 too narrow).",
         "Regret: 1 - true response of the recommended mix / true optimum, per brand x region cell at its",
         "current budget (the share of the media's best weekly return the advice leaves); regret of sales:",
         "the same gap as a share of the cell's weekly sales, ours (floor); cells worse than today: where",

@@ -1,0 +1,47 @@
+"""Scoring a fit against the truth: where the truth lies in an interval."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.special import erfinv
+
+from mmm_analytics.benchmark.recovery import interval_z
+
+Z90 = 1.6448536269514722  # the normal's 95th percentile
+
+
+@pytest.mark.parametrize(
+    "true_value, expected",
+    [(2.0, 0.0), (4.0, Z90), (1.0, -Z90), (8.0, 2 * Z90)],
+    ids=["centre", "upper_bound", "lower_bound", "a_half_width_beyond"],
+)
+def test_the_truth_is_placed_on_the_log_scale_in_standard_deviations(true_value: float, expected: float) -> None:
+    # interval [1, 4] at 90%: centre log 2, half-width log 2 = 1.645 standard deviations
+    assert interval_z(true_value, 1.0, 4.0, 0.9) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "lower, upper, true_value",
+    [(0.0, 4.0, 2.0), (-1.0, 4.0, 2.0), (2.0, 2.0, 2.0), (3.0, 2.0, 2.0), (1.0, np.inf, 2.0), (1.0, 4.0, 0.0)],
+)
+def test_an_interval_without_positive_width_or_bounds_gives_nan(lower: float, upper: float, true_value: float) -> None:
+    assert math.isnan(interval_z(true_value, lower, upper, 0.9))
+
+
+@given(
+    st.floats(0.01, 100.0),
+    st.floats(1.01, 100.0),
+    st.floats(0.5, 0.99),
+)
+def test_inside_the_interval_means_within_the_level_s_quantile(lower: float, spread: float, level: float) -> None:
+    """|z| <= the normal quantile exactly when the truth is inside the interval (tolerance 1e-9)."""
+    upper = lower * spread
+    quantile = float(np.sqrt(2) * erfinv(level))
+    for truth, inside in ((np.sqrt(lower * upper), True), (upper * 1.01, False), (lower / 1.01, False)):
+        z = interval_z(truth, lower, upper, level)
+        assert (abs(z) <= quantile + 1e-9) == inside
