@@ -3,8 +3,9 @@
 After our fit of a world, :func:`channels_to_test` picks the channels to test by the design's
 :class:`~mmm_analytics.benchmark.lift_design.LiftChoice`: where the fit errs most
 (:func:`hardest_channels`, chosen with the truth) or where its sales credit is least certain
-(:func:`least_certain_channels`, chosen as an analyst would, from the fit alone). :func:`calibrated_fit` draws one lift test per channel from the world's truth and
-refits with them, and :func:`lift_figures` scores the calibrated fit against the uncalibrated one.
+(:func:`least_certain_channels`, chosen as an analyst would, from the fit alone).
+:func:`calibrated_fit` draws one lift test per channel from the world's truth and refits with
+them, and :func:`lift_figures` scores the calibrated fit against the uncalibrated one.
 """
 
 from __future__ import annotations
