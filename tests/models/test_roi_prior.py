@@ -100,6 +100,7 @@ def test_the_learned_prior_replaces_only_the_channels_it_names() -> None:
         spread=0.3,
         channels=("Radio", "Print"),
         informed_by=("TV", "Radio", "YouTube"),
+        configured=RoiPrior(),
     )
     applied = learned.apply(config).priors.channel_roi
     assert applied["TV"] == RoiPrior(mean=2.0, spread=0.5)

@@ -14,7 +14,9 @@ narrower than ``priors.learn_roi.min_spread``, and the model is refitted from th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import optimize
@@ -22,6 +24,7 @@ from scipy import optimize
 from mmm_analytics.config.model import ModelConfig, RoiPrior
 from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.response.steady_state import contribution_totals
+from mmm_analytics.style.numbers import listing
 
 #: A channel informs the learned prior when the data hold at least this share of the information
 #: on its log ROI that the configured prior holds (likelihood precision / prior precision).
@@ -56,6 +59,7 @@ class LearnedRoiPrior:
     spread: float
     channels: tuple[str, ...]
     informed_by: tuple[str, ...]
+    configured: RoiPrior
 
     @property
     def roi(self) -> float:
@@ -77,7 +81,31 @@ class LearnedRoiPrior:
             "centre_error": self.centre_error,
             "channels": list(self.channels),
             "informed_by": list(self.informed_by),
+            "configured_roi": self.configured.mean,
+            "configured_spread": self.configured.spread,
         }
+
+
+def prior_words(summary: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Sentences for the model report on the learned prior (:meth:`LearnedRoiPrior.to_dict`); none
+    when no prior was learned."""
+    if not summary:
+        return ()
+    informed = set(summary["informed_by"])
+    lean = [c for c in summary["channels"] if c not in informed]
+    return (
+        f"ROI prior learned across channels: the channels the data measure ({listing(summary['informed_by'])}) put "
+        f"the typical ROI at {summary['roi']:.2f} INR per INR, with channels' ROIs apart by a log-sd of "
+        f"{summary['between_channels']:.2f} beyond their errors.",
+        f"The model was refitted with log(ROI) ~ Normal(log {summary['roi']:.2f}, {summary['spread']:.2f}) for "
+        f"{listing(summary['channels'])}, in place of the configured Normal(log {summary['configured_roi']:g}, "
+        f"{summary['configured_spread']:g})"
+        + (
+            f": {listing(lean)}, which the data hardly measure, now lean on what the other channels show."
+            if lean
+            else "."
+        ),
+    )
 
 
 def channel_evidence(params: ResponseParams, n_train_weeks: int, config: ModelConfig) -> ChannelEvidence:
@@ -159,4 +187,4 @@ def learn_roi_prior(params: ResponseParams, n_train_weeks: int, config: ModelCon
     mu, tau, centre_error = between_spread(evidence.log_roi[informing], evidence.error[informing])
     spread = max(float(np.hypot(tau, centre_error)), config.priors.learn_roi.min_spread)
     informed_by = tuple(c for c, used in zip(params.channels, informing, strict=True) if used)
-    return LearnedRoiPrior(mu, tau, centre_error, spread, learned_for, informed_by)
+    return LearnedRoiPrior(mu, tau, centre_error, spread, learned_for, informed_by, config.priors.roi)
