@@ -175,31 +175,3 @@ def test_a_large_panel_chooses_its_form_without_pooling_a_second_one(
 class _Chosen:
     carryover: str = "beta_gamma"
     saturation: str = "hill"
-
-
-def test_a_learned_roi_prior_refits_the_channels_without_an_override_under_it(
-    noiseless_panel: SyntheticPanel,
-) -> None:
-    """With ``priors.learn_roi`` on, the model is refitted under the prior the measured channels give;
-    a channel with its own prior keeps it, and the learned centre lies among the true ROIs."""
-    from mmm_analytics.config.model import LearnedRoi, RoiPrior
-    from mmm_analytics.models.fitting import fit_and_summarise
-    from tests.models.conftest import fast_config, to_feature_panel
-
-    config = fast_config()
-    priors = config.model.priors.model_copy(
-        update={"learn_roi": LearnedRoi(enabled=True), "channel_roi": {"TV": RoiPrior(mean=2.0, spread=0.5)}}
-    )
-    config = dataclasses.replace(config, model=config.model.model_copy(update={"priors": priors}))
-    panel = to_feature_panel(noiseless_panel, config)
-    model, params, _, info = fit_and_summarise(panel, config)
-    learned = info["roi_prior"]
-    assert "TV" not in learned["channels"] and set(learned["channels"]) == set(panel.channels) - {"TV"}
-    assert len(learned["informed_by"]) >= 3 and learned["spread"] >= LearnedRoi().min_spread
-    tv = panel.channels.index("TV")
-    for c, channel in enumerate(panel.channels):
-        expected = (2.0, 0.5) if c == tv else (learned["roi"], learned["spread"])
-        assert (model.priors["roi_mean"][c], model.priors["roi_spread"][c]) == pytest.approx(expected)
-    true_roi = [noiseless_panel.truth.national_roi()[c] for c in learned["informed_by"]]
-    assert min(true_roi) * 0.8 <= learned["roi"] <= max(true_roi) * 1.25  # noiseless: the data's own ROIs
-    assert all(np.isfinite(getattr(params, name)).all() for name in ("coefficient_draws", "half_saturation_draws"))

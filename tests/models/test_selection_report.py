@@ -81,23 +81,3 @@ def test_the_segments_own_curves_are_reported_with_what_the_advice_does_with_the
     assert "judges each segment" not in off
     sigmoid = {"spread": {"half_saturation": 0.2, "slope": 0.0}, "identified": {"half_saturation": 0.4}}
     assert "slope" not in _text(form_section(SELECTION, ["TV"], [1.0], sigmoid | {"by_channel": {}}))
-
-
-def test_a_learned_roi_prior_is_reported_with_the_channels_that_gave_it_and_those_that_lean_on_it() -> None:
-    learned = {
-        "roi": 2.134,
-        "spread": 0.42,
-        "between_channels": 0.4,
-        "centre_error": 0.12,
-        "channels": ["TV", "YouTube", "Radio", "Print"],
-        "informed_by": ["TV", "YouTube"],
-        "configured_roi": 1.0,
-        "configured_spread": 1.0,
-    }
-    text = _text(form_section(SELECTION, ["TV"], [1.0], roi_prior=learned))
-    assert "the channels the data measure (TV and YouTube) put the typical ROI at 2.13 INR per INR" in text
-    assert "log(ROI) ~ Normal(log 2.13, 0.42) for TV, YouTube, Radio and Print" in text
-    assert "the configured Normal(log 1, 1): Radio and Print, which the data hardly measure" in text
-    every = learned | {"informed_by": learned["channels"]}
-    assert "hardly measure" not in _text(form_section(SELECTION, ["TV"], [1.0], roi_prior=every))
-    assert "ROI prior learned" not in _text(form_section(SELECTION, ["TV"], [1.0]))

@@ -81,20 +81,10 @@ class ShrinkagePrior(Settings):
     series_sd: float = Field(default=0.2, ge=1e-6, le=1e6, allow_inf_nan=False)
 
 
-class LearnedRoi(Settings):
-    """Learn the ROI prior of channels without an override across channels (empirical Bayes, see
-    :mod:`mmm_analytics.models.roi_prior`): a second fit under log ROI ~ Normal(centre, spread) from
-    the channels the data measure; the spread is never below ``min_spread`` (log scale)."""
-
-    enabled: bool = False
-    min_spread: float = Field(default=0.3, gt=0, le=5, allow_inf_nan=False)
-
-
 class Priors(Settings):
     weight: float = Field(default=1.0, ge=0, description="Multiplies every prior penalty; 0 turns priors off.")
     roi: RoiPrior = RoiPrior()
     channel_roi: dict[str, RoiPrior] = Field(default_factory=dict)
-    learn_roi: LearnedRoi = LearnedRoi()
     half_life: HalfLifePrior = HalfLifePrior()
     weibull_shape: WeibullShapePrior = WeibullShapePrior()
     elasticity: ElasticityPrior = ElasticityPrior()

@@ -261,7 +261,6 @@ def evaluate(
             params.typical_scaling.tolist(),
             (training or {}).get("segment_curves"),
             bool((training or {}).get("segment_curves_in_advice", True)),
-            (training or {}).get("roi_prior"),
         )
     ]
     insight = ""

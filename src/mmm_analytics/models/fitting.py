@@ -3,7 +3,6 @@ draws -> the fitted Keras model and its response parameters (what ``mmm train`` 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from mmm_analytics.models.posterior import (
     residual_noise_scale,
     weight_key,
 )
-from mmm_analytics.models.roi_prior import learn_roi_prior
 from mmm_analytics.models.segment_curves import estimate_segment_curves
 from mmm_analytics.models.selection import FormSelection, Start, select_forms
 from mmm_analytics.models.training import EpochProgress, build_model, fit_model
@@ -222,18 +220,6 @@ def fit_and_summarise(
     info: dict = {"history": history, "best_epoch": best_epoch} | (
         {"adam_diverged_epoch": diverged} if diverged else {}
     )
-    if model_config.priors.learn_roi.enabled:
-        learned = learn_roi_prior(params, panel.n_train_weeks, model_config)
-        if learned is not None:
-            model_config = learned.apply(model_config)
-            config = dataclasses.replace(config, model=learned.apply(config.model))
-            refitted = build_model(panel, model_config, lift_tests)
-            assign_theta(refitted, current_theta(model))
-            model, problem = refitted, refine(refitted, inputs, large)
-            noise = residual_noise_scale(model, inputs)
-            draws = laplace_draws(model, inputs, noise, intervals.draws, config.model.seed, problem)
-            params = response_params(model, panel, inputs, draws)
-            info["roi_prior"] = learned.to_dict()
     if lift_tests is not None and len(lift_tests):
         # The form choice's last fold fit (no tests) leads the polish to the data's own mode.
         starts = () if large or chosen is None else (chosen.theta,)

@@ -161,7 +161,7 @@ def train(
         files.append(pooled.save(output_dir, POOLED_FILE))
     extra = {
         key: info[key]
-        for key in ("timings", "best_epoch", "selection", "split_by", "markets", "segment_curves", "roi_prior")
+        for key in ("timings", "best_epoch", "selection", "split_by", "markets", "segment_curves")
         if key in info
     }
     if lift_tests is not None and len(lift_tests):
@@ -187,7 +187,6 @@ def train(
             "history": info["history"],
             "selection": info.get("selection"),
             "segment_curves": info.get("segment_curves"),
-            "roi_prior": info.get("roi_prior"),
             "segment_curves_in_advice": config.model.simulator.segment_curves,
         }
         if "split_by" in info:

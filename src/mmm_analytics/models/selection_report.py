@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mmm_analytics.models.roi_prior import prior_words
 from mmm_analytics.response.artifacts import segment_spread_words
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import Cell, Section, Table, Text
@@ -91,11 +90,9 @@ def form_section(
     size_scaling: Sequence[float],
     segment_curves: Mapping[str, Any] | None = None,
     segment_curves_in_advice: bool = True,
-    roi_prior: Mapping[str, Any] | None = None,
 ) -> Section:
     """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned),
-    ``segment_curves`` :meth:`~mmm_analytics.models.segment_curves.SegmentCurves.summary`, ``roi_prior``
-    :meth:`~mmm_analytics.models.roi_prior.LearnedRoiPrior.to_dict` (None: the configured prior)."""
+    ``segment_curves`` :meth:`~mmm_analytics.models.segment_curves.SegmentCurves.summary`."""
     blocks: list[Table | Text] = []
     if selection is None:
         blocks.append(Text(("The carryover and saturation forms were pinned in the configuration (no selection).",)))
@@ -144,7 +141,5 @@ def form_section(
         )
     )
     if words := segment_words(segment_curves, segment_curves_in_advice):
-        blocks.append(Text(words))
-    if words := prior_words(roi_prior):
         blocks.append(Text(words))
     return Section("model-form", "Model form: chosen by forecast accuracy", tuple(blocks))
