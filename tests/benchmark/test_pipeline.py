@@ -91,7 +91,9 @@ def received(monkeypatch: pytest.MonkeyPatch) -> list[ModelConfig]:
 def no_regret(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the optimiser (tested on its own) where only the fits' configs matter."""
     figures = dict.fromkeys(pipeline.REGRET_FIGURES, 0.0) | {"cells_worse_than_current": 0, "cells": 4}
-    monkeypatch.setattr(pipeline, "_regret", lambda run, config, with_timings, kinds=None: (figures, {}))
+    monkeypatch.setattr(
+        pipeline, "_regret", lambda run, config, with_timings, kinds=None: pipeline.Scored(figures, {}, pd.DataFrame())
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,6 +162,7 @@ def test_run_benchmark_writes_ours_and_floor_side_by_side(tmp_path: Path, config
         "benchmark.csv",
         "benchmark_runs.csv",
         "benchmark_channels.csv",
+        "benchmark_cells.csv",
         "benchmark.md",
     ]
     written = pd.read_csv(tmp_path / "benchmark.csv")
@@ -171,6 +174,14 @@ def test_run_benchmark_writes_ours_and_floor_side_by_side(tmp_path: Path, config
     assert written.loc[0, "true_forms"] == "beta_gamma+hill/absolute"
     assert len(seen) == 1 and seen[0]["setting"] == "absolute"
     assert "## Ours beside the true-form floor" in result.markdown
+    # Every fit's advice per brand x region and kind of advice, as scored in the summary.
+    cells = pd.read_csv(tmp_path / "benchmark_cells.csv")
+    assert list(cells.columns) == pipeline.CELL_COLUMNS and len(cells) == 2 * 2 * 4  # fits x advice x cells
+    assert set(cells["fit"]) == {"ours", "floor"} and set(cells["advice"]) == {"model", "shipped"}
+    ours = cells[(cells["fit"] == "ours") & (cells["advice"] == "model")]
+    assert ours["regret"].mean() == pytest.approx(written.loc[0, "regret"], rel=1e-9)
+    shipped_worse = cells[(cells["fit"] == "floor") & (cells["advice"] == "shipped") & (cells["true_uplift"] < 0)]
+    assert len(shipped_worse) == written.loc[0, "floor_bounded_cells_worse_than_current"]
 
 
 def test_nonfinite_draws_counts_each_broken_draw_once(config: ProjectConfig) -> None:
@@ -189,9 +200,10 @@ def test_a_response_that_is_not_finite_gets_no_regret(config: ProjectConfig, rec
     run = recovery.fit_one(panel, truth, config, ridge)
     run.params.coefficient_draws[:] = np.nan  # a broken posterior: the response is NaN
     run.params.coefficient[:] = np.nan
-    figures, timings = pipeline._regret(run, config, with_timings=False)
-    assert np.isnan(figures["regret"]) and figures["cells"] == 4 and timings == {}
-    assert "not finite" in figures["regret_failure"]
+    scored = pipeline._regret(run, config, with_timings=False)
+    figures = scored.figures
+    assert np.isnan(figures["regret"]) and figures["cells"] == 4 and scored.timings == {}
+    assert "not finite" in figures["regret_failure"] and scored.cells.empty
 
 
 def _tiny_config_dir(tmp_path: Path) -> Path:
@@ -333,7 +345,9 @@ def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
 
 
 def test_a_world_without_a_lift_fit_has_no_lift_regret(config: ProjectConfig) -> None:
-    figures = pipeline._lift_regret(None, config)
+    scored = pipeline._lift_regret(None, config)
+    figures = scored.figures
+    assert scored.cells.empty
     assert set(figures) == {f"lift_{name}" for name in pipeline.LIFT_REGRET_FIGURES}
     assert all(np.isnan(value) for value in figures.values())
 

@@ -105,6 +105,13 @@ def test_wrong_model_has_positive_regret(small_panel: SyntheticPanel) -> None:
     np.testing.assert_allclose(table["regret_of_sales"], gap / weekly_sales, rtol=1e-12)
     np.testing.assert_allclose(table["weekly_sales"], weekly_sales, rtol=1e-12)
     assert np.all(table["regret_of_sales"] < table["regret"])
+    # The gain over today's mix under the truth, and the model's own view of it (one draw: no spread).
+    np.testing.assert_allclose(
+        table["true_uplift"], table["true_response_recommended"] - table["true_response_current_mix"], rtol=1e-12
+    )
+    assert ((table["true_uplift"] < 0) == (table["regret"] > table["current_mix_regret"])).all()
+    assert (table["expected_uplift"] >= 0).all()
+    np.testing.assert_allclose(table["uplift_lower"], table["uplift_upper"], rtol=1e-9, atol=1e-9)
 
 
 def test_unknown_channel_in_truth(small_panel: SyntheticPanel) -> None:

@@ -11,6 +11,7 @@ from mmm_analytics.benchmark.report import (
     channel_summary,
     lift_misses,
     lift_table,
+    losing_cells,
     markdown,
     setting_summary,
     side_by_side,
@@ -251,3 +252,53 @@ def test_the_report_shows_errors_with_zero_and_n_lift_tests(lift_runs) -> None:
     blind = markdown(summary, per_channel, lift=LiftDesign(2, LiftSlices.MIXED, LiftChoice.UNCERTAIN))
     assert "`--lift-slices mixed`, `--lift-choice uncertain`" in blind and "from the fit alone" in blind
     assert "got most wrong" not in blind and "one brand x region" in blind
+
+
+def _cells(true_uplift: list[float], current: list[float]) -> pd.DataFrame:
+    """Rows of ``benchmark_cells.csv``: one per recommendation, true weekly change and today's response."""
+    n = len(true_uplift)
+    return pd.DataFrame(
+        {
+            "setting": ["noise12"] * n,
+            "seed": list(range(1, n + 1)),
+            "fit": (["ours", "floor", "lift"] * n)[:n],
+            "advice": (["model", "shipped"] * n)[:n],
+            "brand": ["BrandA"] * n,
+            "region": ["NORTH"] * n,
+            "true_uplift": true_uplift,
+            "true_response_current_mix": current,
+            "expected_uplift": [120.0] * n,
+            "uplift_lower": [-15.0] * n,
+            "uplift_upper": [260.0] * n,
+            "prob_beats_current": [0.96] * n,
+        }
+    )
+
+
+def test_losing_cells_lists_the_recommendations_that_sell_less_than_today_largest_share_first() -> None:
+    cells = _cells([50.0, -10.0, -30.0, 0.0], [1000.0, 100.0, 2000.0, 500.0])
+    table = losing_cells(cells)
+    assert list(table["seed"]) == [2, 3]  # 10% of today's response, then 1.5%; the gains and the tie left out
+    assert list(table["share of today's media response"]) == ["10.00%", "1.50%"]
+    assert list(table["true loss, INR a week"]) == ["10", "30"]
+    assert list(table["fit"]) == ["floor", "ours with lift tests"] and list(table["advice"]) == [
+        "as shipped",
+        "model's own",
+    ]
+    assert table.loc[0, "model's expected uplift [90%]"] == "+120 [-15, +260]"
+    assert table.loc[0, "P(beats today)"] == "96%" and table.loc[0, "brand x region"] == "BrandA x NORTH"
+    # A cell whose today's mix earns nothing under the truth has no share, and is listed last.
+    nothing = losing_cells(_cells([-5.0, -1.0], [0.0, 100.0]))
+    assert list(nothing["share of today's media response"]) == ["1.00%", "-"]
+    assert losing_cells(_cells([1.0], [10.0])).empty
+
+
+def test_the_report_names_the_losing_recommendations_or_says_there_are_none(runs) -> None:
+    summary = setting_summary(*runs)
+    per_channel = channel_summary(runs[1])
+    text = markdown(summary, per_channel, cells=_cells([-10.0, 5.0], [100.0, 100.0]))
+    assert "## Recommendations that sell less than today's mix" in text
+    assert "| noise12 | 1 | ours | model's own | BrandA x NORTH | 10 | 10.00% | +120 [-15, +260] | 96% |" in text
+    clean = markdown(summary, per_channel, cells=_cells([10.0], [100.0]))
+    assert "None: under the truth every recommendation sells at least as much as today's mix." in clean
+    assert "sell less than today's mix" not in markdown(summary, per_channel)  # no cells given: no section

@@ -23,6 +23,7 @@ from mmm_analytics.benchmark.floor import floor_config, true_forms
 from mmm_analytics.benchmark.lift import calibrated_fit
 from mmm_analytics.benchmark.lift_design import NO_LIFT_TESTS, LiftDesign
 from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world
+from mmm_analytics.benchmark.regret import REGRET_COLUMNS
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, REGRET_FIGURES, channel_summary, markdown, setting_summary
 from mmm_analytics.compute import Backend, run_tasks
 from mmm_analytics.config import ProjectConfig
@@ -37,15 +38,27 @@ class BenchmarkResult:
     runs: pd.DataFrame
     markdown: str
     files: list[Path]
+    cells: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A fit's figures, the simulator's timings (or empty) and its advice per brand x region
+    (:data:`~mmm_analytics.benchmark.regret.REGRET_COLUMNS` and ``advice``: a row per cell and kind
+    of advice; empty when the response was not finite)."""
+
+    figures: dict[str, Any]
+    timings: dict
+    cells: pd.DataFrame
 
 
 def _regret(
     run: FitResult, config: ProjectConfig, with_timings: bool, kinds: tuple[tuple[str, bool], ...] | None = None
-) -> tuple[dict[str, Any], dict]:
+) -> Scored:
     """Optimiser regret over the brand x region cells under the true response: mean, max, the
     cells where the advice sells less than today's mix and those where it keeps today's mix (the
-    cost of caution), and, once, the simulator's timings; for each of ``kinds`` (default
-    :data:`REGRET_KINDS`).
+    cost of caution), the cells themselves and, once, the simulator's timings; for each of
+    ``kinds`` (default :data:`REGRET_KINDS`).
 
     A model whose response is not finite (a broken posterior) gets no regret: NaN figures and
     the reason in ``regret_failure``, so one broken fit does not end the benchmark.
@@ -62,7 +75,7 @@ def _regret(
     except NonFiniteResultError as error:
         nan = float("nan")
         failed = {f"{prefix}{name}": nan for prefix, _ in kinds for name in REGRET_FIGURES}
-        return failed | {"cells": len(simulator.segments), "regret_failure": str(error)}, {}
+        return Scored(failed | {"cells": len(simulator.segments), "regret_failure": str(error)}, {}, pd.DataFrame())
     figures: dict[str, Any] = {"cells": len(simulator.segments)}
     for prefix, regret in tables.items():
         figures |= {
@@ -73,41 +86,53 @@ def _regret(
             f"{prefix}cells_worse_than_current": int((regret["regret"] > regret["current_mix_regret"]).sum()),
             f"{prefix}cells_kept_current": int(regret["kept_current"].sum()),
         }
-    return figures, measure_speed(simulator) if with_timings else {}
+    cells = pd.concat(
+        [table.assign(advice=ADVICE_KINDS[prefix]) for prefix, table in tables.items()], ignore_index=True
+    )
+    return Scored(figures, measure_speed(simulator) if with_timings else {}, cells)
 
 
 #: (prefix, data-range bounds on?): the model's own advice (no bounds), and the advice of
 #: ``mmm optimize`` as it is shipped (each channel within its range of weekly spend in the data).
 REGRET_KINDS: tuple[tuple[str, bool], ...] = (("", False), ("bounded_", True))
+#: How ``benchmark_cells.csv`` names each kind of advice: the model's own, and as shipped.
+ADVICE_KINDS: dict[str, str] = {"": "model", "bounded_": "shipped"}
 
 
-def _scored(run: FitResult, config: ProjectConfig, with_timings: bool) -> tuple[dict[str, Any], dict]:
-    """The fit's figures with its regret, and the timings when asked for."""
-    regret, speed = _regret(run, config, with_timings)
-    return dict(run.summary) | regret, speed
+def _scored(run: FitResult, config: ProjectConfig, with_timings: bool) -> Scored:
+    """The fit's figures with its regret, its cells, and the timings when asked for."""
+    scored = _regret(run, config, with_timings)
+    return dataclasses.replace(scored, figures=dict(run.summary) | scored.figures)
 
 
 #: The regret figures of the fit with lift tests (the model's own advice, as for ours), ``lift_`` prefixed.
 LIFT_REGRET_FIGURES = ("regret", "max_regret", "regret_of_sales", "max_regret_of_sales", "cells_worse_than_current")
 
 
-def _lift_regret(fit: FitResult | None, config: ProjectConfig) -> dict[str, float]:
-    """The regret of the advice of the fit with lift tests (NaN without one: no channel qualified)."""
+def _lift_regret(fit: FitResult | None, config: ProjectConfig) -> Scored:
+    """The regret of the advice of the fit with lift tests, ``lift_`` prefixed, and its cells (NaN
+    and none without one: no channel qualified)."""
     if fit is None:
-        return {f"lift_{name}": float("nan") for name in LIFT_REGRET_FIGURES}
-    figures, _ = _regret(fit, config, with_timings=False, kinds=REGRET_KINDS[:1])  # the model's own advice
-    return {f"lift_{name}": figures[name] for name in LIFT_REGRET_FIGURES}
+        return Scored({f"lift_{name}": float("nan") for name in LIFT_REGRET_FIGURES}, {}, pd.DataFrame())
+    scored = _regret(fit, config, with_timings=False, kinds=REGRET_KINDS[:1])  # the model's own advice
+    return dataclasses.replace(scored, figures={f"lift_{name}": scored.figures[name] for name in LIFT_REGRET_FIGURES})
+
+
+#: The columns of ``benchmark_cells.csv``: which world, seed, fit and advice, then the cell's regret.
+CELL_COLUMNS: list[str] = ["setting", "seed", "fit", "advice", *REGRET_COLUMNS]
 
 
 @dataclass(frozen=True, slots=True)
 class WorldResult:
     """One (world, seed): its run row, the channel rows of every fit, the simulator's timings (or
-    empty) and the lift tests drawn for it (empty without ``--lift-tests``)."""
+    empty), the lift tests drawn for it (empty without ``--lift-tests``) and every fit's advice per
+    brand x region (``fit``: ours, floor or lift)."""
 
     row: dict[str, Any]
     channels: pd.DataFrame
     timings: dict
     lift_tests: pd.DataFrame
+    cells: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
 
 def benchmark_world(
@@ -127,31 +152,35 @@ def benchmark_world(
     truth = generated.truth
     ridge = ridge_baseline(panel, truth, config)
     ours = fit_one(panel, truth, config, ridge, "ours")
-    ours_figures, timings = _scored(ours, config, with_timings)
+    ours_scored = _scored(ours, config, with_timings)
     pinned = floor_config(config, truth)
     if pinned == config:
-        floor, floor_figures = ours, ours_figures
+        floor, floor_scored = ours, ours_scored
     else:
         floor = fit_one(panel, truth, pinned, ridge, "floor")
-        floor_figures, _ = _scored(floor, pinned, False)
+        floor_scored = _scored(floor, pinned, False)
     row = {
         "setting": setting.value,
         "seed": seed,
         "true_forms": true_forms(truth).label(),
-        **ours_figures,
-        **{f"{FLOOR_PREFIX}{key}": value for key, value in floor_figures.items()},
+        **ours_scored.figures,
+        **{f"{FLOOR_PREFIX}{key}": value for key, value in floor_scored.figures.items()},
         **ridge.summary,
         "noise_floor_wmape": float(truth.data["noise_floor_wmape_last_13_weeks"]),
     }
     fits = [ours.channels, floor.channels.assign(fit="floor")]
+    cells = [ours_scored.cells.assign(fit="ours"), floor_scored.cells.assign(fit="floor")]
     tests = pd.DataFrame()
     if lift.tests > 0:
         calibrated = calibrated_fit(generated, panel, ours, config, ridge, lift, seed)
-        row |= calibrated.figures | _lift_regret(calibrated.fit, config)
+        lift_scored = _lift_regret(calibrated.fit, config)
+        row |= calibrated.figures | lift_scored.figures
         fits += [] if calibrated.fit is None else [calibrated.fit.channels]
+        cells.append(lift_scored.cells.assign(fit="lift"))
         tests = calibrated.tests
     channels = pd.concat(fits, ignore_index=True).assign(setting=setting.value, seed=seed)
-    return WorldResult(row, channels, timings, tests)
+    advice = pd.concat(cells, ignore_index=True).assign(setting=setting.value, seed=seed)
+    return WorldResult(row, channels, ours_scored.timings, tests, advice.reindex(columns=CELL_COLUMNS))
 
 
 def _world_job(config: ProjectConfig, job: tuple[SyntheticSetting, int, bool, LiftDesign]) -> WorldResult:
@@ -175,7 +204,8 @@ def run_benchmark(
     lift: LiftDesign = NO_LIFT_TESTS,
 ) -> BenchmarkResult:
     """Fit every (setting, seed) panel, ours and the floor, and write ``benchmark.csv``,
-    ``benchmark_runs.csv``, ``benchmark_channels.csv`` and ``benchmark.md`` into ``output_dir``.
+    ``benchmark_runs.csv``, ``benchmark_channels.csv``, ``benchmark_cells.csv`` (every fit's advice
+    per brand x region, scored under the truth) and ``benchmark.md`` into ``output_dir``.
 
     The (setting, seed) fits are independent tasks on ``config.model.compute.backend`` (each fit
     inside one runs locally); the results are the same on every backend. ``on_run`` is called
@@ -195,13 +225,15 @@ def run_benchmark(
     timings = next((result.timings for result in done if result.timings), {})
     runs_frame = pd.DataFrame([result.row for result in done])
     channel_frame = pd.concat([result.channels for result in done], ignore_index=True)
+    cell_frame = pd.concat([result.cells for result in done], ignore_index=True)
     summary_frame = setting_summary(runs_frame, channel_frame)
     per_channel = channel_summary(channel_frame)
-    text = markdown(summary_frame, per_channel, timings, lift)
+    text = markdown(summary_frame, per_channel, timings, lift, cell_frame)
     files = [
         write_csv(output_dir / "benchmark.csv", summary_frame),
         write_csv(output_dir / "benchmark_runs.csv", runs_frame),
         write_csv(output_dir / "benchmark_channels.csv", channel_frame),
+        write_csv(output_dir / "benchmark_cells.csv", cell_frame),
         write_text(output_dir / "benchmark.md", text),
     ]
     files += [
@@ -209,4 +241,4 @@ def run_benchmark(
         for result in done
         if not result.lift_tests.empty
     ]
-    return BenchmarkResult(summary_frame, channel_frame, runs_frame, text, files)
+    return BenchmarkResult(summary_frame, channel_frame, runs_frame, text, files, cell_frame)

@@ -32,6 +32,10 @@ REGRET_COLUMNS: tuple[str, ...] = (
     "current_mix_regret",
     "weekly_sales",
     "regret_of_sales",
+    "true_uplift",
+    "expected_uplift",
+    "uplift_lower",
+    "uplift_upper",
     "prob_beats_current",
     "kept_current",
 )
@@ -90,7 +94,9 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth, data_r
     -------
     DataFrame with columns :data:`REGRET_COLUMNS`; responses and sales in INR per week, regrets as
     shares (0.01 = the recommendation earns 1 % less than the true optimum; ``regret_of_sales``
-    0.01 = the gap is 1 % of the cell's weekly sales).
+    0.01 = the gap is 1 % of the cell's weekly sales). ``true_uplift`` is the recommendation's weekly
+    gain over today's mix under the truth (negative: it sells less), ``expected_uplift`` with
+    ``uplift_lower`` and ``uplift_upper`` the model's own mean and interval of that gain.
     """
     surface = truth_surface(truth, simulator.channels, simulator.segments)
     weekly_sales = simulator.params.predicted_sales.mean(axis=1)  # (S,), INR per week
@@ -117,6 +123,10 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth, data_r
                 "current_mix_regret": 1.0 - true_current / best if best > 0 else 0.0,
                 "weekly_sales": float(weekly_sales[row]),
                 "regret_of_sales": (best - true_recommended) / weekly_sales[row] if weekly_sales[row] > 0 else 0.0,
+                "true_uplift": true_recommended - true_current,
+                "expected_uplift": recommended.uplift,
+                "uplift_lower": recommended.uplift_lower,
+                "uplift_upper": recommended.uplift_upper,
                 "prob_beats_current": recommended.prob_beats_current,
                 "kept_current": recommended.kept_current,
             }

@@ -418,6 +418,58 @@ def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
     ]
 
 
+#: How the losing-cells table names each fit and kind of advice.
+FIT_WORDS: dict[str, str] = {"ours": "ours", "floor": "floor", "lift": "ours with lift tests"}
+ADVICE_WORDS: dict[str, str] = {"model": "model's own", "shipped": "as shipped"}
+
+
+def losing_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The recommendations of ``cells`` (``benchmark_cells.csv``) that sell less than today's mix
+    under the truth, one row each, worst loss first: the loss in INR a week and as a share of
+    today's mix's true media response, and the model's own view (expected uplift, its interval, the
+    share of draws in which the plan beats today's mix)."""
+    lost = cells[cells["true_uplift"] < 0]
+    if lost.empty:
+        return pd.DataFrame()
+    share = -lost["true_uplift"] / lost["true_response_current_mix"].where(lost["true_response_current_mix"] > 0)
+    frame = pd.DataFrame(
+        {
+            "world": lost["setting"],
+            "seed": lost["seed"],
+            "fit": lost["fit"].map(FIT_WORDS).fillna(lost["fit"]),
+            "advice": lost["advice"].map(ADVICE_WORDS).fillna(lost["advice"]),
+            "brand x region": lost["brand"] + " x " + lost["region"],
+            "true loss, INR a week": [f"{-v:,.0f}" for v in lost["true_uplift"]],
+            "share of today's media response": [_percent(v, 2) for v in share],
+            "model's expected uplift [90%]": [
+                f"{u:+,.0f} [{lo:+,.0f}, {hi:+,.0f}]"
+                for u, lo, hi in zip(lost["expected_uplift"], lost["uplift_lower"], lost["uplift_upper"], strict=True)
+            ],
+            "P(beats today)": [_percent(v, 0) for v in lost["prob_beats_current"]],
+        }
+    )
+    order = np.argsort(-share.fillna(-np.inf).to_numpy(), kind="stable")  # largest first, no share last
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _losing_lines(cells: pd.DataFrame) -> list[str]:
+    """The report's section on the recommendations that sell less than today's mix."""
+    table = losing_cells(cells)
+    lines = ["## Recommendations that sell less than today's mix", ""]
+    if table.empty:
+        return [*lines, "None: under the truth every recommendation sells at least as much as today's mix.", ""]
+    return [
+        *lines,
+        "Every brand x region whose recommendation sells less than today's mix under the truth, largest",
+        "share first (`benchmark_cells.csv` has every cell). The loss is weekly, in INR and as a share of",
+        "today's mix's true media response; the model's view is its own expected uplift with its 90%",
+        "interval, and the share of posterior draws in which the plan beats today's mix.",
+        "",
+        markdown_table(table),
+        "",
+    ]
+
+
 def _check(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -463,9 +515,11 @@ def markdown(
     per_channel: pd.DataFrame,
     timings: dict | None = None,
     lift: LiftDesign = NO_LIFT_TESTS,
+    cells: pd.DataFrame | None = None,
 ) -> str:
     """The benchmark report: targets on the default world, ours beside the floor, ours with
-    ``lift.tests`` lift tests (when > 0), every figure, channels."""
+    ``lift.tests`` lift tests (when > 0), the recommendations that lose against today's mix (when
+    ``cells``, ``benchmark_cells.csv``, is given), every figure, channels."""
     lines = [
         "# Recovery benchmark",
         "",
@@ -500,6 +554,8 @@ def markdown(
     ]
     if lift.tests > 0 and "lift_contribution_error" in summary:
         lines += _lift_lines(summary, lift)
+    if cells is not None and not cells.empty:
+        lines += _losing_lines(cells)
     problems = problem_lines(summary)
     if problems:
         lines += ["## Fit problems", "", *problems, ""]
