@@ -393,7 +393,7 @@ def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
             ]
             reading = [
                 "The choice does not look at the truth. The coverage over every channel still runs above 90%: the",
-                "small channels nobody tests have intervals drawn mostly from the ROI prior, wider than their errors.",
+                "small channels nobody tests have intervals wider than their errors, in the floor's fit too.",
             ]
     return [
         f"## With {n} lift tests",
