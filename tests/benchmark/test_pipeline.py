@@ -182,6 +182,9 @@ def test_run_benchmark_writes_ours_and_floor_side_by_side(tmp_path: Path, config
     assert ours["regret"].mean() == pytest.approx(written.loc[0, "regret"], rel=1e-9)
     shipped_worse = cells[(cells["fit"] == "floor") & (cells["advice"] == "shipped") & (cells["true_uplift"] < 0)]
     assert len(shipped_worse) == written.loc[0, "floor_bounded_cells_worse_than_current"]
+    moved = ours[~ours["kept_current"]]
+    inside = (moved["true_uplift"] >= moved["uplift_lower"]) & (moved["true_uplift"] <= moved["uplift_upper"])
+    assert written.loc[0, "uplift_coverage"] == pytest.approx(inside.mean())
 
 
 def test_nonfinite_draws_counts_each_broken_draw_once(config: ProjectConfig) -> None:

@@ -302,3 +302,23 @@ def test_the_report_names_the_losing_recommendations_or_says_there_are_none(runs
     clean = markdown(summary, per_channel, cells=_cells([10.0], [100.0]))
     assert "None: under the truth every recommendation sells at least as much as today's mix." in clean
     assert "sell less than today's mix" not in markdown(summary, per_channel)  # no cells given: no section
+
+
+def test_the_advice_uplift_coverage_pools_the_moved_cells_of_every_seed(runs) -> None:
+    """Over every moved cell of every seed (not a mean of per-seed shares), for ours and the floor;
+    a world where no cell moved has none (blank), and runs written before the figure show no column."""
+    frame, channels = runs
+    counted = frame.assign(
+        cells_moved=[4, 1, 0],
+        uplift_inside=[4, 0, 0],
+        floor_cells_moved=[2, 2, 3],
+        floor_uplift_inside=[1, 2, 3],
+    )
+    summary = setting_summary(counted, channels).set_index("setting")
+    assert summary.loc["default", "uplift_coverage"] == pytest.approx(4 / 5)  # a mean of shares would say 0.5
+    assert summary.loc["default", "floor_uplift_coverage"] == pytest.approx(3 / 4)
+    assert np.isnan(summary.loc["noisy", "uplift_coverage"]) and summary.loc["noisy", "floor_uplift_coverage"] == 1.0
+    table = side_by_side(summary.reset_index()).set_index("world")
+    assert table.loc["default", "uplift interval coverage"] == "80% / 75%"
+    assert table.loc["noisy", "uplift interval coverage"] == "- / 100%"
+    assert "uplift interval coverage" not in side_by_side(setting_summary(frame, channels))

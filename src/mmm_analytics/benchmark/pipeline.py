@@ -85,11 +85,20 @@ def _regret(
             f"{prefix}max_regret_of_sales": float(regret["regret_of_sales"].max()),
             f"{prefix}cells_worse_than_current": int((regret["regret"] > regret["current_mix_regret"]).sum()),
             f"{prefix}cells_kept_current": int(regret["kept_current"].sum()),
+            **_uplift_figures(regret, prefix),
         }
     cells = pd.concat(
         [table.assign(advice=ADVICE_KINDS[prefix]) for prefix, table in tables.items()], ignore_index=True
     )
     return Scored(figures, measure_speed(simulator) if with_timings else {}, cells)
+
+
+def _uplift_figures(regret: pd.DataFrame, prefix: str) -> dict[str, int]:
+    """The cells whose advice moves away from today's mix, and those of them whose 90% uplift
+    interval holds the true uplift: their ratio is the advice's interval coverage."""
+    moved = ~regret["kept_current"].astype(bool)
+    inside = (regret["true_uplift"] >= regret["uplift_lower"]) & (regret["true_uplift"] <= regret["uplift_upper"])
+    return {f"{prefix}cells_moved": int(moved.sum()), f"{prefix}uplift_inside": int((moved & inside).sum())}
 
 
 #: (prefix, data-range bounds on?): the model's own advice (no bounds), and the advice of

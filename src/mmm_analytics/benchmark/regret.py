@@ -124,7 +124,7 @@ def regret_per_segment(simulator: MarketingSimulator, truth: GroundTruth, data_r
                 "weekly_sales": float(weekly_sales[row]),
                 "regret_of_sales": (best - true_recommended) / weekly_sales[row] if weekly_sales[row] > 0 else 0.0,
                 "true_uplift": true_recommended - true_current,
-                "expected_uplift": recommended.uplift,
+                "expected_uplift": recommended.expected_incremental_sales - recommended.current_incremental_sales,
                 "uplift_lower": recommended.uplift_lower,
                 "uplift_upper": recommended.uplift_upper,
                 "prob_beats_current": recommended.prob_beats_current,

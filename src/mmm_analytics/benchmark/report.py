@@ -40,6 +40,8 @@ REGRET_AGGREGATES: dict[str, str] = {
     "max_regret_of_sales": "max",
     "cells_worse_than_current": "sum",
     "cells_kept_current": "sum",
+    "cells_moved": "sum",
+    "uplift_inside": "sum",
 }
 #: The regret figures of each fit (``bounded_`` prefixed: of the advice as ``mmm optimize`` ships it).
 REGRET_FIGURES: tuple[str, ...] = tuple(REGRET_AGGREGATES)
@@ -51,7 +53,9 @@ PAIRED_FIGURES: tuple[str, ...] = (
     "mean_interval_width",
     "interval_z_rms",
     *REGRET_FIGURES,
+    "uplift_coverage",
     *(f"bounded_{figure}" for figure in REGRET_FIGURES),
+    "bounded_uplift_coverage",
     "holdout_wmape",
     "nonfinite_draws",
     "fit_seconds",
@@ -100,6 +104,9 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
                 out[f"{kind}{figure}"] = grouped[f"{prefix}{kind}{figure}"].agg(
                     lambda r, how=how: r.agg(how, skipna=False)
                 )
+        if f"{kind}uplift_inside" in out:  # over every moved cell of every seed
+            moved = out[f"{kind}cells_moved"]
+            out[f"{kind}uplift_coverage"] = out[f"{kind}uplift_inside"] / moved.where(moved > 0)
     return out
 
 
@@ -282,6 +289,8 @@ def side_by_side(summary: pd.DataFrame) -> pd.DataFrame:
             if "cells_kept_current" in summary:
                 kept = (_count(row.cells_kept_current), _count(row.floor_cells_kept_current))
                 entry["today's mix kept"] = f"{kept[0]} / {kept[1]}"
+            if "uplift_coverage" in summary:
+                entry["uplift interval coverage"] = pair(row, "uplift_coverage", 0)
         if "bounded_regret" in summary:
             entry["mmm optimize: regret mean / max, cells worse"] = (
                 f"{_percent(row.bounded_regret, 2)} / {_percent(row.bounded_max_regret, 2)}, "
@@ -546,7 +555,9 @@ def markdown(
         "current budget (the share of the media's best weekly return the advice leaves); regret of sales:",
         "the same gap as a share of the cell's weekly sales, ours (floor); cells worse than today: where",
         "the advice sells less than today's mix; today's mix",
-        "kept: where the cautious advice recommends no change (ours / floor). Regret and",
+        "kept: where the cautious advice recommends no change (ours / floor); uplift interval coverage: over",
+        "the cells whose advice moves away from today's mix, the share whose 90% interval of the weekly uplift",
+        "over today's mix holds the true uplift (about 90% when the advice's intervals are calibrated). Regret and",
         "cells score the model's own advice (no channel bounds); the `mmm optimize` column scores ours as",
         "shipped, each channel kept within the range of weekly spend in the data (the true optimum stays",
         "unbounded).",
