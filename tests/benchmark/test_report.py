@@ -15,6 +15,7 @@ from mmm_analytics.benchmark.report import (
     markdown,
     setting_summary,
     side_by_side,
+    uplift_coverage_lines,
 )
 
 
@@ -322,3 +323,15 @@ def test_the_advice_uplift_coverage_pools_the_moved_cells_of_every_seed(runs) ->
     assert table.loc["default", "uplift interval coverage"] == "80% / 75%"
     assert table.loc["noisy", "uplift interval coverage"] == "- / 100%"
     assert "uplift interval coverage" not in side_by_side(setting_summary(frame, channels))
+    # The worlds whose advice intervals hold the truth outside 85-95% are named: ours 80% is too narrow.
+    assert uplift_coverage_lines(summary.reset_index()) == [
+        "- default: the advice's 90% uplift intervals hold the true uplift in 80% of the cells it moves "
+        "(the floor 75%), outside 85%-95%: too narrow.",
+        "- noisy: the advice's 90% uplift intervals hold the true uplift in - of the cells it moves "
+        "(the floor 100%), outside 85%-95%: too wide.",
+    ]
+    assert "## Advice intervals that miss" in markdown(summary.reset_index(), channel_summary(channels))
+    calibrated = counted.assign(uplift_inside=[4, 1, 0], floor_uplift_inside=[2, 2, 3])  # 100% / 100%: too wide
+    lines = uplift_coverage_lines(setting_summary(calibrated, channels))
+    assert lines[0].endswith("too wide.") and "noisy" in lines[1]
+    assert uplift_coverage_lines(setting_summary(frame, channels)) == []

@@ -30,6 +30,9 @@ LIFT_UNTESTED_WORSENING_MAX = 0.02
 LIFT_COVERAGE_RANGE = (0.85, 0.95)
 LIFT_TIME_RATIO_MAX = 1.20
 
+#: The band the advice's 90% uplift intervals should hold the true uplift in (share of moved cells).
+UPLIFT_COVERAGE_RANGE = (0.85, 0.95)
+
 #: Prefix of the true-form floor's columns.
 FLOOR_PREFIX = "floor_"
 #: How each regret figure of the runs is summed up over seeds.
@@ -479,6 +482,25 @@ def _losing_lines(cells: pd.DataFrame) -> list[str]:
     ]
 
 
+def uplift_coverage_lines(summary: pd.DataFrame) -> list[str]:
+    """One line per world whose advice's 90% uplift intervals (ours or the floor's) hold the true
+    uplift in a share of moved cells outside :data:`UPLIFT_COVERAGE_RANGE`; none when all are in it."""
+    if "uplift_coverage" not in summary:
+        return []
+    low, high = UPLIFT_COVERAGE_RANGE
+    lines = []
+    for _, row in summary.iterrows():
+        shares = (row["uplift_coverage"], row[f"{FLOOR_PREFIX}uplift_coverage"])
+        known = [v for v in shares if np.isfinite(v)]  # no share: no cell moved
+        if any(not low <= v <= high for v in known):
+            lines.append(
+                f"- {row['setting']}: the advice's 90% uplift intervals hold the true uplift in "
+                f"{_percent(shares[0], 0)} of the cells it moves (the floor {_percent(shares[1], 0)}), outside "
+                f"{low:.0%}-{high:.0%}: {'too narrow' if min(known) < low else 'too wide'}."
+            )
+    return lines
+
+
 def _check(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -565,6 +587,8 @@ def markdown(
     ]
     if lift.tests > 0 and "lift_contribution_error" in summary:
         lines += _lift_lines(summary, lift)
+    if misses := uplift_coverage_lines(summary):
+        lines += ["## Advice intervals that miss", "", *misses, ""]
     if cells is not None and not cells.empty:
         lines += _losing_lines(cells)
     problems = problem_lines(summary)
