@@ -335,3 +335,7 @@ def test_the_advice_uplift_coverage_pools_the_moved_cells_of_every_seed(runs) ->
     lines = uplift_coverage_lines(setting_summary(calibrated, channels))
     assert lines[0].endswith("too wide.") and "noisy" in lines[1]
     assert uplift_coverage_lines(setting_summary(frame, channels)) == []
+    # Read as shown, in whole percents: 95.2% shows as 95%, inside the band.
+    edge = counted.assign(cells_moved=[500, 0, 0], uplift_inside=[476, 0, 0])  # default 95.2%; noisy none
+    edge = edge.assign(floor_cells_moved=[20, 0, 1], floor_uplift_inside=[18, 0, 1])  # default 90%; noisy 100%
+    assert [line.split(":")[0] for line in uplift_coverage_lines(setting_summary(edge, channels))] == ["- noisy"]

@@ -491,7 +491,7 @@ def uplift_coverage_lines(summary: pd.DataFrame) -> list[str]:
     lines = []
     for _, row in summary.iterrows():
         shares = (row["uplift_coverage"], row[f"{FLOOR_PREFIX}uplift_coverage"])
-        known = [v for v in shares if np.isfinite(v)]  # no share: no cell moved
+        known = [round(v, 2) for v in shares if np.isfinite(v)]  # as shown, whole percents; none: no cell moved
         if any(not low <= v <= high for v in known):
             lines.append(
                 f"- {row['setting']}: the advice's 90% uplift intervals hold the true uplift in "
