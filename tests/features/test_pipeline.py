@@ -25,6 +25,20 @@ def test_missing_clean_panel_names_the_file_and_the_command(tmp_path: Path) -> N
         read_clean_panel(path)
 
 
+def test_a_damaged_clean_panel_names_the_file_and_the_command(tmp_path: Path) -> None:
+    path = tmp_path / "clean_panel.parquet"
+    path.write_text("junk")
+    with pytest.raises(InputError, match=r"clean_panel.parquet: not a readable parquet file .*re-run 'mmm data'"):
+        read_clean_panel(path)
+
+
+def test_a_parquet_that_is_not_a_cleaned_panel_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "features.parquet"
+    pd.DataFrame({"series_id": [0], "Sales_Value": [1.0]}).to_parquet(path)
+    with pytest.raises(InputError, match=r"features.parquet: column 'Date' is missing \(not a cleaned panel\?\)"):
+        read_clean_panel(path)
+
+
 def test_reads_parquet_as_written(dated_frame: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "clean_panel.parquet"
     dated_frame.to_parquet(path, index=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,6 +83,74 @@ def test_missing_file_error_names_the_file(geo_brand_panel: FeaturePanel, tmp_pa
     save_panel(geo_brand_panel, path, FeatureConfig())
     (tmp_path / missing).unlink()
     with pytest.raises(InputError, match=rf"'{tmp_path / missing}' not found; run 'mmm features'"):
+        load_panel(path)
+
+
+def _damage_parquet(path: Path) -> None:
+    path.write_text("junk")
+
+
+def _damage_meta(path: Path) -> None:
+    meta_path(path).write_text("{")
+
+
+def _meta_not_an_object(path: Path) -> None:
+    meta_path(path).write_text("[1, 2]")
+
+
+def _meta_without_channels(path: Path) -> None:
+    meta = json.loads(meta_path(path).read_text())
+    meta.pop("channels")
+    meta_path(path).write_text(json.dumps(meta))
+
+
+def _meta_with_a_damaged_value(path: Path) -> None:
+    meta = json.loads(meta_path(path).read_text())
+    meta["holdout_weeks"] = "twelve"
+    meta_path(path).write_text(json.dumps(meta))
+
+
+def _not_a_features_file(path: Path) -> None:
+    pd.DataFrame({"Date": ["2024-01-01"], "Sales_Value": [1.0]}).to_parquet(path)
+
+
+def _no_rows(path: Path) -> None:
+    pd.read_parquet(path).iloc[:0].to_parquet(path)
+
+
+def _a_series_short_of_weeks(path: Path) -> None:
+    pd.read_parquet(path).iloc[1:].to_parquet(path)
+
+
+def _series_ids_not_numbers(path: Path) -> None:
+    frame = pd.read_parquet(path)
+    frame["series_id"] = frame["series_id"].astype(str)
+    frame.to_parquet(path)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_damage_parquet, r"features.parquet: not a readable parquet file \(ArrowInvalid\)"),
+        (_damage_meta, r"features_meta.json: not readable JSON \(JSONDecodeError\)"),
+        (_meta_not_an_object, r"features_meta.json: expected a JSON object, got list"),
+        (_meta_without_channels, r"features_meta.json: key 'channels' is missing"),
+        (_meta_with_a_damaged_value, r"features_meta.json: a damaged value \(ValueError"),
+        (_not_a_features_file, r"features.parquet: column 'series_id' is missing \(not a features file\?\)"),
+        (_no_rows, r"features.parquet: no rows"),
+        (_a_series_short_of_weeks, r"features.parquet: the series do not all have the same weeks"),
+        (_series_ids_not_numbers, r"features.parquet: column 'series_id' does not hold series numbers"),
+    ],
+    ids=lambda value: getattr(value, "__name__", "")[1:] or None,
+)
+def test_a_damaged_or_foreign_file_is_named_with_the_fix(
+    geo_brand_panel: FeaturePanel, tmp_path: Path, damage: Any, message: str
+) -> None:
+    """Files another step wrote, damaged or swapped: one InputError naming the file, never a traceback."""
+    path = tmp_path / "features.parquet"
+    save_panel(geo_brand_panel, path, FeatureConfig())
+    damage(path)
+    with pytest.raises(InputError, match=message + r".*re-run 'mmm features' to rebuild it"):
         load_panel(path)
 
 

@@ -18,6 +18,8 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import (
     atomic_path,
     finite_or_none,
+    read_json_object,
+    read_parquet,
     to_json,
     write_csv,
     write_json,
@@ -208,3 +210,22 @@ def test_a_pipe_at_the_target_is_refused_not_replaced(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is not a regular file"):
         write_json(pipe, {"a": 1})
     assert pipe.is_fifo() and sorted(tmp_path.iterdir()) == [pipe]
+
+
+def test_read_parquet_names_a_damaged_file_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "panel.parquet"
+    path.write_bytes(b"PAR1")
+    with pytest.raises(InputError, match=r"panel.parquet: not a readable parquet file \(\w+\); rerun it"):
+        read_parquet(path, "rerun it")
+
+
+def test_read_json_object_refuses_damaged_json_and_other_values(tmp_path: Path) -> None:
+    path = tmp_path / "meta.json"
+    path.write_bytes(b"\xff\xfe{")
+    with pytest.raises(InputError, match=r"meta.json: not readable JSON \(UnicodeDecodeError\); fix"):
+        read_json_object(path, "fix")
+    path.write_text('"text"')
+    with pytest.raises(InputError, match=r"meta.json: expected a JSON object, got str; fix"):
+        read_json_object(path, "fix")
+    path.write_text('{"a": 1}')
+    assert read_json_object(path, "fix") == {"a": 1}

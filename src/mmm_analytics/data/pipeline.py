@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import assert_never
 
 import pandas as pd
-import pyarrow as pa
 
 from mmm_analytics.config.data import CleaningSettings, DataConfig
 from mmm_analytics.data import schema
@@ -47,7 +46,7 @@ from mmm_analytics.data.loader import validate_file, write_raw_copy
 from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
 from mmm_analytics.data.validation import ValidatedPanel
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.io import write_csv, write_json, write_parquet
+from mmm_analytics.utils.io import read_parquet, write_csv, write_json, write_parquet
 
 RAW_FILE = "mmm_data.csv"
 TRUTH_FILE = "ground_truth.json"
@@ -266,10 +265,7 @@ def load_clean_panel(path: Path) -> pd.DataFrame:
     file = Path(path)
     if not file.is_file():
         raise InputError(f"'{file}' not found; run 'mmm data' first (or pass its path)")
-    try:
-        frame = pd.read_parquet(file, engine="pyarrow")
-    except (OSError, pa.ArrowException):
-        raise InputError(f"{file}: not a readable parquet file; re-run 'mmm data' to rebuild it") from None
+    frame = read_parquet(file, "re-run 'mmm data' to rebuild it")
     missing = [c for c in (*schema.ALL_COLUMNS, OUTLIER_FLAG) if c not in frame.columns]
     if missing:
         raise InputError(f"{file}: column '{missing[0]}' is missing; re-run 'mmm data' to rebuild it")

@@ -24,7 +24,7 @@ from mmm_analytics.eda.render import RenderJob, render_all
 from mmm_analytics.eda.report import build_report
 from mmm_analytics.eda.tables import Overview
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.io import write_csv, write_text
+from mmm_analytics.utils.io import read_parquet, write_csv, write_text
 
 #: Called once per finished step with a short label; there are ``PROGRESS_STEPS`` steps.
 type Progress = Callable[[str], None]
@@ -101,12 +101,7 @@ def read_panel(path: Path) -> pd.DataFrame:
 
             return load_panel(file)
         case ".parquet" | ".pq":
-            try:
-                return pd.read_parquet(file)
-            except (OSError, ValueError) as error:
-                raise InputError(
-                    f"{file}: not a readable parquet file ({type(error).__name__}); rerun 'mmm data'"
-                ) from None
+            return read_parquet(file, "rerun 'mmm data'")
         case _:
             raise InputError(f"{file}: expected a .parquet (cleaned panel) or .csv file; got '{file.suffix}'")
 

@@ -16,6 +16,7 @@ from mmm_analytics.config.data import DataConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import save_panel
+from mmm_analytics.utils.io import read_parquet
 
 
 def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
@@ -39,7 +40,12 @@ def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFra
     if not path.is_file():
         raise InputError(f"'{path}' not found; run 'mmm data' to make it")
     if path.suffix == ".parquet":
-        return pd.read_parquet(path)
+        remedy = "re-run 'mmm data' to rebuild it"
+        frame = read_parquet(path, remedy)
+        for column in ("Date", "Geo", "Brand", "Sales_Value"):
+            if column not in frame.columns:
+                raise InputError(f"{path}: column '{column}' is missing (not a cleaned panel?); {remedy}")
+        return frame
     return clean_csv(path, config or DataConfig())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.scaling import Scalers
 from mmm_analytics.response import carryover, saturation
-from mmm_analytics.utils.io import write_json, write_parquet
+from mmm_analytics.utils.io import read_json_object, read_parquet, write_json, write_parquet
 
 META_SUFFIX = "_meta.json"
 
@@ -70,36 +69,62 @@ def save_panel(panel: FeaturePanel, path: Path, config: FeatureConfig) -> Path:
     return path
 
 
+#: What :func:`load_panel` reads from the meta file written beside the features.
+META_KEYS: tuple[str, ...] = ("channels", "control_names", "cpm", "holdout_weeks", "scalers")
+
+
 def load_panel(path: Path) -> FeaturePanel:
-    """Read a panel written by :func:`save_panel`; errors name the missing file."""
+    """Read a panel written by :func:`save_panel`; errors name the missing or damaged file."""
     meta_file = meta_path(path)
     for file in (path, meta_file):
         if not file.is_file():
             raise InputError(f"'{file}' not found; run 'mmm features' to make it")
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    frame = pd.read_parquet(path)
-    n_series = int(frame["series_id"].max()) + 1
+    remedy = "re-run 'mmm features' to rebuild it"
+    meta = read_json_object(meta_file, remedy)
+    for key in META_KEYS:
+        if key not in meta:
+            raise InputError(f"{meta_file}: key '{key}' is missing; {remedy}")
+    frame = read_parquet(path, remedy)
+    channels, controls = meta["channels"], meta["control_names"]
+    needed = ["series_id", "Date", "Geo", "Brand", "Sales_Value", "relative_price"]
+    needed += [f"exposure_{c}" for c in channels] + [f"control_{k}" for k in controls]
+    for column in needed:
+        if column not in frame.columns:
+            raise InputError(f"{path}: column '{column}' is missing (not a features file?); {remedy}")
+    if frame.empty:
+        raise InputError(f"{path}: no rows; {remedy}")
+    ids = frame["series_id"]
+    if not pd.api.types.is_integer_dtype(ids) or int(ids.min()) < 0:
+        raise InputError(f"{path}: column 'series_id' does not hold series numbers; {remedy}")
+    n_series = int(ids.max()) + 1
     n_weeks = len(frame) // n_series
+    if n_weeks == 0 or ids.nunique() != n_series or (ids.value_counts() != n_weeks).any():
+        raise InputError(f"{path}: the series do not all have the same weeks; {remedy}")
     first = frame[frame["series_id"] == 0]
 
     def cube(columns: list[str]) -> np.ndarray:
         return frame[columns].to_numpy(dtype=np.float64).reshape(n_series, n_weeks, len(columns))
 
-    channels, controls = meta["channels"], meta["control_names"]
     per_series = frame.groupby("series_id").first()
+    try:
+        cpm = np.asarray(meta["cpm"], dtype=np.float64)
+        holdout_weeks = int(meta["holdout_weeks"])
+        scalers = Scalers.from_dict(meta["scalers"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputError(f"{meta_file}: a damaged value ({type(error).__name__}: {error}); {remedy}") from None
     return FeaturePanel(
         dates=pd.DatetimeIndex(first["Date"]),
         geo=tuple(per_series["Geo"].astype(str)),
         brand=tuple(per_series["Brand"].astype(str)),
         sku=tuple(per_series["SKU"].astype(str)) if "SKU" in frame.columns else None,
         channels=tuple(channels),
-        cpm=np.asarray(meta["cpm"], dtype=np.float64),
+        cpm=cpm,
         exposure=cube([f"exposure_{c}" for c in channels]),
         sales=cube(["Sales_Value"])[..., 0],
         relative_price=cube(["relative_price"])[..., 0],
         controls=cube([f"control_{k}" for k in controls]),
         control_names=tuple(controls),
-        holdout_weeks=int(meta["holdout_weeks"]),
-        scalers=Scalers.from_dict(meta["scalers"]),
+        holdout_weeks=holdout_weeks,
+        scalers=scalers,
         notes=tuple(str(note) for note in meta.get("notes", ())),
     )

@@ -149,6 +149,29 @@ def write_parquet(path: str | Path, frame: pd.DataFrame) -> Path:
     return Path(path)
 
 
+def read_parquet(path: str | Path, remedy: str) -> pd.DataFrame:
+    """A parquet file written by an earlier step; a damaged or foreign one is an :class:`InputError`
+    naming the file and ``remedy`` (e.g. "re-run 'mmm data' to rebuild it")."""
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path, engine="pyarrow")
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise InputError(f"{path}: not a readable parquet file ({type(error).__name__}); {remedy}") from None
+
+
+def read_json_object(path: str | Path, remedy: str) -> dict[str, Any]:
+    """A JSON object written by an earlier step; damaged JSON or another kind of value is an
+    :class:`InputError` naming the file and ``remedy``."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{path}: not readable JSON ({type(error).__name__}); {remedy}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object, got {type(data).__name__}; {remedy}")
+    return data
+
+
 def write_with(path: str | Path, writer: Callable[[Path], None]) -> Path:
     """Atomically write ``path`` with ``writer(tmp_path)`` (e.g. ``fig.savefig``)."""
     with atomic_path(path) as tmp:
