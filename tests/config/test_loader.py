@@ -218,6 +218,19 @@ def test_a_colour_for_an_unknown_channel_names_the_file(tmp_path: Path) -> None:
     assert load_config(tmp_path).viz.channel_colors == {"TV": "#000000"}
 
 
+def test_an_roi_prior_for_an_unknown_channel_names_the_file(tmp_path: Path) -> None:
+    """It was accepted without a word: a misspelt channel's prior was silently never used."""
+    path = write_config(
+        tmp_path, "model_config.yaml", "priors:\n  channel_roi:\n    Cinema: {mean: 2.0, spread: 0.5}\n"
+    )
+    with pytest.raises(
+        InputError, match=re.escape(f"{path}: key 'priors.channel_roi.Cinema': unknown channel; channels")
+    ):
+        load_config(tmp_path)
+    write_config(tmp_path, "model_config.yaml", "priors:\n  channel_roi:\n    TV: {mean: 2.0, spread: 0.5}\n")
+    assert load_config(tmp_path).model.priors.channel_roi["TV"].mean == 2.0
+
+
 def test_read_yaml_parses_a_mapping(tmp_path: Path) -> None:
     path = write_config(tmp_path, "viz_config.yaml", "dpi: 300\npalette: ['#000000']\n")
     assert read_yaml(path) == {"dpi": 300, "palette": ["#000000"]}

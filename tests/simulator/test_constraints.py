@@ -77,6 +77,25 @@ def test_infeasible_requests_name_the_constraint(constraints, budget, message) -
         resolve_limits(constraints, CHANNELS, CURRENT, budget)
 
 
+@pytest.mark.parametrize(
+    ("constraints", "limits"),
+    [
+        (BudgetConstraints(locked=("TV",), min_spend={"TV": 500.0}), "at least 500 INR"),
+        (BudgetConstraints(locked=("TV",), max_spend={"TV": 50.0}), "at most 50 INR"),
+        (
+            BudgetConstraints(locked=("TV",), min_spend={"TV": 10.0}, max_spend={"TV": 50.0}),
+            "between 10 INR and 50 INR",
+        ),
+    ],
+    ids=["only-a-minimum", "only-a-maximum", "both"],
+)
+def test_a_lock_outside_the_limits_says_them_in_words(constraints: BudgetConstraints, limits: str) -> None:
+    """With only a minimum the line read "[5,000 INR, inf INR]": a number that is not finite."""
+    with pytest.raises(InputError, match=rf"'TV' is locked .* outside its limits \({limits}\)") as raised:
+        resolve_limits(constraints, CHANNELS, CURRENT, 175.0)
+    assert "inf" not in str(raised.value)
+
+
 def test_maxes_below_budget_allowed_with_at_most() -> None:
     limits = resolve_limits(
         BudgetConstraints(max_spend={c: 10.0 for c in CHANNELS}, at_most=True), CHANNELS, CURRENT, 175.0

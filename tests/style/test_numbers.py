@@ -76,6 +76,14 @@ def test_message_amounts_are_whole_rupees_until_huge() -> None:
     assert numbers.message_inr(1e20) == "1e+20 INR"
 
 
+def test_message_amounts_below_100_inr_keep_their_paise() -> None:
+    """``--min TV=0.5 --max TV=0.4`` said "minimum 0 INR is above maximum 0 INR"."""
+    assert numbers.message_inr(0.5) == "0.50 INR"
+    assert numbers.message_inr(0.4) == "0.40 INR"
+    assert numbers.message_inr(40.0) == "40 INR"
+    assert numbers.message_inr(0.0) == "0 INR"
+
+
 @pytest.mark.parametrize(
     "names, text", [([], ""), (["TV"], "TV"), (["TV", "Radio"], "TV and Radio"), (["A", "B", "C"], "A, B and C")]
 )

@@ -137,10 +137,13 @@ def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectCo
     """The four files as one config, with the keys that name channels checked against the channel table;
     ``sources`` says which file each came from (for messages)."""
     features, data, viz = parsed["feature_config.yaml"], parsed["data_config.yaml"], parsed["viz_config.yaml"]
+    model = parsed["model_config.yaml"]
     assert isinstance(features, FeatureConfig) and isinstance(data, DataConfig) and isinstance(viz, VizConfig)
+    assert isinstance(model, ModelConfig)
     for file, key, names in (
         ("feature_config.yaml", "channel_transforms", features.channel_transforms),
         ("viz_config.yaml", "channel_colors", viz.channel_colors),
+        ("model_config.yaml", "priors.channel_roi", model.priors.channel_roi),
     ):
         unknown = [name for name in names if name not in data.channels]
         if unknown:

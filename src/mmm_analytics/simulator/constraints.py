@@ -137,11 +137,20 @@ def resolve_limits(
         if not lower[k] * (1 - RELATIVE_TOLERANCE) <= current[k] <= upper[k] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
                 f"channel {channels[k]!r} is locked at its current spend {message_inr(current[k])}, outside its "
-                f"limits [{message_inr(lower[k])}, {message_inr(upper[k])}]; drop the lock or the limit"
+                f"limits ({_limits_text(lower[k], upper[k])}); drop the lock or the limit"
             )
         lower[k] = upper[k] = current[k]
     _check_budget(channels, lower, upper, locked, budget, constraints.at_most)
     return ChannelLimits(lower=lower, upper=upper, locked=locked)
+
+
+def _limits_text(lower: float, upper: float) -> str:
+    """A channel's limits in words, with no infinite amount: "at least 5,000 INR", "between ... and ..."."""
+    if not np.isfinite(upper):
+        return f"at least {message_inr(lower)}"
+    if lower <= 0:
+        return f"at most {message_inr(upper)}"
+    return f"between {message_inr(lower)} and {message_inr(upper)}"
 
 
 def _check_budget(

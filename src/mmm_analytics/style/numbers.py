@@ -62,8 +62,12 @@ def count(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
 
 
 def message_inr(value: float) -> str:
-    """An INR amount for a one-line message: whole rupees with separators, or 3 significant digits when huge."""
-    return f"{value:,.0f} INR" if abs(value) < 1e15 else f"{value:.3g} INR"
+    """An INR amount for a one-line message: whole rupees with separators, paise below 100 INR when
+    the amount is not whole (so two different small amounts never read the same), or 3
+    significant digits when huge."""
+    if abs(value) >= 1e15:
+        return f"{value:.3g} INR"
+    return f"{value:,.2f} INR" if abs(value) < 100 and value != round(value) else f"{value:,.0f} INR"
 
 
 def money(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
