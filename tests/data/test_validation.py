@@ -49,6 +49,13 @@ def _empty_column(raw: pd.DataFrame) -> pd.DataFrame:
     return raw.assign(CPI="")
 
 
+def _brand_called_all(raw: pd.DataFrame) -> pd.DataFrame:
+    """A brand named as the selection of every brand (it was accepted, then never selectable alone)."""
+    out = raw.copy()
+    out.loc[out[schema.BRAND] == out[schema.BRAND].iloc[-1], schema.BRAND] = "All"
+    return out
+
+
 FATAL_CASES = [
     pytest.param(_set(5, "TV_Impressions", "abc"), "column 'TV_Impressions'", "line 7: 'abc'", id="text_in_tv"),
     pytest.param(
@@ -70,6 +77,7 @@ FATAL_CASES = [
     pytest.param(_set(3, "TPR_Flag", "2"), "column 'TPR_Flag'", "outside {0, 1}", id="flag_two"),
     pytest.param(_set(3, "Display_Flag", "0.5"), "column 'Display_Flag'", "0.5", id="flag_half"),
     pytest.param(_empty_column, "column 'CPI'", "has no values", id="empty_column"),
+    pytest.param(_brand_called_all, "column 'Brand'", "'All' (first on line", id="brand_called_all"),
 ]
 
 

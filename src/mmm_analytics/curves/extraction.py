@@ -44,11 +44,12 @@ import pandas as pd
 
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.curves.evaluation import draw_bands, evaluate, spend_weighted
+from mmm_analytics.data.schema import ALL_SELECTION
 from mmm_analytics.response.artifacts import ResponseParams
 
 type Array = npt.NDArray[np.float64]
 
-NATIONAL = "all"
+NATIONAL = ALL_SELECTION
 CEILING_SHARE = 0.9
 BREAKEVEN_MROI = 1.0
 SEARCH_MULTIPLES: Array = np.concatenate([[0.0], np.geomspace(1e-3, 1e4, 1500)])

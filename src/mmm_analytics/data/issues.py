@@ -26,6 +26,7 @@ class Rule(StrEnum):
     EXTRA_COLUMN = "extra_column"
     COLUMN_ORDER = "column_order"
     EMPTY_ID = "empty_id"
+    RESERVED_ID = "reserved_id"
     STRIPPED_TEXT = "stripped_text"
     BAD_DATE = "bad_date"
     NON_NUMERIC = "non_numeric"

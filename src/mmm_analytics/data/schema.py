@@ -107,5 +107,8 @@ LIFT_TEST_COLUMNS: tuple[str, ...] = (
     "incremental_sales",
     "standard_error",
 )
+#: The name that selects every brand, region or SKU (``mmm optimize --brand all``, a lift test's
+#: ``brand``); no brand, region or SKU in the data may carry it.
+ALL_SELECTION = "all"
 #: The value of a lift test's ``brand`` or ``region`` that means every brand or every region.
-LIFT_TEST_ALL = "all"
+LIFT_TEST_ALL = ALL_SELECTION

@@ -105,6 +105,20 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                     f"{int(empty.sum())} empty value(s) (first on line {line}); every row needs a value",
                 )
             )
+        reserved = stripped.str.lower() == schema.ALL_SELECTION
+        if reserved.any():
+            line = line_of(_first(reserved))
+            issues.append(
+                fatal(
+                    Rule.RESERVED_ID,
+                    source,
+                    column,
+                    int(reserved.sum()),
+                    f"line {line}",
+                    f"'{stripped[reserved].iloc[0]}' (first on line {line}) is reserved: it selects every "
+                    f"{column.lower()}; rename it, e.g. '{column}_all'",
+                )
+            )
         values[column] = stripped
     return values, issues
 

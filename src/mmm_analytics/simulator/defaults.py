@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mmm_analytics.config.model import SimulatorSettings
+from mmm_analytics.data.schema import ALL_SELECTION
 
 #: Baseline sales of a segment = its average weekly model baseline over this many recent weeks.
 RECENT_BASELINE_WEEKS = 13
@@ -42,7 +43,7 @@ MROI_SPREAD_WARNING = 0.01
 SATURATED_MROI = 1e-3
 
 #: "all" selects every brand or every region.
-ALL = "all"
+ALL = ALL_SELECTION
 
 BUDGET_SEMANTICS = (
     "An allocation is a sustained weekly spend per channel (INR). Results are weekly Sales_Value (INR) at "
