@@ -56,6 +56,24 @@ def _brand_called_all(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _series_without_sales(raw: pd.DataFrame) -> pd.DataFrame:
+    """One series' sales all empty: they were filled with the other series' median, a copy."""
+    out = raw.copy()
+    first = out[list(schema.KEY_COLUMNS)].iloc[0]
+    rows = (out[list(schema.KEY_COLUMNS)] == first).all(axis=1)
+    out.loc[rows, "Sales_Value"] = ""
+    return out
+
+
+def _series_mostly_without_tv(raw: pd.DataFrame) -> pd.DataFrame:
+    """A third of one series' TV weeks empty: more than the 25% that may be imputed."""
+    out = raw.copy()
+    first = out[list(schema.KEY_COLUMNS)].iloc[0]
+    rows = np.flatnonzero((out[list(schema.KEY_COLUMNS)] == first).all(axis=1))
+    out.loc[rows[: len(rows) // 3 + 1], "TV_Impressions"] = ""
+    return out
+
+
 FATAL_CASES = [
     pytest.param(_set(5, "TV_Impressions", "abc"), "column 'TV_Impressions'", "line 7: 'abc'", id="text_in_tv"),
     pytest.param(
@@ -78,6 +96,8 @@ FATAL_CASES = [
     pytest.param(_set(3, "Display_Flag", "0.5"), "column 'Display_Flag'", "0.5", id="flag_half"),
     pytest.param(_empty_column, "column 'CPI'", "has no values", id="empty_column"),
     pytest.param(_brand_called_all, "column 'Brand'", "'All' (first on line", id="brand_called_all"),
+    pytest.param(_series_without_sales, "column 'Sales_Value'", "has no value in", id="series_without_sales"),
+    pytest.param(_series_mostly_without_tv, "column 'TV_Impressions'", "at most 25% can be imputed", id="tv_gaps"),
 ]
 
 

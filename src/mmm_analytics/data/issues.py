@@ -27,6 +27,7 @@ class Rule(StrEnum):
     COLUMN_ORDER = "column_order"
     EMPTY_ID = "empty_id"
     RESERVED_ID = "reserved_id"
+    SERIES_GAPS = "series_gaps"
     STRIPPED_TEXT = "stripped_text"
     BAD_DATE = "bad_date"
     NON_NUMERIC = "non_numeric"

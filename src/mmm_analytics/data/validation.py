@@ -8,12 +8,14 @@ kept like the schema's exposure columns.
 Fatal (the run stops with one line naming the file and column): a missing column
 (for a channel column, also the ``data_config.yaml`` key that names it),
 a non-numeric or non-finite number, a date that is neither M/D/YYYY nor ISO, an empty
-Geo/Brand/SKU, a duplicate (Date, Geo, Brand, SKU) row, dates off a 7-day grid, a
+Geo/Brand/SKU or one named ``all`` (it selects every one), a duplicate (Date, Geo, Brand,
+SKU) row, dates off a 7-day grid, a
 negative value where none is possible, a promotion flag outside {0, 1}, a value above
 its plausible bound (``validation`` block of ``data_config.yaml``, see
 :class:`~mmm_analytics.config.data.ValidationSettings`; an exposure is also checked for
 the spend it implies at its channel's CPM), a series whose Sales_Value is zero in every
-week, or a series missing more than :data:`MAX_MISSING_WEEK_SHARE` of the weeks.
+week, or a series missing more than :data:`MAX_MISSING_WEEK_SHARE` of the weeks, or of the
+values of its sales, a price or a medium (imputing those would copy other series).
 
 Fixed and reported: renamed/extra/reordered columns, spaces around names, empty
 numeric cells and missing weeks (rows added; the cleaning step imputes their values).
@@ -440,6 +442,34 @@ def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
     return merged, [fixed(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], int(added.sum())
 
 
+#: Columns a series must mostly hold itself: its sales, prices and media. A control such as CPI
+#: may come from the other series (the same week's median); these would only copy another series.
+_OWN_COLUMNS: tuple[str, ...] = tuple(
+    column
+    for role in (schema.Role.KPI, schema.Role.PRICE, schema.Role.MEDIA)
+    for column in schema.columns_with_role(role)
+)
+
+
+def _check_series_gaps(completed: pd.DataFrame, source: str, columns: Sequence[str]) -> list[Issue]:
+    """Fatal where one series has no value (empty cells and missing weeks together) in more than
+    :data:`MAX_MISSING_WEEK_SHARE` of the weeks of one of ``columns``: imputing that much would
+    copy the other series, not fill a gap."""
+    series = completed.groupby(_KEY, sort=True)
+    n_weeks = int(series.size().max())
+    for column in columns:
+        empty = completed[column].isna().groupby([completed[k] for k in _KEY], sort=True).sum()
+        if empty.max() > MAX_MISSING_WEEK_SHARE * n_weeks:
+            name = "/".join(map(str, empty.idxmax()))
+            detail = (
+                f"series {name} has no value in {int(empty.max())} of {n_weeks} weeks; at most "
+                f"{MAX_MISSING_WEEK_SHARE:.0%} can be imputed (the rest would be copied from other series): "
+                "fill in the values or leave the series out"
+            )
+            return [fatal(Rule.SERIES_GAPS, source, column, int(empty.max()), name, detail)]
+    return []
+
+
 def validate_panel(
     raw: pd.DataFrame, source: str, channels: Channels | None = None, limits: ValidationSettings | None = None
 ) -> ValidatedPanel:
@@ -486,7 +516,7 @@ def validate_panel(
     issues += _check_ranges(typed, source, channels, limits or ValidationSettings()) + _check_sales(typed, source)
     raise_if_fatal(issues)
     completed, grid_issues, inserted = complete_grid(typed, source)
-    issues += grid_issues
+    issues += grid_issues + _check_series_gaps(completed, source, [*_OWN_COLUMNS, *extra])
     raise_if_fatal(issues)
     missing_in_file = {column: missing.get(column, 0) for column in columns}
     return ValidatedPanel(completed, tuple(issues), len(typed), inserted, missing_in_file, tuple(extra))
