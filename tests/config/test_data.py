@@ -66,6 +66,15 @@ def test_bad_channel_specs(spec: dict, message: str) -> None:
         ChannelSpec.model_validate(spec)
 
 
+@pytest.mark.parametrize("name", ["TV=x", " ", "TV\n"], ids=["equals", "blank", "newline"])
+def test_a_channel_name_the_command_line_cannot_take_is_refused(name: str) -> None:
+    """``"TV=x"`` was accepted, then ``--min "TV=x=5"`` read the amount as 'x=5': never limitable."""
+    spec = {"column": "TV_Impressions", "cpm": 1.2}
+    with pytest.raises(pydantic.ValidationError, match="cannot be used on the command line"):
+        DataConfig.model_validate({"channels": {name: spec}})
+    assert DataConfig.model_validate({"channels": {"TV 2": spec}}).channel_table().names == ("TV 2",)
+
+
 @pytest.mark.parametrize(
     "raw, key",
     [

@@ -186,6 +186,10 @@ class DataConfig(Settings):
     @field_validator("channels")
     @classmethod
     def _own_columns(cls, channels: dict[str, ChannelSpec]) -> dict[str, ChannelSpec]:
+        for name in channels:
+            if "=" in name or not name.strip() or not name.isprintable():
+                why = " ('=' separates a channel from its amount in --min/--max)" if "=" in name else ""
+                raise ValueError(f"channel name {name!r} cannot be used on the command line{why}; rename it")
         shared = _shared_columns(channels)
         if shared is not None:
             raise ValueError(shared)
