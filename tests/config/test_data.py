@@ -58,8 +58,9 @@ def test_channel_table_prices_spend_columns_at_one_thousand() -> None:
         ({"column": "TV_Impressions"}, "give either 'cpm'"),
         ({"column": "TV_Impressions", "cpm": -1.0}, "greater than 0"),
         ({"column": "TV_Impressions", "cpm": 1.0, "cost": 2.0}, "cost"),
+        ({"column": "TV_Impressions", "cpm": 1e300}, "above 1e\\+07"),
     ],
-    ids=["neither_cpm_nor_spend", "negative_cpm", "unknown_key"],
+    ids=["neither_cpm_nor_spend", "negative_cpm", "unknown_key", "huge_cpm"],
 )
 def test_bad_channel_specs(spec: dict, message: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=message):
@@ -73,6 +74,14 @@ def test_a_channel_name_the_command_line_cannot_take_is_refused(name: str) -> No
     with pytest.raises(pydantic.ValidationError, match="cannot be used on the command line"):
         DataConfig.model_validate({"channels": {name: spec}})
     assert DataConfig.model_validate({"channels": {"TV 2": spec}}).channel_table().names == ("TV 2",)
+
+
+@pytest.mark.parametrize("start", ["1066-10-14", "2199-06-01"], ids=["too_early", "weeks_run_past_2200"])
+def test_a_synthetic_start_date_outside_the_readable_years_names_the_key(start: str) -> None:
+    """1066-10-14 was accepted; the data step then refused the panel it had just written, naming that file."""
+    with pytest.raises(pydantic.ValidationError, match=r"'start_date' .* outside 1900-2200"):
+        DataConfig.model_validate({"synthetic": {"start_date": start}})
+    assert DataConfig.model_validate({"synthetic": {"start_date": "2199-06-01", "n_weeks": 40}})
 
 
 @pytest.mark.parametrize(

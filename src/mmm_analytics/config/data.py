@@ -11,8 +11,11 @@ from pydantic import Field, field_validator, model_validator
 from mmm_analytics.channels import Channels
 from mmm_analytics.config.base import MAX_SEED, Settings
 
-#: Smallest CPM accepted (INR per 1000 exposures).
+#: The dates a panel may hold (an earlier or later date is a typo or a unit slip).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+#: Smallest and largest CPM accepted (INR per 1000 exposures): a paisa, and 10,000 INR an exposure.
 MIN_CPM = 0.01
+MAX_CPM = 1e7
 
 
 class ChannelSpec(Settings):
@@ -27,11 +30,17 @@ class ChannelSpec(Settings):
     @field_validator("cpm")
     @classmethod
     def _plausible_cpm(cls, cpm: float | None) -> float | None:
-        """A CPM below a paisa per 1000 exposures is a unit slip: every ROI would be divided by almost nothing."""
+        """A CPM below a paisa per 1000 exposures, or above 10,000 INR an exposure, is a unit slip:
+        every ROI would be divided by almost nothing, or by amounts no medium costs."""
         if cpm is not None and cpm < MIN_CPM:
             raise ValueError(
                 f"{cpm:.3g} INR per 1000 exposures is below {MIN_CPM} (a paisa), no medium's price; "
                 "check the units (INR per 1000 exposures, e.g. 150)"
+            )
+        if cpm is not None and cpm > MAX_CPM:
+            raise ValueError(
+                f"{cpm:.3g} INR per 1000 exposures is above {MAX_CPM:.0e} (10,000 INR an exposure), no medium's "
+                "price; check the units (INR per 1000 exposures, e.g. 150)"
             )
         return cpm
 
@@ -160,6 +169,17 @@ class SyntheticSettings(Settings):
         ge=0,
         description="Override the setting's weekly sales noise (sd as a share of the series' mean weekly sales).",
     )
+
+    @model_validator(mode="after")
+    def _dates_in_range(self) -> Self:
+        """Every generated week within the dates the data step reads (FIRST_DATE..LAST_DATE)."""
+        last = self.start_date + dt.timedelta(weeks=self.n_weeks - 1)
+        if self.start_date < FIRST_DATE or last > LAST_DATE:
+            raise ValueError(
+                f"'start_date' {self.start_date.isoformat()} puts the {self.n_weeks} weeks outside "
+                f"{FIRST_DATE.year}-{LAST_DATE.year}; pick a start date in that range"
+            )
+        return self
 
 
 class KaggleSettings(Settings):

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.channels import Channels
+from mmm_analytics.config import data as config_data
 from mmm_analytics.config.data import ValidationSettings
 from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
@@ -125,7 +126,7 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
     return values, issues
 
 
-FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
+FIRST_DATE, LAST_DATE = pd.Timestamp(config_data.FIRST_DATE), pd.Timestamp(config_data.LAST_DATE)
 
 
 def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
