@@ -106,6 +106,23 @@ def test_file_cut_off_mid_line_names_the_line(kaggle_head_path: Path, tmp_path: 
         read_raw_csv(cut)
 
 
+def test_a_row_with_more_cells_than_the_header_names_the_line(kaggle_head_path: Path, tmp_path: Path) -> None:
+    """pandas moved the columns under an index and the message blamed 'Date' for holding 'BrandA_SKU1'."""
+    lines = kaggle_head_path.read_text(encoding="utf-8").splitlines()
+    lines[1] += ",1,2,3"
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"long.csv: line 2 has 31 cells, the header 28; a value holds a comma"):
+        read_raw_csv(path)
+
+
+def test_trailing_commas_on_every_row_leave_the_columns_in_place(kaggle_head_path: Path, tmp_path: Path) -> None:
+    lines = kaggle_head_path.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "trailing.csv"
+    path.write_text("\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(read_raw_csv(path), read_raw_csv(kaggle_head_path))
+
+
 def test_blank_lines_are_not_incomplete_rows(kaggle_head_path: Path, tmp_path: Path) -> None:
     spaced = tmp_path / "spaced.csv"
     spaced.write_text(kaggle_head_path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")

@@ -8,6 +8,7 @@ line and text of each bad cell. :func:`load_panel` then validates and types it.
 from __future__ import annotations
 
 import csv
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -49,7 +50,11 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
     try:
         _check_text(file)
         _check_complete_rows(file)
-        return pd.read_csv(file, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+        with warnings.catch_warnings():  # cells past the header's are empty (checked): nothing is lost
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(
+                file, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig", index_col=False
+            )
     except pd.errors.EmptyDataError:
         raise InputError(f"{file}: the file is empty; it needs a header line and one row per week and series") from None
     except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as error:
@@ -69,7 +74,8 @@ def _check_text(file: Path) -> None:
 
 
 def _check_complete_rows(file: Path) -> None:
-    """Every non-blank row has as many cells as the header (a short row means a cut-off file)."""
+    """Every non-blank row has as many cells as the header (a short row means a cut-off file, a
+    long one a comma inside a value); empty cells past the header's (trailing commas) are allowed."""
     with open(file, encoding="utf-8-sig", newline="") as handle:
         rows = csv.reader(handle)
         header = next(rows, None)
@@ -80,6 +86,11 @@ def _check_complete_rows(file: Path) -> None:
                 raise InputError(
                     f"{file}: line {rows.line_num} has {len(row)} of the header's {len(header)} cells; the file "
                     "looks cut off or the row is incomplete: complete or remove that line"
+                )
+            if any(cell.strip() for cell in row[len(header) :]):  # empty ones (trailing commas) are dropped
+                raise InputError(
+                    f"{file}: line {rows.line_num} has {len(row)} cells, the header {len(header)}; a value holds "
+                    "a comma (quote it) or the row has cells no column names: fix or remove that line"
                 )
 
 
