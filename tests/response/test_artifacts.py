@@ -229,6 +229,23 @@ def test_params_with_nan_or_inf_name_the_file_and_array(
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [("half_saturation", (0, 1)), ("cpm", (2,)), ("slope_draws", (0, 0, 2))],
+    ids=["half-saturation", "cpm", "slope-draws"],
+)
+def test_params_with_a_value_at_or_below_zero_name_the_file_and_array(
+    tmp_path: Path, name: str, index: tuple[int, ...]
+) -> None:
+    """A negative half-saturation printed the whole array without the file, and ``mmm optimize`` took it."""
+    params = small_params()
+    params.save(tmp_path)
+    _rewrite(tmp_path, **{name: _with(getattr(params, name), index, -1.0)})
+    reason = f"array '{name}' holds 1 value(s) <= 0 (smallest -1)"
+    with pytest.raises(InputError, match="^" + _damaged(tmp_path / PARAMS_FILE, reason)):
+        ResponseParams.load(tmp_path)
+
+
 def test_params_with_nan_in_several_arrays_name_each_of_them(tmp_path: Path) -> None:
     params = small_params()
     params.save(tmp_path)

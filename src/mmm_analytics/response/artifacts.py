@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.response import saturation
 from mmm_analytics.response.saturation import relative_size
 from mmm_analytics.style import numbers
 from mmm_analytics.utils.io import atomic_path, write_json
@@ -339,7 +340,20 @@ class ResponseParams:
         params = cls(**values)
         params._check_shapes(path)
         params._check_finite(path)
+        params._check_positive(path)
         return params
+
+    def _check_positive(self, path: Path) -> None:
+        """CPMs, half-saturations and slopes are > 0 (a curve is undefined otherwise)."""
+        names = ["cpm", "half_saturation", "half_saturation_draws"]
+        if saturation.has_slope(self.saturation):
+            names += ["slope", "slope_draws"]
+        for name in names:
+            array = np.asarray(getattr(self, name))
+            if (array <= 0).any():
+                raise _damaged(
+                    path, f"array '{name}' holds {int((array <= 0).sum())} value(s) <= 0 (smallest {array.min():.3g})"
+                )
 
     def _check_finite(self, path: Path) -> None:
         """Every number of the response is finite (NaN or inf would turn every curve, ROI and plan into NaN)."""
