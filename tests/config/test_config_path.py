@@ -64,6 +64,19 @@ def test_a_file_of_unknown_kind_is_refused(tmp_path: Path) -> None:
         load_config_path(tmp_path / "prod.yaml")
 
 
+def test_a_file_read_as_the_commands_kind_says_so_when_it_does_not_fit(folder: Path, tmp_path: Path) -> None:
+    """``mmm data --config my.yaml`` with a model config said only "unknown key 'seed'"."""
+    lone = tmp_path / "my.yaml"
+    lone.write_text("seed: 1\n")
+    with pytest.raises(InputError, match=r"unknown key 'seed'.*so it was read as data_config.yaml; put data_config"):
+        load_config_path(lone, kind="data_config.yaml", default_dir=folder)
+    assert load_config_path(lone, kind="model_config.yaml", default_dir=folder).model.seed == 1
+    named = tmp_path / "my_data.yaml"
+    named.write_text("seed: 1\n")
+    with pytest.raises(InputError, match=r"unknown key 'seed'; remove it or check its spelling$"):
+        load_config_path(named, kind="model_config.yaml", default_dir=folder)
+
+
 def test_a_mistyped_file_suggests_the_close_name(folder: Path) -> None:
     with pytest.raises(InputError, match=r"model_confg.yaml' not found; did you mean '.*model_config.yaml'\?"):
         load_config_path(folder / "model_confg.yaml")

@@ -250,8 +250,24 @@ def load_config_path(
         candidates = (target,) if file_name == own else (target.parent / file_name, Path(default_dir) / file_name)
         source = next((p for p in candidates if p.is_file()), None)
         sources[file_name] = source or Path(file_name)
-        parsed[file_name] = parse_settings(model, read_yaml(source) if source else {}, source or target)
+        try:
+            parsed[file_name] = parse_settings(model, read_yaml(source) if source else {}, source or target)
+        except InputError as error:
+            if source != target or _named_kind(target) is not None:
+                raise
+            raise InputError(
+                f"{error} (its name does not say which settings it holds, so it was read as {own}; put "
+                f"{numbers.listing([Path(name).stem for name in CONFIG_FILES], 'or')} in its name)"
+            ) from None
     return _project(parsed, sources)
+
+
+def _named_kind(file: Path) -> str | None:
+    """The kind ``file``'s name says (see :func:`config_kind`), or None."""
+    try:
+        return config_kind(file)
+    except InputError:
+        return None
 
 
 def config_folder(path: str | Path) -> Path:
