@@ -95,33 +95,25 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                     "spaces around values were removed",
                 )
             )
-        empty = stripped == ""
-        if empty.any():
-            line = line_of(_first(empty))
-            issues.append(
-                fatal(
-                    Rule.EMPTY_ID,
-                    source,
-                    column,
-                    int(empty.sum()),
-                    f"line {line}",
-                    f"{int(empty.sum())} empty value(s) (first on line {line}); every row needs a value",
+        empty, reserved = stripped == "", stripped.str.lower() == schema.ALL_SELECTION
+        for rule, bad, detail in (
+            (Rule.EMPTY_ID, empty, "empty value(s) (first on line {line}); every row needs a value"),
+            (
+                Rule.RESERVED_ID,
+                reserved,
+                f"value(s) '{{name}}' (first on line {{line}}): the name is reserved, it selects every "
+                f"{column.lower()}; rename it, e.g. '{column}_all'",
+            ),
+        ):
+            if bad.any():
+                line = line_of(_first(bad))
+                name = stripped[bad].iloc[0]
+                count = int(bad.sum())
+                issues.append(
+                    fatal(
+                        rule, source, column, count, f"line {line}", f"{count} " + detail.format(line=line, name=name)
+                    )
                 )
-            )
-        reserved = stripped.str.lower() == schema.ALL_SELECTION
-        if reserved.any():
-            line = line_of(_first(reserved))
-            issues.append(
-                fatal(
-                    Rule.RESERVED_ID,
-                    source,
-                    column,
-                    int(reserved.sum()),
-                    f"line {line}",
-                    f"'{stripped[reserved].iloc[0]}' (first on line {line}) is reserved: it selects every "
-                    f"{column.lower()}; rename it, e.g. '{column}_all'",
-                )
-            )
         values[column] = stripped
     return values, issues
 
