@@ -92,6 +92,17 @@ def test_training_bar_shows_each_epoch_and_the_objective(terminal: io.StringIO) 
     assert progress.AFTER_FIT in screen
 
 
+def test_bars_write_nothing_where_the_output_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log or pipe got a blank line per bar, so an error line came after an empty one."""
+    log = io.StringIO()
+    monkeypatch.setattr(progress, "console", Console(file=log, force_terminal=False, width=160))
+    with progress.figure_bar() as advance:
+        advance(40, 157)
+    with progress.epoch_bar() as epoch:
+        epoch(1, 30, 1234.5)
+    assert log.getvalue() == ""
+
+
 def test_curves_bar_advances_per_figure_batch(terminal: io.StringIO) -> None:
     with progress.figure_bar() as advance:
         advance(40, 157)

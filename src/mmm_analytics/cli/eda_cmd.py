@@ -51,7 +51,7 @@ def progress_bar() -> Iterator[Callable[[str], None]]:
     from mmm_analytics.eda import PROGRESS_STEPS
 
     columns = [TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("computing analyses", total=PROGRESS_STEPS)
         yield lambda label: progress.update(task, advance=1, description=label)
 

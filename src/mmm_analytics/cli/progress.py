@@ -34,7 +34,8 @@ def _bar() -> Progress:
     )
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    return Progress(*columns, TimeElapsedColumn(), console=console, transient=True)
+    # Off when the output is not a terminal: a log gets the closing lines, not a blank line per bar.
+    return Progress(*columns, TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
 
 
 def epoch_text(epoch: int, epochs: int, objective: float) -> str:
