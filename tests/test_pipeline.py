@@ -54,8 +54,22 @@ def test_steps_run_in_pipeline_order_whatever_the_order_given() -> None:
         (None, ",", "--skip names no step"),
         ("data", "data", "--skip leaves no step of --steps to run"),
         (None, ",".join(pipeline.STEPS), "--skip leaves no step"),
+        ("data,,features", None, "--steps: 'data,,features' has an empty item"),
+        ("data,features,", None, "has an empty item"),
+        ("data,data", None, "--steps: step 'data' is given twice"),
+        (None, "eda,eda", "--skip: step 'eda' is given twice"),
     ],
-    ids=["empty-steps", "blank-steps", "empty-skip", "skip-all-chosen", "skip-everything"],
+    ids=[
+        "empty-steps",
+        "blank-steps",
+        "empty-skip",
+        "skip-all-chosen",
+        "skip-everything",
+        "empty-item",
+        "trailing-comma",
+        "step-twice",
+        "skip-twice",
+    ],
 )
 def test_a_selection_of_no_step_is_an_error(steps: str | None, skip: str | None, message: str) -> None:
     """'--steps ""' ran the whole pipeline, and '--steps data --skip data' ran nothing and reported success."""

@@ -377,8 +377,20 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
         (["--settings", "bogus"], ("--settings: unknown world 'bogus'", "choose from default", "collinear")),
         (["--scale", ""], ("--scale names nothing",)),
         (["--seeds", str(2**32)], (f"--seeds {2**32}: a seed must be at most",)),
+        (["--seeds", "1,,2"], ("--seeds: '1,,2' has an empty item",)),
+        (["--scale", "24,,400"], ("--scale: '24,,400' has an empty item",)),
     ],
-    ids=["negative", "with_scale", "no-seed", "no-setting", "unknown-setting", "no-size", "seed-too-large"],
+    ids=[
+        "negative",
+        "with_scale",
+        "no-seed",
+        "no-setting",
+        "unknown-setting",
+        "no-size",
+        "seed-too-large",
+        "empty-seed-item",
+        "empty-size-item",
+    ],
 )
 def test_the_command_refuses_a_bad_number_of_lift_tests(
     tmp_path: Path, extra: list[str], fragments: tuple[str, ...]

@@ -306,6 +306,11 @@ def test_lift_tests_from_the_config(project: Path) -> None:
             "--geos applies to --source synthetic only, but --source is 'kaggle'",
             id="not_synthetic",
         ),
+        pytest.param(
+            ["--source", "kaggle", "--seed", "3"],
+            "--seed applies to --source synthetic only, but --source is 'kaggle'",
+            id="seed_not_synthetic",
+        ),
         pytest.param(["--geos", "many"], None, id="not_a_number"),
     ],
 )

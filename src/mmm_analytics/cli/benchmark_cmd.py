@@ -81,9 +81,11 @@ def _pair(ours: float, floor: float, digits: int = 1) -> str:
 
 def _parse_list[T](text: str, kind: Callable[[str], T], name: str, example: str) -> list[T]:
     """``text``'s comma-separated items read by ``kind``; at least one (``example`` shows the form)."""
-    parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not parts:
+    parts = [part.strip() for part in text.split(",")]
+    if not any(parts):
         raise InputError(f"--{name} names nothing; give e.g. --{name} {example}")
+    if not all(parts):  # "1,,2" or "1,2,": a typo, not a shorter list
+        raise InputError(f"--{name}: {text!r} has an empty item; give e.g. --{name} {example}")
     try:
         items = [kind(part) for part in parts]
     except ValueError:

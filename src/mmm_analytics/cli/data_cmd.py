@@ -19,6 +19,7 @@ from mmm_analytics.cli.common import (
     user_errors,
     warn,
 )
+from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def data(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Load the panel, validate and clean it; write the raw copy, data dictionary and cleaned panel."""
+    from mmm_analytics.data.pipeline import SourceKind, source_kind
     from mmm_analytics.pipeline import (  # pandas is imported only when a command runs
         choose_source,
         prepare_data,
@@ -120,6 +122,11 @@ def data(
         chosen = choose_source(source, dataset)
         config = with_dataset(project_config(config_dir, "data_config.yaml"), dataset)
         config = with_synthetic_options(config, chosen, sizes)
+        if seed is not None and source_kind(chosen) is not SourceKind.SYNTHETIC:
+            raise InputError(
+                f"--seed applies to --source synthetic only, but --source is {chosen!r}; "
+                "leave --seed out or use --source synthetic"
+            )
         with console.status(STATUS):
             result = prepare_data(chosen, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
     written = result.ground_truth is not None and config.data.synthetic.lift_tests > 0
