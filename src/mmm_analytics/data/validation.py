@@ -448,10 +448,10 @@ def _check_series_gaps(completed: pd.DataFrame, source: str, columns: Sequence[s
     """Fatal where one series has no value (empty cells and missing weeks together) in more than
     :data:`MAX_MISSING_WEEK_SHARE` of the weeks of one of ``columns``: imputing that much would
     copy the other series, not fill a gap."""
-    series = completed.groupby(_KEY, sort=True)
-    n_weeks = int(series.size().max())
+    n_weeks = completed[schema.DATE].nunique()  # every series has every week of the grid
+    empty_by_series = completed[list(columns)].isna().groupby([completed[k] for k in _KEY], sort=True).sum()
     for column in columns:
-        empty = completed[column].isna().groupby([completed[k] for k in _KEY], sort=True).sum()
+        empty = empty_by_series[column]
         if empty.max() > MAX_MISSING_WEEK_SHARE * n_weeks:
             name = "/".join(map(str, empty.idxmax()))
             detail = (
