@@ -56,20 +56,23 @@ def _brand_called_all(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _first_series_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows of the file's first series (its Geo, Brand and SKU)."""
+    keys = raw[list(schema.KEY_COLUMNS)]
+    return np.flatnonzero((keys == keys.iloc[0]).all(axis=1))
+
+
 def _series_without_sales(raw: pd.DataFrame) -> pd.DataFrame:
     """One series' sales all empty: they were filled with the other series' median, a copy."""
     out = raw.copy()
-    first = out[list(schema.KEY_COLUMNS)].iloc[0]
-    rows = (out[list(schema.KEY_COLUMNS)] == first).all(axis=1)
-    out.loc[rows, "Sales_Value"] = ""
+    out.loc[_first_series_rows(out), "Sales_Value"] = ""
     return out
 
 
 def _series_mostly_without_tv(raw: pd.DataFrame) -> pd.DataFrame:
     """A third of one series' TV weeks empty: more than the 25% that may be imputed."""
     out = raw.copy()
-    first = out[list(schema.KEY_COLUMNS)].iloc[0]
-    rows = np.flatnonzero((out[list(schema.KEY_COLUMNS)] == first).all(axis=1))
+    rows = _first_series_rows(out)
     out.loc[rows[: len(rows) // 3 + 1], "TV_Impressions"] = ""
     return out
 
