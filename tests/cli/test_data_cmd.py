@@ -316,8 +316,9 @@ def test_lift_tests_from_the_config(project: Path) -> None:
 )
 def test_bad_size_option_is_exit_2_with_one_line(project: Path, args: list[str], fragment: str | None) -> None:
     result = runner.invoke(app, ["data", *args])
-    if fragment is None:  # Typer's own usage error: also exit code 2
-        assert result.exit_code == 2 and "Usage: mmm data" in result.output
+    if fragment is None:  # a value of the wrong type: the command line's own check, one line as well
+        _assert_user_error(result, "Invalid value for '--geos'")
+        assert "see 'mmm data --help'" in result.stderr
     else:
         _assert_user_error(result, fragment)
     assert not (project / "data").exists()

@@ -8,7 +8,10 @@ non-interactive Agg backend unless ``MPLBACKEND`` says otherwise.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+import sys
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -44,8 +47,46 @@ class MmmCommand(_FlagsAsFlags, TyperCommand):
     """A command of ``mmm``."""
 
 
+def usage_error_line(error: typer.TyperException) -> str:
+    """A mistake on the command line (unknown option or command, a value of the wrong type) in one
+    line that names it and where help is: ``error: Invalid value for '--seed': ...; see 'mmm data --help'``."""
+    message = " ".join(re.sub(r"\bValue error, ", "", error.format_message()).split()).rstrip(".")
+    context = getattr(error, "ctx", None)
+    if context is None:
+        return message
+    help_command = f"'{context.command_path} --help'"
+    return f"{message} See {help_command}" if message.endswith("?") else f"{message}; see {help_command}"
+
+
 class MmmGroup(_FlagsAsFlags, TyperGroup):
-    """The ``mmm`` root."""
+    """The ``mmm`` root: a mistake on the command line is one line on stderr and exit code 2, like
+    every other user error (Typer's own answer is a usage box)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        given = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or not given:  # bare `mmm` shows the help, as before
+            return super().main(given, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+        try:
+            code = super().main(given, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as error:
+            from mmm_analytics.cli.common import report_line
+
+            report_line(usage_error_line(error))
+            sys.exit(getattr(error, "exit_code", 2))
+        except typer.Abort:
+            from mmm_analytics.cli.common import report_line
+
+            report_line("aborted: no input")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 app = typer.Typer(
@@ -88,6 +129,9 @@ def root(
 ) -> None:
     """Marketing Mix Modeling toolkit."""
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # A name in a script no installed font has (CJK, emoji) is drawn as boxes; matplotlib would
+    # also warn once per glyph and figure, lines a user cannot act on.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
     state.debug = debug
 
 

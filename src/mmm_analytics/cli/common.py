@@ -36,6 +36,7 @@ __all__ = [
     "describe_os_error",
     "error_console",
     "project_config",
+    "report_line",
     "require_file",
     "state",
     "user_errors",
@@ -112,11 +113,16 @@ def describe_os_error(error: OSError, outputs: tuple[Output, ...] = ()) -> str:
             return f"{where}: {reason.lower() if reason[:1].isupper() else reason}; {other}"
 
 
+def report_line(message: str) -> None:
+    """One error line on stderr: ``error: <message>``, whitespace folded."""
+    line = escape(" ".join(message.split()))
+    error_console.print(f"[bold red]error:[/bold red] {line}", markup=True, highlight=False)
+
+
 def _report(message: str, error: BaseException) -> None:
     if state.debug:
         traceback.print_exception(error)
-    line = escape(" ".join(message.split()))
-    error_console.print(f"[bold red]error:[/bold red] {line}", markup=True, highlight=False)
+    report_line(message)
 
 
 @contextlib.contextmanager
