@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -234,40 +235,44 @@ def test_missing_model_folder(tmp_path: Path) -> None:
 
 
 def test_simulate_batch(model: Path, tmp_path: Path) -> None:
+    """Also: a scenario named in a script no installed font has draws boxes, without a warning per glyph."""
     scenarios = tmp_path / "s.yaml"
-    scenarios.write_text("scenarios:\n  - name: now\n  - name: half_tv\n    spend: {TV: '-50%'}\n")
+    scenarios.write_text("scenarios:\n  - name: now\n  - name: half_tv\n    spend: {TV: '-50%'}\n  - name: 中文 🚀\n")
     report = tmp_path / "report.html"
     (tmp_path / "config").mkdir()
     for name in ("data_config.yaml", "feature_config.yaml", "model_config.yaml"):
         (tmp_path / "config" / name).write_text("")  # empty: built-in defaults
     (tmp_path / "config" / "viz_config.yaml").write_text("dpi: 50\n")
-    result = runner.invoke(
-        app,
-        [
-            "simulate",
-            "--model",
-            str(model),
-            "--scenarios",
-            str(scenarios),
-            "--config-dir",
-            str(tmp_path / "config"),
-            "--output",
-            str(tmp_path / "sim"),
-            "--figures",
-            str(tmp_path / "fig"),
-            "--report",
-            str(report),
-            "--brand",
-            "BrandA",
-            "--region",
-            "EAST",
-            "--export",
-        ],
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = runner.invoke(
+            app,
+            [
+                "simulate",
+                "--model",
+                str(model),
+                "--scenarios",
+                str(scenarios),
+                "--config-dir",
+                str(tmp_path / "config"),
+                "--output",
+                str(tmp_path / "sim"),
+                "--figures",
+                str(tmp_path / "fig"),
+                "--report",
+                str(report),
+                "--brand",
+                "BrandA",
+                "--region",
+                "EAST",
+                "--export",
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert report.is_file() and (tmp_path / "sim" / "exports" / "scenario_comparison.json").is_file()
     assert len(list((tmp_path / "fig").glob("*.png"))) == 4
     assert "half_tv" in result.stdout
+    assert not [w for w in caught if "Glyph" in str(w.message)]
 
 
 def test_simulate_bad_scenario_file(model: Path, tmp_path: Path) -> None:
