@@ -372,10 +372,10 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
     [
         (["--lift-tests", "-1"], ("--lift-tests -1", ">= 1")),
         (["--lift-tests", "2", "--scale", "24"], ("--lift-tests 2", "--scale")),
-        (["--seeds", ""], ("--seeds names nothing", "--seeds 1,2,3")),
-        (["--settings", " , "], ("--settings names nothing",)),
+        (["--seeds", ""], ("--seeds names no seed", "--seeds 1,2,3")),
+        (["--settings", " , "], ("--settings names no world",)),
         (["--settings", "bogus"], ("--settings: unknown world 'bogus'", "choose from default", "collinear")),
-        (["--scale", ""], ("--scale names nothing",)),
+        (["--scale", ""], ("--scale names no panel size",)),
         (["--seeds", str(2**32)], (f"--seeds {2**32}: a seed must be at most",)),
         (["--seeds", "1,,2"], ("--seeds: '1,,2' has an empty item",)),
         (["--scale", "24,,400"], ("--scale: '24,,400' has an empty item",)),

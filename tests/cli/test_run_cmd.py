@@ -23,11 +23,15 @@ runner = CliRunner()
             ["run", "--output-dir", "afile/project"], "'afile' is a file, so nothing", id="run-output-dir-under-file"
         ),
         pytest.param(["benchmark", "--seeds", "1,-2"], "--seeds -2: a seed must be 0 or more", id="benchmark-seed"),
-        pytest.param(["benchmark", "--seeds", "1,2,1"], "--seeds: 1 is given twice; name each once", id="seed-twice"),
         pytest.param(
-            ["benchmark", "--settings", "default,default"], "--settings: default is given twice", id="world-twice"
+            ["benchmark", "--seeds", "1,2,1"], "--seeds: seed 1 is given twice; name each once", id="seed-twice"
         ),
-        pytest.param(["benchmark", "--scale", "24,24"], "--scale: 24 is given twice", id="size-twice"),
+        pytest.param(
+            ["benchmark", "--settings", "default,default"],
+            "--settings: world 'default' is given twice",
+            id="world-twice",
+        ),
+        pytest.param(["benchmark", "--scale", "24,24"], "--scale: panel size 24 is given twice", id="size-twice"),
         pytest.param(
             ["run", "--input", "nope.csv", "--steps", "eda"],
             "--input is read by the data step, which this run leaves out",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +23,7 @@ from mmm_analytics.cli.common import (
 from mmm_analytics.cli.train_cmd import BACKEND_HELP, with_backend
 from mmm_analytics.compute import Backend
 from mmm_analytics.errors import InputError
+from mmm_analytics.utils.options import comma_list
 from mmm_analytics.utils.paths import ProjectPaths
 
 DEFAULTS = ProjectPaths()
@@ -79,26 +79,9 @@ def _pair(ours: float, floor: float, digits: int = 1) -> str:
     return f"{_share(ours, digits)} / {_share(floor, digits)}"
 
 
-def _parse_list[T](text: str, kind: Callable[[str], T], name: str, example: str) -> list[T]:
-    """``text``'s comma-separated items read by ``kind``; at least one (``example`` shows the form)."""
-    parts = [part.strip() for part in text.split(",")]
-    if not any(parts):
-        raise InputError(f"--{name} names nothing; give e.g. --{name} {example}")
-    if not all(parts):  # "1,,2" or "1,2,": a typo, not a shorter list
-        raise InputError(f"--{name}: {text!r} has an empty item; give e.g. --{name} {example}")
-    try:
-        items = [kind(part) for part in parts]
-    except ValueError:
-        raise InputError(f"--{name}: could not read {text!r}; give a comma-separated list, e.g. {example}") from None
-    twice = next((item for i, item in enumerate(items) if item in items[:i]), None)
-    if twice is not None:  # a world counted twice would weigh twice in every average
-        raise InputError(f"--{name}: {twice} is given twice; name each once")
-    return items
-
-
 def _parse_settings[S: StrEnum](text: str, kind: type[S]) -> list[S]:
     """``--settings``: comma-separated world names, each one of ``kind``'s."""
-    names = _parse_list(text, str, "settings", "default,delayed")
+    names = comma_list(text, "--settings", "default,delayed", str, "world")
     unknown = [name for name in names if name not in {member.value for member in kind}]
     if unknown:
         raise InputError(f"--settings: unknown world {unknown[0]!r}; choose from {', '.join(kind)}")
@@ -131,12 +114,12 @@ def benchmark(
         with user_errors(Output("--output", output)):
             if lift_tests:
                 raise InputError(f"--lift-tests {lift_tests}: applies to the worlds, not to --scale; drop one of them")
-            _scale(_parse_list(scale, int, "scale", "24,400"), output, config_dir)
+            _scale(comma_list(scale, "--scale", "24,400", int, "panel size"), output, config_dir)
         return
     with user_errors(Output("--output", output)):
         config = with_backend(project_config(config_dir, "model_config.yaml"), backend)
         chosen = _parse_settings(settings, SyntheticSetting)
-        seed_list = _parse_list(seeds, int, "seeds", "1,2,3")
+        seed_list = comma_list(seeds, "--seeds", "1,2,3", int, "seed")
         for seed in seed_list:
             check_seed(seed, "--seeds")
         if lift_tests < 0:

@@ -41,6 +41,7 @@ from mmm_analytics.pipeline.tasks import (
     optimize_to_file,
     simulate_batch,
 )
+from mmm_analytics.utils.options import comma_list
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -209,18 +210,12 @@ def choose_steps(steps: str | None, skip: str | None) -> list[str]:
     """The steps to run, in pipeline order, from comma-separated ``steps`` (default all) minus ``skip``."""
 
     def parse(text: str | None, option: str) -> list[str]:
-        parts = [part.strip() for part in (text or "").split(",")]
-        names = [part for part in parts if part]
+        if text is None:
+            return []
+        names = comma_list(text, option, "data,features", str, "step")
         unknown = [n for n in names if n not in STEPS]
         if unknown:
             raise InputError(f"{option}: unknown step {unknown[0]!r}; choose from {', '.join(STEPS)}")
-        if text is not None and not names:
-            raise InputError(f"{option} names no step; give e.g. {option} {STEPS[0]}, or leave {option} out")
-        if text is not None and len(names) < len(parts):  # "data,,features": a typo, not a shorter list
-            raise InputError(f"{option}: {text!r} has an empty item; give e.g. {option} data,features")
-        twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
-        if twice is not None:
-            raise InputError(f"{option}: step {twice!r} is given twice; name each once")
         return names
 
     chosen = parse(steps, "--steps") or list(STEPS)
