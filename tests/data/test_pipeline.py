@@ -170,7 +170,7 @@ def test_load_clean_panel_errors(tmp_path: Path, synthetic_run) -> None:
         load_clean_panel(junk)
     without_nos = pd.read_parquet(synthetic_run[0].clean_panel).drop(columns="NOS")
     partial = write_parquet(tmp_path / "partial.parquet", without_nos)
-    with pytest.raises(InputError, match="column 'NOS' is missing; re-run 'mmm data'"):
+    with pytest.raises(InputError, match=r"column 'NOS' is missing \(not a cleaned panel\?\); re-run 'mmm data'"):
         load_clean_panel(partial)
 
 

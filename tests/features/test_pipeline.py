@@ -99,3 +99,14 @@ def test_a_raw_csv_with_an_implausible_exposure_names_the_column(small_panel: Sy
     frame.to_csv(path, index=False)
     with pytest.raises(InputError, match=rf"^{path}: column 'TV_Impressions': 1 value\(s\) above 1e\+12"):
         build_features(path, tmp_path / "features.parquet", load_config(tmp_path / "no-config"))
+
+
+def test_a_cleaned_panel_is_read_by_the_data_steps_reader(tmp_path: Path) -> None:
+    """The features step and ``load_clean_panel`` check a cleaned parquet with one reader: same lines."""
+    from mmm_analytics.data.pipeline import load_clean_panel
+
+    path = tmp_path / "clean_panel.parquet"
+    pd.DataFrame({"Date": [0], "Geo": ["A"], "Sales_Value": [1.0]}).to_parquet(path)
+    for read in (read_clean_panel, load_clean_panel):
+        with pytest.raises(InputError, match=r"column 'Brand' is missing \(not a cleaned panel\?\); re-run 'mmm data'"):
+            read(path)

@@ -19,7 +19,7 @@ A file that fails a fatal check writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -249,6 +249,28 @@ def _write_outputs(
     }
 
 
+#: What to do about a damaged or partial file of ``mmm data``.
+REBUILD = "re-run 'mmm data' to rebuild it"
+
+
+def read_clean_parquet(path: Path, columns: Sequence[str], missing_remedy: str) -> pd.DataFrame:
+    """A parquet file written by ``mmm data``, as stored, with at least ``columns``.
+
+    Raises
+    ------
+    InputError
+        When the file is missing (``missing_remedy`` says what to do), unreadable or lacks a column.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"'{file}' not found; {missing_remedy}")
+    frame = read_parquet(file, REBUILD)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{file}: column '{missing[0]}' is missing (not a cleaned panel?); {REBUILD}")
+    return frame
+
+
 def load_clean_panel(path: Path) -> pd.DataFrame:
     """Read ``clean_panel.parquet`` in its contract dtypes and order.
 
@@ -262,11 +284,5 @@ def load_clean_panel(path: Path) -> pd.DataFrame:
     InputError
         When the file is missing, unreadable or lacks a column.
     """
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"'{file}' not found; run 'mmm data' first (or pass its path)")
-    frame = read_parquet(file, "re-run 'mmm data' to rebuild it")
-    missing = [c for c in (*schema.ALL_COLUMNS, OUTLIER_FLAG) if c not in frame.columns]
-    if missing:
-        raise InputError(f"{file}: column '{missing[0]}' is missing; re-run 'mmm data' to rebuild it")
-    return to_contract(frame)
+    columns = (*schema.ALL_COLUMNS, OUTLIER_FLAG)
+    return to_contract(read_clean_parquet(path, columns, "run 'mmm data' first (or pass its path)"))

@@ -77,7 +77,9 @@ def load_quality(folder: Path) -> QualityInputs:
         try:
             report = json.loads(report_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
-            raise InputError(f"{report_path}: not valid JSON (line {error.lineno}); rerun 'mmm data'") from None
+            raise InputError(
+                f"{report_path}: not valid JSON (line {error.lineno}); re-run 'mmm data' to rebuild it"
+            ) from None
     outliers = pd.read_csv(outlier_path) if outlier_path.is_file() else None
     return QualityInputs(report if isinstance(report, dict) else None, outliers)
 
@@ -101,7 +103,7 @@ def read_panel(path: Path) -> pd.DataFrame:
 
             return load_panel(file)
         case ".parquet" | ".pq":
-            return read_parquet(file, "rerun 'mmm data'")
+            return read_parquet(file, "re-run 'mmm data' to rebuild it")
         case _:
             raise InputError(f"{file}: expected a .parquet (cleaned panel) or .csv file; got '{file.suffix}'")
 

@@ -13,10 +13,10 @@ import pandas as pd
 
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import DataConfig
+from mmm_analytics.data.pipeline import read_clean_parquet
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import save_panel
-from mmm_analytics.utils.io import read_parquet
 
 
 def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
@@ -37,15 +37,10 @@ def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
 def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFrame:
     """The cleaned panel written by ``mmm data`` (parquet), or a CSV in the same schema
     validated and cleaned with ``config`` (default: the built-in ``data_config.yaml``)."""
+    if path.suffix == ".parquet":
+        return read_clean_parquet(path, ("Date", "Geo", "Brand", "Sales_Value"), "run 'mmm data' to make it")
     if not path.is_file():
         raise InputError(f"'{path}' not found; run 'mmm data' to make it")
-    if path.suffix == ".parquet":
-        remedy = "re-run 'mmm data' to rebuild it"
-        frame = read_parquet(path, remedy)
-        for column in ("Date", "Geo", "Brand", "Sales_Value"):
-            if column not in frame.columns:
-                raise InputError(f"{path}: column '{column}' is missing (not a cleaned panel?); {remedy}")
-        return frame
     return clean_csv(path, config or DataConfig())
 
 
