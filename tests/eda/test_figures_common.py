@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,19 @@ def test_date_axis_puts_at_most_max_ticks_at_month_starts(fast_viz) -> None:
     assert 1 < len(ticks) <= 4
     labels = [t.get_text() for t in axes[0, 0].get_xticklabels()]
     assert all("Jan" in label for label in labels)  # yearly steps at this density
+
+
+def test_date_axis_of_one_week_shows_that_week_without_a_warning(fast_viz) -> None:
+    """Before, a panel of one week (the published file's first rows) set identical limits: one
+    matplotlib warning per figure."""
+    figure, axes = new_figure(fast_viz)
+    week = pd.Timestamp("2022-07-04")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        date_axis(axes[0, 0], pd.DatetimeIndex([week, week]))
+    low, high = axes[0, 0].get_xlim()
+    assert high - low == pytest.approx(7.0)  # days, matplotlib's date unit
+    assert [t.get_text() for t in axes[0, 0].get_xticklabels()] == ["04 Jul\n2022"]
 
 
 def test_save_figure_writes_a_png_at_the_requested_size(tmp_path: Path, fast_viz) -> None:

@@ -59,8 +59,14 @@ def compact_axis(ax: Axes, axis: str = "y") -> None:
 def date_axis(ax: Axes, dates: pd.DatetimeIndex, max_ticks: int = 12) -> None:
     """Fixed ticks at month starts (every 1, 2, 3, 6 or 12 months, about ``max_ticks`` at most), year shown in January.
 
-    Fixed positions avoid re-running a date locator at every layout pass.
+    Fixed positions avoid re-running a date locator at every layout pass. A panel of one week
+    gets that week as its one tick, half a week either side.
     """
+    if dates.min() == dates.max():
+        week = dates.min()
+        ax.set_xticks([week], [f"{week:%d %b}\n{week:%Y}"], fontsize=8)
+        ax.set_xlim(week - pd.Timedelta(days=3.5), week + pd.Timedelta(days=3.5))
+        return
     months = max(1, (dates.max() - dates.min()).days // 30)
     step = next((s for s in (1, 2, 3, 6, 12) if months / s <= max_ticks), 12)
     ticks = pd.date_range(dates.min().to_period("M").to_timestamp(), dates.max(), freq="MS")
