@@ -55,8 +55,12 @@ def fake_download(monkeypatch: pytest.MonkeyPatch, download_folder: Path) -> lis
 def test_download_finds_the_largest_csv(no_credentials, monkeypatch, fake_download, download_folder) -> None:
     monkeypatch.setenv(USERNAME_ENV, "someone")
     monkeypatch.setenv(KEY_ENV, SECRET)
-    path = fetch_kaggle_csv(KaggleSettings())
-    assert path == download_folder / "mmm_weekly_data.csv"
+    found = fetch_kaggle_csv(KaggleSettings())
+    assert found.path == download_folder / "mmm_weekly_data.csv"
+    assert found.notes == (
+        "the Kaggle download holds 2 CSV files; read the largest, mmm_weekly_data.csv (also: extra/notes.csv); "
+        "set kaggle.file_name in data_config.yaml to read another",
+    )
     assert fake_download == ["subhagatoadak/mmm-weekly-data-geoindia"]
 
 
@@ -104,14 +108,28 @@ def test_network_failure_suggests_synthetic_and_hides_the_key(no_credentials, mo
 
 
 def test_configured_file_name_is_used(download_folder: Path) -> None:
-    assert find_csv(download_folder, "notes.csv") == download_folder / "extra" / "notes.csv"
-    assert find_csv(download_folder, "extra/notes.csv") == download_folder / "extra" / "notes.csv"
+    assert find_csv(download_folder, "notes.csv").path == download_folder / "extra" / "notes.csv"
+    assert find_csv(download_folder, "extra/notes.csv").path == download_folder / "extra" / "notes.csv"
+    assert find_csv(download_folder, "notes.csv").notes == ()  # chosen, not guessed
     with pytest.raises(InputError, match=r"'kaggle\.file_name': 'other\.csv' is not in the download"):
         find_csv(download_folder, "other.csv")
 
 
 def test_download_without_csv_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="has no CSV file"):
+    with pytest.raises(InputError, match=r"has no CSV file \(it is empty\)"):
+        find_csv(tmp_path, None)
+    (tmp_path / "README.md").write_text("readme", encoding="utf-8")
+    with pytest.raises(InputError, match=r"has no CSV file \(files: README.md\); check config key 'kaggle.dataset'"):
+        find_csv(tmp_path, None)
+
+
+@pytest.mark.parametrize("archive", ["mmm_weekly_data.zip", "mmm_weekly_data.csv.gz"])
+def test_a_compressed_download_says_to_unpack_it(tmp_path: Path, archive: str) -> None:
+    """Before, a download holding only a .zip or .gz said 'no CSV file; check kaggle.dataset'."""
+    (tmp_path / archive).write_bytes(b"PK\x03\x04")
+    with pytest.raises(
+        InputError, match=rf"no CSV but a compressed file \({archive}\); unpack it and run 'mmm data --input"
+    ):
         find_csv(tmp_path, None)
 
 
@@ -128,6 +146,7 @@ def test_run_data_copies_the_kaggle_csv(
     result = run_data("kaggle", tmp_path / "raw", tmp_path / "processed", DataConfig(), None)
     assert result.raw_csv.read_bytes() == kaggle_head_path.read_bytes()
     assert result.source == "kaggle:subhagatoadak/mmm-weekly-data-geoindia"
+    assert any("read the largest, mmm_weekly_data.csv" in warning for warning in result.warnings)
     assert result.ground_truth is None and result.n_rows == 18
     assert list(result.raw_csv.read_text(encoding="utf-8").splitlines()[0].split(",")) == list(schema.ALL_COLUMNS)
     assert SECRET not in capsys.readouterr().out

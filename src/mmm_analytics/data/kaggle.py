@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from mmm_analytics.config.data import KaggleSettings
@@ -87,24 +88,61 @@ def download_dataset(settings: KaggleSettings) -> Path:
     return Path(folder)
 
 
-def find_csv(folder: Path, file_name: str | None) -> Path:
-    """The panel CSV in a downloaded folder: ``file_name`` if given, else the only or largest CSV."""
-    csvs = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".csv")
+#: Endings of compressed files a download may hold instead of the CSV.
+ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar")
+
+
+@dataclass(frozen=True, slots=True)
+class KaggleCsv:
+    """The panel CSV found in a download, and a note when it was chosen among several."""
+
+    path: Path
+    notes: tuple[str, ...] = ()
+
+
+def _listing(folder: Path, files: list[Path], limit: int = 5) -> str:
+    names = [p.relative_to(folder).as_posix() for p in files]
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def find_csv(folder: Path, file_name: str | None) -> KaggleCsv:
+    """The panel CSV in a downloaded folder: ``file_name`` if given, else the only or largest CSV
+    (with a note naming the others and the config key that chooses)."""
+    files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
+    csvs = [p for p in files if p.suffix.lower() == ".csv"]
     if file_name is not None:
         chosen = [p for p in csvs if p.name == file_name or p.relative_to(folder).as_posix() == file_name]
         if not chosen:
-            names = ", ".join(p.relative_to(folder).as_posix() for p in csvs) or "none"
             raise InputError(
-                f"config key 'kaggle.file_name': '{file_name}' is not in the download (CSV files: {names})"
+                f"config key 'kaggle.file_name': '{file_name}' is not in the download "
+                f"(CSV files: {_listing(folder, csvs) or 'none'})"
             )
-        return chosen[0]
+        return KaggleCsv(chosen[0])
     if not csvs:
-        raise InputError(f"the Kaggle download in '{folder}' has no CSV file; check config key 'kaggle.dataset'")
-    return max(csvs, key=lambda p: (p.stat().st_size, p.as_posix()))
+        archives = [p for p in files if p.name.lower().endswith(ARCHIVE_SUFFIXES)]
+        if archives:
+            raise InputError(
+                f"the Kaggle download in '{folder}' holds no CSV but a compressed file ({_listing(folder, archives)}); "
+                "unpack it and run 'mmm data --input PATH.csv' on the panel CSV"
+            )
+        held = f"files: {_listing(folder, files)}" if files else "it is empty"
+        raise InputError(
+            f"the Kaggle download in '{folder}' has no CSV file ({held}); check config key 'kaggle.dataset'"
+        )
+    largest = max(csvs, key=lambda p: (p.stat().st_size, p.as_posix()))
+    if len(csvs) == 1:
+        return KaggleCsv(largest)
+    others = [p for p in csvs if p != largest]
+    note = (
+        f"the Kaggle download holds {len(csvs)} CSV files; read the largest, "
+        f"{largest.relative_to(folder).as_posix()} (also: {_listing(folder, others)}); "
+        "set kaggle.file_name in data_config.yaml to read another"
+    )
+    return KaggleCsv(largest, (note,))
 
 
-def fetch_kaggle_csv(settings: KaggleSettings, kaggle_json: Path | None = None) -> Path:
-    """Check credentials, download the dataset and return the path of its panel CSV.
+def fetch_kaggle_csv(settings: KaggleSettings, kaggle_json: Path | None = None) -> KaggleCsv:
+    """Check credentials, download the dataset and find its panel CSV.
 
     Raises
     ------

@@ -78,12 +78,14 @@ class RawPanel:
     """A panel file ready for the data step.
 
     ``csv`` is the file to validate, ``truth`` the ground truth written with it (generated
-    panels only, else None) and ``label`` names the source in the reports.
+    panels only, else None), ``label`` names the source in the reports and ``notes`` are warnings
+    about how the file was found.
     """
 
     csv: Path
     truth: Path | None
     label: str
+    notes: tuple[str, ...] = ()
 
 
 #: Writes a generated panel (``RAW_FILE``, and ``TRUTH_FILE`` when it has one) into the output
@@ -148,7 +150,8 @@ def _load(
                 "(mmm_analytics.pipeline.write_synthetic)"
             )
         case SourceKind.KAGGLE:
-            return RawPanel(fetch_kaggle_csv(config.kaggle, kaggle_json), None, f"kaggle:{config.kaggle.dataset}")
+            found = fetch_kaggle_csv(config.kaggle, kaggle_json)
+            return RawPanel(found.path, None, f"kaggle:{config.kaggle.dataset}", found.notes)
         case SourceKind.CSV:
             return RawPanel(Path(source), None, source)
         case _:
@@ -199,7 +202,11 @@ def run_data(
     if not in_place:
         write_raw_copy(raw, validated, raw_target)
     cleaned = clean_panel(validated.frame, config.cleaning)
-    warnings = (*extreme_outlier_notes(cleaned.outliers), *unspent_channel_notes(cleaned.frame, config.channel_table()))
+    warnings = (
+        *loaded.notes,
+        *extreme_outlier_notes(cleaned.outliers),
+        *unspent_channel_notes(cleaned.frame, config.channel_table()),
+    )
     if validated.n_weeks < schema.MIN_TRAINING_WEEKS:
         warnings = (
             f"the panel has {validated.n_weeks} week(s) of data: it can be explored, but a model needs at least "
