@@ -60,6 +60,7 @@ def test_fractions_and_absolute_limits_combine() -> None:
         (BudgetConstraints(max_spend={"TV": -1.0}), 175.0, r"maximum .* for 'TV' must be a number >= 0"),
         (BudgetConstraints(locked=("TV",), max_spend={"TV": 50.0}), 175.0, r"'TV' is locked .* outside its limits"),
         (BudgetConstraints(), -5.0, r"weekly budget must be a number >= 0"),
+        (BudgetConstraints(locked=("TV", "Radio", "TV")), 175.0, r"TV is locked twice \(--lock\); give one --lock"),
     ],
     ids=[
         "min-above-max",
@@ -70,6 +71,7 @@ def test_fractions_and_absolute_limits_combine() -> None:
         "negative-max",
         "lock-outside-limits",
         "negative-budget",
+        "locked-twice",  # before, accepted as one lock
     ],
 )
 def test_infeasible_requests_name_the_constraint(constraints, budget, message) -> None:

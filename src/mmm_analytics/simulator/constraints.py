@@ -88,9 +88,11 @@ def _checked(constraints: BudgetConstraints, channels: tuple[str, ...]) -> None:
                 raise InputError(f"unknown channel {channel!r} in {LABELS[name]}; channels: {', '.join(channels)}")
             if not math.isfinite(value) or value < 0:
                 raise InputError(f"{LABELS[name]} for {channel!r} must be a number >= 0; got {value}")
-    for channel in constraints.locked:
+    for k, channel in enumerate(constraints.locked):
         if channel not in channels:
             raise InputError(f"unknown channel {channel!r} in locked (--lock); channels: {', '.join(channels)}")
+        if channel in constraints.locked[:k]:  # a typo for another channel, most likely
+            raise InputError(f"{channel} is locked twice (--lock); give one --lock per channel")
 
 
 def resolve_limits(
