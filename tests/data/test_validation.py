@@ -430,6 +430,36 @@ def test_a_panel_without_sales_is_fatal(raw_small: pd.DataFrame) -> None:
         validate_panel(_zero_sales(raw_small), SOURCE)
 
 
+def test_a_series_whose_sales_never_move_is_named(raw_small: pd.DataFrame) -> None:
+    """Before, a Sales_Value filled with one number in every week passed without a word."""
+    raw = raw_small.copy()
+    series = raw.index[(raw[schema.GEO] == "CENTRAL") & (raw[schema.BRAND] == "BrandA")]
+    raw.loc[series, "Sales_Value"] = "1250.5"
+    with pytest.raises(InputError) as caught:
+        validate_panel(raw, SOURCE)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: column 'Sales_Value': series CENTRAL/BrandA/")
+    assert "has the same value, 1250.5, in all 104 weeks with a value" in message
+    assert "remove the series' rows" in message and "\n" not in message
+
+
+def test_a_panel_whose_sales_never_move_is_fatal(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.copy()
+    raw["Sales_Value"] = "99"
+    with pytest.raises(
+        InputError, match=r"every series' value is the same in all its weeks \(e.g. .*: 99 in 104 weeks\)"
+    ):
+        validate_panel(raw, SOURCE)
+
+
+def test_a_short_series_of_one_value_passes(raw_small: pd.DataFrame) -> None:
+    """Three weeks of the same sales can be real; from four on it is refused."""
+    dates = sorted(raw_small[schema.DATE].unique(), key=pd.Timestamp)[:3]
+    raw = raw_small[raw_small[schema.DATE].isin(dates)].copy()
+    raw["Sales_Value"] = "99"
+    assert validate_panel(raw, SOURCE).n_weeks == 3
+
+
 @pytest.mark.parametrize("column", ["Net_Price", "MRP"])
 def test_a_price_of_zero_in_a_week_with_sales_is_fatal(raw_small: pd.DataFrame, column: str) -> None:
     """It passed without a word, and the price features read it as a 100% discount."""

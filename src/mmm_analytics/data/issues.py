@@ -40,6 +40,7 @@ class Rule(StrEnum):
     BAD_FLAG = "bad_flag"
     OUT_OF_RANGE = "out_of_range"
     ZERO_SALES = "zero_sales"
+    CONSTANT_SALES = "constant_sales"
     ZERO_PRICE = "zero_price"
 
 

@@ -313,30 +313,50 @@ def _check_ranges(
     return issues
 
 
+#: Weeks with a value from which a series whose Sales_Value never changes is refused.
+MIN_WEEKS_CONSTANT = 4
+
+
 def _check_sales(typed: pd.DataFrame, source: str) -> list[Issue]:
-    """A series whose Sales_Value is 0 in every week that has a value (the model has nothing to explain)."""
+    """A series whose Sales_Value is 0 in every week that has a value (the model has nothing to
+    explain), or the same positive value in every one of at least :data:`MIN_WEEKS_CONSTANT` weeks
+    (a filled-in constant, not weekly sales: nothing moves with media or price)."""
     sales = typed[schema.SALES_VALUE]
-    grouped = (
-        pd.DataFrame({"observed": sales.notna(), "positive": sales > 0})
-        .groupby([typed[c] for c in _KEY], sort=True)
-        .sum()
-    )
+    keys = [typed[c] for c in _KEY]
+    grouped = pd.DataFrame({"observed": sales.notna(), "positive": sales > 0}).groupby(keys, sort=True).sum()
+    by_series = sales.groupby(keys, sort=True)
+    grouped["distinct"], grouped["first"] = by_series.nunique(), by_series.first()
     dead = grouped[(grouped["observed"] > 0) & (grouped["positive"] == 0)]
-    if dead.empty:
+    if not dead.empty:
+        name = "/".join(map(str, dead.index[0]))
+        if len(dead) == len(grouped):
+            detail = (
+                "is 0 in every row of the panel; there are no sales to model: "
+                "check that the column holds weekly sales in INR"
+            )
+        else:
+            more = f" (and {len(dead) - 1} more series)" if len(dead) > 1 else ""
+            detail = (
+                f"series {name}{more} has zero sales in all {int(dead['observed'].iloc[0])} weeks with a value; "
+                "a series without sales cannot be modelled: correct its Sales_Value or remove its rows"
+            )
+        return [fatal(Rule.ZERO_SALES, source, schema.SALES_VALUE, len(dead), name, detail)]
+    flat = grouped[(grouped["observed"] >= MIN_WEEKS_CONSTANT) & (grouped["distinct"] == 1)]
+    if flat.empty:
         return []
-    name = "/".join(map(str, dead.index[0]))
-    if len(dead) == len(grouped):
-        detail = (
-            "is 0 in every row of the panel; there are no sales to model: "
-            "check that the column holds weekly sales in INR"
-        )
+    name = "/".join(map(str, flat.index[0]))
+    value = float(flat["first"].iloc[0])
+    weeks = int(flat["observed"].iloc[0])
+    if len(flat) == len(grouped):
+        head = f"every series' value is the same in all its weeks (e.g. {name}: {value:g} in {weeks} weeks)"
     else:
-        more = f" (and {len(dead) - 1} more series)" if len(dead) > 1 else ""
-        detail = (
-            f"series {name}{more} has zero sales in all {int(dead['observed'].iloc[0])} weeks with a value; "
-            "a series without sales cannot be modelled: correct its Sales_Value or remove its rows"
-        )
-    return [fatal(Rule.ZERO_SALES, source, schema.SALES_VALUE, len(dead), name, detail)]
+        more = f" (and {len(flat) - 1} more series)" if len(flat) > 1 else ""
+        head = f"series {name}{more} has the same value, {value:g}, in all {weeks} weeks with a value"
+    detail = (
+        f"{head}; weekly sales that never move cannot show what media or price did: check that the column "
+        "holds each week's sales in INR, or remove the series' rows"
+    )
+    return [fatal(Rule.CONSTANT_SALES, source, schema.SALES_VALUE, len(flat), name, detail)]
 
 
 def _check_prices(typed: pd.DataFrame, source: str) -> list[Issue]:
