@@ -11,6 +11,7 @@ from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.scenarios import (
     SUMMARY_COLUMNS,
     compare_scenarios,
+    load_scenarios,
     scenarios_from_file,
 )
 
@@ -88,6 +89,8 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ("- name: m\n", r"expected 'scenarios:' with a list of scenarios at the top level, got a list"),
         ("scenarios:\n  - name: n\n    spend: {TV: '2024-13-01'}\n", r"scenario 'n', key 'TV': '2024-13-01' is not"),
         ("scenarios:\n  - name: 2024-13-01\n", r"month must be in 1..12 .*YYYY-MM-DD"),
+        # before: "key 'spend.TV.float': Input should be a valid number"
+        ("scenarios:\n  - name: o\n    spend: {TV: [1]}\n", r"scenario 'o', key 'spend': TV is given a list; write"),
     ],
     ids=[
         "unknown-channel",
@@ -106,6 +109,7 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         "list-at-the-top",
         "date-text",
         "impossible-date",
+        "amount-a-list",
     ],
 )
 def test_bad_scenarios_name_scenario_and_key(
@@ -115,6 +119,13 @@ def test_bad_scenarios_name_scenario_and_key(
     with pytest.raises(InputError, match=message) as caught:
         scenarios_from_file(path, simulator)
     assert str(path) in str(caught.value)
+
+
+def test_a_name_yaml_reads_as_a_number_or_a_date_is_taken_as_written(tmp_path: Path) -> None:
+    """Before, ``name: 123`` stopped with "scenario 123, key 'name': Input should be a valid string"."""
+    text = "scenarios:\n  - name: 123\n  - name: 2025-01-06\n    brand: 5\n    region: 7.5\n"
+    first, second = load_scenarios(_write(tmp_path, text))
+    assert (first.name, second.name, second.brand, second.region) == ("123", "2025-01-06", "5", "7.5")
 
 
 def test_a_percentage_reads_as_everywhere_else(tmp_path: Path, simulator: MarketingSimulator) -> None:

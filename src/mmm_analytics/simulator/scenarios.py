@@ -19,6 +19,7 @@ scenario's total spend may be at most
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,14 +69,32 @@ class ScenarioSpec(Settings):
     region: str = ALL
     spend: dict[str, float | str] = Field(default_factory=dict)
 
+    @field_validator("name", "description", "brand", "region", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value: Any) -> Any:
+        """YAML reads ``name: 2025``, ``brand: 5`` or ``name: 2025-01-06`` as a number or a date; the
+        text is what was meant."""
+        return str(value) if isinstance(value, int | float | dt.date) and not isinstance(value, bool) else value
+
     @field_validator("spend", mode="before")
     @classmethod
     def _amounts_only(cls, value: Any) -> Any:
-        """YAML reads ``TV: true`` as a bool (which would be 1 INR) and ``TV:`` as nothing."""
+        """YAML reads ``TV: true`` as a bool (which would be 1 INR), ``TV:`` as nothing and
+        ``TV: [1]`` as a list: each is named with the forms an amount takes."""
         if isinstance(value, dict):
             for channel, amount in value.items():
-                if isinstance(amount, bool) or amount is None:
-                    shown = "nothing" if amount is None else str(amount).lower()
+                if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+                    match amount:
+                        case None:
+                            shown = "nothing"
+                        case bool():
+                            shown = str(amount).lower()
+                        case list() | tuple():
+                            shown = "a list"
+                        case dict():
+                            shown = "a mapping"
+                        case _:
+                            shown = f"a {type(amount).__name__}"
                     raise ValueError(
                         f"{channel} is given {shown}; write a weekly spend in INR (e.g. 150000), "
                         "a change like '+20%' or a share like '80%', or leave the channel out"
