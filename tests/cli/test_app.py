@@ -23,7 +23,12 @@ runner = CliRunner()
             id="choice",
         ),
         pytest.param(["data", "--seed", "abc"], ["Invalid value for '--seed'", "valid integer"], id="integer"),
-        pytest.param(["optimize", "--brand"], ["Option '--brand' requires an argument"], id="missing_value"),
+        pytest.param(
+            ["optimize", "--brand"],
+            ["Option '--brand' requires an argument; see 'mmm optimize --help'"],
+            id="missing_value",
+        ),
+        pytest.param(["--debug"], ["Missing command; see 'mmm --help'"], id="no_command"),
         pytest.param(["data", "extra"], ["unexpected extra argument", "(extra)"], id="extra_argument"),
     ],
 )

@@ -434,12 +434,12 @@ def test_a_series_whose_sales_never_move_is_named(raw_small: pd.DataFrame) -> No
     """Before, a Sales_Value filled with one number in every week passed without a word."""
     raw = raw_small.copy()
     series = raw.index[(raw[schema.GEO] == "CENTRAL") & (raw[schema.BRAND] == "BrandA")]
-    raw.loc[series, "Sales_Value"] = "1250.5"
+    raw.loc[series, "Sales_Value"] = "1234567.891"
     with pytest.raises(InputError) as caught:
         validate_panel(raw, SOURCE)
     message = str(caught.value)
     assert message.startswith(f"{SOURCE}: column 'Sales_Value': series CENTRAL/BrandA/")
-    assert "has the same value, 1250.5, in all 104 weeks with a value" in message
+    assert "has the same value, 1,234,567.891, in all 104 weeks with a value" in message  # not 1.23457e+06
     assert "remove the series' rows" in message and "\n" not in message
 
 

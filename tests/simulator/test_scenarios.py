@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -121,11 +122,29 @@ def test_bad_scenarios_name_scenario_and_key(
     assert str(path) in str(caught.value)
 
 
-def test_a_name_yaml_reads_as_a_number_or_a_date_is_taken_as_written(tmp_path: Path) -> None:
-    """Before, ``name: 123`` stopped with "scenario 123, key 'name': Input should be a valid string"."""
-    text = "scenarios:\n  - name: 123\n  - name: 2025-01-06\n    brand: 5\n    region: 7.5\n"
-    first, second = load_scenarios(_write(tmp_path, text))
-    assert (first.name, second.name, second.brand, second.region) == ("123", "2025-01-06", "5", "7.5")
+@pytest.mark.parametrize(
+    ("text", "key", "shown"),
+    [
+        ("scenarios:\n  - name: 123\n", "name", "a number (123)"),
+        ("scenarios:\n  - name: a\n    brand: 0123\n", "brand", "a number (83)"),  # YAML 1.1 octal
+        ("scenarios:\n  - name: 2025-01-06\n", "name", "a date (2025-01-06)"),
+        ("scenarios:\n  - name: a\n    region: yes\n", "region", "true/false (True)"),
+    ],
+)
+def test_a_name_yaml_reads_as_a_number_or_a_date_asks_for_quotes(
+    tmp_path: Path, text: str, key: str, shown: str
+) -> None:
+    """Before, "Input should be a valid string", with the key path but not what to do."""
+    with pytest.raises(
+        InputError,
+        match=rf"key '{key}': YAML reads this value as {re.escape(shown)}; put the text in quotes to keep it as written",
+    ):
+        load_scenarios(_write(tmp_path, text))
+
+
+def test_quoted_names_are_read_as_written(tmp_path: Path) -> None:
+    (spec,) = load_scenarios(_write(tmp_path, "scenarios:\n  - name: '0123'\n    brand: '5'\n"))
+    assert (spec.name, spec.brand) == ("0123", "5")
 
 
 def test_a_percentage_reads_as_everywhere_else(tmp_path: Path, simulator: MarketingSimulator) -> None:

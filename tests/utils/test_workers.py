@@ -39,9 +39,21 @@ def describe_worker() -> dict[str, object]:
         "backend": matplotlib.get_backend().lower(),
         "env": os.environ.get("MPLBACKEND"),
         "sigint_ignored": signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
+        "glyph_warnings": _glyph_warnings(),
         "jax": "jax" in sys.modules,
         "keras": "keras" in sys.modules,
     }
+
+
+def _glyph_warnings() -> int:
+    """How many of matplotlib's missing-glyph warnings a figure drawing a CJK name would show."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # keeps the worker's filters
+        warnings.warn(
+            "Glyph 21697 (\\N{CJK UNIFIED IDEOGRAPH-54C1}) missing from font(s) DejaVu Sans.", UserWarning, stacklevel=1
+        )
+    return len(caught)
 
 
 def import_and_list(module: str) -> tuple[bool, bool]:
@@ -142,7 +154,9 @@ def test_workers_are_never_forked_from_the_parent() -> None:
 def test_a_worker_draws_with_agg_ignores_ctrl_c_and_has_no_jax() -> None:
     with worker_pool(1) as pool:
         seen = pool.submit(describe_worker).result()
-    assert seen == {"backend": "agg", "env": "Agg", "sigint_ignored": True, "jax": False, "keras": False}
+    # glyph warnings: before, a CJK brand drew eight warning lines out of `mmm eda`'s workers
+    expected = {"backend": "agg", "env": "Agg", "sigint_ignored": True, "glyph_warnings": 0, "jax": False}
+    assert seen == expected | {"keras": False}
 
 
 def test_a_bare_package_is_imported_without_its_init() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -47,14 +46,14 @@ class MmmCommand(_FlagsAsFlags, TyperCommand):
     """A command of ``mmm``."""
 
 
-def usage_error_line(error: typer.TyperException) -> str:
+def usage_error_line(error: typer.TyperException, command_path: str) -> str:
     """A mistake on the command line (unknown option or command, a value of the wrong type) in one
-    line that names it and where help is: ``error: Invalid value for '--seed': ...; see 'mmm data --help'``."""
+    line that names it and where help is: ``error: Invalid value for '--seed': ...; see 'mmm data --help'``.
+
+    ``command_path`` (``mmm data``) is used where the error does not say which command it concerns."""
     message = " ".join(re.sub(r"\bValue error, ", "", error.format_message()).split()).rstrip(".")
     context = getattr(error, "ctx", None)
-    if context is None:
-        return message
-    help_command = f"'{context.command_path} --help'"
+    help_command = f"'{context.command_path if context is not None else command_path} --help'"
     return f"{message} See {help_command}" if message.endswith("?") else f"{message}; see {help_command}"
 
 
@@ -73,13 +72,14 @@ class MmmGroup(_FlagsAsFlags, TyperGroup):
     ) -> Any:
         given = list(sys.argv[1:] if args is None else args)
         if not standalone_mode or not given:  # bare `mmm` shows the help, as before
-            return super().main(given, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
         try:
-            code = super().main(given, prog_name, complete_var, False, windows_expand_args, **extra)
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as error:
             from mmm_analytics.cli.common import report_line
 
-            report_line(usage_error_line(error))
+            command = next((word for word in given if word in self.commands), None)
+            report_line(usage_error_line(error, " ".join(filter(None, (prog_name or "mmm", command)))))
             sys.exit(getattr(error, "exit_code", 2))
         except typer.Abort:
             from mmm_analytics.cli.common import report_line
@@ -129,9 +129,9 @@ def root(
 ) -> None:
     """Marketing Mix Modeling toolkit."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    # A name in a script no installed font has (CJK, emoji) is drawn as boxes; matplotlib would
-    # also warn once per glyph and figure, lines a user cannot act on.
-    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
+    from mmm_analytics.utils.workers import quiet_missing_glyphs
+
+    quiet_missing_glyphs()
     state.debug = debug
 
 

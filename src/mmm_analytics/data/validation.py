@@ -347,15 +347,19 @@ def _check_sales(typed: pd.DataFrame, source: str) -> list[Issue]:
     name = "/".join(map(str, flat.index[0]))
     value = float(flat["first"].iloc[0])
     weeks = int(flat["observed"].iloc[0])
+    shown = f"{value:,.10g}"  # as in the file, not rounded to a few digits
+    check = "check that the column holds each week's sales in INR"
     if len(flat) == len(grouped):
-        head = f"every series' value is the same in all its weeks (e.g. {name}: {value:g} in {weeks} weeks)"
+        detail = (
+            f"every series' value is the same in all its weeks (e.g. {name}: {shown} in {weeks} weeks); weekly "
+            f"sales that never move cannot show what media or price did: {check}"
+        )
     else:
         more = f" (and {len(flat) - 1} more series)" if len(flat) > 1 else ""
-        head = f"series {name}{more} has the same value, {value:g}, in all {weeks} weeks with a value"
-    detail = (
-        f"{head}; weekly sales that never move cannot show what media or price did: check that the column "
-        "holds each week's sales in INR, or remove the series' rows"
-    )
+        detail = (
+            f"series {name}{more} has the same value, {shown}, in all {weeks} weeks with a value; weekly sales "
+            f"that never move cannot show what media or price did: {check}, or remove the series' rows"
+        )
     return [fatal(Rule.CONSTANT_SALES, source, schema.SALES_VALUE, len(flat), name, detail)]
 
 

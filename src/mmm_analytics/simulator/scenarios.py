@@ -71,10 +71,13 @@ class ScenarioSpec(Settings):
 
     @field_validator("name", "description", "brand", "region", mode="before")
     @classmethod
-    def _numbers_as_text(cls, value: Any) -> Any:
-        """YAML reads ``name: 2025``, ``brand: 5`` or ``name: 2025-01-06`` as a number or a date; the
-        text is what was meant."""
-        return str(value) if isinstance(value, int | float | dt.date) and not isinstance(value, bool) else value
+    def _text_as_written(cls, value: Any) -> Any:
+        """YAML reads ``name: 2025``, ``brand: 0123`` (octal: 83) or ``name: 2025-01-06`` as a number
+        or a date, and the text as written is lost: ask for quotes rather than guess it back."""
+        if isinstance(value, bool | int | float | dt.date | dt.datetime):
+            kind = "a date" if isinstance(value, dt.date) else "true/false" if isinstance(value, bool) else "a number"
+            raise ValueError(f"YAML reads this value as {kind} ({value}); put the text in quotes to keep it as written")
+        return value
 
     @field_validator("spend", mode="before")
     @classmethod

@@ -4,7 +4,7 @@
   of a parent whose JAX threads are running. The fork server starts once per process with
   matplotlib, seaborn and pandas imported, so every pool after the first starts its
   workers in a fraction of a second.
-- In a worker: matplotlib's Agg backend (``MPLBACKEND``); SIGINT ignored (the parent
+- In a worker: matplotlib's Agg backend (``MPLBACKEND``), no warning per missing glyph; SIGINT ignored (the parent
   decides); SIGTERM unwinds the figure being written, so its temp file is removed, and
   ends the process; the parent's death delivers that SIGTERM (Linux ``PR_SET_PDEATHSIG``,
   and a watchdog thread that polls the parent pid on every platform).
@@ -29,6 +29,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
@@ -142,6 +143,13 @@ def _bare_package(name: str) -> None:
     sys.modules[name] = importlib.util.module_from_spec(spec)
 
 
+def quiet_missing_glyphs() -> None:
+    """Hide matplotlib's warning for each character no installed font has (a CJK or emoji brand,
+    region or scenario name is drawn as boxes): one line per glyph and figure, which a user cannot
+    act on. Called in the ``mmm`` process and in every figure worker."""
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
+
+
 def _start_worker(
     parent: int,
     bare_packages: tuple[str, ...],
@@ -155,6 +163,7 @@ def _start_worker(
     _set_parent_death_signal()
     threading.Thread(target=_watch_parent, args=(parent, ppid), name="parent-watch", daemon=True).start()
     os.environ["MPLBACKEND"] = "Agg"  # matplotlib reads it on import (the fork server's was started with it)
+    quiet_missing_glyphs()
     for name in bare_packages:
         _bare_package(name)
     if initializer is not None:
