@@ -92,6 +92,8 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ("scenarios:\n  - name: 2024-13-01\n", r"month must be in 1..12 .*YYYY-MM-DD"),
         # before: "key 'spend.TV.float': Input should be a valid number"
         ("scenarios:\n  - name: o\n    spend: {TV: [1]}\n", r"scenario 'o', key 'spend': TV is given a list; write"),
+        # before: "key 'spend.TV.float': Input should be a finite number"
+        ("scenarios:\n  - name: p\n    spend: {TV: .inf}\n", r"scenario 'p', key 'spend': TV is given inf; write"),
     ],
     ids=[
         "unknown-channel",
@@ -111,6 +113,7 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         "date-text",
         "impossible-date",
         "amount-a-list",
+        "amount-infinite",
     ],
 )
 def test_bad_scenarios_name_scenario_and_key(

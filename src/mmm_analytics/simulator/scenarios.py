@@ -20,6 +20,7 @@ scenario's total spend may be at most
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,14 +84,15 @@ class ScenarioSpec(Settings):
     @classmethod
     def _amounts_only(cls, value: Any) -> Any:
         """YAML reads ``TV: true`` as a bool (which would be 1 INR), ``TV:`` as nothing and
-        ``TV: [1]`` as a list: each is named with the forms an amount takes."""
+        ``TV: [1]`` as a list, ``TV: .inf`` as infinity: each is named with the forms an amount takes."""
         if isinstance(value, dict):
             for channel, amount in value.items():
-                if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+                infinite = isinstance(amount, float) and not math.isfinite(amount)
+                if isinstance(amount, bool) or infinite or not isinstance(amount, int | float | str):
                     match amount:
                         case None:
                             shown = "nothing"
-                        case bool():
+                        case bool() | float():
                             shown = str(amount).lower()
                         case list() | tuple():
                             shown = "a list"
