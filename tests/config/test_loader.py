@@ -193,10 +193,12 @@ def test_invalid_yaml_names_the_file_and_line(tmp_path: Path, text: str, line: i
         load_config(tmp_path)
 
 
-def test_a_date_that_does_not_exist_names_the_file(tmp_path: Path) -> None:
-    """YAML reads 2022-13-45 as a date and fails building it; that was a traceback."""
-    path = write_config(tmp_path, "data_config.yaml", "synthetic:\n  start_date: 2022-13-45\n")
-    with pytest.raises(InputError, match=re.escape(f"{path}: month must be in 1..12") + ".*YYYY-MM-DD"):
+def test_a_date_that_does_not_exist_names_the_file_and_line(tmp_path: Path) -> None:
+    """YAML reads 2022-13-45 as a date and fails building it; that was a traceback, then a line
+    without the line number."""
+    path = write_config(tmp_path, "data_config.yaml", "seed: 1\nsynthetic:\n  start_date: 2022-13-45\n")
+    expected = f"{path} line 3: '2022-13-45' is not a date that exists (month must be in 1..12); write a real date"
+    with pytest.raises(InputError, match=re.escape(expected) + ".*YYYY-MM-DD"):
         load_config(tmp_path)
 
 

@@ -89,7 +89,10 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ("scenarios:\n  - name: l\n    spend: {TV: }\n", r"scenario 'l', key 'spend': TV is given nothing"),
         ("- name: m\n", r"expected 'scenarios:' with a list of scenarios at the top level, got a list"),
         ("scenarios:\n  - name: n\n    spend: {TV: '2024-13-01'}\n", r"scenario 'n', key 'TV': '2024-13-01' is not"),
-        ("scenarios:\n  - name: 2024-13-01\n", r"month must be in 1..12 .*YYYY-MM-DD"),
+        (
+            "scenarios:\n  - name: 2024-13-01\n",
+            r"line 2: '2024-13-01' is not a date that exists \(month must be in 1..12\)",
+        ),
         # before: "key 'spend.TV.float': Input should be a valid number"
         ("scenarios:\n  - name: o\n    spend: {TV: [1]}\n", r"scenario 'o', key 'spend': TV is given a list; write"),
         # before: "key 'spend.TV.float': Input should be a finite number"

@@ -73,6 +73,14 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
         self.key, self.line, self.first_line = key, line, first_line
 
 
+class ImpossibleDateError(ValueError):
+    """A value YAML reads as a date that does not exist (``2024-13-01``), with its line."""
+
+    def __init__(self, text: str, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.text, self.line = text, line
+
+
 class UniqueKeyLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` that refuses a key given twice in one mapping.
 
@@ -86,6 +94,13 @@ class UniqueKeyLoader(yaml.SafeLoader):
         """Check every mapping's own keys (for messages, with its dotted path), then build the document."""
         self._check_keys(node, (), set())
         return super().construct_document(node)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date as YAML builds it; one that does not exist names its line."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise ImpossibleDateError(str(node.value), node.start_mark.line + 1, str(error)) from None
 
     def _check_keys(self, node: yaml.Node, path: tuple[str, ...], seen: set[int]) -> None:
         """Raise :class:`DuplicateKeyError` for a key repeated in a mapping below ``node``; a list item's
@@ -111,6 +126,9 @@ class UniqueKeyLoader(yaml.SafeLoader):
                 self._check_keys(item, (), seen)
 
 
+UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", UniqueKeyLoader.construct_yaml_timestamp)
+
+
 def read_yaml(path: Path) -> Any:
     """Parse one YAML file; a syntax error or a key given twice names the file and line."""
     try:
@@ -129,8 +147,11 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise InputError(f"{path}:{where} is not valid YAML; fix the syntax") from None
-    except ValueError as error:  # a value YAML types but cannot build, e.g. the date 2024-13-01
-        raise InputError(f"{path}: {error} (a date that does not exist?); write a real date as YYYY-MM-DD") from None
+    except ImpossibleDateError as error:
+        raise InputError(
+            f"{path} line {error.line}: {error.text!r} is not a date that exists ({error}); write a real date as "
+            "YYYY-MM-DD, or put the text in quotes"
+        ) from None
 
 
 def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectConfig:
