@@ -280,6 +280,28 @@ def test_check_output_accepts_new_and_existing_paths(tmp_path: Path) -> None:
     assert not (tmp_path / "new").exists()  # nothing is created
 
 
+def test_check_output_refuses_to_write_over_what_the_command_reads(tmp_path: Path) -> None:
+    """Before, 'mmm optimize --output outputs/models/metadata.json', 'mmm features --output' its own input
+    and 'mmm simulate --report config/scenarios.yaml' wrote over the file, exit 0; the next run failed."""
+    model = tmp_path / "models"
+    model.mkdir()
+    (model / "metadata.json").write_text("{}")
+    (tmp_path / "clean.parquet").write_bytes(b"PAR1")
+    (tmp_path / "scenarios.yaml").write_text("scenarios: []")
+    cases = [
+        (model / "metadata.json", ".json", (model,), "is a file of"),
+        (tmp_path / "clean.parquet", ".parquet", (tmp_path / "clean.parquet",), "is the file this command reads"),
+        (tmp_path / "scenarios.yaml", ".html", (), "is a .yaml file that exists, and this writes .html"),
+    ]
+    for target, suffix, reads, fragment in cases:
+        with pytest.raises(InputError, match=f"^--out '.*' {fragment}"):
+            pipeline.check_output(target, "--out", folder=False, suffix=suffix, reads=reads)
+    # a new file in a folder it reads, or an earlier output of the same kind, is fine
+    assert pipeline.check_output(model / "new.json", "--out", folder=False, suffix=".json", reads=(model,))
+    (tmp_path / "report.html").write_text("<html>")
+    assert pipeline.check_output(tmp_path / "report.html", "--out", folder=False, suffix=".html", reads=(model,))
+
+
 def test_require_file_tells_a_folder_and_a_device_from_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=f"'{tmp_path}' is a folder; give the file itself"):
         pipeline.require_file(tmp_path, "mmm data")

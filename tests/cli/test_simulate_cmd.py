@@ -42,6 +42,20 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def test_an_output_over_the_model_or_the_scenarios_is_refused(model: Path, tmp_path: Path) -> None:
+    """Before, both were written over (exit 0), and the next run said the model or the YAML was damaged."""
+    metadata = (model / "metadata.json").read_bytes()
+    result = runner.invoke(app, ["optimize", "--model", str(model), "--output", str(model / "metadata.json")])
+    one_error_line(result, f"--output '{model / 'metadata.json'}' is a file of '{model}', which this command reads")
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("scenarios:\n  - name: now\n")
+    result = runner.invoke(
+        app, ["simulate", "--model", str(model), "--scenarios", str(scenarios), "--report", str(scenarios)]
+    )
+    one_error_line(result, "is a .yaml file that exists, and this writes .html: it would be replaced")
+    assert (model / "metadata.json").read_bytes() == metadata and scenarios.read_text().startswith("scenarios:")
+
+
 def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
     out = tmp_path / "alloc.json"
     result = runner.invoke(

@@ -66,11 +66,13 @@ DEFAULT_CONFIG_DIR = Path("config")
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """A path a command writes: its option, the path given and whether it is a folder or a file."""
+    """A path a command writes: its option, the path given, whether it is a folder or a file and,
+    for a file, the suffix of what is written (``.html``)."""
 
     option: str
     path: Path
     folder: bool = True
+    suffix: str = ""
 
 
 def _matches(culprit: Path, given: Path) -> bool:
@@ -126,8 +128,11 @@ def _report(message: str, error: BaseException) -> None:
 
 
 @contextlib.contextmanager
-def user_errors(*outputs: Output) -> Iterator[None]:
+def user_errors(*outputs: Output, reads: tuple[Path, ...] = ()) -> Iterator[None]:
     """Check ``outputs`` up front, then turn a user's mistake into one line on stderr and exit code 2.
+
+    ``reads`` are the files and folders the command reads: no file output may be one of them or
+    lie inside one (:func:`~mmm_analytics.pipeline.checks.check_output`).
 
     Caught: :class:`InputError` and :class:`OSError` (a path that cannot be read or written,
     described by :func:`describe_os_error`, naming the option of ``outputs`` it concerns); Ctrl-C
@@ -136,7 +141,7 @@ def user_errors(*outputs: Output) -> Iterator[None]:
     """
     try:
         for output in outputs:
-            check_output(output.path, output.option, folder=output.folder)
+            check_output(output.path, output.option, folder=output.folder, suffix=output.suffix, reads=reads)
         yield
     except InputError as error:
         _report(str(error), error)

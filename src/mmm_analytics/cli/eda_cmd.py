@@ -97,8 +97,12 @@ def eda(
     )
     from mmm_analytics.pipeline import explore
 
-    outputs = (Output("--output", output), Output("--tables", tables), Output("--report", report, folder=False))
-    with user_errors(*outputs):
+    outputs = (
+        Output("--output", output),
+        Output("--tables", tables),
+        Output("--report", report, folder=False, suffix=".html"),
+    )
+    with user_errors(*outputs, reads=(input_path, quality_dir)):
         require_file(input_path, "mmm data")
         config = project_config(config_dir, "viz_config.yaml")
         with console.status(escape(f"Reading {input_path}...")):

@@ -55,7 +55,7 @@ def features(
     """Aggregate to the configured granularity, compute spend, scale inputs and write features.parquet."""
     from mmm_analytics.features.pipeline import build_features
 
-    with user_errors(Output("--output", output, folder=False)):
+    with user_errors(Output("--output", output, folder=False, suffix=".parquet"), reads=(input,)):
         require_file(input, "mmm data")
         config = project_config(config_dir, "feature_config.yaml")
         panel = build_features(input, output, config)

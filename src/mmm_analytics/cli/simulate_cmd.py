@@ -143,8 +143,12 @@ def simulate(
     """
     from mmm_analytics.pipeline import load_simulator, simulate_batch
 
-    outputs = (Output("--output", output), Output("--figures", figures), Output("--report", report, folder=False))
-    with user_errors(*(() if interactive else outputs)):
+    outputs = (
+        Output("--output", output),
+        Output("--figures", figures),
+        Output("--report", report, folder=False, suffix=".html"),
+    )
+    with user_errors(*(() if interactive else outputs), reads=(model, scenarios)):
         if not interactive:
             _check_scenarios(scenarios)
         config = project_config(config_dir, "model_config.yaml")
@@ -184,7 +188,7 @@ def optimize(
     uplift_upper bound the weekly uplift over it (intervals.level) and prob_beats_current is the share of
     draws in which the allocation sells more.
     """
-    with user_errors(Output("--output", output, folder=False)):
+    with user_errors(Output("--output", output, folder=False, suffix=".json"), reads=(model,)):
         from mmm_analytics.pipeline import load_simulator, optimize_to_file
         from mmm_analytics.simulator import BudgetConstraints
         from mmm_analytics.simulator.constraints import parse_limits
