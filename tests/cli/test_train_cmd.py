@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from mmm_analytics.cli.app import app
 from mmm_analytics.cli.train_cmd import CarryoverChoice, SaturationChoice, ScalingChoice, with_backend, with_forms
 from mmm_analytics.compute import Backend
 from mmm_analytics.config.loader import load_config
+from mmm_analytics.errors import InputError
 from mmm_analytics.response.carryover import CARRYOVER_FORMS
 from mmm_analytics.response.saturation import SATURATION_FORMS, SaturationScaling
 from tests.cli.checks import one_error_line
@@ -35,11 +37,18 @@ def test_options_pin_the_forms_and_leave_the_rest_of_the_config(tmp_path) -> Non
     assert with_forms(config, None, None, None) is config
 
 
+@pytest.mark.parametrize("path", ["afile", "nope.txt", ""])
+def test_lift_tests_that_are_not_a_csv_name_the_option(tmp_path, path: str) -> None:
+    """Before, a traceback (pydantic ValidationError), exit 1; in model_config.yaml the same was one line."""
+    with pytest.raises(InputError, match=r"^--lift-tests '.*': should be the path of a \.csv file of lift tests"):
+        with_forms(load_config(tmp_path / "none"), None, None, None, lift_tests=Path(path))
+
+
 @pytest.mark.parametrize("flag", ["--carryover", "--saturation", "--saturation-scaling"])
 def test_an_unknown_form_is_one_line_and_exit_code_2(flag: str) -> None:
     result = CliRunner().invoke(app, ["train", flag, "cubic"])
     assert result.exit_code == 2
-    assert "cubic" in result.output
+    assert "cubic" in result.output and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_backend_option_replaces_the_configs_and_leaves_the_rest(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

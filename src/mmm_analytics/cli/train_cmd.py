@@ -24,6 +24,7 @@ from mmm_analytics.cli.common import (
 from mmm_analytics.cli.progress import epoch_bar
 from mmm_analytics.compute import Backend, require_ray
 from mmm_analytics.config.model import SplitBy
+from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -106,7 +107,16 @@ def with_forms(
     update = {key: str(value) for key, value in given.items() if value is not None}
     if not update:
         return config
-    model = type(config.model).model_validate(config.model.model_dump() | update)
+    from pydantic import ValidationError
+
+    from mmm_analytics.config.base import error_message
+
+    try:
+        model = type(config.model).model_validate(config.model.model_dump() | update)
+    except ValidationError as error:
+        key = str(error.errors()[0]["loc"][0])
+        given_as = f"--{key.replace('_', '-')} {update[key]!r}" if key in update else f"key '{key}'"
+        raise InputError(f"{given_as}: {error_message(error)}") from None
     return dataclasses.replace(config, model=model)
 
 
