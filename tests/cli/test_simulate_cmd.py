@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -54,6 +57,22 @@ def test_an_output_over_the_model_or_the_scenarios_is_refused(model: Path, tmp_p
     )
     one_error_line(result, "is a .yaml file that exists, and this writes .html: it would be replaced")
     assert (model / "metadata.json").read_bytes() == metadata and scenarios.read_text().startswith("scenarios:")
+
+
+def test_the_menu_with_standard_input_closed_is_one_line(model: Path, tmp_path: Path) -> None:
+    """Before, `mmm simulate -i <&-` ended in a traceback (input(): lost sys.stdin), exit 1."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mmm"), "simulate", "--model", str(model), "--interactive"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(0),
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "error: --interactive needs answers on standard input, which is closed; run it in a terminal"
+    )
 
 
 def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ weekly Sales_Value (INR) at steady state, plus totals over the configured horizo
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -151,6 +152,8 @@ def simulate(
     with user_errors(*(() if interactive else outputs), reads=(model, scenarios)):
         if not interactive:
             _check_scenarios(scenarios)
+        elif sys.stdin is None or sys.stdin.closed:  # `mmm simulate -i <&-`: input() would raise
+            raise InputError("--interactive needs answers on standard input, which is closed; run it in a terminal")
         config = project_config(config_dir, "model_config.yaml")
         simulator = load_simulator(model, config)
         warn_model_file(model)
