@@ -196,7 +196,8 @@ def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[st
                 absolute[channel] = parse_inr(text)
         except ValueError as error:
             if sep and channel and text:  # the amount's or percentage's own reason
-                raise InputError(f"{flag} {item!r}: {error}, or a percentage of current spend such as 80%") from None
+                other = "" if text.endswith("%") else ", or a percentage of current spend such as 80%"
+                raise InputError(f"{flag} {item!r}: {error}{other}") from None
             raise InputError(
                 f"{flag} {item!r}: expected CHANNEL=INR (e.g. TV=250000, TV=2.5L) or "
                 "CHANNEL=PERCENT% of current spend (e.g. TV=80%, or TV=+20% for a change)"

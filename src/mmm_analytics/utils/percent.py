@@ -3,6 +3,10 @@
 
 import math
 
+#: The largest percentage read: 10,000 times today's spend (far above any plan; beyond it the
+#: spend a percentage stands for can overflow).
+MAX_PERCENT = 1_000_000.0
+
 #: How a percentage is read, for messages.
 PERCENT_FORMS = "a change of today's spend (+20%, -10%) or a share of it (80%)"
 
@@ -28,6 +32,8 @@ def share_of_current(text: str) -> float:
         raise ValueError(f"'{shown}' is not a percentage; write {PERCENT_FORMS}") from None
     if not math.isfinite(percent):
         raise ValueError(f"'{shown}' is not a finite percentage; write {PERCENT_FORMS}")
+    if percent > MAX_PERCENT:
+        raise ValueError(f"'{shown}' is more than 10,000 times today's spend; {MAX_PERCENT:,.0f}% is the most")
     signed = body[:1] in "+-"
     if signed and percent < -100:
         raise ValueError(f"'{shown}' cuts more than all of today's spend; -100% is the most (no spend)")
