@@ -106,6 +106,22 @@ BAD_FILES = [
     ("viz_config.yaml", "- 1\n- 2\n", "expected a mapping of keys at the top level, got list"),
     ("data_config.yaml", "cleaning:\n  outliers:\n    threshold: .inf\n", "Input should be a finite number"),
     ("model_config.yaml", "curves:\n  max_spend_multiple: .inf\n", "Input should be a finite number"),
+    # before: data_range_margin 1e308 was a traceback (inf in the JSON), the multiples 1e308 overflowed
+    (
+        "model_config.yaml",
+        "simulator:\n  data_range_margin: 1.0e+308\n",
+        "key 'simulator.data_range_margin': Input should be less than or equal to 100",
+    ),
+    (
+        "model_config.yaml",
+        "simulator:\n  max_spend_multiple: 1.0e+308\n",
+        "key 'simulator.max_spend_multiple': Input should be less than or equal to 10000",
+    ),
+    (
+        "model_config.yaml",
+        "curves:\n  max_spend_multiple: 1.0e+308\n",
+        "key 'curves.max_spend_multiple': Input should be less than or equal to 100",
+    ),
     ("viz_config.yaml", "figure_width: 1000\n", "figure_width 1000 inches at dpi 150 is 150,000 pixels"),
     ("model_config.yaml", "seed: -1\n", "key 'seed': Input should be greater than or equal to 0"),
     ("model_config.yaml", "seed: 4294967296\n", "key 'seed': Input should be less than or equal to 4294967295"),
@@ -163,6 +179,9 @@ BAD_FILES = [
         "not_a_mapping",
         "infinite_outlier_threshold",
         "infinite_curve_range",
+        "huge_data_range_margin",
+        "huge_budget_multiple",
+        "huge_curve_range",
         "figure_too_wide",
         "negative_model_seed",
         "model_seed_beyond_the_generators",

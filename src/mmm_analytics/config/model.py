@@ -106,7 +106,7 @@ class IntervalSettings(Settings):
 
 
 class CurveSettings(Settings):
-    max_spend_multiple: float = Field(default=2.0, gt=0)
+    max_spend_multiple: float = Field(default=2.0, gt=0, le=100, allow_inf_nan=False)
     points: int = Field(default=41, ge=5, le=1001)
 
 
@@ -119,7 +119,7 @@ class SimulatorSettings(Settings):
     starts: int = Field(default=4, ge=1, le=MAX_STARTS)
     #: A weekly budget or scenario spend may be at most this multiple of the selection's current
     #: total weekly spend (far beyond it the model extrapolates past every observed week).
-    max_spend_multiple: float = Field(default=100.0, gt=0, allow_inf_nan=False)
+    max_spend_multiple: float = Field(default=100.0, gt=0, le=10_000, allow_inf_nan=False)
     #: What the optimiser maximises: the weekly incremental sales expected over the posterior
     #: draws ("expected") or at the point estimate ("point").
     objective: Literal["expected", "point"] = "expected"
@@ -134,8 +134,9 @@ class SimulatorSettings(Settings):
     #: tenth of weeks reach; 1: the highest week), never below today's average. Above it the curve
     #: rests on a handful of weeks.
     data_range_quantile: float = Field(default=0.9, gt=0, le=1, allow_inf_nan=False)
-    #: Widen that range to [lowest x (1 - margin), top x (1 + margin)].
-    data_range_margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    #: Widen that range to [lowest x (1 - margin), top x (1 + margin)]; at most 100 (a top 101 times
+    #: the data's, which is no range at all: switch it off with data_range: false instead).
+    data_range_margin: float = Field(default=0.0, ge=0, le=100, allow_inf_nan=False)
     #: Cautious advice: the recommendation is the plan whose uplift is largest at this confidence (its
     #: 1 - confidence quantile over the posterior draws), a step from today's mix toward the expected
     #: optimum or a plan off that line, so it sells more than today's mix in at least this share of
