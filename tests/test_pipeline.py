@@ -338,6 +338,9 @@ def test_choose_source_and_with_dataset(config) -> None:
     assert pipeline.choose_source("Kaggle", "a/b") == "kaggle"
     with pytest.raises(InputError, match="--dataset names a Kaggle dataset, but --source is 'my.csv'"):
         pipeline.choose_source("my.csv", "a/b")
+    for empty in ("", "  "):  # before, '' silently meant the synthetic panel, written over the project's data
+        with pytest.raises(InputError, match="--source is empty; give synthetic, kaggle or the path of a CSV"):
+            pipeline.choose_source(empty, None)
     assert pipeline.with_dataset(config, None) is config
     changed = pipeline.with_dataset(config, "https://www.kaggle.com/datasets/a/b")
     assert changed.data.kaggle.dataset == "a/b" and changed.data.channels == config.data.channels

@@ -193,6 +193,9 @@ def test_run_without_optimize_shows_the_batch_optimum(model_project: Path) -> No
         pytest.param(["--all", "--skip", "eda"], "--all runs every step", id="all-and-skip"),
         pytest.param(["--dataset", "owner/name", "--input", "my.csv"], "--dataset names a Kaggle", id="dataset-csv"),
         pytest.param(["--dataset", "nonsense"], "--dataset 'nonsense': give a Kaggle dataset", id="bad-dataset"),
+        # before, an empty --input ran the synthetic panel over the project's data, exit 0
+        pytest.param(["--steps", "data", "--input", ""], "--input is empty; give synthetic, kaggle", id="empty-input"),
+        pytest.param(["--steps", "data", "--source", " "], "--source is empty", id="blank-source"),
     ],
 )
 def test_run_option_mistakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], fragment: str) -> None:

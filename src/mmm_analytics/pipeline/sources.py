@@ -50,6 +50,8 @@ def kaggle_dataset(text: str) -> str:
 
 def choose_source(source: str | None, dataset: str | None) -> str:
     """The panel source of ``--source`` and ``--dataset``: a dataset means Kaggle; neither means synthetic."""
+    if source is not None and not source.strip():  # `--source ''`: an unset variable, not a choice
+        raise InputError("--source is empty; give synthetic, kaggle or the path of a CSV, or leave --source out")
     if dataset is None:
         return source or "synthetic"
     if source is not None and source.strip().lower() != "kaggle":
