@@ -4,6 +4,11 @@ error; help, the version and a bare ``mmm`` are unchanged."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -53,3 +58,34 @@ def test_bare_mmm_still_shows_the_help() -> None:
 def test_help_and_version_exit_0(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0 and result.stderr == ""
+
+
+MMM = Path(sys.executable).parent / "mmm"
+
+
+def _mmm(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(MMM), *args], capture_output=True, text=True, env={**os.environ, **env}, timeout=120, errors="replace"
+    )
+
+
+def test_columns_0_still_prints_help_and_errors() -> None:
+    """Before, COLUMNS=0 made every message and the help print nothing at all (exit 2 in silence)."""
+    assert "Usage: mmm" in _mmm(["--help"], COLUMNS="0").stdout
+    failed = _mmm(["data", "--bogus"], COLUMNS="0")
+    assert failed.returncode == 2 and failed.stderr.startswith("error: No such option: --bogus")
+
+
+def test_an_ascii_only_output_prints_its_table_not_a_traceback(tmp_path: Path) -> None:
+    """Before, PYTHONIOENCODING=ascii ended a run that had written its files with a UnicodeEncodeError
+    at the first character ASCII lacks (here Rich's ellipsis in a narrow table), exit 1."""
+    result = subprocess.run(
+        [str(MMM), "data", "--source", "synthetic", "--geos", "1", "--brands", "1", "--skus", "1", "--weeks", "40"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "40"},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr.decode("ascii", "replace")
+    assert b"Rows" in result.stdout and result.stderr == b""
+    result.stdout.decode("ascii")  # nothing but ASCII was written

@@ -27,7 +27,7 @@ from mmm_analytics.cli import (
     simulate_cmd,
     train_cmd,
 )
-from mmm_analytics.cli.common import console, state
+from mmm_analytics.cli.common import MIN_WIDTH, console, console_width, state, tolerate_narrow_encodings
 from mmm_analytics.cli.examples import EPILOGS
 
 
@@ -71,6 +71,8 @@ class MmmGroup(_FlagsAsFlags, TyperGroup):
         **extra: Any,
     ) -> Any:
         given = list(sys.argv[1:] if args is None else args)
+        if console_width() is not None:  # COLUMNS=0 made the help and Typer's messages print nothing
+            os.environ["COLUMNS"] = str(MIN_WIDTH)
         if not standalone_mode or not given:  # bare `mmm` shows the help, as before
             return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
         try:
@@ -129,6 +131,7 @@ def root(
 ) -> None:
     """Marketing Mix Modeling toolkit."""
     os.environ.setdefault("MPLBACKEND", "Agg")
+    tolerate_narrow_encodings()
     from mmm_analytics.utils.workers import quiet_missing_glyphs
 
     quiet_missing_glyphs()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
+import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,24 +31,47 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CONFIG_DIR",
+    "MIN_WIDTH",
     "ConfigDirOption",
     "Output",
     "check_seed",
     "console",
+    "console_width",
     "describe_os_error",
     "error_console",
     "project_config",
     "report_line",
     "require_file",
     "state",
+    "tolerate_narrow_encodings",
     "user_errors",
     "warn",
     "warn_model_file",
     "warn_stale_model",
 ]
 
-console = Console()
-error_console = Console(stderr=True, soft_wrap=True)
+#: Narrowest width the consoles draw at: ``COLUMNS=0`` made Rich print nothing at all, and a table
+#: a few columns wide has no room for its numbers.
+MIN_WIDTH = 40
+
+
+def console_width() -> int | None:
+    """``MIN_WIDTH`` when ``COLUMNS`` asks for less, else None (Rich's own choice)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return MIN_WIDTH if columns.isdigit() and int(columns) < MIN_WIDTH else None
+
+
+console = Console(width=console_width())
+error_console = Console(stderr=True, soft_wrap=True, width=console_width())
+
+
+def tolerate_narrow_encodings() -> None:
+    """Let stdout and stderr write what their encoding lacks as ``?`` (``PYTHONIOENCODING=ascii``,
+    a C locale): a name with an accent, or Rich's ellipsis, would otherwise end a run that has done
+    its work with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
 
 
 class _State:
