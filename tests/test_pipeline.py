@@ -245,7 +245,7 @@ LONG_NAME = "n" * 4000
         pytest.param(lambda root: root / "adir", False, "is a folder; give the path of a file", id="folder-as-file"),
         pytest.param(lambda root: Path("/dev/null"), True, "'/dev/null' is not a folder", id="dev-null-as-folder"),
         pytest.param(lambda root: Path("/dev/null/x.json"), False, "'/dev/null' is not a folder", id="under-dev-null"),
-        pytest.param(lambda root: root / LONG_NAME, True, "is 4,000 characters long (at most 255)", id="long-name"),
+        pytest.param(lambda root: root / LONG_NAME, True, "is 4,000 bytes long (at most 255)", id="long-name"),
         pytest.param(lambda root: root.joinpath(*["d" * 200] * 25), True, "the path is too long", id="long-path"),
     ],
 )
@@ -278,6 +278,16 @@ def test_check_output_accepts_new_and_existing_paths(tmp_path: Path) -> None:
     assert pipeline.check_output(tmp_path / "new" / "deeper", "--out", folder=True) == tmp_path / "new" / "deeper"
     assert pipeline.check_output(tmp_path / "new" / "a.json", "--out", folder=False) == tmp_path / "new" / "a.json"
     assert not (tmp_path / "new").exists()  # nothing is created
+
+
+@pytest.mark.parametrize("folder", [True, False])
+def test_check_output_names_a_dangling_link(tmp_path: Path, folder: bool) -> None:
+    """Before, a link to nothing was reported as 'file exists' (the error of the write through it)."""
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    target = tmp_path / "out" / "x.json" if not folder else tmp_path / "out"
+    where = "'" + str(tmp_path / "out") + "' is" if not folder else "it is"
+    with pytest.raises(InputError, match=f"{where} a link to '{tmp_path / 'gone'}', which does not exist"):
+        pipeline.check_output(target, "--out", folder=folder)
 
 
 def test_check_output_refuses_to_write_over_what_the_command_reads(tmp_path: Path) -> None:

@@ -69,11 +69,15 @@ def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", rea
     where = f"{option} '{shown_path(target)}'"
     longest = max((len(os.fsencode(part)) for part in target.parts), default=0)
     if longest > NAME_MAX:
-        raise InputError(
-            f"{where}: a name in it is {longest:,} characters long (at most {NAME_MAX}); use a shorter path"
-        )
+        raise InputError(f"{where}: a name in it is {longest:,} bytes long (at most {NAME_MAX}); use a shorter path")
     if len(os.fsencode(target.absolute())) >= PATH_MAX:
-        raise InputError(f"{where}: the path is too long (at most {PATH_MAX - 1:,} characters); use a shorter path")
+        raise InputError(f"{where}: the path is too long (at most {PATH_MAX - 1:,} bytes); use a shorter path")
+    dangling = next((p for p in (target, *target.parents) if p.is_symlink() and not p.exists()), None)
+    if dangling is not None:  # writing through it would fail with "file exists"
+        link = f"'{shown_path(dangling)}' is" if dangling != target else "it is"
+        raise InputError(
+            f"{where}: {link} a link to '{os.readlink(dangling)}', which does not exist; create that or remove the link"
+        )
     if target.exists():
         if folder and not target.is_dir():
             kind = "a file, not a folder" if target.is_file() else "not a folder"
