@@ -61,6 +61,12 @@ def test_fractions_and_absolute_limits_combine() -> None:
         (BudgetConstraints(locked=("TV",), max_spend={"TV": 50.0}), 175.0, r"'TV' is locked .* outside its limits"),
         (BudgetConstraints(), -5.0, r"weekly budget must be a number >= 0"),
         (BudgetConstraints(locked=("TV", "Radio", "TV")), 175.0, r"TV is locked twice \(--lock\); give one --lock"),
+        # before: "raise a maximum", though no maximum was given
+        (
+            BudgetConstraints(locked=("TV", "YouTube", "Radio")),
+            500.0,
+            r"maximum spends \(locked TV=.*, locked Radio=.*\) add up to .*; unlock a channel, lower the budget",
+        ),
     ],
     ids=[
         "min-above-max",
@@ -72,6 +78,7 @@ def test_fractions_and_absolute_limits_combine() -> None:
         "lock-outside-limits",
         "negative-budget",
         "locked-twice",  # before, accepted as one lock
+        "all-locked-below-budget",
     ],
 )
 def test_infeasible_requests_name_the_constraint(constraints, budget, message) -> None:

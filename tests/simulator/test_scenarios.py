@@ -200,3 +200,13 @@ def test_default_scenarios_file_is_valid() -> None:
 
     specs = load_scenarios(Path(__file__).parents[2] / "config" / "scenarios.yaml")
     assert len(specs) >= 5 and specs[0].name == "current_mix"
+
+
+def test_a_missing_scenarios_file_shows_the_form_of_one(tmp_path: Path) -> None:
+    """Before, it said 'pass --scenarios (e.g. config/scenarios.yaml)', a file a new project does not have."""
+    with pytest.raises(InputError) as caught:
+        load_scenarios(tmp_path / "none.yaml")
+    example = str(caught.value).split('e.g. "')[1].split('"')[0]
+    assert "not found; pass --scenarios with a YAML file of named plans" in str(caught.value)
+    (tmp_path / "example.yaml").write_text(example)
+    assert [spec.name for spec in load_scenarios(tmp_path / "example.yaml")] == ["now", "more_tv"]  # the example reads

@@ -167,10 +167,13 @@ def _check_budget(
             "lower a minimum, unlock a channel or raise the budget"
         )
     if not at_most and upper.sum() < budget * (1 - RELATIVE_TOLERANCE):
-        parts = ", ".join(f"{channels[c]}={message_inr(upper[c])}" for c in range(len(channels)))
+        parts = ", ".join(
+            f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(upper[c])}" for c in range(len(channels))
+        )
+        remedy = "unlock a channel" if locked.all() else "raise a maximum" + (", unlock a channel" if locked.any() else "")
         raise InputError(
             f"maximum spends ({parts}) add up to {message_inr(upper.sum())}, below the weekly budget {message_inr(budget)}; "
-            "raise a maximum or allow spending less (at_most / --at-most)"
+            f"{remedy}, lower the budget or allow spending less (at_most / --at-most)"
         )
 
 

@@ -145,7 +145,11 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
     if file.exists() and not file.is_file():
         raise InputError(f"scenarios file '{file}' is not a regular file; give a YAML file of scenarios")
     if not file.is_file():
-        raise InputError(f"scenarios file '{file}' not found; pass --scenarios (e.g. config/scenarios.yaml)")
+        raise InputError(
+            f"scenarios file '{file}' not found; pass --scenarios with a YAML file of named plans, e.g. "
+            "\"scenarios: [{name: now}, {name: more_tv, spend: {TV: '+20%'}}]\" (the project's config/scenarios.yaml "
+            "is an example)"
+        )
     raw = read_yaml(file)
     if raw is not None and not isinstance(raw, dict):
         raise InputError(
