@@ -110,3 +110,12 @@ def test_a_cleaned_panel_is_read_by_the_data_steps_reader(tmp_path: Path) -> Non
     for read in (read_clean_panel, load_clean_panel):
         with pytest.raises(InputError, match=r"column 'Brand' is missing \(not a cleaned panel\?\); re-run 'mmm data'"):
             read(path)
+
+
+def test_a_features_file_given_as_the_cleaned_panel_is_named(tmp_path: Path) -> None:
+    """Before, it said to fix the channels of data_config.yaml."""
+    path = tmp_path / "features.parquet"
+    frame = pd.DataFrame({"series_id": [0], "Date": [0], "Geo": ["A"], "Brand": ["B"], "Sales_Value": [1.0]})
+    frame.to_parquet(path)
+    with pytest.raises(InputError, match=r"features.parquet is a features file \(written by 'mmm features'\)"):
+        read_clean_panel(path)

@@ -38,7 +38,13 @@ def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFra
     """The cleaned panel written by ``mmm data`` (parquet), or a CSV in the same schema
     validated and cleaned with ``config`` (default: the built-in ``data_config.yaml``)."""
     if path.suffix == ".parquet":
-        return read_clean_parquet(path, ("Date", "Geo", "Brand", "Sales_Value"), "run 'mmm data' to make it")
+        frame = read_clean_parquet(path, ("Date", "Geo", "Brand", "Sales_Value"), "run 'mmm data' to make it")
+        if "series_id" in frame.columns:  # the features step's own output, given back to it
+            raise InputError(
+                f"{path} is a features file (written by 'mmm features'), not a cleaned panel; give the "
+                "cleaned panel of 'mmm data' (data/processed/clean_panel.parquet) or a CSV in the schema"
+            )
+        return frame
     if not path.is_file():
         raise InputError(f"'{path}' not found; run 'mmm data' to make it")
     return clean_csv(path, config or DataConfig())

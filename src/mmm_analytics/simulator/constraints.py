@@ -170,7 +170,9 @@ def _check_budget(
         parts = ", ".join(
             f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(upper[c])}" for c in range(len(channels))
         )
-        remedy = "unlock a channel" if locked.all() else "raise a maximum" + (", unlock a channel" if locked.any() else "")
+        remedy = (
+            "unlock a channel" if locked.all() else "raise a maximum" + (", unlock a channel" if locked.any() else "")
+        )
         raise InputError(
             f"maximum spends ({parts}) add up to {message_inr(upper.sum())}, below the weekly budget {message_inr(budget)}; "
             f"{remedy}, lower the budget or allow spending less (at_most / --at-most)"
