@@ -213,3 +213,23 @@ def test_no_more_figure_processes_than_cpus(monkeypatch: pytest.MonkeyPatch) -> 
     """Before, '--workers 32' on 2 cores started 32 processes, each with its own matplotlib and data."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert [usable_workers(n) for n in (1, 2, 32)] == [1, 2, 2]
+
+
+def test_an_unwritable_matplotlib_folder_is_replaced_by_a_lasting_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Before, HOME or MPLCONFIGDIR that could not be written made matplotlib print two lines and build
+    a fresh font cache in a new temporary folder on every run."""
+    from mmm_analytics.utils.workers import usable_matplotlib_config
+
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("HOME", "/dev/null")  # not a folder: nothing can be made under it, even as root
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
+    usable_matplotlib_config()
+    chosen = Path(os.environ["MPLCONFIGDIR"])
+    assert chosen.is_dir() and os.access(chosen, os.W_OK) and chosen.name.startswith("mmm-matplotlib-")
+    usable_matplotlib_config()
+    assert Path(os.environ["MPLCONFIGDIR"]) == chosen  # the same folder every run: the cache lasts
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mine"))
+    usable_matplotlib_config()
+    assert os.environ["MPLCONFIGDIR"] == str(tmp_path / "mine") and (tmp_path / "mine").is_dir()

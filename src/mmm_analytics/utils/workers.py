@@ -27,6 +27,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -141,6 +142,25 @@ def _bare_package(name: str) -> None:
     if spec is None or spec.submodule_search_locations is None:
         return
     sys.modules[name] = importlib.util.module_from_spec(spec)
+
+
+def usable_matplotlib_config() -> None:
+    """Point ``MPLCONFIGDIR`` at a folder of the temp dir when matplotlib's own (``$MPLCONFIGDIR``,
+    else ``~/.config/matplotlib``) cannot be made or written: matplotlib would then make a new
+    temporary one on every run (its font cache rebuilt each time) and say so in two lines."""
+    wanted = os.environ.get("MPLCONFIGDIR")
+    try:
+        home_config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        folder = Path(wanted) if wanted else Path(home_config) / "matplotlib"
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK | os.X_OK):
+            return
+    except (OSError, RuntimeError):  # RuntimeError: no home folder at all
+        pass
+    fallback = Path(tempfile.gettempdir()) / f"mmm-matplotlib-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    with contextlib.suppress(OSError):
+        fallback.mkdir(mode=0o700, exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(fallback)
 
 
 def quiet_missing_glyphs() -> None:
