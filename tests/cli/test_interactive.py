@@ -220,7 +220,7 @@ def test_export_to_an_unwritable_folder_keeps_the_result(simulator: MarketingSim
     assert f"export folder '{tmp_path / 'afile'}' is a file, not a folder" in problems[0]
     assert "export folder '/dev/null' is not a folder" in problems[1]
     assert "'/dev/null' is not a folder, so nothing can be written under it" in problems[2]
-    assert "a name in it is 4,000 characters long" in problems[3]
+    assert "a name in it is 4,000 bytes long" in problems[3]
     assert all("the simulation result is kept; choose Export again with another folder" in p for p in problems)
     assert [p.suffix for p in sorted((tmp_path / "good").glob("simulation_BrandA_EAST_*"))] == [".csv", ".json"]
     assert screen.count("Choose an action") == 7 and screen.rstrip().endswith("Goodbye.")

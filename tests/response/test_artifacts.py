@@ -20,6 +20,7 @@ from mmm_analytics.response.artifacts import (
     SEGMENT_FIELDS,
     ModelMetadata,
     ResponseParams,
+    load_model_files,
     model_file_problem,
     model_folder,
     require_model_file,
@@ -90,6 +91,19 @@ def test_params_round_trip(tmp_path: Path) -> None:
         np.testing.assert_array_equal(getattr(loaded, name), getattr(params, name))
     assert loaded.channels == params.channels and loaded.saturation == "hill"
     assert loaded.cpm_by_channel == {"TV": 1.2, "Radio": 0.6, "Print": 6.0}
+
+
+def test_model_files_from_two_trainings_are_refused(tmp_path: Path) -> None:
+    """Before, metadata.json of a 2-series model beside response_params.npz of a 6-series one loaded
+    without a word (the npz won); curves checked the channels, the simulator nothing."""
+    small_params().save(tmp_path)
+    small_metadata().save(tmp_path)
+    metadata, params = load_model_files(tmp_path)
+    assert len(metadata.series) == len(params.series_brand)
+    three = dataclasses.replace(small_metadata(), series=[*small_metadata().series, {"brand": "C", "region": "EAST"}])
+    three.save(tmp_path)
+    with pytest.raises(InputError, match=r"holds 2 series but .*metadata.json' 3: they come from two trainings"):
+        load_model_files(tmp_path)
 
 
 def test_cpms_are_saved_once_with_the_response(tmp_path: Path) -> None:

@@ -106,7 +106,7 @@ def test_mismatched_channels_rejected(tmp_path: Path) -> None:
     meta = json.loads((folder / "metadata.json").read_text())
     meta["channels"] = ["TV", "Radio", "Print"]
     (folder / "metadata.json").write_text(json.dumps(meta))
-    with pytest.raises(InputError, match="differ from response_params.npz"):
+    with pytest.raises(InputError, match="response_params.npz. has channels .* but .*metadata.json. has"):
         MarketingSimulator.from_model_dir(folder)
 
 

@@ -48,12 +48,10 @@ from mmm_analytics.curves.summary import (
     estimate_roi,
     segment_roi_table,
 )
-from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import (
-    METADATA_FILE,
-    PARAMS_FILE,
     ModelMetadata,
     ResponseParams,
+    load_model_files,
     model_folder,
 )
 from mmm_analytics.utils.io import write_csv, write_json, write_parquet, write_text
@@ -101,20 +99,7 @@ def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
 
 def load_model(model: Path) -> tuple[ModelMetadata, ResponseParams]:
     """Metadata and response parameters of the model at ``model`` (folder or ``.keras`` file)."""
-    folder = model_folder(model)
-    metadata = ModelMetadata.load(folder)
-    params = ResponseParams.load(folder)
-    if list(params.channels) != list(metadata.channels):
-        raise InputError(
-            f"'{folder / PARAMS_FILE}' has channels {list(params.channels)} but '{folder / METADATA_FILE}' has "
-            f"{list(metadata.channels)}; re-run 'mmm train' to write both again"
-        )
-    if params.n_draws < 2:
-        raise InputError(
-            f"'{folder / PARAMS_FILE}' holds {params.n_draws} parameter draws (need >= 2 for "
-            "intervals); re-run 'mmm train'"
-        )
-    return metadata, params
+    return load_model_files(model_folder(model))
 
 
 def series_skus(metadata: ModelMetadata, params: ResponseParams) -> tuple[str, ...] | None:

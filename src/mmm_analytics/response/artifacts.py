@@ -584,6 +584,36 @@ _REQUIRED_METADATA = (
 )
 
 
+def load_model_files(folder: Path) -> tuple[ModelMetadata, ResponseParams]:
+    """``metadata.json`` and ``response_params.npz`` of a model folder, checked to be of one model
+    (the same channels and series) and to hold the draws intervals need.
+
+    Raises
+    ------
+    InputError
+        When either is missing or damaged, or they were written by two different trainings.
+    """
+    metadata = ModelMetadata.load(folder)
+    params = ResponseParams.load(folder)
+    again = "re-run 'mmm train' to write both again"
+    if list(params.channels) != list(metadata.channels):
+        raise InputError(
+            f"'{folder / PARAMS_FILE}' has channels {list(params.channels)} but '{folder / METADATA_FILE}' has "
+            f"{list(metadata.channels)}; {again}"
+        )
+    if len(params.series_brand) != len(metadata.series):
+        raise InputError(
+            f"'{folder / PARAMS_FILE}' holds {len(params.series_brand)} series but '{folder / METADATA_FILE}' "
+            f"{len(metadata.series)}: they come from two trainings; {again}"
+        )
+    if params.n_draws < 2:
+        raise InputError(
+            f"'{folder / PARAMS_FILE}' holds {params.n_draws} parameter draws (need >= 2 for intervals); "
+            "re-run 'mmm train'"
+        )
+    return metadata, params
+
+
 def model_folder(path: str | Path) -> Path:
     """Accept either the model folder or the ``.keras`` file inside it; return the folder.
 

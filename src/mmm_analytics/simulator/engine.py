@@ -30,7 +30,13 @@ import numpy as np
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.model import MAX_STARTS, ModelConfig, SimulatorSettings
 from mmm_analytics.errors import InputError
-from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams, load_pooled, model_folder
+from mmm_analytics.response.artifacts import (
+    ModelMetadata,
+    ResponseParams,
+    load_model_files,
+    load_pooled,
+    model_folder,
+)
 from mmm_analytics.simulator.advice import spend_correlation
 from mmm_analytics.simulator.bounds import SpendRange, where_words
 from mmm_analytics.simulator.constraints import BudgetConstraints
@@ -113,8 +119,7 @@ class MarketingSimulator:
         """Load the simulator from a model folder or the ``.keras`` file inside it; a ``ModelConfig``
         or ``ProjectConfig`` also sets the interval level (``intervals.level``)."""
         folder = model_folder(path)
-        metadata = ModelMetadata.load(folder)
-        params = ResponseParams.load(folder)
+        metadata, params = load_model_files(folder)
         settings, level = _settings(config)
         pooled = load_pooled(folder, params, (metadata.extra.get("selection") or {}).get("pooled_saturation"))
         return cls(params, metadata, settings, model_path=folder, interval_level=level, pooled=pooled)
