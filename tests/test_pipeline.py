@@ -299,17 +299,23 @@ def test_check_output_refuses_to_write_over_what_the_command_reads(tmp_path: Pat
     (tmp_path / "clean.parquet").write_bytes(b"PAR1")
     (tmp_path / "scenarios.yaml").write_text("scenarios: []")
     cases = [
-        (model / "metadata.json", ".json", (model,), "is a file of"),
+        (model / "metadata.json", ".json", (model,), f"is in '{model}', which this command reads"),
+        (model / "plan.json", ".json", (model,), f"is in '{model}', which"),  # new, but among the model files
         (tmp_path / "clean.parquet", ".parquet", (tmp_path / "clean.parquet",), "is the file this command reads"),
         (tmp_path / "scenarios.yaml", ".html", (), "is a .yaml file that exists, and this writes .html"),
     ]
     for target, suffix, reads, fragment in cases:
-        with pytest.raises(InputError, match=f"^--out '.*' {fragment}"):
+        with pytest.raises(InputError, match=f"^--out '.*' {re.escape(fragment)}"):
             pipeline.check_output(target, "--out", folder=False, suffix=suffix, reads=reads)
-    # a new file in a folder it reads, or an earlier output of the same kind, is fine
-    assert pipeline.check_output(model / "new.json", "--out", folder=False, suffix=".json", reads=(model,))
-    (tmp_path / "report.html").write_text("<html>")
-    assert pipeline.check_output(tmp_path / "report.html", "--out", folder=False, suffix=".html", reads=(model,))
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.htm", "plan", "notes.txt", "models/figure.html"])
+def test_check_output_lets_a_command_write_again_over_its_own_output(tmp_path: Path, name: str) -> None:
+    """A second run over the first one's file, whatever its name, and a report beside the model files."""
+    model = tmp_path / "models"
+    model.mkdir()
+    (tmp_path / name).write_text("earlier output")
+    assert pipeline.check_output(tmp_path / name, "--out", folder=False, suffix=".html", reads=(model,))
 
 
 def test_require_file_tells_a_folder_and_a_device_from_a_missing_file(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_parse_spend_reads_changes_shares_and_amounts(text: str, expected: float
         pytest.param("nan%", "not a finite percentage", id="nan"),
         pytest.param("lots%", "'lots%' is not a percentage", id="text"),
         pytest.param("lots", "'lots' is not a number; type an amount in INR (e.g. 150000), a change", id="word"),
-        pytest.param("1e308%", "too large a spend", id="overflow"),
+        pytest.param("1e308%", "is more than 10,000 times today's spend", id="overflow"),
     ],
 )
 def test_parse_spend_explains_mistakes(text: str, fragment: str) -> None:

@@ -49,7 +49,10 @@ def test_an_output_over_the_model_or_the_scenarios_is_refused(model: Path, tmp_p
     """Before, both were written over (exit 0), and the next run said the model or the YAML was damaged."""
     metadata = (model / "metadata.json").read_bytes()
     result = runner.invoke(app, ["optimize", "--model", str(model), "--output", str(model / "metadata.json")])
-    one_error_line(result, f"--output '{model / 'metadata.json'}' is a file of '{model}', which this command reads")
+    one_error_line(result, f"--output '{model / 'metadata.json'}' is in '{model}', which this command reads")
+    keras = str(model / "mmm_model.keras")  # the model named by its .keras file: the folder is still read
+    result = runner.invoke(app, ["optimize", "--model", keras, "--output", str(model / "metadata.json")])
+    one_error_line(result, f"is in '{model}', which this command reads")
     scenarios = tmp_path / "s.yaml"
     scenarios.write_text("scenarios:\n  - name: now\n")
     result = runner.invoke(

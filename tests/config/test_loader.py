@@ -212,6 +212,13 @@ def test_invalid_yaml_names_the_file_and_line(tmp_path: Path, text: str, line: i
         load_config(tmp_path)
 
 
+def test_a_number_yaml_cannot_build_is_one_line(tmp_path: Path) -> None:
+    """YAML types 0x_ as a hexadecimal number and fails building it."""
+    path = write_config(tmp_path, "feature_config.yaml", "bogus: 0x_\n")
+    with pytest.raises(InputError, match=re.escape(f"{path}: a value cannot be read (") + ".*put the text in quotes"):
+        load_config(tmp_path)
+
+
 def test_a_date_that_does_not_exist_names_the_file_and_line(tmp_path: Path) -> None:
     """YAML reads 2022-13-45 as a date and fails building it; that was a traceback, then a line
     without the line number."""

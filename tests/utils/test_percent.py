@@ -26,8 +26,9 @@ def test_signed_is_a_change_and_unsigned_a_share(text: str, multiple: float) -> 
         ("+inf%", "is not a finite percentage"),
         ("-150%", "cuts more than all of today's spend"),
         # before, '--max TV=1e308%' overflowed (a numpy warning) and a minimum read 'TV=inf INR'
-        ("+1e308%", "is more than 10,000 times today's spend; 1,000,000% is the most"),
+        ("+1e308%", r"is more than 10,000 times today's spend; 1,000,000% \(or \+999,900%\) is the most"),
         ("1000001%", "is more than 10,000 times today's spend"),
+        ("+1000000%", "is more than 10,000 times today's spend"),  # a change: 10,001 times
     ],
 )
 def test_what_is_not_a_percentage_says_why(text: str, reason: str) -> None:

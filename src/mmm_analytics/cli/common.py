@@ -115,7 +115,9 @@ def describe_os_error(error: OSError, outputs: tuple[Output, ...] = ()) -> str:
     reason = error.strerror or str(error)
     if not isinstance(name, str | bytes | os.PathLike):  # a stream (stdout, a pipe) or a write without a name
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return "no space left on the device being written (a file, or standard output if redirected); free some space"
+            return (
+                "no space left on the device being written (a file, or standard output if redirected); free some space"
+            )
         return f"{reason}; check the paths you gave, where standard output goes, and that the disk is writable"
     culprit = Path(os.fsdecode(name))
     output = next((o for o in outputs if _matches(culprit, o.path)), None)

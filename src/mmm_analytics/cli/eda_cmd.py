@@ -102,7 +102,7 @@ def eda(
         Output("--tables", tables),
         Output("--report", report, folder=False, suffix=".html"),
     )
-    with user_errors(*outputs, reads=(input_path, quality_dir)):
+    with user_errors(*outputs, reads=(input_path, quality_dir / "cleaning_report.json", quality_dir / "outliers.csv")):
         require_file(input_path, "mmm data")
         config = project_config(config_dir, "viz_config.yaml")
         with console.status(escape(f"Reading {input_path}...")):

@@ -152,6 +152,8 @@ def read_yaml(path: Path) -> Any:
             f"{path} line {error.line}: {error.text!r} is not a date that exists ({error}); write a real date as "
             "YYYY-MM-DD, or put the text in quotes"
         ) from None
+    except ValueError as error:  # a number YAML types but cannot build, e.g. 0x_
+        raise InputError(f"{path}: a value cannot be read ({error}); fix it, or put the text in quotes") from None
 
 
 def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectConfig:

@@ -36,21 +36,27 @@ def require_file(path: Path, made_by: str) -> Path:
     return file
 
 
+#: Kinds of file the pipeline reads: an output of another kind is not written over one of them.
+INPUT_SUFFIXES = (".csv", ".parquet", ".json", ".npz", ".keras", ".yaml", ".yml")
+
+
 def _check_not_an_input(target: Path, where: str, suffix: str, reads: Sequence[Path]) -> None:
-    """Refuse to write over an existing file of another kind, or over one of the command's inputs."""
-    if suffix and target.suffix.lower() != suffix:
-        kind = f"a {target.suffix} file" if target.suffix else "a file without an extension"
+    """Refuse a file output that would replace an input: an existing file of an input kind other than
+    the ``suffix`` written, the very file the command reads, or a file of an input kind directly in a
+    folder it reads (the model folder), whether or not it exists yet."""
+    kind = target.suffix.lower()
+    if suffix and target.is_file() and kind in INPUT_SUFFIXES and kind != suffix:
         raise InputError(
-            f"{where} is {kind} that exists, and this writes {suffix}: it would be replaced; give a new path "
-            f"or one ending in {suffix}"
+            f"{where} is a {target.suffix} file that exists, and this writes {suffix}: it would be replaced; "
+            f"give a new path or one ending in {suffix}"
         )
     for read in map(Path, reads):
-        if read.is_file() and target.samefile(read):
+        if read.is_file() and target.is_file() and target.samefile(read):
             raise InputError(f"{where} is the file this command reads; writing it would destroy it: give another path")
-        if read.is_dir() and read.resolve() in target.resolve().parents:
+        if read.is_dir() and kind in INPUT_SUFFIXES and target.absolute().parent.resolve() == read.resolve():
             raise InputError(
-                f"{where} is a file of '{shown_path(read)}', which this command reads; writing it would damage "
-                "that folder: give a path outside it"
+                f"{where} is in '{shown_path(read)}', which this command reads; writing there could replace one of "
+                "its files: give a path outside it"
             )
 
 
@@ -60,10 +66,9 @@ def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", rea
     ``folder`` says whether ``path`` is a folder to write into or the path of a file. Caught:
     a name too long for the file system, a file where a folder is needed (the path itself or
     a parent), a folder, device, pipe or socket where a file is needed (writing replaces the file,
-    and would replace the device too) and a folder without write permission. For a file, also an
-    existing file of another kind than the ``suffix`` written (``.html`` over a ``.yaml``), and
-    a file the command ``reads`` (a file, or a file inside a folder it reads, such as the model
-    folder): writing would destroy what it was asked to read.
+    and would replace the device too) and a folder without write permission. For a file, also one
+    that would replace an input (:func:`_check_not_an_input`: an existing ``.yaml`` where ``.html`` is
+    written, a file the command ``reads``, a ``.json`` directly in the model folder it reads).
     """
     target = Path(path)
     where = f"{option} '{shown_path(target)}'"
@@ -86,8 +91,8 @@ def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", rea
             raise InputError(f"{where} is a folder; give the path of a file (e.g. inside that folder)")
         if not folder and not target.is_file():
             raise InputError(f"{where} is not a regular file (a device, pipe or socket); give the path of a file")
-        if not folder:
-            _check_not_an_input(target, where, suffix, reads)
+    if not folder:
+        _check_not_an_input(target, where, suffix, reads)
     parent = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
     if parent != target and not parent.is_dir():
         kind = "a file" if parent.is_file() else "not a folder"

@@ -3,9 +3,9 @@
 
 import math
 
-#: The largest percentage read: 10,000 times today's spend (far above any plan; beyond it the
-#: spend a percentage stands for can overflow).
-MAX_PERCENT = 1_000_000.0
+#: The largest multiple of today's spend a percentage may stand for (1,000,000% or +999,900%): far
+#: above any plan; beyond it the spend a percentage stands for can overflow.
+MAX_MULTIPLE = 10_000.0
 
 #: How a percentage is read, for messages.
 PERCENT_FORMS = "a change of today's spend (+20%, -10%) or a share of it (80%)"
@@ -32,9 +32,11 @@ def share_of_current(text: str) -> float:
         raise ValueError(f"'{shown}' is not a percentage; write {PERCENT_FORMS}") from None
     if not math.isfinite(percent):
         raise ValueError(f"'{shown}' is not a finite percentage; write {PERCENT_FORMS}")
-    if percent > MAX_PERCENT:
-        raise ValueError(f"'{shown}' is more than 10,000 times today's spend; {MAX_PERCENT:,.0f}% is the most")
     signed = body[:1] in "+-"
+    if (1.0 + percent / 100.0 if signed else percent / 100.0) > MAX_MULTIPLE:
+        raise ValueError(
+            f"'{shown}' is more than {MAX_MULTIPLE:,.0f} times today's spend; 1,000,000% (or +999,900%) is the most"
+        )
     if signed and percent < -100:
         raise ValueError(f"'{shown}' cuts more than all of today's spend; -100% is the most (no spend)")
     if not signed and percent < 0:
