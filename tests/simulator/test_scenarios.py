@@ -80,7 +80,7 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ),
         (
             "scenarios:\n  - name: j\n    spend: {Facebook: '+1000000%'}\n",
-            r"scenario 'j': total weekly spend of .* \(largest: Facebook .*\) is too large",
+            r"scenario 'j', key 'Facebook': '\+1000000%' is more than 10,000 times today's spend",
         ),
         (
             "scenarios:\n  - name: k\n    spend: {TV: true}\n",
