@@ -27,7 +27,14 @@ from mmm_analytics.cli import (
     simulate_cmd,
     train_cmd,
 )
-from mmm_analytics.cli.common import MIN_WIDTH, console, console_width, state, tolerate_narrow_encodings
+from mmm_analytics.cli.common import (
+    MIN_WIDTH,
+    console,
+    console_width,
+    report_line,
+    state,
+    tolerate_narrow_encodings,
+)
 from mmm_analytics.cli.examples import EPILOGS
 
 
@@ -78,14 +85,10 @@ class MmmGroup(_FlagsAsFlags, TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as error:
-            from mmm_analytics.cli.common import report_line
-
             command = next((word for word in given if word in self.commands), None)
             report_line(usage_error_line(error, " ".join(filter(None, (prog_name or "mmm", command)))))
             sys.exit(getattr(error, "exit_code", 2))
         except typer.Abort:
-            from mmm_analytics.cli.common import report_line
-
             report_line("aborted: no input")
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)

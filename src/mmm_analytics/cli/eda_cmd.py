@@ -95,6 +95,7 @@ def eda(
         load_quality,
         read_panel,
     )
+    from mmm_analytics.eda.pipeline import CLEANING_REPORT, OUTLIER_LIST
     from mmm_analytics.pipeline import explore
 
     outputs = (
@@ -102,7 +103,7 @@ def eda(
         Output("--tables", tables),
         Output("--report", report, folder=False, suffix=".html"),
     )
-    with user_errors(*outputs, reads=(input_path, quality_dir / "cleaning_report.json", quality_dir / "outliers.csv")):
+    with user_errors(*outputs, reads=(input_path, quality_dir / CLEANING_REPORT, quality_dir / OUTLIER_LIST)):
         require_file(input_path, "mmm data")
         config = project_config(config_dir, "viz_config.yaml")
         with console.status(escape(f"Reading {input_path}...")):
