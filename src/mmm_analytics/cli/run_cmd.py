@@ -166,10 +166,7 @@ def run(
                 f"{given} is read by the data step, which this run leaves out (the other steps read data/ as it is); "
                 f"add 'data' to --steps, or drop {given}"
             )
-        for flag, value in (("--input", input), ("--source", source)):
-            if value is not None and not value.strip():  # an unset variable, not a choice
-                raise InputError(f"{flag} is empty; give synthetic, kaggle or the path of a CSV, or leave {flag} out")
-        panel = choose_source(input if input is not None else source, dataset)
+        panel = choose_source(source, dataset, input=input)
         paths = ProjectPaths(output_dir)
         config = with_dataset(project_config(config_dir), dataset)
         pipeline = PipelineRun(paths, config, config_dir, panel, seed, epochs, screenshots)

@@ -48,10 +48,14 @@ def kaggle_dataset(text: str) -> str:
     return match.group(1)
 
 
-def choose_source(source: str | None, dataset: str | None) -> str:
-    """The panel source of ``--source`` and ``--dataset``: a dataset means Kaggle; neither means synthetic."""
-    if source is not None and not source.strip():  # `--source ''`: an unset variable, not a choice
-        raise InputError("--source is empty; give synthetic, kaggle or the path of a CSV, or leave --source out")
+def choose_source(source: str | None, dataset: str | None, *, input: str | None = None) -> str:
+    """The panel source of ``--source`` (or ``mmm run``'s ``--input``, which wins) and ``--dataset``:
+    a dataset means Kaggle; neither means synthetic. An empty value is refused: it is an unset
+    variable, not a choice."""
+    for flag, value in (("--input", input), ("--source", source)):
+        if value is not None and not value.strip():
+            raise InputError(f"{flag} is empty; give synthetic, kaggle or the path of a CSV, or leave {flag} out")
+    source = input if input is not None else source
     if dataset is None:
         return source or "synthetic"
     if source is not None and source.strip().lower() != "kaggle":
