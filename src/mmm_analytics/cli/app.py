@@ -135,7 +135,7 @@ def root(
     """Marketing Mix Modeling toolkit."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     tolerate_narrow_encodings()
-    from mmm_analytics.utils.workers import quiet_missing_glyphs, usable_matplotlib_config
+    from mmm_analytics.utils.matplotlib_env import quiet_missing_glyphs, usable_matplotlib_config
 
     usable_matplotlib_config()
     quiet_missing_glyphs()

@@ -26,17 +26,16 @@ import multiprocessing.forkserver
 import os
 import re
 import signal
-import stat
 import sys
-import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
+
+from mmm_analytics.utils.matplotlib_env import quiet_missing_glyphs
 
 #: Modules the fork server imports once, so that workers start with them loaded.
 PRELOAD: tuple[str, ...] = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn")
@@ -143,55 +142,6 @@ def _bare_package(name: str) -> None:
     if spec is None or spec.submodule_search_locations is None:
         return
     sys.modules[name] = importlib.util.module_from_spec(spec)
-
-
-def _writable_folder(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
-def _private_folder(folder: Path) -> bool:
-    """Whether ``folder`` is a real folder of this user that nobody else can write (or is now made so)."""
-    with contextlib.suppress(FileExistsError):
-        folder.mkdir(mode=0o700)
-    try:
-        status = folder.lstat()
-    except OSError:
-        return False
-    return stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and status.st_mode & 0o077 == 0
-
-
-def usable_matplotlib_config() -> None:
-    """On Linux, point ``MPLCONFIGDIR`` at a private folder of the temp dir when matplotlib's own
-    config or cache folder (``$MPLCONFIGDIR``, else ``$XDG_CONFIG_HOME`` or ``~/.config``, and
-    ``$XDG_CACHE_HOME`` or ``~/.cache``, each ``/matplotlib``) cannot be made or written: matplotlib
-    would make a new temporary one on every run, rebuild its font cache there and say so in two
-    lines. A fallback folder that is a link, another user's or writable by others is not used."""
-    if not sys.platform.startswith("linux"):
-        return
-    wanted = os.environ.get("MPLCONFIGDIR")
-    try:
-        home = Path.home()
-        config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "matplotlib"
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "matplotlib"
-    except RuntimeError:  # no home folder at all
-        config = cache = Path("/nonexistent/matplotlib")
-    folders = [Path(wanted)] if wanted else [config, cache]
-    if all(_writable_folder(folder) for folder in folders):
-        return
-    fallback = Path(tempfile.gettempdir()) / f"mmm-matplotlib-{os.getuid()}"
-    if _private_folder(fallback):
-        os.environ["MPLCONFIGDIR"] = str(fallback)
-
-
-def quiet_missing_glyphs() -> None:
-    """Hide matplotlib's warning for each character no installed font has (a CJK or emoji brand,
-    region or scenario name is drawn as boxes): one line per glyph and figure, which a user cannot
-    act on. Called in the ``mmm`` process and in every figure worker."""
-    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
 
 
 def _start_worker(
