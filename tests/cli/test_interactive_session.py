@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from mmm_analytics.cli.interactive import Session, describe_changes
-from mmm_analytics.cli.prompts import parse_changes, parse_spend, split_items
+from mmm_analytics.cli.prompts import Prompter, parse_changes, parse_spend, split_items
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import MarketingSimulator
 
@@ -125,6 +125,18 @@ def test_a_wrong_channel_item_asks_again(simulator: MarketingSimulator, tmp_path
     screen = _session(simulator, ["1", "all", "all", "Cinema=5", "TV=-150%", "TV=0", "6"], tmp_path)
     assert "unknown channel 'Cinema'" in screen and "cuts more than all of today's spend" in screen
     assert _row(screen, "TV")[1] == "0"
+
+
+def test_a_choice_is_found_in_any_spelling_and_a_clash_of_case_asks_again() -> None:
+    """Before, a brand typed with a combining accent was unknown, and 'café' among 'Café' and 'CAFÉ'
+    silently took the last of them."""
+    console = Console(record=True, width=200, force_terminal=False)
+    answers = iter(["Cafe\u0301", "caf\u00e9", "CAF\u00c9"])
+    ask = Prompter(console, read=lambda prompt: next(answers))
+    options = ["Caf\u00e9", "CAF\u00c9", "all"]
+    assert ask.choice("Brand", options, what="brand") == "Caf\u00e9"
+    assert ask.choice("Brand", options, what="brand") == "CAF\u00c9"
+    assert "'caf\u00e9' matches Caf\u00e9, CAF\u00c9 up to case; type one as shown" in console.export_text()
 
 
 def test_enter_takes_the_last_brand_and_region(simulator: MarketingSimulator, tmp_path: Path) -> None:

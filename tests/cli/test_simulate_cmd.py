@@ -114,6 +114,17 @@ def test_optimize_writes_exact_json(model: Path, tmp_path: Path) -> None:
     assert "Advised allocation" in result.stdout
 
 
+def test_optimize_reports_the_model_s_names_for_names_typed_otherwise(model: Path, tmp_path: Path) -> None:
+    """Before, '--brand branda' (or a brand typed with a combining accent) was an unknown brand."""
+    out = tmp_path / "typed.json"
+    result = runner.invoke(
+        app, ["optimize", "--model", str(model), "--brand", "branda", "--region", "east", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (json.loads(out.read_text())["brand"], json.loads(out.read_text())["region"]) == ("BrandA", "EAST")
+    assert "BrandA" in result.stdout and "branda" not in result.stdout
+
+
 def _optimize(model: Path, out: Path, *extra: str):
     return runner.invoke(
         app, ["optimize", "--model", str(model), "--brand", "BrandA", "--region", "EAST", "--output", str(out), *extra]

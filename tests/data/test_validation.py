@@ -507,3 +507,16 @@ def test_a_non_finite_or_huge_cell_is_an_input_error_naming_its_column(
     message = str(caught.value)
     assert message.startswith(f"{SOURCE}: column '{column}': ")
     assert f"line {row + 2}" in message and "\n" not in message
+
+
+def test_a_name_written_decomposed_joins_its_composed_series(raw_small: pd.DataFrame) -> None:
+    """Before, 'Cafe' + a combining accent in some rows and 'Café' in the others made two brands that
+    print alike (and a series with most of its weeks missing)."""
+    raw = raw_small.copy()
+    raw[schema.BRAND] = raw[schema.BRAND].replace({"BrandA": "Caf\u00e9"})
+    rows = raw.index[raw[schema.BRAND] == "Caf\u00e9"][::2]
+    raw.loc[rows, schema.BRAND] = "Cafe\u0301"
+    validated = validate_panel(raw, SOURCE)
+    assert sorted(validated.frame[schema.BRAND].unique()) == ["BrandB", "Caf\u00e9"]
+    [issue] = validated.issues
+    assert issue.rule == Rule.COMPOSED_TEXT and issue.count == len(rows)

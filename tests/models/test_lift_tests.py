@@ -316,6 +316,16 @@ def test_name_matching_only_up_to_case_and_ambiguous(tmp_path: Path) -> None:
     assert read_lift_tests(write(tmp_path, "TV,BrandA,West,2023-01-09,2023-01-30,1,1"), panel).series.sum() == 1.0
 
 
+def test_a_region_typed_decomposed_is_the_data_s_region(tmp_path: Path) -> None:
+    """Before, 'Quere\u0301taro' (a combining accent) was an unknown region beside the data's 'Querétaro'."""
+    panel = make_panel(regions=("Quer\u00e9taro", "WEST"))
+    path = write(tmp_path, "TV,BrandA,Quere\u0301taro,2023-01-09,2023-01-30,1,1")
+    assert (
+        read_lift_tests(path, panel).series.tolist()
+        == read_lift_tests(write(tmp_path, "TV,BrandA,Quer\u00e9taro,2023-01-09,2023-01-30,1,1"), panel).series.tolist()
+    )
+
+
 @pytest.mark.parametrize(
     "second",
     ["TV,BrandA,WEST,2023-01-09,2023-01-30,4200000,600000", "tv,branda,west,1/9/2023,1/30/2023,4100000,500000"],

@@ -361,3 +361,36 @@ def test_the_json_names_the_data_range_the_advice_kept_to(simulator: MarketingSi
     for channel, spend in result.allocation.items():
         assert found["lower"][channel] * (1 - 1e-9) <= spend <= found["upper"][channel] * (1 + 1e-9)
     assert simulator.optimize_budget(None, None, brand, region, data_range=False).data_range == {}
+
+
+def _accented(tmp_path: Path) -> MarketingSimulator:
+    """The hand-built model with brands 'Café' and 'CAFÉ' (composed; equal up to case)."""
+    base = build_params(n_brands=2, n_regions=2)
+    renamed = {"BrandA": "Caf\u00e9", "BrandB": "CAF\u00c9"}
+    params = dataclasses.replace(base, series_brand=tuple(renamed[b] for b in base.series_brand))
+    return MarketingSimulator.from_model_dir(write_model(tmp_path / "m", params))
+
+
+def test_a_brand_typed_decomposed_or_in_another_case_is_the_model_s_brand(tmp_path: Path) -> None:
+    """Before, 'Cafe' + a combining accent (as macOS and some keyboards write it) was an unknown brand,
+    though it prints exactly like the model's 'Café'; so was 'central' for 'CENTRAL'."""
+    sim = _accented(tmp_path)
+    assert sim.named("brand", "Cafe\u0301") == "Caf\u00e9"
+    assert sim.named("brand", "CAFE\u0301") == "CAF\u00c9"
+    assert sim.named("region", "central") == "CENTRAL"
+    assert sim.named("brand", " ALL ") == "all"
+    typed = sim.simulate_scenario({}, "Cafe\u0301", "central").incremental_sales
+    assert typed == sim.simulate_scenario({}, "Caf\u00e9", "CENTRAL").incremental_sales
+    assert typed != sim.simulate_scenario({}, "CAF\u00c9", "CENTRAL").incremental_sales
+
+
+def test_a_name_matching_several_up_to_case_asks_for_one(tmp_path: Path) -> None:
+    sim = _accented(tmp_path)
+    with pytest.raises(
+        InputError, match=r"^brand 'caf\u00e9' matches CAF\u00c9, Caf\u00e9 up to case; write it as one"
+    ):
+        sim.named("brand", "caf\u00e9")
+    with pytest.raises(InputError, match=r"^unknown brand 'Cafe'; choose one of: CAF\u00c9, Caf\u00e9 or all$"):
+        sim.named("brand", "Cafe")  # no accent: another name
+    with pytest.raises(InputError, match=r"^unknown region 'SOUTH'"):
+        sim.rows("all", "SOUTH")

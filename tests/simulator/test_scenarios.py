@@ -44,6 +44,14 @@ def test_resolves_relative_and_absolute_amounts(tmp_path: Path, simulator: Marke
     assert (off.brand, off.region) == ("BrandA", "EAST") and set(off.spend.values()) == {0.0}
 
 
+def test_a_scenario_s_names_are_read_as_the_model_s(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    """Before, 'brand: branda' or 'region: east' was an unknown name, though it can only mean BrandA, EAST."""
+    text = "scenarios:\n  - name: a\n    brand: branda\n    region: east\n    spend: {TV: 0}\n"
+    [scenario] = scenarios_from_file(_write(tmp_path, text), simulator)
+    assert (scenario.brand, scenario.region) == ("BrandA", "EAST")
+    assert scenario.spend == {**simulator.current_spend("BrandA", "EAST"), "TV": 0.0}
+
+
 def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None:
     summary, channels = compare_scenarios(simulator, scenarios_from_file(_write(tmp_path, GOOD), simulator))
     assert set(SUMMARY_COLUMNS) <= set(summary.columns) and "contribution_TV" in summary.columns

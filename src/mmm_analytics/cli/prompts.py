@@ -20,6 +20,7 @@ from rich.text import Text
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import SCALES, parse_inr
+from mmm_analytics.utils.names import matching_names
 from mmm_analytics.utils.percent import share_of_current
 
 
@@ -90,13 +91,14 @@ def parse_changes(text: str, current: Mapping[str, float]) -> dict[str, float]:
 
     Channel names match whatever their case; each VALUE is read by :func:`parse_spend`.
     """
-    lookup = {channel.lower(): channel for channel in current}
     changes: dict[str, float] = {}
     for item in split_items(text):
         name, _, value = item.partition("=")
-        channel = lookup.get(name.strip().lower())
-        if channel is None:
-            raise InputError(f"'{item}': unknown channel '{name}'; channels: {', '.join(current)}")
+        match matching_names(name.strip(), current):
+            case [channel]:
+                pass
+            case _:
+                raise InputError(f"'{item}': unknown channel '{name}'; channels: {', '.join(current)}")
         if not value.strip():
             raise InputError(f"'{item}': no value; write e.g. {channel}=+20%, {channel}=80% or {channel}=150000")
         if channel in changes:
@@ -126,7 +128,6 @@ class Prompter:
 
     def choice(self, label: str, options: Sequence[str], what: str = "choice", default: str | None = None) -> str:
         """One of ``options`` (case-insensitive); Enter takes ``default`` (asks again without one)."""
-        lookup = {option.lower(): option for option in options}
         shown = f"{label} ({' / '.join(options)})" + (f" [{default}]" if default is not None else "")
         while True:
             answer = self.raw(shown).strip()
@@ -134,10 +135,14 @@ class Prompter:
                 return default
             if not answer:
                 self.say_problem(f"Please type a {what}: {', '.join(options)}")
-            elif answer.lower() in lookup:
-                return lookup[answer.lower()]
             else:
-                self.say_problem(f"Unknown {what} '{answer}'; choose one of: {', '.join(options)}")
+                match matching_names(answer, options):
+                    case [option]:
+                        return option
+                    case []:
+                        self.say_problem(f"Unknown {what} '{answer}'; choose one of: {', '.join(options)}")
+                    case several:
+                        self.say_problem(f"'{answer}' matches {', '.join(several)} up to case; type one as shown")
 
     def amount(self, label: str, default: float | None = None) -> float:
         """A non-negative amount in INR, or (with a ``default``) a change or share of it; Enter keeps ``default``."""

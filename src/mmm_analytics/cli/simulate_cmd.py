@@ -162,6 +162,7 @@ def simulate(
         config = project_config(config_dir, "model_config.yaml")
         simulator = load_simulator(model, config)
         warn_model_file(model)
+        brand, region = simulator.named("brand", brand), simulator.named("region", region)
         if interactive:
             from mmm_analytics.cli.interactive import run_interactive
 
@@ -215,6 +216,7 @@ def optimize(
         )
         simulator = load_simulator(model, config)
         warn_model_file(model)
+        brand, region = simulator.named("brand", brand), simulator.named("region", region)
         with console.status(OPTIMIZE_STATUS):
             result = optimize_to_file(simulator, output, weekly_budget, constraints, brand, region)
         show_optimum(result, output)

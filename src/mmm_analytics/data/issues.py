@@ -29,6 +29,7 @@ class Rule(StrEnum):
     RESERVED_ID = "reserved_id"
     SERIES_GAPS = "series_gaps"
     STRIPPED_TEXT = "stripped_text"
+    COMPOSED_TEXT = "composed_text"
     BAD_DATE = "bad_date"
     NON_NUMERIC = "non_numeric"
     EMPTY_COLUMN = "empty_column"

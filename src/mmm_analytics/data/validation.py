@@ -36,6 +36,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
 from mmm_analytics.data.issues import Issue, Rule, fatal, fixed, line_of, raise_if_fatal
 from mmm_analytics.errors import InputError
+from mmm_analytics.utils.names import composed
 
 #: Cell texts read as "no value" in numeric columns (compared lower-case, after stripping).
 NA_TOKENS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a"})
@@ -114,7 +115,21 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                         rule, source, column, count, f"line {line}", f"{count} " + detail.format(line=line, name=name)
                     )
                 )
-        values[column] = stripped
+        spelled = stripped.map(composed)
+        respelled = spelled != stripped
+        if respelled.any():
+            issues.append(
+                fixed(
+                    Rule.COMPOSED_TEXT,
+                    source,
+                    column,
+                    int(respelled.sum()),
+                    stripped.iloc[_first(respelled)],
+                    "accented letters written as a letter plus a combining mark were joined (Unicode NFC), "
+                    "so a name is one name however it was typed",
+                )
+            )
+        values[column] = spelled
     return values, issues
 
 

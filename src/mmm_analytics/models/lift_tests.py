@@ -23,6 +23,7 @@ from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.style.numbers import message_inr
+from mmm_analytics.utils.names import matching_names
 
 #: How the header must look, for messages.
 HEADER = ",".join(LIFT_TEST_COLUMNS)
@@ -291,10 +292,8 @@ _ERROR_HELP = "the standard error of incremental_sales in INR, e.g. 500000"
 
 
 def _name(text: str, choices: Sequence[str], kind: str, extra: Sequence[str] = ()) -> str:
-    """``text`` as one of ``choices``: exact, else the only case-insensitive match."""
-    if text in choices:
-        return text
-    near = [choice for choice in choices if choice.lower() == text.lower()]
+    """``text`` as one of ``choices``: exact, else the only match up to Unicode spelling and case."""
+    near = matching_names(text, choices)
     if len(near) == 1:
         return near[0]
     valid = ", ".join([*choices, *extra])

@@ -190,13 +190,14 @@ def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float
 
 def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "scenario") -> Scenario:
     """Check brand, region and channels of ``spec`` against the model and compute its spend."""
-    for key, value, known in (("brand", spec.brand, simulator.brands), ("region", spec.region, simulator.regions)):
-        if value != ALL and value not in known:
-            raise InputError(
-                f"{where}: scenario {spec.name!r}, key {key!r}: unknown {key} {value!r}; "
-                f"choose one of: {', '.join(known)} or all"
-            )
-    current = simulator.current_spend(spec.brand, spec.region)
+    named = {}
+    for key, value in (("brand", spec.brand), ("region", spec.region)):
+        try:
+            named[key] = simulator.named(key, value)
+        except InputError as error:
+            raise InputError(f"{where}: scenario {spec.name!r}, key {key!r}: {error}") from None
+    brand, region = named["brand"], named["region"]
+    current = simulator.current_spend(brand, region)
     spend = dict(current)
     for channel, amount in spec.spend.items():
         if channel not in current:
@@ -206,10 +207,10 @@ def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "sce
             )
         spend[channel] = _amount(spec, channel, amount, current[channel], where)
     try:
-        simulator.check_spend(np.array(list(spend.values())), spec.brand, spec.region)
+        simulator.check_spend(np.array(list(spend.values())), brand, region)
     except InputError as error:
         raise InputError(f"{where}: scenario {spec.name!r}: {error}") from None
-    return Scenario(spec.name, spec.description, spec.brand, spec.region, spend)
+    return Scenario(spec.name, spec.description, brand, region, spend)
 
 
 def compare_scenarios(simulator: MarketingSimulator, scenarios: list[Scenario]) -> tuple[pd.DataFrame, pd.DataFrame]:

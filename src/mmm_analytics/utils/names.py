@@ -1,0 +1,36 @@
+"""Matching a name a user typed (a brand, region, channel) to the names of the data.
+
+The same name can reach us in two Unicode spellings: composed (``é`` as one code point, NFC)
+or decomposed (``e`` plus a combining accent, NFD, as some keyboards, file systems and
+spreadsheets write it). Both print alike, so they are the same name here, and so are names
+that differ only in case when no other name does.
+"""
+
+import unicodedata
+from collections.abc import Iterable
+
+
+def composed(text: str) -> str:
+    """``text`` in Unicode composed form (NFC): the spelling every name is stored and compared in."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _key(text: str) -> str:
+    return composed(text).casefold()
+
+
+def matching_names(text: str, names: Iterable[str]) -> list[str]:
+    """The names of ``names`` that ``text`` stands for, in their order.
+
+    ``[name]`` when ``text`` is one of them as written or composed; otherwise every name equal to
+    it up to case (none, one, or several: the caller says which to pick).
+    """
+    choices = list(dict.fromkeys(names))
+    for spelling in (text, composed(text)):
+        if spelling in choices:
+            return [spelling]
+    same = [name for name in choices if composed(name) == composed(text)]
+    if same:
+        return same[:1]
+    key = _key(text)
+    return [name for name in choices if _key(name) == key]

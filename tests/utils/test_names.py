@@ -1,0 +1,40 @@
+"""Names typed by a user matched to the data's: as written, in another Unicode spelling, up to case."""
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mmm_analytics.utils.names import composed, matching_names
+
+NAMES = ["Caf\u00e9", "CAF\u00c9", "NORTH", "Mumbai"]
+
+
+def test_as_written_wins_over_a_match_up_to_case() -> None:
+    assert matching_names("CAF\u00c9", NAMES) == ["CAF\u00c9"]
+    assert matching_names("Mumbai", NAMES) == ["Mumbai"]
+
+
+def test_a_decomposed_spelling_is_the_composed_name() -> None:
+    assert matching_names("Cafe\u0301", NAMES) == ["Caf\u00e9"]
+    assert matching_names("CAFE\u0301", NAMES) == ["CAF\u00c9"]
+
+
+def test_a_name_stored_decomposed_is_found_by_its_composed_spelling() -> None:
+    assert matching_names("Caf\u00e9", ["Cafe\u0301", "Tea"]) == ["Cafe\u0301"]
+
+
+def test_case_alone_gives_every_name_it_could_be() -> None:
+    assert matching_names("north", NAMES) == ["NORTH"]
+    assert matching_names("caf\u00e9", NAMES) == ["Caf\u00e9", "CAF\u00c9"]
+    assert matching_names("Cafe", NAMES) == []
+    assert matching_names("", NAMES) == []
+
+
+@given(st.text(min_size=1, max_size=12), st.lists(st.text(max_size=12), max_size=5))
+def test_any_spelling_of_a_name_finds_it(name: str, others: list[str]) -> None:
+    """NFC and NFD spellings of the same text always find the stored name (itself first, if several)."""
+    names = [*others, composed(name)]
+    for spelling in (unicodedata.normalize("NFD", name), composed(name), name):
+        found = matching_names(spelling, names)
+        assert found and all(composed(f).casefold() == composed(name).casefold() for f in found)
