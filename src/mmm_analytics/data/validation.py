@@ -84,18 +84,20 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
     for column in schema.KEY_COLUMNS:
         text = frame[column].astype(str)
         stripped = text.str.strip()
-        changed = stripped != text
-        if changed.any():
-            issues.append(
-                fixed(
-                    Rule.STRIPPED_TEXT,
-                    source,
-                    column,
-                    int(changed.sum()),
-                    text.iloc[_first(changed)],
-                    "spaces around values were removed",
-                )
-            )
+        spelled = stripped.map(composed)
+        for rule, before, after, detail in (
+            (Rule.STRIPPED_TEXT, text, stripped, "spaces around values were removed"),
+            (
+                Rule.COMPOSED_TEXT,
+                stripped,
+                spelled,
+                "accented letters written as a letter plus a combining mark were joined (Unicode NFC), "
+                "so a name is one name however it was typed",
+            ),
+        ):
+            changed = after != before
+            if changed.any():
+                issues.append(fixed(rule, source, column, int(changed.sum()), before.iloc[_first(changed)], detail))
         empty, reserved = stripped == "", stripped.str.lower() == schema.ALL_SELECTION
         for rule, bad, detail in (
             (Rule.EMPTY_ID, empty, "empty value(s) (first on line {line}); every row needs a value"),
@@ -115,20 +117,6 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                         rule, source, column, count, f"line {line}", f"{count} " + detail.format(line=line, name=name)
                     )
                 )
-        spelled = stripped.map(composed)
-        respelled = spelled != stripped
-        if respelled.any():
-            issues.append(
-                fixed(
-                    Rule.COMPOSED_TEXT,
-                    source,
-                    column,
-                    int(respelled.sum()),
-                    stripped.iloc[_first(respelled)],
-                    "accented letters written as a letter plus a combining mark were joined (Unicode NFC), "
-                    "so a name is one name however it was typed",
-                )
-            )
         values[column] = spelled
     return values, issues
 
