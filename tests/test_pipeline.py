@@ -159,9 +159,34 @@ def test_a_scenario_for_a_brand_the_data_lacks_stops_the_run_before_the_training
     (folder / "scenarios.yaml").write_text("scenarios:\n  - name: now\n  - name: push\n    brand: BrandQ\n")
     run = PipelineRun(ProjectPaths(tmp_path / "out"), config, folder)
     started: list[str] = []
-    with pytest.raises(InputError, match=r"scenario 'push', key 'brand': the data has no brand 'BrandQ'; choose one"):
+    with pytest.raises(InputError, match=r"scenario 'push', key 'brand': the data has no brand 'BrandQ' \(or several"):
         run_pipeline(run, ("data", "features", "simulate"), on_start=started.append)
     assert started == ["data"]
+
+
+def test_a_scenario_names_the_data_s_brands_and_regions_as_the_simulator_reads_them(tmp_path: Path) -> None:
+    """Before, 'brand: branda' stopped 'mmm run' before the training, though the simulate step reads it as BrandA."""
+    import pandas as pd
+
+    panel = tmp_path / "clean.parquet"
+    pd.DataFrame({"Brand": ["BrandA", "Caf\u00e9"], "Geo": ["NORTH", "North"]}).to_parquet(panel)
+    scenarios = tmp_path / "scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n  - name: a\n    brand: branda\n  - name: b\n    brand: Cafe\u0301\n    region: NORTH\n"
+    )
+    pipeline.check_scenario_scopes(scenarios, panel)
+    scenarios.write_text("scenarios:\n  - name: c\n    region: north\n")  # NORTH or North?
+    with pytest.raises(
+        InputError, match=r"scenario 'c', key 'region': the data has no region 'north' \(or several up to case\)"
+    ):
+        pipeline.check_scenario_scopes(scenarios, panel)
+
+
+def test_a_missing_input_is_named_before_a_missing_scenarios_file(tmp_path: Path, config) -> None:
+    """Before, 'mmm run --input nope.csv' in a folder without config/ said the scenarios file was missing."""
+    run = PipelineRun(ProjectPaths(tmp_path / "out"), config, tmp_path / "no_config", source=str(tmp_path / "nope.csv"))
+    with pytest.raises(InputError, match=r"nope\.csv' not found; pass the path of a CSV in the panel schema"):
+        run_pipeline(run, ("data", "simulate"))
 
 
 def test_optimize_step_writes_the_allocation(tmp_path: Path, config) -> None:
@@ -354,6 +379,8 @@ def test_choose_source_and_with_dataset(config) -> None:
     assert pipeline.choose_source("Kaggle", "a/b") == "kaggle"
     with pytest.raises(InputError, match="--dataset names a Kaggle dataset, but --source is 'my.csv'"):
         pipeline.choose_source("my.csv", "a/b")
+    with pytest.raises(InputError, match="--dataset names a Kaggle dataset, but --input is 'my.csv'"):
+        pipeline.choose_source(None, "a/b", input="my.csv")  # before, '--source is', an option not given
     for empty in ("", "  "):  # before, '' silently meant the synthetic panel, written over the project's data
         with pytest.raises(InputError, match="--source is empty; give synthetic, kaggle or the path of a CSV"):
             pipeline.choose_source(empty, None)

@@ -371,6 +371,7 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
     "extra, fragments",
     [
         (["--lift-tests", "-1"], ("--lift-tests -1", ">= 1")),
+        (["--lift-tests", "100"], ("--lift-tests 100: a world has 6 channels", "give 1 to 6")),
         (["--lift-tests", "2", "--scale", "24"], ("--lift-tests 2", "--scale")),
         (["--seeds", ""], ("--seeds names no seed", "--seeds 1,2,3")),
         (["--settings", " , "], ("--settings names no world",)),
@@ -382,6 +383,7 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
     ],
     ids=[
         "negative",
+        "more-than-channels",  # before, 100 ran as 6 without a word
         "with_scale",
         "no-seed",
         "no-setting",

@@ -312,6 +312,17 @@ def test_lift_tests_from_the_config(project: Path) -> None:
             id="seed_not_synthetic",
         ),
         pytest.param(["--geos", "many"], None, id="not_a_number"),
+        # before, tracebacks: numpy's ArrayMemoryError, and OverflowError from the dates
+        pytest.param(
+            ["--geos", "100000000"],
+            "--geos: 100,000,000 geos x 2 brands x 1 SKUs x 60 weeks make 12,000,000,000 rows, more than the 5,000,000",
+            id="rows_beyond_memory",
+        ),
+        pytest.param(
+            ["--weeks", "100000000", "--geos", "2"],
+            "--geos, --weeks: 100,000,000 weeks from 2022-07-04 run past 2200-12-31",
+            id="weeks_past_the_dates",
+        ),
     ],
 )
 def test_bad_size_option_is_exit_2_with_one_line(project: Path, args: list[str], fragment: str | None) -> None:

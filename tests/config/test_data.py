@@ -76,12 +76,34 @@ def test_a_channel_name_the_command_line_cannot_take_is_refused(name: str) -> No
     assert DataConfig.model_validate({"channels": {"TV 2": spec}}).channel_table().names == ("TV 2",)
 
 
-@pytest.mark.parametrize("start", ["1066-10-14", "2199-06-01"], ids=["too_early", "weeks_run_past_2200"])
-def test_a_synthetic_start_date_outside_the_readable_years_names_the_key(start: str) -> None:
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ("1066-10-14", r"'start_date' 1066-10-14 is outside 1900-2200; pick a start date"),
+        ("2199-06-01", r"156 weeks from 2199-06-01 run past 2200-12-31; at most 83 weeks fit"),
+    ],
+    ids=["too_early", "weeks_run_past_2200"],
+)
+def test_a_synthetic_start_date_outside_the_readable_years_names_the_key(start: str, message: str) -> None:
     """1066-10-14 was accepted; the data step then refused the panel it had just written, naming that file."""
-    with pytest.raises(pydantic.ValidationError, match=r"'start_date' .* outside 1900-2200"):
+    with pytest.raises(pydantic.ValidationError, match=message):
         DataConfig.model_validate({"synthetic": {"start_date": start}})
-    assert DataConfig.model_validate({"synthetic": {"start_date": "2199-06-01", "n_weeks": 40}})
+    assert DataConfig.model_validate({"synthetic": {"start_date": "2199-06-01", "n_weeks": 83}})
+
+
+@pytest.mark.parametrize(
+    ("synthetic", "message"),
+    [
+        ({"n_weeks": 100_000_000}, r"100,000,000 weeks from 2022-07-04 run past 2200-12-31; at most 9,314 weeks fit"),
+        ({"n_geos": 100_000_000}, r"make 140,400,000,000 rows, more than the 5,000,000 a synthetic panel may have"),
+    ],
+    ids=["weeks-past-the-dates", "rows-beyond-memory"],
+)
+def test_a_synthetic_panel_too_big_to_make_is_refused_with_its_size(synthetic: dict, message: str) -> None:
+    """Before, a traceback: OverflowError (date value out of range) or numpy's 116 GiB ArrayMemoryError."""
+    with pytest.raises(pydantic.ValidationError, match=message):
+        DataConfig.model_validate({"synthetic": synthetic})
+    assert DataConfig.model_validate({"synthetic": {"n_geos": 5_000_000 // (3 * 3 * 156)}})
 
 
 @pytest.mark.parametrize(

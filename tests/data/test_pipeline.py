@@ -177,3 +177,18 @@ def test_load_clean_panel_errors(tmp_path: Path, synthetic_run) -> None:
 def test_the_synthetic_source_is_handed_in(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="pass its generator"):
         run_data("synthetic", tmp_path / "raw", tmp_path / "processed", CONFIG, None)
+
+
+def test_the_data_step_warns_of_names_that_differ_only_in_case(synthetic_run, tmp_path: Path) -> None:
+    result, _ = synthetic_run
+    frame = pd.read_csv(result.raw_csv)
+    first = frame[schema.GEO].iloc[0]
+    frame.loc[frame[schema.GEO] == first, schema.GEO] = first.lower().capitalize()
+    frame.loc[frame[schema.GEO] != first.lower().capitalize(), schema.GEO] = first.upper()
+    source = tmp_path / "twins.csv"
+    frame.to_csv(source, index=False)
+    twins = run_data(str(source), tmp_path / "raw", tmp_path / "processed", CONFIG, None)
+    assert [w for w in twins.warnings if "differ only in case" in w] == [
+        f"column 'Geo': '{first.upper()}' and '{first.lower().capitalize()}' differ only in case; they are kept "
+        "apart, so type each exactly as written where a command asks for one (or make them one name in the file)"
+    ]

@@ -16,6 +16,7 @@ from mmm_analytics.data.issues import Rule
 from mmm_analytics.data.loader import read_raw_csv
 from mmm_analytics.data.validation import (
     MAX_MISSING_WEEK_SHARE,
+    case_twin_notes,
     parse_dates,
     validate_panel,
 )
@@ -163,6 +164,14 @@ def test_empty_cells_are_fixable_and_counted(raw_small: pd.DataFrame) -> None:
     (issue,) = validated.issues
     assert (issue.rule, issue.column, issue.count, issue.fatal) == (Rule.MISSING_VALUES, "TV_Impressions", 3, False)
     assert "line 12" in issue.message
+
+
+def test_a_no_value_mark_is_named_as_such_not_as_an_empty_cell(raw_small: pd.DataFrame) -> None:
+    """Before, Excel's '#N/A' in Sales_Value was reported as "1 empty value(s)", though the cell was not empty."""
+    raw = raw_small.copy()
+    raw.loc[[10, 20], "Sales_Value"] = ["", "#N/A"]
+    (issue,) = validate_panel(raw, SOURCE).issues
+    assert "2 missing value(s), empty or marked as such ('#N/A') (first on line 12) will be imputed" in issue.message
 
 
 def test_missing_weeks_are_added_as_empty_rows(raw_small: pd.DataFrame) -> None:
@@ -520,3 +529,15 @@ def test_a_name_written_decomposed_joins_its_composed_series(raw_small: pd.DataF
     assert sorted(validated.frame[schema.BRAND].unique()) == ["BrandB", "Caf\u00e9"]
     [issue] = validated.issues
     assert issue.rule == Rule.COMPOSED_TEXT and issue.count == len(rows)
+
+
+def test_names_that_differ_only_in_case_are_noted(raw_small: pd.DataFrame) -> None:
+    """Before, geos 'North' and 'NORTH' passed as two without a word; a command given 'north' cannot
+    tell them apart, and a disk that ignores case would mix up their figure files."""
+    raw = raw_small.copy()
+    first = raw[schema.GEO].iloc[0]
+    raw.loc[raw[schema.GEO] == first, schema.GEO] = "North"
+    raw.loc[raw[schema.GEO] != "North", schema.GEO] = "NORTH"
+    [note] = case_twin_notes(validate_panel(raw, SOURCE).frame)
+    assert note.startswith("column 'Geo': 'NORTH' and 'North' differ only in case; they are kept apart")
+    assert case_twin_notes(validate_panel(raw_small, SOURCE).frame) == ()

@@ -61,6 +61,8 @@ def test_fractions_and_absolute_limits_combine() -> None:
         (BudgetConstraints(locked=("TV",), max_spend={"TV": 50.0}), 175.0, r"'TV' is locked .* outside its limits"),
         (BudgetConstraints(), -5.0, r"weekly budget must be a number >= 0"),
         (BudgetConstraints(locked=("TV", "Radio", "TV")), 175.0, r"TV is locked twice \(--lock\); give one --lock"),
+        (BudgetConstraints(locked=("TV", "tv")), 175.0, r"TV is locked twice \(--lock\)"),
+        (BudgetConstraints(min_spend={"TV": 1.0, "tv": 2.0}), 175.0, r"TV is given twice in minimum .*; give each"),
         # before: "raise a maximum", though no maximum was given
         (
             BudgetConstraints(locked=("TV", "YouTube", "Radio")),
@@ -78,6 +80,8 @@ def test_fractions_and_absolute_limits_combine() -> None:
         "lock-outside-limits",
         "negative-budget",
         "locked-twice",  # before, accepted as one lock
+        "locked-twice-in-two-cases",
+        "min-twice-in-two-cases",
         "all-locked-below-budget",
     ],
 )
@@ -194,3 +198,26 @@ def test_a_maximum_of_zero_is_named_as_the_limit_that_holds_the_channel() -> Non
     )
     assert limits.status(np.array([0.0, 0.0, 10.0]), budget=100.0) == ["at maximum", "at minimum", "at minimum"]
     assert limits.status(np.array([0.0, 100.0, 50.0]), budget=100.0) == ["at maximum", "at maximum", "free"]
+
+
+def test_a_channel_named_in_another_case_is_the_model_s_channel() -> None:
+    """Before, '--min tv=100' was an unknown channel, while the menu and lift tests took 'tv' for TV."""
+    typed = resolve_limits(
+        BudgetConstraints(min_spend={"tv": 60.0}, max_fraction={"RADIO": 2.0}, locked=("youtube",)),
+        CHANNELS,
+        CURRENT,
+        175.0,
+    )
+    exact = resolve_limits(
+        BudgetConstraints(min_spend={"TV": 60.0}, max_fraction={"Radio": 2.0}, locked=("YouTube",)),
+        CHANNELS,
+        CURRENT,
+        175.0,
+    )
+    for name in ("lower", "upper", "locked"):
+        np.testing.assert_array_equal(getattr(typed, name), getattr(exact, name))
+
+
+def test_a_channel_matching_several_up_to_case_asks_for_one() -> None:
+    with pytest.raises(InputError, match=r"^channel 'tv' in minimum .* matches TV, Tv up to case; write one of them$"):
+        resolve_limits(BudgetConstraints(min_spend={"tv": 1.0}), ("TV", "Tv"), np.array([1.0, 1.0]), 2.0)

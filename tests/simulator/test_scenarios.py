@@ -52,6 +52,17 @@ def test_a_scenario_s_names_are_read_as_the_model_s(tmp_path: Path, simulator: M
     assert scenario.spend == {**simulator.current_spend("BrandA", "EAST"), "TV": 0.0}
 
 
+def test_a_scenario_s_channels_are_read_whatever_their_case(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    """Before, 'tv: 0' was an unknown channel in a scenario, while the menu took 'tv' for TV."""
+    text = "scenarios:\n  - name: a\n    spend: {tv: 0, youtube: '+10%'}\n"
+    [scenario] = scenarios_from_file(_write(tmp_path, text), simulator)
+    now = simulator.current_spend()
+    assert scenario.spend == {**now, "TV": 0.0, "YouTube": pytest.approx(1.1 * now["YouTube"])}
+    twice = "scenarios:\n  - name: a\n    spend: {TV: 0, tv: 5}\n"
+    with pytest.raises(InputError, match=r"scenario 'a', key 'tv': TV is given twice; give each channel once"):
+        scenarios_from_file(_write(tmp_path, twice), simulator)
+
+
 def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None:
     summary, channels = compare_scenarios(simulator, scenarios_from_file(_write(tmp_path, GOOD), simulator))
     assert set(SUMMARY_COLUMNS) <= set(summary.columns) and "contribution_TV" in summary.columns
@@ -152,6 +163,15 @@ def test_a_name_yaml_reads_as_a_number_or_a_date_asks_for_quotes(
     with pytest.raises(
         InputError,
         match=rf"key '{key}': YAML reads this value as {re.escape(shown)}; put the text in quotes to keep it as written",
+    ):
+        load_scenarios(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text", ["scenarios:\n  - name: a\n    brand:\n", "scenarios:\n  - name: a\n    region: ~\n"])
+def test_an_empty_brand_or_region_says_what_to_write(tmp_path: Path, text: str) -> None:
+    """Before, "Input should be a valid string", with no fix."""
+    with pytest.raises(
+        InputError, match=r"YAML reads this value as empty \(null\); write the text, or leave the key out"
     ):
         load_scenarios(_write(tmp_path, text))
 

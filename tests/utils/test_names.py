@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmm_analytics.utils.names import composed, matching_names
+from mmm_analytics.utils.names import case_twins, composed, matching_names
 
 NAMES = ["Caf\u00e9", "CAF\u00c9", "NORTH", "Mumbai"]
 
@@ -38,3 +38,9 @@ def test_any_spelling_of_a_name_finds_it(name: str, others: list[str]) -> None:
     for spelling in (unicodedata.normalize("NFD", name), composed(name), name):
         found = matching_names(spelling, names)
         assert found and all(composed(f).casefold() == composed(name).casefold() for f in found)
+
+
+def test_case_twins_are_grouped_in_the_order_seen() -> None:
+    names = ["North", "SOUTH", "NORTH", "Cafe\u0301", "North", "CAF\u00c9", "East"]
+    assert case_twins(names) == [["North", "NORTH"], ["Cafe\u0301", "CAF\u00c9"]]
+    assert case_twins(["A", "B"]) == []

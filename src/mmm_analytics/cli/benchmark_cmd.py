@@ -109,6 +109,7 @@ def benchmark(
     from mmm_analytics.benchmark.lift_design import LiftChoice, LiftDesign, LiftSlices
     from mmm_analytics.benchmark.pipeline import run_benchmark
     from mmm_analytics.config.data import SyntheticSetting
+    from mmm_analytics.synthetic.world import CHANNELS
 
     if scale is not None:
         with user_errors(Output("--output", output)):
@@ -124,6 +125,11 @@ def benchmark(
             check_seed(seed, "--seeds")
         if lift_tests < 0:
             raise InputError(f"--lift-tests {lift_tests}: give a number of tests >= 1, or 0 for none")
+        if lift_tests > len(CHANNELS):  # before, 100 ran as 6 without a word
+            raise InputError(
+                f"--lift-tests {lift_tests}: a world has {len(CHANNELS)} channels and each gets at most one test; "
+                f"give 1 to {len(CHANNELS)}, or 0 for none"
+            )
 
         def progress(run: dict) -> None:
             console.print(

@@ -171,15 +171,38 @@ class SyntheticSettings(Settings):
     )
 
     @model_validator(mode="after")
-    def _dates_in_range(self) -> Self:
-        """Every generated week within the dates the data step reads (FIRST_DATE..LAST_DATE)."""
-        last = self.start_date + dt.timedelta(weeks=self.n_weeks - 1)
-        if self.start_date < FIRST_DATE or last > LAST_DATE:
-            raise ValueError(
-                f"'start_date' {self.start_date.isoformat()} puts the {self.n_weeks} weeks outside "
-                f"{FIRST_DATE.year}-{LAST_DATE.year}; pick a start date in that range"
-            )
+    def _size_that_fits(self) -> Self:
+        """Every generated week within the dates the data step reads, and a panel that fits in memory."""
+        problem = synthetic_size_problem(self)
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+
+#: The most rows a synthetic panel may have: generating one takes about 2.3 KB of memory a row
+#: (4,000 series x 156 weeks: 1.45 GB), so 5,000,000 rows take about 12 GB.
+MAX_SYNTHETIC_ROWS = 5_000_000
+
+
+def synthetic_size_problem(settings: SyntheticSettings) -> str | None:
+    """Why a panel of ``settings``' size and dates cannot be generated, or None when it can."""
+    start = settings.start_date
+    room = (LAST_DATE - start).days // 7 + 1  # weeks from the start to LAST_DATE
+    if start < FIRST_DATE or room < 1:
+        return f"'start_date' {start.isoformat()} is outside {FIRST_DATE.year}-{LAST_DATE.year}; pick a start date in that range"
+    if settings.n_weeks > room:
+        return (
+            f"{settings.n_weeks:,} weeks from {start.isoformat()} run past {LAST_DATE.isoformat()}; "
+            f"at most {room:,} weeks fit (or an earlier 'start_date')"
+        )
+    rows = settings.n_geos * settings.n_brands * settings.n_skus * settings.n_weeks
+    if rows > MAX_SYNTHETIC_ROWS:
+        return (
+            f"{settings.n_geos:,} geos x {settings.n_brands:,} brands x {settings.n_skus:,} SKUs x "
+            f"{settings.n_weeks:,} weeks make {rows:,} rows, more than the {MAX_SYNTHETIC_ROWS:,} a synthetic "
+            "panel may have (about 2.3 KB of memory a row); make it smaller"
+        )
+    return None
 
 
 class KaggleSettings(Settings):

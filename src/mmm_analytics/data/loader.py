@@ -40,12 +40,7 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
         the header (a file cut off mid-line: its last values would be read wrong or imputed).
     """
     file = Path(path)
-    if file.is_dir():
-        raise InputError(f"'{file}' is a folder; give a CSV file in the panel schema or use --source synthetic")
-    if not file.exists():
-        raise InputError(f"'{file}' not found; pass the path of a CSV in the panel schema or use --source synthetic")
-    if not file.is_file():
-        raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
+    check_csv_path(file)
     _check_delimiter(file)
     try:
         _check_text(file)
@@ -60,6 +55,16 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as error:
         reason = " ".join(str(error).split())[:160]
         raise InputError(f"{file}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
+
+
+def check_csv_path(file: Path) -> None:
+    """Raise :class:`InputError` unless ``file`` is an existing regular file (the panel CSV's path)."""
+    if file.is_dir():
+        raise InputError(f"'{file}' is a folder; give a CSV file in the panel schema or use --source synthetic")
+    if not file.exists():
+        raise InputError(f"'{file}' not found; pass the path of a CSV in the panel schema or use --source synthetic")
+    if not file.is_file():
+        raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
 
 
 def _check_text(file: Path) -> None:

@@ -44,7 +44,7 @@ from mmm_analytics.data.dictionary import build_dictionary
 from mmm_analytics.data.kaggle import fetch_kaggle_csv
 from mmm_analytics.data.loader import validate_file, write_raw_copy
 from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
-from mmm_analytics.data.validation import ValidatedPanel
+from mmm_analytics.data.validation import ValidatedPanel, case_twin_notes
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import read_parquet, write_csv, write_json, write_parquet
 
@@ -204,6 +204,7 @@ def run_data(
     cleaned = clean_panel(validated.frame, config.cleaning)
     warnings = (
         *loaded.notes,
+        *case_twin_notes(validated.frame),
         *extreme_outlier_notes(cleaned.outliers),
         *unspent_channel_notes(cleaned.frame, config.channel_table()),
     )

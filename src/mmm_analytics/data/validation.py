@@ -36,7 +36,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
 from mmm_analytics.data.issues import Issue, Rule, fatal, fixed, line_of, raise_if_fatal
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.names import composed
+from mmm_analytics.utils.names import case_twins, composed
 
 #: Cell texts read as "no value" in numeric columns (compared lower-case, after stripping).
 NA_TOKENS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a"})
@@ -121,6 +121,22 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
     return values, issues
 
 
+def case_twin_notes(frame: pd.DataFrame) -> tuple[str, ...]:
+    """One line per Geo/Brand/SKU column whose names include two that differ only in case: they stay
+    two names, which a command given one of them in another case cannot tell apart."""
+    notes = []
+    for column in schema.KEY_COLUMNS:
+        twins = case_twins(frame[column].astype(str).unique())
+        if twins:
+            shown = " and ".join(repr(name) for name in twins[0])
+            more = f" ({len(twins) - 1} more such group(s))" if len(twins) > 1 else ""
+            notes.append(
+                f"column '{column}': {shown} differ only in case{more}; they are kept apart, so type each exactly "
+                "as written where a command asks for one (or make them one name in the file)"
+            )
+    return tuple(notes)
+
+
 FIRST_DATE, LAST_DATE = pd.Timestamp(config_data.FIRST_DATE), pd.Timestamp(config_data.LAST_DATE)
 
 
@@ -179,6 +195,8 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
         issues.append(fatal(Rule.EMPTY_COLUMN, source, column, len(text), "", "has no values; fill it in"))
     elif empty.any():
         k = _first(empty)
+        marked = stripped[empty & (stripped != "")]  # 'NA', '#N/A', ...: a no-value mark, not an empty cell
+        kind = "empty value(s)" if marked.empty else f"missing value(s), empty or marked as such ({marked.iloc[0]!r})"
         issues.append(
             fixed(
                 Rule.MISSING_VALUES,
@@ -186,7 +204,7 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
                 column,
                 int(empty.sum()),
                 f"line {line_of(k)}",
-                f"{int(empty.sum())} empty value(s) (first on line {line_of(k)}) will be imputed",
+                f"{int(empty.sum())} {kind} (first on line {line_of(k)}) will be imputed",
             )
         )
     return numbers.where(~bad), issues, int(empty.sum())

@@ -247,15 +247,17 @@ def check_scenario_scopes(path: Path, clean_panel: Path) -> None:
     from mmm_analytics.data import schema
     from mmm_analytics.simulator.defaults import ALL
     from mmm_analytics.simulator.scenarios import load_scenarios
+    from mmm_analytics.utils.names import matching_names
 
     frame = pd.read_parquet(clean_panel, columns=[schema.BRAND, schema.GEO])
     known = {"brand": sorted(set(frame[schema.BRAND])), "region": sorted(set(frame[schema.GEO]))}
     for spec in load_scenarios(path):
         for key, value in (("brand", spec.brand), ("region", spec.region)):
-            if value != ALL and value not in known[key]:
+            if value.strip().lower() != ALL and len(matching_names(value, known[key])) != 1:
                 raise InputError(
-                    f"{path}: scenario {spec.name!r}, key {key!r}: the data has no {key} {value!r}; choose one of: "
-                    f"{', '.join(known[key])} or all, or remove the scenario (checked before the training)"
+                    f"{path}: scenario {spec.name!r}, key {key!r}: the data has no {key} {value!r} (or several "
+                    f"up to case); choose one of: {', '.join(known[key])} or all, or remove the scenario "
+                    "(checked before the training)"
                 )
 
 
@@ -279,6 +281,12 @@ def run_pipeline(
     run asks for them); its path is ``results["summary"]``.
     """
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures are files; no window is ever opened
+    if "data" in steps:
+        from mmm_analytics.data.loader import check_csv_path
+        from mmm_analytics.data.pipeline import SourceKind, source_kind
+
+        if source_kind(run.source) is SourceKind.CSV:
+            check_csv_path(Path(run.source))  # the input first: it is what the run was given
     if "simulate" in steps:
         check_scenarios(run.scenarios)  # before the steps ahead of it spend minutes
     outcome = PipelineResult()

@@ -55,12 +55,13 @@ def choose_source(source: str | None, dataset: str | None, *, input: str | None 
     for flag, value in (("--input", input), ("--source", source)):
         if value is not None and not value.strip():
             raise InputError(f"{flag} is empty; give synthetic, kaggle or the path of a CSV, or leave {flag} out")
+    flag = "--input" if input is not None else "--source"
     source = input if input is not None else source
     if dataset is None:
         return source or "synthetic"
     if source is not None and source.strip().lower() != "kaggle":
         raise InputError(
-            f"--dataset names a Kaggle dataset, but --source is {source!r}; "
+            f"--dataset names a Kaggle dataset, but {flag} is {source!r}; "
             "use --source kaggle with --dataset, or leave --dataset out"
         )
     return "kaggle"
@@ -82,6 +83,7 @@ def with_synthetic_options(config: ProjectConfig, source: str, options: Mapping[
     InputError
         For a value below the option's least value, or an option given with a source that is not synthetic.
     """
+    from mmm_analytics.config.data import synthetic_size_problem
     from mmm_analytics.data.pipeline import SourceKind, source_kind
 
     given = {option: value for option, value in options.items() if value is not None}
@@ -99,6 +101,9 @@ def with_synthetic_options(config: ProjectConfig, source: str, options: Mapping[
         )
     update = {SYNTHETIC_OPTIONS[option][0]: value for option, value in given.items()}
     synthetic = config.data.synthetic.model_copy(update=update)
+    problem = synthetic_size_problem(synthetic)
+    if problem is not None:
+        raise InputError(f"{', '.join(given)}: {problem}")
     return dataclasses.replace(config, data=config.data.model_copy(update={"synthetic": synthetic}))
 
 

@@ -19,6 +19,7 @@ from mmm_analytics.config.base import Settings
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import parse_inr
+from mmm_analytics.utils.names import matching_names
 from mmm_analytics.utils.percent import share_of_current
 
 #: How each constraint field is named in messages (API name / CLI flag).
@@ -81,18 +82,36 @@ class ChannelLimits:
         return out
 
 
-def _checked(constraints: BudgetConstraints, channels: tuple[str, ...]) -> None:
+def _channel(given: str, channels: tuple[str, ...], where: str) -> str:
+    """The channel of ``channels`` that ``given`` names (as written, or up to case when only one matches)."""
+    match matching_names(given, channels):
+        case [channel]:
+            return channel
+        case []:
+            raise InputError(f"unknown channel {given!r} in {where}; channels: {', '.join(channels)}")
+        case several:
+            raise InputError(f"channel {given!r} in {where} matches {', '.join(several)} up to case; write one of them")
+
+
+def _checked(constraints: BudgetConstraints, channels: tuple[str, ...]) -> BudgetConstraints:
+    """``constraints`` with every channel named as in ``channels``, each once, every limit a number >= 0."""
+    named: dict[str, dict[str, float]] = {}
     for name in LABELS:
-        for channel, value in getattr(constraints, name).items():
-            if channel not in channels:
-                raise InputError(f"unknown channel {channel!r} in {LABELS[name]}; channels: {', '.join(channels)}")
+        named[name] = {}
+        for given, value in getattr(constraints, name).items():
+            channel = _channel(given, channels, LABELS[name])
+            if channel in named[name]:
+                raise InputError(f"{channel} is given twice in {LABELS[name]}; give each channel once")
             if not math.isfinite(value) or value < 0:
-                raise InputError(f"{LABELS[name]} for {channel!r} must be a number >= 0; got {value}")
-    for k, channel in enumerate(constraints.locked):
-        if channel not in channels:
-            raise InputError(f"unknown channel {channel!r} in locked (--lock); channels: {', '.join(channels)}")
-        if channel in constraints.locked[:k]:  # a typo for another channel, most likely
+                raise InputError(f"{LABELS[name]} for {given!r} must be a number >= 0; got {value}")
+            named[name][channel] = value
+    locked: list[str] = []
+    for given in constraints.locked:
+        channel = _channel(given, channels, "locked (--lock)")
+        if channel in locked:  # a typo for another channel, most likely
             raise InputError(f"{channel} is locked twice (--lock); give one --lock per channel")
+        locked.append(channel)
+    return constraints.model_copy(update={**named, "locked": tuple(locked)})
 
 
 def resolve_limits(
@@ -120,7 +139,7 @@ def resolve_limits(
     share_of = current if reference is None else np.asarray(reference, dtype=np.float64)
     if not math.isfinite(budget) or budget < 0:
         raise InputError(f"weekly budget must be a number >= 0 INR; got {budget}")
-    _checked(constraints, channels)
+    constraints = _checked(constraints, channels)
     lower, upper = np.zeros(len(channels)), np.full(len(channels), np.inf)
     for c, channel in enumerate(channels):
         lower[c] = max(

@@ -39,6 +39,7 @@ from mmm_analytics.simulator.engine import (
     SimulationResult,
 )
 from mmm_analytics.utils.amounts import parse_inr
+from mmm_analytics.utils.names import matching_names
 from mmm_analytics.utils.percent import share_of_current
 
 #: Joins a scenario's warning lines (spend where the data has none) in its ``warnings`` column; empty when none.
@@ -75,6 +76,8 @@ class ScenarioSpec(Settings):
     def _text_as_written(cls, value: Any) -> Any:
         """YAML reads ``name: 2025``, ``brand: 0123`` (octal: 83) or ``name: 2025-01-06`` as a number
         or a date, and the text as written is lost: ask for quotes rather than guess it back."""
+        if value is None:  # `brand:` or `brand: ~`
+            raise ValueError("YAML reads this value as empty (null); write the text, or leave the key out")
         if isinstance(value, bool | int | float | dt.date | dt.datetime):
             kind = "a date" if isinstance(value, dt.date) else "true/false" if isinstance(value, bool) else "a number"
             raise ValueError(f"YAML reads this value as {kind} ({value}); put the text in quotes to keep it as written")
@@ -199,12 +202,19 @@ def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "sce
     brand, region = named["brand"], named["region"]
     current = simulator.current_spend(brand, region)
     spend = dict(current)
-    for channel, amount in spec.spend.items():
-        if channel not in current:
-            raise InputError(
-                f"{where}: scenario {spec.name!r}, key {channel!r}: unknown channel; "
-                f"channels: {', '.join(simulator.channels)}"
-            )
+    named_channels: set[str] = set()
+    for given, amount in spec.spend.items():
+        key = f"{where}: scenario {spec.name!r}, key {given!r}"
+        match matching_names(given, current):
+            case [channel]:
+                pass
+            case []:
+                raise InputError(f"{key}: unknown channel; channels: {', '.join(simulator.channels)}")
+            case several:
+                raise InputError(f"{key}: matches {', '.join(several)} up to case; write one of them")
+        if channel in named_channels:
+            raise InputError(f"{key}: {channel} is given twice; give each channel once")
+        named_channels.add(channel)
         spend[channel] = _amount(spec, channel, amount, current[channel], where)
     try:
         simulator.check_spend(np.array(list(spend.values())), brand, region)

@@ -34,3 +34,12 @@ def matching_names(text: str, names: Iterable[str]) -> list[str]:
         return same[:1]
     key = _key(text)
     return [name for name in choices if _key(name) == key]
+
+
+def case_twins(names: Iterable[str]) -> list[list[str]]:
+    """Groups of two or more distinct ``names`` that are one name up to case (and Unicode spelling),
+    each in first-seen order; groups in the order of their first member."""
+    groups: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        groups.setdefault(_key(name), []).append(name)
+    return [group for group in groups.values() if len(group) > 1]
