@@ -541,3 +541,21 @@ def test_names_that_differ_only_in_case_are_noted(raw_small: pd.DataFrame) -> No
     [note] = case_twin_notes(validate_panel(raw, SOURCE).frame)
     assert note.startswith("column 'Geo': 'NORTH' and 'North' differ only in case; they are kept apart")
     assert case_twin_notes(validate_panel(raw_small, SOURCE).frame) == ()
+
+
+def test_a_repeated_header_line_is_named_as_such(raw_small: pd.DataFrame) -> None:
+    """Before: "column 'Date': 1 value(s) are not dates (line 12: 'Date') (and 24 more problem(s) ...)"."""
+    raw = raw_small.copy()
+    raw.loc[10] = list(raw.columns)
+    with pytest.raises(
+        InputError, match=r"line 12 repeats the header \(1 such line\(s\); two files joined\?\); remove"
+    ):
+        validate_panel(raw, SOURCE)
+
+
+def test_a_totals_row_is_named_as_such(raw_small: pd.DataFrame) -> None:
+    """Before: "column 'Geo': 1 empty value(s) (first on line ...)", with no word of the totals row."""
+    total = pd.DataFrame([{**{c: "" for c in raw_small.columns}, schema.DATE: "Total", "Sales_Value": "123"}])
+    raw = pd.concat([raw_small, total], ignore_index=True)
+    with pytest.raises(InputError, match=r"empty value\(s\) .*; that line looks like a totals row: remove it"):
+        validate_panel(raw, SOURCE)

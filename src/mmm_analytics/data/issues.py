@@ -30,6 +30,7 @@ class Rule(StrEnum):
     SERIES_GAPS = "series_gaps"
     STRIPPED_TEXT = "stripped_text"
     COMPOSED_TEXT = "composed_text"
+    REPEATED_HEADER = "repeated_header"
     BAD_DATE = "bad_date"
     NON_NUMERIC = "non_numeric"
     EMPTY_COLUMN = "empty_column"

@@ -79,6 +79,32 @@ def _first(mask: pd.Series) -> int:
     return int(np.flatnonzero(mask.to_numpy())[0])
 
 
+def _repeated_header(raw: pd.DataFrame, source: str) -> list[Issue]:
+    """A data row that repeats the header (its first cell and half its cells or more are the column
+    names): two files joined, each with its header. Every cell of it would be reported as a bad value otherwise."""
+    names = np.array([str(name).strip() for name in raw.columns], dtype=object)
+    first = raw.iloc[:, 0].astype(str).str.strip() == names[0]  # cheap: the first column alone
+    if not first.any():
+        return []
+    cells = raw[first.to_numpy()].astype(str).apply(lambda column: column.str.strip()).to_numpy()
+    repeats = pd.Series(False, index=raw.index)
+    repeats[first.to_numpy()] = (cells == names[None, :]).mean(axis=1) >= 0.5
+    if not repeats.any():
+        return []
+    line = line_of(_first(repeats))
+    count = int(repeats.sum())
+    return [
+        fatal(
+            Rule.REPEATED_HEADER,
+            source,
+            ", ".join(raw.columns[:1]),
+            count,
+            f"line {line}",
+            f"line {line} repeats the header ({count} such line(s); two files joined?); remove those lines",
+        )
+    ]
+
+
 def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], list[Issue]]:
     values, issues = {}, []
     for column in schema.KEY_COLUMNS:
@@ -112,9 +138,16 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                 line = line_of(_first(bad))
                 name = stripped[bad].iloc[0]
                 count = int(bad.sum())
+                row = frame.iloc[_first(bad)].astype(str).str.lower()
+                totals = "; that line looks like a totals row: remove it" if row.str.contains("total").any() else ""
                 issues.append(
                     fatal(
-                        rule, source, column, count, f"line {line}", f"{count} " + detail.format(line=line, name=name)
+                        rule,
+                        source,
+                        column,
+                        count,
+                        f"line {line}",
+                        f"{count} " + detail.format(line=line, name=name) + totals,
                     )
                 )
         values[column] = spelled
@@ -541,7 +574,7 @@ def validate_panel(
         raise InputError(f"{source}: the file has a header but no data rows; add one row per week and series")
     extra = channel_columns(channels)
     frame, issues = normalise_columns(raw, source, extra)
-    raise_if_fatal(issues)
+    raise_if_fatal(issues + _repeated_header(raw, source))
     ids, id_issues = _parse_ids(frame, source)
     dates, date_issues = parse_dates(frame[schema.DATE], source)
     numbers, number_issues, missing = _parse_numbers(frame, source, [*schema.NUMERIC_COLUMNS, *extra])
