@@ -318,6 +318,11 @@ def test_lift_tests_from_the_config(project: Path) -> None:
             "--geos: 100,000,000 geos x 2 brands x 1 SKUs x 60 weeks make 12,000,000,000 rows, more than the 5,000,000",
             id="rows_beyond_memory",
         ),
+        pytest.param(  # the options that set the size, not every option given
+            ["--lift-tests", "2", "--geos", "100000000"],
+            "error: --geos: 100,000,000 geos x",
+            id="names_the_size_options",
+        ),
         pytest.param(
             ["--weeks", "100000000", "--geos", "2"],
             "--geos, --weeks: 100,000,000 weeks from 2022-07-04 run past 2200-12-31",

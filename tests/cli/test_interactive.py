@@ -302,3 +302,13 @@ def test_markup_in_names_and_paths_is_shown_as_written(simulator: MarketingSimul
     written = sorted((tmp_path / "[bold]x").glob("scenario_comparison_all_all_*"))
     assert [p.suffix for p in written] == [".csv", ".json"]
     assert f"Wrote {written[1]}" in screen
+
+
+def test_a_limit_names_its_channel_in_any_case(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    """Before, 'tv=900' at the limit prompts was an unknown channel, though '--min tv=900' and the spend
+    prompts read it as TV; and the maximum's check against the minimum compared names exactly."""
+    answers = ["2", "brandA", "east", "30000", "tv=900", "TV=800", "Tv=50000", "6"]
+    screen = _session(simulator, answers, tmp_path)
+    assert "unknown channel" not in screen
+    assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
+    assert "Advised allocation: BrandA / EAST" in screen

@@ -136,7 +136,7 @@ def test_a_choice_is_found_in_any_spelling_and_a_clash_of_case_asks_again() -> N
     options = ["Caf\u00e9", "CAF\u00c9", "all"]
     assert ask.choice("Brand", options, what="brand") == "Caf\u00e9"
     assert ask.choice("Brand", options, what="brand") == "CAF\u00c9"
-    assert "'caf\u00e9' matches Caf\u00e9, CAF\u00c9 up to case; type one as shown" in console.export_text()
+    assert "Brand 'caf\u00e9' matches Caf\u00e9, CAF\u00c9 up to case; write it as one of them" in console.export_text()
 
 
 def test_enter_takes_the_last_brand_and_region(simulator: MarketingSimulator, tmp_path: Path) -> None:

@@ -107,6 +107,16 @@ def test_names_equal_after_cleaning_get_a_number(tmp_path: Path) -> None:
     assert names == ["roi_TV_A_B_N.png", "roi_TV_A_B_N_2.png"]
 
 
+def test_names_equal_up_to_case_get_a_number(tmp_path: Path) -> None:
+    """Before, regions 'North' and 'NORTH' made roi_TV_A_North.png and roi_TV_A_NORTH.png, one file on a
+    disk that ignores case (macOS, Windows): one figure replaced the other."""
+    params = build_params(brands=("A",), regions=("North", "NORTH"), channels=("TV",), n_draws=4)
+    curves = extract_curves(params, CurveSettings(points=5), 0.9)
+    jobs = plan_figures(curves, carryover_curves(params, 0.9), tmp_path, FigureFormat.PNG, VIZ)
+    names = [job.path.name for job in jobs if job.kind is FigureKind.SEGMENT]
+    assert sorted(name.casefold() for name in names) == ["roi_tv_a_north.png", "roi_tv_a_north_2.png"]
+
+
 @pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "workers"])
 def test_render_removes_temp_files_an_interrupted_run_left(
     params: ResponseParams, tmp_path: Path, workers: int

@@ -171,7 +171,10 @@ def test_a_no_value_mark_is_named_as_such_not_as_an_empty_cell(raw_small: pd.Dat
     raw = raw_small.copy()
     raw.loc[[10, 20], "Sales_Value"] = ["", "#N/A"]
     (issue,) = validate_panel(raw, SOURCE).issues
-    assert "2 missing value(s), empty or marked as such ('#N/A') (first on line 12) will be imputed" in issue.message
+    assert "2 missing value(s) (first on line 12; written as '#N/A' on line 22) will be imputed" in issue.message
+    raw.loc[10, "Sales_Value"] = " n/a "
+    (issue,) = validate_panel(raw, SOURCE).issues
+    assert "2 missing value(s) (first on line 12: 'n/a') will be imputed" in issue.message
 
 
 def test_missing_weeks_are_added_as_empty_rows(raw_small: pd.DataFrame) -> None:
@@ -558,4 +561,19 @@ def test_a_totals_row_is_named_as_such(raw_small: pd.DataFrame) -> None:
     total = pd.DataFrame([{**{c: "" for c in raw_small.columns}, schema.DATE: "Total", "Sales_Value": "123"}])
     raw = pd.concat([raw_small, total], ignore_index=True)
     with pytest.raises(InputError, match=r"empty value\(s\) .*; that line looks like a totals row: remove it"):
+        validate_panel(raw, SOURCE)
+
+
+def test_a_repeated_header_of_a_second_file_with_its_byte_order_mark_is_named(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.copy()
+    raw.loc[10] = ["\ufeff" + str(raw.columns[0]), *raw.columns[1:]]
+    with pytest.raises(InputError, match=r"line 12 repeats the header"):
+        validate_panel(raw, SOURCE)
+
+
+def test_a_name_holding_the_word_total_is_not_taken_for_a_totals_row(raw_small: pd.DataFrame) -> None:
+    raw = raw_small.copy()
+    raw.loc[3, schema.BRAND] = "TotalEnergies"
+    raw.loc[3, schema.SKU] = ""
+    with pytest.raises(InputError, match=r"1 empty value\(s\) \(first on line 5\); every row needs a value$"):
         validate_panel(raw, SOURCE)

@@ -311,7 +311,7 @@ def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
 def test_name_matching_only_up_to_case_and_ambiguous(tmp_path: Path) -> None:
     panel = make_panel(regions=("WEST", "West"))
     path = write(tmp_path, "TV,BrandA,west,2023-01-09,2023-01-30,1,1")
-    with pytest.raises(InputError, match="line 2, column 'region': 'west' matches WEST, West up to case"):
+    with pytest.raises(InputError, match="line 2, column 'region': region 'west' matches WEST, West up to case"):
         read_lift_tests(path, panel)
     assert read_lift_tests(write(tmp_path, "TV,BrandA,West,2023-01-09,2023-01-30,1,1"), panel).series.sum() == 1.0
 

@@ -63,6 +63,11 @@ def test_fractions_and_absolute_limits_combine() -> None:
         (BudgetConstraints(locked=("TV", "Radio", "TV")), 175.0, r"TV is locked twice \(--lock\); give one --lock"),
         (BudgetConstraints(locked=("TV", "tv")), 175.0, r"TV is locked twice \(--lock\)"),
         (BudgetConstraints(min_spend={"TV": 1.0, "tv": 2.0}), 175.0, r"TV is given twice in minimum .*; give each"),
+        (
+            BudgetConstraints(min_spend={"TV": 60.0}, min_fraction={"tv": 0.1}),
+            175.0,
+            r"TV is given twice in the minimum limits \(--min\), as 'TV' and 'tv'; give each channel once",
+        ),
         # before: "raise a maximum", though no maximum was given
         (
             BudgetConstraints(locked=("TV", "YouTube", "Radio")),
@@ -82,6 +87,7 @@ def test_fractions_and_absolute_limits_combine() -> None:
         "locked-twice",  # before, accepted as one lock
         "locked-twice-in-two-cases",
         "min-twice-in-two-cases",
+        "min-in-inr-and-share-in-two-cases",  # before, the tighter of the two held, silently
         "all-locked-below-budget",
     ],
 )
@@ -219,5 +225,7 @@ def test_a_channel_named_in_another_case_is_the_model_s_channel() -> None:
 
 
 def test_a_channel_matching_several_up_to_case_asks_for_one() -> None:
-    with pytest.raises(InputError, match=r"^channel 'tv' in minimum .* matches TV, Tv up to case; write one of them$"):
+    with pytest.raises(
+        InputError, match=r"^channel 'tv' in minimum .* matches TV, Tv up to case; write it as one of them$"
+    ):
         resolve_limits(BudgetConstraints(min_spend={"tv": 1.0}), ("TV", "Tv"), np.array([1.0, 1.0]), 2.0)

@@ -2,10 +2,12 @@
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmm_analytics.utils.names import case_twins, composed, matching_names
+from mmm_analytics.errors import InputError
+from mmm_analytics.utils.names import case_twins, composed, matching_names, one_name
 
 NAMES = ["Caf\u00e9", "CAF\u00c9", "NORTH", "Mumbai"]
 
@@ -33,7 +35,7 @@ def test_case_alone_gives_every_name_it_could_be() -> None:
 
 @given(st.text(min_size=1, max_size=12), st.lists(st.text(max_size=12), max_size=5))
 def test_any_spelling_of_a_name_finds_it(name: str, others: list[str]) -> None:
-    """NFC and NFD spellings of the same text always find the stored name (itself first, if several)."""
+    """NFC and NFD spellings of the same text always find a name, and only names equal to it up to case."""
     names = [*others, composed(name)]
     for spelling in (unicodedata.normalize("NFD", name), composed(name), name):
         found = matching_names(spelling, names)
@@ -44,3 +46,13 @@ def test_case_twins_are_grouped_in_the_order_seen() -> None:
     names = ["North", "SOUTH", "NORTH", "Cafe\u0301", "North", "CAF\u00c9", "East"]
     assert case_twins(names) == [["North", "NORTH"], ["Cafe\u0301", "CAF\u00c9"]]
     assert case_twins(["A", "B"]) == []
+
+
+def test_one_name_says_which_names_clash_or_that_none_matches() -> None:
+    assert one_name(" north ", NAMES, "region", "choose one") == "NORTH"
+    with pytest.raises(
+        InputError, match=r"^region 'caf\u00e9' matches Caf\u00e9, CAF\u00c9 up to case; write it as one of them$"
+    ):
+        one_name("caf\u00e9", NAMES, "region", "choose one")
+    with pytest.raises(InputError, match=r"^unknown region 'West' in a file; choose one$"):
+        one_name("West", NAMES, "region", "choose one", where=" in a file")

@@ -30,7 +30,7 @@ from mmm_analytics.cli.common import describe_os_error
 from mmm_analytics.cli.prompts import Leave, Prompter
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output
-from mmm_analytics.simulator.constraints import BudgetConstraints, parse_limits
+from mmm_analytics.simulator.constraints import BudgetConstraints, named_limits, parse_limits
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.export import Result
@@ -220,11 +220,13 @@ class Session:
         def shown(channel: str, value: float, share: bool) -> str:
             return f"{channel}={value * 100:g}%" if share else f"{channel}={value:,.0f}"
 
-        def check(items: list[str], kind: str) -> None:
+        def parsed(items: list[str], kind: str) -> tuple[dict[str, float], dict[str, float]]:
+            """INR and share limits, keyed by the channels they name (in any case)."""
             absolute, fraction = parse_limits(items, kind)
-            unknown = [c for c in (*absolute, *fraction) if c not in channels]
-            if unknown:
-                raise InputError(f"unknown channel '{unknown[0]}'; channels: {', '.join(channels)}")
+            return named_limits(absolute, channels, kind), named_limits(fraction, channels, kind)
+
+        def check(items: list[str], kind: str) -> None:
+            absolute, fraction = parsed(items, kind)
             for limits, floor, share in ((absolute, lower[0], False), (fraction, lower[1], True)):
                 for channel, value in limits.items():
                     if not math.isfinite(value) or value < 0:
@@ -240,11 +242,11 @@ class Session:
 
         self.console.print(Text(LIMITS_INTRO.format(channels=", ".join(channels))))
         items = self.ask.limits("Minimum spends", lambda items: check(items, "minimum"))
-        minimum = parse_limits(items, "minimum")
+        minimum = parsed(items, "minimum")
         lower[0].update(minimum[0])
         lower[1].update(minimum[1])
         items = self.ask.limits("Maximum spends", lambda items: check(items, "maximum"))
-        maximum = parse_limits(items, "maximum")
+        maximum = parsed(items, "maximum")
         return BudgetConstraints(
             min_spend=minimum[0], min_fraction=minimum[1], max_spend=maximum[0], max_fraction=maximum[1]
         )

@@ -20,7 +20,7 @@ from rich.text import Text
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import SCALES, parse_inr
-from mmm_analytics.utils.names import matching_names
+from mmm_analytics.utils.names import one_name
 from mmm_analytics.utils.percent import share_of_current
 
 
@@ -94,11 +94,10 @@ def parse_changes(text: str, current: Mapping[str, float]) -> dict[str, float]:
     changes: dict[str, float] = {}
     for item in split_items(text):
         name, _, value = item.partition("=")
-        match matching_names(name.strip(), current):
-            case [channel]:
-                pass
-            case _:
-                raise InputError(f"'{item}': unknown channel '{name}'; channels: {', '.join(current)}")
+        try:
+            channel = one_name(name, current, "channel", f"channels: {', '.join(current)}")
+        except InputError as error:
+            raise InputError(f"'{item}': {error}") from None
         if not value.strip():
             raise InputError(f"'{item}': no value; write e.g. {channel}=+20%, {channel}=80% or {channel}=150000")
         if channel in changes:
@@ -136,13 +135,10 @@ class Prompter:
             if not answer:
                 self.say_problem(f"Please type a {what}: {', '.join(options)}")
             else:
-                match matching_names(answer, options):
-                    case [option]:
-                        return option
-                    case []:
-                        self.say_problem(f"Unknown {what} '{answer}'; choose one of: {', '.join(options)}")
-                    case several:
-                        self.say_problem(f"'{answer}' matches {', '.join(several)} up to case; type one as shown")
+                try:
+                    return one_name(answer, options, what, f"choose one of: {', '.join(options)}")
+                except InputError as error:
+                    self.say_problem(str(error)[:1].upper() + str(error)[1:])
 
     def amount(self, label: str, default: float | None = None) -> float:
         """A non-negative amount in INR, or (with a ``default``) a change or share of it; Enter keeps ``default``."""

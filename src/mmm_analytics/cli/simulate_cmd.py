@@ -162,11 +162,11 @@ def simulate(
         config = project_config(config_dir, "model_config.yaml")
         simulator = load_simulator(model, config)
         warn_model_file(model)
-        brand, region = simulator.named("brand", brand), simulator.named("region", region)
         if interactive:
             from mmm_analytics.cli.interactive import run_interactive
 
             raise typer.Exit(run_interactive(simulator, scenarios, output, console))
+        brand, region = simulator.named("brand", brand), simulator.named("region", region)
         with console.status(SIMULATE_STATUS):
             results = simulate_batch(
                 simulator, scenarios, output, figures, report, config, export=export, brand=brand, region=region

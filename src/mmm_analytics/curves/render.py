@@ -117,12 +117,13 @@ def segment_stem(curve: SegmentCurve) -> str:
 
 
 def _unique(stem: str, taken: set[str]) -> str:
-    """``stem``, or ``stem_2``, ``stem_3``, ... if it is taken; marks the result taken."""
+    """``stem``, or ``stem_2``, ``stem_3``, ... if it is taken up to case (a disk that ignores case,
+    as on macOS and Windows, would hold 'NORTH' and 'North' as one file); marks the result taken."""
     name, number = stem, 1
-    while name in taken:
+    while name.casefold() in taken:
         number += 1
         name = f"{stem}_{number}"
-    taken.add(name)
+    taken.add(name.casefold())
     return name
 
 
@@ -159,10 +160,11 @@ def plan_figures(
     national_row = curves.n_rows - 1
     chosen = top_cells(curves, top)
     jobs: list[FigureJob] = []
-    taken = {
+    fixed = (
         "roi_national",
         *(f"{prefix}_{safe_name(c)}" for c in curves.channels for prefix in ("roi_grid", "carryover")),
-    }
+    )
+    taken = {name.casefold() for name in fixed}  # compared up to case, as _unique does
     for index, channel in enumerate(curves.channels):
         color = channel_color(viz, channel, index)
         for row in range(national_row):

@@ -79,14 +79,20 @@ def _first(mask: pd.Series) -> int:
     return int(np.flatnonzero(mask.to_numpy())[0])
 
 
+#: Stripped from a repeated header's cells: spaces, and the byte-order mark a second joined file brings.
+_SPACE_AND_BOM = " \t\r\n\ufeff"
+#: A cell that makes a row a totals row: "Total", "Totals", "Grand total", "TOTAL:".
+_TOTALS = r"(?i)^\s*(grand\s+)?totals?\s*:?\s*$"
+
+
 def _repeated_header(raw: pd.DataFrame, source: str) -> list[Issue]:
     """A data row that repeats the header (its first cell and half its cells or more are the column
     names): two files joined, each with its header. Every cell of it would be reported as a bad value otherwise."""
-    names = np.array([str(name).strip() for name in raw.columns], dtype=object)
-    first = raw.iloc[:, 0].astype(str).str.strip() == names[0]  # cheap: the first column alone
+    names = np.array([str(name).strip(_SPACE_AND_BOM) for name in raw.columns], dtype=object)
+    first = raw.iloc[:, 0].astype(str).str.strip(_SPACE_AND_BOM) == names[0]  # cheap: the first column alone
     if not first.any():
         return []
-    cells = raw[first.to_numpy()].astype(str).apply(lambda column: column.str.strip()).to_numpy()
+    cells = raw[first.to_numpy()].astype(str).apply(lambda column: column.str.strip(_SPACE_AND_BOM)).to_numpy()
     repeats = pd.Series(False, index=raw.index)
     repeats[first.to_numpy()] = (cells == names[None, :]).mean(axis=1) >= 0.5
     if not repeats.any():
@@ -138,8 +144,8 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                 line = line_of(_first(bad))
                 name = stripped[bad].iloc[0]
                 count = int(bad.sum())
-                row = frame.iloc[_first(bad)].astype(str).str.lower()
-                totals = "; that line looks like a totals row: remove it" if row.str.contains("total").any() else ""
+                row = frame.iloc[_first(bad)].astype(str)
+                totals = "; that line looks like a totals row: remove it" if row.str.match(_TOTALS).any() else ""
                 issues.append(
                     fatal(
                         rule,
@@ -228,8 +234,13 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
         issues.append(fatal(Rule.EMPTY_COLUMN, source, column, len(text), "", "has no values; fill it in"))
     elif empty.any():
         k = _first(empty)
-        marked = stripped[empty & (stripped != "")]  # 'NA', '#N/A', ...: a no-value mark, not an empty cell
-        kind = "empty value(s)" if marked.empty else f"missing value(s), empty or marked as such ({marked.iloc[0]!r})"
+        marks = empty & (stripped != "")  # 'NA', '#N/A', ...: a no-value mark, not an empty cell
+        where = f"first on line {line_of(k)}"
+        if marks.any():
+            mark = _first(marks)
+            shown = repr(stripped.iloc[mark])
+            where += f": {shown}" if mark == k else f"; written as {shown} on line {line_of(mark)}"
+        kind = "missing value(s)" if marks.any() else "empty value(s)"
         issues.append(
             fixed(
                 Rule.MISSING_VALUES,
@@ -237,7 +248,7 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
                 column,
                 int(empty.sum()),
                 f"line {line_of(k)}",
-                f"{int(empty.sum())} {kind} (first on line {line_of(k)}) will be imputed",
+                f"{int(empty.sum())} {kind} ({where}) will be imputed",
             )
         )
     return numbers.where(~bad), issues, int(empty.sum())

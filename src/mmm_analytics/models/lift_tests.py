@@ -23,7 +23,7 @@ from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.style.numbers import message_inr
-from mmm_analytics.utils.names import matching_names
+from mmm_analytics.utils.names import one_name
 
 #: How the header must look, for messages.
 HEADER = ",".join(LIFT_TEST_COLUMNS)
@@ -292,16 +292,14 @@ _ERROR_HELP = "the standard error of incremental_sales in INR, e.g. 500000"
 
 
 def _name(text: str, choices: Sequence[str], kind: str, extra: Sequence[str] = ()) -> str:
-    """``text`` as one of ``choices``: exact, else the only match up to Unicode spelling and case."""
-    near = matching_names(text, choices)
-    if len(near) == 1:
-        return near[0]
+    """``text`` as one of ``choices`` (:func:`~mmm_analytics.utils.names.one_name`)."""
     valid = ", ".join([*choices, *extra])
-    if not text:
+    if not text.strip():
         raise _BadCell(f"is empty; give a {kind} name (one of {valid})")
-    if near:
-        raise _BadCell(f"{text!r} matches {', '.join(near)} up to case; write the {kind} exactly as in the data")
-    raise _BadCell(f"unknown {kind} {text!r}; use one of {valid}")
+    try:
+        return one_name(text, choices, kind, f"use one of {valid}")
+    except InputError as error:
+        raise _BadCell(str(error)) from None
 
 
 def _slice_name(text: str, names: Sequence[str], kind: str) -> str | None:

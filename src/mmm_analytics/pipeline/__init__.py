@@ -247,18 +247,21 @@ def check_scenario_scopes(path: Path, clean_panel: Path) -> None:
     from mmm_analytics.data import schema
     from mmm_analytics.simulator.defaults import ALL
     from mmm_analytics.simulator.scenarios import load_scenarios
-    from mmm_analytics.utils.names import matching_names
+    from mmm_analytics.utils.names import one_name
 
     frame = pd.read_parquet(clean_panel, columns=[schema.BRAND, schema.GEO])
     known = {"brand": sorted(set(frame[schema.BRAND])), "region": sorted(set(frame[schema.GEO]))}
     for spec in load_scenarios(path):
         for key, value in (("brand", spec.brand), ("region", spec.region)):
-            if value.strip().lower() != ALL and len(matching_names(value, known[key])) != 1:
+            if value.strip().lower() == ALL:
+                continue
+            try:
+                one_name(value, known[key], key, f"the data has {', '.join(known[key])} or all")
+            except InputError as error:
                 raise InputError(
-                    f"{path}: scenario {spec.name!r}, key {key!r}: the data has no {key} {value!r} (or several "
-                    f"up to case); choose one of: {', '.join(known[key])} or all, or remove the scenario "
+                    f"{path}: scenario {spec.name!r}, key {key!r}: {error}; or remove the scenario "
                     "(checked before the training)"
-                )
+                ) from None
 
 
 def run_pipeline(

@@ -35,6 +35,8 @@ SYNTHETIC_OPTIONS: dict[str, tuple[str, int, int]] = {
     "--weeks": ("n_weeks", 40, 156),
     "--lift-tests": ("lift_tests", 0, 3),
 }
+#: The options that set the panel's size.
+SIZE_OPTIONS = ("--geos", "--brands", "--skus", "--weeks")
 
 
 def kaggle_dataset(text: str) -> str:
@@ -103,7 +105,8 @@ def with_synthetic_options(config: ProjectConfig, source: str, options: Mapping[
     synthetic = config.data.synthetic.model_copy(update=update)
     problem = synthetic_size_problem(synthetic)
     if problem is not None:
-        raise InputError(f"{', '.join(given)}: {problem}")
+        sized = [option for option in given if option in SIZE_OPTIONS]
+        raise InputError(f"{', '.join(sized)}: {problem}" if sized else problem)
     return dataclasses.replace(config, data=config.data.model_copy(update={"synthetic": synthetic}))
 
 

@@ -10,6 +10,7 @@ itself when the budget is today's). Infeasible requests raise
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ from mmm_analytics.config.base import Settings
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import parse_inr
-from mmm_analytics.utils.names import matching_names
+from mmm_analytics.utils.names import one_name
 from mmm_analytics.utils.percent import share_of_current
 
 #: How each constraint field is named in messages (API name / CLI flag).
@@ -82,32 +83,47 @@ class ChannelLimits:
         return out
 
 
-def _channel(given: str, channels: tuple[str, ...], where: str) -> str:
-    """The channel of ``channels`` that ``given`` names (as written, or up to case when only one matches)."""
-    match matching_names(given, channels):
-        case [channel]:
-            return channel
-        case []:
-            raise InputError(f"unknown channel {given!r} in {where}; channels: {', '.join(channels)}")
-        case several:
-            raise InputError(f"channel {given!r} in {where} matches {', '.join(several)} up to case; write one of them")
+#: The fields that bound a channel from below, and from above: a channel may be in both fields of a
+#: group as the API allows (the tighter limit holds), but spelt one way.
+_GROUPS = (("minimum", ("min_spend", "min_fraction")), ("maximum", ("max_spend", "max_fraction")))
+
+
+def named_limits(limits: Mapping[str, float], channels: Sequence[str], where: str) -> dict[str, float]:
+    """``limits`` keyed by the channels they name (as written, or up to case), each channel once.
+
+    Raises
+    ------
+    InputError
+        For an unknown channel, one matching several up to case, or one given twice.
+    """
+    named: dict[str, float] = {}
+    for given, value in limits.items():
+        channel = one_name(given, channels, "channel", f"channels: {', '.join(channels)}", where=f" in {where}")
+        if channel in named:
+            raise InputError(f"{channel} is given twice in {where}; give each channel once")
+        named[channel] = value
+    return named
 
 
 def _checked(constraints: BudgetConstraints, channels: tuple[str, ...]) -> BudgetConstraints:
-    """``constraints`` with every channel named as in ``channels``, each once, every limit a number >= 0."""
+    """``constraints`` with every channel named as in ``channels``, each spelt one way, every limit a number >= 0."""
     named: dict[str, dict[str, float]] = {}
-    for name in LABELS:
-        named[name] = {}
-        for given, value in getattr(constraints, name).items():
-            channel = _channel(given, channels, LABELS[name])
-            if channel in named[name]:
-                raise InputError(f"{channel} is given twice in {LABELS[name]}; give each channel once")
-            if not math.isfinite(value) or value < 0:
-                raise InputError(f"{LABELS[name]} for {given!r} must be a number >= 0; got {value}")
-            named[name][channel] = value
+    for bound, fields in _GROUPS:
+        spelt: dict[str, str] = {}
+        for name in fields:
+            for given, value in getattr(constraints, name).items():
+                if not math.isfinite(value) or value < 0:
+                    raise InputError(f"{LABELS[name]} for {given!r} must be a number >= 0; got {value}")
+            named[name] = named_limits(getattr(constraints, name), channels, LABELS[name])
+            for given, channel in zip(getattr(constraints, name), named[name]):
+                if spelt.setdefault(channel, given) != given:  # --min TV=60 --min tv=10%
+                    raise InputError(
+                        f"{channel} is given twice in the {bound} limits (--{bound[:3]}), as "
+                        f"{spelt[channel]!r} and {given!r}; give each channel once"
+                    )
     locked: list[str] = []
     for given in constraints.locked:
-        channel = _channel(given, channels, "locked (--lock)")
+        channel = one_name(given, channels, "channel", f"channels: {', '.join(channels)}", where=" in locked (--lock)")
         if channel in locked:  # a typo for another channel, most likely
             raise InputError(f"{channel} is locked twice (--lock); give one --lock per channel")
         locked.append(channel)

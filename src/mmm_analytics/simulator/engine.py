@@ -23,7 +23,7 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -58,7 +58,7 @@ from mmm_analytics.simulator.surface import (
     SpendMatrix,
 )
 from mmm_analytics.style.numbers import message_inr
-from mmm_analytics.utils.names import matching_names
+from mmm_analytics.utils.names import one_name
 
 type SegmentAllocation = Mapping[tuple[str, str], Mapping[str, float]]
 
@@ -147,30 +147,27 @@ class MarketingSimulator:
         """Level of every interval: the configured ``intervals.level``, else the model's."""
         return float(self.metadata.interval_level if self._interval_level is None else self._interval_level)
 
-    def named(self, kind: str, text: str) -> str:
-        """The ``kind`` (``"brand"`` or ``"region"``) of the model that ``text`` names, or ``"all"``.
-
-        A name matches as written, in another Unicode spelling, or up to case when no other name does.
+    def named(self, kind: Literal["brand", "region"], text: str) -> str:
+        """The ``kind`` of the model that ``text`` names (see :func:`~mmm_analytics.utils.names.one_name`),
+        or ``"all"``: what the command line, scenario files and the menu pass on to the other methods,
+        which take names as the model writes them.
 
         Raises
         ------
         InputError
             For a name of neither, or one that matches several up to case.
         """
-        known = self.brands if kind == "brand" else self.regions
         if text.strip().lower() == ALL:
             return ALL
-        match matching_names(text, known):
-            case [name]:
-                return name
-            case []:
-                raise InputError(f"unknown {kind} {text!r}; choose one of: {', '.join(known)} or all")
-            case several:
-                raise InputError(f"{kind} {text!r} matches {', '.join(several)} up to case; write it as one of them")
+        known = self.brands if kind == "brand" else self.regions
+        return one_name(text, known, kind, f"choose one of: {', '.join(known)} or all")
 
     def rows(self, brand: str, region: str) -> Rows:
-        """Series indices selected by ``brand`` and ``region`` (each a name, see :meth:`named`, or ``"all"``)."""
-        brand, region = self.named("brand", brand), self.named("region", region)
+        """Series indices selected by ``brand`` and ``region`` (each a name as the model writes it, or ``"all"``)."""
+        if brand != ALL and brand not in self.brands:
+            raise InputError(f"unknown brand {brand!r}; choose one of: {', '.join(self.brands)} or all")
+        if region != ALL and region not in self.regions:
+            raise InputError(f"unknown region {region!r}; choose one of: {', '.join(self.regions)} or all")
         picked = [i for i, (b, r) in enumerate(self.segments) if brand in (ALL, b) and region in (ALL, r)]
         if not picked:
             raise InputError(f"brand {brand!r} is not sold in region {region!r}; pick another pair")

@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from mmm_analytics.simulator.engine import (
     SimulationResult,
 )
 from mmm_analytics.utils.amounts import parse_inr
-from mmm_analytics.utils.names import matching_names
+from mmm_analytics.utils.names import one_name
 from mmm_analytics.utils.percent import share_of_current
 
 #: Joins a scenario's warning lines (spend where the data has none) in its ``warnings`` column; empty when none.
@@ -193,10 +193,11 @@ def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float
 
 def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "scenario") -> Scenario:
     """Check brand, region and channels of ``spec`` against the model and compute its spend."""
-    named = {}
-    for key, value in (("brand", spec.brand), ("region", spec.region)):
+    named: dict[str, str] = {}
+    keys: tuple[Literal["brand", "region"], ...] = ("brand", "region")
+    for key in keys:
         try:
-            named[key] = simulator.named(key, value)
+            named[key] = simulator.named(key, getattr(spec, key))
         except InputError as error:
             raise InputError(f"{where}: scenario {spec.name!r}, key {key!r}: {error}") from None
     brand, region = named["brand"], named["region"]
@@ -204,16 +205,13 @@ def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "sce
     spend = dict(current)
     named_channels: set[str] = set()
     for given, amount in spec.spend.items():
-        key = f"{where}: scenario {spec.name!r}, key {given!r}"
-        match matching_names(given, current):
-            case [channel]:
-                pass
-            case []:
-                raise InputError(f"{key}: unknown channel; channels: {', '.join(simulator.channels)}")
-            case several:
-                raise InputError(f"{key}: matches {', '.join(several)} up to case; write one of them")
+        at = f"{where}: scenario {spec.name!r}, key {given!r}"
+        try:
+            channel = one_name(given, simulator.channels, "channel", f"channels: {', '.join(simulator.channels)}")
+        except InputError as error:
+            raise InputError(f"{at}: {error}") from None
         if channel in named_channels:
-            raise InputError(f"{key}: {channel} is given twice; give each channel once")
+            raise InputError(f"{at}: {channel} is given twice; give each channel once")
         named_channels.add(channel)
         spend[channel] = _amount(spec, channel, amount, current[channel], where)
     try:

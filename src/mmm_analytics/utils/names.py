@@ -9,6 +9,8 @@ that differ only in case when no other name does.
 import unicodedata
 from collections.abc import Iterable
 
+from mmm_analytics.errors import InputError
+
 
 def composed(text: str) -> str:
     """``text`` in Unicode composed form (NFC): the spelling every name is stored and compared in."""
@@ -34,6 +36,24 @@ def matching_names(text: str, names: Iterable[str]) -> list[str]:
         return same[:1]
     key = _key(text)
     return [name for name in choices if _key(name) == key]
+
+
+def one_name(text: str, names: Iterable[str], kind: str, choices: str, where: str = "") -> str:
+    """The one name of ``names`` that ``text`` (spaces around it ignored) stands for.
+
+    Raises
+    ------
+    InputError
+        ``unknown {kind} 'text'{where}; {choices}`` for no match, or ``{kind} 'text'{where} matches
+        A, B up to case; write it as one of them`` for several.
+    """
+    match matching_names(text.strip(), names):
+        case [name]:
+            return name
+        case []:
+            raise InputError(f"unknown {kind} {text!r}{where}; {choices}")
+        case several:
+            raise InputError(f"{kind} {text!r}{where} matches {', '.join(several)} up to case; write it as one of them")
 
 
 def case_twins(names: Iterable[str]) -> list[list[str]]:
