@@ -297,6 +297,27 @@ def test_check_output_refuses_to_replace_a_device_or_pipe(tmp_path: Path, device
     assert not path.is_file()
 
 
+def test_check_output_refuses_a_read_only_file(tmp_path: Path) -> None:
+    """Before, a file made read-only (chmod 444) to keep it was replaced all the same (the write renames over it)."""
+    kept = tmp_path / "alloc.json"
+    kept.write_text("{}")
+    kept.chmod(0o444)
+    with pytest.raises(
+        InputError,
+        match=r"^--output '.*alloc\.json' is read-only; make it writable \(chmod u\+w\) or choose another --output$",
+    ):
+        pipeline.check_output(kept, "--output", folder=False)
+    kept.chmod(0o644)
+    assert pipeline.check_output(kept, "--output", folder=False) == kept
+
+
+@pytest.mark.parametrize("folder", [True, False])
+def test_check_output_refuses_a_dash(folder: bool) -> None:
+    """Before, '--output -' wrote a file named '-' in the current folder."""
+    with pytest.raises(InputError, match=r"^--output '-': this command writes files, not standard output; give "):
+        pipeline.check_output(Path("-"), "--output", folder=folder)
+
+
 def test_check_output_accepts_new_and_existing_paths(tmp_path: Path) -> None:
     (tmp_path / "adir").mkdir()
     assert pipeline.check_output(tmp_path / "adir", "--out", folder=True) == tmp_path / "adir"

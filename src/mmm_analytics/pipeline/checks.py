@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,6 +73,9 @@ def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", rea
     """
     target = Path(path)
     where = f"{option} '{shown_path(target)}'"
+    if str(path) == "-":  # the shell's "standard output": it would become a file named '-'
+        kind = "a folder" if folder else "the path of a file"
+        raise InputError(f"{where}: this command writes files, not standard output; give {kind}")
     longest = max((len(os.fsencode(part)) for part in target.parts), default=0)
     if longest > NAME_MAX:
         raise InputError(f"{where}: a name in it is {longest:,} bytes long (at most {NAME_MAX}); use a shorter path")
@@ -91,6 +95,8 @@ def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", rea
             raise InputError(f"{where} is a folder; give the path of a file (e.g. inside that folder)")
         if not folder and not target.is_file():
             raise InputError(f"{where} is not a regular file (a device, pipe or socket); give the path of a file")
+        if not folder and not target.stat().st_mode & stat.S_IWUSR:  # by its bits: root may write anyway
+            raise InputError(f"{where} is read-only; make it writable (chmod u+w) or choose another {option}")
     if not folder:
         _check_not_an_input(target, where, suffix, reads)
     parent = next(p for p in (target, *target.parents) if p.exists() or p == p.parent)
