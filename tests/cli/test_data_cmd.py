@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -351,3 +352,18 @@ def test_help_documents_the_size_options_with_an_example() -> None:
     for option in ("--geos", "--brands", "--skus", "--weeks", "--lift-tests"):
         assert option in result.stdout
     assert "--geos 200 --brands 20 --skus 1" in " ".join(result.stdout.split())
+
+
+def test_a_quoted_home_folder_in_a_path_is_the_home_folder(
+    project: Path, kaggle_head_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, '~/panel.csv' and '--output ~/raw' (quoted, so the shell left the '~') were read as a
+    folder named '~' in the working folder: 'not found', or files written under './~'."""
+    home = project / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    shutil.copy(kaggle_head_path, home / "panel.csv")
+    result = runner.invoke(app, ["data", "--source", "~/panel.csv", "--output", "~/raw"])
+    assert result.exit_code == 0, result.output
+    assert (home / "raw/mmm_data.csv").read_bytes() == kaggle_head_path.read_bytes()
+    assert not (project / "~").exists()

@@ -92,3 +92,8 @@ def test_shipped_config_has_no_lift_tests() -> None:
     from mmm_analytics.config.loader import load_config
 
     assert load_config(Path(__file__).resolve().parents[2] / "config").model.lift_tests is None
+
+
+def test_a_lift_tests_path_may_start_at_the_home_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # before, '~/tests.csv' was looked for in a folder named '~'
+    assert ModelConfig.model_validate({"lift_tests": "~/tests.csv"}).lift_tests == tmp_path / "tests.csv"

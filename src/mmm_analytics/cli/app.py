@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -50,7 +51,23 @@ class _FlagsAsFlags:
 
 
 class MmmCommand(_FlagsAsFlags, TyperCommand):
-    """A command of ``mmm``."""
+    """A command of ``mmm``: a path option written with ``~`` (quoted, so the shell left it) means
+    the home folder, as it would unquoted."""
+
+    def invoke(self, ctx: Any) -> Any:
+        ctx.params = {name: _home_expanded(value) for name, value in ctx.params.items()}
+        return super().invoke(ctx)
+
+
+def _home_expanded(value: Any) -> Any:
+    """``value`` with a leading ``~`` expanded when it is a path (or a tuple of paths); else as is."""
+    match value:
+        case Path():
+            return value.expanduser()
+        case tuple():
+            return tuple(_home_expanded(item) for item in value)
+        case _:
+            return value
 
 
 def usage_error_line(error: typer.TyperException, command_path: str) -> str:

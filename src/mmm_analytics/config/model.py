@@ -247,7 +247,7 @@ class ModelConfig(Settings):
     def _csv_path(cls, path: Path | None) -> Path | None:
         if path is not None and path.suffix.lower() != ".csv":
             raise ValueError("should be the path of a .csv file of lift tests (or null for none)")
-        return path
+        return None if path is None else path.expanduser()
 
     @property
     def is_pinned(self) -> bool:

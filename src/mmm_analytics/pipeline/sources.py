@@ -9,6 +9,7 @@ become the ``synthetic`` settings in :func:`with_synthetic_options`.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -59,8 +60,8 @@ def choose_source(source: str | None, dataset: str | None, *, input: str | None 
             raise InputError(f"{flag} is empty; give synthetic, kaggle or the path of a CSV, or leave {flag} out")
     flag = "--input" if input is not None else "--source"
     source = input if input is not None else source
-    if dataset is None:
-        return source or "synthetic"
+    if dataset is None:  # a quoted '~/panel.csv' is the home folder's, as it is unquoted
+        return os.path.expanduser(source) if source else "synthetic"
     if source is not None and source.strip().lower() != "kaggle":
         raise InputError(
             f"--dataset names a Kaggle dataset, but {flag} is {source!r}; "
