@@ -259,6 +259,25 @@ def test_an_roi_prior_for_an_unknown_channel_names_the_file(tmp_path: Path) -> N
     assert load_config(tmp_path).model.priors.channel_roi["TV"].mean == 2.0
 
 
+@pytest.mark.parametrize(
+    "key, prior",
+    [
+        ("channel_half_life", "{mean_weeks: 6.0, spread: 0.3}"),
+        ("channel_weibull_shape", "{mean: 2.5, spread: 0.3}"),
+        ("channel_half_saturation", "{mean: 0.5, spread: 0.3}"),
+        ("channel_slope", "{mean: 1.3, spread: 0.2}"),
+    ],
+)
+def test_a_channel_s_own_curve_prior_is_read_and_its_channel_checked(tmp_path: Path, key: str, prior: str) -> None:
+    path = write_config(tmp_path, "model_config.yaml", f"priors:\n  {key}:\n    Cinema: {prior}\n")
+    with pytest.raises(InputError, match=re.escape(f"{path}: key 'priors.{key}.Cinema': unknown channel; channels")):
+        load_config(tmp_path)
+    write_config(tmp_path, "model_config.yaml", f"priors:\n  {key}:\n    TV: {prior}\n")
+    priors = load_config(tmp_path).model.priors
+    assert getattr(priors, key)["TV"].spread in (0.2, 0.3)
+    assert all(not getattr(priors, other) for other in priors.CHANNEL_KEYS if other != key)
+
+
 def test_read_yaml_parses_a_mapping(tmp_path: Path) -> None:
     path = write_config(tmp_path, "viz_config.yaml", "dpi: 300\npalette: ['#000000']\n")
     assert read_yaml(path) == {"dpi": 300, "palette": ["#000000"]}

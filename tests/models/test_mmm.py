@@ -151,3 +151,54 @@ def test_every_saturation_family_and_size_scaling_reaches_model_and_export(famil
     got = keras.ops.convert_to_numpy(model(inputs.x)["media"]) * model.sales_scale
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
     assert MarketingMixModel.from_config(model.get_config()).saturation_scaling == scaling
+
+
+def _residuals(config, noiseless_panel) -> np.ndarray:
+    panel = to_feature_panel(noiseless_panel, config)
+    model = build_model(panel, config.model)
+    return keras.ops.convert_to_numpy(model.prior_residuals(model(model_inputs(panel).x)["media"]))
+
+
+@pytest.mark.parametrize(
+    "carryover_form, keys",
+    [
+        ("beta_gamma", ("channel_half_life", "channel_half_saturation", "channel_slope")),
+        ("geometric", ("channel_half_life", "channel_half_saturation", "channel_slope")),
+        ("weibull", ("channel_half_life", "channel_weibull_shape", "channel_half_saturation", "channel_slope")),
+    ],
+)
+def test_a_channel_s_own_curve_prior_moves_that_channel_s_terms_only(carryover_form, keys, noiseless_panel) -> None:
+    """A prior mean e times the shared one shifts the channel's z-score by -1 / spread in each term
+    of that kind, and no other term; every per-channel kind reaches the fit's objective."""
+    config = fast_config()
+    config = dataclasses.replace(config, model=config.model.model_copy(update={"carryover": carryover_form}))
+    base = _residuals(config, noiseless_panel)
+    priors = config.model.priors
+    for key in keys:
+        shared = getattr(priors, key.removeprefix("channel_"))
+        mean_field = "mean_weeks" if key == "channel_half_life" else "mean"
+        own = shared.model_copy(update={mean_field: getattr(shared, mean_field) * np.e, "spread": 0.25})
+        changed = config.model.model_copy(update={"priors": priors.model_copy(update={key: {"TV": own}})})
+        moved = _residuals(dataclasses.replace(config, model=changed), noiseless_panel)
+        differ = np.flatnonzero(~np.isclose(moved, base, rtol=1e-9, atol=1e-12))
+        assert len(differ) == 1, (key, differ)  # (Weibull: the half-life prior is its scale's)
+        np.testing.assert_allclose(moved[differ], (base[differ] * shared.spread - 1.0) / 0.25, rtol=1e-6, err_msg=key)
+
+
+def test_a_model_saved_with_one_number_per_prior_scores_as_one_per_channel(built) -> None:
+    """Models saved before per-channel curve priors hold one number for each; they load and score alike."""
+    model, inputs, _ = built
+    old = model.get_config()
+    for key in ("half_life_mean", "half_life_spread", "half_saturation_mean", "half_saturation_spread", "slope_mean"):
+        assert len(set(old["priors"][key])) == 1
+        old["priors"][key] = old["priors"][key][0]
+    restored = MarketingMixModel.from_config(old)
+    restored(inputs.x)
+    restored.set_weights(model.get_weights())
+    media = model(inputs.x)["media"]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(restored.prior_residuals(media)),
+        keras.ops.convert_to_numpy(model.prior_residuals(media)),
+        rtol=0,
+        atol=0,
+    )

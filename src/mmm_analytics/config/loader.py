@@ -166,7 +166,7 @@ def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectCo
     for file, key, names in (
         ("feature_config.yaml", "channel_transforms", features.channel_transforms),
         ("viz_config.yaml", "channel_colors", viz.channel_colors),
-        ("model_config.yaml", "priors.channel_roi", model.priors.channel_roi),
+        *(("model_config.yaml", f"priors.{key}", getattr(model.priors, key)) for key in model.priors.CHANNEL_KEYS),
     ):
         unknown = [name for name in names if name not in data.channels]
         if unknown:

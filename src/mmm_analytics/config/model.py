@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
@@ -82,14 +82,31 @@ class ShrinkagePrior(Settings):
 
 
 class Priors(Settings):
+    """The priors of the fit. ``channel_*`` maps a channel of the channel table to its own prior
+    of that kind, in place of the shared one (what an analyst knows of one channel's carryover
+    or curve, e.g. from an earlier study); a channel not named takes the shared prior."""
+
     weight: float = Field(default=1.0, ge=0, description="Multiplies every prior penalty; 0 turns priors off.")
     roi: RoiPrior = RoiPrior()
     channel_roi: dict[str, RoiPrior] = Field(default_factory=dict)
     half_life: HalfLifePrior = HalfLifePrior()
+    channel_half_life: dict[str, HalfLifePrior] = Field(default_factory=dict)
     weibull_shape: WeibullShapePrior = WeibullShapePrior()
+    channel_weibull_shape: dict[str, WeibullShapePrior] = Field(default_factory=dict)
     elasticity: ElasticityPrior = ElasticityPrior()
     half_saturation: HalfSaturationPrior = HalfSaturationPrior()
+    channel_half_saturation: dict[str, HalfSaturationPrior] = Field(default_factory=dict)
     slope: SlopePrior = SlopePrior()
+    channel_slope: dict[str, SlopePrior] = Field(default_factory=dict)
+
+    #: The keys that map channels to priors, for the check against the channel table.
+    CHANNEL_KEYS: ClassVar[tuple[str, ...]] = (
+        "channel_roi",
+        "channel_half_life",
+        "channel_weibull_shape",
+        "channel_half_saturation",
+        "channel_slope",
+    )
     saturation_scaling: SaturationScalingPrior = SaturationScalingPrior()
     shrinkage: ShrinkagePrior = ShrinkagePrior()
 

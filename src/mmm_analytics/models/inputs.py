@@ -54,23 +54,28 @@ def model_inputs(panel: FeaturePanel) -> ModelInputs:
 
 
 def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, Any]:
-    """Plain numbers for :class:`MarketingMixModel`'s ``priors`` argument."""
+    """Plain numbers for :class:`MarketingMixModel`'s ``priors`` argument: one value per channel
+    (in ``channels`` order) for the priors a channel may have its own of, one for the rest."""
     p = config.priors
-    per_channel = [p.channel_roi.get(c, p.roi) for c in channels]
+    roi = [p.channel_roi.get(c, p.roi) for c in channels]
+    half_life = [p.channel_half_life.get(c, p.half_life) for c in channels]
+    shape = [p.channel_weibull_shape.get(c, p.weibull_shape) for c in channels]
+    half_saturation = [p.channel_half_saturation.get(c, p.half_saturation) for c in channels]
+    slope = [p.channel_slope.get(c, p.slope) for c in channels]
     return {
         "weight": p.weight,
-        "roi_mean": [r.mean for r in per_channel],
-        "roi_spread": [r.spread for r in per_channel],
-        "half_life_mean": p.half_life.mean_weeks,
-        "half_life_spread": p.half_life.spread,
-        "weibull_shape_mean": p.weibull_shape.mean,
-        "weibull_shape_spread": p.weibull_shape.spread,
+        "roi_mean": [r.mean for r in roi],
+        "roi_spread": [r.spread for r in roi],
+        "half_life_mean": [h.mean_weeks for h in half_life],
+        "half_life_spread": [h.spread for h in half_life],
+        "weibull_shape_mean": [w.mean for w in shape],
+        "weibull_shape_spread": [w.spread for w in shape],
         "elasticity_mean": p.elasticity.mean,
         "elasticity_spread": p.elasticity.spread,
-        "half_saturation_mean": p.half_saturation.mean,
-        "half_saturation_spread": p.half_saturation.spread,
-        "slope_mean": p.slope.mean,
-        "slope_spread": p.slope.spread,
+        "half_saturation_mean": [h.mean for h in half_saturation],
+        "half_saturation_spread": [h.spread for h in half_saturation],
+        "slope_mean": [s.mean for s in slope],
+        "slope_spread": [s.spread for s in slope],
         "scaling_mean": p.saturation_scaling.mean,
         "scaling_spread": p.saturation_scaling.spread,
         "brand_sd": p.shrinkage.brand_sd,

@@ -164,7 +164,7 @@ class MarketingMixModel(keras.Model):
         The negative log prior density (and lift-test likelihood) is half their sum of
         squares (all are normal or log-normal), so the whole objective is a sum of squares.
         """
-        p = self.priors
+        p, n = self.priors, self.n_channels
         train_media = totals[: self.n_channels] * self.sales_scale
         spend = ops.convert_to_tensor(self.train_spend)
         roi = train_media / ops.maximum(spend, 1e-9)
@@ -181,7 +181,9 @@ class MarketingMixModel(keras.Model):
         if hasattr(self.adstock, "retention_logit"):
             # -log(retention) = softplus(-logit): half-life = ln 2 / -log(retention) weeks.
             log_half_life = LOG_LN2 - ops.log(ops.softplus(-self.adstock.retention_logit) + 1e-9)
-            parts.append((log_half_life - math.log(p["half_life_mean"])) / p["half_life_spread"])
+            parts.append(
+                (log_half_life - _log_per_channel(p, "half_life_mean", n)) / _per_channel(p, "half_life_spread", n)
+            )
         if hasattr(self.adstock, "beta_logit"):
             # A nearly flat prior on logit(beta) that keeps it off the boundaries (and the Laplace
             # step's draws finite) when a channel shows no carryover at all.
@@ -189,18 +191,25 @@ class MarketingMixModel(keras.Model):
         if hasattr(self.adstock, "shape_raw"):
             # Weibull: the scale (weeks) shares the half-life prior; the shape has its own.
             weibull = self.adstock.params()
-            parts.append((ops.log(weibull["scale"]) - math.log(p["half_life_mean"])) / p["half_life_spread"])
-            shape_mean, shape_spread = p.get("weibull_shape_mean", 1.5), p.get("weibull_shape_spread", 1.0)
-            parts.append((ops.log(weibull["shape"]) - math.log(shape_mean)) / shape_spread)
+            parts.append(
+                (ops.log(weibull["scale"]) - _log_per_channel(p, "half_life_mean", n))
+                / _per_channel(p, "half_life_spread", n)
+            )
+            shape_mean = _log_per_channel({"weibull_shape_mean": 1.5} | p, "weibull_shape_mean", n)
+            shape_spread = _per_channel({"weibull_shape_spread": 1.0} | p, "weibull_shape_spread", n)
+            parts.append((ops.log(weibull["shape"]) - shape_mean) / shape_spread)
         parts += [
             (self.price.elasticity() - p["elasticity_mean"]) / p["elasticity_spread"],
-            (ops.log(self.curve.half_saturation() / carried_mean) - math.log(p["half_saturation_mean"]))
-            / p["half_saturation_spread"],
+            (ops.log(self.curve.half_saturation() / carried_mean) - _log_per_channel(p, "half_saturation_mean", n))
+            / _per_channel(p, "half_saturation_spread", n),
             ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
             ops.reshape(self.coefficients.region_offset, (-1,)) / p["region_sd"],
         ]
         if saturation.has_slope(self.saturation):
-            parts.append((ops.log(self.curve.slope()) - math.log(p["slope_mean"])) / p["slope_spread"])
+            parts.append(
+                (ops.log(self.curve.slope()) - _log_per_channel(p, "slope_mean", n))
+                / _per_channel(p, "slope_spread", n)
+            )
         if self.saturation_scaling == saturation.SaturationScaling.LEARNED:
             scaling_mean, scaling_spread = p.get("scaling_mean", 0.5), p.get("scaling_spread", 0.5)
             parts.append((self.curve.size_scaling() - scaling_mean) / scaling_spread)
@@ -269,6 +278,17 @@ class MarketingMixModel(keras.Model):
             "lift_tests": None if self.lift_tests is None else self.lift_tests.to_config(),
             "n_series_controls": self.baseline.n_series_controls,
         }
+
+
+def _per_channel(priors: dict[str, Any], key: str, n_channels: int) -> np.ndarray:
+    """A prior's number for each channel, float64 (n_channels,): a list is one per channel, a single
+    number (models saved before per-channel priors) is every channel's."""
+    return np.broadcast_to(np.asarray(priors[key], dtype=np.float64), (n_channels,))
+
+
+def _log_per_channel(priors: dict[str, Any], key: str, n_channels: int) -> np.ndarray:
+    """The log of a prior's per-channel mean, float64 (n_channels,) (see :func:`_per_channel`)."""
+    return np.log(_per_channel(priors, key, n_channels))
 
 
 def weight_key(variable: keras.Variable) -> str:
