@@ -101,9 +101,35 @@ def test_a_user_limit_outside_the_data_range_wins_and_is_reported(
     spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
     bounds = cell_bounds(_limits(constraints, current, 50.0), current, spend_range, 50.0, True, CHANNELS)
     assert len(bounds.notes) == 1 and bounds.notes[0].startswith(fragment)
-    assert bounds.notes[0].endswith("your limit applies and the data range does not")
-    assert not bounds.data_lower[0, 0] and not bounds.data_upper[0, 0]
+    held = "minimum" if constraints.min_spend else "maximum"
+    assert bounds.notes[0].endswith(
+        f"your limit applies, and the data range stretches to it (TV is held at your {held} while the data "
+        "range holds the other channels)"
+    )
+    limit = 40.0 if constraints.min_spend else 5.0
+    assert bounds.lower[0, 0] == pytest.approx(limit, rel=EXACT) and bounds.upper[0, 0] == pytest.approx(limit, rel=EXACT)
     assert bounds.data_upper[0, 1:].all()  # the other channels keep their range
+
+
+def test_a_minimum_above_the_range_does_not_leave_that_channel_the_only_one_without_a_top() -> None:
+    """Budget 150 against tops of 30 + 4 + 6, TV's minimum 40: before, TV alone had no top, so the other
+    channels stayed at their tops and the 110 left all went to TV (a plan that sold less than today's
+    mix scaled up). Now TV's top is its minimum, the budget is beyond every top, and the maxima give way
+    for every channel, as without the minimum."""
+    current = np.array([[20.0, 2.0, 5.0]])
+    spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
+    constraints = BudgetConstraints(min_spend={"TV": 40.0})
+    bounds = cell_bounds(_limits(constraints, current, 150.0), current, spend_range, 150.0, False, CHANNELS)
+    assert np.isinf(bounds.upper).all() and not bounds.data_upper.any()
+    assert bounds.lower[0, 0] == pytest.approx(40.0, rel=EXACT)
+    assert any("the data-range maxima are not applied" in note for note in bounds.notes)
+    # Two segments: TV's cells stretch in proportion to their tops, to a total of its minimum.
+    current2 = np.array([[20.0, 2.0, 5.0], [10.0, 1.0, 1.0]])
+    range2 = SpendRange(lower=current2 * 0.5, upper=current2 * 1.5)
+    wide = BudgetConstraints(min_spend={"TV": 60.0})  # above TV's tops of 30 + 15
+    bounds2 = cell_bounds(_limits(wide, current2, 100.0), current2, range2, 100.0, True, CHANNELS)
+    np.testing.assert_allclose(bounds2.upper[:, 0], [40.0, 20.0], rtol=EXACT)
+    assert bounds2.data_upper[:, 0].all() and bounds2.channel_lower[0] == pytest.approx(60.0, rel=EXACT)
 
 
 @pytest.mark.parametrize(

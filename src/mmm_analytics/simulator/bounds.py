@@ -164,10 +164,9 @@ def cell_bounds(
         top = top_words(1.0)
     else:
         data_low, data_high, top = spend_range.lower, spend_range.upper, spend_range.top_words
-        conflict = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), channels, top)
-        notes = list(conflict.values())
-        on = ~locked & ~np.isin(np.arange(len(channels)), list(conflict))[None, :]
-        low_on, high_on = on.copy(), on.copy()
+        notes = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), channels, top)
+        data_low, data_high = _stretched(limits, data_low, data_high)
+        low_on, high_on = ~locked, ~locked
         low_total = np.maximum(user_lower, np.where(low_on, data_low, 0.0).sum(axis=0))
         if low_total.sum() > budget * (1 + RELATIVE_TOLERANCE):
             notes.append(_budget_note(budget, "below", LOWEST, low_total.sum(), "minima", seen_beyond=False))
@@ -244,21 +243,40 @@ def _unseen_words(unseen: np.ndarray, channels: tuple[str, ...]) -> str:
 
 def _conflicts(
     limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...], top: str
-) -> dict[int, str]:
-    """Channels whose user limit lies outside their data range (channel totals ``low``..``high``, (C,));
-    ``top`` names the range's top in words."""
-    out = {}
+) -> list[str]:
+    """One line per channel whose user limit lies outside its data range (channel totals
+    ``low``..``high``, (C,)); ``top`` names the range's top in words."""
+    out = []
     for c, channel in enumerate(channels):
         if limits.locked[c]:
             continue
         if limits.upper[c] < low[c] * (1 - RELATIVE_TOLERANCE):
             side = f"your maximum {message_inr(limits.upper[c])} is below its {LOWEST} ({message_inr(low[c])})"
+            held = "held at your maximum"
         elif limits.lower[c] > high[c] * (1 + RELATIVE_TOLERANCE):
             side = f"your minimum {message_inr(limits.lower[c])} is above its {top} ({message_inr(high[c])})"
+            held = "held at your minimum"
         else:
             continue
-        out[c] = f"{channel}: {side}; your limit applies and the data range does not"
+        out.append(
+            f"{channel}: {side}; your limit applies, and the data range stretches to it "
+            f"({channel} is {held} while the data range holds the other channels)"
+        )
     return out
+
+
+def _stretched(limits: ChannelLimits, low: SpendMatrix, high: SpendMatrix) -> tuple[SpendMatrix, SpendMatrix]:
+    """The data range (cells (K, C), INR per week) stretched to take in a user's minimum above its
+    top or maximum below its bottom, each cell in proportion: such a channel is held at that limit
+    for as long as the data range holds the others. Before, it was left without a top, and a budget
+    beyond the others' tops all went to it, however little it earned there."""
+    low_total, high_total = low.sum(axis=0), high.sum(axis=0)
+    above = (limits.lower > high_total * (1 + RELATIVE_TOLERANCE)) & (high_total > 0)
+    below = limits.upper < low_total * (1 - RELATIVE_TOLERANCE)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raise_top = np.where(above, limits.lower / np.where(above, high_total, 1.0), 1.0)
+        lower_bottom = np.where(below, limits.upper / np.where(below, low_total, 1.0), 1.0)
+    return low * lower_bottom[None, :], high * raise_top[None, :]
 
 
 def _budget_note(budget: float, side: str, reach: str, total: float, what: str, seen_beyond: bool) -> str:
