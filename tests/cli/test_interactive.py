@@ -51,8 +51,8 @@ def test_real_command_scenario_optimisation_and_bad_input(model_dir: Path, tmp_p
         child.expect(r"TV weekly spend \[current [\d,]+\]")
         child.sendline("lots")  # text where a number is expected
         child.expect("'lots' is not a number")
-        child.sendline("-250")  # a negative amount
-        child.expect("the amount must be 0 or more")
+        child.sendline("-5000")  # a change that cuts more than today's spend
+        child.expect("'-5000' cuts more than today's spend")
         child.sendline("1500")
         child.expect("YouTube weekly spend")
         child.sendline("")  # Enter keeps the current spend
@@ -191,7 +191,9 @@ def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator,
     screen = _session(simulator, answers, tmp_path)
     lines = screen.splitlines()
     first = next(i for i, line in enumerate(lines) if "TV=-5" in line)
-    assert "minimum TV=-5: a limit must be 0 or more" in lines[first + 1]
+    assert (
+        "minimum 'TV=-5': a signed amount would be a change, and a limit takes a change in percent" in lines[first + 1]
+    )
     assert "minimum 'TV=-110%': '-110%' cuts more than all of today's spend" in screen
     assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
     assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2

@@ -52,6 +52,8 @@ def _row(screen: str, channel: str) -> list[str]:
         pytest.param("-100%", 0.0, id="cut-all"),
         pytest.param(" + 5 % ", 1050.0, id="spaces"),
         pytest.param("1,500", 1500.0, id="amount"),
+        pytest.param("+20", 1020.0, id="signed-amount"),  # before, 20 INR: a 98% cut for a forgotten '%'
+        pytest.param("-250", 750.0, id="signed-cut"),  # before, refused as a negative amount
     ],
 )
 def test_parse_spend_reads_changes_shares_and_amounts(text: str, expected: float) -> None:

@@ -144,8 +144,11 @@ def test_parse_limits(items, absolute, fraction) -> None:
         ("TV=", "expected CHANNEL=INR"),
         ("TV=abc", "'abc' is not a number; write an amount in INR"),
         ("TV=5x", "'5x': unknown scale 'x'"),  # the amount's own reason, not a generic line
+        # before, read as the spend 5,000 (a change unsaid); -1000 said only "must be 0 or more"
+        ("TV=+5000", "a signed amount would be a change, and a limit takes a change in percent only (TV=+20%)"),
+        ("TV=-1000", "write the weekly spend itself (TV=250000) or the change in percent"),
     ],
-    ids=["no-equals", "no-channel", "no-value", "text", "scale"],
+    ids=["no-equals", "no-channel", "no-value", "text", "scale", "signed-plus", "signed-minus"],
 )
 def test_parse_limits_rejects_bad_items(item: str, reason: str) -> None:
     with pytest.raises(InputError, match=rf"^--min '{re.escape(item)}': .*{re.escape(reason)}"):

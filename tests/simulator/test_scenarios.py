@@ -63,6 +63,18 @@ def test_a_scenario_s_channels_are_read_whatever_their_case(tmp_path: Path, simu
         scenarios_from_file(_write(tmp_path, twice), simulator)
 
 
+def test_a_signed_amount_is_a_change_of_today_s_spend(tmp_path: Path, simulator: MarketingSimulator) -> None:
+    """Before, 'TV: +5000' (YAML's number 5,000) and 'TV: "+5000"' set TV to 5,000 INR, and 'TV: -1000'
+    was refused as a negative spend; now each is a change, as '+20%' is."""
+    text = "scenarios:\n  - name: a\n    spend: {TV: +5000, YouTube: '+1,000', Facebook: -100}\n  - name: b\n    spend: {TV: 250}\n"
+    scenario, unsigned = scenarios_from_file(_write(tmp_path, text), simulator)
+    now = simulator.current_spend()
+    assert scenario.spend["TV"] == pytest.approx(now["TV"] + 5000.0, rel=1e-12)
+    assert scenario.spend["YouTube"] == pytest.approx(now["YouTube"] + 1000.0, rel=1e-12)
+    assert scenario.spend["Facebook"] == pytest.approx(now["Facebook"] - 100.0, rel=1e-12)
+    assert unsigned.spend["TV"] == 250.0  # unsigned: the spend itself
+
+
 def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None:
     summary, channels = compare_scenarios(simulator, scenarios_from_file(_write(tmp_path, GOOD), simulator))
     assert set(SUMMARY_COLUMNS) <= set(summary.columns) and "contribution_TV" in summary.columns
@@ -80,9 +92,9 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
             "scenarios:\n  - name: b\n    spend: {TV: lots}\n",
             r"scenario 'b', key 'TV': 'lots' is not a number; write an amount in INR",
         ),
-        (
-            "scenarios:\n  - name: c\n    spend: {TV: -5}\n",
-            r"scenario 'c', key 'TV': weekly spend must be a number >= 0",
+        (  # a signed amount is a change (before: refused as a negative spend, the way to a cut unsaid)
+            "scenarios:\n  - name: c\n    spend: {TV: -1.0e+12}\n",
+            r"scenario 'c', key 'TV': '-1.0e\+12' cuts more than today's spend of [\d,]+ INR; -[\d,]+ is the most",
         ),
         (
             "scenarios:\n  - name: d\n    spend: {TV: '-150%'}\n",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmm_analytics.utils.percent import share_of_current
+from mmm_analytics.utils.percent import share_of_current, typed_spend
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,26 @@ def test_a_change_and_the_share_it_makes_agree(percent: float) -> None:
     change = share_of_current(f"{percent:+.6f}%")
     share = share_of_current(f"{100 + percent:.6f}%")
     assert change >= 0 and change == pytest.approx(share, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("text", "spend"),
+    [("+5000", 9260.0), ("-2,000", 2260.0), ("+1.5k", 5760.0), ("5000", 5000.0), ("+20%", 5112.0), ("80%", 3408.0)],
+)
+def test_a_signed_amount_is_a_change_and_an_unsigned_one_the_spend(text: str, spend: float) -> None:
+    """Today's spend 4,260 INR; before, '+5000' in a scenario or the menu was read as the spend 5,000."""
+    assert typed_spend(text, 4260.0) == pytest.approx(spend, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("-5000", "cuts more than today's spend of 4,260 INR; -4,260 is the most"), ("lots", "is not a number")],
+)
+def test_a_typed_spend_that_is_not_one_says_why(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        typed_spend(text, 4260.0)
+
+
+@given(st.floats(0, 1e9), st.floats(0, 1e9))
+def test_a_signed_change_adds_to_today_s_spend(current: float, change: float) -> None:
+    assert typed_spend(f"+{change!r}", current) == pytest.approx(current + change, rel=1e-12)

@@ -11,17 +11,15 @@ clean exit at the menu prompt itself).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 
 from rich.console import Console
 from rich.text import Text
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import SCALES, parse_inr
 from mmm_analytics.utils.names import one_name
-from mmm_analytics.utils.percent import share_of_current
+from mmm_analytics.utils.percent import SPEND_FORMS, typed_spend
 
 
 class Leave(Exception):
@@ -40,30 +38,17 @@ def parse_amount(text: str) -> float:
     return value
 
 
-SPEND_FORMS = "an amount in INR (e.g. 150000), a change (+20%, -10%) or a share of the current spend (80%)"
-
-
 def parse_spend(text: str, current: float) -> float:
-    """A weekly spend from ``text``: INR, a change of ``current`` (``+20%``, ``-10%``) or a share of it (``80%``).
-
-    A percentage is read by :func:`~mmm_analytics.utils.percent.share_of_current`, as in a scenarios
-    file and ``--min``/``--max``.
-    """
+    """A weekly spend from ``text``: INR, a change of ``current`` (``+5000``, ``+20%``, ``-10%``) or a
+    share of it (``80%``), read by :func:`~mmm_analytics.utils.percent.typed_spend` as in a scenarios
+    file. Before, ``+20`` with the ``%`` forgotten set the spend to 20 INR."""
     shown = text.strip()
-    if not shown.endswith("%"):
-        try:
-            return parse_amount(shown)
-        except InputError as error:
-            if "not a number" not in str(error):
-                raise
-            raise InputError(f"'{shown}' is not a number; type {SPEND_FORMS}") from None
     try:
-        value = current * share_of_current(shown)
+        return typed_spend(shown, current)
     except ValueError as error:
+        if "not a number" in str(error):
+            raise InputError(f"'{shown}' is not a number; type {SPEND_FORMS}") from None
         raise InputError(str(error)) from None
-    if not math.isfinite(value):
-        raise InputError(f"'{shown}' of {message_inr(current)} is too large a spend")
-    return value
 
 
 #: Words that continue an amount written with spaces (``1.2 Cr``, ``Rs 2,000``, ``500 INR``).

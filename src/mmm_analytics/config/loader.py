@@ -129,10 +129,10 @@ class UniqueKeyLoader(yaml.SafeLoader):
 UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", UniqueKeyLoader.construct_yaml_timestamp)
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, loader_class: type[UniqueKeyLoader] = UniqueKeyLoader) -> Any:
     """Parse one YAML file; a syntax error or a key given twice names the file and line."""
     try:
-        loader = UniqueKeyLoader(path.read_text(encoding="utf-8"))
+        loader = loader_class(path.read_text(encoding="utf-8"))
         try:
             return loader.get_single_data()
         finally:

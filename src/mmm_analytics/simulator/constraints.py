@@ -232,6 +232,11 @@ def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[st
                 raise ValueError
             if text.endswith("%"):
                 fraction[channel] = share_of_current(text)
+            elif text[:1] in ("+", "-"):  # before, TV=+5000 was read as the spend 5,000
+                raise InputError(
+                    f"{flag} {item!r}: a signed amount would be a change, and a limit takes a change in percent "
+                    f"only ({channel}=+20%); write the weekly spend itself ({channel}=250000) or the change in percent"
+                )
             else:
                 absolute[channel] = parse_inr(text)
         except ValueError as error:

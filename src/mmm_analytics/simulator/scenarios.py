@@ -9,9 +9,9 @@ File format (``config/scenarios.yaml``)::
         region: all                         # optional, default all
         spend: {TV: "+20%", Print: 0, YouTube: 180000}
 
-A number is a sustained weekly spend in INR (total over the selected segments); a string
-``"+20%"``/``"-10%"`` changes the channel's current weekly spend and ``"80%"`` is a share of it
-(as in ``--min``/``--max``); channels left out keep their current spend. ``true``/``false`` or an
+A number is a sustained weekly spend in INR (total over the selected segments); a signed amount
+(``+5000``, ``-2,000``) or a signed percentage (``"+20%"``/``"-10%"``) changes the channel's current
+weekly spend and ``"80%"`` is a share of it (as in ``--min``/``--max``); channels left out keep their current spend. ``true``/``false`` or an
 empty value is not an amount. Mistakes raise :class:`InputError` naming the file, scenario and key; a
 scenario's total spend may be at most
 :meth:`~mmm_analytics.simulator.engine.MarketingSimulator.max_weekly_spend`.
@@ -27,10 +27,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from mmm_analytics.config.base import Settings, error_message
-from mmm_analytics.config.loader import read_yaml
+from mmm_analytics.config.loader import UniqueKeyLoader, read_yaml
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import (
@@ -38,9 +39,8 @@ from mmm_analytics.simulator.engine import (
     MarketingSimulator,
     SimulationResult,
 )
-from mmm_analytics.utils.amounts import parse_inr
 from mmm_analytics.utils.names import one_name
-from mmm_analytics.utils.percent import share_of_current
+from mmm_analytics.utils.percent import typed_spend
 
 #: Joins a scenario's warning lines (spend where the data has none) in its ``warnings`` column; empty when none.
 WARNING_SEPARATOR = " | "
@@ -60,6 +60,22 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "horizon_incremental_sales",
     "warnings",
 )
+
+
+class SignedAsWritten(UniqueKeyLoader):
+    """Reads a scenarios file keeping a signed number as written (``+5000``, ``-2000``): in a spend it
+    is a change, as ``+20%`` is, and YAML alone would read ``+5000`` as the spend 5,000."""
+
+
+def _signed_as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    text = str(node.value)
+    if text.strip()[:1] in ("+", "-"):
+        return text
+    return loader.construct_yaml_int(node) if node.tag.endswith(":int") else loader.construct_yaml_float(node)
+
+
+SignedAsWritten.add_constructor("tag:yaml.org,2002:int", _signed_as_written)
+SignedAsWritten.add_constructor("tag:yaml.org,2002:float", _signed_as_written)
 
 
 class ScenarioSpec(Settings):
@@ -153,7 +169,7 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
             "\"scenarios: [{name: now}, {name: more_tv, spend: {TV: '+20%'}}]\" (the project's config/scenarios.yaml "
             "is an example)"
         )
-    raw = read_yaml(file)
+    raw = read_yaml(file, SignedAsWritten)
     if raw is not None and not isinstance(raw, dict):
         raise InputError(
             f"{file}: expected 'scenarios:' with a list of scenarios at the top level, got a {type(raw).__name__}; "
@@ -173,19 +189,15 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
 def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float, where: str) -> float:
     """The weekly spend (INR) of ``value``: an amount (a number, or text read by
     :func:`~mmm_analytics.utils.amounts.parse_inr`: ``150000``, ``1,50,000``, ``1.5L``), or a percentage
-    of ``current`` read by :func:`~mmm_analytics.utils.percent.share_of_current` (``+20%`` a change,
-    ``80%`` a share)."""
+    of ``current`` or a signed amount, a change of it, read by
+    :func:`~mmm_analytics.utils.percent.typed_spend` (``+20%`` and ``+5000`` changes, ``80%`` a share)."""
     key = f"{where}: scenario {spec.name!r}, key {channel!r}"
-    if isinstance(value, str) and not value.strip().endswith("%"):
-        try:
-            value = parse_inr(value)
-        except ValueError as error:
-            raise InputError(f"{key}: {error}; or a change like '+20%' or '-10%', or a share like '80%'") from None
     if isinstance(value, str):
         try:
-            return current * share_of_current(value)
+            return typed_spend(value, current)
         except ValueError as error:
-            raise InputError(f"{key}: {error}") from None
+            more = "; or a change like '+20%' or '-10%', or a share like '80%'" if "not a number" in str(error) else ""
+            raise InputError(f"{key}: {error}{more}") from None
     if not value >= 0 or value == float("inf"):
         raise InputError(f"{key}: weekly spend must be a number >= 0 INR; got {value}")
     return float(value)

@@ -1,7 +1,9 @@
-"""What a percentage of today's spend stands for, read the same way by every input that takes one
-(``--min``/``--max``, scenario files, the interactive menu)."""
+"""What a percentage of today's spend, or a typed spend, stands for, read the same way by every
+input that takes one (``--min``/``--max``, scenario files, the interactive menu)."""
 
 import math
+
+from mmm_analytics.utils.amounts import parse_inr
 
 #: The largest multiple of today's spend a percentage may stand for (1,000,000% or +999,900%): far
 #: above any plan; beyond it the spend a percentage stands for can overflow.
@@ -42,3 +44,37 @@ def share_of_current(text: str) -> float:
     if not signed and percent < 0:
         raise ValueError(f"'{shown}': a share must be 0% or more")
     return 1.0 + percent / 100.0 if signed else percent / 100.0
+
+
+#: How a typed spend is read, for messages.
+SPEND_FORMS = "an amount in INR (e.g. 150000), a change (+5000, -10%) or a share of the current spend (80%)"
+
+
+def typed_spend(text: str, current: float) -> float:
+    """The weekly spend (INR, >= 0) that ``text`` stands for beside today's ``current`` (INR per week).
+
+    A percentage is read by :func:`share_of_current`; a signed amount is a change of ``current``
+    (``+5000`` -> current + 5,000, ``-2,000`` -> current - 2,000), as a signed percentage is; an
+    unsigned amount (:func:`~mmm_analytics.utils.amounts.parse_inr`) is the spend itself.
+
+    Raises
+    ------
+    ValueError
+        With the reason (not an amount or percentage, a cut of more than today's spend, a spend
+        too large to be finite).
+    """
+    shown = text.strip()
+    if shown.endswith("%"):
+        value = current * share_of_current(shown)
+    else:
+        amount = parse_inr(shown)
+        value = current + amount if shown[:1] in "+-" else amount
+        if shown[:1] == "-" and value < 0:
+            raise ValueError(
+                f"'{shown}' cuts more than today's spend of {current:,.0f} INR; -{current:,.0f} is the most"
+            )
+        if value < 0:
+            raise ValueError(f"'{shown}': a weekly spend must be 0 or more")
+    if not math.isfinite(value):
+        raise ValueError(f"'{shown}' of {current:,.0f} INR is too large a spend")
+    return value
