@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -168,3 +170,44 @@ def test_sku_granularity_keeps_every_series_apart(sku_params: tuple[ResponsePara
     np.testing.assert_array_equal(curves.response, without.response)
     with pytest.raises(ValueError, match="3 SKUs for 8 series"):
         extract_curves(params, SETTINGS, LEVEL, skus[:3])
+
+
+def test_a_series_that_never_spent_on_a_channel_has_no_curve_numbers(params: ResponseParams) -> None:
+    """Before, such a curve (41 points at spend 0) carried the slope at zero spend as its ROI and
+    marginal ROI (millions) and the coefficient of the priors as its ceiling; the ROI tables read n/a."""
+    exposure = params.exposure.copy()
+    exposure[0, :, 0] = 0.0  # the first series never spent on TV (slope 1: a finite slope at zero spend)
+    some = extract_curves(dataclasses.replace(params, exposure=exposure), SETTINGS, LEVEL)
+    curve_numbers = ("roi", "roi_lower", "roi_upper", "mroi", "mroi_lower", "mroi_upper")
+    for name in curve_numbers:
+        assert np.isnan(getattr(some, name)[0, :, 0]).all(), name
+    assert np.isnan([some.ceiling[0, 0], some.breakeven_spend[0, 0], some.ceiling_spend[0, 0]]).all()
+    np.testing.assert_array_equal(some.spend[0, :, 0], 0.0)
+    np.testing.assert_array_equal(some.response[0, :, 0], 0.0)
+    tv = some.to_frame().query("channel == 'TV' and brand == 'BrandA' and region == 'NORTH'")
+    assert len(tv) == SETTINGS.points and tv[["roi", "mroi"]].isna().all().all()
+    # Every other curve keeps its numbers (exactly: the same arithmetic on the same inputs).
+    everywhere = extract_curves(params, SETTINGS, LEVEL)
+    for name in (*curve_numbers, "response", "spend", "ceiling", "ceiling_spend", "breakeven_spend"):
+        kept, before = getattr(some, name), getattr(everywhere, name)
+        np.testing.assert_array_equal(kept[1:-1], before[1:-1], err_msg=name)
+        np.testing.assert_array_equal(kept[:, ..., 1:], before[:, ..., 1:], err_msg=name)
+    # The national TV curve is the other series' alone: its ceiling is theirs, and it reaches 90% of it.
+    assert some.ceiling[-1, 0] == pytest.approx(params.coefficient[1:, 0].sum(), rel=1e-12)
+    multiple = some.ceiling_spend[-1, 0] / some.current_spend[-1, 0]
+    reached, _ = evaluate(params, multiple * average_weekly_spend(params)[1:, None, :], rows=slice(1, None))
+    assert reached[:, 0, 0].sum() == pytest.approx(0.9 * params.coefficient[1:, 0].sum(), rel=1e-8)
+    assert np.isfinite(some.roi[-1, 1:, 0]).all() and np.isfinite(some.mroi[-1, :, 0]).all()
+
+
+def test_a_channel_never_spent_on_has_no_national_curve_numbers(params: ResponseParams) -> None:
+    exposure = params.exposure.copy()
+    exposure[:, :, 0] = 0.0  # nobody spent on TV
+    none = extract_curves(dataclasses.replace(params, exposure=exposure), SETTINGS, LEVEL)
+    for name in ("roi", "roi_lower", "roi_upper", "mroi", "mroi_lower", "mroi_upper"):
+        assert np.isnan(getattr(none, name)[:, :, 0]).all(), name
+    assert np.isnan(none.ceiling[:, 0]).all() and np.isnan(none.ceiling_spend[:, 0]).all()
+    frame = none.to_frame()
+    numbers = frame[frame["channel"] != "TV"][["roi", "mroi"]].to_numpy()
+    assert np.isfinite(numbers[~np.isnan(numbers)]).all()  # what is not missing is finite
+    assert frame[frame["channel"] == "TV"][["roi", "mroi"]].isna().all().all()

@@ -163,3 +163,16 @@ def test_a_panel_without_spend_says_so(curves: CurveSet) -> None:
         assert texts == [[], [plots.NO_SPEND_NOTE]]
     finally:
         plt.close(figure)
+
+
+def test_a_curve_without_spend_names_no_saturation_point(params: ResponseParams) -> None:
+    """Before, its note named the priors' coefficient as a ceiling reached "beyond 10,000x current"."""
+    exposure = params.exposure.copy()
+    exposure[0, :, 0] = 0.0
+    idle = extract_curves(dataclasses.replace(params, exposure=exposure), CurveSettings(points=9), 0.9).segment(0, 0)
+    fig = plots.segment_figure(idle, VIZ, "#1f4e79")
+    try:
+        note = fig.texts[-1].get_text()
+        assert note.startswith(plots.NO_SPEND_NOTE) and "ceiling (INR" not in note
+    finally:
+        plt.close(fig)

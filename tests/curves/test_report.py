@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -198,3 +199,56 @@ def test_a_series_off_the_page_loads_from_its_data_file(
             browser._close(session)
     assert seen["info"].startswith("Current average spend") and errors == ()
     assert f"{curves.brands[0]} / {curves.regions[0]}" in seen["title"]
+
+
+def _unspent(params: ResponseParams) -> ResponseParams:
+    """``params`` with no spend on TV in any week of any series."""
+    exposure = params.exposure.copy()
+    exposure[:, :, 0] = 0.0
+    return dataclasses.replace(params, exposure=exposure)
+
+
+def test_a_channel_never_spent_on_carries_no_roi_or_ceiling_in_the_curve_data(params: ResponseParams) -> None:
+    """Before, its curves (every point at spend 0) carried the slope at zero spend as ROI and marginal
+    ROI, and the ceiling sentence named the priors' coefficient."""
+    unspent = _unspent(params)
+    page = _page(unspent)
+    curves = _data(page)["curves"]
+    tv = {key: entry for key, entry in curves.items() if key.startswith("TV|")}
+    assert len(tv) == len(params.series_brand) + 1
+    for key, entry in tv.items():
+        assert set(entry["roi"]) == set(entry["mroi"]) == {None}, key
+        assert entry["ceiling"] is entry["ceiling_spend"] is entry["breakeven"] is None, key
+    radio = curves["Radio|all|all"]
+    assert None not in radio["mroi"] and radio["ceiling"] is not None
+    data = segment_curves(extract_curves(unspent, CurveSettings(points=7), 0.9), 0)
+    assert data["TV|BrandA|NORTH"]["roi"] == [None] * 7
+    assert "No spend on {channel} in the data {where}" in page
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium'")
+@pytest.mark.parametrize(
+    ("brand", "region", "where"), [("all", "all", "any brand and region"), ("BrandA", "NORTH", "BrandA / NORTH")]
+)
+def test_the_chart_of_a_channel_never_spent_on_names_no_ceiling(
+    params: ResponseParams, tmp_path: Path, brand: str, region: str, where: str
+) -> None:
+    (tmp_path / report.FILE).write_text(_page(_unspent(params)), encoding="utf-8")
+    pick = (
+        "(() => { const c = document.getElementById('channel'), b = document.getElementById('brand'),"
+        f" r = document.getElementById('region'); c.value = 'TV'; b.value = {json.dumps(brand)};"
+        f" r.value = {json.dumps(region)}; c.dispatchEvent(new Event('change'));"
+        " return document.getElementById('info').textContent; })()"
+    )
+    with Browser() as browser:
+        session = browser._open(tmp_path / report.FILE, 1366, 768)
+        try:
+            info = browser._evaluate(pick, session)
+            errors = browser._console_errors(session)
+        finally:
+            browser._close(session)
+    assert info == (
+        f"No spend on TV in the data in {where}: its curve is the priors' alone, so it has no ROI, marginal ROI "
+        "or ceiling to show."
+    )
+    assert errors == ()

@@ -21,13 +21,21 @@ Saturation points, per curve, at the point estimate:
 - ``breakeven_spend``: the weekly spend beyond which the marginal ROI stays below 1
   (one more INR of spend returns less than one INR of sales); 0 when it never reaches 1.
 - ``ceiling_spend``: the weekly spend at which the response reaches 90% of its
-  ceiling (the coefficient, the response at full saturation; summed for national).
+  ceiling (the coefficient, the response at full saturation; for national, summed over the
+  series that spent on the channel).
 
 At spend 0 a Hill curve with slope < 1 has an infinite marginal ROI; it is stored as
 NaN. Both saturation points are found on a log-spaced search grid up to 10,000 x the average weekly spend
 and refined by bisection; NaN when the point lies beyond the grid or the series never
 used the channel. Shapes: S series, P curve points, C channels, D draws, R = S + 1
 rows (the series, then the national row).
+
+A series that never spent on a channel (average weekly spend 0, see :func:`unspent_cells`) has
+no estimated curve there: its shape is the priors' alone. Its ROI, marginal ROI (with their
+bands), ceiling and saturation points are NaN, as in the ROI tables
+(:mod:`mmm_analytics.curves.summary`); its spend grid and response stay 0. The national row
+leaves such series out of its ceiling (the summed response never reaches them) and is NaN
+likewise where no series spent on the channel.
 
 At SKU granularity a series is a brand x region x SKU: curves then carry the SKU too
 (``CurveSet.skus``, ``SegmentCurve.sku``, a ``sku`` column after ``region`` in the frame).
@@ -255,7 +263,7 @@ def saturation_points(params: ResponseParams, average: Array) -> tuple[Array, Ar
         return response.sum(axis=0, keepdims=True), spend_weighted(mroi, average, axis=0)[None]
 
     n_series, n_channels = average.shape
-    total_ceiling = coefficient.sum(axis=0, keepdims=True)
+    total_ceiling = reachable_ceiling(coefficient, average)[-1:]
     breakeven = np.concatenate(
         [
             last_crossing(lambda m: cells(m)[1] - BREAKEVEN_MROI, n_series, n_channels),
@@ -268,8 +276,28 @@ def saturation_points(params: ResponseParams, average: Array) -> tuple[Array, Ar
             last_crossing(lambda m: CEILING_SHARE * total_ceiling[:, None, :] - national(m)[0], 1, n_channels),
         ]
     ) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
-    unused = np.concatenate([average, average.sum(axis=0, keepdims=True)]) <= 0.0
+    unused = unspent_cells(average)
     return np.where(unused, np.nan, breakeven), np.where(unused, np.nan, at_ceiling)
+
+
+def unspent_cells(average: Array) -> npt.NDArray[np.bool_]:
+    """Which cells have no spend in the data, shape (S + 1, C) boolean: a series whose average weekly
+    spend (``average``, (S, C), INR) is 0, and the national row where no series spent. Their curve is
+    the priors' alone, so it carries no ROI, marginal ROI, ceiling or saturation point."""
+    return np.concatenate([average, average.sum(axis=0, keepdims=True)]) <= 0.0
+
+
+def reachable_ceiling(coefficient: Array, average: Array) -> Array:
+    """The response at full saturation (INR per week), shape (S + 1, C): each series' ``coefficient``
+    (S, C), and nationally their sum over the series that spent on the channel (``average`` (S, C),
+    INR per week, above 0); NaN in the cells of :func:`unspent_cells`."""
+    spent = np.where(average > 0.0, coefficient, 0.0)
+    return np.where(unspent_cells(average), np.nan, _with_national(spent, spent.sum(axis=0)))
+
+
+def _estimated(values: Array, unused: npt.NDArray[np.bool_]) -> Array:
+    """``values`` (S + 1, P, C) with NaN along the curves of the ``unused`` cells (S + 1, C)."""
+    return np.where(unused[:, None, :], np.nan, values)
 
 
 def _with_national(series: Array, national: Array) -> Array:
@@ -296,6 +324,7 @@ def extract_curves(
     response_band, mroi_band = draw_bands(params, spend, average, level)
     current_response, _ = evaluate(params, average[:, None, :])
     breakeven, at_ceiling = saturation_points(params, average)
+    unused = unspent_cells(average)
     return CurveSet(
         channels=params.channels,
         brands=(*params.series_brand, NATIONAL),
@@ -305,15 +334,15 @@ def extract_curves(
         response=response_all,
         response_lower=response_band[0],
         response_upper=response_band[1],
-        roi=_average_roi(response_all, spend_all, mroi_all),
-        roi_lower=_average_roi(response_band[0], spend_all, mroi_band[0]),
-        roi_upper=_average_roi(response_band[1], spend_all, mroi_band[1]),
-        mroi=_finite(mroi_all),
-        mroi_lower=_finite(mroi_band[0]),
-        mroi_upper=_finite(mroi_band[1]),
+        roi=_estimated(_average_roi(response_all, spend_all, mroi_all), unused),
+        roi_lower=_estimated(_average_roi(response_band[0], spend_all, mroi_band[0]), unused),
+        roi_upper=_estimated(_average_roi(response_band[1], spend_all, mroi_band[1]), unused),
+        mroi=_estimated(_finite(mroi_all), unused),
+        mroi_lower=_estimated(_finite(mroi_band[0]), unused),
+        mroi_upper=_estimated(_finite(mroi_band[1]), unused),
         current_spend=_with_national(average, average.sum(axis=0)),
         current_response=_with_national(current_response[:, 0, :], current_response[:, 0, :].sum(axis=0)),
-        ceiling=_with_national(params.coefficient, params.coefficient.sum(axis=0)),
+        ceiling=reachable_ceiling(params.coefficient, average),
         breakeven_spend=breakeven,
         ceiling_spend=at_ceiling,
         level=level,

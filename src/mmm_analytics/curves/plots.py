@@ -83,6 +83,9 @@ def _draw_response(ax: Axes, curve: SegmentCurve, color: str, viz: VizConfig) ->
 
 
 def _saturation_note(curve: SegmentCurve, fmt: NumberFormat) -> str:
+    if not curve.current_spend > 0:  # no estimated curve: no saturation points to name
+        return f"{NO_SPEND_NOTE}: the curve is the priors' alone (no ROI, marginal ROI or ceiling)"
+
     def spend_text(value: float) -> str:
         return f"INR {numbers.compact(value, fmt)}/wk" if np.isfinite(value) else "beyond 10,000x current"
 

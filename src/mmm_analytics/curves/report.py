@@ -43,6 +43,12 @@ DATA_FOLDER = "roi_report_data"
 #: Rows of the brand x region ROI table on the page (the largest spends); all are in roi_by_segment.csv.
 TABLE_ROWS = 600
 STEADY = "steady-state ROI"
+#: What the chart says of a curve the data never spent on (``{channel}``: its channel, ``{where}``:
+#: ``in BrandA / NORTH`` or ``in any brand and region``): no ROI, marginal ROI or ceiling, as in the tables.
+NO_SPEND_TEXT = (
+    "No spend on {channel} in the data {where}: its curve is the priors' alone, so it has no ROI, marginal ROI "
+    "or ceiling to show."
+)
 
 _CONTROLS = Markup(
     '<div class="controls"><label>Channel<select id="channel"></select></label>'
@@ -80,6 +86,8 @@ function draw() {
   const info = document.getElementById("info");
   if (!d && DATA.files[b + "|" + r] && !loading[b + "|" + r]) { info.textContent = "Loading curves..."; load(b + "|" + r); return; }
   if (!d) { info.textContent = "No curve for this brand and region."; Plotly.purge("curve"); return; }
+  if (!(d.current_spend > 0)) { Plotly.purge("curve"); info.textContent = DATA.no_spend.replace("{channel}", c)
+    .replace("{where}", b === "all" ? "in any brand and region" : "in " + b + " / " + r); return; }
   const color = DATA.colors[c] || "#1f77b4", top = Math.max(...d.spend), high = Math.max(...d.upper.filter(v => v !== null));
   const traces = [
     {x: d.spend, y: d.upper, mode: "lines", line: {width: 0}, hoverinfo: "skip", showlegend: false},
@@ -313,6 +321,7 @@ def _page_data(curves: CurveSet, viz: VizConfig) -> dict[str, Any]:
         "units": [[size, suffix] for size, suffix in numbers.UNITS[viz.number_format]],
         "colors": colors,
         "bands": {c: palette.rgba(color, 0.2) for c, color in colors.items()},
+        "no_spend": NO_SPEND_TEXT,
     }
 
 
