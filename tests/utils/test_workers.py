@@ -213,3 +213,25 @@ def test_no_more_figure_processes_than_cpus(monkeypatch: pytest.MonkeyPatch) -> 
     """Before, '--workers 32' on 2 cores started 32 processes, each with its own matplotlib and data."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert [usable_workers(n) for n in (1, 2, 32)] == [1, 2, 2]
+
+
+def test_a_ctrl_c_while_the_fork_server_starts_is_left_to_the_parent() -> None:
+    """Before, a Ctrl-C while the server imported its preload (about a second) killed it with a
+    traceback printed under the parent's one line; now the server holds SIGINT blocked until its
+    preload is done, and still serves the workers after it."""
+    if start_method() != "forkserver":
+        pytest.skip("no fork server on this platform")
+    script = textwrap.dedent(
+        """
+        import multiprocessing.forkserver, os, signal
+        from concurrent.futures import ProcessPoolExecutor
+        from mmm_analytics.utils.workers import worker_context
+        context = worker_context()
+        os.kill(multiprocessing.forkserver._forkserver._forkserver_pid, signal.SIGINT)
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            print(pool.submit(abs, -3).result())
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "3", done.stderr
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr

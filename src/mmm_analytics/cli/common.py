@@ -10,6 +10,7 @@ import contextlib
 import errno
 import io
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Iterator
@@ -179,6 +180,9 @@ def user_errors(*outputs: Output, reads: tuple[Path, ...] = ()) -> Iterator[None
         _report(describe_os_error(error, outputs), error)
         raise typer.Exit(code=2) from None
     except KeyboardInterrupt:
+        # A second Ctrl-C (or the same one reaching a library's exit handler) would print a traceback
+        # under the line: the run is ending, so the rest of it ignores Ctrl-C.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         # Every file is written whole or not at all, but a step cut short leaves its folder part old, part new.
         written = ", ".join(f"{output.option} '{shown_path(output.path)}'" for output in outputs)
         where = f"; {written} may hold files of this run beside an earlier run's" if written else ""

@@ -83,12 +83,31 @@ def _start_fork_server(context: BaseContext) -> None:
         previous = os.environ.get("MPLBACKEND")
         os.environ["MPLBACKEND"] = "Agg"
         try:
-            multiprocessing.forkserver.ensure_running()
+            with _server_ignores_ctrl_c():
+                multiprocessing.forkserver.ensure_running()
         finally:
             if previous is None:
                 del os.environ["MPLBACKEND"]
             else:
                 os.environ["MPLBACKEND"] = previous
+
+
+@contextlib.contextmanager
+def _server_ignores_ctrl_c() -> Iterator[None]:
+    """Start the fork server with SIGINT ignored, which it keeps across its exec: a Ctrl-C is the
+    parent's to handle. Before, one that came while the server imported its preload ended the server
+    with a traceback under the parent's one line. The parent holds SIGINT blocked meanwhile, so a
+    Ctrl-C in that moment reaches it after, not never."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 # --- inside a worker -------------------------------------------------------------------------
