@@ -294,6 +294,24 @@ def test_lift_tests_from_the_config(project: Path) -> None:
     assert len(pd.read_csv(project / "data/raw/lift_tests.csv")) == 2
 
 
+def test_a_new_synthetic_panel_without_lift_tests_removes_the_old_ones(project: Path) -> None:
+    """Before, seed 1's lift_tests.csv stayed beside seed 7's panel with no word."""
+    assert runner.invoke(app, ["data", "--seed", "1", "--lift-tests", "2"]).exit_code == 0
+    again = runner.invoke(app, ["data", "--seed", "7"])
+    assert again.exit_code == 0, again.output
+    assert not (project / "data/raw/lift_tests.csv").exists()
+    assert "removed data/raw/lift_tests.csv" in " ".join(again.stdout.split())
+
+
+def test_a_csv_into_a_synthetic_folder_names_its_stale_lift_tests(project: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["data", "--lift-tests", "2"]).exit_code == 0
+    panel = shutil.copy(project / "data/raw/mmm_data.csv", tmp_path / "my.csv")
+    result = runner.invoke(app, ["data", "--source", str(panel)])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.split())
+    assert "data/raw/ground_truth.json and data/raw/lift_tests.csv are from an earlier synthetic panel" in shown
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

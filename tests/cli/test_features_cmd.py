@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -45,3 +46,18 @@ def test_unwritable_output(project: Path, output: str, fragment: str) -> None:
 )
 def test_input_that_is_not_a_file(project: Path, given: str, fragment: str) -> None:
     one_error_line(runner.invoke(app, ["features", "--input", given]), fragment)
+
+
+def test_its_own_output_given_as_the_input_names_the_input(project: Path) -> None:
+    """Before, it blamed --output ("is the file this command reads")."""
+    features = project / "data/processed/features.parquet"
+    features.parent.mkdir(parents=True)
+    pd.DataFrame({"series_id": [0], "Date": [0], "Geo": ["A"], "Brand": ["B"], "Sales_Value": [1.0]}).to_parquet(
+        features
+    )
+    line = one_error_line(
+        runner.invoke(app, ["features", "--input", "data/processed/features.parquet"]),
+        "--input 'data/processed/features.parquet' is a features file",
+        "give the cleaned panel of 'mmm data'",
+    )
+    assert "--output" not in line

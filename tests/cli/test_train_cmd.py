@@ -118,3 +118,18 @@ def test_a_lift_test_spanning_markets_is_one_line(tmp_path, small_frame) -> None
     arguments = ["--data", str(features), "--output", str(tmp_path / "model"), "--split-by", "brand"]
     result = CliRunner().invoke(app, ["train", *arguments, "--lift-tests", str(lift), "--epochs", "1"])
     one_error_line(result, "spans several brands", "--split-by brand")
+
+
+@pytest.mark.parametrize("name", ["mmm_data.csv", "clean_panel.parquet"])
+def test_a_panel_given_as_data_names_the_option_and_the_file(tmp_path, name: str) -> None:
+    """Before, the raw panel CSV was reported as a missing 'mmm_data_meta.json'."""
+    panel = tmp_path / name
+    if name.endswith(".csv"):
+        panel.write_text("Date,Geo\n7/4/2022,A\n")
+    else:
+        pd.DataFrame({"Date": [0], "Geo": ["A"]}).to_parquet(panel)
+    result = CliRunner().invoke(app, ["train", "--data", str(panel), "--output", str(tmp_path / "model")])
+    line = one_error_line(
+        result, f"--data '{panel}' is not a features file", "features.parquet written by 'mmm features'"
+    )
+    assert "_meta.json" not in line

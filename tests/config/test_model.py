@@ -32,6 +32,9 @@ def test_choices_parse_from_text() -> None:
         ({"max_lag": -1}, "max_lag"),
         ({"epochs": 0}, "epochs"),
         ({"learning_rate": 0}, "learning_rate"),
+        # 1e300 made Adam's first step NaN, and training_log.csv a row of nan.
+        ({"learning_rate": 1e300}, "learning_rate"),
+        ({"learning_rate": float("inf")}, "learning_rate"),
         ({"intervals": {"level": 1.0}}, "level"),
         ({"priors": {"weight": -1}}, "weight"),
         ({"priors": {"channel_roi": {"TV": {"mean": -2}}}}, "mean"),
@@ -52,6 +55,8 @@ def test_choices_parse_from_text() -> None:
         "negative_max_lag",
         "zero_epochs",
         "zero_learning_rate",
+        "huge_learning_rate",
+        "infinite_learning_rate",
         "level_one",
         "negative_prior_weight",
         "negative_channel_roi_mean",

@@ -64,6 +64,14 @@ def test_other_separator_is_named(kaggle_head_path: Path, tmp_path: Path, separa
         read_raw_csv(path)
 
 
+def test_other_separator_is_named_under_blank_lines(kaggle_head_path: Path, tmp_path: Path) -> None:
+    lines = kaggle_head_path.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "panel.csv"
+    path.write_text("\n\n" + "\n".join(line.replace(",", ";") for line in lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"panel\.csv: the file looks semicolon-separated"):
+        read_raw_csv(path)
+
+
 def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("", encoding="utf-8")

@@ -122,6 +122,39 @@ def test_other_csv_into_a_synthetic_folder_reports_stale_truth(
     assert fixture.n_rows == 18 and fixture.n_weeks == 1
 
 
+def test_a_synthetic_run_without_lift_tests_removes_the_earlier_panel_s(tmp_path: Path) -> None:
+    """Before, seed 1's lift_tests.csv stayed beside seed 7's panel, unmentioned."""
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    with_tests = DataConfig(synthetic=SMALL.model_copy(update={"lift_tests": 2}))
+    first = run_data(write_synthetic, raw, processed, with_tests, 1)
+    assert first.lift_tests == raw / "lift_tests.csv" and first.lift_tests in first.files
+    second = run_data(write_synthetic, raw, processed, CONFIG, 7)
+    assert not (raw / "lift_tests.csv").exists()
+    assert second.removed == (raw / "lift_tests.csv",) and second.lift_tests is None
+
+
+def test_a_user_s_lift_tests_without_an_earlier_synthetic_panel_are_kept(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "lift_tests.csv").write_text("channel,brand\n", encoding="utf-8")
+    result = run_data(write_synthetic, raw, tmp_path / "processed", CONFIG, None)
+    assert (raw / "lift_tests.csv").is_file() and result.removed == () and result.stale_lift_tests is None
+
+
+def test_other_csv_into_a_synthetic_folder_reports_stale_lift_tests(
+    synthetic_run, kaggle_head_path: Path, tmp_path: Path
+) -> None:
+    """Before, only ground_truth.json was named stale; the lift tests beside it were not."""
+    result, _ = synthetic_run
+    raw_dir = tmp_path / "raw"
+    raw_dir.mkdir()
+    (raw_dir / "ground_truth.json").write_bytes(result.ground_truth.read_bytes())
+    (raw_dir / "lift_tests.csv").write_text("channel,brand\n", encoding="utf-8")
+    fixture = run_data(str(kaggle_head_path), raw_dir, tmp_path / "processed", CONFIG, None)
+    assert fixture.stale_truth == raw_dir / "ground_truth.json"
+    assert fixture.stale_lift_tests == raw_dir / "lift_tests.csv" and fixture.removed == ()
+
+
 def test_fatal_problem_writes_nothing(kaggle_head_path: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(kaggle_head_path.read_text(encoding="utf-8").replace("TV_Impressions", "TV_Imps"), encoding="utf-8")

@@ -247,6 +247,20 @@ def test_iso_dates_and_week_column_validate(raw_small: pd.DataFrame) -> None:
     assert [i.rule for i in validated.issues] == [Rule.RENAMED_COLUMN]
 
 
+def test_a_bad_date_in_a_week_column_names_the_column_as_written(raw_small: pd.DataFrame) -> None:
+    """Before, ISO weeks in a column headed Week were reported in column 'Date', which the file lacks."""
+    raw = raw_small.rename(columns={schema.DATE: "Week"})
+    raw["Week"] = pd.to_datetime(raw["Week"], format="%m/%d/%Y").dt.strftime("%G-W%V")
+    with pytest.raises(InputError, match=r"^bad\.csv: column 'Week': 416 value\(s\) are not dates .*'20\d\d-W\d\d'"):
+        validate_panel(raw, SOURCE)
+
+
+def test_a_row_key_problem_names_a_renamed_column_as_written(raw_small: pd.DataFrame) -> None:
+    raw = pd.concat([raw_small, raw_small.iloc[[3]]], ignore_index=True).rename(columns={schema.DATE: "week start"})
+    with pytest.raises(InputError, match=r"^bad\.csv: columns week start, Geo, Brand, SKU: "):
+        validate_panel(raw, SOURCE)
+
+
 # ----- a channel given by a spend column outside the schema (TV: {column: TV_Impressions, spend_column: TV_Spend})
 SPEND_CONFIG = DataConfig.model_validate(
     {

@@ -14,7 +14,7 @@ from mmm_analytics.data.cleaning import clean_panel
 from mmm_analytics.data.loader import read_raw_csv
 from mmm_analytics.data.validation import validate_panel
 from mmm_analytics.errors import InputError
-from mmm_analytics.features.pipeline import build_features, read_clean_panel
+from mmm_analytics.features.pipeline import build_features, check_panel_input, read_clean_panel
 from mmm_analytics.features.store import load_panel, meta_path
 from mmm_analytics.synthetic import SyntheticPanel
 
@@ -119,3 +119,14 @@ def test_a_features_file_given_as_the_cleaned_panel_is_named(tmp_path: Path) -> 
     frame.to_parquet(path)
     with pytest.raises(InputError, match=r"features.parquet is a features file \(written by 'mmm features'\)"):
         read_clean_panel(path)
+
+
+def test_a_features_file_given_as_the_input_names_the_option(tmp_path: Path) -> None:
+    features = tmp_path / "features.parquet"
+    pd.DataFrame({"series_id": [0], "Sales_Value": [1.0]}).to_parquet(features)
+    with pytest.raises(InputError, match=rf"^--input '{features}' is a features file \(written by 'mmm features'\)"):
+        check_panel_input(features, "--input")
+    clean = tmp_path / "clean_panel.parquet"
+    pd.DataFrame({"Date": [0], "Sales_Value": [1.0]}).to_parquet(clean)
+    check_panel_input(clean, "--input")
+    check_panel_input(tmp_path / "missing.parquet", "--input")  # left to the reading, which names it

@@ -21,8 +21,10 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import (
     fixed_transform_columns,
+    is_features_file,
     load_panel,
     meta_path,
+    require_features_file,
     save_panel,
     to_frame,
 )
@@ -189,3 +191,20 @@ def test_notes_round_trip_and_an_older_meta_without_them_loads(geo_brand_panel: 
     del meta["notes"]
     meta_path(path).write_text(json.dumps(meta))
     assert load_panel(path).notes == ()
+
+
+def test_only_a_features_file_is_taken_as_one(geo_brand_panel: FeaturePanel, tmp_path: Path) -> None:
+    """Before, the raw panel CSV given as --data was reported as a missing '..._meta.json'."""
+    features = save_panel(geo_brand_panel, tmp_path / "features.parquet", FeatureConfig())
+    clean = tmp_path / "clean_panel.parquet"
+    pd.DataFrame({"Date": [0], "Geo": ["A"]}).to_parquet(clean)
+    raw = tmp_path / "mmm_data.csv"
+    raw.write_text("Date,Geo\n7/4/2022,A\n", encoding="utf-8")
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(b"junk")
+    assert (is_features_file(features), is_features_file(clean), is_features_file(raw)) == (True, False, None)
+    require_features_file(features, "--data")
+    require_features_file(damaged, "--data")  # load_panel names the damage and the fix
+    for given in (raw, clean):
+        with pytest.raises(InputError, match=rf"^--data '{given}' is not a features file; --data must be the "):
+            require_features_file(given, "--data")

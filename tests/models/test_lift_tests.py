@@ -383,6 +383,17 @@ def test_unreadable_files(tmp_path: Path, content: bytes, message: str) -> None:
         read_lift_tests(path, PANEL)
 
 
+@pytest.mark.parametrize("blank_lines", ["", "\n\n"], ids=["header_first", "under_blank_lines"])
+def test_a_semicolon_separated_file_is_named_as_such(tmp_path: Path, blank_lines: str) -> None:
+    """Before: unknown column 'channel;brand;region;...'."""
+    path = tmp_path / "lift.csv"
+    path.write_text(blank_lines + "\n".join(line.replace(",", ";") for line in (HEADER, GOOD_ROW)) + "\n")
+    with pytest.raises(
+        InputError, match=f"^{path}: the file looks semicolon-separated .*save it as comma-separated CSV"
+    ):
+        read_lift_tests(path, PANEL)
+
+
 def test_short_row_reads_as_empty_cells(tmp_path: Path) -> None:
     path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30")
     with pytest.raises(InputError, match="line 2, column 'incremental_sales': is empty"):

@@ -3,7 +3,9 @@ and the guard that keeps finite weights when an epoch's objective is not finite.
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -36,6 +38,10 @@ class _NanAfter(keras.optimizers.schedules.LearningRateSchedule):
 
     def __call__(self, step):  # type: ignore[no-untyped-def]
         return keras.ops.where(step < self.steps, self.rate, math.nan)
+
+    def get_config(self) -> dict[str, float]:
+        """What saving the best model's optimizer (``best_model.keras``) needs."""
+        return {"steps": self.steps, "rate": self.rate}
 
 
 def _diverging_adam(monkeypatch: pytest.MonkeyPatch, steps: int) -> None:
@@ -70,3 +76,19 @@ def test_adam_that_diverges_later_keeps_the_last_finite_epoch(
     assert {k: len(v) for k, v in fit.history.items()} == {k: 1 for k in one_epoch.history}
     assert all(math.isfinite(x) for values in fit.history.values() for x in values)
     np.testing.assert_array_equal(current_theta(fit.model), current_theta(one_epoch.model))
+
+
+def test_the_training_log_holds_no_number_that_is_not_finite(
+    noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Before, the epoch where Adam diverged was written as a row of nan."""
+    config = fast_config(epochs=3).model.model_copy(update={"steps_per_epoch": 5})
+    panel = to_feature_panel(noiseless_panel, fast_config())
+    _diverging_adam(monkeypatch, steps=5)
+    fit = fit_model(panel, config, output_dir=tmp_path)
+    assert fit.diverged_epoch == 2
+    with open(tmp_path / "training_log.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["epoch"] for row in rows] == ["0", "1"]
+    assert all(math.isfinite(float(value)) for value in rows[0].values())
+    assert rows[1]["loss"] == "" and all(value == "" for key, value in rows[1].items() if key != "epoch")

@@ -107,7 +107,9 @@ def test_a_user_limit_outside_the_data_range_wins_and_is_reported(
         "range holds the other channels)"
     )
     limit = 40.0 if constraints.min_spend else 5.0
-    assert bounds.lower[0, 0] == pytest.approx(limit, rel=EXACT) and bounds.upper[0, 0] == pytest.approx(limit, rel=EXACT)
+    assert bounds.lower[0, 0] == pytest.approx(limit, rel=EXACT) and bounds.upper[0, 0] == pytest.approx(
+        limit, rel=EXACT
+    )
     assert bounds.data_upper[0, 1:].all()  # the other channels keep their range
 
 

@@ -49,7 +49,7 @@ WEEKS_HELP = "Synthetic source only: weeks, 40 or more (default: synthetic.n_wee
 LIFT_TESTS_HELP = (
     "Synthetic source only: also write N lift tests drawn from the truth to lift_tests.csv beside "
     "ground_truth.json (8-week windows, standard error 10-20% of the true lift; default: synthetic.lift_tests, "
-    "0 = no file), e.g. --lift-tests 3."
+    "0 = no file, and an earlier synthetic panel's lift_tests.csv there is removed), e.g. --lift-tests 3."
 )
 KAGGLE_JSON_HELP = (
     "kaggle.json holding your Kaggle username and key (default: KAGGLE_USERNAME/KAGGLE_KEY, "
@@ -61,9 +61,8 @@ STATUS = "Loading, validating and cleaning the panel..."
 _PATHS = ProjectPaths()
 
 
-def show(result: DataResult, lift_tests: Path | None = None) -> None:
-    """The fixes, a stale-truth note and the summary table of a data step (``lift_tests``: the
-    synthetic lift tests written, if any)."""
+def show(result: DataResult) -> None:
+    """The fixes, notes on files of an earlier synthetic panel and the summary table of a data step."""
     for message in result.fixes[:MAX_FIXES_SHOWN]:
         console.print(f"[dim]fixed:[/dim] {escape(message)}", highlight=False)
     if len(result.fixes) > MAX_FIXES_SHOWN:
@@ -72,10 +71,19 @@ def show(result: DataResult, lift_tests: Path | None = None) -> None:
         )
     for warning in result.warnings:
         warn(warning)
-    if result.stale_truth is not None:
+    for path in result.removed:
         console.print(
-            f"[yellow]note:[/yellow] {escape(str(result.stale_truth))} is from an earlier synthetic panel and does not "
-            "describe this data; delete it or use another --output",
+            f"[yellow]note:[/yellow] removed {escape(str(path))}: the lift tests of an earlier synthetic panel, "
+            "which do not describe this one (--lift-tests N draws new ones)",
+            highlight=False,
+        )
+    stale = [path for path in (result.stale_truth, result.stale_lift_tests) if path is not None]
+    if stale:
+        one = len(stale) == 1
+        console.print(
+            f"[yellow]note:[/yellow] {escape(' and '.join(str(path) for path in stale))} "
+            f"{'is' if one else 'are'} from an earlier synthetic panel and {'does' if one else 'do'} not describe "
+            f"this data; delete {'it' if one else 'them'} or use another --output",
             highlight=False,
         )
     table = Table(title="mmm data", show_header=False, title_justify="left")
@@ -88,8 +96,7 @@ def show(result: DataResult, lift_tests: Path | None = None) -> None:
     table.add_row("Date range", f"{result.first_date.isoformat()} to {result.last_date.isoformat()}")
     table.add_row("Fixes made", f"{result.n_fixes:,}")
     table.add_row("Outliers flagged (rows)", f"{result.n_outliers:,}")
-    files = (*result.files, lift_tests) if lift_tests is not None else result.files
-    table.add_row("Files written", escape("\n".join(str(path) for path in files)))
+    table.add_row("Files written", escape("\n".join(str(path) for path in result.files)))
     console.print(table)
 
 
@@ -114,7 +121,7 @@ def data(
         prepare_data,
         with_dataset,
     )
-    from mmm_analytics.pipeline.sources import LIFT_TESTS_FILE, with_synthetic_options
+    from mmm_analytics.pipeline.sources import with_synthetic_options
 
     sizes = {"--geos": geos, "--brands": brands, "--skus": skus, "--weeks": weeks, "--lift-tests": lift_tests}
     with user_errors(Output("--output", output), Output("--processed-dir", processed_dir)):
@@ -129,5 +136,4 @@ def data(
             )
         with console.status(STATUS):
             result = prepare_data(chosen, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
-    written = result.ground_truth is not None and config.data.synthetic.lift_tests > 0
-    show(result, output / LIFT_TESTS_FILE if written else None)
+    show(result)

@@ -53,8 +53,10 @@ def features(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Aggregate to the configured granularity, compute spend, scale inputs and write features.parquet."""
-    from mmm_analytics.features.pipeline import build_features
+    from mmm_analytics.features.pipeline import build_features, check_panel_input
 
+    with user_errors():  # the input first: its own output given back is the input's mistake
+        check_panel_input(input, "--input")
     with user_errors(Output("--output", output, folder=False, suffix=".parquet"), reads=(input,)):
         require_file(input, "mmm data")
         config = project_config(config_dir, "feature_config.yaml")

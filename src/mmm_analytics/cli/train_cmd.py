@@ -176,8 +176,11 @@ def train(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""
+    from mmm_analytics.features.store import require_features_file  # pandas is imported only when a command runs
+
     with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
+        require_features_file(data, "--data")
         config = with_forms(
             project_config(config_dir, "model_config.yaml"),
             carryover,

@@ -226,6 +226,11 @@ class ComputeSettings(Settings):
     backend: Backend = Backend.LOCAL
 
 
+#: Largest Adam step size accepted (``learning_rate``): far beyond any useful value, well below
+#: the sizes whose first steps overflow.
+MAX_LEARNING_RATE = 10.0
+
+
 class ModelConfig(Settings):
     seed: int = Field(default=42, ge=0, le=MAX_SEED)
     carryover: Annotated[CarryoverFamily | Literal["auto"], BeforeValidator(_choice(CarryoverFamily))] = "auto"
@@ -244,7 +249,8 @@ class ModelConfig(Settings):
     #: Panels with more series skip the Adam epochs: Gauss-Newton rounds (the polish, noise
     #: re-estimated between rounds) fit them from the default start, at a cost linear in the panel.
     adam_max_series: int = Field(default=200, ge=1)
-    learning_rate: float = Field(default=0.03, gt=0)
+    #: Adam's step size (at most :data:`MAX_LEARNING_RATE`).
+    learning_rate: float = Field(default=0.03, gt=0, le=MAX_LEARNING_RATE, allow_inf_nan=False)
     noise_scale: float = Field(default=0.05, gt=0)
     early_stopping: EarlyStopping = EarlyStopping()
     priors: Priors = Priors()

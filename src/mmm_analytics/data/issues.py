@@ -7,8 +7,8 @@ fixed by the data step and listed in the cleaning report.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -89,6 +89,24 @@ def fixed(rule: Rule, source: str, column: str, count: int, example: str, detail
     issue = Issue(rule, column, count, example, False, f"{_where(source, column)}: {detail}")
     logger.info(issue.message)
     return issue
+
+
+def renamed_columns(issues: Iterable[Issue]) -> dict[str, str]:
+    """Each schema column read from a column of another name -> that name (``Date`` -> ``Week``)."""
+    return {issue.column: issue.example for issue in issues if issue.rule is Rule.RENAMED_COLUMN}
+
+
+def as_written(issues: Iterable[Issue], source: str, written: Mapping[str, str]) -> list[Issue]:
+    """``issues`` whose fatal messages name each renamed column as the file writes it (``written``:
+    :func:`renamed_columns`), so the user finds the column the message is about."""
+    named = []
+    for issue in issues:
+        label = ", ".join(written.get(column, column) for column in issue.column.split(", "))
+        prefix = _where(source, issue.column)
+        if issue.fatal and label != issue.column and issue.message.startswith(prefix):
+            issue = replace(issue, message=_where(source, label) + issue.message[len(prefix) :])
+        named.append(issue)
+    return named
 
 
 def raise_if_fatal(issues: Iterable[Issue]) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 from mmm_analytics.channels import Channels
 from mmm_analytics.config.data import ValidationSettings
 from mmm_analytics.data import schema
-from mmm_analytics.data.issues import Rule
+from mmm_analytics.data.issues import renamed_columns
 from mmm_analytics.data.validation import ValidatedPanel, validate_panel
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import write_csv
@@ -41,7 +41,7 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
     """
     file = Path(path)
     check_csv_path(file)
-    _check_delimiter(file)
+    check_delimiter(file)
     try:
         _check_text(file)
         _check_complete_rows(file)
@@ -103,10 +103,15 @@ def _check_complete_rows(file: Path) -> None:
 OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-def _check_delimiter(file: Path) -> None:
-    """A header line without commas but with semicolons, tabs or pipes: the file uses another separator."""
+def check_delimiter(file: Path) -> None:
+    """A header line (the first that is not blank) without commas but with semicolons, tabs or
+    pipes: the file uses another separator. Used for every CSV a user gives (panel, lift tests)."""
     with open(file, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        header = handle.readline(65_536)
+        header = ""
+        for _ in range(1_000):  # a header lies under a few blank lines at most
+            header = handle.readline(65_536)
+            if not header or header.strip():
+                break
     if "," in header or "\ufffd" in header or "\x00" in header:  # comma-separated, or not text at all
         return
     counts = {name: header.count(mark) for mark, name in OTHER_DELIMITERS.items()}
@@ -155,6 +160,6 @@ def write_raw_copy(raw: pd.DataFrame, validated: ValidatedPanel, target: Path) -
     Column renames found during validation (e.g. ``Week`` -> ``Date``) are applied and
     other columns are left out; values and row order are untouched.
     """
-    renames = {issue.example: issue.column for issue in validated.issues if issue.rule is Rule.RENAMED_COLUMN}
+    renames = {name: column for column, name in renamed_columns(validated.issues).items()}
     frame = raw.set_axis([str(c) for c in raw.columns], axis=1).rename(columns=renames)
     return write_csv(target, frame[[*schema.ALL_COLUMNS, *validated.channel_columns]])

@@ -8,6 +8,7 @@ Writes, each atomically:
 
 - ``OUTPUT_DIR/mmm_data.csv``: the panel as loaded (text cells unchanged, 28 columns in file order);
 - ``OUTPUT_DIR/ground_truth.json``: the true media effects (generated source only);
+- ``OUTPUT_DIR/lift_tests.csv``: lift tests drawn from the truth (generated source, when asked for);
 - ``OUTPUT_DIR/data_dictionary.json``: role, type, unit, range and gaps of every column;
 - ``PROCESSED_DIR/clean_panel.parquet``: the cleaned panel (see :class:`~mmm_analytics.data.cleaning.CleanedPanel`);
 - ``PROCESSED_DIR/cleaning_report.json``: every fix, imputation and outlier counted;
@@ -50,6 +51,8 @@ from mmm_analytics.utils.io import read_parquet, write_csv, write_json, write_pa
 
 RAW_FILE = "mmm_data.csv"
 TRUTH_FILE = "ground_truth.json"
+#: Lift tests drawn from a generated panel's truth, written beside it (``mmm data --lift-tests N``).
+LIFT_TESTS_FILE = "lift_tests.csv"
 DICTIONARY_FILE = "data_dictionary.json"
 CLEAN_FILE = "clean_panel.parquet"
 REPORT_FILE = "cleaning_report.json"
@@ -79,17 +82,22 @@ class RawPanel:
 
     ``csv`` is the file to validate, ``truth`` the ground truth written with it (generated
     panels only, else None), ``label`` names the source in the reports and ``notes`` are warnings
-    about how the file was found.
+    about how the file was found. ``lift_tests`` is the lift-test file written with a generated
+    panel (else None); ``removed`` the files of an earlier generated panel that the generator
+    deleted because they do not describe this one (its lift tests, when this run draws none).
     """
 
     csv: Path
     truth: Path | None
     label: str
     notes: tuple[str, ...] = ()
+    lift_tests: Path | None = None
+    removed: tuple[Path, ...] = ()
 
 
-#: Writes a generated panel (``RAW_FILE``, and ``TRUTH_FILE`` when it has one) into the output
-#: folder: called as ``generator(config, seed, output_dir)``; ``seed`` None keeps the configured one.
+#: Writes a generated panel (``RAW_FILE``, and ``TRUTH_FILE`` and ``LIFT_TESTS_FILE`` when it has
+#: them) into the output folder: called as ``generator(config, seed, output_dir)``; ``seed`` None
+#: keeps the configured one.
 type PanelGenerator = Callable[[DataConfig, int | None, Path], RawPanel]
 
 
@@ -99,8 +107,11 @@ class DataResult:
 
     ``raw_written`` is False when the source already was ``raw_csv`` (left untouched).
     ``stale_truth`` is a ``ground_truth.json`` left in the output folder by an earlier
-    synthetic run that does not describe this panel (else None). ``warnings`` are lines about
-    what the data cannot tell (channels with no spend, :mod:`mmm_analytics.data.spend`).
+    synthetic run that does not describe this panel (else None), ``stale_lift_tests`` the
+    ``lift_tests.csv`` beside it, from the same run (else None). ``lift_tests`` is the lift-test
+    file written with a generated panel; ``removed`` the files of an earlier generated panel
+    deleted because they do not describe this one. ``warnings`` are lines about what the data
+    cannot tell (channels with no spend, :mod:`mmm_analytics.data.spend`).
     """
 
     source: str
@@ -121,6 +132,9 @@ class DataResult:
     raw_written: bool = True
     stale_truth: Path | None = None
     warnings: tuple[str, ...] = ()
+    lift_tests: Path | None = None
+    stale_lift_tests: Path | None = None
+    removed: tuple[Path, ...] = ()
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -128,6 +142,7 @@ class DataResult:
         written = (
             self.raw_csv if self.raw_written else None,
             self.ground_truth,
+            self.lift_tests,
             self.dictionary,
             self.clean_panel,
             self.cleaning_report,
@@ -216,7 +231,10 @@ def run_data(
             *warnings,
         )
     written = _write_outputs(validated, cleaned, config.cleaning, label, output_dir, processed_dir, warnings)
-    old_truth = output_dir / TRUTH_FILE
+    # A synthetic panel's truth and lift tests left in the folder describe that panel, not this one.
+    old_truth, old_lift_tests = output_dir / TRUTH_FILE, output_dir / LIFT_TESTS_FILE
+    stale_truth = old_truth if truth is None and old_truth.is_file() and not in_place else None
+    stale_lift_tests = old_lift_tests if stale_truth is not None and old_lift_tests.is_file() else None
     dates = cleaned.frame[schema.DATE]
     return DataResult(
         source=label,
@@ -232,8 +250,11 @@ def run_data(
         n_outliers=int(cleaned.frame[OUTLIER_FLAG].sum()),
         fixes=tuple(issue.message for issue in validated.issues),
         raw_written=truth is not None or not in_place,
-        stale_truth=old_truth if truth is None and old_truth.is_file() and not in_place else None,
+        stale_truth=stale_truth,
         warnings=warnings,
+        lift_tests=loaded.lift_tests,
+        stale_lift_tests=stale_lift_tests,
+        removed=loaded.removed,
     )
 
 

@@ -34,7 +34,7 @@ from mmm_analytics.config import data as config_data
 from mmm_analytics.config.data import ValidationSettings
 from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
-from mmm_analytics.data.issues import Issue, Rule, fatal, fixed, line_of, raise_if_fatal
+from mmm_analytics.data.issues import Issue, Rule, as_written, fatal, fixed, line_of, raise_if_fatal, renamed_columns
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.names import case_twins, composed
 
@@ -586,19 +586,24 @@ def validate_panel(
     extra = channel_columns(channels)
     frame, issues = normalise_columns(raw, source, extra)
     raise_if_fatal(issues + _repeated_header(raw, source))
+    written = renamed_columns(issues)  # a problem in a renamed column names it as the file writes it
+
+    def stop_if_fatal() -> None:
+        raise_if_fatal(as_written(issues, source, written))
+
     ids, id_issues = _parse_ids(frame, source)
     dates, date_issues = parse_dates(frame[schema.DATE], source)
     numbers, number_issues, missing = _parse_numbers(frame, source, [*schema.NUMERIC_COLUMNS, *extra])
     issues += id_issues + date_issues + number_issues
-    raise_if_fatal(issues)
+    stop_if_fatal()
     columns = [*schema.ALL_COLUMNS, *extra]
     typed = pd.DataFrame({schema.DATE: dates, **ids, **numbers})[columns]
     issues += _check_duplicates(typed, source) + _check_negative(typed, source, list(extra))
     issues += _check_flags(typed, source) + _check_prices(typed, source) + _check_weekly(typed[schema.DATE], source)
     issues += _check_ranges(typed, source, channels, limits or ValidationSettings()) + _check_sales(typed, source)
-    raise_if_fatal(issues)
+    stop_if_fatal()
     completed, grid_issues, inserted = complete_grid(typed, source)
     issues += grid_issues + _check_series_gaps(completed, source, [*_OWN_COLUMNS, *extra])
-    raise_if_fatal(issues)
+    stop_if_fatal()
     missing_in_file = {column: missing.get(column, 0) for column in columns}
     return ValidatedPanel(completed, tuple(issues), len(typed), inserted, missing_in_file, tuple(extra))

@@ -16,7 +16,7 @@ from mmm_analytics.config.data import DataConfig
 from mmm_analytics.data.pipeline import read_clean_parquet
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
-from mmm_analytics.features.store import save_panel
+from mmm_analytics.features.store import SERIES_ID, is_features_file, save_panel
 
 
 def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
@@ -34,16 +34,29 @@ def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
     return clean_panel(validated.frame, config.cleaning).frame
 
 
+def _features_given(path: Path, option: str | None = None) -> InputError:
+    """The features step's own output given back to it as the panel (``option``: the option that named it)."""
+    where = f"{option} '{path}'" if option else str(path)
+    return InputError(
+        f"{where} is a features file (written by 'mmm features'), not a cleaned panel; give the "
+        "cleaned panel of 'mmm data' (data/processed/clean_panel.parquet) or a CSV in the schema"
+    )
+
+
+def check_panel_input(path: Path, option: str) -> None:
+    """Refuse a features file given as the panel (``option`` names it), before any output is checked:
+    ``mmm features --input data/processed/features.parquet`` is a mistake in the input, not the output."""
+    if path.suffix.lower() == ".parquet" and path.is_file() and is_features_file(path):
+        raise _features_given(path, option)
+
+
 def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFrame:
     """The cleaned panel written by ``mmm data`` (parquet), or a CSV in the same schema
     validated and cleaned with ``config`` (default: the built-in ``data_config.yaml``)."""
     if path.suffix == ".parquet":
         frame = read_clean_parquet(path, ("Date", "Geo", "Brand", "Sales_Value"), "run 'mmm data' to make it")
-        if "series_id" in frame.columns:  # the features step's own output, given back to it
-            raise InputError(
-                f"{path} is a features file (written by 'mmm features'), not a cleaned panel; give the "
-                "cleaned panel of 'mmm data' (data/processed/clean_panel.parquet) or a CSV in the schema"
-            )
+        if SERIES_ID in frame.columns:  # the features step's own output, given back to it
+            raise _features_given(path)
         return frame
     if not path.is_file():
         raise InputError(f"'{path}' not found; run 'mmm data' to make it")

@@ -21,6 +21,34 @@ def meta_path(parquet_path: Path) -> Path:
     return parquet_path.with_name(parquet_path.stem + META_SUFFIX)
 
 
+#: The column that marks a features file (no panel file has it).
+SERIES_ID = "series_id"
+
+
+def is_features_file(path: Path) -> bool | None:
+    """Whether ``path`` is a parquet file with the features' ``series_id`` column (read from its
+    schema alone); None when it is not a readable parquet file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return SERIES_ID in pq.read_schema(path).names
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+
+
+def require_features_file(path: Path, option: str) -> None:
+    """Refuse, naming ``option``, a file that is not the ``features.parquet`` of ``mmm features``
+    (the raw panel CSV, the cleaned panel); a damaged ``.parquet`` is left to :func:`load_panel`."""
+    found = is_features_file(path)
+    if found or (found is None and path.suffix.lower() == ".parquet"):
+        return
+    raise InputError(
+        f"{option} '{path}' is not a features file; {option} must be the features.parquet written by "
+        f"'mmm features' (run it on the panel first), e.g. {option} data/processed/features.parquet"
+    )
+
+
 def fixed_transform_columns(panel: FeaturePanel, config: FeatureConfig) -> np.ndarray:
     """Adstocked and saturated media with the fixed parameters of ``feature_config.yaml``, (S, T, C)."""
     out = np.empty_like(panel.exposure)

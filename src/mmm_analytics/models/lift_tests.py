@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.data.loader import check_delimiter
 from mmm_analytics.data.schema import LIFT_TEST_ALL as ALL
 from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
 from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
@@ -182,6 +183,7 @@ def _read_table(path: Path) -> list[list[str]]:
             binary = b"\x00" in handle.read(65_536)
         if binary:
             raise InputError(f"{path}: not UTF-8 text (it contains NUL bytes); save it as comma-separated UTF-8")
+        check_delimiter(path)
         frame = pd.read_csv(
             path,
             header=None,

@@ -84,6 +84,23 @@ def _progress_callback(report: EpochProgress, epochs: int, monitor: str) -> kera
     )
 
 
+def _finite_or_empty(value: object) -> object:
+    """``value``, or an empty cell when it is a number that is not finite (a diverged epoch's)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value
+    return value if math.isfinite(number) else ""
+
+
+class FiniteCsvLogger(keras.callbacks.CSVLogger):
+    """Keras's CSV log of the epochs, with an empty cell in place of a value that is not finite
+    (the objective of the epoch where Adam diverged), so the file holds finite numbers only."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        super().on_epoch_end(epoch, {key: _finite_or_empty(value) for key, value in (logs or {}).items()})
+
+
 class KeepFiniteWeights(keras.callbacks.Callback):
     """Stops Adam at the first epoch whose objective or weights are not finite and puts back the
     weights of the last finite epoch (the start's when there is none), so the polish that follows
@@ -168,7 +185,7 @@ def fit_model(
         output_dir.mkdir(parents=True, exist_ok=True)
         callbacks += [
             keras.callbacks.ModelCheckpoint(str(output_dir / "best_model.keras"), monitor=monitor, save_best_only=True),
-            keras.callbacks.CSVLogger(str(output_dir / "training_log.csv")),
+            FiniteCsvLogger(str(output_dir / "training_log.csv")),
         ]
     if progress is not None:
         callbacks.append(_progress_callback(progress, epochs or config.epochs, monitor))

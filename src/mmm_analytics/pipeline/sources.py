@@ -26,8 +26,6 @@ KAGGLE_HANDLE = re.compile(
     r"^(?:https?://(?:www\.)?kaggle\.com/datasets/)?([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*(?:/versions/\d+)?)/?$"
 )
 EXAMPLE_DATASET = "subhagatoadak/mmm-weekly-data-geoindia"
-#: Synthetic lift tests written beside the ground truth (``--lift-tests N``, N > 0).
-LIFT_TESTS_FILE = "lift_tests.csv"
 #: Each synthetic option: its field of ``SyntheticSettings``, its least value and an example.
 SYNTHETIC_OPTIONS: dict[str, tuple[str, int, int]] = {
     "--geos": ("n_geos", 1, 50),
@@ -113,8 +111,12 @@ def with_synthetic_options(config: ProjectConfig, source: str, options: Mapping[
 
 def write_synthetic(config: DataConfig, seed: int | None, output_dir: Path) -> RawPanel:
     """Generate the synthetic panel and write ``mmm_data.csv`` and ``ground_truth.json`` into ``output_dir``,
-    and ``lift_tests.csv`` when ``synthetic.lift_tests`` > 0."""
-    from mmm_analytics.data.pipeline import RAW_FILE, TRUTH_FILE, RawPanel
+    and ``lift_tests.csv`` when ``synthetic.lift_tests`` > 0.
+
+    Without lift tests, a ``lift_tests.csv`` beside an earlier synthetic panel's ``ground_truth.json``
+    is that panel's and is deleted (listed in ``RawPanel.removed``): it does not describe the new panel.
+    """
+    from mmm_analytics.data.pipeline import LIFT_TESTS_FILE, RAW_FILE, TRUTH_FILE, RawPanel
     from mmm_analytics.synthetic import generate_panel
     from mmm_analytics.synthetic.lift_tests import draw_lift_tests
     from mmm_analytics.synthetic.panel_csv import write_panel_csv
@@ -122,11 +124,18 @@ def write_synthetic(config: DataConfig, seed: int | None, output_dir: Path) -> R
 
     settings = config.synthetic if seed is None else config.synthetic.model_copy(update={"seed": int(seed)})
     panel = generate_panel(settings, config.channel_table())
+    earlier_panel = (output_dir / TRUTH_FILE).is_file()
     raw = write_panel_csv(output_dir / RAW_FILE, panel.frame)
     truth = write_text(output_dir / TRUTH_FILE, panel.truth.to_json() + "\n")
+    label = f"synthetic (setting {settings.setting.value}, seed {settings.seed})"
+    lift_tests = output_dir / LIFT_TESTS_FILE
     if settings.lift_tests > 0:
-        write_csv(output_dir / LIFT_TESTS_FILE, draw_lift_tests(panel, settings.lift_tests, settings.seed))
-    return RawPanel(raw, truth, f"synthetic (setting {settings.setting.value}, seed {settings.seed})")
+        write_csv(lift_tests, draw_lift_tests(panel, settings.lift_tests, settings.seed))
+        return RawPanel(raw, truth, label, lift_tests=lift_tests)
+    if earlier_panel and lift_tests.is_file():
+        lift_tests.unlink()
+        return RawPanel(raw, truth, label, removed=(lift_tests,))
+    return RawPanel(raw, truth, label)
 
 
 def prepare_data(
