@@ -318,6 +318,25 @@ def test_check_output_refuses_a_dash(folder: bool) -> None:
         pipeline.check_output(Path("-"), "--output", folder=folder)
 
 
+@pytest.mark.parametrize(
+    ("name", "suffix", "fragment"),
+    [
+        ("plan.csv", ".json", "ends in .csv, but this writes JSON; give a path ending in .json"),
+        ("report.pdf", ".html", "ends in .pdf, but this writes HTML; give a path ending in .html"),
+        ("f.JSON", ".parquet", "ends in .JSON, but this writes Parquet; give a path ending in .parquet"),
+    ],
+)
+def test_check_output_refuses_a_file_named_as_another_kind(
+    tmp_path: Path, name: str, suffix: str, fragment: str
+) -> None:
+    """Before, 'mmm optimize --output plan.csv' wrote JSON into a file named .csv, without a word."""
+    with pytest.raises(InputError, match=f"^--output '.*{re.escape(name)}' {re.escape(fragment)}$"):
+        pipeline.check_output(tmp_path / name, "--output", folder=False, suffix=suffix)
+    for fine in ("plan.json", "plan", "plan.out"):  # its own kind, or a name that is no known kind
+        assert pipeline.check_output(tmp_path / fine, "--output", folder=False, suffix=".json") == tmp_path / fine
+    assert pipeline.check_output(tmp_path / "r.htm", "--report", folder=False, suffix=".html") == tmp_path / "r.htm"
+
+
 def test_check_output_accepts_new_and_existing_paths(tmp_path: Path) -> None:
     (tmp_path / "adir").mkdir()
     assert pipeline.check_output(tmp_path / "adir", "--out", folder=True) == tmp_path / "adir"

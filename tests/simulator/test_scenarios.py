@@ -100,7 +100,14 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
             "scenarios:\n  - name: d\n    spend: {TV: '-150%'}\n",
             r"scenario 'd', key 'TV': .* cuts more than all of today's spend",
         ),
-        ("scenarios:\n  - name: e\n    spnd: {TV: 5}\n", r"scenario 'e', key 'spnd'"),
+        (  # before: "Extra inputs are not permitted", no word of the keys there are
+            "scenarios:\n  - name: e\n    spnd: {TV: 5}\n",
+            r"scenario 'e', key 'spnd': unknown key; the keys here are name, description, brand, region, spend",
+        ),
+        (
+            "scenarios:\n  - name: e2\nfoo: 1\n",
+            r"foo: unknown key; the keys here are scenarios \(a list of scenarios\): check its spelling or remove it",
+        ),
         ("scenarios:\n  - name: f\n    brand: BrandQ\n", r"scenario 'f', key 'brand': unknown brand 'BrandQ'"),
         ("scenarios:\n  - name: g\n  - name: g\n", r"repeated: g"),
         ("scenarios: []\n", r"scenarios"),
@@ -135,6 +142,7 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         "negative",
         "cut-too-deep",
         "misspelled-key",
+        "unknown-top-level-key",
         "unknown-brand",
         "duplicate",
         "empty",

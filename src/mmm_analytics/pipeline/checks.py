@@ -39,17 +39,37 @@ def require_file(path: Path, made_by: str) -> Path:
 
 #: Kinds of file the pipeline reads: an output of another kind is not written over one of them.
 INPUT_SUFFIXES = (".csv", ".parquet", ".json", ".npz", ".keras", ".yaml", ".yml")
+#: Kinds of file a user may name for an output, by suffix: a file output of one kind is not
+#: written under another's name.
+WRITTEN_KINDS = {
+    ".csv": "CSV",
+    ".parquet": "Parquet",
+    ".json": "JSON",
+    ".html": "HTML",
+    ".htm": "HTML",
+    ".yaml": "YAML",
+    ".yml": "YAML",
+    ".xlsx": "an Excel workbook",
+    ".png": "a PNG image",
+    ".pdf": "PDF",
+}
 
 
 def _check_not_an_input(target: Path, where: str, suffix: str, reads: Sequence[Path]) -> None:
     """Refuse a file output that would replace an input: an existing file of an input kind other than
     the ``suffix`` written, the very file the command reads, or a file of an input kind directly in a
-    folder it reads (the model folder), whether or not it exists yet."""
+    folder it reads (the model folder), whether or not it exists yet; and one named as a known kind
+    (:data:`WRITTEN_KINDS`) other than the one written."""
     kind = target.suffix.lower()
     if suffix and target.is_file() and kind in INPUT_SUFFIXES and kind != suffix:
         raise InputError(
             f"{where} is a {target.suffix} file that exists, and this writes {suffix}: it would be replaced; "
             f"give a new path or one ending in {suffix}"
+        )
+    if suffix and kind in WRITTEN_KINDS and kind != suffix and not (kind == ".htm" and suffix == ".html"):
+        # before, 'mmm optimize --output plan.csv' wrote JSON into a file named .csv
+        raise InputError(
+            f"{where} ends in {target.suffix}, but this writes {WRITTEN_KINDS[suffix]}; give a path ending in {suffix}"
         )
     for read in map(Path, reads):
         if read.is_file() and target.is_file() and target.samefile(read):

@@ -151,6 +151,9 @@ def _describe(error: ValidationError, path: Path, raw: object) -> str:
         name = entry.get("name", f"#{location[1] + 1}") if isinstance(entry, dict) else f"#{location[1] + 1}"
         key = ".".join(str(part) for part in location[2:]) or "(entry)"
         where = f"scenario {name!r}, key {key!r}"
+    if first["type"] == "extra_forbidden":  # pydantic's words: "Extra inputs are not permitted"
+        keys = ", ".join(ScenarioSpec.model_fields) if len(location) == 3 else "scenarios (a list of scenarios)"
+        return f"{path}: {where}: unknown key; the keys here are {keys}: check its spelling or remove it"
     return f"{path}: {where}: {error_message(error)}"
 
 
