@@ -38,7 +38,15 @@ from typing import Any
 from mmm_analytics.utils.matplotlib_env import quiet_missing_glyphs
 
 #: Modules the fork server imports once, so that workers start with them loaded.
-PRELOAD: tuple[str, ...] = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn")
+#: The first keeps a worker that cannot start because its run is ending silent (see its docs).
+PRELOAD: tuple[str, ...] = (
+    "mmm_analytics.utils.fork_server",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+)
 #: Seconds between two checks of the parent pid in a worker.
 WATCH_SECONDS = 0.2
 #: Seconds a stopped worker gets to remove its temp file before it is killed.
