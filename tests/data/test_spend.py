@@ -101,3 +101,26 @@ def test_one_row_of_spend_is_enough() -> None:
     frame.loc[0, TABLE.column_of("Print")] = float("nan")
     with pytest.raises(InputError, match="no channel has any spend"):
         require_some_spend(frame, TABLE)
+
+
+def _dated(frame: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """``frame`` (rows of each segment in week order, ``weeks`` a segment) with a weekly ``Date``."""
+    dates = pd.date_range("2024-01-01", periods=weeks, freq="W-MON")
+    return frame.assign(**{schema.DATE: [dates[i % weeks] for i in range(len(frame))]})
+
+
+def test_a_channel_spent_on_in_a_few_weeks_only_is_named() -> None:
+    """Before, one impression in one week of a 60-week panel gave TV an ROI of 1.00 [0.14, 4.16] without a word."""
+    frame = _dated(_panel({("BrandA", "EAST"): 100.0, ("BrandB", "WEST"): 50.0}, weeks=60), 60)
+    tv = TABLE.column_of("TV")
+    frame[tv] = 0.0
+    frame.loc[[5, 70], tv] = 1.0  # week 6 of BrandA / EAST, week 11 of BrandB / WEST
+    (note,) = unspent_channel_notes(frame, TABLE)
+    assert note.startswith("TV has spend in only 2 of 60 weeks: too few to learn its curve from")
+    frame.loc[[6, 7], tv] = 1.0  # four weeks: no longer named
+    assert unspent_channel_notes(frame, TABLE) == ()
+
+
+def test_a_panel_of_fewer_weeks_than_the_rule_names_nothing_for_it() -> None:
+    frame = _dated(_panel({("BrandA", "EAST"): 100.0}, weeks=2), 2)
+    assert unspent_channel_notes(frame, TABLE) == ()

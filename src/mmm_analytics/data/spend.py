@@ -1,4 +1,5 @@
-"""Channels the panel never spent on: where the data has no spend, no response can be estimated.
+"""Channels the panel never spent on, or in only a few weeks: where the data has no spend, no
+response can be estimated, and from a few weeks hardly any.
 
 A brand x region segment (the model's and the optimiser's unit, summed over SKUs) whose spend on
 a channel is 0 in every week gives the fit nothing to learn that channel's curve from there: the
@@ -14,6 +15,9 @@ from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.errors import InputError
 
+#: Fewer weeks with spend on a channel (anywhere in the panel) than this, and its ROI is the priors' more
+#: than the data's: the data step says so.
+MIN_SPENT_WEEKS = 4
 #: The segment of a row, in the order a message names it (brand, then region).
 SEGMENT_COLUMNS: tuple[str, str] = (schema.BRAND, schema.GEO)
 
@@ -31,16 +35,26 @@ def require_some_spend(frame: pd.DataFrame, channels: Channels) -> None:
 
 
 def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str, ...]:
-    """One line per channel with no spend in every week of some brand x region segment.
+    """One line per channel with no spend in every week of some brand x region segment, and one per
+    channel spent on in fewer than :data:`MIN_SPENT_WEEKS` weeks of the panel (``Date`` column).
 
     ``frame`` is a panel in the schema (one row per week and series, the channel table's input
     columns present; a missing value counts as no spend).
     """
     spend = channels.spend(frame).fillna(0.0)
     by_segment = spend.groupby([frame[column] for column in SEGMENT_COLUMNS], sort=True).sum()
+    by_week = spend.groupby(frame[schema.DATE]).sum() if schema.DATE in frame else None
     notes: list[str] = []
     for channel in channels.names if len(by_segment) else ():
         unspent = by_segment.index[(by_segment[channel] <= 0).to_numpy()]
+        n_weeks = len(by_week) if by_week is not None else 0
+        spent_weeks = int((by_week[channel] > 0).sum()) if by_week is not None else 0
+        if 0 < spent_weeks < min(MIN_SPENT_WEEKS, n_weeks):
+            # before, one week of spend in the whole panel gave an ROI with an interval and no word
+            notes.append(
+                f"{channel} has spend in only {spent_weeks} of {n_weeks} weeks: too few to learn its curve "
+                "from; its ROI rests mostly on the priors (read its interval, and test it before moving money to it)"
+            )
         if len(unspent) == len(by_segment):
             notes.append(
                 f"{channel} has no spend in any week of the panel ({channels.column_of(channel)} is 0 "
