@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,16 +29,49 @@ def test_a_full_disk_on_an_output_names_its_option(tmp_path: Path) -> None:
 
 
 def test_after_ctrl_c_the_rest_of_the_run_ignores_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Before, a Ctrl-C reaching JAX's exit handler printed a traceback under the 'interrupted' line."""
+    """Before, a Ctrl-C reaching JAX's exit handler printed a traceback under the 'interrupted' line.
+    The command marks the interrupt; the console entry then ignores SIGINT until the process ends
+    (only there: a test or a caller of the command keeps its Ctrl-C)."""
     import signal
 
     import typer
 
-    from mmm_analytics.cli.common import user_errors
+    from mmm_analytics.cli import app as app_module
+    from mmm_analytics.cli.common import state, user_errors
 
-    monkeypatch.setattr(signal, "signal", lambda signum, handler: calls.append((signum, handler)))
+    monkeypatch.setattr(state, "interrupted", False)
     calls: list[tuple[int, object]] = []
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: calls.append((signum, handler)))
     with pytest.raises(typer.Exit) as ended, user_errors():
         raise KeyboardInterrupt
-    assert ended.value.exit_code == 130
+    assert ended.value.exit_code == 130 and state.interrupted and calls == []
+
+    def interrupted_command(args: list[str] | None, prog_name: str) -> None:
+        raise SystemExit(130)
+
+    monkeypatch.setattr(app_module, "app", interrupted_command)
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
+    with pytest.raises(SystemExit):
+        app_module.main(["curves"])
     assert calls == [(signal.SIGINT, signal.SIG_IGN)]
+
+
+def test_a_ctrl_c_in_a_callback_interrupts_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, a Ctrl-C landing in JAX's garbage-collection callback printed 'Exception ignored ...
+    KeyboardInterrupt' and the command ran on to the end."""
+    import _thread
+
+    from mmm_analytics.cli.common import pass_on_interrupts
+
+    interrupts: list[bool] = []
+    monkeypatch.setattr(_thread, "interrupt_main", lambda: interrupts.append(True))
+    reported: list[object] = []
+
+    def unraisable(kind: type[BaseException]) -> object:
+        return type("Args", (), {"exc_type": kind, "exc_value": kind(), "exc_traceback": None, "object": None})()
+
+    pass_on_interrupts(unraisable(KeyboardInterrupt), report=reported.append)  # type: ignore[arg-type]
+    assert interrupts == [True] and reported == []
+    other = unraisable(ValueError)
+    pass_on_interrupts(other, report=reported.append)  # type: ignore[arg-type]
+    assert interrupts == [True] and reported == [other]

@@ -194,6 +194,7 @@ def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator,
     assert (
         "minimum 'TV=-5': a signed amount would be a change, and a limit takes a change in percent" in lines[first + 1]
     )
+    assert lines[first + 1].count("TV=-5") == 1  # before, the line named the item twice
     assert "minimum 'TV=-110%': '-110%' cuts more than all of today's spend" in screen
     assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
     assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2

@@ -195,6 +195,17 @@ def test_exports_are_named_by_selection_and_time_and_never_overwrite(
         assert f"Wrote {csv}" in screen
 
 
+def test_an_export_folder_may_start_at_the_home_folder(
+    simulator: MarketingSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, '~/exports' at the menu's prompt made a folder named '~' in the working folder."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    _session(simulator, ["1", "BrandA", "EAST", "", "", "", "5", "~/exports", "6"], tmp_path)
+    assert len(list((tmp_path / "home" / "exports").glob("*.csv"))) == 1
+    assert not (tmp_path / "~").exists()
+
+
 def test_describe_changes_lists_changed_channels() -> None:
     assert describe_changes({"TV": 1500.0, "Print": 10.2}, {"TV": 3614.0, "Print": 10.0}) == "TV 3,614 -> 1,500"
     assert describe_changes({"TV": 1.0}, {"TV": 1.0}) == "current mix"

@@ -111,6 +111,9 @@ def test_a_user_limit_outside_the_data_range_wins_and_is_reported(
         limit, rel=EXACT
     )
     assert bounds.data_upper[0, 1:].all()  # the other channels keep their range
+    # the stretched range is the user's limit, not the data's: never "at the data range" (before, the
+    # binding note said "TV at its highest weekly spend in the data (40 INR)", the user's minimum)
+    assert not bounds.data_upper[0, 0] and not bounds.data_lower[0, 0]
 
 
 def test_a_minimum_above_the_range_does_not_leave_that_channel_the_only_one_without_a_top() -> None:
@@ -131,7 +134,7 @@ def test_a_minimum_above_the_range_does_not_leave_that_channel_the_only_one_with
     wide = BudgetConstraints(min_spend={"TV": 60.0})  # above TV's tops of 30 + 15
     bounds2 = cell_bounds(_limits(wide, current2, 100.0), current2, range2, 100.0, True, CHANNELS)
     np.testing.assert_allclose(bounds2.upper[:, 0], [40.0, 20.0], rtol=EXACT)
-    assert bounds2.data_upper[:, 0].all() and bounds2.channel_lower[0] == pytest.approx(60.0, rel=EXACT)
+    assert not bounds2.data_upper[:, 0].any() and bounds2.channel_lower[0] == pytest.approx(60.0, rel=EXACT)
 
 
 @pytest.mark.parametrize(

@@ -151,8 +151,16 @@ def test_parse_limits(items, absolute, fraction) -> None:
     ids=["no-equals", "no-channel", "no-value", "text", "scale", "signed-plus", "signed-minus"],
 )
 def test_parse_limits_rejects_bad_items(item: str, reason: str) -> None:
-    with pytest.raises(InputError, match=rf"^--min '{re.escape(item)}': .*{re.escape(reason)}"):
+    with pytest.raises(InputError, match=rf"^--min '{re.escape(item)}': .*{re.escape(reason)}") as raised:
         parse_limits([item], "--min")
+    assert str(raised.value).count("--min") == 1  # before, a signed amount's line named '--min ...' twice
+
+
+@pytest.mark.parametrize("item", ["TV=Rs +5000", "TV=₹-2,000", "TV=INR +1L"])
+def test_a_sign_after_a_currency_is_a_signed_amount(item: str) -> None:
+    """Before, 'TV=₹+5000' was taken as the limit 5,000 (the sign after the currency went unseen)."""
+    with pytest.raises(InputError, match=rf"^--max '{re.escape(item)}': a signed amount would be a change"):
+        parse_limits([item], "--max")
 
 
 def test_parse_limits_reads_amounts_as_people_write_them() -> None:

@@ -94,7 +94,7 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ),
         (  # a signed amount is a change (before: refused as a negative spend, the way to a cut unsaid)
             "scenarios:\n  - name: c\n    spend: {TV: -1.0e+12}\n",
-            r"scenario 'c', key 'TV': '-1.0e\+12' cuts more than today's spend of [\d,]+ INR; -[\d,]+ is the most",
+            r"scenario 'c', key 'TV': '-1.0e\+12' cuts more than today's spend of [\d,]+ INR; -100% is the most",
         ),
         (
             "scenarios:\n  - name: d\n    spend: {TV: '-150%'}\n",

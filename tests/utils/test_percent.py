@@ -55,13 +55,32 @@ def test_a_signed_amount_is_a_change_and_an_unsigned_one_the_spend(text: str, sp
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("-5000", "cuts more than today's spend of 4,260 INR; -4,260 is the most"), ("lots", "is not a number")],
+    [
+        ("-5000", r"cuts more than today's spend of 4,260 INR; -100% is the most \(no spend\)"),
+        ("lots", "is not a number"),
+        ("-0", "is a change of nothing; write 0 for no spend"),  # before, '-0' kept today's spend
+        ("+0.0", "is a change of nothing"),
+    ],
 )
 def test_a_typed_spend_that_is_not_one_says_why(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         typed_spend(text, 4260.0)
 
 
-@given(st.floats(0, 1e9), st.floats(0, 1e9))
+@pytest.mark.parametrize(("text", "spend"), [("Rs +5000", 9259.647), ("₹+5000", 9259.647), ("INR -2000", 2259.647)])
+def test_a_sign_after_a_currency_is_a_change(text: str, spend: float) -> None:
+    """Before, 'Rs +5000' set the spend to 5,000 and 'INR -2000' was refused as a negative spend."""
+    assert typed_spend(text, 4259.647) == pytest.approx(spend, rel=1e-12)
+
+
+def test_a_cut_of_all_of_today_s_spend_as_shown_is_no_spend() -> None:
+    """Today's 4,259.647 INR is shown as 4,260: a cut of '-4,260' (before, refused with '-4,260 is the
+    most', the very figure typed) is no spend; one rupee more is refused."""
+    assert typed_spend("-4,260", 4259.647) == 0.0
+    with pytest.raises(ValueError, match="cuts more than today's spend"):
+        typed_spend("-4,261", 4259.647)
+
+
+@given(st.floats(0, 1e9), st.floats(0.01, 1e9))
 def test_a_signed_change_adds_to_today_s_spend(current: float, change: float) -> None:
     assert typed_spend(f"+{change!r}", current) == pytest.approx(current + change, rel=1e-12)

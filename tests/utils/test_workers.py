@@ -217,8 +217,8 @@ def test_no_more_figure_processes_than_cpus(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_a_ctrl_c_while_the_fork_server_starts_is_left_to_the_parent() -> None:
     """Before, a Ctrl-C while the server imported its preload (about a second) killed it with a
-    traceback printed under the parent's one line; now the server holds SIGINT blocked until its
-    preload is done, and still serves the workers after it."""
+    traceback printed under the parent's one line; now the server starts with SIGINT ignored (the
+    parent's to handle), and still serves the workers after it."""
     if start_method() != "forkserver":
         pytest.skip("no fork server on this platform")
     script = textwrap.dedent(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from mmm_analytics.cli.common import (
     MIN_WIDTH,
     console,
     console_width,
+    pass_on_interrupts,
     report_line,
     state,
     tolerate_narrow_encodings,
@@ -179,4 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     from dotenv import load_dotenv
 
     load_dotenv(override=False)
-    app(args=argv, prog_name="mmm")
+    sys.unraisablehook = pass_on_interrupts
+    try:
+        app(args=argv, prog_name="mmm")
+    finally:
+        if state.interrupted:  # a second Ctrl-C (or the same one reaching JAX's exit handler) would
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # print a traceback under the one line

@@ -6,14 +6,14 @@ numerical package; each command imports what it needs when it runs.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import errno
 import io
 import os
-import signal
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -75,8 +75,22 @@ def tolerate_narrow_encodings() -> None:
             stream.reconfigure(errors="replace")
 
 
+def pass_on_interrupts(
+    args: sys.UnraisableHookArgs, report: Callable[[sys.UnraisableHookArgs], object] = sys.__unraisablehook__
+) -> None:
+    """``sys.unraisablehook`` of a command: a Ctrl-C that lands in a callback Python cannot raise
+    from (JAX's garbage-collection callback) interrupts the command as a Ctrl-C anywhere else does.
+    Before, it printed "Exception ignored ... KeyboardInterrupt" and the command ran on."""
+    if args.exc_type is not None and issubclass(args.exc_type, KeyboardInterrupt):
+        _thread.interrupt_main()
+        return
+    report(args)
+
+
 class _State:
     debug: bool = False
+    #: A Ctrl-C ended the command: the rest of the process (exit handlers) ignores another.
+    interrupted: bool = False
 
 
 state = _State()
@@ -180,9 +194,7 @@ def user_errors(*outputs: Output, reads: tuple[Path, ...] = ()) -> Iterator[None
         _report(describe_os_error(error, outputs), error)
         raise typer.Exit(code=2) from None
     except KeyboardInterrupt:
-        # A second Ctrl-C (or the same one reaching a library's exit handler) would print a traceback
-        # under the line: the run is ending, so the rest of it ignores Ctrl-C.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        state.interrupted = True  # the console entry then ignores a second Ctrl-C (see app.main)
         # Every file is written whole or not at all, but a step cut short leaves its folder part old, part new.
         written = ", ".join(f"{output.option} '{shown_path(output.path)}'" for output in outputs)
         where = f"; {written} may hold files of this run beside an earlier run's" if written else ""

@@ -50,7 +50,7 @@ class Action(StrEnum):
 
 MENU: tuple[Action, ...] = tuple(Action)
 SPEND_INTRO = (
-    "Weekly spend per channel (channels: {channels}): INR, a change of the current spend (+20%, -10%) "
+    "Weekly spend per channel (channels: {channels}): INR, a change of the current spend (+20%, -10%, +5000) "
     "or a share of it (80%); Enter keeps the current spend. CHANNEL=VALUE items (e.g. {example}) "
     "set those channels at once and keep the others."
 )
@@ -279,7 +279,7 @@ class Session:
                 )
             picked = self.ask.picks(COMPARE_PROMPT, len(self.made))
         if picked is None:
-            path = Path(self.ask.text("Scenarios file", str(self.scenarios)))
+            path = Path(self.ask.text("Scenarios file", str(self.scenarios))).expanduser()
             return scenarios_from_file(path, self.simulator)
         chosen = [self.made[index] for index in picked]
         segments = {(scenario.brand, scenario.region) for scenario in chosen}
@@ -321,7 +321,7 @@ class Session:
         if self.last is None:
             self.ask.say_problem("Nothing to export yet; run a simulation, optimisation or comparison first")
             return
-        folder = Path(self.ask.text("Export folder", str(self.output)))
+        folder = Path(self.ask.text("Export folder", str(self.output))).expanduser()
         kept = self.last
         again = f"the {kept.name.replace('_', ' ')} result is kept; choose Export again with another folder"
         try:

@@ -2,8 +2,8 @@
 
 Text where a number is expected, a negative amount or an unknown name re-prompts with a
 one-line message; Enter takes the default shown in brackets (and re-prompts where there is
-none). Spend prompts take INR, a change of the current spend (``+20%``, ``-10%``), a share of
-it (``80%``) or ``CHANNEL=VALUE`` items for several channels at once (``TV=+20% Print=0``).
+none). Spend prompts take INR, a change of the current spend (``+20%``, ``-10%``, ``+5000``), a
+share of it (``80%``) or ``CHANNEL=VALUE`` items for several channels at once (``TV=+20% Print=0``).
 Ctrl-D (end of input) raises :class:`Leave`, which the menu turns into a clean exit; Ctrl-C
 raises ``KeyboardInterrupt`` as usual, which the menu turns into "abandon this action" (or a
 clean exit at the menu prompt itself).

@@ -16,8 +16,9 @@ on that cell's own history, so each cell keeps to its own range (a channel's nat
 then stays within the sum of its cells' ranges). Locked channels keep today's spend.
 
 The user's limits (``--min``/``--max``, channel totals) and the data range both apply. Where
-they cannot both hold (a limit outside the data range), the user's limit wins and the
-data range is dropped for that channel; where the data range cannot hold the budget (its
+they cannot both hold (a limit outside the data range), the user's limit wins: that channel's
+range stretches to the limit, so the channel is held at it while the range holds the others
+(its cells are not reported as at the data range); where the data range cannot hold the budget (its
 minima add up to more, or its maxima to less, without ``--at-most``), that side of it is
 dropped. Each such case is reported in one line.
 
@@ -157,6 +158,7 @@ def cell_bounds(
     """
     locked = np.broadcast_to(limits.locked, current.shape)
     user_lower, user_upper = limits.lower, limits.upper
+    stretched = np.zeros(current.shape[1], dtype=bool)  # channels whose range a limit stretched
     if spend_range is None:
         data_low, data_high = np.zeros(current.shape), np.full(current.shape, np.inf)
         low_on = high_on = np.zeros(current.shape, dtype=bool)
@@ -165,7 +167,7 @@ def cell_bounds(
     else:
         data_low, data_high, top = spend_range.lower, spend_range.upper, spend_range.top_words
         notes = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), channels, top)
-        data_low, data_high = _stretched(limits, data_low, data_high)
+        data_low, data_high, stretched = _stretched(limits, data_low, data_high)
         low_on, high_on = ~locked, ~locked
         low_total = np.maximum(user_lower, np.where(low_on, data_low, 0.0).sum(axis=0))
         if low_total.sum() > budget * (1 + RELATIVE_TOLERANCE):
@@ -182,14 +184,16 @@ def cell_bounds(
     notes += unseen_notes
     upper = np.where(unseen, 0.0, upper)
     low_on, high_on = low_on & ~unseen, high_on & ~unseen
+    # A stretched range holds the user's own limit, not the data's: its cells are not "at the data range".
+    flag_low, flag_high = low_on & ~stretched[None, :], high_on & ~stretched[None, :]
     if current.shape[0] > 1:
         return CellBounds(
-            lower, upper, user_lower.copy(), user_upper.copy(), low_on, high_on, tuple(notes), unseen, top
+            lower, upper, user_lower.copy(), user_upper.copy(), flag_low, flag_high, tuple(notes), unseen, top
         )
     # One segment: its cells are the channels, so the user's limits are cell bounds too.
     single_lower, single_upper = np.maximum(lower, user_lower[None, :]), np.minimum(upper, user_upper[None, :])
-    data_lower = low_on & (data_low > user_lower[None, :])
-    data_upper = high_on & (data_high < user_upper[None, :])
+    data_lower = flag_low & (data_low > user_lower[None, :])
+    data_upper = flag_high & (data_high < user_upper[None, :])
     return CellBounds(single_lower, single_upper, None, None, data_lower, data_upper, tuple(notes), unseen, top)
 
 
@@ -265,18 +269,21 @@ def _conflicts(
     return out
 
 
-def _stretched(limits: ChannelLimits, low: SpendMatrix, high: SpendMatrix) -> tuple[SpendMatrix, SpendMatrix]:
+def _stretched(
+    limits: ChannelLimits, low: SpendMatrix, high: SpendMatrix
+) -> tuple[SpendMatrix, SpendMatrix, np.ndarray]:
     """The data range (cells (K, C), INR per week) stretched to take in a user's minimum above its
     top or maximum below its bottom, each cell in proportion: such a channel is held at that limit
     for as long as the data range holds the others. Before, it was left without a top, and a budget
-    beyond the others' tops all went to it, however little it earned there."""
+    beyond the others' tops all went to it, however little it earned there. Also returns which
+    channels were stretched, (C,) bool."""
     low_total, high_total = low.sum(axis=0), high.sum(axis=0)
     above = (limits.lower > high_total * (1 + RELATIVE_TOLERANCE)) & (high_total > 0)
     below = limits.upper < low_total * (1 - RELATIVE_TOLERANCE)
     with np.errstate(divide="ignore", invalid="ignore"):
         raise_top = np.where(above, limits.lower / np.where(above, high_total, 1.0), 1.0)
         lower_bottom = np.where(below, limits.upper / np.where(below, low_total, 1.0), 1.0)
-    return low * lower_bottom[None, :], high * raise_top[None, :]
+    return low * lower_bottom[None, :], high * raise_top[None, :], above | below
 
 
 def _budget_note(budget: float, side: str, reach: str, total: float, what: str, seen_beyond: bool) -> str:

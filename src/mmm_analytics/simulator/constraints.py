@@ -21,7 +21,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import parse_inr
 from mmm_analytics.utils.names import one_name
-from mmm_analytics.utils.percent import share_of_current
+from mmm_analytics.utils.percent import share_of_current, sign_of
 
 #: How each constraint field is named in messages (API name / CLI flag).
 LABELS: dict[str, str] = {
@@ -227,16 +227,16 @@ def parse_limits(items: list[str], flag: str) -> tuple[dict[str, float], dict[st
         channel, text = channel.strip(), text.strip()
         if channel in absolute or channel in fraction:
             raise InputError(f"{flag} {item!r}: {channel} is limited twice by {flag}; give one {flag} per channel")
+        if sep and channel and not text.endswith("%") and sign_of(text):  # before, TV=+5000 was the spend 5,000
+            raise InputError(
+                f"{flag} {item!r}: a signed amount would be a change, and a limit takes a change in percent "
+                f"only ({channel}=+20%); write the weekly spend itself ({channel}=250000) or the change in percent"
+            )
         try:
             if not sep or not channel:
                 raise ValueError
             if text.endswith("%"):
                 fraction[channel] = share_of_current(text)
-            elif text[:1] in ("+", "-"):  # before, TV=+5000 was read as the spend 5,000
-                raise InputError(
-                    f"{flag} {item!r}: a signed amount would be a change, and a limit takes a change in percent "
-                    f"only ({channel}=+20%); write the weekly spend itself ({channel}=250000) or the change in percent"
-                )
             else:
                 absolute[channel] = parse_inr(text)
         except ValueError as error:

@@ -2,6 +2,7 @@
 input that takes one (``--min``/``--max``, scenario files, the interactive menu)."""
 
 import math
+import re
 
 from mmm_analytics.utils.amounts import parse_inr
 
@@ -50,28 +51,41 @@ def share_of_current(text: str) -> float:
 SPEND_FORMS = "an amount in INR (e.g. 150000), a change (+5000, -10%) or a share of the current spend (80%)"
 
 
+def sign_of(text: str) -> str:
+    """``+`` or ``-`` when the amount in ``text`` is written with a sign (``+5000``, ``Rs +5000``,
+    ``₹-2,000``), else ``""``: the first sign or digit of the text decides."""
+    match = re.search(r"[-+\d.]", text)
+    return match.group() if match is not None and match.group() in "+-" else ""
+
+
 def typed_spend(text: str, current: float) -> float:
     """The weekly spend (INR, >= 0) that ``text`` stands for beside today's ``current`` (INR per week).
 
-    A percentage is read by :func:`share_of_current`; a signed amount is a change of ``current``
-    (``+5000`` -> current + 5,000, ``-2,000`` -> current - 2,000), as a signed percentage is; an
-    unsigned amount (:func:`~mmm_analytics.utils.amounts.parse_inr`) is the spend itself.
+    A percentage is read by :func:`share_of_current`; a signed amount (:func:`sign_of`) is a change
+    of ``current`` (``+5000`` -> current + 5,000, ``-2,000`` -> current - 2,000), as a signed
+    percentage is; an unsigned amount (:func:`~mmm_analytics.utils.amounts.parse_inr`) is the spend
+    itself. A cut of all of today's spend to within half a rupee is read as no spend.
 
     Raises
     ------
     ValueError
-        With the reason (not an amount or percentage, a cut of more than today's spend, a spend
-        too large to be finite).
+        With the reason (not an amount or percentage, a signed zero, a cut of more than today's
+        spend, a spend too large to be finite).
     """
     shown = text.strip()
     if shown.endswith("%"):
         value = current * share_of_current(shown)
     else:
-        amount = parse_inr(shown)
-        value = current + amount if shown[:1] in "+-" else amount
-        if shown[:1] == "-" and value < 0:
+        amount, sign = parse_inr(shown), sign_of(shown)
+        if sign and amount == 0:  # before, '-0' kept today's spend: it was meant as 0 or as nothing
+            raise ValueError(f"'{shown}' is a change of nothing; write 0 for no spend, or leave the channel out")
+        change = abs(amount) if sign == "+" else -abs(amount)
+        value = current + change if sign else amount
+        if sign and -0.5 <= value < 0:  # the rupees shown, not the paise today's spend also has
+            value = 0.0
+        if sign == "-" and value < 0:
             raise ValueError(
-                f"'{shown}' cuts more than today's spend of {current:,.0f} INR; -{current:,.0f} is the most"
+                f"'{shown}' cuts more than today's spend of {current:,.0f} INR; -100% is the most (no spend)"
             )
         if value < 0:
             raise ValueError(f"'{shown}': a weekly spend must be 0 or more")
