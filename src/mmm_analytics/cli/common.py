@@ -12,6 +12,7 @@ import errno
 import io
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -75,6 +76,10 @@ def tolerate_narrow_encodings() -> None:
             stream.reconfigure(errors="replace")
 
 
+#: Seconds after a Ctrl-C swallowed by a callback at which the command is interrupted again.
+REINTERRUPT_SECONDS = 0.01
+
+
 def pass_on_interrupts(
     args: sys.UnraisableHookArgs, report: Callable[[sys.UnraisableHookArgs], object] = sys.__unraisablehook__
 ) -> None:
@@ -82,7 +87,10 @@ def pass_on_interrupts(
     from (JAX's garbage-collection callback) interrupts the command as a Ctrl-C anywhere else does.
     Before, it printed "Exception ignored ... KeyboardInterrupt" and the command ran on."""
     if args.exc_type is not None and issubclass(args.exc_type, KeyboardInterrupt):
-        _thread.interrupt_main()
+        # From another thread, once this hook has returned: raised here, it would be "ignored" again.
+        again = threading.Timer(REINTERRUPT_SECONDS, _thread.interrupt_main)
+        again.daemon = True
+        again.start()
         return
     report(args)
 
