@@ -109,15 +109,21 @@ def test_csv_source_in_place_is_left_untouched(synthetic_run) -> None:
     assert (again.n_rows, again.n_fixes) == (result.n_rows, 0)
 
 
-def test_other_csv_into_a_synthetic_folder_reports_stale_truth(
-    synthetic_run, kaggle_head_path: Path, tmp_path: Path
+@pytest.mark.parametrize("with_lift_tests", [False, True])
+def test_other_csv_into_a_synthetic_folder_reports_stale_files(
+    synthetic_run, kaggle_head_path: Path, tmp_path: Path, with_lift_tests: bool
 ) -> None:
+    """The truth of an earlier synthetic panel is named stale, and (before, unmentioned) its lift tests."""
     result, _ = synthetic_run
     raw_dir = tmp_path / "raw"
     raw_dir.mkdir()
     (raw_dir / "ground_truth.json").write_bytes(result.ground_truth.read_bytes())
+    if with_lift_tests:
+        (raw_dir / "lift_tests.csv").write_text("channel,brand\n", encoding="utf-8")
     fixture = run_data(str(kaggle_head_path), raw_dir, tmp_path / "processed", CONFIG, None)
     assert fixture.stale_truth == raw_dir / "ground_truth.json"
+    assert fixture.stale_lift_tests == (raw_dir / "lift_tests.csv" if with_lift_tests else None)
+    assert fixture.removed == ()
     assert fixture.raw_csv.read_bytes() == kaggle_head_path.read_bytes()
     assert fixture.n_rows == 18 and fixture.n_weeks == 1
 
@@ -139,20 +145,6 @@ def test_a_user_s_lift_tests_without_an_earlier_synthetic_panel_are_kept(tmp_pat
     (raw / "lift_tests.csv").write_text("channel,brand\n", encoding="utf-8")
     result = run_data(write_synthetic, raw, tmp_path / "processed", CONFIG, None)
     assert (raw / "lift_tests.csv").is_file() and result.removed == () and result.stale_lift_tests is None
-
-
-def test_other_csv_into_a_synthetic_folder_reports_stale_lift_tests(
-    synthetic_run, kaggle_head_path: Path, tmp_path: Path
-) -> None:
-    """Before, only ground_truth.json was named stale; the lift tests beside it were not."""
-    result, _ = synthetic_run
-    raw_dir = tmp_path / "raw"
-    raw_dir.mkdir()
-    (raw_dir / "ground_truth.json").write_bytes(result.ground_truth.read_bytes())
-    (raw_dir / "lift_tests.csv").write_text("channel,brand\n", encoding="utf-8")
-    fixture = run_data(str(kaggle_head_path), raw_dir, tmp_path / "processed", CONFIG, None)
-    assert fixture.stale_truth == raw_dir / "ground_truth.json"
-    assert fixture.stale_lift_tests == raw_dir / "lift_tests.csv" and fixture.removed == ()
 
 
 def test_fatal_problem_writes_nothing(kaggle_head_path: Path, tmp_path: Path) -> None:
