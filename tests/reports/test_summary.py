@@ -47,6 +47,11 @@ def test_grow_and_cut_cards_follow_the_recommendation(small_run: Run) -> None:
         if move < -0.05:
             assert channel in cut.split(" | ")[0]
     assert "marginal ROI today" in grow + cut
+    # before, "every channel returns the same marginal ROI" and "the next rupee earns most here" were
+    # said of any plan, a cautious one part of the way to the optimum included
+    assert "earns most here" not in grow
+    if grow.split(" | ")[0] != "none" and 0 < plan["step"] < 1:
+        assert "same marginal ROI" not in grow and "of the way to the expected optimum" in grow
     # A channel is cut because its last rupees earn less than elsewhere, not because it is saturated: before,
     # "Past saturation" was said of a channel cut with a marginal ROI of 1.75.
     assert "saturation" not in cut

@@ -113,3 +113,22 @@ def test_the_uplift_shows_its_interval_when_the_optimiser_gives_it() -> None:
 def test_a_scenario_without_a_description_says_so(page: str) -> None:
     """Before, its 'What changes' cell was empty."""
     assert "(no description in the scenarios file)" in page
+
+
+def test_the_marginal_roi_sentence_says_what_the_plan_holds() -> None:
+    """Before, "every free channel earns the same marginal ROI" was said of every plan, a cautious
+    one 16% of the way to the optimum (marginal ROIs 0.96 to 4.04) included."""
+    from mmm_analytics.simulator.report import mroi_words
+
+    free = dict.fromkeys(("TV", "YouTube", "Print"), "free")
+    equal = mroi_words({"TV": 2.0, "YouTube": 2.01, "Print": 2.02}, free, 1.0)
+    assert equal.startswith("At the recommended mix every free channel returns the same marginal ROI (2.01)")
+    cautious = mroi_words({"TV": 4.04, "YouTube": 1.29, "Print": 0.96}, free, 0.156)
+    assert cautious == (
+        "At the recommended mix marginal ROI runs from 0.96 (Print) to 4.04 (TV). The plan goes 16% of the way "
+        "to the expected optimum, for a surer gain; the optimum would bring them together."
+    )
+    held = free | {"TV": "at maximum"}  # a channel held by a limit is not among those equalised
+    assert "same marginal ROI (1.13)" not in mroi_words({"TV": 4.04, "YouTube": 1.29, "Print": 0.96}, held, 1.0)
+    one_free = {"TV": "at maximum", "YouTube": "locked", "Print": "free"}
+    assert mroi_words({"TV": 4.04, "YouTube": 4.04, "Print": 0.96}, one_free, 1.0) == ""  # nothing to compare

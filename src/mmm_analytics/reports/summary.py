@@ -21,7 +21,7 @@ from mmm_analytics.curves.summary import experiment_candidates
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
-from mmm_analytics.simulator.report import frontier_figure, optimiser_note
+from mmm_analytics.simulator.report import frontier_figure, mroi_words, optimiser_note
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
     REPORTS,
@@ -99,25 +99,18 @@ def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -
     return text
 
 
-def _free_mroi(allocation: dict[str, Any]) -> str:
-    """The marginal ROI the optimum equalises: a free channel's (the first channel's when none is
-    free); channels without one (no spend in the data) are passed over."""
-    status = allocation.get("channel_status", {})
-    values = [(status.get(c) == "free", numbers.finite(m)) for c, m in allocation["marginal_roi"].items()]
-    ranked = [m for free, m in sorted(values, key=lambda pair: not pair[0]) if m is not None]
-    return numbers.ratio(ranked[0] if ranked else None)
-
-
 def _channel_cards(inputs: SummaryInputs) -> list[Card]:
     moves = _moves(inputs)
     if not moves:
         return [Card("Which channels to grow or cut?", "not available", "Run 'mmm optimize' for a recommendation.")]
-    level = _free_mroi(inputs.allocation) if inputs.allocation else ""
+    allocation = inputs.allocation or {}
     grow = sorted((c for c, m in moves.items() if m > MOVE), key=lambda c: -moves[c])
     cut = sorted((c for c, m in moves.items() if m < -MOVE), key=lambda c: moves[c])
-    reason = f"At the recommended mix every channel returns the same marginal ROI ({level})."
+    reason = mroi_words(
+        allocation.get("marginal_roi", {}), allocation.get("channel_status", {}), allocation.get("step")
+    )
     grow_detail = (
-        "; ".join(_evidence(c, inputs, moves) for c in grow) + f". The next rupee earns most here. {reason}"
+        "; ".join(_evidence(c, inputs, moves) for c in grow) + f". {reason}"
         if grow
         else f"No channel grows by more than {MOVE:.0%} in the recommended mix."
     )

@@ -8,6 +8,7 @@ sensitivity around today's mix and around the optimum (grouped bars).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,39 @@ class ReportInputs:
     sensitivity: pd.DataFrame
     channels: tuple[str, ...]
     viz: VizConfig = field(default_factory=VizConfig)
+
+
+#: Marginal ROIs of the free channels within this share of their mean are the same (an optimum's).
+EQUAL_MROI = 0.02
+
+
+def mroi_words(marginal_roi: Mapping[str, float | None], status: Mapping[str, str], step: float | None) -> str:
+    """One sentence on the marginal ROI (INR of sales per extra INR) at a recommendation: the same
+    for every free channel at an optimum; otherwise their range, and how far a cautious plan goes
+    toward the optimum (``step`` in [0, 1]). Before, the optimum's "same marginal ROI" was said of
+    every plan, a cautious one 16% of the way included."""
+    free = {
+        c: float(m) for c, m in marginal_roi.items() if status.get(c) == "free" and m is not None and math.isfinite(m)
+    }
+    if len(free) < 2:
+        return ""
+    low, high = min(free, key=free.__getitem__), max(free, key=free.__getitem__)
+    mean = sum(free.values()) / len(free)
+    if mean > 0 and free[high] - free[low] <= EQUAL_MROI * mean:
+        return (
+            f"At the recommended mix every free channel returns the same marginal ROI ({numbers.ratio(mean)}): "
+            "moving money between them would not add sales."
+        )
+    toward = (
+        f" The plan goes {numbers.percent(step, 0)} of the way to the expected optimum, for a surer gain; "
+        "the optimum would bring them together."
+        if step is not None and 0 < step < 1
+        else ""
+    )
+    return (
+        f"At the recommended mix marginal ROI runs from {numbers.ratio(free[low])} ({low}) to "
+        f"{numbers.ratio(free[high])} ({high}).{toward}"
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -196,8 +230,7 @@ def _optimum_section(inputs: ReportInputs) -> Section:
         f"Weekly budget {numbers.money(optimum.weekly_budget, fmt)}: incremental sales ({measure}) "
         f"{numbers.money(optimum.expected_incremental_sales, fmt)} per week with the recommended mix vs "
         f"{numbers.money(optimum.current_incremental_sales, fmt)} with today's mix scaled to the same budget "
-        f"({_uplift_text(optimum)}). At the optimum every free channel earns the same marginal ROI; their spread "
-        f"is {numbers.percent(optimum.mroi_spread, 2)} of its mean."
+        f"({_uplift_text(optimum)}). " + mroi_words(optimum.marginal_roi, optimum.channel_status, optimum.step)
     )
     blocks: list[Any] = [Text((headline,))]
     blocks += [optimiser_note(w) for w in optimum.warnings]
