@@ -40,7 +40,10 @@ def test_section_shows_every_candidate_score_the_winner_and_why() -> None:
 
 
 def test_pinned_forms_say_so() -> None:
-    assert "pinned" in _text(form_section(None, ["TV"], [1.0]))
+    pinned = form_section(None, ["TV"], [1.0])
+    assert "pinned" in _text(pinned)
+    assert pinned.title == "Model form: pinned in the configuration"  # before, "chosen by forecast accuracy"
+    assert form_section(SELECTION, ["TV", "Print"], [0.95, 0.05]).title == "Model form: chosen by forecast accuracy"
 
 
 def test_a_candidate_that_could_not_be_fitted_says_why_instead_of_a_score() -> None:

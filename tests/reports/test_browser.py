@@ -81,3 +81,18 @@ def test_screenshots_of_every_report(small_run, tmp_path: Path) -> None:
     shots = take_screenshots(folder)
     assert [p.name for p in shots] == ["summary.png", "model_report.png"]
     assert all(p.parent == folder / "screenshots" and p.read_bytes()[:8] == PNG for p in shots)
+
+
+def test_a_long_unbroken_name_wraps_inside_its_table(tmp_path: Path, browser: Browser) -> None:
+    """Before, a brand or region of 30+ characters without a space widened its table past its box
+    (a 1429 px ROI report in a 1351 px window)."""
+    from mmm_analytics.style.page import Column, Page, Section, records_table, write_page
+
+    long = "NorthEastAndSikkim" + "L" * 40
+    rows = [{"brand": f"O'Brien's{'Z' * 30}", "region": long, **{f"m{k}": 1234567.0 * k for k in range(8)}}] * 3
+    columns = [Column("brand", "Brand"), Column("region", "Region")]
+    columns += [Column(f"m{k}", f"Measure {k}", "money") for k in range(8)]
+    page = Page("Long names", "", (Section("t", "Table", (records_table(rows, columns, "indian"),)),), "summary.html")
+    path = write_page(tmp_path / "summary.html", page)
+    view = browser.inspect(path, 1366, 768)
+    assert view.problems() == [] and view.scroll_width <= view.inner_width

@@ -142,4 +142,8 @@ def form_section(
     )
     if words := segment_words(segment_curves, segment_curves_in_advice):
         blocks.append(Text(words))
-    return Section("model-form", "Model form: chosen by forecast accuracy", tuple(blocks))
+    # before, "chosen by forecast accuracy" headed a form pinned in the configuration too
+    title = (
+        "Model form: pinned in the configuration" if selection is None else "Model form: chosen by forecast accuracy"
+    )
+    return Section("model-form", title, tuple(blocks))
