@@ -51,3 +51,19 @@ def test_option_mistakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: 
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
     assert "Traceback" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing was written
+
+
+def test_a_data_run_without_training_says_the_model_figures_are_the_earlier_model_s(tmp_path: Path) -> None:
+    """Before, 'mmm run --steps data,eda' on a new panel reprinted the earlier model's wMAPE, ROI and
+    uplift in its summary, and in summary.html, without a word."""
+    from mmm_analytics.cli.run_cmd import earlier_model_note
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    paths = ProjectPaths(tmp_path)
+    assert earlier_model_note(["data", "eda"], paths) is None  # no model yet: nothing to mistake
+    paths.models_dir.mkdir(parents=True)
+    (paths.models_dir / "metadata.json").write_text("{}", encoding="utf-8")
+    note = earlier_model_note(["data", "eda"], paths)
+    assert note is not None and note.startswith("this run prepared the data again but did not train")
+    assert earlier_model_note(["data", "eda", "features", "train", "curves"], paths) is None
+    assert earlier_model_note(["curves", "simulate"], paths) is None  # the model's own steps: its figures are right

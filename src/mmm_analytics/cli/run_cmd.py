@@ -32,6 +32,7 @@ from mmm_analytics.cli.common import (
     console,
     project_config,
     user_errors,
+    warn,
     warn_model_file,
 )
 from mmm_analytics.cli.progress import epoch_bar, figure_bar
@@ -114,6 +115,20 @@ def files_in(files: list[Path]) -> str:
     return f"{len(names)} files: {', '.join(names[:FILES_LISTED])}, ..."
 
 
+def earlier_model_note(steps: list[str], paths: ProjectPaths) -> str | None:
+    """The line for a run that prepared the data again but did not train, while a model from an
+    earlier run is in the project: the model's figures of the summary are that model's. Before,
+    ``mmm run --steps data,eda`` on a new panel reprinted the earlier model's figures without a word."""
+    from mmm_analytics.response.artifacts import METADATA_FILE
+
+    if "data" not in steps or "train" in steps or not (paths.models_dir / METADATA_FILE).is_file():
+        return None
+    return (
+        "this run prepared the data again but did not train: the model's figures in the summary above and in summary.html "
+        "are the earlier model's; add features,train and the steps after them to --steps to refresh them"
+    )
+
+
 def summary(written: list[Path], timings: dict[str, float], numbers: list[tuple[str, str]]) -> Table:
     """Step times, the files this run wrote (by folder) and the headline numbers."""
     table = Table(title="Pipeline summary")
@@ -185,3 +200,5 @@ def run(
         outcome = run_pipeline(pipeline, chosen, on_start=on_start, on_done=on_done, around=_around)
         written += [outcome.results["summary"], *outcome.results.get("screenshots", [])]
     console.print(summary(written, outcome.seconds, key_numbers(paths, outcome.results)))
+    if note := earlier_model_note(chosen, paths):
+        warn(note)
