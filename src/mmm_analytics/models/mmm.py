@@ -181,9 +181,7 @@ class MarketingMixModel(keras.Model):
         if hasattr(self.adstock, "retention_logit"):
             # -log(retention) = softplus(-logit): half-life = ln 2 / -log(retention) weeks.
             log_half_life = LOG_LN2 - ops.log(ops.softplus(-self.adstock.retention_logit) + 1e-9)
-            parts.append(
-                (log_half_life - _log_per_channel(p, "half_life_mean", n)) / _per_channel(p, "half_life_spread", n)
-            )
+            parts.append(_log_normal_z(log_half_life, p, "half_life", n))
         if hasattr(self.adstock, "beta_logit"):
             # A nearly flat prior on logit(beta) that keeps it off the boundaries (and the Laplace
             # step's draws finite) when a channel shows no carryover at all.
@@ -191,25 +189,17 @@ class MarketingMixModel(keras.Model):
         if hasattr(self.adstock, "shape_raw"):
             # Weibull: the scale (weeks) shares the half-life prior; the shape has its own.
             weibull = self.adstock.params()
-            parts.append(
-                (ops.log(weibull["scale"]) - _log_per_channel(p, "half_life_mean", n))
-                / _per_channel(p, "half_life_spread", n)
-            )
-            shape_mean = _log_per_channel({"weibull_shape_mean": 1.5} | p, "weibull_shape_mean", n)
-            shape_spread = _per_channel({"weibull_shape_spread": 1.0} | p, "weibull_shape_spread", n)
-            parts.append((ops.log(weibull["shape"]) - shape_mean) / shape_spread)
+            parts.append(_log_normal_z(ops.log(weibull["scale"]), p, "half_life", n))
+            shape_priors = {"weibull_shape_mean": 1.5, "weibull_shape_spread": 1.0} | p  # older models: none
+            parts.append(_log_normal_z(ops.log(weibull["shape"]), shape_priors, "weibull_shape", n))
         parts += [
             (self.price.elasticity() - p["elasticity_mean"]) / p["elasticity_spread"],
-            (ops.log(self.curve.half_saturation() / carried_mean) - _log_per_channel(p, "half_saturation_mean", n))
-            / _per_channel(p, "half_saturation_spread", n),
+            _log_normal_z(ops.log(self.curve.half_saturation() / carried_mean), p, "half_saturation", n),
             ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
             ops.reshape(self.coefficients.region_offset, (-1,)) / p["region_sd"],
         ]
         if saturation.has_slope(self.saturation):
-            parts.append(
-                (ops.log(self.curve.slope()) - _log_per_channel(p, "slope_mean", n))
-                / _per_channel(p, "slope_spread", n)
-            )
+            parts.append(_log_normal_z(ops.log(self.curve.slope()), p, "slope", n))
         if self.saturation_scaling == saturation.SaturationScaling.LEARNED:
             scaling_mean, scaling_spread = p.get("scaling_mean", 0.5), p.get("scaling_spread", 0.5)
             parts.append((self.curve.size_scaling() - scaling_mean) / scaling_spread)
@@ -286,9 +276,11 @@ def _per_channel(priors: dict[str, Any], key: str, n_channels: int) -> np.ndarra
     return np.broadcast_to(np.asarray(priors[key], dtype=np.float64), (n_channels,))
 
 
-def _log_per_channel(priors: dict[str, Any], key: str, n_channels: int) -> np.ndarray:
-    """The log of a prior's per-channel mean, float64 (n_channels,) (see :func:`_per_channel`)."""
-    return np.log(_per_channel(priors, key, n_channels))
+def _log_normal_z(log_value: Any, priors: dict[str, Any], name: str, n_channels: int) -> Any:
+    """Z-scores (n_channels,) of ``log_value`` under the log-normal prior ``name``: (log value -
+    log(``{name}_mean``)) / ``{name}_spread``, each read per channel by :func:`_per_channel`."""
+    mean = np.log(_per_channel(priors, f"{name}_mean", n_channels))
+    return (log_value - mean) / _per_channel(priors, f"{name}_spread", n_channels)
 
 
 def weight_key(variable: keras.Variable) -> str:
