@@ -166,8 +166,10 @@ def cell_bounds(
         top = top_words(1.0)
     else:
         data_low, data_high, top = spend_range.lower, spend_range.upper, spend_range.top_words
-        notes = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), channels, top)
-        data_low, data_high, stretched = _stretched(limits, data_low, data_high)
+        below, above = _outside(limits, data_low.sum(axis=0), data_high.sum(axis=0))
+        notes = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), below, above, channels, top)
+        data_low, data_high = _stretched(limits, data_low, data_high, below, above)
+        stretched = below | above
         low_on, high_on = ~locked, ~locked
         low_total = np.maximum(user_lower, np.where(low_on, data_low, 0.0).sum(axis=0))
         if low_total.sum() > budget * (1 + RELATIVE_TOLERANCE):
@@ -245,45 +247,52 @@ def _unseen_words(unseen: np.ndarray, channels: tuple[str, ...]) -> str:
     )
 
 
+def _outside(limits: ChannelLimits, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per channel (C,), locked ones left out: whether the user's maximum lies below the data range
+    (channel totals ``low``..``high``), and whether the minimum lies above it."""
+    free = ~np.asarray(limits.locked, dtype=bool)
+    below = free & (limits.upper < low * (1 - RELATIVE_TOLERANCE))
+    above = free & ~below & (limits.lower > high * (1 + RELATIVE_TOLERANCE))
+    return below, above
+
+
 def _conflicts(
-    limits: ChannelLimits, low: np.ndarray, high: np.ndarray, channels: tuple[str, ...], top: str
+    limits: ChannelLimits,
+    low: np.ndarray,
+    high: np.ndarray,
+    below: np.ndarray,
+    above: np.ndarray,
+    channels: tuple[str, ...],
+    top: str,
 ) -> list[str]:
     """One line per channel whose user limit lies outside its data range (channel totals
-    ``low``..``high``, (C,)); ``top`` names the range's top in words."""
+    ``low``..``high``, (C,); ``below``, ``above`` from :func:`_outside`); ``top`` names the range's top."""
     out = []
-    for c, channel in enumerate(channels):
-        if limits.locked[c]:
-            continue
-        if limits.upper[c] < low[c] * (1 - RELATIVE_TOLERANCE):
+    for c in np.flatnonzero(below | above):
+        if below[c]:
             side = f"your maximum {message_inr(limits.upper[c])} is below its {LOWEST} ({message_inr(low[c])})"
             held = "held at your maximum"
-        elif limits.lower[c] > high[c] * (1 + RELATIVE_TOLERANCE):
+        else:
             side = f"your minimum {message_inr(limits.lower[c])} is above its {top} ({message_inr(high[c])})"
             held = "held at your minimum"
-        else:
-            continue
         out.append(
-            f"{channel}: {side}; your limit applies, and the data range stretches to it "
-            f"({channel} is {held} while the data range holds the other channels)"
+            f"{channels[c]}: {side}; your limit applies, and the data range stretches to it "
+            f"({channels[c]} is {held} while the data range holds the other channels)"
         )
     return out
 
 
 def _stretched(
-    limits: ChannelLimits, low: SpendMatrix, high: SpendMatrix
-) -> tuple[SpendMatrix, SpendMatrix, np.ndarray]:
-    """The data range (cells (K, C), INR per week) stretched to take in a user's minimum above its
-    top or maximum below its bottom, each cell in proportion: such a channel is held at that limit
-    for as long as the data range holds the others. Before, it was left without a top, and a budget
-    beyond the others' tops all went to it, however little it earned there. Also returns which
-    channels were stretched, (C,) bool."""
+    limits: ChannelLimits, low: SpendMatrix, high: SpendMatrix, below: np.ndarray, above: np.ndarray
+) -> tuple[SpendMatrix, SpendMatrix]:
+    """The data range (cells (K, C), INR per week) stretched to take in a user's maximum ``below`` its
+    bottom or minimum ``above`` its top (:func:`_outside`), each cell in proportion: such a channel is
+    held at that limit for as long as the data range holds the others. Before, it was left without a
+    top, and a budget beyond the others' tops all went to it, however little it earned there."""
     low_total, high_total = low.sum(axis=0), high.sum(axis=0)
-    above = (limits.lower > high_total * (1 + RELATIVE_TOLERANCE)) & (high_total > 0)
-    below = limits.upper < low_total * (1 - RELATIVE_TOLERANCE)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        raise_top = np.where(above, limits.lower / np.where(above, high_total, 1.0), 1.0)
-        lower_bottom = np.where(below, limits.upper / np.where(below, low_total, 1.0), 1.0)
-    return low * lower_bottom[None, :], high * raise_top[None, :], above | below
+    raise_top = np.where(above, limits.lower / np.where(above & (high_total > 0), high_total, 1.0), 1.0)
+    lower_bottom = np.where(below, limits.upper / np.where(below, low_total, 1.0), 1.0)
+    return low * lower_bottom[None, :], high * raise_top[None, :]
 
 
 def _budget_note(budget: float, side: str, reach: str, total: float, what: str, seen_beyond: bool) -> str:
