@@ -40,7 +40,7 @@ from mmm_analytics.simulator.engine import (
     SimulationResult,
 )
 from mmm_analytics.utils.names import one_name
-from mmm_analytics.utils.percent import typed_spend
+from mmm_analytics.utils.percent import sign_of, typed_spend
 
 #: Joins a scenario's warning lines (spend where the data has none) in its ``warnings`` column; empty when none.
 WARNING_SEPARATOR = " | "
@@ -69,7 +69,7 @@ class SignedAsWritten(UniqueKeyLoader):
 
 def _signed_as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = str(node.value)
-    if text.strip()[:1] in ("+", "-"):
+    if sign_of(text):  # the same test of a sign as the amount's reader
         return text
     return loader.construct_yaml_int(node) if node.tag.endswith(":int") else loader.construct_yaml_float(node)
 
