@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -143,8 +144,38 @@ def test_cpm_assumption_contributions_and_training_summary(page):
     assert "spend = exposures x CPM / 1000" in page and "TV 1.25" in page
     assert '<td class="num">4.000</td>' in page  # historical average ROI
     assert "Historical average ROI" in page
-    assert "timings.adam" in page and "best_epoch" in page and "1 after 3 epochs" in page
+    assert "1.5 s" in page and "Adam epoch kept" in page and "1 after 3 epochs (lowest 1)" in page
     assert "Durbin-Watson" in page
+
+
+def _training_table(page: str) -> list[list[str]]:
+    section = re.search(r'<section id="training">(.*?)</section>', page, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", section, re.S)
+    return [[html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows[1:]]
+
+
+def test_the_training_summary_speaks_words_not_keys(content):
+    """A training run's summary as the pipeline passes it: no dotted keys, times in seconds, wMAPE in percent,
+    the model form's own details (form choice, segment curves) left to their section."""
+    training = {
+        "timings_seconds": {"adam": 3.06749, "polish": 2.6428, "intervals": 0.02445, "total": 7.28446},
+        "best_adam_epoch": 19,
+        "residual_sd_share_of_mean_sales": 0.124375,
+        "history": {"loss": [0.6, 0.508217], "val_wmape": [0.11, 0.108719], "wmape": [0.04, 0.0360127]},
+        "selection": {"carryover": "geometric", "reason": "best forecast"},
+        "segment_curves": {"spread": {"slope": 0.0}, "by_channel": {"TV": {"slope": 0.0}}},
+        "segment_curves_in_advice": True,
+        "fitted apart": "each Brand on its own (3 markets)",
+    }
+    rows = dict(_training_table(build_report(ReportContent(**_fields(content) | {"training": training}))))
+    assert rows["Training time"] == "7.3 s in all: Adam 3.1 s, polish 2.6 s, intervals 0.024 s"
+    assert rows["Adam epoch kept (lowest training loss)"] == "19 of 2"
+    assert rows["Residual sd, share of mean weekly sales"] == "12.4%"
+    assert rows["Training loss"] == "0.5082 after 2 epochs (lowest 0.5082)"
+    assert rows["Validation wMAPE"] == "10.9% after 2 epochs (lowest 10.9%)"
+    assert rows["Segments' own curves in the budget advice"] == "yes"
+    assert rows["Fitted apart"] == "each Brand on its own (3 markets)"
+    assert not [name for name in rows if "." in name or "_" in name or "segment_curves" in name]
 
 
 def test_names_are_escaped(page):
@@ -191,5 +222,5 @@ def test_report_without_holdout_or_training(content):
             | {"plots": plots, "training": {}}
         )
     )
-    assert "parameter draws for intervals" in page
+    assert "Parameter draws for intervals" in page
     assert _charts(page)["chart-fit"]["layout"]["shapes"] == []

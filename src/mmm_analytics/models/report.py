@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,21 +190,78 @@ def _decomposition(plots: PlotData, fmt: NumberFormat) -> tuple[Block, ...]:
     )
 
 
-def _training_rows(summary: dict[str, Any], prefix: str = "") -> list[list[str]]:
+#: Training keys shown in sections of their own (the model form's), not in the training table.
+SHOWN_ELSEWHERE = frozenset({"selection", "segment_curves"})
+#: Training steps' names as a reader knows them.
+STEP_WORDS: dict[str, str] = {"adam": "Adam"}
+#: The loss history's metric names as a reader knows them.
+HISTORY_WORDS: dict[str, str] = {"loss": "loss", "wmape": "wMAPE", "mse": "mean squared error"}
+
+
+def _seconds(timings: dict[str, Any]) -> str:
+    """``{"adam": 3.07, "polish": 2.64, "total": 7.28}`` -> ``7.3 s in all: Adam 3.1 s, polish 2.6 s``."""
+    times = {name: float(value) for name, value in timings.items() if isinstance(value, (int, float))}
+    shown = {name: f"{value:.2g} s" if value < 0.1 else f"{value:.1f} s" for name, value in times.items()}
+    steps = ", ".join(f"{STEP_WORDS.get(name, name)} {text}" for name, text in shown.items() if name != "total")
+    return ": ".join(filter(None, (f"{shown['total']} in all" if "total" in shown else "", steps)))
+
+
+def _history_row(name: str, values: Sequence[float]) -> list[str]:
+    """A loss curve as its last and lowest value: ``Validation wMAPE``, ``10.9% after 20 epochs (lowest 10.7%)``."""
+    metric = name.removeprefix("val_")
+    label = f"{'Validation' if name.startswith('val_') else 'Training'} {HISTORY_WORDS.get(metric, metric)}"
+    show: Callable[[float], str] = numbers.percent if metric == "wmape" else (lambda v: f"{v:.4g}")
+    last, lowest = float(values[-1]), min(float(v) for v in values)
+    epochs = f"{len(values)} epoch{'s' if len(values) != 1 else ''}"
+    return [label, f"{show(last)} after {epochs} (lowest {show(lowest)})"]
+
+
+def _training_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """The training summary as rows a reader follows: times in seconds, losses as their last and lowest
+    value, shares in percent; keys without words of their own in their header form."""
     rows: list[list[str]] = []
     for key, value in summary.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            rows += _training_rows(value, f"{name}.")
-        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) for v in value):
-            rows.append([name, f"{float(value[-1]):.6g} after {len(value)} epochs (min {min(value):.6g})"])
-        elif isinstance(value, (int, float, str, bool)):
-            rows.append([name, f"{value:.6g}" if isinstance(value, float) else str(value)])
+        match key, value:
+            case (key, _) if key in SHOWN_ELSEWHERE or value is None:
+                continue
+            case ("timings_seconds" | "timings", dict()):
+                rows.append(["Training time", _seconds(value)])
+            case ("best_adam_epoch" | "best_epoch", int()):
+                epochs = len(next(iter((summary.get("history") or {}).values()), ()))
+                rows.append(
+                    ["Adam epoch kept (lowest training loss)", f"{value} of {epochs}" if epochs else str(value)]
+                )
+            case ("residual_sd_share_of_mean_sales", float()):
+                rows.append(["Residual sd, share of mean weekly sales", numbers.percent(value)])
+            case ("history", dict()):
+                rows += [
+                    _history_row(name, series)
+                    for name, series in sorted(value.items(), key=_history_order)
+                    if isinstance(series, (list, tuple)) and series
+                ]
+            case ("segment_curves_in_advice", bool()):
+                rows.append(["Segments' own curves in the budget advice", "yes" if value else "no"])
+            case (_, dict()):
+                rows += [[f"{header(key)}: {row[0]}", row[1]] for row in _training_rows(value)]
+            case (_, bool()):
+                rows.append([header(key), "yes" if value else "no"])
+            case (_, float()):
+                rows.append([header(key), f"{value:.4g}"])
+            case (_, int() | str()):
+                rows.append([header(key), str(value)])
     return rows
 
 
+def _history_order(item: tuple[str, Any]) -> tuple[int, int]:
+    """Loss, then wMAPE, then the rest; training before validation."""
+    name = item[0]
+    metric = name.removeprefix("val_")
+    order = list(HISTORY_WORDS)
+    return (order.index(metric) if metric in order else len(order), name.startswith("val_"))
+
+
 def _training(content: ReportContent) -> tuple[Block, ...]:
-    rows = [["saturation", content.saturation], ["parameter draws for intervals", str(content.n_draws)]]
+    rows = [["Saturation form", content.saturation], ["Parameter draws for intervals", str(content.n_draws)]]
     rows += _training_rows(content.training)
     return (html_table(["Item", "Value"], rows, ["text", "text"], content.number_format),)
 
