@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
 
 from mmm_analytics.eda.interactive import interactive_charts
+from mmm_analytics.reports.browser import Browser, find_chromium
+from mmm_analytics.style.page import Page, Section, write_page
 
 
 def test_charts_for_every_available_result(eda_run, fast_viz) -> None:
@@ -35,3 +41,36 @@ def test_missing_results_drop_their_charts(eda_run, fast_viz) -> None:
     slugs = [c.slug for c in interactive_charts(results, fast_viz)]
     assert "spend-over-time" not in slugs and "spend-share" not in slugs
     assert "sales-by-brand" in slugs
+
+
+ODD_BRAND = "Q <b>bold</b> & Co"
+ODD_GEO = "North-East &amp; <i>Sikkim</i>"
+
+
+def _odd_results() -> dict:
+    weeks = pd.date_range("2024-01-07", periods=4, freq="W")
+    sales = pd.DataFrame({ODD_BRAND: [1.0, 2.0, 3.0, 4.0], "Plain": [2.0, 2.0, 2.0, 2.0]}, index=weeks)
+    heat = pd.DataFrame([[5.0, 6.0]], index=[ODD_GEO], columns=[ODD_BRAND, "Plain"])
+    uplift = pd.DataFrame({"event": ["Diwali <br>"], "group": [ODD_BRAND], "uplift_pct": [4.0]})
+    return {
+        "sales_trend_brand": SimpleNamespace(sales=sales),
+        "geo_brand_heatmap": SimpleNamespace(sales=heat),
+        "festive_uplift": SimpleNamespace(table=uplift),
+    }
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium'")
+def test_names_from_the_data_are_drawn_letter_for_letter(tmp_path, fast_viz) -> None:
+    """Plotly reads tags and entities in labels: a brand named with '<b>' lost its tags and turned bold."""
+    charts = interactive_charts(_odd_results(), fast_viz)
+    page = Page("Odd names", "", (Section("charts", "Charts", tuple(c.spec() for c in charts)),), "eda_report.html")
+    path = write_page(tmp_path / "odd.html", page)
+    expression = (
+        "JSON.stringify([...document.querySelectorAll('.legendtext, .xtick text, .ytick text')]"
+        ".map(e => e.textContent))"
+    )
+    with Browser() as browser:
+        shown = json.loads(browser.evaluate(path, expression))
+        bold = browser.evaluate(path, "document.querySelectorAll('.legendtext b, .xtick b, .ytick i').length")
+    assert ODD_BRAND in shown and ODD_GEO in shown and "Diwali <br>" in shown
+    assert bold == 0

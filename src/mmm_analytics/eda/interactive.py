@@ -54,7 +54,10 @@ def _sales_by_brand(results: Results, viz: VizConfig) -> Chart | None:
     if trend is None:
         return None
     figure = go.Figure(
-        [go.Scatter(x=trend.sales.index, y=values, name=name, mode="lines") for name, values in trend.sales.items()]
+        [
+            go.Scatter(x=trend.sales.index, y=values, name=charts.plain(name), mode="lines")
+            for name, values in trend.sales.items()
+        ]
     )
     values = trend.sales.to_numpy().ravel()
     return Chart(
@@ -74,7 +77,7 @@ def _spend_over_time(results: Results, viz: VizConfig) -> Chart | None:
             go.Scatter(
                 x=spend.weekly.index,
                 y=values,
-                name=name,
+                name=charts.plain(name),
                 stackgroup="spend",
                 mode="lines",
                 line={"color": colors[name]},
@@ -96,7 +99,7 @@ def _spend_share(results: Results, viz: VizConfig) -> Chart | None:
     colors = palette.channel_colors(viz, list(spend.share["channel"]))
     figure = go.Figure(
         go.Pie(
-            labels=spend.share["channel"],
+            labels=[charts.plain(c) for c in spend.share["channel"]],
             values=spend.share["spend_inr"],
             hole=0.45,
             sort=False,
@@ -114,8 +117,8 @@ def _heatmap(matrix: Any, colorbar: str, symmetric: bool) -> go.Figure:
     return go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(),
-            x=[str(c) for c in matrix.columns],
-            y=[str(i) for i in matrix.index],
+            x=[charts.plain(c) for c in matrix.columns],
+            y=[charts.plain(i) for i in matrix.index],
             colorscale="RdBu_r" if symmetric else "Blues",
             zmin=None if limit is None else -limit,
             zmax=limit,
@@ -143,7 +146,7 @@ def _cross_correlation(results: Results, viz: VizConfig) -> Chart | None:
         return None
     figure = go.Figure(
         [
-            go.Scatter(x=list(cross.matrix.columns), y=values, name=name, mode="lines+markers")
+            go.Scatter(x=list(cross.matrix.columns), y=values, name=charts.plain(name), mode="lines+markers")
             for name, values in cross.matrix.iterrows()
         ]
     )
@@ -162,10 +165,10 @@ def _uplift(results: Results, viz: VizConfig) -> Chart | None:
     figure = go.Figure(
         [
             go.Bar(
-                x=rows["event"],
+                x=[charts.plain(event) for event in rows["event"]],
                 y=rows["uplift_pct"],
-                name=str(group),
-                hovertemplate="%{x}: %{y:+.1f}%<extra>" + str(group) + "</extra>",
+                name=charts.plain(group),
+                hovertemplate="%{x}: %{y:+.1f}%<extra>%{fullData.name}</extra>",
             )
             for group, rows in table.groupby("group", sort=False)
         ]

@@ -301,6 +301,14 @@ class Browser:
             console_errors=errors,
         )
 
+    def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768) -> Any:
+        """The value of the JavaScript ``expression`` in ``path`` loaded with its charts drawn (JSON-like)."""
+        session = self._open(path, width, height)
+        try:
+            return self._evaluate(expression, session)
+        finally:
+            self._close(session)
+
     def screenshot(self, path: Path, width: int = 1366, height: int = 768) -> bytes:
         """A PNG of the whole page ``path`` (up to :data:`MAX_SHOT_HEIGHT` px tall) at ``width``."""
         session = self._open(path, width, height)

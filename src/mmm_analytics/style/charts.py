@@ -16,6 +16,12 @@ from mmm_analytics.style import numbers, palette
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 
 
+def plain(text: object) -> str:
+    """``text`` (a name from the data) as plotly shows it letter for letter: plotly reads ``<b>``, ``<br>``
+    and entities in any label, so ``&``, ``<`` and ``>`` go in as entities."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def layout(x_title: str = "", y_title: str = "", **updates: Any) -> dict[str, Any]:
     """The shared layout: white background, light grid, legend above the plot, axis titles."""
     axis = {"gridcolor": palette.GRID, "zerolinecolor": "#c9ced4", "automargin": True}
