@@ -19,7 +19,10 @@ def test_every_report_uses_the_one_stylesheet_and_navigation(small_run: Run, nam
     page = (small_run.reports / name).read_text(encoding="utf-8")
     css = (RESOURCES / "report.css").read_text(encoding="utf-8")
     assert page.count("<style>") == 1 and css in page
-    assert f'<a href="{name}" class="current" aria-current="page">' in page
+    assert f'<a href="{name}" data-report="{name}" class="current" aria-current="page">' in page
+    nav = re.search(r'<nav class="reports".*?</nav>', page, re.S).group(0)
+    for other in PAGES:  # every report of the run linked from every other, none named as missing
+        assert f'<a href="{other}" data-report="{other}"' in nav
     assert page.count("plotly.js v") == 1
 
 

@@ -28,6 +28,8 @@ from mmm_analytics.style.page import (
     records_table,
     render_page,
     script_json,
+    write_page,
+    write_report,
 )
 
 EVIL = "<script>alert(1)</script>"
@@ -69,8 +71,48 @@ def test_the_navigation_links_every_report_and_marks_this_one() -> None:
     html = _page(Text(("x",)), file="roi_report.html")
     for name in REPORTS:
         assert f'href="{name}"' in html
-    assert '<a href="roi_report.html" class="current" aria-current="page">' in html
+    assert '<a href="roi_report.html" data-report="roi_report.html" class="current" aria-current="page">' in html
     assert html.count("<style>") == 1
+
+
+def _nav(path) -> dict[str, str]:
+    """The written page's navigation: report -> its link's href, or "missing" (named, not linked)."""
+    nav = re.search(r'<nav class="reports".*?</nav>', path.read_text(encoding="utf-8"), re.S).group(0)
+    links = dict(re.findall(r'<a href="([^"]+)" data-report="([^"]+)"', nav))
+    shown = {report: href for href, report in links.items()}
+    return shown | dict.fromkeys(re.findall(r'<span class="missing" data-report="([^"]+)"', nav), "missing")
+
+
+def test_written_reports_link_only_the_reports_beside_them(tmp_path) -> None:
+    """A report written alone linked four pages that did not exist (the browser's 'file not found');
+    each written report now links what is beside it, names the command of the rest, and the reports
+    written earlier gain the link to a later one."""
+    write_page(tmp_path / "eda_report.html", Page("EDA", "", (), "eda_report.html"))
+    assert _nav(tmp_path / "eda_report.html") == {"eda_report.html": "eda_report.html"} | dict.fromkeys(
+        ["summary.html", "model_report.html", "roi_report.html", "simulation_report.html"], "missing"
+    )
+    assert "Not written yet: 'mmm train' writes it" in (tmp_path / "eda_report.html").read_text()
+    write_report(tmp_path / "model_report.html", _page(Text(("x",)), file="model_report.html"))
+    for name in ("eda_report.html", "model_report.html"):
+        nav = _nav(tmp_path / name)
+        assert nav["eda_report.html"] == "eda_report.html" and nav["model_report.html"] == "model_report.html"
+        assert nav["roi_report.html"] == nav["summary.html"] == "missing"
+    assert "<h1>EDA</h1>" in (tmp_path / "eda_report.html").read_text()  # the rest of the page kept
+
+
+def test_a_report_written_under_its_own_name_links_itself_by_that_name(tmp_path) -> None:
+    write_page(tmp_path / "roi_report.html", Page("ROI", "", (), "roi_report.html"))
+    write_page(tmp_path / "my eda.html", Page("EDA", "", (), "eda_report.html"))
+    assert _nav(tmp_path / "my eda.html")["eda_report.html"] == "my eda.html"
+    assert _nav(tmp_path / "my eda.html")["roi_report.html"] == "roi_report.html"
+    assert _nav(tmp_path / "roi_report.html")["eda_report.html"] == "missing"  # no eda_report.html there
+
+
+def test_a_page_without_the_navigation_is_left_alone(tmp_path) -> None:
+    (tmp_path / "summary.html").write_text("<html><body>mine</body></html>", encoding="utf-8")
+    write_page(tmp_path / "roi_report.html", Page("ROI", "", (), "roi_report.html"))
+    assert (tmp_path / "summary.html").read_text() == "<html><body>mine</body></html>"
+    assert _nav(tmp_path / "roi_report.html")["summary.html"] == "summary.html"
 
 
 @pytest.mark.parametrize(

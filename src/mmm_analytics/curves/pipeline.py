@@ -54,6 +54,7 @@ from mmm_analytics.response.artifacts import (
     load_model_files,
     model_folder,
 )
+from mmm_analytics.style.page import write_report
 from mmm_analytics.utils.io import write_csv, write_json, write_parquet, write_text
 from mmm_analytics.utils.workers import remove_stale_temps
 
@@ -210,7 +211,7 @@ def generate_curves(
             config.model.curves.max_spend_multiple,
             config.viz,
         )
-        outputs["report"] = write_text(Path(reports_dir) / REPORT_FILE, page)
+        outputs["report"] = write_report(Path(reports_dir) / REPORT_FILE, page)
         data_files = write_report_data(Path(reports_dir), report_curves)
     seconds["total"] = round(time.perf_counter() - started, 3)
     segment_figures = sum(job.kind is FigureKind.SEGMENT for job in jobs)

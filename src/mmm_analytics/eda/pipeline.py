@@ -24,7 +24,8 @@ from mmm_analytics.eda.render import RenderJob, render_all
 from mmm_analytics.eda.report import build_report
 from mmm_analytics.eda.tables import Overview
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.io import read_parquet, write_csv, write_text
+from mmm_analytics.style.page import write_report
+from mmm_analytics.utils.io import read_parquet, write_csv
 
 #: Called once per finished step with a short label; there are ``PROGRESS_STEPS`` steps.
 type Progress = Callable[[str], None]
@@ -237,7 +238,7 @@ def run_eda(
         embed_images,
         number_format=viz.number_format,
     )
-    write_text(report_path, html)
+    write_report(report_path, html)
     step("report")
     seconds = time.perf_counter() - start
     return EdaResult(tuple(outcomes), overview, tuple(findings), written, Path(report_path), seconds)

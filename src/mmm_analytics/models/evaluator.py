@@ -60,7 +60,8 @@ from mmm_analytics.models.report import ReportContent, build_report
 from mmm_analytics.models.selection_report import form_section
 from mmm_analytics.response import saturation
 from mmm_analytics.response.artifacts import ResponseParams
-from mmm_analytics.utils.io import write_csv, write_json, write_text
+from mmm_analytics.style.page import write_report
+from mmm_analytics.utils.io import write_csv, write_json
 
 METRICS_CSV = "model_metrics.csv"
 METRICS_JSON = "model_metrics.json"
@@ -290,7 +291,7 @@ def evaluate(
         number_format=viz.number_format,
         extra_sections=tuple(sections),
     )
-    report = write_text(reports_dir / REPORT_HTML, build_report(content))
+    report = write_report(reports_dir / REPORT_HTML, build_report(content))
     clock.lap("report")
     return Evaluation(metrics, frame, contributions, diagnostics, (*files, *figures, report), clock.seconds(), insight)
 

@@ -11,8 +11,12 @@ the plotly library inlined once and the charts' data as one JSON document, drawn
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
-from collections.abc import Mapping, Sequence
+import os
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,6 +37,18 @@ REPORTS: dict[str, str] = {
     "roi_report.html": "ROI curves",
     "simulation_report.html": "Budget simulation",
 }
+#: The command that writes each report (named where a report is not written yet).
+WRITTEN_BY: dict[str, str] = {
+    "summary.html": "mmm run",
+    "eda_report.html": "mmm eda",
+    "model_report.html": "mmm train",
+    "roi_report.html": "mmm curves",
+    "simulation_report.html": "mmm simulate",
+}
+#: The navigation between the reports in a written page (the first in its body).
+NAV = re.compile(r'<nav class="reports" aria-label="Reports">.*?</nav>', re.S)
+#: The report a written page's navigation marks as itself.
+NAV_CURRENT = re.compile(r'data-report="([^"]+)" class="current"')
 #: Plotly's options for every chart: fits its box, no logo, no network.
 PLOTLY_CONFIG: dict[str, Any] = {"responsive": True, "displaylogo": False}
 
@@ -360,8 +376,25 @@ def charts_of(page: Page) -> dict[str, Mapping[str, Any]]:
     return _charts_in([block for section in page.sections for block in section.blocks])
 
 
+def nav_links(current: str, written: Collection[str] | None = None, own_name: str | None = None) -> list[dict]:
+    """The navigation's entries: each report of :data:`REPORTS` linked when ``written`` holds it (all when
+    None), else named with the command that writes it; ``current`` (this page) links to ``own_name``."""
+    return [
+        {
+            "report": name,
+            "label": label,
+            "href": (own_name or name) if name == current else name,
+            "current": name == current,
+            "written": written is None or name in written,
+            "command": WRITTEN_BY[name],
+        }
+        for name, label in REPORTS.items()
+    ]
+
+
 def render_page(page: Page) -> str:
-    """The whole report as one HTML document."""
+    """The whole report as one HTML document (its navigation links every report; :func:`write_report`
+    leaves links only to the reports written beside it)."""
     charts = charts_of(page)
     payload = {"charts": {key: {**figure, "config": PLOTLY_CONFIG} for key, figure in charts.items()}}
     return (
@@ -369,6 +402,7 @@ def render_page(page: Page) -> str:
         .get_template("base.html.jinja")
         .render(
             page=page,
+            nav=nav_links(page.file),
             css=_asset("report.css"),
             script=_asset("report.js"),
             plotly=Markup(_plotly_js()) if charts or page.plotly else "",  # the library itself
@@ -380,7 +414,48 @@ def render_page(page: Page) -> str:
 
 
 def write_page(path: str | Path, page: Page) -> Path:
-    """Render ``page`` and write it atomically to ``path``."""
+    """Render ``page`` and write it as a report at ``path`` (:func:`write_report`)."""
+    return write_report(path, render_page(page))
+
+
+def write_report(path: str | Path, html: str) -> Path:
+    """Write the rendered report ``html`` atomically to ``path`` with its navigation linking the reports
+    written in its folder (and naming the commands of the others), and set the others' navigation alike."""
     from mmm_analytics.utils.io import write_text
 
-    return write_text(path, render_page(page))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _folder_lock(path.parent):
+        present = {name for name in REPORTS if (path.parent / name).is_file() or name == path.name}
+        written = write_text(path, relinked(html, present, path.name) or html)
+        for name in sorted(present - {path.name}):
+            other = path.parent / name
+            text = relinked(other.read_text(encoding="utf-8"), present, name)
+            if text is not None:
+                write_text(other, text)
+    return written
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` while reports there are rewritten (two runs writing reports into
+    one folder at once each read and write whole pages)."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def relinked(html: str, present: Collection[str], own_name: str) -> str | None:
+    """The report ``html`` (written as ``own_name``) with its navigation linking the reports ``present``
+    beside it; None when nothing changes or the page has no navigation of this package's."""
+    found = NAV.search(html, max(html.find("<body>"), 0))
+    current = NAV_CURRENT.search(found.group(0)) if found else None
+    if found is None or current is None:
+        return None
+    nav = environment().get_template("nav.html.jinja").render(nav=nav_links(current.group(1), present, own_name))
+    if nav.strip() == found.group(0).strip():
+        return None
+    return html[: found.start()] + nav.strip() + html[found.end() :]
