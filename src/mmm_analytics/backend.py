@@ -2,8 +2,9 @@
 
 :func:`use_backend` is called where a model is built or loaded (``mmm_analytics.models``)
 and :func:`use_jax` where JAX alone evaluates a response (``mmm_analytics.simulator``);
-importing ``mmm_analytics`` itself changes nothing. Variables already set in the
-environment win: ``KERAS_BACKEND``, ``JAX_PLATFORMS`` and ``JAX_ENABLE_X64``. The model is
+importing ``mmm_analytics`` itself changes nothing. Keras always runs on JAX (the model's
+layers and fits are JAX code): a ``KERAS_BACKEND`` of another name in the environment is
+replaced. Values already set for ``JAX_PLATFORMS`` and ``JAX_ENABLE_X64`` win. The model is
 small; double precision lets the fit converge to the exact posterior mode.
 """
 
@@ -24,6 +25,7 @@ _TRUE = ("1", "true", "t", "yes", "y", "on")
 def _environment() -> None:
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
+    os.environ["KERAS_BACKEND"] = DEFAULTS["KERAS_BACKEND"]  # e.g. a tensorflow set for other work
 
 
 def use_jax() -> None:
@@ -44,8 +46,13 @@ def use_jax() -> None:
 
 
 def use_backend() -> None:
-    """:func:`use_jax`, then Keras (on the ``KERAS_BACKEND``, JAX by default) switched to float64. Idempotent."""
+    """:func:`use_jax`, then Keras (on JAX, whatever ``KERAS_BACKEND`` said) switched to float64. Idempotent."""
     use_jax()
     import keras
 
+    if keras.backend.backend() != DEFAULTS["KERAS_BACKEND"]:
+        raise RuntimeError(
+            f"Keras was imported on the {keras.backend.backend()!r} backend before mmm_analytics; the model runs "
+            "on JAX: set KERAS_BACKEND=jax before the first import of keras"
+        )
     keras.config.set_floatx("float64")

@@ -89,3 +89,27 @@ def test_an_ascii_only_output_prints_its_table_not_a_traceback(tmp_path: Path) -
     assert result.returncode == 0, result.stderr.decode("ascii", "replace")
     assert b"Rows" in result.stdout and result.stderr == b""
     result.stdout.decode("ascii")  # nothing but ASCII was written
+
+
+def test_the_env_file_of_the_folder_the_command_runs_in_is_read(tmp_path: Path) -> None:
+    """The Kaggle error says to put credentials in .env, but the .env beside the user's data was never read
+    (the search started from the package's own folder)."""
+    (tmp_path / ".env").write_text("MMM_PROBE_FROM_DOTENV=yes\n", encoding="utf-8")
+    code = (
+        "import os, sys\nsys.argv = ['mmm', '--version']\nfrom mmm_analytics.cli import app\n"
+        "try:\n    app.main()\nexcept SystemExit:\n    pass\nprint(os.environ.get('MMM_PROBE_FROM_DOTENV'))"
+    )
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "probe.py").write_text(code, encoding="utf-8")  # a script, as the console entry is
+    env = {k: v for k, v in os.environ.items() if k != "MMM_PROBE_FROM_DOTENV"}
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "bin" / "probe.py")], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert result.stdout.strip().splitlines()[-1] == "yes", result.stderr
+
+
+def test_figures_are_drawn_by_agg_whatever_mplbackend_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MPLBACKEND=bogus in the environment ended `mmm eda` and `mmm curves` in matplotlib's traceback."""
+    monkeypatch.setenv("MPLBACKEND", "bogus")
+    result = runner.invoke(app, ["data", "--help"])
+    assert result.exit_code == 0 and os.environ["MPLBACKEND"] == "Agg"

@@ -1,8 +1,9 @@
 """The ``mmm`` Typer app: a root callback plus one command per pipeline step.
 
 Importing the app loads Typer and Rich only (``mmm --help`` answers at once); each command
-imports the numerical packages when it runs. Figures are drawn with matplotlib's
-non-interactive Agg backend unless ``MPLBACKEND`` says otherwise.
+imports the numerical packages when it runs. Figures are files, drawn with matplotlib's
+non-interactive Agg backend whatever ``MPLBACKEND`` says. A ``.env`` file in the folder the
+command runs in (or above it) sets variables not already set, such as Kaggle's credentials.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def root(
     ] = False,
 ) -> None:
     """Marketing Mix Modeling toolkit."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["MPLBACKEND"] = "Agg"  # figures are files: no window, and no other backend's requirements
     tolerate_narrow_encodings()
     from mmm_analytics.utils.matplotlib_env import quiet_missing_glyphs, usable_matplotlib_config
 
@@ -178,9 +179,9 @@ for _name, _command in COMMANDS.items():
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (``mmm``); ``argv`` lets the scripts/ wrappers reuse it."""
-    from dotenv import load_dotenv
+    from dotenv import find_dotenv, load_dotenv
 
-    load_dotenv(override=False)
+    load_dotenv(find_dotenv(usecwd=True), override=False)  # the .env of the folder the command runs in
     sys.unraisablehook = pass_on_interrupts
     try:
         app(args=argv, prog_name="mmm")
