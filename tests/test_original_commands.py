@@ -205,3 +205,44 @@ def test_pip_accepts_requirements_txt() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "mmm-analytics" in result.stdout
+
+
+def _script_alone(python: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [python, *args, str(SCRIPTS / "04_train_model.py"), "--help"], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_script_without_its_dependencies_says_so_in_one_line() -> None:
+    """A Python without typer ended in a chained traceback (exit 1)."""
+    result = _script_alone(sys.executable, "-S")  # -S: no site-packages, so neither the package nor typer
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: module 'typer' is not installed; install the dependencies with 'pip install -r requirements.txt'"
+    ]
+
+
+OLD_PYTHON = next(
+    (
+        found
+        for name in ("python3", "python3.11", "python3.12")
+        if (found := shutil.which(name))
+        and subprocess.run([found, "-c", "import sys; sys.exit(sys.version_info < (3, 13))"]).returncode == 1
+    ),
+    None,
+)
+
+
+@pytest.mark.skipif(OLD_PYTHON is None, reason="no Python older than 3.13 on this machine")
+def test_a_script_run_by_an_old_python_names_the_python_it_needs() -> None:
+    assert OLD_PYTHON is not None
+    result = _script_alone(OLD_PYTHON)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "needs Python 3.13 or newer" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_debug_goes_anywhere_among_a_script_s_arguments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python scripts/04_train_model.py --debug` was refused: 'No such option: --debug'."""
+    assert run_script("03_engineer_features.py", "--input", "missing.parquet", "--debug") == 2
+    err = capsys.readouterr().err
+    assert "No such option" not in err and "Traceback" in err and "missing.parquet" in err
