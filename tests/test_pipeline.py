@@ -136,19 +136,41 @@ def test_train_needs_the_features_file(tmp_path: Path, config) -> None:
         pipeline.train(run)
 
 
-def test_a_missing_or_broken_scenarios_file_stops_the_run_before_any_step(tmp_path: Path, config) -> None:
-    """Before, 'mmm run' in a folder without config/scenarios.yaml trained for minutes, then stopped at
-    the simulate step with a hint to pass --scenarios, a flag 'mmm run' does not have."""
+def test_a_broken_scenarios_file_stops_the_run_before_any_step(tmp_path: Path, config) -> None:
+    """Before, a scenarios file the simulate step could not read stopped 'mmm run' after minutes of training."""
     folder = tmp_path / "cfg"
     folder.mkdir()
     run = PipelineRun(ProjectPaths(tmp_path / "out"), config, folder)
     started: list[str] = []
-    with pytest.raises(InputError, match=r"scenarios\.yaml' not found: the simulate step reads it; .*--skip simulate"):
-        run_pipeline(run, ("data", "simulate"), on_start=started.append)
     (folder / "scenarios.yaml").write_text("scenarios:\n  - name: a\n    spend: {TV: 5, TV: 6}\n")
     with pytest.raises(InputError, match="is given twice"):
         run_pipeline(run, ("data", "simulate"), on_start=started.append)
     assert started == [] and not (tmp_path / "out").exists()
+
+
+def test_without_a_scenarios_file_the_simulate_step_asks_the_default_scenarios(tmp_path: Path, config) -> None:
+    """'mmm run' in an empty folder stopped at once: every setting has a default but config/scenarios.yaml
+    had none. Now the step writes scenarios that fit any panel beside its exports and runs them."""
+    paths = ProjectPaths(tmp_path / "out")
+    write_model(paths.models_dir, build_params(n_weeks=30))
+    run = PipelineRun(paths, config, tmp_path / "empty")
+    result = pipeline.simulate(run)
+    written = run.default_scenarios_path
+    assert written.is_file() and written.parent == paths.simulations_dir
+    names = list(result.scenarios["scenario"])
+    channels = load_simulator_channels(paths)
+    assert names[:3] == ["current_mix", "all_plus_10", "all_minus_10"]
+    assert names[3:] == [f"{channel}_plus_20" for channel in channels]
+    assert "copy this file" in written.read_text().lower()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "scenarios.yaml").write_text("scenarios:\n  - name: mine\n")
+    assert run.scenarios_to_run(channels) == tmp_path / "empty" / "scenarios.yaml"  # a file of one's own wins
+
+
+def load_simulator_channels(paths: ProjectPaths) -> list[str]:
+    from mmm_analytics.response.artifacts import load_model_files
+
+    return list(load_model_files(paths.models_dir)[0].channels)
 
 
 def test_a_scenario_for_a_brand_the_data_lacks_stops_the_run_before_the_training(tmp_path: Path, config) -> None:

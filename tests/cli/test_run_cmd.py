@@ -67,3 +67,20 @@ def test_a_data_run_without_training_says_the_model_figures_are_the_earlier_mode
     assert note is not None and note.startswith("this run prepared the data again but did not train")
     assert earlier_model_note(["data", "eda", "features", "train", "curves"], paths) is None
     assert earlier_model_note(["curves", "simulate"], paths) is None  # the model's own steps: its figures are right
+
+
+def test_a_run_whose_config_folder_has_no_scenarios_runs_the_default_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mmm run` in an empty folder stopped at once on the missing config/scenarios.yaml."""
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    from ..simulator.hand_built import build_params, write_model
+
+    monkeypatch.chdir(tmp_path)
+    write_model(ProjectPaths(tmp_path / "out").models_dir, build_params(n_weeks=30))
+    result = runner.invoke(app, ["run", "--steps", "simulate", "--output-dir", "out"])  # no config/ here
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "note: config/scenarios.yaml not found: the simulate step asked the default scenarios" in said
+    assert [path.name for path in tmp_path.glob("out/**/default_scenarios.yaml")] == ["default_scenarios.yaml"]

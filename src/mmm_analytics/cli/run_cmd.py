@@ -202,3 +202,9 @@ def run(
     console.print(summary(written, outcome.seconds, key_numbers(paths, outcome.results)))
     if note := earlier_model_note(chosen, paths):
         warn(note)
+    if "simulate" in chosen and not pipeline.scenarios.exists():
+        console.print(
+            f"[yellow]note:[/yellow] {escape(str(pipeline.scenarios))} not found: the simulate step asked the default "
+            f"scenarios ({escape(str(pipeline.default_scenarios_path))}); copy that file there and edit it to ask your own",
+            highlight=False,
+        )

@@ -109,6 +109,50 @@ class PipelineRun:
             folder = folder.parent
         return folder / "scenarios.yaml"
 
+    @property
+    def default_scenarios_path(self) -> Path:
+        """Where the simulate step writes the scenarios it asks when the config folder has none."""
+        return self.paths.simulations_dir / DEFAULT_SCENARIOS_FILE
+
+    def scenarios_to_run(self, channels: Sequence[str]) -> Path:
+        """``scenarios.yaml`` of the config folder, or, when there is none, :func:`default_scenarios`
+        for the model's ``channels`` written to :attr:`default_scenarios_path`."""
+        if self.scenarios.exists():
+            return self.scenarios
+        from mmm_analytics.utils.io import write_text
+
+        return write_text(self.default_scenarios_path, default_scenarios(channels))
+
+
+#: The scenarios file the simulate step writes (beside its exports) when the config folder has none.
+DEFAULT_SCENARIOS_FILE = "default_scenarios.yaml"
+
+
+def default_scenarios(channels: Sequence[str]) -> str:
+    """Scenarios that fit any panel of ``channels`` (no brand or region named), as a scenarios file:
+    today's mix, every channel up and down a tenth, and each channel up a fifth alone."""
+    import yaml
+
+    scenarios: list[dict[str, Any]] = [
+        {"name": "current_mix", "description": "Today's average weekly spend on every channel"},
+        {"name": "all_plus_10", "description": "Every channel up 10%", "spend": dict.fromkeys(channels, "+10%")},
+        {"name": "all_minus_10", "description": "Every channel cut by 10%", "spend": dict.fromkeys(channels, "-10%")},
+    ]
+    scenarios += [
+        {
+            "name": f"{name}_plus_20",
+            "description": f"{name} up a fifth, everything else unchanged",
+            "spend": {name: "+20%"},
+        }
+        for name in channels
+    ]
+    head = (
+        "# The scenarios 'mmm run' asked because its config folder has no scenarios.yaml.\n"
+        "# Copy this file to that folder as scenarios.yaml and edit it to ask your own (format: see the\n"
+        "# project's config/scenarios.yaml). '+10%' changes a channel's current weekly spend.\n"
+    )
+    return head + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, allow_unicode=True, width=100)
+
 
 @dataclass(slots=True)
 class PipelineResult:
@@ -173,12 +217,13 @@ def curves(run: PipelineRun, progress: FigureProgress | None = None) -> CurvesRe
 
 
 def simulate(run: PipelineRun, progress: Progress | None = None) -> BatchResults:
-    """The batch simulation over ``scenarios.yaml`` (national), with stamped exports."""
+    """The batch simulation over ``scenarios.yaml`` (national; :func:`default_scenarios` when the config
+    folder has none), with stamped exports."""
     paths = run.paths
     simulator = load_simulator(paths.models_dir, run.config)
     return simulate_batch(
         simulator,
-        run.scenarios,
+        run.scenarios_to_run(simulator.channels),
         paths.simulations_dir,
         paths.simulation_figures,
         paths.reports_dir / "simulation_report.html",
@@ -290,7 +335,7 @@ def run_pipeline(
 
         if source_kind(run.source) is SourceKind.CSV:
             check_csv_path(Path(run.source))  # the input first: it is what the run was given
-    if "simulate" in steps:
+    if "simulate" in steps and run.scenarios.exists():  # none: the step asks default_scenarios
         check_scenarios(run.scenarios)  # before the steps ahead of it spend minutes
     outcome = PipelineResult()
     start = time.time()
@@ -304,7 +349,7 @@ def run_pipeline(
         outcome.results[step] = result
         if on_done is not None:
             on_done(step, result, outcome.seconds[step])
-        if step == "data" and "simulate" in steps:
+        if step == "data" and "simulate" in steps and run.scenarios.exists():
             check_scenario_scopes(run.scenarios, result.clean_panel)  # before the training
     if summary:
         from mmm_analytics.reports.summary import write_summary
