@@ -32,6 +32,12 @@ runner = CliRunner()
             id="world-twice",
         ),
         pytest.param(["benchmark", "--scale", "24,24"], "--scale: panel size 24 is given twice", id="size-twice"),
+        pytest.param(["benchmark", "--scale", "24,0"], "--scale 0: choose sizes among 24, 400", id="size-unknown"),
+        pytest.param(
+            ["benchmark", "--settings", "Default,default"],
+            "--settings: world 'default' is given twice",
+            id="world-case",
+        ),
         pytest.param(
             ["run", "--input", "nope.csv", "--steps", "eda"],
             "--input is read by the data step, which this run leaves out",

@@ -80,8 +80,8 @@ def _pair(ours: float, floor: float, digits: int = 1) -> str:
 
 
 def _parse_settings[S: StrEnum](text: str, kind: type[S]) -> list[S]:
-    """``--settings``: comma-separated world names, each one of ``kind``'s."""
-    names = comma_list(text, "--settings", "default,delayed", str, "world")
+    """``--settings``: comma-separated world names, each one of ``kind``'s (in any case)."""
+    names = comma_list(text.lower(), "--settings", "default,delayed", str, "world")
     unknown = [name for name in names if name not in {member.value for member in kind}]
     if unknown:
         raise InputError(f"--settings: unknown world {unknown[0]!r}; choose from {', '.join(kind)}")
@@ -185,7 +185,8 @@ def _scale(sizes: list[int], output: Path, config_dir: Path) -> None:
 
     unknown = [n for n in sizes if n not in SIZES]
     if unknown or not sizes:
-        raise InputError(f"--scale {unknown or sizes}: choose sizes among {', '.join(map(str, SIZES))}")
+        given = f" {unknown[0]}" if unknown else ""
+        raise InputError(f"--scale{given}: choose sizes among {', '.join(map(str, SIZES))}")
     import pandas as pd
 
     rows = []
