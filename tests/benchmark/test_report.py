@@ -330,7 +330,7 @@ def test_the_advice_uplift_coverage_pools_the_moved_cells_of_every_seed(runs) ->
         "- noisy: the advice's 90% uplift intervals hold the true uplift in - of the cells it moves "
         "(the floor 100%), outside 85%-95%: too wide.",
     ]
-    assert "## Advice intervals that miss" in markdown(summary.reset_index(), channel_summary(channels))
+    assert "## Advice intervals outside 85%-95%" in markdown(summary.reset_index(), channel_summary(channels))
     calibrated = counted.assign(uplift_inside=[4, 1, 0], floor_uplift_inside=[2, 2, 3])  # 100% / 100%: too wide
     lines = uplift_coverage_lines(setting_summary(calibrated, channels))
     assert lines[0].endswith("too wide.") and "noisy" in lines[1]

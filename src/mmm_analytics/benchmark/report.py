@@ -588,7 +588,8 @@ def markdown(
     if lift.tests > 0 and "lift_contribution_error" in summary:
         lines += _lift_lines(summary, lift)
     if misses := uplift_coverage_lines(summary):
-        lines += ["## Advice intervals that miss", "", *misses, ""]
+        low, high = UPLIFT_COVERAGE_RANGE
+        lines += [f"## Advice intervals outside {low:.0%}-{high:.0%}", "", *misses, ""]
     if cells is not None and not cells.empty:
         lines += _losing_lines(cells)
     problems = problem_lines(summary)
