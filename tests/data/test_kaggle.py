@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import kagglehub
 import pytest
 import requests
+import urllib3
+from hypothesis import given
+from hypothesis import strategies as st
+from kagglehub import exceptions as kaggle_errors
 
 from mmm_analytics.config.data import DataConfig, KaggleSettings
 from mmm_analytics.data import schema
-from mmm_analytics.data.kaggle import KEY_ENV, USERNAME_ENV, fetch_kaggle_csv, find_csv
+from mmm_analytics.data.kaggle import KEY_ENV, USERNAME_ENV, fetch_kaggle_csv, find_csv, redact
 from mmm_analytics.data.pipeline import run_data
 from mmm_analytics.errors import InputError
 
@@ -77,15 +83,60 @@ def test_kaggle_json_sets_the_environment(no_credentials, fake_download, tmp_pat
         pytest.param("{not json", "not valid JSON", id="bad_json"),
         pytest.param(json.dumps({"username": "someone"}), "needs the keys 'username' and 'key'", id="no_key"),
         pytest.param(None, "not found", id="missing_file"),
+        pytest.param("{}", "needs the keys 'username' and 'key'", id="empty_object"),
+        pytest.param("\udcff", "not valid JSON", id="not_utf8"),
     ],
 )
 def test_bad_kaggle_json_names_the_file(no_credentials, tmp_path: Path, content: str | None, match: str) -> None:
     path = tmp_path / "kaggle.json"
     if content is not None:
-        path.write_text(content, encoding="utf-8")
+        path.write_text(content, encoding="utf-8", errors="surrogateescape")
     with pytest.raises(InputError, match=match) as caught:
         fetch_kaggle_csv(KaggleSettings(), path)
     assert "kaggle.json" in str(caught.value)
+
+
+@pytest.mark.parametrize("holds_json", [False, True], ids=["empty-folder", "folder-with-kaggle-json"])
+def test_a_folder_given_as_kaggle_json_is_named(
+    no_credentials, fake_download, tmp_path: Path, monkeypatch, holds_json: bool
+) -> None:
+    """Before, a folder (also '.') was 'not found'."""
+    folder = tmp_path / "kdir"
+    folder.mkdir()
+    if holds_json:
+        (folder / "kaggle.json").write_text(json.dumps({"username": "someone", "key": SECRET}), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    for given_path in (folder, Path(".")):
+        with pytest.raises(InputError) as caught:
+            fetch_kaggle_csv(KaggleSettings(), given_path)
+        if holds_json:
+            expected = (
+                f"Kaggle credentials file '{given_path}' is a folder; give the kaggle.json file inside it: "
+                f"--kaggle-json '{given_path / 'kaggle.json'}'"
+            )
+        else:
+            expected = (
+                f"Kaggle credentials file '{given_path}' is a folder (with no kaggle.json in it); give the path "
+                "of the kaggle.json file from your Kaggle account page"
+            )
+        assert str(caught.value) == expected
+    assert fake_download == []
+
+
+def test_an_unreadable_kaggle_json_says_to_make_it_readable(
+    no_credentials, fake_download, tmp_path: Path, monkeypatch
+) -> None:
+    """Before, the PermissionError reached the CLI, which said to choose a folder you can write to."""
+    path = tmp_path / "kaggle.json"
+    path.write_text(json.dumps({"username": "someone", "key": SECRET}), encoding="utf-8")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(InputError, match=r"kaggle\.json' cannot be read \(permission denied\); make it readable"):
+        fetch_kaggle_csv(KaggleSettings(), path)
 
 
 def test_no_credentials_suggests_synthetic(no_credentials, fake_download) -> None:
@@ -98,13 +149,151 @@ def test_network_failure_suggests_synthetic_and_hides_the_key(no_credentials, mo
     monkeypatch.setenv(USERNAME_ENV, "someone")
     monkeypatch.setenv(KEY_ENV, SECRET)
 
-    def offline(handle: str, *args, **kwargs) -> str:
-        raise requests.ConnectionError(f"cannot reach www.kaggle.com with key {SECRET}")
+    def failing(handle: str, *args, **kwargs) -> str:
+        raise requests.exceptions.ChunkedEncodingError(f"connection broken with key {SECRET}")
 
-    monkeypatch.setattr(kagglehub, "dataset_download", offline)
+    monkeypatch.setattr(kagglehub, "dataset_download", failing)
     with pytest.raises(InputError, match=r"could not download Kaggle dataset .*--source synthetic") as caught:
         fetch_kaggle_csv(KaggleSettings())
     assert SECRET not in str(caught.value)
+    assert "with key ***" in str(caught.value)
+
+
+def _offline_error() -> requests.ConnectionError:
+    """What requests raises without a network: urllib3's name-resolution error in a retry error."""
+    pool = urllib3.HTTPSConnectionPool("api.kaggle.com", 443)
+    connection = urllib3.connection.HTTPSConnection("api.kaggle.com", 443)
+    resolution = urllib3.exceptions.NameResolutionError(
+        "api.kaggle.com", connection, socket.gaierror(-2, "Name or service not known")
+    )
+    retries = urllib3.exceptions.MaxRetryError(pool, "/v1/datasets.DatasetApiService/GetDataset", resolution)
+    request = requests.Request("POST", "https://api.kaggle.com/v1/datasets.DatasetApiService/GetDataset").prepare()
+    return requests.ConnectionError(retries, request=request)
+
+
+def _http_error(status: int) -> requests.HTTPError:
+    response = requests.Response()
+    response.status_code = status
+    response.url = "https://api.kaggle.com/v1/datasets.DatasetApiService/GetDataset"
+    return kaggle_errors.KaggleApiHTTPError(f"{status} Client Error.", response=response)
+
+
+def _raising(error: BaseException):  # type: ignore[no-untyped-def]
+    def download(handle: str, *args, **kwargs) -> str:
+        raise error
+
+    return download
+
+
+OFFLINE = (
+    "could not reach the Kaggle API (api.kaggle.com) to download 'subhagatoadak/mmm-weekly-data-geoindia': "
+    "no network connection? download it by hand from "
+    "https://www.kaggle.com/datasets/subhagatoadak/mmm-weekly-data-geoindia, unpack it and pass the CSV with "
+    "--source PATH, or run 'mmm data --source synthetic' to use the bundled panel"
+)
+
+
+def test_no_network_is_said_in_plain_words(no_credentials, monkeypatch, tmp_path: Path) -> None:
+    """Before: raw urllib3 text cut mid-token ('...port=443): Max retries exceeded ... po') and, with the
+    key 'y', every letter y of it starred ('Caused b***')."""
+    credentials = tmp_path / "kj.json"
+    credentials.write_text(json.dumps({"username": "u", "key": "y"}), encoding="utf-8")
+    monkeypatch.setattr(kagglehub, "dataset_download", _raising(_offline_error()))
+    with pytest.raises(InputError) as caught:
+        fetch_kaggle_csv(KaggleSettings(), credentials)
+    assert str(caught.value) == OFFLINE
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        pytest.param(
+            requests.exceptions.ConnectTimeout("timed out"),
+            "could not reach the Kaggle API (api.kaggle.com) to download 'o/n': no network connection? download it",
+            id="connect-timeout",
+        ),
+        pytest.param(
+            requests.exceptions.ReadTimeout("read timed out"),
+            "could not reach the Kaggle API (api.kaggle.com) to download 'o/n': it stopped answering",
+            id="read-timeout",
+        ),
+        pytest.param(
+            requests.exceptions.SSLError("certificate verify failed"),
+            "could not open a secure connection to api.kaggle.com to download 'o/n' (a proxy or firewall",
+            id="tls",
+        ),
+        pytest.param(
+            _http_error(401), "Kaggle refused access to dataset 'o/n' (HTTP 401); check the username", id="401"
+        ),
+        pytest.param(
+            _http_error(403), "Kaggle refused access to dataset 'o/n' (HTTP 403); check the username", id="403"
+        ),
+        pytest.param(_http_error(404), "Kaggle dataset 'o/n' not found (HTTP 404); check --dataset", id="404"),
+        pytest.param(_http_error(503), "the Kaggle API (api.kaggle.com) answered HTTP 503", id="503"),
+        pytest.param(
+            kaggle_errors.UnauthenticatedError(), "Kaggle did not accept the credentials", id="unauthenticated"
+        ),
+        pytest.param(
+            kaggle_errors.NotFoundError("gone"), "Kaggle dataset 'o/n' not found; check --dataset", id="404-hub"
+        ),
+        pytest.param(
+            kaggle_errors.DataCorruptionError("bad hash"),
+            "the download of Kaggle dataset 'o/n' arrived damaged; run",
+            id="hash",
+        ),
+        pytest.param(
+            OSError(errno.ENOSPC, "No space left on device", "/cache/kagglehub/x.zip"),
+            "could not store the Kaggle download in '/cache/kagglehub/x.zip' (no space left on device); free some",
+            id="disk-full",
+        ),
+    ],
+)
+def test_download_failures_name_the_cause_and_the_fix(
+    no_credentials, monkeypatch, error: BaseException, expected: str
+) -> None:
+    monkeypatch.setenv(USERNAME_ENV, "someone")
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    monkeypatch.setattr(kagglehub, "dataset_download", _raising(error))
+    with pytest.raises(InputError) as caught:
+        fetch_kaggle_csv(KaggleSettings(dataset="o/n"))
+    assert str(caught.value).startswith(expected)
+    assert "\n" not in str(caught.value)
+
+
+def test_long_error_text_is_cut_between_words(no_credentials, monkeypatch) -> None:
+    words = " ".join(f"word{i}" for i in range(100))
+    monkeypatch.setattr(kagglehub, "dataset_download", _raising(kaggle_errors.BackendError(words)))
+    monkeypatch.setenv(USERNAME_ENV, "someone")
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    with pytest.raises(InputError) as caught:
+        fetch_kaggle_csv(KaggleSettings())
+    detail = str(caught.value).split("(BackendError: ", 1)[1].split(");", 1)[0]
+    assert detail.endswith(" ...")
+    assert set(detail.removesuffix(" ...").split()) <= set(words.split())
+
+
+@given(text=st.text(max_size=200), key=st.text(min_size=1, max_size=7))
+def test_a_key_too_short_to_be_real_is_not_masked(text: str, key: str) -> None:
+    assert redact(text, key) == text
+
+
+@given(
+    before=st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=40),
+    after=st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=40),
+    glue=st.sampled_from(["", " ", "'", "=", "/", "x"]),
+)
+def test_the_key_is_masked_as_a_whole_token(before: str, after: str, glue: str) -> None:
+    """The key never survives, in whole or in part; words without it are left as they are."""
+    masked = redact(f"{before}{glue}{SECRET}{glue}{after}", SECRET)
+    assert SECRET not in masked and "0123456789" not in masked
+    assert "***" in masked
+    assert redact(f"{before} {after}", SECRET) == f"{before} {after}"
+    if glue in ("", "x"):  # the key inside a longer token: the token goes
+        kept_before = before[: before.rfind(" ") + 1]
+        kept_after = after[after.find(" ") :] if " " in after else ""
+    else:
+        kept_before, kept_after = before + glue, glue + after
+    assert masked == f"{kept_before}***{kept_after}"
 
 
 def test_configured_file_name_is_used(download_folder: Path) -> None:

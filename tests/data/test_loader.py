@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
+import bz2
+import errno
+import gzip
+import io
+import lzma
+import os
+import re
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +19,7 @@ import pytest
 
 from mmm_analytics.data import schema
 from mmm_analytics.data.loader import (
+    check_csv_path,
     load_panel,
     read_raw_csv,
     validate_file,
@@ -143,3 +154,103 @@ def test_wide_encodings_are_named(kaggle_head_path: Path, tmp_path: Path, encodi
     wide.write_bytes(kaggle_head_path.read_text(encoding="utf-8").encode(encoding))
     with pytest.raises(InputError, match="not UTF-8 text .* save it as comma-separated UTF-8 text"):
         read_raw_csv(wide)
+
+
+@pytest.fixture()
+def unreadable_csv(tmp_path: Path, kaggle_head_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A panel CSV without read permission; opening it fails as it does for a user (even for root,
+    whom permissions do not stop)."""
+    path = tmp_path / "noperm.csv"
+    path.write_bytes(kaggle_head_path.read_bytes())
+    path.chmod(0)
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(file, str | os.PathLike) and Path(file) == path:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    monkeypatch.setattr(io, "open", guarded)
+    yield path
+    path.chmod(0o600)
+
+
+def test_unreadable_file_says_to_make_it_readable(unreadable_csv: Path) -> None:
+    """Before, the PermissionError reached the CLI, which said to choose a folder you can write to."""
+    message = f"'{unreadable_csv}' cannot be read (permission denied); make it readable (e.g. chmod u+r"
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_raw_csv(unreadable_csv)
+    with pytest.raises(InputError, match=re.escape(message)):
+        check_csv_path(unreadable_csv)  # what 'mmm run' checks before its first step
+
+
+def _xlsx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+        book.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+
+
+def _ods(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", "<office:document-content/>")
+
+
+def _zip(path: Path, text: bytes) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mmm_weekly_data.csv", text)
+
+
+def _parquet(path: Path, text: bytes) -> None:
+    pd.read_csv(io.BytesIO(text), dtype=str).to_parquet(path)
+
+
+PACKED = {
+    "x.csv.gz": (
+        lambda path, text: path.write_bytes(gzip.compress(text)),
+        "a gzip-compressed file, not a CSV; unpack it (e.g. gunzip -k '{path}') and pass the CSV, '{folder}/x.csv'",
+    ),
+    "x.zip": (_zip, "a ZIP archive (it holds mmm_weekly_data.csv), not a CSV; unpack it (e.g. unzip '{path}')"),
+    "x.xlsx": (lambda path, text: _xlsx(path), "an Excel workbook (.xlsx), not a CSV; save the sheet as CSV"),
+    "x.xls": (
+        lambda path, text: path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)),
+        "an Excel workbook (.xls, or another legacy Office file), not a CSV; save the sheet as CSV",
+    ),
+    "x.ods": (lambda path, text: _ods(path), "an OpenDocument spreadsheet (.ods), not a CSV; save the sheet as CSV"),
+    "x.parquet": (_parquet, "a Parquet file, not a CSV; the source must be a CSV in the panel schema"),
+    "x.csv.bz2": (
+        lambda path, text: path.write_bytes(bz2.compress(text)),
+        "a compressed archive (bzip2), not a CSV; unpack it",
+    ),
+    "x.csv.xz": (
+        lambda path, text: path.write_bytes(lzma.compress(text)),
+        "a compressed archive (xz), not a CSV; unpack it",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PACKED))
+@pytest.mark.parametrize("renamed", [False, True], ids=["own-name", "named-csv"])
+def test_packed_files_are_named_with_the_fix(kaggle_head_path: Path, tmp_path: Path, name: str, renamed: bool) -> None:
+    """Before, each said 'not UTF-8 text (it contains NUL bytes, as UTF-16 or binary files do)'.
+    Recognised by the first bytes, so a workbook saved under a .csv name is named too."""
+    write, expected = PACKED[name]
+    path = tmp_path / name
+    write(path, kaggle_head_path.read_bytes())
+    if renamed:
+        path = path.rename(tmp_path / "panel.csv")
+        expected = expected.replace(
+            "gunzip -k '{path}') and pass the CSV, '{folder}/x.csv'", "gunzip -c '{path}' > panel.csv) and pass the CSV"
+        )
+    message = f"{path}: " + expected.format(path=path, folder=tmp_path)
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_raw_csv(path)
+
+
+@pytest.mark.parametrize("header", ["PAR1,Date,Geo", "BZh,Date,Geo", "BZh91AY,Date,Geo"])
+def test_text_that_starts_like_a_magic_number_is_read(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "panel.csv"
+    path.write_text(f"{header}\n1,2,3\n", encoding="utf-8")
+    assert read_raw_csv(path).columns[0] == header.split(",")[0]

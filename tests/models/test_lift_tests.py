@@ -472,3 +472,28 @@ def test_fuzzed_bytes_raise_only_input_errors(content: bytes) -> None:
         path = Path(folder) / "lift.csv"
         path.write_bytes(content)
         _fuzz(path)
+
+
+def test_a_packed_or_unreadable_lift_test_file_is_named_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gzipped lift-test file got 'not UTF-8 text (NUL bytes)'; an unreadable one the fix for an output
+    ('choose a folder you can write to')."""
+    import builtins
+    import gzip
+
+    packed = tmp_path / "lift.csv.gz"
+    packed.write_bytes(gzip.compress(write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,1000,100").read_bytes()))
+    with pytest.raises(InputError, match=r"lift\.csv\.gz: a gzip-compressed file, not a CSV; unpack it"):
+        read_lift_tests(packed, PANEL)
+    path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,1000,100")
+    real_open = builtins.open
+
+    def refused(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(str(file)) == path:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refused)
+    with pytest.raises(InputError, match=r"cannot be read \(permission denied\); make it readable"):
+        read_lift_tests(path, PANEL)

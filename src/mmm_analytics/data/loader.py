@@ -8,7 +8,9 @@ line and text of each bad cell. :func:`load_panel` then validates and types it.
 from __future__ import annotations
 
 import csv
+import re
 import warnings
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -36,11 +38,13 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     InputError
-        When the file is missing, empty, not a readable CSV, or has a row with fewer cells than
-        the header (a file cut off mid-line: its last values would be read wrong or imputed).
+        When the file is missing, unreadable (permissions), empty, compressed, a workbook or
+        Parquet file, not a readable CSV, or has a row with fewer cells than the header (a file
+        cut off mid-line: its last values would be read wrong or imputed).
     """
     file = Path(path)
     check_csv_path(file)
+    check_not_packed(file)
     check_delimiter(file)
     try:
         _check_text(file)
@@ -58,13 +62,115 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
 
 
 def check_csv_path(file: Path) -> None:
-    """Raise :class:`InputError` unless ``file`` is an existing regular file (the panel CSV's path)."""
+    """Raise :class:`InputError` unless ``file`` is an existing regular file this process may read
+    (the panel CSV's path)."""
     if file.is_dir():
         raise InputError(f"'{file}' is a folder; give a CSV file in the panel schema or use --source synthetic")
     if not file.exists():
         raise InputError(f"'{file}' not found; pass the path of a CSV in the panel schema or use --source synthetic")
     if not file.is_file():
         raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
+    try:
+        with open(file, "rb"):
+            pass
+    except PermissionError:
+        raise InputError(
+            f"'{file}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{file}') "
+            "or give another CSV file"
+        ) from None
+
+
+#: First bytes of files given instead of a CSV, by what they are (Parquet also ends with its mark).
+MAGIC_NUMBERS = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),  # an empty ZIP archive
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),  # OLE2: .xls (and other legacy Office files)
+    (b"PAR1", "parquet"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"Rar!\x1a\x07", "rar"),
+)
+SAVE_AS_CSV = "save the sheet as CSV (e.g. in Excel: Save As 'CSV UTF-8 (Comma delimited)') and pass that file"
+
+
+def _file_kind(file: Path) -> str | None:
+    """What the first (and, for Parquet, last) bytes say ``file`` is, or None for anything else."""
+    with open(file, "rb") as handle:
+        start = handle.read(16)
+        size = handle.seek(0, 2)
+        handle.seek(max(size - 4, 0))
+        end = handle.read(4)
+    kind = next((kind for magic, kind in MAGIC_NUMBERS if start.startswith(magic)), None)
+    match kind:
+        case "parquet" if end != b"PAR1" or size < 12:
+            return None  # text that happens to start with PAR1
+        case "bzip2" if not re.match(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)", start):
+            return None  # text that happens to start with BZh
+        case "zip":
+            return _zip_kind(file)
+    return kind
+
+
+def _zip_kind(file: Path) -> str:
+    """A ZIP container: an Excel (``xlsx``) or OpenDocument (``ods``) workbook, or an archive (``zip``)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "zip"
+    if any(name.startswith("xl/") for name in names):
+        return "xlsx"
+    return "ods" if "mimetype" in names and "content.xml" in names else "zip"
+
+
+def _zipped_csvs(file: Path, limit: int = 3) -> str:
+    """The CSV files in a ZIP archive, e.g. `` (it holds mmm.csv)``, or nothing."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            csvs = [name for name in archive.namelist() if name.lower().endswith(".csv")]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""
+    if not csvs:
+        return ""
+    more = f" and {len(csvs) - limit} more" if len(csvs) > limit else ""
+    return f" (it holds {', '.join(csvs[:limit])}{more})"
+
+
+def check_not_packed(file: Path) -> None:
+    """Recognise by its first bytes a file given instead of a CSV (gzip, ZIP and other archives,
+    Excel and OpenDocument workbooks, Parquet): raise :class:`InputError` saying what it is and
+    how to get the CSV."""
+    kind = _file_kind(file)
+    match kind:
+        case None:
+            return
+        case "gzip":
+            name = file.name
+            if name.lower().endswith(".gz") and len(name) > 3:
+                fix = f"unpack it (e.g. gunzip -k '{file}') and pass the CSV, '{file.with_name(name[:-3])}'"
+            else:
+                fix = f"unpack it (e.g. gunzip -c '{file}' > panel.csv) and pass the CSV"
+            reason = f"a gzip-compressed file, not a CSV; {fix}"
+        case "zip":
+            reason = (
+                f"a ZIP archive{_zipped_csvs(file)}, not a CSV; unpack it (e.g. unzip '{file}') and pass the CSV inside"
+            )
+        case "xlsx":
+            reason = f"an Excel workbook (.xlsx), not a CSV; {SAVE_AS_CSV}"
+        case "xls":
+            reason = f"an Excel workbook (.xls, or another legacy Office file), not a CSV; {SAVE_AS_CSV}"
+        case "ods":
+            reason = "an OpenDocument spreadsheet (.ods), not a CSV; save the sheet as CSV (UTF-8) and pass that file"
+        case "parquet":
+            reason = (
+                "a Parquet file, not a CSV; the source must be a CSV in the panel schema (e.g. python -c "
+                f"\"import pandas as pd; pd.read_parquet('{file}').to_csv('panel.csv', index=False)\")"
+            )
+        case _:
+            reason = f"a compressed archive ({kind}), not a CSV; unpack it and pass the CSV inside"
+    raise InputError(f"{file}: {reason}")
 
 
 def _check_text(file: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.data.loader import check_delimiter
+from mmm_analytics.data.loader import check_delimiter, check_not_packed
 from mmm_analytics.data.schema import LIFT_TEST_ALL as ALL
 from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
 from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
@@ -179,6 +179,7 @@ def _read_table(path: Path) -> list[list[str]]:
     if not path.is_file():
         raise InputError(f"{path}: lift-test file not found; check the path given to --lift-tests or 'lift_tests'")
     try:
+        check_not_packed(path)
         with open(path, "rb") as handle:
             binary = b"\x00" in handle.read(65_536)
         if binary:
@@ -196,6 +197,10 @@ def _read_table(path: Path) -> list[list[str]]:
         )
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty; it needs the header line {HEADER} and one row per test") from None
+    except PermissionError:
+        raise InputError(
+            f"{path}: cannot be read (permission denied); make it readable (e.g. chmod u+r '{path}') or give another file"
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError, csv.Error, OSError) as error:
         reason = " ".join(str(error).split())[:160]
         raise InputError(f"{path}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
