@@ -140,9 +140,15 @@ def test_compare_sensitivity_export_and_exit(simulator: MarketingSimulator, tmp_
     assert screen.rstrip().endswith("Goodbye.")
 
 
-def test_infeasible_optimisation_returns_to_menu(simulator: MarketingSimulator, tmp_path: Path) -> None:
-    screen = _session(simulator, ["2", "BrandA", "EAST", "100", "TV=5000", "", "6"], tmp_path)
-    assert "minimum spends (TV=5,000 INR) add up to 5,000 INR, above the weekly budget 100 INR" in screen
+def test_minimums_above_the_budget_are_asked_again(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    """Before, the minimums were checked against the budget only after the maximum prompt, back at the menu."""
+    screen = _session(simulator, ["2", "BrandA", "EAST", "100", "TV=5000", "TV=50", "", "6"], tmp_path)
+    assert (
+        "minimum spends (TV=5,000 INR) add up to 5,000 INR, above the weekly budget 100 INR; lower a minimum" in screen
+    )
+    assert "unlock" not in screen  # the menu locks nothing
+    assert screen.count("Minimum spends (e.g.") == 2 and screen.count("Maximum spends (e.g.") == 1
+    assert "Advised allocation: BrandA / EAST, budget 100 INR" in screen
     assert screen.count("Choose an action") == 2
 
 
@@ -197,7 +203,7 @@ def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator,
     assert lines[first + 1].count("TV=-5") == 1  # before, the line named the item twice
     assert "minimum 'TV=-110%': '-110%' cuts more than all of today's spend" in screen
     assert "maximum TV=800 is below the minimum TV=900; raise the maximum" in screen
-    assert screen.count("Minimum spends") == 3 and screen.count("Maximum spends") == 2
+    assert screen.count("Minimum spends (e.g.") == 3 and screen.count("Maximum spends (e.g.") == 2
     assert "Advised allocation: BrandA / EAST" in screen
 
 

@@ -18,8 +18,8 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import MarketingSimulator
 
 
-def _session(simulator: MarketingSimulator, answers: list[str], tmp_path: Path) -> str:
-    """Run a session on ``answers`` (Ctrl-D after the last); returns the screen."""
+def _session(simulator: MarketingSimulator, answers: list[str], tmp_path: Path, **options: str) -> str:
+    """Run a session on ``answers`` (Ctrl-D after the last), ``options`` (brand, region) passed on; returns the screen."""
     console = Console(record=True, width=200, force_terminal=False)
     queue: Iterator[str] = iter(answers)
 
@@ -32,7 +32,7 @@ def _session(simulator: MarketingSimulator, answers: list[str], tmp_path: Path) 
         console.print(answer, markup=False, highlight=False)
         return answer
 
-    assert Session(simulator, console, tmp_path / "scenarios.yaml", tmp_path / "out", read=read).run() == 0
+    assert Session(simulator, console, tmp_path / "scenarios.yaml", tmp_path / "out", read=read, **options).run() == 0
     return console.export_text()
 
 
@@ -209,3 +209,54 @@ def test_an_export_folder_may_start_at_the_home_folder(
 def test_describe_changes_lists_changed_channels() -> None:
     assert describe_changes({"TV": 1500.0, "Print": 10.2}, {"TV": 3614.0, "Print": 10.0}) == "TV 3,614 -> 1,500"
     assert describe_changes({"TV": 1.0}, {"TV": 1.0}) == "current mix"
+
+
+def test_every_change_of_the_budget_is_said_back_as_an_amount(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    """Before, '-5' was taken as today's budget minus 5 INR without a word, while '-10%' was said back."""
+    today = sum(simulator.current_spend("BrandA", "EAST").values())
+    answers = ["2", "BrandA", "EAST", "-5", "", "", "2", "", "", "+10%", "", "", "2", "", "", "5000", "", "", "6"]
+    screen = _session(simulator, answers, tmp_path)
+    assert f"  = {today - 5:,.0f} INR" in screen and f"  = {today * 1.1:,.0f} INR" in screen
+    assert "= 5,000 INR" not in screen  # an amount is said as typed
+    assert f"budget {today - 5:,.0f} INR per week" in screen
+
+
+def test_a_budget_out_of_range_is_asked_again_in_the_menus_words(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    """Before, '1e30' was taken, the minimum and maximum asked, and then refused by a message naming
+    '--budget' and 'total_budget', neither of which the menu has."""
+    limit = simulator.max_weekly_spend("BrandA", "EAST")
+    screen = _session(simulator, ["2", "BrandA", "EAST", "1e30", "+1e30", "", "", "", "6"], tmp_path)
+    lines = screen.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.endswith("1e30"))
+    assert lines[first + 1].startswith("  ! weekly budget of 1e+30 INR is too large: the allowed maximum is ")
+    assert f"{int(limit):,} INR" in screen and "; choose a smaller budget" in screen
+    assert "--budget" not in screen and "total_budget" not in screen
+    assert screen.count("Weekly budget (INR)") == 3 and screen.count("Minimum spends (e.g.") == 1
+    assert "Advised allocation: BrandA / EAST" in screen
+
+
+def test_the_menus_advice_names_its_own_fields(simulator: MarketingSimulator, tmp_path: Path) -> None:
+    """Before, the menu's table and messages named --min/--max, --at-most and --no-data-range."""
+    caps = " ".join(f"{channel}=1" for channel in simulator.channels)
+    screen = _session(simulator, ["2", "BrandA", "EAST", "", "", caps, "TV=80%", "6"], tmp_path)
+    today = sum(simulator.current_spend("BrandA", "EAST").values())
+    assert f"add up to 3 INR, below the weekly budget {today:,.0f} INR; raise a maximum or lower the budget" in screen
+    assert screen.count("Maximum spends (e.g.") == 2  # asked again at its prompt
+    text = " ".join(screen.split())
+    assert "percentages in 'Minimum spends'/'Maximum spends' and Change refer to it" in text
+    # the data range has no prompt: the file that sets it is named, not an option of another command
+    assert (
+        "the data range binds: YouTube" in text and "simulator.data_range: false or simulator.data_range_margin" in text
+    )
+    assert not re.search(r"--[a-z]|at_most|total_budget", screen)
+
+
+def test_the_given_brand_and_region_start_the_prompts_and_run_the_files_scenarios(
+    simulator: MarketingSimulator, tmp_path: Path
+) -> None:
+    """Before, the menu ignored --brand/--region: its prompts began at all, a file's scenarios ran nationally."""
+    (tmp_path / "scenarios.yaml").write_text("scenarios:\n  - name: plain\n  - name: own\n    region: all\n")
+    screen = _session(simulator, ["3", "", "1", "", "", "", "", "", "6"], tmp_path, brand="BrandA", region="EAST")
+    assert _row(screen, "Brand / region")[1:] == ["BrandA / EAST", "BrandA / all"]
+    assert "Brand (BrandA / BrandB / all) [BrandA]: " in screen and "Region (CENTRAL / EAST / all) [EAST]: " in screen
+    assert "Scenario result: BrandA / EAST" in screen

@@ -85,8 +85,9 @@ def test_a_run_whose_config_folder_has_no_scenarios_runs_the_default_ones(
 
     monkeypatch.chdir(tmp_path)
     write_model(ProjectPaths(tmp_path / "out").models_dir, build_params(n_weeks=30))
-    result = runner.invoke(app, ["run", "--steps", "simulate", "--output-dir", "out"])  # no config/ here
+    result = runner.invoke(app, ["run", "--steps", "simulate,optimize", "--output-dir", "out"])  # no config/ here
     assert result.exit_code == 0, result.output
     said = " ".join(result.stdout.split())
+    assert "Change refers to it" in said and "--min" not in said  # options 'mmm run' does not have
     assert "note: config/scenarios.yaml not found: the simulate step asked the default scenarios" in said
     assert [path.name for path in tmp_path.glob("out/**/default_scenarios.yaml")] == ["default_scenarios.yaml"]

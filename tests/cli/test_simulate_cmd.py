@@ -503,12 +503,14 @@ def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "Scenarios (INR per week, at the point estimate)" in text
-    # Each scenario says where it applies, beside advice for BrandA / CENTRAL (before: no scope at all), and a
-    # plan without spend has no ROI (before: nan, once the ROI of nothing was no longer 0.00).
+    # Each scenario says where it applies, beside advice for BrandA / CENTRAL (before: no scope at all): one that
+    # names no brand or region is run for --brand/--region (before: national), and a plan without spend has no
+    # ROI (before: nan, once the ROI of nothing was no longer 0.00).
     rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 5}
-    assert "national" in rows["now"] and "BrandA" in rows["dark"]  # "BrandA only", wrapped
+    assert "BrandA in" in rows["now"] and "BrandA in" in rows["dark"]  # "BrandA in CENTRAL only", wrapped
     assert "nan" not in rows["dark"] and rows["dark"].split("│")[6].strip() == "-"
     assert "Current mix: today's mix" in text and "more sales in" in text
+    assert "Change refers to it" in text and "--min" not in text  # `mmm simulate` takes no --min/--max
     assert CAUTIOUS_ADVICE in text
     assert "Warning: cautious advice" not in text
     assert "Expected incremental sales (mean over the posterior draws):" in text
@@ -539,3 +541,26 @@ def test_optimize_reads_a_budget_as_people_write_it(model: Path, tmp_path: Path,
     )
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["weekly_budget"] == pytest.approx(1500.0, rel=1e-12)
+
+
+def test_the_help_says_what_brand_and_region_apply_to() -> None:
+    """Before, --brand/--region of `mmm simulate` read as for the whole run, but the scenarios stayed national."""
+    result = runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+    text = " ".join(result.stdout.replace("│", " ").split())
+    for key in ("brand", "region"):
+        assert (
+            f"of the optimisation, sensitivity and frontier, and of every scenario that names no {key} of its own "
+            f"(one that names its own keeps it). With --interactive: the {key} the menu's prompts start from"
+        ) in text
+
+
+def test_the_menu_starts_from_brand_and_region(model: Path, tmp_path: Path) -> None:
+    """Before, `mmm simulate -i --brand BrandA` ignored --brand without a word."""
+    args = ["simulate", "--model", str(model), "-i", "--brand", "brandA", "--region", "EAST"]
+    result = runner.invoke(app, args, input="2\n\n\n\n\n\n6\n", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Brand (BrandA / BrandB / all) [BrandA]" in result.stdout
+    assert "Region (CENTRAL / EAST / all) [EAST]" in result.stdout
+    assert "Advised allocation: BrandA / EAST" in result.stdout
+    result = runner.invoke(app, [*args[:-3], "BrandZ"], input="6\n")
+    one_error_line(result, "unknown brand 'BrandZ'; choose one of: BrandA, BrandB or all")

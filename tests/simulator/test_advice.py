@@ -20,6 +20,7 @@ from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, channel_mroi,
 from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM
 from mmm_analytics.simulator.expected import Uplift
 from mmm_analytics.simulator.optimizer import KEPT
+from mmm_analytics.simulator.terms import BATCH, Terms
 from mmm_analytics.utils.io import to_json
 
 from .hand_built import two_channel_draws, write_model
@@ -371,6 +372,26 @@ def test_a_limit_on_a_held_channel_frees_the_split_and_says_so(
     (line,) = [w for w in result.warnings if "moved together in the data" in w and "limit" in w]
     assert "a limit (--min, --max or --lock) applies to one of them, so their split is free here" in line
     assert not any("keeps their split as in today's mix and moves them" in w for w in result.warnings)
+
+
+def test_the_advice_names_limits_and_switches_in_the_callers_terms(
+    simulator: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, the menu's and the batch run's advice named --min, --max, --lock and --no-data-range."""
+    from mmm_analytics.simulator import engine
+
+    cut, _, together = _split_pair(simulator)
+    monkeypatch.setattr(engine, "spend_correlation", lambda history: together)
+    menu = Terms(limits="a limit ('Minimum spends' or 'Maximum spends')")
+    limits = BudgetConstraints(max_fraction={cut: 5.0})
+    result = simulator.optimize_budget(None, limits, *SEGMENT, data_range=False, terms=menu)
+    assert any("a limit ('Minimum spends' or 'Maximum spends') applies to one of them" in w for w in result.warnings)
+    notes = Notes(("TV", "Radio"), budget=100.0, today=100.0, terms=BATCH)
+    (line,) = notes.losing(np.array([[40.0, 60.0]]), np.array([0.5, 2.0]), held_up={0: AT_DATA_MINIMUM})
+    assert line.endswith(
+        "TV is at the lowest weekly spend in the data: simulator.data_range: false or simulator.data_range_margin "
+        "in model_config.yaml lets the advice cut it"
+    )
 
 
 class _SquareRootCells:

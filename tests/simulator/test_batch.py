@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,30 @@ def test_batch_writes_everything(tmp_path: Path, simulator: MarketingSimulator) 
     assert "Efficiency frontier" in page and "more_tv" in page and "CPM" in page
     assert len(pd.read_csv(paths.output / "segment_optimization.csv")) == len(simulator.segments)
     assert len(results.written) >= 20
+
+
+def test_the_batch_selection_applies_to_the_scenarios_without_their_own(
+    tmp_path: Path, simulator: MarketingSimulator
+) -> None:
+    """Before, --brand/--region moved the advice, sensitivity and frontier but left such scenarios national;
+    the tables, the report and the JSON export say where each scenario was run."""
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text(SCENARIOS + "  - name: national\n    brand: all\n    region: all\n")
+    paths = BatchPaths(scenarios, tmp_path / "sim", tmp_path / "fig", tmp_path / "report.html", export=True)
+    results = run_batch(simulator, paths, VizConfig(dpi=50), "BrandA", "EAST")
+    assert (results.optimum.brand, results.optimum.region) == ("BrandA", "EAST")
+    where = [("BrandA", "EAST"), ("BrandA", "EAST"), ("all", "all")]
+    assert list(zip(results.scenarios["brand"], results.scenarios["region"])) == where
+    today = sum(simulator.current_spend("BrandA", "EAST").values())
+    assert results.scenarios.loc[0, "total_spend"] == pytest.approx(today)
+    table = pd.read_csv(paths.output / "scenario_comparison.csv")
+    assert list(zip(table["brand"], table["region"])) == where
+    channels = pd.read_csv(paths.output / "scenario_channels.csv")
+    assert set(zip(channels["brand"], channels["region"])) == set(where)
+    rows = json.loads((paths.output / "exports" / "scenario_comparison.json").read_text())["rows"]
+    assert [(row["brand"], row["region"]) for row in rows] == where
+    page = paths.report.read_text()
+    assert page.count("BrandA in EAST only") >= 2 and "national" in page
 
 
 @pytest.mark.parametrize("count", [1, 3], ids=["largest-only", "three"])

@@ -30,6 +30,7 @@ from mmm_analytics.simulator.bounds import (
     top_words,
 )
 from mmm_analytics.simulator.constraints import resolve_limits
+from mmm_analytics.simulator.terms import Terms
 
 from .hand_built import build_params, steady_history, write_model
 
@@ -182,6 +183,30 @@ def test_status_and_note_name_the_channels_held_by_the_data_range() -> None:
         "the data range binds: YouTube at its lowest weekly spend in the data (1 INR), Radio at its lowest"
     )
     assert binding_note(np.array([[21.0, 2.0, 4.5]]), bounds, CHANNELS, 27.5) is None
+
+
+def test_the_messages_speak_in_the_terms_of_the_interface_that_asked() -> None:
+    """Before, the menu and the batch run were told of --min, --at-most and --no-data-range, which they lack."""
+    menu = Terms(minimum="minimum ('Minimum spends')", at_most=None, data_range_off="simulator.data_range: false")
+    current = np.array([[20.0, 2.0, 0.0]])
+    unseen = BudgetConstraints(min_spend={"Radio": 5.0})
+    with pytest.raises(InputError, match=re.escape("minimum ('Minimum spends') for 'Radio': Radio has no spend")):
+        cell_bounds(_limits(unseen, current, 22.0), current, None, 22.0, False, CHANNELS, menu)
+    capped = BudgetConstraints(max_spend={"TV": 20.0, "YouTube": 2.0})
+    with pytest.raises(InputError) as caught:
+        cell_bounds(_limits(capped, current, 30.0), current, None, 30.0, False, CHANNELS, menu)
+    assert str(caught.value).endswith(
+        "Radio has no spend in the data here); choose a smaller budget or raise a maximum"
+    )
+    current = np.array([[20.0, 2.0, 5.0]])
+    spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
+    bounds = cell_bounds(_limits(None, current, 27.0), current, spend_range, 27.0, False, CHANNELS, menu)
+    note = binding_note(np.array([[22.0, 1.0, 4.0]]), bounds, CHANNELS, 27.0, menu)
+    assert note is not None and "--" not in note
+    assert note.endswith(
+        "; simulator.data_range: false or simulator.data_range_margin (simulator.data_range_quantile for the top) "
+        "in model_config.yaml lets it go further"
+    )
 
 
 # ----- through the optimiser --------------------------------------------------------------------
@@ -373,7 +398,7 @@ def test_a_locked_channel_without_spend_is_locked_not_unseen() -> None:
             30.0,
             "the weekly budget of 30 INR does not fit in the cells with spend in the data (22 INR at most within "
             "your limits and locks; Radio has no spend in the data here); choose a smaller budget, raise a "
-            "maximum, unlock a channel, or spend at most the budget (--at-most)",
+            "maximum, or spend at most the budget (--at-most)",  # nothing is locked: no "unlock a channel"
         ),
     ],
     ids=["minimum-on-unseen", "budget-beyond-seen"],

@@ -14,6 +14,7 @@ from mmm_analytics.simulator.constraints import (
     parse_limits,
     resolve_limits,
 )
+from mmm_analytics.simulator.terms import Terms
 
 CHANNELS = ("TV", "YouTube", "Radio")
 CURRENT = np.array([100.0, 50.0, 25.0])
@@ -240,3 +241,24 @@ def test_a_channel_matching_several_up_to_case_asks_for_one() -> None:
         InputError, match=r"^channel 'tv' in minimum .* matches TV, Tv up to case; write it as one of them$"
     ):
         resolve_limits(BudgetConstraints(min_spend={"tv": 1.0}), ("TV", "Tv"), np.array([1.0, 1.0]), 2.0)
+
+
+def test_an_infeasible_budget_offers_only_the_remedies_the_caller_has() -> None:
+    """Before, a budget beyond the maximums asked for ``--at-most`` where there is none (the menu), and
+    minimums above the budget asked to unlock a channel when none was locked."""
+    menu = Terms(at_most=None)
+    caps = BudgetConstraints(max_spend={"TV": 10.0, "YouTube": 10.0, "Radio": 10.0})
+    with pytest.raises(InputError) as caught:
+        resolve_limits(caps, CHANNELS, CURRENT, 175.0, terms=menu)
+    assert str(caught.value).endswith("below the weekly budget 175 INR; raise a maximum or lower the budget")
+    with pytest.raises(
+        InputError, match=re.escape("raise a maximum, lower the budget or allow spending less (at_most / --at-most)")
+    ):
+        resolve_limits(caps, CHANNELS, CURRENT, 175.0)
+    floors = BudgetConstraints(min_spend={"TV": 200.0})
+    with pytest.raises(InputError) as caught:
+        resolve_limits(floors, CHANNELS, CURRENT, 175.0, terms=menu)
+    assert str(caught.value).endswith("above the weekly budget 175 INR; lower a minimum or raise the budget")
+    locked = BudgetConstraints(min_spend={"TV": 150.0}, locked=("YouTube",))
+    with pytest.raises(InputError, match="lower a minimum, unlock a channel or raise the budget"):
+        resolve_limits(locked, CHANNELS, CURRENT, 175.0)

@@ -30,6 +30,7 @@ from mmm_analytics.simulator.optimizer import (
     scaled_current,
 )
 from mmm_analytics.simulator.surface import DrawSet
+from mmm_analytics.simulator.terms import Terms
 from mmm_analytics.utils.io import to_json, write_json
 
 from .hand_built import build_params, per_cell, replace_params, write_model
@@ -253,6 +254,16 @@ def test_an_implausible_budget_names_the_option_and_the_allowed_maximum(
 def test_a_budget_must_be_a_finite_number_at_least_zero(simulator: MarketingSimulator, budget: float) -> None:
     with pytest.raises(InputError, match=r"weekly budget \(total_budget / --budget\) must be a number >= 0 INR"):
         simulator.optimize_budget(budget, None, "BrandA", "EAST")
+
+
+def test_the_budget_is_named_as_the_interface_that_asked_names_it(simulator: MarketingSimulator) -> None:
+    """Before, the menu's budget was refused as ``total_budget / --budget``, neither of which it has."""
+    menu = Terms(budget="weekly budget")
+    with pytest.raises(InputError) as caught:
+        simulator.optimize_budget(1e30, None, "BrandA", "EAST", terms=menu)
+    assert str(caught.value).startswith("weekly budget of 1e+30 INR is too large: the allowed maximum is ")
+    with pytest.raises(InputError, match=r"^weekly budget must be a number >= 0 INR; got -1"):
+        simulator.check_budget(-1, "BrandA", "EAST", menu)
 
 
 def test_the_largest_budget_is_accepted_and_flagged_as_saturated(simulator: MarketingSimulator) -> None:

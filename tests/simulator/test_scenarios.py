@@ -75,6 +75,28 @@ def test_a_signed_amount_is_a_change_of_today_s_spend(tmp_path: Path, simulator:
     assert unsigned.spend["TV"] == 250.0  # unsigned: the spend itself
 
 
+def test_a_scenario_naming_no_brand_or_region_is_run_for_the_selection(
+    tmp_path: Path, simulator: MarketingSimulator
+) -> None:
+    """Before, ``mmm simulate --brand BrandA --region EAST`` ran every such scenario nationally; one that
+    names its own brand or region (``all`` included) keeps it."""
+    text = (
+        "scenarios:\n  - name: plain\n    spend: {TV: '+20%'}\n  - name: own_brand\n    brand: BrandB\n"
+        "  - name: national\n    brand: all\n    region: all\n"
+    )
+    plain, own_brand, national = scenarios_from_file(_write(tmp_path, text), simulator, "BrandA", "EAST")
+    assert (plain.brand, plain.region) == ("BrandA", "EAST")
+    assert plain.spend["TV"] == pytest.approx(1.2 * simulator.current_spend("BrandA", "EAST")["TV"])
+    assert (own_brand.brand, own_brand.region) == ("BrandB", "EAST")
+    assert (national.brand, national.region) == ("all", "all")
+    summary, channels = compare_scenarios(simulator, [plain, own_brand, national])
+    assert list(zip(summary["brand"], summary["region"])) == [("BrandA", "EAST"), ("BrandB", "EAST"), ("all", "all")]
+    assert {"brand", "region"} <= set(channels.columns)  # the channel rows say where too
+    assert set(channels.loc[channels["scenario"] == "plain", "brand"]) == {"BrandA"}
+    [default] = scenarios_from_file(_write(tmp_path, "scenarios:\n  - name: a\n"), simulator)
+    assert (default.brand, default.region) == ("all", "all")
+
+
 def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None:
     summary, channels = compare_scenarios(simulator, scenarios_from_file(_write(tmp_path, GOOD), simulator))
     assert set(SUMMARY_COLUMNS) <= set(summary.columns) and "contribution_TV" in summary.columns

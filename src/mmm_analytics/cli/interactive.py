@@ -1,12 +1,15 @@
 """The interactive simulator (``mmm simulate --interactive``): a menu over the simulator.
 
 Prompts list the valid brands, regions and channels; Enter takes the default in brackets (the
-last brand and region chosen, the current spend). Spends take INR, changes (``+20%``) and shares
-(``80%``) of the current spend. Each simulation is kept as a scenario that "Compare scenarios"
-sets beside others; exports never overwrite a file (:mod:`mmm_analytics.simulator.session_export`).
-Bad input re-prompts (see :mod:`mmm_analytics.cli.prompts`); a request the model cannot
-meet (e.g. minimums above the budget) or an export folder that cannot be written prints the
-reason and returns to the menu, keeping the last result for another export.
+last brand and region chosen, at first those of ``--brand``/``--region``; the current spend).
+Spends take INR, changes (``+20%``) and shares (``80%``) of the current spend. Each simulation is
+kept as a scenario that "Compare scenarios" sets beside others; exports never overwrite a file
+(:mod:`mmm_analytics.simulator.session_export`). Bad input re-prompts (see
+:mod:`mmm_analytics.cli.prompts`), a budget above the allowed maximum and limits the budget cannot
+meet included; a request the model cannot meet otherwise (e.g. a minimum on a channel without
+spend in the data) or an export folder that cannot be written prints the reason and returns to
+the menu, keeping the last result for another export. Messages name the menu's own prompts
+(:data:`MENU_TERMS`), not the options of ``mmm optimize``.
 
 Keys: Ctrl-C during an action (at one of its prompts or while it computes) abandons that
 action and returns to the menu. Ctrl-C or Ctrl-D at the menu prompt, Ctrl-D at any prompt,
@@ -22,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import assert_never
 
+import numpy as np
 from rich.console import Console
 from rich.text import Text
 
@@ -30,13 +34,14 @@ from mmm_analytics.cli.common import describe_os_error
 from mmm_analytics.cli.prompts import Leave, Prompter
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output
-from mmm_analytics.simulator.constraints import BudgetConstraints, named_limits, parse_limits
+from mmm_analytics.simulator.constraints import BudgetConstraints, named_limits, parse_limits, resolve_limits
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.export import Result
 from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios, scenarios_from_file, warning_lines
 from mmm_analytics.simulator.sensitivity import sensitivity
 from mmm_analytics.simulator.session_export import export_session_result
+from mmm_analytics.simulator.terms import Terms
 
 
 class Action(StrEnum):
@@ -62,6 +67,16 @@ COMPARE_PROMPT = "Compare which (numbers, e.g. 1 3; Enter for all; f for a scena
 CURRENT_MIX = "current mix"
 #: The brand or region of an export comparing scenarios of several.
 MIXED = "mixed"
+#: What the optimiser's messages call the budget and the limits here: the menu's prompts. The data range
+#: has no prompt; model_config.yaml (the --config of ``mmm simulate``) sets it.
+MENU_TERMS = Terms(
+    budget="weekly budget",
+    minimum="minimum ('Minimum spends')",
+    limits="a limit ('Minimum spends' or 'Maximum spends')",
+    shares="percentages in 'Minimum spends'/'Maximum spends'",
+    at_most=None,
+    data_range_off="simulator.data_range: false",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +101,8 @@ def describe_changes(spend: dict[str, float], current: dict[str, float]) -> str:
 
 class Session:
     """One interactive session: ``last`` holds the most recent result for export, ``made`` the
-    scenarios simulated so far (for comparison), ``brand`` and ``region`` the last ones chosen."""
+    scenarios simulated so far (for comparison), ``brand`` and ``region`` the last ones chosen (at
+    first the ones given, which a scenarios file's scenarios without their own are run for)."""
 
     def __init__(
         self,
@@ -95,6 +111,8 @@ class Session:
         scenarios: Path,
         output: Path,
         read: Callable[[Text], str] | None = None,
+        brand: str = ALL,
+        region: str = ALL,
     ) -> None:
         self.simulator = simulator
         self.console = console
@@ -103,8 +121,9 @@ class Session:
         self.output = output
         self.last: Kept | None = None
         self.made: list[Scenario] = []
-        self.brand = ALL
-        self.region = ALL
+        self.brand = brand
+        self.region = region
+        self.selection = (brand, region)
 
     def run(self) -> int:
         """Loop over the menu until Exit, Ctrl-D, or Ctrl-C at the menu prompt; returns the exit code (0).
@@ -213,9 +232,12 @@ class Session:
         self.console.print(Text(f"Kept as '{name}': choose '{Action.COMPARE.value}' to set it beside others."))
         self.last = Kept("simulation", result, brand, region)
 
-    def _constraints(self) -> BudgetConstraints:
+    def _constraints(self, brand: str, region: str, budget: float) -> BudgetConstraints:
+        """Minimum and maximum spends, each answer checked against the others and ``budget`` (asked again)."""
         channels = self.simulator.channels
         lower: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        today = list(self.simulator.current_spend(brand, region).values())
+        reference = self.simulator.scaled_current(brand, region, budget).sum(axis=0)
 
         def shown(channel: str, value: float, share: bool) -> str:
             return f"{channel}={value * 100:g}%" if share else f"{channel}={value:,.0f}"
@@ -227,6 +249,8 @@ class Session:
 
         def check(items: list[str], kind: str) -> None:
             absolute, fraction = parsed(items, kind)
+            if twice := sorted(absolute.keys() & fraction.keys()):  # TV=5000 tv=80%
+                raise InputError(f"{kind} {twice[0]} is given twice; give each channel once")
             for limits, floor, share in ((absolute, lower[0], False), (fraction, lower[1], True)):
                 for channel, value in limits.items():
                     if not math.isfinite(value) or value < 0:
@@ -239,6 +263,13 @@ class Session:
                             f"maximum {shown(channel, value, share)} is below the minimum "
                             f"{shown(channel, floor[channel], share)}; raise the maximum"
                         )
+            if kind == "minimum":
+                wanted = BudgetConstraints(min_spend=absolute, min_fraction=fraction)
+            else:
+                wanted = BudgetConstraints(
+                    min_spend=lower[0], min_fraction=lower[1], max_spend=absolute, max_fraction=fraction
+                )
+            resolve_limits(wanted, channels, np.array(today), budget, reference, MENU_TERMS)
 
         self.console.print(Text(LIMITS_INTRO.format(channels=", ".join(channels))))
         items = self.ask.limits("Minimum spends", lambda items: check(items, "minimum"))
@@ -254,12 +285,16 @@ class Session:
     def optimise(self) -> None:
         brand, region = self._segment()
         current_total = sum(self.simulator.current_spend(brand, region).values())
-        budget = self.ask.amount("Weekly budget (INR)", current_total)
-        constraints = self._constraints()
+
+        def check(budget: float) -> None:
+            self.simulator.check_budget(budget, brand, region, MENU_TERMS)
+
+        budget = self.ask.amount("Weekly budget (INR)", current_total, check)
+        constraints = self._constraints(brand, region, budget)
         # a plain line, not a live spinner: Ctrl-C may stop the optimisation at any moment
         self.console.print(Text("Optimising... (Ctrl-C abandons it)"))
-        result = self.simulator.optimize_budget(budget, constraints, brand, region)
-        self.console.print(tables.optimization_table(result))
+        result = self.simulator.optimize_budget(budget, constraints, brand, region, terms=MENU_TERMS)
+        self.console.print(tables.optimization_table(result, MENU_TERMS))
         for line in tables.optimization_summary(result):
             self.console.print(Text(line))
         self.last = Kept("optimization", result, brand, region)
@@ -280,7 +315,7 @@ class Session:
             picked = self.ask.picks(COMPARE_PROMPT, len(self.made))
         if picked is None:
             path = Path(self.ask.text("Scenarios file", str(self.scenarios))).expanduser()
-            return scenarios_from_file(path, self.simulator)
+            return scenarios_from_file(path, self.simulator, *self.selection)
         chosen = [self.made[index] for index in picked]
         segments = {(scenario.brand, scenario.region) for scenario in chosen}
         if len(segments) == 1:  # the current mix of that selection as the first column
@@ -338,7 +373,13 @@ class Session:
 
 
 def run_interactive(
-    simulator: MarketingSimulator, scenarios: Path, output: Path, console: Console | None = None
+    simulator: MarketingSimulator,
+    scenarios: Path,
+    output: Path,
+    console: Console | None = None,
+    brand: str = ALL,
+    region: str = ALL,
 ) -> int:
-    """Start the menu on ``console`` (a new one by default); returns the exit code."""
-    return Session(simulator, console or Console(), scenarios, output).run()
+    """Start the menu on ``console`` (a new one by default), its prompts starting from ``brand`` and
+    ``region``; returns the exit code."""
+    return Session(simulator, console or Console(), scenarios, output, brand=brand, region=region).run()

@@ -3,7 +3,8 @@
 Text where a number is expected, a negative amount or an unknown name re-prompts with a
 one-line message; Enter takes the default shown in brackets (and re-prompts where there is
 none). Spend prompts take INR, a change of the current spend (``+20%``, ``-10%``, ``+5000``), a
-share of it (``80%``) or ``CHANNEL=VALUE`` items for several channels at once (``TV=+20% Print=0``).
+share of it (``80%``) or ``CHANNEL=VALUE`` items for several channels at once (``TV=+20% Print=0``);
+the amount a change or a share stands for is said back (``= 11,594 INR``).
 Ctrl-D (end of input) raises :class:`Leave`, which the menu turns into a clean exit; Ctrl-C
 raises ``KeyboardInterrupt`` as usual, which the menu turns into "abandon this action" (or a
 clean exit at the menu prompt itself).
@@ -19,7 +20,7 @@ from rich.text import Text
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.amounts import SCALES, parse_inr
 from mmm_analytics.utils.names import one_name
-from mmm_analytics.utils.percent import SPEND_FORMS, typed_spend
+from mmm_analytics.utils.percent import SPEND_FORMS, sign_of, typed_spend
 
 
 class Leave(Exception):
@@ -125,8 +126,15 @@ class Prompter:
                 except InputError as error:
                     self.say_problem(str(error)[:1].upper() + str(error)[1:])
 
-    def amount(self, label: str, default: float | None = None) -> float:
-        """A non-negative amount in INR, or (with a ``default``) a change or share of it; Enter keeps ``default``."""
+    def said_back(self, answer: str, value: float) -> None:
+        """Say the amount a change (``+20%``, ``-5``) or a share (``80%``) stands for; an amount is as typed."""
+        if answer.endswith("%") or sign_of(answer):
+            self.say(f"= {value:,.0f} INR")
+
+    def amount(self, label: str, default: float | None = None, check: Callable[[float], object] | None = None) -> float:
+        """A non-negative amount in INR, or (with a ``default``) a change or share of it; Enter keeps
+        ``default``. ``check`` may refuse the amount with an :class:`InputError`: its message is shown and
+        the question asked again."""
         shown = f"{label} [current {default:,.0f}]" if default is not None else label
         while True:
             answer = self.raw(shown).strip()
@@ -137,11 +145,12 @@ class Prompter:
                 continue
             try:
                 value = parse_amount(answer) if default is None else parse_spend(answer, default)
+                if check is not None:
+                    check(value)
             except InputError as error:
                 self.say_problem(str(error))
                 continue
-            if answer.endswith("%"):
-                self.say(f"= {value:,.0f} INR")
+            self.said_back(answer, value)
             return value
 
     def spend(self, label: str, channel: str, current: Mapping[str, float]) -> float | dict[str, float]:
@@ -158,8 +167,7 @@ class Prompter:
             except InputError as error:
                 self.say_problem(str(error))
                 continue
-            if answer.endswith("%"):
-                self.say(f"= {value:,.0f} INR")
+            self.said_back(answer, value)
             return value
 
     def picks(self, label: str, count: int, file_word: str = "f") -> list[int] | None:

@@ -104,7 +104,9 @@ def _show(run: PipelineRun, step: str, result: Any, steps: list[str]) -> None:
             report = paths.reports_dir / "simulation_report.html"
             simulate_cmd.show_batch(result, report, optimum="optimize" not in steps)
         case "optimize":
-            simulate_cmd.show_optimum(result, paths.simulations_dir / "optimal_allocation.json")
+            from mmm_analytics.simulator.terms import BATCH
+
+            simulate_cmd.show_optimum(result, paths.simulations_dir / "optimal_allocation.json", BATCH)
 
 
 def files_in(files: list[Path]) -> str:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from mmm_analytics.config.loader import ProjectConfig
     from mmm_analytics.simulator import OptimizationResult
     from mmm_analytics.simulator.batch import BatchResults
+    from mmm_analytics.simulator.terms import Terms
 
 PATHS = ProjectPaths()
 DEFAULT_SCENARIOS = Path("config") / "scenarios.yaml"
@@ -49,6 +50,16 @@ INTERACTIVE_HELP = (
 )
 BRAND_HELP = "Brand name, or 'all' for every brand."
 REGION_HELP = "Region name, or 'all' for every region ('all' and 'all' = national joint optimisation)."
+SIMULATE_BRAND_HELP = (
+    "Brand, or 'all' for every brand: of the optimisation, sensitivity and frontier, and of every scenario "
+    "that names no brand of its own (one that names its own keeps it). With --interactive: the brand the "
+    "menu's prompts start from, and that of the scenarios it reads from a file (the same rule)."
+)
+SIMULATE_REGION_HELP = (
+    "Region, or 'all' for every region: of the optimisation, sensitivity and frontier, and of every scenario "
+    "that names no region of its own (one that names its own keeps it). With --interactive: the region the "
+    "menu's prompts start from, and that of the scenarios it reads from a file (the same rule)."
+)
 BUDGET_HELP = (
     "Weekly budget in INR, e.g. 500000, 5,00,000, 500k or 5L (default: the selection's current average weekly spend)."
 )
@@ -86,6 +97,7 @@ def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> 
     from mmm_analytics.cli import tables
     from mmm_analytics.simulator.figures import scope_label
     from mmm_analytics.simulator.scenarios import warning_lines
+    from mmm_analytics.simulator.terms import BATCH
 
     for name, line in warning_lines(results.scenarios):
         warn(f"scenario {name!r}: {line}")
@@ -100,17 +112,17 @@ def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> 
         )
     )
     if optimum:
-        console.print(tables.optimization_table(results.optimum))
+        console.print(tables.optimization_table(results.optimum, BATCH))
         for line in tables.optimization_summary(results.optimum):
             console.print(Text(line))
     console.print(Text(f"Wrote {len(results.written)} files; report: {report}"))
 
 
-def show_optimum(result: OptimizationResult, output: Path) -> None:
-    """The advised allocation table with its caption, its summary and the file written."""
+def show_optimum(result: OptimizationResult, output: Path, terms: Terms | None = None) -> None:
+    """The advised allocation table with its caption (in ``terms``), its summary and the file written."""
     from mmm_analytics.cli import tables
 
-    console.print(tables.optimization_table(result))
+    console.print(tables.optimization_table(result, terms))
     for line in tables.optimization_summary(result):
         console.print(Text(line))
     console.print(Text(f"Wrote {output}"))
@@ -137,8 +149,8 @@ def simulate(
     report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = DEFAULT_REPORT,
     export: Annotated[bool, typer.Option("--export/--no-export", help=EXPORT_HELP)] = False,
     interactive: Annotated[bool, typer.Option("--interactive/--batch", "-i", help=INTERACTIVE_HELP)] = False,
-    brand: Annotated[str, typer.Option("--brand", help=BRAND_HELP)] = "all",
-    region: Annotated[str, typer.Option("--region", help=REGION_HELP)] = "all",
+    brand: Annotated[str, typer.Option("--brand", help=SIMULATE_BRAND_HELP)] = "all",
+    region: Annotated[str, typer.Option("--region", help=SIMULATE_REGION_HELP)] = "all",
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """What-if scenarios, optimisation, frontier and sensitivity (batch), or the interactive menu.
@@ -162,11 +174,11 @@ def simulate(
         config = project_config(config_dir, "model_config.yaml")
         simulator = load_simulator(model, config)
         warn_model_file(model)
+        brand, region = simulator.named("brand", brand), simulator.named("region", region)
         if interactive:
             from mmm_analytics.cli.interactive import run_interactive
 
-            raise typer.Exit(run_interactive(simulator, scenarios, output, console))
-        brand, region = simulator.named("brand", brand), simulator.named("region", region)
+            raise typer.Exit(run_interactive(simulator, scenarios, output, console, brand, region))
         with console.status(SIMULATE_STATUS):
             results = simulate_batch(
                 simulator, scenarios, output, figures, report, config, export=export, brand=brand, region=region

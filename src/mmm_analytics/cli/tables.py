@@ -18,6 +18,7 @@ from mmm_analytics.style import numbers
 if TYPE_CHECKING:
     from mmm_analytics.simulator.engine import SimulationResult
     from mmm_analytics.simulator.optimizer import OptimizationResult
+    from mmm_analytics.simulator.terms import Terms
 
 
 def _inr(value: float) -> str:
@@ -68,8 +69,12 @@ def simulation_summary(result: SimulationResult) -> list[str]:
     ]
 
 
-def optimization_caption(result: OptimizationResult) -> str:
-    """The advice table's caption: which "current" it compares with, and the uplift over it."""
+def optimization_caption(result: OptimizationResult, terms: Terms | None = None) -> str:
+    """The advice table's caption: which "current" it compares with, what refers to it (the percentage
+    limits ``terms.shares``, as ``mmm optimize`` names them by default) and the uplift over it."""
+    from mmm_analytics.simulator.terms import OPTIONS
+
+    shares = (terms or OPTIONS).shares
     today = f"{_inr(result.today_weekly_spend)} INR"
     if result.current_is_scaled:
         current = f"Current mix: today's mix ({today} per week) scaled to this budget"
@@ -77,21 +82,21 @@ def optimization_caption(result: OptimizationResult) -> str:
         current = f"Current mix: today's mix ({today} per week, the average over the data)"
     gain = result.expected_incremental_sales - result.current_incremental_sales
     return (
-        f"{current}; --min/--max percentages and Change refer to it.\n"
+        f"{current}; {'Change refers' if shares is None else f'{shares} and Change refer'} to it.\n"
         f"Uplift over it: {gain:+,.0f} INR per week expected, {result.interval_level:.0%} interval "
         f"{result.uplift_lower:+,.0f} to {result.uplift_upper:+,.0f}; "
         f"more sales in {result.prob_beats_current:.0%} of posterior draws."
     )
 
 
-def optimization_table(result: OptimizationResult) -> Table:
+def optimization_table(result: OptimizationResult, terms: Terms | None = None) -> Table:
     """Current (scaled) vs advised spend, change, marginal ROI and status per channel, with
-    :func:`optimization_caption` as its caption."""
+    :func:`optimization_caption` (in ``terms``) as its caption."""
     table = Table(
         title=escape(
             f"Advised allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
         ),
-        caption=escape(optimization_caption(result)),
+        caption=escape(optimization_caption(result, terms)),
     )
     for name in ("Channel", "Current mix", "Advised", "Change", "Marginal ROI", "Status"):
         table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")

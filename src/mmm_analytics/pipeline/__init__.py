@@ -236,7 +236,9 @@ def optimize(run: PipelineRun, progress: Progress | None = None) -> Optimization
     """The national optimum at today's weekly budget, written to ``optimal_allocation.json``."""
     paths = run.paths
     simulator = load_simulator(paths.models_dir, run.config)
-    return optimize_to_file(simulator, paths.simulations_dir / "optimal_allocation.json")
+    from mmm_analytics.simulator.terms import BATCH
+
+    return optimize_to_file(simulator, paths.simulations_dir / "optimal_allocation.json", terms=BATCH)
 
 
 #: The function of each step; each takes the run and an optional progress callback (its own kind).

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         OptimizationResult,
     )
     from mmm_analytics.simulator.batch import BatchResults
+    from mmm_analytics.simulator.terms import Terms
 
 #: Called with a label after each EDA step.
 type Progress = Callable[[str], None]
@@ -89,10 +90,13 @@ def optimize_to_file(
     constraints: BudgetConstraints | None = None,
     brand: str = "all",
     region: str = "all",
+    terms: Terms | None = None,
 ) -> OptimizationResult:
-    """The best weekly allocation of ``budget`` (default: today's), written to ``output`` as JSON."""
+    """The best weekly allocation of ``budget`` (default: today's), written to ``output`` as JSON; its
+    messages name the budget, limits and switches in ``terms`` (``mmm optimize``'s options by default)."""
+    from mmm_analytics.simulator.terms import OPTIONS
     from mmm_analytics.utils.io import write_json
 
-    result = simulator.optimize_budget(budget, constraints, brand, region)
+    result = simulator.optimize_budget(budget, constraints, brand, region, terms=terms or OPTIONS)
     write_json(output, result.to_json_dict())
     return result

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM, DATA_RANGE_SWITCH, CellBounds, binding_note
+from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM, CellBounds, binding_note
 from mmm_analytics.simulator.defaults import (
     CAUTIOUS_LINE_START,
     FIRST_STEP_SHARE,
@@ -31,16 +31,17 @@ from mmm_analytics.simulator.defaults import (
 from mmm_analytics.simulator.expected import Uplift
 from mmm_analytics.simulator.solver import ResponseCells
 from mmm_analytics.simulator.surface import SpendMatrix
+from mmm_analytics.simulator.terms import OPTIONS, Terms
 
 if TYPE_CHECKING:
     from mmm_analytics.simulator.selection import Selection
 
 #: What holds a channel's spend up, by its status in the result, and how to let the advice cut it
-#: (``{it}``: it or them).
+#: (``{it}``: it or them; ``{switch}``: what lifts the data range, :attr:`Terms.data_range_switch`).
 HELD_UP: dict[str, tuple[str, str]] = {
     "locked": ("locked at today's spend", "unlock {it} to let the advice cut {it}"),
     "at minimum": ("at your minimum", "lower the minimum to let the advice cut {it}"),
-    AT_DATA_MINIMUM: ("at the lowest weekly spend in the data", f"{DATA_RANGE_SWITCH} lets the advice cut {{it}}"),
+    AT_DATA_MINIMUM: ("at the lowest weekly spend in the data", "{switch} lets the advice cut {it}"),
 }
 
 
@@ -168,12 +169,13 @@ def solver_warnings(
 @dataclass(frozen=True, slots=True)
 class Notes:
     """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend,
-    ``confidence`` the cautious advice's (0: none)."""
+    ``confidence`` the cautious advice's (0: none), ``terms`` what the warnings call the switches."""
 
     channels: tuple[str, ...]
     budget: float
     today: float
     confidence: float = 0.0
+    terms: Terms = OPTIONS
 
     def kept(
         self,
@@ -229,7 +231,7 @@ class Notes:
 
     def binding(self, spend: SpendMatrix, bounds: CellBounds, kept: bool) -> tuple[str, ...]:
         """The line naming the channels the data range holds at ``spend`` (K, C)."""
-        line = None if kept else binding_note(spend, bounds, self.channels, self.budget)
+        line = None if kept else binding_note(spend, bounds, self.channels, self.budget, self.terms)
         return () if line is None else (line,)
 
     def held(
@@ -333,7 +335,8 @@ class Notes:
             where, how = HELD_UP[reason]
             one = len(names) == 1
             advice.append(
-                f"{', '.join(names)} {'is' if one else 'are'} {where}: {how.format(it='it' if one else 'them')}"
+                f"{', '.join(names)} {'is' if one else 'are'} {where}: "
+                + how.format(it="it" if one else "them", switch=self.terms.data_range_switch)
             )
         return (
             f"marginal ROI below {LOSS_MROI:g} at the recommendation ({', '.join(losing)} INR per INR): the last "

@@ -19,6 +19,7 @@ from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.simulator.report import ReportInputs, write_report
 from mmm_analytics.simulator.scenarios import compare_scenarios, scenarios_from_file
 from mmm_analytics.simulator.sensitivity import sensitivity
+from mmm_analytics.simulator.terms import BATCH
 from mmm_analytics.utils.io import write_csv, write_json
 
 
@@ -73,10 +74,11 @@ def segment_optimisation(simulator: MarketingSimulator, count: int = SEGMENT_OPT
 
 
 def compute(simulator: MarketingSimulator, scenarios_path: Path, brand: str = ALL, region: str = ALL) -> BatchResults:
-    """Every batch result, nothing written yet."""
-    scenarios = scenarios_from_file(scenarios_path, simulator)
+    """Every batch result, nothing written yet: the optimum, sensitivity and frontier of ``brand`` x
+    ``region``, and the scenarios, each run for its own brand and region or, naming none, for these."""
+    scenarios = scenarios_from_file(scenarios_path, simulator, brand, region)
     summary, channels = compare_scenarios(simulator, scenarios)
-    optimum = simulator.optimize_budget(None, None, brand, region)
+    optimum = simulator.optimize_budget(None, None, brand, region, terms=BATCH)
     around_current = sensitivity(simulator, "current", brand, region)
     around_optimum = sensitivity(simulator, "optimum", brand, region, optimum=optimum)
     return BatchResults(

@@ -41,6 +41,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.constraints import RELATIVE_TOLERANCE, ChannelLimits
 from mmm_analytics.simulator.defaults import BOUND_TOLERANCE
 from mmm_analytics.simulator.surface import SpendMatrix
+from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.style.numbers import message_inr
 
 #: Channel statuses set by the data range (the others come from :meth:`ChannelLimits.status`).
@@ -50,12 +51,6 @@ AT_DATA_MAXIMUM = "at data maximum"
 LOWEST = "lowest weekly spend in the data"
 #: The status of a channel held at 0 because no cell of it in the selection has spend in the data.
 NO_SPEND_IN_DATA = "no spend in data"
-#: What lifts the data range: the flag and the config keys.
-DATA_RANGE_SWITCH = "--no-data-range or simulator.data_range_margin in model_config.yaml"
-DATA_RANGE_HINT = (
-    "--no-data-range or simulator.data_range_margin (simulator.data_range_quantile for the top) "
-    "in model_config.yaml lets it go further"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +146,12 @@ def cell_bounds(
     budget: float,
     at_most: bool,
     channels: tuple[str, ...],
+    terms: Terms = OPTIONS,
 ) -> CellBounds:
     """Combine the user's channel ``limits`` with the data range ``spend_range`` (None: not applied).
 
-    ``current`` (K, C) is today's weekly spend (locked cells keep it); ``budget`` in INR per week.
+    ``current`` (K, C) is today's weekly spend (locked cells keep it); ``budget`` in INR per week;
+    ``terms`` name the minimum and the switches in messages.
     """
     locked = np.broadcast_to(limits.locked, current.shape)
     user_lower, user_upper = limits.lower, limits.upper
@@ -182,7 +179,7 @@ def cell_bounds(
             high_on[:] = False
     lower = np.where(locked, current, np.where(low_on, data_low, 0.0))
     upper = np.where(locked, current, np.where(high_on, data_high, np.inf))
-    unseen, unseen_notes = _unseen_cells(limits, current, upper, budget, at_most, channels)
+    unseen, unseen_notes = _unseen_cells(limits, current, upper, budget, at_most, channels, terms)
     notes += unseen_notes
     upper = np.where(unseen, 0.0, upper)
     low_on, high_on = low_on & ~unseen, high_on & ~unseen
@@ -206,6 +203,7 @@ def _unseen_cells(
     budget: float,
     at_most: bool,
     channels: tuple[str, ...],
+    terms: Terms = OPTIONS,
 ) -> tuple[np.ndarray, list[str]]:
     """The cells (K, C) to hold at 0 because the data has no spend in them, and one line per channel held.
 
@@ -215,7 +213,7 @@ def _unseen_cells(
     where = "here" if current.shape[0] == 1 else "in the selected segments"
     for c in np.flatnonzero(unseen.all(axis=0) & (limits.lower > 0)):
         raise InputError(
-            f"minimum (--min) for {channels[c]!r}: {channels[c]} has no spend in the data {where}, so its response "
+            f"{terms.minimum} for {channels[c]!r}: {channels[c]} has no spend in the data {where}, so its response "
             "there is not estimated; remove the minimum, or add weeks with its spend to the data and re-train"
         )
     room = float(np.minimum(np.where(unseen, 0.0, upper).sum(axis=0), limits.upper).sum())
@@ -223,13 +221,21 @@ def _unseen_cells(
         raise InputError(
             f"the weekly budget of {message_inr(budget)} does not fit in the cells with spend in the data "
             f"({message_inr(room)} at most within your limits and locks; {_unseen_words(unseen, channels)}); "
-            "choose a smaller budget, raise a maximum, unlock a channel, or spend at most the budget (--at-most)"
+            f"{_fit_remedy(bool(limits.locked.any()), terms)}"
         )
     notes = [
         f"{_unseen_words(unseen[:, [c]], (channels[c],))}: held at 0 there (its response is not estimated)"
         for c in np.flatnonzero(unseen.any(axis=0))
     ]
     return unseen, notes
+
+
+def _fit_remedy(locked: bool, terms: Terms) -> str:
+    """How to fit a budget into the cells with spend in the data: the remedies ``terms`` offer."""
+    remedies = ["choose a smaller budget", "raise a maximum"]
+    remedies += ["unlock a channel"] if locked else []
+    remedies += [] if terms.at_most is None else [f"spend at most the budget ({terms.at_most})"]
+    return f"{', '.join(remedies[:-1])}{',' if len(remedies) > 2 else ''} or {remedies[-1]}"
 
 
 def where_words(cells: np.ndarray) -> str:
@@ -339,8 +345,11 @@ def free_cells(spend: SpendMatrix, bounds: CellBounds, status: list[str], budget
     return inside & np.array([s == "free" for s in status])[None, :]
 
 
-def binding_note(spend: SpendMatrix, bounds: CellBounds, channels: tuple[str, ...], budget: float) -> str | None:
-    """One line naming the channels held at their data range at ``spend`` (K, C), or None."""
+def binding_note(
+    spend: SpendMatrix, bounds: CellBounds, channels: tuple[str, ...], budget: float, terms: Terms = OPTIONS
+) -> str | None:
+    """One line naming the channels held at their data range at ``spend`` (K, C), or None; ``terms`` say
+    what lifts the range."""
     tolerance = BOUND_TOLERANCE * max(budget, 1.0)
     high = bounds.data_upper & (spend >= bounds.upper - tolerance)
     low = bounds.data_lower & (spend <= bounds.lower + tolerance)
@@ -355,4 +364,4 @@ def binding_note(spend: SpendMatrix, bounds: CellBounds, channels: tuple[str, ..
                 parts.append(f"{channel} at its {reach} in {held.sum()} of {held.size} segments")
     if not parts:
         return None
-    return f"the data range binds: {', '.join(parts)}; {DATA_RANGE_HINT}"
+    return f"the data range binds: {', '.join(parts)}; {terms.data_range_hint}"

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from mmm_analytics.config.base import Settings
 from mmm_analytics.errors import InputError
+from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import parse_inr
 from mmm_analytics.utils.names import one_name
@@ -136,6 +137,7 @@ def resolve_limits(
     current: np.ndarray,
     budget: float,
     reference: np.ndarray | None = None,
+    terms: Terms = OPTIONS,
 ) -> ChannelLimits:
     """Channel limits in INR per week, checked against each other and the budget.
 
@@ -150,6 +152,8 @@ def resolve_limits(
     reference : ndarray of shape (C,), optional
         The weekly spend (INR) that shares (``min_fraction``/``max_fraction``) refer to: the
         "current" column the result shows, today's mix scaled to ``budget``. Defaults to ``current``.
+    terms : Terms
+        What the messages call the switch that spends at most the budget.
     """
     constraints = constraints or BudgetConstraints()
     share_of = current if reference is None else np.asarray(reference, dtype=np.float64)
@@ -177,7 +181,7 @@ def resolve_limits(
                 f"limits ({_limits_text(lower[k], upper[k])}); drop the lock or the limit"
             )
         lower[k] = upper[k] = current[k]
-    _check_budget(channels, lower, upper, locked, budget, constraints.at_most)
+    _check_budget(channels, lower, upper, locked, budget, constraints.at_most, terms)
     return ChannelLimits(lower=lower, upper=upper, locked=locked)
 
 
@@ -191,15 +195,24 @@ def _limits_text(lower: float, upper: float) -> str:
 
 
 def _check_budget(
-    channels: tuple[str, ...], lower: np.ndarray, upper: np.ndarray, locked: np.ndarray, budget: float, at_most: bool
+    channels: tuple[str, ...],
+    lower: np.ndarray,
+    upper: np.ndarray,
+    locked: np.ndarray,
+    budget: float,
+    at_most: bool,
+    terms: Terms = OPTIONS,
 ) -> None:
+    """Raise :class:`InputError` when the minimums add up to more than ``budget``, or the maximums (unless
+    ``at_most``) to less; the remedies offered are those of ``terms`` (a lock only where one is set)."""
     if lower.sum() > budget * (1 + RELATIVE_TOLERANCE) + 1e-9:
         parts = ", ".join(
             f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(lower[c])}" for c in np.flatnonzero(lower > 0)
         )
+        unlock = ", unlock a channel" if locked.any() else ""
         raise InputError(
             f"minimum spends ({parts}) add up to {message_inr(lower.sum())}, above the weekly budget {message_inr(budget)}; "
-            "lower a minimum, unlock a channel or raise the budget"
+            f"lower a minimum{unlock} or raise the budget"
         )
     if not at_most and upper.sum() < budget * (1 - RELATIVE_TOLERANCE):
         parts = ", ".join(
@@ -208,9 +221,10 @@ def _check_budget(
         remedy = (
             "unlock a channel" if locked.all() else "raise a maximum" + (", unlock a channel" if locked.any() else "")
         )
+        less = "" if terms.at_most is None else f" or allow spending less (at_most / {terms.at_most})"
         raise InputError(
             f"maximum spends ({parts}) add up to {message_inr(upper.sum())}, below the weekly budget {message_inr(budget)}; "
-            f"{remedy}, lower the budget or allow spending less (at_most / --at-most)"
+            f"{remedy}{',' if less else ' or'} lower the budget{less}"
         )
 
 

@@ -57,6 +57,7 @@ from mmm_analytics.simulator.surface import (
     Rows,
     SpendMatrix,
 )
+from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.names import one_name
 
@@ -206,15 +207,15 @@ class MarketingSimulator:
             f"{message_inr(reference)})"
         )
 
-    def check_budget(self, budget: float, brand: str = ALL, region: str = ALL) -> None:
+    def check_budget(self, budget: float, brand: str = ALL, region: str = ALL, terms: Terms = OPTIONS) -> None:
         """Raise :class:`InputError` unless ``budget`` (INR per week) is finite, >= 0 and at most
-        :meth:`max_weekly_spend`."""
+        :meth:`max_weekly_spend`; the message calls it ``terms.budget``."""
         value = float(budget)
         if not math.isfinite(value) or value < 0:
-            raise InputError(f"weekly budget (total_budget / --budget) must be a number >= 0 INR; got {budget}")
+            raise InputError(f"{terms.budget} must be a number >= 0 INR; got {budget}")
         if value > self.max_weekly_spend(brand, region):
             raise InputError(
-                f"weekly budget (total_budget / --budget) of {message_inr(value)} is too large: "
+                f"{terms.budget} of {message_inr(value)} is too large: "
                 f"{self._allowed(brand, region)}; choose a smaller budget"
             )
 
@@ -389,6 +390,7 @@ class MarketingSimulator:
         objective: Objective | str | None = None,
         data_range: bool | None = None,
         cautious: bool = True,
+        terms: Terms = OPTIONS,
     ) -> OptimizationResult:
         """Best weekly allocation of ``total_budget`` (INR) across channels (and segments for ``"all"``).
 
@@ -411,6 +413,8 @@ class MarketingSimulator:
         cautious : bool
             Recommend the step toward the optimum that does best at ``settings.advice_confidence``
             (the advice); False: the optimum itself (what a budget could buy, as on the frontier).
+        terms : Terms
+            What the messages call the budget, the limits and the switches (those of the interface asking).
 
         Raises
         ------
@@ -427,7 +431,7 @@ class MarketingSimulator:
                 "media is not estimated and no budget split can be advised; choose a brand and region with spend"
             )
         if total_budget is not None:
-            self.check_budget(total_budget, brand, region)
+            self.check_budget(total_budget, brand, region, terms)
         if starts is not None and not 1 <= starts <= MAX_STARTS:
             raise InputError(f"starts must be a whole number from 1 to {MAX_STARTS}; got {starts}")
         selection = self.selection(brand, region, data_range)
@@ -443,6 +447,7 @@ class MarketingSimulator:
             confidence=self.settings.advice_confidence if cautious else 0.0,
             hold_split=self.settings.hold_split_correlation,
             released=self._lift_tested,
+            terms=terms,
         )
         return dataclasses.replace(
             result, segment_curves=self.segment_spread, data_range=self._range_summary(selection.spend_range)

@@ -69,6 +69,7 @@ from mmm_analytics.simulator.selection import Selection
 from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, channel_violation, feasible, solve
 from mmm_analytics.simulator.solver import free_cells as movable_cells
 from mmm_analytics.simulator.surface import DrawSet, SpendMatrix
+from mmm_analytics.simulator.terms import OPTIONS, Terms
 
 #: Keys of the ``mmm optimize`` JSON, in order.
 JSON_KEYS: tuple[str, ...] = (
@@ -325,6 +326,7 @@ def optimize_allocation(
     confidence: float = 0.0,
     hold_split: float | None = None,
     released: Sequence[int] = (),
+    terms: Terms = OPTIONS,
 ) -> OptimizationResult:
     """Allocate a weekly budget (INR) across the channels (and segments) of ``selection``.
 
@@ -357,6 +359,8 @@ def optimize_allocation(
         keep today's split in every cell and move as one (:func:`held_groups`); none when None, for
         groups with a user limit or a ``released`` channel (indices: channels lift tests measured),
         and for selections large enough for the price solver.
+    terms : Terms
+        What the messages call the budget, the limits and the switches.
 
     Raises
     ------
@@ -367,16 +371,16 @@ def optimize_allocation(
     current = selection.current
     budget = float(current.sum()) if total_budget is None else float(total_budget)
     reference = scaled_current(current, budget).sum(axis=0)
-    limits = resolve_limits(constraints, selection.channels, current.sum(axis=0), budget, reference)
+    limits = resolve_limits(constraints, selection.channels, current.sum(axis=0), budget, reference, terms)
     at_most = bool(constraints.at_most) if constraints is not None else False
-    bounds = cell_bounds(limits, current, selection.spend_range, budget, at_most, selection.channels)
+    bounds = cell_bounds(limits, current, selection.spend_range, budget, at_most, selection.channels, terms)
     draws_used = objective_draw_count(objective_draws, current.size, selection.draws)
     cells = objective_cells(selection.cells, selection.draws, objective, draws_used)
     problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
     large = movable_cells(problem).sum() > PRICE_SOLVER_CELLS
     groups, limited = ([], []) if large else held_groups(selection.correlation, hold_split, limits, released)
     held_problem = dataclasses.replace(problem, held=held_rows(current, groups))
-    unheld = tuple((tuple(m), LIMITED) for m in limited)
+    unheld = tuple((tuple(m), limited_reason(terms)) for m in limited)
     if held_problem.held is not None:
         solution = None
         if feasible(held_problem):  # else no start could find a plan that keeps the split: skip the solve
@@ -394,15 +398,33 @@ def optimize_allocation(
         solution = _solve(problem, selection, current, large, starts, warm_start)
     held = tuple(tuple(members) for members in groups)
     outcome = _Outcome(
-        selection, budget, bounds, problem, solution, level, objective, confidence, large, held, unheld, tuple(released)
+        selection,
+        budget,
+        bounds,
+        problem,
+        solution,
+        level,
+        objective,
+        confidence,
+        large,
+        held,
+        unheld,
+        tuple(released),
+        terms,
     )
     return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 
 
 #: A held split may be off by this share of the budget after the solver (round-off of the repair).
 HELD_TOLERANCE = 1e-6
-#: Why a group of channels that moved together was not held.
-LIMITED = "a limit (--min, --max or --lock) applies to one of them"
+
+
+def limited_reason(terms: Terms = OPTIONS) -> str:
+    """Why a group of channels that moved together was not held: a limit on one of them."""
+    return f"{terms.limits} applies to one of them"
+
+
+#: Why a group of channels that moved together was not held: no plan keeps their split.
 NOT_FOUND = "no plan keeping their split as in today's mix was found within the limits"
 
 
@@ -475,6 +497,8 @@ class _Outcome:
     unheld: tuple[tuple[tuple[int, ...], str], ...] = ()
     #: Channels a lift test measured (their split with others is told apart).
     released: tuple[int, ...] = ()
+    #: What the warnings call the limits and the switches.
+    terms: Terms = OPTIONS
 
     @property
     def cells(self) -> ResponseCells:
@@ -614,7 +638,9 @@ class _Outcome:
     ) -> tuple[str, ...]:
         """Every warning line of the result, in order: solver, data range given way, kept, binding, loss
         (``held_up``: channel index -> the status that keeps its spend up, see :data:`advice.HELD_UP`)."""
-        notes = advice.Notes(self.selection.channels, self.budget, float(self.selection.current.sum()), self.confidence)
+        notes = advice.Notes(
+            self.selection.channels, self.budget, float(self.selection.current.sum()), self.confidence, self.terms
+        )
         breaches = verdict.breaches
         return (
             *advice.solver_warnings(self.solution.converged, self.solution.starts_used, mroi, free, spread, notes),

@@ -5,9 +5,12 @@ File format (``config/scenarios.yaml``)::
     scenarios:
       - name: tv_plus_20
         description: TV up a fifth          # optional
-        brand: all                          # optional, default all
-        region: all                         # optional, default all
+        brand: all                          # optional, default: the run's brand (all by default)
+        region: all                         # optional, default: the run's region (all by default)
         spend: {TV: "+20%", Print: 0, YouTube: 180000}
+
+A scenario without ``brand`` or ``region`` takes the run's own (``mmm simulate --brand/--region``;
+``all`` unless given); one that names its own keeps it.
 
 A number is a sustained weekly spend in INR (total over the selected segments); a signed amount
 (``+5000``, ``-2,000``) or a signed percentage (``"+20%"``/``"-10%"``) changes the channel's current
@@ -206,13 +209,18 @@ def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float
     return float(value)
 
 
-def resolve(spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "scenario") -> Scenario:
-    """Check brand, region and channels of ``spec`` against the model and compute its spend."""
+def resolve(
+    spec: ScenarioSpec, simulator: MarketingSimulator, where: str = "scenario", brand: str = ALL, region: str = ALL
+) -> Scenario:
+    """Check brand, region and channels of ``spec`` against the model and compute its spend; a scenario
+    that names no brand (region) of its own is run for ``brand`` (``region``), the run's selection."""
     named: dict[str, str] = {}
+    selection = {"brand": brand, "region": region}
     keys: tuple[Literal["brand", "region"], ...] = ("brand", "region")
     for key in keys:
+        given = getattr(spec, key) if key in spec.model_fields_set else selection[key]
         try:
-            named[key] = simulator.named(key, getattr(spec, key))
+            named[key] = simulator.named(key, given)
         except InputError as error:
             raise InputError(f"{where}: scenario {spec.name!r}, key {key!r}: {error}") from None
     brand, region = named["brand"], named["region"]
@@ -250,6 +258,8 @@ def compare_scenarios(simulator: MarketingSimulator, scenarios: list[Scenario]) 
             channel_rows.append(
                 {
                     "scenario": scenario.name,
+                    "brand": scenario.brand,
+                    "region": scenario.region,
                     "channel": channel,
                     "spend": spend,
                     "contribution": contribution,
@@ -281,9 +291,12 @@ def _summary_row(scenario: Scenario, result: SimulationResult, reference: Simula
     return row
 
 
-def scenarios_from_file(path: str | Path, simulator: MarketingSimulator) -> list[Scenario]:
-    """Load, validate and resolve every scenario of a YAML file."""
-    return [resolve(spec, simulator, where=str(path)) for spec in load_scenarios(path)]
+def scenarios_from_file(
+    path: str | Path, simulator: MarketingSimulator, brand: str = ALL, region: str = ALL
+) -> list[Scenario]:
+    """Load, validate and resolve every scenario of a YAML file; one without a brand (region) of its
+    own is run for ``brand`` (``region``)."""
+    return [resolve(spec, simulator, str(path), brand, region) for spec in load_scenarios(path)]
 
 
 def warning_lines(summary: pd.DataFrame) -> list[tuple[str, str]]:
