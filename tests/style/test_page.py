@@ -165,3 +165,21 @@ def test_money_axis_labels_ticks_in_the_number_format() -> None:
     assert axis["ticktext"][-1].endswith("Cr") and axis["tickvals"][-1] >= 2.4e7
     raised = charts.money_axis([1.1e6, 2.0e6], NumberFormat.WESTERN, zero=False)
     assert raised["tickvals"][0] == 1.0e6 and raised["ticktext"][0] == "1M"
+
+
+def test_a_sibling_report_that_cannot_be_relinked_is_left_as_it_is(tmp_path, monkeypatch) -> None:
+    """A summary.html with one byte that is not UTF-8 beside the reports ended 'mmm simulate' in a
+    UnicodeDecodeError after its work was done; a file system without locks ended every report write."""
+    import errno
+    import fcntl
+
+    odd = b"<html><body><nav class='x'>caf\xe9</nav></body></html>"
+    (tmp_path / "summary.html").write_bytes(odd)
+
+    def no_locks(*_args: object) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    write_page(tmp_path / "roi_report.html", Page("ROI", "", (), "roi_report.html"))
+    assert (tmp_path / "summary.html").read_bytes() == odd
+    assert _nav(tmp_path / "roi_report.html")["summary.html"] == "summary.html"

@@ -429,17 +429,34 @@ def write_report(path: str | Path, html: str) -> Path:
         present = {name for name in REPORTS if (path.parent / name).is_file() or name == path.name}
         written = write_text(path, relinked(html, present, path.name) or html)
         for name in sorted(present - {path.name}):
-            other = path.parent / name
-            text = relinked(other.read_text(encoding="utf-8"), present, name)
-            if text is not None:
-                write_text(other, text)
+            _relink_file(path.parent / name, present)
     return written
+
+
+def _relink_file(file: Path, present: Collection[str]) -> None:
+    """Set the navigation of the report ``file`` for the reports ``present``: a side job, so a file that
+    cannot be read or written, is not UTF-8, or changed while it was read (another run) is left as it is."""
+    from mmm_analytics.utils.io import write_text
+
+    try:
+        before = file.stat()
+        text = relinked(file.read_text(encoding="utf-8"), present, file.name)
+        after = file.stat()
+        if text is not None and (before.st_mtime_ns, before.st_size, before.st_ino) == (
+            after.st_mtime_ns,
+            after.st_size,
+            after.st_ino,
+        ):
+            write_text(file, text)
+    except (OSError, UnicodeDecodeError):
+        return
 
 
 @contextlib.contextmanager
 def _folder_lock(folder: Path) -> Iterator[None]:
     """An exclusive lock on ``folder`` while reports there are rewritten (two runs writing reports into
-    one folder at once each read and write whole pages); none where the system has no ``flock``."""
+    one folder at once each read and write whole pages); none where the system has no ``flock``, the
+    folder cannot be opened or its file system takes no lock."""
     if sys.platform == "win32":
         yield
         return
@@ -451,7 +468,8 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):  # e.g. ENOLCK on a network file system without a lock service
+            fcntl.flock(handle, fcntl.LOCK_EX)
         yield
     finally:
         os.close(handle)  # closing releases the lock
