@@ -178,6 +178,20 @@ def test_the_training_summary_speaks_words_not_keys(content):
     assert not [name for name in rows if "." in name or "_" in name or "segment_curves" in name]
 
 
+def test_a_fit_without_adam_says_no_adam_epoch(content):
+    """A panel fitted by Gauss-Newton rounds (too large for Adam) was reported as 'Adam epoch kept: 0 of 4'
+    and '... after 4 epochs'."""
+    training = {
+        "timings_seconds": {"gauss-newton": 12.3, "total": 13.0},
+        "best_adam_epoch": 0,
+        "history": {"loss": [5.0, 2.0, 1.9, 1.89]},
+    }
+    rows = dict(_training_table(build_report(ReportContent(**_fields(content) | {"training": training}))))
+    assert not [name for name in rows if "Adam" in name]
+    assert rows["Training loss"] == "1.89 after 4 Gauss-Newton rounds (lowest 1.89)"
+    assert rows["Training time"] == "13.0 s in all: Gauss-Newton 12.3 s"
+
+
 def test_names_are_escaped(page):
     assert "<b>Brand</b>" not in page.replace(get_plotlyjs(), "")
     assert "&lt;b&gt;Brand&lt;/b&gt;" in page

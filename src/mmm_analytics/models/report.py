@@ -193,7 +193,7 @@ def _decomposition(plots: PlotData, fmt: NumberFormat) -> tuple[Block, ...]:
 #: Training keys shown in sections of their own (the model form's), not in the training table.
 SHOWN_ELSEWHERE = frozenset({"selection", "segment_curves"})
 #: Training steps' names as a reader knows them.
-STEP_WORDS: dict[str, str] = {"adam": "Adam"}
+STEP_WORDS: dict[str, str] = {"adam": "Adam", "gauss-newton": "Gauss-Newton"}
 #: The loss history's metric names as a reader knows them.
 HISTORY_WORDS: dict[str, str] = {"loss": "loss", "wmape": "wMAPE", "mse": "mean squared error"}
 
@@ -206,36 +206,41 @@ def _seconds(timings: dict[str, Any]) -> str:
     return ": ".join(filter(None, (f"{shown['total']} in all" if "total" in shown else "", steps)))
 
 
-def _history_row(name: str, values: Sequence[float]) -> list[str]:
-    """A loss curve as its last and lowest value: ``Validation wMAPE``, ``10.9% after 20 epochs (lowest 10.7%)``."""
+def _history_row(name: str, values: Sequence[float], unit: str = "epoch") -> list[str]:
+    """A loss curve as its last and lowest value: ``Validation wMAPE``, ``10.9% after 20 epochs (lowest 10.7%)``
+    (``unit``: an Adam epoch, or a Gauss-Newton round where a panel too large for Adam was fitted so)."""
     metric = name.removeprefix("val_")
     label = f"{'Validation' if name.startswith('val_') else 'Training'} {HISTORY_WORDS.get(metric, metric)}"
     show: Callable[[float], str] = numbers.percent if metric == "wmape" else (lambda v: f"{v:.4g}")
     last, lowest = float(values[-1]), min(float(v) for v in values)
-    epochs = f"{len(values)} epoch{'s' if len(values) != 1 else ''}"
-    return [label, f"{show(last)} after {epochs} (lowest {show(lowest)})"]
+    steps = f"{len(values)} {unit}{'s' if len(values) != 1 else ''}"
+    return [label, f"{show(last)} after {steps} (lowest {show(lowest)})"]
 
 
 def _training_rows(summary: dict[str, Any]) -> list[list[str]]:
     """The training summary as rows a reader follows: times in seconds, losses as their last and lowest
     value, shares in percent; keys without words of their own in their header form."""
     rows: list[list[str]] = []
+    timings = summary.get("timings_seconds") or summary.get("timings") or {}
+    unit = "Gauss-Newton round" if "gauss-newton" in timings else "epoch"
     for key, value in summary.items():
         match key, value:
             case (key, _) if key in SHOWN_ELSEWHERE or value is None:
                 continue
             case ("timings_seconds" | "timings", dict()):
                 rows.append(["Training time", _seconds(value)])
-            case ("best_adam_epoch" | "best_epoch", int()):
+            case ("best_adam_epoch" | "best_epoch", int()) if value > 0:  # 0: no Adam (Gauss-Newton, or markets)
                 epochs = len(next(iter((summary.get("history") or {}).values()), ()))
                 rows.append(
                     ["Adam epoch kept (lowest training loss)", f"{value} of {epochs}" if epochs else str(value)]
                 )
+            case ("best_adam_epoch" | "best_epoch", _):
+                continue  # 0: no Adam ran (a Gauss-Newton fit, or one model per market)
             case ("residual_sd_share_of_mean_sales", float()):
                 rows.append(["Residual sd, share of mean weekly sales", numbers.percent(value)])
             case ("history", dict()):
                 rows += [
-                    _history_row(name, series)
+                    _history_row(name, series, unit)
                     for name, series in sorted(value.items(), key=_history_order)
                     if isinstance(series, (list, tuple)) and series
                 ]
