@@ -108,6 +108,15 @@ def test_the_env_file_of_the_folder_the_command_runs_in_is_read(tmp_path: Path) 
     assert result.stdout.strip().splitlines()[-1] == "yes", result.stderr
 
 
+def test_an_env_file_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """A Latin-1 .env in the working folder ended every command, `mmm --help` too, in a UnicodeDecodeError."""
+    (tmp_path / ".env").write_bytes(b"FOO=caf\xe9\n")
+    mmm = Path(sys.executable).with_name("mmm")
+    result = subprocess.run([str(mmm), "--version"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "not read (not UTF-8 text); its variables are not set" in " ".join(result.stderr.split())
+
+
 def test_figures_are_drawn_by_agg_whatever_mplbackend_says(monkeypatch: pytest.MonkeyPatch) -> None:
     """MPLBACKEND=bogus in the environment ended `mmm eda` and `mmm curves` in matplotlib's traceback."""
     monkeypatch.setenv("MPLBACKEND", "bogus")

@@ -38,6 +38,7 @@ from mmm_analytics.cli.common import (
     report_line,
     state,
     tolerate_narrow_encodings,
+    warn,
 )
 from mmm_analytics.cli.examples import EPILOGS
 
@@ -177,11 +178,22 @@ for _name, _command in COMMANDS.items():
     app.command(name=_name, epilog=EPILOGS[_name], cls=MmmCommand)(_command)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console entry point (``mmm``); ``argv`` lets the scripts/ wrappers reuse it."""
+def _load_dotenv() -> None:
+    """Set the variables of the ``.env`` of the folder the command runs in (or above it) not already set;
+    a file that cannot be read is named in a warning and left out."""
     from dotenv import find_dotenv, load_dotenv
 
-    load_dotenv(find_dotenv(usecwd=True), override=False)  # the .env of the folder the command runs in
+    found = find_dotenv(usecwd=True)
+    try:
+        load_dotenv(found, override=False)
+    except (UnicodeDecodeError, OSError) as error:
+        reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else (error.strerror or str(error))
+        warn(f"'{found}' was not read ({reason}); its variables are not set: save it as UTF-8 text")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (``mmm``); ``argv`` lets the scripts/ wrappers reuse it."""
+    _load_dotenv()
     sys.unraisablehook = pass_on_interrupts
     try:
         app(args=argv, prog_name="mmm")
