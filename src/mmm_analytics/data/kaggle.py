@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -87,20 +86,36 @@ def ensure_credentials(kaggle_json: Path | None) -> None:
 #: Keys shorter than this are not masked: no real key is (Kaggle's have 32 characters), and
 #: masking them would turn ordinary words into stars.
 MIN_MASKED_KEY = 8
-#: The rest of a token around the key in an error message: up to a space, quote or the
+#: What ends a token around the key in an error message (besides white space): a quote or the
 #: punctuation of a URL or header.
-_TOKEN_REST = r"[^\s'\"=:;,/?&()<>\[\]{}]*"
+_TOKEN_EDGES = frozenset("'\"=:;,/?&()<>[]{}")
 #: Where the Kaggle API answers when an error names no address.
 KAGGLE_API_HOST = "api.kaggle.com"
 
 
 def redact(text: str, key: str | None = None) -> str:
     """``text`` with every token that holds the Kaggle key (``key``, else ``KAGGLE_KEY``)
-    replaced whole by ``***``; other text is untouched."""
+    replaced whole by ``***``; other text is untouched (one pass over ``text``)."""
     secret = os.environ.get(KEY_ENV, "") if key is None else key
     if len(secret) < MIN_MASKED_KEY:
         return text
-    return re.sub(_TOKEN_REST + re.escape(secret) + _TOKEN_REST, "***", text)
+
+    def inside(index: int) -> bool:
+        return not text[index].isspace() and text[index] not in _TOKEN_EDGES
+
+    parts: list[str] = []
+    done = 0
+    found = text.find(secret)
+    while found != -1:
+        left, right = found, found + len(secret)
+        while left > done and inside(left - 1):
+            left -= 1
+        while right < len(text) and inside(right):
+            right += 1
+        parts += [text[done:left], "***"]
+        done = right
+        found = text.find(secret, done)
+    return "".join(parts) + text[done:]
 
 
 def _shorten(text: str, limit: int = 200) -> str:
