@@ -412,3 +412,20 @@ def test_money_that_only_unseen_cells_could_take_is_an_input_error(
     at_most = BudgetConstraints(max_spend={"TV": 20.0, "YouTube": 2.0}, at_most=True)
     bounds = cell_bounds(_limits(at_most, current, 30.0), current, None, 30.0, True, CHANNELS)  # --at-most: fine
     assert bounds.upper[0, 2] == 0.0
+
+
+def test_a_budget_beyond_the_seen_cells_offers_only_the_remedies_that_apply() -> None:
+    """With locks and no maximum, the message said 'raise a maximum'; where no budget is set (the batch
+    run), it said to choose a smaller budget."""
+    from mmm_analytics.simulator.terms import BATCH
+
+    current = np.array([[20.0, 2.0, 0.0]])
+    locked = BudgetConstraints(locked=["TV", "YouTube"])
+    with pytest.raises(InputError) as caught:
+        cell_bounds(_limits(locked, current, 30.0), current, None, 30.0, False, CHANNELS)
+    said = str(caught.value)
+    assert said.endswith("choose a smaller budget, unlock a channel, or spend at most the budget (--at-most)")
+    assert "raise a maximum" not in said
+    with pytest.raises(InputError) as caught:
+        cell_bounds(_limits(locked, current, 30.0), current, None, 30.0, False, CHANNELS, BATCH)
+    assert str(caught.value).endswith("Radio has no spend in the data here); unlock a channel")

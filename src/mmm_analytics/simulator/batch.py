@@ -58,7 +58,7 @@ def segment_optimisation(simulator: MarketingSimulator, count: int = SEGMENT_OPT
     ``count`` segments of the largest current weekly spend (every segment of a smaller model)."""
     rows = []
     for brand, region in largest_segments(simulator, count):
-        result = simulator.optimize_budget(None, None, brand, region)
+        result = simulator.optimize_budget(None, None, brand, region, terms=BATCH)
         rows.append(
             {
                 "brand": brand,

@@ -221,7 +221,7 @@ def _unseen_cells(
         raise InputError(
             f"the weekly budget of {message_inr(budget)} does not fit in the cells with spend in the data "
             f"({message_inr(room)} at most within your limits and locks; {_unseen_words(unseen, channels)}); "
-            f"{_fit_remedy(bool(limits.locked.any()), terms)}"
+            f"{_fit_remedy(limits, terms)}"
         )
     notes = [
         f"{_unseen_words(unseen[:, [c]], (channels[c],))}: held at 0 there (its response is not estimated)"
@@ -230,11 +230,17 @@ def _unseen_cells(
     return unseen, notes
 
 
-def _fit_remedy(locked: bool, terms: Terms) -> str:
-    """How to fit a budget into the cells with spend in the data: the remedies ``terms`` offer."""
-    remedies = ["choose a smaller budget", "raise a maximum"]
-    remedies += ["unlock a channel"] if locked else []
+def _fit_remedy(limits: ChannelLimits, terms: Terms) -> str:
+    """How to fit a budget into the cells with spend in the data: the remedies that apply (a maximum to
+    raise, a lock to lift; the data range gives way to a budget beyond its tops) among those ``terms`` offer."""
+    remedies = ["choose a smaller budget"] if terms.budget_set else []
+    remedies += ["raise a maximum"] if terms.budget_set and np.isfinite(limits.upper[~limits.locked]).any() else []
+    remedies += ["unlock a channel"] if limits.locked.any() else []
     remedies += [] if terms.at_most is None else [f"spend at most the budget ({terms.at_most})"]
+    if not remedies:
+        return "add weeks with spend in the other cells to the data and re-train"
+    if len(remedies) == 1:
+        return remedies[0]
     return f"{', '.join(remedies[:-1])}{',' if len(remedies) > 2 else ''} or {remedies[-1]}"
 
 

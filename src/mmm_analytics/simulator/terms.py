@@ -29,6 +29,8 @@ class Terms:
         The switch that spends up to the budget instead of all of it; None: not offered.
     data_range_off : str
         What turns the data range off (model_config.yaml ``simulator.data_range_margin`` widens it).
+    budget_set : bool
+        Whether the person sets the budget and the limits where the message is shown.
     """
 
     budget: str = "weekly budget (total_budget / --budget)"
@@ -37,6 +39,7 @@ class Terms:
     shares: str | None = "--min/--max percentages"
     at_most: str | None = "--at-most"
     data_range_off: str = "--no-data-range"
+    budget_set: bool = True
 
     @property
     def data_range_switch(self) -> str:
@@ -62,4 +65,5 @@ BATCH = Terms(
     shares=None,
     at_most=None,
     data_range_off="simulator.data_range: false",
+    budget_set=False,
 )
