@@ -243,6 +243,8 @@ def test_the_menus_advice_names_its_own_fields(simulator: MarketingSimulator, tm
     assert f"add up to 3 INR, below the weekly budget {today:,.0f} INR; raise a maximum or lower the budget" in screen
     assert screen.count("Maximum spends (e.g.") == 2  # asked again at its prompt
     text = " ".join(screen.split())
+    # the budget and the minimums were asked before: this prompt says what it can change
+    assert "(here: change the maximums, or Enter for none; Ctrl-C goes back to the menu for other minimums" in text
     assert "percentages in 'Minimum spends'/'Maximum spends' and Change refer to it" in text
     # the data range has no prompt: the file that sets it is named, not an option of another command
     assert (

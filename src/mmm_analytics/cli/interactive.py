@@ -79,6 +79,16 @@ MENU_TERMS = Terms(
 )
 
 
+#: What a limit prompt can change, said after a message that offers more (the budget is asked before them).
+PROMPT_REMEDY: dict[str, str] = {
+    "minimum": "here: change the minimums, or Enter for none; Ctrl-C goes back to the menu for another budget",
+    "maximum": (
+        "here: change the maximums, or Enter for none; Ctrl-C goes back to the menu for other minimums "
+        "or another budget"
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Kept:
     """The last result, kept for export, with the selection it is for."""
@@ -269,7 +279,10 @@ class Session:
                 wanted = BudgetConstraints(
                     min_spend=lower[0], min_fraction=lower[1], max_spend=absolute, max_fraction=fraction
                 )
-            resolve_limits(wanted, channels, np.array(today), budget, reference, MENU_TERMS)
+            try:
+                resolve_limits(wanted, channels, np.array(today), budget, reference, MENU_TERMS)
+            except InputError as error:  # only this prompt's limits can change here
+                raise InputError(f"{error} ({PROMPT_REMEDY[kind]})") from None
 
         self.console.print(Text(LIMITS_INTRO.format(channels=", ".join(channels))))
         items = self.ask.limits("Minimum spends", lambda items: check(items, "minimum"))
