@@ -50,16 +50,19 @@ INTERACTIVE_HELP = (
 )
 BRAND_HELP = "Brand name, or 'all' for every brand."
 REGION_HELP = "Region name, or 'all' for every region ('all' and 'all' = national joint optimisation)."
-SIMULATE_BRAND_HELP = (
-    "Brand, or 'all' for every brand: of the optimisation, sensitivity and frontier, and of every scenario "
-    "that names no brand of its own (one that names its own keeps it). With --interactive: the brand the "
-    "menu's prompts start from, and that of the scenarios it reads from a file (the same rule)."
-)
-SIMULATE_REGION_HELP = (
-    "Region, or 'all' for every region: of the optimisation, sensitivity and frontier, and of every scenario "
-    "that names no region of its own (one that names its own keeps it). With --interactive: the region the "
-    "menu's prompts start from, and that of the scenarios it reads from a file (the same rule)."
-)
+
+
+def _selection_help(key: str) -> str:
+    """The help of ``mmm simulate --brand`` or ``--region`` (``key``)."""
+    return (
+        f"{key.capitalize()}, or 'all' for every {key}: of the optimisation, sensitivity and frontier, and of every "
+        f"scenario that names no {key} of its own (one that names its own keeps it). With --interactive: the "
+        f"{key} the menu's prompts start from, and that of the scenarios it reads from a file (the same rule)."
+    )
+
+
+SIMULATE_BRAND_HELP = _selection_help("brand")
+SIMULATE_REGION_HELP = _selection_help("region")
 BUDGET_HELP = (
     "Weekly budget in INR, e.g. 500000, 5,00,000, 500k or 5L (default: the selection's current average weekly spend)."
 )
