@@ -81,11 +81,12 @@ def _pair(ours: float, floor: float, digits: int = 1) -> str:
 
 def _parse_settings[S: StrEnum](text: str, kind: type[S]) -> list[S]:
     """``--settings``: comma-separated world names, each one of ``kind``'s (in any case)."""
-    names = comma_list(text.lower(), "--settings", "default,delayed", str, "world")
-    unknown = [name for name in names if name not in {member.value for member in kind}]
+    unknown = [
+        name for name in comma_list(text, "--settings", "default,delayed", str, "world") if name.lower() not in kind
+    ]
     if unknown:
         raise InputError(f"--settings: unknown world {unknown[0]!r}; choose from {', '.join(kind)}")
-    return [kind(name) for name in names]
+    return [kind(name) for name in comma_list(text.lower(), "--settings", "default,delayed", str, "world")]
 
 
 def benchmark(
