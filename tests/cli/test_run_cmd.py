@@ -38,6 +38,7 @@ runner = CliRunner()
             "--settings: world 'default' is given twice",
             id="world-case",
         ),
+        pytest.param(["benchmark", "--settings", "Foo"], "--settings: unknown world 'Foo'", id="world-as-written"),
         pytest.param(
             ["run", "--input", "nope.csv", "--steps", "eda"],
             "--input is read by the data step, which this run leaves out",
