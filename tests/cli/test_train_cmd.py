@@ -100,17 +100,9 @@ def test_help_shows_the_ray_extra_literally() -> None:
 
 def test_a_lift_test_spanning_markets_is_one_line(tmp_path, small_frame) -> None:
     """With --split-by brand, a test over every brand cannot be evidence in one brand's fit."""
-    from mmm_analytics.config.loader import load_config as load
-    from mmm_analytics.features.panel import build_panel
-    from mmm_analytics.features.store import save_panel
-
-    config = load(tmp_path / "none")
-    frame = small_frame.copy()
-    frame["Date"] = pd.to_datetime(frame["Date"], format="%m/%d/%Y")
-    features = tmp_path / "features.parquet"
-    save_panel(build_panel(frame, config.data, config.features), features, config.features)
+    features = _features(tmp_path, small_frame)
     lift = tmp_path / "lift.csv"
-    first = frame["Date"].min().strftime("%Y-%m-%d")
+    first = pd.to_datetime(small_frame["Date"], format="%m/%d/%Y").min().strftime("%Y-%m-%d")
     lift.write_text(
         "channel,brand,region,start_date,end_date,incremental_sales,standard_error\n"
         f"TV,all,all,{first},{first},100000,10000\n"
@@ -133,3 +125,46 @@ def test_a_panel_given_as_data_names_the_option_and_the_file(tmp_path, name: str
         result, f"--data '{panel}' is not a features file", "features.parquet written by 'mmm features'"
     )
     assert "_meta.json" not in line
+
+
+def _features(tmp_path: Path, small_frame: pd.DataFrame) -> Path:
+    from mmm_analytics.config.loader import load_config as load
+    from mmm_analytics.features.panel import build_panel
+    from mmm_analytics.features.store import save_panel
+
+    config = load(tmp_path / "none")
+    frame = small_frame.copy()
+    frame["Date"] = pd.to_datetime(frame["Date"], format="%m/%d/%Y")
+    features = tmp_path / "features.parquet"
+    save_panel(build_panel(frame, config.data, config.features), features, config.features)
+    return features
+
+
+def test_the_features_folder_as_the_model_folder_is_refused_before_training(tmp_path, small_frame) -> None:
+    """Before, `mmm train --output data/processed` trained for 40 s, wrote the model there, then stopped on
+    "PosixPath('.../features_meta.json') and PosixPath(...) are the same file"."""
+    features = _features(tmp_path, small_frame)
+    result = CliRunner().invoke(app, ["train", "--data", str(features), "--output", str(tmp_path)])
+    line = one_error_line(result, f"--output '{tmp_path}' is the folder of the features file --data")
+    assert "PosixPath" not in line and not (tmp_path / "metadata.json").exists()
+
+
+def test_features_older_than_the_cleaned_panel_are_named(tmp_path, monkeypatch, capsys) -> None:
+    """Before, `mmm data --seed 7` then `mmm train` fitted the earlier panel's features without a word."""
+    import os
+
+    from mmm_analytics.cli.common import warn_stale_features
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    monkeypatch.chdir(tmp_path)
+    paths = ProjectPaths()
+    paths.processed_dir.mkdir(parents=True)
+    paths.features.write_bytes(b"x")
+    paths.clean_panel.write_bytes(b"x")
+    os.utime(paths.features, ns=(1_000_000_000, 1_000_000_000))
+    warn_stale_features(paths.features)
+    said = " ".join(capsys.readouterr().err.split())
+    assert "features.parquet' is older than" in said and "run 'mmm features' first" in said
+    os.utime(paths.clean_panel, ns=(1_000_000_000, 1_000_000_000))  # features as new as the panel: nothing said
+    warn_stale_features(paths.features)
+    assert capsys.readouterr().err == ""

@@ -275,6 +275,23 @@ def warn_stale_model(model: Path, features_meta: Path) -> None:
         )
 
 
+def warn_stale_features(features: Path) -> None:
+    """Warn when this project's features file is older than its cleaned panel (``mmm data`` ran again
+    since ``mmm features``): a training would fit the earlier data."""
+    defaults = ProjectPaths()
+    if features.resolve() != defaults.features.resolve() or not defaults.clean_panel.is_file():
+        return
+    try:
+        older = features.stat().st_mtime_ns < defaults.clean_panel.stat().st_mtime_ns
+    except OSError:
+        return
+    if older:
+        warn(
+            f"'{shown_path(features)}' is older than '{shown_path(defaults.clean_panel)}' (the data was prepared "
+            "again since): this fits the earlier data; run 'mmm features' first to fit the current data"
+        )
+
+
 def check_seed(seed: int | None, option: str = "--seed") -> int | None:
     """A seed must be 0 to ``MAX_SEED`` (the generators take no negative seed, the fit none above 2**32 - 1)."""
     if seed is not None and seed < 0:

@@ -20,6 +20,7 @@ from mmm_analytics.cli.common import (
     require_file,
     user_errors,
     warn,
+    warn_stale_features,
 )
 from mmm_analytics.cli.progress import epoch_bar
 from mmm_analytics.compute import Backend, require_ray
@@ -176,11 +177,17 @@ def train(
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""
-    from mmm_analytics.features.store import require_features_file  # pandas is imported only when a command runs
+    from mmm_analytics.features.store import meta_path, require_features_file  # pandas only when it runs
 
     with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
         require_features_file(data, "--data")
+        if output.resolve() == meta_path(data).resolve().parent:  # the model keeps its own copy of the metadata
+            raise InputError(
+                f"--output '{output}' is the folder of the features file --data; the model folder must be "
+                f"another one (e.g. {DEFAULTS.models_dir})"
+            )
+        warn_stale_features(data)
         config = with_forms(
             project_config(config_dir, "model_config.yaml"),
             carryover,
