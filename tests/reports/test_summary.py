@@ -233,3 +233,32 @@ def test_the_advice_s_verdicts_are_notes_and_its_warnings_warnings(small_run: Ru
         ),
         ("warning", "Optimiser warning.", lines[1]),
     ]
+
+
+def test_results_of_an_earlier_model_are_left_out_and_named(small_run: Run, tmp_path: Path) -> None:
+    """Before, `mmm run --steps data,features,train` showed the new model's media cards beside the earlier
+    model's ROI, grow/cut cards and uplift, on one page, without a word (and in the run's closing table)."""
+    import os
+    import shutil
+
+    from mmm_analytics.pipeline import key_numbers
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    shutil.copytree(small_run.paths.root, tmp_path / "project")  # the files' times kept
+    paths = ProjectPaths(tmp_path / "project")
+    assert load_inputs(paths).stale == () and len(key_numbers(paths)) == 3
+    metadata = paths.models_dir / "metadata.json"
+    later = max(f.stat().st_mtime_ns for f in paths.root.rglob("*") if f.is_file()) + 10**9
+    os.utime(metadata, ns=(later, later))  # a model trained after the curves and the advice
+    inputs = load_inputs(paths)
+    assert inputs.channel_roi is None and inputs.curves is None and inputs.allocation is None
+    assert inputs.frontier is None and inputs.media is not None and inputs.metrics is not None
+    assert inputs.stale == (
+        "the ROIs (mmm curves)",
+        "the response curves (mmm curves)",
+        "the advice (mmm optimize)",
+        "the budget frontier (mmm simulate)",
+    )
+    page = render_page(build_summary(inputs, VizConfig(), paths.reports_dir))
+    assert "Made from an earlier model." in page and "Left out of this page: the ROIs (mmm curves)" in page
+    assert [name for name, _ in key_numbers(paths)] == ["holdout wMAPE"]

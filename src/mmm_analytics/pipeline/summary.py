@@ -5,15 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mmm_analytics.utils.paths import ProjectPaths
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from mmm_analytics.curves.pipeline import CurvesResult
-    from mmm_analytics.simulator import OptimizationResult
 
 #: Files ``mmm train`` writes into the model folder besides those its result lists.
 MODEL_FOLDER_EXTRAS = ("best_model.keras", "training_log.csv", "features_meta.json")
@@ -22,7 +16,8 @@ MODEL_FOLDER_EXTRAS = ("best_model.keras", "training_log.csv", "features_meta.js
 def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
     """Headline figures: holdout wMAPE, the top channel by ROI and the optimiser's uplift.
 
-    Taken from ``results`` for the steps that ran, else from the files earlier runs wrote.
+    Taken from ``results`` for the steps that ran, else from the files earlier runs wrote from the model
+    now in the project (an earlier model's ROI or advice is left out).
     """
     results = results or {}
     numbers = []
@@ -31,36 +26,20 @@ def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -
         holdout = json.loads(metrics.read_text()).get("holdout")  # none with holdout_weeks: 0
         wmape = f"{holdout['overall']['wmape']:.2%}" if holdout else "n/a (no holdout weeks)"
         numbers.append(("holdout wMAPE", wmape))
-    roi = _channel_roi(paths, results.get("curves"))
+    from mmm_analytics.reports.inputs import allocation, channel_roi
+
+    roi = channel_roi(paths, results.get("curves"))
     if roi is not None:
         top = roi.sort_values("roi", ascending=False).iloc[0]
         numbers.append(
             ("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]")
         )
-    plan = _allocation(paths, results.get("optimize"))
+    plan = allocation(paths, results.get("optimize"))
     if plan is not None:
         current = plan["current_incremental_sales"]
         uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
         numbers.append(("optimiser uplift (same budget)", f"{uplift} incremental sales per week"))
     return numbers
-
-
-def _channel_roi(paths: ProjectPaths, result: CurvesResult | None) -> pd.DataFrame | None:
-    if result is not None:
-        return result.channel_roi
-    file = paths.reports_dir / "channel_roi.csv"
-    if not file.is_file():
-        return None
-    import pandas as pd
-
-    return pd.read_csv(file)
-
-
-def _allocation(paths: ProjectPaths, result: OptimizationResult | None) -> dict[str, Any] | None:
-    if result is not None:
-        return result.to_json_dict()
-    file = paths.simulations_dir / "optimal_allocation.json"
-    return json.loads(file.read_text()) if file.is_file() else None
 
 
 def written_files(step: str, result: Any, paths: ProjectPaths) -> list[Path]:

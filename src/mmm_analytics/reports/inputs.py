@@ -66,6 +66,8 @@ class SummaryInputs:
     frontier: pd.DataFrame | None
     decomposition: pd.DataFrame | None
     metrics: dict[str, Any] | None
+    #: What was left out because an earlier model made it (the words of :data:`EARLIER_RESULTS`).
+    stale: tuple[str, ...] = ()
 
     @property
     def channels(self) -> list[str]:
@@ -85,8 +87,39 @@ def media_total(params: ResponseParams, level: float) -> MediaTotal:
     return MediaTotal(point, float(low), float(high), float(params.spend.sum()), level)
 
 
-def _csv(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path) if path.is_file() else None
+#: The later steps' files the summary reads (under ``reports_dir`` or ``simulations_dir``), each with
+#: what it is and the command that makes it.
+EARLIER_RESULTS: dict[str, str] = {
+    "channel_roi.csv": "the ROIs (mmm curves)",
+    "roi_curves.parquet": "the response curves (mmm curves)",
+    "optimal_allocation.json": "the advice (mmm optimize)",
+    "efficiency_frontier.csv": "the budget frontier (mmm simulate)",
+}
+
+
+def _file(paths: ProjectPaths, name: str) -> Path:
+    """Where the later step's file ``name`` (of :data:`EARLIER_RESULTS`) is written."""
+    folder = paths.reports_dir if name in ("channel_roi.csv", "roi_curves.parquet") else paths.simulations_dir
+    return folder / name
+
+
+def _current(paths: ProjectPaths, name: str) -> Path | None:
+    """The later step's file ``name`` when it is there and was made from the model now in the project."""
+    file = _file(paths, name)
+    return file if file.is_file() and paths.from_current_model(file) else None
+
+
+def earlier_results(paths: ProjectPaths) -> tuple[str, ...]:
+    """What :data:`EARLIER_RESULTS` holds from an earlier model than the one now in the project."""
+    return tuple(
+        words
+        for name, words in EARLIER_RESULTS.items()
+        if _file(paths, name).is_file() and _current(paths, name) is None
+    )
+
+
+def _csv(path: Path | None) -> pd.DataFrame | None:
+    return pd.read_csv(path) if path is not None and path.is_file() else None
 
 
 def _json(path: Path) -> dict[str, Any] | None:
@@ -99,18 +132,25 @@ def _json(path: Path) -> dict[str, Any] | None:
 def _national_curves(paths: ProjectPaths, result: Any) -> pd.DataFrame | None:
     if result is not None:
         frame = result.curves.to_frame()
-    elif (paths.reports_dir / "roi_curves.parquet").is_file():
-        frame = pd.read_parquet(paths.reports_dir / "roi_curves.parquet")
+    elif (file := _current(paths, "roi_curves.parquet")) is not None:
+        frame = pd.read_parquet(file)
     else:
         return None
     national = (frame["brand"] == NATIONAL) & (frame["region"] == NATIONAL)
     return frame.loc[national].reset_index(drop=True)
 
 
-def _allocation(paths: ProjectPaths, result: Any) -> dict[str, Any] | None:
-    """The optimiser's result as the JSON dict, with its uncertainty keys when the object has them."""
+def channel_roi(paths: ProjectPaths, result: Any) -> pd.DataFrame | None:
+    """The ROI per channel: of the curves step's ``result``, else ``channel_roi.csv`` when this model made it."""
+    return result.channel_roi if result is not None else _csv(_current(paths, "channel_roi.csv"))
+
+
+def allocation(paths: ProjectPaths, result: Any) -> dict[str, Any] | None:
+    """The optimiser's result as the JSON dict, with its uncertainty keys when the object has them; else
+    ``optimal_allocation.json`` when this model made it."""
     if result is None:
-        return _json(paths.simulations_dir / "optimal_allocation.json")
+        file = _current(paths, "optimal_allocation.json")
+        return None if file is None else _json(file)
     found: dict[str, Any] = dict(result.to_json_dict())
     for key in UNCERTAINTY_KEYS:
         if key not in found and getattr(result, key, None) is not None:
@@ -119,24 +159,23 @@ def _allocation(paths: ProjectPaths, result: Any) -> dict[str, Any] | None:
 
 
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
-    """Read what the earlier steps left; ``results`` (step name -> result) wins over the files."""
+    """Read what the earlier steps left; ``results`` (step name -> result) wins over the files, and a
+    later step's file made from an earlier model than the one now in the project is left out (``stale``)."""
     results = results or {}
     models = paths.models_dir
     metadata = ModelMetadata.load(models) if (models / METADATA_FILE).is_file() else None
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
     curves_result = results.get("curves")
-    channel_roi = (
-        curves_result.channel_roi if curves_result is not None else _csv(paths.reports_dir / "channel_roi.csv")
-    )
     interval = metadata.interval_level if metadata is not None else level
     return SummaryInputs(
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
         media=None if params is None or params.n_draws < 2 else media_total(params, interval),
-        channel_roi=channel_roi,
+        channel_roi=channel_roi(paths, curves_result),
         curves=_national_curves(paths, curves_result),
-        allocation=_allocation(paths, results.get("optimize")),
-        frontier=_csv(paths.simulations_dir / "efficiency_frontier.csv"),
+        allocation=allocation(paths, results.get("optimize")),
+        frontier=_csv(_current(paths, "efficiency_frontier.csv")),
         decomposition=_csv(paths.reports_dir / "decomposition.csv"),
         metrics=_json(paths.reports_dir / "model_metrics.json"),
+        stale=earlier_results(paths),
     )

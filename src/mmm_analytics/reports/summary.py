@@ -8,7 +8,7 @@ the budget frontier, actual vs fitted sales) and the assumptions in plain words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -337,10 +337,21 @@ def _links(reports_dir: Path) -> Section:
     return Section("reports", "The detailed reports", (Raw(Markup('<ul class="plain">') + items + Markup("</ul>")),))
 
 
+def stale_words(stale: Sequence[str]) -> str:
+    """The sentence for the later steps' results left out because an earlier model made them."""
+    return (
+        f"Left out of this page: {', '.join(stale)}, made from an earlier model than the one trained last (the "
+        "ROI and simulation reports are that model's too). Run those commands again, or 'mmm run', to see them "
+        "for this model."
+    )
+
+
 def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> Page:
     """The summary as a :class:`~mmm_analytics.style.page.Page`."""
     fmt = viz.number_format
     headlines: list[Block] = [headline_cards(inputs, fmt)]
+    if inputs.stale:
+        headlines.append(Note(stale_words(inputs.stale), "warning", "Made from an earlier model."))
     if inputs.allocation and inputs.allocation.get("warnings"):
         headlines += [optimiser_note(str(w)) for w in inputs.allocation["warnings"]]
     sections = (
