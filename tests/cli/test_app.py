@@ -35,6 +35,10 @@ runner = CliRunner()
         ),
         pytest.param(["--debug"], ["Missing command; see 'mmm --help'"], id="no_command"),
         pytest.param(["data", "extra"], ["unexpected extra argument", "(extra)"], id="extra_argument"),
+        # an empty path read as the current folder: `mmm eda --output ""` drew its figures into the project root
+        pytest.param(["eda", "--output", ""], ["'--output' / '-o': the path is empty"], id="empty_output"),
+        pytest.param(["train", "--reports="], ["'--reports': the path is empty"], id="empty_reports"),
+        pytest.param(["eda", "-o", ""], ["'--output' / '-o': the path is empty"], id="empty_short"),
     ],
 )
 def test_a_command_line_mistake_is_one_line_and_exit_2(args: list[str], fragments: list[str]) -> None:

@@ -8,6 +8,7 @@ command runs in (or above it) sets variables not already set, such as Kaggle's c
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -58,9 +59,26 @@ class MmmCommand(_FlagsAsFlags, TyperCommand):
     """A command of ``mmm``: a path option written with ``~`` (quoted, so the shell left it) means
     the home folder, as it would unquoted."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Click's parse, then a path option given an empty value refused (it read as the current folder)."""
+        empty = _given_empty(args)
+        rest = super().parse_args(ctx, args)
+        for param in self.params:
+            if set(param.opts) & empty and isinstance(ctx.params.get(param.name or ""), Path):
+                hint = " / ".join(f"'{option}'" for option in param.opts)
+                raise typer.BadParameter("the path is empty; give a file or folder", ctx=ctx, param_hint=hint)
+        return rest
+
     def invoke(self, ctx: Any) -> Any:
         ctx.params = {name: _home_expanded(value) for name, value in ctx.params.items()}
         return super().invoke(ctx)
+
+
+def _given_empty(args: Sequence[str]) -> set[str]:
+    """The options of ``args`` given an empty value: ``--output ""`` or ``--output=``."""
+    found = {word.removesuffix("=") for word in args if word.startswith("--") and word.endswith("=")}
+    found |= {word for word, value in itertools.pairwise(args) if word.startswith("-") and value == ""}
+    return found
 
 
 def _home_expanded(value: Any) -> Any:
