@@ -29,6 +29,31 @@ def test_a_full_disk_on_an_output_names_its_option(tmp_path: Path) -> None:
     )
 
 
+def test_a_full_disk_met_by_a_write_without_a_name_names_the_full_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, every step writing to a full disk said only 'no space left on the device being written', with no
+    path, option or step (the failed write, into an open file, carries no name)."""
+    import os
+
+    full, roomy = tmp_path / "small", tmp_path / "big"
+    full.mkdir()
+    real = os.statvfs
+
+    def statvfs(path: object) -> object:
+        found = real(path)  # type: ignore[arg-type]
+        free = 0 if Path(str(path)) == full else 10**6
+        return type("Stats", (), {"f_bavail": free, "f_frsize": found.f_frsize})()
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    outputs = (Output("--reports", roomy / "reports"), Output("--output", full / "models"))
+    line = describe_os_error(OSError(errno.ENOSPC, "No space left on device"), outputs)
+    assert (
+        line
+        == f"no space left on the device of --output '{full / 'models'}'; free some space there or choose another folder"
+    )
+
+
 def test_after_ctrl_c_the_rest_of_the_run_ignores_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before, a Ctrl-C reaching JAX's exit handler printed a traceback under the 'interrupted' line.
     The command marks the interrupt; the console entry then ignores SIGINT until the process ends

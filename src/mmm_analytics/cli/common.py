@@ -138,6 +138,10 @@ def describe_os_error(error: OSError, outputs: tuple[Output, ...] = ()) -> str:
     reason = error.strerror or str(error)
     if not isinstance(name, str | bytes | os.PathLike):  # a stream (stdout, a pipe) or a write without a name
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            full = _full(outputs)
+            if full:
+                named = ", ".join(f"{o.option} '{shown_path(o.path)}'" for o in full)
+                return f"no space left on the device of {named}; free some space there or choose another folder"
             return (
                 "no space left on the device being written (a file, or standard output if redirected); free some space"
             )
@@ -165,6 +169,24 @@ def describe_os_error(error: OSError, outputs: tuple[Output, ...] = ()) -> str:
             return f"{where}: no space left on the device; free some space or {other}"
         case _:
             return f"{where}: {reason.lower() if reason[:1].isupper() else reason}; {other}"
+
+
+#: Free space (bytes) below which the device of an output counts as full.
+FULL_BYTES = 1 << 20
+
+
+def _full(outputs: tuple[Output, ...]) -> list[Output]:
+    """The outputs whose device (that of the nearest folder there is) has less than :data:`FULL_BYTES` free."""
+    found = []
+    for output in outputs:
+        folder = next((p for p in (output.path, *output.path.parents) if p.is_dir()), Path("."))
+        try:
+            stats = os.statvfs(folder)
+        except (OSError, AttributeError):  # AttributeError: no statvfs on this system
+            continue
+        if stats.f_bavail * stats.f_frsize < FULL_BYTES:
+            found.append(output)
+    return found
 
 
 def report_line(message: str) -> None:
