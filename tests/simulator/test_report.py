@@ -132,3 +132,16 @@ def test_the_marginal_roi_sentence_says_what_the_plan_holds() -> None:
     assert "same marginal ROI (1.13)" not in mroi_words({"TV": 4.04, "YouTube": 1.29, "Print": 0.96}, held, 1.0)
     one_free = {"TV": "at maximum", "YouTube": "locked", "Print": "free"}
     assert mroi_words({"TV": 4.04, "YouTube": 4.04, "Print": 0.96}, one_free, 1.0) == ""  # nothing to compare
+
+
+def test_the_second_sensitivity_is_named_for_the_plan_it_moves_around() -> None:
+    """It was titled 'Sensitivity around the optimum', though it moves around the recommended (cautious) plan,
+    which the same page calls a step of the way to the optimum."""
+    import pandas as pd
+
+    from mmm_analytics.simulator.report import _tornado_chart
+
+    table = pd.DataFrame(
+        {"base": ["optimum"] * 2, "channel": ["TV"] * 2, "change": [-0.1, 0.1], "delta_incremental_sales": [-5.0, 4.0]}
+    )
+    assert _tornado_chart(table, "optimum", "indian").title == "Sensitivity around the recommended plan"

@@ -115,7 +115,7 @@ def write_outputs(
             table[table["base"] == "current"], viz, f"Sensitivity around the current mix ({scope})"
         ),
         "sensitivity_optimum.png": figures.tornado_figure(
-            table[table["base"] == "optimum"], viz, f"Sensitivity around the optimum ({scope})"
+            table[table["base"] == "optimum"], viz, f"Sensitivity around the recommended plan ({scope})"
         ),
     }
     written += [figures.save_figure(fig, paths.figures / name, viz) for name, fig in plots.items()]

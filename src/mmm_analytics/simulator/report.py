@@ -3,7 +3,7 @@
 Sections: how to read the numbers (budget semantics and CPMs), the scenarios of
 ``scenarios.yaml`` with their descriptions and scope, the advised allocation with
 marginal ROI, each brand x region optimised alone, the efficiency frontier and the
-sensitivity around today's mix and around the optimum (grouped bars).
+sensitivity around today's mix and around the recommended plan (grouped bars).
 """
 
 from __future__ import annotations
@@ -310,7 +310,7 @@ def _tornado_chart(table: pd.DataFrame, base: str, fmt: Any) -> Chart:
     layout["xaxis"] = charts.money_axis(
         part["delta_incremental_sales"], fmt, "Change in weekly incremental sales (INR)"
     )
-    name = "today's mix" if base == "current" else "the optimum"
+    name = "today's mix" if base == "current" else "the recommended plan"  # the advice, not the full optimum
     return Chart(
         f"chart-sensitivity-{base}", f"Sensitivity around {name}", {"data": data, "layout": layout}, height=520
     )
