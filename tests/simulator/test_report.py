@@ -145,3 +145,11 @@ def test_the_second_sensitivity_is_named_for_the_plan_it_moves_around() -> None:
         {"base": ["optimum"] * 2, "channel": ["TV"] * 2, "change": [-0.1, 0.1], "delta_incremental_sales": [-5.0, 4.0]}
     )
     assert _tornado_chart(table, "optimum", "indian").title == "Sensitivity around the recommended plan"
+
+
+def test_an_optimiser_warning_reads_as_a_sentence() -> None:
+    """After its bold title 'Optimiser warning.' the line went on in lower case."""
+    from mmm_analytics.simulator.report import optimiser_note
+
+    note = optimiser_note("the last rupee spent there earns back less than a rupee of sales; consider a smaller budget")
+    assert note.title == "Optimiser warning." and note.text.startswith("The last rupee spent there")

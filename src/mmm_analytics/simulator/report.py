@@ -198,7 +198,9 @@ def _scenario_warnings(summary: pd.DataFrame) -> list[Note]:
 def optimiser_note(line: str) -> Note:
     """One line of the optimiser's: a verdict (today's mix kept, a cautious step) or a warning."""
     sentence = verdict_sentence(line)
-    return Note(line, "warning", "Optimiser warning.") if sentence is None else Note(sentence, "note", "The advice.")
+    if sentence is None:  # the optimiser's lines start in lower case, as on the command line
+        return Note(line[:1].upper() + line[1:], "warning", "Optimiser warning.")
+    return Note(sentence, "note", "The advice.")
 
 
 def _optimum_section(inputs: ReportInputs) -> Section:
