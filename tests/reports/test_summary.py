@@ -231,7 +231,7 @@ def test_the_advice_s_verdicts_are_notes_and_its_warnings_warnings(small_run: Ru
             "The advice.",
             "Cautious advice: the recommendation goes 80% of the way from today's mix to the expected optimum.",
         ),
-        ("warning", "Optimiser warning.", lines[1]),
+        ("warning", "Optimiser warning.", "Marginal ROI below 1 at the recommendation (Print 0.90 INR per INR)"),
     ]
 
 
