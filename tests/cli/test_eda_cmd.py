@@ -38,6 +38,7 @@ def config_dir(tmp_path: Path) -> Path:
 
 def test_eda_writes_figures_tables_and_report(clean_parquet: Path, config_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
+    (tmp_path / "none").mkdir()  # a quality folder without the cleaning files
     result = CliRunner().invoke(
         app,
         [
@@ -111,3 +112,14 @@ def test_help_lists_the_options_the_script_wrapper_passes_on() -> None:
     for option in ("--input", "--output", "--tables", "--report", "--dpi", "--quality-dir", "--config-dir"):
         assert option in result.output
     assert 'run("eda")' in (ROOT / "scripts" / "02_run_eda.py").read_text()
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_quality_folder_given_that_is_not_one_is_named(clean_parquet: Path, tmp_path: Path, kind: str) -> None:
+    """Before, a --quality-dir that did not exist, or was a file, gave exit 0 and a 'skipped' note deep in the report."""
+    given = tmp_path / "quality"
+    if kind == "file":
+        given.write_text("x")
+    result = CliRunner().invoke(app, ["eda", "--input", str(clean_parquet), "--quality-dir", str(given)])
+    what = "a file, not a folder" if kind == "file" else "not found"
+    one_error_line(result, f"--quality-dir '{given}' is {what}; give the folder where 'mmm data' wrote")

@@ -21,6 +21,7 @@ from mmm_analytics.cli.common import (
     user_errors,
 )
 from mmm_analytics.config.viz import MAX_WORKERS
+from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -105,6 +106,12 @@ def eda(
     )
     with user_errors(*outputs, reads=(input_path, quality_dir / CLEANING_REPORT, quality_dir / OUTLIER_LIST)):
         require_file(input_path, "mmm data")
+        if quality_dir != _PATHS.processed_dir and not quality_dir.is_dir():  # given, so meant to be read
+            what = "a file, not a folder" if quality_dir.exists() else "not found"
+            raise InputError(
+                f"--quality-dir '{quality_dir}' is {what}; give the folder where 'mmm data' wrote "
+                f"{CLEANING_REPORT} and {OUTLIER_LIST} (default {_PATHS.processed_dir}), or leave the option out"
+            )
         config = project_config(config_dir, "viz_config.yaml")
         with console.status(escape(f"Reading {input_path}...")):
             panel = read_panel(input_path)
