@@ -240,7 +240,7 @@ def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None
     assert key_numbers(paths) == [
         ("holdout wMAPE", "4.12%"),
         ("top channel by ROI", "Radio: 2.25 [1.50, 3.00]"),
-        ("optimiser uplift (same budget)", "+10.0% incremental sales per week"),
+        ("optimiser uplift (same budget)", "+10.0% of the weekly sales media brings"),
     ]
 
 
@@ -255,7 +255,7 @@ def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
     )
     numbers = dict(key_numbers(paths, {"curves": curves, "optimize": optimum}))
     assert numbers["top channel by ROI"] == "TV: 3.00 [2.00, 4.00]"
-    assert numbers["optimiser uplift (same budget)"] == "+20.0% incremental sales per week"
+    assert numbers["optimiser uplift (same budget)"] == "+20.0% of the weekly sales media brings"
 
 
 def test_key_numbers_of_a_model_without_holdout_weeks(tmp_path: Path) -> None:
@@ -273,7 +273,7 @@ def test_key_numbers_without_today_s_media_sales_read_n_a(tmp_path: Path) -> Non
         to_json_dict=lambda: {"expected_incremental_sales": 0.0, "current_incremental_sales": 0.0}
     )
     numbers = dict(key_numbers(paths, {"optimize": optimum}))
-    assert numbers["optimiser uplift (same budget)"] == "n/a incremental sales per week"
+    assert numbers["optimiser uplift (same budget)"] == "n/a of the weekly sales media brings"
 
 
 LONG_NAME = "n" * 4000

@@ -63,7 +63,10 @@ def test_grow_and_cut_cards_follow_the_recommendation(small_run: Run) -> None:
 
 def test_the_plan_card_gives_the_uplift_and_its_evidence(small_run: Run) -> None:
     plan = _card(small_run, "reallocation")
-    assert re.match(r"[+-]\d+\.\d% incremental sales \| INR [\d.]+K? more incremental sales per week", plan)
+    assert re.match(
+        r"[+-]\d+\.\d% sales from media \| INR [\d.]+K? more incremental sales per week \(the sales media brings, INR",
+        plan,
+    )
     saved = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())
     if "uplift_lower" in saved:
         assert "90% interval of the uplift" in plan and "chance of beating today" in plan

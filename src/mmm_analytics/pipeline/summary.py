@@ -38,7 +38,7 @@ def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -
     if plan is not None:
         current = plan["current_incremental_sales"]
         uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
-        numbers.append(("optimiser uplift (same budget)", f"{uplift} incremental sales per week"))
+        numbers.append(("optimiser uplift (same budget)", f"{uplift} of the weekly sales media brings"))
     return numbers
 
 

@@ -137,7 +137,8 @@ def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:
     """
     current = float(allocation["current_incremental_sales"])
     gain = float(allocation["expected_incremental_sales"]) - current
-    text = f"{_money(gain, fmt)} more incremental sales per week at the same weekly budget of "
+    text = f"{_money(gain, fmt)} more incremental sales per week (the sales media brings, "
+    text += f"{_money(current, fmt)} a week with today's mix; other sales unchanged) at the same weekly budget of "
     text += f"{numbers.money(allocation['weekly_budget'], fmt)}"
     low, high = (numbers.finite(allocation.get(k)) for k in ("uplift_lower", "uplift_upper"))
     if low is not None and high is not None and current > 0:
@@ -159,7 +160,7 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
     uplift = float(plan["expected_incremental_sales"]) / current - 1.0 if current > 0 else None
     low = numbers.finite(plan.get("uplift_lower"))
     tone: Tone = "good" if (low is not None and low > 0) or (low is None and (uplift or 0) > 0) else "neutral"
-    value = f"{numbers.percent(uplift, signed=True)} incremental sales"
+    value = f"{numbers.percent(uplift, signed=True)} sales from media"
     return Card("What does the recommended reallocation bring?", value, uplift_detail(plan, fmt), tone)
 
 
