@@ -55,8 +55,12 @@ def test_money_compact_percent_count_and_ratio() -> None:
         (0.0, 567628.0, INDIAN, ["0", "2 L", "4 L", "6 L"]),
         (-77433.0, 30000.0, WESTERN, ["-100K", "-75K", "-50K", "-25K", "0", "25K", "50K"]),
         (0.0, 0.0, INDIAN, ["0"]),
+        # one unit on an axis: before, "0, 50K, 1 L, 1.5 L"
+        (0.0, 150000.0, INDIAN, ["0", "0.5 L", "1 L", "1.5 L"]),
+        (0.0, 1.3e6, WESTERN, ["0", "0.5M", "1M", "1.5M"]),
+        (0.0, 800.0, INDIAN, ["0", "200", "400", "600", "800"]),
     ],
-    ids=["indian", "negative_western", "empty"],
+    ids=["indian", "negative_western", "empty", "lakh_axis", "million_axis", "small"],
 )
 def test_nice_ticks_cover_the_values(low: float, high: float, fmt: NumberFormat, labels: list[str]) -> None:
     values, texts = numbers.nice_ticks(low, high, fmt)

@@ -125,7 +125,8 @@ def tick_formatter(fmt: NumberFormat) -> Callable[[float, object], str]:
 
 
 def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) -> tuple[list[float], list[str]]:
-    """Tick values at a round step covering ``low`` to ``high`` (and 0), with their :func:`compact` labels.
+    """Tick values at a round step covering ``low`` to ``high`` (and 0), labelled in one unit, that of the
+    largest tick (``0, 0.5 L, 1 L, 1.5 L``, not ``0, 50K, 1 L, 1.5 L``).
 
     For plotly axes, whose own formats know no lakh or crore.
     """
@@ -137,7 +138,12 @@ def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) 
     step = next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw)
     first, last = math.floor(bottom / step + 1e-9), math.ceil(top / step - 1e-9)
     values = [k * step for k in range(first, last + 1)]
-    return values, [compact(v, fmt) if v else "0" for v in values]
+    largest = max(abs(v) for v in values)
+    unit = next(((size, suffix) for size, suffix in UNITS[fmt] if largest >= size), None)
+    if unit is None:
+        return values, [compact(v, fmt) if v else "0" for v in values]
+    size, suffix = unit
+    return values, [f"{v / size:.3g}{suffix}" if v else "0" for v in values]
 
 
 def listing(names: Sequence[str], conjunction: str = "and") -> str:
