@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 from pathlib import Path
@@ -252,3 +253,20 @@ def test_the_chart_of_a_channel_never_spent_on_names_no_ceiling(
         "or ceiling to show."
     )
     assert errors == ()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium'")
+def test_the_roi_axis_has_round_ticks_that_show_break_even(params: ResponseParams, tmp_path: Path) -> None:
+    """Plotly's own ticks on the ROI axis came out as 1.62, 3.24, 4.86: break-even (1) had no tick."""
+    (tmp_path / report.FILE).write_text(_page(params), encoding="utf-8")
+    with Browser() as browser:
+        ticks = json.loads(
+            browser.evaluate(
+                tmp_path / report.FILE,
+                "JSON.stringify([...document.querySelectorAll('.y2tick text')].map(e => e.textContent))",
+            )
+        )
+    values = [float(t) for t in ticks]
+    assert "1" in ticks and values[0] == 0.0
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(values) if 1.0 not in (a, b)}
+    assert len(steps) <= 1 and all(step in (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0) for step in steps)

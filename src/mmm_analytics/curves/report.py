@@ -111,8 +111,8 @@ function draw() {
     xaxis: Object.assign({title: {text: "Weekly spend (INR)"}, range: [0, top], gridcolor: "#e3e6ea"}, ticks(top)),
     yaxis: Object.assign({title: {text: "Incremental sales (INR per week)"}, range: [0, 1.05 * high], gridcolor: "#e3e6ea"},
       ticks(high)),
-    yaxis2: {title: {text: "ROI (INR of sales per INR)"}, overlaying: "y", side: "right", rangemode: "tozero",
-      showgrid: false, tickformat: ".2f"},
+    yaxis2: Object.assign({title: {text: "ROI (INR of sales per INR)"}, overlaying: "y", side: "right",
+      showgrid: false}, roiTicks(d.roi.concat(d.mroi))),
     shapes: shapes, legend: {orientation: "h", y: -0.18}}, {responsive: true, displaylogo: false});
   const beyond = "beyond this chart (above " + fmt(top) + " per week)";
   info.textContent = "Current average spend " + fmt(d.current_spend) + " per week (grey, dashed). Marginal ROI falls below 1 "
@@ -120,6 +120,15 @@ function draw() {
        + (shown(d.breakeven) ? " (gold, dotted)" : ", " + beyond)) + ". Incremental sales reach 90% of their ceiling ("
     + fmt(d.ceiling) + " per week) " + (d.ceiling_spend === null ? "beyond any plausible spend" : "at " + fmt(d.ceiling_spend)
        + " per week" + (shown(d.ceiling_spend) ? " (purple, dash-dot)" : ", " + beyond)) + ".";
+}
+function roiTicks(values) {  // round ROI ticks that always show 1 (break-even)
+  const high = Math.max(1.2, ...values.filter(v => v !== null && isFinite(v)));
+  const step = [0.25, 0.5, 1, 2, 5, 10, 20, 50].find(s => high / s <= 6) || 100;
+  const vals = [];
+  for (let k = 0; k * step <= high * 1.05; k++) vals.push(Math.round(k * step * 100) / 100);
+  if (!vals.includes(1)) { vals.push(1); vals.sort((a, b) => a - b); }
+  return {range: [0, 1.05 * high], tickmode: "array", tickvals: vals,
+          ticktext: vals.map(v => Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/0$/, ""))};
 }
 function couple(changed) {
   const b = document.getElementById("brand"), r = document.getElementById("region");
