@@ -443,3 +443,11 @@ def test_channel_mroi_passes_over_cells_without_one() -> None:
     grad = np.array([[2.0, np.nan], [np.nan, 3.0]])
     np.testing.assert_allclose(channel_mroi(spend, grad), [2.0, 3.0])
     assert np.isnan(channel_mroi(spend, np.array([[2.0, np.nan], [1.0, np.nan]]))[1])
+
+
+def test_the_marginal_roi_spread_is_written_as_the_table_writes_marginal_roi() -> None:
+    """It read 5.6e-01, a notation the table beside it (marginal ROI 0.90) never uses."""
+    from mmm_analytics.simulator.advice import spread_line
+
+    assert spread_line(0.5612, 0.78, True, 4, 1.234).startswith("Marginal ROI spread over free channels: 0.56 (78% of")
+    assert "spread over free channels: under 0.01;" in spread_line(3e-5, 1.0, True, 4, 1.0)
