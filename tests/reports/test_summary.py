@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports.inputs import load_inputs
-from mmm_analytics.reports.summary import build_summary, headline_cards, uplift_detail
+from mmm_analytics.reports.summary import build_summary, headline_cards, stale_words, uplift_detail
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import REPORTS, Note, charts_of, render_page
 
@@ -241,19 +242,12 @@ def test_the_advice_s_verdicts_are_notes_and_its_warnings_warnings(small_run: Ru
 def test_results_of_an_earlier_model_are_left_out_and_named(small_run: Run, tmp_path: Path) -> None:
     """Before, `mmm run --steps data,features,train` showed the new model's media cards beside the earlier
     model's ROI, grow/cut cards and uplift, on one page, without a word (and in the run's closing table)."""
-    import os
-    import shutil
-
     from mmm_analytics.pipeline import key_numbers
-    from mmm_analytics.utils.paths import ProjectPaths
 
-    shutil.copytree(small_run.paths.root, tmp_path / "project")  # the files' times kept
-    paths = ProjectPaths(tmp_path / "project")
-    assert load_inputs(paths).stale == () and len(key_numbers(paths)) == 3
-    metadata = paths.models_dir / "metadata.json"
-    later = max(f.stat().st_mtime_ns for f in paths.root.rglob("*") if f.is_file()) + 10**9
-    os.utime(metadata, ns=(later, later))  # a model trained after the curves and the advice
-    inputs = load_inputs(paths)
+    paths = small_run.paths
+    assert load_inputs(paths).stale == () and len(key_numbers(paths)) == 3  # no run: the files as they are
+    retrained = {"train": object()}  # this run trained, and ran no later step
+    inputs = load_inputs(paths, retrained)
     assert inputs.channel_roi is None and inputs.curves is None and inputs.allocation is None
     assert inputs.frontier is None and inputs.media is not None and inputs.metrics is not None
     assert inputs.stale == (
@@ -264,4 +258,8 @@ def test_results_of_an_earlier_model_are_left_out_and_named(small_run: Run, tmp_
     )
     page = render_page(build_summary(inputs, VizConfig(), paths.reports_dir))
     assert "Made from an earlier model." in page and "Left out of this page: the ROIs (mmm curves)" in page
-    assert [name for name, _ in key_numbers(paths)] == ["holdout wMAPE"]
+    assert "(the ROI report and the simulation report are that model's too)" in html.unescape(page)
+    assert [name for name, _ in key_numbers(paths, retrained)] == ["holdout wMAPE"]
+    curves_too = load_inputs(paths, retrained | {"curves": None})  # curves ran (its result not kept here)
+    assert curves_too.stale == ("the advice (mmm optimize)", "the budget frontier (mmm simulate)")
+    assert "the simulation report is that model's too" in stale_words(curves_too.stale)

@@ -41,20 +41,3 @@ def test_every_path_moves_with_the_root(tmp_path: Path) -> None:
 def test_paths_are_immutable() -> None:
     with pytest.raises(AttributeError):
         ProjectPaths().root = Path("elsewhere")  # type: ignore[misc]
-
-
-def test_a_result_written_before_the_model_is_an_earlier_model_s(tmp_path) -> None:
-    import os
-
-    from mmm_analytics.utils.paths import ProjectPaths
-
-    paths = ProjectPaths(tmp_path)
-    result = tmp_path / "channel_roi.csv"
-    result.write_text("x")
-    assert paths.from_current_model(result)  # no model: nothing to compare with
-    paths.models_dir.mkdir(parents=True)
-    (paths.models_dir / "metadata.json").write_text("{}")
-    os.utime(result, ns=(10**9, 10**9))
-    assert not paths.from_current_model(result)
-    os.utime(result, ns=(2 * 10**18, 2 * 10**18))
-    assert paths.from_current_model(result)

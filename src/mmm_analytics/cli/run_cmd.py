@@ -207,8 +207,8 @@ def run(
     from mmm_analytics.reports.inputs import earlier_results
     from mmm_analytics.reports.summary import stale_words
 
-    if stale := earlier_results(paths):
-        warn(stale_words(stale))
+    if stale := earlier_results(paths, outcome.results):
+        warn(stale_words(stale, "summary.html and the table above"))
     if "simulate" in chosen and not pipeline.scenarios.exists():
         console.print(
             f"[yellow]note:[/yellow] {escape(str(pipeline.scenarios))} not found: the simulate step asked the default "

@@ -16,8 +16,8 @@ MODEL_FOLDER_EXTRAS = ("best_model.keras", "training_log.csv", "features_meta.js
 def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
     """Headline figures: holdout wMAPE, the top channel by ROI and the optimiser's uplift.
 
-    Taken from ``results`` for the steps that ran, else from the files earlier runs wrote from the model
-    now in the project (an earlier model's ROI or advice is left out).
+    Taken from ``results`` for the steps that ran, else from the files earlier runs wrote (not those of the
+    model before one this run trained).
     """
     results = results or {}
     numbers = []
@@ -28,13 +28,13 @@ def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -
         numbers.append(("holdout wMAPE", wmape))
     from mmm_analytics.reports.inputs import allocation, channel_roi
 
-    roi = channel_roi(paths, results.get("curves"))
+    roi = channel_roi(paths, results)
     if roi is not None:
         top = roi.sort_values("roi", ascending=False).iloc[0]
         numbers.append(
             ("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]")
         )
-    plan = allocation(paths, results.get("optimize"))
+    plan = allocation(paths, results)
     if plan is not None:
         current = plan["current_incremental_sales"]
         uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"

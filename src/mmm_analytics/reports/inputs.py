@@ -87,34 +87,35 @@ def media_total(params: ResponseParams, level: float) -> MediaTotal:
     return MediaTotal(point, float(low), float(high), float(params.spend.sum()), level)
 
 
-#: The later steps' files the summary reads (under ``reports_dir`` or ``simulations_dir``), each with
-#: what it is and the command that makes it.
-EARLIER_RESULTS: dict[str, str] = {
-    "channel_roi.csv": "the ROIs (mmm curves)",
-    "roi_curves.parquet": "the response curves (mmm curves)",
-    "optimal_allocation.json": "the advice (mmm optimize)",
-    "efficiency_frontier.csv": "the budget frontier (mmm simulate)",
+#: The later steps' files the summary reads, each with the step that writes it and what it is.
+EARLIER_RESULTS: dict[str, tuple[str, str]] = {
+    "channel_roi.csv": ("curves", "the ROIs (mmm curves)"),
+    "roi_curves.parquet": ("curves", "the response curves (mmm curves)"),
+    "optimal_allocation.json": ("optimize", "the advice (mmm optimize)"),
+    "efficiency_frontier.csv": ("simulate", "the budget frontier (mmm simulate)"),
 }
 
 
 def _file(paths: ProjectPaths, name: str) -> Path:
     """Where the later step's file ``name`` (of :data:`EARLIER_RESULTS`) is written."""
-    folder = paths.reports_dir if name in ("channel_roi.csv", "roi_curves.parquet") else paths.simulations_dir
+    folder = paths.reports_dir if EARLIER_RESULTS[name][0] == "curves" else paths.simulations_dir
     return folder / name
 
 
-def _current(paths: ProjectPaths, name: str) -> Path | None:
-    """The later step's file ``name`` when it is there and was made from the model now in the project."""
+def _current(paths: ProjectPaths, name: str, results: Mapping[str, Any]) -> Path | None:
+    """The later step's file ``name`` when it is there and not an earlier model's: a run that trained
+    (``results`` holds ``train``) but left out the step that writes it has only the earlier model's."""
     file = _file(paths, name)
-    return file if file.is_file() and paths.from_current_model(file) else None
+    earlier = "train" in results and EARLIER_RESULTS[name][0] not in results
+    return file if file.is_file() and not earlier else None
 
 
-def earlier_results(paths: ProjectPaths) -> tuple[str, ...]:
-    """What :data:`EARLIER_RESULTS` holds from an earlier model than the one now in the project."""
+def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:
+    """What :data:`EARLIER_RESULTS` holds from the model before the one this run (``results``) trained."""
     return tuple(
         words
-        for name, words in EARLIER_RESULTS.items()
-        if _file(paths, name).is_file() and _current(paths, name) is None
+        for name, (_, words) in EARLIER_RESULTS.items()
+        if _file(paths, name).is_file() and _current(paths, name, results) is None
     )
 
 
@@ -129,10 +130,11 @@ def _json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _national_curves(paths: ProjectPaths, result: Any) -> pd.DataFrame | None:
+def _national_curves(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
+    result = results.get("curves")
     if result is not None:
         frame = result.curves.to_frame()
-    elif (file := _current(paths, "roi_curves.parquet")) is not None:
+    elif (file := _current(paths, "roi_curves.parquet", results)) is not None:
         frame = pd.read_parquet(file)
     else:
         return None
@@ -140,16 +142,18 @@ def _national_curves(paths: ProjectPaths, result: Any) -> pd.DataFrame | None:
     return frame.loc[national].reset_index(drop=True)
 
 
-def channel_roi(paths: ProjectPaths, result: Any) -> pd.DataFrame | None:
-    """The ROI per channel: of the curves step's ``result``, else ``channel_roi.csv`` when this model made it."""
-    return result.channel_roi if result is not None else _csv(_current(paths, "channel_roi.csv"))
+def channel_roi(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The ROI per channel: of this run's curves step, else ``channel_roi.csv`` unless an earlier model made it."""
+    result = results.get("curves")
+    return result.channel_roi if result is not None else _csv(_current(paths, "channel_roi.csv", results))
 
 
-def allocation(paths: ProjectPaths, result: Any) -> dict[str, Any] | None:
-    """The optimiser's result as the JSON dict, with its uncertainty keys when the object has them; else
-    ``optimal_allocation.json`` when this model made it."""
+def allocation(paths: ProjectPaths, results: Mapping[str, Any]) -> dict[str, Any] | None:
+    """This run's optimum as the JSON dict, with its uncertainty keys when the object has them; else
+    ``optimal_allocation.json`` unless an earlier model made it."""
+    result = results.get("optimize")
     if result is None:
-        file = _current(paths, "optimal_allocation.json")
+        file = _current(paths, "optimal_allocation.json", results)
         return None if file is None else _json(file)
     found: dict[str, Any] = dict(result.to_json_dict())
     for key in UNCERTAINTY_KEYS:
@@ -159,23 +163,22 @@ def allocation(paths: ProjectPaths, result: Any) -> dict[str, Any] | None:
 
 
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
-    """Read what the earlier steps left; ``results`` (step name -> result) wins over the files, and a
-    later step's file made from an earlier model than the one now in the project is left out (``stale``)."""
+    """Read what the earlier steps left; ``results`` (step name -> result of this run) wins over the files,
+    and where this run trained, a later step's file it did not rewrite is left out (``stale``)."""
     results = results or {}
     models = paths.models_dir
     metadata = ModelMetadata.load(models) if (models / METADATA_FILE).is_file() else None
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
-    curves_result = results.get("curves")
     interval = metadata.interval_level if metadata is not None else level
     return SummaryInputs(
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
         media=None if params is None or params.n_draws < 2 else media_total(params, interval),
-        channel_roi=channel_roi(paths, curves_result),
-        curves=_national_curves(paths, curves_result),
-        allocation=allocation(paths, results.get("optimize")),
-        frontier=_csv(_current(paths, "efficiency_frontier.csv")),
+        channel_roi=channel_roi(paths, results),
+        curves=_national_curves(paths, results),
+        allocation=allocation(paths, results),
+        frontier=_csv(_current(paths, "efficiency_frontier.csv", results)),
         decomposition=_csv(paths.reports_dir / "decomposition.csv"),
         metrics=_json(paths.reports_dir / "model_metrics.json"),
-        stale=earlier_results(paths),
+        stale=earlier_results(paths, results),
     )

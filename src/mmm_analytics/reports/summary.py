@@ -338,12 +338,18 @@ def _links(reports_dir: Path) -> Section:
     return Section("reports", "The detailed reports", (Raw(Markup('<ul class="plain">') + items + Markup("</ul>")),))
 
 
-def stale_words(stale: Sequence[str]) -> str:
-    """The sentence for the later steps' results left out because an earlier model made them."""
+def stale_words(stale: Sequence[str], where: str = "this page") -> str:
+    """The sentence for the later steps' results left out of ``where`` because the model before the one this
+    run trained made them (:func:`~mmm_analytics.reports.inputs.earlier_results`)."""
+    reports = [
+        report
+        for report, step in (("the ROI report", "(mmm curves)"), ("the simulation report", "(mmm simulate)"))
+        if any(step in words for words in stale)
+    ]
+    also = f" ({numbers.listing(reports)} {'is' if len(reports) == 1 else 'are'} that model's too)" if reports else ""
     return (
-        f"Left out of this page: {', '.join(stale)}, made from an earlier model than the one trained last (the "
-        "ROI and simulation reports are that model's too). Run those commands again, or 'mmm run', to see them "
-        "for this model."
+        f"Left out of {where}: {numbers.listing(list(stale))}, made from the model before the one this run "
+        f"trained{also}. Run those commands again, or 'mmm run' with every step, to see them for this model."
     )
 
 

@@ -71,12 +71,3 @@ class ProjectPaths:
     @property
     def simulations_dir(self) -> Path:
         return self.root / "outputs" / "simulations"
-
-    def from_current_model(self, file: Path) -> bool:
-        """Whether ``file`` (a result of the curves, simulate or optimize step) was written after the model
-        now in :attr:`models_dir`: one written before it is an earlier model's. True without a model."""
-        model = self.models_dir / "metadata.json"
-        try:
-            return file.stat().st_mtime_ns >= model.stat().st_mtime_ns
-        except FileNotFoundError:
-            return True
