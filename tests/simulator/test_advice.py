@@ -446,8 +446,9 @@ def test_channel_mroi_passes_over_cells_without_one() -> None:
 
 
 def test_the_marginal_roi_spread_is_written_as_the_table_writes_marginal_roi() -> None:
-    """It read 5.6e-01, a notation the table beside it (marginal ROI 0.90) never uses."""
+    """It read 5.6e-01, a notation the table beside it never uses; it is (max - min) / mean, a share."""
     from mmm_analytics.simulator.advice import spread_line
 
-    assert spread_line(0.5612, 0.78, True, 4, 1.234).startswith("Marginal ROI spread over free channels: 0.56 (78% of")
-    assert "spread over free channels: under 0.01;" in spread_line(3e-5, 1.0, True, 4, 1.0)
+    line = spread_line(0.5612, 0.78, True, 4, 1.234)
+    assert line.startswith("Marginal ROI spread over free channels: 56% of their mean (78% of")
+    assert "spread over free channels: under 1% of their mean;" in spread_line(3e-5, 1.0, True, 4, 1.0)

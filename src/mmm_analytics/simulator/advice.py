@@ -60,8 +60,11 @@ def spread_line(spread: float, step: float, converged: bool, starts: int, second
     state = "converged" if converged else "NOT converged"
     if step <= 0.0:
         return f"The optimiser {state} after {starts} start(s) in {seconds:.2f} s"
-    shown = f"{spread:.2f}" if spread >= 0.005 else "under 0.01"  # INR of sales per INR, as the table shows
-    return f"Marginal ROI spread over free channels: {shown}{where}; {state} after {starts} start(s) in {seconds:.2f} s"
+    shown = f"{spread:.0%}" if spread >= 0.005 else "under 1%"  # (max - min) / mean: a share, not INR per INR
+    return (
+        f"Marginal ROI spread over free channels: {shown} of their mean{where}; {state} after {starts} start(s) "
+        f"in {seconds:.2f} s"
+    )
 
 
 def spend_correlation(history: np.ndarray) -> np.ndarray:
