@@ -93,3 +93,13 @@ def test_message_amounts_below_100_inr_keep_their_paise() -> None:
 )
 def test_listing_joins_names_as_a_sentence_does(names: list[str], text: str) -> None:
     assert numbers.listing(names) == text
+
+
+def test_an_axis_off_zero_is_labelled_in_one_unit_too() -> None:
+    """The national-sales axis (zero=False) still read 75 L, 85 L, 95 L, 1.05 Cr, 1.15 Cr."""
+    from mmm_analytics.style.charts import money_axis
+
+    axis = money_axis([9.2e6, 1.15e7], INDIAN, zero=False)
+    assert all(text.endswith(" Cr") for text in axis["ticktext"]) and len(set(axis["ticktext"])) == len(
+        axis["ticktext"]
+    )

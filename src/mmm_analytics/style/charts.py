@@ -48,7 +48,7 @@ def money_axis(values: Iterable[object], fmt: NumberFormat, title: str = "", zer
         step = ticks[1] - ticks[0]
         ticks, labels = numbers.nice_ticks(0.0, high - step * int(low // step), fmt)
         ticks = [t + step * int(low // step) for t in ticks]
-        labels = [numbers.compact(t, fmt) for t in ticks]
+        labels = numbers.tick_labels(ticks, fmt)
     span = (ticks[-1] - ticks[0]) or 1.0
     return {
         "gridcolor": palette.GRID,

@@ -138,12 +138,17 @@ def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) 
     step = next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw)
     first, last = math.floor(bottom / step + 1e-9), math.ceil(top / step - 1e-9)
     values = [k * step for k in range(first, last + 1)]
-    largest = max(abs(v) for v in values)
+    return values, tick_labels(values, fmt)
+
+
+def tick_labels(values: Sequence[float], fmt: NumberFormat) -> list[str]:
+    """Labels of an axis's ``values`` in one unit, that of the largest (``0, 0.5 L, 1 L``, not ``0, 50K, 1 L``)."""
+    largest = max((abs(v) for v in values), default=0.0)
     unit = next(((size, suffix) for size, suffix in UNITS[fmt] if largest >= size), None)
     if unit is None:
-        return values, [compact(v, fmt) if v else "0" for v in values]
+        return [compact(v, fmt) if v else "0" for v in values]
     size, suffix = unit
-    return values, [f"{v / size:.3g}{suffix}" if v else "0" for v in values]
+    return [f"{v / size:.3g}{suffix}" if v else "0" for v in values]
 
 
 def listing(names: Sequence[str], conjunction: str = "and") -> str:
