@@ -126,3 +126,12 @@ def test_figures_are_drawn_by_agg_whatever_mplbackend_says(monkeypatch: pytest.M
     monkeypatch.setenv("MPLBACKEND", "bogus")
     result = runner.invoke(app, ["data", "--help"])
     assert result.exit_code == 0 and os.environ["MPLBACKEND"] == "Agg"
+
+
+def test_only_an_option_s_last_value_before_a_double_dash_counts_as_empty() -> None:
+    from mmm_analytics.cli.app import _given_empty
+
+    assert _given_empty(["--output", "", "--output", "x"]) == set()  # the last value wins, as Click reads it
+    assert _given_empty(["--output", "x", "--output="]) == {"--output"}
+    assert _given_empty(["--", "--output="]) == set()  # after --, an argument, not an option
+    assert _given_empty(["-o", ""]) == {"-o"}

@@ -75,10 +75,16 @@ class MmmCommand(_FlagsAsFlags, TyperCommand):
 
 
 def _given_empty(args: Sequence[str]) -> set[str]:
-    """The options of ``args`` given an empty value: ``--output ""`` or ``--output=``."""
-    found = {word.removesuffix("=") for word in args if word.startswith("--") and word.endswith("=")}
-    found |= {word for word, value in itertools.pairwise(args) if word.startswith("-") and value == ""}
-    return found
+    """The options of ``args`` (before a ``--``) whose last value is empty: ``--output ""`` or ``--output=``."""
+    words = list(args[: args.index("--")] if "--" in args else args)
+    last: dict[str, str] = {}
+    for word, value in itertools.pairwise([*words, "-"]):
+        if word.startswith("--") and "=" in word:
+            name, _, given = word.partition("=")
+            last[name] = given
+        elif word.startswith("-") and not value.startswith("-"):
+            last[word] = value
+    return {name for name, value in last.items() if value == ""}
 
 
 def _home_expanded(value: Any) -> Any:

@@ -182,7 +182,7 @@ def train(
     with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
         require_features_file(data, "--data")
-        if output.resolve() == meta_path(data).resolve().parent:  # the model keeps its own copy of the metadata
+        if (output / "features_meta.json").resolve() == meta_path(data).resolve():  # the model's own copy of it
             raise InputError(
                 f"--output '{output}' is the folder of the features file --data; the model folder must be "
                 f"another one (e.g. {DEFAULTS.models_dir})"

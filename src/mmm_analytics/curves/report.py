@@ -123,7 +123,8 @@ function draw() {
 }
 function roiTicks(values) {  // round ROI ticks that always show 1 (break-even)
   const high = Math.max(1.2, ...values.filter(v => v !== null && isFinite(v)));
-  const step = [0.25, 0.5, 1, 2, 5, 10, 20, 50].find(s => high / s <= 6) || 100;
+  const power = Math.pow(10, Math.floor(Math.log10(high / 6)));
+  const step = Math.max(0.25, [1, 2, 2.5, 5, 10].map(m => m * power).find(s => high / s <= 6));
   const vals = [];
   for (let k = 0; k * step <= high * 1.05; k++) vals.push(Math.round(k * step * 100) / 100);
   if (!vals.includes(1)) { vals.push(1); vals.sort((a, b) => a - b); }
