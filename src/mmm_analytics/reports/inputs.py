@@ -102,12 +102,16 @@ def _file(paths: ProjectPaths, name: str) -> Path:
     return folder / name
 
 
-def _current(paths: ProjectPaths, name: str, results: Mapping[str, Any]) -> Path | None:
-    """The later step's file ``name`` when it is there and not an earlier model's: a run that trained
+def _earlier(name: str, results: Mapping[str, Any]) -> bool:
+    """Whether the later step's file ``name`` is the model before this run's: a run that trained
     (``results`` holds ``train``) but left out the step that writes it has only the earlier model's."""
+    return "train" in results and EARLIER_RESULTS[name][0] not in results
+
+
+def _current(paths: ProjectPaths, name: str, results: Mapping[str, Any]) -> Path | None:
+    """The later step's file ``name`` when it is there and not an earlier model's."""
     file = _file(paths, name)
-    earlier = "train" in results and EARLIER_RESULTS[name][0] not in results
-    return file if file.is_file() and not earlier else None
+    return file if file.is_file() and not _earlier(name, results) else None
 
 
 def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:
@@ -115,7 +119,7 @@ def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[st
     return tuple(
         words
         for name, (_, words) in EARLIER_RESULTS.items()
-        if _file(paths, name).is_file() and _current(paths, name, results) is None
+        if _earlier(name, results) and _file(paths, name).is_file()
     )
 
 
