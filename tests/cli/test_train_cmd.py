@@ -150,7 +150,8 @@ def test_the_features_folder_as_the_model_folder_is_refused_before_training(tmp_
 
 
 def test_features_older_than_the_cleaned_panel_are_named(tmp_path, monkeypatch, capsys) -> None:
-    """Before, `mmm data --seed 7` then `mmm train` fitted the earlier panel's features without a word."""
+    """Before, `mmm data --seed 7` then `mmm train` fitted the earlier panel's features without a word.
+    Features of an earlier version (no source recorded in their meta file) are compared by time."""
     import os
 
     from mmm_analytics.cli.common import warn_stale_features
@@ -164,7 +165,35 @@ def test_features_older_than_the_cleaned_panel_are_named(tmp_path, monkeypatch, 
     os.utime(paths.features, ns=(1_000_000_000, 1_000_000_000))
     warn_stale_features(paths.features)
     said = " ".join(capsys.readouterr().err.split())
-    assert "features.parquet' is older than" in said and "run 'mmm features' first" in said
+    assert "features.parquet' was built from an earlier" in said and "run 'mmm features' first" in said
     os.utime(paths.clean_panel, ns=(1_000_000_000, 1_000_000_000))  # features as new as the panel: nothing said
     warn_stale_features(paths.features)
     assert capsys.readouterr().err == ""
+
+
+def test_features_built_from_the_current_panel_are_not_named_whatever_the_file_times(
+    tmp_path, monkeypatch, capsys, small_frame
+) -> None:
+    """Before, a project copied with a plain `cp -r` (which may write the features before the cleaned
+    panel) was told its features were stale; the features now record the panel's digest."""
+    import os
+
+    from mmm_analytics.cli.common import warn_stale_features
+    from mmm_analytics.config.loader import load_config
+    from mmm_analytics.features.pipeline import build_features
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    monkeypatch.chdir(tmp_path)
+    paths = ProjectPaths()
+    paths.processed_dir.mkdir(parents=True)
+    frame = small_frame.assign(Date=pd.to_datetime(small_frame["Date"], format="%m/%d/%Y"))
+    frame.to_parquet(paths.clean_panel)
+    build_features(paths.clean_panel, paths.features, load_config(tmp_path / "none"))
+    os.utime(paths.features, ns=(1_000_000_000, 1_000_000_000))  # older than the panel, as after a copy
+    warn_stale_features(paths.features)
+    assert capsys.readouterr().err == ""
+    frame.assign(Sales_Value=frame["Sales_Value"] * 2).to_parquet(paths.clean_panel)  # `mmm data` again
+    os.utime(paths.clean_panel, ns=(1, 1))  # even with the panel older than the features
+    warn_stale_features(paths.features)
+    said = " ".join(capsys.readouterr().err.split())
+    assert "was built from an earlier 'data/processed/clean_panel.parquet'" in said

@@ -20,10 +20,12 @@ from mmm_analytics.config.features import FeatureConfig, FixedTransform, Granula
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import (
+    file_digest,
     fixed_transform_columns,
     is_features_file,
     load_panel,
     meta_path,
+    recorded_source,
     require_features_file,
     save_panel,
     to_frame,
@@ -53,6 +55,27 @@ def test_save_load_round_trip_is_exact(geo_brand_panel: FeaturePanel, tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["features.parquet", "features_meta.json"]
     assert_same_panel(load_panel(path), geo_brand_panel)
     assert json.loads(meta_path(path).read_text())["granularity"] == "geo_brand"
+
+
+def test_the_source_file_is_recorded_by_path_and_digest(geo_brand_panel: FeaturePanel, tmp_path: Path) -> None:
+    source = tmp_path / "clean_panel.parquet"
+    source.write_bytes(b"panel bytes")
+    path = tmp_path / "features.parquet"
+    save_panel(geo_brand_panel, path, FeatureConfig(), source=source)
+    assert recorded_source(path) == (source, file_digest(source))
+    assert file_digest(source) == "5ae28589eaa7c939d9cafd27aab744e5972322f18d195085b66197ad00b270d6"  # sha256
+    source.write_bytes(b"other bytes")
+    recorded = recorded_source(path)
+    assert recorded is not None and recorded[1] != file_digest(source)
+
+
+def test_features_without_a_recorded_source_say_none(geo_brand_panel: FeaturePanel, tmp_path: Path) -> None:
+    """Features of an earlier version record no source; a damaged meta file reads as none too."""
+    path = tmp_path / "features.parquet"
+    save_panel(geo_brand_panel, path, FeatureConfig())
+    assert recorded_source(path) is None
+    meta_path(path).write_text("{not json")
+    assert recorded_source(path) is None
 
 
 def test_a_panel_with_a_constant_and_a_copied_control_saves_and_loads(

@@ -298,18 +298,29 @@ def warn_stale_model(model: Path, features_meta: Path) -> None:
 
 
 def warn_stale_features(features: Path) -> None:
-    """Warn when this project's features file is older than its cleaned panel (``mmm data`` ran again
-    since ``mmm features``): a training would fit the earlier data."""
+    """Warn when this project's features were built from a cleaned panel that has changed since
+    (``mmm data`` ran again after ``mmm features``): a training would fit the earlier data.
+
+    Features record the digest of the file they were built from; those of an earlier version,
+    which record none, are compared by modification time."""
+    from mmm_analytics.features.store import file_digest, recorded_source
+
     defaults = ProjectPaths()
-    if features.resolve() != defaults.features.resolve() or not defaults.clean_panel.is_file():
+    panel = defaults.clean_panel
+    if features.resolve() != defaults.features.resolve() or not panel.is_file():
         return
+    source = recorded_source(features)
     try:
-        older = features.stat().st_mtime_ns < defaults.clean_panel.stat().st_mtime_ns
+        if source is None:
+            changed = features.stat().st_mtime_ns < panel.stat().st_mtime_ns
+        else:
+            built_from, digest = source
+            changed = built_from.resolve() == panel.resolve() and file_digest(panel) != digest
     except OSError:
         return
-    if older:
+    if changed:
         warn(
-            f"'{shown_path(features)}' is older than '{shown_path(defaults.clean_panel)}' (the data was prepared "
+            f"'{shown_path(features)}' was built from an earlier '{shown_path(panel)}' (the data was prepared "
             "again since): this fits the earlier data; run 'mmm features' first to fit the current data"
         )
 

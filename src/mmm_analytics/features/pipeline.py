@@ -66,5 +66,5 @@ def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFra
 def build_features(clean_path: Path, output: Path, config: ProjectConfig) -> FeaturePanel:
     """Build the model-ready panel from the cleaned data and write it to ``output``."""
     panel = build_panel(read_clean_panel(clean_path, config.data), config.data, config.features)
-    save_panel(panel, output, config.features)
+    save_panel(panel, output, config.features, source=clean_path)
     return panel

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -91,10 +93,37 @@ def to_frame(panel: FeaturePanel, config: FeatureConfig) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def save_panel(panel: FeaturePanel, path: Path, config: FeatureConfig) -> Path:
+#: The meta key naming the file the features were built from: ``{"path": as given, "sha256": its bytes' digest}``.
+SOURCE_KEY = "source"
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def save_panel(panel: FeaturePanel, path: Path, config: FeatureConfig, source: Path | None = None) -> Path:
+    """Write the features and their meta file; ``source`` (the cleaned panel or CSV read) is
+    recorded by path and digest, so a later step can tell whether that file changed since."""
+    meta = panel.meta() | {"granularity": config.granularity.value}
+    if source is not None:
+        meta[SOURCE_KEY] = {"path": str(source), "sha256": file_digest(source)}
     write_parquet(path, to_frame(panel, config))
-    write_json(meta_path(path), panel.meta() | {"granularity": config.granularity.value})
+    write_json(meta_path(path), meta)
     return path
+
+
+def recorded_source(path: Path) -> tuple[Path, str] | None:
+    """The file the features at ``path`` were built from and its digest then, as recorded by
+    :func:`save_panel`; None when the meta file records none (features of an earlier version)
+    or cannot be read."""
+    try:
+        meta = json.loads(meta_path(path).read_text(encoding="utf-8"))
+        source = meta[SOURCE_KEY]
+        return Path(source["path"]), str(source["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 #: What :func:`load_panel` reads from the meta file written beside the features.
