@@ -330,9 +330,9 @@ def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
 def _links(reports_dir: Path) -> Section:
     items = Markup("").join(
         Markup('<li><a href="{}">{}</a>{}</li>').format(
-            name, label, "" if (reports_dir / name).is_file() else " (not made yet)"
+            name, report.label, "" if (reports_dir / name).is_file() else " (not made yet)"
         )
-        for name, label in REPORTS.items()
+        for name, report in REPORTS.items()
         if name != FILE
     )
     return Section("reports", "The detailed reports", (Raw(Markup('<ul class="plain">') + items + Markup("</ul>")),))

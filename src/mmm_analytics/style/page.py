@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -29,21 +29,22 @@ from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.style import numbers
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-#: The reports of a run, in reading order: file name -> link text.
-REPORTS: dict[str, str] = {
-    "summary.html": "Summary",
-    "eda_report.html": "Data exploration",
-    "model_report.html": "Model fit",
-    "roi_report.html": "ROI curves",
-    "simulation_report.html": "Budget simulation",
-}
-#: The command that writes each report (named where a report is not written yet).
-WRITTEN_BY: dict[str, str] = {
-    "summary.html": "mmm run",
-    "eda_report.html": "mmm eda",
-    "model_report.html": "mmm train",
-    "roi_report.html": "mmm curves",
-    "simulation_report.html": "mmm simulate",
+
+
+class Report(NamedTuple):
+    """A report of a run: its link text and the command that writes it (named where it is not written yet)."""
+
+    label: str
+    command: str
+
+
+#: The reports of a run, in reading order, by file name.
+REPORTS: dict[str, Report] = {
+    "summary.html": Report("Summary", "mmm run"),
+    "eda_report.html": Report("Data exploration", "mmm eda"),
+    "model_report.html": Report("Model fit", "mmm train"),
+    "roi_report.html": Report("ROI curves", "mmm curves"),
+    "simulation_report.html": Report("Budget simulation", "mmm simulate"),
 }
 #: The navigation between the reports in a written page (the first in its body).
 NAV = re.compile(r'<nav class="reports" aria-label="Reports">.*?</nav>', re.S)
@@ -346,7 +347,6 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["reports"] = REPORTS
     return env
 
 
@@ -382,13 +382,13 @@ def nav_links(current: str, written: Collection[str] | None = None, own_name: st
     return [
         {
             "report": name,
-            "label": label,
+            "label": report.label,
             "href": (own_name or name) if name == current else name,
             "current": name == current,
             "written": written is None or name in written,
-            "command": WRITTEN_BY[name],
+            "command": report.command,
         }
-        for name, label in REPORTS.items()
+        for name, report in REPORTS.items()
     ]
 
 
