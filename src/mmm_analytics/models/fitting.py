@@ -1,4 +1,4 @@
-"""Fitting one model: the form choice, Adam or Gauss-Newton fit, the MAP polish and the Laplace
+"""Fitting one model: the form choice, Adam or Gauss-Newton fit, the MAP polish and the posterior
 draws -> the fitted Keras model and its response parameters (what ``mmm train`` saves)."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from mmm_analytics.models.posterior import (
     SeriesLeastSquares,
     assign_theta,
     current_theta,
-    laplace_draws,
     polish,
+    posterior_draws,
     residual_noise_scale,
     weight_key,
 )
@@ -168,7 +168,7 @@ def fit_and_summarise(
     lift_tests: LiftTests | None = None,
 ) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
     """Form selection (unless pinned), Adam fit (Keras, callbacks; ``progress`` after each epoch),
-    MAP polish, Laplace draws -> response parameters. ``info`` holds timings, history, best
+    MAP polish, posterior draws (Laplace, moved onto the posterior by Langevin steps) -> response parameters. ``info`` holds timings, history, best
     epoch and the form selection; with ``lift_tests``, also ``uncalibrated``: the response
     parameters of the same posterior with the lift tests' evidence taken out.
 
@@ -215,16 +215,17 @@ def fit_and_summarise(
     noise = residual_noise_scale(model, inputs)
     t0 = time.perf_counter()
     intervals = config.model.intervals
-    draws = laplace_draws(model, inputs, noise, intervals.draws, config.model.seed, problem)
-    params = response_params(model, panel, inputs, draws)
-    info: dict = {"history": history, "best_epoch": best_epoch} | (
+    steps = 0 if large else intervals.langevin_steps
+    posterior = posterior_draws(model, inputs, noise, intervals.draws, config.model.seed, problem, steps)
+    params = response_params(model, panel, inputs, posterior.draws)
+    info: dict = {"history": history, "best_epoch": best_epoch, "posterior": posterior.summary()} | (
         {"adam_diverged_epoch": diverged} if diverged else {}
     )
     if lift_tests is not None and len(lift_tests):
         # The form choice's last fold fit (no tests) leads the polish to the data's own mode.
         starts = () if large or chosen is None else (chosen.theta,)
         info["uncalibrated"] = uncalibrated_params(
-            model, panel, inputs, problem, noise, config.model.seed, intervals.draws, starts
+            model, panel, inputs, problem, noise, config.model.seed, intervals.draws, starts, steps
         )
     timings["intervals"] = time.perf_counter() - t0
     if selection is not None and selection.pooled:
@@ -258,15 +259,18 @@ def pooled_fit(
 ) -> ResponseParams | str:
     """The response of the form the selection could not rule out (``start``'s forms), fitted to the
     whole panel's training weeks from its last fold fit (on ``sample``'s series) by the MAP polish
-    (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its Laplace draws;
+    (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its posterior draws;
     or why it could not be fitted (its polish diverged, or its draws are not finite)."""
     model_config = config.model.pinned(start.carryover, start.saturation)
     model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
     start_from(model, start, sample, model_config)
+    large = panel.sales.shape[0] > model_config.adam_max_series
+    intervals = config.model.intervals
     try:
-        problem = refine(model, inputs, large=panel.sales.shape[0] > model_config.adam_max_series)
+        problem = refine(model, inputs, large)
         noise = residual_noise_scale(model, inputs)
-        draws = laplace_draws(model, inputs, noise, config.model.intervals.draws, config.model.seed, problem)
+        steps = 0 if large else intervals.langevin_steps
+        draws = posterior_draws(model, inputs, noise, intervals.draws, config.model.seed, problem, steps).draws
     except InputError as error:
         return f"its fit failed ({' '.join(str(error).split())[:160]})"
     params = response_params(model, panel, inputs, draws)
@@ -278,7 +282,7 @@ def pooled_fit(
 def refine(model: MarketingMixModel, inputs: ModelInputs, large: bool) -> SeriesLeastSquares:
     """Refine ``model``'s weights to the posterior mode without Adam: on a large panel, profiled
     intercepts then Gauss-Newton rounds; else the MAP polish. Returns the least-squares problem
-    (for the Laplace draws)."""
+    (for the posterior draws)."""
     problem = SeriesLeastSquares(model, inputs)
     if large:
         profile_intercepts(model, inputs)
@@ -297,14 +301,16 @@ def uncalibrated_params(
     seed: int,
     n_draws: int,
     starts: Sequence[np.ndarray] = (),
+    langevin_steps: int = 0,
 ) -> ResponseParams:
     """The response the model would have without its lift tests: the same posterior with the
     tests' evidence taken out, polished from the calibrated weights and from each of ``starts``
     (flat weights of a fit without the tests, e.g. the form choice's), keeping the mode of lowest
-    objective, and its Laplace draws. Where the data cannot tell channels apart the objective has
+    objective, and its posterior draws. Where the data cannot tell channels apart the objective has
     several modes, and the calibrated weights alone lead to the one nearest the tests, not to the
     fit the data give without them. ``problem`` is the calibrated fit's (its compiled pieces are
-    reused) and ``noise`` its residual noise scale (S,); ``model`` keeps its calibrated weights."""
+    reused) and ``noise`` its residual noise scale (S,); ``langevin_steps`` as the calibrated fit's
+    draws had; ``model`` keeps its calibrated weights."""
     calibrated = current_theta(model)
     plain = problem.without_lift_tests()
     try:
@@ -322,7 +328,8 @@ def uncalibrated_params(
             if cost < best_cost:
                 best, best_cost = theta, cost
         assign_theta(model, best)
-        draws = laplace_draws(model, inputs, residual_noise_scale(model, inputs), n_draws, seed, plain)
+        plain_noise = residual_noise_scale(model, inputs)
+        draws = posterior_draws(model, inputs, plain_noise, n_draws, seed, plain, langevin_steps).draws
         return response_params(model, panel, inputs, draws)
     finally:
         assign_theta(model, calibrated)

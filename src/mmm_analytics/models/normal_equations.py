@@ -387,6 +387,22 @@ class SeriesLeastSquares:
                 jnp.asarray(valid),
             )
 
+    def objective(self, noise: np.ndarray) -> Callable[[jax.Array], jax.Array]:
+        """Half the sum of squares as a pure JAX function of the flat weights (P,): the same value
+        as :meth:`cost`, for gradients and batches of weights (``jax.vmap``)."""
+        chunks = [tuple(arrays) for _, *arrays in self._chunks(noise)]
+        own_weights, own_precision = jnp.asarray(self.own_weights), jnp.asarray(self.own_precision)
+
+        def run(theta: jax.Array) -> jax.Array:
+            fit, totals = jnp.zeros(()), jnp.zeros(len(self.sums.channel))
+            for arrays in chunks:
+                part, sums = self._cost_chunk(theta, *arrays)
+                fit, totals = fit + part, totals + sums
+            evidence = self._evidence_rows(theta, totals)
+            return fit + 0.5 * jnp.sum(evidence**2) + 0.5 * jnp.sum(own_precision * theta[own_weights] ** 2)
+
+        return run
+
     def cost(self, theta: np.ndarray, noise: np.ndarray) -> float:
         """Half the sum of squares at ``theta`` (no Jacobian)."""
         theta_j = jnp.asarray(theta)

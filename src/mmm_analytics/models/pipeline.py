@@ -161,7 +161,7 @@ def train(
         files.append(pooled.save(output_dir, POOLED_FILE))
     extra = {
         key: info[key]
-        for key in ("timings", "best_epoch", "selection", "split_by", "markets", "segment_curves")
+        for key in ("timings", "best_epoch", "posterior", "selection", "split_by", "markets", "segment_curves")
         if key in info
     }
     if lift_tests is not None and len(lift_tests):
@@ -183,6 +183,7 @@ def train(
         training = {
             "timings_seconds": info["timings"],
             "best_adam_epoch": info["best_epoch"],
+            "posterior_draws": info.get("posterior"),
             "residual_sd_share_of_mean_sales": float(np.sqrt(np.mean(noise**2))),
             "history": info["history"],
             "selection": info.get("selection"),
@@ -290,6 +291,7 @@ def _fit_split(
         extra = {
             "timings": market_fit.info["timings"],
             "best_epoch": market_fit.info["best_epoch"],
+            "posterior": market_fit.info["posterior"],
             "market": market.name,
         } | ({"segment_curves": market_fit.info["segment_curves"]} if "segment_curves" in market_fit.info else {})
         files.append(metadata_for(market.panel, pinned, market_fit.noise, extra, fit.forms).save(folder))

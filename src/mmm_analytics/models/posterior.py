@@ -9,8 +9,13 @@ grows linearly with the number of series.
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import jax
 import jax.numpy as jnp
 import keras
 import numpy as np
@@ -19,18 +24,23 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import ModelInputs
 from mmm_analytics.models.mmm import MarketingMixModel, weight_key
 from mmm_analytics.models.normal_equations import FlatWeights, SeriesLeastSquares
-from mmm_analytics.response.carryover import CARRYOVER_FORMS
+from mmm_analytics.response.carryover import CARRYOVER_FORMS, Array
 from mmm_analytics.response.links import Link, constrain
 from mmm_analytics.response.saturation import SATURATION_FORMS
 
 __all__ = [
     "FlatWeights",
+    "Langevin",
+    "LaplaceMap",
     "PolishResult",
+    "PosteriorDraws",
     "SeriesLeastSquares",
     "assign_theta",
     "current_theta",
+    "langevin",
     "laplace_draws",
     "polish",
+    "posterior_draws",
     "residual_noise_scale",
     "weight_key",
 ]
@@ -159,23 +169,220 @@ def log_scale_weights(model: keras.Model) -> np.ndarray:
 _EXP_REGION = -30.0
 
 
-def _log_of_positive(raw: np.ndarray) -> np.ndarray:
+def _log_of_positive(raw: Any, xp: Any = np) -> Any:
     """log(softplus(raw)), elementwise (the log of a positive parameter from its raw weight)."""
-    safe = np.maximum(raw, _EXP_REGION)
-    return np.where(raw <= _EXP_REGION, raw, np.log(constrain(Link.POSITIVE, safe, np)))
+    safe = xp.maximum(raw, _EXP_REGION)
+    return xp.where(raw <= _EXP_REGION, raw, xp.log(constrain(Link.POSITIVE, safe, xp)))
 
 
-def _raw_of_log(log_value: np.ndarray) -> np.ndarray:
+def _raw_of_log(log_value: Any, xp: Any = np) -> Any:
     """The raw weight whose softplus is exp(log_value) (inverse of :func:`_log_of_positive`):
     log(expm1(v)) = v + log(1 - exp(-v)), v = exp(log_value)."""
-    value = np.exp(np.clip(log_value, _EXP_REGION, 700.0))
-    return np.where(log_value <= _EXP_REGION, log_value, value + np.log(-np.expm1(-value)))
+    value = xp.exp(xp.clip(log_value, _EXP_REGION, 700.0))
+    return xp.where(log_value <= _EXP_REGION, log_value, value + xp.log(-xp.expm1(-value)))
 
 
-def _log_tangent(raw: np.ndarray) -> np.ndarray:
+def _log_tangent(raw: Any, xp: Any = np) -> Any:
     """d raw / d log(softplus(raw)) = v / (1 - exp(-v)), v = softplus(raw); 1 where v is tiny."""
-    value = constrain(Link.POSITIVE, raw, np)
-    return np.where(value < 1e-8, 1.0, value / -np.expm1(-np.maximum(value, 1e-8)))
+    value = constrain(Link.POSITIVE, raw, xp)
+    return xp.where(value < 1e-8, 1.0, value / -xp.expm1(-xp.maximum(value, 1e-8)))
+
+
+@dataclass(frozen=True, slots=True)
+class LaplaceMap:
+    """The Laplace approximation at the MAP as a map from standard normals to flat weights.
+
+    ``rest`` (G,) standard normals move the shared, brand and region weights along the eigenvectors
+    of their Schur block (the log of each positive carryover and saturation parameter, the other
+    weights as they are); ``own`` (S, L) standard normals draw each series' own weights given the
+    rest from their Gaussian conditional. The map is linear from the normals to those coordinates,
+    so a density over the normals differs from one over the coordinates by a constant.
+    """
+
+    theta: Array  # (P,) the MAP
+    own_centre: Array  # (S * L,) each series' own weights at the MAP
+    centre: Array  # (G,) the rest weights at the MAP, raw
+    logged: Array  # (G,) bool: the rest weights taken on the log of their parameter
+    tangent: Array  # (G,) d raw / d the Gaussian's coordinate, at the MAP
+    root: Array  # (G, G) covariance of the rest coordinates = root @ root.T
+    coupling: Array  # (S * L, G) the own-rest block of the Gauss-Newton matrix
+    inverse: Array  # (S, L, L) each series' own block, inverted
+    chol: Array  # (S, L, L) its Cholesky factor
+    order: Array  # (P,) where each flat weight sits in [own weights (S * L), rest weights (G)]
+
+    @classmethod
+    def of(cls, model: MarketingMixModel, problem: SeriesLeastSquares, noise_scale: np.ndarray) -> LaplaceMap:
+        """Covariance = inverse Gauss-Newton Hessian (J^T J)^-1 of the residuals at the model's weights,
+        eigenvalues of the rest block (after eliminating each series' own weights exactly) floored so
+        flat directions stay finite."""
+        theta = current_theta(model)
+        normal = problem.normal_equations(theta, noise_scale)
+        centre = theta[problem.rest_weights]
+        logged = log_scale_weights(model)[problem.rest_weights]
+        tangent = np.ones(len(centre))
+        tangent[logged] = _log_tangent(centre[logged])
+        schur = normal.schur() * tangent[:, None] * tangent[None, :]
+        eigenvalues, eigenvectors = np.linalg.eigh(schur)
+        eigenvalues = np.maximum(eigenvalues, 1e-9 * max(float(eigenvalues.max(initial=0.0)), 1e-300))
+        own = normal.own
+        n_own = own.shape[1]
+        inverse = np.linalg.inv(own + 1e-12 * np.eye(n_own) * np.einsum("sll->s", own)[:, None, None])
+        order = np.empty(len(theta), dtype=np.int64)
+        order[np.concatenate([problem.own_weights.ravel(), problem.rest_weights])] = np.arange(len(theta))
+        return cls(
+            theta=theta,
+            own_centre=theta[problem.own_weights.ravel()],
+            centre=centre,
+            logged=logged,
+            tangent=tangent,
+            root=eigenvectors / np.sqrt(eigenvalues),
+            coupling=normal.coupling.toarray(),
+            inverse=inverse,
+            chol=np.linalg.cholesky(0.5 * (inverse + np.swapaxes(inverse, 1, 2))),
+            order=order,
+        )
+
+    @property
+    def n_normals(self) -> int:
+        """Standard normals per draw: G rest, then S * L own."""
+        return len(self.centre) + self.coupling.shape[0]
+
+    def weights(self, normals: Any, xp: Any = np) -> tuple[Any, Any]:
+        """Flat weights (D, P) for standard normals (D, G + S * L), and the log of d raw / d coordinate
+        summed over the logged rest weights (D,): the Jacobian from the Gaussian's coordinates to the
+        raw weights, over which the posterior is exp(-objective)."""
+        n_rest = len(self.centre)
+        n_series, n_own = self.inverse.shape[:2]
+        step_log = normals[:, :n_rest] @ self.root.T
+        step_rest = step_log * self.tangent
+        coupled = xp.reshape(step_rest @ self.coupling.T, (-1, n_series, n_own))
+        own_normals = xp.reshape(normals[:, n_rest:], (-1, n_series, n_own))
+        own = self.own_centre + xp.reshape(
+            xp.einsum("slm,dsm->dsl", self.chol, own_normals) - xp.einsum("slm,dsm->dsl", self.inverse, coupled),
+            (-1, n_series * n_own),
+        )
+        log_value = xp.where(self.logged, _log_of_positive(self.centre, xp) + step_log, 0.0)
+        logged_raw = _raw_of_log(log_value, xp)
+        rest = xp.where(self.logged, logged_raw, self.centre + step_rest)
+        weights = xp.take(xp.concatenate([own, rest], axis=1), self.order, axis=1)
+        log_jacobian = xp.sum(xp.where(self.logged, xp.log(_log_tangent(logged_raw, xp)), 0.0), axis=1)
+        return weights, log_jacobian
+
+
+@dataclass(frozen=True, slots=True)
+class Langevin:
+    """Where the Langevin chains ended: states (D, d), the share of proposals accepted after
+    the warm-up, the step size they ran with, and how long they took (s)."""
+
+    states: np.ndarray
+    acceptance: float
+    step_size: float
+    seconds: float
+
+
+#: The acceptance rate the warm-up tunes the Langevin step size to (optimal for MALA, Roberts & Rosenthal 1998).
+TARGET_ACCEPTANCE = 0.574
+
+
+def langevin(
+    value_and_gradient: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    start: np.ndarray,
+    steps: int,
+    rng: np.random.Generator,
+    warmup: int | None = None,
+) -> Langevin:
+    """Metropolis-adjusted Langevin steps for a batch of chains, one per row of ``start`` (D, d).
+
+    ``value_and_gradient`` maps states (D, d) to the log density (D,) and its gradient (D, d) (-inf
+    where the density is 0). Each step proposes x + h^2/2 grad + h noise and accepts it by the
+    Metropolis-Hastings ratio, so the target is left invariant; during the first ``warmup`` steps
+    (default half) h is tuned, shared by the chains, toward :data:`TARGET_ACCEPTANCE`.
+    """
+    t0 = time.perf_counter()
+    warmup = steps // 2 if warmup is None else warmup
+    states = np.array(start, dtype=np.float64)
+    value, gradient = value_and_gradient(states)
+    step = 0.5 * states.shape[1] ** (-1.0 / 6.0)
+    accepted: list[float] = []
+    for k in range(steps):
+        mean = states + 0.5 * step**2 * gradient
+        proposal = mean + step * rng.standard_normal(states.shape)
+        proposed_value, proposed_gradient = value_and_gradient(proposal)
+        back = proposal + 0.5 * step**2 * proposed_gradient
+        log_ratio = (
+            proposed_value
+            - value
+            + (((proposal - mean) ** 2).sum(axis=1) - ((states - back) ** 2).sum(axis=1)) / (2.0 * step**2)
+        )
+        accept = np.log(rng.random(len(states))) < np.where(np.isfinite(log_ratio), log_ratio, -np.inf)
+        states[accept], value[accept], gradient[accept] = (
+            proposal[accept],
+            proposed_value[accept],
+            proposed_gradient[accept],
+        )
+        rate = float(accept.mean())
+        if k < warmup:
+            step *= float(np.exp(rate - TARGET_ACCEPTANCE))
+        else:
+            accepted.append(rate)
+    return Langevin(states, float(np.mean(accepted)) if accepted else float("nan"), step, time.perf_counter() - t0)
+
+
+#: Chains evaluated together in one compiled call (memory grows with it).
+CHAINS_PER_CALL = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PosteriorDraws:
+    """Draws of the flat weights (D, P), the first the MAP; ``refinement`` says how the Langevin
+    steps went (None where the Laplace draws are kept as they are)."""
+
+    draws: np.ndarray
+    refinement: Langevin | None = None
+
+    def summary(self) -> dict[str, float | int | str]:
+        """What the model report and metadata say about the draws."""
+        if self.refinement is None:
+            return {"method": "laplace", "draws": len(self.draws)}
+        return {
+            "method": "laplace+langevin",
+            "draws": len(self.draws),
+            "acceptance": round(self.refinement.acceptance, 4),
+            "step_size": round(self.refinement.step_size, 6),
+            "seconds": round(self.refinement.seconds, 3),
+        }
+
+
+def posterior_draws(
+    model: MarketingMixModel,
+    inputs: ModelInputs,
+    noise_scale: np.ndarray,
+    n_draws: int,
+    seed: int,
+    problem: SeriesLeastSquares | None = None,
+    steps: int = 0,
+) -> PosteriorDraws:
+    """Draws of the flattened weights: the Laplace approximation at the MAP (:class:`LaplaceMap`),
+    then ``steps`` Metropolis-adjusted Langevin steps from each draw on the exact posterior
+    exp(-objective) (0: the Laplace draws as they are). The first row is the MAP itself.
+
+    The Laplace Gaussian is exact only where the objective is quadratic; along the carryover
+    shapes and curve slopes it is not, and a Gaussian draw there can sit where the data rule it
+    out (its objective far above what a posterior draw's would be). The Langevin steps run in the
+    Laplace's own standard-normal coordinates (so the Gaussian preconditions them) and move each
+    draw onto the posterior; the first half of the steps tunes the step size.
+    """
+    problem = problem or SeriesLeastSquares(model, inputs)
+    laplace = LaplaceMap.of(model, problem, noise_scale)
+    rng = np.random.default_rng(seed)
+    normals = rng.standard_normal((n_draws, laplace.n_normals))
+    refinement = None
+    if steps > 0 and n_draws > 1:
+        refinement = langevin(_log_posterior(laplace, problem, noise_scale), normals[1:], steps, rng)
+        normals[1:] = refinement.states
+    draws = laplace.weights(normals)[0]
+    draws[0] = laplace.theta
+    return PosteriorDraws(draws, refinement)
 
 
 def laplace_draws(
@@ -186,43 +393,34 @@ def laplace_draws(
     seed: int,
     problem: SeriesLeastSquares | None = None,
 ) -> np.ndarray:
-    """Draws of the flattened weights from the Laplace approximation at the MAP, (D, P).
+    """Draws of the flattened weights from the Laplace approximation at the MAP alone, (D, P)
+    (:func:`posterior_draws` without Langevin steps); the first row is the MAP."""
+    return posterior_draws(model, inputs, noise_scale, n_draws, seed, problem).draws
 
-    Covariance = inverse Gauss-Newton Hessian (J^T J)^-1 of the residuals, eigenvalues of the
-    shared/brand/region block (after eliminating each series' own weights exactly) floored so
-    flat directions stay finite. The Gaussian is taken over the log of every positive carryover and
-    saturation parameter (:func:`log_scale_weights`) and over the other weights as they are; a draw
-    along a weakly identified half-saturation then moves it by factors, as the data allow, instead of
-    by a fixed amount that can drive it toward zero or far above the exposures. The first row is the
-    centre itself.
-    """
-    problem = problem or SeriesLeastSquares(model, inputs)
-    theta = current_theta(model)
-    normal = problem.normal_equations(theta, noise_scale)
-    centre = theta[problem.rest_weights]
-    logged = log_scale_weights(model)[problem.rest_weights]
-    tangent = np.ones(len(centre))  # d raw weight / d the variable the Gaussian is over
-    tangent[logged] = _log_tangent(centre[logged])
-    schur = normal.schur() * tangent[:, None] * tangent[None, :]
-    eigenvalues, eigenvectors = np.linalg.eigh(schur)
-    eigenvalues = np.maximum(eigenvalues, 1e-9 * max(float(eigenvalues.max(initial=0.0)), 1e-300))
-    root = eigenvectors / np.sqrt(eigenvalues)  # covariance of the rest (log scale) = root @ root.T
-    rng = np.random.default_rng(seed)
-    step_log = rng.standard_normal((n_draws, len(eigenvalues))) @ root.T
-    step_rest = step_log * tangent[None, :]  # the same step, to first order, in raw weights
-    # Own weights given the rest: N(-own^-1 coupling step_rest, own^-1), one block per series.
-    own = normal.own
-    n_series, n_own = own.shape[:2]
-    inverse = np.linalg.inv(own + 1e-12 * np.eye(n_own) * np.einsum("sll->s", own)[:, None, None])
-    conditional = -np.einsum(
-        "slm,dsm->dsl", inverse, (normal.coupling @ step_rest.T).T.reshape(n_draws, n_series, n_own)
-    )
-    chol = np.linalg.cholesky(0.5 * (inverse + np.swapaxes(inverse, 1, 2)))
-    noise = np.einsum("slm,dsm->dsl", chol, rng.standard_normal((n_draws, n_series, n_own)))
-    draws = np.repeat(theta[None, :], n_draws, axis=0)
-    draws[:, problem.own_weights.ravel()] += (conditional + noise).reshape(n_draws, -1)
-    rest = centre[None, :] + step_rest
-    rest[:, logged] = _raw_of_log(_log_of_positive(centre[logged])[None, :] + step_log[:, logged])
-    draws[:, problem.rest_weights] = rest
-    draws[0] = theta
-    return draws
+
+def _log_posterior(
+    laplace: LaplaceMap, problem: SeriesLeastSquares, noise_scale: np.ndarray
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The log posterior over the Laplace's standard normals and its gradient, for a batch (D, d):
+    -objective of the weights plus the log Jacobian of the log-scale coordinates (a constant apart)."""
+    objective = problem.objective(noise_scale)
+    arrays = {
+        name: jnp.asarray(getattr(laplace, name))
+        for name in ("theta", "own_centre", "centre", "tangent", "root", "coupling", "inverse", "chol", "order")
+    }
+    frozen = dataclasses.replace(laplace, logged=jnp.asarray(laplace.logged), **arrays)
+
+    def log_density(normal: jax.Array) -> jax.Array:
+        weights, log_jacobian = frozen.weights(normal[None, :], jnp)
+        value = log_jacobian[0] - objective(weights[0])
+        return jnp.where(jnp.isfinite(value), value, -jnp.inf)
+
+    batched = jax.jit(jax.vmap(jax.value_and_grad(log_density)))
+
+    def value_and_gradient(states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        parts = [batched(jnp.asarray(states[i : i + CHAINS_PER_CALL])) for i in range(0, len(states), CHAINS_PER_CALL)]
+        value = np.concatenate([np.asarray(v) for v, _ in parts])
+        gradient = np.concatenate([np.asarray(g) for _, g in parts])
+        return value, np.where(np.isfinite(gradient), gradient, 0.0)
+
+    return value_and_gradient
