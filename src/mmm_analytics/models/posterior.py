@@ -271,10 +271,11 @@ class LaplaceMap:
 
 @dataclass(frozen=True, slots=True)
 class Langevin:
-    """Where the Langevin chains ended: states (D, d), the share of proposals accepted after
-    the warm-up, the step size they ran with, and how long they took (s)."""
+    """Where the Langevin chains ended: states (D, d), the steps taken, the share of proposals
+    accepted after the warm-up, the step size they ran with, and how long they took (s)."""
 
     states: np.ndarray
+    steps: int
     acceptance: float
     step_size: float
     seconds: float
@@ -325,7 +326,8 @@ def langevin(
             step *= float(np.exp(rate - TARGET_ACCEPTANCE))
         else:
             accepted.append(rate)
-    return Langevin(states, float(np.mean(accepted)) if accepted else float("nan"), step, time.perf_counter() - t0)
+    acceptance = float(np.mean(accepted)) if accepted else float("nan")
+    return Langevin(states, steps, acceptance, step, time.perf_counter() - t0)
 
 
 #: Chains evaluated together in one compiled call (memory grows with it).
@@ -343,10 +345,11 @@ class PosteriorDraws:
     def summary(self) -> dict[str, float | int | str]:
         """What the model report and metadata say about the draws."""
         if self.refinement is None:
-            return {"method": "laplace", "draws": len(self.draws)}
+            return {"method": "laplace", "draws": len(self.draws), "steps": 0}
         return {
             "method": "laplace+langevin",
             "draws": len(self.draws),
+            "steps": self.refinement.steps,
             "acceptance": round(self.refinement.acceptance, 4),
             "step_size": round(self.refinement.step_size, 6),
             "seconds": round(self.refinement.seconds, 3),
