@@ -122,7 +122,7 @@ class IntervalSettings(Settings):
     draws: int = Field(default=400, ge=20, le=4000)
     #: Langevin steps moving each Laplace draw onto the exact posterior (0: the Laplace draws as they
     #: are); panels of more than ``adam_max_series`` series keep the Laplace draws.
-    langevin_steps: int = Field(default=30, ge=0, le=1000)
+    langevin_steps: int = Field(default=20, ge=0, le=1000)
 
 
 class CurveSettings(Settings):

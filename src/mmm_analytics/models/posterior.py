@@ -421,9 +421,13 @@ def _log_posterior(
     batched = jax.jit(jax.vmap(jax.value_and_grad(log_density)))
 
     def value_and_gradient(states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        parts = [batched(jnp.asarray(states[i : i + CHAINS_PER_CALL])) for i in range(0, len(states), CHAINS_PER_CALL)]
-        value = np.concatenate([np.asarray(v) for v, _ in parts])
-        gradient = np.concatenate([np.asarray(g) for _, g in parts])
+        # Equal calls (the last padded with copies of the first state): one compilation serves them all.
+        n_calls = -(-len(states) // CHAINS_PER_CALL)
+        size = -(-len(states) // n_calls)
+        padded = np.concatenate([states, np.repeat(states[:1], n_calls * size - len(states), axis=0)])
+        parts = [batched(jnp.asarray(padded[i : i + size])) for i in range(0, len(padded), size)]
+        value = np.concatenate([np.asarray(v) for v, _ in parts])[: len(states)]
+        gradient = np.concatenate([np.asarray(g) for _, g in parts])[: len(states)]
         return value, np.where(np.isfinite(gradient), gradient, 0.0)
 
     return value_and_gradient
