@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mmm_analytics.cli.app import app
+from mmm_analytics.config.viz import NumberFormat
 from tests.cli.checks import one_error_line
 
 runner = CliRunner()
@@ -169,7 +170,16 @@ def test_a_channel_never_spent_on_reads_n_a_not_nan(tmp_path: Path, monkeypatch:
     assert "nan" not in result.stdout.lower()
 
 
-def test_the_experiment_line_names_the_least_certain_channels() -> None:
+@pytest.mark.parametrize(
+    ("fmt", "amounts"),
+    [
+        (NumberFormat.INDIAN, ("3,00,000", "9,00,000", "5,00,000")),
+        (NumberFormat.WESTERN, ("300,000", "900,000", "500,000")),
+    ],
+    ids=["indian", "western"],
+)
+def test_the_experiment_line_names_the_least_certain_channels(fmt: NumberFormat, amounts: tuple[str, ...]) -> None:
+    """Its amounts are grouped in the project's number format (before, always 300,000)."""
     import pandas as pd
 
     from mmm_analytics.cli.curves_cmd import experiment_line
@@ -177,16 +187,17 @@ def test_the_experiment_line_names_the_least_certain_channels() -> None:
     table = pd.DataFrame(
         {
             "channel": ["TV", "Radio", "Print"],
-            "spend": [30000.0, 20000.0, 40000.0],
-            "contribution": [60000.0, 40000.0, 40000.0],
+            "spend": [300000.0, 200000.0, 400000.0],
+            "contribution": [600000.0, 400000.0, 400000.0],
             "roi": [2.0, 2.0, 1.0],
             "roi_lower": [1.0, 1.5, 0.5],
             "roi_upper": [3.0, 2.5, float("nan")],
         }
     )
-    assert experiment_line(table, 0.9) == (
+    low, tv_high, radio_high = amounts
+    assert experiment_line(table, 0.9, fmt) == (
         "Least certain sales credit (90% interval of the contribution over the period), where a lift test would "
-        "teach the most (mmm train --lift-tests PATH.csv): TV 30,000 INR to 90,000 INR; Radio 30,000 INR to "
-        "50,000 INR."
+        f"teach the most (mmm train --lift-tests PATH.csv): TV {low} INR to {tv_high} INR; Radio {low} INR to "
+        f"{radio_high} INR."
     )  # Print has no interval: never named
-    assert experiment_line(table.assign(contribution=0.0), 0.9) == ""
+    assert experiment_line(table.assign(contribution=0.0), 0.9, fmt) == ""

@@ -14,8 +14,10 @@ from rich.console import Console
 
 from mmm_analytics.cli.interactive import Session, describe_changes
 from mmm_analytics.cli.prompts import Prompter, parse_changes, parse_spend, split_items
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import MarketingSimulator
+from mmm_analytics.style.numbers import grouped
 
 
 def _session(simulator: MarketingSimulator, answers: list[str], tmp_path: Path, **options: str) -> str:
@@ -107,10 +109,10 @@ def test_spend_prompts_take_changes_and_shares(simulator: MarketingSimulator, tm
     screen = _session(simulator, ["1", "BrandA", "EAST", "+20%", "80%", "-10%", "6"], tmp_path)
     assert "! " not in screen  # no answer was refused
     tv, youtube, facebook = (current[c] for c in ("TV", "YouTube", "Facebook"))
-    assert _row(screen, "TV")[1] == f"{tv * 1.2:,.0f}"
-    assert _row(screen, "YouTube")[1] == f"{youtube * 0.8:,.0f}"
-    assert _row(screen, "Facebook")[1] == f"{facebook * 0.9:,.0f}"
-    assert f"= {tv * 1.2:,.0f} INR" in screen  # each percentage is shown in INR
+    assert _row(screen, "TV")[1] == grouped(tv * 1.2)
+    assert _row(screen, "YouTube")[1] == grouped(youtube * 0.8)
+    assert _row(screen, "Facebook")[1] == grouped(facebook * 0.9)
+    assert f"= {grouped(tv * 1.2)} INR" in screen  # each percentage is shown in INR
 
 
 def test_channel_items_set_several_channels_and_end_the_prompts(simulator: MarketingSimulator, tmp_path: Path) -> None:
@@ -118,8 +120,8 @@ def test_channel_items_set_several_channels_and_end_the_prompts(simulator: Marke
     screen = _session(simulator, ["1", "BrandA", "EAST", "TV=+20% facebook=0", "6"], tmp_path)
     assert "YouTube weekly spend" not in screen
     assert "YouTube: current spend kept" in screen
-    assert _row(screen, "TV")[1] == f"{current['TV'] * 1.2:,.0f}"
-    assert _row(screen, "YouTube")[1] == f"{current['YouTube']:,.0f}"
+    assert _row(screen, "TV")[1] == grouped(current["TV"] * 1.2)
+    assert _row(screen, "YouTube")[1] == grouped(current["YouTube"])
     assert _row(screen, "Facebook")[1] == "0"
 
 
@@ -134,7 +136,7 @@ def test_a_choice_is_found_in_any_spelling_and_a_clash_of_case_asks_again() -> N
     silently took the last of them."""
     console = Console(record=True, width=200, force_terminal=False)
     answers = iter(["Cafe\u0301", "caf\u00e9", "CAF\u00c9"])
-    ask = Prompter(console, read=lambda prompt: next(answers))
+    ask = Prompter(console, NumberFormat.INDIAN, read=lambda prompt: next(answers))
     options = ["Caf\u00e9", "CAF\u00c9", "all"]
     assert ask.choice("Brand", options, what="brand") == "Caf\u00e9"
     assert ask.choice("Brand", options, what="brand") == "CAF\u00c9"
@@ -159,7 +161,7 @@ def test_compare_this_sessions_scenarios_side_by_side(simulator: MarketingSimula
     header = next(line for line in screen.splitlines() if "scenario_1" in line and "scenario_2" in line)
     assert header.index("current mix") < header.index("scenario_1") < header.index("scenario_2")
     current = simulator.current_spend("BrandA", "EAST")
-    assert _row(screen, "TV spend")[1:] == [f"{current['TV']:,.0f}", f"{current['TV'] * 1.2:,.0f}", "0"]
+    assert _row(screen, "TV spend")[1:] == [grouped(current["TV"]), grouped(current["TV"] * 1.2), "0"]
     assert "Change vs current mix" in screen
     (csv,) = (tmp_path / "x").glob("scenario_comparison_BrandA_EAST_*.csv")
     assert list(pd.read_csv(csv)["scenario"]) == ["current mix", "scenario_1", "scenario_2"]
@@ -206,9 +208,14 @@ def test_an_export_folder_may_start_at_the_home_folder(
     assert not (tmp_path / "~").exists()
 
 
-def test_describe_changes_lists_changed_channels() -> None:
-    assert describe_changes({"TV": 1500.0, "Print": 10.2}, {"TV": 3614.0, "Print": 10.0}) == "TV 3,614 -> 1,500"
-    assert describe_changes({"TV": 1.0}, {"TV": 1.0}) == "current mix"
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [(NumberFormat.INDIAN, "TV 3,61,400 -> 1,50,000"), (NumberFormat.WESTERN, "TV 361,400 -> 150,000")],
+    ids=["indian", "western"],
+)
+def test_describe_changes_lists_changed_channels(fmt: NumberFormat, shown: str) -> None:
+    assert describe_changes({"TV": 150000.0, "Print": 10.2}, {"TV": 361400.0, "Print": 10.0}, fmt) == shown
+    assert describe_changes({"TV": 1.0}, {"TV": 1.0}, fmt) == "current mix"
 
 
 def test_every_change_of_the_budget_is_said_back_as_an_amount(simulator: MarketingSimulator, tmp_path: Path) -> None:
@@ -216,9 +223,9 @@ def test_every_change_of_the_budget_is_said_back_as_an_amount(simulator: Marketi
     today = sum(simulator.current_spend("BrandA", "EAST").values())
     answers = ["2", "BrandA", "EAST", "-5", "", "", "2", "", "", "+10%", "", "", "2", "", "", "5000", "", "", "6"]
     screen = _session(simulator, answers, tmp_path)
-    assert f"  = {today - 5:,.0f} INR" in screen and f"  = {today * 1.1:,.0f} INR" in screen
+    assert f"  = {grouped(today - 5)} INR" in screen and f"  = {grouped(today * 1.1)} INR" in screen
     assert "= 5,000 INR" not in screen  # an amount is said as typed
-    assert f"budget {today - 5:,.0f} INR per week" in screen
+    assert f"budget {grouped(today - 5)} INR per week" in screen
 
 
 def test_a_budget_out_of_range_is_asked_again_in_the_menus_words(simulator: MarketingSimulator, tmp_path: Path) -> None:
@@ -229,7 +236,7 @@ def test_a_budget_out_of_range_is_asked_again_in_the_menus_words(simulator: Mark
     lines = screen.splitlines()
     first = next(i for i, line in enumerate(lines) if line.endswith("1e30"))
     assert lines[first + 1].startswith("  ! weekly budget of 1e+30 INR is too large: the allowed maximum is ")
-    assert f"{int(limit):,} INR" in screen and "; choose a smaller budget" in screen
+    assert f"{grouped(int(limit))} INR" in screen and "; choose a smaller budget" in screen
     assert "--budget" not in screen and "total_budget" not in screen
     assert screen.count("Weekly budget (INR)") == 3 and screen.count("Minimum spends (e.g.") == 1
     assert "Advised allocation: BrandA / EAST" in screen
@@ -240,7 +247,9 @@ def test_the_menus_advice_names_its_own_fields(simulator: MarketingSimulator, tm
     caps = " ".join(f"{channel}=1" for channel in simulator.channels)
     screen = _session(simulator, ["2", "BrandA", "EAST", "", "", caps, "TV=80%", "6"], tmp_path)
     today = sum(simulator.current_spend("BrandA", "EAST").values())
-    assert f"add up to 3 INR, below the weekly budget {today:,.0f} INR; raise a maximum or lower the budget" in screen
+    assert (
+        f"add up to 3 INR, below the weekly budget {grouped(today)} INR; raise a maximum or lower the budget" in screen
+    )
     assert screen.count("Maximum spends (e.g.") == 2  # asked again at its prompt
     text = " ".join(screen.split())
     # the budget and the minimums were asked before: this prompt says what it can change

@@ -19,6 +19,7 @@ from mmm_analytics.cli.app import app
 from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.optimizer import JSON_KEYS
+from mmm_analytics.style.numbers import grouped
 from tests.cli.checks import one_error_line
 
 from ..simulator.hand_built import build_params, steady_history, two_channel_draws, write_model
@@ -146,9 +147,26 @@ def test_optimize_reports_the_uplift_interval_in_the_json_and_the_caption(model:
     text = " ".join(result.stdout.split())
     assert "Current mix: today's mix (" in text and "the average over the data); --min/--max percentages" in text
     assert (
-        f"Uplift over it: {gain:+,.0f} INR per week expected, 90% interval {payload['uplift_lower']:+,.0f} to" in text
+        f"Uplift over it: {grouped(gain, signed=True)} INR per week expected, 90% interval "
+        f"{grouped(payload['uplift_lower'], signed=True)} to" in text
     )
     assert f"more sales in {payload['prob_beats_current']:.0%} of posterior draws" in text
+
+
+@pytest.mark.parametrize(
+    ("viz", "budget"), [("", "1,50,000"), ("number_format: western\n", "150,000")], ids=["indian", "western"]
+)
+def test_optimize_groups_amounts_in_the_project_s_number_format(
+    model: Path, tmp_path: Path, viz: str, budget: str
+) -> None:
+    """Before, the terminal read 150,000 INR while the reports of the same (indian) project read 1,50,000."""
+    (tmp_path / "config").mkdir()
+    for name in ("data_config.yaml", "feature_config.yaml", "model_config.yaml"):
+        (tmp_path / "config" / name).write_text("")  # empty: built-in defaults
+    (tmp_path / "config" / "viz_config.yaml").write_text(viz)
+    result = _optimize(model, tmp_path / "a.json", "--budget", "150000", "--config", str(tmp_path / "config"))
+    assert result.exit_code == 0, result.output
+    assert f"Advised allocation: BrandA / EAST, budget {budget} INR per week" in " ".join(result.stdout.split())
 
 
 def test_optimize_percent_limits_refer_to_the_current_column(model: Path, tmp_path: Path) -> None:

@@ -158,6 +158,26 @@ def test_one_number_format_in_tables_and_script(
     assert other not in page.replace(get_plotlyjs(), "")
 
 
+@pytest.mark.parametrize(
+    ("number_format", "draws"), [("indian", "1,00,000"), ("western", "100,000")], ids=["indian", "western"]
+)
+def test_the_method_counts_follow_the_number_format(params: ResponseParams, number_format: str, draws: str) -> None:
+    """Before, the method note read "over 100000 parameter draws" in either format."""
+    curves = extract_curves(params, CurveSettings(points=7), 0.9)
+    estimates = estimate_roi(params)
+    page = build_report(
+        curves,
+        channel_roi_table(estimates, 0.9),
+        segment_roi_table(estimates, 0.9),
+        metadata_for(params),
+        params.cpm_by_channel,
+        100_000,
+        2.0,
+        VizConfig(number_format=number_format),
+    )
+    assert f"over {draws} parameter draws" in page
+
+
 def test_rows_left_out_of_the_page_are_named_with_their_data_file(params: ResponseParams) -> None:
     curves = extract_curves(params, CurveSettings(points=5), 0.9)
     inline = inline_rows(curves, count=1)

@@ -241,23 +241,23 @@ BAD_ROWS = {
     "sales_above_the_slice_total": (
         "TV,BrandA,WEST,2023-01-09,2023-01-30,1e20,1",
         "column 'incremental_sales': 1e\\+20 INR is more than all Sales_Value of BrandA, WEST from 2023-01-09 to "
-        "2023-01-30 \\(40,000,000 INR\\), and a channel cannot add more than the sales there were; give the "
+        "2023-01-30 \\(4,00,00,000 INR\\), and a channel cannot add more than the sales there were; give the "
         "channel's incremental Sales_Value in INR summed over that slice and those weeks",
     ),
     "negative_sales_above_the_slice_total": (
         "TV,BrandA,WEST,2023-01-09,2023-01-30,-40000001,1",
-        "column 'incremental_sales': -40,000,001 INR \\(a fall of 40,000,001 INR\\) is more than "
+        "column 'incremental_sales': -4,00,00,001 INR \\(a fall of 4,00,00,001 INR\\) is more than "
         "all Sales_Value of BrandA, WEST",
     ),
     "error_above_the_slice_total": (
         "TV,BrandA,WEST,2023-01-09,2023-01-30,1,5e7",
-        "column 'standard_error': 50,000,000 INR is more than all Sales_Value of BrandA, WEST from 2023-01-09 to "
-        "2023-01-30 \\(40,000,000 INR\\); give the standard error of incremental_sales in INR",
+        "column 'standard_error': 5,00,00,000 INR is more than all Sales_Value of BrandA, WEST from 2023-01-09 to "
+        "2023-01-30 \\(4,00,00,000 INR\\); give the standard error of incremental_sales in INR",
     ),
     "error_too_small_to_be_measured": (
         "TV,BrandA,WEST,2023-01-09,2023-01-30,1000,1e-300",
         "column 'standard_error': 1e-300 INR is below a billionth of all Sales_Value of BrandA, WEST from 2023-01-09 "
-        "to 2023-01-30 \\(40,000,000 INR\\): no experiment measures that precisely",
+        "to 2023-01-30 \\(4,00,00,000 INR\\): no experiment measures that precisely",
     ),
     "no_exposure": (
         "Radio,BrandA,all,2023-01-09,2023-03-06,1,1",
@@ -279,19 +279,30 @@ def test_bad_row_names_file_line_and_column(tmp_path: Path, row: str, message: s
 
 
 def test_amounts_up_to_the_slice_total_of_sales_are_accepted(tmp_path: Path) -> None:
-    # Each series sells 10,000,000 INR a week: BrandA/WEST over 4 weeks 40,000,000 INR in all.
+    # Each series sells 10,000,000 INR a week: BrandA/WEST over 4 weeks 4,00,00,000 INR in all.
     tests = read_lift_tests(write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,4e7,4e7"), PANEL)
     assert tests.incremental_sales.tolist() == [4e7] and tests.standard_error.tolist() == [4e7]
     # The total is summed over the slice's series: every brand and region is 4 series, 160,000,000 INR.
     path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,1e8,1", "TV,all,all,2023-01-09,2023-01-30,1e8,1")
-    with pytest.raises(InputError, match="line 2, column 'incremental_sales': 100,000,000 INR is more than"):
+    with pytest.raises(InputError, match="line 2, column 'incremental_sales': 10,00,00,000 INR is more than"):
         read_lift_tests(path, PANEL)
     assert len(read_lift_tests(write(tmp_path, "TV,all,all,2023-01-09,2023-01-30,1e8,1"), PANEL)) == 1
 
 
+def test_amounts_in_messages_follow_the_number_format(tmp_path: Path) -> None:
+    """Before, the messages grouped amounts the Western way whatever the project's number_format."""
+    from mmm_analytics.config.viz import NumberFormat
+
+    path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,6e7,1")
+    with pytest.raises(InputError, match=r"6,00,00,000 INR is more than .*\(4,00,00,000 INR\)"):
+        read_lift_tests(path, PANEL)
+    with pytest.raises(InputError, match=r"60,000,000 INR is more than .*\(40,000,000 INR\)"):
+        read_lift_tests(path, PANEL, fmt=NumberFormat.WESTERN)
+
+
 def test_slice_total_counts_every_sku_of_the_slice(tmp_path: Path) -> None:
     path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,6e7,1")
-    with pytest.raises(InputError, match=r"\(40,000,000 INR\)"):
+    with pytest.raises(InputError, match=r"\(4,00,00,000 INR\)"):
         read_lift_tests(path, PANEL)
     assert read_lift_tests(path, make_panel(skus=True)).incremental_sales.tolist() == [6e7]  # 2 SKUs: 80,000,000
 

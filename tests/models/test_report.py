@@ -160,6 +160,7 @@ def test_the_training_summary_speaks_words_not_keys(content):
     training = {
         "timings_seconds": {"adam": 3.06749, "polish": 2.6428, "intervals": 0.02445, "total": 7.28446},
         "best_adam_epoch": 19,
+        "posterior_draws": {"method": "laplace+langevin", "draws": 400, "steps": 30, "acceptance": 0.5731},
         "residual_sd_share_of_mean_sales": 0.124375,
         "history": {"loss": [0.6, 0.508217], "val_wmape": [0.11, 0.108719], "wmape": [0.04, 0.0360127]},
         "selection": {"carryover": "geometric", "reason": "best forecast"},
@@ -174,6 +175,10 @@ def test_the_training_summary_speaks_words_not_keys(content):
     assert rows["Training loss"] == "0.5082 after 2 epochs (lowest 0.5082)"
     assert rows["Validation wMAPE"] == "10.9% after 2 epochs (lowest 10.9%)"
     assert rows["Segments' own curves in the budget advice"] == "yes"
+    assert rows["How the draws were made"] == (
+        "the Laplace approximation at the posterior mode, each draw moved onto the exact posterior by 30 Langevin "
+        "steps (57.3% of proposals accepted after the warm-up)"
+    )
     assert rows["Fitted apart"] == "each Brand on its own (3 markets)"
     assert not [name for name in rows if "." in name or "_" in name or "segment_curves" in name]
 
@@ -184,12 +189,14 @@ def test_a_fit_without_adam_says_no_adam_epoch(content):
     training = {
         "timings_seconds": {"gauss-newton": 12.3, "total": 13.0},
         "best_adam_epoch": 0,
+        "posterior_draws": {"method": "laplace", "draws": 400, "steps": 0},
         "history": {"loss": [5.0, 2.0, 1.9, 1.89]},
     }
     rows = dict(_training_table(build_report(ReportContent(**_fields(content) | {"training": training}))))
     assert not [name for name in rows if "Adam" in name]
     assert rows["Training loss"] == "1.89 after 4 Gauss-Newton rounds (lowest 1.89)"
     assert rows["Training time"] == "13.0 s in all: Gauss-Newton 12.3 s"
+    assert rows["How the draws were made"].startswith("the Laplace approximation at the posterior mode (no Langevin")
 
 
 def test_names_are_escaped(page):
@@ -212,6 +219,18 @@ def test_human_headers_and_indian_or_western_numbers(content):
     assert ">12,34,567<" in indian and ">1,234,567<" not in indian
     assert ">1,234,567<" in western and ">12,34,567<" not in western
     assert ">100.0%<" in indian  # shares as percentages
+
+
+@pytest.mark.parametrize(
+    ("number_format", "cpm", "draws"),
+    [("indian", "TV 1,23,456.78.", ">1,00,000<"), ("western", "TV 123,456.78.", ">100,000<")],
+    ids=["indian", "western"],
+)
+def test_the_cpm_note_and_the_draw_count_follow_the_number_format(content, number_format, cpm, draws):
+    """Before, the CPM note read 123,456.78 and the draws 100000 in either format."""
+    fields = _fields(content) | {"cpm": {"TV": 123456.78}, "n_draws": 100000, "number_format": number_format}
+    page = build_report(ReportContent(**fields))
+    assert cpm in page and draws in page
 
 
 def test_extra_sections_come_after_the_media_response(content):

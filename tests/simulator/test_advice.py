@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
 from mmm_analytics.simulator.advice import KEPT_LINE_START, Notes, channel_mroi, solver_warnings, spend_correlation
 from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM
@@ -163,6 +164,29 @@ def test_no_kept_line_when_the_plan_is_today_s_mix_anyway() -> None:
     found = Uplift(plan=10.0, current=10.0, lower=0.0, upper=0.0, prob_beats_current=0.0)
     assert notes.kept(found, today, today, [], constrained=False, kept=True) == ()
     assert notes.kept(found, today + np.array([[1.0, -1.0]]), today, [], constrained=False, kept=True)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "loss", "gain", "part"),
+    [
+        (NumberFormat.INDIAN, "-12,34,567", "+12,34,567", "+1,23,456"),
+        (NumberFormat.WESTERN, "-1,234,567", "+1,234,567", "+123,456"),
+    ],
+    ids=["indian", "western"],
+)
+def test_the_advice_groups_its_amounts_in_the_format_given(fmt: NumberFormat, loss: str, gain: str, part: str) -> None:
+    """Before, every advice sentence read +1,234,567 INR, also beside the Indian-grouped report tables."""
+    notes = Notes(("TV", "Radio"), budget=100.0, today=100.0, confidence=0.9, number_format=fmt)
+    today = np.array([[40.0, 60.0]])
+    lost = Uplift(plan=8_765_433.0, current=1e7, lower=-2e6, upper=1e5, prob_beats_current=0.2)
+    found = Uplift(plan=11_234_567.0, current=1e7, lower=-1e5, upper=2e6, prob_beats_current=0.8)
+    cautious = Uplift(plan=10_123_456.0, current=1e7, lower=1.0, upper=2e5, prob_beats_current=0.95)
+    (kept,) = notes.kept(lost, today + np.array([[1.0, -1.0]]), today, [], constrained=False, kept=True)
+    assert f"changes expected weekly incremental sales by {loss} INR)" in kept
+    (forced,) = notes.forced(lost, ["TV"], kept=False)
+    assert f"incremental sales by {loss} INR against today's mix" in forced
+    (short,) = notes.cautious(found, cautious, 0.5, cautious=True)
+    assert f"it keeps {part} of the optimum's {gain} INR expected weekly uplift" in short
 
 
 def test_spend_correlation_is_the_mean_of_each_segment_s_own() -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mmm_analytics.config.model import SimulatorSettings
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator
 from mmm_analytics.simulator.bounds import (
@@ -183,6 +184,33 @@ def test_status_and_note_name_the_channels_held_by_the_data_range() -> None:
         "the data range binds: YouTube at its lowest weekly spend in the data (1 INR), Radio at its lowest"
     )
     assert binding_note(np.array([[21.0, 2.0, 4.5]]), bounds, CHANNELS, 27.5) is None
+
+
+@pytest.mark.parametrize(
+    ("fmt", "low", "budget", "total"),
+    [
+        (NumberFormat.INDIAN, ("1,00,000", "4,00,000"), "1,00,00,000", "40,00,000"),
+        (NumberFormat.WESTERN, ("100,000", "400,000"), "10,000,000", "4,000,000"),
+    ],
+    ids=["indian", "western"],
+)
+def test_the_notes_group_amounts_in_the_format_given(
+    fmt: NumberFormat, low: tuple[str, str], budget: str, total: str
+) -> None:
+    """Before, they read 100,000 INR whatever the project's number_format."""
+    current = np.array([[2e6, 2e5, 5e5]])
+    spend_range = SpendRange(lower=np.array([[1e6, 1e5, 4e5]]), upper=np.array([[3e6, 4e5, 6e5]]))
+    bounds = cell_bounds(_limits(None, current, 2.7e6), current, spend_range, 2.7e6, False, CHANNELS, fmt=fmt)
+    note = binding_note(np.array([[2.2e6, 1e5, 4e5]]), bounds, CHANNELS, 2.7e6, fmt=fmt)
+    assert note is not None and note.startswith(
+        f"the data range binds: YouTube at its lowest weekly spend in the data ({low[0]} INR), Radio at its lowest "
+        f"weekly spend in the data ({low[1]} INR)"
+    )
+    (over,) = cell_bounds(_limits(None, current, 1e7), current, spend_range, 1e7, False, CHANNELS, fmt=fmt).notes
+    assert over.startswith(
+        f"the weekly budget of {budget} INR is above what the data range allows (every channel at its highest "
+        f"weekly spend in the data: {total} INR)"
+    )
 
 
 def test_the_messages_speak_in_the_terms_of_the_interface_that_asked() -> None:

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.constraints import (
     BudgetConstraints,
@@ -262,3 +263,16 @@ def test_an_infeasible_budget_offers_only_the_remedies_the_caller_has() -> None:
     locked = BudgetConstraints(min_spend={"TV": 150.0}, locked=("YouTube",))
     with pytest.raises(InputError, match="lower a minimum, unlock a channel or raise the budget"):
         resolve_limits(locked, CHANNELS, CURRENT, 175.0)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [(NumberFormat.INDIAN, "12,00,000"), (NumberFormat.WESTERN, "1,200,000")],
+    ids=["indian", "western"],
+)
+def test_the_messages_group_amounts_in_the_format_given(fmt: NumberFormat, shown: str) -> None:
+    """Before, they read 1,200,000 INR whatever the project's number_format."""
+    floors = BudgetConstraints(min_spend={"TV": 1_200_000.0})
+    expected = f"minimum spends (TV={shown} INR) add up to {shown} INR, above the weekly budget 175 INR"
+    with pytest.raises(InputError, match=re.escape(expected)):
+        resolve_limits(floors, CHANNELS, CURRENT, 175.0, fmt=fmt)

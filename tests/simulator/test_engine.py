@@ -14,10 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mmm_analytics.config import load_config
 from mmm_analytics.config.model import SimulatorSettings
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.simulator import MarketingSimulator
+from mmm_analytics.style import numbers
 
 from .hand_built import build_params, reference_response, write_model
 
@@ -125,8 +128,8 @@ def test_an_implausible_spend_names_the_total_and_the_allowed_maximum(
     message = str(caught.value)
     assert message.startswith("total weekly spend of ") and "(largest: TV 1e+300 INR) is too large" in message
     assert (
-        f"the allowed maximum is {math.floor(limit):,} INR (100 x the current weekly spend of brand BrandA / region EAST"
-        in message
+        f"the allowed maximum is {numbers.grouped(math.floor(limit))} INR (100 x the current weekly spend of brand "
+        "BrandA / region EAST" in message
     )
     assert "\n" not in message
 
@@ -140,6 +143,23 @@ def test_the_maximum_is_a_multiple_of_the_selections_current_spend(model_dir: Pa
     strict.simulate_scenario({c: 2.9 * v for c, v in strict.current_spend().items()})
     with pytest.raises(InputError, match=r"too large: the allowed maximum is .* \(3 x the current weekly spend"):
         strict.simulate_scenario({c: 3.1 * v for c, v in strict.current_spend().items()})
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"), [(NumberFormat.INDIAN, "3,72,603"), (NumberFormat.WESTERN, "372,603")], ids=["indian", "western"]
+)
+def test_messages_group_amounts_in_the_project_s_number_format(
+    model_dir: Path, tmp_path: Path, fmt: NumberFormat, shown: str
+) -> None:
+    """Before, the simulator's messages read 372,603 INR whatever viz_config.yaml's number_format, while the
+    reports beside them read 3,72,603."""
+    config = load_config(tmp_path / "none")
+    config = dataclasses.replace(config, viz=config.viz.model_copy(update={"number_format": fmt}))
+    simulator = MarketingSimulator.from_model_dir(model_dir, config)
+    assert simulator.number_format is fmt
+    with pytest.raises(InputError, match=rf"the allowed maximum is {shown} INR \(100 x the current weekly spend"):
+        simulator.check_budget(1e9, "BrandA", "EAST")
+    assert MarketingSimulator.from_model_dir(model_dir).number_format is NumberFormat.INDIAN  # no project config
 
 
 def test_the_allowed_maximum_shown_is_itself_accepted(model_dir: Path) -> None:
@@ -227,16 +247,16 @@ def test_a_plan_without_spend_has_no_roi(simulator: MarketingSimulator) -> None:
     result = simulator.simulate_scenario(nothing, "BrandA", "EAST")
     assert math.isnan(result.roi) and result.to_dict()["roi"] is None
     console = Console(width=200, record=True)
-    console.print(simulation_table(result, simulator.current_spend("BrandA", "EAST")))
+    console.print(simulation_table(result, simulator.current_spend("BrandA", "EAST"), NumberFormat.INDIAN))
     total = next(line for line in console.export_text().splitlines() if "Total" in line)
     assert total.rstrip(" │").endswith("-") and "0.00" not in total
-    assert "ROI -" in simulation_summary(result)[1]
+    assert "ROI -" in simulation_summary(result, NumberFormat.INDIAN)[1]
     summary, channels = compare_scenarios(simulator, [Scenario("dark", "", "BrandA", "EAST", nothing)])
     assert summary["roi"].isna().all() and channels["roi"].isna().all()
     from mmm_analytics.cli.tables import comparison_table  # the menu's side-by-side view
 
     console = Console(width=200, record=True)
-    console.print(comparison_table(summary, simulator.channels, 0.9))
+    console.print(comparison_table(summary, simulator.channels, 0.9, NumberFormat.INDIAN))
     roi_row = next(line for line in console.export_text().splitlines() if line.strip("│ ").startswith("ROI"))
     assert "nan" not in roi_row and roi_row.rstrip(" │").endswith("-")
 
@@ -266,7 +286,7 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     from mmm_analytics.cli.tables import optimization_summary
 
     assert "mean over the posterior draws of the hill and logistic saturation fits, weighed equally" in " ".join(
-        optimization_summary(advice)
+        optimization_summary(advice, NumberFormat.INDIAN)
     )
 
 

@@ -31,6 +31,7 @@ from mmm_analytics.simulator.optimizer import (
 )
 from mmm_analytics.simulator.surface import DrawSet
 from mmm_analytics.simulator.terms import Terms
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.io import to_json, write_json
 
 from .hand_built import build_params, per_cell, replace_params, write_model
@@ -246,7 +247,8 @@ def test_an_implausible_budget_names_the_option_and_the_allowed_maximum(
     message = str(caught.value)
     assert message.startswith(f"weekly budget (total_budget / --budget) of {budget:.3g} INR is too large: ")
     assert (
-        f"the allowed maximum is {limit:,.0f} INR (100 x the current weekly spend of brand all / region all" in message
+        f"the allowed maximum is {numbers.grouped(limit)} INR (100 x the current weekly spend of brand all / region all"
+        in message
     )
 
 

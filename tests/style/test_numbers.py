@@ -31,6 +31,22 @@ def test_grouping(value: float, indian: str, western: str) -> None:
     assert numbers.grouped(value, WESTERN) == western
 
 
+@pytest.mark.parametrize(
+    ("value", "indian", "western"),
+    [
+        (1234567.0, "+12,34,567", "+1,234,567"),
+        (-1234567.0, "-12,34,567", "-1,234,567"),
+        (0.0, "+0", "+0"),
+        (-0.4, "+0", "+0"),
+    ],
+    ids=["gain", "loss", "zero", "rounds_to_zero"],
+)
+def test_signed_grouping_shows_the_sign_and_never_minus_zero(value: float, indian: str, western: str) -> None:
+    assert numbers.grouped(value, INDIAN, signed=True) == indian
+    assert numbers.grouped(value, WESTERN, signed=True) == western
+    assert numbers.grouped(math.nan, INDIAN, signed=True) == numbers.MISSING
+
+
 @pytest.mark.parametrize("value", [None, math.nan, math.inf, -math.inf, "text"], ids=str)
 def test_missing_values_read_n_a(value: object) -> None:
     for show in (numbers.grouped, numbers.count, numbers.money, numbers.compact, numbers.percent, numbers.ratio):
@@ -75,9 +91,18 @@ def test_tick_formatter_follows_the_format() -> None:
 
 def test_message_amounts_are_whole_rupees_until_huge() -> None:
     """One formatter for the amounts in one-line messages (the simulator's limits, the lift-test checks)."""
-    assert numbers.message_inr(1234567.4) == "1,234,567 INR"
+    assert numbers.message_inr(1234567.4) == "12,34,567 INR"
     assert numbers.message_inr(-2500.0) == "-2,500 INR"
     assert numbers.message_inr(1e20) == "1e+20 INR"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"), [(INDIAN, "12,34,567 INR"), (WESTERN, "1,234,567 INR")], ids=["indian", "western"]
+)
+def test_message_amounts_are_grouped_in_the_format_given(fmt: NumberFormat, shown: str) -> None:
+    """Before, a message read 1,234,567 INR whatever the project's number_format."""
+    assert numbers.message_inr(1234567.4, fmt) == shown
+    assert numbers.message_inr(12.5, fmt) == "12.50 INR" and numbers.message_inr(-2500.0, fmt) == "-2,500 INR"
 
 
 def test_message_amounts_below_100_inr_keep_their_paise() -> None:

@@ -26,6 +26,7 @@ from mmm_analytics.utils.paths import ProjectPaths
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mmm_analytics.config.viz import NumberFormat
     from mmm_analytics.curves.pipeline import CurvesResult
 
 MODEL_HELP = (
@@ -61,16 +62,16 @@ class FigureFormat(StrEnum):
     PDF = "pdf"
 
 
-def _roi_table(frame: pd.DataFrame, level: float) -> Table:
-    """The national ROI table (channel_roi.csv) for the terminal."""
+def _roi_table(frame: pd.DataFrame, level: float, fmt: NumberFormat) -> Table:
+    """The national ROI table (channel_roi.csv) for the terminal, amounts grouped per ``fmt``."""
     table = Table(title=f"ROI by channel (national, full data period; {level:.0%} intervals in brackets)")
     for name in ("Channel", "Spend (INR)", "Contribution (INR)", "ROI", "Marginal ROI"):
         table.add_column(name, justify="left" if name == "Channel" else "right")
     for row in frame.itertuples(index=False):
         table.add_row(
             escape(str(row.channel)),
-            f"{row.spend:,.0f}",
-            f"{row.contribution:,.0f}",
+            numbers.grouped(row.spend, fmt),
+            numbers.grouped(row.contribution, fmt),
             _with_interval(row.roi, row.roi_lower, row.roi_upper),
             _with_interval(row.mroi, row.mroi_lower, row.mroi_upper),
         )
@@ -93,16 +94,17 @@ def step_times(seconds: dict[str, float]) -> str:
     )
 
 
-def experiment_line(frame: pd.DataFrame, level: float) -> str:
+def experiment_line(frame: pd.DataFrame, level: float, fmt: NumberFormat) -> str:
     """One line naming the channels whose contribution is least certain in INR (where a lift test
-    would teach the most); "" when no channel qualifies."""
+    would teach the most), amounts grouped per ``fmt``; "" when no channel qualifies."""
     from mmm_analytics.curves.summary import experiment_candidates
 
     chosen = experiment_candidates(frame)
     if chosen.empty:
         return ""
     named = "; ".join(
-        f"{row.channel} {numbers.message_inr(row.roi_lower * row.spend)} to {numbers.message_inr(row.roi_upper * row.spend)}"
+        f"{row.channel} {numbers.message_inr(row.roi_lower * row.spend, fmt)} to "
+        f"{numbers.message_inr(row.roi_upper * row.spend, fmt)}"
         for row in chosen.itertuples(index=False)
     )
     return (
@@ -111,11 +113,11 @@ def experiment_line(frame: pd.DataFrame, level: float) -> str:
     )
 
 
-def show(result: CurvesResult, output: Path, reports: Path) -> None:
+def show(result: CurvesResult, output: Path, reports: Path, fmt: NumberFormat) -> None:
     """The national ROI table, the channels a lift test would teach most about, where the curves
-    went and what took how long."""
-    console.print(_roi_table(result.channel_roi, result.curves.level))
-    line = experiment_line(result.channel_roi, result.curves.level)
+    went and what took how long; amounts grouped per ``fmt``."""
+    console.print(_roi_table(result.channel_roi, result.curves.level, fmt))
+    line = experiment_line(result.channel_roi, result.curves.level, fmt)
     if line:
         console.print(escape(line))
     console.print(
@@ -141,4 +143,4 @@ def curves(
         with figure_bar() as progress:
             result = generate_curves(model, output, reports, config, fmt.value, progress, all_figures)
         warn_model_file(model)
-        show(result, output, reports)
+        show(result, output, reports, config.viz.number_format)

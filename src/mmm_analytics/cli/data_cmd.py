@@ -20,9 +20,11 @@ from mmm_analytics.cli.common import (
     warn,
 )
 from mmm_analytics.errors import InputError
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
+    from mmm_analytics.config.viz import NumberFormat
     from mmm_analytics.data.pipeline import DataResult
 
 SOURCE_HELP = (
@@ -61,14 +63,14 @@ STATUS = "Loading, validating and cleaning the panel..."
 _PATHS = ProjectPaths()
 
 
-def show(result: DataResult) -> None:
-    """The fixes, notes on files of an earlier synthetic panel and the summary table of a data step."""
+def show(result: DataResult, fmt: NumberFormat) -> None:
+    """The fixes, notes on files of an earlier synthetic panel and the summary table of a data step,
+    counts grouped per ``fmt``."""
     for message in result.fixes[:MAX_FIXES_SHOWN]:
         console.print(f"[dim]fixed:[/dim] {escape(message)}", highlight=False)
     if len(result.fixes) > MAX_FIXES_SHOWN:
-        console.print(
-            f"[dim]... {len(result.fixes) - MAX_FIXES_SHOWN} more fixes in {escape(str(result.cleaning_report))}[/dim]"
-        )
+        more = numbers.count(len(result.fixes) - MAX_FIXES_SHOWN, fmt)
+        console.print(f"[dim]... {more} more fixes in {escape(str(result.cleaning_report))}[/dim]")
     for warning in result.warnings:
         warn(warning)
     for path in result.removed:
@@ -90,12 +92,12 @@ def show(result: DataResult) -> None:
     table.add_column(style="bold")
     table.add_column()
     table.add_row("Source", escape(result.source))
-    table.add_row("Rows", f"{result.n_rows:,}")
-    table.add_row("Series (Geo x Brand x SKU)", f"{result.n_series:,}")
-    table.add_row("Weeks", f"{result.n_weeks:,}")
+    table.add_row("Rows", numbers.count(result.n_rows, fmt))
+    table.add_row("Series (Geo x Brand x SKU)", numbers.count(result.n_series, fmt))
+    table.add_row("Weeks", numbers.count(result.n_weeks, fmt))
     table.add_row("Date range", f"{result.first_date.isoformat()} to {result.last_date.isoformat()}")
-    table.add_row("Fixes made", f"{result.n_fixes:,}")
-    table.add_row("Outliers flagged (rows)", f"{result.n_outliers:,}")
+    table.add_row("Fixes made", numbers.count(result.n_fixes, fmt))
+    table.add_row("Outliers flagged (rows)", numbers.count(result.n_outliers, fmt))
     table.add_row("Files written", escape("\n".join(str(path) for path in result.files)))
     console.print(table)
 
@@ -136,4 +138,4 @@ def data(
             )
         with console.status(STATUS):
             result = prepare_data(chosen, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
-    show(result)
+    show(result, config.viz.number_format)

@@ -20,8 +20,9 @@ from mmm_analytics.cli.common import (
     require_file,
     user_errors,
 )
-from mmm_analytics.config.viz import MAX_WORKERS
+from mmm_analytics.config.viz import MAX_WORKERS, NumberFormat
 from mmm_analytics.errors import InputError
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -57,17 +58,15 @@ def progress_bar() -> Iterator[Callable[[str], None]]:
         yield lambda label: progress.update(task, advance=1, description=label)
 
 
-def show(result: EdaResult) -> None:
-    """The summary table and findings of an EDA run."""
+def show(result: EdaResult, fmt: NumberFormat) -> None:
+    """The summary table and findings of an EDA run, counts grouped per ``fmt``."""
     table = Table(title="mmm eda", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     overview = result.overview
-    table.add_row(
-        "Panel",
-        f"{overview.rows:,} rows, {overview.weeks} weeks, {len(overview.geos)} geos, "
-        f"{len(overview.brands)} brands, {overview.skus} SKUs",
-    )
+    sizes = (overview.rows, overview.weeks, len(overview.geos), len(overview.brands), overview.skus)
+    rows, weeks, geos, brands, skus = (numbers.count(size, fmt) for size in sizes)
+    table.add_row("Panel", f"{rows} rows, {weeks} weeks, {geos} geos, {brands} brands, {skus} SKUs")
     table.add_row("Figures", escape(f"{len(result.figures)} in {result.figures[0].parent if result.figures else '-'}"))
     for outcome in result.skipped:
         table.add_row(f"Skipped {outcome.number:02d}", escape(f"{outcome.title}: {outcome.skipped}"))
@@ -129,4 +128,4 @@ def eda(
                 link_figures=link_figures,
                 progress=progress,
             )
-    show(result)
+    show(result, config.viz.number_format)

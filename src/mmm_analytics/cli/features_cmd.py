@@ -18,6 +18,7 @@ from mmm_analytics.cli.common import (
     require_file,
     user_errors,
 )
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -28,13 +29,12 @@ DEFAULTS = ProjectPaths()
 
 
 def show(panel: FeaturePanel, config: ProjectConfig, output: Path) -> None:
-    """The features summary table."""
+    """The features summary table, counts grouped in ``config.viz.number_format``."""
+    fmt = config.viz.number_format
     table = Table(title="Features", show_header=False)
-    table.add_row("series", f"{panel.sales.shape[0]} ({config.features.granularity.value})")
-    table.add_row(
-        "weeks",
-        f"{len(panel.dates)} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {panel.holdout_weeks}",
-    )
+    table.add_row("series", f"{numbers.count(panel.sales.shape[0], fmt)} ({config.features.granularity.value})")
+    weeks, holdout = numbers.count(len(panel.dates), fmt), numbers.count(panel.holdout_weeks, fmt)
+    table.add_row("weeks", f"{weeks} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {holdout}")
     table.add_row("channels", escape(", ".join(panel.channels)))
     table.add_row("controls", str(len(panel.control_names)))
     for note in panel.notes:

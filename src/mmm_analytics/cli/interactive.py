@@ -9,7 +9,8 @@ kept as a scenario that "Compare scenarios" sets beside others; exports never ov
 meet included; a request the model cannot meet otherwise (e.g. a minimum on a channel without
 spend in the data) or an export folder that cannot be written prints the reason and returns to
 the menu, keeping the last result for another export. Messages name the menu's own prompts
-(:data:`MENU_TERMS`), not the options of ``mmm optimize``.
+(:data:`MENU_TERMS`), not the options of ``mmm optimize``; amounts are grouped in the simulator's
+number format (``viz.number_format`` of the project's config).
 
 Keys: Ctrl-C during an action (at one of its prompts or while it computes) abandons that
 action and returns to the menu. Ctrl-C or Ctrl-D at the menu prompt, Ctrl-D at any prompt,
@@ -32,6 +33,7 @@ from rich.text import Text
 from mmm_analytics.cli import tables
 from mmm_analytics.cli.common import describe_os_error
 from mmm_analytics.cli.prompts import Leave, Prompter
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output
 from mmm_analytics.simulator.constraints import BudgetConstraints, named_limits, parse_limits, resolve_limits
@@ -42,6 +44,7 @@ from mmm_analytics.simulator.scenarios import Scenario, compare_scenarios, scena
 from mmm_analytics.simulator.sensitivity import sensitivity
 from mmm_analytics.simulator.session_export import export_session_result
 from mmm_analytics.simulator.terms import Terms
+from mmm_analytics.style import numbers
 
 
 class Action(StrEnum):
@@ -99,10 +102,11 @@ class Kept:
     region: str
 
 
-def describe_changes(spend: dict[str, float], current: dict[str, float]) -> str:
-    """The channels whose weekly spend differs from the current one (``TV 3,614 -> 1,500``), or "current mix"."""
+def describe_changes(spend: dict[str, float], current: dict[str, float], fmt: NumberFormat) -> str:
+    """The channels whose weekly spend differs from the current one (``TV 3,614 -> 1,500``, grouped per
+    ``fmt``), or "current mix"."""
     changed = [
-        f"{channel} {current[channel]:,.0f} -> {value:,.0f}"
+        f"{channel} {numbers.grouped(current[channel], fmt)} -> {numbers.grouped(value, fmt)}"
         for channel, value in spend.items()
         if abs(value - current[channel]) >= 0.5
     ]
@@ -126,7 +130,8 @@ class Session:
     ) -> None:
         self.simulator = simulator
         self.console = console
-        self.ask = Prompter(console, read)
+        self.fmt = simulator.number_format
+        self.ask = Prompter(console, self.fmt, read)
         self.scenarios = scenarios
         self.output = output
         self.last: Kept | None = None
@@ -185,8 +190,8 @@ class Session:
         self.console.print()
         for number, action in enumerate(MENU, start=1):
             self.console.print(Text(f"  {number}  {action.value}"))
-        numbers = [str(n) for n in range(1, len(MENU) + 1)]
-        return MENU[int(self.ask.choice("Choose an action", numbers, what="menu number")) - 1]
+        choices = [str(n) for n in range(1, len(MENU) + 1)]
+        return MENU[int(self.ask.choice("Choose an action", choices, what="menu number")) - 1]
 
     def _dispatch(self, action: Action) -> None:
         match action:
@@ -234,11 +239,11 @@ class Session:
         self.console.print(Text(SPEND_INTRO.format(channels=", ".join(channels), example=example)))
         spend = self._spends(current)
         result = self.simulator.simulate_scenario(spend, brand, region)
-        self.console.print(tables.simulation_table(result, current))
-        for line in tables.simulation_summary(result):
+        self.console.print(tables.simulation_table(result, current, self.fmt))
+        for line in tables.simulation_summary(result, self.fmt):
             self.console.print(Text(line))
         name = f"scenario_{len(self.made) + 1}"
-        self.made.append(Scenario(name, describe_changes(spend, current), brand, region, spend))
+        self.made.append(Scenario(name, describe_changes(spend, current, self.fmt), brand, region, spend))
         self.console.print(Text(f"Kept as '{name}': choose '{Action.COMPARE.value}' to set it beside others."))
         self.last = Kept("simulation", result, brand, region)
 
@@ -250,7 +255,7 @@ class Session:
         reference = self.simulator.scaled_current(brand, region, budget).sum(axis=0)
 
         def shown(channel: str, value: float, share: bool) -> str:
-            return f"{channel}={value * 100:g}%" if share else f"{channel}={value:,.0f}"
+            return f"{channel}={value * 100:g}%" if share else f"{channel}={numbers.grouped(value, self.fmt)}"
 
         def parsed(items: list[str], kind: str) -> tuple[dict[str, float], dict[str, float]]:
             """INR and share limits, keyed by the channels they name (in any case)."""
@@ -280,7 +285,7 @@ class Session:
                     min_spend=lower[0], min_fraction=lower[1], max_spend=absolute, max_fraction=fraction
                 )
             try:
-                resolve_limits(wanted, channels, np.array(today), budget, reference, MENU_TERMS)
+                resolve_limits(wanted, channels, np.array(today), budget, reference, MENU_TERMS, self.fmt)
             except InputError as error:  # only this prompt's limits can change here
                 raise InputError(f"{error} ({PROMPT_REMEDY[kind]})") from None
 
@@ -307,8 +312,8 @@ class Session:
         # a plain line, not a live spinner: Ctrl-C may stop the optimisation at any moment
         self.console.print(Text("Optimising... (Ctrl-C abandons it)"))
         result = self.simulator.optimize_budget(budget, constraints, brand, region, terms=MENU_TERMS)
-        self.console.print(tables.optimization_table(result, MENU_TERMS))
-        for line in tables.optimization_summary(result):
+        self.console.print(tables.optimization_table(result, self.fmt, MENU_TERMS))
+        for line in tables.optimization_summary(result, self.fmt):
             self.console.print(Text(line))
         self.last = Kept("optimization", result, brand, region)
 
@@ -322,7 +327,7 @@ class Session:
                 self.console.print(
                     Text(
                         f"  {number}  {scenario.name}: {scenario.brand} / {scenario.region}, "
-                        f"{total:,.0f} INR per week ({scenario.description})"
+                        f"{numbers.grouped(total, self.fmt)} INR per week ({scenario.description})"
                     )
                 )
             picked = self.ask.picks(COMPARE_PROMPT, len(self.made))
@@ -341,7 +346,7 @@ class Session:
         scenarios = self._chosen_scenarios()
         summary, _ = compare_scenarios(self.simulator, scenarios)
         level = self.simulator.interval_level
-        self.console.print(tables.comparison_table(summary, self.simulator.channels, level))
+        self.console.print(tables.comparison_table(summary, self.simulator.channels, level, self.fmt))
         for name, line in warning_lines(summary):
             self.console.print(Text(f"Warning: scenario {name!r}: {line}"))
         brands, regions = set(summary["brand"]), set(summary["region"])
@@ -360,6 +365,7 @@ class Session:
             tables.frame_table(
                 wide,
                 f"Change in weekly incremental sales (INR) when one channel's spend changes ({base} mix)",
+                self.fmt,
                 money=tuple(wide.columns[1:]),
             )
         )

@@ -4,7 +4,8 @@ Text where a number is expected, a negative amount or an unknown name re-prompts
 one-line message; Enter takes the default shown in brackets (and re-prompts where there is
 none). Spend prompts take INR, a change of the current spend (``+20%``, ``-10%``, ``+5000``), a
 share of it (``80%``) or ``CHANNEL=VALUE`` items for several channels at once (``TV=+20% Print=0``);
-the amount a change or a share stands for is said back (``= 11,594 INR``).
+the amount a change or a share stands for is said back (``= 11,594 INR``), grouped in the project's
+``number_format`` like every amount the prompts show.
 Ctrl-D (end of input) raises :class:`Leave`, which the menu turns into a clean exit; Ctrl-C
 raises ``KeyboardInterrupt`` as usual, which the menu turns into "abandon this action" (or a
 clean exit at the menu prompt itself).
@@ -17,7 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from rich.console import Console
 from rich.text import Text
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.amounts import SCALES, parse_inr
 from mmm_analytics.utils.names import one_name
 from mmm_analytics.utils.percent import SPEND_FORMS, sign_of, typed_spend
@@ -35,7 +38,7 @@ def parse_amount(text: str) -> float:
     except ValueError as error:
         raise InputError(str(error)) from None
     if value < 0:
-        raise InputError(f"the amount must be 0 or more; got {value:,.0f}")
+        raise InputError(f"the amount must be 0 or more; got '{text.strip()}'")
     return value
 
 
@@ -93,10 +96,12 @@ def parse_changes(text: str, current: Mapping[str, float]) -> dict[str, float]:
 
 
 class Prompter:
-    """Ask questions on a Rich console; ``read`` defaults to ``console.input``."""
+    """Ask questions on a Rich console, showing amounts grouped per ``fmt``; ``read`` defaults to
+    ``console.input``."""
 
-    def __init__(self, console: Console, read: Callable[[Text], str] | None = None) -> None:
+    def __init__(self, console: Console, fmt: NumberFormat, read: Callable[[Text], str] | None = None) -> None:
         self.console = console
+        self.fmt = fmt
         self._read = read or (lambda prompt: console.input(prompt))
 
     def say_problem(self, message: str) -> None:
@@ -129,13 +134,13 @@ class Prompter:
     def said_back(self, answer: str, value: float) -> None:
         """Say the amount a change (``+20%``, ``-5``) or a share (``80%``) stands for; an amount is as typed."""
         if answer.endswith("%") or sign_of(answer):
-            self.say(f"= {value:,.0f} INR")
+            self.say(f"= {numbers.grouped(value, self.fmt)} INR")
 
     def amount(self, label: str, default: float | None = None, check: Callable[[float], object] | None = None) -> float:
         """A non-negative amount in INR, or (with a ``default``) a change or share of it; Enter keeps
         ``default``. ``check`` may refuse the amount with an :class:`InputError`: its message is shown and
         the question asked again."""
-        shown = f"{label} [current {default:,.0f}]" if default is not None else label
+        shown = f"{label} [current {numbers.grouped(default, self.fmt)}]" if default is not None else label
         while True:
             answer = self.raw(shown).strip()
             if not answer:
@@ -157,7 +162,7 @@ class Prompter:
         """The weekly spend of ``channel`` (as :meth:`amount`; Enter keeps the current one), or the
         spends of the channels an answer with ``CHANNEL=VALUE`` items names (:func:`parse_changes`)."""
         while True:
-            answer = self.raw(f"{label} [current {current[channel]:,.0f}]").strip()
+            answer = self.raw(f"{label} [current {numbers.grouped(current[channel], self.fmt)}]").strip()
             if not answer:
                 return current[channel]
             try:
@@ -180,17 +185,17 @@ class Prompter:
             if answer.lower() in (file_word, "file"):
                 return None
             try:
-                numbers = [int(part) for part in answer.replace(",", " ").split()]
+                typed = [int(part) for part in answer.replace(",", " ").split()]
             except ValueError:
                 self.say_problem(
                     f"'{answer}' is not a list of numbers; type e.g. 1 3, Enter for all, or {file_word} for a file"
                 )
                 continue
-            wrong = [n for n in numbers if not 1 <= n <= count]
+            wrong = [n for n in typed if not 1 <= n <= count]
             if wrong:
                 self.say_problem(f"there is no number {wrong[0]}; choose from 1 to {count}")
                 continue
-            return list(dict.fromkeys(n - 1 for n in numbers))
+            return list(dict.fromkeys(n - 1 for n in typed))
 
     def text(self, label: str, default: str) -> str:
         """Free text; Enter keeps ``default``."""

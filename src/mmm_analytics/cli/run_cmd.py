@@ -88,25 +88,25 @@ def _status(message: str) -> Iterator[None]:
 
 def _show(run: PipelineRun, step: str, result: Any, steps: list[str]) -> None:
     """Print what the step's own command prints; the optimum once (by the optimize step when it runs)."""
-    paths = run.paths
+    paths, fmt = run.paths, run.config.viz.number_format
     match step:
         case "data":
-            data_cmd.show(result)
+            data_cmd.show(result, fmt)
         case "eda":
-            eda_cmd.show(result)
+            eda_cmd.show(result, fmt)
         case "features":
             features_cmd.show(result, run.config, paths.features)
         case "train":
             train_cmd.show(result, paths.models_dir)
         case "curves":
-            curves_cmd.show(result, paths.curve_figures, paths.reports_dir)
+            curves_cmd.show(result, paths.curve_figures, paths.reports_dir, fmt)
         case "simulate":
             report = paths.reports_dir / "simulation_report.html"
-            simulate_cmd.show_batch(result, report, optimum="optimize" not in steps)
+            simulate_cmd.show_batch(result, report, fmt, optimum="optimize" not in steps)
         case "optimize":
             from mmm_analytics.simulator.terms import BATCH
 
-            simulate_cmd.show_optimum(result, paths.simulations_dir / "optimal_allocation.json", BATCH)
+            simulate_cmd.show_optimum(result, paths.simulations_dir / "optimal_allocation.json", fmt, BATCH)
 
 
 def files_in(files: list[Path]) -> str:

@@ -29,6 +29,7 @@ from mmm_analytics.utils.paths import ProjectPaths
 
 if TYPE_CHECKING:
     from mmm_analytics.config.loader import ProjectConfig
+    from mmm_analytics.config.viz import NumberFormat
     from mmm_analytics.simulator import OptimizationResult
     from mmm_analytics.simulator.batch import BatchResults
     from mmm_analytics.simulator.terms import Terms
@@ -95,8 +96,9 @@ SCENARIO_COLUMNS = [
 ]
 
 
-def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> None:
-    """The scenario table, the optimum (unless ``optimum`` is False) and how many files were written."""
+def show_batch(results: BatchResults, report: Path, fmt: NumberFormat, *, optimum: bool = True) -> None:
+    """The scenario table, the optimum (unless ``optimum`` is False) and how many files were written,
+    amounts grouped per ``fmt``."""
     from mmm_analytics.cli import tables
     from mmm_analytics.simulator.figures import scope_label
     from mmm_analytics.simulator.scenarios import warning_lines
@@ -111,22 +113,24 @@ def show_batch(results: BatchResults, report: Path, *, optimum: bool = True) -> 
         tables.frame_table(
             shown,
             "Scenarios (INR per week, at the point estimate)",
+            fmt,
             money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
         )
     )
     if optimum:
-        console.print(tables.optimization_table(results.optimum, BATCH))
-        for line in tables.optimization_summary(results.optimum):
+        console.print(tables.optimization_table(results.optimum, fmt, BATCH))
+        for line in tables.optimization_summary(results.optimum, fmt):
             console.print(Text(line))
     console.print(Text(f"Wrote {len(results.written)} files; report: {report}"))
 
 
-def show_optimum(result: OptimizationResult, output: Path, terms: Terms | None = None) -> None:
-    """The advised allocation table with its caption (in ``terms``), its summary and the file written."""
+def show_optimum(result: OptimizationResult, output: Path, fmt: NumberFormat, terms: Terms | None = None) -> None:
+    """The advised allocation table with its caption (in ``terms``), its summary and the file written,
+    amounts grouped per ``fmt``."""
     from mmm_analytics.cli import tables
 
-    console.print(tables.optimization_table(result, terms))
-    for line in tables.optimization_summary(result):
+    console.print(tables.optimization_table(result, fmt, terms))
+    for line in tables.optimization_summary(result, fmt):
         console.print(Text(line))
     console.print(Text(f"Wrote {output}"))
 
@@ -186,7 +190,7 @@ def simulate(
             results = simulate_batch(
                 simulator, scenarios, output, figures, report, config, export=export, brand=brand, region=region
             )
-        show_batch(results, report)
+        show_batch(results, report, config.viz.number_format)
 
 
 def optimize(
@@ -234,7 +238,7 @@ def optimize(
         brand, region = simulator.named("brand", brand), simulator.named("region", region)
         with console.status(OPTIMIZE_STATUS):
             result = optimize_to_file(simulator, output, weekly_budget, constraints, brand, region)
-        show_optimum(result, output)
+        show_optimum(result, output, config.viz.number_format)
 
 
 def _budget(text: str) -> float:

@@ -1,6 +1,7 @@
 """Rich tables for simulator results (used by the interactive menu and the CLI).
 
 Names (channels, brands, regions, scenarios) are shown as written: Rich markup in them is escaped.
+Amounts are grouped in the project's ``number_format`` (``fmt``), as in the reports.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.style import numbers
 
 if TYPE_CHECKING:
@@ -21,11 +23,12 @@ if TYPE_CHECKING:
     from mmm_analytics.simulator.terms import Terms
 
 
-def _inr(value: float) -> str:
-    return f"{value:,.0f}"
+def _inr(value: float, fmt: NumberFormat) -> str:
+    """Whole INR, grouped per ``fmt``."""
+    return numbers.grouped(value, fmt)
 
 
-def simulation_table(result: SimulationResult, current: dict[str, float]) -> Table:
+def simulation_table(result: SimulationResult, current: dict[str, float], fmt: NumberFormat) -> Table:
     """Channel rows (spend, current spend, contribution, ROI) and the weekly totals."""
     table = Table(title=escape(f"Scenario result: {result.brand} / {result.region} (INR per week, steady state)"))
     for name in ("Channel", "Spend", "Current spend", "Contribution", "ROI"):
@@ -34,17 +37,17 @@ def simulation_table(result: SimulationResult, current: dict[str, float]) -> Tab
         contribution = result.channel_contributions[channel]
         table.add_row(
             escape(channel),
-            _inr(spend),
-            _inr(current[channel]),
-            _inr(contribution),
+            _inr(spend, fmt),
+            _inr(current[channel], fmt),
+            _inr(contribution, fmt),
             f"{contribution / spend:.2f}" if spend > 0 else "-",
         )
     table.add_section()
     table.add_row(
         "Total",
-        _inr(result.total_spend),
-        _inr(sum(current.values())),
-        _inr(result.incremental_sales),
+        _inr(result.total_spend, fmt),
+        _inr(sum(current.values()), fmt),
+        _inr(result.incremental_sales, fmt),
         _roi(result.roi),
     )
     return table
@@ -55,48 +58,49 @@ def _roi(roi: float) -> str:
     return f"{roi:.2f}" if math.isfinite(roi) else "-"
 
 
-def simulation_summary(result: SimulationResult) -> list[str]:
+def simulation_summary(result: SimulationResult, fmt: NumberFormat) -> list[str]:
     """Plain lines under the table."""
     level = f"{result.interval_level:.0%}"
     return [
-        f"Predicted sales: {_inr(result.predicted_sales)} INR per week (baseline {_inr(result.baseline_sales)})",
-        f"Incremental sales: {_inr(result.incremental_sales)} INR per week "
-        f"({level} interval {_inr(result.incremental_lower)} to {_inr(result.incremental_upper)}); "
+        f"Predicted sales: {_inr(result.predicted_sales, fmt)} INR per week "
+        f"(baseline {_inr(result.baseline_sales, fmt)})",
+        f"Incremental sales: {_inr(result.incremental_sales, fmt)} INR per week "
+        f"({level} interval {_inr(result.incremental_lower, fmt)} to {_inr(result.incremental_upper, fmt)}); "
         f"ROI {_roi(result.roi)}",
-        f"Over the next {result.horizon_weeks} weeks: predicted sales {_inr(result.horizon_predicted_sales)} INR, "
-        f"incremental {_inr(result.horizon_incremental_sales)} INR",
+        f"Over the next {result.horizon_weeks} weeks: predicted sales {_inr(result.horizon_predicted_sales, fmt)} "
+        f"INR, incremental {_inr(result.horizon_incremental_sales, fmt)} INR",
         *(f"Warning: {warning}" for warning in result.warnings),
     ]
 
 
-def optimization_caption(result: OptimizationResult, terms: Terms | None = None) -> str:
+def optimization_caption(result: OptimizationResult, fmt: NumberFormat, terms: Terms | None = None) -> str:
     """The advice table's caption: which "current" it compares with, what refers to it (the percentage
     limits ``terms.shares``, as ``mmm optimize`` names them by default) and the uplift over it."""
     from mmm_analytics.simulator.terms import OPTIONS
 
     shares = (terms or OPTIONS).shares
-    today = f"{_inr(result.today_weekly_spend)} INR"
+    today = f"{_inr(result.today_weekly_spend, fmt)} INR"
     if result.current_is_scaled:
         current = f"Current mix: today's mix ({today} per week) scaled to this budget"
     else:
         current = f"Current mix: today's mix ({today} per week, the average over the data)"
     gain = result.expected_incremental_sales - result.current_incremental_sales
+    low, high = (numbers.grouped(v, fmt, signed=True) for v in (result.uplift_lower, result.uplift_upper))
     return (
         f"{current}; {'Change refers' if shares is None else f'{shares} and Change refer'} to it.\n"
-        f"Uplift over it: {gain:+,.0f} INR per week expected, {result.interval_level:.0%} interval "
-        f"{result.uplift_lower:+,.0f} to {result.uplift_upper:+,.0f}; "
+        f"Uplift over it: {numbers.grouped(gain, fmt, signed=True)} INR per week expected, "
+        f"{result.interval_level:.0%} interval {low} to {high}; "
         f"more sales in {result.prob_beats_current:.0%} of posterior draws."
     )
 
 
-def optimization_table(result: OptimizationResult, terms: Terms | None = None) -> Table:
+def optimization_table(result: OptimizationResult, fmt: NumberFormat, terms: Terms | None = None) -> Table:
     """Current (scaled) vs advised spend, change, marginal ROI and status per channel, with
     :func:`optimization_caption` (in ``terms``) as its caption."""
+    budget = _inr(result.weekly_budget, fmt)
     table = Table(
-        title=escape(
-            f"Advised allocation: {result.brand} / {result.region}, budget {_inr(result.weekly_budget)} INR per week"
-        ),
-        caption=escape(optimization_caption(result, terms)),
+        title=escape(f"Advised allocation: {result.brand} / {result.region}, budget {budget} INR per week"),
+        caption=escape(optimization_caption(result, fmt, terms)),
     )
     for name in ("Channel", "Current mix", "Advised", "Change", "Marginal ROI", "Status"):
         table.add_column(name, justify="left" if name in ("Channel", "Status") else "right")
@@ -105,8 +109,8 @@ def optimization_table(result: OptimizationResult, terms: Terms | None = None) -
         change = f"{spend / before - 1:+.1%}" if before > 0 else ("new" if spend > 0 else "-")
         table.add_row(
             escape(channel),
-            _inr(before),
-            _inr(spend),
+            _inr(before, fmt),
+            _inr(spend, fmt),
             change,
             numbers.ratio(result.marginal_roi[channel], 3),
             result.channel_status[channel],
@@ -114,7 +118,7 @@ def optimization_table(result: OptimizationResult, terms: Terms | None = None) -
     return table
 
 
-def optimization_summary(result: OptimizationResult) -> list[str]:
+def optimization_summary(result: OptimizationResult, fmt: NumberFormat) -> list[str]:
     """Plain lines under the advice table: the verdict when today's mix is kept or the advice stops
     short of the optimum, the sales (the mean over the posterior draws, which is what the advice
     maximises, unless ``simulator.objective`` is ``point``), the solver, then the warnings."""
@@ -124,17 +128,17 @@ def optimization_summary(result: OptimizationResult) -> list[str]:
     sentences = [(warning, verdict_sentence(warning)) for warning in result.warnings]
     lines = [sentence for _, sentence in sentences if sentence]
     lines += [
-        f"Expected incremental sales ({measure}): {_inr(result.expected_incremental_sales)} INR per week "
-        f"(current mix: {_inr(result.current_incremental_sales)}; uplift {result.uplift:+.1%})",
+        f"Expected incremental sales ({measure}): {_inr(result.expected_incremental_sales, fmt)} INR per week "
+        f"(current mix: {_inr(result.current_incremental_sales, fmt)}; uplift {result.uplift:+.1%})",
         spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
         *(f"Warning: {warning}" for warning, sentence in sentences if not sentence),
     ]
     return [line for line in lines if line]
 
 
-def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) -> Table:
-    """Any small table; columns in ``money`` are formatted as whole INR, other floats to 3 decimals,
-    a missing number as ``-``."""
+def frame_table(frame: pd.DataFrame, title: str, fmt: NumberFormat, money: tuple[str, ...] = ()) -> Table:
+    """Any small table; columns in ``money`` are formatted as whole INR, other floats to 3 decimals
+    (both grouped per ``fmt``), a missing number as ``-``."""
     table = Table(title=escape(title))
     for column in frame.columns:
         table.add_column(
@@ -146,14 +150,14 @@ def frame_table(frame: pd.DataFrame, title: str, money: tuple[str, ...] = ()) ->
             if isinstance(value, float) and not math.isfinite(value):
                 cells.append("-")  # not available (e.g. the ROI of a plan without spend)
             elif isinstance(value, float):
-                cells.append(_inr(value) if column in money else f"{value:,.3f}")
+                cells.append(numbers.grouped(value, fmt, 0 if column in money else 3))
             else:
                 cells.append(escape(str(value)))
         table.add_row(*cells)
     return table
 
 
-def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: float) -> Table:
+def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: float, fmt: NumberFormat) -> Table:
     """Scenarios side by side: one column per scenario, one row per channel's spend and per result.
 
     ``summary`` is the first table of :func:`mmm_analytics.simulator.scenarios.compare_scenarios`.
@@ -169,12 +173,15 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
 
     line("Brand / region", lambda row: f"{row['brand']} / {row['region']}")
     for channel in channels:
-        table.add_row(escape(f"{channel} spend"), *(_inr(row[f"spend_{channel}"]) for row in rows))
-    line("Total spend", lambda row: _inr(row["total_spend"]))
+        table.add_row(escape(f"{channel} spend"), *(_inr(row[f"spend_{channel}"], fmt) for row in rows))
+    line("Total spend", lambda row: _inr(row["total_spend"], fmt))
     table.add_section()
-    line("Predicted sales", lambda row: _inr(row["predicted_sales"]))
-    line("Incremental sales", lambda row: _inr(row["incremental_sales"]))
-    line(f"{level:.0%} interval", lambda row: f"{_inr(row['incremental_lower'])} to {_inr(row['incremental_upper'])}")
+    line("Predicted sales", lambda row: _inr(row["predicted_sales"], fmt))
+    line("Incremental sales", lambda row: _inr(row["incremental_sales"], fmt))
+    line(
+        f"{level:.0%} interval",
+        lambda row: f"{_inr(row['incremental_lower'], fmt)} to {_inr(row['incremental_upper'], fmt)}",
+    )
     line("ROI", lambda row: _roi(row["roi"]))
-    line("Change vs current mix", lambda row: f"{row['delta_incremental_vs_current']:+,.0f}")
+    line("Change vs current mix", lambda row: numbers.grouped(row["delta_incremental_vs_current"], fmt, signed=True))
     return table

@@ -349,6 +349,7 @@ def build_report(
     ``cpm`` (INR per 1000 exposures per channel) from its response parameters, colours and
     number format from ``viz`` (the defaults when None)."""
     viz = viz or VizConfig()
+    fmt = viz.number_format
     low, high = tail_probabilities(curves.level)
     cpm_text = ", ".join(f"{name} {numbers.ratio(value)}" for name, value in cpm.items())
     assumption = Note(
@@ -357,11 +358,12 @@ def build_report(
         "assumption",
         "CPM assumption.",
     )
+    weeks, draws = numbers.count(metadata.n_weeks, fmt), numbers.count(n_draws, fmt)
     method = (
-        f"Model data {metadata.date_range[0]} to {metadata.date_range[1]} ({metadata.n_weeks} weeks). Curves: the "
+        f"Model data {metadata.date_range[0]} to {metadata.date_range[1]} ({weeks} weeks). Curves: the "
         f"{STEADY} view, weekly incremental Sales_Value for a sustained weekly spend, 0 to {max_multiple:g} x each "
         "segment's average weekly spend, all else at its recent average. Intervals "
-        f"({curves.level:.0%}): equal-tailed quantiles ({low:.0%} and {high:.0%}) over {n_draws} parameter draws "
+        f"({curves.level:.0%}): equal-tailed quantiles ({low:.0%} and {high:.0%}) over {draws} parameter draws "
         "from a Laplace approximation of the posterior around the fitted weights. National curves scale every brand "
         "x region by the same multiple of its own average spend and sum the responses."
     )
@@ -371,8 +373,9 @@ def build_report(
     )
     segments = _segment_extras(curves, segment_table)
     shown = segments.nlargest(TABLE_ROWS, "spend", keep="first") if len(segments) > TABLE_ROWS else segments
+    largest, every = numbers.count(len(shown), fmt), numbers.count(len(segments), fmt)
     caption = (
-        f"The {len(shown):,} of {len(segments):,} rows of largest spend; every row is in roi_by_segment.csv."
+        f"The {largest} of {every} rows of largest spend; every row is in roi_by_segment.csv."
         if len(shown) < len(segments)
         else ""
     )

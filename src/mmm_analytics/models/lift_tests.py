@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data.loader import check_delimiter, check_not_packed
 from mmm_analytics.data.schema import LIFT_TEST_ALL as ALL
 from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
@@ -102,7 +103,12 @@ class _BadCell(Exception):
     """A cell's problem and its fix (turned into an :class:`InputError` naming file, line, column)."""
 
 
-def read_lift_tests(path: Path, panel: FeaturePanel, channels: Sequence[str] | None = None) -> LiftTests:
+def read_lift_tests(
+    path: Path,
+    panel: FeaturePanel,
+    channels: Sequence[str] | None = None,
+    fmt: NumberFormat = NumberFormat.INDIAN,
+) -> LiftTests:
     """Read and validate a lift-test CSV against the feature panel.
 
     Parameters
@@ -118,6 +124,8 @@ def read_lift_tests(path: Path, panel: FeaturePanel, channels: Sequence[str] | N
         The panel the model is fitted to (series, weeks, exposure).
     channels : sequence of str, optional
         The model's channel order (default: the panel's); ``LiftTests.channel`` indexes it.
+    fmt : NumberFormat
+        How the messages group the amounts they quote (the project's ``number_format``).
 
     Returns
     -------
@@ -134,7 +142,7 @@ def read_lift_tests(path: Path, panel: FeaturePanel, channels: Sequence[str] | N
         channel has no exposure, or repeats an earlier row's slice and weeks.
     """
     order = tuple(panel.channels if channels is None else channels)
-    tests = [_parse_row(path, line, cells, panel, order) for line, cells in _read_rows(path)]
+    tests = [_parse_row(path, line, cells, panel, order, fmt) for line, cells in _read_rows(path)]
     _check_duplicates(path, tests)
     return _arrays(tests, panel, order)
 
@@ -223,7 +231,9 @@ def _check_header(path: Path, line: int, names: list[str]) -> list[str]:
     raise InputError(f"{path}: line {line} (header): {problem}; the header must be exactly {HEADER}")
 
 
-def _parse_row(path: Path, line: int, cells: dict[str, str], panel: FeaturePanel, channels: tuple[str, ...]) -> _Test:
+def _parse_row(
+    path: Path, line: int, cells: dict[str, str], panel: FeaturePanel, channels: tuple[str, ...], fmt: NumberFormat
+) -> _Test:
     """One data row, validated column by column (the first bad cell stops the run)."""
 
     def read[T](column: str, parse: Callable[[str], T]) -> T:
@@ -248,22 +258,22 @@ def _parse_row(path: Path, line: int, cells: dict[str, str], panel: FeaturePanel
             f"{panel.dates[test.end].date().isoformat()}, so the model gives it no contribution there; "
             "check the channel and slice or remove the row",
         )
-    _check_plausible(path, test, panel)
+    _check_plausible(path, test, panel, fmt)
     return test
 
 
-def _check_plausible(path: Path, test: _Test, panel: FeaturePanel) -> None:
+def _check_plausible(path: Path, test: _Test, panel: FeaturePanel, fmt: NumberFormat) -> None:
     """A channel cannot add more than all the Sales_Value of its slice over its weeks, and an error
     that large says nothing: either amount above that total is in the wrong units or slice."""
     total = float(panel.sales[_series_mask(panel, test.brand, test.region), test.start : test.end + 1].sum())
     where = (
         f"all Sales_Value of {_slice_text(test.brand, test.region)} from {panel.dates[test.start].date().isoformat()} "
-        f"to {panel.dates[test.end].date().isoformat()} ({message_inr(total)})"
+        f"to {panel.dates[test.end].date().isoformat()} ({message_inr(total, fmt)})"
     )
     if abs(test.incremental_sales) > total:
-        amount = message_inr(test.incremental_sales)
+        amount = message_inr(test.incremental_sales, fmt)
         if test.incremental_sales < 0:
-            amount += f" (a fall of {message_inr(-test.incremental_sales)})"
+            amount += f" (a fall of {message_inr(-test.incremental_sales, fmt)})"
         raise _fail(
             path,
             test.line,
@@ -285,7 +295,7 @@ def _check_plausible(path: Path, test: _Test, panel: FeaturePanel) -> None:
             path,
             test.line,
             "standard_error",
-            f"{message_inr(test.standard_error)} is more than {where}; give the standard error of incremental_sales in INR "
+            f"{message_inr(test.standard_error, fmt)} is more than {where}; give the standard error of incremental_sales in INR "
             "(check the units) or remove the row",
         )
 

@@ -147,7 +147,11 @@ def train(
     """
     panel = load_panel(features_path)
     output_dir.mkdir(parents=True, exist_ok=True)
-    lift_tests = None if config.model.lift_tests is None else read_lift_tests(config.model.lift_tests, panel)
+    lift_tests = (
+        None
+        if config.model.lift_tests is None
+        else read_lift_tests(config.model.lift_tests, panel, fmt=config.viz.number_format)
+    )
     if config.model.split_by is None:
         fitted = _fit_whole(panel, config, output_dir, epochs, progress, lift_tests)
     else:

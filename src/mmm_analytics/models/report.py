@@ -132,8 +132,9 @@ def metrics_table(table: pd.DataFrame, levels: Sequence[Level], fmt: NumberForma
     return html_table(headers, body, kinds, fmt)
 
 
-def _cpm_note(cpm: dict[str, float]) -> Note:
-    text = ", ".join(f"{c} {v:,.2f}" for c, v in cpm.items())
+def _cpm_note(cpm: dict[str, float], fmt: NumberFormat) -> Note:
+    """The CPM assumption: each channel's CPM (INR per 1000 exposures), grouped per ``fmt``."""
+    text = ", ".join(f"{c} {numbers.grouped(v, fmt, 2)}" for c, v in cpm.items())
     return Note(
         f"Spend is not in the data: spend = exposures x CPM / 1000, with these CPMs (INR per 1000 exposures): "
         f"{text}. Every spend and ROI below depends on them.",
@@ -167,7 +168,11 @@ def _contributions(content: ReportContent) -> tuple[Block, ...]:
     )
     headers = ["Channel", "CPM (INR)", "Spend (INR)", "Contribution (INR)", "Share of media contribution"]
     kinds: list[Kind] = ["text", "ratio", "money", "money", "percent", "ratio"]
-    return _cpm_note(content.cpm), Text((note,)), html_table([*headers, "Historical average ROI"], rows, kinds, fmt)
+    return (
+        _cpm_note(content.cpm, fmt),
+        Text((note,)),
+        html_table([*headers, "Historical average ROI"], rows, kinds, fmt),
+    )
 
 
 def _decomposition(plots: PlotData, fmt: NumberFormat) -> tuple[Block, ...]:
@@ -244,6 +249,8 @@ def _training_rows(summary: dict[str, Any]) -> list[list[str]]:
                     for name, series in sorted(value.items(), key=_history_order)
                     if isinstance(series, (list, tuple)) and series
                 ]
+            case ("posterior_draws", dict()):
+                rows.append(["How the draws were made", _posterior_words(value)])
             case ("segment_curves_in_advice", bool()):
                 rows.append(["Segments' own curves in the budget advice", "yes" if value else "no"])
             case (_, dict()):
@@ -257,6 +264,17 @@ def _training_rows(summary: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def _posterior_words(posterior: dict[str, Any]) -> str:
+    """``{"method": "laplace+langevin", "steps": 30, "acceptance": 0.57, ...}`` in words."""
+    laplace = "the Laplace approximation at the posterior mode"
+    steps = int(posterior.get("steps") or 0)
+    if posterior.get("method") != "laplace+langevin" or steps <= 0:
+        return f"{laplace} (no Langevin steps: a panel fitted by Gauss-Newton rounds, or intervals.langevin_steps 0)"
+    acceptance = posterior.get("acceptance")
+    accepted = f" ({numbers.percent(float(acceptance))} of proposals accepted after the warm-up)" if acceptance else ""
+    return f"{laplace}, each draw moved onto the exact posterior by {steps} Langevin steps{accepted}"
+
+
 def _history_order(item: tuple[str, Any]) -> tuple[int, int]:
     """Loss, then wMAPE, then the rest; training before validation."""
     name = item[0]
@@ -266,7 +284,10 @@ def _history_order(item: tuple[str, Any]) -> tuple[int, int]:
 
 
 def _training(content: ReportContent) -> tuple[Block, ...]:
-    rows = [["Saturation form", content.saturation], ["Parameter draws for intervals", str(content.n_draws)]]
+    rows = [
+        ["Saturation form", content.saturation],
+        ["Parameter draws for intervals", numbers.count(content.n_draws, content.number_format)],
+    ]
     rows += _training_rows(content.training)
     return (html_table(["Item", "Value"], rows, ["text", "text"], content.number_format),)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.simulator.bounds import AT_DATA_MINIMUM, CellBounds, binding_note
 from mmm_analytics.simulator.defaults import (
     CAUTIOUS_LINE_START,
@@ -32,6 +33,7 @@ from mmm_analytics.simulator.expected import Uplift
 from mmm_analytics.simulator.solver import ResponseCells
 from mmm_analytics.simulator.surface import SpendMatrix
 from mmm_analytics.simulator.terms import OPTIONS, Terms
+from mmm_analytics.style import numbers
 
 if TYPE_CHECKING:
     from mmm_analytics.simulator.selection import Selection
@@ -170,13 +172,19 @@ def solver_warnings(
 @dataclass(frozen=True, slots=True)
 class Notes:
     """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend,
-    ``confidence`` the cautious advice's (0: none), ``terms`` what the warnings call the switches."""
+    ``confidence`` the cautious advice's (0: none), ``terms`` what the warnings call the switches,
+    ``number_format`` the digit grouping of their amounts."""
 
     channels: tuple[str, ...]
     budget: float
     today: float
     confidence: float = 0.0
     terms: Terms = OPTIONS
+    number_format: NumberFormat = NumberFormat.INDIAN
+
+    def _change(self, value: float) -> str:
+        """A change in weekly sales with its sign, grouped: ``+1,23,456``."""
+        return numbers.grouped(value, self.number_format, signed=True)
 
     def kept(
         self,
@@ -196,13 +204,13 @@ class Notes:
         if found.expected > uplift_threshold(found.current):  # kept because it wins in too few draws
             return (
                 f"{KEPT_LINE_START}{where} beats today's mix in {self.confidence:.0%} of posterior draws (the best "
-                f"one found sells more in only {found.prob_beats_current:.0%} of them, {found.expected:+,.0f} INR a "
-                f"week in expectation, and no cautious plan wins in {self.confidence:.0%}), so today's mix is "
-                f"recommended{broken}",
+                f"one found sells more in only {found.prob_beats_current:.0%} of them, "
+                f"{self._change(found.expected)} INR a week in expectation, and no cautious plan wins in "
+                f"{self.confidence:.0%}), so today's mix is recommended{broken}",
             )
         return (
             f"{KEPT_LINE_START}{where} beats today's mix in expectation (the best one found changes expected weekly "
-            f"incremental sales by {found.expected:+,.0f} INR), so today's mix is recommended{broken}",
+            f"incremental sales by {self._change(found.expected)} INR), so today's mix is recommended{broken}",
         )
 
     def forced(self, found: Uplift, breaches: Sequence[str], kept: bool) -> tuple[str, ...]:
@@ -213,7 +221,8 @@ class Notes:
         return (
             f"today's mix is outside the limits on {', '.join(breaches)}, so it cannot be kept: the recommendation "
             f"is the best plan within them, and it changes expected weekly incremental sales by "
-            f"{found.expected:+,.0f} INR against today's mix; loosen the limits to keep more of today's sales",
+            f"{self._change(found.expected)} INR against today's mix; loosen the limits to keep more of today's "
+            "sales",
         )
 
     def cautious(self, found: Uplift, uplift: Uplift, step: float, cautious: bool) -> tuple[str, ...]:
@@ -225,14 +234,16 @@ class Notes:
         return (
             f"{CAUTIOUS_LINE_START}: the recommendation is the plan with the largest uplift in {self.confidence:.0%} "
             f"of posterior draws (simulator.advice_confidence), about {step:.0%} of the way from today's mix to the "
-            f"expected optimum; it keeps {uplift.expected:+,.0f} of the optimum's {found.expected:+,.0f} INR expected "
-            f"weekly uplift and sells more than today's mix in {uplift.prob_beats_current:.0%} of draws (the optimum "
-            f"in {found.prob_beats_current:.0%})",
+            f"expected optimum; it keeps {self._change(uplift.expected)} of the optimum's "
+            f"{self._change(found.expected)} INR expected weekly uplift and sells more than today's mix in "
+            f"{uplift.prob_beats_current:.0%} of draws (the optimum in {found.prob_beats_current:.0%})",
         )
 
     def binding(self, spend: SpendMatrix, bounds: CellBounds, kept: bool) -> tuple[str, ...]:
         """The line naming the channels the data range holds at ``spend`` (K, C)."""
-        line = None if kept else binding_note(spend, bounds, self.channels, self.budget, self.terms)
+        if kept:
+            return ()
+        line = binding_note(spend, bounds, self.channels, self.budget, self.terms, self.number_format)
         return () if line is None else (line,)
 
     def held(

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.constraints import RELATIVE_TOLERANCE, ChannelLimits
 from mmm_analytics.simulator.defaults import BOUND_TOLERANCE
@@ -147,11 +148,12 @@ def cell_bounds(
     at_most: bool,
     channels: tuple[str, ...],
     terms: Terms = OPTIONS,
+    fmt: NumberFormat = NumberFormat.INDIAN,
 ) -> CellBounds:
     """Combine the user's channel ``limits`` with the data range ``spend_range`` (None: not applied).
 
     ``current`` (K, C) is today's weekly spend (locked cells keep it); ``budget`` in INR per week;
-    ``terms`` name the minimum and the switches in messages.
+    ``terms`` name the minimum and the switches in messages, whose amounts are grouped per ``fmt``.
     """
     locked = np.broadcast_to(limits.locked, current.shape)
     user_lower, user_upper = limits.lower, limits.upper
@@ -164,22 +166,22 @@ def cell_bounds(
     else:
         data_low, data_high, top = spend_range.lower, spend_range.upper, spend_range.top_words
         below, above = _outside(limits, data_low.sum(axis=0), data_high.sum(axis=0))
-        notes = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), below, above, channels, top)
+        notes = _conflicts(limits, data_low.sum(axis=0), data_high.sum(axis=0), below, above, channels, top, fmt)
         data_low, data_high = _stretched(limits, data_low, data_high, below, above)
         stretched = below | above
         low_on, high_on = ~locked, ~locked
         low_total = np.maximum(user_lower, np.where(low_on, data_low, 0.0).sum(axis=0))
         if low_total.sum() > budget * (1 + RELATIVE_TOLERANCE):
-            notes.append(_budget_note(budget, "below", LOWEST, low_total.sum(), "minima", seen_beyond=False))
+            notes.append(_budget_note(budget, "below", LOWEST, low_total.sum(), "minima", seen_beyond=False, fmt=fmt))
             low_on[:] = False
         high_total = np.minimum(user_upper, np.where(high_on, data_high, np.inf).sum(axis=0))
         if not at_most and high_total.sum() < budget * (1 - RELATIVE_TOLERANCE):
             seen_beyond = spend_range.quantile < 1  # weeks above the top exist: the curves are not blind there
-            notes.append(_budget_note(budget, "above", top, high_total.sum(), "maxima", seen_beyond))
+            notes.append(_budget_note(budget, "above", top, high_total.sum(), "maxima", seen_beyond, fmt))
             high_on[:] = False
     lower = np.where(locked, current, np.where(low_on, data_low, 0.0))
     upper = np.where(locked, current, np.where(high_on, data_high, np.inf))
-    unseen, unseen_notes = _unseen_cells(limits, current, upper, budget, at_most, channels, terms)
+    unseen, unseen_notes = _unseen_cells(limits, current, upper, budget, at_most, channels, terms, fmt)
     notes += unseen_notes
     upper = np.where(unseen, 0.0, upper)
     low_on, high_on = low_on & ~unseen, high_on & ~unseen
@@ -204,11 +206,13 @@ def _unseen_cells(
     at_most: bool,
     channels: tuple[str, ...],
     terms: Terms = OPTIONS,
+    fmt: NumberFormat = NumberFormat.INDIAN,
 ) -> tuple[np.ndarray, list[str]]:
     """The cells (K, C) to hold at 0 because the data has no spend in them, and one line per channel held.
 
     Raises :class:`InputError` for a user minimum that only such cells could meet, and for a budget
-    that the other cells cannot hold: either would put money on a curve the data never saw."""
+    that the other cells cannot hold (amounts grouped per ``fmt``): either would put money on a curve
+    the data never saw."""
     unseen = (current <= 0) & ~np.broadcast_to(limits.locked, current.shape)
     where = "here" if current.shape[0] == 1 else "in the selected segments"
     for c in np.flatnonzero(unseen.all(axis=0) & (limits.lower > 0)):
@@ -219,8 +223,8 @@ def _unseen_cells(
     room = float(np.minimum(np.where(unseen, 0.0, upper).sum(axis=0), limits.upper).sum())
     if unseen.any() and not at_most and room < budget * (1 - RELATIVE_TOLERANCE):
         raise InputError(
-            f"the weekly budget of {message_inr(budget)} does not fit in the cells with spend in the data "
-            f"({message_inr(room)} at most within your limits and locks; {_unseen_words(unseen, channels)}); "
+            f"the weekly budget of {message_inr(budget, fmt)} does not fit in the cells with spend in the data "
+            f"({message_inr(room, fmt)} at most within your limits and locks; {_unseen_words(unseen, channels)}); "
             f"{_fit_remedy(limits, terms)}"
         )
     notes = [
@@ -276,16 +280,20 @@ def _conflicts(
     above: np.ndarray,
     channels: tuple[str, ...],
     top: str,
+    fmt: NumberFormat,
 ) -> list[str]:
     """One line per channel whose user limit lies outside its data range (channel totals
-    ``low``..``high``, (C,); ``below``, ``above`` from :func:`_outside`); ``top`` names the range's top."""
+    ``low``..``high``, (C,); ``below``, ``above`` from :func:`_outside`); ``top`` names the range's top,
+    ``fmt`` groups the amounts."""
     out = []
     for c in np.flatnonzero(below | above):
         if below[c]:
-            side = f"your maximum {message_inr(limits.upper[c])} is below its {LOWEST} ({message_inr(low[c])})"
+            limit, bound = message_inr(limits.upper[c], fmt), message_inr(low[c], fmt)
+            side = f"your maximum {limit} is below its {LOWEST} ({bound})"
             held = "held at your maximum"
         else:
-            side = f"your minimum {message_inr(limits.lower[c])} is above its {top} ({message_inr(high[c])})"
+            limit, bound = message_inr(limits.lower[c], fmt), message_inr(high[c], fmt)
+            side = f"your minimum {limit} is above its {top} ({bound})"
             held = "held at your minimum"
         out.append(
             f"{channels[c]}: {side}; your limit applies, and the data range stretches to it "
@@ -307,16 +315,19 @@ def _stretched(
     return low * lower_bottom[None, :], high * raise_top[None, :]
 
 
-def _budget_note(budget: float, side: str, reach: str, total: float, what: str, seen_beyond: bool) -> str:
-    """The line for a budget the data range cannot hold; ``seen_beyond``: the data have weeks past ``reach``."""
+def _budget_note(
+    budget: float, side: str, reach: str, total: float, what: str, seen_beyond: bool, fmt: NumberFormat
+) -> str:
+    """The line for a budget the data range cannot hold; ``seen_beyond``: the data have weeks past ``reach``;
+    amounts grouped per ``fmt``."""
     beyond = (
         f"read the curves {side} the {reach}, where they rest on few weeks"
         if seen_beyond
         else f"extrapolate the curves {side} any spend the model has seen"
     )
     return (
-        f"the weekly budget of {message_inr(budget)} is {side} what the data range allows (every channel at its "
-        f"{reach}: {message_inr(total)}); the data-range {what} are not applied, and "
+        f"the weekly budget of {message_inr(budget, fmt)} is {side} what the data range allows (every channel at its "
+        f"{reach}: {message_inr(total, fmt)}); the data-range {what} are not applied, and "
         f"the sales and marginal ROIs at this budget {beyond}"
     )
 
@@ -352,10 +363,15 @@ def free_cells(spend: SpendMatrix, bounds: CellBounds, status: list[str], budget
 
 
 def binding_note(
-    spend: SpendMatrix, bounds: CellBounds, channels: tuple[str, ...], budget: float, terms: Terms = OPTIONS
+    spend: SpendMatrix,
+    bounds: CellBounds,
+    channels: tuple[str, ...],
+    budget: float,
+    terms: Terms = OPTIONS,
+    fmt: NumberFormat = NumberFormat.INDIAN,
 ) -> str | None:
     """One line naming the channels held at their data range at ``spend`` (K, C), or None; ``terms`` say
-    what lifts the range."""
+    what lifts the range, ``fmt`` groups the amounts."""
     tolerance = BOUND_TOLERANCE * max(budget, 1.0)
     high = bounds.data_upper & (spend >= bounds.upper - tolerance)
     low = bounds.data_lower & (spend <= bounds.lower + tolerance)
@@ -365,7 +381,7 @@ def binding_note(
             if not held.any():
                 continue
             if spend.shape[0] == 1:
-                parts.append(f"{channel} at its {reach} ({message_inr(side[0, c])})")
+                parts.append(f"{channel} at its {reach} ({message_inr(side[0, c], fmt)})")
             else:
                 parts.append(f"{channel} at its {reach} in {held.sum()} of {held.size} segments")
     if not parts:

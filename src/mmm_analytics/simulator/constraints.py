@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import Field
 
 from mmm_analytics.config.base import Settings
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.style.numbers import message_inr
@@ -138,6 +139,7 @@ def resolve_limits(
     budget: float,
     reference: np.ndarray | None = None,
     terms: Terms = OPTIONS,
+    fmt: NumberFormat = NumberFormat.INDIAN,
 ) -> ChannelLimits:
     """Channel limits in INR per week, checked against each other and the budget.
 
@@ -154,6 +156,8 @@ def resolve_limits(
         "current" column the result shows, today's mix scaled to ``budget``. Defaults to ``current``.
     terms : Terms
         What the messages call the switch that spends at most the budget.
+    fmt : NumberFormat
+        Digit grouping of the amounts in the messages.
     """
     constraints = constraints or BudgetConstraints()
     share_of = current if reference is None else np.asarray(reference, dtype=np.float64)
@@ -170,28 +174,29 @@ def resolve_limits(
             upper[c] = min(upper[c], constraints.max_fraction[channel] * share_of[c])
         if lower[c] > upper[c] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
-                f"constraint on {channel!r}: minimum {message_inr(lower[c])} is above maximum {message_inr(upper[c])}; "
-                "lower the minimum or raise the maximum"
+                f"constraint on {channel!r}: minimum {message_inr(lower[c], fmt)} is above maximum "
+                f"{message_inr(upper[c], fmt)}; lower the minimum or raise the maximum"
             )
     locked = np.array([channel in constraints.locked for channel in channels])
     for k in np.flatnonzero(locked):
         if not lower[k] * (1 - RELATIVE_TOLERANCE) <= current[k] <= upper[k] * (1 + RELATIVE_TOLERANCE):
             raise InputError(
-                f"channel {channels[k]!r} is locked at its current spend {message_inr(current[k])}, outside its "
-                f"limits ({_limits_text(lower[k], upper[k])}); drop the lock or the limit"
+                f"channel {channels[k]!r} is locked at its current spend {message_inr(current[k], fmt)}, outside its "
+                f"limits ({_limits_text(lower[k], upper[k], fmt)}); drop the lock or the limit"
             )
         lower[k] = upper[k] = current[k]
-    _check_budget(channels, lower, upper, locked, budget, constraints.at_most, terms)
+    _check_budget(channels, lower, upper, locked, budget, constraints.at_most, terms, fmt)
     return ChannelLimits(lower=lower, upper=upper, locked=locked)
 
 
-def _limits_text(lower: float, upper: float) -> str:
-    """A channel's limits in words, with no infinite amount: "at least 5,000 INR", "between ... and ..."."""
+def _limits_text(lower: float, upper: float, fmt: NumberFormat) -> str:
+    """A channel's limits in words, with no infinite amount: "at least 5,000 INR", "between ... and ..."
+    (amounts grouped per ``fmt``)."""
     if not np.isfinite(upper):
-        return f"at least {message_inr(lower)}"
+        return f"at least {message_inr(lower, fmt)}"
     if lower <= 0:
-        return f"at most {message_inr(upper)}"
-    return f"between {message_inr(lower)} and {message_inr(upper)}"
+        return f"at most {message_inr(upper, fmt)}"
+    return f"between {message_inr(lower, fmt)} and {message_inr(upper, fmt)}"
 
 
 def _check_budget(
@@ -202,29 +207,32 @@ def _check_budget(
     budget: float,
     at_most: bool,
     terms: Terms = OPTIONS,
+    fmt: NumberFormat = NumberFormat.INDIAN,
 ) -> None:
     """Raise :class:`InputError` when the minimums add up to more than ``budget``, or the maximums (unless
-    ``at_most``) to less; the remedies offered are those of ``terms`` (a lock only where one is set)."""
+    ``at_most``) to less; the remedies offered are those of ``terms`` (a lock only where one is set), the
+    amounts grouped per ``fmt``."""
     if lower.sum() > budget * (1 + RELATIVE_TOLERANCE) + 1e-9:
         parts = ", ".join(
-            f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(lower[c])}" for c in np.flatnonzero(lower > 0)
+            f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(lower[c], fmt)}"
+            for c in np.flatnonzero(lower > 0)
         )
         unlock = ", unlock a channel" if locked.any() else ""
         raise InputError(
-            f"minimum spends ({parts}) add up to {message_inr(lower.sum())}, above the weekly budget {message_inr(budget)}; "
-            f"lower a minimum{unlock} or raise the budget"
+            f"minimum spends ({parts}) add up to {message_inr(lower.sum(), fmt)}, above the weekly budget "
+            f"{message_inr(budget, fmt)}; lower a minimum{unlock} or raise the budget"
         )
     if not at_most and upper.sum() < budget * (1 - RELATIVE_TOLERANCE):
         parts = ", ".join(
-            f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(upper[c])}" for c in range(len(channels))
+            f"{'locked ' if locked[c] else ''}{channels[c]}={message_inr(upper[c], fmt)}" for c in range(len(channels))
         )
         remedy = (
             "unlock a channel" if locked.all() else "raise a maximum" + (", unlock a channel" if locked.any() else "")
         )
         less = "" if terms.at_most is None else f" or allow spending less (at_most / {terms.at_most})"
         raise InputError(
-            f"maximum spends ({parts}) add up to {message_inr(upper.sum())}, below the weekly budget {message_inr(budget)}; "
-            f"{remedy}{',' if less else ' or'} lower the budget{less}"
+            f"maximum spends ({parts}) add up to {message_inr(upper.sum(), fmt)}, below the weekly budget "
+            f"{message_inr(budget, fmt)}; {remedy}{',' if less else ' or'} lower the budget{less}"
         )
 
 

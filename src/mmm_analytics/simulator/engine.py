@@ -13,7 +13,8 @@ allowed maximum. Every number of a result is finite.
 :meth:`MarketingSimulator.optimize_budget` hands the optimiser a selection with the posterior
 draws (it maximises the expected response by default, ``simulator.objective``) and the range
 of weekly spend of each cell in the data (``simulator.data_range``); intervals use
-``intervals.level`` of the config the simulator was loaded with, else the model's.
+``intervals.level`` of the config the simulator was loaded with, else the model's. Amounts in its
+messages and advice are grouped in that config's ``viz.number_format`` (indian without one).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 
 from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.model import MAX_STARTS, ModelConfig, SimulatorSettings
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.artifacts import (
     ModelMetadata,
@@ -90,9 +92,11 @@ class MarketingSimulator:
         model_path: Path | None = None,
         interval_level: float | None = None,
         pooled: Sequence[ResponseParams] = (),
+        number_format: NumberFormat = NumberFormat.INDIAN,
     ) -> None:
         """``pooled``: the responses of other forms the model's form choice could not rule out, fitted
-        to the same series; the advice and the intervals of scenarios pool their draws with ``params``'."""
+        to the same series; the advice and the intervals of scenarios pool their draws with ``params``'.
+        ``number_format``: the digit grouping of the amounts in messages and advice."""
         if tuple(metadata.channels) != tuple(params.channels):
             raise InputError(
                 f"metadata.json channels {metadata.channels} differ from response_params.npz channels "
@@ -104,6 +108,7 @@ class MarketingSimulator:
         self.settings = settings or SimulatorSettings()
         self.model_path = model_path
         self._interval_level = interval_level
+        self.number_format = number_format
         self.max_spend_multiple = float(self.settings.max_spend_multiple)
         self.surface = ResponseSurface.from_params(params, self.settings.segment_curves)
         spend = params.spend
@@ -119,12 +124,16 @@ class MarketingSimulator:
         cls, path: str | Path, config: ModelConfig | ProjectConfig | SimulatorSettings | None = None
     ) -> MarketingSimulator:
         """Load the simulator from a model folder or the ``.keras`` file inside it; a ``ModelConfig``
-        or ``ProjectConfig`` also sets the interval level (``intervals.level``)."""
+        or ``ProjectConfig`` also sets the interval level (``intervals.level``), a ``ProjectConfig`` the
+        number format (``viz.number_format``)."""
         folder = model_folder(path)
         metadata, params = load_model_files(folder)
         settings, level = _settings(config)
         pooled = load_pooled(folder, params, (metadata.extra.get("selection") or {}).get("pooled_saturation"))
-        return cls(params, metadata, settings, model_path=folder, interval_level=level, pooled=pooled)
+        fmt = config.viz.number_format if isinstance(config, ProjectConfig) else NumberFormat.INDIAN
+        return cls(
+            params, metadata, settings, model_path=folder, interval_level=level, pooled=pooled, number_format=fmt
+        )
 
     # ----- vocabularies -------------------------------------------------------------------
     @property
@@ -198,13 +207,17 @@ class MarketingSimulator:
         current = float(self.current_matrix[self.rows(brand, region)].sum())
         return current if current > 0 else float(self.current_matrix.sum())
 
+    def _inr(self, value: float) -> str:
+        """``value`` (INR) for a message, grouped in the simulator's number format."""
+        return message_inr(value, self.number_format)
+
     def _allowed(self, brand: str, region: str) -> str:
         reference = self._reference_spend(brand, region)
         return (
             # rounded down, so that the amount shown is itself accepted
-            f"the allowed maximum is {message_inr(math.floor(self.max_weekly_spend(brand, region)))} "
+            f"the allowed maximum is {self._inr(math.floor(self.max_weekly_spend(brand, region)))} "
             f"({self.max_spend_multiple:g} x the current weekly spend of brand {brand} / region {region}, "
-            f"{message_inr(reference)})"
+            f"{self._inr(reference)})"
         )
 
     def check_budget(self, budget: float, brand: str = ALL, region: str = ALL, terms: Terms = OPTIONS) -> None:
@@ -215,7 +228,7 @@ class MarketingSimulator:
             raise InputError(f"{terms.budget} must be a number >= 0 INR; got {budget}")
         if value > self.max_weekly_spend(brand, region):
             raise InputError(
-                f"{terms.budget} of {message_inr(value)} is too large: "
+                f"{terms.budget} of {self._inr(value)} is too large: "
                 f"{self._allowed(brand, region)}; choose a smaller budget"
             )
 
@@ -231,8 +244,8 @@ class MarketingSimulator:
         if total > self.max_weekly_spend(brand, region) * (1 + 1e-9):  # splitting across segments rounds
             largest = int(np.argmax(per_channel))
             raise InputError(
-                f"total weekly spend of {message_inr(total)} (largest: {self.channels[largest]} "
-                f"{message_inr(float(per_channel[largest]))}) is too large: {self._allowed(brand, region)}; "
+                f"total weekly spend of {self._inr(total)} (largest: {self.channels[largest]} "
+                f"{self._inr(float(per_channel[largest]))}) is too large: {self._allowed(brand, region)}; "
                 "plan a smaller spend"
             )
 
@@ -310,7 +323,7 @@ class MarketingSimulator:
                 "the horizon sales": horizon,
                 "the baseline sales": baseline,
             },
-            f"simulating a weekly spend of {message_inr(total)} for brand {brand} / region {region}",
+            f"simulating a weekly spend of {self._inr(total)} for brand {brand} / region {region}",
         )
         return SimulationResult(
             brand=brand,
@@ -327,7 +340,7 @@ class MarketingSimulator:
             horizon_weeks=self.settings.horizon_weeks,
             horizon_predicted_sales=baseline * self.settings.horizon_weeks + horizon,
             horizon_incremental_sales=horizon,
-            warnings=unseen_spend_notes(spend, current, self.channels),
+            warnings=unseen_spend_notes(spend, current, self.channels, self.number_format),
         )
 
     # ----- optimisation ---------------------------------------------------------------------
@@ -448,6 +461,7 @@ class MarketingSimulator:
             hold_split=self.settings.hold_split_correlation,
             released=self._lift_tested,
             terms=terms,
+            number_format=self.number_format,
         )
         return dataclasses.replace(
             result, segment_curves=self.segment_spread, data_range=self._range_summary(selection.spend_range)
@@ -475,14 +489,18 @@ class MarketingSimulator:
         return {str(name): float(value) for name, value in (found.get("spread") or {}).items()}
 
 
-def unseen_spend_notes(spend: SpendMatrix, current: SpendMatrix, channels: tuple[str, ...]) -> tuple[str, ...]:
+def unseen_spend_notes(
+    spend: SpendMatrix, current: SpendMatrix, channels: tuple[str, ...], fmt: NumberFormat = NumberFormat.INDIAN
+) -> tuple[str, ...]:
     """One line per channel that ``spend`` (K, C, INR per week) puts money on in segments where the data
-    never spent on it (``current`` (K, C) is 0 there): its response there is the priors', not estimated."""
+    never spent on it (``current`` (K, C) is 0 there): its response there is the priors', not estimated.
+    Amounts are grouped per ``fmt``."""
     unseen = (current <= 0) & (spend > 0)
     notes = []
     for c in np.flatnonzero(unseen.any(axis=0)):
         notes.append(
-            f"{channels[c]} gets {message_inr(float(spend[unseen[:, c], c].sum()))} per week {where_words(unseen[:, c])} where the data "
-            "has no spend on it: its response there is not estimated (the priors' alone), so its sales are a guess"
+            f"{channels[c]} gets {message_inr(float(spend[unseen[:, c], c].sum()), fmt)} per week "
+            f"{where_words(unseen[:, c])} where the data has no spend on it: its response there is not estimated "
+            "(the priors' alone), so its sales are a guess"
         )
     return tuple(notes)

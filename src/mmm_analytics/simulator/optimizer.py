@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.simulator import advice
 from mmm_analytics.simulator.bounds import CellBounds, cell_bounds, channel_status, free_cells
 from mmm_analytics.simulator.constraints import BudgetConstraints, ChannelLimits, resolve_limits
@@ -327,6 +328,7 @@ def optimize_allocation(
     hold_split: float | None = None,
     released: Sequence[int] = (),
     terms: Terms = OPTIONS,
+    number_format: NumberFormat = NumberFormat.INDIAN,
 ) -> OptimizationResult:
     """Allocate a weekly budget (INR) across the channels (and segments) of ``selection``.
 
@@ -361,6 +363,8 @@ def optimize_allocation(
         and for selections large enough for the price solver.
     terms : Terms
         What the messages call the budget, the limits and the switches.
+    number_format : NumberFormat
+        Digit grouping of the amounts in the messages and the advice.
 
     Raises
     ------
@@ -371,9 +375,13 @@ def optimize_allocation(
     current = selection.current
     budget = float(current.sum()) if total_budget is None else float(total_budget)
     reference = scaled_current(current, budget).sum(axis=0)
-    limits = resolve_limits(constraints, selection.channels, current.sum(axis=0), budget, reference, terms)
+    limits = resolve_limits(
+        constraints, selection.channels, current.sum(axis=0), budget, reference, terms, number_format
+    )
     at_most = bool(constraints.at_most) if constraints is not None else False
-    bounds = cell_bounds(limits, current, selection.spend_range, budget, at_most, selection.channels, terms)
+    bounds = cell_bounds(
+        limits, current, selection.spend_range, budget, at_most, selection.channels, terms, number_format
+    )
     draws_used = objective_draw_count(objective_draws, current.size, selection.draws)
     cells = objective_cells(selection.cells, selection.draws, objective, draws_used)
     problem = Problem(cells, budget, bounds.lower, bounds.upper, bounds.channel_lower, bounds.channel_upper, at_most)
@@ -411,6 +419,7 @@ def optimize_allocation(
         unheld,
         tuple(released),
         terms,
+        number_format,
     )
     return outcome.result(limits, began, constrained=constraints is not None or selection.spend_range is not None)
 
@@ -499,6 +508,8 @@ class _Outcome:
     released: tuple[int, ...] = ()
     #: What the warnings call the limits and the switches.
     terms: Terms = OPTIONS
+    #: Digit grouping of the amounts in the warnings.
+    number_format: NumberFormat = NumberFormat.INDIAN
 
     @property
     def cells(self) -> ResponseCells:
@@ -639,7 +650,12 @@ class _Outcome:
         """Every warning line of the result, in order: solver, data range given way, kept, binding, loss
         (``held_up``: channel index -> the status that keeps its spend up, see :data:`advice.HELD_UP`)."""
         notes = advice.Notes(
-            self.selection.channels, self.budget, float(self.selection.current.sum()), self.confidence, self.terms
+            self.selection.channels,
+            self.budget,
+            float(self.selection.current.sum()),
+            self.confidence,
+            self.terms,
+            self.number_format,
         )
         breaches = verdict.breaches
         return (

@@ -45,14 +45,15 @@ def _group_integer(digits: str, fmt: NumberFormat) -> str:
     return ",".join([*pairs, tail])
 
 
-def grouped(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
-    """``value`` with ``decimals`` decimals and the digits grouped per ``fmt``: 1,23,456.7."""
+def grouped(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0, *, signed: bool = False) -> str:
+    """``value`` with ``decimals`` decimals and the digits grouped per ``fmt``: 1,23,456.7 (``+1,23,456.7``
+    with ``signed``; a value that rounds to zero reads ``0``, or ``+0``, never ``-0``)."""
     number = finite(value)
     if number is None:
         return MISSING
     text = f"{abs(number):.{decimals}f}"
     whole, _, fraction = text.partition(".")
-    sign = "-" if number < 0 and float(text) != 0 else ""
+    sign = "-" if number < 0 and float(text) != 0 else ("+" if signed else "")
     return sign + _group_integer(whole, fmt) + (f".{fraction}" if fraction else "")
 
 
@@ -61,13 +62,14 @@ def count(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     return grouped(value, fmt, 0)
 
 
-def message_inr(value: float) -> str:
-    """An INR amount for a one-line message: whole rupees with separators, paise below 100 INR when
+def message_inr(value: float, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
+    """An INR amount for a one-line message: whole rupees grouped per ``fmt``, paise below 100 INR when
     the amount is not whole (so two different small amounts never read the same), or 3
     significant digits when huge."""
     if abs(value) >= 1e15:
         return f"{value:.3g} INR"
-    return f"{value:,.2f} INR" if abs(value) < 100 and value != round(value) else f"{value:,.0f} INR"
+    decimals = 2 if abs(value) < 100 and value != round(value) else 0
+    return f"{grouped(value, fmt, decimals)} INR"
 
 
 def money(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
