@@ -38,7 +38,6 @@ __all__ = [
     "assign_theta",
     "current_theta",
     "langevin",
-    "laplace_draws",
     "polish",
     "posterior_draws",
     "residual_noise_scale",
@@ -386,19 +385,6 @@ def posterior_draws(
     draws = laplace.weights(normals)[0]
     draws[0] = laplace.theta
     return PosteriorDraws(draws, refinement)
-
-
-def laplace_draws(
-    model: MarketingMixModel,
-    inputs: ModelInputs,
-    noise_scale: np.ndarray,
-    n_draws: int,
-    seed: int,
-    problem: SeriesLeastSquares | None = None,
-) -> np.ndarray:
-    """Draws of the flattened weights from the Laplace approximation at the MAP alone, (D, P)
-    (:func:`posterior_draws` without Langevin steps); the first row is the MAP."""
-    return posterior_draws(model, inputs, noise_scale, n_draws, seed, problem).draws
 
 
 def _log_posterior(
