@@ -176,7 +176,7 @@ def test_the_training_summary_speaks_words_not_keys(content):
     assert rows["Validation wMAPE"] == "10.9% after 2 epochs (lowest 10.9%)"
     assert rows["Segments' own curves in the budget advice"] == "yes"
     assert rows["How the draws were made"] == (
-        "the Laplace approximation at the posterior mode, each draw moved onto the exact posterior by 30 Langevin "
+        "the Laplace approximation at the posterior mode, each draw moved toward the exact posterior by 30 Langevin "
         "steps (57.3% of proposals accepted after the warm-up)"
     )
     assert rows["Fitted apart"] == "each Brand on its own (3 markets)"

@@ -168,7 +168,7 @@ def fit_and_summarise(
     lift_tests: LiftTests | None = None,
 ) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
     """Form selection (unless pinned), Adam fit (Keras, callbacks; ``progress`` after each epoch),
-    MAP polish, posterior draws (Laplace, moved onto the posterior by Langevin steps) -> response parameters. ``info`` holds timings, history, best
+    MAP polish, posterior draws (Laplace, moved toward the posterior by Langevin steps) -> response parameters. ``info`` holds timings, history, best
     epoch and the form selection; with ``lift_tests``, also ``uncalibrated``: the response
     parameters of the same posterior with the lift tests' evidence taken out.
 

@@ -1,10 +1,11 @@
-"""The posterior mode and the Laplace approximation around it.
+"""The posterior mode, the Laplace approximation around it, and Langevin steps toward the posterior.
 
-The Adam fit is polished to the exact MAP with Levenberg-Marquardt on the residuals, and the
-Laplace approximation (a Gaussian around the MAP with the inverse Gauss-Newton Hessian as
-covariance) gives every ROI, marginal ROI, contribution and curve its interval. Both work on
-the structured normal equations of :mod:`~mmm_analytics.models.normal_equations`, whose cost
-grows linearly with the number of series.
+The Adam fit is polished to the exact MAP with Levenberg-Marquardt on the residuals; the Laplace
+approximation (a Gaussian around the MAP with the inverse Gauss-Newton Hessian as covariance)
+gives the first draws, and Metropolis-adjusted Langevin steps on the exact posterior move them
+where the Gaussian is off; the draws give every ROI, marginal ROI, contribution and curve its
+interval. The polish and the Laplace work on the structured normal equations of
+:mod:`~mmm_analytics.models.normal_equations`, whose cost grows linearly with the number of series.
 """
 
 from __future__ import annotations
@@ -195,7 +196,9 @@ class LaplaceMap:
     of their Schur block (the log of each positive carryover and saturation parameter, the other
     weights as they are); ``own`` (S, L) standard normals draw each series' own weights given the
     rest from their Gaussian conditional. The map is linear from the normals to those coordinates,
-    so a density over the normals differs from one over the coordinates by a constant.
+    so a density over the normals differs from one over the coordinates by a constant. Those
+    coordinates are the ones the priors are stated in (the log of each positive parameter is normal
+    a priori), so exp(-objective) is the posterior density over them, and over the normals.
     """
 
     theta: Array  # (P,) the MAP
@@ -204,7 +207,7 @@ class LaplaceMap:
     logged: Array  # (G,) bool: the rest weights taken on the log of their parameter
     tangent: Array  # (G,) d raw / d the Gaussian's coordinate, at the MAP
     root: Array  # (G, G) covariance of the rest coordinates = root @ root.T
-    coupling: Array  # (S * L, G) the own-rest block of the Gauss-Newton matrix
+    coupling: Array  # (S * L, G) the own-rest block of the Gauss-Newton matrix (sparse; dense in JAX)
     inverse: Array  # (S, L, L) each series' own block, inverted
     chol: Array  # (S, L, L) its Cholesky factor
     order: Array  # (P,) where each flat weight sits in [own weights (S * L), rest weights (G)]
@@ -235,7 +238,7 @@ class LaplaceMap:
             logged=logged,
             tangent=tangent,
             root=eigenvectors / np.sqrt(eigenvalues),
-            coupling=normal.coupling.toarray(),
+            coupling=normal.coupling,
             inverse=inverse,
             chol=np.linalg.cholesky(0.5 * (inverse + np.swapaxes(inverse, 1, 2))),
             order=order,
@@ -246,42 +249,43 @@ class LaplaceMap:
         """Standard normals per draw: G rest, then S * L own."""
         return len(self.centre) + self.coupling.shape[0]
 
-    def weights(self, normals: Any, xp: Any = np) -> tuple[Any, Any]:
-        """Flat weights (D, P) for standard normals (D, G + S * L), and the log of d raw / d coordinate
-        summed over the logged rest weights (D,): the Jacobian from the Gaussian's coordinates to the
-        raw weights, over which the posterior is exp(-objective)."""
+    def weights(self, normals: Array, xp: Any = np) -> Array:
+        """Flat weights (D, P) for standard normals (D, G + S * L), in the namespace ``xp``."""
         n_rest = len(self.centre)
         n_series, n_own = self.inverse.shape[:2]
         step_log = normals[:, :n_rest] @ self.root.T
         step_rest = step_log * self.tangent
-        coupled = xp.reshape(step_rest @ self.coupling.T, (-1, n_series, n_own))
+        coupled = xp.reshape((self.coupling @ step_rest.T).T, (-1, n_series, n_own))
         own_normals = xp.reshape(normals[:, n_rest:], (-1, n_series, n_own))
         own = self.own_centre + xp.reshape(
             xp.einsum("slm,dsm->dsl", self.chol, own_normals) - xp.einsum("slm,dsm->dsl", self.inverse, coupled),
             (-1, n_series * n_own),
         )
         log_value = xp.where(self.logged, _log_of_positive(self.centre, xp) + step_log, 0.0)
-        logged_raw = _raw_of_log(log_value, xp)
-        rest = xp.where(self.logged, logged_raw, self.centre + step_rest)
-        weights = xp.take(xp.concatenate([own, rest], axis=1), self.order, axis=1)
-        log_jacobian = xp.sum(xp.where(self.logged, xp.log(_log_tangent(logged_raw, xp)), 0.0), axis=1)
-        return weights, log_jacobian
+        rest = xp.where(self.logged, _raw_of_log(log_value, xp), self.centre + step_rest)
+        return xp.take(xp.concatenate([own, rest], axis=1), self.order, axis=1)
 
 
 @dataclass(frozen=True, slots=True)
 class Langevin:
     """Where the Langevin chains ended: states (D, d), the steps taken, the share of proposals
-    accepted after the warm-up, the step size they ran with, and how long they took (s)."""
+    accepted after the warm-up, the step size they ran with (in the states' units), and how long
+    they took (s)."""
 
     states: np.ndarray
     steps: int
     acceptance: float
     step_size: float
     seconds: float
+    #: The share of chains that never accepted a step (left where they started).
+    unmoved: float = 0.0
 
 
 #: The acceptance rate the warm-up tunes the Langevin step size to (optimal for MALA, Roberts & Rosenthal 1998).
 TARGET_ACCEPTANCE = 0.574
+#: The gradient norm, in multiples of sqrt(d) (its size in the bulk of a standard normal), above which
+#: the Langevin drift is tamed.
+TAMED_ABOVE = 3.0
 
 
 def langevin(
@@ -294,27 +298,41 @@ def langevin(
     """Metropolis-adjusted Langevin steps for a batch of chains, one per row of ``start`` (D, d).
 
     ``value_and_gradient`` maps states (D, d) to the log density (D,) and its gradient (D, d) (-inf
-    where the density is 0). Each step proposes x + h^2/2 grad + h noise and accepts it by the
-    Metropolis-Hastings ratio, so the target is left invariant; during the first ``warmup`` steps
-    (default half) h is tuned, shared by the chains, toward :data:`TARGET_ACCEPTANCE`.
+    where the density is 0). Each step proposes x + drift + h noise and accepts it by the
+    Metropolis-Hastings ratio, so the target is left invariant whatever the drift; during the first
+    ``warmup`` steps (default half) h is tuned, shared by the chains, toward :data:`TARGET_ACCEPTANCE`.
+
+    The drift is h^2/2 grad, tamed where the gradient is far steeper than in the bulk of a
+    d-dimensional standard normal (norm above :data:`TAMED_ABOVE` x sqrt(d)): there a full step
+    would overshoot and every proposal be refused, and a chain started far out in a steep tail would
+    never move. A chain at a point of zero density accepts any proposal of positive density.
     """
     t0 = time.perf_counter()
     warmup = steps // 2 if warmup is None else warmup
     states = np.array(start, dtype=np.float64)
     value, gradient = value_and_gradient(states)
+    ceiling = TAMED_ABOVE * np.sqrt(states.shape[1])
     step = 0.5 * states.shape[1] ** (-1.0 / 6.0)
+
+    def drift(gradient: np.ndarray) -> np.ndarray:
+        norm = np.sqrt((gradient**2).sum(axis=1, keepdims=True))
+        return 0.5 * step**2 * gradient * np.minimum(1.0, ceiling / np.maximum(norm, 1e-300))
+
+    moved = np.zeros(len(states), dtype=bool)
     accepted: list[float] = []
     for k in range(steps):
-        mean = states + 0.5 * step**2 * gradient
+        mean = states + drift(gradient)
         proposal = mean + step * rng.standard_normal(states.shape)
         proposed_value, proposed_gradient = value_and_gradient(proposal)
-        back = proposal + 0.5 * step**2 * proposed_gradient
+        back = proposal + drift(proposed_gradient)
         log_ratio = (
             proposed_value
             - value
             + (((proposal - mean) ** 2).sum(axis=1) - ((states - back) ** 2).sum(axis=1)) / (2.0 * step**2)
         )
-        accept = np.log(rng.random(len(states))) < np.where(np.isfinite(log_ratio), log_ratio, -np.inf)
+        log_ratio = np.where(np.isneginf(value) & np.isfinite(proposed_value), np.inf, log_ratio)
+        accept = np.log(rng.random(len(states))) < np.where(np.isnan(log_ratio), -np.inf, log_ratio)
+        moved |= accept
         states[accept], value[accept], gradient[accept] = (
             proposal[accept],
             proposed_value[accept],
@@ -325,12 +343,16 @@ def langevin(
             step *= float(np.exp(rate - TARGET_ACCEPTANCE))
         else:
             accepted.append(rate)
-    acceptance = float(np.mean(accepted)) if accepted else float("nan")
-    return Langevin(states, steps, acceptance, step, time.perf_counter() - t0)
+    acceptance = float(np.mean(accepted)) if accepted else float(moved.mean())
+    return Langevin(states, steps, acceptance, step, time.perf_counter() - t0, float(1.0 - moved.mean()))
 
 
-#: Chains evaluated together in one compiled call (memory grows with it).
+#: Most chains evaluated together in one compiled call.
 CHAINS_PER_CALL = 100
+#: Memory allowed for one call's chains, bytes, and what one chain takes per series-week (rough,
+#: measured on the gradient of the default model).
+CHAIN_BYTES = 1024 * 2**20
+BYTES_PER_CELL = 1536
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +372,7 @@ class PosteriorDraws:
             "draws": len(self.draws),
             "steps": self.refinement.steps,
             "acceptance": round(self.refinement.acceptance, 4),
+            "unmoved": round(self.refinement.unmoved, 4),
             "step_size": round(self.refinement.step_size, 6),
             "seconds": round(self.refinement.seconds, 3),
         }
@@ -365,14 +388,16 @@ def posterior_draws(
     steps: int = 0,
 ) -> PosteriorDraws:
     """Draws of the flattened weights: the Laplace approximation at the MAP (:class:`LaplaceMap`),
-    then ``steps`` Metropolis-adjusted Langevin steps from each draw on the exact posterior
+    then ``steps`` Metropolis-adjusted Langevin steps from each draw toward the exact posterior
     exp(-objective) (0: the Laplace draws as they are). The first row is the MAP itself.
 
     The Laplace Gaussian is exact only where the objective is quadratic; along the carryover
     shapes and curve slopes it is not, and a Gaussian draw there can sit where the data rule it
     out (its objective far above what a posterior draw's would be). The Langevin steps run in the
-    Laplace's own standard-normal coordinates (so the Gaussian preconditions them) and move each
-    draw onto the posterior; the first half of the steps tunes the step size.
+    Laplace's own standard-normal coordinates (so the Gaussian preconditions them) and pull such
+    draws in fast; where the posterior is wider than the Gaussian they widen the draws only slowly
+    (a random walk of the step size), so a few steps leave the draws between the Laplace and the
+    posterior there. The first half of the steps tunes the step size.
     """
     problem = problem or SeriesLeastSquares(model, inputs)
     laplace = LaplaceMap.of(model, problem, noise_scale)
@@ -382,7 +407,7 @@ def posterior_draws(
     if steps > 0 and n_draws > 1:
         refinement = langevin(_log_posterior(laplace, problem, noise_scale), normals[1:], steps, rng)
         normals[1:] = refinement.states
-    draws = laplace.weights(normals)[0]
+    draws = laplace.weights(normals)
     draws[0] = laplace.theta
     return PosteriorDraws(draws, refinement)
 
@@ -391,24 +416,24 @@ def _log_posterior(
     laplace: LaplaceMap, problem: SeriesLeastSquares, noise_scale: np.ndarray
 ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """The log posterior over the Laplace's standard normals and its gradient, for a batch (D, d):
-    -objective of the weights plus the log Jacobian of the log-scale coordinates (a constant apart)."""
+    -objective of the weights (a constant apart). Chains go through in equal calls of as many as
+    :data:`CHAIN_BYTES` allows (the last padded with copies of the first state), so one compilation
+    serves them all."""
     objective = problem.objective(noise_scale)
-    arrays = {
-        name: jnp.asarray(getattr(laplace, name))
-        for name in ("theta", "own_centre", "centre", "tangent", "root", "coupling", "inverse", "chol", "order")
-    }
-    frozen = dataclasses.replace(laplace, logged=jnp.asarray(laplace.logged), **arrays)
+    dense = dataclasses.replace(laplace, coupling=laplace.coupling.toarray())
+    frozen = dataclasses.replace(
+        dense, **{field.name: jnp.asarray(getattr(dense, field.name)) for field in dataclasses.fields(dense)}
+    )
 
     def log_density(normal: jax.Array) -> jax.Array:
-        weights, log_jacobian = frozen.weights(normal[None, :], jnp)
-        value = log_jacobian[0] - objective(weights[0])
+        value = -objective(frozen.weights(normal[None, :], jnp)[0])
         return jnp.where(jnp.isfinite(value), value, -jnp.inf)
 
     batched = jax.jit(jax.vmap(jax.value_and_grad(log_density)))
+    per_call = int(np.clip(CHAIN_BYTES // (BYTES_PER_CELL * problem.n_series * problem.n_weeks), 1, CHAINS_PER_CALL))
 
     def value_and_gradient(states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # Equal calls (the last padded with copies of the first state): one compilation serves them all.
-        n_calls = -(-len(states) // CHAINS_PER_CALL)
+        n_calls = -(-len(states) // per_call)
         size = -(-len(states) // n_calls)
         padded = np.concatenate([states, np.repeat(states[:1], n_calls * size - len(states), axis=0)])
         parts = [batched(jnp.asarray(padded[i : i + size])) for i in range(0, len(padded), size)]

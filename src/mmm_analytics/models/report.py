@@ -271,8 +271,10 @@ def _posterior_words(posterior: dict[str, Any]) -> str:
     if posterior.get("method") != "laplace+langevin" or steps <= 0:
         return f"{laplace} (no Langevin steps: a panel fitted by Gauss-Newton rounds, or intervals.langevin_steps 0)"
     acceptance = posterior.get("acceptance")
-    accepted = f" ({numbers.percent(float(acceptance))} of proposals accepted after the warm-up)" if acceptance else ""
-    return f"{laplace}, each draw moved onto the exact posterior by {steps} Langevin steps{accepted}"
+    accepted = (
+        "" if acceptance is None else f" ({numbers.percent(float(acceptance))} of proposals accepted after the warm-up)"
+    )
+    return f"{laplace}, each draw moved toward the exact posterior by {steps} Langevin steps{accepted}"
 
 
 def _history_order(item: tuple[str, Any]) -> tuple[int, int]:
