@@ -120,9 +120,10 @@ class IntervalSettings(Settings):
     level: float = Field(default=0.9, gt=0, lt=1)
     #: Parameter draws; at most 4000 (every later step holds arrays of draws x series x channels).
     draws: int = Field(default=400, ge=20, le=4000)
-    #: Langevin steps moving each Laplace draw toward the exact posterior (0: the Laplace draws as they
-    #: are); panels of more than ``adam_max_series`` series keep the Laplace draws.
-    langevin_steps: int = Field(default=20, ge=0, le=1000)
+    #: Langevin steps moving each Laplace draw toward the exact posterior (0, the default: the Laplace
+    #: draws as they are; docs/benchmark.md, "Langevin steps on the Laplace draws", has what they change);
+    #: panels of more than ``adam_max_series`` series keep the Laplace draws.
+    langevin_steps: int = Field(default=0, ge=0, le=1000)
 
 
 class CurveSettings(Settings):

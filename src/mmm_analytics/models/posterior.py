@@ -402,7 +402,9 @@ def posterior_draws(
     problem = problem or SeriesLeastSquares(model, inputs)
     laplace = LaplaceMap.of(model, problem, noise_scale)
     rng = np.random.default_rng(seed)
-    normals = rng.standard_normal((n_draws, laplace.n_normals))
+    n_rest = len(laplace.centre)
+    rest_normals = rng.standard_normal((n_draws, n_rest))  # then the own weights': the Laplace draws of a seed stay
+    normals = np.concatenate([rest_normals, rng.standard_normal((n_draws, laplace.n_normals - n_rest))], axis=1)
     refinement = None
     if steps > 0 and n_draws > 1:
         refinement = langevin(_log_posterior(laplace, problem, noise_scale), normals[1:], steps, rng)
