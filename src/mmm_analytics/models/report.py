@@ -269,7 +269,7 @@ def _posterior_words(posterior: dict[str, Any]) -> str:
     laplace = "the Laplace approximation at the posterior mode"
     steps = int(posterior.get("steps") or 0)
     if posterior.get("method") != "laplace+langevin" or steps <= 0:
-        return f"{laplace} (no Langevin steps: a panel fitted by Gauss-Newton rounds, or intervals.langevin_steps 0)"
+        return laplace
     acceptance = posterior.get("acceptance")
     accepted = (
         "" if acceptance is None else f" ({numbers.percent(float(acceptance))} of proposals accepted after the warm-up)"
