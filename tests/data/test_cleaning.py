@@ -16,6 +16,7 @@ from mmm_analytics.config.data import (
     OutlierMethod,
     OutlierSettings,
 )
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.data.cleaning import (
     OUTLIER_COLUMNS,
@@ -168,7 +169,9 @@ def test_a_value_kept_far_beyond_any_real_week_is_named() -> None:
     spike = _with_spike(spike=1e7)
     _, table, _, _ = handle_outliers(spike, OutlierSettings(columns=["Sales_Value"]))
     (note,) = extreme_outlier_notes(table)
-    assert note.startswith("Sales_Value of G0/") and "is 10,000,000" in note and "kept as it is" in note
+    assert note.startswith("Sales_Value of G0/") and "is 1,00,00,000" in note and "kept as it is" in note
+    (western,) = extreme_outlier_notes(table, NumberFormat.WESTERN)
+    assert "is 10,000,000" in western and "1,00,00,000" not in western
     assert note.endswith("fix the row, or set cleaning.outliers.action: clip in data_config.yaml")
     _, ordinary, _, _ = handle_outliers(_with_spike(), OutlierSettings(columns=["Sales_Value"]))
     assert not ordinary.empty and extreme_outlier_notes(ordinary) == ()  # a spike of an ordinary size

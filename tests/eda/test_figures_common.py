@@ -8,16 +8,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.eda.figures_common import (
     compact,
     date_axis,
     grid_shape,
     new_figure,
     save_figure,
+    scatter_panel,
     top_columns,
     top_labels,
     with_note,
 )
+from mmm_analytics.eda.smoothing import Scatter
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -99,3 +102,17 @@ def test_a_grid_of_many_channels_stays_drawable_at_600_dpi() -> None:
     figure, axes = new_figure(viz, rows, columns, height_scale=0.8 * rows + 0.2)
     assert axes.shape == (rows, columns)
     assert max(figure.get_size_inches()) * 600 <= MAX_GROWN_PIXELS + 1e-6
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [
+        pytest.param(NumberFormat.INDIAN, "1,23,456", id="indian"),
+        pytest.param(NumberFormat.WESTERN, "123,456", id="western"),
+    ],
+)
+def test_scatter_legend_counts_follow_the_number_format(fast_viz, fmt, shown) -> None:
+    line = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})
+    figure, axes = new_figure(fast_viz)
+    scatter_panel(axes[0, 0], Scatter(line, line, 0.5, 123_456), "#000000", fmt)
+    assert [t.get_text() for t in axes[0, 0].get_legend().get_texts()] == [f"LOWESS (r = 0.50, n = {shown})"]

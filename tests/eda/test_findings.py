@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.eda.analyses_drivers import ALL
 from mmm_analytics.eda.findings import key_findings
 
@@ -49,3 +51,25 @@ def test_spend_and_vif_sentences_name_the_extremes(eda_run) -> None:
     top = results["vif"].table.iloc[0]
     assert any(f"{top['channel']}'s {top['vif']:.1f}" in s for s in eda_run.findings)
     assert isinstance(results["spend_share"].share, pd.DataFrame)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "flagged", "missing"),
+    [
+        pytest.param(None, "1,23,456", "2,34,567", id="default_indian"),
+        pytest.param(NumberFormat.INDIAN, "1,23,456", "2,34,567", id="indian"),
+        pytest.param(NumberFormat.WESTERN, "123,456", "234,567", id="western"),
+    ],
+)
+def test_counts_of_a_lakh_and_more_follow_the_number_format(eda_run, fmt, flagged, missing) -> None:
+    results = _results(eda_run)
+    quality = replace(
+        results["data_quality"],
+        outliers_by_geo=pd.Series({"NORTH": 100_000, "SOUTH": 23_456}),
+        missing=pd.Series({"Sales_Value": 200_000, "Price": 34_567}),
+    )
+    overview = replace(eda_run.overview, rows=10_000_000)
+    changed = {**results, "data_quality": quality}
+    sentences = key_findings(changed, overview) if fmt is None else key_findings(changed, overview, fmt)
+    sentence = next(s for s in sentences if s.startswith("The cleaning step flagged"))
+    assert sentence == f"The cleaning step flagged {flagged} rows (1.2%) as outliers; {missing} missing values remain."

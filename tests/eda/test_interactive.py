@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.eda.interactive import interactive_charts
 from mmm_analytics.reports.browser import Browser, find_chromium
 from mmm_analytics.style.page import Page, Section, write_page
@@ -74,3 +75,27 @@ def test_names_from_the_data_are_drawn_letter_for_letter(tmp_path, fast_viz) -> 
         bold = browser.evaluate(path, "document.querySelectorAll('.legendtext b, .xtick b, .ytick i').length")
     assert ODD_BRAND in shown and ODD_GEO in shown and "Diwali <br>" in shown
     assert bold == 0
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [
+        pytest.param(NumberFormat.INDIAN, "12,34,567", id="indian"),
+        pytest.param(NumberFormat.WESTERN, "1,234,567", id="western"),
+    ],
+)
+def test_amounts_in_cells_and_hovers_follow_the_number_format(fast_viz, fmt, shown) -> None:
+    heat = pd.DataFrame([[1_234_567.0, 6.0]], index=["NORTH"], columns=["A", "B"])
+    share = pd.DataFrame({"channel": ["TV", "Radio"], "spend_inr": [1_234_567.0, 10.0], "share_pct": [99.0, 1.0]})
+    weekly = pd.DataFrame(
+        {"TV": [1.0, 2.0], "Radio": [3.0, 4.0]}, index=pd.date_range("2024-01-07", periods=2, freq="W")
+    )
+    spend = SimpleNamespace(share=share, weekly=weekly)
+    results = {"geo_brand_heatmap": SimpleNamespace(sales=heat), "spend_share": spend}
+    charts = {
+        c.slug: c.spec().figure["data"][0]
+        for c in interactive_charts(results, fast_viz.model_copy(update={"number_format": fmt}))
+    }
+    assert charts["geo-brand"]["text"][0] == [shown, "6"] and charts["geo-brand"]["texttemplate"] == "%{text}"
+    assert list(charts["spend-share"]["customdata"]) == [shown, "10"]
+    assert "%{customdata} INR" in charts["spend-share"]["hovertemplate"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.eda.tables import describe_by, describe_columns, overview
 
@@ -35,4 +38,19 @@ def test_overview_counts_and_totals(view, eda_panel: pd.DataFrame) -> None:
     np.testing.assert_allclose(result.total_sales_inr, eda_panel["Sales_Value"].sum(), rtol=1e-12)
     items = result.as_table().set_index("item")["value"]
     assert items["weeks"] == "104"
+    big = replace(result, rows=1_234_567, total_sales_inr=123_456_789.4, total_units=100_000.0)
+    indian, western = (
+        big.as_table().set_index("item")["value"],
+        big.as_table(NumberFormat.WESTERN).set_index("item")["value"],
+    )
+    assert (indian["rows"], indian["total Sales_Value"], indian["total Sales_Units"]) == (
+        "12,34,567",
+        "12,34,56,789 INR",
+        "1,00,000 units",
+    )
+    assert (western["rows"], western["total Sales_Value"], western["total Sales_Units"]) == (
+        "1,234,567",
+        "123,456,789 INR",
+        "100,000 units",
+    )
     assert items["date range"].startswith(f"{eda_panel['Date'].min():%Y-%m-%d}")

@@ -32,11 +32,13 @@ from mmm_analytics.config.data import (
     OutlierMethod,
     OutlierSettings,
 )
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.data.columns import closest_column
 from mmm_analytics.data.issues import Rule
 from mmm_analytics.data.validation import ValidatedPanel
 from mmm_analytics.errors import InputError
+from mmm_analytics.style import numbers
 
 #: Scales a median absolute deviation to a standard deviation for normal data.
 MAD_TO_SD = 1.4826
@@ -256,10 +258,11 @@ EXTREME_OUTLIER_SCORE = 50.0
 EXTREME_OUTLIER_RATIO = 10.0
 
 
-def extreme_outlier_notes(outliers: pd.DataFrame) -> tuple[str, ...]:
+def extreme_outlier_notes(outliers: pd.DataFrame, fmt: NumberFormat = NumberFormat.INDIAN) -> tuple[str, ...]:
     """One line naming the farthest of the flagged values kept as they are (action ``flag``) beyond both
     :data:`EXTREME_OUTLIER_SCORE` and :data:`EXTREME_OUTLIER_RATIO`, with how many rows hold one; ()
-    when none. ``outliers`` is the table of :func:`handle_outliers`."""
+    when none. ``outliers`` is the table of :func:`handle_outliers`; the value, its score and its series'
+    median are grouped per ``fmt``."""
     value, median = outliers["value"].astype(float), outliers["series_median"].astype(float).abs()
     ratio = (value.abs() / median.where(median > 0)).fillna(np.inf)
     far = (ratio >= EXTREME_OUTLIER_RATIO) | (ratio <= 1.0 / EXTREME_OUTLIER_RATIO)
@@ -272,12 +275,12 @@ def extreme_outlier_notes(outliers: pd.DataFrame) -> tuple[str, ...]:
     series = "/".join(str(worst[column]) for column in schema.KEY_COLUMNS)
     week = pd.Timestamp(worst[schema.DATE]).date().isoformat()
     rows = len(kept[list(schema.ID_COLUMNS)].drop_duplicates())  # Sales_Units and Sales_Value of one row: one
-    others = f" ({rows - 1} more row(s) this far out in outliers.csv)" if rows > 1 else ""
+    others = f" ({numbers.count(rows - 1, fmt)} more row(s) this far out in outliers.csv)" if rows > 1 else ""
+    value, score, median = (numbers.grouped(worst[key], fmt) for key in ("value", "score", "series_median"))
     return (
-        f"{worst['column']} of {series} in the week of {week} is {worst['value']:,.0f}, {worst['score']:,.0f} robust "
-        f"spreads from its series' median ({worst['series_median']:,.0f}) and kept as it is{others}: most likely a "
-        "typing or unit slip, and it can swamp the fit; fix the row, or set cleaning.outliers.action: clip in "
-        "data_config.yaml",
+        f"{worst['column']} of {series} in the week of {week} is {value}, {score} robust spreads from its series' "
+        f"median ({median}) and kept as it is{others}: most likely a typing or unit slip, and it can swamp the fit; "
+        "fix the row, or set cleaning.outliers.action: clip in data_config.yaml",
     )
 
 

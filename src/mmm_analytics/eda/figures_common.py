@@ -12,8 +12,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.eda.smoothing import Scatter
+from mmm_analytics.style import numbers
 from mmm_analytics.utils.io import write_with
 
 #: Suffixes for thousands, millions, billions.
@@ -93,8 +94,11 @@ def hide_unused(axes: np.ndarray, used: int) -> None:
         ax.set_visible(False)
 
 
-def scatter_panel(ax: Axes, data: Scatter, color: str, curve_color: str = "#222222", points: bool = True) -> None:
-    """Points (sampled, unless ``points`` is False) plus the LOWESS curve; the correlation goes in the legend."""
+def scatter_panel(
+    ax: Axes, data: Scatter, color: str, fmt: NumberFormat, curve_color: str = "#222222", points: bool = True
+) -> None:
+    """Points (sampled, unless ``points`` is False) plus the LOWESS curve; the correlation and the number of
+    points (grouped per ``fmt``) go in the legend."""
     if points:
         ax.scatter(data.points["x"], data.points["y"], s=8, alpha=0.35, color=color, linewidths=0)
     if not data.curve.empty:
@@ -103,7 +107,7 @@ def scatter_panel(ax: Axes, data: Scatter, color: str, curve_color: str = "#2222
             data.curve["y"],
             color=curve_color,
             linewidth=2.0,
-            label=f"LOWESS (r = {data.correlation:.2f}, n = {data.n:,})",
+            label=f"LOWESS (r = {data.correlation:.2f}, n = {numbers.count(data.n, fmt)})",
         )
         ax.legend(loc="best", fontsize=8, frameon=True)
 

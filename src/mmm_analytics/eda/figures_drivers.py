@@ -97,7 +97,7 @@ def plot_promo(result: Uplift, viz: VizConfig) -> Figure:
 def plot_rainfall(result: ScatterGrid, viz: VizConfig) -> Figure:
     """Sales index against rainfall, and both by calendar month."""
     figure, axes = new_figure(viz, 1, 2)
-    scatter_panel(axes[0, 0], result.panels[defaults.RAINFALL], viz.color_for(0))
+    scatter_panel(axes[0, 0], result.panels[defaults.RAINFALL], viz.color_for(0), viz.number_format)
     axes[0, 0].set_xlabel(f"{defaults.RAINFALL} ({defaults.unit_of(defaults.RAINFALL)})")
     axes[0, 0].set_ylabel(result.y_label)
     profile = result.profile
@@ -157,7 +157,7 @@ def plot_scatter_grid(result: ScatterGrid, viz: VizConfig) -> Figure:
         if coloured:
             shown = ax.scatter(data.points["x"], data.points["y"], c=data.points["hue"], cmap="viridis", s=8, alpha=0.5)
             figure.colorbar(shown, ax=ax, label=result.hue_labels.get(name, "colour"))
-        scatter_panel(ax, data, viz.color_for(position), points=not coloured)
+        scatter_panel(ax, data, viz.color_for(position), viz.number_format, points=not coloured)
         ax.set_xlabel(f"{name} ({defaults.unit_of(name)})", fontsize=9)
         ax.set_ylabel(result.y_label, fontsize=8)
         compact_axis(ax)

@@ -207,7 +207,7 @@ def plot_lagged_response(result: LaggedResponse, viz: VizConfig) -> Figure:
     figure, axes = new_figure(viz, rows, columns, height_scale=0.65 * rows + 0.3, sharey=True)
     colors = colors_for(viz, names)
     for ax, name in zip(axes.flat, names, strict=False):
-        scatter_panel(ax, result.panels[name], colors[name])
+        scatter_panel(ax, result.panels[name], colors[name], viz.number_format)
         ax.set_title(f"{name}, lag {result.lags[name]} week(s)", fontsize=10)
         ax.set_xlabel("exposure index (series mean = 1)", fontsize=8)
     for ax in axes[:, 0]:

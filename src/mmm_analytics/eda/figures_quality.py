@@ -11,6 +11,7 @@ from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.eda import defaults
 from mmm_analytics.eda.analyses_quality import DataQuality
 from mmm_analytics.eda.figures_common import new_figure, title, top_labels
+from mmm_analytics.style import numbers
 
 
 def _empty(ax: Axes, text: str) -> None:
@@ -42,7 +43,8 @@ def plot_quality(result: DataQuality, viz: VizConfig) -> Figure:
     axes[0, 1].set_ylabel("rows flagged as outliers")
     axes[0, 1].yaxis.set_major_locator(MaxNLocator(integer=True))
     share = 100.0 * result.n_outliers / max(result.n_rows, 1)
-    axes[0, 1].set_title(f"outlier rows by geo: {result.n_outliers:,} ({share:.1f}%)", fontsize=10)
+    flagged = numbers.count(result.n_outliers, viz.number_format)
+    axes[0, 1].set_title(f"outlier rows by geo: {flagged} ({share:.1f}%)", fontsize=10)
     by_column = result.outliers_by_column
     if by_column.empty or by_column.sum() == 0:
         _empty(axes[0, 2], "no outlier cells listed\nby the cleaning step")

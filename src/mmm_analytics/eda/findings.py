@@ -6,19 +6,22 @@ import calendar
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.eda import defaults
 from mmm_analytics.eda.analyses_drivers import ALL
 from mmm_analytics.eda.tables import Overview
+from mmm_analytics.style import numbers
 
 type Results = Mapping[str, Any]
-type Finder = Callable[[Results, Overview], str | None]
+#: One finding from the results and the overview, its counts and amounts grouped per the number format.
+type Finder = Callable[[Results, Overview, NumberFormat], str | None]
 
 
 def _more(pct: float) -> str:
     return f"{abs(pct):.1f}% {'more' if pct >= 0 else 'less'}"
 
 
-def _leaders(results: Results, overview: Overview) -> str | None:
+def _leaders(results: Results, overview: Overview, _fmt: NumberFormat) -> str | None:
     trend = results.get("sales_trend_brand")
     if trend is None or overview.total_sales_inr <= 0:
         return None
@@ -31,7 +34,7 @@ def _leaders(results: Results, overview: Overview) -> str | None:
     return text + "."
 
 
-def _growth(results: Results, _overview: Overview) -> str | None:
+def _growth(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     trend = results.get("sales_trend_brand")
     window = defaults.GROWTH_WINDOW_WEEKS
     if trend is None or len(trend.sales) < 2 * window:
@@ -41,7 +44,7 @@ def _growth(results: Results, _overview: Overview) -> str | None:
     return f"National weekly sales in the last {window} weeks are {_more(change)} than in the first {window} weeks."
 
 
-def _season(results: Results, _overview: Overview) -> str | None:
+def _season(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     parts = []
     stl = results.get("stl_decomposition")
     if stl is not None:
@@ -59,7 +62,7 @@ def _season(results: Results, _overview: Overview) -> str | None:
     return "; ".join(parts) + "." if parts else None
 
 
-def _festive(results: Results, _overview: Overview) -> str | None:
+def _festive(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     uplift = results.get("festive_uplift")
     if uplift is None:
         return None
@@ -74,7 +77,7 @@ def _festive(results: Results, _overview: Overview) -> str | None:
     return text + "."
 
 
-def _promo(results: Results, _overview: Overview) -> str | None:
+def _promo(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     uplift = results.get("promo_uplift")
     if uplift is None:
         return None
@@ -83,7 +86,7 @@ def _promo(results: Results, _overview: Overview) -> str | None:
     return f"Weeks on promotion sell more than weeks off it: {', '.join(parts)} (mean sales index, all brands)."
 
 
-def _elasticity(results: Results, _overview: Overview) -> str | None:
+def _elasticity(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     fit = results.get("price_elasticity")
     if fit is None:
         return None
@@ -98,7 +101,7 @@ def _elasticity(results: Results, _overview: Overview) -> str | None:
     return text + "."
 
 
-def _spend(results: Results, _overview: Overview) -> str | None:
+def _spend(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     spend = results.get("spend_share")
     if spend is None:
         return None
@@ -110,7 +113,7 @@ def _spend(results: Results, _overview: Overview) -> str | None:
     )
 
 
-def _collinearity(results: Results, _overview: Overview) -> str | None:
+def _collinearity(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     pair, vif = results.get("collinear_pair"), results.get("vif")
     parts = []
     if pair is not None:
@@ -125,7 +128,7 @@ def _collinearity(results: Results, _overview: Overview) -> str | None:
     return text[0].upper() + text[1:]
 
 
-def _lag(results: Results, _overview: Overview) -> str | None:
+def _lag(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     cross = results.get("cross_correlation")
     if cross is None:
         return None
@@ -136,7 +139,7 @@ def _lag(results: Results, _overview: Overview) -> str | None:
     )
 
 
-def _drivers(results: Results, _overview: Overview) -> str | None:
+def _drivers(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
     drivers = results.get("driver_correlation")
     if drivers is None or drivers.table.empty:
         return None
@@ -144,14 +147,17 @@ def _drivers(results: Results, _overview: Overview) -> str | None:
     return f"Among non-media drivers, {top['driver']} moves most with sales (r = {top['correlation']:.2f})."
 
 
-def _quality(results: Results, overview: Overview) -> str | None:
+def _quality(results: Results, overview: Overview, fmt: NumberFormat) -> str | None:
     quality = results.get("data_quality")
     if quality is None:
         return None
     missing = int(quality.missing.sum())
     share = 100.0 * quality.n_outliers / max(overview.rows, 1)
-    missing_text = "no missing values remain" if missing == 0 else f"{missing:,} missing values remain"
-    return f"The cleaning step flagged {quality.n_outliers:,} rows ({share:.1f}%) as outliers; {missing_text}."
+    missing_text = (
+        "no missing values remain" if missing == 0 else f"{numbers.count(missing, fmt)} missing values remain"
+    )
+    flagged = numbers.count(quality.n_outliers, fmt)
+    return f"The cleaning step flagged {flagged} rows ({share:.1f}%) as outliers; {missing_text}."
 
 
 FINDERS: tuple[Finder, ...] = (
@@ -169,7 +175,8 @@ FINDERS: tuple[Finder, ...] = (
 )
 
 
-def key_findings(results: Results, overview: Overview) -> list[str]:
-    """Sentences for the analyses that ran (``results`` maps analysis slug to its result)."""
-    sentences = (find(results, overview) for find in FINDERS)
+def key_findings(results: Results, overview: Overview, fmt: NumberFormat = NumberFormat.INDIAN) -> list[str]:
+    """Sentences for the analyses that ran (``results`` maps analysis slug to its result), counts and
+    amounts grouped per ``fmt`` (``viz_config.yaml``'s ``number_format``)."""
+    sentences = (find(results, overview, fmt) for find in FINDERS)
     return [sentence for sentence in sentences if sentence]

@@ -1,7 +1,9 @@
 """Interactive plotly charts for the HTML report, built from finished results (hover, zoom, legend toggling).
 
 Charts share the look of every report (:mod:`mmm_analytics.style.charts`): the channel
-palette, the legend above the plot and money axes in the configured number format.
+palette, the legend above the plot and money axes in the configured number format. Amounts
+in hover and cell text are formatted here (plotly's d3 formats know no lakh or crore) and
+handed to plotly as text.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.data import schema
-from mmm_analytics.style import charts, palette
+from mmm_analytics.style import charts, numbers, palette
 from mmm_analytics.style import page as report_page
 
 type Results = Mapping[str, Any]
@@ -104,7 +106,8 @@ def _spend_share(results: Results, viz: VizConfig) -> Chart | None:
             hole=0.45,
             sort=False,
             marker={"colors": [colors[c] for c in spend.share["channel"]]},
-            hovertemplate="%{label}: %{value:,.0f} INR (%{percent})<extra></extra>",
+            customdata=[numbers.grouped(v, viz.number_format) for v in spend.share["spend_inr"]],
+            hovertemplate="%{label}: %{customdata} INR (%{percent})<extra></extra>",
         )
     )
     figure.update_layout(**charts.layout(), template="plotly_white")
@@ -112,18 +115,22 @@ def _spend_share(results: Results, viz: VizConfig) -> Chart | None:
     return Chart("spend-share", "Share of total media spend", figure)
 
 
-def _heatmap(matrix: Any, colorbar: str, symmetric: bool) -> go.Figure:
+def _heatmap(matrix: Any, colorbar: str, symmetric: bool, fmt: NumberFormat) -> go.Figure:
+    """Correlations (``symmetric``) to two decimals, or amounts grouped per ``fmt``, in the cells."""
     limit = float(abs(matrix.to_numpy()).max()) if symmetric else None
+    values = matrix.to_numpy()
+    cells = None if symmetric else [[numbers.grouped(v, fmt) for v in row] for row in values]
     return go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(),
+            z=values,
             x=[charts.plain(c) for c in matrix.columns],
             y=[charts.plain(i) for i in matrix.index],
             colorscale="RdBu_r" if symmetric else "Blues",
             zmin=None if limit is None else -limit,
             zmax=limit,
             colorbar={"title": {"text": colorbar}},
-            texttemplate="%{z:.2f}" if symmetric else "%{z:,.0f}",
+            text=cells,
+            texttemplate="%{z:.2f}" if symmetric else "%{text}",
         )
     )
 
@@ -132,7 +139,7 @@ def _correlation(results: Results, viz: VizConfig) -> Chart | None:
     correlation = results.get("channel_correlation")
     if correlation is None:
         return None
-    figure = _heatmap(correlation.matrix.iloc[::-1], "Pearson r", symmetric=True)
+    figure = _heatmap(correlation.matrix.iloc[::-1], "Pearson r", symmetric=True, fmt=viz.number_format)
     return Chart(
         "channel-correlation",
         "Correlation of sales and channel exposure indexes",
@@ -185,7 +192,7 @@ def _geo_brand(results: Results, viz: VizConfig) -> Chart | None:
     heat = results.get("geo_brand_heatmap")
     if heat is None:
         return None
-    figure = _heatmap(heat.sales, "INR", symmetric=False)
+    figure = _heatmap(heat.sales, "INR", symmetric=False, fmt=viz.number_format)
     return Chart(
         "geo-brand",
         "Total sales by geo and brand (INR)",

@@ -226,7 +226,7 @@ def run_eda(
     step("tables")
     overview = descriptive.overview(view)
     results = {o.slug: o.result for o in outcomes if o.result is not None}
-    findings = key_findings(results, overview)
+    findings = key_findings(results, overview, viz.number_format)
     shown = {name: tables[name] for name in REPORT_TABLES if name in tables}
     html = build_report(
         overview,

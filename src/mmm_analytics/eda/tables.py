@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.eda import defaults
 from mmm_analytics.eda.prepare import PanelView
+from mmm_analytics.style import numbers
 
 #: Statistics of the per-group tables.
 GROUP_STATISTICS: tuple[str, ...] = ("mean", "std", "min", "median", "max")
@@ -30,18 +32,19 @@ class Overview:
     total_units: float
     total_spend_inr: float
 
-    def as_table(self) -> pd.DataFrame:
+    def as_table(self, fmt: NumberFormat = NumberFormat.INDIAN) -> pd.DataFrame:
+        """Item and value, counts and amounts grouped per ``fmt``."""
         items = {
-            "rows": f"{self.rows:,}",
-            "weeks": f"{self.weeks:,}",
+            "rows": numbers.count(self.rows, fmt),
+            "weeks": numbers.count(self.weeks, fmt),
             "date range": f"{self.first_week:%Y-%m-%d} to {self.last_week:%Y-%m-%d}",
             f"geos ({len(self.geos)})": ", ".join(self.geos),
             f"brands ({len(self.brands)})": ", ".join(self.brands),
-            "SKUs": f"{self.skus:,}",
+            "SKUs": numbers.count(self.skus, fmt),
             f"channels ({len(self.channels)})": ", ".join(self.channels),
-            "total Sales_Value": f"{self.total_sales_inr:,.0f} INR",
-            "total Sales_Units": f"{self.total_units:,.0f} units",
-            "total media spend": f"{self.total_spend_inr:,.0f} INR (exposure x CPM / 1000, or spend column)",
+            "total Sales_Value": f"{numbers.grouped(self.total_sales_inr, fmt)} INR",
+            "total Sales_Units": f"{numbers.count(self.total_units, fmt)} units",
+            "total media spend": f"{numbers.grouped(self.total_spend_inr, fmt)} INR (exposure x CPM / 1000, or spend column)",
         }
         return pd.DataFrame({"item": list(items), "value": list(items.values())})
 
