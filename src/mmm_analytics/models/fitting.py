@@ -168,8 +168,8 @@ def fit_and_summarise(
     lift_tests: LiftTests | None = None,
 ) -> tuple[MarketingMixModel, ResponseParams, np.ndarray, dict]:
     """Form selection (unless pinned), Adam fit (Keras, callbacks; ``progress`` after each epoch),
-    MAP polish, posterior draws (Laplace, moved toward the posterior by Langevin steps) -> response parameters. ``info`` holds timings, history, best
-    epoch and the form selection; with ``lift_tests``, also ``uncalibrated``: the response
+    MAP polish, posterior draws (:func:`langevin_steps`) -> response parameters. ``info`` holds timings,
+    history, best epoch, how the draws were made and the form selection; with ``lift_tests``, also ``uncalibrated``: the response
     parameters of the same posterior with the lift tests' evidence taken out.
 
     Panels of more than ``adam_max_series`` series skip the Adam epochs (Gauss-Newton rounds
@@ -215,7 +215,7 @@ def fit_and_summarise(
     noise = residual_noise_scale(model, inputs)
     t0 = time.perf_counter()
     intervals = config.model.intervals
-    steps = 0 if large else intervals.langevin_steps
+    steps = langevin_steps(config.model, large)
     posterior = posterior_draws(model, inputs, noise, intervals.draws, config.model.seed, problem, steps)
     params = response_params(model, panel, inputs, posterior.draws)
     info: dict = {"history": history, "best_epoch": best_epoch, "posterior": posterior.summary()} | (
@@ -250,6 +250,12 @@ def fit_and_summarise(
     return model, params, noise, info | ({"selection": selection.to_dict()} if selection else {})
 
 
+def langevin_steps(config: ModelConfig, large: bool) -> int:
+    """The Langevin steps each Laplace draw takes (``intervals.langevin_steps``); none on a panel
+    fitted by Gauss-Newton rounds (``large``), where they would cost far more than the fit."""
+    return 0 if large else config.intervals.langevin_steps
+
+
 def pooled_fit(
     panel: FeaturePanel,
     config: ProjectConfig,
@@ -269,7 +275,7 @@ def pooled_fit(
     try:
         problem = refine(model, inputs, large)
         noise = residual_noise_scale(model, inputs)
-        steps = 0 if large else intervals.langevin_steps
+        steps = langevin_steps(config.model, large)
         draws = posterior_draws(model, inputs, noise, intervals.draws, config.model.seed, problem, steps).draws
     except InputError as error:
         return f"its fit failed ({' '.join(str(error).split())[:160]})"

@@ -36,6 +36,12 @@ from mmm_analytics.models.mmm import MEDIA_LAYERS, MarketingMixModel, weight_key
 CHUNK_BYTES = 256 * 2**20
 
 
+def equal_part(n: int, largest: int) -> int:
+    """The size of the fewest equal parts of at most ``largest`` that hold ``n`` items: the last part,
+    padded to that size, pads as little as possible (one compiled shape serves every part)."""
+    return -(-n // -(-n // largest))
+
+
 @dataclass(frozen=True, slots=True)
 class FlatWeights:
     """Trainable weights as one float64 vector, and the shapes to split it again."""
@@ -238,8 +244,7 @@ class SeriesLeastSquares:
             8 * n_weeks * (self.columns.index.shape[1] + len(self.columns.media_weights) * model.n_channels) * 6
         )
         largest = int(chunk_series or max(1, min(n_series, CHUNK_BYTES // max(per_series, 1))))
-        n_chunks = -(-n_series // largest)
-        self.chunk = -(-n_series // n_chunks)  # equal chunks: the last one pads as little as possible
+        self.chunk = equal_part(n_series, largest)
         own = self.columns.index[:, : self.columns.n_own].ravel()
         self.rest_position = np.full(self.n_weights, -1, dtype=np.int64)
         is_rest = np.ones(self.n_weights, dtype=bool)

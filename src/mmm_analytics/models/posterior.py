@@ -24,7 +24,7 @@ import numpy as np
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import ModelInputs
 from mmm_analytics.models.mmm import MarketingMixModel, weight_key
-from mmm_analytics.models.normal_equations import FlatWeights, SeriesLeastSquares
+from mmm_analytics.models.normal_equations import FlatWeights, SeriesLeastSquares, equal_part
 from mmm_analytics.response.carryover import CARRYOVER_FORMS, Array
 from mmm_analytics.response.links import Link, constrain
 from mmm_analytics.response.saturation import SATURATION_FORMS
@@ -182,10 +182,10 @@ def _raw_of_log(log_value: Any, xp: Any = np) -> Any:
     return xp.where(log_value <= _EXP_REGION, log_value, value + xp.log(-xp.expm1(-value)))
 
 
-def _log_tangent(raw: Any, xp: Any = np) -> Any:
+def _log_tangent(raw: np.ndarray) -> np.ndarray:
     """d raw / d log(softplus(raw)) = v / (1 - exp(-v)), v = softplus(raw); 1 where v is tiny."""
-    value = constrain(Link.POSITIVE, raw, xp)
-    return xp.where(value < 1e-8, 1.0, value / -xp.expm1(-xp.maximum(value, 1e-8)))
+    value = constrain(Link.POSITIVE, raw, np)
+    return np.where(value < 1e-8, 1.0, value / -np.expm1(-np.maximum(value, 1e-8)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +403,8 @@ def posterior_draws(
     laplace = LaplaceMap.of(model, problem, noise_scale)
     rng = np.random.default_rng(seed)
     n_rest = len(laplace.centre)
-    rest_normals = rng.standard_normal((n_draws, n_rest))  # then the own weights': the Laplace draws of a seed stay
+    # All the rest weights' normals first, then the own weights': the order a seed's Laplace draws have always had.
+    rest_normals = rng.standard_normal((n_draws, n_rest))
     normals = np.concatenate([rest_normals, rng.standard_normal((n_draws, laplace.n_normals - n_rest))], axis=1)
     refinement = None
     if steps > 0 and n_draws > 1:
@@ -435,9 +436,8 @@ def _log_posterior(
     per_call = int(np.clip(CHAIN_BYTES // (BYTES_PER_CELL * problem.n_series * problem.n_weeks), 1, CHAINS_PER_CALL))
 
     def value_and_gradient(states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n_calls = -(-len(states) // per_call)
-        size = -(-len(states) // n_calls)
-        padded = np.concatenate([states, np.repeat(states[:1], n_calls * size - len(states), axis=0)])
+        size = equal_part(len(states), per_call)
+        padded = np.concatenate([states, np.repeat(states[:1], -len(states) % size, axis=0)])
         parts = [batched(jnp.asarray(padded[i : i + size])) for i in range(0, len(padded), size)]
         value = np.concatenate([np.asarray(v) for v, _ in parts])[: len(states)]
         gradient = np.concatenate([np.asarray(g) for _, g in parts])[: len(states)]

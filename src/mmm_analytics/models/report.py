@@ -268,7 +268,7 @@ def _posterior_words(posterior: dict[str, Any]) -> str:
     """``{"method": "laplace+langevin", "steps": 30, "acceptance": 0.57, ...}`` in words."""
     laplace = "the Laplace approximation at the posterior mode"
     steps = int(posterior.get("steps") or 0)
-    if posterior.get("method") != "laplace+langevin" or steps <= 0:
+    if steps <= 0:
         return laplace
     acceptance = posterior.get("acceptance")
     accepted = (
