@@ -23,11 +23,6 @@ if TYPE_CHECKING:
     from mmm_analytics.simulator.terms import Terms
 
 
-def _inr(value: float, fmt: NumberFormat) -> str:
-    """Whole INR, grouped per ``fmt``."""
-    return numbers.grouped(value, fmt)
-
-
 def simulation_table(result: SimulationResult, current: dict[str, float], fmt: NumberFormat) -> Table:
     """Channel rows (spend, current spend, contribution, ROI) and the weekly totals."""
     table = Table(title=escape(f"Scenario result: {result.brand} / {result.region} (INR per week, steady state)"))
@@ -37,17 +32,17 @@ def simulation_table(result: SimulationResult, current: dict[str, float], fmt: N
         contribution = result.channel_contributions[channel]
         table.add_row(
             escape(channel),
-            _inr(spend, fmt),
-            _inr(current[channel], fmt),
-            _inr(contribution, fmt),
+            numbers.grouped(spend, fmt),
+            numbers.grouped(current[channel], fmt),
+            numbers.grouped(contribution, fmt),
             f"{contribution / spend:.2f}" if spend > 0 else "-",
         )
     table.add_section()
     table.add_row(
         "Total",
-        _inr(result.total_spend, fmt),
-        _inr(sum(current.values()), fmt),
-        _inr(result.incremental_sales, fmt),
+        numbers.grouped(result.total_spend, fmt),
+        numbers.grouped(sum(current.values()), fmt),
+        numbers.grouped(result.incremental_sales, fmt),
         _roi(result.roi),
     )
     return table
@@ -62,13 +57,13 @@ def simulation_summary(result: SimulationResult, fmt: NumberFormat) -> list[str]
     """Plain lines under the table."""
     level = f"{result.interval_level:.0%}"
     return [
-        f"Predicted sales: {_inr(result.predicted_sales, fmt)} INR per week "
-        f"(baseline {_inr(result.baseline_sales, fmt)})",
-        f"Incremental sales: {_inr(result.incremental_sales, fmt)} INR per week "
-        f"({level} interval {_inr(result.incremental_lower, fmt)} to {_inr(result.incremental_upper, fmt)}); "
+        f"Predicted sales: {numbers.grouped(result.predicted_sales, fmt)} INR per week "
+        f"(baseline {numbers.grouped(result.baseline_sales, fmt)})",
+        f"Incremental sales: {numbers.grouped(result.incremental_sales, fmt)} INR per week "
+        f"({level} interval {numbers.grouped(result.incremental_lower, fmt)} to {numbers.grouped(result.incremental_upper, fmt)}); "
         f"ROI {_roi(result.roi)}",
-        f"Over the next {result.horizon_weeks} weeks: predicted sales {_inr(result.horizon_predicted_sales, fmt)} "
-        f"INR, incremental {_inr(result.horizon_incremental_sales, fmt)} INR",
+        f"Over the next {result.horizon_weeks} weeks: predicted sales {numbers.grouped(result.horizon_predicted_sales, fmt)} "
+        f"INR, incremental {numbers.grouped(result.horizon_incremental_sales, fmt)} INR",
         *(f"Warning: {warning}" for warning in result.warnings),
     ]
 
@@ -79,7 +74,7 @@ def optimization_caption(result: OptimizationResult, fmt: NumberFormat, terms: T
     from mmm_analytics.simulator.terms import OPTIONS
 
     shares = (terms or OPTIONS).shares
-    today = f"{_inr(result.today_weekly_spend, fmt)} INR"
+    today = f"{numbers.grouped(result.today_weekly_spend, fmt)} INR"
     if result.current_is_scaled:
         current = f"Current mix: today's mix ({today} per week) scaled to this budget"
     else:
@@ -97,7 +92,7 @@ def optimization_caption(result: OptimizationResult, fmt: NumberFormat, terms: T
 def optimization_table(result: OptimizationResult, fmt: NumberFormat, terms: Terms | None = None) -> Table:
     """Current (scaled) vs advised spend, change, marginal ROI and status per channel, with
     :func:`optimization_caption` (in ``terms``) as its caption."""
-    budget = _inr(result.weekly_budget, fmt)
+    budget = numbers.grouped(result.weekly_budget, fmt)
     table = Table(
         title=escape(f"Advised allocation: {result.brand} / {result.region}, budget {budget} INR per week"),
         caption=escape(optimization_caption(result, fmt, terms)),
@@ -109,8 +104,8 @@ def optimization_table(result: OptimizationResult, fmt: NumberFormat, terms: Ter
         change = f"{spend / before - 1:+.1%}" if before > 0 else ("new" if spend > 0 else "-")
         table.add_row(
             escape(channel),
-            _inr(before, fmt),
-            _inr(spend, fmt),
+            numbers.grouped(before, fmt),
+            numbers.grouped(spend, fmt),
             change,
             numbers.ratio(result.marginal_roi[channel], 3),
             result.channel_status[channel],
@@ -128,8 +123,8 @@ def optimization_summary(result: OptimizationResult, fmt: NumberFormat) -> list[
     sentences = [(warning, verdict_sentence(warning)) for warning in result.warnings]
     lines = [sentence for _, sentence in sentences if sentence]
     lines += [
-        f"Expected incremental sales ({measure}): {_inr(result.expected_incremental_sales, fmt)} INR per week "
-        f"(current mix: {_inr(result.current_incremental_sales, fmt)}; uplift {result.uplift:+.1%})",
+        f"Expected incremental sales ({measure}): {numbers.grouped(result.expected_incremental_sales, fmt)} INR per week "
+        f"(current mix: {numbers.grouped(result.current_incremental_sales, fmt)}; uplift {result.uplift:+.1%})",
         spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
         *(f"Warning: {warning}" for warning, sentence in sentences if not sentence),
     ]
@@ -173,14 +168,16 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
 
     line("Brand / region", lambda row: f"{row['brand']} / {row['region']}")
     for channel in channels:
-        table.add_row(escape(f"{channel} spend"), *(_inr(row[f"spend_{channel}"], fmt) for row in rows))
-    line("Total spend", lambda row: _inr(row["total_spend"], fmt))
+        table.add_row(escape(f"{channel} spend"), *(numbers.grouped(row[f"spend_{channel}"], fmt) for row in rows))
+    line("Total spend", lambda row: numbers.grouped(row["total_spend"], fmt))
     table.add_section()
-    line("Predicted sales", lambda row: _inr(row["predicted_sales"], fmt))
-    line("Incremental sales", lambda row: _inr(row["incremental_sales"], fmt))
+    line("Predicted sales", lambda row: numbers.grouped(row["predicted_sales"], fmt))
+    line("Incremental sales", lambda row: numbers.grouped(row["incremental_sales"], fmt))
     line(
         f"{level:.0%} interval",
-        lambda row: f"{_inr(row['incremental_lower'], fmt)} to {_inr(row['incremental_upper'], fmt)}",
+        lambda row: (
+            f"{numbers.grouped(row['incremental_lower'], fmt)} to {numbers.grouped(row['incremental_upper'], fmt)}"
+        ),
     )
     line("ROI", lambda row: _roi(row["roi"]))
     line("Change vs current mix", lambda row: numbers.grouped(row["delta_incremental_vs_current"], fmt, signed=True))
