@@ -117,8 +117,8 @@ def _spend_share(results: Results, viz: VizConfig) -> Chart | None:
 
 def _heatmap(matrix: Any, colorbar: str, symmetric: bool, fmt: NumberFormat) -> go.Figure:
     """Correlations (``symmetric``) to two decimals, or amounts grouped per ``fmt``, in the cells."""
-    limit = float(abs(matrix.to_numpy()).max()) if symmetric else None
     values = matrix.to_numpy()
+    limit = float(abs(values).max()) if symmetric else None
     cells = None if symmetric else [[numbers.grouped(v, fmt) for v in row] for row in values]
     return go.Figure(
         go.Heatmap(
