@@ -15,6 +15,7 @@ from mmm_analytics.config.data import (
     OutlierSettings,
     SyntheticSettings,
 )
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.data.cleaning import OUTLIER_FLAG
 from mmm_analytics.data.pipeline import (
@@ -217,3 +218,21 @@ def test_the_data_step_warns_of_names_that_differ_only_in_case(synthetic_run, tm
         f"column 'Geo': '{first.upper()}' and '{first.lower().capitalize()}' differ only in case; they are kept "
         "apart, so type each exactly as written where a command asks for one (or make them one name in the file)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"), [(NumberFormat.INDIAN, "4,50,00,00,000"), (NumberFormat.WESTERN, "4,500,000,000")]
+)
+def test_the_data_step_groups_its_warning_s_amounts_in_the_report_format(
+    synthetic_run, tmp_path: Path, fmt: NumberFormat, shown: str
+) -> None:
+    """Before, the extreme-outlier warning of ``mmm data`` was grouped the Indian way whatever
+    ``viz.number_format`` said."""
+    result, _ = synthetic_run
+    frame = pd.read_csv(result.raw_csv)
+    frame.loc[0, schema.SALES_VALUE] = 4_500_000_000.0  # a slip of a few zeros
+    source = tmp_path / "slip.csv"
+    frame.to_csv(source, index=False)
+    slipped = run_data(str(source), tmp_path / "raw", tmp_path / "processed", CONFIG, None, fmt=fmt)
+    [note] = [w for w in slipped.warnings if "robust spreads" in w]
+    assert f" is {shown}, " in note

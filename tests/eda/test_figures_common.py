@@ -10,7 +10,7 @@ import pytest
 
 from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.eda.figures_common import (
-    compact,
+    compact_axis,
     date_axis,
     grid_shape,
     new_figure,
@@ -26,12 +26,32 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(
-    ("value", "text"),
-    [(12_345_678.0, "12.3M"), (2_500.0, "2.5K"), (3.2e9, "3.2B"), (0.25, "0.25"), (-45_000.0, "-45K")],
-    ids=["millions", "thousands", "billions", "small", "negative"],
+    ("fmt", "top", "label"),
+    [
+        (NumberFormat.INDIAN, 25_000_000.0, "2.5 Cr"),
+        (NumberFormat.INDIAN, 450_000.0, "4.5 L"),
+        (NumberFormat.WESTERN, 25_000_000.0, "25M"),
+        (NumberFormat.WESTERN, 3.2e9, "3.2B"),
+        (NumberFormat.INDIAN, 2_500.0, "2.5K"),
+    ],
+    ids=["crore", "lakh", "millions", "billions", "thousands"],
 )
-def test_compact(value: float, text: str) -> None:
-    assert compact(value) == text
+def test_compact_axis_labels_amounts_in_the_report_format(fast_viz, fmt: NumberFormat, top: float, label: str) -> None:
+    """Before, the EDA axes were always in K/M/B, beside report tables in lakh and crore."""
+    figure, axes = new_figure(fast_viz)
+    ax = axes[0, 0]
+    ax.set_ylim(0, top)
+    compact_axis(ax, fmt)
+    assert ax.yaxis.get_major_formatter()(top, 0) == label
+
+
+def test_compact_axis_leaves_small_axes_alone(fast_viz) -> None:
+    figure, axes = new_figure(fast_viz)
+    ax = axes[0, 0]
+    ax.set_xlim(0, 0.8)
+    before = ax.xaxis.get_major_formatter()
+    compact_axis(ax, NumberFormat.INDIAN, "x")
+    assert ax.xaxis.get_major_formatter() is before
 
 
 @pytest.mark.parametrize(("count", "shape"), [(1, (1, 1)), (4, (2, 2)), (6, (2, 3)), (7, (3, 3))])

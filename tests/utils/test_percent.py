@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.utils.percent import share_of_current, typed_spend
 
 
@@ -84,3 +85,12 @@ def test_a_cut_of_all_of_today_s_spend_as_shown_is_no_spend() -> None:
 @given(st.floats(0, 1e9), st.floats(0.01, 1e9))
 def test_a_signed_change_adds_to_today_s_spend(current: float, change: float) -> None:
     assert typed_spend(f"+{change!r}", current) == pytest.approx(current + change, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"), [(NumberFormat.INDIAN, "12,34,567 INR"), (NumberFormat.WESTERN, "1,234,567 INR")]
+)
+def test_messages_group_today_s_spend_in_the_report_format(fmt: NumberFormat, shown: str) -> None:
+    """Before, the message was grouped the Western way beside prompts in the configured format."""
+    with pytest.raises(ValueError, match=f"cuts more than today's spend of {shown};"):
+        typed_spend("-2,000,000", 1_234_567.0, fmt)

@@ -137,5 +137,7 @@ def data(
                 "leave --seed out or use --source synthetic"
             )
         with console.status(STATUS):
-            result = prepare_data(chosen, output, processed_dir, config.data, seed, kaggle_json=kaggle_json)
+            result = prepare_data(
+                chosen, output, processed_dir, config.data, seed, kaggle_json=kaggle_json, fmt=config.viz.number_format
+            )
     show(result, config.viz.number_format)

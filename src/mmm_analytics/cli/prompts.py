@@ -42,13 +42,14 @@ def parse_amount(text: str) -> float:
     return value
 
 
-def parse_spend(text: str, current: float) -> float:
+def parse_spend(text: str, current: float, fmt: NumberFormat = NumberFormat.INDIAN) -> float:
     """A weekly spend from ``text``: INR, a change of ``current`` (``+5000``, ``+20%``, ``-10%``) or a
     share of it (``80%``), read by :func:`~mmm_analytics.utils.percent.typed_spend` as in a scenarios
-    file. Before, ``+20`` with the ``%`` forgotten set the spend to 20 INR."""
+    file (amounts in its messages grouped per ``fmt``). Before, ``+20`` with the ``%`` forgotten set the spend
+    to 20 INR."""
     shown = text.strip()
     try:
-        return typed_spend(shown, current)
+        return typed_spend(shown, current, fmt)
     except ValueError as error:
         if "not a number" in str(error):
             raise InputError(f"'{shown}' is not a number; type {SPEND_FORMS}") from None
@@ -74,7 +75,7 @@ def split_items(text: str) -> list[str]:
     return items
 
 
-def parse_changes(text: str, current: Mapping[str, float]) -> dict[str, float]:
+def parse_changes(text: str, current: Mapping[str, float], fmt: NumberFormat = NumberFormat.INDIAN) -> dict[str, float]:
     """``CHANNEL=VALUE`` items separated by spaces (``TV=+20% Print=0``, ``TV=1.2 Cr``): the new spend
     of each channel named.
 
@@ -91,7 +92,7 @@ def parse_changes(text: str, current: Mapping[str, float]) -> dict[str, float]:
             raise InputError(f"'{item}': no value; write e.g. {channel}=+20%, {channel}=80% or {channel}=150000")
         if channel in changes:
             raise InputError(f"'{item}': {channel} is named twice; name each channel once")
-        changes[channel] = parse_spend(value, current[channel])
+        changes[channel] = parse_spend(value, current[channel], fmt)
     return changes
 
 
@@ -149,7 +150,7 @@ class Prompter:
                 self.say_problem("Please type an amount in INR")
                 continue
             try:
-                value = parse_amount(answer) if default is None else parse_spend(answer, default)
+                value = parse_amount(answer) if default is None else parse_spend(answer, default, self.fmt)
                 if check is not None:
                     check(value)
             except InputError as error:
@@ -167,8 +168,8 @@ class Prompter:
                 return current[channel]
             try:
                 if "=" in answer:
-                    return parse_changes(answer, current)
-                value = parse_spend(answer, current[channel])
+                    return parse_changes(answer, current, self.fmt)
+                value = parse_spend(answer, current[channel], self.fmt)
             except InputError as error:
                 self.say_problem(str(error))
                 continue

@@ -29,6 +29,7 @@ from typing import assert_never
 import pandas as pd
 
 from mmm_analytics.config.data import CleaningSettings, DataConfig
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.data.cleaning import (
     OUTLIER_FLAG,
@@ -181,6 +182,7 @@ def run_data(
     seed: int | None,
     *,
     kaggle_json: Path | None = None,
+    fmt: NumberFormat = NumberFormat.INDIAN,
 ) -> DataResult:
     """Load, validate, clean and describe a panel; write the raw copy and the processed files.
 
@@ -199,6 +201,8 @@ def run_data(
         Generated source only: passed to the generator (overrides ``synthetic.seed``).
     kaggle_json : Path or None
         Kaggle source only: a ``kaggle.json`` with ``username`` and ``key``.
+    fmt : NumberFormat
+        Digit grouping of the amounts in the warnings (``viz.number_format``).
 
     Raises
     ------
@@ -220,7 +224,7 @@ def run_data(
     warnings = (
         *loaded.notes,
         *case_twin_notes(validated.frame),
-        *extreme_outlier_notes(cleaned.outliers),
+        *extreme_outlier_notes(cleaned.outliers, fmt),
         *unspent_channel_notes(cleaned.frame, config.channel_table()),
     )
     if validated.n_weeks < schema.MIN_TRAINING_WEEKS:

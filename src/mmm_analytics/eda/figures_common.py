@@ -17,9 +17,6 @@ from mmm_analytics.eda.smoothing import Scatter
 from mmm_analytics.style import numbers
 from mmm_analytics.utils.io import write_with
 
-#: Suffixes for thousands, millions, billions.
-_SCALES: tuple[tuple[float, str], ...] = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-
 
 def new_figure(
     viz: VizConfig, nrows: int = 1, ncols: int = 1, height_scale: float = 1.0, **subplot_kw: Any
@@ -41,20 +38,13 @@ def title(figure: Figure, text: str, subtitle: str = "") -> None:
     figure.suptitle(f"{text}\n{subtitle}" if subtitle else text, fontsize=12, fontweight="bold")
 
 
-def compact(value: float, _position: object = None) -> str:
-    """12,345,678 -> '12.3M'; small values keep two significant decimals."""
-    for scale, suffix in _SCALES:
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.3g}"
-
-
-def compact_axis(ax: Axes, axis: str = "y") -> None:
-    """Tick labels in K/M/B instead of scientific notation (left alone when the axis stays below 1,000)."""
+def compact_axis(ax: Axes, fmt: NumberFormat, axis: str = "y") -> None:
+    """Tick labels as short amounts in the report's number format (1.2 Cr, 45 L, 12K; or 12.3M)
+    instead of scientific notation; left alone when the axis stays below 1,000."""
     limits = ax.get_ylim() if axis == "y" else ax.get_xlim()
     if max(abs(limit) for limit in limits) >= 1000:
         target = ax.yaxis if axis == "y" else ax.xaxis
-        target.set_major_formatter(FuncFormatter(compact))
+        target.set_major_formatter(FuncFormatter(lambda value, _position: numbers.compact(value, fmt)))
 
 
 def date_axis(ax: Axes, dates: pd.DatetimeIndex, max_ticks: int = 12) -> None:

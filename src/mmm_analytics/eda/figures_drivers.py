@@ -72,7 +72,7 @@ def plot_festive(result: Uplift, viz: VizConfig) -> Figure:
     ax.plot(weekly.index, weekly[schema.SALES_VALUE], color=viz.color_for(0), linewidth=1.4, label="national sales")
     _shade_runs(ax, weekly.index, weekly["festive"].to_numpy(), viz.color_for(1))
     ax.set_ylabel("Sales_Value (INR per week)")
-    compact_axis(ax)
+    compact_axis(ax, viz.number_format)
     date_axis(ax, weekly.index, max_ticks=8)
     ax.legend(fontsize=8, loc="upper left")
     table = result.table.assign(event="festive weeks")
@@ -160,7 +160,7 @@ def plot_scatter_grid(result: ScatterGrid, viz: VizConfig) -> Figure:
         scatter_panel(ax, data, viz.color_for(position), viz.number_format, points=not coloured)
         ax.set_xlabel(f"{name} ({defaults.unit_of(name)})", fontsize=9)
         ax.set_ylabel(result.y_label, fontsize=8)
-        compact_axis(ax)
+        compact_axis(ax, viz.number_format)
     hide_unused(axes, len(names))
     return figure
 
@@ -189,7 +189,7 @@ def plot_macro(result: MacroTrends, viz: VizConfig) -> Figure:
         ax = axes[position, 0]
         ax.plot(result.weekly.index, result.weekly[column], color=viz.color_for(position), linewidth=1.5)
         ax.set_ylabel(label, fontsize=9)
-        compact_axis(ax)
+        compact_axis(ax, viz.number_format)
     date_axis(axes[-1, 0], result.weekly.index)
     title(
         figure,

@@ -42,7 +42,7 @@ def plot_exposure(result: ChannelExposure, viz: VizConfig) -> Figure:
         ax.fill_between(result.exposure.index, result.exposure[name], color=colors[name], alpha=0.8, linewidth=0)
         ax.set_title(name, fontsize=10)
         ax.set_ylabel(result.units[name].replace(" per week", "") + "\nper week", fontsize=8)
-        compact_axis(ax)
+        compact_axis(ax, viz.number_format)
         date_axis(ax, result.exposure.index, max_ticks=4)
     hide_unused(axes, len(names))
     title(figure, "Exposure by channel over time", "national weekly totals")
@@ -57,7 +57,7 @@ def plot_spend(result: Spend, viz: VizConfig) -> Figure:
     ax = axes[0, 0]
     ax.stackplot(result.weekly.index, result.weekly.T.to_numpy(), labels=names, colors=[colors[n] for n in names])
     ax.set_ylabel("spend (INR per week)")
-    compact_axis(ax)
+    compact_axis(ax, viz.number_format)
     date_axis(ax, result.weekly.index, max_ticks=8)
     ax.legend(fontsize=7, loc="upper left", ncols=3)
     share = result.share.sort_values("share_pct")

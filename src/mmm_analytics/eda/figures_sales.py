@@ -42,7 +42,7 @@ def plot_trend(result: Trend, viz: VizConfig) -> Figure:
         ax.plot(values.index, values.rolling(4, min_periods=1).mean(), color=colors[name], linewidth=1.8, label=name)
     ax.set_ylabel("Sales_Value (INR per week)")
     ax.set_xlabel("week")
-    compact_axis(ax)
+    compact_axis(ax, viz.number_format)
     date_axis(ax, sales.index)
     ax.legend(title=result.by, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     title(figure, f"Weekly sales by {result.by.lower()}", with_note("thin: weekly; bold: 4-week moving average", note))
@@ -56,7 +56,7 @@ def plot_distribution(result: SalesDistribution, viz: VizConfig) -> Figure:
     sns.histplot(x=values.to_numpy(), bins=40, ax=axes[0, 0], color=viz.color_for(0))
     axes[0, 0].set_xlabel("Sales_Value (INR per geo x brand week)")
     axes[0, 0].set_title(f"raw (skewness {result.skew_raw:.2f})")
-    compact_axis(axes[0, 0], "x")
+    compact_axis(axes[0, 0], viz.number_format, "x")
     sns.histplot(x=np.log10(values[values > 0]).to_numpy(), bins=40, ax=axes[0, 1], color=viz.color_for(1))
     axes[0, 1].set_xlabel("log10 Sales_Value (log10 INR)")
     axes[0, 1].set_title(f"log scale (skewness {result.skew_log:.2f})")
@@ -91,7 +91,7 @@ def plot_decomposition(result: Decomposition, viz: VizConfig) -> Figure:
         ax = axes[position, 0]
         ax.plot(values.index, values, color=viz.color_for(position), linewidth=1.3)
         ax.set_ylabel(f"{name}\n(INR)", fontsize=9)
-        compact_axis(ax)
+        compact_axis(ax, viz.number_format)
     date_axis(axes[-1, 0], result.components.index)
     axes[-1, 0].set_xlabel("week")
     title(

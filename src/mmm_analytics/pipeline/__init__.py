@@ -164,7 +164,14 @@ class PipelineResult:
 
 def data(run: PipelineRun, progress: Progress | None = None) -> DataResult:
     """Load (``run.source``), validate and clean the panel into ``data/raw`` and ``data/processed``."""
-    return prepare_data(run.source, run.paths.raw_dir, run.paths.processed_dir, run.config.data, run.seed)
+    return prepare_data(
+        run.source,
+        run.paths.raw_dir,
+        run.paths.processed_dir,
+        run.config.data,
+        run.seed,
+        fmt=run.config.viz.number_format,
+    )
 
 
 def eda(run: PipelineRun, progress: Progress | None = None) -> EdaResult:

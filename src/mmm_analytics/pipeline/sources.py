@@ -19,6 +19,7 @@ from mmm_analytics.errors import InputError
 
 if TYPE_CHECKING:
     from mmm_analytics.config import DataConfig, ProjectConfig
+    from mmm_analytics.config.viz import NumberFormat
     from mmm_analytics.data.pipeline import DataResult, RawPanel
 
 #: A Kaggle dataset handle (``owner/name``, optionally ``/versions/N``), alone or at the end of its page's address.
@@ -146,12 +147,14 @@ def prepare_data(
     seed: int | None,
     *,
     kaggle_json: Path | None = None,
+    fmt: NumberFormat,
 ) -> DataResult:
-    """The data step: ``source`` ``"synthetic"`` (generated here), ``"kaggle"`` or a CSV path.
+    """The data step: ``source`` ``"synthetic"`` (generated here), ``"kaggle"`` or a CSV path; amounts
+    in its warnings grouped per ``fmt``.
 
     See :func:`mmm_analytics.data.pipeline.run_data` for what is written.
     """
     from mmm_analytics.data.pipeline import SourceKind, run_data, source_kind
 
     panel_source = write_synthetic if source_kind(source) is SourceKind.SYNTHETIC else source
-    return run_data(panel_source, output_dir, processed_dir, config, seed, kaggle_json=kaggle_json)
+    return run_data(panel_source, output_dir, processed_dir, config, seed, kaggle_json=kaggle_json, fmt=fmt)

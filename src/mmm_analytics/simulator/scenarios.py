@@ -35,6 +35,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from mmm_analytics.config.base import Settings, error_message
 from mmm_analytics.config.loader import UniqueKeyLoader, read_yaml
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.defaults import ALL
 from mmm_analytics.simulator.engine import (
@@ -192,15 +193,18 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
     return parsed.scenarios
 
 
-def _amount(spec: ScenarioSpec, channel: str, value: float | str, current: float, where: str) -> float:
+def _amount(
+    spec: ScenarioSpec, channel: str, value: float | str, current: float, where: str, fmt: NumberFormat
+) -> float:
     """The weekly spend (INR) of ``value``: an amount (a number, or text read by
     :func:`~mmm_analytics.utils.amounts.parse_inr`: ``150000``, ``1,50,000``, ``1.5L``), or a percentage
     of ``current`` or a signed amount, a change of it, read by
-    :func:`~mmm_analytics.utils.percent.typed_spend` (``+20%`` and ``+5000`` changes, ``80%`` a share)."""
+    :func:`~mmm_analytics.utils.percent.typed_spend` (``+20%`` and ``+5000`` changes, ``80%`` a share); amounts in
+    its messages grouped per ``fmt``."""
     key = f"{where}: scenario {spec.name!r}, key {channel!r}"
     if isinstance(value, str):
         try:
-            return typed_spend(value, current)
+            return typed_spend(value, current, fmt)
         except ValueError as error:
             more = "; or a change like '+20%' or '-10%', or a share like '80%'" if "not a number" in str(error) else ""
             raise InputError(f"{key}: {error}{more}") from None
@@ -236,7 +240,7 @@ def resolve(
         if channel in named_channels:
             raise InputError(f"{at}: {channel} is given twice; give each channel once")
         named_channels.add(channel)
-        spend[channel] = _amount(spec, channel, amount, current[channel], where)
+        spend[channel] = _amount(spec, channel, amount, current[channel], where, simulator.number_format)
     try:
         simulator.check_spend(np.array(list(spend.values())), brand, region)
     except InputError as error:

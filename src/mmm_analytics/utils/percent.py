@@ -4,6 +4,8 @@ input that takes one (``--min``/``--max``, scenario files, the interactive menu)
 import math
 import re
 
+from mmm_analytics.config.viz import NumberFormat
+from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.amounts import parse_inr
 
 #: The largest multiple of today's spend a percentage may stand for (1,000,000% or +999,900%): far
@@ -58,8 +60,9 @@ def sign_of(text: str) -> str:
     return match.group() if match is not None and match.group() in "+-" else ""
 
 
-def typed_spend(text: str, current: float) -> float:
-    """The weekly spend (INR, >= 0) that ``text`` stands for beside today's ``current`` (INR per week).
+def typed_spend(text: str, current: float, fmt: NumberFormat = NumberFormat.INDIAN) -> float:
+    """The weekly spend (INR, >= 0) that ``text`` stands for beside today's ``current`` (INR per week);
+    amounts in its messages are grouped per ``fmt``.
 
     A percentage is read by :func:`share_of_current`; a signed amount (:func:`sign_of`) is a change
     of ``current`` (``+5000`` -> current + 5,000, ``-2,000`` -> current - 2,000), as a signed
@@ -85,10 +88,10 @@ def typed_spend(text: str, current: float) -> float:
             value = 0.0
         if sign == "-" and value < 0:
             raise ValueError(
-                f"'{shown}' cuts more than today's spend of {current:,.0f} INR; -100% is the most (no spend)"
+                f"'{shown}' cuts more than today's spend of {message_inr(current, fmt)}; -100% is the most (no spend)"
             )
         if value < 0:
             raise ValueError(f"'{shown}': a weekly spend must be 0 or more")
     if not math.isfinite(value):
-        raise ValueError(f"'{shown}' of {current:,.0f} INR is too large a spend")
+        raise ValueError(f"'{shown}' of {message_inr(current, fmt)} is too large a spend")
     return value
