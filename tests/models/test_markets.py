@@ -124,6 +124,12 @@ def test_the_folder_holds_the_merged_model_and_each_markets_own(split_dir: Path,
     assert found["markets"] == dict(zip(merged.markets, own, strict=True))
     spreads = [market["spread"]["half_saturation"] for market in own]
     assert min(spreads) - 1e-9 <= found["spread"]["half_saturation"] <= max(spreads) + 1e-9
+    # How the draws were made, for the top-level report (before: no such row for a split model).
+    assert metadata.extra["posterior"] == {
+        "method": "laplace",
+        "draws": metadata.extra["posterior"]["draws"],
+        "steps": 0,
+    }
 
 
 def test_each_market_recovers_the_truth(split_dir: Path, noiseless_panel: SyntheticPanel) -> None:

@@ -20,6 +20,7 @@ from mmm_analytics.models.posterior import (
     current_theta,
     langevin,
     log_scale_weights,
+    markets_summary,
     polish,
     posterior_draws,
     residual_noise_scale,
@@ -271,3 +272,22 @@ def test_the_objective_function_is_the_cost(panel) -> None:
     noise = np.full(inputs.y.shape[0], 0.07)
     theta = current_theta(model) + 0.01
     assert float(problem.objective(noise)(theta)) == pytest.approx(problem.cost(theta, noise), rel=1e-12)
+
+
+def test_markets_summary_says_how_the_markets_draws_were_made() -> None:
+    """Before, a model fitted per market had no draws row in its top-level training table."""
+    laplace = {"method": "laplace", "draws": 400, "steps": 0}
+    moved = {"method": "laplace+langevin", "draws": 400, "steps": 20, "acceptance": 0.5, "unmoved": 0.1, "seconds": 2.0}
+    other = moved | {"acceptance": 0.7, "unmoved": 0.3, "seconds": 3.0}
+    assert markets_summary([laplace, laplace]) == laplace
+    both = markets_summary([moved, other])
+    assert both == {
+        "method": "laplace+langevin",
+        "draws": 400,
+        "steps": 20,
+        "acceptance": pytest.approx(0.6, abs=1e-12),
+        "unmoved": pytest.approx(0.2, abs=1e-12),
+        "seconds": pytest.approx(5.0, abs=1e-12),
+    }
+    some = markets_summary([moved, laplace, other])
+    assert (some["markets_with_steps"], some["markets"]) == (2, 3)

@@ -257,3 +257,22 @@ def test_report_without_holdout_or_training(content):
     )
     assert "Parameter draws for intervals" in page
     assert _charts(page)["chart-fit"]["layout"]["shapes"] == []
+
+
+def test_a_model_fitted_per_market_says_where_langevin_steps_ran(content):
+    training = {
+        "timings_seconds": {"total": 13.0},
+        "best_adam_epoch": 0,
+        "posterior_draws": {
+            "method": "laplace+langevin",
+            "draws": 400,
+            "steps": 20,
+            "acceptance": 0.61,
+            "markets_with_steps": 2,
+            "markets": 3,
+        },
+    }
+    rows = dict(_training_table(build_report(ReportContent(**_fields(content) | {"training": training}))))
+    assert rows["How the draws were made"].endswith(
+        "by 20 Langevin steps (61.0% of proposals accepted after the warm-up) in 2 of 3 markets (the rest: Laplace alone)"
+    )

@@ -23,6 +23,7 @@ from mmm_analytics.models.history_plot import history_figure
 from mmm_analytics.models.lift_tests import LiftTests, read_lift_tests
 from mmm_analytics.models.markets import fit_markets, market_folders, split_markets
 from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.models.posterior import markets_summary
 from mmm_analytics.models.segment_curves import combined_summary
 from mmm_analytics.models.training import EpochProgress
 from mmm_analytics.response.artifacts import (
@@ -310,6 +311,7 @@ def _fit_split(
         "split_by": by.value,
         "markets": folders,
     }
+    info["posterior"] = markets_summary([market_fit.info["posterior"] for market_fit in fit.fits])
     if choice.selection is not None:
         info["selection"] = choice.selection.to_dict()
     found = {m.name: f.info["segment_curves"] for m, f in zip(fit.markets, fit.fits, strict=True)}

@@ -39,6 +39,7 @@ __all__ = [
     "assign_theta",
     "current_theta",
     "langevin",
+    "markets_summary",
     "polish",
     "posterior_draws",
     "residual_noise_scale",
@@ -376,6 +377,26 @@ class PosteriorDraws:
             "step_size": round(self.refinement.step_size, 6),
             "seconds": round(self.refinement.seconds, 3),
         }
+
+
+def markets_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The draws of models fitted one per market (each a :meth:`PosteriorDraws.summary`) in one summary:
+    the most steps any market ran, with ``markets_with_steps`` of ``markets`` when not all ran them;
+    acceptance and unmoved share averaged over the markets that ran steps, their seconds summed."""
+    moved = [summary for summary in summaries if int(summary.get("steps") or 0) > 0]
+    if not moved:
+        return {"method": "laplace", "draws": int(summaries[0]["draws"]) if summaries else 0, "steps": 0}
+    combined: dict[str, Any] = {
+        "method": "laplace+langevin",
+        "draws": int(moved[0]["draws"]),
+        "steps": max(int(summary["steps"]) for summary in moved),
+        "acceptance": round(float(np.mean([summary["acceptance"] for summary in moved])), 4),
+        "unmoved": round(float(np.mean([summary["unmoved"] for summary in moved])), 4),
+        "seconds": round(float(sum(summary["seconds"] for summary in moved)), 3),
+    }
+    if len(moved) < len(summaries):
+        combined |= {"markets_with_steps": len(moved), "markets": len(summaries)}
+    return combined
 
 
 def posterior_draws(

@@ -274,7 +274,9 @@ def _posterior_words(posterior: dict[str, Any]) -> str:
     accepted = (
         "" if acceptance is None else f" ({numbers.percent(float(acceptance))} of proposals accepted after the warm-up)"
     )
-    return f"{laplace}, each draw moved toward the exact posterior by {steps} Langevin steps{accepted}"
+    some = posterior.get("markets_with_steps")
+    where = "" if some is None else f" in {some} of {posterior.get('markets')} markets (the rest: Laplace alone)"
+    return f"{laplace}, each draw moved toward the exact posterior by {steps} Langevin steps{accepted}{where}"
 
 
 def _history_order(item: tuple[str, Any]) -> tuple[int, int]:
