@@ -105,7 +105,7 @@ def test_a_pooled_form_on_a_large_panel_starts_from_the_sample_and_fits_by_gauss
     assert contribution == pytest.approx(sum(noiseless_panel.truth.national_contribution().values()), rel=0.2)
 
 
-@pytest.mark.parametrize("failure", ["diverged", "nonfinite"])
+@pytest.mark.parametrize("failure", ["diverged", "singular", "nonfinite"])
 def test_a_pooled_form_that_cannot_be_fitted_is_dropped_with_the_reason(
     noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
@@ -131,6 +131,13 @@ def test_a_pooled_form_that_cannot_be_fitted_is_dropped_with_the_reason(
 
         monkeypatch.setattr(fitting, "refine", diverge)
         expected = "its fit failed (training diverged: the objective is not finite)"
+    elif failure == "singular":  # before, a numerical failure of the pooled form ended `mmm train`
+
+        def singular(*_: object, **__: object) -> None:
+            raise np.linalg.LinAlgError("Singular matrix")
+
+        monkeypatch.setattr(fitting, "refine", singular)
+        expected = "its fit failed (Singular matrix)"
     else:
         real = fitting.response_params
 

@@ -266,7 +266,8 @@ def pooled_fit(
     """The response of the form the selection could not rule out (``start``'s forms), fitted to the
     whole panel's training weeks from its last fold fit (on ``sample``'s series) by the MAP polish
     (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its posterior draws;
-    or why it could not be fitted (its polish diverged, or its draws are not finite)."""
+    or why it could not be fitted (its polish diverged or met a singular system, or its draws are not
+    finite): the chosen form is fitted by then, so this one's failure never ends the training."""
     model_config = config.model.pinned(start.carryover, start.saturation)
     model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
     start_from(model, start, sample, model_config)
@@ -277,7 +278,7 @@ def pooled_fit(
         noise = residual_noise_scale(model, inputs)
         steps = langevin_steps(config.model, large)
         draws = posterior_draws(model, inputs, noise, intervals.draws, config.model.seed, problem, steps).draws
-    except InputError as error:
+    except (InputError, np.linalg.LinAlgError, FloatingPointError) as error:
         return f"its fit failed ({' '.join(str(error).split())[:160]})"
     params = response_params(model, panel, inputs, draws)
     if nonfinite := [name for name in DRAW_FIELDS if not np.isfinite(getattr(params, name)).all()]:
