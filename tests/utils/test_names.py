@@ -56,3 +56,14 @@ def test_one_name_says_which_names_clash_or_that_none_matches() -> None:
         one_name("caf\u00e9", NAMES, "region", "choose one")
     with pytest.raises(InputError, match=r"^unknown region 'West' in a file; choose one$"):
         one_name("West", NAMES, "region", "choose one", where=" in a file")
+
+
+@pytest.mark.parametrize("text", ["all", " ALL ", "All"])
+def test_the_word_for_every_name_stands_for_itself(text: str) -> None:
+    assert one_name(text, ["North", "South"], "region", "choose one", every="all") == "all"
+    with pytest.raises(InputError, match="unknown region"):
+        one_name(text, ["North", "South"], "region", "choose one")
+
+
+def test_a_name_that_is_the_word_for_every_name_is_still_found_without_it() -> None:
+    assert one_name("north", ["North", "South"], "region", "choose one", every="all") == "North"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mmm_analytics.utils.paths import ProjectPaths
+from mmm_analytics.utils.paths import ProjectPaths, folder_of
 
 EXPECTED = {
     "raw_dir": "data/raw",
@@ -41,3 +41,11 @@ def test_every_path_moves_with_the_root(tmp_path: Path) -> None:
 def test_paths_are_immutable() -> None:
     with pytest.raises(AttributeError):
         ProjectPaths().root = Path("elsewhere")  # type: ignore[misc]
+
+
+def test_folder_of_a_model_is_the_folder_or_the_one_around_its_keras_file(tmp_path: Path) -> None:
+    assert folder_of(tmp_path / "models" / "mmm_model.keras") == tmp_path / "models"
+    assert folder_of(tmp_path / "models") == tmp_path / "models"
+    odd = tmp_path / "named.keras"  # a folder whose name ends in .keras is a folder
+    odd.mkdir()
+    assert folder_of(odd) == odd

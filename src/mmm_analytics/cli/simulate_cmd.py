@@ -25,7 +25,7 @@ from mmm_analytics.cli.common import (
     warn_model_file,
 )
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.paths import ProjectPaths
+from mmm_analytics.utils.paths import ProjectPaths, folder_of
 
 if TYPE_CHECKING:
     from mmm_analytics.config.loader import ProjectConfig
@@ -135,11 +135,6 @@ def show_optimum(result: OptimizationResult, output: Path, fmt: NumberFormat, te
     console.print(Text(f"Wrote {output}"))
 
 
-def _model_dir(model: Path) -> Path:
-    """The model folder of ``--model`` (the folder itself, or the one around its ``.keras`` file)."""
-    return model.parent if model.suffix == ".keras" else model
-
-
 def _check_scenarios(path: Path) -> None:
     """A scenarios path that exists must be a regular file (a missing one is reported when it is read)."""
     if path.is_dir():
@@ -173,7 +168,7 @@ def simulate(
         Output("--figures", figures),
         Output("--report", report, folder=False, suffix=".html"),
     )
-    with user_errors(*(() if interactive else outputs), reads=(_model_dir(model), scenarios)):
+    with user_errors(*(() if interactive else outputs), reads=(folder_of(model), scenarios)):
         if not interactive:
             _check_scenarios(scenarios)
         elif sys.stdin is None or sys.stdin.closed:  # `mmm simulate -i <&-`: input() would raise
@@ -216,7 +211,7 @@ def optimize(
     uplift_upper bound the weekly uplift over it (intervals.level) and prob_beats_current is the share of
     draws in which the allocation sells more.
     """
-    with user_errors(Output("--output", output, folder=False, suffix=".json"), reads=(_model_dir(model),)):
+    with user_errors(Output("--output", output, folder=False, suffix=".json"), reads=(folder_of(model),)):
         from mmm_analytics.pipeline import load_simulator, optimize_to_file
         from mmm_analytics.simulator import BudgetConstraints
         from mmm_analytics.simulator.constraints import parse_limits

@@ -307,10 +307,8 @@ def check_scenario_scopes(path: Path, clean_panel: Path) -> None:
     known = {"brand": sorted(set(frame[schema.BRAND])), "region": sorted(set(frame[schema.GEO]))}
     for spec in load_scenarios(path):
         for key, value in (("brand", spec.brand), ("region", spec.region)):
-            if value.strip().lower() == ALL:
-                continue
             try:
-                one_name(value, known[key], key, f"the data has {', '.join(known[key])} or all")
+                one_name(value, known[key], key, f"the data has {', '.join(known[key])} or all", every=ALL)
             except InputError as error:
                 raise InputError(
                     f"{path}: scenario {spec.name!r}, key {key!r}: {error}; or remove the scenario "

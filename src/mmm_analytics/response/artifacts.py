@@ -28,6 +28,7 @@ from mmm_analytics.response import saturation
 from mmm_analytics.response.saturation import relative_size
 from mmm_analytics.style import numbers
 from mmm_analytics.utils.io import atomic_path, write_json
+from mmm_analytics.utils.paths import folder_of
 
 METADATA_FILE = "metadata.json"
 PARAMS_FILE = "response_params.npz"
@@ -621,12 +622,12 @@ def model_folder(path: str | Path) -> Path:
     ``response_params.npz`` (curves, simulate and optimize need only those; see
     :func:`model_file_problem`), so that the loaders name whichever of them is missing.
     """
-    given = Path(path)
+    given, folder = Path(path), folder_of(path)
     if given.is_dir():
         return given
     if given.suffix == ".keras":
-        if given.exists() or any((given.parent / name).is_file() for name in (METADATA_FILE, PARAMS_FILE)):
-            return given.parent
+        if given.exists() or any((folder / name).is_file() for name in (METADATA_FILE, PARAMS_FILE)):
+            return folder
         raise InputError(f"model file '{given}' not found; run 'mmm train' first or pass --model")
     if given.exists():
         raise InputError(f"--model '{given}' is a file, not a model folder; pass the folder or its {MODEL_FILE}")

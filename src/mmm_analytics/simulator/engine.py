@@ -167,10 +167,8 @@ class MarketingSimulator:
         InputError
             For a name of neither, or one that matches several up to case.
         """
-        if text.strip().lower() == ALL:
-            return ALL
         known = self.brands if kind == "brand" else self.regions
-        return one_name(text, known, kind, f"choose one of: {', '.join(known)} or all")
+        return one_name(text, known, kind, f"choose one of: {', '.join(known)} or all", every=ALL)
 
     def rows(self, brand: str, region: str) -> Rows:
         """Series indices selected by ``brand`` and ``region`` (each a name as the model writes it, or ``"all"``)."""

@@ -38,8 +38,11 @@ def matching_names(text: str, names: Iterable[str]) -> list[str]:
     return [name for name in choices if _key(name) == key]
 
 
-def one_name(text: str, names: Iterable[str], kind: str, choices: str, where: str = "") -> str:
-    """The one name of ``names`` that ``text`` (spaces around it ignored) stands for.
+def one_name(
+    text: str, names: Iterable[str], kind: str, choices: str, where: str = "", *, every: str | None = None
+) -> str:
+    """The one name of ``names`` that ``text`` (spaces around it ignored) stands for; ``every`` (a word
+    for all of them, e.g. ``"all"``, in any case) when ``text`` is that word.
 
     Raises
     ------
@@ -47,6 +50,8 @@ def one_name(text: str, names: Iterable[str], kind: str, choices: str, where: st
         ``unknown {kind} 'text'{where}; {choices}`` for no match, or ``{kind} 'text'{where} matches
         A, B up to case; write it as one of them`` for several.
     """
+    if every is not None and text.strip().lower() == every.lower():
+        return every
     match matching_names(text.strip(), names):
         case [name]:
             return name

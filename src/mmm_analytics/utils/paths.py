@@ -71,3 +71,10 @@ class ProjectPaths:
     @property
     def simulations_dir(self) -> Path:
         return self.root / "outputs" / "simulations"
+
+
+def folder_of(model: str | Path) -> Path:
+    """The model folder ``model`` (a ``--model`` value) stands for, unchecked: the folder around a
+    ``.keras`` file, else ``model`` itself."""
+    given = Path(model)
+    return given.parent if given.suffix == ".keras" and not given.is_dir() else given
