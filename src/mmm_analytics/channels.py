@@ -33,6 +33,27 @@ if TYPE_CHECKING:
 
 type Array = npt.NDArray[np.float64]
 
+#: Names a channel may not take (in any case): the other columns of the decomposition table and of the
+#: tables keyed by channel (date, brand, region, sku, actual, predicted, base, price, promotions).
+RESERVED_NAMES: tuple[str, ...] = (
+    "date",
+    "brand",
+    "region",
+    "geo",
+    "sku",
+    "actual",
+    "predicted",
+    "base",
+    "price",
+    "promotions",
+)
+
+
+def reserved_names(names: Iterable[str]) -> list[str]:
+    """The ``names`` that are :data:`RESERVED_NAMES` up to case and spaces around them, in order."""
+    return [name for name in names if name.strip().lower() in RESERVED_NAMES]
+
+
 #: CPM of a channel given by a spend column: its input is INR, so 1000 INR per 1000 input units.
 SPEND_COLUMN_CPM = 1000.0
 

@@ -76,6 +76,21 @@ def test_a_channel_name_the_command_line_cannot_take_is_refused(name: str) -> No
     assert DataConfig.model_validate({"channels": {"TV 2": spec}}).channel_table().names == ("TV 2",)
 
 
+@pytest.mark.parametrize("name", ["base", "Price", " date ", "SKU", "region"])
+def test_a_channel_named_like_another_output_column_is_refused_on_loading(name: str) -> None:
+    """Before, such a name passed data, eda and features and stopped ``mmm train`` after the fit."""
+    spec = {"column": "TV_Impressions", "cpm": 1.2}
+    with pytest.raises(pydantic.ValidationError, match=rf"channel name\(s\) '{name}' are taken by other columns"):
+        DataConfig.model_validate({"channels": {name: spec}})
+
+
+def test_the_reserved_names_cover_the_decomposition_table_s_other_columns() -> None:
+    from mmm_analytics.channels import RESERVED_NAMES
+    from mmm_analytics.models.decomposition import KEY_COLUMNS, NON_MEDIA_PARTS
+
+    assert {*KEY_COLUMNS, *NON_MEDIA_PARTS, "sku", "actual", "predicted"} <= set(RESERVED_NAMES)
+
+
 @pytest.mark.parametrize(
     ("start", "message"),
     [

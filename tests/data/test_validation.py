@@ -17,6 +17,7 @@ from mmm_analytics.data.loader import read_raw_csv
 from mmm_analytics.data.validation import (
     MAX_MISSING_WEEK_SHARE,
     case_twin_notes,
+    check_clean_panel,
     parse_dates,
     validate_panel,
 )
@@ -591,3 +592,79 @@ def test_a_name_holding_the_word_total_is_not_taken_for_a_totals_row(raw_small: 
     raw.loc[3, schema.SKU] = ""
     with pytest.raises(InputError, match=r"1 empty value\(s\) \(first on line 5\); every row needs a value$"):
         validate_panel(raw, SOURCE)
+
+
+@pytest.fixture()
+def clean_frame(raw_small: pd.DataFrame) -> pd.DataFrame:
+    """The small panel as ``mmm data`` types it (the contract of clean_panel.parquet)."""
+    return validate_panel(raw_small, SOURCE).frame
+
+
+def _text_sales(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(Sales_Value=frame["Sales_Value"].astype(str))
+
+
+def _twice(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([frame, frame.iloc[:3]], ignore_index=True)
+
+
+def _week_dropped(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame[schema.DATE] != frame[schema.DATE].unique()[10]]
+
+
+def _one_row_dropped(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(index=frame.index[5])
+
+
+def _shifted_day(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.loc[out.index[0], schema.DATE] += pd.Timedelta(days=2)
+    return out
+
+
+def _negative_tv(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.loc[out.index[3], "TV_Impressions"] = -5.0
+    return out
+
+
+def _huge_sales(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.loc[out.index[3], "Sales_Value"] = 1e300
+    return out
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda f: f.drop(columns="CPI"), r"column 'CPI' is missing \(not a cleaned panel\?\)"),
+        (lambda f: f.assign(Date=f["Date"].astype(str)), r"column 'Date' holds \w+ values, not dates"),
+        (_text_sales, r"column 'Sales_Value' holds \w+ values, not numbers"),
+        (_twice, r"3 duplicate series-week row\(s\) \(e\.g\. \w+/\w+/\w+, week of \d{4}-\d\d-\d\d\)"),
+        (_week_dropped, r"series \w+/\w+/\w+ has rows for 103 of the 104 weeks"),
+        (_one_row_dropped, r"series \w+/\w+/\w+ has rows for 103 of the 104 weeks .*\(1 series short of weeks\)"),
+        (_shifted_day, r"column 'Date': 1 row\(s\) off the weekly grid"),
+        (_negative_tv, r"column 'TV_Impressions': 1 negative value\(s\) \(e\.g\. -5 in "),
+        (_huge_sales, r"column 'Sales_Value': 1 value\(s\) above 1e\+12 INR per week .*validation\.max_weekly_sales"),
+    ],
+    ids=[
+        "missing column",
+        "text dates",
+        "text sales",
+        "duplicates",
+        "missing week",
+        "missing row",
+        "off grid",
+        "negative",
+        "above bound",
+    ],
+)
+def test_a_parquet_given_as_the_cleaned_panel_keeps_its_contract(
+    clean_frame: pd.DataFrame, mutate: Callable[[pd.DataFrame], pd.DataFrame], message: str
+) -> None:
+    """Before, a parquet edited or written by another tool went into the features as it was: duplicate rows
+    summed, a missing week closed up, negative and huge values kept, text sales a traceback."""
+    check_clean_panel(clean_frame, "panel.parquet")  # as mmm data writes it: accepted
+    with pytest.raises(InputError, match=rf"^panel\.parquet: {message}") as raised:
+        check_clean_panel(mutate(clean_frame), "panel.parquet")
+    assert "\n" not in str(raised.value)

@@ -126,3 +126,21 @@ def test_read_panel_csv_goes_through_the_data_loader(eda_panel: pd.DataFrame, tm
     eda_panel.drop(columns="outlier_flag").assign(Date=text_dates).to_csv(path, index=False)
     frame = read_panel(path)
     assert pd.api.types.is_datetime64_any_dtype(frame["Date"]) and len(frame) == len(eda_panel)
+
+
+def test_load_quality_names_an_empty_or_unreadable_outlier_list(tmp_path: Path) -> None:
+    """Before: pandas' EmptyDataError as a traceback."""
+    (tmp_path / "outliers.csv").write_text("")
+    with pytest.raises(InputError, match=r"outliers.csv: empty \(not even a header line\); re-run 'mmm data'"):
+        load_quality(tmp_path)
+    (tmp_path / "outliers.csv").write_bytes(b"Geo,value\n\xff\xfe,1\n")
+    with pytest.raises(InputError, match=r"outliers.csv: not a readable CSV"):
+        load_quality(tmp_path)
+
+
+def test_read_panel_checks_a_parquet_s_contract(eda_panel: pd.DataFrame, tmp_path: Path) -> None:
+    """Before: a TypeError in the sales index when Sales_Value was text."""
+    path = tmp_path / "clean_panel.parquet"
+    eda_panel.assign(Sales_Value=eda_panel["Sales_Value"].astype(str)).to_parquet(path)
+    with pytest.raises(InputError, match=r"column 'Sales_Value' holds \w+ values, not numbers"):
+        read_panel(path)

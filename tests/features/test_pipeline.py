@@ -130,3 +130,19 @@ def test_a_features_file_given_as_the_input_names_the_option(tmp_path: Path) -> 
     pd.DataFrame({"Date": [0], "Sales_Value": [1.0]}).to_parquet(clean)
     check_panel_input(clean, "--input")
     check_panel_input(tmp_path / "missing.parquet", "--input")  # left to the reading, which names it
+
+
+def test_a_parquet_with_text_sales_is_one_line_not_a_traceback(dated_frame: pd.DataFrame, tmp_path: Path) -> None:
+    """Before: TypeError in the price weighting (``Can only string multiply by an integer``)."""
+    path = tmp_path / "clean_panel.parquet"
+    dated_frame.assign(Sales_Value=dated_frame["Sales_Value"].astype(str)).to_parquet(path, index=False)
+    with pytest.raises(InputError, match=r"clean_panel.parquet: column 'Sales_Value' holds \w+ values, not numbers"):
+        read_clean_panel(path)
+
+
+def test_a_parquet_with_duplicate_rows_is_refused_not_summed(dated_frame: pd.DataFrame, tmp_path: Path) -> None:
+    """Before, the duplicated series-weeks had their sales and exposures doubled in the features."""
+    path = tmp_path / "clean_panel.parquet"
+    pd.concat([dated_frame, dated_frame.iloc[:3]]).to_parquet(path, index=False)
+    with pytest.raises(InputError, match=r"3 duplicate series-week row\(s\)"):
+        read_clean_panel(path)

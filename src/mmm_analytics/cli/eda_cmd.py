@@ -113,7 +113,7 @@ def eda(
             )
         config = project_config(config_dir, "viz_config.yaml")
         with console.status(escape(f"Reading {input_path}...")):
-            panel = read_panel(input_path)
+            panel = read_panel(input_path, config.data)
             quality = load_quality(quality_dir)
         with progress_bar() as progress:
             result = explore(

@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from mmm_analytics.channels import Channels
+from mmm_analytics.channels import RESERVED_NAMES, Channels, reserved_names
 from mmm_analytics.config.base import MAX_SEED, Settings
 
 #: The dates a panel may hold (an earlier or later date is a typo or a unit slip).
@@ -233,6 +233,11 @@ class DataConfig(Settings):
             if "=" in name or not name.strip() or not name.isprintable():
                 why = " ('=' separates a channel from its amount in --min/--max)" if "=" in name else ""
                 raise ValueError(f"channel name {name!r} cannot be used on the command line{why}; rename it")
+        if reserved := reserved_names(channels):
+            raise ValueError(
+                f"channel name(s) {', '.join(map(repr, reserved))} are taken by other columns of the output "
+                f"tables ({', '.join(RESERVED_NAMES)}); rename them, e.g. '{reserved[0]} media'"
+            )
         shared = _shared_columns(channels)
         if shared is not None:
             raise ValueError(shared)

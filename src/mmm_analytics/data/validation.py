@@ -607,3 +607,79 @@ def validate_panel(
     stop_if_fatal()
     missing_in_file = {column: missing.get(column, 0) for column in columns}
     return ValidatedPanel(completed, tuple(issues), len(typed), inserted, missing_in_file, tuple(extra))
+
+
+#: What a cleaned panel's reader says when a parquet breaks the contract of ``mmm data``'s output.
+REBUILD_CLEAN = "re-run 'mmm data' on the source CSV to rebuild it (or give that CSV instead)"
+
+
+def _series_week(frame: pd.DataFrame, k: int) -> str:
+    """``GEO/Brand/SKU, week of YYYY-MM-DD`` of row ``k`` (positional), for a message."""
+    row = frame.iloc[k]
+    return f"{'/'.join(str(row[c]) for c in _KEY)}, week of {pd.Timestamp(row[schema.DATE]).date().isoformat()}"
+
+
+def check_clean_panel(
+    frame: pd.DataFrame, source: str, channels: Channels | None = None, limits: ValidationSettings | None = None
+) -> None:
+    """Raise :class:`InputError` unless ``frame`` (a parquet given as the cleaned panel) keeps the contract of
+    ``mmm data``'s ``clean_panel.parquet``: every schema and channel column, numbers in the numeric
+    columns, one row per series and week on a complete weekly grid, no negative sales, exposures or
+    prices, and no value above its ``validation`` bound. A CSV is validated (and cleaned) instead;
+    a parquet is trusted as written, so one edited or written by another tool is checked here, once.
+
+    The message names ``source``, the column and a series and week where it fails, in one line.
+    """
+    extra = channel_columns(channels)
+    columns = [*schema.ALL_COLUMNS, *extra]
+    if missing := [column for column in columns if column not in frame.columns]:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise InputError(f"{source}: column '{missing[0]}'{more} is missing (not a cleaned panel?); {REBUILD_CLEAN}")
+    if not pd.api.types.is_datetime64_any_dtype(frame[schema.DATE]):
+        raise InputError(
+            f"{source}: column '{schema.DATE}' holds {frame[schema.DATE].dtype} values, not dates; {REBUILD_CLEAN}"
+        )
+    for column in [*schema.NUMERIC_COLUMNS, *extra]:  # flags too: 0/1 integers
+        kind = frame[column].dtype
+        if not pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+            raise InputError(f"{source}: column '{column}' holds {kind} values, not numbers; {REBUILD_CLEAN}")
+    typed = frame[columns].reset_index(drop=True)
+    repeated = typed.duplicated(_ID, keep="first").to_numpy()
+    if repeated.any():
+        raise InputError(
+            f"{source}: {int(repeated.sum())} duplicate series-week row(s) (e.g. {_series_week(typed, int(np.flatnonzero(repeated)[0]))}); "
+            f"one row per week and series; {REBUILD_CLEAN}"
+        )
+    dates = typed[schema.DATE]
+    weeks = pd.date_range(dates.min(), dates.max(), freq="7D")
+    on_grid = dates.isin(weeks).to_numpy()
+    if not on_grid.all():
+        raise InputError(
+            f"{source}: column '{schema.DATE}': {int((~on_grid).sum())} row(s) off the weekly grid that starts "
+            f"{weeks[0].date().isoformat()} (e.g. {_series_week(typed, int(np.flatnonzero(~on_grid)[0]))}); {REBUILD_CLEAN}"
+        )
+    rows = typed.groupby(_KEY, sort=True, observed=True).size()
+    if (short := rows[rows < len(weeks)]).size:
+        name = "/".join(map(str, short.index[0]))
+        raise InputError(
+            f"{source}: series {name} has rows for {int(short.iloc[0])} of the {len(weeks)} weeks from "
+            f"{weeks[0].date().isoformat()} to {weeks[-1].date().isoformat()} ({short.size} series short of weeks); "
+            f"{REBUILD_CLEAN}"
+        )
+    for column in (*schema.NON_NEGATIVE_COLUMNS, *extra):
+        negative = (typed[column] < 0).to_numpy()
+        if negative.any():
+            k = int(np.flatnonzero(negative)[0])
+            raise InputError(
+                f"{source}: column '{column}': {int(negative.sum())} negative value(s) (e.g. {typed[column].iloc[k]:g} "
+                f"in {_series_week(typed, k)}); it must be >= 0; {REBUILD_CLEAN}"
+            )
+    numeric = [*schema.NUMERIC_COLUMNS, *extra]
+    for column, bound in _bounds(numeric, channels, limits or ValidationSettings()).items():
+        over = (typed[column].abs() > bound.limit).to_numpy()
+        if over.any():
+            k = int(np.flatnonzero(over)[0])
+            raise InputError(
+                f"{source}: column '{column}': {int(over.sum())} value(s) above {bound.limit:.3g} {bound.unit} "
+                f"(e.g. {typed[column].iloc[k]:.6g} in {_series_week(typed, k)}); {_raise_hint(bound.key)}"
+            )

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_analytics.channels import Channels
+from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.data import schema
 from mmm_analytics.eda import tables as descriptive
@@ -71,7 +72,8 @@ class EdaResult:
 
 
 def load_quality(folder: Path) -> QualityInputs:
-    """Read the cleaning step's ``cleaning_report.json`` and ``outliers.csv`` from ``folder`` when present."""
+    """Read the cleaning step's ``cleaning_report.json`` and ``outliers.csv`` from ``folder`` when present;
+    a damaged one is an :class:`InputError` naming it."""
     report_path, outlier_path = Path(folder) / CLEANING_REPORT, Path(folder) / OUTLIER_LIST
     report = None
     if report_path.is_file():
@@ -81,12 +83,25 @@ def load_quality(folder: Path) -> QualityInputs:
             raise InputError(
                 f"{report_path}: not valid JSON (line {error.lineno}); re-run 'mmm data' to rebuild it"
             ) from None
-    outliers = pd.read_csv(outlier_path) if outlier_path.is_file() else None
+    outliers = None
+    if outlier_path.is_file():
+        try:
+            outliers = pd.read_csv(outlier_path)
+        except pd.errors.EmptyDataError:
+            raise InputError(
+                f"{outlier_path}: empty (not even a header line); re-run 'mmm data' to rebuild it"
+            ) from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as error:
+            reason = " ".join(str(error).split())[:120]
+            raise InputError(
+                f"{outlier_path}: not a readable CSV ({reason}); re-run 'mmm data' to rebuild it"
+            ) from None
     return QualityInputs(report if isinstance(report, dict) else None, outliers)
 
 
-def read_panel(path: Path) -> pd.DataFrame:
-    """Read the panel: parquet (the cleaned panel) or a CSV in the schema (validated by the data step's loader).
+def read_panel(path: Path, config: DataConfig | None = None) -> pd.DataFrame:
+    """Read the panel: parquet (the cleaned panel, its contract checked against ``config``'s channels
+    and bounds) or a CSV in the schema (validated by the data step's loader).
 
     Raises
     ------
@@ -104,7 +119,12 @@ def read_panel(path: Path) -> pd.DataFrame:
 
             return load_panel(file)
         case ".parquet" | ".pq":
-            return read_parquet(file, "re-run 'mmm data' to rebuild it")
+            from mmm_analytics.data.validation import check_clean_panel
+
+            frame = read_parquet(file, "re-run 'mmm data' to rebuild it")
+            data = config or DataConfig()
+            check_clean_panel(frame, str(file), data.channel_table(), data.validation)
+            return frame
         case _:
             raise InputError(f"{file}: expected a .parquet (cleaned panel) or .csv file; got '{file.suffix}'")
 

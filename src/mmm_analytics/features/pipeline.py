@@ -14,6 +14,7 @@ import pandas as pd
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import DataConfig
 from mmm_analytics.data.pipeline import read_clean_parquet
+from mmm_analytics.data.validation import check_clean_panel
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import SERIES_ID, is_features_file, save_panel
@@ -51,16 +52,19 @@ def check_panel_input(path: Path, option: str) -> None:
 
 
 def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFrame:
-    """The cleaned panel written by ``mmm data`` (parquet), or a CSV in the same schema
-    validated and cleaned with ``config`` (default: the built-in ``data_config.yaml``)."""
+    """The cleaned panel written by ``mmm data`` (parquet, its contract checked by
+    :func:`~mmm_analytics.data.validation.check_clean_panel`), or a CSV in the same schema validated and
+    cleaned with ``config`` (default: the built-in ``data_config.yaml``)."""
+    config = config or DataConfig()
     if path.suffix == ".parquet":
         frame = read_clean_parquet(path, ("Date", "Geo", "Brand", "Sales_Value"), "run 'mmm data' to make it")
         if SERIES_ID in frame.columns:  # the features step's own output, given back to it
             raise _features_given(path)
+        check_clean_panel(frame, str(path), config.channel_table(), config.validation)
         return frame
     if not path.is_file():
         raise InputError(f"'{path}' not found; run 'mmm data' to make it")
-    return clean_csv(path, config or DataConfig())
+    return clean_csv(path, config)
 
 
 def build_features(clean_path: Path, output: Path, config: ProjectConfig) -> FeaturePanel:

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mmm_analytics.channels import reserved_names
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.inputs import model_inputs
@@ -138,9 +139,8 @@ def decompose(model: MarketingMixModel, panel: FeaturePanel, promotions: Sequenc
 
 
 def _check_channel_names(channels: tuple[str, ...]) -> None:
-    reserved = set(NON_MEDIA_PARTS) | set(KEY_COLUMNS) | {"actual", "predicted", "sku"}
-    clash = sorted(reserved.intersection(channels))
-    if clash:
+    """A panel built outside ``data_config.yaml`` (whose channels are checked on loading) may still clash."""
+    if clash := reserved_names(channels):
         raise InputError(
             f"data_config.yaml channels: the name(s) {clash} are reserved for the decomposition; rename them"
         )

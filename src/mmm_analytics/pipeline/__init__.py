@@ -179,7 +179,7 @@ def eda(run: PipelineRun, progress: Progress | None = None) -> EdaResult:
     from mmm_analytics.eda import load_quality, read_panel
 
     paths = run.paths
-    panel, quality = read_panel(paths.clean_panel), load_quality(paths.processed_dir)
+    panel, quality = read_panel(paths.clean_panel, run.config.data), load_quality(paths.processed_dir)
     return explore(
         panel,
         quality,
