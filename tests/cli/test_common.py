@@ -54,6 +54,26 @@ def test_a_full_disk_met_by_a_write_without_a_name_names_the_full_output(
     )
 
 
+def test_a_file_that_cannot_be_read_is_told_to_be_made_readable(tmp_path: Path) -> None:
+    """Before: "'x': permission denied on 'x'; choose another path (a folder you can write to)", the path
+    twice and the fix of a write, for a config or quality file the command only reads."""
+    config = tmp_path / "data_config.yaml"
+    config.write_text("channels: {}")
+    line = describe_os_error(PermissionError(errno.EACCES, "Permission denied", str(config)))
+    assert line == (
+        f"'{config}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{config}') "
+        "or choose another path"
+    )
+
+
+def test_a_write_refused_names_the_output_once(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    line = describe_os_error(
+        PermissionError(errno.EACCES, "Permission denied", str(output)), (Output("--output", output),)
+    )
+    assert line == f"--output '{output}': permission denied; choose another --output (a folder you can write to)"
+
+
 def test_after_ctrl_c_the_rest_of_the_run_ignores_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before, a Ctrl-C reaching JAX's exit handler printed a traceback under the 'interrupted' line.
     The command marks the interrupt; the console entry then ignores SIGINT until the process ends

@@ -99,10 +99,14 @@ def test_fixture_csv_validates_and_cleans(project: Path, kaggle_head_path: Path)
 def test_fixes_are_listed(project: Path, kaggle_head_path: Path) -> None:
     frame = pd.read_csv(kaggle_head_path, dtype=str, keep_default_na=False).rename(columns={schema.DATE: "Week"})
     frame.loc[3, "CPI"] = ""
-    frame.to_csv(project / "week.csv", index=False)
-    result = runner.invoke(app, ["data", "--source", "week.csv"])
+    name = "weekly_panel_as_exported_from_the_planning_workbook.csv"  # long enough to pass 80 columns
+    frame.to_csv(project / name, index=False)
+    result = runner.invoke(app, ["data", "--source", name])
     assert result.exit_code == 0, result.output
     assert "fixed:" in result.stdout and "'Week'" in result.stdout
+    # one line per fix at any width (before, rich wrapped them at 80 columns when piped)
+    fixes = [line for line in result.stdout.splitlines() if line.startswith("fixed:")]
+    assert len(fixes) == 2 and all(len(line) > 80 for line in fixes), fixes
 
 
 @pytest.mark.parametrize(

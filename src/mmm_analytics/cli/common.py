@@ -161,8 +161,16 @@ def describe_os_error(error: OSError, outputs: tuple[Output, ...] = ()) -> str:
             return f"{where}: '{shown_path(blocker)}' is {kind}, so nothing can be written under it; {other}"
         case errno.EISDIR:
             return f"{where}: '{shown_path(culprit)}' is a folder, not a file; give the path of a file"
+        case errno.EACCES | errno.EPERM if output is None and os.path.isfile(culprit):  # a file read
+            return (
+                f"{where} cannot be read (permission denied); make it readable (e.g. chmod u+r "
+                f"'{shown_path(culprit)}') or {other}"
+            )
+        case errno.EACCES | errno.EPERM if output is None:
+            return f"{where}: permission denied; check its permissions and its folders', or {other}"
         case errno.EACCES | errno.EPERM:
-            return f"{where}: permission denied on '{shown_path(culprit)}'; {other} (a folder you can write to)"
+            on = "" if culprit == shown else f" on '{shown_path(culprit)}'"
+            return f"{where}: permission denied{on}; {other} (a folder you can write to)"
         case errno.EROFS:
             return f"{where}: the file system is read-only; {other}"
         case errno.ENOSPC | errno.EDQUOT:

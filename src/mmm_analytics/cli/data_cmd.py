@@ -67,7 +67,8 @@ def show(result: DataResult, fmt: NumberFormat) -> None:
     """The fixes, notes on files of an earlier synthetic panel and the summary table of a data step,
     counts grouped per ``fmt``."""
     for message in result.fixes[:MAX_FIXES_SHOWN]:
-        console.print(f"[dim]fixed:[/dim] {escape(message)}", highlight=False)
+        # one line per fix, as warnings and errors are: grep and logs see each whole
+        console.print(f"[dim]fixed:[/dim] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
     if len(result.fixes) > MAX_FIXES_SHOWN:
         more = numbers.count(len(result.fixes) - MAX_FIXES_SHOWN, fmt)
         console.print(f"[dim]... {more} more fixes in {escape(str(result.cleaning_report))}[/dim]")
