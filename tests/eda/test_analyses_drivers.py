@@ -106,8 +106,15 @@ def test_distribution_and_creative_panels(view) -> None:
 
 def test_constant_creative_scores_skip_the_analysis(panel: pd.DataFrame, make_view) -> None:
     panel[["FB_Banner_Content_Score", "IG_Banner_Content_Score"]] = 75.0
-    with pytest.raises(NotApplicable, match="never vary"):
+    with pytest.raises(NotApplicable, match="^FB_Banner_Content_Score, IG_Banner_Content_Score never vary$"):
         drivers.creative_scores(make_view(panel))
+
+
+def test_a_constant_rainfall_skips_with_the_reason_alone(panel: pd.DataFrame, make_view) -> None:
+    """Before: 'rainfall vs sales: Rainfall_Index never vary', shown after the title 'Rainfall vs sales: '."""
+    panel["Rainfall_Index"] = 1.0
+    with pytest.raises(NotApplicable, match="^Rainfall_Index never varies$"):
+        drivers.rainfall_vs_sales(make_view(panel))
 
 
 def test_driver_correlation_is_within_series_and_sorted_by_strength(view) -> None:

@@ -223,18 +223,20 @@ def _geo_week(view: PanelView, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _varying(frame: pd.DataFrame, columns: list[str], what: str) -> tuple[list[str], list[str]]:
+def _varying(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[str]]:
+    """The ``columns`` that vary, and a note for each left out; none varying skips the analysis (its title
+    is shown beside the reason, so the reason does not repeat it)."""
     keep = [c for c in columns if frame[c].std() > 0]
     notes = [f"{c} is constant: left out" for c in columns if c not in keep]
     if not keep:
-        raise NotApplicable(f"{what}: {', '.join(columns)} never vary")
+        raise NotApplicable(f"{', '.join(columns)} never {'varies' if len(columns) == 1 else 'vary'}")
     return keep, notes
 
 
 def rainfall_vs_sales(view: PanelView) -> ScatterGrid:
     """Geo weekly sales index against the rainfall index, plus both by calendar month."""
     frame = _geo_week(view, [defaults.RAINFALL])
-    _varying(frame, [defaults.RAINFALL], "rainfall vs sales")
+    _varying(frame, [defaults.RAINFALL])
     panel = scatter(frame[defaults.RAINFALL], frame[defaults.SALES_INDEX])
     profile = frame.groupby(frame[schema.DATE].dt.month)[[defaults.RAINFALL, defaults.SALES_INDEX]].mean()
     return ScatterGrid(
@@ -246,7 +248,7 @@ def distribution_vs_sales(view: PanelView) -> ScatterGrid:
     """Geo weekly Sales_Value (INR) against each distribution measure, coloured by geo."""
     columns = list(defaults.DISTRIBUTION_COLUMNS)
     frame = _geo_week(view, columns)
-    keep, notes = _varying(frame, columns, "distribution vs sales")
+    keep, notes = _varying(frame, columns)
     panels = {c: scatter(frame[c], frame[schema.SALES_VALUE], frame[schema.GEO]) for c in keep}
     return ScatterGrid("distribution_vs_sales", panels, "Sales_Value (INR per geo-week)", notes=tuple(notes))
 
@@ -254,7 +256,7 @@ def distribution_vs_sales(view: PanelView) -> ScatterGrid:
 def creative_scores(view: PanelView) -> ScatterGrid:
     """Geo x brand weekly sales index against each creative score, coloured by the matching channel's exposure."""
     columns = list(defaults.CREATIVE_PAIRS)
-    keep, notes = _varying(view.series, columns, "creative scores vs sales")
+    keep, notes = _varying(view.series, columns)
     names = {column: name for name, column in view.channels.items()}
     panels, hue_labels = {}, {}
     for column in keep:
