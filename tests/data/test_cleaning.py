@@ -19,6 +19,8 @@ from mmm_analytics.config.data import (
 from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.data.cleaning import (
+    MIN_OFF_SALE_WEEKS,
+    off_sale_notes,
     OUTLIER_COLUMNS,
     OUTLIER_FLAG,
     clean_panel,
@@ -308,3 +310,30 @@ def test_contract_casts_a_spend_column_to_float(raw_small: pd.DataFrame) -> None
     out = to_contract(spent[[OUTLIER_FLAG, "TV_Spend", *schema.ALL_COLUMNS]])
     assert list(out.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG]
     assert out["TV_Spend"].dtype == "float64"
+
+
+def _off_sale(raw_small: pd.DataFrame, weeks: int, at_end: bool = False) -> pd.DataFrame:
+    """The small panel typed, with the first (or last) ``weeks`` weeks of one series at no sales and price 0."""
+    frame = validate_panel(raw_small, "small.csv").frame
+    first = frame[list(schema.KEY_COLUMNS)].iloc[0]
+    series = (frame[list(schema.KEY_COLUMNS)] == first).all(axis=1)
+    dates = np.sort(frame[schema.DATE].unique())
+    span = dates[-weeks:] if at_end else dates[:weeks]
+    rows = series & frame[schema.DATE].isin(span)
+    frame.loc[rows, [schema.SALES_VALUE, schema.SALES_UNITS, schema.NET_PRICE, schema.MRP]] = 0.0
+    return frame
+
+
+def test_weeks_before_a_launch_written_as_zeros_are_named(raw_small: pd.DataFrame) -> None:
+    """Before, 30 weeks of zero sales at price 0 before a launch passed without a word, and the EDA led
+    with the price moving most with sales."""
+    [note] = off_sale_notes(_off_sale(raw_small, 30))
+    assert note.startswith("series ") and "no sales at a price of 0 in its first 30 of 104 weeks (" in note
+    assert "start the file at the launch" in note and "\n" not in note
+
+
+def test_weeks_after_a_delisting_are_named_and_a_short_gap_is_not(raw_small: pd.DataFrame) -> None:
+    [note] = off_sale_notes(_off_sale(raw_small, 8, at_end=True))
+    assert "in its last 8 of 104 weeks" in note
+    assert off_sale_notes(_off_sale(raw_small, MIN_OFF_SALE_WEEKS - 1)) == ()
+    assert off_sale_notes(validate_panel(raw_small, "small.csv").frame) == ()

@@ -284,6 +284,41 @@ def extreme_outlier_notes(outliers: pd.DataFrame, fmt: NumberFormat = NumberForm
     )
 
 
+#: A series with no sales at a zero price in this many weeks or more at its start (or end) is named:
+#: most likely not yet launched (or delisted), written as zeros to fill the grid.
+MIN_OFF_SALE_WEEKS = 4
+
+
+def off_sale_notes(frame: pd.DataFrame) -> tuple[str, ...]:
+    """One line naming the series (and how many more) whose first or last :data:`MIN_OFF_SALE_WEEKS`
+    weeks or more have zero ``Sales_Value`` at a zero ``Net_Price``: weeks before a launch or after a
+    delisting, which the model would read as weeks that sold nothing at a price of 0; () when none.
+    ``frame``: the cleaned panel, one row per series and week."""
+    off = (frame[schema.SALES_VALUE] == 0) & (frame[schema.NET_PRICE] == 0)
+    if not off.any():
+        return ()
+    found: list[tuple[str, int, int, str, str]] = []
+    for key, rows in frame.assign(_off=off).sort_values(schema.DATE).groupby(list(schema.KEY_COLUMNS), sort=True):
+        flags = rows["_off"].to_numpy()
+        dates = rows[schema.DATE].dt.date.astype(str).to_numpy()
+        leading = int(np.argmin(flags)) if not flags.all() else len(flags)
+        trailing = int(np.argmin(flags[::-1])) if not flags.all() else len(flags)
+        name = "/".join(map(str, key))
+        if leading >= MIN_OFF_SALE_WEEKS:
+            found.append((name, leading, len(flags), f"its first {leading}", f"{dates[0]} to {dates[leading - 1]}"))
+        elif trailing >= MIN_OFF_SALE_WEEKS:
+            found.append((name, trailing, len(flags), f"its last {trailing}", f"{dates[-trailing]} to {dates[-1]}"))
+    if not found:
+        return ()
+    name, _, weeks, which, span = max(found, key=lambda item: item[1])
+    more = f" ({len(found) - 1} more series like it)" if len(found) > 1 else ""
+    return (
+        f"series {name} has no sales at a price of 0 in {which} of {weeks} weeks ({span}){more}: not on sale "
+        "then? The model reads them as weeks that sold nothing at a price of 0, which bends the price and media "
+        "effects; start the file at the launch (or end it at the delisting), or leave the series out",
+    )
+
+
 def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
     """Cast to the ``clean_panel.parquet`` dtypes and order (see :class:`CleanedPanel`).
 

@@ -38,6 +38,7 @@ from mmm_analytics.data.cleaning import (
     clean_panel,
     cleaning_report,
     extreme_outlier_notes,
+    off_sale_notes,
     to_contract,
     total_changes,
 )
@@ -225,6 +226,7 @@ def run_data(
         *loaded.notes,
         *case_twin_notes(validated.frame),
         *extreme_outlier_notes(cleaned.outliers, fmt),
+        *off_sale_notes(cleaned.frame),
         *unspent_channel_notes(cleaned.frame, config.channel_table()),
     )
     if validated.n_weeks < schema.MIN_TRAINING_WEEKS:
