@@ -20,7 +20,6 @@ from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
 from mmm_analytics.data.cleaning import (
     MIN_OFF_SALE_WEEKS,
-    off_sale_notes,
     OUTLIER_COLUMNS,
     OUTLIER_FLAG,
     clean_panel,
@@ -28,6 +27,7 @@ from mmm_analytics.data.cleaning import (
     extreme_outlier_notes,
     handle_outliers,
     impute,
+    off_sale_notes,
     to_contract,
     total_changes,
 )
