@@ -89,19 +89,20 @@ def test_one_segment_takes_the_tighter_of_each_limit_and_the_data_range() -> Non
 
 
 @pytest.mark.parametrize(
-    ("constraints", "fragment"),
+    ("constraints", "budget", "fragment"),
     [
-        (BudgetConstraints(min_spend={"TV": 40.0}), "TV: your minimum 40 INR is above its highest weekly spend"),
-        (BudgetConstraints(max_spend={"TV": 5.0}), "TV: your maximum 5 INR is below its lowest weekly spend"),
+        (BudgetConstraints(min_spend={"TV": 40.0}), 50.0, "TV: your minimum 40 INR is above its highest weekly spend"),
+        (BudgetConstraints(max_spend={"TV": 5.0}), 14.0, "TV: your maximum 5 INR is below its lowest weekly spend"),
     ],
     ids=["min-above-range", "max-below-range"],
 )
 def test_a_user_limit_outside_the_data_range_wins_and_is_reported(
-    constraints: BudgetConstraints, fragment: str
+    constraints: BudgetConstraints, budget: float, fragment: str
 ) -> None:
+    """(Budgets within the stretched tops, 50 and 15: above them the data-range maxima give way.)"""
     current = np.array([[20.0, 2.0, 5.0]])
     spend_range = SpendRange(lower=np.array([[10.0, 1.0, 4.0]]), upper=np.array([[30.0, 4.0, 6.0]]))
-    bounds = cell_bounds(_limits(constraints, current, 50.0), current, spend_range, 50.0, True, CHANNELS)
+    bounds = cell_bounds(_limits(constraints, current, budget), current, spend_range, budget, True, CHANNELS)
     assert len(bounds.notes) == 1 and bounds.notes[0].startswith(fragment)
     held = "minimum" if constraints.min_spend else "maximum"
     assert bounds.notes[0].endswith(
@@ -134,7 +135,7 @@ def test_a_minimum_above_the_range_does_not_leave_that_channel_the_only_one_with
     current2 = np.array([[20.0, 2.0, 5.0], [10.0, 1.0, 1.0]])
     range2 = SpendRange(lower=current2 * 0.5, upper=current2 * 1.5)
     wide = BudgetConstraints(min_spend={"TV": 60.0})  # above TV's tops of 30 + 15
-    bounds2 = cell_bounds(_limits(wide, current2, 100.0), current2, range2, 100.0, True, CHANNELS)
+    bounds2 = cell_bounds(_limits(wide, current2, 70.0), current2, range2, 70.0, True, CHANNELS)
     np.testing.assert_allclose(bounds2.upper[:, 0], [40.0, 20.0], rtol=EXACT)
     assert not bounds2.data_upper[:, 0].any() and bounds2.channel_lower[0] == pytest.approx(60.0, rel=EXACT)
 
@@ -151,6 +152,10 @@ def test_a_budget_the_data_range_cannot_hold_drops_that_side_of_it(budget: float
     assert bounds.notes[0].endswith(f"extrapolate the curves {beyond} any spend the model has seen")
     if side == "maxima":
         assert np.isinf(bounds.upper).all() and bounds.data_lower.all()
+        # spending at most the budget too: before, the tops held, so today's mix scaled to the budget (the
+        # plan every advice is judged against) was out of reach and a plan selling less was recommended
+        at_most = cell_bounds(_limits(None, current, budget), current, spend_range, budget, True, CHANNELS)
+        assert np.isinf(at_most.upper).all() and at_most.notes == bounds.notes
         top = SpendRange(spend_range.lower, spend_range.upper, quantile=0.9)
         (note,) = cell_bounds(_limits(None, current, budget), current, top, budget, False, CHANNELS).notes
         assert "every channel at its 90th-percentile weekly spend in the data: 40 INR" in note

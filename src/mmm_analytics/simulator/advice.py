@@ -194,13 +194,21 @@ class Notes:
         breaches: Sequence[str],
         constrained: bool,
         kept: bool,
+        beyond_range: bool = False,
     ) -> tuple[str, ...]:
         """The line saying today's mix is recommended because the best ``plan`` found did not beat it
-        (none when nothing was kept, or the plan is today's mix anyway)."""
+        (none when nothing was kept, or the plan is today's mix anyway); ``beyond_range``: today's mix
+        is kept beyond the data range on ``breaches``."""
         if not kept or np.abs(plan - baseline).max(initial=0.0) <= 1e-6 * max(self.budget, 1.0):
             return ()
-        where = " within the limits" if constrained else ""
-        broken = f"; today's mix is outside the limits on {', '.join(breaches)}" if breaches else ""
+        where = " within the limits" if constrained or beyond_range else ""
+        if beyond_range:
+            broken = (
+                f"; it goes beyond the range of weekly spend seen in the data on {', '.join(breaches)}, where the "
+                "curves rest on few weeks or none"
+            )
+        else:
+            broken = f"; today's mix is outside the limits on {', '.join(breaches)}" if breaches else ""
         if found.expected > uplift_threshold(found.current):  # kept because it wins in too few draws
             return (
                 f"{KEPT_LINE_START}{where} beats today's mix in {self.confidence:.0%} of posterior draws (the best "

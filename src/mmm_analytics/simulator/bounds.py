@@ -175,7 +175,9 @@ def cell_bounds(
             notes.append(_budget_note(budget, "below", LOWEST, low_total.sum(), "minima", seen_beyond=False, fmt=fmt))
             low_on[:] = False
         high_total = np.minimum(user_upper, np.where(high_on, data_high, np.inf).sum(axis=0))
-        if not at_most and high_total.sum() < budget * (1 - RELATIVE_TOLERANCE):
+        # With --at-most too: today's mix scaled to the budget, the plan every advice is judged against,
+        # must stay within reach (before, a losing plan under the tops was recommended).
+        if high_total.sum() < budget * (1 - RELATIVE_TOLERANCE):
             seen_beyond = spend_range.quantile < 1  # weeks above the top exist: the curves are not blind there
             notes.append(_budget_note(budget, "above", top, high_total.sum(), "maxima", seen_beyond, fmt))
             high_on[:] = False

@@ -472,6 +472,8 @@ class _Verdict:
     cautious: bool = False
     #: Channels whose spend in today's mix breaks a limit or the data range (a move is asked for).
     breaches: tuple[str, ...] = ()
+    #: Today's mix kept beyond the data range on ``breaches``: no plan within it sold more.
+    beyond_range: bool = False
 
     @property
     def partial(self) -> bool:
@@ -526,7 +528,8 @@ class _Outcome:
         the plan (the plan itself or part of the way) or the plan of largest bad-case uplift
         (:meth:`_cautious_plan`), whichever wins in the draws, or today's mix when neither wins
         there; where today's mix breaks a limit or bound, a move is asked for: the plan, even one that
-        sells less than today's mix (the limits hold)."""
+        sells less than today's mix (the limits hold), unless only the data range leaves today's mix out,
+        which is then kept."""
         selection, plan = self.selection, self.solution.spend
         baseline = scaled_current(selection.current, self.budget)
         found = uplift_over_current(plan, baseline, self.level, selection.draws, selection.cells)
@@ -535,7 +538,15 @@ class _Outcome:
             self.what,
         )
         if breaches := self._breaches(baseline, limits):
-            return _Verdict(plan, baseline, found, found, kept=False, breaches=breaches)
+            if self._breaks_limits(baseline, limits) or found.expected > advice.uplift_threshold(found.current):
+                return _Verdict(plan, baseline, found, found, kept=False, breaches=breaches)
+            # Only the data range (the advice's own caution, no limit of the user's) leaves today's mix out, and
+            # the best plan within it sells less: today's mix is kept, beyond the range. Before, the losing
+            # plan was recommended (a budget above the range's tops with --at-most, for one).
+            no_gain = advice.no_uplift(found)
+            return _Verdict(
+                baseline, baseline, found, no_gain, kept=True, step=0.0, breaches=breaches, beyond_range=True
+            )
         whole = _Verdict(plan, baseline, found, found, kept=False)
         kept = _Verdict(baseline, baseline, found, advice.no_uplift(found), kept=True, step=0.0)
         if found.expected <= advice.uplift_threshold(found.current):
@@ -661,7 +672,15 @@ class _Outcome:
         return (
             *advice.solver_warnings(self.solution.converged, self.solution.starts_used, mroi, free, spread, notes),
             *self.bounds.notes,
-            *notes.kept(verdict.found, self.solution.spend, verdict.baseline, breaches, constrained, verdict.kept),
+            *notes.kept(
+                verdict.found,
+                self.solution.spend,
+                verdict.baseline,
+                breaches,
+                constrained,
+                verdict.kept,
+                verdict.beyond_range,
+            ),
             *notes.forced(verdict.found, breaches, verdict.kept),
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
@@ -671,6 +690,15 @@ class _Outcome:
                 verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept, self.released
             ),
         )
+
+    def _breaks_limits(self, baseline: SpendMatrix, limits: ChannelLimits) -> bool:
+        """Whether today's mix scaled to the budget breaks a limit of the user's: a channel total outside
+        its minimum or maximum, or a locked channel moved from today's spend."""
+        tolerance = BOUND_TOLERANCE * max(self.budget, 1.0)
+        totals = baseline.sum(axis=0)
+        outside = (totals < limits.lower - tolerance) | (totals > limits.upper + tolerance)
+        moved = np.abs(baseline - self.selection.current) > tolerance
+        return bool(outside.any() or (moved & np.broadcast_to(limits.locked, moved.shape)).any())
 
     def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> tuple[str, ...]:
         """Channels whose spend in today's mix scaled to the budget breaks a limit or the data range."""
