@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mmm_analytics.cli.common import Output, describe_os_error
+from mmm_analytics.cli.common import Output, describe_os_error, warn_config_channels
 
 
 def test_a_full_disk_without_a_file_name_says_where_it_may_be() -> None:
@@ -72,6 +72,45 @@ def test_a_write_refused_names_the_output_once(tmp_path: Path) -> None:
         PermissionError(errno.EACCES, "Permission denied", str(output)), (Output("--output", output),)
     )
     assert line == f"--output '{output}': permission denied; choose another --output (a folder you can write to)"
+
+
+def _config_folder(tmp_path: Path, tv_cpm: str, radio: bool = True) -> Path:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    radio_line = "  Radio: {column: Radio_Listenership, cpm: 0.6}\n" if radio else ""
+    (folder / "data_config.yaml").write_text(
+        f"channels:\n  TV: {{column: TV_Impressions, cpm: {tv_cpm}}}\n{radio_line}", encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("tv_cpm", "radio", "expected"),
+    [
+        ("1.2", True, None),
+        ("12.0", True, "(TV 1.2 -> 12): the ROIs and advice that follow use the model's"),
+        ("1.2", False, "lists the channels TV, the model in"),
+    ],
+    ids=["same", "cpm-changed", "channel-removed"],
+)
+def test_a_config_whose_channels_or_cpms_changed_after_training_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tv_cpm: str, radio: bool, expected: str | None
+) -> None:
+    """Before, data_config.yaml's CPMs changed after training (as its comment invites) were silently not used."""
+    import json
+
+    from mmm_analytics.config.loader import load_config
+
+    model = tmp_path / "models"
+    model.mkdir()
+    (model / "features_meta.json").write_text(json.dumps({"channels": ["TV", "Radio"], "cpm": [1.2, 0.6]}))
+    folder = _config_folder(tmp_path, tv_cpm, radio)
+    warn_config_channels(model / "mmm_model.keras", folder, load_config(folder))
+    err = " ".join(capsys.readouterr().err.split())
+    if expected is None:
+        assert err == ""
+    else:
+        assert err.startswith("warning: ") and expected in err and "re-run 'mmm features' and 'mmm train'" in err
 
 
 def test_after_ctrl_c_the_rest_of_the_run_ignores_it(monkeypatch: pytest.MonkeyPatch) -> None:

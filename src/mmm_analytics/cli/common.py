@@ -26,7 +26,7 @@ from rich.markup import escape
 from mmm_analytics.config.base import MAX_SEED
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output, require_file, shown_path
-from mmm_analytics.utils.paths import ProjectPaths
+from mmm_analytics.utils.paths import ProjectPaths, folder_of
 
 if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig
@@ -302,6 +302,39 @@ def warn_stale_model(model: Path, features_meta: Path) -> None:
             f"the model in '{shown_path(model)}' was trained on other data than '{shown_path(features_meta)}' now "
             f"describes ({', '.join(differ)} differ): what follows is for the data it was trained on; "
             "re-run 'mmm train' to fit the current data"
+        )
+
+
+def warn_config_channels(model: Path, config_dir: Path, config: ProjectConfig) -> None:
+    """Warn when the ``data_config.yaml`` of ``config_dir`` (a folder holding one) lists other channels or
+    CPMs than the model in ``model`` was trained with: the curves and advice use the model's, so a CPM
+    changed in the config after training was silently not used."""
+    import json
+    import math
+
+    data_config = config_dir / "data_config.yaml"
+    trained = folder_of(model) / "features_meta.json"
+    if not (config_dir.is_dir() and data_config.is_file() and trained.is_file()):
+        return
+    try:
+        meta = json.loads(trained.read_text(encoding="utf-8"))
+        then = {str(name): float(cpm) for name, cpm in zip(meta["channels"], meta["cpm"], strict=True)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    table = config.data.channel_table()
+    now = dict(zip(table.names, table.cpm, strict=True))
+    fix = "re-run 'mmm features' and 'mmm train' to use the config's"
+    if set(now) != set(then):
+        warn(
+            f"'{shown_path(data_config)}' lists the channels {', '.join(now)}, the model in "
+            f"'{shown_path(folder_of(model))}' was trained with {', '.join(then)}: what follows uses the model's; {fix}"
+        )
+        return
+    changed = [f"{name} {then[name]:g} -> {now[name]:g}" for name in now if not math.isclose(now[name], then[name])]
+    if changed:
+        warn(
+            f"the CPMs of '{shown_path(data_config)}' differ from those the model in '{shown_path(folder_of(model))}' "
+            f"was trained with ({'; '.join(changed)}): the ROIs and advice that follow use the model's; {fix}"
         )
 
 

@@ -17,6 +17,7 @@ from mmm_analytics.cli.common import (
     console,
     project_config,
     user_errors,
+    warn_config_channels,
     warn_model_file,
 )
 from mmm_analytics.cli.progress import figure_bar
@@ -143,4 +144,5 @@ def curves(
         with figure_bar() as progress:
             result = generate_curves(model, output, reports, config, fmt.value, progress, all_figures)
         warn_model_file(model)
+        warn_config_channels(model, config_dir, config)
         show(result, output, reports, config.viz.number_format)

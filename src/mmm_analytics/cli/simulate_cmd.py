@@ -22,6 +22,7 @@ from mmm_analytics.cli.common import (
     project_config,
     user_errors,
     warn,
+    warn_config_channels,
     warn_model_file,
 )
 from mmm_analytics.errors import InputError
@@ -176,6 +177,7 @@ def simulate(
         config = project_config(config_dir, "model_config.yaml")
         simulator = load_simulator(model, config)
         warn_model_file(model)
+        warn_config_channels(model, config_dir, config)
         brand, region = simulator.named("brand", brand), simulator.named("region", region)
         if interactive:
             from mmm_analytics.cli.interactive import run_interactive
@@ -230,6 +232,7 @@ def optimize(
         )
         simulator = load_simulator(model, config)
         warn_model_file(model)
+        warn_config_channels(model, config_dir, config)
         brand, region = simulator.named("brand", brand), simulator.named("region", region)
         with console.status(OPTIMIZE_STATUS):
             result = optimize_to_file(simulator, output, weekly_budget, constraints, brand, region)
