@@ -417,3 +417,17 @@ def test_a_name_matching_several_up_to_case_asks_for_one(tmp_path: Path) -> None
         sim.named("brand", "Cafe")  # no accent: another name
     with pytest.raises(InputError, match=r"^unknown region 'SOUTH'"):
         sim.rows("all", "SOUTH")
+
+
+def test_a_spend_far_beyond_any_week_of_the_data_is_named(simulator: MarketingSimulator) -> None:
+    """Before, a scenario with Radio at 558 times today's spend (300 times its highest week) was reported
+    without a word; optimize already warned of the same spend."""
+    brand, region = "BrandB", "EAST"
+    current = simulator.current_spend(brand, region)
+    channel = simulator.channels[-1]
+    highest = float(simulator.params.spend[simulator.rows(brand, region)].sum(axis=0).max(axis=0)[-1])
+    quiet = simulator.simulate_scenario(current, brand, region)
+    assert not any("times its highest weekly spend" in w for w in quiet.warnings)
+    loud = simulator.simulate_scenario(current | {channel: 3.0 * highest}, brand, region)
+    (line,) = [w for w in loud.warnings if "times its highest weekly spend" in w]
+    assert line.startswith(f"{channel} at ") and " is 3.0 times its highest weekly spend in the data (" in line

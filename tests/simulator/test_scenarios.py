@@ -280,3 +280,21 @@ def test_a_missing_scenarios_file_shows_the_form_of_one(tmp_path: Path) -> None:
     assert "not found; pass --scenarios with a YAML file of named plans" in str(caught.value)
     (tmp_path / "example.yaml").write_text(example)
     assert [spec.name for spec in load_scenarios(tmp_path / "example.yaml")] == ["now", "more_tv"]  # the example reads
+
+
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        ("scenarios: []\n", "list at least one scenario, e.g. '- {name: today, spend: {}}'"),
+        ("scenarios:\n  - spend: {TV: 5}\n", "add it (the project's config/scenarios.yaml shows the format)"),
+        ("scenarios:\n  - name: x\n    spend: [TV, 5000]\n", "write a mapping, e.g. {TV: 150000, Radio: '+20%'}"),
+        ("{}\n", "add it (the project's config/scenarios.yaml shows the format)"),
+    ],
+    ids=["no-scenario", "no-name", "spend-a-list", "no-scenarios-key"],
+)
+def test_a_malformed_scenarios_file_says_what_to_write(tmp_path: Path, text: str, fix: str) -> None:
+    """Before, pydantic's words alone ('List should have at least 1 item after validation, not 0')."""
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError, match=r"^.*scenarios\.yaml: ") as raised:
+        load_scenarios(path)
+    assert str(raised.value).endswith(f"; {fix}")

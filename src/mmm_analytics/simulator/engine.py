@@ -338,7 +338,10 @@ class MarketingSimulator:
             horizon_weeks=self.settings.horizon_weeks,
             horizon_predicted_sales=baseline * self.settings.horizon_weeks + horizon,
             horizon_incremental_sales=horizon,
-            warnings=unseen_spend_notes(spend, current, self.channels, self.number_format),
+            warnings=(
+                *unseen_spend_notes(spend, current, self.channels, self.number_format),
+                *beyond_data_notes(spend, self.params.spend[rows], self.channels, self.number_format),
+            ),
         )
 
     # ----- optimisation ---------------------------------------------------------------------
@@ -500,5 +503,27 @@ def unseen_spend_notes(
             f"{channels[c]} gets {message_inr(float(spend[unseen[:, c], c].sum()), fmt)} per week "
             f"{where_words(unseen[:, c])} where the data has no spend on it: its response there is not estimated "
             "(the priors' alone), so its sales are a guess"
+        )
+    return tuple(notes)
+
+
+#: A channel's weekly spend this many times the highest week of the data (over the selected segments)
+#: or more is named: its sales there come from the curve's shape alone, far from any week the model saw.
+FAR_BEYOND_DATA = 2.0
+
+
+def beyond_data_notes(
+    spend: SpendMatrix, history: np.ndarray, channels: tuple[str, ...], fmt: NumberFormat = NumberFormat.INDIAN
+) -> tuple[str, ...]:
+    """One line per channel whose weekly spend in ``spend`` (K, C, INR per week) is :data:`FAR_BEYOND_DATA`
+    times or more the highest weekly spend of the data over the same segments (``history`` (K, T, C), INR
+    per week). Amounts are grouped per ``fmt``."""
+    total, highest = spend.sum(axis=0), history.sum(axis=0).max(axis=0, initial=0.0)
+    notes = []
+    for c in np.flatnonzero((highest > 0) & (total >= FAR_BEYOND_DATA * highest)):
+        notes.append(
+            f"{channels[c]} at {message_inr(float(total[c]), fmt)} per week is {total[c] / highest[c]:,.1f} times "
+            f"its highest weekly spend in the data ({message_inr(float(highest[c]), fmt)}): its sales there are "
+            "extrapolated from the curve's shape, far from any week the model saw"
         )
     return tuple(notes)

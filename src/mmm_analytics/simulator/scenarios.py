@@ -158,7 +158,18 @@ def _describe(error: ValidationError, path: Path, raw: object) -> str:
     if first["type"] == "extra_forbidden":  # pydantic's words: "Extra inputs are not permitted"
         keys = ", ".join(ScenarioSpec.model_fields) if len(location) == 3 else "scenarios (a list of scenarios)"
         return f"{path}: {where}: unknown key; the keys here are {keys}: check its spelling or remove it"
-    return f"{path}: {where}: {error_message(error)}"
+    fix = _FIXES.get(first["type"])
+    return f"{path}: {where}: {error_message(error)}" + (f"; {fix}" if fix else "")
+
+
+#: What to do, by pydantic's error type, where its words say only what is wrong.
+_FIXES: dict[str, str] = {
+    "missing": "add it (the project's config/scenarios.yaml shows the format)",
+    "too_short": "list at least one scenario, e.g. '- {name: today, spend: {}}'",
+    "dict_type": "write a mapping, e.g. {TV: 150000, Radio: '+20%'}",
+    "model_type": "write a mapping, e.g. {TV: 150000, Radio: '+20%'}",
+    "list_type": "write a list of scenarios, each starting with '- name:'",
+}
 
 
 def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
