@@ -19,6 +19,7 @@ from mmm_analytics.data.validation import (
     case_twin_notes,
     check_clean_panel,
     parse_dates,
+    plausibility_notes,
     validate_panel,
 )
 from mmm_analytics.errors import InputError
@@ -668,3 +669,16 @@ def test_a_parquet_given_as_the_cleaned_panel_keeps_its_contract(
     with pytest.raises(InputError, match=rf"^panel\.parquet: {message}") as raised:
         check_clean_panel(mutate(clean_frame), "panel.parquet")
     assert "\n" not in str(raised.value)
+
+
+def test_implausible_but_usable_values_are_named(clean_frame: pd.DataFrame) -> None:
+    """Before, a distribution given in percent and a net price above the list price passed without a word."""
+    assert plausibility_notes(clean_frame) == ()
+    odd = clean_frame.copy()
+    odd.loc[odd.index[4], "Weighted_Distribution"] = 45.0
+    odd.loc[odd.index[[2, 7]], "Net_Price"] = odd.loc[odd.index[[2, 7]], "MRP"] * 5
+    share, price = plausibility_notes(odd)
+    assert share.startswith("column 'Weighted_Distribution': 1 value(s) above 1 (e.g. 45 in ")
+    assert share.endswith("given in percent? divide the column by 100")
+    assert price.startswith("column 'Net_Price': 2 row(s) above 'MRP' (e.g. ")
+    assert price.endswith("check that the two columns are not swapped")

@@ -47,7 +47,7 @@ from mmm_analytics.data.dictionary import build_dictionary
 from mmm_analytics.data.kaggle import fetch_kaggle_csv
 from mmm_analytics.data.loader import validate_file, write_raw_copy
 from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
-from mmm_analytics.data.validation import ValidatedPanel, case_twin_notes
+from mmm_analytics.data.validation import ValidatedPanel, case_twin_notes, plausibility_notes
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import read_parquet, write_csv, write_json, write_parquet
 
@@ -225,6 +225,7 @@ def run_data(
     warnings = (
         *loaded.notes,
         *case_twin_notes(validated.frame),
+        *plausibility_notes(validated.frame),
         *extreme_outlier_notes(cleaned.outliers, fmt),
         *off_sale_notes(cleaned.frame),
         *unspent_channel_notes(cleaned.frame, config.channel_table()),

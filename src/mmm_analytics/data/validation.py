@@ -176,6 +176,35 @@ def case_twin_notes(frame: pd.DataFrame) -> tuple[str, ...]:
     return tuple(notes)
 
 
+#: Columns the schema gives as a share from 0 to 1.
+SHARE_COLUMNS: tuple[str, ...] = ("Weighted_Distribution", "Numeric_Distribution")
+
+
+def plausibility_notes(frame: pd.DataFrame) -> tuple[str, ...]:
+    """One line per implausible but usable pattern of the typed panel ``frame`` (one row per series and
+    week): a distribution share above 1 (given in percent?) and a net price above the list price (MRP
+    and Net_Price swapped?). Each names the column, how many rows, and one series and week."""
+    notes = []
+    for column in SHARE_COLUMNS:
+        above = (frame[column] > 1.0).to_numpy()
+        if above.any():
+            k = int(np.flatnonzero(above)[0])
+            notes.append(
+                f"column '{column}': {int(above.sum())} value(s) above 1 (e.g. {frame[column].iloc[k]:g} in "
+                f"{_series_week(frame, k)}) where the schema has a share from 0 to 1: given in percent? divide "
+                "the column by 100"
+            )
+    dearer = (frame[schema.NET_PRICE] > frame[schema.MRP] * (1 + 1e-9)).to_numpy()
+    if dearer.any():
+        k = int(np.flatnonzero(dearer)[0])
+        notes.append(
+            f"column '{schema.NET_PRICE}': {int(dearer.sum())} row(s) above '{schema.MRP}' (e.g. "
+            f"{frame[schema.NET_PRICE].iloc[k]:g} against {frame[schema.MRP].iloc[k]:g} in {_series_week(frame, k)}): "
+            "a price after discount above the list price; check that the two columns are not swapped"
+        )
+    return tuple(notes)
+
+
 FIRST_DATE, LAST_DATE = pd.Timestamp(config_data.FIRST_DATE), pd.Timestamp(config_data.LAST_DATE)
 
 
