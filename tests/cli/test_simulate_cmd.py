@@ -251,6 +251,20 @@ def test_optimize_warns_when_a_channel_loses_money_at_the_margin(model: Path, tm
     assert any(w.startswith("marginal ROI below 1 at the recommendation (") for w in warnings)
 
 
+@pytest.mark.parametrize(("written", "multiple"), [("+20%", 1.2), ("80%", 0.8), ("-10%", 0.9)])
+def test_optimize_reads_a_budget_relative_to_today_s_spend(
+    model: Path, tmp_path: Path, written: str, multiple: float
+) -> None:
+    """The menu and scenario files read '+20%' as a change of today's spend; before, --budget refused it."""
+    today = sum(MarketingSimulator.from_model_dir(model).current_spend("BrandA", "EAST").values())
+    result = _optimize(model, tmp_path / "a.json", "--budget", written)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "a.json").read_text())["weekly_budget"] == pytest.approx(multiple * today, rel=1e-12)
+    change = _optimize(model, tmp_path / "b.json", "--budget", "-1000")  # a signed amount: a change too
+    assert change.exit_code == 0, change.output
+    assert json.loads((tmp_path / "b.json").read_text())["weekly_budget"] == pytest.approx(today - 1000.0, rel=1e-12)
+
+
 def test_optimize_national_default_budget(model: Path, tmp_path: Path) -> None:
     out = tmp_path / "national.json"
     result = runner.invoke(
@@ -271,7 +285,7 @@ def test_optimize_national_default_budget(model: Path, tmp_path: Path) -> None:
         (["--brand", "BrandQ"], "unknown brand 'BrandQ'"),
         (["--budget", "lots"], "--budget 'lots' is not a number; write an amount in INR such as 150000"),
         (["--budget", "10x"], "--budget '10x': unknown scale 'x'"),
-        (["--budget", "-5k"], "weekly budget (total_budget / --budget) must be a number >= 0 INR; got -5000"),
+        (["--budget", "-500%"], "--budget '-500%' cuts more than all of today's spend; -100% is the most (no spend)"),
     ],
     ids=[
         "mins-above-budget",

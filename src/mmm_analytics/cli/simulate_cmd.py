@@ -66,7 +66,8 @@ def _selection_help(key: str) -> str:
 SIMULATE_BRAND_HELP = _selection_help("brand")
 SIMULATE_REGION_HELP = _selection_help("region")
 BUDGET_HELP = (
-    "Weekly budget in INR, e.g. 500000, 5,00,000, 500k or 5L (default: the selection's current average weekly spend)."
+    "Weekly budget in INR, e.g. 500000, 5,00,000, 500k or 5L; or a change of the selection's current average "
+    "weekly spend (+20%, -50000) or a share of it (80%) (default: that spend itself)."
 )
 MIN_HELP = (
     "Minimum weekly spend of a channel: CHANNEL=INR, CHANNEL=P% of its spend in the 'Current mix' column "
@@ -219,7 +220,8 @@ def optimize(
         from mmm_analytics.simulator.constraints import parse_limits
 
         config = _with_data_range(project_config(config_dir), data_range)
-        weekly_budget = None if budget is None else _budget(budget)
+        if budget is not None:
+            _budget_form(budget)  # a budget that is no amount is refused before the model is read
         min_spend, min_fraction = parse_limits(minimum or [], "--min")
         max_spend, max_fraction = parse_limits(maximum or [], "--max")
         constraints = BudgetConstraints(
@@ -234,17 +236,32 @@ def optimize(
         warn_model_file(model)
         warn_config_channels(model, config_dir, config)
         brand, region = simulator.named("brand", brand), simulator.named("region", region)
+        today = sum(simulator.current_spend(brand, region).values())
+        weekly_budget = None if budget is None else _budget(budget, today, config.viz.number_format)
         with console.status(OPTIMIZE_STATUS):
             result = optimize_to_file(simulator, output, weekly_budget, constraints, brand, region)
         show_optimum(result, output, config.viz.number_format)
 
 
-def _budget(text: str) -> float:
-    """``--budget`` in INR (:func:`~mmm_analytics.utils.amounts.parse_inr`); the range is checked with the model."""
+def _budget_form(text: str) -> None:
+    """Refuse a ``--budget`` that is neither an amount nor a percentage, before the model is read."""
     from mmm_analytics.utils.amounts import parse_inr
+    from mmm_analytics.utils.percent import share_of_current
 
     try:
-        return parse_inr(text)
+        share_of_current(text) if text.strip().endswith("%") else parse_inr(text)
+    except ValueError as error:
+        raise InputError(f"--budget {error}") from None
+
+
+def _budget(text: str, today: float, fmt: NumberFormat) -> float:
+    """``--budget`` in INR per week, read as the menu and scenario files read a spend
+    (:func:`~mmm_analytics.utils.percent.typed_spend`): an amount, a change of ``today``'s weekly spend
+    of the selection (``+20%``, ``-5000``) or a share of it (``80%``); the range is checked with the model."""
+    from mmm_analytics.utils.percent import typed_spend
+
+    try:
+        return typed_spend(text, today, fmt)
     except ValueError as error:
         raise InputError(f"--budget {error}") from None
 
