@@ -146,3 +146,18 @@ def test_a_parquet_with_duplicate_rows_is_refused_not_summed(dated_frame: pd.Dat
     pd.concat([dated_frame, dated_frame.iloc[:3]]).to_parquet(path, index=False)
     with pytest.raises(InputError, match=r"3 duplicate series-week row\(s\)"):
         read_clean_panel(path)
+
+
+def test_a_csv_cleaned_by_the_features_step_says_what_was_fixed(small_panel: SyntheticPanel, tmp_path: Path) -> None:
+    """Before, the fixes ('n/a' imputed, weeks added) were made without a word, unlike in 'mmm data'."""
+    frame = small_panel.frame.astype({"TV_Impressions": object})
+    frame.loc[5, "TV_Impressions"] = "n/a"
+    path = tmp_path / "panel.csv"
+    frame.to_csv(path, index=False)
+    panel = build_features(path, tmp_path / "features.parquet", load_config(tmp_path / "no-config"))
+    assert panel.notes[0].startswith(f"'{path}' was validated and cleaned as 'mmm data' does, with 1 fix(es) (first: ")
+    assert "column 'TV_Impressions'" in panel.notes[0]
+    clean = tmp_path / "clean_panel.parquet"
+    read_clean_panel(path).to_parquet(clean)
+    parquet = build_features(clean, tmp_path / "features2.parquet", load_config(tmp_path / "no-config"))
+    assert not any("was validated and cleaned" in note for note in parquet.notes)

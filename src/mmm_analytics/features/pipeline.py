@@ -7,6 +7,7 @@ checks, imputation and outlier handling as ``mmm data``; nothing of that step is
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -20,9 +21,9 @@ from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import SERIES_ID, is_features_file, save_panel
 
 
-def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
+def clean_csv(path: Path, config: DataConfig) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Validate and clean a panel CSV as ``mmm data`` does; returns the cleaned frame
-    (:attr:`~mmm_analytics.data.cleaning.CleanedPanel.frame`)."""
+    (:attr:`~mmm_analytics.data.cleaning.CleanedPanel.frame`) and the fixes made, one line each."""
     from mmm_analytics.data.cleaning import check_outlier_columns, clean_panel
     from mmm_analytics.data.columns import check_channel_columns
     from mmm_analytics.data.loader import read_raw_csv
@@ -32,7 +33,7 @@ def clean_csv(path: Path, config: DataConfig) -> pd.DataFrame:
     channels = config.channel_table()
     check_channel_columns(channels)
     validated = validate_panel(read_raw_csv(path), str(path), channels, config.validation)
-    return clean_panel(validated.frame, config.cleaning).frame
+    return clean_panel(validated.frame, config.cleaning).frame, tuple(issue.message for issue in validated.issues)
 
 
 def _features_given(path: Path, option: str | None = None) -> InputError:
@@ -52,16 +53,22 @@ def check_panel_input(path: Path, option: str) -> None:
 
 
 def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFrame:
+    """The cleaned panel of :func:`read_panel_fixes`, without the fixes."""
+    return read_panel_fixes(path, config)[0]
+
+
+def read_panel_fixes(path: Path, config: DataConfig | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The cleaned panel written by ``mmm data`` (parquet, its contract checked by
     :func:`~mmm_analytics.data.validation.check_clean_panel`), or a CSV in the same schema validated and
-    cleaned with ``config`` (default: the built-in ``data_config.yaml``)."""
+    cleaned with ``config`` (default: the built-in ``data_config.yaml``), and the fixes that made (none
+    for a parquet)."""
     config = config or DataConfig()
     if path.suffix == ".parquet":
         frame = read_clean_parquet(path, ("Date", "Geo", "Brand", "Sales_Value"), "run 'mmm data' to make it")
         if SERIES_ID in frame.columns:  # the features step's own output, given back to it
             raise _features_given(path)
         check_clean_panel(frame, str(path), config.channel_table(), config.validation)
-        return frame
+        return frame, ()
     if not path.is_file():
         raise InputError(f"'{path}' not found; run 'mmm data' to make it")
     return clean_csv(path, config)
@@ -69,6 +76,13 @@ def read_clean_panel(path: Path, config: DataConfig | None = None) -> pd.DataFra
 
 def build_features(clean_path: Path, output: Path, config: ProjectConfig) -> FeaturePanel:
     """Build the model-ready panel from the cleaned data and write it to ``output``."""
-    panel = build_panel(read_clean_panel(clean_path, config.data), config.data, config.features)
+    frame, fixes = read_panel_fixes(clean_path, config.data)
+    panel = build_panel(frame, config.data, config.features)
+    if fixes:  # a CSV cleaned here: say so, as 'mmm data' would list them
+        made = (
+            f"'{clean_path}' was validated and cleaned as 'mmm data' does, with {len(fixes)} fix(es) "
+            f"(first: {fixes[0]}); 'mmm data --source {clean_path}' lists them all and keeps the cleaned panel"
+        )
+        panel = dataclasses.replace(panel, notes=(made, *panel.notes))
     save_panel(panel, output, config.features, source=clean_path)
     return panel
