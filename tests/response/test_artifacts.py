@@ -260,6 +260,17 @@ def test_params_with_a_value_at_or_below_zero_name_the_file_and_array(
         ResponseParams.load(tmp_path)
 
 
+@pytest.mark.parametrize("name", ["coefficient", "coefficient_draws"])
+def test_params_with_a_negative_media_coefficient_are_damaged(tmp_path: Path, name: str) -> None:
+    """Before, negated coefficients were read and gave negative expected sales beside positive marginal ROIs."""
+    params = small_params()
+    params.save(tmp_path)
+    array = getattr(params, name)
+    _rewrite(tmp_path, **{name: -np.abs(array) - 1.0})
+    with pytest.raises(InputError, match=rf"array '{name}' holds {array.size} negative value\(s\)"):
+        ResponseParams.load(tmp_path)
+
+
 def test_params_with_nan_in_several_arrays_name_each_of_them(tmp_path: Path) -> None:
     params = small_params()
     params.save(tmp_path)

@@ -345,7 +345,7 @@ class ResponseParams:
         return params
 
     def _check_positive(self, path: Path) -> None:
-        """CPMs, half-saturations and slopes are > 0 (a curve is undefined otherwise)."""
+        """CPMs, half-saturations and slopes are > 0 (a curve is undefined otherwise); media coefficients >= 0."""
         names = ["cpm", "half_saturation", "half_saturation_draws"]
         if saturation.has_slope(self.saturation):
             names += ["slope", "slope_draws"]
@@ -354,6 +354,13 @@ class ResponseParams:
             if (array <= 0).any():
                 raise _damaged(
                     path, f"array '{name}' holds {int((array <= 0).sum())} value(s) <= 0 (smallest {array.min():.3g})"
+                )
+        for name in ("coefficient", "coefficient_draws"):  # media effects are >= 0 by construction (softplus)
+            array = np.asarray(getattr(self, name))
+            if (array < 0).any():
+                raise _damaged(
+                    path,
+                    f"array '{name}' holds {int((array < 0).sum())} negative value(s) (smallest {array.min():.3g})",
                 )
 
     def _check_finite(self, path: Path) -> None:
