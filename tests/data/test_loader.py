@@ -254,3 +254,18 @@ def test_text_that_starts_like_a_magic_number_is_read(tmp_path: Path, header: st
     path = tmp_path / "panel.csv"
     path.write_text(f"{header}\n1,2,3\n", encoding="utf-8")
     assert read_raw_csv(path).columns[0] == header.split(",")[0]
+
+
+@pytest.mark.parametrize(
+    ("above", "line"),
+    [("# exported from the planning workbook\n", 2), ("Weekly sales, India\n\n,,\n", 4)],
+    ids=["comment", "title-and-blank-rows"],
+)
+def test_a_title_or_comment_row_above_the_header_is_named(
+    small_csv: Path, tmp_path: Path, above: str, line: int
+) -> None:
+    """Before: 'line 2 has 28 cells, the header 1; a value holds a comma', or 28 columns reported missing."""
+    path = tmp_path / "titled.csv"
+    path.write_text(above + small_csv.read_text())
+    with pytest.raises(InputError, match=rf"titled.csv: line {line} looks like the header \(it names 28 of the schema"):
+        read_raw_csv(path)

@@ -48,6 +48,7 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
     check_delimiter(file)
     try:
         _check_text(file)
+        check_header_line(file)
         _check_complete_rows(file)
         with warnings.catch_warnings():  # cells past the header's are empty (checked): nothing is lost
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
@@ -226,6 +227,35 @@ def check_delimiter(file: Path) -> None:
         raise InputError(
             f"{file}: the file looks {name}-separated (its header has {count} {name}s and no commas); "
             "save it as comma-separated CSV (e.g. in Excel: Save As 'CSV UTF-8 (Comma delimited)')"
+        )
+
+
+#: Lines searched for the header when the first names too few of the schema's columns.
+HEADER_SEARCH_LINES = 10
+
+
+def _schema_names(line: str) -> int:
+    """How many of the schema's column names the cells of ``line`` hold (case and spaces aside)."""
+    known = {name.lower() for name in schema.ALL_COLUMNS}
+    cells = next(csv.reader([line]), [])
+    return len({cell.strip().lower() for cell in cells} & known)
+
+
+def check_header_line(file: Path) -> None:
+    """Raise :class:`InputError` when the first line names few of the schema's columns and a later one
+    (within :data:`HEADER_SEARCH_LINES`) names most: a title or comment row above the header, which would
+    be read as the header and every column reported missing."""
+    with open(file, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        lines = [line for _, line in zip(range(HEADER_SEARCH_LINES), handle, strict=False)]
+    counts = [_schema_names(line) for line in lines]
+    if not counts or counts[0] * 2 >= len(schema.ALL_COLUMNS):
+        return
+    k = next((k for k, count in enumerate(counts) if count * 2 >= len(schema.ALL_COLUMNS)), None)
+    if k is not None and k > 0:
+        first = " ".join(lines[0].split())[:60]
+        raise InputError(
+            f"{file}: line {k + 1} looks like the header (it names {counts[k]} of the schema's columns) but "
+            f"line 1 ('{first}') comes before it; delete the {k} line(s) above the header (a title or comment row)"
         )
 
 
