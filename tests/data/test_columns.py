@@ -7,7 +7,13 @@ import pytest
 
 from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
-from mmm_analytics.data.columns import canonical_key, check_channel_columns, closest_column, normalise_columns
+from mmm_analytics.data.columns import (
+    canonical_key,
+    check_channel_columns,
+    closest_column,
+    normalise_columns,
+    shown_name,
+)
 from mmm_analytics.data.issues import Rule, raise_if_fatal
 from mmm_analytics.errors import InputError
 
@@ -149,3 +155,9 @@ def test_a_channel_may_not_read_a_schema_column_that_is_not_media(
 )
 def test_media_and_own_columns_are_accepted(column: str, spend_column: str | None) -> None:
     check_channel_columns(_table(column, spend_column))
+
+
+def test_a_header_with_an_invisible_character_is_read_and_shown_escaped() -> None:
+    """Before: "the file has 'Sales\u200b_Value': rename it to 'Sales_Value'", two names alike on screen."""
+    assert canonical_key("Sales\u200b_Value") == canonical_key("Sales_Value") == "sales_value"
+    assert shown_name("Sales\u200b_Value") == "Sales\\u200b_Value" and shown_name("TV") == "TV"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
 
 import pandas as pd
@@ -34,8 +35,19 @@ _MANGLED = re.compile(r"^(?P<name>.+)\.(?P<copy>\d+)$")
 
 
 def canonical_key(name: str) -> str:
-    """Lower-case name with spaces and hyphens as underscores: ``' Sales Units'`` -> ``'sales_units'``."""
-    return re.sub(r"[\s\-]+", "_", str(name).strip()).lower()
+    """Lower-case name with spaces and hyphens as underscores and invisible format characters (a zero-width
+    space pasted from a web page, a soft hyphen) dropped: ``' Sales Units'`` -> ``'sales_units'``."""
+    visible = "".join(ch for ch in str(name) if unicodedata.category(ch) != "Cf")
+    return re.sub(r"[\s\-]+", "_", visible.strip()).lower()
+
+
+def shown_name(name: str) -> str:
+    """``name`` for a message, its invisible or unprintable characters escaped (``Sales\\u200b_Value``):
+    a header that differs from the schema's only by one of those looks the same on screen otherwise."""
+    return "".join(
+        ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else ch.encode("unicode_escape").decode("ascii")
+        for ch in str(name)
+    )
 
 
 def closest_column(name: str, candidates: list[str]) -> str | None:
@@ -103,7 +115,8 @@ def _renames(columns: list[str], source: str, wanted: list[str]) -> tuple[dict[s
         if column in wanted or target is None or target in columns or target in renames.values():
             continue
         renames[column] = target
-        issues.append(fixed(Rule.RENAMED_COLUMN, source, target, 1, column, f"read from the file's column '{column}'"))
+        detail = f"read from the file's column '{shown_name(column)}'"
+        issues.append(fixed(Rule.RENAMED_COLUMN, source, target, 1, column, detail))
     return renames, issues
 
 
@@ -132,7 +145,7 @@ def _missing(columns: list[str], source: str, channel_keys: Mapping[str, str]) -
     for column in (c for c in schema.ALL_COLUMNS if c not in columns):
         suggestion = closest_column(column, unknown)
         hint = (
-            f"the file has '{suggestion}': rename it to '{column}'"
+            f"the file has '{shown_name(suggestion)}': rename it to '{column}'"
             if suggestion
             else "add it (the panel needs all 28 columns of the MMM Weekly India schema)"
         )
@@ -148,7 +161,7 @@ def _missing(columns: list[str], source: str, channel_keys: Mapping[str, str]) -
         elif suggestion in schema.COLUMNS:
             hint = f"did you mean '{suggestion}'? set {key}: {suggestion}"
         else:
-            hint = f"the file has '{suggestion}': rename it to '{column}' or set {key}: {suggestion}"
+            hint = f"the file has '{shown_name(suggestion)}': rename it to '{column}' or set {key}: {suggestion}"
         detail = f"is missing; data_config.yaml key '{key}' names it: {hint}"
         issues.append(fatal(Rule.MISSING_COLUMN, source, column, 0, suggestion or "", detail))
     return issues
