@@ -269,3 +269,13 @@ def test_a_title_or_comment_row_above_the_header_is_named(
     path.write_text(above + small_csv.read_text())
     with pytest.raises(InputError, match=rf"titled.csv: line {line} looks like the header \(it names 28 of the schema"):
         read_raw_csv(path)
+
+
+def test_a_latin_1_file_is_named_by_line_not_byte_offset(small_csv: Path, tmp_path: Path) -> None:
+    """Before: "('utf-8' codec can't decode byte 0xe9 in position 376 ...)": a byte offset, no line."""
+    lines = small_csv.read_text().splitlines(keepends=True)
+    lines[3] = lines[3].replace("NORTH", "NÖRTH").replace("SOUTH", "SÖUTH").replace("EAST", "ÉAST")
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("".join(lines).encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1.csv: line 4 holds the byte 0x[0-9a-f]{2}, which is not UTF-8 text"):
+        read_raw_csv(path)

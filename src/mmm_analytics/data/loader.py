@@ -57,9 +57,27 @@ def read_raw_csv(path: str | Path) -> pd.DataFrame:
             )
     except pd.errors.EmptyDataError:
         raise InputError(f"{file}: the file is empty; it needs a header line and one row per week and series") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as error:
+    except UnicodeDecodeError:
+        raise InputError(_not_utf8(file)) from None
+    except (pd.errors.ParserError, csv.Error) as error:
         reason = " ".join(str(error).split())[:160]
         raise InputError(f"{file}: not a readable CSV ({reason}); save it as comma-separated UTF-8 text") from None
+
+
+def _not_utf8(file: Path) -> str:
+    """The line for a file that is not UTF-8 text: the first line holding a byte UTF-8 does not allow,
+    and that byte."""
+    with open(file, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                byte = line[error.start : error.start + 1].hex()
+                return (
+                    f"{file}: line {number} holds the byte 0x{byte}, which is not UTF-8 text (the file is in another "
+                    "encoding, e.g. Latin-1 or Windows-1252); save it as CSV UTF-8 (in Excel: Save As 'CSV UTF-8')"
+                )
+    return f"{file}: not UTF-8 text; save it as comma-separated UTF-8 text"
 
 
 def check_csv_path(file: Path) -> None:
