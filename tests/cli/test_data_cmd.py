@@ -93,7 +93,9 @@ def test_fixture_csv_validates_and_cleans(project: Path, kaggle_head_path: Path)
         result.output.split()
     )
     features = runner.invoke(app, ["features"])
-    assert features.exit_code == 2 and "the panel has 1 week(s) of data" in " ".join(features.output.split())
+    # the file is named (before: "the panel has 1 week(s)", which file left to guess)
+    expected = "'data/processed/clean_panel.parquet' has 1 week(s) of data"
+    assert features.exit_code == 2 and expected in " ".join(features.output.split())
 
 
 def test_fixes_are_listed(project: Path, kaggle_head_path: Path) -> None:

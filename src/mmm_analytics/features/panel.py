@@ -212,8 +212,11 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
     return grouped
 
 
-def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: FeatureConfig) -> FeaturePanel:
-    """Aggregate the cleaned panel to the configured granularity and lay it out as arrays.
+def build_panel(
+    frame: pd.DataFrame, data_config: DataConfig, feature_config: FeatureConfig, source: str = ""
+) -> FeaturePanel:
+    """Aggregate the cleaned panel (read from the file ``source``, named in messages) to the configured
+    granularity and lay it out as arrays.
 
     Raises
     ------
@@ -233,11 +236,12 @@ def build_panel(frame: pd.DataFrame, data_config: DataConfig, feature_config: Fe
     dates = pd.DatetimeIndex(sorted(grouped[schema.DATE].unique()))
     series = grouped[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
     n_series, n_weeks = len(series), len(dates)
+    panel = f"'{source}'" if source else "the panel"
     if len(grouped) != n_series * n_weeks:
-        raise InputError("the cleaned panel is not a complete series x week grid; re-run 'mmm data' to clean it")
+        raise InputError(f"{panel} is not a complete series x week grid; re-run 'mmm data' to clean it")
     if n_weeks < schema.MIN_TRAINING_WEEKS:
         raise InputError(
-            f"the panel has {n_weeks} week(s) of data; the model needs at least {schema.MIN_TRAINING_WEEKS} training weeks, "
+            f"{panel} has {n_weeks} week(s) of data; the model needs at least {schema.MIN_TRAINING_WEEKS} training weeks, "
             "and a year or more to tell media from seasonality; give a longer panel (the whole file, not a sample)"
         )
     if data_config.holdout_weeks > n_weeks - schema.MIN_TRAINING_WEEKS:

@@ -77,7 +77,7 @@ def read_panel_fixes(path: Path, config: DataConfig | None = None) -> tuple[pd.D
 def build_features(clean_path: Path, output: Path, config: ProjectConfig) -> FeaturePanel:
     """Build the model-ready panel from the cleaned data and write it to ``output``."""
     frame, fixes = read_panel_fixes(clean_path, config.data)
-    panel = build_panel(frame, config.data, config.features)
+    panel = build_panel(frame, config.data, config.features, str(clean_path))
     if fixes:  # a CSV cleaned here: say so, as 'mmm data' would list them
         made = (
             f"'{clean_path}' was validated and cleaned as 'mmm data' does, with {len(fixes)} fix(es) "
