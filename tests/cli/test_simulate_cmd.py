@@ -226,6 +226,8 @@ def test_optimize_keeps_the_limits_when_today_s_mix_breaks_them(model: Path, tmp
     text = " ".join(result.stdout.split())
     assert "Warning: today's mix is outside the limits on TV, YouTube, Facebook, so it cannot be kept" in text
     assert "today's mix is recommended" not in text and "at maximum" in _row(result.stdout, "TV")
+    # not advice: the title says whose plan it is (before: "Advised allocation", for a plan selling less)
+    assert "Best plan within your limits: BrandA / EAST" in text and "Advised allocation" not in text
 
 
 def test_optimize_data_range_is_on_by_default_and_off_with_the_flag(tmp_path: Path) -> None:

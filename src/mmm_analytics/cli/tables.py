@@ -89,12 +89,19 @@ def optimization_caption(result: OptimizationResult, fmt: NumberFormat, terms: T
     )
 
 
+def _heading(result: OptimizationResult) -> str:
+    """``Advised allocation``, or ``Best plan within your limits`` for one your limits force to sell less
+    than today's mix (which they leave out): not advice, and the title says so."""
+    forced = not result.kept_current and result.expected_incremental_sales < result.current_incremental_sales
+    return "Best plan within your limits" if forced else "Advised allocation"
+
+
 def optimization_table(result: OptimizationResult, fmt: NumberFormat, terms: Terms | None = None) -> Table:
     """Current (scaled) vs advised spend, change, marginal ROI and status per channel, with
     :func:`optimization_caption` (in ``terms``) as its caption."""
     budget = numbers.grouped(result.weekly_budget, fmt)
     table = Table(
-        title=escape(f"Advised allocation: {result.brand} / {result.region}, budget {budget} INR per week"),
+        title=escape(f"{_heading(result)}: {result.brand} / {result.region}, budget {budget} INR per week"),
         caption=escape(optimization_caption(result, fmt, terms)),
     )
     for name in ("Channel", "Current mix", "Advised", "Change", "Marginal ROI", "Status"):
