@@ -74,6 +74,8 @@ def test_duplicated_header_is_fatal() -> None:
         pytest.param("date", schema.DATE, id="lower_case"),
         pytest.param(" Sales Units ", "Sales_Units", id="spaces"),
         pytest.param("tv-impressions", "TV_Impressions", id="hyphen"),
+        pytest.param("Region", schema.GEO, id="region"),  # before: 'Geo' missing, 'add it'
+        pytest.param("Sales\u200b_Value", "Sales_Value", id="zero-width-space"),
     ],
 )
 def test_near_exact_names_are_renamed_and_logged(written: str, expected: str) -> None:

@@ -26,7 +26,12 @@ from mmm_analytics.data.issues import Issue, Rule, fatal, fixed
 from mmm_analytics.errors import InputError
 
 #: Other names accepted for a schema column (lower-case, underscores).
-ALIASES: dict[str, str] = {"week": schema.DATE, "week_start": schema.DATE, "date_week": schema.DATE}
+ALIASES: dict[str, str] = {
+    "week": schema.DATE,
+    "week_start": schema.DATE,
+    "date_week": schema.DATE,
+    "region": schema.GEO,  # the commands and reports call a geo a region
+}
 #: How close (0-1, difflib ratio) a file's column must be to be suggested for a missing one.
 SUGGESTION_CUTOFF = 0.6
 #: How a message names the role of a schema column a channel may not use.
