@@ -36,6 +36,7 @@ import pytest
 from tests.signals import terminal_sigint
 
 pytestmark = [
+    pytest.mark.slow,  # real processes driven key by key (about a minute): make test-slow
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
     pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning"),
 ]

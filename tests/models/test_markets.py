@@ -28,6 +28,8 @@ from mmm_analytics.response.steady_state import historical_contribution
 from mmm_analytics.synthetic import SyntheticPanel
 from tests.models.conftest import fast_config, to_feature_panel
 
+pytestmark = pytest.mark.slow  # one model per market, fitted and merged (about a minute): make test-slow
+
 
 def split_config(by: SplitBy = SplitBy.BRAND, backend: str = "local"):
     config = fast_config(prior_weight=0.0)
