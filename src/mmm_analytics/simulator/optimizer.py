@@ -691,19 +691,21 @@ class _Outcome:
             ),
         )
 
+    def _outside_limits(self, baseline: SpendMatrix, limits: ChannelLimits) -> np.ndarray:
+        """Per channel, (C,): whether today's mix scaled to the budget puts its total outside the user's
+        minimum or maximum."""
+        tolerance = BOUND_TOLERANCE * max(self.budget, 1.0)
+        totals = baseline.sum(axis=0)
+        return (totals < limits.lower - tolerance) | (totals > limits.upper + tolerance)
+
     def _breaks_limits(self, baseline: SpendMatrix, limits: ChannelLimits) -> bool:
         """Whether today's mix scaled to the budget breaks a limit of the user's: a channel total outside
         its minimum or maximum, or a locked channel moved from today's spend."""
-        tolerance = BOUND_TOLERANCE * max(self.budget, 1.0)
-        totals = baseline.sum(axis=0)
-        outside = (totals < limits.lower - tolerance) | (totals > limits.upper + tolerance)
-        moved = np.abs(baseline - self.selection.current) > tolerance
-        return bool(outside.any() or (moved & np.broadcast_to(limits.locked, moved.shape)).any())
+        moved = np.abs(baseline - self.selection.current) > BOUND_TOLERANCE * max(self.budget, 1.0)
+        locked_moved = (moved & np.broadcast_to(limits.locked, moved.shape)).any()
+        return bool(self._outside_limits(baseline, limits).any() or locked_moved)
 
     def _breaches(self, baseline: SpendMatrix, limits: ChannelLimits) -> tuple[str, ...]:
         """Channels whose spend in today's mix scaled to the budget breaks a limit or the data range."""
-        tolerance = BOUND_TOLERANCE * max(self.budget, 1.0)
-        totals = baseline.sum(axis=0)
-        outside = (totals < limits.lower - tolerance) | (totals > limits.upper + tolerance)
-        outside |= self.bounds.outside(baseline, self.budget)
+        outside = self._outside_limits(baseline, limits) | self.bounds.outside(baseline, self.budget)
         return tuple(channel for channel, out in zip(self.selection.channels, outside, strict=True) if out)
