@@ -645,8 +645,15 @@ def _huge_sales(frame: pd.DataFrame) -> pd.DataFrame:
         (_week_dropped, r"series \w+/\w+/\w+ has rows for 103 of the 104 weeks"),
         (_one_row_dropped, r"series \w+/\w+/\w+ has rows for 103 of the 104 weeks .*\(1 series short of weeks\)"),
         (_shifted_day, r"column 'Date': 1 row\(s\) off the weekly grid"),
-        (_negative_tv, r"column 'TV_Impressions': 1 negative value\(s\) \(e\.g\. -5 in "),
-        (_huge_sales, r"column 'Sales_Value': 1 value\(s\) above 1e\+12 INR per week .*validation\.max_weekly_sales"),
+        (
+            _negative_tv,
+            r"column 'TV_Impressions': 1 negative value\(s\) \(\w+/\w+/\w+, week of [-\d]+: -5\); .* >= 0; re-run",
+        ),
+        (
+            _huge_sales,
+            r"column 'Sales_Value': 1 value\(s\) above 1e\+12 INR per week \(\w+/\w+/\w+, week of [-\d]+: 1e\+300\); "
+            r".*validation\.max_weekly_sales",
+        ),
     ],
     ids=[
         "missing column",
@@ -669,6 +676,24 @@ def test_a_parquet_given_as_the_cleaned_panel_keeps_its_contract(
     with pytest.raises(InputError, match=rf"^panel\.parquet: {message}") as raised:
         check_clean_panel(mutate(clean_frame), "panel.parquet")
     assert "\n" not in str(raised.value)
+
+
+def test_a_parquet_exposure_whose_spend_is_implausible_names_the_series_and_the_cpm_key(
+    clean_frame: pd.DataFrame,
+) -> None:
+    """The cleaned panel's check is the CSV's rule, read by series and week: before, a parquet skipped the
+    spend an exposure implies at its channel's CPM."""
+    channels = DataConfig.model_validate({"channels": {"TV": {"column": "TV_Impressions", "cpm": 5e6}}}).channel_table()
+    check_clean_panel(clean_frame, "panel.parquet", channels)
+    dear = clean_frame.copy()
+    dear.loc[dear.index[6], "TV_Impressions"] = 4e8
+    with pytest.raises(InputError) as raised:
+        check_clean_panel(dear, "panel.parquet", channels)
+    message = str(raised.value)
+    assert message.startswith("panel.parquet: column 'TV_Impressions': 1 value(s) imply a weekly spend above 1e+12 INR")
+    row = dear.iloc[6]
+    where = f"{row['Geo']}/{row['Brand']}/{row['SKU']}, week of {row['Date'].date().isoformat()}"
+    assert f"({where}: 4e+08 x cpm 5e+06 / 1000 = 2e+12 INR)" in message and "line " not in message
 
 
 def test_implausible_but_usable_values_are_named(clean_frame: pd.DataFrame) -> None:

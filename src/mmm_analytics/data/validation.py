@@ -23,8 +23,9 @@ numeric cells and missing weeks (rows added; the cleaning step imputes their val
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -307,8 +308,16 @@ def _check_duplicates(typed: pd.DataFrame, source: str) -> list[Issue]:
     return [fatal(Rule.DUPLICATE_ROW, source, ", ".join(_ID), count, example, detail)]
 
 
-def _check_negative(typed: pd.DataFrame, source: str, extra_columns: Sequence[str] = ()) -> list[Issue]:
-    """Negative values in the schema's non-negative columns and in ``extra_columns`` (channel columns)."""
+def _on_line(k: int) -> str:
+    """Where data row ``k`` (positional) of a CSV is, for a message: ``line 12``."""
+    return f"line {line_of(k)}"
+
+
+def _check_negative(
+    typed: pd.DataFrame, source: str, extra_columns: Sequence[str] = (), where: Callable[[int], str] = _on_line
+) -> list[Issue]:
+    """Negative values in the schema's non-negative columns and in ``extra_columns`` (channel columns);
+    ``where(k)`` names row ``k`` in the message (a file line, or a series and week)."""
     issues = []
     for column in (*schema.NON_NEGATIVE_COLUMNS, *extra_columns):
         negative = typed[column] < 0
@@ -325,7 +334,7 @@ def _check_negative(typed: pd.DataFrame, source: str, extra_columns: Sequence[st
                     column,
                     int(negative.sum()),
                     str(value),
-                    f"{int(negative.sum())} negative value(s) (line {line_of(k)}: {value:g}); {kinds} must be >= 0",
+                    f"{int(negative.sum())} negative value(s) ({where(k)}: {value:g}); {kinds} must be >= 0",
                 )
             )
     return issues
@@ -364,9 +373,14 @@ def _raise_hint(key: str) -> str:
 
 
 def _check_ranges(
-    typed: pd.DataFrame, source: str, channels: Channels | None, limits: ValidationSettings
+    typed: pd.DataFrame,
+    source: str,
+    channels: Channels | None,
+    limits: ValidationSettings,
+    where: Callable[[int], str] = _on_line,
 ) -> list[Issue]:
-    """Values above their plausible bound, and exposures implying more than the largest weekly spend."""
+    """Values above their plausible bound, and exposures implying more than the largest weekly spend;
+    ``where(k)`` names row ``k`` in the message."""
     issues = []
     numeric = [c for c in typed.columns if c in schema.NUMERIC_COLUMNS or c not in schema.COLUMNS]
     for column, bound in _bounds(numeric, channels, limits).items():
@@ -382,7 +396,7 @@ def _check_ranges(
                     int(over.sum()),
                     repr(value),
                     f"{int(over.sum())} value(s) above {bound.limit:.3g} {bound.unit} "
-                    f"(line {line_of(k)}: {value:.6g}); {_raise_hint(bound.key)}",
+                    f"({where(k)}: {value:.6g}); {_raise_hint(bound.key)}",
                 )
             )
     if channels is None:
@@ -399,7 +413,7 @@ def _check_ranges(
             value = float(exposure.iloc[k])
             detail = (
                 f"{int(over.sum())} value(s) imply a weekly spend above {limits.max_weekly_spend_inr:.3g} INR "
-                f"(line {line_of(k)}: {value:.6g} x cpm {cpm:g} / 1000 = {value * cpm / 1000.0:.6g} INR); "
+                f"({where(k)}: {value:.6g} x cpm {cpm:g} / 1000 = {value * cpm / 1000.0:.6g} INR); "
                 f"correct the value or data_config.yaml key 'channels.{name}.cpm', or raise "
                 "'validation.max_weekly_spend_inr' if it is real"
             )
@@ -695,20 +709,7 @@ def check_clean_panel(
             f"{weeks[0].date().isoformat()} to {weeks[-1].date().isoformat()} ({short.size} series short of weeks); "
             f"{REBUILD_CLEAN}"
         )
-    for column in (*schema.NON_NEGATIVE_COLUMNS, *extra):
-        negative = (typed[column] < 0).to_numpy()
-        if negative.any():
-            k = int(np.flatnonzero(negative)[0])
-            raise InputError(
-                f"{source}: column '{column}': {int(negative.sum())} negative value(s) (e.g. {typed[column].iloc[k]:g} "
-                f"in {_series_week(typed, k)}); it must be >= 0; {REBUILD_CLEAN}"
-            )
-    numeric = [*schema.NUMERIC_COLUMNS, *extra]
-    for column, bound in _bounds(numeric, channels, limits or ValidationSettings()).items():
-        over = (typed[column].abs() > bound.limit).to_numpy()
-        if over.any():
-            k = int(np.flatnonzero(over)[0])
-            raise InputError(
-                f"{source}: column '{column}': {int(over.sum())} value(s) above {bound.limit:.3g} {bound.unit} "
-                f"(e.g. {typed[column].iloc[k]:.6g} in {_series_week(typed, k)}); {_raise_hint(bound.key)}"
-            )
+    series_week = partial(_series_week, typed)
+    negative = _check_negative(typed, source, list(extra), where=series_week)
+    raise_if_fatal(replace(issue, message=f"{issue.message}; {REBUILD_CLEAN}") for issue in negative)
+    raise_if_fatal(_check_ranges(typed, source, channels, limits or ValidationSettings(), where=series_week))
