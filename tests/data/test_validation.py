@@ -241,6 +241,33 @@ def test_dates_parse_in_both_formats(text: str, expected: str) -> None:
     assert dates.dtype == "datetime64[ns]"
 
 
+def test_dates_written_day_first_get_the_hint() -> None:
+    """Before, '13/01/2022' got only "use M/D/YYYY or YYYY-MM-DD", with no word that day and month are swapped."""
+    _, issues = parse_dates(pd.Series(["6/1/2022", "13/1/2022", "20/01/2022"]), SOURCE)
+    (issue,) = issues
+    assert "2 value(s) are not dates" in issue.message and "(line 3: '13/1/2022')" in issue.message
+    assert issue.message.endswith("written D/M/YYYY? use M/D/YYYY (e.g. 7/4/2022) or YYYY-MM-DD")
+    _, typo = parse_dates(pd.Series(["1/3/2022", "1/10/2022", "1/177/2022"]), SOURCE)
+    assert "D/M/YYYY" not in typo[0].message
+
+
+def test_day_first_dates_that_parse_month_first_are_named_as_swapped(raw_small: pd.DataFrame) -> None:
+    """Two weeks written D/M/YYYY (3 and 10 January) read as 1 March and 1 October: before, only "not on one
+    weekly grid", with no word that day and month may be swapped."""
+    weeks = raw_small[schema.DATE].unique()[:2]
+    raw = raw_small[raw_small[schema.DATE].isin(weeks)].reset_index(drop=True)
+    raw[schema.DATE] = raw[schema.DATE].map({weeks[0]: "3/1/2022", weeks[1]: "10/1/2022"})
+    with pytest.raises(InputError) as raised:
+        validate_panel(raw, SOURCE)
+    message = str(raised.value)
+    assert "2022-03-01 is followed by 2022-10-01" in message
+    assert "read with day and month swapped they are weekly: written D/M/YYYY?" in message
+    raw[schema.DATE] = raw[schema.DATE].map({"3/1/2022": "3/1/2022", "10/1/2022": "11/1/2022"})
+    with pytest.raises(InputError) as irregular:
+        validate_panel(raw, SOURCE)
+    assert "swapped" not in str(irregular.value)
+
+
 def test_iso_dates_and_week_column_validate(raw_small: pd.DataFrame) -> None:
     raw = raw_small.rename(columns={schema.DATE: "Week"})
     raw["Week"] = pd.to_datetime(raw["Week"], format="%m/%d/%Y").dt.strftime("%Y-%m-%d")

@@ -227,9 +227,11 @@ def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
         return dates, []
     k = _first(bad)
     example = stripped.iloc[k]
+    day_first = pd.to_datetime(stripped[bad], format="%d/%m/%Y", errors="coerce").notna().mean() > 0.5
+    help_ = f"written D/M/YYYY? {DATE_HELP}" if day_first else DATE_HELP
     detail = (
         f"{int(bad.sum())} value(s) are not dates between {FIRST_DATE.year} and {LAST_DATE.year} "
-        f"(line {line_of(k)}: {example!r}); {DATE_HELP}"
+        f"(line {line_of(k)}: {example!r}); {help_}"
     )
     return dates, [fatal(Rule.BAD_DATE, source, schema.DATE, int(bad.sum()), example, detail)]
 
@@ -521,7 +523,25 @@ def _check_weekly(dates: pd.Series, source: str) -> list[Issue]:
         f"dates are not on one weekly grid: {before} is followed by {after} ({steps[k]} days); "
         "every series needs one row per week on the same weekday"
     )
+    if _weekly_when_swapped(pd.DatetimeIndex(unique)):
+        detail += (
+            "; read with day and month swapped they are weekly: written D/M/YYYY? write them M/D/YYYY or YYYY-MM-DD"
+        )
     return [fatal(Rule.IRREGULAR_DATES, source, schema.DATE, int(off.sum()), after, detail)]
+
+
+def _weekly_when_swapped(dates: pd.DatetimeIndex) -> bool:
+    """Whether ``dates`` (sorted, unique) fall on one 7-day grid once each day and month trade places:
+    a file written D/M/YYYY whose days are all <= 12 parses as M/D/YYYY, off the grid."""
+    if len(dates) < 2 or (dates.day > 12).any():
+        return False
+    swapped = pd.to_datetime(
+        pd.DataFrame({"year": dates.year, "month": dates.day, "day": dates.month}), errors="coerce"
+    )
+    if swapped.isna().any():
+        return False
+    steps = np.diff(np.sort(swapped.to_numpy())).astype("timedelta64[D]").astype(np.int64)
+    return bool((steps > 0).all() and (steps % 7 == 0).all())
 
 
 #: A series present in at most this share of the weeks is named as a likely typo of another's key.
