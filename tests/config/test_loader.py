@@ -403,3 +403,18 @@ def test_a_config_path_that_is_a_pipe_is_not_called_missing(tmp_path: Path) -> N
     os.mkfifo(pipe)
     with pytest.raises(InputError, match=r"is not a regular file \(a device, pipe or socket\); give a YAML file"):
         load_config_path(pipe)
+
+
+@pytest.mark.parametrize("kind", ["pipe", "folder"])
+@pytest.mark.parametrize("complete", [False, True])
+def test_a_config_file_in_a_folder_that_is_not_a_file_is_named(tmp_path: Path, kind: str, complete: bool) -> None:
+    """Before, a pipe or a folder named data_config.yaml in the config folder was read as no file at all: built-in
+    defaults without a word, or "has no data_config.yaml" when every file is required."""
+    odd = tmp_path / "data_config.yaml"
+    if kind == "pipe":
+        os.mkfifo(odd)
+    else:
+        odd.mkdir()
+    what = "a folder" if kind == "folder" else r"not a regular file \(a device, pipe or socket\)"
+    with pytest.raises(InputError, match=rf"^'{re.escape(str(odd))}' is {what}, not a YAML file; put the YAML file"):
+        load_config(tmp_path, complete=complete)

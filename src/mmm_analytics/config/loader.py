@@ -197,6 +197,11 @@ def load_config(config_dir: str | Path = "config", *, required: bool = False, co
         if required:
             raise InputError(f"config folder '{folder}' not found; pass an existing --config-dir")
         folder = Path("/nonexistent-default-config")
+    if odd := [folder / name for name in CONFIG_FILES if (folder / name).exists() and not (folder / name).is_file()]:
+        raise InputError(
+            f"'{odd[0]}' is {_not_a_file(odd[0])}, not a YAML file; put the YAML file there "
+            "(or remove it for built-in defaults)"
+        )
     if complete:
         missing = [name for name in CONFIG_FILES if not (folder / name).is_file()]
         if missing:
@@ -238,9 +243,14 @@ def config_kind(file: Path, default: str | None = None) -> str:
     )
 
 
+def _not_a_file(path: Path) -> str:
+    """What ``path``, which exists but is not a regular file, is, for a message."""
+    return "a folder" if path.is_dir() else "not a regular file (a device, pipe or socket)"
+
+
 def _missing_file(file: Path) -> InputError:
     if file.exists():  # there, but not a file or folder
-        return InputError(f"--config '{file}' is not a regular file (a device, pipe or socket); give a YAML file")
+        return InputError(f"--config '{file}' is {_not_a_file(file)}; give a YAML file")
     folder = file.parent
     near = get_close_matches(file.name, sorted(p.name for p in folder.glob("*.y*ml")), n=1) if folder.is_dir() else []
     hint = f"; did you mean '{folder / near[0]}'?" if near else "; pass an existing YAML file or a config folder"
