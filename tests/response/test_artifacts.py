@@ -146,11 +146,31 @@ def test_damaged_metadata_names_the_file(tmp_path: Path, content: bytes, reason:
         ModelMetadata.load(tmp_path)
 
 
-def test_metadata_with_wrong_types_names_the_key(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        pytest.param({"channels": "TV"}, "key 'channels' is not a list", id="channels"),
+        pytest.param({"channels": ["TV", 3]}, "key 'channels' holds an entry that is not text", id="channel"),
+        pytest.param({"series": [["A", "NORTH"]]}, "key 'series' holds an entry that is not a mapping", id="series"),
+        pytest.param({"n_weeks": "104"}, "key 'n_weeks' is '104', not a whole number >= 0", id="n_weeks"),
+        pytest.param({"holdout_weeks": -4}, "key 'holdout_weeks' is -4, not a whole number", id="holdout"),
+        pytest.param({"max_lag": 7.5}, "key 'max_lag' is 7.5, not a whole number", id="max_lag"),
+        pytest.param({"seed": True}, "key 'seed' is True, not a whole number", id="seed"),
+        pytest.param(
+            {"interval_level": "90%"}, "key 'interval_level' is '90%', not a share between 0 and 1", id="level"
+        ),
+        pytest.param({"interval_level": 90}, "key 'interval_level' is 90, not a share", id="level-percent"),
+        pytest.param({"saturation": None}, "key 'saturation' is None, not text", id="saturation"),
+        pytest.param({"scalers": []}, "key 'scalers' is [], not a mapping", id="scalers"),
+    ],
+)
+def test_metadata_with_wrong_types_names_the_key(tmp_path: Path, change: dict[str, object], reason: str) -> None:
+    """Before, only the lists were checked: an interval level of "90%" or 90 loaded, and the simulator's
+    quantiles or the curves report's week count broke on it later."""
     small_metadata().save(tmp_path)
-    raw = json.loads((tmp_path / METADATA_FILE).read_text()) | {"channels": "TV"}
+    raw = json.loads((tmp_path / METADATA_FILE).read_text()) | change
     (tmp_path / METADATA_FILE).write_text(json.dumps(raw))
-    with pytest.raises(InputError, match=_damaged(tmp_path / METADATA_FILE, "key 'channels' is not a list")):
+    with pytest.raises(InputError, match=_damaged(tmp_path / METADATA_FILE, reason)):
         ModelMetadata.load(tmp_path)
 
 

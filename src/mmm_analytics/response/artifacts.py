@@ -554,11 +554,8 @@ class ModelMetadata:
         unknown = sorted(set(raw) - set(cls.__dataclass_fields__) - {"cpm"})
         if unknown:
             raise _damaged(path, f"unknown key '{unknown[0]}'")
-        for name in ("channels", "brands", "regions", "series", "date_range"):
-            if not isinstance(raw[name], list):
-                raise _damaged(path, f"key '{name}' is not a list")
-        if len(raw["date_range"]) != 2:
-            raise _damaged(path, "key 'date_range' is not a pair of dates")
+        if problem := _metadata_problem(raw):
+            raise _damaged(path, problem)
         raw["date_range"] = tuple(raw["date_range"])
         raw.pop("cpm", None)  # folders written before the CPMs were saved once only
         return cls(**raw)
@@ -575,6 +572,40 @@ def segment_spread_words(summary: Mapping[str, Any]) -> str | None:
     return " and ".join(
         f"{name.replace('_', '-')} by about +-{numbers.percent(math.expm1(value), 0)}" for name, value in values.items()
     )
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _metadata_problem(raw: Mapping[str, Any]) -> str | None:
+    """What is wrong with the values of a ``metadata.json`` read as ``raw`` (every required key present),
+    in words for :func:`_damaged`; None when each key holds what the later steps read from it."""
+    for name in ("channels", "brands", "regions", "series", "date_range"):
+        if not isinstance(raw[name], list):
+            return f"key '{name}' is not a list"
+    for name in ("channels", "brands", "regions", "date_range"):
+        if not all(isinstance(item, str) for item in raw[name]):
+            return f"key '{name}' holds an entry that is not text"
+    if len(raw["date_range"]) != 2:
+        return "key 'date_range' is not a pair of dates"
+    if not all(isinstance(item, dict) and all(isinstance(v, str) for v in item.values()) for item in raw["series"]):
+        return "key 'series' holds an entry that is not a mapping of names"
+    for name in ("n_weeks", "holdout_weeks", "seed", "max_lag"):
+        if not _is_whole(raw[name]):
+            return f"key '{name}' is {raw[name]!r}, not a whole number >= 0"
+    level = raw["interval_level"]
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        return f"key 'interval_level' is {level!r}, not a share between 0 and 1"
+    for name, kind, words in (
+        ("saturation", str, "text"),
+        ("carryover", str, "text"),
+        ("scalers", dict, "a mapping"),
+        ("extra", dict, "a mapping"),
+    ):
+        if name in raw and not isinstance(raw[name], kind):
+            return f"key '{name}' is {raw[name]!r}, not {words}"
+    return None
 
 
 _REQUIRED_METADATA = (
