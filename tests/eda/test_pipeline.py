@@ -76,7 +76,7 @@ def test_bad_panel_runs_end_to_end_with_every_note_in_the_report(panel: pd.DataF
     stale = tmp_path / "bad" / "figures" / "16_festive_uplift.png"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"left by an earlier run")
-    bad = panel[panel["Geo"] == "EAST"].assign(Festival_Index=1.0, Radio_Listenership=0.0)
+    bad = panel[panel["Geo"] == "EAST"].assign(Festival_Index=1.0, Radio_Listenership=0.0, Geo="=EAST")
     result = run_small(bad, "bad")
     assert {o.slug for o in result.skipped} == {"sales_trend_geo", "geo_brand_heatmap", "festive_uplift"}
     assert not stale.exists()  # a figure from an earlier run would contradict the report
@@ -88,6 +88,9 @@ def test_bad_panel_runs_end_to_end_with_every_note_in_the_report(panel: pd.DataF
     assert "Radio" not in pd.read_csv(result.tables["vif"])["channel"].tolist()
     assert pd.read_csv(result.tables["analyses"]).query("status == 'skipped'")["figure"].isna().all()
     assert not any(s.startswith("Festive") for s in result.findings)
+    # a geo named like a formula is text in the CSV tables (before, a spreadsheet ran it) and as is on the page
+    geos = [pd.read_csv(path)["Geo"] for path in result.tables.values() if "Geo" in pd.read_csv(path).columns]
+    assert geos and all(set(geo.dropna()) == {"'=EAST"} for geo in geos)
 
 
 def test_load_quality_reads_the_cleaning_outputs(tmp_path: Path) -> None:

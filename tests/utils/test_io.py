@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import (
+    FORMULA_STARTS,
     atomic_path,
     finite_or_none,
     read_json_object,
     read_parquet,
+    spreadsheet_safe,
     to_json,
     write_csv,
     write_json,
@@ -229,3 +231,37 @@ def test_read_json_object_refuses_damaged_json_and_other_values(tmp_path: Path) 
         read_json_object(path, "fix")
     path.write_text('{"a": 1}')
     assert read_json_object(path, "fix") == {"a": 1}
+
+
+def test_a_table_for_spreadsheets_shows_formulas_as_text(tmp_path: Path) -> None:
+    """Before, a geo named '=HYPERLINK(...)' went into the EDA tables as is, where a spreadsheet runs it."""
+    frame = pd.DataFrame(
+        {
+            "Geo": ['=HYPERLINK("http://x","y")', "-NORTH", "NORTH-EAST", "@SUM(A1)", "+1", "\tTAB"],
+            "=bad header": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+            "Weeks": [1, 2, 3, 4, 5, 6],
+        }
+    )
+    path = write_csv(tmp_path / "t.csv", frame, for_spreadsheets=True)
+    back = pd.read_csv(path, keep_default_na=False)
+    assert list(back.columns) == ["Geo", "'=bad header", "Weeks"]
+    assert back["Geo"].tolist() == [
+        '\'=HYPERLINK("http://x","y")',
+        "'-NORTH",
+        "NORTH-EAST",
+        "'@SUM(A1)",
+        "'+1",
+        "'\tTAB",
+    ]
+    assert back["'=bad header"].tolist() == [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]  # numbers, negative ones too, kept
+    assert frame["Geo"].iloc[1] == "-NORTH"  # the caller's frame is not changed
+    plain = pd.read_csv(write_csv(tmp_path / "p.csv", frame), keep_default_na=False)
+    assert plain["Geo"].iloc[0].startswith("=")  # a table a later step reads back keeps its names
+
+
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=5))
+@settings(max_examples=50, deadline=None)
+def test_no_text_cell_for_spreadsheets_starts_like_a_formula(names: list[str]) -> None:
+    safe = spreadsheet_safe(pd.DataFrame({"name": names, "x": range(len(names))}))
+    assert not any(str(v).startswith(FORMULA_STARTS) for v in safe["name"])
+    assert [v.removeprefix("'") if n.startswith(FORMULA_STARTS) else v for v, n in zip(safe["name"], names)] == names

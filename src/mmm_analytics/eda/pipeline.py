@@ -242,7 +242,10 @@ def run_eda(
     view = build_view(panel, channels, _quality(quality))
     outcomes = _render(compute_outcomes(view), Path(figures_dir), viz, step)
     tables = collect_tables(view, outcomes)
-    written = {name: write_csv(Path(tables_dir) / f"{name}.csv", frame) for name, frame in tables.items()}
+    written = {
+        name: write_csv(Path(tables_dir) / f"{name}.csv", frame, for_spreadsheets=True)
+        for name, frame in tables.items()
+    }
     step("tables")
     overview = descriptive.overview(view)
     results = {o.slug: o.result for o in outcomes if o.result is not None}

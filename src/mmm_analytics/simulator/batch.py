@@ -97,14 +97,14 @@ def write_outputs(
     """Tables (CSV/JSON), figures (PNG), the report and, with ``paths.export``, stamped exports."""
     out = paths.output
     written = [
-        write_csv(out / "scenario_comparison.csv", results.scenarios),
-        write_csv(out / "scenario_channels.csv", results.scenario_channels),
-        write_csv(out / "optimal_allocation.csv", results.optimum.cells),
+        write_csv(out / "scenario_comparison.csv", results.scenarios, for_spreadsheets=True),
+        write_csv(out / "scenario_channels.csv", results.scenario_channels, for_spreadsheets=True),
+        write_csv(out / "optimal_allocation.csv", results.optimum.cells, for_spreadsheets=True),
         write_json(out / "optimal_allocation.json", results.optimum.to_json_dict()),
         write_json(out / "optimization_summary.json", results.optimum.summary()),
-        write_csv(out / "segment_optimization.csv", results.segments),
-        write_csv(out / "efficiency_frontier.csv", results.frontier),
-        write_csv(out / "sensitivity.csv", results.sensitivity),
+        write_csv(out / "segment_optimization.csv", results.segments, for_spreadsheets=True),
+        write_csv(out / "efficiency_frontier.csv", results.frontier),  # read back by the report
+        write_csv(out / "sensitivity.csv", results.sensitivity, for_spreadsheets=True),
     ]
     scope = f"{results.optimum.brand} / {results.optimum.region}"
     table = results.sensitivity

@@ -96,7 +96,7 @@ def export_session_result(
         "columns": [str(column) for column in table.columns],
         **provenance(simulator),
     }
-    csv_path = write_csv(target / f"{stem}.csv", table)
+    csv_path = write_csv(target / f"{stem}.csv", table, for_spreadsheets=True)
     rows = json_ready(table.to_dict(orient="records"), nulls=True)  # an empty cell of a table is "not available"
     json_path = write_json(target / f"{stem}.json", {"metadata": metadata, **_fields(result), "rows": rows})
     return [csv_path, json_path]

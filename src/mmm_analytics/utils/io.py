@@ -135,10 +135,30 @@ def write_json(path: str | Path, data: Any, *, nulls: bool = False) -> Path:
     return write_text(path, text)
 
 
-def write_csv(path: str | Path, frame: pd.DataFrame, index: bool = False) -> Path:
-    """Write a DataFrame as CSV atomically."""
+#: What a spreadsheet reads a cell starting with as a formula (Excel, LibreOffice, Sheets).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and header that starts like a formula (``=HYPERLINK(...)``, ``-Brand``)
+    prefixed with ``'``, so a spreadsheet shows it as text instead of running it; numbers are kept."""
+    safe = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            safe[column] = frame[column].map(_as_text)
+    return safe.rename(columns=_as_text)
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame, index: bool = False, *, for_spreadsheets: bool = False) -> Path:
+    """Write a DataFrame as CSV atomically; ``for_spreadsheets`` writes it through :func:`spreadsheet_safe`
+    (for a table only people read: one a later step reads back keeps its names as they are)."""
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=index)
+        (spreadsheet_safe(frame) if for_spreadsheets else frame).to_csv(tmp, index=index)
     return Path(path)
 
 
