@@ -193,6 +193,22 @@ def test_ctrl_c_during_an_optimisation_returns_to_the_menu(simulator: MarketingS
     assert screen.rstrip().endswith("Goodbye.")
 
 
+def test_a_ctrl_c_that_escapes_the_abandoning_of_an_action_returns_to_the_menu(
+    simulator: MarketingSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, a second Ctrl-C landing while the first was being handled (between the abandoned action
+    and its message) left the menu with a traceback."""
+    calls = iter([KeyboardInterrupt, None])
+
+    def attempt(self: Session, action: object) -> None:
+        if next(calls, None) is KeyboardInterrupt:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Session, "_attempt", attempt)
+    screen = _session(simulator, ["1", "1", "6"], tmp_path)
+    assert screen.count("Choose an action") == 3 and screen.rstrip().endswith("Goodbye.")
+
+
 def test_negative_limit_is_rejected_at_its_prompt(simulator: MarketingSimulator, tmp_path: Path) -> None:
     answers = ["2", "BrandA", "EAST", "30000", "TV=-5", "TV=-110%", "TV=900", "TV=800", "TV=50000", "6"]
     screen = _session(simulator, answers, tmp_path)

@@ -164,6 +164,8 @@ class Session:
             except Leave:
                 self.console.print()
                 break
+            except KeyboardInterrupt:  # a second Ctrl-C landing while the first was being handled
+                self.console.print()
         self.console.print("Goodbye.")
         return 0
 
@@ -177,11 +179,12 @@ class Session:
             except OSError as error:
                 self.ask.say_problem(describe_os_error(error))
         except KeyboardInterrupt:
-            message = f"Interrupted: '{action.value}' abandoned; back to the menu (Ctrl-C or Ctrl-D there leaves)"
             while True:  # a second Ctrl-C while this prints must not escape the menu either
                 try:
                     self.console.print()
-                    self.ask.say_problem(message)
+                    self.ask.say_problem(
+                        f"Interrupted: '{action.value}' abandoned; back to the menu (Ctrl-C or Ctrl-D there leaves)"
+                    )
                     break
                 except KeyboardInterrupt:
                     continue
