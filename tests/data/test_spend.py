@@ -104,9 +104,14 @@ def test_one_row_of_spend_is_enough() -> None:
 
 
 def _dated(frame: pd.DataFrame, weeks: int) -> pd.DataFrame:
-    """``frame`` (rows of each segment in week order, ``weeks`` a segment) with a weekly ``Date``."""
+    """``frame`` (rows of each segment in week order, ``weeks`` a segment) with a weekly ``Date``, every
+    channel's spend doubled in odd weeks (so that it varies)."""
     dates = pd.date_range("2024-01-01", periods=weeks, freq="W-MON")
-    return frame.assign(**{schema.DATE: [dates[i % weeks] for i in range(len(frame))]})
+    pulse = [1.0 + (i % weeks) % 2 for i in range(len(frame))]
+    columns = list(TABLE.columns)
+    return frame.assign(**{schema.DATE: [dates[i % weeks] for i in range(len(frame))]}).assign(
+        **{column: frame[column] * pulse for column in columns}
+    )
 
 
 def test_a_channel_spent_on_in_a_few_weeks_only_is_named() -> None:
@@ -124,3 +129,20 @@ def test_a_channel_spent_on_in_a_few_weeks_only_is_named() -> None:
 def test_a_panel_of_fewer_weeks_than_the_rule_names_nothing_for_it() -> None:
     frame = _dated(_panel({("BrandA", "EAST"): 100.0}, weeks=2), 2)
     assert unspent_channel_notes(frame, TABLE) == ()
+
+
+def test_a_channel_whose_spend_never_changes_is_named() -> None:
+    """Before, a flat always-on budget (or a constant 1e-300 exposures a week) got an ROI with an interval and
+    no word that the data cannot tell its effect from the base."""
+    frame = _dated(_panel({("BrandA", "EAST"): 100.0, ("BrandB", "WEST"): 50.0}, weeks=8), 8)
+    assert unspent_channel_notes(frame, TABLE) == ()
+    tv = TABLE.column_of("TV")
+    for flat in (1e-300, 250.0):
+        frame[tv] = flat
+        (note,) = unspent_channel_notes(frame, TABLE)
+        assert note.startswith("TV's weekly spend never changes in any brand x region segment that spends on it")
+        assert "(e.g. the same every week in BrandA / EAST)" in note and "rests on the priors" in note
+    frame.loc[frame[schema.GEO].eq("WEST"), tv] = 0.0  # one segment flat, the other never spends: both named
+    assert len(unspent_channel_notes(frame, TABLE)) == 2
+    frame.loc[3, tv] = 251.0  # one week differs: its effect can be learnt from the weeks around it
+    assert len(unspent_channel_notes(frame, TABLE)) == 1

@@ -35,8 +35,10 @@ def require_some_spend(frame: pd.DataFrame, channels: Channels) -> None:
 
 
 def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str, ...]:
-    """One line per channel with no spend in every week of some brand x region segment, and one per
-    channel spent on in fewer than :data:`MIN_SPENT_WEEKS` weeks of the panel (``Date`` column).
+    """One line per channel with no spend in every week of some brand x region segment, one per
+    channel spent on in fewer than :data:`MIN_SPENT_WEEKS` weeks of the panel (``Date`` column), and one
+    per channel whose weekly spend never changes in any segment that spends on it (a flat always-on
+    budget: nothing to learn its effect from).
 
     ``frame`` is a panel in the schema (one row per week and series, the channel table's input
     columns present; a missing value counts as no spend).
@@ -55,6 +57,12 @@ def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str,
                 f"{channel} has spend in only {spent_weeks} of {n_weeks} weeks: too few to learn its curve "
                 "from; its ROI rests mostly on the priors (read its interval, and test it before moving money to it)"
             )
+        if by_week is not None and n_weeks >= MIN_SPENT_WEEKS and (flat := _flat_segment(spend[channel], frame)):
+            notes.append(
+                f"{channel}'s weekly spend never changes in any brand x region segment that spends on it (e.g. "
+                f"the same every week in {flat[0]} / {flat[1]}): the data cannot tell its effect from the base "
+                "sales, so its ROI rests on the priors (read its interval, and test it before moving money to it)"
+            )
         if len(unspent) == len(by_segment):
             notes.append(
                 f"{channel} has no spend in any week of the panel ({channels.column_of(channel)} is 0 "
@@ -68,3 +76,16 @@ def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str,
                 "it at 0 there"
             )
     return tuple(notes)
+
+
+def _flat_segment(spend: pd.Series, frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The first (brand, region) of a channel's ``spend`` (one value per row of ``frame``) when its weekly
+    spend is the same in every week of every segment that spends on it at all; None when any varies."""
+    weekly = spend.groupby([frame[column] for column in (*SEGMENT_COLUMNS, schema.DATE)], sort=True).sum()
+    by_segment = weekly.groupby(level=[0, 1], sort=True)
+    low, high = by_segment.min(), by_segment.max()
+    spent = high > 0
+    if not spent.any() or ((high - low)[spent] > 1e-9 * high[spent]).any():
+        return None
+    brand, region = high.index[spent.to_numpy()][0]
+    return str(brand), str(region)
