@@ -100,6 +100,18 @@ def test_seed_option_overrides_the_config(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pd.read_csv(result.raw_csv), expected, check_dtype=False, rtol=1e-15, atol=0)
 
 
+def test_a_holdout_longer_than_the_panel_allows_is_named_by_the_data_step(synthetic_run, tmp_path: Path) -> None:
+    """Before, holdout_weeks: 1000 passed 'mmm data' without a word and stopped only 'mmm features'."""
+    assert not any("holdout_weeks" in line for line in synthetic_run[0].warnings)
+    config = CONFIG.model_copy(update={"holdout_weeks": 50})
+    result = run_data(write_synthetic, tmp_path / "raw", tmp_path / "processed", config, None)
+    (line,) = [line for line in result.warnings if "holdout_weeks" in line]
+    assert line == (
+        "data_config.yaml: key 'holdout_weeks' (50) leaves too few training weeks of the 52 in the data (at least 9 "
+        "are needed); set holdout_weeks to at most 43 ('mmm features' stops on it)"
+    )
+
+
 def test_csv_source_in_place_is_left_untouched(synthetic_run) -> None:
     result, root = synthetic_run
     before = result.raw_csv.read_bytes()

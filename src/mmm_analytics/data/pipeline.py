@@ -230,6 +230,8 @@ def run_data(
         *off_sale_notes(cleaned.frame),
         *unspent_channel_notes(cleaned.frame, config.channel_table()),
     )
+    if holdout := schema.holdout_problem(config.holdout_weeks, validated.n_weeks):
+        warnings = (*warnings, f"{holdout} ('mmm features' stops on it)")
     if validated.n_weeks < schema.MIN_TRAINING_WEEKS:
         warnings = (
             f"the panel has {validated.n_weeks} week(s) of data: it can be explored, but a model needs at least "

@@ -69,6 +69,21 @@ ALL_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
 
 #: Fewest weeks a model trains on (after the holdout); a panel shorter than this can be read, not fitted.
 MIN_TRAINING_WEEKS = 9
+
+
+def holdout_problem(holdout_weeks: int, n_weeks: int) -> str | None:
+    """What is wrong with holding out the last ``holdout_weeks`` of ``n_weeks`` (too few training weeks left),
+    naming the ``data_config.yaml`` key and the fix; None when the panel is too short for any holdout to
+    matter (it cannot be fitted at all) or the holdout leaves enough."""
+    if n_weeks < MIN_TRAINING_WEEKS or holdout_weeks <= n_weeks - MIN_TRAINING_WEEKS:
+        return None
+    return (
+        f"data_config.yaml: key 'holdout_weeks' ({holdout_weeks}) leaves too few training weeks of the "
+        f"{n_weeks} in the data (at least {MIN_TRAINING_WEEKS} are needed); set holdout_weeks to at most "
+        f"{n_weeks - MIN_TRAINING_WEEKS}"
+    )
+
+
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is not Role.ID)
 FLAG_COLUMNS: tuple[str, ...] = ("Feature_Flag", "Display_Flag", "TPR_Flag")
 PRICE_COLUMNS: tuple[str, ...] = tuple(c for c, (role, _) in COLUMNS.items() if role is Role.PRICE)

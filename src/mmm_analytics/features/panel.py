@@ -244,12 +244,8 @@ def build_panel(
             f"{panel} has {n_weeks} week(s) of data; the model needs at least {schema.MIN_TRAINING_WEEKS} training weeks, "
             "and a year or more to tell media from seasonality; give a longer panel (the whole file, not a sample)"
         )
-    if data_config.holdout_weeks > n_weeks - schema.MIN_TRAINING_WEEKS:
-        raise InputError(
-            f"data_config.yaml: key 'holdout_weeks' ({data_config.holdout_weeks}) leaves too few training weeks of the "
-            f"{n_weeks} in the data (at least {schema.MIN_TRAINING_WEEKS} are needed); set holdout_weeks to at most "
-            f"{n_weeks - schema.MIN_TRAINING_WEEKS}"
-        )
+    if problem := schema.holdout_problem(data_config.holdout_weeks, n_weeks):
+        raise InputError(problem)
     grouped = grouped.sort_values([*keys, schema.DATE])
 
     def cube(columns: list[str]) -> Array:
