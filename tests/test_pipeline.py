@@ -414,6 +414,23 @@ def test_require_file_tells_a_folder_and_a_device_from_a_missing_file(tmp_path: 
         pipeline.require_file(tmp_path / "nope.parquet", "mmm data")
 
 
+def test_require_file_names_a_file_it_cannot_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, an unreadable step output passed the check and failed later in the reader; opening it fails here
+    as it does for a user (even for root, whom permissions do not stop)."""
+    locked = tmp_path / "clean_panel.parquet"
+    locked.write_bytes(b"PAR1")
+    real_open = open
+
+    def guarded(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(file, str | os.PathLike) and Path(file) == locked:
+            raise PermissionError(13, "Permission denied", os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", guarded)
+    with pytest.raises(InputError, match=r"clean_panel\.parquet' cannot be read \(permission denied\); make it"):
+        pipeline.require_file(locked, "mmm data")
+
+
 @pytest.mark.parametrize(
     ("text", "handle"),
     [

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from mmm_analytics.utils.paths import ProjectPaths, folder_of
+from mmm_analytics.utils.paths import ProjectPaths, file_problem, folder_of
 
 EXPECTED = {
     "raw_dir": "data/raw",
@@ -49,3 +50,15 @@ def test_folder_of_a_model_is_the_folder_or_the_one_around_its_keras_file(tmp_pa
     odd = tmp_path / "named.keras"  # a folder whose name ends in .keras is a folder
     odd.mkdir()
     assert folder_of(odd) == odd
+
+
+def test_file_problem_names_each_way_a_path_is_not_a_readable_file(tmp_path: Path) -> None:
+    file = tmp_path / "panel.csv"
+    file.write_text("x\n")
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    assert file_problem(file) is None
+    assert file_problem(tmp_path) == "folder"
+    assert file_problem(tmp_path / "absent.csv") == "missing"
+    assert file_problem(pipe) == "special"
+    assert file_problem(Path("/dev/null")) == "special"

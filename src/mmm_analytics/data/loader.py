@@ -22,6 +22,7 @@ from mmm_analytics.data.issues import renamed_columns
 from mmm_analytics.data.validation import ValidatedPanel, validate_panel
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import write_csv
+from mmm_analytics.utils.paths import file_problem
 
 
 def read_raw_csv(path: str | Path) -> pd.DataFrame:
@@ -83,20 +84,20 @@ def _not_utf8(file: Path) -> str:
 def check_csv_path(file: Path) -> None:
     """Raise :class:`InputError` unless ``file`` is an existing regular file this process may read
     (the panel CSV's path)."""
-    if file.is_dir():
-        raise InputError(f"'{file}' is a folder; give a CSV file in the panel schema or use --source synthetic")
-    if not file.exists():
-        raise InputError(f"'{file}' not found; pass the path of a CSV in the panel schema or use --source synthetic")
-    if not file.is_file():
-        raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
-    try:
-        with open(file, "rb"):
-            pass
-    except PermissionError:
-        raise InputError(
-            f"'{file}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{file}') "
-            "or give another CSV file"
-        ) from None
+    match file_problem(file):
+        case "folder":
+            raise InputError(f"'{file}' is a folder; give a CSV file in the panel schema or use --source synthetic")
+        case "missing":
+            raise InputError(
+                f"'{file}' not found; pass the path of a CSV in the panel schema or use --source synthetic"
+            )
+        case "special":
+            raise InputError(f"'{file}' is not a regular file; give a CSV file in the panel schema")
+        case "unreadable":
+            raise InputError(
+                f"'{file}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{file}') "
+                "or give another CSV file"
+            )
 
 
 #: First bytes of files given instead of a CSV, by what they are (Parquet also ends with its mark).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +79,19 @@ def folder_of(model: str | Path) -> Path:
     ``.keras`` file, else ``model`` itself."""
     given = Path(model)
     return given.parent if given.suffix == ".keras" and not given.is_dir() else given
+
+
+def file_problem(path: Path) -> Literal["folder", "missing", "special", "unreadable"] | None:
+    """Why ``path`` cannot be read as a file: a folder, missing, not a regular file (a device, pipe or
+    socket), or not readable by this process; None when it can be."""
+    if path.is_dir():
+        return "folder"
+    if not path.exists():
+        return "missing"
+    if not path.is_file():
+        return "special"
+    try:
+        with open(path, "rb"):
+            return None
+    except PermissionError:
+        return "unreadable"
