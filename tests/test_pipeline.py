@@ -226,10 +226,28 @@ def _write_reports(paths: ProjectPaths) -> None:
     paths.simulations_dir.mkdir(parents=True)
     (paths.reports_dir / "model_metrics.json").write_text(json.dumps({"holdout": {"overall": {"wmape": 0.0412}}}))
     pd.DataFrame(
-        {"channel": ["TV", "Radio"], "roi": [1.5, 2.25], "roi_lower": [1.0, 1.5], "roi_upper": [2.0, 3.0]}
+        {
+            "channel": ["TV", "Radio"],
+            "roi": [1.5, 2.25],
+            "roi_lower": [1.0, 1.5],
+            "roi_upper": [2.0, 3.0],
+            "spend": [100.0, 40.0],
+            "contribution": [150.0, 90.0],
+            "mroi_lower": [0.5, 0.8],
+            "mroi_upper": [1.5, 2.0],
+        }
     ).to_csv(paths.reports_dir / "channel_roi.csv", index=False)
+    plan = {"TV": 100.0, "Radio": 40.0}
     (paths.simulations_dir / "optimal_allocation.json").write_text(
-        json.dumps({"expected_incremental_sales": 110.0, "current_incremental_sales": 100.0})
+        json.dumps(
+            {
+                "weekly_budget": 140.0,
+                "expected_incremental_sales": 110.0,
+                "current_incremental_sales": 100.0,
+                "allocation": plan,
+                "current_allocation": plan,
+            }
+        )
     )
 
 

@@ -204,11 +204,13 @@ def run(
     console.print(summary(written, outcome.seconds, key_numbers(paths, outcome.results)))
     if note := earlier_model_note(chosen, paths):
         warn(note)
-    from mmm_analytics.reports.inputs import earlier_results
+    from mmm_analytics.reports.inputs import damaged_results, earlier_results
     from mmm_analytics.reports.summary import stale_words
 
     if stale := earlier_results(paths, outcome.results):
         warn(stale_words(stale, "summary.html and the table above"))
+    for problem in damaged_results(paths, outcome.results):
+        warn(f"left out of summary.html: {problem}")
     if "simulate" in chosen and not pipeline.scenarios.exists():
         console.print(
             f"[yellow]note:[/yellow] {escape(str(pipeline.scenarios))} not found: the simulate step asked the default "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,12 @@ def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -
     """
     results = results or {}
     numbers = []
-    metrics = paths.reports_dir / "model_metrics.json"
-    if metrics.is_file():
-        holdout = json.loads(metrics.read_text()).get("holdout")  # none with holdout_weeks: 0
+    from mmm_analytics.reports.inputs import allocation, channel_roi, fit_metrics
+
+    if (metrics := fit_metrics(paths)) is not None:
+        holdout = metrics.get("holdout")  # none with holdout_weeks: 0
         wmape = f"{holdout['overall']['wmape']:.2%}" if holdout else "n/a (no holdout weeks)"
         numbers.append(("holdout wMAPE", wmape))
-    from mmm_analytics.reports.inputs import allocation, channel_roi
 
     roi = channel_roi(paths, results)
     if roi is not None:

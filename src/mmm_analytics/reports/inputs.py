@@ -68,6 +68,8 @@ class SummaryInputs:
     metrics: dict[str, Any] | None
     #: What was left out because an earlier model made it (the words of :data:`EARLIER_RESULTS`).
     stale: tuple[str, ...] = ()
+    #: Earlier steps' files left out because they are damaged (:func:`damaged_results`), one line each.
+    damaged: tuple[str, ...] = ()
 
     @property
     def channels(self) -> list[str]:
@@ -123,23 +125,122 @@ def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[st
     )
 
 
-def _csv(path: Path | None) -> pd.DataFrame | None:
-    return pd.read_csv(path) if path is not None and path.is_file() else None
+#: The files the summary reads from disk: the command that writes each, and the columns (a table) or
+#: keys (a JSON object) the page reads from it. A file without them is left out as damaged.
+READ_FROM_DISK: dict[str, tuple[str, tuple[str, ...]]] = {
+    "channel_roi.csv": (
+        "mmm curves",
+        ("channel", "roi", "roi_lower", "roi_upper", "spend", "contribution", "mroi_lower", "mroi_upper"),
+    ),
+    "roi_curves.parquet": ("mmm curves", ("brand", "region", "channel", "spend", "response")),
+    "optimal_allocation.json": (
+        "mmm optimize",
+        (
+            "weekly_budget",
+            "current_incremental_sales",
+            "expected_incremental_sales",
+            "allocation",
+            "current_allocation",
+        ),
+    ),
+    "efficiency_frontier.csv": (
+        "mmm simulate",
+        ("weekly_budget", "optimal_incremental_sales", "current_mix_incremental_sales"),
+    ),
+    "decomposition.csv": ("mmm train", ("date", "actual", "predicted")),
+    "model_metrics.json": ("mmm train", ()),
+}
+_NUMBER_KEYS = ("weekly_budget", "current_incremental_sales", "expected_incremental_sales")
 
 
-def _json(path: Path) -> dict[str, Any] | None:
+def _read(path: Path) -> Any:
+    """The table or JSON object in ``path`` (by its suffix); raises what the reader raises."""
+    match path.suffix:
+        case ".csv":
+            return pd.read_csv(path)
+        case ".parquet":
+            return pd.read_parquet(path)
+        case _:
+            return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _content_problem(name: str, data: Any) -> str | None:
+    """What the file ``name`` (of :data:`READ_FROM_DISK`) read as ``data`` lacks for the page, in words."""
+    wanted = READ_FROM_DISK[name][1]
+    if isinstance(data, pd.DataFrame):
+        missing = [column for column in wanted if column not in data.columns]
+        return f"no column '{missing[0]}'" if missing else None
+    if not isinstance(data, dict):
+        return f"a JSON {type(data).__name__}, not an object"
+    if missing := [key for key in wanted if key not in data]:
+        return f"no key '{missing[0]}'"
+    for key in (k for k in _NUMBER_KEYS if k in wanted):
+        if isinstance(data[key], bool) or not isinstance(data[key], int | float):
+            return f"key '{key}' is {data[key]!r}, not a number"
+    for key in ("allocation", "current_allocation"):
+        if key in wanted and not isinstance(data[key], dict):
+            return f"key '{key}' is not an object"
+    holdout = data.get("holdout") if name == "model_metrics.json" else None
+    if holdout is not None and not (
+        isinstance(holdout, dict)
+        and isinstance(holdout.get("overall"), dict)
+        and isinstance(holdout["overall"].get("wmape"), int | float)
+    ):
+        return "key 'holdout' lacks the overall wMAPE"
+    return None
+
+
+def read_problem(path: Path) -> str | None:
+    """Why the earlier step's file ``path`` (named as in :data:`READ_FROM_DISK`) cannot be shown, one line with
+    the command that writes it again; None when it can (or is not there: that step has not run)."""
     if not path.is_file():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        problem = _content_problem(path.name, _read(path))
+    except pd.errors.EmptyDataError:
+        problem = "empty"
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as error:  # JSON, Arrow, CSV errors
+        problem = f"not readable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+    if problem is None:
+        return None
+    return f"'{path}' is damaged ({problem}); run '{READ_FROM_DISK[path.name][0]}' again to rewrite it"
+
+
+def _valid(path: Path | None) -> Any:
+    """The content of ``path`` when it is there and holds what the page reads (:func:`read_problem`), else None."""
+    return None if path is None or not path.is_file() or read_problem(path) is not None else _read(path)
+
+
+def _table(path: Path | None) -> pd.DataFrame | None:
+    frame = _valid(path)
+    return frame if isinstance(frame, pd.DataFrame) else None
+
+
+def _json(path: Path | None) -> dict[str, Any] | None:
+    data = _valid(path)
     return data if isinstance(data, dict) else None
+
+
+def damaged_results(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """One line per earlier step's file the summary would read from disk (this run's ``results`` win over the
+    files, and an earlier model's are left out as stale) but cannot, because it is damaged or foreign."""
+    results = results or {}
+    on_disk = [paths.reports_dir / "decomposition.csv", paths.reports_dir / "model_metrics.json"]
+    on_disk += [
+        file
+        for name, (step, _) in EARLIER_RESULTS.items()
+        if (name == "efficiency_frontier.csv" or step not in results)
+        and (file := _current(paths, name, results)) is not None
+    ]
+    return tuple(problem for file in on_disk if (problem := read_problem(file)) is not None)
 
 
 def _national_curves(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
     result = results.get("curves")
     if result is not None:
         frame = result.curves.to_frame()
-    elif (file := _current(paths, "roi_curves.parquet", results)) is not None:
-        frame = pd.read_parquet(file)
+    elif (found := _table(_current(paths, "roi_curves.parquet", results))) is not None:
+        frame = found
     else:
         return None
     national = (frame["brand"] == NATIONAL) & (frame["region"] == NATIONAL)
@@ -149,7 +250,7 @@ def _national_curves(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.Data
 def channel_roi(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
     """The ROI per channel: of this run's curves step, else ``channel_roi.csv`` unless an earlier model made it."""
     result = results.get("curves")
-    return result.channel_roi if result is not None else _csv(_current(paths, "channel_roi.csv", results))
+    return result.channel_roi if result is not None else _table(_current(paths, "channel_roi.csv", results))
 
 
 def allocation(paths: ProjectPaths, results: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -164,6 +265,11 @@ def allocation(paths: ProjectPaths, results: Mapping[str, Any]) -> dict[str, Any
         if key not in found and getattr(result, key, None) is not None:
             found[key] = getattr(result, key)
     return found
+
+
+def fit_metrics(paths: ProjectPaths) -> dict[str, Any] | None:
+    """``model_metrics.json`` of the model, or None when training has not run or the file is damaged."""
+    return _json(paths.reports_dir / "model_metrics.json")
 
 
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
@@ -181,8 +287,9 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         channel_roi=channel_roi(paths, results),
         curves=_national_curves(paths, results),
         allocation=allocation(paths, results),
-        frontier=_csv(_current(paths, "efficiency_frontier.csv", results)),
-        decomposition=_csv(paths.reports_dir / "decomposition.csv"),
-        metrics=_json(paths.reports_dir / "model_metrics.json"),
+        frontier=_table(_current(paths, "efficiency_frontier.csv", results)),
+        decomposition=_table(paths.reports_dir / "decomposition.csv"),
+        metrics=fit_metrics(paths),
         stale=earlier_results(paths, results),
+        damaged=damaged_results(paths, results),
     )

@@ -359,6 +359,8 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
     headlines: list[Block] = [headline_cards(inputs, fmt)]
     if inputs.stale:
         headlines.append(Note(stale_words(inputs.stale), "warning", "Made from an earlier model."))
+    if inputs.damaged:
+        headlines.append(Note(" ".join(inputs.damaged), "warning", "Left out of this page: damaged files."))
     if inputs.allocation and inputs.allocation.get("warnings"):
         headlines += [optimiser_note(str(w)) for w in inputs.allocation["warnings"]]
     sections = (

@@ -1,0 +1,91 @@
+"""What the summary reads from the earlier steps' files: a damaged or foreign file is left out with one line,
+never a traceback at the end of a run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mmm_analytics.pipeline.summary import key_numbers
+from mmm_analytics.reports.inputs import READ_FROM_DISK, damaged_results, load_inputs
+from mmm_analytics.reports.summary import write_summary
+from mmm_analytics.utils.paths import ProjectPaths
+from tests.reports.conftest import Run
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _foreign_table(path: Path) -> None:
+    if path.suffix == ".parquet":
+        import pandas as pd
+
+        pd.DataFrame({"a": [1.0], "b": [2.0]}).to_parquet(path)
+    else:
+        path.write_text("a,b\n1,2\n")
+
+
+def _truncated(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: max(1, path.stat().st_size // 3)])
+
+
+def _not_an_object(path: Path) -> None:
+    path.write_text("[1, 2]")
+
+
+def _text_number(path: Path) -> None:
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(data | {"weekly_budget": "lots"}))
+
+
+def _list_holdout(path: Path) -> None:
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(data | {"holdout": [1, 2]}))
+
+
+#: (file, where it lies under the project, how it is damaged, words the line gives).
+CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    ("channel_roi.csv", _empty, "empty"),
+    ("channel_roi.csv", _foreign_table, "no column 'channel'"),
+    ("roi_curves.parquet", _truncated, "not readable"),
+    ("roi_curves.parquet", _foreign_table, "no column 'brand'"),
+    ("efficiency_frontier.csv", _empty, "empty"),
+    ("decomposition.csv", _foreign_table, "no column 'date'"),
+    ("model_metrics.json", _empty, "not readable"),
+    ("model_metrics.json", _list_holdout, "key 'holdout' lacks the overall wMAPE"),
+    ("optimal_allocation.json", _not_an_object, "a JSON list, not an object"),
+    ("optimal_allocation.json", _text_number, "key 'weekly_budget' is 'lots', not a number"),
+]
+
+
+def _where(paths: ProjectPaths, name: str) -> Path:
+    return (
+        paths.simulations_dir if READ_FROM_DISK[name][0] in ("mmm optimize", "mmm simulate") else paths.reports_dir
+    ) / name
+
+
+@pytest.mark.parametrize(("name", "damage", "words"), CASES, ids=[f"{n}-{d.__name__}" for n, d, _ in CASES])
+def test_a_damaged_earlier_file_is_left_out_of_the_summary_with_one_line(
+    small_run: Run, tmp_path: Path, name: str, damage: Callable[[Path], None], words: str
+) -> None:
+    """Before, an empty channel_roi.csv, a truncated roi_curves.parquet or a foreign optimal_allocation.json
+    ended every later 'mmm run' (even '--steps data') with EmptyDataError, ArrowInvalid or KeyError."""
+    root = tmp_path / "project"
+    shutil.copytree(small_run.paths.root, root)
+    paths = ProjectPaths(root)
+    assert damaged_results(paths) == ()
+    file = _where(paths, name)
+    damage(file)
+    (problem,) = damaged_results(paths)
+    assert problem.startswith(f"'{file}' is damaged (") and words in problem
+    assert problem.endswith(f"run '{READ_FROM_DISK[name][0]}' again to rewrite it")
+    inputs = load_inputs(paths)
+    assert inputs.damaged == (problem,)
+    key_numbers(paths)  # the run's closing table reads the same files
+    page = write_summary(paths, small_run.config).read_text(encoding="utf-8")
+    assert "Left out of this page: damaged files." in page and name in page
