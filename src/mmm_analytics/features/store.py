@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.config.features import FeatureConfig
+from mmm_analytics.data.schema import MIN_TRAINING_WEEKS
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.scaling import Scalers
@@ -157,6 +158,12 @@ def load_panel(path: Path) -> FeaturePanel:
     n_weeks = len(frame) // n_series
     if n_weeks == 0 or ids.nunique() != n_series or (ids.value_counts() != n_weeks).any():
         raise InputError(f"{path}: the series do not all have the same weeks; {remedy}")
+    if not pd.api.types.is_datetime64_any_dtype(frame["Date"]):
+        raise InputError(f"{path}: column 'Date' holds {frame['Date'].dtype} values, not dates; {remedy}")
+    # Rows in another order (a file re-sorted by date) are the same features: the cubes below need series then week.
+    frame = frame.sort_values(["series_id", "Date"], kind="stable").reset_index(drop=True)
+    _check_weeks(frame, n_series, n_weeks, path, remedy)
+    _check_values(frame, [c for c in needed if c not in ("series_id", "Date", "Geo", "Brand")], path, remedy)
     first = frame[frame["series_id"] == 0]
 
     def cube(columns: list[str]) -> np.ndarray:
@@ -169,6 +176,13 @@ def load_panel(path: Path) -> FeaturePanel:
         scalers = Scalers.from_dict(meta["scalers"])
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{meta_file}: a damaged value ({type(error).__name__}: {error}); {remedy}") from None
+    if cpm.shape != (len(channels),) or not (np.isfinite(cpm).all() and (cpm > 0).all()):
+        raise InputError(f"{meta_file}: key 'cpm' is not one finite, positive CPM per channel; {remedy}")
+    if isinstance(meta["holdout_weeks"], bool) or not 0 <= holdout_weeks <= n_weeks - MIN_TRAINING_WEEKS:
+        raise InputError(
+            f"{meta_file}: key 'holdout_weeks' is {meta['holdout_weeks']!r}, not 0 to {n_weeks - MIN_TRAINING_WEEKS} "
+            f"weeks of the {n_weeks}; {remedy}"
+        )
     return FeaturePanel(
         dates=pd.DatetimeIndex(first["Date"]),
         geo=tuple(per_series["Geo"].astype(str)),
@@ -185,3 +199,32 @@ def load_panel(path: Path) -> FeaturePanel:
         scalers=scalers,
         notes=tuple(str(note) for note in meta.get("notes", ())),
     )
+
+
+def _check_weeks(frame: pd.DataFrame, n_series: int, n_weeks: int, path: Path, remedy: str) -> None:
+    """Every series (rows sorted by series then date) holds the same weeks, one row each, 7 days apart."""
+    dates = frame["Date"].to_numpy().reshape(n_series, n_weeks)
+    if (dates != dates[:1]).any():
+        series = int(np.flatnonzero((dates != dates[:1]).any(axis=1))[0])
+        raise InputError(f"{path}: series {series} does not have the same weeks as series 0; {remedy}")
+    steps = np.diff(dates[0]).astype("timedelta64[D]").astype(np.int64)
+    if (steps != 7).any():
+        k = int(np.flatnonzero(steps != 7)[0])
+        raise InputError(
+            f"{path}: week {pd.Timestamp(dates[0, k]).date()} is followed by {pd.Timestamp(dates[0, k + 1]).date()} "
+            f"({steps[k]} days), not the next week; {remedy}"
+        )
+
+
+def _check_values(frame: pd.DataFrame, columns: list[str], path: Path, remedy: str) -> None:
+    """The numeric columns the model reads are finite; sales and exposures are >= 0 and the relative price > 0."""
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise InputError(f"{path}: column '{column}' holds a missing or non-finite value; {remedy}")
+        low = 0.0 if column != "relative_price" else np.nextafter(0.0, 1.0)
+        if (column == "Sales_Value" or column.startswith("exposure_") or column == "relative_price") and (
+            values < low
+        ).any():
+            bound = "> 0" if column == "relative_price" else ">= 0"
+            raise InputError(f"{path}: column '{column}' holds a value that is not {bound}; {remedy}")
