@@ -7,6 +7,7 @@ from pathlib import Path
 import pydantic
 import pytest
 
+from mmm_analytics.config.loader import parse_settings
 from mmm_analytics.config.model import BaselineKind, ModelConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.saturation import SaturationFamily
@@ -49,6 +50,12 @@ def test_choices_parse_from_text() -> None:
         ({"priors": {"shrinkage": {"series_sd": float("inf")}}}, "series_sd"),
         # Below 0.5 every channel "moves together" and nothing could be reallocated.
         ({"simulator": {"hold_split_correlation": 0.1}}, "hold_split_correlation"),
+        # Each epoch holds steps_per_epoch copies of the inputs: 1e10 was a MemoryError traceback.
+        ({"steps_per_epoch": 10_000_000_000}, "steps_per_epoch"),
+        ({"epochs": 10**9}, "epochs"),
+        # A log-sd of 1e-300 overflowed the prior's precision: raw overflow warnings, then "training diverged".
+        ({"priors": {"roi": {"spread": 1e-300}}}, "spread"),
+        ({"priors": {"channel_slope": {"TV": {"spread": 1e300}}}}, "spread"),
     ],
     ids=[
         "unknown_saturation",
@@ -69,6 +76,10 @@ def test_choices_parse_from_text() -> None:
         "tiny_series_sd",
         "infinite_series_sd",
         "hold_split_below_half",
+        "huge_steps_per_epoch",
+        "huge_epochs",
+        "tiny_roi_spread",
+        "huge_slope_spread",
     ],
 )
 def test_bad_values_name_the_key(raw: dict, key: str) -> None:
@@ -108,3 +119,14 @@ def test_shipped_config_has_no_lift_tests() -> None:
 def test_a_lift_tests_path_may_start_at_the_home_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))  # before, '~/tests.csv' was looked for in a folder named '~'
     assert ModelConfig.model_validate({"lift_tests": "~/tests.csv"}).lift_tests == tmp_path / "tests.csv"
+
+
+@pytest.mark.parametrize("value", [None, 5, ["geometric"]])
+def test_a_form_that_is_not_text_names_every_choice(tmp_path: Path, value: object) -> None:
+    """Before: "key 'carryover.str-enum[CarryoverFamily]': Input should be 'beta_gamma', 'geometric' or 'weibull'",
+    pydantic's inner name in the key and 'auto' left out."""
+    with pytest.raises(InputError) as raised:
+        parse_settings(ModelConfig, {"carryover": value}, tmp_path / "model_config.yaml")
+    assert "model_config.yaml: key 'carryover': should be one of auto, beta_gamma, geometric, weibull" in str(
+        raised.value
+    )

@@ -36,6 +36,7 @@ from mmm_analytics.cli.common import (
     warn_model_file,
 )
 from mmm_analytics.cli.progress import epoch_bar, figure_bar
+from mmm_analytics.config.model import MAX_EPOCHS
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import STEPS
 from mmm_analytics.utils.paths import ProjectPaths
@@ -157,7 +158,7 @@ def run(
     steps: Annotated[str | None, typer.Option("--steps", help=STEPS_HELP)] = None,
     skip: Annotated[str | None, typer.Option("--skip", help=SKIP_HELP)] = None,
     every_step: Annotated[bool, typer.Option("--all", help=ALL_HELP)] = False,
-    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help=EPOCHS_HELP)] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", min=1, max=MAX_EPOCHS, help=EPOCHS_HELP)] = None,
     screenshots: Annotated[bool, typer.Option("--screenshots", help=SCREENSHOTS_HELP)] = False,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:

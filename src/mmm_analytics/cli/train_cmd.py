@@ -24,7 +24,7 @@ from mmm_analytics.cli.common import (
 )
 from mmm_analytics.cli.progress import epoch_bar
 from mmm_analytics.compute import Backend, require_ray
-from mmm_analytics.config.model import SplitBy
+from mmm_analytics.config.model import MAX_EPOCHS, SplitBy
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -167,7 +167,7 @@ def train(
     figures: Annotated[
         Path, typer.Option("--figures", help="Folder for the model's figures.")
     ] = DEFAULTS.model_figures,
-    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help=EPOCHS_HELP)] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", min=1, max=MAX_EPOCHS, help=EPOCHS_HELP)] = None,
     carryover: Annotated[CarryoverChoice | None, typer.Option("--carryover", help=CARRYOVER_HELP)] = None,
     saturation: Annotated[SaturationChoice | None, typer.Option("--saturation", help=SATURATION_HELP)] = None,
     saturation_scaling: Annotated[ScalingChoice | None, typer.Option("--saturation-scaling", help=SCALING_HELP)] = None,

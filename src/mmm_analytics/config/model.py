@@ -14,6 +14,11 @@ from mmm_analytics.config.base import MAX_SEED, Settings
 from mmm_analytics.response.carryover import CarryoverFamily
 from mmm_analytics.response.saturation import SaturationFamily, SaturationScaling
 
+#: Narrowest and widest log-sd a prior may take: narrower pins the value (its precision overflows the fit),
+#: wider says nothing.
+MIN_PRIOR_SPREAD = 1e-3
+MAX_PRIOR_SPREAD = 1e3
+
 
 class BaselineKind(StrEnum):
     LINEAR = "linear"
@@ -24,14 +29,14 @@ class RoiPrior(Settings):
     """Log-normal prior on a channel's implied ROI: log(roi) ~ Normal(log(mean), spread)."""
 
     mean: float = Field(default=1.0, gt=0)
-    spread: float = Field(default=1.0, gt=0)
+    spread: float = Field(default=1.0, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
 class HalfLifePrior(Settings):
     """Log-normal prior on the carryover half-life in weeks."""
 
     mean_weeks: float = Field(default=2.0, gt=0)
-    spread: float = Field(default=1.0, gt=0)
+    spread: float = Field(default=1.0, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
 class WeibullShapePrior(Settings):
@@ -39,14 +44,14 @@ class WeibullShapePrior(Settings):
     its scale (weeks) takes the half-life prior."""
 
     mean: float = Field(default=1.5, gt=0)
-    spread: float = Field(default=1.0, gt=0)
+    spread: float = Field(default=1.0, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
 class ElasticityPrior(Settings):
     """Normal prior on the (sales value) price elasticity of each brand, which is >= 0."""
 
     mean: float = Field(default=1.0, ge=0)
-    spread: float = Field(default=1.0, gt=0)
+    spread: float = Field(default=1.0, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
 class HalfSaturationPrior(Settings):
@@ -54,21 +59,21 @@ class HalfSaturationPrior(Settings):
     exposure of an average week: log(half_saturation / average) ~ Normal(log(mean), spread)."""
 
     mean: float = Field(default=1.0, gt=0)
-    spread: float = Field(default=1.0, gt=0)
+    spread: float = Field(default=1.0, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
 class SlopePrior(Settings):
     """Log-normal prior on the Hill slope: log(slope) ~ Normal(log(mean), spread)."""
 
     mean: float = Field(default=1.0, gt=0)
-    spread: float = Field(default=0.5, gt=0)
+    spread: float = Field(default=0.5, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
 class SaturationScalingPrior(Settings):
     """Normal prior on how half-saturation scales with series size (0 absolute, 1 relative)."""
 
     mean: float = Field(default=0.5, ge=0, le=1)
-    spread: float = Field(default=0.5, gt=0)
+    spread: float = Field(default=0.5, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
 class ShrinkagePrior(Settings):
@@ -179,7 +184,7 @@ def _choice(families: type[StrEnum]) -> Callable[[Any], Any]:
 
     def check(value: Any) -> Any:
         choices = ["auto", *(f.value for f in families)]
-        if isinstance(value, str) and value not in choices:
+        if not isinstance(value, str) or value not in choices:
             raise ValueError(f"should be one of {', '.join(choices)}")
         return families(value) if isinstance(value, str) and value != "auto" else value
 
@@ -233,6 +238,9 @@ class ComputeSettings(Settings):
 #: Largest Adam step size accepted (``learning_rate``): far beyond any useful value, well below
 #: the sizes whose first steps overflow.
 MAX_LEARNING_RATE = 10.0
+#: Most Adam epochs and steps per epoch (an epoch copies the training inputs once per step: memory).
+MAX_EPOCHS = 10_000
+MAX_STEPS_PER_EPOCH = 500
 
 
 class ModelConfig(Settings):
@@ -247,8 +255,9 @@ class ModelConfig(Settings):
     #: features) on top of the shared controls; off: one trend and season for every series.
     series_baseline: bool = True
     dense_units: int = Field(default=16, ge=1, le=1024)
-    epochs: int = Field(default=30, ge=1)
-    steps_per_epoch: int = Field(default=50, ge=1)
+    epochs: int = Field(default=30, ge=1, le=MAX_EPOCHS)
+    #: Each epoch holds this many copies of the training inputs (memory grows with it).
+    steps_per_epoch: int = Field(default=50, ge=1, le=MAX_STEPS_PER_EPOCH)
     polish: bool = True
     #: Panels with more series skip the Adam epochs: Gauss-Newton rounds (the polish, noise
     #: re-estimated between rounds) fit them from the default start, at a cost linear in the panel.
