@@ -372,7 +372,9 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
     [
         (["--lift-tests", "-1"], ("--lift-tests -1", ">= 1")),
         (["--lift-tests", "100"], ("--lift-tests 100: a world has 6 channels", "give 1 to 6")),
-        (["--lift-tests", "2", "--scale", "24"], ("--lift-tests 2", "--scale")),
+        (["--lift-tests", "2", "--scale", "24"], ("--lift-tests applies to the worlds, not to --scale",)),
+        (["--scale", "24", "--seeds", "abc"], ("--seeds applies to the worlds, not to --scale",)),
+        (["--scale", "24", "--backend", "ray"], ("--backend applies to the worlds, not to --scale",)),
         (["--seeds", ""], ("--seeds names no seed", "--seeds 1,2,3")),
         (["--settings", " , "], ("--settings names no world",)),
         (["--settings", "bogus"], ("--settings: unknown world 'bogus'", "choose from default", "collinear")),
@@ -385,6 +387,8 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
         "negative",
         "more-than-channels",  # before, 100 ran as 6 without a word
         "with_scale",
+        "seeds-with-scale",  # before, --seeds, --settings and --backend were ignored beside --scale, bad or not
+        "backend-with-scale",
         "no-seed",
         "no-setting",
         "unknown-setting",
@@ -402,5 +406,6 @@ def test_the_command_refuses_a_bad_number_of_lift_tests(
     from mmm_analytics.cli.app import app
     from tests.cli.checks import one_error_line
 
-    result = CliRunner().invoke(app, ["benchmark", "--seeds", "1", "--output", str(tmp_path), *extra])
+    seeds = [] if "--scale" in extra else ["--seeds", "1"]
+    result = CliRunner().invoke(app, ["benchmark", *seeds, "--output", str(tmp_path), *extra])
     one_error_line(result, *fragments)

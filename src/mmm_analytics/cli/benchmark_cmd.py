@@ -89,7 +89,25 @@ def _parse_settings[S: StrEnum](text: str, kind: type[S]) -> list[S]:
     return [kind(name) for name in comma_list(text.lower(), "--settings", "default,delayed", str, "world")]
 
 
+#: The options of the worlds' run (parameter name -> option), which a --scale run does not read.
+WORLD_OPTIONS = {
+    "seeds": "--seeds",
+    "settings": "--settings",
+    "backend": "--backend",
+    "lift_tests": "--lift-tests",
+    "lift_slices": "--lift-slices",
+    "lift_choice": "--lift-choice",
+}
+
+
+def _world_options_given(context: typer.Context) -> list[str]:
+    """The options of :data:`WORLD_OPTIONS` given on this command line (not left at their defaults)."""
+    sources = {name: context.get_parameter_source(name) for name in WORLD_OPTIONS}
+    return [WORLD_OPTIONS[name] for name, source in sources.items() if source is not None and source.name != "DEFAULT"]
+
+
 def benchmark(
+    context: typer.Context,
     seeds: Annotated[str, typer.Option("--seeds", help="Comma-separated seeds (>= 5 for coverage).")] = "1,2,3,4,5",
     settings: Annotated[str, typer.Option("--settings", help=SETTINGS_HELP)] = DEFAULT_WORLDS,
     output: Annotated[
@@ -114,8 +132,8 @@ def benchmark(
 
     if scale is not None:
         with user_errors(Output("--output", output)):
-            if lift_tests:
-                raise InputError(f"--lift-tests {lift_tests}: applies to the worlds, not to --scale; drop one of them")
+            if given := _world_options_given(context):
+                raise InputError(f"{given[0]} applies to the worlds, not to --scale; drop one of them")
             _scale(comma_list(scale, "--scale", "24,400", int, "panel size"), output, config_dir)
         return
     with user_errors(Output("--output", output)):

@@ -86,7 +86,7 @@ EPILOGS: dict[str, str] = {
         ),
     ),
     "benchmark": _epilog(
-        ("Six worlds x five seeds, each fitted twice (ours and the true form):", "mmm benchmark"),
+        ("Seven worlds x five seeds, each fitted twice (ours and the true form):", "mmm benchmark"),
         ("One world, one seed (a few minutes):", "mmm benchmark --settings delayed --seeds 1"),
     ),
 }
