@@ -508,3 +508,18 @@ def test_scenarios_sit_beside_a_config_file(tmp_path: Path, config) -> None:
     run = PipelineRun(ProjectPaths(tmp_path), config, CONFIG_DIR / "model_config.yaml")
     assert run.scenarios == CONFIG_DIR / "scenarios.yaml"
     assert PipelineRun(ProjectPaths(tmp_path), config, CONFIG_DIR).scenarios == CONFIG_DIR / "scenarios.yaml"
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_files_a_command_writes_at_its_end_are_checked_before_any_work(tmp_path: Path, kind: str) -> None:
+    """Before, a folder at outputs/reports/summary.html (or at benchmark.md) stopped 'mmm run' (or 'mmm benchmark')
+    only after every step (or every fit) had run."""
+    target = tmp_path / "summary.html"
+    pipeline.checks.check_files_to_write([target, tmp_path / "absent.md"])  # neither there yet: fine
+    if kind == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)
+    what = "a folder" if kind == "folder" else r"not a regular file \(a device, pipe or socket\)"
+    with pytest.raises(InputError, match=rf"summary\.html' is {what}, where this command writes its file; remove"):
+        pipeline.checks.check_files_to_write([target])

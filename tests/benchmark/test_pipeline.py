@@ -409,3 +409,15 @@ def test_the_command_refuses_a_bad_number_of_lift_tests(
     seeds = [] if "--scale" in extra else ["--seeds", "1"]
     result = CliRunner().invoke(app, ["benchmark", *seeds, "--output", str(tmp_path), *extra])
     one_error_line(result, *fragments)
+
+
+def test_a_folder_where_the_report_goes_stops_the_command_before_any_fit(tmp_path: Path) -> None:
+    """Before, 'mmm benchmark' fitted every world and seed, then stopped on a folder named benchmark.md."""
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+    from tests.cli.checks import one_error_line
+
+    (tmp_path / "benchmark.md").mkdir()
+    result = CliRunner().invoke(app, ["benchmark", "--seeds", "1", "--settings", "default", "--output", str(tmp_path)])
+    one_error_line(result, "benchmark.md' is a folder, where this command writes its file; remove or rename it")

@@ -92,3 +92,13 @@ def test_a_run_whose_config_folder_has_no_scenarios_runs_the_default_ones(
     assert "Change refers to it" in said and "--min" not in said  # options 'mmm run' does not have
     assert "note: config/scenarios.yaml not found: the simulate step asked the default scenarios" in said
     assert [path.name for path in tmp_path.glob("out/**/default_scenarios.yaml")] == ["default_scenarios.yaml"]
+
+
+def test_a_folder_where_the_summary_goes_stops_the_run_before_any_step(tmp_path: Path) -> None:
+    """Before, every step ran and only then did the summary find a folder at outputs/reports/summary.html."""
+    from tests.cli.checks import one_error_line
+
+    (tmp_path / "outputs" / "reports" / "summary.html").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["run", "--output-dir", str(tmp_path)])
+    one_error_line(result, "summary.html' is a folder, where this command writes its file; remove or rename it")
+    assert not (tmp_path / "data").exists()  # no step ran

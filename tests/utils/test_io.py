@@ -265,3 +265,14 @@ def test_no_text_cell_for_spreadsheets_starts_like_a_formula(names: list[str]) -
     safe = spreadsheet_safe(pd.DataFrame({"name": names, "x": range(len(names))}))
     assert not any(str(v).startswith(FORMULA_STARTS) for v in safe["name"])
     assert [v.removeprefix("'") if n.startswith(FORMULA_STARTS) else v for v, n in zip(safe["name"], names)] == names
+
+
+def test_a_folder_at_the_target_says_to_remove_it(tmp_path: Path) -> None:
+    """Before: "is not a regular file (a folder, device, pipe or socket); give the path of a file", where no option
+    takes that path."""
+    folder = tmp_path / "summary.html"
+    folder.mkdir()
+    with pytest.raises(
+        InputError, match=r"summary\.html' is a folder, where a file is to be written; remove or rename"
+    ):
+        write_text(folder, "x")

@@ -52,6 +52,10 @@ class Scored:
     cells: pd.DataFrame
 
 
+#: What a run of the worlds writes into its output folder, the report first.
+OUTPUT_FILES = ("benchmark.md", "benchmark.csv", "benchmark_runs.csv", "benchmark_channels.csv", "benchmark_cells.csv")
+
+
 def _regret(
     run: FitResult, config: ProjectConfig, with_timings: bool, kinds: tuple[tuple[str, bool], ...] | None = None
 ) -> Scored:
@@ -239,11 +243,11 @@ def run_benchmark(
     per_channel = channel_summary(channel_frame)
     text = markdown(summary_frame, per_channel, timings, lift, cell_frame)
     files = [
-        write_csv(output_dir / "benchmark.csv", summary_frame),
-        write_csv(output_dir / "benchmark_runs.csv", runs_frame),
-        write_csv(output_dir / "benchmark_channels.csv", channel_frame),
-        write_csv(output_dir / "benchmark_cells.csv", cell_frame),
-        write_text(output_dir / "benchmark.md", text),
+        write_csv(output_dir / OUTPUT_FILES[1], summary_frame),
+        write_csv(output_dir / OUTPUT_FILES[2], runs_frame),
+        write_csv(output_dir / OUTPUT_FILES[3], channel_frame),
+        write_csv(output_dir / OUTPUT_FILES[4], cell_frame),
+        write_text(output_dir / OUTPUT_FILES[0], text),
     ]
     files += [
         write_csv(lift_test_path(output_dir, result.row["setting"], result.row["seed"]), result.lift_tests)

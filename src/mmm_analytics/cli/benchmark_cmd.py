@@ -137,6 +137,10 @@ def benchmark(
             _scale(comma_list(scale, "--scale", "24,400", int, "panel size"), output, config_dir)
         return
     with user_errors(Output("--output", output)):
+        from mmm_analytics.benchmark.pipeline import OUTPUT_FILES
+        from mmm_analytics.pipeline.checks import check_files_to_write
+
+        check_files_to_write([output / name for name in OUTPUT_FILES])
         config = with_backend(project_config(config_dir, "model_config.yaml"), backend)
         chosen = _parse_settings(settings, SyntheticSetting)
         seed_list = comma_list(seeds, "--seeds", "1,2,3", int, "seed")

@@ -172,6 +172,8 @@ def run(
         with_dataset,
         written_files,
     )
+    from mmm_analytics.pipeline.checks import check_files_to_write
+    from mmm_analytics.reports.summary import FILE as SUMMARY_FILE
 
     with user_errors(Output("--output-dir", output_dir)):
         check_seed(seed)
@@ -186,6 +188,7 @@ def run(
             )
         panel = choose_source(source, dataset, input=input)
         paths = ProjectPaths(output_dir)
+        check_files_to_write([paths.reports_dir / SUMMARY_FILE])
         config = with_dataset(project_config(config_dir), dataset)
         pipeline = PipelineRun(paths, config, config_dir, panel, seed, epochs, screenshots)
         written: list[Path] = []

@@ -44,6 +44,18 @@ def require_file(path: Path, made_by: str) -> Path:
     return file
 
 
+def check_files_to_write(files: Sequence[Path]) -> None:
+    """Before any work: raise a one-line error when one of ``files``, which the command writes at its end,
+    is a folder (or a device, pipe or socket), so that the run does not stop there after all its work."""
+    for file in files:
+        if file.exists() and not file.is_file():
+            what = "a folder" if file.is_dir() else "not a regular file (a device, pipe or socket)"
+            raise InputError(
+                f"'{shown_path(file)}' is {what}, where this command writes its file; remove or rename it, or "
+                "choose another output folder"
+            )
+
+
 #: Kinds of file the pipeline reads: an output of another kind is not written over one of them.
 INPUT_SUFFIXES = (".csv", ".parquet", ".json", ".npz", ".keras", ".yaml", ".yml")
 #: Kinds of file a user may name for an output, by suffix: a file output of one kind is not

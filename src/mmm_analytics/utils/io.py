@@ -37,9 +37,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     if target.exists() and not target.is_file():
-        raise InputError(
-            f"'{target}' is not a regular file (a folder, device, pipe or socket); give the path of a file"
-        )
+        what = "a folder" if target.is_dir() else "not a regular file (a device, pipe or socket)"
+        raise InputError(f"'{target}' is {what}, where a file is to be written; remove or rename it")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp: Path | None = None
     try:
