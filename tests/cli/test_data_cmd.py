@@ -316,6 +316,7 @@ def test_a_csv_into_a_synthetic_folder_names_its_stale_lift_tests(project: Path,
     assert result.exit_code == 0, result.output
     shown = " ".join(result.stdout.split())
     assert "data/raw/ground_truth.json and data/raw/lift_tests.csv are from an earlier synthetic panel" in shown
+    assert shown.endswith("use another --output") or "use another --output " in shown
 
 
 @pytest.mark.parametrize(

@@ -102,3 +102,15 @@ def test_a_folder_where_the_summary_goes_stops_the_run_before_any_step(tmp_path:
     result = CliRunner().invoke(app, ["run", "--output-dir", str(tmp_path)])
     one_error_line(result, "summary.html' is a folder, where this command writes its file; remove or rename it")
     assert not (tmp_path / "data").exists()  # no step ran
+
+
+def test_the_stale_truth_note_of_a_run_names_the_run_s_option(tmp_path: Path) -> None:
+    """Before, 'mmm run' said "use another --output", an option it does not have."""
+    first = CliRunner().invoke(app, ["run", "--steps", "data", "--output-dir", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    panel = tmp_path / "panel.csv"
+    panel.write_bytes((tmp_path / "data" / "raw" / "mmm_data.csv").read_bytes())
+    again = CliRunner().invoke(app, ["run", "--steps", "data", "--input", str(panel), "--output-dir", str(tmp_path)])
+    assert again.exit_code == 0, again.output
+    shown = " ".join(again.output.split())
+    assert "is from an earlier synthetic panel" in shown and "use another --output-dir" in shown

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mmm_analytics.utils.paths import ProjectPaths, file_problem, folder_of
+from mmm_analytics.errors import InputError
+from mmm_analytics.utils.paths import ProjectPaths, file_problem, folder_of, require_readable
 
 EXPECTED = {
     "raw_dir": "data/raw",
@@ -62,3 +63,16 @@ def test_file_problem_names_each_way_a_path_is_not_a_readable_file(tmp_path: Pat
     assert file_problem(tmp_path / "absent.csv") == "missing"
     assert file_problem(pipe) == "special"
     assert file_problem(Path("/dev/null")) == "special"
+
+
+def test_require_readable_tells_a_folder_from_a_missing_file(tmp_path: Path) -> None:
+    """Before, a folder at data/processed/clean_panel.parquet was reported as "not found"."""
+    (tmp_path / "clean_panel.parquet").mkdir()
+    with pytest.raises(InputError, match=r"clean_panel\.parquet' is a folder, not the file; run 'mmm data' to make it"):
+        require_readable(tmp_path / "clean_panel.parquet", "run 'mmm data' to make it")
+    with pytest.raises(InputError, match=r"absent\.parquet' not found; run 'mmm data'"):
+        require_readable(tmp_path / "absent.parquet", "run 'mmm data' to make it")
+    with pytest.raises(InputError, match=r"'/dev/null' is not a regular file \(a device, pipe or socket\); run"):
+        require_readable(Path("/dev/null"), "run 'mmm data' to make it")
+    (tmp_path / "ok.csv").write_text("x\n")
+    require_readable(tmp_path / "ok.csv", "run 'mmm data' to make it")

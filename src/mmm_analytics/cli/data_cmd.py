@@ -63,7 +63,7 @@ STATUS = "Loading, validating and cleaning the panel..."
 _PATHS = ProjectPaths()
 
 
-def show(result: DataResult, fmt: NumberFormat) -> None:
+def show(result: DataResult, fmt: NumberFormat, output_option: str = "--output") -> None:
     """The fixes, notes on files of an earlier synthetic panel and the summary table of a data step,
     counts grouped per ``fmt``."""
     for message in result.fixes[:MAX_FIXES_SHOWN]:
@@ -86,7 +86,7 @@ def show(result: DataResult, fmt: NumberFormat) -> None:
         console.print(
             f"[yellow]note:[/yellow] {escape(' and '.join(str(path) for path in stale))} "
             f"{'is' if one else 'are'} from an earlier synthetic panel and {'does' if one else 'do'} not describe "
-            f"this data; delete {'it' if one else 'them'} or use another --output",
+            f"this data; delete {'it' if one else 'them'} or use another {output_option}",
             highlight=False,
         )
     table = Table(title="mmm data", show_header=False, title_justify="left")

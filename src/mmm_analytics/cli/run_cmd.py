@@ -92,7 +92,7 @@ def _show(run: PipelineRun, step: str, result: Any, steps: list[str]) -> None:
     paths, fmt = run.paths, run.config.viz.number_format
     match step:
         case "data":
-            data_cmd.show(result, fmt)
+            data_cmd.show(result, fmt, "--output-dir")
         case "eda":
             eda_cmd.show(result, fmt)
         case "features":

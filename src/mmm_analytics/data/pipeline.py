@@ -50,6 +50,7 @@ from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
 from mmm_analytics.data.validation import ValidatedPanel, case_twin_notes, plausibility_notes
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.io import read_parquet, write_csv, write_json, write_parquet
+from mmm_analytics.utils.paths import require_readable
 
 RAW_FILE = "mmm_data.csv"
 TRUTH_FILE = "ground_truth.json"
@@ -300,8 +301,7 @@ def read_clean_parquet(path: Path, columns: Sequence[str], missing_remedy: str) 
         When the file is missing (``missing_remedy`` says what to do), unreadable or lacks a column.
     """
     file = Path(path)
-    if not file.is_file():
-        raise InputError(f"'{file}' not found; {missing_remedy}")
+    require_readable(file, missing_remedy)
     frame = read_parquet(file, REBUILD)
     missing = [c for c in columns if c not in frame.columns]
     if missing:

@@ -19,6 +19,7 @@ from mmm_analytics.data.validation import check_clean_panel
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import SERIES_ID, is_features_file, save_panel
+from mmm_analytics.utils.paths import require_readable
 
 
 def clean_csv(path: Path, config: DataConfig) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -69,8 +70,7 @@ def read_panel_fixes(path: Path, config: DataConfig | None = None) -> tuple[pd.D
             raise _features_given(path)
         check_clean_panel(frame, str(path), config.channel_table(), config.validation)
         return frame, ()
-    if not path.is_file():
-        raise InputError(f"'{path}' not found; run 'mmm data' to make it")
+    require_readable(path, "run 'mmm data' to make it")
     return clean_csv(path, config)
 
 

@@ -16,6 +16,7 @@ from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.scaling import Scalers
 from mmm_analytics.response import carryover, saturation
 from mmm_analytics.utils.io import read_json_object, read_parquet, write_json, write_parquet
+from mmm_analytics.utils.paths import require_readable
 
 META_SUFFIX = "_meta.json"
 
@@ -135,8 +136,7 @@ def load_panel(path: Path) -> FeaturePanel:
     """Read a panel written by :func:`save_panel`; errors name the missing or damaged file."""
     meta_file = meta_path(path)
     for file in (path, meta_file):
-        if not file.is_file():
-            raise InputError(f"'{file}' not found; run 'mmm features' to make it")
+        require_readable(file, "run 'mmm features' to make it")
     remedy = "re-run 'mmm features' to rebuild it"
     meta = read_json_object(meta_file, remedy)
     for key in META_KEYS:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mmm_analytics.errors import InputError
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectPaths:
@@ -95,3 +97,17 @@ def file_problem(path: Path) -> Literal["folder", "missing", "special", "unreada
             return None
     except PermissionError:
         return "unreadable"
+
+
+def require_readable(file: Path, remedy: str) -> None:
+    """Raise :class:`InputError` naming ``file`` and ``remedy`` (what makes the file) unless it is a file this
+    process can read (see :func:`file_problem`)."""
+    match file_problem(file):
+        case "folder":
+            raise InputError(f"'{file}' is a folder, not the file; {remedy}")
+        case "missing":
+            raise InputError(f"'{file}' not found; {remedy}")
+        case "special":
+            raise InputError(f"'{file}' is not a regular file (a device, pipe or socket); {remedy}")
+        case "unreadable":
+            raise InputError(f"'{file}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{file}')")
