@@ -256,8 +256,13 @@ BAD_ROWS = {
     ),
     "error_too_small_to_be_measured": (
         "TV,BrandA,WEST,2023-01-09,2023-01-30,1000,1e-300",
-        "column 'standard_error': 1e-300 INR is below a billionth of all Sales_Value of BrandA, WEST from 2023-01-09 "
+        "column 'standard_error': 1e-300 INR is below a hundred-millionth of all Sales_Value of BrandA, WEST from 2023-01-09 "
         "to 2023-01-30 \\(4,00,00,000 INR\\): no experiment measures that precisely",
+    ),
+    # before, 30 paise of standard error on 4 crore of sales passed, and the test outweighed all the data
+    "error_of_a_paisa": (
+        "TV,BrandA,WEST,2023-01-09,2023-01-30,1000,0.3",
+        "column 'standard_error': 0.3 INR is below a hundred-millionth of all Sales_Value of BrandA, WEST",
     ),
     "no_exposure": (
         "Radio,BrandA,all,2023-01-09,2023-03-06,1,1",
@@ -286,7 +291,7 @@ def test_amounts_up_to_the_slice_total_of_sales_are_accepted(tmp_path: Path) -> 
     path = write(tmp_path, "TV,BrandA,WEST,2023-01-09,2023-01-30,1e8,1", "TV,all,all,2023-01-09,2023-01-30,1e8,1")
     with pytest.raises(InputError, match="line 2, column 'incremental_sales': 10,00,00,000 INR is more than"):
         read_lift_tests(path, PANEL)
-    assert len(read_lift_tests(write(tmp_path, "TV,all,all,2023-01-09,2023-01-30,1e8,1"), PANEL)) == 1
+    assert len(read_lift_tests(write(tmp_path, "TV,all,all,2023-01-09,2023-01-30,1e8,10"), PANEL)) == 1
 
 
 def test_amounts_in_messages_follow_the_number_format(tmp_path: Path) -> None:

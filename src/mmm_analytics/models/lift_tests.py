@@ -287,7 +287,7 @@ def _check_plausible(path: Path, test: _Test, panel: FeaturePanel, fmt: NumberFo
             path,
             test.line,
             "standard_error",
-            f"{test.standard_error:.3g} INR is below a billionth of {where}: no experiment measures that precisely; "
+            f"{test.standard_error:.3g} INR is below a hundred-millionth of {where}: no experiment measures that precisely; "
             "give the standard error of incremental_sales in INR (check the units)",
         )
     if test.standard_error > total:
@@ -302,7 +302,7 @@ def _check_plausible(path: Path, test: _Test, panel: FeaturePanel, fmt: NumberFo
 
 #: Smallest standard error a test may claim, as a share of all the sales of its slice and weeks: a
 #: smaller one is a typo (its weight in the fit, 1 / standard_error ** 2, would swamp the data or overflow).
-MIN_RELATIVE_STANDARD_ERROR = 1e-9
+MIN_RELATIVE_STANDARD_ERROR = 1e-8
 
 _SALES_HELP = "the channel's incremental Sales_Value in INR over the weeks, e.g. 4100000"
 _ERROR_HELP = "the standard error of incremental_sales in INR, e.g. 500000"
