@@ -418,3 +418,12 @@ def test_a_config_file_in_a_folder_that_is_not_a_file_is_named(tmp_path: Path, k
     what = "a folder" if kind == "folder" else r"not a regular file \(a device, pipe or socket\)"
     with pytest.raises(InputError, match=rf"^'{re.escape(str(odd))}' is {what}, not a YAML file; put the YAML file"):
         load_config(tmp_path, complete=complete)
+
+
+def test_a_yaml_tag_is_named_not_called_a_syntax_error(tmp_path: Path) -> None:
+    """Before: "line 1 is not valid YAML; fix the syntax" for a tag YAML reads but a config may not hold."""
+    path = write_config(tmp_path, "model_config.yaml", "epochs: 3\nfoo: !!python/object:os.system [ls]\n")
+    with pytest.raises(
+        InputError, match=r"model_config\.yaml: line 2: the tag '!!python/object:os\.system' is not allowed"
+    ):
+        read_yaml(path)

@@ -146,6 +146,12 @@ def read_yaml(path: Path, loader_class: type[UniqueKeyLoader] = UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = str(getattr(error, "problem", "") or "")
+        if isinstance(error, yaml.constructor.ConstructorError) and "constructor for the tag" in problem:
+            tag = problem.rsplit("'", 2)[-2].replace("tag:yaml.org,2002:", "!!")
+            raise InputError(
+                f"{path}:{where}: the tag '{tag}' is not allowed in a config file (plain values only); remove it"
+            ) from None
         raise InputError(f"{path}:{where} is not valid YAML; fix the syntax") from None
     except ImpossibleDateError as error:
         raise InputError(
