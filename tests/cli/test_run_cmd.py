@@ -16,6 +16,17 @@ runner = CliRunner()
     ("args", "fragment"),
     [
         pytest.param(["run", "--seed", "-3"], "--seed -3: a seed must be 0 or more", id="run-negative-seed"),
+        # before, both ran with the seed silently unused
+        pytest.param(
+            ["run", "--seed", "7", "--input", "panel.csv"],
+            "--seed seeds the synthetic panel only, and the panel is 'panel.csv'; leave --seed out",
+            id="seed-with-a-csv",
+        ),
+        pytest.param(
+            ["run", "--seed", "7", "--steps", "train"],
+            "--seed seeds the synthetic panel only, and this run leaves out the data step; leave --seed out",
+            id="seed-without-data",
+        ),
         pytest.param(
             ["run", "--output-dir", "afile"], "--output-dir 'afile' is a file, not a folder", id="run-output-dir-file"
         ),

@@ -187,6 +187,9 @@ def run(
                 f"add 'data' to --steps, or drop {given}"
             )
         panel = choose_source(source, dataset, input=input)
+        if seed is not None and ("data" not in chosen or panel.strip().lower() != "synthetic"):
+            why = "this run leaves out the data step" if "data" not in chosen else f"the panel is {panel!r}"
+            raise InputError(f"--seed seeds the synthetic panel only, and {why}; leave --seed out")
         paths = ProjectPaths(output_dir)
         check_files_to_write([paths.reports_dir / SUMMARY_FILE])
         config = with_dataset(project_config(config_dir), dataset)
