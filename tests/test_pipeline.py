@@ -424,7 +424,7 @@ def test_check_output_lets_a_command_write_again_over_its_own_output(tmp_path: P
 
 
 def test_require_file_tells_a_folder_and_a_device_from_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=f"'{tmp_path}' is a folder; give the file itself"):
+    with pytest.raises(InputError, match=f"'{tmp_path}' is a folder, not the file; run 'mmm data' first"):
         pipeline.require_file(tmp_path, "mmm data")
     with pytest.raises(InputError, match="'/dev/null' is not a regular file"):
         pipeline.require_file(Path("/dev/null"), "mmm data")

@@ -86,7 +86,7 @@ def test_wrong_file_type_is_an_input_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("given", "fragment"),
-    [("folder", "' is a folder; give the file itself"), ("/dev/null", "'/dev/null' is not a regular file")],
+    [("folder", "' is a folder, not the file; run"), ("/dev/null", "'/dev/null' is not a regular file")],
     ids=["folder", "dev-null"],
 )
 def test_input_that_is_not_a_file(tmp_path: Path, given: str, fragment: str) -> None:

@@ -39,7 +39,7 @@ def test_unwritable_output(project: Path, output: str, fragment: str) -> None:
 @pytest.mark.parametrize(
     ("given", "fragment"),
     [
-        pytest.param("adir", "'adir' is a folder; give the file itself (made by 'mmm data')", id="folder"),
+        pytest.param("adir", "'adir' is a folder, not the file; run 'mmm data' first (or pass its path)", id="folder"),
         pytest.param("/dev/null", "'/dev/null' is not a regular file", id="dev-null"),
         pytest.param("nope.parquet", "'nope.parquet' not found; run 'mmm data' first", id="missing"),
     ],

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.paths import file_problem
+from mmm_analytics.utils.paths import require_readable
 
 #: Longest file or folder name most file systems allow (bytes).
 NAME_MAX = 255
@@ -29,18 +29,7 @@ def shown_path(path: str | Path) -> str:
 def require_file(path: Path, made_by: str) -> Path:
     """Raise a one-line error naming ``path`` and the command that makes it when it is not a readable file."""
     file = Path(path)
-    match file_problem(file):
-        case "folder":
-            raise InputError(f"'{shown_path(file)}' is a folder; give the file itself (made by '{made_by}')")
-        case "missing":
-            raise InputError(f"'{shown_path(file)}' not found; run '{made_by}' first (or pass its path)")
-        case "special":
-            raise InputError(f"'{shown_path(file)}' is not a regular file; give the file made by '{made_by}'")
-        case "unreadable":
-            raise InputError(
-                f"'{shown_path(file)}' cannot be read (permission denied); make it readable "
-                f"(e.g. chmod u+r '{shown_path(file)}')"
-            )
+    require_readable(file, f"run '{made_by}' first (or pass its path)", shown_path(file))
     return file
 
 

@@ -99,15 +99,16 @@ def file_problem(path: Path) -> Literal["folder", "missing", "special", "unreada
         return "unreadable"
 
 
-def require_readable(file: Path, remedy: str) -> None:
-    """Raise :class:`InputError` naming ``file`` and ``remedy`` (what makes the file) unless it is a file this
-    process can read (see :func:`file_problem`)."""
+def require_readable(file: Path, remedy: str, shown: str | None = None) -> None:
+    """Raise :class:`InputError` naming ``file`` (as ``shown``, default as given) and ``remedy`` (what makes
+    the file) unless it is a file this process can read (see :func:`file_problem`)."""
+    name = shown or str(file)
     match file_problem(file):
         case "folder":
-            raise InputError(f"'{file}' is a folder, not the file; {remedy}")
+            raise InputError(f"'{name}' is a folder, not the file; {remedy}")
         case "missing":
-            raise InputError(f"'{file}' not found; {remedy}")
+            raise InputError(f"'{name}' not found; {remedy}")
         case "special":
-            raise InputError(f"'{file}' is not a regular file (a device, pipe or socket); {remedy}")
+            raise InputError(f"'{name}' is not a regular file (a device, pipe or socket); {remedy}")
         case "unreadable":
-            raise InputError(f"'{file}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{file}')")
+            raise InputError(f"'{name}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{name}')")
