@@ -513,3 +513,21 @@ def test_a_packed_or_unreadable_lift_test_file_is_named_with_the_fix(
     monkeypatch.setattr(builtins, "open", refused)
     with pytest.raises(InputError, match=r"cannot be read \(permission denied\); make it readable"):
         read_lift_tests(path, PANEL)
+
+
+def test_overlapping_tests_and_tests_in_the_holdout_are_named(tmp_path: Path) -> None:
+    """Before, the same experiment given as a regional and a brand row over the same weeks counted twice without a
+    word, and a test wholly in the holdout weeks went into the fit unremarked."""
+    from mmm_analytics.models.lift_tests import lift_test_notes
+
+    alone = read_lift_tests(write(tmp_path, GOOD_ROW, "TV,BrandB,EAST,2023-01-09,2023-01-30,4100000,500000"), PANEL)
+    assert lift_test_notes(alone, PANEL.n_train_weeks) == ()  # other series: no overlap
+    rows = (
+        GOOD_ROW,
+        "TV,all,WEST,2023-01-23,2023-02-06,4100000,500000",
+        "TV,BrandA,EAST,2023-02-27,2023-03-06,1000,500",
+    )
+    overlap, holdout = lift_test_notes(read_lift_tests(write(tmp_path, *rows), PANEL), PANEL.n_train_weeks)
+    assert overlap.startswith("lift tests 'TV, BrandA, WEST, 2023-01-09 to 2023-01-30' and 'TV, all brands, WEST, ")
+    assert "measure overlapping sales" in overlap
+    assert holdout.startswith("lift test 'TV, BrandA, EAST, 2023-02-27 to 2023-03-06' lies wholly in the holdout weeks")

@@ -147,6 +147,27 @@ def read_lift_tests(
     return _arrays(tests, panel, order)
 
 
+def lift_test_notes(tests: LiftTests, n_train_weeks: int) -> tuple[str, ...]:
+    """Lines about tests that are valid but may not mean what the fit takes them for: two tests of one channel
+    over overlapping weeks and series (each is its own evidence, so one experiment given twice counts
+    twice), and a test wholly in the holdout weeks (the fit reads it, so those weeks are no longer unseen)."""
+    notes = []
+    for i in range(len(tests)):
+        for j in range(i + 1, len(tests)):
+            same = tests.channel[i] == tests.channel[j]
+            if same and tests.weeks[i] @ tests.weeks[j] > 0 and tests.series[i] @ tests.series[j] > 0:
+                notes.append(
+                    f"lift tests '{tests.labels[i]}' and '{tests.labels[j]}' measure overlapping sales (the same channel, "
+                    "weeks and series): each counts as its own evidence; if they are one experiment, keep one row"
+                )
+        if not tests.weeks[i, :n_train_weeks].any():
+            notes.append(
+                f"lift test '{tests.labels[i]}' lies wholly in the holdout weeks: the fit reads it, so the holdout "
+                "metrics no longer score weeks the model never saw for that channel"
+            )
+    return tuple(notes)
+
+
 def _fail(path: Path, line: int, column: str, message: str) -> InputError:
     return InputError(f"{path}: line {line}, column '{column}': {message}")
 

@@ -20,7 +20,7 @@ from mmm_analytics.features.store import load_panel, meta_path
 from mmm_analytics.models.decomposition import Decomposition, decompose
 from mmm_analytics.models.fitting import choose_forms, fit_and_summarise
 from mmm_analytics.models.history_plot import history_figure
-from mmm_analytics.models.lift_tests import LiftTests, read_lift_tests
+from mmm_analytics.models.lift_tests import LiftTests, lift_test_notes, read_lift_tests
 from mmm_analytics.models.markets import fit_markets, market_folders, split_markets
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import markets_summary
@@ -222,6 +222,8 @@ def train(
         warnings = fit_warnings(evaluation.metrics, panel.n_train_weeks)
     else:
         warnings = ()
+    if lift_tests is not None:
+        warnings = (*lift_test_notes(lift_tests, panel.n_train_weeks), *warnings)
     return TrainResult(fitted.model, panel, params, metadata, noise, info["timings"], files, summary, warnings)
 
 
