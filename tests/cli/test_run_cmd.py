@@ -28,6 +28,11 @@ runner = CliRunner()
             id="seed-without-data",
         ),
         pytest.param(
+            ["run", "--epochs", "5", "--steps", "data"],
+            "--epochs is read by the train step, which this run leaves out; add 'train' or drop --epochs",
+            id="epochs-without-train",
+        ),
+        pytest.param(
             ["run", "--output-dir", "afile"], "--output-dir 'afile' is a file, not a folder", id="run-output-dir-file"
         ),
         pytest.param(

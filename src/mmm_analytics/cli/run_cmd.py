@@ -187,6 +187,10 @@ def run(
                 f"add 'data' to --steps, or drop {given}"
             )
         panel = choose_source(source, dataset, input=input)
+        if epochs is not None and "train" not in chosen:
+            raise InputError(
+                "--epochs is read by the train step, which this run leaves out; add 'train' or drop --epochs"
+            )
         if seed is not None and ("data" not in chosen or panel.strip().lower() != "synthetic"):
             why = "this run leaves out the data step" if "data" not in chosen else f"the panel is {panel!r}"
             raise InputError(f"--seed seeds the synthetic panel only, and {why}; leave --seed out")
