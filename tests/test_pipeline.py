@@ -97,7 +97,7 @@ def test_run_pipeline_calls_each_step_once_with_its_callbacks(monkeypatch: pytes
     run = PipelineRun(ProjectPaths(Path("unused")), config, CONFIG_DIR)
     outcome = run_pipeline(
         run,
-        ["data", "curves"],
+        ["data", "eda"],
         around=around,
         on_start=lambda s: calls.append(("start", s)),
         on_done=lambda s, result, seconds: calls.append(("done", s, result)),
@@ -109,14 +109,14 @@ def test_run_pipeline_calls_each_step_once_with_its_callbacks(monkeypatch: pytes
         ("run", "data", "progress of data"),
         ("exit", "data"),
         ("done", "data", "result of data"),
-        ("start", "curves"),
-        ("enter", "curves"),
-        ("run", "curves", "progress of curves"),
-        ("exit", "curves"),
-        ("done", "curves", "result of curves"),
+        ("start", "eda"),
+        ("enter", "eda"),
+        ("run", "eda", "progress of eda"),
+        ("exit", "eda"),
+        ("done", "eda", "result of eda"),
     ]
-    assert outcome.results == {"data": "result of data", "curves": "result of curves"}
-    assert list(outcome.seconds) == ["data", "curves", "total"]
+    assert outcome.results == {"data": "result of data", "eda": "result of eda"}
+    assert list(outcome.seconds) == ["data", "eda", "total"]
 
 
 def test_data_and_features_steps_write_the_project_layout(tmp_path: Path, config) -> None:
@@ -184,7 +184,7 @@ def test_a_scenario_for_a_brand_the_data_lacks_stops_the_run_before_the_training
     with pytest.raises(
         InputError, match=r"scenario 'push', key 'brand': unknown brand 'BrandQ'; the data has .* or all; or remove"
     ):
-        run_pipeline(run, ("data", "features", "simulate"), on_start=started.append)
+        run_pipeline(run, ("data", "features", "train", "simulate"), on_start=started.append)
     assert started == ["data"]
 
 

@@ -130,3 +130,22 @@ def test_the_stale_truth_note_of_a_run_names_the_run_s_option(tmp_path: Path) ->
     assert again.exit_code == 0, again.output
     shown = " ".join(again.output.split())
     assert "is from an earlier synthetic panel" in shown and "use another --output-dir" in shown
+
+
+@pytest.mark.parametrize(
+    ("steps", "fragment"),
+    [
+        ("train,data", "features.parquet' not found; run 'mmm features' first"),
+        ("data,curves", "metadata.json' not found; run 'mmm train' first"),
+        ("eda", "clean_panel.parquet' not found; run 'mmm data' first"),
+    ],
+)
+def test_a_step_whose_input_no_run_made_stops_the_run_before_any_step(
+    tmp_path: Path, steps: str, fragment: str
+) -> None:
+    """Before, '--steps train,data' in a new folder ran the data step, then stopped on the missing features."""
+    from tests.cli.checks import one_error_line
+
+    result = CliRunner().invoke(app, ["run", "--output-dir", str(tmp_path), "--steps", steps])
+    one_error_line(result, fragment)
+    assert not (tmp_path / "data").exists()  # no step ran

@@ -316,6 +316,19 @@ def check_scenario_scopes(path: Path, clean_panel: Path) -> None:
                 ) from None
 
 
+def step_input(paths: ProjectPaths, step: str) -> tuple[str, Path] | None:
+    """The step that makes what ``step`` reads, and the file it reads (None for the data step)."""
+    match step:
+        case "eda" | "features":
+            return "data", paths.clean_panel
+        case "train":
+            return "features", paths.features
+        case "curves" | "simulate" | "optimize":
+            return "train", paths.models_dir / "metadata.json"
+        case _:
+            return None
+
+
 def run_pipeline(
     run: PipelineRun,
     steps: Sequence[str] = STEPS,
@@ -344,6 +357,9 @@ def run_pipeline(
             check_csv_path(Path(run.source))  # the input first: it is what the run was given
     if "simulate" in steps and run.scenarios.exists():  # none: the step asks default_scenarios
         check_scenarios(run.scenarios)  # before the steps ahead of it spend minutes
+    for step in steps:  # what a step reads from an earlier run, when this run does not make it first
+        if (needs := step_input(run.paths, step)) is not None and needs[0] not in steps:
+            require_file(needs[1], f"mmm {needs[0]}")
     outcome = PipelineResult()
     start = time.time()
     for step in steps:
