@@ -392,3 +392,21 @@ def test_a_quoted_home_folder_in_a_path_is_the_home_folder(
     assert result.exit_code == 0, result.output
     assert (home / "raw/mmm_data.csv").read_bytes() == kaggle_head_path.read_bytes()
     assert not (project / "~").exists()
+
+
+@pytest.mark.parametrize("content", ["", "\n# every setting left out\n\n"])
+def test_an_empty_data_config_is_named(project: Path, content: str) -> None:
+    """Before, a 0-byte data_config.yaml (a failed save) gave the built-in defaults, CPMs included, without a word."""
+    (project / "config" / "data_config.yaml").write_text(content)
+    result = runner.invoke(app, ["data", "--geos", "1", "--brands", "1", "--skus", "1", "--weeks", "40"])
+    assert result.exit_code == 0, result.output
+    warning = " ".join(result.stderr.split())
+    assert (
+        "warning: 'config/data_config.yaml' is empty: every data setting is the built-in default, the CPMs" in warning
+    )
+
+
+def test_a_data_config_with_settings_is_not_named_empty(project: Path) -> None:
+    result = runner.invoke(app, ["data"])
+    assert result.exit_code == 0, result.output
+    assert "is empty" not in result.stderr

@@ -375,6 +375,25 @@ def check_seed(seed: int | None, option: str = "--seed") -> int | None:
     return seed
 
 
+def warn_empty_data_config(config_dir: Path) -> None:
+    """Warn when the ``data_config.yaml`` that ``--config`` points at (the folder's, or the file itself) is
+    empty: its settings, the CPMs every ROI rests on included, are then the built-in defaults, as for a
+    missing file, which a failed save can leave without a word."""
+    if config_dir.is_dir():
+        file = config_dir / "data_config.yaml"
+    else:  # one YAML file: the data settings come from it, or from the file beside it
+        file = config_dir if "data" in config_dir.stem.lower() else config_dir.parent / "data_config.yaml"
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines() if file.is_file() else ["not read"]
+    except (OSError, UnicodeDecodeError):
+        return  # the loader names it
+    if all(not line.strip() or line.lstrip().startswith("#") for line in lines):
+        warn(
+            f"'{shown_path(file)}' is empty: every data setting is the built-in default, the CPMs included; "
+            "if that is not meant, restore the file (an empty file means built-in defaults)"
+        )
+
+
 def project_config(config_dir: Path, kind: str | None = None) -> ProjectConfig:
     """Load ``--config``: a config folder, or one YAML file of one (``kind``: the command's own file,
     for a file whose name does not say which settings it holds).

@@ -18,6 +18,7 @@ from mmm_analytics.cli.common import (
     project_config,
     user_errors,
     warn,
+    warn_empty_data_config,
 )
 from mmm_analytics.errors import InputError
 from mmm_analytics.style import numbers
@@ -131,6 +132,7 @@ def data(
         check_seed(seed)
         chosen = choose_source(source, dataset)
         config = with_dataset(project_config(config_dir, "data_config.yaml"), dataset)
+        warn_empty_data_config(config_dir)
         config = with_synthetic_options(config, chosen, sizes)
         if seed is not None and source_kind(chosen) is not SourceKind.SYNTHETIC:
             raise InputError(

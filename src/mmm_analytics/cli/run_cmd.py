@@ -33,6 +33,7 @@ from mmm_analytics.cli.common import (
     project_config,
     user_errors,
     warn,
+    warn_empty_data_config,
     warn_model_file,
 )
 from mmm_analytics.cli.progress import epoch_bar, figure_bar
@@ -197,6 +198,8 @@ def run(
         paths = ProjectPaths(output_dir)
         check_files_to_write([paths.reports_dir / SUMMARY_FILE])
         config = with_dataset(project_config(config_dir), dataset)
+        if "data" in chosen:
+            warn_empty_data_config(config_dir)
         pipeline = PipelineRun(paths, config, config_dir, panel, seed, epochs, screenshots)
         written: list[Path] = []
 
