@@ -190,17 +190,21 @@ def _content_problem(name: str, data: Any) -> str | None:
     return None
 
 
+def _checked(path: Path) -> tuple[Any, str | None]:
+    """The content of the earlier step's file ``path`` and what is wrong with it for the page (None: nothing)."""
+    try:
+        data = _read(path)
+    except pd.errors.EmptyDataError:
+        return None, "empty"
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as error:  # JSON, Arrow, CSV errors
+        return None, f"not readable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+    return data, _content_problem(path.name, data)
+
+
 def read_problem(path: Path) -> str | None:
     """Why the earlier step's file ``path`` (named as in :data:`READ_FROM_DISK`) cannot be shown, one line with
     the command that writes it again; None when it can (or is not there: that step has not run)."""
-    if not path.is_file():
-        return None
-    try:
-        problem = _content_problem(path.name, _read(path))
-    except pd.errors.EmptyDataError:
-        problem = "empty"
-    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as error:  # JSON, Arrow, CSV errors
-        problem = f"not readable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+    problem = _checked(path)[1] if path.is_file() else None
     if problem is None:
         return None
     return f"'{path}' is damaged ({problem}); run '{READ_FROM_DISK[path.name][0]}' again to rewrite it"
@@ -208,7 +212,10 @@ def read_problem(path: Path) -> str | None:
 
 def _valid(path: Path | None) -> Any:
     """The content of ``path`` when it is there and holds what the page reads (:func:`read_problem`), else None."""
-    return None if path is None or not path.is_file() or read_problem(path) is not None else _read(path)
+    if path is None or not path.is_file():
+        return None
+    data, problem = _checked(path)
+    return None if problem is not None else data
 
 
 def _table(path: Path | None) -> pd.DataFrame | None:
