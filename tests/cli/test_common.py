@@ -164,3 +164,15 @@ def test_a_ctrl_c_in_a_callback_interrupts_the_command(monkeypatch: pytest.Monke
     other = unraisable(ValueError)
     pass_on_interrupts(other, report=reported.append)  # type: ignore[arg-type]
     assert interrupts == [True] and reported == [other]
+
+
+def test_a_write_refused_names_the_file_being_written_not_its_temporary_name() -> None:
+    """Before: "--output-dir 'out': permission denied on 'out/outputs/reports/.channel_roi.adnos28b.csv'"."""
+    error = PermissionError(errno.EACCES, "Permission denied", "out/outputs/reports/.channel_roi.adnos28b.csv")
+    line = describe_os_error(error, (Output("--output-dir", Path("out")),))
+    assert line == (
+        "--output-dir 'out': permission denied on 'out/outputs/reports/channel_roi.csv'; choose another --output-dir "
+        "(a folder you can write to)"
+    )
+    plain = PermissionError(errno.EACCES, "Permission denied", "out/.hidden")  # not a temporary name: kept
+    assert "on 'out/.hidden'" in describe_os_error(plain, (Output("--output-dir", Path("out")),))

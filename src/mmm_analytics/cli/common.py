@@ -26,6 +26,7 @@ from rich.markup import escape
 from mmm_analytics.config.base import MAX_SEED
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output, require_file, shown_path
+from mmm_analytics.utils.io import written_target
 from mmm_analytics.utils.paths import ProjectPaths, folder_of
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def describe_os_error(error: OSError, outputs: tuple[Output, ...] = ()) -> str:
                 "no space left on the device being written (a file, or standard output if redirected); free some space"
             )
         return f"{reason}; check the paths you gave, where standard output goes, and that the disk is writable"
-    culprit = Path(os.fsdecode(name))
+    culprit = written_target(Path(os.fsdecode(name)))  # the file being written, not its temporary name
     output = next((o for o in outputs if _matches(culprit, o.path)), None)
     shown = output.path if output is not None else culprit
     where = f"{output.option} '{shown_path(shown)}'" if output is not None else f"'{shown_path(shown)}'"
