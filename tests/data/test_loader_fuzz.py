@@ -61,7 +61,7 @@ SPLICES = ['"', "\x00", ",", "\n", '"\n"', "\ufeff", "\xff\xfe"]
 #: Values that pass validation but stress cleaning (imputation, outlier scores, parquet).
 PLAUSIBLE = ["0", "-0", "1e-308", "5e-324", "1e308", "1.7976931348623157e308", "", "nan", "NA", "1e15", "1" + "0" * 30]
 CLEANING = {
-    "default": "",
+    "default": "cleaning: {}\n",  # the built-in defaults (an empty file would be named in a warning)
     "ffill_iqr_clip": "cleaning:\n  impute: ffill\n  outliers: {method: iqr, action: clip}\n",
     "median_mad_clip": "cleaning:\n  impute: median\n  outliers: {method: mad, action: clip, threshold: 0.5}\n",
     "linear_none": "cleaning:\n  impute: linear\n  outliers: {method: none}\n",

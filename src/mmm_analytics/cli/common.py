@@ -26,8 +26,7 @@ from rich.markup import escape
 from mmm_analytics.config.base import MAX_SEED
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output, require_file, shown_path
-from mmm_analytics.utils.io import written_target
-from mmm_analytics.utils.paths import ProjectPaths, folder_of
+from mmm_analytics.utils.paths import ProjectPaths, folder_of, written_target
 
 if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig

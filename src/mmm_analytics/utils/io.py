@@ -13,7 +13,6 @@ import contextlib
 import json
 import math
 import os
-import re
 import secrets
 import string
 from collections.abc import Callable, Iterator
@@ -61,16 +60,6 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 _TAG_CHARACTERS = string.ascii_lowercase + string.digits + "_"
-
-
-#: The hidden temporary name :func:`atomic_path` writes through: ``.<stem>.<8 random characters><suffix>``.
-TEMPORARY_NAME = re.compile(r"^\.(?P<stem>.+)\.[a-z0-9_]{8}(?P<suffix>\.[^.]*)?$")
-
-
-def written_target(path: Path) -> Path:
-    """The file an atomic write was making when ``path`` is its hidden temporary name, else ``path``."""
-    found = TEMPORARY_NAME.match(path.name)
-    return path.with_name(found["stem"] + (found["suffix"] or "")) if found else path
 
 
 def _random_tag() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -112,3 +113,13 @@ def require_readable(file: Path, remedy: str, shown: str | None = None) -> None:
             raise InputError(f"'{name}' is not a regular file (a device, pipe or socket); {remedy}")
         case "unreadable":
             raise InputError(f"'{name}' cannot be read (permission denied); make it readable (e.g. chmod u+r '{name}')")
+
+
+#: The hidden temporary name :func:`~mmm_analytics.utils.io.atomic_path` writes through: ``.<stem>.<8 random characters><suffix>``.
+TEMPORARY_NAME = re.compile(r"^\.(?P<stem>.+)\.[a-z0-9_]{8}(?P<suffix>\.[^.]*)?$")
+
+
+def written_target(path: Path) -> Path:
+    """The file an atomic write was making when ``path`` is its hidden temporary name, else ``path``."""
+    found = TEMPORARY_NAME.match(path.name)
+    return path.with_name(found["stem"] + (found["suffix"] or "")) if found else path
