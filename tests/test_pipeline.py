@@ -19,6 +19,7 @@ from mmm_analytics import pipeline
 from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import PipelineRun, choose_steps, key_numbers, run_pipeline
+from mmm_analytics.reports.inputs import load_inputs
 from mmm_analytics.simulator.optimizer import JSON_KEYS
 from mmm_analytics.synthetic import generate_panel
 from mmm_analytics.utils.paths import ProjectPaths
@@ -253,9 +254,9 @@ def _write_reports(paths: ProjectPaths) -> None:
 
 def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None:
     paths = ProjectPaths(tmp_path)
-    assert key_numbers(paths) == []
+    assert key_numbers(load_inputs(paths)) == []
     _write_reports(paths)
-    assert key_numbers(paths) == [
+    assert key_numbers(load_inputs(paths)) == [
         ("holdout wMAPE", "4.12%"),
         ("top channel by ROI", "Radio: 2.25 [1.50, 3.00]"),
         ("optimiser uplift (same budget)", "+10.0% of the weekly sales media brings"),
@@ -265,13 +266,15 @@ def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None
 def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
     paths = ProjectPaths(tmp_path)
     _write_reports(paths)
+    national = pd.DataFrame({"brand": ["all"], "region": ["all"], "channel": ["TV"], "spend": [1.0], "response": [2.0]})
     curves = SimpleNamespace(
-        channel_roi=pd.DataFrame({"channel": ["TV"], "roi": [3.0], "roi_lower": [2.0], "roi_upper": [4.0]})
+        channel_roi=pd.DataFrame({"channel": ["TV"], "roi": [3.0], "roi_lower": [2.0], "roi_upper": [4.0]}),
+        curves=SimpleNamespace(to_frame=lambda: national),
     )
     optimum = SimpleNamespace(
         to_json_dict=lambda: {"expected_incremental_sales": 120.0, "current_incremental_sales": 100.0}
     )
-    numbers = dict(key_numbers(paths, {"curves": curves, "optimize": optimum}))
+    numbers = dict(key_numbers(load_inputs(paths, {"curves": curves, "optimize": optimum})))
     assert numbers["top channel by ROI"] == "TV: 3.00 [2.00, 4.00]"
     assert numbers["optimiser uplift (same budget)"] == "+20.0% of the weekly sales media brings"
 
@@ -281,7 +284,7 @@ def test_key_numbers_of_a_model_without_holdout_weeks(tmp_path: Path) -> None:
     paths = ProjectPaths(tmp_path)
     paths.reports_dir.mkdir(parents=True)
     (paths.reports_dir / "model_metrics.json").write_text(json.dumps({"train": {"overall": {"wmape": 0.04}}}))
-    assert key_numbers(paths) == [("holdout wMAPE", "n/a (no holdout weeks)")]
+    assert key_numbers(load_inputs(paths)) == [("holdout wMAPE", "n/a (no holdout weeks)")]
 
 
 def test_key_numbers_without_today_s_media_sales_read_n_a(tmp_path: Path) -> None:
@@ -290,7 +293,7 @@ def test_key_numbers_without_today_s_media_sales_read_n_a(tmp_path: Path) -> Non
     optimum = SimpleNamespace(
         to_json_dict=lambda: {"expected_incremental_sales": 0.0, "current_incremental_sales": 0.0}
     )
-    numbers = dict(key_numbers(paths, {"optimize": optimum}))
+    numbers = dict(key_numbers(load_inputs(paths, {"optimize": optimum})))
     assert numbers["optimiser uplift (same budget)"] == "n/a of the weekly sales media brings"
 
 

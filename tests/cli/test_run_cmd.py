@@ -149,3 +149,25 @@ def test_a_step_whose_input_no_run_made_stops_the_run_before_any_step(
     result = CliRunner().invoke(app, ["run", "--output-dir", str(tmp_path), "--steps", steps])
     one_error_line(result, fragment)
     assert not (tmp_path / "data").exists()  # no step ran
+
+
+def test_a_damaged_earlier_file_is_named_once_at_the_end_of_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, the closing table and the warning read one reading of the earlier files: the damaged one is
+    named once, and the run ends with exit 0."""
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    from ..simulator.hand_built import build_params, write_model
+
+    monkeypatch.chdir(tmp_path)
+    paths = ProjectPaths(tmp_path / "out")
+    write_model(paths.models_dir, build_params(n_weeks=30))
+    paths.reports_dir.mkdir(parents=True)
+    (paths.reports_dir / "model_metrics.json").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--steps", "simulate,optimize", "--output-dir", "out"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert said.count("left out of summary.html:") == 1, said
+    assert "model_metrics.json' is damaged (not readable" in said and "run 'mmm train' again to rewrite it" in said
+    assert "holdout wMAPE" not in said  # the closing table shows what the page could read

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from mmm_analytics.pipeline.summary import key_numbers
-from mmm_analytics.reports.inputs import READ_FROM_DISK, damaged_results, load_inputs
+from mmm_analytics.reports import inputs as summary_inputs
+from mmm_analytics.reports.inputs import READ_FROM_DISK, load_inputs
 from mmm_analytics.reports.summary import write_summary
 from mmm_analytics.utils.paths import ProjectPaths
 from tests.reports.conftest import Run
@@ -78,14 +79,35 @@ def test_a_damaged_earlier_file_is_left_out_of_the_summary_with_one_line(
     root = tmp_path / "project"
     shutil.copytree(small_run.paths.root, root)
     paths = ProjectPaths(root)
-    assert damaged_results(paths) == ()
+    assert load_inputs(paths).damaged == ()
     file = _where(paths, name)
     damage(file)
-    (problem,) = damaged_results(paths)
+    inputs = load_inputs(paths)
+    (problem,) = inputs.damaged
     assert problem.startswith(f"'{file}' is damaged (") and words in problem
     assert problem.endswith(f"run '{READ_FROM_DISK[name][0]}' again to rewrite it")
-    inputs = load_inputs(paths)
-    assert inputs.damaged == (problem,)
-    key_numbers(paths)  # the run's closing table reads the same files
+    key_numbers(inputs)  # the run's closing table shows what the page read
     page = write_summary(paths, small_run.config).read_text(encoding="utf-8")
     assert "Left out of this page: damaged files." in page and name in page
+
+
+def test_the_summary_reads_each_earlier_file_once(
+    small_run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, the page read each file, then read them all again to list the damaged ones, and 'mmm run' a third
+    time for its warning and a fourth for its closing table: a big panel's roi_curves.parquet three times."""
+    root = tmp_path / "project"
+    shutil.copytree(small_run.paths.root, root)
+    paths = ProjectPaths(root)
+    _empty(paths.reports_dir / "channel_roi.csv")
+    reads: list[Path] = []
+    read = summary_inputs._read
+
+    def counted(path: Path) -> object:
+        reads.append(path)
+        return read(path)
+
+    monkeypatch.setattr(summary_inputs, "_read", counted)
+    inputs = load_inputs(paths)
+    assert len(inputs.damaged) == 1 and "channel_roi.csv" in inputs.damaged[0]
+    assert sorted(path.name for path in reads) == sorted(READ_FROM_DISK)  # every file, each once

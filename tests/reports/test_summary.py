@@ -245,7 +245,7 @@ def test_results_of_an_earlier_model_are_left_out_and_named(small_run: Run, tmp_
     from mmm_analytics.pipeline import key_numbers
 
     paths = small_run.paths
-    assert load_inputs(paths).stale == () and len(key_numbers(paths)) == 3  # no run: the files as they are
+    assert load_inputs(paths).stale == () and len(key_numbers(load_inputs(paths))) == 3  # no run: the files as they are
     retrained = {"train": object()}  # this run trained, and ran no later step
     inputs = load_inputs(paths, retrained)
     assert inputs.channel_roi is None and inputs.curves is None and inputs.allocation is None
@@ -259,7 +259,7 @@ def test_results_of_an_earlier_model_are_left_out_and_named(small_run: Run, tmp_
     page = render_page(build_summary(inputs, VizConfig(), paths.reports_dir))
     assert "Made from an earlier model." in page and "Left out of this page: the ROIs (mmm curves)" in page
     assert "(the ROI report and the simulation report are that model's too)" in html.unescape(page)
-    assert [name for name, _ in key_numbers(paths, retrained)] == ["holdout wMAPE"]
+    assert [name for name, _ in key_numbers(inputs)] == ["holdout wMAPE"]
     curves_too = load_inputs(paths, retrained | {"curves": None})  # curves ran (its result not kept here)
     assert curves_too.stale == ("the advice (mmm optimize)", "the budget frontier (mmm simulate)")
     assert "the simulation report is that model's too" in stale_words(curves_too.stale)

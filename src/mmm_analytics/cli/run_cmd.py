@@ -215,15 +215,15 @@ def run(
 
         outcome = run_pipeline(pipeline, chosen, on_start=on_start, on_done=on_done, around=_around)
         written += [outcome.results["summary"], *outcome.results.get("screenshots", [])]
-    console.print(summary(written, outcome.seconds, key_numbers(paths, outcome.results)))
+    read = outcome.summary_inputs
+    console.print(summary(written, outcome.seconds, [] if read is None else key_numbers(read)))
     if note := earlier_model_note(chosen, paths):
         warn(note)
-    from mmm_analytics.reports.inputs import damaged_results, earlier_results
     from mmm_analytics.reports.summary import stale_words
 
-    if stale := earlier_results(paths, outcome.results):
-        warn(stale_words(stale, "summary.html and the table above"))
-    for problem in damaged_results(paths, outcome.results):
+    if read is not None and read.stale:
+        warn(stale_words(read.stale, "summary.html and the table above"))
+    for problem in () if read is None else read.damaged:
         warn(f"left out of summary.html: {problem}")
     if "simulate" in chosen and not pipeline.scenarios.exists():
         console.print(

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from mmm_analytics.features.panel import FeaturePanel
     from mmm_analytics.models.pipeline import TrainResult
     from mmm_analytics.models.training import EpochProgress
+    from mmm_analytics.reports.inputs import SummaryInputs
     from mmm_analytics.simulator import OptimizationResult
     from mmm_analytics.simulator.batch import BatchResults
 
@@ -160,6 +161,9 @@ class PipelineResult:
 
     results: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: What the closing summary read of the steps' outputs (None without a summary): the page, the
+    #: closing table and the warnings about stale or damaged files all come from this one reading.
+    summary_inputs: SummaryInputs | None = None
 
 
 def data(run: PipelineRun, progress: Progress | None = None) -> DataResult:
@@ -375,9 +379,12 @@ def run_pipeline(
         if step == "data" and "simulate" in steps and run.scenarios.exists():
             check_scenario_scopes(run.scenarios, result.clean_panel)  # before the training
     if summary:
+        from mmm_analytics.reports.inputs import load_inputs
         from mmm_analytics.reports.summary import write_summary
 
-        outcome.results["summary"] = write_summary(run.paths, run.config, outcome.results)
+        inputs = load_inputs(run.paths, outcome.results, run.config.model.intervals.level)
+        outcome.summary_inputs = inputs
+        outcome.results["summary"] = write_summary(run.paths, run.config, outcome.results, inputs)
     if summary and run.screenshots:
         from mmm_analytics.reports.screenshots import take_screenshots
 

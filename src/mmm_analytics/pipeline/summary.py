@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mmm_analytics.utils.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from mmm_analytics.reports.inputs import SummaryInputs
 
 #: Files ``mmm train`` writes into the model folder besides those its result lists.
 MODEL_FOLDER_EXTRAS = ("best_model.keras", "training_log.csv", "features_meta.json")
 
 
-def key_numbers(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
-    """Headline figures: holdout wMAPE, the top channel by ROI and the optimiser's uplift.
-
-    Taken from ``results`` for the steps that ran, else from the files earlier runs wrote (not those of the
-    model before one this run trained).
-    """
-    results = results or {}
+def key_numbers(inputs: SummaryInputs) -> list[tuple[str, str]]:
+    """Headline figures of what the summary read (:func:`~mmm_analytics.reports.inputs.load_inputs`): holdout
+    wMAPE, the top channel by ROI and the optimiser's uplift."""
     numbers = []
-    from mmm_analytics.reports.inputs import allocation, channel_roi, fit_metrics
-
-    if (metrics := fit_metrics(paths)) is not None:
+    if (metrics := inputs.metrics) is not None:
         holdout = metrics.get("holdout")  # none with holdout_weeks: 0
         wmape = f"{holdout['overall']['wmape']:.2%}" if holdout else "n/a (no holdout weeks)"
         numbers.append(("holdout wMAPE", wmape))
-
-    roi = channel_roi(paths, results)
-    if roi is not None:
+    if (roi := inputs.channel_roi) is not None:
         top = roi.sort_values("roi", ascending=False).iloc[0]
         numbers.append(
             ("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]")
         )
-    plan = allocation(paths, results)
-    if plan is not None:
+    if (plan := inputs.allocation) is not None:
         current = plan["current_incremental_sales"]
         uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
         numbers.append(("optimiser uplift (same budget)", f"{uplift} of the weekly sales media brings"))

@@ -68,7 +68,8 @@ class SummaryInputs:
     metrics: dict[str, Any] | None
     #: What was left out because an earlier model made it (the words of :data:`EARLIER_RESULTS`).
     stale: tuple[str, ...] = ()
-    #: Earlier steps' files left out because they are damaged (:func:`damaged_results`), one line each.
+    #: Earlier steps' files left out because they are damaged ), one line each: what is wrong
+    #: and the command that writes the file again.
     damaged: tuple[str, ...] = ()
 
     @property
@@ -201,52 +202,42 @@ def _checked(path: Path) -> tuple[Any, str | None]:
     return data, _content_problem(path.name, data)
 
 
-def read_problem(path: Path) -> str | None:
-    """Why the earlier step's file ``path`` (named as in :data:`READ_FROM_DISK`) cannot be shown, one line with
-    the command that writes it again; None when it can (or is not there: that step has not run)."""
-    problem = _checked(path)[1] if path.is_file() else None
-    if problem is None:
-        return None
+def _damaged_line(path: Path, problem: str) -> str:
+    """One line naming the damaged file ``path``, what is wrong and the command that writes it again."""
     return f"'{path}' is damaged ({problem}); run '{READ_FROM_DISK[path.name][0]}' again to rewrite it"
 
 
-def _valid(path: Path | None) -> Any:
-    """The content of ``path`` when it is there and holds what the page reads (:func:`read_problem`), else None."""
-    if path is None or not path.is_file():
-        return None
-    data, problem = _checked(path)
-    return None if problem is not None else data
+@dataclass(slots=True)
+class _Reading:
+    """The earlier steps' files as one summary reads them: each file once, the damaged ones left out and
+    named in ``damaged`` (one line each, in the order read)."""
+
+    damaged: list[str]
+
+    def content(self, path: Path | None) -> Any:
+        """What ``path`` holds when it is there and holds what the page reads, else None."""
+        if path is None or not path.is_file():
+            return None
+        data, problem = _checked(path)
+        if problem is not None:
+            self.damaged.append(_damaged_line(path, problem))
+            return None
+        return data
+
+    def table(self, path: Path | None) -> pd.DataFrame | None:
+        frame = self.content(path)
+        return frame if isinstance(frame, pd.DataFrame) else None
+
+    def json(self, path: Path | None) -> dict[str, Any] | None:
+        data = self.content(path)
+        return data if isinstance(data, dict) else None
 
 
-def _table(path: Path | None) -> pd.DataFrame | None:
-    frame = _valid(path)
-    return frame if isinstance(frame, pd.DataFrame) else None
-
-
-def _json(path: Path | None) -> dict[str, Any] | None:
-    data = _valid(path)
-    return data if isinstance(data, dict) else None
-
-
-def damaged_results(paths: ProjectPaths, results: Mapping[str, Any] | None = None) -> tuple[str, ...]:
-    """One line per earlier step's file the summary would read from disk (this run's ``results`` win over the
-    files, and an earlier model's are left out as stale) but cannot, because it is damaged or foreign."""
-    results = results or {}
-    on_disk = [paths.reports_dir / "decomposition.csv", paths.reports_dir / "model_metrics.json"]
-    on_disk += [
-        file
-        for name, (step, _) in EARLIER_RESULTS.items()
-        if (name == "efficiency_frontier.csv" or step not in results)
-        and (file := _current(paths, name, results)) is not None
-    ]
-    return tuple(problem for file in on_disk if (problem := read_problem(file)) is not None)
-
-
-def _national_curves(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
+def _national_curves(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
     result = results.get("curves")
     if result is not None:
         frame = result.curves.to_frame()
-    elif (found := _table(_current(paths, "roi_curves.parquet", results))) is not None:
+    elif (found := reading.table(_current(paths, "roi_curves.parquet", results))) is not None:
         frame = found
     else:
         return None
@@ -254,29 +245,23 @@ def _national_curves(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.Data
     return frame.loc[national].reset_index(drop=True)
 
 
-def channel_roi(paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
+def _channel_roi(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
     """The ROI per channel: of this run's curves step, else ``channel_roi.csv`` unless an earlier model made it."""
     result = results.get("curves")
-    return result.channel_roi if result is not None else _table(_current(paths, "channel_roi.csv", results))
+    return result.channel_roi if result is not None else reading.table(_current(paths, "channel_roi.csv", results))
 
 
-def allocation(paths: ProjectPaths, results: Mapping[str, Any]) -> dict[str, Any] | None:
+def _allocation(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) -> dict[str, Any] | None:
     """This run's optimum as the JSON dict, with its uncertainty keys when the object has them; else
     ``optimal_allocation.json`` unless an earlier model made it."""
     result = results.get("optimize")
     if result is None:
-        file = _current(paths, "optimal_allocation.json", results)
-        return None if file is None else _json(file)
+        return reading.json(_current(paths, "optimal_allocation.json", results))
     found: dict[str, Any] = dict(result.to_json_dict())
     for key in UNCERTAINTY_KEYS:
         if key not in found and getattr(result, key, None) is not None:
             found[key] = getattr(result, key)
     return found
-
-
-def fit_metrics(paths: ProjectPaths) -> dict[str, Any] | None:
-    """``model_metrics.json`` of the model, or None when training has not run or the file is damaged."""
-    return _json(paths.reports_dir / "model_metrics.json")
 
 
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
@@ -287,16 +272,17 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
     metadata = ModelMetadata.load(models) if (models / METADATA_FILE).is_file() else None
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
     interval = metadata.interval_level if metadata is not None else level
+    reading = _Reading([])
     return SummaryInputs(
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
         media=None if params is None or params.n_draws < 2 else media_total(params, interval),
-        channel_roi=channel_roi(paths, results),
-        curves=_national_curves(paths, results),
-        allocation=allocation(paths, results),
-        frontier=_table(_current(paths, "efficiency_frontier.csv", results)),
-        decomposition=_table(paths.reports_dir / "decomposition.csv"),
-        metrics=fit_metrics(paths),
+        channel_roi=_channel_roi(reading, paths, results),
+        curves=_national_curves(reading, paths, results),
+        allocation=_allocation(reading, paths, results),
+        frontier=reading.table(_current(paths, "efficiency_frontier.csv", results)),
+        decomposition=reading.table(paths.reports_dir / "decomposition.csv"),
+        metrics=reading.json(paths.reports_dir / "model_metrics.json"),
         stale=earlier_results(paths, results),
-        damaged=damaged_results(paths, results),
+        damaged=tuple(reading.damaged),
     )

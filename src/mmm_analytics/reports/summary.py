@@ -376,7 +376,12 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
     return Page("Marketing mix: summary", subtitle, sections, FILE, contents=False, plotly=True)
 
 
-def write_summary(paths: ProjectPaths, config: ProjectConfig, results: Mapping[str, Any] | None = None) -> Path:
+def write_summary(
+    paths: ProjectPaths,
+    config: ProjectConfig,
+    results: Mapping[str, Any] | None = None,
+    inputs: SummaryInputs | None = None,
+) -> Path:
     """Write ``outputs/reports/summary.html`` from what the run left; returns its path.
 
     Parameters
@@ -387,6 +392,9 @@ def write_summary(paths: ProjectPaths, config: ProjectConfig, results: Mapping[s
         Uses ``viz`` (colours, number format) and ``model.intervals.level``.
     results : mapping of step name to its result, optional
         The pipeline's results (``curves``, ``optimize``); files on disk are read for the rest.
+    inputs : SummaryInputs, optional
+        What :func:`~mmm_analytics.reports.inputs.load_inputs` read of them, when the caller has it already.
     """
-    inputs = load_inputs(paths, results, config.model.intervals.level)
+    if inputs is None:
+        inputs = load_inputs(paths, results, config.model.intervals.level)
     return write_page(paths.reports_dir / FILE, build_summary(inputs, config.viz, paths.reports_dir))
