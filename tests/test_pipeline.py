@@ -388,6 +388,23 @@ def test_check_output_accepts_new_and_existing_paths(tmp_path: Path) -> None:
     assert not (tmp_path / "new").exists()  # nothing is created
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a /proc file system")
+@pytest.mark.parametrize("folder", [True, False])
+def test_check_output_refuses_a_folder_that_takes_no_new_file(folder: bool) -> None:
+    """Before, 'mmm train --reports /proc/x' passed the check as root (the permission bits allow it) and failed
+    only after fitting."""
+    with pytest.raises(
+        InputError,
+        match=r"--reports '/proc/x': (creating a file in '/proc' fails \(.+\)|no permission to write in '/proc')",
+    ):
+        pipeline.check_output(Path("/proc/x"), "--reports", folder=folder)
+
+
+def test_the_write_check_leaves_nothing_behind(tmp_path: Path) -> None:
+    assert pipeline.check_output(tmp_path / "new" / "a.json", "--out", folder=False) == tmp_path / "new" / "a.json"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("folder", [True, False])
 def test_check_output_names_a_dangling_link(tmp_path: Path, folder: bool) -> None:
     """Before, a link to nothing was reported as 'file exists' (the error of the write through it)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -138,4 +139,19 @@ def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", rea
         raise InputError(
             f"{where}: no permission to write in '{shown_path(writable)}'; choose a folder you can write to"
         )
+    if (refused := _write_refused(writable)) is not None:  # what the permission bits do not tell (root, /proc)
+        raise InputError(
+            f"{where}: creating a file in '{shown_path(writable)}' fails ({refused}); choose another {option}"
+        )
     return target
+
+
+def _write_refused(folder: Path) -> str | None:
+    """Why nothing can be created in the existing ``folder``, in words, found by creating (and removing) an empty
+    folder there; None when it can. Catches what ``os.access`` passes: a root user in ``/proc`` or ``/sys``."""
+    try:
+        probe = tempfile.mkdtemp(prefix=".mmm-write-check-", dir=folder)
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    os.rmdir(probe)
+    return None
