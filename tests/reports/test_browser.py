@@ -66,10 +66,12 @@ def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
     page.write_text(
         "<!DOCTYPE html><html><body><div style='width:3000px'>wide</div>"
         f"<div id='t' style='width:300px;overflow:auto'><table><tr>{row}</tr></table></div>"
+        "<div id='n' style='width:40px'><table><tr><td style='overflow-wrap:anywhere'>NORTHEAST</td></tr></table></div>"
         "<div id='c' class='chart'></div><script>console.error('boom'); undefinedFunction();</script></body></html>"
     )
     problems = " | ".join(browser.inspect(page, 1366, 768).problems())
     assert "1366" in problems and "wider than its box" in problems
+    assert "a word in a table is split over two lines: n: 'NORTHEAST'" in problems
     assert "0 of 1 charts were drawn" in problems and "boom" in problems and "undefinedFunction" in problems
 
 

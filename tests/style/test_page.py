@@ -15,14 +15,17 @@ from mmm_analytics.style.page import (
     REPORTS,
     Card,
     Cards,
+    Cell,
     Chart,
     Column,
     Details,
+    Image,
     Note,
     Page,
     Section,
     Table,
     Text,
+    cell_class,
     frame_table,
     header,
     records_table,
@@ -183,3 +186,28 @@ def test_a_sibling_report_that_cannot_be_relinked_is_left_as_it_is(tmp_path, mon
     write_page(tmp_path / "roi_report.html", Page("ROI", "", (), "roi_report.html"))
     assert (tmp_path / "summary.html").read_bytes() == odd
     assert _nav(tmp_path / "roi_report.html")["summary.html"] == "summary.html"
+
+
+@pytest.mark.parametrize(
+    ("text", "numeric", "kinds"),
+    [
+        ("BrandA", False, "word"),  # before, 'Bran dA': every cell could break anywhere, so columns were squeezed
+        ("2024-06-10", False, "word"),  # one line, hyphens and all
+        ("1,06,38,477", True, "num word"),
+        ("A third of TV moved", False, ""),  # wraps at its spaces
+        ("N" * 31, False, "long"),  # a word too long for any column may break anywhere
+        (f"{'N' * 31} x", True, "num long"),
+    ],
+)
+def test_table_cells_break_only_at_spaces_or_in_a_word_too_long_for_a_column(
+    text: str, numeric: bool, kinds: str
+) -> None:
+    assert cell_class(text, numeric) == kinds
+    html = _page(Table(("h",), ((Cell(text),),), (numeric,)))
+    assert (f'<td class="{kinds}">' if kinds else "<td>") in html
+
+
+def test_figures_load_with_the_page() -> None:
+    """Before, images were lazy: a full-page screenshot (or a print) that never scrolled showed them blank."""
+    html = _page(Image("data:image/png;base64,AAAA", "a figure"))
+    assert '<img src="data:image/png;base64,AAAA" alt="a figure">' in html and "lazy" not in html

@@ -63,7 +63,7 @@ new Promise(resolve => {
 })
 """
 #: What the page looks like, as JSON.
-_MEASURE = """
+_MEASURE = r"""
 JSON.stringify((() => {
   const root = document.documentElement;
   const charts = Array.from(document.querySelectorAll('.js-plotly-plot'));
@@ -73,7 +73,20 @@ JSON.stringify((() => {
   const wide = Array.from(document.querySelectorAll('table')).filter(t => t.parentElement &&
     (t.scrollWidth > t.parentElement.clientWidth + 1 || t.getBoundingClientRect().right > root.clientWidth + 1));
   const name = el => el.id || (el.closest('[id]') || {}).id || el.tagName;
-  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, innerWidth: window.innerWidth,
+  const broken = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node && broken.length < 5; node = walk.nextNode()) {
+      for (const word of node.textContent.matchAll(/\S+/g)) {
+        if (word[0].length > 30 || /-/.test(word[0])) continue;
+        const range = document.createRange();
+        range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(`${name(cell)}: '${word[0]}'`);
+      }
+    }
+  }
+  return {brokenWords: broken, scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, innerWidth: window.innerWidth,
           height: root.scrollHeight, charts: charts.length,
           chartBoxes: document.querySelectorAll('.chart').length,
           emptyCharts: empty.map(name), wideTables: wide.map(name), title: document.title};
@@ -116,6 +129,8 @@ class PageView:
     empty_charts: tuple[str, ...]
     wide_tables: tuple[str, ...]
     console_errors: tuple[str, ...]
+    #: Table words of at most 30 characters (hyphen-free) split over two lines, up to five: "table 'x': 'BrandA'".
+    broken_words: tuple[str, ...] = ()
 
     @property
     def overflows(self) -> bool:
@@ -129,6 +144,7 @@ class PageView:
         if self.overflows:
             found.append(f"{where}: the page is {self.scroll_width} px wide in a {self.client_width} px window")
         found += [f"{where}: table in '{name}' is wider than its box" for name in self.wide_tables]
+        found += [f"{where}: a word in a table is split over two lines: {word}" for word in self.broken_words]
         found += [f"{where}: chart '{name}' is empty" for name in self.empty_charts]
         if self.charts != self.chart_boxes:
             found.append(f"{where}: {self.charts} of {self.chart_boxes} charts were drawn")
@@ -299,6 +315,7 @@ class Browser:
             empty_charts=tuple(seen["emptyCharts"]),
             wide_tables=tuple(seen["wideTables"]),
             console_errors=errors,
+            broken_words=tuple(seen["brokenWords"]),
         )
 
     def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768) -> Any:

@@ -93,6 +93,24 @@ class Cell:
     sort: float | str | None = None
 
 
+#: Characters in a word beyond which a table cell may break it anywhere; shorter words (names, dates,
+#: numbers) never break, so the browser sizes each column to its longest word.
+LONG_WORD = 30
+
+
+def cell_class(text: object, numeric: bool) -> str:
+    """The CSS classes of a table cell showing ``text``: ``num`` (right-aligned), ``word`` (one short word
+    kept on one line, hyphens and all: a name, a date) or ``long`` (a word longer than :data:`LONG_WORD`
+    characters, which may break anywhere rather than widen its table)."""
+    words = str(text).split()
+    kinds = ["num"] if numeric else []
+    if any(len(word) > LONG_WORD for word in words):
+        kinds.append("long")
+    elif len(words) == 1:
+        kinds.append("word")
+    return " ".join(kinds)
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """Rows of cells under human headers; ``numeric`` right-aligns a column."""
@@ -347,6 +365,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["cell_class"] = cell_class
     return env
 
 
