@@ -218,6 +218,20 @@ def test_the_advice_groups_its_amounts_in_the_format_given(fmt: NumberFormat, lo
     assert f"it keeps {part} of the optimum's {gain} INR expected weekly uplift" in short
 
 
+def test_a_forced_move_that_wins_in_too_few_draws_says_the_cautious_rule_does_not_apply() -> None:
+    """Before, with a limit today's mix breaks ('--max Print=80%', the README's example), the full optimum
+    was recommended at 92% where the cautious advice asks 95%, without a word."""
+    notes = Notes(("TV", "Print"), budget=100.0, today=100.0, confidence=0.95)
+    unsure = Uplift(plan=1.1e6, current=1e6, lower=-2e3, upper=3e4, prob_beats_current=0.92)
+    (line,) = notes.forced(unsure, ["Print"], kept=False)
+    assert line.startswith("today's mix is outside the limits on Print, so it cannot be kept and the cautious rule")
+    assert "beats today's mix in 95% of posterior draws" in line and "sells more in only 92% of the draws" in line
+    sure = Uplift(plan=1.1e6, current=1e6, lower=2e3, upper=3e4, prob_beats_current=0.97)
+    assert notes.forced(sure, ["Print"], kept=False) == ()
+    assert Notes(("TV", "Print"), budget=100.0, today=100.0).forced(unsure, ["Print"], kept=False) == ()  # no rule
+    assert notes.forced(unsure, [], kept=False) == ()
+
+
 def test_spend_correlation_is_the_mean_of_each_segment_s_own() -> None:
     """Against np.corrcoef segment by segment (rtol 1e-12); a segment where a channel's spend never
     changes is left out of that channel's pairs, and a pair no segment informs is 0."""

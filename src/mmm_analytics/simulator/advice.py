@@ -222,10 +222,21 @@ class Notes:
         )
 
     def forced(self, found: Uplift, breaches: Sequence[str], kept: bool) -> tuple[str, ...]:
-        """The line saying the recommendation sells less than today's mix in expectation (uplift
-        ``found``) because today's mix breaks the limits on ``breaches``, so it cannot be kept."""
-        if kept or not breaches or found.expected > uplift_threshold(found.current):
+        """The line saying today's mix breaks the limits on ``breaches``, so it cannot be kept, when the
+        recommendation (uplift ``found``) sells less than it in expectation or wins in fewer draws than the
+        cautious advice's confidence asks."""
+        if kept or not breaches:
             return ()
+        if found.expected > uplift_threshold(found.current):
+            if self.confidence <= 0.0 or found.prob_beats_current >= self.confidence:
+                return ()
+            # Before, the cautious rule was dropped here without a word (the README's own --max example).
+            return (
+                f"today's mix is outside the limits on {', '.join(breaches)}, so it cannot be kept and the "
+                f"cautious rule (a plan that beats today's mix in {self.confidence:.0%} of posterior draws) does "
+                f"not apply: the recommendation is the best plan within the limits, which sells more in only "
+                f"{found.prob_beats_current:.0%} of the draws; loosen the limits for a surer plan",
+            )
         return (
             f"today's mix is outside the limits on {', '.join(breaches)}, so it cannot be kept: the recommendation "
             f"is the best plan within them, and it changes expected weekly incremental sales by "
