@@ -517,5 +517,7 @@ def test_the_marginal_roi_spread_is_written_as_the_table_writes_marginal_roi() -
     from mmm_analytics.simulator.advice import spread_line
 
     line = spread_line(0.5612, 0.78, True, 4, 1.234)
-    assert line.startswith("Marginal ROI spread over free channels: 56% of their mean (78% of")
-    assert "spread over free channels: under 1% of their mean;" in spread_line(3e-5, 1.0, True, 4, 1.0)
+    assert line.startswith(
+        "Marginal ROI spread over the free channels of every brand x region segment: 56% of their mean (78% of"
+    )
+    assert "of every brand x region segment: under 1% of their mean;" in spread_line(3e-5, 1.0, True, 4, 1.0)

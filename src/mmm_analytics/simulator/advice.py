@@ -64,7 +64,7 @@ def spread_line(spread: float, step: float, converged: bool, starts: int, second
         return f"The optimiser {state} after {starts} start(s) in {seconds:.2f} s"
     shown = f"{spread:.0%}" if spread >= 0.005 else "under 1%"  # (max - min) / mean: a share, not INR per INR
     return (
-        f"Marginal ROI spread over free channels: {shown} of their mean{where}; {state} after {starts} start(s) "
+        f"Marginal ROI spread over the free channels of every brand x region segment: {shown} of their mean{where}; {state} after {starts} start(s) "
         f"in {seconds:.2f} s"
     )
 
