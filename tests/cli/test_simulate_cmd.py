@@ -598,3 +598,27 @@ def test_the_menu_starts_from_brand_and_region(model: Path, tmp_path: Path) -> N
     assert "Advised allocation: BrandA / EAST" in result.stdout
     result = runner.invoke(app, [*args[:-3], "BrandZ"], input="6\n")
     one_error_line(result, "unknown brand 'BrandZ'; choose one of: BrandA, BrandB or all")
+
+
+def test_simulate_reads_the_scenarios_of_its_config_folder(model: Path, tmp_path: Path) -> None:
+    """Before, 'mmm simulate --config-dir DIR' looked for config/scenarios.yaml whatever DIR was, while
+    'mmm run --config-dir DIR' read DIR/scenarios.yaml."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name in ("data_config.yaml", "feature_config.yaml", "model_config.yaml", "viz_config.yaml"):
+        (folder / name).write_text("{}\n")  # built-in defaults
+    (folder / "scenarios.yaml").write_text("scenarios:\n  - name: mine\n    spend: {TV: '-10%'}\n")
+    outputs = [
+        "--output",
+        str(tmp_path / "sim"),
+        "--figures",
+        str(tmp_path / "fig"),
+        "--report",
+        str(tmp_path / "r.html"),
+    ]
+    result = runner.invoke(app, ["simulate", "--model", str(model), "--config-dir", str(folder), *outputs])
+    assert result.exit_code == 0, result.output
+    assert "│ mine " in result.stdout, result.stdout
+    (folder / "scenarios.yaml").unlink()
+    result = runner.invoke(app, ["simulate", "--model", str(model), "--config-dir", str(folder), *outputs])
+    assert result.exit_code == 2 and str(folder / "scenarios.yaml") in "".join(result.stderr.split())

@@ -41,7 +41,10 @@ DEFAULT_REPORT = PATHS.reports_dir / "simulation_report.html"
 DEFAULT_ALLOCATION = PATHS.simulations_dir / "optimal_allocation.json"
 
 MODEL_HELP = "Trained model: the .keras file or its folder (holding metadata.json and response_params.npz)."
-SCENARIOS_HELP = "YAML file of named scenarios (weekly INR amounts or '+20%'-style changes per channel)."
+SCENARIOS_HELP = (
+    "YAML file of named scenarios (weekly INR amounts or '+20%'-style changes per channel); default: "
+    "scenarios.yaml in the --config folder."
+)
 OUTPUT_HELP = "Folder for the result tables (CSV/JSON)."
 FIGURES_HELP = "Folder for the PNG figures."
 REPORT_HELP = "Path of the self-contained HTML report."
@@ -147,7 +150,7 @@ def _check_scenarios(path: Path) -> None:
 
 def simulate(
     model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = PATHS.models_dir,
-    scenarios: Annotated[Path, typer.Option("--scenarios", help=SCENARIOS_HELP)] = DEFAULT_SCENARIOS,
+    scenarios: Annotated[Path | None, typer.Option("--scenarios", help=SCENARIOS_HELP)] = None,
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = PATHS.simulations_dir,
     figures: Annotated[Path, typer.Option("--figures", help=FIGURES_HELP)] = PATHS.simulation_figures,
     report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = DEFAULT_REPORT,
@@ -163,8 +166,11 @@ def simulate(
 
     Totals over the horizon (model_config.yaml simulator.horizon_weeks) are reported too.
     """
+    from mmm_analytics.config.loader import config_folder
     from mmm_analytics.pipeline import load_simulator, simulate_batch
 
+    if scenarios is None:  # before, config/scenarios.yaml whatever --config said ('mmm run' reads the folder's)
+        scenarios = config_folder(config_dir) / DEFAULT_SCENARIOS.name
     outputs = (
         Output("--output", output),
         Output("--figures", figures),

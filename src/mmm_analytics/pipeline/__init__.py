@@ -105,10 +105,9 @@ class PipelineRun:
     @property
     def scenarios(self) -> Path:
         """``scenarios.yaml`` of the config folder (the folder of ``config_dir`` when that is a YAML file)."""
-        folder = self.config_dir
-        if folder.suffix.lower() in (".yaml", ".yml") and not folder.is_dir():
-            folder = folder.parent
-        return folder / "scenarios.yaml"
+        from mmm_analytics.config.loader import config_folder
+
+        return config_folder(self.config_dir) / "scenarios.yaml"
 
     @property
     def default_scenarios_path(self) -> Path:
