@@ -142,7 +142,7 @@ def test_chart_data_is_valid_json_for_every_div(page):
 
 def test_cpm_assumption_contributions_and_training_summary(page):
     assert "spend = exposures x CPM / 1000" in page and "TV 1.25" in page
-    assert '<td class="num">4.000</td>' in page  # historical average ROI
+    assert '<td class="num word">4.000</td>' in page  # historical average ROI
     assert "Historical average ROI" in page
     assert "1.5 s" in page and "Adam epoch kept" in page and "1 after 3 epochs (lowest 1)" in page
     assert "Durbin-Watson" in page

@@ -143,7 +143,7 @@ def test_assumptions_name_the_cpms_the_period_and_the_model_form(small_run: Run)
     assert "carryover &#39;beta_gamma&#39;" in section and "saturation &#39;hill&#39;" in section
     assert "fades over the following weeks" in section and "Hill curve" in section
     for channel, cpm in small_run.params.cpm_by_channel.items():
-        assert f'<td>{channel}</td><td class="num">{cpm:.2f}</td>' in section
+        assert f'<td class="word">{channel}</td><td class="num word">{cpm:.2f}</td>' in section
 
 
 def test_assumptions_say_when_the_advice_weighs_a_second_saturation_form(small_run: Run, tmp_path: Path) -> None:

@@ -311,6 +311,23 @@ def test_cautious_advice_takes_the_step_that_does_best_in_a_bad_case(
     assert not any("marginal ROIs of the free channels differ" in line for line in cautious.warnings)
 
 
+def test_a_cautious_plan_a_hair_from_today_s_mix_is_today_s_mix(
+    spread_out: MarketingSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, a cautious plan 1e-7 of the way to the optimum was reported as a change (kept_current false)
+    that "sells more in 97% of draws", by 0.0002 INR a week; now it is today's mix, and said so."""
+    from mmm_analytics.simulator import optimizer
+
+    def a_hair(self, baseline, line, line_bad_case):
+        return baseline + 1e-7 * (line - baseline)
+
+    monkeypatch.setattr(optimizer._Outcome, "_cautious_plan", a_hair)
+    result = _cautious(spread_out, 0.9).optimize_budget(_budget(spread_out, 1.0), None, "BrandA", "CENTRAL")
+    assert result.kept_current and result.step == 0.0 and result.prob_beats_current == 0.0
+    assert result.allocation == result.current_allocation
+    assert any(line.startswith("no allocation beats today's mix in 90% of posterior draws") for line in result.warnings)
+
+
 def test_cautious_advice_is_the_optimum_where_every_draw_agrees(skewed: MarketingSimulator) -> None:
     """Draws that agree (channel 0 always at its mean strength): the optimum itself, whole."""
     certain = coefficient_only_draws(skewed.params, np.broadcast_to(FACTORS.mean(axis=0), FACTORS.shape).copy())

@@ -72,7 +72,7 @@ def test_scenarios_show_their_description_and_scope(
 ) -> None:
     assert "Today&#39;s average weekly spend" in page and "BrandA only, TV up by half" in page
     table = re.search(r'<div class="table-box" id="table-scenarios">(.*?)</div>', page, re.S).group(1)
-    assert "<td>national</td>" in table and "<td>BrandA only</td>" in table
+    assert '<td class="word">national</td>' in table and "<td>BrandA only</td>" in table
     chart = charts_of(build_page(_inputs(results, simulator, VizConfig())))["chart-scenarios"]
     assert chart["data"][0]["x"] == ["now", "brand_a_push (BrandA only)", "quiet"]
 

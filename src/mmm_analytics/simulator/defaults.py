@@ -61,6 +61,9 @@ LOSS_MROI = 1.0
 #: A plan is kept only if its expected uplift over today's mix exceeds this share of today's
 #: expected incremental sales (anything smaller is rounding, not a gain).
 UPLIFT_TOLERANCE = 1e-9
+#: A cautious plan whose spend moves, over every channel and segment together, less than this share of
+#: the weekly budget away from today's mix is today's mix (a move no one could buy).
+NEGLIGIBLE_MOVE = 1e-4
 #: Steps from today's mix toward the expected optimum a cautious recommendation may take (shares of the
 #: way; see ``simulator.advice_confidence`` and :func:`mmm_analytics.simulator.expected.cautious_step`).
 CAUTIOUS_STEPS = 20

@@ -50,6 +50,7 @@ from mmm_analytics.simulator.defaults import (
     BOUND_TOLERANCE,
     CAUTIOUS_STEPS,
     MIN_OBJECTIVE_DRAWS,
+    NEGLIGIBLE_MOVE,
     OBJECTIVE_CELL_DRAWS,
     PRICE_SOLVER_CELLS,
     START_SEED,
@@ -566,6 +567,10 @@ class _Outcome:
         else:
             step = _share_of_the_way(spend, baseline, plan)
         uplift = uplift_over_current(spend, baseline, self.level, selection.draws, selection.cells)
+        if np.abs(spend - baseline).sum() < NEGLIGIBLE_MOVE * max(self.budget, 1.0):
+            # A cautious plan a hair from today's mix (a step of 1e-7) is today's mix: before, it was
+            # reported as a change that "sells more in 97% of draws", by 0.0002 INR a week.
+            return kept
         return _Verdict(spend, baseline, found, uplift, kept=False, step=step, cautious=True)
 
     def _cautious_plan(self, baseline: SpendMatrix, line: SpendMatrix, line_bad_case: float) -> SpendMatrix | None:
