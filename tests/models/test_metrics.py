@@ -16,6 +16,7 @@ from statsmodels.stats.stattools import durbin_watson
 from mmm_analytics.models.metrics import (
     METRIC_NAMES,
     fit_metrics,
+    fit_warnings,
     metrics_summary,
     metrics_table,
     period_weeks,
@@ -156,3 +157,27 @@ def test_diagnostics_use_training_weeks_and_pool_series(grids):
         pooled.iloc[2, 4:].to_numpy(float), rel=1e-9, nan_ok=True
     )
     assert np.isnan(pooled.iloc[0, -2:].to_numpy(float)).all()  # 7 training weeks: no lag 7 or 8
+
+
+@pytest.mark.parametrize(
+    ("metrics", "weeks", "fragments"),
+    [
+        pytest.param(
+            {"train": {"overall": {"r2": 0.92}}, "holdout": {"overall": {"wmape": 0.05}}}, 143, [], id="sound"
+        ),
+        pytest.param(
+            {"train": {"overall": {"r2": 0.023}}, "holdout": {"overall": {"wmape": 0.9}}},
+            143,
+            ["explains 2% of the weekly sales variation", "off by 90% on average"],
+            id="one-bad-row",  # a Sales_Value typed 10,000 times too large: R2 0.023, holdout wMAPE 90%
+        ),
+        pytest.param({"train": {"overall": {"r2": 0.99}}}, 9, ["trains on 9 weeks, less than a year"], id="short"),
+        pytest.param({"train": {"overall": {"r2": -3.0}}}, 60, ["explains 0% of"], id="worse-than-the-mean"),
+    ],
+)
+def test_a_fit_not_to_be_read_says_so(metrics: dict, weeks: int, fragments: list[str]) -> None:
+    """Before, 'mmm train' ended with exit 0 and no word on a fit with R2 0.02 or a holdout error of 20,000%."""
+    lines = fit_warnings(metrics, weeks)
+    assert len(lines) == len(fragments)
+    for line, fragment in zip(lines, fragments, strict=True):
+        assert fragment in line

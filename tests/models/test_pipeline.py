@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmm_analytics.models.pipeline import fit_warnings
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
 from mmm_analytics.response.steady_state import historical_contribution
 from mmm_analytics.synthetic import SyntheticPanel
@@ -153,30 +152,6 @@ def test_training_whose_adam_diverges_goes_on_from_the_start_and_says_so(
     contribution = historical_contribution(result.params).sum(axis=(0, 1))
     expected = np.array([noiseless_panel.truth.national_contribution()[c] for c in result.params.channels])
     np.testing.assert_allclose(contribution, expected, rtol=0.02)
-
-
-@pytest.mark.parametrize(
-    ("metrics", "weeks", "fragments"),
-    [
-        pytest.param(
-            {"train": {"overall": {"r2": 0.92}}, "holdout": {"overall": {"wmape": 0.05}}}, 143, [], id="sound"
-        ),
-        pytest.param(
-            {"train": {"overall": {"r2": 0.023}}, "holdout": {"overall": {"wmape": 0.9}}},
-            143,
-            ["explains 2% of the weekly sales variation", "off by 90% on average"],
-            id="one-bad-row",  # a Sales_Value typed 10,000 times too large: R2 0.023, holdout wMAPE 90%
-        ),
-        pytest.param({"train": {"overall": {"r2": 0.99}}}, 9, ["trains on 9 weeks, less than a year"], id="short"),
-        pytest.param({"train": {"overall": {"r2": -3.0}}}, 60, ["explains 0% of"], id="worse-than-the-mean"),
-    ],
-)
-def test_a_fit_not_to_be_read_says_so(metrics: dict, weeks: int, fragments: list[str]) -> None:
-    """Before, 'mmm train' ended with exit 0 and no word on a fit with R2 0.02 or a holdout error of 20,000%."""
-    lines = fit_warnings(metrics, weeks)
-    assert len(lines) == len(fragments)
-    for line, fragment in zip(lines, fragments, strict=True):
-        assert fragment in line
 
 
 def test_a_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_the_chosen_one(

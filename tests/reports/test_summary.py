@@ -12,7 +12,7 @@ import pytest
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports.inputs import load_inputs
-from mmm_analytics.reports.summary import build_summary, headline_cards, stale_words, uplift_detail
+from mmm_analytics.reports.summary import build_summary, fit_cautions, headline_cards, stale_words, uplift_detail
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import REPORTS, Note, charts_of, render_page
 
@@ -263,3 +263,20 @@ def test_results_of_an_earlier_model_are_left_out_and_named(small_run: Run, tmp_
     curves_too = load_inputs(paths, retrained | {"curves": None})  # curves ran (its result not kept here)
     assert curves_too.stale == ("the advice (mmm optimize)", "the budget frontier (mmm simulate)")
     assert "the simulation report is that model's too" in stale_words(curves_too.stale)
+
+
+def test_the_fit_warnings_of_the_training_are_on_the_page(small_run: Run) -> None:
+    """Before, 'mmm train' warned of a fit not to be read (a holdout error of 90%, less than a year of
+    weeks) in the terminal only: the summary showed its usual confident cards."""
+    import dataclasses
+
+    inputs = load_inputs(small_run.paths)
+    assert inputs.metrics is not None and inputs.metadata is not None
+    bad = {**inputs.metrics, "holdout": {"overall": {"wmape": 0.9, "r2": -2.0}}}
+    page = html.unescape(
+        render_page(build_summary(dataclasses.replace(inputs, metrics=bad), VizConfig(), small_run.reports))
+    )
+    assert "Read the model with care." in page and "off by 90% on average (holdout wMAPE)" in page
+    assert "Read the warning below before the figures." in page
+    short = dataclasses.replace(inputs.metadata, n_weeks=40, holdout_weeks=4)
+    assert "trains on 36 weeks, less than a year" in " ".join(fit_cautions(dataclasses.replace(inputs, metadata=short)))

@@ -239,3 +239,38 @@ def _pooled_durbin_watson(residuals: Grid) -> float:
     """sum over series of sum(diff(e)**2) / sum over series of sum(e**2)."""
     denominator = float(np.sum(residuals**2))
     return float(np.sum(np.diff(residuals, axis=1) ** 2)) / denominator if denominator > 0 else math.nan
+
+
+#: Below this train R2 the fit explains too little of the weekly sales for its ROIs to be read.
+MIN_TRAIN_R2 = 0.5
+#: Above this holdout wMAPE the model's forecasts of weeks it never saw are not to be relied on.
+MAX_HOLDOUT_WMAPE = 0.5
+#: Fewer training weeks than a year cannot tell seasonality from media.
+YEAR_WEEKS = 52
+
+
+def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
+    """Lines for a fit that should not be read as it stands: too few training weeks, a train R2
+    below :data:`MIN_TRAIN_R2`, a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE` (``metrics`` as in
+    ``model_metrics.json``)."""
+    lines = []
+    if n_train_weeks < YEAR_WEEKS:
+        lines.append(
+            f"the model trains on {n_train_weeks} weeks, less than a year: seasonality and media are hard to tell "
+            "apart; use a longer panel or a shorter holdout_weeks (data_config.yaml)"
+        )
+    train = metrics.get("train", {}).get("overall", {}).get("r2")
+    if train is not None and train < MIN_TRAIN_R2:
+        lines.append(
+            f"the model explains {max(train, 0.0):.0%} of the weekly sales variation of its training weeks "
+            f"(R2 {train:.3f}): its ROIs are not to be relied on; look for errors in the data "
+            "(data/processed/outliers.csv, the EDA report) before reading them"
+        )
+    holdout = metrics.get("holdout", {}).get("overall", {}).get("wmape")
+    if holdout is not None and holdout > MAX_HOLDOUT_WMAPE:
+        lines.append(
+            f"the model's forecasts of the holdout weeks it never saw are off by {holdout:.0%} on average "
+            "(holdout wMAPE): its ROIs and advice are not to be relied on; "
+            "check the data and the holdout_weeks"
+        )
+    return tuple(lines)

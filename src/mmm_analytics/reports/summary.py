@@ -164,6 +164,17 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
     return Card("What does the recommended reallocation bring?", value, uplift_detail(plan, fmt), tone)
 
 
+def fit_cautions(inputs: SummaryInputs) -> tuple[str, ...]:
+    """What ``mmm train`` warned of its fit (too few weeks, a low R², a large holdout error), from the
+    model's metrics and metadata: the page says it too, not only the terminal of the run."""
+    from mmm_analytics.models.metrics import fit_warnings
+
+    meta = inputs.metadata
+    if inputs.metrics is None or meta is None:
+        return ()
+    return fit_warnings(inputs.metrics, meta.n_weeks - meta.holdout_weeks)
+
+
 def _fit_card(inputs: SummaryInputs) -> Card | None:
     holdout = (inputs.metrics or {}).get("holdout", {}).get("overall", {})
     if not holdout:
@@ -171,7 +182,10 @@ def _fit_card(inputs: SummaryInputs) -> Card | None:
     wmape, r2 = holdout.get("wmape"), holdout.get("r2")
     detail = f"On {inputs.metadata.holdout_weeks if inputs.metadata else 'the last'} weeks the model never saw, "
     detail += f"weekly sales were off by {numbers.percent(wmape)} on average (weighted MAPE); R² {numbers.ratio(r2)}."
-    return Card("Can we trust the model?", f"{numbers.percent(wmape)} holdout error", detail, "neutral")
+    tone: Tone = "bad" if fit_cautions(inputs) else "neutral"
+    if tone == "bad":
+        detail += " Read the warning below before the figures."
+    return Card("Can we trust the model?", f"{numbers.percent(wmape)} holdout error", detail, tone)
 
 
 def headline_cards(inputs: SummaryInputs, fmt: NumberFormat) -> Cards:
@@ -357,6 +371,9 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
     """The summary as a :class:`~mmm_analytics.style.page.Page`."""
     fmt = viz.number_format
     headlines: list[Block] = [headline_cards(inputs, fmt)]
+    headlines += [
+        Note(f"{line[:1].upper()}{line[1:]}.", "warning", "Read the model with care.") for line in fit_cautions(inputs)
+    ]
     if inputs.stale:
         headlines.append(Note(stale_words(inputs.stale), "warning", "Made from an earlier model."))
     if inputs.damaged:
