@@ -251,6 +251,15 @@ def test_dates_written_day_first_get_the_hint() -> None:
     assert "D/M/YYYY" not in typo[0].message
 
 
+@pytest.mark.parametrize(
+    ("dates", "form"), [(["04-07-2022", "11-07-2022"], "D-M-YYYY (day first)"), (["04.07.2022"], "D.M.YYYY")]
+)
+def test_dates_written_day_first_with_dashes_or_dots_get_the_hint(dates: list[str], form: str) -> None:
+    """Before, '04-07-2022' (the common Indian way) was only "not dates between 1900 and 2200"."""
+    (issue,) = parse_dates(pd.Series(dates), SOURCE)[1]
+    assert issue.message.endswith(f"written {form}? use M/D/YYYY (e.g. 7/4/2022) or YYYY-MM-DD")
+
+
 def test_day_first_dates_that_parse_month_first_are_named_as_swapped(raw_small: pd.DataFrame) -> None:
     """Two weeks written D/M/YYYY (3 and 10 January) read as 1 March and 1 October: before, only "not on one
     weekly grid", with no word that day and month may be swapped."""

@@ -209,6 +209,10 @@ def plausibility_notes(frame: pd.DataFrame) -> tuple[str, ...]:
 FIRST_DATE, LAST_DATE = pd.Timestamp(config_data.FIRST_DATE), pd.Timestamp(config_data.LAST_DATE)
 
 
+#: Day-first ways of writing a date a refused column may be in (strptime format, as the message writes it).
+DAY_FIRST_FORMS = (("%d/%m/%Y", "D/M/YYYY"), ("%d-%m-%Y", "D-M-YYYY (day first)"), ("%d.%m.%Y", "D.M.YYYY"))
+
+
 def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
     """Parse week-start dates written M/D/YYYY or ISO (YYYY-MM-DD); returns datetime64[ns]."""
     stripped = text.astype(str).str.strip()
@@ -227,8 +231,15 @@ def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
         return dates, []
     k = _first(bad)
     example = stripped.iloc[k]
-    day_first = pd.to_datetime(stripped[bad], format="%d/%m/%Y", errors="coerce").notna().mean() > 0.5
-    help_ = f"written D/M/YYYY? {DATE_HELP}" if day_first else DATE_HELP
+    written = next(
+        (
+            shown
+            for form, shown in DAY_FIRST_FORMS
+            if pd.to_datetime(stripped[bad], format=form, errors="coerce").notna().mean() > 0.5
+        ),
+        None,
+    )
+    help_ = f"written {written}? {DATE_HELP}" if written else DATE_HELP
     detail = (
         f"{int(bad.sum())} value(s) are not dates between {FIRST_DATE.year} and {LAST_DATE.year} "
         f"(line {line_of(k)}: {example!r}); {help_}"
