@@ -270,6 +270,8 @@ def test_default_scenarios_file_is_valid() -> None:
 
     specs = load_scenarios(Path(__file__).parents[2] / "config" / "scenarios.yaml")
     assert len(specs) >= 5 and specs[0].name == "current_mix"
+    # Before, one scenario named BrandA: every panel with brands of its own stopped after the data step.
+    assert {(spec.brand, spec.region) for spec in specs} <= {(None, None), ("all", "all")}
 
 
 def test_a_missing_scenarios_file_shows_the_form_of_one(tmp_path: Path) -> None:
