@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
@@ -64,11 +65,17 @@ def test_grow_and_cut_cards_follow_the_recommendation(small_run: Run) -> None:
 
 def test_the_plan_card_gives_the_uplift_and_its_evidence(small_run: Run) -> None:
     plan = _card(small_run, "reallocation")
+    # Before, "+5.2% sales from media": a share of the sales media brings, read as a share of all sales.
     assert re.match(
-        r"[+-]\d+\.\d% sales from media \| INR [\d.]+K? more incremental sales per week \(the sales media brings, INR",
+        r"INR [\d.]+K? a week \| [+-]\d+\.\d% of the sales media brings, [+-]\d+\.\d% of all weekly sales "
+        r"\(their average over the data\)\. INR [\d.]+K? more incremental sales per week \(the sales media brings",
         plan,
     )
     saved = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())
+    decomposition = pd.read_csv(small_run.paths.reports_dir / "decomposition.csv")
+    weekly = decomposition.groupby("date")["actual"].sum().mean()
+    gain = saved["expected_incremental_sales"] - saved["current_incremental_sales"]
+    assert f"{gain / weekly:+.1%} of all weekly sales" in plan
     if "uplift_lower" in saved:
         assert "90% interval of the uplift" in plan and "chance of beating today" in plan
     else:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -19,7 +20,7 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.curves.summary import experiment_candidates
 from mmm_analytics.reports import summary_charts as plots
-from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
+from mmm_analytics.reports.inputs import NATIONAL, SummaryInputs, load_inputs
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
 from mmm_analytics.simulator.report import frontier_figure, mroi_words, optimiser_note
 from mmm_analytics.style import numbers, palette
@@ -160,8 +161,28 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
     uplift = float(plan["expected_incremental_sales"]) / current - 1.0 if current > 0 else None
     low = numbers.finite(plan.get("uplift_lower"))
     tone: Tone = "good" if (low is not None and low > 0) or (low is None and (uplift or 0) > 0) else "neutral"
-    value = f"{numbers.percent(uplift, signed=True)} sales from media"
-    return Card("What does the recommended reallocation bring?", value, uplift_detail(plan, fmt), tone)
+    gain = float(plan["expected_incremental_sales"]) - current
+    # Before, the headline was "+5.2% sales from media": a share of media's sales, read as one of all sales.
+    shares = f"{numbers.percent(uplift, signed=True)} of the sales media brings"
+    sales = weekly_sales(inputs.decomposition, str(plan.get("brand", NATIONAL)), str(plan.get("region", NATIONAL)))
+    if sales is not None and sales > 0:
+        shares += f", {numbers.percent(gain / sales, signed=True)} of all weekly sales (their average over the data)"
+    value = f"{_money(gain, fmt)} a week"
+    return Card("What does the recommended reallocation bring?", value, f"{shares}. {uplift_detail(plan, fmt)}", tone)
+
+
+def weekly_sales(decomposition: pd.DataFrame | None, brand: str, region: str) -> float | None:
+    """Mean weekly Sales_Value (INR) of ``brand`` x ``region`` (``all``: every one) over the data weeks, from
+    ``decomposition.csv`` (one row per brand, region and week); None without it or without those rows."""
+    if decomposition is None or not {"brand", "region", "actual"} <= set(decomposition.columns):
+        return None
+    rows = decomposition
+    if brand != NATIONAL:
+        rows = rows[rows["brand"].astype(str) == brand]
+    if region != NATIONAL:
+        rows = rows[rows["region"].astype(str) == region]
+    weekly = pd.to_numeric(rows["actual"], errors="coerce").groupby(rows["date"]).sum()
+    return float(weekly.mean()) if len(weekly) and np.isfinite(weekly.mean()) else None
 
 
 def fit_cautions(inputs: SummaryInputs) -> tuple[str, ...]:
