@@ -174,7 +174,7 @@ def test_the_training_summary_speaks_words_not_keys(content):
     assert rows["Residual sd, share of mean weekly sales"] == "12.4%"
     assert rows["Training loss"] == "0.5082 after 2 epochs (lowest 0.5082)"
     assert rows["Validation wMAPE"] == "10.9% after 2 epochs (lowest 10.9%)"
-    assert rows["Segments' own curves in the budget advice"] == "yes"
+    assert rows["Segments' own curves in the budget advice"] == "on"
     assert rows["How the draws were made"] == (
         "the Laplace approximation at the posterior mode, each draw moved toward the exact posterior by 30 Langevin "
         "steps (57.3% of proposals accepted after the warm-up)"

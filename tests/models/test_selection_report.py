@@ -77,7 +77,9 @@ def test_the_segments_own_curves_are_reported_with_what_the_advice_does_with_the
     assert "62% of them their own half-saturation" in text and "judges each segment on its own curve" in text
     same = found | {"spread": {"half_saturation": 0.0, "slope": 0.0}}
     assert "differ no more than their noise explains" in _text(form_section(SELECTION, ["TV"], [1.0], same))
-    assert "uses the fitted curves as they are" in _text(form_section(SELECTION, ["TV"], [1.0], same))
+    same_text = _text(form_section(SELECTION, ["TV"], [1.0], same))
+    # Before, "uses the fitted curves as they are" stood beside the training table's "own curves in the advice: yes".
+    assert "uses the fitted curves as they are (simulator.segment_curves is on, but there is no spread" in same_text
     assert "own weeks" not in _text(form_section(SELECTION, ["TV"], [1.0]))
     off = _text(form_section(SELECTION, ["TV"], [1.0], found, segment_curves_in_advice=False))
     assert "segments differ in half-saturation" in off and "simulator.segment_curves: false" in off

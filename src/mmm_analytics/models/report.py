@@ -252,7 +252,7 @@ def _training_rows(summary: dict[str, Any]) -> list[list[str]]:
             case ("posterior_draws", dict()):
                 rows.append(["How the draws were made", _posterior_words(value)])
             case ("segment_curves_in_advice", bool()):
-                rows.append(["Segments' own curves in the budget advice", "yes" if value else "no"])
+                rows.append(["Segments' own curves in the budget advice", "on" if value else "off"])
             case (_, dict()):
                 rows += [[f"{header(key)}: {row[0]}", row[1]] for row in _training_rows(value)]
             case (_, bool()):

@@ -73,7 +73,13 @@ def segment_words(segment_curves: Mapping[str, Any] | None, in_advice: bool = Tr
         + f" (a log-normal spread; the weeks pin {pinned})."
     )
     if differ is None:
-        return (found, "The budget advice uses the fitted curves as they are.")
+        # Before, "uses the fitted curves as they are" beside the training table's "own curves in the advice: yes".
+        setting = "on" if in_advice else "off"
+        return (
+            found,
+            f"So the budget advice uses the fitted curves as they are (simulator.segment_curves is {setting}, but "
+            "there is no spread beyond the noise for it to read).",
+        )
     if not in_advice:
         return (found, "The budget advice uses the fitted curves (simulator.segment_curves: false).")
     return (
