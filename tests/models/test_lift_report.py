@@ -203,6 +203,18 @@ def test_tests_far_from_the_uncalibrated_model_are_named() -> None:
     comparison = _comparison().assign(uncalibrated_z=[0.5, -3.0])
     notes = [block for block in _section(comparison).blocks if isinstance(block, Note)]
     assert len(notes) == 1 and "Radio, all brands, X, w2 to w2" in notes[0].text and "TV, A" not in notes[0].text
+    assert "sharper than the model" not in notes[0].text  # Radio's measured value lies outside that interval
+
+
+def test_a_far_test_inside_the_model_s_wide_interval_is_explained() -> None:
+    """Before, "2 of 2 lie inside the model's interval without calibration" stood beside "the model was more
+    than 2 standard errors from" the same test, unexplained."""
+    comparison = _comparison().assign(
+        uncalibrated_z=[-3.0, 0.5], uncalibrated_lower=[0.0, 0.0], uncalibrated_upper=[9.0, 9.0]
+    )
+    (note,) = [block for block in _section(comparison).blocks if isinstance(block, Note)]
+    assert "more than 2 of the test's standard errors from: TV, A, X, w0 to w1." in note.text
+    assert "The model's own 50% interval held TV, A, X, w0 to w1 all the same" in note.text
 
 
 def test_without_uncalibrated_draws_the_section_says_only_the_calibrated_count() -> None:
