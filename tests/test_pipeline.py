@@ -258,7 +258,7 @@ def test_key_numbers_come_from_the_files_of_earlier_runs(tmp_path: Path) -> None
     _write_reports(paths)
     assert key_numbers(load_inputs(paths)) == [
         ("holdout wMAPE", "4.12%"),
-        ("top channel by ROI", "Radio: 2.25 [1.50, 3.00]"),
+        ("highest ROI", "Radio: 2.25 [1.50, 3.00]; not told apart from TV (intervals overlap)"),
         ("optimiser uplift (same budget)", "+10.0% of the weekly sales media brings"),
     ]
 
@@ -275,7 +275,7 @@ def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
         to_json_dict=lambda: {"expected_incremental_sales": 120.0, "current_incremental_sales": 100.0}
     )
     numbers = dict(key_numbers(load_inputs(paths, {"curves": curves, "optimize": optimum})))
-    assert numbers["top channel by ROI"] == "TV: 3.00 [2.00, 4.00]"
+    assert numbers["highest ROI"] == "TV: 3.00 [2.00, 4.00]"
     assert numbers["optimiser uplift (same budget)"] == "+20.0% of the weekly sales media brings"
 
 

@@ -16,17 +16,21 @@ MODEL_FOLDER_EXTRAS = ("best_model.keras", "training_log.csv", "features_meta.js
 
 def key_numbers(inputs: SummaryInputs) -> list[tuple[str, str]]:
     """Headline figures of what the summary read (:func:`~mmm_analytics.reports.inputs.load_inputs`): holdout
-    wMAPE, the top channel by ROI and the optimiser's uplift."""
+    wMAPE, the channel of highest ROI (and those its interval does not tell apart) and the optimiser's uplift."""
     numbers = []
     if (metrics := inputs.metrics) is not None:
         holdout = metrics.get("holdout")  # none with holdout_weeks: 0
         wmape = f"{holdout['overall']['wmape']:.2%}" if holdout else "n/a (no holdout weeks)"
         numbers.append(("holdout wMAPE", wmape))
     if (roi := inputs.channel_roi) is not None:
-        top = roi.sort_values("roi", ascending=False).iloc[0]
-        numbers.append(
-            ("top channel by ROI", f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]")
-        )
+        ranked = roi.sort_values("roi", ascending=False)
+        top = ranked.iloc[0]
+        text = f"{top.channel}: {top.roi:.2f} [{top.roi_lower:.2f}, {top.roi_upper:.2f}]"
+        # Before, "top channel" without a word where another channel's interval reached past its lower end.
+        close = [str(r.channel) for r in ranked.iloc[1:].itertuples() if r.roi_upper >= top.roi_lower]
+        if close:
+            text += f"; not told apart from {', '.join(close)} (intervals overlap)"
+        numbers.append(("highest ROI", text))
     if (plan := inputs.allocation) is not None:
         current = plan["current_incremental_sales"]
         uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
