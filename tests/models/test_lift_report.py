@@ -193,9 +193,7 @@ def test_section_shows_each_test_its_fit_and_the_roi() -> None:
     assert [cell.text for cell in roi.rows[1]] == ["Radio", "1", "7.20", "9.00 to 12.60", "n/a", "n/a"]
     text = " ".join(p for block in section.blocks if isinstance(block, Text) for p in block.paragraphs)
     assert "Model values are at the posterior mode" in text and "means over the parameter draws" not in text
-    assert (
-        "1 of 2 measured value(s) lie inside the calibrated model's 50% interval; 0 of 2 without calibration." in text
-    )
+    assert "1 of 2 measured values lie inside the calibrated model's 50% interval; 0 of 2 without calibration." in text
     assert not any(isinstance(block, Note) for block in section.blocks)  # no gap beyond 2 SE without calibration
 
 

@@ -113,7 +113,7 @@ def test_lift_tests_calibrate_the_fit_and_reach_the_report(tmp_path: Path, noise
         features, tmp_path / "model", config, reports_dir=tmp_path / "reports", figures_dir=tmp_path / "figures"
     )
     assert result.summary["lift tests"].startswith("2 as evidence (lift_tests_fit.csv): ")
-    assert "measured value(s) lie inside the calibrated model's 90% interval" in result.summary["lift tests"]
+    assert "measured values lie inside the calibrated model's 90% interval" in result.summary["lift tests"]
     fit = pd.read_csv(tmp_path / "reports" / "lift_tests_fit.csv")
     assert len(fit) == 2
     np.testing.assert_allclose(fit["measured"], tests["incremental_sales"])

@@ -232,6 +232,17 @@ def test_a_forced_move_that_wins_in_too_few_draws_says_the_cautious_rule_does_no
     assert notes.forced(unsure, [], kept=False) == ()
 
 
+def test_a_budget_whose_extra_rupees_do_not_pay_back_says_what_it_loses() -> None:
+    """Before, 'mmm optimize --budget 1.2Cr' (47 times today's spend) read "+0 uplift" and nothing on its cost."""
+    notes = Notes(("TV", "Print"), budget=1_20_00_000.0, today=2_53_056.0)
+    (line,) = notes.budget_return(recommended_sales=9_57_000.0, today_sales=5_29_400.0)
+    assert line.startswith("the 1,17,46,944 INR a week above today's spend of 2,53,056 INR brings +4,27,600 INR")
+    assert "(each extra rupee returns 0.04)" in line and "this one loses 1,13,19,344 INR a week" in line
+    assert notes.budget_return(recommended_sales=2e8, today_sales=5e5) == ()  # pays back
+    same = Notes(("TV", "Print"), budget=2_53_056.0, today=2_53_056.0)
+    assert same.budget_return(recommended_sales=4e5, today_sales=5e5) == ()  # today's budget: nothing above it
+
+
 def test_spend_correlation_is_the_mean_of_each_segment_s_own() -> None:
     """Against np.corrcoef segment by segment (rtol 1e-12); a segment where a channel's spend never
     changes is left out of that channel's pairs, and a pair no segment informs is 0."""

@@ -128,3 +128,11 @@ def test_an_axis_off_zero_is_labelled_in_one_unit_too() -> None:
     assert all(text.endswith(" Cr") for text in axis["ticktext"]) and len(set(axis["ticktext"])) == len(
         axis["ticktext"]
     )
+
+
+def test_a_count_takes_its_noun_in_the_number_it_needs() -> None:
+    """Before, "flagged 1 rows" and "a lag of 1 week(s)"."""
+    assert numbers.counted(1, "row") == "1 row" and numbers.counted(0, "row") == "0 rows"
+    assert numbers.counted(123456, "week") == "1,23,456 weeks"
+    assert numbers.counted(1234, "week", NumberFormat.WESTERN) == "1,234 weeks"
+    assert numbers.counted(2, "series", plural="series") == "2 series"

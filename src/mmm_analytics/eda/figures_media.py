@@ -30,6 +30,7 @@ from mmm_analytics.eda.figures_common import (
     scatter_panel,
     title,
 )
+from mmm_analytics.style import numbers
 
 
 def plot_exposure(result: ChannelExposure, viz: VizConfig) -> Figure:
@@ -208,7 +209,7 @@ def plot_lagged_response(result: LaggedResponse, viz: VizConfig) -> Figure:
     colors = colors_for(viz, names)
     for ax, name in zip(axes.flat, names, strict=False):
         scatter_panel(ax, result.panels[name], colors[name], viz.number_format)
-        ax.set_title(f"{name}, lag {result.lags[name]} week(s)", fontsize=10)
+        ax.set_title(f"{name}, lag {numbers.counted(int(result.lags[name]), 'week')}", fontsize=10)
         ax.set_xlabel("exposure index (series mean = 1)", fontsize=8)
     for ax in axes[:, 0]:
         ax.set_ylabel("sales index (series mean = 1)", fontsize=8)

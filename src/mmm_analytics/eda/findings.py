@@ -135,7 +135,7 @@ def _lag(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | Non
     best = cross.best.sort_values("correlation", ascending=False).iloc[0]
     return (
         f"Sales move most with {best['channel']} exposure (r = {best['correlation']:.2f} at a lag of "
-        f"{int(best['best_lag_weeks'])} week(s))."
+        f"{numbers.counted(int(best['best_lag_weeks']), 'week')})."
     )
 
 
@@ -156,8 +156,8 @@ def _quality(results: Results, overview: Overview, fmt: NumberFormat) -> str | N
     missing_text = (
         "no missing values remain" if missing == 0 else f"{numbers.count(missing, fmt)} missing values remain"
     )
-    flagged = numbers.count(quality.n_outliers, fmt)
-    return f"The cleaning step flagged {flagged} rows ({share:.1f}%) as outliers; {missing_text}."
+    flagged = numbers.counted(int(quality.n_outliers), "row", fmt)
+    return f"The cleaning step flagged {flagged} ({share:.1f}%) as outliers; {missing_text}."
 
 
 FINDERS: tuple[Finder, ...] = (

@@ -214,7 +214,8 @@ def lift_insight(comparison: pd.DataFrame, level: float) -> str:
     """One sentence: how many measured values lie inside the model's interval, each way."""
     n, share = len(comparison), numbers.percent(level, 0)
     inside = _inside(comparison["measured"], comparison["calibrated_lower"], comparison["calibrated_upper"])
-    text = f"{inside} of {n} measured value(s) lie inside the calibrated model's {share} interval"
+    values = "measured value lies" if n == 1 else "measured values lie"
+    text = f"{inside} of {n} {values} inside the calibrated model's {share} interval"
     if comparison["uncalibrated"].notna().any():
         before = _inside(comparison["measured"], comparison["uncalibrated_lower"], comparison["uncalibrated_upper"])
         text += f"; {before} of {n} without calibration"

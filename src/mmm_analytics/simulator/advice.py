@@ -35,6 +35,9 @@ from mmm_analytics.simulator.surface import SpendMatrix
 from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.style import numbers
 
+#: A budget this share above today's weekly spend or more is checked for paying back its extra rupees.
+BUDGET_RISE_NOTED = 0.01
+
 if TYPE_CHECKING:
     from mmm_analytics.simulator.selection import Selection
 
@@ -219,6 +222,21 @@ class Notes:
         return (
             f"{KEPT_LINE_START}{where} beats today's mix in expectation (the best one found changes expected weekly "
             f"incremental sales by {self._change(found.expected)} INR), so today's mix is recommended{broken}",
+        )
+
+    def budget_return(self, recommended_sales: float, today_sales: float) -> tuple[str, ...]:
+        """The line saying a budget above today's spend returns less than it costs: the extra spend (the
+        budget less ``today``) brings fewer extra weekly sales (``recommended_sales`` at the budget less
+        ``today_sales`` at today's spend, INR) than rupees (none when the budget is not above today's)."""
+        extra, gain = self.budget - self.today, recommended_sales - today_sales
+        if extra <= BUDGET_RISE_NOTED * max(self.today, 1.0) or gain >= extra:
+            return ()
+        # Before, a budget 47 times today's was answered "+0 uplift" with no word on what it cost.
+        return (
+            f"the {numbers.grouped(extra, self.number_format)} INR a week above today's spend of "
+            f"{numbers.grouped(self.today, self.number_format)} INR brings {self._change(gain)} INR of weekly sales "
+            f"(each extra rupee returns {max(gain, 0.0) / extra:.2f}): against today's budget, this one loses "
+            f"{numbers.grouped(extra - gain, self.number_format)} INR a week; consider a smaller budget",
         )
 
     def forced(self, found: Uplift, breaches: Sequence[str], kept: bool) -> tuple[str, ...]:

@@ -687,6 +687,7 @@ class _Outcome:
                 verdict.beyond_range,
             ),
             *notes.forced(verdict.found, breaches, verdict.kept),
+            *notes.budget_return(verdict.uplift.plan, self._today_sales()),
             *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held, held_up),
@@ -695,6 +696,12 @@ class _Outcome:
                 verdict.spend, verdict.baseline, self.selection.correlation, verdict.kept, self.released
             ),
         )
+
+    def _today_sales(self) -> float:
+        """Expected weekly incremental sales (INR) of today's spend as it is (not scaled to the budget)."""
+        selection = self.selection
+        cells = objective_cells(selection.cells, selection.draws, Objective.EXPECTED)
+        return float(advice.cell_response(cells, selection.current).sum())
 
     def _outside_limits(self, baseline: SpendMatrix, limits: ChannelLimits) -> np.ndarray:
         """Per channel, (C,): whether today's mix scaled to the budget puts its total outside the user's

@@ -62,6 +62,11 @@ def count(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     return grouped(value, fmt, 0)
 
 
+def counted(value: int, noun: str, fmt: NumberFormat = NumberFormat.INDIAN, plural: str = "") -> str:
+    """``value`` grouped, with ``noun`` in the number it takes: ``1 row``, ``2 rows``, ``1,234 weeks``."""
+    return f"{count(value, fmt)} {noun if value == 1 else plural or noun + 's'}"
+
+
 def message_inr(value: float, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     """An INR amount for a one-line message: whole rupees grouped per ``fmt``, paise below 100 INR when
     the amount is not whole (so two different small amounts never read the same), or 3
