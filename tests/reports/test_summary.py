@@ -287,3 +287,12 @@ def test_the_fit_warnings_of_the_training_are_on_the_page(small_run: Run) -> Non
     assert "Read the warning below before the figures." in page
     short = dataclasses.replace(inputs.metadata, n_weeks=40, holdout_weeks=4)
     assert "trains on 36 weeks, less than a year" in " ".join(fit_cautions(dataclasses.replace(inputs, metadata=short)))
+
+
+def test_the_trust_card_says_which_level_its_error_is_of(small_run: Run) -> None:
+    """Before, "weekly sales were off by 4.6% ... R² 0.91": a figure of each brand x region, read as national."""
+    card = html.unescape(_card(small_run, "trust"))
+    metrics = json.loads((small_run.paths.reports_dir / "model_metrics.json").read_text())
+    pooled, national = metrics["holdout"]["overall"], metrics["holdout"]["national"]
+    assert f"each brand x region's weekly sales were off by {pooled['wmape']:.1%} on average" in card
+    assert f"national weekly sales by {national['wmape']:.1%} (R² {national['r2']:.2f})" in card

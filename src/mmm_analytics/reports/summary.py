@@ -202,7 +202,18 @@ def _fit_card(inputs: SummaryInputs) -> Card | None:
         return None
     wmape, r2 = holdout.get("wmape"), holdout.get("r2")
     detail = f"On {inputs.metadata.holdout_weeks if inputs.metadata else 'the last'} weeks the model never saw, "
-    detail += f"weekly sales were off by {numbers.percent(wmape)} on average (weighted MAPE); R² {numbers.ratio(r2)}."
+    detail += (
+        f"each brand x region's weekly sales were off by {numbers.percent(wmape)} on average (weighted MAPE; "
+        f"R² {numbers.ratio(r2)})"
+    )
+    national = (inputs.metrics or {}).get("holdout", {}).get("national", {})
+    if isinstance(national, dict) and numbers.finite(national.get("wmape")) is not None:
+        # Before, one pooled R² with no level: national weekly sales are far smoother, with their own R².
+        detail += (
+            f"; national weekly sales by {numbers.percent(national.get('wmape'))} "
+            f"(R² {numbers.ratio(national.get('r2'))})"
+        )
+    detail += "."
     tone: Tone = "bad" if fit_cautions(inputs) else "neutral"
     if tone == "bad":
         detail += " Read the warning below before the figures."
