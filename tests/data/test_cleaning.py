@@ -30,6 +30,7 @@ from mmm_analytics.data.cleaning import (
     off_sale_notes,
     to_contract,
     total_changes,
+    unreported_end_notes,
 )
 from mmm_analytics.data.validation import validate_panel
 from mmm_analytics.errors import InputError
@@ -337,3 +338,24 @@ def test_weeks_after_a_delisting_are_named_and_a_short_gap_is_not(raw_small: pd.
     assert "in its last 8 of 104 weeks" in note
     assert off_sale_notes(_off_sale(raw_small, MIN_OFF_SALE_WEEKS - 1)) == ()
     assert off_sale_notes(validate_panel(raw_small, "small.csv").frame) == ()
+
+
+@pytest.mark.parametrize("at_end", [False, True], ids=["starts-late", "ends-early"])
+def test_weeks_a_series_has_no_row_for_at_its_ends_are_named(raw_small: pd.DataFrame, at_end: bool) -> None:
+    """Before, a series that started 20 weeks late got its first week's sales and media copied into them,
+    said only as "N row(s) added for missing weeks" under 'fixed'."""
+    assert unreported_end_notes(validate_panel(raw_small, "small.csv").frame) == ()
+    keys = list(schema.KEY_COLUMNS)
+    series = (raw_small[keys] == raw_small[keys].iloc[0]).all(axis=1)
+    dates = pd.to_datetime(raw_small[schema.DATE], format="mixed")
+    weeks = np.sort(dates.unique())
+
+    def without(span: np.ndarray) -> pd.DataFrame:
+        return raw_small.loc[~(series & dates.isin(span))]
+
+    padded = validate_panel(without(weeks[-20:] if at_end else weeks[:20]), "small.csv").frame  # rows added back
+    [note] = unreported_end_notes(padded)
+    assert f"has no row for its {'last' if at_end else 'first'} 20 of 104 weeks (" in note
+    assert "copies the nearest week's sales and media there" in note
+    short = validate_panel(without(weeks[: MIN_OFF_SALE_WEEKS - 1]), "small.csv").frame
+    assert unreported_end_notes(short) == ()

@@ -289,33 +289,61 @@ def extreme_outlier_notes(outliers: pd.DataFrame, fmt: NumberFormat = NumberForm
 MIN_OFF_SALE_WEEKS = 4
 
 
+def _end_runs(frame: pd.DataFrame, flags: pd.Series) -> list[tuple[str, int, int, str, str]]:
+    """Per series of ``frame`` whose first (else last) :data:`MIN_OFF_SALE_WEEKS` weeks or more are all
+    ``flags``: (series name, weeks, weeks of the series, "its first N" or "its last N", "date to date")."""
+    found: list[tuple[str, int, int, str, str]] = []
+    for key, rows in frame.assign(_flag=flags).sort_values(schema.DATE).groupby(list(schema.KEY_COLUMNS), sort=True):
+        marked = rows["_flag"].to_numpy(dtype=bool)
+        dates = rows[schema.DATE].dt.date.astype(str).to_numpy()
+        leading = int(np.argmin(marked)) if not marked.all() else len(marked)
+        trailing = int(np.argmin(marked[::-1])) if not marked.all() else len(marked)
+        name = "/".join(map(str, key))
+        if leading >= MIN_OFF_SALE_WEEKS:
+            found.append((name, leading, len(marked), f"its first {leading}", f"{dates[0]} to {dates[leading - 1]}"))
+        elif trailing >= MIN_OFF_SALE_WEEKS:
+            found.append((name, trailing, len(marked), f"its last {trailing}", f"{dates[-trailing]} to {dates[-1]}"))
+    return found
+
+
+def _worst(found: list[tuple[str, int, int, str, str]]) -> tuple[str, int, str, str, str]:
+    """The series of :func:`_end_runs` with the most weeks: (name, weeks of the series, which, span, "(N more ...)")."""
+    name, _, weeks, which, span = max(found, key=lambda item: item[1])
+    more = f" ({len(found) - 1} more series like it)" if len(found) > 1 else ""
+    return name, weeks, which, span, more
+
+
 def off_sale_notes(frame: pd.DataFrame) -> tuple[str, ...]:
     """One line naming the series (and how many more) whose first or last :data:`MIN_OFF_SALE_WEEKS`
     weeks or more have zero ``Sales_Value`` at a zero ``Net_Price``: weeks before a launch or after a
     delisting, which the model would read as weeks that sold nothing at a price of 0; () when none.
     ``frame``: the cleaned panel, one row per series and week."""
     off = (frame[schema.SALES_VALUE] == 0) & (frame[schema.NET_PRICE] == 0)
-    if not off.any():
+    if not off.any() or not (found := _end_runs(frame, off)):
         return ()
-    found: list[tuple[str, int, int, str, str]] = []
-    for key, rows in frame.assign(_off=off).sort_values(schema.DATE).groupby(list(schema.KEY_COLUMNS), sort=True):
-        flags = rows["_off"].to_numpy()
-        dates = rows[schema.DATE].dt.date.astype(str).to_numpy()
-        leading = int(np.argmin(flags)) if not flags.all() else len(flags)
-        trailing = int(np.argmin(flags[::-1])) if not flags.all() else len(flags)
-        name = "/".join(map(str, key))
-        if leading >= MIN_OFF_SALE_WEEKS:
-            found.append((name, leading, len(flags), f"its first {leading}", f"{dates[0]} to {dates[leading - 1]}"))
-        elif trailing >= MIN_OFF_SALE_WEEKS:
-            found.append((name, trailing, len(flags), f"its last {trailing}", f"{dates[-trailing]} to {dates[-1]}"))
-    if not found:
-        return ()
-    name, _, weeks, which, span = max(found, key=lambda item: item[1])
-    more = f" ({len(found) - 1} more series like it)" if len(found) > 1 else ""
+    name, weeks, which, span, more = _worst(found)
     return (
         f"series {name} has no sales at a price of 0 in {which} of {weeks} weeks ({span}){more}: not on sale "
         "then? The model reads them as weeks that sold nothing at a price of 0, which bends the price and media "
         "effects; start the file at the launch (or end it at the delisting), or leave the series out",
+    )
+
+
+def unreported_end_notes(frame: pd.DataFrame) -> tuple[str, ...]:
+    """One line naming the series (and how many more) without any row for their first or last
+    :data:`MIN_OFF_SALE_WEEKS` weeks or more, which the cleaning fills from the nearest week: sales and media
+    of weeks that never happened, trained and scored on; () when none. ``frame``: the validated panel, the
+    rows added for missing weeks holding no value."""
+    values = [column for column in (*schema.NUMERIC_COLUMNS, *channel_columns_of(frame)) if column in frame.columns]
+    empty = frame[values].isna().all(axis=1) if values else pd.Series(False, index=frame.index)
+    if not empty.any() or not (found := _end_runs(frame, empty)):
+        return ()
+    name, weeks, which, span, more = _worst(found)
+    # Before, only "N row(s) added for missing weeks ... will be imputed", under "fixed".
+    return (
+        f"series {name} has no row for {which} of {weeks} weeks ({span}){more}: the cleaning copies the nearest "
+        "week's sales and media there, so the model trains (and is scored) on weeks that did not happen; start "
+        "the file where the series starts (or end it where it ends), or leave the series out",
     )
 
 

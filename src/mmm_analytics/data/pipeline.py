@@ -41,6 +41,7 @@ from mmm_analytics.data.cleaning import (
     off_sale_notes,
     to_contract,
     total_changes,
+    unreported_end_notes,
 )
 from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.data.dictionary import build_dictionary
@@ -229,6 +230,7 @@ def run_data(
         *plausibility_notes(validated.frame),
         *extreme_outlier_notes(cleaned.outliers, fmt),
         *off_sale_notes(cleaned.frame),
+        *unreported_end_notes(validated.frame),
         *unspent_channel_notes(cleaned.frame, config.channel_table()),
     )
     if holdout := schema.holdout_problem(config.holdout_weeks, validated.n_weeks):
