@@ -122,8 +122,8 @@ def test_a_channel_spent_on_in_a_few_weeks_only_is_named() -> None:
     frame.loc[[5, 70], tv] = 1.0  # week 6 of BrandA / EAST, week 11 of BrandB / WEST
     (note,) = unspent_channel_notes(frame, TABLE)
     assert note.startswith("TV has spend in only 2 of 60 weeks: too few to learn its curve from")
-    frame.loc[[6, 7], tv] = 1.0  # four weeks: no longer named
-    assert unspent_channel_notes(frame, TABLE) == ()
+    frame.loc[[6, 7], tv] = 1.0  # four weeks: no longer named (but none in the last 13 weeks: that is)
+    assert [note[:40] for note in unspent_channel_notes(frame, TABLE)] == ["TV's weekly spend over the last 13 weeks"]
 
 
 def test_a_panel_of_fewer_weeks_than_the_rule_names_nothing_for_it() -> None:
@@ -146,3 +146,23 @@ def test_a_channel_whose_spend_never_changes_is_named() -> None:
     assert len(unspent_channel_notes(frame, TABLE)) == 2
     frame.loc[3, tv] = 251.0  # one week differs: its effect can be learnt from the weeks around it
     assert len(unspent_channel_notes(frame, TABLE)) == 1
+
+
+@pytest.mark.parametrize(("late", "named"), [(8.0, True), (0.4, True), (1.5, False)], ids=["launched", "cut", "steady"])
+def test_a_channel_whose_spend_changed_late_in_the_panel_is_named(late: float, named: bool) -> None:
+    """Before, a channel launched 20 weeks before the end was planned from its all-weeks average (1/8 of
+    its spend now), without a word: "Radio +8%" was in fact a cut of 86%."""
+    import numpy as np
+
+    dates = pd.date_range("2023-01-02", periods=52, freq="7D")
+    frame = pd.DataFrame(
+        {schema.DATE: dates, schema.GEO: "EAST", schema.BRAND: "BrandA", schema.SKU: "SKU1"}
+        | {column: 100.0 + np.arange(52) % 3 for column in TABLE.columns}
+    )
+    radio = TABLE.column_of("Radio")
+    frame.loc[frame.index[-13:], radio] = frame[radio].iloc[-13:] * late
+    notes = [note for note in unspent_channel_notes(frame, TABLE) if "last 13 weeks" in note]
+    assert len(notes) == int(named)
+    if named:
+        assert notes[0].startswith("Radio's weekly spend over the last 13 weeks (")
+        assert "which the advice takes as today's spend" in notes[0]

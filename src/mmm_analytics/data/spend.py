@@ -14,6 +14,7 @@ import pandas as pd
 from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.errors import InputError
+from mmm_analytics.style import numbers
 
 #: Fewer weeks with spend on a channel (anywhere in the panel) than this, and its ROI is the priors' more
 #: than the data's: the data step says so.
@@ -63,6 +64,9 @@ def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str,
                 f"the same every week in {flat[0]} / {flat[1]}): the data cannot tell its effect from the base "
                 "sales, so its ROI rests on the priors (read its interval, and test it before moving money to it)"
             )
+        few = 0 < spent_weeks < min(MIN_SPENT_WEEKS, n_weeks)  # named above: its curve is unknown anyway
+        if by_week is not None and not few and (shift := _recent_shift(by_week[channel])) is not None:
+            notes.append(shift.replace("{channel}", channel))
         if len(unspent) == len(by_segment):
             notes.append(
                 f"{channel} has no spend in any week of the panel ({channels.column_of(channel)} is 0 "
@@ -76,6 +80,31 @@ def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str,
                 "it at 0 there"
             )
     return tuple(notes)
+
+
+#: Weeks at the end of the panel whose spend is set beside the whole panel's average (a quarter).
+RECENT_WEEKS = 13
+#: A channel whose recent weekly spend is this many times its panel average, or this many times below it, is named.
+RECENT_SHIFT = 2.0
+
+
+def _recent_shift(weekly: pd.Series) -> str | None:
+    """A line (``{channel}`` left to fill) when the national weekly spend of the last :data:`RECENT_WEEKS`
+    weeks is :data:`RECENT_SHIFT` times the panel's average or more, or as far below it: a channel launched,
+    stepped up or cut late in the panel, which the advice still reads at its average ("today's mix")."""
+    if len(weekly) < 2 * RECENT_WEEKS:
+        return None
+    recent, overall = float(weekly.iloc[-RECENT_WEEKS:].mean()), float(weekly.mean())
+    if overall <= 0 or RECENT_SHIFT**-1 < recent / overall < RECENT_SHIFT:
+        return None
+    # Before, a channel launched 20 weeks from the end was planned from its all-weeks average (1/8 of its
+    # spend now) without a word: "Radio +8%" was in fact a cut of 86%.
+    return (
+        f"{{channel}}'s weekly spend over the last {RECENT_WEEKS} weeks ({numbers.grouped(recent)} INR) is "
+        f"{recent / overall:.1f} times its average over the panel ({numbers.grouped(overall)} INR), which the advice takes as today's spend: read "
+        "'today's mix' and the changes it advises against that average, or start the panel where today's "
+        "spending pattern starts"
+    )
 
 
 def _flat_segment(spend: pd.Series, frame: pd.DataFrame) -> tuple[str, str] | None:
