@@ -166,3 +166,21 @@ def test_a_channel_whose_spend_changed_late_in_the_panel_is_named(late: float, n
     if named:
         assert notes[0].startswith("Radio's weekly spend over the last 13 weeks (")
         assert "which the advice takes as today's spend" in notes[0]
+
+
+def test_weeks_of_media_far_above_their_series_median_are_named() -> None:
+    """Before, three weeks per series of Facebook at 100 times the median passed without a word (the outlier
+    rules read sales only) and made today's Facebook spend 2.6 times a normal week's."""
+    import numpy as np
+
+    from mmm_analytics.data.spend import SPIKE_RATIO, spend_spike_notes
+
+    frame = _dated(_panel({("BrandA", "EAST"): 100.0, ("BrandB", "WEST"): 50.0}, weeks=30), 30)
+    columns = list(TABLE.columns)
+    frame[columns] = frame[columns] * (1.0 + (np.arange(len(frame)) % 4)[:, None])  # 1-4x: flighting
+    assert spend_spike_notes(frame, TABLE) == ()
+    facebook = TABLE.column_of("Facebook")
+    frame.loc[[3, 40], facebook] = frame.loc[[3, 40], facebook] * SPIKE_RATIO * 40
+    (note,) = spend_spike_notes(frame, TABLE)
+    assert note.startswith("Facebook (Facebook_Impressions) of ") and "times that series' median week of spend" in note
+    assert "(1 more week this far out)" in note and "a unit slip in the media data" in note

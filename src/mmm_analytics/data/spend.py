@@ -118,3 +118,40 @@ def _flat_segment(spend: pd.Series, frame: pd.DataFrame) -> tuple[str, str] | No
         return None
     brand, region = high.index[spent.to_numpy()][0]
     return str(brand), str(region)
+
+
+#: A week whose exposure is this many times its series' median week of spend on the channel is named.
+SPIKE_RATIO = 20.0
+
+
+def spend_spike_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str, ...]:
+    """One line per channel with weeks of exposure :data:`SPIKE_RATIO` times or more its series' median
+    week with spend (a unit slip in a media feed, or a one-off burst): the worst, and how many such weeks.
+    The outlier rules look at sales only, so these weeks would enter today's mix and its ROI as they are.
+    ``frame``: a panel in the schema (``Date`` and the key columns, the channel table's input columns)."""
+    if frame.empty or schema.DATE not in frame:
+        return ()
+    spend = channels.spend(frame).fillna(0.0)
+    series = [frame[column] for column in schema.KEY_COLUMNS]
+    notes: list[str] = []
+    for channel in channels.names:
+        spent = spend[channel].where(spend[channel] > 0)
+        ratio = spent / spent.groupby(series).transform("median")
+        spikes = ratio[ratio >= SPIKE_RATIO]
+        if spikes.empty:
+            continue
+        worst = int(spikes.idxmax())
+        name = "/".join(str(frame.at[worst, column]) for column in schema.KEY_COLUMNS)
+        week = pd.Timestamp(frame.at[worst, schema.DATE]).date().isoformat()
+        more = (
+            f" ({numbers.counted(len(spikes) - 1, 'more week', plural='more weeks')} this far out)"
+            if len(spikes) > 1
+            else ""
+        )
+        # Before, 100x weeks passed without a word and made today's mix 2.6 times a normal week's spend.
+        notes.append(
+            f"{channel} ({channels.column_of(channel)}) of {name} in the week of {week} is {spikes.max():.0f} times "
+            f"that series' median week of spend{more}: a unit slip in the media data, or a one-off burst? Such weeks "
+            "enter today's mix and the channel's ROI as they are; fix them if they are slips"
+        )
+    return tuple(notes)
