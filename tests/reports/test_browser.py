@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.reports.browser import Browser, find_chromium
 from mmm_analytics.reports.screenshots import take_screenshots
 from mmm_analytics.style.page import REPORTS
@@ -98,3 +99,21 @@ def test_a_long_unbroken_name_wraps_inside_its_table(tmp_path: Path, browser: Br
     path = write_page(tmp_path / "summary.html", page)
     view = browser.inspect(path, 1366, 768)
     assert view.problems() == [] and view.scroll_width <= view.inner_width
+
+
+def test_the_roi_curve_axis_labels_its_ticks_in_one_unit(small_run, browser: Browser) -> None:
+    """Before, "0, 25K, 50K, 75K, 1 L, 1.25 L": thousands and lakhs on one axis."""
+    import json
+    import re
+
+    from mmm_analytics.curves.report import _SCRIPT
+    from mmm_analytics.style.numbers import UNITS
+
+    functions = re.search(r"function short\(v\).*?\n(?=function fmt)", _SCRIPT, re.S)
+    assert functions is not None
+    units = json.dumps([[size, suffix] for size, suffix in UNITS[NumberFormat.INDIAN]])
+    for top, expected in ((1.3e5, " L"), (9e4, "K"), (3.2e7, " Cr")):
+        script = f"(function () {{ const DATA = {{units: {units}}}; {functions.group(0)} return JSON.stringify(ticks({top}).ticktext); }})()"
+        labels = json.loads(browser.evaluate(small_run.reports / "roi_report.html", script))
+        suffixes = {re.sub(r"[-\d.]", "", text) for text in labels if text != "0"}
+        assert len(labels) >= 3 and suffixes == {expected}, labels

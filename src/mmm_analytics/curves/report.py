@@ -69,7 +69,9 @@ function ticks(top) { if (!(top > 0)) return {};
   const raw = top / 6, power = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 2.5, 5, 10].map(m => m * power).find(s => s >= raw), values = [];
   for (let k = 0; k * step <= top * (1 + 1e-9); k++) values.push(k * step);
-  return {tickmode: "array", tickvals: values, ticktext: values.map(short)}; }
+  const largest = values[values.length - 1], unit = DATA.units.find(([size]) => largest >= size);
+  const label = unit ? (v => v ? +(v / unit[0]).toPrecision(3) + unit[1] : "0") : short;  // one unit an axis
+  return {tickmode: "array", tickvals: values, ticktext: values.map(label)}; }
 function fmt(v) { return (v === null || v === undefined) ? "n/a"
   : "INR " + Number(v).toLocaleString(DATA.locale, {maximumFractionDigits: 0}); }
 const loading = {};
