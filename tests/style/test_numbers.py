@@ -84,9 +84,12 @@ def test_nice_ticks_cover_the_values(low: float, high: float, fmt: NumberFormat,
     assert values[0] <= min(low, 0.0) and values[-1] >= high
 
 
-def test_tick_formatter_follows_the_format() -> None:
-    assert numbers.tick_formatter(INDIAN)(2.5e7, 0) == "2.5 Cr"
-    assert numbers.tick_formatter(WESTERN)(2.5e7, 0) == "25M"
+def test_axis_formatter_follows_the_format_in_one_unit_an_axis() -> None:
+    """Before, each tick in its own unit: "0, 50K, 1 L" on one axis."""
+    assert numbers.axis_formatter(INDIAN)(2.5e7, 0) == "2.5 Cr"
+    assert numbers.axis_formatter(WESTERN)(2.5e7, 0) == "25M"
+    formatter = numbers.axis_formatter(INDIAN)
+    assert formatter.format_ticks([0.0, 50_000.0, 100_000.0, 150_000.0]) == ["0", "0.5 L", "1 L", "1.5 L"]
 
 
 def test_message_amounts_are_whole_rupees_until_huge() -> None:

@@ -25,7 +25,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig, grown_size
 from mmm_analytics.curves.carryover import CarryoverCurve
@@ -52,8 +52,8 @@ BREAKEVEN_LABEL = "marginal ROI falls below 1"
 CEILING_LABEL = "90% of ceiling"
 
 
-def _inr_formatter(viz: VizConfig) -> FuncFormatter:
-    return FuncFormatter(numbers.tick_formatter(viz.number_format))
+def _inr_formatter(viz: VizConfig) -> Formatter:
+    return numbers.axis_formatter(viz.number_format)
 
 
 def segment_label(curve: SegmentCurve) -> str:

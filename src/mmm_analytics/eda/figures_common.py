@@ -10,7 +10,6 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.eda.smoothing import Scatter
@@ -44,7 +43,7 @@ def compact_axis(ax: Axes, fmt: NumberFormat, axis: str = "y") -> None:
     limits = ax.get_ylim() if axis == "y" else ax.get_xlim()
     if max(abs(limit) for limit in limits) >= 1000:
         target = ax.yaxis if axis == "y" else ax.xaxis
-        target.set_major_formatter(FuncFormatter(lambda value, _position: numbers.compact(value, fmt)))
+        target.set_major_formatter(numbers.axis_formatter(fmt))
 
 
 def date_axis(ax: Axes, dates: pd.DatetimeIndex, max_ticks: int = 12) -> None:

@@ -27,7 +27,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.style import numbers, palette
@@ -95,8 +95,8 @@ def part_colors(viz: VizConfig, channels: tuple[str, ...]) -> dict[str, str]:
     return palette.part_colors(viz, channels)
 
 
-def _money_ticks(viz: VizConfig) -> FuncFormatter:
-    return FuncFormatter(numbers.tick_formatter(viz.number_format))
+def _money_ticks(viz: VizConfig) -> Formatter:
+    return numbers.axis_formatter(viz.number_format)
 
 
 def _new_figure(

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator.defaults import ALL
@@ -54,8 +54,8 @@ def _shortened(label: str) -> str:
     return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
 
 
-def _money_axis(viz: VizConfig) -> FuncFormatter:
-    return FuncFormatter(numbers.tick_formatter(viz.number_format))
+def _money_axis(viz: VizConfig) -> Formatter:
+    return numbers.axis_formatter(viz.number_format)
 
 
 def _figure(

@@ -11,8 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from numbers import Real
+from typing import TYPE_CHECKING
 
 from mmm_analytics.config.viz import NumberFormat
+
+if TYPE_CHECKING:
+    from matplotlib.ticker import Formatter
 
 MISSING = "n/a"
 CURRENCY = "INR"
@@ -122,13 +126,17 @@ def interval(low: object, high: object, show: Callable[[object], str] = ratio) -
     return f"{show(low)} to {show(high)}"
 
 
-def tick_formatter(fmt: NumberFormat) -> Callable[[float, object], str]:
-    """Axis tick labels (``value, position -> text``) for matplotlib's ``FuncFormatter``."""
+def axis_formatter(fmt: NumberFormat) -> Formatter:
+    """A matplotlib tick formatter labelling every tick of an axis in one unit, that of its largest
+    (:func:`tick_labels`: ``0, 0.5 L, 1 L``, not ``0, 50K, 1 L``)."""
+    from matplotlib.ticker import Formatter as Base  # matplotlib only when a figure is drawn
 
-    def label(value: float, _position: object = None) -> str:
-        return compact(value, fmt)
+    class OneUnit(Base):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            axis = [v for v in getattr(self, "locs", ()) if math.isfinite(v)]
+            return tick_labels([*axis, x], fmt)[-1]
 
-    return label
+    return OneUnit()
 
 
 def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) -> tuple[list[float], list[str]]:
