@@ -276,3 +276,9 @@ def test_a_model_fitted_per_market_says_where_langevin_steps_ran(content):
     assert rows["How the draws were made"].endswith(
         "by 20 Langevin steps (61.0% of proposals accepted after the warm-up) in 2 of 3 markets (the rest: Laplace alone)"
     )
+
+
+def test_the_subtitle_writes_its_dates_as_every_table_does(page):
+    """Before, "04 Jul 2022 to 23 Jun 2025" above tables that write 2022-07-04."""
+    assert re.search(r"\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, \d+ series", page)
+    assert not re.search(r"\d{2} [A-Z][a-z]{2} \d{4} to", page)

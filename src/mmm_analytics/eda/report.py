@@ -166,6 +166,6 @@ def build_report(
         "notes": _skipped(outcomes),
     }
     rows = numbers.count(overview.rows, number_format)
-    subtitle = f"{overview.first_week:%d %b %Y} to {overview.last_week:%d %b %Y}, {rows} rows"
+    subtitle = f"{overview.first_week:%Y-%m-%d} to {overview.last_week:%Y-%m-%d}, {rows} rows"
     sections = tuple(Section(anchor, SECTIONS[anchor], body) for anchor, body in bodies.items())
     return render_page(Page("Exploratory analysis of the MMM panel", subtitle, sections, FILE))

@@ -379,5 +379,5 @@ def sections(content: ReportContent) -> tuple[Section, ...]:
 def build_report(content: ReportContent) -> str:
     """The whole page as text."""
     plots = content.plots
-    subtitle = f"{plots.dates[0]:%d %b %Y} to {plots.dates[-1]:%d %b %Y}, {content.n_series} series"
+    subtitle = f"{plots.dates[0]:%Y-%m-%d} to {plots.dates[-1]:%Y-%m-%d}, {content.n_series} series"
     return render_page(Page("Model evaluation", subtitle, sections(content), FILE))
