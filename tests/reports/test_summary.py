@@ -296,3 +296,22 @@ def test_the_trust_card_says_which_level_its_error_is_of(small_run: Run) -> None
     pooled, national = metrics["holdout"]["overall"], metrics["holdout"]["national"]
     assert f"each brand x region's weekly sales were off by {pooled['wmape']:.1%} on average" in card
     assert f"national weekly sales by {national['wmape']:.1%} (R² {national['r2']:.2f})" in card
+
+
+def test_a_channel_whose_interval_reaches_below_break_even_is_named(small_run: Run) -> None:
+    """Before, Print's bar at 1.45 stood over break-even with an interval from 0.83 and no word."""
+    import dataclasses
+
+    inputs = load_inputs(small_run.paths)
+    assert inputs.channel_roi is not None
+    roi = inputs.channel_roi.copy()
+    roi[["roi", "roi_lower", "roi_upper"]] = [2.0, 1.5, 3.0]
+    roi.loc[roi.index[0], ["roi", "roi_lower", "roi_upper"]] = [1.45, 0.83, 2.81]
+    page = html.unescape(
+        render_page(build_summary(dataclasses.replace(inputs, channel_roi=roi), VizConfig(), small_run.reports))
+    )
+    assert f"The 90% intervals of {roi['channel'].iloc[0]} (0.83 to 2.81) reach below 1" in page
+    sure = roi.assign(roi_lower=1.2)
+    assert "reach below 1" not in render_page(
+        build_summary(dataclasses.replace(inputs, channel_roi=sure), VizConfig(), small_run.reports)
+    )

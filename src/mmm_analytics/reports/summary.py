@@ -247,8 +247,29 @@ def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
         "Historical average ROI by channel",
         (
             Chart("chart-roi", "", plots.roi_bars(roi, colors), roi_caption),
+            *_break_even_note(roi),
             Chart("chart-shares", "Share of spend and share of contribution", plots.share_bars(roi), share_caption),
             *_experiment_note(roi),
+        ),
+    )
+
+
+def _break_even_note(roi: pd.DataFrame) -> tuple[Note, ...]:
+    """The channels whose ROI is above 1 at its centre but whose 90% interval reaches below it: the data do
+    not say they paid back (none when there are none)."""
+    unsure = roi[(roi["roi"] > 1.0) & (roi["roi_lower"] < 1.0)]
+    if unsure.empty:
+        return ()
+    # Before, a bar at 1.45 over break-even told a manager Print paid back, with an interval from 0.83.
+    names = numbers.listing(
+        [f"{r.channel} ({numbers.ratio(r.roi_lower)} to {numbers.ratio(r.roi_upper)})" for r in unsure.itertuples()]
+    )
+    return (
+        Note(
+            f"The 90% intervals of {names} reach below 1: the data do not say whether they paid back; read their "
+            "bars as not told apart from break-even.",
+            "note",
+            "Above break-even, or not?",
         ),
     )
 
