@@ -306,11 +306,15 @@ def _end_runs(frame: pd.DataFrame, flags: pd.Series) -> list[tuple[str, int, int
     return found
 
 
-def _worst(found: list[tuple[str, int, int, str, str]]) -> tuple[str, int, str, str, str]:
-    """The series of :func:`_end_runs` with the most weeks: (name, weeks of the series, which, span, "(N more ...)")."""
+def _end_note(frame: pd.DataFrame, flags: pd.Series, words: str) -> tuple[str, ...]:
+    """``words`` filled for the series of :func:`_end_runs` with the most weeks flagged at its start or end
+    (``{name}``, ``{which}``: "its first N", ``{weeks}`` of the series, ``{span}``: "date to date",
+    ``{more}``: " (N more series like it)"); () when no series has such a run."""
+    if not flags.any() or not (found := _end_runs(frame, flags)):
+        return ()
     name, _, weeks, which, span = max(found, key=lambda item: item[1])
     more = f" ({len(found) - 1} more series like it)" if len(found) > 1 else ""
-    return name, weeks, which, span, more
+    return (words.format(name=name, which=which, weeks=weeks, span=span, more=more),)
 
 
 def off_sale_notes(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -319,11 +323,10 @@ def off_sale_notes(frame: pd.DataFrame) -> tuple[str, ...]:
     delisting, which the model would read as weeks that sold nothing at a price of 0; () when none.
     ``frame``: the cleaned panel, one row per series and week."""
     off = (frame[schema.SALES_VALUE] == 0) & (frame[schema.NET_PRICE] == 0)
-    if not off.any() or not (found := _end_runs(frame, off)):
-        return ()
-    name, weeks, which, span, more = _worst(found)
-    return (
-        f"series {name} has no sales at a price of 0 in {which} of {weeks} weeks ({span}){more}: not on sale "
+    return _end_note(
+        frame,
+        off,
+        "series {name} has no sales at a price of 0 in {which} of {weeks} weeks ({span}){more}: not on sale "
         "then? The model reads them as weeks that sold nothing at a price of 0, which bends the price and media "
         "effects; start the file at the launch (or end it at the delisting), or leave the series out",
     )
@@ -336,12 +339,11 @@ def unreported_end_notes(frame: pd.DataFrame) -> tuple[str, ...]:
     rows added for missing weeks holding no value."""
     values = [column for column in (*schema.NUMERIC_COLUMNS, *channel_columns_of(frame)) if column in frame.columns]
     empty = frame[values].isna().all(axis=1) if values else pd.Series(False, index=frame.index)
-    if not empty.any() or not (found := _end_runs(frame, empty)):
-        return ()
-    name, weeks, which, span, more = _worst(found)
     # Before, only "N row(s) added for missing weeks ... will be imputed", under "fixed".
-    return (
-        f"series {name} has no row for {which} of {weeks} weeks ({span}){more}: the cleaning copies the nearest "
+    return _end_note(
+        frame,
+        empty,
+        "series {name} has no row for {which} of {weeks} weeks ({span}){more}: the cleaning copies the nearest "
         "week's sales and media there, so the model trains (and is scored) on weeks that did not happen; start "
         "the file where the series starts (or end it where it ends), or leave the series out",
     )
