@@ -315,3 +315,19 @@ def test_a_channel_whose_interval_reaches_below_break_even_is_named(small_run: R
     assert "reach below 1" not in render_page(
         build_summary(dataclasses.replace(inputs, channel_roi=sure), VizConfig(), small_run.reports)
     )
+
+
+def test_the_answers_give_the_recommended_plan_in_rupees(small_run: Run) -> None:
+    """Before, the page gave the plan as percentages only ("+17%", "-41%"); the amounts were in another report."""
+    from mmm_analytics.reports.summary import plan_table
+    from mmm_analytics.style import numbers as shown
+
+    saved = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())
+    page = html.unescape(_page(small_run))
+    table = re.search(r'<div class="table-box" id="table-plan">(.*?)</div>', page, re.S)
+    assert table is not None and "The recommended weekly plan" in table.group(1)
+    for channel, spend in saved["allocation"].items():
+        today = saved["current_allocation"][channel]
+        assert f">{channel}<" in table.group(1)
+        assert shown.grouped(spend) in table.group(1) and shown.grouped(today) in table.group(1)
+    assert plan_table(None, NumberFormat.INDIAN) == () and plan_table({"allocation": "x"}, NumberFormat.INDIAN) == ()

@@ -35,6 +35,7 @@ from mmm_analytics.style.page import (
     Page,
     Raw,
     Section,
+    Table,
     Text,
     Tone,
     records_table,
@@ -169,6 +170,41 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
         shares += f", {numbers.percent(gain / sales, signed=True)} of all weekly sales (their average over the data)"
     value = f"{_money(gain, fmt)} a week"
     return Card("What does the recommended reallocation bring?", value, f"{shares}. {uplift_detail(plan, fmt)}", tone)
+
+
+def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table, ...]:
+    """The recommended weekly spend per channel in INR beside today's: what to buy, not only the shares
+    (none without a plan, or with one whose allocations are not numbers)."""
+    if not plan:
+        return ()
+    today, advised = plan.get("current_allocation"), plan.get("allocation")
+    if not isinstance(today, Mapping) or not isinstance(advised, Mapping):
+        return ()
+    rows = []
+    for channel, spend in advised.items():
+        now, new = numbers.finite(today.get(channel)), numbers.finite(spend)
+        if now is None or new is None:
+            return ()
+        change = new / now - 1.0 if now > 0 else None
+        rows.append({"channel": channel, "today": now, "advised": new, "difference": new - now, "change": change})
+    columns = (
+        Column("channel", "Channel"),
+        Column("today", "Today's mix (INR a week)", "money"),
+        Column("advised", "Recommended (INR a week)", "money"),
+        Column("difference", "Difference (INR a week)", "money"),
+        Column("change", "Change", "signed"),
+    )
+    where = (
+        ""
+        if (plan.get("brand"), plan.get("region")) in ((NATIONAL, NATIONAL), (None, None))
+        else (f" for {plan.get('brand')} / {plan.get('region')}")
+    )
+    caption = (
+        f"The recommended weekly plan{where} at the same budget, beside today's mix (today's average weekly spend "
+        "scaled to the budget). The gain builds up over the first weeks as carryover fills in."
+    )
+    # Before, the page gave the plan as percentages only; the amounts were in the simulation report.
+    return (records_table(rows, columns, fmt, caption=caption, id="table-plan"),)
 
 
 def weekly_sales(decomposition: pd.DataFrame | None, brand: str, region: str) -> float | None:
@@ -431,6 +467,7 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
         headlines.append(Note(stale_words(inputs.stale), "warning", "Made from an earlier model."))
     if inputs.damaged:
         headlines.append(Note(" ".join(inputs.damaged), "warning", "Left out of this page: damaged files."))
+    headlines += plan_table(inputs.allocation, fmt)
     if inputs.allocation and inputs.allocation.get("warnings"):
         headlines += [optimiser_note(str(w)) for w in inputs.allocation["warnings"]]
     sections = (
