@@ -132,9 +132,13 @@ def axis_formatter(fmt: NumberFormat) -> Formatter:
     from matplotlib.ticker import Formatter as Base  # matplotlib only when a figure is drawn
 
     class OneUnit(Base):
+        ticks: tuple[float, ...] = ()
+
+        def set_locs(self, locs: Sequence[float]) -> None:  # the axis's ticks, before they are labelled
+            self.ticks = tuple(float(v) for v in locs if math.isfinite(v))
+
         def __call__(self, x: float, pos: int | None = None) -> str:
-            axis = [v for v in getattr(self, "locs", ()) if math.isfinite(v)]
-            return tick_labels([*axis, x], fmt)[-1]
+            return tick_labels([*self.ticks, x], fmt)[-1]
 
     return OneUnit()
 
