@@ -22,7 +22,7 @@ from mmm_analytics.curves.summary import experiment_candidates
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import NATIONAL, SummaryInputs, load_inputs
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
-from mmm_analytics.simulator.report import frontier_figure, mroi_words, optimiser_note
+from mmm_analytics.simulator.report import allocation_rows, frontier_figure, mroi_words, optimiser_note
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
     REPORTS,
@@ -180,13 +180,12 @@ def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table
     today, advised = plan.get("current_allocation"), plan.get("allocation")
     if not isinstance(today, Mapping) or not isinstance(advised, Mapping):
         return ()
-    rows = []
-    for channel, spend in advised.items():
-        now, new = numbers.finite(today.get(channel)), numbers.finite(spend)
-        if now is None or new is None:
-            return ()
-        change = new / now - 1.0 if now > 0 else None
-        rows.append({"channel": channel, "today": now, "advised": new, "difference": new - now, "change": change})
+    if any(
+        numbers.finite(today.get(channel)) is None or numbers.finite(spend) is None
+        for channel, spend in advised.items()
+    ):
+        return ()
+    rows = allocation_rows(today, advised)
     columns = (
         Column("channel", "Channel"),
         Column("today", "Today's mix (INR a week)", "money"),

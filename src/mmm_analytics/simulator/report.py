@@ -203,26 +203,31 @@ def optimiser_note(line: str) -> Note:
     return Note(sentence, "note", "The advice.")
 
 
+def allocation_rows(today: Mapping[str, float], advised: Mapping[str, float]) -> list[dict[str, Any]]:
+    """One row per channel of ``advised`` (weekly INR): ``today``'s spend beside it, the difference and
+    the change as a share of today's (None where today's is 0), for an allocation table."""
+    return [
+        {
+            "channel": channel,
+            "today": today[channel],
+            "advised": spend,
+            "difference": spend - today[channel],
+            "change": spend / today[channel] - 1.0 if today[channel] > 0 else None,
+        }
+        for channel, spend in advised.items()
+    ]
+
+
 def _optimum_section(inputs: ReportInputs) -> Section:
     optimum, fmt = inputs.optimum, inputs.viz.number_format
-    channels = list(optimum.allocation)
     rows = [
-        {
-            "channel": c,
-            "today": optimum.current_allocation[c],
-            "best": optimum.allocation[c],
-            "change": optimum.allocation[c] / optimum.current_allocation[c] - 1.0
-            if optimum.current_allocation[c] > 0
-            else None,
-            "mroi": optimum.marginal_roi[c],
-            "status": optimum.channel_status[c],
-        }
-        for c in channels
+        row | {"mroi": optimum.marginal_roi[row["channel"]], "status": optimum.channel_status[row["channel"]]}
+        for row in allocation_rows(optimum.current_allocation, optimum.allocation)
     ]
     columns = (
         Column("channel", "Channel"),
         Column("today", "Today's mix, scaled (INR per week)", "money"),
-        Column("best", "Recommended (INR per week)", "money"),
+        Column("advised", "Recommended (INR per week)", "money"),
         Column("change", "Change", "signed"),
         Column("mroi", "Marginal ROI at the recommendation", "ratio"),
         Column("status", "Limit"),
