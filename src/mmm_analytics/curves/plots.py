@@ -25,7 +25,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import Formatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig, grown_size
 from mmm_analytics.curves.carryover import CarryoverCurve
@@ -52,10 +52,6 @@ BREAKEVEN_LABEL = "marginal ROI falls below 1"
 CEILING_LABEL = "90% of ceiling"
 
 
-def _inr_formatter(viz: VizConfig) -> Formatter:
-    return numbers.axis_formatter(viz.number_format)
-
-
 def segment_label(curve: SegmentCurve) -> str:
     if curve.brand == NATIONAL and curve.region == NATIONAL:
         return f"{curve.channel}, national"
@@ -75,8 +71,8 @@ def _draw_response(ax: Axes, curve: SegmentCurve, color: str, viz: VizConfig) ->
     ax.plot([curve.current_spend], [curve.current_response], marker="o", color=color, markersize=5)
     if _in_range(curve.breakeven_spend, curve.spend):
         ax.axvline(curve.breakeven_spend, color=BREAKEVEN_COLOR, linestyle=":", linewidth=1.5)
-    ax.xaxis.set_major_formatter(_inr_formatter(viz))
-    ax.yaxis.set_major_formatter(_inr_formatter(viz))
+    ax.xaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
+    ax.yaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     ax.set_xlim(0.0, _top(curve.spend))
     if not curve.current_spend > 0:  # nothing to draw: the data never spent on it here
         ax.text(0.5, 0.5, NO_SPEND_NOTE, transform=ax.transAxes, ha="center", va="center", color=GREY)
@@ -146,7 +142,7 @@ class SegmentCanvas:
         ax.set_ylabel(RESPONSE_LABEL)
         self.roi_ax.set_ylabel(ROI_LABEL)
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_formatter(_inr_formatter(viz))
+            axis.set_major_formatter(numbers.axis_formatter(viz.number_format))
         self.note = self.figure.text(0.01, 0.012, "", fontsize="x-small", color=GREY)
         self.figure.subplots_adjust(left=0.09, right=0.91, bottom=0.3, top=0.92)
 
@@ -270,11 +266,11 @@ def national_figure(curves: Sequence[SegmentCurve], viz: VizConfig, colors: Sequ
     for ax, ylabel in ((response_ax, RESPONSE_LABEL), (mroi_ax, "Marginal ROI (INR sales per extra INR)")):
         ax.set_xlabel("National weekly spend (INR)")
         ax.set_ylabel(ylabel)
-        ax.xaxis.set_major_formatter(_inr_formatter(viz))
+        ax.xaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
         ax.set_xlim(left=0.0)
     response_ax.set_ylim(0.0, HEADROOM * _top(*(c.response_upper for c in curves), *(c.response for c in curves)))
     mroi_ax.set_ylim(0.0, HEADROOM * _top(*(c.mroi_upper for c in curves), *(c.mroi for c in curves), np.ones(1)))
-    response_ax.yaxis.set_major_formatter(_inr_formatter(viz))
+    response_ax.yaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     response_ax.legend(fontsize="small")
     mroi_ax.legend(fontsize="small")
     level = curves[0].level if curves else 0.9

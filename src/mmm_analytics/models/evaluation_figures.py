@@ -27,7 +27,6 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.style import numbers, palette
@@ -95,10 +94,6 @@ def part_colors(viz: VizConfig, channels: tuple[str, ...]) -> dict[str, str]:
     return palette.part_colors(viz, channels)
 
 
-def _money_ticks(viz: VizConfig) -> Formatter:
-    return numbers.axis_formatter(viz.number_format)
-
-
 def _new_figure(
     viz: VizConfig, nrows: int = 1, ncols: int = 1, height: float = 1.0, constrained: bool = True
 ) -> tuple[Figure, np.ndarray]:
@@ -137,7 +132,7 @@ def date_ticks(dates: pd.DatetimeIndex, max_ticks: int = 8) -> tuple[pd.Datetime
 def _time_axis(ax: Axes, dates: pd.DatetimeIndex, holdout_weeks: int, viz: VizConfig) -> None:
     ticks, labels = date_ticks(dates)
     ax.set_xticks(ticks, labels)
-    ax.yaxis.set_major_formatter(_money_ticks(viz))
+    ax.yaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     if holdout_weeks > 0:
         start = dates[len(dates) - holdout_weeks]
         ax.axvspan(start, dates[-1] + pd.Timedelta(days=7), color="#f0c987", alpha=0.35, lw=0, label="holdout")
@@ -224,7 +219,7 @@ def waterfall_figure(data: PlotData, viz: VizConfig) -> Figure:
             running = bottom + value
             ax.plot([k + 0.35, k + 0.65], [running, running], color="#777777", lw=0.8)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
-    ax.yaxis.set_major_formatter(_money_ticks(viz))
+    ax.yaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     ax.set_ylabel("Sales_Value (INR, full data period)")
     ax.set_title("Contribution waterfall: base -> price -> promotions -> channels -> total", fontweight="bold")
     return figure

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator.defaults import ALL
@@ -54,10 +53,6 @@ def _shortened(label: str) -> str:
     return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
 
 
-def _money_axis(viz: VizConfig) -> Formatter:
-    return numbers.axis_formatter(viz.number_format)
-
-
 def _figure(
     viz: VizConfig, ncols: int = 1, height_scale: float = 1.0, width_scale: float = 1.0
 ) -> tuple[Figure, np.ndarray]:
@@ -88,8 +83,8 @@ def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figur
     shown = numbers.money(current, viz.number_format)
     ax.axvline(current, color="grey", linestyle=":", label=f"Current budget ({shown} per week)")
     ax.set(title=title, xlabel="Weekly budget (INR)", ylabel="Weekly incremental sales (INR)")
-    ax.xaxis.set_major_formatter(_money_axis(viz))
-    ax.yaxis.set_major_formatter(_money_axis(viz))
+    ax.xaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
+    ax.yaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     ax.legend()
     fig.tight_layout()
     return fig
@@ -124,7 +119,7 @@ def scenario_figure(summary: pd.DataFrame, channels: tuple[str, ...], viz: VizCo
         label="Interval",
     )
     left.set(title="Weekly incremental sales by channel", ylabel="INR per week")
-    left.yaxis.set_major_formatter(_money_axis(viz))
+    left.yaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize="small", frameon=False)
     right.bar(positions, summary["roi"], color=palette.FITTED)
@@ -163,7 +158,7 @@ def tornado_figure(table: pd.DataFrame, viz: VizConfig, title: str) -> Figure:
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(order)), order)
     ax.set(title=title, xlabel="Change in weekly incremental sales (INR)", ylabel="Channel")
-    ax.xaxis.set_major_formatter(_money_axis(viz))
+    ax.xaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     ax.legend(fontsize="small", ncol=2)
     fig.tight_layout()
     return fig
