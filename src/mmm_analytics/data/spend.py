@@ -65,8 +65,8 @@ def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str,
                 "sales, so its ROI rests on the priors (read its interval, and test it before moving money to it)"
             )
         few = 0 < spent_weeks < min(MIN_SPENT_WEEKS, n_weeks)  # named above: its curve is unknown anyway
-        if by_week is not None and not few and (shift := _recent_shift(by_week[channel])) is not None:
-            notes.append(shift.replace("{channel}", channel))
+        if by_week is not None and not few and (shift := _recent_shift(channel, by_week[channel])) is not None:
+            notes.append(shift)
         if len(unspent) == len(by_segment):
             notes.append(
                 f"{channel} has no spend in any week of the panel ({channels.column_of(channel)} is 0 "
@@ -88,8 +88,8 @@ RECENT_WEEKS = 13
 RECENT_SHIFT = 2.0
 
 
-def _recent_shift(weekly: pd.Series) -> str | None:
-    """A line (``{channel}`` left to fill) when the national weekly spend of the last :data:`RECENT_WEEKS`
+def _recent_shift(channel: str, weekly: pd.Series) -> str | None:
+    """A line naming ``channel`` when its national weekly spend (``weekly``, INR) of the last :data:`RECENT_WEEKS`
     weeks is :data:`RECENT_SHIFT` times the panel's average or more, or as far below it: a channel launched,
     stepped up or cut late in the panel, which the advice still reads at its average ("today's mix")."""
     if len(weekly) < 2 * RECENT_WEEKS:
@@ -100,7 +100,7 @@ def _recent_shift(weekly: pd.Series) -> str | None:
     # Before, a channel launched 20 weeks from the end was planned from its all-weeks average (1/8 of its
     # spend now) without a word: "Radio +8%" was in fact a cut of 86%.
     return (
-        f"{{channel}}'s weekly spend over the last {RECENT_WEEKS} weeks ({numbers.grouped(recent)} INR) is "
+        f"{channel}'s weekly spend over the last {RECENT_WEEKS} weeks ({numbers.grouped(recent)} INR) is "
         f"{recent / overall:.1f} times its average over the panel ({numbers.grouped(overall)} INR), which the advice takes as today's spend: read "
         "'today's mix' and the changes it advises against that average, or start the panel where today's "
         "spending pattern starts"
