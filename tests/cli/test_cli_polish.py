@@ -111,6 +111,16 @@ def test_curves_bar_advances_per_figure_batch(terminal: io.StringIO) -> None:
     assert "figures (157 in all)" in screen and " 40/157" in screen and progress.CURVES_LAST in screen
 
 
+def test_simulation_bar_counts_the_optimisations(terminal: io.StringIO) -> None:
+    """Before, `mmm simulate` showed one spinner and no count for the whole run."""
+    with progress.simulation_bar() as advance:
+        advance("each brand x region's own plan (100 in all)", 37, 125)
+        advance("efficiency frontier (20 budgets)", 110, 125)
+    screen = terminal.getvalue()
+    assert "simulation: each brand x region's own plan (100 in all)" in screen and " 37/125" in screen
+    assert "simulation: efficiency frontier (20 budgets)" in screen and "110/125" in screen
+
+
 @pytest.fixture()
 def model_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project folder with a trained (hand-built) model, its scenarios, and a stale report."""

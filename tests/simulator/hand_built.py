@@ -14,7 +14,10 @@ from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
 from mmm_analytics.response.steady_state import historical_contribution, steady_state_response
 
 BRANDS = ("BrandA", "BrandB", "BrandC")
-REGIONS = ("CENTRAL", "EAST", "NORTH", "NORTHEAST", "SOUTH", "WEST", "NORTHWEST", "SOUTHWEST")
+REGIONS = (
+    *("CENTRAL", "EAST", "NORTH", "NORTHEAST", "SOUTH", "WEST", "NORTHWEST", "SOUTHWEST"),
+    *(f"GEO{k:03d}" for k in range(9, 41)),  # as the synthetic source names regions past 8
+)
 MAX_LAG = 8
 
 

@@ -12,7 +12,8 @@ from plotly.offline import get_plotlyjs
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.batch import BatchPaths, run_batch, segment_optimisation
+from mmm_analytics.simulator.batch import BatchPaths, batch_units, run_batch, segment_optimisation
+from mmm_analytics.simulator.defaults import FRONTIER_POINTS
 
 from .hand_built import build_params, replace_params, write_model
 
@@ -23,7 +24,8 @@ def test_batch_writes_everything(tmp_path: Path, simulator: MarketingSimulator) 
     scenarios = tmp_path / "s.yaml"
     scenarios.write_text(SCENARIOS)
     paths = BatchPaths(scenarios, tmp_path / "sim", tmp_path / "fig", tmp_path / "report.html", export=True)
-    results = run_batch(simulator, paths, VizConfig(dpi=50))
+    heard: list[tuple[str, int, int]] = []
+    results = run_batch(simulator, paths, VizConfig(dpi=50), progress=lambda *said: heard.append(said))
     for name in (
         "scenario_comparison.csv",
         "efficiency_frontier.csv",
@@ -49,6 +51,15 @@ def test_batch_writes_everything(tmp_path: Path, simulator: MarketingSimulator) 
     assert "Efficiency frontier" in page and "more_tv" in page and "CPM" in page
     assert len(pd.read_csv(paths.output / "segment_optimization.csv")) == len(simulator.segments)
     assert len(results.written) >= 20
+    # Before, `mmm simulate` showed one spinner for the whole run (13 minutes on 100 series).
+    total = batch_units(simulator)
+    assert total == 5 + len(simulator.segments) + FRONTIER_POINTS
+    assert {t for _, _, t in heard} == {total} and heard[-1] == ("done", total, total)
+    done = [d for _, d, _ in heard]
+    assert done == sorted(done) and done[0] == 0
+    counted = {label: sum(1 for said, _, _ in heard if said == label) for label, _, _ in heard}
+    assert counted[f"efficiency frontier ({FRONTIER_POINTS} budgets)"] == FRONTIER_POINTS + 1
+    assert counted[f"each brand x region's own plan ({len(simulator.segments)} in all)"] == len(simulator.segments) + 1
 
 
 def test_the_batch_selection_applies_to_the_scenarios_without_their_own(

@@ -1,4 +1,5 @@
-"""Rich progress bars for the long steps: training (per Adam epoch) and curves (per figure batch).
+"""Rich progress bars for the long steps: training (per Adam epoch), curves (per figure batch) and the
+batch simulation (per optimisation).
 
 Each is a context manager yielding the callback its step calls; the bar disappears when the
 step ends, and the step's own summary is printed instead. Rich is imported when a bar opens,
@@ -66,5 +67,18 @@ def figure_bar() -> Iterator[Callable[[int, int], None]]:
         def advance(done: int, total: int) -> None:
             label = CURVES_LAST if done >= total else f"figures ({total} in all)"
             progress.update(task, completed=done, total=total, description=label, refresh=True)
+
+        yield advance
+
+
+@contextlib.contextmanager
+def simulation_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A bar over the batch simulation's optimisations (the recommended plan, each brand x region's own
+    plan, the frontier's budgets); yields the (doing, done, in all) callback."""
+    with _bar() as progress:
+        task = progress.add_task("simulation: scenarios", total=None)
+
+        def advance(doing: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=f"simulation: {doing}", refresh=True)
 
         yield advance

@@ -36,7 +36,7 @@ from mmm_analytics.cli.common import (
     warn_empty_data_config,
     warn_model_file,
 )
-from mmm_analytics.cli.progress import epoch_bar, figure_bar
+from mmm_analytics.cli.progress import epoch_bar, figure_bar, simulation_bar
 from mmm_analytics.config.model import MAX_EPOCHS
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import STEPS
@@ -59,10 +59,9 @@ EPOCHS_HELP = "Adam epochs at most (default from model_config.yaml)."
 #: A folder with more files written than this is summarised by a count and its first names.
 FILES_LISTED = 3
 
-#: The spinner shown while a step runs (EDA, training and curves show a progress bar instead).
+#: The spinner shown while a step runs (EDA, training, curves and simulation show a progress bar instead).
 STATUS: dict[str, str] = {
     "data": data_cmd.STATUS,
-    "simulate": simulate_cmd.SIMULATE_STATUS,
     "optimize": simulate_cmd.OPTIMIZE_STATUS,
 }
 
@@ -76,6 +75,8 @@ def _around(step: str) -> contextlib.AbstractContextManager[Any]:
             return epoch_bar()
         case "curves":
             return figure_bar()
+        case "simulate":
+            return simulation_bar()
         case _ if step in STATUS:
             return _status(STATUS[step])
         case _:

@@ -25,6 +25,7 @@ from mmm_analytics.cli.common import (
     warn_config_channels,
     warn_model_file,
 )
+from mmm_analytics.cli.progress import simulation_bar
 from mmm_analytics.errors import InputError
 from mmm_analytics.utils.paths import ProjectPaths, folder_of
 
@@ -89,7 +90,6 @@ DATA_RANGE_HELP = (
 )
 AT_MOST_HELP = "Spend at most the budget (default: exactly the budget)."
 ALLOCATION_HELP = "JSON file for the allocation."
-SIMULATE_STATUS = "Simulating scenarios, optimising, tracing the frontier..."
 OPTIMIZE_STATUS = "Optimising..."
 SCENARIO_COLUMNS = [
     "scenario",
@@ -190,9 +190,18 @@ def simulate(
             from mmm_analytics.cli.interactive import run_interactive
 
             raise typer.Exit(run_interactive(simulator, scenarios, output, console, brand, region))
-        with console.status(SIMULATE_STATUS):
+        with simulation_bar() as progress:
             results = simulate_batch(
-                simulator, scenarios, output, figures, report, config, export=export, brand=brand, region=region
+                simulator,
+                scenarios,
+                output,
+                figures,
+                report,
+                config,
+                export=export,
+                brand=brand,
+                region=region,
+                progress=progress,
             )
         show_batch(results, report, config.viz.number_format)
 

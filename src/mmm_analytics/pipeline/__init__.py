@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from mmm_analytics.models.training import EpochProgress
     from mmm_analytics.reports.inputs import SummaryInputs
     from mmm_analytics.simulator import OptimizationResult
-    from mmm_analytics.simulator.batch import BatchResults
+    from mmm_analytics.simulator.batch import BatchProgress, BatchResults
 
 __all__ = [
     "STEPS",
@@ -229,9 +229,9 @@ def curves(run: PipelineRun, progress: FigureProgress | None = None) -> CurvesRe
     return generate_curves(paths.models_dir, paths.curve_figures, paths.reports_dir, run.config, "png", progress)
 
 
-def simulate(run: PipelineRun, progress: Progress | None = None) -> BatchResults:
+def simulate(run: PipelineRun, progress: BatchProgress | None = None) -> BatchResults:
     """The batch simulation over ``scenarios.yaml`` (national; :func:`default_scenarios` when the config
-    folder has none), with stamped exports."""
+    folder has none), with stamped exports; ``progress`` hears of each optimisation."""
     paths = run.paths
     simulator = load_simulator(paths.models_dir, run.config)
     results = simulate_batch(
@@ -242,6 +242,7 @@ def simulate(run: PipelineRun, progress: Progress | None = None) -> BatchResults
         paths.reports_dir / "simulation_report.html",
         run.config,
         export=True,
+        progress=progress,
     )
     run.solved["national_optimum"] = results.optimum  # the optimize step's question, with the same terms
     return results

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
         MarketingSimulator,
         OptimizationResult,
     )
-    from mmm_analytics.simulator.batch import BatchResults
+    from mmm_analytics.simulator.batch import BatchProgress, BatchResults
     from mmm_analytics.simulator.terms import Terms
 
 #: Called with a label after each EDA step.
@@ -76,11 +76,14 @@ def simulate_batch(
     export: bool = False,
     brand: str = "all",
     region: str = "all",
+    progress: BatchProgress | None = None,
 ) -> BatchResults:
-    """Scenarios, optimisation, frontier and sensitivity of ``brand`` x ``region``: tables, figures, report."""
+    """Scenarios, optimisation, frontier and sensitivity of ``brand`` x ``region``: tables, figures, report;
+    ``progress`` hears of each optimisation (see :data:`~mmm_analytics.simulator.batch.BatchProgress`)."""
     from mmm_analytics.simulator.batch import BatchPaths, run_batch
 
-    return run_batch(simulator, BatchPaths(scenarios, output, figures, report, export), config.viz, brand, region)
+    paths = BatchPaths(scenarios, output, figures, report, export)
+    return run_batch(simulator, paths, config.viz, brand, region, progress)
 
 
 def optimize_to_file(

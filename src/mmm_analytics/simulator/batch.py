@@ -3,6 +3,7 @@ tables, figures, the HTML report and (optionally) provenance-stamped exports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator import figures
-from mmm_analytics.simulator.defaults import ALL, SEGMENT_OPTIMISATION_ROWS
+from mmm_analytics.simulator.defaults import ALL, FRONTIER_POINTS, SEGMENT_OPTIMISATION_ROWS
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.export import export_result, provenance
 from mmm_analytics.simulator.frontier import efficiency_frontier
@@ -21,6 +22,23 @@ from mmm_analytics.simulator.scenarios import compare_scenarios, scenarios_from_
 from mmm_analytics.simulator.sensitivity import sensitivity
 from mmm_analytics.simulator.terms import BATCH
 from mmm_analytics.utils.io import write_csv, write_json
+
+#: What the batch run reports as it goes: (what it is doing, units done, units in all).
+type BatchProgress = Callable[[str, int, int], None]
+
+
+class _Ticker:
+    """Counts the batch run's units (one per optimisation, plus the scenarios and the writing) for a
+    :data:`BatchProgress` callback; silent without one."""
+
+    def __init__(self, progress: BatchProgress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, label: str, units: int = 1) -> None:
+        """``units`` more are done; the next ones are ``label``."""
+        self.done = min(self.done + units, self.total)
+        if self.progress is not None:
+            self.progress(label, self.done, self.total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +71,19 @@ def largest_segments(simulator: MarketingSimulator, count: int = SEGMENT_OPTIMIS
     return [segment for index, segment in enumerate(simulator.segments) if index in keep]
 
 
-def segment_optimisation(simulator: MarketingSimulator, count: int = SEGMENT_OPTIMISATION_ROWS) -> pd.DataFrame:
+def segment_optimisation(
+    simulator: MarketingSimulator,
+    count: int = SEGMENT_OPTIMISATION_ROWS,
+    each: Callable[[], None] | None = None,
+) -> pd.DataFrame:
     """Each brand x region optimised on its own current weekly budget: one row per segment, for the
-    ``count`` segments of the largest current weekly spend (every segment of a smaller model)."""
+    ``count`` segments of the largest current weekly spend (every segment of a smaller model);
+    ``each`` is called after each segment."""
     rows = []
     for brand, region in largest_segments(simulator, count):
         result = simulator.optimize_budget(None, None, brand, region, terms=BATCH)
+        if each is not None:
+            each()
         rows.append(
             {
                 "brand": brand,
@@ -73,20 +98,49 @@ def segment_optimisation(simulator: MarketingSimulator, count: int = SEGMENT_OPT
     return pd.DataFrame(rows)
 
 
-def compute(simulator: MarketingSimulator, scenarios_path: Path, brand: str = ALL, region: str = ALL) -> BatchResults:
+#: Units of the batch run besides the segments' and the frontier's optimisations: the scenarios, the
+#: recommended plan, the two sensitivity tables and the writing of tables, figures and report.
+_OTHER_UNITS = 5
+
+
+def batch_units(simulator: MarketingSimulator) -> int:
+    """How many units a :data:`BatchProgress` callback counts to for ``simulator``'s batch run."""
+    return _OTHER_UNITS + len(largest_segments(simulator)) + FRONTIER_POINTS
+
+
+def compute(
+    simulator: MarketingSimulator,
+    scenarios_path: Path,
+    brand: str = ALL,
+    region: str = ALL,
+    progress: BatchProgress | None = None,
+) -> BatchResults:
     """Every batch result, nothing written yet: the optimum, sensitivity and frontier of ``brand`` x
-    ``region``, and the scenarios, each run for its own brand and region or, naming none, for these."""
+    ``region``, and the scenarios, each run for its own brand and region or, naming none, for these.
+    ``progress`` hears of each optimisation (:data:`BatchProgress`; the writing is the last unit)."""
+    tick = _Ticker(progress, batch_units(simulator))
+    tick("scenarios", 0)
     scenarios = scenarios_from_file(scenarios_path, simulator, brand, region)
     summary, channels = compare_scenarios(simulator, scenarios)
+    tick("the recommended plan")
     optimum = simulator.optimize_budget(None, None, brand, region, terms=BATCH)
+    tick("sensitivity of each channel")
     around_current = sensitivity(simulator, "current", brand, region)
     around_optimum = sensitivity(simulator, "optimum", brand, region, optimum=optimum)
+    own_plans = f"each brand x region's own plan ({len(largest_segments(simulator))} in all)"
+    tick(own_plans, 2)
+    segments = segment_optimisation(simulator, each=lambda: tick(own_plans))
+    tick(f"efficiency frontier ({FRONTIER_POINTS} budgets)", 0)
+    frontier = efficiency_frontier(
+        simulator, brand, region, each=lambda: tick(f"efficiency frontier ({FRONTIER_POINTS} budgets)")
+    )
+    tick("tables, figures and the report", 0)
     return BatchResults(
         scenarios=summary,
         scenario_channels=channels,
         optimum=optimum,
-        segments=segment_optimisation(simulator),
-        frontier=efficiency_frontier(simulator, brand, region),
+        segments=segments,
+        frontier=frontier,
         sensitivity=pd.concat([around_current, around_optimum], ignore_index=True),
     )
 
@@ -150,7 +204,16 @@ def write_outputs(
 
 
 def run_batch(
-    simulator: MarketingSimulator, paths: BatchPaths, viz: VizConfig, brand: str = ALL, region: str = ALL
+    simulator: MarketingSimulator,
+    paths: BatchPaths,
+    viz: VizConfig,
+    brand: str = ALL,
+    region: str = ALL,
+    progress: BatchProgress | None = None,
 ) -> BatchResults:
-    """Compute every result and write tables, figures, report (and exports)."""
-    return write_outputs(simulator, compute(simulator, paths.scenarios, brand, region), paths, viz)
+    """Compute every result and write tables, figures, report (and exports); ``progress`` as in :func:`compute`."""
+    results = write_outputs(simulator, compute(simulator, paths.scenarios, brand, region, progress), paths, viz)
+    if progress is not None:
+        total = batch_units(simulator)
+        progress("done", total, total)
+    return results

@@ -20,8 +20,10 @@ SENSITIVITY_STEPS: tuple[float, ...] = (0.10, 0.20, 0.50)
 SOLVER_MAX_ITER = 500
 SOLVER_FTOL = 1e-11
 #: Selections with more free cells than this are solved by prices (:mod:`mmm_analytics.simulator.prices`),
-#: not SLSQP, whose dense steps grow with the cube of the cells.
-PRICE_SOLVER_CELLS = 600
+#: not SLSQP, whose dense steps grow with the cube of the cells: on fitted 6-channel panels SLSQP took 4 s
+#: at 144 cells, 10 s at 240 and 165 s at 600, where prices took 1 s and sold 0.01-0.03% less at 144-240
+#: cells and 0.06% more at 600.
+PRICE_SOLVER_CELLS = 300
 #: With ``objective_draws`` 0 (every draw), the expected objective averages over at most
 #: ``OBJECTIVE_CELL_DRAWS // cells`` draws while optimising (at least ``MIN_OBJECTIVE_DRAWS``):
 #: a national plan over thousands of cells then costs about as much per step as a small one.

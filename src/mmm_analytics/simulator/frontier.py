@@ -12,6 +12,8 @@ from today's, that range would force or forbid spend and bend the frontier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -47,6 +49,7 @@ def efficiency_frontier(
     constraints: BudgetConstraints | None = None,
     starts: int | None = 1,
     data_range: bool = False,
+    each: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
     """Optimal vs current-mix weekly incremental sales over a grid of weekly budgets.
 
@@ -54,7 +57,8 @@ def efficiency_frontier(
     scaled to the budget, plus ``starts - 1`` further starts (``None``: the configured number);
     concave or large selections are solved by prices instead (:mod:`mmm_analytics.simulator.prices`),
     from the previous optimum when concave, each in time linear in the cells.
-    ``data_range`` keeps every cell within its range of weekly spend in the data.
+    ``data_range`` keeps every cell within its range of weekly spend in the data. ``each`` is called
+    after each budget.
 
     Returns
     -------
@@ -87,4 +91,6 @@ def efficiency_frontier(
                 "marginal_roi": mroi,
             }
         )
+        if each is not None:
+            each()
     return pd.DataFrame(rows, columns=list(FRONTIER_COLUMNS))
