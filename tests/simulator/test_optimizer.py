@@ -431,7 +431,7 @@ def test_scenarios_spending_where_the_data_never_did_carry_their_warning(faceboo
 
 def test_a_national_plan_over_hundreds_of_cells_is_solved_by_prices_in_seconds(tmp_path: Path) -> None:
     """Before, 301-600 free cells went to SLSQP, whose dense steps grow with the cube of the cells: 19 s here
-    (90 brand x region segments x 6 channels) and 13 minutes for `mmm simulate` on 100 segments; the price
+    (90 brand x region segments x 6 channels) and 9 minutes for `mmm simulate` on 100 segments; the price
     solver takes about a second and finds a plan that sells at least as much (measured: 0.01% more)."""
     folder = write_model(tmp_path, build_params(n_brands=3, n_regions=30, n_channels=6, n_draws=16))
     simulator = MarketingSimulator.from_model_dir(folder, SimulatorSettings(horizon_weeks=13))
