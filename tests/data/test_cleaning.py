@@ -22,6 +22,7 @@ from mmm_analytics.data.cleaning import (
     MIN_OFF_SALE_WEEKS,
     OUTLIER_COLUMNS,
     OUTLIER_FLAG,
+    SALES_OBSERVED,
     clean_panel,
     cleaning_report,
     extreme_outlier_notes,
@@ -229,12 +230,19 @@ def test_clean_panel_meets_the_contract_and_report_counts_changes(raw_small: pd.
     validated = validate_panel(raw, "small.csv")
     cleaned = clean_panel(validated.frame.sample(frac=1.0, random_state=0), CleaningSettings())
     frame = cleaned.frame
-    assert list(frame.columns) == [*schema.ALL_COLUMNS, OUTLIER_FLAG]
+    assert list(frame.columns) == [*schema.ALL_COLUMNS, OUTLIER_FLAG, SALES_OBSERVED]
     assert frame[schema.DATE].dtype == "datetime64[ns]"
     assert all(frame[c].dtype == "int64" for c in schema.FLAG_COLUMNS)
     other = [c for c in schema.NUMERIC_COLUMNS if c not in schema.FLAG_COLUMNS]
     assert all(frame[c].dtype == "float64" for c in other)
-    assert frame[OUTLIER_FLAG].dtype == bool
+    assert frame[OUTLIER_FLAG].dtype == bool and frame[SALES_OBSERVED].dtype == bool
+    # Before, the added week's sales, copied from its neighbours, were as good as any observed week's.
+    assert (~frame[SALES_OBSERVED]).sum() == 1
+    added = frame.loc[~frame[SALES_OBSERVED]].iloc[0]
+    assert (added[schema.DATE], added[schema.GEO]) == (
+        pd.Timestamp(raw_small.loc[8, schema.DATE]),
+        raw_small.loc[8, schema.GEO],
+    )
     assert not frame.isna().any().any()
     assert frame.equals(frame.sort_values([*schema.KEY_COLUMNS, schema.DATE]).reset_index(drop=True))
     report = cleaning_report(validated, cleaned, CleaningSettings(), "small.csv")
@@ -291,7 +299,7 @@ def test_clean_panel_keeps_the_spend_column(raw_small: pd.DataFrame) -> None:
     validated = validate_panel(raw, "small.csv", SPEND_CONFIG.channel_table())
     cleaned = clean_panel(validated.frame.sample(frac=1.0, random_state=0), CleaningSettings())
     frame = cleaned.frame
-    assert list(frame.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG]
+    assert list(frame.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG, SALES_OBSERVED]
     assert frame["TV_Spend"].dtype == "float64"
     assert not frame.isna().any().any()
     assert frame.equals(frame.sort_values([*schema.KEY_COLUMNS, schema.DATE]).reset_index(drop=True))
@@ -308,8 +316,9 @@ def test_contract_casts_a_spend_column_to_float(raw_small: pd.DataFrame) -> None
     validated = validate_panel(raw_small, "small.csv")
     cleaned = clean_panel(validated.frame, CleaningSettings())
     spent = cleaned.frame.assign(TV_Spend=np.arange(len(cleaned.frame)))  # int64 as a reader may give it
-    out = to_contract(spent[[OUTLIER_FLAG, "TV_Spend", *schema.ALL_COLUMNS]])
-    assert list(out.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG]
+    out = to_contract(spent[[OUTLIER_FLAG, "TV_Spend", *schema.ALL_COLUMNS]])  # no sales_observed: all observed
+    assert list(out.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG, SALES_OBSERVED]
+    assert out[SALES_OBSERVED].all()
     assert out["TV_Spend"].dtype == "float64"
 
 
@@ -356,6 +365,6 @@ def test_weeks_a_series_has_no_row_for_at_its_ends_are_named(raw_small: pd.DataF
     padded = validate_panel(without(weeks[-20:] if at_end else weeks[:20]), "small.csv").frame  # rows added back
     [note] = unreported_end_notes(padded)
     assert f"has no row for its {'last' if at_end else 'first'} 20 of 104 weeks (" in note
-    assert "copies the nearest week's sales and media there" in note
+    assert "the model leaves those weeks' sales out of its fit and its scores" in note
     short = validate_panel(without(weeks[: MIN_OFF_SALE_WEEKS - 1]), "small.csv").frame
     assert unreported_end_notes(short) == ()

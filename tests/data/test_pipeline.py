@@ -17,7 +17,7 @@ from mmm_analytics.config.data import (
 )
 from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data import schema
-from mmm_analytics.data.cleaning import OUTLIER_FLAG
+from mmm_analytics.data.cleaning import OUTLIER_FLAG, SALES_OBSERVED
 from mmm_analytics.data.pipeline import (
     SourceKind,
     load_clean_panel,
@@ -69,7 +69,8 @@ def test_raw_csv_is_the_generated_panel(synthetic_run) -> None:
 def test_clean_panel_contract(synthetic_run) -> None:
     result, _ = synthetic_run
     frame = pd.read_parquet(result.clean_panel)
-    assert list(frame.columns) == [*schema.ALL_COLUMNS, OUTLIER_FLAG]
+    assert list(frame.columns) == [*schema.ALL_COLUMNS, OUTLIER_FLAG, SALES_OBSERVED]
+    assert frame[SALES_OBSERVED].all()  # the synthetic panel has every week
     assert frame[schema.DATE].dtype == "datetime64[ns]"
     assert all(frame[c].dtype == "int64" for c in schema.FLAG_COLUMNS)
     floats = [c for c in schema.NUMERIC_COLUMNS if c not in schema.FLAG_COLUMNS]

@@ -18,7 +18,7 @@ import yaml
 from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.data import schema
-from mmm_analytics.data.cleaning import OUTLIER_FLAG
+from mmm_analytics.data.cleaning import OUTLIER_FLAG, SALES_OBSERVED
 from mmm_analytics.data.pipeline import load_clean_panel, run_data
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import build_panel
@@ -63,7 +63,7 @@ def _csv(path: Path) -> pd.DataFrame:
 
 def test_clean_panel_parquet_keeps_the_spend_column(spend_run, spend_csv: Path) -> None:
     frame = pd.read_parquet(spend_run.clean_panel)
-    assert list(frame.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG]
+    assert list(frame.columns) == [*schema.ALL_COLUMNS, "TV_Spend", OUTLIER_FLAG, SALES_OBSERVED]
     assert frame["TV_Spend"].dtype == "float64"
     expected = _csv(spend_csv).sort_values([*schema.KEY_COLUMNS, schema.DATE]).reset_index(drop=True)
     np.testing.assert_array_equal(frame["TV_Spend"], expected["TV_Spend"])

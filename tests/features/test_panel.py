@@ -238,3 +238,22 @@ def test_a_csv_without_any_media_spend_is_refused(dated_frame: pd.DataFrame) -> 
     media = list(DataConfig().channel_table().columns)
     with pytest.raises(InputError, match="^no channel has any spend in the panel"):
         build_panel(dated_frame.assign(**dict.fromkeys(media, 0.0)), DataConfig(), FeatureConfig())
+
+
+def test_weeks_whose_sales_the_cleaning_filled_in_are_marked_per_series(sku_frame: pd.DataFrame) -> None:
+    """Before, a week whose sales were copied from a neighbour was a week like any other to the model."""
+    from mmm_analytics.data.cleaning import SALES_OBSERVED
+
+    frame = sku_frame.assign(**{SALES_OBSERVED: True})
+    first_sku = (frame["Geo"] == frame["Geo"].iloc[0]) & (frame["Brand"] == frame["Brand"].iloc[0])
+    first_sku &= frame["SKU"] == frame["SKU"].iloc[0]
+    early = first_sku & (frame["Date"] < sorted(frame["Date"].unique())[10])
+    frame.loc[early, SALES_OBSERVED] = False  # one SKU of the first geo x brand starts 10 weeks late
+    panel = build_panel(frame, DataConfig(), FeatureConfig())
+    assert panel.sales_observed is not None and panel.sales_observed.shape == panel.sales.shape
+    # The geo x brand week counts as observed only where every SKU's sales were.
+    assert not panel.sales_observed[0, :10].any() and panel.sales_observed[0, 10:].all()
+    assert panel.sales_observed[1:].all()
+    np.testing.assert_array_equal(panel.observed[0, :12], [0.0] * 10 + [1.0] * 2)
+    assert panel.series_subset([1, 0]).sales_observed[1, :10].sum() == 0
+    assert build_panel(sku_frame, DataConfig(), FeatureConfig()).sales_observed is None  # every week observed

@@ -43,6 +43,7 @@ def assert_same_panel(loaded: FeaturePanel, panel: FeaturePanel) -> None:
         assert getattr(loaded, name) == getattr(panel, name), name
     assert loaded.scalers.to_dict() == panel.scalers.to_dict()
     np.testing.assert_array_equal(loaded.scaled_controls, panel.scaled_controls)
+    np.testing.assert_array_equal(loaded.observed, panel.observed)
 
 
 def test_meta_path_sits_beside_the_parquet() -> None:
@@ -55,6 +56,19 @@ def test_save_load_round_trip_is_exact(geo_brand_panel: FeaturePanel, tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["features.parquet", "features_meta.json"]
     assert_same_panel(load_panel(path), geo_brand_panel)
     assert json.loads(meta_path(path).read_text())["granularity"] == "geo_brand"
+
+
+def test_weeks_of_filled_in_sales_survive_the_file(geo_brand_panel: FeaturePanel, tmp_path: Path) -> None:
+    """Before, the features file had no word of which weeks' sales the cleaning filled in."""
+    observed = np.ones(geo_brand_panel.sales.shape, dtype=bool)
+    observed[2, :30] = False
+    panel = dataclasses.replace(geo_brand_panel, sales_observed=observed)
+    path = save_panel(panel, tmp_path / "features.parquet", FeatureConfig())
+    loaded = load_panel(path)
+    assert loaded.sales_observed is not None and (loaded.sales_observed == observed).all()
+    frame = pd.read_parquet(path).drop(columns="sales_observed")  # a file written before the column was kept
+    frame.to_parquet(path)
+    assert load_panel(path).sales_observed is None and load_panel(path).observed.all()
 
 
 def test_the_source_file_is_recorded_by_path_and_digest(geo_brand_panel: FeaturePanel, tmp_path: Path) -> None:

@@ -103,6 +103,35 @@ def test_metrics_table_rows_split_periods_and_levels(grids):
     assert overall["mape"] == pytest.approx(fit_metrics(actual[:, :7], predicted[:, :7])["mape"], rel=1e-12)
 
 
+def test_weeks_whose_sales_were_filled_in_are_not_scored(grids):
+    """Before, a week the cleaning filled in by copying its neighbour scored as a near-perfect forecast."""
+    actual, predicted = grids
+    observed = np.ones(actual.shape, dtype=bool)
+    observed[1, :4] = False  # series A/S started 4 weeks late
+    observed[2, 7:] = False  # series B/N stopped before the holdout
+    copied = predicted.copy()
+    copied[1, :4] = actual[1, :4]  # the filled-in weeks, "forecast" perfectly
+    table = metrics_table(actual, copied, KEYS, holdout_weeks=3, observed=observed)
+    overall = table.query("level == 'overall' and period == 'train'").iloc[0]
+    assert overall["n_obs"] == 21 - 4
+    assert overall["wmape"] == pytest.approx(
+        fit_metrics(actual[:, :7][observed[:, :7]], copied[:, :7][observed[:, :7]])["wmape"]
+    )
+    series = table.query("level == 'series' and brand == 'A' and region == 'S' and period == 'train'").iloc[0]
+    assert series["n_obs"] == 3
+    assert series["mape"] == pytest.approx(fit_metrics(actual[1, 4:7], copied[1, 4:7])["mape"], rel=1e-12)
+    gone = table.query("level == 'series' and brand == 'B' and period == 'holdout'").iloc[0]
+    assert gone["n_obs"] == 0 and math.isnan(gone["wmape"])
+    national = table.query("level == 'national' and period == 'holdout'").iloc[0]
+    assert national["wmape"] == pytest.approx(
+        fit_metrics(actual[:2, 7:].sum(0), copied[:2, 7:].sum(0))["wmape"], rel=1e-12
+    )
+    unmasked = metrics_table(actual, copied, KEYS, holdout_weeks=3).query("level == 'overall' and period == 'train'")
+    assert unmasked.iloc[0]["wmape"] < overall["wmape"]  # the copied weeks flattered the fit
+    diagnostics = residual_diagnostics(actual, copied, KEYS, holdout_weeks=3, observed=observed)
+    assert np.isfinite(diagnostics["durbin_watson"]).all()
+
+
 def test_no_holdout_gives_train_rows_only(grids):
     actual, predicted = grids
     assert period_weeks(10, 0) == {"train": slice(0, 10)}

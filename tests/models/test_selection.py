@@ -14,7 +14,7 @@ import pytest
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
-from mmm_analytics.models.selection import Fold, Start, rolling_folds, select_forms
+from mmm_analytics.models.selection import Fold, Start, fold_errors, rolling_folds, select_forms
 
 
 @dataclasses.dataclass
@@ -24,10 +24,15 @@ class _Panel:
     sales: np.ndarray
     dates: list
     holdout_weeks: int
+    sales_observed: np.ndarray | None = None
 
     @property
     def n_train_weeks(self) -> int:
         return len(self.dates) - self.holdout_weeks
+
+    @property
+    def observed(self) -> np.ndarray:
+        return np.ones(self.sales.shape) if self.sales_observed is None else self.sales_observed.astype(float)
 
 
 def _panel(n_series: int = 12, n_weeks: int = 156, holdout: int = 13) -> FeaturePanel:
@@ -73,6 +78,24 @@ def test_each_fold_trains_only_before_its_origin_and_every_candidate_is_scored()
     assert names[:2] == ["beta_gamma + hill", "weibull + hill"] and names[2].endswith("+ logistic")
     assert len(names) == 3
     assert all(c.errors.shape == (24,) for c in selection.candidates)
+
+
+def test_weeks_whose_sales_were_filled_in_are_not_scored_in_the_folds() -> None:
+    """Before, a fold scored the forecast of weeks whose sales the cleaning had copied from a neighbour."""
+    panel = _panel()
+    observed = np.ones(panel.sales.shape, dtype=bool)
+    observed[3, 117:125] = False  # series 3 reported nothing for 8 weeks of the first fold
+
+    def fit(train: FeaturePanel, config: ModelConfig, start: Start | None) -> tuple[np.ndarray, Start]:
+        predicted = train.sales.copy()
+        predicted[3, 117:125] *= 5.0  # wildly off, but only on the weeks that were filled in
+        return predicted, Start("beta_gamma", "hill", np.zeros(1))
+
+    folds = rolling_folds(143, 2, 13)
+    masked, _ = fold_errors(dataclasses.replace(panel, sales_observed=observed), ModelConfig(), folds, fit)
+    assert np.abs(masked).max() == 0.0
+    unmasked, _ = fold_errors(panel, ModelConfig(), folds, fit)
+    assert unmasked[3] > 1.0
 
 
 def test_a_clearly_better_challenger_wins_and_the_reason_says_by_how_much() -> None:

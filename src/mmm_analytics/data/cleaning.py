@@ -43,6 +43,9 @@ from mmm_analytics.style import numbers
 #: Scales a median absolute deviation to a standard deviation for normal data.
 MAD_TO_SD = 1.4826
 OUTLIER_FLAG = "outlier_flag"
+#: False where the week's ``Sales_Value`` was filled in by the cleaning (the file had no row for the
+#: week, or no value): the model neither trains on those sales nor scores its fit on them.
+SALES_OBSERVED = "sales_observed"
 #: Outliers are judged against weeks in the same promotion state, so a planned price
 #: promotion (and its sales uplift) is not mistaken for an outlier.
 PROMOTION_STATE = "TPR_Flag"
@@ -69,8 +72,8 @@ class CleanedPanel:
     ``frame`` follows the ``clean_panel.parquet`` contract: the 28 schema columns (Date
     datetime64[ns], Geo/Brand/SKU str, flags int64, the rest float64, no missing values),
     then the channel columns outside the schema (float64, no missing values; see
-    :func:`channel_columns_of`), then a boolean ``outlier_flag``; rows sorted by
-    (Geo, Brand, SKU, Date).
+    :func:`channel_columns_of`), then a boolean ``outlier_flag`` and a boolean ``sales_observed``
+    (:data:`SALES_OBSERVED`); rows sorted by (Geo, Brand, SKU, Date).
     ``outliers`` has one row per flagged cell (columns :data:`OUTLIER_COLUMNS`).
     Count dicts map column -> cells.
     """
@@ -85,8 +88,9 @@ class CleanedPanel:
 
 def channel_columns_of(frame: pd.DataFrame) -> list[str]:
     """Columns of a validated or cleaned panel outside the schema (the channel table's extra
-    exposure and spend columns, e.g. ``TV_Spend``), in frame order; ``outlier_flag`` excluded."""
-    return [str(c) for c in frame.columns if c not in schema.COLUMNS and c != OUTLIER_FLAG]
+    exposure and spend columns, e.g. ``TV_Spend``), in frame order; ``outlier_flag`` and
+    ``sales_observed`` excluded."""
+    return [str(c) for c in frame.columns if c not in schema.COLUMNS and c not in (OUTLIER_FLAG, SALES_OBSERVED)]
 
 
 def _interpolate_linear(values: pd.Series, series: pd.Series) -> pd.Series:
@@ -334,8 +338,8 @@ def off_sale_notes(frame: pd.DataFrame) -> tuple[str, ...]:
 
 def unreported_end_notes(frame: pd.DataFrame) -> tuple[str, ...]:
     """One line naming the series (and how many more) without any row for their first or last
-    :data:`MIN_OFF_SALE_WEEKS` weeks or more, which the cleaning fills from the nearest week: sales and media
-    of weeks that never happened, trained and scored on; () when none. ``frame``: the validated panel, the
+    :data:`MIN_OFF_SALE_WEEKS` weeks or more, which the cleaning fills from the nearest week (sales the
+    model then leaves out, media it reads); () when none. ``frame``: the validated panel, the
     rows added for missing weeks holding no value."""
     values = [column for column in (*schema.NUMERIC_COLUMNS, *channel_columns_of(frame)) if column in frame.columns]
     empty = frame[values].isna().all(axis=1) if values else pd.Series(False, index=frame.index)
@@ -343,9 +347,10 @@ def unreported_end_notes(frame: pd.DataFrame) -> tuple[str, ...]:
     return _end_note(
         frame,
         empty,
-        "series {name} has no row for {which} of {weeks} weeks ({span}){more}: the cleaning copies the nearest "
-        "week's sales and media there, so the model trains (and is scored) on weeks that did not happen; start "
-        "the file where the series starts (or end it where it ends), or leave the series out",
+        "series {name} has no row for {which} of {weeks} weeks ({span}){more}: the model leaves those weeks' "
+        "sales out of its fit and its scores, but their media are copied from the nearest week and count in "
+        "the contributions and ROIs; start the file where the series starts (or end it where it ends), or "
+        "leave the series out",
     )
 
 
@@ -353,10 +358,13 @@ def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
     """Cast to the ``clean_panel.parquet`` dtypes and order (see :class:`CleanedPanel`).
 
     Columns outside the schema (:func:`channel_columns_of`) are kept, as float64, after the
-    schema columns.
+    schema columns. A frame without ``sales_observed`` (a panel cleaned before it was kept) has
+    every week's sales observed.
     """
     extra = channel_columns_of(frame)
-    out = frame[[*schema.ALL_COLUMNS, *extra, OUTLIER_FLAG]].copy()
+    if SALES_OBSERVED not in frame.columns:
+        frame = frame.assign(**{SALES_OBSERVED: True})
+    out = frame[[*schema.ALL_COLUMNS, *extra, OUTLIER_FLAG, SALES_OBSERVED]].copy()
     out[schema.DATE] = pd.to_datetime(out[schema.DATE]).astype("datetime64[ns]")
     for column in schema.KEY_COLUMNS:
         out[column] = out[column].astype(str)
@@ -365,6 +373,7 @@ def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
     for column in extra:
         out[column] = out[column].astype("float64")
     out[OUTLIER_FLAG] = out[OUTLIER_FLAG].astype(bool)
+    out[SALES_OBSERVED] = out[SALES_OBSERVED].astype(bool)
     return out.sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
 
 
@@ -381,8 +390,10 @@ def clean_panel(frame: pd.DataFrame, settings: CleaningSettings) -> CleanedPanel
     """
     check_outlier_columns(settings.outliers)
     ordered = frame.sort_values([*_KEY, schema.DATE], kind="stable").reset_index(drop=True)
+    observed = ordered[schema.SALES_VALUE].notna()
     filled, imputed, borrowed = impute(ordered, settings.impute)
     handled, outliers, flagged, clipped = handle_outliers(filled, settings.outliers)
+    handled = handled.assign(**{SALES_OBSERVED: observed})
     return CleanedPanel(to_contract(handled), outliers, imputed, borrowed, flagged, clipped)
 
 

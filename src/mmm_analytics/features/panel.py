@@ -18,6 +18,7 @@ import pandas as pd
 from mmm_analytics.config.data import DataConfig
 from mmm_analytics.config.features import FeatureConfig, Granularity
 from mmm_analytics.data import schema
+from mmm_analytics.data.cleaning import SALES_OBSERVED
 from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.data.spend import require_some_spend, unspent_channel_notes
 from mmm_analytics.errors import InputError
@@ -41,7 +42,9 @@ class FeaturePanel:
     ``notes`` are lines about channels with no spend in some brand x region
     (:func:`~mmm_analytics.data.spend.unspent_channel_notes`) and controls the scalers could not use
     (constant, duplicate or collinear over the training weeks; see
-    :func:`~mmm_analytics.features.scaling.control_notes`)."""
+    :func:`~mmm_analytics.features.scaling.control_notes`). ``sales_observed`` (S, T) bool is False where a
+    week's sales were filled in by the cleaning for some SKU of the series (no row or no value in the file):
+    the model neither trains on nor scores those weeks; None when every week was observed."""
 
     dates: pd.DatetimeIndex
     geo: tuple[str, ...]
@@ -56,11 +59,18 @@ class FeaturePanel:
     control_names: tuple[str, ...]
     holdout_weeks: int
     scalers: Scalers
+    sales_observed: Array | None = None
     notes: tuple[str, ...] = ()
 
     @property
     def n_train_weeks(self) -> int:
         return len(self.dates) - self.holdout_weeks
+
+    @property
+    def observed(self) -> Array:
+        """(S, T) float 1.0 where the week's sales were observed, 0.0 where the cleaning filled them in."""
+        shape = self.sales.shape
+        return np.ones(shape) if self.sales_observed is None else np.asarray(self.sales_observed, dtype=np.float64)
 
     @property
     def spend(self) -> Array:
@@ -90,6 +100,7 @@ class FeaturePanel:
             relative_price=self.relative_price[keep],
             controls=self.controls[keep],
             scalers=scalers,
+            sales_observed=None if self.sales_observed is None else self.sales_observed[keep],
         )
 
     def series_labels(self) -> list[str]:
@@ -206,6 +217,8 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
     work["_weighted_price"] = work["_relative_price"] * work[schema.SALES_VALUE]
     sums = {c: "sum" for c in [schema.SALES_VALUE, "_weighted_price", *media_columns]}
     means = {c: "mean" for c in MEAN_CONTROLS if c in work.columns} | {"_relative_price": "mean"}
+    if SALES_OBSERVED in work.columns:  # a week counts as observed where every SKU's sales were
+        means[SALES_OBSERVED] = "min"
     grouped = work.groupby([*keys, schema.DATE], sort=True).agg({**sums, **means}).reset_index()
     weighted = grouped["_weighted_price"] / grouped[schema.SALES_VALUE].where(grouped[schema.SALES_VALUE] > 0)
     grouped["relative_price"] = weighted.fillna(grouped["_relative_price"])
@@ -264,6 +277,7 @@ def build_panel(
     sku = tuple(series[schema.SKU].astype(str)) if schema.SKU in keys else None
     labels = _labels(geo, brand, sku)
     relative = cube(["relative_price"])[..., 0]
+    observed = cube([SALES_OBSERVED])[..., 0].astype(bool) if SALES_OBSERVED in grouped.columns else None
     arrays = {"exposure": exposure, "sales": sales, "relative_price": relative, "controls": controls}
     _check_arrays(labels, table.names, control_names, arrays, n_train, "re-run 'mmm data' on the panel")
     scalers = Scalers.fit(exposure, controls, sales, n_train, control_names)
@@ -282,6 +296,7 @@ def build_panel(
         control_names=control_names,
         holdout_weeks=data_config.holdout_weeks,
         scalers=scalers,
+        sales_observed=None if observed is None or observed.all() else observed,
         notes=(
             *unspent_channel_notes(frame, table),
             *control_notes(train_controls, control_names, scalers.whitening.shape[1]),

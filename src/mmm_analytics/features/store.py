@@ -75,6 +75,7 @@ def to_frame(panel: FeaturePanel, config: FeatureConfig) -> pd.DataFrame:
         "Date": np.tile(panel.dates.to_numpy(), n_series),
         "is_holdout": np.tile(np.arange(n_weeks) >= panel.n_train_weeks, n_series),
         "Sales_Value": panel.sales.ravel(),
+        "sales_observed": panel.observed.ravel() > 0,
         "relative_price": panel.relative_price.ravel(),
     }
     if panel.sku is not None:
@@ -170,6 +171,8 @@ def load_panel(path: Path) -> FeaturePanel:
         return frame[columns].to_numpy(dtype=np.float64).reshape(n_series, n_weeks, len(columns))
 
     per_series = frame.groupby("series_id").first()
+    # A features file written before the column was kept has every week's sales observed.
+    observed = frame["sales_observed"].astype(bool).to_numpy() if "sales_observed" in frame.columns else None
     try:
         cpm = np.asarray(meta["cpm"], dtype=np.float64)
         holdout_weeks = int(meta["holdout_weeks"])
@@ -197,6 +200,7 @@ def load_panel(path: Path) -> FeaturePanel:
         control_names=tuple(controls),
         holdout_weeks=holdout_weeks,
         scalers=scalers,
+        sales_observed=None if observed is None or observed.all() else observed.reshape(n_series, n_weeks),
         notes=tuple(str(note) for note in meta.get("notes", ())),
     )
 

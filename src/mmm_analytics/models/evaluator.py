@@ -239,8 +239,11 @@ def evaluate(
     _check_matches(decomposition, panel, params)
     clock = _Clock()
     keys = series_keys(panel)
-    table = metrics_table(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
-    diagnostics = residual_diagnostics(panel.sales, decomposition.predicted, keys, panel.holdout_weeks)
+    observed = panel.sales_observed  # weeks whose sales the cleaning filled in are not scored
+    table = metrics_table(panel.sales, decomposition.predicted, keys, panel.holdout_weeks, observed)
+    diagnostics = residual_diagnostics(
+        panel.sales, decomposition.predicted, keys, panel.holdout_weeks, observed=observed
+    )
     metrics = metrics_summary(table) | {"residuals": _residual_summary(diagnostics)}
     frame = decomposition_frame(decomposition, panel)
     contributions = channel_contributions(decomposition, panel)

@@ -27,7 +27,8 @@ def series_controls(panel: FeaturePanel) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class ModelInputs:
-    """``x`` (dict of float32/int32 arrays), ``y`` (S, T) scaled sales, masks (S, T)."""
+    """``x`` (dict of float32/int32 arrays), ``y`` (S, T) scaled sales, masks (S, T): 1 on the training
+    (holdout) weeks whose sales were observed, 0 elsewhere."""
 
     x: dict[str, np.ndarray]
     y: np.ndarray
@@ -50,7 +51,9 @@ def model_inputs(panel: FeaturePanel) -> ModelInputs:
     }
     train = np.zeros((n_series, n_weeks), dtype=np.float32)
     train[:, : panel.n_train_weeks] = 1.0
-    return ModelInputs(x, (panel.sales / panel.scalers.sales_scale).astype(np.float32), train, 1.0 - train)
+    observed = panel.observed.astype(np.float32)  # weeks whose sales the cleaning filled in count in neither
+    y = (panel.sales / panel.scalers.sales_scale).astype(np.float32)
+    return ModelInputs(x, y, train * observed, (1.0 - train) * observed)
 
 
 def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, Any]:

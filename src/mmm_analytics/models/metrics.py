@@ -98,7 +98,9 @@ def _groups(keys: pd.DataFrame) -> list[tuple[Level, str, str, npt.NDArray[np.bo
     return groups
 
 
-def metrics_table(actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_weeks: int) -> pd.DataFrame:
+def metrics_table(
+    actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_weeks: int, observed: Grid | None = None
+) -> pd.DataFrame:
     """One row per period x level (x brand x region): ``level, brand, region, period, n_obs`` + metrics.
 
     Parameters
@@ -110,29 +112,38 @@ def metrics_table(actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_wee
         then summed in the series rows.
     holdout_weeks : int
         Weeks at the end that were held out of training.
+    observed : ndarray of shape (S, T), optional
+        Nonzero where the week's sales were observed (not filled in by the cleaning): only those cells
+        count, a group's weekly sums add its observed series, and a week without any is left out.
+        None: every cell.
     """
+    seen = np.ones(actual.shape, dtype=bool) if observed is None else np.asarray(observed) > 0
     rows: list[dict[str, Any]] = []
     for period, weeks in period_weeks(actual.shape[1], holdout_weeks).items():
-        a, p = actual[:, weeks], predicted[:, weeks]
+        a, p, o = actual[:, weeks], predicted[:, weeks], seen[:, weeks]
         rows.append(
             {
                 "level": Level.OVERALL.value,
                 "brand": ALL,
                 "region": ALL,
                 "period": period.value,
-                "n_obs": a.size,
-                **fit_metrics(a, p),
+                "n_obs": int(o.sum()),
+                **fit_metrics(a[o], p[o]),
             }
         )
         for level, brand, region, mask in _groups(keys):
+            kept = o[mask].any(axis=0)  # the weeks with an observed series of the group
             rows.append(
                 {
                     "level": level.value,
                     "brand": brand,
                     "region": region,
                     "period": period.value,
-                    "n_obs": a.shape[1],
-                    **fit_metrics(a[mask].sum(axis=0), p[mask].sum(axis=0)),
+                    "n_obs": int(kept.sum()),
+                    **fit_metrics(
+                        np.where(o[mask], a[mask], 0.0).sum(axis=0)[kept],
+                        np.where(o[mask], p[mask], 0.0).sum(axis=0)[kept],
+                    ),
                 }
             )
     return pd.DataFrame(rows, columns=["level", "brand", "region", "period", "n_obs", *METRIC_NAMES])
@@ -183,7 +194,12 @@ def _acf(residual: Grid, lags: int) -> Grid:
 
 
 def residual_diagnostics(
-    actual: Grid, predicted: Grid, keys: pd.DataFrame, holdout_weeks: int, lags: int = ACF_LAGS
+    actual: Grid,
+    predicted: Grid,
+    keys: pd.DataFrame,
+    holdout_weeks: int,
+    lags: int = ACF_LAGS,
+    observed: Grid | None = None,
 ) -> pd.DataFrame:
     """Durbin-Watson and residual ACF (lags 1..``lags``) over the training weeks.
 
@@ -198,9 +214,11 @@ def residual_diagnostics(
     DataFrame with columns ``level, brand, region, n_weeks, durbin_watson, acf_lag_1 .. acf_lag_{lags}``
     """
     n_train = actual.shape[1] - holdout_weeks
+    seen = np.ones(actual.shape) if observed is None else (np.asarray(observed) > 0).astype(np.float64)
+    error = (actual - predicted) * seen  # a week whose sales the cleaning filled in has no residual
     series = [(b, r, mask) for level, b, r, mask in _groups(keys) if level is Level.SERIES]
-    residual = np.array([(actual[mask] - predicted[mask])[:, :n_train].sum(axis=0) for _, _, mask in series])
-    scale = np.array([np.abs(actual[mask][:, :n_train].sum(axis=0)).mean() for _, _, mask in series])
+    residual = np.array([error[mask][:, :n_train].sum(axis=0) for _, _, mask in series])
+    scale = np.array([_observed_mean(actual[mask][:, :n_train], seen[mask][:, :n_train]) for _, _, mask in series])
     relative = residual / np.where(scale > 0, scale, 1.0)[:, None]
     variance = relative.var(axis=1)
     series_acf = np.array([_acf(r, lags) for r in relative])
@@ -229,6 +247,12 @@ def residual_diagnostics(
         ],
         columns=["level", "brand", "region", "n_weeks", "durbin_watson", *acf_columns],
     )
+
+
+def _observed_mean(actual: Grid, seen: Grid) -> float:
+    """Mean absolute weekly sum of ``actual`` (k, T) over the weeks any of its rows was observed (``seen`` 1)."""
+    kept = seen.any(axis=0)
+    return float(np.abs((actual * seen).sum(axis=0)[kept]).mean()) if kept.any() else 0.0
 
 
 def _durbin_watson(residual: Grid) -> float:

@@ -155,10 +155,13 @@ def fold_errors(
         train_panel = dataclasses.replace(panel, holdout_weeks=len(panel.dates) - fold.origin)
         predicted, start = fit(train_panel, config, start)
         starts.append(start)
-        actual = panel.sales[:, fold.origin : fold.origin + fold.weeks]
-        level = np.maximum(panel.sales[:, : fold.origin].mean(axis=1), 1e-9)
-        relative = (actual - predicted[:, fold.origin : fold.origin + fold.weeks]) / level[:, None]
-        errors.append(np.mean(relative**2, axis=1))
+        window = slice(fold.origin, fold.origin + fold.weeks)
+        seen = panel.observed  # weeks whose sales the cleaning filled in are neither the level nor scored
+        before = seen[:, : fold.origin]
+        level = (panel.sales[:, : fold.origin] * before).sum(axis=1) / np.maximum(before.sum(axis=1), 1.0)
+        relative = (panel.sales[:, window] - predicted[:, window]) / np.maximum(level, 1e-9)[:, None]
+        scored = seen[:, window]
+        errors.append((relative**2 * scored).sum(axis=1) / np.maximum(scored.sum(axis=1), 1.0))
     return np.concatenate(errors), tuple(starts)
 
 
