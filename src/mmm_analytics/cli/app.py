@@ -27,6 +27,7 @@ from mmm_analytics.cli import (
     data_cmd,
     eda_cmd,
     features_cmd,
+    report_cmd,
     run_cmd,
     simulate_cmd,
     train_cmd,
@@ -196,6 +197,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "simulate": simulate_cmd.simulate,
     "optimize": simulate_cmd.optimize,
     "run": run_cmd.run,
+    "report": report_cmd.report,
     "benchmark": benchmark_cmd.benchmark,
 }
 for _name, _command in COMMANDS.items():

@@ -85,6 +85,13 @@ EPILOGS: dict[str, str] = {
             "mmm run --input my_panel.csv --output-dir project/ --skip eda",
         ),
     ),
+    "report": _epilog(
+        ("The summary page after the steps ran one by one:", "mmm train && mmm curves && mmm optimize && mmm report"),
+        (
+            "A project in another folder, with a screenshot of each report:",
+            "mmm report --output-dir project/ --screenshots",
+        ),
+    ),
     "benchmark": _epilog(
         ("Seven worlds x five seeds, each fitted twice (ours and the true form):", "mmm benchmark"),
         ("One world, one seed (a few minutes):", "mmm benchmark --settings delayed --seeds 1"),

@@ -117,6 +117,22 @@ def _current(paths: ProjectPaths, name: str, results: Mapping[str, Any]) -> Path
     return file if file.is_file() and not _earlier(name, results) else None
 
 
+def steps_by_file_age(paths: ProjectPaths) -> dict[str, None]:
+    """For a summary written apart from a run: ``train`` and each later step whose file (of
+    :data:`EARLIER_RESULTS`) is no older than the model's metadata, as :func:`load_inputs`'s ``results``
+    (no objects: the files are read). A later step's file older than the model came from an earlier one."""
+    trained = paths.models_dir / METADATA_FILE
+    if not trained.is_file():
+        return {}
+    model_time = trained.stat().st_mtime
+    newer = {
+        step
+        for name, (step, _) in EARLIER_RESULTS.items()
+        if (file := _file(paths, name)).is_file() and file.stat().st_mtime >= model_time
+    }
+    return dict.fromkeys(["train", *sorted(newer)])
+
+
 def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:
     """What :data:`EARLIER_RESULTS` holds from the model before the one this run (``results``) trained."""
     return tuple(

@@ -450,8 +450,8 @@ def stale_words(stale: Sequence[str], where: str = "this page") -> str:
     ]
     also = f" ({numbers.listing(reports)} {'is' if len(reports) == 1 else 'are'} that model's too)" if reports else ""
     return (
-        f"Left out of {where}: {numbers.listing(list(stale))}, made from the model before the one this run "
-        f"trained{also}. Run those commands again, or 'mmm run' with every step, to see them for this model."
+        f"Left out of {where}: {numbers.listing(list(stale))}, made from the model before the one trained "
+        f"last{also}. Run those commands again, or 'mmm run' with every step, to see them for this model."
     )
 
 

@@ -1,0 +1,67 @@
+"""`mmm report`: the summary page from the files of steps run one by one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mmm_analytics.cli import common
+from mmm_analytics.cli.app import app
+from tests.simulator.hand_built import build_params, write_model
+
+runner = CliRunner()
+REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project with a trained (hand-built) model and its config, no later step run yet."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(common.console, "_width", 250)
+    write_model(tmp_path / "outputs" / "models", build_params(n_weeks=30))
+    shutil.copytree(REPO_CONFIG, tmp_path / "config")
+    return tmp_path
+
+
+def test_the_page_is_written_from_the_steps_run_one_by_one(project: Path) -> None:
+    """Before, only `mmm run` wrote summary.html: after `mmm optimize` and the rest there was no page to hand on."""
+    assert runner.invoke(app, ["optimize"]).exit_code == 0
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0, result.output
+    page = project / "outputs" / "reports" / "summary.html"
+    text = page.read_text()
+    assert "What does the recommended reallocation bring?" in text and "Run &#39;mmm optimize&#39;" not in text
+    assert "optimiser uplift (same budget)" in result.stdout and "summary.html" in result.stdout
+    # The parts of the steps not run yet are named, with the commands that add them.
+    assert "what mmm curves, mmm simulate would add; run mmm curves and mmm simulate first" in " ".join(
+        result.stderr.split()
+    )
+
+
+def test_a_later_step_older_than_the_model_is_left_out_and_named(project: Path) -> None:
+    assert runner.invoke(app, ["optimize"]).exit_code == 0
+    plan = project / "outputs" / "simulations" / "optimal_allocation.json"
+    metadata = project / "outputs" / "models" / "metadata.json"
+    os.utime(plan, (metadata.stat().st_mtime - 60, metadata.stat().st_mtime - 60))  # the model was trained since
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert (
+        "Left out of summary.html: the advice (mmm optimize), made from the model before the one trained last" in said
+    )
+    assert "optimiser uplift" not in result.stdout
+    text = (project / "outputs" / "reports" / "summary.html").read_text()
+    assert "What does the recommended reallocation bring?" not in text
+
+
+def test_without_a_model_it_says_which_command_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: no trained model under {Path('outputs') / 'models'} to report on: run 'mmm train' (or 'mmm run') first"
+    ]
