@@ -95,6 +95,8 @@ def test_written_reports_link_only_the_reports_beside_them(tmp_path) -> None:
         ["summary.html", "model_report.html", "roi_report.html", "simulation_report.html"], "missing"
     )
     assert "Not written yet: 'mmm train' writes it" in (tmp_path / "eda_report.html").read_text()
+    # Before, 'mmm run' was named for the summary, which steps run one by one never wrote.
+    assert "Not written yet: 'mmm report' writes it" in (tmp_path / "eda_report.html").read_text()
     write_report(tmp_path / "model_report.html", _page(Text(("x",)), file="model_report.html"))
     for name in ("eda_report.html", "model_report.html"):
         nav = _nav(tmp_path / name)

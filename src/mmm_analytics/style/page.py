@@ -40,7 +40,7 @@ class Report(NamedTuple):
 
 #: The reports of a run, in reading order, by file name.
 REPORTS: dict[str, Report] = {
-    "summary.html": Report("Summary", "mmm run"),
+    "summary.html": Report("Summary", "mmm report"),
     "eda_report.html": Report("Data exploration", "mmm eda"),
     "model_report.html": Report("Model fit", "mmm train"),
     "roi_report.html": Report("ROI curves", "mmm curves"),
