@@ -202,6 +202,35 @@ def test_diagnostics_use_training_weeks_and_pool_series(grids):
         ),
         pytest.param({"train": {"overall": {"r2": 0.99}}}, 9, ["trains on 9 weeks, less than a year"], id="short"),
         pytest.param({"train": {"overall": {"r2": -3.0}}}, 60, ["explains 0% of"], id="worse-than-the-mean"),
+        pytest.param(
+            {
+                "train": {
+                    "overall": {"r2": 0.95},
+                    "brand": [
+                        {"brand": "Big", "r2": 0.95},
+                        {"brand": "Small", "r2": 0.21},
+                        {"brand": "Tiny", "r2": 0.4},
+                    ],
+                },
+                "holdout": {
+                    "overall": {"wmape": 0.05},
+                    "brand": [
+                        {"brand": "Big", "wmape": 0.04},
+                        {"brand": "Small", "wmape": 0.8},
+                        {"brand": "Tiny", "wmape": None},
+                    ],
+                },
+            },
+            143,
+            [
+                "explains 21% of Small's weekly sales variation in its training weeks (R2 0.210) (1 more brand(s) below",
+                "forecasts of Small's weekly sales in the holdout weeks are off by 80%, though it forecasts the panel",
+            ],
+            id="one-brand-unfitted",  # a pooled fit dominated by a brand 1000 times the size of the others
+        ),
+        pytest.param(
+            {"train": {"overall": {"r2": 0.95}, "brand": [{"brand": "Only", "r2": 0.3}]}}, 143, [], id="one-brand-panel"
+        ),
     ],
 )
 def test_a_fit_not_to_be_read_says_so(metrics: dict, weeks: int, fragments: list[str]) -> None:

@@ -276,7 +276,7 @@ YEAR_WEEKS = 52
 def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
     """Lines for a fit that should not be read as it stands: too few training weeks, a train R2
     below :data:`MIN_TRAIN_R2`, a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE` (``metrics`` as in
-    ``model_metrics.json``)."""
+    ``model_metrics.json``); where the whole reads well, the same two checks of each brand's weekly sales."""
     lines = []
     if n_train_weeks < YEAR_WEEKS:
         lines.append(
@@ -296,5 +296,47 @@ def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
             f"the model's forecasts of the holdout weeks it never saw are off by {holdout:.0%} on average "
             "(holdout wMAPE): its ROIs and advice are not to be relied on; "
             "check the data and the holdout_weeks"
+        )
+    return tuple(lines) if lines else _brand_warnings(metrics)
+
+
+def _brand_rows(metrics: dict, period: str) -> list[dict]:
+    rows = metrics.get(period, {}).get(Level.BRAND.value, [])
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+def _brand_warnings(metrics: dict) -> tuple[str, ...]:
+    """One line for the brands a fit that reads well overall does not fit (weekly brand sales: a train R2
+    below :data:`MIN_TRAIN_R2` or a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE`), naming the worst of them;
+    () for a panel of one brand, whose brand is the whole panel."""
+    train, holdout = _brand_rows(metrics, Period.TRAIN.value), _brand_rows(metrics, Period.HOLDOUT.value)
+    if len(train) < 2:
+        return ()
+    weak = [
+        (float(row["r2"]), str(row["brand"]))
+        for row in train
+        if isinstance(row.get("r2"), (int, float)) and row["r2"] < MIN_TRAIN_R2
+    ]
+    off = [
+        (float(row["wmape"]), str(row["brand"]))
+        for row in holdout
+        if isinstance(row.get("wmape"), (int, float)) and row["wmape"] > MAX_HOLDOUT_WMAPE
+    ]
+    lines = []
+    if weak:
+        r2, brand = min(weak)
+        more = f" ({len(weak) - 1} more brand(s) below {MIN_TRAIN_R2})" if len(weak) > 1 else ""
+        lines.append(
+            f"the model explains {max(r2, 0.0):.0%} of {brand}'s weekly sales variation in its training weeks "
+            f"(R2 {r2:.3f}){more}, though it fits the panel as a whole: {brand}'s ROIs and advice are not to be "
+            f"relied on; check {brand}'s rows in the data, or fit each brand on its own (mmm train --split-by brand)"
+        )
+    if off:
+        wmape, brand = max(off)
+        more = f" ({len(off) - 1} more brand(s) above {MAX_HOLDOUT_WMAPE:.0%})" if len(off) > 1 else ""
+        lines.append(
+            f"the model's forecasts of {brand}'s weekly sales in the holdout weeks are off by {wmape:.0%}{more}, "
+            f"though it forecasts the panel as a whole: {brand}'s ROIs and advice are not to be relied on; "
+            f"check {brand}'s rows in the data, or fit each brand on its own (mmm train --split-by brand)"
         )
     return tuple(lines)
