@@ -70,6 +70,30 @@ def test_segments_with_their_own_half_saturation_are_found_and_fit_better() -> N
     assert set(segments.by_channel) == set(params.channels)
 
 
+def test_weeks_whose_sales_were_filled_in_say_nothing_of_the_curves() -> None:
+    """Before, the segment curves read every training week, those whose sales the cleaning copied in too."""
+    params = _panel()
+    rng = np.random.default_rng(11)
+    own = dataclasses.replace(
+        params, half_saturation=params.half_saturation * np.exp(0.45 * rng.normal(size=params.half_saturation.shape))
+    )
+    sales = _sales(params, own, noise=0.002)
+    observed = np.ones(sales.shape, dtype=bool)
+    observed[:6, :40] = False  # six series started 40 weeks late; their filled-in weeks are garbage
+    filled = sales.copy()
+    filled[:6, :40] = 3.0 * sales[:6, :40].max()
+    clean = estimate_segment_curves(params, sales, N_TRAIN, observed=observed)
+    masked = estimate_segment_curves(params, filled, N_TRAIN, observed=observed)
+    np.testing.assert_allclose(masked.half_saturation_shift, clean.half_saturation_shift, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(masked.coefficient_factor, clean.coefficient_factor, rtol=1e-9)
+    misread = estimate_segment_curves(params, filled, N_TRAIN)
+    assert np.abs(misread.half_saturation_shift[:6] - clean.half_saturation_shift[:6]).max() > 0.05
+    whole = estimate_segment_curves(params, sales, N_TRAIN, observed=np.ones(sales.shape, dtype=bool))
+    np.testing.assert_allclose(
+        whole.half_saturation_shift, estimate_segment_curves(params, sales, N_TRAIN).half_saturation_shift, atol=1e-9
+    )
+
+
 def test_a_sigmoid_has_no_slope_to_move() -> None:
     params = build_params(n_brands=2, n_regions=4, n_weeks=N_WEEKS, saturation="sigmoid", seed=2)
     segments = estimate_segment_curves(params, _sales(params, params, noise=0.01), N_TRAIN)

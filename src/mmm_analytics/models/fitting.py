@@ -237,13 +237,14 @@ def fit_and_summarise(
             selection = selection.without_pooled(pooled)
         timings["pooled form"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    segments = estimate_segment_curves(params, panel.sales, panel.n_train_weeks)
+    observed = panel.sales_observed  # weeks whose sales the cleaning filled in say nothing of the curves
+    segments = estimate_segment_curves(params, panel.sales, panel.n_train_weeks, observed=observed)
     params = segments.apply_to(params)
     info["segment_curves"] = segments.summary()
     if "pooled" in info:
-        info["pooled"] = estimate_segment_curves(info["pooled"], panel.sales, panel.n_train_weeks).apply_to(
-            info["pooled"]
-        )
+        info["pooled"] = estimate_segment_curves(
+            info["pooled"], panel.sales, panel.n_train_weeks, observed=observed
+        ).apply_to(info["pooled"])
     timings["segment curves"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     info["timings"] = timings

@@ -100,10 +100,15 @@ def combined_summary(summaries: dict[str, dict[str, Any]], weights: dict[str, fl
 
 
 def estimate_segment_curves(
-    params: ResponseParams, sales: np.ndarray, n_train_weeks: int, rounds: int = 3
+    params: ResponseParams,
+    sales: np.ndarray,
+    n_train_weeks: int,
+    rounds: int = 3,
+    observed: np.ndarray | None = None,
 ) -> SegmentCurves:
     """Each segment's own curve from ``sales`` (S, T) in INR over the first ``n_train_weeks`` weeks,
-    for the fitted response ``params`` (its point estimate and ``predicted_sales``).
+    for the fitted response ``params`` (its point estimate and ``predicted_sales``); ``observed``
+    (S, T), where given, leaves out the weeks whose sales the cleaning filled in (False).
 
     Per round, every channel is profiled with the others on their curves of the round before
     (backfitting: another channel's misfit is not noise to be fitted by this one): half-saturation
@@ -111,7 +116,7 @@ def estimate_segment_curves(
     (profiled together, the two trade along a ridge whose local curvature reads far more certain
     than it is, and a panel without any difference between segments then shows one).
     """
-    fit = _SegmentFit.of(params, sales, n_train_weeks)
+    fit = _SegmentFit.of(params, sales, n_train_weeks, observed)
     has_slope = saturation.has_slope(params.saturation)
     found = fit.one_round(has_slope)
     for _ in range(rounds - 1):
@@ -124,16 +129,20 @@ def estimate_segment_curves(
 class _SegmentFit:
     """Each segment's channels over the training weeks: the fitted contributions ``fitted`` and
     the current ones ``moved`` (S, T, C) (each channel on its segment's curve as found so far),
-    and ``residual`` (S, T), sales less the fitted prediction."""
+    and ``residual`` (S, T), sales less the fitted prediction. ``weight`` (S, T) is 1 on the weeks whose
+    sales were observed and 0 elsewhere (None: every week, read without weights)."""
 
     params: ResponseParams
     carried: np.ndarray
     residual: np.ndarray
     fitted: np.ndarray
     moved: np.ndarray
+    weight: np.ndarray | None = None
 
     @classmethod
-    def of(cls, params: ResponseParams, sales: np.ndarray, n_train_weeks: int) -> _SegmentFit:
+    def of(
+        cls, params: ResponseParams, sales: np.ndarray, n_train_weeks: int, observed: np.ndarray | None = None
+    ) -> _SegmentFit:
         exposure = scaled_exposure(params)
         carried = np.empty_like(exposure)
         for market, rows in params.market_rows():  # each market with its own lags
@@ -141,7 +150,8 @@ class _SegmentFit:
         carried = carried[:, :n_train_weeks]
         residual = (np.asarray(sales, dtype=np.float64) - params.predicted_sales)[:, :n_train_weeks]
         fitted = _contribution(params, carried, 0.0, 0.0)
-        return cls(params, carried, residual, fitted, fitted)
+        weight = None if observed is None else (np.asarray(observed)[:, :n_train_weeks] > 0).astype(np.float64)
+        return cls(params, carried, residual, fitted, fitted, weight)
 
     @property
     def unexplained(self) -> np.ndarray:
@@ -152,21 +162,24 @@ class _SegmentFit:
     def target(self) -> np.ndarray:
         """What each channel must explain, its own current contribution plus what no channel
         explains, centred over weeks (the series' level is free in the model too), (S, T, C)."""
-        target = self.unexplained[:, :, None] + self.moved
-        return target - target.mean(axis=1, keepdims=True)
+        return _centred(self.unexplained[:, :, None] + self.moved, self.weight)
 
     @property
     def noise(self) -> np.ndarray:
         """Each series' variance left with every channel on its current curve, (S,)."""
         floor = 1e-12 * max(float(np.mean(self.params.predicted_sales**2)), 1e-300)
-        return np.maximum(np.var(self.unexplained, axis=1), floor)
+        if self.weight is None:
+            return np.maximum(np.var(self.unexplained, axis=1), floor)
+        centred = _centred(self.unexplained[:, :, None], self.weight)[..., 0]
+        return np.maximum(np.sum(centred**2, axis=1) / np.maximum(self.weight.sum(axis=1), 1.0), floor)
 
     def one_round(self, has_slope: bool) -> SegmentCurves:
         """Every segment's shifts, shrunk by how much segments differ, from this round's targets."""
         target, noise, markets = self.target, self.noise, self.params.series_market
 
         def loglik(half_shift: Any, slope_shift: Any) -> np.ndarray:
-            return _loglik(target, noise, _contribution(self.params, self.carried, half_shift, slope_shift))
+            curve = _contribution(self.params, self.carried, half_shift, slope_shift)
+            return _loglik(target, noise, curve, self.weight)
 
         half_profile = np.stack([loglik(shift, 0.0) for shift in HALF_SATURATION_SHIFTS])
         half_est, half_se = _estimates(half_profile, HALF_SATURATION_SHIFTS)
@@ -181,8 +194,8 @@ class _SegmentFit:
             slope_est = np.full_like(half_est, np.nan)
             slope_tau, slope_by = 0.0, np.zeros(len(self.params.channels))
             slope_shift, slope_spread = np.zeros_like(half_shift), np.zeros_like(half_shift)
-        moved = _best_multiple(target, _contribution(self.params, self.carried, half_shift, slope_shift))
-        at_fit = _best_multiple(target, self.fitted)
+        moved = _best_multiple(target, _contribution(self.params, self.carried, half_shift, slope_shift), self.weight)
+        at_fit = _best_multiple(target, self.fitted, self.weight)
         usable = np.isfinite(moved) & np.isfinite(at_fit) & (at_fit > 0) & (moved > 0)
         factor = np.where(usable, moved / np.where(usable, at_fit, 1.0), 1.0)
         unmoved = (half_shift == 0) & (slope_shift == 0)
@@ -207,7 +220,7 @@ class _SegmentFit:
     def moved_to(self, found: SegmentCurves) -> _SegmentFit:
         """The same fit with every channel on the curves ``found``."""
         curve = _contribution(self.params, self.carried, found.half_saturation_shift, found.slope_shift)
-        multiple = _best_multiple(self.target, curve)
+        multiple = _best_multiple(self.target, curve, self.weight)
         multiple = np.where(np.isfinite(multiple) & (multiple > 0), multiple, 1.0)
         return dataclasses.replace(self, moved=multiple[:, None, :] * curve)
 
@@ -220,18 +233,29 @@ def _contribution(params: ResponseParams, carried: np.ndarray, half_shift: Any, 
     return params.coefficient[:, None, :] * response
 
 
-def _best_multiple(target: np.ndarray, curve: np.ndarray) -> np.ndarray:
+def _centred(values: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+    """``values`` (S, T, C) less their mean over weeks; with ``weight`` (S, T) of 0/1, the mean of the
+    weeks of weight 1, and the others set to 0 (they count in no sum)."""
+    if weight is None:
+        return values - values.mean(axis=1, keepdims=True)
+    w = weight[:, :, None]
+    mean = np.sum(values * w, axis=1, keepdims=True) / np.maximum(np.sum(w, axis=1, keepdims=True), 1.0)
+    return (values - mean) * w
+
+
+def _best_multiple(target: np.ndarray, curve: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     """The multiple of ``curve`` (S, T, C) that fits the centred ``target`` best beside a level of
     its own, (S, C); NaN where the curve does not vary."""
-    curve = curve - curve.mean(axis=1, keepdims=True)
+    curve = _centred(curve, weight)
     norm = np.sum(curve**2, axis=1)
     return np.where(norm > 0, np.sum(target * curve, axis=1) / np.where(norm > 0, norm, 1.0), np.nan)
 
 
-def _loglik(target: np.ndarray, noise: np.ndarray, curve: np.ndarray) -> np.ndarray:
+def _loglik(target: np.ndarray, noise: np.ndarray, curve: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     """Gaussian log-likelihood of each segment's channel on ``curve``, its coefficient and a level
-    refitted, (S, C): the error left is |t|^2 - <t, f>^2 / <f, f>, t and f centred over weeks."""
-    curve = curve - curve.mean(axis=1, keepdims=True)
+    refitted, (S, C): the error left is |t|^2 - <t, f>^2 / <f, f>, t and f centred over weeks (the
+    weeks of ``weight`` 1 where given)."""
+    curve = _centred(curve, weight)
     cross, norm = np.sum(target * curve, axis=1), np.sum(curve**2, axis=1)
     explained = np.where(norm > 0, cross**2 / np.where(norm > 0, norm, 1.0), 0.0)
     return -(np.sum(target**2, axis=1) - explained) / (2.0 * noise[:, None])
