@@ -246,6 +246,34 @@ def test_the_advice_s_verdicts_are_notes_and_its_warnings_warnings(small_run: Ru
     ]
 
 
+def test_the_manager_s_page_leaves_the_settings_to_the_analyst(small_run: Run, tmp_path: Path) -> None:
+    """Before, the summary's advice named config keys: "(simulator.advice_confidence)", "simulator.data_range:
+    false or simulator.data_range_margin ... in model_config.yaml lets it go further" (the simulation report
+    and the terminal keep them)."""
+    inputs = load_inputs(small_run.paths)
+    lines = [
+        "cautious advice: the recommendation is the plan with the largest uplift in 95% of posterior draws "
+        "(simulator.advice_confidence), about 80% of the way from today's mix to the expected optimum",
+        "the data range binds: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments; "
+        "simulator.data_range: false or simulator.data_range_margin (simulator.data_range_quantile for the top) "
+        "in model_config.yaml lets it go further",
+        "the data range binds: TV at its lowest weekly spend in the data; --no-data-range lets it go further",
+        "marginal ROI below 1 at the recommendation (Print 0.90 INR per INR): the last rupee spent there earns "
+        "back less than a rupee of sales; consider a smaller budget for Print",
+    ]
+    allocation = {**(inputs.allocation or {}), "warnings": lines}
+    told = type(inputs)(**{**{k: getattr(inputs, k) for k in inputs.__dataclass_fields__}, "allocation": allocation})
+    (headlines, *_) = build_summary(told, VizConfig(), tmp_path).sections
+    texts = [block.text for block in headlines.blocks if isinstance(block, Note)]
+    assert texts[-4:] == [
+        "Cautious advice: the recommendation is the plan with the largest uplift in 95% of posterior draws, about "
+        "80% of the way from today's mix to the expected optimum.",
+        "The data range binds: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments",
+        "The data range binds: TV at its lowest weekly spend in the data",
+        lines[3][:1].upper() + lines[3][1:],  # a line without a setting is kept whole
+    ]
+
+
 def test_results_of_an_earlier_model_are_left_out_and_named(small_run: Run, tmp_path: Path) -> None:
     """Before, `mmm run --steps data,features,train` showed the new model's media cards beside the earlier
     model's ROI, grow/cut cards and uplift, on one page, without a word (and in the run's closing table)."""

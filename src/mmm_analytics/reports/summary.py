@@ -8,6 +8,7 @@ the budget frontier, actual vs fitted sales) and the assumptions in plain words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -455,6 +456,19 @@ def stale_words(stale: Sequence[str], where: str = "this page") -> str:
     )
 
 
+#: A config key in brackets, ``(simulator.advice_confidence)``.
+_KEY_IN_BRACKETS = re.compile(r"\s*\((?:[a-z_]+\.)+[a-z_]+\)")
+#: A last clause that says which setting or option changes the advice (``; simulator.data_range: false ...
+#: in model_config.yaml lets it go further``).
+_SETTING_CLAUSE = re.compile(r";[^;]*(?:\.yaml|--[a-z])[^;]*$")
+
+
+def for_managers(line: str) -> str:
+    """An optimiser line for the manager's page: without the config keys and options an analyst would
+    change (the simulation report keeps them)."""
+    return _SETTING_CLAUSE.sub("", _KEY_IN_BRACKETS.sub("", line)).rstrip()
+
+
 def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> Page:
     """The summary as a :class:`~mmm_analytics.style.page.Page`."""
     fmt = viz.number_format
@@ -468,7 +482,7 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
         headlines.append(Note(" ".join(inputs.damaged), "warning", "Left out of this page: damaged files."))
     headlines += plan_table(inputs.allocation, fmt)
     if inputs.allocation and inputs.allocation.get("warnings"):
-        headlines += [optimiser_note(str(w)) for w in inputs.allocation["warnings"]]
+        headlines += [optimiser_note(for_managers(str(w))) for w in inputs.allocation["warnings"]]
     sections = (
         Section("headlines", "The answers", tuple(headlines)),
         _roi_section(inputs, viz),
