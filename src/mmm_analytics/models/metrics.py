@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -305,6 +306,12 @@ def _brand_rows(metrics: dict, period: str) -> list[dict]:
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
 
+def _brands_where(rows: list[dict], key: str, bad: Callable[[float], bool]) -> list[tuple[float, str]]:
+    """(value of ``key``, brand) of the brand ``rows`` whose value is a number and ``bad``."""
+    values = [(row.get(key), str(row.get("brand"))) for row in rows]
+    return [(float(v), brand) for v, brand in values if isinstance(v, (int, float)) and bad(float(v))]
+
+
 def _brand_warnings(metrics: dict) -> tuple[str, ...]:
     """One line for the brands a fit that reads well overall does not fit (weekly brand sales: a train R2
     below :data:`MIN_TRAIN_R2` or a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE`), naming the worst of them;
@@ -312,16 +319,8 @@ def _brand_warnings(metrics: dict) -> tuple[str, ...]:
     train, holdout = _brand_rows(metrics, Period.TRAIN.value), _brand_rows(metrics, Period.HOLDOUT.value)
     if len(train) < 2:
         return ()
-    weak = [
-        (float(row["r2"]), str(row["brand"]))
-        for row in train
-        if isinstance(row.get("r2"), (int, float)) and row["r2"] < MIN_TRAIN_R2
-    ]
-    off = [
-        (float(row["wmape"]), str(row["brand"]))
-        for row in holdout
-        if isinstance(row.get("wmape"), (int, float)) and row["wmape"] > MAX_HOLDOUT_WMAPE
-    ]
+    weak = _brands_where(train, "r2", lambda r2: r2 < MIN_TRAIN_R2)
+    off = _brands_where(holdout, "wmape", lambda wmape: wmape > MAX_HOLDOUT_WMAPE)
     lines = []
     if weak:
         r2, brand = min(weak)
