@@ -151,12 +151,12 @@ def fold_errors(
     fit of the same fold, or None for a fresh start), each later fold from the fold before.
     """
     errors, starts = [], []
+    seen = panel.observed  # weeks whose sales the cleaning filled in are neither the level nor scored
     for fold in folds:
         train_panel = dataclasses.replace(panel, holdout_weeks=len(panel.dates) - fold.origin)
         predicted, start = fit(train_panel, config, start)
         starts.append(start)
         window = slice(fold.origin, fold.origin + fold.weeks)
-        seen = panel.observed  # weeks whose sales the cleaning filled in are neither the level nor scored
         before = seen[:, : fold.origin]
         level = (panel.sales[:, : fold.origin] * before).sum(axis=1) / np.maximum(before.sum(axis=1), 1.0)
         relative = (panel.sales[:, window] - predicted[:, window]) / np.maximum(level, 1e-9)[:, None]

@@ -118,7 +118,13 @@ def compute(
     """Every batch result, nothing written yet: the optimum, sensitivity and frontier of ``brand`` x
     ``region``, and the scenarios, each run for its own brand and region or, naming none, for these.
     ``progress`` hears of each optimisation (:data:`BatchProgress`; the writing is the last unit)."""
-    tick = _Ticker(progress, batch_units(simulator))
+    return _compute(simulator, scenarios_path, brand, region, _Ticker(progress, batch_units(simulator)))
+
+
+def _compute(
+    simulator: MarketingSimulator, scenarios_path: Path, brand: str, region: str, tick: _Ticker
+) -> BatchResults:
+    """:func:`compute`, telling ``tick`` of each unit done."""
     tick("scenarios", 0)
     scenarios = scenarios_from_file(scenarios_path, simulator, brand, region)
     summary, channels = compare_scenarios(simulator, scenarios)
@@ -130,10 +136,9 @@ def compute(
     own_plans = f"each brand x region's own plan ({len(largest_segments(simulator))} in all)"
     tick(own_plans, 2)
     segments = segment_optimisation(simulator, each=lambda: tick(own_plans))
-    tick(f"efficiency frontier ({FRONTIER_POINTS} budgets)", 0)
-    frontier = efficiency_frontier(
-        simulator, brand, region, each=lambda: tick(f"efficiency frontier ({FRONTIER_POINTS} budgets)")
-    )
+    budgets = f"efficiency frontier ({FRONTIER_POINTS} budgets)"
+    tick(budgets, 0)
+    frontier = efficiency_frontier(simulator, brand, region, each=lambda: tick(budgets))
     tick("tables, figures and the report", 0)
     return BatchResults(
         scenarios=summary,
@@ -212,8 +217,7 @@ def run_batch(
     progress: BatchProgress | None = None,
 ) -> BatchResults:
     """Compute every result and write tables, figures, report (and exports); ``progress`` as in :func:`compute`."""
-    results = write_outputs(simulator, compute(simulator, paths.scenarios, brand, region, progress), paths, viz)
-    if progress is not None:
-        total = batch_units(simulator)
-        progress("done", total, total)
+    tick = _Ticker(progress, batch_units(simulator))
+    results = write_outputs(simulator, _compute(simulator, paths.scenarios, brand, region, tick), paths, viz)
+    tick("done")  # the writing, the last unit
     return results
