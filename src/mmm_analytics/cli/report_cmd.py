@@ -42,7 +42,7 @@ def report(
     """
     from mmm_analytics.pipeline import key_numbers
     from mmm_analytics.pipeline.checks import check_files_to_write
-    from mmm_analytics.reports.inputs import load_inputs, steps_by_file_age
+    from mmm_analytics.reports.inputs import EARLIER_RESULTS, load_inputs, steps_by_file_age
     from mmm_analytics.reports.summary import FILE as SUMMARY_FILE
     from mmm_analytics.reports.summary import stale_words, write_summary
     from mmm_analytics.response.artifacts import METADATA_FILE
@@ -70,14 +70,15 @@ def report(
     console.print(table)
     if inputs.stale:
         warn(stale_words(inputs.stale, SUMMARY_FILE))
+    stale = {step for step, words in EARLIER_RESULTS.values() if words in inputs.stale}
     missing = [
-        command
-        for command, found in (
-            ("mmm curves", inputs.channel_roi is not None),
-            ("mmm optimize", inputs.allocation is not None),
-            ("mmm simulate", inputs.frontier is not None),
+        f"mmm {step}"
+        for step, found in (
+            ("curves", inputs.channel_roi is not None),
+            ("optimize", inputs.allocation is not None),
+            ("simulate", inputs.frontier is not None),
         )
-        if not found and not any(f"({command})" in words for words in inputs.stale)
+        if not found and step not in stale
     ]
     if missing:
         warn(f"left out of {SUMMARY_FILE}: what {', '.join(missing)} would add; run {' and '.join(missing)} first")

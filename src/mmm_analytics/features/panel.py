@@ -180,6 +180,11 @@ def _check_arrays(
         )
 
 
+def partly_observed(observed: Array | None) -> Array | None:
+    """``observed`` (S, T) bool as :attr:`FeaturePanel.sales_observed` keeps it: None when every week was observed."""
+    return None if observed is None or observed.all() else observed
+
+
 def _check_values(frame: pd.DataFrame, columns: list[str]) -> None:
     """Every value the panel is built from must be a finite number: a gap would be summed as 0."""
     for column in columns:
@@ -217,9 +222,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
     work["_weighted_price"] = work["_relative_price"] * work[schema.SALES_VALUE]
     sums = {c: "sum" for c in [schema.SALES_VALUE, "_weighted_price", *media_columns]}
     means = {c: "mean" for c in MEAN_CONTROLS if c in work.columns} | {"_relative_price": "mean"}
-    if SALES_OBSERVED in work.columns:  # a week counts as observed where every SKU's sales were
-        means[SALES_OBSERVED] = "min"
-    grouped = work.groupby([*keys, schema.DATE], sort=True).agg({**sums, **means}).reset_index()
+    # A week counts as observed where every SKU's sales were.
+    observed = {SALES_OBSERVED: "min"} if SALES_OBSERVED in work.columns else {}
+    grouped = work.groupby([*keys, schema.DATE], sort=True).agg({**sums, **means, **observed}).reset_index()
     weighted = grouped["_weighted_price"] / grouped[schema.SALES_VALUE].where(grouped[schema.SALES_VALUE] > 0)
     grouped["relative_price"] = weighted.fillna(grouped["_relative_price"])
     return grouped
@@ -296,7 +301,7 @@ def build_panel(
         control_names=control_names,
         holdout_weeks=data_config.holdout_weeks,
         scalers=scalers,
-        sales_observed=None if observed is None or observed.all() else observed,
+        sales_observed=partly_observed(observed),
         notes=(
             *unspent_channel_notes(frame, table),
             *control_notes(train_controls, control_names, scalers.whitening.shape[1]),

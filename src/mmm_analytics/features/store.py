@@ -12,7 +12,7 @@ import pandas as pd
 from mmm_analytics.config.features import FeatureConfig
 from mmm_analytics.data.schema import MIN_TRAINING_WEEKS
 from mmm_analytics.errors import InputError
-from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.features.panel import FeaturePanel, partly_observed
 from mmm_analytics.features.scaling import Scalers
 from mmm_analytics.response import carryover, saturation
 from mmm_analytics.utils.io import read_json_object, read_parquet, write_json, write_parquet
@@ -200,7 +200,7 @@ def load_panel(path: Path) -> FeaturePanel:
         control_names=tuple(controls),
         holdout_weeks=holdout_weeks,
         scalers=scalers,
-        sales_observed=None if observed is None or observed.all() else observed.reshape(n_series, n_weeks),
+        sales_observed=partly_observed(None if observed is None else observed.reshape(n_series, n_weeks)),
         notes=tuple(str(note) for note in meta.get("notes", ())),
     )
 
