@@ -1,5 +1,7 @@
 """Every report in headless Chromium at 1366 x 768 and 1920 x 1080: no sideways scrolling, no table
-wider than its box, every plotly chart drawn and non-empty, no console error; screenshots of each.
+wider than its box, every plotly chart drawn and non-empty, no legend under plotly's toolbar, no
+console error; screenshots of each. On a phone (390 x 844) the same, except that a wide table scrolls
+in its own box.
 
 The EDA report is checked the same way by ``tests/eda/test_browser.py`` on the EDA tests' run.
 """
@@ -17,6 +19,7 @@ from mmm_analytics.reports.screenshots import take_screenshots
 from mmm_analytics.style.page import REPORTS
 
 SIZES = ((1366, 768), (1920, 1080))
+PHONE = (390, 844)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 pytestmark = pytest.mark.skipif(
@@ -37,6 +40,16 @@ def test_report_fits_the_window_and_draws_every_chart(small_run, browser: Browse
     assert view.problems() == []
     assert view.scroll_width <= view.inner_width
     assert view.charts == view.chart_boxes >= 1
+
+
+@pytest.mark.parametrize("name", [name for name in REPORTS if name != "eda_report.html"])
+def test_report_reads_on_a_phone(small_run, browser: Browser, name: str) -> None:
+    """Before, the legends of most charts lay under plotly's toolbar at 390 px (and the response
+    curves' at 1366 px): on hover the toolbar hid them and took their clicks."""
+    view = browser.inspect(small_run.reports / name, *PHONE)
+    assert view.problems(scrolling_tables=True) == []
+    assert view.scroll_width <= view.inner_width
+    assert view.charts == view.chart_boxes
 
 
 def test_the_roi_caption_promises_only_lines_on_the_chart(small_run, browser: Browser) -> None:
@@ -68,12 +81,19 @@ def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
         "<!DOCTYPE html><html><body><div style='width:3000px'>wide</div>"
         f"<div id='t' style='width:300px;overflow:auto'><table><tr>{row}</tr></table></div>"
         "<div id='n' style='width:40px'><table><tr><td style='overflow-wrap:anywhere'>NORTHEAST</td></tr></table></div>"
-        "<div id='c' class='chart'></div><script>console.error('boom'); undefinedFunction();</script></body></html>"
+        "<div id='c' class='chart'></div><div class='chart'></div><script>console.error('boom'); undefinedFunction();</script>"
+        "<div id='p' class='js-plotly-plot' style='position:relative;width:200px;height:100px'>"
+        "<div class='legend' style='position:absolute;left:120px;top:0;width:60px;height:20px'></div>"
+        "<div class='modebar' style='position:absolute;left:150px;top:5px;width:50px;height:20px'></div>"
+        "<svg class='main-svg' width='260' height='100'></svg></div></body></html>"
     )
-    problems = " | ".join(browser.inspect(page, 1366, 768).problems())
-    assert "1366" in problems and "wider than its box" in problems
+    view = browser.inspect(page, 1366, 768)
+    problems = " | ".join(view.problems())
+    assert "1366" in problems and "table in 't' is wider than its box" in problems
+    assert "chart 'p' has its legend under the toolbar" in problems and "chart 'p' is wider than its box" in problems
+    assert "table in 't'" not in " | ".join(view.problems(scrolling_tables=True))
     assert "a word in a table is split over two lines: n: 'NORTHEAST'" in problems
-    assert "0 of 1 charts were drawn" in problems and "boom" in problems and "undefinedFunction" in problems
+    assert "1 of 2 charts were drawn" in problems and "boom" in problems and "undefinedFunction" in problems
 
 
 def test_screenshots_of_every_report(small_run, tmp_path: Path) -> None:

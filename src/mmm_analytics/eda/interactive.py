@@ -1,7 +1,7 @@
 """Interactive plotly charts for the HTML report, built from finished results (hover, zoom, legend toggling).
 
 Charts share the look of every report (:mod:`mmm_analytics.style.charts`): the channel
-palette, the legend above the plot and money axes in the configured number format. Amounts
+palette, the legend at the foot of the figure and money axes in the configured number format. Amounts
 in hover and cell text are formatted here (plotly's d3 formats know no lakh or crore) and
 handed to plotly as text.
 """

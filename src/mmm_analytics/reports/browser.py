@@ -73,6 +73,12 @@ JSON.stringify((() => {
   const wide = Array.from(document.querySelectorAll('table')).filter(t => t.parentElement &&
     (t.scrollWidth > t.parentElement.clientWidth + 1 || t.getBoundingClientRect().right > root.clientWidth + 1));
   const name = el => el.id || (el.closest('[id]') || {}).id || el.tagName;
+  const rect = (el, part) => { const found = el.querySelector(part); return found && found.getBoundingClientRect(); };
+  const meet = (a, b) => a && b && a.width > 0 && b.width > 0 &&
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const covered = charts.filter(el => meet(rect(el, '.legend'), rect(el, '.modebar')));
+  const wideCharts = charts.filter(el => { const svg = rect(el, '.main-svg');
+    return svg && svg.right > el.getBoundingClientRect().right + 1; });
   const broken = [];
   for (const cell of document.querySelectorAll('td, th')) {
     const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
@@ -89,7 +95,8 @@ JSON.stringify((() => {
   return {brokenWords: broken, scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, innerWidth: window.innerWidth,
           height: root.scrollHeight, charts: charts.length,
           chartBoxes: document.querySelectorAll('.chart').length,
-          emptyCharts: empty.map(name), wideTables: wide.map(name), title: document.title};
+          emptyCharts: empty.map(name), wideTables: wide.map(name), coveredLegends: covered.map(name),
+          wideCharts: wideCharts.map(name), title: document.title};
 })())
 """
 
@@ -131,19 +138,29 @@ class PageView:
     console_errors: tuple[str, ...]
     #: Table words of at most 30 characters (hyphen-free) split over two lines, up to five: "table 'x': 'BrandA'".
     broken_words: tuple[str, ...] = ()
+    #: Charts whose legend lies under plotly's toolbar (which shows on hover and takes the clicks).
+    covered_legends: tuple[str, ...] = ()
+    #: Charts drawn wider than their box (cut off on the right).
+    wide_charts: tuple[str, ...] = ()
 
     @property
     def overflows(self) -> bool:
         """Whether the page scrolls sideways."""
         return self.scroll_width > min(self.inner_width, self.client_width)
 
-    def problems(self) -> list[str]:
-        """What a person would notice, one line each (empty when the page looks right)."""
+    def problems(self, scrolling_tables: bool = False) -> list[str]:
+        """What a person would notice, one line each (empty when the page looks right).
+
+        ``scrolling_tables``: a table wider than its box is fine (on a phone, the box scrolls sideways).
+        """
         where = f"{self.path.name} at {self.width}x{self.height}"
         found = []
         if self.overflows:
             found.append(f"{where}: the page is {self.scroll_width} px wide in a {self.client_width} px window")
-        found += [f"{where}: table in '{name}' is wider than its box" for name in self.wide_tables]
+        if not scrolling_tables:
+            found += [f"{where}: table in '{name}' is wider than its box" for name in self.wide_tables]
+        found += [f"{where}: chart '{name}' has its legend under the toolbar" for name in self.covered_legends]
+        found += [f"{where}: chart '{name}' is wider than its box" for name in self.wide_charts]
         found += [f"{where}: a word in a table is split over two lines: {word}" for word in self.broken_words]
         found += [f"{where}: chart '{name}' is empty" for name in self.empty_charts]
         if self.charts != self.chart_boxes:
@@ -316,6 +333,8 @@ class Browser:
             wide_tables=tuple(seen["wideTables"]),
             console_errors=errors,
             broken_words=tuple(seen["brokenWords"]),
+            covered_legends=tuple(seen["coveredLegends"]),
+            wide_charts=tuple(seen["wideCharts"]),
         )
 
     def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768) -> Any:

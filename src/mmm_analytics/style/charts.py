@@ -23,14 +23,15 @@ def plain(text: object) -> str:
 
 
 def layout(x_title: str = "", y_title: str = "", **updates: Any) -> dict[str, Any]:
-    """The shared layout: white background, light grid, legend above the plot, axis titles."""
+    """The shared layout: white background, light grid, axis titles, and the legend at the foot of the
+    figure, clear of the toolbar plotly shows at its top right on hover (on a phone too)."""
     axis = {"gridcolor": palette.GRID, "zerolinecolor": "#c9ced4", "automargin": True}
     base: dict[str, Any] = {
         "font": {"family": FONT, "size": 13, "color": palette.INK},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "margin": {"l": 60, "r": 24, "t": 48, "b": 50},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
+        "legend": {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
         "hoverlabel": {"font": {"family": FONT}},
         "xaxis": axis | {"title": {"text": x_title}},
         "yaxis": axis | {"title": {"text": y_title}},
