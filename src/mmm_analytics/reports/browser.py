@@ -79,6 +79,8 @@ JSON.stringify((() => {
   const covered = charts.filter(el => meet(rect(el, '.legend'), rect(el, '.modebar')));
   const wideCharts = charts.filter(el => { const svg = rect(el, '.main-svg');
     return svg && svg.right > el.getBoundingClientRect().right + 1; });
+  const tiny = charts.filter(el => Array.from(el.querySelectorAll('text.bartext')).some(text => {
+    const box = text.getBoundingClientRect(); return box.height > 0 && box.height < 9; }));
   const broken = [];
   for (const cell of document.querySelectorAll('td, th')) {
     const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
@@ -96,7 +98,7 @@ JSON.stringify((() => {
           height: root.scrollHeight, charts: charts.length,
           chartBoxes: document.querySelectorAll('.chart').length,
           emptyCharts: empty.map(name), wideTables: wide.map(name), coveredLegends: covered.map(name),
-          wideCharts: wideCharts.map(name), title: document.title};
+          wideCharts: wideCharts.map(name), tinyLabels: tiny.map(name), title: document.title};
 })())
 """
 
@@ -142,6 +144,8 @@ class PageView:
     covered_legends: tuple[str, ...] = ()
     #: Charts drawn wider than their box (cut off on the right).
     wide_charts: tuple[str, ...] = ()
+    #: Charts with a bar label shrunk below 9 px to fit its bar (too small to read).
+    tiny_labels: tuple[str, ...] = ()
 
     @property
     def overflows(self) -> bool:
@@ -161,6 +165,7 @@ class PageView:
             found += [f"{where}: table in '{name}' is wider than its box" for name in self.wide_tables]
         found += [f"{where}: chart '{name}' has its legend under the toolbar" for name in self.covered_legends]
         found += [f"{where}: chart '{name}' is wider than its box" for name in self.wide_charts]
+        found += [f"{where}: chart '{name}' has bar labels too small to read" for name in self.tiny_labels]
         found += [f"{where}: a word in a table is split over two lines: {word}" for word in self.broken_words]
         found += [f"{where}: chart '{name}' is empty" for name in self.empty_charts]
         if self.charts != self.chart_boxes:
@@ -335,6 +340,7 @@ class Browser:
             broken_words=tuple(seen["brokenWords"]),
             covered_legends=tuple(seen["coveredLegends"]),
             wide_charts=tuple(seen["wideCharts"]),
+            tiny_labels=tuple(seen["tinyLabels"]),
         )
 
     def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768) -> Any:

@@ -33,6 +33,8 @@ def layout(x_title: str = "", y_title: str = "", **updates: Any) -> dict[str, An
         "margin": {"l": 60, "r": 24, "t": 48, "b": 50},
         "legend": {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
         "hoverlabel": {"font": {"family": FONT}},
+        # A bar's label that would shrink below 10 px to fit (narrow bars, a phone) is left out; hover keeps it.
+        "uniformtext": {"minsize": 10, "mode": "hide"},
         "xaxis": axis | {"title": {"text": x_title}},
         "yaxis": axis | {"title": {"text": y_title}},
     }
