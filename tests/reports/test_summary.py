@@ -126,6 +126,17 @@ def test_charts_roi_shares_curves_frontier_and_fit(small_run: Run) -> None:
     )
 
 
+def test_the_frontier_marks_todays_budget_when_the_advice_is_for_another(small_run: Run) -> None:
+    """Before, the mark labelled "today's budget" stood at the advice's budget (mmm optimize --budget)."""
+    inputs = load_inputs(small_run.paths)
+    today = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())["weekly_budget"]
+    assert inputs.allocation is not None
+    other = dataclasses.replace(inputs, allocation={**inputs.allocation, "weekly_budget": 3.0 * today})
+    frontier = charts_of(build_summary(other, VizConfig(), small_run.reports))["chart-frontier"]["layout"]
+    assert frontier["shapes"][0]["x0"] == pytest.approx(today)
+    assert frontier["annotations"][0]["text"] == "today's budget"
+
+
 def test_the_roi_section_says_where_a_lift_test_would_sharpen_the_answers_most(small_run: Run) -> None:
     from mmm_analytics.curves.summary import experiment_candidates
 

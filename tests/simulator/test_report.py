@@ -100,6 +100,25 @@ def test_one_number_format(
     assert axis["ticktext"] == [numbers.compact(v, number_format) if v else "0" for v in axis["tickvals"]]
 
 
+def test_the_frontier_marks_todays_budget(results: BatchResults, simulator: MarketingSimulator) -> None:
+    """Before, only the summary's frontier marked today's budget; the simulation report's had no mark."""
+    page = build_page(_inputs(results, simulator, VizConfig()))
+    layout = charts_of(page)["chart-frontier"]["layout"]
+    frontier = results.frontier
+    today = float(frontier["weekly_budget"].iloc[0] / frontier["budget_multiple"].iloc[0])
+    assert layout["shapes"][0]["x0"] == pytest.approx(today, rel=1e-9)
+    assert layout["annotations"][0]["text"] == "today's budget"
+
+
+def test_todays_budget_needs_a_positive_multiple() -> None:
+    import pandas as pd
+
+    from mmm_analytics.simulator.report import todays_budget
+
+    assert todays_budget(pd.DataFrame({"weekly_budget": [100.0, 300.0], "budget_multiple": [0.5, 1.5]})) == 200.0
+    assert todays_budget(pd.DataFrame({"weekly_budget": [0.0], "budget_multiple": [0.0]})) is None
+
+
 def test_the_uplift_shows_its_interval_when_the_optimiser_gives_it() -> None:
     plain = SimpleNamespace(uplift=0.072, current_incremental_sales=1000.0)
     full = SimpleNamespace(

@@ -346,8 +346,7 @@ def _curves_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
 def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     if inputs.frontier is None:
         return Section("frontier", "Budget frontier", (Note("Run 'mmm simulate' to see the budget frontier."),))
-    budget = numbers.finite((inputs.allocation or {}).get("weekly_budget"))
-    figure = frontier_figure(inputs.frontier, viz.number_format, budget)
+    figure = frontier_figure(inputs.frontier, viz.number_format)
     caption = (
         "Red: the most weekly incremental sales each budget can buy with the best mix. Grey, dashed: today's mix "
         "scaled to the same budget. The gap is what reallocation alone earns."

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
@@ -255,8 +256,19 @@ def _segment_rows(segments: pd.DataFrame, channels: tuple[str, ...]) -> list[dic
     return rows
 
 
-def frontier_figure(table: pd.DataFrame, fmt: NumberFormat, budget: float | None = None) -> dict[str, Any]:
-    """The most incremental sales each weekly budget buys, against today's mix scaled; today's budget marked."""
+def todays_budget(table: pd.DataFrame) -> float | None:
+    """Today's weekly budget (INR) of a frontier's scope: a row's budget over its multiple of today's
+    (None when no row has a positive multiple)."""
+    multiple = table["budget_multiple"].to_numpy(dtype=float)
+    usable = np.isfinite(multiple) & (multiple > 0)
+    if not usable.any():
+        return None
+    return numbers.finite(float(np.median(table["weekly_budget"].to_numpy(dtype=float)[usable] / multiple[usable])))
+
+
+def frontier_figure(table: pd.DataFrame, fmt: NumberFormat) -> dict[str, Any]:
+    """The most incremental sales each weekly budget buys, against today's mix scaled; today's budget
+    marked (from the table, so an optimisation at another budget does not move the mark)."""
     budgets = table["weekly_budget"].tolist()
     data = [
         {
@@ -279,7 +291,8 @@ def frontier_figure(table: pd.DataFrame, fmt: NumberFormat, budget: float | None
     layout = charts.layout()
     layout["xaxis"] = charts.money_axis(budgets, fmt, "Weekly media budget (INR)")
     layout["yaxis"] = charts.money_axis(table["optimal_incremental_sales"], fmt, "Incremental sales (INR per week)")
-    if numbers.finite(budget) is not None:
+    budget = todays_budget(table)
+    if budget is not None:
         today = {"type": "line", "yref": "paper", "x0": budget, "x1": budget, "y0": 0, "y1": 1}
         layout["shapes"] = [today | {"line": {"color": palette.CURRENT, "dash": "dot"}}]
         layout["annotations"] = [
