@@ -45,8 +45,9 @@ def test_report_fits_the_window_and_draws_every_chart(small_run, browser: Browse
 @pytest.mark.parametrize("name", [name for name in REPORTS if name != "eda_report.html"])
 def test_report_reads_on_a_phone(small_run, browser: Browser, name: str) -> None:
     """Before, the legends of most charts lay under plotly's toolbar at 390 px (and the response
-    curves' at 1366 px): on hover the toolbar hid them and took their clicks. The share and waterfall
-    bars' labels shrank to 5 px."""
+    curves' at 1366 px): on hover the toolbar hid them and took their clicks, and the model report's
+    view menu too. The share and waterfall bars' labels shrank to 5 px; two model-report titles ran
+    past their charts."""
     view = browser.inspect(small_run.reports / name, *PHONE)
     assert view.problems(scrolling_tables=True) == []
     assert view.scroll_width <= view.inner_width
@@ -86,14 +87,18 @@ def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
         "<div id='p' class='js-plotly-plot' style='position:relative;width:200px;height:100px'>"
         "<div class='legend' style='position:absolute;left:120px;top:0;width:60px;height:20px'></div>"
         "<div class='modebar' style='position:absolute;left:150px;top:5px;width:50px;height:20px'></div>"
-        "<svg class='main-svg' width='260' height='100'><text class='bartext' y='10' style='font-size:5px'>9%</text></svg>"
+        "<svg class='main-svg' width='260' height='100'><text class='bartext' y='10' style='font-size:5px'>9%</text>"
+        "<text class='gtitle' x='200' y='40'>A title that runs on past the chart's right edge</text></svg>"
         "</div></body></html>"
     )
     view = browser.inspect(page, 1366, 768)
     problems = " | ".join(view.problems())
     assert "1366" in problems and "table in 't' is wider than its box" in problems
-    assert "chart 'p' has its legend under the toolbar" in problems and "chart 'p' is wider than its box" in problems
-    assert "chart 'p' has bar labels too small to read" in problems
+    assert (
+        "chart 'p' has its legend or menu under the toolbar" in problems
+        and "chart 'p' is wider than its box" in problems
+    )
+    assert "chart 'p' has bar labels too small to read" in problems and "chart 'p' has its title cut off" in problems
     assert "table in 't'" not in " | ".join(view.problems(scrolling_tables=True))
     assert "a word in a table is split over two lines: n: 'NORTHEAST'" in problems
     assert "1 of 2 charts were drawn" in problems and "boom" in problems and "undefinedFunction" in problems

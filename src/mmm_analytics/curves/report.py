@@ -30,7 +30,7 @@ from mmm_analytics.curves.intervals import tail_probabilities
 from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_candidates
 from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.style import numbers, palette
-from mmm_analytics.style.page import Cell, Note, Page, Raw, Section, Table, Text, render_page
+from mmm_analytics.style.page import PLOTLY_CONFIG, Cell, Note, Page, Raw, Section, Table, Text, render_page
 
 FILE = "roi_report.html"
 INR_DIGITS = 2
@@ -115,7 +115,7 @@ function draw() {
       ticks(high)),
     yaxis2: Object.assign({title: {text: "ROI (INR of sales per INR)"}, overlaying: "y", side: "right",
       showgrid: false}, roiTicks(d.roi.concat(d.mroi))),
-    shapes: shapes, legend: {orientation: "h", y: -0.18}}, {responsive: true, displaylogo: false});
+    shapes: shapes, legend: {orientation: "h", y: -0.18}}, DATA.config);
   const beyond = "beyond this chart (above " + fmt(top) + " per week)";
   info.textContent = "Current average spend " + fmt(d.current_spend) + " per week (grey, dashed). Marginal ROI falls below 1 "
     + (d.breakeven === null ? "nowhere on the chart" : "from " + fmt(d.breakeven) + " per week"
@@ -334,6 +334,7 @@ def _page_data(curves: CurveSet, viz: VizConfig) -> dict[str, Any]:
         "colors": colors,
         "bands": {c: palette.rgba(color, 0.2) for c, color in colors.items()},
         "no_spend": NO_SPEND_TEXT,
+        "config": PLOTLY_CONFIG,
     }
 
 

@@ -189,9 +189,14 @@ def _decomposition(plots: PlotData, fmt: NumberFormat) -> tuple[Block, ...]:
     return (
         Text((method,)),
         Note(PROMOTIONS_NOTE, "note", "Promotions and price."),
-        Chart("chart-decomposition", "", report_charts.decomposition_chart(plots, fmt), height=480),
+        Chart(
+            "chart-decomposition",
+            report_charts.DECOMPOSITION_TITLE,
+            report_charts.decomposition_chart(plots, fmt),
+            height=480,
+        ),
         table,
-        Chart("chart-waterfall", "", report_charts.waterfall_chart(plots, fmt), height=480),
+        Chart("chart-waterfall", report_charts.WATERFALL_TITLE, report_charts.waterfall_chart(plots, fmt), height=480),
     )
 
 
@@ -360,7 +365,9 @@ def sections(content: ReportContent) -> tuple[Section, ...]:
     bodies: dict[str, tuple[Block, ...]] = {
         "overview": _overview(content),
         "fit": _fit(content),
-        "actual-vs-predicted": (Chart("chart-fit", "", report_charts.fit_chart(content.plots, fmt), height=480),),
+        "actual-vs-predicted": (
+            Chart("chart-fit", report_charts.FIT_TITLE, report_charts.fit_chart(content.plots, fmt), height=480),
+        ),
         "decomposition": _decomposition(content.plots, fmt),
         "contributions": _contributions(content),
         "media-response": _media(content.media_response, fmt),

@@ -50,11 +50,16 @@ def _holdout(plots: PlotData) -> list[dict[str, Any]]:
     ]
 
 
-def time_layout(plots: PlotData, title: str, values: list[float], fmt: NumberFormat) -> dict[str, Any]:
+#: The charts' titles, shown above each chart where they wrap on a narrow screen (plotly's do not).
+FIT_TITLE = "Actual vs fitted weekly sales (holdout shaded)"
+DECOMPOSITION_TITLE = "Weekly national sales by part (holdout shaded)"
+WATERFALL_TITLE = "Contribution waterfall over the data period"
+
+
+def time_layout(plots: PlotData, values: list[float], fmt: NumberFormat) -> dict[str, Any]:
     """Weeks across, rupees up (ticks in ``fmt``), the holdout shaded."""
-    layout = charts.layout("Week") | {"title": {"text": title, "x": 0.0}, "shapes": _holdout(plots)}
+    layout = charts.layout("Week") | {"shapes": _holdout(plots)}
     layout["yaxis"] = charts.money_axis(values, fmt, SALES_TITLE)
-    layout["margin"] = layout["margin"] | {"t": 80}
     return layout
 
 
@@ -66,7 +71,8 @@ def _fit_views(plots: PlotData) -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 
 def fit_chart(plots: PlotData, fmt: NumberFormat) -> dict[str, Any]:
-    """Actual and predicted weekly sales with a dropdown of national, brand and region views."""
+    """Actual and predicted weekly sales with a menu of national, brand and region views (the menu names
+    the view shown)."""
     dates, views = _dates(plots), _fit_views(plots)
     data, buttons = [], []
     fitted = plots.colors.get("predicted", palette.FITTED)
@@ -94,11 +100,13 @@ def fit_chart(plots: PlotData, fmt: NumberFormat) -> dict[str, Any]:
         )
         flags = [k // 2 == index for k in range(2 * len(views))]
         axis = charts.money_axis([*actual, *predicted], fmt, SALES_TITLE)
-        update = {"title.text": f"{label}: actual vs fitted", "yaxis": axis}
-        buttons.append({"label": label, "method": "update", "args": [{"visible": flags}, update]})
+        buttons.append({"label": label, "method": "update", "args": [{"visible": flags}, {"yaxis": axis}]})
     first = [*views[0][1], *views[0][2]]
-    layout = time_layout(plots, f"{views[0][0]}: actual vs fitted", first, fmt)
-    layout["updatemenus"] = [{"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.22, "showactive": True}]
+    layout = time_layout(plots, first, fmt)
+    # The view menu sits at the left, just above the plot: plotly's toolbar takes the top right on hover.
+    menu = {"x": 0.0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "showactive": True}
+    layout["updatemenus"] = [{"buttons": buttons, **menu}]
+    layout["margin"] = layout["margin"] | {"t": 96}
     return {"data": data, "layout": layout}
 
 
@@ -130,7 +138,7 @@ def decomposition_chart(plots: PlotData, fmt: NumberFormat) -> dict[str, Any]:
     )
     negative = sum((np.minimum(v, 0.0) for v in plots.national_parts.values()), np.zeros(len(dates)))
     values = [*plots.national_actual, *plots.national_predicted, *negative]
-    layout = time_layout(plots, "Weekly national sales by part (holdout shaded)", values, fmt)
+    layout = time_layout(plots, values, fmt)
     return {"data": data, "layout": layout | {"barmode": "relative", "bargap": 0.05}}
 
 
@@ -148,7 +156,7 @@ def waterfall_chart(plots: PlotData, fmt: NumberFormat) -> dict[str, Any]:
         "textposition": "outside",
         "connector": {"line": {"color": "#777777"}},
     }
-    layout = charts.layout() | {"title": {"text": "Contribution waterfall over the data period", "x": 0.0}}
+    layout = charts.layout()
     layout["yaxis"] = charts.money_axis([0.0, *running.tolist()], fmt, "Sales_Value (INR)")
     layout["showlegend"] = False
     return {"data": [trace], "layout": layout}

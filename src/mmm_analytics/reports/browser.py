@@ -76,9 +76,12 @@ JSON.stringify((() => {
   const rect = (el, part) => { const found = el.querySelector(part); return found && found.getBoundingClientRect(); };
   const meet = (a, b) => a && b && a.width > 0 && b.width > 0 &&
     a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-  const covered = charts.filter(el => meet(rect(el, '.legend'), rect(el, '.modebar')));
+  const covered = charts.filter(el => ['.legend', '.updatemenu-container'].some(
+    part => meet(rect(el, part), rect(el, '.modebar'))));
   const wideCharts = charts.filter(el => { const svg = rect(el, '.main-svg');
     return svg && svg.right > el.getBoundingClientRect().right + 1; });
+  const cutTitles = charts.filter(el => { const title = rect(el, '.gtitle'), svg = rect(el, '.main-svg');
+    return title && svg && title.width > 0 && (title.left < svg.left - 1 || title.right > svg.right + 1); });
   const tiny = charts.filter(el => Array.from(el.querySelectorAll('text.bartext')).some(text => {
     const box = text.getBoundingClientRect(); return box.height > 0 && box.height < 9; }));
   const broken = [];
@@ -98,7 +101,8 @@ JSON.stringify((() => {
           height: root.scrollHeight, charts: charts.length,
           chartBoxes: document.querySelectorAll('.chart').length,
           emptyCharts: empty.map(name), wideTables: wide.map(name), coveredLegends: covered.map(name),
-          wideCharts: wideCharts.map(name), tinyLabels: tiny.map(name), title: document.title};
+          wideCharts: wideCharts.map(name), tinyLabels: tiny.map(name),
+          cutTitles: cutTitles.map(name), title: document.title};
 })())
 """
 
@@ -140,12 +144,14 @@ class PageView:
     console_errors: tuple[str, ...]
     #: Table words of at most 30 characters (hyphen-free) split over two lines, up to five: "table 'x': 'BrandA'".
     broken_words: tuple[str, ...] = ()
-    #: Charts whose legend lies under plotly's toolbar (which shows on hover and takes the clicks).
+    #: Charts whose legend or view menu lies under plotly's toolbar (which shows on hover and takes the clicks).
     covered_legends: tuple[str, ...] = ()
     #: Charts drawn wider than their box (cut off on the right).
     wide_charts: tuple[str, ...] = ()
     #: Charts with a bar label shrunk below 9 px to fit its bar (too small to read).
     tiny_labels: tuple[str, ...] = ()
+    #: Charts whose own (plotly) title runs past their edge: plotly does not wrap titles.
+    cut_titles: tuple[str, ...] = ()
 
     @property
     def overflows(self) -> bool:
@@ -163,9 +169,10 @@ class PageView:
             found.append(f"{where}: the page is {self.scroll_width} px wide in a {self.client_width} px window")
         if not scrolling_tables:
             found += [f"{where}: table in '{name}' is wider than its box" for name in self.wide_tables]
-        found += [f"{where}: chart '{name}' has its legend under the toolbar" for name in self.covered_legends]
+        found += [f"{where}: chart '{name}' has its legend or menu under the toolbar" for name in self.covered_legends]
         found += [f"{where}: chart '{name}' is wider than its box" for name in self.wide_charts]
         found += [f"{where}: chart '{name}' has bar labels too small to read" for name in self.tiny_labels]
+        found += [f"{where}: chart '{name}' has its title cut off" for name in self.cut_titles]
         found += [f"{where}: a word in a table is split over two lines: {word}" for word in self.broken_words]
         found += [f"{where}: chart '{name}' is empty" for name in self.empty_charts]
         if self.charts != self.chart_boxes:
@@ -341,6 +348,7 @@ class Browser:
             covered_legends=tuple(seen["coveredLegends"]),
             wide_charts=tuple(seen["wideCharts"]),
             tiny_labels=tuple(seen["tinyLabels"]),
+            cut_titles=tuple(seen["cutTitles"]),
         )
 
     def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768) -> Any:

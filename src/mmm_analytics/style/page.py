@@ -50,8 +50,13 @@ REPORTS: dict[str, Report] = {
 NAV = re.compile(r'<nav class="reports" aria-label="Reports">.*?</nav>', re.S)
 #: The report a written page's navigation marks as itself.
 NAV_CURRENT = re.compile(r'data-report="([^"]+)" class="current"')
-#: Plotly's options for every chart: fits its box, no logo, no network.
-PLOTLY_CONFIG: dict[str, Any] = {"responsive": True, "displaylogo": False}
+#: Plotly's options for every chart: fits its box, no logo, no network; the toolbar keeps zoom, pan,
+#: reset and the picture (no box or lasso select, which these charts do nothing with).
+PLOTLY_CONFIG: dict[str, Any] = {
+    "responsive": True,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
 
 type Tone = Literal["good", "bad", "neutral"]
 type NoteKind = Literal["assumption", "note", "warning"]
