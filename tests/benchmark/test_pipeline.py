@@ -246,6 +246,56 @@ def test_the_command_prints_ours_beside_the_floor(tmp_path: Path, received, no_r
     assert (tmp_path / "out" / "benchmark.csv").is_file()
 
 
+def test_the_command_sets_every_worlds_noise(tmp_path: Path, received, no_regret) -> None:
+    """``--noise 0.02`` generates each world at 2% weekly noise, and the report says so."""
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+
+    out = tmp_path / "out"
+    args = ["benchmark", "--seeds", "1", "--settings", "noise12", "--output", str(out)]
+    args += ["--config-dir", str(_tiny_config_dir(tmp_path))]
+    result = CliRunner().invoke(app, [*args, "--noise", "0.02"])
+    assert result.exit_code == 0, result.output
+    runs, summary = pd.read_csv(out / "benchmark_runs.csv"), pd.read_csv(out / "benchmark.csv")
+    assert runs["noise_sd"].tolist() == summary["noise_sd"].tolist() == [0.02]
+    assert "| weekly noise |" in (out / "benchmark.md").read_text() and "| 2.0% |" in (out / "benchmark.md").read_text()
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out / "benchmark_runs.csv")["noise_sd"].tolist() == [0.12]
+
+
+def test_the_noise_sets_how_far_sales_stray_from_their_expectation(config: ProjectConfig) -> None:
+    """The same world and seed at 0.5% and at 12% weekly noise (sd as a share of mean weekly sales)."""
+
+    def spread(noise: float) -> float:
+        synthetic = config.data.synthetic.model_copy(update={"noise_sd": noise})
+        generated = recovery.world(
+            SyntheticSetting.DEFAULT,
+            3,
+            dataclasses.replace(config, data=config.data.model_copy(update={"synthetic": synthetic})),
+        )[1]
+        frame = generated.frame.assign(Date=pd.to_datetime(generated.frame["Date"], format="%m/%d/%Y"))
+        weekly = frame.groupby(["Geo", "Brand", "Date"])["Sales_Value"].sum()
+        order = pd.MultiIndex.from_product([generated.geos, generated.brands, sorted(frame["Date"].unique())])
+        expected = generated.expected_sales
+        gap = weekly.reindex(order).to_numpy().reshape(expected.shape) - expected
+        return float(gap.std() / expected.mean())
+
+    assert spread(0.005) < 0.008 and 0.09 < spread(0.12) < 0.15  # 0.0048 and 0.115 on this tiny world
+
+
+@pytest.mark.parametrize("noise", ["-0.1", "0.9", "nan", "abc"])
+def test_the_command_refuses_a_noise_out_of_range(tmp_path: Path, noise: str) -> None:
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+
+    result = CliRunner().invoke(app, ["benchmark", "--noise", noise, "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--noise" in result.output and "Traceback" not in result.output
+
+
 def test_the_command_names_an_unknown_world(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -8,6 +8,8 @@ as the model sees it. Delayed, logistic, absolute: the forms recorded in the tru
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -159,3 +161,4 @@ def test_every_world_is_a_config_choice(setting: SyntheticSetting) -> None:
     config = DataConfig.model_validate({"synthetic": {"setting": setting.value}})
     assert config.synthetic.setting is setting
     assert world_settings(setting).noise_sd > 0
+    assert world_settings(setting, 0.02) == dataclasses.replace(world_settings(setting), noise_sd=0.02)

@@ -22,7 +22,7 @@ import pandas as pd
 from mmm_analytics.benchmark.floor import floor_config, true_forms
 from mmm_analytics.benchmark.lift import calibrated_fit
 from mmm_analytics.benchmark.lift_design import NO_LIFT_TESTS, LiftDesign
-from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world
+from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world, world_noise
 from mmm_analytics.benchmark.regret import REGRET_COLUMNS
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, REGRET_FIGURES, channel_summary, markdown, setting_summary
 from mmm_analytics.compute import Backend, run_tasks
@@ -176,6 +176,7 @@ def benchmark_world(
         "setting": setting.value,
         "seed": seed,
         "true_forms": true_forms(truth).label(),
+        "noise_sd": world_noise(setting, config),
         **ours_scored.figures,
         **{f"{FLOOR_PREFIX}{key}": value for key, value in floor_scored.figures.items()},
         **ridge.summary,

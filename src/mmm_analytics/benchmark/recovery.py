@@ -25,6 +25,7 @@ from mmm_analytics.response import carryover
 from mmm_analytics.response.artifacts import DRAW_FIELDS, ModelMetadata, ResponseParams
 from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
 from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, generate_panel
+from mmm_analytics.synthetic.world import world_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,12 @@ def world(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[
     frame = generated.frame.copy()
     frame["Date"] = pd.to_datetime(frame["Date"], format="%m/%d/%Y")
     return build_panel(frame, config.data, config.features), generated
+
+
+def world_noise(setting: SyntheticSetting, config: ProjectConfig) -> float:
+    """The weekly sales noise of world ``setting`` (sd as a share of a series' mean weekly sales):
+    the world's own, or ``synthetic.noise_sd`` of the config (``mmm benchmark --noise``)."""
+    return world_settings(setting, config.data.synthetic.noise_sd).noise_sd
 
 
 def world_panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> tuple[FeaturePanel, GroundTruth]:

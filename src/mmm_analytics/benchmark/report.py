@@ -133,6 +133,8 @@ def setting_summary(runs: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
             "seeds": grouped["seed"].count(),
         }
     )
+    if "noise_sd" in runs:
+        summary.insert(0, "noise_sd", grouped["noise_sd"].first())
     for figure in PAIRED_FIGURES:
         if figure in ours:
             summary[figure] = ours[figure]
@@ -268,6 +270,7 @@ def side_by_side(summary: pd.DataFrame) -> pd.DataFrame:
     for _, row in summary.iterrows():
         entry = {
             "world": row["setting"],
+            **({"weekly noise": _percent(row["noise_sd"], 1)} if "noise_sd" in summary else {}),
             "true forms": row["true_forms"],
             "our forms": row["forms"],
             "contribution error": pair(row, "contribution_error"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,7 +27,12 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.utils.options import comma_list
 from mmm_analytics.utils.paths import ProjectPaths
 
+if TYPE_CHECKING:
+    from mmm_analytics.config import ProjectConfig
+
 DEFAULTS = ProjectPaths()
+#: The most weekly noise --noise takes (sd half the mean weekly sales: beyond it sales go negative).
+MAX_NOISE = 0.5
 LIFT_SLICES_HELP = (
     "Where the lift tests are run: national (every brand and region, as a platform's lift study or a "
     "country-wide geo experiment) or mixed (in turn one region, one brand x region, one brand, national)."
@@ -63,6 +69,10 @@ SCALE_HELP = (
     "Instead of the worlds: time and peak memory of mmm data, features and train on synthetic panels of "
     "these sizes in series (24, 400, 1000, 4000), e.g. --scale 24,400; writes benchmark_scale.md and .csv."
 )
+NOISE_HELP = (
+    "Weekly sales noise of every world instead of its own (sd as a share of each series' mean weekly sales, "
+    "e.g. 0.02 for 2%; the worlds' own is 6%, noise12's 12%): how the figures depend on how noisy the data are."
+)
 LIFT_TESTS_HELP = (
     "After our fit of each world, draw this many lift tests from the truth (one per channel, on the channels "
     "--lift-choice picks among those with >= 5% of media) and fit again with them; 0: off."
@@ -94,10 +104,21 @@ WORLD_OPTIONS = {
     "seeds": "--seeds",
     "settings": "--settings",
     "backend": "--backend",
+    "noise": "--noise",
     "lift_tests": "--lift-tests",
     "lift_slices": "--lift-slices",
     "lift_choice": "--lift-choice",
 }
+
+
+def _with_noise(config: ProjectConfig, noise: float | None) -> ProjectConfig:
+    """``config`` whose synthetic worlds all have weekly noise ``noise`` (None: as they are)."""
+    if noise is None:
+        return config
+    if not (math.isfinite(noise) and 0.0 <= noise <= MAX_NOISE):
+        raise InputError(f"--noise {noise}: give the weekly noise as a share from 0 to {MAX_NOISE}, e.g. 0.02 for 2%")
+    synthetic = config.data.synthetic.model_copy(update={"noise_sd": noise})
+    return dataclasses.replace(config, data=config.data.model_copy(update={"synthetic": synthetic}))
 
 
 def _world_options_given(context: typer.Context) -> list[str]:
@@ -115,6 +136,7 @@ def benchmark(
     ] = DEFAULTS.reports_dir,
     backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
     scale: Annotated[str | None, typer.Option("--scale", help=SCALE_HELP)] = None,
+    noise: Annotated[float | None, typer.Option("--noise", help=NOISE_HELP)] = None,
     lift_tests: Annotated[int, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = 0,
     lift_slices: Annotated[LiftSlicesChoice, typer.Option("--lift-slices", help=LIFT_SLICES_HELP)] = (
         LiftSlicesChoice.NATIONAL
@@ -141,7 +163,7 @@ def benchmark(
         from mmm_analytics.pipeline.checks import check_files_to_write
 
         check_files_to_write([output / name for name in OUTPUT_FILES])
-        config = with_backend(project_config(config_dir, "model_config.yaml"), backend)
+        config = _with_noise(with_backend(project_config(config_dir, "model_config.yaml"), backend), noise)
         chosen = _parse_settings(settings, SyntheticSetting)
         seed_list = comma_list(seeds, "--seeds", "1,2,3", int, "seed")
         for seed in seed_list:

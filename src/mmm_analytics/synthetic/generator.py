@@ -255,9 +255,7 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
     settings = settings or SyntheticSettings()
     cpm = _truth_cpm(channels or Channels.default())
     rng = np.random.default_rng(settings.seed)
-    ws = world.world_settings(settings.setting)
-    if settings.noise_sd is not None:
-        ws = dataclasses.replace(ws, noise_sd=settings.noise_sd)
+    ws = world.world_settings(settings.setting, settings.noise_sd)
     traits = catalogue.brand_traits(settings.n_brands, settings.seed)
     geos, brands = list(catalogue.geo_names(settings.n_geos)), list(traits.names)
     dates = [settings.start_date + dt.timedelta(weeks=k) for k in range(settings.n_weeks)]

@@ -9,7 +9,7 @@ correlation. Channel order follows the default channel block of ``data_config.ya
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import assert_never
 
@@ -151,7 +151,13 @@ class WorldSettings:
     segment_spread: float = 0.0
 
 
-def world_settings(setting: SyntheticSetting) -> WorldSettings:
+def world_settings(setting: SyntheticSetting, noise_sd: float | None = None) -> WorldSettings:
+    """The knobs of ``setting``, with its weekly noise replaced by ``noise_sd`` when given."""
+    knobs = _knobs(setting)
+    return knobs if noise_sd is None else replace(knobs, noise_sd=noise_sd)
+
+
+def _knobs(setting: SyntheticSetting) -> WorldSettings:
     """The knobs of ``setting``; every world not named otherwise is the default one."""
     match setting:
         case SyntheticSetting.DEFAULT | SyntheticSetting.NOISE6:
