@@ -208,7 +208,7 @@ def test_a_series_off_the_page_loads_from_its_data_file(
         " r.dispatchEvent(new Event('change'));"
         " const info = document.getElementById('info'); let tries = 0;"
         " const look = () => { if (info.textContent.startsWith('Current') || ++tries > 100)"
-        " done(JSON.stringify({info: info.textContent, title: document.getElementById('curve').layout.title.text}));"
+        " done(JSON.stringify({info: info.textContent, title: document.getElementById('curve-title').textContent}));"
         " else setTimeout(look, 50); }; look(); })"
     )
     with Browser() as browser:

@@ -53,6 +53,7 @@ NO_SPEND_TEXT = (
 _CONTROLS = Markup(
     '<div class="controls"><label>Channel<select id="channel"></select></label>'
     '<label>Brand<select id="brand"></select></label><label>Region<select id="region"></select></label></div>'
+    '<h3 id="curve-title"></h3>'
     '<div id="curve" class="chart" style="height:520px"></div><p id="info" class="intro"></p>'
 )
 
@@ -85,7 +86,9 @@ function load(segment) {
 function draw() {
   const c = document.getElementById("channel").value, b = document.getElementById("brand").value,
     r = document.getElementById("region").value, d = DATA.curves[c + "|" + b + "|" + r];
-  const info = document.getElementById("info");
+  const info = document.getElementById("info"), where = (b === "all") ? "national" : b + " / " + r;
+  // The title above the chart, in the page, wraps on a narrow screen (plotly's own does not).
+  document.getElementById("curve-title").textContent = c + ", " + where + ": steady-state ROI curve";
   if (!d && DATA.files[b + "|" + r] && !loading[b + "|" + r]) { info.textContent = "Loading curves..."; load(b + "|" + r); return; }
   if (!d) { info.textContent = "No curve for this brand and region."; Plotly.purge("curve"); return; }
   if (!(d.current_spend > 0)) { Plotly.purge("curve"); info.textContent = DATA.no_spend.replace("{channel}", c)
@@ -107,9 +110,8 @@ function draw() {
     line: {color: "#b8860b", dash: "dot", width: 2}});
   if (shown(d.ceiling_spend)) shapes.push({type: "line", x0: d.ceiling_spend, x1: d.ceiling_spend, y0: 0, y1: 1,
     yref: "paper", line: {color: "#4b0082", dash: "dashdot"}});
-  const where = (b === "all") ? "national" : b + " / " + r;
-  Plotly.react("curve", traces, {title: {text: c + ", " + where + ": steady-state ROI curve"},
-    font: {family: "system-ui, sans-serif", size: 13}, margin: {t: 60, r: 70},
+  Plotly.react("curve", traces, {
+    font: {family: "system-ui, sans-serif", size: 13}, margin: {t: 40, r: 70},
     xaxis: Object.assign({title: {text: "Weekly spend (INR)"}, range: [0, top], gridcolor: "#e3e6ea"}, ticks(top)),
     yaxis: Object.assign({title: {text: "Incremental sales (INR per week)"}, range: [0, 1.05 * high], gridcolor: "#e3e6ea"},
       ticks(high)),
