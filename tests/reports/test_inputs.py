@@ -49,6 +49,49 @@ def _list_holdout(path: Path) -> None:
     path.write_text(json.dumps(data | {"holdout": [1, 2]}))
 
 
+def _grouped_thousands(path: Path) -> None:
+    """As a spreadsheet saves it: spend written 1,230,724."""
+    import pandas as pd
+
+    frame = pd.read_csv(path)
+    frame["spend"] = frame["spend"].map(lambda v: f"{v:,.0f}")
+    frame.to_csv(path, index=False)
+
+
+def _text_cell(column: str) -> Callable[[Path], None]:
+    def damage(path: Path) -> None:
+        import pandas as pd
+
+        frame = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+        frame[column] = frame[column].astype(object)
+        frame.loc[frame.index[1], column] = "abc"
+        frame.to_csv(path, index=False) if path.suffix == ".csv" else frame.astype({column: str}).to_parquet(path)
+
+    damage.__name__ = f"text_in_{column}"
+    return damage
+
+
+def _half(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _fewer_rows(path: Path) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-2]))
+
+
+def _text_allocation(path: Path) -> None:
+    data = json.loads(path.read_text())
+    channel = next(iter(data["allocation"]))
+    path.write_text(json.dumps(data | {"allocation": data["allocation"] | {channel: "abc"}}))
+
+
+def _null_allocation(path: Path) -> None:
+    data = json.loads(path.read_text())
+    channel = next(iter(data["current_allocation"]))
+    path.write_text(json.dumps(data | {"current_allocation": data["current_allocation"] | {channel: None}}))
+
+
 #: (file, where it lies under the project, how it is damaged, words the line gives).
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("channel_roi.csv", _empty, "empty"),
@@ -61,6 +104,16 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("model_metrics.json", _list_holdout, "key 'holdout' lacks the overall wMAPE"),
     ("optimal_allocation.json", _not_an_object, "a JSON list, not an object"),
     ("optimal_allocation.json", _text_number, "key 'weekly_budget' is 'lots', not a number"),
+    # Before, each of these ended 'mmm report' with a traceback (ValueError or TypeError), or (the half
+    # file, the rows left out) drew a page of fewer channels without a word.
+    ("channel_roi.csv", _grouped_thousands, "column 'spend' holds '"),
+    ("channel_roi.csv", _text_cell("roi"), "column 'roi' holds 'abc', not a number"),
+    ("channel_roi.csv", _half, "cut short: its last line is incomplete"),
+    ("channel_roi.csv", _fewer_rows, "channels are missing"),
+    ("decomposition.csv", _text_cell("actual"), "column 'actual' holds 'abc', not a number"),
+    ("roi_curves.parquet", _text_cell("spend"), "column 'spend' holds '"),
+    ("optimal_allocation.json", _text_allocation, "key 'allocation' has 'abc' for"),
+    ("optimal_allocation.json", _null_allocation, "key 'current_allocation' has None for"),
 ]
 
 

@@ -14,6 +14,7 @@ the project layout of :class:`~mmm_analytics.utils.paths.ProjectPaths`):
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,6 +169,8 @@ READ_FROM_DISK: dict[str, tuple[str, tuple[str, ...]]] = {
     "model_metrics.json": ("mmm train", ()),
 }
 _NUMBER_KEYS = ("weekly_budget", "current_incremental_sales", "expected_incremental_sales")
+#: The columns of :data:`READ_FROM_DISK` that hold names or dates; the others hold numbers.
+_TEXT_COLUMNS = frozenset({"channel", "brand", "region", "date"})
 
 
 def _read(path: Path) -> Any:
@@ -186,7 +189,15 @@ def _content_problem(name: str, data: Any) -> str | None:
     wanted = READ_FROM_DISK[name][1]
     if isinstance(data, pd.DataFrame):
         missing = [column for column in wanted if column not in data.columns]
-        return f"no column '{missing[0]}'" if missing else None
+        if missing:
+            return f"no column '{missing[0]}'"
+        for column in (c for c in wanted if c not in _TEXT_COLUMNS):
+            if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(data[column]):
+                values = data[column]
+                unread = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()]
+                example = (unread if len(unread) else values).iloc[0]
+                return f"column '{column}' holds {example!r}, not a number"
+        return None
     if not isinstance(data, dict):
         return f"a JSON {type(data).__name__}, not an object"
     if missing := [key for key in wanted if key not in data]:
@@ -197,6 +208,9 @@ def _content_problem(name: str, data: Any) -> str | None:
     for key in ("allocation", "current_allocation"):
         if key in wanted and not isinstance(data[key], dict):
             return f"key '{key}' is not an object"
+        for channel, value in data[key].items() if key in wanted else ():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                return f"key '{key}' has {value!r} for {channel}, not a number"
     holdout = data.get("holdout") if name == "model_metrics.json" else None
     if holdout is not None and not (
         isinstance(holdout, dict)
@@ -207,9 +221,21 @@ def _content_problem(name: str, data: Any) -> str | None:
     return None
 
 
+def _cut_short(path: Path) -> bool:
+    """Whether the text file ``path`` ends inside a line (a copy or a write that stopped part way):
+    every file the steps write ends with a line break."""
+    with path.open("rb") as file:
+        if file.seek(0, 2) == 0:
+            return False
+        file.seek(-1, 2)
+        return file.read(1) not in (b"\n", b"\r")
+
+
 def _checked(path: Path) -> tuple[Any, str | None]:
     """The content of the earlier step's file ``path`` and what is wrong with it for the page (None: nothing)."""
     try:
+        if path.suffix == ".csv" and _cut_short(path):
+            return None, "cut short: its last line is incomplete"
         data = _read(path)
     except pd.errors.EmptyDataError:
         return None, "empty"
@@ -261,10 +287,22 @@ def _national_curves(reading: _Reading, paths: ProjectPaths, results: Mapping[st
     return frame.loc[national].reset_index(drop=True)
 
 
-def _channel_roi(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
-    """The ROI per channel: of this run's curves step, else ``channel_roi.csv`` unless an earlier model made it."""
+def _channel_roi(
+    reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any], channels: tuple[str, ...]
+) -> pd.DataFrame | None:
+    """The ROI per channel: of this run's curves step, else ``channel_roi.csv`` unless an earlier model made
+    it; a file without a row for each of the model's ``channels`` is left out as damaged."""
     result = results.get("curves")
-    return result.channel_roi if result is not None else reading.table(_current(paths, "channel_roi.csv", results))
+    if result is not None:
+        return result.channel_roi
+    path = _current(paths, "channel_roi.csv", results)
+    frame = reading.table(path)
+    missing = [] if frame is None else [c for c in channels if c not in set(frame["channel"].astype(str))]
+    if path is not None and missing:
+        problem = f"no row for {missing[0]}: {len(missing)} of the model's {len(channels)} channels are missing"
+        reading.damaged.append(_damaged_line(path, problem))
+        return None
+    return frame
 
 
 def _allocation(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -293,7 +331,7 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
         media=None if params is None or params.n_draws < 2 else media_total(params, interval),
-        channel_roi=_channel_roi(reading, paths, results),
+        channel_roi=_channel_roi(reading, paths, results, () if params is None else tuple(params.channels)),
         curves=_national_curves(reading, paths, results),
         allocation=_allocation(reading, paths, results),
         frontier=reading.table(_current(paths, "efficiency_frontier.csv", results)),
