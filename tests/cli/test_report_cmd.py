@@ -58,6 +58,21 @@ def test_a_later_step_older_than_the_model_is_left_out_and_named(project: Path) 
     assert "What does the recommended reallocation bring?" not in text
 
 
+def test_a_model_trained_on_other_data_is_named(project: Path) -> None:
+    """Before, curves, optimize and simulate warned after 'mmm data' and 'mmm features' were re-run on
+    another panel without 'mmm train'; 'mmm report' wrote the page without a word."""
+    import json
+
+    processed = project / "data" / "processed"
+    processed.mkdir(parents=True)
+    (project / "outputs" / "models" / "features_meta.json").write_text(json.dumps({"cpm": {"TV": 1.2}}))
+    (processed / "features_meta.json").write_text(json.dumps({"cpm": {"TV": 2.4}}))
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "was trained on other data than" in said and "(CPMs differ)" in said and "re-run 'mmm train'" in said
+
+
 def test_without_a_model_it_says_which_command_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["report"])

@@ -20,6 +20,7 @@ from mmm_analytics.cli.common import (
     project_config,
     user_errors,
     warn,
+    warn_stale_model,
 )
 from mmm_analytics.errors import InputError
 
@@ -68,6 +69,9 @@ def report(
     for what, value in [*key_numbers(inputs), ("page", str(page)), *(("screenshot", str(s)) for s in shots)]:
         table.add_row(what, value)
     console.print(table)
+    from mmm_analytics.features.store import meta_path
+
+    warn_stale_model(paths.models_dir, meta_path(paths.features))
     if inputs.stale:
         warn(stale_words(inputs.stale, SUMMARY_FILE))
     stale = {step for step, words in EARLIER_RESULTS.values() if words in inputs.stale}
