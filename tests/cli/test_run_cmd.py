@@ -120,6 +120,41 @@ def test_a_folder_where_the_summary_goes_stops_the_run_before_any_step(tmp_path:
     assert not (tmp_path / "data").exists()  # no step ran
 
 
+@pytest.mark.parametrize(
+    "blocked",
+    [
+        "simulations/optimal_allocation.json",
+        "simulations/sensitivity.csv",
+        "figures/simulations/sensitivity_optimum.png",
+        "reports/roi_report.html",
+        "reports/eda_report.html",
+    ],
+)
+def test_a_folder_where_a_later_step_writes_stops_the_run_before_any_step(
+    tmp_path: Path, blocked: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, the data to curves steps ran (minutes on the default panel) before the simulate step found
+    a folder at one of its files."""
+    from tests.cli.checks import one_error_line
+
+    monkeypatch.chdir(tmp_path)  # short paths: a long one is shortened in the message
+    (tmp_path / "outputs" / blocked).mkdir(parents=True)
+    result = CliRunner().invoke(app, ["run", "--output-dir", "."])
+    one_error_line(
+        result, f"{Path(blocked).name}' is a folder, where this command writes its file; remove or rename it"
+    )
+    assert not (tmp_path / "data").exists()  # no step ran
+
+
+def test_a_folder_of_a_step_left_out_does_not_stop_the_run(tmp_path: Path) -> None:
+    from mmm_analytics.pipeline import planned_outputs
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    paths = ProjectPaths(tmp_path)
+    assert planned_outputs(["data", "features", "train"], paths) == []
+    assert {p.name for p in planned_outputs(["optimize"], paths)} == {"optimal_allocation.json"}
+
+
 def test_the_stale_truth_note_of_a_run_names_the_run_s_option(tmp_path: Path) -> None:
     """Before, 'mmm run' said "use another --output", an option it does not have."""
     first = CliRunner().invoke(app, ["run", "--steps", "data", "--output-dir", str(tmp_path)])

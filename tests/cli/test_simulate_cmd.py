@@ -356,6 +356,32 @@ def test_simulate_batch(model: Path, tmp_path: Path) -> None:
     assert not [w for w in caught if "Glyph" in str(w.message)]
 
 
+def test_a_folder_where_simulate_writes_stops_it_before_any_work(model: Path, tmp_path: Path) -> None:
+    """Before, the run exited 2 only after writing seven new files beside the old report."""
+    from tests.cli.checks import one_error_line
+
+    out = tmp_path / "sim"
+    (out / "sensitivity.csv").mkdir(parents=True)
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--model",
+            str(model),
+            "--output",
+            str(out),
+            "--figures",
+            str(tmp_path / "fig"),
+            "--report",
+            str(tmp_path / "r.html"),
+            "--config-dir",
+            str(tmp_path / "none"),
+        ],
+    )
+    one_error_line(result, "sensitivity.csv' is a folder, where this command writes its file; remove or rename it")
+    assert sorted(p.name for p in out.iterdir()) == ["sensitivity.csv"] and not (tmp_path / "fig").exists()
+
+
 def test_simulate_bad_scenario_file(model: Path, tmp_path: Path) -> None:
     scenarios = tmp_path / "s.yaml"
     scenarios.write_text("scenarios:\n  - name: oops\n    spend: {Billboards: 10}\n")

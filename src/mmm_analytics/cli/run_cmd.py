@@ -170,6 +170,7 @@ def run(
         choose_source,
         choose_steps,
         key_numbers,
+        planned_outputs,
         run_pipeline,
         with_dataset,
         written_files,
@@ -197,7 +198,7 @@ def run(
             why = "this run leaves out the data step" if "data" not in chosen else f"the panel is {panel!r}"
             raise InputError(f"--seed seeds the synthetic panel only, and {why}; leave --seed out")
         paths = ProjectPaths(output_dir)
-        check_files_to_write([paths.reports_dir / SUMMARY_FILE])
+        check_files_to_write([*planned_outputs(chosen, paths), paths.reports_dir / SUMMARY_FILE])
         config = with_dataset(project_config(config_dir), dataset)
         if "data" in chosen:
             warn_empty_data_config(config_dir)

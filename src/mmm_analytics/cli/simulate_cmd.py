@@ -178,7 +178,11 @@ def simulate(
     )
     with user_errors(*(() if interactive else outputs), reads=(folder_of(model), scenarios)):
         if not interactive:
+            from mmm_analytics.pipeline.checks import check_files_to_write
+            from mmm_analytics.simulator.batch import BatchPaths, planned_files
+
             _check_scenarios(scenarios)
+            check_files_to_write(planned_files(BatchPaths(scenarios, output, figures, report)))
         elif sys.stdin is None or sys.stdin.closed:  # `mmm simulate -i <&-`: input() would raise
             raise InputError("--interactive needs answers on standard input, which is closed; run it in a terminal")
         config = project_config(config_dir, "model_config.yaml")

@@ -71,6 +71,7 @@ __all__ = [
     "key_numbers",
     "load_simulator",
     "optimize_to_file",
+    "planned_outputs",
     "prepare_data",
     "require_file",
     "run_pipeline",
@@ -83,6 +84,31 @@ __all__ = [
 
 #: The steps, in pipeline order.
 STEPS: tuple[str, ...] = ("data", "eda", "features", "train", "curves", "simulate", "optimize")
+#: The reports and the plan the later steps write (under ``reports_dir`` and ``simulations_dir``).
+EDA_REPORT = "eda_report.html"
+SIMULATION_REPORT = "simulation_report.html"
+OPTIMUM_FILE = "optimal_allocation.json"
+
+
+def planned_outputs(steps: Sequence[str], paths: ProjectPaths) -> list[Path]:
+    """The files of fixed name that ``steps`` write at the end of their work (the EDA report, the curves'
+    tables and report, the simulation's tables, figures and report, the plan): checked before a run
+    starts, so that a folder in the way does not stop it after the steps before."""
+    planned: list[Path] = []
+    if "eda" in steps:
+        planned.append(paths.reports_dir / EDA_REPORT)
+    if "curves" in steps:
+        from mmm_analytics.curves.pipeline import REPORT_FILES
+
+        planned += [paths.reports_dir / name for name in REPORT_FILES]
+    if "simulate" in steps:
+        from mmm_analytics.simulator.batch import BatchPaths, planned_files
+
+        report = paths.reports_dir / SIMULATION_REPORT
+        planned += planned_files(BatchPaths(Path(), paths.simulations_dir, paths.simulation_figures, report))
+    if "optimize" in steps:
+        planned.append(paths.simulations_dir / OPTIMUM_FILE)
+    return planned
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +217,7 @@ def eda(run: PipelineRun, progress: Progress | None = None) -> EdaResult:
         quality,
         paths.eda_figures,
         paths.reports_dir / "eda",
-        paths.reports_dir / "eda_report.html",
+        paths.reports_dir / EDA_REPORT,
         run.config,
         progress=progress,
     )
@@ -239,7 +265,7 @@ def simulate(run: PipelineRun, progress: BatchProgress | None = None) -> BatchRe
         run.scenarios_to_run(simulator.channels),
         paths.simulations_dir,
         paths.simulation_figures,
-        paths.reports_dir / "simulation_report.html",
+        paths.reports_dir / SIMULATION_REPORT,
         run.config,
         export=True,
         progress=progress,
@@ -251,7 +277,7 @@ def simulate(run: PipelineRun, progress: BatchProgress | None = None) -> BatchRe
 def optimize(run: PipelineRun, progress: Progress | None = None) -> OptimizationResult:
     """The national optimum at today's weekly budget, written to ``optimal_allocation.json``."""
     paths = run.paths
-    target = paths.simulations_dir / "optimal_allocation.json"
+    target = paths.simulations_dir / OPTIMUM_FILE
     if (solved := run.solved.get("national_optimum")) is not None:
         # Before, the optimum the simulate step had just solved was solved again (4 min on 100 series).
         from mmm_analytics.utils.io import write_json

@@ -52,6 +52,34 @@ class BatchPaths:
     export: bool = False
 
 
+#: The tables the batch run writes into its output folder, and the figures into its figures folder.
+TABLE_FILES = (
+    "scenario_comparison.csv",
+    "scenario_channels.csv",
+    "optimal_allocation.csv",
+    "optimal_allocation.json",
+    "optimization_summary.json",
+    "segment_optimization.csv",
+    "efficiency_frontier.csv",
+    "sensitivity.csv",
+)
+FIGURE_FILES = (
+    "scenario_comparison.png",
+    "efficiency_frontier.png",
+    "sensitivity_current.png",
+    "sensitivity_optimum.png",
+)
+
+
+def planned_files(paths: BatchPaths) -> list[Path]:
+    """Every file of fixed name the batch run writes (not the stamped exports): to check before the work."""
+    return [
+        *(paths.output / name for name in TABLE_FILES),
+        *(paths.figures / name for name in FIGURE_FILES),
+        paths.report,
+    ]
+
+
 @dataclass(slots=True)
 class BatchResults:
     scenarios: pd.DataFrame
@@ -155,29 +183,30 @@ def write_outputs(
 ) -> BatchResults:
     """Tables (CSV/JSON), figures (PNG), the report and, with ``paths.export``, stamped exports."""
     out = paths.output
+    comparison, channels, cells, plan, summary, segments, frontier, around = (out / name for name in TABLE_FILES)
     written = [
-        write_csv(out / "scenario_comparison.csv", results.scenarios, for_spreadsheets=True),
-        write_csv(out / "scenario_channels.csv", results.scenario_channels, for_spreadsheets=True),
-        write_csv(out / "optimal_allocation.csv", results.optimum.cells, for_spreadsheets=True),
-        write_json(out / "optimal_allocation.json", results.optimum.to_json_dict()),
-        write_json(out / "optimization_summary.json", results.optimum.summary()),
-        write_csv(out / "segment_optimization.csv", results.segments, for_spreadsheets=True),
-        write_csv(out / "efficiency_frontier.csv", results.frontier),  # read back by the report
-        write_csv(out / "sensitivity.csv", results.sensitivity, for_spreadsheets=True),
+        write_csv(comparison, results.scenarios, for_spreadsheets=True),
+        write_csv(channels, results.scenario_channels, for_spreadsheets=True),
+        write_csv(cells, results.optimum.cells, for_spreadsheets=True),
+        write_json(plan, results.optimum.to_json_dict()),
+        write_json(summary, results.optimum.summary()),
+        write_csv(segments, results.segments, for_spreadsheets=True),
+        write_csv(frontier, results.frontier),  # read back by the report
+        write_csv(around, results.sensitivity, for_spreadsheets=True),
     ]
     scope = f"{results.optimum.brand} / {results.optimum.region}"
     table = results.sensitivity
-    plots = {
-        "scenario_comparison.png": figures.scenario_figure(results.scenarios, simulator.channels, viz),
-        "efficiency_frontier.png": figures.frontier_figure(results.frontier, viz, f"Efficiency frontier ({scope})"),
-        "sensitivity_current.png": figures.tornado_figure(
-            table[table["base"] == "current"], viz, f"Sensitivity around the current mix ({scope})"
-        ),
-        "sensitivity_optimum.png": figures.tornado_figure(
+    plots = (
+        figures.scenario_figure(results.scenarios, simulator.channels, viz),
+        figures.frontier_figure(results.frontier, viz, f"Efficiency frontier ({scope})"),
+        figures.tornado_figure(table[table["base"] == "current"], viz, f"Sensitivity around the current mix ({scope})"),
+        figures.tornado_figure(
             table[table["base"] == "optimum"], viz, f"Sensitivity around the recommended plan ({scope})"
         ),
-    }
-    written += [figures.save_figure(fig, paths.figures / name, viz) for name, fig in plots.items()]
+    )
+    written += [
+        figures.save_figure(fig, paths.figures / name, viz) for name, fig in zip(FIGURE_FILES, plots, strict=True)
+    ]
     written.append(
         write_report(
             paths.report,
