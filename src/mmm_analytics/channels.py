@@ -168,6 +168,10 @@ class Channels:
         """Exposure column of channel ``name``."""
         return self.columns[self.index(name)]
 
+    def input_column_of(self, name: str) -> str:
+        """The column the model reads for channel ``name`` (of :attr:`input_columns`)."""
+        return self.input_columns[self.index(name)]
+
     def cpm_of(self, name: str) -> float:
         """INR per 1000 units of channel ``name``'s model input."""
         return self.cpm[self.index(name)]

@@ -40,6 +40,11 @@ runner = CliRunner()
         ),
         pytest.param(["benchmark", "--seeds", "1,-2"], "--seeds -2: a seed must be 0 or more", id="benchmark-seed"),
         pytest.param(
+            ["run", "--input", "panel.csv", "--source", "kaggle"],
+            "--input 'panel.csv' and --source 'kaggle' both name the panel; give one of them",
+            id="input-and-source",
+        ),
+        pytest.param(
             ["benchmark", "--seeds", "1,2,1"], "--seeds: seed 1 is given twice; name each once", id="seed-twice"
         ),
         pytest.param(

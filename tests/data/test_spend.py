@@ -39,6 +39,22 @@ def test_a_channel_never_spent_on_is_named_once() -> None:
     assert note.startswith("Radio has no spend in any week of the panel (Radio_Listenership is 0 throughout)")
 
 
+def test_a_channel_priced_by_its_spend_column_names_that_column() -> None:
+    """Before, "TV has no spend ... (TV_Impressions is 0 throughout)" where TV_Spend was 0 and the
+    impressions were not."""
+    table = DataConfig.model_validate(
+        {
+            "channels": {
+                "TV": {"column": "TV_Impressions", "spend_column": "TV_Spend"},
+                "Radio": {"column": "Radio_Listenership", "cpm": 0.6},
+            }
+        }
+    ).channel_table()
+    frame = _panel({("BrandA", "EAST"): 100.0, ("BrandB", "WEST"): 50.0}).assign(TV_Spend=0.0)
+    (note,) = unspent_channel_notes(frame, table)
+    assert note.startswith("TV has no spend in any week of the panel (TV_Spend is 0 throughout)")
+
+
 def test_a_channel_missing_in_some_segments_names_how_many_and_one() -> None:
     frame = _panel({("BrandA", "EAST"): 100.0, ("BrandB", "WEST"): 50.0, ("BrandA", "WEST"): 10.0})
     tv = TABLE.column_of("TV")

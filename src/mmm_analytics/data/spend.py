@@ -69,7 +69,7 @@ def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str,
             notes.append(shift)
         if len(unspent) == len(by_segment):
             notes.append(
-                f"{channel} has no spend in any week of the panel ({channels.column_of(channel)} is 0 "
+                f"{channel} has no spend in any week of the panel ({channels.input_column_of(channel)} is 0 "
                 "throughout): its ROI cannot be estimated; the curves show it as n/a and the advice keeps it at 0"
             )
         elif len(unspent):
@@ -150,7 +150,7 @@ def spend_spike_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str, ...
         )
         # Before, 100x weeks passed without a word and made today's mix 2.6 times a normal week's spend.
         notes.append(
-            f"{channel} ({channels.column_of(channel)}) of {name} in the week of {week} is {spikes.max():.0f} times "
+            f"{channel} ({channels.input_column_of(channel)}) of {name} in the week of {week} is {spikes.max():.0f} times "
             f"that series' median week of spend{more}: a unit slip in the media data, or a one-off burst? Such weeks "
             "enter today's mix and the channel's ROI as they are; fix them if they are slips"
         )

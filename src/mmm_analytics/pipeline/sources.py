@@ -57,6 +57,8 @@ def choose_source(source: str | None, dataset: str | None, *, input: str | None 
     for flag, value in (("--input", input), ("--source", source)):
         if value is not None and not value.strip():
             raise InputError(f"{flag} is empty; give synthetic, kaggle or the path of a CSV, or leave {flag} out")
+    if input is not None and source is not None:  # before, --input won and --source was dropped without a word
+        raise InputError(f"--input {input!r} and --source {source!r} both name the panel; give one of them")
     flag = "--input" if input is not None else "--source"
     source = input if input is not None else source
     if dataset is None:  # a quoted '~/panel.csv' is the home folder's, as it is unquoted
