@@ -218,6 +218,15 @@ def test_an_empty_brand_or_region_says_what_to_write(tmp_path: Path, text: str) 
         load_scenarios(_write(tmp_path, text))
 
 
+@pytest.mark.parametrize("name", ["''", "'   '"])
+def test_an_empty_name_says_what_to_write(tmp_path: Path, name: str) -> None:
+    """Before, "String should have at least 1 character", with no fix (and a name of spaces passed)."""
+    with pytest.raises(
+        InputError, match=r"key 'name': a scenario needs a name to show in the tables; write one, e.g. name: tv_plus_20"
+    ):
+        load_scenarios(_write(tmp_path, f"scenarios:\n  - name: {name}\n"))
+
+
 def test_quoted_names_are_read_as_written(tmp_path: Path) -> None:
     (spec,) = load_scenarios(_write(tmp_path, "scenarios:\n  - name: '0123'\n    brand: '5'\n"))
     assert (spec.name, spec.brand) == ("0123", "5")

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 from mmm_analytics.config.base import Settings, error_message
 from mmm_analytics.config.loader import UniqueKeyLoader, read_yaml
@@ -93,7 +93,7 @@ class ScenarioSpec(Settings):
 
     @field_validator("name", "description", "brand", "region", mode="before")
     @classmethod
-    def _text_as_written(cls, value: Any) -> Any:
+    def _text_as_written(cls, value: Any, info: ValidationInfo) -> Any:
         """YAML reads ``name: 2025``, ``brand: 0123`` (octal: 83) or ``name: 2025-01-06`` as a number
         or a date, and the text as written is lost: ask for quotes rather than guess it back."""
         if value is None:  # `brand:` or `brand: ~`
@@ -101,6 +101,8 @@ class ScenarioSpec(Settings):
         if isinstance(value, bool | int | float | dt.date | dt.datetime):
             kind = "a date" if isinstance(value, dt.date) else "true/false" if isinstance(value, bool) else "a number"
             raise ValueError(f"YAML reads this value as {kind} ({value}); put the text in quotes to keep it as written")
+        if info.field_name == "name" and isinstance(value, str) and not value.strip():
+            raise ValueError("a scenario needs a name to show in the tables; write one, e.g. name: tv_plus_20")
         return value
 
     @field_validator("spend", mode="before")
