@@ -75,6 +75,15 @@ def _half(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
+def _no_final_line_break_crlf(path: Path) -> None:
+    """As some spreadsheets save it: CRLF line ends and no line break after the last row."""
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n").rstrip(b"\r\n"))
+
+
+def _nul_bytes(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:40] + b"\x00\x00" + path.read_bytes()[40:])
+
+
 def _fewer_rows(path: Path) -> None:
     lines = path.read_text().splitlines(keepends=True)
     path.write_text("".join(lines[:-2]))
@@ -108,8 +117,9 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     # file, the rows left out) drew a page of fewer channels without a word.
     ("channel_roi.csv", _grouped_thousands, "column 'spend' holds '"),
     ("channel_roi.csv", _text_cell("roi"), "column 'roi' holds 'abc', not a number"),
-    ("channel_roi.csv", _half, "cut short: its last line is incomplete"),
+    ("channel_roi.csv", _half, "cut short: its last row has "),
     ("channel_roi.csv", _fewer_rows, "channels are missing"),
+    ("efficiency_frontier.csv", _nul_bytes, "no column"),
     ("decomposition.csv", _text_cell("actual"), "column 'actual' holds 'abc', not a number"),
     ("roi_curves.parquet", _text_cell("spend"), "column 'spend' holds '"),
     ("optimal_allocation.json", _text_allocation, "key 'allocation' has 'abc' for"),
@@ -121,6 +131,17 @@ def _where(paths: ProjectPaths, name: str) -> Path:
     return (
         paths.simulations_dir if READ_FROM_DISK[name][0] in ("mmm optimize", "mmm simulate") else paths.reports_dir
     ) / name
+
+
+@pytest.mark.parametrize("name", ["channel_roi.csv", "efficiency_frontier.csv", "decomposition.csv"])
+def test_a_file_saved_again_by_a_spreadsheet_is_read(small_run: Run, tmp_path: Path, name: str) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(small_run.paths.root, root)
+    paths = ProjectPaths(root)
+    _no_final_line_break_crlf(_where(paths, name))
+    inputs = load_inputs(paths)
+    assert inputs.damaged == ()
+    assert inputs.channel_roi is not None and inputs.frontier is not None and inputs.decomposition is not None
 
 
 @pytest.mark.parametrize(("name", "damage", "words"), CASES, ids=[f"{n}-{d.__name__}" for n, d, _ in CASES])

@@ -13,8 +13,10 @@ the project layout of :class:`~mmm_analytics.utils.paths.ProjectPaths`):
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,25 +223,29 @@ def _content_problem(name: str, data: Any) -> str | None:
     return None
 
 
-def _cut_short(path: Path) -> bool:
-    """Whether the text file ``path`` ends inside a line (a copy or a write that stopped part way):
-    every file the steps write ends with a line break."""
-    with path.open("rb") as file:
-        if file.seek(0, 2) == 0:
-            return False
-        file.seek(-1, 2)
-        return file.read(1) not in (b"\n", b"\r")
+def _short_row(path: Path) -> str | None:
+    """What is wrong when the CSV ``path`` ends inside a row (a copy or a write that stopped part way):
+    its last row has fewer fields than its header. A file saved again by a spreadsheet, with or without
+    a final line break, passes."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as file:
+        rows = (row for row in csv.reader(file) if row)
+        header = next(rows, None)
+        tail = deque(rows, maxlen=1)  # the last row (none in a file of the header alone)
+    last = tail[0] if tail else None
+    if header is None or last is None or len(last) >= len(header):
+        return None
+    return f"cut short: its last row has {len(last)} of its {len(header)} columns"
 
 
 def _checked(path: Path) -> tuple[Any, str | None]:
     """The content of the earlier step's file ``path`` and what is wrong with it for the page (None: nothing)."""
     try:
-        if path.suffix == ".csv" and _cut_short(path):
-            return None, "cut short: its last line is incomplete"
+        if path.suffix == ".csv" and (short := _short_row(path)) is not None:
+            return None, short
         data = _read(path)
     except pd.errors.EmptyDataError:
         return None, "empty"
-    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as error:  # JSON, Arrow, CSV errors
+    except (ValueError, UnicodeDecodeError, OSError, csv.Error, pd.errors.ParserError) as error:  # JSON, Arrow, CSV
         return None, f"not readable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
     return data, _content_problem(path.name, data)
 
