@@ -122,11 +122,12 @@ BAD_FILES = [
         "curves:\n  max_spend_multiple: 1.0e+308\n",
         "key 'curves.max_spend_multiple': Input should be less than or equal to 100",
     ),
-    # before: 0.5 was taken, then today's budget ran while --budget 100% of it was refused as too large
+    # before: 0.5 was taken, then today's budget ran while --budget 100% of it was refused as too large;
+    # 1.5 stopped mmm simulate part way, at the frontier's budgets past it
     (
         "model_config.yaml",
-        "simulator:\n  max_spend_multiple: 0.5\n",
-        "key 'simulator.max_spend_multiple': Input should be greater than or equal to 1",
+        "simulator:\n  max_spend_multiple: 1.5\n",
+        "key 'simulator.max_spend_multiple': Input should be greater than or equal to 2",
     ),
     ("viz_config.yaml", "figure_width: 1000\n", "figure_width 1000 inches at dpi 150 is 150,000 pixels"),
     ("model_config.yaml", "seed: -1\n", "key 'seed': Input should be greater than or equal to 0"),

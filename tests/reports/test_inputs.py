@@ -80,6 +80,20 @@ def _no_final_line_break_crlf(path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n").rstrip(b"\r\n"))
 
 
+def _header_only(path: Path) -> None:
+    path.write_text(path.read_text().splitlines(keepends=True)[0])
+
+
+def _without(column: str) -> Callable[[Path], None]:
+    def damage(path: Path) -> None:
+        import pandas as pd
+
+        pd.read_csv(path).drop(columns=[column]).to_csv(path, index=False)
+
+    damage.__name__ = f"without_{column}"
+    return damage
+
+
 def _nul_bytes(path: Path) -> None:
     path.write_bytes(path.read_bytes()[:40] + b"\x00\x00" + path.read_bytes()[40:])
 
@@ -120,6 +134,7 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("channel_roi.csv", _half, "cut short: its last row has "),
     ("channel_roi.csv", _fewer_rows, "channels are missing"),
     ("efficiency_frontier.csv", _nul_bytes, "no column"),
+    ("efficiency_frontier.csv", _without("budget_multiple"), "no column 'budget_multiple'"),
     ("decomposition.csv", _text_cell("actual"), "column 'actual' holds 'abc', not a number"),
     ("roi_curves.parquet", _text_cell("spend"), "column 'spend' holds '"),
     ("optimal_allocation.json", _text_allocation, "key 'allocation' has 'abc' for"),
@@ -142,6 +157,24 @@ def test_a_file_saved_again_by_a_spreadsheet_is_read(small_run: Run, tmp_path: P
     inputs = load_inputs(paths)
     assert inputs.damaged == ()
     assert inputs.channel_roi is not None and inputs.frontier is not None and inputs.decomposition is not None
+
+
+@pytest.mark.parametrize("name", ["channel_roi.csv", "efficiency_frontier.csv", "decomposition.csv"])
+def test_a_file_of_its_header_alone_does_not_end_the_summary(small_run: Run, tmp_path: Path, name: str) -> None:
+    """A table with no rows reads as empty (its part of the page says so), never a traceback."""
+    root = tmp_path / "project"
+    shutil.copytree(small_run.paths.root, root)
+    paths = ProjectPaths(root)
+    _header_only(_where(paths, name))
+    load_inputs(paths)
+    write_summary(paths, small_run.config)
+
+
+def test_a_channel_named_like_a_missing_value_is_read_as_written(tmp_path: Path) -> None:
+    """Before, a channel called NA read as a missing value and its row as missing from the file."""
+    path = tmp_path / "channel_roi.csv"
+    path.write_text("channel,roi\nNA,1.5\n01,2.0\n")
+    assert summary_inputs._read(path)["channel"].tolist() == ["NA", "01"]
 
 
 @pytest.mark.parametrize(("name", "damage", "words"), CASES, ids=[f"{n}-{d.__name__}" for n, d, _ in CASES])

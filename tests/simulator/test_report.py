@@ -110,15 +110,6 @@ def test_the_frontier_marks_todays_budget(results: BatchResults, simulator: Mark
     assert layout["annotations"][0]["text"] == "today's budget"
 
 
-def test_todays_budget_needs_a_positive_multiple() -> None:
-    import pandas as pd
-
-    from mmm_analytics.simulator.report import todays_budget
-
-    assert todays_budget(pd.DataFrame({"weekly_budget": [100.0, 300.0], "budget_multiple": [0.5, 1.5]})) == 200.0
-    assert todays_budget(pd.DataFrame({"weekly_budget": [0.0], "budget_multiple": [0.0]})) is None
-
-
 def test_the_uplift_shows_its_interval_when_the_optimiser_gives_it() -> None:
     plain = SimpleNamespace(uplift=0.072, current_incremental_sales=1000.0)
     full = SimpleNamespace(

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig
 
 DEFAULTS = ProjectPaths()
-#: The most weekly noise --noise takes (sd half the mean weekly sales: beyond it sales go negative).
-MAX_NOISE = 0.5
 LIFT_SLICES_HELP = (
     "Where the lift tests are run: national (every brand and region, as a platform's lift study or a "
     "country-wide geo experiment) or mixed (in turn one region, one brand x region, one brand, national)."
@@ -113,10 +111,14 @@ WORLD_OPTIONS = {
 
 def _with_noise(config: ProjectConfig, noise: float | None) -> ProjectConfig:
     """``config`` whose synthetic worlds all have weekly noise ``noise`` (None: as they are)."""
+    from mmm_analytics.config.data import MAX_NOISE_SD
+
     if noise is None:
         return config
-    if not (math.isfinite(noise) and 0.0 <= noise <= MAX_NOISE):
-        raise InputError(f"--noise {noise}: give the weekly noise as a share from 0 to {MAX_NOISE}, e.g. 0.02 for 2%")
+    if not (math.isfinite(noise) and 0.0 <= noise <= MAX_NOISE_SD):
+        raise InputError(
+            f"--noise {noise}: give the weekly noise as a share from 0 to {MAX_NOISE_SD}, e.g. 0.02 for 2%"
+        )
     synthetic = config.data.synthetic.model_copy(update={"noise_sd": noise})
     return dataclasses.replace(config, data=config.data.model_copy(update={"synthetic": synthetic}))
 

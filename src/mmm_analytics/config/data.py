@@ -148,6 +148,11 @@ class SyntheticSetting(StrEnum):
     MISSPECIFIED = "misspecified"
 
 
+#: The most weekly noise a synthetic panel takes (sd half the mean weekly sales): beyond it the generator's
+#: floor on weekly sales clips so much of the noise that the panel's spread falls well short of the figure.
+MAX_NOISE_SD = 0.5
+
+
 class SyntheticSettings(Settings):
     """The generated panel: world, seed and size (``n_geos x n_brands x n_skus`` series of ``n_weeks``).
 
@@ -167,6 +172,7 @@ class SyntheticSettings(Settings):
     noise_sd: float | None = Field(
         default=None,
         ge=0,
+        le=MAX_NOISE_SD,
         description="Override the setting's weekly sales noise (sd as a share of the series' mean weekly sales).",
     )
 

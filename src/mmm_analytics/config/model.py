@@ -132,8 +132,7 @@ class IntervalSettings(Settings):
 
 
 class CurveSettings(Settings):
-    #: How far the curves reach, as a multiple of today's spend (at least today's).
-    max_spend_multiple: float = Field(default=2.0, ge=1, le=100, allow_inf_nan=False)
+    max_spend_multiple: float = Field(default=2.0, gt=0, le=100, allow_inf_nan=False)
     points: int = Field(default=41, ge=5, le=1001)
 
 
@@ -145,9 +144,9 @@ class SimulatorSettings(Settings):
     horizon_weeks: int = Field(default=13, ge=1, le=520)
     starts: int = Field(default=4, ge=1, le=MAX_STARTS)
     #: A weekly budget or scenario spend may be at most this multiple of the selection's current
-    #: total weekly spend (far beyond it the model extrapolates past every observed week); at least 1,
-    #: since today's budget is the default of every optimisation.
-    max_spend_multiple: float = Field(default=100.0, ge=1, le=10_000, allow_inf_nan=False)
+    #: total weekly spend (far beyond it the model extrapolates past every observed week); at least 2,
+    #: since the efficiency frontier runs to twice today's budget (and today's is every plan's default).
+    max_spend_multiple: float = Field(default=100.0, ge=2, le=10_000, allow_inf_nan=False)
     #: What the optimiser maximises: the weekly incremental sales expected over the posterior
     #: draws ("expected") or at the point estimate ("point").
     objective: Literal["expected", "point"] = "expected"

@@ -87,12 +87,15 @@ function draw() {
   const c = document.getElementById("channel").value, b = document.getElementById("brand").value,
     r = document.getElementById("region").value, d = DATA.curves[c + "|" + b + "|" + r];
   const info = document.getElementById("info"), where = (b === "all") ? "national" : b + " / " + r;
-  // The title above the chart, in the page, wraps on a narrow screen (plotly's own does not).
-  document.getElementById("curve-title").textContent = c + ", " + where + ": steady-state ROI curve";
+  // The title above the chart, in the page, wraps on a narrow screen (plotly's own does not); none
+  // over an empty chart.
+  const title = document.getElementById("curve-title"), name = c + ", " + where + ": steady-state ROI curve";
+  title.textContent = "";
   if (!d && DATA.files[b + "|" + r] && !loading[b + "|" + r]) { info.textContent = "Loading curves..."; load(b + "|" + r); return; }
   if (!d) { info.textContent = "No curve for this brand and region."; Plotly.purge("curve"); return; }
   if (!(d.current_spend > 0)) { Plotly.purge("curve"); info.textContent = DATA.no_spend.replace("{channel}", c)
     .replace("{where}", b === "all" ? "in any brand and region" : "in " + b + " / " + r); return; }
+  title.textContent = name;
   const color = DATA.colors[c] || "#1f77b4", top = Math.max(...d.spend), high = Math.max(...d.upper.filter(v => v !== null));
   const traces = [
     {x: d.spend, y: d.upper, mode: "lines", line: {width: 0}, hoverinfo: "skip", showlegend: false},
@@ -117,7 +120,8 @@ function draw() {
       ticks(high)),
     yaxis2: Object.assign({title: {text: "ROI (INR of sales per INR)"}, overlaying: "y", side: "right",
       showgrid: false}, roiTicks(d.roi.concat(d.mroi))),
-    shapes: shapes, legend: {orientation: "h", y: -0.18}}, DATA.config);
+    shapes: shapes, legend: {orientation: "h", y: -0.18}},
+    Object.assign({}, DATA.config, {toImageButtonOptions: {filename: name.replace(/[^A-Za-z0-9_-]+/g, "_")}}));
   const beyond = "beyond this chart (above " + fmt(top) + " per week)";
   info.textContent = "Current average spend " + fmt(d.current_spend) + " per week (grey, dashed). Marginal ROI falls below 1 "
     + (d.breakeven === null ? "nowhere on the chart" : "from " + fmt(d.breakeven) + " per week"

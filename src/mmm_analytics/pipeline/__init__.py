@@ -91,12 +91,21 @@ OPTIMUM_FILE = "optimal_allocation.json"
 
 
 def planned_outputs(steps: Sequence[str], paths: ProjectPaths) -> list[Path]:
-    """The files of fixed name that ``steps`` write at the end of their work (the EDA report, the curves'
-    tables and report, the simulation's tables, figures and report, the plan): checked before a run
-    starts, so that a folder in the way does not stop it after the steps before."""
+    """The files of fixed name that ``steps`` write at the end of their work (the EDA report, the model and
+    its report and tables, the curves' tables and report, the simulation's tables, figures and report, the
+    plan): checked before a run starts, so that a folder in the way does not stop it after the steps before."""
     planned: list[Path] = []
     if "eda" in steps:
         planned.append(paths.reports_dir / EDA_REPORT)
+    if "train" in steps:
+        from mmm_analytics.models import evaluator
+        from mmm_analytics.response.artifacts import METADATA_FILE, MODEL_FILE, PARAMS_FILE
+
+        planned += [paths.models_dir / name for name in (MODEL_FILE, PARAMS_FILE, METADATA_FILE)]
+        reports = (evaluator.REPORT_HTML, evaluator.METRICS_CSV, evaluator.METRICS_JSON, evaluator.DECOMPOSITION_CSV)
+        planned += [
+            paths.reports_dir / name for name in (*reports, evaluator.CONTRIBUTIONS_CSV, evaluator.DIAGNOSTICS_CSV)
+        ]
     if "curves" in steps:
         from mmm_analytics.curves.pipeline import REPORT_FILES
 

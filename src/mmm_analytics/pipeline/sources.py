@@ -51,7 +51,7 @@ def kaggle_dataset(text: str) -> str:
 
 
 def choose_source(source: str | None, dataset: str | None, *, input: str | None = None) -> str:
-    """The panel source of ``--source`` (or ``mmm run``'s ``--input``, which wins) and ``--dataset``:
+    """The panel source of ``--source`` (or ``mmm run``'s ``--input``; not both) and ``--dataset``:
     a dataset means Kaggle; neither means synthetic. An empty value is refused: it is an unset
     variable, not a choice."""
     for flag, value in (("--input", input), ("--source", source)):

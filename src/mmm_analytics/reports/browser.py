@@ -83,7 +83,7 @@ JSON.stringify((() => {
   const cutTitles = charts.filter(el => { const title = rect(el, '.gtitle'), svg = rect(el, '.main-svg');
     return title && svg && title.width > 0 && (title.left < svg.left - 1 || title.right > svg.right + 1); });
   const tiny = charts.filter(el => Array.from(el.querySelectorAll('text.bartext')).some(text => {
-    const box = text.getBoundingClientRect(); return box.height > 0 && box.height < 9; }));
+    const box = text.getBoundingClientRect(); return box.height > 0 && box.height < 10; }));
   const broken = [];
   for (const cell of document.querySelectorAll('td, th')) {
     const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
@@ -148,7 +148,7 @@ class PageView:
     covered_legends: tuple[str, ...] = ()
     #: Charts drawn wider than their box (cut off on the right).
     wide_charts: tuple[str, ...] = ()
-    #: Charts with a bar label shrunk below 9 px to fit its bar (too small to read).
+    #: Charts with a bar label shrunk to fit its bar below a 10 px box, a font under about 9 px (too small to read).
     tiny_labels: tuple[str, ...] = ()
     #: Charts whose own (plotly) title runs past their edge: plotly does not wrap titles.
     cut_titles: tuple[str, ...] = ()

@@ -165,7 +165,7 @@ READ_FROM_DISK: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "efficiency_frontier.csv": (
         "mmm simulate",
-        ("weekly_budget", "optimal_incremental_sales", "current_mix_incremental_sales"),
+        ("weekly_budget", "budget_multiple", "optimal_incremental_sales", "current_mix_incremental_sales"),
     ),
     "decomposition.csv": ("mmm train", ("date", "actual", "predicted")),
     "model_metrics.json": ("mmm train", ()),
@@ -179,7 +179,10 @@ def _read(path: Path) -> Any:
     """The table or JSON object in ``path`` (by its suffix); raises what the reader raises."""
     match path.suffix:
         case ".csv":
-            return pd.read_csv(path)
+            frame = pd.read_csv(path)
+            # Names as written: a channel or brand called NA, null or 01 is not a missing value or the number 1.
+            names = pd.read_csv(path, usecols=lambda c: c in _TEXT_COLUMNS, dtype=str, keep_default_na=False)
+            return frame.assign(**{column: names[column] for column in names.columns})
         case ".parquet":
             return pd.read_parquet(path)
         case _:
@@ -193,7 +196,7 @@ def _content_problem(name: str, data: Any) -> str | None:
         missing = [column for column in wanted if column not in data.columns]
         if missing:
             return f"no column '{missing[0]}'"
-        for column in (c for c in wanted if c not in _TEXT_COLUMNS):
+        for column in (c for c in wanted if c not in _TEXT_COLUMNS and not data.empty):
             if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(data[column]):
                 values = data[column]
                 unread = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()]

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.simulator.defaults import ALL
+from mmm_analytics.simulator.frontier_table import todays_budget
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.utils.io import write_with
 
@@ -79,9 +80,9 @@ def frontier_figure(frontier: pd.DataFrame, viz: VizConfig, title: str) -> Figur
         color=palette.CURRENT,
         label="Current mix, scaled",
     )
-    current = frontier["weekly_budget"].iloc[0] / frontier["budget_multiple"].iloc[0]
-    shown = numbers.money(current, viz.number_format)
-    ax.axvline(current, color="grey", linestyle=":", label=f"Current budget ({shown} per week)")
+    if (current := todays_budget(frontier)) is not None:
+        shown = numbers.money(current, viz.number_format)
+        ax.axvline(current, color="grey", linestyle=":", label=f"Current budget ({shown} per week)")
     ax.set(title=title, xlabel="Weekly budget (INR)", ylabel="Weekly incremental sales (INR)")
     ax.xaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))
     ax.yaxis.set_major_formatter(numbers.axis_formatter(viz.number_format))

@@ -25,17 +25,7 @@ from mmm_analytics.simulator.defaults import (
     FRONTIER_POINTS,
 )
 from mmm_analytics.simulator.engine import MarketingSimulator
-
-FRONTIER_COLUMNS: tuple[str, ...] = (
-    "budget_multiple",
-    "weekly_budget",
-    "optimal_incremental_sales",
-    "current_mix_incremental_sales",
-    "uplift",
-    "optimal_roi",
-    "current_mix_roi",
-    "marginal_roi",
-)
+from mmm_analytics.simulator.frontier_table import FRONTIER_COLUMNS
 
 
 def efficiency_frontier(

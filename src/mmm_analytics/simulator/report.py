@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.simulator.advice import verdict_sentence
 from mmm_analytics.simulator.figures import scenario_label, scope_label
+from mmm_analytics.simulator.frontier_table import todays_budget
 from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.simulator.scenarios import warning_lines
 from mmm_analytics.style import charts, numbers, palette
@@ -254,16 +254,6 @@ def _segment_rows(segments: pd.DataFrame, channels: tuple[str, ...]) -> list[dic
         split = ", ".join(f"{c} {numbers.percent(share, 0)}" for c, share in shares)
         rows.append(row | {"split": split})
     return rows
-
-
-def todays_budget(table: pd.DataFrame) -> float | None:
-    """Today's weekly budget (INR) of a frontier's scope: a row's budget over its multiple of today's
-    (None when no row has a positive multiple)."""
-    multiple = table["budget_multiple"].to_numpy(dtype=float)
-    usable = np.isfinite(multiple) & (multiple > 0)
-    if not usable.any():
-        return None
-    return numbers.finite(float(np.median(table["weekly_budget"].to_numpy(dtype=float)[usable] / multiple[usable])))
 
 
 def frontier_figure(table: pd.DataFrame, fmt: NumberFormat) -> dict[str, Any]:
