@@ -245,6 +245,24 @@ def test_a_channel_transform_for_an_unknown_channel_names_the_file(tmp_path: Pat
         load_config_path(path)
 
 
+def test_channel_keys_match_the_channel_table_in_any_case(tmp_path: Path) -> None:
+    """Before, 'tv:' in these keys was an unknown channel, where the data's, the scenarios' and the options'
+    channel names match in any case."""
+    write_config(tmp_path, "feature_config.yaml", "channel_transforms:\n  tv: {retention: 0.7}\n")
+    write_config(tmp_path, "viz_config.yaml", "channel_colors:\n  youtube: '#000000'\n")
+    write_config(tmp_path, "model_config.yaml", "priors:\n  channel_roi:\n    RADIO: {mean: 2.0, spread: 0.5}\n")
+    config = load_config(tmp_path)
+    assert config.features.transform_for("TV").retention == 0.7
+    assert config.viz.channel_colors == {"YouTube": "#000000"}
+    assert config.model.priors.channel_roi["Radio"].mean == 2.0
+
+
+def test_a_channel_given_twice_in_two_cases_is_one_line(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "viz_config.yaml", "channel_colors:\n  TV: '#000000'\n  tv: '#ffffff'\n")
+    with pytest.raises(InputError, match=re.escape(f"{path}: key 'channel_colors' names TV twice; keep one entry")):
+        load_config(tmp_path)
+
+
 def test_a_colour_for_an_unknown_channel_names_the_file(tmp_path: Path) -> None:
     """It was accepted without a word (a misspelt channel kept its palette colour)."""
     path = write_config(tmp_path, "viz_config.yaml", "channel_colors:\n  Telly: '#000000'\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -169,22 +170,35 @@ def _project(parsed: dict[str, Settings], sources: dict[str, Path]) -> ProjectCo
     model = parsed["model_config.yaml"]
     assert isinstance(features, FeatureConfig) and isinstance(data, DataConfig) and isinstance(viz, VizConfig)
     assert isinstance(model, ModelConfig)
-    for file, key, names in (
-        ("feature_config.yaml", "channel_transforms", features.channel_transforms),
-        ("viz_config.yaml", "channel_colors", viz.channel_colors),
-        *(("model_config.yaml", f"priors.{key}", getattr(model.priors, key)) for key in model.priors.CHANNEL_KEYS),
-    ):
-        unknown = [name for name in names if name not in data.channels]
-        if unknown:
-            raise InputError(
-                f"{sources[file]}: key '{key}.{unknown[0]}': unknown channel; channels "
-                f"({sources['data_config.yaml']}): {', '.join(data.channels)}; fix the name or remove the entry"
-            )
+
+    def named(file: str, key: str, entries: Mapping[str, Any]) -> dict[str, Any]:
+        """``entries`` keyed by the channel table's names, matched in any case (as the data's and the
+        options' names are); an unknown name, or one channel given twice, is one line."""
+        by_case = {name.casefold(): name for name in data.channels}
+        found: dict[str, Any] = {}
+        for name, value in entries.items():
+            channel = by_case.get(str(name).casefold())
+            if channel is None:
+                raise InputError(
+                    f"{sources[file]}: key '{key}.{name}': unknown channel; channels "
+                    f"({sources['data_config.yaml']}): {', '.join(data.channels)}; fix the name or remove the entry"
+                )
+            if channel in found:
+                raise InputError(f"{sources[file]}: key '{key}' names {channel} twice; keep one entry")
+            found[channel] = value
+        return found
+
+    transforms = named("feature_config.yaml", "channel_transforms", features.channel_transforms)
+    colors = named("viz_config.yaml", "channel_colors", viz.channel_colors)
+    priors = {
+        key: named("model_config.yaml", f"priors.{key}", getattr(model.priors, key))
+        for key in model.priors.CHANNEL_KEYS
+    }
     return ProjectConfig(
-        data=parsed["data_config.yaml"],  # type: ignore[arg-type]
-        features=parsed["feature_config.yaml"],  # type: ignore[arg-type]
-        model=parsed["model_config.yaml"],  # type: ignore[arg-type]
-        viz=parsed["viz_config.yaml"],  # type: ignore[arg-type]
+        data=data,
+        features=features.model_copy(update={"channel_transforms": transforms}),
+        model=model.model_copy(update={"priors": model.priors.model_copy(update=priors)}),
+        viz=viz.model_copy(update={"channel_colors": colors}),
     )
 
 
