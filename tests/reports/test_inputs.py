@@ -142,6 +142,13 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
 ]
 
 
+def _project_copy(small_run: Run, tmp_path: Path) -> ProjectPaths:
+    """A copy of the small run's project folder, to damage."""
+    root = tmp_path / "project"
+    shutil.copytree(small_run.paths.root, root)
+    return ProjectPaths(root)
+
+
 def _where(paths: ProjectPaths, name: str) -> Path:
     return (
         paths.simulations_dir if READ_FROM_DISK[name][0] in ("mmm optimize", "mmm simulate") else paths.reports_dir
@@ -150,9 +157,7 @@ def _where(paths: ProjectPaths, name: str) -> Path:
 
 @pytest.mark.parametrize("name", ["channel_roi.csv", "efficiency_frontier.csv", "decomposition.csv"])
 def test_a_file_saved_again_by_a_spreadsheet_is_read(small_run: Run, tmp_path: Path, name: str) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(small_run.paths.root, root)
-    paths = ProjectPaths(root)
+    paths = _project_copy(small_run, tmp_path)
     _no_final_line_break_crlf(_where(paths, name))
     inputs = load_inputs(paths)
     assert inputs.damaged == ()
@@ -162,9 +167,7 @@ def test_a_file_saved_again_by_a_spreadsheet_is_read(small_run: Run, tmp_path: P
 @pytest.mark.parametrize("name", ["channel_roi.csv", "efficiency_frontier.csv", "decomposition.csv"])
 def test_a_file_of_its_header_alone_does_not_end_the_summary(small_run: Run, tmp_path: Path, name: str) -> None:
     """A table with no rows reads as empty (its part of the page says so), never a traceback."""
-    root = tmp_path / "project"
-    shutil.copytree(small_run.paths.root, root)
-    paths = ProjectPaths(root)
+    paths = _project_copy(small_run, tmp_path)
     _header_only(_where(paths, name))
     load_inputs(paths)
     write_summary(paths, small_run.config)
@@ -183,9 +186,7 @@ def test_a_damaged_earlier_file_is_left_out_of_the_summary_with_one_line(
 ) -> None:
     """Before, an empty channel_roi.csv, a truncated roi_curves.parquet or a foreign optimal_allocation.json
     ended every later 'mmm run' (even '--steps data') with EmptyDataError, ArrowInvalid or KeyError."""
-    root = tmp_path / "project"
-    shutil.copytree(small_run.paths.root, root)
-    paths = ProjectPaths(root)
+    paths = _project_copy(small_run, tmp_path)
     assert load_inputs(paths).damaged == ()
     file = _where(paths, name)
     damage(file)
@@ -203,9 +204,7 @@ def test_the_summary_reads_each_earlier_file_once(
 ) -> None:
     """Before, the page read each file, then read them all again to list the damaged ones, and 'mmm run' a third
     time for its warning and a fourth for its closing table: a big panel's roi_curves.parquet three times."""
-    root = tmp_path / "project"
-    shutil.copytree(small_run.paths.root, root)
-    paths = ProjectPaths(root)
+    paths = _project_copy(small_run, tmp_path)
     _empty(paths.reports_dir / "channel_roi.csv")
     reads: list[Path] = []
     read = summary_inputs._read

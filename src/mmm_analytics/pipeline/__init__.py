@@ -84,9 +84,7 @@ __all__ = [
 
 #: The steps, in pipeline order.
 STEPS: tuple[str, ...] = ("data", "eda", "features", "train", "curves", "simulate", "optimize")
-#: The reports and the plan the later steps write (under ``reports_dir`` and ``simulations_dir``).
-EDA_REPORT = "eda_report.html"
-SIMULATION_REPORT = "simulation_report.html"
+#: The plan the optimize step writes under ``simulations_dir``.
 OPTIMUM_FILE = "optimal_allocation.json"
 
 
@@ -96,6 +94,8 @@ def planned_outputs(steps: Sequence[str], paths: ProjectPaths) -> list[Path]:
     plan): checked before a run starts, so that a folder in the way does not stop it after the steps before."""
     planned: list[Path] = []
     if "eda" in steps:
+        from mmm_analytics.eda.report import FILE as EDA_REPORT
+
         planned.append(paths.reports_dir / EDA_REPORT)
     if "train" in steps:
         from mmm_analytics.models import evaluator
@@ -112,6 +112,7 @@ def planned_outputs(steps: Sequence[str], paths: ProjectPaths) -> list[Path]:
         planned += [paths.reports_dir / name for name in REPORT_FILES]
     if "simulate" in steps:
         from mmm_analytics.simulator.batch import BatchPaths, planned_files
+        from mmm_analytics.simulator.report import FILE as SIMULATION_REPORT
 
         report = paths.reports_dir / SIMULATION_REPORT
         planned += planned_files(BatchPaths(Path(), paths.simulations_dir, paths.simulation_figures, report))
@@ -218,6 +219,7 @@ def data(run: PipelineRun, progress: Progress | None = None) -> DataResult:
 def eda(run: PipelineRun, progress: Progress | None = None) -> EdaResult:
     """Figures, tables and the HTML report of the cleaned panel."""
     from mmm_analytics.eda import load_quality, read_panel
+    from mmm_analytics.eda.report import FILE as EDA_REPORT
 
     paths = run.paths
     panel, quality = read_panel(paths.clean_panel, run.config.data), load_quality(paths.processed_dir)
@@ -267,6 +269,8 @@ def curves(run: PipelineRun, progress: FigureProgress | None = None) -> CurvesRe
 def simulate(run: PipelineRun, progress: BatchProgress | None = None) -> BatchResults:
     """The batch simulation over ``scenarios.yaml`` (national; :func:`default_scenarios` when the config
     folder has none), with stamped exports; ``progress`` hears of each optimisation."""
+    from mmm_analytics.simulator.report import FILE as SIMULATION_REPORT
+
     paths = run.paths
     simulator = load_simulator(paths.models_dir, run.config)
     results = simulate_batch(
