@@ -45,3 +45,44 @@ def test_inside_the_interval_means_within_the_level_s_quantile(lower: float, spr
     for truth, inside in ((np.sqrt(lower * upper), True), (upper * 1.01, False), (lower / 1.01, False)):
         z = interval_z(truth, lower, upper, level)
         assert (abs(z) <= quantile + 1e-9) == inside
+
+
+class _Truth:
+    """The parts of a world's truth the channel rows read: true ROI, contribution, carryover, half-saturation."""
+
+    def __init__(self, channels: tuple[str, ...], roi: float) -> None:
+        self.roi = dict.fromkeys(channels, roi)
+        self.data = {
+            "carryover": {"weights": {c: np.array([1.0, 0.5]) for c in channels}},
+            "saturation": {"half_saturation": dict.fromkeys(channels, 1.0)},
+        }
+
+    def national_roi(self) -> dict[str, float]:
+        return self.roi
+
+    def national_contribution(self) -> dict[str, float]:
+        return dict.fromkeys(self.roi, 1.0)
+
+
+def test_coverage_is_scored_on_the_shipped_interval_which_pools_the_forms() -> None:
+    """The benchmark's ROI interval is ``channel_roi.csv``'s: with a pooled form, the quantiles of
+    both forms' draws (tolerance 1e-12), and the truth it holds is counted as covered."""
+    from mmm_analytics.benchmark.recovery import RidgeBaseline, _channel_rows
+    from mmm_analytics.curves.summary import channel_roi_table, estimate_roi
+    from tests.curves.hand_model import build_params
+
+    hill, logistic = build_params(), build_params(saturation="logistic")
+    table = channel_roi_table(estimate_roi(hill, pooled=(logistic,)), 0.9)
+    alone = channel_roi_table(estimate_roi(hill), 0.9)
+    # a true ROI inside the pooled interval but outside the chosen form's own
+    above = (table["roi_upper"] > alone["roi_upper"]).to_numpy()
+    assert above.any()
+    c = int(np.argmax(above))
+    true_roi = float((alone["roi_upper"].iloc[c] + table["roi_upper"].iloc[c]) / 2)
+    ridge = RidgeBaseline(np.ones(len(hill.channels)), {})
+    truth = _Truth(hill.channels, true_roi)
+    pooled_rows = _channel_rows(hill, truth, ridge, 0.9, "beta_gamma", (logistic,))  # type: ignore[arg-type]
+    own_rows = _channel_rows(hill, truth, ridge, 0.9, "beta_gamma")  # type: ignore[arg-type]
+    np.testing.assert_allclose(pooled_rows["roi_upper"], table["roi_upper"], rtol=1e-12)
+    np.testing.assert_allclose(pooled_rows["roi"], alone["roi"], rtol=1e-12)
+    assert bool(pooled_rows["covered"].iloc[c]) and not bool(own_rows["covered"].iloc[c])

@@ -3,20 +3,21 @@
 Default: 2 brands x 2 regions x 3 channels, 60 weeks, Hill saturation, 40 draws made by
 perturbing the point estimate with a seeded generator (lognormal factors); with
 :func:`build_sku_params`, each brand x region once per SKU.
-Also loaded by tests/cli/test_curves_cmd.py.
+Also loaded by tests/cli/test_curves_cmd.py; :func:`pool_form` by the simulator's tests.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mmm_analytics.response import carryover
-from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import METADATA_FILE, POOLED_FILE, ModelMetadata, ResponseParams
 from mmm_analytics.response.steady_state import historical_contribution
 
 CHANNELS = ("TV", "Radio", "Search")
@@ -112,6 +113,15 @@ def write_model(folder: Path, params: ResponseParams, skus: tuple[str, ...] | No
     params.save(folder)
     metadata_for(params, skus=skus).save(folder)
     return folder
+
+
+def pool_form(folder: Path, params: ResponseParams, said: str | None = "") -> None:
+    """Save ``params`` as the model folder's pooled form, and name ``said`` (default: its own
+    saturation; None: nothing) in the metadata as ``mmm train`` does."""
+    params.save(folder, POOLED_FILE)
+    meta = json.loads((folder / METADATA_FILE).read_text())
+    meta.setdefault("extra", {})["selection"] = {"pooled_saturation": params.saturation if said == "" else said}
+    (folder / METADATA_FILE).write_text(json.dumps(meta))
 
 
 def write_fast_config(folder: Path) -> Path:

@@ -10,6 +10,8 @@ from mmm_analytics.curves import evaluation
 from mmm_analytics.curves.extraction import extract_curves
 from mmm_analytics.response.artifacts import ResponseParams
 
+from .hand_model import build_params
+
 BANDS = ("response_lower", "response_upper", "mroi_lower", "mroi_upper", "roi_lower", "roi_upper")
 
 
@@ -49,3 +51,25 @@ def test_curves_of_merged_markets_are_each_markets_own() -> None:
 
     for index, curve in enumerate(carryover_curves(merged, 0.9)):
         np.testing.assert_allclose(curve.weights, merged.typical_lag_weights[:, index], rtol=1e-12)
+
+
+def test_bands_with_a_pooled_form_are_the_quantiles_of_both_forms_draws(params: ResponseParams) -> None:
+    """The draws of a pooled form (another saturation family of the same series) join the chosen
+    form's: each band is the equal-tailed quantile of the concatenated draws (tolerance 1e-12)."""
+
+    logistic = build_params(saturation="logistic")
+    average = params.spend.mean(axis=1)
+    spend = np.array([0.5, 1.0, 2.0])[None, :, None] * average[:, None, :]
+    response_band, mroi_band = evaluation.draw_bands(params, spend, average, 0.9, (logistic,))
+    own_response, own_mroi = evaluation.evaluate(params, spend, draws=True)
+    other_response, other_mroi = evaluation.evaluate(logistic, spend, draws=True)
+    both = np.concatenate([own_response, other_response])
+    expected = np.quantile(both, [0.05, 0.95], axis=0)
+    np.testing.assert_allclose(response_band[:, :-1], expected, rtol=1e-12)
+    national = np.quantile(both.sum(axis=1), [0.05, 0.95], axis=0)
+    np.testing.assert_allclose(response_band[:, -1], national, rtol=1e-12)
+    np.testing.assert_allclose(
+        mroi_band[:, :-1], np.quantile(np.concatenate([own_mroi, other_mroi]), [0.05, 0.95], axis=0), rtol=1e-12
+    )
+    alone, _ = evaluation.draw_bands(params, spend, average, 0.9)
+    assert not np.allclose(alone, response_band)

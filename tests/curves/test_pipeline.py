@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -20,7 +22,7 @@ from mmm_analytics.response.artifacts import (
     ResponseParams,
 )
 
-from .hand_model import build_params, build_sku_params, write_fast_config, write_model
+from .hand_model import build_params, build_sku_params, pool_form, write_fast_config, write_model
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +138,27 @@ def test_series_of_a_model_saved_without_skus_are_told_apart(tmp_path: Path) -> 
     assert {"roi_TV_BrandA_NORTH_series_0.png", "roi_TV_BrandA_NORTH_series_1.png"} <= {
         path.name for path in result.figures
     }
+
+
+def test_a_pooled_form_in_the_model_folder_widens_the_tables_intervals_and_is_named(
+    run: tuple[Path, CurvesResult], tmp_path: Path
+) -> None:
+    """``mmm train`` saves the saturation form it could not rule out; ``mmm curves`` pools its draws
+    into every interval (tables, curve bands) and says so in the summary and the report. Point
+    values stay the chosen form's (tolerance 1e-12)."""
+    root, alone = run
+    params = build_params(brands=("BrandA",), regions=("NORTH", "SOUTH"), channels=("TV", "Radio"), n_draws=30)
+    logistic = dataclasses.replace(params, saturation="logistic")
+    model = write_model(tmp_path / "model", params)
+    pool_form(model, logistic)
+    config = load_config(write_fast_config(tmp_path / "config"), required=True)
+    result = generate_curves(model, tmp_path / "figures", tmp_path / "reports", config)
+    for column in ("spend", "contribution", "roi", "mroi"):
+        np.testing.assert_allclose(result.channel_roi[column], alone.channel_roi[column], rtol=1e-12, err_msg=column)
+    assert not np.allclose(result.channel_roi["roi_lower"], alone.channel_roi["roi_lower"])
+    assert not np.allclose(result.curves.response_lower, alone.curves.response_lower, equal_nan=True)
+    summary = json.loads((tmp_path / "reports" / "curves_summary.json").read_text(encoding="utf-8"))
+    assert summary["interval"]["pooled_saturation"] == ["logistic"]
+    page = (tmp_path / "reports" / "roi_report.html").read_text(encoding="utf-8")
+    assert "the intervals pool the 30 draws of each form" in page
+    assert "the intervals pool" not in (root / "reports" / "roi_report.html").read_text(encoding="utf-8")

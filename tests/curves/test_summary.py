@@ -20,6 +20,9 @@ from mmm_analytics.curves.summary import (
     segment_roi_table,
 )
 from mmm_analytics.response.artifacts import ResponseParams
+from mmm_analytics.response.steady_state import contribution_totals
+
+from .hand_model import build_params
 
 LEVEL = 0.9
 
@@ -199,3 +202,20 @@ def test_the_channel_table_ranks_its_own_channels(estimates: RoiEstimates) -> No
         widths, ((chosen["roi_upper"] - chosen["roi_lower"]) * chosen["spend"]).to_numpy(), rtol=1e-9
     )
     assert (np.diff(widths) <= 0).all() and (widths > 0).all()
+
+
+def test_a_pooled_form_widens_the_intervals_and_keeps_the_point_values(params: ResponseParams) -> None:
+    """With a pooled form the ROI interval is the quantile of both forms' draws (equal counts: weighed
+    equally); spend, contribution, roi and mroi stay the chosen form's (tolerance 1e-12)."""
+
+    logistic = build_params(saturation="logistic")
+    alone, pooled = estimate_roi(params), estimate_roi(params, pooled=(logistic,))
+    assert pooled.contribution_draws.shape[0] == 2 * params.n_draws == pooled.mroi_draws.shape[0]
+    table, table_alone = channel_roi_table(pooled, LEVEL), channel_roi_table(alone, LEVEL)
+    for column in ("spend", "contribution", "roi", "mroi"):
+        np.testing.assert_allclose(table[column], table_alone[column], rtol=1e-12, err_msg=column)
+    draws = np.concatenate([contribution_totals(params), contribution_totals(logistic)]).sum(axis=1)
+    lower, upper = np.quantile(draws / table["spend"].to_numpy(), [0.05, 0.95], axis=0)
+    np.testing.assert_allclose(table["roi_lower"], lower, rtol=1e-12)
+    np.testing.assert_allclose(table["roi_upper"], upper, rtol=1e-12)
+    assert not np.allclose(table["roi_lower"], table_alone["roi_lower"])

@@ -63,6 +63,7 @@ def test_a_pooled_saturation_is_named_in_the_table_and_the_text() -> None:
     table = next(block for block in section.blocks if isinstance(block, Table))
     assert [row[3].text for row in table.rows] == ["not chosen", "chosen", "weighed in the advice"]
     assert "the budget advice (mmm optimize, mmm simulate) weighs the two fits' draws equally" in _text(section)
+    assert "the intervals of the ROI report (mmm curves) pool them too" in _text(section)
     assert "weighs" not in _text(form_section(SELECTION, ["TV"], [1.0]))
 
 

@@ -22,6 +22,7 @@ from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.style import numbers
 
+from ..curves.hand_model import pool_form
 from .hand_built import build_params, reference_response, write_model
 
 
@@ -267,7 +268,7 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     hill, logistic = build_params(saturation="hill", n_draws=12), build_params(saturation="logistic", n_draws=12)
     folder = write_model(tmp_path / "model", hill)
     alone = MarketingSimulator.from_model_dir(folder)
-    _pool(folder, logistic)
+    pool_form(folder, logistic)
     pooled = MarketingSimulator.from_model_dir(folder)
     assert alone.pooled == () and [p.saturation for p in pooled.pooled] == ["logistic"]
     brand, region = pooled.segments[0]
@@ -290,17 +291,6 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     )
 
 
-def _pool(folder: Path, params: ResponseParams, said: str | None = "") -> None:
-    """Save ``params`` as the folder's pooled form, and name ``said`` (default: its own saturation; None:
-    nothing) in the metadata as ``mmm train`` does."""
-    from mmm_analytics.response.artifacts import POOLED_FILE
-
-    params.save(folder, POOLED_FILE)
-    meta = json.loads((folder / "metadata.json").read_text())
-    meta.setdefault("extra", {})["selection"] = {"pooled_saturation": params.saturation if said == "" else said}
-    (folder / "metadata.json").write_text(json.dumps(meta))
-
-
 @pytest.mark.parametrize(
     ("pooled", "said", "message"),
     [
@@ -318,7 +308,7 @@ def test_a_pooled_form_that_does_not_belong_to_the_model_names_the_file(
     from mmm_analytics.response.artifacts import POOLED_FILE
 
     folder = write_model(tmp_path / "model", build_params(n_draws=4))
-    _pool(folder, build_params(**{"n_draws": 4} | pooled), said)
+    pool_form(folder, build_params(**{"n_draws": 4} | pooled), said)
     with pytest.raises(InputError, match=f"{POOLED_FILE}' is damaged .*{re.escape(message)}.*re-run 'mmm train'"):
         MarketingSimulator.from_model_dir(folder)
 
@@ -327,7 +317,7 @@ def test_a_pooled_form_the_metadata_names_but_the_folder_lacks_names_the_file(tm
     from mmm_analytics.response.artifacts import POOLED_FILE
 
     folder = write_model(tmp_path / "model", build_params(n_draws=4))
-    _pool(folder, build_params(n_draws=4, saturation="logistic"))
+    pool_form(folder, build_params(n_draws=4, saturation="logistic"))
     (folder / POOLED_FILE).unlink()
     with pytest.raises(InputError, match="missing, while metadata.json says a logistic fit is pooled"):
         MarketingSimulator.from_model_dir(folder)

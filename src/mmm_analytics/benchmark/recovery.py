@@ -16,6 +16,7 @@ from scipy.stats import norm
 
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting, SyntheticSettings
+from mmm_analytics.curves.summary import channel_roi_table, estimate_roi
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.models.fitting import fit_and_summarise
 from mmm_analytics.models.lift_tests import LiftTests
@@ -23,7 +24,6 @@ from mmm_analytics.models.pipeline import metadata_for
 from mmm_analytics.models.ridge import fit_ridge
 from mmm_analytics.response import carryover
 from mmm_analytics.response.artifacts import DRAW_FIELDS, ModelMetadata, ResponseParams
-from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
 from mmm_analytics.synthetic import GroundTruth, SyntheticPanel, generate_panel
 from mmm_analytics.synthetic.world import world_settings
 
@@ -118,14 +118,19 @@ def interval_z(true_value: float, lower: float, upper: float, level: float) -> f
 
 
 def _channel_rows(
-    params: ResponseParams, truth: GroundTruth, ridge: RidgeBaseline, level: float, family: str
+    params: ResponseParams,
+    truth: GroundTruth,
+    ridge: RidgeBaseline,
+    level: float,
+    family: str,
+    pooled: tuple[ResponseParams, ...] = (),
 ) -> pd.DataFrame:
-    """One row per channel: true and recovered contribution and ROI (interval at ``level``),
-    carryover (half-life for ``family``es with a geometric tail, peak lag) and half-saturation."""
-    spend = params.spend.sum(axis=(0, 1))
-    point = historical_contribution(params).sum(axis=(0, 1))
-    draws = contribution_totals(params).sum(axis=1)
-    low, high = np.quantile(draws / spend, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    """One row per channel: true and recovered contribution and ROI (the interval at ``level`` of
+    ``channel_roi.csv``, which pools the draws of the ``pooled`` forms), carryover (half-life for
+    ``family``es with a geometric tail, peak lag) and half-saturation."""
+    table = channel_roi_table(estimate_roi(params, pooled=pooled), level)
+    spend, point = table["spend"].to_numpy(), table["contribution"].to_numpy()
+    low, high = table["roi_lower"].to_numpy(), table["roi_upper"].to_numpy()
     true_contribution = truth.national_contribution()
     total = sum(true_contribution.values())
     rows = []
@@ -201,7 +206,7 @@ def fit_one(
     fit_seconds = time.perf_counter() - start
     pooled = (info["pooled"],) if "pooled" in info else ()
     family = str(getattr(model, "carryover", config.model.carryover_family().value))
-    rows = _channel_rows(params, truth, ridge, config.model.intervals.level, family)
+    rows = _channel_rows(params, truth, ridge, config.model.intervals.level, family, pooled)
     holdout = slice(panel.n_train_weeks, None)
     summary: dict[str, float | str | int] = {
         "contribution_error": _error_share(rows["contribution"], rows["true_contribution"]),

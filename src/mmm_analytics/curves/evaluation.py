@@ -5,6 +5,8 @@ Shapes: S series, P curve points, C channels, D draws.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -75,21 +77,29 @@ def spend_weighted(values: Array, average: Array, axis: int) -> Array:
         return (used * weights).sum(axis=axis) / weights.sum(axis=axis)
 
 
-def draw_bands(params: ResponseParams, spend: Array, average: Array, level: float) -> tuple[Array, Array]:
+def draw_bands(
+    params: ResponseParams, spend: Array, average: Array, level: float, pooled: Sequence[ResponseParams] = ()
+) -> tuple[Array, Array]:
     """Intervals of the response and marginal ROI of every series and nationally, each (2, S + 1, P, C).
 
+    ``pooled`` holds other fitted forms of the same series (the saturation form the form choice could
+    not rule out): their draws join those of ``params``, so the intervals span every form weighed.
     The draws are evaluated a block of series at a time (about :data:`DRAW_BLOCK_VALUES` values of
     shape (D, block, P, C)), so memory stays flat however many series there are; the national row
     sums the responses and spend-weights the marginal ROIs of every block, draw by draw.
     """
+    forms = (params, *pooled)
+    n_draws = sum(form.n_draws for form in forms)
     n_series, n_points, n_channels = spend.shape
-    block = max(1, DRAW_BLOCK_VALUES // (params.n_draws * n_points * n_channels))
+    block = max(1, DRAW_BLOCK_VALUES // (n_draws * n_points * n_channels))
     response_band, mroi_band = [], []
-    total = np.zeros((params.n_draws, n_points, n_channels))
+    total = np.zeros((n_draws, n_points, n_channels))
     weighted = np.zeros_like(total)
     for start in range(0, n_series, block):
         rows = slice(start, min(start + block, n_series))
-        response, mroi = evaluate(params, spend[rows], draws=True, rows=rows)
+        parts = [evaluate(form, spend[rows], draws=True, rows=rows) for form in forms]
+        response = np.concatenate([part[0] for part in parts])
+        mroi = np.concatenate([part[1] for part in parts])
         response_band.append(np.stack(equal_tailed(response, level)))
         mroi_band.append(np.stack(equal_tailed(mroi, level)))
         weights = average[rows][None, :, None, :]

@@ -306,11 +306,16 @@ def _with_national(series: Array, national: Array) -> Array:
 
 
 def extract_curves(
-    params: ResponseParams, settings: CurveSettings, level: float, skus: Sequence[str] | None = None
+    params: ResponseParams,
+    settings: CurveSettings,
+    level: float,
+    skus: Sequence[str] | None = None,
+    pooled: Sequence[ResponseParams] = (),
 ) -> CurveSet:
     """Curves of every channel in every series and nationally, with intervals at ``level``.
 
-    ``skus`` (length S) names each series' SKU at SKU granularity.
+    ``skus`` (length S) names each series' SKU at SKU granularity. The curves are those of
+    ``params``; their intervals pool the draws of ``pooled`` (other forms of the same series).
     """
     if skus is not None and len(skus) != len(params.series_brand):
         raise ValueError(f"{len(skus)} SKUs for {len(params.series_brand)} series")
@@ -321,7 +326,7 @@ def extract_curves(
     spend_all = _with_national(spend, spend.sum(axis=0))
     response_all = _with_national(response, response.sum(axis=0))
     mroi_all = _with_national(mroi, spend_weighted(mroi, average, axis=0))
-    response_band, mroi_band = draw_bands(params, spend, average, level)
+    response_band, mroi_band = draw_bands(params, spend, average, level, pooled)
     current_response, _ = evaluate(params, average[:, None, :])
     breakeven, at_ceiling = saturation_points(params, average)
     unused = unspent_cells(average)

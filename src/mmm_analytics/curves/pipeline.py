@@ -52,6 +52,7 @@ from mmm_analytics.response.artifacts import (
     ModelMetadata,
     ResponseParams,
     load_model_files,
+    load_pooled,
     model_folder,
 )
 from mmm_analytics.style.page import write_report
@@ -101,6 +102,13 @@ def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
 def load_model(model: Path) -> tuple[ModelMetadata, ResponseParams]:
     """Metadata and response parameters of the model at ``model`` (folder or ``.keras`` file)."""
     return load_model_files(model_folder(model))
+
+
+def load_model_forms(model: Path) -> tuple[ModelMetadata, ResponseParams, tuple[ResponseParams, ...]]:
+    """:func:`load_model`, and the pooled forms' response parameters (none when nothing is pooled)."""
+    folder = model_folder(model)
+    metadata, params = load_model_files(folder)
+    return metadata, params, load_pooled(folder, params, metadata.pooled_saturation)
 
 
 def series_skus(metadata: ModelMetadata, params: ResponseParams) -> tuple[str, ...] | None:
@@ -184,14 +192,14 @@ def generate_curves(
     figure_kind = figure_format(fmt)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    metadata, params = load_model(Path(model_dir))
+    metadata, params, pooled = load_model_forms(Path(model_dir))
     level = config.model.intervals.level
     skus = series_skus(metadata, params)
     remove_stale_temps(Path(reports_dir), stems={Path(name).stem for name in REPORT_FILES})
     with _timed(seconds, "curves"):
-        curves = extract_curves(params, config.model.curves, level, skus)
+        curves = extract_curves(params, config.model.curves, level, skus, pooled)
     with _timed(seconds, "roi"):
-        estimates = estimate_roi(params, skus)
+        estimates = estimate_roi(params, skus, pooled)
         channel, segment = channel_roi_table(estimates, level), segment_roi_table(estimates, level)
     with _timed(seconds, "tables"):
         outputs = _write_tables(Path(reports_dir), channel, segment, curves)
@@ -229,7 +237,11 @@ def generate_curves(
                 "segment_figures": segment_figures,
                 "report_data_files": data_files,
             },
-            "interval": {"level": level, "method": "equal-tailed quantiles over Laplace-approximation parameter draws"},
+            "interval": {
+                "level": level,
+                "method": "equal-tailed quantiles over Laplace-approximation parameter draws",
+                "pooled_saturation": [form.saturation for form in pooled],
+            },
             "figure_format": figure_kind.value,
             "dpi": config.viz.dpi,
             "workers": config.viz.max_workers,

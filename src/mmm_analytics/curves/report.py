@@ -376,6 +376,12 @@ def build_report(
         "from a Laplace approximation of the posterior around the fitted weights. National curves scale every brand "
         "x region by the same multiple of its own average spend and sum the responses."
     )
+    if pooled := metadata.pooled_saturation:
+        method += (
+            f" The data could not tell saturation '{metadata.saturation}' from '{pooled}': the curves and ROIs are "
+            f"those of '{metadata.saturation}', the form chosen, and the intervals pool the {draws} draws of each form, "
+            "weighed equally, as the budget advice does."
+        )
     meaning = (
         f"{HISTORICAL} = contribution over the data period / spend over it. Marginal ROI = extra weekly sales per "
         "extra rupee of weekly spend at today's average spend: above 1, the next rupee pays for itself."

@@ -16,7 +16,8 @@ CSV): its curve there is the priors' alone.
 
 Intervals: each quantity is computed for every parameter draw and summarised by
 equal-tailed quantiles (:mod:`mmm_analytics.curves.intervals`); the point value is
-computed from the point estimate. ``roi_lower * spend`` and ``roi_upper * spend`` are
+computed from the point estimate. When the form choice could not rule out a second
+saturation form, its draws join the chosen form's, weighed equally, as in the advice. ``roi_lower * spend`` and ``roi_upper * spend`` are
 the contribution interval.
 
 At SKU granularity a series is a brand x region x SKU and the segment table has a ``sku``
@@ -92,16 +93,22 @@ def total_contribution(params: ResponseParams, draw: int | None = None) -> Array
     return historical_contribution(params, draw).sum(axis=1)
 
 
-def estimate_roi(params: ResponseParams, skus: Sequence[str] | None = None) -> RoiEstimates:
+def estimate_roi(
+    params: ResponseParams, skus: Sequence[str] | None = None, pooled: Sequence[ResponseParams] = ()
+) -> RoiEstimates:
     """Spend, contribution and marginal ROI of every series and channel, with draws.
 
-    ``skus`` (length S) names each series' SKU at SKU granularity.
+    ``skus`` (length S) names each series' SKU at SKU granularity. The point values are those of
+    ``params``; the draws are those of ``params`` followed by those of every ``pooled`` form (another
+    saturation form of the same series that the form choice could not rule out), so the intervals
+    hold the form's uncertainty as well as each form's own.
     """
     if skus is not None and len(skus) != len(params.series_brand):
         raise ValueError(f"{len(skus)} SKUs for {len(params.series_brand)} series")
+    forms = (params, *pooled)
     average = average_weekly_spend(params)
     _, mroi = evaluate(params, average[:, None, :])
-    _, mroi_draws = evaluate(params, average[:, None, :], draws=True)
+    mroi_draws = np.concatenate([evaluate(form, average[:, None, :], draws=True)[1] for form in forms])
     return RoiEstimates(
         channels=params.channels,
         brands=params.series_brand,
@@ -109,7 +116,7 @@ def estimate_roi(params: ResponseParams, skus: Sequence[str] | None = None) -> R
         spend=params.spend.sum(axis=1),
         average_spend=average,
         contribution=total_contribution(params),
-        contribution_draws=contribution_totals(params),
+        contribution_draws=np.concatenate([contribution_totals(form) for form in forms]),
         mroi=mroi[:, 0, :],
         mroi_draws=mroi_draws[:, :, 0, :],
         skus=None if skus is None else tuple(skus),

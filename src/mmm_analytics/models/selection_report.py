@@ -40,8 +40,8 @@ def _pooled_words(selection: Mapping[str, Any]) -> tuple[str, ...]:
     return (
         f"The data cannot tell {FORM_WORDS.get(pooled, pooled)} from the chosen saturation: it was fitted too, "
         "and the budget advice (mmm optimize, mmm simulate) weighs the two fits' draws equally, so a plan is "
-        "judged under both shapes of diminishing returns. The ROIs, curves and contributions of this report "
-        "are the chosen form's.",
+        "judged under both shapes of diminishing returns, and the intervals of the ROI report (mmm curves) pool "
+        "them too. The ROIs, curves and contributions of this report are the chosen form's.",
     )
 
 

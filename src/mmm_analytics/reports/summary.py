@@ -370,14 +370,14 @@ def _fit_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
 
 def _advice_forms_sentence(meta: ModelMetadata) -> tuple[str, ...]:
     """The saturation form weighed in the advice beside the chosen one, in a sentence (none: nothing)."""
-    pooled = (meta.extra.get("selection") or {}).get("pooled_saturation")
+    pooled = meta.pooled_saturation
     if not pooled:
         return ()
     words = SATURATION_WORDS.get(pooled, pooled.replace("_", " "))
     return (
         f"The data could not tell saturation '{meta.saturation}' from '{pooled}' ({words}): the recommended budget "
         "split is judged under both, weighed equally; the ROIs and curves on this page are those of "
-        f"'{meta.saturation}', the form chosen.",
+        f"'{meta.saturation}', the form chosen, and their intervals span both forms.",
     )
 
 

@@ -531,6 +531,12 @@ class ModelMetadata:
     def save(self, folder: str | Path) -> Path:
         return write_json(Path(folder) / METADATA_FILE, {**self.__dict_for_json__()})
 
+    @property
+    def pooled_saturation(self) -> str | None:
+        """The saturation form fitted beside the chosen one because the form choice could not rule
+        it out (its draws are pooled with the chosen form's), or None."""
+        return (self.extra.get("selection") or {}).get("pooled_saturation") or None
+
     def __dict_for_json__(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
