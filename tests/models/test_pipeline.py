@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -207,3 +208,33 @@ def test_training_estimates_each_segments_own_curve_and_saves_it(trained_model_d
     if found["spread"]["half_saturation"] == 0.0:
         np.testing.assert_array_equal(params.segment_half_saturation_shift, 0.0)
         np.testing.assert_array_equal(params.segment_half_saturation_spread, 0.0)
+
+
+def test_a_panel_too_short_for_the_form_choice_fits_the_first_candidates_and_says_so(tmp_path: Path) -> None:
+    """A 60-week panel (47 training weeks) passed ``mmm data`` and then stopped ``mmm train`` at the form
+    choice, which needs a year and a fold. It now fits the first candidates, and the warning, the
+    training summary, the metadata and the model report say that the data did not choose them."""
+    from mmm_analytics.config.data import SyntheticSettings
+    from mmm_analytics.features.store import save_panel
+    from mmm_analytics.models.pipeline import train
+    from mmm_analytics.synthetic import generate_panel
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    short = generate_panel(SyntheticSettings(seed=4, n_geos=2, n_brands=1, n_skus=1, n_weeks=60, noise_sd=0.02))
+    config = fast_config(draws=10, epochs=2)
+    config = dataclasses.replace(
+        config, model=config.model.model_copy(update={"carryover": "auto", "saturation": "auto"})
+    )
+    features = tmp_path / "features.parquet"
+    save_panel(to_feature_panel(short, config), features, config.features)
+    result = train(
+        features, tmp_path / "model", config, reports_dir=tmp_path / "reports", figures_dir=tmp_path / "figs"
+    )
+    note = next(line for line in result.warnings if line.startswith("the form choice needs 65 training weeks"))
+    assert "the panel has 47" in note and "fitted beta_gamma carryover with hill saturation" in note
+    assert result.summary["why this form"] == note
+    assert (result.metadata.carryover, result.metadata.saturation) == ("beta_gamma", "hill")
+    assert result.metadata.extra["form_note"] == note
+    page = (tmp_path / "reports" / "model_report.html").read_text(encoding="utf-8")
+    assert "Not chosen by the data: the form choice needs 65 training weeks" in page
+    assert "pinned in the configuration" not in page

@@ -87,3 +87,11 @@ def test_the_segments_own_curves_are_reported_with_what_the_advice_does_with_the
     assert "judges each segment" not in off
     sigmoid = {"spread": {"half_saturation": 0.2, "slope": 0.0}, "identified": {"half_saturation": 0.4}}
     assert "slope" not in _text(form_section(SELECTION, ["TV"], [1.0], sigmoid | {"by_channel": {}}))
+
+
+def test_forms_a_short_panel_could_not_choose_are_not_called_pinned() -> None:
+    note = "the form choice needs 65 training weeks and the panel has 47"
+    section = form_section(None, ["TV"], [1.0], form_note=note)
+    assert section.title == "Model form: the first candidates (panel too short to choose)"
+    assert f"Not chosen by the data: {note}." in _text(section) and "pinned" not in _text(section)
+    assert form_section(None, ["TV"], [1.0]).title == "Model form: pinned in the configuration"

@@ -265,6 +265,7 @@ def evaluate(
             params.typical_scaling.tolist(),
             (training or {}).get("segment_curves"),
             bool((training or {}).get("segment_curves_in_advice", True)),
+            str((training or {}).get("form_note") or ""),
         )
     ]
     insight = ""

@@ -28,7 +28,7 @@ from mmm_analytics.models.posterior import (
     weight_key,
 )
 from mmm_analytics.models.segment_curves import estimate_segment_curves
-from mmm_analytics.models.selection import FormSelection, Start, select_forms
+from mmm_analytics.models.selection import MIN_FOLD_TRAIN_WEEKS, FormSelection, Start, select_forms
 from mmm_analytics.models.training import EpochProgress, build_model, fit_model
 from mmm_analytics.response.artifacts import DRAW_FIELDS, ResponseParams
 
@@ -133,11 +133,13 @@ def profile_intercepts(model: MarketingMixModel, inputs: ModelInputs) -> None:
 @dataclass(frozen=True, slots=True)
 class FormChoice:
     """The model form to fit: ``config`` with its forms pinned, the selection that chose them
-    (None when they were pinned already) and the series it was made on."""
+    (None when they were pinned already, or the panel is too short to choose), the series it was
+    made on, and ``note``: why the forms were not chosen on a panel too short for it ("" otherwise)."""
 
     config: ModelConfig
     selection: FormSelection | None
     sample: FeaturePanel
+    note: str = ""
 
 
 def choose_forms(panel: FeaturePanel, config: ModelConfig) -> FormChoice:
@@ -149,6 +151,16 @@ def choose_forms(panel: FeaturePanel, config: ModelConfig) -> FormChoice:
     sample = series_sample(panel, config.selection.max_series, config.seed) if large else panel
     if config.is_pinned:
         return FormChoice(config, None, sample)
+    needed = MIN_FOLD_TRAIN_WEEKS + config.selection.fold_weeks
+    if panel.n_train_weeks < needed:
+        carryover, saturation = config.carryover_family().value, config.saturation_family().value
+        note = (
+            f"the form choice needs {needed} training weeks (a year, then a fold of selection.fold_weeks "
+            f"{config.selection.fold_weeks} to forecast) and the panel has {panel.n_train_weeks}: fitted {carryover} "
+            f"carryover with {saturation} saturation, the first candidates, without testing the others; a longer "
+            "panel lets the data choose, or pin 'carryover' and 'saturation' (model_config.yaml)"
+        )
+        return FormChoice(config.pinned(carryover, saturation), None, sample, note)
     choosing = config
     if large:  # Gauss-Newton fits, one fold: the sample's series give the paired errors
         # No pooled form: refitting a second form to every series from the sample's weights costs
@@ -181,6 +193,7 @@ def fit_and_summarise(
     choice = choose_forms(panel, config.model)
     model_config, selection, sample = choice.config, choice.selection, choice.sample
     large = panel.sales.shape[0] > model_config.adam_max_series
+    notes = {"form_note": choice.note} if choice.note else {}
     if selection is not None:
         timings["form selection"] = selection.seconds
     chosen = selection.chosen.starts[-1] if selection is not None else None
@@ -248,7 +261,7 @@ def fit_and_summarise(
     timings["segment curves"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     info["timings"] = timings
-    return model, params, noise, info | ({"selection": selection.to_dict()} if selection else {})
+    return model, params, noise, info | notes | ({"selection": selection.to_dict()} if selection else {})
 
 
 def langevin_steps(config: ModelConfig, large: bool) -> int:

@@ -132,7 +132,16 @@ def train(
         files.append(pooled.save(output_dir, POOLED_FILE))
     extra = {
         key: info[key]
-        for key in ("timings", "best_epoch", "posterior", "selection", "split_by", "markets", "segment_curves")
+        for key in (
+            "timings",
+            "best_epoch",
+            "posterior",
+            "selection",
+            "form_note",
+            "split_by",
+            "markets",
+            "segment_curves",
+        )
         if key in info
     }
     if lift_tests is not None and len(lift_tests):
@@ -147,6 +156,8 @@ def train(
     } | fitted.summary
     if "selection" in info:
         summary["why this form"] = info["selection"]["reason"]
+    if "form_note" in info:
+        summary["why this form"] = info["form_note"]
     if reports_dir is not None:
         from mmm_analytics.models.evaluator import evaluate
 
@@ -158,6 +169,7 @@ def train(
             "residual_sd_share_of_mean_sales": float(np.sqrt(np.mean(noise**2))),
             "history": info["history"],
             "selection": info.get("selection"),
+            "form_note": info.get("form_note"),
             "segment_curves": info.get("segment_curves"),
             "segment_curves_in_advice": config.model.simulator.segment_curves,
         }
@@ -190,6 +202,8 @@ def train(
         warnings = ()
     if lift_tests is not None:
         warnings = (*lift_test_notes(lift_tests, panel.n_train_weeks), *warnings)
+    if "form_note" in info:
+        warnings = (info["form_note"], *warnings)
     return TrainResult(fitted.model, panel, params, metadata, noise, info["timings"], files, summary, warnings)
 
 
@@ -282,6 +296,8 @@ def _fit_split(
     info["posterior"] = markets_summary([market_fit.info["posterior"] for market_fit in fit.fits])
     if choice.selection is not None:
         info["selection"] = choice.selection.to_dict()
+    if choice.note:
+        info["form_note"] = choice.note
     found = {m.name: f.info["segment_curves"] for m, f in zip(fit.markets, fit.fits, strict=True)}
     info["segment_curves"] = combined_summary(found, {m.name: float(len(m.panel.brand)) for m in fit.markets})
     summary = {"fit": f"{len(fit.markets)} {by.value}s fitted apart ({config.model.compute.backend.value} backend)"}

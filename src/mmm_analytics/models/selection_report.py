@@ -96,11 +96,15 @@ def form_section(
     size_scaling: Sequence[float],
     segment_curves: Mapping[str, Any] | None = None,
     segment_curves_in_advice: bool = True,
+    form_note: str = "",
 ) -> Section:
-    """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned),
+    """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned,
+    or the panel was too short to choose them: ``form_note`` then says so),
     ``segment_curves`` :meth:`~mmm_analytics.models.segment_curves.SegmentCurves.summary`."""
     blocks: list[Table | Text] = []
-    if selection is None:
+    if selection is None and form_note:
+        blocks.append(Text((f"Not chosen by the data: {form_note}.",)))
+    elif selection is None:
         blocks.append(Text(("The carryover and saturation forms were pinned in the configuration (no selection).",)))
     else:
         folds = selection["folds"]
@@ -149,7 +153,10 @@ def form_section(
     if words := segment_words(segment_curves, segment_curves_in_advice):
         blocks.append(Text(words))
     # before, "chosen by forecast accuracy" headed a form pinned in the configuration too
-    title = (
-        "Model form: pinned in the configuration" if selection is None else "Model form: chosen by forecast accuracy"
-    )
+    if selection is not None:
+        title = "Model form: chosen by forecast accuracy"
+    elif form_note:
+        title = "Model form: the first candidates (panel too short to choose)"
+    else:
+        title = "Model form: pinned in the configuration"
     return Section("model-form", title, tuple(blocks))
