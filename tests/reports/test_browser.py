@@ -89,7 +89,7 @@ def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
         "<div class='modebar' style='position:absolute;left:150px;top:5px;width:50px;height:20px'></div>"
         "<svg class='main-svg' width='260' height='100'><text class='bartext' y='10' style='font-size:5px'>9%</text>"
         "<text class='gtitle' x='200' y='40'>A title that runs on past the chart's right edge</text></svg>"
-        "</div></body></html>"
+        "</div><script>document.getElementById('p')._fullLayout = {_size: {w: 180, h: 14}};</script></body></html>"
     )
     view = browser.inspect(page, 1366, 768)
     problems = " | ".join(view.problems())
@@ -99,6 +99,7 @@ def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
         and "chart 'p' is wider than its box" in problems
     )
     assert "chart 'p' has bar labels too small to read" in problems and "chart 'p' has its title cut off" in problems
+    assert "chart 'p' has its plot squeezed by its margins" in problems  # a 14 px strip of plot
     assert "table in 't'" not in " | ".join(view.problems(scrolling_tables=True))
     assert "a word in a table is split over two lines: n: 'NORTHEAST'" in problems
     assert "1 of 2 charts were drawn" in problems and "boom" in problems and "undefinedFunction" in problems

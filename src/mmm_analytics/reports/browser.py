@@ -4,8 +4,8 @@ Chromium is started with ``--remote-debugging-pipe``: it reads DevTools protocol
 (JSON, each ended by a NUL byte) from file descriptor 3 and answers on 4, so no
 websocket library and no network port is needed. :func:`inspect_page` loads a report at
 one window size, waits for its plotly charts and measures the page: horizontal overflow,
-tables wider than their box, empty charts and console errors. :meth:`Browser.screenshot`
-takes a PNG of the page.
+tables wider than their box, empty or squeezed charts and console errors.
+:meth:`Browser.screenshot` takes a PNG of the page.
 
 The Debian package ``chromium`` provides the browser (:func:`find_chromium`).
 """
@@ -62,9 +62,13 @@ new Promise(resolve => {
   })();
 })
 """
+#: The narrowest or lowest plot area (CSS pixels) of a chart that reads: below it, margins pushed out by
+#: long tick labels or a legend have squeezed the plot to a strip (below 0 plotly draws nothing).
+MIN_PLOT = 100
 #: What the page looks like, as JSON.
 _MEASURE = r"""
 JSON.stringify((() => {
+  const MIN_PLOT = {MIN_PLOT};
   const root = document.documentElement;
   const charts = Array.from(document.querySelectorAll('.js-plotly-plot'));
   const drawn = el => el.querySelectorAll(
@@ -82,6 +86,8 @@ JSON.stringify((() => {
     return svg && svg.right > el.getBoundingClientRect().right + 1; });
   const cutTitles = charts.filter(el => { const title = rect(el, '.gtitle'), svg = rect(el, '.main-svg');
     return title && svg && title.width > 0 && (title.left < svg.left - 1 || title.right > svg.right + 1); });
+  const squeezed = charts.filter(el => { const size = (el._fullLayout || {})._size;
+    return size && (size.w < MIN_PLOT || size.h < MIN_PLOT); });
   const tiny = charts.filter(el => Array.from(el.querySelectorAll('text.bartext')).some(text => {
     const box = text.getBoundingClientRect(); return box.height > 0 && box.height < 10; }));
   const broken = [];
@@ -102,9 +108,9 @@ JSON.stringify((() => {
           chartBoxes: document.querySelectorAll('.chart').length,
           emptyCharts: empty.map(name), wideTables: wide.map(name), coveredLegends: covered.map(name),
           wideCharts: wideCharts.map(name), tinyLabels: tiny.map(name),
-          cutTitles: cutTitles.map(name), title: document.title};
+          cutTitles: cutTitles.map(name), squeezedCharts: squeezed.map(name), title: document.title};
 })())
-"""
+""".replace("{MIN_PLOT}", str(MIN_PLOT))
 
 #: Run in the child: hand the two pipe ends over as the descriptors 3 and 4, then become Chromium.
 _HAND_OVER = (
@@ -152,6 +158,8 @@ class PageView:
     tiny_labels: tuple[str, ...] = ()
     #: Charts whose own (plotly) title runs past their edge: plotly does not wrap titles.
     cut_titles: tuple[str, ...] = ()
+    #: Charts whose plot area is narrower or lower than :data:`MIN_PLOT` (its margins take the rest).
+    squeezed_charts: tuple[str, ...] = ()
 
     @property
     def overflows(self) -> bool:
@@ -173,6 +181,7 @@ class PageView:
         found += [f"{where}: chart '{name}' is wider than its box" for name in self.wide_charts]
         found += [f"{where}: chart '{name}' has bar labels too small to read" for name in self.tiny_labels]
         found += [f"{where}: chart '{name}' has its title cut off" for name in self.cut_titles]
+        found += [f"{where}: chart '{name}' has its plot squeezed by its margins" for name in self.squeezed_charts]
         found += [f"{where}: a word in a table is split over two lines: {word}" for word in self.broken_words]
         found += [f"{where}: chart '{name}' is empty" for name in self.empty_charts]
         if self.charts != self.chart_boxes:
@@ -349,6 +358,7 @@ class Browser:
             wide_charts=tuple(seen["wideCharts"]),
             tiny_labels=tuple(seen["tinyLabels"]),
             cut_titles=tuple(seen["cutTitles"]),
+            squeezed_charts=tuple(seen["squeezedCharts"]),
         )
 
     def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768) -> Any:
