@@ -10,13 +10,17 @@ from types import SimpleNamespace
 
 import pytest
 
+from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.reports.browser import Browser, find_chromium
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.batch import BatchResults, compute
 from mmm_analytics.simulator.export import provenance
 from mmm_analytics.simulator.report import ReportInputs, _uplift_text, build_page, write_report
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import charts_of
+
+from .hand_built import build_params, replace_params, write_model
 
 SCENARIOS = """scenarios:
   - name: now
@@ -163,3 +167,39 @@ def test_an_optimiser_warning_reads_as_a_sentence() -> None:
 
     note = optimiser_note("the last rupee spent there earns back less than a rupee of sales; consider a smaller budget")
     assert note.title == "Optimiser warning." and note.text.startswith("The last rupee spent there")
+
+
+#: A brand name of 40 characters, as a client's may be.
+LONG_BRAND = "Sunrise Organic Breakfast Cereals Family"
+
+
+@pytest.fixture(scope="module")
+def one_segment_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of ``mmm simulate --brand LONG_BRAND --region NORTHEAST`` on a model of that one segment."""
+    folder = tmp_path_factory.mktemp("one-segment")
+    params = replace_params(build_params(1, 1, 6), series_brand=(LONG_BRAND,), series_region=("NORTHEAST",))
+    simulator = MarketingSimulator.from_model_dir(
+        write_model(folder / "model", params), SimulatorSettings(horizon_weeks=13, starts=2)
+    )
+    (folder / "s.yaml").write_text(SCENARIOS.replace("BrandA", LONG_BRAND))
+    results = compute(simulator, folder / "s.yaml", LONG_BRAND, "NORTHEAST")
+    return write_report(folder / "simulation_report.html", _inputs(results, simulator, VizConfig()))
+
+
+def test_scenario_labels_are_wrapped_and_shortened(results: BatchResults, simulator: MarketingSimulator) -> None:
+    chart = charts_of(build_page(_inputs(results, simulator, VizConfig())))["chart-scenarios"]
+    axis = chart["layout"]["xaxis"]
+    assert axis["tickvals"] == chart["data"][0]["x"]  # bars keep their whole, distinct names
+    assert axis["ticktext"] == ["now", "brand_a_push<br>(BrandA only)", "quiet"]
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium'")
+@pytest.mark.parametrize("size", [(390, 844), (1366, 768)], ids=["phone", "desktop"])
+def test_every_chart_is_drawn_for_one_segment_with_a_long_name(one_segment_report: Path, size) -> None:
+    """Before, every scenario's label carried the segment ("now (<40 characters> in NORTHEAST only)"):
+    turned to fit, the labels pushed the margins until the plot was a 14 px strip at 390 px and 57 px
+    at 1366 px, and below nothing plotly drew no chart after it ("Something went wrong with axis scaling")."""
+    with Browser() as browser:
+        view = browser.inspect(one_segment_report, *size)
+    assert view.problems(scrolling_tables=True) == []
+    assert view.charts == view.chart_boxes == 5

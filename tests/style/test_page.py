@@ -172,6 +172,22 @@ def test_money_axis_labels_ticks_in_the_number_format() -> None:
     assert raised["tickvals"][0] == 1.0e6 and raised["ticktext"][0] == "1M"
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("now", "now"),
+        ("brand_a_push (BrandA only)", "brand_a_push<br>(BrandA only)"),
+        ("x" * 40, "x" * 18 + "<br>" + "x" * 18 + "<br>xxxx"),
+        ("a (" + "B" * 60 + " only)", "a (BBBBBBBBBBBBBBB<br>" + "B" * 18 + "<br>" + "B" * 17 + "…"),
+        ("Tom & Jerry <b>", "Tom &amp; Jerry &lt;b&gt;"),
+    ],
+    ids=["short", "at-a-space", "long-word", "too-long", "escaped"],
+)
+def test_tick_labels_wrap_in_three_lines_at_most(text: str, shown: str) -> None:
+    """Plotly neither wraps nor shortens tick labels."""
+    assert charts.wrapped(text) == shown
+
+
 def test_a_sibling_report_that_cannot_be_relinked_is_left_as_it_is(tmp_path, monkeypatch) -> None:
     """A summary.html with one byte that is not UTF-8 beside the reports ended 'mmm simulate' in a
     UnicodeDecodeError after its work was done; a file system without locks ended every report write."""

@@ -145,6 +145,7 @@ def _scenario_chart(inputs: ReportInputs) -> Chart:
         for channel in inputs.channels
     ]
     layout = charts.layout()
+    layout["xaxis"] |= {"tickmode": "array", "tickvals": labels, "ticktext": [charts.wrapped(x) for x in labels]}
     layout["yaxis"] = charts.money_axis(summary["incremental_sales"], fmt, "Weekly incremental sales (INR)")
     layout["barmode"] = "stack"
     local = [label for label in labels if label.endswith(" only)")]

@@ -7,6 +7,7 @@ formatted here too.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,23 @@ def plain(text: object) -> str:
     """``text`` (a name from the data) as plotly shows it letter for letter: plotly reads ``<b>``, ``<br>``
     and entities in any label, so ``&``, ``<`` and ``>`` go in as entities."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+#: Characters in a line of a category label, and lines in all (:func:`wrapped`).
+LABEL_WIDTH = 18
+LABEL_LINES = 3
+
+
+def wrapped(text: object, width: int = LABEL_WIDTH, lines: int = LABEL_LINES) -> str:
+    """``text`` (a name from the data) as a tick label of at most ``lines`` lines of ``width`` characters,
+    each :func:`plain`, joined by ``<br>``: broken at spaces, inside a word too long for a line, and ended
+    by an ellipsis when it does not fit. Plotly neither wraps nor shortens tick labels: a long one, turned
+    to fit, pushed the margins past the chart's height and plotly drew nothing."""
+    parts = textwrap.wrap(str(text), width, break_on_hyphens=False) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1] + "…"
+    return "<br>".join(plain(part) for part in parts)
 
 
 def layout(x_title: str = "", y_title: str = "", **updates: Any) -> dict[str, Any]:
