@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
+from mmm_analytics.reports.browser import Browser, find_chromium
 from mmm_analytics.style import charts, palette
 from mmm_analytics.style.page import (
     REPORTS,
@@ -229,3 +230,22 @@ def test_figures_load_with_the_page() -> None:
     """Before, images were lazy: a full-page screenshot (or a print) that never scrolled showed them blank."""
     html = _page(Image("data:image/png;base64,AAAA", "a figure"))
     assert '<img src="data:image/png;base64,AAAA" alt="a figure">' in html and "lazy" not in html
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium'")
+def test_a_chart_plotly_cannot_draw_leaves_the_others_drawn(tmp_path) -> None:
+    """Before, plotly's error on one chart (its margins, pushed out by long labels, left no plot) ended the
+    script: no chart after it was drawn."""
+    labels = [f"scenario {k} ({'A' * 40} in NORTHEAST only)" for k in range(3)]
+    bad = {
+        "data": [{"type": "bar", "x": labels, "y": [1, 2, 3], "name": n} for n in "abcdef"],
+        "layout": charts.layout(),
+    }
+    good = {"data": [{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], "layout": charts.layout()}
+    blocks = (Chart("chart-bad", "Bad", bad), Chart("chart-good", "Good", good))
+    path = write_page(tmp_path / "summary.html", Page("Charts", "", (Section("s", "S", blocks),), "summary.html"))
+    with Browser() as browser:
+        view = browser.inspect(path, 390, 844)
+        drawn = browser.evaluate(path, "!!document.querySelector('#chart-good .cartesianlayer .trace path')", 390, 844)
+    assert drawn and view.charts == view.chart_boxes == 2
+    assert [text.split(":")[0] for text in view.console_errors] == ["chart chart-bad"]

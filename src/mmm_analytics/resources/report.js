@@ -1,11 +1,18 @@
-/* Draws every chart of the page from its JSON, and sorts tables on a click of a header. */
+/* Draws every chart of the page from its JSON, and sorts tables on a click of a header.
+   A chart plotly cannot draw is reported on the console and the others are drawn still. */
 (function () {
   "use strict";
   var charts = JSON.parse(document.getElementById("chart-data").textContent).charts;
   if (window.Plotly) {
     Object.keys(charts).forEach(function (id) {
       var spec = charts[id], box = document.getElementById(id);
-      if (box) { Plotly.newPlot(box, spec.data, spec.layout || {}, spec.config || {}); }
+      if (!box) { return; }
+      try {
+        Promise.resolve(Plotly.newPlot(box, spec.data, spec.layout || {}, spec.config || {}))
+          .catch(function (error) { console.error("chart " + id + ": " + error); });
+      } catch (error) {
+        console.error("chart " + id + ": " + error);
+      }
     });
   }
   function sortTable(th) {
