@@ -130,6 +130,18 @@ def test_a_long_unbroken_name_wraps_inside_its_table(tmp_path: Path, browser: Br
     assert view.problems() == [] and view.scroll_width <= view.inner_width
 
 
+def test_a_long_unbroken_name_wraps_in_a_section_title(tmp_path: Path, browser: Browser) -> None:
+    """Before, a simulation for one brand of 40 characters without a space ("Advised allocation (<brand> only)")
+    made its section title and its line in the contents 707 px wide on a 390 px phone."""
+    from mmm_analytics.style.page import Page, Section, Text, write_page
+
+    title = f"Advised allocation ({'A' * 40} only)"
+    sections = (Section("one", title, (Text(("x",)),)), Section("two", "Two", (Text(("y",)),)))
+    path = write_page(tmp_path / "summary.html", Page(f"Report of {'B' * 40}", "", sections, "summary.html"))
+    view = browser.inspect(path, *PHONE)
+    assert view.problems() == [] and view.scroll_width <= view.inner_width
+
+
 def test_the_roi_curve_axis_labels_its_ticks_in_one_unit(small_run, browser: Browser) -> None:
     """Before, "0, 25K, 50K, 75K, 1 L, 1.25 L": thousands and lakhs on one axis."""
     import json
