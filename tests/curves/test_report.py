@@ -35,7 +35,7 @@ from mmm_analytics.curves.summary import (
 from mmm_analytics.reports.browser import Browser, find_chromium
 from mmm_analytics.response.artifacts import ResponseParams
 
-from .hand_model import metadata_for
+from .hand_model import build_params, metadata_for
 
 
 def _page(params: ResponseParams, viz: VizConfig | None = None) -> str:
@@ -290,3 +290,17 @@ def test_the_roi_axis_has_round_ticks_that_show_break_even(params: ResponseParam
     assert "1" in ticks and values[0] == 0.0
     steps = {round(b - a, 6) for a, b in itertools.pairwise(values) if 1.0 not in (a, b)}
     assert len(steps) <= 1 and all(step in (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0) for step in steps)
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary: install the Debian package 'chromium'")
+def test_a_long_brand_name_keeps_its_select_within_a_phone(tmp_path: Path) -> None:
+    """Before, the brand select took the width of its longest name: a brand of 40 characters made it end at
+    407 px, and the page scroll sideways, on a 390 px phone."""
+    brand = "Sunrise Organic Breakfast Cereals Family"
+    (tmp_path / report.FILE).write_text(_page(build_params(brands=(brand, "BrandB"))), encoding="utf-8")
+    edges = "JSON.stringify([...document.querySelectorAll('select')].map(s => s.getBoundingClientRect().right))"
+    with Browser() as browser:
+        view = browser.inspect(tmp_path / report.FILE, 390, 844)
+        rights = json.loads(browser.evaluate(tmp_path / report.FILE, edges, 390, 844))
+    assert view.problems(scrolling_tables=True) == [] and view.scroll_width <= view.inner_width
+    assert len(rights) == 3 and max(rights) <= view.client_width
