@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
 
 from mmm_analytics.config.model import CurveSettings
 from mmm_analytics.config.viz import VizConfig
@@ -14,6 +18,8 @@ from mmm_analytics.curves import plots
 from mmm_analytics.curves.carryover import carryover_curves
 from mmm_analytics.curves.extraction import CurveSet, extract_curves
 from mmm_analytics.response.artifacts import ResponseParams
+
+from .hand_model import build_params
 
 VIZ = VizConfig(dpi=50, figure_width=5.0, figure_height=3.0)
 
@@ -176,3 +182,88 @@ def test_a_curve_without_spend_names_no_saturation_point(params: ResponseParams)
         assert note.startswith(plots.NO_SPEND_NOTE) and "ceiling (INR" not in note
     finally:
         plt.close(fig)
+
+
+def _texts(fig: Figure) -> list[Text]:
+    """Every text drawn on ``fig``: titles, axis titles, tick labels in view and legend entries."""
+    found = [*fig.texts, *(text for legend in fig.legends for text in legend.get_texts())]
+    for ax in (ax for ax in fig.axes if ax.axison):
+        found += [ax.title, ax.xaxis.label, ax.yaxis.label]
+        for axis in (a for a in (ax.xaxis, ax.yaxis) if a.get_visible()):
+            low, high = sorted(axis.get_view_interval())
+            found += [t for t, at in zip(axis.get_ticklabels(), axis.get_ticklocs()) if low <= at <= high]
+    return [text for text in found if text.get_visible() and text.get_text()]
+
+
+def _text_faults(fig: Figure) -> list[str]:
+    """Texts cut off by the figure's edge, and pairs of texts that overlap (by more than a pixel)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(text.get_text()[:40], text.get_window_extent(renderer)) for text in _texts(fig)]
+    edge = fig.bbox
+    faults = [
+        f"cut: {name!r}"
+        for name, box in boxes
+        if box.x0 < edge.x0 - 1 or box.x1 > edge.x1 + 1 or box.y0 < edge.y0 - 1 or box.y1 > edge.y1 + 1
+    ]
+    for (first, a), (second, b) in itertools.combinations(boxes, 2):
+        if min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 1:
+            faults.append(f"overlap: {first!r} / {second!r}")
+    return faults
+
+
+LONG_BRAND = "Sunrise Organic Breakfast Cereals Family Value Packs"
+LONG_REGION = "NORTHEASTERN FRONTIER"
+
+
+@pytest.fixture(scope="module")
+def long_names() -> CurveSet:
+    params = build_params(brands=(LONG_BRAND, "BrandB"), regions=(LONG_REGION, "SOUTH"))
+    return extract_curves(params, CurveSettings(points=9), 0.9)
+
+
+@pytest.mark.parametrize("panels", [4, 12], ids=["2x2", "1x12"])
+def test_long_names_neither_overlap_nor_run_off_the_grid(long_names: CurveSet, panels: int) -> None:
+    """Before, each panel's title ran on into the next and off the figure, the figure's title was cut at
+    both sides, and the shared axis titles lay over the first panels' tick labels."""
+    one = long_names.segment(0, 0)
+    series = [long_names.segment(row, 0) for row in range(long_names.n_rows - 1)]
+    curves = series if panels == 4 else [dataclasses.replace(one, region=f"{LONG_REGION} {k}") for k in range(12)]
+    fig = plots.channel_grid_figure(curves, VizConfig(dpi=50), "#1f4e79")
+    try:
+        assert _text_faults(fig) == []
+        titles = [ax.get_title() for ax in fig.axes if ax.axison]
+        assert titles[-1] == "BrandB / SOUTH" if panels == 4 else titles[-1].endswith(f"\n{LONG_REGION} 11")
+        assert fig.get_suptitle().replace("\n", " ").endswith("marginal ROI falls below 1)")  # wrapped, not cut
+    finally:
+        plt.close(fig)
+
+
+def test_a_long_segment_title_wraps_within_the_figure(long_names: CurveSet) -> None:
+    fig = plots.segment_figure(long_names.segment(0, 0), VizConfig(dpi=50), "#1f4e79")
+    try:
+        assert _text_faults(fig) == []
+        assert fig.axes[0].get_title().endswith(f"/\n{LONG_REGION}")
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("BrandA / NORTH", ["BrandA / NORTH"]),
+        (f"{LONG_BRAND} / {LONG_REGION}", ["Sunrise Organic Breakfast", "Cereals Family Value Packs…"]),
+        ("X" * 80, ["X" * 21, "X" * 20 + "…"]),
+    ],
+    ids=["fits", "at-spaces", "one-long-word"],
+)
+def test_wrapped_titles_fit_their_width(text: str, lines: list[str]) -> None:
+    font = FontProperties(size=10)
+    shown = plots.wrapped(text, 2.2, font)
+    assert shown.split("\n") == lines
+    renderer = plt.figure(dpi=72)
+    try:
+        widths = [renderer.text(0, 0, line, fontproperties=font).get_window_extent().width / 72 for line in lines]
+    finally:
+        plt.close(renderer)
+    assert max(widths) <= 2.2

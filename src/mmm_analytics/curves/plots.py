@@ -10,7 +10,9 @@
 - :func:`carryover_figure`: a channel's learned impulse response with its band.
 
 Layouts use fixed margins (``subplots_adjust``) rather than ``tight_layout``, which
-costs an extra full draw per figure; the curves step renders 150+ figures.
+costs an extra full draw per figure; the curves step renders 150+ figures. Titles that
+carry brand and region names are wrapped to the width they have (:func:`wrapped`), and
+the margins make room for their lines.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig, grown_size
@@ -41,7 +45,24 @@ BREAKEVEN_COLOR = palette.BREAKEVEN
 CEILING_COLOR = palette.CEILING
 #: Head room above the highest curve or band of a chart.
 HEADROOM = 1.05
-GRID_CELL_INCHES = (2.6, 2.1)
+#: Inches of a grid panel's plot, and of the gaps beside it (the next panel's tick labels) and below it
+#: (tick labels and the next panel's title of up to TITLE_LINES lines).
+GRID_PANEL_INCHES = (2.2, 1.3)
+GRID_GAP_INCHES = (0.4, 0.8)
+#: Inches around the grid's panels: left (tick labels and the shared axis title), right, bottom (tick
+#: labels and the shared axis title); the top holds the figure's title and the first row's titles.
+GRID_MARGIN_INCHES = (0.95, 0.2, 0.65)
+#: Top of the single curve's plot, as a share of the figure's height (its title on one line).
+SEGMENT_TOP = 0.92
+#: Lines a title may take; what does not fit ends in an ellipsis.
+TITLE_LINES = 2
+#: Lines the grid's title may take (it says how to read a panel).
+GRID_TITLE_LINES = 4
+#: Share of its width a wrapped line fills at most: drawn text comes out a few per cent wider or narrower
+#: than measured, with the resolution.
+FILL = 0.95
+#: Line height of a title, in multiples of its font size.
+LINE_SPACING = 1.3
 #: Most rows or columns of a brand-by-region grid; a selection with more brands or regions is laid out
 #: near-square (the grid shows at most ``render.GRID_SERIES`` series). The figure's sides are cut to
 #: ``config.viz.MAX_GROWN_PIXELS`` besides.
@@ -50,6 +71,52 @@ NO_SPEND_NOTE = "no spend in the data"
 GRID_TICKS = 4
 BREAKEVEN_LABEL = "marginal ROI falls below 1"
 CEILING_LABEL = "90% of ceiling"
+
+
+_TEXT = TextToPath()
+
+
+def _inches(text: str, font: FontProperties) -> float:
+    return float(_TEXT.get_text_width_height_descent(text, font, ismath=False)[0]) / 72.0
+
+
+def _cut(word: str, inches: float, font: FontProperties) -> int:
+    """Characters of ``word`` that fit ``inches`` (at least one)."""
+    count = len(word)
+    while count > 1 and _inches(word[:count], font) > inches:
+        count -= 1
+    return count
+
+
+def wrapped(text: str, inches: float, font: FontProperties, lines: int = TITLE_LINES) -> str:
+    """``text`` in at most ``lines`` lines, each at most ``inches`` wide in ``font``: broken at spaces, inside a
+    word wider than a line, and ended by an ellipsis when the rest does not fit. Matplotlib draws a title on one
+    line however long: a brand's name ran into the next panel's title or off the figure."""
+    out: list[str] = []
+    line, inches = "", FILL * inches
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if _inches(joined, font) <= inches:
+            line = joined
+            continue
+        if line:
+            out.append(line)
+        line = word
+        while len(line) > 1 and _inches(line, font) > inches:
+            count = _cut(line, inches, font)
+            out.append(line[:count])
+            line = line[count:]
+    out.append(line)
+    if len(out) > lines:
+        last, count = out[lines - 1], len(out[lines - 1])
+        while count > 0 and _inches(last[:count].rstrip() + "…", font) > inches:
+            count -= 1
+        out = [*out[: lines - 1], last[:count].rstrip() + "…"]
+    return "\n".join(out)
+
+
+def _line_inches(font: FontProperties) -> float:
+    return LINE_SPACING * font.get_size_in_points() / 72.0
 
 
 def segment_label(curve: SegmentCurve) -> str:
@@ -144,7 +211,9 @@ class SegmentCanvas:
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(numbers.axis_formatter(viz.number_format))
         self.note = self.figure.text(0.01, 0.012, "", fontsize="x-small", color=GREY)
-        self.figure.subplots_adjust(left=0.09, right=0.91, bottom=0.3, top=0.92)
+        self.figure.subplots_adjust(left=0.09, right=0.91, bottom=0.3, top=SEGMENT_TOP)
+        self.title_font = FontProperties(size=plt.rcParams["axes.titlesize"])
+        self.title_inches = self.ax.get_position().width * viz.figure_width
 
     def _marker(self, line: Line2D, index: int, spend: float, curve: SegmentCurve, label: str) -> None:
         visible = _in_range(spend, curve.spend)
@@ -180,7 +249,10 @@ class SegmentCanvas:
         self.ax.set_xlim(0.0, _top(curve.spend))
         self.ax.set_ylim(0.0, HEADROOM * _top(curve.response_upper, curve.response))
         self.roi_ax.set_ylim(0.0, HEADROOM * _top(curve.roi, curve.mroi, curve.mroi_upper, np.ones(1)))
-        self.ax.set_title(f"Steady-state ROI curve: {segment_label(curve)}")
+        title = wrapped(f"Steady-state ROI curve: {segment_label(curve)}", self.title_inches, self.title_font)
+        self.ax.set_title(title)
+        lower = title.count("\n") * _line_inches(self.title_font) / self.figure.get_figheight()
+        self.figure.subplots_adjust(top=SEGMENT_TOP - lower)  # room for a second line
         self.note.set_text(_saturation_note(curve, self.number_format))
         return self.figure
 
@@ -213,39 +285,71 @@ def grid_places(curves: Sequence[SegmentCurve]) -> list[tuple[int, int]]:
     return [divmod(k, columns) for k in range(len(curves))]
 
 
+def _grid_title(curves: Sequence[SegmentCurve]) -> str:
+    """The grid's title: its channel and how to read a panel."""
+    if not curves:
+        return ""
+    return (
+        f"{curves[0].channel}: steady-state response by brand and region (band: {curves[0].level:.0%} interval; "
+        "dashed: current spend; dotted: marginal ROI falls below 1)"
+    )
+
+
+def _panel_title(curve: SegmentCurve, font: FontProperties) -> str:
+    """``brand / region`` on one line when it fits the panel, else the brand and the region on a line each."""
+    whole, inches = f"{curve.brand_label} / {curve.region}", GRID_PANEL_INCHES[0]
+    if _inches(whole, font) <= FILL * inches:
+        return whole
+    return f"{wrapped(curve.brand_label + ' /', inches, font, 1)}\n{wrapped(curve.region, inches, font, 1)}"
+
+
+def _grid_figure(n_rows: int, n_columns: int, title: str, viz: VizConfig) -> tuple[Figure, np.ndarray, str]:
+    """The empty grid, its margins in inches: room for the shared axis titles and tick labels, and for the
+    figure's title (returned wrapped to the figure's width) and each panel's over TITLE_LINES lines."""
+    (panel_w, panel_h), (gap_w, gap_h), (left, right, bottom) = GRID_PANEL_INCHES, GRID_GAP_INCHES, GRID_MARGIN_INCHES
+    title_font, panel_font = FontProperties(size=plt.rcParams["figure.titlesize"]), FontProperties(size="small")
+    inner = n_columns * (panel_w + gap_w) - gap_w
+    title = wrapped(title, left + inner + right - 0.2, title_font, GRID_TITLE_LINES)
+    top = (title.count("\n") + 1) * _line_inches(title_font) + TITLE_LINES * _line_inches(panel_font) + 0.25
+    width, height = grown_size(left + inner + right, top + n_rows * (panel_h + gap_h) - gap_h + bottom, viz.dpi)
+    fig, axes = plt.subplots(n_rows, n_columns, figsize=(width, height), squeeze=False, sharey=True)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1.0 - right / width,
+        bottom=bottom / height,
+        top=1.0 - top / height,
+        wspace=gap_w / panel_w,
+        hspace=gap_h / panel_h,
+    )
+    return fig, axes, title
+
+
 def channel_grid_figure(curves: Sequence[SegmentCurve], viz: VizConfig, color: str) -> Figure:
     """Small multiples of one channel: brands (brand x SKU at SKU granularity) as rows, regions as
-    columns (series curves only; see :func:`grid_places` for a sparse selection). The panels share one vertical scale, from 0 to above the highest
-    band of any panel, so no curve is cut off."""
+    columns (series curves only; see :func:`grid_places` for a sparse selection). The panels share one
+    vertical scale, from 0 to above the highest band of any panel, so no curve is cut off."""
     places = grid_places(curves)
     n_rows, n_columns = (max(place[k] for place in places) + 1 if places else 1 for k in (0, 1))
-    width, height = GRID_CELL_INCHES
-    fig, axes = plt.subplots(
-        n_rows, n_columns, figsize=grown_size(width * n_columns, height * n_rows, viz.dpi), squeeze=False, sharey=True
-    )
+    fig, axes, title = _grid_figure(n_rows, n_columns, _grid_title(curves), viz)
     for ax in axes.flat:
         ax.axis("off")
+    panel_font = FontProperties(size="small")
     for curve, place in zip(curves, places):
         ax = axes[place]
         ax.axis("on")
         _draw_response(ax, curve, color, viz)
         ax.xaxis.set_major_locator(MaxNLocator(GRID_TICKS))  # fewer ticks: 24 small panels render faster
         ax.yaxis.set_major_locator(MaxNLocator(GRID_TICKS))
-        ax.set_title(f"{curve.brand_label} / {curve.region}", fontsize="small")
+        ax.set_title(_panel_title(curve, panel_font), fontsize="small")
         ax.tick_params(labelsize="x-small")
     top = HEADROOM * _top(*(c.response_upper for c in curves), *(c.response for c in curves))
     for ax in axes.flat:
         ax.set_ylim(0.0, top)
-    fig.supxlabel(SPEND_LABEL, fontsize="medium")
-    fig.supylabel(RESPONSE_LABEL, fontsize="medium")
-    channel = curves[0].channel if curves else ""
-    fig.suptitle(
-        f"{channel}: steady-state response by brand and region (band: {curves[0].level:.0%} interval; "
-        "dashed: current spend; dotted: marginal ROI falls below 1)"
-        if curves
-        else channel
-    )
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.14, top=0.86, wspace=0.15, hspace=0.5)
+    width, height = fig.get_size_inches()
+    label_font = FontProperties(size="medium")
+    fig.supxlabel(SPEND_LABEL, fontsize="medium", y=0.08 / height, va="bottom")
+    fig.supylabel(wrapped(RESPONSE_LABEL, height - 0.2, label_font), fontsize="medium", x=0.08 / width, ha="left")
+    fig.suptitle(title)
     return fig
 
 
