@@ -156,8 +156,34 @@ def test_one_brand_in_many_regions_stays_drawable_at_the_highest_dpi(curves: Cur
         assert max(width, height) * 600 < 2**16
     finally:
         plt.close(figure)
-    eight = [dataclasses.replace(one, brand="BrandA", region=f"G{k:03d}") for k in range(8)]
-    assert plots.grid_places(eight) == [(0, k) for k in range(8)]  # a small table keeps brand by region
+    three = [dataclasses.replace(one, brand="BrandA", region=f"G{k:03d}") for k in range(3)]
+    assert plots.grid_places(three) == [(0, k) for k in range(3)]  # a small table keeps brand by region
+
+
+@pytest.mark.parametrize(
+    ("brands", "regions", "shape"),
+    [(1, 12, (3, 4)), (1, 8, (3, 3)), (2, 8, (4, 4)), (1, 4, (2, 2)), (2, 6, (2, 6)), (3, 4, (3, 4))],
+    ids=["1x12", "1x8", "2x8", "1x4", "2x6-table", "3x4-table"],
+)
+def test_a_strip_of_panels_is_laid_out_near_square(
+    curves: CurveSet, brands: int, regions: int, shape: tuple[int, int]
+) -> None:
+    """Before, one brand in 12 regions made one row of 12 panels, a 31 x 2 inch strip."""
+    one = curves.segment(0, 0)
+    series = [
+        dataclasses.replace(one, brand=f"B{b}", region=f"G{r:03d}") for b in range(brands) for r in range(regions)
+    ]
+    places = plots.grid_places(series)
+    assert (max(r for r, _ in places) + 1, max(c for _, c in places) + 1) == shape
+    assert len(set(places)) == len(series)
+    if shape == (brands, regions):  # a table: brands as rows, regions as columns
+        assert places == [(b, r) for b in range(brands) for r in range(regions)]
+    figure = plots.channel_grid_figure(series, VizConfig(dpi=50), "#1f4e79")
+    try:
+        width, height = figure.get_size_inches()
+        assert width / height < 4.0 and sum(ax.axison for ax in figure.axes) == len(series)
+    finally:
+        plt.close(figure)
 
 
 def test_a_panel_without_spend_says_so(curves: CurveSet) -> None:

@@ -67,6 +67,10 @@ LINE_SPACING = 1.3
 #: near-square (the grid shows at most ``render.GRID_SERIES`` series). The figure's sides are cut to
 #: ``config.viz.MAX_GROWN_PIXELS`` besides.
 GRID_MAX_SIDE = 16
+#: A brand-by-region grid whose long side passes this many times its short one is a strip (1 x 12, 2 x 8),
+#: laid out near-square instead; up to GRID_ROW panels stay in one row.
+GRID_MAX_STRETCH = 3
+GRID_ROW = 3
 NO_SPEND_NOTE = "no spend in the data"
 GRID_TICKS = 4
 BREAKEVEN_LABEL = "marginal ROI falls below 1"
@@ -274,12 +278,15 @@ def _ordered(values: Sequence[str]) -> list[str]:
 
 
 def grid_places(curves: Sequence[SegmentCurve]) -> list[tuple[int, int]]:
-    """(row, column) of each curve's panel: brand by region when that table is at least half full and
-    neither side passes :data:`GRID_MAX_SIDE`, else (a few series of a large panel) row by row in a
-    near-square block."""
+    """(row, column) of each curve's panel: brand by region when that table is at least half full, neither
+    side passes :data:`GRID_MAX_SIDE` and it is no strip (its long side at most :data:`GRID_MAX_STRETCH`
+    times its short one, or :data:`GRID_ROW` panels); else row by row in a near-square block, its columns
+    chosen from the panel count (one brand in 12 regions: 3 rows of 4, no longer one row of 12)."""
     brands = _ordered([c.brand_label for c in curves])
     regions = _ordered([c.region for c in curves])
-    if len(brands) * len(regions) <= 2 * len(curves) and max(len(brands), len(regions)) <= GRID_MAX_SIDE:
+    short, long = sorted((len(brands), len(regions)))
+    table = len(brands) * len(regions) <= 2 * len(curves) and long <= GRID_MAX_SIDE
+    if table and long <= max(GRID_ROW, GRID_MAX_STRETCH * short):
         return [(brands.index(c.brand_label), regions.index(c.region)) for c in curves]
     columns = math.ceil(math.sqrt(len(curves)))
     return [divmod(k, columns) for k in range(len(curves))]
