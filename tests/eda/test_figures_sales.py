@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.eda import defaults
@@ -44,3 +45,19 @@ def test_heatmap_rows_are_the_largest_geos() -> None:
     figure = plot_geo_brand(GeoBrandSales(sales), VIZ)
     rows = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert len(rows) <= defaults.TOP_HEATMAP_ROWS and "G000" not in rows and f"G{n_geos - 1:03d}" in rows
+
+
+@pytest.mark.parametrize(
+    ("number_format", "unit", "cell"),
+    [("indian", "INR crore", "4.5"), ("western", "INR millions", "45.0")],
+    ids=["indian", "western"],
+)
+def test_heatmap_values_are_in_the_number_formats_unit(number_format: str, unit: str, cell: str) -> None:
+    """Before, the heatmap read "INR millions" whatever the format; the Indian one counts in lakh and crore."""
+    sales = pd.DataFrame(
+        {"BrandA": [4.5e7, 2.0e6], "BrandB": [1.2e7, 3.0e5]}, index=pd.Index(["NORTH", "SOUTH"], name="Geo")
+    )
+    figure = plot_geo_brand(GeoBrandSales(sales), VIZ.model_copy(update={"number_format": number_format}))
+    colorbar = figure.axes[-1]
+    assert colorbar.get_ylabel() == f"Sales_Value ({unit})" and figure.get_suptitle().endswith(unit)
+    assert cell in [text.get_text() for text in figure.axes[0].texts]

@@ -139,3 +139,20 @@ def test_a_count_takes_its_noun_in_the_number_it_needs() -> None:
     assert numbers.counted(123456, "week") == "1,23,456 weeks"
     assert numbers.counted(1234, "week", NumberFormat.WESTERN) == "1,234 weeks"
     assert numbers.counted(2, "series", plural="series") == "2 series"
+
+
+@pytest.mark.parametrize(
+    ("largest", "fmt", "unit"),
+    [
+        (4.5e9, NumberFormat.INDIAN, (1e7, "INR crore")),
+        (4.5e6, NumberFormat.INDIAN, (1e5, "INR lakh")),
+        (4.5e9, NumberFormat.WESTERN, (1e9, "INR billions")),
+        (4.5e7, NumberFormat.WESTERN, (1e6, "INR millions")),
+        (-2.0e4, NumberFormat.WESTERN, (1e3, "INR thousands")),
+        (999.0, NumberFormat.INDIAN, (1.0, "INR")),
+        (float("nan"), NumberFormat.INDIAN, (1.0, "INR")),
+    ],
+    ids=["crore", "lakh", "billions", "millions", "negative", "under-a-thousand", "missing"],
+)
+def test_amounts_in_one_unit_name_it_in_the_number_format(largest: float, fmt: NumberFormat, unit: tuple) -> None:
+    assert numbers.unit_of(largest, fmt) == unit

@@ -28,6 +28,7 @@ from mmm_analytics.eda.figures_common import (
     top_columns,
     with_note,
 )
+from mmm_analytics.style import numbers
 
 
 def plot_trend(result: Trend, viz: VizConfig) -> Figure:
@@ -104,22 +105,24 @@ def plot_decomposition(result: Decomposition, viz: VizConfig) -> Figure:
 
 
 def plot_geo_brand(result: GeoBrandSales, viz: VizConfig) -> Figure:
-    """Total sales per geo x brand in INR millions (the ``TOP_HEATMAP_ROWS`` largest geos)."""
+    """Total sales per geo x brand (the ``TOP_HEATMAP_ROWS`` largest geos) in one unit of the number format,
+    that of the largest cell: INR crore or lakh (indian), INR millions or billions (western)."""
     figure, axes = new_figure(viz)
     sales, note = top_columns(result.sales.T, defaults.TOP_HEATMAP_ROWS)
     sales = sales.T
+    size, unit = numbers.unit_of(np.nanmax(sales.to_numpy(), initial=0.0), viz.number_format)
     sns.heatmap(
-        sales / 1e6,
+        sales / size,
         annot=sales.size <= 600,
         fmt=".1f",
         cmap="Blues",
         ax=axes[0, 0],
-        cbar_kws={"label": "Sales_Value (INR millions)"},
+        cbar_kws={"label": f"Sales_Value ({unit})"},
     )
     axes[0, 0].set_xlabel("brand")
     axes[0, 0].set_ylabel("geo")
     axes[0, 0].tick_params(axis="y", rotation=0)
-    title(figure, "Where does each brand sell?", with_note("total Sales_Value over the panel, INR millions", note))
+    title(figure, "Where does each brand sell?", with_note(f"total Sales_Value over the panel, {unit}", note))
     return figure
 
 

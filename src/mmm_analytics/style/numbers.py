@@ -25,6 +25,11 @@ UNITS: dict[NumberFormat, tuple[tuple[float, str], ...]] = {
     NumberFormat.INDIAN: ((1e7, " Cr"), (1e5, " L"), (1e3, "K")),
     NumberFormat.WESTERN: ((1e9, "B"), (1e6, "M"), (1e3, "K")),
 }
+#: (size, words) from the largest, for :func:`unit_of`: amounts shown in one unit named in a label.
+UNIT_WORDS: dict[NumberFormat, tuple[tuple[float, str], ...]] = {
+    NumberFormat.INDIAN: ((1e7, "crore"), (1e5, "lakh"), (1e3, "thousand")),
+    NumberFormat.WESTERN: ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands")),
+}
 #: Locale of each format for JavaScript's ``toLocaleString`` (pages that format in the browser).
 JS_LOCALES: dict[NumberFormat, str] = {NumberFormat.INDIAN: "en-IN", NumberFormat.WESTERN: "en-US"}
 
@@ -168,6 +173,15 @@ def tick_labels(values: Sequence[float], fmt: NumberFormat) -> list[str]:
         return [compact(v, fmt) if v else "0" for v in values]
     size, suffix = unit
     return [f"{v / size:.3g}{suffix}" if v else "0" for v in values]
+
+
+def unit_of(largest: object, fmt: NumberFormat) -> tuple[float, str]:
+    """The unit to show rupee amounts up to ``largest`` in, that of the largest: its size and its name for a
+    label, ``(1e7, "INR crore")`` or ``(1e5, "INR lakh")`` (indian), ``(1e6, "INR millions")`` (western);
+    ``(1.0, "INR")`` under a thousand."""
+    number = abs(finite(largest) or 0.0)
+    size, words = next(((size, words) for size, words in UNIT_WORDS[fmt] if number >= size), (1.0, ""))
+    return size, f"{CURRENCY} {words}".rstrip()
 
 
 def listing(names: Sequence[str], conjunction: str = "and") -> str:
