@@ -46,9 +46,9 @@ CEILING_COLOR = palette.CEILING
 #: Head room above the highest curve or band of a chart.
 HEADROOM = 1.05
 #: Inches of a grid panel's plot, and of the gaps beside it (the next panel's tick labels) and below it
-#: (tick labels and the next panel's title of up to TITLE_LINES lines).
+#: (tick labels and the next panel's title of up to PANEL_TITLE_LINES lines).
 GRID_PANEL_INCHES = (2.2, 1.3)
-GRID_GAP_INCHES = (0.4, 0.8)
+GRID_GAP_INCHES = (0.4, 0.95)
 #: Inches around the grid's panels: left (tick labels and the shared axis title), right, bottom (tick
 #: labels and the shared axis title); the top holds the figure's title and the first row's titles.
 GRID_MARGIN_INCHES = (0.95, 0.2, 0.65)
@@ -56,6 +56,8 @@ GRID_MARGIN_INCHES = (0.95, 0.2, 0.65)
 SEGMENT_TOP = 0.92
 #: Lines a title may take; what does not fit ends in an ellipsis.
 TITLE_LINES = 2
+#: Lines a grid panel's title may take: its brand's and its region's.
+PANEL_TITLE_LINES = 3
 #: Lines the grid's title may take (it says how to read a panel).
 GRID_TITLE_LINES = 4
 #: Share of its width a wrapped line fills at most: drawn text comes out a few per cent wider or narrower
@@ -303,21 +305,23 @@ def _grid_title(curves: Sequence[SegmentCurve]) -> str:
 
 
 def _panel_title(curve: SegmentCurve, font: FontProperties) -> str:
-    """``brand / region`` on one line when it fits the panel, else the brand and the region on a line each."""
+    """``brand / region`` on one line when it fits the panel, else the brand on one line and the region, which
+    tells the panels of a brand apart, on the others (:data:`PANEL_TITLE_LINES` in all)."""
     whole, inches = f"{curve.brand_label} / {curve.region}", GRID_PANEL_INCHES[0]
     if _inches(whole, font) <= FILL * inches:
         return whole
-    return f"{wrapped(curve.brand_label + ' /', inches, font, 1)}\n{wrapped(curve.region, inches, font, 1)}"
+    brand = wrapped(f"{curve.brand_label} /", inches, font, 1)
+    return f"{brand}\n{wrapped(curve.region, inches, font, PANEL_TITLE_LINES - 1)}"
 
 
 def _grid_figure(n_rows: int, n_columns: int, title: str, viz: VizConfig) -> tuple[Figure, np.ndarray, str]:
     """The empty grid, its margins in inches: room for the shared axis titles and tick labels, and for the
-    figure's title (returned wrapped to the figure's width) and each panel's over TITLE_LINES lines."""
+    figure's title (returned wrapped to the figure's width) and each panel's over PANEL_TITLE_LINES lines."""
     (panel_w, panel_h), (gap_w, gap_h), (left, right, bottom) = GRID_PANEL_INCHES, GRID_GAP_INCHES, GRID_MARGIN_INCHES
     title_font, panel_font = FontProperties(size=plt.rcParams["figure.titlesize"]), FontProperties(size="small")
     inner = n_columns * (panel_w + gap_w) - gap_w
     title = wrapped(title, left + inner + right - 0.2, title_font, GRID_TITLE_LINES)
-    top = (title.count("\n") + 1) * _line_inches(title_font) + TITLE_LINES * _line_inches(panel_font) + 0.25
+    top = (title.count("\n") + 1) * _line_inches(title_font) + PANEL_TITLE_LINES * _line_inches(panel_font) + 0.25
     width, height = grown_size(left + inner + right, top + n_rows * (panel_h + gap_h) - gap_h + bottom, viz.dpi)
     fig, axes = plt.subplots(n_rows, n_columns, figsize=(width, height), squeeze=False, sharey=True)
     fig.subplots_adjust(
