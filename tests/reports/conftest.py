@@ -175,3 +175,22 @@ def make_run(root: Path, viz: VizConfig = VIZ, eda: bool = True) -> Run:
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """Every report of a small run but the EDA's (tested with the EDA tests' run), Indian number format."""
     return make_run(tmp_path_factory.mktemp("run"), eda=False)
+
+
+@pytest.fixture(scope="session")
+def segment_run(small_run: Run, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The small run, then 'mmm simulate --brand BrandA --region EAST': its advice and frontier are of that
+    brand x region alone; the summary written again."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("segment") / "project"
+    shutil.copytree(small_run.paths.root, root)
+    paths = ProjectPaths(root)
+    simulator = MarketingSimulator.from_model_dir(paths.models_dir, SimulatorSettings(horizon_weeks=13, starts=2))
+    reports = paths.reports_dir
+    batch = BatchPaths(
+        root / "scenarios.yaml", paths.simulations_dir, paths.simulation_figures, reports / "simulation_report.html"
+    )
+    run_batch(simulator, batch, small_run.config.viz, "BrandA", "EAST")
+    write_summary(paths, small_run.config)
+    return Run(paths, small_run.config, small_run.params)

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mmm_analytics.pipeline.summary import key_numbers
@@ -217,3 +218,16 @@ def test_the_summary_reads_each_earlier_file_once(
     inputs = load_inputs(paths)
     assert len(inputs.damaged) == 1 and "channel_roi.csv" in inputs.damaged[0]
     assert sorted(path.name for path in reads) == sorted(READ_FROM_DISK)  # every file, each once
+
+
+def test_the_curves_of_the_brand_and_region_the_advice_covers_are_read(small_run: Run, segment_run: Run) -> None:
+    """Beside the national curves, those of the one brand x region a segment's advice covers (none for national
+    advice): the summary marks the advice's spends on them, not on the national ones."""
+    national = load_inputs(small_run.paths)
+    assert national.plan_curves is None and national.curves is not None
+    inputs = load_inputs(segment_run.paths)
+    assert inputs.plan_curves is not None and inputs.curves is not None
+    assert set(inputs.plan_curves["brand"]) == {"BrandA"} and set(inputs.plan_curves["region"]) == {"EAST"}
+    assert set(inputs.curves["brand"]) == {"all"} and len(inputs.plan_curves) == len(inputs.curves)
+    across = (inputs.allocation or {}) | {"region": "all"}  # a brand across regions has no curve of its own
+    assert summary_inputs._plan_curves(pd.read_parquet(segment_run.reports / "roi_curves.parquet"), across) is None

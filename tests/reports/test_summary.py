@@ -371,3 +371,37 @@ def test_the_answers_give_the_recommended_plan_in_rupees(small_run: Run) -> None
         assert f">{channel}<" in table.group(1)
         assert shown.grouped(spend) in table.group(1) and shown.grouped(today) in table.group(1)
     assert plan_table(None, NumberFormat.INDIAN) == () and plan_table({"allocation": "x"}, NumberFormat.INDIAN) == ()
+
+
+def test_a_one_segment_simulation_is_named_beside_the_national_figures(segment_run: Run) -> None:
+    """Before, after 'mmm simulate --brand BrandA --region EAST' the page showed that segment's plan, frontier and
+    markers beside the national ROIs and curves without a word: its spends marked on the national curves."""
+    page = html.unescape(_page(segment_run))
+    for question in ("to grow", "to cut", "reallocation"):
+        assert "(BrandA in EAST only)?" in html.unescape(re.search(rf"<h3>([^<]*{question}[^<]*)</h3>", page).group(1))
+    assert "national marginal ROI today" in _card(segment_run, "to grow") + _card(segment_run, "to cut")
+    assert "Which part of the market." in page and "is for BrandA in EAST only, on its own weekly budget" in page
+    assert re.search(r'<section id="frontier">\s*<h2>Budget frontier \(BrandA in EAST only\)</h2>', page)
+    assert "BrandA in EAST only: the weekly budget and sales of that part of the market." in page
+    inputs = load_inputs(segment_run.paths)
+    charts = charts_of(build_summary(inputs, VizConfig(), segment_run.reports))
+    marked = {
+        name: [t for t in charts[name]["data"] if t.get("mode") == "markers" and t["x"] != [None]]
+        for name in ("chart-curves", "chart-plan-curves")
+    }
+    assert marked["chart-curves"] == []  # the national curves carry no segment's spends
+    plan = json.loads((segment_run.paths.simulations_dir / "optimal_allocation.json").read_text())
+    assert (plan["brand"], plan["region"]) == ("BrandA", "EAST")
+    today = sorted(t["x"][0] for t in marked["chart-plan-curves"] if t["marker"]["symbol"] == "circle")
+    assert today == pytest.approx(sorted(plan["current_allocation"].values()), rel=1e-9)
+    curves = pd.read_parquet(segment_run.reports / "roi_curves.parquet")
+    own = curves[(curves["brand"] == "BrandA") & (curves["region"] == "EAST")]
+    line = next(t for t in charts["chart-plan-curves"]["data"] if t.get("mode") == "lines")
+    assert line["x"] == own[own["channel"] == line["name"]]["spend"].tolist()
+
+
+def test_national_advice_names_no_part_of_the_market(small_run: Run) -> None:
+    page = html.unescape(_page(small_run))
+    assert "Which part of the market." not in page and "national marginal ROI" not in page
+    assert "National: the weekly budget and sales of every brand and region together." in page
+    assert "chart-plan-curves" not in page

@@ -14,6 +14,8 @@ def test_frontier(simulator: MarketingSimulator, brand: str, region: str) -> Non
     frontier = efficiency_frontier(simulator, brand, region)
     current = sum(simulator.current_spend(brand, region).values())
     assert tuple(frontier.columns) == FRONTIER_COLUMNS and len(frontier) == 20
+    # Before, the table did not say what it covered: the summary showed a segment's frontier as national.
+    assert set(frontier["brand"]) == {brand} and set(frontier["region"]) == {region}
     np.testing.assert_allclose(frontier["weekly_budget"].iloc[[0, -1]], [0.25 * current, 2.0 * current], rtol=1e-12)
     assert np.all(frontier["optimal_incremental_sales"] >= frontier["current_mix_incremental_sales"] * (1 - 1e-9))
     assert np.all(np.diff(frontier["optimal_incremental_sales"]) > 0)

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -74,6 +74,9 @@ class SummaryInputs:
     #: Earlier steps' files left out because they are damaged ), one line each: what is wrong
     #: and the command that writes the file again.
     damaged: tuple[str, ...] = ()
+    #: The response curves of the brand x region the advice covers, when it covers one (the
+    #: columns of ``curves``); None for national advice, or when the curves have none of their own.
+    plan_curves: pd.DataFrame | None = None
 
     @property
     def channels(self) -> list[str]:
@@ -284,16 +287,29 @@ class _Reading:
         return data if isinstance(data, dict) else None
 
 
-def _national_curves(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
+def _curves(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) -> pd.DataFrame | None:
+    """Every response curve (national and per brand x region): this run's curves step's, else the file's."""
     result = results.get("curves")
     if result is not None:
-        frame = result.curves.to_frame()
-    elif (found := reading.table(_current(paths, "roi_curves.parquet", results))) is not None:
-        frame = found
-    else:
+        return cast("pd.DataFrame", result.curves.to_frame())
+    return reading.table(_current(paths, "roi_curves.parquet", results))
+
+
+def _of(curves: pd.DataFrame, brand: str, region: str) -> pd.DataFrame:
+    """The rows of ``curves`` of ``brand`` x ``region``."""
+    rows = curves[(curves["brand"].astype(str) == brand) & (curves["region"].astype(str) == region)]
+    return rows.reset_index(drop=True)
+
+
+def _plan_curves(curves: pd.DataFrame | None, allocation: Mapping[str, Any] | None) -> pd.DataFrame | None:
+    """The curves of the brand x region ``allocation`` covers; None when it is national or there is none, or
+    when the curves have no rows of it (a brand across regions has no curve of its own) or more than one
+    curve of a channel there (at SKU granularity, one per SKU)."""
+    brand, region = (str((allocation or {}).get(key, NATIONAL)) for key in ("brand", "region"))
+    if curves is None or (brand, region) == (NATIONAL, NATIONAL):
         return None
-    national = (frame["brand"] == NATIONAL) & (frame["region"] == NATIONAL)
-    return frame.loc[national].reset_index(drop=True)
+    rows = _of(curves, brand, region)
+    return None if rows.empty or ("sku" in rows and rows["sku"].nunique() > 1) else rows
 
 
 def _channel_roi(
@@ -336,16 +352,19 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
     interval = metadata.interval_level if metadata is not None else level
     reading = _Reading([])
+    roi = _channel_roi(reading, paths, results, () if params is None else tuple(params.channels))
+    curves, allocation = _curves(reading, paths, results), _allocation(reading, paths, results)
     return SummaryInputs(
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
         media=None if params is None or params.n_draws < 2 else media_total(params, interval),
-        channel_roi=_channel_roi(reading, paths, results, () if params is None else tuple(params.channels)),
-        curves=_national_curves(reading, paths, results),
-        allocation=_allocation(reading, paths, results),
+        channel_roi=roi,
+        curves=None if curves is None else _of(curves, NATIONAL, NATIONAL),
+        allocation=allocation,
         frontier=reading.table(_current(paths, "efficiency_frontier.csv", results)),
         decomposition=reading.table(paths.reports_dir / "decomposition.csv"),
         metrics=reading.json(paths.reports_dir / "model_metrics.json"),
         stale=earlier_results(paths, results),
         damaged=tuple(reading.damaged),
+        plan_curves=_plan_curves(curves, allocation),
     )

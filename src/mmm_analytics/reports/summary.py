@@ -8,6 +8,7 @@ the budget frontier, actual vs fitted sales) and the assumptions in plain words.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +23,9 @@ from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.curves.summary import experiment_candidates
 from mmm_analytics.reports import summary_charts as plots
 from mmm_analytics.reports.inputs import NATIONAL, SummaryInputs, load_inputs
+from mmm_analytics.reports.scope import for_part, frontier_words, is_part, plan_scope, scope_note, scope_words
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
+from mmm_analytics.simulator.frontier_table import frontier_scope
 from mmm_analytics.simulator.report import allocation_rows, frontier_figure, mroi_words, optimiser_note
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
@@ -98,7 +101,9 @@ def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -
     if roi is not None and channel in set(roi["channel"]):
         row = roi.set_index("channel").loc[channel]
         span = numbers.interval(row["mroi_lower"], row["mroi_upper"])
-        text += f" (marginal ROI today {numbers.ratio(row['mroi'])}, 90% interval {span})"
+        # The ROI table is national: beside the moves of part of the market, it says so.
+        which = "national marginal ROI" if is_part(plan_scope(inputs.allocation)) else "marginal ROI"
+        text += f" ({which} today {numbers.ratio(row['mroi'])}, 90% interval {span})"
     return text
 
 
@@ -107,6 +112,7 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
     if not moves:
         return [Card("Which channels to grow or cut?", "not available", "Run 'mmm optimize' for a recommendation.")]
     allocation = inputs.allocation or {}
+    where = for_part(plan_scope(allocation))
     grow = sorted((c for c, m in moves.items() if m > MOVE), key=lambda c: -moves[c])
     cut = sorted((c for c, m in moves.items() if m < -MOVE), key=lambda c: moves[c])
     reason = mroi_words(
@@ -126,8 +132,8 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
         else f"No channel is cut by more than {MOVE:.0%} in the recommended mix."
     )
     return [
-        Card("Which channels to grow?", ", ".join(grow) or "none", grow_detail, "good"),
-        Card("Which channels to cut?", ", ".join(cut) or "none", cut_detail, "bad"),
+        Card(f"Which channels to grow{where}?", ", ".join(grow) or "none", grow_detail, "good"),
+        Card(f"Which channels to cut{where}?", ", ".join(cut) or "none", cut_detail, "bad"),
     ]
 
 
@@ -170,7 +176,8 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
     if sales is not None and sales > 0:
         shares += f", {numbers.percent(gain / sales, signed=True)} of all weekly sales (their average over the data)"
     value = f"{_money(gain, fmt)} a week"
-    return Card("What does the recommended reallocation bring?", value, f"{shares}. {uplift_detail(plan, fmt)}", tone)
+    title = f"What does the recommended reallocation bring{for_part(plan_scope(plan))}?"
+    return Card(title, value, f"{shares}. {uplift_detail(plan, fmt)}", tone)
 
 
 def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table, ...]:
@@ -326,21 +333,50 @@ def _experiment_note(roi: pd.DataFrame) -> tuple[Note, ...]:
     )
 
 
-def _curves_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
-    if inputs.curves is None:
-        return Section("curves", "Response curves", (Note("Run 'mmm curves' to see the response curves."),))
+def _curves_chart(curves: pd.DataFrame, inputs: SummaryInputs, viz: VizConfig, id: str, where: str) -> Chart:
+    """A chart of ``curves`` with today's and the recommended spends marked; ``where`` names the part of the
+    market in the caption (``nationally``, ``BrandA in EAST only``)."""
     today, best = plots.allocation_points(inputs.allocation)
     colors = palette.channel_colors(viz, inputs.channels)
-    figure = plots.response_curves(inputs.curves, colors, today, best, viz.number_format)
-    top = inputs.curves.groupby("channel")["spend"].max()
+    figure = plots.response_curves(curves, colors, today, best, viz.number_format)
+    top = curves.groupby("channel")["spend"].max()
     beyond = [c for c, v in best.items() if c in top and v > top[c]]
     caption = (
-        "Weekly incremental sales (steady state) of a sustained weekly spend on each channel, nationally. Circles: "
+        f"Weekly incremental sales (steady state) of a sustained weekly spend on each channel, {where}. Circles: "
         "today's average spend; diamonds: the recommended spend."
     )
     if beyond:
         caption += f" The recommended spend of {', '.join(beyond)} lies beyond the curve's range and is not marked."
-    return Section("curves", "Response curves", (Chart("chart-curves", "", figure, caption, height=500),))
+    return Chart(id, "", figure, caption, height=500)
+
+
+def _curves_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
+    if inputs.curves is None:
+        return Section("curves", "Response curves", (Note("Run 'mmm curves' to see the response curves."),))
+    scope = plan_scope(inputs.allocation)
+    if scope is None or not is_part(scope):
+        return Section(
+            "curves", "Response curves", (_curves_chart(inputs.curves, inputs, viz, "chart-curves", "nationally"),)
+        )
+    # Before, the spends of one brand x region's plan were marked on the national curves, as if national.
+    where = scope_words(scope)
+    national = plots.response_curves(
+        inputs.curves, palette.channel_colors(viz, inputs.channels), {}, {}, viz.number_format
+    )
+    caption = (
+        "Weekly incremental sales (steady state) of a sustained weekly spend on each channel, nationally (every "
+        f"brand and region). The recommended plan is for {where}: "
+    )
+    if inputs.plan_curves is None:
+        caption += "its spends are not marked on these national curves; the simulation report gives them."
+        return Section("curves", "Response curves", (Chart("chart-curves", "", national, caption, height=500),))
+    caption += "its spends are marked on that part's own curves below, not on these."
+    part = _curves_chart(inputs.plan_curves, inputs, viz, "chart-plan-curves", where)
+    charts = (
+        Chart("chart-curves", "Nationally", national, caption, height=500),
+        dataclasses.replace(part, title=f"{where[:1].upper()}{where[1:]}"),
+    )
+    return Section("curves", "Response curves", charts)
 
 
 def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
@@ -348,10 +384,11 @@ def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
         return Section("frontier", "Budget frontier", (Note("Run 'mmm simulate' to see the budget frontier."),))
     figure = frontier_figure(inputs.frontier, viz.number_format)
     caption = (
-        "Red: the most weekly incremental sales each budget can buy with the best mix. Grey, dashed: today's mix "
-        "scaled to the same budget. The gap is what reallocation alone earns."
+        f"{frontier_words(inputs.frontier)} Red: the most weekly incremental sales each budget can buy with the best "
+        "mix. Grey, dashed: today's mix scaled to the same budget. The gap is what reallocation alone earns."
     )
-    return Section("frontier", "Budget frontier", (Chart("chart-frontier", "", figure, caption),))
+    title = f"Budget frontier{for_part(frontier_scope(inputs.frontier))}"
+    return Section("frontier", title, (Chart("chart-frontier", "", figure, caption),))
 
 
 def _fit_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
@@ -472,6 +509,8 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
     """The summary as a :class:`~mmm_analytics.style.page.Page`."""
     fmt = viz.number_format
     headlines: list[Block] = [headline_cards(inputs, fmt)]
+    if (words := scope_note(plan_scope(inputs.allocation))) is not None:
+        headlines.append(Note(words, "note", "Which part of the market."))
     headlines += [
         Note(f"{line[:1].upper()}{line[1:]}.", "warning", "Read the model with care.") for line in fit_cautions(inputs)
     ]

@@ -107,7 +107,8 @@ def response_curves(
     recommended: Mapping[str, float],
     fmt: NumberFormat,
 ) -> dict[str, Any]:
-    """Every channel's national steady-state response; circles at today's spend, diamonds at the recommended."""
+    """Every channel's steady-state response in ``curves`` (national, or one brand x region's); circles at
+    ``today``'s spend, diamonds at the ``recommended`` (none where they are empty)."""
     data: list[dict[str, Any]] = []
     for channel, rows in curves.groupby("channel", sort=False):
         color = colors.get(str(channel), palette.FITTED)

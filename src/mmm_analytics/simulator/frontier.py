@@ -52,8 +52,9 @@ def efficiency_frontier(
 
     Returns
     -------
-    DataFrame with one row per budget and columns :data:`FRONTIER_COLUMNS`; money in INR per
-    week, ``uplift`` as a share, ``marginal_roi`` the spend-weighted marginal ROI at the optimum.
+    DataFrame with one row per budget and columns :data:`FRONTIER_COLUMNS`: ``brand`` and ``region``
+    name the selection on every row; money in INR per week, ``uplift`` as a share, ``marginal_roi``
+    the spend-weighted marginal ROI at the optimum.
     """
     current_total = sum(simulator.current_spend(brand, region).values())
     rows = []
@@ -71,6 +72,8 @@ def efficiency_frontier(
         mroi = float(np.nansum(spend * grad) / max(spend.sum(), 1e-12))  # no marginal ROI where no data
         rows.append(
             {
+                "brand": brand,
+                "region": region,
                 "budget_multiple": float(multiple),
                 "weekly_budget": budget,
                 "optimal_incremental_sales": result.expected_incremental_sales,
