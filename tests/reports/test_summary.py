@@ -405,3 +405,42 @@ def test_national_advice_names_no_part_of_the_market(small_run: Run) -> None:
     assert "Which part of the market." not in page and "national marginal ROI" not in page
     assert "National: the weekly budget and sales of every brand and region together." in page
     assert "chart-plan-curves" not in page
+
+
+def test_a_grown_budget_is_read_against_today_s_mix_as_it_is(small_run: Run, tmp_path: Path) -> None:
+    """Before, after 'mmm optimize --budget 150%' the grow and cut cards, the plan table and the circles on the
+    curves read today's mix scaled up to the new budget as today's, and the card said "the same weekly budget"."""
+    import shutil
+
+    from mmm_analytics.config.model import SimulatorSettings
+    from mmm_analytics.reports.summary import write_summary
+    from mmm_analytics.simulator import MarketingSimulator
+    from mmm_analytics.utils.io import write_json
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    root = tmp_path / "project"
+    shutil.copytree(small_run.paths.root, root)
+    paths = ProjectPaths(root)
+    simulator = MarketingSimulator.from_model_dir(paths.models_dir, SimulatorSettings(horizon_weeks=13, starts=2))
+    today = simulator.current_spend("all", "all")
+    result = simulator.optimize_budget(1.5 * sum(today.values()), None, "all", "all")
+    write_json(paths.simulations_dir / "optimal_allocation.json", result.to_json_dict())
+    run = dataclasses.replace(small_run, paths=paths)
+    write_summary(paths, small_run.config)
+    page = html.unescape(_page(run))
+    moves = {c: result.allocation[c] / today[c] - 1.0 for c in today}
+    cards = html.unescape(_card(run, "to grow") + _card(run, "to cut"))
+    for channel, move in moves.items():
+        if abs(move) > 0.05:
+            assert f"{channel} {numbers.percent(move, 0, signed=True)}" in cards
+    assert "Changes are from today's mix as it is, on a budget 50% above today's." in cards
+    plan = html.unescape(_card(run, "reallocation"))
+    assert "same weekly budget" not in page and "50% above today's" in plan
+    assert "with today's mix scaled to the budget" in plan and "Against today's mix as it is" in plan
+    table = re.search(r'<div class="table-box" id="table-plan">(.*?)</div>', page, re.S).group(1)
+    assert "today's mix as it is" in table and "50% above today's" in table
+    for channel, spend in today.items():
+        assert numbers.grouped(spend) in table and numbers.grouped(result.current_allocation[channel]) not in table
+    charts = charts_of(build_summary(load_inputs(paths), VizConfig(), paths.reports_dir))
+    circles = [t["x"][0] for t in charts["chart-curves"]["data"] if t.get("marker", {}).get("symbol") == "circle"]
+    assert sorted(x for x in circles if x is not None) == pytest.approx(sorted(today.values()), rel=1e-9)

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from mmm_analytics.reports.summary_charts import CONTRIBUTION_SHARE, SPEND_SHARE, share_bars
+from mmm_analytics.reports.summary_charts import CONTRIBUTION_SHARE, SPEND_SHARE, allocation_points, share_bars
 
 
 def _bars(spend: list[float], contribution: list[float]) -> dict[str, dict]:
@@ -28,3 +28,22 @@ def test_no_media_contribution_draws_no_bars_instead_of_nan() -> None:
     assert bars[CONTRIBUTION_SHARE]["y"] == [None, None]
     assert bars[CONTRIBUTION_SHARE]["text"] == ["n/a", "n/a"]
     assert bars[SPEND_SHARE]["y"] == pytest.approx([0.75, 0.25], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("allocation", "today"),
+    [
+        (
+            {"today_allocation": {"TV": 100.0}, "current_allocation": {"TV": 150.0}, "weekly_budget": 150.0},
+            {"TV": 100.0},
+        ),
+        ({"current_allocation": {"TV": 150.0}, "weekly_budget": 150.0, "today_weekly_spend": 100.0}, {"TV": 100.0}),
+        ({"current_allocation": {"TV": 150.0}, "weekly_budget": 150.0}, {"TV": 150.0}),  # today's spend not given
+        ({"today_allocation": {"TV": "x"}, "current_allocation": {"TV": 150.0}, "weekly_budget": 150.0}, {"TV": 150.0}),
+    ],
+    ids=["given", "scaled-back", "not-given", "not-a-number"],
+)
+def test_today_s_spend_is_today_s_mix_as_it_is(allocation: dict, today: dict) -> None:
+    """Before, the circles on the curves stood at today's mix scaled to the advice's budget (150% of today's)."""
+    found, recommended = allocation_points(allocation | {"allocation": {"TV": 120.0}})
+    assert found == pytest.approx(today, rel=1e-12) and recommended == {"TV": 120.0}

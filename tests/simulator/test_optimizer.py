@@ -441,3 +441,19 @@ def test_a_national_plan_over_hundreds_of_cells_is_solved_by_prices_in_seconds(t
     assert result.cells.shape[0] == 540 and result.converged
     assert seconds < 8.0, f"{seconds:.1f} s"
     assert result.expected_incremental_sales > result.current_incremental_sales
+
+
+def test_json_gives_today_s_mix_as_it_is_beside_the_one_scaled_to_the_budget(simulator: MarketingSimulator) -> None:
+    """Before, at a budget 50% above today's the file held only today's mix scaled to it: readers took the
+    scaled mix for what the manager spends now, and could not tell the budget had changed."""
+    segment = ("BrandA", "EAST")
+    today = simulator.current_spend(*segment)
+    grown = simulator.optimize_budget(1.5 * sum(today.values()), None, *segment).to_json_dict()
+    assert grown["today_weekly_spend"] == pytest.approx(sum(today.values()), rel=1e-12)
+    assert grown["today_allocation"] == pytest.approx(today, rel=1e-12)
+    assert grown["current_allocation"] == pytest.approx({c: 1.5 * v for c, v in today.items()}, rel=1e-12)
+    assert grown["today_incremental_sales"] < grown["current_incremental_sales"]
+    same = simulator.optimize_budget(None, None, *segment).to_json_dict()
+    assert same["today_allocation"] == pytest.approx(same["current_allocation"], rel=1e-12)
+    assert same["today_incremental_sales"] == pytest.approx(same["current_incremental_sales"], rel=1e-9)
+    json.loads(to_json(grown))  # strict JSON

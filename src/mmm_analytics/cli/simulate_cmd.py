@@ -231,7 +231,8 @@ def optimize(
 
     In the JSON, current_allocation is today's mix scaled to the same weekly budget; uplift_lower and
     uplift_upper bound the weekly uplift over it (intervals.level) and prob_beats_current is the share of
-    draws in which the allocation sells more.
+    draws in which the allocation sells more. today_weekly_spend, today_allocation and
+    today_incremental_sales are today's mix as it is, not scaled.
     """
     with user_errors(Output("--output", output, folder=False, suffix=".json"), reads=(folder_of(model),)):
         from mmm_analytics.pipeline import load_simulator, optimize_to_file

@@ -22,6 +22,7 @@ from mmm_analytics.config.loader import ProjectConfig
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.curves.summary import experiment_candidates
 from mmm_analytics.reports import summary_charts as plots
+from mmm_analytics.reports.budget import against_today, baseline_words, budget_change, budget_words, change_note
 from mmm_analytics.reports.inputs import NATIONAL, SummaryInputs, load_inputs
 from mmm_analytics.reports.scope import for_part, frontier_words, is_part, plan_scope, scope_note, scope_words
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
@@ -131,6 +132,8 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
         if cut
         else f"No channel is cut by more than {MOVE:.0%} in the recommended mix."
     )
+    if note := change_note(allocation):
+        grow_detail, cut_detail = f"{grow_detail} {note}", f"{cut_detail} {note}"
     return [
         Card(f"Which channels to grow{where}?", ", ".join(grow) or "none", grow_detail, "good"),
         Card(f"Which channels to cut{where}?", ", ".join(cut) or "none", cut_detail, "bad"),
@@ -138,17 +141,19 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
 
 
 def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:
-    """The expected uplift in rupees, its interval and the chance of beating today's mix, when known.
+    """The expected uplift in rupees at the advice's budget, its interval and the chance of beating today's
+    mix, when known; at a budget other than today's, what the plan brings against today's mix as it is.
 
     ``uplift_lower`` and ``uplift_upper`` are the interval of the weekly uplift in INR (plan minus
-    today's mix, over the parameter draws), ``prob_beats_current`` the share of draws in which the
-    plan sells more.
+    today's mix scaled to the budget, over the parameter draws), ``prob_beats_current`` the share of
+    draws in which the plan sells more.
     """
     current = float(allocation["current_incremental_sales"])
     gain = float(allocation["expected_incremental_sales"]) - current
+    mix = baseline_words(allocation)
+    # Before, "at the same weekly budget" was said of a budget 50% above today's too.
     text = f"{_money(gain, fmt)} more incremental sales per week (the sales media brings, "
-    text += f"{_money(current, fmt)} a week with today's mix; other sales unchanged) at the same weekly budget of "
-    text += f"{numbers.money(allocation['weekly_budget'], fmt)}"
+    text += f"{_money(current, fmt)} a week with {mix}; other sales unchanged) at {budget_words(allocation, fmt)}"
     low, high = (numbers.finite(allocation.get(k)) for k in ("uplift_lower", "uplift_upper"))
     if low is not None and high is not None and current > 0:
         shares = f"{numbers.percent(low / current, signed=True)} to {numbers.percent(high / current, signed=True)}"
@@ -157,8 +162,9 @@ def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:
         text += "; the interval of the uplift is not available for this run"
     chance = numbers.finite(allocation.get("prob_beats_current"))
     if chance is not None:
-        text += f"; {numbers.percent(chance, 0)} chance of beating today's mix"
-    return text + "."
+        text += f"; {numbers.percent(chance, 0)} chance of beating {mix}"
+    today = against_today(allocation, fmt)
+    return f"{text}. {today[:1].upper()}{today[1:]}." if today else f"{text}."
 
 
 def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
@@ -185,9 +191,12 @@ def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table
     (none without a plan, or with one whose allocations are not numbers)."""
     if not plan:
         return ()
-    today, advised = plan.get("current_allocation"), plan.get("allocation")
-    if not isinstance(today, Mapping) or not isinstance(advised, Mapping):
+    current, advised = plan.get("current_allocation"), plan.get("allocation")
+    if not isinstance(current, Mapping) or not isinstance(advised, Mapping):
         return ()
+    # Before, "today's mix" was today's mix scaled to the budget: at a budget 50% above today's, every
+    # change was read against spends the manager never made.
+    today = plots.todays_allocation(plan)
     if any(
         numbers.finite(today.get(channel)) is None or numbers.finite(spend) is None
         for channel, spend in advised.items()
@@ -201,14 +210,18 @@ def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table
         Column("difference", "Difference (INR a week)", "money"),
         Column("change", "Change", "signed"),
     )
-    where = (
-        ""
-        if (plan.get("brand"), plan.get("region")) in ((NATIONAL, NATIONAL), (None, None))
-        else (f" for {plan.get('brand')} / {plan.get('region')}")
-    )
+    scope = plan_scope(plan)
+    where = f" for {scope_words(scope)}" if scope is not None and is_part(scope) else ""
+    match budget_change(plan):
+        case None:  # a file that does not give today's spend
+            today_words = "today's mix (today's average weekly spend scaled to the budget)"
+        case 0.0:
+            today_words = "today's mix (today's average weekly spend)"
+        case _:
+            today_words = "today's mix as it is (today's average weekly spend): the changes include the budget's"
     caption = (
-        f"The recommended weekly plan{where} at the same budget, beside today's mix (today's average weekly spend "
-        "scaled to the budget). The gain builds up over the first weeks as carryover fills in."
+        f"The recommended weekly plan{where} at {budget_words(plan, fmt)}, beside {today_words}. The gain builds up "
+        "over the first weeks as carryover fills in."
     )
     # Before, the page gave the plan as percentages only; the amounts were in the simulation report.
     return (records_table(rows, columns, fmt, caption=caption, id="table-plan"),)

@@ -190,8 +190,26 @@ def fit_chart(weekly: pd.DataFrame, fmt: NumberFormat, holdout_weeks: int) -> di
     return {"data": data, "layout": layout}
 
 
+def todays_allocation(allocation: Mapping[str, Any]) -> dict[str, float]:
+    """Today's weekly spend per channel (INR) as it is, not scaled to the advice's budget: the optimiser's
+    ``today_allocation``; from a file written before it, ``current_allocation`` (today's mix scaled to the
+    budget) scaled back to ``today_weekly_spend`` when that is there, else ``current_allocation`` itself."""
+    today = allocation.get("today_allocation")
+    if isinstance(today, Mapping) and today and all(numbers.finite(v) is not None for v in today.values()):
+        return {str(c): float(v) for c, v in today.items()}
+    current = {str(c): float(v) for c, v in dict(allocation.get("current_allocation", {})).items()}
+    spend, budget = (
+        numbers.finite(allocation.get("today_weekly_spend")),
+        numbers.finite(allocation.get("weekly_budget")),
+    )
+    if spend is None or budget is None or budget <= 0:
+        return current
+    return {c: v * spend / budget for c, v in current.items()}
+
+
 def allocation_points(allocation: Mapping[str, Any] | None) -> tuple[dict[str, float], dict[str, float]]:
-    """Today's and the recommended weekly spend per channel (empty without an optimisation)."""
+    """Today's weekly spend per channel as it is (:func:`todays_allocation`) and the recommended one (empty
+    without an optimisation)."""
     if not allocation:
         return {}, {}
-    return dict(allocation.get("current_allocation", {})), dict(allocation.get("allocation", {}))
+    return todays_allocation(allocation), dict(allocation.get("allocation", {}))

@@ -82,6 +82,9 @@ JSON_KEYS: tuple[str, ...] = (
     "expected_incremental_sales",
     "current_allocation",
     "current_incremental_sales",
+    "today_weekly_spend",
+    "today_allocation",
+    "today_incremental_sales",
     "uplift_lower",
     "uplift_upper",
     "prob_beats_current",
@@ -172,6 +175,11 @@ class OptimizationResult:
         the optimum, or the plan of largest bad-case uplift, its move projected on the optimum's).
     today_weekly_spend : float
         Today's total weekly spend of the selection (INR), before scaling to the budget.
+    today_allocation : dict of channel -> INR per week
+        Today's mix as it is (its average weekly spend over the data, not scaled to the budget): what
+        the manager does now, the same as ``current_allocation`` at today's budget.
+    today_incremental_sales : float
+        Expected weekly incremental Sales_Value (INR) of ``today_allocation``.
     warnings : tuple of str
         One line each: the optimum may not be the optimum (no converged start, unequal marginal
         ROIs), extra spend earns almost nothing, today's mix is kept, the data range binds or
@@ -207,6 +215,8 @@ class OptimizationResult:
     saturation_forms: list[str] = field(default_factory=list)
     segment_curves: dict[str, float] = field(default_factory=dict)
     data_range: dict[str, Any] = field(default_factory=dict)
+    today_allocation: dict[str, float] = field(default_factory=dict)
+    today_incremental_sales: float = float("nan")
 
     @property
     def measure(self) -> str:
@@ -235,7 +245,6 @@ class OptimizationResult:
             "interval_level": self.interval_level,
             "mroi_spread": self.mroi_spread,
             "objective": self.objective,
-            "today_weekly_spend": self.today_weekly_spend,
             "starts_used": self.starts_used,
             "seconds": self.seconds,
         }
@@ -645,6 +654,8 @@ class _Outcome:
             step=verdict.step,
             objective=str(self.objective),
             today_weekly_spend=float(selection.current.sum()),
+            today_allocation=dict(zip(channels, selection.current.sum(axis=0).tolist())),
+            today_incremental_sales=self._today_sales(),
             starts_used=self.solution.starts_used,
             seconds=time.perf_counter() - began,
             cells=advice.cell_table(selection, spend, response, grad),
