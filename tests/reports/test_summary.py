@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
-from mmm_analytics.reports.inputs import load_inputs
+from mmm_analytics.reports.inputs import SummaryInputs, load_inputs
 from mmm_analytics.reports.summary import build_summary, fit_cautions, headline_cards, stale_words, uplift_detail
 from mmm_analytics.style import numbers
-from mmm_analytics.style.page import REPORTS, Note, charts_of, render_page
+from mmm_analytics.style.page import REPORTS, Chart, Note, charts_of, render_page
 
 from .conftest import Run
 
@@ -444,3 +444,27 @@ def test_a_grown_budget_is_read_against_today_s_mix_as_it_is(small_run: Run, tmp
     charts = charts_of(build_summary(load_inputs(paths), VizConfig(), paths.reports_dir))
     circles = [t["x"][0] for t in charts["chart-curves"]["data"] if t.get("marker", {}).get("symbol") == "circle"]
     assert sorted(x for x in circles if x is not None) == pytest.approx(sorted(today.values()), rel=1e-9)
+
+
+def _frontier_caption(inputs: SummaryInputs, tmp_path: Path) -> str:
+    page = build_summary(inputs, VizConfig(), tmp_path)
+    (chart,) = [b for s in page.sections for b in s.blocks if isinstance(b, Chart) and b.id == "chart-frontier"]
+    return chart.caption
+
+
+def test_the_frontier_claims_no_gain_where_the_advice_keeps_today_s_mix(small_run: Run, tmp_path: Path) -> None:
+    """Before, "the gap is what reallocation alone earns" stood under the frontier while the advice above it kept
+    today's mix because no allocation beat it in expectation."""
+    inputs = load_inputs(small_run.paths)
+    assert inputs.allocation is not None and "reallocation alone earns" in _frontier_caption(inputs, tmp_path)
+    line = (
+        "no allocation beats today's mix in expectation (the best one found changes expected weekly incremental "
+        "sales by -120 INR), so today's mix is recommended"
+    )
+    kept = inputs.allocation | {"kept_current": True, "warnings": [line]}
+    caption = _frontier_caption(dataclasses.replace(inputs, allocation=kept), tmp_path)
+    assert "reallocation alone earns" not in caption and "not a gain the advice counts on" in caption
+    assert "The advice keeps today's mix: no allocation beats today's mix in expectation" in caption
+    # Advice for another brand and region says nothing of this frontier's gap.
+    elsewhere = kept | {"brand": "BrandA", "region": "EAST"}
+    assert "reallocation alone earns" in _frontier_caption(dataclasses.replace(inputs, allocation=elsewhere), tmp_path)

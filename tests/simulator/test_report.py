@@ -203,3 +203,29 @@ def test_every_chart_is_drawn_for_one_segment_with_a_long_name(one_segment_repor
         view = browser.inspect(one_segment_report, *size)
     assert view.problems(scrolling_tables=True) == []
     assert view.charts == view.chart_boxes == 5
+
+
+KEPT = (
+    "no allocation beats today's mix in expectation (the best one found changes expected weekly incremental sales "
+    "by -120 INR), so today's mix is recommended"
+)
+
+
+def test_the_frontier_claims_no_gain_where_the_advice_keeps_today_s_mix(
+    results: BatchResults, simulator: MarketingSimulator
+) -> None:
+    """Before, "the gap is what reallocation alone earns" stood under advice that kept today's mix because no
+    allocation beat it in expectation."""
+    import dataclasses
+
+    kept = dataclasses.replace(results.optimum, kept_current=True, warnings=(KEPT,))
+    page = build_page(dataclasses.replace(_inputs(results, simulator, VizConfig()), optimum=kept))
+    (chart,) = [b for section in page.sections for b in section.blocks if getattr(b, "id", "") == "chart-frontier"]
+    assert "reallocation alone earns" not in chart.caption
+    assert "The advice keeps today's mix: no allocation beats today's mix in expectation" in chart.caption
+    assert "so today's mix is recommended." in chart.caption and "not a gain the advice counts on" in chart.caption
+    from mmm_analytics.simulator.report import frontier_caption, kept_reason
+
+    assert kept_reason(False, (KEPT,)) is None
+    assert kept_reason(True, ()) == "No allocation beats today's mix in expectation."
+    assert frontier_caption(None).endswith("The gap is what reallocation alone earns.")

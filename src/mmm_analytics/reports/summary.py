@@ -27,7 +27,14 @@ from mmm_analytics.reports.inputs import NATIONAL, SummaryInputs, load_inputs
 from mmm_analytics.reports.scope import for_part, frontier_words, is_part, plan_scope, scope_note, scope_words
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
 from mmm_analytics.simulator.frontier_table import frontier_scope
-from mmm_analytics.simulator.report import allocation_rows, frontier_figure, mroi_words, optimiser_note
+from mmm_analytics.simulator.report import (
+    allocation_rows,
+    frontier_caption,
+    frontier_figure,
+    kept_reason,
+    mroi_words,
+    optimiser_note,
+)
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
     REPORTS,
@@ -396,10 +403,12 @@ def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     if inputs.frontier is None:
         return Section("frontier", "Budget frontier", (Note("Run 'mmm simulate' to see the budget frontier."),))
     figure = frontier_figure(inputs.frontier, viz.number_format)
-    caption = (
-        f"{frontier_words(inputs.frontier)} Red: the most weekly incremental sales each budget can buy with the best "
-        "mix. Grey, dashed: today's mix scaled to the same budget. The gap is what reallocation alone earns."
-    )
+    plan, scope = inputs.allocation or {}, frontier_scope(inputs.frontier)
+    # The advice speaks for the frontier when both are of the same brand and region (or the file does not say).
+    same = bool(plan) and (scope is None or scope == plan_scope(plan))
+    reason = kept_reason(bool(plan.get("kept_current")), plan.get("warnings") or []) if same else None
+    reason = for_managers(reason.rstrip(".")) + "." if reason is not None else None
+    caption = f"{frontier_words(inputs.frontier)} {frontier_caption(reason)}"
     title = f"Budget frontier{for_part(frontier_scope(inputs.frontier))}"
     return Section("frontier", title, (Chart("chart-frontier", "", figure, caption),))
 

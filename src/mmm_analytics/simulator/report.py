@@ -9,7 +9,7 @@ sensitivity around today's mix and around the recommended plan (grouped bars).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import pandas as pd
 
 from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.simulator.advice import verdict_sentence
+from mmm_analytics.simulator.defaults import KEPT_LINE_START
 from mmm_analytics.simulator.figures import scenario_label, scope_label
 from mmm_analytics.simulator.frontier_table import todays_budget
 from mmm_analytics.simulator.optimizer import OptimizationResult
@@ -292,8 +293,39 @@ def frontier_figure(table: pd.DataFrame, fmt: NumberFormat) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def _frontier_chart(frontier: pd.DataFrame, fmt: Any) -> Chart:
-    return Chart("chart-frontier", "Efficiency frontier", frontier_figure(frontier, fmt))
+#: What the frontier's two lines are.
+FRONTIER_LINES = (
+    "Red: the most weekly incremental sales each budget can buy with the best mix. Grey, dashed: today's mix "
+    "scaled to the same budget."
+)
+
+
+def kept_reason(kept: bool, warnings: Sequence[str]) -> str | None:
+    """Why the advice keeps today's mix, as a sentence: its verdict line among ``warnings`` (``no allocation
+    beats today's mix ...``); None when it does not keep it (``kept`` False)."""
+    if not kept:
+        return None
+    line = next((str(w) for w in warnings if str(w).startswith(KEPT_LINE_START)), None)
+    return verdict_sentence(line) if line is not None else "No allocation beats today's mix in expectation."
+
+
+def frontier_caption(reason: str | None) -> str:
+    """The frontier's caption: what reallocation earns over today's mix, or, where the advice keeps today's
+    mix (``reason``: why, from :func:`kept_reason`), that the gap is not a gain it counts on."""
+    if reason is None:
+        return f"{FRONTIER_LINES} The gap is what reallocation alone earns."
+    # Before, "the gap is what reallocation alone earns" stood under advice that kept today's mix.
+    return (
+        f"{FRONTIER_LINES} The advice keeps today's mix: {reason[:1].lower()}{reason[1:]} The red line is the "
+        "optimum on the fitted curves, held neither to the range of spend seen in the data nor to the advice's "
+        "confidence, so its gap over the grey line is not a gain the advice counts on."
+    )
+
+
+def _frontier_chart(frontier: pd.DataFrame, optimum: OptimizationResult, fmt: Any) -> Chart:
+    """The frontier with its caption; ``optimum`` is the advice of the same brand and region."""
+    caption = frontier_caption(kept_reason(optimum.kept_current, optimum.warnings))
+    return Chart("chart-frontier", "Efficiency frontier", frontier_figure(frontier, fmt), caption)
 
 
 def _tornado_chart(table: pd.DataFrame, base: str, fmt: Any) -> Chart:
@@ -371,7 +403,7 @@ def build_page(inputs: ReportInputs) -> Page:
         "frontier",
         "Efficiency frontier",
         (
-            _frontier_chart(inputs.frontier, fmt),
+            _frontier_chart(inputs.frontier, inputs.optimum, fmt),
             records_table(_records(inputs.frontier), _FRONTIER_COLUMNS, fmt, id="table-frontier"),
         ),
         intro="The most weekly incremental sales each budget can buy, against today's mix scaled to that budget.",
