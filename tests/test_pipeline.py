@@ -268,6 +268,7 @@ def _write_reports(paths: ProjectPaths) -> None:
         json.dumps(
             {
                 "weekly_budget": 140.0,
+                "today_weekly_spend": 140.0,
                 "expected_incremental_sales": 110.0,
                 "current_incremental_sales": 100.0,
                 "allocation": plan,
@@ -297,7 +298,12 @@ def test_key_numbers_prefer_this_runs_results(tmp_path: Path) -> None:
         curves=SimpleNamespace(to_frame=lambda: national),
     )
     optimum = SimpleNamespace(
-        to_json_dict=lambda: {"expected_incremental_sales": 120.0, "current_incremental_sales": 100.0}
+        to_json_dict=lambda: {
+            "expected_incremental_sales": 120.0,
+            "current_incremental_sales": 100.0,
+            "weekly_budget": 50.0,
+            "today_weekly_spend": 50.0,
+        }
     )
     numbers = dict(key_numbers(load_inputs(paths, {"curves": curves, "optimize": optimum})))
     assert numbers["highest ROI"] == "TV: 3.00 [2.00, 4.00]"
@@ -319,7 +325,28 @@ def test_key_numbers_without_today_s_media_sales_read_n_a(tmp_path: Path) -> Non
         to_json_dict=lambda: {"expected_incremental_sales": 0.0, "current_incremental_sales": 0.0}
     )
     numbers = dict(key_numbers(load_inputs(paths, {"optimize": optimum})))
-    assert numbers["optimiser uplift (same budget)"] == "n/a of the weekly sales media brings"
+    assert numbers["optimiser uplift (over today's mix scaled to the budget)"] == "n/a of the weekly sales media brings"
+
+
+@pytest.mark.parametrize(
+    ("budget", "label"),
+    [
+        (210.0, "optimiser uplift (budget +50% on today's, over today's mix scaled to it)"),
+        (70.0, "optimiser uplift (budget -50% on today's, over today's mix scaled to it)"),
+        (140.0, "optimiser uplift (same budget)"),
+    ],
+)
+def test_key_numbers_name_a_budget_other_than_today_s(tmp_path: Path, budget: float, label: str) -> None:
+    """Before, the closing table said "same budget" after ``mmm optimize --budget 150%`` too."""
+    plan = {
+        "expected_incremental_sales": 130.0,
+        "current_incremental_sales": 100.0,
+        "weekly_budget": budget,
+        "today_weekly_spend": 140.0,
+    }
+    optimum = SimpleNamespace(to_json_dict=lambda: plan)
+    numbers = dict(key_numbers(load_inputs(ProjectPaths(tmp_path), {"optimize": optimum})))
+    assert numbers == {label: "+30.0% of the weekly sales media brings"}
 
 
 LONG_NAME = "n" * 4000

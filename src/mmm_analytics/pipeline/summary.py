@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +33,26 @@ def key_numbers(inputs: SummaryInputs) -> list[tuple[str, str]]:
             text += f"; not told apart from {', '.join(close)} (intervals overlap)"
         numbers.append(("highest ROI", text))
     if (plan := inputs.allocation) is not None:
-        current = plan["current_incremental_sales"]
-        uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
-        numbers.append(("optimiser uplift (same budget)", f"{uplift} of the weekly sales media brings"))
+        numbers.append(_uplift(plan))
     return numbers
+
+
+def _uplift(plan: Mapping[str, Any]) -> tuple[str, str]:
+    """The optimiser's expected uplift over today's mix scaled to its budget, labelled with that budget:
+    "same budget" only where it is today's (before, also after ``mmm optimize --budget 150%``)."""
+    from mmm_analytics.reports.budget import budget_change
+
+    current = plan["current_incremental_sales"]
+    uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
+    change = budget_change(plan)
+    match change:
+        case 0.0:
+            label = "optimiser uplift (same budget)"
+        case None:
+            label = "optimiser uplift (over today's mix scaled to the budget)"
+        case _:
+            label = f"optimiser uplift (budget {change:+.0%} on today's, over today's mix scaled to it)"
+    return label, f"{uplift} of the weekly sales media brings"
 
 
 def written_files(step: str, result: Any, paths: ProjectPaths) -> list[Path]:
