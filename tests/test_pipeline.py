@@ -349,6 +349,29 @@ def test_key_numbers_name_a_budget_other_than_today_s(tmp_path: Path, budget: fl
     assert numbers == {label: "+30.0% of the weekly sales media brings"}
 
 
+def test_key_numbers_name_the_brand_and_region_an_advice_covers(tmp_path: Path) -> None:
+    """Before, the advice of ``mmm simulate --brand BrandC --region NORTHWEST`` stood in the closing table
+    as if it were the whole market's."""
+    plan = {
+        "brand": "BrandC",
+        "region": "NORTHWEST",
+        "expected_incremental_sales": 106.5,
+        "current_incremental_sales": 100.0,
+        "weekly_budget": 7.0,
+        "today_weekly_spend": 7.0,
+    }
+    optimum = SimpleNamespace(to_json_dict=lambda: plan)
+    numbers = dict(key_numbers(load_inputs(ProjectPaths(tmp_path), {"optimize": optimum})))
+    assert numbers == {
+        "optimiser uplift (BrandC in NORTHWEST only; same budget)": "+6.5% of the weekly sales media brings"
+    }
+    national = dict(plan, brand="all", region="all")
+    optimum = SimpleNamespace(to_json_dict=lambda: national)
+    assert dict(key_numbers(load_inputs(ProjectPaths(tmp_path), {"optimize": optimum}))) == {
+        "optimiser uplift (same budget)": "+6.5% of the weekly sales media brings"
+    }
+
+
 LONG_NAME = "n" * 4000
 
 

@@ -38,21 +38,24 @@ def key_numbers(inputs: SummaryInputs) -> list[tuple[str, str]]:
 
 
 def _uplift(plan: Mapping[str, Any]) -> tuple[str, str]:
-    """The optimiser's expected uplift over today's mix scaled to its budget, labelled with that budget:
-    "same budget" only where it is today's (before, also after ``mmm optimize --budget 150%``)."""
+    """The optimiser's expected uplift over today's mix scaled to its budget, labelled with the part of
+    the market it covers and that budget: "same budget" only where it is today's (before, also after
+    ``mmm optimize --budget 150%``, and without a word after ``--brand X --region Y``)."""
     from mmm_analytics.reports.budget import budget_change
+    from mmm_analytics.reports.scope import is_part, plan_scope, scope_words
 
     current = plan["current_incremental_sales"]
     uplift = f"{plan['expected_incremental_sales'] / current - 1.0:+.1%}" if current > 0 else "n/a"
-    change = budget_change(plan)
-    match change:
+    match budget_change(plan):
         case 0.0:
-            label = "optimiser uplift (same budget)"
+            budget = "same budget"
         case None:
-            label = "optimiser uplift (over today's mix scaled to the budget)"
-        case _:
-            label = f"optimiser uplift (budget {change:+.0%} on today's, over today's mix scaled to it)"
-    return label, f"{uplift} of the weekly sales media brings"
+            budget = "over today's mix scaled to the budget"
+        case change:
+            budget = f"budget {change:+.0%} on today's, over today's mix scaled to it"
+    scope = plan_scope(plan)
+    part = f"{scope_words(scope)}; " if scope is not None and is_part(scope) else ""
+    return f"optimiser uplift ({part}{budget})", f"{uplift} of the weekly sales media brings"
 
 
 def written_files(step: str, result: Any, paths: ProjectPaths) -> list[Path]:
