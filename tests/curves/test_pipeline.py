@@ -20,6 +20,7 @@ from mmm_analytics.response.artifacts import (
     PARAMS_FILE,
     ModelMetadata,
     ResponseParams,
+    model_digest,
 )
 
 from .hand_model import build_params, build_sku_params, pool_form, write_fast_config, write_model
@@ -159,6 +160,7 @@ def test_a_pooled_form_in_the_model_folder_widens_the_tables_intervals_and_is_na
     assert not np.allclose(result.curves.response_lower, alone.curves.response_lower, equal_nan=True)
     summary = json.loads((tmp_path / "reports" / "curves_summary.json").read_text(encoding="utf-8"))
     assert summary["interval"]["pooled_saturation"] == ["logistic"]
+    assert summary["model_digest"] == model_digest(model) != ""  # which training mmm report reads it as
     page = (tmp_path / "reports" / "roi_report.html").read_text(encoding="utf-8")
     assert "the intervals pool the 30 draws of each form" in page
     assert "the intervals pool" not in (root / "reports" / "roi_report.html").read_text(encoding="utf-8")

@@ -20,7 +20,6 @@ from mmm_analytics.config.features import FeatureConfig, FixedTransform, Granula
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.features.store import (
-    file_digest,
     fixed_transform_columns,
     is_features_file,
     load_panel,
@@ -31,6 +30,7 @@ from mmm_analytics.features.store import (
     to_frame,
 )
 from mmm_analytics.response import carryover, saturation
+from mmm_analytics.utils.io import file_digest
 
 ARRAYS = ("cpm", "exposure", "sales", "relative_price", "controls")
 

@@ -231,3 +231,30 @@ def test_the_curves_of_the_brand_and_region_the_advice_covers_are_read(small_run
     assert set(inputs.curves["brand"]) == {"all"} and len(inputs.plan_curves) == len(inputs.curves)
     across = (inputs.allocation or {}) | {"region": "all"}  # a brand across regions has no curve of its own
     assert summary_inputs._plan_curves(pd.read_parquet(segment_run.reports / "roi_curves.parquet"), across) is None
+
+
+def test_each_later_step_is_current_when_it_records_the_model_now_in_the_folder(tmp_path: Path) -> None:
+    """The record of each later step (curves_summary.json, optimal_allocation.json, optimization_summary.json)
+    names the SHA-256 of the response_params.npz it read; that, not the file times, says whether it is the
+    current model's. A record without it (an earlier version's files) falls back to the times."""
+    import os
+
+    from mmm_analytics.response.artifacts import model_digest
+    from tests.simulator.hand_built import build_params, write_model
+
+    paths = ProjectPaths(tmp_path)
+    write_model(paths.models_dir, build_params(n_weeks=30))
+    digest = model_digest(paths.models_dir)
+    assert len(digest) == 64
+    for name in summary_inputs.EARLIER_RESULTS:
+        file = summary_inputs._file(paths, name)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text("")
+    old = (paths.models_dir / "metadata.json").stat().st_mtime - 60
+    for file in (paths.reports_dir / "channel_roi.csv", paths.reports_dir / "roi_curves.parquet"):
+        os.utime(file, (old, old))  # copied: older than the model, yet its own
+    (paths.reports_dir / "curves_summary.json").write_text(json.dumps({"model_digest": digest}))
+    (paths.simulations_dir / "optimal_allocation.json").write_text(json.dumps({"model_digest": "0" * 64}))
+    (paths.simulations_dir / "optimization_summary.json").write_text(json.dumps({"seconds": {}}))
+    os.utime(paths.simulations_dir / "efficiency_frontier.csv", (old, old))
+    assert list(summary_inputs.current_steps(paths)) == ["train", "curves"]

@@ -281,6 +281,9 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
         hill_only.incremental_upper,
     )
     advice = pooled.optimize_budget(None, None, brand, region)
+    from mmm_analytics.response.artifacts import model_digest
+
+    assert advice.to_json_dict()["model_digest"] == model_digest(folder) != ""  # the training it came from
     assert math.isfinite(advice.prob_beats_current) and advice.weekly_budget > 0
     assert advice.to_json_dict()["saturation_forms"] == ["hill", "logistic"]
     assert alone.optimize_budget(None, None, brand, region).saturation_forms == ["hill"]

@@ -344,7 +344,8 @@ def warn_stale_features(features: Path) -> None:
 
     Features record the digest of the file they were built from; those of an earlier version,
     which record none, are compared by modification time."""
-    from mmm_analytics.features.store import file_digest, recorded_source
+    from mmm_analytics.features.store import recorded_source
+    from mmm_analytics.utils.io import file_digest
 
     defaults = ProjectPaths()
     panel = defaults.clean_panel

@@ -43,7 +43,7 @@ def report(
     """
     from mmm_analytics.pipeline import key_numbers
     from mmm_analytics.pipeline.checks import check_files_to_write
-    from mmm_analytics.reports.inputs import EARLIER_RESULTS, load_inputs, steps_by_file_age
+    from mmm_analytics.reports.inputs import EARLIER_RESULTS, current_steps, load_inputs
     from mmm_analytics.reports.summary import FILE as SUMMARY_FILE
     from mmm_analytics.reports.summary import stale_words, write_summary
     from mmm_analytics.response.artifacts import METADATA_FILE
@@ -55,7 +55,7 @@ def report(
             raise InputError(NOTHING_TO_REPORT.format(models=paths.models_dir))
         check_files_to_write([paths.reports_dir / SUMMARY_FILE])
         config = project_config(config_dir)
-        results = steps_by_file_age(paths)  # a later step's file older than the model is an earlier model's
+        results = current_steps(paths)  # a later step's file made from another model is left out
         inputs = load_inputs(paths, results, config.model.intervals.level)
         page = write_summary(paths, config, results, inputs)
         shots = []

@@ -53,6 +53,7 @@ from mmm_analytics.response.artifacts import (
     ResponseParams,
     load_model_files,
     load_pooled,
+    model_digest,
     model_folder,
 )
 from mmm_analytics.style.page import write_report
@@ -246,6 +247,7 @@ def generate_curves(
             "dpi": config.viz.dpi,
             "workers": config.viz.max_workers,
             "model": str(model_folder(Path(model_dir))),
+            "model_digest": model_digest(model_folder(Path(model_dir))),
         },
     )
     return CurvesResult(channel, segment, curves, outputs, figures, segment_figures, seconds)

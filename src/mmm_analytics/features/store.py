@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, partly_observed
 from mmm_analytics.features.scaling import Scalers
 from mmm_analytics.response import carryover, saturation
-from mmm_analytics.utils.io import read_json_object, read_parquet, write_json, write_parquet
+from mmm_analytics.utils.io import file_digest, read_json_object, read_parquet, write_json, write_parquet
 from mmm_analytics.utils.paths import require_readable
 
 META_SUFFIX = "_meta.json"
@@ -98,12 +97,6 @@ def to_frame(panel: FeaturePanel, config: FeatureConfig) -> pd.DataFrame:
 
 #: The meta key naming the file the features were built from: ``{"path": as given, "sha256": its bytes' digest}``.
 SOURCE_KEY = "source"
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    with path.open("rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def save_panel(panel: FeaturePanel, path: Path, config: FeatureConfig, source: Path | None = None) -> Path:

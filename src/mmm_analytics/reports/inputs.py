@@ -25,7 +25,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.response.artifacts import METADATA_FILE, PARAMS_FILE, ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import METADATA_FILE, PARAMS_FILE, ModelMetadata, ResponseParams, model_digest
 from mmm_analytics.utils.paths import ProjectPaths
 
 #: Keys of the optimiser result that carry the uplift's uncertainty (when the optimiser gives them).
@@ -123,20 +123,60 @@ def _current(paths: ProjectPaths, name: str, results: Mapping[str, Any]) -> Path
     return file if file.is_file() and not _earlier(name, results) else None
 
 
-def steps_by_file_age(paths: ProjectPaths) -> dict[str, None]:
+def _record(paths: ProjectPaths, step: str) -> Path:
+    """The JSON file in which later step ``step`` records the model it was run on (``model_digest``)."""
+    match step:
+        case "curves":
+            from mmm_analytics.curves.pipeline import SUMMARY_FILE
+
+            return paths.reports_dir / SUMMARY_FILE
+        case "optimize":
+            return paths.simulations_dir / "optimal_allocation.json"
+        case "simulate":
+            from mmm_analytics.simulator.batch import SUMMARY_FILE as SIMULATION_SUMMARY
+
+            return paths.simulations_dir / SIMULATION_SUMMARY
+        case _:
+            raise ValueError(f"no later step {step!r}")
+
+
+def _recorded_digest(paths: ProjectPaths, step: str) -> str | None:
+    """The ``model_digest`` that ``step``'s record names; None where the file, or the key, is not there
+    (files of an earlier version) or cannot be read."""
+    try:
+        value = json.loads(_record(paths, step).read_text(encoding="utf-8")).get("model_digest")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def current_steps(paths: ProjectPaths) -> dict[str, None]:
     """For a summary written apart from a run: ``train`` and each later step whose file (of
-    :data:`EARLIER_RESULTS`) is no older than the model's metadata, as :func:`load_inputs`'s ``results``
-    (no objects: the files are read). A later step's file older than the model came from an earlier one."""
+    :data:`EARLIER_RESULTS`) was made from the model now in the folder, as :func:`load_inputs`'s
+    ``results`` (no objects: the files are read).
+
+    Each later step records the SHA-256 of the ``response_params.npz`` it read; a step whose record
+    names another one came from an earlier model. Files of a version that recorded none are judged by
+    their time: older than the model's metadata, an earlier model's. Before, every file was judged by
+    its time, so a project copied without its file times lost its ROIs, advice and frontier."""
     trained = paths.models_dir / METADATA_FILE
     if not trained.is_file():
         return {}
     model_time = trained.stat().st_mtime
-    newer = {
+    digest = model_digest(paths.models_dir)
+
+    def made_from_this_model(step: str, file: Path) -> bool:
+        recorded = _recorded_digest(paths, step)
+        if recorded is not None and digest:
+            return recorded == digest
+        return file.stat().st_mtime >= model_time
+
+    current = {
         step
         for name, (step, _) in EARLIER_RESULTS.items()
-        if (file := _file(paths, name)).is_file() and file.stat().st_mtime >= model_time
+        if (file := _file(paths, name)).is_file() and made_from_this_model(step, file)
     }
-    return dict.fromkeys(["train", *sorted(newer)])
+    return dict.fromkeys(["train", *sorted(current)])
 
 
 def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.response import saturation
 from mmm_analytics.response.saturation import relative_size
 from mmm_analytics.style import numbers
-from mmm_analytics.utils.io import atomic_path, write_json
+from mmm_analytics.utils.io import atomic_path, file_digest, write_json
 from mmm_analytics.utils.paths import folder_of
 
 METADATA_FILE = "metadata.json"
@@ -627,6 +627,13 @@ _REQUIRED_METADATA = (
     "max_lag",
     "interval_level",
 )
+
+
+def model_digest(folder: str | Path) -> str:
+    """The SHA-256 of a model folder's ``response_params.npz``: which training a later step's file was
+    made from, whatever the file times say (a copied or restored project keeps it); "" without one."""
+    path = Path(folder) / PARAMS_FILE
+    return file_digest(path) if path.is_file() else ""
 
 
 def load_model_files(folder: Path) -> tuple[ModelMetadata, ResponseParams]:

@@ -52,13 +52,15 @@ class BatchPaths:
     export: bool = False
 
 
+#: The advice's summary, which also records the model the run was made from (``model_digest``).
+SUMMARY_FILE = "optimization_summary.json"
 #: The tables the batch run writes into its output folder, and the figures into its figures folder.
 TABLE_FILES = (
     "scenario_comparison.csv",
     "scenario_channels.csv",
     "optimal_allocation.csv",
     "optimal_allocation.json",
-    "optimization_summary.json",
+    SUMMARY_FILE,
     "segment_optimization.csv",
     "efficiency_frontier.csv",
     "sensitivity.csv",

@@ -37,6 +37,7 @@ from mmm_analytics.response.artifacts import (
     ResponseParams,
     load_model_files,
     load_pooled,
+    model_digest,
     model_folder,
 )
 from mmm_analytics.simulator.advice import spend_correlation
@@ -107,6 +108,7 @@ class MarketingSimulator:
         self.metadata = metadata
         self.settings = settings or SimulatorSettings()
         self.model_path = model_path
+        self.model_digest = "" if model_path is None else model_digest(model_path)
         self._interval_level = interval_level
         self.number_format = number_format
         self.max_spend_multiple = float(self.settings.max_spend_multiple)
@@ -465,7 +467,10 @@ class MarketingSimulator:
             number_format=self.number_format,
         )
         return dataclasses.replace(
-            result, segment_curves=self.segment_spread, data_range=self._range_summary(selection.spend_range)
+            result,
+            segment_curves=self.segment_spread,
+            data_range=self._range_summary(selection.spend_range),
+            model_digest=self.model_digest,
         )
 
     def _range_summary(self, spend_range: SpendRange | None) -> dict[str, Any]:

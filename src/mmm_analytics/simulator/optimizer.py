@@ -96,6 +96,7 @@ JSON_KEYS: tuple[str, ...] = (
     "saturation_forms",
     "segment_curves",
     "data_range",
+    "model_digest",
     "warnings",
 )
 #: ``channel_status`` of every channel when today's mix is recommended.
@@ -180,6 +181,9 @@ class OptimizationResult:
         the manager does now, the same as ``current_allocation`` at today's budget.
     today_incremental_sales : float
         Expected weekly incremental Sales_Value (INR) of ``today_allocation``.
+    model_digest : str
+        The SHA-256 of the ``response_params.npz`` the advice was computed from ("" for a simulator not
+        loaded from a folder): ``mmm report`` tells by it whether the advice is the current model's.
     warnings : tuple of str
         One line each: the optimum may not be the optimum (no converged start, unequal marginal
         ROIs), extra spend earns almost nothing, today's mix is kept, the data range binds or
@@ -217,6 +221,7 @@ class OptimizationResult:
     data_range: dict[str, Any] = field(default_factory=dict)
     today_allocation: dict[str, float] = field(default_factory=dict)
     today_incremental_sales: float = float("nan")
+    model_digest: str = ""
 
     @property
     def measure(self) -> str:

@@ -10,6 +10,7 @@ non-finite numbers mean "not available" (``nulls=True``), which writes them as `
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -196,3 +197,9 @@ def write_with(path: str | Path, writer: Callable[[Path], None]) -> Path:
     with atomic_path(path) as tmp:
         writer(tmp)
     return Path(path)
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
