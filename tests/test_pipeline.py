@@ -331,8 +331,9 @@ def test_key_numbers_without_today_s_media_sales_read_n_a(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("budget", "label"),
     [
-        (210.0, "optimiser uplift (budget +50% on today's, over today's mix scaled to it)"),
-        (70.0, "optimiser uplift (budget -50% on today's, over today's mix scaled to it)"),
+        (210.0, "optimiser uplift (budget 50% above today's, over today's mix scaled to it)"),
+        (70.0, "optimiser uplift (budget 50% below today's, over today's mix scaled to it)"),
+        (140.56, "optimiser uplift (budget 0.4% above today's, over today's mix scaled to it)"),
         (140.0, "optimiser uplift (same budget)"),
     ],
 )

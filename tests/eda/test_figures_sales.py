@@ -48,16 +48,18 @@ def test_heatmap_rows_are_the_largest_geos() -> None:
 
 
 @pytest.mark.parametrize(
-    ("number_format", "unit", "cell"),
-    [("indian", "INR crore", "4.5"), ("western", "INR millions", "45.0")],
+    ("number_format", "unit", "cell", "small"),
+    [("indian", "INR crore", "4.5", "0.03"), ("western", "INR millions", "45", "0.3")],
     ids=["indian", "western"],
 )
-def test_heatmap_values_are_in_the_number_formats_unit(number_format: str, unit: str, cell: str) -> None:
-    """Before, the heatmap read "INR millions" whatever the format; the Indian one counts in lakh and crore."""
+def test_heatmap_values_are_in_the_number_formats_unit(number_format: str, unit: str, cell: str, small: str) -> None:
+    """Before, the heatmap read "INR millions" whatever the format; the Indian one counts in lakh and crore.
+    A cell far below the largest keeps its digits (with one decimal, 3 lakh in crore read 0.0)."""
     sales = pd.DataFrame(
         {"BrandA": [4.5e7, 2.0e6], "BrandB": [1.2e7, 3.0e5]}, index=pd.Index(["NORTH", "SOUTH"], name="Geo")
     )
     figure = plot_geo_brand(GeoBrandSales(sales), VIZ.model_copy(update={"number_format": number_format}))
     colorbar = figure.axes[-1]
     assert colorbar.get_ylabel() == f"Sales_Value ({unit})" and figure.get_suptitle().endswith(unit)
-    assert cell in [text.get_text() for text in figure.axes[0].texts]
+    cells = [text.get_text() for text in figure.axes[0].texts]
+    assert cell in cells and small in cells and "0.0" not in cells

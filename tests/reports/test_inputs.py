@@ -258,3 +258,30 @@ def test_each_later_step_is_current_when_it_records_the_model_now_in_the_folder(
     (paths.simulations_dir / "optimization_summary.json").write_text(json.dumps({"seconds": {}}))
     os.utime(paths.simulations_dir / "efficiency_frontier.csv", (old, old))
     assert list(summary_inputs.current_steps(paths)) == ["train", "curves"]
+
+
+def test_the_media_interval_pools_the_forms_as_the_channel_rois_do(tmp_path: Path) -> None:
+    """Before, the page's headline media ROI interval was the chosen form's alone while its channel ROIs
+    and its words pooled both fits. A pooled form the metadata names but the folder lacks is named as
+    damaged and the interval is then the chosen form's (tolerance 1e-12)."""
+    import numpy as np
+
+    from mmm_analytics.curves.summary import total_contribution
+    from tests.curves.hand_model import pool_form
+    from tests.simulator.hand_built import build_params, write_model
+
+    paths = ProjectPaths(tmp_path)
+    hill, logistic = build_params(n_weeks=30, n_draws=12), build_params(n_weeks=30, n_draws=12, saturation="logistic")
+    write_model(paths.models_dir, hill)
+    alone = load_inputs(paths).media
+    pool_form(paths.models_dir, logistic)
+    pooled = load_inputs(paths).media
+    assert alone is not None and pooled is not None
+    draws = [total_contribution(p, d).sum() for p in (hill, logistic) for d in range(12)]
+    np.testing.assert_allclose([pooled.lower, pooled.upper], np.quantile(draws, [0.05, 0.95]), rtol=1e-12)
+    assert pooled.contribution == alone.contribution and (pooled.lower, pooled.upper) != (alone.lower, alone.upper)
+    (paths.models_dir / "pooled_response_params.npz").unlink()
+    inputs = load_inputs(paths)
+    assert inputs.media == alone and any(
+        "missing, while metadata.json says a logistic fit" in d for d in inputs.damaged
+    )

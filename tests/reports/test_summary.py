@@ -371,6 +371,8 @@ def test_the_answers_give_the_recommended_plan_in_rupees(small_run: Run) -> None
         assert f">{channel}<" in table.group(1)
         assert shown.grouped(spend) in table.group(1) and shown.grouped(today) in table.group(1)
     assert plan_table(None, NumberFormat.INDIAN) == () and plan_table({"allocation": "x"}, NumberFormat.INDIAN) == ()
+    text_for_number = {"allocation": {"TV": 1.0}, "current_allocation": {"TV": None}, "weekly_budget": 1.0}
+    assert plan_table(text_for_number, NumberFormat.INDIAN) == ()  # before: a TypeError
 
 
 def test_a_one_segment_simulation_is_named_beside_the_national_figures(segment_run: Run) -> None:

@@ -40,8 +40,9 @@ def test_no_media_contribution_draws_no_bars_instead_of_nan() -> None:
         ({"current_allocation": {"TV": 150.0}, "weekly_budget": 150.0, "today_weekly_spend": 100.0}, {"TV": 100.0}),
         ({"current_allocation": {"TV": 150.0}, "weekly_budget": 150.0}, {"TV": 150.0}),  # today's spend not given
         ({"today_allocation": {"TV": "x"}, "current_allocation": {"TV": 150.0}, "weekly_budget": 150.0}, {"TV": 150.0}),
+        ({"current_allocation": {"TV": None, "Radio": 50.0}, "weekly_budget": 150.0}, {"Radio": 50.0}),
     ],
-    ids=["given", "scaled-back", "not-given", "not-a-number"],
+    ids=["given", "scaled-back", "not-given", "not-a-number", "scaled-not-a-number"],
 )
 def test_today_s_spend_is_today_s_mix_as_it_is(allocation: dict, today: dict) -> None:
     """Before, the circles on the curves stood at today's mix scaled to the advice's budget (150% of today's)."""

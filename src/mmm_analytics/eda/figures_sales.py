@@ -114,7 +114,7 @@ def plot_geo_brand(result: GeoBrandSales, viz: VizConfig) -> Figure:
     sns.heatmap(
         sales / size,
         annot=sales.size <= 600,
-        fmt=".1f",
+        fmt=".3g",  # a cell far below the largest keeps its digits (".1f" gave 0.0 for 40 M beside 2.5 bn)
         cmap="Blues",
         ax=axes[0, 0],
         cbar_kws={"label": f"Sales_Value ({unit})"},

@@ -41,7 +41,7 @@ def _uplift(plan: Mapping[str, Any]) -> tuple[str, str]:
     """The optimiser's expected uplift over today's mix scaled to its budget, labelled with the part of
     the market it covers and that budget: "same budget" only where it is today's (before, also after
     ``mmm optimize --budget 150%``, and without a word after ``--brand X --region Y``)."""
-    from mmm_analytics.reports.budget import budget_change
+    from mmm_analytics.reports.budget import budget_against_today, budget_change
     from mmm_analytics.reports.scope import is_part, plan_scope, scope_words
 
     current = plan["current_incremental_sales"]
@@ -52,7 +52,7 @@ def _uplift(plan: Mapping[str, Any]) -> tuple[str, str]:
         case None:
             budget = "over today's mix scaled to the budget"
         case change:
-            budget = f"budget {change:+.0%} on today's, over today's mix scaled to it"
+            budget = f"budget {budget_against_today(change)}, over today's mix scaled to it"
     scope = plan_scope(plan)
     part = f"{scope_words(scope)}; " if scope is not None and is_part(scope) else ""
     return f"optimiser uplift ({part}{budget})", f"{uplift} of the weekly sales media brings"

@@ -34,13 +34,18 @@ def change_note(plan: Mapping[str, Any]) -> str:
     change = budget_change(plan)
     if not change:
         return ""
-    return f"Changes are from today's mix as it is, on a budget {_share(change)} {'above' if change > 0 else 'below'} today's."
+    return f"Changes are from today's mix as it is, on a budget {budget_against_today(change)}."
 
 
-def _share(change: float) -> str:
-    """``50%``, or ``0.4%`` for a change that rounds to no whole percent."""
+def change_share(change: float) -> str:
+    """The size of a budget change, ``50%``, or ``0.4%`` for one that rounds to no whole percent."""
     shown = numbers.percent(abs(change), 0)
     return numbers.percent(abs(change), 1) if shown == "0%" else shown
+
+
+def budget_against_today(change: float) -> str:
+    """``50% above today's``, ``0.4% below today's`` (``change`` as :func:`budget_change` gives it, not 0)."""
+    return f"{change_share(change)} {'above' if change > 0 else 'below'} today's"
 
 
 def budget_words(plan: Mapping[str, Any], fmt: NumberFormat) -> str:
@@ -53,7 +58,7 @@ def budget_words(plan: Mapping[str, Any], fmt: NumberFormat) -> str:
     if change == 0.0:
         return f"the same weekly budget as today, {budget}"
     today = numbers.money(plan.get("today_weekly_spend"), fmt)
-    return f"a weekly budget of {budget}, {_share(change)} {'above' if change > 0 else 'below'} today's {today}"
+    return f"a weekly budget of {budget}, {budget_against_today(change)} {today}"
 
 
 def baseline_words(plan: Mapping[str, Any]) -> str:

@@ -25,7 +25,15 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.response.artifacts import METADATA_FILE, PARAMS_FILE, ModelMetadata, ResponseParams, model_digest
+from mmm_analytics.errors import InputError
+from mmm_analytics.response.artifacts import (
+    METADATA_FILE,
+    PARAMS_FILE,
+    ModelMetadata,
+    ResponseParams,
+    load_pooled,
+    model_digest,
+)
 from mmm_analytics.utils.paths import ProjectPaths
 
 #: Keys of the optimiser result that carry the uplift's uncertainty (when the optimiser gives them).
@@ -86,12 +94,13 @@ class SummaryInputs:
         return [] if self.channel_roi is None else [str(c) for c in self.channel_roi["channel"]]
 
 
-def media_total(params: ResponseParams, level: float) -> MediaTotal:
-    """Media's total contribution over the data period, with the equal-tailed interval over the draws."""
+def media_total(params: ResponseParams, level: float, pooled: tuple[ResponseParams, ...] = ()) -> MediaTotal:
+    """Media's total contribution over the data period, with the equal-tailed interval over the draws
+    (those of the ``pooled`` forms too, as in ``channel_roi.csv``); the point is ``params``'."""
     from mmm_analytics.curves.summary import total_contribution
 
     point = float(total_contribution(params).sum())
-    draws = np.array([total_contribution(params, d).sum() for d in range(params.n_draws)])
+    draws = np.array([total_contribution(form, d).sum() for form in (params, *pooled) for d in range(form.n_draws)])
     low, high = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0]) if draws.size else (point, point)
     return MediaTotal(point, float(low), float(high), float(params.spend.sum()), level)
 
@@ -383,6 +392,18 @@ def _allocation(reading: _Reading, paths: ProjectPaths, results: Mapping[str, An
     return found
 
 
+def _pooled(
+    reading: _Reading, models: Path, params: ResponseParams, metadata: ModelMetadata
+) -> tuple[ResponseParams, ...]:
+    """The pooled form the metadata names (none when none is); a damaged or missing one is left out and
+    named, and the media interval is then the chosen form's alone."""
+    try:
+        return load_pooled(models, params, metadata.pooled_saturation)
+    except InputError as error:
+        reading.damaged.append(str(error))
+        return ()
+
+
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
     """Read what the earlier steps left; ``results`` (step name -> result of this run) wins over the files,
     and where this run trained, a later step's file it did not rewrite is left out (``stale``)."""
@@ -392,12 +413,13 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
     interval = metadata.interval_level if metadata is not None else level
     reading = _Reading([])
+    pooled = () if metadata is None or params is None else _pooled(reading, models, params, metadata)
     roi = _channel_roi(reading, paths, results, () if params is None else tuple(params.channels))
     curves, allocation = _curves(reading, paths, results), _allocation(reading, paths, results)
     return SummaryInputs(
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
-        media=None if params is None or params.n_draws < 2 else media_total(params, interval),
+        media=None if params is None or params.n_draws < 2 else media_total(params, interval, pooled),
         channel_roi=roi,
         curves=None if curves is None else _of(curves, NATIONAL, NATIONAL),
         allocation=allocation,

@@ -197,7 +197,10 @@ def todays_allocation(allocation: Mapping[str, Any]) -> dict[str, float]:
     today = allocation.get("today_allocation")
     if isinstance(today, Mapping) and today and all(numbers.finite(v) is not None for v in today.values()):
         return {str(c): float(v) for c, v in today.items()}
-    current = {str(c): float(v) for c, v in dict(allocation.get("current_allocation", {})).items()}
+    scaled = allocation.get("current_allocation")
+    pairs = scaled.items() if isinstance(scaled, Mapping) else ()
+    # a value that is not a number is left out, for the callers' own checks to see (before: a TypeError)
+    current = {str(c): value for c, v in pairs if (value := numbers.finite(v)) is not None}
     spend, budget = (
         numbers.finite(allocation.get("today_weekly_spend")),
         numbers.finite(allocation.get("weekly_budget")),
