@@ -145,6 +145,7 @@ def make_run(root: Path, viz: VizConfig = VIZ, eda: bool = True) -> Run:
     estimates = estimate_roi(params)
     channel, segment = channel_roi_table(estimates, 0.9), segment_roi_table(estimates, 0.9)
     channel.to_csv(reports / "channel_roi.csv", index=False)
+    segment.to_csv(reports / "roi_by_segment.csv", index=False)
     curves.to_frame().to_parquet(reports / "roi_curves.parquet")
     page = roi_report(curves, channel, segment, metadata, params.cpm_by_channel, params.n_draws, 2.0, viz)
     (reports / "roi_report.html").write_text(page, encoding="utf-8")

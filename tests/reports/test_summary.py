@@ -381,11 +381,24 @@ def test_a_one_segment_simulation_is_named_beside_the_national_figures(segment_r
     page = html.unescape(_page(segment_run))
     for question in ("to grow", "to cut", "reallocation"):
         assert "(BrandA in EAST only)?" in html.unescape(re.search(rf"<h3>([^<]*{question}[^<]*)</h3>", page).group(1))
-    assert "national marginal ROI today" in _card(segment_run, "to grow") + _card(segment_run, "to cut")
+    # The cards quote the segment's own marginal ROI (roi_by_segment.csv), not the national one.
+    from mmm_analytics.style import numbers as shown
+
+    segments = pd.read_csv(segment_run.reports / "roi_by_segment.csv")
+    east = segments[(segments["brand"] == "BrandA") & (segments["region"] == "EAST")].set_index("channel")
+    cards = _card(segment_run, "to grow") + _card(segment_run, "to cut")
+    quoted = re.findall(r"(\w+) [+-]\d+% \(marginal ROI there today ([^,]+),", cards)
+    assert quoted and "national marginal ROI" not in cards
+    assert all(value == shown.ratio(east.loc[channel, "mroi"]) for channel, value in quoted)
     assert "Which part of the market." in page and "is for BrandA in EAST only, on its own weekly budget" in page
     assert re.search(r'<section id="frontier">\s*<h2>Budget frontier \(BrandA in EAST only\)</h2>', page)
     assert "BrandA in EAST only: the weekly budget and sales of that part of the market." in page
     inputs = load_inputs(segment_run.paths)
+    assert inputs.plan_roi is not None and set(inputs.plan_roi["region"]) == {"EAST"}
+    without_own = render_page(
+        build_summary(dataclasses.replace(inputs, plan_roi=None), VizConfig(), segment_run.reports)
+    )
+    assert "national marginal ROI today" in without_own  # a brand across regions has no row of its own
     charts = charts_of(build_summary(inputs, VizConfig(), segment_run.reports))
     marked = {
         name: [t for t in charts[name]["data"] if t.get("mode") == "markers" and t["x"] != [None]]

@@ -85,6 +85,9 @@ class SummaryInputs:
     #: The response curves of the brand x region the advice covers, when it covers one (the
     #: columns of ``curves``); None for national advice, or when the curves have none of their own.
     plan_curves: pd.DataFrame | None = None
+    #: The ``roi_by_segment.csv`` rows (one per channel) of the brand x region the advice covers, when it
+    #: covers one; None for national advice, or when the table has no row of its own for it.
+    plan_roi: pd.DataFrame | None = None
 
     @property
     def channels(self) -> list[str]:
@@ -205,6 +208,7 @@ READ_FROM_DISK: dict[str, tuple[str, tuple[str, ...]]] = {
         ("channel", "roi", "roi_lower", "roi_upper", "spend", "contribution", "mroi_lower", "mroi_upper"),
     ),
     "roi_curves.parquet": ("mmm curves", ("brand", "region", "channel", "spend", "response")),
+    "roi_by_segment.csv": ("mmm curves", ("brand", "region", "channel", "mroi", "mroi_lower", "mroi_upper")),
     "optimal_allocation.json": (
         "mmm optimize",
         (
@@ -361,6 +365,27 @@ def _plan_curves(curves: pd.DataFrame | None, allocation: Mapping[str, Any] | No
     return None if rows.empty or ("sku" in rows and rows["sku"].nunique() > 1) else rows
 
 
+def _plan_roi(
+    reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any], allocation: Mapping[str, Any] | None
+) -> pd.DataFrame | None:
+    """The ROI rows of the brand x region ``allocation`` covers (of this run's curves step, else
+    ``roi_by_segment.csv`` unless an earlier model made the ROIs); None when the advice is national, or the
+    table has no row of it or more than one of a channel there (at SKU granularity, one per SKU)."""
+    brand, region = (str((allocation or {}).get(key, NATIONAL)) for key in ("brand", "region"))
+    if allocation is None or (brand, region) == (NATIONAL, NATIONAL):
+        return None
+    result = results.get("curves")
+    if result is not None:
+        table = result.roi_by_segment
+    else:
+        file = paths.reports_dir / "roi_by_segment.csv"
+        table = reading.table(file if file.is_file() and not _earlier("channel_roi.csv", results) else None)
+    if table is None:
+        return None
+    rows = table[(table["brand"].astype(str) == brand) & (table["region"].astype(str) == region)]
+    return None if rows.empty or rows["channel"].duplicated().any() else rows
+
+
 def _channel_roi(
     reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any], channels: tuple[str, ...]
 ) -> pd.DataFrame | None:
@@ -429,4 +454,5 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         stale=earlier_results(paths, results),
         damaged=tuple(reading.damaged),
         plan_curves=_plan_curves(curves, allocation),
+        plan_roi=_plan_roi(reading, paths, results, allocation),
     )

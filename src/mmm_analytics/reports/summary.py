@@ -104,14 +104,21 @@ def _moves(inputs: SummaryInputs) -> dict[str, float]:
 
 
 def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -> str:
+    """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)``: the move, and the marginal ROI of
+    the part of the market the advice covers (that brand x region's own where the ROI tables have it;
+    else the national one, said so beside the moves of part of the market)."""
     text = f"{channel} {numbers.percent(moves[channel], 0, signed=True)}"
-    roi = inputs.channel_roi
-    if roi is not None and channel in set(roi["channel"]):
-        row = roi.set_index("channel").loc[channel]
-        span = numbers.interval(row["mroi_lower"], row["mroi_upper"])
-        # The ROI table is national: beside the moves of part of the market, it says so.
+    own = inputs.plan_roi
+    if own is not None and channel in set(own["channel"].astype(str)):
+        roi, which = own, "marginal ROI there"
+    else:
+        roi = inputs.channel_roi
         which = "national marginal ROI" if is_part(plan_scope(inputs.allocation)) else "marginal ROI"
-        text += f" ({which} today {numbers.ratio(row['mroi'])}, 90% interval {span})"
+    if roi is not None and channel in set(roi["channel"].astype(str)):
+        row = roi.assign(channel=roi["channel"].astype(str)).set_index("channel").loc[channel]
+        if numbers.finite(row["mroi"]) is not None:
+            span = numbers.interval(row["mroi_lower"], row["mroi_upper"])
+            text += f" ({which} today {numbers.ratio(row['mroi'])}, 90% interval {span})"
     return text
 
 
