@@ -100,6 +100,8 @@ def test_the_plan_card_shows_the_interval_and_chance_when_given() -> None:
     assert "INR 38.1K more" in text and "INR 2,53,056" in text
     assert "90% interval of the uplift +5.1% to +9.3% (INR 27K to INR 49.2K per week)" in text
     assert "98% chance of beating today's mix" in text
+    almost = uplift_detail(plan | {"prob_beats_current": 0.996}, NumberFormat.INDIAN)
+    assert "99.6% chance of beating today's mix" in almost  # before: "100% chance", a certainty
 
 
 def test_charts_roi_shares_curves_frontier_and_fit(small_run: Run) -> None:

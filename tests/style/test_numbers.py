@@ -156,3 +156,21 @@ def test_a_count_takes_its_noun_in_the_number_it_needs() -> None:
 )
 def test_amounts_in_one_unit_name_it_in_the_number_format(largest: float, fmt: NumberFormat, unit: tuple) -> None:
     assert numbers.unit_of(largest, fmt) == unit
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"),
+    [
+        (0.996, "99.6%"),
+        (0.9996, "over 99.9%"),
+        (0.003, "0.3%"),
+        (0.0004, "under 0.1%"),
+        (1.0, "100%"),
+        (0.0, "0%"),
+        (0.62, "62%"),
+        (float("nan"), "n/a"),
+    ],
+)
+def test_a_chance_reads_certain_only_when_it_is(share: float, shown: str) -> None:
+    """Before, P(beats today) = 0.996 read "100% of draws", a certainty the draws do not give."""
+    assert numbers.chance(share) == shown

@@ -85,7 +85,7 @@ def optimization_caption(result: OptimizationResult, fmt: NumberFormat, terms: T
         f"{current}; {'Change refers' if shares is None else f'{shares} and Change refer'} to it.\n"
         f"Uplift over it: {numbers.grouped(gain, fmt, signed=True)} INR per week expected, "
         f"{result.interval_level:.0%} interval {low} to {high}; "
-        f"more sales in {result.prob_beats_current:.0%} of posterior draws."
+        f"more sales in {numbers.chance(result.prob_beats_current)} of posterior draws."
     )
 
 

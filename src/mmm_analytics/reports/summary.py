@@ -176,7 +176,7 @@ def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:
         text += "; the interval of the uplift is not available for this run"
     chance = numbers.finite(allocation.get("prob_beats_current"))
     if chance is not None:
-        text += f"; {numbers.percent(chance, 0)} chance of beating {mix}"
+        text += f"; {numbers.chance(chance)} chance of beating {mix}"
     today = against_today(allocation, fmt)
     return f"{text}. {today[:1].upper()}{today[1:]}." if today else f"{text}."
 

@@ -215,7 +215,7 @@ class Notes:
         if found.expected > uplift_threshold(found.current):  # kept because it wins in too few draws
             return (
                 f"{KEPT_LINE_START}{where} beats today's mix in {self.confidence:.0%} of posterior draws (the best "
-                f"one found sells more in only {found.prob_beats_current:.0%} of them, "
+                f"one found sells more in only {numbers.chance(found.prob_beats_current)} of them, "
                 f"{self._change(found.expected)} INR a week in expectation, and no cautious plan wins in "
                 f"{self.confidence:.0%}), so today's mix is recommended{broken}",
             )
@@ -253,7 +253,7 @@ class Notes:
                 f"today's mix is outside the limits on {', '.join(breaches)}, so it cannot be kept and the "
                 f"cautious rule (a plan that beats today's mix in {self.confidence:.0%} of posterior draws) does "
                 f"not apply: the recommendation is the best plan within the limits, which sells more in only "
-                f"{found.prob_beats_current:.0%} of the draws; loosen the limits for a surer plan",
+                f"{numbers.chance(found.prob_beats_current)} of the draws; loosen the limits for a surer plan",
             )
         return (
             f"today's mix is outside the limits on {', '.join(breaches)}, so it cannot be kept: the recommendation "
@@ -273,7 +273,7 @@ class Notes:
             f"of posterior draws (simulator.advice_confidence), about {step:.0%} of the way from today's mix to the "
             f"expected optimum; it keeps {self._change(uplift.expected)} of the optimum's "
             f"{self._change(found.expected)} INR expected weekly uplift and sells more than today's mix in "
-            f"{uplift.prob_beats_current:.0%} of draws (the optimum in {found.prob_beats_current:.0%})",
+            f"{numbers.chance(uplift.prob_beats_current)} of draws (the optimum in {numbers.chance(found.prob_beats_current)})",
         )
 
     def binding(self, spend: SpendMatrix, bounds: CellBounds, kept: bool) -> tuple[str, ...]:

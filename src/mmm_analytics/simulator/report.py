@@ -189,7 +189,7 @@ def _uplift_text(optimum: Any) -> str:
         low, high = numbers.percent(lower / current, signed=True), numbers.percent(upper / current, signed=True)
         text += f" (90% interval {low} to {high})"
     if numbers.finite(chance) is not None:
-        text += f", {numbers.percent(chance, 0)} chance of beating today's mix"
+        text += f", {numbers.chance(chance)} chance of beating today's mix"
     return text
 
 

@@ -118,6 +118,21 @@ def percent(share: object, decimals: int = 1, signed: bool = False) -> str:
     return f"{scaled:{'+' if signed else ''}.{decimals}f}%"
 
 
+def chance(share: object) -> str:
+    """A probability as a whole percentage that reads 0% or 100% only when it is: 0.996 -> ``99.6%``,
+    0.9996 -> ``over 99.9%``, 0.003 -> ``0.3%`` (before, ``100%`` and ``0%`` read as certainties)."""
+    number = finite(share)
+    if number is None:
+        return MISSING
+    if number <= 0.0 or number >= 1.0:
+        return percent(min(max(number, 0.0), 1.0), 0)
+    for decimals in (0, 1):
+        shown = percent(number, decimals)
+        if shown not in (percent(0.0, decimals), percent(1.0, decimals)):
+            return shown
+    return "over 99.9%" if number > 0.5 else "under 0.1%"
+
+
 def ratio(value: object, decimals: int = 2) -> str:
     """A ratio such as an ROI: ``2.45``."""
     number = finite(value)
