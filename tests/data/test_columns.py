@@ -57,7 +57,7 @@ def test_missing_column_without_close_name_says_what_is_expected() -> None:
 def test_several_missing_columns_are_counted() -> None:
     message = _fatal_message(list(schema.ALL_COLUMNS[:-3]))
     assert message.startswith(f"{SOURCE}: column 'GDP_Growth': is missing")
-    assert "(and 2 more problem(s) in: Festival_Index, Rainfall_Index)" in message
+    assert "(and 2 more problems in: Festival_Index, Rainfall_Index)" in message
 
 
 def test_duplicated_header_is_fatal() -> None:

@@ -223,7 +223,7 @@ def test_diagnostics_use_training_weeks_and_pool_series(grids):
             },
             143,
             [
-                "explains 21% of Small's weekly sales variation in its training weeks (R2 0.210) (1 more brand(s) below",
+                "explains 21% of Small's weekly sales variation in its training weeks (R2 0.210) (1 more brand below",
                 "forecasts of Small's weekly sales in the holdout weeks are off by 80%, though it forecasts the panel",
             ],
             id="one-brand-unfitted",  # a pooled fit dominated by a brand 1000 times the size of the others

@@ -122,7 +122,7 @@ def test_a_saturation_the_data_cannot_rule_out_is_pooled_and_said() -> None:
     errors = {("beta_gamma", "hill"): 0.0500, ("weibull", "hill"): 0.0800, ("beta_gamma", "logistic"): 0.0501}
     selection = select_forms(_panel(), ModelConfig(), _fit_with_errors(errors))
     assert (selection.carryover, selection.saturation, selection.pooled) == ("beta_gamma", "hill", "logistic")
-    assert "logistic saturation forecasts within 2 standard error(s) of hill" in selection.reason
+    assert "logistic saturation forecasts within 2 standard errors of hill" in selection.reason
     assert selection.to_dict()["pooled_saturation"] == "logistic"
     off = ModelConfig().selection.model_copy(update={"pool_saturation": False})
     alone = select_forms(_panel(), ModelConfig(selection=off), _fit_with_errors(errors))

@@ -532,3 +532,11 @@ def test_the_marginal_roi_spread_is_written_as_the_table_writes_marginal_roi() -
         "Marginal ROI spread over the free channels of every brand x region segment: 56% of their mean (78% of"
     )
     assert "of every brand x region segment: under 1% of their mean;" in spread_line(3e-5, 1.0, True, 4, 1.0)
+
+
+@pytest.mark.parametrize(("starts", "words"), [(1, "after 1 start in"), (4, "after 4 starts in")])
+def test_the_solver_line_counts_its_starts_in_words(starts: int, words: str) -> None:
+    """Before: "converged after 1 start(s)"."""
+    from mmm_analytics.simulator.advice import spread_line
+
+    assert words in spread_line(0.2, 1.0, True, starts, 0.5) and words in spread_line(0.0, 0.0, True, starts, 0.5)

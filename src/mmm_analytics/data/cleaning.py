@@ -279,7 +279,9 @@ def extreme_outlier_notes(outliers: pd.DataFrame, fmt: NumberFormat = NumberForm
     series = "/".join(str(worst[column]) for column in schema.KEY_COLUMNS)
     week = pd.Timestamp(worst[schema.DATE]).date().isoformat()
     rows = len(kept[list(schema.ID_COLUMNS)].drop_duplicates())  # Sales_Units and Sales_Value of one row: one
-    others = f" ({numbers.count(rows - 1, fmt)} more row(s) this far out in outliers.csv)" if rows > 1 else ""
+    others = (
+        f" ({numbers.counted(rows - 1, 'more row', fmt, 'more rows')} this far out in outliers.csv)" if rows > 1 else ""
+    )
     value, score, median = (numbers.grouped(worst[key], fmt) for key in ("value", "score", "series_median"))
     return (
         f"{worst['column']} of {series} in the week of {week} is {value}, {score} robust spreads from its series' "

@@ -117,7 +117,7 @@ def raise_if_fatal(issues: Iterable[Issue]) -> None:
     message = stops[0].message
     if len(stops) > 1:
         others = ", ".join(sorted({issue.column for issue in stops[1:]}))
-        message += f" (and {len(stops) - 1} more problem(s) in: {others})"
+        message += f" (and {len(stops) - 1} more problem{'' if len(stops) == 2 else 's'} in: {others})"
     raise InputError(message)
 
 

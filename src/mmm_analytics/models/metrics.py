@@ -31,6 +31,8 @@ import pandas as pd
 from statsmodels.stats.stattools import durbin_watson
 from statsmodels.tsa.stattools import acf
 
+from mmm_analytics.style import numbers
+
 type Grid = npt.NDArray[np.float64]
 type Metrics = dict[str, float]
 
@@ -324,7 +326,11 @@ def _brand_warnings(metrics: dict) -> tuple[str, ...]:
     lines = []
     if weak:
         r2, brand = min(weak)
-        more = f" ({len(weak) - 1} more brand(s) below {MIN_TRAIN_R2})" if len(weak) > 1 else ""
+        more = (
+            f" ({numbers.counted(len(weak) - 1, 'more brand', plural='more brands')} below {MIN_TRAIN_R2})"
+            if len(weak) > 1
+            else ""
+        )
         lines.append(
             f"the model explains {max(r2, 0.0):.0%} of {brand}'s weekly sales variation in its training weeks "
             f"(R2 {r2:.3f}){more}, though it fits the panel as a whole: {brand}'s ROIs and advice are not to be "
@@ -332,7 +338,11 @@ def _brand_warnings(metrics: dict) -> tuple[str, ...]:
         )
     if off:
         wmape, brand = max(off)
-        more = f" ({len(off) - 1} more brand(s) above {MAX_HOLDOUT_WMAPE:.0%})" if len(off) > 1 else ""
+        more = (
+            f" ({numbers.counted(len(off) - 1, 'more brand', plural='more brands')} above {MAX_HOLDOUT_WMAPE:.0%})"
+            if len(off) > 1
+            else ""
+        )
         lines.append(
             f"the model's forecasts of {brand}'s weekly sales in the holdout weeks are off by {wmape:.0%}{more}, "
             f"though it forecasts the panel as a whole: {brand}'s ROIs and advice are not to be relied on; "

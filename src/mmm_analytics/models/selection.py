@@ -173,6 +173,11 @@ def paired_z(better: CandidateScore, worse: CandidateScore) -> float:
     return float(np.mean(difference) / standard_error) if standard_error > 0 else float(np.sign(np.mean(difference)))
 
 
+def _errors(margin: float) -> str:
+    """``2 standard errors``, ``1 standard error``, ``1.5 standard errors``."""
+    return f"{margin:g} standard error{'' if margin == 1 else 's'}"
+
+
 def _runner_up(chosen: CandidateScore, others: list[CandidateScore], margin: float) -> CandidateScore | None:
     """The best fitted candidate of ``others`` that ``chosen`` does not beat by more than ``margin``
     standard errors (None when it beats them all, or none was fitted)."""
@@ -206,7 +211,7 @@ def _compare(default: CandidateScore, challengers: list[CandidateScore], margin:
     if z > margin:
         return best, f"{best.name} forecasts better than {default.name}: {scores}, {z:.1f} standard errors"
     return default, (
-        f"{default.name} kept: {best.name} was not better by more than {margin:g} standard error(s) ({scores}, {z:.1f})"
+        f"{default.name} kept: {best.name} was not better by more than {_errors(margin)} ({scores}, {z:.1f})"
     )
 
 
@@ -295,7 +300,7 @@ def select_forms(
         pooled = _runner_up(chosen, rivals, config.selection.margin)
     if pooled is not None:
         reasons.append(
-            f"{pooled.saturation} saturation forecasts within {config.selection.margin:g} standard error(s) of "
+            f"{pooled.saturation} saturation forecasts within {_errors(config.selection.margin)} of "
             f"{chosen.saturation} ({paired_z(chosen, pooled):.1f}): the data cannot tell them apart, so both are "
             "fitted and the advice weighs the two fits' draws equally"
         )

@@ -64,10 +64,10 @@ def spread_line(spread: float, step: float, converged: bool, starts: int, second
     where = "" if step >= 1.0 else f" ({step:.0%} of the way to the optimum, where they are equal)"
     state = "converged" if converged else "NOT converged"
     if step <= 0.0:
-        return f"The optimiser {state} after {starts} start(s) in {seconds:.2f} s"
+        return f"The optimiser {state} after {numbers.counted(starts, 'start')} in {seconds:.2f} s"
     shown = f"{spread:.0%}" if spread >= 0.005 else "under 1%"  # (max - min) / mean: a share, not INR per INR
     return (
-        f"Marginal ROI spread over the free channels of every brand x region segment: {shown} of their mean{where}; {state} after {starts} start(s) "
+        f"Marginal ROI spread over the free channels of every brand x region segment: {shown} of their mean{where}; {state} after {numbers.counted(starts, 'start')} "
         f"in {seconds:.2f} s"
     )
 
@@ -155,7 +155,7 @@ def solver_warnings(
     out = []
     if not converged:
         out.append(
-            f"the optimiser did not converge from any of its {starts} start(s); the allocation is the best "
+            f"the optimiser did not converge from any of its {numbers.counted(starts, 'start')}; the allocation is the best "
             "one found within the limits and may not be the optimum"
         )
     elif free.sum() > 1 and spread > MROI_SPREAD_WARNING:
