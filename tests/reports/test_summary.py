@@ -485,3 +485,40 @@ def test_the_frontier_claims_no_gain_where_the_advice_keeps_today_s_mix(small_ru
     # Advice for another brand and region says nothing of this frontier's gap.
     elsewhere = kept | {"brand": "BrandA", "region": "EAST"}
     assert "reallocation alone earns" in _frontier_caption(dataclasses.replace(inputs, allocation=elsewhere), tmp_path)
+
+
+def _cut_card(inputs: SummaryInputs) -> str:
+    card = next(c for c in headline_cards(inputs, NumberFormat.INDIAN).cards if "to cut" in c.title)
+    return card.detail
+
+
+def test_the_cut_card_says_why_in_words_its_figures_bear_out(small_run: Run, segment_run: Run) -> None:
+    """Before, after 'mmm optimize --budget 80%' the cut card ended "than in the channels to grow" beside a
+    grow card saying "none"; after 'mmm simulate --brand BrandA' it made that claim beside national marginal
+    ROIs that could say the opposite."""
+    inputs = load_inputs(small_run.paths)
+    assert inputs.allocation is not None
+    plan = dict(inputs.allocation)
+    today = {c: float(v) for c, v in plan["current_allocation"].items()}
+    smaller = plan | {
+        "allocation": {c: 0.8 * v for c, v in today.items()},
+        "weekly_budget": 0.8 * sum(today.values()),
+        "today_allocation": today,
+        "today_weekly_spend": sum(today.values()),
+    }
+    detail = _cut_card(dataclasses.replace(inputs, allocation=smaller))
+    assert "No channel grows by more than 5%: the plan spends less on these." in detail
+    assert "channels to grow" not in detail
+    segment = load_inputs(segment_run.paths)
+    assert segment.allocation is not None and segment.plan_roi is not None
+    moved = {c: 1.3 * v for c, v in list(today.items())[:1]} | {c: 0.5 * v for c, v in list(today.items())[1:]}
+    brand_only = dict(segment.allocation) | {
+        "region": "all",
+        "allocation": moved,
+        "current_allocation": today,
+        "today_allocation": today,
+        "weekly_budget": sum(moved.values()),
+        "today_weekly_spend": sum(today.values()),
+    }
+    detail = _cut_card(dataclasses.replace(segment, allocation=brand_only, plan_roi=None))
+    assert "The marginal ROIs quoted are national" in detail and "national marginal ROI today" in detail

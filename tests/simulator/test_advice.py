@@ -540,3 +540,17 @@ def test_the_solver_line_counts_its_starts_in_words(starts: int, words: str) -> 
     from mmm_analytics.simulator.advice import spread_line
 
     assert words in spread_line(0.2, 1.0, True, starts, 0.5) and words in spread_line(0.0, 0.0, True, starts, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("budget", "mix"), [(100.0, "today's mix"), (150.0, "today's mix scaled to the budget")], ids=["today", "grown"]
+)
+def test_the_cautious_line_names_the_mix_it_measures_from(budget: float, mix: str) -> None:
+    """Before, at a budget 50% above today's the line said the plan "sells more than today's mix in 100% of draws"
+    beside a page that compares with today's mix as it is: the uplift is over today's mix scaled to the budget."""
+    notes = Notes(("TV", "Radio"), budget=budget, today=100.0, confidence=0.95)
+    found = Uplift(plan=1.2e6, current=1e6, lower=1e4, upper=3e5, prob_beats_current=0.97)
+    cautious = Uplift(plan=1.1e6, current=1e6, lower=2e4, upper=2e5, prob_beats_current=0.996)
+    (line,) = notes.cautious(found, cautious, 0.6, cautious=True)
+    assert f"of the way from {mix} to the expected optimum" in line
+    assert f"sells more than {mix} in 99.6% of draws" in line

@@ -138,11 +138,8 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
         if grow
         else f"No channel grows by more than {MOVE:.0%} in the recommended mix."
     )
-    # A channel cut may still pay back more than it costs: it is cut because its last rupees earn less
-    # than they would in the channels grown, not because it is saturated.
     cut_detail = (
-        "; ".join(_evidence(c, inputs, moves) for c in cut)
-        + ". Their last rupees earn less than the same rupees would in the channels to grow."
+        "; ".join(_evidence(c, inputs, moves) for c in cut) + f". {_why_cut(inputs, bool(grow))}"
         if cut
         else f"No channel is cut by more than {MOVE:.0%} in the recommended mix."
     )
@@ -152,6 +149,22 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
         Card(f"Which channels to grow{where}?", ", ".join(grow) or "none", grow_detail, "good"),
         Card(f"Which channels to cut{where}?", ", ".join(cut) or "none", cut_detail, "bad"),
     ]
+
+
+def _why_cut(inputs: SummaryInputs, grown: bool) -> str:
+    """Why the channels are cut, in a sentence the figures beside it bear out."""
+    if not grown:
+        # Before, "than in the channels to grow" under a grow card that said "none" (a smaller budget).
+        return f"No channel grows by more than {MOVE:.0%}: the plan spends less on these."
+    if inputs.plan_roi is None and is_part(plan_scope(inputs.allocation)):
+        # Before, the claim stood beside national marginal ROIs that could say the opposite.
+        return (
+            "The marginal ROIs quoted are national; the advice weighs this part of the market's own curves, "
+            "on which these channels' last rupees earn less than in the channels to grow."
+        )
+    # A channel cut may still pay back more than it costs: it is cut because its last rupees earn less
+    # than they would in the channels grown, not because it is saturated.
+    return "Their last rupees earn less than the same rupees would in the channels to grow."
 
 
 def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:

@@ -189,6 +189,13 @@ class Notes:
         """A change in weekly sales with its sign, grouped: ``+1,23,456``."""
         return numbers.grouped(value, self.number_format, signed=True)
 
+    @property
+    def baseline(self) -> str:
+        """What the uplift is measured over, in words: ``today's mix`` at today's budget, else ``today's mix
+        scaled to the budget`` (the page around it compares with today's mix as it is)."""
+        same = abs(self.budget - self.today) <= 1e-9 * max(self.today, 1.0)
+        return "today's mix" if same else "today's mix scaled to the budget"
+
     def kept(
         self,
         found: Uplift,
@@ -270,9 +277,9 @@ class Notes:
             return ()
         return (
             f"{CAUTIOUS_LINE_START}: the recommendation is the plan with the largest uplift in {self.confidence:.0%} "
-            f"of posterior draws (simulator.advice_confidence), about {step:.0%} of the way from today's mix to the "
+            f"of posterior draws (simulator.advice_confidence), about {step:.0%} of the way from {self.baseline} to the "
             f"expected optimum; it keeps {self._change(uplift.expected)} of the optimum's "
-            f"{self._change(found.expected)} INR expected weekly uplift and sells more than today's mix in "
+            f"{self._change(found.expected)} INR expected weekly uplift and sells more than {self.baseline} in "
             f"{numbers.chance(uplift.prob_beats_current)} of draws (the optimum in {numbers.chance(found.prob_beats_current)})",
         )
 
