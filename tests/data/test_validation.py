@@ -125,7 +125,7 @@ def test_negative_gdp_growth_is_allowed(raw_small: pd.DataFrame) -> None:
 
 def test_several_problems_are_summarised_on_one_line(raw_small: pd.DataFrame) -> None:
     raw = _set(5, "TV_Impressions", "abc")(_set(6, "MRP", "x")(raw_small))
-    with pytest.raises(InputError, match=r"column 'MRP'.*\(and 1 more problem\(s\) in: TV_Impressions\)"):
+    with pytest.raises(InputError, match=r"column 'MRP'.*\(and 1 more problem in: TV_Impressions\)"):
         validate_panel(raw, SOURCE)
 
 
