@@ -407,6 +407,9 @@ def test_a_one_segment_simulation_is_named_beside_the_national_figures(segment_r
         for name in ("chart-curves", "chart-plan-curves")
     }
     assert marked["chart-curves"] == []  # the national curves carry no segment's spends
+    names = {t.get("name") for t in charts["chart-curves"]["data"]}
+    assert not names & {"Today's spend", "Recommended spend"}  # nor a legend for markers not drawn
+    assert {"Today's spend", "Recommended spend"} <= {t.get("name") for t in charts["chart-plan-curves"]["data"]}
     plan = json.loads((segment_run.paths.simulations_dir / "optimal_allocation.json").read_text())
     assert (plan["brand"], plan["region"]) == ("BrandA", "EAST")
     today = sorted(t["x"][0] for t in marked["chart-plan-curves"] if t["marker"]["symbol"] == "circle")

@@ -110,6 +110,7 @@ def response_curves(
     """Every channel's steady-state response in ``curves`` (national, or one brand x region's); circles at
     ``today``'s spend, diamonds at the ``recommended`` (none where they are empty)."""
     data: list[dict[str, Any]] = []
+    drawn: set[str] = set()
     for channel, rows in curves.groupby("channel", sort=False):
         color = colors.get(str(channel), palette.FITTED)
         spend, response = rows["spend"].to_numpy(dtype=float), rows["response"].to_numpy(dtype=float)
@@ -128,6 +129,7 @@ def response_curves(
             value = numbers.finite(points.get(str(channel)))
             if value is None or value > spend.max():
                 continue
+            drawn.add(symbol)
             data.append(
                 {
                     "type": "scatter",
@@ -146,7 +148,10 @@ def response_curves(
                     f"{numbers.money(value, fmt)} per week<extra></extra>",
                 }
             )
-    data += [_marker("Today's spend", "circle", "#ffffff"), _marker("Recommended spend", "diamond", "#ffffff")]
+    # Before, the legend named both markers on curves that carried none (the national curves beside the
+    # advice of one brand x region).
+    keys = (("Today's spend", "circle"), ("Recommended spend", "diamond"))
+    data += [_marker(name, symbol, "#ffffff") for name, symbol in keys if symbol in drawn]
     layout = charts.layout()
     layout["xaxis"] = charts.money_axis(curves["spend"], fmt, "Weekly spend on the channel (INR)")
     layout["yaxis"] = charts.money_axis(curves["response"], fmt, "Incremental sales (INR per week)")
