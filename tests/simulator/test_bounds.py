@@ -462,3 +462,22 @@ def test_a_budget_beyond_the_seen_cells_offers_only_the_remedies_that_apply() ->
     with pytest.raises(InputError) as caught:
         cell_bounds(_limits(locked, current, 30.0), current, None, 30.0, False, CHANNELS, BATCH)
     assert str(caught.value).endswith("Radio has no spend in the data here); unlock a channel")
+
+
+def test_a_channel_the_user_holds_is_not_said_to_be_held_by_the_data() -> None:
+    """Before, 'mmm optimize --max Print=0' read "Print at its lowest weekly spend in the data in 24 of 24
+    segments": a lowest spend of 0 holds nothing, and the user's own limit held Print."""
+    current = np.array([[20.0, 2.0, 1.0], [10.0, 1.0, 1.0]])  # two segments: the limits are channel totals
+    spend_range = SpendRange(
+        lower=np.array([[10.0, 0.0, 0.5], [5.0, 0.0, 0.5]]), upper=np.array([[30.0, 4.0, 1.0], [15.0, 2.0, 1.0]])
+    )
+    constraints = BudgetConstraints(max_spend={"YouTube": 0.0, "Radio": 2.0})
+    limits = _limits(constraints, current, 35.0)
+    bounds = cell_bounds(limits, current, spend_range, 35.0, False, CHANNELS)
+    # YouTube at 0, its data low and the user's maximum; Radio at its data tops, whose sum is the user's maximum
+    held = np.array([[20.0, 0.0, 1.0], [13.0, 0.0, 1.0]])
+    assert binding_note(held, bounds, CHANNELS, 35.0) is None
+    at_data_low = np.array([[10.0, 0.0, 0.75], [5.0, 0.0, 0.75]])  # TV at its data lows of 10 and 5
+    note = binding_note(at_data_low, bounds, CHANNELS, 16.5)
+    assert note is not None and "TV at its lowest weekly spend in the data in 2 of 2 segments" in note
+    assert "YouTube" not in note and "Radio" not in note

@@ -373,10 +373,23 @@ def binding_note(
     fmt: NumberFormat = NumberFormat.INDIAN,
 ) -> str | None:
     """One line naming the channels held at their data range at ``spend`` (K, C), or None; ``terms`` say
-    what lifts the range, ``fmt`` groups the amounts."""
+    what lifts the range, ``fmt`` groups the amounts.
+
+    A channel that the user's own limit on its total holds, or a cell at a lowest spend of 0 (no plan
+    spends less), is not held by the data: before, ``--max Print=0`` read "Print at its lowest weekly spend
+    in the data in 24 of 24 segments"."""
     tolerance = BOUND_TOLERANCE * max(budget, 1.0)
-    high = bounds.data_upper & (spend >= bounds.upper - tolerance)
-    low = bounds.data_lower & (spend <= bounds.lower + tolerance)
+    total = spend.sum(axis=0)
+    user_high = (
+        np.zeros(total.shape, dtype=bool) if bounds.channel_upper is None else total >= bounds.channel_upper - tolerance
+    )
+    user_low = (
+        np.zeros(total.shape, dtype=bool)
+        if bounds.channel_lower is None
+        else (bounds.channel_lower > 0) & (total <= bounds.channel_lower + tolerance)
+    )
+    high = bounds.data_upper & (spend >= bounds.upper - tolerance) & ~user_high[None, :]
+    low = bounds.data_lower & (bounds.lower > tolerance) & (spend <= bounds.lower + tolerance) & ~user_low[None, :]
     parts = []
     for c, channel in enumerate(channels):
         for held, reach, side in ((high[:, c], bounds.top, bounds.upper), (low[:, c], LOWEST, bounds.lower)):
