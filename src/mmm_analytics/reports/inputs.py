@@ -354,11 +354,16 @@ def _of(curves: pd.DataFrame, brand: str, region: str) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def plan_segment(allocation: Mapping[str, Any] | None) -> tuple[str, str]:
+    """The brand and region an advice covers (``all`` for every one, and for a file that does not say)."""
+    return str((allocation or {}).get("brand", NATIONAL)), str((allocation or {}).get("region", NATIONAL))
+
+
 def _plan_curves(curves: pd.DataFrame | None, allocation: Mapping[str, Any] | None) -> pd.DataFrame | None:
     """The curves of the brand x region ``allocation`` covers; None when it is national or there is none, or
     when the curves have no rows of it (a brand across regions has no curve of its own) or more than one
     curve of a channel there (at SKU granularity, one per SKU)."""
-    brand, region = (str((allocation or {}).get(key, NATIONAL)) for key in ("brand", "region"))
+    brand, region = plan_segment(allocation)
     if curves is None or (brand, region) == (NATIONAL, NATIONAL):
         return None
     rows = _of(curves, brand, region)
@@ -371,7 +376,7 @@ def _plan_roi(
     """The ROI rows of the brand x region ``allocation`` covers (of this run's curves step, else
     ``roi_by_segment.csv`` unless an earlier model made the ROIs); None when the advice is national, or the
     table has no row of it or more than one of a channel there (at SKU granularity, one per SKU)."""
-    brand, region = (str((allocation or {}).get(key, NATIONAL)) for key in ("brand", "region"))
+    brand, region = plan_segment(allocation)
     if allocation is None or (brand, region) == (NATIONAL, NATIONAL):
         return None
     result = results.get("curves")

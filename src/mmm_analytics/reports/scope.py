@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from mmm_analytics.reports.inputs import NATIONAL
+from mmm_analytics.reports.inputs import NATIONAL, plan_segment
 from mmm_analytics.simulator.figures import scope_label
 from mmm_analytics.simulator.frontier_table import frontier_scope
 
@@ -24,9 +24,7 @@ WHOLE: Scope = (NATIONAL, NATIONAL)
 
 def plan_scope(allocation: Mapping[str, Any] | None) -> Scope | None:
     """The brand and region an advice covers (None without one); a file without them is national."""
-    if not allocation:
-        return None
-    return str(allocation.get("brand", NATIONAL)), str(allocation.get("region", NATIONAL))
+    return plan_segment(allocation) if allocation else None
 
 
 def is_part(scope: Scope | None) -> bool:

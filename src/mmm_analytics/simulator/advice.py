@@ -172,6 +172,12 @@ def solver_warnings(
     return tuple(out)
 
 
+def is_scaled(budget: float, today: float) -> bool:
+    """Whether a weekly ``budget`` (INR) is not today's total weekly spend ``today``, so that today's mix is
+    scaled to it before the advice is measured against it."""
+    return abs(budget - today) > 1e-9 * max(today, 1.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Notes:
     """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend,
@@ -193,8 +199,7 @@ class Notes:
     def baseline(self) -> str:
         """What the uplift is measured over, in words: ``today's mix`` at today's budget, else ``today's mix
         scaled to the budget`` (the page around it compares with today's mix as it is)."""
-        same = abs(self.budget - self.today) <= 1e-9 * max(self.today, 1.0)
-        return "today's mix" if same else "today's mix scaled to the budget"
+        return "today's mix scaled to the budget" if is_scaled(self.budget, self.today) else "today's mix"
 
     def kept(
         self,

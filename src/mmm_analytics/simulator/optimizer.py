@@ -236,7 +236,7 @@ class OptimizationResult:
     @property
     def current_is_scaled(self) -> bool:
         """Whether ``current_allocation`` is today's mix scaled to a budget other than today's."""
-        return abs(self.weekly_budget - self.today_weekly_spend) > 1e-9 * max(self.today_weekly_spend, 1.0)
+        return advice.is_scaled(self.weekly_budget, self.today_weekly_spend)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Exactly the keys of the ``mmm optimize`` output file."""
