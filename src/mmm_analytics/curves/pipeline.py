@@ -107,9 +107,8 @@ def load_model(model: Path) -> tuple[ModelMetadata, ResponseParams]:
 
 def load_model_forms(model: Path) -> tuple[ModelMetadata, ResponseParams, tuple[ResponseParams, ...]]:
     """:func:`load_model`, and the pooled forms' response parameters (none when nothing is pooled)."""
-    folder = model_folder(model)
-    metadata, params = load_model_files(folder)
-    return metadata, params, load_pooled(folder, params, metadata.pooled_saturation)
+    metadata, params = load_model(model)
+    return metadata, params, load_pooled(model_folder(model), params, metadata.pooled_saturation)
 
 
 def series_skus(metadata: ModelMetadata, params: ResponseParams) -> tuple[str, ...] | None:

@@ -28,7 +28,7 @@ from mmm_analytics.models.posterior import (
     weight_key,
 )
 from mmm_analytics.models.segment_curves import estimate_segment_curves
-from mmm_analytics.models.selection import MIN_FOLD_TRAIN_WEEKS, FormSelection, Start, select_forms
+from mmm_analytics.models.selection import FormSelection, Start, select_forms, weeks_to_choose
 from mmm_analytics.models.training import EpochProgress, build_model, fit_model
 from mmm_analytics.response.artifacts import DRAW_FIELDS, ResponseParams
 
@@ -151,7 +151,7 @@ def choose_forms(panel: FeaturePanel, config: ModelConfig) -> FormChoice:
     sample = series_sample(panel, config.selection.max_series, config.seed) if large else panel
     if config.is_pinned:
         return FormChoice(config, None, sample)
-    needed = MIN_FOLD_TRAIN_WEEKS + config.selection.fold_weeks
+    needed = weeks_to_choose(config.selection.fold_weeks)
     if panel.n_train_weeks < needed:
         carryover, saturation = config.carryover_family().value, config.saturation_family().value
         note = (

@@ -125,13 +125,18 @@ class FormSelection:
         }
 
 
+def weeks_to_choose(fold_weeks: int) -> int:
+    """The fewest training weeks with one fold: a year to train on, then ``fold_weeks`` to forecast."""
+    return MIN_FOLD_TRAIN_WEEKS + fold_weeks
+
+
 def rolling_folds(n_train_weeks: int, folds: int, fold_weeks: int) -> tuple[Fold, ...]:
     """Origins n_train_weeks - k * fold_weeks (k = folds..1) that leave a year of training weeks."""
     origins = [n_train_weeks - k * fold_weeks for k in range(folds, 0, -1)]
     kept = tuple(Fold(origin, fold_weeks) for origin in origins if origin >= MIN_FOLD_TRAIN_WEEKS)
     if not kept:
         raise InputError(
-            f"model_config.yaml: selection needs at least {MIN_FOLD_TRAIN_WEEKS + fold_weeks} training weeks "
+            f"model_config.yaml: selection needs at least {weeks_to_choose(fold_weeks)} training weeks "
             f"(the panel has {n_train_weeks}); lower 'selection.fold_weeks' or pin 'carryover' and 'saturation'"
         )
     return kept
