@@ -84,5 +84,5 @@ def test_coverage_is_scored_on_the_shipped_interval_which_pools_the_forms() -> N
     pooled_rows = _channel_rows(hill, truth, ridge, 0.9, "beta_gamma", (logistic,))  # type: ignore[arg-type]
     own_rows = _channel_rows(hill, truth, ridge, 0.9, "beta_gamma")  # type: ignore[arg-type]
     np.testing.assert_allclose(pooled_rows["roi_upper"], table["roi_upper"], rtol=1e-12)
-    np.testing.assert_allclose(pooled_rows["roi"], alone["roi"], rtol=1e-12)
+    np.testing.assert_allclose(pooled_rows["roi"], table["roi"], rtol=1e-12)  # the two forms' mean
     assert bool(pooled_rows["covered"].iloc[c]) and not bool(own_rows["covered"].iloc[c])

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from mmm_analytics.config.model import CurveSettings
+from mmm_analytics.curves.evaluation import evaluate
 from mmm_analytics.curves.extraction import (
     CURVE_COLUMNS,
     NATIONAL,
     SKU_CURVE_COLUMNS,
     CurveSet,
     average_weekly_spend,
-    evaluate,
     extract_curves,
 )
 from mmm_analytics.response.artifacts import ResponseParams
@@ -136,6 +136,31 @@ def test_breakeven_spend_is_where_mroi_falls_to_one(curves: CurveSet, params: Re
     np.testing.assert_allclose(mroi[:, 0, :], 1.0, rtol=1e-8)
     _, beyond = evaluate(params, 1.01 * curves.breakeven_spend[:-1, None, :])
     assert np.all(beyond < 1.0)
+
+
+def test_with_a_pooled_form_the_saturation_points_lie_on_the_two_forms_average_curve(params: ResponseParams) -> None:
+    """A pooled form (weighed equally) moves the point curves to the mean of the two forms'; break-even
+    and 90%-of-ceiling spends are found on that average curve, not the chosen form's (tolerance 1e-6).
+    Before, the points were the chosen form's alone while the advice weighed both."""
+    from mmm_analytics.curves.evaluation import evaluate_forms
+
+    logistic = dataclasses.replace(params, saturation="logistic")
+    forms = (params, logistic)
+    pooled = extract_curves(params, SETTINGS, LEVEL, pooled=(logistic,))
+    average = average_weekly_spend(params)
+    ceiling = (params.coefficient + logistic.coefficient) / 2
+    np.testing.assert_allclose(pooled.ceiling[:-1], ceiling, rtol=1e-12)
+    reached, _ = evaluate_forms(forms, pooled.ceiling_spend[:-1, None, :])
+    np.testing.assert_allclose(reached[:, 0, :], 0.9 * ceiling, rtol=1e-6)
+    found = np.isfinite(pooled.breakeven_spend[:-1]) & (pooled.breakeven_spend[:-1] > 0)
+    assert found.any()
+    _, mroi = evaluate_forms(forms, pooled.breakeven_spend[:-1, None, :])
+    np.testing.assert_allclose(mroi[:, 0, :][found], 1.0, rtol=1e-6)
+    alone = extract_curves(params, SETTINGS, LEVEL)
+    assert not np.allclose(pooled.breakeven_spend[:-1][found], alone.breakeven_spend[:-1][found])
+    national = pooled.ceiling_spend[-1] / average.sum(axis=0)
+    total, _ = evaluate_forms(forms, national[None, None, :] * average[:, None, :])
+    np.testing.assert_allclose(total.sum(axis=0)[0], 0.9 * ceiling.sum(axis=0), rtol=1e-6)
 
 
 def test_frame_has_exactly_the_curve_columns(curves: CurveSet, params: ResponseParams) -> None:

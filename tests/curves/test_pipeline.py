@@ -146,7 +146,11 @@ def test_a_pooled_form_in_the_model_folder_widens_the_tables_intervals_and_is_na
 ) -> None:
     """``mmm train`` saves the saturation form it could not rule out; ``mmm curves`` pools its draws
     into every interval (tables, curve bands) and says so in the summary and the report. Point
-    values stay the chosen form's (tolerance 1e-12)."""
+    values are the mean of the two forms' (tolerance 1e-9): the tables', the curves' and their
+    saturation points'."""
+    from mmm_analytics.curves.extraction import extract_curves
+    from mmm_analytics.curves.summary import channel_roi_table, estimate_roi
+
     root, alone = run
     params = build_params(brands=("BrandA",), regions=("NORTH", "SOUTH"), channels=("TV", "Radio"), n_draws=30)
     logistic = dataclasses.replace(params, saturation="logistic")
@@ -154,13 +158,22 @@ def test_a_pooled_form_in_the_model_folder_widens_the_tables_intervals_and_is_na
     pool_form(model, logistic)
     config = load_config(write_fast_config(tmp_path / "config"), required=True)
     result = generate_curves(model, tmp_path / "figures", tmp_path / "reports", config)
-    for column in ("spend", "contribution", "roi", "mroi"):
-        np.testing.assert_allclose(result.channel_roi[column], alone.channel_roi[column], rtol=1e-12, err_msg=column)
+    other = channel_roi_table(estimate_roi(logistic), 0.9)
+    np.testing.assert_allclose(result.channel_roi["spend"], alone.channel_roi["spend"], rtol=1e-12)
+    for column in ("contribution", "roi", "mroi"):
+        mean = (alone.channel_roi[column] + other[column]) / 2
+        np.testing.assert_allclose(result.channel_roi[column], mean, rtol=1e-9, err_msg=column)
+    other_curves = extract_curves(logistic, config.model.curves, 0.9)
+    for name in ("response", "mroi", "ceiling"):
+        mean = (getattr(alone.curves, name) + getattr(other_curves, name)) / 2
+        np.testing.assert_allclose(getattr(result.curves, name), mean, rtol=1e-9, err_msg=name)
+    assert not np.allclose(result.curves.response, alone.curves.response)
     assert not np.allclose(result.channel_roi["roi_lower"], alone.channel_roi["roi_lower"])
     assert not np.allclose(result.curves.response_lower, alone.curves.response_lower, equal_nan=True)
     summary = json.loads((tmp_path / "reports" / "curves_summary.json").read_text(encoding="utf-8"))
     assert summary["interval"]["pooled_saturation"] == ["logistic"]
     assert summary["model_digest"] == model_digest(model) != ""  # which training mmm report reads it as
     page = (tmp_path / "reports" / "roi_report.html").read_text(encoding="utf-8")
-    assert "the intervals pool the 30 draws of each form" in page
+    assert "The curves and ROIs are the mean of the two fits" in page
+    assert "the intervals pool the 30 draws of each" in page
     assert "the intervals pool" not in (root / "reports" / "roi_report.html").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_analytics.curves.extraction import evaluate
+from mmm_analytics.curves.evaluation import evaluate
 from mmm_analytics.curves.summary import (
     ROI_COLUMNS,
     SEGMENT_COLUMNS,
@@ -204,16 +204,24 @@ def test_the_channel_table_ranks_its_own_channels(estimates: RoiEstimates) -> No
     assert (np.diff(widths) <= 0).all() and (widths > 0).all()
 
 
-def test_a_pooled_form_widens_the_intervals_and_keeps_the_point_values(params: ResponseParams) -> None:
+def test_a_pooled_form_widens_the_intervals_and_averages_the_point_values(params: ResponseParams) -> None:
     """With a pooled form the ROI interval is the quantile of both forms' draws (equal counts: weighed
-    equally); spend, contribution, roi and mroi stay the chosen form's (tolerance 1e-12)."""
+    equally), and contribution, roi and mroi are the mean of the two forms' (tolerance 1e-12). Before,
+    they were the chosen form's alone, while the advice weighed both."""
 
     logistic = build_params(saturation="logistic")
     alone, pooled = estimate_roi(params), estimate_roi(params, pooled=(logistic,))
     assert pooled.contribution_draws.shape[0] == 2 * params.n_draws == pooled.mroi_draws.shape[0]
     table, table_alone = channel_roi_table(pooled, LEVEL), channel_roi_table(alone, LEVEL)
-    for column in ("spend", "contribution", "roi", "mroi"):
-        np.testing.assert_allclose(table[column], table_alone[column], rtol=1e-12, err_msg=column)
+    table_other = channel_roi_table(estimate_roi(logistic), LEVEL)
+    np.testing.assert_allclose(table["spend"], table_alone["spend"], rtol=1e-12)
+    for column in ("contribution", "roi", "mroi"):
+        mean = (table_alone[column] + table_other[column]) / 2
+        np.testing.assert_allclose(table[column], mean, rtol=1e-12, err_msg=column)
+        assert not np.allclose(table[column], table_alone[column], rtol=1e-6), column
+    segments = segment_roi_table(pooled, LEVEL)
+    mean = (segment_roi_table(alone, LEVEL)["mroi"] + segment_roi_table(estimate_roi(logistic), LEVEL)["mroi"]) / 2
+    np.testing.assert_allclose(segments["mroi"], mean, rtol=1e-12)
     draws = np.concatenate([contribution_totals(params), contribution_totals(logistic)]).sum(axis=1)
     lower, upper = np.quantile(draws / table["spend"].to_numpy(), [0.05, 0.95], axis=0)
     np.testing.assert_allclose(table["roi_lower"], lower, rtol=1e-12)

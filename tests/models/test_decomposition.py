@@ -15,6 +15,7 @@ import pytest
 from mmm_analytics.data import schema
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.decomposition import (
+    average_decompositions,
     channel_contributions,
     counterfactuals,
     decompose,
@@ -63,6 +64,24 @@ def test_contributions_match_the_response_params(fitted, parts):
     np.testing.assert_allclose(table["contribution"], historical_contribution(params).sum(axis=(0, 1)), rtol=RTOL)
     np.testing.assert_allclose(table["spend"], (panel.exposure * panel.cpm / 1000.0).sum(axis=(0, 1)), rtol=1e-12)
     np.testing.assert_allclose(table["roi"], table["contribution"] / table["spend"], rtol=1e-12)
+
+
+def test_two_fits_averaged_part_by_part_still_add_up_to_their_averaged_prediction(parts):
+    """The chosen and the pooled form's fits weighed equally: every part is the mean of the two
+    (tolerance 1e-12), and the parts add up to the averaged prediction; one fit is itself."""
+    other = dataclasses.replace(
+        parts,
+        predicted=parts.predicted + 3.0 * parts.media.sum(axis=-1),
+        media=4.0 * parts.media,
+        base=parts.base - 1.0,
+        price=parts.price + 1.0,
+    )
+    mean = average_decompositions([parts, other])
+    _close(sum(mean.parts().values()), mean.predicted, mean.predicted)
+    np.testing.assert_allclose(mean.media, 2.5 * parts.media, rtol=1e-12)
+    np.testing.assert_allclose(mean.predicted, (parts.predicted + other.predicted) / 2, rtol=1e-12)
+    np.testing.assert_allclose(mean.base, parts.base - 0.5, rtol=1e-12)
+    assert average_decompositions([parts]) is parts
 
 
 def test_promotion_controls_are_the_flag_columns(fitted):

@@ -99,7 +99,11 @@ def test_a_pooled_form_on_a_large_panel_starts_from_the_sample_and_fits_by_gauss
     sample = series_sample(panel, 2, seed=0)
     logistic = config.model.pinned("beta_gamma", "logistic")
     start = Start("beta_gamma", "logistic", current_theta(build_model(sample, logistic)))
-    params = pooled_fit(panel, config, start, sample)
+    fit = pooled_fit(panel, config, start, sample)
+    assert not isinstance(fit, str)
+    params = fit.params
+    # The decomposition is this fit's: its media parts are the response's own contribution.
+    np.testing.assert_allclose(fit.decomposition.media.sum(), historical_contribution(params).sum(), rtol=1e-4)
     assert params.saturation == "logistic" and params.n_draws == 10 and np.isfinite(params.coefficient_draws).all()
     contribution = historical_contribution(params).sum()
     assert contribution == pytest.approx(sum(noiseless_panel.truth.national_contribution().values()), rel=0.2)

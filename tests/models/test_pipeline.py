@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mmm_analytics.response.artifacts import ModelMetadata, ResponseParams
@@ -176,7 +177,7 @@ def test_a_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_t
     features = tmp_path / "features.parquet"
     save_panel(to_feature_panel(noiseless_panel, config), features, config.features)
     folder = tmp_path / "model"
-    result = train(features, folder, dataclasses.replace(config, model=model))
+    result = train(features, folder, dataclasses.replace(config, model=model), reports_dir=tmp_path / "reports")
     assert (folder / POOLED_FILE).is_file() and folder / POOLED_FILE in result.files
     assert "the advice weighs the two fits' draws equally" in result.summary["why this form"]
     metadata = json.loads((folder / "metadata.json").read_text())
@@ -187,6 +188,12 @@ def test_a_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_t
     # A fit of the same data: its media contribution is near the chosen form's.
     mine, other = (np.asarray(p.predicted_sales - p.baseline_sales).sum() for p in (result.params, pooled))
     assert other == pytest.approx(mine, rel=0.25)
+    # The two fits are weighed equally in the decomposition too: each channel's contribution is the mean
+    # of the two fits' (tolerance: float32 model outputs), not the chosen one's.
+    contributions = pd.read_csv(tmp_path / "reports" / "channel_contributions.csv").set_index("channel")["contribution"]
+    fits = [historical_contribution(p).sum(axis=(0, 1)) for p in (result.params, pooled)]
+    np.testing.assert_allclose(contributions.to_numpy(), np.mean(fits, axis=0), rtol=2e-3)
+    assert not np.allclose(contributions.to_numpy(), fits[0], rtol=2e-3)
     simulator = MarketingSimulator.from_model_dir(folder)
     assert simulator.draw_set("all", "all").n_draws == 20
     train(features, folder, config)  # the form pinned: nothing to pool

@@ -62,9 +62,9 @@ def test_a_pooled_saturation_is_named_in_the_table_and_the_text() -> None:
     section = form_section(selection, ["TV"], [1.0])
     table = next(block for block in section.blocks if isinstance(block, Table))
     assert [row[3].text for row in table.rows] == ["not chosen", "chosen", "weighed in the advice"]
-    assert "the budget advice (mmm optimize, mmm simulate) weighs the two fits' draws equally" in _text(section)
-    assert "the intervals of the ROI report (mmm curves) pool them too" in _text(section)
-    assert "weighs" not in _text(form_section(SELECTION, ["TV"], [1.0]))
+    assert "the two fits are weighed equally: the budget advice (mmm optimize, mmm simulate)" in _text(section)
+    assert "are the mean of the two fits', with intervals over both fits' draws" in _text(section)
+    assert "weighed" not in _text(form_section(SELECTION, ["TV"], [1.0]))
 
 
 def test_the_segments_own_curves_are_reported_with_what_the_advice_does_with_them() -> None:

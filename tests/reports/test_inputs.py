@@ -263,8 +263,9 @@ def test_each_later_step_is_current_when_it_records_the_model_now_in_the_folder(
 
 def test_the_media_interval_pools_the_forms_as_the_channel_rois_do(tmp_path: Path) -> None:
     """Before, the page's headline media ROI interval was the chosen form's alone while its channel ROIs
-    and its words pooled both fits. A pooled form the metadata names but the folder lacks is named as
-    damaged and the interval is then the chosen form's (tolerance 1e-12)."""
+    and its words pooled both fits. The media total is the two fits' mean, as the channel ROIs' are. A
+    pooled form the metadata names but the folder lacks is named as damaged and the total and interval
+    are then the chosen form's (tolerance 1e-12)."""
     import numpy as np
 
     from mmm_analytics.curves.summary import total_contribution
@@ -280,7 +281,9 @@ def test_the_media_interval_pools_the_forms_as_the_channel_rois_do(tmp_path: Pat
     assert alone is not None and pooled is not None
     draws = [total_contribution(p, d).sum() for p in (hill, logistic) for d in range(12)]
     np.testing.assert_allclose([pooled.lower, pooled.upper], np.quantile(draws, [0.05, 0.95]), rtol=1e-12)
-    assert pooled.contribution == alone.contribution and (pooled.lower, pooled.upper) != (alone.lower, alone.upper)
+    mean = (total_contribution(hill).sum() + total_contribution(logistic).sum()) / 2
+    assert pooled.contribution == pytest.approx(mean, rel=1e-12) and pooled.contribution != alone.contribution
+    assert (pooled.lower, pooled.upper) != (alone.lower, alone.upper)
     (paths.models_dir / "pooled_response_params.npz").unlink()
     inputs = load_inputs(paths)
     assert inputs.media == alone and any(

@@ -275,7 +275,24 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     assert pooled.draw_set(brand, region).n_draws == 24
     spend = {c: v * 1.1 for c, v in pooled.current_spend(brand, region).items()}
     both, hill_only = pooled.simulate_scenario(spend, brand, region), alone.simulate_scenario(spend, brand, region)
-    assert both.incremental_sales == pytest.approx(hill_only.incremental_sales, rel=1e-12)  # the point estimate
+    logistic_folder = write_model(tmp_path / "logistic", logistic)
+    logistic_only = MarketingSimulator.from_model_dir(logistic_folder).simulate_scenario(spend, brand, region)
+    # The point figures are the two forms' mean (tolerance 1e-9); before, the chosen form's alone.
+    mean = (hill_only.incremental_sales + logistic_only.incremental_sales) / 2
+    assert both.incremental_sales == pytest.approx(mean, rel=1e-9)
+    assert both.incremental_sales != pytest.approx(hill_only.incremental_sales, rel=1e-6)
+    for channel, value in both.channel_contributions.items():
+        expected = (hill_only.channel_contributions[channel] + logistic_only.channel_contributions[channel]) / 2
+        assert value == pytest.approx(expected, rel=1e-9, abs=1e-9), channel
+    cells = pooled.cell_set(brand, region)
+    matrix = pooled.current_matrix[pooled.rows(brand, region)] * 1.3
+    np.testing.assert_allclose(cells.reference_response(matrix), cells.response(matrix), rtol=1e-9)
+    _, grad = cells.value_and_grad(matrix)
+    used = matrix > 0
+    step = 1e-3 * np.where(used, matrix, 1.0)
+    ahead, behind = cells.response(matrix + step), cells.response(np.maximum(matrix - step, 0.0))
+    assert used.any()
+    np.testing.assert_allclose(grad[used], ((ahead - behind) / (2 * step))[used], rtol=1e-5)
     assert (both.incremental_lower, both.incremental_upper) != (
         hill_only.incremental_lower,
         hill_only.incremental_upper,

@@ -67,6 +67,22 @@ def evaluate(
     return response, mroi
 
 
+def evaluate_forms(forms: Sequence[ResponseParams], spend: Array, rows: slice = slice(None)) -> tuple[Array, Array]:
+    """The point response (INR per week) and marginal ROI of ``forms`` weighed equally, each of
+    ``spend``'s shape (S, P, C): the mean of every form's :func:`evaluate` at its point estimate.
+
+    ``forms`` is the chosen fit, then any pooled one (a saturation form the form choice could not
+    rule out): as the advice weighs their draws equally, the point is their average curve. One form
+    gives its own :func:`evaluate` exactly.
+    """
+    first, *others = forms
+    response, mroi = evaluate(first, spend, rows=rows)
+    if not others:
+        return response, mroi
+    parts = [(response, mroi), *(evaluate(form, spend, rows=rows) for form in others)]
+    return np.mean([part[0] for part in parts], axis=0), np.mean([part[1] for part in parts], axis=0)
+
+
 def spend_weighted(values: Array, average: Array, axis: int) -> Array:
     """Mean over the series axis weighted by average spend (S, C): the national marginal ROI."""
     shape = [1] * values.ndim

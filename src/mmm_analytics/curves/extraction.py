@@ -16,6 +16,10 @@ path, i.e. the spend-weighted mean of the series' marginal ROIs.
 Intervals: every point is also computed for each parameter draw; bands are
 equal-tailed quantiles (see :mod:`mmm_analytics.curves.intervals`).
 
+When the form choice could not rule out a second saturation form (``pooled``), the two fits are
+weighed equally, as in the advice: the curves, ceilings and saturation points are those of their
+average curve, and the bands span both fits' draws.
+
 Saturation points, per curve, at the point estimate:
 
 - ``breakeven_spend``: the weekly spend beyond which the marginal ROI stays below 1
@@ -51,7 +55,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mmm_analytics.config.model import CurveSettings
-from mmm_analytics.curves.evaluation import draw_bands, evaluate, spend_weighted
+from mmm_analytics.curves.evaluation import draw_bands, evaluate_forms, spend_weighted
 from mmm_analytics.data.schema import ALL_SELECTION
 from mmm_analytics.response.artifacts import ResponseParams
 
@@ -248,18 +252,19 @@ def last_crossing(gap: Callable[[Array], Array], n_rows: int, n_channels: int) -
     return np.where(above[:, -1, :], np.nan, crossing)
 
 
-def saturation_points(params: ResponseParams, average: Array) -> tuple[Array, Array]:
-    """Break-even (mroi falls below 1) and 90%-of-ceiling weekly spends, each of shape (S + 1, C).
+def saturation_points(forms: Sequence[ResponseParams], average: Array) -> tuple[Array, Array]:
+    """Break-even (mroi falls below 1) and 90%-of-ceiling weekly spends, each of shape (S + 1, C),
+    on the average curve of ``forms`` (the chosen fit, then any pooled one; see :func:`evaluate_forms`).
 
     ``average`` is the average weekly spend (S, C); the last row is national.
     """
-    coefficient = params.coefficient
+    coefficient = point_coefficient(forms)
 
     def cells(m: Array) -> tuple[Array, Array]:
-        return evaluate(params, m * average[:, None, :])
+        return evaluate_forms(forms, m * average[:, None, :])
 
     def national(m: Array) -> tuple[Array, Array]:
-        response, mroi = evaluate(params, m * average[:, None, :])
+        response, mroi = evaluate_forms(forms, m * average[:, None, :])
         return response.sum(axis=0, keepdims=True), spend_weighted(mroi, average, axis=0)[None]
 
     n_series, n_channels = average.shape
@@ -278,6 +283,12 @@ def saturation_points(params: ResponseParams, average: Array) -> tuple[Array, Ar
     ) * np.concatenate([average, average.sum(axis=0, keepdims=True)])
     unused = unspent_cells(average)
     return np.where(unused, np.nan, breakeven), np.where(unused, np.nan, at_ceiling)
+
+
+def point_coefficient(forms: Sequence[ResponseParams]) -> Array:
+    """The response at full saturation (INR per week, (S, C)) of the average curve of ``forms``: the
+    mean of their coefficients (every saturation form rises to 1)."""
+    return np.mean([form.coefficient for form in forms], axis=0)
 
 
 def unspent_cells(average: Array) -> npt.NDArray[np.bool_]:
@@ -315,20 +326,22 @@ def extract_curves(
     """Curves of every channel in every series and nationally, with intervals at ``level``.
 
     ``skus`` (length S) names each series' SKU at SKU granularity. The curves are those of
-    ``params``; their intervals pool the draws of ``pooled`` (other forms of the same series).
+    ``params`` and ``pooled`` (other forms of the same series) weighed equally, their intervals
+    over every form's draws.
     """
     if skus is not None and len(skus) != len(params.series_brand):
         raise ValueError(f"{len(skus)} SKUs for {len(params.series_brand)} series")
     average = average_weekly_spend(params)
     multiples = np.linspace(0.0, settings.max_spend_multiple, settings.points)
     spend = multiples[None, :, None] * average[:, None, :]
-    response, mroi = evaluate(params, spend)
+    forms = (params, *pooled)
+    response, mroi = evaluate_forms(forms, spend)
     spend_all = _with_national(spend, spend.sum(axis=0))
     response_all = _with_national(response, response.sum(axis=0))
     mroi_all = _with_national(mroi, spend_weighted(mroi, average, axis=0))
     response_band, mroi_band = draw_bands(params, spend, average, level, pooled)
-    current_response, _ = evaluate(params, average[:, None, :])
-    breakeven, at_ceiling = saturation_points(params, average)
+    current_response, _ = evaluate_forms(forms, average[:, None, :])
+    breakeven, at_ceiling = saturation_points(forms, average)
     unused = unspent_cells(average)
     return CurveSet(
         channels=params.channels,
@@ -347,7 +360,7 @@ def extract_curves(
         mroi_upper=_estimated(_finite(mroi_band[1]), unused),
         current_spend=_with_national(average, average.sum(axis=0)),
         current_response=_with_national(current_response[:, 0, :], current_response[:, 0, :].sum(axis=0)),
-        ceiling=reachable_ceiling(params.coefficient, average),
+        ceiling=reachable_ceiling(point_coefficient(forms), average),
         breakeven_spend=breakeven,
         ceiling_spend=at_ceiling,
         level=level,

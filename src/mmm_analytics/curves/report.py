@@ -378,9 +378,9 @@ def build_report(
     )
     if pooled := metadata.pooled_saturation:
         method += (
-            f" The data could not tell saturation '{metadata.saturation}' from '{pooled}': the curves and ROIs are "
-            f"those of '{metadata.saturation}', the form chosen, and the intervals pool the {draws} draws of each form, "
-            "weighed equally, as the budget advice does."
+            f" The data could not tell saturation '{metadata.saturation}' from '{pooled}': both were fitted and are "
+            f"weighed equally, as the budget advice does. The curves and ROIs are the mean of the two fits', and the "
+            f"intervals pool the {draws} draws of each."
         )
     meaning = (
         f"{HISTORICAL} = contribution over the data period / spend over it. Marginal ROI = extra weekly sales per "

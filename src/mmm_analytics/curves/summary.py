@@ -17,8 +17,9 @@ CSV): its curve there is the priors' alone.
 Intervals: each quantity is computed for every parameter draw and summarised by
 equal-tailed quantiles (:mod:`mmm_analytics.curves.intervals`); the point value is
 computed from the point estimate. When the form choice could not rule out a second
-saturation form, its draws join the chosen form's, weighed equally, as in the advice. ``roi_lower * spend`` and ``roi_upper * spend`` are
-the contribution interval.
+saturation form, the two fits are weighed equally, as in the advice: the point value is the
+mean of their point values and the draws are both fits' draws. ``roi_lower * spend`` and
+``roi_upper * spend`` are the contribution interval.
 
 At SKU granularity a series is a brand x region x SKU and the segment table has a ``sku``
 column after ``region`` (:data:`SKU_SEGMENT_COLUMNS`): one row per series and channel.
@@ -33,7 +34,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mmm_analytics.curves.extraction import average_weekly_spend, evaluate
+from mmm_analytics.curves.evaluation import evaluate, evaluate_forms
+from mmm_analytics.curves.extraction import average_weekly_spend
 from mmm_analytics.curves.intervals import equal_tailed
 from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.response.steady_state import contribution_totals, historical_contribution
@@ -93,21 +95,32 @@ def total_contribution(params: ResponseParams, draw: int | None = None) -> Array
     return historical_contribution(params, draw).sum(axis=1)
 
 
+def point_contribution(forms: Sequence[ResponseParams]) -> Array:
+    """The point media contribution (INR over the data period, (S, C)) of ``forms`` weighed equally:
+    the chosen fit, then any pooled one (see :func:`~mmm_analytics.curves.evaluation.evaluate_forms`)."""
+    return np.mean([total_contribution(form) for form in forms], axis=0)
+
+
+def contribution_draws(forms: Sequence[ResponseParams]) -> Array:
+    """Media contribution (INR over the data period) of every draw of every form, (D, S, C)."""
+    return np.concatenate([contribution_totals(form) for form in forms])
+
+
 def estimate_roi(
     params: ResponseParams, skus: Sequence[str] | None = None, pooled: Sequence[ResponseParams] = ()
 ) -> RoiEstimates:
     """Spend, contribution and marginal ROI of every series and channel, with draws.
 
-    ``skus`` (length S) names each series' SKU at SKU granularity. The point values are those of
-    ``params``; the draws are those of ``params`` followed by those of every ``pooled`` form (another
-    saturation form of the same series that the form choice could not rule out), so the intervals
-    hold the form's uncertainty as well as each form's own.
+    ``skus`` (length S) names each series' SKU at SKU granularity. ``pooled`` holds other saturation
+    forms of the same series that the form choice could not rule out: the point values are the mean
+    of every form's, and the draws those of ``params`` followed by every pooled form's, so the
+    intervals hold the form's uncertainty as well as each form's own.
     """
     if skus is not None and len(skus) != len(params.series_brand):
         raise ValueError(f"{len(skus)} SKUs for {len(params.series_brand)} series")
     forms = (params, *pooled)
     average = average_weekly_spend(params)
-    _, mroi = evaluate(params, average[:, None, :])
+    _, mroi = evaluate_forms(forms, average[:, None, :])
     mroi_draws = np.concatenate([evaluate(form, average[:, None, :], draws=True)[1] for form in forms])
     return RoiEstimates(
         channels=params.channels,
@@ -115,8 +128,8 @@ def estimate_roi(
         regions=params.series_region,
         spend=params.spend.sum(axis=1),
         average_spend=average,
-        contribution=total_contribution(params),
-        contribution_draws=np.concatenate([contribution_totals(form) for form in forms]),
+        contribution=point_contribution(forms),
+        contribution_draws=contribution_draws(forms),
         mroi=mroi[:, 0, :],
         mroi_draws=mroi_draws[:, :, 0, :],
         skus=None if skus is None else tuple(skus),

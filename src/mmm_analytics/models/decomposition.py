@@ -20,7 +20,7 @@ All parts are Sales_Value in INR of shape (S, T) (channels (S, T, C)).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import keras
@@ -135,6 +135,27 @@ def decompose(model: MarketingMixModel, panel: FeaturePanel, promotions: Sequenc
         price=runs["no_media"] - runs["no_media_price"],
         promotions=runs["no_media_price"] - runs["base"],
         media=media,
+    )
+
+
+def average_decompositions(fits: Sequence[Decomposition]) -> Decomposition:
+    """The decomposition of ``fits`` (of the same panel) weighed equally, each part the mean of theirs:
+    the chosen form's fit and the pooled one's, as the ROIs and the advice weigh them. Each fit's parts
+    add up to its prediction, so the averaged parts add up to the averaged prediction."""
+    first, *others = fits
+    if not others:
+        return first
+
+    def mean(pick: Callable[[Decomposition], Grid]) -> Grid:
+        return np.mean([pick(fit) for fit in fits], axis=0)
+
+    return Decomposition(
+        channels=first.channels,
+        predicted=mean(lambda fit: fit.predicted),
+        base=mean(lambda fit: fit.base),
+        price=mean(lambda fit: fit.price),
+        promotions=mean(lambda fit: fit.promotions),
+        media=mean(lambda fit: fit.media),
     )
 
 

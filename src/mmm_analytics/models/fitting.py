@@ -14,6 +14,7 @@ from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.models.decomposition import Decomposition, decompose
 from mmm_analytics.models.export import predictions, response_params
 from mmm_analytics.models.inputs import ModelInputs, model_inputs
 from mmm_analytics.models.lift_tests import LiftTests
@@ -244,8 +245,8 @@ def fit_and_summarise(
     if selection is not None and selection.pooled:
         t0 = time.perf_counter()
         pooled = pooled_fit(panel, config, selection.pooled_candidate.starts[-1], sample, lift_tests)
-        if isinstance(pooled, ResponseParams):
-            info["pooled"] = pooled
+        if isinstance(pooled, PooledFit):
+            info["pooled"], info["pooled_decomposition"] = pooled.params, pooled.decomposition
         else:  # the advice uses the chosen form alone, and the report says why
             selection = selection.without_pooled(pooled)
         timings["pooled form"] = time.perf_counter() - t0
@@ -270,17 +271,26 @@ def langevin_steps(config: ModelConfig, large: bool) -> int:
     return 0 if large else config.intervals.langevin_steps
 
 
+@dataclass(frozen=True, slots=True)
+class PooledFit:
+    """The fit of the form the selection could not rule out: its response (with draws) and its
+    decomposition of the panel's sales (averaged with the chosen fit's in the model's outputs)."""
+
+    params: ResponseParams
+    decomposition: Decomposition
+
+
 def pooled_fit(
     panel: FeaturePanel,
     config: ProjectConfig,
     start: Start,
     sample: FeaturePanel,
     lift_tests: LiftTests | None = None,
-) -> ResponseParams | str:
+) -> PooledFit | str:
     """The response of the form the selection could not rule out (``start``'s forms), fitted to the
     whole panel's training weeks from its last fold fit (on ``sample``'s series) by the MAP polish
-    (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its posterior draws;
-    or why it could not be fitted (its polish diverged or met a singular system, or its draws are not
+    (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its posterior draws
+    and decomposition; or why it could not be fitted (its polish diverged or met a singular system, or its draws are not
     finite): the chosen form is fitted by then, so this one's failure never ends the training."""
     model_config = config.model.pinned(start.carryover, start.saturation)
     model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
@@ -297,7 +307,7 @@ def pooled_fit(
     params = response_params(model, panel, inputs, draws)
     if nonfinite := [name for name in DRAW_FIELDS if not np.isfinite(getattr(params, name)).all()]:
         return f"its draws are not finite ({', '.join(nonfinite)})"
-    return params
+    return PooledFit(params, decompose(model, panel))
 
 
 def refine(model: MarketingMixModel, inputs: ModelInputs, large: bool) -> SeriesLeastSquares:

@@ -17,7 +17,7 @@ from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.model import SplitBy
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.features.store import load_panel, meta_path
-from mmm_analytics.models.decomposition import Decomposition, decompose
+from mmm_analytics.models.decomposition import Decomposition, average_decompositions, decompose
 from mmm_analytics.models.fitting import choose_forms, fit_and_summarise
 from mmm_analytics.models.history_plot import history_figure
 from mmm_analytics.models.lift_tests import LiftTests, lift_test_notes, read_lift_tests
@@ -217,6 +217,8 @@ def _fit_whole(
 ) -> _Fitted:
     """One model of the whole panel, its Keras files and training history written to ``output_dir``."""
     model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs, progress, lift_tests)
+    # A pooled form's fit is weighed equally with the chosen one's, as in the ROIs and the advice.
+    pooled = [part for part in (info.pop("pooled_decomposition", None),) if part is not None]
     shutil.rmtree(output_dir / MARKETS_DIR, ignore_errors=True)  # a split model's, from an earlier run
     files = save_keras_model(model, output_dir)
     files.append(
@@ -242,7 +244,7 @@ def _fit_whole(
         info.pop("uncalibrated", None),
         noise,
         (model.carryover, model.saturation),
-        lambda: decompose(model, panel),
+        lambda: average_decompositions([decompose(model, panel), *pooled]),
         info,
         files,
         summary,

@@ -39,9 +39,10 @@ def _pooled_words(selection: Mapping[str, Any]) -> tuple[str, ...]:
         return ()
     return (
         f"The data cannot tell {FORM_WORDS.get(pooled, pooled)} from the chosen saturation: it was fitted too, "
-        "and the budget advice (mmm optimize, mmm simulate) weighs the two fits' draws equally, so a plan is "
-        "judged under both shapes of diminishing returns, and the intervals of the ROI report (mmm curves) pool "
-        "them too. The ROIs, curves and contributions of this report are the chosen form's.",
+        "and the two fits are weighed equally: the budget advice (mmm optimize, mmm simulate) judges a plan "
+        "over both fits' draws, under both shapes of diminishing returns; the contributions and fit of this "
+        "report and the ROIs and curves of the ROI report (mmm curves) are the mean of the two fits', with "
+        "intervals over both fits' draws. The media parameters below are the chosen form's.",
     )
 
 

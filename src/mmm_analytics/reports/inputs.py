@@ -98,12 +98,13 @@ class SummaryInputs:
 
 
 def media_total(params: ResponseParams, level: float, pooled: tuple[ResponseParams, ...] = ()) -> MediaTotal:
-    """Media's total contribution over the data period, with the equal-tailed interval over the draws
-    (those of the ``pooled`` forms too, as in ``channel_roi.csv``); the point is ``params``'."""
-    from mmm_analytics.curves.summary import total_contribution
+    """Media's total contribution over the data period, with the equal-tailed interval over the draws:
+    ``params`` and the ``pooled`` forms weighed equally, as in ``channel_roi.csv``."""
+    from mmm_analytics.curves.summary import contribution_draws, point_contribution
 
-    point = float(total_contribution(params).sum())
-    draws = np.array([total_contribution(form, d).sum() for form in (params, *pooled) for d in range(form.n_draws)])
+    forms = (params, *pooled)
+    point = float(point_contribution(forms).sum())
+    draws = contribution_draws(forms).sum(axis=(1, 2))
     low, high = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0]) if draws.size else (point, point)
     return MediaTotal(point, float(low), float(high), float(params.spend.sum()), level)
 
@@ -426,7 +427,7 @@ def _pooled(
     reading: _Reading, models: Path, params: ResponseParams, metadata: ModelMetadata
 ) -> tuple[ResponseParams, ...]:
     """The pooled form the metadata names (none when none is); a damaged or missing one is left out and
-    named, and the media interval is then the chosen form's alone."""
+    named, and the media total and interval are then the chosen form's alone."""
     try:
         return load_pooled(models, params, metadata.pooled_saturation)
     except InputError as error:

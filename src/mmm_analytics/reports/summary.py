@@ -455,8 +455,8 @@ def _advice_forms_sentence(meta: ModelMetadata) -> tuple[str, ...]:
     words = SATURATION_WORDS.get(pooled, pooled.replace("_", " "))
     return (
         f"The data could not tell saturation '{meta.saturation}' from '{pooled}' ({words}): the recommended budget "
-        "split is judged under both, weighed equally; the ROIs and curves on this page are those of "
-        f"'{meta.saturation}', the form chosen, and their intervals span both forms.",
+        "split is judged under both, weighed equally, and the ROIs, curves and contributions on this page are "
+        "the mean of the two fits', with intervals that span both.",
     )
 
 

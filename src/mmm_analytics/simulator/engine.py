@@ -96,7 +96,8 @@ class MarketingSimulator:
         number_format: NumberFormat = NumberFormat.INDIAN,
     ) -> None:
         """``pooled``: the responses of other forms the model's form choice could not rule out, fitted
-        to the same series; the advice and the intervals of scenarios pool their draws with ``params``'.
+        to the same series, weighed equally with ``params``: the advice and the intervals of scenarios
+        pool their draws, and a scenario's point figures are the mean of the forms'.
         ``number_format``: the digit grouping of the amounts in messages and advice."""
         if tuple(metadata.channels) != tuple(params.channels):
             raise InputError(
@@ -113,6 +114,7 @@ class MarketingSimulator:
         self.number_format = number_format
         self.max_spend_multiple = float(self.settings.max_spend_multiple)
         self.surface = ResponseSurface.from_params(params, self.settings.segment_curves)
+        self._pooled_surfaces = tuple(ResponseSurface.from_params(p, self.settings.segment_curves) for p in self.pooled)
         spend = params.spend
         self.current_matrix: SpendMatrix = spend.mean(axis=1)  # (S, C)
         self.baseline_weekly = params.baseline_sales[:, -RECENT_BASELINE_WEEKS:].mean(axis=1)  # (S,)
@@ -185,7 +187,7 @@ class MarketingSimulator:
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - the simulator lives as long as its caches
     def cell_set(self, brand: str, region: str) -> CellSet:
-        return self.surface.cells(self.rows(brand, region))
+        return self.surface.cells(self.rows(brand, region), self._pooled_surfaces)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019
     def draw_set(self, brand: str, region: str) -> DrawSet:

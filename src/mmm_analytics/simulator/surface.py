@@ -74,21 +74,29 @@ class ResponseSurface:
         """True when every channel's response is concave in spend (one optimum)."""
         return saturation.is_concave(self.family, self.slope)
 
-    def cells(self, rows: Rows) -> CellSet:
-        """The kernels bound to the series ``rows`` (indices into S)."""
-        return CellSet.build(self, np.asarray(rows, dtype=np.int64))
+    def cells(self, rows: Rows, pooled: Sequence[ResponseSurface] = ()) -> CellSet:
+        """The kernels bound to the series ``rows`` (indices into S); with ``pooled`` (the surfaces of
+        other forms of the same series), the point response is the mean of every form's."""
+        return CellSet.build(self, np.asarray(rows, dtype=np.int64), pooled)
 
 
 @dataclass(frozen=True, slots=True)
 class CellSet:
-    """A surface restricted to K series, with device arrays ready for the kernels."""
+    """A surface restricted to K series, with device arrays ready for the kernels.
+
+    ``pooled`` holds the same cells on the surfaces of other saturation forms the model's form choice
+    could not rule out: every response, marginal ROI and curvature is then the mean over the forms,
+    weighed equally (the point of the model averaged over the forms, as the draws weigh them).
+    """
 
     surface: ResponseSurface
     rows: Rows
     arrays: tuple[jax.Array, ...]
+    pooled: tuple[CellSet, ...] = ()
 
     @classmethod
-    def build(cls, surface: ResponseSurface, rows: Rows) -> CellSet:
+    def build(cls, surface: ResponseSurface, rows: Rows, pooled: Sequence[ResponseSurface] = ()) -> CellSet:
+        others = tuple(cls.build(other, rows) for other in pooled)
         arrays = kernels.device_arrays(
             surface.coefficient[rows],
             surface.exposure_scale[rows],
@@ -97,7 +105,7 @@ class CellSet:
             surface.half_saturation[rows],
             surface.slope[rows],
         )
-        return cls(surface=surface, rows=rows, arrays=arrays)
+        return cls(surface=surface, rows=rows, arrays=arrays, pooled=others)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -107,6 +115,10 @@ class CellSet:
         """Per cell, for weekly ``spend`` of shape (K, C) in INR: weekly incremental sales (INR),
         marginal ROI (INR per INR) and curvature (its derivative, per INR); each (K, C)."""
         response, mroi, curvature = kernels.evaluate(spend, *self.arrays, family=self.surface.family, order=2)
+        if not self.pooled:
+            return response, mroi, curvature
+        parts = [(response, mroi, curvature), *(other.evaluate(spend) for other in self.pooled)]
+        response, mroi, curvature = (np.mean([part[i] for part in parts], axis=0) for i in range(3))
         return response, mroi, curvature
 
     def response(self, spend: SpendMatrix) -> SpendMatrix:
@@ -127,7 +139,7 @@ class CellSet:
         compilation for new shapes. Equal to :meth:`response` to rounding.
         """
         s = self.surface
-        return steady_state_response(
+        response = steady_state_response(
             np.asarray(spend),
             s.coefficient[self.rows],
             s.exposure_scale[self.rows],
@@ -137,6 +149,9 @@ class CellSet:
             s.slope[self.rows],
             s.family,
         )
+        if not self.pooled:
+            return response
+        return np.mean([response, *(other.reference_response(spend) for other in self.pooled)], axis=0)
 
     def value_and_grad(self, spend: SpendMatrix) -> tuple[float, SpendMatrix]:
         """Total weekly incremental sales (INR) and its gradient (marginal ROI per cell, (K, C))."""
