@@ -266,6 +266,7 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     """``mmm train`` saves the saturation form it could not rule out beside the chosen one; the
     simulator pools their draws (the scenario interval and the advice see both)."""
     hill, logistic = build_params(saturation="hill", n_draws=12), build_params(saturation="logistic", n_draws=12)
+    logistic = dataclasses.replace(logistic, baseline_sales=1.1 * logistic.baseline_sales)  # its own fit's baseline
     folder = write_model(tmp_path / "model", hill)
     alone = MarketingSimulator.from_model_dir(folder)
     pool_form(folder, logistic)
@@ -281,6 +282,8 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     mean = (hill_only.incremental_sales + logistic_only.incremental_sales) / 2
     assert both.incremental_sales == pytest.approx(mean, rel=1e-9)
     assert both.incremental_sales != pytest.approx(hill_only.incremental_sales, rel=1e-6)
+    baseline = (hill_only.baseline_sales + logistic_only.baseline_sales) / 2
+    assert both.predicted_sales == pytest.approx(baseline + mean, rel=1e-9)
     for channel, value in both.channel_contributions.items():
         expected = (hill_only.channel_contributions[channel] + logistic_only.channel_contributions[channel]) / 2
         assert value == pytest.approx(expected, rel=1e-9, abs=1e-9), channel

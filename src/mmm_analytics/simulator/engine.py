@@ -117,7 +117,9 @@ class MarketingSimulator:
         self._pooled_surfaces = tuple(ResponseSurface.from_params(p, self.settings.segment_curves) for p in self.pooled)
         spend = params.spend
         self.current_matrix: SpendMatrix = spend.mean(axis=1)  # (S, C)
-        self.baseline_weekly = params.baseline_sales[:, -RECENT_BASELINE_WEEKS:].mean(axis=1)  # (S,)
+        # (S,) recent weekly sales without media, the forms weighed equally as the response is
+        recent = [form.baseline_sales[:, -RECENT_BASELINE_WEEKS:].mean(axis=1) for form in (params, *self.pooled)]
+        self.baseline_weekly = np.mean(recent, axis=0)
         weights = np.cumsum(params.lag_weights, axis=1)  # (M, L + 1, C)
         lags = np.minimum(np.arange(self.settings.horizon_weeks), weights.shape[1] - 1)
         share = weights[:, lags] / np.where(weights[:, -1:] > 0, weights[:, -1:], 1.0)  # (M, H, C)
