@@ -392,7 +392,8 @@ class MarketingSimulator:
             dataclasses.replace(self.surface, family=p.saturation, slope=np.asarray(p.slope_draws, dtype=np.float64))
             for p in forms
         ]  # (D, M, C) each
-        return self.surface.is_concave and all(d.is_concave for d in draws)
+        points = (self.surface, *self._pooled_surfaces)  # the point response is their mean
+        return all(s.is_concave for s in points) and all(d.is_concave for d in draws)
 
     def scaled_current(self, brand: str, region: str, budget: float) -> SpendMatrix:
         """Today's mix (K, C) of the selection scaled to ``budget`` (an even split when nothing is spent today)."""
