@@ -179,7 +179,7 @@ def test_assumptions_say_when_the_advice_weighs_a_second_saturation_form(small_r
     section = re.search(r'<section id="assumptions">(.*?)</section>', page, re.S).group(1)
     assert "could not tell saturation &#39;hill&#39; from &#39;logistic&#39;" in section
     assert "judged under both, weighed equally" in section
-    assert "their intervals span both forms" in section
+    assert "are the mean of the two fits&#39;, with intervals that span both" in section
     assert "weighed equally" not in re.search(
         r'<section id="assumptions">(.*?)</section>', _page(small_run), re.S
     ).group(1)
