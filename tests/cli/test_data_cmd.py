@@ -89,12 +89,12 @@ def test_fixture_csv_validates_and_cleans(project: Path, kaggle_head_path: Path)
     assert (project / "data/raw/mmm_data.csv").read_bytes() == kaggle_head_path.read_bytes()
     assert len(pd.read_parquet(project / "data/processed/clean_panel.parquet")) == 18
     # One week: read, but not fittable, and said so before 'mmm features' refuses it.
-    assert "the panel has 1 week(s) of data: it can be explored, but a model needs at least 9" in " ".join(
+    assert "the panel has 1 week of data: it can be explored, but a model needs at least 9" in " ".join(
         result.output.split()
     )
     features = runner.invoke(app, ["features"])
     # the file is named (before: "the panel has 1 week(s)", which file left to guess)
-    expected = "'data/processed/clean_panel.parquet' has 1 week(s) of data"
+    expected = "'data/processed/clean_panel.parquet' has 1 week of data"
     assert features.exit_code == 2 and expected in " ".join(features.output.split())
 
 

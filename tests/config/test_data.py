@@ -80,7 +80,7 @@ def test_a_channel_name_the_command_line_cannot_take_is_refused(name: str) -> No
 def test_a_channel_named_like_another_output_column_is_refused_on_loading(name: str) -> None:
     """Before, such a name passed data, eda and features and stopped ``mmm train`` after the fit."""
     spec = {"column": "TV_Impressions", "cpm": 1.2}
-    with pytest.raises(pydantic.ValidationError, match=rf"channel name\(s\) '{name}' are taken by other columns"):
+    with pytest.raises(pydantic.ValidationError, match=rf"channel name '{name}' is taken by other columns"):
         DataConfig.model_validate({"channels": {name: spec}})
 
 

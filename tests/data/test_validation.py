@@ -85,7 +85,7 @@ FATAL_CASES = [
     pytest.param(
         _set(9, "Radio_Listenership", "inf"),
         "column 'Radio_Listenership'",
-        "not numbers (line 11: 'inf')",
+        "is not a number (line 11: 'inf')",
         id="infinite",
     ),
     pytest.param(_set(2, "Sales_Value", "1,234.5"), "column 'Sales_Value'", "'1,234.5'", id="thousands_separator"),
@@ -173,10 +173,10 @@ def test_a_no_value_mark_is_named_as_such_not_as_an_empty_cell(raw_small: pd.Dat
     raw = raw_small.copy()
     raw.loc[[10, 20], "Sales_Value"] = ["", "#N/A"]
     (issue,) = validate_panel(raw, SOURCE).issues
-    assert "2 missing value(s) (first on line 12; written as '#N/A' on line 22) will be imputed" in issue.message
+    assert "2 missing values (first on line 12; written as '#N/A' on line 22) will be imputed" in issue.message
     raw.loc[10, "Sales_Value"] = " n/a "
     (issue,) = validate_panel(raw, SOURCE).issues
-    assert "2 missing value(s) (first on line 12: 'n/a') will be imputed" in issue.message
+    assert "2 missing values (first on line 12: 'n/a') will be imputed" in issue.message
 
 
 def test_missing_weeks_are_added_as_empty_rows(raw_small: pd.DataFrame) -> None:
@@ -245,7 +245,7 @@ def test_dates_written_day_first_get_the_hint() -> None:
     """Before, '13/01/2022' got only "use M/D/YYYY or YYYY-MM-DD", with no word that day and month are swapped."""
     _, issues = parse_dates(pd.Series(["6/1/2022", "13/1/2022", "20/01/2022"]), SOURCE)
     (issue,) = issues
-    assert "2 value(s) are not dates" in issue.message and "(line 3: '13/1/2022')" in issue.message
+    assert "2 values are not dates" in issue.message and "(line 3: '13/1/2022')" in issue.message
     assert issue.message.endswith("written D/M/YYYY? use M/D/YYYY (e.g. 7/4/2022) or YYYY-MM-DD")
     _, typo = parse_dates(pd.Series(["1/3/2022", "1/10/2022", "1/177/2022"]), SOURCE)
     assert "D/M/YYYY" not in typo[0].message
@@ -289,7 +289,7 @@ def test_a_bad_date_in_a_week_column_names_the_column_as_written(raw_small: pd.D
     """Before, ISO weeks in a column headed Week were reported in column 'Date', which the file lacks."""
     raw = raw_small.rename(columns={schema.DATE: "Week"})
     raw["Week"] = pd.to_datetime(raw["Week"], format="%m/%d/%Y").dt.strftime("%G-W%V")
-    with pytest.raises(InputError, match=r"^bad\.csv: column 'Week': 416 value\(s\) are not dates .*'20\d\d-W\d\d'"):
+    with pytest.raises(InputError, match=r"^bad\.csv: column 'Week': 416 values are not dates .*'20\d\d-W\d\d'"):
         validate_panel(raw, SOURCE)
 
 
@@ -342,11 +342,9 @@ def test_without_a_channel_table_a_spend_column_is_ignored(raw_with_spend: pd.Da
 @pytest.mark.parametrize(
     ("value", "detail"),
     [
-        pytest.param(
-            "-250", "1 negative value(s) (line 9: -250); media spend and exposures must be >= 0", id="negative"
-        ),
-        pytest.param("12k", "1 value(s) are not numbers (line 9: '12k')", id="text"),
-        pytest.param("inf", "not numbers (line 9: 'inf')", id="infinite"),
+        pytest.param("-250", "1 negative value (line 9: -250); media spend and exposures must be >= 0", id="negative"),
+        pytest.param("12k", "1 value is not a number (line 9: '12k')", id="text"),
+        pytest.param("inf", "1 value is not a number (line 9: 'inf')", id="infinite"),
     ],
 )
 def test_bad_spend_values_are_fatal_and_name_the_column(raw_with_spend: pd.DataFrame, value: str, detail: str) -> None:
@@ -412,7 +410,7 @@ def test_a_huge_exposure_names_column_line_and_the_key_to_raise(raw_small: pd.Da
     with pytest.raises(InputError) as caught:
         validate_panel(_set(7, "TV_Impressions", "1e308")(raw_small), SOURCE, DataConfig().channel_table())
     message = str(caught.value)
-    assert message.startswith(f"{SOURCE}: column 'TV_Impressions': 1 value(s) above 1e+12 exposures per week ")
+    assert message.startswith(f"{SOURCE}: column 'TV_Impressions': 1 value above 1e+12 exposures per week ")
     assert "(line 9: 1e+308)" in message
     assert "data_config.yaml key 'validation.max_weekly_exposure'" in message
     assert "\n" not in message
@@ -432,7 +430,7 @@ def test_every_numeric_column_has_a_bound(raw_small: pd.DataFrame, column: str, 
     with pytest.raises(InputError) as caught:
         validate_panel(_set(3, column, value)(raw_small), SOURCE)
     message = str(caught.value)
-    assert message.startswith(f"{SOURCE}: column '{column}': 1 value(s) above ")
+    assert message.startswith(f"{SOURCE}: column '{column}': 1 value above ")
     assert "line 5" in message and f"'validation.{key}'" in message
 
 
@@ -449,14 +447,14 @@ def test_an_exposure_whose_spend_is_implausible_names_the_cpm_key(raw_small: pd.
     with pytest.raises(InputError) as caught:
         validate_panel(_set(7, "TV_Impressions", "4e8")(raw_small), SOURCE, channels)
     message = str(caught.value)
-    assert message.startswith(f"{SOURCE}: column 'TV_Impressions': 1 value(s) imply a weekly spend above 1e+12 INR")
+    assert message.startswith(f"{SOURCE}: column 'TV_Impressions': 1 value implies a weekly spend above 1e+12 INR")
     assert "line 9: 4e+08 x cpm 5e+06 / 1000 = 2e+12 INR" in message
     assert "'channels.TV.cpm'" in message and "'validation.max_weekly_spend_inr'" in message
 
 
 def test_a_huge_spend_column_value_names_the_spend_key(raw_with_spend: pd.DataFrame) -> None:
     raw = _set(7, "TV_Spend", "3e12")(raw_with_spend)
-    with pytest.raises(InputError, match=r"column 'TV_Spend': 1 value\(s\) above 1e\+12 INR per week \(line 9"):
+    with pytest.raises(InputError, match=r"column 'TV_Spend': 1 value above 1e\+12 INR per week \(line 9"):
         validate_panel(raw, SOURCE, SPEND_CONFIG.channel_table())
 
 
@@ -533,7 +531,7 @@ def test_a_price_of_zero_in_a_week_with_sales_is_fatal(raw_small: pd.DataFrame, 
     with pytest.raises(InputError) as caught:
         validate_panel(raw, SOURCE)
     message = str(caught.value)
-    assert message.startswith(f"{SOURCE}: column '{column}': {len(rows)} row(s) with a price of 0 in a week with sales")
+    assert message.startswith(f"{SOURCE}: column '{column}': {len(rows)} rows with a price of 0 in a week with sales")
     assert "leave the cell empty for the cleaning step to fill" in message and "\n" not in message
 
 
@@ -602,9 +600,7 @@ def test_a_repeated_header_line_is_named_as_such(raw_small: pd.DataFrame) -> Non
     """Before: "column 'Date': 1 value(s) are not dates (line 12: 'Date') (and 24 more problem(s) ...)"."""
     raw = raw_small.copy()
     raw.loc[10] = list(raw.columns)
-    with pytest.raises(
-        InputError, match=r"line 12 repeats the header \(1 such line\(s\); two files joined\?\); remove"
-    ):
+    with pytest.raises(InputError, match=r"line 12 repeats the header \(1 such line; two files joined\?\); remove it"):
         validate_panel(raw, SOURCE)
 
 
@@ -612,7 +608,7 @@ def test_a_totals_row_is_named_as_such(raw_small: pd.DataFrame) -> None:
     """Before: "column 'Geo': 1 empty value(s) (first on line ...)", with no word of the totals row."""
     total = pd.DataFrame([{**{c: "" for c in raw_small.columns}, schema.DATE: "Total", "Sales_Value": "123"}])
     raw = pd.concat([raw_small, total], ignore_index=True)
-    with pytest.raises(InputError, match=r"empty value\(s\) .*; that line looks like a totals row: remove it"):
+    with pytest.raises(InputError, match=r"empty values? .*; that line looks like a totals row: remove it"):
         validate_panel(raw, SOURCE)
 
 
@@ -627,7 +623,7 @@ def test_a_name_holding_the_word_total_is_not_taken_for_a_totals_row(raw_small: 
     raw = raw_small.copy()
     raw.loc[3, schema.BRAND] = "TotalEnergies"
     raw.loc[3, schema.SKU] = ""
-    with pytest.raises(InputError, match=r"1 empty value\(s\) \(first on line 5\); every row needs a value$"):
+    with pytest.raises(InputError, match=r"1 empty value \(first on line 5\); every row needs a value$"):
         validate_panel(raw, SOURCE)
 
 
@@ -677,17 +673,17 @@ def _huge_sales(frame: pd.DataFrame) -> pd.DataFrame:
         (lambda f: f.drop(columns="CPI"), r"column 'CPI' is missing \(not a cleaned panel\?\)"),
         (lambda f: f.assign(Date=f["Date"].astype(str)), r"column 'Date' holds \w+ values, not dates"),
         (_text_sales, r"column 'Sales_Value' holds \w+ values, not numbers"),
-        (_twice, r"3 duplicate series-week row\(s\) \(e\.g\. \w+/\w+/\w+, week of \d{4}-\d\d-\d\d\)"),
+        (_twice, r"3 duplicate series-week rows \(e\.g\. \w+/\w+/\w+, week of \d{4}-\d\d-\d\d\)"),
         (_week_dropped, r"series \w+/\w+/\w+ has rows for 103 of the 104 weeks"),
         (_one_row_dropped, r"series \w+/\w+/\w+ has rows for 103 of the 104 weeks .*\(1 series short of weeks\)"),
-        (_shifted_day, r"column 'Date': 1 row\(s\) off the weekly grid"),
+        (_shifted_day, r"column 'Date': 1 row off the weekly grid"),
         (
             _negative_tv,
-            r"column 'TV_Impressions': 1 negative value\(s\) \(\w+/\w+/\w+, week of [-\d]+: -5\); .* >= 0; re-run",
+            r"column 'TV_Impressions': 1 negative value \(\w+/\w+/\w+, week of [-\d]+: -5\); .* >= 0; re-run",
         ),
         (
             _huge_sales,
-            r"column 'Sales_Value': 1 value\(s\) above 1e\+12 INR per week \(\w+/\w+/\w+, week of [-\d]+: 1e\+300\); "
+            r"column 'Sales_Value': 1 value above 1e\+12 INR per week \(\w+/\w+/\w+, week of [-\d]+: 1e\+300\); "
             r".*validation\.max_weekly_sales",
         ),
     ],
@@ -726,7 +722,7 @@ def test_a_parquet_exposure_whose_spend_is_implausible_names_the_series_and_the_
     with pytest.raises(InputError) as raised:
         check_clean_panel(dear, "panel.parquet", channels)
     message = str(raised.value)
-    assert message.startswith("panel.parquet: column 'TV_Impressions': 1 value(s) imply a weekly spend above 1e+12 INR")
+    assert message.startswith("panel.parquet: column 'TV_Impressions': 1 value implies a weekly spend above 1e+12 INR")
     row = dear.iloc[6]
     where = f"{row['Geo']}/{row['Brand']}/{row['SKU']}, week of {row['Date'].date().isoformat()}"
     assert f"({where}: 4e+08 x cpm 5e+06 / 1000 = 2e+12 INR)" in message and "line " not in message
@@ -739,7 +735,7 @@ def test_implausible_but_usable_values_are_named(clean_frame: pd.DataFrame) -> N
     odd.loc[odd.index[4], "Weighted_Distribution"] = 45.0
     odd.loc[odd.index[[2, 7]], "Net_Price"] = odd.loc[odd.index[[2, 7]], "MRP"] * 5
     share, price = plausibility_notes(odd)
-    assert share.startswith("column 'Weighted_Distribution': 1 value(s) above 1 (e.g. 45 in ")
+    assert share.startswith("column 'Weighted_Distribution': 1 value above 1 (e.g. 45 in ")
     assert share.endswith("given in percent? divide the column by 100")
-    assert price.startswith("column 'Net_Price': 2 row(s) above 'MRP' (e.g. ")
+    assert price.startswith("column 'Net_Price': 2 rows above 'MRP' (e.g. ")
     assert price.endswith("check that the two columns are not swapped")

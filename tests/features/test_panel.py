@@ -155,7 +155,7 @@ def test_a_panel_too_short_to_train_on_says_so(dated_frame: pd.DataFrame, weeks:
     """Before, the published file's first rows (one week) were told to set holdout_weeks to 0, which
     still left too few weeks."""
     first = sorted(dated_frame["Date"].unique())[:weeks]
-    with pytest.raises(InputError, match=rf"^the panel has {weeks} week\(s\) of data; the model needs at least 9"):
+    with pytest.raises(InputError, match=rf"^the panel has {weeks} weeks? of data; the model needs at least 9"):
         build_panel(dated_frame[dated_frame["Date"].isin(first)], DataConfig(holdout_weeks=0), FeatureConfig())
 
 
@@ -188,7 +188,7 @@ def test_a_missing_value_is_named_not_summed_as_zero(dated_frame: pd.DataFrame, 
     with pytest.raises(InputError) as caught:
         build_panel(frame, DataConfig(), FeatureConfig())
     message = str(caught.value)
-    assert message.startswith(f"the cleaned panel: column '{column}' has 1 missing or non-finite value(s) ")
+    assert message.startswith(f"the cleaned panel: column '{column}' has 1 missing or non-finite value ")
     assert "(first: EAST/BrandA/" in message and "re-run 'mmm data'" in message
 
 

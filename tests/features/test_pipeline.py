@@ -97,7 +97,7 @@ def test_a_raw_csv_with_an_implausible_exposure_names_the_column(small_panel: Sy
     frame.loc[7, "TV_Impressions"] = "1e308"
     path = tmp_path / "panel.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(InputError, match=rf"^{path}: column 'TV_Impressions': 1 value\(s\) above 1e\+12"):
+    with pytest.raises(InputError, match=rf"^{path}: column 'TV_Impressions': 1 value above 1e\+12"):
         build_features(path, tmp_path / "features.parquet", load_config(tmp_path / "no-config"))
 
 
@@ -144,7 +144,7 @@ def test_a_parquet_with_duplicate_rows_is_refused_not_summed(dated_frame: pd.Dat
     """Before, the duplicated series-weeks had their sales and exposures doubled in the features."""
     path = tmp_path / "clean_panel.parquet"
     pd.concat([dated_frame, dated_frame.iloc[:3]]).to_parquet(path, index=False)
-    with pytest.raises(InputError, match=r"3 duplicate series-week row\(s\)"):
+    with pytest.raises(InputError, match=r"3 duplicate series-week rows"):
         read_clean_panel(path)
 
 

@@ -93,7 +93,7 @@ def test_a_missing_control_value_is_an_input_error_naming_the_control(arrays) ->
     exposure, controls, sales = arrays
     broken = controls.copy()
     broken[1, 4, 2] = np.nan
-    with pytest.raises(InputError, match=r"^control 'CPI' has 1 missing or non-finite value\(s\); run 'mmm data'"):
+    with pytest.raises(InputError, match=r"^control 'CPI' has 1 missing or non-finite value; run 'mmm data'"):
         Scalers.fit(exposure, broken, sales, N_TRAIN, ["a", "b", "CPI", "constant"])
 
 
@@ -142,7 +142,7 @@ def test_constant_duplicate_and_collinear_controls_get_a_note_each() -> None:
     assert notes == (
         "control 'flat' is constant over the training weeks and was dropped",
         "control 'a_again' duplicates 'a' over the training weeks and was dropped",
-        "1 exactly collinear combination(s) of the controls were dropped",
+        "1 exactly collinear combination of the controls was dropped",
     )
 
 

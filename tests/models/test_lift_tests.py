@@ -364,7 +364,7 @@ def test_overlapping_but_different_slices_are_kept(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "header, message",
     [
-        ("channel,brand,region,start_date,end_date,incremental_sales", "missing column\\(s\\) 'standard_error'"),
+        ("channel,brand,region,start_date,end_date,incremental_sales", "missing column 'standard_error'"),
         ("channel,brand,region,start,end_date,incremental_sales,standard_error", "unknown column 'start'"),
         (f"{HEADER},note", "unknown column 'note'"),
         (f"{HEADER},brand", "column 'brand' appears 2 times"),

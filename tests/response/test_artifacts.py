@@ -275,7 +275,7 @@ def test_params_with_a_value_at_or_below_zero_name_the_file_and_array(
     params = small_params()
     params.save(tmp_path)
     _rewrite(tmp_path, **{name: _with(getattr(params, name), index, -1.0)})
-    reason = f"array '{name}' holds 1 value(s) <= 0 (smallest -1)"
+    reason = f"array '{name}' holds 1 value <= 0 (smallest -1)"
     with pytest.raises(InputError, match="^" + _damaged(tmp_path / PARAMS_FILE, reason)):
         ResponseParams.load(tmp_path)
 
@@ -287,7 +287,7 @@ def test_params_with_a_negative_media_coefficient_are_damaged(tmp_path: Path, na
     params.save(tmp_path)
     array = getattr(params, name)
     _rewrite(tmp_path, **{name: -np.abs(array) - 1.0})
-    with pytest.raises(InputError, match=rf"array '{name}' holds {array.size} negative value\(s\)"):
+    with pytest.raises(InputError, match=rf"array '{name}' holds {array.size} negative values"):
         ResponseParams.load(tmp_path)
 
 

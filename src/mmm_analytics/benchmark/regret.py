@@ -54,7 +54,9 @@ def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[
     """
     missing = [c for c in channels if c not in truth.channels]
     if missing:
-        raise InputError(f"ground truth has no channel(s) {missing}; it lists {truth.channels}")
+        raise InputError(
+            f"ground truth has no {'channels' if len(missing) > 1 else 'channel'} {missing}; it lists {truth.channels}"
+        )
     data = truth.data
     entries = [truth.series(brand, region) for brand, region in segments]
     rows = [truth.series_index(brand, region) for brand, region in segments]

@@ -241,8 +241,10 @@ class DataConfig(Settings):
                 raise ValueError(f"channel name {name!r} cannot be used on the command line{why}; rename it")
         if reserved := reserved_names(channels):
             raise ValueError(
-                f"channel name(s) {', '.join(map(repr, reserved))} are taken by other columns of the output "
-                f"tables ({', '.join(RESERVED_NAMES)}); rename them, e.g. '{reserved[0]} media'"
+                f"channel {'names' if len(reserved) > 1 else 'name'} {', '.join(map(repr, reserved))} "
+                f"{'are' if len(reserved) > 1 else 'is'} taken by other columns of the output "
+                f"tables ({', '.join(RESERVED_NAMES)}); rename {'them' if len(reserved) > 1 else 'it'}, "
+                f"e.g. '{reserved[0]} media'"
             )
         shared = _shared_columns(channels)
         if shared is not None:

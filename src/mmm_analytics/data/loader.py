@@ -21,6 +21,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.issues import renamed_columns
 from mmm_analytics.data.validation import ValidatedPanel, validate_panel
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import counted
 from mmm_analytics.utils.io import write_csv
 from mmm_analytics.utils.paths import file_problem
 
@@ -274,7 +275,7 @@ def check_header_line(file: Path) -> None:
         first = " ".join(lines[0].split())[:60]
         raise InputError(
             f"{file}: line {k + 1} looks like the header (it names {counts[k]} of the schema's columns) but "
-            f"line 1 ('{first}') comes before it; delete the {k} line(s) above the header (a title or comment row)"
+            f"line 1 ('{first}') comes before it; delete the {counted(k, 'line')} above the header (a title or comment row)"
         )
 
 

@@ -50,6 +50,7 @@ from mmm_analytics.data.loader import validate_file, write_raw_copy
 from mmm_analytics.data.spend import require_some_spend, spend_spike_notes, unspent_channel_notes
 from mmm_analytics.data.validation import ValidatedPanel, case_twin_notes, plausibility_notes
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import counted
 from mmm_analytics.utils.io import read_parquet, write_csv, write_json, write_parquet
 from mmm_analytics.utils.paths import require_readable
 
@@ -238,7 +239,7 @@ def run_data(
         warnings = (*warnings, f"{holdout} ('mmm features' stops on it)")
     if validated.n_weeks < schema.MIN_TRAINING_WEEKS:
         warnings = (
-            f"the panel has {validated.n_weeks} week(s) of data: it can be explored, but a model needs at least "
+            f"the panel has {counted(validated.n_weeks, 'week')} of data: it can be explored, but a model needs at least "
             f"{schema.MIN_TRAINING_WEEKS} training weeks and a year or more to tell media from seasonality "
             "(is this a sample of the file?)",
             *warnings,

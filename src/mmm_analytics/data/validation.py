@@ -37,6 +37,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
 from mmm_analytics.data.issues import Issue, Rule, as_written, fatal, fixed, line_of, raise_if_fatal, renamed_columns
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import counted
 from mmm_analytics.utils.names import case_twins, composed
 
 #: Cell texts read as "no value" in numeric columns (compared lower-case, after stripping).
@@ -107,7 +108,8 @@ def _repeated_header(raw: pd.DataFrame, source: str) -> list[Issue]:
             ", ".join(raw.columns[:1]),
             count,
             f"line {line}",
-            f"line {line} repeats the header ({count} such line(s); two files joined?); remove those lines",
+            f"line {line} repeats the header ({counted(count, 'such line')}; two files joined?); "
+            f"remove {'it' if count == 1 else 'those lines'}",
         )
     ]
 
@@ -133,11 +135,11 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                 issues.append(fixed(rule, source, column, int(changed.sum()), before.iloc[_first(changed)], detail))
         empty, reserved = stripped == "", stripped.str.lower() == schema.ALL_SELECTION
         for rule, bad, detail in (
-            (Rule.EMPTY_ID, empty, "empty value(s) (first on line {line}); every row needs a value"),
+            (Rule.EMPTY_ID, empty, "empty {value} (first on line {line}); every row needs a value"),
             (
                 Rule.RESERVED_ID,
                 reserved,
-                f"value(s) '{{name}}' (first on line {{line}}): the name is reserved, it selects every "
+                f"{{value}} '{{name}}' (first on line {{line}}): the name is reserved, it selects every "
                 f"{column.lower()}; rename it, e.g. '{column}_all'",
             ),
         ):
@@ -154,7 +156,9 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                         column,
                         count,
                         f"line {line}",
-                        f"{count} " + detail.format(line=line, name=name) + totals,
+                        f"{count} "
+                        + detail.format(line=line, name=name, value="value" if count == 1 else "values")
+                        + totals,
                     )
                 )
         values[column] = spelled
@@ -169,7 +173,7 @@ def case_twin_notes(frame: pd.DataFrame) -> tuple[str, ...]:
         twins = case_twins(frame[column].astype(str).unique())
         if twins:
             shown = " and ".join(repr(name) for name in twins[0])
-            more = f" ({len(twins) - 1} more such group(s))" if len(twins) > 1 else ""
+            more = f" ({counted(len(twins) - 1, 'more such group')})" if len(twins) > 1 else ""
             notes.append(
                 f"column '{column}': {shown} differ only in case{more}; they are kept apart, so type each exactly "
                 "as written where a command asks for one (or make them one name in the file)"
@@ -191,7 +195,7 @@ def plausibility_notes(frame: pd.DataFrame) -> tuple[str, ...]:
         if above.any():
             k = int(np.flatnonzero(above)[0])
             notes.append(
-                f"column '{column}': {int(above.sum())} value(s) above 1 (e.g. {frame[column].iloc[k]:g} in "
+                f"column '{column}': {counted(int(above.sum()), 'value')} above 1 (e.g. {frame[column].iloc[k]:g} in "
                 f"{_series_week(frame, k)}) where the schema has a share from 0 to 1: given in percent? divide "
                 "the column by 100"
             )
@@ -199,7 +203,7 @@ def plausibility_notes(frame: pd.DataFrame) -> tuple[str, ...]:
     if dearer.any():
         k = int(np.flatnonzero(dearer)[0])
         notes.append(
-            f"column '{schema.NET_PRICE}': {int(dearer.sum())} row(s) above '{schema.MRP}' (e.g. "
+            f"column '{schema.NET_PRICE}': {counted(int(dearer.sum()), 'row')} above '{schema.MRP}' (e.g. "
             f"{frame[schema.NET_PRICE].iloc[k]:g} against {frame[schema.MRP].iloc[k]:g} in {_series_week(frame, k)}): "
             "a price after discount above the list price; check that the two columns are not swapped"
         )
@@ -241,7 +245,8 @@ def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
     )
     help_ = f"written {written}? {DATE_HELP}" if written else DATE_HELP
     detail = (
-        f"{int(bad.sum())} value(s) are not dates between {FIRST_DATE.year} and {LAST_DATE.year} "
+        f"{counted(int(bad.sum()), 'value')} {'is not a date' if bad.sum() == 1 else 'are not dates'} between "
+        f"{FIRST_DATE.year} and {LAST_DATE.year} "
         f"(line {line_of(k)}: {example!r}); {help_}"
     )
     return dates, [fatal(Rule.BAD_DATE, source, schema.DATE, int(bad.sum()), example, detail)]
@@ -269,7 +274,8 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
                 column,
                 int(bad.sum()),
                 example,
-                f"{int(bad.sum())} value(s) are not numbers (line {line_of(k)}: {example!r}); "
+                f"{counted(int(bad.sum()), 'value')} {'is not a number' if bad.sum() == 1 else 'are not numbers'} "
+                f"(line {line_of(k)}: {example!r}); "
                 "write plain numbers such as 1250000.5 or leave the cell empty",
             )
         )
@@ -283,7 +289,7 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
             mark = _first(marks)
             shown = repr(stripped.iloc[mark])
             where += f": {shown}" if mark == k else f"; written as {shown} on line {line_of(mark)}"
-        kind = "missing value(s)" if marks.any() else "empty value(s)"
+        kind = "missing value" if marks.any() else "empty value"
         issues.append(
             fixed(
                 Rule.MISSING_VALUES,
@@ -291,7 +297,7 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
                 column,
                 int(empty.sum()),
                 f"line {line_of(k)}",
-                f"{int(empty.sum())} {kind} ({where}) will be imputed",
+                f"{counted(int(empty.sum()), kind)} ({where}) will be imputed",
             )
         )
     return numbers.where(~bad), issues, int(empty.sum())
@@ -317,7 +323,7 @@ def _check_duplicates(typed: pd.DataFrame, source: str) -> list[Issue]:
     lines = " and ".join(str(line_of(i)) for i in np.flatnonzero(same)[:2])
     example = ", ".join([key[schema.DATE].date().isoformat(), *(str(key[c]) for c in _KEY)])
     count = int(repeated.sum())
-    detail = f"{count} duplicate row(s): lines {lines} are both ({example}); keep one row per week and series"
+    detail = f"{counted(count, 'duplicate row')}: lines {lines} are both ({example}); keep one row per week and series"
     return [fatal(Rule.DUPLICATE_ROW, source, ", ".join(_ID), count, example, detail)]
 
 
@@ -347,7 +353,7 @@ def _check_negative(
                     column,
                     int(negative.sum()),
                     str(value),
-                    f"{int(negative.sum())} negative value(s) ({where(k)}: {value:g}); {kinds} must be >= 0",
+                    f"{counted(int(negative.sum()), 'negative value')} ({where(k)}: {value:g}); {kinds} must be >= 0",
                 )
             )
     return issues
@@ -408,7 +414,7 @@ def _check_ranges(
                     column,
                     int(over.sum()),
                     repr(value),
-                    f"{int(over.sum())} value(s) above {bound.limit:.3g} {bound.unit} "
+                    f"{counted(int(over.sum()), 'value')} above {bound.limit:.3g} {bound.unit} "
                     f"({where(k)}: {value:.6g}); {_raise_hint(bound.key)}",
                 )
             )
@@ -425,7 +431,7 @@ def _check_ranges(
             k = _first(over)
             value = float(exposure.iloc[k])
             detail = (
-                f"{int(over.sum())} value(s) imply a weekly spend above {limits.max_weekly_spend_inr:.3g} INR "
+                f"{counted(int(over.sum()), 'value')} {'implies' if over.sum() == 1 else 'imply'} a weekly spend above {limits.max_weekly_spend_inr:.3g} INR "
                 f"({where(k)}: {value:.6g} x cpm {cpm:g} / 1000 = {value * cpm / 1000.0:.6g} INR); "
                 f"correct the value or data_config.yaml key 'channels.{name}.cpm', or raise "
                 "'validation.max_weekly_spend_inr' if it is real"
@@ -494,7 +500,7 @@ def _check_prices(typed: pd.DataFrame, source: str) -> list[Issue]:
         if free.any():
             k = _first(free)
             detail = (
-                f"{int(free.sum())} row(s) with a price of 0 in a week with sales (line {line_of(k)}); a price must "
+                f"{counted(int(free.sum()), 'row')} with a price of 0 in a week with sales (line {line_of(k)}); a price must "
                 "be > 0 there: correct it, or leave the cell empty for the cleaning step to fill"
             )
             issues.append(fatal(Rule.ZERO_PRICE, source, column, int(free.sum()), "0", detail))
@@ -515,7 +521,7 @@ def _check_flags(typed: pd.DataFrame, source: str) -> list[Issue]:
                     column,
                     int(bad.sum()),
                     str(values.iloc[k]),
-                    f"{int(bad.sum())} value(s) outside {{0, 1}} (line {line_of(k)}: "
+                    f"{counted(int(bad.sum()), 'value')} outside {{0, 1}} (line {line_of(k)}: "
                     f"{values.iloc[k]:g}); promotion flags must be 0 or 1",
                 )
             )
@@ -594,7 +600,9 @@ def complete_grid(typed: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
                 f"at most {MAX_MISSING_WEEK_SHARE:.0%} can be imputed: add the missing weeks"
             )
         return merged, [fatal(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], 0
-    detail = f"{int(added.sum())} row(s) added for missing weeks (e.g. {example}); their values will be imputed"
+    detail = (
+        f"{counted(int(added.sum()), 'row')} added for missing weeks (e.g. {example}); their values will be imputed"
+    )
     return merged, [fixed(Rule.MISSING_WEEKS, source, schema.DATE, int(added.sum()), example, detail)], int(added.sum())
 
 
@@ -721,7 +729,7 @@ def check_clean_panel(
     repeated = typed.duplicated(_ID, keep="first").to_numpy()
     if repeated.any():
         raise InputError(
-            f"{source}: {int(repeated.sum())} duplicate series-week row(s) (e.g. {_series_week(typed, int(np.flatnonzero(repeated)[0]))}); "
+            f"{source}: {counted(int(repeated.sum()), 'duplicate series-week row')} (e.g. {_series_week(typed, int(np.flatnonzero(repeated)[0]))}); "
             f"one row per week and series; {REBUILD_CLEAN}"
         )
     dates = typed[schema.DATE]
@@ -729,7 +737,7 @@ def check_clean_panel(
     on_grid = dates.isin(weeks).to_numpy()
     if not on_grid.all():
         raise InputError(
-            f"{source}: column '{schema.DATE}': {int((~on_grid).sum())} row(s) off the weekly grid that starts "
+            f"{source}: column '{schema.DATE}': {counted(int((~on_grid).sum()), 'row')} off the weekly grid that starts "
             f"{weeks[0].date().isoformat()} (e.g. {_series_week(typed, int(np.flatnonzero(~on_grid)[0]))}); {REBUILD_CLEAN}"
         )
     rows = typed.groupby(_KEY, sort=True, observed=True).size()

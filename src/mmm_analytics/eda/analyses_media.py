@@ -16,6 +16,7 @@ from mmm_analytics.eda import defaults
 from mmm_analytics.eda.outcome import NotApplicable
 from mmm_analytics.eda.prepare import PanelView, series_index
 from mmm_analytics.eda.smoothing import Scatter, scatter
+from mmm_analytics.style.numbers import counted
 
 #: Weeks needed for a correlation over time (lags are cut so that this many weeks remain).
 MIN_CORRELATION_WEEKS = 4
@@ -139,7 +140,9 @@ def _indexed(view: PanelView, names: list[str]) -> pd.DataFrame:
 def _need_active(view: PanelView, count: int, what: str) -> list[str]:
     active = view.active_channels
     if len(active) < count:
-        raise NotApplicable(f"{what} needs at least {count} channel(s) with varying exposure; found {len(active)}")
+        raise NotApplicable(
+            f"{what} needs at least {counted(count, 'channel')} with varying exposure; found {len(active)}"
+        )
     return active
 
 

@@ -87,7 +87,7 @@ def _check_columns(panel: pd.DataFrame, channels: Channels) -> None:
     missing = [c for c in (*schema.ALL_COLUMNS, *channels.data_columns) if c not in panel.columns]
     if missing:
         raise InputError(
-            f"panel is missing column(s) {', '.join(dict.fromkeys(missing))}; "
+            f"panel is missing {'columns' if len(set(missing)) > 1 else 'column'} {', '.join(dict.fromkeys(missing))}; "
             "run 'mmm data' to produce the cleaned panel in the published schema, "
             "and check the channel columns in data_config.yaml"
         )

@@ -26,6 +26,7 @@ from mmm_analytics.features import seasonality
 from mmm_analytics.features.hierarchical import Vocabulary
 from mmm_analytics.features.price_elasticity import relative_price
 from mmm_analytics.features.scaling import Scalers, control_notes
+from mmm_analytics.style.numbers import counted
 
 type Array = npt.NDArray[np.float64]
 
@@ -168,7 +169,7 @@ def _check_arrays(
         if bad.any():
             series = labels[int(np.argwhere(bad)[0][0])]
             raise InputError(
-                f"{name} has {int(bad.sum())} missing or non-finite value(s) (first in series {series}); {fix}"
+                f"{name} has {counted(int(bad.sum()), 'missing or non-finite value')} (first in series {series}); {fix}"
             )
     train_sales = arrays["sales"][:, :n_train_weeks]
     dead = np.flatnonzero(~(train_sales > 0).any(axis=1))
@@ -195,7 +196,7 @@ def _check_values(frame: pd.DataFrame, columns: list[str]) -> None:
             where = "/".join(str(row[c]) for c in schema.KEY_COLUMNS if c in frame.columns)
             week = pd.Timestamp(row[schema.DATE]).date().isoformat()
             raise InputError(
-                f"the cleaned panel: column '{column}' has {int(bad.sum())} missing or non-finite value(s) "
+                f"the cleaned panel: column '{column}' has {counted(int(bad.sum()), 'missing or non-finite value')} "
                 f"(first: {where} in the week of {week}); re-run 'mmm data' to clean it"
             )
 
@@ -259,7 +260,7 @@ def build_panel(
         raise InputError(f"{panel} is not a complete series x week grid; re-run 'mmm data' to clean it")
     if n_weeks < schema.MIN_TRAINING_WEEKS:
         raise InputError(
-            f"{panel} has {n_weeks} week(s) of data; the model needs at least {schema.MIN_TRAINING_WEEKS} training weeks, "
+            f"{panel} has {counted(n_weeks, 'week')} of data; the model needs at least {schema.MIN_TRAINING_WEEKS} training weeks, "
             "and a year or more to tell media from seasonality; give a longer panel (the whole file, not a sample)"
         )
     if problem := schema.holdout_problem(data_config.holdout_weeks, n_weeks):

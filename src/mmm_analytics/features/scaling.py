@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import counted
 
 type Array = npt.NDArray[np.float64]
 
@@ -39,7 +40,7 @@ CLEAN_HINT = "run 'mmm data' on the panel (or pass the raw CSV to 'mmm features 
 def _require_finite(name: str, values: Array) -> None:
     bad = ~np.isfinite(values)
     if bad.any():
-        raise InputError(f"{name} has {int(bad.sum())} missing or non-finite value(s); {CLEAN_HINT}")
+        raise InputError(f"{name} has {counted(int(bad.sum()), 'missing or non-finite value')}; {CLEAN_HINT}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,5 +190,6 @@ def control_notes(train_controls: Array, names: Sequence[str], n_kept: int) -> t
                     )
     collinear = len(names) - n_kept - int(constant.sum()) - duplicates
     if collinear > 0:
-        notes.append(f"{collinear} exactly collinear combination(s) of the controls were dropped")
+        dropped = "was" if collinear == 1 else "were"
+        notes.append(f"{counted(collinear, 'exactly collinear combination')} of the controls {dropped} dropped")
     return tuple(notes)

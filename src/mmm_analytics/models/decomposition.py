@@ -163,7 +163,8 @@ def _check_channel_names(channels: tuple[str, ...]) -> None:
     """A panel built outside ``data_config.yaml`` (whose channels are checked on loading) may still clash."""
     if clash := reserved_names(channels):
         raise InputError(
-            f"data_config.yaml channels: the name(s) {clash} are reserved for the decomposition; rename them"
+            f"data_config.yaml channels: {'the names' if len(clash) > 1 else 'the name'} {clash} "
+            f"{'are' if len(clash) > 1 else 'is'} reserved for the decomposition; rename {'them' if len(clash) > 1 else 'it'}"
         )
 
 

@@ -246,7 +246,7 @@ def _check_header(path: Path, line: int, names: list[str]) -> list[str]:
     elif unknown:
         problem = f"unknown column '{unknown[0]}'"
     elif missing:
-        problem = f"missing column(s) {', '.join(repr(m) for m in missing)}"
+        problem = f"missing {'columns' if len(missing) > 1 else 'column'} {', '.join(repr(m) for m in missing)}"
     else:
         return names
     raise InputError(f"{path}: line {line} (header): {problem}; the header must be exactly {HEADER}")

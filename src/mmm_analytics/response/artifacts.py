@@ -353,14 +353,17 @@ class ResponseParams:
             array = np.asarray(getattr(self, name))
             if (array <= 0).any():
                 raise _damaged(
-                    path, f"array '{name}' holds {int((array <= 0).sum())} value(s) <= 0 (smallest {array.min():.3g})"
+                    path,
+                    f"array '{name}' holds {numbers.counted(int((array <= 0).sum()), 'value')} <= 0 "
+                    f"(smallest {array.min():.3g})",
                 )
         for name in ("coefficient", "coefficient_draws"):  # media effects are >= 0 by construction (softplus)
             array = np.asarray(getattr(self, name))
             if (array < 0).any():
                 raise _damaged(
                     path,
-                    f"array '{name}' holds {int((array < 0).sum())} negative value(s) (smallest {array.min():.3g})",
+                    f"array '{name}' holds {numbers.counted(int((array < 0).sum()), 'negative value')} "
+                    f"(smallest {array.min():.3g})",
                 )
 
     def _check_finite(self, path: Path) -> None:
