@@ -139,6 +139,24 @@ def test_the_frontier_marks_todays_budget_when_the_advice_is_for_another(small_r
     assert frontier["annotations"][0]["text"] == "today's budget"
 
 
+def test_the_frontier_marks_the_advice_of_its_own_scope_only(small_run: Run) -> None:
+    """The advice's plan is a star at its budget and expected sales (before: not on the frontier at all);
+    an advice for one brand x region beside a national frontier has none."""
+    inputs = load_inputs(small_run.paths)
+    assert inputs.allocation is not None
+    budget, sales = inputs.allocation["weekly_budget"], inputs.allocation["expected_incremental_sales"]
+    other = dataclasses.replace(inputs, allocation={**inputs.allocation, "weekly_budget": 3.0 * budget})
+    page = build_summary(other, VizConfig(), small_run.reports)
+    [star] = [t for t in charts_of(page)["chart-frontier"]["data"] if t["name"] == "The advice"]
+    assert star["x"] == [pytest.approx(3.0 * budget)] and star["y"] == [pytest.approx(sales)]
+    assert "Star: the recommended plan at its budget" in render_page(page)
+    brand, region = str(inputs.frontier["brand"].iloc[0]), str(inputs.frontier["region"].iloc[0])
+    assert (brand, region) == ("all", "all")
+    segment = {**inputs.allocation, "brand": "BrandA", "region": "EAST"}
+    elsewhere = build_summary(dataclasses.replace(inputs, allocation=segment), VizConfig(), small_run.reports)
+    assert all(t["name"] != "The advice" for t in charts_of(elsewhere)["chart-frontier"]["data"])
+
+
 def test_the_roi_section_says_where_a_lift_test_would_sharpen_the_answers_most(small_run: Run) -> None:
     from mmm_analytics.curves.summary import experiment_candidates
 

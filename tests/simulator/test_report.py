@@ -3,6 +3,7 @@ human headers and one number format."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -112,6 +113,23 @@ def test_the_frontier_marks_todays_budget(results: BatchResults, simulator: Mark
     today = float(frontier["weekly_budget"].iloc[0] / frontier["budget_multiple"].iloc[0])
     assert layout["shapes"][0]["x0"] == pytest.approx(today, rel=1e-9)
     assert layout["annotations"][0]["text"] == "today's budget"
+
+
+def test_the_frontier_marks_the_recommended_plan_at_its_budget(
+    results: BatchResults, simulator: MarketingSimulator
+) -> None:
+    """Before, the frontier marked today's budget alone: a plan at another budget (mmm optimize --budget)
+    was nowhere on it. The star sits at the advice's budget and expected sales (tolerance 1e-9)."""
+    optimum = dataclasses.replace(results.optimum, weekly_budget=1.5 * results.optimum.weekly_budget)
+    page = build_page(_inputs(dataclasses.replace(results, optimum=optimum), simulator, VizConfig()))
+    chart = next(b for s in page.sections for b in s.blocks if getattr(b, "id", "") == "chart-frontier")
+    [star] = [trace for trace in chart.figure["data"] if trace["name"] == "The advice"]
+    assert star["x"] == [pytest.approx(optimum.weekly_budget, rel=1e-9)]
+    assert star["y"] == [pytest.approx(optimum.expected_incremental_sales, rel=1e-9)]
+    assert max(chart.figure["layout"]["xaxis"]["tickvals"]) >= 0.9 * optimum.weekly_budget  # the axis reaches it
+    assert chart.caption.endswith(
+        "Star: the recommended plan at its budget, with its expected weekly incremental sales."
+    )
 
 
 def test_the_uplift_shows_its_interval_when_the_optimiser_gives_it() -> None:

@@ -9,6 +9,7 @@ the budget frontier, actual vs fitted sales) and the assumptions in plain words.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ from mmm_analytics.reports.scope import for_part, frontier_words, is_part, plan_
 from mmm_analytics.response.artifacts import ModelMetadata, segment_spread_words
 from mmm_analytics.simulator.frontier_table import frontier_scope
 from mmm_analytics.simulator.report import (
+    ADVICE_MARK,
     allocation_rows,
     frontier_caption,
     frontier_figure,
@@ -419,16 +421,27 @@ def _curves_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     return Section("curves", "Response curves", charts)
 
 
+def _plan_point(plan: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The advice's weekly budget and expected weekly incremental sales (INR), to mark on the frontier;
+    None when the file lacks either as a finite number."""
+    values = [plan.get(key) for key in ("weekly_budget", "expected_incremental_sales")]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+        return None
+    return float(values[0]), float(values[1])  # type: ignore[arg-type]
+
+
 def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     if inputs.frontier is None:
         return Section("frontier", "Budget frontier", (Note("Run 'mmm simulate' to see the budget frontier."),))
-    figure = frontier_figure(inputs.frontier, viz.number_format)
     plan, scope = inputs.allocation or {}, frontier_scope(inputs.frontier)
     # The advice speaks for the frontier when both are of the same brand and region (or the file does not say).
     same = bool(plan) and (scope is None or scope == plan_scope(plan))
+    advice = _plan_point(plan) if same else None
+    figure = frontier_figure(inputs.frontier, viz.number_format, advice)
     reason = kept_reason(bool(plan.get("kept_current")), plan.get("warnings") or []) if same else None
     reason = for_managers(reason.rstrip(".")) + "." if reason is not None else None
-    caption = f"{frontier_words(inputs.frontier)} {frontier_caption(reason)}"
+    marked = f" {ADVICE_MARK}" if advice is not None else ""
+    caption = f"{frontier_words(inputs.frontier)} {frontier_caption(reason)}{marked}"
     title = f"Budget frontier{for_part(frontier_scope(inputs.frontier))}"
     return Section("frontier", title, (Chart("chart-frontier", "", figure, caption),))
 

@@ -258,9 +258,13 @@ def _segment_rows(segments: pd.DataFrame, channels: tuple[str, ...]) -> list[dic
     return rows
 
 
-def frontier_figure(table: pd.DataFrame, fmt: NumberFormat) -> dict[str, Any]:
+def frontier_figure(
+    table: pd.DataFrame, fmt: NumberFormat, advice: tuple[float, float] | None = None
+) -> dict[str, Any]:
     """The most incremental sales each weekly budget buys, against today's mix scaled; today's budget
-    marked (from the table, so an optimisation at another budget does not move the mark)."""
+    marked (from the table, so an optimisation at another budget does not move the mark), and with
+    ``advice`` (its weekly budget and expected weekly incremental sales, INR) the recommended plan as a
+    star, wherever its budget lies."""
     budgets = table["weekly_budget"].tolist()
     data = [
         {
@@ -280,6 +284,18 @@ def frontier_figure(table: pd.DataFrame, fmt: NumberFormat) -> dict[str, Any]:
             "line": {"color": palette.CURRENT, "width": 2, "dash": "dash"},
         },
     ]
+    if advice is not None and all(math.isfinite(value) for value in advice):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "The advice",
+                "x": [advice[0]],
+                "y": [advice[1]],
+                "marker": {"symbol": "star", "size": 16, "color": palette.RECOMMENDED, "line": {"width": 1}},
+            }
+        )
+        budgets = [*budgets, advice[0]]
     layout = charts.layout()
     layout["xaxis"] = charts.money_axis(budgets, fmt, "Weekly media budget (INR)")
     layout["yaxis"] = charts.money_axis(table["optimal_incremental_sales"], fmt, "Incremental sales (INR per week)")
@@ -298,6 +314,8 @@ FRONTIER_LINES = (
     "Red: the most weekly incremental sales each budget can buy with the best mix. Grey, dashed: today's mix "
     "scaled to the same budget."
 )
+#: What the star is, where it is drawn.
+ADVICE_MARK = "Star: the recommended plan at its budget, with its expected weekly incremental sales."
 
 
 def kept_reason(kept: bool, warnings: Sequence[str]) -> str | None:
@@ -323,9 +341,10 @@ def frontier_caption(reason: str | None) -> str:
 
 
 def _frontier_chart(frontier: pd.DataFrame, optimum: OptimizationResult, fmt: Any) -> Chart:
-    """The frontier with its caption; ``optimum`` is the advice of the same brand and region."""
-    caption = frontier_caption(kept_reason(optimum.kept_current, optimum.warnings))
-    return Chart("chart-frontier", "Efficiency frontier", frontier_figure(frontier, fmt), caption)
+    """The frontier with its caption; ``optimum`` is the advice of the same brand and region, marked on it."""
+    caption = f"{frontier_caption(kept_reason(optimum.kept_current, optimum.warnings))} {ADVICE_MARK}"
+    advice = (float(optimum.weekly_budget), float(optimum.expected_incremental_sales))
+    return Chart("chart-frontier", "Efficiency frontier", frontier_figure(frontier, fmt, advice), caption)
 
 
 def _tornado_chart(table: pd.DataFrame, base: str, fmt: Any) -> Chart:
