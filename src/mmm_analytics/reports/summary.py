@@ -9,7 +9,6 @@ the budget frontier, actual vs fitted sales) and the assumptions in plain words.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -424,10 +423,8 @@ def _curves_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
 def _plan_point(plan: Mapping[str, Any]) -> tuple[float, float] | None:
     """The advice's weekly budget and expected weekly incremental sales (INR), to mark on the frontier;
     None when the file lacks either as a finite number."""
-    values = [plan.get(key) for key in ("weekly_budget", "expected_incremental_sales")]
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values):
-        return None
-    return float(values[0]), float(values[1])  # type: ignore[arg-type]
+    budget, sales = numbers.finite(plan.get("weekly_budget")), numbers.finite(plan.get("expected_incremental_sales"))
+    return None if budget is None or sales is None else (budget, sales)
 
 
 def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
