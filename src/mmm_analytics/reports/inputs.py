@@ -349,9 +349,9 @@ def _curves(reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any]) 
     return reading.table(_current(paths, "roi_curves.parquet", results))
 
 
-def _of(curves: pd.DataFrame, brand: str, region: str) -> pd.DataFrame:
-    """The rows of ``curves`` of ``brand`` x ``region``."""
-    rows = curves[(curves["brand"].astype(str) == brand) & (curves["region"].astype(str) == region)]
+def _of(table: pd.DataFrame, brand: str, region: str) -> pd.DataFrame:
+    """The rows of ``table`` (curves or ROI rows, with ``brand`` and ``region`` columns) of ``brand`` x ``region``."""
+    rows = table[(table["brand"].astype(str) == brand) & (table["region"].astype(str) == region)]
     return rows.reset_index(drop=True)
 
 
@@ -388,7 +388,7 @@ def _plan_roi(
         table = reading.table(file if file.is_file() and not _earlier("channel_roi.csv", results) else None)
     if table is None:
         return None
-    rows = table[(table["brand"].astype(str) == brand) & (table["region"].astype(str) == region)]
+    rows = _of(table, brand, region)
     return None if rows.empty or rows["channel"].duplicated().any() else rows
 
 

@@ -439,7 +439,7 @@ def _frontier_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     reason = for_managers(reason.rstrip(".")) + "." if reason is not None else None
     marked = f" {ADVICE_MARK}" if advice is not None else ""
     caption = f"{frontier_words(inputs.frontier)} {frontier_caption(reason)}{marked}"
-    title = f"Budget frontier{for_part(frontier_scope(inputs.frontier))}"
+    title = f"Budget frontier{for_part(scope)}"
     return Section("frontier", title, (Chart("chart-frontier", "", figure, caption),))
 
 
