@@ -15,6 +15,7 @@ from mmm_analytics.models.lift_report import (
     DrawTotals,
     ParamsContributions,
     draw_totals,
+    forms_totals,
     lift_comparison,
     lift_section,
     roi_comparison,
@@ -219,6 +220,37 @@ def test_without_uncalibrated_draws_the_section_says_only_the_calibrated_count()
     section = _section(_comparison(uncalibrated=False))
     text = " ".join(p for block in section.blocks if isinstance(block, Text) for p in block.paragraphs)
     assert "calibrated model's 50% interval." in text and "without calibration." not in text
+
+
+def test_two_forms_totals_are_their_modes_mean_then_every_draw() -> None:
+    """A pooled second form is weighed equally: row 0 the mean of the two modes (as the decomposition
+    reports), then both forms' draws for the intervals. Before, the section read the chosen form alone."""
+    other = 3.0 * DRAWS
+    totals = forms_totals(TESTS, [DRAWS, other])
+    chosen, pooled = draw_totals(TESTS, DRAWS), draw_totals(TESTS, other)
+    np.testing.assert_allclose(totals.tests[0], (chosen.tests[0] + pooled.tests[0]) / 2.0, rtol=RTOL)
+    np.testing.assert_allclose(totals.channels[0], (chosen.channels[0] + pooled.channels[0]) / 2.0, rtol=RTOL)
+    np.testing.assert_array_equal(totals.tests[1:], np.concatenate([chosen.tests, pooled.tests]))
+    np.testing.assert_array_equal(totals.channels[1:], np.concatenate([chosen.channels, pooled.channels]))
+    one = forms_totals(TESTS, [DRAWS])
+    np.testing.assert_array_equal(one.tests, chosen.tests)
+    np.testing.assert_array_equal(one.channels, chosen.channels)
+
+
+@pytest.mark.parametrize(
+    ("forms", "says", "not_said"),
+    [
+        ((1, 1), "Model values are at the posterior mode", "two saturation forms"),
+        ((2, 2), "with and without calibration alike", "the chosen form's fit alone"),
+        ((2, 1), "without calibration, the chosen form's fit alone", "with and without calibration alike"),
+    ],
+)
+def test_section_says_which_fits_its_values_weigh(forms: tuple[int, int], says: str, not_said: str) -> None:
+    comparison = _comparison()
+    roi = roi_comparison(TESTS, CHANNELS, np.array([10.0, 5.0]), draw_totals(TESTS, DRAWS), level=0.5)
+    section = lift_section(comparison, roi, level=0.5, forms=forms)
+    text = " ".join(p for block in section.blocks if isinstance(block, Text) for p in block.paragraphs)
+    assert says in text and not_said not in text
 
 
 def test_section_renders_with_labels_escaped() -> None:

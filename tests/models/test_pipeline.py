@@ -156,6 +156,48 @@ def test_training_whose_adam_diverges_goes_on_from_the_start_and_says_so(
     np.testing.assert_allclose(contribution, expected, rtol=0.02)
 
 
+def test_the_lift_section_weighs_a_pooled_form_as_the_decomposition_does(
+    tmp_path: Path, noiseless_panel: SyntheticPanel
+) -> None:
+    """With a second saturation form pooled, each test's model value (calibrated and not) is the mean of
+    the two fits', as every other point value of the report. Before, it was the chosen fit's alone."""
+    import dataclasses
+
+    import pandas as pd
+
+    from mmm_analytics.features.store import save_panel
+    from mmm_analytics.models.lift_report import ParamsContributions, draw_totals
+    from mmm_analytics.models.lift_tests import read_lift_tests
+    from mmm_analytics.models.pipeline import train
+    from mmm_analytics.response.artifacts import POOLED_FILE
+    from mmm_analytics.synthetic import draw_lift_tests
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    csv = tmp_path / "lift.csv"
+    draw_lift_tests(noiseless_panel, 2, 7, channels=["Facebook", "Print"]).to_csv(csv, index=False)
+    config = fast_config(draws=10, epochs=2)
+    selection = config.model.selection.model_copy(
+        update={"saturation": ["hill", "logistic"], "margin": 1e6, "folds": 1, "epochs": 2}
+    )
+    model = config.model.model_copy(
+        update={"carryover": "beta_gamma", "saturation": "auto", "selection": selection, "lift_tests": csv}
+    )
+    features = tmp_path / "features.parquet"
+    panel = to_feature_panel(noiseless_panel, config)
+    save_panel(panel, features, config.features)
+    folder, reports = tmp_path / "model", tmp_path / "reports"
+    result = train(features, folder, dataclasses.replace(config, model=model), reports_dir=reports)
+    pooled = ResponseParams.load(folder, POOLED_FILE)
+    tests = read_lift_tests(csv, panel)
+    fits = [draw_totals(tests, ParamsContributions(p)).tests[0] for p in (result.params, pooled)]
+    assert not np.allclose(fits[0], fits[1], rtol=1e-6)  # two different fits: the mean is not either one
+    table = pd.read_csv(reports / "lift_tests_fit.csv")
+    np.testing.assert_allclose(table["calibrated"], np.mean(fits, axis=0), rtol=1e-9)
+    assert np.isfinite(table["uncalibrated"]).all()
+    html = (reports / "model_report.html").read_text()
+    assert "mean of the two saturation forms" in html and "with and without calibration alike" in html
+
+
 def test_a_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_the_chosen_one(
     tmp_path: Path, noiseless_panel: SyntheticPanel
 ) -> None:

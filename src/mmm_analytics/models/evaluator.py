@@ -42,14 +42,14 @@ from mmm_analytics.models.evaluation_figures import (
     render_figures,
 )
 from mmm_analytics.models.lift_report import (
+    LiftFits,
     ParamsContributions,
-    draw_totals,
+    forms_totals,
     lift_comparison,
     lift_insight,
     lift_section,
     roi_comparison,
 )
-from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.metrics import (
     Level,
     metrics_summary,
@@ -210,7 +210,7 @@ def evaluate(
     figures_dir: Path,
     viz: VizConfig,
     training: Mapping[str, Any] | None = None,
-    lift: tuple[LiftTests, ResponseParams] | None = None,
+    lift: LiftFits | None = None,
     level: float = 0.9,
 ) -> Evaluation:
     """Evaluate a trained model on ``panel`` and write the reports, figures and ``model_report.html``.
@@ -224,9 +224,10 @@ def evaluate(
         The features it was trained on (its last ``holdout_weeks`` weeks are the holdout).
     params : ResponseParams
         The model's learned media response (CPMs, lag weights, saturation, draws).
-    lift : (LiftTests, ResponseParams), optional
-        The lift tests the fit was calibrated to and the response without their evidence: the
-        report then compares each test with the fit (``lift_tests_fit.csv``), with and without.
+    lift : LiftFits, optional
+        The lift tests the fit was calibrated to and the fitted forms' responses with and without
+        their evidence: the report then compares each test with the fit (``lift_tests_fit.csv``),
+        with and without, at the mean of the forms.
     level : float
         Interval level of that comparison.
     reports_dir, figures_dir : Path
@@ -270,15 +271,16 @@ def evaluate(
     ]
     insight = ""
     if lift is not None:
-        tests, uncalibrated = lift
-        calibrated_totals = draw_totals(tests, ParamsContributions(params))
-        uncalibrated_totals = draw_totals(tests, ParamsContributions(uncalibrated))
+        tests = lift.tests
+        calibrated_totals = forms_totals(tests, [ParamsContributions(form) for form in lift.calibrated])
+        uncalibrated_totals = forms_totals(tests, [ParamsContributions(form) for form in lift.uncalibrated])
         comparison = lift_comparison(tests, panel.channels, calibrated_totals, uncalibrated_totals, level)
         roi = roi_comparison(
             tests, panel.channels, panel.spend.sum(axis=(0, 1)), calibrated_totals, uncalibrated_totals, level
         )
         files += [write_csv(reports_dir / LIFT_CSV, comparison), write_csv(reports_dir / LIFT_ROI_CSV, roi)]
-        sections.append(lift_section(comparison, roi, level, viz.number_format))
+        forms = (len(lift.calibrated), len(lift.uncalibrated))
+        sections.append(lift_section(comparison, roi, level, viz.number_format, forms))
         insight = lift_insight(comparison, level)
         clock.lap("lift tests")
     content = ReportContent(

@@ -247,6 +247,8 @@ def fit_and_summarise(
         pooled = pooled_fit(panel, config, selection.pooled_candidate.starts[-1], sample, lift_tests)
         if isinstance(pooled, PooledFit):
             info["pooled"], info["pooled_decomposition"] = pooled.params, pooled.decomposition
+            if pooled.uncalibrated is not None:
+                info["pooled_uncalibrated"] = pooled.uncalibrated
         else:  # the advice uses the chosen form alone, and the report says why
             selection = selection.without_pooled(pooled)
         timings["pooled form"] = time.perf_counter() - t0
@@ -278,6 +280,7 @@ class PooledFit:
 
     params: ResponseParams
     decomposition: Decomposition
+    uncalibrated: ResponseParams | None = None
 
 
 def pooled_fit(
@@ -291,10 +294,13 @@ def pooled_fit(
     whole panel's training weeks from its last fold fit (on ``sample``'s series) by the MAP polish
     (Gauss-Newton rounds on panels of more than ``adam_max_series`` series), with its posterior draws
     and decomposition; or why it could not be fitted (its polish diverged or met a singular system, or its draws are not
-    finite): the chosen form is fitted by then, so this one's failure never ends the training."""
+    finite): the chosen form is fitted by then, so this one's failure never ends the training. With
+    ``lift_tests``, also its response without their evidence (:func:`uncalibrated_params`), None
+    where that refit fails."""
     model_config = config.model.pinned(start.carryover, start.saturation)
     model, inputs = build_model(panel, model_config, lift_tests), model_inputs(panel)
     start_from(model, start, sample, model_config)
+    without_tests = current_theta(model)  # the last fold fit's weights: the data's own mode is near
     large = panel.sales.shape[0] > model_config.adam_max_series
     intervals = config.model.intervals
     try:
@@ -307,7 +313,17 @@ def pooled_fit(
     params = response_params(model, panel, inputs, draws)
     if nonfinite := [name for name in DRAW_FIELDS if not np.isfinite(getattr(params, name)).all()]:
         return f"its draws are not finite ({', '.join(nonfinite)})"
-    return PooledFit(params, decompose(model, panel))
+    decomposition = decompose(model, panel)
+    uncalibrated = None
+    if lift_tests is not None and len(lift_tests):
+        starts = () if large else (without_tests,)
+        try:
+            uncalibrated = uncalibrated_params(
+                model, panel, inputs, problem, noise, config.model.seed, intervals.draws, starts, steps
+            )
+        except (InputError, np.linalg.LinAlgError, FloatingPointError):
+            uncalibrated = None  # the lift-test section then compares the chosen form's fits alone
+    return PooledFit(params, decomposition, uncalibrated)
 
 
 def refine(model: MarketingMixModel, inputs: ModelInputs, large: bool) -> SeriesLeastSquares:

@@ -3,7 +3,8 @@
 For every lift test the model's fitted value is the sum of the channel's weekly
 contribution (INR) over the test's series (every SKU of its brand x region slice) and weeks,
 computed once per parameter draw: its value at the posterior mode (the first draw is the mode
-itself, so it is the same number as the decomposition's and ``channel_roi.csv``'s) and the
+itself, so it is the same number as the decomposition's and ``channel_roi.csv``'s; with a pooled
+second saturation form, the mean of the two fits' modes, as there: :func:`forms_totals`) and the
 equal-tailed interval over the draws at ``level``. It is shown twice: calibrated (the posterior
 with the tests as evidence) and without calibration (the same posterior with the tests'
 evidence removed, re-polished to its own mode), beside the
@@ -115,6 +116,35 @@ def draw_totals(tests: LiftTests, contributions: ContributionDraws) -> DrawTotal
         fitted.append(np.einsum("ns,stn,nt->n", tests.series, grid[..., tests.channel], tests.weeks))
         totals.append(grid.sum(axis=(0, 1)))
     return DrawTotals(np.array(fitted).reshape(len(fitted), len(tests)), np.array(totals))
+
+
+def forms_totals(tests: LiftTests, forms: Sequence[ContributionDraws]) -> DrawTotals:
+    """:func:`draw_totals` of fits of the same panel weighed equally (the chosen form's, then any
+    pooled one's): the first row is the mean of their modes, as the decomposition and
+    ``channel_roi.csv`` report, then every draw of every form, as their intervals pool them.
+    One form: its own totals."""
+    each = [draw_totals(tests, form) for form in forms]
+    if len(each) == 1:
+        return each[0]
+    return DrawTotals(
+        *(
+            np.concatenate(
+                [np.mean([getattr(t, part)[0] for t in each], axis=0)[None], *(getattr(t, part) for t in each)]
+            )
+            for part in ("tests", "channels")
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LiftFits:
+    """The lift tests a fit was calibrated to, with the fitted forms' responses (the chosen form's,
+    then any pooled one's) with the tests as evidence (``calibrated``) and without them
+    (``uncalibrated``; the chosen form's alone where the pooled one could not be refitted)."""
+
+    tests: LiftTests
+    calibrated: tuple[ResponseParams, ...]
+    uncalibrated: tuple[ResponseParams, ...]
 
 
 def _summary(draws: Grid, level: float) -> tuple[Grid, Grid, Grid]:
@@ -272,16 +302,40 @@ def _roi_table(roi: pd.DataFrame, level: float) -> Table:
     return Table((*headers, f"{share} interval"), rows, (False,) + (True,) * 5, caption=caption)
 
 
+def _where_values_come_from(forms: tuple[int, int]) -> str:
+    """What the section's model values are, for ``forms`` = (calibrated, uncalibrated) fits weighed."""
+    match forms:
+        case (1, _):
+            return (
+                "Model values are at the posterior mode (as in the decomposition), intervals over the parameter draws"
+            )
+        case (_, 1):
+            return (
+                "Calibrated values are the mean of the two saturation forms' fits at their posterior modes (as in the "
+                "decomposition), intervals over both fits' draws; without calibration, the chosen form's fit alone "
+                "(the other form's could not be refitted without the tests)"
+            )
+        case _:
+            return (
+                "Model values are the mean of the two saturation forms' fits at their posterior modes (as in the "
+                "decomposition), with and without calibration alike; intervals over both fits' parameter draws"
+            )
+
+
 def lift_section(
-    comparison: pd.DataFrame, roi: pd.DataFrame, level: float, fmt: NumberFormat = NumberFormat.INDIAN
+    comparison: pd.DataFrame,
+    roi: pd.DataFrame,
+    level: float,
+    fmt: NumberFormat = NumberFormat.INDIAN,
+    forms: tuple[int, int] = (1, 1),
 ) -> Section:
-    """The model report's section (``extra_sections``) from :func:`lift_comparison` and :func:`roi_comparison`."""
+    """The model report's section (``extra_sections``) from :func:`lift_comparison` and :func:`roi_comparison`;
+    ``forms`` counts the fits (calibrated, uncalibrated) their values weigh (see :class:`LiftFits`)."""
     intro = (
         "Each lift test (an experiment's incremental Sales_Value of one channel in one slice and weeks) beside what "
         "the model attributes to that channel in the same series and weeks. Calibrated: the fit with the tests as "
-        "evidence; without calibration: the same posterior with the tests' evidence taken out. Model values are "
-        "at the posterior mode (as in the decomposition), intervals over the parameter draws; "
-        "gap = (model - measured) / standard error."
+        "evidence; without calibration: the same posterior with the tests' evidence taken out. "
+        f"{_where_values_come_from(forms)}; gap = (model - measured) / standard error."
     )
     blocks: list[Table | Text | Note] = [
         Text((intro, lift_insight(comparison, level))),

@@ -20,6 +20,7 @@ from mmm_analytics.features.store import load_panel, meta_path
 from mmm_analytics.models.decomposition import Decomposition, average_decompositions, decompose
 from mmm_analytics.models.fitting import choose_forms, fit_and_summarise
 from mmm_analytics.models.history_plot import history_figure
+from mmm_analytics.models.lift_report import LiftFits
 from mmm_analytics.models.lift_tests import LiftTests, lift_test_notes, read_lift_tests
 from mmm_analytics.models.markets import fit_markets, market_folders, split_markets
 from mmm_analytics.models.metrics import fit_warnings
@@ -88,7 +89,7 @@ class _Fitted:
 
     model: MarketingMixModel | None
     params: ResponseParams
-    uncalibrated: ResponseParams | None
+    uncalibrated: tuple[ResponseParams, ...]  # without the lift tests: the chosen form's, then any pooled one's
     noise: np.ndarray
     forms: tuple[str, str]
     decomposition: Callable[[], Decomposition]
@@ -179,8 +180,8 @@ def train(
                 f"scaling per market, averaged over series in the media table; each market's model in markets/)"
             )
         lift = None
-        if lift_tests is not None and len(lift_tests) and fitted.uncalibrated is not None:
-            lift = (lift_tests, fitted.uncalibrated)
+        if lift_tests is not None and len(lift_tests) and fitted.uncalibrated:
+            lift = LiftFits(lift_tests, (params, *([] if pooled is None else [pooled])), fitted.uncalibrated)
         evaluation = evaluate(
             fitted.decomposition(),
             panel,
@@ -241,7 +242,9 @@ def _fit_whole(
     return _Fitted(
         model,
         params,
-        info.pop("uncalibrated", None),
+        tuple(
+            part for part in (info.pop("uncalibrated", None), info.pop("pooled_uncalibrated", None)) if part is not None
+        ),
         noise,
         (model.carryover, model.saturation),
         lambda: average_decompositions([decompose(model, panel), *pooled]),
@@ -304,7 +307,15 @@ def _fit_split(
     info["segment_curves"] = combined_summary(found, {m.name: float(len(m.panel.brand)) for m in fit.markets})
     summary = {"fit": f"{len(fit.markets)} {by.value}s fitted apart ({config.model.compute.backend.value} backend)"}
     return _Fitted(
-        None, fit.params, fit.uncalibrated, fit.noise, fit.forms, lambda: fit.decomposition, info, files, summary
+        None,
+        fit.params,
+        () if fit.uncalibrated is None else (fit.uncalibrated,),
+        fit.noise,
+        fit.forms,
+        lambda: fit.decomposition,
+        info,
+        files,
+        summary,
     )
 
 
