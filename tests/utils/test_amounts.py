@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.style.numbers import grouped
-from mmm_analytics.utils.amounts import SCALES, parse_inr
+from mmm_analytics.utils.amounts import SCALES, parse_inr, same_budget
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,30 @@ def test_a_scale_word_multiplies_in_any_case(number: float, scale: str) -> None:
     for written in (f"{number!r}{scale}", f"{number!r} {scale.upper()}"):
         value = parse_inr(written)
         assert math.isclose(value, number * SCALES[scale], rel_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("budget", "today", "same"),
+    [
+        (100_000.0, 100_000.0, True),
+        (100_000.0 * (1 + 5e-10), 100_000.0, True),  # a budget typed as today's, rounded on the way
+        (100_000.0 * (1 + 1e-6), 100_000.0, False),  # 10 paise a week more: a budget of its own
+        (0.5 + 5e-10, 0.5, True),  # below 1 INR the tolerance is 1e-9 INR
+        (0.5 + 1e-8, 0.5, False),
+        (0.0, 0.0, True),
+    ],
+)
+def test_same_budget_is_today_s_within_a_billionth(budget: float, today: float, same: bool) -> None:
+    assert same_budget(budget, today) is same
+    assert same_budget(today, budget) is same  # symmetric for budgets this close
+
+
+@given(st.floats(1.0, 1e12), st.floats(-1e-6, 1e-6))
+def test_the_advice_and_the_reports_agree_on_a_same_budget(today: float, change: float) -> None:
+    """The optimiser (``current_is_scaled``) and the reports (``budget_change``) read one rule: before,
+    each had its own test, 1e-9 relative in one and 1e-9 of max(today, 1 INR) in the other."""
+    from mmm_analytics.reports.budget import budget_change
+
+    budget = today * (1.0 + change)
+    reported = budget_change({"weekly_budget": budget, "today_weekly_spend": today})
+    assert (reported == 0.0) is same_budget(budget, today)

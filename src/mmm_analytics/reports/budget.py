@@ -13,9 +13,7 @@ from typing import Any
 
 from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.style import numbers
-
-#: A budget within this share of today's weekly spend is today's (as :class:`OptimizationResult` reads it).
-SAME_BUDGET = 1e-9
+from mmm_analytics.utils.amounts import same_budget
 
 
 def budget_change(plan: Mapping[str, Any]) -> float | None:
@@ -24,8 +22,7 @@ def budget_change(plan: Mapping[str, Any]) -> float | None:
     today, budget = numbers.finite(plan.get("today_weekly_spend")), numbers.finite(plan.get("weekly_budget"))
     if today is None or budget is None or today <= 0:
         return None
-    change = budget / today - 1.0
-    return 0.0 if abs(change) <= SAME_BUDGET else change
+    return 0.0 if same_budget(budget, today) else budget / today - 1.0
 
 
 def change_note(plan: Mapping[str, Any]) -> str:

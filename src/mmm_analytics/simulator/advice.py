@@ -34,6 +34,7 @@ from mmm_analytics.simulator.solver import ResponseCells
 from mmm_analytics.simulator.surface import SpendMatrix
 from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.style import numbers
+from mmm_analytics.utils.amounts import same_budget
 
 #: A budget this share above today's weekly spend or more is checked for paying back its extra rupees.
 BUDGET_RISE_NOTED = 0.01
@@ -172,12 +173,6 @@ def solver_warnings(
     return tuple(out)
 
 
-def is_scaled(budget: float, today: float) -> bool:
-    """Whether a weekly ``budget`` (INR) is not today's total weekly spend ``today``, so that today's mix is
-    scaled to it before the advice is measured against it."""
-    return abs(budget - today) > 1e-9 * max(today, 1.0)
-
-
 @dataclass(frozen=True, slots=True)
 class Notes:
     """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend,
@@ -199,7 +194,7 @@ class Notes:
     def baseline(self) -> str:
         """What the uplift is measured over, in words: ``today's mix`` at today's budget, else ``today's mix
         scaled to the budget`` (the page around it compares with today's mix as it is)."""
-        return "today's mix scaled to the budget" if is_scaled(self.budget, self.today) else "today's mix"
+        return "today's mix" if same_budget(self.budget, self.today) else "today's mix scaled to the budget"
 
     def kept(
         self,

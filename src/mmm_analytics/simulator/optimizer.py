@@ -72,6 +72,7 @@ from mmm_analytics.simulator.solver import Problem, ResponseCells, Solution, cha
 from mmm_analytics.simulator.solver import free_cells as movable_cells
 from mmm_analytics.simulator.surface import DrawSet, SpendMatrix
 from mmm_analytics.simulator.terms import OPTIONS, Terms
+from mmm_analytics.utils.amounts import same_budget
 
 #: Keys of the ``mmm optimize`` JSON, in order.
 JSON_KEYS: tuple[str, ...] = (
@@ -236,7 +237,7 @@ class OptimizationResult:
     @property
     def current_is_scaled(self) -> bool:
         """Whether ``current_allocation`` is today's mix scaled to a budget other than today's."""
-        return advice.is_scaled(self.weekly_budget, self.today_weekly_spend)
+        return not same_budget(self.weekly_budget, self.today_weekly_spend)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Exactly the keys of the ``mmm optimize`` output file."""

@@ -55,3 +55,13 @@ def parse_inr(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"'{shown}' is not a finite number; write {AMOUNT_FORMS}")
     return value
+
+
+#: A weekly budget within this share of today's weekly spend (or of 1 INR, the larger) is today's.
+SAME_BUDGET = 1e-9
+
+
+def same_budget(budget: float, today: float) -> bool:
+    """Whether a weekly ``budget`` (INR) is today's total weekly spend ``today`` (INR), so that the
+    advice measures itself against today's mix as it is rather than scaled to the budget."""
+    return abs(budget - today) <= SAME_BUDGET * max(abs(today), 1.0)
