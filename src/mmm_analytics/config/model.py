@@ -76,6 +76,15 @@ class SaturationScalingPrior(Settings):
     spread: float = Field(default=0.5, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
 
 
+class CeilingScalingPrior(Settings):
+    """Normal prior on how a series' media ceiling (its contribution at full saturation) grows with
+    its spend on the channel: as relative spend**scaling (0: the same ceiling for every series up to
+    the brand and region offsets; 1: in proportion to its spend, so series of any size share an ROI)."""
+
+    mean: float = Field(default=0.5, ge=0, le=1)
+    spread: float = Field(default=0.5, ge=MIN_PRIOR_SPREAD, le=MAX_PRIOR_SPREAD)
+
+
 class ShrinkagePrior(Settings):
     """Normal(0, sd) priors on brand and region offsets of the media coefficients, and on each
     series' own trend and yearly-cycle weights (``series_baseline``) around the shared ones
@@ -113,6 +122,7 @@ class Priors(Settings):
         "channel_slope",
     )
     saturation_scaling: SaturationScalingPrior = SaturationScalingPrior()
+    ceiling_scaling: CeilingScalingPrior = CeilingScalingPrior()
     shrinkage: ShrinkagePrior = ShrinkagePrior()
 
 
@@ -249,6 +259,9 @@ class ModelConfig(Settings):
     carryover: Annotated[CarryoverFamily | Literal["auto"], BeforeValidator(_choice(CarryoverFamily))] = "auto"
     saturation: Annotated[SaturationFamily | Literal["auto"], BeforeValidator(_choice(SaturationFamily))] = "auto"
     saturation_scaling: SaturationScaling = SaturationScaling.LEARNED
+    #: Each series' media ceiling grows with its spend on the channel by a learned power (see
+    #: :class:`CeilingScalingPrior`); off: one ceiling per channel up to brand and region offsets.
+    ceiling_scaling: bool = True
     selection: SelectionSettings = SelectionSettings()
     max_lag: int = Field(default=16, ge=0, le=52)
     baseline: BaselineKind = BaselineKind.LINEAR

@@ -81,6 +81,8 @@ def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, An
         "slope_spread": [s.spread for s in slope],
         "scaling_mean": p.saturation_scaling.mean,
         "scaling_spread": p.saturation_scaling.spread,
+        "ceiling_scaling_mean": p.ceiling_scaling.mean,
+        "ceiling_scaling_spread": p.ceiling_scaling.spread,
         "brand_sd": p.shrinkage.brand_sd,
         "region_sd": p.shrinkage.region_sd,
         "series_sd": p.shrinkage.series_sd,

@@ -81,6 +81,7 @@ class MarketingMixModel(keras.Model):
         saturation_scaling: str = "relative",
         lift_tests: dict | None = None,
         n_series_controls: int = 0,
+        ceiling_scaling: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -93,7 +94,10 @@ class MarketingMixModel(keras.Model):
         self.lift_tests = None if lift_tests is None else LiftTests.from_config(lift_tests)
         self.adstock = AdstockLayer(n_channels, max_lag, family=carryover, name="adstock")
         self.curve = ROICurveLayer(n_channels, saturation, scaling=saturation_scaling, name="saturation")
-        self.coefficients = HierarchicalLayer(n_channels, n_brands, n_regions, name="hierarchical")
+        self.ceiling_scaling = bool(ceiling_scaling)
+        self.coefficients = HierarchicalLayer(
+            n_channels, n_brands, n_regions, scaling=self.ceiling_scaling, name="hierarchical"
+        )
         self.baseline = LinearBaselineLayer(n_series, n_controls, hidden_units, n_series_controls, name="baseline")
         self.price = PriceEffectLayer(n_brands, max(float(priors.get("elasticity_mean", 1.0)), 0.05), name="price")
         self.mse_tracker = keras.metrics.Mean(name="mse")
@@ -101,7 +105,7 @@ class MarketingMixModel(keras.Model):
 
     def call(self, inputs):
         media = self.curve(self.adstock(inputs["media"]), inputs.get("size"))
-        coefficient = self.coefficients([inputs["brand"], inputs["region"]])
+        coefficient = self.coefficients([inputs["brand"], inputs["region"]], inputs.get("size"))
         contribution = coefficient[:, None, :] * media
         own = [inputs["series_controls"]] if self.baseline.n_series_controls else []
         base = self.baseline([inputs["series"], inputs["controls"], *own])
@@ -203,6 +207,9 @@ class MarketingMixModel(keras.Model):
         if self.saturation_scaling == saturation.SaturationScaling.LEARNED:
             scaling_mean, scaling_spread = p.get("scaling_mean", 0.5), p.get("scaling_spread", 0.5)
             parts.append((self.curve.size_scaling() - scaling_mean) / scaling_spread)
+        if self.ceiling_scaling:
+            ceiling_mean, ceiling_spread = p.get("ceiling_scaling_mean", 0.5), p.get("ceiling_scaling_spread", 0.5)
+            parts.append((self.coefficients.size_scaling() - ceiling_mean) / ceiling_spread)
         evidence = math.sqrt(p["weight"]) * ops.concatenate([ops.cast(part, roi.dtype) for part in parts])
         if self.lift_tests is None or not len(self.lift_tests):
             return evidence
@@ -267,6 +274,7 @@ class MarketingMixModel(keras.Model):
             "saturation_scaling": self.saturation_scaling,
             "lift_tests": None if self.lift_tests is None else self.lift_tests.to_config(),
             "n_series_controls": self.baseline.n_series_controls,
+            "ceiling_scaling": self.ceiling_scaling,
         }
 
 

@@ -55,6 +55,7 @@ def build_model(panel: FeaturePanel, config: ModelConfig, lift_tests: LiftTests 
         carryover=config.carryover_family().value,
         saturation=config.saturation_family().value,
         saturation_scaling=SaturationScaling(config.saturation_scaling).value,
+        ceiling_scaling=config.ceiling_scaling,
         hidden_units=config.dense_units if config.baseline.value == "dense" else 0,
         noise_scale=config.noise_scale,
         lift_tests=lift_tests.to_config() if lift_tests is not None and len(lift_tests) else None,

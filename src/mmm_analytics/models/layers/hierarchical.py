@@ -6,19 +6,36 @@ import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.response.links import Link, constrain, unconstrain
+from mmm_analytics.response.links import Link, Parameter, constrain, unconstrain
+
+#: How a series' media ceiling grows with its relative spend: coefficient ~ size**scaling.
+CEILING_SCALING = Parameter(
+    "scaling", "ceiling_scaling_logit", Link.UNIT, 0.5, "ceiling grows as relative spend**scaling"
+)
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
 class HierarchicalLayer(keras.layers.Layer):
-    """coefficient[s, c] = softplus(channel_mean[c] + brand_offset[brand_s, c] + region_offset[region_s, c]).
+    """coefficient[s, c] = softplus(channel_mean[c] + brand_offset[brand_s, c] + region_offset[region_s, c])
+    * size[s, c] ** scaling[c].
 
-    Offsets start at 0 and are shrunk towards 0 by the model's prior (partial pooling).
-    Call with ``[brand_ids, region_ids]``, each int of shape (batch,); returns (batch, n_channels),
-    the weekly contribution at full saturation in scaled sales units.
+    Offsets start at 0 and are shrunk towards 0 by the model's prior (partial pooling). With
+    ``scaling`` on, each channel's ``scaling`` in (0, 1) is learned (start 0.5): a series' ceiling grows
+    with its relative spend on the channel ``size`` (:func:`~mmm_analytics.response.saturation.relative_size`);
+    off, ``scaling`` is 0. Call with ``[brand_ids, region_ids]``, each int of shape (batch,), and
+    ``size`` (batch, n_channels); returns (batch, n_channels), the weekly contribution at full
+    saturation in scaled sales units.
     """
 
-    def __init__(self, n_channels: int, n_brands: int, n_regions: int, initial_coefficient: float = 0.15, **kwargs):
+    def __init__(
+        self,
+        n_channels: int,
+        n_brands: int,
+        n_regions: int,
+        initial_coefficient: float = 0.15,
+        scaling: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if min(n_channels, n_brands, n_regions) < 1:
             raise InputError(
@@ -27,7 +44,7 @@ class HierarchicalLayer(keras.layers.Layer):
         if initial_coefficient <= 0:
             raise InputError(f"initial_coefficient must be > 0. Received: initial_coefficient={initial_coefficient}")
         self.n_channels, self.n_brands, self.n_regions = int(n_channels), int(n_brands), int(n_regions)
-        self.initial_coefficient = float(initial_coefficient)
+        self.initial_coefficient, self.scaling = float(initial_coefficient), bool(scaling)
 
     def build(self, input_shape=None):
         start = unconstrain(Link.POSITIVE, self.initial_coefficient)
@@ -40,15 +57,28 @@ class HierarchicalLayer(keras.layers.Layer):
         self.region_offset = self.add_weight(
             name="region_offset", shape=(self.n_regions, self.n_channels), initializer="zeros"
         )
+        if self.scaling:
+            self.ceiling_scaling_logit = self.add_weight(
+                name=CEILING_SCALING.raw_name, shape=(self.n_channels,), initializer="zeros"
+            )
 
-    def call(self, inputs):
+    def size_scaling(self):
+        """How each channel's ceiling grows with a series' relative spend, (n_channels,) in [0, 1]."""
+        if not self.scaling:
+            return ops.zeros((self.n_channels,))
+        return constrain(CEILING_SCALING.link, ops.convert_to_tensor(self.ceiling_scaling_logit), ops)
+
+    def call(self, inputs, size=None):
         brand_ids, region_ids = inputs
         logits = (
             self.channel_mean[None, :]
             + ops.take(self.brand_offset, ops.cast(brand_ids, "int32"), axis=0)
             + ops.take(self.region_offset, ops.cast(region_ids, "int32"), axis=0)
         )
-        return constrain(Link.POSITIVE, logits, ops)
+        coefficient = constrain(Link.POSITIVE, logits, ops)
+        if self.scaling and size is not None:
+            coefficient = coefficient * ops.exp(self.size_scaling()[None, :] * ops.log(ops.cast(size, logits.dtype)))
+        return coefficient
 
     def get_config(self):
         return super().get_config() | {
@@ -56,4 +86,5 @@ class HierarchicalLayer(keras.layers.Layer):
             "n_brands": self.n_brands,
             "n_regions": self.n_regions,
             "initial_coefficient": self.initial_coefficient,
+            "scaling": self.scaling,
         }
