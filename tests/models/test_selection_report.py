@@ -95,3 +95,12 @@ def test_forms_a_short_panel_could_not_choose_are_not_called_pinned() -> None:
     assert section.title == "Model form: the first candidates (panel too short to choose)"
     assert f"Not chosen by the data: {note}." in _text(section) and "pinned" not in _text(section)
     assert form_section(None, ["TV"], [1.0]).title == "Model form: pinned in the configuration"
+
+
+def test_the_learned_ceiling_scaling_is_reported_per_channel_in_words() -> None:
+    text = _text(form_section(SELECTION, ["TV", "Print", "Radio"], [1.0, 1.0, 1.0], ceiling_scaling=[0.93, 0.1, 0.5]))
+    assert "How a series' media ceiling" in text
+    assert "TV: 0.93, about in proportion to the series' spend on it" in text
+    assert "Print: 0.10, about the same in every series of a brand and region" in text
+    assert "Radio: 0.50, in between" in text
+    assert "media ceiling" not in _text(form_section(SELECTION, ["TV"], [1.0]))  # not learned: not reported

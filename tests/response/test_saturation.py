@@ -167,3 +167,17 @@ def test_gradients_are_finite_for_any_exposure_and_parameters(family, x, half_sa
         point = jnp.array([x, half_saturation, slope], dtype=jnp.float64)
         result, grad = jax.value_and_grad(value)(point)
     assert np.isfinite(float(result)) and np.all(np.isfinite(np.asarray(grad)))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    hnp.arrays(np.float64, (2, 3, 4), elements=st.floats(1e-3, 1e3)),
+    hnp.arrays(np.float64, (3, 4), elements=st.floats(1e-2, 1e2)),
+    hnp.arrays(np.float64, (2, 4), elements=st.floats(0.0, 1.0)),
+)
+def test_series_ceiling_grows_as_size_to_the_scaling(ceiling, size, scaling) -> None:
+    """ceiling * size**scaling, draws (2) x series (3) x channels (4); 0 leaves it, 1 is in proportion."""
+    out = saturation.series_ceiling(ceiling, size, scaling)
+    np.testing.assert_allclose(out, ceiling * size[None] ** scaling[:, None, :], rtol=1e-12)
+    np.testing.assert_allclose(saturation.series_ceiling(ceiling, size, np.zeros(4)), ceiling, rtol=1e-12)
+    np.testing.assert_allclose(saturation.series_ceiling(ceiling, size, np.ones(4)), ceiling * size, rtol=1e-12)

@@ -267,6 +267,7 @@ def evaluate(
             (training or {}).get("segment_curves"),
             bool((training or {}).get("segment_curves_in_advice", True)),
             str((training or {}).get("form_note") or ""),
+            (training or {}).get("ceiling_scaling"),
         )
     ]
     insight = ""

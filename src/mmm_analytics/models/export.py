@@ -7,7 +7,6 @@ import numpy as np
 
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.inputs import ModelInputs
-from mmm_analytics.models.layers.hierarchical import CEILING_SCALING
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import FlatWeights, current_theta, weight_key
 from mmm_analytics.response import carryover, saturation
@@ -52,8 +51,8 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
     )
     coefficient = constrain(Link.POSITIVE, logits, np) * model.sales_scale
     if model.ceiling_scaling:  # each series' ceiling grows with its relative spend, as in the layer
-        ceiling = constrain(CEILING_SCALING.link, hierarchy[CEILING_SCALING.raw_name], np)
-        coefficient = coefficient * np.exp(ceiling[:, None, :] * np.log(inputs.x["size"])[None])
+        ceiling = constrain(saturation.CEILING_SCALING.link, hierarchy[saturation.CEILING_SCALING.raw_name], np)
+        coefficient = saturation.series_ceiling(coefficient, inputs.x["size"], ceiling)
     return [lag_weights, half_saturation, slope, coefficient, scaling]
 
 

@@ -235,6 +235,8 @@ def fit_and_summarise(
     info: dict = {"history": history, "best_epoch": best_epoch, "posterior": posterior.summary()} | (
         {"adam_diverged_epoch": diverged} if diverged else {}
     )
+    if model.ceiling_scaling:  # what the data say of how a series' ceiling grows with its spend
+        info["ceiling_scaling"] = np.asarray(model.coefficients.size_scaling(), dtype=np.float64).tolist()
     if lift_tests is not None and len(lift_tests):
         # The form choice's last fold fit (no tests) leads the polish to the data's own mode.
         starts = () if large or chosen is None else (chosen.theta,)

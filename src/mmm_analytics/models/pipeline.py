@@ -142,6 +142,7 @@ def train(
             "split_by",
             "markets",
             "segment_curves",
+            "ceiling_scaling",
         )
         if key in info
     }
@@ -172,6 +173,7 @@ def train(
             "selection": info.get("selection"),
             "form_note": info.get("form_note"),
             "segment_curves": info.get("segment_curves"),
+            "ceiling_scaling": info.get("ceiling_scaling"),
             "segment_curves_in_advice": config.model.simulator.segment_curves,
         }
         if "split_by" in info:

@@ -32,6 +32,17 @@ def _scaling_words(channel: str, scaling: float) -> str:
     return f"{channel}: {scaling:.2f}, {where}"
 
 
+def _ceiling_words(channel: str, scaling: float) -> str:
+    """One channel's ceiling scaling in plain words (0 one ceiling, 1 in proportion to spend)."""
+    if scaling >= 0.8:
+        where = "about in proportion to the series' spend on it: series of any size earn about the same per rupee"
+    elif scaling <= 0.2:
+        where = "about the same in every series of a brand and region, whatever it spends"
+    else:
+        where = "in between: a bigger spender earns more at saturation, but less than in proportion"
+    return f"{channel}: {scaling:.2f}, {where}"
+
+
 def _pooled_words(selection: Mapping[str, Any]) -> tuple[str, ...]:
     """What a pooled saturation form changes, in plain words (nothing when none was pooled)."""
     pooled = selection.get("pooled_saturation")
@@ -98,10 +109,12 @@ def form_section(
     segment_curves: Mapping[str, Any] | None = None,
     segment_curves_in_advice: bool = True,
     form_note: str = "",
+    ceiling_scaling: Sequence[float] | None = None,
 ) -> Section:
     """The section; ``selection`` is :meth:`FormSelection.to_dict` (None when the forms were pinned,
     or the panel was too short to choose them: ``form_note`` then says so),
-    ``segment_curves`` :meth:`~mmm_analytics.models.segment_curves.SegmentCurves.summary`."""
+    ``segment_curves`` :meth:`~mmm_analytics.models.segment_curves.SegmentCurves.summary`,
+    ``ceiling_scaling`` the learned power of each channel's ceiling on a series' spend (None: not learned)."""
     blocks: list[Table | Text] = []
     if selection is None and form_note:
         blocks.append(Text((f"Not chosen by the data: {form_note}.",)))
@@ -151,6 +164,17 @@ def form_section(
             )
         )
     )
+    if ceiling_scaling is not None:
+        blocks.append(
+            Text(
+                (
+                    "How a series' media ceiling (its weekly contribution at full saturation) grows with its spend "
+                    "on the channel (0: the same in every series up to brand and region; 1: in proportion to the "
+                    "spend), learned per channel:",
+                    *(_ceiling_words(c, float(s)) for c, s in zip(channels, ceiling_scaling, strict=True)),
+                )
+            )
+        )
     if words := segment_words(segment_curves, segment_curves_in_advice):
         blocks.append(Text(words))
     # before, "chosen by forecast accuracy" headed a form pinned in the configuration too

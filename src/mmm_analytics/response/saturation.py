@@ -147,6 +147,10 @@ SLOPE = Parameter("slope", "slope_raw", Link.POSITIVE, 1.0, "steepness (Hill: > 
 
 #: The learned scaling of half-saturation with series size (0: absolute, 1: relative).
 SIZE_SCALING = Parameter("scaling", "scaling_logit", Link.UNIT, 0.5, "half-saturation grows as series size**scaling")
+#: How a series' media ceiling grows with its relative spend (see :func:`series_ceiling`).
+CEILING_SCALING = Parameter(
+    "scaling", "ceiling_scaling_logit", Link.UNIT, 0.5, "ceiling grows as relative spend**scaling"
+)
 
 register(SaturationForm(SaturationFamily.HILL, (HALF_SATURATION, SLOPE), _hill, _hill_slope_at_zero))
 register(SaturationForm(SaturationFamily.SIGMOID, (HALF_SATURATION,), _sigmoid, _sigmoid_slope_at_zero))
@@ -195,6 +199,16 @@ def series_half_saturation(half_saturation: Array, size: Array, scaling: Array, 
     half_saturation * size**(scaling - 1). Returns (..., S, C).
     """
     return half_saturation[..., None, :] * xp.exp((scaling[..., None, :] - 1.0) * xp.log(size))
+
+
+def series_ceiling(ceiling: Array, size: Array, scaling: Array, xp: Any = np) -> Array:
+    """Each series' media ceiling (its weekly contribution at full saturation, scaled sales units).
+
+    ``ceiling`` (..., S, C) is what the channel's level and the brand and region offsets give,
+    ``size`` the series' relative spend (S, C) from :func:`relative_size` and ``scaling`` (..., C)
+    in [0, 1] (:data:`CEILING_SCALING`): the ceiling grows as size**scaling. Returns (..., S, C).
+    """
+    return ceiling * xp.exp(scaling[..., None, :] * xp.log(size))
 
 
 def _check_positive(name: str, value: ChannelParam) -> None:

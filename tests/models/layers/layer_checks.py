@@ -69,21 +69,21 @@ def assert_keras_file_round_trip(model: keras.Model, inputs, tmp_path: Path) -> 
         np.testing.assert_array_equal(np.asarray(restored), np.asarray(original))
 
 
-def gradients(layer: keras.layers.Layer, inputs) -> dict[str, np.ndarray]:
-    """d sum(layer(inputs)) / d each trainable weight, through ``stateless_call`` and ``jax.grad``."""
+def gradients(layer: keras.layers.Layer, inputs, **kwargs) -> dict[str, np.ndarray]:
+    """d sum(layer(inputs, **kwargs)) / d each trainable weight, through ``stateless_call`` and ``jax.grad``."""
     trainable = [v.value for v in layer.trainable_variables]
     frozen = [v.value for v in layer.non_trainable_variables]
 
     def total(values: Sequence) -> jax.Array:
-        outputs, _ = layer.stateless_call(values, frozen, inputs)
+        outputs, _ = layer.stateless_call(values, frozen, inputs, **kwargs)
         return keras.ops.sum(outputs)
 
     grads = jax.jit(jax.grad(total))(trainable)  # one compiled program instead of many eager ops
     return {v.path: np.asarray(g) for v, g in zip(layer.trainable_variables, grads, strict=True)}
 
 
-def assert_every_gradient_non_zero(layer: keras.layers.Layer, inputs, names: set[str]) -> None:
-    grads = gradients(layer, inputs)
+def assert_every_gradient_non_zero(layer: keras.layers.Layer, inputs, names: set[str], **kwargs) -> None:
+    grads = gradients(layer, inputs, **kwargs)
     assert {path.rsplit("/", 1)[-1] for path in grads} == names
     for path, grad in grads.items():
         assert np.all(np.isfinite(grad)), path

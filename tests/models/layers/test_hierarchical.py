@@ -32,6 +32,9 @@ BRAND_OFFSET = RNG.normal(scale=0.5, size=(3, 4))
 REGION_OFFSET = RNG.normal(scale=0.5, size=(2, 4))
 BRAND_IDS = np.array([0, 1, 2, 2, 1, 0])
 REGION_IDS = np.array([0, 0, 0, 1, 1, 1])
+#: Relative spend of each of the 6 series on each of the 4 channels.
+SIZE = RNG.uniform(0.1, 10.0, size=(6, 4))
+CEILING_LOGIT = RNG.normal(size=4)
 
 
 def chosen_layer() -> HierarchicalLayer:
@@ -90,3 +93,49 @@ def test_gradients_reach_every_trainable_weight() -> None:
 def test_bad_arguments_raise_input_error_naming_them(kwargs: dict, name: str) -> None:
     with pytest.raises(InputError, match=name):
         HierarchicalLayer(**({"n_channels": 4, "n_brands": 3, "n_regions": 2} | kwargs))
+
+
+def scaled_layer() -> HierarchicalLayer:
+    layer = HierarchicalLayer(n_channels=4, n_brands=3, n_regions=2, scaling=True)
+    layer.build(None)
+    set_weights(
+        layer,
+        channel_mean=CHANNEL_MEAN,
+        brand_offset=BRAND_OFFSET,
+        region_offset=REGION_OFFSET,
+        ceiling_scaling_logit=CEILING_LOGIT,
+    )
+    return layer
+
+
+def test_scaled_ceiling_equals_the_reference() -> None:
+    """With ``scaling`` each series' ceiling is the pooled one times size**scaling
+    (:func:`~mmm_analytics.response.saturation.series_ceiling`), scaling = sigmoid(logit)."""
+    from mmm_analytics.response.saturation import series_ceiling
+
+    out = np.asarray(scaled_layer()([BRAND_IDS, REGION_IDS], size=SIZE))
+    pooled = softplus(CHANNEL_MEAN[None, :] + BRAND_OFFSET[BRAND_IDS] + REGION_OFFSET[REGION_IDS])
+    scaling = 1.0 / (1.0 + np.exp(-CEILING_LOGIT))
+    np.testing.assert_allclose(out, series_ceiling(pooled, SIZE, scaling), rtol=RTOL, atol=ATOL)
+    # Without sizes (or without scaling) the ceiling is the pooled one.
+    np.testing.assert_allclose(np.asarray(scaled_layer()([BRAND_IDS, REGION_IDS])), pooled, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(np.asarray(chosen_layer()([BRAND_IDS, REGION_IDS], size=SIZE)), pooled, rtol=RTOL)
+
+
+def test_a_series_spending_more_can_earn_more_at_saturation() -> None:
+    """Two series of one brand and region, one spending 8 times the other: before, their ceilings were
+    equal whatever the data said; with the scaling near 1 the bigger one's is about 8 times as high."""
+    layer = HierarchicalLayer(n_channels=1, n_brands=1, n_regions=1, scaling=True)
+    layer.build(None)
+    set_weights(layer, ceiling_scaling_logit=[12.0])  # scaling 1 - 6e-6
+    out = np.asarray(layer([np.array([0, 0]), np.array([0, 0])], size=np.array([[0.5], [4.0]])))
+    assert out[1, 0] / out[0, 0] == pytest.approx(8.0, rel=1e-4)
+    np.testing.assert_allclose(np.asarray(layer.size_scaling()), [1.0], atol=1e-5)
+
+
+def test_scaled_config_round_trip_and_gradients() -> None:
+    restored = assert_config_round_trip(HierarchicalLayer(6, 3, 8, scaling=True, name="coefficients"))
+    assert restored.scaling is True
+    assert HierarchicalLayer(6, 3, 8).get_config()["scaling"] is False
+    names = {"channel_mean", "brand_offset", "region_offset", "ceiling_scaling_logit"}
+    assert_every_gradient_non_zero(scaled_layer(), [BRAND_IDS, REGION_IDS], names, size=SIZE)

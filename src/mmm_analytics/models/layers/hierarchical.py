@@ -6,12 +6,8 @@ import keras
 from keras import ops
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.response.links import Link, Parameter, constrain, unconstrain
-
-#: How a series' media ceiling grows with its relative spend: coefficient ~ size**scaling.
-CEILING_SCALING = Parameter(
-    "scaling", "ceiling_scaling_logit", Link.UNIT, 0.5, "ceiling grows as relative spend**scaling"
-)
+from mmm_analytics.response.links import Link, constrain, unconstrain
+from mmm_analytics.response.saturation import CEILING_SCALING, series_ceiling
 
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
@@ -77,7 +73,7 @@ class HierarchicalLayer(keras.layers.Layer):
         )
         coefficient = constrain(Link.POSITIVE, logits, ops)
         if self.scaling and size is not None:
-            coefficient = coefficient * ops.exp(self.size_scaling()[None, :] * ops.log(ops.cast(size, logits.dtype)))
+            coefficient = series_ceiling(coefficient, ops.cast(size, logits.dtype), self.size_scaling(), xp=ops)
         return coefficient
 
     def get_config(self):
