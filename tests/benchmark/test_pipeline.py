@@ -150,6 +150,8 @@ def test_true_forms_and_floor_config_read_the_truth(config: ProjectConfig) -> No
     assert forms.label() == "beta_gamma+hill/absolute"
     model = floor_config(config, truth).model
     assert (model.carryover, model.saturation, model.saturation_scaling) == ("beta_gamma", "hill", "absolute")
+    # The synthetic truth has one ceiling per brand and region whatever a series spends: the power 0.
+    assert config.model.ceiling_scaling and not model.ceiling_scaling
     assert model.priors == config.model.priors and model.epochs == config.model.epochs
 
 

@@ -41,9 +41,11 @@ def true_forms(truth: GroundTruth) -> TrueForms:
 
 
 def floor_config(config: ProjectConfig, truth: GroundTruth) -> ProjectConfig:
-    """``config`` with the model's forms pinned to the truth's (``pinned`` plus ``saturation_scaling``)."""
+    """``config`` with the model's forms pinned to the truth's (``pinned`` plus ``saturation_scaling``),
+    and without ``ceiling_scaling``: the synthetic truth gives every series of a brand and region one
+    ceiling (its coefficients are in units of the whole panel's mean weekly sales), the power 0."""
     forms = true_forms(truth)
     model = config.model.pinned(forms.carryover, forms.saturation).model_copy(
-        update={"saturation_scaling": forms.scaling}
+        update={"saturation_scaling": forms.scaling, "ceiling_scaling": False}
     )
     return dataclasses.replace(config, model=model)
