@@ -117,9 +117,12 @@ def test_floor_is_fitted_with_the_truths_forms(
     assert (floor.carryover, floor.saturation, floor.saturation_scaling) == forms
     assert floor.is_pinned
     assert (
-        floor.model_copy(update={k: getattr(ours, k) for k in ("carryover", "saturation", "saturation_scaling")})
+        floor.model_copy(
+            update={k: getattr(ours, k) for k in ("carryover", "saturation", "saturation_scaling", "ceiling_scaling")}
+        )
         == ours
     )
+    assert not floor.ceiling_scaling  # the synthetic truth's ceiling does not grow with a series' spend
     assert row["true_forms"] == "{}+{}/{}".format(*forms)
     assert row["floor_forms"].startswith(f"{forms[0]}+{forms[1]}/{forms[2]}")
     assert {"floor_contribution_error", "floor_coverage", "floor_regret", "contribution_error"} <= set(row)
@@ -131,7 +134,7 @@ def test_floor_reuses_our_fit_when_the_config_pins_the_truth(config: ProjectConf
     pinned = dataclasses.replace(
         config,
         model=config.model.pinned("beta_gamma", "hill").model_copy(
-            update={"saturation_scaling": SaturationScaling.RELATIVE}
+            update={"saturation_scaling": SaturationScaling.RELATIVE, "ceiling_scaling": False}
         ),
     )
     result = pipeline.benchmark_world(SyntheticSetting.DEFAULT, 3, pinned)
