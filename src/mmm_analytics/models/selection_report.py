@@ -21,26 +21,25 @@ FORM_WORDS: dict[str, str] = {
 }
 
 
-def _scaling_words(channel: str, scaling: float) -> str:
-    """One channel's size scaling in plain words (0 absolute, 1 relative)."""
-    if scaling >= 0.8:
-        where = "at about the same multiple of each series' own average exposure"
-    elif scaling <= 0.2:
-        where = "at about the same absolute exposure in every series, so bigger spenders saturate sooner"
-    else:
-        where = "in between: bigger series saturate somewhat sooner than their size alone would say"
-    return f"{channel}: {scaling:.2f}, {where}"
+#: What a learned power in [0, 1] means near 1, near 0 and between: half-saturation's growth with a
+#: series' size, and the media ceiling's growth with its spend.
+SIZE_WORDS = (
+    "at about the same multiple of each series' own average exposure",
+    "at about the same absolute exposure in every series, so bigger spenders saturate sooner",
+    "in between: bigger series saturate somewhat sooner than their size alone would say",
+)
+CEILING_WORDS = (
+    "about in proportion to the series' spend on it: series of any size earn about the same per rupee",
+    "about the same in every series of a brand and region, whatever it spends",
+    "in between: a bigger spender earns more at saturation, but less than in proportion",
+)
 
 
-def _ceiling_words(channel: str, scaling: float) -> str:
-    """One channel's ceiling scaling in plain words (0 one ceiling, 1 in proportion to spend)."""
-    if scaling >= 0.8:
-        where = "about in proportion to the series' spend on it: series of any size earn about the same per rupee"
-    elif scaling <= 0.2:
-        where = "about the same in every series of a brand and region, whatever it spends"
-    else:
-        where = "in between: a bigger spender earns more at saturation, but less than in proportion"
-    return f"{channel}: {scaling:.2f}, {where}"
+def _power_words(channel: str, power: float, words: tuple[str, str, str]) -> str:
+    """One channel's learned power in plain words: ``words`` for >= 0.8, <= 0.2 and between."""
+    near_one, near_zero, between = words
+    where = near_one if power >= 0.8 else near_zero if power <= 0.2 else between
+    return f"{channel}: {power:.2f}, {where}"
 
 
 def _pooled_words(selection: Mapping[str, Any]) -> tuple[str, ...]:
@@ -160,7 +159,7 @@ def form_section(
             (
                 "How half-saturation scales with the size of a series (0: the same absolute exposure in every "
                 "series; 1: the same multiple of each series' own average exposure), learned per channel:",
-                *(_scaling_words(c, float(s)) for c, s in zip(channels, size_scaling, strict=True)),
+                *(_power_words(c, float(s), SIZE_WORDS) for c, s in zip(channels, size_scaling, strict=True)),
             )
         )
     )
@@ -171,7 +170,7 @@ def form_section(
                     "How a series' media ceiling (its weekly contribution at full saturation) grows with its spend "
                     "on the channel (0: the same in every series up to brand and region; 1: in proportion to the "
                     "spend), learned per channel:",
-                    *(_ceiling_words(c, float(s)) for c, s in zip(channels, ceiling_scaling, strict=True)),
+                    *(_power_words(c, float(s), CEILING_WORDS) for c, s in zip(channels, ceiling_scaling, strict=True)),
                 )
             )
         )
