@@ -116,9 +116,9 @@ class Channels:
             raise ValueError(f"channel names must be unique, got {list(self.names)}")
         bad = [n for n, c in zip(self.names, self.cpm, strict=True) if not (math.isfinite(c) and c > 0)]
         if bad:
-            raise ValueError(
-                f"cpm must be finite and > 0 for {'channels' if len(bad) > 1 else 'channel'} {', '.join(bad)}"
-            )
+            from mmm_analytics.style.numbers import numbered  # style reads config, which reads this module
+
+            raise ValueError(f"cpm must be finite and > 0 for {numbered(len(bad), 'channel')} {', '.join(bad)}")
         inputs = self.input_columns
         for column in dict.fromkeys(c for c in inputs if inputs.count(c) > 1):
             sharing = [n for n, c in zip(self.names, inputs, strict=True) if c == column]

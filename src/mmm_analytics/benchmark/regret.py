@@ -19,6 +19,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.solver import Problem, solve
 from mmm_analytics.simulator.surface import ResponseSurface
+from mmm_analytics.style.numbers import numbered
 from mmm_analytics.synthetic import GroundTruth
 
 REGRET_COLUMNS: tuple[str, ...] = (
@@ -55,7 +56,7 @@ def truth_surface(truth: GroundTruth, channels: tuple[str, ...], segments: list[
     missing = [c for c in channels if c not in truth.channels]
     if missing:
         raise InputError(
-            f"ground truth has no {'channels' if len(missing) > 1 else 'channel'} {missing}; it lists {truth.channels}"
+            f"ground truth has no {numbered(len(missing), 'channel')} {missing}; it lists {truth.channels}"
         )
     data = truth.data
     entries = [truth.series(brand, region) for brand, region in segments]

@@ -240,10 +240,12 @@ class DataConfig(Settings):
                 why = " ('=' separates a channel from its amount in --min/--max)" if "=" in name else ""
                 raise ValueError(f"channel name {name!r} cannot be used on the command line{why}; rename it")
         if reserved := reserved_names(channels):
+            from mmm_analytics.style.numbers import numbered  # style reads config.viz: a circle at import
+
             raise ValueError(
-                f"channel {'names' if len(reserved) > 1 else 'name'} {', '.join(map(repr, reserved))} "
-                f"{'are' if len(reserved) > 1 else 'is'} taken by other columns of the output "
-                f"tables ({', '.join(RESERVED_NAMES)}); rename {'them' if len(reserved) > 1 else 'it'}, "
+                f"channel {numbered(len(reserved), 'name')} {', '.join(map(repr, reserved))} "
+                f"{numbered(len(reserved), 'is', 'are')} taken by other columns of the output "
+                f"tables ({', '.join(RESERVED_NAMES)}); rename {numbered(len(reserved), 'it', 'them')}, "
                 f"e.g. '{reserved[0]} media'"
             )
         shared = _shared_columns(channels)

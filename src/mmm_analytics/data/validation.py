@@ -37,7 +37,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
 from mmm_analytics.data.issues import Issue, Rule, as_written, fatal, fixed, line_of, raise_if_fatal, renamed_columns
 from mmm_analytics.errors import InputError
-from mmm_analytics.style.numbers import counted
+from mmm_analytics.style.numbers import counted, numbered
 from mmm_analytics.utils.names import case_twins, composed
 
 #: Cell texts read as "no value" in numeric columns (compared lower-case, after stripping).
@@ -109,7 +109,7 @@ def _repeated_header(raw: pd.DataFrame, source: str) -> list[Issue]:
             count,
             f"line {line}",
             f"line {line} repeats the header ({counted(count, 'such line')}; two files joined?); "
-            f"remove {'it' if count == 1 else 'those lines'}",
+            f"remove {numbered(count, 'it', 'those lines')}",
         )
     ]
 
@@ -156,9 +156,7 @@ def _parse_ids(frame: pd.DataFrame, source: str) -> tuple[dict[str, pd.Series], 
                         column,
                         count,
                         f"line {line}",
-                        f"{count} "
-                        + detail.format(line=line, name=name, value="value" if count == 1 else "values")
-                        + totals,
+                        f"{count} " + detail.format(line=line, name=name, value=numbered(count, "value")) + totals,
                     )
                 )
         values[column] = spelled
@@ -245,7 +243,7 @@ def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
     )
     help_ = f"written {written}? {DATE_HELP}" if written else DATE_HELP
     detail = (
-        f"{counted(int(bad.sum()), 'value')} {'is not a date' if bad.sum() == 1 else 'are not dates'} between "
+        f"{counted(int(bad.sum()), 'value')} {numbered(int(bad.sum()), 'is not a date', 'are not dates')} between "
         f"{FIRST_DATE.year} and {LAST_DATE.year} "
         f"(line {line_of(k)}: {example!r}); {help_}"
     )
@@ -274,7 +272,7 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
                 column,
                 int(bad.sum()),
                 example,
-                f"{counted(int(bad.sum()), 'value')} {'is not a number' if bad.sum() == 1 else 'are not numbers'} "
+                f"{counted(int(bad.sum()), 'value')} {numbered(int(bad.sum()), 'is not a number', 'are not numbers')} "
                 f"(line {line_of(k)}: {example!r}); "
                 "write plain numbers such as 1250000.5 or leave the cell empty",
             )
@@ -431,7 +429,7 @@ def _check_ranges(
             k = _first(over)
             value = float(exposure.iloc[k])
             detail = (
-                f"{counted(int(over.sum()), 'value')} {'implies' if over.sum() == 1 else 'imply'} a weekly spend above {limits.max_weekly_spend_inr:.3g} INR "
+                f"{counted(int(over.sum()), 'value')} {numbered(int(over.sum()), 'implies', 'imply')} a weekly spend above {limits.max_weekly_spend_inr:.3g} INR "
                 f"({where(k)}: {value:.6g} x cpm {cpm:g} / 1000 = {value * cpm / 1000.0:.6g} INR); "
                 f"correct the value or data_config.yaml key 'channels.{name}.cpm', or raise "
                 "'validation.max_weekly_spend_inr' if it is real"

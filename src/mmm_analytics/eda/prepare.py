@@ -13,6 +13,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.eda import defaults
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import numbered
 
 #: Sales columns summed over SKUs (and geos); every other numeric column is averaged.
 SUMMED: tuple[str, ...] = (schema.SALES_UNITS, schema.SALES_VALUE)
@@ -87,7 +88,7 @@ def _check_columns(panel: pd.DataFrame, channels: Channels) -> None:
     missing = [c for c in (*schema.ALL_COLUMNS, *channels.data_columns) if c not in panel.columns]
     if missing:
         raise InputError(
-            f"panel is missing {'columns' if len(set(missing)) > 1 else 'column'} {', '.join(dict.fromkeys(missing))}; "
+            f"panel is missing {numbered(len(set(missing)), 'column')} {', '.join(dict.fromkeys(missing))}; "
             "run 'mmm data' to produce the cleaned panel in the published schema, "
             "and check the channel columns in data_config.yaml"
         )

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.style.numbers import counted
+from mmm_analytics.style.numbers import counted, numbered
 
 type Array = npt.NDArray[np.float64]
 
@@ -190,6 +190,6 @@ def control_notes(train_controls: Array, names: Sequence[str], n_kept: int) -> t
                     )
     collinear = len(names) - n_kept - int(constant.sum()) - duplicates
     if collinear > 0:
-        dropped = "was" if collinear == 1 else "were"
+        dropped = numbered(collinear, "was", "were")
         notes.append(f"{counted(collinear, 'exactly collinear combination')} of the controls {dropped} dropped")
     return tuple(notes)

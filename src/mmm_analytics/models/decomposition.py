@@ -33,6 +33,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.mmm import MarketingMixModel
+from mmm_analytics.style.numbers import numbered
 
 type Grid = npt.NDArray[np.float64]
 type Inputs = dict[str, np.ndarray]
@@ -163,8 +164,8 @@ def _check_channel_names(channels: tuple[str, ...]) -> None:
     """A panel built outside ``data_config.yaml`` (whose channels are checked on loading) may still clash."""
     if clash := reserved_names(channels):
         raise InputError(
-            f"data_config.yaml channels: {'the names' if len(clash) > 1 else 'the name'} {clash} "
-            f"{'are' if len(clash) > 1 else 'is'} reserved for the decomposition; rename {'them' if len(clash) > 1 else 'it'}"
+            f"data_config.yaml channels: the {numbered(len(clash), 'name')} {clash} "
+            f"{numbered(len(clash), 'is', 'are')} reserved for the decomposition; rename {numbered(len(clash), 'it', 'them')}"
         )
 
 

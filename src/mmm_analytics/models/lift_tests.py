@@ -24,7 +24,7 @@ from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
 from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
-from mmm_analytics.style.numbers import message_inr
+from mmm_analytics.style.numbers import message_inr, numbered
 from mmm_analytics.utils.names import one_name
 
 #: How the header must look, for messages.
@@ -246,7 +246,7 @@ def _check_header(path: Path, line: int, names: list[str]) -> list[str]:
     elif unknown:
         problem = f"unknown column '{unknown[0]}'"
     elif missing:
-        problem = f"missing {'columns' if len(missing) > 1 else 'column'} {', '.join(repr(m) for m in missing)}"
+        problem = f"missing {numbered(len(missing), 'column')} {', '.join(repr(m) for m in missing)}"
     else:
         return names
     raise InputError(f"{path}: line {line} (header): {problem}; the header must be exactly {HEADER}")

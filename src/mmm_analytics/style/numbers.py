@@ -73,7 +73,13 @@ def count(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
 
 def counted(value: int, noun: str, fmt: NumberFormat = NumberFormat.INDIAN, plural: str = "") -> str:
     """``value`` grouped, with ``noun`` in the number it takes: ``1 row``, ``2 rows``, ``1,234 weeks``."""
-    return f"{count(value, fmt)} {noun if value == 1 else plural or noun + 's'}"
+    return f"{count(value, fmt)} {numbered(value, noun, plural)}"
+
+
+def numbered(value: int, word: str, plural: str = "") -> str:
+    """``word`` in the number ``value`` takes, without the number: ``channel``/``channels``,
+    ``is``/``are`` (``plural`` where adding an s is wrong)."""
+    return word if value == 1 else plural or word + "s"
 
 
 def message_inr(value: float, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
