@@ -126,14 +126,11 @@ def forms_totals(tests: LiftTests, forms: Sequence[ContributionDraws]) -> DrawTo
     each = [draw_totals(tests, form) for form in forms]
     if len(each) == 1:
         return each[0]
-    return DrawTotals(
-        *(
-            np.concatenate(
-                [np.mean([getattr(t, part)[0] for t in each], axis=0)[None], *(getattr(t, part) for t in each)]
-            )
-            for part in ("tests", "channels")
-        )
-    )
+
+    def weighed(rows: list[Grid]) -> Grid:
+        return np.concatenate([np.mean([draws[0] for draws in rows], axis=0)[None], *rows])
+
+    return DrawTotals(weighed([t.tests for t in each]), weighed([t.channels for t in each]))
 
 
 @dataclass(frozen=True, slots=True)
