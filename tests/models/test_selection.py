@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.response.carryover import CarryoverFamily
+from mmm_analytics.response.saturation import SaturationFamily
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.selection import Fold, Start, fold_errors, rolling_folds, select_forms
@@ -40,17 +42,24 @@ def _panel(n_series: int = 12, n_weeks: int = 156, holdout: int = 13) -> Feature
     return _Panel(sales, list(range(n_weeks)), holdout)  # type: ignore[return-value]
 
 
+#: Every form a fit can have, in a fixed order: each its own stream of forecast errors.
+FORMS = [(str(c), str(s)) for c in CarryoverFamily for s in SaturationFamily]
+#: The forecast error of a form a test does not name: clearly worse than any it names.
+UNNAMED = 0.09
+
+
 def _fit_with_errors(sd: dict[tuple[str, str], float], seen: list | None = None):
-    """A fit whose forecast of the weeks after its training weeks is off by ``sd`` x N(0, 1) x level."""
+    """A fit whose forecast of the weeks after its training weeks is off by ``sd`` x N(0, 1) x level
+    (:data:`UNNAMED` for a form ``sd`` does not name)."""
 
     def fit(panel, config: ModelConfig, start: Start | None) -> tuple[np.ndarray, Start]:
         key = (str(config.carryover), str(config.saturation))
         if seen is not None:
             seen.append((key, panel.n_train_weeks))
-        stream = sorted(sd).index(key)  # each form its own forecast errors, as real fits have
+        stream = FORMS.index(key)  # each form its own forecast errors, as real fits have
         noise = np.random.default_rng([panel.n_train_weeks, stream]).standard_normal(panel.sales.shape)
         predicted = panel.sales.copy()
-        predicted[:, panel.n_train_weeks :] += sd[key] * 100.0 * noise[:, panel.n_train_weeks :]
+        predicted[:, panel.n_train_weeks :] += sd.get(key, UNNAMED) * 100.0 * noise[:, panel.n_train_weeks :]
         if seen is not None:
             seen.append(("start", None if start is None else (start.carryover, float(start.theta[0]))))
         return predicted, Start(*key, np.array([float(panel.n_train_weeks)]))
@@ -67,7 +76,7 @@ def test_rolling_folds_step_back_from_the_end_of_training_and_keep_a_year() -> N
 
 def test_each_fold_trains_only_before_its_origin_and_every_candidate_is_scored() -> None:
     seen: list = []
-    errors = {(c, s): 0.05 for c in ("beta_gamma", "weibull") for s in ("hill", "logistic")}
+    errors = {(c, s): 0.05 for c in ("beta_gamma", "weibull") for s in ("hill", "logistic", "sigmoid")}
     selection = select_forms(_panel(), ModelConfig(), _fit_with_errors(errors, seen))
     assert sorted({weeks for key, weeks in seen if key != "start"}) == [117, 130]
     # The first fit starts fresh; every other first fold from it, every second fold from its first.
@@ -75,8 +84,9 @@ def test_each_fold_trains_only_before_its_origin_and_every_candidate_is_scored()
     assert starts[:2] == [None, ("beta_gamma", 117.0)]
     assert starts[2:4] == [("beta_gamma", 117.0), ("weibull", 117.0)]
     names = [c.name for c in selection.candidates]
-    assert names[:2] == ["beta_gamma + hill", "weibull + hill"] and names[2].endswith("+ logistic")
-    assert len(names) == 3
+    assert names[:2] == ["beta_gamma + hill", "weibull + hill"]
+    assert names[2].endswith("+ logistic") and names[3].endswith("+ sigmoid")
+    assert len(names) == 4
     assert all(c.errors.shape == (24,) for c in selection.candidates)
 
 
@@ -180,7 +190,7 @@ def test_a_failed_default_gives_way_to_the_best_fitted_challenger() -> None:
 
 
 def test_no_candidate_fitted_is_one_line_naming_the_fix() -> None:
-    everything = {(c, s) for c in ("beta_gamma", "weibull") for s in ("hill", "logistic")}
+    everything = {(c, s) for c in ("beta_gamma", "weibull") for s in ("hill", "logistic", "sigmoid")}
     fit = _failing(_fit_with_errors(dict.fromkeys(everything, 0.05)), everything)
     with pytest.raises(InputError, match="no candidate model form could be fitted.*pin 'carryover'"):
         select_forms(_panel(), ModelConfig(), fit)
@@ -191,7 +201,7 @@ def test_a_pinned_part_is_not_searched() -> None:
     errors = {("weibull", "hill"): 0.05, ("weibull", "logistic"): 0.02}
     config = ModelConfig(carryover="weibull")
     selection = select_forms(_panel(), config, _fit_with_errors(errors, seen))
-    assert {key for key, _ in seen} == {("weibull", "hill"), ("weibull", "logistic"), "start"}
+    assert {key for key, _ in seen} == {("weibull", "hill"), ("weibull", "logistic"), ("weibull", "sigmoid"), "start"}
     assert selection.saturation == "logistic"
 
 

@@ -215,7 +215,8 @@ class SelectionSettings(Settings):
         default_factory=lambda: [CarryoverFamily.BETA_GAMMA, CarryoverFamily.WEIBULL], min_length=1
     )
     saturation: list[SaturationFamily] = Field(
-        default_factory=lambda: [SaturationFamily.HILL, SaturationFamily.LOGISTIC], min_length=1
+        default_factory=lambda: [SaturationFamily.HILL, SaturationFamily.LOGISTIC, SaturationFamily.SIGMOID],
+        min_length=1,
     )
     folds: int = Field(default=2, ge=1, le=10)
     #: Adam epochs of a candidate's first fold (the MAP polish finishes each fit; later folds start
