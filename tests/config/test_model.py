@@ -130,3 +130,14 @@ def test_a_form_that_is_not_text_names_every_choice(tmp_path: Path, value: objec
     assert "model_config.yaml: key 'carryover': should be one of auto, beta_gamma, geometric, weibull" in str(
         raised.value
     )
+
+
+def test_every_saturation_family_is_a_candidate_by_default_and_in_the_shipped_config() -> None:
+    """Before, the concave sigmoid (tanh, the usual 'logistic saturation' of other MMM tools) was not
+    among the candidates, so a panel with that shape was fitted as Hill or the S-shaped logistic."""
+    from mmm_analytics.config.loader import load_config
+
+    shipped = load_config(Path(__file__).resolve().parents[2] / "config").model.selection
+    assert ModelConfig().selection.saturation == shipped.saturation
+    assert set(shipped.saturation) == set(SaturationFamily)
+    assert ModelConfig().selection.saturation[0] is SaturationFamily.HILL  # the default a challenger must beat
