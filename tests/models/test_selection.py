@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from mmm_analytics.config.model import ModelConfig
-from mmm_analytics.response.carryover import CarryoverFamily
-from mmm_analytics.response.saturation import SaturationFamily
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.selection import Fold, Start, fold_errors, rolling_folds, select_forms
+from mmm_analytics.response.carryover import CarryoverFamily
+from mmm_analytics.response.saturation import SaturationFamily
 
 
 @dataclasses.dataclass
