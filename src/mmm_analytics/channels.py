@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.utils.words import numbered
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,8 +117,6 @@ class Channels:
             raise ValueError(f"channel names must be unique, got {list(self.names)}")
         bad = [n for n, c in zip(self.names, self.cpm, strict=True) if not (math.isfinite(c) and c > 0)]
         if bad:
-            from mmm_analytics.style.numbers import numbered  # style reads config, which reads this module
-
             raise ValueError(f"cpm must be finite and > 0 for {numbered(len(bad), 'channel')} {', '.join(bad)}")
         inputs = self.input_columns
         for column in dict.fromkeys(c for c in inputs if inputs.count(c) > 1):

@@ -19,8 +19,8 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.engine import MarketingSimulator
 from mmm_analytics.simulator.solver import Problem, solve
 from mmm_analytics.simulator.surface import ResponseSurface
-from mmm_analytics.style.numbers import numbered
 from mmm_analytics.synthetic import GroundTruth
+from mmm_analytics.utils.words import numbered
 
 REGRET_COLUMNS: tuple[str, ...] = (
     "brand",

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from mmm_analytics.channels import RESERVED_NAMES, Channels, reserved_names
 from mmm_analytics.config.base import MAX_SEED, Settings
+from mmm_analytics.utils.words import numbered
 
 #: The dates a panel may hold (an earlier or later date is a typo or a unit slip).
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
@@ -240,8 +241,6 @@ class DataConfig(Settings):
                 why = " ('=' separates a channel from its amount in --min/--max)" if "=" in name else ""
                 raise ValueError(f"channel name {name!r} cannot be used on the command line{why}; rename it")
         if reserved := reserved_names(channels):
-            from mmm_analytics.style.numbers import numbered  # style reads config.viz: a circle at import
-
             raise ValueError(
                 f"channel {numbered(len(reserved), 'name')} {', '.join(map(repr, reserved))} "
                 f"{numbered(len(reserved), 'is', 'are')} taken by other columns of the output "

@@ -37,8 +37,9 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.columns import channel_columns, normalise_columns
 from mmm_analytics.data.issues import Issue, Rule, as_written, fatal, fixed, line_of, raise_if_fatal, renamed_columns
 from mmm_analytics.errors import InputError
-from mmm_analytics.style.numbers import counted, numbered
+from mmm_analytics.style.numbers import counted
 from mmm_analytics.utils.names import case_twins, composed
+from mmm_analytics.utils.words import numbered
 
 #: Cell texts read as "no value" in numeric columns (compared lower-case, after stripping).
 NA_TOKENS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a"})

@@ -13,7 +13,7 @@ from mmm_analytics.data import schema
 from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.eda import defaults
 from mmm_analytics.errors import InputError
-from mmm_analytics.style.numbers import numbered
+from mmm_analytics.utils.words import numbered
 
 #: Sales columns summed over SKUs (and geos); every other numeric column is averaged.
 SUMMED: tuple[str, ...] = (schema.SALES_UNITS, schema.SALES_VALUE)

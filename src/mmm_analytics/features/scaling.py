@@ -24,7 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.style.numbers import counted, numbered
+from mmm_analytics.style.numbers import counted
+from mmm_analytics.utils.words import numbered
 
 type Array = npt.NDArray[np.float64]
 

@@ -33,7 +33,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.mmm import MarketingMixModel
-from mmm_analytics.style.numbers import numbered
+from mmm_analytics.utils.words import numbered
 
 type Grid = npt.NDArray[np.float64]
 type Inputs = dict[str, np.ndarray]

@@ -24,8 +24,9 @@ from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
 from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
-from mmm_analytics.style.numbers import message_inr, numbered
+from mmm_analytics.style.numbers import message_inr
 from mmm_analytics.utils.names import one_name
+from mmm_analytics.utils.words import numbered
 
 #: How the header must look, for messages.
 HEADER = ",".join(LIFT_TEST_COLUMNS)

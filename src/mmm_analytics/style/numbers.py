@@ -14,6 +14,7 @@ from numbers import Real
 from typing import TYPE_CHECKING
 
 from mmm_analytics.config.viz import NumberFormat
+from mmm_analytics.utils.words import numbered
 
 if TYPE_CHECKING:
     from matplotlib.ticker import Formatter
@@ -74,12 +75,6 @@ def count(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
 def counted(value: int, noun: str, fmt: NumberFormat = NumberFormat.INDIAN, plural: str = "") -> str:
     """``value`` grouped, with ``noun`` in the number it takes: ``1 row``, ``2 rows``, ``1,234 weeks``."""
     return f"{count(value, fmt)} {numbered(value, noun, plural)}"
-
-
-def numbered(value: int, word: str, plural: str = "") -> str:
-    """``word`` in the number ``value`` takes, without the number: ``channel``/``channels``,
-    ``is``/``are`` (``plural`` where adding an s is wrong)."""
-    return word if value == 1 else plural or word + "s"
 
 
 def message_inr(value: float, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
