@@ -76,8 +76,7 @@ def test_rolling_folds_step_back_from_the_end_of_training_and_keep_a_year() -> N
 
 def test_each_fold_trains_only_before_its_origin_and_every_candidate_is_scored() -> None:
     seen: list = []
-    errors = {(c, s): 0.05 for c in ("beta_gamma", "weibull") for s in ("hill", "logistic", "sigmoid")}
-    selection = select_forms(_panel(), ModelConfig(), _fit_with_errors(errors, seen))
+    selection = select_forms(_panel(), ModelConfig(), _fit_with_errors(dict.fromkeys(FORMS, 0.05), seen))
     assert sorted({weeks for key, weeks in seen if key != "start"}) == [117, 130]
     # The first fit starts fresh; every other first fold from it, every second fold from its first.
     starts = [start for key, start in seen if key == "start"]
@@ -190,7 +189,7 @@ def test_a_failed_default_gives_way_to_the_best_fitted_challenger() -> None:
 
 
 def test_no_candidate_fitted_is_one_line_naming_the_fix() -> None:
-    everything = {(c, s) for c in ("beta_gamma", "weibull") for s in ("hill", "logistic", "sigmoid")}
+    everything = set(FORMS)
     fit = _failing(_fit_with_errors(dict.fromkeys(everything, 0.05)), everything)
     with pytest.raises(InputError, match="no candidate model form could be fitted.*pin 'carryover'"):
         select_forms(_panel(), ModelConfig(), fit)
