@@ -194,6 +194,20 @@ BAD_ROWS = {
         "TV,BrandA,WEST,2023-01-10,2023-01-30,1,1",
         "column 'start_date': '2023-01-10' is not the start of a week in the data; use the date of its week's row \\(2023-01-09 or 2023-01-16\\)",
     ),
+    "start_day_first_outside_the_data": (
+        "TV,BrandA,WEST,09/01/2023,2023-01-30,1,1",
+        "column 'start_date': '09/01/2023' is outside the data \\(weeks 2023-01-02 to 2023-03-06\\); written day first "
+        "\\(D/M/YYYY\\)\\? the week of 2023-01-09 is 01/09/2023 month first",
+    ),
+    "end_day_first": (
+        "TV,BrandA,WEST,2023-01-09,06/02/2023,1,1",
+        "column 'end_date': '06/02/2023' is outside the data .*the week of 2023-02-06 is 02/06/2023 month first",
+    ),
+    "start_day_first_not_a_week_row": (
+        "TV,BrandA,WEST,02/01/2023,2023-01-30,1,1",
+        "column 'start_date': '02/01/2023' is not the start of a week in the data; written day first "
+        "\\(D/M/YYYY\\)\\? the week of 2023-01-02 is 01/02/2023 month first",
+    ),
     "end_not_a_week_row": (
         "TV,BrandA,WEST,2023-01-09,2023-02-05,1,1",
         "column 'end_date': '2023-02-05' is not the start of a week",

@@ -125,6 +125,17 @@ def test_a_challenger_within_the_noise_does_not_replace_the_default() -> None:
     assert "beta_gamma + hill kept" in selection.reason
 
 
+def test_a_default_kept_against_both_kinds_of_rival_is_said_once() -> None:
+    """The reason read 'beta_gamma + hill kept: ...; beta_gamma + hill kept: ...' when neither
+    another carryover nor another saturation beat the default."""
+    errors = {("beta_gamma", "hill"): 0.0500, ("weibull", "hill"): 0.0499, ("beta_gamma", "logistic"): 0.0501}
+    selection = select_forms(_panel(), ModelConfig(), _fit_with_errors(errors))
+    assert selection.reason.count("beta_gamma + hill kept") == 1, selection.reason
+    first, second = selection.reason.split("; ")[:2]
+    assert first.startswith("beta_gamma + hill kept: weibull + hill was not better by more than 2 standard errors")
+    assert second.startswith("beta_gamma + logistic was not better by more than 2 standard errors")
+
+
 def test_a_saturation_the_data_cannot_rule_out_is_pooled_and_said() -> None:
     """Hill kept, logistic within the noise: both are fitted and the advice weighs them (the logistic
     world's advice lost a point of regret to the floor when Hill alone was kept)."""

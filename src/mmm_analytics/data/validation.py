@@ -243,12 +243,13 @@ def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
         None,
     )
     help_ = f"written {written}? {DATE_HELP}" if written else DATE_HELP
+    n_bad = int(bad.sum())
     detail = (
-        f"{counted(int(bad.sum()), 'value')} {numbered(int(bad.sum()), 'is not a date', 'are not dates')} between "
+        f"{counted(n_bad, 'value')} {numbered(n_bad, 'is not a date', 'are not dates')} between "
         f"{FIRST_DATE.year} and {LAST_DATE.year} "
         f"(line {line_of(k)}: {example!r}); {help_}"
     )
-    return dates, [fatal(Rule.BAD_DATE, source, schema.DATE, int(bad.sum()), example, detail)]
+    return dates, [fatal(Rule.BAD_DATE, source, schema.DATE, n_bad, example, detail)]
 
 
 def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.Series, list[Issue], int]:
@@ -264,16 +265,16 @@ def _parse_number_column(text: pd.Series, column: str, source: str) -> tuple[pd.
     bad = ~empty & ~np.isfinite(numbers)
     issues: list[Issue] = []
     if bad.any():
-        k = _first(bad)
+        k, n_bad = _first(bad), int(bad.sum())
         example = stripped.iloc[k]
         issues.append(
             fatal(
                 Rule.NON_NUMERIC,
                 source,
                 column,
-                int(bad.sum()),
+                n_bad,
                 example,
-                f"{counted(int(bad.sum()), 'value')} {numbered(int(bad.sum()), 'is not a number', 'are not numbers')} "
+                f"{counted(n_bad, 'value')} {numbered(n_bad, 'is not a number', 'are not numbers')} "
                 f"(line {line_of(k)}: {example!r}); "
                 "write plain numbers such as 1250000.5 or leave the cell empty",
             )
@@ -512,15 +513,15 @@ def _check_flags(typed: pd.DataFrame, source: str) -> list[Issue]:
         values = typed[column]
         bad = values.notna() & ~values.isin([0.0, 1.0])
         if bad.any():
-            k = _first(bad)
+            k, n_bad = _first(bad), int(bad.sum())
             issues.append(
                 fatal(
                     Rule.BAD_FLAG,
                     source,
                     column,
-                    int(bad.sum()),
+                    n_bad,
                     str(values.iloc[k]),
-                    f"{counted(int(bad.sum()), 'value')} outside {{0, 1}} (line {line_of(k)}: "
+                    f"{counted(n_bad, 'value')} outside {{0, 1}} (line {line_of(k)}: "
                     f"{values.iloc[k]:g}); promotion flags must be 0 or 1",
                 )
             )

@@ -21,7 +21,7 @@ from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.data.loader import check_delimiter, check_not_packed
 from mmm_analytics.data.schema import LIFT_TEST_ALL as ALL
 from mmm_analytics.data.schema import LIFT_TEST_COLUMNS
-from mmm_analytics.data.validation import DATE_HELP, NA_TOKENS, parse_dates
+from mmm_analytics.data.validation import DATE_HELP, DAY_FIRST_FORMS, NA_TOKENS, parse_dates
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.style.numbers import message_inr
@@ -373,15 +373,30 @@ def _week(text: str, dates: pd.DatetimeIndex) -> int:
     day = pd.Timestamp(parsed.iloc[0])
     first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
     if day < dates[0] or day > dates[-1]:
-        raise _BadCell(f"{text!r} is outside the data (weeks {first} to {last}); give a week within it")
+        raise _BadCell(
+            f"{text!r} is outside the data (weeks {first} to {last}); "
+            + (_day_first_hint(text, dates) or "give a week within it")
+        )
     index = int(dates.get_indexer([day])[0])
     if index < 0:
         after = int(dates.searchsorted(day))
         before, next_week = dates[after - 1].date().isoformat(), dates[after].date().isoformat()
         raise _BadCell(
-            f"{text!r} is not the start of a week in the data; use the date of its week's row ({before} or {next_week})"
+            f"{text!r} is not the start of a week in the data; "
+            + (_day_first_hint(text, dates) or f"use the date of its week's row ({before} or {next_week})")
         )
     return index
+
+
+def _day_first_hint(text: str, dates: pd.DatetimeIndex) -> str:
+    """The fix when ``text``, read day first, is a week row of ``dates`` ("" when it is not): the data
+    and the lift tests write dates month first (M/D/YYYY) or as ISO."""
+    for form, shown in DAY_FIRST_FORMS:
+        day = pd.to_datetime(text, format=form, errors="coerce")
+        if not pd.isna(day) and day in dates:
+            week = pd.Timestamp(day)
+            return f"written day first ({shown})? the week of {week.date().isoformat()} is {week:%m/%d/%Y} month first"
+    return ""
 
 
 def _amount(text: str, what: str) -> float:

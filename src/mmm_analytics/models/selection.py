@@ -298,6 +298,9 @@ def select_forms(
     default = chosen
     others = score([(chosen.carryover, s) for s in saturations[1:]])
     chosen, saturation_reason = _compare(default, others, config.selection.margin)
+    kept = f"{chosen.name} kept: "
+    if carryover_reason.startswith(kept) and saturation_reason.startswith(kept):
+        saturation_reason = saturation_reason.removeprefix(kept)  # one verdict, then each rival's scores
     reasons = [r for r, n in ((carryover_reason, len(carryovers)), (saturation_reason, len(saturations))) if n > 1]
     pooled = None
     if config.selection.pool_saturation:
