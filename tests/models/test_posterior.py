@@ -6,6 +6,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy import optimize
 
 from mmm_analytics.config.data import SyntheticSettings
@@ -13,6 +16,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.models.inputs import model_inputs
 from mmm_analytics.models.posterior import (
     LaplaceMap,
+    PosteriorDraws,
     SeriesLeastSquares,
     _log_of_positive,
     _log_tangent,
@@ -20,10 +24,13 @@ from mmm_analytics.models.posterior import (
     current_theta,
     langevin,
     log_scale_weights,
+    long_run_variance_factor,
     markets_summary,
+    newey_west_lags,
     polish,
     posterior_draws,
     residual_noise_scale,
+    training_residuals,
 )
 from mmm_analytics.models.training import build_model
 from mmm_analytics.synthetic import generate_panel
@@ -291,3 +298,94 @@ def test_markets_summary_says_how_the_markets_draws_were_made() -> None:
     }
     some = markets_summary([moved, laplace, other])
     assert (some["markets_with_steps"], some["markets"]) == (2, 3)
+
+
+# --- the residuals' autocorrelation ---------------------------------------------------------
+
+
+def _ar1(rho: float, n_series: int, n_weeks: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    shocks = rng.standard_normal((n_series, n_weeks))
+    out = np.empty_like(shocks)
+    out[:, 0] = shocks[:, 0] / np.sqrt(1.0 - rho**2)
+    for week in range(1, n_weeks):
+        out[:, week] = rho * out[:, week - 1] + shocks[:, week]
+    return out
+
+
+def test_newey_west_lags_grow_slowly_with_the_weeks() -> None:
+    assert [newey_west_lags(n) for n in (1, 52, 100, 143, 156, 520)] == [1, 3, 4, 4, 4, 5]
+
+
+def test_independent_weeks_count_in_full() -> None:
+    """White noise: the factor is 1 up to the sampling noise of the autocorrelations (72 series x 143 weeks:
+    each rho_k within about 3 x 0.01, the factor within 1 + 2 x 4 x 0.01 x 3 / 2)."""
+    factor = long_run_variance_factor(_ar1(0.0, 72, 143, seed=1), np.ones((72, 143)))
+    assert 1.0 <= factor < 1.12
+
+
+@pytest.mark.parametrize("rho", [0.3, 0.6])
+def test_residuals_that_drift_together_count_as_fewer_weeks(rho: float) -> None:
+    """AR(1) residuals: the Bartlett sum of rho ** k over 4 lags (the autocorrelation estimates fall short of
+    rho ** k by about (1 + rho) / (1 - rho) / T each, so 8% of the excess is allowed)."""
+    expected = 1.0 + 2.0 * sum((1.0 - k / 5.0) * rho**k for k in range(1, 5))
+    factor = long_run_variance_factor(_ar1(rho, 200, 143, seed=2), np.ones((200, 143)))
+    assert factor == pytest.approx(expected, rel=0.08)
+
+
+def test_weeks_outside_the_mask_and_series_without_two_weeks_are_left_out() -> None:
+    residuals = _ar1(0.6, 50, 143, seed=3)
+    mask = np.ones_like(residuals)
+    full = long_run_variance_factor(residuals, mask)
+    mask[:, 130:] = 0.0  # holdout weeks: whatever they hold does not count
+    poisoned = residuals.copy()
+    poisoned[:, 130:] = 1e6
+    assert long_run_variance_factor(poisoned, mask) == pytest.approx(full, rel=0.05)
+    mask_one = np.vstack([mask, np.eye(1, 143)])  # a series of one week adds nothing
+    assert long_run_variance_factor(np.vstack([poisoned, np.full((1, 143), 1e6)]), mask_one) == pytest.approx(
+        long_run_variance_factor(poisoned, mask), rel=1e-12
+    )
+    assert long_run_variance_factor(residuals, np.zeros_like(mask)) == 1.0
+    assert long_run_variance_factor(np.ones((3, 10)), np.ones((3, 10))) == 1.0  # nothing left about the mean
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 40)), elements=st.floats(-1e6, 1e6)),
+    st.integers(1, 8),
+)
+def test_the_factor_is_finite_and_at_least_one(residuals: np.ndarray, lags: int) -> None:
+    mask = (np.arange(residuals.size).reshape(residuals.shape) % 7 != 3).astype(float)
+    factor = long_run_variance_factor(residuals, mask, lags)
+    assert np.isfinite(factor) and factor >= 1.0
+    assert factor <= 1.0 + 2.0 * lags  # no autocorrelation exceeds 1
+
+
+def test_autocorrelated_residuals_widen_the_draws_as_a_larger_noise_would(panel) -> None:
+    """The draws with ``autocorrelation`` are the draws at the noise scale times sqrt(factor), MAP unchanged;
+    a slow drift the model cannot follow (a random walk of 10% steps) makes the factor exceed 1."""
+    walk = np.cumsum(np.random.default_rng(0).standard_normal(panel.sales.shape), axis=-1)
+    drifting = dataclasses.replace(panel, sales=panel.sales * np.exp(0.1 * walk))
+    model = build_model(drifting, PLAIN_BASELINE.pinned("beta_gamma", "hill"))
+    inputs = model_inputs(drifting)
+    problem = SeriesLeastSquares(model, inputs)
+    polish(model, inputs, np.full(inputs.y.shape[0], 0.05), problem=problem)
+    noise = residual_noise_scale(model, inputs)
+    factor = long_run_variance_factor(training_residuals(model, inputs), inputs.train_mask)
+    assert factor > 1.2
+    widened = posterior_draws(model, inputs, noise, 300, seed=4, problem=problem, autocorrelation=True)
+    scaled = posterior_draws(model, inputs, noise * np.sqrt(factor), 300, seed=4, problem=problem)
+    plain = posterior_draws(model, inputs, noise, 300, seed=4, problem=problem)
+    np.testing.assert_allclose(widened.draws, scaled.draws, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(widened.draws[0], plain.draws[0])
+    assert widened.draws[1:].std(axis=0).mean() > plain.draws[1:].std(axis=0).mean()
+    assert widened.summary() == {"method": "laplace", "draws": 300, "steps": 0, "autocorrelation": round(factor, 4)}
+    assert plain.summary() == {"method": "laplace", "draws": 300, "steps": 0}
+
+
+def test_markets_summary_keeps_the_widest_autocorrelation_factor() -> None:
+    one = PosteriorDraws(np.zeros((2, 1)), autocorrelation=1.5).summary()
+    two = PosteriorDraws(np.zeros((2, 1)), autocorrelation=1.2).summary()
+    plain = PosteriorDraws(np.zeros((2, 1))).summary()
+    assert markets_summary([one, two, plain]) == {"method": "laplace", "draws": 2, "steps": 0, "autocorrelation": 1.5}
+    assert markets_summary([plain, plain]) == plain

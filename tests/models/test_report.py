@@ -199,6 +199,18 @@ def test_a_fit_without_adam_says_no_adam_epoch(content):
     assert rows["How the draws were made"] == "the Laplace approximation at the posterior mode"
 
 
+def test_draws_widened_for_autocorrelated_residuals_say_by_how_much(content):
+    training = {
+        "timings_seconds": {"total": 1.0},
+        "posterior_draws": {"method": "laplace", "draws": 400, "steps": 0, "autocorrelation": 1.96},
+    }
+    rows = dict(_training_table(build_report(ReportContent(**_fields(content) | {"training": training}))))
+    assert rows["How the draws were made"] == (
+        "the Laplace approximation at the posterior mode, widened 1.40x because the residuals drift together week "
+        "to week (the weeks count as 51% as many independent ones)"
+    )
+
+
 def test_names_are_escaped(page):
     assert "<b>Brand</b>" not in page.replace(get_plotlyjs(), "")
     assert "&lt;b&gt;Brand&lt;/b&gt;" in page

@@ -139,6 +139,10 @@ class IntervalSettings(Settings):
     #: draws as they are; docs/benchmark.md, "Langevin steps on the Laplace draws", has what they change);
     #: panels of more than ``adam_max_series`` series keep the Laplace draws.
     langevin_steps: int = Field(default=0, ge=0, le=1000)
+    #: Residuals that drift together week to week (a slow driver the model lacks) hold fewer independent
+    #: weeks than they number: the draws widen by the square root of their long-run variance factor
+    #: (Bartlett, Newey-West lags); false: every week counts as independent.
+    autocorrelation: bool = True
 
 
 class CurveSettings(Settings):

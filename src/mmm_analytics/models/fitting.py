@@ -230,7 +230,9 @@ def fit_and_summarise(
     t0 = time.perf_counter()
     intervals = config.model.intervals
     steps = langevin_steps(config.model, large)
-    posterior = posterior_draws(model, inputs, noise, intervals.draws, config.model.seed, problem, steps)
+    posterior = posterior_draws(
+        model, inputs, noise, intervals.draws, config.model.seed, problem, steps, intervals.autocorrelation
+    )
     params = response_params(model, panel, inputs, posterior.draws)
     info: dict = {"history": history, "best_epoch": best_epoch, "posterior": posterior.summary()} | (
         {"adam_diverged_epoch": diverged} if diverged else {}
@@ -241,7 +243,16 @@ def fit_and_summarise(
         # The form choice's last fold fit (no tests) leads the polish to the data's own mode.
         starts = () if large or chosen is None else (chosen.theta,)
         info["uncalibrated"] = uncalibrated_params(
-            model, panel, inputs, problem, noise, config.model.seed, intervals.draws, starts, steps
+            model,
+            panel,
+            inputs,
+            problem,
+            noise,
+            config.model.seed,
+            intervals.draws,
+            starts,
+            steps,
+            intervals.autocorrelation,
         )
     timings["intervals"] = time.perf_counter() - t0
     if selection is not None and selection.pooled:
@@ -309,7 +320,9 @@ def pooled_fit(
         problem = refine(model, inputs, large)
         noise = residual_noise_scale(model, inputs)
         steps = langevin_steps(config.model, large)
-        draws = posterior_draws(model, inputs, noise, intervals.draws, config.model.seed, problem, steps).draws
+        draws = posterior_draws(
+            model, inputs, noise, intervals.draws, config.model.seed, problem, steps, intervals.autocorrelation
+        ).draws
     except (InputError, np.linalg.LinAlgError, FloatingPointError) as error:
         return f"its fit failed ({' '.join(str(error).split())[:160]})"
     params = response_params(model, panel, inputs, draws)
@@ -321,7 +334,16 @@ def pooled_fit(
         starts = () if large else (without_tests,)
         try:
             uncalibrated = uncalibrated_params(
-                model, panel, inputs, problem, noise, config.model.seed, intervals.draws, starts, steps
+                model,
+                panel,
+                inputs,
+                problem,
+                noise,
+                config.model.seed,
+                intervals.draws,
+                starts,
+                steps,
+                intervals.autocorrelation,
             )
         except (InputError, np.linalg.LinAlgError, FloatingPointError):
             uncalibrated = None  # the lift-test section then compares the chosen form's fits alone
@@ -351,6 +373,7 @@ def uncalibrated_params(
     n_draws: int,
     starts: Sequence[np.ndarray] = (),
     langevin_steps: int = 0,
+    autocorrelation: bool = False,
 ) -> ResponseParams:
     """The response the model would have without its lift tests: the same posterior with the
     tests' evidence taken out, polished from the calibrated weights and from each of ``starts``
@@ -358,8 +381,8 @@ def uncalibrated_params(
     objective, and its posterior draws. Where the data cannot tell channels apart the objective has
     several modes, and the calibrated weights alone lead to the one nearest the tests, not to the
     fit the data give without them. ``problem`` is the calibrated fit's (its compiled pieces are
-    reused) and ``noise`` its residual noise scale (S,); ``langevin_steps`` as the calibrated fit's
-    draws had; ``model`` keeps its calibrated weights."""
+    reused) and ``noise`` its residual noise scale (S,); ``langevin_steps`` and ``autocorrelation`` as the
+    calibrated fit's draws had; ``model`` keeps its calibrated weights."""
     calibrated = current_theta(model)
     plain = problem.without_lift_tests()
     try:
@@ -378,7 +401,7 @@ def uncalibrated_params(
                 best, best_cost = theta, cost
         assign_theta(model, best)
         plain_noise = residual_noise_scale(model, inputs)
-        draws = posterior_draws(model, inputs, plain_noise, n_draws, seed, plain, langevin_steps).draws
+        draws = posterior_draws(model, inputs, plain_noise, n_draws, seed, plain, langevin_steps, autocorrelation).draws
         return response_params(model, panel, inputs, draws)
     finally:
         assign_theta(model, calibrated)

@@ -39,6 +39,7 @@ __all__ = [
     "assign_theta",
     "current_theta",
     "langevin",
+    "long_run_variance_factor",
     "markets_summary",
     "polish",
     "posterior_draws",
@@ -56,18 +57,61 @@ def assign_theta(model: keras.Model, theta: np.ndarray) -> None:
         variable.assign(np.asarray(value))
 
 
+def training_residuals(model: MarketingMixModel, inputs: ModelInputs) -> np.ndarray:
+    """Sales less the model's fit (scaled units), (S, T), zero outside the training weeks."""
+    predicted = keras.ops.convert_to_numpy(model(inputs.x)["sales"])
+    return np.asarray(inputs.train_mask * (inputs.y - predicted), dtype=np.float64)
+
+
 def residual_noise_scale(model: MarketingMixModel, inputs: ModelInputs) -> np.ndarray:
     """Residual sd of each series over the training weeks (scaled units), shape (S,).
 
     Series differ in size, and so in the size of their weekly noise; each gets its own
     scale (degrees of freedom corrected for the fitted weights, shared evenly)."""
-    predicted = keras.ops.convert_to_numpy(model(inputs.x)["sales"])
     mask = inputs.train_mask
     n_series = mask.shape[0]
     n_weights = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
     dof = np.maximum(mask.sum(axis=1) - n_weights / n_series, 1.0)
-    sse = (mask * (inputs.y - predicted) ** 2).sum(axis=1)
+    sse = (training_residuals(model, inputs) ** 2).sum(axis=1)
     return np.sqrt(sse / dof)
+
+
+def newey_west_lags(n_weeks: int) -> int:
+    """Lags of the long-run variance over ``n_weeks`` weeks: floor(4 (T / 100) ** (2 / 9)), Newey and West's rule
+    (4 for two to three years of weeks)."""
+    return max(int(4.0 * (max(n_weeks, 1) / 100.0) ** (2.0 / 9.0)), 1)
+
+
+def long_run_variance_factor(residuals: np.ndarray, mask: np.ndarray, lags: int | None = None) -> float:
+    """How many weeks' worth of evidence each week of the residuals is short of: the ratio of their long-run
+    variance to their variance, ``1 + 2 sum_k (1 - k / (L + 1)) rho_k`` over lags k = 1..L (Bartlett weights;
+    ``L`` by :func:`newey_west_lags` of the longest series by default).
+
+    ``residuals`` (S, T) in any units, ``mask`` (S, T) 1 on the weeks that count; ``rho_k`` is the lag-k
+    autocorrelation of each series' residuals about their mean over those weeks (pairs of weeks that both
+    count), averaged over the series with two or more of them. Residuals that drift together week to week
+    (a slow driver the model lacks) carry fewer independent weeks than they number, and the factor says by
+    how much; it is at least 1, since residuals that alternate in sign are read as independent weeks, not as
+    more. Returns 1 where no series has two weeks.
+    """
+    mask = np.asarray(mask, dtype=np.float64) > 0
+    values = np.where(mask, np.asarray(residuals, dtype=np.float64), 0.0)
+    counts = mask.sum(axis=1)
+    usable = counts >= 2
+    if not usable.any():
+        return 1.0
+    n_lags = newey_west_lags(int(counts.max())) if lags is None else lags
+    centred = np.where(mask, values - values.sum(axis=1, keepdims=True) / np.maximum(counts, 1)[:, None], 0.0)
+    variance = (centred**2).sum(axis=1)
+    usable &= variance > 0
+    if not usable.any():
+        return 1.0
+    factor = 1.0
+    for lag in range(1, min(n_lags, values.shape[1] - 1) + 1):
+        products = (centred[:, lag:] * centred[:, :-lag]).sum(axis=1)
+        rho = float(np.mean(products[usable] / variance[usable]))
+        factor += 2.0 * (1.0 - lag / (n_lags + 1.0)) * rho
+    return max(factor, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,29 +407,37 @@ class PosteriorDraws:
 
     draws: np.ndarray
     refinement: Langevin | None = None
+    #: The residuals' long-run variance factor the data's evidence was divided by (1: independent weeks).
+    autocorrelation: float = 1.0
 
     def summary(self) -> dict[str, float | int | str]:
         """What the model report and metadata say about the draws."""
-        if self.refinement is None:
-            return {"method": "laplace", "draws": len(self.draws), "steps": 0}
-        return {
-            "method": "laplace+langevin",
-            "draws": len(self.draws),
-            "steps": self.refinement.steps,
-            "acceptance": round(self.refinement.acceptance, 4),
-            "unmoved": round(self.refinement.unmoved, 4),
-            "step_size": round(self.refinement.step_size, 6),
-            "seconds": round(self.refinement.seconds, 3),
-        }
+        summary: dict[str, float | int | str] = {"method": "laplace", "draws": len(self.draws), "steps": 0}
+        if self.refinement is not None:
+            summary = {
+                "method": "laplace+langevin",
+                "draws": len(self.draws),
+                "steps": self.refinement.steps,
+                "acceptance": round(self.refinement.acceptance, 4),
+                "unmoved": round(self.refinement.unmoved, 4),
+                "step_size": round(self.refinement.step_size, 6),
+                "seconds": round(self.refinement.seconds, 3),
+            }
+        if self.autocorrelation > 1.0:
+            summary["autocorrelation"] = round(self.autocorrelation, 4)
+        return summary
 
 
 def markets_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     """The draws of models fitted one per market (each a :meth:`PosteriorDraws.summary`) in one summary:
     the most steps any market ran, with ``markets_with_steps`` of ``markets`` when not all ran them;
-    acceptance and unmoved share averaged over the markets that ran steps, their seconds summed."""
+    acceptance and unmoved share averaged over the markets that ran steps, their seconds summed; the
+    largest autocorrelation factor any market's draws were widened by."""
     moved = [summary for summary in summaries if int(summary.get("steps") or 0) > 0]
+    factors = [float(summary["autocorrelation"]) for summary in summaries if "autocorrelation" in summary]
+    widened = {"autocorrelation": round(max(factors), 4)} if factors else {}
     if not moved:
-        return {"method": "laplace", "draws": int(summaries[0]["draws"]) if summaries else 0, "steps": 0}
+        return {"method": "laplace", "draws": int(summaries[0]["draws"]) if summaries else 0, "steps": 0} | widened
     combined: dict[str, Any] = {
         "method": "laplace+langevin",
         "draws": int(moved[0]["draws"]),
@@ -396,7 +448,7 @@ def markets_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     }
     if len(moved) < len(summaries):
         combined |= {"markets_with_steps": len(moved), "markets": len(summaries)}
-    return combined
+    return combined | widened
 
 
 def posterior_draws(
@@ -407,10 +459,16 @@ def posterior_draws(
     seed: int,
     problem: SeriesLeastSquares | None = None,
     steps: int = 0,
+    autocorrelation: bool = False,
 ) -> PosteriorDraws:
     """Draws of the flattened weights: the Laplace approximation at the MAP (:class:`LaplaceMap`),
     then ``steps`` Metropolis-adjusted Langevin steps from each draw toward the exact posterior
     exp(-objective) (0: the Laplace draws as they are). The first row is the MAP itself.
+
+    With ``autocorrelation``, the weeks' evidence is divided by the training residuals' long-run variance
+    factor (:func:`long_run_variance_factor`): the noise scale of the draws, not of the MAP, grows by its
+    square root, so residuals that drift together week to week widen the draws as fewer independent weeks
+    would; the priors and any lift tests keep their weight.
 
     The Laplace Gaussian is exact only where the objective is quadratic; along the carryover
     shapes and curve slopes it is not, and a Gaussian draw there can sit where the data rule it
@@ -421,6 +479,8 @@ def posterior_draws(
     posterior there. The first half of the steps tunes the step size.
     """
     problem = problem or SeriesLeastSquares(model, inputs)
+    factor = long_run_variance_factor(training_residuals(model, inputs), inputs.train_mask) if autocorrelation else 1.0
+    noise_scale = np.asarray(noise_scale, dtype=np.float64) * np.sqrt(factor)
     laplace = LaplaceMap.of(model, problem, noise_scale)
     rng = np.random.default_rng(seed)
     n_rest = len(laplace.centre)
@@ -433,7 +493,7 @@ def posterior_draws(
         normals[1:] = refinement.states
     draws = laplace.weights(normals)
     draws[0] = laplace.theta
-    return PosteriorDraws(draws, refinement)
+    return PosteriorDraws(draws, refinement, factor)
 
 
 def _log_posterior(

@@ -272,6 +272,11 @@ def _training_rows(summary: dict[str, Any]) -> list[list[str]]:
 def _posterior_words(posterior: dict[str, Any]) -> str:
     """``{"method": "laplace+langevin", "steps": 30, "acceptance": 0.57, ...}`` in words."""
     laplace = "the Laplace approximation at the posterior mode"
+    if (factor := float(posterior.get("autocorrelation") or 1.0)) > 1.0:
+        laplace += (
+            f", widened {math.sqrt(factor):.2f}x because the residuals drift together week to week "
+            f"(the weeks count as {1 / factor:.0%} as many independent ones)"
+        )
     steps = int(posterior.get("steps") or 0)
     if steps <= 0:
         return laplace
