@@ -71,8 +71,10 @@ def test_the_uncalibrated_response_keeps_the_lowest_mode_of_its_starts(
     inputs = model_inputs(panel)
     problem = SeriesLeastSquares(model, inputs)
     calibrated = current_theta(model)
-    alone = uncalibrated_params(model, panel, inputs, problem, noise, 0, 20)
-    started = uncalibrated_params(model, panel, inputs, problem, noise, 0, 20, starts=(current_theta(plain_model),))
+    alone = uncalibrated_params(model, panel, inputs, problem, noise, config.model, False)
+    started = uncalibrated_params(
+        model, panel, inputs, problem, noise, config.model, False, starts=(current_theta(plain_model),)
+    )
     np.testing.assert_array_equal(current_theta(model), calibrated)  # the model keeps its calibrated weights
     totals = [historical_contribution(p).sum(axis=(0, 1)) for p in (alone, started, plain_params)]
     # With the plain fit as a start, the result is the plain fit's mode (the truth: noiseless, priors off).

@@ -20,6 +20,7 @@ from mmm_analytics.models.inputs import ModelInputs, model_inputs
 from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import (
+    PosteriorDraws,
     SeriesLeastSquares,
     assign_theta,
     current_theta,
@@ -228,11 +229,7 @@ def fit_and_summarise(
             timings["polish"] = time.perf_counter() - t0
     noise = residual_noise_scale(model, inputs)
     t0 = time.perf_counter()
-    intervals = config.model.intervals
-    steps = langevin_steps(config.model, large)
-    posterior = posterior_draws(
-        model, inputs, noise, intervals.draws, config.model.seed, problem, steps, intervals.autocorrelation
-    )
+    posterior = draws_of(model, inputs, noise, problem, config.model, large)
     params = response_params(model, panel, inputs, posterior.draws)
     info: dict = {"history": history, "best_epoch": best_epoch, "posterior": posterior.summary()} | (
         {"adam_diverged_epoch": diverged} if diverged else {}
@@ -242,18 +239,7 @@ def fit_and_summarise(
     if lift_tests is not None and len(lift_tests):
         # The form choice's last fold fit (no tests) leads the polish to the data's own mode.
         starts = () if large or chosen is None else (chosen.theta,)
-        info["uncalibrated"] = uncalibrated_params(
-            model,
-            panel,
-            inputs,
-            problem,
-            noise,
-            config.model.seed,
-            intervals.draws,
-            starts,
-            steps,
-            intervals.autocorrelation,
-        )
+        info["uncalibrated"] = uncalibrated_params(model, panel, inputs, problem, noise, config.model, large, starts)
     timings["intervals"] = time.perf_counter() - t0
     if selection is not None and selection.pooled:
         t0 = time.perf_counter()
@@ -286,6 +272,23 @@ def langevin_steps(config: ModelConfig, large: bool) -> int:
     return 0 if large else config.intervals.langevin_steps
 
 
+def draws_of(
+    model: MarketingMixModel,
+    inputs: ModelInputs,
+    noise: np.ndarray,
+    problem: SeriesLeastSquares,
+    config: ModelConfig,
+    large: bool,
+) -> PosteriorDraws:
+    """The posterior draws ``config.intervals`` asks for, at the fitted weights of ``model`` and the residual
+    noise scale ``noise`` (S,); no Langevin steps on a ``large`` panel (:func:`langevin_steps`)."""
+    intervals = config.intervals
+    steps = langevin_steps(config, large)
+    return posterior_draws(
+        model, inputs, noise, intervals.draws, config.seed, problem, steps, intervals.autocorrelation
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PooledFit:
     """The fit of the form the selection could not rule out: its response (with draws) and its
@@ -315,14 +318,10 @@ def pooled_fit(
     start_from(model, start, sample, model_config)
     without_tests = current_theta(model)  # the last fold fit's weights: the data's own mode is near
     large = panel.sales.shape[0] > model_config.adam_max_series
-    intervals = config.model.intervals
     try:
         problem = refine(model, inputs, large)
         noise = residual_noise_scale(model, inputs)
-        steps = langevin_steps(config.model, large)
-        draws = posterior_draws(
-            model, inputs, noise, intervals.draws, config.model.seed, problem, steps, intervals.autocorrelation
-        ).draws
+        draws = draws_of(model, inputs, noise, problem, config.model, large).draws
     except (InputError, np.linalg.LinAlgError, FloatingPointError) as error:
         return f"its fit failed ({' '.join(str(error).split())[:160]})"
     params = response_params(model, panel, inputs, draws)
@@ -333,18 +332,7 @@ def pooled_fit(
     if lift_tests is not None and len(lift_tests):
         starts = () if large else (without_tests,)
         try:
-            uncalibrated = uncalibrated_params(
-                model,
-                panel,
-                inputs,
-                problem,
-                noise,
-                config.model.seed,
-                intervals.draws,
-                starts,
-                steps,
-                intervals.autocorrelation,
-            )
+            uncalibrated = uncalibrated_params(model, panel, inputs, problem, noise, config.model, large, starts)
         except (InputError, np.linalg.LinAlgError, FloatingPointError):
             uncalibrated = None  # the lift-test section then compares the chosen form's fits alone
     return PooledFit(params, decomposition, uncalibrated)
@@ -369,11 +357,9 @@ def uncalibrated_params(
     inputs: ModelInputs,
     problem: SeriesLeastSquares,
     noise: np.ndarray,
-    seed: int,
-    n_draws: int,
+    config: ModelConfig,
+    large: bool,
     starts: Sequence[np.ndarray] = (),
-    langevin_steps: int = 0,
-    autocorrelation: bool = False,
 ) -> ResponseParams:
     """The response the model would have without its lift tests: the same posterior with the
     tests' evidence taken out, polished from the calibrated weights and from each of ``starts``
@@ -381,8 +367,8 @@ def uncalibrated_params(
     objective, and its posterior draws. Where the data cannot tell channels apart the objective has
     several modes, and the calibrated weights alone lead to the one nearest the tests, not to the
     fit the data give without them. ``problem`` is the calibrated fit's (its compiled pieces are
-    reused) and ``noise`` its residual noise scale (S,); ``langevin_steps`` and ``autocorrelation`` as the
-    calibrated fit's draws had; ``model`` keeps its calibrated weights."""
+    reused) and ``noise`` its residual noise scale (S,); the draws are made as the calibrated fit's were
+    (:func:`draws_of` with ``config`` and ``large``); ``model`` keeps its calibrated weights."""
     calibrated = current_theta(model)
     plain = problem.without_lift_tests()
     try:
@@ -401,7 +387,7 @@ def uncalibrated_params(
                 best, best_cost = theta, cost
         assign_theta(model, best)
         plain_noise = residual_noise_scale(model, inputs)
-        draws = posterior_draws(model, inputs, plain_noise, n_draws, seed, plain, langevin_steps, autocorrelation).draws
+        draws = draws_of(model, inputs, plain_noise, plain, config, large).draws
         return response_params(model, panel, inputs, draws)
     finally:
         assign_theta(model, calibrated)
