@@ -379,13 +379,15 @@ def test_autocorrelated_residuals_widen_the_draws_as_a_larger_noise_would(panel)
     np.testing.assert_allclose(widened.draws, scaled.draws, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(widened.draws[0], plain.draws[0])
     assert widened.draws[1:].std(axis=0).mean() > plain.draws[1:].std(axis=0).mean()
-    assert widened.summary() == {"method": "laplace", "draws": 300, "steps": 0, "autocorrelation": round(factor, 4)}
-    assert plain.summary() == {"method": "laplace", "draws": 300, "steps": 0}
+    said = {"method": "laplace", "draws": 300, "steps": 0, "autocorrelation": round(factor, 4)}
+    assert widened.summary() == said | {"widened": 1}
+    assert plain.summary() == said | {"widened": 0}  # measured and said, not applied
 
 
 def test_markets_summary_keeps_the_widest_autocorrelation_factor() -> None:
-    one = PosteriorDraws(np.zeros((2, 1)), autocorrelation=1.5).summary()
-    two = PosteriorDraws(np.zeros((2, 1)), autocorrelation=1.2).summary()
-    plain = PosteriorDraws(np.zeros((2, 1))).summary()
-    assert markets_summary([one, two, plain]) == {"method": "laplace", "draws": 2, "steps": 0, "autocorrelation": 1.5}
-    assert markets_summary([plain, plain]) == plain
+    one = PosteriorDraws(np.zeros((2, 1)), autocorrelation=1.5, widened=True).summary()
+    two = PosteriorDraws(np.zeros((2, 1)), autocorrelation=1.2, widened=True).summary()
+    white = PosteriorDraws(np.zeros((2, 1)), autocorrelation=1.0, widened=True).summary()
+    assert white == {"method": "laplace", "draws": 2, "steps": 0}
+    assert markets_summary([one, two, white]) == white | {"autocorrelation": 1.5, "widened": 1}
+    assert markets_summary([white, white]) == white

@@ -202,12 +202,18 @@ def test_a_fit_without_adam_says_no_adam_epoch(content):
 def test_draws_widened_for_autocorrelated_residuals_say_by_how_much(content):
     training = {
         "timings_seconds": {"total": 1.0},
-        "posterior_draws": {"method": "laplace", "draws": 400, "steps": 0, "autocorrelation": 1.96},
+        "posterior_draws": {"method": "laplace", "draws": 400, "steps": 0, "autocorrelation": 1.96, "widened": 1},
     }
     rows = dict(_training_table(build_report(ReportContent(**_fields(content) | {"training": training}))))
     assert rows["How the draws were made"] == (
         "the Laplace approximation at the posterior mode, widened 1.40x because the residuals drift together week "
         "to week (the weeks count as 51% as many independent ones)"
+    )
+    training["posterior_draws"]["widened"] = 0  # measured, not applied: the report says what the option would do
+    rows = dict(_training_table(build_report(ReportContent(**_fields(content) | {"training": training}))))
+    assert rows["How the draws were made"] == (
+        "the Laplace approximation at the posterior mode; the residuals drift together week to week (the weeks "
+        "count as 51% as many independent ones): intervals.autocorrelation: true would widen the draws 1.40x"
     )
 
 

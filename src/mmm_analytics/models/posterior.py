@@ -407,8 +407,10 @@ class PosteriorDraws:
 
     draws: np.ndarray
     refinement: Langevin | None = None
-    #: The residuals' long-run variance factor the data's evidence was divided by (1: independent weeks).
+    #: The training residuals' long-run variance factor (1: independent weeks), and whether the data's
+    #: evidence was divided by it (``widened``).
     autocorrelation: float = 1.0
+    widened: bool = False
 
     def summary(self) -> dict[str, float | int | str]:
         """What the model report and metadata say about the draws."""
@@ -424,7 +426,7 @@ class PosteriorDraws:
                 "seconds": round(self.refinement.seconds, 3),
             }
         if self.autocorrelation > 1.0:
-            summary["autocorrelation"] = round(self.autocorrelation, 4)
+            summary |= {"autocorrelation": round(self.autocorrelation, 4), "widened": int(self.widened)}
         return summary
 
 
@@ -432,10 +434,17 @@ def markets_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     """The draws of models fitted one per market (each a :meth:`PosteriorDraws.summary`) in one summary:
     the most steps any market ran, with ``markets_with_steps`` of ``markets`` when not all ran them;
     acceptance and unmoved share averaged over the markets that ran steps, their seconds summed; the
-    largest autocorrelation factor any market's draws were widened by."""
+    largest residual autocorrelation factor of any market, and whether the draws were widened by it."""
     moved = [summary for summary in summaries if int(summary.get("steps") or 0) > 0]
-    factors = [float(summary["autocorrelation"]) for summary in summaries if "autocorrelation" in summary]
-    widened = {"autocorrelation": round(max(factors), 4)} if factors else {}
+    drifting = [summary for summary in summaries if "autocorrelation" in summary]
+    widened = (
+        {
+            "autocorrelation": round(max(float(summary["autocorrelation"]) for summary in drifting), 4),
+            "widened": max(int(summary.get("widened") or 0) for summary in drifting),
+        }
+        if drifting
+        else {}
+    )
     if not moved:
         return {"method": "laplace", "draws": int(summaries[0]["draws"]) if summaries else 0, "steps": 0} | widened
     combined: dict[str, Any] = {
@@ -465,10 +474,10 @@ def posterior_draws(
     then ``steps`` Metropolis-adjusted Langevin steps from each draw toward the exact posterior
     exp(-objective) (0: the Laplace draws as they are). The first row is the MAP itself.
 
-    With ``autocorrelation``, the weeks' evidence is divided by the training residuals' long-run variance
-    factor (:func:`long_run_variance_factor`): the noise scale of the draws, not of the MAP, grows by its
-    square root, so residuals that drift together week to week widen the draws as fewer independent weeks
-    would; the priors and any lift tests keep their weight.
+    The training residuals' long-run variance factor (:func:`long_run_variance_factor`) is measured either
+    way; with ``autocorrelation`` the weeks' evidence is divided by it: the noise scale of the draws, not of
+    the MAP, grows by its square root, so residuals that drift together week to week widen the draws as
+    fewer independent weeks would; the priors and any lift tests keep their weight.
 
     The Laplace Gaussian is exact only where the objective is quadratic; along the carryover
     shapes and curve slopes it is not, and a Gaussian draw there can sit where the data rule it
@@ -479,8 +488,8 @@ def posterior_draws(
     posterior there. The first half of the steps tunes the step size.
     """
     problem = problem or SeriesLeastSquares(model, inputs)
-    factor = long_run_variance_factor(training_residuals(model, inputs), inputs.train_mask) if autocorrelation else 1.0
-    noise_scale = np.asarray(noise_scale, dtype=np.float64) * np.sqrt(factor)
+    factor = long_run_variance_factor(training_residuals(model, inputs), inputs.train_mask)
+    noise_scale = np.asarray(noise_scale, dtype=np.float64) * (np.sqrt(factor) if autocorrelation else 1.0)
     laplace = LaplaceMap.of(model, problem, noise_scale)
     rng = np.random.default_rng(seed)
     n_rest = len(laplace.centre)
@@ -493,7 +502,7 @@ def posterior_draws(
         normals[1:] = refinement.states
     draws = laplace.weights(normals)
     draws[0] = laplace.theta
-    return PosteriorDraws(draws, refinement, factor)
+    return PosteriorDraws(draws, refinement, factor, autocorrelation)
 
 
 def _log_posterior(

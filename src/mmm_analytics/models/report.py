@@ -273,9 +273,14 @@ def _posterior_words(posterior: dict[str, Any]) -> str:
     """``{"method": "laplace+langevin", "steps": 30, "acceptance": 0.57, ...}`` in words."""
     laplace = "the Laplace approximation at the posterior mode"
     if (factor := float(posterior.get("autocorrelation") or 1.0)) > 1.0:
+        fewer = f"the weeks count as {1 / factor:.0%} as many independent ones"
         laplace += (
-            f", widened {math.sqrt(factor):.2f}x because the residuals drift together week to week "
-            f"(the weeks count as {1 / factor:.0%} as many independent ones)"
+            f", widened {math.sqrt(factor):.2f}x because the residuals drift together week to week ({fewer})"
+            if posterior.get("widened")
+            else (
+                f"; the residuals drift together week to week ({fewer}): "
+                f"intervals.autocorrelation: true would widen the draws {math.sqrt(factor):.2f}x"
+            )
         )
     steps = int(posterior.get("steps") or 0)
     if steps <= 0:
