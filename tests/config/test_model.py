@@ -7,7 +7,7 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from mmm_analytics.config.loader import parse_settings
+from mmm_analytics.config.loader import load_config, parse_settings
 from mmm_analytics.config.model import BaselineKind, ModelConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.response.saturation import SaturationFamily
@@ -135,9 +135,14 @@ def test_a_form_that_is_not_text_names_every_choice(tmp_path: Path, value: objec
 def test_every_saturation_family_is_a_candidate_by_default_and_in_the_shipped_config() -> None:
     """Before, the concave sigmoid (tanh, the usual 'logistic saturation' of other MMM tools) was not
     among the candidates, so a panel with that shape was fitted as Hill or the S-shaped logistic."""
-    from mmm_analytics.config.loader import load_config
-
     shipped = load_config(Path(__file__).resolve().parents[2] / "config").model.selection
     assert ModelConfig().selection.saturation == shipped.saturation
     assert set(shipped.saturation) == set(SaturationFamily)
     assert ModelConfig().selection.saturation[0] is SaturationFamily.HILL  # the default a challenger must beat
+
+
+def test_draws_widen_for_drifting_residuals_by_default_and_in_the_shipped_config() -> None:
+    """The option and the shipped config agree; a config may turn it off."""
+    shipped = load_config(Path(__file__).resolve().parents[2] / "config").model.intervals
+    assert ModelConfig().intervals.autocorrelation is True and shipped.autocorrelation is True
+    assert ModelConfig.model_validate({"intervals": {"autocorrelation": False}}).intervals.autocorrelation is False

@@ -140,10 +140,10 @@ class IntervalSettings(Settings):
     #: panels of more than ``adam_max_series`` series keep the Laplace draws.
     langevin_steps: int = Field(default=0, ge=0, le=1000)
     #: Residuals that drift together week to week (a slow driver the model lacks) hold fewer independent
-    #: weeks than they number: true widens the draws by the square root of their long-run variance factor
-    #: (Bartlett, Newey-West lags); false (the default): every week counts as independent, and the model
-    #: report says the factor (docs/benchmark.md, "Draws widened for residuals that drift together").
-    autocorrelation: bool = False
+    #: weeks than they number: true (the default) widens the draws by the square root of their long-run
+    #: variance factor (Bartlett, Newey-West lags); false: every week counts as independent. The model
+    #: report says the factor either way (docs/benchmark.md, "Draws widened for residuals that drift together").
+    autocorrelation: bool = True
 
 
 class CurveSettings(Settings):
