@@ -453,3 +453,17 @@ def test_a_yaml_tag_is_named_not_called_a_syntax_error(tmp_path: Path) -> None:
         InputError, match=r"model_config\.yaml: line 2: the tag '!!python/object:os\.system' is not allowed"
     ):
         read_yaml(path)
+
+
+def test_a_huge_value_is_echoed_in_a_few_characters(tmp_path: Path) -> None:
+    """Nine YAML aliases of nine items each made a value of 387 million items, and the error line's echo
+    of it ran out of memory (a traceback after 39 s); six made a one-line error of 2.8 MB."""
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        levels.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    (tmp_path / "data_config.yaml").write_text("\n".join([*levels, "holdout_weeks: *i", ""]))
+    with pytest.raises(InputError) as raised:
+        load_config(tmp_path)
+    message = str(raised.value)
+    assert "holdout_weeks" in message and len(message) < 400, message[:400]
+    assert "\n" not in message

@@ -31,6 +31,18 @@ def test_bad_values_name_the_key(raw: dict, key: str) -> None:
         VizConfig.model_validate(raw)
 
 
+@pytest.mark.parametrize(
+    "raw, key", [({"figure_height": 1.0}, "figure_height"), ({"figure_width": 0.05}, "figure_width")]
+)
+def test_a_figure_too_small_for_its_margins_is_refused(raw: dict, key: str) -> None:
+    """figure_height 1.0 passed the check and ``mmm train`` then failed after the whole fit with
+    'bottom cannot be >= top' from matplotlib; 6 x 3.5 inches is the smallest every figure is drawn at."""
+    with pytest.raises(pydantic.ValidationError, match=key):
+        VizConfig.model_validate(raw)
+    smallest = VizConfig.model_validate({"figure_width": 6.0, "figure_height": 3.5})
+    assert (smallest.figure_width, smallest.figure_height) == (6.0, 3.5)
+
+
 def test_number_format_defaults_to_indian_and_rejects_others() -> None:
     from mmm_analytics.config.viz import NumberFormat
 

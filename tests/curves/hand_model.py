@@ -127,6 +127,6 @@ def pool_form(folder: Path, params: ResponseParams, said: str | None = "") -> No
 def write_fast_config(folder: Path) -> Path:
     """A config folder with a low dpi, small figures and few curve points, for speed."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "viz_config.yaml").write_text("dpi: 50\nfigure_width: 5.0\nfigure_height: 3.0\nmax_workers: 2\n")
+    (folder / "viz_config.yaml").write_text("dpi: 50\nfigure_width: 6.0\nfigure_height: 3.5\nmax_workers: 2\n")
     (folder / "model_config.yaml").write_text("curves:\n  points: 11\nintervals:\n  level: 0.9\n  draws: 40\n")
     return folder

@@ -24,7 +24,7 @@ from mmm_analytics.response.artifacts import ResponseParams
 
 from .hand_model import build_params
 
-VIZ = VizConfig(dpi=50, figure_width=5.0, figure_height=3.0)
+VIZ = VizConfig(dpi=50, figure_width=6.0, figure_height=3.5)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from mmm_analytics.eda import defaults
 from mmm_analytics.eda.analyses_sales import GeoBrandSales, Trend
 from mmm_analytics.eda.figures_sales import plot_geo_brand, plot_trend
 
-VIZ = VizConfig(dpi=50, figure_width=5.0, figure_height=3.0)
+VIZ = VizConfig(dpi=50, figure_width=6.0, figure_height=3.5)
 
 
 def _weekly(n_groups: int) -> pd.DataFrame:

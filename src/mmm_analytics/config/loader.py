@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -50,8 +51,13 @@ def _describe(error: ValidationError, path: Path) -> str:
             return f"{path}: key '{key}' is required"
         case _:
             got = first.get("input")
-            got_text = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+            got_text = f" (got {_ECHO.repr(got)})" if got is not None and not isinstance(got, dict) else ""
             return f"{path}: key '{key}': {message}{got_text}"
+
+
+#: How much of a rejected value an error line echoes: a few items of a list, a few levels of nesting and
+#: the start of a long text (YAML aliases can make a value of billions of items from a few lines).
+_ECHO = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxset=4, maxdict=4, maxstring=60, maxother=60, maxlong=40)
 
 
 def parse_settings[T: Settings](model: type[T], raw: Any, path: Path) -> T:

@@ -12,6 +12,9 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 from mmm_analytics.config.base import Settings, error_message
 from mmm_analytics.errors import InputError
 
+#: Smallest figure_width and figure_height (inches) a figure's titles, legend and margins fit in.
+MIN_FIGURE_WIDTH = 6.0
+MIN_FIGURE_HEIGHT = 3.5
 #: Largest figure_width or figure_height in pixels (inches x dpi): 10 inches at 600 dpi. Figures are
 #: drawn at up to 1.4 times the width and 3.4 times the height (grids of panels), so the largest is
 #: about 8,400 x 20,400 pixels (0.7 GB while it is drawn). A figure far larger runs out of memory
@@ -82,8 +85,9 @@ class VizConfig(Settings):
     palette: list[Colour] = Field(default_factory=lambda: list(DEFAULT_PALETTE))
     channel_colors: dict[str, Colour] = Field(default_factory=dict)
     max_workers: int = Field(default=2, ge=1, le=MAX_WORKERS)
-    figure_width: float = Field(default=10.0, gt=0)
-    figure_height: float = Field(default=5.5, gt=0)
+    #: Inches; below the floors a figure has no room for its titles, legend and margins.
+    figure_width: float = Field(default=10.0, ge=MIN_FIGURE_WIDTH)
+    figure_height: float = Field(default=5.5, ge=MIN_FIGURE_HEIGHT)
     number_format: NumberFormat = NumberFormat.INDIAN
     #: ``mmm curves`` draws single-curve figures for this many series x channel cells, the largest
     #: average weekly spends (``--all-figures``: every cell); national, grids and carryover always.

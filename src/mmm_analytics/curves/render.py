@@ -24,8 +24,6 @@ Two segments whose names would only differ in characters replaced by ``_`` get `
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -43,10 +41,10 @@ from mmm_analytics.curves.carryover import CarryoverCurve
 from mmm_analytics.curves.extraction import CurveSet, SegmentCurve
 from mmm_analytics.errors import InputError
 from mmm_analytics.style import palette
+from mmm_analytics.utils.file_names import file_name_part
 from mmm_analytics.utils.io import write_with
 from mmm_analytics.utils.workers import remove_stale_temps, sigterm_raises, worker_pool
 
-UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 PNG_COMPRESS_LEVEL = 3  # zlib level: much faster than the default with files about 10% larger
 #: A channel's grid shows at most this many series: all of them up to this size, else the largest spenders.
 GRID_SERIES = 24
@@ -90,21 +88,6 @@ def figure_format(value: str) -> FigureFormat:
         raise InputError(f"unknown figure format '{value}' (--format); choose one of: {choices}") from None
 
 
-#: Longest part of a figure's file name (bytes): a stem of four such parts stays within the 255-byte
-#: limit of a file name; a longer part keeps its start and ends in a hash of the whole.
-MAX_NAME_PART_BYTES = 48
-
-
-def safe_name(text: str) -> str:
-    """``text`` as part of a file name: unsafe characters as ``_``, at most :data:`MAX_NAME_PART_BYTES`."""
-    name = UNSAFE.sub("_", text).strip("_") or "_"
-    if len(name.encode()) <= MAX_NAME_PART_BYTES:
-        return name
-    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
-    start = name.encode()[: MAX_NAME_PART_BYTES - 9].decode(errors="ignore")
-    return f"{start}_{digest}"
-
-
 def channel_color(viz: VizConfig, channel: str, index: int) -> str:
     """The channel's colour in every figure and report (:mod:`mmm_analytics.style.palette`)."""
     return palette.channel_color(viz, channel, index)
@@ -113,7 +96,7 @@ def channel_color(viz: VizConfig, channel: str, index: int) -> str:
 def segment_stem(curve: SegmentCurve) -> str:
     """``roi_{channel}_{brand}_{region}``, with ``_{sku}`` at SKU granularity."""
     keys = (curve.channel, curve.brand, curve.region) + (() if curve.sku is None else (curve.sku,))
-    return "_".join(["roi", *(safe_name(key) for key in keys)])
+    return "_".join(["roi", *(file_name_part(key) for key in keys)])
 
 
 def _unique(stem: str, taken: set[str]) -> str:
@@ -162,7 +145,7 @@ def plan_figures(
     jobs: list[FigureJob] = []
     fixed = (
         "roi_national",
-        *(f"{prefix}_{safe_name(c)}" for c in curves.channels for prefix in ("roi_grid", "carryover")),
+        *(f"{prefix}_{file_name_part(c)}" for c in curves.channels for prefix in ("roi_grid", "carryover")),
     )
     taken = {name.casefold() for name in fixed}  # compared up to case, as _unique does
     for index, channel in enumerate(curves.channels):
@@ -173,11 +156,13 @@ def plan_figures(
                 name = f"{_unique(segment_stem(curve), taken)}.{fmt}"
                 jobs.append(FigureJob(FigureKind.SEGMENT, folder / name, (curve,), colors=(color,)))
         grid = tuple(curves.segment(row, index) for row in grid_rows(curves, index))
-        jobs.append(FigureJob(FigureKind.GRID, folder / f"roi_grid_{safe_name(channel)}.{fmt}", grid, colors=(color,)))
+        jobs.append(
+            FigureJob(FigureKind.GRID, folder / f"roi_grid_{file_name_part(channel)}.{fmt}", grid, colors=(color,))
+        )
         jobs.append(
             FigureJob(
                 FigureKind.CARRYOVER,
-                folder / f"carryover_{safe_name(channel)}.{fmt}",
+                folder / f"carryover_{file_name_part(channel)}.{fmt}",
                 carryover=carryover[index],
                 colors=(color,),
             )

@@ -161,7 +161,7 @@ class NormalEquations:
 
     cost: float
     own: np.ndarray
-    coupling: sparse.csr_matrix
+    coupling: sparse.csr_array
     rest: np.ndarray
     gradient_own: np.ndarray
     gradient_rest: np.ndarray
@@ -209,10 +209,13 @@ def _diagonal_matrix(blocks: np.ndarray) -> np.ndarray:
     return np.einsum("sl,lm->slm", np.einsum("sll->sl", blocks), np.eye(blocks.shape[1]))
 
 
-def _block_diagonal(blocks: np.ndarray) -> sparse.csr_matrix:
-    return (
-        sparse.block_diag(list(blocks), format="csr") if blocks.shape[1] > 1 else sparse.diags(blocks[:, 0, 0]).tocsr()
-    )
+def _block_diagonal(blocks: np.ndarray) -> sparse.csr_array:
+    """The (S, L, L) blocks as one sparse (S*L, S*L) block-diagonal matrix."""
+    n_blocks, size = blocks.shape[0], blocks.shape[1]
+    start = (np.arange(n_blocks) * size)[:, None, None]
+    rows = np.broadcast_to(start + np.arange(size)[None, :, None], blocks.shape)
+    cols = np.broadcast_to(start + np.arange(size)[None, None, :], blocks.shape)
+    return sparse.csr_array((blocks.ravel(), (rows.ravel(), cols.ravel())), shape=(n_blocks * size, n_blocks * size))
 
 
 def _solve_symmetric(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -447,7 +450,7 @@ class SeriesLeastSquares:
         jac_rest = jac[:, self.rest_weights]
         rest += jac_rest.T @ jac_rest
         gradient_rest += jac_rest.T @ evidence
-        coupling = sparse.csr_matrix(
+        coupling = sparse.csr_array(
             (grams[:, :n_own, n_own:].ravel(), (self._coupling_rows, self._coupling_cols)),
             shape=(self.n_series * n_own, n_rest),
         )

@@ -11,7 +11,6 @@ same rows, as strict JSON.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,18 @@ import pandas as pd
 from mmm_analytics.simulator.engine import MarketingSimulator, SimulationResult
 from mmm_analytics.simulator.export import Result, as_table, provenance
 from mmm_analytics.simulator.optimizer import OptimizationResult
+from mmm_analytics.utils.file_names import file_name_part
 from mmm_analytics.utils.io import json_ready, write_csv, write_json
 
-#: Characters kept in a file name; any run of others becomes ``_``.
-UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
 #: Copies tried before giving up on a free name (one export per second per name is the usual pace).
 MAX_COPIES = 1000
 
 
-def safe_part(text: str) -> str:
-    """``text`` usable in a file name: letters, digits, ``.`` and ``-``; other runs become ``_``."""
-    return UNSAFE.sub("_", text).strip("_.") or "x"
-
-
 def export_stem(name: str, brand: str, region: str, when: dt.datetime) -> str:
-    """``<name>_<brand>_<region>_<YYYYmmdd-HHMMSS>``, each part made safe for a file name."""
-    return "_".join([safe_part(name), safe_part(brand), safe_part(region), when.strftime(STAMP_FORMAT)])
+    """``<name>_<brand>_<region>_<YYYYmmdd-HHMMSS>``, each part made safe for a file name (and short
+    enough: a region of 300 characters made every export of it fail)."""
+    return "_".join([file_name_part(name), file_name_part(brand), file_name_part(region), when.strftime(STAMP_FORMAT)])
 
 
 def free_stem(folder: Path, stem: str) -> str:
