@@ -221,6 +221,11 @@ def _rewrite(folder: Path, **changes: np.ndarray | None) -> None:
             id="fractional-market",
         ),
         pytest.param(
+            lambda path: _rewrite(path.parent, saturation=np.array("cubic")),
+            "array 'saturation' names 'cubic', not one of hill, sigmoid, logistic",
+            id="unknown-saturation",
+        ),
+        pytest.param(
             lambda path: _rewrite(path.parent, series_region=np.array(["EAST"])),
             "series_region has 1 entries, series_brand 2",
             id="series-mismatch",

@@ -25,7 +25,7 @@ import numpy as np
 
 from mmm_analytics.errors import InputError
 from mmm_analytics.response import saturation
-from mmm_analytics.response.saturation import relative_size
+from mmm_analytics.response.saturation import SaturationFamily, relative_size
 from mmm_analytics.style import numbers
 from mmm_analytics.utils.io import atomic_path, file_digest, write_json
 from mmm_analytics.utils.paths import folder_of
@@ -338,6 +338,9 @@ class ResponseParams:
                 raise _damaged(path, f"array '{name}' is not {'a' if expected == 0 else 'a list of'} text")
         values |= {name: tuple(str(v) for v in array) for name, array in texts.items()}
         values["saturation"] = str(saturation)
+        if values["saturation"] not in set(SaturationFamily):
+            choices = ", ".join(SaturationFamily)
+            raise _damaged(path, f"array 'saturation' names '{values['saturation']}', not one of {choices}")
         params = cls(**values)
         params._check_shapes(path)
         params._check_finite(path)
