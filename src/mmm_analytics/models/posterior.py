@@ -97,15 +97,12 @@ def long_run_variance_factor(residuals: np.ndarray, mask: np.ndarray, lags: int 
     mask = np.asarray(mask, dtype=np.float64) > 0
     values = np.where(mask, np.asarray(residuals, dtype=np.float64), 0.0)
     counts = mask.sum(axis=1)
-    usable = counts >= 2
+    centred = np.where(mask, values - values.sum(axis=1, keepdims=True) / np.maximum(counts, 1)[:, None], 0.0)
+    variance = (centred**2).sum(axis=1)
+    usable = (counts >= 2) & (variance > 0)
     if not usable.any():
         return 1.0
     n_lags = newey_west_lags(int(counts.max())) if lags is None else lags
-    centred = np.where(mask, values - values.sum(axis=1, keepdims=True) / np.maximum(counts, 1)[:, None], 0.0)
-    variance = (centred**2).sum(axis=1)
-    usable &= variance > 0
-    if not usable.any():
-        return 1.0
     factor = 1.0
     for lag in range(1, min(n_lags, values.shape[1] - 1) + 1):
         products = (centred[:, lag:] * centred[:, :-lag]).sum(axis=1)
