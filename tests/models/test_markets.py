@@ -73,6 +73,15 @@ def test_markets_are_the_brands_with_their_series(panel: FeaturePanel) -> None:
     ]
 
 
+def test_a_market_of_a_very_long_name_gets_a_folder_a_file_system_takes(tmp_path: Path) -> None:
+    long_names = ["B" * 300, "B" * 299 + "C"]  # the same start: the folders differ by the hash of the whole
+    folders = market_folders(SplitBy.BRAND, long_names)
+    assert len(set(folders)) == 2
+    for folder in folders:
+        assert len(folder.encode()) <= 255
+        (tmp_path / folder).mkdir()  # raised OSError (file name too long) before
+
+
 def _tests(series: list[list[float]], n_weeks: int) -> LiftTests:
     n = len(series)
     return LiftTests(

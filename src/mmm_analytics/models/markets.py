@@ -18,7 +18,6 @@ evidence in that market's fit only.
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import assign_theta, current_theta
 from mmm_analytics.models.training import build_model
 from mmm_analytics.response.artifacts import ResponseParams, scatter_series
+from mmm_analytics.utils.file_names import file_name_part
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +126,12 @@ def split_markets(panel: FeaturePanel, by: SplitBy, lift_tests: LiftTests | None
 
 
 def market_folders(by: SplitBy, names: list[str]) -> list[str]:
-    """The folder name of each market's model: ``brand=BrandA`` (characters unsafe in paths as
-    ``_``; names that would then clash get ``-2``, ``-3``, ... in order)."""
+    """The folder name of each market's model: ``brand=BrandA`` (the name as a file-name part,
+    :func:`~mmm_analytics.utils.file_names.file_name_part`; names that would then clash get ``-2``,
+    ``-3``, ... in order)."""
     folders: list[str] = []
     for name in names:
-        base = f"{by.value}={re.sub(r'[^A-Za-z0-9._-]+', '_', name)}"
+        base = f"{by.value}={file_name_part(name)}"
         folder, k = base, 1
         while folder.lower() in {f.lower() for f in folders}:  # case-insensitive file systems too
             k += 1
