@@ -209,6 +209,20 @@ def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, te
     assert "\n" not in str(error.value)
 
 
+def test_every_problem_of_a_file_is_named_in_its_one_line(tmp_path: Path) -> None:
+    """A bad value and misspelled keys: all in the one line (before, a key only after the value was fixed);
+    past four problems, the first four and how many more."""
+    path = write_config(tmp_path, "model_config.yaml", "intervals:\n  level: 1.9\n  drawz: 400\nlearnin_rate: 0.1\n")
+    with pytest.raises(InputError) as error:
+        load_config(tmp_path)
+    line = str(error.value)
+    assert line.startswith(f"{path}: key 'intervals.level': Input should be less than 1 (got 1.9) (also: ")
+    assert "unknown key 'intervals.drawz'" in line and "unknown key 'learnin_rate'" in line and "\n" not in line
+    write_config(tmp_path, "model_config.yaml", "a1: 1\na2: 2\na3: 3\na4: 4\na5: 5\na6: 6\n")
+    with pytest.raises(InputError, match=r"unknown key 'a1'; .* \(also: unknown key 'a2'; .*'a4'; and 2 more\)$"):
+        load_config(tmp_path)
+
+
 @pytest.mark.parametrize(
     "text, line",
     [("max_lag: [1, 2\n", 2), ("seed: 1\nsaturation: hill\n  epochs: 3\n", 3), ("a: b: c\n", 1)],

@@ -39,20 +39,53 @@ class ProjectConfig:
 
 
 def _describe(error: ValidationError, path: Path) -> str:
-    first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = error_message(error)
+    """One line: the file, then each problem (the first in full, at most :data:`_MORE_SHOWN` more
+    by key), so a file with a bad value and a misspelled key is fixed in one go."""
+    problems = error.errors()
+    first = problems[0]
     if not first["loc"] and first["type"] == "value_error":  # a rule across keys: its message names them
-        return f"{path}: {message}"
-    match first["type"]:
+        return f"{path}: {error_message(error)}"
+    line = f"{path}: {_problem(first)}"
+    if len(problems) > 1:
+        rest = [_key_problem(problem) for problem in problems[1:]]
+        shown = "; ".join(rest[:_MORE_SHOWN]) + (
+            f"; and {len(rest) - _MORE_SHOWN} more" if len(rest) > _MORE_SHOWN else ""
+        )
+        line += f" (also: {shown})"
+    return line
+
+
+#: How many problems after the first a config error line names.
+_MORE_SHOWN = 3
+
+
+def _key(problem: Mapping[str, Any]) -> str:
+    return ".".join(str(part) for part in problem["loc"]) or "(top level)"
+
+
+def _problem(problem: Mapping[str, Any]) -> str:
+    """One validation problem of a config file, in full: its key, the message and the value given."""
+    key, message = _key(problem), str(problem["msg"]).removeprefix("Value error, ")
+    match problem["type"]:
         case "extra_forbidden":
-            return f"{path}: unknown key '{key}'; remove it or check its spelling"
+            return f"unknown key '{key}'; remove it or check its spelling"
         case "missing":
-            return f"{path}: key '{key}' is required"
+            return f"key '{key}' is required"
         case _:
-            got = first.get("input")
+            got = problem.get("input")
             got_text = f" (got {_ECHO.repr(got)})" if got is not None and not isinstance(got, dict) else ""
-            return f"{path}: key '{key}': {message}{got_text}"
+            return f"key '{key}': {message}{got_text}"
+
+
+def _key_problem(problem: Mapping[str, Any]) -> str:
+    """One validation problem in a few words, for the problems after the first."""
+    match problem["type"]:
+        case "extra_forbidden":
+            return f"unknown key '{_key(problem)}'"
+        case "missing":
+            return f"key '{_key(problem)}' is required"
+        case _:
+            return f"key '{_key(problem)}' is invalid"
 
 
 #: How much of a rejected value an error line echoes: a few items of a list, a few levels of nesting and
