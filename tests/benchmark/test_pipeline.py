@@ -23,11 +23,12 @@ from mmm_analytics.benchmark.lift_design import LiftDesign
 from mmm_analytics.compute import Backend
 from mmm_analytics.config import ProjectConfig, load_config
 from mmm_analytics.config.data import SyntheticSetting
-from mmm_analytics.config.model import ModelConfig
+from mmm_analytics.config.model import ModelConfig, Priors
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.response import carryover
 from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.response.saturation import SaturationScaling
+from mmm_analytics.synthetic import world
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 DRAWS = 20
@@ -156,6 +157,24 @@ def test_true_forms_and_floor_config_read_the_truth(config: ProjectConfig) -> No
     # The synthetic truth has one ceiling per brand and region whatever a series spends: the power 0.
     assert config.model.ceiling_scaling and not model.ceiling_scaling
     assert model.priors == config.model.priors and model.epochs == config.model.epochs
+
+
+def test_the_floor_of_the_cell_roi_world_has_brand_x_region_offsets_of_the_truth_s_spread(
+    config: ProjectConfig,
+) -> None:
+    _, truth = recovery.world_panel(SyntheticSetting.CELL_ROI, 2, config)
+    assert truth.data["cell_roi_spread"] == world.CELL_ROI_SPREAD
+    unpooled = dataclasses.replace(config, model=config.model.model_copy(update={"priors": _cell_sd(config, 0.0)}))
+    for ours in (config, unpooled):  # the truth's spread whatever ours is
+        assert floor_config(ours, truth).model.priors.shrinkage.cell_sd == world.CELL_ROI_SPREAD
+    _, plain = recovery.world_panel(SyntheticSetting.DEFAULT, 2, config)
+    assert "cell_roi_spread" not in plain.data
+    assert floor_config(unpooled, plain).model.priors == unpooled.model.priors  # other worlds: ours
+
+
+def _cell_sd(config: ProjectConfig, sd: float) -> Priors:
+    priors = config.model.priors
+    return priors.model_copy(update={"shrinkage": priors.shrinkage.model_copy(update={"cell_sd": sd})})
 
 
 def test_run_benchmark_writes_ours_and_floor_side_by_side(tmp_path: Path, config: ProjectConfig, received) -> None:

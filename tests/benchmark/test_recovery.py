@@ -86,3 +86,38 @@ def test_coverage_is_scored_on_the_shipped_interval_which_pools_the_forms() -> N
     np.testing.assert_allclose(pooled_rows["roi_upper"], table["roi_upper"], rtol=1e-12)
     np.testing.assert_allclose(pooled_rows["roi"], table["roi"], rtol=1e-12)  # the two forms' mean
     assert bool(pooled_rows["covered"].iloc[c]) and not bool(own_rows["covered"].iloc[c])
+
+
+class _CellTruth:
+    """The part of a world's truth the per-cell figures read: each brand x region's ROI per channel."""
+
+    def __init__(self, roi: dict[tuple[str, str], dict[str, float]]) -> None:
+        self.roi = roi
+
+    def series(self, brand: str, region: str) -> dict[str, dict[str, float]]:
+        return {"roi": self.roi[brand, region]}
+
+
+def test_per_cell_roi_is_scored_beyond_each_channel_s_level() -> None:
+    """Correlation of log ROI within channel: 1 for a truth that is the fit times a factor per channel,
+    -1 for its inverse; coverage counts the cells x channels inside ``segment_roi.csv``'s interval
+    (exactly, tolerance 1e-12 on the correlations)."""
+    from mmm_analytics.benchmark.recovery import cell_roi_figures
+    from mmm_analytics.curves.summary import estimate_roi, segment_roi_table
+    from tests.curves.hand_model import build_params
+
+    params = build_params(regions=("NORTH", "SOUTH", "EAST"))
+    table = segment_roi_table(estimate_roi(params), 0.9).set_index(["brand", "region", "channel"])
+
+    def truth_of(value) -> _CellTruth:  # type: ignore[no-untyped-def]
+        cells = dict.fromkeys(zip(params.series_brand, params.series_region, strict=True))
+        return _CellTruth({cell: {c: value(table.loc[(*cell, c)], c) for c in params.channels} for cell in cells})
+
+    factor = {c: 2.0 + k for k, c in enumerate(params.channels)}
+    scaled = cell_roi_figures(params, truth_of(lambda row, c: row.roi * factor[c]), 0.9)  # type: ignore[arg-type]
+    assert scaled["cell_roi_correlation"] == pytest.approx(1.0, abs=1e-12)
+    assert scaled["cell_roi_coverage"] == 0.0  # every truth 2-4x the fit, far outside the intervals
+    inverse = cell_roi_figures(params, truth_of(lambda row, c: 1.0 / row.roi), 0.9)  # type: ignore[arg-type]
+    assert inverse["cell_roi_correlation"] == pytest.approx(-1.0, abs=1e-12)
+    inside = truth_of(lambda row, c: (row.roi_lower + row.roi_upper) / 2 if c == "TV" else row.roi_upper * 1.01)
+    assert cell_roi_figures(params, inside, 0.9)["cell_roi_coverage"] == pytest.approx(1 / 3)  # type: ignore[arg-type]

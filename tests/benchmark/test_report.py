@@ -169,6 +169,21 @@ def test_report_shows_ours_and_floor_side_by_side(runs) -> None:
     assert "## Ours beside the true-form floor" in text
     assert "| default | beta_gamma+hill/relative | beta_gamma+hill/learned 0.50 | 7.0% / 5.0% | 1.40x |" in text
     assert "floor_contribution_error" in text and "contribution_error_ratio" in text
+    # Runs written before the per-cell ROI figures: blank, not an error.
+    assert table.loc["default", "per-cell ROI correlation"] == "- / -"
+    assert table.loc["default", "per-cell ROI coverage"] == "- / -"
+
+
+def test_per_cell_roi_figures_are_the_mean_over_seeds_beside_the_floor_s(runs) -> None:
+    cells = runs[0].assign(
+        cell_roi_correlation=[0.2, 0.4, 0.5],
+        cell_roi_coverage=[0.8, 0.9, 1.0],
+        floor_cell_roi_correlation=[0.6, 0.6, 0.7],
+        floor_cell_roi_coverage=[0.9, 0.95, 0.9],
+    )
+    table = side_by_side(setting_summary(cells, runs[1])).set_index("world")
+    assert table.loc["default", "per-cell ROI correlation"] == "0.30 / 0.60"
+    assert table.loc["default", "per-cell ROI coverage"] == "85% / 92%"
 
 
 def test_a_broken_fit_leaves_blank_figures_and_is_listed(runs) -> None:

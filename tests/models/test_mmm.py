@@ -202,3 +202,53 @@ def test_a_model_saved_with_one_number_per_prior_scores_as_one_per_channel(built
         rtol=0,
         atol=0,
     )
+
+
+def test_cell_offsets_are_shrunk_by_cell_sd_and_off_at_zero(built, noiseless_panel) -> None:
+    """``shrinkage.cell_sd`` > 0 gives each brand x region its own offset, whose prior z-scores are
+    offset / cell_sd; at 0 the model has no such weight; a model saved before it (no ``cell_sd``) neither."""
+    model, inputs, _ = built
+    assert model.coefficients.cells and model.weight_group(model.coefficients.cell_offset) == "cell"
+    cell_sd = model.priors["cell_sd"]
+    offsets = np.random.default_rng(0).normal(size=tuple(model.coefficients.cell_offset.shape))
+    media = model(inputs.x)["media"]
+    base = keras.ops.convert_to_numpy(model.prior_residuals(media))
+    saved = np.asarray(model.coefficients.cell_offset)
+    model.coefficients.cell_offset.assign(offsets)
+    try:
+        moved = keras.ops.convert_to_numpy(model.prior_residuals(media))
+    finally:
+        model.coefficients.cell_offset.assign(saved)
+    differ = np.flatnonzero(moved != base)
+    np.testing.assert_allclose(np.sort(moved[differ]), np.sort(offsets.ravel() / cell_sd), rtol=1e-12)
+
+    config = fast_config()
+    shrinkage = config.model.priors.shrinkage.model_copy(update={"cell_sd": 0.0})
+    priors = config.model.priors.model_copy(update={"shrinkage": shrinkage})
+    config = dataclasses.replace(config, model=config.model.model_copy(update={"priors": priors}))
+    none = build_model(to_feature_panel(noiseless_panel, config), config.model)
+    assert not none.coefficients.cells
+    assert len(none.trainable_variables) == len(model.trainable_variables) - 1
+    old = model.get_config()
+    del old["priors"]["cell_sd"]
+    restored = MarketingMixModel.from_config(old)
+    restored(inputs.x)
+    assert not restored.coefficients.cells
+
+
+def test_the_export_reads_each_brand_x_region_s_own_offset(built) -> None:
+    """With non-zero brand, region and cell offsets the exported coefficients are the layer's, series by series."""
+    model, inputs, _ = built
+    layer = model.coefficients
+    saved = [np.asarray(v) for v in (layer.brand_offset, layer.region_offset, layer.cell_offset)]
+    rng = np.random.default_rng(5)
+    try:
+        for variable in (layer.brand_offset, layer.region_offset, layer.cell_offset):
+            variable.assign(rng.normal(scale=0.3, size=tuple(variable.shape)))
+        coefficient = draw_arrays(model, inputs, current_theta(model)[None, :])[3][0]
+        expected = keras.ops.convert_to_numpy(layer([inputs.x["brand"], inputs.x["region"]], inputs.x.get("size")))
+        np.testing.assert_allclose(coefficient, expected * model.sales_scale, rtol=1e-12)
+        assert len({round(float(v), 9) for v in coefficient[:, 0]}) == len(coefficient)  # every series its own
+    finally:
+        for variable, value in zip((layer.brand_offset, layer.region_offset, layer.cell_offset), saved):
+            variable.assign(value)

@@ -135,6 +135,27 @@ def test_segments_world_gives_each_brand_x_region_its_own_s_curve() -> None:
     assert on_own != pytest.approx(on_channel, rel=1e-3)
 
 
+def _coefficients(truth: GroundTruth) -> np.ndarray:
+    """Each series' true coefficient per channel, (n_geos, n_brands, n_channels) in the panel's order."""
+    entries = {(e["region"], e["brand"]): e for e in truth.data["series"]}
+    regions = list(dict.fromkeys(region for region, _ in entries))
+    brands = list(dict.fromkeys(brand for _, brand in entries))
+    return np.array([[[entries[r, b]["coefficient"][c] for c in truth.channels] for b in brands] for r in regions])
+
+
+def test_cell_roi_world_gives_each_brand_x_region_its_own_roi_factor() -> None:
+    """The same draws as the default world, every coefficient times its own log-normal factor (and
+    one sales scale for all, which the factors move a little): log-sd 0.25 (within 0.06 over 8 x 3 x 6
+    draws), not shared by a brand or a region (their offsets are the default world's)."""
+    default, cells = (_world(s, n_geos=8, n_weeks=60) for s in (SyntheticSetting.DEFAULT, SyntheticSetting.CELL_ROI))
+    log_factor = np.log(_coefficients(cells.truth) / _coefficients(default.truth))
+    assert np.std(log_factor) == pytest.approx(world.CELL_ROI_SPREAD, abs=0.06)
+    within = log_factor - log_factor.mean(axis=0) - log_factor.mean(axis=1, keepdims=True) + log_factor.mean((0, 1))
+    assert np.std(within) > 0.15  # each cell its own, not its brand's or its region's
+    same = [c for c in default.frame.columns if c not in ("Sales_Value", "Sales_Units")]
+    pd.testing.assert_frame_equal(cells.frame[same], default.frame[same], check_exact=True)
+
+
 def test_relative_worlds_keep_one_half_saturation_for_every_series() -> None:
     truth = _world(SyntheticSetting.DEFAULT, n_geos=2, n_weeks=60).truth
     typical = np.array([truth.data["saturation"]["half_saturation"][c] for c in truth.channels])

@@ -43,9 +43,14 @@ def true_forms(truth: GroundTruth) -> TrueForms:
 def floor_config(config: ProjectConfig, truth: GroundTruth) -> ProjectConfig:
     """``config`` with the model's forms pinned to the truth's (``pinned`` plus ``saturation_scaling``),
     and without ``ceiling_scaling``: the synthetic truth gives every series of a brand and region one
-    ceiling (its coefficients are in units of the whole panel's mean weekly sales), the power 0."""
+    ceiling (its coefficients are in units of the whole panel's mean weekly sales), the power 0. Where
+    the truth gives each brand x region its own ROI factor (``cell_roi_spread``, the ``cell_roi``
+    world), the floor's brand x region offsets have that log-sd as their prior sd."""
     forms = true_forms(truth)
     model = config.model.pinned(forms.carryover, forms.saturation).model_copy(
         update={"saturation_scaling": forms.scaling, "ceiling_scaling": False}
     )
+    if (spread := float(truth.data.get("cell_roi_spread", 0.0))) > 0:
+        shrinkage = model.priors.shrinkage.model_copy(update={"cell_sd": spread})
+        model = model.model_copy(update={"priors": model.priors.model_copy(update={"shrinkage": shrinkage})})
     return dataclasses.replace(config, model=model)

@@ -16,6 +16,7 @@ from scipy.stats import norm
 
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting, SyntheticSettings
+from mmm_analytics.curves.intervals import equal_tailed
 from mmm_analytics.curves.summary import channel_roi_table, estimate_roi
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.models.fitting import fit_and_summarise
@@ -166,6 +167,43 @@ def _channel_rows(
     return pd.DataFrame(rows)
 
 
+def cell_roi_figures(
+    params: ResponseParams, truth: GroundTruth, level: float, pooled: tuple[ResponseParams, ...] = ()
+) -> dict[str, float]:
+    """How well each brand x region's own ROI on each channel is found, beyond the channel's level.
+
+    ``cell_roi_correlation``: the correlation of the fitted log ROI (over the data period) with the
+    true one over every cell x channel, after each channel's mean over cells is taken out of both (a
+    fit that gives every cell its channel's ROI scores 0, one that follows each cell's own 1);
+    ``cell_roi_coverage``: the share of cell x channels whose true ROI lies inside the interval at
+    ``level``. Series of one brand x region (SKUs) are summed; cells without spend on a channel, or
+    with a fitted or true ROI <= 0, are left out.
+    """
+    estimates = estimate_roi(params, pooled=pooled)
+    keys = list(zip(estimates.brands, estimates.regions, strict=True))
+    cells = list(dict.fromkeys(keys))
+    members = np.array([[key == cell for key in keys] for cell in cells], dtype=float)  # (cells, S)
+    spend = members @ estimates.spend
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = members @ estimates.contribution / spend
+        low, high = equal_tailed(np.einsum("ks,dsc->dkc", members, estimates.contribution_draws) / spend, level)
+    true_roi = np.array([[truth.series(b, r)["roi"][c] for c in params.channels] for b, r in cells])
+    known = (spend > 0) & np.isfinite(roi) & np.isfinite(true_roi) & np.isfinite(low) & np.isfinite(high)
+    coverage = float(((low <= true_roi) & (true_roi <= high))[known].mean()) if known.any() else float("nan")
+    logged = known & (roi > 0) & (true_roi > 0)
+    counts = logged.sum(axis=0)
+
+    def within_channel(values: np.ndarray) -> np.ndarray:
+        """log values less their channel's mean over the cells kept, at the cells kept (1-D)."""
+        logs = np.log(np.where(logged, values, 1.0))
+        return (logs - (logs * logged).sum(axis=0) / np.maximum(counts, 1))[logged]
+
+    fitted, true = within_channel(roi), within_channel(true_roi)
+    spread = len(fitted) > 2 and np.std(fitted) > 0 and np.std(true) > 0
+    correlation = float(np.corrcoef(fitted, true)[0, 1]) if spread else float("nan")
+    return {"cell_roi_correlation": correlation, "cell_roi_coverage": coverage}
+
+
 def fitted_forms(model: object, params: ResponseParams, pooled: tuple[ResponseParams, ...] = ()) -> str:
     """``carryover+saturation/scaling`` of a fitted model; a learned scaling shows its mean over channels;
     a pooled saturation form follows the chosen one (``hill&logistic``)."""
@@ -212,6 +250,7 @@ def fit_one(
         "contribution_error": _error_share(rows["contribution"], rows["true_contribution"]),
         "holdout_wmape": wmape(panel.sales[:, holdout], params.predicted_sales[:, holdout]),
         "coverage": float(rows["covered"].mean()),
+        **cell_roi_figures(params, truth, config.model.intervals.level, pooled),
         "nonfinite_draws": nonfinite_draws(params),
         "forms": fitted_forms(model, params, pooled),
         "fit_seconds": fit_seconds,

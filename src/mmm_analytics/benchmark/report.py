@@ -55,6 +55,8 @@ PAIRED_FIGURES: tuple[str, ...] = (
     "coverage",
     "mean_interval_width",
     "interval_z_rms",
+    "cell_roi_correlation",
+    "cell_roi_coverage",
     *REGRET_FIGURES,
     "uplift_coverage",
     *(f"bounded_{figure}" for figure in REGRET_FIGURES),
@@ -90,6 +92,11 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
             "mean_interval_width": by_setting["interval_width"].mean(),
             # Runs written before this figure have no z column: blank.
             "interval_z_rms": by_setting["interval_z"].apply(_root_mean_square) if "interval_z" in rows else np.nan,
+            # Each brand x region's own ROI (mean over seeds); runs written before these figures: blank.
+            **{
+                figure: grouped[f"{prefix}{figure}"].mean() if f"{prefix}{figure}" in runs else np.nan
+                for figure in ("cell_roi_correlation", "cell_roi_coverage")
+            },
             "holdout_wmape": grouped[f"{prefix}holdout_wmape"].mean(),
             "nonfinite_draws": grouped[f"{prefix}nonfinite_draws"].mean()
             if f"{prefix}nonfinite_draws" in runs
@@ -281,6 +288,9 @@ def side_by_side(summary: pd.DataFrame) -> pd.DataFrame:
             "coverage": pair(row, "coverage", 0),
             "interval width": pair(row, "mean_interval_width", 0),
             "interval calibration (rms z)": f"{_ratio(row['interval_z_rms'])} / {_ratio(row[FLOOR_PREFIX + 'interval_z_rms'])}",
+            "per-cell ROI correlation": f"{_ratio(row['cell_roi_correlation'])} / "
+            f"{_ratio(row[FLOOR_PREFIX + 'cell_roi_correlation'])}",
+            "per-cell ROI coverage": pair(row, "cell_roi_coverage", 0),
         }
         if "regret" in summary:
             entry["regret mean"] = pair(row, "regret", 2)

@@ -60,7 +60,7 @@ class LiftChoiceOption(StrEnum):
 
 SETTINGS_HELP = (
     "Comma-separated worlds: default, delayed, logistic, absolute, noise6, noise12, collinear, segments, "
-    "noisy, misspecified (noise6 is the default world at its 6% noise)."
+    "cell_roi, noisy, misspecified (noise6 is the default world at its 6% noise)."
 )
 DEFAULT_WORLDS = "default,delayed,logistic,absolute,noise12,collinear,segments"
 SCALE_HELP = (

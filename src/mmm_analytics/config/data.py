@@ -133,7 +133,9 @@ class SyntheticSetting(StrEnum):
     ``absolute``: saturation on absolute exposure (bigger series saturate sooner); ``noise6``,
     ``noise12``: 6% and 12% weekly noise; ``collinear``: YouTube and Instagram exposure correlated
     0.95 within each series; ``segments``: S-shaped logistic saturation whose level and steepness
-    differ by brand x region (log-sd 0.3 each, beyond what series size explains); ``noisy`` and
+    differ by brand x region (log-sd 0.3 each, beyond what series size explains); ``cell_roi``: each
+    brand x region earns its own ROI on each channel (a log-normal factor, log-sd 0.25, beyond its
+    brand's and its region's); ``noisy`` and
     ``misspecified``: the earlier benchmark worlds.
     """
 
@@ -145,6 +147,7 @@ class SyntheticSetting(StrEnum):
     NOISE12 = "noise12"
     COLLINEAR = "collinear"
     SEGMENTS = "segments"
+    CELL_ROI = "cell_roi"
     NOISY = "noisy"
     MISSPECIFIED = "misspecified"
 

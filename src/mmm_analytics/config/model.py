@@ -92,6 +92,8 @@ class ShrinkagePrior(Settings):
 
     brand_sd: float = Field(default=0.5, gt=0)
     region_sd: float = Field(default=0.5, gt=0)
+    #: Each brand x region's own offset beyond its brand's and its region's; 0: none.
+    cell_sd: float = Field(default=0.25, ge=0, le=10, allow_inf_nan=False)
     series_sd: float = Field(default=0.2, ge=1e-6, le=1e6, allow_inf_nan=False)
 
 

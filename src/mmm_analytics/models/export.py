@@ -49,6 +49,8 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
         + hierarchy["brand_offset"][:, inputs.x["brand"], :]
         + hierarchy["region_offset"][:, inputs.x["region"], :]
     )
+    if model.coefficients.cells:
+        logits = logits + hierarchy["cell_offset"][:, inputs.x["brand"] * model.n_regions + inputs.x["region"], :]
     coefficient = constrain(Link.POSITIVE, logits, np) * model.sales_scale
     if model.ceiling_scaling:  # each series' ceiling grows with its relative spend, as in the layer
         ceiling = constrain(saturation.CEILING_SCALING.link, hierarchy[saturation.CEILING_SCALING.raw_name], np)

@@ -85,5 +85,6 @@ def prior_values(config: ModelConfig, channels: tuple[str, ...]) -> dict[str, An
         "ceiling_scaling_spread": p.ceiling_scaling.spread,
         "brand_sd": p.shrinkage.brand_sd,
         "region_sd": p.shrinkage.region_sd,
+        "cell_sd": p.shrinkage.cell_sd,
         "series_sd": p.shrinkage.series_sd,
     }

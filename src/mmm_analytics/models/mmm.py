@@ -96,7 +96,12 @@ class MarketingMixModel(keras.Model):
         self.curve = ROICurveLayer(n_channels, saturation, scaling=saturation_scaling, name="saturation")
         self.ceiling_scaling = bool(ceiling_scaling)
         self.coefficients = HierarchicalLayer(
-            n_channels, n_brands, n_regions, scaling=self.ceiling_scaling, name="hierarchical"
+            n_channels,
+            n_brands,
+            n_regions,
+            scaling=self.ceiling_scaling,
+            cells=float(priors.get("cell_sd", 0.0)) > 0,  # models saved before cell offsets: none
+            name="hierarchical",
         )
         self.baseline = LinearBaselineLayer(n_series, n_controls, hidden_units, n_series_controls, name="baseline")
         self.price = PriceEffectLayer(n_brands, max(float(priors.get("elasticity_mean", 1.0)), 0.05), name="price")
@@ -202,6 +207,8 @@ class MarketingMixModel(keras.Model):
             ops.reshape(self.coefficients.brand_offset, (-1,)) / p["brand_sd"],
             ops.reshape(self.coefficients.region_offset, (-1,)) / p["region_sd"],
         ]
+        if self.coefficients.cells:
+            parts.append(ops.reshape(self.coefficients.cell_offset, (-1,)) / p["cell_sd"])
         if saturation.has_slope(self.saturation):
             parts.append(_log_normal_z(ops.log(self.curve.slope()), p, "slope", n))
         if self.saturation_scaling == saturation.SaturationScaling.LEARNED:
@@ -230,6 +237,8 @@ class MarketingMixModel(keras.Model):
                 return "brand"
             case "hierarchical/region_offset":
                 return "region"
+            case "hierarchical/cell_offset":
+                return "cell"
             case _:
                 return "shared"
 

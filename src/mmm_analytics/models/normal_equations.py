@@ -96,6 +96,7 @@ class Columns:
     @classmethod
     def of(cls, model: MarketingMixModel, inputs: ModelInputs) -> Columns:
         ids = {name: np.asarray(inputs.x[name], dtype=np.int64) for name in ("series", "brand", "region")}
+        ids["cell"] = ids["brand"] * model.n_regions + ids["region"]
         n_series, n_channels = len(ids["series"]), model.n_channels
         own: list[tuple[np.ndarray, dict[int, np.ndarray]]] = []
         other: list[tuple[np.ndarray, dict[int, np.ndarray]]] = []

@@ -7,9 +7,10 @@ Truth form (per geo g, brand b, week t; SKUs are shares of the geo x brand total
                   + noise_gbt
 
 ``scale_gbc`` is the series' mean weekly exposure of channel c;
-``coefficient_gbc = sales_scale * softplus(mu_c + brand_offset_bc + region_offset_gc)`` where
+``coefficient_gbc = sales_scale * softplus(mu_c + brand_offset_bc + region_offset_gc) * cell_gbc`` where
 ``sales_scale`` is the mean weekly Sales_Value of a series over the weeks before the last 13
-(the scale the model measures its coefficients in); ``h_gbc`` is the series' half-saturation,
+(the scale the model measures its coefficients in), ``cell_gbc`` the series' own log-normal factor
+(mean 1; 1 in every world but ``cell_roi``); ``h_gbc`` is the series' half-saturation,
 ``h_c * size_gbc ** (scaling - 1)`` (scaling 1 in every world but ``absolute``, where it is 0);
 ``noise_gbt ~ Normal(0, noise_sd * mean_t expected Sales_Value_gbt)``. The world's knobs are in
 :mod:`mmm_analytics.synthetic.world`.
@@ -155,6 +156,9 @@ def _media_truth(
     brand_offset = rng.normal(0.0, ws.offset_sd, size=(1, n_brands, len(channels)))
     region_offset = rng.normal(0.0, ws.offset_sd, size=(n_geos, 1, len(channels)))
     coefficient = LEVEL_REFERENCE * np.logaddexp(0.0, mu + brand_offset + region_offset)
+    if ws.cell_roi_spread > 0:  # each series' own ROI factor, mean 1, from a stream of its own (rng's draws unchanged)
+        own = rng.spawn(1)[0].normal(size=coefficient.shape)
+        coefficient = coefficient * np.exp(ws.cell_roi_spread * own - ws.cell_roi_spread**2 / 2)
     return dataclasses.replace(draft, coefficient=coefficient), saturated
 
 
@@ -289,6 +293,7 @@ def generate_panel(settings: SyntheticSettings | None = None, channels: Channels
         "elasticity": dict(zip(brands, traits.elasticity.tolist())),
         "noise_sd_share_of_sales": ws.noise_sd,
         "youtube_instagram_correlation": ws.youtube_instagram_correlation,
+        **({"cell_roi_spread": ws.cell_roi_spread} if ws.cell_roi_spread > 0 else {}),
         "baseline_contribution": float(base.sum()),
         "noise_floor_wmape": float(np.abs(expected - observed).sum() / observed.sum()),
         "noise_floor_wmape_last_13_weeks": float(

@@ -107,6 +107,8 @@ DEFAULT_NOISE_SD = 0.06
 COLLINEAR_CORRELATION = 0.95
 #: Log-sd of each brand x region's own half-saturation and steepness factors in the ``segments`` world.
 SEGMENT_SPREAD = 0.3
+#: Log-sd of each brand x region's own factor on every channel's coefficient (its ROI) in the ``cell_roi`` world.
+CELL_ROI_SPREAD = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,10 @@ class WorldSettings:
     segment_spread : float >= 0
         Log-sd of each brand x region's own factors on half-saturation and slope (independent
         log-normal draws per series and channel; 0: every series on the channel's curve).
+    cell_roi_spread : float >= 0
+        Log-sd of each brand x region's own factor on each channel's coefficient, beyond its
+        brand's and its region's offsets (log-normal draws of mean 1 per series and channel, so the
+        cell's ROI on the channel moves by the same factor; 0: none).
     """
 
     noise_sd: float
@@ -149,6 +155,7 @@ class WorldSettings:
     youtube_instagram_correlation: float | None = None
     offset_sd: float = 0.25
     segment_spread: float = 0.0
+    cell_roi_spread: float = 0.0
 
 
 def world_settings(setting: SyntheticSetting, noise_sd: float | None = None) -> WorldSettings:
@@ -183,6 +190,8 @@ def _knobs(setting: SyntheticSetting) -> WorldSettings:
                 slope=MappingProxyType(LOGISTIC_SLOPE),
                 segment_spread=SEGMENT_SPREAD,
             )
+        case SyntheticSetting.CELL_ROI:
+            return WorldSettings(DEFAULT_NOISE_SD, cell_roi_spread=CELL_ROI_SPREAD)
         case SyntheticSetting.NOISY:
             return WorldSettings(0.08, (1, 3), (1, 4))
         case SyntheticSetting.MISSPECIFIED:

@@ -1,4 +1,5 @@
-"""HierarchicalLayer equals softplus(channel_mean + brand_offset + region_offset); config, file, gradients.
+"""HierarchicalLayer equals softplus(channel_mean + brand_offset + region_offset [+ cell_offset]); config, file,
+gradients.
 
 Tolerance against the NumPy reference: ``rtol=1e-5, atol=1e-6``.
 """
@@ -139,3 +140,66 @@ def test_scaled_config_round_trip_and_gradients() -> None:
     assert HierarchicalLayer(6, 3, 8).get_config()["scaling"] is False
     names = {"channel_mean", "brand_offset", "region_offset", "ceiling_scaling_logit"}
     assert_every_gradient_non_zero(scaled_layer(), [BRAND_IDS, REGION_IDS], names, size=SIZE)
+
+
+CELL_OFFSET = RNG.normal(scale=0.25, size=(3 * 2, 4))
+
+
+def cell_layer() -> HierarchicalLayer:
+    layer = HierarchicalLayer(n_channels=4, n_brands=3, n_regions=2, cells=True)
+    layer.build(None)
+    set_weights(
+        layer,
+        channel_mean=CHANNEL_MEAN,
+        brand_offset=BRAND_OFFSET,
+        region_offset=REGION_OFFSET,
+        cell_offset=CELL_OFFSET,
+    )
+    return layer
+
+
+def test_cell_offsets_equal_the_reference() -> None:
+    """Each brand x region's own offset is row ``brand * n_regions + region`` of ``cell_offset``."""
+    out = forward(cell_layer(), [BRAND_IDS, REGION_IDS])
+    cells = BRAND_IDS * 2 + REGION_IDS
+    expected = softplus(
+        CHANNEL_MEAN[None, :] + BRAND_OFFSET[BRAND_IDS] + REGION_OFFSET[REGION_IDS] + CELL_OFFSET[cells]
+    )
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+
+
+def test_a_cell_of_its_own_moves_one_brand_in_one_region_only() -> None:
+    """An additive brand + region model cannot make one channel work better for BrandB in one region
+    alone; a cell offset does, and leaves every other brand x region where it was."""
+    layer = cell_layer()
+    before = forward(layer, [BRAND_IDS, REGION_IDS])
+    moved = CELL_OFFSET.copy()
+    moved[1 * 2 + 0, 2] += 0.7  # brand 1, region 0, channel 2
+    set_weights(layer, cell_offset=moved)
+    after = forward(layer, [BRAND_IDS, REGION_IDS])
+    changed = ~np.isclose(after, before, rtol=1e-12)
+    assert changed.sum() == 1 and changed[1, 2]  # series 1 is brand 1 in region 0
+    assert after[1, 2] > before[1, 2]
+
+
+def test_cells_config_round_trip_file_and_gradients(tmp_path: Path) -> None:
+    restored = assert_config_round_trip(HierarchicalLayer(6, 3, 8, cells=True, name="coefficients"))
+    assert restored.cells is True
+    assert HierarchicalLayer(6, 3, 8).get_config()["cells"] is False
+    names = {"channel_mean", "brand_offset", "region_offset", "cell_offset"}
+    assert_every_gradient_non_zero(cell_layer(), [BRAND_IDS, REGION_IDS], names)
+    brand, region = keras.Input(shape=(), dtype="int32"), keras.Input(shape=(), dtype="int32")
+    layer = HierarchicalLayer(n_channels=4, n_brands=3, n_regions=2, cells=True)
+    model = keras.Model([brand, region], layer([brand, region]))
+    set_weights(layer, cell_offset=CELL_OFFSET)
+    assert_keras_file_round_trip(model, [BRAND_IDS, REGION_IDS], tmp_path)
+
+
+def test_a_layer_saved_before_cell_offsets_loads_without_them() -> None:
+    """A config written before ``cells`` existed has no such key: the layer has no cell offset."""
+    config = HierarchicalLayer(6, 3, 8).get_config()
+    del config["cells"]
+    restored = HierarchicalLayer.from_config(config)
+    restored.build(None)
+    assert restored.cells is False
+    assert "cell_offset" not in {v.name for v in restored.weights}

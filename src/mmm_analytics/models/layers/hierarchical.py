@@ -12,10 +12,12 @@ from mmm_analytics.response.saturation import CEILING_SCALING, series_ceiling
 
 @keras.saving.register_keras_serializable(package="mmm_analytics")
 class HierarchicalLayer(keras.layers.Layer):
-    """coefficient[s, c] = softplus(channel_mean[c] + brand_offset[brand_s, c] + region_offset[region_s, c])
-    * size[s, c] ** scaling[c].
+    """coefficient[s, c] = softplus(channel_mean[c] + brand_offset[brand_s, c] + region_offset[region_s, c]
+    + cell_offset[brand_s * n_regions + region_s, c]) * size[s, c] ** scaling[c].
 
-    Offsets start at 0 and are shrunk towards 0 by the model's prior (partial pooling). With
+    Offsets start at 0 and are shrunk towards 0 by the model's prior (partial pooling). The brand
+    x region ``cell_offset`` (``cells``; off: 0) is each segment's own level beyond what its brand
+    and its region share, as when a channel works better for one brand in one region. With
     ``scaling`` on, each channel's ``scaling`` in (0, 1) is learned (start 0.5): a series' ceiling grows
     with its relative spend on the channel ``size`` (:func:`~mmm_analytics.response.saturation.relative_size`);
     off, ``scaling`` is 0. Call with ``[brand_ids, region_ids]``, each int of shape (batch,), and
@@ -30,6 +32,7 @@ class HierarchicalLayer(keras.layers.Layer):
         n_regions: int,
         initial_coefficient: float = 0.15,
         scaling: bool = False,
+        cells: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -41,6 +44,7 @@ class HierarchicalLayer(keras.layers.Layer):
             raise InputError(f"initial_coefficient must be > 0. Received: initial_coefficient={initial_coefficient}")
         self.n_channels, self.n_brands, self.n_regions = int(n_channels), int(n_brands), int(n_regions)
         self.initial_coefficient, self.scaling = float(initial_coefficient), bool(scaling)
+        self.cells = bool(cells)
 
     def build(self, input_shape=None):
         start = unconstrain(Link.POSITIVE, self.initial_coefficient)
@@ -53,6 +57,10 @@ class HierarchicalLayer(keras.layers.Layer):
         self.region_offset = self.add_weight(
             name="region_offset", shape=(self.n_regions, self.n_channels), initializer="zeros"
         )
+        if self.cells:
+            self.cell_offset = self.add_weight(
+                name="cell_offset", shape=(self.n_brands * self.n_regions, self.n_channels), initializer="zeros"
+            )
         if self.scaling:
             self.ceiling_scaling_logit = self.add_weight(
                 name=CEILING_SCALING.raw_name, shape=(self.n_channels,), initializer="zeros"
@@ -71,6 +79,9 @@ class HierarchicalLayer(keras.layers.Layer):
             + ops.take(self.brand_offset, ops.cast(brand_ids, "int32"), axis=0)
             + ops.take(self.region_offset, ops.cast(region_ids, "int32"), axis=0)
         )
+        if self.cells:
+            cell_ids = ops.cast(brand_ids, "int32") * self.n_regions + ops.cast(region_ids, "int32")
+            logits = logits + ops.take(self.cell_offset, cell_ids, axis=0)
         coefficient = constrain(Link.POSITIVE, logits, ops)
         if self.scaling and size is not None:
             coefficient = series_ceiling(coefficient, ops.cast(size, logits.dtype), self.size_scaling(), xp=ops)
@@ -83,4 +94,5 @@ class HierarchicalLayer(keras.layers.Layer):
             "n_regions": self.n_regions,
             "initial_coefficient": self.initial_coefficient,
             "scaling": self.scaling,
+            "cells": self.cells,
         }
