@@ -129,6 +129,28 @@ def test_lift_tests_calibrate_the_fit_and_reach_the_report(tmp_path: Path, noise
     assert metadata["extra"]["lift_tested_channels"] == ["Facebook", "Print"]
 
 
+def test_training_of_more_cells_than_the_cap_says_their_offsets_were_left_out(
+    tmp_path: Path, noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmm_analytics.features.store import save_panel
+    from mmm_analytics.models import pipeline, training
+    from tests.models.conftest import fast_config, to_feature_panel
+
+    config = fast_config(draws=20, epochs=2)
+    panel = to_feature_panel(noiseless_panel, config)
+    vocab = panel.vocabularies()
+    cells = len(vocab["brand"]) * len(vocab["region"])
+    monkeypatch.setattr(training, "MAX_CELL_OFFSET_CELLS", cells - 1)
+    monkeypatch.setattr(pipeline, "MAX_CELL_OFFSET_CELLS", cells - 1)
+    features = tmp_path / "features.parquet"
+    save_panel(panel, features, config.features)
+    result = pipeline.train(features, tmp_path / "model", config)
+    assert result.summary["brand x region offsets"] == (
+        f"left out: {cells} brand x region cells, more than {cells - 1} (priors.shrinkage.cell_sd)"
+    )
+    assert np.isfinite(ResponseParams.load(tmp_path / "model").coefficient).all()
+
+
 def test_training_whose_adam_diverges_goes_on_from_the_start_and_says_so(
     tmp_path: Path, noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -92,3 +92,21 @@ def test_the_training_log_holds_no_number_that_is_not_finite(
     assert [row["epoch"] for row in rows] == ["0", "1"]
     assert all(math.isfinite(float(value)) for value in rows[0].values())
     assert rows[1]["loss"] == "" and all(value == "" for key, value in rows[1].items() if key != "epoch")
+
+
+def test_a_panel_of_more_cells_than_the_cap_is_built_without_their_offsets(
+    noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Brand x region offsets up to MAX_CELL_OFFSET_CELLS cells; past it none, in the model and in the
+    priors it is saved with (so a reload builds the same weights)."""
+    config = fast_config()
+    panel = to_feature_panel(noiseless_panel, config)
+    vocab = panel.vocabularies()
+    cells = len(vocab["brand"]) * len(vocab["region"])
+    assert config.model.priors.shrinkage.cell_sd > 0 and training.cells_left_out(panel, config.model) == 0
+    assert training.build_model(panel, config.model).coefficients.cells
+    monkeypatch.setattr(training, "MAX_CELL_OFFSET_CELLS", cells - 1)
+    assert training.cells_left_out(panel, config.model) == cells
+    model = training.build_model(panel, config.model)
+    assert not model.coefficients.cells and model.priors["cell_sd"] == 0.0
+    assert not type(model).from_config(model.get_config()).coefficients.cells

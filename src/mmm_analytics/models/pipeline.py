@@ -27,7 +27,7 @@ from mmm_analytics.models.metrics import fit_warnings
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import markets_summary
 from mmm_analytics.models.segment_curves import combined_summary
-from mmm_analytics.models.training import EpochProgress
+from mmm_analytics.models.training import MAX_CELL_OFFSET_CELLS, EpochProgress, cells_left_out
 from mmm_analytics.response.artifacts import (
     MARKETS_DIR,
     MODEL_FILE,
@@ -160,6 +160,10 @@ def train(
         summary["why this form"] = info["selection"]["reason"]
     if "form_note" in info:
         summary["why this form"] = info["form_note"]
+    if config.model.split_by is None and (n_cells := cells_left_out(panel, config.model)):  # markets: their own
+        summary["brand x region offsets"] = (
+            f"left out: {n_cells:,} brand x region cells, more than {MAX_CELL_OFFSET_CELLS} (priors.shrinkage.cell_sd)"
+        )
     if reports_dir is not None:
         from mmm_analytics.models.evaluator import evaluate
 

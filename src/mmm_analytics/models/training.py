@@ -23,6 +23,20 @@ from mmm_analytics.response.saturation import SaturationScaling
 type EpochProgress = Callable[[int, int, float], None]
 
 
+#: Most brand x region cells that get their own offsets (``priors.shrinkage.cell_sd``): each cell adds
+#: a weight per channel to the dense block of the Gauss-Newton fit and of the posterior, whose cost
+#: grows with the cube of that block; a panel of more cells is fitted without them.
+MAX_CELL_OFFSET_CELLS = 200
+
+
+def cells_left_out(panel: FeaturePanel, config: ModelConfig) -> int:
+    """The brand x region cells of ``panel`` when ``config`` asks for their own offsets but there
+    are more than :data:`MAX_CELL_OFFSET_CELLS` of them (they are then left out), else 0."""
+    vocab = panel.vocabularies()
+    cells = len(vocab["brand"]) * len(vocab["region"])
+    return cells if config.priors.shrinkage.cell_sd > 0 and cells > MAX_CELL_OFFSET_CELLS else 0
+
+
 @dataclass(frozen=True, slots=True)
 class FitResult:
     model: MarketingMixModel
@@ -41,6 +55,9 @@ def build_model(panel: FeaturePanel, config: ModelConfig, lift_tests: LiftTests 
     vocab = panel.vocabularies()
     spend = panel.spend[:, : panel.n_train_weeks].sum(axis=(0, 1))
     inputs = model_inputs(panel)
+    priors = prior_values(config, panel.channels)
+    if cells_left_out(panel, config):
+        priors["cell_sd"] = 0.0  # the model and its saved config: no brand x region offsets
     model = MarketingMixModel(
         n_series=panel.sales.shape[0],
         n_brands=len(vocab["brand"]),
@@ -50,7 +67,7 @@ def build_model(panel: FeaturePanel, config: ModelConfig, lift_tests: LiftTests 
         n_train_weeks=panel.n_train_weeks,
         train_spend=spend.tolist(),
         sales_scale=panel.scalers.sales_scale,
-        priors=prior_values(config, panel.channels),
+        priors=priors,
         max_lag=config.max_lag,
         carryover=config.carryover_family().value,
         saturation=config.saturation_family().value,
