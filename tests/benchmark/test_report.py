@@ -341,9 +341,9 @@ def test_the_advice_uplift_coverage_pools_the_moved_cells_of_every_seed(runs) ->
     # The worlds whose advice intervals hold the truth outside 85-95% are named: ours 80% is too narrow.
     assert uplift_coverage_lines(summary.reset_index()) == [
         "- default: the advice's 90% uplift intervals hold the true uplift in 80% of the cells it moves "
-        "(the floor 75%), outside 85%-95%: too narrow.",
+        "(the floor 75%), outside 85%-95%: ours too narrow and the floor's too narrow.",
         "- noisy: the advice's 90% uplift intervals hold the true uplift in - of the cells it moves "
-        "(the floor 100%), outside 85%-95%: too wide.",
+        "(the floor 100%), outside 85%-95%: the floor's too wide.",
     ]
     assert "## Advice intervals outside 85%-95%" in markdown(summary.reset_index(), channel_summary(channels))
     calibrated = counted.assign(uplift_inside=[4, 1, 0], floor_uplift_inside=[2, 2, 3])  # 100% / 100%: too wide
@@ -354,3 +354,10 @@ def test_the_advice_uplift_coverage_pools_the_moved_cells_of_every_seed(runs) ->
     edge = counted.assign(cells_moved=[500, 0, 0], uplift_inside=[476, 0, 0])  # default 95.2%; noisy none
     edge = edge.assign(floor_cells_moved=[20, 0, 1], floor_uplift_inside=[18, 0, 1])  # default 90%; noisy 100%
     assert [line.split(":")[0] for line in uplift_coverage_lines(setting_summary(edge, channels))] == ["- noisy"]
+    # Ours inside, the floor outside: the line names the floor's, not ours (it said "92% ... outside: too wide").
+    floor_only = counted.assign(uplift_inside=[45, 1, 0], cells_moved=[49, 1, 0])  # default 46 of 50, 92%
+    floor_only = floor_only.assign(floor_cells_moved=[30, 0, 0], floor_uplift_inside=[29, 0, 0])  # default 97%
+    assert uplift_coverage_lines(setting_summary(floor_only, channels)) == [
+        "- default: the advice's 90% uplift intervals hold the true uplift in 92% of the cells it moves "
+        "(the floor 97%), outside 85%-95%: the floor's too wide.",
+    ]  # noisy: no cell moved by either fit

@@ -504,12 +504,16 @@ def uplift_coverage_lines(summary: pd.DataFrame) -> list[str]:
     lines = []
     for _, row in summary.iterrows():
         shares = (row["uplift_coverage"], row[f"{FLOOR_PREFIX}uplift_coverage"])
-        known = [round(v, 2) for v in shares if np.isfinite(v)]  # as shown, whole percents; none: no cell moved
-        if any(not low <= v <= high for v in known):
+        outside = [
+            f"{who} {'too narrow' if shown < low else 'too wide'}"
+            for who, share in zip(("ours", "the floor's"), shares, strict=True)
+            if np.isfinite(share) and not low <= (shown := round(share, 2)) <= high  # as shown, whole percents
+        ]
+        if outside:
             lines.append(
                 f"- {row['setting']}: the advice's 90% uplift intervals hold the true uplift in "
                 f"{_percent(shares[0], 0)} of the cells it moves (the floor {_percent(shares[1], 0)}), outside "
-                f"{low:.0%}-{high:.0%}: {'too narrow' if min(known) < low else 'too wide'}."
+                f"{low:.0%}-{high:.0%}: {' and '.join(outside)}."
             )
     return lines
 
