@@ -86,14 +86,15 @@ class CeilingScalingPrior(Settings):
 
 
 class ShrinkagePrior(Settings):
-    """Normal(0, sd) priors on brand and region offsets of the media coefficients, and on each
+    """Normal(0, sd) priors on brand, region and brand x region offsets of the media coefficients, and on each
     series' own trend and yearly-cycle weights (``series_baseline``) around the shared ones
     (share of the series' baseline per standard deviation of the calendar term)."""
 
     brand_sd: float = Field(default=0.5, gt=0)
     region_sd: float = Field(default=0.5, gt=0)
-    #: Each brand x region's own offset beyond its brand's and its region's; 0: none.
-    cell_sd: float = Field(default=0.25, ge=0, le=10, allow_inf_nan=False)
+    #: Each brand x region's own offset beyond its brand's and its region's; 0: none. Panels of more
+    #: than ``models.training.MAX_CELL_OFFSET_CELLS`` (200) brand x regions are fitted without them.
+    cell_sd: float = Field(default=0.1, ge=0, le=10, allow_inf_nan=False)
     series_sd: float = Field(default=0.2, ge=1e-6, le=1e6, allow_inf_nan=False)
 
 
