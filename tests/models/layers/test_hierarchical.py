@@ -96,17 +96,19 @@ def test_bad_arguments_raise_input_error_naming_them(kwargs: dict, name: str) ->
         HierarchicalLayer(**({"n_channels": 4, "n_brands": 3, "n_regions": 2} | kwargs))
 
 
-def scaled_layer() -> HierarchicalLayer:
-    layer = HierarchicalLayer(n_channels=4, n_brands=3, n_regions=2, scaling=True)
-    layer.build(None)
-    set_weights(
-        layer,
-        channel_mean=CHANNEL_MEAN,
-        brand_offset=BRAND_OFFSET,
-        region_offset=REGION_OFFSET,
-        ceiling_scaling_logit=CEILING_LOGIT,
+def built_layer(**extra: np.ndarray) -> HierarchicalLayer:
+    """The layer of 4 channels, 3 brands and 2 regions at the module's weights, with the ``extra``
+    weights (``ceiling_scaling_logit``: scaling on; ``cell_offset``: cells on)."""
+    layer = HierarchicalLayer(
+        n_channels=4, n_brands=3, n_regions=2, scaling="ceiling_scaling_logit" in extra, cells="cell_offset" in extra
     )
+    layer.build(None)
+    set_weights(layer, channel_mean=CHANNEL_MEAN, brand_offset=BRAND_OFFSET, region_offset=REGION_OFFSET, **extra)
     return layer
+
+
+def scaled_layer() -> HierarchicalLayer:
+    return built_layer(ceiling_scaling_logit=CEILING_LOGIT)
 
 
 def test_scaled_ceiling_equals_the_reference() -> None:
@@ -146,16 +148,7 @@ CELL_OFFSET = RNG.normal(scale=0.25, size=(3 * 2, 4))
 
 
 def cell_layer() -> HierarchicalLayer:
-    layer = HierarchicalLayer(n_channels=4, n_brands=3, n_regions=2, cells=True)
-    layer.build(None)
-    set_weights(
-        layer,
-        channel_mean=CHANNEL_MEAN,
-        brand_offset=BRAND_OFFSET,
-        region_offset=REGION_OFFSET,
-        cell_offset=CELL_OFFSET,
-    )
-    return layer
+    return built_layer(cell_offset=CELL_OFFSET)
 
 
 def test_cell_offsets_equal_the_reference() -> None:
