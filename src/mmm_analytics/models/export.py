@@ -7,6 +7,7 @@ import numpy as np
 
 from mmm_analytics.features.panel import FeaturePanel
 from mmm_analytics.models.inputs import ModelInputs
+from mmm_analytics.models.layers.hierarchical import cell_index
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import FlatWeights, current_theta, weight_key
 from mmm_analytics.response import carryover, saturation
@@ -50,7 +51,9 @@ def draw_arrays(model: MarketingMixModel, inputs: ModelInputs, draws: np.ndarray
         + hierarchy["region_offset"][:, inputs.x["region"], :]
     )
     if model.coefficients.cells:
-        logits = logits + hierarchy["cell_offset"][:, inputs.x["brand"] * model.n_regions + inputs.x["region"], :]
+        logits = (
+            logits + hierarchy["cell_offset"][:, cell_index(inputs.x["brand"], inputs.x["region"], model.n_regions), :]
+        )
     coefficient = constrain(Link.POSITIVE, logits, np) * model.sales_scale
     if model.ceiling_scaling:  # each series' ceiling grows with its relative spend, as in the layer
         ceiling = constrain(saturation.CEILING_SCALING.link, hierarchy[saturation.CEILING_SCALING.raw_name], np)

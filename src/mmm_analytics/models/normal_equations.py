@@ -30,6 +30,7 @@ import numpy as np
 from scipy import linalg, sparse
 
 from mmm_analytics.models.inputs import ModelInputs
+from mmm_analytics.models.layers.hierarchical import cell_index
 from mmm_analytics.models.mmm import MEDIA_LAYERS, MarketingMixModel, weight_key
 
 #: Memory allowed for one chunk's Jacobian-vector products, bytes (rough).
@@ -96,7 +97,7 @@ class Columns:
     @classmethod
     def of(cls, model: MarketingMixModel, inputs: ModelInputs) -> Columns:
         ids = {name: np.asarray(inputs.x[name], dtype=np.int64) for name in ("series", "brand", "region")}
-        ids["cell"] = ids["brand"] * model.n_regions + ids["region"]
+        ids["cell"] = cell_index(ids["brand"], ids["region"], model.n_regions)
         n_series, n_channels = len(ids["series"]), model.n_channels
         own: list[tuple[np.ndarray, dict[int, np.ndarray]]] = []
         other: list[tuple[np.ndarray, dict[int, np.ndarray]]] = []

@@ -10,6 +10,12 @@ from mmm_analytics.response.links import Link, constrain, unconstrain
 from mmm_analytics.response.saturation import CEILING_SCALING, series_ceiling
 
 
+def cell_index(brand_ids, region_ids, n_regions: int):
+    """The brand x region cell of each series, ``brand * n_regions + region`` (integer arrays of any
+    backend, shape (S,)): the row of its ``cell_offset``."""
+    return brand_ids * n_regions + region_ids
+
+
 @keras.saving.register_keras_serializable(package="mmm_analytics")
 class HierarchicalLayer(keras.layers.Layer):
     """coefficient[s, c] = softplus(channel_mean[c] + brand_offset[brand_s, c] + region_offset[region_s, c]
@@ -80,7 +86,7 @@ class HierarchicalLayer(keras.layers.Layer):
             + ops.take(self.region_offset, ops.cast(region_ids, "int32"), axis=0)
         )
         if self.cells:
-            cell_ids = ops.cast(brand_ids, "int32") * self.n_regions + ops.cast(region_ids, "int32")
+            cell_ids = cell_index(ops.cast(brand_ids, "int32"), ops.cast(region_ids, "int32"), self.n_regions)
             logits = logits + ops.take(self.cell_offset, cell_ids, axis=0)
         coefficient = constrain(Link.POSITIVE, logits, ops)
         if self.scaling and size is not None:
