@@ -81,8 +81,9 @@ def test_coverage_is_scored_on_the_shipped_interval_which_pools_the_forms() -> N
     true_roi = float((alone["roi_upper"].iloc[c] + table["roi_upper"].iloc[c]) / 2)
     ridge = RidgeBaseline(np.ones(len(hill.channels)), {})
     truth = _Truth(hill.channels, true_roi)
-    pooled_rows = _channel_rows(hill, truth, ridge, 0.9, "beta_gamma", (logistic,))  # type: ignore[arg-type]
-    own_rows = _channel_rows(hill, truth, ridge, 0.9, "beta_gamma")  # type: ignore[arg-type]
+    pooled = estimate_roi(hill, pooled=(logistic,))
+    pooled_rows = _channel_rows(hill, pooled, truth, ridge, 0.9, "beta_gamma")  # type: ignore[arg-type]
+    own_rows = _channel_rows(hill, estimate_roi(hill), truth, ridge, 0.9, "beta_gamma")  # type: ignore[arg-type]
     np.testing.assert_allclose(pooled_rows["roi_upper"], table["roi_upper"], rtol=1e-12)
     np.testing.assert_allclose(pooled_rows["roi"], table["roi"], rtol=1e-12)  # the two forms' mean
     assert bool(pooled_rows["covered"].iloc[c]) and not bool(own_rows["covered"].iloc[c])
@@ -107,17 +108,18 @@ def test_per_cell_roi_is_scored_beyond_each_channel_s_level() -> None:
     from tests.curves.hand_model import build_params
 
     params = build_params(regions=("NORTH", "SOUTH", "EAST"))
-    table = segment_roi_table(estimate_roi(params), 0.9).set_index(["brand", "region", "channel"])
+    estimates = estimate_roi(params)
+    table = segment_roi_table(estimates, 0.9).set_index(["brand", "region", "channel"])
 
     def truth_of(value) -> _CellTruth:  # type: ignore[no-untyped-def]
         cells = dict.fromkeys(zip(params.series_brand, params.series_region, strict=True))
         return _CellTruth({cell: {c: value(table.loc[(*cell, c)], c) for c in params.channels} for cell in cells})
 
     factor = {c: 2.0 + k for k, c in enumerate(params.channels)}
-    scaled = cell_roi_figures(params, truth_of(lambda row, c: row.roi * factor[c]), 0.9)  # type: ignore[arg-type]
+    scaled = cell_roi_figures(estimates, truth_of(lambda row, c: row.roi * factor[c]), 0.9)  # type: ignore[arg-type]
     assert scaled["cell_roi_correlation"] == pytest.approx(1.0, abs=1e-12)
     assert scaled["cell_roi_coverage"] == 0.0  # every truth 2-4x the fit, far outside the intervals
-    inverse = cell_roi_figures(params, truth_of(lambda row, c: 1.0 / row.roi), 0.9)  # type: ignore[arg-type]
+    inverse = cell_roi_figures(estimates, truth_of(lambda row, c: 1.0 / row.roi), 0.9)  # type: ignore[arg-type]
     assert inverse["cell_roi_correlation"] == pytest.approx(-1.0, abs=1e-12)
     inside = truth_of(lambda row, c: (row.roi_lower + row.roi_upper) / 2 if c == "TV" else row.roi_upper * 1.01)
-    assert cell_roi_figures(params, inside, 0.9)["cell_roi_coverage"] == pytest.approx(1 / 3)  # type: ignore[arg-type]
+    assert cell_roi_figures(estimates, inside, 0.9)["cell_roi_coverage"] == pytest.approx(1 / 3)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from scipy.stats import norm
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.config.data import SyntheticSetting, SyntheticSettings
 from mmm_analytics.curves.intervals import equal_tailed
-from mmm_analytics.curves.summary import channel_roi_table, estimate_roi
+from mmm_analytics.curves.summary import RoiEstimates, channel_roi_table, estimate_roi
 from mmm_analytics.features.panel import FeaturePanel, build_panel
 from mmm_analytics.models.fitting import fit_and_summarise
 from mmm_analytics.models.lift_tests import LiftTests
@@ -120,16 +120,16 @@ def interval_z(true_value: float, lower: float, upper: float, level: float) -> f
 
 def _channel_rows(
     params: ResponseParams,
+    estimates: RoiEstimates,
     truth: GroundTruth,
     ridge: RidgeBaseline,
     level: float,
     family: str,
-    pooled: tuple[ResponseParams, ...] = (),
 ) -> pd.DataFrame:
     """One row per channel: true and recovered contribution and ROI (the interval at ``level`` of
-    ``channel_roi.csv``, which pools the draws of the ``pooled`` forms), carryover (half-life for
-    ``family``es with a geometric tail, peak lag) and half-saturation."""
-    table = channel_roi_table(estimate_roi(params, pooled=pooled), level)
+    ``channel_roi.csv`` from ``estimates``, :func:`estimate_roi` of ``params`` with the forms it
+    pools), carryover (half-life for ``family``es with a geometric tail, peak lag) and half-saturation."""
+    table = channel_roi_table(estimates, level)
     spend, point = table["spend"].to_numpy(), table["contribution"].to_numpy()
     low, high = table["roi_lower"].to_numpy(), table["roi_upper"].to_numpy()
     true_contribution = truth.national_contribution()
@@ -167,9 +167,7 @@ def _channel_rows(
     return pd.DataFrame(rows)
 
 
-def cell_roi_figures(
-    params: ResponseParams, truth: GroundTruth, level: float, pooled: tuple[ResponseParams, ...] = ()
-) -> dict[str, float]:
+def cell_roi_figures(estimates: RoiEstimates, truth: GroundTruth, level: float) -> dict[str, float]:
     """How well each brand x region's own ROI on each channel is found, beyond the channel's level.
 
     ``cell_roi_correlation``: the correlation of the fitted log ROI (over the data period) with the
@@ -177,9 +175,8 @@ def cell_roi_figures(
     fit that gives every cell its channel's ROI scores 0, one that follows each cell's own 1);
     ``cell_roi_coverage``: the share of cell x channels whose true ROI lies inside the interval at
     ``level``. Series of one brand x region (SKUs) are summed; cells without spend on a channel, or
-    with a fitted or true ROI <= 0, are left out.
+    with a fitted or true ROI <= 0, are left out. ``estimates``: :func:`estimate_roi` of the fit.
     """
-    estimates = estimate_roi(params, pooled=pooled)
     keys = list(zip(estimates.brands, estimates.regions, strict=True))
     cells = list(dict.fromkeys(keys))
     members = np.array([[key == cell for key in keys] for cell in cells], dtype=float)  # (cells, S)
@@ -187,7 +184,7 @@ def cell_roi_figures(
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = members @ estimates.contribution / spend
         low, high = equal_tailed(np.einsum("ks,dsc->dkc", members, estimates.contribution_draws) / spend, level)
-    true_roi = np.array([[truth.series(b, r)["roi"][c] for c in params.channels] for b, r in cells])
+    true_roi = np.array([[truth.series(b, r)["roi"][c] for c in estimates.channels] for b, r in cells])
     known = (spend > 0) & np.isfinite(roi) & np.isfinite(true_roi) & np.isfinite(low) & np.isfinite(high)
     coverage = float(((low <= true_roi) & (true_roi <= high))[known].mean()) if known.any() else float("nan")
     logged = known & (roi > 0) & (true_roi > 0)
@@ -244,13 +241,14 @@ def fit_one(
     fit_seconds = time.perf_counter() - start
     pooled = (info["pooled"],) if "pooled" in info else ()
     family = str(getattr(model, "carryover", config.model.carryover_family().value))
-    rows = _channel_rows(params, truth, ridge, config.model.intervals.level, family, pooled)
+    estimates = estimate_roi(params, pooled=pooled)  # the ROI intervals channel_roi.csv ships, pooled forms too
+    rows = _channel_rows(params, estimates, truth, ridge, config.model.intervals.level, family)
     holdout = slice(panel.n_train_weeks, None)
     summary: dict[str, float | str | int] = {
         "contribution_error": _error_share(rows["contribution"], rows["true_contribution"]),
         "holdout_wmape": wmape(panel.sales[:, holdout], params.predicted_sales[:, holdout]),
         "coverage": float(rows["covered"].mean()),
-        **cell_roi_figures(params, truth, config.model.intervals.level, pooled),
+        **cell_roi_figures(estimates, truth, config.model.intervals.level),
         "nonfinite_draws": nonfinite_draws(params),
         "forms": fitted_forms(model, params, pooled),
         "fit_seconds": fit_seconds,
