@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from mmm_analytics.response import carryover
-from mmm_analytics.response.artifacts import METADATA_FILE, POOLED_FILE, ModelMetadata, ResponseParams
+from mmm_analytics.response.artifacts import METADATA_FILE, ModelMetadata, ResponseParams, pooled_file
 from mmm_analytics.response.steady_state import historical_contribution
 
 CHANNELS = ("TV", "Radio", "Search")
@@ -115,12 +115,18 @@ def write_model(folder: Path, params: ResponseParams, skus: tuple[str, ...] | No
     return folder
 
 
-def pool_form(folder: Path, params: ResponseParams, said: str | None = "") -> None:
-    """Save ``params`` as the model folder's pooled form, and name ``said`` (default: its own
-    saturation; None: nothing) in the metadata as ``mmm train`` does."""
-    params.save(folder, POOLED_FILE)
+def pool_form(folder: Path, params: ResponseParams, said: str | None = "", legacy: bool = False) -> None:
+    """Save ``params`` as the model folder's next pooled form, and name ``said`` (default: its own
+    saturation; None: nothing) in the metadata as ``mmm train`` does (``legacy``: as a model saved
+    before several forms could be pooled, its one form under ``pooled_saturation``)."""
     meta = json.loads((folder / METADATA_FILE).read_text())
-    meta.setdefault("extra", {})["selection"] = {"pooled_saturation": params.saturation if said == "" else said}
+    selection = meta.setdefault("extra", {}).setdefault("selection", {})
+    named = selection.setdefault("pooled_saturations", [])
+    params.save(folder, pooled_file(len(named)))
+    if said is not None:
+        named.append(params.saturation if said == "" else said)
+    if legacy:
+        selection["pooled_saturation"] = selection.pop("pooled_saturations")[0]
     (folder / METADATA_FILE).write_text(json.dumps(meta))
 
 

@@ -155,10 +155,12 @@ def test_a_pooled_form_that_cannot_be_fitted_is_dropped_with_the_reason(
         expected = "its draws are not finite (slope_draws)"
     assert fitting.pooled_fit(panel, config, start, panel) == expected
     scores = tuple(CandidateScore("beta_gamma", s, np.ones(4), 1.0, ()) for s in ("hill", "logistic"))
-    reason = "beta_gamma + hill kept: ...; logistic saturation forecasts within 2 standard errors of hill (0.1): ..."
-    selection = FormSelection(scores, "beta_gamma", "hill", reason, (), 1.0, pooled="logistic")
-    dropped = selection.without_pooled(expected)
-    assert dropped.pooled == "" and dropped.to_dict()["pooled_saturation"] is None
+    selection = FormSelection(
+        scores, "beta_gamma", "hill", "beta_gamma + hill kept: ...", (), 1.0, pooled=("logistic",)
+    )
+    assert "logistic saturation forecasts within 2 standard errors of hill (0.0)" in selection.reason
+    dropped = selection.without_pooled("logistic", expected)
+    assert dropped.pooled == () and dropped.to_dict()["pooled_saturations"] == []
     assert (
         dropped.reason
         == f"beta_gamma + hill kept: ...; logistic saturation could not be weighed in as well: {expected}"

@@ -223,48 +223,51 @@ def test_the_lift_section_weighs_a_pooled_form_as_the_decomposition_does(
     assert "mean of the two saturation forms" in html and "with and without calibration alike" in html
 
 
-def test_a_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_the_chosen_one(
+def test_every_saturation_form_the_data_cannot_rule_out_is_fitted_and_saved_beside_the_chosen_one(
     tmp_path: Path, noiseless_panel: SyntheticPanel
 ) -> None:
-    """With both saturation forms within the selection's margin, ``train`` fits the runner-up too and
-    saves it for the simulator; a later run that pins the form removes it."""
+    """With every saturation form within the selection's margin, ``train`` fits the other two too and
+    saves them for the simulator; a later run that pins the form removes them."""
     import dataclasses
 
     from mmm_analytics.features.store import save_panel
     from mmm_analytics.models.pipeline import train
-    from mmm_analytics.response.artifacts import POOLED_FILE
+    from mmm_analytics.response.artifacts import pooled_file
     from mmm_analytics.simulator import MarketingSimulator
     from tests.models.conftest import fast_config, to_feature_panel
 
     config = fast_config(draws=10, epochs=2)
     selection = config.model.selection.model_copy(
-        update={"saturation": ["hill", "logistic"], "margin": 1e6, "folds": 1, "epochs": 2}
+        update={"saturation": ["hill", "logistic", "sigmoid"], "margin": 1e6, "folds": 1, "epochs": 2}
     )
     model = config.model.model_copy(update={"carryover": "beta_gamma", "saturation": "auto", "selection": selection})
     features = tmp_path / "features.parquet"
     save_panel(to_feature_panel(noiseless_panel, config), features, config.features)
     folder = tmp_path / "model"
     result = train(features, folder, dataclasses.replace(config, model=model), reports_dir=tmp_path / "reports")
-    assert (folder / POOLED_FILE).is_file() and folder / POOLED_FILE in result.files
-    assert "the advice weighs the two fits' draws equally" in result.summary["why this form"]
+    files = [folder / pooled_file(i) for i in range(2)]
+    assert all(f.is_file() and f in result.files for f in files)
+    assert "the advice weighs every fit's draws equally" in result.summary["why this form"]
     metadata = json.loads((folder / "metadata.json").read_text())
-    pooled_form = metadata["extra"]["selection"]["pooled_saturation"]
-    pooled = ResponseParams.load(folder, POOLED_FILE)
-    assert {pooled.saturation, result.params.saturation} == {"hill", "logistic"} and pooled_form == pooled.saturation
-    assert pooled.series_brand == result.params.series_brand and np.isfinite(pooled.coefficient_draws).all()
-    # A fit of the same data: its media contribution is near the chosen form's.
-    mine, other = (np.asarray(p.predicted_sales - p.baseline_sales).sum() for p in (result.params, pooled))
-    assert other == pytest.approx(mine, rel=0.25)
-    # The two fits are weighed equally in the decomposition too: each channel's contribution is the mean
-    # of the two fits' (tolerance: float32 model outputs), not the chosen one's.
+    named = metadata["extra"]["selection"]["pooled_saturations"]
+    pooled = [ResponseParams.load(folder, f.name) for f in files]
+    assert [p.saturation for p in pooled] == named
+    assert {result.params.saturation, *named} == {"hill", "logistic", "sigmoid"}
+    for form in pooled:
+        assert form.series_brand == result.params.series_brand and np.isfinite(form.coefficient_draws).all()
+        # A fit of the same data: its media contribution is near the chosen form's.
+        mine, other = (np.asarray(p.predicted_sales - p.baseline_sales).sum() for p in (result.params, form))
+        assert other == pytest.approx(mine, rel=0.25)
+    # The fits are weighed equally in the decomposition too: each channel's contribution is the mean
+    # of the three fits' (tolerance: float32 model outputs), not the chosen one's.
     contributions = pd.read_csv(tmp_path / "reports" / "channel_contributions.csv").set_index("channel")["contribution"]
-    fits = [historical_contribution(p).sum(axis=(0, 1)) for p in (result.params, pooled)]
+    fits = [historical_contribution(p).sum(axis=(0, 1)) for p in (result.params, *pooled)]
     np.testing.assert_allclose(contributions.to_numpy(), np.mean(fits, axis=0), rtol=2e-3)
-    assert not np.allclose(contributions.to_numpy(), fits[0], rtol=2e-3)
+    assert not np.allclose(contributions.to_numpy(), np.mean(fits[:2], axis=0), rtol=2e-3)
     simulator = MarketingSimulator.from_model_dir(folder)
-    assert simulator.draw_set("all", "all").n_draws == 20
+    assert simulator.draw_set("all", "all").n_draws == 30
     train(features, folder, config)  # the form pinned: nothing to pool
-    assert not (folder / POOLED_FILE).exists()
+    assert not any(f.exists() for f in files)
 
 
 def test_training_estimates_each_segments_own_curve_and_saves_it(trained_model_dir: Path) -> None:

@@ -32,8 +32,8 @@ def test_section_shows_every_candidate_score_the_winner_and_why() -> None:
     section = form_section(SELECTION, ["TV", "Print"], [0.95, 0.05])
     table = next(block for block in section.blocks if isinstance(block, Table))
     assert [row[0].text for row in table.rows] == ["beta_gamma + hill", "weibull + hill"]
-    assert [row[1].text for row in table.rows] == ["4.58%", "4.21%"] and table.rows[1][3].text == "chosen"
-    assert table.rows[0][3].text == "not chosen" and table.headers[3] == "Verdict"  # before: an empty cell and header
+    assert [row[1].text for row in table.rows] == ["4.58%", "4.21%"] and table.rows[1][4].text == "chosen"
+    assert table.rows[0][4].text == "not chosen" and table.headers[4] == "Verdict"  # before: an empty cell and header
     text = _text(section)
     assert "Weibull carryover" in text and "4.0 standard errors" in text and "weeks 118-130, weeks 131-143" in text
     assert "TV: 0.95, at about the same multiple" in text and "Print: 0.05, at about the same absolute" in text
@@ -59,12 +59,40 @@ def test_a_pooled_saturation_is_named_in_the_table_and_the_text() -> None:
         "pooled_saturation": "logistic",
         "candidates": [*SELECTION["candidates"], logistic | {"chosen": False}],
     }
-    section = form_section(selection, ["TV"], [1.0])
+    section = form_section(selection, ["TV"], [1.0])  # a model saved before several forms could be pooled
     table = next(block for block in section.blocks if isinstance(block, Table))
-    assert [row[3].text for row in table.rows] == ["not chosen", "chosen", "weighed in the advice"]
+    assert [row[4].text for row in table.rows] == ["not chosen", "chosen", "weighed in the advice"]
+    assert [row[2].text for row in table.rows] == ["-", "-", "-"]  # no error on the weeks fitted then
     assert "the two fits are weighed equally: the budget advice (mmm optimize, mmm simulate)" in _text(section)
     assert "are the mean of the two fits', with intervals over both fits' draws" in _text(section)
     assert "weighed" not in _text(form_section(SELECTION, ["TV"], [1.0]))
+
+
+def test_every_pooled_saturation_and_one_ruled_out_by_the_weeks_fitted_are_named() -> None:
+    rivals = [
+        {"carryover": "weibull", "saturation": s, "out_of_sample_rmse": 0.0422, "in_sample_rmse": e, "seconds": 4.0}
+        for s, e in (("logistic", 0.0301), ("sigmoid", 0.0302))
+    ]
+    selection = SELECTION | {
+        "pooled_saturations": ["logistic"],
+        "ruled_out_saturations": ["sigmoid"],
+        "candidates": [*SELECTION["candidates"], *(r | {"chosen": False} for r in rivals)],
+    }
+    table = next(block for block in form_section(selection, ["TV"], [1.0]).blocks if isinstance(block, Table))
+    assert table.headers[2] == "Error on the weeks fitted (RMSE)"
+    assert [row[2].text for row in table.rows][2:] == ["3.01%", "3.02%"]
+    verdicts = [row[4].text for row in table.rows]
+    assert verdicts == [
+        "not chosen",
+        "chosen",
+        "weighed in the advice",
+        "forecasts as well, fits the training weeks worse",
+    ]
+    both = selection | {"pooled_saturations": ["logistic", "sigmoid"], "ruled_out_saturations": []}
+    text = _text(form_section(both, ["TV"], [1.0]))
+    assert "cannot tell logistic saturation (S-shaped) and sigmoid saturation (concave) from the chosen" in text
+    assert "each was fitted too, and the 3 fits are weighed equally" in text
+    assert "judges a plan over every fit's draws, under every shape of diminishing returns" in text
 
 
 def test_the_segments_own_curves_are_reported_with_what_the_advice_does_with_them() -> None:

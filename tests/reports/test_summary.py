@@ -201,6 +201,13 @@ def test_assumptions_say_when_the_advice_weighs_a_second_saturation_form(small_r
     assert "weighed equally" not in re.search(
         r'<section id="assumptions">(.*?)</section>', _page(small_run), re.S
     ).group(1)
+    several = {"pooled_saturations": ["logistic", "sigmoid"], "reason": "..."}
+    pooled = dataclasses.replace(inputs.metadata, extra=inputs.metadata.extra | {"selection": several})
+    page = render_page(build_summary(dataclasses.replace(inputs, metadata=pooled), VizConfig(), tmp_path))
+    section = re.search(r'<section id="assumptions">(.*?)</section>', page, re.S).group(1)
+    assert "could not tell saturation &#39;hill&#39; from &#39;logistic&#39; (" in section
+    assert ") and &#39;sigmoid&#39; (" in section and "judged under each, weighed equally" in section
+    assert "are the mean of the 3 fits&#39;, with intervals that span them all" in section
 
 
 def test_assumptions_say_when_segments_saturate_at_levels_of_their_own(small_run: Run, tmp_path: Path) -> None:

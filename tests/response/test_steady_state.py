@@ -122,6 +122,28 @@ def test_contribution_totals_equal_the_draw_by_draw_sums(family: str) -> None:
     assert contribution_totals(params).shape == (params.n_draws, *params.coefficient.shape)
 
 
+@pytest.mark.parametrize("family", ["hill", "sigmoid"])
+def test_weighted_contribution_totals_read_every_weighting_from_one_pass(family: str) -> None:
+    """W week weightings at once (the lift tests' windows and the whole period) = each weighting's
+    :func:`contribution_totals`, in a model fitted per market too."""
+    import dataclasses
+
+    from mmm_analytics.response.steady_state import contribution_totals, weighted_contribution_totals
+    from tests.curves.hand_model import build_params
+    from tests.response.test_artifacts import merged_markets
+
+    params = dataclasses.replace(build_params(), saturation=family)
+    merged, _ = merged_markets()
+    for model in (params, merged):
+        n_weeks = model.exposure.shape[1]
+        weeks = np.stack([np.arange(n_weeks) < 4, np.arange(n_weeks) % 2 == 1, np.ones(n_weeks)]).astype(float)
+        totals = weighted_contribution_totals(model, weeks, batch=5)
+        assert totals.shape == (3, model.n_draws, *model.coefficient.shape)
+        for w in range(3):
+            # Tolerance: float64 sums in another order.
+            np.testing.assert_allclose(totals[w], contribution_totals(model, weeks[w]), rtol=1e-12, atol=1e-9)
+
+
 def test_contributions_of_merged_markets_are_each_markets_own() -> None:
     """A model fitted per market: each series' contribution uses its market's carryover and slope."""
     from mmm_analytics.response.steady_state import contribution_totals, historical_contribution

@@ -314,6 +314,44 @@ def test_a_model_folder_with_a_pooled_form_weighs_both_in_the_advice(tmp_path: P
     )
 
 
+def test_every_pooled_form_is_weighed_equally_and_a_model_saved_with_one_still_loads(tmp_path: Path) -> None:
+    """Several saturation forms the form choice could not rule out: the point figures are the mean of
+    every form's (tolerance 1e-9) and the draws are theirs together; a model folder saved when one
+    form at most was pooled (``pooled_saturation``) loads as before."""
+    forms = {s: build_params(saturation=s, n_draws=12) for s in ("hill", "logistic", "sigmoid")}
+    forms["sigmoid"] = dataclasses.replace(forms["sigmoid"], baseline_sales=0.9 * forms["sigmoid"].baseline_sales)
+    folder = write_model(tmp_path / "model", forms["hill"])
+    pool_form(folder, forms["logistic"])
+    pool_form(folder, forms["sigmoid"])
+    assert (folder / "pooled_response_params_2.npz").is_file()
+    every = MarketingSimulator.from_model_dir(folder)
+    assert [p.saturation for p in every.pooled] == ["logistic", "sigmoid"]
+    brand, region = every.segments[0]
+    assert every.draw_set(brand, region).n_draws == 36
+    spend = {c: v * 1.2 for c, v in every.current_spend(brand, region).items()}
+    alone = [
+        MarketingSimulator.from_model_dir(write_model(tmp_path / s, p)).simulate_scenario(spend, brand, region)
+        for s, p in forms.items()
+    ]
+    result = every.simulate_scenario(spend, brand, region)
+    assert result.incremental_sales == pytest.approx(np.mean([r.incremental_sales for r in alone]), rel=1e-9)
+    assert result.predicted_sales == pytest.approx(np.mean([r.predicted_sales for r in alone]), rel=1e-9)
+    assert every.optimize_budget(None, None, brand, region).saturation_forms == ["hill", "logistic", "sigmoid"]
+    legacy = write_model(tmp_path / "legacy", forms["hill"])
+    pool_form(legacy, forms["logistic"], legacy=True)
+    assert "pooled_saturations" not in json.loads((legacy / "metadata.json").read_text())["extra"]["selection"]
+    assert [p.saturation for p in MarketingSimulator.from_model_dir(legacy).pooled] == ["logistic"]
+
+
+def test_a_second_pooled_form_the_metadata_does_not_name_names_the_file(tmp_path: Path) -> None:
+    folder = write_model(tmp_path / "model", build_params(n_draws=4))
+    pool_form(folder, build_params(n_draws=4, saturation="logistic"))
+    pool_form(folder, build_params(n_draws=4, saturation="sigmoid"), said=None)
+    message = "a sigmoid fit, while metadata.json says logistic beside hill"
+    with pytest.raises(InputError, match=f"pooled_response_params_2.npz' is damaged .*{re.escape(message)}"):
+        MarketingSimulator.from_model_dir(folder)
+
+
 @pytest.mark.parametrize(
     ("pooled", "said", "message"),
     [

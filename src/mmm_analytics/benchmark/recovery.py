@@ -239,7 +239,7 @@ def fit_one(
     start = time.perf_counter()
     model, params, noise, info = fit_and_summarise(panel, config, lift_tests=lift_tests)
     fit_seconds = time.perf_counter() - start
-    pooled = (info["pooled"],) if "pooled" in info else ()
+    pooled: tuple[ResponseParams, ...] = info.get("pooled", ())
     family = str(getattr(model, "carryover", config.model.carryover_family().value))
     estimates = estimate_roi(params, pooled=pooled)  # the ROI intervals channel_roi.csv ships, pooled forms too
     rows = _channel_rows(params, estimates, truth, ridge, config.model.intervals.level, family)

@@ -232,8 +232,9 @@ class SelectionSettings(Settings):
     epochs: int = Field(default=10, ge=1)
     fold_weeks: int = Field(default=13, ge=1)
     margin: float = Field(default=2.0, ge=0)
-    #: When the saturation form kept is not better than the runner-up by more than ``margin``
-    #: standard errors, fit the runner-up too and let the advice pool both forms' draws.
+    #: Fit every other saturation form the one kept does not beat by more than ``margin`` standard
+    #: errors (in forecasts, and on the weeks its fold fits were trained on) too, and let the advice
+    #: pool every form's draws.
     pool_saturation: bool = True
     #: Panels of more than ``adam_max_series`` series choose their forms on this many series
     #: (every brand kept), with one fold; the form is shared by all series, so a sample tells it apart.

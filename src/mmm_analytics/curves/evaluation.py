@@ -71,7 +71,7 @@ def evaluate_forms(forms: Sequence[ResponseParams], spend: Array, rows: slice = 
     """The point response (INR per week) and marginal ROI of ``forms`` weighed equally, each of
     ``spend``'s shape (S, P, C): the mean of every form's :func:`evaluate` at its point estimate.
 
-    ``forms`` is the chosen fit, then any pooled one (a saturation form the form choice could not
+    ``forms`` is the chosen fit, then any pooled ones (saturation forms the form choice could not
     rule out): as the advice weighs their draws equally, the point is their average curve. One form
     gives its own :func:`evaluate` exactly.
     """

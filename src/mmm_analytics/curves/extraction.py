@@ -16,9 +16,9 @@ path, i.e. the spend-weighted mean of the series' marginal ROIs.
 Intervals: every point is also computed for each parameter draw; bands are
 equal-tailed quantiles (see :mod:`mmm_analytics.curves.intervals`).
 
-When the form choice could not rule out a second saturation form (``pooled``), the two fits are
+When the form choice could not rule out other saturation forms (``pooled``), every fit is
 weighed equally, as in the advice: the curves, ceilings and saturation points are those of their
-average curve, and the bands span both fits' draws.
+average curve, and the bands span every fit's draws.
 
 Saturation points, per curve, at the point estimate:
 
@@ -254,7 +254,7 @@ def last_crossing(gap: Callable[[Array], Array], n_rows: int, n_channels: int) -
 
 def saturation_points(forms: Sequence[ResponseParams], average: Array) -> tuple[Array, Array]:
     """Break-even (mroi falls below 1) and 90%-of-ceiling weekly spends, each of shape (S + 1, C),
-    on the average curve of ``forms`` (the chosen fit, then any pooled one; see :func:`evaluate_forms`).
+    on the average curve of ``forms`` (the chosen fit, then any pooled ones; see :func:`evaluate_forms`).
 
     ``average`` is the average weekly spend (S, C); the last row is national.
     """

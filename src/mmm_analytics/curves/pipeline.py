@@ -108,7 +108,7 @@ def load_model(model: Path) -> tuple[ModelMetadata, ResponseParams]:
 def load_model_forms(model: Path) -> tuple[ModelMetadata, ResponseParams, tuple[ResponseParams, ...]]:
     """:func:`load_model`, and the pooled forms' response parameters (none when nothing is pooled)."""
     metadata, params = load_model(model)
-    return metadata, params, load_pooled(model_folder(model), params, metadata.pooled_saturation)
+    return metadata, params, load_pooled(model_folder(model), params, metadata.pooled_saturations)
 
 
 def series_skus(metadata: ModelMetadata, params: ResponseParams) -> tuple[str, ...] | None:

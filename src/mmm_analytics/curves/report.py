@@ -31,6 +31,7 @@ from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_ca
 from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import PLOTLY_CONFIG, Cell, Note, Page, Raw, Section, Table, Text, render_page
+from mmm_analytics.utils.words import listed
 
 FILE = "roi_report.html"
 INR_DIGITS = 2
@@ -376,11 +377,12 @@ def build_report(
         "from a Laplace approximation of the posterior around the fitted weights. National curves scale every brand "
         "x region by the same multiple of its own average spend and sum the responses."
     )
-    if pooled := metadata.pooled_saturation:
+    if pooled := metadata.pooled_saturations:
+        fits = "the two fits'" if len(pooled) == 1 else f"the {len(pooled) + 1} fits'"
         method += (
-            f" The data could not tell saturation '{metadata.saturation}' from '{pooled}': both were fitted and are "
-            f"weighed equally, as the budget advice does. The curves and ROIs are the mean of the two fits', and the "
-            f"intervals pool the {draws} draws of each."
+            f" The data could not tell saturation '{metadata.saturation}' from {listed([f"'{p}'" for p in pooled])}: "
+            f"each was fitted and they are weighed equally, as the budget advice does. The curves and ROIs are the "
+            f"mean of {fits}, and the intervals pool the {draws} draws of each."
         )
     meaning = (
         f"{HISTORICAL} = contribution over the data period / spend over it. Marginal ROI = extra weekly sales per "

@@ -16,9 +16,9 @@ CSV): its curve there is the priors' alone.
 
 Intervals: each quantity is computed for every parameter draw and summarised by
 equal-tailed quantiles (:mod:`mmm_analytics.curves.intervals`); the point value is
-computed from the point estimate. When the form choice could not rule out a second
-saturation form, the two fits are weighed equally, as in the advice: the point value is the
-mean of their point values and the draws are both fits' draws. ``roi_lower * spend`` and
+computed from the point estimate. When the form choice could not rule out other
+saturation forms, every fit is weighed equally, as in the advice: the point value is the
+mean of their point values and the draws are every fit's draws. ``roi_lower * spend`` and
 ``roi_upper * spend`` are the contribution interval.
 
 At SKU granularity a series is a brand x region x SKU and the segment table has a ``sku``
@@ -97,7 +97,7 @@ def total_contribution(params: ResponseParams, draw: int | None = None) -> Array
 
 def point_contribution(forms: Sequence[ResponseParams]) -> Array:
     """The point media contribution (INR over the data period, (S, C)) of ``forms`` weighed equally:
-    the chosen fit, then any pooled one (see :func:`~mmm_analytics.curves.evaluation.evaluate_forms`)."""
+    the chosen fit, then any pooled ones (see :func:`~mmm_analytics.curves.evaluation.evaluate_forms`)."""
     return np.mean([total_contribution(form) for form in forms], axis=0)
 
 

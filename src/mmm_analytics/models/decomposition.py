@@ -141,7 +141,7 @@ def decompose(model: MarketingMixModel, panel: FeaturePanel, promotions: Sequenc
 
 def average_decompositions(fits: Sequence[Decomposition]) -> Decomposition:
     """The decomposition of ``fits`` (of the same panel) weighed equally, each part the mean of theirs:
-    the chosen form's fit and the pooled one's, as the ROIs and the advice weigh them. Each fit's parts
+    the chosen form's fit and the pooled ones', as the ROIs and the advice weigh them. Each fit's parts
     add up to its prediction, so the averaged parts add up to the averaged prediction."""
     first, *others = fits
     if not others:

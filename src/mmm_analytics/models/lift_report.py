@@ -3,8 +3,8 @@
 For every lift test the model's fitted value is the sum of the channel's weekly
 contribution (INR) over the test's series (every SKU of its brand x region slice) and weeks,
 computed once per parameter draw: its value at the posterior mode (the first draw is the mode
-itself, so it is the same number as the decomposition's and ``channel_roi.csv``'s; with a pooled
-second saturation form, the mean of the two fits' modes, as there: :func:`forms_totals`) and the
+itself, so it is the same number as the decomposition's and ``channel_roi.csv``'s; with pooled
+saturation forms, the mean of every fit's mode, as there: :func:`forms_totals`) and the
 equal-tailed interval over the draws at ``level``. It is shown twice: calibrated (the posterior
 with the tests as evidence) and without calibration (the same posterior with the tests'
 evidence removed, re-polished to its own mode), beside the
@@ -31,7 +31,7 @@ from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.response.artifacts import ResponseParams
-from mmm_analytics.response.steady_state import historical_contribution
+from mmm_analytics.response.steady_state import historical_contribution, weighted_contribution_totals
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import Cell, Note, Section, Table, Text
 
@@ -107,20 +107,28 @@ def draw_totals(tests: LiftTests, contributions: ContributionDraws) -> DrawTotal
     """Sum each draw's contribution over every test's series and weeks, and over everything per channel.
 
     fitted[d, n] = sum_s sum_t series[n, s] * weeks[n, t] * contribution[d][s, t, channel[n]].
+    A model's draws (:class:`ParamsContributions`) are summed in batches of draws
+    (:func:`~mmm_analytics.response.steady_state.weighted_contribution_totals`), any other source draw by draw.
     """
     if len(contributions) == 0:
         raise ValueError("draw_totals needs at least one contribution draw")
-    fitted, totals = [], []
+    if isinstance(contributions, ParamsContributions):
+        every_week = np.ones((1, tests.weeks.shape[1]))
+        totals = weighted_contribution_totals(contributions.params, np.concatenate([tests.weeks, every_week]))
+        per_test = totals[np.arange(len(tests)), :, :, tests.channel]  # (N, D, S)
+        fitted = np.einsum("nds,ns->dn", per_test, tests.series)
+        return DrawTotals(fitted, totals[-1].sum(axis=1))
+    rows, channel_totals = [], []
     for draw in range(len(contributions)):
         grid = np.asarray(contributions[draw], dtype=np.float64)
-        fitted.append(np.einsum("ns,stn,nt->n", tests.series, grid[..., tests.channel], tests.weeks))
-        totals.append(grid.sum(axis=(0, 1)))
-    return DrawTotals(np.array(fitted).reshape(len(fitted), len(tests)), np.array(totals))
+        rows.append(np.einsum("ns,stn,nt->n", tests.series, grid[..., tests.channel], tests.weeks))
+        channel_totals.append(grid.sum(axis=(0, 1)))
+    return DrawTotals(np.array(rows).reshape(len(rows), len(tests)), np.array(channel_totals))
 
 
 def forms_totals(tests: LiftTests, forms: Sequence[ContributionDraws]) -> DrawTotals:
     """:func:`draw_totals` of fits of the same panel weighed equally (the chosen form's, then any
-    pooled one's): the first row is the mean of their modes, as the decomposition and
+    pooled ones'): the first row is the mean of their modes, as the decomposition and
     ``channel_roi.csv`` report, then every draw of every form, as their intervals pool them.
     One form: its own totals."""
     each = [draw_totals(tests, form) for form in forms]
@@ -136,8 +144,8 @@ def forms_totals(tests: LiftTests, forms: Sequence[ContributionDraws]) -> DrawTo
 @dataclass(frozen=True, slots=True)
 class LiftFits:
     """The lift tests a fit was calibrated to, with the fitted forms' responses (the chosen form's,
-    then any pooled one's) with the tests as evidence (``calibrated``) and without them
-    (``uncalibrated``; the chosen form's alone where the pooled one could not be refitted)."""
+    then any pooled ones') with the tests as evidence (``calibrated``) and without them
+    (``uncalibrated``; without a pooled form that could not be refitted)."""
 
     tests: LiftTests
     calibrated: tuple[ResponseParams, ...]
@@ -301,21 +309,24 @@ def _roi_table(roi: pd.DataFrame, level: float) -> Table:
 
 def _where_values_come_from(forms: tuple[int, int]) -> str:
     """What the section's model values are, for ``forms`` = (calibrated, uncalibrated) fits weighed."""
+    calibrated, uncalibrated = forms
+    mean = f"the mean of the {'two' if calibrated == 2 else calibrated} saturation forms' fits at their posterior modes"
+    draws = "both fits'" if calibrated == 2 else "every fit's"
     match forms:
         case (1, _):
             return (
                 "Model values are at the posterior mode (as in the decomposition), intervals over the parameter draws"
             )
-        case (_, 1):
+        case _ if uncalibrated < calibrated:
+            without = "the chosen form's fit alone" if uncalibrated == 1 else f"the mean of {uncalibrated} forms' fits"
             return (
-                "Calibrated values are the mean of the two saturation forms' fits at their posterior modes (as in the "
-                "decomposition), intervals over both fits' draws; without calibration, the chosen form's fit alone "
-                "(the other form's could not be refitted without the tests)"
+                f"Calibrated values are {mean} (as in the decomposition), intervals over {draws} draws; without "
+                f"calibration, {without} (the other forms' could not be refitted without the tests)"
             )
         case _:
             return (
-                "Model values are the mean of the two saturation forms' fits at their posterior modes (as in the "
-                "decomposition), with and without calibration alike; intervals over both fits' parameter draws"
+                f"Model values are {mean} (as in the decomposition), with and without calibration alike; intervals "
+                f"over {draws} parameter draws"
             )
 
 

@@ -31,10 +31,11 @@ from mmm_analytics.models.training import MAX_CELL_OFFSET_CELLS, EpochProgress, 
 from mmm_analytics.response.artifacts import (
     MARKETS_DIR,
     MODEL_FILE,
-    POOLED_FILE,
     WEIGHTS_FILE,
     ModelMetadata,
     ResponseParams,
+    pooled_file,
+    pooled_files,
 )
 from mmm_analytics.utils.io import write_json, write_with
 
@@ -89,7 +90,7 @@ class _Fitted:
 
     model: MarketingMixModel | None
     params: ResponseParams
-    uncalibrated: tuple[ResponseParams, ...]  # without the lift tests: the chosen form's, then any pooled one's
+    uncalibrated: tuple[ResponseParams, ...]  # without the lift tests: the chosen form's, then any pooled ones'
     noise: np.ndarray
     forms: tuple[str, str]
     decomposition: Callable[[], Decomposition]
@@ -125,12 +126,12 @@ def train(
     else:
         fitted = _fit_split(panel, config, config.model.split_by, output_dir, lift_tests)
     params, noise, info, files = fitted.params, fitted.noise, fitted.info, fitted.files
-    # An earlier run's pooled form goes first: never beside this run's response.
-    (output_dir / POOLED_FILE).unlink(missing_ok=True)
+    # An earlier run's pooled forms go first: never beside this run's response.
+    for path in pooled_files(output_dir):
+        path.unlink()
     files.append(params.save(output_dir))
-    pooled: ResponseParams | None = info.pop("pooled", None)
-    if pooled is not None:
-        files.append(pooled.save(output_dir, POOLED_FILE))
+    pooled: tuple[ResponseParams, ...] = info.pop("pooled", ())
+    files += [form.save(output_dir, pooled_file(i)) for i, form in enumerate(pooled)]
     extra = {
         key: info[key]
         for key in (
@@ -187,7 +188,7 @@ def train(
             )
         lift = None
         if lift_tests is not None and len(lift_tests) and fitted.uncalibrated:
-            lift = LiftFits(lift_tests, (params, *([] if pooled is None else [pooled])), fitted.uncalibrated)
+            lift = LiftFits(lift_tests, (params, *pooled), fitted.uncalibrated)
         evaluation = evaluate(
             fitted.decomposition(),
             panel,
@@ -224,8 +225,8 @@ def _fit_whole(
 ) -> _Fitted:
     """One model of the whole panel, its Keras files and training history written to ``output_dir``."""
     model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs, progress, lift_tests)
-    # A pooled form's fit is weighed equally with the chosen one's, as in the ROIs and the advice.
-    pooled = [part for part in (info.pop("pooled_decomposition", None),) if part is not None]
+    # The pooled forms' fits are weighed equally with the chosen one's, as in the ROIs and the advice.
+    pooled = info.pop("pooled_decomposition", [])
     shutil.rmtree(output_dir / MARKETS_DIR, ignore_errors=True)  # a split model's, from an earlier run
     files = save_keras_model(model, output_dir)
     files.append(
@@ -249,7 +250,7 @@ def _fit_whole(
         model,
         params,
         tuple(
-            part for part in (info.pop("uncalibrated", None), info.pop("pooled_uncalibrated", None)) if part is not None
+            part for part in (info.pop("uncalibrated", None), *info.pop("pooled_uncalibrated", [])) if part is not None
         ),
         noise,
         (model.carryover, model.saturation),

@@ -9,9 +9,13 @@ before it (the previous fold of the same form, or the first candidate's first fo
 weights other forms share), so a candidate costs a few refinement steps.
 A challenger replaces the default (the first candidate of each list) only when its error is
 lower by more than ``margin`` standard errors of the paired difference over series x folds.
-When the saturation form kept is not better than the best other one by more than ``margin``
-standard errors either (the data cannot tell them apart), that other form is named ``pooled``:
-``mmm train`` fits it too and the advice weighs both fits (``selection.pool_saturation``).
+Every other saturation form that the one kept does not beat by more than ``margin`` standard
+errors either (the data cannot tell them apart) is named in ``pooled``: ``mmm train`` fits those
+too and the ROIs, the decomposition and the advice weigh every fit equally
+(``selection.pool_saturation``). A form the forecasts cannot rule out but whose fold fits follow
+the weeks they were trained on worse than the kept form's by more than ``margin`` standard errors
+is not pooled (``ruled_out``): with as many parameters, a worse fit of the same weeks is evidence
+against its shape that the short forecast windows are too noisy to show.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from mmm_analytics.compute import run_tasks
 from mmm_analytics.config.model import ModelConfig
 from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel
+from mmm_analytics.utils.words import listed
 
 #: Fewest training weeks a fold may have: a year, so seasonality is seen once.
 MIN_FOLD_TRAIN_WEEKS = 52
@@ -55,6 +60,7 @@ class CandidateScore:
 
     ``errors`` (n_series * n_folds,) is each series' mean squared forecast error over a
     fold's weeks as a share of its mean weekly sales squared; ``rmse`` the root of their mean.
+    ``fit_errors`` (same shape) is the same of each fold fit over the weeks it was trained on.
     ``starts`` holds each fold's fitted weights (the last one warm-starts the final fit).
     ``failure`` says why its fits failed (training diverged; "" when they did not): such a
     candidate has no score and is never chosen.
@@ -66,6 +72,7 @@ class CandidateScore:
     seconds: float
     starts: tuple[Start, ...]
     failure: str = ""
+    fit_errors: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
 
     @property
     def name(self) -> str:
@@ -75,32 +82,66 @@ class CandidateScore:
     def rmse(self) -> float:
         return float(np.sqrt(np.mean(self.errors))) if not self.failure else float("inf")
 
+    @property
+    def fit_rmse(self) -> float | None:
+        """The root of the mean of ``fit_errors`` (None without them)."""
+        return float(np.sqrt(np.mean(self.fit_errors))) if self.fit_errors.size and not self.failure else None
+
 
 @dataclass(frozen=True, slots=True)
 class FormSelection:
-    """The scored candidates, the chosen forms and why."""
+    """The scored candidates, the chosen forms and why.
+
+    ``verdict`` says why each kind of form was kept; ``pooled`` names the other saturation forms
+    fitted and weighed in beside the chosen one (best forecast first), ``ruled_out`` those that
+    forecast as well but fit the training weeks worse, ``dropped`` the pooled forms whose fits failed
+    and why. ``margin`` is the selection's (standard errors).
+    """
 
     candidates: tuple[CandidateScore, ...]
     carryover: str
     saturation: str
-    reason: str
+    verdict: str
     folds: tuple[Fold, ...]
     seconds: float
-    pooled: str = ""
+    pooled: tuple[str, ...] = ()
+    margin: float = 2.0
+    dropped: tuple[tuple[str, str], ...] = ()
+    ruled_out: tuple[str, ...] = ()
 
     @property
     def chosen(self) -> CandidateScore:
-        return next(c for c in self.candidates if (c.carryover, c.saturation) == (self.carryover, self.saturation))
+        return self._candidate(self.saturation)
 
     @property
-    def pooled_candidate(self) -> CandidateScore:
-        """The candidate of the pooled saturation (with the chosen carryover); only when ``pooled``."""
-        return next(c for c in self.candidates if (c.carryover, c.saturation) == (self.carryover, self.pooled))
+    def pooled_candidates(self) -> tuple[CandidateScore, ...]:
+        """The candidates of the pooled saturations (with the chosen carryover), in ``pooled``'s order."""
+        return tuple(self._candidate(saturation) for saturation in self.pooled)
 
-    def without_pooled(self, why: str) -> FormSelection:
-        """This selection with nothing pooled, the reason saying ``why`` the pooled form was dropped."""
-        reason = f"{self.reason.rsplit('; ', 1)[0]}; {self.pooled} saturation could not be weighed in as well: {why}"
-        return dataclasses.replace(self, pooled="", reason=reason)
+    def _candidate(self, saturation: str) -> CandidateScore:
+        return next(c for c in self.candidates if (c.carryover, c.saturation) == (self.carryover, saturation))
+
+    @property
+    def reason(self) -> str:
+        """The verdict, then which saturation forms are weighed in and which could not be."""
+        pooled = _pooled_words(self.chosen, self.pooled_candidates, self.margin) if self.pooled else ""
+        ruled_out = [self._ruled_out_words(form) for form in self.ruled_out]
+        dropped = [f"{form} saturation could not be weighed in as well: {why}" for form, why in self.dropped]
+        parts = (self.verdict, pooled, *ruled_out, *dropped)
+        return "; ".join(part for part in parts if part) or "both forms were pinned"
+
+    def _ruled_out_words(self, saturation: str) -> str:
+        rival = self._candidate(saturation)
+        return (
+            f"{saturation} saturation forecasts within {_errors(self.margin)} of {self.saturation} "
+            f"({paired_z(self.chosen, rival):.1f}) but follows the weeks it was fitted to worse "
+            f"({paired_fit_z(self.chosen, rival):.1f} standard errors): not weighed in"
+        )
+
+    def without_pooled(self, saturation: str, why: str) -> FormSelection:
+        """This selection with the pooled ``saturation`` dropped, the reason saying ``why``."""
+        kept = tuple(form for form in self.pooled if form != saturation)
+        return dataclasses.replace(self, pooled=kept, dropped=(*self.dropped, (saturation, why)))
 
     def to_dict(self) -> dict:
         """JSON-ready summary (RMSE as a share of mean weekly sales)."""
@@ -108,7 +149,8 @@ class FormSelection:
             "carryover": self.carryover,
             "saturation": self.saturation,
             "reason": self.reason,
-            "pooled_saturation": self.pooled or None,
+            "pooled_saturations": list(self.pooled),
+            "ruled_out_saturations": list(self.ruled_out),
             "folds": [dataclasses.asdict(fold) for fold in self.folds],
             "seconds": self.seconds,
             "candidates": [
@@ -116,6 +158,7 @@ class FormSelection:
                     "carryover": c.carryover,
                     "saturation": c.saturation,
                     "out_of_sample_rmse": None if c.failure else c.rmse,
+                    "in_sample_rmse": c.fit_rmse,
                     "failure": c.failure,
                     "seconds": c.seconds,
                     "chosen": (c.carryover, c.saturation) == (self.carryover, self.saturation),
@@ -147,15 +190,18 @@ type FoldFit = Callable[[FeaturePanel, ModelConfig, Start | None], tuple[np.ndar
 
 def fold_errors(
     panel: FeaturePanel, config: ModelConfig, folds: tuple[Fold, ...], fit: FoldFit, start: Start | None = None
-) -> tuple[np.ndarray, tuple[Start, ...]]:
+) -> tuple[np.ndarray, np.ndarray, tuple[Start, ...]]:
     """Squared forecast errors (share of mean weekly sales, squared) per series and fold,
-    flattened, and each fold's fitted weights.
+    flattened; the same over each fold's training weeks (how well the fit follows the weeks it
+    saw); and each fold's fitted weights.
 
     ``fit(panel, config, start)`` trains on the panel's training weeks and returns predicted
     sales (S, T) in INR and its weights. The first fold starts from ``start`` (another form's
     fit of the same fold, or None for a fresh start), each later fold from the fold before.
     """
-    errors, starts = [], []
+    errors: list[np.ndarray] = []
+    fit_errors: list[np.ndarray] = []
+    starts: list[Start] = []
     seen = panel.observed  # weeks whose sales the cleaning filled in are neither the level nor scored
     for fold in folds:
         train_panel = dataclasses.replace(panel, holdout_weeks=len(panel.dates) - fold.origin)
@@ -164,16 +210,29 @@ def fold_errors(
         window = slice(fold.origin, fold.origin + fold.weeks)
         before = seen[:, : fold.origin]
         level = (panel.sales[:, : fold.origin] * before).sum(axis=1) / np.maximum(before.sum(axis=1), 1.0)
-        relative = (panel.sales[:, window] - predicted[:, window]) / np.maximum(level, 1e-9)[:, None]
-        scored = seen[:, window]
-        errors.append((relative**2 * scored).sum(axis=1) / np.maximum(scored.sum(axis=1), 1.0))
-    return np.concatenate(errors), tuple(starts)
+        relative = (panel.sales - predicted) / np.maximum(level, 1e-9)[:, None]
+        for weeks, kept in ((window, errors), (slice(0, fold.origin), fit_errors)):
+            scored = seen[:, weeks]
+            kept.append((relative[:, weeks] ** 2 * scored).sum(axis=1) / np.maximum(scored.sum(axis=1), 1.0))
+    return np.concatenate(errors), np.concatenate(fit_errors), tuple(starts)
 
 
 def paired_z(better: CandidateScore, worse: CandidateScore) -> float:
     """How many standard errors of the paired difference over series x folds ``worse``'s error
     exceeds ``better``'s (negative: ``worse`` forecast better)."""
-    difference = worse.errors - better.errors
+    return _z(worse.errors - better.errors)
+
+
+def paired_fit_z(better: CandidateScore, worse: CandidateScore) -> float:
+    """:func:`paired_z` of the errors over the weeks each fold fit was trained on: how much worse
+    ``worse`` follows the weeks it saw (0 when either has no such errors)."""
+    if better.fit_errors.size != worse.fit_errors.size or not better.fit_errors.size:
+        return 0.0
+    return _z(worse.fit_errors - better.fit_errors)
+
+
+def _z(difference: np.ndarray) -> float:
+    """The mean of ``difference`` in standard errors of the mean (its sign when they are 0)."""
     standard_error = float(np.std(difference, ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
     return float(np.mean(difference) / standard_error) if standard_error > 0 else float(np.sign(np.mean(difference)))
 
@@ -183,11 +242,26 @@ def _errors(margin: float) -> str:
     return f"{margin:g} standard error{'' if margin == 1 else 's'}"
 
 
-def _runner_up(chosen: CandidateScore, others: list[CandidateScore], margin: float) -> CandidateScore | None:
-    """The best fitted candidate of ``others`` that ``chosen`` does not beat by more than ``margin``
-    standard errors (None when it beats them all, or none was fitted)."""
-    close = [c for c in others if not c.failure and paired_z(chosen, c) <= margin]
-    return min(close, key=lambda c: c.rmse, default=None)
+def _close_rivals(
+    chosen: CandidateScore, others: list[CandidateScore], margin: float
+) -> tuple[list[CandidateScore], list[CandidateScore]]:
+    """The fitted candidates of ``others`` that ``chosen`` does not beat by more than ``margin``
+    standard errors in forecasts, best forecast first: those it does not beat by more in the fit of
+    the training weeks either, then those it does (the module docstring)."""
+    close = sorted((c for c in others if not c.failure and paired_z(chosen, c) <= margin), key=lambda c: c.rmse)
+    return [c for c in close if paired_fit_z(chosen, c) <= margin], [
+        c for c in close if paired_fit_z(chosen, c) > margin
+    ]
+
+
+def _pooled_words(chosen: CandidateScore, pooled: tuple[CandidateScore, ...], margin: float) -> str:
+    """Why the ``pooled`` forms are weighed in beside ``chosen``, with their paired z."""
+    z = ", ".join(f"{paired_z(chosen, c):.1f}" for c in pooled)
+    forecast, fits = ("forecasts", "the two fits'") if len(pooled) == 1 else ("forecast", "every fit's")
+    return (
+        f"{listed([c.saturation for c in pooled])} saturation {forecast} within {_errors(margin)} of {chosen.saturation} ({z}): the data cannot "
+        f"tell them apart, so each is fitted and the advice weighs {fits} draws equally"
+    )
 
 
 def _compare(default: CandidateScore, challengers: list[CandidateScore], margin: float) -> tuple[CandidateScore, str]:
@@ -229,22 +303,41 @@ class _Job:
     start: Start | None
 
 
-type JobResult = tuple[np.ndarray, tuple[Start, ...], float, str]
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """One job's :func:`fold_errors` (forecast, then over the training weeks), its fits' weights,
+    its wall time (s) and why it failed ("" when it did not)."""
+
+    errors: np.ndarray
+    fit_errors: np.ndarray
+    starts: tuple[Start, ...]
+    seconds: float
+    failure: str = ""
+
+    def after(self, first: JobResult) -> JobResult:
+        """This job's folds after those of ``first`` (the same form's first fold)."""
+        return JobResult(
+            np.concatenate([first.errors, self.errors]),
+            np.concatenate([first.fit_errors, self.fit_errors]),
+            first.starts + self.starts,
+            first.seconds + self.seconds,
+            first.failure or self.failure,
+        )
 
 
 def _run_job(panel: FeaturePanel, config: ModelConfig, fit: FoldFit, job: _Job) -> JobResult:
-    """:func:`fold_errors` of one job, its wall time (s) and why it failed ("" when it did not): the
-    task the backend fans out. A fit that diverges, or forecasts non-finite sales, fails the job."""
+    """:func:`fold_errors` of one job: the task the backend fans out. A fit that diverges, or
+    forecasts non-finite sales, fails the job."""
     began = time.perf_counter()
     if not job.folds:
-        return np.empty(0), (), 0.0, ""
+        return JobResult(np.empty(0), np.empty(0), (), 0.0)
     try:
-        errors, starts = fold_errors(panel, config.pinned(*job.forms), job.folds, fit, job.start)
+        errors, fit_errors, starts = fold_errors(panel, config.pinned(*job.forms), job.folds, fit, job.start)
     except InputError as error:
-        return np.empty(0), (), time.perf_counter() - began, str(error)
-    if not np.isfinite(errors).all():
-        return np.empty(0), (), time.perf_counter() - began, "its forecasts are not finite"
-    return errors, starts, time.perf_counter() - began, ""
+        return JobResult(np.empty(0), np.empty(0), (), time.perf_counter() - began, str(error))
+    if not np.isfinite(errors).all() or not np.isfinite(fit_errors).all():
+        return JobResult(np.empty(0), np.empty(0), (), time.perf_counter() - began, "its forecasts are not finite")
+    return JobResult(errors, fit_errors, starts, time.perf_counter() - began)
 
 
 def select_forms(
@@ -279,16 +372,16 @@ def select_forms(
 
         def record(result: JobResult) -> None:
             key = next(waiting)
-            errors, starts, seconds, failure = result
             if key == first:
-                errors, starts, seconds = np.concatenate([head[0], errors]), head[1] + starts, head[2] + seconds
-                failure = head[3] or failure
-            scored[key] = CandidateScore(*key, errors, seconds, starts, failure)
+                result = result.after(head)
+            scored[key] = CandidateScore(
+                *key, result.errors, result.seconds, result.starts, result.failure, result.fit_errors
+            )
             if on_candidate is not None:
                 on_candidate(scored[key])
 
         # After a failed first fit every other candidate starts afresh (a failed first one has no later folds).
-        head_start, first_rest = (None, ()) if head[3] else (head[1][0], folds[1:])
+        head_start, first_rest = (None, ()) if head.failure else (head.starts[0], folds[1:])
         jobs = [_Job(key, first_rest if key == first else folds, head_start) for key in new]
         run_tasks(_run_job, jobs, backend, shared, on_result=record)
         return [scored[key] for key in keys]
@@ -302,22 +395,19 @@ def select_forms(
     if carryover_reason.startswith(kept) and saturation_reason.startswith(kept):
         saturation_reason = saturation_reason.removeprefix(kept)  # one verdict, then each rival's scores
     reasons = [r for r, n in ((carryover_reason, len(carryovers)), (saturation_reason, len(saturations))) if n > 1]
-    pooled = None
+    pooled: list[CandidateScore] = []
+    ruled_out: list[CandidateScore] = []
     if config.selection.pool_saturation:
         rivals = [c for c in (default, *others) if c.saturation != chosen.saturation]
-        pooled = _runner_up(chosen, rivals, config.selection.margin)
-    if pooled is not None:
-        reasons.append(
-            f"{pooled.saturation} saturation forecasts within {_errors(config.selection.margin)} of "
-            f"{chosen.saturation} ({paired_z(chosen, pooled):.1f}): the data cannot tell them apart, so both are "
-            "fitted and the advice weighs the two fits' draws equally"
-        )
+        pooled, ruled_out = _close_rivals(chosen, rivals, config.selection.margin)
     return FormSelection(
         candidates=tuple(scored.values()),
         carryover=chosen.carryover,
         saturation=chosen.saturation,
-        reason="; ".join(reasons) or "both forms were pinned",
+        verdict="; ".join(reasons),
         folds=folds,
         seconds=time.perf_counter() - start,
-        pooled="" if pooled is None else pooled.saturation,
+        pooled=tuple(c.saturation for c in pooled),
+        margin=config.selection.margin,
+        ruled_out=tuple(c.saturation for c in ruled_out),
     )

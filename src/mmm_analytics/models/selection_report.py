@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mmm_analytics.response.artifacts import segment_spread_words
+from mmm_analytics.response.artifacts import pooled_saturations, segment_spread_words
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import Cell, Section, Table, Text
+from mmm_analytics.utils.words import listed
 
 #: Plain words for the form names.
 FORM_WORDS: dict[str, str] = {
@@ -43,26 +44,39 @@ def _power_words(channel: str, power: float, words: tuple[str, str, str]) -> str
 
 
 def _pooled_words(selection: Mapping[str, Any]) -> tuple[str, ...]:
-    """What a pooled saturation form changes, in plain words (nothing when none was pooled)."""
-    pooled = selection.get("pooled_saturation")
+    """What the pooled saturation forms change, in plain words (nothing when none was pooled)."""
+    pooled = pooled_saturations(selection)
     if not pooled:
         return ()
-    return (
-        f"The data cannot tell {FORM_WORDS.get(pooled, pooled)} from the chosen saturation: it was fitted too, "
-        "and the two fits are weighed equally: the budget advice (mmm optimize, mmm simulate) judges a plan "
-        "over both fits' draws, under both shapes of diminishing returns; the contributions and fit of this "
-        "report and the ROIs and curves of the ROI report (mmm curves) are the mean of the two fits', with "
-        "intervals over both fits' draws. The media parameters below are the chosen form's.",
+    one = len(pooled) == 1
+    fits, draws, shapes = (
+        ("the two fits", "both fits' draws", "both shapes")
+        if one
+        else (f"the {len(pooled) + 1} fits", "every fit's draws", "every shape")
     )
+    return (
+        f"The data cannot tell {listed([FORM_WORDS.get(form, form) for form in pooled])} from the chosen saturation: "
+        f"{'it was' if one else 'each was'} fitted too, and {fits} are weighed equally: the budget advice (mmm "
+        f"optimize, mmm simulate) judges a plan over {draws}, under {shapes} of diminishing returns; the "
+        "contributions and fit of this report and the ROIs and curves of the ROI report (mmm curves) are the mean "
+        f"of {fits}', with intervals over {draws}. The media parameters below are the chosen form's.",
+    )
+
+
+def _fit_cell(rmse: float | None) -> Cell:
+    """The error on the weeks fitted ("-" for a model saved before it was measured, or a failed fit)."""
+    return Cell("-") if rmse is None else Cell(numbers.percent(rmse, 2), rmse)
 
 
 def _verdict(candidate: Mapping[str, Any], selection: Mapping[str, Any]) -> str:
     """ "chosen", "weighed in the advice" (the pooled saturation form) or "not chosen"."""
     if candidate["chosen"]:
         return "chosen"
-    pooled = selection.get("pooled_saturation")
-    if pooled and (candidate["carryover"], candidate["saturation"]) == (selection["carryover"], pooled):
-        return "weighed in the advice"
+    if candidate["carryover"] == selection["carryover"]:
+        if candidate["saturation"] in pooled_saturations(selection):
+            return "weighed in the advice"
+        if candidate["saturation"] in selection.get("ruled_out_saturations", ()):
+            return "forecasts as well, fits the training weeks worse"
     return "not chosen"
 
 
@@ -141,6 +155,7 @@ def form_section(
                 Cell(numbers.percent(c["out_of_sample_rmse"], 2), c["out_of_sample_rmse"])
                 if c["out_of_sample_rmse"] is not None
                 else Cell(f"could not be fitted: {c.get('failure') or 'unknown reason'}"),
+                _fit_cell(c.get("in_sample_rmse")),
                 Cell(f"{c['seconds']:.1f} s", c["seconds"]),
                 Cell(_verdict(c, selection)),
             )
@@ -148,10 +163,17 @@ def form_section(
         )
         blocks.append(
             Table(
-                ("Form (carryover + saturation)", "Forecast error (RMSE, share of weekly sales)", "Time", "Verdict"),
+                (
+                    "Form (carryover + saturation)",
+                    "Forecast error (RMSE, share of weekly sales)",
+                    "Error on the weeks fitted (RMSE)",
+                    "Time",
+                    "Verdict",
+                ),
                 rows,
-                (False, True, True, False),
-                caption="Out-of-sample forecast error of each candidate, pooled over series and folds.",
+                (False, True, True, True, False),
+                caption="Out-of-sample forecast error of each candidate, pooled over series and folds, and the same "
+                "fits' error on the weeks each was trained on.",
             )
         )
     blocks.append(

@@ -429,7 +429,7 @@ def _pooled(
     """The pooled form the metadata names (none when none is); a damaged or missing one is left out and
     named, and the media total and interval are then the chosen form's alone."""
     try:
-        return load_pooled(models, params, metadata.pooled_saturation)
+        return load_pooled(models, params, metadata.pooled_saturations)
     except InputError as error:
         reading.damaged.append(str(error))
         return ()

@@ -55,6 +55,7 @@ from mmm_analytics.style.page import (
     write_page,
 )
 from mmm_analytics.utils.paths import ProjectPaths
+from mmm_analytics.utils.words import listed
 
 FILE = "summary.html"
 #: A channel whose recommended spend moves by more than this share is one to grow or to cut.
@@ -458,15 +459,18 @@ def _fit_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
 
 
 def _advice_forms_sentence(meta: ModelMetadata) -> tuple[str, ...]:
-    """The saturation form weighed in the advice beside the chosen one, in a sentence (none: nothing)."""
-    pooled = meta.pooled_saturation
+    """The saturation forms weighed in the advice beside the chosen one, in a sentence (none: nothing)."""
+    pooled = meta.pooled_saturations
     if not pooled:
         return ()
-    words = SATURATION_WORDS.get(pooled, pooled.replace("_", " "))
+    named = listed([f"'{form}' ({SATURATION_WORDS.get(form, form.replace('_', ' '))})" for form in pooled])
+    every, fits, span = (
+        ("both", "the two fits'", "both") if len(pooled) == 1 else ("each", f"the {len(pooled) + 1} fits'", "them all")
+    )
     return (
-        f"The data could not tell saturation '{meta.saturation}' from '{pooled}' ({words}): the recommended budget "
-        "split is judged under both, weighed equally, and the ROIs, curves and contributions on this page are "
-        "the mean of the two fits', with intervals that span both.",
+        f"The data could not tell saturation '{meta.saturation}' from {named}: the recommended budget "
+        f"split is judged under {every}, weighed equally, and the ROIs, curves and contributions on this page are "
+        f"the mean of {fits}, with intervals that span {span}.",
     )
 
 

@@ -16,7 +16,7 @@ import json
 import math
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +32,9 @@ from mmm_analytics.utils.paths import folder_of
 
 METADATA_FILE = "metadata.json"
 PARAMS_FILE = "response_params.npz"
-#: The response of the other saturation form the form choice could not rule out: the advice pools
-#: its draws with the chosen form's (see :func:`load_pooled`); absent when the evidence chose one form.
+#: The response of the first other saturation form the form choice could not rule out: the advice
+#: pools its draws with the chosen form's (see :func:`load_pooled`); absent when the evidence chose one
+#: form. Any further one is in :func:`pooled_file` of its place (``pooled_response_params_2.npz``, ...).
 POOLED_FILE = "pooled_response_params.npz"
 MODEL_FILE = "mmm_model.keras"
 WEIGHTS_FILE = "mmm_model.weights.h5"
@@ -418,22 +419,48 @@ class ResponseParams:
             raise _damaged(path, f"array 'series_market' names a market outside 0..{m - 1}")
 
 
+def pooled_saturations(selection: Mapping[str, Any]) -> tuple[str, ...]:
+    """The pooled saturation forms a form selection's summary names (``FormSelection.to_dict``); a
+    model saved before several could be pooled names its one as ``pooled_saturation``."""
+    if "pooled_saturations" in selection:
+        return tuple(str(form) for form in selection["pooled_saturations"] or ())
+    return (str(selection["pooled_saturation"]),) if selection.get("pooled_saturation") else ()
+
+
+def pooled_file(index: int) -> str:
+    """The file of the pooled form at place ``index`` (0: :data:`POOLED_FILE`)."""
+    return POOLED_FILE if index == 0 else POOLED_FILE.replace(".npz", f"_{index + 1}.npz")
+
+
+def pooled_files(folder: str | Path) -> list[Path]:
+    """Every pooled form's file in ``folder`` (an earlier run's too)."""
+    return sorted(Path(folder).glob(POOLED_FILE.replace(".npz", "*.npz")))
+
+
 def load_pooled(
-    folder: str | Path, params: ResponseParams, pooled_saturation: str | None
+    folder: str | Path, params: ResponseParams, pooled_saturations: Sequence[str]
 ) -> tuple[ResponseParams, ...]:
-    """The other forms whose draws the advice pools with ``params`` (the model folder's own):
-    :data:`POOLED_FILE`, which the model's metadata names as ``pooled_saturation`` (None: no
-    pooled form). A file the metadata does not name, a named one that is missing, or one that
-    describes other series, channels, weeks or draw counts than ``params`` is an :class:`InputError`."""
-    path = Path(folder) / POOLED_FILE
+    """The other forms whose draws the advice pools with ``params`` (the model folder's own): the
+    :func:`pooled_file` of each form the model's metadata names in ``pooled_saturations``, in order.
+    A file the metadata does not name, a named one that is missing, or one that describes another
+    form, or other series, channels, weeks or draw counts than ``params``, is an :class:`InputError`."""
+    folder = Path(folder)
+    named = {folder / pooled_file(i): form for i, form in enumerate(pooled_saturations)}
+    for path in pooled_files(folder):
+        if path not in named:
+            pooled = ResponseParams.load(folder, path.name)
+            said = f"says {', '.join(pooled_saturations)}" if pooled_saturations else "names no pooled form"
+            raise _damaged(path, f"a {pooled.saturation} fit, while metadata.json {said} beside {params.saturation}")
+    return tuple(_pooled_form(path, form, params) for path, form in named.items())
+
+
+def _pooled_form(path: Path, form: str, params: ResponseParams) -> ResponseParams:
+    """The pooled ``form``'s response in ``path``, checked against the chosen form's ``params``."""
     if not path.is_file():
-        if pooled_saturation:
-            raise _damaged(path, f"missing, while metadata.json says a {pooled_saturation} fit is pooled")
-        return ()
-    pooled = ResponseParams.load(folder, POOLED_FILE)
-    if pooled.saturation != pooled_saturation or pooled.saturation == params.saturation:
-        said = f"says {pooled_saturation}" if pooled_saturation else "names no pooled form"
-        raise _damaged(path, f"a {pooled.saturation} fit, while metadata.json {said} beside {params.saturation}")
+        raise _damaged(path, f"missing, while metadata.json says a {form} fit is pooled")
+    pooled = ResponseParams.load(path.parent, path.name)
+    if pooled.saturation != form or pooled.saturation == params.saturation:
+        raise _damaged(path, f"a {pooled.saturation} fit, while metadata.json says {form} beside {params.saturation}")
     for name, words in (
         ("channels", "channels"),
         ("series_brand", "brands"),
@@ -443,7 +470,7 @@ def load_pooled(
     ):
         if getattr(pooled, name) != getattr(params, name):
             raise _damaged(path, f"its {words} differ from those of {PARAMS_FILE}")
-    return (pooled,)
+    return pooled
 
 
 def scatter_series(parts: list[tuple[np.ndarray, np.ndarray]], n_series: int, axis: int = 0) -> np.ndarray:
@@ -538,10 +565,10 @@ class ModelMetadata:
         return write_json(Path(folder) / METADATA_FILE, {**self.__dict_for_json__()})
 
     @property
-    def pooled_saturation(self) -> str | None:
-        """The saturation form fitted beside the chosen one because the form choice could not rule
-        it out (its draws are pooled with the chosen form's), or None."""
-        return (self.extra.get("selection") or {}).get("pooled_saturation") or None
+    def pooled_saturations(self) -> tuple[str, ...]:
+        """The saturation forms fitted beside the chosen one because the form choice could not rule
+        them out (their draws are pooled with the chosen form's)."""
+        return pooled_saturations(self.extra.get("selection") or {})
 
     def __dict_for_json__(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -74,14 +74,28 @@ def historical_contribution(params: ResponseParams, draw: int | None = None) -> 
 def contribution_totals(params: ResponseParams, weeks: Array | None = None, batch: int = 8) -> np.ndarray:
     """Media contribution (INR) of every parameter draw summed over weeks, shape (D, S, C).
 
-    ``weeks`` (T,) weights each week (1 = counted; default every week). The carryover is linear
-    in the exposure, so the lagged exposures are stacked once and each batch of ``batch`` draws
-    is carried over with one matrix product per channel; equal to summing
-    :func:`historical_contribution` draw by draw.
+    ``weeks`` (T,) weights each week (1 = counted; default every week); see
+    :func:`weighted_contribution_totals`. Equal to summing :func:`historical_contribution` draw by draw.
     """
+    week_weights = np.ones((1, len(params.dates))) if weeks is None else np.asarray(weeks, dtype=np.float64)[None]
+    return weighted_contribution_totals(params, week_weights, batch)[0]
+
+
+def weighted_contribution_totals(params: ResponseParams, weeks: Array, batch: int = 8) -> np.ndarray:
+    """Media contribution (INR) of every parameter draw summed over weeks under each of ``weeks``'
+    W week weightings (W, T), shape (W, D, S, C).
+
+    The carryover is linear in the exposure, so the lagged exposures are stacked once and each batch
+    of ``batch`` draws is carried over with one matrix product per channel; every weighting reads the
+    same batch.
+    """
+    week_weights = np.asarray(weeks, dtype=np.float64)
     if params.n_markets > 1:
-        parts = [(rows, contribution_totals(params.market(m), weeks, batch)) for m, rows in params.market_rows()]
-        return scatter_series(parts, len(params.series_brand), axis=1)
+        parts = [
+            (rows, weighted_contribution_totals(params.market(m), week_weights, batch))
+            for m, rows in params.market_rows()
+        ]
+        return scatter_series(parts, len(params.series_brand), axis=2)
     exposure = scaled_exposure(params)  # (S, T, C)
     n_series, n_weeks, n_channels = exposure.shape
     n_lags = min(params.lag_weights_draws.shape[2], n_weeks)
@@ -93,8 +107,7 @@ def contribution_totals(params: ResponseParams, weeks: Array | None = None, batc
             for c in range(n_channels)
         ]
     )
-    week_weight = np.ones(n_weeks) if weeks is None else np.asarray(weeks, dtype=np.float64)
-    totals = np.empty((params.n_draws, n_series, n_channels))
+    totals = np.empty((len(week_weights), params.n_draws, n_series, n_channels))
     for start in range(0, params.n_draws, batch):
         draws = slice(start, min(start + batch, params.n_draws))
         weights = params.lag_weights_draws[draws, 0, :n_lags]  # (d, L, C)
@@ -104,5 +117,5 @@ def contribution_totals(params: ResponseParams, weeks: Array | None = None, batc
         half = params.half_saturation_draws[draws][:, :, None, :]
         slope = params.slope_draws[draws, 0][:, None, None, :]
         response = saturation.saturate(carried, params.saturation, half, slope)
-        totals[draws] = params.coefficient_draws[draws] * np.einsum("dstc,t->dsc", response, week_weight)
+        totals[:, draws] = params.coefficient_draws[draws] * np.einsum("dstc,wt->wdsc", response, week_weights)
     return totals

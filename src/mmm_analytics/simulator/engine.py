@@ -135,7 +135,7 @@ class MarketingSimulator:
         folder = model_folder(path)
         metadata, params = load_model_files(folder)
         settings, level = _settings(config)
-        pooled = load_pooled(folder, params, metadata.pooled_saturation)
+        pooled = load_pooled(folder, params, metadata.pooled_saturations)
         fmt = config.viz.number_format if isinstance(config, ProjectConfig) else NumberFormat.INDIAN
         return cls(
             params, metadata, settings, model_path=folder, interval_level=level, pooled=pooled, number_format=fmt

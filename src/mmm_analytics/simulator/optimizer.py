@@ -73,6 +73,7 @@ from mmm_analytics.simulator.solver import free_cells as movable_cells
 from mmm_analytics.simulator.surface import DrawSet, SpendMatrix
 from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.utils.amounts import same_budget
+from mmm_analytics.utils.words import listed
 
 #: Keys of the ``mmm optimize`` JSON, in order.
 JSON_KEYS: tuple[str, ...] = (
@@ -231,7 +232,9 @@ class OptimizationResult:
         if self.objective == Objective.POINT:
             return "at the point estimate"
         if len(self.saturation_forms) > 1:
-            return f"mean over the posterior draws of the {' and '.join(self.saturation_forms)} saturation fits, weighed equally"
+            return (
+                f"mean over the posterior draws of the {listed(self.saturation_forms)} saturation fits, weighed equally"
+            )
         return "mean over the posterior draws"
 
     @property

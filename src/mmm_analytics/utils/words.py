@@ -1,7 +1,14 @@
-"""The form a word takes in a message: ``channel``/``channels``, ``is``/``are``."""
+"""The form a word takes in a message: ``channel``/``channels``, ``is``/``are``; lists in words."""
+
+from collections.abc import Sequence
 
 
 def numbered(value: int, word: str, plural: str = "") -> str:
     """``word`` in the number ``value`` takes, without the number: ``channel``/``channels``,
     ``is``/``are`` (``plural`` where adding an s is wrong)."""
     return word if value == 1 else plural or word + "s"
+
+
+def listed(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` ("" for none)."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), *items[-1:])))
