@@ -248,10 +248,11 @@ def _close_rivals(
     """The fitted candidates of ``others`` that ``chosen`` does not beat by more than ``margin``
     standard errors in forecasts, best forecast first: those it does not beat by more in the fit of
     the training weeks either, then those it does (the module docstring)."""
-    close = sorted((c for c in others if not c.failure and paired_z(chosen, c) <= margin), key=lambda c: c.rmse)
-    return [c for c in close if paired_fit_z(chosen, c) <= margin], [
-        c for c in close if paired_fit_z(chosen, c) > margin
-    ]
+    kept: list[CandidateScore] = []
+    ruled_out: list[CandidateScore] = []
+    for rival in sorted((c for c in others if not c.failure and paired_z(chosen, c) <= margin), key=lambda c: c.rmse):
+        (kept if paired_fit_z(chosen, rival) <= margin else ruled_out).append(rival)
+    return kept, ruled_out
 
 
 def _pooled_words(chosen: CandidateScore, pooled: tuple[CandidateScore, ...], margin: float) -> str:
