@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmm_analytics.utils.words import listed, numbered
+from mmm_analytics.utils.words import listed, numbered, the_count
 
 
 def test_numbered_is_the_word_without_the_number() -> None:
@@ -25,3 +25,7 @@ def test_listed_keeps_every_item_in_order(items: list[str]) -> None:
     text = listed(items)
     assert text.count(" and ") == (len(items) > 1) and text.count(", ") == max(len(items) - 2, 0)
     assert text.replace(" and ", ", ").split(", ") == (items or [""])
+
+
+def test_the_count_spells_two_and_gives_other_counts_in_digits() -> None:
+    assert the_count(2, "fits") == "the two fits" and the_count(3, "saturation forms") == "the 3 saturation forms"

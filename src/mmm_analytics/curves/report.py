@@ -31,7 +31,7 @@ from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_ca
 from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import PLOTLY_CONFIG, Cell, Note, Page, Raw, Section, Table, Text, render_page
-from mmm_analytics.utils.words import listed
+from mmm_analytics.utils.words import listed, the_count
 
 FILE = "roi_report.html"
 INR_DIGITS = 2
@@ -378,7 +378,7 @@ def build_report(
         "x region by the same multiple of its own average spend and sum the responses."
     )
     if pooled := metadata.pooled_saturations:
-        fits = "the two fits'" if len(pooled) == 1 else f"the {len(pooled) + 1} fits'"
+        fits = the_count(len(pooled) + 1, "fits'")
         method += (
             f" The data could not tell saturation '{metadata.saturation}' from {listed([f"'{p}'" for p in pooled])}: "
             f"each was fitted and they are weighed equally, as the budget advice does. The curves and ROIs are the "

@@ -34,6 +34,7 @@ from mmm_analytics.response.artifacts import ResponseParams
 from mmm_analytics.response.steady_state import historical_contribution, weighted_contribution_totals
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import Cell, Note, Section, Table, Text
+from mmm_analytics.utils.words import the_count
 
 type Grid = npt.NDArray[np.float64]
 
@@ -310,7 +311,7 @@ def _roi_table(roi: pd.DataFrame, level: float) -> Table:
 def _where_values_come_from(forms: tuple[int, int]) -> str:
     """What the section's model values are, for ``forms`` = (calibrated, uncalibrated) fits weighed."""
     calibrated, uncalibrated = forms
-    mean = f"the mean of the {'two' if calibrated == 2 else calibrated} saturation forms' fits at their posterior modes"
+    mean = f"the mean of {the_count(calibrated, 'saturation forms')}' fits at their posterior modes"
     draws = "both fits'" if calibrated == 2 else "every fit's"
     match forms:
         case (1, _):

@@ -9,7 +9,7 @@ from typing import Any
 from mmm_analytics.response.artifacts import pooled_saturations, segment_spread_words
 from mmm_analytics.style import numbers
 from mmm_analytics.style.page import Cell, Section, Table, Text
-from mmm_analytics.utils.words import listed
+from mmm_analytics.utils.words import listed, the_count
 
 #: Plain words for the form names.
 FORM_WORDS: dict[str, str] = {
@@ -49,11 +49,8 @@ def _pooled_words(selection: Mapping[str, Any]) -> tuple[str, ...]:
     if not pooled:
         return ()
     one = len(pooled) == 1
-    fits, draws, shapes = (
-        ("the two fits", "both fits' draws", "both shapes")
-        if one
-        else (f"the {len(pooled) + 1} fits", "every fit's draws", "every shape")
-    )
+    fits = the_count(len(pooled) + 1, "fits")
+    draws, shapes = ("both fits' draws", "both shapes") if one else ("every fit's draws", "every shape")
     return (
         f"The data cannot tell {listed([FORM_WORDS.get(form, form) for form in pooled])} from the chosen saturation: "
         f"{'it was' if one else 'each was'} fitted too, and {fits} are weighed equally: the budget advice (mmm "

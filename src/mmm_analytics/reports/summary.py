@@ -55,7 +55,7 @@ from mmm_analytics.style.page import (
     write_page,
 )
 from mmm_analytics.utils.paths import ProjectPaths
-from mmm_analytics.utils.words import listed
+from mmm_analytics.utils.words import listed, the_count
 
 FILE = "summary.html"
 #: A channel whose recommended spend moves by more than this share is one to grow or to cut.
@@ -464,9 +464,8 @@ def _advice_forms_sentence(meta: ModelMetadata) -> tuple[str, ...]:
     if not pooled:
         return ()
     named = listed([f"'{form}' ({SATURATION_WORDS.get(form, form.replace('_', ' '))})" for form in pooled])
-    every, fits, span = (
-        ("both", "the two fits'", "both") if len(pooled) == 1 else ("each", f"the {len(pooled) + 1} fits'", "them all")
-    )
+    every, span = ("both", "both") if len(pooled) == 1 else ("each", "them all")
+    fits = the_count(len(pooled) + 1, "fits'")
     return (
         f"The data could not tell saturation '{meta.saturation}' from {named}: the recommended budget "
         f"split is judged under {every}, weighed equally, and the ROIs, curves and contributions on this page are "

@@ -12,3 +12,8 @@ def numbered(value: int, word: str, plural: str = "") -> str:
 def listed(items: Sequence[str]) -> str:
     """``a``, ``a and b``, ``a, b and c`` ("" for none)."""
     return " and ".join(filter(None, (", ".join(items[:-1]), *items[-1:])))
+
+
+def the_count(value: int, plural: str) -> str:
+    """``the two fits`` for 2, ``the 3 fits`` for 3: the pooled forms' fits in a sentence."""
+    return f"the {'two' if value == 2 else value} {plural}"
