@@ -135,3 +135,19 @@ def test_only_an_option_s_last_value_before_a_double_dash_counts_as_empty() -> N
     assert _given_empty(["--output", "x", "--output="]) == {"--output"}
     assert _given_empty(["--", "--output="]) == set()  # after --, an argument, not an option
     assert _given_empty(["-o", ""]) == {"-o"}
+
+
+def test_a_reader_that_stops_early_lets_the_command_finish(tmp_path: Path) -> None:
+    """`mmm optimize | head -3` ended the command at its first line after head left, exit 1 and nothing
+    said; a command still working then (a training run) stopped halfway. Here the reader leaves before
+    the first line: the command still writes its files and exits 0."""
+    args = ["data", "--source", "synthetic", "--geos", "1", "--brands", "1", "--skus", "1", "--weeks", "40"]
+    process = subprocess.Popen(
+        [str(MMM), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=os.environ.copy()
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # the reader leaves at once
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr.decode(errors="replace")
+    assert stderr == b""
+    assert (tmp_path / "data" / "processed" / "clean_panel.parquet").is_file()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from mmm_analytics.cli.common import Output, describe_os_error, warn_config_channels
+from mmm_analytics.cli.common import Output, ReaderMayClose, describe_os_error, warn_config_channels
 
 
 def test_a_full_disk_without_a_file_name_says_where_it_may_be() -> None:
@@ -176,3 +177,18 @@ def test_a_write_refused_names_the_file_being_written_not_its_temporary_name() -
     )
     plain = PermissionError(errno.EACCES, "Permission denied", "out/.hidden")  # not a temporary name: kept
     assert "on 'out/.hidden'" in describe_os_error(plain, (Output("--output-dir", Path("out")),))
+
+
+def test_a_stream_whose_reader_left_drops_the_rest_and_says_it_wrote_it(tmp_path: Path) -> None:
+    """Writes and flushes after the reader closed the pipe are dropped, not raised (see ReaderMayClose)."""
+    read_end, write_end = os.pipe()
+    stream = os.fdopen(write_end, "w", buffering=1)
+    tolerant = ReaderMayClose(stream)
+    assert tolerant.write("seen\n") == 5
+    assert os.read(read_end, 100) == b"seen\n"
+    os.close(read_end)
+    assert tolerant.write("lost\n" * 20_000) == 100_000  # more than a pipe holds: the write meets the closed end
+    tolerant.flush()
+    assert tolerant.reader_left
+    assert tolerant.write("after\n") == 6 and tolerant.encoding == stream.encoding
+    stream.close()  # its buffer goes to the null device: no error

@@ -39,6 +39,7 @@ from mmm_analytics.cli.common import (
     pass_on_interrupts,
     report_line,
     state,
+    tolerate_closed_pipe,
     tolerate_narrow_encodings,
     warn,
 )
@@ -220,6 +221,7 @@ def _load_dotenv() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (``mmm``); ``argv`` lets the scripts/ wrappers reuse it."""
     _load_dotenv()
+    tolerate_closed_pipe()
     sys.unraisablehook = pass_on_interrupts
     try:
         app(args=argv, prog_name="mmm")

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -45,6 +45,7 @@ __all__ = [
     "report_line",
     "require_file",
     "state",
+    "tolerate_closed_pipe",
     "tolerate_narrow_encodings",
     "user_errors",
     "warn",
@@ -72,8 +73,56 @@ def tolerate_narrow_encodings() -> None:
     a C locale): a name with an accent, or Rich's ellipsis, would otherwise end a run that has done
     its work with a traceback."""
     for stream in (sys.stdout, sys.stderr):
+        stream = stream.stream if isinstance(stream, ReaderMayClose) else stream
         if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
             stream.reconfigure(errors="replace")
+
+
+class ReaderMayClose:
+    """A text stream that goes on when the program reading it stops (``mmm optimize | head -3``):
+    what is written after that is dropped, and the command finishes its work and writes its files.
+    Before, the first line printed after the reader left ended the command with exit code 1 and
+    nothing said; a training run piped to ``head`` stopped halfway."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.reader_left = False
+
+    def write(self, text: str) -> int:
+        """Write ``text``; once the reader has left, drop it (the count written is still ``len(text)``)."""
+        if not self.reader_left:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self._reader_left()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_left:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._reader_left()
+
+    def _reader_left(self) -> None:
+        """Point the stream's file descriptor at the null device, so that what is still buffered
+        (flushed when the process exits) has somewhere to go."""
+        self.reader_left = True
+        with contextlib.suppress(OSError, ValueError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, self.stream.fileno())
+            finally:
+                os.close(null)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def tolerate_closed_pipe() -> None:
+    """Let the commands' standard output outlive its reader (see :class:`ReaderMayClose`)."""
+    if not isinstance(sys.stdout, ReaderMayClose) and sys.stdout is not None:
+        sys.stdout = ReaderMayClose(sys.stdout)
 
 
 #: Seconds after a Ctrl-C swallowed by a callback at which the command is interrupted again.
