@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 import time
@@ -10,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from mmm_analytics.cli.common import Output, ReaderMayClose, describe_os_error, warn_config_channels
+from mmm_analytics.cli.common import (
+    Output,
+    ReaderMayClose,
+    describe_os_error,
+    tolerate_closed_pipe,
+    warn_config_channels,
+)
 
 
 def test_a_full_disk_without_a_file_name_says_where_it_may_be() -> None:
@@ -192,3 +199,14 @@ def test_a_stream_whose_reader_left_drops_the_rest_and_says_it_wrote_it(tmp_path
     assert tolerant.reader_left
     assert tolerant.write("after\n") == 6 and tolerant.encoding == stream.encoding
     stream.close()  # its buffer goes to the null device: no error
+
+
+def test_both_output_streams_outlive_their_reader_and_are_wrapped_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mmm train 2>&1 | head` closes standard error too: a warning written after that ended the run."""
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    tolerate_closed_pipe()
+    tolerate_closed_pipe()
+    assert isinstance(sys.stdout, ReaderMayClose) and sys.stdout.stream is out
+    assert isinstance(sys.stderr, ReaderMayClose) and sys.stderr.stream is err

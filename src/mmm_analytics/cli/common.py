@@ -120,9 +120,12 @@ class ReaderMayClose:
 
 
 def tolerate_closed_pipe() -> None:
-    """Let the commands' standard output outlive its reader (see :class:`ReaderMayClose`)."""
-    if not isinstance(sys.stdout, ReaderMayClose) and sys.stdout is not None:
+    """Let the commands' standard output and error outlive their reader (``mmm train 2>&1 | head``;
+    see :class:`ReaderMayClose`)."""
+    if sys.stdout is not None and not isinstance(sys.stdout, ReaderMayClose):
         sys.stdout = ReaderMayClose(sys.stdout)
+    if sys.stderr is not None and not isinstance(sys.stderr, ReaderMayClose):
+        sys.stderr = ReaderMayClose(sys.stderr)
 
 
 #: Seconds after a Ctrl-C swallowed by a callback at which the command is interrupted again.
