@@ -73,3 +73,24 @@ def test_counts_of_a_lakh_and_more_follow_the_number_format(eda_run, fmt, flagge
     sentences = key_findings(changed, overview) if fmt is None else key_findings(changed, overview, fmt)
     sentence = next(s for s in sentences if s.startswith("The cleaning step flagged"))
     assert sentence == f"The cleaning step flagged {flagged} rows (1.2%) as outliers; {missing} missing values remain."
+
+
+def test_a_geo_without_one_brand_still_names_the_leaders(eda_run) -> None:
+    """A brand not sold in one geo leaves an empty geo x brand cell: the shares were all NaN and
+    `mmm eda` ended in idxmax's "Encountered all NA values" traceback."""
+    results = _results(eda_run)
+    heat = results["geo_brand_heatmap"]
+    sales = heat.sales.copy()
+    sales.iloc[0, 0] = float("nan")
+    trend = results["sales_trend_brand"]
+    weekly = trend.sales.copy()
+    weekly.iloc[:5, 0] = float("nan")  # a brand launched after the first weeks
+    changed = {
+        **results,
+        "geo_brand_heatmap": replace(heat, sales=sales),
+        "sales_trend_brand": replace(trend, sales=weekly),
+    }
+    sentence = next(s for s in key_findings(changed, eda_run.overview) if "largest brand" in s)
+    geo_share = 100.0 * sales.sum(axis=1) / sales.sum().sum()
+    assert f"{geo_share.idxmax()} is the largest geo ({geo_share.max():.1f}%)" in sentence
+    assert "nan" not in sentence

@@ -25,11 +25,12 @@ def _leaders(results: Results, overview: Overview, _fmt: NumberFormat) -> str | 
     trend = results.get("sales_trend_brand")
     if trend is None or overview.total_sales_inr <= 0:
         return None
-    share = 100.0 * trend.sales.sum() / trend.sales.to_numpy().sum()
+    # pandas sums skip the empty cells of a brand not sold every week, or a geo that lacks a brand
+    share = 100.0 * trend.sales.sum() / trend.sales.sum().sum()
     text = f"{share.idxmax()} is the largest brand with {share.max():.1f}% of sales value"
     heat = results.get("geo_brand_heatmap")
     if heat is not None:
-        geo_share = 100.0 * heat.sales.sum(axis=1) / heat.sales.to_numpy().sum()
+        geo_share = 100.0 * heat.sales.sum(axis=1) / heat.sales.sum().sum()
         text += f"; {geo_share.idxmax()} is the largest geo ({geo_share.max():.1f}%)"
     return text + "."
 
