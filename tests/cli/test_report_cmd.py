@@ -71,6 +71,17 @@ def test_a_project_copied_without_its_file_times_keeps_its_later_steps(project: 
     assert "Left out" not in " ".join(result.stderr.split()) and "optimiser uplift" in result.stdout
 
 
+def test_a_damaged_file_is_named_once_not_also_as_a_step_to_run(project: Path) -> None:
+    """A damaged channel_roi.csv was named, and then 'mmm curves' was also listed as a step not run yet."""
+    assert runner.invoke(app, ["curves"]).exit_code == 0
+    (project / "outputs" / "reports" / "channel_roi.csv").write_bytes(b"")
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "channel_roi.csv' is damaged (empty); run 'mmm curves' again to rewrite it" in said
+    assert "what mmm optimize, mmm simulate would add" in said and "mmm curves would add" not in said
+
+
 def test_a_later_step_of_a_version_that_recorded_no_model_is_judged_by_its_time(project: Path) -> None:
     import json
 

@@ -50,6 +50,13 @@ def _list_holdout(path: Path) -> None:
     path.write_text(json.dumps(data | {"holdout": [1, 2]}))
 
 
+def _nan_wmape(path: Path) -> None:
+    """Edited by hand: JSON has no NaN, Python's reader takes it."""
+    data = json.loads(path.read_text())
+    data["holdout"]["overall"]["wmape"] = float("nan")
+    path.write_text(json.dumps(data))
+
+
 def _grouped_thousands(path: Path) -> None:
     """As a spreadsheet saves it: spend written 1,230,724."""
     import pandas as pd
@@ -126,6 +133,8 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("decomposition.csv", _foreign_table, "no column 'date'"),
     ("model_metrics.json", _empty, "not readable"),
     ("model_metrics.json", _list_holdout, "key 'holdout' lacks the overall wMAPE"),
+    # Before, 'mmm report' printed "holdout wMAPE nan%" in its closing table.
+    ("model_metrics.json", _nan_wmape, "the overall holdout wMAPE is nan, not a number"),
     ("optimal_allocation.json", _not_an_object, "a JSON list, not an object"),
     ("optimal_allocation.json", _text_number, "key 'weekly_budget' is 'lots', not a number"),
     # Before, each of these ended 'mmm report' with a traceback (ValueError or TypeError), or (the half
@@ -289,3 +298,32 @@ def test_the_media_interval_pools_the_forms_as_the_channel_rois_do(tmp_path: Pat
     assert inputs.media == alone and any(
         "missing, while metadata.json says a logistic fit" in d for d in inputs.damaged
     )
+
+
+def test_a_holdout_wmape_not_available_is_said_not_damaged(small_run: Run, tmp_path: Path) -> None:
+    """A holdout whose sales are all 0 has no wMAPE: train writes null, and the summary says n/a."""
+    paths = _project_copy(small_run, tmp_path)
+    metrics = paths.reports_dir / "model_metrics.json"
+    data = json.loads(metrics.read_text())
+    data["holdout"]["overall"]["wmape"] = None
+    metrics.write_text(json.dumps(data))
+    inputs = load_inputs(paths)
+    assert inputs.damaged == ()
+    assert ("holdout wMAPE", "n/a (the holdout weeks' sales are all 0)") in key_numbers(inputs)
+
+
+@pytest.mark.parametrize("damage", [_empty, _not_an_object, _truncated], ids=lambda d: d.__name__)
+def test_a_damaged_record_of_the_model_a_step_read_is_named_not_called_stale(
+    small_run: Run, tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
+    """Before, an empty optimization_summary.json made the summary say the frontier came from the model
+    before the one trained last (its file times, after a copy), and the damaged file went unnamed."""
+    paths = _project_copy(small_run, tmp_path)
+    record = paths.simulations_dir / "optimization_summary.json"
+    damage(record)
+    results = summary_inputs.current_steps(paths)
+    assert "simulate" not in results and "curves" in results
+    inputs = load_inputs(paths, results)
+    assert inputs.stale == () and inputs.frontier is None
+    (problem,) = inputs.damaged
+    assert problem.startswith(f"'{record}' is damaged (") and problem.endswith("run 'mmm simulate' again to rewrite it")

@@ -21,7 +21,12 @@ def key_numbers(inputs: SummaryInputs) -> list[tuple[str, str]]:
     numbers = []
     if (metrics := inputs.metrics) is not None:
         holdout = metrics.get("holdout")  # none with holdout_weeks: 0
-        wmape = f"{holdout['overall']['wmape']:.2%}" if holdout else "n/a (no holdout weeks)"
+        if not holdout:
+            wmape = "n/a (no holdout weeks)"
+        elif (value := holdout["overall"]["wmape"]) is None:
+            wmape = "n/a (the holdout weeks' sales are all 0)"
+        else:
+            wmape = f"{value:.2%}"
         numbers.append(("holdout wMAPE", wmape))
     if (roi := inputs.channel_roi) is not None:
         ranked = roi.sort_values("roi", ascending=False)

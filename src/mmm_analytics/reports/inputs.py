@@ -163,6 +163,23 @@ def _recorded_digest(paths: ProjectPaths, step: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _record_problem(paths: ProjectPaths, step: str) -> str | None:
+    """What is wrong with ``step``'s record when it is there but is not a JSON object (None: it is one,
+    or it is not there): then nobody can tell which model the step's files came from."""
+    record = _record(paths, step)
+    if not record.exists():
+        return None
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # empty, cut short, not UTF-8, a folder
+        return "empty" if record.is_file() and record.stat().st_size == 0 else _first_line(error)
+    return None if isinstance(data, dict) else "not a JSON object"
+
+
+def _first_line(error: Exception) -> str:
+    return f"not readable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+
+
 def current_steps(paths: ProjectPaths) -> dict[str, None]:
     """For a summary written apart from a run: ``train`` and each later step whose file (of
     :data:`EARLIER_RESULTS`) was made from the model now in the folder, as :func:`load_inputs`'s
@@ -179,6 +196,8 @@ def current_steps(paths: ProjectPaths) -> dict[str, None]:
     digest = model_digest(paths.models_dir)
 
     def made_from_this_model(step: str, file: Path) -> bool:
+        if _record_problem(paths, step) is not None:  # which model made it is unknown: left out as damaged
+            return False
         recorded = _recorded_digest(paths, step)
         if recorded is not None and digest:
             return recorded == digest
@@ -193,12 +212,27 @@ def current_steps(paths: ProjectPaths) -> dict[str, None]:
 
 
 def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:
-    """What :data:`EARLIER_RESULTS` holds from the model before the one this run (``results``) trained."""
+    """What :data:`EARLIER_RESULTS` holds from the model before the one this run (``results``) trained;
+    a step whose record is damaged is named by :func:`damaged_records` instead."""
     return tuple(
         words
-        for name, (_, words) in EARLIER_RESULTS.items()
-        if _earlier(name, results) and _file(paths, name).is_file()
+        for name, (step, words) in EARLIER_RESULTS.items()
+        if _earlier(name, results) and _file(paths, name).is_file() and _record_problem(paths, step) is None
     )
+
+
+def damaged_records(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:
+    """One line for each later step left out because the record of the model it was run on is damaged
+    (the records the page reads itself, ``optimal_allocation.json``, are named when they are read)."""
+    lines = []
+    for step in dict.fromkeys(step for step, _ in EARLIER_RESULTS.values()):
+        record = _record(paths, step)
+        names = [name for name, (owner, _) in EARLIER_RESULTS.items() if owner == step]
+        if record.name in READ_FROM_DISK or not any(_earlier(name, results) for name in names):
+            continue
+        if (problem := _record_problem(paths, step)) is not None:
+            lines.append(f"'{record}' is damaged ({problem}); run 'mmm {step}' again to rewrite it")
+    return tuple(lines)
 
 
 #: The files the summary reads from disk: the command that writes each, and the columns (a table) or
@@ -274,12 +308,15 @@ def _content_problem(name: str, data: Any) -> str | None:
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 return f"key '{key}' has {value!r} for {channel}, not a number"
     holdout = data.get("holdout") if name == "model_metrics.json" else None
-    if holdout is not None and not (
-        isinstance(holdout, dict)
-        and isinstance(holdout.get("overall"), dict)
-        and isinstance(holdout["overall"].get("wmape"), int | float)
-    ):
+    if holdout is None:
+        return None
+    if not (isinstance(holdout, dict) and isinstance(holdout.get("overall"), dict) and "wmape" in holdout["overall"]):
         return "key 'holdout' lacks the overall wMAPE"
+    wmape = holdout["overall"]["wmape"]  # null: not available (the holdout's sales are all 0)
+    if wmape is not None and (
+        isinstance(wmape, bool) or not isinstance(wmape, int | float) or not math.isfinite(wmape)
+    ):
+        return f"the overall holdout wMAPE is {wmape!r}, not a number"
     return None
 
 
@@ -306,7 +343,7 @@ def _checked(path: Path) -> tuple[Any, str | None]:
     except pd.errors.EmptyDataError:
         return None, "empty"
     except (ValueError, UnicodeDecodeError, OSError, csv.Error, pd.errors.ParserError) as error:  # JSON, Arrow, CSV
-        return None, f"not readable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+        return None, _first_line(error)
     return data, _content_problem(path.name, data)
 
 
@@ -458,7 +495,7 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         decomposition=reading.table(paths.reports_dir / "decomposition.csv"),
         metrics=reading.json(paths.reports_dir / "model_metrics.json"),
         stale=earlier_results(paths, results),
-        damaged=tuple(reading.damaged),
+        damaged=(*reading.damaged, *damaged_records(paths, results)),
         plan_curves=_plan_curves(curves, allocation),
         plan_roi=_plan_roi(reading, paths, results, allocation),
     )
