@@ -172,11 +172,12 @@ def _record_problem(paths: ProjectPaths, step: str) -> str | None:
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:  # empty, cut short, not UTF-8, a folder
-        return "empty" if record.is_file() and record.stat().st_size == 0 else _first_line(error)
+        return "empty" if record.is_file() and record.stat().st_size == 0 else _unreadable(error)
     return None if isinstance(data, dict) else "not a JSON object"
 
 
-def _first_line(error: Exception) -> str:
+def _unreadable(error: Exception) -> str:
+    """Why a file could not be read, in words: the first line of the reader's error."""
     return f"not readable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
 
 
@@ -343,7 +344,7 @@ def _checked(path: Path) -> tuple[Any, str | None]:
     except pd.errors.EmptyDataError:
         return None, "empty"
     except (ValueError, UnicodeDecodeError, OSError, csv.Error, pd.errors.ParserError) as error:  # JSON, Arrow, CSV
-        return None, _first_line(error)
+        return None, _unreadable(error)
     return data, _content_problem(path.name, data)
 
 
