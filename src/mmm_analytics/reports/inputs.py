@@ -153,27 +153,23 @@ def _record(paths: ProjectPaths, step: str) -> Path:
             raise ValueError(f"no later step {step!r}")
 
 
-def _recorded_digest(paths: ProjectPaths, step: str) -> str | None:
-    """The ``model_digest`` that ``step``'s record names; None where the file, or the key, is not there
-    (files of an earlier version) or cannot be read."""
-    try:
-        value = json.loads(_record(paths, step).read_text(encoding="utf-8")).get("model_digest")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) and value else None
-
-
-def _record_problem(paths: ProjectPaths, step: str) -> str | None:
-    """What is wrong with ``step``'s record when it is there but is not a JSON object (None: it is one,
-    or it is not there): then nobody can tell which model the step's files came from."""
+def _read_record(paths: ProjectPaths, step: str) -> tuple[dict[str, Any], str | None]:
+    """``step``'s record as a JSON object ({} where it is not there or is damaged) and what is wrong with
+    it when it is there but is not one (None: nothing): then nobody can tell which model the step's
+    files came from."""
     record = _record(paths, step)
     if not record.exists():
-        return None
+        return {}, None
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:  # empty, cut short, not UTF-8, a folder
-        return "empty" if record.is_file() and record.stat().st_size == 0 else _unreadable(error)
-    return None if isinstance(data, dict) else "not a JSON object"
+        return {}, "empty" if record.is_file() and record.stat().st_size == 0 else _unreadable(error)
+    return (data, None) if isinstance(data, dict) else ({}, "not a JSON object")
+
+
+def _record_problem(paths: ProjectPaths, step: str) -> str | None:
+    """What is wrong with ``step``'s record (:func:`_read_record`)."""
+    return _read_record(paths, step)[1]
 
 
 def _unreadable(error: Exception) -> str:
@@ -197,10 +193,11 @@ def current_steps(paths: ProjectPaths) -> dict[str, None]:
     digest = model_digest(paths.models_dir)
 
     def made_from_this_model(step: str, file: Path) -> bool:
-        if _record_problem(paths, step) is not None:  # which model made it is unknown: left out as damaged
+        record, problem = _read_record(paths, step)
+        if problem is not None:  # which model made it is unknown: left out as damaged
             return False
-        recorded = _recorded_digest(paths, step)
-        if recorded is not None and digest:
+        recorded = record.get("model_digest")  # not there in files of an earlier version
+        if isinstance(recorded, str) and recorded and digest:
             return recorded == digest
         return file.stat().st_mtime >= model_time
 
