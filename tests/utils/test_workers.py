@@ -74,6 +74,12 @@ def fail() -> None:
     raise ValueError("a figure failed")
 
 
+def start_slowly(marker: str) -> None:
+    """A worker initializer that takes a while: writes its pid to ``marker``, then sleeps."""
+    Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(60.0)
+
+
 # --- process tree helpers (Linux /proc) --------------------------------------------------------
 
 
@@ -235,3 +241,33 @@ def test_a_ctrl_c_while_the_fork_server_starts_is_left_to_the_parent() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "3", done.stderr
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+
+
+def test_a_worker_stopped_while_it_starts_says_nothing(tmp_path: Path) -> None:
+    """Before, a SIGTERM while a worker ran its initializer (importing matplotlib's fonts at the start
+    of `mmm eda`) printed the executor's 'Exception in initializer' with a `_Stop: 143` traceback
+    under the run's own words; now the worker ends quietly with status 143."""
+    marker = tmp_path / "worker.pid"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from concurrent.futures.process import BrokenProcessPool
+        from mmm_analytics.utils.workers import worker_pool
+        from tests.utils import test_workers as jobs
+        try:
+            with worker_pool(1, jobs.start_slowly, ({str(marker)!r},)) as pool:
+                pool.submit(abs, -3).result()
+        except BrokenProcessPool:
+            sys.exit(3)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60.0
+    while not (marker.exists() and marker.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(int(marker.read_text(encoding="utf-8")), signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 3
+    assert "Traceback" not in stderr and "_Stop" not in stderr, stderr

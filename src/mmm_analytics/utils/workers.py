@@ -177,18 +177,25 @@ def _start_worker(
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
 ) -> None:
-    """Set up a worker: signals, parent watch, ``MPLBACKEND=Agg``, then ``initializer(*initargs)``."""
+    """Set up a worker: signals, parent watch, ``MPLBACKEND=Agg``, then ``initializer(*initargs)``.
+
+    A worker stopped while it starts exits with status 143 and says nothing (the executor would
+    log the stop as a failed initializer, with its traceback).
+    """
     ppid = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    _set_parent_death_signal()
-    threading.Thread(target=_watch_parent, args=(parent, ppid), name="parent-watch", daemon=True).start()
-    os.environ["MPLBACKEND"] = "Agg"  # matplotlib reads it on import (the fork server's was started with it)
-    quiet_missing_glyphs()
-    for name in bare_packages:
-        _bare_package(name)
-    if initializer is not None:
-        initializer(*initargs)
+    try:
+        _set_parent_death_signal()
+        threading.Thread(target=_watch_parent, args=(parent, ppid), name="parent-watch", daemon=True).start()
+        os.environ["MPLBACKEND"] = "Agg"  # matplotlib reads it on import (the fork server's was started with it)
+        quiet_missing_glyphs()
+        for name in bare_packages:
+            _bare_package(name)
+        if initializer is not None:
+            initializer(*initargs)
+    except _Stop:
+        os._exit(SIGTERM_STATUS)
 
 
 def _run_job(fn: Callable[..., Any], *args: Any) -> Any:
