@@ -241,6 +241,24 @@ def test_dates_parse_in_both_formats(text: str, expected: str) -> None:
     assert dates.dtype == "datetime64[ns]"
 
 
+def test_iso_dates_with_other_utc_offsets_keep_their_own_day() -> None:
+    """Before, offsets that differ between rows (summer and winter time, or 'Z' beside a plain date) ended
+    'mmm data' in pandas' "Mixed timezones detected" traceback; each keeps the day it was written with."""
+    text = [
+        "2022-07-04T00:00:00+02:00",
+        "2022-12-26T00:00:00+01:00",
+        "2023-01-02T00:00:00Z",
+        "2023-01-09",
+        "2023-01-16 00:00-0530",
+    ]
+    dates, issues = parse_dates(pd.Series(text), SOURCE)
+    assert issues == []
+    assert list(dates) == [
+        pd.Timestamp(d) for d in ("2022-07-04", "2022-12-26", "2023-01-02", "2023-01-09", "2023-01-16")
+    ]
+    assert dates.dtype == "datetime64[ns]"
+
+
 def test_dates_written_day_first_get_the_hint() -> None:
     """Before, '13/01/2022' got only "use M/D/YYYY or YYYY-MM-DD", with no word that day and month are swapped."""
     _, issues = parse_dates(pd.Series(["6/1/2022", "13/1/2022", "20/01/2022"]), SOURCE)

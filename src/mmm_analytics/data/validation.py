@@ -216,16 +216,20 @@ FIRST_DATE, LAST_DATE = pd.Timestamp(config_data.FIRST_DATE), pd.Timestamp(confi
 DAY_FIRST_FORMS = (("%d/%m/%Y", "D/M/YYYY"), ("%d-%m-%Y", "D-M-YYYY (day first)"), ("%d.%m.%Y", "D.M.YYYY"))
 
 
+#: A UTC offset after an ISO date's time of day: ``Z``, ``+02:00``, ``-0530`` or ``+05``.
+UTC_OFFSET = r"(?<=\d\d:\d\d)(?::\d\d(?:\.\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
+
+
 def parse_dates(text: pd.Series, source: str) -> tuple[pd.Series, list[Issue]]:
     """Parse week-start dates written M/D/YYYY or ISO (YYYY-MM-DD); returns datetime64[ns]."""
     stripped = text.astype(str).str.strip()
     dates = pd.to_datetime(stripped, format="%m/%d/%Y", errors="coerce")
     rest = dates.isna()
     if rest.any():
-        iso = pd.to_datetime(stripped[rest], format="ISO8601", errors="coerce")
-        if getattr(iso.dt, "tz", None) is not None:
-            iso = iso.dt.tz_localize(None)
-        dates = dates.where(~rest, iso)
+        # A week starts on the day it was written with: a UTC offset is dropped, not applied (rows
+        # whose offsets differ, summer and winter time, would not parse together otherwise).
+        local = stripped[rest].str.replace(UTC_OFFSET, "", regex=True)
+        dates = dates.where(~rest, pd.to_datetime(local, format="ISO8601", errors="coerce"))
     # Weeks outside 1900-2200 are typing errors (and beyond what nanosecond timestamps hold).
     dates = dates.where((dates >= FIRST_DATE) & (dates <= LAST_DATE))
     dates = dates.dt.normalize().astype("datetime64[ns]")
