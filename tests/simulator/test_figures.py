@@ -100,3 +100,28 @@ def test_many_scenarios_widen_the_figure_and_long_names_are_shortened() -> None:
         assert len(last) == figures.MAX_LABEL_CHARS and last.endswith("…")
     finally:
         plt.close(fig)
+
+
+def test_an_interval_that_does_not_hold_its_point_is_drawn_as_it_is() -> None:
+    """Before, a point estimate above its interval's top (a skewed posterior: sales in lakhs of INR,
+    ROIs of 1e-5 against priors near 1) ended 'mmm simulate' in matplotlib's "'yerr' must not contain
+    negative values"; the bar is drawn from the interval's bottom to its top, wherever the point is."""
+    summary = pd.DataFrame(
+        {
+            "scenario": ["now", "push"],
+            "brand": ["all", "all"],
+            "region": ["all", "all"],
+            "incremental_sales": [1.2e-5, 3.0e-5],
+            "incremental_lower": [0.2e-5, 0.5e-5],
+            "incremental_upper": [0.9e-5, 2.5e-5],
+            "roi": [1e-5, 1e-5],
+            "contribution_TV": [1.2e-5, 3.0e-5],
+        }
+    )
+    fig = figures.scenario_figure(summary, ("TV",), VIZ)
+    try:
+        (whiskers,) = [c for c in fig.axes[0].collections if len(c.get_segments()) == 2]
+        spans = [sorted(segment[:, 1]) for segment in whiskers.get_segments()]
+        assert np.allclose(spans, [[0.2e-5, 0.9e-5], [0.5e-5, 2.5e-5]])
+    finally:
+        plt.close(fig)

@@ -107,13 +107,13 @@ def scenario_figure(summary: pd.DataFrame, channels: tuple[str, ...], viz: VizCo
         values = summary[f"contribution_{channel}"].to_numpy()
         left.bar(positions, values, bottom=bottom, color=colors[channel], label=channel)
         bottom += values
+    # The interval from its bottom to its top: the point estimate (the response at the fitted
+    # weights) may lie outside the draws' interval when the posterior is skewed.
+    lower, upper = summary["incremental_lower"].to_numpy(), summary["incremental_upper"].to_numpy()
     left.errorbar(
         positions,
-        summary["incremental_sales"],
-        yerr=[
-            summary["incremental_sales"] - summary["incremental_lower"],
-            summary["incremental_upper"] - summary["incremental_sales"],
-        ],
+        (lower + upper) / 2.0,
+        yerr=np.abs(upper - lower) / 2.0,
         fmt="none",
         ecolor="black",
         capsize=4,
