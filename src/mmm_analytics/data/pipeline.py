@@ -47,7 +47,7 @@ from mmm_analytics.data.columns import check_channel_columns
 from mmm_analytics.data.dictionary import build_dictionary
 from mmm_analytics.data.kaggle import fetch_kaggle_csv
 from mmm_analytics.data.loader import validate_file, write_raw_copy
-from mmm_analytics.data.spend import require_some_spend, spend_spike_notes, unspent_channel_notes
+from mmm_analytics.data.spend import require_some_spend, sales_scale_notes, spend_spike_notes, unspent_channel_notes
 from mmm_analytics.data.validation import ValidatedPanel, case_twin_notes, plausibility_notes
 from mmm_analytics.errors import InputError
 from mmm_analytics.style.numbers import counted
@@ -234,6 +234,7 @@ def run_data(
         *unreported_end_notes(validated.frame),
         *unspent_channel_notes(cleaned.frame, config.channel_table()),
         *spend_spike_notes(cleaned.frame, config.channel_table()),
+        *sales_scale_notes(cleaned.frame, config.channel_table()),
     )
     if holdout := schema.holdout_problem(config.holdout_weeks, validated.n_weeks):
         warnings = (*warnings, f"{holdout} ('mmm features' stops on it)")

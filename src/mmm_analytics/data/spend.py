@@ -4,7 +4,8 @@ response can be estimated, and from a few weeks hardly any.
 A brand x region segment (the model's and the optimiser's unit, summed over SKUs) whose spend on
 a channel is 0 in every week gives the fit nothing to learn that channel's curve from there: the
 curves report no ROI or marginal ROI for it and the advice keeps it at 0 (see
-:mod:`mmm_analytics.simulator.bounds`). The data step says so, one line per channel.
+:mod:`mmm_analytics.simulator.bounds`). The data step says so, one line per channel, and once
+when the media spend is as large as the sales (a unit slip in ``Sales_Value``).
 """
 
 from __future__ import annotations
@@ -80,6 +81,28 @@ def unspent_channel_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str,
                 "it at 0 there"
             )
     return tuple(notes)
+
+
+def sales_scale_notes(frame: pd.DataFrame, channels: Channels) -> tuple[str, ...]:
+    """One line when the panel's media spend (INR, from the exposures at the channels' CPMs or the spend
+    columns) is as large as its whole ``Sales_Value`` or larger: sales written in thousands or lakhs of
+    INR, or CPMs far too high, where FMCG media spend is a few percent of sales. Every ROI would then be
+    that many times too small, and the priors, which expect ROIs near 1, would fight the data.
+    ``frame``: a panel in the schema."""
+    if frame.empty or schema.SALES_VALUE not in frame:
+        return ()
+    spend = float(channels.spend(frame).fillna(0.0).to_numpy().sum())
+    sales = float(frame[schema.SALES_VALUE].fillna(0.0).clip(lower=0.0).sum())
+    if spend <= 0 or spend < sales:
+        return ()
+    ratio = spend / sales if sales > 0 else float("inf")
+    times = "more than" if sales <= 0 else f"{ratio:,.0f} times" if ratio >= 10 else f"{ratio:.1f} times"
+    return (
+        f"the panel's media spend ({numbers.grouped(spend)} INR) is {times} its total '{schema.SALES_VALUE}' "
+        f"({numbers.grouped(sales)} INR), where media spend is usually a few percent of sales: is '{schema.SALES_VALUE}' "
+        "in thousands or lakhs of INR? ROIs would read that many times too small; write it in INR, or check the "
+        "channels' 'cpm' in data_config.yaml",
+    )
 
 
 #: Weeks at the end of the panel whose spend is set beside the whole panel's average (a quarter).
