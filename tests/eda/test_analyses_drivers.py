@@ -90,6 +90,22 @@ def test_elasticity_skips_a_brand_whose_price_never_moves(panel: pd.DataFrame, m
     assert result.notes and "BrandA" in result.notes[0]
 
 
+def test_elasticity_without_units_names_the_units_not_the_price(panel: pd.DataFrame, make_view) -> None:
+    """Before, Sales_Units at 0 in every row skipped the figure with "no brand's price varies within its
+    SKUs: " and nothing after the colon, while the prices did vary."""
+    panel.loc[panel["Brand"] == "BrandA", "Sales_Units"] = 0.0
+    result = drivers.price_elasticity(make_view(panel))
+    assert list(result.table["brand"]) == ["BrandB"]
+    assert result.notes == ("BrandA: no week sells units (Sales_Units above 0) at a Net_Price above 0",)
+    panel["Sales_Units"] = 0.0
+    with pytest.raises(NotApplicable) as raised:
+        drivers.price_elasticity(make_view(panel))
+    assert str(raised.value) == (
+        "no brand's price elasticity can be fitted: BrandA: no week sells units (Sales_Units above 0) at a "
+        "Net_Price above 0; BrandB: no week sells units (Sales_Units above 0) at a Net_Price above 0"
+    )
+
+
 def test_rainfall_scatter_uses_geo_weeks_and_a_monthly_profile(view) -> None:
     result = drivers.rainfall_vs_sales(view)
     panel = result.panels["Rainfall_Index"]

@@ -197,9 +197,12 @@ def _brand_elasticity(rows: pd.DataFrame) -> tuple[dict[str, float], pd.DataFram
 
 def price_elasticity(view: PanelView) -> Elasticity:
     """Log-log price elasticity of units per brand, SKU levels removed (within-SKU variation only)."""
-    valid = view.rows[(view.rows[schema.NET_PRICE] > 0) & (view.rows[schema.SALES_UNITS] > 0)]
     fits, points, notes = [], {}, []
-    for brand, rows in valid.groupby(schema.BRAND, sort=True):
+    for brand, rows in view.rows.groupby(schema.BRAND, sort=True):
+        rows = rows[(rows[schema.NET_PRICE] > 0) & (rows[schema.SALES_UNITS] > 0)]
+        if rows.empty:
+            notes.append(f"{brand}: no week sells units ({schema.SALES_UNITS} above 0) at a {schema.NET_PRICE} above 0")
+            continue
         result = _brand_elasticity(rows)
         if result is None:
             notes.append(f"{brand}: {schema.NET_PRICE} never changes within a SKU, so no elasticity can be fitted")
@@ -208,7 +211,7 @@ def price_elasticity(view: PanelView) -> Elasticity:
         shown = min(len(result[1]), defaults.MAX_SCATTER_POINTS)
         points[str(brand)] = result[1].sample(shown, random_state=defaults.SAMPLE_SEED)
     if not fits:
-        raise NotApplicable("no brand's price varies within its SKUs: " + "; ".join(notes))
+        raise NotApplicable("no brand's price elasticity can be fitted: " + "; ".join(notes))
     return Elasticity(pd.DataFrame(fits), points, tuple(notes))
 
 
