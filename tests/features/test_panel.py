@@ -171,13 +171,37 @@ def test_too_long_holdout_names_the_key(dated_frame: pd.DataFrame, holdout: int)
 
 
 # ----- what the model cannot fit is an InputError naming the series, channel or control
-def test_a_series_without_training_sales_is_named(dated_frame: pd.DataFrame) -> None:
+@pytest.mark.parametrize("launch", [None, 91], ids=["never_sold", "launched_in_the_holdout"])
+def test_a_series_without_training_sales_is_left_out_and_named(dated_frame: pd.DataFrame, launch: int | None) -> None:
+    """Before, a brand launched in the holdout weeks stopped 'mmm features' ("correct its sales or remove
+    the series") although the panel was valid; it is left out of the model and named."""
     frame = dated_frame.copy()
-    frame.loc[(frame.Geo == "EAST") & (frame.Brand == "BrandB"), "Sales_Value"] = 0.0
+    weeks = sorted(frame["Date"].unique())
+    late = (frame.Geo == "EAST") & (frame.Brand == "BrandB")
+    if launch is not None:
+        late &= frame["Date"] < weeks[launch]
+    frame.loc[late, "Sales_Value"] = 0.0
+    panel = build_panel(frame, DataConfig(), FeatureConfig())
+    full = build_panel(dated_frame, DataConfig(), FeatureConfig())
+    assert "EAST/BrandB" not in panel.series_labels()
+    assert panel.series_labels() == [label for label in full.series_labels() if label != "EAST/BrandB"]
+    kept = [i for i, label in enumerate(full.series_labels()) if label != "EAST/BrandB"]
+    np.testing.assert_array_equal(panel.sales, full.sales[kept])
+    np.testing.assert_array_equal(panel.exposure, full.exposure[kept])
+    assert panel.notes[0] == (
+        "series EAST/BrandB sells nothing in the 91 training weeks (launched in the last weeks of the panel?): "
+        f"left out of the model, the curves and the advice, which cover the other {len(kept)} series"
+    )
+
+
+def test_a_panel_where_no_series_sells_in_the_training_weeks_is_named(dated_frame: pd.DataFrame) -> None:
+    frame = dated_frame.assign(Sales_Value=0.0)
     with pytest.raises(InputError) as caught:
         build_panel(frame, DataConfig(), FeatureConfig())
     message = str(caught.value)
-    assert message.startswith("series EAST/BrandB has zero Sales_Value in all 91 training weeks")
+    assert message.startswith(
+        "no series has a Sales_Value above 0 in any of the 91 training weeks: there is nothing to fit"
+    )
     assert "re-run 'mmm data'" in message and "\n" not in message
 
 
@@ -257,3 +281,13 @@ def test_weeks_whose_sales_the_cleaning_filled_in_are_marked_per_series(sku_fram
     np.testing.assert_array_equal(panel.observed[0, :12], [0.0] * 10 + [1.0] * 2)
     assert panel.series_subset([1, 0]).sales_observed[1, :10].sum() == 0
     assert build_panel(sku_frame, DataConfig(), FeatureConfig()).sales_observed is None  # every week observed
+
+
+def test_a_built_panel_with_a_series_that_sells_nothing_is_refused_by_the_fit_check(
+    geo_brand_panel: FeaturePanel,
+) -> None:
+    """A features file written before series without training sales were left out still stops the fit, by name."""
+    sales = geo_brand_panel.sales.copy()
+    sales[1] = 0.0
+    with pytest.raises(InputError, match=r"^series CENTRAL/BrandB has zero Sales_Value in all 91 training weeks"):
+        require_fittable(dataclasses.replace(geo_brand_panel, sales=sales), "re-run 'mmm features'")

@@ -27,6 +27,7 @@ from mmm_analytics.features.hierarchical import Vocabulary
 from mmm_analytics.features.price_elasticity import relative_price
 from mmm_analytics.features.scaling import Scalers, control_notes
 from mmm_analytics.style.numbers import counted
+from mmm_analytics.utils.words import listed, numbered
 
 type Array = npt.NDArray[np.float64]
 
@@ -173,6 +174,11 @@ def _check_arrays(
             )
     train_sales = arrays["sales"][:, :n_train_weeks]
     dead = np.flatnonzero(~(train_sales > 0).any(axis=1))
+    if dead.size and dead.size == len(labels):
+        raise InputError(
+            f"no series has a Sales_Value above 0 in any of the {n_train_weeks} training weeks: there is nothing to "
+            f"fit; check the file's Sales_Value column; {fix}"
+        )
     if dead.size:
         more = f" (and {dead.size - 1} more series)" if dead.size > 1 else ""
         raise InputError(
@@ -231,6 +237,35 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
     return grouped
 
 
+def _without_unsold_series(
+    grouped: pd.DataFrame, series: pd.DataFrame, keys: list[str], train_dates: pd.DatetimeIndex
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """``grouped`` and ``series`` without the series that sell nothing in any training week (launched
+    in the holdout weeks: nothing to fit them to), and those series' labels (``Geo/Brand[/SKU]``). When
+    no series sells, all are kept: the fit check names the panel's problem."""
+    train = grouped[grouped[schema.DATE].isin(train_dates)]
+    sells = (train[schema.SALES_VALUE] > 0).groupby([train[k] for k in keys], sort=True).any()
+    keep = sells.reindex(pd.MultiIndex.from_frame(series[keys]), fill_value=False).to_numpy(dtype=bool)
+    if keep.all() or not keep.any():
+        return grouped, series, []
+    unsold = ["/".join(str(value) for value in row) for row in series.loc[~keep, keys].itertuples(index=False)]
+    kept = series[keep].reset_index(drop=True)
+    rows = pd.MultiIndex.from_frame(grouped[keys]).isin(pd.MultiIndex.from_frame(kept[keys]))
+    return grouped[rows].reset_index(drop=True), kept, unsold
+
+
+def _unsold_notes(unsold: list[str], n_train_weeks: int, n_modelled: int) -> tuple[str, ...]:
+    """One line naming the series left out for selling nothing in the training weeks (none: no line)."""
+    if not unsold:
+        return ()
+    shown = listed([*unsold[:3], f"{len(unsold) - 3} more"] if len(unsold) > 4 else unsold)
+    return (
+        f"{numbered(len(unsold), 'series', 'series')} {shown} {numbered(len(unsold), 'sells', 'sell')} nothing in the "
+        f"{n_train_weeks} training weeks (launched in the last weeks of the panel?): left out of the model, the "
+        f"curves and the advice, which cover the other {counted(n_modelled, 'series', plural='series')}",
+    )
+
+
 def build_panel(
     frame: pd.DataFrame, data_config: DataConfig, feature_config: FeatureConfig, source: str = ""
 ) -> FeaturePanel:
@@ -266,6 +301,9 @@ def build_panel(
     if problem := schema.holdout_problem(data_config.holdout_weeks, n_weeks):
         raise InputError(problem)
     grouped = grouped.sort_values([*keys, schema.DATE])
+    n_train = n_weeks - data_config.holdout_weeks
+    grouped, series, unsold = _without_unsold_series(grouped, series, keys, dates[:n_train])
+    n_series = len(series)
 
     def cube(columns: list[str]) -> Array:
         return grouped[columns].to_numpy(dtype=np.float64).reshape(n_series, n_weeks, len(columns))
@@ -277,7 +315,6 @@ def build_panel(
     control_columns = [c for c in MEAN_CONTROLS if c in grouped.columns]
     controls = np.concatenate([np.broadcast_to(calendar, (n_series, *calendar.shape)), cube(control_columns)], axis=-1)
     exposure, sales = cube(media_columns), cube([schema.SALES_VALUE])[..., 0]
-    n_train = n_weeks - data_config.holdout_weeks
     control_names = ("trend", "festive_week", *fourier_names, *control_columns)
     geo, brand = tuple(series[schema.GEO].astype(str)), tuple(series[schema.BRAND].astype(str))
     sku = tuple(series[schema.SKU].astype(str)) if schema.SKU in keys else None
@@ -304,6 +341,7 @@ def build_panel(
         scalers=scalers,
         sales_observed=partly_observed(observed),
         notes=(
+            *_unsold_notes(unsold, n_train, n_series),
             *unspent_channel_notes(frame, table),
             *control_notes(train_controls, control_names, scalers.whitening.shape[1]),
         ),
