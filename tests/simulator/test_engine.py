@@ -482,3 +482,14 @@ def test_a_spend_far_beyond_any_week_of_the_data_is_named(simulator: MarketingSi
     loud = simulator.simulate_scenario(current | {channel: 3.0 * highest}, brand, region)
     (line,) = [w for w in loud.warnings if "times its highest weekly spend" in w]
     assert line.startswith(f"{channel} at ") and " is 3.0 times its highest weekly spend in the data (" in line
+
+
+def test_a_pair_the_model_does_not_have_is_named_as_such(tmp_path: Path) -> None:
+    """A brand x region left out of the model (its series sold nothing in the training weeks) is not
+    called unsold there: the panel had it."""
+    base = build_params(n_weeks=20)
+    params = dataclasses.replace(base, series_region=("CENTRAL", "EAST", "CENTRAL", "CENTRAL"))
+    sim = MarketingSimulator.from_model_dir(write_model(tmp_path / "m", params))
+    with pytest.raises(InputError, match=r"^the model has no series of brand 'BrandB' in region 'EAST' \(not sold"):
+        sim.rows("BrandB", "EAST")
+    assert len(sim.rows("BrandB", "CENTRAL")) == 2

@@ -184,7 +184,10 @@ class MarketingSimulator:
             raise InputError(f"unknown region {region!r}; choose one of: {', '.join(self.regions)} or all")
         picked = [i for i, (b, r) in enumerate(self.segments) if brand in (ALL, b) and region in (ALL, r)]
         if not picked:
-            raise InputError(f"brand {brand!r} is not sold in region {region!r}; pick another pair")
+            raise InputError(
+                f"the model has no series of brand {brand!r} in region {region!r} (not sold there, or nothing sold "
+                "in its training weeks); pick another pair"
+            )
         return np.asarray(picked, dtype=np.int64)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - the simulator lives as long as its caches
