@@ -8,6 +8,7 @@ match 0 and 1 within 0.2 (about 4 and 3 standard errors).
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
@@ -108,6 +109,18 @@ def test_too_many_tests_for_a_tiny_panel() -> None:
     # one channel, one series: 4 slices that are all the same series, 33 windows each
     with pytest.raises(InputError, match="cannot draw 200 distinct lift tests"):
         draw_lift_tests(tiny, 200, 1, channels=["TV"])
+
+
+def test_more_tests_than_the_panel_has_room_for_are_refused_at_once(panel: SyntheticPanel) -> None:
+    """Before, 'mmm data --lift-tests 1000000000' drew 50 tries per wanted test and ran for hours."""
+    # 6 channels x (4 regions + 3 x 4 brand x regions + 3 brands + 1 national) x 53 windows of 8 weeks
+    room = 6 * (4 + 12 + 3 + 1) * 53
+    started = time.perf_counter()
+    with pytest.raises(
+        InputError, match=rf"^cannot draw 1000000000 distinct lift tests .* room for {room} at most; ask"
+    ):
+        draw_lift_tests(panel, 10**9, 1)
+    assert time.perf_counter() - started < 1.0
 
 
 def test_national_tests_cover_every_brand_and_region(panel: SyntheticPanel) -> None:

@@ -134,6 +134,14 @@ def draw_lift_tests(
         else np.random.default_rng([int(rng_or_seed), LIFT_TEST_STREAM])
     )
     order = _channel_order(panel, channels)
+    n_geos, n_brands, _ = panel.expected_sales.shape
+    windows = n_weeks - weeks + 1
+    room = len(order) * windows * sum((n_brands if b else 1) * (n_geos if r else 1) for b, r in slices)
+    if n > room:  # refused before drawing: each wanted test has a number of tries
+        raise InputError(
+            f"cannot draw {n} distinct lift tests from a panel of {n_weeks} weeks: its channels, slices and "
+            f"{windows} windows of {weeks} weeks have room for {room} at most; ask for fewer"
+        )
     tests: dict[_Test, None] = {}  # insertion-ordered set
     for _ in range(TRIES_PER_TEST * n):
         if len(tests) == n:
