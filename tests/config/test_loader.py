@@ -372,6 +372,16 @@ def test_non_utf8_yaml_names_the_file(tmp_path: Path) -> None:
         load_config(tmp_path)
 
 
+@pytest.mark.parametrize(
+    "nested", ["[" * 2000 + "]" * 2000, "{a: " * 2000 + "1" + "}" * 2000], ids=["lists", "mappings"]
+)
+def test_yaml_nested_thousands_of_levels_deep_names_the_file(tmp_path: Path, nested: str) -> None:
+    """Before, a value nested 500 levels deep ended every command in a RecursionError traceback."""
+    write_config(tmp_path, "data_config.yaml", f"x: {nested}\n")
+    with pytest.raises(InputError, match=r"data_config\.yaml: lists or mappings nested hundreds of levels deep"):
+        load_config(tmp_path)
+
+
 def test_a_key_given_twice_names_the_file_both_lines_and_the_fix(tmp_path: Path) -> None:
     """YAML kept the last of the two silently: 200 ran while the user looked at the 13 they edited."""
     path = write_config(tmp_path, "model_config.yaml", "seed: 1\nholdout_weeks: 13\nepochs: 3\nholdout_weeks: 200\n")

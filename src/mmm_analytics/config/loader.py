@@ -179,6 +179,10 @@ def read_yaml(path: Path, loader_class: type[UniqueKeyLoader] = UniqueKeyLoader)
             loader.dispose()
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; save it as a UTF-8 YAML file") from None
+    except RecursionError:  # the parser recurses once per level of lists or mappings inside each other
+        raise InputError(
+            f"{path}: lists or mappings nested hundreds of levels deep, too deep to read; fix the syntax"
+        ) from None
     except DuplicateKeyError as error:
         twice = f"(first on line {error.first_line})" if error.first_line != error.line else "(both on that line)"
         key = f"'{error.key}'" if error.key.isprintable() else repr(error.key)
