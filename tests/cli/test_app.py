@@ -95,6 +95,22 @@ def test_an_ascii_only_output_prints_its_table_not_a_traceback(tmp_path: Path) -
     result.stdout.decode("ascii")  # nothing but ASCII was written
 
 
+@pytest.mark.parametrize("args", [["--help"], []], ids=["help", "bare"])
+def test_the_root_help_prints_on_an_ascii_only_narrow_output(tmp_path: Path, args: list[str]) -> None:
+    """Before, 'mmm --help' at 20-40 columns with PYTHONIOENCODING=ascii ended in a UnicodeEncodeError on
+    Rich's ellipsis: the root's help printed before the callback that lets ASCII streams write '?'."""
+    result = subprocess.run(
+        [str(MMM), *args],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "20"},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == (0 if args else 2), result.stderr.decode("ascii", "replace")
+    assert b"Traceback" not in result.stderr and b"Usage" in result.stdout + result.stderr
+    (result.stdout + result.stderr).decode("ascii")  # nothing but ASCII was written
+
+
 def test_the_env_file_of_the_folder_the_command_runs_in_is_read(tmp_path: Path) -> None:
     """The Kaggle error says to put credentials in .env, but the .env beside the user's data was never read
     (the search started from the package's own folder)."""

@@ -181,7 +181,6 @@ def root(
 ) -> None:
     """Marketing Mix Modeling toolkit."""
     os.environ["MPLBACKEND"] = "Agg"  # figures are files: no window, and no other backend's requirements
-    tolerate_narrow_encodings()
     from mmm_analytics.utils.matplotlib_env import quiet_missing_glyphs, usable_matplotlib_config
 
     usable_matplotlib_config()
@@ -222,6 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point (``mmm``); ``argv`` lets the scripts/ wrappers reuse it."""
     _load_dotenv()
     tolerate_closed_pipe()
+    tolerate_narrow_encodings()  # before any output: the root's --help is printed before its callback runs
     sys.unraisablehook = pass_on_interrupts
     try:
         app(args=argv, prog_name="mmm")
