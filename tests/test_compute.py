@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
+import textwrap
+import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -174,3 +178,37 @@ def test_only_unfinished_tasks_are_cancelled_and_their_workers_not_killed() -> N
     assert fake.cancelled == [("c", False), ("d", False)]
     cancel_unfinished(fake, [])
     assert len(fake.cancelled) == 2
+
+
+def wait_in_a_task(seconds: float) -> float:
+    """A task that runs until the driver is stopped."""
+    time.sleep(seconds)
+    return seconds
+
+
+STOPPED_DRIVER = textwrap.dedent(
+    """
+    import os, signal, threading
+    from mmm_analytics.compute import run_tasks
+    from tests import test_compute as jobs
+
+    threading.Timer(8.0, os.kill, (os.getpid(), signal.SIGTERM)).start()  # while ray.get waits on the task
+    run_tasks(jobs.wait_in_a_task, [120.0], "ray")
+    """
+)
+
+
+@needs_ray
+def test_a_driver_stopped_while_ray_tasks_run_ends_quietly_with_143() -> None:
+    """Before, SIGTERM (a job scheduler, 'timeout') made Ray's native handler print stack dumps and abort
+    (exit 134); once that was replaced, Ray turned the stop inside ray.get into a silent exit 1."""
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED_DRIVER],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
+    assert done.returncode == 143, done.stderr[-2000:]
+    assert "SIGTERM received" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]

@@ -10,7 +10,8 @@ so both backends give the same numbers.
   that lives as long as this process. ``shared`` values go to the object store once. Every
   task runs with the numerical backend's variables (:data:`mmm_analytics.backend.DEFAULTS`,
   the driver's values where it has them), so Keras and JAX start on JAX, CPU, float64, and
-  with the driver's BLAS thread count, so NumPy sums in the same order.
+  with the driver's BLAS thread count, so NumPy sums in the same order. SIGTERM ends the driver
+  with status 143 and no words, as it does without Ray.
 
 Ray is an optional extra and is imported only on the ``ray`` path.
 """
@@ -18,13 +19,15 @@ Ray is an optional extra and is imported only on the ``ray`` path.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from typing import Any, assert_never
 
 from mmm_analytics.backend import DEFAULTS
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.workers import usable_cpus
+from mmm_analytics.utils.workers import Terminated, usable_cpus
 
 #: How to get the Ray extra, for the error when it is missing.
 RAY_INSTALL = "pip install 'mmm-analytics[ray]'"
@@ -115,6 +118,7 @@ def connect_ray(num_cpus: int | None = None) -> Any:
         import logging
 
         address = os.environ.get(RAY_ADDRESS) or None
+        before = signal.getsignal(signal.SIGTERM)
         ray.init(
             address=address or "local",
             num_cpus=None if address else (num_cpus or os.cpu_count()),
@@ -123,7 +127,32 @@ def connect_ray(num_cpus: int | None = None) -> Any:
             log_to_driver=False,
             logging_level=logging.WARNING,
         )
+        _sigterm_as_before(before)
     return ray
+
+
+def _sigterm_as_before(before: Any) -> None:
+    """Let SIGTERM end this process as it did before Ray was started: through ``before`` (the Python
+    handler then), else with exit status 143 and no words. ``ray.init`` sets a handler of its own
+    and a native failure handler that printed stack dumps and aborted (status 134); the handler set
+    here raises :class:`~mmm_analytics.utils.workers.Terminated`, so the program unwinds and Ray
+    shuts down at exit."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if callable(before):
+        signal.signal(signal.SIGTERM, before)
+        return
+
+    def terminated(signum: int, _frame: object) -> None:
+        _terminated.set()
+        raise Terminated(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminated)
+
+
+#: Set once SIGTERM reached the driver: Ray turns the exception of the handler into ``SystemExit(1)``
+#: when it lands in a blocking ``ray.get``, and the program ends with 143 all the same.
+_terminated = threading.Event()
 
 
 def _call(fn: Callable[..., Any], *args: Any) -> Any:
@@ -160,6 +189,8 @@ def _run_on_ray[R](
             if on_result is not None:
                 on_result(results[-1])
     except BaseException as error:
+        if _terminated.is_set():
+            raise Terminated(128 + signal.SIGTERM) from None
         cancel_unfinished(ray, pending[len(results) + 1 :])  # the task that raised has finished
         cause = getattr(error, "cause", None)
         if isinstance(error, ray.exceptions.RayTaskError) and isinstance(cause, InputError):
