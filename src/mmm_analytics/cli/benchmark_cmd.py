@@ -24,6 +24,7 @@ from mmm_analytics.cli.common import (
 from mmm_analytics.cli.train_cmd import BACKEND_HELP, with_backend
 from mmm_analytics.compute import Backend
 from mmm_analytics.errors import InputError
+from mmm_analytics.style.numbers import counted
 from mmm_analytics.utils.options import comma_list
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -188,6 +189,12 @@ def benchmark(
             if lift_tests:
                 console.print(_lift_line(run))
 
+        fits = len(chosen) * len(seed_list) * (2 + bool(lift_tests))
+        console.print(
+            f"benchmark: {counted(len(chosen), 'world')} x {counted(len(seed_list), 'seed')}, {fits} fits "
+            f"(ours, the true-form floor{', with lift tests' if lift_tests else ''}) on the {config.model.compute.backend} "
+            "backend, a minute or more each on 2 cores; a line per world and seed as it ends"
+        )
         result = run_benchmark(
             chosen,
             seed_list,
