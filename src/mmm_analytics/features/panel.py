@@ -276,7 +276,8 @@ def build_panel(
     ------
     InputError
         A missing channel column, an incomplete grid, a too long holdout, a list price that is
-        not > 0, a missing or non-finite value, or a series without sales in every training week.
+        not > 0, a missing or non-finite value, or no series with sales in any training week (a
+        series without them, while others have some, is left out and named in ``notes``).
     """
     keys = [schema.GEO, schema.BRAND] + (
         [schema.SKU] if feature_config.granularity is Granularity.GEO_BRAND_SKU else []
