@@ -330,6 +330,19 @@ def test_the_command_names_an_unknown_world(tmp_path: Path) -> None:
     assert "--settings" in result.output
 
 
+def test_the_commands_choices_take_any_letter_case(tmp_path: Path) -> None:
+    """Before, '--backend LOCAL', '--lift-slices MIXED' and '--lift-choice ERROR' were "not one of" the
+    choices, while '--settings' took any case; here the run stops at the unknown world, after them."""
+    from typer.testing import CliRunner
+
+    from mmm_analytics.cli.app import app
+
+    choices = ["--backend", "LOCAL", "--lift-slices", "MIXED", "--lift-choice", "Uncertain"]
+    result = CliRunner().invoke(app, ["benchmark", *choices, "--settings", "wild", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--settings" in result.output and "Invalid value" not in result.output
+
+
 @pytest.mark.parametrize(
     "family, expected",
     [("beta_gamma", 1.0), ("geometric", 1.0), ("weibull", float("nan"))],

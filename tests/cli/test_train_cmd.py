@@ -51,6 +51,16 @@ def test_an_unknown_form_is_one_line_and_exit_code_2(flag: str) -> None:
     assert "cubic" in result.output and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_choice_options_take_any_letter_case(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, 'WEIBULL', 'Hill', 'LOCAL' or 'BRAND' were "not one of" the choices, while '--settings' and
+    '--format' took any case."""
+    monkeypatch.chdir(tmp_path)
+    args = ["--carryover", "WEIBULL", "--saturation", "Hill", "--saturation-scaling", "Relative"]
+    result = CliRunner().invoke(app, ["train", *args, "--backend", "LOCAL", "--split-by", "BRAND"])
+    assert result.exit_code == 2
+    assert "features.parquet' not found" in result.stderr and "Invalid value" not in result.stderr
+
+
 def test_backend_option_replaces_the_configs_and_leaves_the_rest(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     checked: list[bool] = []
     monkeypatch.setattr(train_cmd, "require_ray", lambda: checked.append(True))

@@ -137,16 +137,16 @@ def benchmark(
     output: Annotated[
         Path, typer.Option("--output", help="Folder for benchmark.md and the CSVs.")
     ] = DEFAULTS.reports_dir,
-    backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
+    backend: Annotated[Backend | None, typer.Option("--backend", case_sensitive=False, help=BACKEND_HELP)] = None,
     scale: Annotated[str | None, typer.Option("--scale", help=SCALE_HELP)] = None,
     noise: Annotated[float | None, typer.Option("--noise", help=NOISE_HELP)] = None,
     lift_tests: Annotated[int, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = 0,
-    lift_slices: Annotated[LiftSlicesChoice, typer.Option("--lift-slices", help=LIFT_SLICES_HELP)] = (
-        LiftSlicesChoice.NATIONAL
-    ),
-    lift_choice: Annotated[LiftChoiceOption, typer.Option("--lift-choice", help=LIFT_CHOICE_HELP)] = (
-        LiftChoiceOption.ERROR
-    ),
+    lift_slices: Annotated[
+        LiftSlicesChoice, typer.Option("--lift-slices", case_sensitive=False, help=LIFT_SLICES_HELP)
+    ] = (LiftSlicesChoice.NATIONAL),
+    lift_choice: Annotated[
+        LiftChoiceOption, typer.Option("--lift-choice", case_sensitive=False, help=LIFT_CHOICE_HELP)
+    ] = (LiftChoiceOption.ERROR),
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic worlds, fit each with the config and with the truth's forms (the floor), compare with the truth."""

@@ -168,12 +168,18 @@ def train(
         Path, typer.Option("--figures", help="Folder for the model's figures.")
     ] = DEFAULTS.model_figures,
     epochs: Annotated[int | None, typer.Option("--epochs", min=1, max=MAX_EPOCHS, help=EPOCHS_HELP)] = None,
-    carryover: Annotated[CarryoverChoice | None, typer.Option("--carryover", help=CARRYOVER_HELP)] = None,
-    saturation: Annotated[SaturationChoice | None, typer.Option("--saturation", help=SATURATION_HELP)] = None,
-    saturation_scaling: Annotated[ScalingChoice | None, typer.Option("--saturation-scaling", help=SCALING_HELP)] = None,
-    backend: Annotated[Backend | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
+    carryover: Annotated[
+        CarryoverChoice | None, typer.Option("--carryover", case_sensitive=False, help=CARRYOVER_HELP)
+    ] = None,
+    saturation: Annotated[
+        SaturationChoice | None, typer.Option("--saturation", case_sensitive=False, help=SATURATION_HELP)
+    ] = None,
+    saturation_scaling: Annotated[
+        ScalingChoice | None, typer.Option("--saturation-scaling", case_sensitive=False, help=SCALING_HELP)
+    ] = None,
+    backend: Annotated[Backend | None, typer.Option("--backend", case_sensitive=False, help=BACKEND_HELP)] = None,
     lift_tests: Annotated[Path | None, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = None,
-    split_by: Annotated[SplitBy | None, typer.Option("--split-by", help=SPLIT_BY_HELP)] = None,
+    split_by: Annotated[SplitBy | None, typer.Option("--split-by", case_sensitive=False, help=SPLIT_BY_HELP)] = None,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Train the model on the training weeks, validate on the holdout weeks, save everything later steps need."""
