@@ -146,3 +146,14 @@ def test_draws_widen_for_drifting_residuals_by_default_and_in_the_shipped_config
     shipped = load_config(Path(__file__).resolve().parents[2] / "config").model.intervals
     assert ModelConfig().intervals.autocorrelation is True and shipped.autocorrelation is True
     assert ModelConfig.model_validate({"intervals": {"autocorrelation": False}}).intervals.autocorrelation is False
+
+
+@pytest.mark.parametrize("kind", ["carryover", "saturation"])
+def test_a_candidate_form_listed_twice_names_the_key(tmp_path: Path, kind: str) -> None:
+    """Before, 'selection.carryover: [weibull, weibull]' was taken as it stood: a form fitted and scored twice."""
+    form = "weibull" if kind == "carryover" else "hill"
+    (tmp_path / "model_config.yaml").write_text(f"selection:\n  {kind}: [{form}, {form}]\n", encoding="utf-8")
+    with pytest.raises(
+        InputError, match=rf"key 'selection\.{kind}': {form} is listed more than once; list each form once"
+    ):
+        load_config(tmp_path)

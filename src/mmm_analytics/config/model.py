@@ -240,6 +240,15 @@ class SelectionSettings(Settings):
     #: (every brand kept), with one fold; the form is shared by all series, so a sample tells it apart.
     max_series: int = Field(default=60, ge=1)
 
+    @field_validator("carryover", "saturation")
+    @classmethod
+    def _each_form_once(cls, forms: list[StrEnum]) -> list[StrEnum]:
+        """A form listed twice would be fitted and scored twice, and could be pooled with itself."""
+        twice = sorted({str(form) for form in forms if forms.count(form) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} is listed more than once; list each form once")
+        return forms
+
 
 class SplitBy(StrEnum):
     """Fit each market on its own (``mmm train --split-by``): one model per brand or per region."""
