@@ -229,7 +229,7 @@ def damaged_records(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[st
         if record.name in READ_FROM_DISK or not any(_earlier(name, results) for name in names):
             continue
         if (problem := _record_problem(paths, step)) is not None:
-            lines.append(f"'{record}' is damaged ({problem}); run 'mmm {step}' again to rewrite it")
+            lines.append(_damaged_line(record, problem, f"mmm {step}"))
     return tuple(lines)
 
 
@@ -345,9 +345,10 @@ def _checked(path: Path) -> tuple[Any, str | None]:
     return data, _content_problem(path.name, data)
 
 
-def _damaged_line(path: Path, problem: str) -> str:
-    """One line naming the damaged file ``path``, what is wrong and the command that writes it again."""
-    return f"'{path}' is damaged ({problem}); run '{READ_FROM_DISK[path.name][0]}' again to rewrite it"
+def _damaged_line(path: Path, problem: str, command: str | None = None) -> str:
+    """One line naming the damaged file ``path``, what is wrong and the command that writes it again
+    (by default the one :data:`READ_FROM_DISK` names for it)."""
+    return f"'{path}' is damaged ({problem}); run '{command or READ_FROM_DISK[path.name][0]}' again to rewrite it"
 
 
 @dataclass(slots=True)
