@@ -143,10 +143,10 @@ def benchmark(
     lift_tests: Annotated[int, typer.Option("--lift-tests", help=LIFT_TESTS_HELP)] = 0,
     lift_slices: Annotated[
         LiftSlicesChoice, typer.Option("--lift-slices", case_sensitive=False, help=LIFT_SLICES_HELP)
-    ] = (LiftSlicesChoice.NATIONAL),
+    ] = LiftSlicesChoice.NATIONAL,
     lift_choice: Annotated[
         LiftChoiceOption, typer.Option("--lift-choice", case_sensitive=False, help=LIFT_CHOICE_HELP)
-    ] = (LiftChoiceOption.ERROR),
+    ] = LiftChoiceOption.ERROR,
     config_dir: ConfigDirOption = DEFAULT_CONFIG_DIR,
 ) -> None:
     """Generate synthetic worlds, fit each with the config and with the truth's forms (the floor), compare with the truth."""
