@@ -167,9 +167,9 @@ def _read_record(paths: ProjectPaths, step: str) -> tuple[dict[str, Any], str | 
     return (data, None) if isinstance(data, dict) else ({}, "not a JSON object")
 
 
-def _record_problem(paths: ProjectPaths, step: str) -> str | None:
-    """What is wrong with ``step``'s record (:func:`_read_record`)."""
-    return _read_record(paths, step)[1]
+def _record_problems(paths: ProjectPaths) -> dict[str, str | None]:
+    """What is wrong with each later step's record (:func:`_read_record`; None: nothing), each read once."""
+    return {step: _read_record(paths, step)[1] for step in dict.fromkeys(step for step, _ in EARLIER_RESULTS.values())}
 
 
 def _unreadable(error: Exception) -> str:
@@ -209,26 +209,32 @@ def current_steps(paths: ProjectPaths) -> dict[str, None]:
     return dict.fromkeys(["train", *sorted(current)])
 
 
-def earlier_results(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:
+def earlier_results(
+    paths: ProjectPaths, results: Mapping[str, Any], problems: Mapping[str, str | None]
+) -> tuple[str, ...]:
     """What :data:`EARLIER_RESULTS` holds from the model before the one this run (``results``) trained;
-    a step whose record is damaged is named by :func:`damaged_records` instead."""
+    a step whose record is damaged (``problems``, of :func:`_record_problems`) is named by
+    :func:`damaged_records` instead."""
     return tuple(
         words
         for name, (step, words) in EARLIER_RESULTS.items()
-        if _earlier(name, results) and _file(paths, name).is_file() and _record_problem(paths, step) is None
+        if _earlier(name, results) and _file(paths, name).is_file() and problems[step] is None
     )
 
 
-def damaged_records(paths: ProjectPaths, results: Mapping[str, Any]) -> tuple[str, ...]:
+def damaged_records(
+    paths: ProjectPaths, results: Mapping[str, Any], problems: Mapping[str, str | None]
+) -> tuple[str, ...]:
     """One line for each later step left out because the record of the model it was run on is damaged
-    (the records the page reads itself, ``optimal_allocation.json``, are named when they are read)."""
+    (``problems``, of :func:`_record_problems`; the records the page reads itself,
+    ``optimal_allocation.json``, are named when they are read)."""
     lines = []
-    for step in dict.fromkeys(step for step, _ in EARLIER_RESULTS.values()):
+    for step, problem in problems.items():
         record = _record(paths, step)
         names = [name for name, (owner, _) in EARLIER_RESULTS.items() if owner == step]
         if record.name in READ_FROM_DISK or not any(_earlier(name, results) for name in names):
             continue
-        if (problem := _record_problem(paths, step)) is not None:
+        if problem is not None:
             lines.append(_damaged_line(record, problem, f"mmm {step}"))
     return tuple(lines)
 
@@ -480,6 +486,7 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
     interval = metadata.interval_level if metadata is not None else level
     reading = _Reading([])
+    problems = _record_problems(paths)
     pooled = () if metadata is None or params is None else _pooled(reading, models, params, metadata)
     roi = _channel_roi(reading, paths, results, () if params is None else tuple(params.channels))
     curves, allocation = _curves(reading, paths, results), _allocation(reading, paths, results)
@@ -493,8 +500,8 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         frontier=reading.table(_current(paths, "efficiency_frontier.csv", results)),
         decomposition=reading.table(paths.reports_dir / "decomposition.csv"),
         metrics=reading.json(paths.reports_dir / "model_metrics.json"),
-        stale=earlier_results(paths, results),
-        damaged=(*reading.damaged, *damaged_records(paths, results)),
+        stale=earlier_results(paths, results, problems),
+        damaged=(*reading.damaged, *damaged_records(paths, results, problems)),
         plan_curves=_plan_curves(curves, allocation),
         plan_roi=_plan_roi(reading, paths, results, allocation),
     )
