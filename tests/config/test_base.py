@@ -1,6 +1,8 @@
-"""The shared config base: frozen models, unknown keys rejected."""
+"""The shared config base: frozen models, unknown keys rejected, numbers and choices read as meant."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 import pydantic
 import pytest
@@ -51,3 +53,32 @@ def test_a_number_must_be_finite(key: str, value: float) -> None:
     threshold crashed ``mmm data`` writing its report; an infinite curve range wrote non-finite curves)."""
     with pytest.raises(pydantic.ValidationError, match="finite number"):
         Mixed.model_validate({key: value})
+
+
+class Colour(StrEnum):
+    RED = "red"
+    DARK_BLUE = "dark_blue"
+
+
+class Choosing(Settings):
+    colour: Colour = Colour.RED
+    maybe: Colour | None = None
+    colours: list[Colour] = pydantic.Field(default_factory=list)
+    name: str = "Mixed Case"
+
+
+@pytest.mark.parametrize("written", ["DARK_BLUE", "Dark_Blue", "dark_blue"])
+def test_a_choice_is_taken_in_any_letter_case(written: str) -> None:
+    """As the command line's choices are: ``compute.backend: Ray`` in a YAML was refused before."""
+    choosing = Choosing.model_validate({"colour": written, "maybe": written, "colours": [written, "RED"]})
+    assert (choosing.colour, choosing.maybe, choosing.colours) == (
+        Colour.DARK_BLUE,
+        Colour.DARK_BLUE,
+        [Colour.DARK_BLUE, Colour.RED],
+    )
+
+
+def test_other_text_keeps_its_letter_case_and_unknown_choices_are_refused() -> None:
+    assert Choosing.model_validate({"name": "Brand A"}).name == "Brand A"
+    with pytest.raises(pydantic.ValidationError, match="colour"):
+        Choosing.model_validate({"colour": "Green"})

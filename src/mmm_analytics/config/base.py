@@ -1,8 +1,9 @@
 """Shared pydantic base for every configuration model: frozen, unknown keys rejected, and a
-yes/no value never read as a number."""
+yes/no value never read as a number, a choice taken in any letter case."""
 
 import types
 import typing
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
@@ -25,6 +26,24 @@ def _takes_number_not_bool(annotation: Any) -> bool:
     return bool not in options and any(option in (int, float) for option in options)
 
 
+def _takes_choice(annotation: Any) -> bool:
+    """Whether a field typed ``annotation`` takes a named choice (a :class:`StrEnum`, or a list of them)."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, StrEnum)
+    return any(_takes_choice(option) for option in typing.get_args(annotation))
+
+
+def _lower_case(value: Any) -> Any:
+    """``value`` with its text in lower case (every choice's name is), as the command line takes it."""
+    match value:
+        case str():
+            return value.lower()
+        case list():
+            return [_lower_case(item) for item in value]
+        case _:
+            return value
+
+
 class Settings(BaseModel):
     """Base of all config models: immutable, a misspelled key is an error and a number is finite
     (YAML's ``.inf`` and ``.nan`` are refused)."""
@@ -33,9 +52,12 @@ class Settings(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        """YAML reads ``true``/``yes`` as a bool, which pydantic would take as 1; a number is wanted."""
+    def _as_meant(cls, value: Any, info: ValidationInfo) -> Any:
+        """YAML reads ``true``/``yes`` as a bool, which pydantic would take as 1: a number is wanted.
+        A choice's name is taken in any letter case (``Ray``, ``WEIBULL``), as on the command line."""
         field = cls.model_fields.get(info.field_name or "")
         if isinstance(value, bool) and field is not None and _takes_number_not_bool(field.annotation):
             raise ValueError("a number is needed here, not true/false")
+        if field is not None and _takes_choice(field.annotation):
+            return _lower_case(value)
         return value
