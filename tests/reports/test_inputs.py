@@ -243,6 +243,28 @@ def test_the_curves_of_the_brand_and_region_the_advice_covers_are_read(small_run
     assert summary_inputs._plan_curves(pd.read_parquet(segment_run.reports / "roi_curves.parquet"), across) is None
 
 
+def test_a_damaged_roi_table_of_the_advised_brand_and_region_is_named(segment_run: Run, tmp_path: Path) -> None:
+    """roi_by_segment.csv is read for a brand x region's advice after the damaged files were listed: an empty one
+    was left out of the page without a word."""
+    paths = _project_copy(segment_run, tmp_path)
+    assert load_inputs(paths).plan_roi is not None
+    file = paths.reports_dir / "roi_by_segment.csv"
+    _empty(file)
+    inputs = load_inputs(paths)
+    assert inputs.plan_roi is None
+    assert inputs.damaged == (f"'{file}' is damaged (empty); run 'mmm curves' again to rewrite it",)
+    assert inputs.rewrite == {"mmm curves"}
+
+
+def test_the_commands_that_rewrite_damaged_files_are_named_once_each(small_run: Run, tmp_path: Path) -> None:
+    paths = _project_copy(small_run, tmp_path)
+    assert load_inputs(paths).rewrite == frozenset()
+    for name in ("channel_roi.csv", "roi_curves.parquet", "efficiency_frontier.csv"):
+        _empty(_where(paths, name))
+    inputs = load_inputs(paths)
+    assert len(inputs.damaged) == 3 and inputs.rewrite == {"mmm curves", "mmm simulate"}
+
+
 def test_each_later_step_is_current_when_it_records_the_model_now_in_the_folder(tmp_path: Path) -> None:
     """The record of each later step (curves_summary.json, optimal_allocation.json, optimization_summary.json)
     names the SHA-256 of the response_params.npz it read; that, not the file times, says whether it is the

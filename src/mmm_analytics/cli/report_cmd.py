@@ -82,7 +82,7 @@ def report(
             ("optimize", inputs.allocation is not None),
             ("simulate", inputs.frontier is not None),
         )
-        if not found and step not in stale and not any(f"run 'mmm {step}' again" in line for line in inputs.damaged)
+        if not found and step not in stale and f"mmm {step}" not in inputs.rewrite
     ]
     if missing:
         warn(f"left out of {SUMMARY_FILE}: what {', '.join(missing)} would add; run {' and '.join(missing)} first")

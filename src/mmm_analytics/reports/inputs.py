@@ -18,7 +18,7 @@ import json
 import math
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -79,9 +79,11 @@ class SummaryInputs:
     metrics: dict[str, Any] | None
     #: What was left out because an earlier model made it (the words of :data:`EARLIER_RESULTS`).
     stale: tuple[str, ...] = ()
-    #: Earlier steps' files left out because they are damaged ), one line each: what is wrong
+    #: Earlier steps' files left out because they are damaged, one line each: what is wrong
     #: and the command that writes the file again.
     damaged: tuple[str, ...] = ()
+    #: The commands that write the damaged files again (``mmm curves``), one each.
+    rewrite: frozenset[str] = frozenset()
     #: The response curves of the brand x region the advice covers, when it covers one (the
     #: columns of ``curves``); None for national advice, or when the curves have none of their own.
     plan_curves: pd.DataFrame | None = None
@@ -214,7 +216,7 @@ def earlier_results(
 ) -> tuple[str, ...]:
     """What :data:`EARLIER_RESULTS` holds from the model before the one this run (``results``) trained;
     a step whose record is damaged (``problems``, of :func:`_record_problems`) is named by
-    :func:`damaged_records` instead."""
+    :func:`_damaged_records` instead."""
     return tuple(
         words
         for name, (step, words) in EARLIER_RESULTS.items()
@@ -222,21 +224,19 @@ def earlier_results(
     )
 
 
-def damaged_records(
-    paths: ProjectPaths, results: Mapping[str, Any], problems: Mapping[str, str | None]
-) -> tuple[str, ...]:
-    """One line for each later step left out because the record of the model it was run on is damaged
-    (``problems``, of :func:`_record_problems`; the records the page reads itself,
+def _damaged_records(
+    reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any], problems: Mapping[str, str | None]
+) -> None:
+    """Name in ``reading`` each later step left out because the record of the model it was run on is
+    damaged (``problems``, of :func:`_record_problems`; the records the page reads itself,
     ``optimal_allocation.json``, are named when they are read)."""
-    lines = []
     for step, problem in problems.items():
         record = _record(paths, step)
         names = [name for name, (owner, _) in EARLIER_RESULTS.items() if owner == step]
         if record.name in READ_FROM_DISK or not any(_earlier(name, results) for name in names):
             continue
         if problem is not None:
-            lines.append(_damaged_line(record, problem, f"mmm {step}"))
-    return tuple(lines)
+            reading.damage(record, problem, f"mmm {step}")
 
 
 #: The files the summary reads from disk: the command that writes each, and the columns (a table) or
@@ -351,18 +351,21 @@ def _checked(path: Path) -> tuple[Any, str | None]:
     return data, _content_problem(path.name, data)
 
 
-def _damaged_line(path: Path, problem: str, command: str | None = None) -> str:
-    """One line naming the damaged file ``path``, what is wrong and the command that writes it again
-    (by default the one :data:`READ_FROM_DISK` names for it)."""
-    return f"'{path}' is damaged ({problem}); run '{command or READ_FROM_DISK[path.name][0]}' again to rewrite it"
-
-
 @dataclass(slots=True)
 class _Reading:
     """The earlier steps' files as one summary reads them: each file once, the damaged ones left out and
-    named in ``damaged`` (one line each, in the order read)."""
+    named in ``damaged`` (one line each, in the order read), with the commands that write them again in
+    ``rewrite``."""
 
-    damaged: list[str]
+    damaged: list[str] = field(default_factory=list)
+    rewrite: set[str] = field(default_factory=set)
+
+    def damage(self, path: Path, problem: str, command: str | None = None) -> None:
+        """Name the damaged file ``path``, what is wrong and the command that writes it again (by default
+        the one :data:`READ_FROM_DISK` names for it)."""
+        command = command or READ_FROM_DISK[path.name][0]
+        self.damaged.append(f"'{path}' is damaged ({problem}); run '{command}' again to rewrite it")
+        self.rewrite.add(command)
 
     def content(self, path: Path | None) -> Any:
         """What ``path`` holds when it is there and holds what the page reads, else None."""
@@ -370,7 +373,7 @@ class _Reading:
             return None
         data, problem = _checked(path)
         if problem is not None:
-            self.damaged.append(_damaged_line(path, problem))
+            self.damage(path, problem)
             return None
         return data
 
@@ -447,7 +450,7 @@ def _channel_roi(
     missing = [] if frame is None else [c for c in channels if c not in set(frame["channel"].astype(str))]
     if path is not None and missing:
         problem = f"no row for {missing[0]}: {len(missing)} of the model's {len(channels)} channels are missing"
-        reading.damaged.append(_damaged_line(path, problem))
+        reading.damage(path, problem)
         return None
     return frame
 
@@ -474,6 +477,7 @@ def _pooled(
         return load_pooled(models, params, metadata.pooled_saturations)
     except InputError as error:
         reading.damaged.append(str(error))
+        reading.rewrite.add("mmm train")
         return ()
 
 
@@ -485,11 +489,16 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
     metadata = ModelMetadata.load(models) if (models / METADATA_FILE).is_file() else None
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
     interval = metadata.interval_level if metadata is not None else level
-    reading = _Reading([])
+    reading = _Reading()
     problems = _record_problems(paths)
     pooled = () if metadata is None or params is None else _pooled(reading, models, params, metadata)
     roi = _channel_roi(reading, paths, results, () if params is None else tuple(params.channels))
     curves, allocation = _curves(reading, paths, results), _allocation(reading, paths, results)
+    frontier = reading.table(_current(paths, "efficiency_frontier.csv", results))
+    decomposition = reading.table(paths.reports_dir / "decomposition.csv")
+    metrics = reading.json(paths.reports_dir / "model_metrics.json")
+    plan_roi = _plan_roi(reading, paths, results, allocation)
+    _damaged_records(reading, paths, results, problems)
     return SummaryInputs(
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
@@ -497,11 +506,12 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         channel_roi=roi,
         curves=None if curves is None else _of(curves, NATIONAL, NATIONAL),
         allocation=allocation,
-        frontier=reading.table(_current(paths, "efficiency_frontier.csv", results)),
-        decomposition=reading.table(paths.reports_dir / "decomposition.csv"),
-        metrics=reading.json(paths.reports_dir / "model_metrics.json"),
+        frontier=frontier,
+        decomposition=decomposition,
+        metrics=metrics,
         stale=earlier_results(paths, results, problems),
-        damaged=(*reading.damaged, *damaged_records(paths, results, problems)),
+        damaged=tuple(reading.damaged),
+        rewrite=frozenset(reading.rewrite),
         plan_curves=_plan_curves(curves, allocation),
-        plan_roi=_plan_roi(reading, paths, results, allocation),
+        plan_roi=plan_roi,
     )
