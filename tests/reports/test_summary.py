@@ -452,6 +452,33 @@ def test_national_advice_names_no_part_of_the_market(small_run: Run) -> None:
     assert "chart-plan-curves" not in page
 
 
+def test_the_budget_the_plan_moves_between_brands_and_regions_is_on_the_page(small_run: Run, tmp_path: Path) -> None:
+    """The national advice plans each brand x region on its own; the page showed its channel totals alone, whose
+    uplift needs the budget moved between brands and regions too (half of it on the default panel)."""
+    from mmm_analytics.reports.summary import segment_budgets
+    from mmm_analytics.simulator.report import segment_shift_rows
+
+    saved = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())
+    page = html.unescape(_page(small_run))
+    shown = 0
+    for level in ("brand", "region"):
+        rows = segment_shift_rows(saved["segment_budgets"], level)
+        table = re.search(rf'<div class="table-box" id="table-{level}-budget">(.*?)</div>', page, re.S)
+        assert (table is not None) == bool(rows)
+        for row in rows:
+            assert f">{row[level]}<" in table.group(1) and numbers.grouped(row["advised"]) in table.group(1)
+        shown += bool(rows)
+    assert shown, "the small run's national advice moves budget between brands or regions"
+    assert "optimal_allocation.csv" in page
+    # A file written before the key, or with a damaged one, gives no table and no traceback.
+    for damaged in (None, "x", [{"brand": "A", "region": "N", "weekly_budget": "lots", "today_weekly_spend": 1.0}]):
+        plan = {k: v for k, v in saved.items() if k != "segment_budgets"} | (
+            {} if damaged is None else {"segment_budgets": damaged}
+        )
+        assert segment_budgets(plan) == []
+    assert segment_budgets(saved) == saved["segment_budgets"]
+
+
 def test_a_grown_budget_is_read_against_today_s_mix_as_it_is(small_run: Run, tmp_path: Path) -> None:
     """Before, after 'mmm optimize --budget 150%' the grow and cut cards, the plan table and the circles on the
     curves read today's mix scaled up to the new budget as today's, and the card said "the same weekly budget"."""
@@ -474,10 +501,18 @@ def test_a_grown_budget_is_read_against_today_s_mix_as_it_is(small_run: Run, tmp
     write_summary(paths, small_run.config)
     page = html.unescape(_page(run))
     moves = {c: result.allocation[c] / today[c] - 1.0 for c in today}
-    cards = html.unescape(_card(run, "to grow") + _card(run, "to cut"))
+    # Which channels grow or are cut is judged by their share of the budget: at 150% of today's budget every
+    # channel's spend may grow while the plan gives some a smaller share (the card said "grow" beside them all).
+    shares = {c: result.allocation[c] / result.current_allocation[c] - 1.0 for c in today}
+    larger, smaller = _card(run, "get a larger share of the budget"), _card(run, "get a smaller share of the budget")
+    cards = html.unescape(larger + smaller)
     for channel, move in moves.items():
-        if abs(move) > 0.05:
-            assert f"{channel} {numbers.percent(move, 0, signed=True)}" in cards
+        said = f"{channel} {numbers.percent(move, 0, signed=True)} (its share of the budget "
+        assert (said in cards) == (abs(shares[channel]) > 0.05)
+        if abs(shares[channel]) > 0.05:
+            assert said + f"{numbers.percent(shares[channel], 0, signed=True)})" in cards
+            assert channel in (larger if shares[channel] > 0 else smaller).split(" | ")[0]
+    assert "Which channels to grow" not in page and "Which channels to cut" not in page
     assert "Changes are from today's mix as it is, on a budget 50% above today's." in cards
     plan = html.unescape(_card(run, "reallocation"))
     assert "same weekly budget" not in page and "50% above today's" in plan
@@ -516,7 +551,11 @@ def test_the_frontier_claims_no_gain_where_the_advice_keeps_today_s_mix(small_ru
 
 
 def _cut_card(inputs: SummaryInputs) -> str:
-    card = next(c for c in headline_cards(inputs, NumberFormat.INDIAN).cards if "to cut" in c.title)
+    card = next(
+        c
+        for c in headline_cards(inputs, NumberFormat.INDIAN).cards
+        if "to cut" in c.title or "smaller share" in c.title
+    )
     return card.detail
 
 
@@ -534,9 +573,21 @@ def test_the_cut_card_says_why_in_words_its_figures_bear_out(small_run: Run, seg
         "today_allocation": today,
         "today_weekly_spend": sum(today.values()),
     }
-    detail = _cut_card(dataclasses.replace(inputs, allocation=smaller))
-    assert "No channel grows by more than 5%: the plan spends less on these." in detail
-    assert "channels to grow" not in detail
+    # Today's mix scaled down cuts no channel's share of the budget.
+    card = next(
+        c
+        for c in headline_cards(dataclasses.replace(inputs, allocation=smaller), NumberFormat.INDIAN).cards
+        if "smaller share" in c.title
+    )
+    assert card.value == "none" and "No channel's share of the budget is cut by more than 5%" in card.detail
+    # The smallest channel's share cut by 10%, the others' grown by less than 5% to make up for it.
+    least = min(today, key=today.__getitem__)
+    rest = sum(today.values()) - today[least]
+    shares = {c: 0.9 if c == least else 1.0 + 0.1 * today[least] / rest for c in today}
+    reshaped = smaller | {"allocation": {c: 0.8 * shares[c] * v for c, v in today.items()}}
+    detail = _cut_card(dataclasses.replace(inputs, allocation=reshaped))
+    assert "No channel's share of the budget grows by more than 5%: the plan gives these less of it." in detail
+    assert f"{least} -28% (its share of the budget -10%)" in detail and "channels to grow" not in detail
     segment = load_inputs(segment_run.paths)
     assert segment.allocation is not None and segment.plan_roi is not None
     moved = {c: 1.3 * v for c, v in list(today.items())[:1]} | {c: 0.5 * v for c, v in list(today.items())[1:]}

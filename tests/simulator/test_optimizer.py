@@ -188,6 +188,22 @@ def test_zero_budget_spends_nothing(simulator: MarketingSimulator) -> None:
     assert result.converged and result.warnings == ()  # the only feasible allocation is exact
 
 
+def test_segment_budgets_are_each_brand_and_region_s_share_of_the_plan(simulator: MarketingSimulator) -> None:
+    """The national advice plans each brand x region on its own: the budget each gets, beside today's spend there,
+    is in the file (the manager's page showed the channel totals alone, as if split the way today's spend is)."""
+    result = simulator.optimize_budget(None, None, "all", "all")
+    segments = result.segment_budgets
+    assert len(segments) == len(simulator.selection("all", "all").segments) > 1
+    assert sum(s["weekly_budget"] for s in segments) == pytest.approx(result.weekly_budget, rel=EXACT)
+    assert sum(s["today_weekly_spend"] for s in segments) == pytest.approx(result.today_weekly_spend, rel=EXACT)
+    first = result.cells[
+        (result.cells["brand"] == segments[0]["brand"]) & (result.cells["region"] == segments[0]["region"])
+    ]
+    assert segments[0]["weekly_budget"] == pytest.approx(first["spend"].sum(), rel=EXACT)
+    assert result.to_json_dict()["segment_budgets"] == segments
+    assert simulator.optimize_budget(None, None, "BrandA", "EAST").segment_budgets == []
+
+
 def test_json_has_exactly_the_documented_keys(simulator: MarketingSimulator) -> None:
     payload = simulator.optimize_budget(None, None, "BrandA", "EAST").to_json_dict()
     assert tuple(payload) == JSON_KEYS

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from mmm_analytics.config.model import SimulatorSettings
-from mmm_analytics.config.viz import VizConfig
+from mmm_analytics.config.viz import NumberFormat, VizConfig
 from mmm_analytics.reports.browser import Browser, find_chromium
 from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.simulator.batch import BatchResults, compute
@@ -247,3 +247,36 @@ def test_the_frontier_claims_no_gain_where_the_advice_keeps_today_s_mix(
     assert kept_reason(False, (KEPT,)) is None
     assert kept_reason(True, ()) == "No allocation beats today's mix in expectation."
     assert frontier_caption(None).endswith("The gap is what reallocation alone earns.")
+
+
+def _segments(budgets: dict[tuple[str, str], tuple[float, float]]) -> list[dict[str, object]]:
+    return [
+        {"brand": brand, "region": region, "weekly_budget": advised, "today_weekly_spend": today}
+        for (brand, region), (advised, today) in budgets.items()
+    ]
+
+
+def test_budget_moved_between_brands_is_tabled_by_brand_and_region() -> None:
+    from mmm_analytics.simulator.report import segment_shift_rows, segment_shift_tables
+
+    moved = _segments(
+        {("A", "N"): (150.0, 100.0), ("A", "S"): (100.0, 100.0), ("B", "N"): (50.0, 100.0), ("B", "S"): (100.0, 100.0)}
+    )
+    by_brand = segment_shift_rows(moved, "brand")
+    assert [(r["brand"], r["today"], r["advised"], r["change"]) for r in by_brand] == [
+        ("A", 200.0, 250.0, 0.25),
+        ("B", 200.0, 150.0, -0.25),
+    ]
+    assert segment_shift_rows(moved, "region") == []  # no region's share moves: no table
+    tables = segment_shift_tables(moved, NumberFormat.INDIAN)
+    assert len(tables) == 1 and tables[0].headers[0] == "Brand" and "moves budget between brands" in tables[0].caption
+
+
+def test_a_plan_that_keeps_every_share_or_covers_one_brand_has_no_table() -> None:
+    from mmm_analytics.simulator.report import segment_shift_rows
+
+    scaled = _segments({("A", "N"): (150.0, 100.0), ("B", "N"): (300.0, 200.0)})  # a budget 50% up, shares kept
+    assert segment_shift_rows(scaled, "brand") == [] and segment_shift_rows(scaled, "region") == []
+    one_brand = _segments({("A", "N"): (150.0, 100.0), ("A", "S"): (50.0, 100.0)})
+    assert segment_shift_rows(one_brand, "brand") == [] and len(segment_shift_rows(one_brand, "region")) == 2
+    assert segment_shift_rows([], "brand") == []

@@ -35,6 +35,7 @@ from mmm_analytics.simulator.report import (
     kept_reason,
     mroi_words,
     optimiser_note,
+    segment_shift_tables,
 )
 from mmm_analytics.style import numbers, palette
 from mmm_analytics.style.page import (
@@ -105,11 +106,24 @@ def _moves(inputs: SummaryInputs) -> dict[str, float]:
     return {c: best[c] / today[c] - 1.0 for c in best if today.get(c, 0.0) > 0}
 
 
+def _share_moves(inputs: SummaryInputs, moves: Mapping[str, float]) -> dict[str, float]:
+    """The recommended change of each channel's weekly spend against today's mix scaled to the budget: how its
+    share of the budget moves. At today's budget (or when the file does not give today's spend) ``moves``."""
+    allocation = inputs.allocation or {}
+    change = budget_change(allocation)
+    if not change:
+        return dict(moves)
+    return {c: (1.0 + move) / (1.0 + change) - 1.0 for c, move in moves.items()}
+
+
 def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -> str:
     """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)``: the move, and the marginal ROI of
     the part of the market the advice covers (that brand x region's own where the ROI tables have it;
     else the national one, said so beside the moves of part of the market)."""
     text = f"{channel} {numbers.percent(moves[channel], 0, signed=True)}"
+    if budget_change(inputs.allocation or {}):
+        share = _share_moves(inputs, moves)[channel]
+        text += f" (its share of the budget {numbers.percent(share, 0, signed=True)})"
     own = inputs.plan_roi
     if own is not None and channel in set(own["channel"].astype(str)):
         roi, which = own, "marginal ROI there"
@@ -130,33 +144,47 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
         return [Card("Which channels to grow or cut?", "not available", "Run 'mmm optimize' for a recommendation.")]
     allocation = inputs.allocation or {}
     where = for_part(plan_scope(allocation))
-    grow = sorted((c for c, m in moves.items() if m > MOVE), key=lambda c: -moves[c])
-    cut = sorted((c for c, m in moves.items() if m < -MOVE), key=lambda c: moves[c])
+    # At a budget other than today's, a channel grows or is cut by its share of the budget: at a budget 50% above
+    # today's, one that grows 16% is cut in the plan (before, the card said "grow" beside every channel).
+    shares = _share_moves(inputs, moves)
+    grow = sorted((c for c, m in shares.items() if m > MOVE), key=lambda c: -shares[c])
+    cut = sorted((c for c, m in shares.items() if m < -MOVE), key=lambda c: shares[c])
     reason = mroi_words(
         allocation.get("marginal_roi", {}), allocation.get("channel_status", {}), allocation.get("step")
     )
     grow_detail = (
         "; ".join(_evidence(c, inputs, moves) for c in grow) + f". {reason}"
         if grow
-        else f"No channel grows by more than {MOVE:.0%} in the recommended mix."
+        else f"No channel's {_what_grows(allocation)} grows by more than {MOVE:.0%} in the recommended mix."
     )
     cut_detail = (
         "; ".join(_evidence(c, inputs, moves) for c in cut) + f". {_why_cut(inputs, bool(grow))}"
         if cut
-        else f"No channel is cut by more than {MOVE:.0%} in the recommended mix."
+        else f"No channel's {_what_grows(allocation)} is cut by more than {MOVE:.0%} in the recommended mix."
     )
     if note := change_note(allocation):
         grow_detail, cut_detail = f"{grow_detail} {note}", f"{cut_detail} {note}"
+    if budget_change(allocation):
+        grow_title, cut_title = "get a larger share of the budget", "get a smaller share of the budget"
+    else:
+        grow_title, cut_title = "to grow", "to cut"
     return [
-        Card(f"Which channels to grow{where}?", ", ".join(grow) or "none", grow_detail, "good"),
-        Card(f"Which channels to cut{where}?", ", ".join(cut) or "none", cut_detail, "bad"),
+        Card(f"Which channels {grow_title}{where}?", ", ".join(grow) or "none", grow_detail, "good"),
+        Card(f"Which channels {cut_title}{where}?", ", ".join(cut) or "none", cut_detail, "bad"),
     ]
+
+
+def _what_grows(allocation: Mapping[str, Any]) -> str:
+    """What the cards judge a channel by: its ``spend``, or at a budget other than today's its ``share of the budget``."""
+    return "share of the budget" if budget_change(allocation) else "spend"
 
 
 def _why_cut(inputs: SummaryInputs, grown: bool) -> str:
     """Why the channels are cut, in a sentence the figures beside it bear out."""
     if not grown:
         # Before, "than in the channels to grow" under a grow card that said "none" (a smaller budget).
+        if budget_change(inputs.allocation or {}):
+            return f"No channel's share of the budget grows by more than {MOVE:.0%}: the plan gives these less of it."
         return f"No channel grows by more than {MOVE:.0%}: the plan spends less on these."
     if inputs.plan_roi is None and is_part(plan_scope(inputs.allocation)):
         # Before, the claim stood beside national marginal ROIs that could say the opposite.
@@ -254,6 +282,20 @@ def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table
     )
     # Before, the page gave the plan as percentages only; the amounts were in the simulation report.
     return (records_table(rows, columns, fmt, caption=caption, id="table-plan"),)
+
+
+def segment_budgets(plan: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    """The plan's ``segment_budgets`` (each brand x region's weekly budget and today's spend), or none when
+    the file has no such key (written before it was added) or holds anything but rows of finite amounts."""
+    rows = (plan or {}).get("segment_budgets")
+    if not isinstance(rows, list) or not all(
+        isinstance(row, Mapping)
+        and all(numbers.finite(row.get(key)) is not None for key in ("weekly_budget", "today_weekly_spend"))
+        and all(isinstance(row.get(key), str) for key in ("brand", "region"))
+        for row in rows
+    ):
+        return []
+    return rows
 
 
 def weekly_sales(decomposition: pd.DataFrame | None, brand: str, region: str) -> float | None:
@@ -574,6 +616,7 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
     if inputs.damaged:
         headlines.append(Note(" ".join(inputs.damaged), "warning", "Left out of this page: damaged files."))
     headlines += plan_table(inputs.allocation, fmt)
+    headlines += segment_shift_tables(segment_budgets(inputs.allocation), fmt)
     if inputs.allocation and inputs.allocation.get("warnings"):
         headlines += [optimiser_note(for_managers(str(w))) for w in inputs.allocation["warnings"]]
     sections = (

@@ -53,8 +53,10 @@ BUDGET_SEMANTICS = (
     "(the first horizon weeks after switching from the current mix, carryover building up). "
     "Current spend = average weekly spend over the data; baseline = average weekly model baseline over the "
     f"last {RECENT_BASELINE_WEEKS} weeks; incremental sales = media response; ROI = incremental sales / spend; "
-    "marginal ROI = extra weekly sales per extra INR of weekly spend. For brand or region 'all' the spend of a "
-    "channel is split across segments in proportion to their historical spend on it."
+    "marginal ROI = extra weekly sales per extra INR of weekly spend. For brand or region 'all' a scenario "
+    "splits the spend of a channel across segments in proportion to their historical spend on it, while the "
+    "optimiser plans each segment's spend on its own, so its advice also moves budget between segments "
+    "(segment_budgets; each segment's channels in optimal_allocation.csv)."
 )
 
 #: The optimiser warns when a channel's marginal ROI at the recommendation is below this (INR of

@@ -98,6 +98,7 @@ JSON_KEYS: tuple[str, ...] = (
     "saturation_forms",
     "segment_curves",
     "data_range",
+    "segment_budgets",
     "model_digest",
     "warnings",
 )
@@ -192,6 +193,11 @@ class OptimizationResult:
         gave way, a channel's marginal ROI is below 1. Empty when none applies.
     cells : DataFrame with brand, region, channel, spend, current_spend, incremental_sales, marginal_roi
         ``current_spend`` is today's (unscaled) average weekly spend of the cell.
+    segment_budgets : list of dict (property)
+        With more than one brand x region: each one's recommended ``weekly_budget`` and
+        ``today_weekly_spend`` (INR per week, over its channels), in the order of ``cells``. The advice
+        plans each segment on its own, so it moves budget between them; the channel totals split as
+        today's spend is would not be this plan. Empty for one segment.
     """
 
     brand: str
@@ -241,6 +247,22 @@ class OptimizationResult:
     def current_is_scaled(self) -> bool:
         """Whether ``current_allocation`` is today's mix scaled to a budget other than today's."""
         return not same_budget(self.weekly_budget, self.today_weekly_spend)
+
+    @property
+    def segment_budgets(self) -> list[dict[str, Any]]:
+        """Each brand x region's recommended weekly budget beside today's spend (none for one segment)."""
+        by_segment = self.cells.groupby(["brand", "region"], sort=False)[["spend", "current_spend"]].sum()
+        if len(by_segment) < 2:
+            return []
+        return [
+            {
+                "brand": str(brand),
+                "region": str(region),
+                "weekly_budget": float(row.spend),
+                "today_weekly_spend": float(row.current_spend),
+            }
+            for (brand, region), row in by_segment.iterrows()
+        ]
 
     def to_json_dict(self) -> dict[str, Any]:
         """Exactly the keys of the ``mmm optimize`` output file."""

@@ -24,7 +24,7 @@ from mmm_analytics.simulator.frontier_table import todays_budget
 from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.simulator.scenarios import warning_lines
 from mmm_analytics.style import charts, numbers, palette
-from mmm_analytics.style.page import Chart, Column, Note, Page, Section, Text, records_table, write_page
+from mmm_analytics.style.page import Chart, Column, Note, Page, Section, Table, Text, records_table, write_page
 
 FILE = "simulation_report.html"
 ROI_WORDS = "Steady-state ROI"
@@ -206,19 +206,73 @@ def optimiser_note(line: str) -> Note:
     return Note(sentence, "note", "The advice.")
 
 
-def allocation_rows(today: Mapping[str, float], advised: Mapping[str, float]) -> list[dict[str, Any]]:
-    """One row per channel of ``advised`` (weekly INR): ``today``'s spend beside it, the difference and
-    the change as a share of today's (None where today's is 0), for an allocation table."""
+def allocation_rows(
+    today: Mapping[str, float], advised: Mapping[str, float], key: str = "channel"
+) -> list[dict[str, Any]]:
+    """One row per ``key`` (a channel, brand or region) of ``advised`` (weekly INR): ``today``'s spend beside
+    it, the difference and the change as a share of today's (None where today's is 0), for an allocation table."""
     return [
         {
-            "channel": channel,
-            "today": today[channel],
+            key: name,
+            "today": today[name],
             "advised": spend,
-            "difference": spend - today[channel],
-            "change": spend / today[channel] - 1.0 if today[channel] > 0 else None,
+            "difference": spend - today[name],
+            "change": spend / today[name] - 1.0 if today[name] > 0 else None,
         }
-        for channel, spend in advised.items()
+        for name, spend in advised.items()
     ]
+
+
+#: A brand's or region's share of the advised budget that differs from its share of today's spend by more
+#: than this (relative) counts as budget moved between them.
+SEGMENT_SHIFT = 0.01
+
+
+def segment_shift_rows(segment_budgets: Sequence[Mapping[str, Any]], level: str) -> list[dict[str, Any]]:
+    """The advice's weekly budget per ``level`` (``brand`` or ``region``) beside today's spend there, rows as
+    :func:`allocation_rows`'s keyed by ``level``, from an optimisation's ``segment_budgets``; none when the
+    advice keeps every one's share of the budget (within :data:`SEGMENT_SHIFT`) or covers one."""
+    today: dict[str, float] = {}
+    advised: dict[str, float] = {}
+    for segment in segment_budgets:
+        name = str(segment[level])
+        today[name] = today.get(name, 0.0) + float(segment["today_weekly_spend"])
+        advised[name] = advised.get(name, 0.0) + float(segment["weekly_budget"])
+    total_today, total_advised = sum(today.values()), sum(advised.values())
+    if len(advised) < 2 or total_today <= 0 or total_advised <= 0:
+        return []
+    moved = any(
+        today[name] > 0 and abs((advised[name] / total_advised) / (today[name] / total_today) - 1.0) > SEGMENT_SHIFT
+        for name in advised
+    )
+    return allocation_rows(today, advised, key=level) if moved else []
+
+
+def segment_shift_tables(
+    segment_budgets: Sequence[Mapping[str, Any]], fmt: NumberFormat, id_prefix: str = ""
+) -> tuple[Table, ...]:
+    """One table per brand and per region whose share of the budget the advice moves (:func:`segment_shift_rows`):
+    the advice plans each brand x region on its own, so its channel totals are not the whole plan."""
+    tables = []
+    for level in ("brand", "region"):
+        rows = segment_shift_rows(segment_budgets, level)
+        if not rows:
+            continue
+        columns = (
+            Column(level, level.capitalize()),
+            Column("today", "Today's spend (INR a week)", "money"),
+            Column("advised", "Recommended (INR a week)", "money"),
+            Column("difference", "Difference (INR a week)", "money"),
+            Column("change", "Change", "signed"),
+        )
+        caption = (
+            f"The recommendation plans each brand x region on its own, so it also moves budget between {level}s: "
+            f"the weekly budget of each {level} beside today's spend there. Its uplift is that of the whole plan "
+            "(each brand x region's channels in optimal_allocation.csv), not of the channel totals split across "
+            f"{level}s as today's spend is."
+        )
+        tables.append(records_table(rows, columns, fmt, caption=caption, id=f"{id_prefix}table-{level}-budget"))
+    return tuple(tables)
 
 
 def _optimum_section(inputs: ReportInputs) -> Section:
@@ -244,7 +298,8 @@ def _optimum_section(inputs: ReportInputs) -> Section:
     )
     blocks: list[Any] = [Text((headline,))]
     blocks += [optimiser_note(w) for w in optimum.warnings]
-    blocks += [records_table(rows, columns, fmt), _allocation_chart(optimum, fmt)]
+    blocks += [records_table(rows, columns, fmt), *segment_shift_tables(optimum.segment_budgets, fmt)]
+    blocks.append(_allocation_chart(optimum, fmt))
     return Section("optimum", f"Advised allocation ({scope_label(optimum.brand, optimum.region)})", tuple(blocks))
 
 
