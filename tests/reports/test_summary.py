@@ -601,3 +601,13 @@ def test_the_cut_card_says_why_in_words_its_figures_bear_out(small_run: Run, seg
     }
     detail = _cut_card(dataclasses.replace(segment, allocation=brand_only, plan_roi=None))
     assert "The marginal ROIs quoted are national" in detail and "national marginal ROI today" in detail
+
+
+def test_the_curves_say_their_marks_are_the_point_estimate_not_the_plan_s_figures(
+    small_run: Run, tmp_path: Path
+) -> None:
+    """The cards give the plan's sales as means over the draws of each brand x region's own spend; the curves'
+    circles, at the point estimate with spends moved in step, added up to another figure for today's mix."""
+    page = build_summary(load_inputs(small_run.paths), VizConfig(), tmp_path)
+    (chart,) = [b for s in page.sections for b in s.blocks if isinstance(b, Chart) and b.id == "chart-curves"]
+    assert "point estimate" in chart.caption and "means over the model's draws" in chart.caption
