@@ -158,3 +158,19 @@ def test_the_roi_curve_axis_labels_its_ticks_in_one_unit(small_run, browser: Bro
         labels = json.loads(browser.evaluate(small_run.reports / "roi_report.html", script))
         suffixes = {re.sub(r"[-\d.]", "", text) for text in labels if text != "0"}
         assert len(labels) >= 3 and suffixes == {expected}, labels
+
+
+def test_a_printed_report_leaves_out_the_links_and_keeps_cards_and_charts_whole(small_run, browser: Browser) -> None:
+    """Before, the page had no print rules: printed, it kept the bar of links on top and split cards and charts
+    across pages."""
+    look = """JSON.stringify({
+        bar: getComputedStyle(document.querySelector('header.site')).display,
+        card: getComputedStyle(document.querySelector('.card')).breakInside,
+        chart: getComputedStyle(document.querySelector('.chart-box, figure')).breakInside,
+    })"""
+    import json
+
+    printed = json.loads(browser.evaluate(small_run.reports / "summary.html", look, media="print"))
+    assert printed == {"bar": "none", "card": "avoid", "chart": "avoid"}
+    on_screen = json.loads(browser.evaluate(small_run.reports / "summary.html", look))
+    assert on_screen["bar"] != "none" and on_screen["card"] == "auto"

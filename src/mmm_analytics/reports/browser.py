@@ -289,8 +289,9 @@ class Browser:
             raise BrowserError("the browser is not running; use it inside 'with Browser() as browser:'")
         return self._pipe
 
-    def _open(self, path: Path, width: int, height: int) -> str:
-        """A new tab of ``width`` x ``height`` showing ``path`` with its charts drawn; returns its session."""
+    def _open(self, path: Path, width: int, height: int, media: str = "") -> str:
+        """A new tab of ``width`` x ``height`` showing ``path`` with its charts drawn, as on the screen or as
+        printed (``media`` ``"print"``); returns its session."""
         pipe = self.pipe
         target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = str(pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"])
@@ -298,6 +299,8 @@ class Browser:
             pipe.call(f"{domain}.enable", session=session)
         metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
         pipe.call("Emulation.setDeviceMetricsOverride", metrics, session)
+        if media:
+            pipe.call("Emulation.setEmulatedMedia", {"media": media}, session)
         answer = pipe.call("Page.navigate", {"url": Path(path).resolve().as_uri()}, session)
         if answer.get("errorText"):
             raise BrowserError(f"could not open {path}: {answer['errorText']}")
@@ -361,9 +364,10 @@ class Browser:
             squeezed_charts=tuple(seen["squeezedCharts"]),
         )
 
-    def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768) -> Any:
-        """The value of the JavaScript ``expression`` in ``path`` loaded with its charts drawn (JSON-like)."""
-        session = self._open(path, width, height)
+    def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768, media: str = "") -> Any:
+        """The value of the JavaScript ``expression`` in ``path`` loaded with its charts drawn (JSON-like), as on
+        the screen or as printed (``media`` ``"print"``)."""
+        session = self._open(path, width, height, media)
         try:
             return self._evaluate(expression, session)
         finally:
