@@ -508,8 +508,8 @@ def test_a_grown_budget_is_read_against_today_s_mix_as_it_is(small_run: Run, tmp
     cards = html.unescape(larger + smaller)
     for channel, move in moves.items():
         said = f"{channel} {numbers.percent(move, 0, signed=True)} (its share of the budget "
-        assert (said in cards) == (abs(shares[channel]) > 0.05)
-        if abs(shares[channel]) > 0.05:
+        assert (said in cards) == (abs(round(100 * shares[channel], 1)) >= 5.0)
+        if abs(round(100 * shares[channel], 1)) >= 5.0:
             assert said + f"{numbers.percent(shares[channel], 0, signed=True)})" in cards
             assert channel in (larger if shares[channel] > 0 else smaller).split(" | ")[0]
     assert "Which channels to grow" not in page and "Which channels to cut" not in page
@@ -579,14 +579,14 @@ def test_the_cut_card_says_why_in_words_its_figures_bear_out(small_run: Run, seg
         for c in headline_cards(dataclasses.replace(inputs, allocation=smaller), NumberFormat.INDIAN).cards
         if "smaller share" in c.title
     )
-    assert card.value == "none" and "No channel's share of the budget is cut by more than 5%" in card.detail
+    assert card.value == "none" and "No channel's share of the budget is cut by 5% or more" in card.detail
     # The smallest channel's share cut by 10%, the others' grown by less than 5% to make up for it.
     least = min(today, key=today.__getitem__)
     rest = sum(today.values()) - today[least]
     shares = {c: 0.9 if c == least else 1.0 + 0.1 * today[least] / rest for c in today}
     reshaped = smaller | {"allocation": {c: 0.8 * shares[c] * v for c, v in today.items()}}
     detail = _cut_card(dataclasses.replace(inputs, allocation=reshaped))
-    assert "No channel's share of the budget grows by more than 5%: the plan gives these less of it." in detail
+    assert "No channel's share of the budget grows by 5% or more: the plan gives these less of it." in detail
     assert f"{least} -28% (its share of the budget -10%)" in detail and "channels to grow" not in detail
     segment = load_inputs(segment_run.paths)
     assert segment.allocation is not None and segment.plan_roi is not None
@@ -611,3 +611,26 @@ def test_the_curves_say_their_marks_are_the_point_estimate_not_the_plan_s_figure
     page = build_summary(load_inputs(small_run.paths), VizConfig(), tmp_path)
     (chart,) = [b for s in page.sections for b in s.blocks if isinstance(b, Chart) and b.id == "chart-curves"]
     assert "point estimate" in chart.caption and "means over the model's draws" in chart.caption
+
+
+def test_a_channel_the_plan_table_shows_at_five_percent_is_one_to_grow(small_run: Run) -> None:
+    """Before, the table showed YouTube at +5.0% (4.96%) while the grow card, judging "more than 5%", left it out."""
+    inputs = load_inputs(small_run.paths)
+    assert inputs.allocation is not None
+    today = {c: float(v) for c, v in inputs.allocation["current_allocation"].items()}
+    first, second, *rest = today
+    moved = {first: 1.0496 * today[first], second: 0.9504 * today[second]} | {c: today[c] for c in rest}
+    plan = dict(inputs.allocation) | {
+        "allocation": moved,
+        "today_allocation": today,
+        "weekly_budget": sum(moved.values()),
+        "today_weekly_spend": sum(moved.values()),
+    }
+    cards = {
+        c.title: c for c in headline_cards(dataclasses.replace(inputs, allocation=plan), NumberFormat.INDIAN).cards
+    }
+    grow, cut = cards["Which channels to grow?"], cards["Which channels to cut?"]
+    assert (grow.value, cut.value) == (first, second)
+    tables = build_summary(dataclasses.replace(inputs, allocation=plan), VizConfig(), small_run.reports).sections
+    assert tables  # the plan table shows the same moves, +5.0% and -5.0%
+    assert numbers.percent(0.0496, signed=True) == "+5.0%" and numbers.percent(-0.0496, signed=True) == "-5.0%"

@@ -59,7 +59,8 @@ from mmm_analytics.utils.paths import ProjectPaths
 from mmm_analytics.utils.words import listed, the_count
 
 FILE = "summary.html"
-#: A channel whose recommended spend moves by more than this share is one to grow or to cut.
+#: A channel whose recommended spend moves by this share or more, as the plan table shows it (one decimal of a
+#: percent), is one to grow or to cut.
 MOVE = 0.05
 CARRYOVER_WORDS = {
     "beta_gamma": "the effect of an exposure is strongest in its own week and fades over the following weeks",
@@ -147,20 +148,22 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
     # At a budget other than today's, a channel grows or is cut by its share of the budget: at a budget 50% above
     # today's, one that grows 16% is cut in the plan (before, the card said "grow" beside every channel).
     shares = _share_moves(inputs, moves)
-    grow = sorted((c for c, m in shares.items() if m > MOVE), key=lambda c: -shares[c])
-    cut = sorted((c for c, m in shares.items() if m < -MOVE), key=lambda c: shares[c])
+    # Judged as shown: a channel the table shows at +5.0% (4.96%) is one to grow (before, it was left out).
+    shown = {c: round(100.0 * m, 1) for c, m in shares.items()}
+    grow = sorted((c for c, m in shown.items() if m >= 100.0 * MOVE), key=lambda c: -shares[c])
+    cut = sorted((c for c, m in shown.items() if m <= -100.0 * MOVE), key=lambda c: shares[c])
     reason = mroi_words(
         allocation.get("marginal_roi", {}), allocation.get("channel_status", {}), allocation.get("step")
     )
     grow_detail = (
         "; ".join(_evidence(c, inputs, moves) for c in grow) + f". {reason}"
         if grow
-        else f"No channel's {_what_grows(allocation)} grows by more than {MOVE:.0%} in the recommended mix."
+        else f"No channel's {_what_grows(allocation)} grows by {MOVE:.0%} or more in the recommended mix."
     )
     cut_detail = (
         "; ".join(_evidence(c, inputs, moves) for c in cut) + f". {_why_cut(inputs, bool(grow))}"
         if cut
-        else f"No channel's {_what_grows(allocation)} is cut by more than {MOVE:.0%} in the recommended mix."
+        else f"No channel's {_what_grows(allocation)} is cut by {MOVE:.0%} or more in the recommended mix."
     )
     if note := change_note(allocation):
         grow_detail, cut_detail = f"{grow_detail} {note}", f"{cut_detail} {note}"
@@ -184,8 +187,8 @@ def _why_cut(inputs: SummaryInputs, grown: bool) -> str:
     if not grown:
         # Before, "than in the channels to grow" under a grow card that said "none" (a smaller budget).
         if budget_change(inputs.allocation or {}):
-            return f"No channel's share of the budget grows by more than {MOVE:.0%}: the plan gives these less of it."
-        return f"No channel grows by more than {MOVE:.0%}: the plan spends less on these."
+            return f"No channel's share of the budget grows by {MOVE:.0%} or more: the plan gives these less of it."
+        return f"No channel grows by {MOVE:.0%} or more: the plan spends less on these."
     if inputs.plan_roi is None and is_part(plan_scope(inputs.allocation)):
         # Before, the claim stood beside national marginal ROIs that could say the opposite.
         return (
