@@ -222,7 +222,7 @@ def test_a_series_that_never_spent_on_a_channel_has_no_curve_numbers(params: Res
     multiple = some.ceiling_spend[-1, 0] / some.current_spend[-1, 0]
     reached, _ = evaluate(params, multiple * average_weekly_spend(params)[1:, None, :], rows=slice(1, None))
     assert reached[:, 0, 0].sum() == pytest.approx(0.9 * params.coefficient[1:, 0].sum(), rel=1e-8)
-    assert np.isfinite(some.roi[-1, 1:, 0]).all() and np.isfinite(some.mroi[-1, :, 0]).all()
+    assert np.isfinite(some.roi[-1, 1:, 0]).all() and np.isfinite(some.mroi[-1, 1:, 0]).all()  # none at spend 0
 
 
 def test_a_channel_never_spent_on_has_no_national_curve_numbers(params: ResponseParams) -> None:
@@ -236,3 +236,53 @@ def test_a_channel_never_spent_on_has_no_national_curve_numbers(params: Response
     numbers = frame[frame["channel"] != "TV"][["roi", "mroi"]].to_numpy()
     assert np.isfinite(numbers[~np.isnan(numbers)]).all()  # what is not missing is finite
     assert frame[frame["channel"] == "TV"][["roi", "mroi"]].isna().all().all()
+
+
+CURVE_RATIOS = ("roi", "roi_lower", "roi_upper", "mroi", "mroi_lower", "mroi_upper")
+
+
+def _with_tv_slope(params: ResponseParams, slope: float) -> ResponseParams:
+    """``params`` with TV's Hill slope set to ``slope`` (its draws scaled alike)."""
+    slopes = params.slope.copy()
+    slopes[..., 0] = slope
+    draws = params.slope_draws.copy()
+    draws[..., 0] *= slope / params.slope[..., 0]
+    return dataclasses.replace(params, slope=slopes, slope_draws=draws)
+
+
+@pytest.mark.parametrize("which", ["curves", "sigmoid_curves"])
+def test_every_curve_has_no_roi_or_marginal_roi_at_zero_spend(request: pytest.FixtureRequest, which: str) -> None:
+    """At spend 0 the response is 0 and the ROI, the marginal ROI and their bands are NaN (ROI is 0 / 0
+    there), for every channel and row, in the arrays and in the frame; every later point is finite.
+    Before, the zero point held the marginal ROI at 0: the Hill slope-1 channel's steepest slope, 0 for
+    the steeper ones."""
+    curve_set: CurveSet = request.getfixturevalue(which)
+    for name in CURVE_RATIOS:
+        values = getattr(curve_set, name)
+        assert np.isnan(values[:, 0, :]).all(), name
+        assert np.isfinite(values[:, 1:, :]).all(), name
+    frame = curve_set.to_frame()
+    zero = frame[frame["spend"] == 0.0]
+    assert len(zero) == len(curve_set.channels) * curve_set.n_rows
+    assert zero[["roi", "mroi"]].isna().all().all() and (zero["response"] == 0.0).all()
+    assert np.isfinite(frame.loc[frame["spend"] > 0.0, ["roi", "mroi"]].to_numpy()).all()
+
+
+@pytest.mark.parametrize("slope", [0.8, 1.0, 1.01])
+@pytest.mark.parametrize("pooled", [False, True], ids=["alone", "pooled"])
+def test_a_hill_slope_near_one_draws_no_spike_at_zero_spend(params: ResponseParams, slope: float, pooled: bool) -> None:
+    """Whether the Hill slope is just below, at or just above 1 (the marginal ROI at spend 0 infinite,
+    finite or 0), the ROI and marginal ROI curves (and bands) start at the first positive spend, each
+    within 50% of the next point's value: no spike or dip at the chart's left edge. Before, with slope
+    1.01 the national TV ROI at spend 0 was 0 against 13.5 at the first positive spend, and 3.3
+    against 10.2 pooled with a logistic form (the mean of 0 and the logistic's limit); the bands
+    at 0 were 0 (lower) and NaN (upper)."""
+    hill = _with_tv_slope(params, slope)
+    forms = (dataclasses.replace(hill, saturation="logistic"),) if pooled else ()
+    curve_set = extract_curves(hill, SETTINGS, LEVEL, pooled=forms)
+    np.testing.assert_array_equal(curve_set.response[:, 0, 0], 0.0)
+    for name in CURVE_RATIOS:
+        tv = getattr(curve_set, name)[:, :, 0]
+        assert np.isnan(tv[:, 0]).all(), name
+        first = tv[:, 1]  # the first value a chart draws
+        np.testing.assert_allclose(first, tv[:, 2], rtol=0.5, err_msg=name)

@@ -47,6 +47,17 @@ def test_tables_have_exactly_the_specified_columns(run: tuple[Path, CurvesResult
     assert len(curves) == 2 * 3 * 11
 
 
+def test_the_curves_table_leaves_roi_empty_at_zero_spend(run: tuple[Path, CurvesResult]) -> None:
+    """roi_curves.parquet: at spend 0 the response is 0 and the ROI and marginal ROI are empty (NaN), on
+    every curve; every other point's are finite numbers. Before, the zero row held the marginal ROI at 0."""
+    root, _ = run
+    curves = pd.read_parquet(root / "reports" / "roi_curves.parquet")
+    zero = curves[curves["spend"] == 0.0]
+    assert len(zero) == 2 * 3  # one point per curve: 2 channels x (2 series + national)
+    assert (zero["response"] == 0.0).all() and zero[["roi", "mroi"]].isna().all().all()
+    assert np.isfinite(curves.loc[curves["spend"] > 0.0, ["roi", "mroi"]].to_numpy()).all()
+
+
 def test_national_table_sums_the_segments(run: tuple[Path, CurvesResult]) -> None:
     root, _ = run
     national = pd.read_csv(root / "reports" / "channel_roi.csv").set_index("channel")

@@ -120,6 +120,33 @@ def test_grid_national_and_carryover_figures(curves: CurveSet, params: ResponseP
             plt.close(fig)
 
 
+def test_the_roi_lines_start_at_the_first_positive_spend(curves: CurveSet) -> None:
+    """A curve has no ROI or marginal ROI at spend 0 (NaN): the segment figure's ROI lines start at the first
+    positive spend and its right axis is scaled to the values drawn (tolerance 1e-12); the national figure
+    draws its bands and still marks every channel's marginal ROI at today's spend. Before, the TV curve
+    (Hill slope 1) drew its marginal ROI at spend 0, its steepest slope, at the chart's left edge."""
+    segment = curves.segment(0, 0)
+    national = [curves.segment(curves.n_rows - 1, c) for c in range(len(curves.channels))]
+    fig = plots.segment_figure(segment, VIZ, "#1f4e79")
+    nation = plots.national_figure(national, VIZ, ["#1f4e79", "#e07b39", "#3c9d5d"])
+    try:
+        _, roi_ax = fig.axes
+        for line in roi_ax.lines[:2]:  # steady-state ROI, marginal ROI
+            drawn = np.asarray(line.get_ydata(), dtype=float)
+            assert np.isnan(drawn[0]) and np.isfinite(drawn[1:]).all()
+        highest = float(np.nanmax(np.concatenate([segment.roi, segment.mroi, segment.mroi_upper])))
+        assert roi_ax.get_ylim() == pytest.approx((0.0, plots.HEADROOM * highest), rel=1e-12)
+        nation.canvas.draw()
+        mroi_ax = nation.axes[1]
+        dots = [line for line in mroi_ax.lines if len(line.get_xdata()) == 1]
+        assert len(dots) == len(national)
+        assert all(np.isfinite(np.asarray(dot.get_ydata(), dtype=float)).all() for dot in dots)
+        assert np.isfinite(mroi_ax.get_ylim()).all()
+    finally:
+        plt.close(fig)
+        plt.close(nation)
+
+
 def test_grid_has_a_row_per_brand_and_sku(sku_params: tuple[ResponseParams, tuple[str, ...]]) -> None:
     params, skus = sku_params
     curves = extract_curves(params, CurveSettings(points=5), 0.9, skus)

@@ -117,6 +117,21 @@ def test_payload_has_every_curve_and_national(params: ResponseParams) -> None:
     json.dumps(payload, allow_nan=False)  # NaN and infinities are written as null
 
 
+def test_the_curve_data_hold_no_roi_at_zero_spend(params: ResponseParams) -> None:
+    """Every curve's ROI and marginal ROI start empty (null) at spend 0, where the response is 0, and are
+    numbers from the first positive spend on; the data stay valid JSON without NaN. Before, the zero point
+    carried the marginal ROI at 0 (the TV curves' steepest slope, 0 for the steeper channels)."""
+    curves = extract_curves(params, CurveSettings(points=5), 0.9)
+    payload = curve_payload(curves)
+    json.dumps(payload, allow_nan=False)
+    for key, entry in payload["curves"].items():
+        assert entry["spend"][0] == entry["response"][0] == 0.0, key
+        assert entry["roi"][0] is None and entry["mroi"][0] is None, key
+        assert None not in entry["roi"][1:] + entry["mroi"][1:], key
+    script = data_script(curves, 0)
+    assert json.loads(script[len("mmmRoiCurves(") : -3])["TV|BrandA|NORTH"]["roi"][0] is None
+
+
 def test_table_cells_carry_sortable_values_and_intervals(params: ResponseParams) -> None:
     table = roi_table(channel_roi_table(estimate_roi(params), 0.9), VizConfig())
     assert len(table.rows) == len(params.channels)
@@ -241,7 +256,7 @@ def test_a_channel_never_spent_on_carries_no_roi_or_ceiling_in_the_curve_data(pa
         assert set(entry["roi"]) == set(entry["mroi"]) == {None}, key
         assert entry["ceiling"] is entry["ceiling_spend"] is entry["breakeven"] is None, key
     radio = curves["Radio|all|all"]
-    assert None not in radio["mroi"] and radio["ceiling"] is not None
+    assert None not in radio["mroi"][1:] and radio["ceiling"] is not None  # none at spend 0, as every curve
     data = segment_curves(extract_curves(unspent, CurveSettings(points=7), 0.9), 0)
     assert data["TV|BrandA|NORTH"]["roi"] == [None] * 7
     assert "No spend on {channel} in the data {where}" in page

@@ -4,9 +4,17 @@ A curve is the steady-state weekly incremental Sales_Value (INR) of one channel 
 one brand x region series as a function of a sustained weekly spend (INR), from 0 to
 ``CurveSettings.max_spend_multiple`` times that series' average weekly spend over the
 data, on ``CurveSettings.points`` evenly spaced spends. Along it: the average ROI
-(response / spend; at spend 0 its limit, the marginal ROI at 0) and the marginal ROI
-(derivative of the response with respect to spend, by ``jax.grad``; see
-:mod:`mmm_analytics.response.kernels`).
+(response / spend) and the marginal ROI (derivative of the response with respect to spend,
+by ``jax.grad``; see :mod:`mmm_analytics.response.kernels`).
+
+At spend 0 (the first point of every curve) the response is 0 (its band too) and the ROI and
+marginal ROI are NaN, with their bands, for every curve: ROI there is 0 / 0, and its limit, the
+marginal ROI at 0, hinges on the slope's tiny details and is only approached at absurdly small
+spends. A Hill curve's is 0 for a slope just above 1, finite at exactly 1 and infinite below 1
+(on the default data national TV, slope 1.01 pooled with other forms, gave 1.85 at spend 0
+against an ROI of 3.44 at the first grid point, 3,410 INR), so a value there would draw a spike
+(or a dip) at the chart's left edge that no spend of any size shows. The ROI curves start at the
+first positive spend.
 
 National curves (brand = region = ``"all"``) scale every series' spend by the same
 multiple of its own average weekly spend and sum the responses; their marginal ROI is
@@ -28,8 +36,7 @@ Saturation points, per curve, at the point estimate:
   ceiling (the coefficient, the response at full saturation; for national, summed over the
   series that spent on the channel).
 
-At spend 0 a Hill curve with slope < 1 has an infinite marginal ROI; it is stored as
-NaN. Both saturation points are found on a log-spaced search grid up to 10,000 x the average weekly spend
+Both saturation points are found on a log-spaced search grid up to 10,000 x the average weekly spend
 and refined by bisection; NaN when the point lies beyond the grid or the series never
 used the channel. Shapes: S series, P curve points, C channels, D draws, R = S + 1
 rows (the series, then the national row).
@@ -91,7 +98,7 @@ class SegmentCurve:
     """One channel's curve in one row (a series or national), ready to plot.
 
     Arrays are of shape (P,): ``spend`` INR per week, ``response*`` INR per week,
-    ``roi*`` and ``mroi*`` INR of sales per INR of spend. Scalars in INR per week.
+    ``roi*`` and ``mroi*`` INR of sales per INR of spend (NaN at spend 0). Scalars in INR per week.
     """
 
     channel: str
@@ -130,7 +137,7 @@ class CurveSet:
     multiples : ndarray of shape (P,), multiples of the average weekly spend
     spend : ndarray of shape (R, P, C), weekly spend (INR)
     response, response_lower, response_upper : ndarray of shape (R, P, C), INR per week
-    roi, roi_lower, roi_upper, mroi, mroi_lower, mroi_upper : ndarray of shape (R, P, C)
+    roi, roi_lower, roi_upper, mroi, mroi_lower, mroi_upper : ndarray of shape (R, P, C), NaN at spend 0
     current_spend, current_response, ceiling : ndarray of shape (R, C), INR per week
     breakeven_spend, ceiling_spend : ndarray of shape (R, C), INR per week
     level : float, interval coverage
@@ -221,15 +228,16 @@ def average_weekly_spend(params: ResponseParams) -> Array:
     return params.spend.mean(axis=1)
 
 
-def _finite(values: Array) -> Array:
-    """Infinite values (the marginal ROI at spend 0 of a Hill curve with slope < 1) become NaN."""
-    return np.where(np.isfinite(values), values, np.nan)
+def _at_positive_spend(values: Array, spend: Array) -> Array:
+    """ROIs or marginal ROIs ``values`` where ``spend`` (INR per week, of the same shape) is above 0;
+    NaN at spend 0 (see the module docstring) and wherever a value is not finite."""
+    return np.where((spend > 0.0) & np.isfinite(values), values, np.nan)
 
 
-def _average_roi(response: Array, spend: Array, mroi: Array) -> Array:
-    """Response / spend, and its limit (the marginal ROI) at spend 0."""
+def _average_roi(response: Array, spend: Array) -> Array:
+    """Response / spend (INR of sales per INR); NaN at spend 0, where it is 0 / 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _finite(np.where(spend > 0, response / np.where(spend > 0, spend, 1.0), mroi))
+        return _at_positive_spend(response / np.where(spend > 0.0, spend, 1.0), spend)
 
 
 def last_crossing(gap: Callable[[Array], Array], n_rows: int, n_channels: int) -> Array:
@@ -352,12 +360,12 @@ def extract_curves(
         response=response_all,
         response_lower=response_band[0],
         response_upper=response_band[1],
-        roi=_estimated(_average_roi(response_all, spend_all, mroi_all), unused),
-        roi_lower=_estimated(_average_roi(response_band[0], spend_all, mroi_band[0]), unused),
-        roi_upper=_estimated(_average_roi(response_band[1], spend_all, mroi_band[1]), unused),
-        mroi=_estimated(_finite(mroi_all), unused),
-        mroi_lower=_estimated(_finite(mroi_band[0]), unused),
-        mroi_upper=_estimated(_finite(mroi_band[1]), unused),
+        roi=_estimated(_average_roi(response_all, spend_all), unused),
+        roi_lower=_estimated(_average_roi(response_band[0], spend_all), unused),
+        roi_upper=_estimated(_average_roi(response_band[1], spend_all), unused),
+        mroi=_estimated(_at_positive_spend(mroi_all, spend_all), unused),
+        mroi_lower=_estimated(_at_positive_spend(mroi_band[0], spend_all), unused),
+        mroi_upper=_estimated(_at_positive_spend(mroi_band[1], spend_all), unused),
         current_spend=_with_national(average, average.sum(axis=0)),
         current_response=_with_national(current_response[:, 0, :], current_response[:, 0, :].sum(axis=0)),
         ceiling=reachable_ceiling(point_coefficient(forms), average),
