@@ -634,3 +634,30 @@ def test_a_channel_the_plan_table_shows_at_five_percent_is_one_to_grow(small_run
     tables = build_summary(dataclasses.replace(inputs, allocation=plan), VizConfig(), small_run.reports).sections
     assert tables  # the plan table shows the same moves, +5.0% and -5.0%
     assert numbers.percent(0.0496, signed=True) == "+5.0%" and numbers.percent(-0.0496, signed=True) == "-5.0%"
+
+
+def test_the_page_says_what_keeping_each_brand_and_region_s_budget_would_bring(small_run: Run) -> None:
+    """Beside the budget the national advice moves between brands and regions: the sum of each one's own advice at
+    its own budget today (mmm simulate's segment_optimization.csv), so a manager who cannot move money between
+    brands sees what is left to win."""
+    from mmm_analytics.reports.summary import segments_alone
+
+    inputs = load_inputs(small_run.paths)
+    table, plan = inputs.segment_plans, inputs.allocation
+    assert table is not None and plan is not None
+    alone = (table["optimal_incremental_sales"] - table["current_incremental_sales"]).sum()
+    moved = plan["expected_incremental_sales"] - plan["current_incremental_sales"]
+    words = segments_alone(inputs, NumberFormat.INDIAN)
+    assert f"brings {numbers.compact_money(alone)} a week in all, against {numbers.compact_money(moved)}" in words
+    assert words in html.unescape(_page(small_run))  # under the table of budget moved (the test above)
+    # Not for a plan at another budget, of part of the market, or a table of some brand x regions only.
+    assert (
+        segments_alone(
+            dataclasses.replace(inputs, allocation=plan | {"weekly_budget": 2 * plan["weekly_budget"]}),
+            NumberFormat.INDIAN,
+        )
+        == ""
+    )
+    assert segments_alone(dataclasses.replace(inputs, allocation=plan | {"brand": "BrandA"}), NumberFormat.INDIAN) == ""
+    assert segments_alone(dataclasses.replace(inputs, segment_plans=table.iloc[1:]), NumberFormat.INDIAN) == ""
+    assert segments_alone(dataclasses.replace(inputs, segment_plans=None), NumberFormat.INDIAN) == ""

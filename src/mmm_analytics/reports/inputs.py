@@ -90,6 +90,9 @@ class SummaryInputs:
     #: The ``roi_by_segment.csv`` rows (one per channel) of the brand x region the advice covers, when it
     #: covers one; None for national advice, or when the table has no row of its own for it.
     plan_roi: pd.DataFrame | None = None
+    #: ``segment_optimization.csv`` of ``mmm simulate``: each brand x region's own advice at its own budget
+    #: today; None without it, or when it is an earlier model's.
+    segment_plans: pd.DataFrame | None = None
 
     @property
     def channels(self) -> list[str]:
@@ -261,6 +264,10 @@ READ_FROM_DISK: dict[str, tuple[str, tuple[str, ...]]] = {
     "efficiency_frontier.csv": (
         "mmm simulate",
         ("weekly_budget", "budget_multiple", "optimal_incremental_sales", "current_mix_incremental_sales"),
+    ),
+    "segment_optimization.csv": (
+        "mmm simulate",
+        ("brand", "region", "weekly_budget", "current_incremental_sales", "optimal_incremental_sales"),
     ),
     "decomposition.csv": ("mmm train", ("date", "actual", "predicted")),
     "model_metrics.json": ("mmm train", ()),
@@ -495,6 +502,10 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
     roi = _channel_roi(reading, paths, results, () if params is None else tuple(params.channels))
     curves, allocation = _curves(reading, paths, results), _allocation(reading, paths, results)
     frontier = reading.table(_current(paths, "efficiency_frontier.csv", results))
+    segments = paths.simulations_dir / "segment_optimization.csv"  # of the step that writes the frontier
+    segment_plans = reading.table(
+        segments if segments.is_file() and not _earlier("efficiency_frontier.csv", results) else None
+    )
     decomposition = reading.table(paths.reports_dir / "decomposition.csv")
     metrics = reading.json(paths.reports_dir / "model_metrics.json")
     plan_roi = _plan_roi(reading, paths, results, allocation)
@@ -514,4 +525,5 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         rewrite=frozenset(reading.rewrite),
         plan_curves=_plan_curves(curves, allocation),
         plan_roi=plan_roi,
+        segment_plans=segment_plans,
     )

@@ -55,6 +55,7 @@ from mmm_analytics.style.page import (
     records_table,
     write_page,
 )
+from mmm_analytics.utils.amounts import same_budget
 from mmm_analytics.utils.paths import ProjectPaths
 from mmm_analytics.utils.words import listed, the_count
 
@@ -299,6 +300,24 @@ def segment_budgets(plan: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
     ):
         return []
     return rows
+
+
+def segments_alone(inputs: SummaryInputs, fmt: NumberFormat) -> str:
+    """What keeping each brand x region's budget as today brings, beside what the national advice brings by moving
+    budget between them: the sum of each one's own advice (``mmm simulate``'s ``segment_optimization.csv``). ""
+    unless the advice is national at today's budget and that table covers every brand x region of it."""
+    plan, table = inputs.allocation, inputs.segment_plans
+    if not plan or table is None or is_part(plan_scope(plan)) or budget_change(plan) != 0.0:
+        return ""
+    budget = numbers.finite(plan.get("weekly_budget"))
+    if budget is None or not same_budget(float(table["weekly_budget"].sum()), budget):
+        return ""  # the table covers the largest brand x regions only, or was made at another budget
+    alone = float((table["optimal_incremental_sales"] - table["current_incremental_sales"]).sum())
+    moved = float(plan["expected_incremental_sales"]) - float(plan["current_incremental_sales"])
+    return (
+        f"Keeping each brand x region's budget as today, each one's own best plan (the simulation report's advice "
+        f"per brand x region) brings {_money(alone, fmt)} a week in all, against {_money(moved, fmt)} for this plan."
+    )
 
 
 def weekly_sales(decomposition: pd.DataFrame | None, brand: str, region: str) -> float | None:
@@ -626,7 +645,7 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
     if inputs.damaged:
         headlines.append(Note(" ".join(inputs.damaged), "warning", "Left out of this page: damaged files."))
     headlines += plan_table(inputs.allocation, fmt)
-    headlines += segment_shift_tables(segment_budgets(inputs.allocation), fmt)
+    headlines += segment_shift_tables(segment_budgets(inputs.allocation), fmt, note=segments_alone(inputs, fmt))
     if inputs.allocation and inputs.allocation.get("warnings"):
         headlines += [optimiser_note(for_managers(str(w))) for w in inputs.allocation["warnings"]]
     sections = (

@@ -249,11 +249,12 @@ def segment_shift_rows(segment_budgets: Sequence[Mapping[str, Any]], level: str)
 
 
 def segment_shift_tables(
-    segment_budgets: Sequence[Mapping[str, Any]], fmt: NumberFormat, id_prefix: str = ""
+    segment_budgets: Sequence[Mapping[str, Any]], fmt: NumberFormat, id_prefix: str = "", note: str = ""
 ) -> tuple[Table, ...]:
     """One table per brand and per region whose share of the budget the advice moves (:func:`segment_shift_rows`):
-    the advice plans each brand x region on its own, so its channel totals are not the whole plan."""
-    tables = []
+    the advice plans each brand x region on its own, so its channel totals are not the whole plan. ``note``
+    ends the first table's caption."""
+    tables: list[Table] = []
     for level in ("brand", "region"):
         rows = segment_shift_rows(segment_budgets, level)
         if not rows:
@@ -271,6 +272,8 @@ def segment_shift_tables(
             "(each brand x region's channels in optimal_allocation.csv), not of the channel totals split across "
             f"{level}s as today's spend is."
         )
+        if note and not tables:
+            caption += f" {note}"
         tables.append(records_table(rows, columns, fmt, caption=caption, id=f"{id_prefix}table-{level}-budget"))
     return tuple(tables)
 
