@@ -272,7 +272,9 @@ def segment_shift_tables(
             "(each brand x region's channels in optimal_allocation.csv), not of the channel totals split across "
             f"{level}s as today's spend is."
         )
-        if note and not tables:
+        if tables:  # the first table said why
+            caption = f"The same plan by {level}: the weekly budget of each {level} beside today's spend there."
+        elif note:
             caption += f" {note}"
         tables.append(records_table(rows, columns, fmt, caption=caption, id=f"{id_prefix}table-{level}-budget"))
     return tuple(tables)
