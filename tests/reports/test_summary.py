@@ -661,3 +661,19 @@ def test_the_page_says_what_keeping_each_brand_and_region_s_budget_would_bring(s
     assert segments_alone(dataclasses.replace(inputs, allocation=plan | {"brand": "BrandA"}), NumberFormat.INDIAN) == ""
     assert segments_alone(dataclasses.replace(inputs, segment_plans=table.iloc[1:]), NumberFormat.INDIAN) == ""
     assert segments_alone(dataclasses.replace(inputs, segment_plans=None), NumberFormat.INDIAN) == ""
+
+
+def test_a_plan_at_a_budget_of_nothing_says_there_is_nothing_to_compare_with(small_run: Run) -> None:
+    """Before, 'mmm optimize --budget 0' put "n/a of the sales media brings" on the plan card."""
+    inputs = load_inputs(small_run.paths)
+    assert inputs.allocation is not None
+    nothing = dict(inputs.allocation) | {
+        "weekly_budget": 0.0,
+        "allocation": dict.fromkeys(inputs.allocation["allocation"], 0.0),
+        "current_allocation": dict.fromkeys(inputs.allocation["allocation"], 0.0),
+        "expected_incremental_sales": 0.0,
+        "current_incremental_sales": 0.0,
+    }
+    cards = headline_cards(dataclasses.replace(inputs, allocation=nothing), NumberFormat.INDIAN).cards
+    card = next(c for c in cards if "bring" in c.title)
+    assert "n/a" not in card.detail and "No media sales to compare with" in card.detail

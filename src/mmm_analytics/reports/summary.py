@@ -111,11 +111,17 @@ def _moves(inputs: SummaryInputs) -> dict[str, float]:
 def _share_moves(inputs: SummaryInputs, moves: Mapping[str, float]) -> dict[str, float]:
     """The recommended change of each channel's weekly spend against today's mix scaled to the budget: how its
     share of the budget moves. At today's budget (or when the file does not give today's spend) ``moves``."""
-    allocation = inputs.allocation or {}
-    change = budget_change(allocation)
-    if not change:
+    change = _by_share(inputs.allocation or {})
+    if change is None:
         return dict(moves)
     return {c: (1.0 + move) / (1.0 + change) - 1.0 for c, move in moves.items()}
+
+
+def _by_share(allocation: Mapping[str, Any]) -> float | None:
+    """The budget's change from today's spend when the cards judge channels by their share of the budget: at a
+    budget other than today's, above 0 (at 0 there is no share; each channel is cut by all of its spend)."""
+    change = budget_change(allocation)
+    return change if change and change > -1.0 else None
 
 
 def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -> str:
@@ -123,7 +129,7 @@ def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -
     the part of the market the advice covers (that brand x region's own where the ROI tables have it;
     else the national one, said so beside the moves of part of the market)."""
     text = f"{channel} {numbers.percent(moves[channel], 0, signed=True)}"
-    if budget_change(inputs.allocation or {}):
+    if _by_share(inputs.allocation or {}) is not None:
         share = _share_moves(inputs, moves)[channel]
         text += f" (its share of the budget {numbers.percent(share, 0, signed=True)})"
     own = inputs.plan_roi
@@ -168,7 +174,7 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
     )
     if note := change_note(allocation):
         grow_detail, cut_detail = f"{grow_detail} {note}", f"{cut_detail} {note}"
-    if budget_change(allocation):
+    if _by_share(allocation) is not None:
         grow_title, cut_title = "get a larger share of the budget", "get a smaller share of the budget"
     else:
         grow_title, cut_title = "to grow", "to cut"
@@ -180,14 +186,14 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
 
 def _what_grows(allocation: Mapping[str, Any]) -> str:
     """What the cards judge a channel by: its ``spend``, or at a budget other than today's its ``share of the budget``."""
-    return "share of the budget" if budget_change(allocation) else "spend"
+    return "share of the budget" if _by_share(allocation) is not None else "spend"
 
 
 def _why_cut(inputs: SummaryInputs, grown: bool) -> str:
     """Why the channels are cut, in a sentence the figures beside it bear out."""
     if not grown:
         # Before, "than in the channels to grow" under a grow card that said "none" (a smaller budget).
-        if budget_change(inputs.allocation or {}):
+        if _by_share(inputs.allocation or {}) is not None:
             return f"No channel's share of the budget grows by {MOVE:.0%} or more: the plan gives these less of it."
         return f"No channel grows by {MOVE:.0%} or more: the plan spends less on these."
     if inputs.plan_roi is None and is_part(plan_scope(inputs.allocation)):
@@ -238,7 +244,10 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
     tone: Tone = "good" if (low is not None and low > 0) or (low is None and (uplift or 0) > 0) else "neutral"
     gain = float(plan["expected_incremental_sales"]) - current
     # Before, the headline was "+5.2% sales from media": a share of media's sales, read as one of all sales.
-    shares = f"{numbers.percent(uplift, signed=True)} of the sales media brings"
+    if uplift is None:  # a budget of 0: today's mix scaled to it brings no media sales to measure the plan by
+        shares = "No media sales to compare with: today's mix at this budget brings none"
+    else:
+        shares = f"{numbers.percent(uplift, signed=True)} of the sales media brings"
     sales = weekly_sales(inputs.decomposition, str(plan.get("brand", NATIONAL)), str(plan.get("region", NATIONAL)))
     if sales is not None and sales > 0:
         shares += f", {numbers.percent(gain / sales, signed=True)} of all weekly sales (their average over the data)"
