@@ -2,25 +2,23 @@
 
 File names carry the result, brand, region and the local time of the export, e.g.
 ``simulation_BrandA_EAST_20250131-142501.csv``; an existing file is never overwritten (a
-``_2``, ``_3``, ... suffix is added instead). The CSV is the table alone (a header row, no
-comment lines), readable by any spreadsheet; ``<same name>.json`` holds the provenance
-(model path, data date range, CPMs, budget semantics, ...), the result's own fields and the
-same rows, as strict JSON.
+``_2``, ``_3``, ... suffix is added instead). The files follow the rule of every export
+(:func:`mmm_analytics.simulator.export.write_export`): the CSV is the table alone (a header row, no
+comment lines, a text cell that starts like a spreadsheet formula written with a leading ``'``),
+readable by any spreadsheet and by ``pandas.read_csv``; ``<same name>.json`` holds the provenance
+(model path, data date range, CPMs, budget semantics, ..., the brand and region), the result's own
+fields and the same rows, as strict JSON. :func:`mmm_analytics.simulator.export.read_csv_export`
+reads both back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
-
-from mmm_analytics.simulator.engine import MarketingSimulator, SimulationResult
-from mmm_analytics.simulator.export import Result, as_table, provenance
-from mmm_analytics.simulator.optimizer import OptimizationResult
+from mmm_analytics.simulator.engine import MarketingSimulator
+from mmm_analytics.simulator.export import Result, as_table, provenance, result_fields, write_export
 from mmm_analytics.utils.file_names import file_name_part
-from mmm_analytics.utils.io import json_ready, write_csv, write_json
 
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
 #: Copies tried before giving up on a free name (one export per second per name is the usual pace).
@@ -40,16 +38,6 @@ def free_stem(folder: Path, stem: str) -> str:
         if not (folder / f"{candidate}.csv").exists() and not (folder / f"{candidate}.json").exists():
             return candidate
     raise FileExistsError(f"{folder / stem}.csv and {MAX_COPIES - 1} numbered copies exist")
-
-
-def _fields(result: Result) -> dict[str, Any]:
-    match result:
-        case SimulationResult():
-            return {"result": result.to_dict()}
-        case OptimizationResult():
-            return {"result": result.summary()}
-        case _:
-            return {}
 
 
 def export_session_result(
@@ -81,16 +69,5 @@ def export_session_result(
     """
     target = Path(folder)
     stem = free_stem(target, export_stem(name, brand, region, when or dt.datetime.now()))
-    table: pd.DataFrame = as_table(result)
-    metadata = {
-        "result_name": name,
-        "brand": brand,
-        "region": region,
-        "csv_file": f"{stem}.csv",
-        "columns": [str(column) for column in table.columns],
-        **provenance(simulator),
-    }
-    csv_path = write_csv(target / f"{stem}.csv", table, for_spreadsheets=True)
-    rows = json_ready(table.to_dict(orient="records"), nulls=True)  # an empty cell of a table is "not available"
-    json_path = write_json(target / f"{stem}.json", {"metadata": metadata, **_fields(result), "rows": rows})
-    return [csv_path, json_path]
+    metadata = {"result_name": name, "brand": brand, "region": region, **provenance(simulator)}
+    return write_export(target, stem, as_table(result), metadata, result_fields(result))
