@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from mmm_analytics.cli.common import (
@@ -21,6 +20,7 @@ from mmm_analytics.cli.common import (
     project_config,
     user_errors,
 )
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.cli.train_cmd import BACKEND_HELP, with_backend
 from mmm_analytics.compute import Backend
 from mmm_analytics.errors import InputError
@@ -203,7 +203,7 @@ def benchmark(
             progress,
             lift=LiftDesign(lift_tests, LiftSlices(lift_slices), LiftChoice(lift_choice)),
         )
-    table = Table(title="Benchmark, ours / true-form floor (mean over seeds)")
+    table = FitTable(title="Benchmark, ours / true-form floor (mean over seeds)")
     for column in ("world", "contribution error", "ratio", "coverage", "regret", "ridge", "fit"):
         table.add_column(column)
     for row in result.summary.itertuples():

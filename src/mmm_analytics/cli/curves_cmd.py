@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
@@ -21,6 +20,7 @@ from mmm_analytics.cli.common import (
     warn_model_file,
 )
 from mmm_analytics.cli.progress import figure_bar
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.style import numbers
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -63,9 +63,9 @@ class FigureFormat(StrEnum):
     PDF = "pdf"
 
 
-def _roi_table(frame: pd.DataFrame, level: float, fmt: NumberFormat) -> Table:
+def _roi_table(frame: pd.DataFrame, level: float, fmt: NumberFormat) -> FitTable:
     """The national ROI table (channel_roi.csv) for the terminal, amounts grouped per ``fmt``."""
-    table = Table(title=f"ROI by channel (national, full data period; {level:.0%} intervals in brackets)")
+    table = FitTable(title=f"ROI by channel (national, full data period; {level:.0%} intervals in brackets)")
     for name in ("Channel", "Spend (INR)", "Contribution (INR)", "ROI", "Marginal ROI"):
         table.add_column(name, justify="left" if name == "Channel" else "right")
     for row in frame.itertuples(index=False):

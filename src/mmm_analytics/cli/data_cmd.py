@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
@@ -20,6 +19,7 @@ from mmm_analytics.cli.common import (
     warn,
     warn_empty_data_config,
 )
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.errors import InputError
 from mmm_analytics.style import numbers
 from mmm_analytics.utils.paths import ProjectPaths
@@ -90,7 +90,7 @@ def show(result: DataResult, fmt: NumberFormat, output_option: str = "--output")
             f"this data; delete {'it' if one else 'them'} or use another {output_option}",
             highlight=False,
         )
-    table = Table(title="mmm data", show_header=False, title_justify="left")
+    table = FitTable(title="mmm data", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     table.add_row("Source", escape(result.source))

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
@@ -20,6 +19,7 @@ from mmm_analytics.cli.common import (
     require_file,
     user_errors,
 )
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.config.viz import MAX_WORKERS, NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.style import numbers
@@ -60,7 +60,7 @@ def progress_bar() -> Iterator[Callable[[str], None]]:
 
 def show(result: EdaResult, fmt: NumberFormat) -> None:
     """The summary table and findings of an EDA run, counts grouped per ``fmt``."""
-    table = Table(title="mmm eda", show_header=False, title_justify="left")
+    table = FitTable(title="mmm eda", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     overview = result.overview

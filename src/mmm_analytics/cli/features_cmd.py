@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
@@ -18,6 +17,7 @@ from mmm_analytics.cli.common import (
     require_file,
     user_errors,
 )
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.style import numbers
 from mmm_analytics.utils.paths import ProjectPaths
 
@@ -31,7 +31,7 @@ DEFAULTS = ProjectPaths()
 def show(panel: FeaturePanel, config: ProjectConfig, output: Path) -> None:
     """The features summary table, counts grouped in ``config.viz.number_format``."""
     fmt = config.viz.number_format
-    table = Table(title="Features", show_header=False)
+    table = FitTable(title="Features", show_header=False)
     table.add_row("series", f"{numbers.count(panel.sales.shape[0], fmt)} ({config.features.granularity.value})")
     weeks, holdout = numbers.count(len(panel.dates), fmt), numbers.count(panel.holdout_weeks, fmt)
     table.add_row("weeks", f"{weeks} ({panel.dates[0].date()} to {panel.dates[-1].date()}), holdout {holdout}")

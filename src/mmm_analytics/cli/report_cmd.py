@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
@@ -22,6 +21,7 @@ from mmm_analytics.cli.common import (
     warn,
     warn_stale_model,
 )
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.errors import InputError
 
 OUTPUT_DIR_HELP = "The project folder the steps wrote under (its outputs/ holds the model and the reports)."
@@ -63,7 +63,7 @@ def report(
             from mmm_analytics.reports.screenshots import take_screenshots
 
             shots = take_screenshots(paths.reports_dir)
-    table = Table(title="Summary page")
+    table = FitTable(title="Summary page")
     table.add_column("what")
     table.add_column("value")
     for what, value in [*key_numbers(inputs), ("page", str(page)), *(("screenshot", str(s)) for s in shots)]:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 from rich.rule import Rule
-from rich.table import Table
 
 from mmm_analytics.cli import (
     curves_cmd,
@@ -37,6 +36,7 @@ from mmm_analytics.cli.common import (
     warn_model_file,
 )
 from mmm_analytics.cli.progress import epoch_bar, figure_bar, simulation_bar
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.config.model import MAX_EPOCHS
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import STEPS
@@ -134,9 +134,9 @@ def earlier_model_note(steps: list[str], paths: ProjectPaths) -> str | None:
     )
 
 
-def summary(written: list[Path], timings: dict[str, float], numbers: list[tuple[str, str]]) -> Table:
+def summary(written: list[Path], timings: dict[str, float], numbers: list[tuple[str, str]]) -> FitTable:
     """Step times, the files this run wrote (by folder) and the headline numbers."""
-    table = Table(title="Pipeline summary")
+    table = FitTable(title="Pipeline summary")
     table.add_column("what")
     table.add_column("value", overflow="fold")
     for step, seconds in timings.items():

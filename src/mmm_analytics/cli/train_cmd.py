@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from mmm_analytics.cli.common import (
     DEFAULT_CONFIG_DIR,
@@ -23,6 +22,7 @@ from mmm_analytics.cli.common import (
     warn_stale_features,
 )
 from mmm_analytics.cli.progress import epoch_bar
+from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.compute import Backend, require_ray
 from mmm_analytics.config.model import MAX_EPOCHS, SplitBy
 from mmm_analytics.errors import InputError
@@ -140,7 +140,7 @@ def step_times(seconds: dict[str, float]) -> list[tuple[str, str]]:
 
 def show(result: TrainResult, output: Path) -> None:
     """The time each part took and the headline metrics of a training run."""
-    table = Table(title="Trained model")
+    table = FitTable(title="Trained model")
     table.add_column("step or measure")
     table.add_column("value", justify="right")
     for name, value in [*step_times(result.seconds), *result.summary.items()]:
