@@ -356,6 +356,27 @@ def test_simulate_batch(model: Path, tmp_path: Path) -> None:
     assert not [w for w in caught if "Glyph" in str(w.message)]
 
 
+def test_simulate_to_another_folder_writes_its_report_and_figures_there(
+    model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, '--output DIR' wrote the tables to DIR and replaced the project's simulation report (and figures)
+    with that run's, which then described scenarios outputs/simulations/ did not hold."""
+    monkeypatch.chdir(tmp_path)
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("scenarios:\n  - name: half_tv\n    spend: {TV: '-50%'}\n")
+    (tmp_path / "config").mkdir()
+    for name in ("data_config.yaml", "feature_config.yaml", "model_config.yaml"):
+        (tmp_path / "config" / name).write_text("")
+    (tmp_path / "config" / "viz_config.yaml").write_text("dpi: 50\n")
+    args = ["simulate", "--model", str(model), "--scenarios", str(scenarios), "--brand", "BrandA", "--region", "EAST"]
+    result = runner.invoke(app, [*args, "--output", "trial"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "trial" / "simulation_report.html").is_file()
+    assert list((tmp_path / "trial" / "figures").glob("*.png"))
+    assert not (tmp_path / "outputs").exists()
+    assert "report: trial/simulation_report.html" in " ".join(result.stdout.split())
+
+
 def test_a_folder_where_simulate_writes_stops_it_before_any_work(model: Path, tmp_path: Path) -> None:
     """Before, the run exited 2 only after writing seven new files beside the old report."""
     from tests.cli.checks import one_error_line

@@ -47,8 +47,13 @@ SCENARIOS_HELP = (
     "scenarios.yaml in the --config folder."
 )
 OUTPUT_HELP = "Folder for the result tables (CSV/JSON)."
-FIGURES_HELP = "Folder for the PNG figures."
-REPORT_HELP = "Path of the self-contained HTML report."
+FIGURES_HELP = (
+    f"Folder for the PNG figures; default: {PATHS.simulation_figures}, or figures/ in --output when that is given."
+)
+REPORT_HELP = (
+    f"Path of the self-contained HTML report; default: {DEFAULT_REPORT}, or simulation_report.html in --output "
+    "when that is given."
+)
 EXPORT_HELP = "Also export every result as CSV and JSON stamped with model path, date range, CPMs and semantics."
 INTERACTIVE_HELP = (
     "Open the interactive menu instead of the batch run. Ctrl-C abandons the current action; "
@@ -152,8 +157,8 @@ def simulate(
     model: Annotated[Path, typer.Option("--model", help=MODEL_HELP)] = PATHS.models_dir,
     scenarios: Annotated[Path | None, typer.Option("--scenarios", help=SCENARIOS_HELP)] = None,
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = PATHS.simulations_dir,
-    figures: Annotated[Path, typer.Option("--figures", help=FIGURES_HELP)] = PATHS.simulation_figures,
-    report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = DEFAULT_REPORT,
+    figures: Annotated[Path | None, typer.Option("--figures", help=FIGURES_HELP, show_default=False)] = None,
+    report: Annotated[Path | None, typer.Option("--report", help=REPORT_HELP, show_default=False)] = None,
     export: Annotated[bool, typer.Option("--export/--no-export", help=EXPORT_HELP)] = False,
     interactive: Annotated[bool, typer.Option("--interactive/--batch", "-i", help=INTERACTIVE_HELP)] = False,
     brand: Annotated[str, typer.Option("--brand", help=SIMULATE_BRAND_HELP)] = "all",
@@ -171,6 +176,13 @@ def simulate(
 
     if scenarios is None:  # before, config/scenarios.yaml whatever --config said ('mmm run' reads the folder's)
         scenarios = config_folder(config_dir) / DEFAULT_SCENARIOS.name
+    # Before, '--output DIR' alone wrote the tables there and replaced the project's report and figures with
+    # that run's: the report then described scenarios outputs/simulations/ did not hold.
+    elsewhere = output != PATHS.simulations_dir
+    if figures is None:
+        figures = output / "figures" if elsewhere else PATHS.simulation_figures
+    if report is None:
+        report = output / DEFAULT_REPORT.name if elsewhere else DEFAULT_REPORT
     outputs = (
         Output("--output", output),
         Output("--figures", figures),
