@@ -3,15 +3,20 @@
 :func:`use_backend` is called where a model is built or loaded (``mmm_analytics.models``)
 and :func:`use_jax` where JAX alone evaluates a response (``mmm_analytics.simulator``);
 importing ``mmm_analytics`` itself changes nothing. Keras always runs on JAX (the model's
-layers and fits are JAX code): a ``KERAS_BACKEND`` of another name in the environment is
-replaced. Values already set for ``JAX_PLATFORMS`` and ``JAX_ENABLE_X64`` win. The model is
-small; double precision lets the fit converge to the exact posterior mode.
+layers and fits are JAX code) in double precision, which lets the fit converge to the exact posterior
+mode: a ``KERAS_BACKEND`` of another name and a ``JAX_ENABLE_X64`` off in the environment are
+replaced (the fit ran partly in float32, with a screen of truncation warnings). A value already set
+for ``JAX_PLATFORMS`` wins (a GPU); one JAX cannot start, or another ``JAX_*`` variable it cannot
+read, is an :class:`~mmm_analytics.errors.InputError` naming the variable (it was a traceback).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
+
+from mmm_analytics.errors import InputError
 
 DEFAULTS: dict[str, str] = {
     "KERAS_BACKEND": "jax",
@@ -22,10 +27,39 @@ DEFAULTS: dict[str, str] = {
 _TRUE = ("1", "true", "t", "yes", "y", "on")
 
 
+#: What this process needs whatever the environment says.
+FORCED = ("KERAS_BACKEND", "JAX_ENABLE_X64")
+#: A JAX setting named in JAX's own error message (``jax_traceback_filtering``, ``'JAX_ENABLE_X64'``).
+_JAX_NAME = re.compile(r"\bjax_[a-z0-9_]+\b", re.IGNORECASE)
+
+
 def _environment() -> None:
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
-    os.environ["KERAS_BACKEND"] = DEFAULTS["KERAS_BACKEND"]  # e.g. a tensorflow set for other work
+    for name in FORCED:  # e.g. a tensorflow set for other work
+        os.environ[name] = DEFAULTS[name]
+
+
+def _import_jax() -> None:
+    """Import JAX and start its backend; a ``JAX_*`` variable it cannot read or a platform it cannot start
+    is an :class:`InputError` naming the variable."""
+    try:
+        import jax
+    except ValueError as error:  # e.g. JAX_TRACEBACK_FILTERING=garbage
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        found = _JAX_NAME.search(first)
+        name = found.group(0).upper() if found else "a JAX_ variable"
+        raise InputError(f"the environment's {name} is not a value JAX reads ({first}); unset it") from None
+    try:
+        jax.devices()
+    except (RuntimeError, AssertionError) as error:  # JAX_PLATFORMS=cuda on a machine without one, or a typo
+        platforms = os.environ.get("JAX_PLATFORMS", "")
+        named = os.environ.get("JAX_PLATFORM_NAME")
+        which = f"JAX_PLATFORM_NAME={named!r}" if named else f"JAX_PLATFORMS={platforms!r}"
+        reason = str(error).splitlines()[0] if str(error) else "no such device here"
+        raise InputError(
+            f"JAX cannot start the backend of {which} ({reason}); unset it, or set JAX_PLATFORMS=cpu"
+        ) from None
 
 
 def use_jax() -> None:
@@ -36,6 +70,7 @@ def use_jax() -> None:
     """
     _environment()
     already = "jax" in sys.modules
+    _import_jax()
     import jax
 
     enable_x64 = os.environ["JAX_ENABLE_X64"].strip().lower() in _TRUE

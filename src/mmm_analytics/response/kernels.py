@@ -7,20 +7,25 @@ Every output cell depends on its own spend only, so the derivatives are those of
 response with respect to the spend broadcast to the output's shape; at spend 0 they are the
 right-hand ones: the marginal ROI there comes from the family's ``slope_at_zero``
 (infinite for a Hill curve with slope < 1).
-Importing this module imports JAX.
+Importing this module imports JAX, set up as :func:`mmm_analytics.backend.use_jax` says (an
+environment JAX cannot start with is one line naming the variable).
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-import jax
-import jax.numpy as jnp
-import numpy as np
-from jax.typing import ArrayLike
+from mmm_analytics.backend import use_jax
 
-from mmm_analytics.response import saturation
-from mmm_analytics.response.steady_state import steady_state_response
+use_jax()
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+from jax.typing import ArrayLike  # noqa: E402
+
+from mmm_analytics.response import saturation  # noqa: E402
+from mmm_analytics.response.steady_state import steady_state_response  # noqa: E402
 
 type Arrays = tuple[np.ndarray, ...]
 
