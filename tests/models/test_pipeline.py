@@ -315,3 +315,52 @@ def test_a_panel_too_short_for_the_form_choice_fits_the_first_candidates_and_say
     page = (tmp_path / "reports" / "model_report.html").read_text(encoding="utf-8")
     assert "Not chosen by the data: the form choice needs 65 training weeks" in page
     assert "pinned in the configuration" not in page
+
+
+def test_a_training_stopped_half_way_leaves_the_previous_model_s_logs(
+    trained_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, Keras' checkpoint and the epoch log were written into the model folder as the fit went: a training
+    killed half-way left its best_model.keras and training_log.csv beside the previous model's other files."""
+    import shutil
+
+    from mmm_analytics.models import pipeline
+    from tests.models.conftest import fast_config
+
+    folder = tmp_path / "model"
+    shutil.copytree(trained_model_dir / "model", folder)
+    before = {name: (folder / name).read_bytes() for name in pipeline.FIT_LOGS}
+    (folder / ".training-killed").mkdir()  # what a SIGKILL leaves
+    (folder / ".training-killed" / "training_log.csv").write_text("epoch,loss\n")
+
+    def stopped(panel, config, scratch, *args, **kwargs):  # type: ignore[no-untyped-def]
+        assert scratch.parent == folder and scratch.name.startswith(pipeline.SCRATCH_PREFIX)
+        (scratch / "training_log.csv").write_text("epoch,loss\n0,1.0\n")
+        (scratch / "best_model.keras").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "fit_and_summarise", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.train(trained_model_dir / "features.parquet", folder, fast_config(prior_weight=0.0))
+    assert {name: (folder / name).read_bytes() for name in pipeline.FIT_LOGS} == before
+    assert not list(folder.glob(f"{pipeline.SCRATCH_PREFIX}*"))
+
+
+def test_a_second_training_into_the_same_folder_is_refused(trained_model_dir: Path, tmp_path: Path) -> None:
+    """Before, two trainings in one folder both ended with 0, each overwriting the other's files."""
+    from mmm_analytics.errors import InputError
+    from mmm_analytics.models.pipeline import train
+    from tests.models.conftest import fast_config
+
+    hold = (
+        "import sys, time\nfrom pathlib import Path\nfrom mmm_analytics.utils.locks import only_writer\n"
+        "with only_writer(Path(sys.argv[1]), 'another training'):\n    print('held', flush=True)\n    time.sleep(60)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(tmp_path / "model")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(InputError, match=r"another training is writing '.*model' now \(process \d+\)"):
+            train(trained_model_dir / "features.parquet", tmp_path / "model", fast_config(prior_weight=0.0))
+    finally:
+        holder.kill()
+        holder.wait()

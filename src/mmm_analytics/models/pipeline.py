@@ -38,6 +38,7 @@ from mmm_analytics.response.artifacts import (
     pooled_files,
 )
 from mmm_analytics.utils.io import write_json, write_with
+from mmm_analytics.utils.locks import only_writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,20 @@ def train(
     With ``split_by`` in the model config, every brand or region is fitted on its own (see
     :mod:`mmm_analytics.models.markets`) and the model folder holds the merged response.
     """
+    with only_writer(output_dir, "another training"):
+        return _train(features_path, output_dir, config, epochs, reports_dir, figures_dir, progress)
+
+
+def _train(
+    features_path: Path,
+    output_dir: Path,
+    config: ProjectConfig,
+    epochs: int | None,
+    reports_dir: Path | None,
+    figures_dir: Path | None,
+    progress: EpochProgress | None,
+) -> TrainResult:
+    """:func:`train`, with the model folder to itself."""
     panel = load_panel(features_path)
     output_dir.mkdir(parents=True, exist_ok=True)
     lift_tests = (
@@ -215,6 +230,11 @@ def train(
     return TrainResult(fitted.model, panel, params, metadata, noise, info["timings"], files, summary, warnings)
 
 
+#: The files the fit writes as it goes (Keras' checkpoint and the epoch log), and the scratch folder's prefix.
+FIT_LOGS = ("best_model.keras", "training_log.csv")
+SCRATCH_PREFIX = ".training-"
+
+
 def _fit_whole(
     panel: FeaturePanel,
     config: ProjectConfig,
@@ -223,8 +243,20 @@ def _fit_whole(
     progress: EpochProgress | None,
     lift_tests: LiftTests | None,
 ) -> _Fitted:
-    """One model of the whole panel, its Keras files and training history written to ``output_dir``."""
-    model, params, noise, info = fit_and_summarise(panel, config, output_dir, epochs, progress, lift_tests)
+    """One model of the whole panel, its Keras files and training history written to ``output_dir``.
+
+    The fit's checkpoint and epoch log are written in a scratch folder and moved in beside the rest once the
+    fit is done: before, a training killed half-way left its own ``best_model.keras`` and ``training_log.csv``
+    beside the previous model."""
+    for stale in output_dir.glob(f"{SCRATCH_PREFIX}*"):  # of a training killed before it could clean up
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=output_dir, prefix=SCRATCH_PREFIX) as scratch:
+        model, params, noise, info = fit_and_summarise(panel, config, Path(scratch), epochs, progress, lift_tests)
+        for name in FIT_LOGS:
+            if (Path(scratch) / name).is_file():
+                os.replace(Path(scratch) / name, output_dir / name)
+            else:  # no Adam epochs (a large panel): no checkpoint of this fit, none of an earlier one
+                (output_dir / name).unlink(missing_ok=True)
     # The pooled forms' fits are weighed equally with the chosen one's, as in the ROIs and the advice.
     pooled = info.pop("pooled_decomposition", [])
     shutil.rmtree(output_dir / MARKETS_DIR, ignore_errors=True)  # a split model's, from an earlier run
@@ -275,7 +307,7 @@ def _fit_split(
     pinned = dataclasses.replace(config, model=choice.config)
     fit = fit_markets(panel, pinned, markets)
     timings |= fit.seconds
-    for name in (MODEL_FILE, WEIGHTS_FILE, "best_model.keras", "training_log.csv", "training_history.png"):
+    for name in (MODEL_FILE, WEIGHTS_FILE, *FIT_LOGS, "training_history.png"):
         (output_dir / name).unlink(missing_ok=True)
     root = output_dir / MARKETS_DIR
     shutil.rmtree(root, ignore_errors=True)
