@@ -527,11 +527,22 @@ def test_the_marginal_roi_spread_is_written_as_the_table_writes_marginal_roi() -
     """It read 5.6e-01, a notation the table beside it never uses; it is (max - min) / mean, a share."""
     from mmm_analytics.simulator.advice import spread_line
 
-    line = spread_line(0.5612, 0.78, True, 4, 1.234)
+    line = spread_line(0.5612, 0.78, True, 4, 1.234, segments=24)
     assert line.startswith(
         "Marginal ROI spread over the free channels of every brand x region segment: 56% of their mean (78% of"
     )
-    assert "of every brand x region segment: under 1% of their mean;" in spread_line(3e-5, 1.0, True, 4, 1.0)
+    assert "of every brand x region segment: under 0.01% of their mean;" in spread_line(3e-5, 1.0, True, 4, 1.0, 24)
+
+
+def test_a_small_spread_is_written_to_two_decimals_and_one_segment_s_is_its_own() -> None:
+    """A 1,000-series panel printed "under 1% of their mean; NOT converged" (a spread of 0.4%); a single brand x
+    region's line spoke of "every brand x region segment"; a budget of 0 "converged after 0 starts"."""
+    from mmm_analytics.simulator.advice import spread_line
+
+    assert "spread over the free channels: 0.40% of their mean; NOT converged after 1 start" in spread_line(
+        0.004, 1.0, False, 1, 11.0
+    )
+    assert spread_line(0.0, 0.0, True, 0, 0.01) == "The limits leave one plan: nothing for the optimiser to choose"
 
 
 @pytest.mark.parametrize(("starts", "words"), [(1, "after 1 start in"), (4, "after 4 starts in")])

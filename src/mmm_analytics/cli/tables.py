@@ -331,7 +331,14 @@ def optimization_summary(result: OptimizationResult, fmt: NumberFormat) -> list[
     lines += [
         f"Expected incremental sales ({measure}): {numbers.grouped(result.expected_incremental_sales, fmt)} INR per week "
         f"(current mix: {numbers.grouped(result.current_incremental_sales, fmt)}; uplift {result.uplift:+.1%})",
-        spread_line(result.mroi_spread, result.step, result.converged, result.starts_used, result.seconds),
+        spread_line(
+            result.mroi_spread,
+            result.step,
+            result.converged,
+            result.starts_used,
+            result.seconds,
+            max(len(result.segment_budgets), 1),
+        ),
         *(f"Warning: {warning}" for warning, sentence in sentences if not sentence),
     ]
     return [line for line in lines if line]

@@ -59,17 +59,33 @@ def verdict_sentence(line: str) -> str | None:
     return None
 
 
-def spread_line(spread: float, step: float, converged: bool, starts: int, seconds: float) -> str:
-    """The solver line under an optimisation: the marginal ROI spread (equal at the optimum, so only
-    meaningful there; none when today's mix is kept, ``step`` 0), convergence, starts and time."""
+def _spread_words(spread: float) -> str:
+    """A marginal ROI spread, (max - min) / mean, as a share: small ones to two decimals, for they stand beside a
+    solver that may not have converged (before, "under 1%; NOT converged" on a large panel whose spread was 0.4%)."""
+    match spread:
+        case wide if wide >= 0.005:
+            return f"{wide:.0%}"
+        case small if small >= 0.00005:
+            return f"{small:.2%}"
+        case _:
+            return "under 0.01%"
+
+
+def spread_line(spread: float, step: float, converged: bool, starts: int, seconds: float, segments: int = 1) -> str:
+    """The solver line under an optimisation of ``segments`` brand x regions: the marginal ROI spread (equal at
+    the optimum, so only meaningful there; none when today's mix is kept, ``step`` 0), convergence, starts and
+    time; none at all when the limits leave one plan (``starts`` 0, a budget of 0)."""
+    if starts == 0:
+        return "The limits leave one plan: nothing for the optimiser to choose"
     where = "" if step >= 1.0 else f" ({step:.0%} of the way to the optimum, where they are equal)"
     state = "converged" if converged else "NOT converged"
     if step <= 0.0:
         return f"The optimiser {state} after {numbers.counted(starts, 'start')} in {seconds:.2f} s"
-    shown = f"{spread:.0%}" if spread >= 0.005 else "under 1%"  # (max - min) / mean: a share, not INR per INR
+    shown = _spread_words(spread)
+    free = "the free channels of every brand x region segment" if segments > 1 else "the free channels"
     return (
-        f"Marginal ROI spread over the free channels of every brand x region segment: {shown} of their mean{where}; {state} after {numbers.counted(starts, 'start')} "
-        f"in {seconds:.2f} s"
+        f"Marginal ROI spread over {free}: {shown} of their mean{where}; {state} after "
+        f"{numbers.counted(starts, 'start')} in {seconds:.2f} s"
     )
 
 
