@@ -68,6 +68,13 @@ def test_eda_writes_figures_tables_and_report(clean_parquet: Path, config_dir: P
     assert "Skipped 07" in result.output and "single SKU" in result.output  # one SKU per brand in this panel
     width = int.from_bytes(figures[0].read_bytes()[16:20], "big")
     assert width == round(6.4 * 50)  # --dpi overrides the config's 150
+    # The panel explored, by path and digest, for the summary to tell an EDA of other data than the model's.
+    import json
+
+    from mmm_analytics.utils.io import file_digest
+
+    recorded = json.loads((out / "tables" / "eda_source.json").read_text())
+    assert recorded == {"path": str(clean_parquet), "sha256": file_digest(clean_parquet)}
 
 
 def test_missing_input_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -349,3 +349,43 @@ def test_a_damaged_record_of_the_model_a_step_read_is_named_not_called_stale(
     assert inputs.stale == () and inputs.frontier is None
     (problem,) = inputs.damaged
     assert problem.startswith(f"'{record}' is damaged (") and problem.endswith("run 'mmm simulate' again to rewrite it")
+
+
+def test_an_eda_of_other_data_than_the_model_s_is_named(tmp_path: Path) -> None:
+    """Before, 'mmm data' with another seed, then 'mmm eda' and 'mmm report' linked an EDA report of that panel
+    beside a model trained on the first, without a word."""
+    from mmm_analytics.reports.inputs import eda_of_other_data
+    from mmm_analytics.reports.summary import eda_words
+    from mmm_analytics.utils.io import file_digest
+
+    paths = ProjectPaths(tmp_path)
+    paths.eda_tables.mkdir(parents=True)
+    paths.models_dir.mkdir(parents=True)
+    panel = tmp_path / "clean_panel.parquet"
+    panel.write_bytes(b"the panel as it is now")
+    now = file_digest(panel)
+    eda, trained = paths.eda_tables / "eda_source.json", paths.models_dir / "features_meta.json"
+
+    def record(file: Path, sha: str, path: Path = panel) -> None:
+        content = {"path": str(path), "sha256": sha}
+        file.write_text(json.dumps(content if file == eda else {"source": content}))
+
+    assert eda_of_other_data(paths) is None  # neither recorded
+    record(eda, now)
+    assert eda_of_other_data(paths) is None  # a model of an earlier version records no source
+    record(trained, "a" * 64)
+    assert eda_of_other_data(paths) == (str(panel), "model")  # 'mmm data' and 'mmm eda' ran after training
+    assert "run 'mmm features' and 'mmm train'" in eda_words((str(panel), "model"))
+    record(eda, "a" * 64)
+    record(trained, now)
+    assert eda_of_other_data(paths) == (str(panel), "eda")
+    assert "run 'mmm eda' again" in eda_words((str(panel), "eda"))
+    record(eda, "b" * 64)
+    record(trained, "a" * 64)
+    assert eda_of_other_data(paths) == (str(panel), "both")
+    record(trained, "b" * 64)
+    assert eda_of_other_data(paths) is None  # the same data
+    record(trained, "a" * 64, tmp_path / "my_panel.csv")
+    assert eda_of_other_data(paths) is None  # features of another file (a CSV): not comparable
+    eda.write_text("{not json")
+    assert eda_of_other_data(paths) is None

@@ -677,3 +677,14 @@ def test_a_plan_at_a_budget_of_nothing_says_there_is_nothing_to_compare_with(sma
     cards = headline_cards(dataclasses.replace(inputs, allocation=nothing), NumberFormat.INDIAN).cards
     card = next(c for c in cards if "bring" in c.title)
     assert "n/a" not in card.detail and "No media sales to compare with" in card.detail
+
+
+def test_the_page_warns_when_its_data_report_is_of_other_data(small_run: Run, tmp_path: Path) -> None:
+    mismatch = ("data/processed/clean_panel.parquet", "eda")
+    inputs = dataclasses.replace(load_inputs(small_run.paths), eda_of_other_data=mismatch)
+    page = html.unescape(render_page(build_summary(inputs, VizConfig(), tmp_path)))
+    assert (
+        "The data report (eda_report.html) describes an earlier version of 'data/processed/clean_panel.parquet'" in page
+    )
+    assert "run 'mmm eda' again" in page
+    assert "The data report is of other data" not in html.unescape(_page(small_run))

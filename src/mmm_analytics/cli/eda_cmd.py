@@ -82,7 +82,7 @@ def show(result: EdaResult, fmt: NumberFormat) -> None:
 def eda(
     input_path: Annotated[Path, typer.Option("--input", "-i", help=INPUT_HELP)] = _PATHS.clean_panel,
     output: Annotated[Path, typer.Option("--output", "-o", help=OUTPUT_HELP)] = _PATHS.eda_figures,
-    tables: Annotated[Path, typer.Option("--tables", help=TABLES_HELP)] = _PATHS.reports_dir / "eda",
+    tables: Annotated[Path, typer.Option("--tables", help=TABLES_HELP)] = _PATHS.eda_tables,
     report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = _PATHS.reports_dir / "eda_report.html",
     quality_dir: Annotated[Path, typer.Option("--quality-dir", help=QUALITY_HELP)] = _PATHS.processed_dir,
     dpi: Annotated[int | None, typer.Option("--dpi", min=50, max=600, help=DPI_HELP)] = None,
@@ -127,5 +127,6 @@ def eda(
                 workers=workers,
                 link_figures=link_figures,
                 progress=progress,
+                source=input_path,
             )
     show(result, config.viz.number_format)

@@ -88,3 +88,7 @@ def report(
         warn(f"left out of {SUMMARY_FILE}: what {', '.join(missing)} would add; run {' and '.join(missing)} first")
     for problem in inputs.damaged:
         warn(f"left out of {SUMMARY_FILE}: {problem}")
+    if inputs.eda_of_other_data is not None:
+        from mmm_analytics.reports.summary import eda_words
+
+        warn(eda_words(inputs.eda_of_other_data))

@@ -221,12 +221,14 @@ def run(
     console.print(summary(written, outcome.seconds, [] if read is None else key_numbers(read)))
     if note := earlier_model_note(chosen, paths):
         warn(note)
-    from mmm_analytics.reports.summary import stale_words
+    from mmm_analytics.reports.summary import eda_words, stale_words
 
     if read is not None and read.stale:
         warn(stale_words(read.stale, "summary.html and the table above"))
     for problem in () if read is None else read.damaged:
         warn(f"left out of summary.html: {problem}")
+    if read is not None and read.eda_of_other_data is not None:
+        warn(eda_words(read.eda_of_other_data))
     if "simulate" in chosen and not pipeline.scenarios.exists():
         console.print(
             f"[yellow]note:[/yellow] {escape(str(pipeline.scenarios))} not found: the simulate step asked the default "

@@ -227,10 +227,11 @@ def eda(run: PipelineRun, progress: Progress | None = None) -> EdaResult:
         panel,
         quality,
         paths.eda_figures,
-        paths.reports_dir / "eda",
+        paths.eda_tables,
         paths.reports_dir / EDA_REPORT,
         run.config,
         progress=progress,
+        source=paths.clean_panel,
     )
 
 

@@ -35,16 +35,23 @@ def explore(
     workers: int | None = None,
     link_figures: bool = False,
     progress: Progress | None = None,
+    source: Path | None = None,
 ) -> EdaResult:
     """The EDA step on a panel already read (``eda.read_panel``) and its cleaning outputs (``eda.load_quality``).
 
     ``dpi`` and ``workers`` override ``viz_config.yaml``; ``link_figures`` links the PNGs from
     the report instead of embedding them; ``progress`` is called with a label after each step.
+    ``source`` (the file the panel was read from) is recorded by path and digest in ``tables``
+    (:data:`~mmm_analytics.utils.paths.EDA_SOURCE_FILE`), so the summary can tell an EDA of other data.
     """
     from mmm_analytics.eda import run_eda
+    from mmm_analytics.utils.io import file_digest, write_json
+    from mmm_analytics.utils.paths import EDA_SOURCE_FILE
 
     viz = config.viz.with_overrides(dpi, workers)
-    return run_eda(
+    if source is not None:  # before the report: an EDA cut short leaves no record of data it did not describe
+        (Path(tables) / EDA_SOURCE_FILE).unlink(missing_ok=True)
+    result = run_eda(
         panel,
         output,
         tables,
@@ -55,6 +62,9 @@ def explore(
         embed_images=not link_figures,
         progress=progress,
     )
+    if source is not None:
+        write_json(Path(tables) / EDA_SOURCE_FILE, {"path": str(source), "sha256": file_digest(source)})
+    return result
 
 
 def load_simulator(model: Path, config: ProjectConfig) -> MarketingSimulator:

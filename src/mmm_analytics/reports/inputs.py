@@ -34,7 +34,8 @@ from mmm_analytics.response.artifacts import (
     load_pooled,
     model_digest,
 )
-from mmm_analytics.utils.paths import ProjectPaths
+from mmm_analytics.utils.io import file_digest
+from mmm_analytics.utils.paths import EDA_SOURCE_FILE, ProjectPaths
 
 #: Keys of the optimiser result that carry the uplift's uncertainty (when the optimiser gives them).
 UNCERTAINTY_KEYS: tuple[str, ...] = ("uplift_lower", "uplift_upper", "prob_beats_current")
@@ -93,6 +94,9 @@ class SummaryInputs:
     #: ``segment_optimization.csv`` of ``mmm simulate``: each brand x region's own advice at its own budget
     #: today; None without it, or when it is an earlier model's.
     segment_plans: pd.DataFrame | None = None
+    #: When the EDA report and the model describe different versions of one panel file (:func:`eda_of_other_data`):
+    #: the file and which is behind it now (``eda``, ``model`` or ``both``); None when they agree or either is unknown.
+    eda_of_other_data: tuple[str, str] | None = None
 
     @property
     def channels(self) -> list[str]:
@@ -488,6 +492,24 @@ def _pooled(
         return ()
 
 
+def eda_of_other_data(paths: ProjectPaths) -> tuple[str, str] | None:
+    """When the EDA report and the model in ``paths`` were made from different versions of one panel file
+    (``mmm eda`` and ``mmm features`` record its path and digest): that file and which of the two is behind the
+    file as it is now, ``eda``, ``model`` or ``both``. None when they agree, when they read different files (a
+    CSV and its cleaned panel), or when either step recorded none (an earlier version) or cannot be read."""
+    try:
+        eda = json.loads((paths.eda_tables / EDA_SOURCE_FILE).read_text(encoding="utf-8"))
+        trained = json.loads((paths.models_dir / "features_meta.json").read_text(encoding="utf-8"))["source"]
+        source = Path(str(eda["path"]))
+        if source.resolve() != Path(str(trained["path"])).resolve() or str(eda["sha256"]) == str(trained["sha256"]):
+            return None
+        now = file_digest(source) if source.is_file() else ""
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    behind = "model" if now == str(eda["sha256"]) else "eda" if now == str(trained["sha256"]) else "both"
+    return str(source), behind
+
+
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
     """Read what the earlier steps left; ``results`` (step name -> result of this run) wins over the files,
     and where this run trained, a later step's file it did not rewrite is left out (``stale``)."""
@@ -526,4 +548,5 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         plan_curves=_plan_curves(curves, allocation),
         plan_roi=plan_roi,
         segment_plans=segment_plans,
+        eda_of_other_data=eda_of_other_data(paths),
     )

@@ -634,6 +634,29 @@ _KEY_IN_BRACKETS = re.compile(r"\s*\((?:[a-z_]+\.)+[a-z_]+\)")
 _SETTING_CLAUSE = re.compile(r";[^;]*(?:\.yaml|--[a-z])[^;]*$")
 
 
+def eda_words(mismatch: tuple[str, str]) -> str:
+    """The sentence saying the data report and the model describe different versions of one file, and what to run
+    (``mismatch`` as :func:`~mmm_analytics.reports.inputs.eda_of_other_data` gives it)."""
+    # Before, the page linked an EDA report of another panel without a word (mmm data, mmm eda after training).
+    source, behind = mismatch
+    match behind:
+        case "model":
+            return (
+                f"The data report (eda_report.html) describes '{source}' as it is now, but the model was trained on "
+                "an earlier version of it: run 'mmm features' and 'mmm train' to fit the data the report describes."
+            )
+        case "eda":
+            return (
+                f"The data report (eda_report.html) describes an earlier version of '{source}' than the model was "
+                "trained on: run 'mmm eda' again to explore the model's data."
+            )
+        case _:
+            return (
+                f"The data report (eda_report.html) and the model describe different versions of '{source}', neither "
+                "of them the file as it is now: run 'mmm eda', 'mmm features' and 'mmm train' again."
+            )
+
+
 def for_managers(line: str) -> str:
     """An optimiser line for the manager's page: without the config keys and options an analyst would
     change (the simulation report keeps them)."""
@@ -653,6 +676,8 @@ def build_summary(inputs: SummaryInputs, viz: VizConfig, reports_dir: Path) -> P
         headlines.append(Note(stale_words(inputs.stale), "warning", "Made from an earlier model."))
     if inputs.damaged:
         headlines.append(Note(" ".join(inputs.damaged), "warning", "Left out of this page: damaged files."))
+    if inputs.eda_of_other_data is not None:
+        headlines.append(Note(eda_words(inputs.eda_of_other_data), "warning", "The data report is of other data."))
     headlines += plan_table(inputs.allocation, fmt)
     headlines += segment_shift_tables(segment_budgets(inputs.allocation), fmt, note=segments_alone(inputs, fmt))
     if inputs.allocation and inputs.allocation.get("warnings"):

@@ -9,6 +9,9 @@ from typing import Literal
 
 from mmm_analytics.errors import InputError
 
+#: Beside the EDA tables: the file the panel explored was read from, ``{"path": ..., "sha256": ...}``.
+EDA_SOURCE_FILE = "eda_source.json"
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectPaths:
@@ -55,6 +58,10 @@ class ProjectPaths:
     @property
     def eda_figures(self) -> Path:
         return self.figures_dir / "eda"
+
+    @property
+    def eda_tables(self) -> Path:
+        return self.reports_dir / "eda"
 
     @property
     def model_figures(self) -> Path:
