@@ -482,6 +482,16 @@ def test_the_write_check_leaves_nothing_behind(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("folder", [True, False])
+def test_check_output_names_a_loop_of_links(tmp_path: Path, folder: bool) -> None:
+    """Before, 'ln -s loop1 loop2; ln -s loop2 loop1' was "a link to 'loop2', which does not exist" of a loop2 that does."""
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    target = tmp_path / "loop1" / "a.json" if not folder else tmp_path / "loop1"
+    with pytest.raises(InputError, match="a link in a loop of links that never reaches a file; remove the loop"):
+        pipeline.check_output(target, "--output", folder=folder)
+
+
+@pytest.mark.parametrize("folder", [True, False])
 def test_check_output_names_a_dangling_link(tmp_path: Path, folder: bool) -> None:
     """Before, a link to nothing was reported as 'file exists' (the error of the write through it)."""
     (tmp_path / "out").symlink_to(tmp_path / "gone")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -90,6 +91,15 @@ def _check_not_an_input(target: Path, where: str, suffix: str, reads: Sequence[P
             )
 
 
+def _loops(link: Path) -> bool:
+    """Whether following ``link`` goes round a loop of links (the system's ``ELOOP``)."""
+    try:
+        os.stat(link)
+    except OSError as error:
+        return error.errno == errno.ELOOP
+    return False
+
+
 def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", reads: Sequence[Path] = ()) -> Path:
     """Raise a one-line error naming ``option`` when ``path`` cannot be written; nothing is created.
 
@@ -113,6 +123,8 @@ def check_output(path: Path, option: str, *, folder: bool, suffix: str = "", rea
     dangling = next((p for p in (target, *target.parents) if p.is_symlink() and not p.exists()), None)
     if dangling is not None:  # writing through it would fail with "file exists"
         link = f"'{shown_path(dangling)}' is" if dangling != target else "it is"
+        if _loops(dangling):  # before: "a link to 'loop2', which does not exist", of a loop2 that does
+            raise InputError(f"{where}: {link} a link in a loop of links that never reaches a file; remove the loop")
         raise InputError(
             f"{where}: {link} a link to '{os.readlink(dangling)}', which does not exist; create that or remove the link"
         )
