@@ -123,6 +123,17 @@ def test_temp_file_sits_beside_the_target_with_the_same_suffix(tmp_path: Path) -
     assert (tmp_path / "figure.png").read_bytes() == b"png" and not tmp.exists()
 
 
+@pytest.mark.parametrize("length", [245, 250, 255])
+def test_a_file_named_up_to_the_longest_name_the_file_system_takes_is_written(tmp_path: Path, length: int) -> None:
+    """Before, a legal name of 246 to 255 bytes was refused as too long: its temporary name added 10 bytes."""
+    from mmm_analytics.utils.io import NAME_MAX
+
+    target = tmp_path / ("é" * ((length - 5) // 2) + "b" * ((length - 5) % 2) + ".json")
+    assert len(os.fsencode(target.name)) == length <= NAME_MAX
+    write_text(target, "{}")
+    assert target.read_text() == "{}" and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
 def test_csv_and_parquet_round_trip(tmp_path: Path) -> None:
     frame = pd.DataFrame({"channel": ["TV", "Radio"], "spend": [1.5, 2.25], "weeks": [3, 4]})
     pd.testing.assert_frame_equal(pd.read_csv(write_csv(tmp_path / "t.csv", frame)), frame, check_dtype=False)

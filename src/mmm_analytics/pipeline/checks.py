@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mmm_analytics.errors import InputError
+from mmm_analytics.utils.io import NAME_MAX
 from mmm_analytics.utils.paths import require_readable
 
-#: Longest file or folder name most file systems allow (bytes).
-NAME_MAX = 255
 #: Longest path Linux allows (bytes, with the final NUL).
 PATH_MAX = 4096
 #: Paths longer than this (characters) are shortened in messages.

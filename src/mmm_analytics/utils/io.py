@@ -25,6 +25,17 @@ import pandas as pd
 
 from mmm_analytics.errors import InputError
 
+#: Longest file or folder name most file systems allow (bytes).
+NAME_MAX = 255
+
+
+def _temporary_name(target: Path) -> str:
+    """``.<stem>.<8 random characters><suffix>`` beside ``target``, the stem cut short where the whole would pass
+    :data:`NAME_MAX` bytes (a legal name of 246 to 255 bytes was refused as too long)."""
+    tag = f".{_random_tag()}{target.suffix}"
+    room = NAME_MAX - 1 - len(os.fsencode(tag))
+    return "." + os.fsdecode(os.fsencode(target.stem)[:room]) + tag
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
@@ -46,7 +57,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         while True:
             # Named before it exists: a SIGTERM or Ctrl-C at any point after (the file just made,
             # not yet closed) still finds it in ``finally``.
-            tmp = target.parent / f".{target.stem}.{_random_tag()}{target.suffix}"
+            tmp = target.parent / _temporary_name(target)
             try:
                 descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
             except FileExistsError:
