@@ -55,3 +55,16 @@ def test_the_same_process_may_write_one_folder_after_another(tmp_path: Path) -> 
         with only_writer(tmp_path / "a", "x"), only_writer(tmp_path / "b", "x"):
             pass
     assert time.perf_counter() - start < 5.0
+
+
+def test_a_file_system_without_locks_locks_nothing_and_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a network file system without a lock service flock raises ENOLCK: that ended the training in a traceback."""
+    import errno
+    import fcntl
+
+    def no_locks(handle: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with only_writer(tmp_path, "another training"):
+        assert (tmp_path / LOCK_FILE).is_file()

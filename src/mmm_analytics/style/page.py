@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import re
-import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -481,10 +480,7 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     """An exclusive lock on ``folder`` while reports there are rewritten (two runs writing reports into
     one folder at once each read and write whole pages); none where the system has no ``flock``, the
     folder cannot be opened or its file system takes no lock."""
-    if sys.platform == "win32":
-        yield
-        return
-    import fcntl
+    from mmm_analytics.utils.locks import exclusive
 
     try:
         handle = os.open(folder, os.O_RDONLY)
@@ -492,8 +488,7 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         yield
         return
     try:
-        with contextlib.suppress(OSError):  # e.g. ENOLCK on a network file system without a lock service
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        exclusive(handle, wait=True)
         yield
     finally:
         os.close(handle)  # closing releases the lock
