@@ -24,8 +24,6 @@ DEFAULTS: dict[str, str] = {
     "JAX_ENABLE_X64": "1",
     "TF_CPP_MIN_LOG_LEVEL": "3",
 }
-_TRUE = ("1", "true", "t", "yes", "y", "on")
-
 
 #: What this process needs whatever the environment says.
 FORCED = ("KERAS_BACKEND", "JAX_ENABLE_X64")
@@ -41,15 +39,21 @@ def _environment() -> None:
 
 
 def _import_jax() -> None:
-    """Import JAX and start its backend; a ``JAX_*`` variable it cannot read or a platform it cannot start
-    is an :class:`InputError` naming the variable."""
+    """Import JAX; a ``JAX_*`` variable it cannot read is an :class:`InputError` naming the variable."""
     try:
-        import jax
+        import jax  # noqa: F401
     except ValueError as error:  # e.g. JAX_TRACEBACK_FILTERING=garbage
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         found = _JAX_NAME.search(first)
         name = found.group(0).upper() if found else "a JAX_ variable"
         raise InputError(f"the environment's {name} is not a value JAX reads ({first}); unset it") from None
+
+
+def _start_platform() -> None:
+    """Start JAX's backend (once the settings are applied: a backend started earlier ignores them); a platform it
+    cannot start is an :class:`InputError` naming the variable."""
+    import jax
+
     try:
         jax.devices()
     except (RuntimeError, AssertionError) as error:  # JAX_PLATFORMS=cuda on a machine without one, or a typo
@@ -66,18 +70,18 @@ def use_jax() -> None:
     """Default the environment (see :data:`DEFAULTS`) and apply it to JAX, even if already imported.
 
     Idempotent. JAX reads ``JAX_ENABLE_X64`` and ``JAX_PLATFORMS`` when it is imported, so a
-    JAX imported earlier gets the same values through ``jax.config``.
+    JAX imported earlier gets the same values through ``jax.config``, before its backend starts.
     """
     _environment()
     already = "jax" in sys.modules
     _import_jax()
     import jax
 
-    enable_x64 = os.environ["JAX_ENABLE_X64"].strip().lower() in _TRUE
-    if jax.config.jax_enable_x64 != enable_x64:
-        jax.config.update("jax_enable_x64", enable_x64)
+    if not jax.config.jax_enable_x64:  # JAX_ENABLE_X64 is forced on (see FORCED)
+        jax.config.update("jax_enable_x64", True)
     if already and not jax.config.jax_platforms and os.environ["JAX_PLATFORMS"]:
         jax.config.update("jax_platforms", os.environ["JAX_PLATFORMS"])
+    _start_platform()
 
 
 def use_backend() -> None:
