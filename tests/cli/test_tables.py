@@ -124,3 +124,22 @@ def test_a_number_word_is_what_a_table_keeps_whole() -> None:
         assert tables.NUMBER_WORD.fullmatch(word), word
     for word in ("total_spend", "n/a", "-", "BrandA", "outputs/models"):
         assert not tables.NUMBER_WORD.fullmatch(word), word
+
+
+def test_a_table_whose_rows_add_their_own_columns_cuts_nothing_either() -> None:
+    """'mmm features' adds rows to a table without columns: Rich made them itself, ending cut text in '…'."""
+    table = tables.FitTable(title="Features", show_header=False)
+    table.add_row("features file", "/home/someone/projects/averylongfoldername/data/processed/features.parquet")
+    table.add_row("series", "1,000")
+    assert len(table.columns) == 2
+    text = _render(table, 40)
+    assert "…" not in text and "1,000" in text and all(len(line) <= 40 for line in text.splitlines())
+
+
+def test_a_table_without_rows_keeps_its_headers_on_a_narrow_terminal() -> None:
+    """Before, it was 'shown a row at a time': an empty box, every header lost."""
+    table = tables.FitTable(title="Nothing yet")
+    for name in ("channel", "spend", "current_spend", "contribution", "roi", "delta_incremental_vs_current"):
+        table.add_column(name)
+    text = _render(table, 40)
+    assert "┃ roi ┃" in text and "chan" in text and "Nothing yet" in text  # headers kept (folded), not stacked away

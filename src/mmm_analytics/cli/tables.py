@@ -144,7 +144,10 @@ class FitTable(Table):
         super().add_column(wrapping_header(header), footer, **options)
 
     def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
-        """As :meth:`rich.table.Table.add_row`, text wrapping after ``_`` too (:class:`Breakable`)."""
+        """As :meth:`rich.table.Table.add_row`, text wrapping after ``_`` too (:class:`Breakable`); a row with more
+        cells than the table has columns adds them, folding too (Rich's own would end a cut cell in ``…``)."""
+        while len(self.columns) < len(renderables):
+            self.add_column()
         super().add_row(*(breakable(cell) for cell in renderables), **options)
 
     def _need(self, console: Console, options: ConsoleOptions, column: Column) -> tuple[int, int]:
@@ -184,17 +187,20 @@ class FitTable(Table):
     def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
         """Rich's widths where the columns fit as they are, else :meth:`fitted_widths` (Rich's own narrowing
         cuts numbers)."""
-        widths = super()._calculate_column_widths(console, options)
         if self.expand or self.width is not None or not self.columns:
-            return widths
-        natural = [self._measure_column(console, options, column).maximum for column in self.columns]
-        if sum(natural) <= options.max_width:
-            return widths
-        return self.fitted_widths(console, options) or widths
+            return super()._calculate_column_widths(console, options)
+        return self.fitted_widths(console, options) or super()._calculate_column_widths(console, options)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """The table, or :meth:`stacked` where its numbers cannot all fit side by side."""
-        if self.stack and self.show_header and self.columns and not self.expand and self.width is None:
+        if (
+            self.stack
+            and self.show_header
+            and self.columns
+            and self.row_count
+            and not self.expand
+            and self.width is None
+        ):
             space = options.update_width(options.max_width - self._extra_width)
             if self.fitted_widths(console, space) is None:
                 yield self.stacked()
