@@ -26,20 +26,24 @@ def _takes_number_not_bool(annotation: Any) -> bool:
     return bool not in options and any(option in (int, float) for option in options)
 
 
-def _takes_choice(annotation: Any) -> bool:
-    """Whether a field typed ``annotation`` takes a named choice (a :class:`StrEnum`, or a list of them)."""
+def _choices(annotation: Any) -> set[str]:
+    """The names a field typed ``annotation`` takes as a choice (of each :class:`StrEnum` in it, or in a list of
+    them; ``auto`` where a Literal offers it); empty for other fields."""
     if isinstance(annotation, type):
-        return issubclass(annotation, StrEnum)
-    return any(_takes_choice(option) for option in typing.get_args(annotation))
+        return {member.value for member in annotation} if issubclass(annotation, StrEnum) else set()
+    if typing.get_origin(annotation) is typing.Literal:
+        return {value for value in typing.get_args(annotation) if isinstance(value, str)}
+    return set().union(*(_choices(option) for option in typing.get_args(annotation)))
 
 
-def _lower_case(value: Any) -> Any:
-    """``value`` with its text in lower case (every choice's name is), as the command line takes it."""
+def _as_named(value: Any, choices: set[str]) -> Any:
+    """``value`` with a text that names one of ``choices`` in another letter case written as the choice is (every
+    choice's name is lower case); any other value as written, for the error to quote it so."""
     match value:
-        case str():
+        case str() if value.lower() in choices:
             return value.lower()
         case list():
-            return [_lower_case(item) for item in value]
+            return [_as_named(item, choices) for item in value]
         case _:
             return value
 
@@ -58,6 +62,6 @@ class Settings(BaseModel):
         field = cls.model_fields.get(info.field_name or "")
         if isinstance(value, bool) and field is not None and _takes_number_not_bool(field.annotation):
             raise ValueError("a number is needed here, not true/false")
-        if field is not None and _takes_choice(field.annotation):
-            return _lower_case(value)
+        if field is not None and (choices := _choices(field.annotation)):
+            return _as_named(value, choices)
         return value
