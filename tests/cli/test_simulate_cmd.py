@@ -434,8 +434,12 @@ def test_optimize_unwritable_output(
 def test_optimize_output_error_after_the_optimisation_is_one_line(
     model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A name that passes the up-front check but not the file system: still one line, exit 2."""
+    """A name that passes the up-front check but not the file system (one whose names are shorter than the
+    255 bytes assumed): still one line, exit 2."""
+    import mmm_analytics.utils.io
+
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(mmm_analytics.utils.io, "NAME_MAX", 300)  # the temporary name is then not cut to fit
     output = "z" * 250 + ".json"  # the temporary file written beside it is longer than 255 characters
     line = one_error_line(
         runner.invoke(app, ["optimize", "--model", str(model), "--brand", "BrandA", "--output", output]),

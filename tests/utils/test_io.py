@@ -134,6 +134,13 @@ def test_a_file_named_up_to_the_longest_name_the_file_system_takes_is_written(tm
     assert target.read_text() == "{}" and [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+def test_a_name_that_is_nearly_all_suffix_is_written_too(tmp_path: Path) -> None:
+    """'a.' and 250 letters is a legal name whose suffix alone left no room for the temporary name."""
+    target = tmp_path / ("a." + "x" * 250)
+    write_text(target, "ok")
+    assert target.read_text() == "ok" and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
 def test_csv_and_parquet_round_trip(tmp_path: Path) -> None:
     frame = pd.DataFrame({"channel": ["TV", "Radio"], "spend": [1.5, 2.25], "weeks": [3, 4]})
     pd.testing.assert_frame_equal(pd.read_csv(write_csv(tmp_path / "t.csv", frame)), frame, check_dtype=False)

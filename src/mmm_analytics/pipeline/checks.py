@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.io import NAME_MAX
-from mmm_analytics.utils.paths import require_readable
+from mmm_analytics.utils.paths import NAME_MAX, require_readable
 
 #: Longest path Linux allows (bytes, with the final NUL).
 PATH_MAX = 4096

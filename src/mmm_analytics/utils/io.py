@@ -24,17 +24,19 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.errors import InputError
-
-#: Longest file or folder name most file systems allow (bytes).
-NAME_MAX = 255
+from mmm_analytics.utils.paths import NAME_MAX
 
 
 def _temporary_name(target: Path) -> str:
     """``.<stem>.<8 random characters><suffix>`` beside ``target``, the stem cut short where the whole would pass
     :data:`NAME_MAX` bytes (a legal name of 246 to 255 bytes was refused as too long)."""
     tag = f".{_random_tag()}{target.suffix}"
+    if len(os.fsencode(tag)) > NAME_MAX - 2:  # a suffix of nearly the whole name ('a.' and 250 letters)
+        tag = f".{_random_tag()}"
     room = NAME_MAX - 1 - len(os.fsencode(tag))
-    return "." + os.fsdecode(os.fsencode(target.stem)[:room]) + tag
+    # cut at a whole character: half of one would print as a lone surrogate in a message naming the file
+    stem = os.fsencode(target.stem)[:room].decode("utf-8", "ignore") or "x"
+    return f".{stem}{tag}"
 
 
 @contextlib.contextmanager
@@ -208,6 +210,11 @@ def write_with(path: str | Path, writer: Callable[[Path], None]) -> Path:
     with atomic_path(path) as tmp:
         writer(tmp)
     return Path(path)
+
+
+def source_record(path: Path) -> dict[str, str]:
+    """What a step records of the file it read: ``{"path": as given, "sha256": its bytes' digest}``."""
+    return {"path": str(path), "sha256": file_digest(path)}
 
 
 def file_digest(path: Path) -> str:

@@ -9,7 +9,9 @@ from typing import Literal
 
 from mmm_analytics.errors import InputError
 
-#: Beside the EDA tables: the file the panel explored was read from, ``{"path": ..., "sha256": ...}``.
+#: Longest file or folder name most file systems allow (bytes).
+NAME_MAX = 255
+#: Beside the EDA tables: the file the panel explored was read from, ``{"source": {"path": ..., "sha256": ...}}``.
 EDA_SOURCE_FILE = "eda_source.json"
 
 
