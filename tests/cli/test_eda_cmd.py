@@ -74,7 +74,7 @@ def test_eda_writes_figures_tables_and_report(clean_parquet: Path, config_dir: P
     from mmm_analytics.utils.io import file_digest
 
     recorded = json.loads((out / "tables" / "eda_source.json").read_text())
-    assert recorded == {"path": str(clean_parquet), "sha256": file_digest(clean_parquet)}
+    assert recorded == {"source": {"path": str(clean_parquet), "sha256": file_digest(clean_parquet)}}
 
 
 def test_missing_input_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -367,8 +367,7 @@ def test_an_eda_of_other_data_than_the_model_s_is_named(tmp_path: Path) -> None:
     eda, trained = paths.eda_tables / "eda_source.json", paths.models_dir / "features_meta.json"
 
     def record(file: Path, sha: str, path: Path = panel) -> None:
-        content = {"path": str(path), "sha256": sha}
-        file.write_text(json.dumps(content if file == eda else {"source": content}))
+        file.write_text(json.dumps({"source": {"path": str(path), "sha256": sha}}))
 
     assert eda_of_other_data(paths) is None  # neither recorded
     record(eda, now)

@@ -14,7 +14,7 @@ from mmm_analytics.errors import InputError
 from mmm_analytics.features.panel import FeaturePanel, partly_observed
 from mmm_analytics.features.scaling import Scalers
 from mmm_analytics.response import carryover, saturation
-from mmm_analytics.utils.io import file_digest, read_json_object, read_parquet, write_json, write_parquet
+from mmm_analytics.utils.io import read_json_object, read_parquet, source_record, write_json, write_parquet
 from mmm_analytics.utils.paths import require_readable
 
 META_SUFFIX = "_meta.json"
@@ -104,7 +104,7 @@ def save_panel(panel: FeaturePanel, path: Path, config: FeatureConfig, source: P
     recorded by path and digest, so a later step can tell whether that file changed since."""
     meta = panel.meta() | {"granularity": config.granularity.value}
     if source is not None:
-        meta[SOURCE_KEY] = {"path": str(source), "sha256": file_digest(source)}
+        meta[SOURCE_KEY] = source_record(source)
     write_parquet(path, to_frame(panel, config))
     write_json(meta_path(path), meta)
     return path
@@ -114,9 +114,14 @@ def recorded_source(path: Path) -> tuple[Path, str] | None:
     """The file the features at ``path`` were built from and its digest then, as recorded by
     :func:`save_panel`; None when the meta file records none (features of an earlier version)
     or cannot be read."""
+    return source_in(meta_path(path))
+
+
+def source_in(record: Path) -> tuple[Path, str] | None:
+    """The file and digest the JSON file ``record`` names under :data:`SOURCE_KEY` (a features meta file, the
+    model folder's copy of it, the EDA's record); None when it names none or cannot be read."""
     try:
-        meta = json.loads(meta_path(path).read_text(encoding="utf-8"))
-        source = meta[SOURCE_KEY]
+        source = json.loads(record.read_text(encoding="utf-8"))[SOURCE_KEY]
         return Path(source["path"]), str(source["sha256"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -45,7 +45,8 @@ def explore(
     (:data:`~mmm_analytics.utils.paths.EDA_SOURCE_FILE`), so the summary can tell an EDA of other data.
     """
     from mmm_analytics.eda import run_eda
-    from mmm_analytics.utils.io import file_digest, write_json
+    from mmm_analytics.features.store import SOURCE_KEY
+    from mmm_analytics.utils.io import source_record, write_json
     from mmm_analytics.utils.paths import EDA_SOURCE_FILE
 
     viz = config.viz.with_overrides(dpi, workers)
@@ -63,7 +64,7 @@ def explore(
         progress=progress,
     )
     if source is not None:
-        write_json(Path(tables) / EDA_SOURCE_FILE, {"path": str(source), "sha256": file_digest(source)})
+        write_json(Path(tables) / EDA_SOURCE_FILE, {SOURCE_KEY: source_record(source)})
     return result
 
 

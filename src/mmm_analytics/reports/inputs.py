@@ -497,17 +497,17 @@ def eda_of_other_data(paths: ProjectPaths) -> tuple[str, str] | None:
     (``mmm eda`` and ``mmm features`` record its path and digest): that file and which of the two is behind the
     file as it is now, ``eda``, ``model`` or ``both``. None when they agree, when they read different files (a
     CSV and its cleaned panel), or when either step recorded none (an earlier version) or cannot be read."""
-    try:
-        eda = json.loads((paths.eda_tables / EDA_SOURCE_FILE).read_text(encoding="utf-8"))
-        trained = json.loads((paths.models_dir / "features_meta.json").read_text(encoding="utf-8"))["source"]
-        source = Path(str(eda["path"]))
-        if source.resolve() != Path(str(trained["path"])).resolve() or str(eda["sha256"]) == str(trained["sha256"]):
-            return None
-        now = file_digest(source) if source.is_file() else ""
-    except (OSError, ValueError, KeyError, TypeError):
+    from mmm_analytics.features.store import source_in
+
+    eda, trained = source_in(paths.eda_tables / EDA_SOURCE_FILE), source_in(paths.models_dir / "features_meta.json")
+    if eda is None or trained is None or eda[0].resolve() != trained[0].resolve() or eda[1] == trained[1]:
         return None
-    behind = "model" if now == str(eda["sha256"]) else "eda" if now == str(trained["sha256"]) else "both"
-    return str(source), behind
+    try:
+        now = file_digest(eda[0]) if eda[0].is_file() else ""
+    except OSError:
+        now = ""
+    behind = "model" if now == eda[1] else "eda" if now == trained[1] else "both"
+    return str(eda[0]), behind
 
 
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
