@@ -677,6 +677,7 @@ def test_a_plan_at_a_budget_of_nothing_says_there_is_nothing_to_compare_with(sma
     cards = headline_cards(dataclasses.replace(inputs, allocation=nothing), NumberFormat.INDIAN).cards
     card = next(c for c in cards if "bring" in c.title)
     assert "n/a" not in card.detail and "No media sales to compare with" in card.detail
+    assert "of all weekly sales" not in card.detail  # +0.0% of them, beside "none"
 
 
 def test_the_page_warns_when_its_data_report_is_of_other_data(small_run: Run, tmp_path: Path) -> None:

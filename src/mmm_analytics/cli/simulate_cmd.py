@@ -178,7 +178,7 @@ def simulate(
         scenarios = config_folder(config_dir) / DEFAULT_SCENARIOS.name
     # Before, '--output DIR' alone wrote the tables there and replaced the project's report and figures with
     # that run's: the report then described scenarios outputs/simulations/ did not hold.
-    elsewhere = output != PATHS.simulations_dir
+    elsewhere = output.resolve() != PATHS.simulations_dir.resolve()
     if figures is None:
         figures = output / "figures" if elsewhere else PATHS.simulation_figures
     if report is None:

@@ -60,8 +60,9 @@ from mmm_analytics.utils.paths import ProjectPaths
 from mmm_analytics.utils.words import listed, the_count
 
 FILE = "summary.html"
-#: A channel whose recommended spend moves by this share or more, as the plan table shows it (one decimal of a
-#: percent), is one to grow or to cut.
+#: A channel whose recommended spend moves by this share or more, rounded to one decimal of a percent as the plan
+#: table shows it, is one to grow or to cut; at a budget other than today's, its share of the budget (the change
+#: the cards give in brackets).
 MOVE = 0.05
 CARRYOVER_WORDS = {
     "beta_gamma": "the effect of an exposure is strongest in its own week and fades over the following weeks",
@@ -108,30 +109,27 @@ def _moves(inputs: SummaryInputs) -> dict[str, float]:
     return {c: best[c] / today[c] - 1.0 for c in best if today.get(c, 0.0) > 0}
 
 
-def _share_moves(inputs: SummaryInputs, moves: Mapping[str, float]) -> dict[str, float]:
-    """The recommended change of each channel's weekly spend against today's mix scaled to the budget: how its
-    share of the budget moves. At today's budget (or when the file does not give today's spend) ``moves``."""
-    change = _by_share(inputs.allocation or {})
-    if change is None:
-        return dict(moves)
+def _share_moves(allocation: Mapping[str, Any], moves: Mapping[str, float]) -> dict[str, float] | None:
+    """The recommended change of each channel's weekly spend against today's mix scaled to the budget (how its
+    share of the budget moves), which the cards judge channels by at a budget other than today's; None at today's
+    budget, at a budget of 0 (no share; each channel is cut by all of its spend) or when the file does not give
+    today's spend."""
+    change = budget_change(allocation)
+    if not change or change <= -1.0:
+        return None
     return {c: (1.0 + move) / (1.0 + change) - 1.0 for c, move in moves.items()}
 
 
-def _by_share(allocation: Mapping[str, Any]) -> float | None:
-    """The budget's change from today's spend when the cards judge channels by their share of the budget: at a
-    budget other than today's, above 0 (at 0 there is no share; each channel is cut by all of its spend)."""
-    change = budget_change(allocation)
-    return change if change and change > -1.0 else None
-
-
-def _evidence(channel: str, inputs: SummaryInputs, moves: Mapping[str, float]) -> str:
-    """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)``: the move, and the marginal ROI of
-    the part of the market the advice covers (that brand x region's own where the ROI tables have it;
-    else the national one, said so beside the moves of part of the market)."""
+def _evidence(
+    channel: str, inputs: SummaryInputs, moves: Mapping[str, float], shares: Mapping[str, float] | None
+) -> str:
+    """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)``: the move (with ``shares``, ``TV +74% (its
+    share of the budget +16%)``), and the marginal ROI of the part of the market the advice covers (that brand x
+    region's own where the ROI tables have it; else the national one, said so beside the moves of part of the
+    market)."""
     text = f"{channel} {numbers.percent(moves[channel], 0, signed=True)}"
-    if _by_share(inputs.allocation or {}) is not None:
-        share = _share_moves(inputs, moves)[channel]
-        text += f" (its share of the budget {numbers.percent(share, 0, signed=True)})"
+    if shares is not None:
+        text += f" (its share of the budget {numbers.percent(shares[channel], 0, signed=True)})"
     own = inputs.plan_roi
     if own is not None and channel in set(own["channel"].astype(str)):
         roi, which = own, "marginal ROI there"
@@ -154,46 +152,44 @@ def _channel_cards(inputs: SummaryInputs) -> list[Card]:
     where = for_part(plan_scope(allocation))
     # At a budget other than today's, a channel grows or is cut by its share of the budget: at a budget 50% above
     # today's, one that grows 16% is cut in the plan (before, the card said "grow" beside every channel).
-    shares = _share_moves(inputs, moves)
+    shares = _share_moves(allocation, moves)
+    judged = moves if shares is None else shares
     # Judged as shown: a channel the table shows at +5.0% (4.96%) is one to grow (before, it was left out).
-    shown = {c: round(100.0 * m, 1) for c, m in shares.items()}
-    grow = sorted((c for c, m in shown.items() if m >= 100.0 * MOVE), key=lambda c: -shares[c])
-    cut = sorted((c for c, m in shown.items() if m <= -100.0 * MOVE), key=lambda c: shares[c])
+    shown = {c: round(100.0 * m, 1) for c, m in judged.items()}
+    grow = sorted((c for c, m in shown.items() if m >= 100.0 * MOVE), key=lambda c: -judged[c])
+    cut = sorted((c for c, m in shown.items() if m <= -100.0 * MOVE), key=lambda c: judged[c])
     reason = mroi_words(
         allocation.get("marginal_roi", {}), allocation.get("channel_status", {}), allocation.get("step")
     )
+    what = "spend" if shares is None else "share of the budget"
     grow_detail = (
-        "; ".join(_evidence(c, inputs, moves) for c in grow) + f". {reason}"
+        "; ".join(_evidence(c, inputs, moves, shares) for c in grow) + f". {reason}"
         if grow
-        else f"No channel's {_what_grows(allocation)} grows by {MOVE:.0%} or more in the recommended mix."
+        else f"No channel's {what} grows by {MOVE:.0%} or more in the recommended mix."
     )
     cut_detail = (
-        "; ".join(_evidence(c, inputs, moves) for c in cut) + f". {_why_cut(inputs, bool(grow))}"
+        "; ".join(_evidence(c, inputs, moves, shares) for c in cut) + f". {_why_cut(inputs, bool(grow), what)}"
         if cut
-        else f"No channel's {_what_grows(allocation)} is cut by {MOVE:.0%} or more in the recommended mix."
+        else f"No channel's {what} is cut by {MOVE:.0%} or more in the recommended mix."
     )
     if note := change_note(allocation):
         grow_detail, cut_detail = f"{grow_detail} {note}", f"{cut_detail} {note}"
-    if _by_share(allocation) is not None:
-        grow_title, cut_title = "get a larger share of the budget", "get a smaller share of the budget"
-    else:
+    if shares is None:
         grow_title, cut_title = "to grow", "to cut"
+    else:
+        grow_title, cut_title = "get a larger share of the budget", "get a smaller share of the budget"
     return [
         Card(f"Which channels {grow_title}{where}?", ", ".join(grow) or "none", grow_detail, "good"),
         Card(f"Which channels {cut_title}{where}?", ", ".join(cut) or "none", cut_detail, "bad"),
     ]
 
 
-def _what_grows(allocation: Mapping[str, Any]) -> str:
-    """What the cards judge a channel by: its ``spend``, or at a budget other than today's its ``share of the budget``."""
-    return "share of the budget" if _by_share(allocation) is not None else "spend"
-
-
-def _why_cut(inputs: SummaryInputs, grown: bool) -> str:
-    """Why the channels are cut, in a sentence the figures beside it bear out."""
+def _why_cut(inputs: SummaryInputs, grown: bool, what: str) -> str:
+    """Why the channels are cut, in a sentence the figures beside it bear out (``what`` the cards judge them by:
+    ``spend``, or at a budget other than today's ``share of the budget``)."""
     if not grown:
         # Before, "than in the channels to grow" under a grow card that said "none" (a smaller budget).
-        if _by_share(inputs.allocation or {}) is not None:
+        if what != "spend":
             return f"No channel's share of the budget grows by {MOVE:.0%} or more: the plan gives these less of it."
         return f"No channel grows by {MOVE:.0%} or more: the plan spends less on these."
     if inputs.plan_roi is None and is_part(plan_scope(inputs.allocation)):
@@ -249,7 +245,7 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
     else:
         shares = f"{numbers.percent(uplift, signed=True)} of the sales media brings"
     sales = weekly_sales(inputs.decomposition, str(plan.get("brand", NATIONAL)), str(plan.get("region", NATIONAL)))
-    if sales is not None and sales > 0:
+    if sales is not None and sales > 0 and uplift is not None:
         shares += f", {numbers.percent(gain / sales, signed=True)} of all weekly sales (their average over the data)"
     value = f"{_money(gain, fmt)} a week"
     title = f"What does the recommended reallocation bring{for_part(plan_scope(plan))}?"

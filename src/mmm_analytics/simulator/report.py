@@ -249,7 +249,7 @@ def segment_shift_rows(segment_budgets: Sequence[Mapping[str, Any]], level: str)
 
 
 def segment_shift_tables(
-    segment_budgets: Sequence[Mapping[str, Any]], fmt: NumberFormat, id_prefix: str = "", note: str = ""
+    segment_budgets: Sequence[Mapping[str, Any]], fmt: NumberFormat, note: str = ""
 ) -> tuple[Table, ...]:
     """One table per brand and per region whose share of the budget the advice moves (:func:`segment_shift_rows`):
     the advice plans each brand x region on its own, so its channel totals are not the whole plan. ``note``
@@ -276,7 +276,7 @@ def segment_shift_tables(
             caption = f"The same plan by {level}: the weekly budget of each {level} beside today's spend there."
         elif note:
             caption += f" {note}"
-        tables.append(records_table(rows, columns, fmt, caption=caption, id=f"{id_prefix}table-{level}-budget"))
+        tables.append(records_table(rows, columns, fmt, caption=caption, id=f"table-{level}-budget"))
     return tuple(tables)
 
 
