@@ -110,3 +110,27 @@ def test_a_panel_of_more_cells_than_the_cap_is_built_without_their_offsets(
     model = training.build_model(panel, config.model)
     assert not model.coefficients.cells and model.priors["cell_sd"] == 0.0
     assert not type(model).from_config(model.get_config()).coefficients.cells
+
+
+def test_a_fit_that_fails_closes_its_epoch_log(
+    noiseless_panel: SyntheticPanel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Keras closes the CSV log at the end of a fit only: a fit stopped by an error left the file open (a
+    ResourceWarning under 'python -X dev', the log's last lines unflushed)."""
+    loggers: list[training.FiniteCsvLogger] = []
+
+    class Recorded(training.FiniteCsvLogger):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            loggers.append(self)
+
+    def stop(self: training.KeepFiniteWeights, epoch: int, logs: dict | None = None) -> None:
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(training, "FiniteCsvLogger", Recorded)
+    monkeypatch.setattr(training.KeepFiniteWeights, "on_epoch_end", stop)
+    config = fast_config(epochs=3).model.model_copy(update={"steps_per_epoch": 5})
+    with pytest.raises(RuntimeError, match="stopped"):
+        fit_model(to_feature_panel(noiseless_panel, fast_config()), config, output_dir=tmp_path)
+    (logger,) = loggers
+    assert logger.csv_file is not None and logger.csv_file.closed

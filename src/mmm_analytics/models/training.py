@@ -212,18 +212,23 @@ def fit_model(
     x, y, mask = _tile(inputs, steps)
     validation = (inputs.x, inputs.y, inputs.holdout_mask) if has_holdout else None
     start = time.perf_counter()
-    history = model.fit(
-        x,
-        y,
-        sample_weight=mask,
-        batch_size=n_series,
-        epochs=epochs or config.epochs,
-        shuffle=False,
-        validation_data=validation,
-        validation_batch_size=n_series,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    try:
+        history = model.fit(
+            x,
+            y,
+            sample_weight=mask,
+            batch_size=n_series,
+            epochs=epochs or config.epochs,
+            shuffle=False,
+            validation_data=validation,
+            validation_batch_size=n_series,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
+    finally:  # Keras closes the epoch log at the end of a fit only: one that failed left it open
+        for callback in callbacks:
+            if isinstance(callback, FiniteCsvLogger):
+                callback.on_train_end()
     seconds = time.perf_counter() - start
     # The epochs before a divergence only: every number of the history is finite.
     finite = len(history.history.get(monitor, [])) if guard.diverged_epoch is None else guard.diverged_epoch - 1
