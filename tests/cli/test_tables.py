@@ -143,3 +143,20 @@ def test_a_table_without_rows_keeps_its_headers_on_a_narrow_terminal() -> None:
         table.add_column(name)
     text = _render(table, 40)
     assert "┃ roi ┃" in text and "chan" in text and "Nothing yet" in text  # headers kept (folded), not stacked away
+
+
+def test_the_lines_under_the_advice_say_what_budget_it_moves_between_brands_and_regions() -> None:
+    """The terminal gave the national advice's channel totals alone, whose uplift needs budget moved between brands
+    and regions too (BrandC +19%, BrandB -12% on the default panel)."""
+    from types import SimpleNamespace
+
+    def segment(brand: str, region: str, advised: float, today: float) -> dict[str, object]:
+        return {"brand": brand, "region": region, "weekly_budget": advised, "today_weekly_spend": today}
+
+    moved = SimpleNamespace(segment_budgets=[segment("A", "N", 150.0, 100.0), segment("B", "N", 50.0, 100.0)])
+    line = tables.segments_moved(moved)  # type: ignore[arg-type]
+    assert (
+        line == "Budget moved between brands: A +50.0%, B -50.0% (each brand x region's plan in optimal_allocation.csv)"
+    )
+    kept = SimpleNamespace(segment_budgets=[segment("A", "N", 150.0, 100.0), segment("B", "N", 300.0, 200.0)])
+    assert tables.segments_moved(kept) == "" and tables.segments_moved(SimpleNamespace(segment_budgets=[])) == ""  # type: ignore[arg-type]

@@ -325,10 +325,27 @@ def optimization_table(result: OptimizationResult, fmt: NumberFormat, terms: Ter
     return table
 
 
+def segments_moved(result: OptimizationResult) -> str:
+    """``Budget moved between brands: BrandC +19.1%, ...; between regions: ...``: the change of each brand's and
+    region's weekly budget the advice makes (it plans each brand x region on its own); "" when it moves none."""
+    from mmm_analytics.simulator.report import segment_shift_rows
+
+    parts = []
+    for level in ("brand", "region"):
+        rows = sorted(segment_shift_rows(result.segment_budgets, level), key=lambda row: -(row["change"] or 0.0))
+        shown = [f"{row[level]} {row['change']:+.1%}" for row in rows if row["change"] is not None]
+        if shown:
+            parts.append(f"between {level}s: {', '.join(shown)}")
+    if not parts:
+        return ""
+    return f"Budget moved {'; '.join(parts)} (each brand x region's plan in optimal_allocation.csv)"
+
+
 def optimization_summary(result: OptimizationResult, fmt: NumberFormat) -> list[str]:
     """Plain lines under the advice table: the verdict when today's mix is kept or the advice stops
     short of the optimum, the sales (the mean over the posterior draws, which is what the advice
-    maximises, unless ``simulator.objective`` is ``point``), the solver, then the warnings."""
+    maximises, unless ``simulator.objective`` is ``point``), the budget it moves between brands and regions,
+    the solver, then the warnings."""
     from mmm_analytics.simulator.advice import spread_line, verdict_sentence
 
     measure = result.measure
@@ -337,6 +354,7 @@ def optimization_summary(result: OptimizationResult, fmt: NumberFormat) -> list[
     lines += [
         f"Expected incremental sales ({measure}): {numbers.grouped(result.expected_incremental_sales, fmt)} INR per week "
         f"(current mix: {numbers.grouped(result.current_incremental_sales, fmt)}; uplift {result.uplift:+.1%})",
+        segments_moved(result),
         spread_line(
             result.mroi_spread,
             result.step,
