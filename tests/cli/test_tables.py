@@ -153,10 +153,23 @@ def test_the_lines_under_the_advice_say_what_budget_it_moves_between_brands_and_
     def segment(brand: str, region: str, advised: float, today: float) -> dict[str, object]:
         return {"brand": brand, "region": region, "weekly_budget": advised, "today_weekly_spend": today}
 
-    moved = SimpleNamespace(segment_budgets=[segment("A", "N", 150.0, 100.0), segment("B", "N", 50.0, 100.0)])
+    moved = SimpleNamespace(
+        segment_budgets=[segment("A", "N", 150.0, 100.0), segment("B", "N", 50.0, 100.0)], current_is_scaled=False
+    )
     line = tables.segments_moved(moved)  # type: ignore[arg-type]
     assert (
         line == "Budget moved between brands: A +50.0%, B -50.0% (each brand x region's plan in optimal_allocation.csv)"
     )
-    kept = SimpleNamespace(segment_budgets=[segment("A", "N", 150.0, 100.0), segment("B", "N", 300.0, 200.0)])
-    assert tables.segments_moved(kept) == "" and tables.segments_moved(SimpleNamespace(segment_budgets=[])) == ""  # type: ignore[arg-type]
+    # At a budget 50% above today's: the change of each one's share, as the table above compares with today's mix
+    # scaled to the budget (before, every brand 'grew' with the budget).
+    grown = SimpleNamespace(
+        segment_budgets=[segment("A", "N", 200.0, 100.0), segment("B", "N", 250.0, 200.0)], current_is_scaled=True
+    )
+    assert tables.segments_moved(grown).startswith(  # type: ignore[arg-type]
+        "Budget moved (shares of the budget against today's) between brands: A +33.3%, B -16.7%"
+    )
+    kept = SimpleNamespace(
+        segment_budgets=[segment("A", "N", 150.0, 100.0), segment("B", "N", 300.0, 200.0)], current_is_scaled=True
+    )
+    none = SimpleNamespace(segment_budgets=[], current_is_scaled=False)
+    assert tables.segments_moved(kept) == "" and tables.segments_moved(none) == ""  # type: ignore[arg-type]

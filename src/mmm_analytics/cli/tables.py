@@ -327,18 +327,26 @@ def optimization_table(result: OptimizationResult, fmt: NumberFormat, terms: Ter
 
 def segments_moved(result: OptimizationResult) -> str:
     """``Budget moved between brands: BrandC +19.1%, ...; between regions: ...``: the change of each brand's and
-    region's weekly budget the advice makes (it plans each brand x region on its own); "" when it moves none."""
+    region's share of the weekly budget the advice makes (it plans each brand x region on its own), against
+    today's spend there scaled to the budget, as the table above compares; "" when it moves none."""
     from mmm_analytics.simulator.report import segment_shift_rows
 
     parts = []
     for level in ("brand", "region"):
-        rows = sorted(segment_shift_rows(result.segment_budgets, level), key=lambda row: -(row["change"] or 0.0))
-        shown = [f"{row[level]} {row['change']:+.1%}" for row in rows if row["change"] is not None]
-        if shown:
-            parts.append(f"between {level}s: {', '.join(shown)}")
+        rows = segment_shift_rows(result.segment_budgets, level)
+        today, advised = sum(row["today"] for row in rows), sum(row["advised"] for row in rows)
+        shares = {
+            str(row[level]): (row["advised"] / advised) / (row["today"] / today) - 1.0
+            for row in rows
+            if row["today"] > 0
+        }
+        if shares:
+            shown = ", ".join(f"{name} {change:+.1%}" for name, change in sorted(shares.items(), key=lambda kv: -kv[1]))
+            parts.append(f"between {level}s: {shown}")
     if not parts:
         return ""
-    return f"Budget moved {'; '.join(parts)} (each brand x region's plan in optimal_allocation.csv)"
+    scaled = " (shares of the budget against today's)" if result.current_is_scaled else ""
+    return f"Budget moved{scaled} {'; '.join(parts)} (each brand x region's plan in optimal_allocation.csv)"
 
 
 def optimization_summary(result: OptimizationResult, fmt: NumberFormat) -> list[str]:
