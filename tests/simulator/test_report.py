@@ -270,6 +270,11 @@ def test_budget_moved_between_brands_is_tabled_by_brand_and_region() -> None:
     assert segment_shift_rows(moved, "region") == []  # no region's share moves: no table
     tables = segment_shift_tables(moved, NumberFormat.INDIAN)
     assert len(tables) == 1 and tables[0].headers[0] == "Brand" and "moves budget between brands" in tables[0].caption
+    assert [r["share_change"] for r in by_brand] == [0.25, -0.25] and len(tables[0].headers) == 5  # today's budget
+    grown = _segments({("A", "N"): (200.0, 100.0), ("B", "N"): (250.0, 200.0)})  # 50% above today's
+    (table,) = segment_shift_tables(grown, NumberFormat.INDIAN)
+    assert table.headers[-1] == "Change of its share of the budget"
+    assert [row[-1].text for row in table.rows] == ["+33.3%", "-16.7%"]  # each grows, A's share more
 
 
 def test_a_plan_that_keeps_every_share_or_covers_one_brand_has_no_table() -> None:

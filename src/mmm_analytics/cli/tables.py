@@ -334,12 +334,7 @@ def segments_moved(result: OptimizationResult) -> str:
     parts = []
     for level in ("brand", "region"):
         rows = segment_shift_rows(result.segment_budgets, level)
-        today, advised = sum(row["today"] for row in rows), sum(row["advised"] for row in rows)
-        shares = {
-            str(row[level]): (row["advised"] / advised) / (row["today"] / today) - 1.0
-            for row in rows
-            if row["today"] > 0
-        }
+        shares = {str(row[level]): row["share_change"] for row in rows if row["share_change"] is not None}
         if shares:
             shown = ", ".join(f"{name} {change:+.1%}" for name, change in sorted(shares.items(), key=lambda kv: -kv[1]))
             parts.append(f"between {level}s: {shown}")

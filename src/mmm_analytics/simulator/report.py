@@ -25,6 +25,7 @@ from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.simulator.scenarios import warning_lines
 from mmm_analytics.style import charts, numbers, palette
 from mmm_analytics.style.page import Chart, Column, Note, Page, Section, Table, Text, records_table, write_page
+from mmm_analytics.utils.amounts import same_budget
 
 FILE = "simulation_report.html"
 ROI_WORDS = "Steady-state ROI"
@@ -230,8 +231,9 @@ SEGMENT_SHIFT = 0.01
 
 def segment_shift_rows(segment_budgets: Sequence[Mapping[str, Any]], level: str) -> list[dict[str, Any]]:
     """The advice's weekly budget per ``level`` (``brand`` or ``region``) beside today's spend there, rows as
-    :func:`allocation_rows`'s keyed by ``level``, from an optimisation's ``segment_budgets``; none when the
-    advice keeps every one's share of the budget (within :data:`SEGMENT_SHIFT`) or covers one."""
+    :func:`allocation_rows`'s keyed by ``level`` with ``share_change``, the change of its share of the budget
+    (None where today's is 0), from an optimisation's ``segment_budgets``; none when the advice keeps every
+    one's share (within :data:`SEGMENT_SHIFT`) or covers one."""
     today: dict[str, float] = {}
     advised: dict[str, float] = {}
     for segment in segment_budgets:
@@ -241,11 +243,13 @@ def segment_shift_rows(segment_budgets: Sequence[Mapping[str, Any]], level: str)
     total_today, total_advised = sum(today.values()), sum(advised.values())
     if len(advised) < 2 or total_today <= 0 or total_advised <= 0:
         return []
-    moved = any(
-        today[name] > 0 and abs((advised[name] / total_advised) / (today[name] / total_today) - 1.0) > SEGMENT_SHIFT
+    share_change = {
+        name: (advised[name] / total_advised) / (today[name] / total_today) - 1.0 if today[name] > 0 else None
         for name in advised
-    )
-    return allocation_rows(today, advised, key=level) if moved else []
+    }
+    if not any(change is not None and abs(change) > SEGMENT_SHIFT for change in share_change.values()):
+        return []
+    return [row | {"share_change": share_change[row[level]]} for row in allocation_rows(today, advised, key=level)]
 
 
 def segment_shift_tables(
@@ -259,13 +263,16 @@ def segment_shift_tables(
         rows = segment_shift_rows(segment_budgets, level)
         if not rows:
             continue
-        columns = (
+        columns: tuple[Column, ...] = (
             Column(level, level.capitalize()),
             Column("today", "Today's spend (INR a week)", "money"),
             Column("advised", "Recommended (INR a week)", "money"),
             Column("difference", "Difference (INR a week)", "money"),
             Column("change", "Change", "signed"),
         )
+        if not same_budget(sum(row["advised"] for row in rows), sum(row["today"] for row in rows)):
+            # at a budget other than today's every one may grow: what moves between them is its share
+            columns += (Column("share_change", "Change of its share of the budget", "signed"),)
         caption = (
             f"The recommendation plans each brand x region on its own, so it also moves budget between {level}s: "
             f"the weekly budget of each {level} beside today's spend there. Its uplift is that of the whole plan "
