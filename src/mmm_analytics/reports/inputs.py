@@ -375,7 +375,11 @@ class _Reading:
         """Name the damaged file ``path``, what is wrong and the command that writes it again (by default
         the one :data:`READ_FROM_DISK` names for it)."""
         command = command or READ_FROM_DISK[path.name][0]
-        self.damaged.append(f"'{path}' is damaged ({problem}); run '{command}' again to rewrite it")
+        self.left_out(f"'{path}' is damaged ({problem}); run '{command}' again to rewrite it", command)
+
+    def left_out(self, line: str, command: str) -> None:
+        """Name a damaged file in ``line`` (its own words), and ``command``, which writes it again."""
+        self.damaged.append(line)
         self.rewrite.add(command)
 
     def content(self, path: Path | None) -> Any:
@@ -487,8 +491,7 @@ def _pooled(
     try:
         return load_pooled(models, params, metadata.pooled_saturations)
     except InputError as error:
-        reading.damaged.append(str(error))
-        reading.rewrite.add("mmm train")
+        reading.left_out(str(error), "mmm train")
         return ()
 
 
