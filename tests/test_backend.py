@@ -72,3 +72,21 @@ def test_a_jax_setting_jax_cannot_start_with_is_one_line_naming_it(name: str, va
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert words in result.stdout and len(result.stdout.strip().splitlines()) == 1
+
+
+FIT_PROBE = (
+    "from mmm_analytics.backend import use_backend\nuse_backend()\n"
+    "import keras, numpy as np\n"
+    "model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+    "model.compile(optimizer='adam', loss='mse')\n"
+    "model.fit(np.ones((4, 2)), np.ones(4), epochs=1, verbose=0)\n"
+    "print(len(model.get_weights()))"
+)
+
+
+def test_a_fit_runs_with_warnings_as_errors() -> None:
+    """PYTHONWARNINGS=error ended every `mmm train` in NumPy's DeprecationWarning of JAX arrays' ``__array__``."""
+    env = os.environ | {"PYTHONWARNINGS": "error"}
+    result = subprocess.run([sys.executable, "-c", FIT_PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["2"]

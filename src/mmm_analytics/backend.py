@@ -8,6 +8,8 @@ mode: a ``KERAS_BACKEND`` of another name and a ``JAX_ENABLE_X64`` off in the en
 replaced (the fit ran partly in float32, with a screen of truncation warnings). A value already set
 for ``JAX_PLATFORMS`` wins (a GPU); one JAX cannot start, or another ``JAX_*`` variable it cannot
 read, is an :class:`~mmm_analytics.errors.InputError` naming the variable (it was a traceback).
+NumPy's deprecation notice of JAX arrays' ``__array__`` signature, raised inside Keras' fit, is
+silenced: with ``PYTHONWARNINGS=error`` it ended every fit in a traceback.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import warnings
 
 from mmm_analytics.errors import InputError
 
@@ -27,6 +30,9 @@ DEFAULTS: dict[str, str] = {
 
 #: What this process needs whatever the environment says.
 FORCED = ("KERAS_BACKEND", "JAX_ENABLE_X64")
+#: NumPy 2's notice that an ``__array__`` (JAX's arrays', read by Keras) lacks the ``copy`` keyword; nothing a
+#: user can change.
+ARRAY_COPY_NOTICE = r"__array__ implementation doesn't accept a copy keyword"
 #: A JAX setting named in JAX's own error message (``jax_traceback_filtering``, ``'JAX_ENABLE_X64'``).
 _JAX_NAME = re.compile(r"\bjax_[a-z0-9_]+\b", re.IGNORECASE)
 
@@ -36,6 +42,7 @@ def _environment() -> None:
         os.environ.setdefault(name, value)
     for name in FORCED:  # e.g. a tensorflow set for other work
         os.environ[name] = DEFAULTS[name]
+    warnings.filterwarnings("ignore", message=ARRAY_COPY_NOTICE, category=DeprecationWarning)
 
 
 def _import_jax() -> None:
