@@ -67,6 +67,23 @@ def test_money_compact_percent_count_and_ratio() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "indian", "western"),
+    [
+        (999.6, "1K", "1K"),
+        (99_950, "1 L", "100K"),
+        (9_995_000, "1 Cr", "9.99M"),
+        (999_999_999, "100 Cr", "1B"),
+        (-99_950, "-1 L", "-100K"),
+        (1e12, "1,00,000 Cr", "1,000B"),
+    ],
+)
+def test_a_compact_amount_that_rounds_up_to_the_next_unit_takes_it(value: float, indian: str, western: str) -> None:
+    """999,500 read "1e+03K" and 99,950 "100K" beside "1 L": the unit was chosen before the rounding."""
+    assert (numbers.compact(value), numbers.compact(value, WESTERN)) == (indian, western)
+    assert "e+" not in numbers.tick_labels([0.0, value], WESTERN)[-1]
+
+
+@pytest.mark.parametrize(
     ("low", "high", "fmt", "labels"),
     [
         (0.0, 567628.0, INDIAN, ["0", "2 L", "4 L", "6 L"]),

@@ -98,10 +98,18 @@ def compact(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     number = finite(value)
     if number is None:
         return MISSING
+    shown = float(f"{number:.3g}")  # the unit of the number as shown: 99,950 is 1 L, not 100K
     for size, suffix in UNITS[fmt]:
-        if abs(number) >= size:
-            return f"{number / size:.3g}{suffix}"
-    return f"{number:.3g}" if abs(number) < 1000 else grouped(number, fmt)
+        if abs(shown) >= size:
+            return _in_unit(number / size, fmt) + suffix
+    return _in_unit(number, fmt)
+
+
+def _in_unit(number: float, fmt: NumberFormat) -> str:
+    """Three significant digits, never in exponent form: ``999.6`` reads ``1,000`` (was ``1e+03``), an amount past
+    the largest unit ``1,23,456``."""
+    shown = float(f"{number:.3g}")
+    return grouped(shown, fmt) if abs(shown) >= 1000 else f"{shown:.3g}"
 
 
 def compact_money(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
@@ -188,7 +196,7 @@ def tick_labels(values: Sequence[float], fmt: NumberFormat) -> list[str]:
     if unit is None:
         return [compact(v, fmt) if v else "0" for v in values]
     size, suffix = unit
-    return [f"{v / size:.3g}{suffix}" if v else "0" for v in values]
+    return [_in_unit(v / size, fmt) + suffix if v else "0" for v in values]
 
 
 def unit_of(largest: object, fmt: NumberFormat) -> tuple[float, str]:
