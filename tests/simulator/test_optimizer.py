@@ -24,6 +24,7 @@ from mmm_analytics.response.artifacts import ModelMetadata
 from mmm_analytics.simulator import BudgetConstraints, MarketingSimulator, solver
 from mmm_analytics.simulator import optimizer as optimizer_module
 from mmm_analytics.simulator.bounds import SpendRange
+from mmm_analytics.simulator.expected import draw_totals
 from mmm_analytics.simulator.optimizer import (
     JSON_KEYS,
     NonFiniteResultError,
@@ -473,3 +474,20 @@ def test_json_gives_today_s_mix_as_it_is_beside_the_one_scaled_to_the_budget(sim
     assert same["today_allocation"] == pytest.approx(same["current_allocation"], rel=1e-12)
     assert same["today_incremental_sales"] == pytest.approx(same["current_incremental_sales"], rel=1e-9)
     json.loads(to_json(grown))  # strict JSON
+
+
+def test_the_sales_of_a_plan_chosen_on_the_point_estimate_are_named_as_what_they_are(
+    two_channel: MarketingSimulator,
+) -> None:
+    """``objective: point`` called the mean over the draws the advice reports "at the point estimate"."""
+    result = two_channel.optimize_budget(None, None, "BrandA", "CENTRAL", objective="point", data_range=False)
+    spend = result.cells["spend"].to_numpy().reshape(1, -1)
+    point = float(two_channel.cell_set("BrandA", "CENTRAL").response(spend).sum())
+    draws = two_channel.draw_set("BrandA", "CENTRAL")
+    assert draws is not None
+    mean = float(draw_totals(draws, spend).mean())
+    assert result.expected_incremental_sales == pytest.approx(mean, rel=1e-9)
+    assert abs(mean / point - 1.0) > 1e-3  # the two differ here, so the words matter
+    assert result.measure == "mean over the posterior draws; the plan chosen on the point estimate"
+    expected = two_channel.optimize_budget(None, None, "BrandA", "CENTRAL", data_range=False)
+    assert expected.measure == "mean over the posterior draws"

@@ -230,18 +230,20 @@ class OptimizationResult:
     today_allocation: dict[str, float] = field(default_factory=dict)
     today_incremental_sales: float = float("nan")
     model_digest: str = ""
+    from_draws: bool = True
 
     @property
     def measure(self) -> str:
-        """What the incremental sales are, in words: at the point estimate, or the mean over the
-        posterior draws (of both saturation fits, when two are pooled)."""
-        if self.objective == Objective.POINT:
+        """What the incremental sales are, in words: at the point estimate (a model without draws), or the
+        mean over the posterior draws (of both saturation fits, when two are pooled), which they are under
+        ``objective: point`` too (the plan is then chosen on the point estimate)."""
+        if not self.from_draws:
             return "at the point estimate"
+        chosen = "; the plan chosen on the point estimate" if self.objective == Objective.POINT else ""
         if len(self.saturation_forms) > 1:
-            return (
-                f"mean over the posterior draws of the {listed(self.saturation_forms)} saturation fits, weighed equally"
-            )
-        return "mean over the posterior draws"
+            forms = listed(self.saturation_forms)
+            return f"mean over the posterior draws of the {forms} saturation fits, weighed equally{chosen}"
+        return f"mean over the posterior draws{chosen}"
 
     @property
     def current_is_scaled(self) -> bool:
@@ -694,6 +696,7 @@ class _Outcome:
             saturation_forms=[part.family for part in selection.draws.parts]
             if selection.draws is not None
             else [selection.cells.surface.family],
+            from_draws=selection.draws is not None,
         )
 
     def warnings(

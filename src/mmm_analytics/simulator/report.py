@@ -301,7 +301,7 @@ def _optimum_section(inputs: ReportInputs) -> Section:
         Column("mroi", "Marginal ROI at the recommendation", "ratio"),
         Column("status", "Limit"),
     )
-    measure = optimum.measure if optimum.objective == "point" else f"expected: the {optimum.measure}"
+    measure = f"expected: the {optimum.measure}" if optimum.from_draws else optimum.measure
     headline = (
         f"Weekly budget {numbers.money(optimum.weekly_budget, fmt)}: incremental sales ({measure}) "
         f"{numbers.money(optimum.expected_incremental_sales, fmt)} per week with the recommended mix vs "
