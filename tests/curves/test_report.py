@@ -133,11 +133,18 @@ def test_the_curve_data_hold_no_roi_at_zero_spend(params: ResponseParams) -> Non
 
 
 def test_table_cells_carry_sortable_values_and_intervals(params: ResponseParams) -> None:
-    table = roi_table(channel_roi_table(estimate_roi(params), 0.9), VizConfig())
+    table = roi_table(channel_roi_table(estimate_roi(params), 0.9), VizConfig(), 0.9)
     assert len(table.rows) == len(params.channels)
     assert "Historical average ROI (90% interval)" in table.headers
     roi = table.rows[0][table.headers.index("Historical average ROI (90% interval)")]
     assert re.fullmatch(r"\d+\.\d\d \(\d+\.\d\d to \d+\.\d\d\)", roi.text) and isinstance(roi.sort, float)
+    # Before, the headers said 90% whatever intervals.level was.
+    other = roi_table(channel_roi_table(estimate_roi(params), 0.8), VizConfig(), 0.8)
+    assert [h for h in other.headers if "interval" in h] == [
+        "Contribution over the period (INR, 80% interval)",
+        "Historical average ROI (80% interval)",
+        "Marginal ROI at today's spend (80% interval)",
+    ]
 
 
 def test_every_roi_is_named_and_headers_are_human(page: str) -> None:

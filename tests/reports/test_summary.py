@@ -104,6 +104,15 @@ def test_the_plan_card_shows_the_interval_and_chance_when_given() -> None:
     assert "99.6% chance of beating today's mix" in almost  # before: "100% chance", a certainty
 
 
+def test_every_interval_on_the_page_is_named_with_the_level_it_has(small_run: Run) -> None:
+    """With ``intervals.level: 0.8`` the cards and captions said "90% interval" of the curves' and advice's 80% ones."""
+    text = html.unescape(
+        render_page(build_summary(load_inputs(small_run.paths, level=0.8), VizConfig(), small_run.reports))
+    )
+    assert "80% interval" in text and "Intervals are 80% intervals" in text
+    assert "90% interval" not in text
+
+
 def test_charts_roi_shares_curves_frontier_and_fit(small_run: Run) -> None:
     inputs = load_inputs(small_run.paths)
     charts = charts_of(build_summary(inputs, VizConfig(), small_run.reports))

@@ -19,7 +19,7 @@ from mmm_analytics.simulator.batch import BatchResults, compute
 from mmm_analytics.simulator.export import provenance
 from mmm_analytics.simulator.report import ReportInputs, _uplift_text, build_page, write_report
 from mmm_analytics.style import numbers
-from mmm_analytics.style.page import charts_of
+from mmm_analytics.style.page import charts_of, render_page
 
 from .hand_built import build_params, replace_params, write_model
 
@@ -135,11 +135,29 @@ def test_the_frontier_marks_the_recommended_plan_at_its_budget(
 def test_the_uplift_shows_its_interval_when_the_optimiser_gives_it() -> None:
     plain = SimpleNamespace(uplift=0.072, current_incremental_sales=1000.0)
     full = SimpleNamespace(
-        uplift=0.072, current_incremental_sales=1000.0, uplift_lower=50.0, uplift_upper=90.0, prob_beats_current=0.97
+        uplift=0.072,
+        current_incremental_sales=1000.0,
+        uplift_lower=50.0,
+        uplift_upper=90.0,
+        prob_beats_current=0.97,
+        interval_level=0.9,
     )
     assert _uplift_text(plain) == "uplift +7.2%"
     assert _uplift_text(full) == "uplift +7.2% (90% interval +5.0% to +9.0%), 97% chance of beating today's mix"
     json.dumps(vars(full))
+
+
+def test_every_interval_is_named_with_the_level_it_has(results: BatchResults, simulator: MarketingSimulator) -> None:
+    """With ``intervals.level: 0.8`` the terminal said 80% and the page "90% interval" of the same numbers."""
+    inputs = _inputs(results, simulator, VizConfig())
+    inputs = dataclasses.replace(
+        inputs,
+        provenance=inputs.provenance | {"interval_level": 0.8},
+        optimum=dataclasses.replace(inputs.optimum, interval_level=0.8),
+    )
+    text = render_page(build_page(inputs))
+    assert "80% interval (INR)" in text and "intervals are 80%" in text
+    assert "90%" not in text
 
 
 def test_a_scenario_without_a_description_says_so(page: str) -> None:

@@ -242,8 +242,8 @@ def _money(value: object, viz: VizConfig) -> Cell:
     return Cell(numbers.grouped(value, viz.number_format), numbers.finite(value))
 
 
-def roi_table(table: pd.DataFrame, viz: VizConfig, caption: str = "") -> Table:
-    """A sortable table of ROI rows (national or per segment), intervals beside their values.
+def roi_table(table: pd.DataFrame, viz: VizConfig, level: float, caption: str = "") -> Table:
+    """A sortable table of ROI rows (national or per segment), intervals (at ``level``) beside their values.
 
     Columns shown: brand and region when present, channel, average weekly spend and the
     mROI < 1 point when present, spend and contribution over the period, historical
@@ -252,13 +252,14 @@ def roi_table(table: pd.DataFrame, viz: VizConfig, caption: str = "") -> Table:
     fmt = viz.number_format
     keys = [c for c in ("brand", "region") if c in table.columns]
     extra = [c for c in ("current_spend", "breakeven_spend") if c in table.columns]
-    level = {
+    extra_headers = {
         "current_spend": "Average weekly spend (INR)",
         "breakeven_spend": "Marginal ROI below 1 from (INR per week)",
     }
+    interval = f"{level:.0%} interval"
     headers = [*(k.capitalize() for k in keys), "Channel", "Spend over the period (INR)"]
-    headers += ["Contribution over the period (INR, 90% interval)", f"{HISTORICAL} (90% interval)"]
-    headers += ["Marginal ROI at today's spend (90% interval)", *(level[c] for c in extra)]
+    headers += [f"Contribution over the period (INR, {interval})", f"{HISTORICAL} ({interval})"]
+    headers += [f"Marginal ROI at today's spend ({interval})", *(extra_headers[c] for c in extra)]
     rows = []
     for row in table.to_dict(orient="records"):
         cells = [_text(row[k]) for k in keys] + [_text(row["channel"]), _money(row["spend"], viz)]
@@ -404,10 +405,14 @@ def build_report(
             Section(
                 "channels",
                 "Historical average ROI by channel (national, full data period)",
-                (Text((meaning,)), roi_table(channel_table, viz)),
+                (Text((meaning,)), roi_table(channel_table, viz, curves.level)),
             ),
             experiment_section(channel_table, curves.level, viz),
-            Section("segments", "Historical average ROI by brand and region", (roi_table(shown, viz, caption),)),
+            Section(
+                "segments",
+                "Historical average ROI by brand and region",
+                (roi_table(shown, viz, curves.level, caption),),
+            ),
         ),
         file=FILE,
         scripts=(_SCRIPT,),

@@ -97,6 +97,8 @@ class SummaryInputs:
     #: When the EDA report and the model describe different versions of one panel file (:func:`eda_of_other_data`):
     #: the file and which is behind it now (``eda``, ``model`` or ``both``); None when they agree or either is unknown.
     eda_of_other_data: tuple[str, str] | None = None
+    #: The level of every interval on the page (``intervals.level``, as the curves and the advice use it).
+    level: float = 0.9
 
     @property
     def channels(self) -> list[str]:
@@ -515,12 +517,12 @@ def eda_of_other_data(paths: ProjectPaths) -> tuple[str, str] | None:
 
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
     """Read what the earlier steps left; ``results`` (step name -> result of this run) wins over the files,
-    and where this run trained, a later step's file it did not rewrite is left out (``stale``)."""
+    and where this run trained, a later step's file it did not rewrite is left out (``stale``); ``level`` is
+    ``intervals.level``, which every interval on the page has (the curves' and the advice's too)."""
     results = results or {}
     models = paths.models_dir
     metadata = ModelMetadata.load(models) if (models / METADATA_FILE).is_file() else None
     params = ResponseParams.load(models) if (models / PARAMS_FILE).is_file() else None
-    interval = metadata.interval_level if metadata is not None else level
     reading = _Reading()
     problems = _record_problems(paths)
     pooled = () if metadata is None or params is None else _pooled(reading, models, params, metadata)
@@ -538,7 +540,7 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
     return SummaryInputs(
         metadata=metadata,
         cpm={} if params is None else dict(params.cpm_by_channel),
-        media=None if params is None or params.n_draws < 2 else media_total(params, interval, pooled),
+        media=None if params is None or params.n_draws < 2 else media_total(params, level, pooled),
         channel_roi=roi,
         curves=None if curves is None else _of(curves, NATIONAL, NATIONAL),
         allocation=allocation,
@@ -552,4 +554,5 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         plan_roi=plan_roi,
         segment_plans=segment_plans,
         eda_of_other_data=eda_of_other_data(paths),
+        level=level,
     )

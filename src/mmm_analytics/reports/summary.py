@@ -123,7 +123,7 @@ def _share_moves(allocation: Mapping[str, Any], moves: Mapping[str, float]) -> d
 def _evidence(
     channel: str, inputs: SummaryInputs, moves: Mapping[str, float], shares: Mapping[str, float] | None
 ) -> str:
-    """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)``: the move (with ``shares``, ``TV +74% (its
+    """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)`` (the interval at ``intervals.level``): the move (with ``shares``, ``TV +74% (its
     share of the budget +16%)``), and the marginal ROI of the part of the market the advice covers (that brand x
     region's own where the ROI tables have it; else the national one, said so beside the moves of part of the
     market)."""
@@ -140,7 +140,8 @@ def _evidence(
         row = roi.assign(channel=roi["channel"].astype(str)).set_index("channel").loc[channel]
         if numbers.finite(row["mroi"]) is not None:
             span = numbers.interval(row["mroi_lower"], row["mroi_upper"])
-            text += f" ({which} today {numbers.ratio(row['mroi'])}, 90% interval {span})"
+            level = numbers.percent(inputs.level, 0)
+            text += f" ({which} today {numbers.ratio(row['mroi'])}, {level} interval {span})"
     return text
 
 
@@ -203,12 +204,12 @@ def _why_cut(inputs: SummaryInputs, grown: bool, what: str) -> str:
     return "Their last rupees earn less than the same rupees would in the channels to grow."
 
 
-def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:
+def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat, level: float = 0.9) -> str:
     """The expected uplift in rupees at the advice's budget, its interval and the chance of beating today's
     mix, when known; at a budget other than today's, what the plan brings against today's mix as it is.
 
     ``uplift_lower`` and ``uplift_upper`` are the interval of the weekly uplift in INR (plan minus
-    today's mix scaled to the budget, over the parameter draws), ``prob_beats_current`` the share of
+    today's mix scaled to the budget, over the parameter draws, at ``level``), ``prob_beats_current`` the share of
     draws in which the plan sells more.
     """
     current = float(allocation["current_incremental_sales"])
@@ -220,7 +221,8 @@ def uplift_detail(allocation: Mapping[str, Any], fmt: NumberFormat) -> str:
     low, high = (numbers.finite(allocation.get(k)) for k in ("uplift_lower", "uplift_upper"))
     if low is not None and high is not None and current > 0:
         shares = f"{numbers.percent(low / current, signed=True)} to {numbers.percent(high / current, signed=True)}"
-        text += f"; 90% interval of the uplift {shares} ({_money(low, fmt)} to {_money(high, fmt)} per week)"
+        text += f"; {numbers.percent(level, 0)} interval of the uplift {shares} "
+        text += f"({_money(low, fmt)} to {_money(high, fmt)} per week)"
     else:
         text += "; the interval of the uplift is not available for this run"
     chance = numbers.finite(allocation.get("prob_beats_current"))
@@ -249,7 +251,7 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
         shares += f", {numbers.percent(gain / sales, signed=True)} of all weekly sales (their average over the data)"
     value = f"{_money(gain, fmt)} a week"
     title = f"What does the recommended reallocation bring{for_part(plan_scope(plan))}?"
-    return Card(title, value, f"{shares}. {uplift_detail(plan, fmt)}", tone)
+    return Card(title, value, f"{shares}. {uplift_detail(plan, fmt, inputs.level)}", tone)
 
 
 def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table, ...]:
@@ -390,7 +392,7 @@ def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     colors = palette.channel_colors(viz, inputs.channels or [str(c) for c in roi["channel"]])
     roi_caption = (
         "Historical average ROI: each channel's incremental sales over the data period divided by its spend, with the "
-        "90% interval; the dotted line is break-even (1 rupee of sales per rupee)."
+        f"{numbers.percent(inputs.level, 0)} interval; the dotted line is break-even (1 rupee of sales per rupee)."
     )
     share_caption = (
         f"Grey: {plots.SPEND_SHARE.lower()} (by the CPMs below). Blue: {plots.CONTRIBUTION_SHARE.lower()}. A channel "
@@ -401,16 +403,16 @@ def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
         "Historical average ROI by channel",
         (
             Chart("chart-roi", "", plots.roi_bars(roi, colors), roi_caption),
-            *_break_even_note(roi),
+            *_break_even_note(roi, inputs.level),
             Chart("chart-shares", "Share of spend and share of contribution", plots.share_bars(roi), share_caption),
             *_experiment_note(roi),
         ),
     )
 
 
-def _break_even_note(roi: pd.DataFrame) -> tuple[Note, ...]:
-    """The channels whose ROI is above 1 at its centre but whose 90% interval reaches below it: the data do
-    not say they paid back (none when there are none)."""
+def _break_even_note(roi: pd.DataFrame, level: float) -> tuple[Note, ...]:
+    """The channels whose ROI is above 1 at its centre but whose interval (at ``level``) reaches below it: the
+    data do not say they paid back (none when there are none)."""
     unsure = roi[(roi["roi"] > 1.0) & (roi["roi_lower"] < 1.0)]
     if unsure.empty:
         return ()
@@ -420,7 +422,8 @@ def _break_even_note(roi: pd.DataFrame) -> tuple[Note, ...]:
     )
     return (
         Note(
-            f"The 90% intervals of {names} reach below 1: the data do not say whether they paid back; read their "
+            f"The {numbers.percent(level, 0)} intervals of {names} reach below 1: the data do not say whether they "
+            "paid back; read their "
             "bars as not told apart from break-even.",
             "note",
             "Above break-even, or not?",
@@ -577,7 +580,7 @@ def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
                     "not interact.",
                     *_advice_forms_sentence(meta),
                     *_segment_curves_sentence(meta, inputs.allocation),
-                    f"Intervals are {numbers.percent(meta.interval_level, 0)} intervals over parameter draws around the "
+                    f"Intervals are {numbers.percent(inputs.level, 0)} intervals over parameter draws around the "
                     "fitted model; they do not cover a wrong model form.",
                 )
             )

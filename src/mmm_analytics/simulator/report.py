@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ _SCENARIO_COLUMNS = (
     Column("scope", "Where"),
     Column("total_spend", "Weekly spend (INR)", "money"),
     Column("incremental_sales", "Weekly incremental sales (INR)", "money"),
-    Column("interval", "90% interval (INR)"),
+    Column("interval", "Interval (INR)"),  # named with its level on the page (_scenario_columns)
     Column("roi", ROI_WORDS, "ratio"),
     Column("delta_incremental_vs_current", "Change vs today's mix, same scope (INR per week)", "money"),
 )
@@ -188,7 +188,7 @@ def _uplift_text(optimum: Any) -> str:
     text = f"uplift {numbers.percent(optimum.uplift, signed=True)}"
     if numbers.finite(lower) is not None and numbers.finite(upper) is not None and current > 0:
         low, high = numbers.percent(lower / current, signed=True), numbers.percent(upper / current, signed=True)
-        text += f" (90% interval {low} to {high})"
+        text += f" ({numbers.percent(optimum.interval_level, 0)} interval {low} to {high})"
     if numbers.finite(chance) is not None:
         text += f", {numbers.chance(chance)} chance of beating today's mix"
     return text
@@ -463,6 +463,15 @@ def _header(provenance: Mapping[str, Any], fmt: Any) -> Section:
     return Section("semantics", "How to read these numbers", (Text((facts,)), note, table))
 
 
+def _scenario_columns(inputs: ReportInputs) -> tuple[Column, ...]:
+    """The scenario table's columns, the interval's named with the report's level (``90% interval (INR)``)."""
+    level = numbers.percent(inputs.provenance["interval_level"], 0)
+    return tuple(
+        replace(column, header=f"{level} interval (INR)") if column.key == "interval" else column
+        for column in _SCENARIO_COLUMNS
+    )
+
+
 def build_page(inputs: ReportInputs) -> Page:
     """The report as a :class:`~mmm_analytics.style.page.Page`."""
     fmt = inputs.viz.number_format
@@ -470,7 +479,7 @@ def build_page(inputs: ReportInputs) -> Page:
         "scenarios",
         "Scenario comparison",
         (
-            records_table(_scenario_rows(inputs), _SCENARIO_COLUMNS, fmt, id="table-scenarios"),
+            records_table(_scenario_rows(inputs), _scenario_columns(inputs), fmt, id="table-scenarios"),
             _scenario_chart(inputs),
             *_scenario_warnings(inputs.scenarios),
         ),
