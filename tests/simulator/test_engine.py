@@ -179,6 +179,24 @@ def test_the_allowed_maximum_shown_is_itself_accepted(model_dir: Path) -> None:
     simulator.check_budget(shown)  # accepted
 
 
+def test_twice_today_s_budget_summed_in_another_order_is_accepted_at_a_multiple_of_2(tmp_path: Path) -> None:
+    """With ``max_spend_multiple: 2`` the frontier's own end, twice today's budget summed by channel, was refused
+    against twice today's budget summed at once: "63,974 INR is too large: the allowed maximum is 63,974 INR"."""
+    from mmm_analytics.simulator.frontier import efficiency_frontier
+
+    params = build_params(n_brands=2, n_regions=3, n_channels=3, n_draws=4, seed=3)
+    simulator = MarketingSimulator.from_model_dir(
+        write_model(tmp_path, params), SimulatorSettings(max_spend_multiple=2)
+    )
+    by_channel = sum(simulator.current_spend().values())
+    assert 2.0 * by_channel > simulator.max_weekly_spend()  # the two orders differ in the last digit here
+    simulator.check_budget(2.0 * by_channel)
+    frontier = efficiency_frontier(simulator, "all", "all", points=3)
+    assert frontier["weekly_budget"].iloc[-1] == pytest.approx(2.0 * by_channel, rel=1e-12)
+    with pytest.raises(InputError, match="too large"):
+        simulator.check_budget(2.0 * by_channel * (1 + 1e-6))
+
+
 @pytest.mark.parametrize("multiple", [0.0, -1.0, float("inf"), float("nan")])
 def test_the_multiple_must_be_finite_and_positive(multiple: float) -> None:
     with pytest.raises(pydantic.ValidationError, match="max_spend_multiple"):

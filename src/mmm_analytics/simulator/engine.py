@@ -66,6 +66,11 @@ from mmm_analytics.utils.names import one_name
 
 type SegmentAllocation = Mapping[tuple[str, str], Mapping[str, float]]
 
+#: Relative slack of the largest budget accepted: today's spend summed in another order (by channel, then the
+#: channels; by segment; split across segments) differs in the last digits, and twice today's budget, the
+#: frontier's end, was refused against a limit of twice today's budget.
+SUMMING = 1e-9
+
 
 def _settings(config: ModelConfig | ProjectConfig | SimulatorSettings | None) -> tuple[SimulatorSettings, float | None]:
     """The simulator settings and the configured interval level (None: the model's own)."""
@@ -233,7 +238,7 @@ class MarketingSimulator:
         value = float(budget)
         if not math.isfinite(value) or value < 0:
             raise InputError(f"{terms.budget} must be a number >= 0 INR; got {budget}")
-        if value > self.max_weekly_spend(brand, region):
+        if value > self.max_weekly_spend(brand, region) * (1 + SUMMING):
             raise InputError(
                 f"{terms.budget} of {self._inr(value)} is too large: "
                 f"{self._allowed(brand, region)}; choose a smaller budget"
@@ -248,7 +253,7 @@ class MarketingSimulator:
             if not np.isfinite(values).all() or (values < 0).any():
                 raise InputError(f"spend for channel {channel!r} must be a number >= 0 (INR per week)")
         total = float(per_channel.sum())
-        if total > self.max_weekly_spend(brand, region) * (1 + 1e-9):  # splitting across segments rounds
+        if total > self.max_weekly_spend(brand, region) * (1 + SUMMING):
             largest = int(np.argmax(per_channel))
             raise InputError(
                 f"total weekly spend of {self._inr(total)} (largest: {self.channels[largest]} "
