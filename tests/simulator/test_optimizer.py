@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -390,8 +391,17 @@ def test_a_scenario_spending_where_the_data_never_did_is_flagged(facebook_unseen
     result = facebook_unseen.simulate_scenario({"Facebook": 5_000.0}, "BrandA", "CENTRAL")
     assert result.warnings == (
         "Facebook gets 5,000 INR per week here where the data has no spend on it: its response there is not "
-        "estimated (the priors' alone), so its sales are a guess",
+        "estimated, so it adds no sales there",
     )
+    # Before, one rupee there bought Facebook's whole ceiling (the exposure over a scale of 0 was infinite).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by zero on the way
+        for spend in (1.0, 100.0, 10_000.0):
+            same = facebook_unseen.simulate_scenario({"Facebook": spend}, "BrandA", "CENTRAL")
+            assert same.channel_contributions["Facebook"] == 0.0
+            assert same.incremental_sales == pytest.approx(
+                facebook_unseen.simulate_scenario({}, "BrandA", "CENTRAL").incremental_sales, rel=1e-12
+            )
     assert facebook_unseen.simulate_scenario({"Facebook": 5_000.0}, "BrandB", "CENTRAL").warnings == ()
 
 

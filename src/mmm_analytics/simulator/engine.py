@@ -319,11 +319,14 @@ class MarketingSimulator:
         self.check_spend(spend, brand, region)
         rows = self.rows(brand, region)
         cells = self.cell_set(brand, region)
-        contribution = cells.response(spend)
-        draws = self.draw_set(brand, region).response(spend).sum(axis=(1, 2))
-        tail = (1.0 - self.interval_level) / 2.0
         current = self.current_matrix[rows]
-        path = current[None] + (spend - current)[None] * self._build_up[:, self.params.series_market[rows]]
+        # A cell the data never spent on has no estimated response (a curve scaled to nothing, steep from the
+        # first rupee: one rupee bought the channel's whole ceiling); its spend counts, its sales do not.
+        estimated = np.where(current > 0, spend, 0.0)
+        contribution = cells.response(estimated)
+        draws = self.draw_set(brand, region).response(estimated).sum(axis=(1, 2))
+        tail = (1.0 - self.interval_level) / 2.0
+        path = current[None] + (estimated - current)[None] * self._build_up[:, self.params.series_market[rows]]
         horizon = float(cells.response(path).sum())
         incremental = float(contribution.sum())
         baseline = float(self.baseline_weekly[rows].sum())
@@ -512,15 +515,15 @@ def unseen_spend_notes(
     spend: SpendMatrix, current: SpendMatrix, channels: tuple[str, ...], fmt: NumberFormat = NumberFormat.INDIAN
 ) -> tuple[str, ...]:
     """One line per channel that ``spend`` (K, C, INR per week) puts money on in segments where the data
-    never spent on it (``current`` (K, C) is 0 there): its response there is the priors', not estimated.
-    Amounts are grouped per ``fmt``."""
+    never spent on it (``current`` (K, C) is 0 there): its response there is not estimated, and counts as 0
+    (:func:`~mmm_analytics.response.steady_state.steady_state_response`). Amounts are grouped per ``fmt``."""
     unseen = (current <= 0) & (spend > 0)
     notes = []
     for c in np.flatnonzero(unseen.any(axis=0)):
         notes.append(
             f"{channels[c]} gets {message_inr(float(spend[unseen[:, c], c].sum()), fmt)} per week "
-            f"{where_words(unseen[:, c])} where the data has no spend on it: its response there is not estimated "
-            "(the priors' alone), so its sales are a guess"
+            f"{where_words(unseen[:, c])} where the data has no spend on it: its response there is not estimated, "
+            "so it adds no sales there"
         )
     return tuple(notes)
 
