@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import tempfile
@@ -152,6 +153,24 @@ def test_carryover_from_earlier_weeks_counts_as_exposure(tmp_path: Path) -> None
     assert tests.series.tolist() == [[0.0, 0.0, 1.0, 1.0]]
 
 
+def test_exposure_beyond_the_carryover_s_reach_is_no_exposure(tmp_path: Path) -> None:
+    """Radio in BrandB/WEST in weeks 0-1 only: a test of weeks 5-8 has a contribution of exactly 0 with a carryover of
+    2 weeks, and was accepted (its row then moved nothing in the fit); with 4 weeks week 1 reaches week 5."""
+    exposure = PANEL.exposure.copy()
+    exposure[..., 1] = 0.0
+    exposure[3, :2, 1] = 50.0  # the series of WEST / BrandB
+    panel = dataclasses.replace(PANEL, exposure=exposure)
+    path = write(tmp_path, "Radio,BrandB,WEST,2023-02-06,2023-02-27,10,1")
+    with pytest.raises(
+        InputError,
+        match=r"line 2, column 'channel': Radio has no exposure in BrandB, WEST from "
+        r"2023-01-23 \(the carryover's 2 weeks\) up to 2023-02-27",
+    ):
+        read_lift_tests(path, panel, max_lag=2)
+    assert len(read_lift_tests(path, panel, max_lag=4)) == 1
+    assert len(read_lift_tests(path, panel)) == 1  # no carryover given: any earlier week counts
+
+
 def test_result_round_trips_through_its_config(tmp_path: Path) -> None:
     tests = read_lift_tests(write(tmp_path, GOOD_ROW, "Radio,all,all,2023-02-06,2023-03-06,7,3"), PANEL)
     again = LiftTests.from_config(tests.to_config())
@@ -198,6 +217,11 @@ BAD_ROWS = {
         "TV,BrandA,WEST,09/01/2023,2023-01-30,1,1",
         "column 'start_date': '09/01/2023' is outside the data \\(weeks 2023-01-02 to 2023-03-06\\); written day first "
         "\\(D/M/YYYY\\)\\? the week of 2023-01-09 is 01/09/2023 month first",
+    ),
+    "start_day_first_no_such_month": (
+        "TV,BrandA,WEST,16/01/2023,2023-01-30,1,1",
+        "column 'start_date': '16/01/2023' is not a date; written day first \\(D/M/YYYY\\)\\? the week of 2023-01-16 "
+        "is 01/16/2023 month first",
     ),
     "end_day_first": (
         "TV,BrandA,WEST,2023-01-09,06/02/2023,1,1",

@@ -179,7 +179,7 @@ def calibrated_fit(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "lift_tests.csv"
         tests.to_csv(path, index=False)
-        lift_tests = read_lift_tests(path, panel)
+        lift_tests = read_lift_tests(path, panel, max_lag=config.model.max_lag)
     fit = fit_one(panel, ours.truth, config, ridge, "lift", lift_tests=lift_tests)
     figures: dict[str, float | str | int] = dict(lift_figures(ours.channels, fit.channels, tested))
     seconds = float(fit.summary["fit_seconds"])

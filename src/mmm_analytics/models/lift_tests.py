@@ -109,6 +109,7 @@ def read_lift_tests(
     panel: FeaturePanel,
     channels: Sequence[str] | None = None,
     fmt: NumberFormat = NumberFormat.INDIAN,
+    max_lag: int | None = None,
 ) -> LiftTests:
     """Read and validate a lift-test CSV against the feature panel.
 
@@ -127,6 +128,9 @@ def read_lift_tests(
         The model's channel order (default: the panel's); ``LiftTests.channel`` indexes it.
     fmt : NumberFormat
         How the messages group the amounts they quote (the project's ``number_format``).
+    max_lag : int, optional
+        The model's longest carryover (weeks, ``max_lag``): exposure more than this many weeks
+        before a test's first week adds nothing to its weeks. None: any earlier week counts.
 
     Returns
     -------
@@ -140,10 +144,11 @@ def read_lift_tests(
         channel, brand or region, a date that is not a week of the data, an end before its
         start, a missing or non-numeric amount, a standard error that is not > 0, an amount or
         standard error above all the Sales_Value of its slice over its weeks, a slice where the
-        channel has no exposure, or repeats an earlier row's slice and weeks.
+        channel has no exposure in the test's weeks or the ``max_lag`` before them, or repeats an
+        earlier row's slice and weeks.
     """
     order = tuple(panel.channels if channels is None else channels)
-    tests = [_parse_row(path, line, cells, panel, order, fmt) for line, cells in _read_rows(path)]
+    tests = [_parse_row(path, line, cells, panel, order, fmt, max_lag) for line, cells in _read_rows(path)]
     _check_duplicates(path, tests)
     return _arrays(tests, panel, order)
 
@@ -254,7 +259,13 @@ def _check_header(path: Path, line: int, names: list[str]) -> list[str]:
 
 
 def _parse_row(
-    path: Path, line: int, cells: dict[str, str], panel: FeaturePanel, channels: tuple[str, ...], fmt: NumberFormat
+    path: Path,
+    line: int,
+    cells: dict[str, str],
+    panel: FeaturePanel,
+    channels: tuple[str, ...],
+    fmt: NumberFormat,
+    max_lag: int | None,
 ) -> _Test:
     """One data row, validated column by column (the first bad cell stops the run)."""
 
@@ -271,12 +282,14 @@ def _parse_row(
     end = read("end_date", lambda text: _end_week(text, panel.dates, start))
     sales = read("incremental_sales", lambda text: _amount(text, _SALES_HELP))
     test = _Test(line, channel, brand, region, start, end, sales, read("standard_error", _standard_error))
-    if not _has_exposure(test, panel):
+    first = 0 if max_lag is None else max(test.start - max_lag, 0)
+    if not _has_exposure(test, panel, first):
+        since = "" if first == 0 else f"from {panel.dates[first].date().isoformat()} (the carryover's {max_lag} weeks) "
         raise _fail(
             path,
             line,
             "channel",
-            f"{test.channel} has no exposure in {_slice_text(test.brand, test.region)} up to "
+            f"{test.channel} has no exposure in {_slice_text(test.brand, test.region)} {since}up to "
             f"{panel.dates[test.end].date().isoformat()}, so the model gives it no contribution there; "
             "check the channel and slice or remove the row",
         )
@@ -368,8 +381,8 @@ def _week(text: str, dates: pd.DatetimeIndex) -> int:
     if text.lower() in NA_TOKENS:
         raise _BadCell(f"is empty; give a week-start date of the data ({DATE_HELP})")
     parsed, _ = parse_dates(pd.Series([text]), "lift tests")
-    if pd.isna(parsed.iloc[0]):
-        raise _BadCell(f"{text!r} is not a date; {DATE_HELP}")
+    if pd.isna(parsed.iloc[0]):  # 16/01/2023: no month 16, but a week of the data read day first
+        raise _BadCell(f"{text!r} is not a date; " + (_day_first_hint(text, dates) or DATE_HELP))
     day = pd.Timestamp(parsed.iloc[0])
     first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
     if day < dates[0] or day > dates[-1]:
@@ -422,13 +435,13 @@ def _series_mask(panel: FeaturePanel, brand: str | None, region: str | None) -> 
     return np.asarray(in_brand & in_region, dtype=bool)
 
 
-def _has_exposure(test: _Test, panel: FeaturePanel) -> bool:
-    """Whether the channel had any exposure in the slice up to the test's last week (carryover
-    from earlier weeks counts); without it the model's contribution there is exactly 0."""
+def _has_exposure(test: _Test, panel: FeaturePanel, first: int = 0) -> bool:
+    """Whether the channel had any exposure in the slice from week ``first`` (the carryover's reach
+    before the test) to the test's last week; without it the model's contribution there is exactly 0."""
     if test.channel not in panel.channels:
         return True
     channel = panel.channels.index(test.channel)
-    exposure = panel.exposure[_series_mask(panel, test.brand, test.region), : test.end + 1, channel]
+    exposure = panel.exposure[_series_mask(panel, test.brand, test.region), first : test.end + 1, channel]
     return bool(np.any(exposure > 0))
 
 
