@@ -235,6 +235,22 @@ def test_two_forms_totals_are_their_modes_mean_then_every_draw() -> None:
     one = forms_totals(TESTS, [DRAWS])
     np.testing.assert_array_equal(one.tests, chosen.tests)
     np.testing.assert_array_equal(one.channels, chosen.channels)
+    assert (totals.draws_from, one.draws_from) == (1, 0)
+
+
+def test_pooled_intervals_are_over_the_draws_alone() -> None:
+    """The mean of the pooled forms' modes (no draw of either) was counted among the draws of every interval
+    of the section, so they differed from channel_roi.csv's over the draws alone."""
+    other = 3.0 * DRAWS
+    totals = forms_totals(TESTS, [DRAWS, other])
+    table = lift_comparison(TESTS, CHANNELS, totals, level=0.5)
+    draws = np.concatenate([draw_totals(TESTS, DRAWS).tests, draw_totals(TESTS, other).tests])
+    np.testing.assert_allclose(table["calibrated"], totals.tests[0], rtol=RTOL)
+    np.testing.assert_allclose(table["calibrated_lower"], np.quantile(draws, 0.25, axis=0), rtol=RTOL)
+    np.testing.assert_allclose(table["calibrated_upper"], np.quantile(draws, 0.75, axis=0), rtol=RTOL)
+    roi = roi_comparison(TESTS, CHANNELS, np.array([10.0, 5.0]), totals, level=0.5)
+    channel_draws = np.concatenate([draw_totals(TESTS, DRAWS).channels, draw_totals(TESTS, other).channels])
+    np.testing.assert_allclose(roi["calibrated_roi_lower"], np.quantile(channel_draws / [10.0, 5.0], 0.25, axis=0))
 
 
 @pytest.mark.parametrize(

@@ -98,10 +98,13 @@ class ParamsContributions:
 @dataclass(frozen=True, slots=True)
 class DrawTotals:
     """Per draw: each test's fitted value ``tests`` (D, N) and each channel's contribution over
-    the data period ``channels`` (D, C), both INR."""
+    the data period ``channels`` (D, C), both INR. Row 0 is the centre (a fit's mode); the draws
+    start at row ``draws_from``: 0 for one fit (its mode is its first draw), 1 for pooled forms (the
+    mean of their modes, which is no draw of any)."""
 
     tests: Grid
     channels: Grid
+    draws_from: int = 0
 
 
 def draw_totals(tests: LiftTests, contributions: ContributionDraws) -> DrawTotals:
@@ -139,7 +142,7 @@ def forms_totals(tests: LiftTests, forms: Sequence[ContributionDraws]) -> DrawTo
     def weighed(rows: list[Grid]) -> Grid:
         return np.concatenate([np.mean([draws[0] for draws in rows], axis=0)[None], *rows])
 
-    return DrawTotals(weighed([t.tests for t in each]), weighed([t.channels for t in each]))
+    return DrawTotals(weighed([t.tests for t in each]), weighed([t.channels for t in each]), draws_from=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,20 +156,22 @@ class LiftFits:
     uncalibrated: tuple[ResponseParams, ...]
 
 
-def _summary(draws: Grid, level: float) -> tuple[Grid, Grid, Grid]:
-    """The posterior mode (draw 0, the centre of the draws) and the equal-tailed interval over
-    the draw axis 0."""
+def _summary(rows: Grid, level: float, draws_from: int) -> tuple[Grid, Grid, Grid]:
+    """The centre (row 0, see :class:`DrawTotals`) and the equal-tailed interval over the draws (the rows
+    from ``draws_from``), as ``channel_roi.csv`` gives them."""
     if not 0.0 < level < 1.0:
         raise InputError(f"interval level must be in (0, 1) (model_config.yaml intervals.level); got {level}")
-    lower, upper = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
-    return draws[0], lower, upper
+    lower, upper = np.quantile(rows[draws_from:], [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=0)
+    return rows[0], lower, upper
 
 
-def _fitted_columns(prefix: str, draws: Grid | None, measured: Grid, error: Grid, level: float) -> dict[str, Grid]:
-    if draws is None:
+def _fitted_columns(
+    prefix: str, totals: DrawTotals | None, measured: Grid, error: Grid, level: float
+) -> dict[str, Grid]:
+    if totals is None:
         nan = np.full(len(measured), np.nan)
         return {prefix: nan, f"{prefix}_lower": nan, f"{prefix}_upper": nan, f"{prefix}_z": nan}
-    mode, lower, upper = _summary(draws, level)
+    mode, lower, upper = _summary(totals.tests, level, totals.draws_from)
     return {prefix: mode, f"{prefix}_lower": lower, f"{prefix}_upper": upper, f"{prefix}_z": (mode - measured) / error}
 
 
@@ -207,10 +212,8 @@ def lift_comparison(
         "measured_lower": measured - z * error,
         "measured_upper": measured + z * error,
     }
-    frame |= _fitted_columns("calibrated", calibrated.tests, measured, error, level)
-    frame |= _fitted_columns(
-        "uncalibrated", None if uncalibrated is None else uncalibrated.tests, measured, error, level
-    )
+    frame |= _fitted_columns("calibrated", calibrated, measured, error, level)
+    frame |= _fitted_columns("uncalibrated", uncalibrated, measured, error, level)
     return pd.DataFrame(frame, columns=list(LIFT_COLUMNS))
 
 
@@ -237,7 +240,7 @@ def roi_comparison(
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 roi = np.where(spend > 0, totals.channels / np.where(spend > 0, spend, 1.0), np.nan)
-            mode, lower, upper = _summary(roi, level)
+            mode, lower, upper = _summary(roi, level, totals.draws_from)
         frame |= {f"{prefix}_roi": mode, f"{prefix}_roi_lower": lower, f"{prefix}_roi_upper": upper}
     return pd.DataFrame(frame, columns=list(ROI_COLUMNS))
 
