@@ -134,9 +134,7 @@ def _train(
     lift_tests = (
         None
         if config.model.lift_tests is None
-        else read_lift_tests(
-            config.model.lift_tests, panel, fmt=config.viz.number_format, max_lag=config.model.max_lag
-        )
+        else read_lift_tests(config.model.lift_tests, panel, fmt=config.viz.number_format, max_lag=config.model.max_lag)
     )
     if config.model.split_by is None:
         fitted = _fit_whole(panel, config, output_dir, epochs, progress, lift_tests)
