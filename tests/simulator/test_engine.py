@@ -23,7 +23,7 @@ from mmm_analytics.simulator import MarketingSimulator
 from mmm_analytics.style import numbers
 
 from ..curves.hand_model import pool_form
-from .hand_built import build_params, reference_response, write_model
+from .hand_built import build_params, reference_response, replace_params, write_model
 
 
 def test_current_spend_is_average_weekly_spend(simulator: MarketingSimulator) -> None:
@@ -177,6 +177,19 @@ def test_the_allowed_maximum_shown_is_itself_accepted(model_dir: Path) -> None:
     shown = float(re.search(r"the allowed maximum is ([\d,]+) INR", str(caught.value))[1].replace(",", ""))
     assert shown < rounded_up
     simulator.check_budget(shown)  # accepted
+
+
+def test_draws_s_shaped_around_their_series_curves_are_not_called_concave(tmp_path: Path) -> None:
+    """Slopes of 0.95 with a spread of 0.4 around each series' curve put 4 in 10 draws' Hill slopes above 1; the
+    optimiser was told every curve was concave (the raw slopes were read) and stopped after one start."""
+    params = build_params(n_brands=2, n_regions=2, n_channels=3, n_draws=40, seed=3)
+    flat = replace_params(params, slope=np.full(3, 0.95), slope_draws=np.full_like(params.slope_draws, 0.95))
+    spread = replace_params(flat, segment_slope_spread=np.full(params.coefficient.shape, 0.4))
+    concave = MarketingSimulator.from_model_dir(write_model(tmp_path / "flat", flat))
+    s_shaped = MarketingSimulator.from_model_dir(write_model(tmp_path / "spread", spread))
+    assert concave.selection().concave and concave.draw_set("all", "all").is_concave
+    assert (np.asarray(s_shaped.draw_set("all", "all").arrays[5]) > 1.0).mean() > 0.3
+    assert not s_shaped.selection().concave and not s_shaped.selection("BrandA", "CENTRAL").concave
 
 
 def test_twice_today_s_budget_summed_in_another_order_is_accepted_at_a_multiple_of_2(tmp_path: Path) -> None:

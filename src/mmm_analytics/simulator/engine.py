@@ -375,6 +375,7 @@ class MarketingSimulator:
         rows = self.rows(brand, region)
         bounded = self.settings.data_range if data_range is None else data_range
         segments = self.segments
+        draws = self.draw_set(brand, region)
         return Selection(
             brand=brand,
             region=region,
@@ -382,8 +383,8 @@ class MarketingSimulator:
             segments=tuple(segments[row] for row in rows),
             current=self.current_matrix[rows],
             cells=self.cell_set(brand, region),
-            concave=self._concave,
-            draws=self.draw_set(brand, region),
+            concave=self._concave and draws.is_concave,
+            draws=draws,
             spend_range=self.spend_range(brand, region) if bounded else None,
             correlation=spend_correlation(self.params.spend[rows]),
         )
@@ -396,15 +397,10 @@ class MarketingSimulator:
 
     @functools.cached_property
     def _concave(self) -> bool:
-        """Whether every response curve is concave at the point estimate and in every draw (then the
-        expected response is too, and one converged start is enough)."""
-        forms = (self.params, *self.pooled)
-        draws = [
-            dataclasses.replace(self.surface, family=p.saturation, slope=np.asarray(p.slope_draws, dtype=np.float64))
-            for p in forms
-        ]  # (D, M, C) each
-        points = (self.surface, *self._pooled_surfaces)  # the point response is their mean
-        return all(s.is_concave for s in points) and all(d.is_concave for d in draws)
+        """Whether every response curve is concave at the point estimate (with a selection's draws concave
+        too, the expected response is, and one converged start is enough: :meth:`selection`). The draws'
+        slopes were read without the spread of each series' curve, so S-shaped draws passed as concave."""
+        return all(s.is_concave for s in (self.surface, *self._pooled_surfaces))  # the point response: their mean
 
     def scaled_current(self, brand: str, region: str, budget: float) -> SpendMatrix:
         """Today's mix (K, C) of the selection scaled to ``budget`` (an even split when nothing is spent today)."""

@@ -210,6 +210,12 @@ class DrawSet:
         return cls(family=params.saturation, arrays=arrays, pooled=parts)
 
     @property
+    def is_concave(self) -> bool:
+        """True when every draw's response of every cell and part is concave in spend, slopes as drawn
+        around each series' own curve (a draw's Hill slope above 1 is S-shaped)."""
+        return all(saturation.is_concave(part.family, np.asarray(part.arrays[_SLOPE])) for part in self.parts)
+
+    @property
     def parts(self) -> tuple[DrawSet, ...]:
         """This form's own draws (without ``pooled``) first, then each pooled form's."""
         return (DrawSet(self.family, self.arrays), *self.pooled) if self.pooled else (self,)
@@ -307,3 +313,5 @@ def _on_segment_curves(
 
 #: Positions in :attr:`DrawSet.arrays` with a leading draw axis (all but exposure_scale and cpm).
 _PER_DRAW = frozenset({0, 3, 4, 5})
+#: Position of the slope in :attr:`DrawSet.arrays`.
+_SLOPE = 5
