@@ -339,7 +339,7 @@ def _check_plausible(path: Path, test: _Test, panel: FeaturePanel, fmt: NumberFo
 #: smaller one is a typo (its weight in the fit, 1 / standard_error ** 2, would swamp the data or overflow).
 MIN_RELATIVE_STANDARD_ERROR = 1e-8
 
-_SALES_HELP = "the channel's incremental Sales_Value in INR over the weeks, e.g. 4100000"
+_SALES_HELP = "the channel's incremental Sales_Value in INR over the weeks, e.g. 140000"
 _ERROR_HELP = "the standard error of incremental_sales in INR, e.g. 500000"
 
 
