@@ -310,7 +310,7 @@ def test_the_json_says_whether_it_converged_and_why_not(simulator: MarketingSimu
 
 
 def test_a_run_that_did_not_converge_is_labelled(simulator: MarketingSimulator, monkeypatch) -> None:
-    def stalled(problem, starts, concave):
+    def stalled(problem, starts, concave, runs=None):
         solution = solver.solve(problem, starts, concave)
         return dataclasses.replace(solution, converged=False)
 
@@ -324,7 +324,7 @@ def test_a_run_that_did_not_converge_is_labelled(simulator: MarketingSimulator, 
 def test_a_non_finite_optimum_is_an_error_not_a_result(simulator: MarketingSimulator, monkeypatch) -> None:
     """Not silently replaced by today's mix either."""
 
-    def broken(problem, starts, concave):
+    def broken(problem, starts, concave, runs=None):
         solution = solver.solve(problem, starts, concave)
         return dataclasses.replace(solution, spend=np.full_like(solution.spend, np.nan))
 

@@ -495,7 +495,8 @@ def _solve(
         solution = solve_by_prices(problem, warm_start if selection.concave else None)
     if solution is None or not (solution.converged or large):  # SLSQP, or its check of an unconverged small run
         n_starts = starts + 1 if warm_start is not None else starts
-        solution = solve(problem, _starts(current, problem, n_starts, warm_start), concave=selection.concave)
+        points = _starts(current, problem, n_starts, warm_start)  # the dual start is one of simulator.starts' runs
+        solution = solve(problem, points, concave=selection.concave, runs=len(points))
     return solution
 
 
@@ -627,7 +628,8 @@ class _Outcome:
         if self.large or not isinstance(expected, ExpectedCells):  # the point objective climbs the point estimate
             return None
         cautious = CautiousCells.build(expected, baseline, NormalDist().inv_cdf(self.confidence))
-        candidate = solve(dataclasses.replace(self.problem, cells=cautious), [line, baseline], concave=False).spend
+        problem = dataclasses.replace(self.problem, cells=cautious)
+        candidate = solve(problem, [line, baseline], concave=False, runs=2).spend  # today's mix: a candidate alone
         bad_case = bad_case_uplift(draws, candidate, draw_totals(draws, baseline), self.confidence)
         return candidate if bad_case > max(line_bad_case, 0.0) else None
 

@@ -278,8 +278,10 @@ def channel_violation(problem: Problem, spend: SpendMatrix) -> float:
     return max(breach, 0.0) / max(problem.budget, 1.0)
 
 
-def solve(problem: Problem, starts: list[SpendMatrix], concave: bool) -> Solution:
-    """SLSQP from the dual start and each of ``starts`` (projected onto the budget); best feasible end wins.
+def solve(problem: Problem, starts: list[SpendMatrix], concave: bool, runs: int | None = None) -> Solution:
+    """SLSQP from the dual start, then from each of ``starts`` in turn (projected onto the budget): ``runs``
+    runs in all (default: from every one); every start is a candidate as it is too, and the best feasible
+    end wins.
 
     A concave problem has a single optimum, so the first converged run ends the search. With
     nothing to allocate (a zero target, or no cell free to move) the projected start is the
@@ -292,7 +294,7 @@ def solve(problem: Problem, starts: list[SpendMatrix], concave: bool) -> Solutio
     candidates = [_candidate(problem, point, converged=trivial, used=0) for point in points]
     if not trivial:
         with single_blas_thread():
-            for used, point in enumerate(points[: max(len(starts), 1)], start=1):
+            for used, point in enumerate(points[: len(points) if runs is None else max(runs, 1)], start=1):
                 scaled = _Scaled(problem, point)
                 if not scaled.free.any():
                     break
