@@ -508,3 +508,27 @@ def test_a_folder_where_the_report_goes_stops_the_command_before_any_fit(tmp_pat
     (tmp_path / "benchmark.md").mkdir()
     result = CliRunner().invoke(app, ["benchmark", "--seeds", "1", "--settings", "default", "--output", str(tmp_path)])
     one_error_line(result, "benchmark.md' is a folder, where this command writes its file; remove or rename it")
+
+
+def test_the_timings_are_taken_before_the_regret_compiles_every_kernel(
+    config: ProjectConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first calls were timed after the regret had optimised every cell twice, so they held no compilation."""
+
+    import mmm_analytics.benchmark.regret as regret_module
+    import mmm_analytics.benchmark.timing as timing_module
+    import mmm_analytics.simulator.engine as engine_module
+    from mmm_analytics.simulator.optimizer import NonFiniteResultError
+
+    calls: list[str] = []
+
+    def regret(simulator: object, truth: object, bounded: bool) -> pd.DataFrame:
+        calls.append("regret")
+        raise NonFiniteResultError("stop here")
+
+    monkeypatch.setattr(engine_module, "MarketingSimulator", lambda *args, **kwargs: SimpleNamespace(segments=[1]))
+    monkeypatch.setattr(timing_module, "measure_speed", lambda simulator: calls.append("timings") or {})
+    monkeypatch.setattr(regret_module, "regret_per_segment", regret)
+    run = SimpleNamespace(params=None, metadata=None, pooled=(), truth=None)
+    pipeline._regret(run, config, with_timings=True)  # type: ignore[arg-type]
+    assert calls == ["timings", "regret"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -123,3 +124,41 @@ def test_per_cell_roi_is_scored_beyond_each_channel_s_level() -> None:
     assert inverse["cell_roi_correlation"] == pytest.approx(-1.0, abs=1e-12)
     inside = truth_of(lambda row, c: (row.roi_lower + row.roi_upper) / 2 if c == "TV" else row.roi_upper * 1.01)
     assert cell_roi_figures(estimates, inside, 0.9)["cell_roi_coverage"] == pytest.approx(1 / 3)  # type: ignore[arg-type]
+
+
+def test_a_channel_without_a_finite_estimate_misses_all_of_its_truth() -> None:
+    """A NaN estimate counted as no error: a fit that lost a channel scored better than one 2x off on it."""
+    from mmm_analytics.benchmark.recovery import _error_share
+
+    truth = pd.Series({"TV": 60.0, "Radio": 40.0})
+    doubled = _error_share(pd.Series({"TV": 120.0, "Radio": 40.0}), truth)
+    lost = _error_share(pd.Series({"TV": np.nan, "Radio": 40.0}), truth)
+    assert doubled == pytest.approx(0.6) and lost == pytest.approx(0.6)
+    assert _error_share(pd.Series({"TV": np.inf, "Radio": 40.0}), truth) == pytest.approx(0.6)
+
+
+def test_a_brand_x_region_without_finite_draws_is_a_miss_and_leaves_the_others_alone() -> None:
+    """A series whose draws were all NaN turned every cell's interval NaN (a product with the membership matrix),
+    and the coverage then left them all out."""
+    import dataclasses
+
+    from mmm_analytics.benchmark.recovery import cell_roi_figures
+    from mmm_analytics.curves.summary import estimate_roi, segment_roi_table
+    from tests.curves.hand_model import build_params
+
+    params = build_params(regions=("NORTH", "SOUTH", "EAST"))
+    estimates = estimate_roi(params)
+    table = segment_roi_table(estimates, 0.9).set_index(["brand", "region", "channel"])
+    cells = list(dict.fromkeys(zip(params.series_brand, params.series_region, strict=True)))
+    centre = _CellTruth(
+        {
+            cell: {c: (table.loc[(*cell, c)].roi_lower + table.loc[(*cell, c)].roi_upper) / 2 for c in params.channels}
+            for cell in cells
+        }
+    )
+    assert cell_roi_figures(estimates, centre, 0.9)["cell_roi_coverage"] == 1.0  # type: ignore[arg-type]
+    draws = estimates.contribution_draws.copy()
+    draws[:, 0] = np.nan  # the first series: every draw lost
+    broken = dataclasses.replace(estimates, contribution_draws=draws)
+    coverage = cell_roi_figures(broken, centre, 0.9)["cell_roi_coverage"]  # type: ignore[arg-type]
+    assert coverage == pytest.approx(1.0 - 1.0 / len(cells))

@@ -96,6 +96,17 @@ def test_setting_summary_averages_seeds_and_ignores_tiny_channels(runs) -> None:
     assert summary.loc["default", "max_fit_seconds"] == pytest.approx(30.0)
 
 
+def test_a_channel_without_a_finite_roi_blanks_its_world_s_worst_error_and_width(runs) -> None:
+    """TV's ROI lost in one seed read as a worst ROI error of the other seed's 10%, and its width as the others'."""
+    channels = runs[1].copy()
+    lost = (channels["fit"] == "ours") & (channels["setting"] == "default") & (channels["seed"] == 2)
+    channels.loc[lost & (channels["channel"] == "TV"), ["roi", "roi_error", "interval_width"]] = np.nan
+    summary = setting_summary(runs[0], channels).set_index("setting")
+    assert np.isnan(summary.loc["default", "max_abs_roi_error_big_channels"])
+    assert np.isnan(summary.loc["default", "mean_interval_width"])
+    assert summary.loc["noisy", "max_abs_roi_error_big_channels"] == pytest.approx(0.3)
+
+
 def test_channel_summary_has_one_row_per_setting_and_channel(runs) -> None:
     per_channel = channel_summary(runs[1])
     assert len(per_channel) == 4

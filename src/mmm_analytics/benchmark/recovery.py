@@ -77,8 +77,10 @@ def world_panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> 
 
 
 def _error_share(estimate: pd.Series, truth: pd.Series) -> float:
-    """Sum over channels of |estimate - truth| / total true contribution."""
-    return float((estimate - truth).abs().sum() / truth.sum())
+    """Sum over channels of |estimate - truth| / total true contribution; a channel without a finite estimate
+    misses all of its truth (it counted as no error: a broken fit scored better)."""
+    errors = (estimate - truth).abs().where(np.isfinite(estimate), truth.abs())
+    return float(errors.sum() / truth.sum())
 
 
 def ridge_baseline(panel: FeaturePanel, truth: GroundTruth, config: ProjectConfig) -> RidgeBaseline:
@@ -174,20 +176,23 @@ def cell_roi_figures(estimates: RoiEstimates, truth: GroundTruth, level: float) 
     true one over every cell x channel, after each channel's mean over cells is taken out of both (a
     fit that gives every cell its channel's ROI scores 0, one that follows each cell's own 1);
     ``cell_roi_coverage``: the share of cell x channels whose true ROI lies inside the interval at
-    ``level``. Series of one brand x region (SKUs) are summed; cells without spend on a channel, or
-    with a fitted or true ROI <= 0, are left out. ``estimates``: :func:`estimate_roi` of the fit.
+    ``level`` (a cell without a finite interval misses). Series of one brand x region (SKUs) are summed; cells
+    without spend on a channel are left out, and from the correlation those with a fitted or true ROI <= 0.
+    ``estimates``: :func:`estimate_roi` of the fit.
     """
     keys = list(zip(estimates.brands, estimates.regions, strict=True))
     cells = list(dict.fromkeys(keys))
     members = np.array([[key == cell for key in keys] for cell in cells], dtype=float)  # (cells, S)
     spend = members @ estimates.spend
+    # Each cell's own series summed (a product with the membership matrix spread one series' NaN draw to every cell).
+    draws = np.stack([estimates.contribution_draws[:, rows].sum(axis=1) for rows in members.astype(bool)], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = members @ estimates.contribution / spend
-        low, high = equal_tailed(np.einsum("ks,dsc->dkc", members, estimates.contribution_draws) / spend, level)
+        low, high = equal_tailed(draws / spend, level)
     true_roi = np.array([[truth.series(b, r)["roi"][c] for c in estimates.channels] for b, r in cells])
-    known = (spend > 0) & np.isfinite(roi) & np.isfinite(true_roi) & np.isfinite(low) & np.isfinite(high)
+    known = (spend > 0) & np.isfinite(true_roi)
     coverage = float(((low <= true_roi) & (true_roi <= high))[known].mean()) if known.any() else float("nan")
-    logged = known & (roi > 0) & (true_roi > 0)
+    logged = known & np.isfinite(roi) & (roi > 0) & (true_roi > 0)
     counts = logged.sum(axis=0)
 
     def within_channel(values: np.ndarray) -> np.ndarray:

@@ -84,12 +84,13 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
     out = pd.DataFrame(
         {
             "contribution_error": grouped[f"{prefix}contribution_error"].mean(),
+            # A channel without a finite ROI leaves the world's figure blank (it read as the other channels' worst).
             "max_abs_roi_error_big_channels": big.groupby("setting", sort=False)["roi_error"].apply(
-                lambda e: e.abs().max()
+                lambda e: e.abs().max(skipna=False)
             ),
             # Over every channel of every seed, not a mean of per-seed means.
             "coverage": by_setting["covered"].mean(),
-            "mean_interval_width": by_setting["interval_width"].mean(),
+            "mean_interval_width": by_setting["interval_width"].apply(lambda w: w.mean(skipna=False)),
             # Runs written before this figure have no z column: blank.
             "interval_z_rms": by_setting["interval_z"].apply(_root_mean_square) if "interval_z" in rows else np.nan,
             # Each brand x region's own ROI (mean over seeds); runs written before these figures: blank.
@@ -581,7 +582,8 @@ def markdown(
     if not default.empty:
         lines += _target_lines(default.iloc[0], "regret" in summary)
     lines += [
-        "## Ours beside the true-form floor (mean over seeds)",
+        "## Ours beside the true-form floor (means over seeds; worst ROI error and max regret the largest, cells "
+        "summed)",
         "",
         markdown_table(side_by_side(summary)),
         "",
