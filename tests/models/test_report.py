@@ -300,3 +300,12 @@ def test_the_subtitle_writes_its_dates_as_every_table_does(page):
     """Before, "04 Jul 2022 to 23 Jun 2025" above tables that write 2022-07-04."""
     assert re.search(r"\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, \d+ series", page)
     assert not re.search(r"\d{2} [A-Z][a-z]{2} \d{4} to", page)
+
+
+def test_the_draws_row_counts_every_fit_s_draws_the_intervals_pool(content):
+    """ "Parameter draws for intervals: 40" where the intervals pool the draws of three fits, 120 in all."""
+    rows = dict(_training_table(build_report(content)))
+    assert rows["Parameter draws for intervals"] == "40"
+    pooled = ReportContent(**_fields(content) | {"saturation": "hill", "pooled_forms": ("sigmoid", "logistic")})
+    rows = dict(_training_table(build_report(pooled)))
+    assert rows["Parameter draws for intervals"] == "40 per fit (120 over the hill, sigmoid and logistic fits)"

@@ -212,6 +212,7 @@ def evaluate(
     training: Mapping[str, Any] | None = None,
     lift: LiftFits | None = None,
     level: float = 0.9,
+    pooled_forms: tuple[str, ...] = (),
 ) -> Evaluation:
     """Evaluate a trained model on ``panel`` and write the reports, figures and ``model_report.html``.
 
@@ -230,6 +231,9 @@ def evaluate(
         with and without, at the mean of the forms.
     level : float
         Interval level of that comparison.
+    pooled_forms : tuple of str
+        The other saturation forms fitted beside ``params``' and weighed equally with it (the report
+        says how many draws the intervals pool).
     reports_dir, figures_dir : Path
         Output folders (created when missing).
     viz : VizConfig
@@ -297,6 +301,7 @@ def evaluate(
         training=dict(training or {}),
         number_format=viz.number_format,
         extra_sections=tuple(sections),
+        pooled_forms=pooled_forms,
     )
     report = write_report(reports_dir / REPORT_HTML, build_report(content))
     clock.lap("report")

@@ -214,6 +214,7 @@ def _train(
             training=training,
             lift=lift,
             level=config.model.intervals.level,
+            pooled_forms=tuple(form.saturation for form in pooled),
         )
         info["timings"]["evaluation"] = time.perf_counter() - t0
         files += list(evaluation.files)

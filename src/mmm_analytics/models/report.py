@@ -102,6 +102,8 @@ class ReportContent:
     training: dict[str, Any] = field(default_factory=dict)
     number_format: NumberFormat = NumberFormat.INDIAN
     extra_sections: tuple[Section, ...] = ()
+    #: The other saturation forms fitted and weighed equally with this one (their draws pooled in the intervals).
+    pooled_forms: tuple[str, ...] = ()
 
 
 def html_table(
@@ -305,10 +307,20 @@ def _history_order(item: tuple[str, Any]) -> tuple[int, int]:
 def _training(content: ReportContent) -> tuple[Block, ...]:
     rows = [
         ["Saturation form", content.saturation],
-        ["Parameter draws for intervals", numbers.count(content.n_draws, content.number_format)],
+        ["Parameter draws for intervals", _draws_words(content)],
     ]
     rows += _training_rows(content.training)
     return (html_table(["Item", "Value"], rows, ["text", "text"], content.number_format),)
+
+
+def _draws_words(content: ReportContent) -> str:
+    """``400``, or with pooled forms ``400 per fit (1,200 over the hill, sigmoid and logistic fits)``."""
+    fmt, per_fit = content.number_format, numbers.count(content.n_draws, content.number_format)
+    if not content.pooled_forms:
+        return per_fit
+    forms = (content.saturation, *content.pooled_forms)
+    every = numbers.count(content.n_draws * len(forms), fmt)
+    return f"{per_fit} per fit ({every} over the {numbers.listing(list(forms))} fits)"
 
 
 def _diagnostics(diagnostics: pd.DataFrame, fmt: NumberFormat) -> tuple[Block, ...]:
