@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -291,3 +292,25 @@ def test_a_built_panel_with_a_series_that_sells_nothing_is_refused_by_the_fit_ch
     sales[1] = 0.0
     with pytest.raises(InputError, match=r"^series CENTRAL/BrandB has zero Sales_Value in all 91 training weeks"):
         require_fittable(dataclasses.replace(geo_brand_panel, sales=sales), "re-run 'mmm features'")
+
+
+@pytest.mark.parametrize("granularity", ["geo_brand_sku", "geo_brand"])
+def test_a_week_without_a_price_takes_the_series_nearest_price_and_the_panel_loads(
+    sku_frame: pd.DataFrame, granularity: str, tmp_path: Path
+) -> None:
+    """A stock-out week (no sales at a price of 0, which validation allows) gave a relative price of 0: `mmm
+    features` wrote it and `mmm train` refused the file it wrote, whatever was re-run."""
+    from mmm_analytics.config.features import Granularity
+    from mmm_analytics.features.store import load_panel, save_panel
+
+    frame = sku_frame.copy()
+    weeks = sorted(frame["Date"].unique())
+    out = frame["Geo"].eq(frame["Geo"].iloc[0]) & frame["Brand"].eq(frame["Brand"].iloc[0])
+    out &= frame["Date"].isin(weeks[10:12])  # both SKUs of one geo x brand off sale two weeks
+    frame.loc[out, ["Sales_Units", "Sales_Value", "Net_Price"]] = 0.0
+    config = FeatureConfig(granularity=Granularity(granularity))
+    panel = build_panel(frame, DataConfig(), config)
+    assert (panel.relative_price > 0).all()
+    np.testing.assert_array_equal(panel.relative_price[0, 10:12], panel.relative_price[0, 9])  # the week before's
+    save_panel(panel, tmp_path / "features.parquet", config)
+    np.testing.assert_array_equal(load_panel(tmp_path / "features.parquet").relative_price, panel.relative_price)

@@ -166,7 +166,7 @@ def _check_arrays(
         *((f"control '{c}'", arrays["controls"][..., k]) for k, c in enumerate(control_names)),
     ]
     for name, values in named:
-        bad = ~np.isfinite(values)
+        bad = ~np.isfinite(values) | ((values <= 0) if name == "relative_price" else False)
         if bad.any():
             series = labels[int(np.argwhere(bad)[0][0])]
             raise InputError(
@@ -225,7 +225,10 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
     _check_reference_prices(frame)
     work = frame.copy()
     reference = work.groupby(list(schema.KEY_COLUMNS))[schema.MRP].transform("mean")
-    work["_relative_price"] = relative_price(work[schema.NET_PRICE].to_numpy(), reference.to_numpy())
+    # A price of 0 (off sale, a stock-out: validation allows it only without sales) is no price: left out.
+    priced = work[schema.NET_PRICE].to_numpy(dtype=np.float64) > 0
+    relative = relative_price(work[schema.NET_PRICE].to_numpy(), reference.to_numpy())
+    work["_relative_price"] = np.where(priced, relative, np.nan)
     work["_weighted_price"] = work["_relative_price"] * work[schema.SALES_VALUE]
     sums = {c: "sum" for c in [schema.SALES_VALUE, "_weighted_price", *media_columns]}
     means = {c: "mean" for c in MEAN_CONTROLS if c in work.columns} | {"_relative_price": "mean"}
@@ -233,7 +236,11 @@ def _aggregate(frame: pd.DataFrame, keys: list[str], media_columns: list[str]) -
     observed = {SALES_OBSERVED: "min"} if SALES_OBSERVED in work.columns else {}
     grouped = work.groupby([*keys, schema.DATE], sort=True).agg({**sums, **means, **observed}).reset_index()
     weighted = grouped["_weighted_price"] / grouped[schema.SALES_VALUE].where(grouped[schema.SALES_VALUE] > 0)
-    grouped["relative_price"] = weighted.fillna(grouped["_relative_price"])
+    price = weighted.fillna(grouped["_relative_price"])
+    # A series-week without a priced SKU takes the series' nearest earlier price (else its next; 1, the
+    # reference, when it never had one): a relative price of 0 was written, which training refused.
+    by_series = price.groupby([grouped[k] for k in keys], sort=False)
+    grouped["relative_price"] = by_series.ffill().fillna(by_series.bfill()).fillna(1.0)
     return grouped
 
 
