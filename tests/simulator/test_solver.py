@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,3 +78,37 @@ def test_slsqp_runs_from_the_dual_start_and_every_start_given_unless_told_fewer(
     starts = [current, np.full(shape, current.sum() / current.size), current[:, ::-1].copy()]
     assert solve(problem, starts, concave=False).starts_used == 4
     assert solve(problem, starts, concave=False, runs=2).starts_used == 2
+
+
+def test_converged_only_when_a_converged_run_reaches_the_plan_returned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solution said "converged" when any run converged, even one that ended below the unconverged plan
+    returned. Here every run stays at its start: the one from the dual start (the better plan) stops
+    unconverged, the one from a plan with the whole budget in one cell converges there."""
+    from types import SimpleNamespace
+
+    from mmm_analytics.simulator import MarketingSimulator, solver
+    from mmm_analytics.simulator.solver import solve
+
+    from .hand_built import build_params, write_model
+
+    simulator = MarketingSimulator.from_model_dir(write_model(tmp_path, build_params(n_brands=1, n_regions=1)))
+    cells = simulator.cell_set("BrandA", "CENTRAL")
+    current = simulator.current_matrix[simulator.rows("BrandA", "CENTRAL")]
+    problem = Problem(cells, float(current.sum()), np.zeros(current.shape), np.full(current.shape, np.inf))
+    lopsided = np.zeros_like(current)
+    lopsided.flat[0] = current.sum()
+    calls: list[int] = []
+
+    def stays(fun: object, x0: np.ndarray, **_: object) -> SimpleNamespace:
+        calls.append(1)
+        return SimpleNamespace(x=np.asarray(x0), success=len(calls) == 2)
+
+    monkeypatch.setattr(solver, "minimize", stays)
+    unconverged_best = solve(problem, [lopsided], concave=False)
+    assert unconverged_best.value > cells.value_and_grad(lopsided)[0]  # the dual start's plan wins
+    assert not unconverged_best.converged
+    calls.clear()
+    monkeypatch.setattr(solver, "minimize", lambda fun, x0, **_: SimpleNamespace(x=np.asarray(x0), success=True))
+    assert solve(problem, [lopsided], concave=False).converged

@@ -281,7 +281,7 @@ def channel_violation(problem: Problem, spend: SpendMatrix) -> float:
 def solve(problem: Problem, starts: list[SpendMatrix], concave: bool, runs: int | None = None) -> Solution:
     """SLSQP from the dual start, then from each of ``starts`` in turn (projected onto the budget): ``runs``
     runs in all (default: from every one); every start is a candidate as it is too, and the best feasible
-    end wins.
+    end wins. The solution counts as converged only when a converged run reached the winner's value.
 
     A concave problem has a single optimum, so the first converged run ends the search. With
     nothing to allocate (a zero target, or no cell free to move) the projected start is the
@@ -314,7 +314,15 @@ def solve(problem: Problem, starts: list[SpendMatrix], concave: bool, runs: int 
     feasible = [c for c in candidates if channel_violation(problem, c.spend) < 1e-7]
     pool = feasible or [min(candidates, key=lambda c: channel_violation(problem, c.spend))]
     best = max(pool, key=lambda c: c.value)
-    return Solution(best.spend, best.value, any(c.converged for c in pool), candidates[-1].starts_used)
+    return Solution(best.spend, best.value, _settled(best, pool), candidates[-1].starts_used)
+
+
+def _settled(best: Solution, pool: list[Solution]) -> bool:
+    """Whether the plan returned is a converged one: the best candidate converged, or a converged run ends
+    as high (within a millionth of its value, below what any report shows). A converged run that ends
+    lower says nothing of a better unconverged plan, so it does not count."""
+    tolerance = 1e-6 * max(abs(best.value), 1.0)
+    return any(c.converged and c.value >= best.value - tolerance for c in pool)
 
 
 def _candidate(problem: Problem, spend: SpendMatrix, converged: bool, used: int) -> Solution:
