@@ -199,3 +199,17 @@ def test_lift_tests_bring_the_tested_channels_closer_to_the_truth(config: Projec
     assert row["lift_tested_error_after"] < row["lift_tested_error_before"]
     assert 0.0 <= row["lift_coverage"] <= 1.0 and row["lift_fit_seconds"] > 0.0
     assert sorted(result.channels["fit"].unique()) == ["floor", "lift", "ours"]
+
+
+def test_lift_figures_score_a_channel_without_a_finite_estimate_as_missing_its_truth() -> None:
+    """Before, a calibrated fit that lost a channel (contribution NaN) scored no error for it: the total
+    and tested errors fell to 0, and the benchmark read a broken fit as lift tests helping."""
+    before = _rows([0.6, 0.4], [60.0, 0.0]).assign(covered=True, interval_width=0.2)
+    after = _rows([0.6, 0.4], [0.0, 0.0]).assign(covered=[False, True], interval_width=[np.nan, 0.2])
+    after.loc[after["channel"] == "A", "contribution"] = np.nan
+    figures = lift_figures(before, after, ["A"])
+    true_a = float(after.loc[after["channel"] == "A", "true_contribution"].iloc[0])
+    total = float(after["true_contribution"].sum())
+    assert figures["lift_contribution_error"] == pytest.approx(true_a / total, rel=1e-12)
+    assert figures["lift_tested_error_after"] == pytest.approx(1.0, rel=1e-12)
+    assert np.isnan(figures["lift_mean_interval_width"])

@@ -105,6 +105,11 @@ def test_a_channel_without_a_finite_roi_blanks_its_world_s_worst_error_and_width
     assert np.isnan(summary.loc["default", "max_abs_roi_error_big_channels"])
     assert np.isnan(summary.loc["default", "mean_interval_width"])
     assert summary.loc["noisy", "max_abs_roi_error_big_channels"] == pytest.approx(0.3)
+    # ... and so did the channel table (TV's error and width read as seed 1's alone).
+    per_channel = channel_summary(channels).set_index(["setting", "channel"])
+    assert np.isnan(per_channel.loc[("default", "TV"), "roi_error"])
+    assert np.isnan(per_channel.loc[("default", "TV"), "interval_width"])
+    assert np.isfinite(per_channel.loc[("default", "Print"), ["roi_error", "interval_width"]].astype(float)).all()
 
 
 def test_channel_summary_has_one_row_per_setting_and_channel(runs) -> None:

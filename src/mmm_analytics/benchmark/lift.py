@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_analytics.benchmark.lift_design import LiftChoice, LiftDesign
-from mmm_analytics.benchmark.recovery import FitResult, RidgeBaseline, fit_one
+from mmm_analytics.benchmark.recovery import FitResult, RidgeBaseline, channel_errors, fit_one
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_candidates
 from mmm_analytics.features.panel import FeaturePanel
@@ -108,9 +108,9 @@ def channels_to_test(rows: pd.DataFrame, n: int, choice: LiftChoice) -> list[str
 
 
 def _abs_error(rows: pd.DataFrame) -> pd.Series:
-    """|contribution - true_contribution| (KPI units), indexed by channel."""
+    """:func:`channel_errors` of ``contribution`` against ``true_contribution`` (KPI units), indexed by channel."""
     indexed = rows.set_index("channel")
-    return (indexed["contribution"] - indexed["true_contribution"]).abs()
+    return channel_errors(indexed["contribution"], indexed["true_contribution"])
 
 
 def lift_figures(before: pd.DataFrame, after: pd.DataFrame, tested: Sequence[str]) -> dict[str, float]:
@@ -143,7 +143,8 @@ def lift_figures(before: pd.DataFrame, after: pd.DataFrame, tested: Sequence[str
         "lift_coverage": float(after["covered"].mean()),
         "lift_tested_coverage_before": float(before.set_index("channel")["covered"][list(tested)].mean()),
         "lift_tested_coverage": float(after.set_index("channel")["covered"][list(tested)].mean()),
-        "lift_mean_interval_width": float(after["interval_width"].mean()),
+        # A channel without a finite interval leaves the figure blank, as in the uncalibrated fit's.
+        "lift_mean_interval_width": float(after["interval_width"].mean(skipna=False)),
     }
 
 

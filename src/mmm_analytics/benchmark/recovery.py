@@ -76,11 +76,15 @@ def world_panel(setting: SyntheticSetting, seed: int, config: ProjectConfig) -> 
     return panel, generated.truth
 
 
+def channel_errors(estimate: pd.Series, truth: pd.Series) -> pd.Series:
+    """|estimate - truth| per channel (KPI units); a channel without a finite estimate misses all of its
+    truth (it counted as no error: a broken fit scored better)."""
+    return (estimate - truth).abs().where(np.isfinite(estimate), truth.abs())
+
+
 def _error_share(estimate: pd.Series, truth: pd.Series) -> float:
-    """Sum over channels of |estimate - truth| / total true contribution; a channel without a finite estimate
-    misses all of its truth (it counted as no error: a broken fit scored better)."""
-    errors = (estimate - truth).abs().where(np.isfinite(estimate), truth.abs())
-    return float(errors.sum() / truth.sum())
+    """Sum over channels of :func:`channel_errors` / total true contribution."""
+    return float(channel_errors(estimate, truth).sum() / truth.sum())
 
 
 def ridge_baseline(panel: FeaturePanel, truth: GroundTruth, config: ProjectConfig) -> RidgeBaseline:

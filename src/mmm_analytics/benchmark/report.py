@@ -180,6 +180,7 @@ def lift_summary(runs: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     mean = grouped[[*figures, "lift_tested_error_before", "lift_tested_error_after"]].mean()
+    mean["lift_mean_interval_width"] = grouped["lift_mean_interval_width"].agg(lambda w: w.mean(skipna=False))
     with np.errstate(divide="ignore", invalid="ignore"):
         total_fall = 1.0 - mean["lift_contribution_error"] / mean["contribution_error"]
         tested_fall = 1.0 - mean["lift_tested_error_after"] / mean["lift_tested_error_before"]
@@ -226,9 +227,10 @@ def channel_summary(channels: pd.DataFrame) -> pd.DataFrame:
         rows = channels[channels["fit"] == fit].groupby(keys, sort=False)
         return rows.agg(
             roi=("roi", "mean"),
-            roi_error=("roi_error", lambda e: e.abs().mean()),
+            # A seed without a finite ROI leaves the channel's figures blank, as the world's are.
+            roi_error=("roi_error", lambda e: e.abs().mean(skipna=False)),
             coverage=("covered", "mean"),
-            interval_width=("interval_width", "mean"),
+            interval_width=("interval_width", lambda w: w.mean(skipna=False)),
             half_life=("half_life", "mean"),
             peak_lag=("peak_lag", "mean"),
             half_saturation=("half_saturation", "mean"),
