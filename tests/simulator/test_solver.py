@@ -109,6 +109,7 @@ def test_converged_only_when_a_converged_run_reaches_the_plan_returned(
     unconverged_best = solve(problem, [lopsided], concave=False)
     assert unconverged_best.value > cells.value_and_grad(lopsided)[0]  # the dual start's plan wins
     assert not unconverged_best.converged
+    assert unconverged_best.run_converged  # a run converged under these constraints: a held split is kept
     calls.clear()
     monkeypatch.setattr(solver, "minimize", lambda fun, x0, **_: SimpleNamespace(x=np.asarray(x0), success=True))
     assert solve(problem, [lopsided], concave=False).converged

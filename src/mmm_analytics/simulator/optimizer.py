@@ -438,7 +438,7 @@ def optimize_allocation(
             solution = _solve(held_problem, selection, current, large, starts, warm_start)
         if (
             solution is not None
-            and solution.converged
+            and solution.run_converged
             and channel_violation(held_problem, solution.spend) <= HELD_TOLERANCE
         ):
             problem = held_problem

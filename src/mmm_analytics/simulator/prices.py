@@ -221,5 +221,5 @@ def solve_by_prices(problem: Problem, warm: SpendMatrix | None = None) -> Soluti
     value = problem.cells.value_and_grad(spend)[0]
     start_value = problem.cells.value_and_grad(start)[0]
     if start_value > value:
-        return Solution(start, start_value, converged=False, starts_used=1)
-    return Solution(spend, value, converged=spread < 1e-6, starts_used=1)
+        return Solution(start, start_value, converged=False, starts_used=1, run_converged=False)
+    return Solution(spend, value, converged=spread < 1e-6, starts_used=1, run_converged=spread < 1e-6)

@@ -71,10 +71,15 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Solution:
+    """The plan found (``spend``, and ``value``, the response it brings). ``converged``: the plan is a
+    converged one (:func:`_settled`); ``run_converged``: some run converged under these constraints,
+    the plan returned or not (what tells that a plan keeping a held split was found)."""
+
     spend: SpendMatrix
     value: float
     converged: bool
     starts_used: int
+    run_converged: bool
 
 
 def project(start: np.ndarray, lower: np.ndarray, upper: np.ndarray, target: float) -> np.ndarray:
@@ -314,7 +319,8 @@ def solve(problem: Problem, starts: list[SpendMatrix], concave: bool, runs: int 
     feasible = [c for c in candidates if channel_violation(problem, c.spend) < 1e-7]
     pool = feasible or [min(candidates, key=lambda c: channel_violation(problem, c.spend))]
     best = max(pool, key=lambda c: c.value)
-    return Solution(best.spend, best.value, _settled(best, pool), candidates[-1].starts_used)
+    converged = any(c.converged for c in pool)
+    return Solution(best.spend, best.value, _settled(best, pool), candidates[-1].starts_used, converged)
 
 
 def _settled(best: Solution, pool: list[Solution]) -> bool:
@@ -326,4 +332,5 @@ def _settled(best: Solution, pool: list[Solution]) -> bool:
 
 
 def _candidate(problem: Problem, spend: SpendMatrix, converged: bool, used: int) -> Solution:
-    return Solution(spend=spend, value=problem.cells.value_and_grad(spend)[0], converged=converged, starts_used=used)
+    value = problem.cells.value_and_grad(spend)[0]
+    return Solution(spend=spend, value=value, converged=converged, starts_used=used, run_converged=converged)
