@@ -314,3 +314,14 @@ def test_a_week_without_a_price_takes_the_series_nearest_price_and_the_panel_loa
     np.testing.assert_array_equal(panel.relative_price[0, 10:12], panel.relative_price[0, 9])  # the week before's
     save_panel(panel, tmp_path / "features.parquet", config)
     np.testing.assert_array_equal(load_panel(tmp_path / "features.parquet").relative_price, panel.relative_price)
+
+
+def test_a_relative_price_of_0_is_refused_in_its_own_words(geo_brand_panel: FeaturePanel) -> None:
+    """A features file written before weeks without a price took the nearest price holds relative prices of
+    0: they were called "missing or non-finite values"."""
+    price = geo_brand_panel.relative_price.copy()
+    price[1, 5] = 0.0
+    with pytest.raises(
+        InputError, match=r"^relative_price has 1 value of 0 or less \(first in series CENTRAL/BrandB\); re-run"
+    ):
+        require_fittable(dataclasses.replace(geo_brand_panel, relative_price=price), "re-run 'mmm features'")

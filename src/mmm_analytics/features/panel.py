@@ -166,12 +166,13 @@ def _check_arrays(
         *((f"control '{c}'", arrays["controls"][..., k]) for k, c in enumerate(control_names)),
     ]
     for name, values in named:
-        bad = ~np.isfinite(values) | ((values <= 0) if name == "relative_price" else False)
-        if bad.any():
-            series = labels[int(np.argwhere(bad)[0][0])]
-            raise InputError(
-                f"{name} has {counted(int(bad.sum()), 'missing or non-finite value')} (first in series {series}); {fix}"
-            )
+        for bad, what in (
+            (~np.isfinite(values), "missing or non-finite value"),
+            (values <= 0 if name == "relative_price" else np.zeros(values.shape, bool), "value of 0 or less"),
+        ):
+            if bad.any():
+                series = labels[int(np.argwhere(bad)[0][0])]
+                raise InputError(f"{name} has {counted(int(bad.sum()), what)} (first in series {series}); {fix}")
     train_sales = arrays["sales"][:, :n_train_weeks]
     dead = np.flatnonzero(~(train_sales > 0).any(axis=1))
     if dead.size and dead.size == len(labels):

@@ -512,7 +512,7 @@ def unseen_spend_notes(
 ) -> tuple[str, ...]:
     """One line per channel that ``spend`` (K, C, INR per week) puts money on in segments where the data
     never spent on it (``current`` (K, C) is 0 there): its response there is not estimated, and counts as 0
-    (:func:`~mmm_analytics.response.steady_state.steady_state_response`). Amounts are grouped per ``fmt``."""
+    (:meth:`MarketingSimulator.simulate_matrix`). Amounts are grouped per ``fmt``."""
     unseen = (current <= 0) & (spend > 0)
     notes = []
     for c in np.flatnonzero(unseen.any(axis=0)):
