@@ -80,7 +80,14 @@ def test_money_compact_percent_count_and_ratio() -> None:
 def test_a_compact_amount_that_rounds_up_to_the_next_unit_takes_it(value: float, indian: str, western: str) -> None:
     """999,500 read "1e+03K" and 99,950 "100K" beside "1 L": the unit was chosen before the rounding."""
     assert (numbers.compact(value), numbers.compact(value, WESTERN)) == (indian, western)
-    assert "e+" not in numbers.tick_labels([0.0, value], WESTERN)[-1]
+    # an axis too: its unit was chosen from the unrounded largest tick ("1,000K" beside a compact "1M")
+    assert numbers.tick_labels([0.0, value], INDIAN)[-1] == indian
+    assert numbers.tick_labels([0.0, value], WESTERN)[-1] == western
+
+
+@pytest.mark.parametrize(("value", "text"), [(1.234e-5, "0.0000123"), (-4.5e-7, "-0.00000045"), (2.5e-3, "0.0025")])
+def test_a_tiny_amount_is_never_in_exponent_form(value: float, text: str) -> None:
+    assert numbers.compact(value) == text
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from numbers import Real
 from typing import TYPE_CHECKING
 
@@ -107,8 +108,10 @@ def compact(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
 
 def _in_unit(number: float, fmt: NumberFormat) -> str:
     """Three significant digits, never in exponent form: ``999.6`` reads ``1,000`` (was ``1e+03``), an amount past
-    the largest unit ``1,23,456``."""
+    the largest unit ``1,23,456``, a tiny one ``0.0000123``."""
     shown = float(f"{number:.3g}")
+    if shown and abs(shown) < 1e-4:  # where ".3g" turns to exponent form: 1.23e-05 reads 0.0000123
+        return format(Decimal(repr(shown)), "f")
     return grouped(shown, fmt) if abs(shown) >= 1000 else f"{shown:.3g}"
 
 
@@ -191,7 +194,7 @@ def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) 
 
 def tick_labels(values: Sequence[float], fmt: NumberFormat) -> list[str]:
     """Labels of an axis's ``values`` in one unit, that of the largest (``0, 0.5 L, 1 L``, not ``0, 50K, 1 L``)."""
-    largest = max((abs(v) for v in values), default=0.0)
+    largest = float(f"{max((abs(v) for v in values), default=0.0):.3g}")  # as shown: 99,950 is 1 L, not 100K
     unit = next(((size, suffix) for size, suffix in UNITS[fmt] if largest >= size), None)
     if unit is None:
         return [compact(v, fmt) if v else "0" for v in values]
