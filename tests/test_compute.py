@@ -212,3 +212,30 @@ def test_a_driver_stopped_while_ray_tasks_run_ends_quietly_with_143() -> None:
     )
     assert done.returncode == 143, done.stderr[-2000:]
     assert "SIGTERM received" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+
+
+FORKING_DRIVER = textwrap.dedent(
+    """
+    import jax.numpy as jnp
+    from mmm_analytics.compute import connect_ray
+
+    jnp.zeros(1).block_until_ready()  # JAX started, as in mmm benchmark before its Ray tasks
+    connect_ray(num_cpus=1).shutdown()
+    """
+)
+
+
+@needs_ray
+def test_starting_ray_after_jax_prints_no_fork_warning() -> None:
+    """Before, mmm benchmark --backend ray printed JAX's "os.fork() was called ... will likely lead to a
+    deadlock" as Ray started its processes (forked, then replaced by a new program at once)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORKING_DRIVER],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "os.fork()" not in done.stderr, done.stderr[-2000:]

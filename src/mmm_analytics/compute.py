@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from typing import Any, assert_never
@@ -119,14 +120,18 @@ def connect_ray(num_cpus: int | None = None) -> Any:
 
         address = os.environ.get(RAY_ADDRESS) or None
         before = signal.getsignal(signal.SIGTERM)
-        ray.init(
-            address=address or "local",
-            num_cpus=None if address else (num_cpus or os.cpu_count()),
-            runtime_env={"env_vars": task_environment()},
-            include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.WARNING,
-        )
+        with warnings.catch_warnings():
+            # JAX warns of a deadlock at every fork once it has started; Ray's processes are forked
+            # and at once replaced by a new program (fork + exec), which runs none of this process' threads.
+            warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
+            ray.init(
+                address=address or "local",
+                num_cpus=None if address else (num_cpus or os.cpu_count()),
+                runtime_env={"env_vars": task_environment()},
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.WARNING,
+            )
         _sigterm_as_before(before)
     return ray
 
