@@ -105,12 +105,44 @@ def test_the_plan_card_shows_the_interval_and_chance_when_given() -> None:
 
 
 def test_every_interval_on_the_page_is_named_with_the_level_it_has(small_run: Run) -> None:
-    """With ``intervals.level: 0.8`` the cards and captions said "90% interval" of the curves' and advice's 80% ones."""
-    text = html.unescape(
-        render_page(build_summary(load_inputs(small_run.paths, level=0.8), VizConfig(), small_run.reports))
+    """With ``intervals.level: 0.8`` the cards and captions said "90% interval" of the curves' and advice's 80% ones;
+    then, with the config changed after the steps ran at 0.9, ``mmm report`` named their 90% intervals "80%"."""
+    inputs = load_inputs(small_run.paths, level=0.8)
+    assert inputs.allocation is not None
+    assert inputs.plan_level == 0.9  # as mmm optimize recorded it
+    inputs = dataclasses.replace(inputs, roi_level=0.9)  # as mmm curves records it (the next test reads it)
+    text = html.unescape(render_page(build_summary(inputs, VizConfig(), small_run.reports)))
+    assert (
+        "Historical average ROI: each channel's incremental sales over the data period divided by its spend, with the 90% interval"
+        in text
     )
-    assert "80% interval" in text and "Intervals are 80% intervals" in text
-    assert "90% interval" not in text
+    assert "Incremental sales from all media" in text and "80% interval" in text  # the media total, made at 0.8 here
+    assert (
+        "Intervals are 80% intervals over parameter draws around the fitted model" in text
+        and "But the ROIs' are 90% and the advice's 90%, as made before the level changed: re-run 'mmm curves' and "
+        "'mmm optimize' for 80% ones."
+        in text
+    )
+    made_at_80 = dataclasses.replace(inputs, roi_level=0.8, allocation={**inputs.allocation, "interval_level": 0.8})
+    text = html.unescape(render_page(build_summary(made_at_80, VizConfig(), small_run.reports)))
+    assert "80% interval" in text and "Intervals are 80% intervals over parameter draws" in text
+    assert "90% interval" not in text and "as made before the level changed" not in text
+
+
+def test_the_curves_level_is_read_from_their_summary_and_a_file_that_does_not_say_is_taken_at_the_page_s(
+    tmp_path: Path,
+) -> None:
+    from mmm_analytics.reports.inputs import _curves_level
+    from mmm_analytics.utils.paths import ProjectPaths
+
+    paths = ProjectPaths(tmp_path)
+    assert _curves_level(paths, 0.8) == 0.8  # none written
+    paths.reports_dir.mkdir(parents=True)
+    (paths.reports_dir / "curves_summary.json").write_text('{"interval": {"level": 0.9, "method": "quantiles"}}')
+    assert _curves_level(paths, 0.8) == 0.9
+    for text in ('{"interval": {"level": "ninety"}}', '{"interval": {"level": 1.5}}', "[1, 2", "[]"):
+        (paths.reports_dir / "curves_summary.json").write_text(text)
+        assert _curves_level(paths, 0.8) == 0.8, text
 
 
 def test_charts_roi_shares_curves_frontier_and_fit(small_run: Run) -> None:

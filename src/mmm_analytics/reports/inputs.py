@@ -97,8 +97,17 @@ class SummaryInputs:
     #: When the EDA report and the model describe different versions of one panel file (:func:`eda_of_other_data`):
     #: the file and which is behind it now (``eda``, ``model`` or ``both``); None when they agree or either is unknown.
     eda_of_other_data: tuple[str, str] | None = None
-    #: The level of every interval on the page (``intervals.level``, as the curves and the advice use it).
+    #: The level of the media total's interval and the one the page asks for (``intervals.level``).
     level: float = 0.9
+    #: The level of the ROI and marginal ROI intervals, as ``mmm curves`` computed them (its
+    #: ``curves_summary.json``); ``level`` when this run made them or the file does not say.
+    roi_level: float = 0.9
+
+    @property
+    def plan_level(self) -> float:
+        """The level of the advice's uplift interval, as ``mmm optimize`` computed it (its JSON's
+        ``interval_level``); ``level`` when it does not say."""
+        return _share((self.allocation or {}).get("interval_level"), self.level)
 
     @property
     def channels(self) -> list[str]:
@@ -518,7 +527,8 @@ def eda_of_other_data(paths: ProjectPaths) -> tuple[str, str] | None:
 def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, level: float = 0.9) -> SummaryInputs:
     """Read what the earlier steps left; ``results`` (step name -> result of this run) wins over the files,
     and where this run trained, a later step's file it did not rewrite is left out (``stale``); ``level`` is
-    ``intervals.level``, which every interval on the page has (the curves' and the advice's too)."""
+    ``intervals.level``, the media total's level; the ROIs' and the advice's are the levels their steps
+    recorded (the same unless the config changed since)."""
     results = results or {}
     models = paths.models_dir
     metadata = ModelMetadata.load(models) if (models / METADATA_FILE).is_file() else None
@@ -555,4 +565,21 @@ def load_inputs(paths: ProjectPaths, results: Mapping[str, Any] | None = None, l
         segment_plans=segment_plans,
         eda_of_other_data=eda_of_other_data(paths),
         level=level,
+        roi_level=level if "curves" in results else _curves_level(paths, level),
     )
+
+
+def _share(value: object, default: float) -> float:
+    """``value`` when it is a share strictly between 0 and 1 (an interval level), else ``default``."""
+    return float(value) if isinstance(value, int | float) and 0.0 < float(value) < 1.0 else default
+
+
+def _curves_level(paths: ProjectPaths, default: float) -> float:
+    """The interval level ``mmm curves`` recorded in its summary (a file of an earlier version, or one that
+    cannot be read, says none: ``default``)."""
+    try:
+        recorded = json.loads(_record(paths, "curves").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+    interval = recorded.get("interval") if isinstance(recorded, dict) else None
+    return _share(interval.get("level") if isinstance(interval, dict) else None, default)

@@ -9,6 +9,7 @@ the budget frontier, actual vs fitted sales) and the assumptions in plain words.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -123,7 +124,7 @@ def _share_moves(allocation: Mapping[str, Any], moves: Mapping[str, float]) -> d
 def _evidence(
     channel: str, inputs: SummaryInputs, moves: Mapping[str, float], shares: Mapping[str, float] | None
 ) -> str:
-    """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)`` (the interval at ``intervals.level``): the move (with ``shares``, ``TV +74% (its
+    """``TV +61% (marginal ROI today 1.58, 90% interval 1.36 to 2.05)`` (the interval at the curves' level): the move (with ``shares``, ``TV +74% (its
     share of the budget +16%)``), and the marginal ROI of the part of the market the advice covers (that brand x
     region's own where the ROI tables have it; else the national one, said so beside the moves of part of the
     market)."""
@@ -140,7 +141,7 @@ def _evidence(
         row = roi.assign(channel=roi["channel"].astype(str)).set_index("channel").loc[channel]
         if numbers.finite(row["mroi"]) is not None:
             span = numbers.interval(row["mroi_lower"], row["mroi_upper"])
-            level = numbers.percent(inputs.level, 0)
+            level = numbers.percent(inputs.roi_level, 0)
             text += f" ({which} today {numbers.ratio(row['mroi'])}, {level} interval {span})"
     return text
 
@@ -251,7 +252,7 @@ def _plan_card(inputs: SummaryInputs, fmt: NumberFormat) -> Card:
         shares += f", {numbers.percent(gain / sales, signed=True)} of all weekly sales (their average over the data)"
     value = f"{_money(gain, fmt)} a week"
     title = f"What does the recommended reallocation bring{for_part(plan_scope(plan))}?"
-    return Card(title, value, f"{shares}. {uplift_detail(plan, fmt, inputs.level)}", tone)
+    return Card(title, value, f"{shares}. {uplift_detail(plan, fmt, inputs.plan_level)}", tone)
 
 
 def plan_table(plan: Mapping[str, Any] | None, fmt: NumberFormat) -> tuple[Table, ...]:
@@ -392,7 +393,7 @@ def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     colors = palette.channel_colors(viz, inputs.channels or [str(c) for c in roi["channel"]])
     roi_caption = (
         "Historical average ROI: each channel's incremental sales over the data period divided by its spend, with the "
-        f"{numbers.percent(inputs.level, 0)} interval; the dotted line is break-even (1 rupee of sales per rupee)."
+        f"{numbers.percent(inputs.roi_level, 0)} interval; the dotted line is break-even (1 rupee of sales per rupee)."
     )
     share_caption = (
         f"Grey: {plots.SPEND_SHARE.lower()} (by the CPMs below). Blue: {plots.CONTRIBUTION_SHARE.lower()}. A channel "
@@ -403,11 +404,26 @@ def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
         "Historical average ROI by channel",
         (
             Chart("chart-roi", "", plots.roi_bars(roi, colors), roi_caption),
-            *_break_even_note(roi, inputs.level),
+            *_break_even_note(roi, inputs.roi_level),
             Chart("chart-shares", "Share of spend and share of contribution", plots.share_bars(roi), share_caption),
             *_experiment_note(roi),
         ),
     )
+
+
+def _other_levels(inputs: SummaryInputs) -> tuple[str, ...]:
+    """One sentence when the ROIs or the advice were made at another level than ``intervals.level`` asks for
+    (the config changed after their steps ran; ``mmm report`` alone makes neither again), none otherwise."""
+    asked = numbers.percent(inputs.level, 0)
+    other = []
+    if inputs.channel_roi is not None and not math.isclose(inputs.roi_level, inputs.level):
+        other.append((f"the ROIs' are {numbers.percent(inputs.roi_level, 0)}", "'mmm curves'"))
+    if inputs.allocation and not math.isclose(inputs.plan_level, inputs.level):
+        other.append((f"the advice's {numbers.percent(inputs.plan_level, 0)}", "'mmm optimize'"))
+    if not other:
+        return ()
+    made, steps = numbers.listing([m for m, _ in other]), numbers.listing([s for _, s in other])
+    return (f"But {made}, as made before the level changed: re-run {steps} for {asked} ones.",)
 
 
 def _break_even_note(roi: pd.DataFrame, level: float) -> tuple[Note, ...]:
@@ -582,6 +598,7 @@ def _assumptions(inputs: SummaryInputs, fmt: NumberFormat) -> Section:
                     *_segment_curves_sentence(meta, inputs.allocation),
                     f"Intervals are {numbers.percent(inputs.level, 0)} intervals over parameter draws around the "
                     "fitted model; they do not cover a wrong model form.",
+                    *_other_levels(inputs),
                 )
             )
         )

@@ -90,6 +90,7 @@ JSON_KEYS: tuple[str, ...] = (
     "uplift_lower",
     "uplift_upper",
     "prob_beats_current",
+    "interval_level",
     "kept_current",
     "step",
     "marginal_roi",
@@ -275,7 +276,6 @@ class OptimizationResult:
         return {
             **self.to_json_dict(),
             "uplift": self.uplift,
-            "interval_level": self.interval_level,
             "mroi_spread": self.mroi_spread,
             "objective": self.objective,
             "starts_used": self.starts_used,
