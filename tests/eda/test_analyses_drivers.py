@@ -58,6 +58,43 @@ def test_promo_uplift_recovers_a_built_in_tpr_effect(panel: pd.DataFrame, make_v
     np.testing.assert_allclose(tpr["uplift_pct"].to_numpy(), 10.0, rtol=1e-9)
 
 
+def _promotions(panel: pd.DataFrame, feature_alone: bool = True) -> pd.DataFrame:
+    """TPR every 5th week (sales x 1.15), a feature in every 10th week (with the TPR) and, with ``feature_alone``,
+    every 7th week from the 3rd (mostly alone; sales x 1.03 either way); no display."""
+    week = (panel["Date"] - panel["Date"].min()).dt.days // 7
+    tpr = week % 5 == 0
+    feature = (week % 10 == 0) | ((week % 7 == 3) if feature_alone else False)
+    level = panel.groupby(["Geo", "Brand", "SKU"])["Sales_Value"].transform("mean")
+    return panel.assign(
+        TPR_Flag=tpr.astype("int64"),
+        Feature_Flag=feature.astype("int64"),
+        Display_Flag=0,
+        Sales_Value=level * np.where(tpr, 1.15, 1.0) * np.where(feature, 1.03, 1.0),
+    )
+
+
+def test_promo_uplift_holds_the_other_flags_fixed(panel: pd.DataFrame, make_view) -> None:
+    """Before, a feature that mostly ran with a TPR was credited with the TPR's lift: each flag was compared on
+    against off alone (the analyst read +14% for a feature worth +3%)."""
+    table = drivers.promo_uplift(make_view(_promotions(panel))).table
+    feature, tpr = (table[table["event"] == flag] for flag in ("Feature_Flag", "TPR_Flag"))
+    np.testing.assert_allclose(feature["uplift_pct"].to_numpy(), 3.0, rtol=1e-9)
+    np.testing.assert_allclose(tpr["uplift_pct"].to_numpy(), 15.0, rtol=1e-9)
+    assert (feature["uplift_pct_unadjusted"] > 6.0).all()  # the plain comparison, kept beside it
+    assert table["others_held_fixed"].all()
+    on = _promotions(panel)
+    expected_share = (on.loc[on["Feature_Flag"] > 0, "TPR_Flag"] > 0).mean()
+    np.testing.assert_allclose(feature["share_with_other_flag"].to_numpy(), expected_share, rtol=1e-12)
+
+
+def test_promotions_that_always_run_together_keep_the_plain_comparison(panel: pd.DataFrame, make_view) -> None:
+    changed = _promotions(panel, feature_alone=False).assign(TPR_Flag=lambda f: f["Feature_Flag"])
+    result = drivers.promo_uplift(make_view(changed))
+    assert not result.table["others_held_fixed"].any()
+    np.testing.assert_allclose(result.table["uplift_pct"], result.table["uplift_pct_unadjusted"], rtol=0)
+    assert any(note.startswith(f"{drivers.ALL}: the promotion flags move together") for note in result.notes)
+
+
 def test_promo_flag_that_never_varies_is_noted(panel: pd.DataFrame, make_view) -> None:
     panel["Display_Flag"] = 0
     result = drivers.promo_uplift(make_view(panel))

@@ -33,11 +33,31 @@ def test_distribution_skewness_matches_pandas(view) -> None:
     np.testing.assert_allclose(result.skew_log, np.log(view.series["Sales_Value"]).skew(), rtol=RTOL)
 
 
-def test_seasonal_profile_has_twelve_months_averaging_the_index(view) -> None:
+def test_seasonal_profile_has_twelve_months_of_the_index_over_each_series_trend(view) -> None:
     result = sales.seasonal_profile(view)
     assert list(result.overall.index) == list(range(1, 13))
-    july = view.series[view.series["Date"].dt.month == 7]["sales_index"].mean()
-    np.testing.assert_allclose(result.overall.loc[7], july, rtol=RTOL)
+    series, expected = view.series, []
+    weeks = (series["Date"] - series["Date"].min()).dt.days / 7.0
+    for _, rows in series.groupby(["Geo", "Brand"]):
+        slope, intercept = np.polyfit(weeks[rows.index], np.log(rows["sales_index"]), 1)
+        expected.append(rows["sales_index"] / np.exp(intercept + slope * weeks[rows.index]))
+    detrended = pd.concat(expected)
+    july = series["Date"].dt.month == 7
+    by_year = detrended[july].groupby(series.loc[july, "Date"].dt.year).mean()
+    np.testing.assert_allclose(result.overall.loc[7], by_year.median(), rtol=RTOL)
+
+
+def test_seasonal_profile_takes_growth_out_before_comparing_months(panel: pd.DataFrame, make_view) -> None:
+    """Before, a panel growing 20% a year read January to June (from its later years) as the best months: the
+    plain index compared months of different years. Here only February sells more (10%)."""
+    weeks = (panel["Date"] - panel["Date"].min()).dt.days / 7.0
+    level = panel.groupby(["Geo", "Brand", "SKU"])["Sales_Value"].transform("mean")
+    season = np.where(panel["Date"].dt.month == 2, 1.10, 1.0)
+    result = sales.seasonal_profile(make_view(panel.assign(Sales_Value=level * 1.2 ** (weeks / 52.0) * season)))
+    others = result.overall.drop(index=2)
+    assert result.overall.idxmax() == 2
+    assert others.max() - others.min() < 0.01  # flat once the trend is out (the plain index spread ~0.2)
+    np.testing.assert_allclose(result.overall.loc[2] / others.mean(), 1.10, rtol=0.01)
 
 
 def test_stl_strengths_are_in_unit_interval_and_components_add_up(view) -> None:

@@ -94,3 +94,42 @@ def test_a_geo_without_one_brand_still_names_the_leaders(eda_run) -> None:
     geo_share = 100.0 * sales.sum(axis=1) / sales.sum().sum()
     assert f"{geo_share.idxmax()} is the largest geo ({geo_share.max():.1f}%)" in sentence
     assert "nan" not in sentence
+
+
+def _weekly(values: list[float]) -> object:
+    """A sales-trend result of one brand with these national weekly sales."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(sales=pd.DataFrame({"BrandA": values}))
+
+
+def test_growth_compares_like_for_like_seasons() -> None:
+    """Before, the last 13 weeks were set against the first 13 (a seasonal high against a low): +26% read for
+    +10% of growth. 156 weeks: the last 52 against the first 52; 70 weeks: the last 13 against the same 13 a
+    year before; under that the plain comparison, said to be one."""
+    from mmm_analytics.eda.findings import _growth
+
+    fmt = NumberFormat.INDIAN
+    three_years = [100.0] * 52 + [105.0] * 52 + [110.0] * 52
+    assert _growth({"sales_trend_brand": _weekly(three_years)}, None, fmt) == (  # type: ignore[arg-type]
+        "National weekly sales in the last 52 weeks are 10.0% more than in the first 52 weeks."
+    )
+    seventy = [100.0] * 5 + [80.0] * 13 + [100.0] * 39 + [88.0] * 13
+    sentence = _growth({"sales_trend_brand": _weekly(seventy)}, None, fmt)  # type: ignore[arg-type]
+    assert (
+        sentence == "National weekly sales in the last 13 weeks are 10.0% more than in the same 13 weeks a year before."
+    )
+    short = _growth({"sales_trend_brand": _weekly([100.0] * 13 + [90.0] * 13)}, None, fmt)  # type: ignore[arg-type]
+    assert short is not None and short.endswith(
+        "(under a year and a quarter of data: seasons are not compared like for like)."
+    )
+
+
+def test_the_best_and_worst_months_name_a_tie() -> None:
+    from types import SimpleNamespace
+
+    from mmm_analytics.eda.findings import _season
+
+    overall = pd.Series([1.0, 1.04697, 1.0, 1.04705, 1.0, 1.0, 0.96, 0.93, 0.96, 1.0, 1.0, 1.0], index=range(1, 13))
+    sentence = _season({"seasonal_profile": SimpleNamespace(overall=overall)}, None, NumberFormat.INDIAN)  # type: ignore[arg-type]
+    assert sentence == "February and April sell best (index 1.05 of the trend) and August worst (0.93)."

@@ -20,7 +20,8 @@ ALL = "All brands"
 class Uplift:
     """Mean sales index (series mean = 1) in weeks with and without an event, per group, and the uplift.
 
-    ``table`` columns: event, group, mean_index_with, mean_index_without, uplift_pct, rows_with, rows_without.
+    ``table`` columns: event, group, mean_index_with, mean_index_without, uplift_pct, rows_with, rows_without;
+    for promotions also uplift_pct_unadjusted, share_with_other_flag and others_held_fixed (:func:`promo_uplift`).
     ``weekly`` (festive only): national weekly Sales_Value (INR) and whether the week is festive.
     """
 
@@ -158,19 +159,55 @@ def festive_uplift(view: PanelView, threshold: float = defaults.FESTIVE_THRESHOL
 
 
 def promo_uplift(view: PanelView) -> Uplift:
-    """Sales with each promotion flag (feature, display, TPR) on against off."""
+    """Sales with each promotion flag (feature, display, TPR) on, the other flags held fixed.
+
+    Promotions run together (a feature often comes with a TPR), so a flag's weeks on against its weeks off
+    credit it with the others' lift: ``uplift_pct`` is each flag's own, from a least-squares fit of the
+    log sales index on every varying flag (per brand and for all brands); ``uplift_pct_unadjusted`` the
+    plain on-against-off comparison, and ``share_with_other_flag`` the share of the flag's rows on which
+    another flag is on too; ``others_held_fixed`` says which rows are the fit's. Where the flags cannot be
+    told apart (one always on with another), the plain comparison stands and a note says so.
+    """
     index, brands = _row_index(view), view.rows[schema.BRAND]
-    parts, notes = [], []
+    flags, notes = [], []
     for flag in defaults.PROMO_FLAGS:
         on = view.rows[flag] > 0
         if not _within_series(view, on):
             state = "always on" if on.all() else "never on" if not on.any() else "never both on and off in a series"
             notes.append(f"{flag} is {state}: no uplift to measure")
             continue
-        parts.append(event_uplift(index, on, brands, flag))
-    if not parts:
+        flags.append(flag)
+    if not flags:
         raise NotApplicable("no promotion flag varies: " + "; ".join(notes))
-    return Uplift("promo_uplift", pd.concat(parts, ignore_index=True), notes=tuple(notes))
+    on = pd.DataFrame({flag: view.rows[flag] > 0 for flag in flags})
+    table = pd.concat([event_uplift(index, on[flag], brands, flag) for flag in flags], ignore_index=True)
+    table["uplift_pct_unadjusted"] = table["uplift_pct"]
+    others = {flag: on.drop(columns=flag).any(axis=1) for flag in flags}
+    share = {flag: float(others[flag][on[flag]].mean()) if on[flag].any() else float("nan") for flag in flags}
+    table["share_with_other_flag"] = table["event"].map(share)
+    table["others_held_fixed"] = False
+    groups = [(ALL, pd.Series(True, index=index.index)), *[(b, brands == b) for b in sorted(brands.unique())]]
+    for group, mask in groups:
+        own = _own_uplifts(index[mask], on[mask])
+        if own is None:
+            notes.append(f"{group}: the promotion flags move together, so each one's uplift is its plain on/off one")
+            continue
+        for flag, uplift in own.items():
+            row = (table["group"] == group) & (table["event"] == flag)
+            table.loc[row, "uplift_pct"], table.loc[row, "others_held_fixed"] = uplift, True
+    return Uplift("promo_uplift", table, notes=tuple(notes))
+
+
+def _own_uplifts(index: pd.Series, on: pd.DataFrame) -> dict[str, float] | None:
+    """Each flag's uplift in % (``100 * (exp(b) - 1)``) from least squares of the log sales index on an
+    intercept and every flag of ``on``, over the rows with sales; None when the flags (with the intercept)
+    are not linearly independent there, so no fit can tell them apart."""
+    rows = (index > 0).to_numpy()
+    design = np.column_stack([np.ones(int(rows.sum())), on.to_numpy(float)[rows]])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        return None
+    coefficients = np.linalg.lstsq(design, np.log(index.to_numpy(float)[rows]), rcond=None)[0]
+    return {flag: float(100.0 * np.expm1(b)) for flag, b in zip(on.columns, coefficients[1:], strict=True)}
 
 
 def _brand_elasticity(rows: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame] | None:

@@ -41,7 +41,8 @@ class SalesDistribution:
 
 @dataclass(frozen=True, slots=True)
 class SeasonalProfile:
-    """Mean sales index (series mean = 1) by calendar month (rows 1-12) and year (columns)."""
+    """Mean sales index over each series' trend (trend = 1) by calendar month (rows 1-12) and year (columns);
+    ``overall`` each month's median over the years (:func:`seasonal_profile`)."""
 
     by_year: pd.DataFrame
     overall: pd.Series
@@ -116,12 +117,33 @@ def sales_distribution(view: PanelView) -> SalesDistribution:
 
 
 def seasonal_profile(view: PanelView) -> SeasonalProfile:
-    """Average sales index by calendar month, per year and over all years."""
+    """Average sales index by calendar month, per year and over all years, with each series' trend taken out.
+
+    The plain index compared months of different years (January to June of the later years of a growing
+    panel, July to December of the earlier ones): each geo x brand's index is divided by its log-linear
+    trend over the weeks first. The all-years figure of a month is its median over the years, so one odd
+    year (a panel's first weeks, while media builds up) does not decide it.
+    """
     dates = view.series[schema.DATE]
-    frame = pd.DataFrame({"month": dates.dt.month, "year": dates.dt.year, "index": view.series[defaults.SALES_INDEX]})
+    index = view.series[defaults.SALES_INDEX]
+    keys = [view.series[k] for k in defaults.SERIES_KEY]
+    weeks = (dates - dates.min()).dt.days / 7.0
+    trend = pd.concat([_log_linear_trend(weeks[rows.index], rows) for _, rows in index.groupby(keys)])
+    frame = pd.DataFrame({"month": dates.dt.month, "year": dates.dt.year, "index": index / trend.loc[index.index]})
     by_year = frame.pivot_table(index="month", columns="year", values="index", aggfunc="mean")
     by_year.columns = [str(year) for year in by_year.columns]
-    return SeasonalProfile(by_year, frame.groupby("month")["index"].mean())
+    return SeasonalProfile(by_year, by_year.median(axis=1).rename("index"))
+
+
+def _log_linear_trend(weeks: pd.Series, index: pd.Series) -> pd.Series:
+    """``exp(a + b * weeks)`` fitted by least squares to the log of ``index`` where it is positive; 1 where
+    there are fewer than two such weeks, or all at one time."""
+    rows = (index > 0).to_numpy() & np.isfinite(index.to_numpy(float))
+    t = weeks.to_numpy(float)
+    if rows.sum() < 2 or np.ptp(t[rows]) == 0:
+        return pd.Series(1.0, index=index.index)
+    slope, intercept = np.polyfit(t[rows], np.log(index.to_numpy(float)[rows]), 1)
+    return pd.Series(np.exp(intercept + slope * t), index=index.index)
 
 
 def _strength(residual: np.ndarray, component: np.ndarray) -> float:

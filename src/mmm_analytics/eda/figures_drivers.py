@@ -90,7 +90,11 @@ def plot_promo(result: Uplift, viz: VizConfig) -> Figure:
     figure, axes = new_figure(viz)
     _uplift_bars(axes[0, 0], result.table, viz)
     axes[0, 0].set_xlabel("promotion flag")
-    title(figure, "Which promotions lift sales?", "mean sales index (series mean = 1) with the flag on vs off")
+    title(
+        figure,
+        "Which promotions lift sales?",
+        "each flag's own lift of the sales index (series mean = 1), the other flags held fixed",
+    )
     return figure
 
 

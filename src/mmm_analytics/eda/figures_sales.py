@@ -68,20 +68,25 @@ def plot_distribution(result: SalesDistribution, viz: VizConfig) -> Figure:
 
 
 def plot_seasonal_profile(result: SeasonalProfile, viz: VizConfig) -> Figure:
-    """Average sales index by calendar month: one thin line per year, the all-years mean in bold."""
+    """Average sales index over each series' trend by calendar month: one thin line per year, the all-years
+    median in bold."""
     figure, axes = new_figure(viz)
     ax = axes[0, 0]
     for position, (year, values) in enumerate(result.by_year.items()):
         ax.plot(
             values.index, values, marker="o", linewidth=1.0, alpha=0.7, color=viz.color_for(position + 1), label=year
         )
-    ax.plot(result.overall.index, result.overall, color=viz.color_for(0), linewidth=3.0, label="all years")
+    ax.plot(result.overall.index, result.overall, color=viz.color_for(0), linewidth=3.0, label="all years (median)")
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(1, 13), [calendar.month_abbr[m] for m in range(1, 13)])
     ax.set_xlabel("calendar month")
-    ax.set_ylabel("sales index (series mean = 1)")
+    ax.set_ylabel("sales index over the series' trend (trend = 1)")
     ax.legend(fontsize=8, ncols=2)
-    title(figure, "Which months sell more?", "mean of each geo x brand series' weekly sales index")
+    title(
+        figure,
+        "Which months sell more?",
+        "mean of each geo x brand series' weekly sales index, its log-linear trend taken out",
+    )
     return figure
 
 

@@ -41,8 +41,22 @@ def _growth(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | 
     if trend is None or len(trend.sales) < 2 * window:
         return None
     total = trend.sales.sum(axis=1)
+    year = defaults.STL_PERIOD
+    # Like for like: two windows a season apart compared a seasonal low with a high (+26% for +10% of growth).
+    if len(total) >= 2 * year:
+        change = 100.0 * (total.iloc[-year:].mean() / total.iloc[:year].mean() - 1.0)
+        return f"National weekly sales in the last {year} weeks are {_more(change)} than in the first {year} weeks."
+    if len(total) >= window + year:
+        change = 100.0 * (total.iloc[-window:].mean() / total.iloc[-window - year : -year].mean() - 1.0)
+        return (
+            f"National weekly sales in the last {window} weeks are {_more(change)} than in the same {window} weeks "
+            "a year before."
+        )
     change = 100.0 * (total.iloc[-window:].mean() / total.iloc[:window].mean() - 1.0)
-    return f"National weekly sales in the last {window} weeks are {_more(change)} than in the first {window} weeks."
+    return (
+        f"National weekly sales in the last {window} weeks are {_more(change)} than in the first {window} weeks "
+        "(under a year and a quarter of data: seasons are not compared like for like)."
+    )
 
 
 def _season(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
@@ -54,13 +68,19 @@ def _season(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | 
             f"{stl.trend_strength:.2f} (0 = none, 1 = all of the movement)"
         )
     profile = results.get("seasonal_profile")
-    if profile is not None and len(profile.overall) > 1:
-        best, worst = profile.overall.idxmax(), profile.overall.idxmin()
+    months = profile.overall.dropna() if profile is not None else None
+    if months is not None and len(months) > 1 and months.max() > months.min():
+        best, worst = _months_at(months, months.max()), _months_at(months, months.min())
         parts.append(
-            f"{calendar.month_name[best]} sells best (index {profile.overall.max():.2f}) and "
-            f"{calendar.month_name[worst]} worst ({profile.overall.min():.2f})"
+            f"{numbers.listing(best)} {'sell' if len(best) > 1 else 'sells'} best (index {months.max():.2f} of the "
+            f"trend) and {numbers.listing(worst)} worst ({months.min():.2f})"
         )
     return "; ".join(parts) + "." if parts else None
+
+
+def _months_at(months: Any, value: float) -> list[str]:
+    """The months whose index (a Series by month number) reads ``value`` at two decimals: a tie is named as one."""
+    return [calendar.month_name[int(m)] for m, v in months.items() if f"{v:.2f}" == f"{value:.2f}"]
 
 
 def _festive(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
@@ -84,7 +104,13 @@ def _promo(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | N
         return None
     overall = uplift.table[uplift.table["group"] == ALL].set_index("event")["uplift_pct"].sort_values(ascending=False)
     parts = [f"{flag.removesuffix('_Flag')} {value:+.1f}%" for flag, value in overall.items()]
-    return f"Weeks on promotion sell more than weeks off it: {', '.join(parts)} (mean sales index, all brands)."
+    overall_rows = uplift.table[uplift.table["group"] == ALL]
+    if "others_held_fixed" not in overall_rows or not overall_rows["others_held_fixed"].all():
+        return f"Weeks on promotion sell more than weeks off it: {', '.join(parts)} (mean sales index, all brands)."
+    return (
+        f"Each promotion's own lift, the others held fixed: {', '.join(parts)} (sales index, all brands; promotions "
+        "often run together, so a plain on/off comparison credits each with the others' lift)."
+    )
 
 
 def _elasticity(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:

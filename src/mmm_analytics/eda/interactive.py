@@ -184,7 +184,9 @@ def _uplift(results: Results, viz: VizConfig) -> Chart | None:
     return Chart(
         "uplift",
         "Sales uplift of festive and promotion weeks (%)",
-        _layout(figure, viz, "Event", "Uplift of the mean sales index (%)").update_layout(hovermode="closest"),
+        _layout(
+            figure, viz, "Event (promotions: each one's own, the others held fixed)", "Uplift of the sales index (%)"
+        ).update_layout(hovermode="closest"),
     )
 
 
