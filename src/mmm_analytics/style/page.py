@@ -294,7 +294,7 @@ def records_table(
 
 def _column_kind(values: Sequence[object], column: str) -> str:
     """How an undescribed column is shown: ``pct`` (already in percent), ``whole`` (counts),
-    ``large`` (grouped, no decimals), ``small`` (3 decimals) or ``text``."""
+    ``large`` (grouped, no decimals; under 100, 3 significant digits), ``small`` (3 decimals) or ``text``."""
     found = [numbers.finite(v) for v in values if not isinstance(v, str)]
     finite = [v for v in found if v is not None]
     if not finite:
@@ -315,8 +315,10 @@ def _generic(value: object, kind: str, fmt: NumberFormat) -> Cell:
     match kind:
         case "pct":
             text = f"{number:.1f}%"
-        case "whole" | "large":
+        case "whole":
             text = numbers.grouped(number, fmt, 0)
+        case "large":  # a small number among large ones keeps 3 significant digits (a mean of 0.387 read "0")
+            text = numbers.grouped(number, fmt, 0) if abs(number) >= 100 else numbers.compact(number, fmt)
         case _:
             text = numbers.ratio(number, 3)
     return Cell(text, number)
