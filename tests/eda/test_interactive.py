@@ -99,3 +99,16 @@ def test_amounts_in_cells_and_hovers_follow_the_number_format(fast_viz, fmt, sho
     assert charts["geo-brand"]["text"][0] == [shown, "6"] and charts["geo-brand"]["texttemplate"] == "%{text}"
     assert list(charts["spend-share"]["customdata"]) == [shown, "10"]
     assert "%{customdata} INR" in charts["spend-share"]["hovertemplate"]
+    # the colour bar too (plotly's own read "1M" beside cells in lakh)
+    colorbar = charts["geo-brand"]["colorbar"]
+    assert colorbar["tickmode"] == "array" and colorbar["ticktext"][-1] == (
+        "12.5 L" if fmt is NumberFormat.INDIAN else "1.25M"
+    )
+
+
+def test_the_stl_chart_labels_its_axis_in_the_number_format(eda_run, fast_viz) -> None:
+    """Its axis read "1.1M-1.9M" beside the static figure's "12 L-18 L"."""
+    results = {o.slug: o.result for o in eda_run.outcomes if o.result is not None}
+    stl = next(c for c in interactive_charts(results, fast_viz) if c.slug == "stl").spec().figure
+    labels = stl["layout"]["yaxis"]["ticktext"]
+    assert stl["layout"]["yaxis"]["tickmode"] == "array" and any(label.endswith(" L") for label in labels)

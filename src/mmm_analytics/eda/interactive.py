@@ -120,6 +120,10 @@ def _heatmap(matrix: Any, colorbar: str, symmetric: bool, fmt: NumberFormat) -> 
     values = matrix.to_numpy()
     limit = float(abs(values).max()) if symmetric else None
     cells = None if symmetric else [[numbers.grouped(v, fmt) for v in row] for row in values]
+    colorbar_axis: dict[str, Any] = {"title": {"text": colorbar}}
+    if not symmetric:  # plotly's own labels read "9M" beside cells in lakh
+        ticks, labels = numbers.nice_ticks(float(values.min()), float(values.max()), fmt)
+        colorbar_axis |= {"tickmode": "array", "tickvals": ticks, "ticktext": labels}
     return go.Figure(
         go.Heatmap(
             z=values,
@@ -128,7 +132,7 @@ def _heatmap(matrix: Any, colorbar: str, symmetric: bool, fmt: NumberFormat) -> 
             colorscale="RdBu_r" if symmetric else "Blues",
             zmin=None if limit is None else -limit,
             zmax=limit,
-            colorbar={"title": {"text": colorbar}},
+            colorbar=colorbar_axis,
             text=cells,
             texttemplate="%{z:.2f}" if symmetric else "%{text}",
         )
@@ -221,7 +225,7 @@ def _stl(results: Results, viz: VizConfig) -> Chart | None:
     return Chart(
         "stl",
         "STL decomposition of national sales (click the legend for seasonal and residual)",
-        _layout(figure, viz, "Week", "INR per week"),
+        _layout(figure, viz, "Week", "INR per week", money=stl.components.to_numpy().ravel()),
     )
 
 
