@@ -204,3 +204,10 @@ def test_amounts_in_one_unit_name_it_in_the_number_format(largest: float, fmt: N
 def test_a_chance_reads_certain_only_when_it_is(share: float, shown: str) -> None:
     """Before, P(beats today) = 0.996 read "100% of draws", a certainty the draws do not give."""
     assert numbers.chance(share) == shown
+
+
+def test_a_share_of_rows_reads_0_only_when_it_is() -> None:
+    """The EDA said the cleaning step flagged "1 row (0.0%)" of 11,232."""
+    assert numbers.share_of_rows(1 / 11_232) == "under 0.1%"
+    assert numbers.share_of_rows(0.0) == "0.0%" and numbers.share_of_rows(0.0123) == "1.2%"
+    assert numbers.share_of_rows(0.0005) == "0.1%" and numbers.share_of_rows(None) == numbers.MISSING

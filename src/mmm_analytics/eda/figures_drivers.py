@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from mmm_analytics.config.viz import VizConfig
 from mmm_analytics.data import schema
@@ -136,6 +137,7 @@ def plot_elasticity(result: Elasticity, viz: VizConfig) -> Figure:
         ax.plot(grid, slope * grid, color="#222222", linewidth=2, label=f"elasticity {slope:.2f}")
         ax.set_title(f"{brand}: elasticity {slope:.2f} (se {fits.loc[brand, 'std_error']:.2f})", fontsize=10)
         ax.set_xlabel("log Net_Price, SKU mean removed")
+        ax.xaxis.set_major_locator(MaxNLocator(4))  # side by side, six ticks each ran together
         ax.legend(fontsize=7)
     axes[0, 0].set_ylabel("log Sales_Units, SKU mean removed")
     hide_unused(axes, len(brands))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -107,8 +108,8 @@ def plot_correlation(result: Correlation, viz: VizConfig) -> Figure:
     sns.heatmap(
         result.matrix,
         mask=mask,
-        annot=True,
-        fmt=".2f",
+        annot=_two_decimals(result.matrix),
+        fmt="",
         cmap="RdBu_r",
         vmin=-1,
         vmax=1,
@@ -176,8 +177,8 @@ def plot_cross_correlation(result: CrossCorrelation, viz: VizConfig) -> Figure:
     limit = max(0.05, float(np.nanmax(np.abs(result.matrix.to_numpy()))))
     sns.heatmap(
         result.matrix,
-        annot=True,
-        fmt=".2f",
+        annot=_two_decimals(result.matrix),
+        fmt="",
         cmap="RdBu_r",
         vmin=-limit,
         vmax=limit,
@@ -195,6 +196,11 @@ def plot_cross_correlation(result: CrossCorrelation, viz: VizConfig) -> Figure:
         "corr(sales index in week t, exposure index in week t - lag); box = best lag",
     )
     return figure
+
+
+def _two_decimals(matrix: pd.DataFrame) -> np.ndarray:
+    """Cell labels to two decimals, never "-0.00" (a correlation of -0.001)."""
+    return np.vectorize(lambda v: numbers.ratio(v, 2))(matrix.to_numpy(float))
 
 
 def _box(column: int, row: int) -> Rectangle:

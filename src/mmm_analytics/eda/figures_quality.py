@@ -42,9 +42,9 @@ def plot_quality(result: DataQuality, viz: VizConfig) -> Figure:
     axes[0, 1].tick_params(axis="x", rotation=60, labelsize=7)
     axes[0, 1].set_ylabel("rows flagged as outliers")
     axes[0, 1].yaxis.set_major_locator(MaxNLocator(integer=True))
-    share = 100.0 * result.n_outliers / max(result.n_rows, 1)
+    share = numbers.share_of_rows(result.n_outliers / max(result.n_rows, 1))  # 1 row of 11,232 read "0.0%"
     flagged = numbers.count(result.n_outliers, viz.number_format)
-    axes[0, 1].set_title(f"outlier rows by geo: {flagged} ({share:.1f}%)", fontsize=10)
+    axes[0, 1].set_title(f"outlier rows by geo: {flagged} ({share})", fontsize=10)
     by_column = result.outliers_by_column
     if by_column.empty or by_column.sum() == 0:
         _empty(axes[0, 2], "no outlier cells listed\nby the cleaning step")

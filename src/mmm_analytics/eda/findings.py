@@ -179,12 +179,12 @@ def _quality(results: Results, overview: Overview, fmt: NumberFormat) -> str | N
     if quality is None:
         return None
     missing = int(quality.missing.sum())
-    share = 100.0 * quality.n_outliers / max(overview.rows, 1)
+    share = numbers.share_of_rows(quality.n_outliers / max(overview.rows, 1))  # 1 row of 11,232 read "0.0%"
     missing_text = (
         "no missing values remain" if missing == 0 else f"{numbers.count(missing, fmt)} missing values remain"
     )
     flagged = numbers.counted(int(quality.n_outliers), "row", fmt)
-    return f"The cleaning step flagged {flagged} ({share:.1f}%) as outliers; {missing_text}."
+    return f"The cleaning step flagged {flagged} ({share}) as outliers; {missing_text}."
 
 
 FINDERS: tuple[Finder, ...] = (

@@ -130,6 +130,14 @@ def percent(share: object, decimals: int = 1, signed: bool = False) -> str:
     return f"{scaled:{'+' if signed else ''}.{decimals}f}%"
 
 
+def share_of_rows(share: object) -> str:
+    """A share to one decimal that reads 0.0% only when it is 0: 1 row of 11,232 reads ``under 0.1%``."""
+    number = finite(share)
+    if number is not None and 0.0 < number < 0.0005:
+        return "under 0.1%"
+    return percent(number)
+
+
 def chance(share: object) -> str:
     """A probability as a whole percentage that reads 0% or 100% only when it is: 0.996 -> ``99.6%``,
     0.9996 -> ``over 99.9%``, 0.003 -> ``0.3%`` (before, ``100%`` and ``0%`` read as certainties)."""
