@@ -69,6 +69,17 @@ def test_very_short_panels_skip_time_analyses_instead_of_failing(panel: pd.DataF
     skipped = _skipped(compute_outcomes(make_view(short)))
     assert {"stl_decomposition", "cross_correlation", "lagged_response"} <= set(skipped)
     assert "at least 4 weeks" in skipped["cross_correlation"]
+    # Before, these were "done" with r = NaN, or r = +-1 from two geo-weeks, and blank figures.
+    correlations = {
+        "channel_correlation",
+        "collinear_pair",
+        "rainfall_vs_sales",
+        "distribution_vs_sales",
+        "creative_scores",
+        "driver_correlation",
+    }
+    assert correlations <= set(skipped), correlations - set(skipped)
+    assert all(f"the panel has {weeks}" in skipped[slug] for slug in correlations)
 
 
 def test_bad_panel_runs_end_to_end_with_every_note_in_the_report(panel: pd.DataFrame, run_small, tmp_path) -> None:

@@ -13,13 +13,12 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 from mmm_analytics.channels import Channels
 from mmm_analytics.data import schema
 from mmm_analytics.eda import defaults
-from mmm_analytics.eda.outcome import NotApplicable
+from mmm_analytics.eda.outcome import NotApplicable, require_weeks
 from mmm_analytics.eda.prepare import PanelView, series_index
 from mmm_analytics.eda.smoothing import Scatter, scatter
 from mmm_analytics.style.numbers import counted
 
 #: Weeks needed for a correlation over time (lags are cut so that this many weeks remain).
-MIN_CORRELATION_WEEKS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +199,7 @@ def flighting(view: PanelView) -> Flighting:
 def channel_correlation(view: PanelView) -> Correlation:
     """Correlation of sales and channel exposure indexes across geo x brand weeks."""
     active = _need_active(view, 2, "a channel correlation matrix")
+    require_weeks(view.n_weeks, "a channel correlation matrix", defaults.MIN_CORRELATION_WEEKS)
     frame = _indexed(view, active)
     matrix = frame[[defaults.SALES_INDEX, *active]].rename(columns={defaults.SALES_INDEX: "Sales"}).corr()
     return Correlation(matrix)
@@ -208,6 +208,7 @@ def channel_correlation(view: PanelView) -> Correlation:
 def collinear_pair(view: PanelView) -> Pair:
     """YouTube against Instagram when both vary, otherwise the most correlated pair of channels."""
     active = _need_active(view, 2, "a collinearity scatter")
+    require_weeks(view.n_weeks, "a collinearity scatter", defaults.MIN_CORRELATION_WEEKS)
     frame = _indexed(view, active)
     wanted = defaults.DEFAULT_PAIR
     if not set(wanted) <= set(active):
@@ -245,13 +246,13 @@ def vif(view: PanelView) -> Vif:
 def cross_correlation(view: PanelView, max_lag: int = defaults.MAX_LAG_WEEKS) -> CrossCorrelation:
     """Correlation of this week's sales index with each channel's exposure index ``lag`` weeks earlier."""
     active = _need_active(view, 1, "a cross-correlation")
-    if view.n_weeks < MIN_CORRELATION_WEEKS:
+    if view.n_weeks < defaults.MIN_CORRELATION_WEEKS:
         raise NotApplicable(
-            f"a cross-correlation needs at least {MIN_CORRELATION_WEEKS} weeks; the panel has {view.n_weeks}"
+            f"a cross-correlation needs at least {defaults.MIN_CORRELATION_WEEKS} weeks; the panel has {view.n_weeks}"
         )
     frame = _indexed(view, active)
     grouped = frame.groupby(list(defaults.SERIES_KEY))[active]
-    lags = range(min(max_lag, view.n_weeks - MIN_CORRELATION_WEEKS) + 1)
+    lags = range(min(max_lag, view.n_weeks - defaults.MIN_CORRELATION_WEEKS) + 1)
     matrix = pd.DataFrame({lag: grouped.shift(lag).corrwith(frame[defaults.SALES_INDEX]) for lag in lags})
     matrix = matrix.rename_axis(columns="lag_weeks").loc[active].dropna(how="all")
     if matrix.empty:

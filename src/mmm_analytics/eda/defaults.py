@@ -15,6 +15,8 @@ MAX_LAG_WEEKS = 8
 #: STL seasonal period in weeks; the decomposition needs two full periods.
 STL_PERIOD = 52
 STL_MIN_WEEKS = 2 * STL_PERIOD
+#: Fewest weeks a correlation or scatter of sales against a driver is computed on (below, r is NaN or +-1).
+MIN_CORRELATION_WEEKS = 4
 #: Degree of the seasonal LOESS: 0 makes each week's seasonal effect a local mean of the same week in
 #: neighbouring years. With two to four years per week-of-year, degree 1 fits those few points almost
 #: exactly and leaves long stretches of zero residual.

@@ -16,6 +16,13 @@ class NotApplicable(Exception):
     """
 
 
+def require_weeks(n_weeks: int, what: str, minimum: int) -> None:
+    """:class:`NotApplicable` when ``n_weeks`` is under ``minimum``: ``what`` (a correlation, a scatter) read
+    r = NaN or +-1 from one or two weeks and was shown as a finding."""
+    if n_weeks < minimum:
+        raise NotApplicable(f"{what} needs at least {minimum} weeks; the panel has {n_weeks}")
+
+
 class AnalysisResult(Protocol):
     """A finished computation: plotted by its figure function, saved through ``tables()``."""
 
