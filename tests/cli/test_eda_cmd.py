@@ -130,3 +130,26 @@ def test_a_quality_folder_given_that_is_not_one_is_named(clean_parquet: Path, tm
     result = CliRunner().invoke(app, ["eda", "--input", str(clean_parquet), "--quality-dir", str(given)])
     what = "a file, not a folder" if kind == "file" else "not found"
     one_error_line(result, f"--quality-dir '{given}' is {what}; give the folder where 'mmm data' wrote")
+
+
+def test_the_summary_counts_one_of_a_thing_in_the_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The 18-row Kaggle head was summed up as "18 rows, 1 weeks, ... 1 brands"."""
+    from types import SimpleNamespace
+
+    from mmm_analytics.cli.eda_cmd import show
+    from mmm_analytics.config.viz import NumberFormat
+
+    report = tmp_path / "eda_report.html"
+    report.write_text("<html></html>")
+    overview = SimpleNamespace(rows=18, weeks=1, geos=["NORTH", "SOUTH"], brands=["BrandA"], skus=1)
+    result = SimpleNamespace(
+        overview=overview,
+        figures=[],
+        skipped=[],
+        tables={"a": tmp_path / "a.csv"},
+        report=report,
+        seconds=1.0,
+        findings=[],
+    )
+    show(result, NumberFormat.INDIAN)  # type: ignore[arg-type]
+    assert "18 rows, 1 week, 2 geos, 1 brand, 1 SKU" in capsys.readouterr().out

@@ -64,9 +64,9 @@ def show(result: EdaResult, fmt: NumberFormat) -> None:
     table.add_column(style="bold")
     table.add_column()
     overview = result.overview
-    sizes = (overview.rows, overview.weeks, len(overview.geos), len(overview.brands), overview.skus)
-    rows, weeks, geos, brands, skus = (numbers.count(size, fmt) for size in sizes)
-    table.add_row("Panel", f"{rows} rows, {weeks} weeks, {geos} geos, {brands} brands, {skus} SKUs")
+    sizes = {"row": overview.rows, "week": overview.weeks, "geo": len(overview.geos)}
+    sizes |= {"brand": len(overview.brands), "SKU": overview.skus}
+    table.add_row("Panel", ", ".join(numbers.counted(size, noun, fmt) for noun, size in sizes.items()))
     table.add_row("Figures", escape(f"{len(result.figures)} in {result.figures[0].parent if result.figures else '-'}"))
     for outcome in result.skipped:
         table.add_row(f"Skipped {outcome.number:02d}", escape(f"{outcome.title}: {outcome.skipped}"))
