@@ -211,3 +211,11 @@ def test_a_share_of_rows_reads_0_only_when_it_is() -> None:
     assert numbers.share_of_rows(1 / 11_232) == "under 0.1%"
     assert numbers.share_of_rows(0.0) == "0.0%" and numbers.share_of_rows(0.0123) == "1.2%"
     assert numbers.share_of_rows(0.0005) == "0.1%" and numbers.share_of_rows(None) == numbers.MISSING
+
+
+def test_ticks_of_a_narrow_axis_never_read_alike() -> None:
+    """A distribution scatter's axis read "1.22 L, 1.22 L, 1.22 L, 1.21 L, 1.21 L"."""
+    values = [121_000.0, 121_250.0, 121_500.0, 121_750.0, 122_000.0]
+    assert numbers.tick_labels(values, INDIAN) == ["1.21 L", "1.2125 L", "1.215 L", "1.2175 L", "1.22 L"]
+    assert numbers.tick_labels([100.1, 100.2, 100.3], INDIAN) == ["100.1", "100.2", "100.3"]
+    assert numbers.tick_labels([0.0, 50_000.0, 100_000.0], INDIAN) == ["0", "0.5 L", "1 L"]  # as before

@@ -106,13 +106,13 @@ def compact(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     return _in_unit(number, fmt)
 
 
-def _in_unit(number: float, fmt: NumberFormat) -> str:
-    """Three significant digits, never in exponent form: ``999.6`` reads ``1,000`` (was ``1e+03``), an amount past
-    the largest unit ``1,23,456``, a tiny one ``0.0000123``."""
-    shown = float(f"{number:.3g}")
-    if shown and abs(shown) < 1e-4:  # where ".3g" turns to exponent form: 1.23e-05 reads 0.0000123
+def _in_unit(number: float, fmt: NumberFormat, digits: int = 3) -> str:
+    """``digits`` significant digits, never in exponent form: ``999.6`` reads ``1,000`` (was ``1e+03``), an
+    amount past the largest unit ``1,23,456``, a tiny one ``0.0000123``."""
+    shown = float(f"{number:.{digits}g}")
+    if shown and abs(shown) < 1e-4:  # where "g" turns to exponent form: 1.23e-05 reads 0.0000123
         return format(Decimal(repr(shown)), "f")
-    return grouped(shown, fmt) if abs(shown) >= 1000 else f"{shown:.3g}"
+    return grouped(shown, fmt) if abs(shown) >= 1000 else f"{shown:.{digits}g}"
 
 
 def compact_money(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
@@ -203,11 +203,21 @@ def nice_ticks(low: float, high: float, fmt: NumberFormat, count_hint: int = 5) 
 def tick_labels(values: Sequence[float], fmt: NumberFormat) -> list[str]:
     """Labels of an axis's ``values`` in one unit, that of the largest (``0, 0.5 L, 1 L``, not ``0, 50K, 1 L``)."""
     largest = float(f"{max((abs(v) for v in values), default=0.0):.3g}")  # as shown: 99,950 is 1 L, not 100K
-    unit = next(((size, suffix) for size, suffix in UNITS[fmt] if largest >= size), None)
-    if unit is None:
-        return [compact(v, fmt) if v else "0" for v in values]
-    size, suffix = unit
-    return [_in_unit(v / size, fmt) + suffix if v else "0" for v in values]
+    size, suffix = next(((size, suffix) for size, suffix in UNITS[fmt] if largest >= size), (1.0, ""))
+    # Three significant digits; where two ticks would read alike (a narrow axis read "1.22 L" thrice), as many
+    # as the ticks need to read exactly (1.2125 L, not 1.212 L) up to six, and past that until they differ.
+    scaled = [v / size for v in values]
+
+    def exact(digits: int) -> bool:
+        return all(abs(float(f"{v:.{digits}g}") - v) <= 1e-9 * abs(v) for v in scaled)
+
+    def labels(digits: int) -> list[str]:
+        return [_in_unit(v, fmt, digits) + suffix if v else "0" for v in scaled]
+
+    distinct = [d for d in range(3, 16) if len(set(labels(d))) >= len(set(values))]
+    if not distinct or distinct[0] == 3:
+        return labels(3)
+    return labels(next((d for d in distinct if d <= 6 and exact(d)), distinct[0]))
 
 
 def unit_of(largest: object, fmt: NumberFormat) -> tuple[float, str]:
