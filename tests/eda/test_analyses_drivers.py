@@ -87,12 +87,34 @@ def test_promo_uplift_holds_the_other_flags_fixed(panel: pd.DataFrame, make_view
     np.testing.assert_allclose(feature["share_with_other_flag"].to_numpy(), expected_share, rtol=1e-12)
 
 
+def test_a_brand_without_one_promotion_keeps_the_others_adjusted_where_there_are_two(
+    panel: pd.DataFrame, make_view
+) -> None:
+    """A brand that never ran a feature lost the adjustment of every flag, under a note that its flags "move
+    together", and was given the other brands' share of features run with a TPR."""
+    frame = _promotions(panel)
+    brand_b = frame["Brand"] == "BrandB"
+    frame.loc[brand_b, "Feature_Flag"] = 0
+    frame.loc[brand_b, "Sales_Value"] = frame.loc[brand_b, "Sales_Value"] / np.where(
+        _promotions(panel).loc[brand_b, "Feature_Flag"] > 0, 1.03, 1.0
+    )
+    result = drivers.promo_uplift(make_view(frame))
+    rows = result.table.set_index(["group", "event"])
+    assert not any("BrandB" in note for note in result.notes)
+    assert np.isnan(rows.loc[("BrandB", "Feature_Flag"), "share_with_other_flag"])  # it never ran one
+    assert rows.loc[("BrandA", "Feature_Flag"), "share_with_other_flag"] > 0
+    # BrandB has one varying flag: its plain comparison is its own (exact: TPR x 1.15 alone there)
+    np.testing.assert_allclose(rows.loc[("BrandB", "TPR_Flag"), "uplift_pct"], 15.0, rtol=1e-9)
+    assert not rows.loc[("BrandB", "TPR_Flag"), "others_held_fixed"]
+    np.testing.assert_allclose(rows.loc[("BrandA", "Feature_Flag"), "uplift_pct"], 3.0, rtol=1e-9)
+
+
 def test_promotions_that_always_run_together_keep_the_plain_comparison(panel: pd.DataFrame, make_view) -> None:
     changed = _promotions(panel, feature_alone=False).assign(TPR_Flag=lambda f: f["Feature_Flag"])
     result = drivers.promo_uplift(make_view(changed))
     assert not result.table["others_held_fixed"].any()
     np.testing.assert_allclose(result.table["uplift_pct"], result.table["uplift_pct_unadjusted"], rtol=0)
-    assert any(note.startswith(f"{drivers.ALL}: the promotion flags move together") for note in result.notes)
+    assert any(note.startswith(f"{drivers.ALL}: Feature_Flag and TPR_Flag run together") for note in result.notes)
 
 
 def test_promo_flag_that_never_varies_is_noted(panel: pd.DataFrame, make_view) -> None:

@@ -33,31 +33,36 @@ def test_distribution_skewness_matches_pandas(view) -> None:
     np.testing.assert_allclose(result.skew_log, np.log(view.series["Sales_Value"]).skew(), rtol=RTOL)
 
 
-def test_seasonal_profile_has_twelve_months_of_the_index_over_each_series_trend(view) -> None:
-    result = sales.seasonal_profile(view)
-    assert list(result.overall.index) == list(range(1, 13))
-    series, expected = view.series, []
-    weeks = (series["Date"] - series["Date"].min()).dt.days / 7.0
-    for _, rows in series.groupby(["Geo", "Brand"]):
-        slope, intercept = np.polyfit(weeks[rows.index], np.log(rows["sales_index"]), 1)
-        expected.append(rows["sales_index"] / np.exp(intercept + slope * weeks[rows.index]))
-    detrended = pd.concat(expected)
-    july = series["Date"].dt.month == 7
-    by_year = detrended[july].groupby(series.loc[july, "Date"].dt.year).mean()
-    np.testing.assert_allclose(result.overall.loc[7], by_year.median(), rtol=RTOL)
+def _seasonal_panel(panel: pd.DataFrame, weeks: int, growth: float) -> pd.DataFrame:
+    """The first ``weeks`` weeks, moved to start in July 2022; sales flat but for October and November (x 1.3)
+    and a growth of ``growth`` a year."""
+    week = (panel["Date"] - panel["Date"].min()).dt.days // 7
+    short = panel[week < weeks].copy()
+    week = week[week < weeks]
+    short["Date"] = pd.Timestamp("2022-07-03") + pd.to_timedelta(7 * week, unit="D")
+    level = short.groupby(["Geo", "Brand", "SKU"])["Sales_Value"].transform("mean")
+    season = np.where(short["Date"].dt.month.isin([10, 11]), 1.3, 1.0)
+    return short.assign(Sales_Value=level * growth ** (week / 52.0) * season)
 
 
 def test_seasonal_profile_takes_growth_out_before_comparing_months(panel: pd.DataFrame, make_view) -> None:
     """Before, a panel growing 20% a year read January to June (from its later years) as the best months: the
-    plain index compared months of different years. Here only February sells more (10%)."""
-    weeks = (panel["Date"] - panel["Date"].min()).dt.days / 7.0
-    level = panel.groupby(["Geo", "Brand", "SKU"])["Sales_Value"].transform("mean")
-    season = np.where(panel["Date"].dt.month == 2, 1.10, 1.0)
-    result = sales.seasonal_profile(make_view(panel.assign(Sales_Value=level * 1.2 ** (weeks / 52.0) * season)))
-    others = result.overall.drop(index=2)
-    assert result.overall.idxmax() == 2
+    plain index compared months of different years. Here only October and November sell more (30%)."""
+    result = sales.seasonal_profile(make_view(_seasonal_panel(panel, 104, 1.2)))
+    assert list(result.overall.index) == list(range(1, 13)) and not result.notes
+    others = result.overall.drop(index=[10, 11])
     assert others.max() - others.min() < 0.01  # flat once the trend is out (the plain index spread ~0.2)
-    np.testing.assert_allclose(result.overall.loc[2] / others.mean(), 1.10, rtol=0.01)
+    np.testing.assert_allclose(result.overall.loc[[10, 11]] / others.mean(), 1.3, rtol=0.01)
+
+
+def test_under_two_years_the_season_is_not_taken_for_a_trend(panel: pd.DataFrame, make_view) -> None:
+    """A trend fitted on 52 weeks from July soaked up the autumn's lift: ten flat months read 0.92 to 1.00 and
+    July "worst". Under two years months are compared on the plain index, said so in a note."""
+    result = sales.seasonal_profile(make_view(_seasonal_panel(panel, 52, 1.0)))
+    others = result.overall.drop(index=[10, 11])
+    np.testing.assert_allclose(others.to_numpy(), others.iloc[0], rtol=1e-9)
+    np.testing.assert_allclose(result.overall.loc[[10, 11]] / others.mean(), 1.3, rtol=1e-9)
+    assert result.notes and "a trend cannot be told from the season" in result.notes[0]
 
 
 def test_stl_strengths_are_in_unit_interval_and_components_add_up(view) -> None:

@@ -120,9 +120,7 @@ def test_growth_compares_like_for_like_seasons() -> None:
         sentence == "National weekly sales in the last 13 weeks are 10.0% more than in the same 13 weeks a year before."
     )
     short = _growth({"sales_trend_brand": _weekly([100.0] * 13 + [90.0] * 13)}, None, fmt)  # type: ignore[arg-type]
-    assert short is not None and short.endswith(
-        "(under a year and a quarter of data: seasons are not compared like for like)."
-    )
+    assert short is not None and short.endswith("(under 65 weeks of data: seasons are not compared like for like).")
 
 
 def test_the_best_and_worst_months_name_a_tie() -> None:
@@ -133,3 +131,26 @@ def test_the_best_and_worst_months_name_a_tie() -> None:
     overall = pd.Series([1.0, 1.04697, 1.0, 1.04705, 1.0, 1.0, 0.96, 0.93, 0.96, 1.0, 1.0, 1.0], index=range(1, 13))
     sentence = _season({"seasonal_profile": SimpleNamespace(overall=overall)}, None, NumberFormat.INDIAN)  # type: ignore[arg-type]
     assert sentence == "February and April sell best (index 1.05 of the trend) and August worst (0.93)."
+
+
+def test_a_flat_season_and_a_base_without_sales_give_no_sentence() -> None:
+    """Every month at 1.00 named all twelve months best and worst; a first year without sales read "inf% more"."""
+    from types import SimpleNamespace
+
+    from mmm_analytics.eda.findings import _growth, _season
+
+    flat = pd.Series([1.0, 1.001, 0.999] * 4, index=range(1, 13))
+    assert _season({"seasonal_profile": SimpleNamespace(overall=flat)}, None, NumberFormat.INDIAN) is None  # type: ignore[arg-type]
+    nothing_first = [0.0] * 52 + [100.0] * 52
+    assert _growth({"sales_trend_brand": _weekly(nothing_first)}, None, NumberFormat.INDIAN) is None  # type: ignore[arg-type]
+
+
+def test_one_varying_promotion_is_not_said_to_hold_the_others_fixed(eda_run) -> None:
+    from mmm_analytics.eda.findings import _promo
+
+    results = _results(eda_run)
+    table = results["promo_uplift"].table.assign(others_held_fixed=False)
+    sentence = _promo(
+        {"promo_uplift": replace(results["promo_uplift"], table=table)}, eda_run.overview, NumberFormat.INDIAN
+    )
+    assert sentence is not None and sentence.startswith("Weeks on promotion sell more than weeks off it")

@@ -112,3 +112,11 @@ def test_the_stl_chart_labels_its_axis_in_the_number_format(eda_run, fast_viz) -
     stl = next(c for c in interactive_charts(results, fast_viz) if c.slug == "stl").spec().figure
     labels = stl["layout"]["yaxis"]["ticktext"]
     assert stl["layout"]["yaxis"]["tickmode"] == "array" and any(label.endswith(" L") for label in labels)
+
+
+def test_the_colour_bar_of_a_heatmap_with_a_missing_cell_keeps_its_labels(fast_viz) -> None:
+    """A geo without one brand (NaN cell) gave the colour bar a single "0" label outside its range."""
+    heat = pd.DataFrame([[1_234_567.0, float("nan")], [600_000.0, 900_000.0]], index=["N", "S"], columns=["A", "B"])
+    results = {"geo_brand_heatmap": SimpleNamespace(sales=heat)}
+    chart = next(c for c in interactive_charts(results, fast_viz) if c.slug == "geo-brand")
+    assert len(chart.spec().figure["data"][0]["colorbar"]["ticktext"]) > 2

@@ -12,6 +12,7 @@ from mmm_analytics.eda import defaults
 from mmm_analytics.eda.outcome import NotApplicable, require_weeks
 from mmm_analytics.eda.prepare import PanelView, series_index
 from mmm_analytics.eda.smoothing import Scatter, scatter
+from mmm_analytics.style import numbers
 
 ALL = "All brands"
 
@@ -165,8 +166,9 @@ def promo_uplift(view: PanelView) -> Uplift:
     credit it with the others' lift: ``uplift_pct`` is each flag's own, from a least-squares fit of the
     log sales index on every varying flag (per brand and for all brands); ``uplift_pct_unadjusted`` the
     plain on-against-off comparison, and ``share_with_other_flag`` the share of the flag's rows on which
-    another flag is on too; ``others_held_fixed`` says which rows are the fit's. Where the flags cannot be
-    told apart (one always on with another), the plain comparison stands and a note says so.
+    another flag is on too (in that group); ``others_held_fixed`` says which rows are the fit's. Where there is
+    nothing to hold fixed (one flag varies in the group) or the flags cannot be told apart (one always on
+    with another), the plain comparison stands, the latter with a note.
     """
     index, brands = _row_index(view), view.rows[schema.BRAND]
     flags, notes = [], []
@@ -182,15 +184,23 @@ def promo_uplift(view: PanelView) -> Uplift:
     on = pd.DataFrame({flag: view.rows[flag] > 0 for flag in flags})
     table = pd.concat([event_uplift(index, on[flag], brands, flag) for flag in flags], ignore_index=True)
     table["uplift_pct_unadjusted"] = table["uplift_pct"]
-    others = {flag: on.drop(columns=flag).any(axis=1) for flag in flags}
-    share = {flag: float(others[flag][on[flag]].mean()) if on[flag].any() else float("nan") for flag in flags}
-    table["share_with_other_flag"] = table["event"].map(share)
-    table["others_held_fixed"] = False
+    table["share_with_other_flag"], table["others_held_fixed"] = np.nan, False
     groups = [(ALL, pd.Series(True, index=index.index)), *[(b, brands == b) for b in sorted(brands.unique())]]
     for group, mask in groups:
-        own = _own_uplifts(index[mask], on[mask])
+        part = on[mask]
+        for flag in flags:
+            alongside = part.drop(columns=flag).any(axis=1)[part[flag]]
+            row = (table["group"] == group) & (table["event"] == flag)
+            table.loc[row, "share_with_other_flag"] = float(alongside.mean()) if len(alongside) else np.nan
+        varying = [flag for flag in flags if part[flag].any() and not part[flag].all()]
+        if len(varying) < 2:  # nothing to hold fixed: the plain comparison is the flag's own
+            continue
+        own = _own_uplifts(index[mask], part[varying])
         if own is None:
-            notes.append(f"{group}: the promotion flags move together, so each one's uplift is its plain on/off one")
+            notes.append(
+                f"{group}: {numbers.listing(varying)} run together every week, so each one's uplift is its plain "
+                "on/off one"
+            )
             continue
         for flag, uplift in own.items():
             row = (table["group"] == group) & (table["event"] == flag)

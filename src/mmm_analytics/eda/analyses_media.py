@@ -18,8 +18,6 @@ from mmm_analytics.eda.prepare import PanelView, series_index
 from mmm_analytics.eda.smoothing import Scatter, scatter
 from mmm_analytics.style.numbers import counted
 
-#: Weeks needed for a correlation over time (lags are cut so that this many weeks remain).
-
 
 @dataclass(frozen=True, slots=True)
 class ChannelExposure:
@@ -246,10 +244,7 @@ def vif(view: PanelView) -> Vif:
 def cross_correlation(view: PanelView, max_lag: int = defaults.MAX_LAG_WEEKS) -> CrossCorrelation:
     """Correlation of this week's sales index with each channel's exposure index ``lag`` weeks earlier."""
     active = _need_active(view, 1, "a cross-correlation")
-    if view.n_weeks < defaults.MIN_CORRELATION_WEEKS:
-        raise NotApplicable(
-            f"a cross-correlation needs at least {defaults.MIN_CORRELATION_WEEKS} weeks; the panel has {view.n_weeks}"
-        )
+    require_weeks(view.n_weeks, "a cross-correlation", defaults.MIN_CORRELATION_WEEKS)
     frame = _indexed(view, active)
     grouped = frame.groupby(list(defaults.SERIES_KEY))[active]
     lags = range(min(max_lag, view.n_weeks - defaults.MIN_CORRELATION_WEEKS) + 1)

@@ -120,29 +120,43 @@ def seasonal_profile(view: PanelView) -> SeasonalProfile:
     """Average sales index by calendar month, per year and over all years, with each series' trend taken out.
 
     The plain index compared months of different years (January to June of the later years of a growing
-    panel, July to December of the earlier ones): each geo x brand's index is divided by its log-linear
-    trend over the weeks first. The all-years figure of a month is its median over the years, so one odd
-    year (a panel's first weeks, while media builds up) does not decide it.
+    panel, July to December of the earlier ones): with two years of weeks or more, each geo x brand's index
+    is divided by its log-linear trend, fitted together with a level per calendar month so the season does
+    not lean on the slope. Under two years a trend cannot be told from the season: the plain index stands,
+    with a note. The all-years figure of a month is its median over the years, so one odd year (a panel's
+    first weeks, while media builds up) does not decide it.
     """
     dates = view.series[schema.DATE]
     index = view.series[defaults.SALES_INDEX]
-    keys = [view.series[k] for k in defaults.SERIES_KEY]
-    weeks = (dates - dates.min()).dt.days / 7.0
-    trend = pd.concat([_log_linear_trend(weeks[rows.index], rows) for _, rows in index.groupby(keys)])
-    frame = pd.DataFrame({"month": dates.dt.month, "year": dates.dt.year, "index": index / trend.loc[index.index]})
+    notes: tuple[str, ...] = ()
+    if view.n_weeks >= defaults.STL_MIN_WEEKS:
+        keys = [view.series[k] for k in defaults.SERIES_KEY]
+        weeks = (dates - dates.min()).dt.days / 7.0
+        trend = pd.concat(
+            [_log_linear_trend(weeks[rows.index], dates.dt.month[rows.index], rows) for _, rows in index.groupby(keys)]
+        )
+        index = index / trend.loc[index.index]
+    else:
+        notes = (
+            f"under {defaults.STL_MIN_WEEKS} weeks a trend cannot be told from the season: months are compared on "
+            "the plain sales index",
+        )
+    frame = pd.DataFrame({"month": dates.dt.month, "year": dates.dt.year, "index": index})
     by_year = frame.pivot_table(index="month", columns="year", values="index", aggfunc="mean")
     by_year.columns = [str(year) for year in by_year.columns]
-    return SeasonalProfile(by_year, by_year.median(axis=1).rename("index"))
+    return SeasonalProfile(by_year, by_year.median(axis=1).rename("index"), notes)
 
 
-def _log_linear_trend(weeks: pd.Series, index: pd.Series) -> pd.Series:
-    """``exp(a + b * weeks)`` fitted by least squares to the log of ``index`` where it is positive; 1 where
-    there are fewer than two such weeks, or all at one time."""
+def _log_linear_trend(weeks: pd.Series, months: pd.Series, index: pd.Series) -> pd.Series:
+    """``exp(a + b * weeks)`` from least squares of the log of ``index`` (where positive) on an intercept, the
+    weeks and a level per calendar month (``months``) but the first; 1 where the fit is not determined."""
     rows = (index > 0).to_numpy() & np.isfinite(index.to_numpy(float))
     t = weeks.to_numpy(float)
-    if rows.sum() < 2 or np.ptp(t[rows]) == 0:
+    dummies = pd.get_dummies(months, drop_first=True).to_numpy(float)
+    design = np.column_stack([np.ones(len(t)), t, dummies])[rows]
+    if np.linalg.matrix_rank(design) < design.shape[1]:
         return pd.Series(1.0, index=index.index)
-    slope, intercept = np.polyfit(t[rows], np.log(index.to_numpy(float)[rows]), 1)
+    intercept, slope = np.linalg.lstsq(design, np.log(index.to_numpy(float)[rows]), rcond=None)[0][:2]
     return pd.Series(np.exp(intercept + slope * t), index=index.index)
 
 

@@ -91,10 +91,13 @@ def plot_promo(result: Uplift, viz: VizConfig) -> Figure:
     figure, axes = new_figure(viz)
     _uplift_bars(axes[0, 0], result.table, viz)
     axes[0, 0].set_xlabel("promotion flag")
+    held = "others_held_fixed" in result.table and bool(result.table["others_held_fixed"].any())
     title(
         figure,
         "Which promotions lift sales?",
-        "each flag's own lift of the sales index (series mean = 1), the other flags held fixed",
+        "each flag's own lift of the sales index (series mean = 1), the other flags held fixed"
+        if held
+        else "mean sales index (series mean = 1) with the flag on vs off",
     )
     return figure
 

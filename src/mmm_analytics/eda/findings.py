@@ -6,6 +6,9 @@ import calendar
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.eda import defaults
 from mmm_analytics.eda.analyses_drivers import ALL
@@ -42,21 +45,28 @@ def _growth(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | 
         return None
     total = trend.sales.sum(axis=1)
     year = defaults.STL_PERIOD
+
+    def change_of(recent: pd.Series, base: pd.Series) -> float | None:
+        """The % change of the mean; None when the base sells nothing (it read "inf% more")."""
+        ratio = recent.mean() / base.mean() if base.mean() > 0 else float("nan")
+        return 100.0 * (ratio - 1.0) if np.isfinite(ratio) else None
+
     # Like for like: two windows a season apart compared a seasonal low with a high (+26% for +10% of growth).
     if len(total) >= 2 * year:
-        change = 100.0 * (total.iloc[-year:].mean() / total.iloc[:year].mean() - 1.0)
-        return f"National weekly sales in the last {year} weeks are {_more(change)} than in the first {year} weeks."
-    if len(total) >= window + year:
-        change = 100.0 * (total.iloc[-window:].mean() / total.iloc[-window - year : -year].mean() - 1.0)
-        return (
-            f"National weekly sales in the last {window} weeks are {_more(change)} than in the same {window} weeks "
-            "a year before."
+        change = change_of(total.iloc[-year:], total.iloc[:year])
+        text = f"National weekly sales in the last {year} weeks are {{}} than in the first {year} weeks."
+    elif len(total) >= window + year:
+        change = change_of(total.iloc[-window:], total.iloc[-window - year : -year])
+        text = (
+            f"National weekly sales in the last {window} weeks are {{}} than in the same {window} weeks a year before."
         )
-    change = 100.0 * (total.iloc[-window:].mean() / total.iloc[:window].mean() - 1.0)
-    return (
-        f"National weekly sales in the last {window} weeks are {_more(change)} than in the first {window} weeks "
-        "(under a year and a quarter of data: seasons are not compared like for like)."
-    )
+    else:
+        change = change_of(total.iloc[-window:], total.iloc[:window])
+        text = (
+            f"National weekly sales in the last {window} weeks are {{}} than in the first {window} weeks "
+            f"(under {window + year} weeks of data: seasons are not compared like for like)."
+        )
+    return None if change is None else text.format(_more(change))
 
 
 def _season(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | None:
@@ -69,7 +79,7 @@ def _season(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | 
         )
     profile = results.get("seasonal_profile")
     months = profile.overall.dropna() if profile is not None else None
-    if months is not None and len(months) > 1 and months.max() > months.min():
+    if months is not None and len(months) > 1 and f"{months.max():.2f}" != f"{months.min():.2f}":
         best, worst = _months_at(months, months.max()), _months_at(months, months.min())
         parts.append(
             f"{numbers.listing(best)} {'sell' if len(best) > 1 else 'sells'} best (index {months.max():.2f} of the "
@@ -105,7 +115,7 @@ def _promo(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | N
     overall = uplift.table[uplift.table["group"] == ALL].set_index("event")["uplift_pct"].sort_values(ascending=False)
     parts = [f"{flag.removesuffix('_Flag')} {value:+.1f}%" for flag, value in overall.items()]
     overall_rows = uplift.table[uplift.table["group"] == ALL]
-    if "others_held_fixed" not in overall_rows or not overall_rows["others_held_fixed"].all():
+    if "others_held_fixed" not in overall_rows or not overall_rows["others_held_fixed"].astype(bool).all():
         return f"Weeks on promotion sell more than weeks off it: {', '.join(parts)} (mean sales index, all brands)."
     return (
         f"Each promotion's own lift, the others held fixed: {', '.join(parts)} (sales index, all brands; promotions "

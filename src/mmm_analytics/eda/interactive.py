@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -122,7 +123,7 @@ def _heatmap(matrix: Any, colorbar: str, symmetric: bool, fmt: NumberFormat) -> 
     cells = None if symmetric else [[numbers.grouped(v, fmt) for v in row] for row in values]
     colorbar_axis: dict[str, Any] = {"title": {"text": colorbar}}
     if not symmetric:  # plotly's own labels read "9M" beside cells in lakh
-        ticks, labels = numbers.nice_ticks(float(values.min()), float(values.max()), fmt)
+        ticks, labels = numbers.nice_ticks(float(np.nanmin(values)), float(np.nanmax(values)), fmt)
         colorbar_axis |= {"tickmode": "array", "tickvals": ticks, "ticktext": labels}
     return go.Figure(
         go.Heatmap(
@@ -137,6 +138,12 @@ def _heatmap(matrix: Any, colorbar: str, symmetric: bool, fmt: NumberFormat) -> 
             texttemplate="%{z:.2f}" if symmetric else "%{text}",
         )
     )
+
+
+def _uplift_axis(table: pd.DataFrame) -> str:
+    """The uplift chart's event axis: it says when the promotions' bars hold the other flags fixed."""
+    held = "others_held_fixed" in table and bool(table["others_held_fixed"].fillna(False).astype(bool).any())
+    return "Event (promotions: each one's own, the others held fixed)" if held else "Event"
 
 
 def _correlation(results: Results, viz: VizConfig) -> Chart | None:
@@ -188,9 +195,7 @@ def _uplift(results: Results, viz: VizConfig) -> Chart | None:
     return Chart(
         "uplift",
         "Sales uplift of festive and promotion weeks (%)",
-        _layout(
-            figure, viz, "Event (promotions: each one's own, the others held fixed)", "Uplift of the sales index (%)"
-        ).update_layout(hovermode="closest"),
+        _layout(figure, viz, _uplift_axis(table), "Uplift of the sales index (%)").update_layout(hovermode="closest"),
     )
 
 
