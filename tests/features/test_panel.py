@@ -325,3 +325,6 @@ def test_a_relative_price_of_0_is_refused_in_its_own_words(geo_brand_panel: Feat
         InputError, match=r"^relative_price has 1 value of 0 or less \(first in series CENTRAL/BrandB\); re-run"
     ):
         require_fittable(dataclasses.replace(geo_brand_panel, relative_price=price), "re-run 'mmm features'")
+    price[1, 6] = -1.0
+    with pytest.raises(InputError, match=r"^relative_price has 2 values of 0 or less \(first"):
+        require_fittable(dataclasses.replace(geo_brand_panel, relative_price=price), "re-run 'mmm features'")

@@ -150,8 +150,10 @@ def test_frame_tables_format_numbers_by_kind() -> None:
 def test_a_small_number_in_a_column_of_large_ones_keeps_its_digits() -> None:
     """The EDA's descriptive statistics put a distribution of 0.387 beside sales of lakhs in one Mean column:
     it read "0", as did every promotion share and GDP growth of 5.25."""
-    table = frame_table(pd.DataFrame({"mean": [1234567.8, 0.387, 5.25, 0.0, 152.4, -0.0456]}), NumberFormat.INDIAN)
-    assert [row[0].text for row in table.rows] == ["12,34,568", "0.387", "5.25", "0", "152", "-0.0456"]
+    table = frame_table(
+        pd.DataFrame({"mean": [1234567.8, 0.387, 5.25, 0.0, 152.4, -0.0456, -0.0]}), NumberFormat.INDIAN
+    )
+    assert [row[0].text for row in table.rows] == ["12,34,568", "0.387", "5.25", "0", "152", "-0.0456", "0"]
 
 
 def test_a_column_of_mostly_decimals_keeps_its_decimals() -> None:

@@ -90,7 +90,7 @@ def _fit_figures(runs: pd.DataFrame, channels: pd.DataFrame, fit: str) -> pd.Dat
             ),
             # Over every channel of every seed, not a mean of per-seed means.
             "coverage": by_setting["covered"].mean(),
-            "mean_interval_width": by_setting["interval_width"].apply(lambda w: w.mean(skipna=False)),
+            "mean_interval_width": by_setting["interval_width"].apply(_mean_or_blank),
             # Runs written before this figure have no z column: blank.
             "interval_z_rms": by_setting["interval_z"].apply(_root_mean_square) if "interval_z" in rows else np.nan,
             # Each brand x region's own ROI (mean over seeds); runs written before these figures: blank.
@@ -180,7 +180,7 @@ def lift_summary(runs: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     mean = grouped[[*figures, "lift_tested_error_before", "lift_tested_error_after"]].mean()
-    mean["lift_mean_interval_width"] = grouped["lift_mean_interval_width"].agg(lambda w: w.mean(skipna=False))
+    mean["lift_mean_interval_width"] = grouped["lift_mean_interval_width"].agg(_mean_or_blank)
     with np.errstate(divide="ignore", invalid="ignore"):
         total_fall = 1.0 - mean["lift_contribution_error"] / mean["contribution_error"]
         tested_fall = 1.0 - mean["lift_tested_error_after"] / mean["lift_tested_error_before"]
@@ -219,6 +219,11 @@ def _lift_regret_summary(runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _mean_or_blank(values: pd.Series) -> float:
+    """The mean, NaN when any value is (a lost channel or seed blanks the figure rather than leaving it out)."""
+    return float(values.mean(skipna=False))
+
+
 def channel_summary(channels: pd.DataFrame) -> pd.DataFrame:
     """Per setting and channel, averaged over seeds: ours and the floor side by side."""
     keys = ["setting", "channel"]
@@ -226,11 +231,11 @@ def channel_summary(channels: pd.DataFrame) -> pd.DataFrame:
     def per_fit(fit: str) -> pd.DataFrame:
         rows = channels[channels["fit"] == fit].groupby(keys, sort=False)
         return rows.agg(
-            roi=("roi", "mean"),
             # A seed without a finite ROI leaves the channel's figures blank, as the world's are.
-            roi_error=("roi_error", lambda e: e.abs().mean(skipna=False)),
+            roi=("roi", _mean_or_blank),
+            roi_error=("roi_error", lambda e: _mean_or_blank(e.abs())),
             coverage=("covered", "mean"),
-            interval_width=("interval_width", lambda w: w.mean(skipna=False)),
+            interval_width=("interval_width", _mean_or_blank),
             half_life=("half_life", "mean"),
             peak_lag=("peak_lag", "mean"),
             half_saturation=("half_saturation", "mean"),

@@ -172,7 +172,10 @@ def _check_arrays(
         ):
             if bad.any():
                 series = labels[int(np.argwhere(bad)[0][0])]
-                raise InputError(f"{name} has {counted(int(bad.sum()), what)} (first in series {series}); {fix}")
+                many = what.replace("value", "values", 1)  # "2 values of 0 or less", not "2 value of 0 or lesss"
+                raise InputError(
+                    f"{name} has {counted(int(bad.sum()), what, plural=many)} (first in series {series}); {fix}"
+                )
     train_sales = arrays["sales"][:, :n_train_weeks]
     dead = np.flatnonzero(~(train_sales > 0).any(axis=1))
     if dead.size and dead.size == len(labels):

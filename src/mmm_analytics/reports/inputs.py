@@ -577,9 +577,5 @@ def _share(value: object, default: float) -> float:
 def _curves_level(paths: ProjectPaths, default: float) -> float:
     """The interval level ``mmm curves`` recorded in its summary (a file of an earlier version, or one that
     cannot be read, says none: ``default``)."""
-    try:
-        recorded = json.loads(_record(paths, "curves").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return default
-    interval = recorded.get("interval") if isinstance(recorded, dict) else None
+    interval = _read_record(paths, "curves")[0].get("interval")
     return _share(interval.get("level") if isinstance(interval, dict) else None, default)

@@ -109,7 +109,7 @@ def compact(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
 def _in_unit(number: float, fmt: NumberFormat, digits: int = 3) -> str:
     """``digits`` significant digits, never in exponent form: ``999.6`` reads ``1,000`` (was ``1e+03``), an
     amount past the largest unit ``1,23,456``, a tiny one ``0.0000123``."""
-    shown = float(f"{number:.{digits}g}")
+    shown = float(f"{number:.{digits}g}") + 0.0  # no "-0"
     if shown and abs(shown) < 1e-4:  # where "g" turns to exponent form: 1.23e-05 reads 0.0000123
         return format(Decimal(repr(shown)), "f")
     return grouped(shown, fmt) if abs(shown) >= 1000 else f"{shown:.{digits}g}"
