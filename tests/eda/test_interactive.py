@@ -112,6 +112,14 @@ def test_the_stl_chart_labels_its_axis_in_the_number_format(eda_run, fast_viz) -
     stl = next(c for c in interactive_charts(results, fast_viz) if c.slug == "stl").spec().figure
     labels = stl["layout"]["yaxis"]["ticktext"]
     assert stl["layout"]["yaxis"]["tickmode"] == "array" and any(label.endswith(" L") for label in labels)
+    # Sales and trend on their own axis, not from 0 (squeezed into the top fifth beside the season's -5 L)
+    assert min(stl["layout"]["yaxis"]["tickvals"]) > 0 and min(stl["layout"]["yaxis2"]["tickvals"]) < 0
+    assert {t["name"]: t.get("yaxis", "y") for t in stl["data"]} == {
+        "observed": "y",
+        "trend": "y",
+        "seasonal": "y2",
+        "residual": "y2",
+    }
 
 
 def test_the_colour_bar_of_a_heatmap_with_a_missing_cell_keeps_its_labels(fast_viz) -> None:

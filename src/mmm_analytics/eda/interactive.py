@@ -212,26 +212,29 @@ def _geo_brand(results: Results, viz: VizConfig) -> Chart | None:
 
 
 def _stl(results: Results, viz: VizConfig) -> Chart | None:
+    """Observed sales and their trend above, the seasonal and residual parts below, each on an axis of its own
+    in the number format (on one axis from 0, the sales' movement was squeezed into its top fifth)."""
+    from plotly.subplots import make_subplots
+
     stl = results.get("stl_decomposition")
     if stl is None:
         return None
-    figure = go.Figure(
-        [
-            go.Scatter(
-                x=stl.components.index,
-                y=values,
-                name=name,
-                mode="lines",
-                visible=True if name in ("observed", "trend") else "legendonly",
-            )
-            for name, values in stl.components.items()
-        ]
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
+    level, parts = ("observed", "trend"), ("seasonal", "residual")
+    for row, names in enumerate((level, parts), start=1):
+        for name in names:
+            values = stl.components[name]
+            figure.add_trace(go.Scatter(x=stl.components.index, y=values, name=name, mode="lines"), row=row, col=1)
+    _layout(figure, viz, "", "INR per week")
+    top = stl.components[list(level)].to_numpy().ravel()
+    bottom = stl.components[list(parts)].to_numpy().ravel()
+    fmt = viz.number_format
+    figure.update_layout(
+        yaxis=charts.money_axis(top, fmt, "INR per week", zero=False),
+        yaxis2=charts.money_axis(bottom, fmt, "seasonal, residual"),
+        xaxis2={"title": {"text": "Week"}},
     )
-    return Chart(
-        "stl",
-        "STL decomposition of national sales (click the legend for seasonal and residual)",
-        _layout(figure, viz, "Week", "INR per week", money=stl.components.to_numpy().ravel()),
-    )
+    return Chart("stl", "STL decomposition of national sales: level and trend, then season and residual", figure)
 
 
 BUILDERS: tuple[Callable[[Results, VizConfig], Chart | None], ...] = (
