@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -123,8 +122,8 @@ def _heatmap(matrix: Any, colorbar: str, symmetric: bool, fmt: NumberFormat) -> 
     cells = None if symmetric else [[numbers.grouped(v, fmt) for v in row] for row in values]
     colorbar_axis: dict[str, Any] = {"title": {"text": colorbar}}
     if not symmetric:  # plotly's own labels read "9M" beside cells in lakh
-        ticks, labels = numbers.nice_ticks(float(np.nanmin(values)), float(np.nanmax(values)), fmt)
-        colorbar_axis |= {"tickmode": "array", "tickvals": ticks, "ticktext": labels}
+        axis = charts.money_axis(values.ravel(), fmt, zero=False)  # ticks over the cells' range, NaN left out
+        colorbar_axis |= {"tickmode": "array", "tickvals": axis["tickvals"], "ticktext": axis["ticktext"]}
     return go.Figure(
         go.Heatmap(
             z=values,
