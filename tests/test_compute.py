@@ -198,18 +198,23 @@ STOPPED_DRIVER = textwrap.dedent(
 )
 
 
-@needs_ray
-def test_a_driver_stopped_while_ray_tasks_run_ends_quietly_with_143() -> None:
-    """Before, SIGTERM (a job scheduler, 'timeout') made Ray's native handler print stack dumps and abort
-    (exit 134); once that was replaced, Ray turned the stop inside ray.get into a silent exit 1."""
-    done = subprocess.run(
-        [sys.executable, "-c", STOPPED_DRIVER],
+def _run_driver(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a Python of its own from the project root (3 minutes at most), its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
         cwd=Path(__file__).resolve().parents[1],
         capture_output=True,
         text=True,
         timeout=180,
         env={**os.environ, "KERAS_BACKEND": "jax"},
     )
+
+
+@needs_ray
+def test_a_driver_stopped_while_ray_tasks_run_ends_quietly_with_143() -> None:
+    """Before, SIGTERM (a job scheduler, 'timeout') made Ray's native handler print stack dumps and abort
+    (exit 134); once that was replaced, Ray turned the stop inside ray.get into a silent exit 1."""
+    done = _run_driver(STOPPED_DRIVER)
     assert done.returncode == 143, done.stderr[-2000:]
     assert "SIGTERM received" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
 
@@ -229,13 +234,6 @@ FORKING_DRIVER = textwrap.dedent(
 def test_starting_ray_after_jax_prints_no_fork_warning() -> None:
     """Before, mmm benchmark --backend ray printed JAX's "os.fork() was called ... will likely lead to a
     deadlock" as Ray started its processes (forked, then replaced by a new program at once)."""
-    done = subprocess.run(
-        [sys.executable, "-c", FORKING_DRIVER],
-        cwd=Path(__file__).resolve().parents[1],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
-    )
+    done = _run_driver(FORKING_DRIVER)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "os.fork()" not in done.stderr, done.stderr[-2000:]
