@@ -129,8 +129,13 @@ def test_the_best_and_worst_months_name_a_tie() -> None:
     from mmm_analytics.eda.findings import _season
 
     overall = pd.Series([1.0, 1.04697, 1.0, 1.04705, 1.0, 1.0, 0.96, 0.93, 0.96, 1.0, 1.0, 1.0], index=range(1, 13))
-    sentence = _season({"seasonal_profile": SimpleNamespace(overall=overall)}, None, NumberFormat.INDIAN)  # type: ignore[arg-type]
+    sentence = _season(
+        {"seasonal_profile": SimpleNamespace(overall=overall, over_trend=True)}, None, NumberFormat.INDIAN
+    )  # type: ignore[arg-type]
     assert sentence == "February and April sell best (index 1.05 of the trend) and August worst (0.93)."
+    # under two years the index is the plain one: "of the trend" was said of it
+    plain = _season({"seasonal_profile": SimpleNamespace(overall=overall, over_trend=False)}, None, NumberFormat.INDIAN)  # type: ignore[arg-type]
+    assert plain == "February and April sell best (index 1.05) and August worst (0.93)."
 
 
 def test_a_flat_season_and_a_base_without_sales_give_no_sentence() -> None:
@@ -140,7 +145,9 @@ def test_a_flat_season_and_a_base_without_sales_give_no_sentence() -> None:
     from mmm_analytics.eda.findings import _growth, _season
 
     flat = pd.Series([1.0, 1.001, 0.999] * 4, index=range(1, 13))
-    assert _season({"seasonal_profile": SimpleNamespace(overall=flat)}, None, NumberFormat.INDIAN) is None  # type: ignore[arg-type]
+    assert (
+        _season({"seasonal_profile": SimpleNamespace(overall=flat, over_trend=True)}, None, NumberFormat.INDIAN) is None
+    )  # type: ignore[arg-type]
     nothing_first = [0.0] * 52 + [100.0] * 52
     assert _growth({"sales_trend_brand": _weekly(nothing_first)}, None, NumberFormat.INDIAN) is None  # type: ignore[arg-type]
 

@@ -41,12 +41,14 @@ class SalesDistribution:
 
 @dataclass(frozen=True, slots=True)
 class SeasonalProfile:
-    """Mean sales index over each series' trend (trend = 1) by calendar month (rows 1-12) and year (columns);
-    ``overall`` each month's median over the years (:func:`seasonal_profile`)."""
+    """Mean sales index over each series' trend (trend = 1; the plain index, series mean = 1, where
+    ``over_trend`` is False) by calendar month (rows 1-12) and year (columns); ``overall`` each month's
+    median over the years (:func:`seasonal_profile`)."""
 
     by_year: pd.DataFrame
     overall: pd.Series
     notes: tuple[str, ...] = ()
+    over_trend: bool = True
 
     def tables(self) -> dict[str, pd.DataFrame]:
         frame = self.by_year.assign(all_years=self.overall)
@@ -144,7 +146,7 @@ def seasonal_profile(view: PanelView) -> SeasonalProfile:
     frame = pd.DataFrame({"month": dates.dt.month, "year": dates.dt.year, "index": index})
     by_year = frame.pivot_table(index="month", columns="year", values="index", aggfunc="mean")
     by_year.columns = [str(year) for year in by_year.columns]
-    return SeasonalProfile(by_year, by_year.median(axis=1).rename("index"), notes)
+    return SeasonalProfile(by_year, by_year.median(axis=1).rename("index"), notes, over_trend=not notes)
 
 
 def _log_linear_trend(weeks: pd.Series, months: pd.Series, index: pd.Series) -> pd.Series:

@@ -80,12 +80,14 @@ def plot_seasonal_profile(result: SeasonalProfile, viz: VizConfig) -> Figure:
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(1, 13), [calendar.month_abbr[m] for m in range(1, 13)])
     ax.set_xlabel("calendar month")
-    ax.set_ylabel("sales index over the series' trend (trend = 1)")
+    trend = result.over_trend  # under two years the plain index: a trend cannot be told from the season
+    ax.set_ylabel("sales index over the series' trend (trend = 1)" if trend else "sales index (series mean = 1)")
     ax.legend(fontsize=8, ncols=2)
     title(
         figure,
         "Which months sell more?",
-        "mean of each geo x brand series' weekly sales index, its log-linear trend taken out",
+        "mean of each geo x brand series' weekly sales index"
+        + (", its log-linear trend taken out" if trend else " (under two years: no trend taken out)"),
     )
     return figure
 

@@ -82,8 +82,9 @@ def _season(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | 
     if months is not None and len(months) > 1 and f"{months.max():.2f}" != f"{months.min():.2f}":
         best, worst = _months_at(months, months.max()), _months_at(months, months.min())
         parts.append(
-            f"{numbers.listing(best)} {'sell' if len(best) > 1 else 'sells'} best (index {months.max():.2f} of the "
-            f"trend) and {numbers.listing(worst)} worst ({months.min():.2f})"
+            f"{numbers.listing(best)} {'sell' if len(best) > 1 else 'sells'} best (index {months.max():.2f}"
+            f"{' of the trend' if profile is not None and profile.over_trend else ''}) and {numbers.listing(worst)} worst "
+            f"({months.min():.2f})"
         )
     return "; ".join(parts) + "." if parts else None
 
