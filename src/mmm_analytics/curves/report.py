@@ -256,7 +256,7 @@ def roi_table(table: pd.DataFrame, viz: VizConfig, level: float, caption: str = 
         "current_spend": "Average weekly spend (INR)",
         "breakeven_spend": "Marginal ROI below 1 from (INR per week)",
     }
-    interval = f"{level:.0%} interval"
+    interval = f"{numbers.percent(level, 0)} interval"
     headers = [*(k.capitalize() for k in keys), "Channel", "Spend over the period (INR)"]
     headers += [f"Contribution over the period (INR, {interval})", f"{HISTORICAL} ({interval})"]
     headers += [f"Marginal ROI at today's spend ({interval})", *(extra_headers[c] for c in extra)]

@@ -285,7 +285,7 @@ def _varying(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[s
 
 def rainfall_vs_sales(view: PanelView) -> ScatterGrid:
     """Geo weekly sales index against the rainfall index, plus both by calendar month."""
-    require_weeks(view.n_weeks, "a scatter of sales against rainfall", defaults.MIN_CORRELATION_WEEKS)
+    require_weeks(view.n_weeks, "a scatter of sales against rainfall")
     frame = _geo_week(view, [defaults.RAINFALL])
     _varying(frame, [defaults.RAINFALL])
     panel = scatter(frame[defaults.RAINFALL], frame[defaults.SALES_INDEX])
@@ -298,7 +298,7 @@ def rainfall_vs_sales(view: PanelView) -> ScatterGrid:
 def distribution_vs_sales(view: PanelView) -> ScatterGrid:
     """Geo weekly Sales_Value (INR) against each distribution measure, coloured by geo."""
     columns = list(defaults.DISTRIBUTION_COLUMNS)
-    require_weeks(view.n_weeks, "a scatter of sales against distribution", defaults.MIN_CORRELATION_WEEKS)
+    require_weeks(view.n_weeks, "a scatter of sales against distribution")
     frame = _geo_week(view, columns)
     keep, notes = _varying(frame, columns)
     panels = {c: scatter(frame[c], frame[schema.SALES_VALUE], frame[schema.GEO]) for c in keep}
@@ -308,7 +308,7 @@ def distribution_vs_sales(view: PanelView) -> ScatterGrid:
 def creative_scores(view: PanelView) -> ScatterGrid:
     """Geo x brand weekly sales index against each creative score, coloured by the matching channel's exposure."""
     columns = list(defaults.CREATIVE_PAIRS)
-    require_weeks(view.n_weeks, "a scatter of sales against creative scores", defaults.MIN_CORRELATION_WEEKS)
+    require_weeks(view.n_weeks, "a scatter of sales against creative scores")
     keep, notes = _varying(view.series, columns)
     names = {column: name for name, column in view.channels.items()}
     panels, hue_labels = {}, {}
@@ -333,7 +333,7 @@ def driver_correlation(view: PanelView) -> DriverCorrelation:
 
     Constant drivers are left out with a note.
     """
-    require_weeks(view.n_weeks, "a correlation of sales with the controls", defaults.MIN_CORRELATION_WEEKS)
+    require_weeks(view.n_weeks, "a correlation of sales with the controls")
     drivers = [c for c in defaults.DRIVER_COLUMNS if view.series[c].std() > 0]
     notes = tuple(f"{c} is constant: left out" for c in defaults.DRIVER_COLUMNS if c not in drivers)
     if not drivers:

@@ -197,7 +197,7 @@ def flighting(view: PanelView) -> Flighting:
 def channel_correlation(view: PanelView) -> Correlation:
     """Correlation of sales and channel exposure indexes across geo x brand weeks."""
     active = _need_active(view, 2, "a channel correlation matrix")
-    require_weeks(view.n_weeks, "a channel correlation matrix", defaults.MIN_CORRELATION_WEEKS)
+    require_weeks(view.n_weeks, "a channel correlation matrix")
     frame = _indexed(view, active)
     matrix = frame[[defaults.SALES_INDEX, *active]].rename(columns={defaults.SALES_INDEX: "Sales"}).corr()
     return Correlation(matrix)
@@ -206,7 +206,7 @@ def channel_correlation(view: PanelView) -> Correlation:
 def collinear_pair(view: PanelView) -> Pair:
     """YouTube against Instagram when both vary, otherwise the most correlated pair of channels."""
     active = _need_active(view, 2, "a collinearity scatter")
-    require_weeks(view.n_weeks, "a collinearity scatter", defaults.MIN_CORRELATION_WEEKS)
+    require_weeks(view.n_weeks, "a collinearity scatter")
     frame = _indexed(view, active)
     wanted = defaults.DEFAULT_PAIR
     if not set(wanted) <= set(active):
@@ -244,7 +244,7 @@ def vif(view: PanelView) -> Vif:
 def cross_correlation(view: PanelView, max_lag: int = defaults.MAX_LAG_WEEKS) -> CrossCorrelation:
     """Correlation of this week's sales index with each channel's exposure index ``lag`` weeks earlier."""
     active = _need_active(view, 1, "a cross-correlation")
-    require_weeks(view.n_weeks, "a cross-correlation", defaults.MIN_CORRELATION_WEEKS)
+    require_weeks(view.n_weeks, "a cross-correlation")
     frame = _indexed(view, active)
     grouped = frame.groupby(list(defaults.SERIES_KEY))[active]
     lags = range(min(max_lag, view.n_weeks - defaults.MIN_CORRELATION_WEEKS) + 1)

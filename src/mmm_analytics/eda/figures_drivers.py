@@ -91,7 +91,7 @@ def plot_promo(result: Uplift, viz: VizConfig) -> Figure:
     figure, axes = new_figure(viz)
     _uplift_bars(axes[0, 0], result.table, viz)
     axes[0, 0].set_xlabel("promotion flag")
-    held = "others_held_fixed" in result.table and bool(result.table["others_held_fixed"].any())
+    held = bool(result.table["others_held_fixed"].any())
     title(
         figure,
         "Which promotions lift sales?",

@@ -116,7 +116,7 @@ def _promo(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | N
     overall = uplift.table[uplift.table["group"] == ALL].set_index("event")["uplift_pct"].sort_values(ascending=False)
     parts = [f"{flag.removesuffix('_Flag')} {value:+.1f}%" for flag, value in overall.items()]
     overall_rows = uplift.table[uplift.table["group"] == ALL]
-    if "others_held_fixed" not in overall_rows or not overall_rows["others_held_fixed"].astype(bool).all():
+    if not overall_rows["others_held_fixed"].all():
         return f"Weeks on promotion sell more than weeks off it: {', '.join(parts)} (mean sales index, all brands)."
     return (
         f"Each promotion's own lift, the others held fixed: {', '.join(parts)} (sales index, all brands; promotions "

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from mmm_analytics.eda import defaults
+
 
 class NotApplicable(Exception):
     """The data cannot support an analysis (no festive weeks, one geo, too few weeks...).
@@ -16,7 +18,7 @@ class NotApplicable(Exception):
     """
 
 
-def require_weeks(n_weeks: int, what: str, minimum: int) -> None:
+def require_weeks(n_weeks: int, what: str, minimum: int = defaults.MIN_CORRELATION_WEEKS) -> None:
     """:class:`NotApplicable` when ``n_weeks`` is under ``minimum``: ``what`` (a correlation, a scatter) read
     r = NaN or +-1 from one or two weeks and was shown as a finding."""
     if n_weeks < minimum:

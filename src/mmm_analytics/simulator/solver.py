@@ -319,8 +319,8 @@ def solve(problem: Problem, starts: list[SpendMatrix], concave: bool, runs: int 
     feasible = [c for c in candidates if channel_violation(problem, c.spend) < 1e-7]
     pool = feasible or [min(candidates, key=lambda c: channel_violation(problem, c.spend))]
     best = max(pool, key=lambda c: c.value)
-    converged = any(c.converged for c in pool)
-    return Solution(best.spend, best.value, _settled(best, pool), candidates[-1].starts_used, converged)
+    any_run = any(c.converged for c in pool)
+    return Solution(best.spend, best.value, _settled(best, pool), candidates[-1].starts_used, any_run)
 
 
 def _settled(best: Solution, pool: list[Solution]) -> bool:
