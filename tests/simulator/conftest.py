@@ -20,8 +20,9 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def simulator(model_dir: Path) -> MarketingSimulator:
-    """The trained test model's simulator, recommending the expected optimum itself (the optimiser's
-    mechanics; the cautious advice is tested in ``test_expected.py`` and ``test_cautious_advice``)."""
+    """The trained test model's simulator, recommending the expected optimum itself, however small its gain
+    (the optimiser's mechanics; the cautious advice and the smallest gain worth a change are tested in
+    ``test_expected.py`` and ``test_cautious_advice``)."""
     return MarketingSimulator.from_model_dir(
-        model_dir, SimulatorSettings(horizon_weeks=13, starts=4, advice_confidence=0.0)
+        model_dir, SimulatorSettings(horizon_weeks=13, starts=4, advice_confidence=0.0, min_uplift_share=0.0)
     )

@@ -350,6 +350,9 @@ def test_data_range_off_by_setting(tmp_path: Path) -> None:
         {"advice_confidence": 1.0},
         {"advice_confidence": -0.1},
         {"advice_confidence": float("nan")},
+        {"min_uplift_share": -0.01},
+        {"min_uplift_share": 1.0},
+        {"min_uplift_share": float("nan")},
     ],
     ids=[
         "negative-margin",
@@ -361,6 +364,9 @@ def test_data_range_off_by_setting(tmp_path: Path) -> None:
         "certain-advice",
         "negative-confidence",
         "nan-confidence",
+        "negative-min-uplift",
+        "whole-min-uplift",
+        "nan-min-uplift",
     ],
 )
 def test_settings_refuse_impossible_values(settings: dict) -> None:

@@ -26,6 +26,7 @@ from mmm_analytics.simulator.expected import (
 )
 from mmm_analytics.simulator.optimizer import optimize_allocation
 from mmm_analytics.simulator.surface import DrawSet, ResponseSurface
+from mmm_analytics.style import numbers
 
 from .hand_built import build_params, coefficient_only_draws, per_cell, replace_params, two_channel_draws, write_model
 
@@ -167,7 +168,7 @@ def skewed(tmp_path_factory: pytest.TempPathFactory) -> MarketingSimulator:
     but its mean over the draws is 0.6x that: the point estimate over-rates it."""
     params = two_channel_draws(FACTORS, tuple(POINT_COEFFICIENT[0]))
     folder = write_model(tmp_path_factory.mktemp("skewed"), params)
-    settings = SimulatorSettings(data_range=False, advice_confidence=0.0)  # the expectation alone
+    settings = SimulatorSettings(data_range=False, advice_confidence=0.0, min_uplift_share=0.0)  # the expectation alone
     return MarketingSimulator(params, ModelMetadata.load(folder), settings)
 
 
@@ -326,6 +327,47 @@ def test_a_cautious_plan_a_hair_from_today_s_mix_is_today_s_mix(
     assert result.kept_current and result.step == 0.0 and result.prob_beats_current == 0.0
     assert result.allocation == result.current_allocation
     assert any(line.startswith("no allocation beats today's mix in 90% of posterior draws") for line in result.warnings)
+
+
+@pytest.mark.parametrize("confidence", [0.0, 0.9], ids=["optimum", "cautious"])
+def test_advice_that_adds_less_than_the_smallest_gain_worth_a_change_keeps_today_s_mix(
+    spread_out: MarketingSimulator, confidence: float
+) -> None:
+    """Before, any expected gain was advised: a plan adding 57 INR a week to a cell whose media sold 24,000
+    was recommended, and under the truth it sold 3 INR a week less than today's mix (the benchmark's
+    noise12 world). Now advice must add ``min_uplift_share`` of today's media sales; the frontier's optima
+    (``cautious=False``) are what a budget could buy and keep every gain."""
+    budget = _budget(spread_out, 1.0)
+
+    def advice(min_uplift: float, cautious: bool = True):
+        settings = SimulatorSettings(data_range=False, advice_confidence=confidence, min_uplift_share=min_uplift)
+        sim = MarketingSimulator(spread_out.params, spread_out.metadata, settings)
+        return sim.optimize_budget(budget, None, "BrandA", "CENTRAL", cautious=cautious)
+
+    every_gain = advice(0.0)
+    share = every_gain.uplift  # expected uplift over today's mix, a share of its expected media sales
+    assert not every_gain.kept_current and 0.0 < share < 0.5
+    enough = advice(0.99 * share)
+    assert not enough.kept_current and enough.allocation == pytest.approx(every_gain.allocation, rel=1e-9)
+    assert not any("worth a change" in line for line in enough.warnings)
+    too_little = advice(1.01 * share)
+    assert too_little.kept_current and too_little.allocation == too_little.current_allocation
+    assert (too_little.uplift, too_little.uplift_lower, too_little.uplift_upper, too_little.prob_beats_current) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    gain = every_gain.expected_incremental_sales - every_gain.current_incremental_sales
+    assert too_little.warnings[0] == (
+        f"no allocation adds enough to be worth a change: the best recommendation found adds "
+        f"{numbers.grouped(gain, signed=True)} INR of expected weekly sales, {numbers.percent(share, 2)} of what "
+        f"today's mix sells through media, under the {100 * 1.01 * share:g}% a change must bring "
+        "(simulator.min_uplift_share), so today's mix is recommended"
+    )
+    frontier = advice(1.01 * share, cautious=False)
+    assert not frontier.kept_current
+    assert frontier.allocation == pytest.approx(advice(0.0, cautious=False).allocation, rel=1e-9)
 
 
 def test_cautious_advice_is_the_optimum_where_every_draw_agrees(skewed: MarketingSimulator) -> None:

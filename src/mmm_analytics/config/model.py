@@ -188,6 +188,10 @@ class SimulatorSettings(Settings):
     #: them; today's mix when none does. 0: the expected optimum itself, whenever its expected uplift
     #: is positive.
     advice_confidence: float = Field(default=0.95, ge=0, lt=1, allow_inf_nan=False)
+    #: The smallest expected weekly uplift worth a change, as a share of what today's mix sells through
+    #: media: advice that adds less keeps today's mix (a gain that small is within what the model cannot
+    #: know, and no one would reorganise a media plan for it). 0: any expected gain is recommended.
+    min_uplift_share: float = Field(default=0.005, ge=0, lt=1, allow_inf_nan=False)
     #: Channels whose weekly spends correlated at least this much within a brand x region in the data
     #: (averaged over the selection) keep today's split and move as one: the data cannot tell their
     #: effects apart. None: never (e.g. once lift tests have separated them).

@@ -193,7 +193,8 @@ def solver_warnings(
 class Notes:
     """Warnings about the recommendation of a weekly ``budget`` (INR); ``today`` is today's total weekly spend,
     ``confidence`` the cautious advice's (0: none), ``terms`` what the warnings call the switches,
-    ``number_format`` the digit grouping of their amounts."""
+    ``number_format`` the digit grouping of their amounts, ``min_uplift`` the smallest expected uplift worth a
+    change (a share of today's mix's expected incremental sales)."""
 
     channels: tuple[str, ...]
     budget: float
@@ -201,6 +202,7 @@ class Notes:
     confidence: float = 0.0
     terms: Terms = OPTIONS
     number_format: NumberFormat = NumberFormat.INDIAN
+    min_uplift: float = 0.0
 
     def _change(self, value: float) -> str:
         """A change in weekly sales with its sign, grouped: ``+1,23,456``."""
@@ -221,12 +223,22 @@ class Notes:
         constrained: bool,
         kept: bool,
         beyond_range: bool = False,
+        small: Uplift | None = None,
     ) -> tuple[str, ...]:
         """The line saying today's mix is recommended because the best ``plan`` found did not beat it
         (none when nothing was kept, or the plan is today's mix anyway); ``beyond_range``: today's mix
-        is kept beyond the data range on ``breaches``."""
+        is kept beyond the data range on ``breaches``; ``small``: the uplift of the recommendation kept
+        back because it adds less than ``min_uplift`` of today's sales."""
         if not kept or np.abs(plan - baseline).max(initial=0.0) <= 1e-6 * max(self.budget, 1.0):
             return ()
+        if small is not None:
+            share = small.expected / small.current if small.current > 0 else 0.0
+            return (
+                f"{KEPT_LINE_START} adds enough to be worth a change: the best recommendation found adds "
+                f"{self._change(small.expected)} INR of expected weekly sales, {numbers.percent(share, 2)} of what "
+                f"{self.baseline} sells through media, under the {100 * self.min_uplift:g}% a change must "
+                f"bring (simulator.min_uplift_share), so today's mix is recommended",
+            )
         where = " within the limits" if constrained or beyond_range else ""
         if beyond_range:
             broken = (

@@ -473,6 +473,7 @@ class MarketingSimulator:
             objective_draws=self.settings.objective_draws,
             level=self.interval_level,
             confidence=self.settings.advice_confidence if cautious else 0.0,
+            min_uplift=self.settings.min_uplift_share if cautious else 0.0,
             hold_split=self.settings.hold_split_correlation,
             released=self._lift_tested,
             terms=terms,
