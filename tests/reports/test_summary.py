@@ -332,6 +332,9 @@ def test_the_manager_s_page_leaves_the_settings_to_the_analyst(small_run: Run, t
     and the terminal keep them)."""
     inputs = load_inputs(small_run.paths)
     lines = [
+        "no allocation adds enough to be worth a change (the best recommendation found adds +57 INR of expected "
+        "weekly sales, 0.24% of what today's mix sells through media, under the 0.5% a change must bring), so "
+        "today's mix is recommended (simulator.min_uplift_share)",
         "cautious advice: the recommendation is the plan with the largest uplift in 95% of posterior draws "
         "(simulator.advice_confidence), about 80% of the way from today's mix to the expected optimum",
         "the data range binds: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments; "
@@ -345,12 +348,15 @@ def test_the_manager_s_page_leaves_the_settings_to_the_analyst(small_run: Run, t
     told = type(inputs)(**{**{k: getattr(inputs, k) for k in inputs.__dataclass_fields__}, "allocation": allocation})
     (headlines, *_) = build_summary(told, VizConfig(), tmp_path).sections
     texts = [block.text for block in headlines.blocks if isinstance(block, Note)]
-    assert texts[-4:] == [
+    assert texts[-5:] == [
+        "No allocation adds enough to be worth a change (the best recommendation found adds +57 INR of expected "
+        "weekly sales, 0.24% of what today's mix sells through media, under the 0.5% a change must bring), so "
+        "today's mix is recommended.",
         "Cautious advice: the recommendation is the plan with the largest uplift in 95% of posterior draws, about "
         "80% of the way from today's mix to the expected optimum.",
         "The data range binds: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments",
         "The data range binds: TV at its lowest weekly spend in the data",
-        lines[3][:1].upper() + lines[3][1:],  # a line without a setting is kept whole
+        lines[4][:1].upper() + lines[4][1:],  # a line without a setting is kept whole
     ]
 
 

@@ -360,10 +360,10 @@ def test_advice_that_adds_less_than_the_smallest_gain_worth_a_change_keeps_today
     )
     gain = every_gain.expected_incremental_sales - every_gain.current_incremental_sales
     assert too_little.warnings[0] == (
-        f"no allocation adds enough to be worth a change: the best recommendation found adds "
+        f"no allocation adds enough to be worth a change (the best recommendation found adds "
         f"{numbers.grouped(gain, signed=True)} INR of expected weekly sales, {numbers.percent(share, 2)} of what "
-        f"today's mix sells through media, under the {100 * 1.01 * share:g}% a change must bring "
-        "(simulator.min_uplift_share), so today's mix is recommended"
+        f"today's mix sells through media, under the {100 * 1.01 * share:g}% a change must bring), "
+        "so today's mix is recommended (simulator.min_uplift_share)"
     )
     frontier = advice(1.01 * share, cautious=False)
     assert not frontier.kept_current

@@ -234,10 +234,10 @@ class Notes:
         if small is not None:
             share = small.expected / small.current if small.current > 0 else 0.0
             return (
-                f"{KEPT_LINE_START} adds enough to be worth a change: the best recommendation found adds "
+                f"{KEPT_LINE_START} adds enough to be worth a change (the best recommendation found adds "
                 f"{self._change(small.expected)} INR of expected weekly sales, {numbers.percent(share, 2)} of what "
                 f"{self.baseline} sells through media, under the {100 * self.min_uplift:g}% a change must "
-                f"bring (simulator.min_uplift_share), so today's mix is recommended",
+                f"bring), so today's mix is recommended (simulator.min_uplift_share)",
             )
         where = " within the limits" if constrained or beyond_range else ""
         if beyond_range:
