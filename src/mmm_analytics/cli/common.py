@@ -26,7 +26,7 @@ from rich.markup import escape
 from mmm_analytics.config.base import MAX_SEED
 from mmm_analytics.errors import InputError
 from mmm_analytics.pipeline import check_output, require_file, shown_path
-from mmm_analytics.utils.paths import ProjectPaths, folder_of, written_target
+from mmm_analytics.utils.paths import FEATURES_META_FILE, ProjectPaths, folder_of, written_target
 
 if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig
@@ -341,7 +341,7 @@ def warn_stale_model(model: Path, features_meta: Path) -> None:
     data was re-run since): the curves and advice that follow are for the data it was trained on."""
     import json
 
-    trained = model / "features_meta.json"
+    trained = model / FEATURES_META_FILE
     if not (trained.is_file() and features_meta.is_file()):
         return
     try:
@@ -365,7 +365,7 @@ def warn_config_channels(model: Path, config_dir: Path, config: ProjectConfig) -
     import math
 
     data_config = config_dir / "data_config.yaml"
-    trained = folder_of(model) / "features_meta.json"
+    trained = folder_of(model) / FEATURES_META_FILE
     if not (config_dir.is_dir() and data_config.is_file() and trained.is_file()):
         return
     try:

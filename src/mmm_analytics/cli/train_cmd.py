@@ -26,7 +26,7 @@ from mmm_analytics.cli.tables import FitTable
 from mmm_analytics.compute import Backend, require_ray
 from mmm_analytics.config.model import MAX_EPOCHS, SplitBy
 from mmm_analytics.errors import InputError
-from mmm_analytics.utils.paths import ProjectPaths
+from mmm_analytics.utils.paths import FEATURES_META_FILE, ProjectPaths
 
 if TYPE_CHECKING:
     from mmm_analytics.config import ProjectConfig
@@ -188,7 +188,7 @@ def train(
     with user_errors(Output("--output", output), Output("--reports", reports), Output("--figures", figures)):
         require_file(data, "mmm features")
         require_features_file(data, "--data")
-        if (output / "features_meta.json").resolve() == meta_path(data).resolve():  # the model's own copy of it
+        if (output / FEATURES_META_FILE).resolve() == meta_path(data).resolve():  # the model's own copy of it
             raise InputError(
                 f"--output '{output}' is the folder of the features file --data; the model folder must be "
                 f"another one (e.g. {DEFAULTS.models_dir})"

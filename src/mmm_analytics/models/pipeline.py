@@ -39,6 +39,7 @@ from mmm_analytics.response.artifacts import (
 )
 from mmm_analytics.utils.io import write_json, write_with
 from mmm_analytics.utils.locks import only_writer
+from mmm_analytics.utils.paths import FEATURES_META_FILE, FIT_LOGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +168,7 @@ def _train(
         extra["lift_tested_channels"] = sorted({panel.channels[int(c)] for c in lift_tests.channel})
     metadata = metadata_for(panel, config, noise, extra, fitted.forms)
     files.append(metadata.save(output_dir))
-    shutil.copyfile(meta_path(features_path), output_dir / "features_meta.json")
+    shutil.copyfile(meta_path(features_path), output_dir / FEATURES_META_FILE)
     summary = {
         "model form": f"{fitted.forms[0]} carryover, {fitted.forms[1]} saturation",
         "residual sd (share of mean sales)": f"{float(np.sqrt(np.mean(noise**2))):.4f}",
@@ -231,8 +232,7 @@ def _train(
     return TrainResult(fitted.model, panel, params, metadata, noise, info["timings"], files, summary, warnings)
 
 
-#: The files the fit writes as it goes (Keras' checkpoint and the epoch log), and the scratch folder's prefix.
-FIT_LOGS = ("best_model.keras", "training_log.csv")
+#: The scratch folder's prefix, where the fit writes its logs (:data:`FIT_LOGS`) as it goes.
 SCRATCH_PREFIX = ".training-"
 
 

@@ -18,6 +18,7 @@ from mmm_analytics.models.lift_tests import LiftTests
 from mmm_analytics.models.mmm import MarketingMixModel
 from mmm_analytics.models.posterior import assign_theta
 from mmm_analytics.response.saturation import SaturationScaling
+from mmm_analytics.utils.paths import CHECKPOINT_FILE, EPOCH_LOG_FILE
 
 #: Called after each Adam epoch with (epoch, epochs at most, training objective).
 type EpochProgress = Callable[[int, int, float], None]
@@ -202,8 +203,8 @@ def fit_model(
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
         callbacks += [
-            keras.callbacks.ModelCheckpoint(str(output_dir / "best_model.keras"), monitor=monitor, save_best_only=True),
-            FiniteCsvLogger(str(output_dir / "training_log.csv")),
+            keras.callbacks.ModelCheckpoint(str(output_dir / CHECKPOINT_FILE), monitor=monitor, save_best_only=True),
+            FiniteCsvLogger(str(output_dir / EPOCH_LOG_FILE)),
         ]
     if progress is not None:
         callbacks.append(_progress_callback(progress, epochs or config.epochs, monitor))

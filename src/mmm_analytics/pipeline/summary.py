@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mmm_analytics.utils.paths import ProjectPaths
+from mmm_analytics.utils.paths import FEATURES_META_FILE, FIT_LOGS, ProjectPaths
 
 if TYPE_CHECKING:
     from mmm_analytics.reports.inputs import SummaryInputs
 
 #: Files ``mmm train`` writes into the model folder besides those its result lists.
-MODEL_FOLDER_EXTRAS = ("best_model.keras", "training_log.csv", "features_meta.json")
+MODEL_FOLDER_EXTRAS = (*FIT_LOGS, FEATURES_META_FILE)
 
 
 def key_numbers(inputs: SummaryInputs) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ from mmm_analytics.response.artifacts import (
     model_digest,
 )
 from mmm_analytics.utils.io import file_digest
-from mmm_analytics.utils.paths import EDA_SOURCE_FILE, ProjectPaths
+from mmm_analytics.utils.paths import EDA_SOURCE_FILE, FEATURES_META_FILE, ProjectPaths
 
 #: Keys of the optimiser result that carry the uplift's uncertainty (when the optimiser gives them).
 UNCERTAINTY_KEYS: tuple[str, ...] = ("uplift_lower", "uplift_upper", "prob_beats_current")
@@ -513,7 +513,7 @@ def eda_of_other_data(paths: ProjectPaths) -> tuple[str, str] | None:
     CSV and its cleaned panel), or when either step recorded none (an earlier version) or cannot be read."""
     from mmm_analytics.features.store import source_in
 
-    eda, trained = source_in(paths.eda_tables / EDA_SOURCE_FILE), source_in(paths.models_dir / "features_meta.json")
+    eda, trained = source_in(paths.eda_tables / EDA_SOURCE_FILE), source_in(paths.models_dir / FEATURES_META_FILE)
     if eda is None or trained is None or eda[0].resolve() != trained[0].resolve() or eda[1] == trained[1]:
         return None
     try:

@@ -13,6 +13,12 @@ from mmm_analytics.errors import InputError
 NAME_MAX = 255
 #: Beside the EDA tables: the file the panel explored was read from, ``{"source": {"path": ..., "sha256": ...}}``.
 EDA_SOURCE_FILE = "eda_source.json"
+#: In the model folder: the files the fit writes as it goes (Keras' checkpoint and the epoch log), and the
+#: copy of the features' description the model was trained on.
+CHECKPOINT_FILE = "best_model.keras"
+EPOCH_LOG_FILE = "training_log.csv"
+FIT_LOGS = (CHECKPOINT_FILE, EPOCH_LOG_FILE)
+FEATURES_META_FILE = "features_meta.json"
 
 
 @dataclass(frozen=True, slots=True)
