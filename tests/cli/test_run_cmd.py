@@ -113,6 +113,9 @@ def test_a_run_whose_config_folder_has_no_scenarios_runs_the_default_ones(
     assert "Change refers to it" in said and "--min" not in said  # options 'mmm run' does not have
     assert "note: config/scenarios.yaml not found: the simulate step asked the default scenarios" in said
     assert [path.name for path in tmp_path.glob("out/**/default_scenarios.yaml")] == ["default_scenarios.yaml"]
+    assert said.endswith(
+        "Open out/outputs/reports/summary.html first: the page to hand to a manager, with a link to every report."
+    ), said[-400:]
 
 
 def test_a_folder_where_the_summary_goes_stops_the_run_before_any_step(tmp_path: Path) -> None:

@@ -27,7 +27,8 @@ from ..simulator.hand_built import build_params, steady_history, two_channel_dra
 runner = CliRunner()
 #: How the CLI opens the cautious advice at the default confidence (simulator.advice_confidence).
 CAUTIOUS_ADVICE = (
-    "Cautious advice: the recommendation is the plan with the largest uplift in "
+    "Cautious advice: the recommendation is the plan whose uplift is largest at "
+    f"{SimulatorSettings().advice_confidence:.0%} confidence, the uplift it exceeds in "
     f"{SimulatorSettings().advice_confidence:.0%} of posterior draws"
 )
 

@@ -335,8 +335,8 @@ def test_the_manager_s_page_leaves_the_settings_to_the_analyst(small_run: Run, t
         "no allocation adds enough to be worth a change (the best recommendation found adds +57 INR of expected "
         "weekly sales, 0.24% of what today's mix sells through media, under the 0.5% a change must bring), so "
         "today's mix is recommended (simulator.min_uplift_share)",
-        "cautious advice: the recommendation is the plan with the largest uplift in 95% of posterior draws "
-        "(simulator.advice_confidence), about 80% of the way from today's mix to the expected optimum",
+        "cautious advice: the recommendation is the plan whose uplift is largest at 95% confidence, the uplift it "
+        "exceeds in 95% of posterior draws (simulator.advice_confidence), about 80% of the way from today's mix to the expected optimum",
         "the data range binds: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments; "
         "simulator.data_range: false or simulator.data_range_margin (simulator.data_range_quantile for the top) "
         "in model_config.yaml lets it go further",
@@ -352,8 +352,8 @@ def test_the_manager_s_page_leaves_the_settings_to_the_analyst(small_run: Run, t
         "No allocation adds enough to be worth a change (the best recommendation found adds +57 INR of expected "
         "weekly sales, 0.24% of what today's mix sells through media, under the 0.5% a change must bring), so "
         "today's mix is recommended.",
-        "Cautious advice: the recommendation is the plan with the largest uplift in 95% of posterior draws, about "
-        "80% of the way from today's mix to the expected optimum.",
+        "Cautious advice: the recommendation is the plan whose uplift is largest at 95% confidence, the uplift it "
+        "exceeds in 95% of posterior draws, about 80% of the way from today's mix to the expected optimum.",
         "The data range binds: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments",
         "The data range binds: TV at its lowest weekly spend in the data",
         lines[4][:1].upper() + lines[4][1:],  # a line without a setting is kept whole

@@ -305,7 +305,10 @@ def test_cautious_advice_takes_the_step_that_does_best_in_a_bad_case(
     assert cautious.prob_beats_current >= 0.9 and 0 < cautious.uplift < expected.uplift
     assert sum(cautious.allocation.values()) == pytest.approx(budget, rel=1e-9)
     assert any(
-        line.startswith("cautious advice: the recommendation is the plan with the largest uplift in 90%")
+        line.startswith(
+            "cautious advice: the recommendation is the plan whose uplift is largest at 90% confidence, the uplift it "
+            "exceeds in 90% of posterior draws (simulator.advice_confidence), about"
+        )
         and f"about {cautious.step:.0%} of the way" in line
         for line in cautious.warnings
     )

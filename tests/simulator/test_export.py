@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.defaults import BUDGET_SEMANTICS
+from mmm_analytics.simulator.defaults import budget_semantics
 from mmm_analytics.simulator.export import as_table, export_result, provenance, read_csv_export
 from mmm_analytics.simulator.frontier import efficiency_frontier
 
@@ -37,7 +37,9 @@ def test_csv_and_json_round_trip(tmp_path: Path, simulator: MarketingSimulator, 
         assert meta["model_path"] == str(simulator.model_path)
         assert meta["data_date_range"] == list(simulator.metadata.date_range)
         assert meta["cpm_inr_per_1000_exposures"] == simulator.params.cpm_by_channel
-        assert meta["budget_semantics"] == BUDGET_SEMANTICS
+        assert meta["budget_semantics"] == budget_semantics(simulator.settings.horizon_weeks)
+        # Before, "the first horizon weeks": the setting's name where its number belongs.
+        assert f"the first {simulator.settings.horizon_weeks} weeks after switching" in meta["budget_semantics"]
         assert meta["result_name"] == name
 
 
@@ -71,7 +73,7 @@ def test_the_csv_is_the_table_alone(tmp_path: Path, simulator: MarketingSimulato
     assert json_path == tmp_path / f"{name}.json"
     metadata = json.loads(json_path.read_text())["metadata"]
     assert metadata["csv_file"] == f"{name}.csv" and metadata["columns"] == [str(c) for c in expected.columns]
-    assert metadata["budget_semantics"] == BUDGET_SEMANTICS
+    assert metadata["budget_semantics"] == budget_semantics(simulator.settings.horizon_weeks)
     assert metadata["model_path"] == str(simulator.model_path)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmm_analytics.simulator import MarketingSimulator
-from mmm_analytics.simulator.defaults import BUDGET_SEMANTICS
+from mmm_analytics.simulator.defaults import budget_semantics
 from mmm_analytics.simulator.export import as_table, read_csv_export
 from mmm_analytics.simulator.session_export import export_session_result
 
@@ -27,7 +27,9 @@ def test_the_csv_is_plain_and_the_metadata_is_in_the_json(tmp_path: Path, simula
     assert payload["result"]["spend"]["TV"] == 1234.5
     metadata = payload["metadata"]
     assert (metadata["brand"], metadata["region"], metadata["result_name"]) == ("BrandA", "EAST", "simulation")
-    assert metadata["csv_file"] == csv_path.name and metadata["budget_semantics"] == BUDGET_SEMANTICS
+    assert metadata["csv_file"] == csv_path.name and metadata["budget_semantics"] == budget_semantics(
+        simulator.settings.horizon_weeks
+    )
 
 
 def test_read_csv_export_finds_the_metadata_of_a_menu_export(tmp_path: Path, simulator: MarketingSimulator) -> None:

@@ -235,3 +235,10 @@ def run(
             f"scenarios ({escape(str(pipeline.default_scenarios_path))}); copy that file there and edit it to ask your own",
             highlight=False,
         )
+    # Before, the run ended on its table of files, cut short, without naming the page to open first.
+    page = Path(outcome.results["summary"])
+    with contextlib.suppress(ValueError):
+        page = page.resolve().relative_to(Path.cwd().resolve())
+    console.print(
+        f"Open {escape(str(page))} first: the page to hand to a manager, with a link to every report.", highlight=False
+    )

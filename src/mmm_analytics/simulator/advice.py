@@ -304,8 +304,11 @@ class Notes:
         if not cautious:
             return ()
         return (
-            f"{CAUTIOUS_LINE_START}: the recommendation is the plan with the largest uplift in {self.confidence:.0%} "
-            f"of posterior draws (simulator.advice_confidence), about {step:.0%} of the way from {self.baseline} to the "
+            # Before, "the plan with the largest uplift in 95% of posterior draws", which reads as a plan that beats
+            # the others in 95% of them: it is the plan whose uplift exceeded in 95% of the draws is largest.
+            f"{CAUTIOUS_LINE_START}: the recommendation is the plan whose uplift is largest at {self.confidence:.0%} "
+            f"confidence, the uplift it exceeds in {self.confidence:.0%} of posterior draws "
+            f"(simulator.advice_confidence), about {step:.0%} of the way from {self.baseline} to the "
             f"expected optimum; it keeps {self._change(uplift.expected)} of the optimum's "
             f"{self._change(found.expected)} INR expected weekly uplift and sells more than {self.baseline} in "
             f"{numbers.chance(uplift.prob_beats_current)} of draws (the optimum in {numbers.chance(found.prob_beats_current)})",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mmm_analytics.config.model import SimulatorSettings
 from mmm_analytics.data.schema import ALL_SELECTION
+from mmm_analytics.style import numbers
 
 #: Baseline sales of a segment = its average weekly model baseline over this many recent weeks.
 RECENT_BASELINE_WEEKS = 13
@@ -47,17 +48,22 @@ SATURATED_MROI = 1e-3
 #: "all" selects every brand or every region.
 ALL = ALL_SELECTION
 
-BUDGET_SEMANTICS = (
-    "An allocation is a sustained weekly spend per channel (INR). Results are weekly Sales_Value (INR) at "
-    "steady state (carryover of a sustained spend = sum of its lag weights) and totals over the horizon "
-    "(the first horizon weeks after switching from the current mix, carryover building up). "
-    "Current spend = average weekly spend over the data; baseline = average weekly model baseline over the "
-    f"last {RECENT_BASELINE_WEEKS} weeks; incremental sales = media response; ROI = incremental sales / spend; "
-    "marginal ROI = extra weekly sales per extra INR of weekly spend. For brand or region 'all' a scenario "
-    "splits the spend of a channel across segments in proportion to their historical spend on it, while the "
-    "optimiser plans each segment's spend on its own, so its advice also moves budget between segments "
-    "(segment_budgets; each segment's channels in optimal_allocation.csv)."
-)
+
+def budget_semantics(horizon_weeks: int) -> str:
+    """What a budget and the results mean, for a simulator whose totals run over ``horizon_weeks`` weeks."""
+    # Before, the text read "the first horizon weeks", the setting's name where its number belongs.
+    return (
+        "An allocation is a sustained weekly spend per channel (INR). Results are weekly sales value (INR) at "
+        "steady state (carryover of a sustained spend = sum of its lag weights) and totals over the horizon "
+        f"(the first {numbers.counted(horizon_weeks, 'week')} after switching from the current mix, carryover "
+        "building up). Current spend = average weekly spend over the data; baseline = average weekly model baseline "
+        f"over the last {RECENT_BASELINE_WEEKS} weeks; incremental sales = media response; ROI = incremental sales / "
+        "spend; marginal ROI = extra weekly sales per extra INR of weekly spend. For brand or region 'all' a scenario "
+        "splits the spend of a channel across segments in proportion to their historical spend on it, while the "
+        "optimiser plans each segment's spend on its own, so its advice also moves budget between segments (each "
+        "segment's budget and channels are in optimal_allocation.csv)."
+    )
+
 
 #: The optimiser warns when a channel's marginal ROI at the recommendation is below this (INR of
 #: weekly sales per INR of weekly spend): its last rupee earns back less than a rupee.

@@ -3,7 +3,7 @@
 ``MarketingSimulator.from_model_dir`` reads ``response_params.npz`` and ``metadata.json``
 (no Keras needed) and answers "what weekly sales follow from this weekly spend mix?" per
 brand x region, or summed over segments with ``"all"``. See
-:data:`mmm_analytics.simulator.defaults.BUDGET_SEMANTICS` for the exact semantics.
+:func:`mmm_analytics.simulator.defaults.budget_semantics` for the exact semantics.
 
 Spends and budgets must be finite, >= 0 and at most ``SimulatorSettings.max_spend_multiple``
 (``simulator.max_spend_multiple`` in ``model_config.yaml``, default 100) times the selection's current

@@ -26,7 +26,7 @@ import pandas as pd
 
 from mmm_analytics import __version__
 from mmm_analytics.errors import InputError
-from mmm_analytics.simulator.defaults import BUDGET_SEMANTICS
+from mmm_analytics.simulator.defaults import budget_semantics
 from mmm_analytics.simulator.engine import MarketingSimulator, SimulationResult
 from mmm_analytics.simulator.optimizer import OptimizationResult
 from mmm_analytics.utils.io import json_ready, to_json, write_csv, write_text
@@ -44,7 +44,7 @@ def provenance(simulator: MarketingSimulator) -> dict[str, Any]:
         "data_date_range": list(simulator.metadata.date_range),
         "cpm_inr_per_1000_exposures": simulator.params.cpm_by_channel,
         "currency": "INR",
-        "budget_semantics": BUDGET_SEMANTICS,
+        "budget_semantics": budget_semantics(simulator.settings.horizon_weeks),
         "horizon_weeks": simulator.settings.horizon_weeks,
         "interval_level": simulator.interval_level,
         "saturation": simulator.params.saturation,

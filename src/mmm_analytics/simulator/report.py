@@ -42,10 +42,10 @@ _SCENARIO_COLUMNS = (
 _FRONTIER_COLUMNS = (
     Column("budget_multiple", "Budget vs today", "percent"),
     Column("weekly_budget", "Weekly budget (INR)", "money"),
-    Column("optimal_incremental_sales", "Incremental sales, recommended mix (INR per week)", "money"),
+    Column("optimal_incremental_sales", "Incremental sales, best mix (INR per week)", "money"),
     Column("current_mix_incremental_sales", "Incremental sales, today's mix scaled (INR per week)", "money"),
     Column("uplift", "Uplift", "signed"),
-    Column("optimal_roi", f"{ROI_WORDS}, recommended mix", "ratio"),
+    Column("optimal_roi", f"{ROI_WORDS}, best mix", "ratio"),
     Column("current_mix_roi", f"{ROI_WORDS}, today's mix", "ratio"),
     Column("marginal_roi", "Marginal ROI", "ratio"),
 )
@@ -337,7 +337,7 @@ def frontier_figure(
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Recommended mix",
+            "name": "Best mix (the optimum)",
             "x": budgets,
             "y": table["optimal_incremental_sales"].tolist(),
             "line": {"color": palette.RECOMMENDED, "width": 3},
