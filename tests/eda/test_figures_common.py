@@ -32,7 +32,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
         (NumberFormat.INDIAN, 450_000.0, "4.5 L"),
         (NumberFormat.WESTERN, 25_000_000.0, "25M"),
         (NumberFormat.WESTERN, 3.2e9, "3.2B"),
-        (NumberFormat.INDIAN, 2_500.0, "2.5K"),
+        (NumberFormat.INDIAN, 2_500.0, "2,500"),
     ],
     ids=["crore", "lakh", "millions", "billions", "thousands"],
 )

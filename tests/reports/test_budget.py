@@ -41,9 +41,9 @@ def test_the_budget_is_named_against_today_s(plan: dict, change: float | None, w
 def test_against_today_s_mix_as_it_is_the_extra_sales_beside_the_extra_spend() -> None:
     assert against_today(PLAN, NumberFormat.INDIAN) == (
         "against today's mix as it is (INR 4 L a week of incremental sales), the plan brings INR 1 L more a week "
-        "for INR 50K more spend a week"
+        "for INR 50,000 more spend a week"
     )
     cut = PLAN | {"weekly_budget": 80_000.0, "expected_incremental_sales": 350_000.0}
-    assert "INR 50K less a week for INR 20K less spend a week" in against_today(cut, NumberFormat.INDIAN)
+    assert "INR 50,000 less a week for INR 20,000 less spend a week" in against_today(cut, NumberFormat.INDIAN)
     assert against_today(PLAN | {"weekly_budget": 100_000.0}, NumberFormat.INDIAN) == ""
     assert against_today({k: v for k, v in PLAN.items() if k != "today_incremental_sales"}, NumberFormat.INDIAN) == ""

@@ -67,8 +67,8 @@ def test_the_plan_card_gives_the_uplift_and_its_evidence(small_run: Run) -> None
     plan = _card(small_run, "reallocation")
     # Before, "+5.2% sales from media": a share of the sales media brings, read as a share of all sales.
     assert re.match(
-        r"INR [\d.]+K? a week \| [+-]\d+\.\d% of the sales media brings, [+-]\d+\.\d% of all weekly sales "
-        r"\(their average over the data\)\. INR [\d.]+K? more incremental sales per week \(the sales media brings",
+        r"INR [\d.,]+(?: L)? a week \| [+-]\d+\.\d% of the sales media brings, [+-]\d+\.\d% of all weekly sales "
+        r"\(their average over the data\)\. INR [\d.,]+(?: L)? more incremental sales per week \(the sales media brings",
         plan,
     )
     saved = json.loads((small_run.paths.simulations_dir / "optimal_allocation.json").read_text())
@@ -97,8 +97,8 @@ def test_the_plan_card_shows_the_interval_and_chance_when_given() -> None:
         "prob_beats_current": 0.985,
     }
     text = uplift_detail(plan, NumberFormat.INDIAN)
-    assert "INR 38.1K more" in text and "INR 2,53,056" in text
-    assert "90% interval of the uplift +5.1% to +9.3% (INR 27K to INR 49.2K per week)" in text
+    assert "INR 38,132 more" in text and "INR 2,53,056" in text
+    assert "90% interval of the uplift +5.1% to +9.3% (INR 27,004 to INR 49,243 per week)" in text
     assert "98% chance of beating today's mix" in text
     almost = uplift_detail(plan | {"prob_beats_current": 0.996}, NumberFormat.INDIAN)
     assert "99.6% chance of beating today's mix" in almost  # before: "100% chance", a certainty

@@ -57,7 +57,7 @@ def test_missing_values_read_n_a(value: object) -> None:
 def test_money_compact_percent_count_and_ratio() -> None:
     assert numbers.money(1234567.8) == "INR 12,34,568"
     assert numbers.money(1234567.8, WESTERN, 2) == "INR 1,234,567.80"
-    assert [numbers.compact(v) for v in (950, 23456, 234567, 12345678)] == ["950", "23.5K", "2.35 L", "1.23 Cr"]
+    assert [numbers.compact(v) for v in (950, 23456, 234567, 12345678)] == ["950", "23,456", "2.35 L", "1.23 Cr"]
     assert [numbers.compact(v, WESTERN) for v in (23456, 2345678, 1.2e9)] == ["23.5K", "2.35M", "1.2B"]
     assert numbers.compact_money(12345678) == "INR 1.23 Cr"
     assert numbers.percent(0.261) == "26.1%" and numbers.percent(0.05, signed=True) == "+5.0%"
@@ -66,10 +66,17 @@ def test_money_compact_percent_count_and_ratio() -> None:
     assert numbers.interval(1.5, 2.25) == "1.50 to 2.25" and numbers.interval(None, 2.0) == numbers.MISSING
 
 
+def test_an_indian_amount_below_a_lakh_is_written_out() -> None:
+    """Before, "26.7K" stood beside "5.28 L" on the summary, and an axis read "20K 40K" beside lakh ones."""
+    assert [numbers.compact(v) for v in (26718.4, -99_940.0, 1000.0)] == ["26,718", "-99,940", "1,000"]
+    assert numbers.compact_money(17786.2) == "INR 17,786"
+    assert numbers.nice_ticks(0.0, 80_000.0, INDIAN)[1] == ["0", "20,000", "40,000", "60,000", "80,000"]
+
+
 @pytest.mark.parametrize(
     ("value", "indian", "western"),
     [
-        (999.6, "1K", "1K"),
+        (999.6, "1,000", "1K"),
         (99_950, "1 L", "100K"),
         (9_995_000, "1 Cr", "9.99M"),
         (999_999_999, "100 Cr", "1B"),

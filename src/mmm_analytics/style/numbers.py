@@ -24,7 +24,9 @@ MISSING = "n/a"
 CURRENCY = "INR"
 #: (size, suffix) from the largest, for :func:`compact`.
 UNITS: dict[NumberFormat, tuple[tuple[float, str], ...]] = {
-    NumberFormat.INDIAN: ((1e7, " Cr"), (1e5, " L"), (1e3, "K")),
+    # No "K" in the Indian format: below a lakh an amount is written out (26,718), as Indian readers write
+    # it; before, "26.7K" stood beside "5.28 L" on one page.
+    NumberFormat.INDIAN: ((1e7, " Cr"), (1e5, " L")),
     NumberFormat.WESTERN: ((1e9, "B"), (1e6, "M"), (1e3, "K")),
 }
 #: (size, words) from the largest, for :func:`unit_of`: amounts shown in one unit named in a label.
@@ -95,7 +97,8 @@ def money(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int 
 
 
 def compact(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
-    """A short amount: 1.23 Cr, 45.6 L, 12.3K (indian); 12.3M, 1.2B (western); three significant digits."""
+    """A short amount: 1.23 Cr, 45.6 L, 26,718 (indian: whole rupees below a lakh); 12.3K, 12.3M, 1.2B
+    (western); three significant digits in a unit."""
     number = finite(value)
     if number is None:
         return MISSING
@@ -103,6 +106,8 @@ def compact(value: object, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     for size, suffix in UNITS[fmt]:
         if abs(shown) >= size:
             return _in_unit(number / size, fmt) + suffix
+    if abs(number) >= 1000:  # no unit this small (indian): the whole amount
+        return grouped(number, fmt)
     return _in_unit(number, fmt)
 
 
