@@ -76,12 +76,13 @@ def test_the_roi_caption_promises_only_lines_on_the_chart(small_run, browser: Br
 
 
 def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
-    """A page that scrolls sideways, has a wide table, an empty chart and a script error is caught."""
+    """A page that scrolls sideways, has a wide table, a cut caption, an empty chart and a script error is caught."""
     page = tmp_path / "bad.html"
     row = "".join(f"<td>{'x' * 30}{k}</td>" for k in range(60))
     page.write_text(
         "<!DOCTYPE html><html><body><div style='width:3000px'>wide</div>"
-        f"<div id='t' style='width:300px;overflow:auto'><table><tr>{row}</tr></table></div>"
+        f"<div id='t' style='width:300px;overflow:auto'><table><caption>The recommended weekly plan</caption>"
+        f"<tr>{row}</tr></table></div>"
         "<div id='n' style='width:40px'><table><tr><td style='overflow-wrap:anywhere'>NORTHEAST</td></tr></table></div>"
         "<div id='c' class='chart'></div><div class='chart'></div><script>console.error('boom'); undefinedFunction();</script>"
         "<div id='p' class='js-plotly-plot' style='position:relative;width:200px;height:100px'>"
@@ -102,6 +103,8 @@ def test_problems_are_found(tmp_path: Path, browser: Browser) -> None:
     assert "chart 'p' has its plot squeezed by its margins" in problems  # a 14 px strip of plot
     assert "table in 't'" not in " | ".join(view.problems(scrolling_tables=True))
     assert "a word in a table is split over two lines: n: 'NORTHEAST'" in problems
+    # a caption inside a box that scrolls sideways spans its table: on a phone, cut off mid-word
+    assert "a caption runs past the window: 'The recommended weekly plan...'" in problems
     assert "1 of 2 charts were drawn" in problems and "boom" in problems and "undefinedFunction" in problems
 
 
@@ -153,11 +156,19 @@ def test_the_roi_curve_axis_labels_its_ticks_in_one_unit(small_run, browser: Bro
     functions = re.search(r"function short\(v\).*?\n(?=function fmt)", _SCRIPT, re.S)
     assert functions is not None
     units = json.dumps([[size, suffix] for size, suffix in UNITS[NumberFormat.INDIAN]])
-    for top, expected in ((1.3e5, " L"), (9e4, "K"), (3.2e7, " Cr")):
-        script = f"(function () {{ const DATA = {{units: {units}}}; {functions.group(0)} return JSON.stringify(ticks({top}).ticktext); }})()"
-        labels = json.loads(browser.evaluate(small_run.reports / "roi_report.html", script))
-        suffixes = {re.sub(r"[-\d.]", "", text) for text in labels if text != "0"}
-        assert len(labels) >= 3 and suffixes == {expected}, labels
+
+    def labels(top: float) -> list[str]:
+        script = (
+            f"(function () {{ const DATA = {{units: {units}, locale: 'en-IN'}}; {functions.group(0)} "
+            f"return JSON.stringify(ticks({top}).ticktext); }})()"
+        )
+        return json.loads(browser.evaluate(small_run.reports / "roi_report.html", script))
+
+    for top, expected in ((1.3e5, " L"), (3.2e7, " Cr")):
+        suffixes = {re.sub(r"[-\d.]", "", text) for text in labels(top) if text != "0"}
+        assert len(labels(top)) >= 3 and suffixes == {expected}, labels(top)
+    # below a lakh written out, grouped as everywhere in the Indian format (before, "20K" beside lakh)
+    assert labels(9e4) == ["0", "20,000", "40,000", "60,000", "80,000"]
 
 
 def test_a_printed_report_leaves_out_the_links_and_keeps_cards_and_charts_whole(small_run, browser: Browser) -> None:

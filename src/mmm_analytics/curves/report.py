@@ -66,7 +66,7 @@ const DATA = JSON.parse(document.getElementById("page-data").textContent);
 function fill(id, values) { const s = document.getElementById(id);
   values.forEach(v => { const o = document.createElement("option"); o.value = v; o.textContent = v; s.appendChild(o); }); }
 function short(v) { for (const [size, suffix] of DATA.units) { if (Math.abs(v) >= size) return +(v / size).toPrecision(3) + suffix; }
-  return String(+v.toPrecision(3)); }
+  return (+v.toPrecision(3)).toLocaleString(DATA.locale); }
 function ticks(top) { if (!(top > 0)) return {};
   const raw = top / 6, power = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 2.5, 5, 10].map(m => m * power).find(s => s >= raw), values = [];

@@ -90,6 +90,9 @@ JSON.stringify((() => {
     return size && (size.w < MIN_PLOT || size.h < MIN_PLOT); });
   const tiny = charts.filter(el => Array.from(el.querySelectorAll('text.bartext')).some(text => {
     const box = text.getBoundingClientRect(); return box.height > 0 && box.height < 10; }));
+  // A caption wider than the window is cut off (one inside a table's sideways-scrolling box spans the table).
+  const cutCaptions = Array.from(document.querySelectorAll('caption, .table-caption, figcaption')).filter(el => {
+    const box = el.getBoundingClientRect(); return box.width > 0 && box.right > root.clientWidth + 1; });
   const broken = [];
   for (const cell of document.querySelectorAll('td, th')) {
     const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
@@ -108,7 +111,8 @@ JSON.stringify((() => {
           chartBoxes: document.querySelectorAll('.chart').length,
           emptyCharts: empty.map(name), wideTables: wide.map(name), coveredLegends: covered.map(name),
           wideCharts: wideCharts.map(name), tinyLabels: tiny.map(name),
-          cutTitles: cutTitles.map(name), squeezedCharts: squeezed.map(name), title: document.title};
+          cutTitles: cutTitles.map(name), squeezedCharts: squeezed.map(name),
+          cutCaptions: cutCaptions.map(el => el.textContent.trim().slice(0, 40)), title: document.title};
 })())
 """.replace("{MIN_PLOT}", str(MIN_PLOT))
 
@@ -160,6 +164,8 @@ class PageView:
     cut_titles: tuple[str, ...] = ()
     #: Charts whose plot area is narrower or lower than :data:`MIN_PLOT` (its margins take the rest).
     squeezed_charts: tuple[str, ...] = ()
+    #: Captions running past the window (cut off), their first 40 characters.
+    cut_captions: tuple[str, ...] = ()
 
     @property
     def overflows(self) -> bool:
@@ -183,6 +189,7 @@ class PageView:
         found += [f"{where}: chart '{name}' has its title cut off" for name in self.cut_titles]
         found += [f"{where}: chart '{name}' has its plot squeezed by its margins" for name in self.squeezed_charts]
         found += [f"{where}: a word in a table is split over two lines: {word}" for word in self.broken_words]
+        found += [f"{where}: a caption runs past the window: '{start}...'" for start in self.cut_captions]
         found += [f"{where}: chart '{name}' is empty" for name in self.empty_charts]
         if self.charts != self.chart_boxes:
             found.append(f"{where}: {self.charts} of {self.chart_boxes} charts were drawn")
@@ -362,6 +369,7 @@ class Browser:
             tiny_labels=tuple(seen["tinyLabels"]),
             cut_titles=tuple(seen["cutTitles"]),
             squeezed_charts=tuple(seen["squeezedCharts"]),
+            cut_captions=tuple(seen["cutCaptions"]),
         )
 
     def evaluate(self, path: Path, expression: str, width: int = 1366, height: int = 768, media: str = "") -> Any:
