@@ -387,7 +387,9 @@ def build_report(
         )
     meaning = (
         f"{HISTORICAL} = contribution over the data period / spend over it. Marginal ROI = extra weekly sales per "
-        "extra rupee of weekly spend at today's average spend: above 1, the next rupee pays for itself."
+        "extra rupee of weekly spend at today's average spend: above 1, the next rupee brings back more than a rupee of "
+        "sales. Both count sales, not profit: a rupee pays for itself in profit only above 1 divided by the gross "
+        "margin (2.5 at a 40% margin)."
     )
     segments = _segment_extras(curves, segment_table)
     shown = segments.nlargest(TABLE_ROWS, "spend", keep="first") if len(segments) > TABLE_ROWS else segments

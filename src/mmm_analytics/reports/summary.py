@@ -393,7 +393,9 @@ def _roi_section(inputs: SummaryInputs, viz: VizConfig) -> Section:
     colors = palette.channel_colors(viz, inputs.channels or [str(c) for c in roi["channel"]])
     roi_caption = (
         "Historical average ROI: each channel's incremental sales over the data period divided by its spend, with the "
-        f"{numbers.percent(inputs.roi_level, 0)} interval; the dotted line is break-even (1 rupee of sales per rupee)."
+        f"{numbers.percent(inputs.roi_level, 0)} interval; the dotted line is 1 rupee of sales per rupee spent. ROI counts "
+        "sales, not profit: a channel pays for itself in profit only above 1 divided by your gross margin (2.5 at a "
+        "40% margin)."
     )
     share_caption = (
         f"Grey: {plots.SPEND_SHARE.lower()} (by the CPMs below). Blue: {plots.CONTRIBUTION_SHARE.lower()}. A channel "
@@ -439,10 +441,9 @@ def _break_even_note(roi: pd.DataFrame, level: float) -> tuple[Note, ...]:
     return (
         Note(
             f"The {numbers.percent(level, 0)} intervals of {names} reach below 1: the data do not say whether they "
-            "paid back; read their "
-            "bars as not told apart from break-even.",
+            "returned a rupee of sales for each rupee spent; read their bars as not told apart from 1.",
             "note",
-            "Above break-even, or not?",
+            "Above 1, or not?",
         ),
     )
 
