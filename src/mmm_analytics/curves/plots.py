@@ -377,7 +377,7 @@ def national_figure(curves: Sequence[SegmentCurve], viz: VizConfig, colors: Sequ
         mroi_ax.fill_between(curve.spend, curve.mroi_lower, curve.mroi_upper, color=color, alpha=0.12, linewidth=0)
         current_mroi = float(np.interp(curve.current_spend, curve.spend, curve.mroi))
         mroi_ax.plot([curve.current_spend], [current_mroi], marker="o", color=color)
-    mroi_ax.axhline(1.0, color=GREY, linewidth=1, linestyle=":", label="break-even (1)")
+    mroi_ax.axhline(1.0, color=GREY, linewidth=1, linestyle=":", label="1 rupee of sales per rupee")
     for ax, ylabel in ((response_ax, RESPONSE_LABEL), (mroi_ax, "Marginal ROI (INR sales per extra INR)")):
         ax.set_xlabel("National weekly spend (INR)")
         ax.set_ylabel(ylabel)
