@@ -481,7 +481,8 @@ def _curves_chart(curves: pd.DataFrame, inputs: SummaryInputs, viz: VizConfig, i
     # Before, the marks' sales (point estimate, spends moved in step) were read against the cards' (mean over
     # the draws, each brand x region's own plan): three figures for today's mix on one page.
     caption += (
-        " The curves are the model's point estimate, with the spend of each brand x region they cover moved in step; "
+        " The curves are the model's point estimate (the mean of its fits' where it weighs several saturation forms), "
+        "with the spend of each brand x region they cover moved in step; "
         "the plan's figures above are means over the model's draws of each brand x region's own spend, so the marks' "
         "sales need not add up to them."
     )
