@@ -7,6 +7,7 @@ milliseconds; ``test_pipeline``-level tests cover the real fits.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -163,6 +164,14 @@ def test_a_default_kept_against_both_kinds_of_rival_is_said_once() -> None:
     first, second = selection.reason.split("; ")[:2]
     assert first.startswith("beta_gamma + hill kept: weibull + hill was not better by more than 2 standard errors")
     assert second.startswith("beta_gamma + logistic was not better by more than 2 standard errors")
+    # Before, "(..., 1.4)" in the verdict and "(-1.4)" beside it: a bare z whose sign meant the rival better in one
+    # place and worse in the other; now in words, from the rival's side, the same in both.
+    standing = re.search(r"logistic was not better [^(]*\([^:]*: ((?:better|worse) by \d+\.\d) standard", second)
+    assert standing is not None, second
+    assert (
+        f"logistic saturation forecasts within 2 standard errors of hill (logistic {standing[1]} standard errors)"
+        in (selection.reason)
+    )
 
 
 def test_a_saturation_the_data_cannot_rule_out_is_pooled_and_said() -> None:

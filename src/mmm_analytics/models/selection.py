@@ -134,8 +134,8 @@ class FormSelection:
         rival = self._candidate(saturation)
         return (
             f"{saturation} saturation forecasts within {_errors(self.margin)} of {self.saturation} "
-            f"({paired_z(self.chosen, rival):.1f}) but follows the weeks it was fitted to worse "
-            f"({paired_fit_z(self.chosen, rival):.1f} standard errors): not weighed in"
+            f"({_standing(-paired_z(self.chosen, rival))} standard errors) but follows the weeks it was fitted to worse "
+            f"(by {paired_fit_z(self.chosen, rival):.1f} standard errors): not weighed in"
         )
 
     def without_pooled(self, saturation: str, why: str) -> FormSelection:
@@ -242,6 +242,13 @@ def _errors(margin: float) -> str:
     return f"{margin:g} standard error{'' if margin == 1 else 's'}"
 
 
+def _standing(z: float) -> str:
+    """A paired z (:func:`paired_z`, positive: the second forecast worse) in words, from the first's side:
+    ``better by 1.3``, ``worse by 1.2``."""
+    # Before, a bare "(1.3)" and "(-1.2)" whose sign meant one thing in the verdict and the other beside it.
+    return f"{'better' if z >= 0 else 'worse'} by {abs(z):.1f}"
+
+
 def _close_rivals(
     chosen: CandidateScore, others: list[CandidateScore], margin: float
 ) -> tuple[list[CandidateScore], list[CandidateScore]]:
@@ -257,11 +264,12 @@ def _close_rivals(
 
 def _pooled_words(chosen: CandidateScore, pooled: tuple[CandidateScore, ...], margin: float) -> str:
     """Why the ``pooled`` forms are weighed in beside ``chosen``, with their paired z."""
-    z = ", ".join(f"{paired_z(chosen, c):.1f}" for c in pooled)
+    z = listed([f"{c.saturation} {_standing(-paired_z(chosen, c))}" for c in pooled])
     forecast, fits = ("forecasts", "the two fits'") if len(pooled) == 1 else ("forecast", "every fit's")
     return (
-        f"{listed([c.saturation for c in pooled])} saturation {forecast} within {_errors(margin)} of {chosen.saturation} ({z}): the data cannot "
-        f"tell them apart, so each is fitted and the advice weighs {fits} draws equally"
+        f"{listed([c.saturation for c in pooled])} saturation {forecast} within {_errors(margin)} of {chosen.saturation} "
+        f"({z} standard errors): the data cannot tell them apart, so each is fitted and the advice weighs {fits} draws "
+        "equally"
     )
 
 
@@ -289,9 +297,10 @@ def _compare(default: CandidateScore, challengers: list[CandidateScore], margin:
     z = paired_z(best, default)
     scores = f"out-of-sample RMSE {best.rmse:.2%} vs {default.rmse:.2%}"
     if z > margin:
-        return best, f"{best.name} forecasts better than {default.name}: {scores}, {z:.1f} standard errors"
+        return best, f"{best.name} forecasts better than {default.name}: {scores}, by {z:.1f} standard errors"
     return default, (
-        f"{default.name} kept: {best.name} was not better by more than {_errors(margin)} ({scores}, {z:.1f})"
+        f"{default.name} kept: {best.name} was not better by more than {_errors(margin)} ({scores}: "
+        f"{_standing(z)} standard errors)"
     )
 
 
