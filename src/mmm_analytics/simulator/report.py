@@ -40,7 +40,7 @@ _SCENARIO_COLUMNS = (
     Column("delta_incremental_vs_current", "Change vs today's mix, same scope (INR per week)", "money"),
 )
 _FRONTIER_COLUMNS = (
-    Column("budget_multiple", "Budget vs today", "percent"),
+    Column("budget_multiple", "Budget, share of today's", "percent"),
     Column("weekly_budget", "Weekly budget (INR)", "money"),
     Column("optimal_incremental_sales", "Incremental sales, best mix (INR per week)", "money"),
     Column("current_mix_incremental_sales", "Incremental sales, today's mix scaled (INR per week)", "money"),
