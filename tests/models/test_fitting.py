@@ -158,7 +158,10 @@ def test_a_pooled_form_that_cannot_be_fitted_is_dropped_with_the_reason(
     selection = FormSelection(
         scores, "beta_gamma", "hill", "beta_gamma + hill kept: ...", (), 1.0, pooled=("logistic",)
     )
-    assert "logistic saturation forecasts within 2 standard errors of hill (logistic better by 0.0 standard errors)" in selection.reason
+    assert (
+        "logistic saturation forecasts within 2 standard errors of hill (logistic better by 0.0 standard errors)"
+        in selection.reason
+    )
     dropped = selection.without_pooled("logistic", expected)
     assert dropped.pooled == () and dropped.to_dict()["pooled_saturations"] == []
     assert (

@@ -167,7 +167,7 @@ def test_a_default_kept_against_both_kinds_of_rival_is_said_once() -> None:
     # Before, "(..., 1.4)" in the verdict and "(-1.4)" beside it: a bare z whose sign meant the rival better in one
     # place and worse in the other; now in words, from the rival's side, the same in both.
     standing = re.search(r"logistic was not better [^(]*\([^:]*: ((?:better|worse) by \d+\.\d) standard", second)
-    assert standing is not None, second
+    assert standing is not None and standing[1].startswith("better"), second  # logistic's RMSE is the lower
     assert (
         f"logistic saturation forecasts within 2 standard errors of hill (logistic {standing[1]} standard errors)"
         in (selection.reason)

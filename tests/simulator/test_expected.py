@@ -332,28 +332,26 @@ def test_a_cautious_plan_a_hair_from_today_s_mix_is_today_s_mix(
     assert any(line.startswith("no allocation beats today's mix in 90% of posterior draws") for line in result.warnings)
 
 
-@pytest.mark.parametrize("confidence", [0.0, 0.9], ids=["optimum", "cautious"])
+def _worth(sim: MarketingSimulator, confidence: float, min_uplift: float, cautious: bool = True):
+    settings = SimulatorSettings(data_range=False, advice_confidence=confidence, min_uplift_share=min_uplift)
+    advised = MarketingSimulator(sim.params, sim.metadata, settings)
+    return advised.optimize_budget(_budget(sim, 1.0), None, "BrandA", "CENTRAL", cautious=cautious)
+
+
 def test_advice_that_adds_less_than_the_smallest_gain_worth_a_change_keeps_today_s_mix(
-    spread_out: MarketingSimulator, confidence: float
+    spread_out: MarketingSimulator,
 ) -> None:
     """Before, any expected gain was advised: a plan adding 57 INR a week to a cell whose media sold 24,000
     was recommended, and under the truth it sold 3 INR a week less than today's mix (the benchmark's
     noise12 world). Now advice must add ``min_uplift_share`` of today's media sales; the frontier's optima
     (``cautious=False``) are what a budget could buy and keep every gain."""
-    budget = _budget(spread_out, 1.0)
-
-    def advice(min_uplift: float, cautious: bool = True):
-        settings = SimulatorSettings(data_range=False, advice_confidence=confidence, min_uplift_share=min_uplift)
-        sim = MarketingSimulator(spread_out.params, spread_out.metadata, settings)
-        return sim.optimize_budget(budget, None, "BrandA", "CENTRAL", cautious=cautious)
-
-    every_gain = advice(0.0)
+    every_gain = _worth(spread_out, 0.0, 0.0)
     share = every_gain.uplift  # expected uplift over today's mix, a share of its expected media sales
     assert not every_gain.kept_current and 0.0 < share < 0.5
-    enough = advice(0.99 * share)
+    enough = _worth(spread_out, 0.0, 0.99 * share)
     assert not enough.kept_current and enough.allocation == pytest.approx(every_gain.allocation, rel=1e-9)
     assert not any("worth a change" in line for line in enough.warnings)
-    too_little = advice(1.01 * share)
+    too_little = _worth(spread_out, 0.0, 1.01 * share)
     assert too_little.kept_current and too_little.allocation == too_little.current_allocation
     assert (too_little.uplift, too_little.uplift_lower, too_little.uplift_upper, too_little.prob_beats_current) == (
         0,
@@ -365,12 +363,35 @@ def test_advice_that_adds_less_than_the_smallest_gain_worth_a_change_keeps_today
     assert too_little.warnings[0] == (
         f"no allocation adds enough to be worth a change (the best recommendation found adds "
         f"{numbers.grouped(gain, signed=True)} INR of expected weekly sales, {numbers.percent(share, 2)} of what "
-        f"today's mix sells through media, under the {100 * 1.01 * share:g}% a change must bring), "
+        f"today's mix sells through media, under the {numbers.percent(1.01 * share, 2)} a change must bring), "
         "so today's mix is recommended (simulator.min_uplift_share)"
     )
-    frontier = advice(1.01 * share, cautious=False)
+    frontier = _worth(spread_out, 0.0, 1.01 * share, cautious=False)
     assert not frontier.kept_current
-    assert frontier.allocation == pytest.approx(advice(0.0, cautious=False).allocation, rel=1e-9)
+    assert frontier.allocation == pytest.approx(_worth(spread_out, 0.0, 0.0, cautious=False).allocation, rel=1e-9)
+
+
+def test_a_cautious_plan_that_adds_too_little_goes_on_toward_the_optimum_while_it_still_wins(
+    spread_out: MarketingSimulator,
+) -> None:
+    """The plan best at 90% confidence adds less than the bar: the advice takes the first step further toward the
+    optimum that adds enough and still wins in 90% of draws (before the bar, that plan was the advice), or
+    keeps today's mix when even the optimum adds too little, saying so."""
+    cautious, optimum = _worth(spread_out, 0.9, 0.0), _worth(spread_out, 0.0, 0.0)
+    assert 0.0 < cautious.step < 1.0 and 0.0 < cautious.uplift < optimum.uplift
+    bar = (cautious.uplift + optimum.uplift) / 2
+    further = _worth(spread_out, 0.9, bar)
+    assert not further.kept_current and cautious.step < further.step < 1.0
+    assert further.uplift >= bar and further.prob_beats_current >= 0.9
+    assert any(
+        line.startswith("cautious advice: the plan whose uplift is largest at 90% confidence adds ")
+        and "so the recommendation goes on toward the expected optimum, about " in line
+        for line in further.warnings
+    )
+    kept = _worth(spread_out, 0.9, 1.01 * optimum.uplift)
+    assert kept.kept_current and kept.warnings[0].startswith("no allocation adds enough to be worth a change")
+    optimum_gain = optimum.expected_incremental_sales - optimum.current_incremental_sales
+    assert f"; the expected optimum's {numbers.grouped(optimum_gain, signed=True)} falls short too)" in kept.warnings[0]
 
 
 def test_cautious_advice_is_the_optimum_where_every_draw_agrees(skewed: MarketingSimulator) -> None:

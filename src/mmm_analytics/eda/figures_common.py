@@ -38,7 +38,7 @@ def title(figure: Figure, text: str, subtitle: str = "") -> None:
 
 
 def compact_axis(ax: Axes, fmt: NumberFormat, axis: str = "y") -> None:
-    """Tick labels as short amounts in the report's number format (1.2 Cr, 45 L, 12K; or 12.3M)
+    """Tick labels as short amounts in the report's number format (1.2 Cr, 45 L, 12,000; or 12K, 12.3M)
     instead of scientific notation; left alone when the axis stays below 1,000."""
     limits = ax.get_ylim() if axis == "y" else ax.get_xlim()
     if max(abs(limit) for limit in limits) >= 1000:

@@ -91,7 +91,7 @@ JSON.stringify((() => {
   const tiny = charts.filter(el => Array.from(el.querySelectorAll('text.bartext')).some(text => {
     const box = text.getBoundingClientRect(); return box.height > 0 && box.height < 10; }));
   // A caption wider than the window is cut off (one inside a table's sideways-scrolling box spans the table).
-  const cutCaptions = Array.from(document.querySelectorAll('caption, .table-caption, figcaption')).filter(el => {
+  const cutCaptions = Array.from(document.querySelectorAll('caption:not(.unseen), .table-caption, figcaption')).filter(el => {
     const box = el.getBoundingClientRect(); return box.width > 0 && box.right > root.clientWidth + 1; });
   const broken = [];
   for (const cell of document.querySelectorAll('td, th')) {

@@ -231,14 +231,6 @@ class Notes:
         back because it adds less than ``min_uplift`` of today's sales."""
         if not kept or np.abs(plan - baseline).max(initial=0.0) <= 1e-6 * max(self.budget, 1.0):
             return ()
-        if small is not None:
-            share = small.expected / small.current if small.current > 0 else 0.0
-            return (
-                f"{KEPT_LINE_START} adds enough to be worth a change (the best recommendation found adds "
-                f"{self._change(small.expected)} INR of expected weekly sales, {numbers.percent(share, 2)} of what "
-                f"{self.baseline} sells through media, under the {100 * self.min_uplift:g}% a change must "
-                f"bring), so today's mix is recommended (simulator.min_uplift_share)",
-            )
         where = " within the limits" if constrained or beyond_range else ""
         if beyond_range:
             broken = (
@@ -247,6 +239,8 @@ class Notes:
             )
         else:
             broken = f"; today's mix is outside the limits on {', '.join(breaches)}" if breaches else ""
+        if small is not None:
+            return (self._too_small(found, small, where) + broken,)
         if found.expected > uplift_threshold(found.current):  # kept because it wins in too few draws
             return (
                 f"{KEPT_LINE_START}{where} beats today's mix in {self.confidence:.0%} of posterior draws (the best "
@@ -257,6 +251,29 @@ class Notes:
         return (
             f"{KEPT_LINE_START}{where} beats today's mix in expectation (the best one found changes expected weekly "
             f"incremental sales by {self._change(found.expected)} INR), so today's mix is recommended{broken}",
+        )
+
+    def _too_small(self, found: Uplift, small: Uplift, where: str) -> str:
+        """The kept line when the recommendation (uplift ``small``; the expected optimum's ``found``) adds less than
+        ``min_uplift`` of what the baseline sells through media."""
+        share = small.expected / small.current if small.current > 0 else 0.0
+        decimals = 2  # as many as tell the share from the bar (0.4996% is not "0.50%, under the 0.50%")
+        while decimals < 6 and numbers.percent(share, decimals) == numbers.percent(self.min_uplift, decimals):
+            decimals += 1
+        optimum = ""
+        if found.expected > small.expected + 1e-9 * max(abs(found.current), 1.0):  # a cautious plan short of it
+            optimum = f"; the expected optimum's {self._change(found.expected)}"
+            if found.expected >= self.min_uplift * max(found.current, 0.0):  # enough, but too unsure
+                optimum += (
+                    f" sells more than {self.baseline} in only {numbers.chance(found.prob_beats_current)} of draws"
+                )
+            else:
+                optimum += " falls short too"
+        return (
+            f"{KEPT_LINE_START}{where} adds enough to be worth a change (the best recommendation found adds "
+            f"{self._change(small.expected)} INR of expected weekly sales, {numbers.percent(share, decimals)} of what "
+            f"{self.baseline} sells through media, under the {numbers.percent(self.min_uplift, decimals)} a change "
+            f"must bring{optimum}), so today's mix is recommended (simulator.min_uplift_share)"
         )
 
     def budget_return(self, recommended_sales: float, today_sales: float) -> tuple[str, ...]:
@@ -297,12 +314,28 @@ class Notes:
             "sales",
         )
 
-    def cautious(self, found: Uplift, uplift: Uplift, step: float, cautious: bool) -> tuple[str, ...]:
+    def cautious(
+        self, found: Uplift, uplift: Uplift, step: float, cautious: bool, raised: Uplift | None = None
+    ) -> tuple[str, ...]:
         """The line saying the recommendation is a cautious plan short of the optimum found (uplift
         ``found``), about ``step`` of the way toward it: the plan that does best at the cautious
-        advice's confidence (none when the recommendation is not ``cautious``)."""
+        advice's confidence, or, where that one (uplift ``raised``) adds less than ``min_uplift``, the
+        first step toward the optimum that adds enough and still wins at the confidence (none when the
+        recommendation is not ``cautious``)."""
         if not cautious:
             return ()
+        if raised is not None:
+            return (
+                f"{CAUTIOUS_LINE_START}: the plan whose uplift is largest at {self.confidence:.0%} confidence adds "
+                f"{self._change(raised.expected)} INR a week in expectation, under the "
+                f"{numbers.percent(self.min_uplift, 2)} of what {self.baseline} sells through media a change must bring "
+                f"(simulator.min_uplift_share), so the recommendation goes on toward the expected optimum, about "
+                f"{step:.0%} of the way, the first step that adds that much and still sells more than {self.baseline} in "
+                f"{self.confidence:.0%} of posterior draws; it keeps {self._change(uplift.expected)} of the optimum's "
+                f"{self._change(found.expected)} INR expected weekly uplift and sells more than {self.baseline} in "
+                f"{numbers.chance(uplift.prob_beats_current)} of draws (the optimum in "
+                f"{numbers.chance(found.prob_beats_current)})",
+            )
         return (
             # Before, "the plan with the largest uplift in 95% of posterior draws", which reads as a plan that beats
             # the others in 95% of them: it is the plan whose uplift exceeded in 95% of the draws is largest.

@@ -527,6 +527,8 @@ class _Verdict:
     beyond_range: bool = False
     #: Today's mix kept because the recommendation it would have been adds too little: that plan's uplift.
     small: Uplift | None = None
+    #: A step further toward the optimum than the cautious plan, which added too little: the cautious plan's uplift.
+    raised: Uplift | None = None
 
     @property
     def partial(self) -> bool:
@@ -594,14 +596,23 @@ class _Outcome:
             self.what,
         )
         if breaches := self._breaches(baseline, limits):
-            if self._breaks_limits(baseline, limits) or found.expected > advice.uplift_threshold(found.current):
+            gains = found.expected > advice.uplift_threshold(found.current)
+            if self._breaks_limits(baseline, limits) or (gains and found.expected >= self._bar(found)):
                 return _Verdict(plan, baseline, found, found, kept=False, breaches=breaches)
             # Only the data range (the advice's own caution, no limit of the user's) leaves today's mix out, and
-            # the best plan within it sells less: today's mix is kept, beyond the range. Before, the losing
-            # plan was recommended (a budget above the range's tops with --at-most, for one).
+            # the best plan within it sells less, or too little more: today's mix is kept, beyond the range.
+            # Before, the losing plan was recommended (a budget above the range's tops with --at-most, for one).
             no_gain = advice.no_uplift(found)
             return _Verdict(
-                baseline, baseline, found, no_gain, kept=True, step=0.0, breaches=breaches, beyond_range=True
+                baseline,
+                baseline,
+                found,
+                no_gain,
+                kept=True,
+                step=0.0,
+                breaches=breaches,
+                beyond_range=True,
+                small=found if gains else None,
             )
         whole = _Verdict(plan, baseline, found, found, kept=False)
         kept = _Verdict(baseline, baseline, found, advice.no_uplift(found), kept=True, step=0.0)
@@ -628,15 +639,47 @@ class _Outcome:
             return kept
         return self._worth_it(_Verdict(spend, baseline, found, uplift, kept=False, step=step, cautious=True), kept)
 
+    def _bar(self, uplift: Uplift) -> float:
+        """The smallest expected weekly uplift (INR) worth a change: ``min_uplift`` of the expected incremental
+        sales of today's mix (scaled to the budget) that ``uplift`` is measured over."""
+        return self.min_uplift * max(uplift.current, 0.0)
+
     def _worth_it(self, verdict: _Verdict, kept: _Verdict) -> _Verdict:
-        """``verdict`` unless its expected uplift is below ``min_uplift`` of today's mix's expected incremental
-        sales; then ``kept`` (today's mix), which says what the recommendation would have added."""
-        uplift = verdict.uplift
-        if uplift.expected >= self.min_uplift * max(uplift.current, 0.0):
+        """``verdict`` unless its expected uplift is below :meth:`_bar`; then a step further toward the optimum
+        that adds enough and still wins at the confidence (:meth:`_further`), else ``kept`` (today's mix), which
+        says what the recommendation would have added."""
+        if verdict.uplift.expected >= self._bar(verdict.uplift):
             return verdict
         # Before, a plan adding 57 INR a week to a cell's 24,000 of media sales was recommended, and under the
         # truth it sold 3 INR a week less than today's mix (the benchmark's noise12 world, seed 1).
-        return dataclasses.replace(kept, small=uplift)
+        further = self._further(verdict) if verdict.partial else None
+        return further if further is not None else dataclasses.replace(kept, small=verdict.uplift)
+
+    def _further(self, verdict: _Verdict) -> _Verdict | None:
+        """The first step on the line to the optimum beyond the cautious plan's (``verdict``) whose expected uplift
+        reaches :meth:`_bar` and that still sells more than today's mix in ``confidence`` of the draws; None when
+        none does (the optimum itself short of the bar, or winning in too few draws)."""
+        draws, found, baseline, plan = self.selection.draws, verdict.found, verdict.baseline, self.solution.spend
+        if draws is None or found.expected < self._bar(found):
+            return None
+        for step in np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:]:
+            if step <= verdict.step or not self._within(baseline, plan, float(step)):
+                continue
+            spend = baseline + step * (plan - baseline)
+            uplift = uplift_over_current(spend, baseline, self.level, draws, self.selection.cells)
+            if uplift.expected >= self._bar(uplift) and uplift.prob_beats_current >= self.confidence:
+                whole = step >= 1.0
+                return _Verdict(
+                    spend,
+                    baseline,
+                    found,
+                    uplift,
+                    kept=False,
+                    step=float(step),
+                    cautious=not whole,
+                    raised=verdict.uplift,
+                )
+        return None
 
     def _cautious_plan(self, baseline: SpendMatrix, line: SpendMatrix, line_bad_case: float) -> SpendMatrix | None:
         """The plan within the bounds whose uplift over ``baseline`` is largest in a bad case (expected
@@ -759,7 +802,7 @@ class _Outcome:
             ),
             *notes.forced(verdict.found, breaches, verdict.kept),
             *notes.budget_return(verdict.uplift.plan, self._today_sales()),
-            *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial),
+            *notes.cautious(verdict.found, verdict.uplift, verdict.step, verdict.partial, verdict.raised),
             *notes.binding(verdict.spend, self.bounds, verdict.kept),
             *notes.losing(verdict.spend, mroi, () if verdict.kept else self.held, held_up),
             *notes.held(self.held, self.unheld, self.selection.correlation),

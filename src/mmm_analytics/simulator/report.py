@@ -403,7 +403,8 @@ def frontier_caption(reason: str | None) -> str:
     return (
         f"{FRONTIER_LINES} The advice keeps today's mix: {reason[:1].lower()}{reason[1:]} The red line is the "
         "optimum on the fitted curves, held neither to the range of spend seen in the data nor to the advice's "
-        "confidence, so its gap over the grey line is not a gain the advice counts on."
+        "confidence nor to the smallest gain worth a change, so its gap over the grey line is not a gain the advice "
+        "counts on."
     )
 
 
