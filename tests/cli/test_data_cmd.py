@@ -215,6 +215,16 @@ def test_source_that_is_not_a_file(project: Path, source: str, fragment: str) ->
     _assert_user_error(runner.invoke(app, ["data", "--source", source]), fragment)
 
 
+def test_input_and_source_together_are_refused(project: Path, kaggle_head_path: Path) -> None:
+    """Before, --input and --source were one option and the last won without a word: 'mmm data --input my.csv
+    --source synthetic' wrote the synthetic panel over data/processed and ignored my.csv."""
+    result = runner.invoke(app, ["data", "--input", str(kaggle_head_path), "--source", "synthetic"])
+    _assert_user_error(result, "both name the panel; give one of them")
+    assert not (project / "data" / "processed").exists()
+    alone = runner.invoke(app, ["data", "--input", str(kaggle_head_path)])
+    assert alone.exit_code == 0, alone.output
+
+
 def test_semicolon_separated_file(project: Path, kaggle_head_path: Path) -> None:
     lines = kaggle_head_path.read_text(encoding="utf-8").splitlines()
     (project / "semi.csv").write_text("\n".join(line.replace(",", ";") for line in lines) + "\n", encoding="utf-8")

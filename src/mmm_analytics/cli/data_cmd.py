@@ -105,7 +105,8 @@ def show(result: DataResult, fmt: NumberFormat, output_option: str = "--output")
 
 
 def data(
-    source: Annotated[str | None, typer.Option("--source", "--input", help=SOURCE_HELP)] = None,
+    source: Annotated[str | None, typer.Option("--source", help=SOURCE_HELP)] = None,
+    input: Annotated[str | None, typer.Option("--input", help="The same as --source (give one of them).")] = None,
     dataset: Annotated[str | None, typer.Option("--dataset", help=DATASET_HELP)] = None,
     output: Annotated[Path, typer.Option("--output", help=OUTPUT_HELP)] = _PATHS.raw_dir,
     processed_dir: Annotated[Path, typer.Option("--processed-dir", help=PROCESSED_HELP)] = _PATHS.processed_dir,
@@ -130,7 +131,8 @@ def data(
     sizes = {"--geos": geos, "--brands": brands, "--skus": skus, "--weeks": weeks, "--lift-tests": lift_tests}
     with user_errors(Output("--output", output), Output("--processed-dir", processed_dir)):
         check_seed(seed)
-        chosen = choose_source(source, dataset)
+        # Before, --input and --source were one option and the last given won without a word.
+        chosen = choose_source(source, dataset, input=input)
         config = with_dataset(project_config(config_dir, "data_config.yaml"), dataset)
         warn_empty_data_config(config_dir)
         config = with_synthetic_options(config, chosen, sizes)
