@@ -82,6 +82,19 @@ def test_a_damaged_file_is_named_once_not_also_as_a_step_to_run(project: Path) -
     assert "what mmm optimize, mmm simulate would add" in said and "mmm curves would add" not in said
 
 
+@pytest.mark.parametrize("content", [b'{"brand": "all", "weekly', b"", b"[]"], ids=["cut-short", "empty", "a-list"])
+def test_a_damaged_advice_file_is_named_not_asked_for(project: Path, content: bytes) -> None:
+    """Before, a cut-short optimal_allocation.json read "what mmm optimize, mmm simulate would add; run mmm optimize
+    and mmm simulate first", of a file that was there."""
+    assert runner.invoke(app, ["optimize"]).exit_code == 0
+    (project / "outputs" / "simulations" / "optimal_allocation.json").write_bytes(content)
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "optimal_allocation.json' is damaged (" in said and "run 'mmm optimize' again to rewrite it" in said
+    assert "mmm optimize would add" not in said and "mmm optimize, " not in said
+
+
 def test_a_later_step_of_a_version_that_recorded_no_model_is_judged_by_its_time(project: Path) -> None:
     import json
 

@@ -246,12 +246,14 @@ def _damaged_records(
     reading: _Reading, paths: ProjectPaths, results: Mapping[str, Any], problems: Mapping[str, str | None]
 ) -> None:
     """Name in ``reading`` each later step left out because the record of the model it was run on is
-    damaged (``problems``, of :func:`_record_problems`; the records the page reads itself,
-    ``optimal_allocation.json``, are named when they are read)."""
+    damaged (``problems``, of :func:`_record_problems`), ``optimal_allocation.json`` among them: left out, it
+    is never read, so this is where it is named."""
+    # Before, a cut-short optimal_allocation.json was skipped here (to be named when read) and never read: the
+    # page said "run mmm optimize first" of a file that was there.
     for step, problem in problems.items():
         record = _record(paths, step)
         names = [name for name, (owner, _) in EARLIER_RESULTS.items() if owner == step]
-        if record.name in READ_FROM_DISK or not any(_earlier(name, results) for name in names):
+        if not any(_earlier(name, results) for name in names):
             continue
         if problem is not None:
             reading.damage(record, problem, f"mmm {step}")
