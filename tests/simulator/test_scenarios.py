@@ -157,6 +157,12 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         ("scenarios:\n  - name: o\n    spend: {TV: [1]}\n", r"scenario 'o', key 'spend': TV is given a list; write"),
         # before: "key 'spend.TV.float': Input should be a finite number"
         ("scenarios:\n  - name: p\n    spend: {TV: .inf}\n", r"scenario 'p', key 'spend': TV is given inf; write"),
+        # before: "50 is given nothing" (YAML splits a flow mapping at the commas of 1,50,000)
+        (
+            "scenarios:\n  - name: q\n    spend: {TV: 1,50,000}\n",
+            r"scenario 'q', key 'spend': '50' is not a channel: in braces, YAML splits an amount at its commas .*"
+            r"quote the amount \(\{TV: '1,50,000'\}\)",
+        ),
     ],
     ids=[
         "unknown-channel",
@@ -178,6 +184,7 @@ def test_comparison_table(tmp_path: Path, simulator: MarketingSimulator) -> None
         "impossible-date",
         "amount-a-list",
         "amount-infinite",
+        "amount-split-at-its-commas",
     ],
 )
 def test_bad_scenarios_name_scenario_and_key(

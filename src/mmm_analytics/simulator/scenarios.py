@@ -112,6 +112,13 @@ class ScenarioSpec(Settings):
         ``TV: [1]`` as a list, ``TV: .inf`` as infinity: each is named with the forms an amount takes."""
         if isinstance(value, dict):
             for channel, amount in value.items():
+                if amount is None and isinstance(channel, int) and not isinstance(channel, bool):
+                    # Before, {TV: 1,50,000} (YAML splits a flow mapping at its commas) read "50 is given nothing".
+                    raise ValueError(
+                        f"'{channel}' is not a channel: in braces, YAML splits an amount at its commas "
+                        "({TV: 1,50,000} reads as TV: 1, 50, 000); quote the amount ({TV: '1,50,000'}) or write it "
+                        "without commas (150000)"
+                    )
                 infinite = isinstance(amount, float) and not math.isfinite(amount)
                 if isinstance(amount, bool) or infinite or not isinstance(amount, int | float | str):
                     match amount:
