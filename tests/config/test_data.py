@@ -84,6 +84,13 @@ def test_a_channel_named_like_another_output_column_is_refused_on_loading(name: 
         DataConfig.model_validate({"channels": {name: spec}})
 
 
+def test_channel_names_that_differ_only_in_case_are_refused() -> None:
+    """Before, 'TV' and 'tv' passed mmm data and mmm features, though names are matched whatever their case."""
+    channels = {"TV": {"column": "TV_Impressions", "cpm": 1.2}, "tv": {"column": "Radio_Listenership", "cpm": 0.5}}
+    with pytest.raises(pydantic.ValidationError, match="channel names 'TV' and 'tv' differ only in case"):
+        DataConfig.model_validate({"channels": channels})
+
+
 def test_the_reserved_names_cover_the_decomposition_table_s_other_columns() -> None:
     from mmm_analytics.channels import RESERVED_NAMES
     from mmm_analytics.models.decomposition import KEY_COLUMNS, NON_MEDIA_PARTS

@@ -253,6 +253,15 @@ class DataConfig(Settings):
         shared = _shared_columns(channels)
         if shared is not None:
             raise ValueError(shared)
+        # Before, 'TV' and 'tv' were both accepted: names are matched whatever their case in options, scenario
+        # files and lift tests, so '--min tv=...' could not say which it meant.
+        folded: dict[str, str] = {}
+        for name in channels:
+            if (other := folded.setdefault(name.casefold(), name)) != name:
+                raise ValueError(
+                    f"channel names {other!r} and {name!r} differ only in case, and names are matched whatever "
+                    "their case; rename one of them"
+                )
         return channels
 
     @model_validator(mode="after")
