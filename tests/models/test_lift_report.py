@@ -17,6 +17,7 @@ from mmm_analytics.models.lift_report import (
     draw_totals,
     forms_totals,
     lift_comparison,
+    lift_insight,
     lift_section,
     roi_comparison,
 )
@@ -214,6 +215,18 @@ def test_a_far_test_inside_the_model_s_wide_interval_is_explained() -> None:
     (note,) = [block for block in _section(comparison).blocks if isinstance(block, Note)]
     assert "more than 2 of the test's standard errors from: TV, A, X, w0 to w1." in note.text
     assert "The model's own 50% interval held TV, A, X, w0 to w1 all the same" in note.text
+
+
+def test_a_test_the_calibrated_fit_cannot_come_near_is_named() -> None:
+    """Before, a test 450 standard errors from the calibrated fit (a fall of 65% of its slice's sales, a typing
+    slip of sign or unit) was only counted among those outside the interval."""
+    assert "standard errors from" not in lift_insight(_comparison(), 0.5)  # gaps of 1 and 3: no word
+    far = _comparison().assign(calibrated_z=[-1.0, 450.0])
+    text = lift_insight(far, 0.5)
+    assert text.endswith(
+        "Test Radio, all brands, X, w2 to w2 (measured +10 INR) lies 450 standard errors from the calibrated "
+        "model's +16: the fit cannot agree with it; check its sign, units (INR summed over SKUs), slice and weeks."
+    )
 
 
 def test_without_uncalibrated_draws_the_section_says_only_the_calibrated_count() -> None:
