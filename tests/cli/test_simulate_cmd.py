@@ -170,6 +170,15 @@ def test_optimize_groups_amounts_in_the_project_s_number_format(
     assert f"Advised allocation: BrandA / EAST, budget {budget} INR per week" in " ".join(result.stdout.split())
 
 
+def test_optimize_takes_a_config_file_of_any_name_as_its_model_settings(model: Path, tmp_path: Path) -> None:
+    """Before, 'mmm optimize --config my.yaml' was refused ("cannot tell which settings it holds"), while the
+    README says such a file is the command's own settings, as 'mmm simulate' took it."""
+    (tmp_path / "my.yaml").write_text("simulator:\n  data_range: false\n")
+    result = _optimize(model, tmp_path / "a.json", "--config", str(tmp_path / "my.yaml"))
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "a.json").read_text())["data_range"] == {}  # the file's setting was read
+
+
 def test_optimize_percent_limits_refer_to_the_current_column(model: Path, tmp_path: Path) -> None:
     """--budget twice today's and --max C=P%: C ends at P% of the scaled "Current mix" it shows, with a Change
     of P% - 100% (not P% of today's unscaled spend, which the column does not show)."""

@@ -251,7 +251,7 @@ def optimize(
         from mmm_analytics.simulator import BudgetConstraints
         from mmm_analytics.simulator.constraints import parse_limits
 
-        config = _with_data_range(project_config(config_dir), data_range)
+        config = _with_data_range(project_config(config_dir, "model_config.yaml"), data_range)
         if budget is not None:
             _budget_form(budget)  # a budget that is no amount is refused before the model is read
         min_spend, min_fraction = parse_limits(minimum or [], "--min")
