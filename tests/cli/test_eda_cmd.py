@@ -36,6 +36,37 @@ def config_dir(tmp_path: Path) -> Path:
     return folder
 
 
+class _Stop(Exception):
+    """Raised where the exploration would start: the options are resolved by then."""
+
+
+def test_another_panel_s_quality_and_tables_follow_its_input_and_report(
+    clean_parquet: Path, config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, 'mmm eda --input /tmp/g/clean_panel.parquet --report /tmp/e/eda.html' read the project's cleaning
+    report (11,232 rows, 72 series, of another panel) and overwrote the project's EDA tables."""
+    import mmm_analytics.eda
+    import mmm_analytics.pipeline
+
+    seen: dict[str, Path] = {}
+
+    def quality(folder: Path) -> None:
+        seen["quality"] = folder
+
+    def explore(panel, quality, output, tables, report, *args, **kwargs):
+        seen["tables"], seen["report"] = tables, report
+        raise _Stop
+
+    monkeypatch.setattr(mmm_analytics.eda, "load_quality", quality)
+    monkeypatch.setattr(mmm_analytics.pipeline, "explore", explore)
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "elsewhere" / "eda.html"
+    args = ["eda", "--input", str(clean_parquet), "--report", str(report), "--config-dir", str(config_dir)]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, _Stop), result.output
+    assert seen == {"quality": clean_parquet.parent, "tables": report.parent / "eda", "report": report}
+
+
 def test_eda_writes_figures_tables_and_report(clean_parquet: Path, config_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     (tmp_path / "none").mkdir()  # a quality folder without the cleaning files

@@ -30,9 +30,15 @@ if TYPE_CHECKING:
 
 INPUT_HELP = "Cleaned panel (.parquet from 'mmm data') or a CSV in the panel schema."
 OUTPUT_HELP = "Folder for the numbered figures NN_name.png."
-TABLES_HELP = "Folder for the CSV tables (descriptive statistics, correlation, VIF, STL, uplift, elasticity...)."
+TABLES_HELP = (
+    "Folder for the CSV tables (descriptive statistics, correlation, VIF, STL, uplift, elasticity...); default: "
+    "'eda' beside the report."
+)
 REPORT_HELP = "Path of the self-contained HTML report."
-QUALITY_HELP = "Folder with the cleaning step's cleaning_report.json and outliers.csv (skipped when absent)."
+QUALITY_HELP = (
+    "Folder with the cleaning step's cleaning_report.json and outliers.csv (skipped when absent); default: the "
+    "folder of --input, where 'mmm data' writes them beside the cleaned panel."
+)
 DPI_HELP = "Figure resolution (default: dpi in viz_config.yaml; 300 for print)."
 WORKERS_HELP = "Processes rendering figures in parallel (default: max_workers in viz_config.yaml)."
 LINK_HELP = "Link the PNGs from the report instead of embedding them (smaller file, not self-contained)."
@@ -82,9 +88,9 @@ def show(result: EdaResult, fmt: NumberFormat) -> None:
 def eda(
     input_path: Annotated[Path, typer.Option("--input", "-i", help=INPUT_HELP)] = _PATHS.clean_panel,
     output: Annotated[Path, typer.Option("--output", "-o", help=OUTPUT_HELP)] = _PATHS.eda_figures,
-    tables: Annotated[Path, typer.Option("--tables", help=TABLES_HELP)] = _PATHS.eda_tables,
+    tables: Annotated[Path | None, typer.Option("--tables", help=TABLES_HELP)] = None,
     report: Annotated[Path, typer.Option("--report", help=REPORT_HELP)] = _PATHS.reports_dir / "eda_report.html",
-    quality_dir: Annotated[Path, typer.Option("--quality-dir", help=QUALITY_HELP)] = _PATHS.processed_dir,
+    quality_dir: Annotated[Path | None, typer.Option("--quality-dir", help=QUALITY_HELP)] = None,
     dpi: Annotated[int | None, typer.Option("--dpi", min=50, max=600, help=DPI_HELP)] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=MAX_WORKERS, help=WORKERS_HELP)] = None,
     link_figures: Annotated[bool, typer.Option("--link-figures/--embed-figures", help=LINK_HELP)] = False,
@@ -98,6 +104,11 @@ def eda(
     from mmm_analytics.eda.pipeline import CLEANING_REPORT, OUTLIER_LIST
     from mmm_analytics.pipeline import explore
 
+    # Before, the tables went to the project's folder and the cleaning report was the project's whatever --input
+    # and --report named: another panel's EDA showed the project's data quality and overwrote its tables.
+    given_quality = quality_dir is not None
+    quality_dir = input_path.parent if quality_dir is None else quality_dir
+    tables = report.parent / _PATHS.eda_tables.name if tables is None else tables
     outputs = (
         Output("--output", output),
         Output("--tables", tables),
@@ -105,11 +116,11 @@ def eda(
     )
     with user_errors(*outputs, reads=(input_path, quality_dir / CLEANING_REPORT, quality_dir / OUTLIER_LIST)):
         require_file(input_path, "mmm data")
-        if quality_dir != _PATHS.processed_dir and not quality_dir.is_dir():  # given, so meant to be read
+        if given_quality and not quality_dir.is_dir():  # given, so meant to be read
             what = "a file, not a folder" if quality_dir.exists() else "not found"
             raise InputError(
                 f"--quality-dir '{quality_dir}' is {what}; give the folder where 'mmm data' wrote "
-                f"{CLEANING_REPORT} and {OUTLIER_LIST} (default {_PATHS.processed_dir}), or leave the option out"
+                f"{CLEANING_REPORT} and {OUTLIER_LIST} (default: the folder of --input), or leave the option out"
             )
         config = project_config(config_dir, "viz_config.yaml")
         with console.status(escape(f"Reading {input_path}...")):
