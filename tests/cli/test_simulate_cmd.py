@@ -220,6 +220,8 @@ def test_optimize_says_in_one_plain_line_when_it_keeps_today_s_mix(tmp_path: Pat
     assert "Warning: no allocation" not in text
     assert "today's mix" in _row(result.stdout, "TV")
     assert "Marginal ROI spread" not in text and "The optimiser converged after" in text  # it read 0.0e+00 (0% ...)
+    # before, "Uplift over it: +0 INR per week expected, 90% interval +0 to +0; more sales in 0% of posterior draws"
+    assert "Uplift over it: none, as today's mix is kept." in text and "more sales in 0%" not in text
 
 
 def test_optimize_keeps_the_limits_when_today_s_mix_breaks_them(model: Path, tmp_path: Path) -> None:

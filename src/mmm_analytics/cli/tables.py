@@ -286,6 +286,11 @@ def optimization_caption(result: OptimizationResult, fmt: NumberFormat, terms: T
         current = f"Current mix: today's mix ({today} per week, the average over the data)"
     gain = result.expected_incremental_sales - result.current_incremental_sales
     low, high = (numbers.grouped(v, fmt, signed=True) for v in (result.uplift_lower, result.uplift_upper))
+    if result.kept_current:  # before, "+0 INR ..., interval +0 to +0; more sales in 0% of posterior draws"
+        return (
+            f"{current}; {'Change refers' if shares is None else f'{shares} and Change refer'} to it.\n"
+            "Uplift over it: none, as today's mix is kept."
+        )
     return (
         f"{current}; {'Change refers' if shares is None else f'{shares} and Change refer'} to it.\n"
         f"Uplift over it: {numbers.grouped(gain, fmt, signed=True)} INR per week expected, "
