@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -599,7 +600,14 @@ def test_simulate_shows_the_advice_as_optimize_does(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
-    assert "Scenarios (INR per week, at the point estimate)" in text
+    assert "Scenarios (INR per week, expected: the mean over the posterior draws)" in text
+    # Before, the scenarios were at the point estimate: today's mix read another figure than the advice's.
+    scenarios_out = pd.read_csv(tmp_path / "sim" / "scenario_comparison.csv").set_index("scenario")
+    advice = json.loads((tmp_path / "sim" / "optimal_allocation.json").read_text())
+    assert scenarios_out.loc["now", "expected_incremental_sales"] == pytest.approx(
+        advice["current_incremental_sales"], rel=1e-9
+    )
+    assert scenarios_out.loc["now", "delta_expected_vs_current"] == pytest.approx(0.0, abs=1e-6)
     # Each scenario says where it applies, beside advice for BrandA / CENTRAL (before: no scope at all): one that
     # names no brand or region is run for --brand/--region (before: national), and a plan without spend has no
     # ROI (before: nan, once the ROI of nothing was no longer 0.00).

@@ -100,9 +100,9 @@ SCENARIO_COLUMNS = [
     "scenario",
     "total_spend",
     "predicted_sales",
-    "incremental_sales",
+    "expected_incremental_sales",
     "roi",
-    "delta_incremental_vs_current",
+    "delta_expected_vs_current",
 ]
 
 
@@ -116,15 +116,21 @@ def show_batch(results: BatchResults, report: Path, fmt: NumberFormat, *, optimu
 
     for name, line in warning_lines(results.scenarios):
         warn(f"scenario {name!r}: {line}")
-    shown = results.scenarios[SCENARIO_COLUMNS].copy()
+    # Expected sales, the mean over the posterior draws, as the advice below: before, the point estimate, whose
+    # today's mix read 13,000 INR a week less than the advice's.
+    frame = results.scenarios
+    shown = frame.assign(
+        predicted_sales=frame["predicted_sales"] - frame["incremental_sales"] + frame["expected_incremental_sales"],
+        roi=frame["expected_incremental_sales"] / frame["total_spend"].where(frame["total_spend"] > 0),
+    )[SCENARIO_COLUMNS]
     where = [scope_label(str(b), str(r)) for b, r in zip(results.scenarios["brand"], results.scenarios["region"])]
     shown.insert(1, "where", where)  # a scenario may cover one brand or region, the advice below another
     console.print(
         tables.frame_table(
             shown,
-            "Scenarios (INR per week, at the point estimate)",
+            "Scenarios (INR per week, expected: the mean over the posterior draws)",
             fmt,
-            money=("total_spend", "predicted_sales", "incremental_sales", "delta_incremental_vs_current"),
+            money=("total_spend", "predicted_sales", "expected_incremental_sales", "delta_expected_vs_current"),
         )
     )
     if optimum:

@@ -404,7 +404,7 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
 
     ``summary`` is the first table of :func:`mmm_analytics.simulator.scenarios.compare_scenarios`.
     """
-    table = FitTable(title="Scenario comparison (INR per week, steady state)")
+    table = FitTable(title="Scenario comparison (INR per week, steady state, expected: the mean over the draws)")
     table.add_column("")
     for name in summary["scenario"]:
         table.add_column(escape(str(name)), justify="right")
@@ -418,14 +418,25 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
         table.add_row(escape(f"{channel} spend"), *(numbers.grouped(row[f"spend_{channel}"], fmt) for row in rows))
     line("Total spend", lambda row: numbers.grouped(row["total_spend"], fmt))
     table.add_section()
-    line("Predicted sales", lambda row: numbers.grouped(row["predicted_sales"], fmt))
-    line("Incremental sales", lambda row: numbers.grouped(row["incremental_sales"], fmt))
+    # Expected, the mean over the posterior draws, as the advice: before, the point estimate.
+    line(
+        "Predicted sales",
+        lambda row: numbers.grouped(
+            row["predicted_sales"] - row["incremental_sales"] + row["expected_incremental_sales"], fmt
+        ),
+    )
+    line("Incremental sales", lambda row: numbers.grouped(row["expected_incremental_sales"], fmt))
     line(
         f"{level:.0%} interval",
         lambda row: (
             f"{numbers.grouped(row['incremental_lower'], fmt)} to {numbers.grouped(row['incremental_upper'], fmt)}"
         ),
     )
-    line("ROI", lambda row: _roi(row["roi"]))
-    line("Change vs current mix", lambda row: numbers.grouped(row["delta_incremental_vs_current"], fmt, signed=True))
+    line(
+        "ROI",
+        lambda row: _roi(
+            row["expected_incremental_sales"] / row["total_spend"] if row["total_spend"] > 0 else float("nan")
+        ),
+    )
+    line("Change vs current mix", lambda row: numbers.grouped(row["delta_expected_vs_current"], fmt, signed=True))
     return table

@@ -351,6 +351,7 @@ class MarketingSimulator:
             baseline_sales=baseline,
             incremental_lower=float(np.quantile(draws, tail)),
             incremental_upper=float(np.quantile(draws, 1 - tail)),
+            expected_incremental_sales=float(draws.mean()),
             interval_level=self.interval_level,
             horizon_weeks=self.settings.horizon_weeks,
             horizon_predicted_sales=baseline * self.settings.horizon_weeks + horizon,

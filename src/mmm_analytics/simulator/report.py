@@ -34,10 +34,10 @@ _SCENARIO_COLUMNS = (
     Column("description", "What changes"),
     Column("scope", "Where"),
     Column("total_spend", "Weekly spend (INR)", "money"),
-    Column("incremental_sales", "Weekly incremental sales (INR)", "money"),
+    Column("expected_incremental_sales", "Weekly incremental sales, expected (INR)", "money"),
     Column("interval", "Interval (INR)"),  # named with its level on the page (_scenario_columns)
-    Column("roi", ROI_WORDS, "ratio"),
-    Column("delta_incremental_vs_current", "Change vs today's mix, same scope (INR per week)", "money"),
+    Column("expected_roi", ROI_WORDS, "ratio"),
+    Column("delta_expected_vs_current", "Change vs today's mix, same scope (INR per week)", "money"),
 )
 _FRONTIER_COLUMNS = (
     Column("budget_multiple", "Budget, share of today's", "percent"),
@@ -119,6 +119,9 @@ def _scenario_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
             row
             | {
                 "label": row["scenario"],
+                "expected_roi": row["expected_incremental_sales"] / row["total_spend"]
+                if row["total_spend"] > 0
+                else None,
                 "scope": scope_label(str(row["brand"]), str(row["region"])),
                 "description": row.get("description") or "(no description in the scenarios file)",
                 "interval": numbers.interval(
@@ -151,7 +154,10 @@ def _scenario_chart(inputs: ReportInputs) -> Chart:
     layout["yaxis"] = charts.money_axis(summary["incremental_sales"], fmt, "Weekly incremental sales (INR)")
     layout["barmode"] = "stack"
     local = [label for label in labels if label.endswith(" only)")]
-    caption = "Weekly incremental sales of each scenario at steady state, stacked by channel."
+    caption = (
+        "Weekly incremental sales of each scenario at steady state, stacked by channel, at the model's point estimate "
+        "(the table above gives the expected totals, the mean over the posterior draws)."
+    )
     if local:
         caption += (
             f" {', '.join(local)} covers only part of the market, so its bar is smaller than the national ones; "
@@ -485,9 +491,9 @@ def build_page(inputs: ReportInputs) -> Page:
             *_scenario_warnings(inputs.scenarios),
         ),
         intro=(
-            "Each scenario of scenarios.yaml, at steady state and at the model's point estimate (the advice below "
-            "is expected sales, the mean over the posterior draws, so today's mix reads a little differently "
-            "there). 'Where' says which part of the market it covers."
+            "Each scenario of scenarios.yaml, at steady state: expected sales, the mean over the posterior draws, "
+            "as the advice below (scenario_comparison.csv also gives the point estimate). 'Where' says which part "
+            "of the market it covers."
         ),
     )
     segments = Section(

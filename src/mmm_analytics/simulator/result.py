@@ -15,7 +15,8 @@ class SimulationResult:
     """Outcome of one sustained weekly spend mix (all money in INR).
 
     ``predicted_sales``, ``incremental_sales``, ``channel_contributions`` and the interval
-    are weekly at steady state; ``horizon_*`` are totals over the first ``horizon_weeks``
+    are weekly at steady state, the first three at the point estimate; ``expected_incremental_sales``
+    is the mean over the posterior draws, the basis of the budget advice; ``horizon_*`` are totals over the first ``horizon_weeks``
     weeks after switching from the current mix. ``warnings`` are lines about spend the data cannot
     speak for (a channel given money in segments where the data never spent on it). ``roi`` is
     incremental sales per INR of spend, NaN for a plan that spends nothing.
@@ -31,6 +32,7 @@ class SimulationResult:
     baseline_sales: float
     incremental_lower: float
     incremental_upper: float
+    expected_incremental_sales: float
     interval_level: float
     horizon_weeks: int
     horizon_predicted_sales: float
