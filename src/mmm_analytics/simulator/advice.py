@@ -108,6 +108,12 @@ def uplift_threshold(current: float) -> float:
     return UPLIFT_TOLERANCE * max(abs(current), 1.0)
 
 
+def worth_a_change(uplift: Uplift, min_uplift: float) -> float:
+    """The smallest expected weekly uplift (INR) worth a change: ``min_uplift`` of the expected incremental
+    sales of the mix ``uplift`` is measured over (today's, scaled to the budget)."""
+    return min_uplift * max(uplift.current, 0.0)
+
+
 def no_uplift(found: Uplift) -> Uplift:
     """The uplift of keeping today's mix: none, in every draw."""
     return Uplift(plan=found.current, current=found.current, lower=0.0, upper=0.0, prob_beats_current=0.0)
@@ -263,7 +269,7 @@ class Notes:
         optimum = ""
         if found.expected > small.expected + 1e-9 * max(abs(found.current), 1.0):  # a cautious plan short of it
             optimum = f"; the expected optimum's {self._change(found.expected)}"
-            if found.expected >= self.min_uplift * max(found.current, 0.0):  # enough, but too unsure
+            if found.expected >= worth_a_change(found, self.min_uplift):  # enough, but too unsure
                 optimum += (
                     f" sells more than {self.baseline} in only {numbers.chance(found.prob_beats_current)} of draws"
                 )

@@ -620,7 +620,7 @@ class _Outcome:
             return kept
         if selection.draws is None or self.confidence <= 0.0 or not self._within(baseline, plan, 0.0):
             return self._worth_it(whole, kept)
-        steps = [step for step in np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:] if self._within(baseline, plan, step)]
+        steps = self._line_steps(baseline, plan)
         step, line_bad_case = cautious_step(plan, baseline, selection.draws, self.confidence, np.array(steps))
         line = baseline + step * (plan - baseline)
         spend = self._cautious_plan(baseline, line, line_bad_case)
@@ -640,9 +640,14 @@ class _Outcome:
         return self._worth_it(_Verdict(spend, baseline, found, uplift, kept=False, step=step, cautious=True), kept)
 
     def _bar(self, uplift: Uplift) -> float:
-        """The smallest expected weekly uplift (INR) worth a change: ``min_uplift`` of the expected incremental
-        sales of today's mix (scaled to the budget) that ``uplift`` is measured over."""
-        return self.min_uplift * max(uplift.current, 0.0)
+        """:func:`advice.worth_a_change` at ``min_uplift``."""
+        return advice.worth_a_change(uplift, self.min_uplift)
+
+    def _line_steps(self, baseline: SpendMatrix, plan: SpendMatrix) -> list[float]:
+        """The shares of the way from ``baseline`` toward ``plan`` a cautious recommendation may take
+        (``CAUTIOUS_STEPS`` of them) whose spend keeps every bound."""
+        grid = np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:]
+        return [float(step) for step in grid if self._within(baseline, plan, float(step))]
 
     def _worth_it(self, verdict: _Verdict, kept: _Verdict) -> _Verdict:
         """``verdict`` unless its expected uplift is below :meth:`_bar`; then a step further toward the optimum
@@ -662,9 +667,7 @@ class _Outcome:
         draws, found, baseline, plan = self.selection.draws, verdict.found, verdict.baseline, self.solution.spend
         if draws is None or found.expected < self._bar(found):
             return None
-        for step in np.linspace(0.0, 1.0, CAUTIOUS_STEPS + 1)[1:]:
-            if step <= verdict.step or not self._within(baseline, plan, float(step)):
-                continue
+        for step in (step for step in self._line_steps(baseline, plan) if step > verdict.step):
             spend = baseline + step * (plan - baseline)
             uplift = uplift_over_current(spend, baseline, self.level, draws, self.selection.cells)
             if uplift.expected >= self._bar(uplift) and uplift.prob_beats_current >= self.confidence:
@@ -675,7 +678,7 @@ class _Outcome:
                     found,
                     uplift,
                     kept=False,
-                    step=float(step),
+                    step=step,
                     cautious=not whole,
                     raised=verdict.uplift,
                 )
