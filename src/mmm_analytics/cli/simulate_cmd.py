@@ -111,18 +111,14 @@ def show_batch(results: BatchResults, report: Path, fmt: NumberFormat, *, optimu
     amounts grouped per ``fmt``."""
     from mmm_analytics.cli import tables
     from mmm_analytics.simulator.figures import scope_label
-    from mmm_analytics.simulator.scenarios import warning_lines
+    from mmm_analytics.simulator.scenarios import on_expected_basis, warning_lines
     from mmm_analytics.simulator.terms import BATCH
 
     for name, line in warning_lines(results.scenarios):
         warn(f"scenario {name!r}: {line}")
     # Expected sales, the mean over the posterior draws, as the advice below: before, the point estimate, whose
     # today's mix read 13,000 INR a week less than the advice's.
-    frame = results.scenarios
-    shown = frame.assign(
-        predicted_sales=frame["predicted_sales"] - frame["incremental_sales"] + frame["expected_incremental_sales"],
-        roi=frame["expected_incremental_sales"] / frame["total_spend"].where(frame["total_spend"] > 0),
-    )[SCENARIO_COLUMNS]
+    shown = on_expected_basis(results.scenarios)[SCENARIO_COLUMNS]
     where = [scope_label(str(b), str(r)) for b, r in zip(results.scenarios["brand"], results.scenarios["region"])]
     shown.insert(1, "where", where)  # a scenario may cover one brand or region, the advice below another
     console.print(

@@ -408,7 +408,9 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
     table.add_column("")
     for name in summary["scenario"]:
         table.add_column(escape(str(name)), justify="right")
-    rows = summary.to_dict(orient="records")
+    from mmm_analytics.simulator.scenarios import on_expected_basis
+
+    rows = on_expected_basis(summary).to_dict(orient="records")  # as the advice: before, the point estimate
 
     def line(label: str, cell: Callable[[dict[str, Any]], str]) -> None:
         table.add_row(escape(label), *(escape(cell(row)) for row in rows))
@@ -418,13 +420,7 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
         table.add_row(escape(f"{channel} spend"), *(numbers.grouped(row[f"spend_{channel}"], fmt) for row in rows))
     line("Total spend", lambda row: numbers.grouped(row["total_spend"], fmt))
     table.add_section()
-    # Expected, the mean over the posterior draws, as the advice: before, the point estimate.
-    line(
-        "Predicted sales",
-        lambda row: numbers.grouped(
-            row["predicted_sales"] - row["incremental_sales"] + row["expected_incremental_sales"], fmt
-        ),
-    )
+    line("Predicted sales", lambda row: numbers.grouped(row["predicted_sales"], fmt))
     line("Incremental sales", lambda row: numbers.grouped(row["expected_incremental_sales"], fmt))
     line(
         f"{level:.0%} interval",
@@ -432,11 +428,6 @@ def comparison_table(summary: pd.DataFrame, channels: tuple[str, ...], level: fl
             f"{numbers.grouped(row['incremental_lower'], fmt)} to {numbers.grouped(row['incremental_upper'], fmt)}"
         ),
     )
-    line(
-        "ROI",
-        lambda row: _roi(
-            row["expected_incremental_sales"] / row["total_spend"] if row["total_spend"] > 0 else float("nan")
-        ),
-    )
+    line("ROI", lambda row: _roi(row["roi"]))
     line("Change vs current mix", lambda row: numbers.grouped(row["delta_expected_vs_current"], fmt, signed=True))
     return table

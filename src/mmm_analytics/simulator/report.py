@@ -22,7 +22,7 @@ from mmm_analytics.simulator.defaults import KEPT_LINE_START
 from mmm_analytics.simulator.figures import scenario_label, scope_label
 from mmm_analytics.simulator.frontier_table import todays_budget
 from mmm_analytics.simulator.optimizer import OptimizationResult
-from mmm_analytics.simulator.scenarios import warning_lines
+from mmm_analytics.simulator.scenarios import on_expected_basis, warning_lines
 from mmm_analytics.style import charts, numbers, palette
 from mmm_analytics.style.page import Chart, Column, Note, Page, Section, Table, Text, records_table, write_page
 from mmm_analytics.utils.amounts import same_budget
@@ -36,7 +36,7 @@ _SCENARIO_COLUMNS = (
     Column("total_spend", "Weekly spend (INR)", "money"),
     Column("expected_incremental_sales", "Weekly incremental sales, expected (INR)", "money"),
     Column("interval", "Interval (INR)"),  # named with its level on the page (_scenario_columns)
-    Column("expected_roi", ROI_WORDS, "ratio"),
+    Column("roi", ROI_WORDS, "ratio"),
     Column("delta_expected_vs_current", "Change vs today's mix, same scope (INR per week)", "money"),
 )
 _FRONTIER_COLUMNS = (
@@ -114,14 +114,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _scenario_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
     fmt = inputs.viz.number_format
     rows = []
-    for row in _records(inputs.scenarios):
+    for row in _records(on_expected_basis(inputs.scenarios)):  # ROI as the advice's: the mean over the draws
         rows.append(
             row
             | {
                 "label": row["scenario"],
-                "expected_roi": row["expected_incremental_sales"] / row["total_spend"]
-                if row["total_spend"] > 0
-                else None,
                 "scope": scope_label(str(row["brand"]), str(row["region"])),
                 "description": row.get("description") or "(no description in the scenarios file)",
                 "interval": numbers.interval(

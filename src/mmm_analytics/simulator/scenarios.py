@@ -321,6 +321,19 @@ def _summary_row(scenario: Scenario, result: SimulationResult, reference: Simula
     return row
 
 
+def on_expected_basis(summary: pd.DataFrame) -> pd.DataFrame:
+    """The scenario ``summary`` (:func:`compare_scenarios`) with ``predicted_sales`` and ``roi`` on the advice's
+    basis, the mean over the posterior draws (``expected_incremental_sales``; no ROI without spend), as the
+    tables show them; the point estimate's stay in the CSV."""
+    spend = summary["total_spend"]
+    return summary.assign(
+        predicted_sales=summary["predicted_sales"]
+        - summary["incremental_sales"]
+        + summary["expected_incremental_sales"],
+        roi=summary["expected_incremental_sales"] / spend.where(spend > 0),
+    )
+
+
 def scenarios_from_file(
     path: str | Path, simulator: MarketingSimulator, brand: str = ALL, region: str = ALL
 ) -> list[Scenario]:
