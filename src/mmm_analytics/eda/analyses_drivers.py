@@ -188,10 +188,10 @@ def promo_uplift(view: PanelView) -> Uplift:
     groups = [(ALL, pd.Series(True, index=index.index)), *[(b, brands == b) for b in sorted(brands.unique())]]
     for group, mask in groups:
         part = on[mask]
+        rows = {flag: (table["group"] == group) & (table["event"] == flag) for flag in flags}
         for flag in flags:
             alongside = part.drop(columns=flag).any(axis=1)[part[flag]]
-            row = (table["group"] == group) & (table["event"] == flag)
-            table.loc[row, "share_with_other_flag"] = float(alongside.mean()) if len(alongside) else np.nan
+            table.loc[rows[flag], "share_with_other_flag"] = float(alongside.mean()) if len(alongside) else np.nan
         varying = [flag for flag in flags if part[flag].any() and not part[flag].all()]
         if len(varying) < 2:  # nothing to hold fixed: the plain comparison is the flag's own
             continue
@@ -203,8 +203,7 @@ def promo_uplift(view: PanelView) -> Uplift:
             )
             continue
         for flag, uplift in own.items():
-            row = (table["group"] == group) & (table["event"] == flag)
-            table.loc[row, "uplift_pct"], table.loc[row, "others_held_fixed"] = uplift, True
+            table.loc[rows[flag], "uplift_pct"], table.loc[rows[flag], "others_held_fixed"] = uplift, True
     return Uplift("promo_uplift", table, notes=tuple(notes))
 
 

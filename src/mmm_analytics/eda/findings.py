@@ -113,9 +113,9 @@ def _promo(results: Results, _overview: Overview, _fmt: NumberFormat) -> str | N
     uplift = results.get("promo_uplift")
     if uplift is None:
         return None
-    overall = uplift.table[uplift.table["group"] == ALL].set_index("event")["uplift_pct"].sort_values(ascending=False)
-    parts = [f"{flag.removesuffix('_Flag')} {value:+.1f}%" for flag, value in overall.items()]
     overall_rows = uplift.table[uplift.table["group"] == ALL]
+    overall = overall_rows.set_index("event")["uplift_pct"].sort_values(ascending=False)
+    parts = [f"{flag.removesuffix('_Flag')} {value:+.1f}%" for flag, value in overall.items()]
     if not overall_rows["others_held_fixed"].all():
         return f"Weeks on promotion sell more than weeks off it: {', '.join(parts)} (mean sales index, all brands)."
     return (
