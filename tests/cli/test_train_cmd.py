@@ -119,7 +119,9 @@ def test_a_lift_test_spanning_markets_is_one_line(tmp_path, small_frame) -> None
     )
     arguments = ["--data", str(features), "--output", str(tmp_path / "model"), "--split-by", "brand"]
     result = CliRunner().invoke(app, ["train", *arguments, "--lift-tests", str(lift), "--epochs", "1"])
-    one_error_line(result, "spans several brands", "--split-by brand")
+    one_error_line(
+        result, f"{lift}: line 2: lift test 'TV, all brands, all regions", "spans several brands", "--split-by brand"
+    )
 
 
 @pytest.mark.parametrize("name", ["mmm_data.csv", "clean_panel.parquet"])

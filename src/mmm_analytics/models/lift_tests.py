@@ -39,7 +39,8 @@ class LiftTests:
     ``channel`` (N,) int channel index; ``series`` (N, S) 1.0 where the series is in the
     test's slice, else 0.0; ``weeks`` (N, T) 1.0 inside the test's window (inclusive);
     ``incremental_sales`` and ``standard_error`` (N,) in INR; ``labels`` one short text
-    per test for reports ("TV, BrandA, WEST, 2023-01-02 to 2023-02-20").
+    per test for reports ("TV, BrandA, WEST, 2023-01-02 to 2023-02-20"); ``sources`` where each
+    test was read ("lift.csv: line 3"), for messages, () when the tests come from no file.
     """
 
     channel: np.ndarray
@@ -48,6 +49,7 @@ class LiftTests:
     incremental_sales: np.ndarray
     standard_error: np.ndarray
     labels: tuple[str, ...]
+    sources: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.channel)
@@ -61,7 +63,13 @@ class LiftTests:
             incremental_sales=self.incremental_sales[tests],
             standard_error=self.standard_error[tests],
             labels=tuple(self.labels[t] for t in tests),
+            sources=tuple(self.sources[t] for t in tests) if self.sources else (),
         )
+
+    def where(self, test: int) -> str:
+        """How a message names test ``test``: its file and line where it has one, then its label."""
+        label = f"lift test '{self.labels[test]}'"
+        return f"{self.sources[test]}: {label}" if self.sources else label
 
     def to_config(self) -> dict[str, list]:
         """Plain lists (for a Keras model's config)."""
@@ -150,7 +158,7 @@ def read_lift_tests(
     order = tuple(panel.channels if channels is None else channels)
     tests = [_parse_row(path, line, cells, panel, order, fmt, max_lag) for line, cells in _read_rows(path)]
     _check_duplicates(path, tests)
-    return _arrays(tests, panel, order)
+    return _arrays(tests, panel, order, path)
 
 
 def lift_test_notes(tests: LiftTests, n_train_weeks: int) -> tuple[str, ...]:
@@ -462,8 +470,8 @@ def _check_duplicates(path: Path, tests: list[_Test]) -> None:
         seen[key] = test.line
 
 
-def _arrays(tests: list[_Test], panel: FeaturePanel, channels: tuple[str, ...]) -> LiftTests:
-    """The validated rows as :class:`LiftTests` arrays aligned to the panel."""
+def _arrays(tests: list[_Test], panel: FeaturePanel, channels: tuple[str, ...], path: Path) -> LiftTests:
+    """The validated rows of the file ``path`` as :class:`LiftTests` arrays aligned to the panel."""
     n_weeks = len(panel.dates)
     weeks = np.zeros((len(tests), n_weeks))
     for n, test in enumerate(tests):
@@ -476,4 +484,5 @@ def _arrays(tests: list[_Test], panel: FeaturePanel, channels: tuple[str, ...]) 
         incremental_sales=np.array([t.incremental_sales for t in tests], dtype=np.float64),
         standard_error=np.array([t.standard_error for t in tests], dtype=np.float64),
         labels=tuple(f"{t.channel}, {_slice_text(t.brand, t.region)}, {iso[t.start]} to {iso[t.end]}" for t in tests),
+        sources=tuple(f"{path}: line {t.line}" for t in tests),
     )
