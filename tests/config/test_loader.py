@@ -161,6 +161,12 @@ BAD_FILES = [
         "style: neon\n",
         "key 'style': Input should be 'white', 'dark', 'whitegrid', 'darkgrid' or 'ticks' (got 'neon')",
     ),
+    (
+        "model_config.yaml",
+        "max_lag:\n",
+        "key 'max_lag' has no value (YAML reads an empty value as null): Input should be a valid integer; "
+        "give it a value, or remove the line for the default",
+    ),
 ]
 
 
@@ -200,6 +206,7 @@ BAD_FILES = [
         "palette_short_hex",
         "channel_colour_not_a_colour",
         "unknown_style",
+        "empty_value",  # before: "key 'max_lag': Input should be a valid integer", which hid that nothing was given
     ],
 )
 def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:

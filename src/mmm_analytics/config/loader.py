@@ -71,6 +71,11 @@ def _problem(problem: Mapping[str, Any]) -> str:
             return f"unknown key '{key}'; remove it or check its spelling"
         case "missing":
             return f"key '{key}' is required"
+        case _ if "input" in problem and problem["input"] is None:
+            return (
+                f"key '{key}' has no value (YAML reads an empty value as null): {message}; "
+                "give it a value, or remove the line for the default"
+            )
         case _:
             got = problem.get("input")
             got_text = f" (got {_ECHO.repr(got)})" if got is not None and not isinstance(got, dict) else ""
