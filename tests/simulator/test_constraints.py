@@ -276,3 +276,11 @@ def test_the_messages_group_amounts_in_the_format_given(fmt: NumberFormat, shown
     expected = f"minimum spends (TV={shown} INR) add up to {shown} INR, above the weekly budget 175 INR"
     with pytest.raises(InputError, match=re.escape(expected)):
         resolve_limits(floors, CHANNELS, CURRENT, 175.0, fmt=fmt)
+
+
+def test_a_minimum_just_above_the_budget_reads_above_it() -> None:
+    """Before: "add up to 13,324 INR, above the weekly budget 13,324 INR" (the budget was 13,323.70 INR)."""
+    floors = BudgetConstraints(min_spend={"TV": 13_324.0})
+    expected = "add up to 13,324.00 INR, above the weekly budget 13,323.70 INR"
+    with pytest.raises(InputError, match=re.escape(expected)):
+        resolve_limits(floors, CHANNELS, CURRENT, 13_323.7)

@@ -226,3 +226,11 @@ def test_ticks_of_a_narrow_axis_never_read_alike() -> None:
     assert numbers.tick_labels(values, INDIAN) == ["1.21 L", "1.2125 L", "1.215 L", "1.2175 L", "1.22 L"]
     assert numbers.tick_labels([100.1, 100.2, 100.3], INDIAN) == ["100.1", "100.2", "100.3"]
     assert numbers.tick_labels([0.0, 50_000.0, 100_000.0], INDIAN) == ["0", "0.5 L", "1 L"]  # as before
+
+
+def test_two_different_amounts_in_one_message_never_read_the_same() -> None:
+    """``--min TV=13324`` at a budget of 13,323.70 INR read "add up to 13,324 INR, above the weekly budget 13,324 INR"."""
+    assert numbers.message_inr_apart(13_324.0, 13_323.7) == ("13,324.00 INR", "13,323.70 INR")
+    assert numbers.message_inr_apart(13_324.0, 13_000.0) == ("13,324 INR", "13,000 INR")
+    assert numbers.message_inr_apart(1_234_567.4, 1_234_567.2, WESTERN) == ("1,234,567.40 INR", "1,234,567.20 INR")
+    assert numbers.message_inr_apart(5.0, 5.0) == ("5 INR", "5 INR")

@@ -20,7 +20,7 @@ from mmm_analytics.config.base import Settings
 from mmm_analytics.config.viz import NumberFormat
 from mmm_analytics.errors import InputError
 from mmm_analytics.simulator.terms import OPTIONS, Terms
-from mmm_analytics.style.numbers import message_inr
+from mmm_analytics.style.numbers import message_inr, message_inr_apart
 from mmm_analytics.utils.amounts import parse_inr
 from mmm_analytics.utils.names import one_name
 from mmm_analytics.utils.percent import share_of_current, sign_of
@@ -218,9 +218,10 @@ def _check_budget(
             for c in np.flatnonzero(lower > 0)
         )
         unlock = ", unlock a channel" if locked.any() else ""
+        total, weekly = message_inr_apart(lower.sum(), budget, fmt)
         raise InputError(
-            f"minimum spends ({parts}) add up to {message_inr(lower.sum(), fmt)}, above the weekly budget "
-            f"{message_inr(budget, fmt)}; lower a minimum{unlock} or raise the budget"
+            f"minimum spends ({parts}) add up to {total}, above the weekly budget "
+            f"{weekly}; lower a minimum{unlock} or raise the budget"
         )
     if not at_most and upper.sum() < budget * (1 - RELATIVE_TOLERANCE):
         parts = ", ".join(
@@ -230,9 +231,10 @@ def _check_budget(
             "unlock a channel" if locked.all() else "raise a maximum" + (", unlock a channel" if locked.any() else "")
         )
         less = "" if terms.at_most is None else f" or allow spending less (at_most / {terms.at_most})"
+        total, weekly = message_inr_apart(upper.sum(), budget, fmt)
         raise InputError(
-            f"maximum spends ({parts}) add up to {message_inr(upper.sum(), fmt)}, below the weekly budget "
-            f"{message_inr(budget, fmt)}; {remedy}{',' if less else ' or'} lower the budget{less}"
+            f"maximum spends ({parts}) add up to {total}, below the weekly budget "
+            f"{weekly}; {remedy}{',' if less else ' or'} lower the budget{less}"
         )
 
 

@@ -90,6 +90,15 @@ def message_inr(value: float, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
     return f"{grouped(value, fmt, decimals)} INR"
 
 
+def message_inr_apart(first: float, second: float, fmt: NumberFormat = NumberFormat.INDIAN) -> tuple[str, str]:
+    """Two different INR amounts for one message (:func:`message_inr`), with paise where whole rupees would
+    show them the same (13,324.40 INR above 13,323.70 INR, not 13,324 INR above 13,324 INR)."""
+    texts = message_inr(first, fmt), message_inr(second, fmt)
+    if texts[0] != texts[1] or first == second or max(abs(first), abs(second)) >= 1e15:
+        return texts
+    return f"{grouped(first, fmt, 2)} INR", f"{grouped(second, fmt, 2)} INR"
+
+
 def money(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
     """An amount in rupees: ``INR 1,23,456``."""
     text = grouped(value, fmt, decimals)
