@@ -295,7 +295,8 @@ def test_a_missing_scenarios_file_shows_the_form_of_one(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_scenarios(tmp_path / "none.yaml")
     example = str(caught.value).split('e.g. "')[1].split('"')[0]
-    assert "not found; pass --scenarios with a YAML file of named plans" in str(caught.value)
+    # the menu asks for the file by name too, where "pass --scenarios" would send the user to another command
+    assert "not found; give a YAML file of named plans (--scenarios on the command line)" in str(caught.value)
     (tmp_path / "example.yaml").write_text(example)
     assert [spec.name for spec in load_scenarios(tmp_path / "example.yaml")] == ["now", "more_tv"]  # the example reads
 

@@ -194,7 +194,8 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
         raise InputError(f"scenarios file '{file}' is not a regular file; give a YAML file of scenarios")
     if not file.is_file():
         raise InputError(
-            f"scenarios file '{file}' not found; pass --scenarios with a YAML file of named plans, e.g. "
+            f"scenarios file '{file}' not found; give a YAML file of named plans (--scenarios on the command line), "
+            "e.g. "
             "\"scenarios: [{name: now}, {name: more_tv, spend: {TV: '+20%'}}]\" (the project's config/scenarios.yaml "
             "is an example)"
         )
