@@ -257,7 +257,8 @@ def test_the_menus_advice_names_its_own_fields(simulator: MarketingSimulator, tm
     assert "percentages in 'Minimum spends'/'Maximum spends' and Change refer to it" in text
     # the data range has no prompt: the file that sets it is named, not an option of another command
     assert (
-        "the data range binds: YouTube" in text and "simulator.data_range: false or simulator.data_range_margin" in text
+        "the advice stops at the edge of the weekly spends seen in the data: YouTube" in text
+        and "simulator.data_range: false or simulator.data_range_margin" in text
     )
     assert not re.search(r"--[a-z]|at_most|total_budget", screen)
 
