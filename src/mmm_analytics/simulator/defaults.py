@@ -9,10 +9,11 @@ from mmm_analytics.style import numbers
 #: Baseline sales of a segment = its average weekly model baseline over this many recent weeks.
 RECENT_BASELINE_WEEKS = 13
 
-#: Efficiency frontier: budgets from ``FRONTIER_LOW`` to ``FRONTIER_HIGH`` x current weekly spend.
+#: Efficiency frontier: budgets from ``FRONTIER_LOW`` to ``FRONTIER_HIGH`` x current weekly spend, in steps of
+#: a twelfth, so today's budget (and every quarter of it) is a row of the table.
 FRONTIER_LOW = 0.25
 FRONTIER_HIGH = 2.0
-FRONTIER_POINTS = 20
+FRONTIER_POINTS = 22
 
 #: Sensitivity: relative changes of one channel's spend, both directions.
 SENSITIVITY_STEPS: tuple[float, ...] = (0.10, 0.20, 0.50)
