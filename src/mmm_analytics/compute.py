@@ -111,6 +111,10 @@ def require_ray() -> Any:
     return ray
 
 
+#: The logger of Ray's notice that a new local instance has token authentication on.
+_RAY_AUTH_NOTICE = "ray._private.authentication.authentication_token_setup"
+
+
 def connect_ray(num_cpus: int | None = None) -> Any:
     """The ``ray`` module, connected: to ``RAY_ADDRESS`` when set, else to a new local instance
     of ``num_cpus`` CPUs (default ``os.cpu_count()``). Does nothing when already connected."""
@@ -120,18 +124,27 @@ def connect_ray(num_cpus: int | None = None) -> Any:
 
         address = os.environ.get(RAY_ADDRESS) or None
         before = signal.getsignal(signal.SIGTERM)
-        with warnings.catch_warnings():
-            # JAX warns of a deadlock at every fork once it has started; Ray's processes are forked
-            # and at once replaced by a new program (fork + exec), which runs none of this process' threads.
-            warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
-            ray.init(
-                address=address or "local",
-                num_cpus=None if address else (num_cpus or os.cpu_count()),
-                runtime_env={"env_vars": task_environment()},
-                include_dashboard=False,
-                log_to_driver=False,
-                logging_level=logging.WARNING,
-            )
+        # A local instance of this process' own gets Ray's default token authentication without the notice
+        # of it, which names a setting this project does not have; a cluster's own settings speak for themselves.
+        notice = logging.getLogger(_RAY_AUTH_NOTICE)
+        level = notice.level
+        if address is None:
+            notice.setLevel(logging.ERROR)
+        try:
+            with warnings.catch_warnings():
+                # JAX warns of a deadlock at every fork once it has started; Ray's processes are forked
+                # and at once replaced by a new program (fork + exec), which runs none of this process' threads.
+                warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
+                ray.init(
+                    address=address or "local",
+                    num_cpus=None if address else (num_cpus or os.cpu_count()),
+                    runtime_env={"env_vars": task_environment()},
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.WARNING,
+                )
+        finally:
+            notice.setLevel(level)
         _sigterm_as_before(before)
     return ray
 
