@@ -278,8 +278,7 @@ YEAR_WEEKS = 52
 
 def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
     """Lines for a fit that should not be read as it stands: too few training weeks, a train R2
-    below :data:`MIN_TRAIN_R2`, a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE` or else a holdout R2 below 0
-    (forecasts worse than the holdout weeks' own mean; ``metrics`` as in
+    below :data:`MIN_TRAIN_R2`, a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE` (``metrics`` as in
     ``model_metrics.json``); where the whole reads well, the same two checks of each brand's weekly sales."""
     lines = []
     if n_train_weeks < YEAR_WEEKS:
@@ -300,12 +299,6 @@ def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
             f"the model's forecasts of the holdout weeks it never saw are off by {holdout:.0%} on average "
             "(holdout wMAPE): its ROIs and advice are not to be relied on; "
             "check the data and the holdout_weeks"
-        )
-    elif (holdout_r2 := metrics.get("holdout", {}).get("overall", {}).get("r2")) is not None and holdout_r2 < 0:
-        lines.append(
-            "the model's forecasts of the holdout weeks it never saw are further off than those weeks' own average "
-            f"would be (holdout R2 {holdout_r2:.2f}): it misses what moves these sales from week to week, so its ROIs "
-            "and advice are not to be relied on; check the data, the drivers and the holdout_weeks"
         )
     return tuple(lines) if lines else _brand_warnings(metrics)
 
