@@ -167,6 +167,24 @@ BAD_FILES = [
         "key 'max_lag' has no value (YAML reads an empty value as null): Input should be a valid integer; "
         "give it a value, or remove the line for the default",
     ),
+    (
+        "model_config.yaml",
+        "simulator:\n",
+        "key 'simulator' has no value (YAML reads an empty value as null), where a section of keys is wanted: "
+        "write its keys indented below it, or remove the line for the default",
+    ),
+    (
+        "viz_config.yaml",
+        "palette:\n  - '#112233'\n  -\n",
+        "key 'palette.1' has no value (YAML reads an empty value as null): Input should be a valid string; "
+        "give it a value",
+    ),
+    (
+        "data_config.yaml",
+        "channels:\n  TV:\n",
+        "key 'channels.TV' has no value (YAML reads an empty value as null), where a section of keys is wanted: "
+        "write its keys indented below it",
+    ),
 ]
 
 
@@ -207,6 +225,9 @@ BAD_FILES = [
         "channel_colour_not_a_colour",
         "unknown_style",
         "empty_value",  # before: "key 'max_lag': Input should be a valid integer", which hid that nothing was given
+        "empty_section",  # before: "Input should be a valid dictionary or instance of SimulatorSettings"
+        "empty_list_item",  # removing its line drops the item: no default to give back
+        "empty_channel",  # removing its line drops the channel from the model
     ],
 )
 def test_bad_value_names_the_file_and_the_key(tmp_path: Path, file_name: str, text: str, message: str) -> None:

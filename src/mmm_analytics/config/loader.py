@@ -38,14 +38,14 @@ class ProjectConfig:
     viz: VizConfig
 
 
-def _describe(error: ValidationError, path: Path) -> str:
+def _describe(error: ValidationError, path: Path, model: type[Settings]) -> str:
     """One line: the file, then each problem (the first in full, at most :data:`_MORE_SHOWN` more
     by key), so a file with a bad value and a misspelled key is fixed in one go."""
     problems = error.errors()
     first = problems[0]
     if not first["loc"] and first["type"] == "value_error":  # a rule across keys: its message names them
         return f"{path}: {error_message(error)}"
-    line = f"{path}: {_problem(first)}"
+    line = f"{path}: {_problem(first, model)}"
     if len(problems) > 1:
         rest = [_key_problem(problem) for problem in problems[1:]]
         shown = "; ".join(rest[:_MORE_SHOWN]) + (
@@ -63,8 +63,9 @@ def _key(problem: Mapping[str, Any]) -> str:
     return ".".join(str(part) for part in problem["loc"]) or "(top level)"
 
 
-def _problem(problem: Mapping[str, Any]) -> str:
-    """One validation problem of a config file, in full: its key, the message and the value given."""
+def _problem(problem: Mapping[str, Any], model: type[Settings]) -> str:
+    """One validation problem of a config file (of ``model``), in full: its key, the message and the value
+    given."""
     key, message = _key(problem), str(problem["msg"]).removeprefix("Value error, ")
     match problem["type"]:
         case "extra_forbidden":
@@ -72,14 +73,36 @@ def _problem(problem: Mapping[str, Any]) -> str:
         case "missing":
             return f"key '{key}' is required"
         case _ if "input" in problem and problem["input"] is None:
-            return (
-                f"key '{key}' has no value (YAML reads an empty value as null): {message}; "
-                "give it a value, or remove the line for the default"
-            )
+            return _empty(key, problem, model)
         case _:
             got = problem.get("input")
             got_text = f" (got {_ECHO.repr(got)})" if got is not None and not isinstance(got, dict) else ""
             return f"key '{key}': {message}{got_text}"
+
+
+def _empty(key: str, problem: Mapping[str, Any], model: type[Settings]) -> str:
+    """The problem of a key written with no value (YAML's null), with the fix that fits where it stands: a
+    section wants its keys below it; removing the line gives the default only for a setting that has one
+    (not for a list item or an entry of a table such as ``channels``)."""
+    empty = f"key '{key}' has no value (YAML reads an empty value as null)"
+    loc = tuple(problem["loc"])
+    default = ", or remove the line for the default" if _has_default(model, loc) else ""
+    if problem["type"] in ("model_type", "dict_type"):
+        return f"{empty}, where a section of keys is wanted: write its keys indented below it{default}"
+    return f"{empty}: {problem['msg']}; give it a value{default}"
+
+
+def _has_default(model: type[Settings], loc: tuple[Any, ...]) -> bool:
+    """Whether the key at ``loc`` is a setting of ``model`` (or of the settings nested in it) that has a default."""
+    settings: Any = model
+    for depth, part in enumerate(loc):
+        fields = getattr(settings, "model_fields", None) if isinstance(settings, type) else None
+        if not isinstance(part, str) or not fields or part not in fields:
+            return False
+        if depth == len(loc) - 1:
+            return not fields[part].is_required()
+        settings = fields[part].annotation
+    return False
 
 
 def _key_problem(problem: Mapping[str, Any]) -> str:
@@ -107,7 +130,7 @@ def parse_settings[T: Settings](model: type[T], raw: Any, path: Path) -> T:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        raise InputError(_describe(error, path)) from None
+        raise InputError(_describe(error, path, model)) from None
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
