@@ -234,3 +234,7 @@ def test_two_different_amounts_in_one_message_never_read_the_same() -> None:
     assert numbers.message_inr_apart(13_324.0, 13_000.0) == ("13,324 INR", "13,000 INR")
     assert numbers.message_inr_apart(1_234_567.4, 1_234_567.2, WESTERN) == ("1,234,567.40 INR", "1,234,567.20 INR")
     assert numbers.message_inr_apart(5.0, 5.0) == ("5 INR", "5 INR")
+    # the texts differ but the amounts shown do not: 100.00 and 100
+    assert numbers.message_inr_apart(99.999, 100.001) == ("99.999 INR", "100.001 INR")
+    assert numbers.message_inr_apart(1_000_000.004, 1e6) == ("10,00,000.004 INR", "10,00,000.000 INR")
+    assert numbers.message_inr_apart(-13_324.0, -13_323.7) == ("-13,324.00 INR", "-13,323.70 INR")

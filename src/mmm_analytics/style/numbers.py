@@ -91,12 +91,22 @@ def message_inr(value: float, fmt: NumberFormat = NumberFormat.INDIAN) -> str:
 
 
 def message_inr_apart(first: float, second: float, fmt: NumberFormat = NumberFormat.INDIAN) -> tuple[str, str]:
-    """Two different INR amounts for one message (:func:`message_inr`), with paise where whole rupees would
-    show them the same (13,324.40 INR above 13,323.70 INR, not 13,324 INR above 13,324 INR)."""
+    """Two different INR amounts for one message (:func:`message_inr`), with as many decimals (up to 6) as
+    it takes for the amounts shown to differ (13,324.00 INR above 13,323.70 INR, not 13,324 INR above
+    13,324 INR)."""
     texts = message_inr(first, fmt), message_inr(second, fmt)
-    if texts[0] != texts[1] or first == second or max(abs(first), abs(second)) >= 1e15:
+    if first == second or max(abs(first), abs(second)) >= 1e15:
         return texts
-    return f"{grouped(first, fmt, 2)} INR", f"{grouped(second, fmt, 2)} INR"
+    decimals = 2
+    while _shown(texts[0]) == _shown(texts[1]) and decimals <= 6:
+        texts = f"{grouped(first, fmt, decimals)} INR", f"{grouped(second, fmt, decimals)} INR"
+        decimals += 1
+    return texts
+
+
+def _shown(text: str) -> float:
+    """The amount an INR text of :func:`message_inr` shows."""
+    return float(text.removesuffix(" INR").replace(",", ""))
 
 
 def money(value: object, fmt: NumberFormat = NumberFormat.INDIAN, decimals: int = 0) -> str:
