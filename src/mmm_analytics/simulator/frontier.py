@@ -1,7 +1,7 @@
 """Efficiency frontier: the best weekly incremental sales at each budget vs today's mix scaled to it.
 
-Budgets run from 0.25x to 2x the selection's current total weekly spend (20 points by
-default). Each point is a full optimisation of the configured objective (expected sales over
+Budgets run from 0.25x to 2x the selection's current total weekly spend (22 points by
+default, a twelfth apart, so 1x is one of them). Each point is a full optimisation of the configured objective (expected sales over
 the posterior draws by default), warm-started from the previous optimum scaled to the new budget;
 the optimum itself, not the cautious plan that ``mmm optimize`` recommends.
 
