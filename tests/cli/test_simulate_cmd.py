@@ -248,12 +248,12 @@ def test_optimize_data_range_is_on_by_default_and_off_with_the_flag(tmp_path: Pa
     on, off = _optimize(narrow, tmp_path / "on.json"), _optimize(narrow, tmp_path / "off.json", "--no-data-range")
     assert on.exit_code == 0 and off.exit_code == 0, on.output + off.output
     assert (
-        "Warning: the advice stops at the edge of the weekly spends seen in the data: " in on.stdout
+        "Warning: the advice is held within the data's range of weekly spend: " in on.stdout
         and "at data m" in on.stdout
     )
     binding = json.loads((tmp_path / "on.json").read_text())["warnings"]
-    assert any(w.startswith("the advice stops at the edge of the weekly spends seen in the data: ") for w in binding)
-    assert "data range" not in off.stdout and "at data m" not in off.stdout
+    assert any(w.startswith("the advice is held within the data's range of weekly spend: ") for w in binding)
+    assert "range of weekly spend" not in off.stdout and "at data m" not in off.stdout
     simulator = MarketingSimulator.from_model_dir(narrow)
     history = simulator.params.spend[simulator.rows("BrandA", "EAST")[0]]
     spend = np.array(list(json.loads((tmp_path / "on.json").read_text())["allocation"].values()))

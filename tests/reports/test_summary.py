@@ -337,10 +337,10 @@ def test_the_manager_s_page_leaves_the_settings_to_the_analyst(small_run: Run, t
         "today's mix is recommended (simulator.min_uplift_share)",
         "cautious advice: the recommendation is the plan whose uplift is largest at 95% confidence, the uplift it "
         "exceeds in 95% of posterior draws (simulator.advice_confidence), about 80% of the way from today's mix to the expected optimum",
-        "the advice stops at the edge of the weekly spends seen in the data: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments; "
+        "the advice is held within the data's range of weekly spend: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments; "
         "simulator.data_range: false or simulator.data_range_margin (simulator.data_range_quantile for the top) "
         "in model_config.yaml lets it go further",
-        "the advice stops at the edge of the weekly spends seen in the data: TV at its lowest weekly spend in the data; --no-data-range lets it go further",
+        "the advice is held within the data's range of weekly spend: TV at its lowest weekly spend in the data; --no-data-range lets it go further",
         "marginal ROI below 1 at the recommendation (Print 0.90 INR per INR): the last rupee spent there earns "
         "back less than a rupee of sales; consider a smaller budget for Print",
     ]
@@ -354,8 +354,8 @@ def test_the_manager_s_page_leaves_the_settings_to_the_analyst(small_run: Run, t
         "today's mix is recommended.",
         "Cautious advice: the recommendation is the plan whose uplift is largest at 95% confidence, the uplift it "
         "exceeds in 95% of posterior draws, about 80% of the way from today's mix to the expected optimum.",
-        "The advice stops at the edge of the weekly spends seen in the data: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments",
-        "The advice stops at the edge of the weekly spends seen in the data: TV at its lowest weekly spend in the data",
+        "The advice is held within the data's range of weekly spend: TV at its 90th-percentile weekly spend in the data in 3 of 24 segments",
+        "The advice is held within the data's range of weekly spend: TV at its lowest weekly spend in the data",
         lines[4][:1].upper() + lines[4][1:],  # a line without a setting is kept whole
     ]
 

@@ -186,7 +186,7 @@ def test_status_and_note_name_the_channels_held_by_the_data_range() -> None:
     assert channel_status(spend, bounds, limits, 27.0) == ["free", AT_DATA_MINIMUM, AT_DATA_MINIMUM]
     note = binding_note(spend, bounds, CHANNELS, 27.0)
     assert note is not None and note.startswith(
-        "the advice stops at the edge of the weekly spends seen in the data: YouTube at its lowest weekly spend in the data (1 INR), Radio at its lowest"
+        "the advice is held within the data's range of weekly spend: YouTube at its lowest weekly spend in the data (1 INR), Radio at its lowest"
     )
     assert binding_note(np.array([[21.0, 2.0, 4.5]]), bounds, CHANNELS, 27.5) is None
 
@@ -208,7 +208,7 @@ def test_the_notes_group_amounts_in_the_format_given(
     bounds = cell_bounds(_limits(None, current, 2.7e6), current, spend_range, 2.7e6, False, CHANNELS, fmt=fmt)
     note = binding_note(np.array([[2.2e6, 1e5, 4e5]]), bounds, CHANNELS, 2.7e6, fmt=fmt)
     assert note is not None and note.startswith(
-        f"the advice stops at the edge of the weekly spends seen in the data: YouTube at its lowest weekly spend in the data ({low[0]} INR), Radio at its lowest "
+        f"the advice is held within the data's range of weekly spend: YouTube at its lowest weekly spend in the data ({low[0]} INR), Radio at its lowest "
         f"weekly spend in the data ({low[1]} INR)"
     )
     (over,) = cell_bounds(_limits(None, current, 1e7), current, spend_range, 1e7, False, CHANNELS, fmt=fmt).notes
@@ -268,9 +268,7 @@ def test_a_segment_stays_in_its_data_range_and_says_where_it_binds(narrow: Marke
     held = {c: s for c, s in result.channel_status.items() if s in (AT_DATA_MAXIMUM, AT_DATA_MINIMUM)}
     assert held
     (note,) = [
-        w
-        for w in result.warnings
-        if w.startswith("the advice stops at the edge of the weekly spends seen in the data: ")
+        w for w in result.warnings if w.startswith("the advice is held within the data's range of weekly spend: ")
     ]
     for channel, status in held.items():
         extreme = "90th-percentile" if status == AT_DATA_MAXIMUM else "lowest"
@@ -285,7 +283,7 @@ def test_national_cells_each_stay_in_their_own_range(narrow: MarketingSimulator)
     assert np.all(spend >= low * (1 - EXACT)) and np.all(spend <= high * (1 + EXACT))
     assert sum(result.allocation.values()) == pytest.approx(result.weekly_budget, rel=EXACT)
     assert any(
-        w.startswith("the advice stops at the edge of the weekly spends seen in the data: ") and " segments" in w
+        w.startswith("the advice is held within the data's range of weekly spend: ") and " segments" in w
         for w in result.warnings
     )
 

@@ -401,4 +401,4 @@ def binding_note(
                 parts.append(f"{channel} at its {reach} in {held.sum()} of {held.size} segments")
     if not parts:
         return None
-    return f"the advice stops at the edge of the weekly spends seen in the data: {', '.join(parts)}; {terms.data_range_hint}"
+    return f"the advice is held within the data's range of weekly spend: {', '.join(parts)}; {terms.data_range_hint}"

@@ -191,7 +191,7 @@ class OptimizationResult:
         loaded from a folder): ``mmm report`` tells by it whether the advice is the current model's.
     warnings : tuple of str
         One line each: the optimum may not be the optimum (no converged start, unequal marginal
-        ROIs), extra spend earns almost nothing, today's mix is kept, the data range binds or
+        ROIs), extra spend earns almost nothing, today's mix is kept, the data range holds the advice or
         gave way, a channel's marginal ROI is below 1. Empty when none applies.
     cells : DataFrame with brand, region, channel, spend, current_spend, incremental_sales, marginal_roi
         ``current_spend`` is today's (unscaled) average weekly spend of the cell.
