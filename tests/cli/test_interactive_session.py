@@ -257,7 +257,7 @@ def test_the_menus_advice_names_its_own_fields(simulator: MarketingSimulator, tm
     assert "percentages in 'Minimum spends'/'Maximum spends' and Change refer to it" in text
     # the data range has no prompt: the file that sets it is named, not an option of another command
     assert (
-        "the advice stops at the edge of the weekly spends seen in the data: YouTube" in text
+        "the advice is held within the data's range of weekly spend: YouTube" in text
         and "simulator.data_range: false or simulator.data_range_margin" in text
     )
     assert not re.search(r"--[a-z]|at_most|total_budget", screen)
@@ -272,3 +272,12 @@ def test_the_given_brand_and_region_start_the_prompts_and_run_the_files_scenario
     assert _row(screen, "Brand / region")[1:] == ["BrandA / EAST", "BrandA / all"]
     assert "Brand (BrandA / BrandB / all) [BrandA]: " in screen and "Region (CENTRAL / EAST / all) [EAST]: " in screen
     assert "Scenario result: BrandA / EAST" in screen
+
+
+def test_a_missing_scenarios_file_is_asked_for_in_the_menu_s_words(
+    simulator: MarketingSimulator, tmp_path: Path
+) -> None:
+    """Before, the menu said "pass --scenarios with a YAML file", an option of another command."""
+    screen = _session(simulator, ["3", str(tmp_path / "none.yaml"), "6"], tmp_path)
+    assert "not found; give a YAML file of named plans (at the 'Scenarios file' prompt)" in " ".join(screen.split())
+    assert "--scenarios" not in screen

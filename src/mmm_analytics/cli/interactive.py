@@ -79,6 +79,7 @@ MENU_TERMS = Terms(
     shares="percentages in 'Minimum spends'/'Maximum spends'",
     at_most=None,
     data_range_off="simulator.data_range: false",
+    scenarios_file="at the 'Scenarios file' prompt",
 )
 
 
@@ -336,7 +337,7 @@ class Session:
             picked = self.ask.picks(COMPARE_PROMPT, len(self.made))
         if picked is None:
             path = Path(self.ask.text("Scenarios file", str(self.scenarios))).expanduser()
-            return scenarios_from_file(path, self.simulator, *self.selection)
+            return scenarios_from_file(path, self.simulator, *self.selection, terms=MENU_TERMS)
         chosen = [self.made[index] for index in picked]
         segments = {(scenario.brand, scenario.region) for scenario in chosen}
         if len(segments) == 1:  # the current mix of that selection as the first column

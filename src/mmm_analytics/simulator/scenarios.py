@@ -43,6 +43,7 @@ from mmm_analytics.simulator.engine import (
     MarketingSimulator,
     SimulationResult,
 )
+from mmm_analytics.simulator.terms import OPTIONS, Terms
 from mmm_analytics.utils.names import one_name
 from mmm_analytics.utils.percent import sign_of, typed_spend
 
@@ -183,8 +184,9 @@ _FIXES: dict[str, str] = {
 }
 
 
-def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
-    """Read and validate a scenarios YAML file (structure only; channels are checked by :func:`resolve`)."""
+def load_scenarios(path: str | Path, terms: Terms = OPTIONS) -> list[ScenarioSpec]:
+    """Read and validate a scenarios YAML file (structure only; channels are checked by :func:`resolve`);
+    ``terms`` say where a file is named."""
     file = Path(path)
     if file.is_dir():
         raise InputError(
@@ -194,8 +196,7 @@ def load_scenarios(path: str | Path) -> list[ScenarioSpec]:
         raise InputError(f"scenarios file '{file}' is not a regular file; give a YAML file of scenarios")
     if not file.is_file():
         raise InputError(
-            f"scenarios file '{file}' not found; give a YAML file of named plans (--scenarios on the command line), "
-            "e.g. "
+            f"scenarios file '{file}' not found; give a YAML file of named plans ({terms.scenarios_file}), e.g. "
             "\"scenarios: [{name: now}, {name: more_tv, spend: {TV: '+20%'}}]\" (the project's config/scenarios.yaml "
             "is an example)"
         )
@@ -336,11 +337,11 @@ def on_expected_basis(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def scenarios_from_file(
-    path: str | Path, simulator: MarketingSimulator, brand: str = ALL, region: str = ALL
+    path: str | Path, simulator: MarketingSimulator, brand: str = ALL, region: str = ALL, *, terms: Terms = OPTIONS
 ) -> list[Scenario]:
     """Load, validate and resolve every scenario of a YAML file; one without a brand (region) of its
-    own is run for ``brand`` (``region``)."""
-    return [resolve(spec, simulator, str(path), brand, region) for spec in load_scenarios(path)]
+    own is run for ``brand`` (``region``); ``terms`` say where a file is named."""
+    return [resolve(spec, simulator, str(path), brand, region) for spec in load_scenarios(path, terms)]
 
 
 def warning_lines(summary: pd.DataFrame) -> list[tuple[str, str]]:

@@ -29,6 +29,8 @@ class Terms:
         The switch that spends up to the budget instead of all of it; None: not offered.
     data_range_off : str
         What turns the data range off (model_config.yaml ``simulator.data_range_margin`` widens it).
+    scenarios_file : str
+        Where the person names a scenarios file.
     budget_set : bool
         Whether the person sets the budget and the limits where the message is shown.
     """
@@ -39,6 +41,7 @@ class Terms:
     shares: str | None = "--min/--max percentages"
     at_most: str | None = "--at-most"
     data_range_off: str = "--no-data-range"
+    scenarios_file: str = "--scenarios on the command line"
     budget_set: bool = True
 
     @property
