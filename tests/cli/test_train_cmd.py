@@ -120,7 +120,7 @@ def test_a_lift_test_spanning_markets_is_one_line(tmp_path, small_frame) -> None
     arguments = ["--data", str(features), "--output", str(tmp_path / "model"), "--split-by", "brand"]
     result = CliRunner().invoke(app, ["train", *arguments, "--lift-tests", str(lift), "--epochs", "1"])
     one_error_line(
-        result, f"{lift}: line 2: lift test 'TV, all brands, all regions", "spans several brands", "--split-by brand"
+        result, "lift test 'TV, all brands, all regions", f"({lift}: line 2) spans several brands", "--split-by brand"
     )
 
 

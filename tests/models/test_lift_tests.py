@@ -565,10 +565,27 @@ def test_overlapping_tests_and_tests_in_the_holdout_are_named(tmp_path: Path) ->
         "TV,all,WEST,2023-01-23,2023-02-06,4100000,500000",
         "TV,BrandA,EAST,2023-02-27,2023-03-06,1000,500",
     )
-    overlap, holdout = lift_test_notes(read_lift_tests(write(tmp_path, *rows), PANEL), PANEL.n_train_weeks)
-    assert overlap.startswith("lift tests 'TV, BrandA, WEST, 2023-01-09 to 2023-01-30' and 'TV, all brands, WEST, ")
-    assert "measure overlapping sales" in overlap
-    assert holdout.startswith("lift test 'TV, BrandA, EAST, 2023-02-27 to 2023-03-06' lies wholly in the holdout weeks")
+    path = write(tmp_path, *rows)
+    overlap, holdout = lift_test_notes(read_lift_tests(path, PANEL), PANEL.n_train_weeks)
+    assert overlap.startswith(
+        f"lift tests 'TV, BrandA, WEST, 2023-01-09 to 2023-01-30' ({path}: line 2) and 'TV, all brands, WEST, "
+    )
+    assert f"({path}: line 3) measure overlapping sales" in overlap
+    assert holdout.startswith(
+        f"lift test 'TV, BrandA, EAST, 2023-02-27 to 2023-03-06' ({path}: line 4) lies wholly in the holdout weeks"
+    )
+
+
+def test_a_selection_of_tests_keeps_each_test_s_file_and_line(tmp_path: Path) -> None:
+    """The file and line go with each test into a market's selection; a saved model's tests (no file) are named by
+    their label alone."""
+    path = write(tmp_path, GOOD_ROW, "Radio,all,all,2023-02-06,2023-03-06,7,3")
+    tests = read_lift_tests(path, PANEL)
+    assert tests.sources == (f"{path}: line 2", f"{path}: line 3")
+    picked = tests.select(np.array([1]), np.array([1, 3]))
+    assert picked.sources == (f"{path}: line 3",) and picked.named(0) == f"'{picked.labels[0]}' ({path}: line 3)"
+    saved = LiftTests.from_config(tests.to_config())
+    assert saved.named(1) == f"'{tests.labels[1]}'" and saved.select(np.array([0]), np.array([0])).sources == ()
 
 
 def test_the_readme_s_example_is_accepted_on_the_bundled_panel_and_near_its_truth(tmp_path: Path) -> None:

@@ -66,10 +66,9 @@ class LiftTests:
             sources=tuple(self.sources[t] for t in tests) if self.sources else (),
         )
 
-    def where(self, test: int) -> str:
-        """How a message names test ``test``: its file and line where it has one, then its label."""
-        label = f"lift test '{self.labels[test]}'"
-        return f"{self.sources[test]}: {label}" if self.sources else label
+    def named(self, test: int) -> str:
+        """How a message names test ``test``: its label, then its file and line where it has one."""
+        return f"'{self.labels[test]}' ({self.sources[test]})" if self.sources else f"'{self.labels[test]}'"
 
     def to_config(self) -> dict[str, list]:
         """Plain lists (for a Keras model's config)."""
@@ -171,12 +170,12 @@ def lift_test_notes(tests: LiftTests, n_train_weeks: int) -> tuple[str, ...]:
             same = tests.channel[i] == tests.channel[j]
             if same and tests.weeks[i] @ tests.weeks[j] > 0 and tests.series[i] @ tests.series[j] > 0:
                 notes.append(
-                    f"lift tests '{tests.labels[i]}' and '{tests.labels[j]}' measure overlapping sales (the same channel, "
+                    f"lift tests {tests.named(i)} and {tests.named(j)} measure overlapping sales (the same channel, "
                     "weeks and series): each counts as its own evidence; if they are one experiment, keep one row"
                 )
         if not tests.weeks[i, :n_train_weeks].any():
             notes.append(
-                f"lift test '{tests.labels[i]}' lies wholly in the holdout weeks: the fit reads it, so the holdout "
+                f"lift test {tests.named(i)} lies wholly in the holdout weeks: the fit reads it, so the holdout "
                 "metrics no longer score weeks the model never saw for that channel"
             )
     return tuple(notes)

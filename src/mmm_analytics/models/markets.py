@@ -112,7 +112,7 @@ def split_markets(panel: FeaturePanel, by: SplitBy, lift_tests: LiftTests | None
         spanning = np.flatnonzero(owner < 0)
         if spanning.size:
             raise InputError(
-                f"{lift_tests.where(spanning[0])} spans several {by.value}s; with --split-by "
+                f"lift test {lift_tests.named(spanning[0])} spans several {by.value}s; with --split-by "
                 f"{by.value} each test must name one {by.value} (or drop --split-by)"
             )
         for m, market_rows in enumerate(rows):
