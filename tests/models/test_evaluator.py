@@ -28,7 +28,7 @@ from mmm_analytics.models.evaluator import (
     REPORT_HTML,
     evaluate,
 )
-from mmm_analytics.models.metrics import fit_metrics
+from mmm_analytics.models.metrics import fit_metrics, flat_forecast_wmape
 from mmm_analytics.models.report import CHART_IDS, SECTIONS
 from mmm_analytics.response.steady_state import historical_contribution
 
@@ -94,6 +94,9 @@ def test_metrics_files_match_a_hand_computation(fitted, evaluation):
     assert saved == json.loads(json.dumps(evaluation.metrics))
     assert saved["holdout"]["overall"]["n_obs"] == panel.holdout_weeks * len(panel.brand)
     assert len(saved["train"]["series"]) == len(panel.brand)
+    # beside the model's holdout wMAPE, that of the flat forecast it must beat (the warning reads both)
+    flat = flat_forecast_wmape(panel.sales, panel.holdout_weeks, panel.sales_observed)
+    assert saved["holdout"]["overall"]["flat_forecast_wmape"] == pytest.approx(flat, rel=1e-12) and flat > 0
 
 
 def test_headline_reports_fit_and_residual_autocorrelation(evaluation):

@@ -17,6 +17,7 @@ from mmm_analytics.models.metrics import (
     METRIC_NAMES,
     fit_metrics,
     fit_warnings,
+    flat_forecast_wmape,
     metrics_summary,
     metrics_table,
     period_weeks,
@@ -203,6 +204,30 @@ def test_diagnostics_use_training_weeks_and_pool_series(grids):
         pytest.param({"train": {"overall": {"r2": 0.99}}}, 9, ["trains on 9 weeks, less than a year"], id="short"),
         pytest.param({"train": {"overall": {"r2": -3.0}}}, 60, ["explains 0% of"], id="worse-than-the-mean"),
         pytest.param(
+            {"train": {"overall": {"r2": 0.93}}, "holdout": {"overall": {"wmape": 0.12, "flat_forecast_wmape": 0.05}}},
+            143,
+            ["worse than a flat line would (holdout wMAPE 12.0%, against 5.0% for each series held at its average"],
+            id="worse-than-a-flat-line",  # one series fitted alone, its holdout missed; R2 -1.46 said nothing clear
+        ),
+        pytest.param(
+            {"train": {"overall": {"r2": 0.93}}, "holdout": {"overall": {"wmape": 0.07, "flat_forecast_wmape": 0.05}}},
+            143,
+            [],
+            id="within-the-flat-line-s-reach",
+        ),
+        pytest.param(
+            {"train": {"overall": {"r2": 0.93}}, "holdout": {"overall": {"wmape": 0.9, "flat_forecast_wmape": 0.05}}},
+            143,
+            ["off by 90% on average"],
+            id="far-off-says-it-once",
+        ),
+        pytest.param(
+            {"train": {"overall": {"r2": 0.93}}, "holdout": {"overall": {"wmape": 0.2, "flat_forecast_wmape": "x"}}},
+            143,
+            [],
+            id="hand-edited-flat-forecast",
+        ),
+        pytest.param(
             {
                 "train": {
                     "overall": {"r2": 0.95},
@@ -239,3 +264,16 @@ def test_a_fit_not_to_be_read_says_so(metrics: dict, weeks: int, fragments: list
     assert len(lines) == len(fragments)
     for line, fragment in zip(lines, fragments, strict=True):
         assert fragment in line
+
+
+def test_the_flat_forecast_holds_each_series_at_its_recent_mean() -> None:
+    """Each series at its mean of the last weeks before the holdout; observed cells only; NaN without a holdout."""
+    actual = np.array([[50.0, 10.0, 10.0, 12.0, 8.0], [100.0, 100.0, 300.0, 100.0, 100.0]])
+    # series 1 at 10 (weeks 1-2), series 2 at 200: |12-10| + |8-10| + |100-200| * 2 over 12 + 8 + 200
+    assert flat_forecast_wmape(actual, 2, weeks=2) == pytest.approx(204 / 220, rel=1e-12)
+    observed = np.ones_like(actual)
+    observed[1, 2] = 0.0  # series 2's week 2 filled in by the cleaning: its level is week 1's, 100
+    assert flat_forecast_wmape(actual, 2, observed, weeks=2) == pytest.approx(4 / 220, rel=1e-12)
+    observed[0, 4] = 0.0  # an unobserved holdout week is not scored
+    assert flat_forecast_wmape(actual, 2, observed, weeks=2) == pytest.approx(2 / 212, rel=1e-12)
+    assert math.isnan(flat_forecast_wmape(actual, 0)) and math.isnan(flat_forecast_wmape(actual, 5))

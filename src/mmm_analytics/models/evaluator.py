@@ -18,6 +18,7 @@ and the figures of :mod:`mmm_analytics.models.evaluation_figures` to ``figures_d
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ from mmm_analytics.models.lift_report import (
 )
 from mmm_analytics.models.metrics import (
     Level,
+    Period,
+    flat_forecast_wmape,
     metrics_summary,
     metrics_table,
     residual_diagnostics,
@@ -250,6 +253,11 @@ def evaluate(
         panel.sales, decomposition.predicted, keys, panel.holdout_weeks, observed=observed
     )
     metrics = metrics_summary(table) | {"residuals": _residual_summary(diagnostics)}
+    if isinstance(metrics.get(Period.HOLDOUT.value), dict):  # beside the model's holdout wMAPE, what it must beat
+        flat = flat_forecast_wmape(panel.sales, panel.holdout_weeks, observed)
+        metrics[Period.HOLDOUT.value][Level.OVERALL.value]["flat_forecast_wmape"] = (
+            flat if math.isfinite(flat) else None
+        )
     frame = decomposition_frame(decomposition, panel)
     contributions = channel_contributions(decomposition, panel)
     files = [

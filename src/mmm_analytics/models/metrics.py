@@ -38,6 +38,11 @@ type Metrics = dict[str, float]
 
 METRIC_NAMES: tuple[str, ...] = ("r2", "mape", "wmape", "nrmse", "bias")
 ACF_LAGS = 8
+#: The flat forecast the model's holdout forecasts are held against: each series at its mean Sales_Value of
+#: this many training weeks before the holdout (a quarter).
+FLAT_FORECAST_WEEKS = 13
+#: A holdout wMAPE above this multiple of the flat forecast's: the model forecasts worse than no model.
+MAX_FLAT_RATIO = 1.5
 #: Label of a key that is summed over (brand and region of the national rows).
 ALL = "all"
 #: Squared relative size below which the spread of the actuals counts as rounding (R2 undefined).
@@ -173,6 +178,10 @@ _DEFINITIONS = {
     "wmape": "sum(|pred - actual|) / sum(|actual|)",
     "nrmse": "RMSE / mean(actual)",
     "bias": "mean(pred - actual) / mean(actual)",
+    "flat_forecast_wmape": (
+        f"holdout only: wMAPE of each series held at its mean of the {FLAT_FORECAST_WEEKS} training weeks before "
+        "the holdout (the forecast the model must beat)"
+    ),
 }
 
 
@@ -276,10 +285,33 @@ MAX_HOLDOUT_WMAPE = 0.5
 YEAR_WEEKS = 52
 
 
+def flat_forecast_wmape(
+    actual: Grid, holdout_weeks: int, observed: Grid | None = None, weeks: int = FLAT_FORECAST_WEEKS
+) -> float:
+    """wMAPE over the holdout weeks of a flat forecast: each series (row of ``actual``, S x T, INR) at its mean
+    over its observed weeks among the last ``weeks`` training weeks; the cells of the holdout that are observed
+    (``observed`` nonzero; None: all) and whose series has such a week count. NaN without a holdout or a cell."""
+    actual = np.asarray(actual, dtype=np.float64)
+    n_train = actual.shape[1] - holdout_weeks
+    if holdout_weeks <= 0 or n_train <= 0:
+        return math.nan
+    seen = np.ones(actual.shape, dtype=bool) if observed is None else np.asarray(observed) > 0
+    recent = slice(max(n_train - weeks, 0), n_train)
+    counts = seen[:, recent].sum(axis=1)
+    level = np.where(seen[:, recent], actual[:, recent], 0.0).sum(axis=1) / np.maximum(counts, 1)
+    scored = seen[:, n_train:] & (counts > 0)[:, None]
+    held = actual[:, n_train:]
+    total = float(np.abs(held[scored]).sum())
+    if total <= 0:
+        return math.nan
+    return float(np.abs(held - level[:, None])[scored].sum()) / total
+
+
 def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
     """Lines for a fit that should not be read as it stands: too few training weeks, a train R2
-    below :data:`MIN_TRAIN_R2`, a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE` (``metrics`` as in
-    ``model_metrics.json``); where the whole reads well, the same two checks of each brand's weekly sales."""
+    below :data:`MIN_TRAIN_R2`, a holdout wMAPE above :data:`MAX_HOLDOUT_WMAPE` or else above
+    :data:`MAX_FLAT_RATIO` times the flat forecast's (:func:`flat_forecast_wmape`; ``metrics`` as in
+    ``model_metrics.json``); where the whole reads well, the first checks of each brand's weekly sales."""
     lines = []
     if n_train_weeks < YEAR_WEEKS:
         lines.append(
@@ -293,14 +325,27 @@ def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
             f"(R2 {train:.3f}): its ROIs are not to be relied on; look for errors in the data "
             "(data/processed/outliers.csv, the EDA report) before reading them"
         )
-    holdout = metrics.get("holdout", {}).get("overall", {}).get("wmape")
+    overall = metrics.get("holdout", {}).get("overall", {})
+    holdout, flat = overall.get("wmape"), overall.get("flat_forecast_wmape")
     if holdout is not None and holdout > MAX_HOLDOUT_WMAPE:
         lines.append(
             f"the model's forecasts of the holdout weeks it never saw are off by {holdout:.0%} on average "
             "(holdout wMAPE): its ROIs and advice are not to be relied on; "
             "check the data and the holdout_weeks"
         )
+    elif holdout is not None and _number(flat) and flat > 0 and holdout > MAX_FLAT_RATIO * flat:
+        lines.append(
+            f"the model forecasts the holdout weeks it never saw worse than a flat line would (holdout wMAPE "
+            f"{holdout:.1%}, against {flat:.1%} for each series held at its average of the {FLAT_FORECAST_WEEKS} "
+            "weeks before): it misses what moves these sales, so its ROIs and advice are not to be relied on; "
+            "check the data, the drivers and the holdout_weeks"
+        )
     return tuple(lines) if lines else _brand_warnings(metrics)
+
+
+def _number(value: object) -> bool:
+    """Whether ``value`` is a finite number (a hand-edited model_metrics.json may hold anything)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _brand_rows(metrics: dict, period: str) -> list[dict]:

@@ -368,13 +368,17 @@ def save_keras_model(model: MarketingMixModel, folder: Path) -> list[Path]:
 
 
 def headline(metrics: dict) -> dict[str, str]:
-    """Train and holdout R2 and wMAPE (all series pooled) for the terminal summary."""
+    """Train and holdout R2 and wMAPE (all series pooled), and the holdout wMAPE of the flat forecast the model
+    must beat, for the terminal summary."""
     out = {}
     for period in ("train", "holdout"):
         overall = metrics.get(period, {}).get("overall", {})
         for name in ("r2", "wmape"):
             if overall.get(name) is not None:
                 out[f"{period} {name}"] = f"{overall[name]:.2%}" if name == "wmape" else f"{overall[name]:.4f}"
+    flat = metrics.get("holdout", {}).get("overall", {}).get("flat_forecast_wmape")
+    if flat is not None:
+        out["holdout wmape of a flat forecast"] = f"{flat:.2%}"
     return out
 
 
