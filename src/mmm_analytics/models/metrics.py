@@ -326,14 +326,14 @@ def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
             "(data/processed/outliers.csv, the EDA report) before reading them"
         )
     overall = metrics.get("holdout", {}).get("overall", {})
-    holdout, flat = overall.get("wmape"), overall.get("flat_forecast_wmape")
+    holdout, flat = overall.get("wmape"), numbers.finite(overall.get("flat_forecast_wmape"))
     if holdout is not None and holdout > MAX_HOLDOUT_WMAPE:
         lines.append(
             f"the model's forecasts of the holdout weeks it never saw are off by {holdout:.0%} on average "
             "(holdout wMAPE): its ROIs and advice are not to be relied on; "
             "check the data and the holdout_weeks"
         )
-    elif holdout is not None and _number(flat) and flat > 0 and holdout > MAX_FLAT_RATIO * flat:
+    elif holdout is not None and flat is not None and flat > 0 and holdout > MAX_FLAT_RATIO * flat:
         lines.append(
             f"the model forecasts the holdout weeks it never saw worse than a flat line would (holdout wMAPE "
             f"{holdout:.1%}, against {flat:.1%} for each series held at its average of the {FLAT_FORECAST_WEEKS} "
@@ -341,11 +341,6 @@ def fit_warnings(metrics: dict, n_train_weeks: int) -> tuple[str, ...]:
             "check the data, the drivers and the holdout_weeks"
         )
     return tuple(lines) if lines else _brand_warnings(metrics)
-
-
-def _number(value: object) -> bool:
-    """Whether ``value`` is a finite number (a hand-edited model_metrics.json may hold anything)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _brand_rows(metrics: dict, period: str) -> list[dict]:
