@@ -150,6 +150,9 @@ def test_calibrated_fit_tests_the_hardest_channels_and_fits_with_them(
     assert tests.weeks.sum(axis=1).tolist() == [8.0, 8.0]
     np.testing.assert_allclose(tests.incremental_sales, run.tests["incremental_sales"], rtol=1e-12)
     assert run.fit is not None and set(run.fit.channels["fit"]) == {"lift"}
+    # As `mmm train` records them, so the advice scored is the one shipped: the tested channels' split goes free.
+    assert run.fit.metadata.extra["lift_tested_channels"] == sorted(hardest)
+    assert "lift_tested_channels" not in ours.metadata.extra
     assert set(LIFT_FIGURES) <= set(run.figures) and run.figures["lift_channels"] == "; ".join(hardest)
     assert run.figures["lift_tests"] == 2
     # The stand-in fit ignores the tests: the same errors before and after.

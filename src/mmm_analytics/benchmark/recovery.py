@@ -262,5 +262,6 @@ def fit_one(
         "forms": fitted_forms(model, params, pooled),
         "fit_seconds": fit_seconds,
     }
-    metadata = metadata_for(panel, config, noise, {}, (model.carryover, model.saturation))
+    # As `mmm train` records it: the simulator frees the split of the channels the lift tests measured.
+    metadata = metadata_for(panel, config, noise, {}, (model.carryover, model.saturation), lift_tests)
     return FitResult(rows.assign(fit=fit), summary, params, metadata, truth, pooled)

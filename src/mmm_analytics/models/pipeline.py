@@ -56,10 +56,19 @@ class TrainResult:
 
 
 def metadata_for(
-    panel: FeaturePanel, config: ProjectConfig, noise: np.ndarray, extra: dict, forms: tuple[str, str]
+    panel: FeaturePanel,
+    config: ProjectConfig,
+    noise: np.ndarray,
+    extra: dict,
+    forms: tuple[str, str],
+    lift_tests: LiftTests | None = None,
 ) -> ModelMetadata:
-    """What a model folder records beside the weights; ``forms`` the fitted (carryover, saturation)."""
+    """What a model folder records beside the weights; ``forms`` the fitted (carryover, saturation).
+    With ``lift_tests``, the channels they measured (``lift_tested_channels``): the simulator lets
+    their split with channels that moved with them go free."""
     vocab = panel.vocabularies()
+    if lift_tests is not None and len(lift_tests):
+        extra = extra | {"lift_tested_channels": sorted({panel.channels[int(c)] for c in lift_tests.channel})}
     return ModelMetadata(
         channels=list(panel.channels),
         brands=list(vocab["brand"].values),
@@ -163,10 +172,7 @@ def _train(
         )
         if key in info
     }
-    if lift_tests is not None and len(lift_tests):
-        # The channels experiments have measured: the simulator lets their split with others move.
-        extra["lift_tested_channels"] = sorted({panel.channels[int(c)] for c in lift_tests.channel})
-    metadata = metadata_for(panel, config, noise, extra, fitted.forms)
+    metadata = metadata_for(panel, config, noise, extra, fitted.forms, lift_tests)
     files.append(metadata.save(output_dir))
     shutil.copyfile(meta_path(features_path), output_dir / FEATURES_META_FILE)
     summary = {
@@ -326,7 +332,9 @@ def _fit_split(
             "posterior": market_fit.info["posterior"],
             "market": market.name,
         } | ({"segment_curves": market_fit.info["segment_curves"]} if "segment_curves" in market_fit.info else {})
-        files.append(metadata_for(market.panel, pinned, market_fit.noise, extra, fit.forms).save(folder))
+        files.append(
+            metadata_for(market.panel, pinned, market_fit.noise, extra, fit.forms, market.lift_tests).save(folder)
+        )
         folders[market.name] = folder.relative_to(output_dir).as_posix()
     timings["total"] = time.perf_counter() - start
     history = {"markets": {m.name: f.info["history"] for m, f in zip(fit.markets, fit.fits, strict=True)}}
