@@ -334,7 +334,7 @@ def test_channels_that_moved_together_keep_today_s_split_and_move_as_one(
     assert result.expected_incremental_sales >= result.current_incremental_sales
     assert not result.kept_current
     (line,) = [w for w in result.warnings if "keeps their split as in today's mix" in w]
-    assert cut in line and raised in line and "0.95" in line
+    assert cut in line and raised in line and "0.95" in line and "a lift test on either separates them" in line
     # The table and the JSON say what holds the two (free, but only together).
     assert result.channel_status[cut] == f"held with {raised}" and result.channel_status[raised] == f"held with {cut}"
     assert not any("the advice cuts" in w for w in result.warnings)
@@ -355,6 +355,17 @@ def test_held_groups_join_pairs_and_leave_out_limited_channels() -> None:
     assert held_groups(correlation, None, free) == ([], [])
     capped = ChannelLimits(np.zeros(4), np.array([np.inf, np.inf, 10.0, np.inf]), np.zeros(4, dtype=bool))
     assert held_groups(correlation, 0.9, capped) == ([], [[0, 1, 2]])
+    # A lift test frees its channel, and a pair with it; untested channels that moved together stay held.
+    assert held_groups(correlation, 0.9, free, released=[1]) == ([], [])
+    assert held_groups(correlation, 0.9, free, released=[0]) == ([[1, 2]], [])
+    assert held_groups(correlation, 0.9, free, released=[2]) == ([[0, 1]], [])
+    assert held_groups(correlation, 0.9, free, released=[0, 2]) == ([], [])
+    notes = Notes(("TV", "Radio", "Print", "Cinema"), budget=100.0, today=100.0)
+    (pair,) = notes.held([[0, 1]], [], correlation)
+    (three,) = notes.held([[0, 1, 2]], [], correlation)
+    assert pair.startswith("TV and Radio moved together in the data (weekly spend correlation 0.95 or more)")
+    assert pair.endswith("(simulator.hold_split_correlation; a lift test on either separates them)")
+    assert three.endswith("(simulator.hold_split_correlation; lift tests on all but one separate them)")
     current = np.array([[10.0, 30.0, 0.0, 5.0], [0.0, 0.0, 4.0, 1.0]])
     rows = held_rows(current, [[0, 1]])
     assert rows is not None and rows.shape == (1, 8)  # the second cell spends nothing on either

@@ -373,10 +373,15 @@ class Notes:
         out = []
         for members in groups:
             names, lowest = self._group(members, correlation)
+            tests = (
+                "a lift test on either separates them"
+                if len(members) == 2
+                else "lift tests on all but one separate them"
+            )
             out.append(
                 f"{names} moved together in the data (weekly spend correlation {lowest:.2f} or more), "
                 "so the model can tell their effects apart least of all: the advice keeps their split as in today's "
-                "mix and moves them as one (simulator.hold_split_correlation; a lift test on them separates them)"
+                f"mix and moves them as one (simulator.hold_split_correlation; {tests})"
             )
         for members, reason in unheld:
             names, lowest = self._group(members, correlation)

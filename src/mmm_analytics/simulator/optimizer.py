@@ -316,9 +316,13 @@ def held_groups(
     correlation: np.ndarray | None, threshold: float | None, limits: ChannelLimits, released: Sequence[int] = ()
 ) -> tuple[list[list[int]], list[list[int]]]:
     """Groups of channels whose weekly spends moved together in the data (pairs correlated at least
-    ``threshold``, joined when they share a channel), leaving out any group with a ``released``
-    channel (one a lift test measured): (the groups to hold, those a user limit or lock on one of
-    their channels leaves free); none without a ``threshold``."""
+    ``threshold``, joined when they share a channel), ``released`` channels (those a lift test
+    measured) left out: (the groups to hold, those a user limit or lock on one of their channels leaves
+    free); none without a ``threshold``.
+
+    The data pin what a group adds together; a test pins its channel, and with it the rest of a pair.
+    Untested channels that moved together stay a group: A, B and C moving together with A tested
+    leave B and C held, the test having told A from them but not them apart."""
     if correlation is None or threshold is None:
         return [], []
     n = len(correlation)
@@ -330,13 +334,13 @@ def held_groups(
         return c
 
     for a, b in zip(*np.triu_indices(n, k=1)):
-        if correlation[a, b] >= threshold:
+        if correlation[a, b] >= threshold and a not in released and b not in released:
             group[root(int(b))] = root(int(a))
     limited = (limits.lower > 0) | np.isfinite(limits.upper) | limits.locked
     members: dict[int, list[int]] = {}
     for c in range(n):
         members.setdefault(root(c), []).append(c)
-    groups = [m for m in members.values() if len(m) > 1 and not any(c in released for c in m)]
+    groups = [m for m in members.values() if len(m) > 1]
     return [m for m in groups if not limited[m].any()], [m for m in groups if limited[m].any()]
 
 
