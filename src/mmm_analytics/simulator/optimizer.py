@@ -411,9 +411,9 @@ def optimize_allocation(
         0: any gain is recommended.
     hold_split : float, optional
         Channels whose weekly spends correlated at least this much in the data (``selection.correlation``)
-        keep today's split in every cell and move as one (:func:`held_groups`); none when None, for
-        groups with a user limit or a ``released`` channel (indices: channels lift tests measured),
-        and for selections large enough for the price solver.
+        keep today's split in every cell and move as one (:func:`held_groups`), ``released`` channels
+        (indices: channels lift tests measured) left out of their groups; none when None, for groups
+        with a user limit, and for selections large enough for the price solver.
     terms : Terms
         What the messages call the budget, the limits and the switches.
     number_format : NumberFormat
