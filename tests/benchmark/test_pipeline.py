@@ -413,8 +413,9 @@ def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
         with_timings=False,
         lift=LiftDesign(2),
     )
-    assert len(received) == 2 * 3  # ours, floor and ours with the tests, per world
-    assert received[2::3] == [config.model] * 2  # calibrated with the same config
+    assert len(received) == 2 * 4  # ours, floor, ours with the tests and the floor with them, per world
+    assert received[2::4] == [config.model] * 2  # calibrated with the same config
+    assert received[3::4] == received[1::4]  # the floor with the tests: the floor's config
     written = [tmp_path / "lift_tests" / f"{world}_seed_1.csv" for world in ("default", "absolute")]
     assert result.files[-2:] == written
     tests = pd.read_csv(written[0])
@@ -424,6 +425,16 @@ def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
     assert list(runs["lift_tests"]) == [2, 2]
     assert {"lift_tested_error_fall", "lift_coverage"} <= set(pd.read_csv(tmp_path / "benchmark.csv").columns)
     assert (result.channels["fit"] == "lift").sum() == 2 * 6
+    assert (result.channels["fit"] == "floor_lift").sum() == 2 * 6
+    # The floor's figures with the same tests, against the floor without them, beside ours.
+    assert {"floor_lift_contribution_error", "floor_lift_coverage", "floor_lift_regret"} <= set(runs.columns)
+    floor_lift = result.channels[result.channels["fit"] == "floor_lift"]
+    assert runs.loc[0, "floor_lift_coverage"] == pytest.approx(
+        floor_lift[floor_lift["setting"] == "default"]["covered"].mean()
+    )
+    assert {"floor_lift_coverage", "floor_lift_contribution_error_fall"} <= set(
+        pd.read_csv(tmp_path / "benchmark.csv").columns
+    )
     # The advice of the fit with the tests is scored like ours: its regret is in the runs and the lift table.
     assert {"lift_regret", "lift_max_regret", "lift_regret_of_sales", "lift_cells_worse_than_current"} <= set(
         runs.columns
@@ -432,6 +443,49 @@ def test_run_benchmark_with_lift_tests_writes_them_and_their_figures(
     assert "cells worse than today, 0 -> 2 tests" in result.markdown
     assert "## With 2 lift tests" in result.markdown
     assert "`--lift-choice error`" in result.markdown and "got most wrong" in result.markdown
+
+
+def test_the_floor_is_given_the_tests_ours_was_given(
+    config: ProjectConfig, monkeypatch: pytest.MonkeyPatch, received, no_regret
+) -> None:
+    """Before, the floor was fitted without tests only: no figure with tests had the floor's beside it."""
+    given: list[object] = []
+    fake = recovery.fit_and_summarise
+
+    def recording(panel: FeaturePanel, config: ProjectConfig, *args: object, **kwargs: object) -> tuple:
+        given.append(kwargs.get("lift_tests"))
+        return fake(panel, config, *args, **kwargs)
+
+    monkeypatch.setattr(recovery, "fit_and_summarise", recording)
+    result = pipeline.benchmark_world(SyntheticSetting.DELAYED, 1, config, lift=LiftDesign(2))
+    ours, floor, lift, floor_lift = given
+    assert ours is None and floor is None and lift is not None and floor_lift is lift
+    assert received[3] == received[1] != received[0]  # the floor's forms, not ours
+    floor_rows = result.channels[result.channels["fit"] == "floor_lift"]
+    assert result.row["floor_lift_coverage"] == pytest.approx(floor_rows["covered"].mean())
+    assert result.row["floor_lift_fit_time_ratio"] == pytest.approx(
+        result.row["floor_lift_fit_seconds"] / result.row["floor_fit_seconds"]
+    )
+    assert set(result.channels["fit"]) == {"ours", "floor", "lift", "floor_lift"}
+    assert set(result.cells["fit"]) <= {"ours", "floor", "lift", "floor_lift"}
+
+
+def test_a_config_that_pins_the_truth_fits_the_tests_once(config: ProjectConfig, received, no_regret) -> None:
+    pinned = dataclasses.replace(
+        config,
+        model=config.model.pinned("beta_gamma", "hill").model_copy(
+            update={"saturation_scaling": SaturationScaling.RELATIVE, "ceiling_scaling": False}
+        ),
+    )
+    result = pipeline.benchmark_world(SyntheticSetting.DEFAULT, 3, pinned, lift=LiftDesign(2))
+    row, channels = result.row, result.channels
+    assert len(received) == 2  # ours (the floor too), and ours with the tests (the floor's too)
+    assert row["floor_lift_contribution_error"] == row["lift_contribution_error"]
+    assert row["floor_lift_regret"] == row["lift_regret"]
+    pd.testing.assert_frame_equal(
+        channels[channels.fit == "lift"].drop(columns="fit").reset_index(drop=True),
+        channels[channels.fit == "floor_lift"].drop(columns="fit").reset_index(drop=True),
+    )
 
 
 def test_a_world_without_a_lift_fit_has_no_lift_regret(config: ProjectConfig) -> None:
@@ -451,6 +505,9 @@ def test_the_command_prints_the_fit_with_lift_tests(tmp_path: Path, received, no
     result = CliRunner().invoke(app, [*args, "--lift-tests", "2", "--config-dir", str(_tiny_config_dir(tmp_path))])
     assert result.exit_code == 0, result.output
     assert "2 lift tests (" in result.output and "tested channels" in result.output and "(tested " in result.output
+    printed = " ".join(result.output.split())  # as read, whatever the terminal's width
+    assert "the floor with them: contribution error" in printed
+    assert "4 fits (ours, the true-form floor, each with and without lift tests)" in printed
     assert (tmp_path / "out" / "lift_tests" / "default_seed_1.csv").is_file()
 
 

@@ -240,6 +240,44 @@ def lift_runs(runs) -> tuple[pd.DataFrame, pd.DataFrame]:
     return lifted, runs[1].replace({"setting": {"default": "delayed"}})
 
 
+@pytest.fixture()
+def floor_lift_runs(lift_runs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lift runs with the floor fitted with the same tests (floor fit times: 10, 12 and 11 s)."""
+    runs, channels = lift_runs
+    return runs.assign(
+        floor_lift_contribution_error=[0.02, 0.03, 0.09],
+        floor_lift_tested_error_before=[0.10, 0.20, 0.10],
+        floor_lift_tested_error_after=[0.04, 0.06, 0.05],
+        floor_lift_untested_worst_change=[0.0, 0.01, np.nan],
+        floor_lift_coverage=[1.0, 1.0, 0.5],
+        floor_lift_tested_coverage_before=[0.5, 0.5, 1.0],
+        floor_lift_tested_coverage=[1.0, 1.0, 0.5],
+        floor_lift_mean_interval_width=[0.4, 0.6, 0.5],
+        floor_lift_fit_seconds=[11.0, 13.0, 20.0],
+        floor_lift_fit_time_ratio=[1.1, 1.08, 1.8],
+    ), channels
+
+
+def test_the_floor_with_the_same_tests_stands_beside_ours(floor_lift_runs) -> None:
+    """Before, the lift table had ours alone: a target missed gave no sign whether the true forms miss it too."""
+    summary = setting_summary(*floor_lift_runs).set_index("setting", drop=False)
+    delayed = summary.loc["delayed"]
+    assert delayed.floor_lift_contribution_error == pytest.approx(0.025, rel=1e-12)
+    assert delayed.floor_lift_contribution_error_fall == pytest.approx(1 - 0.025 / 0.05, rel=1e-12)  # floor: 5% without
+    assert delayed.floor_lift_tested_error_fall == pytest.approx(1 - 0.05 / 0.15, rel=1e-12)
+    assert delayed.floor_lift_fit_time_ratio == pytest.approx(12.0 / 11.0, rel=1e-12)
+    assert "floor_lift_channels" not in summary  # the tests are ours: named once
+    assert lift_misses(summary.loc["noisy"], "floor_lift_") == ["coverage", "fit time"]
+    table = lift_table(summary, 2).set_index("world")
+    assert table.loc["delayed", "contribution error, 0 -> 2 tests"] == "7.0% -> 3.5% (5.0% -> 2.5%)"
+    assert table.loc["delayed", "tested channels' error, 0 -> 2 tests"] == "25.0% -> 6.0% (15.0% -> 5.0%)"
+    assert table.loc["delayed", "coverage, 0 -> 2 tests"] == "75% -> 90% (100% -> 100%)"
+    assert table.loc["delayed", "worst untested change"] == "+2.5 pt (+1.0 pt)"
+    # Both miss the coverage and the time in the noisy world: the targets column says the floor does too.
+    assert table.loc["noisy", "targets"] == "NOT met: coverage (floor too), fit time (floor too)"
+    assert table.loc["delayed", "targets"] == "NOT met: untested change"
+
+
 def test_lift_summary_sets_the_fit_with_tests_beside_ours(runs, lift_runs) -> None:
     summary = setting_summary(*lift_runs)
     delayed = summary.set_index("setting").loc["delayed"]
@@ -277,7 +315,8 @@ def test_the_report_shows_errors_with_zero_and_n_lift_tests(lift_runs) -> None:
     text = markdown(summary, per_channel, lift=LiftDesign(2))
     assert "## With 2 lift tests" in text
     assert (
-        "| delayed | TV; Print | 7.0% -> 3.5% | 50% | 25.0% -> 6.0% | 76% | +2.5 pt | 90% | 25% -> 75% | 40% |" in text
+        "| delayed | TV; Print | 7.0% -> 3.5% | 50% | 25.0% -> 6.0% | 76% | +2.5 pt | 75% -> 90% | 25% -> 75% | 40% |"
+        in text
     )
     assert "## With" not in markdown(summary, per_channel)  # lift tests off: no section
     assert "`--lift-slices national`, `--lift-choice error`" in text and "got most wrong" in text

@@ -6,10 +6,13 @@ After our fit of a world, :func:`channels_to_test` picks the channels to test by
 (:func:`least_certain_channels`, chosen as an analyst would, from the fit alone).
 :func:`calibrated_fit` draws one lift test per channel from the world's truth and refits with
 them, and :func:`lift_figures` scores the calibrated fit against the uncalibrated one.
+:func:`floor_calibrated_fit` gives the true-form floor the same tests, so that every figure with
+tests has the floor's beside it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,16 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.benchmark.lift_design import LiftChoice, LiftDesign
+from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, LIFT_PREFIX, LiftChoice, LiftDesign
 from mmm_analytics.benchmark.recovery import FitResult, RidgeBaseline, channel_errors, fit_one
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_candidates
 from mmm_analytics.features.panel import FeaturePanel
-from mmm_analytics.models.lift_tests import read_lift_tests
+from mmm_analytics.models.lift_tests import LiftTests, read_lift_tests
 from mmm_analytics.synthetic import SyntheticPanel, draw_lift_tests
 
-#: Prefix of the calibrated fit's columns in the run rows and the summary.
-LIFT_PREFIX = "lift_"
 #: Only channels with at least this share of the media contribution get a test (the true share when
 #: the truth picks, the fitted share when the fit does).
 MIN_SHARE_FOR_LIFT_TEST = MIN_SHARE_FOR_EXPERIMENT
@@ -52,11 +53,14 @@ LIFT_FIGURES: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class CalibratedRun:
-    """The calibrated fit of one world, its ``lift_`` figures and the tests it was given (CSV columns)."""
+    """The calibrated fit of one world, its ``lift_`` figures, the tests it was given (CSV columns),
+    the same tests as the fit read them and the channels they measured."""
 
     fit: FitResult | None
     figures: dict[str, float | str | int]
     tests: pd.DataFrame
+    lift_tests: LiftTests | None = None
+    tested: tuple[str, ...] = ()
 
 
 def hardest_channels(rows: pd.DataFrame, n: int, min_share: float = MIN_SHARE_FOR_LIFT_TEST) -> list[str]:
@@ -154,6 +158,16 @@ def _unscored() -> dict[str, float | str | int]:
     return figures | {"lift_tests": 0, "lift_channels": ""}
 
 
+def _scored(before: FitResult, after: FitResult, tested: Sequence[str], prefix: str) -> dict[str, float | str | int]:
+    """:func:`lift_figures` of ``after`` against ``before`` and the fit times, their ``lift_`` turned into ``prefix``."""
+    seconds = float(after.summary["fit_seconds"])
+    figures = lift_figures(before.channels, after.channels, tested) | {
+        "lift_fit_seconds": seconds,
+        "lift_fit_time_ratio": seconds / float(before.summary["fit_seconds"]),
+    }
+    return {prefix + name.removeprefix(LIFT_PREFIX): value for name, value in figures.items()}
+
+
 def calibrated_fit(
     generated: SyntheticPanel,
     panel: FeaturePanel,
@@ -182,12 +196,32 @@ def calibrated_fit(
         tests.to_csv(path, index=False)
         lift_tests = read_lift_tests(path, panel, max_lag=config.model.max_lag)
     fit = fit_one(panel, ours.truth, config, ridge, "lift", lift_tests=lift_tests)
-    figures: dict[str, float | str | int] = dict(lift_figures(ours.channels, fit.channels, tested))
-    seconds = float(fit.summary["fit_seconds"])
-    figures |= {
-        "lift_fit_seconds": seconds,
-        "lift_fit_time_ratio": seconds / float(ours.summary["fit_seconds"]),
-        "lift_tests": len(tests),
-        "lift_channels": "; ".join(tested),
-    }
-    return CalibratedRun(fit, figures, tests)
+    figures = _scored(ours, fit, tested, LIFT_PREFIX) | {"lift_tests": len(tests), "lift_channels": "; ".join(tested)}
+    return CalibratedRun(fit, figures, tests, lift_tests, tuple(tested))
+
+
+def floor_calibrated_fit(
+    calibrated: CalibratedRun,
+    panel: FeaturePanel,
+    floor: FitResult,
+    config: ProjectConfig,
+    ridge: RidgeBaseline,
+    same_as_ours: bool = False,
+) -> CalibratedRun:
+    """The true-form floor (``floor``, fitted with its ``config``) fitted again with the tests of our
+    calibrated fit, scored against the floor without them: the ``lift_`` figures as
+    ``floor_lift_`` (NaN where our fit had no tests). Its channel rows have ``fit = "floor_lift"``.
+    ``same_as_ours``: our config already pins the truth's forms, so our calibrated fit is the floor's.
+
+    What the tests do for a fit that knows the true forms is the bar for what they do for ours:
+    a target that fit misses with the same tests asks more of the tests than they hold.
+    """
+    if calibrated.fit is None or calibrated.lift_tests is None:
+        nan = {FLOOR_LIFT_PREFIX + name.removeprefix(LIFT_PREFIX): float("nan") for name in LIFT_FIGURES}
+        return CalibratedRun(None, dict(nan), pd.DataFrame())
+    if same_as_ours:
+        fit = dataclasses.replace(calibrated.fit, channels=calibrated.fit.channels.assign(fit="floor_lift"))
+    else:
+        fit = fit_one(panel, floor.truth, config, ridge, "floor_lift", lift_tests=calibrated.lift_tests)
+    figures = _scored(floor, fit, calibrated.tested, FLOOR_LIFT_PREFIX)
+    return CalibratedRun(fit, figures, calibrated.tests, calibrated.lift_tests, calibrated.tested)

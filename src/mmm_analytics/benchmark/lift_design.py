@@ -10,6 +10,11 @@ from enum import StrEnum
 
 from mmm_analytics.synthetic.lift_tests import NATIONAL, SLICES
 
+#: Prefix of our calibrated fit's columns in the run rows and the summary.
+LIFT_PREFIX = "lift_"
+#: Prefix of the columns of the true-form floor fitted with the same tests.
+FLOOR_LIFT_PREFIX = "floor_lift_"
+
 
 class LiftSlices(StrEnum):
     """Where the benchmark's lift tests are run (``mmm benchmark --lift-slices``)."""

@@ -5,7 +5,8 @@ own forms pinned (the floor, :mod:`mmm_analytics.benchmark.floor`). Both are sco
 way: contribution error, ROI error per channel, 90% interval coverage and width, and the
 optimiser's regret over every brand x region cell under the true response. With lift tests,
 our fit is repeated with tests drawn from the truth on the channels the design chooses: those it
-got most wrong, or those whose sales credit it is least sure of (:mod:`mmm_analytics.benchmark.lift`).
+got most wrong, or those whose sales credit it is least sure of (:mod:`mmm_analytics.benchmark.lift`),
+and the floor is repeated with the same tests.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from mmm_analytics.benchmark.floor import floor_config, true_forms
-from mmm_analytics.benchmark.lift import calibrated_fit
-from mmm_analytics.benchmark.lift_design import NO_LIFT_TESTS, LiftDesign
+from mmm_analytics.benchmark.lift import calibrated_fit, floor_calibrated_fit
+from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, LIFT_PREFIX, NO_LIFT_TESTS, LiftDesign
 from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world, world_noise
 from mmm_analytics.benchmark.regret import REGRET_COLUMNS
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, REGRET_FIGURES, channel_summary, markdown, setting_summary
@@ -125,13 +126,15 @@ def _scored(run: FitResult, config: ProjectConfig, with_timings: bool) -> Scored
 LIFT_REGRET_FIGURES = ("regret", "max_regret", "regret_of_sales", "max_regret_of_sales", "cells_worse_than_current")
 
 
-def _lift_regret(fit: FitResult | None, config: ProjectConfig) -> Scored:
-    """The regret of the advice of the fit with lift tests, ``lift_`` prefixed, and its cells (NaN
-    and none without one: no channel qualified)."""
+def _lift_regret(fit: FitResult | None, config: ProjectConfig, prefix: str = LIFT_PREFIX) -> Scored:
+    """The regret of the advice of a fit with lift tests, ``prefix``-ed (``lift_``: ours;
+    ``floor_lift_``: the floor's), and its cells (NaN and none without one: no channel qualified)."""
     if fit is None:
-        return Scored({f"lift_{name}": float("nan") for name in LIFT_REGRET_FIGURES}, {}, pd.DataFrame())
+        return Scored({f"{prefix}{name}": float("nan") for name in LIFT_REGRET_FIGURES}, {}, pd.DataFrame())
     scored = _regret(fit, config, with_timings=False, kinds=REGRET_KINDS[:1])  # the model's own advice
-    return dataclasses.replace(scored, figures={f"lift_{name}": scored.figures[name] for name in LIFT_REGRET_FIGURES})
+    return dataclasses.replace(
+        scored, figures={f"{prefix}{name}": scored.figures[name] for name in LIFT_REGRET_FIGURES}
+    )
 
 
 #: The columns of ``benchmark_cells.csv``: which world, seed, fit and advice, then the cell's regret.
@@ -158,11 +161,13 @@ def benchmark_world(
     with_timings: bool = False,
     lift: LiftDesign = NO_LIFT_TESTS,
 ) -> WorldResult:
-    """Fit one world twice (ours, floor), and a third time with ``lift.tests`` lift tests when > 0.
+    """Fit one world twice (ours, floor), and with ``lift.tests`` lift tests when > 0 both again.
 
     The floor reuses our fit when our config already pins the truth's forms. The calibrated fit
     (:func:`~mmm_analytics.benchmark.lift.calibrated_fit`) adds the ``lift_`` figures to the row
-    and its channel rows with ``fit = "lift"``.
+    and its channel rows with ``fit = "lift"``; the floor with the same tests
+    (:func:`~mmm_analytics.benchmark.lift.floor_calibrated_fit`) the ``floor_lift_`` figures and
+    ``fit = "floor_lift"``.
     """
     panel, generated = world(setting, seed, config)
     truth = generated.truth
@@ -191,9 +196,19 @@ def benchmark_world(
     if lift.tests > 0:
         calibrated = calibrated_fit(generated, panel, ours, config, ridge, lift, seed)
         lift_scored = _lift_regret(calibrated.fit, config)
-        row |= calibrated.figures | lift_scored.figures
-        fits += [] if calibrated.fit is None else [calibrated.fit.channels]
-        cells.append(lift_scored.cells.assign(fit="lift"))
+        same = pinned == config
+        floor_lift = floor_calibrated_fit(calibrated, panel, floor, pinned, ridge, same_as_ours=same)
+        floor_lift_scored = (
+            dataclasses.replace(
+                lift_scored,
+                figures={FLOOR_LIFT_PREFIX + k.removeprefix(LIFT_PREFIX): v for k, v in lift_scored.figures.items()},
+            )
+            if same
+            else _lift_regret(floor_lift.fit, pinned, FLOOR_LIFT_PREFIX)
+        )
+        row |= calibrated.figures | lift_scored.figures | floor_lift.figures | floor_lift_scored.figures
+        fits += [run.fit.channels for run in (calibrated, floor_lift) if run.fit is not None]
+        cells += [lift_scored.cells.assign(fit="lift"), floor_lift_scored.cells.assign(fit="floor_lift")]
         tests = calibrated.tests
     channels = pd.concat(fits, ignore_index=True).assign(setting=setting.value, seed=seed)
     advice = pd.concat(cells, ignore_index=True).assign(setting=setting.value, seed=seed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.benchmark.lift_design import NO_LIFT_TESTS, LiftChoice, LiftDesign, LiftSlices
+from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, NO_LIFT_TESTS, LiftChoice, LiftDesign, LiftSlices
 from mmm_analytics.utils.markdown import markdown_table
 
 #: Targets on the default setting, averaged over seeds.
@@ -158,64 +158,62 @@ def setting_summary(runs: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
     summary["wmape_ratio"] = summary["holdout_wmape"] / summary["noise_floor_wmape"]
     summary["max_fit_seconds"] = grouped["fit_seconds"].max()
     if "lift_contribution_error" in runs:
-        summary = summary.join(lift_summary(runs))
+        summary = summary.join(lift_summary(runs)).join(lift_summary(runs, FLOOR_LIFT_PREFIX, FLOOR_PREFIX))
     return summary.reset_index()
 
 
-def lift_summary(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per setting, the fit with lift tests beside ours without: mean errors over seeds and their
-    relative falls, the worst untested change over seeds, coverage, width and the fit time ratio
-    (mean seconds with tests / mean seconds without)."""
+def lift_summary(runs: pd.DataFrame, prefix: str = "lift_", base: str = "") -> pd.DataFrame:
+    """Per setting, a fit with lift tests beside the same fit without: mean errors over seeds and
+    their relative falls, the worst untested change over seeds, coverage, width and the fit time
+    ratio (mean seconds with tests / mean seconds without).
+
+    ``prefix`` names the fit with tests (``lift_``: ours; ``floor_lift_``: the floor's) and ``base``
+    the fit without (``""``: ours; ``floor_``); the columns come back ``prefix``-ed. Runs written
+    before the floor had tests lack the ``floor_lift_`` columns: an empty frame."""
     grouped = runs.groupby("setting", sort=False)
-    figures = ["contribution_error", "fit_seconds", "lift_tests"]
-    figures += [
-        f"lift_{f}"
-        for f in (
-            "contribution_error",
-            "coverage",
-            "tested_coverage_before",
-            "tested_coverage",
-            "mean_interval_width",
-            "fit_seconds",
-        )
-    ]
-    mean = grouped[[*figures, "lift_tested_error_before", "lift_tested_error_after"]].mean()
-    mean["lift_mean_interval_width"] = grouped["lift_mean_interval_width"].agg(_mean_or_blank)
+    if f"{prefix}contribution_error" not in runs:
+        return pd.DataFrame(index=grouped.size().index)
+    names = ("contribution_error", "coverage", "tested_coverage_before", "tested_coverage", "fit_seconds")
+    figures = [f"{base}contribution_error", f"{base}fit_seconds", *(f"{prefix}{f}" for f in names)]
+    mean = grouped[[*figures, f"{prefix}tested_error_before", f"{prefix}tested_error_after"]].mean()
     with np.errstate(divide="ignore", invalid="ignore"):
-        total_fall = 1.0 - mean["lift_contribution_error"] / mean["contribution_error"]
-        tested_fall = 1.0 - mean["lift_tested_error_after"] / mean["lift_tested_error_before"]
-        time_ratio = mean["lift_fit_seconds"] / mean["fit_seconds"]
-    return pd.DataFrame(
+        total_fall = 1.0 - mean[f"{prefix}contribution_error"] / mean[f"{base}contribution_error"]
+        tested_fall = 1.0 - mean[f"{prefix}tested_error_after"] / mean[f"{prefix}tested_error_before"]
+        time_ratio = mean[f"{prefix}fit_seconds"] / mean[f"{base}fit_seconds"]
+    out = pd.DataFrame(
         {
-            "lift_tests": mean["lift_tests"],
-            "lift_channels": grouped["lift_channels"].agg(_forms),
-            "lift_contribution_error": mean["lift_contribution_error"],
-            "lift_contribution_error_fall": total_fall,
-            "lift_tested_error_before": mean["lift_tested_error_before"],
-            "lift_tested_error_after": mean["lift_tested_error_after"],
-            "lift_tested_error_fall": tested_fall,
-            "lift_untested_worst_change": grouped["lift_untested_worst_change"].max(),
-            "lift_coverage": mean["lift_coverage"],
-            "lift_tested_coverage_before": mean["lift_tested_coverage_before"],
-            "lift_tested_coverage": mean["lift_tested_coverage"],
-            "lift_mean_interval_width": mean["lift_mean_interval_width"],
-            "lift_fit_seconds": mean["lift_fit_seconds"],
-            "lift_fit_time_ratio": time_ratio,
+            "contribution_error": mean[f"{prefix}contribution_error"],
+            "contribution_error_fall": total_fall,
+            "tested_error_before": mean[f"{prefix}tested_error_before"],
+            "tested_error_after": mean[f"{prefix}tested_error_after"],
+            "tested_error_fall": tested_fall,
+            "untested_worst_change": grouped[f"{prefix}untested_worst_change"].max(),
+            "coverage": mean[f"{prefix}coverage"],
+            "tested_coverage_before": mean[f"{prefix}tested_coverage_before"],
+            "tested_coverage": mean[f"{prefix}tested_coverage"],
+            "mean_interval_width": grouped[f"{prefix}mean_interval_width"].agg(_mean_or_blank),
+            "fit_seconds": mean[f"{prefix}fit_seconds"],
+            "fit_time_ratio": time_ratio,
         }
-    ).join(_lift_regret_summary(runs))
+    ).add_prefix(prefix)
+    if prefix == "lift_":
+        out.insert(0, "lift_channels", grouped["lift_channels"].agg(_forms))
+        out.insert(0, "lift_tests", grouped["lift_tests"].mean())
+    return out.join(_lift_regret_summary(runs, prefix))
 
 
-def _lift_regret_summary(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per setting, the advice of the fit with lift tests: mean and max regret (of the optimum's media
-    return and of sales) and the cells worse than today's mix, where the runs have them."""
+def _lift_regret_summary(runs: pd.DataFrame, prefix: str = "lift_") -> pd.DataFrame:
+    """Per setting, the advice of a fit with lift tests (``prefix`` as in :func:`lift_summary`): mean
+    and max regret (of the optimum's media return and of sales) and the cells worse than today's mix,
+    where the runs have them."""
     grouped = runs.groupby("setting", sort=False)
     out = pd.DataFrame(index=grouped.size().index)
-    if "lift_regret" not in runs:  # (runs before this figure)
+    if f"{prefix}regret" not in runs:  # (runs before this figure)
         return out
     for name in ("regret", "regret_of_sales"):
-        out[f"lift_{name}"] = grouped[f"lift_{name}"].mean()
-        out[f"lift_max_{name}"] = grouped[f"lift_max_{name}"].max()
-    out["lift_cells_worse_than_current"] = grouped["lift_cells_worse_than_current"].sum()
+        out[f"{prefix}{name}"] = grouped[f"{prefix}{name}"].mean()
+        out[f"{prefix}max_{name}"] = grouped[f"{prefix}max_{name}"].max()
+    out[f"{prefix}cells_worse_than_current"] = grouped[f"{prefix}cells_worse_than_current"].sum()
     return out
 
 
@@ -344,61 +342,109 @@ def _points(value: float) -> str:
     return "-" if pd.isna(value) else f"{round(100 * value, 1) + 0.0:+.1f} pt"  # + 0.0: no "-0.0"
 
 
-def lift_misses(row: pd.Series) -> list[str]:
+def lift_misses(row: pd.Series, prefix: str = "lift_") -> list[str]:
     """The lift-test targets a setting's summary row misses (the falls count only in
-    :data:`LIFT_TARGET_WORLDS`; a figure that could not be scored misses)."""
+    :data:`LIFT_TARGET_WORLDS`; a figure that could not be scored misses), for our fit with the
+    tests or (``prefix`` ``floor_lift_``) the floor's."""
     low, high = LIFT_COVERAGE_RANGE
+    untested = row[f"{prefix}untested_worst_change"]
     checks = {
-        "tested fall": row.lift_tested_error_fall >= LIFT_TESTED_FALL_TARGET,
-        "total fall": row.lift_contribution_error_fall >= LIFT_TOTAL_FALL_TARGET,
-        "untested change": pd.isna(row.lift_untested_worst_change)
-        or row.lift_untested_worst_change <= LIFT_UNTESTED_WORSENING_MAX,
-        "coverage": low <= row.lift_coverage <= high,
-        "fit time": row.lift_fit_time_ratio < LIFT_TIME_RATIO_MAX,
+        "tested fall": row[f"{prefix}tested_error_fall"] >= LIFT_TESTED_FALL_TARGET,
+        "total fall": row[f"{prefix}contribution_error_fall"] >= LIFT_TOTAL_FALL_TARGET,
+        "untested change": pd.isna(untested) or untested <= LIFT_UNTESTED_WORSENING_MAX,
+        "coverage": low <= row[f"{prefix}coverage"] <= high,
+        "fit time": row[f"{prefix}fit_time_ratio"] < LIFT_TIME_RATIO_MAX,
     }
     if row.setting not in LIFT_TARGET_WORLDS:
         del checks["tested fall"], checks["total fall"]
     return [name for name, ok in checks.items() if not ok]
 
 
+def _targets(row: pd.Series) -> str:
+    """The lift table's verdict on our fit, with the misses the floor shares where the run has the floor's tests."""
+    misses = lift_misses(row)
+    if not misses:
+        return "met"
+    if f"{FLOOR_LIFT_PREFIX}coverage" not in row:
+        return "NOT met: " + ", ".join(misses)
+    floor_misses = set(lift_misses(row, FLOOR_LIFT_PREFIX))
+    return "NOT met: " + ", ".join(f"{m} (floor too)" if m in floor_misses else m for m in misses)
+
+
+def _arrow(before: float, after: float, digits: int = 1) -> str:
+    """``before -> after`` as percentages."""
+    return f"{_percent(before, digits)} -> {_percent(after, digits)}"
+
+
 def lift_table(summary: pd.DataFrame, n: int) -> pd.DataFrame:
-    """Per setting: our fit without lift tests -> with ``n``, formatted for reading."""
+    """Per setting: our fit without lift tests -> with ``n``, and in brackets the floor's with the
+    same tests (runs written before the floor had tests: ours alone), formatted for reading."""
     rows = []
     for _, row in summary.iterrows():
-        misses = lift_misses(row)
+        floor = f"{FLOOR_LIFT_PREFIX}coverage" in row
+
+        def beside(ours: str, floor_text: str, floor: bool = floor) -> str:
+            return f"{ours} ({floor_text})" if floor else ours
+
+        def of_floor(name: str, row: pd.Series = row) -> float:
+            """The floor's ``name`` with the tests (``floor_`` + ``name`` without them, where it starts so)."""
+            return row.get(name if name.startswith(FLOOR_PREFIX) else FLOOR_LIFT_PREFIX + name, np.nan)
+
         rows.append(
             {
                 "world": row["setting"],
                 "tested channels": row["lift_channels"],
-                f"contribution error, 0 -> {n} tests": f"{_percent(row.contribution_error)} -> "
-                f"{_percent(row.lift_contribution_error)}",
-                "total fall": _percent(row.lift_contribution_error_fall, 0),
-                f"tested channels' error, 0 -> {n} tests": f"{_percent(row.lift_tested_error_before)} -> "
-                f"{_percent(row.lift_tested_error_after)}",
-                "tested fall": _percent(row.lift_tested_error_fall, 0),
-                "worst untested change": _points(row.lift_untested_worst_change),
-                "coverage": _percent(row.lift_coverage, 0),
-                f"tested channels' coverage, 0 -> {n} tests": f"{_percent(row.lift_tested_coverage_before, 0)} -> "
-                f"{_percent(row.lift_tested_coverage, 0)}",
-                "interval width": _percent(row.lift_mean_interval_width, 0),
+                f"contribution error, 0 -> {n} tests": beside(
+                    _arrow(row.contribution_error, row.lift_contribution_error),
+                    _arrow(of_floor("floor_contribution_error"), of_floor("contribution_error")),
+                ),
+                "total fall": beside(
+                    _percent(row.lift_contribution_error_fall, 0), _percent(of_floor("contribution_error_fall"), 0)
+                ),
+                f"tested channels' error, 0 -> {n} tests": beside(
+                    _arrow(row.lift_tested_error_before, row.lift_tested_error_after),
+                    _arrow(of_floor("tested_error_before"), of_floor("tested_error_after")),
+                ),
+                "tested fall": beside(
+                    _percent(row.lift_tested_error_fall, 0), _percent(of_floor("tested_error_fall"), 0)
+                ),
+                "worst untested change": beside(
+                    _points(row.lift_untested_worst_change), _points(of_floor("untested_worst_change"))
+                ),
+                f"coverage, 0 -> {n} tests": beside(
+                    _arrow(row.coverage, row.lift_coverage, 0),
+                    _arrow(of_floor("floor_coverage"), of_floor("coverage"), 0),
+                ),
+                f"tested channels' coverage, 0 -> {n} tests": beside(
+                    _arrow(row.lift_tested_coverage_before, row.lift_tested_coverage, 0),
+                    _arrow(of_floor("tested_coverage_before"), of_floor("tested_coverage"), 0),
+                ),
+                "interval width": beside(
+                    _percent(row.lift_mean_interval_width, 0), _percent(of_floor("mean_interval_width"), 0)
+                ),
                 **_lift_regret_cells(row, n),
                 "fit time": f"{row.fit_seconds:.1f} s -> {row.lift_fit_seconds:.1f} s ({row.lift_fit_time_ratio:.2f}x)",
-                "targets": "NOT met: " + ", ".join(misses) if misses else "met",
+                "targets": _targets(row),
             }
         )
     return pd.DataFrame(rows)
 
 
 def _lift_regret_cells(row: pd.Series, n: int) -> dict[str, str]:
-    """The lift table's regret columns (none for runs without the lift fit's regret)."""
+    """The lift table's regret columns, the floor's in brackets where the run has them (none for
+    runs without the lift fit's regret)."""
     if "lift_regret" not in row:
         return {}
-    return {
-        f"regret mean / max, 0 -> {n} tests": f"{_percent(row.regret, 2)} / {_percent(row.max_regret, 2)} -> "
-        f"{_percent(row.lift_regret, 2)} / {_percent(row.lift_max_regret, 2)}",
-        f"cells worse than today, 0 -> {n} tests": f"{_count(row.cells_worse_than_current)} -> "
-        f"{_count(row.lift_cells_worse_than_current)}",
-    }
+    regret = f"{_percent(row.regret, 2)} / {_percent(row.max_regret, 2)} -> {_percent(row.lift_regret, 2)} / {_percent(row.lift_max_regret, 2)}"
+    worse = f"{_count(row.cells_worse_than_current)} -> {_count(row.lift_cells_worse_than_current)}"
+    if f"{FLOOR_LIFT_PREFIX}regret" in row:
+        f = FLOOR_LIFT_PREFIX
+        regret += (
+            f" ({_percent(row[f'{FLOOR_PREFIX}regret'], 2)} / {_percent(row[f'{FLOOR_PREFIX}max_regret'], 2)} -> "
+            f"{_percent(row[f'{f}regret'], 2)} / {_percent(row[f'{f}max_regret'], 2)})"
+        )
+        worse += f" ({_count(row[f'{FLOOR_PREFIX}cells_worse_than_current'])} -> {_count(row[f'{f}cells_worse_than_current'])})"
+    return {f"regret mean / max, 0 -> {n} tests": regret, f"cells worse than today, 0 -> {n} tests": worse}
 
 
 def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
@@ -435,7 +481,9 @@ def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
         *which,
         f"qualify; the tests are in `lift_tests/`), {where} (`--lift-slices {design.slices}`, "
         f"`--lift-choice {design.choice}`), and the world is",
-        "fitted again with them. Means over seeds;",
+        "fitted again with them, ours and the true-form floor (the floor's figures in brackets: what the same",
+        'tests do for a fit that knows the true forms; a target marked "floor too" the floor misses as well).',
+        "Means over seeds;",
         "the worst untested change is the largest rise of an untested channel's |error|, in points of the",
         "true media contribution, over seeds.",
         *reading,
@@ -452,7 +500,12 @@ def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
 
 
 #: How the losing-cells table names each fit and kind of advice.
-FIT_WORDS: dict[str, str] = {"ours": "ours", "floor": "floor", "lift": "ours with lift tests"}
+FIT_WORDS: dict[str, str] = {
+    "ours": "ours",
+    "floor": "floor",
+    "lift": "ours with lift tests",
+    "floor_lift": "floor with lift tests",
+}
 ADVICE_WORDS: dict[str, str] = {"model": "model's own", "shipped": "as shipped"}
 
 

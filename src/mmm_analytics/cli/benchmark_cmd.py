@@ -189,10 +189,11 @@ def benchmark(
             if lift_tests:
                 console.print(_lift_line(run))
 
-        fits = len(chosen) * len(seed_list) * (2 + bool(lift_tests))
+        fits = len(chosen) * len(seed_list) * (2 + 2 * bool(lift_tests))
         console.print(
             f"benchmark: {counted(len(chosen), 'world')} x {counted(len(seed_list), 'seed')}, {fits} fits "
-            f"(ours, the true-form floor{', with lift tests' if lift_tests else ''}) on the {config.model.compute.backend} "
+            f"(ours, the true-form floor{', each with and without lift tests' if lift_tests else ''}) on the "
+            f"{config.model.compute.backend} "
             "backend, a minute or more each on 2 cores; a line per world and seed as it ends"
         )
         result = run_benchmark(
@@ -221,14 +222,17 @@ def benchmark(
 
 
 def _lift_line(run: dict) -> str:
-    """The progress line of a run's fit with lift tests: errors 0 -> N tests, coverage and time."""
+    """The progress line of a run's fit with lift tests: errors 0 -> N tests, coverage and time, and
+    the floor's error and coverage with the same tests."""
     before, after = run["lift_tested_error_before"], run["lift_tested_error_after"]
     return (
         f"{'':>12} {run['lift_tests']} lift tests ({run['lift_channels'] or 'no channel qualifies'}): "
         f"contribution error {_share(run['contribution_error'])} -> {_share(run['lift_contribution_error'])}, "
         f"tested channels {_share(before)} -> {_share(after)}, coverage {_share(run['lift_coverage'], 0)} "
         f"(tested {_share(run['lift_tested_coverage_before'], 0)} -> {_share(run['lift_tested_coverage'], 0)}), "
-        f"fit {run['lift_fit_seconds']:.1f} s ({run['lift_fit_time_ratio']:.2f}x)"
+        f"fit {run['lift_fit_seconds']:.1f} s ({run['lift_fit_time_ratio']:.2f}x); the floor with them: "
+        f"contribution error {_share(run['floor_contribution_error'])} -> {_share(run['floor_lift_contribution_error'])}, "
+        f"coverage {_share(run['floor_lift_coverage'], 0)}"
     )
 
 
