@@ -471,8 +471,8 @@ def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
                 "fitted media contribution: chosen from the fit alone, as the ROI report suggests (fewer where fewer",
             ]
             reading = [
-                "The choice does not look at the truth. The coverage over every channel still runs above 90%: the",
-                "small channels nobody tests have intervals wider than their errors, in the floor's fit too.",
+                "The choice does not look at the truth, so the coverage over every channel speaks to the calibrated",
+                "intervals; the floor's beside it says how much of a miss a fit that knows the true forms shares.",
             ]
     return [
         f"## With {n} lift tests",
