@@ -298,6 +298,17 @@ def test_lift_summary_sets_the_fit_with_tests_beside_ours(runs, lift_runs) -> No
     assert "lift_coverage" not in setting_summary(*runs)  # without lift tests: no lift columns
 
 
+def test_the_tested_channels_are_counted_over_seeds(lift_runs) -> None:
+    """Before, each seed's three names were joined one after another ("Instagram; TV; YouTube; Instagram; ..."),
+    which read as one list of channels."""
+    runs, channels = lift_runs
+    mixed = runs.assign(lift_channels=["TV; Print", "Print; Radio", ""])
+    summary = setting_summary(mixed, channels).set_index("setting")
+    assert summary.loc["delayed", "lift_channels"] == "Print 2/2, TV 1/2, Radio 1/2"
+    assert summary.loc["noisy", "lift_channels"] == ""  # no channel qualified
+    assert setting_summary(*lift_runs).set_index("setting").loc["delayed", "lift_channels"] == "TV; Print"
+
+
 def test_lift_targets_hold_the_falls_only_in_the_hard_worlds(lift_runs) -> None:
     summary = setting_summary(*lift_runs).set_index("setting", drop=False)
     # delayed: falls 50% and 76%, untested worse by 2.5 points, coverage 90%, 1.10x the time.

@@ -7,6 +7,8 @@ with the truth's forms pinned), its column prefixed with :data:`FLOOR_PREFIX`;
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -197,9 +199,20 @@ def lift_summary(runs: pd.DataFrame, prefix: str = "lift_", base: str = "") -> p
         }
     ).add_prefix(prefix)
     if prefix == "lift_":
-        out.insert(0, "lift_channels", grouped["lift_channels"].agg(_forms))
+        out.insert(0, "lift_channels", grouped["lift_channels"].agg(_tested_channels))
         out.insert(0, "lift_tests", grouped["lift_tests"].mean())
     return out.join(_lift_regret_summary(runs, prefix))
+
+
+def _tested_channels(values: pd.Series) -> str:
+    """The channels the seeds tested (each ``A; B; C``): as written where every seed tested the same
+    ones, else each channel with the share of seeds that tested it, most tested first (``YouTube 5/5,
+    TV 3/5``)."""
+    tested = [tuple(name for name in str(v).split("; ") if name) for v in values.fillna("")]
+    if len({frozenset(names) for names in tested}) == 1:
+        return "; ".join(tested[0])
+    counts = Counter(name for names in tested for name in names)
+    return ", ".join(f"{name} {n}/{len(tested)}" for name, n in counts.most_common())
 
 
 def _lift_regret_summary(runs: pd.DataFrame, prefix: str = "lift_") -> pd.DataFrame:
