@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, LIFT_PREFIX, LiftChoice, LiftDesign
+from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, LIFT_PREFIX, LiftChoice, LiftDesign, with_prefix
 from mmm_analytics.benchmark.recovery import FitResult, RidgeBaseline, channel_errors, fit_one
 from mmm_analytics.config import ProjectConfig
 from mmm_analytics.curves.summary import MIN_SHARE_FOR_EXPERIMENT, experiment_candidates
@@ -161,11 +161,12 @@ def _unscored() -> dict[str, float | str | int]:
 def _scored(before: FitResult, after: FitResult, tested: Sequence[str], prefix: str) -> dict[str, float | str | int]:
     """:func:`lift_figures` of ``after`` against ``before`` and the fit times, their ``lift_`` turned into ``prefix``."""
     seconds = float(after.summary["fit_seconds"])
-    figures = lift_figures(before.channels, after.channels, tested) | {
+    figures: dict[str, float | str | int] = {
+        **lift_figures(before.channels, after.channels, tested),
         "lift_fit_seconds": seconds,
         "lift_fit_time_ratio": seconds / float(before.summary["fit_seconds"]),
     }
-    return {prefix + name.removeprefix(LIFT_PREFIX): value for name, value in figures.items()}
+    return with_prefix(figures, prefix)
 
 
 def calibrated_fit(
@@ -217,8 +218,8 @@ def floor_calibrated_fit(
     a target that fit misses with the same tests asks more of the tests than they hold.
     """
     if calibrated.fit is None or calibrated.lift_tests is None:
-        nan = {FLOOR_LIFT_PREFIX + name.removeprefix(LIFT_PREFIX): float("nan") for name in LIFT_FIGURES}
-        return CalibratedRun(None, dict(nan), pd.DataFrame())
+        nan: dict[str, float | str | int] = dict.fromkeys(LIFT_FIGURES, float("nan"))
+        return CalibratedRun(None, with_prefix(nan, FLOOR_LIFT_PREFIX), pd.DataFrame())
     if same_as_ours:
         fit = dataclasses.replace(calibrated.fit, channels=calibrated.fit.channels.assign(fit="floor_lift"))
     else:

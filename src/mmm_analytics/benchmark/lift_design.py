@@ -16,6 +16,11 @@ LIFT_PREFIX = "lift_"
 FLOOR_LIFT_PREFIX = "floor_lift_"
 
 
+def with_prefix[V](figures: dict[str, V], prefix: str) -> dict[str, V]:
+    """``figures`` named ``lift_...`` renamed ``prefix...`` (the floor's figures with the tests: ``floor_lift_``)."""
+    return {prefix + name.removeprefix(LIFT_PREFIX): value for name, value in figures.items()}
+
+
 class LiftSlices(StrEnum):
     """Where the benchmark's lift tests are run (``mmm benchmark --lift-slices``)."""
 

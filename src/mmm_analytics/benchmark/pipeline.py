@@ -22,7 +22,7 @@ import pandas as pd
 
 from mmm_analytics.benchmark.floor import floor_config, true_forms
 from mmm_analytics.benchmark.lift import calibrated_fit, floor_calibrated_fit
-from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, LIFT_PREFIX, NO_LIFT_TESTS, LiftDesign
+from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, LIFT_PREFIX, NO_LIFT_TESTS, LiftDesign, with_prefix
 from mmm_analytics.benchmark.recovery import FitResult, fit_one, ridge_baseline, world, world_noise
 from mmm_analytics.benchmark.regret import REGRET_COLUMNS
 from mmm_analytics.benchmark.report import FLOOR_PREFIX, REGRET_FIGURES, channel_summary, markdown, setting_summary
@@ -199,10 +199,7 @@ def benchmark_world(
         same = pinned == config
         floor_lift = floor_calibrated_fit(calibrated, panel, floor, pinned, ridge, same_as_ours=same)
         floor_lift_scored = (
-            dataclasses.replace(
-                lift_scored,
-                figures={FLOOR_LIFT_PREFIX + k.removeprefix(LIFT_PREFIX): v for k, v in lift_scored.figures.items()},
-            )
+            dataclasses.replace(lift_scored, figures=with_prefix(lift_scored.figures, FLOOR_LIFT_PREFIX))
             if same
             else _lift_regret(floor_lift.fit, pinned, FLOOR_LIFT_PREFIX)
         )

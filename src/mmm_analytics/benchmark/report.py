@@ -12,7 +12,14 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from mmm_analytics.benchmark.lift_design import FLOOR_LIFT_PREFIX, NO_LIFT_TESTS, LiftChoice, LiftDesign, LiftSlices
+from mmm_analytics.benchmark.lift_design import (
+    FLOOR_LIFT_PREFIX,
+    LIFT_PREFIX,
+    NO_LIFT_TESTS,
+    LiftChoice,
+    LiftDesign,
+    LiftSlices,
+)
 from mmm_analytics.utils.markdown import markdown_table
 
 #: Targets on the default setting, averaged over seeds.
@@ -160,11 +167,20 @@ def setting_summary(runs: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
     summary["wmape_ratio"] = summary["holdout_wmape"] / summary["noise_floor_wmape"]
     summary["max_fit_seconds"] = grouped["fit_seconds"].max()
     if "lift_contribution_error" in runs:
-        summary = summary.join(lift_summary(runs)).join(lift_summary(runs, FLOOR_LIFT_PREFIX, FLOOR_PREFIX))
+        lift_grouped = runs.groupby("setting", sort=False)
+        design = pd.DataFrame(
+            {
+                "lift_tests": lift_grouped["lift_tests"].mean(),
+                "lift_channels": lift_grouped["lift_channels"].agg(_tested_channels),
+            }
+        )
+        summary = (
+            summary.join(design).join(lift_summary(runs)).join(lift_summary(runs, FLOOR_LIFT_PREFIX, FLOOR_PREFIX))
+        )
     return summary.reset_index()
 
 
-def lift_summary(runs: pd.DataFrame, prefix: str = "lift_", base: str = "") -> pd.DataFrame:
+def lift_summary(runs: pd.DataFrame, prefix: str = LIFT_PREFIX, base: str = "") -> pd.DataFrame:
     """Per setting, a fit with lift tests beside the same fit without: mean errors over seeds and
     their relative falls, the worst untested change over seeds, coverage, width and the fit time
     ratio (mean seconds with tests / mean seconds without).
@@ -198,9 +214,6 @@ def lift_summary(runs: pd.DataFrame, prefix: str = "lift_", base: str = "") -> p
             "fit_time_ratio": time_ratio,
         }
     ).add_prefix(prefix)
-    if prefix == "lift_":
-        out.insert(0, "lift_channels", grouped["lift_channels"].agg(_tested_channels))
-        out.insert(0, "lift_tests", grouped["lift_tests"].mean())
     return out.join(_lift_regret_summary(runs, prefix))
 
 
@@ -215,7 +228,7 @@ def _tested_channels(values: pd.Series) -> str:
     return ", ".join(f"{name} {n}/{len(tested)}" for name, n in counts.most_common())
 
 
-def _lift_regret_summary(runs: pd.DataFrame, prefix: str = "lift_") -> pd.DataFrame:
+def _lift_regret_summary(runs: pd.DataFrame, prefix: str = LIFT_PREFIX) -> pd.DataFrame:
     """Per setting, the advice of a fit with lift tests (``prefix`` as in :func:`lift_summary`): mean
     and max regret (of the optimum's media return and of sales) and the cells worse than today's mix,
     where the runs have them."""
@@ -355,7 +368,7 @@ def _points(value: float) -> str:
     return "-" if pd.isna(value) else f"{round(100 * value, 1) + 0.0:+.1f} pt"  # + 0.0: no "-0.0"
 
 
-def lift_misses(row: pd.Series, prefix: str = "lift_") -> list[str]:
+def lift_misses(row: pd.Series, prefix: str = LIFT_PREFIX) -> list[str]:
     """The lift-test targets a setting's summary row misses (the falls count only in
     :data:`LIFT_TARGET_WORLDS`; a figure that could not be scored misses), for our fit with the
     tests or (``prefix`` ``floor_lift_``) the floor's."""
@@ -389,75 +402,59 @@ def _arrow(before: float, after: float, digits: int = 1) -> str:
     return f"{_percent(before, digits)} -> {_percent(after, digits)}"
 
 
+def _lift_texts(row: pd.Series, n: int, prefix: str = LIFT_PREFIX, base: str = "") -> dict[str, str]:
+    """The lift table's figures of one fit, formatted: ``prefix`` names it with the tests (``lift_``:
+    ours; ``floor_lift_``: the floor's) and ``base`` without them (``""``; ``floor_``). The regret
+    columns only where the run has the fit's regret with the tests."""
+
+    def with_tests(name: str) -> float:
+        return row.get(prefix + name, np.nan)
+
+    def without(name: str) -> float:
+        return row.get(base + name, np.nan)
+
+    texts = {
+        f"contribution error, 0 -> {n} tests": _arrow(without("contribution_error"), with_tests("contribution_error")),
+        "total fall": _percent(with_tests("contribution_error_fall"), 0),
+        f"tested channels' error, 0 -> {n} tests": _arrow(
+            with_tests("tested_error_before"), with_tests("tested_error_after")
+        ),
+        "tested fall": _percent(with_tests("tested_error_fall"), 0),
+        "worst untested change": _points(with_tests("untested_worst_change")),
+        f"coverage, 0 -> {n} tests": _arrow(without("coverage"), with_tests("coverage"), 0),
+        f"tested channels' coverage, 0 -> {n} tests": _arrow(
+            with_tests("tested_coverage_before"), with_tests("tested_coverage"), 0
+        ),
+        "interval width": _percent(with_tests("mean_interval_width"), 0),
+    }
+    if f"{prefix}regret" in row:
+        texts[f"regret mean / max, 0 -> {n} tests"] = (
+            f"{_percent(without('regret'), 2)} / {_percent(without('max_regret'), 2)} -> "
+            f"{_percent(with_tests('regret'), 2)} / {_percent(with_tests('max_regret'), 2)}"
+        )
+        texts[f"cells worse than today, 0 -> {n} tests"] = (
+            f"{_count(without('cells_worse_than_current'))} -> {_count(with_tests('cells_worse_than_current'))}"
+        )
+    return texts
+
+
 def lift_table(summary: pd.DataFrame, n: int) -> pd.DataFrame:
     """Per setting: our fit without lift tests -> with ``n``, and in brackets the floor's with the
     same tests (runs written before the floor had tests: ours alone), formatted for reading."""
     rows = []
     for _, row in summary.iterrows():
-        floor = f"{FLOOR_LIFT_PREFIX}coverage" in row
-
-        def beside(ours: str, floor_text: str, floor: bool = floor) -> str:
-            return f"{ours} ({floor_text})" if floor else ours
-
-        def of_floor(name: str, row: pd.Series = row) -> float:
-            """The floor's ``name`` with the tests (``floor_`` + ``name`` without them, where it starts so)."""
-            return row.get(name if name.startswith(FLOOR_PREFIX) else FLOOR_LIFT_PREFIX + name, np.nan)
-
+        ours = _lift_texts(row, n)
+        floor = _lift_texts(row, n, FLOOR_LIFT_PREFIX, FLOOR_PREFIX) if f"{FLOOR_LIFT_PREFIX}coverage" in row else {}
         rows.append(
             {
                 "world": row["setting"],
                 "tested channels": row["lift_channels"],
-                f"contribution error, 0 -> {n} tests": beside(
-                    _arrow(row.contribution_error, row.lift_contribution_error),
-                    _arrow(of_floor("floor_contribution_error"), of_floor("contribution_error")),
-                ),
-                "total fall": beside(
-                    _percent(row.lift_contribution_error_fall, 0), _percent(of_floor("contribution_error_fall"), 0)
-                ),
-                f"tested channels' error, 0 -> {n} tests": beside(
-                    _arrow(row.lift_tested_error_before, row.lift_tested_error_after),
-                    _arrow(of_floor("tested_error_before"), of_floor("tested_error_after")),
-                ),
-                "tested fall": beside(
-                    _percent(row.lift_tested_error_fall, 0), _percent(of_floor("tested_error_fall"), 0)
-                ),
-                "worst untested change": beside(
-                    _points(row.lift_untested_worst_change), _points(of_floor("untested_worst_change"))
-                ),
-                f"coverage, 0 -> {n} tests": beside(
-                    _arrow(row.coverage, row.lift_coverage, 0),
-                    _arrow(of_floor("floor_coverage"), of_floor("coverage"), 0),
-                ),
-                f"tested channels' coverage, 0 -> {n} tests": beside(
-                    _arrow(row.lift_tested_coverage_before, row.lift_tested_coverage, 0),
-                    _arrow(of_floor("tested_coverage_before"), of_floor("tested_coverage"), 0),
-                ),
-                "interval width": beside(
-                    _percent(row.lift_mean_interval_width, 0), _percent(of_floor("mean_interval_width"), 0)
-                ),
-                **_lift_regret_cells(row, n),
+                **{column: f"{text} ({floor[column]})" if column in floor else text for column, text in ours.items()},
                 "fit time": f"{row.fit_seconds:.1f} s -> {row.lift_fit_seconds:.1f} s ({row.lift_fit_time_ratio:.2f}x)",
                 "targets": _targets(row),
             }
         )
     return pd.DataFrame(rows)
-
-
-def _lift_regret_cells(row: pd.Series, n: int) -> dict[str, str]:
-    """The lift table's regret columns, the floor's in brackets where the run has them (none for
-    runs without the lift fit's regret)."""
-    if "lift_regret" not in row:
-        return {}
-    regret = f"{_percent(row.regret, 2)} / {_percent(row.max_regret, 2)} -> {_percent(row.lift_regret, 2)} / {_percent(row.lift_max_regret, 2)}"
-    worse = f"{_count(row.cells_worse_than_current)} -> {_count(row.lift_cells_worse_than_current)}"
-    if f"{FLOOR_LIFT_PREFIX}regret" in row:
-        f = FLOOR_LIFT_PREFIX
-        regret += (
-            f" ({_percent(row[f'{FLOOR_PREFIX}regret'], 2)} / {_percent(row[f'{FLOOR_PREFIX}max_regret'], 2)} -> "
-            f"{_percent(row[f'{f}regret'], 2)} / {_percent(row[f'{f}max_regret'], 2)})"
-        )
-        worse += f" ({_count(row[f'{FLOOR_PREFIX}cells_worse_than_current'])} -> {_count(row[f'{f}cells_worse_than_current'])})"
-    return {f"regret mean / max, 0 -> {n} tests": regret, f"cells worse than today, 0 -> {n} tests": worse}
 
 
 def _lift_lines(summary: pd.DataFrame, design: LiftDesign) -> list[str]:
